@@ -1,0 +1,321 @@
+// Package export turns the registry and its layouts into the JSON document
+// that `hvgen export` writes (schema: README.md, "JSON export").
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/spec"
+)
+
+// Document is the exported ABI.
+type Document struct {
+	Schema     int          `json:"schema"`            // bumped on incompatible changes to this format
+	Version    string       `json:"version,omitempty"` // the version exported; empty: all
+	Versions   []string     `json:"versions"`          // the registry's versions
+	Hypercalls []Hypercall  `json:"hypercalls"`
+	Types      []Type       `json:"types"`
+	Statuses   []Status     `json:"statuses"`
+	Constants  []Constant   `json:"constants"`
+	EventLog   []EventGroup `json:"eventlog_groups"`
+	Stats      []StatsGroup `json:"stats_groups"`
+}
+
+// Common is what every item has.
+type Common struct {
+	Name     string   `json:"name"`
+	Versions []string `json:"versions"`
+	Area     string   `json:"area"`
+	Doc      string   `json:"doc"`
+	Ref      []string `json:"ref"`
+}
+
+// Hypercall is an exported hypercall.
+type Hypercall struct {
+	Common
+	Code           uint64       `json:"code"`
+	Kind           string       `json:"kind"` // simple | rep
+	Fast           bool         `json:"fast"`
+	VariableHeader bool         `json:"variable_header"`
+	Input          string       `json:"input,omitempty"`
+	InputSize      *int64       `json:"input_size,omitempty"`
+	Output         string       `json:"output,omitempty"`
+	OutputSize     *int64       `json:"output_size,omitempty"`
+	InputRep       string       `json:"input_rep,omitempty"`
+	InputRepSize   *int64       `json:"input_rep_size,omitempty"`
+	OutputRep      string       `json:"output_rep,omitempty"`
+	OutputRepSize  *int64       `json:"output_rep_size,omitempty"`
+	Access         *Access      `json:"access,omitempty"`
+	Statuses       []CallStatus `json:"statuses"`
+	Incomplete     string       `json:"incomplete,omitempty"`
+}
+
+// Access says who may call.
+type Access struct {
+	Callers    []string `json:"callers"`
+	Privileges []string `json:"privileges"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// CallStatus is a status a hypercall returns.
+type CallStatus struct {
+	Name  string   `json:"name"`
+	Value *uint64  `json:"value"`
+	When  []string `json:"when"`
+}
+
+// Type is an exported type with its layout.
+type Type struct {
+	Common
+	Kind   string  `json:"kind"`
+	Base   string  `json:"base,omitempty"`
+	Size   int64   `json:"size"`
+	Align  int64   `json:"align"`
+	Packed bool    `json:"packed,omitempty"`
+	Fields []Field `json:"fields,omitempty"`
+	Values []Value `json:"values,omitempty"`
+}
+
+// Field is a struct or union member, or a bit range of a bitfield. Offsets are
+// in bytes from the start of the enclosing aggregate; bit ranges have
+// bit_offset and bit_width within their container.
+type Field struct {
+	Name      string  `json:"name"`
+	Type      string  `json:"type"` // a type name, or "struct"/"union"/"bitfield" for an inline one
+	Offset    int64   `json:"offset"`
+	Size      int64   `json:"size"`
+	Count     int64   `json:"count,omitempty"`
+	Flexible  bool    `json:"flexible,omitempty"`
+	BitOffset *int    `json:"bit_offset,omitempty"`
+	BitWidth  *int    `json:"bit_width,omitempty"`
+	Reserved  bool    `json:"reserved,omitempty"`
+	Padding   bool    `json:"padding,omitempty"`
+	Doc       string  `json:"doc,omitempty"`
+	Fields    []Field `json:"fields,omitempty"` // inline struct, union or bitfield
+}
+
+// Value is an enum or flags value.
+type Value struct {
+	Name  string `json:"name"`
+	Value uint64 `json:"value"`
+	Alias bool   `json:"alias,omitempty"`
+	Doc   string `json:"doc,omitempty"`
+}
+
+// Status is an exported status code; value is null when no reference gives one.
+type Status struct {
+	Common
+	Value *uint64 `json:"value"`
+}
+
+// Constant is an exported constant; value is null when no reference gives one.
+type Constant struct {
+	Common
+	Value *uint64 `json:"value"`
+	Type  string  `json:"type,omitempty"`
+}
+
+// EventGroup is an exported event-log group.
+type EventGroup struct {
+	Common
+	Mask    uint64       `json:"mask"`
+	Entries []EventEntry `json:"entries"`
+}
+
+// EventEntry is an exported event-log entry type.
+type EventEntry struct {
+	Name   string  `json:"name"`
+	ID     uint64  `json:"id"`
+	Doc    string  `json:"doc"`
+	Params []Param `json:"params"`
+}
+
+// Param is an event-log entry parameter.
+type Param struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Doc  string `json:"doc,omitempty"`
+}
+
+// StatsGroup is an exported statistics group.
+type StatsGroup struct {
+	Common
+	Object      string    `json:"object"`
+	Class       string    `json:"class"`
+	CounterEnum string    `json:"counter_enum,omitempty"`
+	Counters    []Counter `json:"counters"`
+}
+
+// Counter is an exported statistics counter.
+type Counter struct {
+	Index     int64  `json:"index"`
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	Type      string `json:"type"`
+	EnumValue string `json:"enum_value,omitempty"`
+	Doc       string `json:"doc,omitempty"`
+}
+
+// Build exports the registry: one version's view when version is not empty,
+// else every item with the versions that have it. Layouts come from the x64
+// layout (identical on ARM64); an item in several versions is laid out in the
+// first of them.
+func Build(r *spec.Registry, version string) (*Document, error) {
+	layouts := map[string]*layout.Result{}
+	for _, v := range r.VersionNames() {
+		res, errs := layout.Compute(r.View(v), layout.X64)
+		if len(errs) > 0 {
+			return nil, errs.Sort()
+		}
+		layouts[v] = res
+	}
+	src := r
+	if version != "" {
+		if layouts[version] == nil {
+			return nil, fmt.Errorf("unknown version %q", version)
+		}
+		src = r.View(version)
+	}
+	first := func(it *spec.Item) *layout.Result {
+		if version != "" {
+			return layouts[version]
+		}
+		return layouts[it.Versions[0]]
+	}
+	doc := &Document{Schema: 1, Version: version, Versions: r.VersionNames(),
+		Hypercalls: []Hypercall{}, Types: []Type{}, Statuses: []Status{}, Constants: []Constant{},
+		EventLog: []EventGroup{}, Stats: []StatsGroup{}}
+	statusValue := func(it *spec.Item, name string) *uint64 {
+		view := src
+		if version == "" {
+			view = r.View(it.Versions[0])
+		}
+		for _, s := range view.Statuses {
+			if s.Name == name {
+				return s.Value
+			}
+		}
+		return nil
+	}
+	for _, h := range src.Hypercalls {
+		res := first(&h.Item)
+		size := func(t string) *int64 {
+			if l := res.Types[t]; l != nil && t != "" {
+				return &l.Size
+			}
+			return nil
+		}
+		x := Hypercall{Common: common(&h.Item), Code: h.Code, Kind: "simple", Fast: h.Fast,
+			VariableHeader: h.VariableHeader, Input: h.Input, InputSize: size(h.Input), Output: h.Output,
+			OutputSize: size(h.Output), InputRep: h.InputRep, InputRepSize: size(h.InputRep),
+			OutputRep: h.OutputRep, OutputRepSize: size(h.OutputRep), Statuses: []CallStatus{},
+			Incomplete: h.Incomplete}
+		if h.Rep {
+			x.Kind = "rep"
+		}
+		if h.Access != nil {
+			x.Access = &Access{Callers: nonNil(h.Access.Callers), Privileges: nonNil(h.Access.Privileges), Note: h.Access.Note}
+		}
+		for _, s := range h.Statuses {
+			x.Statuses = append(x.Statuses, CallStatus{Name: s.Status, Value: statusValue(&h.Item, s.Status), When: nonNil(s.When)})
+		}
+		doc.Hypercalls = append(doc.Hypercalls, x)
+	}
+	for _, t := range src.Types {
+		l := first(&t.Item).Types[t.Name]
+		if l == nil {
+			return nil, fmt.Errorf("%s: %s has no layout", t.Pos, t.Name)
+		}
+		x := Type{Common: common(&t.Item), Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
+		switch t.Kind {
+		case spec.KindStruct, spec.KindUnion:
+			x.Fields = fields(l)
+		case spec.KindBitfield:
+			x.Fields = bitFields(t, l.Size)
+		}
+		for _, v := range t.Values {
+			x.Values = append(x.Values, Value{Name: v.Name, Value: v.Value, Alias: v.Alias, Doc: v.Doc})
+		}
+		doc.Types = append(doc.Types, x)
+	}
+	for _, s := range src.Statuses {
+		doc.Statuses = append(doc.Statuses, Status{Common: common(&s.Item), Value: s.Value})
+	}
+	for _, c := range src.Constants {
+		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: c.Value, Type: c.Type})
+	}
+	for _, g := range src.EventGroups {
+		x := EventGroup{Common: common(&g.Item), Mask: g.Mask, Entries: []EventEntry{}}
+		for _, e := range g.Entries {
+			ee := EventEntry{Name: e.Name, ID: e.ID, Doc: e.Doc, Params: []Param{}}
+			for _, p := range e.Params {
+				ee.Params = append(ee.Params, Param{Name: p.Name, Type: p.Type, Doc: p.Doc})
+			}
+			x.Entries = append(x.Entries, ee)
+		}
+		doc.EventLog = append(doc.EventLog, x)
+	}
+	for _, g := range src.StatsGroups {
+		x := StatsGroup{Common: common(&g.Item), Object: g.Object, Class: g.Class, CounterEnum: g.CounterEnum, Counters: []Counter{}}
+		for _, c := range g.Counters {
+			x.Counters = append(x.Counters, Counter{Index: c.Index, Name: c.Name, Label: c.Label, Type: c.Type, EnumValue: c.EnumValue, Doc: c.Doc})
+		}
+		doc.Stats = append(doc.Stats, x)
+	}
+	return doc, nil
+}
+
+func common(it *spec.Item) Common {
+	return Common{Name: it.Name, Versions: nonNil(it.Versions), Area: it.Area, Doc: it.Doc, Ref: nonNil(it.Refs)}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func fields(l *layout.Type) []Field {
+	var out []Field
+	for _, f := range l.Fields {
+		sf := f.Spec
+		x := Field{Name: sf.Name, Type: sf.Type, Offset: f.Offset, Size: f.Size, Count: sf.Count,
+			Flexible: sf.Flexible, Reserved: sf.Reserved, Padding: sf.Padding, Doc: sf.Doc}
+		if sf.Nested != nil {
+			x.Type = string(sf.Nested.Kind)
+			if sf.Nested.Kind == spec.KindBitfield {
+				x.Fields = bitFields(sf.Nested, f.Elem.Size)
+			} else {
+				x.Fields = fields(f.Elem)
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func bitFields(t *spec.Type, size int64) []Field {
+	var out []Field
+	for _, b := range t.Bits {
+		bit, width := b.Bit, b.Width
+		typ := b.Type
+		if typ == "" {
+			typ = t.Base
+		}
+		out = append(out, Field{Name: b.Name, Type: typ, Offset: 0, Size: size, BitOffset: &bit, BitWidth: &width,
+			Reserved: b.Reserved, Doc: b.Doc})
+	}
+	return out
+}
+
+// Write encodes the document as indented JSON.
+func Write(w io.Writer, doc *Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}

@@ -1,0 +1,301 @@
+package gogen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
+)
+
+// constFile emits the registry's constants. A constant the reference names
+// without a value is listed in a comment, never given a made-up number.
+func (g *gen) constFile() *jen.File {
+	if len(g.r.Constants) == 0 {
+		return nil
+	}
+	f := g.newFile()
+	var defs []jen.Code
+	var unknown []string
+	for _, c := range g.r.Constants {
+		if c.Value == nil {
+			unknown = append(unknown, c.Name)
+			continue
+		}
+		d := comment(docLine(naming.Go(c.Name), c.Name, c.Doc)).Id(naming.Go(c.Name))
+		if c.Type != "" {
+			d = d.Add(g.goType(c.Type))
+		}
+		defs = append(defs, d.Op("=").Id(hex(*c.Value)))
+	}
+	if len(defs) > 0 {
+		f.Const().Defs(defs...)
+	}
+	if len(unknown) > 0 {
+		addComment(f, "The reference names these constants without giving their values, so they have no Go\nconstant: "+
+			strings.Join(unknown, ", ")+".")
+	}
+	return f
+}
+
+// docLine is a one-paragraph doc comment.
+func docLine(goName, abi, doc string) string {
+	if doc == "" {
+		return goName + " is " + abi + "."
+	}
+	return goName + " is " + abi + ": " + doc
+}
+
+// statusFile emits the status constants and makes the status type an error.
+func (g *gen) statusFile() *jen.File {
+	if len(g.r.Statuses) == 0 || g.goNames["HV_STATUS"] == "" {
+		return nil
+	}
+	st := g.goNames["HV_STATUS"]
+	f := g.newFile()
+	var defs, cases, texts []jen.Code
+	var unknown []string
+	success := ""
+	for _, s := range g.r.Statuses {
+		if s.Value == nil {
+			unknown = append(unknown, s.Name)
+			continue
+		}
+		n := naming.Go(s.Name)
+		if *s.Value == 0 {
+			success = n
+		}
+		defs = append(defs, comment(docLine(n, s.Name, s.Doc)).Id(n).Id(st).Op("=").Id(fmt.Sprintf("%#04x", *s.Value)))
+		cases = append(cases, jen.Case(jen.Id(n)).Block(jen.Return(jen.Lit(s.Name))))
+		texts = append(texts, jen.Case(jen.Id(n)).Block(jen.Return(jen.Lit(s.Doc))))
+	}
+	f.Const().Defs(defs...)
+	if len(unknown) > 0 {
+		addComment(f, "No reference gives a value for these statuses, so they have no Go constant: "+strings.Join(unknown, ", ")+".")
+	}
+	recv := jen.Id("s").Id(st)
+	f.Add(comment("String returns the status's ABI name, or HV_STATUS(n) for an unknown value.").Func().Params(recv).Id("String").Params().String().Block(
+		jen.Switch(jen.Id("s")).Block(cases...),
+		jen.Return(jen.Lit("HV_STATUS(").Op("+").Qual("strconv", "FormatUint").Call(jen.Uint64().Call(jen.Id("s")), jen.Lit(10)).Op("+").Lit(")")),
+	))
+	f.Add(comment("Text returns what the status means, or \"\" for an unknown value.").Func().Params(recv).Id("Text").Params().String().Block(
+		jen.Switch(jen.Id("s")).Block(texts...),
+		jen.Return(jen.Lit("")),
+	))
+	f.Add(comment("Error makes a status usable as an error: its ABI name and meaning.").Func().Params(recv).Id("Error").Params().String().Block(
+		jen.If(jen.Id("t").Op(":=").Id("s").Dot("Text").Call(), jen.Id("t").Op("!=").Lit("")).Block(
+			jen.Return(jen.Id("s").Dot("String").Call().Op("+").Lit(": ").Op("+").Id("t"))),
+		jen.Return(jen.Id("s").Dot("String").Call()),
+	))
+	if success != "" {
+		f.Add(comment("Err returns nil for "+success+" and the status itself otherwise.").Func().Params(recv).Id("Err").Params().Error().Block(
+			jen.If(jen.Id("s").Op("==").Id(success)).Block(jen.Return(jen.Nil())),
+			jen.Return(jen.Id("s")),
+		))
+	}
+	return f
+}
+
+// callsFile emits the call-code constants and the hypercall descriptor table.
+func (g *gen) callsFile() *jen.File {
+	if len(g.r.Hypercalls) == 0 || g.goNames["HV_CALL_CODE"] == "" {
+		return nil
+	}
+	cc := g.goNames["HV_CALL_CODE"]
+	f := g.newFile()
+	var defs, cases, table, lookup []jen.Code
+	for i, h := range g.r.Hypercalls {
+		n := naming.Go(h.Name)
+		kind := "simple"
+		if h.Rep {
+			kind = "rep"
+		}
+		if h.Fast {
+			kind += ", fast"
+		}
+		doc := fmt.Sprintf("%s is %s (%s): %s", n, h.Name, kind, h.Doc)
+		defs = append(defs, comment(doc).Id(n).Id(cc).Op("=").Id(fmt.Sprintf("%#04x", h.Code)))
+		cases = append(cases, jen.Case(jen.Id(n)).Block(jen.Return(jen.Lit(h.Name))))
+		d := jen.Dict{
+			jen.Id("Name"): jen.Lit(h.Name),
+			jen.Id("Code"): jen.Uint16().Call(jen.Id(n)),
+		}
+		flag := func(key string, v bool) {
+			if v {
+				d[jen.Id(key)] = jen.True()
+			}
+		}
+		size := func(key, typ string) {
+			if typ != "" {
+				if lt := g.res.Types[typ]; lt != nil {
+					d[jen.Id(key)] = jen.Lit(int(lt.Size))
+				}
+			}
+		}
+		flag("Rep", h.Rep)
+		flag("Fast", h.Fast)
+		flag("VariableHeader", h.VariableHeader)
+		flag("Incomplete", h.Incomplete != "")
+		size("InputSize", h.Input)
+		size("OutputSize", h.Output)
+		size("InputElemSize", h.InputRep)
+		size("OutputElemSize", h.OutputRep)
+		var sts []jen.Code
+		for _, s := range h.Statuses {
+			if st := g.statusByName(s.Status); st != nil && st.Value != nil {
+				sts = append(sts, jen.Uint16().Call(jen.Id(naming.Go(s.Status))))
+			}
+		}
+		if len(sts) > 0 {
+			d[jen.Id("Statuses")] = jen.Index().Uint16().Values(sts...)
+		}
+		table = append(table, jen.Values(d))
+		lookup = append(lookup, jen.Case(jen.Id(n)).Block(jen.Return(jen.Op("&").Id("Hypercalls").Index(jen.Lit(i)), jen.True())))
+	}
+	f.Const().Defs(defs...)
+	f.Add(comment("String returns the call code's HV_CALL_CODE name, or HV_CALL_CODE(n) for an unknown code.").Func().Params(jen.Id("c").Id(cc)).Id("String").Params().String().Block(
+		jen.Switch(jen.Id("c")).Block(cases...),
+		jen.Return(jen.Lit("HV_CALL_CODE(0x").Op("+").Qual("strconv", "FormatUint").Call(jen.Uint64().Call(jen.Id("c")), jen.Lit(16)).Op("+").Lit(")")),
+	))
+	f.Add(comment("Hypercalls describes every hypercall of this ABI version, in registry order.").Var().Id("Hypercalls").Op("=").Index(jen.Op("...")).Qual(abiPath, "Hypercall").Values(table...))
+	f.Add(comment("LookupHypercall returns the descriptor of a call code.").Func().Id("LookupHypercall").Params(jen.Id("c").Id(cc)).Params(jen.Op("*").Qual(abiPath, "Hypercall"), jen.Bool()).Block(
+		jen.Switch(jen.Id("c")).Block(lookup...),
+		jen.Return(jen.Nil(), jen.False()),
+	))
+	return f
+}
+
+func (g *gen) statusByName(name string) *specStatus {
+	for _, s := range g.r.Statuses {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// eventlogFile emits the entry-type constants, a payload struct per entry
+// type with parameters, and the entry descriptor table.
+func (g *gen) eventlogFile() *jen.File {
+	if len(g.r.EventGroups) == 0 {
+		return nil
+	}
+	f := g.newFile()
+	f.Add(comment("EntryType is the Type of an event-log entry header (HV_EVENTLOG_ENTRY_HEADER.Type).\nThe name is hvgen's: the reference gives the values but no type name.").Type().Id("EntryType").Uint16())
+	var defs, table []jen.Code
+	for _, eg := range g.r.EventGroups {
+		for _, e := range eg.Entries {
+			n := naming.Go(e.Name)
+			defs = append(defs, comment(fmt.Sprintf("%s is %s (group %s): %s", n, e.Name, eg.Name, e.Doc)).
+				Id(n).Id("EntryType").Op("=").Id(fmt.Sprintf("%#02x", e.ID)))
+			var params []jen.Code
+			for _, p := range e.Params {
+				params = append(params, jen.Lit(p.Name))
+			}
+			d := jen.Dict{
+				jen.Id("Name"):  jen.Lit(e.Name),
+				jen.Id("ID"):    jen.Uint16().Call(jen.Id(n)),
+				jen.Id("Group"): jen.Lit(eg.Name),
+				jen.Id("Mask"):  jen.Id(hex(eg.Mask)),
+			}
+			if len(params) > 0 {
+				d[jen.Id("Params")] = jen.Index().String().Values(params...)
+				d[jen.Id("PayloadSize")] = jen.Lit(int(g.payloadSize(e.Params)))
+			}
+			table = append(table, jen.Values(d))
+		}
+	}
+	f.Const().Defs(defs...)
+	for _, eg := range g.r.EventGroups {
+		for _, e := range eg.Entries {
+			if len(e.Params) == 0 {
+				continue
+			}
+			n := naming.Go(e.Name) + "Payload"
+			fields := []jen.Code{jen.Id("_").Qual("structs", "HostLayout")}
+			a := assertion{goName: n, zero: jen.Id(n).Values()}
+			var off int64
+			for _, p := range e.Params {
+				lt := g.res.Types[p.Type]
+				if lt == nil {
+					g.errs.Add(p.Pos, "%s param %s: no layout for %s", e.Name, p.Name, p.Type)
+					continue
+				}
+				if off%lt.Align != 0 {
+					g.errs.Add(p.Pos, "%s param %s: not aligned at offset %d", e.Name, p.Name, off)
+				}
+				c := jen.Id(naming.Field(p.Name)).Add(g.goType(p.Type))
+				if p.Doc != "" {
+					c = c.Comment(p.Doc)
+				}
+				fields = append(fields, c)
+				a.offsets = append(a.offsets, fieldOffset{naming.Field(p.Name), off})
+				off += lt.Size
+				a.align = max(a.align, lt.Align)
+			}
+			a.size = off
+			f.Add(comment(fmt.Sprintf("%s is the payload after the entry header of %s entries.", n, e.Name)).Type().Id(n).Struct(fields...))
+			g.asserts = append(g.asserts, a)
+		}
+	}
+	f.Add(comment("EventEntries describes every event-log entry type of this ABI version.").Var().Id("EventEntries").Op("=").Index(jen.Op("...")).Qual(abiPath, "EventEntry").Values(table...))
+	return f
+}
+
+func (g *gen) payloadSize(params []*specParam) int64 {
+	var n int64
+	for _, p := range params {
+		if lt := g.res.Types[p.Type]; lt != nil {
+			n += lt.Size
+		}
+	}
+	return n
+}
+
+// statsFile emits the statistics group table and a constant per counter slot.
+func (g *gen) statsFile() *jen.File {
+	if len(g.r.StatsGroups) == 0 {
+		return nil
+	}
+	f := g.newFile()
+	var defs, table []jen.Code
+	for _, sg := range g.r.StatsGroups {
+		var counters []jen.Code
+		for _, c := range sg.Counters {
+			n := naming.Go(sg.Name) + naming.Field(c.Name)
+			defs = append(defs, comment(fmt.Sprintf("%s is the slot of counter %q of %s.", n, c.Label, sg.Name)).
+				Id(n).Op("=").Lit(int(c.Index)))
+			counters = append(counters, jen.Values(jen.Dict{
+				jen.Id("Index"): jen.Id(n),
+				jen.Id("Name"):  jen.Lit(c.Name),
+				jen.Id("Label"): jen.Lit(c.Label),
+			}))
+		}
+		d := jen.Dict{
+			jen.Id("Name"):     jen.Lit(sg.Name),
+			jen.Id("Object"):   jen.Uint32().Call(jen.Id(naming.Go(sg.Object))),
+			jen.Id("Counters"): jen.Index().Qual(abiPath, "Counter").Values(counters...),
+		}
+		if sg.Class == "release" {
+			d[jen.Id("Release")] = jen.True()
+		}
+		if id := g.constByName(sg.Name + "_ID"); id != nil && id.Value != nil {
+			d[jen.Id("ID")] = jen.Id(hex(*id.Value))
+			d[jen.Id("HasID")] = jen.True()
+		}
+		table = append(table, jen.Values(d))
+	}
+	f.Const().Defs(defs...)
+	f.Add(comment("StatsGroups describes every statistics counter group of this ABI version.").Var().Id("StatsGroups").Op("=").Index(jen.Op("...")).Qual(abiPath, "StatsGroup").Values(table...))
+	return f
+}
+
+func (g *gen) constByName(name string) *specConstant {
+	for _, c := range g.r.Constants {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,319 @@
+// Package layout computes the size, alignment and member offsets of every
+// registry type for an architecture, and reports where the registry's stated
+// offsets and sizes disagree with them. It is the only place layout facts are
+// computed: every emitter reads them from here.
+package layout
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hvgen/hvgen/spec"
+)
+
+// Arch is a target architecture: how big and how aligned each primitive is.
+type Arch struct {
+	Name  string
+	align map[int64]int64 // primitive size -> alignment
+}
+
+// The architectures the hypervisor defines. Both are LP64 with every
+// fixed-width integer aligned to its size, so their layouts agree; 32-bit
+// targets align 64-bit integers to 4 and are not supported.
+var (
+	X64    = Arch{Name: "x64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8}}
+	ARM64  = Arch{Name: "arm64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8}}
+	Arches = []Arch{X64, ARM64}
+)
+
+// PageSize is the hypercall input and output page size.
+const PageSize = 4096
+
+// Type is the layout of a type.
+type Type struct {
+	Spec        *spec.Type
+	Size, Align int64
+	Fields      []*Field // struct and union members
+}
+
+// Field is the layout of a struct or union member.
+type Field struct {
+	Spec   *spec.Field
+	Offset int64 // from the start of the enclosing aggregate
+	Size   int64 // whole member: element size times count (0 for a flexible array)
+	Elem   *Type // the member's type (for an array, the element's)
+}
+
+// Result is the layout of one version's registry on one architecture.
+type Result struct {
+	Arch  Arch
+	Types map[string]*Type
+}
+
+// Compute lays out every type of a version view. Types that cannot be laid out
+// (undefined, recursive) are missing from the result and reported in the
+// error list.
+func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
+	e := &engine{r: r, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{}}
+	for _, t := range r.Types {
+		e.named(t.Name, t.Pos)
+	}
+	e.hypercalls()
+	return e.res, e.errs
+}
+
+// Check lays out every version on every architecture and returns every problem.
+func Check(r *spec.Registry) spec.ErrorList {
+	var all spec.ErrorList
+	for _, v := range r.VersionNames() {
+		for _, a := range Arches {
+			_, errs := Compute(r.View(v), a)
+			all = append(all, errs...)
+		}
+	}
+	return all.Sort()
+}
+
+type engine struct {
+	r     *spec.Registry
+	arch  Arch
+	res   *Result
+	errs  spec.ErrorList
+	state map[string]int // 1: in progress, 2: done
+	stack []string
+}
+
+func (e *engine) named(name string, pos spec.Pos) *Type {
+	if l, ok := e.res.Types[name]; ok {
+		return l
+	}
+	t := e.r.Type(name)
+	if t == nil {
+		e.errs.Add(pos, "undefined type %s", name)
+		return nil
+	}
+	switch e.state[name] {
+	case 1:
+		i := indexOf(e.stack, name)
+		e.errs.Add(t.Pos, "recursive type: %s", strings.Join(append(e.stack[i:], name), " -> "))
+		return nil
+	case 2:
+		return nil // failed before; already reported
+	}
+	e.state[name] = 1
+	e.stack = append(e.stack, name)
+	l := e.layout(t)
+	e.stack = e.stack[:len(e.stack)-1]
+	e.state[name] = 2
+	if l != nil {
+		e.res.Types[name] = l
+	}
+	return l
+}
+
+func indexOf(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return 0
+}
+
+func (e *engine) layout(t *spec.Type) *Type {
+	what := t.Name
+	switch t.Kind {
+	case spec.KindPrimitive:
+		size, _, _ := spec.PrimitiveSize(t.Name)
+		return &Type{Spec: t, Size: size, Align: e.arch.align[size]}
+	case spec.KindAlias:
+		b := e.named(t.Base, t.Pos)
+		if b == nil {
+			return nil
+		}
+		return &Type{Spec: t, Size: b.Size, Align: b.Align, Fields: b.Fields}
+	case spec.KindEnum, spec.KindFlags:
+		b := e.named(t.Base, t.Pos)
+		if b == nil {
+			return nil
+		}
+		return &Type{Spec: t, Size: b.Size, Align: b.Align}
+	case spec.KindBitfield:
+		return e.bitfield(t, what)
+	case spec.KindStruct:
+		return e.aggregate(t, what, false)
+	case spec.KindUnion:
+		return e.aggregate(t, what, true)
+	}
+	return nil
+}
+
+func (e *engine) bitfield(t *spec.Type, what string) *Type {
+	b := e.named(t.Base, t.Pos)
+	if b == nil {
+		return nil
+	}
+	total := int(b.Size * 8)
+	owner := make([]string, total)
+	ok := true
+	for _, bit := range t.Bits {
+		if bit.Bit < 0 || bit.Width <= 0 || bit.Bit+bit.Width > total {
+			e.errs.Add(bit.Pos, "%s: bits %s (%d..%d) lie outside the %d-bit %s", what, bit.Name, bit.Bit, bit.Bit+bit.Width-1, total, t.Base)
+			ok = false
+			continue
+		}
+		if bit.Type != "" {
+			if tt := e.named(bit.Type, bit.Pos); tt != nil && bit.Width > int(tt.Size*8) {
+				e.errs.Add(bit.Pos, "%s: bits %s are %d wide but their type %s holds %d bits", what, bit.Name, bit.Width, bit.Type, tt.Size*8)
+			}
+		}
+		for i := bit.Bit; i < bit.Bit+bit.Width; i++ {
+			if owner[i] != "" {
+				e.errs.Add(bit.Pos, "%s: bits %s overlap %s at bit %d", what, bit.Name, owner[i], i)
+				ok = false
+				break
+			}
+			owner[i] = bit.Name
+		}
+	}
+	if ok {
+		for i := 0; i < total; i++ {
+			if owner[i] != "" {
+				continue
+			}
+			j := i
+			for j+1 < total && owner[j+1] == "" {
+				j++
+			}
+			e.errs.Add(t.Pos, "%s: bits %d..%d are not covered; list them (reserved: true if the reference reserves them)", what, i, j)
+			i = j
+		}
+	}
+	return &Type{Spec: t, Size: b.Size, Align: b.Align}
+}
+
+// member returns the layout of a member's type.
+func (e *engine) member(f *spec.Field, what string) *Type {
+	if f.Nested == nil {
+		return e.named(f.Type, f.Pos)
+	}
+	switch f.Nested.Kind {
+	case spec.KindBitfield:
+		return e.bitfield(f.Nested, what+"."+f.Name)
+	case spec.KindUnion:
+		return e.aggregate(f.Nested, what+"."+nameOr(f.Name), true)
+	default:
+		return e.aggregate(f.Nested, what+"."+nameOr(f.Name), false)
+	}
+}
+
+func nameOr(n string) string {
+	if n == "" {
+		return "(anonymous)"
+	}
+	return n
+}
+
+func alignUp(x, a int64) int64 { return (x + a - 1) / a * a }
+
+func (e *engine) aggregate(t *spec.Type, what string, union bool) *Type {
+	l := &Type{Spec: t, Align: 1}
+	var cur int64 // end of the previous member
+	var prev string
+	failed := false
+	for _, f := range t.Fields {
+		m := e.member(f, what)
+		if m == nil {
+			failed = true
+			continue
+		}
+		fname := what + "." + nameOr(f.Name)
+		align := m.Align
+		if t.Packed {
+			align = 1
+		}
+		l.Align = max(l.Align, align)
+		count := max(f.Count, 1)
+		if f.Flexible {
+			count = 0
+		}
+		size := m.Size * count
+		off := int64(0)
+		if !union {
+			off = alignUp(cur, align)
+			if off > cur && !failed {
+				e.errs.Add(f.Pos, "%s: undeclared gap of %d bytes at offset %#x before it (natural alignment %d): declare a padding member", fname, off-cur, cur, align)
+			}
+		}
+		if f.Offset != nil && !failed {
+			switch stated := *f.Offset; {
+			case stated == off:
+			case !union && stated < cur:
+				e.errs.Add(f.Pos, "%s: stated offset %#x overlaps %s, which ends at %#x", fname, stated, prev, cur)
+			default:
+				e.errs.Add(f.Pos, "%s: stated offset %#x disagrees with the natural-alignment layout, which places it at %#x", fname, stated, off)
+				if !union && stated > off && stated%align == 0 {
+					off = stated // keep checking the members after it against the reference
+				}
+			}
+		}
+		if f.Size != nil && *f.Size != size && !failed {
+			e.errs.Add(f.Pos, "%s: stated size %d, computed %d", fname, *f.Size, size)
+		}
+		l.Fields = append(l.Fields, &Field{Spec: f, Offset: off, Size: size, Elem: m})
+		if union {
+			cur = max(cur, size)
+		} else {
+			cur = off + size
+		}
+		prev = nameOr(f.Name)
+	}
+	if failed {
+		return nil
+	}
+	if cur == 0 {
+		e.errs.Add(t.Pos, "%s: size is zero", what)
+	}
+	l.Size = alignUp(cur, l.Align)
+	if l.Size > cur && !union {
+		e.errs.Add(t.Pos, "%s: undeclared trailing padding of %d bytes at offset %#x: declare a padding member", what, l.Size-cur, cur)
+	}
+	if t.Size != nil && *t.Size != l.Size {
+		e.errs.Add(t.Pos, "%s: stated size %d, computed %d", what, *t.Size, l.Size)
+	}
+	return l
+}
+
+// hypercalls checks that each hypercall's parameters fit their pages.
+func (e *engine) hypercalls() {
+	for _, h := range e.r.Hypercalls {
+		for _, side := range []struct {
+			what, header, rep string
+		}{{"input", h.Input, h.InputRep}, {"output", h.Output, h.OutputRep}} {
+			var size int64
+			if side.header != "" {
+				if l := e.res.Types[side.header]; l != nil {
+					size = l.Size
+				}
+			}
+			if side.rep != "" {
+				if l := e.res.Types[side.rep]; l != nil {
+					size = alignUp(size, l.Align) + l.Size // at least one element must fit
+				}
+			}
+			if size > PageSize {
+				e.errs.Add(h.Pos, "hypercall %s: %s is %d bytes, larger than a %d-byte page", h.Name, side.what, size, PageSize)
+			}
+		}
+	}
+}
+
+// String describes a layout for debugging and golden tests.
+func (l *Type) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "size %d align %d", l.Size, l.Align)
+	for _, f := range l.Fields {
+		fmt.Fprintf(&b, "\n  %#x %s (%d)", f.Offset, nameOr(f.Spec.Name), f.Size)
+	}
+	return b.String()
+}

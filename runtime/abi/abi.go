@@ -1,0 +1,51 @@
+// Package abi holds the descriptor types that hvgen's generated packages fill
+// in and the runtime reads: one table of hypercalls, event-log entry types and
+// statistics groups per ABI version. The descriptors are plain data so that
+// code written against them works for every version.
+package abi
+
+// Hypercall describes one hypercall of an ABI version.
+type Hypercall struct {
+	Name           string // the HV_CALL_CODE name, e.g. "HvCallMapStatsPage"
+	Code           uint16
+	Rep            bool // takes a list of rep elements
+	Fast           bool // may use the register (fast) calling convention
+	VariableHeader bool // accepts a variable-size input header
+	InputSize      uint32
+	OutputSize     uint32
+	InputElemSize  uint32 // rep input element size; 0 when none
+	OutputElemSize uint32 // rep output element size; 0 when none
+	Statuses       []uint16
+	// Incomplete is set when the registry does not yet hold the call's
+	// parameter layouts; the sizes above are then unknown (zero).
+	Incomplete bool
+}
+
+// EventEntry describes one event-log entry type.
+type EventEntry struct {
+	Name   string // e.g. "HV_TR_HC_HYPERCALL"
+	ID     uint16 // the entry header's Type
+	Group  string // the source group, e.g. "Hypercall"
+	Mask   uint64 // the group's enable mask
+	Params []string
+	// PayloadSize is the size of the parameters after the entry header.
+	PayloadSize uint32
+}
+
+// StatsGroup describes one statistics counter group.
+type StatsGroup struct {
+	Name     string // e.g. "HV_STATISTICS_TYPE_VPA"
+	ID       uint16 // the group header's Type; valid only when HasID
+	HasID    bool   // false when the reference names the id without a value
+	Object   uint32 // the HV_STATS_OBJECT_TYPE whose pages carry it
+	Release  bool   // release-specific rather than architectural
+	Counters []Counter
+}
+
+// Counter describes one 64-bit counter: its slot in the group (slot 0 is the
+// group header).
+type Counter struct {
+	Index int
+	Name  string
+	Label string
+}

@@ -1,0 +1,382 @@
+package spec
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Check runs the checks that need the whole registry but no layout: declared
+// versions, unique names, codes and values per version, and references. Load
+// calls it; layout facts (offsets, sizes, bit ranges) are checked by package
+// layout.
+func Check(r *Registry, errs *ErrorList) {
+	declared := map[string]bool{}
+	for _, v := range r.Versions {
+		if v.Name == "" {
+			continue
+		}
+		if declared[v.Name] {
+			errs.Add(v.Pos, "version %q declared twice", v.Name)
+		}
+		declared[v.Name] = true
+	}
+	if len(declared) == 0 {
+		errs.Add(Pos{}, "no versions declared (a file needs a versions: list)")
+	}
+	eachItem(r, func(it *Item) {
+		for _, v := range it.Versions {
+			if !declared[v] {
+				errs.Add(it.Pos, "%s: unknown version %q (declared: %v)", it.Name, v, r.VersionNames())
+			}
+		}
+		if len(it.Refs) == 0 && it.Name != "" {
+			errs.Add(it.Pos, "%s: ref is empty", it.Name)
+		}
+	})
+	for _, v := range r.VersionNames() {
+		checkVersion(r.View(v), v, errs)
+	}
+}
+
+func eachItem(r *Registry, f func(*Item)) {
+	for _, x := range r.Types {
+		f(&x.Item)
+	}
+	for _, x := range r.Constants {
+		f(&x.Item)
+	}
+	for _, x := range r.Statuses {
+		f(&x.Item)
+	}
+	for _, x := range r.Hypercalls {
+		f(&x.Item)
+	}
+	for _, x := range r.EventGroups {
+		f(&x.Item)
+	}
+	for _, x := range r.StatsGroups {
+		f(&x.Item)
+	}
+}
+
+// versionChecker checks one version's view.
+type versionChecker struct {
+	r    *Registry
+	v    string
+	errs *ErrorList
+}
+
+func (c *versionChecker) add(pos Pos, format string, args ...any) {
+	c.errs.Add(pos, "%s [%s]", fmt.Sprintf(format, args...), c.v)
+}
+
+// unique reports the second and later uses of a key.
+type unique map[string]Pos
+
+func (u unique) claim(c *versionChecker, key string, pos Pos, format string, args ...any) {
+	if first, ok := u[key]; ok {
+		c.add(pos, "%s (first at %s)", fmt.Sprintf(format, args...), first)
+		return
+	}
+	u[key] = pos
+}
+
+func checkVersion(r *Registry, v string, errs *ErrorList) {
+	c := &versionChecker{r: r, v: v, errs: errs}
+	names := unique{}
+	for _, t := range r.Types {
+		if Primitive(t.Name) != nil {
+			c.add(t.Pos, "type %s redefines a built-in type", t.Name)
+		}
+		names.claim(c, t.Name, t.Pos, "duplicate name %s", t.Name)
+		for _, val := range t.Values {
+			names.claim(c, val.Name, val.Pos, "duplicate name %s", val.Name)
+		}
+	}
+	for _, k := range r.Constants {
+		names.claim(c, k.Name, k.Pos, "duplicate name %s", k.Name)
+	}
+	for _, s := range r.Statuses {
+		names.claim(c, s.Name, s.Pos, "duplicate name %s", s.Name)
+	}
+	for _, h := range r.Hypercalls {
+		names.claim(c, h.Name, h.Pos, "duplicate name %s", h.Name)
+	}
+	groups, entries, entryIDs := unique{}, unique{}, unique{}
+	for _, g := range r.EventGroups {
+		groups.claim(c, g.Name, g.Pos, "duplicate eventlog group %s", g.Name)
+		for _, e := range g.Entries {
+			entries.claim(c, e.Name, e.Pos, "duplicate eventlog entry %s", e.Name)
+			entryIDs.claim(c, fmt.Sprint(e.ID), e.Pos, "duplicate eventlog entry id %#x (%s)", e.ID, e.Name)
+		}
+	}
+	sgroups := unique{}
+	for _, g := range r.StatsGroups {
+		sgroups.claim(c, g.Name, g.Pos, "duplicate stats group %s", g.Name)
+	}
+
+	for _, t := range r.Types {
+		c.checkType(t)
+	}
+	c.checkConstants()
+	c.checkStatuses()
+	c.checkHypercalls()
+	c.checkEventGroups()
+	c.checkStatsGroups()
+}
+
+// Integer resolves a type through aliases, enums, flags and bitfields to the
+// primitive integer that holds it, or nil if it is not an integer type.
+func (r *Registry) Integer(name string) *Type {
+	for range 64 { // bounded: an alias cycle must not hang
+		t := r.Type(name)
+		switch {
+		case t == nil:
+			return nil
+		case t.Kind == KindPrimitive:
+			return t
+		case t.Kind == KindAlias || t.Kind == KindEnum || t.Kind == KindFlags || t.Kind == KindBitfield:
+			name = t.Base
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// Fits reports whether v fits the integer type name.
+func (r *Registry) Fits(name string, v uint64) bool {
+	p := r.Integer(name)
+	if p == nil {
+		return false
+	}
+	size, _, _ := PrimitiveSize(p.Name)
+	return size >= 8 || v < 1<<(8*size)
+}
+
+func (c *versionChecker) ref(pos Pos, what, name string) *Type {
+	if name == "" {
+		return nil
+	}
+	t := c.r.Type(name)
+	if t == nil {
+		c.add(pos, "%s: undefined type %s", what, name)
+	}
+	return t
+}
+
+func (c *versionChecker) integer(pos Pos, what, name string) {
+	if t := c.ref(pos, what, name); t != nil && c.r.Integer(name) == nil {
+		c.add(pos, "%s: %s is not an integer type", what, name)
+	}
+}
+
+func (c *versionChecker) checkType(t *Type) {
+	what := "type " + t.Name
+	switch t.Kind {
+	case KindAlias:
+		c.ref(t.Pos, what+" base", t.Base)
+	case KindEnum, KindFlags:
+		c.integer(t.Pos, what+" base", t.Base)
+		seen := unique{}
+		byValue := map[uint64]bool{}
+		for _, v := range t.Values {
+			if !v.Alias {
+				byValue[v.Value] = true
+			}
+		}
+		for _, v := range t.Values {
+			if c.r.Integer(t.Base) != nil && !c.r.Fits(t.Base, v.Value) {
+				c.add(v.Pos, "%s: value %s = %#x does not fit %s", what, v.Name, v.Value, t.Base)
+			}
+			if v.Alias {
+				if !byValue[v.Value] {
+					c.add(v.Pos, "%s: alias %s = %#x names no other value", what, v.Name, v.Value)
+				}
+				continue
+			}
+			seen.claim(c, fmt.Sprint(v.Value), v.Pos, "%s: duplicate value %#x (%s); mark a second name alias: true", what, v.Value, v.Name)
+		}
+	case KindBitfield:
+		c.checkBits(t, what)
+	case KindStruct, KindUnion:
+		c.checkFields(t.Fields, what)
+	}
+}
+
+func (c *versionChecker) checkBits(t *Type, what string) {
+	c.integer(t.Pos, what+" base", t.Base)
+	names := unique{}
+	for _, b := range t.Bits {
+		names.claim(c, b.Name, b.Pos, "%s: duplicate bit name %s", what, b.Name)
+		if b.Type != "" {
+			c.integer(b.Pos, what+" bit "+b.Name, b.Type)
+		}
+	}
+}
+
+func (c *versionChecker) checkFields(fields []*Field, what string) {
+	names := unique{}
+	var walk func(fs []*Field)
+	walk = func(fs []*Field) {
+		for i, f := range fs {
+			if f.Name != "" {
+				names.claim(c, f.Name, f.Pos, "%s: duplicate member name %s", what, f.Name)
+			}
+			if f.Flexible && i != len(fs)-1 {
+				c.add(f.Pos, "%s: flexible array %s must be the last member", what, f.Name)
+			}
+			if f.Flexible && f.Count != 0 {
+				c.add(f.Pos, "%s: flexible array %s has a count", what, f.Name)
+			}
+			switch {
+			case f.Nested == nil:
+				c.ref(f.Pos, what+" member "+f.Name, f.Type)
+			case f.Nested.Kind == KindBitfield:
+				c.checkBits(f.Nested, what+" member "+f.Name)
+			case f.Name == "":
+				walk(f.Nested.Fields) // anonymous members share the enclosing names
+			default:
+				c.checkFields(f.Nested.Fields, what+"."+f.Name)
+			}
+		}
+	}
+	walk(fields)
+}
+
+func (c *versionChecker) checkConstants() {
+	for _, k := range c.r.Constants {
+		what := "constant " + k.Name
+		if k.Type != "" {
+			c.integer(k.Pos, what, k.Type)
+			if k.Value != nil && c.r.Integer(k.Type) != nil && !c.r.Fits(k.Type, *k.Value) {
+				c.add(k.Pos, "%s: value %#x does not fit %s", what, *k.Value, k.Type)
+			}
+		}
+	}
+}
+
+func (c *versionChecker) checkStatuses() {
+	values := unique{}
+	st := c.r.Type("HV_STATUS")
+	for _, s := range c.r.Statuses {
+		if s.Value == nil {
+			continue
+		}
+		values.claim(c, fmt.Sprint(*s.Value), s.Pos, "duplicate status value %#x (%s)", *s.Value, s.Name)
+		if st != nil && !c.r.Fits("HV_STATUS", *s.Value) {
+			c.add(s.Pos, "status %s: value %#x does not fit HV_STATUS", s.Name, *s.Value)
+		}
+	}
+	if len(c.r.Statuses) > 0 && st == nil {
+		c.add(c.r.Statuses[0].Pos, "statuses need the type HV_STATUS")
+	}
+}
+
+func (c *versionChecker) status(name string) *Status {
+	for _, s := range c.r.Statuses {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *versionChecker) checkHypercalls() {
+	codes := unique{}
+	hasCallCode := c.r.Type("HV_CALL_CODE") != nil
+	for _, h := range c.r.Hypercalls {
+		what := "hypercall " + h.Name
+		codes.claim(c, fmt.Sprint(h.Code), h.Pos, "duplicate call code %#04x (%s)", h.Code, h.Name)
+		if !hasCallCode {
+			c.add(h.Pos, "%s: hypercalls need the type HV_CALL_CODE", what)
+		} else if !c.r.Fits("HV_CALL_CODE", h.Code) {
+			c.add(h.Pos, "%s: code %#x does not fit HV_CALL_CODE", what, h.Code)
+		}
+		for _, p := range []struct{ key, name string }{{"input", h.Input}, {"output", h.Output}} {
+			if t := c.ref(h.Pos, what+" "+p.key, p.name); t != nil && t.Kind != KindStruct && t.Kind != KindUnion {
+				c.add(h.Pos, "%s: %s %s is a %s, not a struct or union", what, p.key, p.name, t.Kind)
+			}
+		}
+		c.ref(h.Pos, what+" input_rep", h.InputRep)
+		c.ref(h.Pos, what+" output_rep", h.OutputRep)
+		hasRep := h.InputRep != "" || h.OutputRep != ""
+		switch {
+		case h.Rep && !hasRep && h.Incomplete == "":
+			c.add(h.Pos, "%s: a rep hypercall needs input_rep or output_rep", what)
+		case !h.Rep && hasRep:
+			c.add(h.Pos, "%s: a simple hypercall has no rep elements", what)
+		}
+		if h.Incomplete != "" && (h.Input != "" || h.Output != "" || hasRep) {
+			c.add(h.Pos, "%s: incomplete but has layouts; drop incomplete", what)
+		}
+		seen := unique{}
+		for _, s := range h.Statuses {
+			if c.status(s.Status) == nil {
+				c.add(s.Pos, "%s: undefined status %s", what, s.Status)
+			}
+			seen.claim(c, s.Status, s.Pos, "%s: status %s listed twice; merge the conditions", what, s.Status)
+		}
+	}
+}
+
+func (c *versionChecker) checkEventGroups() {
+	for _, g := range c.r.EventGroups {
+		for _, e := range g.Entries {
+			for _, p := range e.Params {
+				c.ref(p.Pos, "eventlog entry "+e.Name+" param "+p.Name, p.Type)
+			}
+		}
+	}
+}
+
+func (c *versionChecker) enumValue(name string) (*Type, *Value) {
+	for _, t := range c.r.Types {
+		for _, v := range t.Values {
+			if v.Name == name {
+				return t, v
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (c *versionChecker) checkStatsGroups() {
+	for _, g := range c.r.StatsGroups {
+		what := "stats group " + g.Name
+		if t, _ := c.enumValue(g.Object); t == nil {
+			c.add(g.Pos, "%s: object %s is not an enumeration value", what, g.Object)
+		}
+		var enum *Type
+		if g.CounterEnum != "" {
+			enum = c.ref(g.Pos, what+" counter_enum", g.CounterEnum)
+			if enum != nil && enum.Kind != KindEnum {
+				c.add(g.Pos, "%s: counter_enum %s is a %s, not an enum", what, g.CounterEnum, enum.Kind)
+				enum = nil
+			}
+		}
+		idx, names := unique{}, unique{}
+		for _, k := range g.Counters {
+			if k.Index < 1 {
+				c.add(k.Pos, "%s: counter %s index %d: slot 0 is the group header", what, k.Name, k.Index)
+			}
+			idx.claim(c, fmt.Sprint(k.Index), k.Pos, "%s: duplicate counter index %d", what, k.Index)
+			names.claim(c, k.Name, k.Pos, "%s: duplicate counter name %s", what, k.Name)
+			c.ref(k.Pos, what+" counter "+k.Name, k.Type)
+			if k.EnumValue == "" {
+				continue
+			}
+			if enum == nil {
+				c.add(k.Pos, "%s: counter %s has enum_value but the group has no counter_enum", what, k.Name)
+				continue
+			}
+			i := slices.IndexFunc(enum.Values, func(v *Value) bool { return v.Name == k.EnumValue })
+			switch {
+			case i < 0:
+				c.add(k.Pos, "%s: counter %s: %s is not a value of %s", what, k.Name, k.EnumValue, enum.Name)
+			case enum.Values[i].Value != uint64(k.Index):
+				c.add(k.Pos, "%s: counter %s: index %d but %s = %d", what, k.Name, k.Index, k.EnumValue, enum.Values[i].Value)
+			}
+		}
+	}
+}

@@ -1,0 +1,533 @@
+package spec
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var embedded embed.FS
+
+// Embedded is the registry compiled into this package, for tools run outside a
+// checkout (go install, go run from another module).
+func Embedded() fs.FS { return embedded }
+
+// LoadDir loads and checks the registry in a directory.
+func LoadDir(dir string) (*Registry, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	return Load(os.DirFS(dir), dir)
+}
+
+// LoadDirs loads a registry made of several directories: the first one and then
+// each overlay adding its own items (a downstream module's private types, say).
+func LoadDirs(dirs ...string) (*Registry, error) {
+	var srcs []Source
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, Source{FS: os.DirFS(d), Prefix: d})
+	}
+	return LoadSources(srcs...)
+}
+
+// Source is one directory of registry files; Prefix is how positions name it.
+type Source struct {
+	FS     fs.FS
+	Prefix string
+}
+
+// Load loads and checks the *.yaml files at the top of fsys. Positions in errors
+// are reported as prefix/file:line:col. The error, if any, is an ErrorList with
+// every problem found.
+func Load(fsys fs.FS, prefix string) (*Registry, error) {
+	return LoadSources(Source{FS: fsys, Prefix: prefix})
+}
+
+// LoadSources loads and checks a registry spread over several sources.
+func LoadSources(srcs ...Source) (*Registry, error) {
+	var errs ErrorList
+	r := &Registry{}
+	for _, src := range srcs {
+		names, err := fs.Glob(src.FS, "*.yaml")
+		if err != nil {
+			return nil, err
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%s: no *.yaml registry files", src.Prefix)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			data, err := fs.ReadFile(src.FS, name)
+			if err != nil {
+				return nil, err
+			}
+			display := name
+			if src.Prefix != "" {
+				display = filepath.ToSlash(path.Join(filepath.ToSlash(src.Prefix), name))
+			}
+			parseFile(r, display, data, &errs)
+		}
+	}
+	if len(errs) == 0 {
+		Check(r, &errs)
+	}
+	if err := errs.Err(); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// Parse decodes one registry file into r without the cross-file checks; it is
+// what Load does for each file (exported for tests and fuzzing).
+func Parse(r *Registry, file string, data []byte) ErrorList {
+	var errs ErrorList
+	parseFile(r, file, data, &errs)
+	return errs
+}
+
+func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		errs.Add(Pos{File: file}, "%s", yamlError(err))
+		return
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		errs.Add(Pos{File: file, Line: 1, Col: 1}, "empty registry file")
+		return
+	}
+	d := &decoder{file: file, errs: errs}
+	root := doc.Content[0]
+	m := d.mapping(root, "file", "area!", "doc", "versions", "types", "constants", "statuses",
+		"hypercalls", "eventlog_groups", "stats_groups")
+	if m == nil {
+		return
+	}
+	area := d.name(m["area"], "area")
+	d.str(m["doc"], "doc")
+	for _, n := range d.seq(m["versions"], "versions") {
+		if v := d.version(n, area); v != nil {
+			r.Versions = append(r.Versions, v)
+		}
+	}
+	for _, n := range d.seq(m["types"], "types") {
+		if t := d.typ(n, area); t != nil {
+			r.Types = append(r.Types, t)
+		}
+	}
+	for _, n := range d.seq(m["constants"], "constants") {
+		if c := d.constant(n, area); c != nil {
+			r.Constants = append(r.Constants, c)
+		}
+	}
+	for _, n := range d.seq(m["statuses"], "statuses") {
+		if s := d.status(n, area); s != nil {
+			r.Statuses = append(r.Statuses, s)
+		}
+	}
+	for _, n := range d.seq(m["hypercalls"], "hypercalls") {
+		if h := d.hypercall(n, area); h != nil {
+			r.Hypercalls = append(r.Hypercalls, h)
+		}
+	}
+	for _, n := range d.seq(m["eventlog_groups"], "eventlog_groups") {
+		if g := d.eventGroup(n, area); g != nil {
+			r.EventGroups = append(r.EventGroups, g)
+		}
+	}
+	for _, n := range d.seq(m["stats_groups"], "stats_groups") {
+		if g := d.statsGroup(n, area); g != nil {
+			r.StatsGroups = append(r.StatsGroups, g)
+		}
+	}
+}
+
+// yamlError strips the yaml package's prefix; the message keeps its "line N".
+func yamlError(err error) string {
+	s := err.Error()
+	if rest, ok := cutPrefix(s, "yaml: "); ok {
+		return "invalid YAML: " + rest
+	}
+	return "invalid YAML: " + s
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return s, false
+}
+
+// item decodes the keys every item has.
+func (d *decoder) item(n *yaml.Node, m map[string]*yaml.Node, what, area string) Item {
+	it := Item{Area: area, Pos: d.pos(n)}
+	it.Name = d.name(m["name"], what+" name")
+	it.Versions = d.strs(m["versions"], what+" versions")
+	if m["versions"] != nil && len(it.Versions) == 0 {
+		d.errorf(m["versions"], "%s %s: versions is empty", what, it.Name)
+	}
+	it.Doc = d.str(m["doc"], what+" doc")
+	it.Refs = d.strs(m["ref"], what+" ref")
+	return it
+}
+
+var itemKeys = []string{"name!", "versions!", "doc!", "ref!"}
+
+func keys(extra ...string) []string { return append(slices.Clone(itemKeys), extra...) }
+
+func (d *decoder) version(n *yaml.Node, area string) *Version {
+	m := d.mapping(n, "version", "name!", "doc!", "ref!")
+	if m == nil {
+		return nil
+	}
+	v := &Version{Item: Item{Area: area, Pos: d.pos(n)}}
+	v.Name = d.str(m["name"], "version name")
+	v.Doc = d.str(m["doc"], "version doc")
+	v.Refs = d.strs(m["ref"], "version ref")
+	return v
+}
+
+func (d *decoder) typ(n *yaml.Node, area string) *Type {
+	m := d.mapping(n, "type", keys("kind!", "base", "size", "packed", "fields", "values", "bits")...)
+	if m == nil {
+		return nil
+	}
+	t := &Type{Item: d.item(n, m, "type", area)}
+	what := "type " + t.Name
+	t.Kind = Kind(d.str(m["kind"], what+" kind"))
+	switch t.Kind {
+	case KindAlias, KindEnum, KindFlags, KindBitfield:
+		if m["base"] == nil {
+			d.errorf(n, "%s: a %s needs base", what, t.Kind)
+		}
+		t.Base = d.name(m["base"], what+" base")
+	case KindStruct, KindUnion:
+		if m["fields"] == nil {
+			d.errorf(n, "%s: a %s needs fields", what, t.Kind)
+		}
+	case "":
+	default:
+		d.errorf(m["kind"], "%s: unknown kind %q (alias, struct, union, enum, flags, bitfield)", what, t.Kind)
+		return nil
+	}
+	d.only(m, what, t.Kind, map[string][]Kind{
+		"base":   {KindAlias, KindEnum, KindFlags, KindBitfield},
+		"size":   {KindStruct, KindUnion},
+		"packed": {KindStruct},
+		"fields": {KindStruct, KindUnion},
+		"values": {KindEnum, KindFlags},
+		"bits":   {KindBitfield},
+	})
+	t.Size = d.optInt(m["size"], what+" size")
+	t.Packed = d.bool(m["packed"], what+" packed")
+	t.Fields = d.fields(m["fields"], what, t.Kind == KindUnion)
+	for _, vn := range d.seq(m["values"], what+" values") {
+		if v := d.value(vn, what); v != nil {
+			t.Values = append(t.Values, v)
+		}
+	}
+	if (t.Kind == KindEnum || t.Kind == KindFlags) && len(t.Values) == 0 && m["values"] != nil {
+		d.errorf(m["values"], "%s: no values", what)
+	}
+	t.Bits = d.bits(m["bits"], what)
+	if t.Kind == KindBitfield && len(t.Bits) == 0 {
+		d.errorf(n, "%s: a bitfield needs bits", what)
+	}
+	return t
+}
+
+// only reports keys that do not apply to the kind.
+func (d *decoder) only(m map[string]*yaml.Node, what string, k Kind, allowed map[string][]Kind) {
+	if k == "" {
+		return
+	}
+	for _, key := range sortedKeys(boolKeys(allowed)) {
+		if m[key] != nil && !slices.Contains(allowed[key], k) {
+			d.errorf(m[key], "%s: key %q does not apply to a %s", what, key, k)
+		}
+	}
+}
+
+func boolKeys[V any](m map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func (d *decoder) fields(n *yaml.Node, what string, inUnion bool) []*Field {
+	var out []*Field
+	for _, fn := range d.seq(n, what+" fields") {
+		if f := d.field(fn, what, inUnion); f != nil {
+			out = append(out, f)
+		}
+	}
+	if n != nil && len(out) == 0 && n.Kind == 0 {
+		return nil
+	}
+	return out
+}
+
+func (d *decoder) field(n *yaml.Node, owner string, inUnion bool) *Field {
+	m := d.mapping(n, owner+" member", "name", "type", "count", "flexible", "offset", "size", "struct",
+		"union", "bits", "reserved", "padding", "doc")
+	if m == nil {
+		return nil
+	}
+	f := &Field{Pos: d.pos(n)}
+	f.Name = d.name(m["name"], owner+" field name")
+	what := owner + "." + f.Name
+	if f.Name == "" {
+		what = owner + ".(anonymous)"
+	}
+	f.Type = d.name(m["type"], what+" type")
+	f.Count, _ = d.int(m["count"], what+" count")
+	if m["count"] != nil && f.Count == 0 {
+		d.errorf(m["count"], "%s: count must be positive (use flexible: true for a variable-length array)", what)
+	}
+	f.Flexible = d.bool(m["flexible"], what+" flexible")
+	f.Offset = d.optInt(m["offset"], what+" offset")
+	f.Size = d.optInt(m["size"], what+" size")
+	f.Reserved = d.bool(m["reserved"], what+" reserved")
+	f.Padding = d.bool(m["padding"], what+" padding")
+	f.Doc = d.str(m["doc"], what+" doc")
+	if inUnion && f.Offset != nil && *f.Offset != 0 {
+		d.errorf(m["offset"], "%s: a union member starts at offset 0", what)
+	}
+	nested := 0
+	for _, k := range []string{"struct", "union", "bits"} {
+		if m[k] != nil {
+			nested++
+		}
+	}
+	switch {
+	case nested > 1:
+		d.errorf(n, "%s: give only one of struct, union and bits", what)
+	case m["struct"] != nil || m["union"] != nil:
+		k, key := KindStruct, "struct"
+		if m["union"] != nil {
+			k, key = KindUnion, "union"
+		}
+		if f.Type != "" {
+			d.errorf(m["type"], "%s: an inline %s has no type", what, key)
+		}
+		f.Nested = &Type{Item: Item{Pos: f.Pos}, Kind: k}
+		f.Nested.Fields = d.fields(m[key], what, k == KindUnion)
+		if len(f.Nested.Fields) == 0 {
+			d.errorf(m[key], "%s: inline %s has no fields", what, key)
+		}
+	case m["bits"] != nil:
+		if f.Type == "" {
+			d.errorf(n, "%s: an inline bitfield needs type (its container integer)", what)
+		}
+		f.Nested = &Type{Item: Item{Pos: f.Pos}, Kind: KindBitfield, Base: f.Type}
+		f.Nested.Bits = d.bits(m["bits"], what)
+		f.Type = ""
+	default:
+		if f.Type == "" && m["type"] == nil {
+			d.errorf(n, "%s: missing type", what)
+		}
+	}
+	if f.Name == "" && (f.Nested == nil || f.Nested.Kind == KindBitfield) {
+		d.errorf(n, "%s: only an inline struct or union may be anonymous", owner+" member")
+	}
+	return f
+}
+
+func (d *decoder) value(n *yaml.Node, owner string) *Value {
+	m := d.mapping(n, owner+" value", "name!", "value!", "alias", "doc")
+	if m == nil {
+		return nil
+	}
+	v := &Value{Pos: d.pos(n)}
+	v.Name = d.name(m["name"], owner+" value name")
+	v.Value, _ = d.uint(m["value"], owner+" value "+v.Name)
+	v.Alias = d.bool(m["alias"], owner+" value alias")
+	v.Doc = d.str(m["doc"], owner+" value doc")
+	return v
+}
+
+func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
+	var out []*Bit
+	for _, bn := range d.seq(n, owner+" bits") {
+		m := d.mapping(bn, owner+" bit", "name!", "bit!", "width!", "type", "reserved", "doc")
+		if m == nil {
+			continue
+		}
+		b := &Bit{Pos: d.pos(bn)}
+		b.Name = d.name(m["name"], owner+" bit name")
+		bit, _ := d.int(m["bit"], owner+" bit "+b.Name+" bit")
+		width, _ := d.int(m["width"], owner+" bit "+b.Name+" width")
+		if m["width"] != nil && width == 0 {
+			d.errorf(m["width"], "%s bit %s: width must be positive", owner, b.Name)
+		}
+		b.Bit, b.Width = int(min(bit, 1024)), int(min(width, 1024))
+		b.Type = d.name(m["type"], owner+" bit type")
+		b.Reserved = d.bool(m["reserved"], owner+" bit reserved")
+		b.Doc = d.str(m["doc"], owner+" bit doc")
+		out = append(out, b)
+	}
+	return out
+}
+
+func (d *decoder) constant(n *yaml.Node, area string) *Constant {
+	m := d.mapping(n, "constant", keys("value", "type")...)
+	if m == nil {
+		return nil
+	}
+	c := &Constant{Item: d.item(n, m, "constant", area)}
+	if m["value"] != nil {
+		if v, ok := d.uint(m["value"], "constant "+c.Name+" value"); ok {
+			c.Value = &v
+		}
+	}
+	c.Type = d.name(m["type"], "constant "+c.Name+" type")
+	return c
+}
+
+func (d *decoder) status(n *yaml.Node, area string) *Status {
+	m := d.mapping(n, "status", keys("value")...)
+	if m == nil {
+		return nil
+	}
+	s := &Status{Item: d.item(n, m, "status", area)}
+	if m["value"] != nil {
+		if v, ok := d.uint(m["value"], "status "+s.Name+" value"); ok {
+			s.Value = &v
+		}
+	}
+	return s
+}
+
+func (d *decoder) hypercall(n *yaml.Node, area string) *Hypercall {
+	m := d.mapping(n, "hypercall", keys("code!", "kind!", "fast!", "variable_header", "input", "output",
+		"input_rep", "output_rep", "access", "statuses", "incomplete")...)
+	if m == nil {
+		return nil
+	}
+	h := &Hypercall{Item: d.item(n, m, "hypercall", area)}
+	what := "hypercall " + h.Name
+	h.Code, _ = d.uint(m["code"], what+" code")
+	switch k := d.str(m["kind"], what+" kind"); k {
+	case "simple":
+	case "rep":
+		h.Rep = true
+	case "":
+	default:
+		d.errorf(m["kind"], "%s: kind must be simple or rep, not %q", what, k)
+	}
+	h.Fast = d.bool(m["fast"], what+" fast")
+	h.VariableHeader = d.bool(m["variable_header"], what+" variable_header")
+	h.Input = d.name(m["input"], what+" input")
+	h.Output = d.name(m["output"], what+" output")
+	h.InputRep = d.name(m["input_rep"], what+" input_rep")
+	h.OutputRep = d.name(m["output_rep"], what+" output_rep")
+	h.Incomplete = d.str(m["incomplete"], what+" incomplete")
+	if an := m["access"]; an != nil {
+		am := d.mapping(an, what+" access", "callers", "privileges", "note")
+		if am != nil {
+			h.Access = &Access{
+				Callers:    d.strs(am["callers"], what+" access callers"),
+				Privileges: d.strs(am["privileges"], what+" access privileges"),
+				Note:       d.str(am["note"], what+" access note"),
+			}
+			for _, c := range h.Access.Callers {
+				if !slices.Contains(knownCallers, c) {
+					d.errorf(am["callers"], "%s: unknown caller %q (allowed: %v)", what, c, knownCallers)
+				}
+			}
+		}
+	}
+	for _, sn := range d.seq(m["statuses"], what+" statuses") {
+		sm := d.mapping(sn, what+" status", "status!", "when")
+		if sm == nil {
+			continue
+		}
+		h.Statuses = append(h.Statuses, &CallStatus{
+			Status: d.name(sm["status"], what+" status"),
+			When:   d.strs(sm["when"], what+" status when"),
+			Pos:    d.pos(sn),
+		})
+	}
+	return h
+}
+
+func (d *decoder) eventGroup(n *yaml.Node, area string) *EventGroup {
+	m := d.mapping(n, "eventlog group", keys("mask!", "entries")...)
+	if m == nil {
+		return nil
+	}
+	g := &EventGroup{Item: d.item(n, m, "eventlog group", area)}
+	what := "eventlog group " + g.Name
+	g.Mask, _ = d.uint(m["mask"], what+" mask")
+	for _, en := range d.seq(m["entries"], what+" entries") {
+		em := d.mapping(en, what+" entry", "name!", "id!", "doc!", "params!")
+		if em == nil {
+			continue
+		}
+		e := &EventEntry{Pos: d.pos(en)}
+		e.Name = d.name(em["name"], what+" entry name")
+		e.ID, _ = d.uint(em["id"], what+" entry "+e.Name+" id")
+		e.Doc = d.str(em["doc"], what+" entry doc")
+		if pn := em["params"]; pn != nil && !(pn.Kind == yaml.SequenceNode && len(pn.Content) == 0) {
+			for _, p := range d.seq(pn, what+" entry params") {
+				pm := d.mapping(p, "entry "+e.Name+" param", "name!", "type!", "doc")
+				if pm == nil {
+					continue
+				}
+				e.Params = append(e.Params, &Param{
+					Name: d.name(pm["name"], "param name"),
+					Type: d.name(pm["type"], "param type"),
+					Doc:  d.str(pm["doc"], "param doc"),
+					Pos:  d.pos(p),
+				})
+			}
+		}
+		g.Entries = append(g.Entries, e)
+	}
+	return g
+}
+
+func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
+	m := d.mapping(n, "stats group", keys("object!", "class!", "counter_enum", "counters!")...)
+	if m == nil {
+		return nil
+	}
+	g := &StatsGroup{Item: d.item(n, m, "stats group", area)}
+	what := "stats group " + g.Name
+	g.Object = d.name(m["object"], what+" object")
+	g.Class = d.str(m["class"], what+" class")
+	if m["class"] != nil && g.Class != "architectural" && g.Class != "release" {
+		d.errorf(m["class"], "%s: class must be architectural or release, not %q", what, g.Class)
+	}
+	g.CounterEnum = d.name(m["counter_enum"], what+" counter_enum")
+	for _, cn := range d.seq(m["counters"], what+" counters") {
+		cm := d.mapping(cn, what+" counter", "index!", "name!", "label!", "type!", "enum_value", "doc")
+		if cm == nil {
+			continue
+		}
+		c := &Counter{Pos: d.pos(cn)}
+		c.Index, _ = d.int(cm["index"], what+" counter index")
+		c.Name = d.name(cm["name"], what+" counter name")
+		c.Label = d.str(cm["label"], what+" counter label")
+		c.Type = d.name(cm["type"], what+" counter type")
+		c.EnumValue = d.name(cm["enum_value"], what+" counter enum_value")
+		c.Doc = d.str(cm["doc"], what+" counter doc")
+		g.Counters = append(g.Counters, c)
+	}
+	return g
+}

@@ -1,0 +1,241 @@
+// Package spec loads the hvgen registry (the YAML files in this directory) into a
+// plain data model and checks it. The format is described in README.md.
+//
+// The model is produced once by Load and never modified afterwards: every later
+// stage (layout, emitters, export, diff) reads it.
+package spec
+
+import "slices"
+
+// Pos is a position in a registry file.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// Item is what every registry item has.
+type Item struct {
+	Name     string
+	Versions []string // ABI versions that have the item
+	Doc      string
+	Refs     []string // reference pages, relative to the reference root
+	Area     string   // the area of the file that declares the item
+	Pos      Pos
+}
+
+// In reports whether the item belongs to ABI version v.
+func (it *Item) In(v string) bool { return slices.Contains(it.Versions, v) }
+
+// Kind is the kind of a type.
+type Kind string
+
+// Type kinds.
+const (
+	KindPrimitive Kind = "primitive" // built in: UINT8 ... INT64, BOOLEAN
+	KindAlias     Kind = "alias"
+	KindStruct    Kind = "struct"
+	KindUnion     Kind = "union"
+	KindEnum      Kind = "enum"
+	KindFlags     Kind = "flags"
+	KindBitfield  Kind = "bitfield"
+)
+
+// Type is a named ABI type, or an inline nested aggregate or bitfield (then
+// Name is empty and the type lives in a Field's Nested).
+type Type struct {
+	Item
+	Kind   Kind
+	Base   string   // alias, enum, flags, bitfield: the underlying type
+	Size   *int64   // struct, union: the size the reference states, if any
+	Packed bool     // struct: the reference's offsets ignore natural alignment
+	Fields []*Field // struct, union
+	Values []*Value // enum, flags
+	Bits   []*Bit   // bitfield
+}
+
+// Field is a member of a struct or union.
+type Field struct {
+	Name     string // empty for an anonymous nested struct or union
+	Type     string // a type name; for an inline bitfield, its container; empty when Nested is a struct or union
+	Nested   *Type  // inline struct, union or bitfield
+	Count    int64  // fixed array length; 0 when not an array
+	Flexible bool   // trailing variable-length array
+	Offset   *int64 // stated offset, if any
+	Size     *int64 // stated size, if any
+	Reserved bool
+	Padding  bool
+	Doc      string
+	Pos      Pos
+}
+
+// Value is an enumeration or flag value.
+type Value struct {
+	Name  string
+	Value uint64
+	Alias bool // another name for a value already listed (e.g. a ...Maximum marker)
+	Doc   string
+	Pos   Pos
+}
+
+// Bit is a range of bits inside a bitfield's integer.
+type Bit struct {
+	Name     string
+	Bit      int
+	Width    int
+	Type     string // optional: the enum or alias the bits hold
+	Reserved bool
+	Doc      string
+	Pos      Pos
+}
+
+// Constant is a named number.
+type Constant struct {
+	Item
+	Value *uint64 // nil when the reference names the constant without a value
+	Type  string  // optional
+}
+
+// Status is an HV_STATUS code.
+type Status struct {
+	Item
+	Value *uint64 // nil when no reference gives a number
+}
+
+// Hypercall is one hypercall.
+type Hypercall struct {
+	Item
+	Code           uint64
+	Rep            bool
+	Fast           bool
+	VariableHeader bool
+	Input          string // fixed input header type
+	Output         string // fixed output type
+	InputRep       string // rep input element type
+	OutputRep      string // rep output element type
+	Access         *Access
+	Statuses       []*CallStatus
+	Incomplete     string // what is not transcribed yet; generators emit no wrapper
+}
+
+// Access says who may make a hypercall.
+type Access struct {
+	Callers    []string
+	Privileges []string
+	Note       string
+}
+
+// Callers a hypercall may have.
+var knownCallers = []string{"any", "root", "parent", "child", "self"}
+
+// CallStatus is a status a hypercall returns and the conditions for it.
+type CallStatus struct {
+	Status string
+	When   []string
+	Pos    Pos
+}
+
+// EventGroup is an event-log source group and its entry types.
+type EventGroup struct {
+	Item
+	Mask    uint64
+	Entries []*EventEntry
+}
+
+// EventEntry is one event-log entry type.
+type EventEntry struct {
+	Name   string
+	ID     uint64
+	Doc    string
+	Params []*Param
+	Pos    Pos
+}
+
+// Param is one parameter of an event-log entry.
+type Param struct {
+	Name string
+	Type string
+	Doc  string
+	Pos  Pos
+}
+
+// StatsGroup is a statistics counter group.
+type StatsGroup struct {
+	Item
+	Object      string // HV_STATS_OBJECT_TYPE value name
+	Class       string // architectural | release
+	CounterEnum string
+	Counters    []*Counter
+}
+
+// Counter is one 64-bit statistics counter.
+type Counter struct {
+	Index     int64
+	Name      string
+	Label     string
+	Type      string
+	EnumValue string
+	Doc       string
+	Pos       Pos
+}
+
+// Version is an ABI version.
+type Version struct {
+	Item
+}
+
+// Registry is the whole registry, or one version's view of it.
+type Registry struct {
+	Versions    []*Version
+	Types       []*Type
+	Constants   []*Constant
+	Statuses    []*Status
+	Hypercalls  []*Hypercall
+	EventGroups []*EventGroup
+	StatsGroups []*StatsGroup
+}
+
+// VersionNames returns the declared version names in order.
+func (r *Registry) VersionNames() []string {
+	var out []string
+	for _, v := range r.Versions {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// View returns the part of the registry that ABI version v has. The items are
+// shared with r, not copied.
+func (r *Registry) View(v string) *Registry {
+	return &Registry{
+		Versions:    filter(r.Versions, func(x *Version) bool { return x.Name == v }),
+		Types:       filter(r.Types, func(x *Type) bool { return x.In(v) }),
+		Constants:   filter(r.Constants, func(x *Constant) bool { return x.In(v) }),
+		Statuses:    filter(r.Statuses, func(x *Status) bool { return x.In(v) }),
+		Hypercalls:  filter(r.Hypercalls, func(x *Hypercall) bool { return x.In(v) }),
+		EventGroups: filter(r.EventGroups, func(x *EventGroup) bool { return x.In(v) }),
+		StatsGroups: filter(r.StatsGroups, func(x *StatsGroup) bool { return x.In(v) }),
+	}
+}
+
+// Type returns the named type of a version view, or a primitive, or nil.
+func (r *Registry) Type(name string) *Type {
+	if p := Primitive(name); p != nil {
+		return p
+	}
+	for _, t := range r.Types {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+func filter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
