@@ -52,7 +52,8 @@ type Source struct {
 
 // Load loads and checks the *.yaml files at the top of fsys. Positions in errors
 // are reported as prefix/file:line:col. The error, if any, is an ErrorList with
-// every problem found.
+// every problem found; the registry is returned with it when the files decode
+// but fail the cross-item checks, so that later stages can add their findings.
 func Load(fsys fs.FS, prefix string) (*Registry, error) {
 	return LoadSources(Source{FS: fsys, Prefix: prefix})
 }
@@ -82,11 +83,12 @@ func LoadSources(srcs ...Source) (*Registry, error) {
 			parseFile(r, display, data, &errs)
 		}
 	}
-	if len(errs) == 0 {
-		Check(r, &errs)
+	if len(errs) > 0 {
+		return nil, errs.Err() // the files do not decode; cross-file checks would only repeat it
 	}
+	Check(r, &errs)
 	if err := errs.Err(); err != nil {
-		return r, err
+		return r, err // decoded but inconsistent: r is returned for further checks
 	}
 	return r, nil
 }

@@ -52,8 +52,9 @@ func (rf *registryFlags) load(stderr io.Writer) (*spec.Registry, error) {
 	if err != nil && !errors.As(err, &list) {
 		return nil, err
 	}
-	if err == nil {
-		list = layout.Check(r)
+	if r != nil {
+		list = append(list, layout.Check(r)...)
+		list = list.Sort()
 	}
 	if len(list) > 0 {
 		for _, e := range list {

@@ -4,7 +4,8 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// layoutFile emits the compile-time layout checks: for each type, a func _()
+// layoutFile emits the compile-time layout checks (type size and alignment,
+// each field's offset and size): for each type, a func _()
 // that indexes a one-element array with (actual - expected), so any
 // difference fails the build (negative: "overflows uintptr"; positive: "index
 // out of bounds").
@@ -25,6 +26,7 @@ func (g *gen) layoutFile() *jen.File {
 		}
 		for _, o := range a.offsets {
 			check(jen.Qual("unsafe", "Offsetof").Call(a.zero.Clone().Dot(o.name)), o.offset)
+			check(jen.Qual("unsafe", "Sizeof").Call(a.zero.Clone().Dot(o.name)), o.size)
 		}
 		f.Add(comment(a.goName).Func().Id("_").Params().Block(stmts...))
 	}

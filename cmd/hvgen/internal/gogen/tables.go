@@ -230,7 +230,7 @@ func (g *gen) eventlogFile() *jen.File {
 					c = c.Comment(p.Doc)
 				}
 				fields = append(fields, c)
-				a.offsets = append(a.offsets, fieldOffset{naming.Field(p.Name), off})
+				a.offsets = append(a.offsets, fieldOffset{naming.Field(p.Name), off, lt.Size})
 				off += lt.Size
 				a.align = max(a.align, lt.Align)
 			}

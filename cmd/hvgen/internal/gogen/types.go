@@ -22,6 +22,7 @@ type assertion struct {
 type fieldOffset struct {
 	name   string
 	offset int64
+	size   int64
 }
 
 // typesFile emits every type of the view, in registry order.
@@ -205,6 +206,7 @@ type goField struct {
 	name  string // "_" for padding and unnamed storage
 	typ   *jen.Statement
 	off   int64
+	size  int64
 	align int64 // the Go type's alignment
 	doc   string
 }
@@ -246,7 +248,7 @@ func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spe
 		}
 		body = append(body, c)
 		if fl.name != "_" && fl.typ != nil {
-			a.offsets = append(a.offsets, fieldOffset{fl.name, fl.off})
+			a.offsets = append(a.offsets, fieldOffset{fl.name, fl.off, fl.size})
 		}
 	}
 	f.Add(decl.Struct(body...))
@@ -282,7 +284,7 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 		}
 		switch {
 		case sf.Padding:
-			p.fields = append(p.fields, goField{name: "_", typ: jen.Index(jen.Lit(int(lf.Size))).Byte(), off: off, align: 1, doc: doc})
+			p.fields = append(p.fields, goField{name: "_", typ: jen.Index(jen.Lit(int(lf.Size))).Byte(), off: off, size: lf.Size, align: 1, doc: doc})
 		case sf.Flexible:
 			p.fields = append(p.fields, goField{doc: fmt.Sprintf(
 				"%s: a variable-length array of %s follows at offset %#x (not part of the struct).", sf.Name, g.elemName(lf), off)})
@@ -298,7 +300,7 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 				typ, align = jen.Index(jen.Lit(int(lf.Size))).Byte(), 1
 				doc += fmt.Sprintf(" (holds a %s at an unaligned offset: copy it in and out)", g.elemName(lf))
 			}
-			p.fields = append(p.fields, goField{name: name, typ: typ, off: off, align: align, doc: doc})
+			p.fields = append(p.fields, goField{name: name, typ: typ, off: off, size: lf.Size, align: align, doc: doc})
 		}
 	}
 }
@@ -352,10 +354,10 @@ func (g *gen) anonymousUnion(f *jen.File, p *structPlan, lf *layout.Field, off i
 		if first.Spec.Doc != "" {
 			doc += ": " + first.Spec.Doc
 		}
-		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first), off: off, align: first.Elem.Align, doc: doc})
+		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first), off: off, size: first.Size, align: first.Elem.Align, doc: doc})
 		rest = members[1:]
 	} else {
-		p.fields = append(p.fields, goField{name: "_", typ: storage(lf.Elem.Size, lf.Elem.Align), off: off, align: lf.Elem.Align,
+		p.fields = append(p.fields, goField{name: "_", typ: storage(lf.Elem.Size, lf.Elem.Align), off: off, size: lf.Elem.Size, align: lf.Elem.Align,
 			doc: fmt.Sprintf("offset %#x: anonymous union, members through methods", off)})
 	}
 	g.accessors(f, p, rest, off)

@@ -54,7 +54,12 @@ type Result struct {
 // (undefined, recursive) are missing from the result and reported in the
 // error list.
 func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
-	e := &engine{r: r, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{}}
+	return compute(r, arch, true)
+}
+
+func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.ErrorList) {
+	e := &engine{r: r, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
+		reportUndefined: reportUndefined}
 	for _, t := range r.Types {
 		e.named(t.Name, t.Pos)
 	}
@@ -62,12 +67,13 @@ func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
 	return e.res, e.errs
 }
 
-// Check lays out every version on every architecture and returns every problem.
+// Check lays out every version on every architecture and returns every
+// problem, except undefined types, which spec.Check already reports.
 func Check(r *spec.Registry) spec.ErrorList {
 	var all spec.ErrorList
 	for _, v := range r.VersionNames() {
 		for _, a := range Arches {
-			_, errs := Compute(r.View(v), a)
+			_, errs := compute(r.View(v), a, false)
 			all = append(all, errs...)
 		}
 	}
@@ -81,6 +87,8 @@ type engine struct {
 	errs  spec.ErrorList
 	state map[string]int // 1: in progress, 2: done
 	stack []string
+
+	reportUndefined bool
 }
 
 func (e *engine) named(name string, pos spec.Pos) *Type {
@@ -89,7 +97,9 @@ func (e *engine) named(name string, pos spec.Pos) *Type {
 	}
 	t := e.r.Type(name)
 	if t == nil {
-		e.errs.Add(pos, "undefined type %s", name)
+		if e.reportUndefined {
+			e.errs.Add(pos, "undefined type %s", name)
+		}
 		return nil
 	}
 	switch e.state[name] {
@@ -271,7 +281,7 @@ func (e *engine) aggregate(t *spec.Type, what string, union bool) *Type {
 	if failed {
 		return nil
 	}
-	if cur == 0 {
+	if cur == 0 && !(len(t.Fields) > 0 && t.Fields[len(t.Fields)-1].Flexible) {
 		e.errs.Add(t.Pos, "%s: size is zero", what)
 	}
 	l.Size = alignUp(cur, l.Align)

@@ -1,0 +1,151 @@
+package layout
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hvgen/hvgen/spec"
+)
+
+// refLayout is a layout fact as a reference document states it.
+type refLayout struct {
+	version string
+	typ     string
+	member  string // dotted path through nested members; "" for the type itself
+	offset  int64
+	size    int64
+	ref     string // where the fact is stated
+}
+
+// referenceLayouts are offsets and sizes copied from the reference documents'
+// parameter tables and structure definitions (not from the registry), so the
+// registry and the layout engine are checked against an independent source.
+var referenceLayouts = []refLayout{
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "", 0, 24, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "Type", 0, 4, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "MaximumBufferCount", 4, 4, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "BufferPages", 8, 4, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "Threshold", 12, 4, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP", "TimeBasis", 16, 4, "HvInitializeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_FINALIZE_EVENT_LOG_BUFFER_GROUP", "Type", 0, 4, "HvFinalizeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_FINALIZE_EVENT_LOG_BUFFER_GROUP", "", 0, 8, "HvFinalizeEventLogBufferGroup.txt"},
+	{"wdk-2013", "HV_INPUT_CREATE_EVENT_LOG_BUFFER", "BufferIndex", 4, 4, "HvCreateEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_CREATE_EVENT_LOG_BUFFER", "ProximityInfo", 8, 8, "HvCreateEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_DELETE_EVENT_LOG_BUFFER", "BufferIndex", 4, 4, "HvDeleteEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_EVENT_LOG_BUFFER", "BufferIndex", 4, 4, "HvMapEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_UNMAP_EVENT_LOG_BUFFER", "", 0, 8, "HvUnmapEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_SET_EVENT_LOG_GROUP_SOURCES", "EnableFlags", 8, 8, "HvSetEventLogGroupSources.txt"},
+	{"wdk-2013", "HV_INPUT_RELEASE_EVENT_LOG_BUFFER", "BufferIndex", 4, 4, "HvReleaseEventLogBuffer.txt"},
+	{"wdk-2013", "HV_INPUT_FLUSH_EVENT_LOG_BUFFER", "BufferIndex", 4, 4, "HvFlushEventLogBuffer.txt"},
+	{"wdk-2013", "HV_EVENTLOG_MESSAGE_PAYLOAD", "EventLogType", 0, 4, "concept-Event-Log-Buffers-Ready-Message.txt"},
+	{"wdk-2013", "HV_EVENTLOG_MESSAGE_PAYLOAD", "BufferIndex", 4, 4, "concept-Event-Log-Buffers-Ready-Message.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_STATS_PAGE", "", 0, 32, "HvMapStatsPage.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_STATS_PAGE", "StatsType", 0, 4, "HvMapStatsPage.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_STATS_PAGE", "ObjectIdentity", 8, 16, "HvMapStatsPage.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_STATS_PAGE", "TargetGpaPage", 24, 8, "HvMapStatsPage.txt"},
+	{"wdk-2013", "HV_INPUT_UNMAP_STATS_PAGE", "ObjectIdentity", 8, 16, "HvUnmapStatsPage.txt"},
+	{"wdk-2013", "HV_STATS_OBJECT_IDENTITY", "", 0, 16, "concept-Statistics-Data-Types.txt (16-byte identity)"},
+	{"wdk-2013", "HV_STATISTICS_GROUP_HEADER", "", 0, 8, "concept-Hypervisor-Statistics-Counter-Definition.txt (slot 0)"},
+	{"wdk-2013", "HV_STATISTICS_GROUP_VERSION", "Minor", 0, 2, "HV_STATISTICS_GROUP_VERSION.txt"},
+	{"wdk-2013", "HV_STATISTICS_GROUP_VERSION", "Major", 2, 2, "HV_STATISTICS_GROUP_VERSION.txt"},
+	{"wdk-2013", "HV_STATS_PAGE", "", 0, 4096, "HV_STATS_PAGE.txt (HV_PAGE_SIZE/8 UINT64)"},
+	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "StatsType", 0, 4, "hypercalls/HvCallMapStatsPage2.md"},
+	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "Reserved", 4, 4, "hypercalls/HvCallMapStatsPage2.md"},
+	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "ObjectIdentity", 8, 16, "hypercalls/HvCallMapStatsPage2.md"},
+	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "MapLocation", 24, 8, "hypercalls/HvCallMapStatsPage2.md"},
+	{"tlfs", "HV_INPUT_UNMAP_STATS_PAGE", "StatsType", 0, 4, "hypercalls/HvCallUnmapStatsPage.md"},
+	{"tlfs", "HV_INPUT_UNMAP_STATS_PAGE", "ObjectIdentity", 4, 16, "hypercalls/HvCallUnmapStatsPage.md"},
+}
+
+func loadRegistry(t testing.TB) *spec.Registry {
+	t.Helper()
+	r, err := spec.LoadDir("../../../../spec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// find walks a dotted member path (anonymous members are looked through) and
+// returns the member with its offset from the start of l.
+func find(l *Type, path string) *Field {
+	var cur *Field
+	var base int64
+	for _, name := range strings.Split(path, ".") {
+		cur = lookup(l, name)
+		if cur == nil {
+			return nil
+		}
+		base += cur.Offset
+		l = cur.Elem
+	}
+	return &Field{Spec: cur.Spec, Offset: base, Size: cur.Size, Elem: cur.Elem}
+}
+
+func lookup(l *Type, name string) *Field {
+	for _, f := range l.Fields {
+		if f.Spec.Name == name {
+			return f
+		}
+		if f.Spec.Name == "" && f.Elem != nil {
+			if inner := lookup(f.Elem, name); inner != nil {
+				return &Field{Spec: inner.Spec, Offset: f.Offset + inner.Offset, Size: inner.Size, Elem: inner.Elem}
+			}
+		}
+	}
+	return nil
+}
+
+func TestReferenceLayouts(t *testing.T) {
+	r := loadRegistry(t)
+	results := map[string]*Result{}
+	for _, v := range r.VersionNames() {
+		res, errs := Compute(r.View(v), X64)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", v, errs)
+		}
+		results[v] = res
+	}
+	for _, c := range referenceLayouts {
+		l := results[c.version].Types[c.typ]
+		if l == nil {
+			t.Errorf("%s %s: no such type (%s)", c.version, c.typ, c.ref)
+			continue
+		}
+		if c.member == "" {
+			if l.Size != c.size {
+				t.Errorf("%s %s: size %d, reference says %d (%s)", c.version, c.typ, l.Size, c.size, c.ref)
+			}
+			continue
+		}
+		f := find(l, c.member)
+		switch {
+		case f == nil:
+			t.Errorf("%s %s: no member %s (%s)", c.version, c.typ, c.member, c.ref)
+		case f.Offset != c.offset || f.Size != c.size:
+			t.Errorf("%s %s.%s: offset %d size %d, reference says offset %d size %d (%s)",
+				c.version, c.typ, c.member, f.Offset, f.Size, c.offset, c.size, c.ref)
+		}
+	}
+}
+
+// The hypercall input value's bit ranges, from HV_X64_HYPERCALL_INPUT.txt.
+func TestHypercallInputBits(t *testing.T) {
+	r := loadRegistry(t).View("wdk-2013")
+	ty := r.Type("HV_X64_HYPERCALL_INPUT")
+	if ty == nil {
+		t.Fatal("HV_X64_HYPERCALL_INPUT missing")
+	}
+	want := map[string][2]int{"CallCode": {0, 16}, "IsFast": {16, 1}, "CountOfElements": {32, 12}, "RepStartIndex": {48, 12}}
+	for _, b := range ty.Bits {
+		if w, ok := want[b.Name]; ok {
+			if b.Bit != w[0] || b.Width != w[1] {
+				t.Errorf("%s: bit %d width %d, reference says bit %d width %d", b.Name, b.Bit, b.Width, w[0], w[1])
+			}
+			delete(want, b.Name)
+		}
+	}
+	for n := range want {
+		t.Errorf("bit range %s missing", n)
+	}
+}
