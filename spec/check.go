@@ -151,7 +151,7 @@ func (r *Registry) Fits(name string, v uint64) bool {
 		return false
 	}
 	size, _, _ := PrimitiveSize(p.Name)
-	return size >= 8 || v < 1<<(8*size)
+	return size >= 8 || v < 1<<(8*size) // values are 64-bit; every one fits UINT64 and UINT128
 }
 
 func (c *versionChecker) ref(pos Pos, what, name string) *Type {
@@ -171,13 +171,24 @@ func (c *versionChecker) integer(pos Pos, what, name string) {
 	}
 }
 
+// word checks that a type is an integer of at most 64 bits (enums, flags and
+// bitfields are held in one).
+func (c *versionChecker) word(pos Pos, what, name string) {
+	c.integer(pos, what, name)
+	if p := c.r.Integer(name); p != nil {
+		if size, _, _ := PrimitiveSize(p.Name); size > 8 {
+			c.add(pos, "%s: %s is wider than 64 bits", what, name)
+		}
+	}
+}
+
 func (c *versionChecker) checkType(t *Type) {
 	what := "type " + t.Name
 	switch t.Kind {
 	case KindAlias:
 		c.ref(t.Pos, what+" base", t.Base)
 	case KindEnum, KindFlags:
-		c.integer(t.Pos, what+" base", t.Base)
+		c.word(t.Pos, what+" base", t.Base)
 		seen := unique{}
 		byValue := map[uint64]bool{}
 		for _, v := range t.Values {
@@ -205,7 +216,7 @@ func (c *versionChecker) checkType(t *Type) {
 }
 
 func (c *versionChecker) checkBits(t *Type, what string) {
-	c.integer(t.Pos, what+" base", t.Base)
+	c.word(t.Pos, what+" base", t.Base)
 	names := unique{}
 	for _, b := range t.Bits {
 		names.claim(c, b.Name, b.Pos, "%s: duplicate bit name %s", what, b.Name)

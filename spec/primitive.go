@@ -5,7 +5,7 @@ var primitives = map[string]struct {
 	size   int64
 	signed bool
 }{
-	"UINT8": {1, false}, "UINT16": {2, false}, "UINT32": {4, false}, "UINT64": {8, false},
+	"UINT8": {1, false}, "UINT16": {2, false}, "UINT32": {4, false}, "UINT64": {8, false}, "UINT128": {16, false},
 	"INT8": {1, true}, "INT16": {2, true}, "INT32": {4, true}, "INT64": {8, true},
 	"BOOLEAN": {1, false},
 }

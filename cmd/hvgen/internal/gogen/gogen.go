@@ -90,7 +90,7 @@ func (g *gen) declare(goName, abi string, pos spec.Pos) {
 }
 
 // Identifiers the generated code declares itself.
-var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups"}
+var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups", "Uint128"}
 
 func (g *gen) assignNames() {
 	for _, n := range ownNames {
@@ -188,6 +188,8 @@ func goPrimitive(name string) string {
 		return "int32"
 	case "INT64":
 		return "int64"
+	case "UINT128":
+		return "Uint128"
 	}
 	return ""
 }

@@ -36,6 +36,12 @@ func (g *gen) typesFile() *jen.File {
 	} {
 		f.PackageComment(line)
 	}
+	if g.usesUint128() {
+		f.Add(comment("Uint128 is the ABI's UINT128 scalar, low 64 bits first. The ABI aligns it to 16 bytes;\n" +
+			"Go aligns this type to 8, so types holding one are not asserted for alignment (their\n" +
+			"sizes and offsets are) and must be placed on 16-byte boundaries by the caller.").
+			Type().Id("Uint128").Struct(jen.Id("Low").Uint64(), jen.Id("High").Uint64()))
+	}
 	for _, t := range g.r.Types {
 		lt := g.res.Types[t.Name]
 		if lt == nil {
@@ -72,7 +78,25 @@ func (g *gen) emitType(f *jen.File, goName string, t *spec.Type, lt *layout.Type
 }
 
 func (g *gen) scalarAssert(goName string, lt *layout.Type) {
-	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Call(jen.Lit(0)), size: lt.Size, align: lt.Align})
+	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Call(jen.Lit(0)), size: lt.Size, align: goAlign(lt.Align)})
+}
+
+// goAlign is the alignment to assert: Go aligns nothing beyond 8 bytes, so a
+// 16-byte ABI alignment (UINT128) is not asserted (0).
+func goAlign(a int64) int64 {
+	if a > 8 {
+		return 0
+	}
+	return a
+}
+
+func (g *gen) usesUint128() bool {
+	for _, lt := range g.res.Types {
+		if lt.Spec.Kind == spec.KindPrimitive && lt.Spec.Name == "UINT128" {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) emitEnum(f *jen.File, decl *jen.Statement, goName string, t *spec.Type, lt *layout.Type) {
@@ -228,12 +252,12 @@ func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spe
 	for _, fl := range p.fields {
 		have = max(have, fl.align)
 	}
-	if !t.Packed && have < lt.Align {
+	if !t.Packed && have < min(lt.Align, 8) {
 		// The member that sets the alignment is a flexible array, which has no
 		// Go field; a leading zero-length array carries its alignment.
-		body = append(body, jen.Id("_").Index(jen.Lit(0)).Id(uintFor(int(lt.Align*8))))
+		body = append(body, jen.Id("_").Index(jen.Lit(0)).Id(uintFor(int(min(lt.Align, 8)*8))))
 	}
-	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: lt.Align}
+	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)}
 	if t.Packed {
 		a.align = 0
 	}
@@ -336,6 +360,7 @@ func (g *gen) memberType(f *jen.File, p *structPlan, lf *layout.Field) *jen.Stat
 
 // storage returns an integer array the size and alignment of lt.
 func storage(size, align int64) *jen.Statement {
+	align = min(align, 8)
 	return jen.Index(jen.Lit(int(size / align))).Id(uintFor(int(align * 8)))
 }
 
@@ -403,7 +428,7 @@ func (g *gen) emitUnion(f *jen.File, decl *jen.Statement, goName string, lt *lay
 	for _, m := range p.methods {
 		f.Add(m)
 	}
-	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: lt.Align})
+	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)})
 	for _, l := range p.later {
 		l()
 	}

@@ -18,11 +18,11 @@ type Arch struct {
 }
 
 // The architectures the hypervisor defines. Both are LP64 with every
-// fixed-width integer aligned to its size, so their layouts agree; 32-bit
-// targets align 64-bit integers to 4 and are not supported.
+// fixed-width integer aligned to its size (UINT128 to 16), so their layouts
+// agree; 32-bit targets align 64-bit integers to 4 and are not supported.
 var (
-	X64    = Arch{Name: "x64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8}}
-	ARM64  = Arch{Name: "arm64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8}}
+	X64    = Arch{Name: "x64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8, 16: 16}}
+	ARM64  = Arch{Name: "arm64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8, 16: 16}}
 	Arches = []Arch{X64, ARM64}
 )
 

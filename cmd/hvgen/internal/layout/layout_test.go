@@ -22,6 +22,7 @@ func TestMini(t *testing.T) {
 		{"v2", "HV_INPUT_UNDO_THING", 20, 1, map[string]int64{"Identity": 4}},
 		{"v1", "HV_OUTPUT_LIST_THINGS", 8, 8, map[string]int64{"Things": 8}},
 		{"v1", "HV_CONTROL", 8, 8, nil},
+		{"v1", "HV_VALUE", 16, 16, map[string]int64{"Reg64": 0, "Flags": 0}},
 	} {
 		for _, a := range Arches {
 			res, errs := Compute(r.View(tc.version), a)
