@@ -7,7 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -104,7 +107,8 @@ func Parse(r *Registry, file string, data []byte) ErrorList {
 func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		errs.Add(Pos{File: file}, "%s", yamlError(err))
+		line, msg := yamlError(err)
+		errs.Add(Pos{File: file, Line: line}, "%s", msg)
 		return
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -157,20 +161,16 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	}
 }
 
-// yamlError strips the yaml package's prefix; the message keeps its "line N".
-func yamlError(err error) string {
-	s := err.Error()
-	if rest, ok := cutPrefix(s, "yaml: "); ok {
-		return "invalid YAML: " + rest
-	}
-	return "invalid YAML: " + s
-}
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
+// yamlError turns a yaml.v3 syntax error into a line and a message.
+func yamlError(err error) (int, string) {
+	s := err.Error()
+	if m := yamlLine.FindStringSubmatch(s); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return line, "invalid YAML: " + m[2]
 	}
-	return s, false
+	return 0, "invalid YAML: " + strings.TrimPrefix(s, "yaml: ")
 }
 
 // item decodes the keys every item has.

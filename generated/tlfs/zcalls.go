@@ -9,32 +9,84 @@ import (
 )
 
 const (
+	// CallInstallIntercept is HvCallInstallIntercept (simple): Installs an intercept (access mask, type and parameters) for a partition. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallInstallIntercept CallCode = 0x004d
+	// CallRegisterInterceptResult is HvCallRegisterInterceptResult (simple): Registers how an intercept of a given type on a VP is to be answered; x64 only.
+	CallRegisterInterceptResult CallCode = 0x0091
+	// CallUnregisterInterceptResult is HvCallUnregisterInterceptResult (simple): Removes an intercept result registered with HvCallRegisterInterceptResult; x64 only.
+	CallUnregisterInterceptResult CallCode = 0x0092
+	// CallCheckForIOIntercept is HvCallCheckForIoIntercept (simple): Tells whether a read or write of a given size to an I/O port would be intercepted for a VP of a partition, without doing the access; x64 only.
+	CallCheckForIOIntercept CallCode = 0x00ad
+	// CallInstallInterceptEx is HvCallInstallInterceptEx (rep): Installs an intercept with a list of extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting VTL; ARM64 only.
+	CallInstallInterceptEx CallCode = 0x0110
+	// CallSendSyntheticClusterIPI is HvCallSendSyntheticClusterIpi (simple): Sends a virtual fixed interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor mask. The 2013 HV_CALL_CODE marks this code reserved.
+	CallSendSyntheticClusterIPI CallCode = 0x000b
+	// CallSendSyntheticClusterIPIEx is HvCallSendSyntheticClusterIpiEx (simple): Like HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when ExProcessorMasks is reported.
+	CallSendSyntheticClusterIPIEx CallCode = 0x0015
+	// CallRetargetDeviceInterrupt is HvCallRetargetDeviceInterrupt (simple): Moves a device interrupt (identified by logical device ID and MSI entry) to a new set of target VPs, for example to rebalance IRQs. The prototype spells the function HvRetargetDeviceInterrupt and the parameter table lists offsets out of order.
+	CallRetargetDeviceInterrupt CallCode = 0x007e
+	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asserts a virtual interrupt into another partition at a target VTL. The 2013 reference gives this call code 0x0055 and an input without the VTL fields, hence two items.
+	CallAssertVirtualInterrupt CallCode = 0x0094
+	// CallSetVirtualInterruptTarget is HvCallSetVirtualInterruptTarget (simple): Chooses the target VP and VTL of a virtual interrupt; ARM64 only.
+	CallSetVirtualInterruptTarget CallCode = 0x011f
+	// CallDepositMemory is HvCallDepositMemory (rep): Adds the pages of a GPA page number list to a partition's memory pool; ElementsProcessed reports how far it got. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallDepositMemory CallCode = 0x0048
+	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Withdraws pages from a partition's memory pool and returns their page numbers to the caller. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallWithdrawMemory CallCode = 0x0049
+	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
+	CallGetMemoryBalance CallCode = 0x004a
+	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of caller-owned pages to consecutive GPA pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallMapGPAPages CallCode = 0x004b
+	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target partition; the header adds an UnmapFlags field the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallUnmapGPAPages CallCode = 0x004c
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	CallMapSparseGPAPages CallCode = 0x006e
+	// CallModifySparseGPAPages is HvCallModifySparseGpaPages (rep): Changes the access and caching attributes of a list of already mapped GPA pages of a target partition.
+	CallModifySparseGPAPages CallCode = 0x0090
+	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall returning a bit mask of the extended hypercalls the hypervisor supports.
+	ExtCallQueryCapabilities CallCode = 0x8001
+	// ExtCallGetBootZeroedMemory is HvExtCallGetBootZeroedMemory (simple): Extended hypercall listing up to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them.
+	ExtCallGetBootZeroedMemory CallCode = 0x8002
+	// ExtCallMemoryHeatHint is HvExtCallMemoryHeatHint (simple): Extended hypercall known only from the overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	ExtCallMemoryHeatHint CallCode = 0x8003
+	// ExtCallEpfSetup is HvExtCallEpfSetup (simple): Extended hypercall known only from the overview table (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	ExtCallEpfSetup CallCode = 0x8004
+	// ExtCallMemoryHeatHintAsync is HvExtCallMemoryHeatHintAsync (simple): Extended hypercall known only from the overview table (Simple) and capability bit 4 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	ExtCallMemoryHeatHintAsync CallCode = 0x8006
+	// CallDeletePort is HvCallDeletePort (simple): Removes a communication port from a partition. The page does not mention the fast convention (the 2013 page marks it fast).
+	CallDeletePort CallCode = 0x0058
+	// CallDisconnectPort is HvCallDisconnectPort (simple): Ends a connection between a partition and a port. The page does not mention the fast convention (the 2013 page marks it fast).
+	CallDisconnectPort CallCode = 0x005b
+	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
+	CallPostMessage CallCode = 0x005c
+	// CallSignalEvent is HvCallSignalEvent (simple): Sets an event flag, relative to the port's base flag, in a SIEF page of the partition that owns the port behind a connection. The page does not mention the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT condition.
+	CallSignalEvent CallCode = 0x005d
+	// CallCreatePort is HvCallCreatePort (simple): Creates a communication port in a partition at a given VTL, with a minimum VTL for connections. The 2013 reference gives this call code 0x0057 and an input without the VTL fields, hence two items.
+	CallCreatePort CallCode = 0x0095
+	// CallConnectPort is HvCallConnectPort (simple): Connects a partition at a given VTL to a port for messages, events, monitoring or doorbells. The 2013 reference gives this call code 0x0059 and an input without the VTL fields, hence two items.
+	CallConnectPort CallCode = 0x0096
+	// CallSignalEventDirect is HvCallSignalEventDirect (simple): Sets an event flag in the SIEF page of a chosen VP and VTL of a target partition and asserts the target SINT, reporting whether the flag was newly set.
+	CallSignalEventDirect CallCode = 0x00c0
+	// CallPostMessageDirect is HvCallPostMessageDirect (simple): Posts a message straight to a SINT of a chosen VP and VTL of a target partition, bypassing ports.
+	CallPostMessageDirect CallCode = 0x00c1
 	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple): Switches the calling virtual processor to another address space. The TLFS has no page for this call, only a row (Simple) in the hypercall overview table, so nothing says it may use the fast convention (the 2013 item does).
 	CallSwitchVirtualAddressSpace CallCode = 0x0001
 	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB entries of one address space (or of all of them) on the virtual processors picked by a processor mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
 	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS page lists none.
 	CallFlushVirtualAddressList CallCode = 0x0003
-	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple): Advisory hint that the calling virtual processor is spinning on a resource possibly held by another VP of the same partition; it returns no error status. The page does not say the fast convention may be used (the 2013 page marks it fast).
-	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallSendSyntheticClusterIPI is HvCallSendSyntheticClusterIpi (simple): Sends a virtual fixed interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor mask. The 2013 HV_CALL_CODE marks this code reserved.
-	CallSendSyntheticClusterIPI CallCode = 0x000b
-	// CallModifyVTLProtectionMask is HvCallModifyVtlProtectionMask (rep): Changes the VTL protections on a list of GPA pages of a partition. The page's prototype spells the function HvModifyVtlProtectionMask; the title and overview use HvCallModifyVtlProtectionMask.
-	CallModifyVTLProtectionMask CallCode = 0x000c
-	// CallEnablePartitionVTL is HvCallEnablePartitionVtl (simple): Enables a virtual trust level for a partition (with an optional MBEC flag); used together with HvCallEnableVpVtl before the new VTL can run.
-	CallEnablePartitionVTL CallCode = 0x000d
-	// CallEnableVPVTL is HvCallEnableVpVtl (simple): Enables a VTL on one virtual processor with an initial register context; the VTL must already be enabled for the partition and the active VTL does not change. The page says the call fails for a VTL already enabled on the VP but names no status.
-	CallEnableVPVTL CallCode = 0x000f
-	// CallVTLCall is HvCallVtlCall (simple): Performs a VTL call, switching the virtual processor to the next higher VTL enabled on it; takes no parameters.
-	CallVTLCall CallCode = 0x0011
-	// CallVTLReturn is HvCallVtlReturn (simple): Performs a VTL return, switching the virtual processor to the next lower VTL enabled on it; takes no parameters.
-	CallVTLReturn CallCode = 0x0012
 	// CallFlushVirtualAddressSpaceEx is HvCallFlushVirtualAddressSpaceEx (simple): Like HvCallFlushVirtualAddressSpace but selects the virtual processors with a variable-size sparse VP set (the page gives the ProcessorSet field a variable size although its Call Code section says only Simple). Available when UseExProcessorMasks is reported.
 	CallFlushVirtualAddressSpaceEx CallCode = 0x0013
 	// CallFlushVirtualAddressListEx is HvCallFlushVirtualAddressListEx (rep): Like HvCallFlushVirtualAddressList but selects the virtual processors with a variable-size sparse VP set; x64 only, available when UseExProcessorMasks is reported.
 	CallFlushVirtualAddressListEx CallCode = 0x0014
-	// CallSendSyntheticClusterIPIEx is HvCallSendSyntheticClusterIpiEx (simple): Like HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when ExProcessorMasks is reported.
-	CallSendSyntheticClusterIPIEx CallCode = 0x0015
+	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
+	CallTranslateVirtualAddress CallCode = 0x0052
+	// CallTranslateVirtualAddressEx is HvCallTranslateVirtualAddressEx (simple): Like HvCallTranslateVirtualAddress but returns an extended translation result (HV_TRANSLATE_GVA_RESULT_EX).
+	CallTranslateVirtualAddressEx CallCode = 0x00ac
+	// CallFlushGuestPhysicalAddressSpace is HvCallFlushGuestPhysicalAddressSpace (simple): Invalidates cached L2 GPA to GPA mappings of a whole second-level address space on all processors; nested virtualization only, x64 only.
+	CallFlushGuestPhysicalAddressSpace CallCode = 0x00af
+	// CallFlushGuestPhysicalAddressList is HvCallFlushGuestPhysicalAddressList (rep): Invalidates cached GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level address space; nested virtualization only, x64 only.
+	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
 	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition; the input adds a compatibility version, creation properties (different on AMD64 and ARM64) and a reserved field to the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
 	CallCreatePartition CallCode = 0x0040
 	// CallInitializePartition is HvCallInitializePartition (simple): Initializes a newly created partition, to be called once its early properties are set. The page does not mention the fast convention (the 2013 page marks it fast).
@@ -49,18 +101,14 @@ const (
 	CallSetPartitionProperty CallCode = 0x0045
 	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallGetNextChildPartition CallCode = 0x0047
-	// CallDepositMemory is HvCallDepositMemory (rep): Adds the pages of a GPA page number list to a partition's memory pool; ElementsProcessed reports how far it got. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallDepositMemory CallCode = 0x0048
-	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Withdraws pages from a partition's memory pool and returns their page numbers to the caller. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallWithdrawMemory CallCode = 0x0049
-	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
-	CallGetMemoryBalance CallCode = 0x004a
-	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of caller-owned pages to consecutive GPA pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target partition; the header adds an UnmapFlags field the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallUnmapGPAPages CallCode = 0x004c
-	// CallInstallIntercept is HvCallInstallIntercept (simple): Installs an intercept (access mask, type and parameters) for a partition. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallInstallIntercept CallCode = 0x004d
+	// CallSetPartitionPropertyEx is HvCallSetPartitionPropertyEx (simple): Sets a partition property whose value is too large for HvCallSetPartitionProperty, passing the value in a variable-size input header (the page's Call Code section says Variable, simple input).
+	CallSetPartitionPropertyEx CallCode = 0x010a
+	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a previously mapped statistics page from the caller's GPA space. The TLFS page puts ObjectIdentity at offset 4, unlike the 2013 page and the TLFS HvCallMapStatsPage2 (offset 8); the input item records the page as printed. The page lists no return statuses and does not mention the fast convention.
+	CallUnmapStatsPage CallCode = 0x006d
+	// CallMapStatsPage2 is HvCallMapStatsPage2 (simple): Overlays the statistics page of a partition or VP object on a caller GPA page; the TLFS successor of the 2013 HvCallMapStatsPage (0x006C). The page lists no return statuses and does not mention the fast convention.
+	CallMapStatsPage2 CallCode = 0x0131
+	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple): Advisory hint that the calling virtual processor is spinning on a resource possibly held by another VP of the same partition; it returns no error status. The page does not say the fast convention may be used (the 2013 page marks it fast).
+	CallNotifyLongSpinWait CallCode = 0x0008
 	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor in a partition; the input adds subnode type and ID fields and moves the later fields relative to the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
 	CallCreateVP CallCode = 0x004e
 	// CallDeleteVP is HvCallDeleteVp (simple): Removes a virtual processor from a partition. The page does not mention the fast convention (the 2013 page marks it fast).
@@ -69,48 +117,10 @@ const (
 	CallGetVPRegisters CallCode = 0x0050
 	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from the 2013 page, the TLFS page lists none.
 	CallSetVPRegisters CallCode = 0x0051
-	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
-	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallDeletePort is HvCallDeletePort (simple): Removes a communication port from a partition. The page does not mention the fast convention (the 2013 page marks it fast).
-	CallDeletePort CallCode = 0x0058
-	// CallDisconnectPort is HvCallDisconnectPort (simple): Ends a connection between a partition and a port. The page does not mention the fast convention (the 2013 page marks it fast).
-	CallDisconnectPort CallCode = 0x005b
-	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
-	CallPostMessage CallCode = 0x005c
-	// CallSignalEvent is HvCallSignalEvent (simple): Sets an event flag, relative to the port's base flag, in a SIEF page of the partition that owns the port behind a connection. The page does not mention the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT condition.
-	CallSignalEvent CallCode = 0x005d
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-	CallMapSparseGPAPages CallCode = 0x006e
-	// CallRetargetDeviceInterrupt is HvCallRetargetDeviceInterrupt (simple): Moves a device interrupt (identified by logical device ID and MSI entry) to a new set of target VPs, for example to rebalance IRQs. The prototype spells the function HvRetargetDeviceInterrupt and the parameter table lists offsets out of order.
-	CallRetargetDeviceInterrupt CallCode = 0x007e
-	// CallModifySparseGPAPages is HvCallModifySparseGpaPages (rep): Changes the access and caching attributes of a list of already mapped GPA pages of a target partition.
-	CallModifySparseGPAPages CallCode = 0x0090
-	// CallRegisterInterceptResult is HvCallRegisterInterceptResult (simple): Registers how an intercept of a given type on a VP is to be answered; x64 only.
-	CallRegisterInterceptResult CallCode = 0x0091
-	// CallUnregisterInterceptResult is HvCallUnregisterInterceptResult (simple): Removes an intercept result registered with HvCallRegisterInterceptResult; x64 only.
-	CallUnregisterInterceptResult CallCode = 0x0092
-	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asserts a virtual interrupt into another partition at a target VTL. The 2013 reference gives this call code 0x0055 and an input without the VTL fields, hence two items.
-	CallAssertVirtualInterrupt CallCode = 0x0094
-	// CallCreatePort is HvCallCreatePort (simple): Creates a communication port in a partition at a given VTL, with a minimum VTL for connections. The 2013 reference gives this call code 0x0057 and an input without the VTL fields, hence two items.
-	CallCreatePort CallCode = 0x0095
-	// CallConnectPort is HvCallConnectPort (simple): Connects a partition at a given VTL to a port for messages, events, monitoring or doorbells. The 2013 reference gives this call code 0x0059 and an input without the VTL fields, hence two items.
-	CallConnectPort CallCode = 0x0096
 	// CallStartVirtualProcessor is HvCallStartVirtualProcessor (simple): Starts a virtual processor with a given initial register context, like an INIT sequence; the only way to start a VP in a nonzero VTL. The TLFS privilege mask has a StartVirtualProcessor flag for it, but this page states no restriction.
 	CallStartVirtualProcessor CallCode = 0x0099
 	// CallGetVPIndexFromAPICID is HvCallGetVpIndexFromApicId (rep): Returns the VP indices for a list of hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target VTL.
 	CallGetVPIndexFromAPICID CallCode = 0x009a
-	// CallTranslateVirtualAddressEx is HvCallTranslateVirtualAddressEx (simple): Like HvCallTranslateVirtualAddress but returns an extended translation result (HV_TRANSLATE_GVA_RESULT_EX).
-	CallTranslateVirtualAddressEx CallCode = 0x00ac
-	// CallCheckForIOIntercept is HvCallCheckForIoIntercept (simple): Tells whether a read or write of a given size to an I/O port would be intercepted for a VP of a partition, without doing the access; x64 only.
-	CallCheckForIOIntercept CallCode = 0x00ad
-	// CallFlushGuestPhysicalAddressSpace is HvCallFlushGuestPhysicalAddressSpace (simple): Invalidates cached L2 GPA to GPA mappings of a whole second-level address space on all processors; nested virtualization only, x64 only.
-	CallFlushGuestPhysicalAddressSpace CallCode = 0x00af
-	// CallFlushGuestPhysicalAddressList is HvCallFlushGuestPhysicalAddressList (rep): Invalidates cached GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level address space; nested virtualization only, x64 only.
-	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
-	// CallSignalEventDirect is HvCallSignalEventDirect (simple): Sets an event flag in the SIEF page of a chosen VP and VTL of a target partition and asserts the target SINT, reporting whether the flag was newly set.
-	CallSignalEventDirect CallCode = 0x00c0
-	// CallPostMessageDirect is HvCallPostMessageDirect (simple): Posts a message straight to a SINT of a chosen VP and VTL of a target partition, bypassing ports.
-	CallPostMessageDirect CallCode = 0x00c1
 	// CallMapVPStatePage is HvCallMapVpStatePage (simple): Maps a virtual processor state page of a given type into a partition's GPA space, optionally at a requested location, and returns where it was mapped.
 	CallMapVPStatePage CallCode = 0x00e1
 	// CallUnmapVPStatePage is HvCallUnmapVpStatePage (simple): Unmaps a VP state page mapped with HvCallMapVpStatePage.
@@ -119,57 +129,99 @@ const (
 	CallGetVPSetFromMda CallCode = 0x00e5
 	// CallGetVPCPUIDValues is HvCallGetVpCpuidValues (rep): Returns the CPUID results a virtual processor sees for a list of leaf and subleaf queries; x64 only.
 	CallGetVPCPUIDValues CallCode = 0x00f4
-	// CallSetPartitionPropertyEx is HvCallSetPartitionPropertyEx (simple): Sets a partition property whose value is too large for HvCallSetPartitionProperty, passing the value in a variable-size input header (the page's Call Code section says Variable, simple input).
-	CallSetPartitionPropertyEx CallCode = 0x010a
-	// CallInstallInterceptEx is HvCallInstallInterceptEx (rep): Installs an intercept with a list of extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting VTL; ARM64 only.
-	CallInstallInterceptEx CallCode = 0x0110
-	// CallSetVirtualInterruptTarget is HvCallSetVirtualInterruptTarget (simple): Chooses the target VP and VTL of a virtual interrupt; ARM64 only.
-	CallSetVirtualInterruptTarget CallCode = 0x011f
-	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall returning a bit mask of the extended hypercalls the hypervisor supports.
-	ExtCallQueryCapabilities CallCode = 0x8001
-	// ExtCallGetBootZeroedMemory is HvExtCallGetBootZeroedMemory (simple): Extended hypercall listing up to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them.
-	ExtCallGetBootZeroedMemory CallCode = 0x8002
-	// ExtCallMemoryHeatHint is HvExtCallMemoryHeatHint (simple): Extended hypercall known only from the overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
-	ExtCallMemoryHeatHint CallCode = 0x8003
-	// ExtCallEpfSetup is HvExtCallEpfSetup (simple): Extended hypercall known only from the overview table (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
-	ExtCallEpfSetup CallCode = 0x8004
-	// ExtCallMemoryHeatHintAsync is HvExtCallMemoryHeatHintAsync (simple): Extended hypercall known only from the overview table (Simple) and capability bit 4 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
-	ExtCallMemoryHeatHintAsync CallCode = 0x8006
-	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a previously mapped statistics page from the caller's GPA space. The TLFS page puts ObjectIdentity at offset 4, unlike the 2013 page and the TLFS HvCallMapStatsPage2 (offset 8); the input item records the page as printed. The page lists no return statuses and does not mention the fast convention.
-	CallUnmapStatsPage CallCode = 0x006d
-	// CallMapStatsPage2 is HvCallMapStatsPage2 (simple): Overlays the statistics page of a partition or VP object on a caller GPA page; the TLFS successor of the 2013 HvCallMapStatsPage (0x006C). The page lists no return statuses and does not mention the fast convention.
-	CallMapStatsPage2 CallCode = 0x0131
+	// CallModifyVTLProtectionMask is HvCallModifyVtlProtectionMask (rep): Changes the VTL protections on a list of GPA pages of a partition. The page's prototype spells the function HvModifyVtlProtectionMask; the title and overview use HvCallModifyVtlProtectionMask.
+	CallModifyVTLProtectionMask CallCode = 0x000c
+	// CallEnablePartitionVTL is HvCallEnablePartitionVtl (simple): Enables a virtual trust level for a partition (with an optional MBEC flag); used together with HvCallEnableVpVtl before the new VTL can run.
+	CallEnablePartitionVTL CallCode = 0x000d
+	// CallEnableVPVTL is HvCallEnableVpVtl (simple): Enables a VTL on one virtual processor with an initial register context; the VTL must already be enabled for the partition and the active VTL does not change. The page says the call fails for a VTL already enabled on the VP but names no status.
+	CallEnableVPVTL CallCode = 0x000f
+	// CallVTLCall is HvCallVtlCall (simple): Performs a VTL call, switching the virtual processor to the next higher VTL enabled on it; takes no parameters.
+	CallVTLCall CallCode = 0x0011
+	// CallVTLReturn is HvCallVtlReturn (simple): Performs a VTL return, switching the virtual processor to the next lower VTL enabled on it; takes no parameters.
+	CallVTLReturn CallCode = 0x0012
 )
 
 // String returns the call code's HV_CALL_CODE name, or HV_CALL_CODE(n) for an unknown code.
 func (c CallCode) String() string {
 	switch c {
+	case CallInstallIntercept:
+		return "HvCallInstallIntercept"
+	case CallRegisterInterceptResult:
+		return "HvCallRegisterInterceptResult"
+	case CallUnregisterInterceptResult:
+		return "HvCallUnregisterInterceptResult"
+	case CallCheckForIOIntercept:
+		return "HvCallCheckForIoIntercept"
+	case CallInstallInterceptEx:
+		return "HvCallInstallInterceptEx"
+	case CallSendSyntheticClusterIPI:
+		return "HvCallSendSyntheticClusterIpi"
+	case CallSendSyntheticClusterIPIEx:
+		return "HvCallSendSyntheticClusterIpiEx"
+	case CallRetargetDeviceInterrupt:
+		return "HvCallRetargetDeviceInterrupt"
+	case CallAssertVirtualInterrupt:
+		return "HvCallAssertVirtualInterrupt"
+	case CallSetVirtualInterruptTarget:
+		return "HvCallSetVirtualInterruptTarget"
+	case CallDepositMemory:
+		return "HvCallDepositMemory"
+	case CallWithdrawMemory:
+		return "HvCallWithdrawMemory"
+	case CallGetMemoryBalance:
+		return "HvCallGetMemoryBalance"
+	case CallMapGPAPages:
+		return "HvCallMapGpaPages"
+	case CallUnmapGPAPages:
+		return "HvCallUnmapGpaPages"
+	case CallMapSparseGPAPages:
+		return "HvCallMapSparseGpaPages"
+	case CallModifySparseGPAPages:
+		return "HvCallModifySparseGpaPages"
+	case ExtCallQueryCapabilities:
+		return "HvExtCallQueryCapabilities"
+	case ExtCallGetBootZeroedMemory:
+		return "HvExtCallGetBootZeroedMemory"
+	case ExtCallMemoryHeatHint:
+		return "HvExtCallMemoryHeatHint"
+	case ExtCallEpfSetup:
+		return "HvExtCallEpfSetup"
+	case ExtCallMemoryHeatHintAsync:
+		return "HvExtCallMemoryHeatHintAsync"
+	case CallDeletePort:
+		return "HvCallDeletePort"
+	case CallDisconnectPort:
+		return "HvCallDisconnectPort"
+	case CallPostMessage:
+		return "HvCallPostMessage"
+	case CallSignalEvent:
+		return "HvCallSignalEvent"
+	case CallCreatePort:
+		return "HvCallCreatePort"
+	case CallConnectPort:
+		return "HvCallConnectPort"
+	case CallSignalEventDirect:
+		return "HvCallSignalEventDirect"
+	case CallPostMessageDirect:
+		return "HvCallPostMessageDirect"
 	case CallSwitchVirtualAddressSpace:
 		return "HvCallSwitchVirtualAddressSpace"
 	case CallFlushVirtualAddressSpace:
 		return "HvCallFlushVirtualAddressSpace"
 	case CallFlushVirtualAddressList:
 		return "HvCallFlushVirtualAddressList"
-	case CallNotifyLongSpinWait:
-		return "HvCallNotifyLongSpinWait"
-	case CallSendSyntheticClusterIPI:
-		return "HvCallSendSyntheticClusterIpi"
-	case CallModifyVTLProtectionMask:
-		return "HvCallModifyVtlProtectionMask"
-	case CallEnablePartitionVTL:
-		return "HvCallEnablePartitionVtl"
-	case CallEnableVPVTL:
-		return "HvCallEnableVpVtl"
-	case CallVTLCall:
-		return "HvCallVtlCall"
-	case CallVTLReturn:
-		return "HvCallVtlReturn"
 	case CallFlushVirtualAddressSpaceEx:
 		return "HvCallFlushVirtualAddressSpaceEx"
 	case CallFlushVirtualAddressListEx:
 		return "HvCallFlushVirtualAddressListEx"
-	case CallSendSyntheticClusterIPIEx:
-		return "HvCallSendSyntheticClusterIpiEx"
+	case CallTranslateVirtualAddress:
+		return "HvCallTranslateVirtualAddress"
+	case CallTranslateVirtualAddressEx:
+		return "HvCallTranslateVirtualAddressEx"
+	case CallFlushGuestPhysicalAddressSpace:
+		return "HvCallFlushGuestPhysicalAddressSpace"
+	case CallFlushGuestPhysicalAddressList:
+		return "HvCallFlushGuestPhysicalAddressList"
 	case CallCreatePartition:
 		return "HvCallCreatePartition"
 	case CallInitializePartition:
@@ -184,18 +236,14 @@ func (c CallCode) String() string {
 		return "HvCallSetPartitionProperty"
 	case CallGetNextChildPartition:
 		return "HvCallGetNextChildPartition"
-	case CallDepositMemory:
-		return "HvCallDepositMemory"
-	case CallWithdrawMemory:
-		return "HvCallWithdrawMemory"
-	case CallGetMemoryBalance:
-		return "HvCallGetMemoryBalance"
-	case CallMapGPAPages:
-		return "HvCallMapGpaPages"
-	case CallUnmapGPAPages:
-		return "HvCallUnmapGpaPages"
-	case CallInstallIntercept:
-		return "HvCallInstallIntercept"
+	case CallSetPartitionPropertyEx:
+		return "HvCallSetPartitionPropertyEx"
+	case CallUnmapStatsPage:
+		return "HvCallUnmapStatsPage"
+	case CallMapStatsPage2:
+		return "HvCallMapStatsPage2"
+	case CallNotifyLongSpinWait:
+		return "HvCallNotifyLongSpinWait"
 	case CallCreateVP:
 		return "HvCallCreateVp"
 	case CallDeleteVP:
@@ -204,48 +252,10 @@ func (c CallCode) String() string {
 		return "HvCallGetVpRegisters"
 	case CallSetVPRegisters:
 		return "HvCallSetVpRegisters"
-	case CallTranslateVirtualAddress:
-		return "HvCallTranslateVirtualAddress"
-	case CallDeletePort:
-		return "HvCallDeletePort"
-	case CallDisconnectPort:
-		return "HvCallDisconnectPort"
-	case CallPostMessage:
-		return "HvCallPostMessage"
-	case CallSignalEvent:
-		return "HvCallSignalEvent"
-	case CallMapSparseGPAPages:
-		return "HvCallMapSparseGpaPages"
-	case CallRetargetDeviceInterrupt:
-		return "HvCallRetargetDeviceInterrupt"
-	case CallModifySparseGPAPages:
-		return "HvCallModifySparseGpaPages"
-	case CallRegisterInterceptResult:
-		return "HvCallRegisterInterceptResult"
-	case CallUnregisterInterceptResult:
-		return "HvCallUnregisterInterceptResult"
-	case CallAssertVirtualInterrupt:
-		return "HvCallAssertVirtualInterrupt"
-	case CallCreatePort:
-		return "HvCallCreatePort"
-	case CallConnectPort:
-		return "HvCallConnectPort"
 	case CallStartVirtualProcessor:
 		return "HvCallStartVirtualProcessor"
 	case CallGetVPIndexFromAPICID:
 		return "HvCallGetVpIndexFromApicId"
-	case CallTranslateVirtualAddressEx:
-		return "HvCallTranslateVirtualAddressEx"
-	case CallCheckForIOIntercept:
-		return "HvCallCheckForIoIntercept"
-	case CallFlushGuestPhysicalAddressSpace:
-		return "HvCallFlushGuestPhysicalAddressSpace"
-	case CallFlushGuestPhysicalAddressList:
-		return "HvCallFlushGuestPhysicalAddressList"
-	case CallSignalEventDirect:
-		return "HvCallSignalEventDirect"
-	case CallPostMessageDirect:
-		return "HvCallPostMessageDirect"
 	case CallMapVPStatePage:
 		return "HvCallMapVpStatePage"
 	case CallUnmapVPStatePage:
@@ -254,32 +264,152 @@ func (c CallCode) String() string {
 		return "HvCallGetVpSetFromMda"
 	case CallGetVPCPUIDValues:
 		return "HvCallGetVpCpuidValues"
-	case CallSetPartitionPropertyEx:
-		return "HvCallSetPartitionPropertyEx"
-	case CallInstallInterceptEx:
-		return "HvCallInstallInterceptEx"
-	case CallSetVirtualInterruptTarget:
-		return "HvCallSetVirtualInterruptTarget"
-	case ExtCallQueryCapabilities:
-		return "HvExtCallQueryCapabilities"
-	case ExtCallGetBootZeroedMemory:
-		return "HvExtCallGetBootZeroedMemory"
-	case ExtCallMemoryHeatHint:
-		return "HvExtCallMemoryHeatHint"
-	case ExtCallEpfSetup:
-		return "HvExtCallEpfSetup"
-	case ExtCallMemoryHeatHintAsync:
-		return "HvExtCallMemoryHeatHintAsync"
-	case CallUnmapStatsPage:
-		return "HvCallUnmapStatsPage"
-	case CallMapStatsPage2:
-		return "HvCallMapStatsPage2"
+	case CallModifyVTLProtectionMask:
+		return "HvCallModifyVtlProtectionMask"
+	case CallEnablePartitionVTL:
+		return "HvCallEnablePartitionVtl"
+	case CallEnableVPVTL:
+		return "HvCallEnableVpVtl"
+	case CallVTLCall:
+		return "HvCallVtlCall"
+	case CallVTLReturn:
+		return "HvCallVtlReturn"
 	}
 	return "HV_CALL_CODE(0x" + strconv.FormatUint(uint64(c), 16) + ")"
 }
 
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
+	Code:       uint16(CallInstallIntercept),
+	Incomplete: true,
+	Name:       "HvCallInstallIntercept",
+}, {
+	Code:       uint16(CallRegisterInterceptResult),
+	Incomplete: true,
+	Name:       "HvCallRegisterInterceptResult",
+}, {
+	Code:       uint16(CallUnregisterInterceptResult),
+	Incomplete: true,
+	Name:       "HvCallUnregisterInterceptResult",
+}, {
+	Code:       uint16(CallCheckForIOIntercept),
+	Incomplete: true,
+	Name:       "HvCallCheckForIoIntercept",
+}, {
+	Code:       uint16(CallInstallInterceptEx),
+	Incomplete: true,
+	Name:       "HvCallInstallInterceptEx",
+	Rep:        true,
+}, {
+	Code:       uint16(CallSendSyntheticClusterIPI),
+	Incomplete: true,
+	Name:       "HvCallSendSyntheticClusterIpi",
+}, {
+	Code:       uint16(CallSendSyntheticClusterIPIEx),
+	Incomplete: true,
+	Name:       "HvCallSendSyntheticClusterIpiEx",
+}, {
+	Code:       uint16(CallRetargetDeviceInterrupt),
+	Incomplete: true,
+	Name:       "HvCallRetargetDeviceInterrupt",
+}, {
+	Code:       uint16(CallAssertVirtualInterrupt),
+	Incomplete: true,
+	Name:       "HvCallAssertVirtualInterrupt",
+}, {
+	Code:       uint16(CallSetVirtualInterruptTarget),
+	Incomplete: true,
+	Name:       "HvCallSetVirtualInterruptTarget",
+}, {
+	Code:       uint16(CallDepositMemory),
+	Incomplete: true,
+	Name:       "HvCallDepositMemory",
+	Rep:        true,
+}, {
+	Code:       uint16(CallWithdrawMemory),
+	Incomplete: true,
+	Name:       "HvCallWithdrawMemory",
+	Rep:        true,
+}, {
+	Code:       uint16(CallGetMemoryBalance),
+	Incomplete: true,
+	Name:       "HvCallGetMemoryBalance",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
+}, {
+	Code:       uint16(CallMapGPAPages),
+	Incomplete: true,
+	Name:       "HvCallMapGpaPages",
+	Rep:        true,
+}, {
+	Code:       uint16(CallUnmapGPAPages),
+	Incomplete: true,
+	Name:       "HvCallUnmapGpaPages",
+	Rep:        true,
+}, {
+	Code:       uint16(CallMapSparseGPAPages),
+	Incomplete: true,
+	Name:       "HvCallMapSparseGpaPages",
+	Rep:        true,
+}, {
+	Code:       uint16(CallModifySparseGPAPages),
+	Incomplete: true,
+	Name:       "HvCallModifySparseGpaPages",
+	Rep:        true,
+}, {
+	Code:       uint16(ExtCallQueryCapabilities),
+	Incomplete: true,
+	Name:       "HvExtCallQueryCapabilities",
+}, {
+	Code:       uint16(ExtCallGetBootZeroedMemory),
+	Incomplete: true,
+	Name:       "HvExtCallGetBootZeroedMemory",
+}, {
+	Code:       uint16(ExtCallMemoryHeatHint),
+	Incomplete: true,
+	Name:       "HvExtCallMemoryHeatHint",
+}, {
+	Code:       uint16(ExtCallEpfSetup),
+	Incomplete: true,
+	Name:       "HvExtCallEpfSetup",
+}, {
+	Code:       uint16(ExtCallMemoryHeatHintAsync),
+	Incomplete: true,
+	Name:       "HvExtCallMemoryHeatHintAsync",
+}, {
+	Code:       uint16(CallDeletePort),
+	Incomplete: true,
+	Name:       "HvCallDeletePort",
+}, {
+	Code:       uint16(CallDisconnectPort),
+	Incomplete: true,
+	Name:       "HvCallDisconnectPort",
+}, {
+	Code:       uint16(CallPostMessage),
+	Incomplete: true,
+	Name:       "HvCallPostMessage",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+}, {
+	Code:       uint16(CallSignalEvent),
+	Incomplete: true,
+	Name:       "HvCallSignalEvent",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+}, {
+	Code:       uint16(CallCreatePort),
+	Incomplete: true,
+	Name:       "HvCallCreatePort",
+}, {
+	Code:       uint16(CallConnectPort),
+	Incomplete: true,
+	Name:       "HvCallConnectPort",
+}, {
+	Code:       uint16(CallSignalEventDirect),
+	Incomplete: true,
+	Name:       "HvCallSignalEventDirect",
+}, {
+	Code:       uint16(CallPostMessageDirect),
+	Incomplete: true,
+	Name:       "HvCallPostMessageDirect",
+}, {
 	Code:       uint16(CallSwitchVirtualAddressSpace),
 	Incomplete: true,
 	Name:       "HvCallSwitchVirtualAddressSpace",
@@ -295,36 +425,6 @@ var Hypercalls = [...]abi.Hypercall{{
 	Rep:        true,
 	Statuses:   []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallNotifyLongSpinWait),
-	Incomplete: true,
-	Name:       "HvCallNotifyLongSpinWait",
-}, {
-	Code:       uint16(CallSendSyntheticClusterIPI),
-	Incomplete: true,
-	Name:       "HvCallSendSyntheticClusterIpi",
-}, {
-	Code:       uint16(CallModifyVTLProtectionMask),
-	Incomplete: true,
-	Name:       "HvCallModifyVtlProtectionMask",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
-}, {
-	Code:       uint16(CallEnablePartitionVTL),
-	Incomplete: true,
-	Name:       "HvCallEnablePartitionVtl",
-}, {
-	Code:       uint16(CallEnableVPVTL),
-	Incomplete: true,
-	Name:       "HvCallEnableVpVtl",
-}, {
-	Code:       uint16(CallVTLCall),
-	Incomplete: true,
-	Name:       "HvCallVtlCall",
-}, {
-	Code:       uint16(CallVTLReturn),
-	Incomplete: true,
-	Name:       "HvCallVtlReturn",
-}, {
 	Code:       uint16(CallFlushVirtualAddressSpaceEx),
 	Incomplete: true,
 	Name:       "HvCallFlushVirtualAddressSpaceEx",
@@ -334,9 +434,23 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HvCallFlushVirtualAddressListEx",
 	Rep:        true,
 }, {
-	Code:       uint16(CallSendSyntheticClusterIPIEx),
+	Code:       uint16(CallTranslateVirtualAddress),
 	Incomplete: true,
-	Name:       "HvCallSendSyntheticClusterIpiEx",
+	Name:       "HvCallTranslateVirtualAddress",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallTranslateVirtualAddressEx),
+	Incomplete: true,
+	Name:       "HvCallTranslateVirtualAddressEx",
+}, {
+	Code:       uint16(CallFlushGuestPhysicalAddressSpace),
+	Incomplete: true,
+	Name:       "HvCallFlushGuestPhysicalAddressSpace",
+}, {
+	Code:       uint16(CallFlushGuestPhysicalAddressList),
+	Incomplete: true,
+	Name:       "HvCallFlushGuestPhysicalAddressList",
+	Rep:        true,
 }, {
 	Code:       uint16(CallCreatePartition),
 	Incomplete: true,
@@ -367,34 +481,22 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HvCallGetNextChildPartition",
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID)},
 }, {
-	Code:       uint16(CallDepositMemory),
-	Incomplete: true,
-	Name:       "HvCallDepositMemory",
-	Rep:        true,
+	Code:           uint16(CallSetPartitionPropertyEx),
+	Incomplete:     true,
+	Name:           "HvCallSetPartitionPropertyEx",
+	VariableHeader: true,
 }, {
-	Code:       uint16(CallWithdrawMemory),
-	Incomplete: true,
-	Name:       "HvCallWithdrawMemory",
-	Rep:        true,
+	Code:      uint16(CallUnmapStatsPage),
+	InputSize: 20,
+	Name:      "HvCallUnmapStatsPage",
 }, {
-	Code:       uint16(CallGetMemoryBalance),
-	Incomplete: true,
-	Name:       "HvCallGetMemoryBalance",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
+	Code:      uint16(CallMapStatsPage2),
+	InputSize: 32,
+	Name:      "HvCallMapStatsPage2",
 }, {
-	Code:       uint16(CallMapGPAPages),
+	Code:       uint16(CallNotifyLongSpinWait),
 	Incomplete: true,
-	Name:       "HvCallMapGpaPages",
-	Rep:        true,
-}, {
-	Code:       uint16(CallUnmapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallUnmapGpaPages",
-	Rep:        true,
-}, {
-	Code:       uint16(CallInstallIntercept),
-	Incomplete: true,
-	Name:       "HvCallInstallIntercept",
+	Name:       "HvCallNotifyLongSpinWait",
 }, {
 	Code:       uint16(CallCreateVP),
 	Incomplete: true,
@@ -416,63 +518,6 @@ var Hypercalls = [...]abi.Hypercall{{
 	Rep:        true,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallTranslateVirtualAddress),
-	Incomplete: true,
-	Name:       "HvCallTranslateVirtualAddress",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallDeletePort),
-	Incomplete: true,
-	Name:       "HvCallDeletePort",
-}, {
-	Code:       uint16(CallDisconnectPort),
-	Incomplete: true,
-	Name:       "HvCallDisconnectPort",
-}, {
-	Code:       uint16(CallPostMessage),
-	Incomplete: true,
-	Name:       "HvCallPostMessage",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
-}, {
-	Code:       uint16(CallSignalEvent),
-	Incomplete: true,
-	Name:       "HvCallSignalEvent",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
-}, {
-	Code:       uint16(CallMapSparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapSparseGpaPages",
-	Rep:        true,
-}, {
-	Code:       uint16(CallRetargetDeviceInterrupt),
-	Incomplete: true,
-	Name:       "HvCallRetargetDeviceInterrupt",
-}, {
-	Code:       uint16(CallModifySparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallModifySparseGpaPages",
-	Rep:        true,
-}, {
-	Code:       uint16(CallRegisterInterceptResult),
-	Incomplete: true,
-	Name:       "HvCallRegisterInterceptResult",
-}, {
-	Code:       uint16(CallUnregisterInterceptResult),
-	Incomplete: true,
-	Name:       "HvCallUnregisterInterceptResult",
-}, {
-	Code:       uint16(CallAssertVirtualInterrupt),
-	Incomplete: true,
-	Name:       "HvCallAssertVirtualInterrupt",
-}, {
-	Code:       uint16(CallCreatePort),
-	Incomplete: true,
-	Name:       "HvCallCreatePort",
-}, {
-	Code:       uint16(CallConnectPort),
-	Incomplete: true,
-	Name:       "HvCallConnectPort",
-}, {
 	Code:       uint16(CallStartVirtualProcessor),
 	Incomplete: true,
 	Name:       "HvCallStartVirtualProcessor",
@@ -483,31 +528,6 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HvCallGetVpIndexFromApicId",
 	Rep:        true,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallTranslateVirtualAddressEx),
-	Incomplete: true,
-	Name:       "HvCallTranslateVirtualAddressEx",
-}, {
-	Code:       uint16(CallCheckForIOIntercept),
-	Incomplete: true,
-	Name:       "HvCallCheckForIoIntercept",
-}, {
-	Code:       uint16(CallFlushGuestPhysicalAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallFlushGuestPhysicalAddressSpace",
-}, {
-	Code:       uint16(CallFlushGuestPhysicalAddressList),
-	Incomplete: true,
-	Name:       "HvCallFlushGuestPhysicalAddressList",
-	Rep:        true,
-}, {
-	Code:       uint16(CallSignalEventDirect),
-	Incomplete: true,
-	Name:       "HvCallSignalEventDirect",
-}, {
-	Code:       uint16(CallPostMessageDirect),
-	Incomplete: true,
-	Name:       "HvCallPostMessageDirect",
 }, {
 	Code:       uint16(CallMapVPStatePage),
 	Incomplete: true,
@@ -526,181 +546,161 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HvCallGetVpCpuidValues",
 	Rep:        true,
 }, {
-	Code:           uint16(CallSetPartitionPropertyEx),
-	Incomplete:     true,
-	Name:           "HvCallSetPartitionPropertyEx",
-	VariableHeader: true,
-}, {
-	Code:       uint16(CallInstallInterceptEx),
+	Code:       uint16(CallModifyVTLProtectionMask),
 	Incomplete: true,
-	Name:       "HvCallInstallInterceptEx",
+	Name:       "HvCallModifyVtlProtectionMask",
 	Rep:        true,
+	Statuses:   []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallSetVirtualInterruptTarget),
+	Code:       uint16(CallEnablePartitionVTL),
 	Incomplete: true,
-	Name:       "HvCallSetVirtualInterruptTarget",
+	Name:       "HvCallEnablePartitionVtl",
 }, {
-	Code:       uint16(ExtCallQueryCapabilities),
+	Code:       uint16(CallEnableVPVTL),
 	Incomplete: true,
-	Name:       "HvExtCallQueryCapabilities",
+	Name:       "HvCallEnableVpVtl",
 }, {
-	Code:       uint16(ExtCallGetBootZeroedMemory),
+	Code:       uint16(CallVTLCall),
 	Incomplete: true,
-	Name:       "HvExtCallGetBootZeroedMemory",
+	Name:       "HvCallVtlCall",
 }, {
-	Code:       uint16(ExtCallMemoryHeatHint),
+	Code:       uint16(CallVTLReturn),
 	Incomplete: true,
-	Name:       "HvExtCallMemoryHeatHint",
-}, {
-	Code:       uint16(ExtCallEpfSetup),
-	Incomplete: true,
-	Name:       "HvExtCallEpfSetup",
-}, {
-	Code:       uint16(ExtCallMemoryHeatHintAsync),
-	Incomplete: true,
-	Name:       "HvExtCallMemoryHeatHintAsync",
-}, {
-	Code:      uint16(CallUnmapStatsPage),
-	InputSize: 20,
-	Name:      "HvCallUnmapStatsPage",
-}, {
-	Code:      uint16(CallMapStatsPage2),
-	InputSize: 32,
-	Name:      "HvCallMapStatsPage2",
+	Name:       "HvCallVtlReturn",
 }}
 
 // LookupHypercall returns the descriptor of a call code.
 func LookupHypercall(c CallCode) (*abi.Hypercall, bool) {
 	switch c {
-	case CallSwitchVirtualAddressSpace:
-		return &Hypercalls[0], true
-	case CallFlushVirtualAddressSpace:
-		return &Hypercalls[1], true
-	case CallFlushVirtualAddressList:
-		return &Hypercalls[2], true
-	case CallNotifyLongSpinWait:
-		return &Hypercalls[3], true
-	case CallSendSyntheticClusterIPI:
-		return &Hypercalls[4], true
-	case CallModifyVTLProtectionMask:
-		return &Hypercalls[5], true
-	case CallEnablePartitionVTL:
-		return &Hypercalls[6], true
-	case CallEnableVPVTL:
-		return &Hypercalls[7], true
-	case CallVTLCall:
-		return &Hypercalls[8], true
-	case CallVTLReturn:
-		return &Hypercalls[9], true
-	case CallFlushVirtualAddressSpaceEx:
-		return &Hypercalls[10], true
-	case CallFlushVirtualAddressListEx:
-		return &Hypercalls[11], true
-	case CallSendSyntheticClusterIPIEx:
-		return &Hypercalls[12], true
-	case CallCreatePartition:
-		return &Hypercalls[13], true
-	case CallInitializePartition:
-		return &Hypercalls[14], true
-	case CallFinalizePartition:
-		return &Hypercalls[15], true
-	case CallDeletePartition:
-		return &Hypercalls[16], true
-	case CallGetPartitionProperty:
-		return &Hypercalls[17], true
-	case CallSetPartitionProperty:
-		return &Hypercalls[18], true
-	case CallGetNextChildPartition:
-		return &Hypercalls[19], true
-	case CallDepositMemory:
-		return &Hypercalls[20], true
-	case CallWithdrawMemory:
-		return &Hypercalls[21], true
-	case CallGetMemoryBalance:
-		return &Hypercalls[22], true
-	case CallMapGPAPages:
-		return &Hypercalls[23], true
-	case CallUnmapGPAPages:
-		return &Hypercalls[24], true
 	case CallInstallIntercept:
-		return &Hypercalls[25], true
-	case CallCreateVP:
-		return &Hypercalls[26], true
-	case CallDeleteVP:
-		return &Hypercalls[27], true
-	case CallGetVPRegisters:
-		return &Hypercalls[28], true
-	case CallSetVPRegisters:
-		return &Hypercalls[29], true
-	case CallTranslateVirtualAddress:
-		return &Hypercalls[30], true
-	case CallDeletePort:
-		return &Hypercalls[31], true
-	case CallDisconnectPort:
-		return &Hypercalls[32], true
-	case CallPostMessage:
-		return &Hypercalls[33], true
-	case CallSignalEvent:
-		return &Hypercalls[34], true
-	case CallMapSparseGPAPages:
-		return &Hypercalls[35], true
-	case CallRetargetDeviceInterrupt:
-		return &Hypercalls[36], true
-	case CallModifySparseGPAPages:
-		return &Hypercalls[37], true
+		return &Hypercalls[0], true
 	case CallRegisterInterceptResult:
-		return &Hypercalls[38], true
+		return &Hypercalls[1], true
 	case CallUnregisterInterceptResult:
-		return &Hypercalls[39], true
-	case CallAssertVirtualInterrupt:
-		return &Hypercalls[40], true
-	case CallCreatePort:
-		return &Hypercalls[41], true
-	case CallConnectPort:
-		return &Hypercalls[42], true
-	case CallStartVirtualProcessor:
-		return &Hypercalls[43], true
-	case CallGetVPIndexFromAPICID:
-		return &Hypercalls[44], true
-	case CallTranslateVirtualAddressEx:
-		return &Hypercalls[45], true
+		return &Hypercalls[2], true
 	case CallCheckForIOIntercept:
-		return &Hypercalls[46], true
-	case CallFlushGuestPhysicalAddressSpace:
-		return &Hypercalls[47], true
-	case CallFlushGuestPhysicalAddressList:
-		return &Hypercalls[48], true
-	case CallSignalEventDirect:
-		return &Hypercalls[49], true
-	case CallPostMessageDirect:
-		return &Hypercalls[50], true
-	case CallMapVPStatePage:
-		return &Hypercalls[51], true
-	case CallUnmapVPStatePage:
-		return &Hypercalls[52], true
-	case CallGetVPSetFromMda:
-		return &Hypercalls[53], true
-	case CallGetVPCPUIDValues:
-		return &Hypercalls[54], true
-	case CallSetPartitionPropertyEx:
-		return &Hypercalls[55], true
+		return &Hypercalls[3], true
 	case CallInstallInterceptEx:
-		return &Hypercalls[56], true
+		return &Hypercalls[4], true
+	case CallSendSyntheticClusterIPI:
+		return &Hypercalls[5], true
+	case CallSendSyntheticClusterIPIEx:
+		return &Hypercalls[6], true
+	case CallRetargetDeviceInterrupt:
+		return &Hypercalls[7], true
+	case CallAssertVirtualInterrupt:
+		return &Hypercalls[8], true
 	case CallSetVirtualInterruptTarget:
-		return &Hypercalls[57], true
+		return &Hypercalls[9], true
+	case CallDepositMemory:
+		return &Hypercalls[10], true
+	case CallWithdrawMemory:
+		return &Hypercalls[11], true
+	case CallGetMemoryBalance:
+		return &Hypercalls[12], true
+	case CallMapGPAPages:
+		return &Hypercalls[13], true
+	case CallUnmapGPAPages:
+		return &Hypercalls[14], true
+	case CallMapSparseGPAPages:
+		return &Hypercalls[15], true
+	case CallModifySparseGPAPages:
+		return &Hypercalls[16], true
 	case ExtCallQueryCapabilities:
-		return &Hypercalls[58], true
+		return &Hypercalls[17], true
 	case ExtCallGetBootZeroedMemory:
-		return &Hypercalls[59], true
+		return &Hypercalls[18], true
 	case ExtCallMemoryHeatHint:
-		return &Hypercalls[60], true
+		return &Hypercalls[19], true
 	case ExtCallEpfSetup:
-		return &Hypercalls[61], true
+		return &Hypercalls[20], true
 	case ExtCallMemoryHeatHintAsync:
-		return &Hypercalls[62], true
+		return &Hypercalls[21], true
+	case CallDeletePort:
+		return &Hypercalls[22], true
+	case CallDisconnectPort:
+		return &Hypercalls[23], true
+	case CallPostMessage:
+		return &Hypercalls[24], true
+	case CallSignalEvent:
+		return &Hypercalls[25], true
+	case CallCreatePort:
+		return &Hypercalls[26], true
+	case CallConnectPort:
+		return &Hypercalls[27], true
+	case CallSignalEventDirect:
+		return &Hypercalls[28], true
+	case CallPostMessageDirect:
+		return &Hypercalls[29], true
+	case CallSwitchVirtualAddressSpace:
+		return &Hypercalls[30], true
+	case CallFlushVirtualAddressSpace:
+		return &Hypercalls[31], true
+	case CallFlushVirtualAddressList:
+		return &Hypercalls[32], true
+	case CallFlushVirtualAddressSpaceEx:
+		return &Hypercalls[33], true
+	case CallFlushVirtualAddressListEx:
+		return &Hypercalls[34], true
+	case CallTranslateVirtualAddress:
+		return &Hypercalls[35], true
+	case CallTranslateVirtualAddressEx:
+		return &Hypercalls[36], true
+	case CallFlushGuestPhysicalAddressSpace:
+		return &Hypercalls[37], true
+	case CallFlushGuestPhysicalAddressList:
+		return &Hypercalls[38], true
+	case CallCreatePartition:
+		return &Hypercalls[39], true
+	case CallInitializePartition:
+		return &Hypercalls[40], true
+	case CallFinalizePartition:
+		return &Hypercalls[41], true
+	case CallDeletePartition:
+		return &Hypercalls[42], true
+	case CallGetPartitionProperty:
+		return &Hypercalls[43], true
+	case CallSetPartitionProperty:
+		return &Hypercalls[44], true
+	case CallGetNextChildPartition:
+		return &Hypercalls[45], true
+	case CallSetPartitionPropertyEx:
+		return &Hypercalls[46], true
 	case CallUnmapStatsPage:
-		return &Hypercalls[63], true
+		return &Hypercalls[47], true
 	case CallMapStatsPage2:
+		return &Hypercalls[48], true
+	case CallNotifyLongSpinWait:
+		return &Hypercalls[49], true
+	case CallCreateVP:
+		return &Hypercalls[50], true
+	case CallDeleteVP:
+		return &Hypercalls[51], true
+	case CallGetVPRegisters:
+		return &Hypercalls[52], true
+	case CallSetVPRegisters:
+		return &Hypercalls[53], true
+	case CallStartVirtualProcessor:
+		return &Hypercalls[54], true
+	case CallGetVPIndexFromAPICID:
+		return &Hypercalls[55], true
+	case CallMapVPStatePage:
+		return &Hypercalls[56], true
+	case CallUnmapVPStatePage:
+		return &Hypercalls[57], true
+	case CallGetVPSetFromMda:
+		return &Hypercalls[58], true
+	case CallGetVPCPUIDValues:
+		return &Hypercalls[59], true
+	case CallModifyVTLProtectionMask:
+		return &Hypercalls[60], true
+	case CallEnablePartitionVTL:
+		return &Hypercalls[61], true
+	case CallEnableVPVTL:
+		return &Hypercalls[62], true
+	case CallVTLCall:
+		return &Hypercalls[63], true
+	case CallVTLReturn:
 		return &Hypercalls[64], true
 	}
 	return nil, false

@@ -26,6 +26,12 @@ const (
 	InvalidVTL VTL = 0xff
 	// VTLAll is HV_VTL_ALL: Stands for all VTLs. The define itself is untyped; typed here as a VTL value.
 	VTLAll VTL = 0xf
+	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	FlushAllProcessors FlushFlags = 0x1
+	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address space and ignore the address space argument. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	FlushAllVirtualAddressSpaces FlushFlags = 0x2
+	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	FlushNonGlobalMappingsOnly FlushFlags = 0x4
 	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data reads.
 	TranslateGVAValidateRead TranslateGVAControlFlags = 0x1
 	// TranslateGVAValidateWrite is HV_TRANSLATE_GVA_VALIDATE_WRITE: Check that the translation allows data writes.

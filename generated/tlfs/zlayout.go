@@ -119,6 +119,27 @@ func _() {
 	_ = x[unsafe.Alignof(IOPort(0))-2]
 }
 
+// AddressSpaceID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AddressSpaceID(0))-8]
+	_ = x[unsafe.Alignof(AddressSpaceID(0))-8]
+}
+
+// Nano100Time
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Nano100Time(0))-8]
+	_ = x[unsafe.Alignof(Nano100Time(0))-8]
+}
+
+// FlushFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushFlags(0))-4]
+	_ = x[unsafe.Alignof(FlushFlags(0))-4]
+}
+
 // TranslateGVAControlFlags
 func _() {
 	var x [1]struct{}

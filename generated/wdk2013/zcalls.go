@@ -9,96 +9,6 @@ import (
 )
 
 const (
-	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple, fast): Loads a new address space (CR3) for the calling virtual processor without the TLB flush a MOV to CR3 would cause. The TLFS lists the same code but does not say the fast convention may be used, so it has its own item.
-	CallSwitchVirtualAddressSpace CallCode = 0x0001
-	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB entries of one address space (or of all of them) on the virtual processors picked by a processor mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
-	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS page lists none.
-	CallFlushVirtualAddressList CallCode = 0x0003
-	// CallGetLogicalProcessorRunTime is HvCallGetLogicalProcessorRunTime (simple): Returns the global reference time plus the run time and hypervisor time of the logical processor that runs the calling virtual processor.
-	CallGetLogicalProcessorRunTime CallCode = 0x0004
-	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple, fast): Advisory scheduling hint that the calling virtual processor has spun a long time on a lock another VP of its partition may hold; it only ever succeeds. The TLFS page does not mention the fast convention, so it has its own item.
-	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): The root partition tells the hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
-	CallParkLogicalProcessors CallCode = 0x0009
-	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while the function code table does not; this item follows the page.
-	CallInvokeHypervisorDebugger CallCode = 0x000a
-	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition in the uninitialized state and returns its ID; the TLFS input adds fields to this layout. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallCreatePartition CallCode = 0x0040
-	// CallInitializePartition is HvCallInitializePartition (simple, fast): Moves a child partition from the uninitialized to the active state, allocating its structures from its memory pool. The TLFS page does not mention the fast convention, so it has its own item.
-	CallInitializePartition CallCode = 0x0041
-	// CallFinalizePartition is HvCallFinalizePartition (simple, fast): First teardown step for a child partition, releasing its hypervisor resources. The TLFS page does not mention the fast convention, so it has its own item.
-	CallFinalizePartition CallCode = 0x0042
-	// CallDeletePartition is HvCallDeletePartition (simple, fast): Final teardown step that deletes a finalized or never-initialized child partition whose pool has been emptied. The TLFS page does not mention the fast convention, so it has its own item.
-	CallDeletePartition CallCode = 0x0043
-	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads one property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallGetPartitionProperty CallCode = 0x0044
-	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Writes one fixed-size property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallSetPartitionProperty CallCode = 0x0045
-	// CallGetPartitionID is HvCallGetPartitionId (simple): Returns the calling partition's own partition ID (which can change across save/restore or migration).
-	CallGetPartitionID CallCode = 0x0046
-	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and statuses come from the 2013 page; the TLFS page lists none.
-	CallGetNextChildPartition CallCode = 0x0047
-	// CallDepositMemory is HvCallDepositMemory (rep): Gives a list of the caller's GPA pages to a partition's memory pool. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallDepositMemory CallCode = 0x0048
-	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Takes unused pages back out of a partition's memory pool and returns their page numbers. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallWithdrawMemory CallCode = 0x0049
-	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
-	CallGetMemoryBalance CallCode = 0x004a
-	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of the caller's GPA pages into consecutive GPA pages of a target partition with the given access flags (MapFlags 4 bytes plus padding). Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes a run of GPA page mappings from a child partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallUnmapGPAPages CallCode = 0x004c
-	// CallInstallIntercept is HvCallInstallIntercept (simple): Turns an intercept (type, access mask and parameters) on or off for a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallInstallIntercept CallCode = 0x004d
-	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallCreateVP CallCode = 0x004e
-	// CallDeleteVP is HvCallDeleteVp (simple, fast): Deletes a virtual processor of a partition with its hypervisor structures. The TLFS page does not mention the fast convention, so it has its own item.
-	CallDeleteVP CallCode = 0x004f
-	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists none.
-	CallGetVPRegisters CallCode = 0x0050
-	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from the 2013 page, the TLFS page lists none.
-	CallSetVPRegisters CallCode = 0x0051
-	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
-	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallReadGPA is HvCallReadGpa (simple): Reads up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
-	CallReadGPA CallCode = 0x0053
-	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
-	CallWriteGPA CallCode = 0x0054
-	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asks the hypervisor to deliver a virtual interrupt to the target VP(s) of a child partition. The TLFS gives this call code 0x0094 and a different input (with a target VTL), hence two items.
-	CallAssertVirtualInterrupt CallCode = 0x0055
-	// CallClearVirtualInterrupt is HvCallClearVirtualInterrupt (simple, fast): Clears the acknowledged state of an ExtInt virtual interrupt previously asserted into a child partition.
-	CallClearVirtualInterrupt CallCode = 0x0056
-	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a partition, with its message buffers, for connections from one named partition. The TLFS gives this call code 0x0095 and an input with VTL fields, hence two items.
-	CallCreatePort CallCode = 0x0057
-	// CallDeletePort is HvCallDeletePort (simple, fast): Deletes a port and its message buffers. The TLFS page does not mention the fast convention, so it has its own item.
-	CallDeletePort CallCode = 0x0058
-	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with VTL fields, hence two items.
-	CallConnectPort CallCode = 0x0059
-	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
-	CallGetPortProperty CallCode = 0x005a
-	// CallDisconnectPort is HvCallDisconnectPort (simple, fast): Tears down a connection made with HvCallConnectPort. The TLFS page does not mention the fast convention, so it has its own item.
-	CallDisconnectPort CallCode = 0x005b
-	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
-	CallPostMessage CallCode = 0x005c
-	// CallSignalEvent is HvCallSignalEvent (simple, fast): Sets an event flag (relative to the port's base flag) in a SIEF page of the partition that owns the port behind a connection. The TLFS page does not mention the fast convention, so it has its own item.
-	CallSignalEvent CallCode = 0x005d
-	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state out in chunks during a partition save.
-	CallSavePartitionState CallCode = 0x005e
-	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back into a child partition during a partition restore.
-	CallRestorePartitionState CallCode = 0x005f
-	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the hypervisor debugging transport.
-	CallPostDebugData CallCode = 0x0069
-	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the hypervisor debugging transport.
-	CallRetrieveDebugData CallCode = 0x006a
-	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or outgoing data of the hypervisor debugging session.
-	CallResetDebugSession CallCode = 0x006b
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source page) pairs into a target partition's GPA space. The page header says [rep] while the function code table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
-	CallMapSparseGPAPages CallCode = 0x006e
-	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
-	CallSetSystemProperty CallCode = 0x006f
-	// CallSetPortProperty is HvCallSetPortProperty (simple): Writes one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
-	CallSetPortProperty CallCode = 0x0070
 	// CallInitializeEventLogBufferGroup is HvCallInitializeEventLogBufferGroup (simple): Sets up the buffer group of an event log type: buffer count, pages per buffer, ready-message threshold and time basis. The page's C syntax adds a SystemTime parameter that its Native Interface table lacks (the layout follows the table). The status text names the time bases HV_EVENTLOG_ENTRY_TIME_REFERENCE/_TSC, while the enum page calls them HvEventLogEntryTimeReference/Tsc.
 	CallInitializeEventLogBufferGroup CallCode = 0x0060
 	// CallFinalizeEventLogBufferGroup is HvCallFinalizeEventLogBufferGroup (simple, fast): Tears down the buffer group of an event log type and returns its bookkeeping pages to the partition pool; all buffers must already be unmapped and deleted.
@@ -117,105 +27,105 @@ const (
 	CallReleaseEventLogBuffer CallCode = 0x0067
 	// CallFlushEventLogBuffer is HvCallFlushEventLogBuffer (simple, fast): Completes the in-use buffer early and queues a buffers-ready message to a root virtual processor even if the threshold has not been reached.
 	CallFlushEventLogBuffer CallCode = 0x0068
+	// CallInstallIntercept is HvCallInstallIntercept (simple): Turns an intercept (type, access mask and parameters) on or off for a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallInstallIntercept CallCode = 0x004d
+	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asks the hypervisor to deliver a virtual interrupt to the target VP(s) of a child partition. The TLFS gives this call code 0x0094 and a different input (with a target VTL), hence two items.
+	CallAssertVirtualInterrupt CallCode = 0x0055
+	// CallClearVirtualInterrupt is HvCallClearVirtualInterrupt (simple, fast): Clears the acknowledged state of an ExtInt virtual interrupt previously asserted into a child partition.
+	CallClearVirtualInterrupt CallCode = 0x0056
+	// CallDepositMemory is HvCallDepositMemory (rep): Gives a list of the caller's GPA pages to a partition's memory pool. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallDepositMemory CallCode = 0x0048
+	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Takes unused pages back out of a partition's memory pool and returns their page numbers. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallWithdrawMemory CallCode = 0x0049
+	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
+	CallGetMemoryBalance CallCode = 0x004a
+	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of the caller's GPA pages into consecutive GPA pages of a target partition with the given access flags (MapFlags 4 bytes plus padding). Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallMapGPAPages CallCode = 0x004b
+	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes a run of GPA page mappings from a child partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallUnmapGPAPages CallCode = 0x004c
+	// CallReadGPA is HvCallReadGpa (simple): Reads up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
+	CallReadGPA CallCode = 0x0053
+	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
+	CallWriteGPA CallCode = 0x0054
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source page) pairs into a target partition's GPA space. The page header says [rep] while the function code table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallMapSparseGPAPages CallCode = 0x006e
+	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a partition, with its message buffers, for connections from one named partition. The TLFS gives this call code 0x0095 and an input with VTL fields, hence two items.
+	CallCreatePort CallCode = 0x0057
+	// CallDeletePort is HvCallDeletePort (simple, fast): Deletes a port and its message buffers. The TLFS page does not mention the fast convention, so it has its own item.
+	CallDeletePort CallCode = 0x0058
+	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with VTL fields, hence two items.
+	CallConnectPort CallCode = 0x0059
+	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+	CallGetPortProperty CallCode = 0x005a
+	// CallDisconnectPort is HvCallDisconnectPort (simple, fast): Tears down a connection made with HvCallConnectPort. The TLFS page does not mention the fast convention, so it has its own item.
+	CallDisconnectPort CallCode = 0x005b
+	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
+	CallPostMessage CallCode = 0x005c
+	// CallSignalEvent is HvCallSignalEvent (simple, fast): Sets an event flag (relative to the port's base flag) in a SIEF page of the partition that owns the port behind a connection. The TLFS page does not mention the fast convention, so it has its own item.
+	CallSignalEvent CallCode = 0x005d
+	// CallSetPortProperty is HvCallSetPortProperty (simple): Writes one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+	CallSetPortProperty CallCode = 0x0070
+	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple, fast): Loads a new address space (CR3) for the calling virtual processor without the TLB flush a MOV to CR3 would cause. The TLFS lists the same code but does not say the fast convention may be used, so it has its own item.
+	CallSwitchVirtualAddressSpace CallCode = 0x0001
+	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB entries of one address space (or of all of them) on the virtual processors picked by a processor mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
+	CallFlushVirtualAddressSpace CallCode = 0x0002
+	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS page lists none.
+	CallFlushVirtualAddressList CallCode = 0x0003
+	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
+	CallTranslateVirtualAddress CallCode = 0x0052
+	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while the function code table does not; this item follows the page.
+	CallInvokeHypervisorDebugger CallCode = 0x000a
+	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition in the uninitialized state and returns its ID; the TLFS input adds fields to this layout. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallCreatePartition CallCode = 0x0040
+	// CallInitializePartition is HvCallInitializePartition (simple, fast): Moves a child partition from the uninitialized to the active state, allocating its structures from its memory pool. The TLFS page does not mention the fast convention, so it has its own item.
+	CallInitializePartition CallCode = 0x0041
+	// CallFinalizePartition is HvCallFinalizePartition (simple, fast): First teardown step for a child partition, releasing its hypervisor resources. The TLFS page does not mention the fast convention, so it has its own item.
+	CallFinalizePartition CallCode = 0x0042
+	// CallDeletePartition is HvCallDeletePartition (simple, fast): Final teardown step that deletes a finalized or never-initialized child partition whose pool has been emptied. The TLFS page does not mention the fast convention, so it has its own item.
+	CallDeletePartition CallCode = 0x0043
+	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads one property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallGetPartitionProperty CallCode = 0x0044
+	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Writes one fixed-size property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallSetPartitionProperty CallCode = 0x0045
+	// CallGetPartitionID is HvCallGetPartitionId (simple): Returns the calling partition's own partition ID (which can change across save/restore or migration).
+	CallGetPartitionID CallCode = 0x0046
+	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and statuses come from the 2013 page; the TLFS page lists none.
+	CallGetNextChildPartition CallCode = 0x0047
+	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state out in chunks during a partition save.
+	CallSavePartitionState CallCode = 0x005e
+	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back into a child partition during a partition restore.
+	CallRestorePartitionState CallCode = 0x005f
+	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the hypervisor debugging transport.
+	CallPostDebugData CallCode = 0x0069
+	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the hypervisor debugging transport.
+	CallRetrieveDebugData CallCode = 0x006a
+	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or outgoing data of the hypervisor debugging session.
+	CallResetDebugSession CallCode = 0x006b
+	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
+	CallSetSystemProperty CallCode = 0x006f
 	// CallMapStatsPage is HvCallMapStatsPage (simple): Overlays the statistics page of a hypervisor, logical processor, partition or VP object on a page of the caller's GPA space. Not marked fast in the page or the function code table. The TLFS has no page for this code and maps stats pages with HvCallMapStatsPage2 instead.
 	CallMapStatsPage CallCode = 0x006c
 	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a statistics page overlay from the caller's GPA space, uncovering whatever lay beneath. Same code as the TLFS call, but a separate item because the TLFS states a different input layout (identity at offset 4) and no status list.
 	CallUnmapStatsPage CallCode = 0x006d
+	// CallGetLogicalProcessorRunTime is HvCallGetLogicalProcessorRunTime (simple): Returns the global reference time plus the run time and hypervisor time of the logical processor that runs the calling virtual processor.
+	CallGetLogicalProcessorRunTime CallCode = 0x0004
+	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple, fast): Advisory scheduling hint that the calling virtual processor has spun a long time on a lock another VP of its partition may hold; it only ever succeeds. The TLFS page does not mention the fast convention, so it has its own item.
+	CallNotifyLongSpinWait CallCode = 0x0008
+	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): The root partition tells the hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
+	CallParkLogicalProcessors CallCode = 0x0009
+	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	CallCreateVP CallCode = 0x004e
+	// CallDeleteVP is HvCallDeleteVp (simple, fast): Deletes a virtual processor of a partition with its hypervisor structures. The TLFS page does not mention the fast convention, so it has its own item.
+	CallDeleteVP CallCode = 0x004f
+	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists none.
+	CallGetVPRegisters CallCode = 0x0050
+	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from the 2013 page, the TLFS page lists none.
+	CallSetVPRegisters CallCode = 0x0051
 )
 
 // String returns the call code's HV_CALL_CODE name, or HV_CALL_CODE(n) for an unknown code.
 func (c CallCode) String() string {
 	switch c {
-	case CallSwitchVirtualAddressSpace:
-		return "HvCallSwitchVirtualAddressSpace"
-	case CallFlushVirtualAddressSpace:
-		return "HvCallFlushVirtualAddressSpace"
-	case CallFlushVirtualAddressList:
-		return "HvCallFlushVirtualAddressList"
-	case CallGetLogicalProcessorRunTime:
-		return "HvCallGetLogicalProcessorRunTime"
-	case CallNotifyLongSpinWait:
-		return "HvCallNotifyLongSpinWait"
-	case CallParkLogicalProcessors:
-		return "HvCallParkLogicalProcessors"
-	case CallInvokeHypervisorDebugger:
-		return "HvCallInvokeHypervisorDebugger"
-	case CallCreatePartition:
-		return "HvCallCreatePartition"
-	case CallInitializePartition:
-		return "HvCallInitializePartition"
-	case CallFinalizePartition:
-		return "HvCallFinalizePartition"
-	case CallDeletePartition:
-		return "HvCallDeletePartition"
-	case CallGetPartitionProperty:
-		return "HvCallGetPartitionProperty"
-	case CallSetPartitionProperty:
-		return "HvCallSetPartitionProperty"
-	case CallGetPartitionID:
-		return "HvCallGetPartitionId"
-	case CallGetNextChildPartition:
-		return "HvCallGetNextChildPartition"
-	case CallDepositMemory:
-		return "HvCallDepositMemory"
-	case CallWithdrawMemory:
-		return "HvCallWithdrawMemory"
-	case CallGetMemoryBalance:
-		return "HvCallGetMemoryBalance"
-	case CallMapGPAPages:
-		return "HvCallMapGpaPages"
-	case CallUnmapGPAPages:
-		return "HvCallUnmapGpaPages"
-	case CallInstallIntercept:
-		return "HvCallInstallIntercept"
-	case CallCreateVP:
-		return "HvCallCreateVp"
-	case CallDeleteVP:
-		return "HvCallDeleteVp"
-	case CallGetVPRegisters:
-		return "HvCallGetVpRegisters"
-	case CallSetVPRegisters:
-		return "HvCallSetVpRegisters"
-	case CallTranslateVirtualAddress:
-		return "HvCallTranslateVirtualAddress"
-	case CallReadGPA:
-		return "HvCallReadGpa"
-	case CallWriteGPA:
-		return "HvCallWriteGpa"
-	case CallAssertVirtualInterrupt:
-		return "HvCallAssertVirtualInterrupt"
-	case CallClearVirtualInterrupt:
-		return "HvCallClearVirtualInterrupt"
-	case CallCreatePort:
-		return "HvCallCreatePort"
-	case CallDeletePort:
-		return "HvCallDeletePort"
-	case CallConnectPort:
-		return "HvCallConnectPort"
-	case CallGetPortProperty:
-		return "HvCallGetPortProperty"
-	case CallDisconnectPort:
-		return "HvCallDisconnectPort"
-	case CallPostMessage:
-		return "HvCallPostMessage"
-	case CallSignalEvent:
-		return "HvCallSignalEvent"
-	case CallSavePartitionState:
-		return "HvCallSavePartitionState"
-	case CallRestorePartitionState:
-		return "HvCallRestorePartitionState"
-	case CallPostDebugData:
-		return "HvCallPostDebugData"
-	case CallRetrieveDebugData:
-		return "HvCallRetrieveDebugData"
-	case CallResetDebugSession:
-		return "HvCallResetDebugSession"
-	case CallMapSparseGPAPages:
-		return "HvCallMapSparseGpaPages"
-	case CallSetSystemProperty:
-		return "HvCallSetSystemProperty"
-	case CallSetPortProperty:
-		return "HvCallSetPortProperty"
 	case CallInitializeEventLogBufferGroup:
 		return "HvCallInitializeEventLogBufferGroup"
 	case CallFinalizeEventLogBufferGroup:
@@ -234,259 +144,106 @@ func (c CallCode) String() string {
 		return "HvCallReleaseEventLogBuffer"
 	case CallFlushEventLogBuffer:
 		return "HvCallFlushEventLogBuffer"
+	case CallInstallIntercept:
+		return "HvCallInstallIntercept"
+	case CallAssertVirtualInterrupt:
+		return "HvCallAssertVirtualInterrupt"
+	case CallClearVirtualInterrupt:
+		return "HvCallClearVirtualInterrupt"
+	case CallDepositMemory:
+		return "HvCallDepositMemory"
+	case CallWithdrawMemory:
+		return "HvCallWithdrawMemory"
+	case CallGetMemoryBalance:
+		return "HvCallGetMemoryBalance"
+	case CallMapGPAPages:
+		return "HvCallMapGpaPages"
+	case CallUnmapGPAPages:
+		return "HvCallUnmapGpaPages"
+	case CallReadGPA:
+		return "HvCallReadGpa"
+	case CallWriteGPA:
+		return "HvCallWriteGpa"
+	case CallMapSparseGPAPages:
+		return "HvCallMapSparseGpaPages"
+	case CallCreatePort:
+		return "HvCallCreatePort"
+	case CallDeletePort:
+		return "HvCallDeletePort"
+	case CallConnectPort:
+		return "HvCallConnectPort"
+	case CallGetPortProperty:
+		return "HvCallGetPortProperty"
+	case CallDisconnectPort:
+		return "HvCallDisconnectPort"
+	case CallPostMessage:
+		return "HvCallPostMessage"
+	case CallSignalEvent:
+		return "HvCallSignalEvent"
+	case CallSetPortProperty:
+		return "HvCallSetPortProperty"
+	case CallSwitchVirtualAddressSpace:
+		return "HvCallSwitchVirtualAddressSpace"
+	case CallFlushVirtualAddressSpace:
+		return "HvCallFlushVirtualAddressSpace"
+	case CallFlushVirtualAddressList:
+		return "HvCallFlushVirtualAddressList"
+	case CallTranslateVirtualAddress:
+		return "HvCallTranslateVirtualAddress"
+	case CallInvokeHypervisorDebugger:
+		return "HvCallInvokeHypervisorDebugger"
+	case CallCreatePartition:
+		return "HvCallCreatePartition"
+	case CallInitializePartition:
+		return "HvCallInitializePartition"
+	case CallFinalizePartition:
+		return "HvCallFinalizePartition"
+	case CallDeletePartition:
+		return "HvCallDeletePartition"
+	case CallGetPartitionProperty:
+		return "HvCallGetPartitionProperty"
+	case CallSetPartitionProperty:
+		return "HvCallSetPartitionProperty"
+	case CallGetPartitionID:
+		return "HvCallGetPartitionId"
+	case CallGetNextChildPartition:
+		return "HvCallGetNextChildPartition"
+	case CallSavePartitionState:
+		return "HvCallSavePartitionState"
+	case CallRestorePartitionState:
+		return "HvCallRestorePartitionState"
+	case CallPostDebugData:
+		return "HvCallPostDebugData"
+	case CallRetrieveDebugData:
+		return "HvCallRetrieveDebugData"
+	case CallResetDebugSession:
+		return "HvCallResetDebugSession"
+	case CallSetSystemProperty:
+		return "HvCallSetSystemProperty"
 	case CallMapStatsPage:
 		return "HvCallMapStatsPage"
 	case CallUnmapStatsPage:
 		return "HvCallUnmapStatsPage"
+	case CallGetLogicalProcessorRunTime:
+		return "HvCallGetLogicalProcessorRunTime"
+	case CallNotifyLongSpinWait:
+		return "HvCallNotifyLongSpinWait"
+	case CallParkLogicalProcessors:
+		return "HvCallParkLogicalProcessors"
+	case CallCreateVP:
+		return "HvCallCreateVp"
+	case CallDeleteVP:
+		return "HvCallDeleteVp"
+	case CallGetVPRegisters:
+		return "HvCallGetVpRegisters"
+	case CallSetVPRegisters:
+		return "HvCallSetVpRegisters"
 	}
 	return "HV_CALL_CODE(0x" + strconv.FormatUint(uint64(c), 16) + ")"
 }
 
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
-	Code:       uint16(CallSwitchVirtualAddressSpace),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallSwitchVirtualAddressSpace",
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
-}, {
-	Code:       uint16(CallFlushVirtualAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressSpace",
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
-}, {
-	Code:       uint16(CallFlushVirtualAddressList),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressList",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
-}, {
-	Code:       uint16(CallGetLogicalProcessorRunTime),
-	Incomplete: true,
-	Name:       "HvCallGetLogicalProcessorRunTime",
-	Statuses:   []uint16{uint16(StatusAccessDenied)},
-}, {
-	Code:       uint16(CallNotifyLongSpinWait),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallNotifyLongSpinWait",
-}, {
-	Code:       uint16(CallParkLogicalProcessors),
-	Incomplete: true,
-	Name:       "HvCallParkLogicalProcessors",
-	Statuses:   []uint16{uint16(StatusAccessDenied)},
-}, {
-	Code:       uint16(CallInvokeHypervisorDebugger),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallInvokeHypervisorDebugger",
-}, {
-	Code:       uint16(CallCreatePartition),
-	Incomplete: true,
-	Name:       "HvCallCreatePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusPartitionTooDeep), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallInitializePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallInitializePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallFinalizePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallFinalizePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallDeletePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeletePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallGetPartitionProperty),
-	Incomplete: true,
-	Name:       "HvCallGetPartitionProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallSetPartitionProperty),
-	Incomplete: true,
-	Name:       "HvCallSetPartitionProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusPropertyValueOutOfRange), uint16(StatusObjectInUse), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
-}, {
-	Code:       uint16(CallGetPartitionID),
-	Incomplete: true,
-	Name:       "HvCallGetPartitionId",
-	Statuses:   []uint16{uint16(StatusAccessDenied)},
-}, {
-	Code:       uint16(CallGetNextChildPartition),
-	Incomplete: true,
-	Name:       "HvCallGetNextChildPartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID)},
-}, {
-	Code:       uint16(CallDepositMemory),
-	Incomplete: true,
-	Name:       "HvCallDepositMemory",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
-}, {
-	Code:       uint16(CallWithdrawMemory),
-	Incomplete: true,
-	Name:       "HvCallWithdrawMemory",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallGetMemoryBalance),
-	Incomplete: true,
-	Name:       "HvCallGetMemoryBalance",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
-}, {
-	Code:       uint16(CallMapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
-}, {
-	Code:       uint16(CallUnmapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallUnmapGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
-}, {
-	Code:       uint16(CallInstallIntercept),
-	Incomplete: true,
-	Name:       "HvCallInstallIntercept",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
-}, {
-	Code:       uint16(CallCreateVP),
-	Incomplete: true,
-	Name:       "HvCallCreateVp",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallDeleteVP),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeleteVp",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallGetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallGetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallSetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallSetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallTranslateVirtualAddress),
-	Incomplete: true,
-	Name:       "HvCallTranslateVirtualAddress",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallReadGPA),
-	Incomplete: true,
-	Name:       "HvCallReadGpa",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallWriteGPA),
-	Incomplete: true,
-	Name:       "HvCallWriteGpa",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallAssertVirtualInterrupt),
-	Incomplete: true,
-	Name:       "HvCallAssertVirtualInterrupt",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusAcknowledged), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallClearVirtualInterrupt),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallClearVirtualInterrupt",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusNotAcknowledged), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallCreatePort),
-	Incomplete: true,
-	Name:       "HvCallCreatePort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallDeletePort),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeletePort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallConnectPort),
-	Incomplete: true,
-	Name:       "HvCallConnectPort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidAlignment), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
-}, {
-	Code:       uint16(CallGetPortProperty),
-	Incomplete: true,
-	Name:       "HvCallGetPortProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
-}, {
-	Code:       uint16(CallDisconnectPort),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDisconnectPort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPartitionState)},
-}, {
-	Code:       uint16(CallPostMessage),
-	Incomplete: true,
-	Name:       "HvCallPostMessage",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
-}, {
-	Code:       uint16(CallSignalEvent),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallSignalEvent",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
-}, {
-	Code:       uint16(CallSavePartitionState),
-	Incomplete: true,
-	Name:       "HvCallSavePartitionState",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
-}, {
-	Code:       uint16(CallRestorePartitionState),
-	Incomplete: true,
-	Name:       "HvCallRestorePartitionState",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
-}, {
-	Code:       uint16(CallPostDebugData),
-	Incomplete: true,
-	Name:       "HvCallPostDebugData",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers)},
-}, {
-	Code:       uint16(CallRetrieveDebugData),
-	Incomplete: true,
-	Name:       "HvCallRetrieveDebugData",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInactive), uint16(StatusNoData)},
-}, {
-	Code:       uint16(CallResetDebugSession),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallResetDebugSession",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusNoData)},
-}, {
-	Code:       uint16(CallMapSparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapSparseGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
-}, {
-	Code:       uint16(CallSetSystemProperty),
-	Incomplete: true,
-	Name:       "HvCallSetSystemProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
-}, {
-	Code:       uint16(CallSetPortProperty),
-	Incomplete: true,
-	Name:       "HvCallSetPortProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
-}, {
 	Code:      uint16(CallInitializeEventLogBufferGroup),
 	InputSize: 24,
 	Name:      "HvCallInitializeEventLogBufferGroup",
@@ -540,6 +297,211 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:      "HvCallFlushEventLogBuffer",
 	Statuses:  []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
 }, {
+	Code:       uint16(CallInstallIntercept),
+	Incomplete: true,
+	Name:       "HvCallInstallIntercept",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
+}, {
+	Code:       uint16(CallAssertVirtualInterrupt),
+	Incomplete: true,
+	Name:       "HvCallAssertVirtualInterrupt",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusAcknowledged), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallClearVirtualInterrupt),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallClearVirtualInterrupt",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusNotAcknowledged), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallDepositMemory),
+	Incomplete: true,
+	Name:       "HvCallDepositMemory",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
+}, {
+	Code:       uint16(CallWithdrawMemory),
+	Incomplete: true,
+	Name:       "HvCallWithdrawMemory",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallGetMemoryBalance),
+	Incomplete: true,
+	Name:       "HvCallGetMemoryBalance",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
+}, {
+	Code:       uint16(CallMapGPAPages),
+	Incomplete: true,
+	Name:       "HvCallMapGpaPages",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
+}, {
+	Code:       uint16(CallUnmapGPAPages),
+	Incomplete: true,
+	Name:       "HvCallUnmapGpaPages",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
+}, {
+	Code:       uint16(CallReadGPA),
+	Incomplete: true,
+	Name:       "HvCallReadGpa",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallWriteGPA),
+	Incomplete: true,
+	Name:       "HvCallWriteGpa",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallMapSparseGPAPages),
+	Incomplete: true,
+	Name:       "HvCallMapSparseGpaPages",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
+}, {
+	Code:       uint16(CallCreatePort),
+	Incomplete: true,
+	Name:       "HvCallCreatePort",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallDeletePort),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallDeletePort",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallConnectPort),
+	Incomplete: true,
+	Name:       "HvCallConnectPort",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidAlignment), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallGetPortProperty),
+	Incomplete: true,
+	Name:       "HvCallGetPortProperty",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
+}, {
+	Code:       uint16(CallDisconnectPort),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallDisconnectPort",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallPostMessage),
+	Incomplete: true,
+	Name:       "HvCallPostMessage",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+}, {
+	Code:       uint16(CallSignalEvent),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallSignalEvent",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+}, {
+	Code:       uint16(CallSetPortProperty),
+	Incomplete: true,
+	Name:       "HvCallSetPortProperty",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
+}, {
+	Code:       uint16(CallSwitchVirtualAddressSpace),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallSwitchVirtualAddressSpace",
+	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+}, {
+	Code:       uint16(CallFlushVirtualAddressSpace),
+	Incomplete: true,
+	Name:       "HvCallFlushVirtualAddressSpace",
+	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+}, {
+	Code:       uint16(CallFlushVirtualAddressList),
+	Incomplete: true,
+	Name:       "HvCallFlushVirtualAddressList",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+}, {
+	Code:       uint16(CallTranslateVirtualAddress),
+	Incomplete: true,
+	Name:       "HvCallTranslateVirtualAddress",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallInvokeHypervisorDebugger),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallInvokeHypervisorDebugger",
+}, {
+	Code:       uint16(CallCreatePartition),
+	Incomplete: true,
+	Name:       "HvCallCreatePartition",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusPartitionTooDeep), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallInitializePartition),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallInitializePartition",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallFinalizePartition),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallFinalizePartition",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallDeletePartition),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallDeletePartition",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallGetPartitionProperty),
+	Incomplete: true,
+	Name:       "HvCallGetPartitionProperty",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallSetPartitionProperty),
+	Incomplete: true,
+	Name:       "HvCallSetPartitionProperty",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusPropertyValueOutOfRange), uint16(StatusObjectInUse), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
+}, {
+	Code:       uint16(CallGetPartitionID),
+	Incomplete: true,
+	Name:       "HvCallGetPartitionId",
+	Statuses:   []uint16{uint16(StatusAccessDenied)},
+}, {
+	Code:       uint16(CallGetNextChildPartition),
+	Incomplete: true,
+	Name:       "HvCallGetNextChildPartition",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID)},
+}, {
+	Code:       uint16(CallSavePartitionState),
+	Incomplete: true,
+	Name:       "HvCallSavePartitionState",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
+}, {
+	Code:       uint16(CallRestorePartitionState),
+	Incomplete: true,
+	Name:       "HvCallRestorePartitionState",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
+}, {
+	Code:       uint16(CallPostDebugData),
+	Incomplete: true,
+	Name:       "HvCallPostDebugData",
+	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers)},
+}, {
+	Code:       uint16(CallRetrieveDebugData),
+	Incomplete: true,
+	Name:       "HvCallRetrieveDebugData",
+	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInactive), uint16(StatusNoData)},
+}, {
+	Code:       uint16(CallResetDebugSession),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallResetDebugSession",
+	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusNoData)},
+}, {
+	Code:       uint16(CallSetSystemProperty),
+	Incomplete: true,
+	Name:       "HvCallSetSystemProperty",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
+}, {
 	Code:      uint16(CallMapStatsPage),
 	InputSize: 32,
 	Name:      "HvCallMapStatsPage",
@@ -549,122 +511,160 @@ var Hypercalls = [...]abi.Hypercall{{
 	InputSize: 24,
 	Name:      "HvCallUnmapStatsPage",
 	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusOperationDenied)},
+}, {
+	Code:       uint16(CallGetLogicalProcessorRunTime),
+	Incomplete: true,
+	Name:       "HvCallGetLogicalProcessorRunTime",
+	Statuses:   []uint16{uint16(StatusAccessDenied)},
+}, {
+	Code:       uint16(CallNotifyLongSpinWait),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallNotifyLongSpinWait",
+}, {
+	Code:       uint16(CallParkLogicalProcessors),
+	Incomplete: true,
+	Name:       "HvCallParkLogicalProcessors",
+	Statuses:   []uint16{uint16(StatusAccessDenied)},
+}, {
+	Code:       uint16(CallCreateVP),
+	Incomplete: true,
+	Name:       "HvCallCreateVp",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+}, {
+	Code:       uint16(CallDeleteVP),
+	Fast:       true,
+	Incomplete: true,
+	Name:       "HvCallDeleteVp",
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallGetVPRegisters),
+	Incomplete: true,
+	Name:       "HvCallGetVpRegisters",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+}, {
+	Code:       uint16(CallSetVPRegisters),
+	Incomplete: true,
+	Name:       "HvCallSetVpRegisters",
+	Rep:        true,
+	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }}
 
 // LookupHypercall returns the descriptor of a call code.
 func LookupHypercall(c CallCode) (*abi.Hypercall, bool) {
 	switch c {
-	case CallSwitchVirtualAddressSpace:
-		return &Hypercalls[0], true
-	case CallFlushVirtualAddressSpace:
-		return &Hypercalls[1], true
-	case CallFlushVirtualAddressList:
-		return &Hypercalls[2], true
-	case CallGetLogicalProcessorRunTime:
-		return &Hypercalls[3], true
-	case CallNotifyLongSpinWait:
-		return &Hypercalls[4], true
-	case CallParkLogicalProcessors:
-		return &Hypercalls[5], true
-	case CallInvokeHypervisorDebugger:
-		return &Hypercalls[6], true
-	case CallCreatePartition:
-		return &Hypercalls[7], true
-	case CallInitializePartition:
-		return &Hypercalls[8], true
-	case CallFinalizePartition:
-		return &Hypercalls[9], true
-	case CallDeletePartition:
-		return &Hypercalls[10], true
-	case CallGetPartitionProperty:
-		return &Hypercalls[11], true
-	case CallSetPartitionProperty:
-		return &Hypercalls[12], true
-	case CallGetPartitionID:
-		return &Hypercalls[13], true
-	case CallGetNextChildPartition:
-		return &Hypercalls[14], true
-	case CallDepositMemory:
-		return &Hypercalls[15], true
-	case CallWithdrawMemory:
-		return &Hypercalls[16], true
-	case CallGetMemoryBalance:
-		return &Hypercalls[17], true
-	case CallMapGPAPages:
-		return &Hypercalls[18], true
-	case CallUnmapGPAPages:
-		return &Hypercalls[19], true
-	case CallInstallIntercept:
-		return &Hypercalls[20], true
-	case CallCreateVP:
-		return &Hypercalls[21], true
-	case CallDeleteVP:
-		return &Hypercalls[22], true
-	case CallGetVPRegisters:
-		return &Hypercalls[23], true
-	case CallSetVPRegisters:
-		return &Hypercalls[24], true
-	case CallTranslateVirtualAddress:
-		return &Hypercalls[25], true
-	case CallReadGPA:
-		return &Hypercalls[26], true
-	case CallWriteGPA:
-		return &Hypercalls[27], true
-	case CallAssertVirtualInterrupt:
-		return &Hypercalls[28], true
-	case CallClearVirtualInterrupt:
-		return &Hypercalls[29], true
-	case CallCreatePort:
-		return &Hypercalls[30], true
-	case CallDeletePort:
-		return &Hypercalls[31], true
-	case CallConnectPort:
-		return &Hypercalls[32], true
-	case CallGetPortProperty:
-		return &Hypercalls[33], true
-	case CallDisconnectPort:
-		return &Hypercalls[34], true
-	case CallPostMessage:
-		return &Hypercalls[35], true
-	case CallSignalEvent:
-		return &Hypercalls[36], true
-	case CallSavePartitionState:
-		return &Hypercalls[37], true
-	case CallRestorePartitionState:
-		return &Hypercalls[38], true
-	case CallPostDebugData:
-		return &Hypercalls[39], true
-	case CallRetrieveDebugData:
-		return &Hypercalls[40], true
-	case CallResetDebugSession:
-		return &Hypercalls[41], true
-	case CallMapSparseGPAPages:
-		return &Hypercalls[42], true
-	case CallSetSystemProperty:
-		return &Hypercalls[43], true
-	case CallSetPortProperty:
-		return &Hypercalls[44], true
 	case CallInitializeEventLogBufferGroup:
-		return &Hypercalls[45], true
+		return &Hypercalls[0], true
 	case CallFinalizeEventLogBufferGroup:
-		return &Hypercalls[46], true
+		return &Hypercalls[1], true
 	case CallCreateEventLogBuffer:
-		return &Hypercalls[47], true
+		return &Hypercalls[2], true
 	case CallDeleteEventLogBuffer:
-		return &Hypercalls[48], true
+		return &Hypercalls[3], true
 	case CallMapEventLogBuffer:
-		return &Hypercalls[49], true
+		return &Hypercalls[4], true
 	case CallUnmapEventLogBuffer:
-		return &Hypercalls[50], true
+		return &Hypercalls[5], true
 	case CallSetEventLogGroupSources:
-		return &Hypercalls[51], true
+		return &Hypercalls[6], true
 	case CallReleaseEventLogBuffer:
-		return &Hypercalls[52], true
+		return &Hypercalls[7], true
 	case CallFlushEventLogBuffer:
-		return &Hypercalls[53], true
+		return &Hypercalls[8], true
+	case CallInstallIntercept:
+		return &Hypercalls[9], true
+	case CallAssertVirtualInterrupt:
+		return &Hypercalls[10], true
+	case CallClearVirtualInterrupt:
+		return &Hypercalls[11], true
+	case CallDepositMemory:
+		return &Hypercalls[12], true
+	case CallWithdrawMemory:
+		return &Hypercalls[13], true
+	case CallGetMemoryBalance:
+		return &Hypercalls[14], true
+	case CallMapGPAPages:
+		return &Hypercalls[15], true
+	case CallUnmapGPAPages:
+		return &Hypercalls[16], true
+	case CallReadGPA:
+		return &Hypercalls[17], true
+	case CallWriteGPA:
+		return &Hypercalls[18], true
+	case CallMapSparseGPAPages:
+		return &Hypercalls[19], true
+	case CallCreatePort:
+		return &Hypercalls[20], true
+	case CallDeletePort:
+		return &Hypercalls[21], true
+	case CallConnectPort:
+		return &Hypercalls[22], true
+	case CallGetPortProperty:
+		return &Hypercalls[23], true
+	case CallDisconnectPort:
+		return &Hypercalls[24], true
+	case CallPostMessage:
+		return &Hypercalls[25], true
+	case CallSignalEvent:
+		return &Hypercalls[26], true
+	case CallSetPortProperty:
+		return &Hypercalls[27], true
+	case CallSwitchVirtualAddressSpace:
+		return &Hypercalls[28], true
+	case CallFlushVirtualAddressSpace:
+		return &Hypercalls[29], true
+	case CallFlushVirtualAddressList:
+		return &Hypercalls[30], true
+	case CallTranslateVirtualAddress:
+		return &Hypercalls[31], true
+	case CallInvokeHypervisorDebugger:
+		return &Hypercalls[32], true
+	case CallCreatePartition:
+		return &Hypercalls[33], true
+	case CallInitializePartition:
+		return &Hypercalls[34], true
+	case CallFinalizePartition:
+		return &Hypercalls[35], true
+	case CallDeletePartition:
+		return &Hypercalls[36], true
+	case CallGetPartitionProperty:
+		return &Hypercalls[37], true
+	case CallSetPartitionProperty:
+		return &Hypercalls[38], true
+	case CallGetPartitionID:
+		return &Hypercalls[39], true
+	case CallGetNextChildPartition:
+		return &Hypercalls[40], true
+	case CallSavePartitionState:
+		return &Hypercalls[41], true
+	case CallRestorePartitionState:
+		return &Hypercalls[42], true
+	case CallPostDebugData:
+		return &Hypercalls[43], true
+	case CallRetrieveDebugData:
+		return &Hypercalls[44], true
+	case CallResetDebugSession:
+		return &Hypercalls[45], true
+	case CallSetSystemProperty:
+		return &Hypercalls[46], true
 	case CallMapStatsPage:
-		return &Hypercalls[54], true
+		return &Hypercalls[47], true
 	case CallUnmapStatsPage:
+		return &Hypercalls[48], true
+	case CallGetLogicalProcessorRunTime:
+		return &Hypercalls[49], true
+	case CallNotifyLongSpinWait:
+		return &Hypercalls[50], true
+	case CallParkLogicalProcessors:
+		return &Hypercalls[51], true
+	case CallCreateVP:
+		return &Hypercalls[52], true
+	case CallDeleteVP:
+		return &Hypercalls[53], true
+	case CallGetVPRegisters:
+		return &Hypercalls[54], true
+	case CallSetVPRegisters:
 		return &Hypercalls[55], true
 	}
 	return nil, false

@@ -20,11 +20,11 @@ const (
 	InterruptVectorNone InterruptVector = 0xffffffff
 	// SynicSINTCount is HV_SYNIC_SINT_COUNT: Number of synthetic interrupt sources per SynIC. The TLFS states the 0 to 15 range in prose but has no such define.
 	SynicSINTCount = 0x10
-	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and ignore the processor mask. The TLFS names this flag without a value.
+	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
 	FlushAllProcessors FlushFlags = 0x1
-	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address space and ignore the address space argument. The TLFS names this flag without a value.
+	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address space and ignore the address space argument. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
 	FlushAllVirtualAddressSpaces FlushFlags = 0x2
-	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need to be flushed. The TLFS names this flag without a value.
+	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
 	FlushNonGlobalMappingsOnly FlushFlags = 0x4
 	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data reads.
 	TranslateGVAValidateRead TranslateGVAControlFlags = 0x1

@@ -113,14 +113,14 @@ type InterruptVector uint32
 
 // AddressSpaceID is HV_ADDRESS_SPACE_ID.
 //
-// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring it.
+// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
 //
 // Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type AddressSpaceID uint64
 
 // Nano100Time is HV_NANO100_TIME.
 //
-// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it.
+// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
 //
 // Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt, tlfs/datatypes/hv_timer_message_payload.md.
 type Nano100Time uint64
@@ -141,7 +141,7 @@ type PortProperty uint64
 
 // FlushFlags is HV_FLUSH_FLAGS.
 //
-// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the typedef. The TLFS uses the name (8 bytes in its tables) without declaring it.
+// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the typedef. The TLFS uses the name (8 bytes in its tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
 //
 // Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, wdk-2013/HvFlushVirtualAddressSpace.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type FlushFlags uint32
