@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
 )
 
@@ -70,6 +71,7 @@ type CallStatus struct {
 // Type is an exported type with its layout.
 type Type struct {
 	Common
+	GoName string  `json:"go_name"` // the name hvgen's Go emitter gives it
 	Kind   string  `json:"kind"`
 	Base   string  `json:"base,omitempty"`
 	Size   int64   `json:"size"`
@@ -84,6 +86,7 @@ type Type struct {
 // bit_offset and bit_width within their container.
 type Field struct {
 	Name      string  `json:"name"`
+	GoName    string  `json:"go_name,omitempty"` // Go field or accessor name; empty for padding and anonymous members
 	Type      string  `json:"type"` // a type name, or "struct"/"union"/"bitfield" for an inline one
 	Offset    int64   `json:"offset"`
 	Size      int64   `json:"size"`
@@ -229,7 +232,7 @@ func Build(r *spec.Registry, version string) (*Document, error) {
 		if l == nil {
 			return nil, fmt.Errorf("%s: %s has no layout", t.Pos, t.Name)
 		}
-		x := Type{Common: common(&t.Item), Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
+		x := Type{Common: common(&t.Item), GoName: naming.Go(t.Name), Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
 		switch t.Kind {
 		case spec.KindStruct, spec.KindUnion:
 			x.Fields = fields(l)
@@ -285,6 +288,9 @@ func fields(l *layout.Type) []Field {
 		sf := f.Spec
 		x := Field{Name: sf.Name, Type: sf.Type, Offset: f.Offset, Size: f.Size, Count: sf.Count,
 			Flexible: sf.Flexible, Reserved: sf.Reserved, Padding: sf.Padding, Doc: sf.Doc}
+		if sf.Name != "" && !sf.Padding {
+			x.GoName = naming.Field(sf.Name)
+		}
 		if sf.Nested != nil {
 			x.Type = string(sf.Nested.Kind)
 			if sf.Nested.Kind == spec.KindBitfield {
@@ -306,8 +312,12 @@ func bitFields(t *spec.Type, size int64) []Field {
 		if typ == "" {
 			typ = t.Base
 		}
-		out = append(out, Field{Name: b.Name, Type: typ, Offset: 0, Size: size, BitOffset: &bit, BitWidth: &width,
-			Reserved: b.Reserved, Doc: b.Doc})
+		x := Field{Name: b.Name, Type: typ, Offset: 0, Size: size, BitOffset: &bit, BitWidth: &width,
+			Reserved: b.Reserved, Doc: b.Doc}
+		if !b.Reserved {
+			x.GoName = naming.Field(b.Name)
+		}
+		out = append(out, x)
 	}
 	return out
 }
