@@ -11,18 +11,20 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/cgen"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/gogen"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
 )
 
 func runGen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("gen", "gen -version V [-out dir] [-pkg name] [-spec dir]", stderr)
+	fs := newFlags("gen", "gen -version V [-lang go|c] [-out dir] [-pkg name] [-spec dir]", stderr)
 	var rf registryFlags
 	rf.register(fs)
 	version := fs.String("version", "", "ABI `version` to generate (required; see hvgen version)")
 	out := fs.String("out", ".", "output `dir`ectory")
-	pkg := fs.String("pkg", "", "Go package `name` (default: the version without punctuation, e.g. wdk2013)")
+	pkg := fs.String("pkg", "", "Go package `name` (default: the version without punctuation, e.g. wdk2013); for C, the header's file name without .h")
+	lang := fs.String("lang", "go", "output `language`: go (a package of z*.go files) or c (one header, <pkg>.h)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,9 +37,19 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	if !token.IsIdentifier(*pkg) {
 		return usageError{fmt.Sprintf("-pkg %q is not a Go identifier", *pkg)}
 	}
+	if *lang != "go" && *lang != "c" {
+		return usageError{fmt.Sprintf("-lang %q: want go or c", *lang)}
+	}
 	r, err := rf.load(stderr)
 	if err != nil {
 		return err
+	}
+	if *lang == "c" {
+		data, err := generateC(r, *version, *pkg)
+		if err != nil {
+			return err
+		}
+		return writeFiles(*out, map[string][]byte{*pkg + ".h": data})
 	}
 	files, err := generate(r, *version, *pkg)
 	if err != nil {
@@ -61,6 +73,19 @@ func generate(r *spec.Registry, version, pkg string) (map[string][]byte, error) 
 		Version: version,
 		Command: fmt.Sprintf("hvgen gen -version %s -pkg %s", version, pkg),
 	})
+}
+
+// generateC runs the pipeline for a C header.
+func generateC(r *spec.Registry, version, name string) ([]byte, error) {
+	v, err := view(r, version)
+	if err != nil {
+		return nil, err
+	}
+	res, errs := layout.Compute(v, layout.X64)
+	if len(errs) > 0 {
+		return nil, errs.Sort()
+	}
+	return cgen.Generate(v, res, version, fmt.Sprintf("hvgen gen -lang c -version %s -pkg %s", version, name))
 }
 
 // packageName turns a version name into a package name: wdk-2013 -> wdk2013.

@@ -1,0 +1,248 @@
+// Package cgen emits a C header for one ABI version of the registry, in the
+// style of the hypervisor's own headers, with a _Static_assert on the size,
+// alignment and member offsets of every struct and union. The file layout is
+// the template templates/c_header.tmpl; this package prepares its data.
+package cgen
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/templates"
+)
+
+// File is the template's data.
+type File struct {
+	Command, Version, Guard string
+	Types                   []Type
+	Constants               []Define
+}
+
+// Type is one typedef.
+type Type struct {
+	Name, Doc, Kind string // Kind: alias, enum, aggregate
+	Base            string // alias, enum: the underlying type
+	Keyword         string // aggregate: struct or union
+	Packed          bool
+	Values          []Define
+	Members         []Member
+	Asserts         []Assert
+}
+
+// Member is a struct or union member, possibly an inline aggregate or bitfield.
+type Member struct {
+	Indent            string
+	Name, Type, Array string
+	Keyword           string   // inline aggregate: struct or union
+	Members           []Member // inline aggregate
+	Bits              []Bit    // inline bitfield
+}
+
+// Bit is one bit range.
+type Bit struct {
+	Indent     string
+	Name, Type string
+	Width      int
+}
+
+// Define is a #define.
+type Define struct{ Name, Value string }
+
+// Assert is one _Static_assert.
+type Assert struct {
+	Expr, What string
+	Want       int64
+}
+
+// Generate returns the header for a version view and its layout.
+func Generate(r *spec.Registry, res *layout.Result, version, command string) ([]byte, error) {
+	tmpl, err := template.ParseFS(templates.FS, "c_header.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Command: command, Version: version, Guard: "HVGEN_" + strings.ToUpper(ident(version)) + "_H"}
+	b := &builder{r: r, res: res, done: map[string]bool{}}
+	for _, t := range r.Types {
+		b.visit(t.Name)
+	}
+	f.Types = b.out
+	if b.err != nil {
+		return nil, b.err
+	}
+	for _, c := range r.Constants {
+		if c.Value == nil {
+			continue
+		}
+		f.Constants = append(f.Constants, Define{c.Name, typed(c.Type, *c.Value)})
+	}
+	for _, s := range r.Statuses {
+		if s.Value != nil {
+			f.Constants = append(f.Constants, Define{s.Name, typed("HV_STATUS", *s.Value)})
+		}
+	}
+	for _, h := range r.Hypercalls {
+		f.Constants = append(f.Constants, Define{h.Name, typed("HV_CALL_CODE", h.Code)})
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func typed(typ string, v uint64) string {
+	if typ == "" {
+		return fmt.Sprintf("%#x", v)
+	}
+	return fmt.Sprintf("((%s)%#x)", typ, v)
+}
+
+func ident(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+type builder struct {
+	r    *spec.Registry
+	res  *layout.Result
+	done map[string]bool
+	out  []Type
+	err  error
+}
+
+// visit emits a type after the types it uses (C needs them declared first).
+func (b *builder) visit(name string) {
+	t := b.r.Type(name)
+	if t == nil || t.Kind == spec.KindPrimitive || b.done[name] {
+		return
+	}
+	b.done[name] = true
+	for _, dep := range deps(t) {
+		b.visit(dep)
+	}
+	lt := b.res.Types[name]
+	if lt == nil {
+		b.err = fmt.Errorf("%s: no layout", name)
+		return
+	}
+	ct := Type{Name: t.Name, Doc: oneLine(t.Doc)}
+	switch t.Kind {
+	case spec.KindAlias:
+		ct.Kind, ct.Base = "alias", t.Base
+	case spec.KindEnum, spec.KindFlags:
+		ct.Kind, ct.Base = "enum", t.Base
+		for _, v := range t.Values {
+			ct.Values = append(ct.Values, Define{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value)})
+		}
+	case spec.KindBitfield:
+		base := b.r.Integer(t.Base).Name
+		ct.Kind, ct.Keyword = "aggregate", "union"
+		ct.Members = []Member{{Indent: indent(1), Bits: bits(t, base, 2)}, {Indent: indent(1), Type: base, Name: "As" + base}}
+	case spec.KindStruct, spec.KindUnion:
+		ct.Kind, ct.Keyword, ct.Packed = "aggregate", string(t.Kind), t.Packed
+		ct.Members = b.members(t.Fields, 1)
+	}
+	if ct.Kind != "alias" || lt.Fields == nil { // an alias of an aggregate is checked where the aggregate is
+		ct.Asserts = append(ct.Asserts, Assert{"sizeof(" + t.Name + ")", t.Name + " size", lt.Size})
+		if !t.Packed {
+			ct.Asserts = append(ct.Asserts, Assert{"_Alignof(" + t.Name + ")", t.Name + " alignment", lt.Align})
+		}
+	}
+	if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
+		b.offsets(&ct, t.Name, "", lt, 0)
+	}
+	b.out = append(b.out, ct)
+}
+
+// offsets asserts the offset of every named member, through anonymous
+// aggregates (flattened in C11) and named nested ones (dotted paths).
+func (b *builder) offsets(ct *Type, typ, prefix string, lt *layout.Type, base int64) {
+	for _, f := range lt.Fields {
+		sf := f.Spec
+		switch {
+		case sf.Name == "" && f.Elem != nil:
+			b.offsets(ct, typ, prefix, f.Elem, base+f.Offset)
+		case sf.Flexible:
+			ct.Asserts = append(ct.Asserts, Assert{fmt.Sprintf("offsetof(%s, %s%s)", typ, prefix, sf.Name), typ + "." + prefix + sf.Name + " offset", base + f.Offset})
+		default:
+			path := prefix + sf.Name
+			ct.Asserts = append(ct.Asserts, Assert{fmt.Sprintf("offsetof(%s, %s)", typ, path), typ + "." + path + " offset", base + f.Offset})
+			if sf.Nested != nil && sf.Nested.Kind != spec.KindBitfield && sf.Count == 0 {
+				b.offsets(ct, typ, path+".", f.Elem, base+f.Offset)
+			}
+		}
+	}
+}
+
+func indent(depth int) string { return strings.Repeat("    ", depth) }
+
+func (b *builder) members(fields []*spec.Field, depth int) []Member {
+	var out []Member
+	for _, f := range fields {
+		m := Member{Indent: indent(depth), Name: f.Name, Type: f.Type}
+		switch {
+		case f.Count > 0:
+			m.Array = fmt.Sprintf("[%d]", f.Count)
+		case f.Flexible && len(fields) == 1:
+			m.Array = "[0]" // C11 wants a named member before a flexible array; GNU C accepts [0]
+		case f.Flexible:
+			m.Array = "[]"
+		}
+		if f.Nested != nil {
+			switch f.Nested.Kind {
+			case spec.KindBitfield:
+				m.Bits = bits(f.Nested, b.r.Integer(f.Nested.Base).Name, depth+1)
+			default:
+				m.Keyword = string(f.Nested.Kind)
+				m.Members = b.members(f.Nested.Fields, depth+1)
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func bits(t *spec.Type, base string, depth int) []Bit {
+	var out []Bit
+	sorted := slices.Clone(t.Bits)
+	slices.SortFunc(sorted, func(a, b *spec.Bit) int { return a.Bit - b.Bit }) // C allocates in declaration order
+	for _, bit := range sorted {
+		out = append(out, Bit{Indent: indent(depth), Name: bit.Name, Type: base, Width: bit.Width})
+	}
+	return out
+}
+
+// deps returns the types a type uses by value.
+func deps(t *spec.Type) []string {
+	var out []string
+	if t.Base != "" {
+		out = append(out, t.Base)
+	}
+	var walk func([]*spec.Field)
+	walk = func(fs []*spec.Field) {
+		for _, f := range fs {
+			if f.Type != "" {
+				out = append(out, f.Type)
+			}
+			if f.Nested != nil {
+				walk(f.Nested.Fields)
+			}
+		}
+	}
+	walk(t.Fields)
+	return out
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.ReplaceAll(s, "*/", "* /")
+}
