@@ -34,19 +34,6 @@ func LoadDir(dir string) (*Registry, error) {
 	return Load(os.DirFS(dir), dir)
 }
 
-// LoadDirs loads a registry made of several directories: the first one and then
-// each overlay adding its own items (a downstream module's private types, say).
-func LoadDirs(dirs ...string) (*Registry, error) {
-	var srcs []Source
-	for _, d := range dirs {
-		if _, err := os.Stat(d); err != nil {
-			return nil, err
-		}
-		srcs = append(srcs, Source{FS: os.DirFS(d), Prefix: d})
-	}
-	return LoadSources(srcs...)
-}
-
 // Source is one directory of registry files; Prefix is how positions name it.
 type Source struct {
 	FS     fs.FS

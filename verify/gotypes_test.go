@@ -99,7 +99,12 @@ func (c *checker) structFields(what string, n *types.Named, st *types.Struct, ba
 	for _, f := range fields {
 		off := base + f.Offset
 		switch {
-		case f.Padding || f.Flexible:
+		case f.Padding:
+			// Padding must be a blank field: callers cannot set it, and the
+			// zero value leaves it zero.
+			c.blankAt(what, st, offsets, off, f)
+			continue
+		case f.Flexible:
 			continue
 		case f.Name == "" && f.Type == "struct":
 			c.structFields(what, n, st, off, f.Fields, packed)
@@ -129,6 +134,16 @@ func (c *checker) structFields(what string, n *types.Named, st *types.Struct, ba
 			}
 		}
 	}
+}
+
+func (c *checker) blankAt(what string, st *types.Struct, offsets []int64, off int64, f abiField) {
+	for i := range st.NumFields() {
+		if offsets[i] == off && st.Field(i).Name() == "_" && c.sizes.Sizeof(st.Field(i).Type()) == f.Size {
+			c.fields++
+			return
+		}
+	}
+	c.t.Errorf("%s.%s: padding at offset %d is not a blank Go field of %d bytes", what, f.Name, off, f.Size)
 }
 
 func (c *checker) field(what string, f abiField, typ types.Type, goOff, want int64) {
@@ -196,4 +211,3 @@ func structFields(st *types.Struct) []*types.Var {
 	}
 	return out
 }
-

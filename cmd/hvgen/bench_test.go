@@ -20,7 +20,7 @@ func BenchmarkPipeline(b *testing.B) {
 			b.Fatal(errs)
 		}
 		for _, c := range committed {
-			if _, err := generate(r, c.version, c.pkg); err != nil {
+			if _, err := generate(r, c.version, c.pkg, spec.Selection{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -27,7 +27,7 @@ func FuzzPipeline(f *testing.F) {
 			return
 		}
 		for _, v := range r.VersionNames() {
-			if _, err := generate(r, v, "p"); err != nil {
+			if _, err := generate(r, v, "p", spec.Selection{}); err != nil {
 				continue
 			}
 			if _, err := export.Build(r, v); err != nil {

@@ -18,13 +18,16 @@ import (
 )
 
 func runGen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("gen", "gen -version V [-lang go|c] [-out dir] [-pkg name] [-spec dir]", stderr)
+	fs := newFlags("gen", "gen -version V [-lang go|c] [-out dir] [-pkg name] [-calls list] [-types list] [-areas list] [-spec dir]", stderr)
 	var rf registryFlags
 	rf.register(fs)
 	version := fs.String("version", "", "ABI `version` to generate (required; see hvgen version)")
 	out := fs.String("out", ".", "output `dir`ectory")
 	pkg := fs.String("pkg", "", "Go package `name` (default: the version without punctuation, e.g. wdk2013); for C, the header's file name without .h")
 	lang := fs.String("lang", "go", "output `language`: go (a package of z*.go files) or c (one header, <pkg>.h)")
+	calls := fs.String("calls", "", "generate only these hypercalls (comma-separated HV_CALL_CODE names) and what they use")
+	typs := fs.String("types", "", "generate only these types (comma-separated ABI names) and what they use")
+	areas := fs.String("areas", "", "generate only these registry areas (comma-separated, e.g. eventlog,stats)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,23 +47,67 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sel := spec.Selection{Hypercalls: list(*calls), Types: list(*typs), Areas: list(*areas)}
 	if *lang == "c" {
-		data, err := generateC(r, *version, *pkg)
+		data, err := generateC(r, *version, *pkg, sel)
 		if err != nil {
 			return err
 		}
 		return writeFiles(*out, map[string][]byte{*pkg + ".h": data})
 	}
-	files, err := generate(r, *version, *pkg)
+	files, err := generate(r, *version, *pkg, sel)
 	if err != nil {
 		return err
 	}
 	return writeFiles(*out, files)
 }
 
-// generate runs the pipeline for one version: view, layout, emit.
-func generate(r *spec.Registry, version, pkg string) (map[string][]byte, error) {
+func list(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// selectView returns the selected part of one version, or a usage error.
+func selectView(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, error) {
 	v, err := view(r, version)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := v.Subset(sel)
+	if err != nil {
+		return nil, usageError{err.Error()}
+	}
+	return sub, nil
+}
+
+// commandLine is the generation command named in the output's header: the
+// flags that change the output, in a fixed order (never paths).
+func commandLine(lang, version, pkg string, sel spec.Selection) string {
+	var b strings.Builder
+	b.WriteString("hvgen gen")
+	if lang != "go" {
+		b.WriteString(" -lang " + lang)
+	}
+	b.WriteString(" -version " + version + " -pkg " + pkg)
+	for _, f := range []struct {
+		flag string
+		v    []string
+	}{{"calls", sel.Hypercalls}, {"types", sel.Types}, {"areas", sel.Areas}} {
+		if len(f.v) > 0 {
+			b.WriteString(" -" + f.flag + " " + strings.Join(f.v, ","))
+		}
+	}
+	return b.String()
+}
+
+// generate runs the pipeline for one version: view, selection, layout, emit.
+func generate(r *spec.Registry, version, pkg string, sel spec.Selection) (map[string][]byte, error) {
+	v, err := selectView(r, version, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -71,13 +118,13 @@ func generate(r *spec.Registry, version, pkg string) (map[string][]byte, error) 
 	return gogen.Generate(v, res, gogen.Options{
 		Package: pkg,
 		Version: version,
-		Command: fmt.Sprintf("hvgen gen -version %s -pkg %s", version, pkg),
+		Command: commandLine("go", version, pkg, sel),
 	})
 }
 
 // generateC runs the pipeline for a C header.
-func generateC(r *spec.Registry, version, name string) ([]byte, error) {
-	v, err := view(r, version)
+func generateC(r *spec.Registry, version, name string, sel spec.Selection) ([]byte, error) {
+	v, err := selectView(r, version, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +132,7 @@ func generateC(r *spec.Registry, version, name string) ([]byte, error) {
 	if len(errs) > 0 {
 		return nil, errs.Sort()
 	}
-	return cgen.Generate(v, res, version, fmt.Sprintf("hvgen gen -lang c -version %s -pkg %s", version, name))
+	return cgen.Generate(v, res, version, commandLine("c", version, name, sel))
 }
 
 // packageName turns a version name into a package name: wdk-2013 -> wdk2013.

@@ -34,7 +34,7 @@ func loadSpec(t testing.TB, dir string) *spec.Registry {
 func TestGeneratedUpToDate(t *testing.T) {
 	r := loadSpec(t, "../../spec")
 	for _, c := range committed {
-		files, err := generate(r, c.version, c.pkg)
+		files, err := generate(r, c.version, c.pkg, spec.Selection{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,11 +65,11 @@ var headerLine = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
 
 func TestGenOutputIsCanonical(t *testing.T) {
 	r := loadSpec(t, miniDir)
-	a, err := generate(r, "v1", "v1")
+	a, err := generate(r, "v1", "v1", spec.Selection{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := generate(loadSpec(t, miniDir), "v1", "v1")
+	b, err := generate(loadSpec(t, miniDir), "v1", "v1", spec.Selection{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestGenMiniCompiles(t *testing.T) {
 	r := loadSpec(t, miniDir)
 	pkgs := map[string]map[string][]byte{}
 	for _, v := range []string{"v1", "v2"} {
-		files, err := generate(r, v, v)
+		files, err := generate(r, v, v, spec.Selection{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestGenMiniCompiles(t *testing.T) {
 // no longer matches the registry and checks that the package stops compiling.
 func TestLayoutAssertionsFailTheBuild(t *testing.T) {
 	r := loadSpec(t, miniDir)
-	files, err := generate(r, "v1", "v1")
+	files, err := generate(r, "v1", "v1", spec.Selection{})
 	if err != nil {
 		t.Fatal(err)
 	}

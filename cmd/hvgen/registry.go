@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -25,29 +24,38 @@ func (s *specDirs) Set(v string) error {
 
 // registryFlags are the flags every command that reads the registry takes.
 type registryFlags struct {
-	dirs specDirs
+	dirs     specDirs
+	overlays specDirs
 }
 
 func (rf *registryFlags) register(fs *flag.FlagSet) {
 	fs.Var(&rf.dirs, "spec", "registry `dir`ectory; repeat to add overlay directories on top (default ./spec, or the registry built into hvgen when ./spec does not exist)")
+	fs.Var(&rf.overlays, "overlay", "`dir`ectory of extra registry files (a downstream module's own types and hypercalls) loaded on top of the registry; repeatable")
 }
 
 // load reads and checks the registry, layouts included. Registry errors are
 // printed to stderr, one per line, and turned into exit status 1.
 func (rf *registryFlags) load(stderr io.Writer) (*spec.Registry, error) {
-	var r *spec.Registry
-	var err error
+	var srcs []spec.Source
 	dirs := rf.dirs
-	switch {
-	case len(dirs) > 0:
-		r, err = spec.LoadDirs(dirs...)
-	default:
+	if len(dirs) == 0 {
 		if st, serr := os.Stat("spec"); serr == nil && st.IsDir() {
-			r, err = spec.LoadDir("spec")
+			dirs = specDirs{"spec"}
 		} else {
-			r, err = spec.Load(spec.Embedded(), "(built-in)")
+			srcs = append(srcs, spec.Source{FS: spec.Embedded(), Prefix: "(built-in)"})
 		}
 	}
+	for _, d := range append(dirs, rf.overlays...) {
+		st, serr := os.Stat(d)
+		if serr != nil {
+			return nil, serr
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s: not a directory", d)
+		}
+		srcs = append(srcs, spec.Source{FS: os.DirFS(d), Prefix: d})
+	}
+	r, err := spec.LoadSources(srcs...)
 	var list spec.ErrorList
 	if err != nil && !errors.As(err, &list) {
 		return nil, err
@@ -73,5 +81,3 @@ func view(r *spec.Registry, v string) (*spec.Registry, error) {
 	}
 	return r.View(v), nil
 }
-
-var _ fs.FS = spec.Embedded()

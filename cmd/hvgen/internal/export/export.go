@@ -87,7 +87,7 @@ type Type struct {
 type Field struct {
 	Name      string  `json:"name"`
 	GoName    string  `json:"go_name,omitempty"` // Go field or accessor name; empty for padding and anonymous members
-	Type      string  `json:"type"` // a type name, or "struct"/"union"/"bitfield" for an inline one
+	Type      string  `json:"type"`              // a type name, or "struct"/"union"/"bitfield" for an inline one
 	Offset    int64   `json:"offset"`
 	Size      int64   `json:"size"`
 	Count     int64   `json:"count,omitempty"`

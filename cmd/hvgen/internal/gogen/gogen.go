@@ -7,7 +7,6 @@ package gogen
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -233,15 +232,6 @@ func comment(text string) *jen.Statement {
 func addComment(f *jen.File, text string) { f.Add(comment(text)) }
 
 func hex(v uint64) string { return fmt.Sprintf("%#x", v) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 type (
 	specStatus   = spec.Status

@@ -37,8 +37,8 @@ func (g *gen) typesFile() *jen.File {
 		f.PackageComment(line)
 	}
 	if g.usesUint128() {
-		f.Add(comment("Uint128 is the ABI's UINT128 scalar, low 64 bits first. The ABI aligns it to 16 bytes;\n" +
-			"Go aligns this type to 8, so types holding one are not asserted for alignment (their\n" +
+		f.Add(comment("Uint128 is the ABI's UINT128 scalar, low 64 bits first. The ABI aligns it to 16 bytes;\n"+
+			"Go aligns this type to 8, so types holding one are not asserted for alignment (their\n"+
 			"sizes and offsets are) and must be placed on 16-byte boundaries by the caller.").
 			Type().Id("Uint128").Struct(jen.Id("Low").Uint64(), jen.Id("High").Uint64()))
 	}
