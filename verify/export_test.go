@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -82,4 +83,20 @@ func exportABI(t *testing.T, version string) *abi {
 		t.Fatalf("%s: export has no types", version)
 	}
 	return &a
+}
+
+func TestVersionCommand(t *testing.T) {
+	out := string(hvgen(t, "version", "-spec", "../spec"))
+	for _, want := range []string{"hvgen ", "registry version wdk-2013", "registry version tlfs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("hvgen version output lacks %q:\n%s", want, out)
+		}
+	}
+	// Outside a checkout (no ./spec), the registry built into the binary is used.
+	cmd := exec.Command(hvgenBin, "version")
+	cmd.Dir = t.TempDir()
+	builtin, err := cmd.Output()
+	if err != nil || !strings.Contains(string(builtin), "registry version tlfs") {
+		t.Errorf("hvgen version outside a checkout: %v\n%s", err, builtin)
+	}
 }
