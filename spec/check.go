@@ -115,8 +115,12 @@ func checkVersion(r *Registry, v string, errs *ErrorList) {
 		sgroups.claim(c, g.Name, g.Pos, "duplicate stats group %s", g.Name)
 	}
 
+	roles := unique{}
 	for _, t := range r.Types {
 		c.checkType(t)
+		if t.Role != "" {
+			roles.claim(c, t.Role, t.Pos, "role %s given to %s and another type", t.Role, t.Name)
+		}
 	}
 	c.checkConstants()
 	c.checkStatuses()
@@ -217,11 +221,22 @@ func (c *versionChecker) checkType(t *Type) {
 
 func (c *versionChecker) checkBits(t *Type, what string) {
 	c.word(t.Pos, what+" base", t.Base)
-	names := unique{}
+	names, roles := unique{}, unique{}
 	for _, b := range t.Bits {
 		names.claim(c, b.Name, b.Pos, "%s: duplicate bit name %s", what, b.Name)
+		if b.Role != "" {
+			if !slices.Contains(Roles[t.Role], b.Role) {
+				c.add(b.Pos, "%s: bit role %q needs the type role that has it (%s has role %q)", what, b.Role, t.Name, t.Role)
+			}
+			roles.claim(c, b.Role, b.Pos, "%s: bit role %s given twice", what, b.Role)
+		}
 		if b.Type != "" {
 			c.integer(b.Pos, what+" bit "+b.Name, b.Type)
+		}
+	}
+	for _, need := range requiredRoles[t.Role] {
+		if _, ok := roles[need]; !ok {
+			c.add(t.Pos, "%s: role %s needs a bit range with role %s", what, t.Role, need)
 		}
 	}
 }

@@ -190,7 +190,7 @@ func (d *decoder) version(n *yaml.Node, area string) *Version {
 }
 
 func (d *decoder) typ(n *yaml.Node, area string) *Type {
-	m := d.mapping(n, "type", keys("kind!", "base", "size", "packed", "fields", "values", "bits")...)
+	m := d.mapping(n, "type", keys("kind!", "base", "size", "packed", "fields", "values", "bits", "role")...)
 	if m == nil {
 		return nil
 	}
@@ -219,7 +219,12 @@ func (d *decoder) typ(n *yaml.Node, area string) *Type {
 		"fields": {KindStruct, KindUnion},
 		"values": {KindEnum, KindFlags},
 		"bits":   {KindBitfield},
+		"role":   {KindBitfield},
 	})
+	t.Role = d.str(m["role"], what+" role")
+	if _, ok := Roles[t.Role]; t.Role != "" && !ok {
+		d.errorf(m["role"], "%s: unknown role %q (hypercall_input, hypercall_output)", what, t.Role)
+	}
 	t.Size = d.optInt(m["size"], what+" size")
 	t.Packed = d.bool(m["packed"], what+" packed")
 	t.Fields = d.fields(m["fields"], what, t.Kind == KindUnion)
@@ -353,7 +358,7 @@ func (d *decoder) value(n *yaml.Node, owner string) *Value {
 func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
 	var out []*Bit
 	for _, bn := range d.seq(n, owner+" bits") {
-		m := d.mapping(bn, owner+" bit", "name!", "bit!", "width!", "type", "reserved", "doc")
+		m := d.mapping(bn, owner+" bit", "name!", "bit!", "width!", "type", "role", "reserved", "doc")
 		if m == nil {
 			continue
 		}
@@ -366,6 +371,7 @@ func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
 		}
 		b.Bit, b.Width = int(min(bit, 1024)), int(min(width, 1024))
 		b.Type = d.name(m["type"], owner+" bit type")
+		b.Role = d.str(m["role"], owner+" bit role")
 		b.Reserved = d.bool(m["reserved"], owner+" bit reserved")
 		b.Doc = d.str(m["doc"], owner+" bit doc")
 		out = append(out, b)

@@ -51,6 +51,7 @@ type Type struct {
 	Fields []*Field // struct, union
 	Values []*Value // enum, flags
 	Bits   []*Bit   // bitfield
+	Role   string   // bitfield: hypercall_input or hypercall_output (see Roles)
 }
 
 // Field is a member of a struct or union.
@@ -83,6 +84,7 @@ type Bit struct {
 	Bit      int
 	Width    int
 	Type     string // optional: the enum or alias the bits hold
+	Role     string // in a hypercall_input/output type: which field of the value this is
 	Reserved bool
 	Doc      string
 	Pos      Pos
@@ -122,6 +124,20 @@ type Access struct {
 	Callers    []string
 	Privileges []string
 	Note       string
+}
+
+// Roles say which registry types are the hypercall input and output values and
+// which of their bit ranges is which, so that a runtime can encode them without
+// knowing each version's names.
+var Roles = map[string][]string{
+	"hypercall_input":  {"call_code", "fast", "variable_header_size", "nested", "rep_count", "rep_start_index"},
+	"hypercall_output": {"status", "reps_completed"},
+}
+
+// requiredRoles are the bit roles a role type must have.
+var requiredRoles = map[string][]string{
+	"hypercall_input":  {"call_code", "fast", "rep_count", "rep_start_index"},
+	"hypercall_output": {"status", "reps_completed"},
 }
 
 // Callers a hypercall may have.

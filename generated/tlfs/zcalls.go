@@ -9,135 +9,267 @@ import (
 )
 
 const (
-	// CallInstallIntercept is HvCallInstallIntercept (simple): Installs an intercept (access mask, type and parameters) for a partition. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallInstallIntercept is HvCallInstallIntercept (simple): Installs an intercept (access mask, type
+	// and parameters) for a partition. Same code, kind and convention as the 2013 item, kept separate
+	// because that item's statuses use codes the registry defines only for wdk-2013; this page lists no
+	// statuses or access rules.
 	CallInstallIntercept CallCode = 0x004d
-	// CallRegisterInterceptResult is HvCallRegisterInterceptResult (simple): Registers how an intercept of a given type on a VP is to be answered; x64 only.
+	// CallRegisterInterceptResult is HvCallRegisterInterceptResult (simple): Registers how an intercept of
+	// a given type on a VP is to be answered; x64 only.
 	CallRegisterInterceptResult CallCode = 0x0091
-	// CallUnregisterInterceptResult is HvCallUnregisterInterceptResult (simple): Removes an intercept result registered with HvCallRegisterInterceptResult; x64 only.
+	// CallUnregisterInterceptResult is HvCallUnregisterInterceptResult (simple): Removes an intercept
+	// result registered with HvCallRegisterInterceptResult; x64 only.
 	CallUnregisterInterceptResult CallCode = 0x0092
-	// CallCheckForIOIntercept is HvCallCheckForIoIntercept (simple): Tells whether a read or write of a given size to an I/O port would be intercepted for a VP of a partition, without doing the access; x64 only.
+	// CallCheckForIOIntercept is HvCallCheckForIoIntercept (simple): Tells whether a read or write of a
+	// given size to an I/O port would be intercepted for a VP of a partition, without doing the access;
+	// x64 only.
 	CallCheckForIOIntercept CallCode = 0x00ad
-	// CallInstallInterceptEx is HvCallInstallInterceptEx (rep): Installs an intercept with a list of extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting VTL; ARM64 only.
+	// CallInstallInterceptEx is HvCallInstallInterceptEx (rep): Installs an intercept with a list of
+	// extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting VTL; ARM64 only.
 	CallInstallInterceptEx CallCode = 0x0110
-	// CallSendSyntheticClusterIPI is HvCallSendSyntheticClusterIpi (simple): Sends a virtual fixed interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor mask. The 2013 HV_CALL_CODE marks this code reserved.
+	// CallSendSyntheticClusterIPI is HvCallSendSyntheticClusterIpi (simple): Sends a virtual fixed
+	// interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor mask. The
+	// 2013 HV_CALL_CODE marks this code reserved.
 	CallSendSyntheticClusterIPI CallCode = 0x000b
-	// CallSendSyntheticClusterIPIEx is HvCallSendSyntheticClusterIpiEx (simple): Like HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when ExProcessorMasks is reported.
+	// CallSendSyntheticClusterIPIEx is HvCallSendSyntheticClusterIpiEx (simple): Like
+	// HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when
+	// ExProcessorMasks is reported.
 	CallSendSyntheticClusterIPIEx CallCode = 0x0015
-	// CallRetargetDeviceInterrupt is HvCallRetargetDeviceInterrupt (simple): Moves a device interrupt (identified by logical device ID and MSI entry) to a new set of target VPs, for example to rebalance IRQs. The prototype spells the function HvRetargetDeviceInterrupt and the parameter table lists offsets out of order.
+	// CallRetargetDeviceInterrupt is HvCallRetargetDeviceInterrupt (simple): Moves a device interrupt
+	// (identified by logical device ID and MSI entry) to a new set of target VPs, for example to rebalance
+	// IRQs. The prototype spells the function HvRetargetDeviceInterrupt and the parameter table lists
+	// offsets out of order.
 	CallRetargetDeviceInterrupt CallCode = 0x007e
-	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asserts a virtual interrupt into another partition at a target VTL. The 2013 reference gives this call code 0x0055 and an input without the VTL fields, hence two items.
+	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asserts a virtual interrupt
+	// into another partition at a target VTL. The 2013 reference gives this call code 0x0055 and an input
+	// without the VTL fields, hence two items.
 	CallAssertVirtualInterrupt CallCode = 0x0094
-	// CallSetVirtualInterruptTarget is HvCallSetVirtualInterruptTarget (simple): Chooses the target VP and VTL of a virtual interrupt; ARM64 only.
+	// CallSetVirtualInterruptTarget is HvCallSetVirtualInterruptTarget (simple): Chooses the target VP and
+	// VTL of a virtual interrupt; ARM64 only.
 	CallSetVirtualInterruptTarget CallCode = 0x011f
-	// CallDepositMemory is HvCallDepositMemory (rep): Adds the pages of a GPA page number list to a partition's memory pool; ElementsProcessed reports how far it got. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallDepositMemory is HvCallDepositMemory (rep): Adds the pages of a GPA page number list to a
+	// partition's memory pool; ElementsProcessed reports how far it got. Same code, kind and convention as
+	// the 2013 item, kept separate because that item's statuses use codes the registry defines only for
+	// wdk-2013; this page lists no statuses or access rules.
 	CallDepositMemory CallCode = 0x0048
-	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Withdraws pages from a partition's memory pool and returns their page numbers to the caller. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Withdraws pages from a partition's memory pool and
+	// returns their page numbers to the caller. Same code, kind and convention as the 2013 item, kept
+	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
+	// lists no statuses or access rules.
 	CallWithdrawMemory CallCode = 0x0049
-	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
+	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's
+	// memory pool are available and in use, optionally per proximity domain. Access and statuses come from
+	// the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the
+	// 2013 page).
 	CallGetMemoryBalance CallCode = 0x004a
-	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of caller-owned pages to consecutive GPA pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of caller-owned pages to consecutive GPA
+	// pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding in 2013. Same
+	// code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the
+	// registry defines only for wdk-2013; this page lists no statuses or access rules.
 	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target partition; the header adds an UnmapFlags field the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target
+	// partition; the header adds an UnmapFlags field the 2013 page lacks. Same code, kind and convention
+	// as the 2013 item, kept separate because that item's statuses use codes the registry defines only for
+	// wdk-2013; this page lists no statuses or access rules.
 	CallUnmapGPAPages CallCode = 0x004c
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target
+	// partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against 4 plus
+	// padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's
+	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
+	// rules.
 	CallMapSparseGPAPages CallCode = 0x006e
-	// CallModifySparseGPAPages is HvCallModifySparseGpaPages (rep): Changes the access and caching attributes of a list of already mapped GPA pages of a target partition.
+	// CallModifySparseGPAPages is HvCallModifySparseGpaPages (rep): Changes the access and caching
+	// attributes of a list of already mapped GPA pages of a target partition.
 	CallModifySparseGPAPages CallCode = 0x0090
-	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall returning a bit mask of the extended hypercalls the hypervisor supports.
+	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall returning a bit
+	// mask of the extended hypercalls the hypervisor supports.
 	ExtCallQueryCapabilities CallCode = 0x8001
-	// ExtCallGetBootZeroedMemory is HvExtCallGetBootZeroedMemory (simple): Extended hypercall listing up to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them.
+	// ExtCallGetBootZeroedMemory is HvExtCallGetBootZeroedMemory (simple): Extended hypercall listing up
+	// to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them.
 	ExtCallGetBootZeroedMemory CallCode = 0x8002
-	// ExtCallMemoryHeatHint is HvExtCallMemoryHeatHint (simple): Extended hypercall known only from the overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	// ExtCallMemoryHeatHint is HvExtCallMemoryHeatHint (simple): Extended hypercall known only from the
+	// overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the TLFS gives no page
+	// or layout.
 	ExtCallMemoryHeatHint CallCode = 0x8003
-	// ExtCallEpfSetup is HvExtCallEpfSetup (simple): Extended hypercall known only from the overview table (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	// ExtCallEpfSetup is HvExtCallEpfSetup (simple): Extended hypercall known only from the overview table
+	// (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
 	ExtCallEpfSetup CallCode = 0x8004
-	// ExtCallMemoryHeatHintAsync is HvExtCallMemoryHeatHintAsync (simple): Extended hypercall known only from the overview table (Simple) and capability bit 4 of HvExtCallQueryCapabilities; the TLFS gives no page or layout.
+	// ExtCallMemoryHeatHintAsync is HvExtCallMemoryHeatHintAsync (simple): Extended hypercall known only
+	// from the overview table (Simple) and capability bit 4 of HvExtCallQueryCapabilities; the TLFS gives
+	// no page or layout.
 	ExtCallMemoryHeatHintAsync CallCode = 0x8006
-	// CallDeletePort is HvCallDeletePort (simple): Removes a communication port from a partition. The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallDeletePort is HvCallDeletePort (simple): Removes a communication port from a partition. The page
+	// does not mention the fast convention (the 2013 page marks it fast).
 	CallDeletePort CallCode = 0x0058
-	// CallDisconnectPort is HvCallDisconnectPort (simple): Ends a connection between a partition and a port. The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallDisconnectPort is HvCallDisconnectPort (simple): Ends a connection between a partition and a
+	// port. The page does not mention the fast convention (the 2013 page marks it fast).
 	CallDisconnectPort CallCode = 0x005b
-	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
+	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a
+	// connection for delivery to a VP of the partition that owns the connected port. Both pages list the
+	// same statuses in the same order.
 	CallPostMessage CallCode = 0x005c
-	// CallSignalEvent is HvCallSignalEvent (simple): Sets an event flag, relative to the port's base flag, in a SIEF page of the partition that owns the port behind a connection. The page does not mention the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT condition.
+	// CallSignalEvent is HvCallSignalEvent (simple): Sets an event flag, relative to the port's base flag,
+	// in a SIEF page of the partition that owns the port behind a connection. The page does not mention
+	// the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT condition.
 	CallSignalEvent CallCode = 0x005d
-	// CallCreatePort is HvCallCreatePort (simple): Creates a communication port in a partition at a given VTL, with a minimum VTL for connections. The 2013 reference gives this call code 0x0057 and an input without the VTL fields, hence two items.
+	// CallCreatePort is HvCallCreatePort (simple): Creates a communication port in a partition at a given
+	// VTL, with a minimum VTL for connections. The 2013 reference gives this call code 0x0057 and an input
+	// without the VTL fields, hence two items.
 	CallCreatePort CallCode = 0x0095
-	// CallConnectPort is HvCallConnectPort (simple): Connects a partition at a given VTL to a port for messages, events, monitoring or doorbells. The 2013 reference gives this call code 0x0059 and an input without the VTL fields, hence two items.
+	// CallConnectPort is HvCallConnectPort (simple): Connects a partition at a given VTL to a port for
+	// messages, events, monitoring or doorbells. The 2013 reference gives this call code 0x0059 and an
+	// input without the VTL fields, hence two items.
 	CallConnectPort CallCode = 0x0096
-	// CallSignalEventDirect is HvCallSignalEventDirect (simple): Sets an event flag in the SIEF page of a chosen VP and VTL of a target partition and asserts the target SINT, reporting whether the flag was newly set.
+	// CallSignalEventDirect is HvCallSignalEventDirect (simple): Sets an event flag in the SIEF page of a
+	// chosen VP and VTL of a target partition and asserts the target SINT, reporting whether the flag was
+	// newly set.
 	CallSignalEventDirect CallCode = 0x00c0
-	// CallPostMessageDirect is HvCallPostMessageDirect (simple): Posts a message straight to a SINT of a chosen VP and VTL of a target partition, bypassing ports.
+	// CallPostMessageDirect is HvCallPostMessageDirect (simple): Posts a message straight to a SINT of a
+	// chosen VP and VTL of a target partition, bypassing ports.
 	CallPostMessageDirect CallCode = 0x00c1
-	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple): Switches the calling virtual processor to another address space. The TLFS has no page for this call, only a row (Simple) in the hypercall overview table, so nothing says it may use the fast convention (the 2013 item does).
+	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple): Switches the calling
+	// virtual processor to another address space. The TLFS has no page for this call, only a row (Simple)
+	// in the hypercall overview table, so nothing says it may use the fast convention (the 2013 item
+	// does).
 	CallSwitchVirtualAddressSpace CallCode = 0x0001
-	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB entries of one address space (or of all of them) on the virtual processors picked by a processor mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
+	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB
+	// entries of one address space (or of all of them) on the virtual processors picked by a processor
+	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS page lists none.
+	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
+	// for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen
+	// virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the
+	// TLFS page lists none.
 	CallFlushVirtualAddressList CallCode = 0x0003
-	// CallFlushVirtualAddressSpaceEx is HvCallFlushVirtualAddressSpaceEx (simple): Like HvCallFlushVirtualAddressSpace but selects the virtual processors with a variable-size sparse VP set (the page gives the ProcessorSet field a variable size although its Call Code section says only Simple). Available when UseExProcessorMasks is reported.
+	// CallFlushVirtualAddressSpaceEx is HvCallFlushVirtualAddressSpaceEx (simple): Like
+	// HvCallFlushVirtualAddressSpace but selects the virtual processors with a variable-size sparse VP set
+	// (the page gives the ProcessorSet field a variable size although its Call Code section says only
+	// Simple). Available when UseExProcessorMasks is reported.
 	CallFlushVirtualAddressSpaceEx CallCode = 0x0013
-	// CallFlushVirtualAddressListEx is HvCallFlushVirtualAddressListEx (rep): Like HvCallFlushVirtualAddressList but selects the virtual processors with a variable-size sparse VP set; x64 only, available when UseExProcessorMasks is reported.
+	// CallFlushVirtualAddressListEx is HvCallFlushVirtualAddressListEx (rep): Like
+	// HvCallFlushVirtualAddressList but selects the virtual processors with a variable-size sparse VP set;
+	// x64 only, available when UseExProcessorMasks is reported.
 	CallFlushVirtualAddressListEx CallCode = 0x0014
-	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
+	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a
+	// GPA page in the context of a virtual processor, checking the requested access. The 2013 page has
+	// 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item;
+	// access and statuses come from the 2013 page.
 	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallTranslateVirtualAddressEx is HvCallTranslateVirtualAddressEx (simple): Like HvCallTranslateVirtualAddress but returns an extended translation result (HV_TRANSLATE_GVA_RESULT_EX).
+	// CallTranslateVirtualAddressEx is HvCallTranslateVirtualAddressEx (simple): Like
+	// HvCallTranslateVirtualAddress but returns an extended translation result
+	// (HV_TRANSLATE_GVA_RESULT_EX).
 	CallTranslateVirtualAddressEx CallCode = 0x00ac
-	// CallFlushGuestPhysicalAddressSpace is HvCallFlushGuestPhysicalAddressSpace (simple): Invalidates cached L2 GPA to GPA mappings of a whole second-level address space on all processors; nested virtualization only, x64 only.
+	// CallFlushGuestPhysicalAddressSpace is HvCallFlushGuestPhysicalAddressSpace (simple): Invalidates
+	// cached L2 GPA to GPA mappings of a whole second-level address space on all processors; nested
+	// virtualization only, x64 only.
 	CallFlushGuestPhysicalAddressSpace CallCode = 0x00af
-	// CallFlushGuestPhysicalAddressList is HvCallFlushGuestPhysicalAddressList (rep): Invalidates cached GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level address space; nested virtualization only, x64 only.
+	// CallFlushGuestPhysicalAddressList is HvCallFlushGuestPhysicalAddressList (rep): Invalidates cached
+	// GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level address space; nested
+	// virtualization only, x64 only.
 	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
-	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition; the input adds a compatibility version, creation properties (different on AMD64 and ARM64) and a reserved field to the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition; the input adds
+	// a compatibility version, creation properties (different on AMD64 and ARM64) and a reserved field to
+	// the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's
+	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
+	// rules.
 	CallCreatePartition CallCode = 0x0040
-	// CallInitializePartition is HvCallInitializePartition (simple): Initializes a newly created partition, to be called once its early properties are set. The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallInitializePartition is HvCallInitializePartition (simple): Initializes a newly created
+	// partition, to be called once its early properties are set. The page does not mention the fast
+	// convention (the 2013 page marks it fast).
 	CallInitializePartition CallCode = 0x0041
-	// CallFinalizePartition is HvCallFinalizePartition (simple): Prepares a partition for deletion by removing its remaining VPs, ports and connections; afterwards only deletion is allowed. The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallFinalizePartition is HvCallFinalizePartition (simple): Prepares a partition for deletion by
+	// removing its remaining VPs, ports and connections; afterwards only deletion is allowed. The page
+	// does not mention the fast convention (the 2013 page marks it fast).
 	CallFinalizePartition CallCode = 0x0042
-	// CallDeletePartition is HvCallDeletePartition (simple): Removes a child partition from the hypervisor (the ID may not be HV_PARTITION_ID_SELF). The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallDeletePartition is HvCallDeletePartition (simple): Removes a child partition from the hypervisor
+	// (the ID may not be HV_PARTITION_ID_SELF). The page does not mention the fast convention (the 2013
+	// page marks it fast).
 	CallDeletePartition CallCode = 0x0043
-	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads the value of one partition property (HV_PARTITION_PROPERTY_CODE). Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads the value of one partition
+	// property (HV_PARTITION_PROPERTY_CODE). Same code, kind and convention as the 2013 item, kept
+	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
+	// lists no statuses or access rules.
 	CallGetPartitionProperty CallCode = 0x0044
-	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Sets one fixed-size partition property; the page gives no parameter table. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Sets one fixed-size partition
+	// property; the page gives no parameter table. Same code, kind and convention as the 2013 item, kept
+	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
+	// lists no statuses or access rules.
 	CallSetPartitionProperty CallCode = 0x0045
-	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and statuses come from the 2013 page; the TLFS page lists none.
+	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a
+	// parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and
+	// statuses come from the 2013 page; the TLFS page lists none.
 	CallGetNextChildPartition CallCode = 0x0047
-	// CallSetPartitionPropertyEx is HvCallSetPartitionPropertyEx (simple): Sets a partition property whose value is too large for HvCallSetPartitionProperty, passing the value in a variable-size input header (the page's Call Code section says Variable, simple input).
+	// CallSetPartitionPropertyEx is HvCallSetPartitionPropertyEx (simple): Sets a partition property whose
+	// value is too large for HvCallSetPartitionProperty, passing the value in a variable-size input header
+	// (the page's Call Code section says Variable, simple input).
 	CallSetPartitionPropertyEx CallCode = 0x010a
-	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a previously mapped statistics page from the caller's GPA space. The TLFS page puts ObjectIdentity at offset 4, unlike the 2013 page and the TLFS HvCallMapStatsPage2 (offset 8); the input item records the page as printed. The page lists no return statuses and does not mention the fast convention.
+	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a previously mapped statistics page
+	// from the caller's GPA space. The TLFS page puts ObjectIdentity at offset 4, unlike the 2013 page and
+	// the TLFS HvCallMapStatsPage2 (offset 8); the input item records the page as printed. The page lists
+	// no return statuses and does not mention the fast convention.
 	CallUnmapStatsPage CallCode = 0x006d
-	// CallMapStatsPage2 is HvCallMapStatsPage2 (simple): Overlays the statistics page of a partition or VP object on a caller GPA page; the TLFS successor of the 2013 HvCallMapStatsPage (0x006C). The page lists no return statuses and does not mention the fast convention.
+	// CallMapStatsPage2 is HvCallMapStatsPage2 (simple): Overlays the statistics page of a partition or VP
+	// object on a caller GPA page; the TLFS successor of the 2013 HvCallMapStatsPage (0x006C). The page
+	// lists no return statuses and does not mention the fast convention.
 	CallMapStatsPage2 CallCode = 0x0131
-	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple): Advisory hint that the calling virtual processor is spinning on a resource possibly held by another VP of the same partition; it returns no error status. The page does not say the fast convention may be used (the 2013 page marks it fast).
+	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple): Advisory hint that the calling virtual
+	// processor is spinning on a resource possibly held by another VP of the same partition; it returns no
+	// error status. The page does not say the fast convention may be used (the 2013 page marks it fast).
 	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor in a partition; the input adds subnode type and ID fields and moves the later fields relative to the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor in a partition; the input adds
+	// subnode type and ID fields and moves the later fields relative to the 2013 layout. Same code, kind
+	// and convention as the 2013 item, kept separate because that item's statuses use codes the registry
+	// defines only for wdk-2013; this page lists no statuses or access rules.
 	CallCreateVP CallCode = 0x004e
-	// CallDeleteVP is HvCallDeleteVp (simple): Removes a virtual processor from a partition. The page does not mention the fast convention (the 2013 page marks it fast).
+	// CallDeleteVP is HvCallDeleteVp (simple): Removes a virtual processor from a partition. The page does
+	// not mention the fast convention (the 2013 page marks it fast).
 	CallDeleteVP CallCode = 0x004f
-	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists none.
+	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in,
+	// HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013
+	// page has padding; statuses come from the 2013 page, the TLFS page lists none.
 	CallGetVPRegisters CallCode = 0x0050
-	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from the 2013 page, the TLFS page lists none.
+	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor
+	// without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from
+	// the 2013 page, the TLFS page lists none.
 	CallSetVPRegisters CallCode = 0x0051
-	// CallStartVirtualProcessor is HvCallStartVirtualProcessor (simple): Starts a virtual processor with a given initial register context, like an INIT sequence; the only way to start a VP in a nonzero VTL. The TLFS privilege mask has a StartVirtualProcessor flag for it, but this page states no restriction.
+	// CallStartVirtualProcessor is HvCallStartVirtualProcessor (simple): Starts a virtual processor with a
+	// given initial register context, like an INIT sequence; the only way to start a VP in a nonzero VTL.
+	// The TLFS privilege mask has a StartVirtualProcessor flag for it, but this page states no
+	// restriction.
 	CallStartVirtualProcessor CallCode = 0x0099
-	// CallGetVPIndexFromAPICID is HvCallGetVpIndexFromApicId (rep): Returns the VP indices for a list of hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target VTL.
+	// CallGetVPIndexFromAPICID is HvCallGetVpIndexFromApicId (rep): Returns the VP indices for a list of
+	// hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target VTL.
 	CallGetVPIndexFromAPICID CallCode = 0x009a
-	// CallMapVPStatePage is HvCallMapVpStatePage (simple): Maps a virtual processor state page of a given type into a partition's GPA space, optionally at a requested location, and returns where it was mapped.
+	// CallMapVPStatePage is HvCallMapVpStatePage (simple): Maps a virtual processor state page of a given
+	// type into a partition's GPA space, optionally at a requested location, and returns where it was
+	// mapped.
 	CallMapVPStatePage CallCode = 0x00e1
-	// CallUnmapVPStatePage is HvCallUnmapVpStatePage (simple): Unmaps a VP state page mapped with HvCallMapVpStatePage.
+	// CallUnmapVPStatePage is HvCallUnmapVpStatePage (simple): Unmaps a VP state page mapped with
+	// HvCallMapVpStatePage.
 	CallUnmapVPStatePage CallCode = 0x00e2
-	// CallGetVPSetFromMda is HvCallGetVpSetFromMda (simple): Converts an interrupt destination address (physical or logical mode) of a partition into a VP set; x64 only.
+	// CallGetVPSetFromMda is HvCallGetVpSetFromMda (simple): Converts an interrupt destination address
+	// (physical or logical mode) of a partition into a VP set; x64 only.
 	CallGetVPSetFromMda CallCode = 0x00e5
-	// CallGetVPCPUIDValues is HvCallGetVpCpuidValues (rep): Returns the CPUID results a virtual processor sees for a list of leaf and subleaf queries; x64 only.
+	// CallGetVPCPUIDValues is HvCallGetVpCpuidValues (rep): Returns the CPUID results a virtual processor
+	// sees for a list of leaf and subleaf queries; x64 only.
 	CallGetVPCPUIDValues CallCode = 0x00f4
-	// CallModifyVTLProtectionMask is HvCallModifyVtlProtectionMask (rep): Changes the VTL protections on a list of GPA pages of a partition. The page's prototype spells the function HvModifyVtlProtectionMask; the title and overview use HvCallModifyVtlProtectionMask.
+	// CallModifyVTLProtectionMask is HvCallModifyVtlProtectionMask (rep): Changes the VTL protections on a
+	// list of GPA pages of a partition. The page's prototype spells the function
+	// HvModifyVtlProtectionMask; the title and overview use HvCallModifyVtlProtectionMask.
 	CallModifyVTLProtectionMask CallCode = 0x000c
-	// CallEnablePartitionVTL is HvCallEnablePartitionVtl (simple): Enables a virtual trust level for a partition (with an optional MBEC flag); used together with HvCallEnableVpVtl before the new VTL can run.
+	// CallEnablePartitionVTL is HvCallEnablePartitionVtl (simple): Enables a virtual trust level for a
+	// partition (with an optional MBEC flag); used together with HvCallEnableVpVtl before the new VTL can
+	// run.
 	CallEnablePartitionVTL CallCode = 0x000d
-	// CallEnableVPVTL is HvCallEnableVpVtl (simple): Enables a VTL on one virtual processor with an initial register context; the VTL must already be enabled for the partition and the active VTL does not change. The page says the call fails for a VTL already enabled on the VP but names no status.
+	// CallEnableVPVTL is HvCallEnableVpVtl (simple): Enables a VTL on one virtual processor with an
+	// initial register context; the VTL must already be enabled for the partition and the active VTL does
+	// not change. The page says the call fails for a VTL already enabled on the VP but names no status.
 	CallEnableVPVTL CallCode = 0x000f
-	// CallVTLCall is HvCallVtlCall (simple): Performs a VTL call, switching the virtual processor to the next higher VTL enabled on it; takes no parameters.
+	// CallVTLCall is HvCallVtlCall (simple): Performs a VTL call, switching the virtual processor to the
+	// next higher VTL enabled on it; takes no parameters.
 	CallVTLCall CallCode = 0x0011
-	// CallVTLReturn is HvCallVtlReturn (simple): Performs a VTL return, switching the virtual processor to the next lower VTL enabled on it; takes no parameters.
+	// CallVTLReturn is HvCallVtlReturn (simple): Performs a VTL return, switching the virtual processor to
+	// the next lower VTL enabled on it; takes no parameters.
 	CallVTLReturn CallCode = 0x0012
 )
 

@@ -10,69 +10,99 @@ const (
 	PageSize = 0x1000
 	// PageMask is HV_PAGE_MASK: Mask of the byte offset within a page; defined as HV_PAGE_SIZE minus one.
 	PageMask = 0xfff
-	// X64MaxPageNumber is HV_X64_MAX_PAGE_NUMBER: Largest x64 page number. Both pages define it as MAXUINT64 / X64_PAGE_SIZE; the value here is that quotient, taking MAXUINT64 as the largest UINT64 (the pages say the address spaces reach 2^64 bytes).
+	// X64MaxPageNumber is HV_X64_MAX_PAGE_NUMBER: Largest x64 page number. Both pages define it as
+	// MAXUINT64 / X64_PAGE_SIZE; the value here is that quotient, taking MAXUINT64 as the largest UINT64
+	// (the pages say the address spaces reach 2^64 bytes).
 	X64MaxPageNumber = 0xfffffffffffff
-	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: A partition id that never names a partition; used to start and end child enumeration.
+	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: A partition id that never names a partition; used to
+	// start and end child enumeration.
 	PartitionIDInvalid PartitionID = 0x0
-	// PartitionIDSelf is HV_PARTITION_ID_SELF: Stands for the calling partition itself. Only the TLFS defines it.
+	// PartitionIDSelf is HV_PARTITION_ID_SELF: Stands for the calling partition itself. Only the TLFS
+	// defines it.
 	PartitionIDSelf PartitionID = 0xffffffffffffffff
-	// AnyVP is HV_ANY_VP: Stands for any virtual processor of the partition. 2013 writes 0xFFFFFFFF, the TLFS (HV_VP_INDEX)-1, which is the same value.
+	// AnyVP is HV_ANY_VP: Stands for any virtual processor of the partition. 2013 writes 0xFFFFFFFF, the
+	// TLFS (HV_VP_INDEX)-1, which is the same value.
 	AnyVP VPIndex = 0xffffffff
-	// VPIndexSelf is HV_VP_INDEX_SELF: Stands for the calling virtual processor. The TLFS writes (HV_VP_INDEX)-2 and states 0xFFFFFFFE; absent from 2013.
+	// VPIndexSelf is HV_VP_INDEX_SELF: Stands for the calling virtual processor. The TLFS writes
+	// (HV_VP_INDEX)-2 and states 0xFFFFFFFE; absent from 2013.
 	VPIndexSelf VPIndex = 0xfffffffe
-	// NumVtls is HV_NUM_VTLS: Number of VTLs the current implementation provides (the architecture allows 16).
+	// NumVtls is HV_NUM_VTLS: Number of VTLs the current implementation provides (the architecture allows
+	// 16).
 	NumVtls = 0x2
-	// InvalidVTL is HV_INVALID_VTL: An invalid VTL; written as (HV_VTL)-1, which is 0xFF in the 8-bit type.
+	// InvalidVTL is HV_INVALID_VTL: An invalid VTL; written as (HV_VTL)-1, which is 0xFF in the 8-bit
+	// type.
 	InvalidVTL VTL = 0xff
 	// VTLAll is HV_VTL_ALL: Stands for all VTLs. The define itself is untyped; typed here as a VTL value.
 	VTLAll VTL = 0xf
-	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and
+	// ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to
+	// tlfs too.
 	FlushAllProcessors FlushFlags = 0x1
-	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address space and ignore the address space argument. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address
+	// space and ignore the address space argument. The TLFS names this flag without a value, so the 2013
+	// value applies to tlfs too.
 	FlushAllVirtualAddressSpaces FlushFlags = 0x2
-	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need
+	// to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
 	FlushNonGlobalMappingsOnly FlushFlags = 0x4
-	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data reads.
+	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data
+	// reads.
 	TranslateGVAValidateRead TranslateGVAControlFlags = 0x1
-	// TranslateGVAValidateWrite is HV_TRANSLATE_GVA_VALIDATE_WRITE: Check that the translation allows data writes.
+	// TranslateGVAValidateWrite is HV_TRANSLATE_GVA_VALIDATE_WRITE: Check that the translation allows data
+	// writes.
 	TranslateGVAValidateWrite TranslateGVAControlFlags = 0x2
-	// TranslateGVAValidateExecute is HV_TRANSLATE_GVA_VALIDATE_EXECUTE: Check that the translation allows instruction fetches.
+	// TranslateGVAValidateExecute is HV_TRANSLATE_GVA_VALIDATE_EXECUTE: Check that the translation allows
+	// instruction fetches.
 	TranslateGVAValidateExecute TranslateGVAControlFlags = 0x4
-	// TranslateGVAPrivilegeExempt is HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT: Skip the access-mode (privilege) checks; the TLFS says x64 only.
+	// TranslateGVAPrivilegeExempt is HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT: Skip the access-mode (privilege)
+	// checks; the TLFS says x64 only.
 	TranslateGVAPrivilegeExempt TranslateGVAControlFlags = 0x8
-	// TranslateGVASetPageTableBits is HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS: Update the page table bits while walking.
+	// TranslateGVASetPageTableBits is HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS: Update the page table bits
+	// while walking.
 	TranslateGVASetPageTableBits TranslateGVAControlFlags = 0x10
 	// TranslateGVATLBFlushInhibit is HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT: Hold off TLB flushes.
 	TranslateGVATLBFlushInhibit TranslateGVAControlFlags = 0x20
-	// TranslateGVASupervisorAccess is HV_TRANSLATE_GVA_SUPERVISOR_ACCESS: Translate as a supervisor-mode access.
+	// TranslateGVASupervisorAccess is HV_TRANSLATE_GVA_SUPERVISOR_ACCESS: Translate as a supervisor-mode
+	// access.
 	TranslateGVASupervisorAccess TranslateGVAControlFlags = 0x40
 	// TranslateGVAUserAccess is HV_TRANSLATE_GVA_USER_ACCESS: Translate as a user-mode access.
 	TranslateGVAUserAccess TranslateGVAControlFlags = 0x80
-	// TranslateGVAEnforceSmap is HV_TRANSLATE_GVA_ENFORCE_SMAP: x64 only; apply the SMAP restriction. Shares its value with the ARM64 flag HV_TRANSLATE_GVA_PAN_SET.
+	// TranslateGVAEnforceSmap is HV_TRANSLATE_GVA_ENFORCE_SMAP: x64 only; apply the SMAP restriction.
+	// Shares its value with the ARM64 flag HV_TRANSLATE_GVA_PAN_SET.
 	TranslateGVAEnforceSmap TranslateGVAControlFlags = 0x100
-	// TranslateGVAOverrideSmap is HV_TRANSLATE_GVA_OVERRIDE_SMAP: x64 only; override the SMAP restriction. Shares its value with the ARM64 flag HV_TRANSLATE_GVA_PAN_CLEAR.
+	// TranslateGVAOverrideSmap is HV_TRANSLATE_GVA_OVERRIDE_SMAP: x64 only; override the SMAP restriction.
+	// Shares its value with the ARM64 flag HV_TRANSLATE_GVA_PAN_CLEAR.
 	TranslateGVAOverrideSmap TranslateGVAControlFlags = 0x200
-	// TranslateGVAPanSet is HV_TRANSLATE_GVA_PAN_SET: ARM64 only; translate as if PSTATE.PAN were 1. Same value as the x64 flag HV_TRANSLATE_GVA_ENFORCE_SMAP.
+	// TranslateGVAPanSet is HV_TRANSLATE_GVA_PAN_SET: ARM64 only; translate as if PSTATE.PAN were 1. Same
+	// value as the x64 flag HV_TRANSLATE_GVA_ENFORCE_SMAP.
 	TranslateGVAPanSet TranslateGVAControlFlags = 0x100
-	// TranslateGVAPanClear is HV_TRANSLATE_GVA_PAN_CLEAR: ARM64 only; translate as if PSTATE.PAN were 0. Same value as the x64 flag HV_TRANSLATE_GVA_OVERRIDE_SMAP.
+	// TranslateGVAPanClear is HV_TRANSLATE_GVA_PAN_CLEAR: ARM64 only; translate as if PSTATE.PAN were 0.
+	// Same value as the x64 flag HV_TRANSLATE_GVA_OVERRIDE_SMAP.
 	TranslateGVAPanClear TranslateGVAControlFlags = 0x200
-	// TranslateGVAShadowStack is HV_TRANSLATE_GVA_SHADOW_STACK: x64 only; translate as a shadow-stack access.
+	// TranslateGVAShadowStack is HV_TRANSLATE_GVA_SHADOW_STACK: x64 only; translate as a shadow-stack
+	// access.
 	TranslateGVAShadowStack TranslateGVAControlFlags = 0x400
-	// TranslateGVAInputVTLMask is HV_TRANSLATE_GVA_INPUT_VTL_MASK: Mask of the top byte, which carries the input VTL of the request.
+	// TranslateGVAInputVTLMask is HV_TRANSLATE_GVA_INPUT_VTL_MASK: Mask of the top byte, which carries the
+	// input VTL of the request.
 	TranslateGVAInputVTLMask TranslateGVAControlFlags = 0xff00000000000000
 	// MapGPAReadable is HV_MAP_GPA_READABLE: The guest may read the mapped pages.
 	MapGPAReadable MapGPAFlags = 0x1
 	// MapGPAWritable is HV_MAP_GPA_WRITABLE: The guest may write the mapped pages.
 	MapGPAWritable MapGPAFlags = 0x2
-	// MapGPAKernelExecutable is HV_MAP_GPA_KERNEL_EXECUTABLE: Executable in kernel (privileged) mode. Same bit as the 2013 HV_MAP_GPA_EXECUTABLE.
+	// MapGPAKernelExecutable is HV_MAP_GPA_KERNEL_EXECUTABLE: Executable in kernel (privileged) mode. Same
+	// bit as the 2013 HV_MAP_GPA_EXECUTABLE.
 	MapGPAKernelExecutable MapGPAFlags = 0x4
-	// MapGPAUserExecutable is HV_MAP_GPA_USER_EXECUTABLE: Executable in user mode where the architecture distinguishes it.
+	// MapGPAUserExecutable is HV_MAP_GPA_USER_EXECUTABLE: Executable in user mode where the architecture
+	// distinguishes it.
 	MapGPAUserExecutable MapGPAFlags = 0x8
-	// MapGPANoAccess is HV_MAP_GPA_NO_ACCESS: Special encoding in bits 16-17 (exclusive with the other two): every access faults, a way to remove rights without unmapping.
+	// MapGPANoAccess is HV_MAP_GPA_NO_ACCESS: Special encoding in bits 16-17 (exclusive with the other
+	// two): every access faults, a way to remove rights without unmapping.
 	MapGPANoAccess MapGPAFlags = 0x10000
-	// MapGPAZeroed is HV_MAP_GPA_ZEROED: Special encoding in bits 16-17: back the pages with a shared page of zeros.
+	// MapGPAZeroed is HV_MAP_GPA_ZEROED: Special encoding in bits 16-17: back the pages with a shared page
+	// of zeros.
 	MapGPAZeroed MapGPAFlags = 0x20000
-	// MapGPAOnes is HV_MAP_GPA_ONES: Special encoding in bits 16-17: back the pages with an all-ones pattern.
+	// MapGPAOnes is HV_MAP_GPA_ONES: Special encoding in bits 16-17: back the pages with an all-ones
+	// pattern.
 	MapGPAOnes MapGPAFlags = 0x30000
 	// MapGPANoOverlay is HV_MAP_GPA_NO_OVERLAY: Overlay pages may not be placed over this mapping.
 	MapGPANoOverlay MapGPAFlags = 0x100000
@@ -88,11 +118,14 @@ const (
 	MapGPASetDirty MapGPAFlags = 0x8000000
 	// MapGPADontSetRangeAccessed is HV_MAP_GPA_DONT_SET_RANGE_ACCESSED: Do not mark the range as accessed.
 	MapGPADontSetRangeAccessed MapGPAFlags = 0x10000000
-	// MapGPALargePage is HV_MAP_GPA_LARGE_PAGE: Map with large pages; the alignment and size rules must be met.
+	// MapGPALargePage is HV_MAP_GPA_LARGE_PAGE: Map with large pages; the alignment and size rules must be
+	// met.
 	MapGPALargePage MapGPAFlags = 0x80000000
-	// UnmapGPAKeepPrecommitted is HV_UNMAP_GPA_KEEP_PRECOMMITTED: Keep the unmapped pages committed. The page gives bit 1 only; the mask is 1 << 1.
+	// UnmapGPAKeepPrecommitted is HV_UNMAP_GPA_KEEP_PRECOMMITTED: Keep the unmapped pages committed. The
+	// page gives bit 1 only; the mask is 1 << 1.
 	UnmapGPAKeepPrecommitted UnmapGPAFlags = 0x2
-	// UnmapGPALargePage is HV_UNMAP_GPA_LARGE_PAGE: The rep count counts large (2 MiB) pages. The page gives bit 2 only; the mask is 1 << 2.
+	// UnmapGPALargePage is HV_UNMAP_GPA_LARGE_PAGE: The rep count counts large (2 MiB) pages. The page
+	// gives bit 2 only; the mask is 1 << 2.
 	UnmapGPALargePage UnmapGPAFlags = 0x4
 	// InterceptAccessMaskRead is HV_INTERCEPT_ACCESS_MASK_READ: Intercept reads.
 	InterceptAccessMaskRead InterceptAccessTypeMask = 0x1
@@ -100,27 +133,47 @@ const (
 	InterceptAccessMaskWrite InterceptAccessTypeMask = 0x2
 	// InterceptAccessMaskExecute is HV_INTERCEPT_ACCESS_MASK_EXECUTE: Intercept instruction fetches.
 	InterceptAccessMaskExecute InterceptAccessTypeMask = 0x4
-	// HypercallParameterAlignmentBytes is HV_HYPERCALL_PARAMETER_ALIGNMENT_BYTES: Input and output parameter blocks start on this boundary and are padded to a multiple of it. The name is ours.
+	// HypercallParameterAlignmentBytes is HV_HYPERCALL_PARAMETER_ALIGNMENT_BYTES: Input and output
+	// parameter blocks start on this boundary and are padded to a multiple of it. The name is ours.
 	HypercallParameterAlignmentBytes = 0x8
-	// HypercallVariableHeaderUnitBytes is HV_HYPERCALL_VARIABLE_HEADER_UNIT_BYTES: Unit of the input value's variable header size field (quadwords). The name is ours.
+	// HypercallVariableHeaderUnitBytes is HV_HYPERCALL_VARIABLE_HEADER_UNIT_BYTES: Unit of the input
+	// value's variable header size field (quadwords). The name is ours.
 	HypercallVariableHeaderUnitBytes = 0x8
-	// HypercallFastMaxInputParameters is HV_HYPERCALL_FAST_MAX_INPUT_PARAMETERS: A fast call passes at most two input parameters (RDX and R8 on x64) and has no output parameters. The name is ours. Neither document states a byte limit for this form; the TLFS register table labels R8 as an output parameter, which contradicts its own rule, while 2013 calls it the second input.
+	// HypercallFastMaxInputParameters is HV_HYPERCALL_FAST_MAX_INPUT_PARAMETERS: A fast call passes at
+	// most two input parameters (RDX and R8 on x64) and has no output parameters. The name is ours.
+	// Neither document states a byte limit for this form; the TLFS register table labels R8 as an output
+	// parameter, which contradicts its own rule, while 2013 calls it the second input.
 	HypercallFastMaxInputParameters = 0x2
-	// HypercallXMMFastXMMRegisters is HV_HYPERCALL_XMM_FAST_XMM_REGISTERS: Number of XMM registers (XMM0-XMM5) an XMM fast call uses besides RDX and R8. 2013 calls these extended fast hypercalls. The name is ours.
+	// HypercallXMMFastXMMRegisters is HV_HYPERCALL_XMM_FAST_XMM_REGISTERS: Number of XMM registers
+	// (XMM0-XMM5) an XMM fast call uses besides RDX and R8. 2013 calls these extended fast hypercalls. The
+	// name is ours.
 	HypercallXMMFastXMMRegisters = 0x6
-	// HypercallXMMFastMaxInputBytes is HV_HYPERCALL_XMM_FAST_MAX_INPUT_BYTES: Largest input block an XMM fast call can pass (RDX, R8 and XMM0-XMM5); bytes past a shorter block are ignored. The name is ours.
+	// HypercallXMMFastMaxInputBytes is HV_HYPERCALL_XMM_FAST_MAX_INPUT_BYTES: Largest input block an XMM
+	// fast call can pass (RDX, R8 and XMM0-XMM5); bytes past a shorter block are ignored. The name is
+	// ours.
 	HypercallXMMFastMaxInputBytes = 0x70
-	// HypercallXMMFastMaxOutputBytes is HV_HYPERCALL_XMM_FAST_MAX_OUTPUT_BYTES: Largest output an XMM fast call can return: output uses the same registers as input, from the end of the (rounded) input block, so it is 112 bytes with no input. Derived from the register table; the name is ours. 2013 has no XMM output.
+	// HypercallXMMFastMaxOutputBytes is HV_HYPERCALL_XMM_FAST_MAX_OUTPUT_BYTES: Largest output an XMM fast
+	// call can return: output uses the same registers as input, from the end of the (rounded) input block,
+	// so it is 112 bytes with no input. Derived from the register table; the name is ours. 2013 has no XMM
+	// output.
 	HypercallXMMFastMaxOutputBytes = 0x70
-	// HypercallXMMFastOutputGranuleBytes is HV_HYPERCALL_XMM_FAST_OUTPUT_GRANULE_BYTES: The input block is rounded up to this size before the output begins in the remaining registers. The name is ours.
+	// HypercallXMMFastOutputGranuleBytes is HV_HYPERCALL_XMM_FAST_OUTPUT_GRANULE_BYTES: The input block is
+	// rounded up to this size before the output begins in the remaining registers. The name is ours.
 	HypercallXMMFastOutputGranuleBytes = 0x10
-	// HypercallArm64SmcccFunctionID is HV_HYPERCALL_ARM64_SMCCC_FUNCTION_ID: SMCCC function identifier placed in X0 for an HVC #0 hypercall: yielding bit 0, HVC64 convention, service type 6 (vendor-specific hypervisor), function number 1 (call code in X1). The name is ours.
+	// HypercallArm64SmcccFunctionID is HV_HYPERCALL_ARM64_SMCCC_FUNCTION_ID: SMCCC function identifier
+	// placed in X0 for an HVC #0 hypercall: yielding bit 0, HVC64 convention, service type 6
+	// (vendor-specific hypervisor), function number 1 (call code in X1). The name is ours.
 	HypercallArm64SmcccFunctionID = 0x46000001
-	// HypercallArm64FastRegisters is HV_HYPERCALL_ARM64_FAST_REGISTERS: Number of general registers carrying the input block of an ARM64 register fast call (X2-X17 under SMCCC). For HVC #1 the page also says sixteen but lists X1-X17, which is seventeen. The name is ours.
+	// HypercallArm64FastRegisters is HV_HYPERCALL_ARM64_FAST_REGISTERS: Number of general registers
+	// carrying the input block of an ARM64 register fast call (X2-X17 under SMCCC). For HVC #1 the page
+	// also says sixteen but lists X1-X17, which is seventeen. The name is ours.
 	HypercallArm64FastRegisters = 0x10
-	// HypercallArm64FastMaxInputBytes is HV_HYPERCALL_ARM64_FAST_MAX_INPUT_BYTES: Largest input block of an ARM64 register fast call (both HVC #0 and HVC #1). The name is ours.
+	// HypercallArm64FastMaxInputBytes is HV_HYPERCALL_ARM64_FAST_MAX_INPUT_BYTES: Largest input block of
+	// an ARM64 register fast call (both HVC #0 and HVC #1). The name is ours.
 	HypercallArm64FastMaxInputBytes = 0x80
-	// HypercallArm64FastOutputGranuleBytes is HV_HYPERCALL_ARM64_FAST_OUTPUT_GRANULE_BYTES: On ARM64 the input block is rounded up to this size before output begins in the remaining registers. The name is ours.
+	// HypercallArm64FastOutputGranuleBytes is HV_HYPERCALL_ARM64_FAST_OUTPUT_GRANULE_BYTES: On ARM64 the
+	// input block is rounded up to this size before output begins in the remaining registers. The name is
+	// ours.
 	HypercallArm64FastOutputGranuleBytes = 0x8
 )
 

@@ -8,17 +8,21 @@ import "strconv"
 const (
 	// StatusSuccess is HV_STATUS_SUCCESS: success
 	StatusSuccess Status = 0x0000
-	// StatusInvalidHypercallCode is HV_STATUS_INVALID_HYPERCALL_CODE: the hypercall code is not known to the hypervisor
+	// StatusInvalidHypercallCode is HV_STATUS_INVALID_HYPERCALL_CODE: the hypercall code is not known to
+	// the hypervisor
 	StatusInvalidHypercallCode Status = 0x0002
-	// StatusInvalidHypercallInput is HV_STATUS_INVALID_HYPERCALL_INPUT: the rep count or rep start index is wrong for this call, or a reserved bit of the hypercall input value is set
+	// StatusInvalidHypercallInput is HV_STATUS_INVALID_HYPERCALL_INPUT: the rep count or rep start index
+	// is wrong for this call, or a reserved bit of the hypercall input value is set
 	StatusInvalidHypercallInput Status = 0x0003
-	// StatusInvalidAlignment is HV_STATUS_INVALID_ALIGNMENT: an input or output GPA is not 8-byte aligned or lies outside the GPA space, or a parameter list crosses a page boundary
+	// StatusInvalidAlignment is HV_STATUS_INVALID_ALIGNMENT: an input or output GPA is not 8-byte aligned
+	// or lies outside the GPA space, or a parameter list crosses a page boundary
 	StatusInvalidAlignment Status = 0x0004
 	// StatusInvalidParameter is HV_STATUS_INVALID_PARAMETER: at least one input parameter is not valid
 	StatusInvalidParameter Status = 0x0005
 	// StatusAccessDenied is HV_STATUS_ACCESS_DENIED: the caller lacks the access rights for this operation
 	StatusAccessDenied Status = 0x0006
-	// StatusInvalidPartitionState is HV_STATUS_INVALID_PARTITION_STATE: the partition is not in a state that allows this operation
+	// StatusInvalidPartitionState is HV_STATUS_INVALID_PARTITION_STATE: the partition is not in a state
+	// that allows this operation
 	StatusInvalidPartitionState Status = 0x0007
 	// StatusInvalidPartitionID is HV_STATUS_INVALID_PARTITION_ID: the partition id is not valid
 	StatusInvalidPartitionID Status = 0x000d
@@ -26,15 +30,19 @@ const (
 	StatusInvalidVPIndex Status = 0x000e
 	// StatusInvalidPortID is HV_STATUS_INVALID_PORT_ID: the port id does not exist or is not unique
 	StatusInvalidPortID Status = 0x0011
-	// StatusInvalidConnectionID is HV_STATUS_INVALID_CONNECTION_ID: the connection id does not exist or is not unique
+	// StatusInvalidConnectionID is HV_STATUS_INVALID_CONNECTION_ID: the connection id does not exist or is
+	// not unique
 	StatusInvalidConnectionID Status = 0x0012
-	// StatusInsufficientBuffers is HV_STATUS_INSUFFICIENT_BUFFERS: the target port has no free buffer for the message
+	// StatusInsufficientBuffers is HV_STATUS_INSUFFICIENT_BUFFERS: the target port has no free buffer for
+	// the message
 	StatusInsufficientBuffers Status = 0x0013
-	// StatusInvalidSynicState is HV_STATUS_INVALID_SYNIC_STATE: a SynIC feature needed by the operation is disabled
+	// StatusInvalidSynicState is HV_STATUS_INVALID_SYNIC_STATE: a SynIC feature needed by the operation is
+	// disabled
 	StatusInvalidSynicState Status = 0x0018
 )
 
-// No reference gives a value for these statuses, so they have no Go constant: HV_STATUS_INVALID_REGISTER_VALUE, HV_STATUS_INVALID_VP_STATE, HV_STATUS_INVALID_VTL_STATE.
+// No reference gives a value for these statuses, so they have no Go constant:
+// HV_STATUS_INVALID_REGISTER_VALUE, HV_STATUS_INVALID_VP_STATE, HV_STATUS_INVALID_VTL_STATE.
 
 // String returns the status's ABI name, or HV_STATUS(n) for an unknown value.
 func (s Status) String() string {

@@ -15,63 +15,76 @@ import (
 
 // CallCode is HV_CALL_CODE.
 //
-// Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall input value carries the code in its low 16 bits (both versions), so the registry makes it a 16-bit alias; the TLFS gives the field no type name. The individual codes are the items of the `hypercalls` section, not values of this type.
+// Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall
+// input value carries the code in its low 16 bits (both versions), so the registry makes it a 16-bit
+// alias; the TLFS gives the field no type name. The individual codes are the items of the `hypercalls`
+// section, not values of this type.
 //
-// Reference: wdk-2013/HV_CALL_CODE.txt, wdk-2013/concept-Hypercall-Input-Values.txt, tlfs/hypercall-interface.md.
+// Reference: wdk-2013/HV_CALL_CODE.txt, wdk-2013/concept-Hypercall-Input-Values.txt,
+// tlfs/hypercall-interface.md.
 type CallCode uint16
 
 // Status is HV_STATUS.
 //
 // The 16-bit result code of every hypercall, returned in the low bits of the hypercall output value.
 //
-// Reference: wdk-2013/concept-Hypervisor-Calling-Conventions.txt, wdk-2013/concept-Hypercall-Output-Values.txt, tlfs/datatypes/hv_status.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Calling-Conventions.txt,
+// wdk-2013/concept-Hypercall-Output-Values.txt, tlfs/datatypes/hv_status.md,
+// tlfs/datatypes/overview.md.
 type Status uint16
 
 // SPA is HV_SPA.
 //
 // A system physical address (the host machine's physical address space).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/overview.md.
 type SPA uint64
 
 // GPA is HV_GPA.
 //
 // A guest physical address (one such address space per partition).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/overview.md.
 type GPA uint64
 
 // GVA is HV_GVA.
 //
 // A guest virtual address, used once the guest has enabled paging.
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gva.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gva.md, tlfs/datatypes/overview.md.
 type GVA uint64
 
 // SPAPageNumber is HV_SPA_PAGE_NUMBER.
 //
 // Page number of a system physical address (the address divided by HV_PAGE_SIZE).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_spa_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_spa_page_number.md, tlfs/datatypes/overview.md.
 type SPAPageNumber uint64
 
 // GPAPageNumber is HV_GPA_PAGE_NUMBER.
 //
 // Page number of a guest physical address (the address shifted right by the page shift).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gpa_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gpa_page_number.md, tlfs/datatypes/overview.md.
 type GPAPageNumber uint64
 
 // GVAPageNumber is HV_GVA_PAGE_NUMBER.
 //
 // Page number of a guest virtual address (the address shifted right by the page shift).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gva_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gva_page_number.md, tlfs/datatypes/overview.md.
 type GVAPageNumber uint64
 
 // SPAPageOffset is HV_SPA_PAGE_OFFSET.
 //
-// Byte offset within a system physical page. Only the TLFS overview declares it (its typedef line lacks the closing semicolon); the 2013 page has no such type.
+// Byte offset within a system physical page. Only the TLFS overview declares it (its typedef line
+// lacks the closing semicolon); the 2013 page has no such type.
 //
 // Reference: tlfs/datatypes/overview.md.
 type SPAPageOffset uint32
@@ -87,19 +100,22 @@ type PartitionID uint64
 //
 // Index of a virtual processor within its partition.
 //
-// Reference: wdk-2013/concept-Virtual-Processor-Data-Types.txt, tlfs/datatypes/hv_vp_index.md, tlfs/vp-properties.md.
+// Reference: wdk-2013/concept-Virtual-Processor-Data-Types.txt, tlfs/datatypes/hv_vp_index.md,
+// tlfs/vp-properties.md.
 type VPIndex uint32
 
 // ProximityDomainID is HV_PROXIMITY_DOMAIN_ID.
 //
 // Number of a NUMA proximity domain (the TLFS adds that valid ids are 0 to 63).
 //
-// Reference: wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt, tlfs/datatypes/hv_proximity_domain_id.md.
+// Reference: wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_id.md.
 type ProximityDomainID uint32
 
 // VTL is HV_VTL.
 //
-// A virtual trust level, 0 to 15, higher being more privileged. VTLs do not exist in the 2013 reference.
+// A virtual trust level, 0 to 15, higher being more privileged. VTLs do not exist in the 2013
+// reference.
 //
 // Reference: tlfs/datatypes/hv_vtl.md, tlfs/vsm.md.
 type VTL uint8
@@ -108,12 +124,14 @@ type VTL uint8
 //
 // Index of a synthetic interrupt source of the SynIC (0 to 15).
 //
-// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt, tlfs/datatypes/hv_synic_sint_index.md.
+// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt,
+// tlfs/datatypes/hv_synic_sint_index.md.
 type SynicSINTIndex uint32
 
 // InterruptVector is HV_INTERRUPT_VECTOR.
 //
-// An interrupt vector number held in 32 bits; its valid range depends on the architecture and interrupt controller.
+// An interrupt vector number held in 32 bits; its valid range depends on the architecture and
+// interrupt controller.
 //
 // Reference: wdk-2013/concept-Virtual-Interrupt-Data-Types.txt, tlfs/datatypes/hv_interrupt_vector.md.
 type InterruptVector uint32
@@ -127,35 +145,50 @@ type IOPort uint16
 
 // AddressSpaceID is HV_ADDRESS_SPACE_ID.
 //
-// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only
+// by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring
+// it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type AddressSpaceID uint64
 
 // Nano100Time is HV_NANO100_TIME.
 //
-// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS
+// uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it. The registry applies the 2013
+// declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt, tlfs/datatypes/hv_timer_message_payload.md.
+// Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt,
+// tlfs/datatypes/hv_timer_message_payload.md.
 type Nano100Time uint64
 
 // FlushFlags is HV_FLUSH_FLAGS.
 //
-// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the typedef. The TLFS uses the name (8 bytes in its tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the
+// 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the
+// typedef. The TLFS uses the name (8 bytes in its tables) without declaring it. The registry applies
+// the 2013 declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, wdk-2013/HvFlushVirtualAddressSpace.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, wdk-2013/HvFlushVirtualAddressSpace.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type FlushFlags uint32
 
 // TranslateGVAControlFlags is HV_TRANSLATE_GVA_CONTROL_FLAGS.
 //
-// Control bits for a GVA translation request (HV_TRANSLATE_GVA_* constants). Both versions declare it UINT64; note that the 2013 HvTranslateVirtualAddress table shows ControlFlags as 4 bytes, while the TLFS table gives 8.
+// Control bits for a GVA translation request (HV_TRANSLATE_GVA_* constants). Both versions declare it
+// UINT64; note that the 2013 HvTranslateVirtualAddress table shows ControlFlags as 4 bytes, while the
+// TLFS table gives 8.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, tlfs/datatypes/hv_translate_gva_control_flags.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt,
+// tlfs/datatypes/hv_translate_gva_control_flags.md.
 type TranslateGVAControlFlags uint64
 
 // MapGPAFlags is HV_MAP_GPA_FLAGS.
 //
-// Access and attribute bits for GPA mapping calls (HV_MAP_GPA_* constants; the TLFS defines many more than 2013). Both declare UINT32; the TLFS HvCallMapGpaPages table nevertheless sizes MapFlags as 8 bytes (2013: 4 bytes plus 4 of padding).
+// Access and attribute bits for GPA mapping calls (HV_MAP_GPA_* constants; the TLFS defines many more
+// than 2013). Both declare UINT32; the TLFS HvCallMapGpaPages table nevertheless sizes MapFlags as 8
+// bytes (2013: 4 bytes plus 4 of padding).
 //
 // Reference: wdk-2013/concept-GPA-Data-Types.txt, tlfs/datatypes/hv_map_gpa_flags.md.
 type MapGPAFlags uint32
@@ -169,22 +202,28 @@ type UnmapGPAFlags uint32
 
 // InterceptAccessTypeMask is HV_INTERCEPT_ACCESS_TYPE_MASK.
 //
-// Access kinds (read, write, execute) an intercept traps (HV_INTERCEPT_ACCESS_MASK_* constants). The TLFS declares it UINT32; the 2013 typedef is UINT8.
+// Access kinds (read, write, execute) an intercept traps (HV_INTERCEPT_ACCESS_MASK_* constants). The
+// TLFS declares it UINT32; the 2013 typedef is UINT8.
 //
 // Reference: tlfs/datatypes/hv_intercept_access_type_mask.md.
 type InterceptAccessTypeMask uint32
 
 // ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
 //
-// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32 bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer is the first registry user; it is not an event-log type.
+// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32
+// bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer
+// is the first registry user; it is not an event-log type.
 //
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt, wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
 type ProximityDomainFlags uint32
 
 // ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
 const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
 
-// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other domains may be used; clear means it is required.).
+// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other
+// domains may be used; clear means it is required.).
 func (x ProximityDomainFlags) ProximityPreferred() bool {
 	return x&(1<<0) != 0
 }
@@ -198,7 +237,8 @@ func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
 	}
 }
 
-// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply; clear lets the hypervisor pick any domain.).
+// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply;
+// clear lets the hypervisor pick any domain.).
 func (x ProximityDomainFlags) ProximityInfoValid() bool {
 	return x&(1<<31) != 0
 }
@@ -214,9 +254,13 @@ func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
 
 // ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
 //
-// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo, 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an event-log type.
+// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two
+// members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo,
+// 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an
+// event-log type.
 //
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
 type ProximityDomainInfo struct {
 	_     structs.HostLayout
 	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
@@ -225,7 +269,9 @@ type ProximityDomainInfo struct {
 
 // HypercallInput is HV_HYPERCALL_INPUT.
 //
-// The hypercall input value as the TLFS tabulates it. The TLFS gives it no C type; the type and field names are ours. Compared with 2013, bits 17-31 are no longer all reserved: they carry the variable header size and the nested flag.
+// The hypercall input value as the TLFS tabulates it. The TLFS gives it no C type; the type and field
+// names are ours. Compared with 2013, bits 17-31 are no longer all reserved: they carry the variable
+// header size and the nested flag.
 //
 // Reference: tlfs/hypercall-interface.md.
 type HypercallInput uint64
@@ -257,7 +303,8 @@ func (x *HypercallInput) SetFast(v bool) {
 	}
 }
 
-// VariableHeaderSize returns VariableHeaderSize (bits 17..26: Size of the variable part of the input header in 8-byte units; must be zero for calls without a variable header.).
+// VariableHeaderSize returns VariableHeaderSize (bits 17..26: Size of the variable part of the input
+// header in 8-byte units; must be zero for calls without a variable header.).
 func (x HypercallInput) VariableHeaderSize() uint16 {
 	return uint16(x >> 17 & 0x3ff)
 }
@@ -267,7 +314,8 @@ func (x *HypercallInput) SetVariableHeaderSize(v uint16) {
 	*x = *x&^(0x3ff<<17) | (HypercallInput(v)&0x3ff)<<17
 }
 
-// IsNested reports IsNested (bit 31: In a nested setup, asks for the call to be handled by the L0 hypervisor.).
+// IsNested reports IsNested (bit 31: In a nested setup, asks for the call to be handled by the L0
+// hypervisor.).
 func (x HypercallInput) IsNested() bool {
 	return x&(1<<31) != 0
 }
@@ -291,7 +339,8 @@ func (x *HypercallInput) SetRepCount(v uint16) {
 	*x = *x&^(0xfff<<32) | (HypercallInput(v)&0xfff)<<32
 }
 
-// RepStartIndex returns RepStartIndex (bits 48..59: First rep to process (zero otherwise); must be below the rep count.).
+// RepStartIndex returns RepStartIndex (bits 48..59: First rep to process (zero otherwise); must be
+// below the rep count.).
 func (x HypercallInput) RepStartIndex() uint16 {
 	return uint16(x >> 48 & 0xfff)
 }
@@ -303,7 +352,9 @@ func (x *HypercallInput) SetRepStartIndex(v uint16) {
 
 // HypercallOutput is HV_HYPERCALL_OUTPUT.
 //
-// The hypercall result value as the TLFS tabulates it (type and field names are ours). The table puts the last reserved range at bits 63-40, overlapping Reps completed at 43-32; this item keeps the 12-bit count and reserves 63-44, as the 2013 layout does.
+// The hypercall result value as the TLFS tabulates it (type and field names are ours). The table puts
+// the last reserved range at bits 63-40, overlapping Reps completed at 43-32; this item keeps the
+// 12-bit count and reserves 63-44, as the 2013 layout does.
 //
 // Reference: tlfs/hypercall-interface.md.
 type HypercallOutput uint64
@@ -321,7 +372,8 @@ func (x *HypercallOutput) SetResult(v Status) {
 	*x = *x&^(0xffff<<0) | (HypercallOutput(v)&0xffff)<<0
 }
 
-// RepsCompleted returns RepsCompleted (bits 32..43: Number of reps done, counted from the start of the list rather than from the rep start index.).
+// RepsCompleted returns RepsCompleted (bits 32..43: Number of reps done, counted from the start of the
+// list rather than from the rep start index.).
 func (x HypercallOutput) RepsCompleted() uint16 {
 	return uint16(x >> 32 & 0xfff)
 }
@@ -333,15 +385,19 @@ func (x *HypercallOutput) SetRepsCompleted(v uint16) {
 
 // StatsObjectType is HV_STATS_OBJECT_TYPE.
 //
-// Kind of object whose statistics page is mapped or unmapped. The TLFS lists only the partition and VP kinds (same values as 2013) and drops the hypervisor and logical-processor kinds, although its HV_STATS_OBJECT_IDENTITY still has a Hypervisor member.
+// Kind of object whose statistics page is mapped or unmapped. The TLFS lists only the partition and VP
+// kinds (same values as 2013) and drops the hypervisor and logical-processor kinds, although its
+// HV_STATS_OBJECT_IDENTITY still has a Hypervisor member.
 //
 // Reference: tlfs/datatypes/hv_stats_object_type.md.
 type StatsObjectType uint32
 
 const (
-	// StatsObjectPartition is HvStatsObjectPartition: Counters of one partition; the parent may use it for a child and a partition for itself.
+	// StatsObjectPartition is HvStatsObjectPartition: Counters of one partition; the parent may use it for
+	// a child and a partition for itself.
 	StatsObjectPartition StatsObjectType = 0x10001
-	// StatsObjectVP is HvStatsObjectVp: Counters of one virtual processor; the parent may use it for a child's VP and a partition for its own.
+	// StatsObjectVP is HvStatsObjectVp: Counters of one virtual processor; the parent may use it for a
+	// child's VP and a partition for its own.
 	StatsObjectVP StatsObjectType = 0x10002
 )
 
@@ -358,7 +414,12 @@ func (x StatsObjectType) String() string {
 
 // StatsObjectIdentity is HV_STATS_OBJECT_IDENTITY.
 //
-// Names the object instance whose statistics page a map or unmap call targets. Unlike 2013 the TLFS has no LogicalProcessor member, replaces the Flags field with a reserved UINT16, and turns the last byte into a UINT8 StatsAreaType. The page is inconsistent there, giving HvStatsObjectPartition/HvStatsObjectVp (32-bit values) as the content of that one-byte field; the field is kept as UINT8 as declared. The size is not stated on the TLFS page; every member adds up to 16 bytes.
+// Names the object instance whose statistics page a map or unmap call targets. Unlike 2013 the TLFS
+// has no LogicalProcessor member, replaces the Flags field with a reserved UINT16, and turns the last
+// byte into a UINT8 StatsAreaType. The page is inconsistent there, giving
+// HvStatsObjectPartition/HvStatsObjectVp (32-bit values) as the content of that one-byte field; the
+// field is kept as UINT8 as declared. The size is not stated on the TLFS page; every member adds up to
+// 16 bytes.
 //
 // Reference: tlfs/datatypes/hv_stats_object_identity.md.
 type StatsObjectIdentity struct {
@@ -416,9 +477,13 @@ type StatsObjectIdentityVP struct {
 
 // UnmapStatsPageInput is HV_INPUT_UNMAP_STATS_PAGE.
 //
-// Input of HvCallUnmapStatsPage exactly as the TLFS unmap page states it, with the 16-byte identity at offset 4 and no padding. That breaks the 8-byte alignment of HV_STATS_OBJECT_IDENTITY, so the struct is marked packed. It contradicts the 2013 page and the TLFS HvCallMapStatsPage2 (identity at 8 after 4 bytes); the offset 4 may well be a TLFS error, but it is recorded as printed.
+// Input of HvCallUnmapStatsPage exactly as the TLFS unmap page states it, with the 16-byte identity at
+// offset 4 and no padding. That breaks the 8-byte alignment of HV_STATS_OBJECT_IDENTITY, so the struct
+// is marked packed. It contradicts the 2013 page and the TLFS HvCallMapStatsPage2 (identity at 8 after
+// 4 bytes); the offset 4 may well be a TLFS error, but it is recorded as printed.
 //
-// Reference: tlfs/hypercalls/HvCallUnmapStatsPage.md, tlfs/hypercalls/HvCallMapStatsPage2.md, wdk-2013/HvUnmapStatsPage.txt.
+// Reference: tlfs/hypercalls/HvCallUnmapStatsPage.md, tlfs/hypercalls/HvCallMapStatsPage2.md,
+// wdk-2013/HvUnmapStatsPage.txt.
 type UnmapStatsPageInput struct {
 	_              structs.HostLayout
 	StatsType      StatsObjectType // StatsType, offset 0x0: Kind of object.
@@ -427,7 +492,8 @@ type UnmapStatsPageInput struct {
 
 // MapStatsPage2Input is HV_INPUT_MAP_STATS_PAGE2.
 //
-// Input of HvCallMapStatsPage2. Same shape as the 2013 HvCallMapStatsPage input, except that bytes 4-7 are a named reserved field that must be zero rather than padding.
+// Input of HvCallMapStatsPage2. Same shape as the 2013 HvCallMapStatsPage input, except that bytes 4-7
+// are a named reserved field that must be zero rather than padding.
 //
 // Reference: tlfs/hypercalls/HvCallMapStatsPage2.md.
 type MapStatsPage2Input struct {

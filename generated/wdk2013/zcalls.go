@@ -9,117 +9,231 @@ import (
 )
 
 const (
-	// CallInitializeEventLogBufferGroup is HvCallInitializeEventLogBufferGroup (simple): Sets up the buffer group of an event log type: buffer count, pages per buffer, ready-message threshold and time basis. The page's C syntax adds a SystemTime parameter that its Native Interface table lacks (the layout follows the table). The status text names the time bases HV_EVENTLOG_ENTRY_TIME_REFERENCE/_TSC, while the enum page calls them HvEventLogEntryTimeReference/Tsc.
+	// CallInitializeEventLogBufferGroup is HvCallInitializeEventLogBufferGroup (simple): Sets up the
+	// buffer group of an event log type: buffer count, pages per buffer, ready-message threshold and time
+	// basis. The page's C syntax adds a SystemTime parameter that its Native Interface table lacks (the
+	// layout follows the table). The status text names the time bases
+	// HV_EVENTLOG_ENTRY_TIME_REFERENCE/_TSC, while the enum page calls them
+	// HvEventLogEntryTimeReference/Tsc.
 	CallInitializeEventLogBufferGroup CallCode = 0x0060
-	// CallFinalizeEventLogBufferGroup is HvCallFinalizeEventLogBufferGroup (simple, fast): Tears down the buffer group of an event log type and returns its bookkeeping pages to the partition pool; all buffers must already be unmapped and deleted.
+	// CallFinalizeEventLogBufferGroup is HvCallFinalizeEventLogBufferGroup (simple, fast): Tears down the
+	// buffer group of an event log type and returns its bookkeeping pages to the partition pool; all
+	// buffers must already be unmapped and deleted.
 	CallFinalizeEventLogBufferGroup CallCode = 0x0061
-	// CallCreateEventLogBuffer is HvCallCreateEventLogBuffer (simple, fast): Allocates one buffer of the group's configured size from the partition pool under a caller-chosen index; the new buffer starts in the standby state.
+	// CallCreateEventLogBuffer is HvCallCreateEventLogBuffer (simple, fast): Allocates one buffer of the
+	// group's configured size from the partition pool under a caller-chosen index; the new buffer starts
+	// in the standby state.
 	CallCreateEventLogBuffer CallCode = 0x0062
-	// CallDeleteEventLogBuffer is HvCallDeleteEventLogBuffer (simple, fast): Frees one unmapped buffer and returns its pages to the pool they came from.
+	// CallDeleteEventLogBuffer is HvCallDeleteEventLogBuffer (simple, fast): Frees one unmapped buffer and
+	// returns its pages to the pool they came from.
 	CallDeleteEventLogBuffer CallCode = 0x0063
-	// CallMapEventLogBuffer is HvCallMapEventLogBuffer (simple): Maps a standby buffer read-only into the caller, returns the GPA page numbers it consists of and puts it on the free list. The C syntax types BufferIndex as HV_EVENT; the parameter text and table say HV_EVENTLOG_BUFFER_INDEX, which the layout follows.
+	// CallMapEventLogBuffer is HvCallMapEventLogBuffer (simple): Maps a standby buffer read-only into the
+	// caller, returns the GPA page numbers it consists of and puts it on the free list. The C syntax types
+	// BufferIndex as HV_EVENT; the parameter text and table say HV_EVENTLOG_BUFFER_INDEX, which the layout
+	// follows.
 	CallMapEventLogBuffer CallCode = 0x0064
-	// CallUnmapEventLogBuffer is HvCallUnmapEventLogBuffer (simple, fast): Removes the read-only mapping of a free or ready buffer and returns it to standby, taking it out of service. The page's status table lists HV_STATUS_ACCESS_DENIED in two rows (wrong caller, then after HV_STATUS_INVALID_PARAMETER wrong buffer state); the registry allows one entry per status, so both conditions sit under the first row.
+	// CallUnmapEventLogBuffer is HvCallUnmapEventLogBuffer (simple, fast): Removes the read-only mapping
+	// of a free or ready buffer and returns it to standby, taking it out of service. The page's status
+	// table lists HV_STATUS_ACCESS_DENIED in two rows (wrong caller, then after
+	// HV_STATUS_INVALID_PARAMETER wrong buffer state); the registry allows one entry per status, so both
+	// conditions sit under the first row.
 	CallUnmapEventLogBuffer CallCode = 0x0065
-	// CallSetEventLogGroupSources is HvCallSetEventLogGroupSources (simple, fast): Replaces the 64-bit source-enable mask of an event log type; a nonzero mask starts logging and zero stops it.
+	// CallSetEventLogGroupSources is HvCallSetEventLogGroupSources (simple, fast): Replaces the 64-bit
+	// source-enable mask of an event log type; a nonzero mask starts logging and zero stops it.
 	CallSetEventLogGroupSources CallCode = 0x0066
-	// CallReleaseEventLogBuffer is HvCallReleaseEventLogBuffer (simple, fast): Hands a ready buffer back to the hypervisor, which makes it free for reuse. The page contradicts itself on the required state: its restriction list says complete, while its status table and remarks (and the buffer-state table) say ready; the ready state is followed here.
+	// CallReleaseEventLogBuffer is HvCallReleaseEventLogBuffer (simple, fast): Hands a ready buffer back
+	// to the hypervisor, which makes it free for reuse. The page contradicts itself on the required state:
+	// its restriction list says complete, while its status table and remarks (and the buffer-state table)
+	// say ready; the ready state is followed here.
 	CallReleaseEventLogBuffer CallCode = 0x0067
-	// CallFlushEventLogBuffer is HvCallFlushEventLogBuffer (simple, fast): Completes the in-use buffer early and queues a buffers-ready message to a root virtual processor even if the threshold has not been reached.
+	// CallFlushEventLogBuffer is HvCallFlushEventLogBuffer (simple, fast): Completes the in-use buffer
+	// early and queues a buffers-ready message to a root virtual processor even if the threshold has not
+	// been reached.
 	CallFlushEventLogBuffer CallCode = 0x0068
-	// CallInstallIntercept is HvCallInstallIntercept (simple): Turns an intercept (type, access mask and parameters) on or off for a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallInstallIntercept is HvCallInstallIntercept (simple): Turns an intercept (type, access mask and
+	// parameters) on or off for a partition. Kept apart from the TLFS item of the same code, kind and
+	// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+	// TLFS page lists no statuses).
 	CallInstallIntercept CallCode = 0x004d
-	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asks the hypervisor to deliver a virtual interrupt to the target VP(s) of a child partition. The TLFS gives this call code 0x0094 and a different input (with a target VTL), hence two items.
+	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asks the hypervisor to deliver
+	// a virtual interrupt to the target VP(s) of a child partition. The TLFS gives this call code 0x0094
+	// and a different input (with a target VTL), hence two items.
 	CallAssertVirtualInterrupt CallCode = 0x0055
-	// CallClearVirtualInterrupt is HvCallClearVirtualInterrupt (simple, fast): Clears the acknowledged state of an ExtInt virtual interrupt previously asserted into a child partition.
+	// CallClearVirtualInterrupt is HvCallClearVirtualInterrupt (simple, fast): Clears the acknowledged
+	// state of an ExtInt virtual interrupt previously asserted into a child partition.
 	CallClearVirtualInterrupt CallCode = 0x0056
-	// CallDepositMemory is HvCallDepositMemory (rep): Gives a list of the caller's GPA pages to a partition's memory pool. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallDepositMemory is HvCallDepositMemory (rep): Gives a list of the caller's GPA pages to a
+	// partition's memory pool. Kept apart from the TLFS item of the same code, kind and convention because
+	// these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no
+	// statuses).
 	CallDepositMemory CallCode = 0x0048
-	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Takes unused pages back out of a partition's memory pool and returns their page numbers. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Takes unused pages back out of a partition's
+	// memory pool and returns their page numbers. Kept apart from the TLFS item of the same code, kind and
+	// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+	// TLFS page lists no statuses).
 	CallWithdrawMemory CallCode = 0x0049
-	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's memory pool are available and in use, optionally per proximity domain. Access and statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the 2013 page).
+	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's
+	// memory pool are available and in use, optionally per proximity domain. Access and statuses come from
+	// the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the
+	// 2013 page).
 	CallGetMemoryBalance CallCode = 0x004a
-	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of the caller's GPA pages into consecutive GPA pages of a target partition with the given access flags (MapFlags 4 bytes plus padding). Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of the caller's GPA pages into consecutive
+	// GPA pages of a target partition with the given access flags (MapFlags 4 bytes plus padding). Kept
+	// apart from the TLFS item of the same code, kind and convention because these 2013 statuses include
+	// codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes a run of GPA page mappings from a child partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes a run of GPA page mappings from a child
+	// partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013
+	// statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallUnmapGPAPages CallCode = 0x004c
-	// CallReadGPA is HvCallReadGpa (simple): Reads up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
+	// CallReadGPA is HvCallReadGpa (simple): Reads up to 16 bytes within one page of a child partition's
+	// guest physical memory in the context of one of its VPs.
 	CallReadGPA CallCode = 0x0053
-	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child partition's guest physical memory in the context of one of its VPs.
+	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child
+	// partition's guest physical memory in the context of one of its VPs.
 	CallWriteGPA CallCode = 0x0054
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source page) pairs into a target partition's GPA space. The page header says [rep] while the function code table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source
+	// page) pairs into a target partition's GPA space. The page header says [rep] while the function code
+	// table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS item of the same
+	// code, kind and convention because these 2013 statuses include codes the registry defines only for
+	// wdk-2013 (the TLFS page lists no statuses).
 	CallMapSparseGPAPages CallCode = 0x006e
-	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a partition, with its message buffers, for connections from one named partition. The TLFS gives this call code 0x0095 and an input with VTL fields, hence two items.
+	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a
+	// partition, with its message buffers, for connections from one named partition. The TLFS gives this
+	// call code 0x0095 and an input with VTL fields, hence two items.
 	CallCreatePort CallCode = 0x0057
-	// CallDeletePort is HvCallDeletePort (simple, fast): Deletes a port and its message buffers. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallDeletePort is HvCallDeletePort (simple, fast): Deletes a port and its message buffers. The TLFS
+	// page does not mention the fast convention, so it has its own item.
 	CallDeletePort CallCode = 0x0058
-	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with VTL fields, hence two items.
+	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection
+	// ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with
+	// VTL fields, hence two items.
 	CallConnectPort CallCode = 0x0059
-	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of
+	// a port. The restrictions are printed under Remarks without a heading.
 	CallGetPortProperty CallCode = 0x005a
-	// CallDisconnectPort is HvCallDisconnectPort (simple, fast): Tears down a connection made with HvCallConnectPort. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallDisconnectPort is HvCallDisconnectPort (simple, fast): Tears down a connection made with
+	// HvCallConnectPort. The TLFS page does not mention the fast convention, so it has its own item.
 	CallDisconnectPort CallCode = 0x005b
-	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a connection for delivery to a VP of the partition that owns the connected port. Both pages list the same statuses in the same order.
+	// CallPostMessage is HvCallPostMessage (simple): Queues a message of up to 240 payload bytes on a
+	// connection for delivery to a VP of the partition that owns the connected port. Both pages list the
+	// same statuses in the same order.
 	CallPostMessage CallCode = 0x005c
-	// CallSignalEvent is HvCallSignalEvent (simple, fast): Sets an event flag (relative to the port's base flag) in a SIEF page of the partition that owns the port behind a connection. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallSignalEvent is HvCallSignalEvent (simple, fast): Sets an event flag (relative to the port's base
+	// flag) in a SIEF page of the partition that owns the port behind a connection. The TLFS page does not
+	// mention the fast convention, so it has its own item.
 	CallSignalEvent CallCode = 0x005d
-	// CallSetPortProperty is HvCallSetPortProperty (simple): Writes one property (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+	// CallSetPortProperty is HvCallSetPortProperty (simple): Writes one property (HV_PORT_PROPERTY_CODE)
+	// of a port. The restrictions are printed under Remarks without a heading.
 	CallSetPortProperty CallCode = 0x0070
-	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple, fast): Loads a new address space (CR3) for the calling virtual processor without the TLB flush a MOV to CR3 would cause. The TLFS lists the same code but does not say the fast convention may be used, so it has its own item.
+	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple, fast): Loads a new address
+	// space (CR3) for the calling virtual processor without the TLB flush a MOV to CR3 would cause. The
+	// TLFS lists the same code but does not say the fast convention may be used, so it has its own item.
 	CallSwitchVirtualAddressSpace CallCode = 0x0001
-	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB entries of one address space (or of all of them) on the virtual processors picked by a processor mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
+	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB
+	// entries of one address space (or of all of them) on the virtual processors picked by a processor
+	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS page lists none.
+	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
+	// for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen
+	// virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the
+	// TLFS page lists none.
 	CallFlushVirtualAddressList CallCode = 0x0003
-	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item; access and statuses come from the 2013 page.
+	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a
+	// GPA page in the context of a virtual processor, checking the requested access. The 2013 page has
+	// 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item;
+	// access and statuses come from the 2013 page.
 	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while the function code table does not; this item follows the page.
+	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor
+	// to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while
+	// the function code table does not; this item follows the page.
 	CallInvokeHypervisorDebugger CallCode = 0x000a
-	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition in the uninitialized state and returns its ID; the TLFS input adds fields to this layout. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition in the
+	// uninitialized state and returns its ID; the TLFS input adds fields to this layout. Kept apart from
+	// the TLFS item of the same code, kind and convention because these 2013 statuses include codes the
+	// registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallCreatePartition CallCode = 0x0040
-	// CallInitializePartition is HvCallInitializePartition (simple, fast): Moves a child partition from the uninitialized to the active state, allocating its structures from its memory pool. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallInitializePartition is HvCallInitializePartition (simple, fast): Moves a child partition from
+	// the uninitialized to the active state, allocating its structures from its memory pool. The TLFS page
+	// does not mention the fast convention, so it has its own item.
 	CallInitializePartition CallCode = 0x0041
-	// CallFinalizePartition is HvCallFinalizePartition (simple, fast): First teardown step for a child partition, releasing its hypervisor resources. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallFinalizePartition is HvCallFinalizePartition (simple, fast): First teardown step for a child
+	// partition, releasing its hypervisor resources. The TLFS page does not mention the fast convention,
+	// so it has its own item.
 	CallFinalizePartition CallCode = 0x0042
-	// CallDeletePartition is HvCallDeletePartition (simple, fast): Final teardown step that deletes a finalized or never-initialized child partition whose pool has been emptied. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallDeletePartition is HvCallDeletePartition (simple, fast): Final teardown step that deletes a
+	// finalized or never-initialized child partition whose pool has been emptied. The TLFS page does not
+	// mention the fast convention, so it has its own item.
 	CallDeletePartition CallCode = 0x0043
-	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads one property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallGetPartitionProperty is HvCallGetPartitionProperty (simple): Reads one property
+	// (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind
+	// and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+	// TLFS page lists no statuses).
 	CallGetPartitionProperty CallCode = 0x0044
-	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Writes one fixed-size property (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Writes one fixed-size property
+	// (HV_PARTITION_PROPERTY_CODE) of a partition. Kept apart from the TLFS item of the same code, kind
+	// and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+	// TLFS page lists no statuses).
 	CallSetPartitionProperty CallCode = 0x0045
-	// CallGetPartitionID is HvCallGetPartitionId (simple): Returns the calling partition's own partition ID (which can change across save/restore or migration).
+	// CallGetPartitionID is HvCallGetPartitionId (simple): Returns the calling partition's own partition
+	// ID (which can change across save/restore or migration).
 	CallGetPartitionID CallCode = 0x0046
-	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and statuses come from the 2013 page; the TLFS page lists none.
+	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a
+	// parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and
+	// statuses come from the 2013 page; the TLFS page lists none.
 	CallGetNextChildPartition CallCode = 0x0047
-	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state out in chunks during a partition save.
+	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state
+	// out in chunks during a partition save.
 	CallSavePartitionState CallCode = 0x005e
-	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back into a child partition during a partition restore.
+	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back
+	// into a child partition during a partition restore.
 	CallRestorePartitionState CallCode = 0x005f
-	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the hypervisor debugging transport.
+	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the
+	// hypervisor debugging transport.
 	CallPostDebugData CallCode = 0x0069
-	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the hypervisor debugging transport.
+	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the
+	// hypervisor debugging transport.
 	CallRetrieveDebugData CallCode = 0x006a
-	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or outgoing data of the hypervisor debugging session.
+	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or
+	// outgoing data of the hypervisor debugging session.
 	CallResetDebugSession CallCode = 0x006b
-	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
+	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property
+	// (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
 	CallSetSystemProperty CallCode = 0x006f
-	// CallMapStatsPage is HvCallMapStatsPage (simple): Overlays the statistics page of a hypervisor, logical processor, partition or VP object on a page of the caller's GPA space. Not marked fast in the page or the function code table. The TLFS has no page for this code and maps stats pages with HvCallMapStatsPage2 instead.
+	// CallMapStatsPage is HvCallMapStatsPage (simple): Overlays the statistics page of a hypervisor,
+	// logical processor, partition or VP object on a page of the caller's GPA space. Not marked fast in
+	// the page or the function code table. The TLFS has no page for this code and maps stats pages with
+	// HvCallMapStatsPage2 instead.
 	CallMapStatsPage CallCode = 0x006c
-	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a statistics page overlay from the caller's GPA space, uncovering whatever lay beneath. Same code as the TLFS call, but a separate item because the TLFS states a different input layout (identity at offset 4) and no status list.
+	// CallUnmapStatsPage is HvCallUnmapStatsPage (simple): Removes a statistics page overlay from the
+	// caller's GPA space, uncovering whatever lay beneath. Same code as the TLFS call, but a separate item
+	// because the TLFS states a different input layout (identity at offset 4) and no status list.
 	CallUnmapStatsPage CallCode = 0x006d
-	// CallGetLogicalProcessorRunTime is HvCallGetLogicalProcessorRunTime (simple): Returns the global reference time plus the run time and hypervisor time of the logical processor that runs the calling virtual processor.
+	// CallGetLogicalProcessorRunTime is HvCallGetLogicalProcessorRunTime (simple): Returns the global
+	// reference time plus the run time and hypervisor time of the logical processor that runs the calling
+	// virtual processor.
 	CallGetLogicalProcessorRunTime CallCode = 0x0004
-	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple, fast): Advisory scheduling hint that the calling virtual processor has spun a long time on a lock another VP of its partition may hold; it only ever succeeds. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple, fast): Advisory scheduling hint that the
+	// calling virtual processor has spun a long time on a lock another VP of its partition may hold; it
+	// only ever succeeds. The TLFS page does not mention the fast convention, so it has its own item.
 	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): The root partition tells the hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
+	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): The root partition tells the
+	// hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
 	CallParkLogicalProcessors CallCode = 0x0009
-	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a
+	// partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013
+	// statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallCreateVP CallCode = 0x004e
-	// CallDeleteVP is HvCallDeleteVp (simple, fast): Deletes a virtual processor of a partition with its hypervisor structures. The TLFS page does not mention the fast convention, so it has its own item.
+	// CallDeleteVP is HvCallDeleteVp (simple, fast): Deletes a virtual processor of a partition with its
+	// hypervisor structures. The TLFS page does not mention the fast convention, so it has its own item.
 	CallDeleteVP CallCode = 0x004f
-	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists none.
+	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in,
+	// HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013
+	// page has padding; statuses come from the 2013 page, the TLFS page lists none.
 	CallGetVPRegisters CallCode = 0x0050
-	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from the 2013 page, the TLFS page lists none.
+	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor
+	// without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from
+	// the 2013 page, the TLFS page lists none.
 	CallSetVPRegisters CallCode = 0x0051
 )
 

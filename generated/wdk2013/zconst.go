@@ -10,31 +10,47 @@ const (
 	PageSize = 0x1000
 	// PageMask is HV_PAGE_MASK: Mask of the byte offset within a page; defined as HV_PAGE_SIZE minus one.
 	PageMask = 0xfff
-	// X64MaxPageNumber is HV_X64_MAX_PAGE_NUMBER: Largest x64 page number. Both pages define it as MAXUINT64 / X64_PAGE_SIZE; the value here is that quotient, taking MAXUINT64 as the largest UINT64 (the pages say the address spaces reach 2^64 bytes).
+	// X64MaxPageNumber is HV_X64_MAX_PAGE_NUMBER: Largest x64 page number. Both pages define it as
+	// MAXUINT64 / X64_PAGE_SIZE; the value here is that quotient, taking MAXUINT64 as the largest UINT64
+	// (the pages say the address spaces reach 2^64 bytes).
 	X64MaxPageNumber = 0xfffffffffffff
-	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: A partition id that never names a partition; used to start and end child enumeration.
+	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: A partition id that never names a partition; used to
+	// start and end child enumeration.
 	PartitionIDInvalid PartitionID = 0x0
-	// AnyVP is HV_ANY_VP: Stands for any virtual processor of the partition. 2013 writes 0xFFFFFFFF, the TLFS (HV_VP_INDEX)-1, which is the same value.
+	// AnyVP is HV_ANY_VP: Stands for any virtual processor of the partition. 2013 writes 0xFFFFFFFF, the
+	// TLFS (HV_VP_INDEX)-1, which is the same value.
 	AnyVP VPIndex = 0xffffffff
-	// InterruptVectorNone is HV_INTERRUPT_VECTOR_NONE: Means no interrupt vector (used to say whether an earlier interrupt was acknowledged).
+	// InterruptVectorNone is HV_INTERRUPT_VECTOR_NONE: Means no interrupt vector (used to say whether an
+	// earlier interrupt was acknowledged).
 	InterruptVectorNone InterruptVector = 0xffffffff
-	// SynicSINTCount is HV_SYNIC_SINT_COUNT: Number of synthetic interrupt sources per SynIC. The TLFS states the 0 to 15 range in prose but has no such define.
+	// SynicSINTCount is HV_SYNIC_SINT_COUNT: Number of synthetic interrupt sources per SynIC. The TLFS
+	// states the 0 to 15 range in prose but has no such define.
 	SynicSINTCount = 0x10
-	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Flush on every virtual processor of the partition and
+	// ignore the processor mask. The TLFS names this flag without a value, so the 2013 value applies to
+	// tlfs too.
 	FlushAllProcessors FlushFlags = 0x1
-	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address space and ignore the address space argument. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Flush every virtual address
+	// space and ignore the address space argument. The TLFS names this flag without a value, so the 2013
+	// value applies to tlfs too.
 	FlushAllVirtualAddressSpaces FlushFlags = 0x2
-	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
+	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Only non-global translations need
+	// to be flushed. The TLFS names this flag without a value, so the 2013 value applies to tlfs too.
 	FlushNonGlobalMappingsOnly FlushFlags = 0x4
-	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data reads.
+	// TranslateGVAValidateRead is HV_TRANSLATE_GVA_VALIDATE_READ: Check that the translation allows data
+	// reads.
 	TranslateGVAValidateRead TranslateGVAControlFlags = 0x1
-	// TranslateGVAValidateWrite is HV_TRANSLATE_GVA_VALIDATE_WRITE: Check that the translation allows data writes.
+	// TranslateGVAValidateWrite is HV_TRANSLATE_GVA_VALIDATE_WRITE: Check that the translation allows data
+	// writes.
 	TranslateGVAValidateWrite TranslateGVAControlFlags = 0x2
-	// TranslateGVAValidateExecute is HV_TRANSLATE_GVA_VALIDATE_EXECUTE: Check that the translation allows instruction fetches.
+	// TranslateGVAValidateExecute is HV_TRANSLATE_GVA_VALIDATE_EXECUTE: Check that the translation allows
+	// instruction fetches.
 	TranslateGVAValidateExecute TranslateGVAControlFlags = 0x4
-	// TranslateGVAPrivilegeExempt is HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT: Skip the access-mode (privilege) checks; the TLFS says x64 only.
+	// TranslateGVAPrivilegeExempt is HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT: Skip the access-mode (privilege)
+	// checks; the TLFS says x64 only.
 	TranslateGVAPrivilegeExempt TranslateGVAControlFlags = 0x8
-	// TranslateGVASetPageTableBits is HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS: Update the page table bits while walking.
+	// TranslateGVASetPageTableBits is HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS: Update the page table bits
+	// while walking.
 	TranslateGVASetPageTableBits TranslateGVAControlFlags = 0x10
 	// TranslateGVATLBFlushInhibit is HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT: Hold off TLB flushes.
 	TranslateGVATLBFlushInhibit TranslateGVAControlFlags = 0x20
@@ -42,9 +58,11 @@ const (
 	MapGPAReadable MapGPAFlags = 0x1
 	// MapGPAWritable is HV_MAP_GPA_WRITABLE: The guest may write the mapped pages.
 	MapGPAWritable MapGPAFlags = 0x2
-	// MapGPAExecutable is HV_MAP_GPA_EXECUTABLE: The guest may execute from the mapped pages. The TLFS calls bit 2 HV_MAP_GPA_KERNEL_EXECUTABLE instead.
+	// MapGPAExecutable is HV_MAP_GPA_EXECUTABLE: The guest may execute from the mapped pages. The TLFS
+	// calls bit 2 HV_MAP_GPA_KERNEL_EXECUTABLE instead.
 	MapGPAExecutable MapGPAFlags = 0x4
-	// InterceptAccessMaskNone is HV_INTERCEPT_ACCESS_MASK_NONE: No access kind is intercepted. The TLFS table does not list it.
+	// InterceptAccessMaskNone is HV_INTERCEPT_ACCESS_MASK_NONE: No access kind is intercepted. The TLFS
+	// table does not list it.
 	InterceptAccessMaskNone InterceptAccessTypeMask = 0x0
 	// InterceptAccessMaskRead is HV_INTERCEPT_ACCESS_MASK_READ: Intercept reads.
 	InterceptAccessMaskRead InterceptAccessTypeMask = 0x1
@@ -52,107 +70,173 @@ const (
 	InterceptAccessMaskWrite InterceptAccessTypeMask = 0x2
 	// InterceptAccessMaskExecute is HV_INTERCEPT_ACCESS_MASK_EXECUTE: Intercept instruction fetches.
 	InterceptAccessMaskExecute InterceptAccessTypeMask = 0x4
-	// SaveRestoreStateStart is HV_SAVE_RESTORE_STATE_START: Begins a save or restore sequence (or abandons one in progress).
+	// SaveRestoreStateStart is HV_SAVE_RESTORE_STATE_START: Begins a save or restore sequence (or abandons
+	// one in progress).
 	SaveRestoreStateStart SaveRestoreStateFlags = 0x1
-	// SaveRestoreStateSummary is HV_SAVE_RESTORE_STATE_SUMMARY: The data is summary state rather than the full partition state.
+	// SaveRestoreStateSummary is HV_SAVE_RESTORE_STATE_SUMMARY: The data is summary state rather than the
+	// full partition state.
 	SaveRestoreStateSummary SaveRestoreStateFlags = 0x2
-	// DebugMaximumDataSize is HV_DEBUG_MAXIMUM_DATA_SIZE: Largest debug data block one call moves, in bytes.
+	// DebugMaximumDataSize is HV_DEBUG_MAXIMUM_DATA_SIZE: Largest debug data block one call moves, in
+	// bytes.
 	DebugMaximumDataSize = 0xff8
 	// DebugPostLoop is HV_DEBUG_POST_LOOP: Posting option (loop).
 	DebugPostLoop DebugOptions = 0x1
 	// DebugRetrieveLoop is HV_DEBUG_RETRIEVE_LOOP: Retrieval option (loop).
 	DebugRetrieveLoop DebugOptions = 0x1
-	// DebugRetrieveTestActivity is HV_DEBUG_RETRIEVE_TEST_ACTIVITY: Retrieval option that tests for receive activity.
+	// DebugRetrieveTestActivity is HV_DEBUG_RETRIEVE_TEST_ACTIVITY: Retrieval option that tests for
+	// receive activity.
 	DebugRetrieveTestActivity DebugOptions = 0x2
-	// DebugPurgeIncomingData is HV_DEBUG_PURGE_INCOMING_DATA: Session reset option that discards pending incoming data.
+	// DebugPurgeIncomingData is HV_DEBUG_PURGE_INCOMING_DATA: Session reset option that discards pending
+	// incoming data.
 	DebugPurgeIncomingData DebugOptions = 0x1
-	// DebugPurgeOutgoingData is HV_DEBUG_PURGE_OUTGOING_DATA: Session reset option that discards pending outgoing data. The page prints this line without the leading #define.
+	// DebugPurgeOutgoingData is HV_DEBUG_PURGE_OUTGOING_DATA: Session reset option that discards pending
+	// outgoing data. The page prints this line without the leading #define.
 	DebugPurgeOutgoingData DebugOptions = 0x2
-	// EventlogBufferIndexNone is HV_EVENTLOG_BUFFER_INDEX_NONE: Marks the end of a ready-buffer list in NextBufferIndex.
+	// EventlogBufferIndexNone is HV_EVENTLOG_BUFFER_INDEX_NONE: Marks the end of a ready-buffer list in
+	// NextBufferIndex.
 	EventlogBufferIndexNone EventlogBufferIndex = 0xffffffff
-	// EventlogEnableDiagAdmin is HV_EVENTLOG_ENABLE_DIAG_ADMIN: Source-enable bit for administrative diagnostics in an HvEventLogTypeLocalDiagnostics log.
+	// EventlogEnableDiagAdmin is HV_EVENTLOG_ENABLE_DIAG_ADMIN: Source-enable bit for administrative
+	// diagnostics in an HvEventLogTypeLocalDiagnostics log.
 	EventlogEnableDiagAdmin uint64 = 0x1
-	// EventlogEnableDiagPerfGeneral is HV_EVENTLOG_ENABLE_DIAG_PERF_GENERAL: Source-enable bit for general performance diagnostics in an HvEventLogTypeLocalDiagnostics log.
+	// EventlogEnableDiagPerfGeneral is HV_EVENTLOG_ENABLE_DIAG_PERF_GENERAL: Source-enable bit for general
+	// performance diagnostics in an HvEventLogTypeLocalDiagnostics log.
 	EventlogEnableDiagPerfGeneral uint64 = 0x100000000
-	// EventlogEnableSystemSuccess is HV_EVENTLOG_ENABLE_SYSTEM_SUCCESS: Source-enable bit for success events in an HvEventLogTypeGlobalSystemEvents log.
+	// EventlogEnableSystemSuccess is HV_EVENTLOG_ENABLE_SYSTEM_SUCCESS: Source-enable bit for success
+	// events in an HvEventLogTypeGlobalSystemEvents log.
 	EventlogEnableSystemSuccess uint64 = 0x1
-	// EventlogEnableSystemFailure is HV_EVENTLOG_ENABLE_SYSTEM_FAILURE: Source-enable bit for failure events in an HvEventLogTypeGlobalSystemEvents log.
+	// EventlogEnableSystemFailure is HV_EVENTLOG_ENABLE_SYSTEM_FAILURE: Source-enable bit for failure
+	// events in an HvEventLogTypeGlobalSystemEvents log.
 	EventlogEnableSystemFailure uint64 = 0x2
-	// HypercallParameterAlignmentBytes is HV_HYPERCALL_PARAMETER_ALIGNMENT_BYTES: Input and output parameter blocks start on this boundary and are padded to a multiple of it. The name is ours.
+	// HypercallParameterAlignmentBytes is HV_HYPERCALL_PARAMETER_ALIGNMENT_BYTES: Input and output
+	// parameter blocks start on this boundary and are padded to a multiple of it. The name is ours.
 	HypercallParameterAlignmentBytes = 0x8
-	// HypercallFastMaxInputParameters is HV_HYPERCALL_FAST_MAX_INPUT_PARAMETERS: A fast call passes at most two input parameters (RDX and R8 on x64) and has no output parameters. The name is ours. Neither document states a byte limit for this form; the TLFS register table labels R8 as an output parameter, which contradicts its own rule, while 2013 calls it the second input.
+	// HypercallFastMaxInputParameters is HV_HYPERCALL_FAST_MAX_INPUT_PARAMETERS: A fast call passes at
+	// most two input parameters (RDX and R8 on x64) and has no output parameters. The name is ours.
+	// Neither document states a byte limit for this form; the TLFS register table labels R8 as an output
+	// parameter, which contradicts its own rule, while 2013 calls it the second input.
 	HypercallFastMaxInputParameters = 0x2
-	// HypercallXMMFastXMMRegisters is HV_HYPERCALL_XMM_FAST_XMM_REGISTERS: Number of XMM registers (XMM0-XMM5) an XMM fast call uses besides RDX and R8. 2013 calls these extended fast hypercalls. The name is ours.
+	// HypercallXMMFastXMMRegisters is HV_HYPERCALL_XMM_FAST_XMM_REGISTERS: Number of XMM registers
+	// (XMM0-XMM5) an XMM fast call uses besides RDX and R8. 2013 calls these extended fast hypercalls. The
+	// name is ours.
 	HypercallXMMFastXMMRegisters = 0x6
-	// HypercallXMMFastMaxInputBytes is HV_HYPERCALL_XMM_FAST_MAX_INPUT_BYTES: Largest input block an XMM fast call can pass (RDX, R8 and XMM0-XMM5); bytes past a shorter block are ignored. The name is ours.
+	// HypercallXMMFastMaxInputBytes is HV_HYPERCALL_XMM_FAST_MAX_INPUT_BYTES: Largest input block an XMM
+	// fast call can pass (RDX, R8 and XMM0-XMM5); bytes past a shorter block are ignored. The name is
+	// ours.
 	HypercallXMMFastMaxInputBytes = 0x70
-	// StatsObjectSelfStats is HvStatsObjectSelfStats: The only HV_STATS_OBJECT_FLAG bit defined; the page does not explain its meaning
+	// StatsObjectSelfStats is HvStatsObjectSelfStats: The only HV_STATS_OBJECT_FLAG bit defined; the page
+	// does not explain its meaning
 	StatsObjectSelfStats StatsObjectFlag = 0x1
-	// X64MSRStatsPartitionRetailPage is HV_X64_MSR_STATS_PARTITION_RETAIL_PAGE: MSR index: maps the guest's own partition retail statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
+	// X64MSRStatsPartitionRetailPage is HV_X64_MSR_STATS_PARTITION_RETAIL_PAGE: MSR index: maps the
+	// guest's own partition retail statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
 	X64MSRStatsPartitionRetailPage = 0x400000e0
-	// X64MSRStatsPartitionInternalPage is HV_X64_MSR_STATS_PARTITION_INTERNAL_PAGE: MSR index: maps the guest's own partition internal statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
+	// X64MSRStatsPartitionInternalPage is HV_X64_MSR_STATS_PARTITION_INTERNAL_PAGE: MSR index: maps the
+	// guest's own partition internal statistics page (value is an HV_ST_MAP_LOCATION; needs
+	// AccessStatsMsr)
 	X64MSRStatsPartitionInternalPage = 0x400000e1
-	// X64MSRStatsVPRetailPage is HV_X64_MSR_STATS_VP_RETAIL_PAGE: MSR index: maps the guest's own VP retail statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
+	// X64MSRStatsVPRetailPage is HV_X64_MSR_STATS_VP_RETAIL_PAGE: MSR index: maps the guest's own VP
+	// retail statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
 	X64MSRStatsVPRetailPage = 0x400000e2
-	// X64MSRStatsVPInternalPage is HV_X64_MSR_STATS_VP_INTERNAL_PAGE: MSR index: maps the guest's own VP internal statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
+	// X64MSRStatsVPInternalPage is HV_X64_MSR_STATS_VP_INTERNAL_PAGE: MSR index: maps the guest's own VP
+	// internal statistics page (value is an HV_ST_MAP_LOCATION; needs AccessStatsMsr)
 	X64MSRStatsVPInternalPage = 0x400000e3
-	// StatisticsGroupEndOfList is HV_STATISTICS_GROUP_END_OF_LIST: Header type that ends the group list; its version and length are zero
+	// StatisticsGroupEndOfList is HV_STATISTICS_GROUP_END_OF_LIST: Header type that ends the group list;
+	// its version and length are zero
 	StatisticsGroupEndOfList StatisticsGroupType = 0x0
-	// StatisticsGroupEndOfPage is HV_STATISTICS_GROUP_END_OF_PAGE: Second standard header type (named for the end of the page); like END_OF_LIST it carries zero version and length
+	// StatisticsGroupEndOfPage is HV_STATISTICS_GROUP_END_OF_PAGE: Second standard header type (named for
+	// the end of the page); like END_OF_LIST it carries zero version and length
 	StatisticsGroupEndOfPage StatisticsGroupType = 0x1
-	// StatisticsGroupHypercallBased is HV_STATISTICS_GROUP_HYPERCALL_BASED: Pseudo-group used in manifests for counters read through hypercalls rather than a page
+	// StatisticsGroupHypercallBased is HV_STATISTICS_GROUP_HYPERCALL_BASED: Pseudo-group used in manifests
+	// for counters read through hypercalls rather than a page
 	StatisticsGroupHypercallBased StatisticsGroupType = 0xf
-	// StatisticsGroupHvaID is HV_STATISTICS_GROUP_HVA_ID: Group type of the hypervisor page's architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_HCA; the two names are never linked, so HCA gets no value
+	// StatisticsGroupHvaID is HV_STATISTICS_GROUP_HVA_ID: Group type of the hypervisor page's
+	// architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_HCA; the two
+	// names are never linked, so HCA gets no value
 	StatisticsGroupHvaID StatisticsGroupType = 0x2
-	// StatisticsGroupHvaVersion is HV_STATISTICS_GROUP_HVA_VERSION: Version of the hypervisor architectural group as a 32-bit value (read over HV_STATISTICS_GROUP_VERSION, Minor being the low half, this is major 1 minor 0)
+	// StatisticsGroupHvaVersion is HV_STATISTICS_GROUP_HVA_VERSION: Version of the hypervisor
+	// architectural group as a 32-bit value (read over HV_STATISTICS_GROUP_VERSION, Minor being the low
+	// half, this is major 1 minor 0)
 	StatisticsGroupHvaVersion = 0x10000
-	// StatisticsGroupHvvID is HV_STATISTICS_GROUP_HVV_ID: Group type of the hypervisor page's release-specific group (no counter table is given for it)
+	// StatisticsGroupHvvID is HV_STATISTICS_GROUP_HVV_ID: Group type of the hypervisor page's
+	// release-specific group (no counter table is given for it)
 	StatisticsGroupHvvID StatisticsGroupType = 0x3
-	// StatisticsGroupHvvVersion is HV_STATISTICS_GROUP_HVV_VERSION: Version of the hypervisor release-specific group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupHvvVersion is HV_STATISTICS_GROUP_HVV_VERSION: Version of the hypervisor
+	// release-specific group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupHvvVersion = 0x10000
-	// StatisticsGroupHviID is HV_STATISTICS_GROUP_HVI_ID: Group type of the hypervisor page's internal group (no counter table is given for it)
+	// StatisticsGroupHviID is HV_STATISTICS_GROUP_HVI_ID: Group type of the hypervisor page's internal
+	// group (no counter table is given for it)
 	StatisticsGroupHviID StatisticsGroupType = 0xe
-	// StatisticsGroupHviVersion is HV_STATISTICS_GROUP_HVI_VERSION: Version of the hypervisor internal group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupHviVersion is HV_STATISTICS_GROUP_HVI_VERSION: Version of the hypervisor internal
+	// group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupHviVersion = 0x10000
-	// StatisticsGroupLpaID is HV_STATISTICS_GROUP_LPA_ID: Group type of the logical processor page's architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_LPA; the names are never linked, so that one gets no value
+	// StatisticsGroupLpaID is HV_STATISTICS_GROUP_LPA_ID: Group type of the logical processor page's
+	// architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_LPA; the names
+	// are never linked, so that one gets no value
 	StatisticsGroupLpaID StatisticsGroupType = 0x2
-	// StatisticsGroupLpaVersion is HV_STATISTICS_GROUP_LPA_VERSION: Version of the logical processor architectural group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupLpaVersion is HV_STATISTICS_GROUP_LPA_VERSION: Version of the logical processor
+	// architectural group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupLpaVersion = 0x10000
-	// StatisticsGroupLpvID is HV_STATISTICS_GROUP_LPV_ID: Group type of the logical processor page's release-specific group (no counter table is given for it)
+	// StatisticsGroupLpvID is HV_STATISTICS_GROUP_LPV_ID: Group type of the logical processor page's
+	// release-specific group (no counter table is given for it)
 	StatisticsGroupLpvID StatisticsGroupType = 0x3
-	// StatisticsGroupLpvVersion is HV_STATISTICS_GROUP_LPV_VERSION: Version of the logical processor release-specific group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupLpvVersion is HV_STATISTICS_GROUP_LPV_VERSION: Version of the logical processor
+	// release-specific group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupLpvVersion = 0x10000
-	// StatisticsGroupLpiID is HV_STATISTICS_GROUP_LPI_ID: Group type of the logical processor page's internal group (no counter table is given for it)
+	// StatisticsGroupLpiID is HV_STATISTICS_GROUP_LPI_ID: Group type of the logical processor page's
+	// internal group (no counter table is given for it)
 	StatisticsGroupLpiID StatisticsGroupType = 0xe
-	// StatisticsGroupLpiVersion is HV_STATISTICS_GROUP_LPI_VERSION: Version of the logical processor internal group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupLpiVersion is HV_STATISTICS_GROUP_LPI_VERSION: Version of the logical processor
+	// internal group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupLpiVersion = 0x10000
-	// StatisticsGroupPtaID is HV_STATISTICS_GROUP_PTA_ID: Group type of the partition page's architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_PA; the names are never linked, so that one gets no value
+	// StatisticsGroupPtaID is HV_STATISTICS_GROUP_PTA_ID: Group type of the partition page's architectural
+	// group. The counter-definition page calls this group HV_STATISTICS_TYPE_PA; the names are never
+	// linked, so that one gets no value
 	StatisticsGroupPtaID StatisticsGroupType = 0x2
-	// StatisticsGroupPtaVersion is HV_STATISTICS_GROUP_PTA_VERSION: Version of the partition architectural group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupPtaVersion is HV_STATISTICS_GROUP_PTA_VERSION: Version of the partition architectural
+	// group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupPtaVersion = 0x10000
-	// StatisticsGroupPtvID is HV_STATISTICS_GROUP_PTV_ID: Group type of the partition page's release-specific group. The counter-definition page calls this group HV_STATISTICS_TYPE_PV; the names are never linked, so that one gets no value
+	// StatisticsGroupPtvID is HV_STATISTICS_GROUP_PTV_ID: Group type of the partition page's
+	// release-specific group. The counter-definition page calls this group HV_STATISTICS_TYPE_PV; the
+	// names are never linked, so that one gets no value
 	StatisticsGroupPtvID StatisticsGroupType = 0x3
-	// StatisticsGroupPtvVersion is HV_STATISTICS_GROUP_PTV_VERSION: Version of the partition release-specific group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupPtvVersion is HV_STATISTICS_GROUP_PTV_VERSION: Version of the partition
+	// release-specific group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupPtvVersion = 0x10000
-	// StatisticsGroupPtiID is HV_STATISTICS_GROUP_PTI_ID: Group type of the partition page's internal group (no counter table is given for it)
+	// StatisticsGroupPtiID is HV_STATISTICS_GROUP_PTI_ID: Group type of the partition page's internal
+	// group (no counter table is given for it)
 	StatisticsGroupPtiID StatisticsGroupType = 0xe
-	// StatisticsGroupPtiVersion is HV_STATISTICS_GROUP_PTI_VERSION: Version of the partition internal group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupPtiVersion is HV_STATISTICS_GROUP_PTI_VERSION: Version of the partition internal
+	// group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupPtiVersion = 0x10000
-	// StatisticsGroupVpaID is HV_STATISTICS_GROUP_VPA_ID: Group type of the VP page's architectural group. The counter-definition page calls this group HV_STATISTICS_TYPE_VPA; the names are never linked, so that one gets no value
+	// StatisticsGroupVpaID is HV_STATISTICS_GROUP_VPA_ID: Group type of the VP page's architectural group.
+	// The counter-definition page calls this group HV_STATISTICS_TYPE_VPA; the names are never linked, so
+	// that one gets no value
 	StatisticsGroupVpaID StatisticsGroupType = 0x2
-	// StatisticsGroupVpaVersion is HV_STATISTICS_GROUP_VPA_VERSION: Version of the VP architectural group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupVpaVersion is HV_STATISTICS_GROUP_VPA_VERSION: Version of the VP architectural group
+	// as a 32-bit value (major 1 minor 0)
 	StatisticsGroupVpaVersion = 0x10000
-	// StatisticsGroupVpvID is HV_STATISTICS_GROUP_VPV_ID: Group type of the VP page's release-specific group. The counter-definition page calls this group HV_STATISTICS_TYPE_VPV; the names are never linked, so that one gets no value
+	// StatisticsGroupVpvID is HV_STATISTICS_GROUP_VPV_ID: Group type of the VP page's release-specific
+	// group. The counter-definition page calls this group HV_STATISTICS_TYPE_VPV; the names are never
+	// linked, so that one gets no value
 	StatisticsGroupVpvID StatisticsGroupType = 0x3
-	// StatisticsGroupVpvVersion is HV_STATISTICS_GROUP_VPV_VERSION: Version of the VP release-specific group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupVpvVersion is HV_STATISTICS_GROUP_VPV_VERSION: Version of the VP release-specific
+	// group as a 32-bit value (major 1 minor 0)
 	StatisticsGroupVpvVersion = 0x10000
-	// StatisticsGroupVpiID is HV_STATISTICS_GROUP_VPI_ID: Group type of the VP page's internal group (no counter table is given for it)
+	// StatisticsGroupVpiID is HV_STATISTICS_GROUP_VPI_ID: Group type of the VP page's internal group (no
+	// counter table is given for it)
 	StatisticsGroupVpiID StatisticsGroupType = 0xe
-	// StatisticsGroupVpiVersion is HV_STATISTICS_GROUP_VPI_VERSION: Version of the VP internal group as a 32-bit value (major 1 minor 0)
+	// StatisticsGroupVpiVersion is HV_STATISTICS_GROUP_VPI_VERSION: Version of the VP internal group as a
+	// 32-bit value (major 1 minor 0)
 	StatisticsGroupVpiVersion = 0x10000
-	// StMaxCountersPerGroup is HV_ST_MAX_COUNTERS_PER_GROUP: Most counters one group can hold: a full page less two 8-byte headers (the group's and the list terminator), in 64-bit slots. The page gives the formula (HV_PAGE_SIZE - 2 * sizeof(HV_STATISTICS_GROUP_HEADER)) / sizeof(UINT64); with HV_PAGE_SIZE 0x1000 and an 8-byte header that is 510
+	// StMaxCountersPerGroup is HV_ST_MAX_COUNTERS_PER_GROUP: Most counters one group can hold: a full page
+	// less two 8-byte headers (the group's and the list terminator), in 64-bit slots. The page gives the
+	// formula (HV_PAGE_SIZE - 2 * sizeof(HV_STATISTICS_GROUP_HEADER)) / sizeof(UINT64); with HV_PAGE_SIZE
+	// 0x1000 and an 8-byte header that is 510
 	StMaxCountersPerGroup = 0x1fe
 )
 
 // The reference names these constants without giving their values, so they have no Go
-// constant: HV_LARGE_PAGE_SIZE, HV_STATISTICS_TYPE_HCA_ID, HV_STATISTICS_TYPE_HCA_VERSION, HV_STATISTICS_TYPE_LPA_ID, HV_STATISTICS_TYPE_LPA_VERSION, HV_STATISTICS_TYPE_PA_ID, HV_STATISTICS_TYPE_PA_VERSION, HV_STATISTICS_TYPE_PV_ID, HV_STATISTICS_TYPE_PV_VERSION, HV_STATISTICS_TYPE_VPA_ID, HV_STATISTICS_TYPE_VPA_VERSION, HV_STATISTICS_TYPE_VPV_ID, HV_STATISTICS_TYPE_VPV_VERSION.
+// constant: HV_LARGE_PAGE_SIZE, HV_STATISTICS_TYPE_HCA_ID, HV_STATISTICS_TYPE_HCA_VERSION,
+// HV_STATISTICS_TYPE_LPA_ID, HV_STATISTICS_TYPE_LPA_VERSION, HV_STATISTICS_TYPE_PA_ID,
+// HV_STATISTICS_TYPE_PA_VERSION, HV_STATISTICS_TYPE_PV_ID, HV_STATISTICS_TYPE_PV_VERSION,
+// HV_STATISTICS_TYPE_VPA_ID, HV_STATISTICS_TYPE_VPA_VERSION, HV_STATISTICS_TYPE_VPV_ID,
+// HV_STATISTICS_TYPE_VPV_VERSION.

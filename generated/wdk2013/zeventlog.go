@@ -15,37 +15,46 @@ type EntryType uint16
 const (
 	// TrHcHypercall is HV_TR_HC_HYPERCALL (group Hypercall): A guest issued a hypercall.
 	TrHcHypercall EntryType = 0x1a
-	// TrImGuestException is HV_TR_IM_GUEST_EXCEPTION (group InterruptManager): The guest raised an exception.
+	// TrImGuestException is HV_TR_IM_GUEST_EXCEPTION (group InterruptManager): The guest raised an
+	// exception.
 	TrImGuestException EntryType = 0x20
 	// TrImMSRRead is HV_TR_IM_MSR_READ (group InterruptManager): The guest read an MSR.
 	TrImMSRRead EntryType = 0x21
 	// TrImMSRWrite is HV_TR_IM_MSR_WRITE (group InterruptManager): The guest wrote an MSR.
 	TrImMSRWrite EntryType = 0x22
-	// TrImCRRead is HV_TR_IM_CR_READ (group InterruptManager): The guest read a control register. Printed as "HV_TR_IM_ CR_READ"; the stray space is dropped.
+	// TrImCRRead is HV_TR_IM_CR_READ (group InterruptManager): The guest read a control register. Printed
+	// as "HV_TR_IM_ CR_READ"; the stray space is dropped.
 	TrImCRRead EntryType = 0x23
 	// TrImCRWrite is HV_TR_IM_CR_WRITE (group InterruptManager): The guest wrote a control register.
 	TrImCRWrite EntryType = 0x24
 	// TrImHltInstruction is HV_TR_IM_HLT_INSTRUCTION (group InterruptManager): The guest executed HLT.
 	TrImHltInstruction EntryType = 0x25
-	// TrImMwaitInstruction is HV_TR_IM_MWAIT_INSTRUCTION (group InterruptManager): The guest executed MWAIT.
+	// TrImMwaitInstruction is HV_TR_IM_MWAIT_INSTRUCTION (group InterruptManager): The guest executed
+	// MWAIT.
 	TrImMwaitInstruction EntryType = 0x26
-	// TrImCPUIDInstruction is HV_TR_IM_CPUID_INSTRUCTION (group InterruptManager): The guest executed CPUID.
+	// TrImCPUIDInstruction is HV_TR_IM_CPUID_INSTRUCTION (group InterruptManager): The guest executed
+	// CPUID.
 	TrImCPUIDInstruction EntryType = 0x27
 	// TrImIOPortRead is HV_TR_IM_IO_PORT_READ (group InterruptManager): The guest read an I/O port.
 	TrImIOPortRead EntryType = 0x28
 	// TrImIOPortWrite is HV_TR_IM_IO_PORT_WRITE (group InterruptManager): The guest wrote an I/O port.
 	TrImIOPortWrite EntryType = 0x29
-	// TrImExternalInterrupt is HV_TR_IM_EXTERNAL_INTERRUPT (group InterruptManager): An external interrupt arrived.
+	// TrImExternalInterrupt is HV_TR_IM_EXTERNAL_INTERRUPT (group InterruptManager): An external interrupt
+	// arrived.
 	TrImExternalInterrupt EntryType = 0x2a
-	// TrImInterruptPending is HV_TR_IM_INTERRUPT_PENDING (group InterruptManager): A virtual interrupt was pending. Printed as "HV_TR_IM_ INTERRUPT_PENDING"; the stray space is dropped.
+	// TrImInterruptPending is HV_TR_IM_INTERRUPT_PENDING (group InterruptManager): A virtual interrupt was
+	// pending. Printed as "HV_TR_IM_ INTERRUPT_PENDING"; the stray space is dropped.
 	TrImInterruptPending EntryType = 0x2b
 	// TrImGuestShutdown is HV_TR_IM_GUEST_SHUTDOWN (group InterruptManager): The guest shut down.
 	TrImGuestShutdown EntryType = 0x2c
-	// TrImEmulatedInstruction is HV_TR_IM_EMULATED_INSTRUCTION (group InterruptManager): The hypervisor emulated a guest instruction.
+	// TrImEmulatedInstruction is HV_TR_IM_EMULATED_INSTRUCTION (group InterruptManager): The hypervisor
+	// emulated a guest instruction.
 	TrImEmulatedInstruction EntryType = 0x2d
-	// TrImNMIInterrupt is HV_TR_IM_NMI_INTERRUPT (group InterruptManager): A non-maskable interrupt occurred.
+	// TrImNMIInterrupt is HV_TR_IM_NMI_INTERRUPT (group InterruptManager): A non-maskable interrupt
+	// occurred.
 	TrImNMIInterrupt EntryType = 0x2e
-	// TrImInvlpgInstruction is HV_TR_IM_INVLPG_INSTRUCTION (group InterruptManager): The guest executed INVLPG.
+	// TrImInvlpgInstruction is HV_TR_IM_INVLPG_INSTRUCTION (group InterruptManager): The guest executed
+	// INVLPG.
 	TrImInvlpgInstruction EntryType = 0x2f
 	// TrImIretInstruction is HV_TR_IM_IRET_INSTRUCTION (group InterruptManager): The guest executed IRET.
 	TrImIretInstruction EntryType = 0x30
@@ -53,45 +62,60 @@ const (
 	TrImTaskSwitch EntryType = 0x31
 	// TrImInvdInstruction is HV_TR_IM_INVD_INSTRUCTION (group InterruptManager): The guest executed INVD.
 	TrImInvdInstruction EntryType = 0x32
-	// TrImDRAccess is HV_TR_IM_DR_ACCESS (group InterruptManager): The guest accessed a debug register. Printed as "HV_TR_IM_ DR_ACCESS"; the stray space is dropped.
+	// TrImDRAccess is HV_TR_IM_DR_ACCESS (group InterruptManager): The guest accessed a debug register.
+	// Printed as "HV_TR_IM_ DR_ACCESS"; the stray space is dropped.
 	TrImDRAccess EntryType = 0x33
 	// TrImFerrFreeze is HV_TR_IM_FERR_FREEZE (group InterruptManager): An FERR freeze occurred.
 	TrImFerrFreeze EntryType = 0x34
-	// TrImRealModeInterrupt is HV_TR_IM_REAL_MODE_INTERRUPT (group InterruptManager): The hypervisor emulated a real-mode interrupt.
+	// TrImRealModeInterrupt is HV_TR_IM_REAL_MODE_INTERRUPT (group InterruptManager): The hypervisor
+	// emulated a real-mode interrupt.
 	TrImRealModeInterrupt EntryType = 0x35
-	// TrImMemoryIntercept is HV_TR_IM_MEMORY_INTERCEPT (group InterruptManager): A guest memory access was intercepted. The page prints the parameters as "Guest RIP, GPA Intercept Type"; read as two parameters split at the comma.
+	// TrImMemoryIntercept is HV_TR_IM_MEMORY_INTERCEPT (group InterruptManager): A guest memory access was
+	// intercepted. The page prints the parameters as "Guest RIP, GPA Intercept Type"; read as two
+	// parameters split at the comma.
 	TrImMemoryIntercept EntryType = 0x36
-	// TrImReflectedException is HV_TR_IM_REFLECTED_EXCEPTION (group InterruptManager): An exception was reflected back into the guest. Printed as "HV_TR_IM_REFLECTED EXCEPTION"; the space is taken to be an underscore.
+	// TrImReflectedException is HV_TR_IM_REFLECTED_EXCEPTION (group InterruptManager): An exception was
+	// reflected back into the guest. Printed as "HV_TR_IM_REFLECTED EXCEPTION"; the space is taken to be
+	// an underscore.
 	TrImReflectedException EntryType = 0x37
 	// TrObCreatePartition is HV_TR_OB_CREATE_PARTITION (group ObjectManager): A partition was created.
 	TrObCreatePartition EntryType = 0x40
 	// TrObDeletePartition is HV_TR_OB_DELETE_PARTITION (group ObjectManager): A partition was deleted.
 	TrObDeletePartition EntryType = 0x41
-	// TrPtReferenceTime is HV_TR_PT_REFERENCE_TIME (group PartitionManager): Partition reference time information was recorded.
+	// TrPtReferenceTime is HV_TR_PT_REFERENCE_TIME (group PartitionManager): Partition reference time
+	// information was recorded.
 	TrPtReferenceTime EntryType = 0x46
 	// TrVPCreateVP is HV_TR_VP_CREATE_VP (group VirtualProcessorManager): A virtual processor was created.
 	TrVPCreateVP EntryType = 0x4b
 	// TrVPDeleteVP is HV_TR_VP_DELETE_VP (group VirtualProcessorManager): A virtual processor was deleted.
 	TrVPDeleteVP EntryType = 0x4c
-	// TrAmGVAGrowVirtualTLB is HV_TR_AM_GVA_GROW_VIRTUAL_TLB (group AddressManagerGuestVirtualAddresses): The virtual TLB grew.
+	// TrAmGVAGrowVirtualTLB is HV_TR_AM_GVA_GROW_VIRTUAL_TLB (group AddressManagerGuestVirtualAddresses):
+	// The virtual TLB grew.
 	TrAmGVAGrowVirtualTLB EntryType = 0x70
-	// TrAmGVAShrinkVirtualTLB is HV_TR_AM_GVA_SHRINK_VIRTUAL_TLB (group AddressManagerGuestVirtualAddresses): The virtual TLB shrank.
+	// TrAmGVAShrinkVirtualTLB is HV_TR_AM_GVA_SHRINK_VIRTUAL_TLB (group
+	// AddressManagerGuestVirtualAddresses): The virtual TLB shrank.
 	TrAmGVAShrinkVirtualTLB EntryType = 0x71
-	// TrAmGVAFlushVirtualTLB is HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB (group AddressManagerGuestVirtualAddresses): The virtual TLB was flushed.
+	// TrAmGVAFlushVirtualTLB is HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB (group
+	// AddressManagerGuestVirtualAddresses): The virtual TLB was flushed.
 	TrAmGVAFlushVirtualTLB EntryType = 0x72
 	// TrSchContextSwitch is HV_TR_SCH_CONTEXT_SWITCH (group Scheduler): The scheduler switched context.
 	TrSchContextSwitch EntryType = 0xb0
 	// TrKeOverrun is HV_TR_KE_OVERRUN (group Kernel): Intercept handling overran its time budget.
 	TrKeOverrun EntryType = 0xe0
-	// TrKeOverrunParams is HV_TR_KE_OVERRUN_PARAMS (group Kernel): Companion of HV_TR_KE_OVERRUN carrying four further values.
+	// TrKeOverrunParams is HV_TR_KE_OVERRUN_PARAMS (group Kernel): Companion of HV_TR_KE_OVERRUN carrying
+	// four further values.
 	TrKeOverrunParams EntryType = 0xe1
 	// TrKeOverrun500 is HV_TR_KE_OVERRUN500 (group Kernel): Intercept handling overran 500 microseconds.
 	TrKeOverrun500 EntryType = 0xe2
-	// TrKeOverrun500Params is HV_TR_KE_OVERRUN500_PARAMS (group Kernel): Companion of HV_TR_KE_OVERRUN500 carrying four further values.
+	// TrKeOverrun500Params is HV_TR_KE_OVERRUN500_PARAMS (group Kernel): Companion of HV_TR_KE_OVERRUN500
+	// carrying four further values.
 	TrKeOverrun500Params EntryType = 0xe3
-	// TrSchProfilerSample is HV_TR_SCH_PROFILER_SAMPLE (group Profiler): A profiler sample. The page describes it as "Context Switch" with the same parameters as HV_TR_SCH_CONTEXT_SWITCH and an SCH prefix, apparently copied from that row; it is kept under Profiler where the page lists it.
+	// TrSchProfilerSample is HV_TR_SCH_PROFILER_SAMPLE (group Profiler): A profiler sample. The page
+	// describes it as "Context Switch" with the same parameters as HV_TR_SCH_CONTEXT_SWITCH and an SCH
+	// prefix, apparently copied from that row; it is kept under Profiler where the page lists it.
 	TrSchProfilerSample EntryType = 0xf0
-	// TrProfilerHvModule is HV_TR_PROFILER_HV_MODULE (group Profiler): Profiler entry about a hypervisor module. The page gives its id (printed 0XF1) but no description and no parameters.
+	// TrProfilerHvModule is HV_TR_PROFILER_HV_MODULE (group Profiler): Profiler entry about a hypervisor
+	// module. The page gives its id (printed 0XF1) but no description and no parameters.
 	TrProfilerHvModule EntryType = 0xf1
 )
 
@@ -147,7 +171,8 @@ type TrImHltInstructionPayload struct {
 	GuestRIP uint64
 }
 
-// TrImMwaitInstructionPayload is the payload after the entry header of HV_TR_IM_MWAIT_INSTRUCTION entries.
+// TrImMwaitInstructionPayload is the payload after the entry header of HV_TR_IM_MWAIT_INSTRUCTION
+// entries.
 type TrImMwaitInstructionPayload struct {
 	_              structs.HostLayout
 	GuestRIP       uint64
@@ -155,7 +180,8 @@ type TrImMwaitInstructionPayload struct {
 	MwaitHint      uint64 // MWAIT hint operand.
 }
 
-// TrImCPUIDInstructionPayload is the payload after the entry header of HV_TR_IM_CPUID_INSTRUCTION entries.
+// TrImCPUIDInstructionPayload is the payload after the entry header of HV_TR_IM_CPUID_INSTRUCTION
+// entries.
 type TrImCPUIDInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
@@ -179,13 +205,15 @@ type TrImIOPortWritePayload struct {
 	Value    uint64 // Value written.
 }
 
-// TrImExternalInterruptPayload is the payload after the entry header of HV_TR_IM_EXTERNAL_INTERRUPT entries.
+// TrImExternalInterruptPayload is the payload after the entry header of HV_TR_IM_EXTERNAL_INTERRUPT
+// entries.
 type TrImExternalInterruptPayload struct {
 	_      structs.HostLayout
 	Vector uint64 // Interrupt vector.
 }
 
-// TrImInterruptPendingPayload is the payload after the entry header of HV_TR_IM_INTERRUPT_PENDING entries.
+// TrImInterruptPendingPayload is the payload after the entry header of HV_TR_IM_INTERRUPT_PENDING
+// entries.
 type TrImInterruptPendingPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
@@ -197,7 +225,8 @@ type TrImGuestShutdownPayload struct {
 	GuestRIP uint64
 }
 
-// TrImEmulatedInstructionPayload is the payload after the entry header of HV_TR_IM_EMULATED_INSTRUCTION entries.
+// TrImEmulatedInstructionPayload is the payload after the entry header of
+// HV_TR_IM_EMULATED_INSTRUCTION entries.
 type TrImEmulatedInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
@@ -209,14 +238,16 @@ type TrImNMIInterruptPayload struct {
 	GuestRIP uint64
 }
 
-// TrImInvlpgInstructionPayload is the payload after the entry header of HV_TR_IM_INVLPG_INSTRUCTION entries.
+// TrImInvlpgInstructionPayload is the payload after the entry header of HV_TR_IM_INVLPG_INSTRUCTION
+// entries.
 type TrImInvlpgInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
 	GuestVa  uint64 // Guest virtual address operand.
 }
 
-// TrImIretInstructionPayload is the payload after the entry header of HV_TR_IM_IRET_INSTRUCTION entries.
+// TrImIretInstructionPayload is the payload after the entry header of HV_TR_IM_IRET_INSTRUCTION
+// entries.
 type TrImIretInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
@@ -228,7 +259,8 @@ type TrImTaskSwitchPayload struct {
 	GuestRIP uint64
 }
 
-// TrImInvdInstructionPayload is the payload after the entry header of HV_TR_IM_INVD_INSTRUCTION entries.
+// TrImInvdInstructionPayload is the payload after the entry header of HV_TR_IM_INVD_INSTRUCTION
+// entries.
 type TrImInvdInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
@@ -246,34 +278,39 @@ type TrImFerrFreezePayload struct {
 	GuestRIP uint64
 }
 
-// TrImRealModeInterruptPayload is the payload after the entry header of HV_TR_IM_REAL_MODE_INTERRUPT entries.
+// TrImRealModeInterruptPayload is the payload after the entry header of HV_TR_IM_REAL_MODE_INTERRUPT
+// entries.
 type TrImRealModeInterruptPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
 }
 
-// TrImMemoryInterceptPayload is the payload after the entry header of HV_TR_IM_MEMORY_INTERCEPT entries.
+// TrImMemoryInterceptPayload is the payload after the entry header of HV_TR_IM_MEMORY_INTERCEPT
+// entries.
 type TrImMemoryInterceptPayload struct {
 	_                structs.HostLayout
 	GuestRIP         uint64
 	GPAInterceptType uint64 // Kind of GPA intercept.
 }
 
-// TrImReflectedExceptionPayload is the payload after the entry header of HV_TR_IM_REFLECTED_EXCEPTION entries.
+// TrImReflectedExceptionPayload is the payload after the entry header of HV_TR_IM_REFLECTED_EXCEPTION
+// entries.
 type TrImReflectedExceptionPayload struct {
 	_             structs.HostLayout
 	GuestRIP      uint64
 	ExceptionType uint64 // The reflected exception.
 }
 
-// TrObCreatePartitionPayload is the payload after the entry header of HV_TR_OB_CREATE_PARTITION entries.
+// TrObCreatePartitionPayload is the payload after the entry header of HV_TR_OB_CREATE_PARTITION
+// entries.
 type TrObCreatePartitionPayload struct {
 	_           structs.HostLayout
 	PartitionID uint64 // The partition.
 	HvStatus    uint64 // Result of the operation.
 }
 
-// TrObDeletePartitionPayload is the payload after the entry header of HV_TR_OB_DELETE_PARTITION entries.
+// TrObDeletePartitionPayload is the payload after the entry header of HV_TR_OB_DELETE_PARTITION
+// entries.
 type TrObDeletePartitionPayload struct {
 	_           structs.HostLayout
 	PartitionID uint64 // The partition.
@@ -303,14 +340,16 @@ type TrVPDeleteVPPayload struct {
 	HvStatus    uint64 // Result of the operation.
 }
 
-// TrAmGVAGrowVirtualTLBPayload is the payload after the entry header of HV_TR_AM_GVA_GROW_VIRTUAL_TLB entries.
+// TrAmGVAGrowVirtualTLBPayload is the payload after the entry header of HV_TR_AM_GVA_GROW_VIRTUAL_TLB
+// entries.
 type TrAmGVAGrowVirtualTLBPayload struct {
 	_        structs.HostLayout
 	OldCount uint64 // Size before.
 	NewCount uint64 // Size after.
 }
 
-// TrAmGVAShrinkVirtualTLBPayload is the payload after the entry header of HV_TR_AM_GVA_SHRINK_VIRTUAL_TLB entries.
+// TrAmGVAShrinkVirtualTLBPayload is the payload after the entry header of
+// HV_TR_AM_GVA_SHRINK_VIRTUAL_TLB entries.
 type TrAmGVAShrinkVirtualTLBPayload struct {
 	_         structs.HostLayout
 	OldCount  uint64 // Size before.
@@ -318,7 +357,8 @@ type TrAmGVAShrinkVirtualTLBPayload struct {
 	FreeCount uint64 // Number freed.
 }
 
-// TrAmGVAFlushVirtualTLBPayload is the payload after the entry header of HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB entries.
+// TrAmGVAFlushVirtualTLBPayload is the payload after the entry header of
+// HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB entries.
 type TrAmGVAFlushVirtualTLBPayload struct {
 	_           structs.HostLayout
 	PartitionID uint64 // The partition.
@@ -359,7 +399,8 @@ type TrKeOverrun500Payload struct {
 	CallCode       uint64 // Hypercall code involved.
 }
 
-// TrKeOverrun500ParamsPayload is the payload after the entry header of HV_TR_KE_OVERRUN500_PARAMS entries.
+// TrKeOverrun500ParamsPayload is the payload after the entry header of HV_TR_KE_OVERRUN500_PARAMS
+// entries.
 type TrKeOverrun500ParamsPayload struct {
 	_      structs.HostLayout
 	Param1 uint64
@@ -368,7 +409,8 @@ type TrKeOverrun500ParamsPayload struct {
 	Param4 uint64
 }
 
-// TrSchProfilerSamplePayload is the payload after the entry header of HV_TR_SCH_PROFILER_SAMPLE entries.
+// TrSchProfilerSamplePayload is the payload after the entry header of HV_TR_SCH_PROFILER_SAMPLE
+// entries.
 type TrSchProfilerSamplePayload struct {
 	_           structs.HostLayout
 	PartitionID uint64 // Partition sampled.

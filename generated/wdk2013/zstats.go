@@ -6,53 +6,70 @@ package wdk2013
 import "github.com/hvgen/hvgen/runtime/abi"
 
 const (
-	// StatisticsTypeHcaLogicalProcessors is the slot of counter "Logical processors" of HV_STATISTICS_TYPE_HCA.
+	// StatisticsTypeHcaLogicalProcessors is the slot of counter "Logical processors" of
+	// HV_STATISTICS_TYPE_HCA.
 	StatisticsTypeHcaLogicalProcessors = 1
 	// StatisticsTypeHcaPartitions is the slot of counter "Partitions" of HV_STATISTICS_TYPE_HCA.
 	StatisticsTypeHcaPartitions = 2
 	// StatisticsTypeHcaTotalPages is the slot of counter "Total pages" of HV_STATISTICS_TYPE_HCA.
 	StatisticsTypeHcaTotalPages = 3
-	// StatisticsTypeHcaVirtualProcessors is the slot of counter "Virtual processors" of HV_STATISTICS_TYPE_HCA.
+	// StatisticsTypeHcaVirtualProcessors is the slot of counter "Virtual processors" of
+	// HV_STATISTICS_TYPE_HCA.
 	StatisticsTypeHcaVirtualProcessors = 4
-	// StatisticsTypeHcaMonitoredNotifications is the slot of counter "Monitored notifications" of HV_STATISTICS_TYPE_HCA.
+	// StatisticsTypeHcaMonitoredNotifications is the slot of counter "Monitored notifications" of
+	// HV_STATISTICS_TYPE_HCA.
 	StatisticsTypeHcaMonitoredNotifications = 5
 	// StatisticsTypeLpaGlobalTime is the slot of counter "Global time" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaGlobalTime = 1
 	// StatisticsTypeLpaTotalRunTime is the slot of counter "Total run time" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaTotalRunTime = 2
-	// StatisticsTypeLpaHypervisorRunTime is the slot of counter "Hypervisor run time" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaHypervisorRunTime is the slot of counter "Hypervisor run time" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaHypervisorRunTime = 3
-	// StatisticsTypeLpaHardwareInterruptsPerSec is the slot of counter "Hardware interrupts/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaHardwareInterruptsPerSec is the slot of counter "Hardware interrupts/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaHardwareInterruptsPerSec = 4
-	// StatisticsTypeLpaContextSwitchesPerSec is the slot of counter "Context switches/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaContextSwitchesPerSec is the slot of counter "Context switches/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaContextSwitchesPerSec = 5
-	// StatisticsTypeLpaInterProcessorInterruptsPerSec is the slot of counter "Inter-processor interrupts/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaInterProcessorInterruptsPerSec is the slot of counter "Inter-processor
+	// interrupts/sec" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaInterProcessorInterruptsPerSec = 6
-	// StatisticsTypeLpaSchedulerInterruptsPerSec is the slot of counter "Scheduler interrupts/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaSchedulerInterruptsPerSec is the slot of counter "Scheduler interrupts/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaSchedulerInterruptsPerSec = 7
-	// StatisticsTypeLpaTimerInterruptsPerSec is the slot of counter "Timer interrupts/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaTimerInterruptsPerSec is the slot of counter "Timer interrupts/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaTimerInterruptsPerSec = 8
-	// StatisticsTypeLpaInterprocessorInterruptsSentPerSec is the slot of counter "Interprocessor interrupts sent/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaInterprocessorInterruptsSentPerSec is the slot of counter "Interprocessor
+	// interrupts sent/sec" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaInterprocessorInterruptsSentPerSec = 9
-	// StatisticsTypeLpaProcessorHaltsPerSec is the slot of counter "Processor halts/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaProcessorHaltsPerSec is the slot of counter "Processor halts/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaProcessorHaltsPerSec = 10
-	// StatisticsTypeLpaMonitorTransitionCost is the slot of counter "Monitor transition cost" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaMonitorTransitionCost is the slot of counter "Monitor transition cost" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaMonitorTransitionCost = 11
-	// StatisticsTypeLpaContextSwitchTime is the slot of counter "Context switch time" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaContextSwitchTime is the slot of counter "Context switch time" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaContextSwitchTime = 12
-	// StatisticsTypeLpaC1TransitionsPerSec is the slot of counter "C1 transitions/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaC1TransitionsPerSec is the slot of counter "C1 transitions/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaC1TransitionsPerSec = 13
 	// StatisticsTypeLpaPercentC1Time is the slot of counter "% C1 time" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaPercentC1Time = 14
-	// StatisticsTypeLpaC2TransitionsPerSec is the slot of counter "C2 transitions/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaC2TransitionsPerSec is the slot of counter "C2 transitions/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaC2TransitionsPerSec = 15
 	// StatisticsTypeLpaPercentC2Time is the slot of counter "% C2 time" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaPercentC2Time = 16
-	// StatisticsTypeLpaC3TransitionsPerSec is the slot of counter "C3 transitions/sec" of HV_STATISTICS_TYPE_LPA.
+	// StatisticsTypeLpaC3TransitionsPerSec is the slot of counter "C3 transitions/sec" of
+	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaC3TransitionsPerSec = 17
 	// StatisticsTypeLpaPercentC3Time is the slot of counter "% C3 time" of HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaPercentC3Time = 18
-	// StatisticsTypePaVirtualProcessors is the slot of counter "Virtual processors" of HV_STATISTICS_TYPE_PA.
+	// StatisticsTypePaVirtualProcessors is the slot of counter "Virtual processors" of
+	// HV_STATISTICS_TYPE_PA.
 	StatisticsTypePaVirtualProcessors = 1
 	// StatisticsTypePvVirtualTLBPages is the slot of counter "Virtual TLB Pages" of HV_STATISTICS_TYPE_PV.
 	StatisticsTypePvVirtualTLBPages = 1
@@ -62,141 +79,206 @@ const (
 	StatisticsTypePvDepositedPages = 3
 	// StatisticsTypePvGPAPages is the slot of counter "GPA pages" of HV_STATISTICS_TYPE_PV.
 	StatisticsTypePvGPAPages = 4
-	// StatisticsTypePvGPASpaceModificationsPerSec is the slot of counter "GPA space modifications/sec" of HV_STATISTICS_TYPE_PV.
+	// StatisticsTypePvGPASpaceModificationsPerSec is the slot of counter "GPA space modifications/sec" of
+	// HV_STATISTICS_TYPE_PV.
 	StatisticsTypePvGPASpaceModificationsPerSec = 5
-	// StatisticsTypePvVirtualTLBFlushEntriesPerSec is the slot of counter "Virtual TLB flush entries/sec" of HV_STATISTICS_TYPE_PV.
+	// StatisticsTypePvVirtualTLBFlushEntriesPerSec is the slot of counter "Virtual TLB flush entries/sec"
+	// of HV_STATISTICS_TYPE_PV.
 	StatisticsTypePvVirtualTLBFlushEntriesPerSec = 6
-	// StatisticsTypePvRecommendedVirtualTLBSize is the slot of counter "Recommended virtual TLB size" of HV_STATISTICS_TYPE_PV.
+	// StatisticsTypePvRecommendedVirtualTLBSize is the slot of counter "Recommended virtual TLB size" of
+	// HV_STATISTICS_TYPE_PV.
 	StatisticsTypePvRecommendedVirtualTLBSize = 7
 	// StatisticsTypeVpaTotalRunTime is the slot of counter "Total run time" of HV_STATISTICS_TYPE_VPA.
 	StatisticsTypeVpaTotalRunTime = 1
-	// StatisticsTypeVpaHypervisorRunTime is the slot of counter "Hypervisor run time" of HV_STATISTICS_TYPE_VPA.
+	// StatisticsTypeVpaHypervisorRunTime is the slot of counter "Hypervisor run time" of
+	// HV_STATISTICS_TYPE_VPA.
 	StatisticsTypeVpaHypervisorRunTime = 2
 	// StatisticsTypeVpvHypercallsPerSec is the slot of counter "Hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvHypercallsPerSec = 1
 	// StatisticsTypeVpvHypercallsCost is the slot of counter "Hypercalls cost" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvHypercallsCost = 2
-	// StatisticsTypeVpvPageInvalidationsPerSec is the slot of counter "Page invalidations/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageInvalidationsPerSec is the slot of counter "Page invalidations/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageInvalidationsPerSec = 3
-	// StatisticsTypeVpvPageInvalidationsCost is the slot of counter "Page invalidations cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageInvalidationsCost is the slot of counter "Page invalidations cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageInvalidationsCost = 4
-	// StatisticsTypeVpvControlRegisterAccessesPerSec is the slot of counter "Control register accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvControlRegisterAccessesPerSec is the slot of counter "Control register
+	// accesses/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvControlRegisterAccessesPerSec = 5
-	// StatisticsTypeVpvControlRegisterAccessesCost is the slot of counter "Control register accesses cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvControlRegisterAccessesCost is the slot of counter "Control register accesses cost"
+	// of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvControlRegisterAccessesCost = 6
-	// StatisticsTypeVpvIOInstructionsPerSec is the slot of counter "IO instructions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvIOInstructionsPerSec is the slot of counter "IO instructions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvIOInstructionsPerSec = 7
-	// StatisticsTypeVpvIOInstructionsCost is the slot of counter "IO instructions cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvIOInstructionsCost is the slot of counter "IO instructions cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvIOInstructionsCost = 8
-	// StatisticsTypeVpvHltInstructionsPerSec is the slot of counter "HLT instructions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvHltInstructionsPerSec is the slot of counter "HLT instructions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvHltInstructionsPerSec = 9
-	// StatisticsTypeVpvHltInstructionsCost is the slot of counter "HLT instructions cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvHltInstructionsCost is the slot of counter "HLT instructions cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvHltInstructionsCost = 10
-	// StatisticsTypeVpvMwaitInstructionsPerSec is the slot of counter "MWAIT instructions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvMwaitInstructionsPerSec is the slot of counter "MWAIT instructions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvMwaitInstructionsPerSec = 11
-	// StatisticsTypeVpvMwaitInstructionsCost is the slot of counter "MWAIT instructions cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvMwaitInstructionsCost is the slot of counter "MWAIT instructions cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvMwaitInstructionsCost = 12
-	// StatisticsTypeVpvCPUIDInstructionsPerSec is the slot of counter "CPUID instructions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvCPUIDInstructionsPerSec is the slot of counter "CPUID instructions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvCPUIDInstructionsPerSec = 13
-	// StatisticsTypeVpvCPUIDInstructionsCost is the slot of counter "CPUID instructions cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvCPUIDInstructionsCost is the slot of counter "CPUID instructions cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvCPUIDInstructionsCost = 14
-	// StatisticsTypeVpvMSRAccessesPerSec is the slot of counter "MSR accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvMSRAccessesPerSec is the slot of counter "MSR accesses/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvMSRAccessesPerSec = 15
-	// StatisticsTypeVpvMSRAccessesCost is the slot of counter "MSR accesses cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvMSRAccessesCost is the slot of counter "MSR accesses cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvMSRAccessesCost = 16
-	// StatisticsTypeVpvOtherInterceptsPerSec is the slot of counter "Other intercepts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvOtherInterceptsPerSec is the slot of counter "Other intercepts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvOtherInterceptsPerSec = 17
-	// StatisticsTypeVpvOtherInterceptsCost is the slot of counter "Other intercepts cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvOtherInterceptsCost is the slot of counter "Other intercepts cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvOtherInterceptsCost = 18
-	// StatisticsTypeVpvExternalInterruptsPerSec is the slot of counter "External interrupts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvExternalInterruptsPerSec is the slot of counter "External interrupts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvExternalInterruptsPerSec = 19
-	// StatisticsTypeVpvExternalInterruptsCost is the slot of counter "External interrupts cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvExternalInterruptsCost is the slot of counter "External interrupts cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvExternalInterruptsCost = 20
-	// StatisticsTypeVpvPendingInterruptsPerSec is the slot of counter "Pending interrupts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPendingInterruptsPerSec is the slot of counter "Pending interrupts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPendingInterruptsPerSec = 21
-	// StatisticsTypeVpvPendingInterruptsCost is the slot of counter "Pending interrupts cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPendingInterruptsCost is the slot of counter "Pending interrupts cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPendingInterruptsCost = 22
-	// StatisticsTypeVpvEmulatedInstructionsPerSec is the slot of counter "Emulated instructions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvEmulatedInstructionsPerSec is the slot of counter "Emulated instructions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvEmulatedInstructionsPerSec = 23
-	// StatisticsTypeVpvEmulatedInstructionsCost is the slot of counter "Emulated instructions cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvEmulatedInstructionsCost is the slot of counter "Emulated instructions cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvEmulatedInstructionsCost = 24
-	// StatisticsTypeVpvDebugRegisterAccessesPerSec is the slot of counter "Debug register accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvDebugRegisterAccessesPerSec is the slot of counter "Debug register accesses/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvDebugRegisterAccessesPerSec = 25
-	// StatisticsTypeVpvDebugRegisterAccessesCost is the slot of counter "Debug register accesses cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvDebugRegisterAccessesCost is the slot of counter "Debug register accesses cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvDebugRegisterAccessesCost = 26
-	// StatisticsTypeVpvPageFaultInterceptsPerSec is the slot of counter "Page fault intercepts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageFaultInterceptsPerSec is the slot of counter "Page fault intercepts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageFaultInterceptsPerSec = 27
-	// StatisticsTypeVpvPageFaultInterceptsCost is the slot of counter "Page fault intercepts cost" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageFaultInterceptsCost is the slot of counter "Page fault intercepts cost" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageFaultInterceptsCost = 28
-	// StatisticsTypeVpvGuestPageTableMapsPerSec is the slot of counter "Guest page table maps/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvGuestPageTableMapsPerSec is the slot of counter "Guest page table maps/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvGuestPageTableMapsPerSec = 29
-	// StatisticsTypeVpvLargePageTLBFillsPerSec is the slot of counter "Large page TLB fills/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvLargePageTLBFillsPerSec is the slot of counter "Large page TLB fills/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvLargePageTLBFillsPerSec = 30
-	// StatisticsTypeVpvSmallPageTLBFillsPerSec is the slot of counter "Small page TLB fills/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvSmallPageTLBFillsPerSec is the slot of counter "Small page TLB fills/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvSmallPageTLBFillsPerSec = 31
-	// StatisticsTypeVpvReflectedGuestPageFaultsPerSec is the slot of counter "Reflected guest page faults/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvReflectedGuestPageFaultsPerSec is the slot of counter "Reflected guest page
+	// faults/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvReflectedGuestPageFaultsPerSec = 32
-	// StatisticsTypeVpvAPICMmioAccessesPerSec is the slot of counter "APIC MMIO accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAPICMmioAccessesPerSec is the slot of counter "APIC MMIO accesses/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAPICMmioAccessesPerSec = 33
-	// StatisticsTypeVpvIOInterceptMessagesPerSec is the slot of counter "IO intercept messages/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvIOInterceptMessagesPerSec is the slot of counter "IO intercept messages/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvIOInterceptMessagesPerSec = 34
-	// StatisticsTypeVpvMemoryInterceptMessagesPerSec is the slot of counter "Memory intercept messages/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvMemoryInterceptMessagesPerSec is the slot of counter "Memory intercept
+	// messages/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvMemoryInterceptMessagesPerSec = 35
-	// StatisticsTypeVpvAPICEOIAccessesPerSec is the slot of counter "APIC EOI accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAPICEOIAccessesPerSec is the slot of counter "APIC EOI accesses/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAPICEOIAccessesPerSec = 36
-	// StatisticsTypeVpvOtherMessagesPerSec is the slot of counter "Other messages/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvOtherMessagesPerSec is the slot of counter "Other messages/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvOtherMessagesPerSec = 37
-	// StatisticsTypeVpvPageTableAllocationsPerSec is the slot of counter "Page table allocations/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableAllocationsPerSec is the slot of counter "Page table allocations/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableAllocationsPerSec = 38
-	// StatisticsTypeVpvLogicalProcessorMigrationsPerSec is the slot of counter "Logical processor migrations/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvLogicalProcessorMigrationsPerSec is the slot of counter "Logical processor
+	// migrations/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvLogicalProcessorMigrationsPerSec = 39
-	// StatisticsTypeVpvAddressSpaceEvictionsPerSec is the slot of counter "Address space evictions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAddressSpaceEvictionsPerSec is the slot of counter "Address space evictions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAddressSpaceEvictionsPerSec = 40
-	// StatisticsTypeVpvAddressSpaceSwitchesPerSec is the slot of counter "Address space switches/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAddressSpaceSwitchesPerSec is the slot of counter "Address space switches/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAddressSpaceSwitchesPerSec = 41
-	// StatisticsTypeVpvAddressDomainFlushesPerSec is the slot of counter "Address domain flushes/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAddressDomainFlushesPerSec is the slot of counter "Address domain flushes/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAddressDomainFlushesPerSec = 42
-	// StatisticsTypeVpvAddressSpaceFlushesPerSec is the slot of counter "Address space flushes/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAddressSpaceFlushesPerSec is the slot of counter "Address space flushes/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAddressSpaceFlushesPerSec = 43
-	// StatisticsTypeVpvGlobalGVARangeFlushesPerSec is the slot of counter "Global GVA range flushes/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvGlobalGVARangeFlushesPerSec is the slot of counter "Global GVA range flushes/sec"
+	// of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvGlobalGVARangeFlushesPerSec = 44
-	// StatisticsTypeVpvLocalFlushedGVARangesPerSec is the slot of counter "Local flushed GVA ranges/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvLocalFlushedGVARangesPerSec is the slot of counter "Local flushed GVA ranges/sec"
+	// of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvLocalFlushedGVARangesPerSec = 45
-	// StatisticsTypeVpvPageTableEvictionsPerSec is the slot of counter "Page table evictions/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableEvictionsPerSec is the slot of counter "Page table evictions/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableEvictionsPerSec = 46
-	// StatisticsTypeVpvPageTableReclamationsPerSec is the slot of counter "Page table reclamations/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableReclamationsPerSec is the slot of counter "Page table reclamations/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableReclamationsPerSec = 47
-	// StatisticsTypeVpvPageTableResetsPerSec is the slot of counter "Page table resets/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableResetsPerSec is the slot of counter "Page table resets/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableResetsPerSec = 48
-	// StatisticsTypeVpvPageTableValidationsPerSec is the slot of counter "Page table validations/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableValidationsPerSec is the slot of counter "Page table validations/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableValidationsPerSec = 49
-	// StatisticsTypeVpvAPICTprAccessesPerSec is the slot of counter "APIC TPR accesses/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAPICTprAccessesPerSec is the slot of counter "APIC TPR accesses/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAPICTprAccessesPerSec = 50
-	// StatisticsTypeVpvPageTableWriteInterceptsPerSec is the slot of counter "Page table write intercepts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvPageTableWriteInterceptsPerSec is the slot of counter "Page table write
+	// intercepts/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvPageTableWriteInterceptsPerSec = 51
-	// StatisticsTypeVpvSyntheticInterruptsPerSec is the slot of counter "Synthetic interrupts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvSyntheticInterruptsPerSec is the slot of counter "Synthetic interrupts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvSyntheticInterruptsPerSec = 52
-	// StatisticsTypeVpvVirtualInterruptsPerSec is the slot of counter "Virtual interrupts/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvVirtualInterruptsPerSec is the slot of counter "Virtual interrupts/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvVirtualInterruptsPerSec = 53
-	// StatisticsTypeVpvAPICIpisSentPerSec is the slot of counter "APIC IPIs sent/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAPICIpisSentPerSec is the slot of counter "APIC IPIs sent/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAPICIpisSentPerSec = 54
-	// StatisticsTypeVpvAPICSelfIpisSentPerSec is the slot of counter "APIC self IPIs sent/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvAPICSelfIpisSentPerSec is the slot of counter "APIC self IPIs sent/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvAPICSelfIpisSentPerSec = 55
-	// StatisticsTypeVpvGPASpaceHypercallsPerSec is the slot of counter "GPA space hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvGPASpaceHypercallsPerSec is the slot of counter "GPA space hypercalls/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvGPASpaceHypercallsPerSec = 56
-	// StatisticsTypeVpvLogicalProcessorHypercallsPerSec is the slot of counter "Logical processor hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvLogicalProcessorHypercallsPerSec is the slot of counter "Logical processor
+	// hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvLogicalProcessorHypercallsPerSec = 57
-	// StatisticsTypeVpvLongSpinWaitHypercallsPerSec is the slot of counter "Long spin wait hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvLongSpinWaitHypercallsPerSec is the slot of counter "Long spin wait hypercalls/sec"
+	// of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvLongSpinWaitHypercallsPerSec = 58
-	// StatisticsTypeVpvOtherHypercallsPerSec is the slot of counter "Other hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvOtherHypercallsPerSec is the slot of counter "Other hypercalls/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvOtherHypercallsPerSec = 59
-	// StatisticsTypeVpvSyntheticInterruptHypercallsPerSec is the slot of counter "Synthetic interrupt hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvSyntheticInterruptHypercallsPerSec is the slot of counter "Synthetic interrupt
+	// hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvSyntheticInterruptHypercallsPerSec = 60
-	// StatisticsTypeVpvVirtualInterruptHypercallsPerSec is the slot of counter "Virtual interrupt hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvVirtualInterruptHypercallsPerSec is the slot of counter "Virtual interrupt
+	// hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvVirtualInterruptHypercallsPerSec = 61
-	// StatisticsTypeVpvVirtualMmuHypercallsPerSec is the slot of counter "Virtual MMU hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvVirtualMmuHypercallsPerSec is the slot of counter "Virtual MMU hypercalls/sec" of
+	// HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvVirtualMmuHypercallsPerSec = 62
-	// StatisticsTypeVpvVirtualProcessorHypercallsPerSec is the slot of counter "Virtual processor hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
+	// StatisticsTypeVpvVirtualProcessorHypercallsPerSec is the slot of counter "Virtual processor
+	// hypercalls/sec" of HV_STATISTICS_TYPE_VPV.
 	StatisticsTypeVpvVirtualProcessorHypercallsPerSec = 63
 )
 

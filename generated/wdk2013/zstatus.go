@@ -8,27 +8,36 @@ import "strconv"
 const (
 	// StatusSuccess is HV_STATUS_SUCCESS: success
 	StatusSuccess Status = 0x0000
-	// StatusInvalidHypercallCode is HV_STATUS_INVALID_HYPERCALL_CODE: the hypercall code is not known to the hypervisor
+	// StatusInvalidHypercallCode is HV_STATUS_INVALID_HYPERCALL_CODE: the hypercall code is not known to
+	// the hypervisor
 	StatusInvalidHypercallCode Status = 0x0002
-	// StatusInvalidHypercallInput is HV_STATUS_INVALID_HYPERCALL_INPUT: the rep count or rep start index is wrong for this call, or a reserved bit of the hypercall input value is set
+	// StatusInvalidHypercallInput is HV_STATUS_INVALID_HYPERCALL_INPUT: the rep count or rep start index
+	// is wrong for this call, or a reserved bit of the hypercall input value is set
 	StatusInvalidHypercallInput Status = 0x0003
-	// StatusInvalidAlignment is HV_STATUS_INVALID_ALIGNMENT: an input or output GPA is not 8-byte aligned or lies outside the GPA space, or a parameter list crosses a page boundary
+	// StatusInvalidAlignment is HV_STATUS_INVALID_ALIGNMENT: an input or output GPA is not 8-byte aligned
+	// or lies outside the GPA space, or a parameter list crosses a page boundary
 	StatusInvalidAlignment Status = 0x0004
 	// StatusInvalidParameter is HV_STATUS_INVALID_PARAMETER: at least one input parameter is not valid
 	StatusInvalidParameter Status = 0x0005
 	// StatusAccessDenied is HV_STATUS_ACCESS_DENIED: the caller lacks the access rights for this operation
 	StatusAccessDenied Status = 0x0006
-	// StatusInvalidPartitionState is HV_STATUS_INVALID_PARTITION_STATE: the partition is not in a state that allows this operation
+	// StatusInvalidPartitionState is HV_STATUS_INVALID_PARTITION_STATE: the partition is not in a state
+	// that allows this operation
 	StatusInvalidPartitionState Status = 0x0007
-	// StatusOperationDenied is HV_STATUS_OPERATION_DENIED: the operation was refused; the reason depends on the call
+	// StatusOperationDenied is HV_STATUS_OPERATION_DENIED: the operation was refused; the reason depends
+	// on the call
 	StatusOperationDenied Status = 0x0008
-	// StatusUnknownProperty is HV_STATUS_UNKNOWN_PROPERTY: the partition property id is not a known property
+	// StatusUnknownProperty is HV_STATUS_UNKNOWN_PROPERTY: the partition property id is not a known
+	// property
 	StatusUnknownProperty Status = 0x0009
-	// StatusPropertyValueOutOfRange is HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE: the partition property value is out of range or breaks an invariant
+	// StatusPropertyValueOutOfRange is HV_STATUS_PROPERTY_VALUE_OUT_OF_RANGE: the partition property value
+	// is out of range or breaks an invariant
 	StatusPropertyValueOutOfRange Status = 0x000a
-	// StatusInsufficientMemory is HV_STATUS_INSUFFICIENT_MEMORY: there is not enough memory to complete the call
+	// StatusInsufficientMemory is HV_STATUS_INSUFFICIENT_MEMORY: there is not enough memory to complete
+	// the call
 	StatusInsufficientMemory Status = 0x000b
-	// StatusPartitionTooDeep is HV_STATUS_PARTITION_TOO_DEEP: the partition hierarchy would exceed its maximum depth
+	// StatusPartitionTooDeep is HV_STATUS_PARTITION_TOO_DEEP: the partition hierarchy would exceed its
+	// maximum depth
 	StatusPartitionTooDeep Status = 0x000c
 	// StatusInvalidPartitionID is HV_STATUS_INVALID_PARTITION_ID: the partition id is not valid
 	StatusInvalidPartitionID Status = 0x000d
@@ -36,79 +45,117 @@ const (
 	StatusInvalidVPIndex Status = 0x000e
 	// StatusInvalidPortID is HV_STATUS_INVALID_PORT_ID: the port id does not exist or is not unique
 	StatusInvalidPortID Status = 0x0011
-	// StatusInvalidConnectionID is HV_STATUS_INVALID_CONNECTION_ID: the connection id does not exist or is not unique
+	// StatusInvalidConnectionID is HV_STATUS_INVALID_CONNECTION_ID: the connection id does not exist or is
+	// not unique
 	StatusInvalidConnectionID Status = 0x0012
-	// StatusInsufficientBuffers is HV_STATUS_INSUFFICIENT_BUFFERS: the target port has no free buffer for the message
+	// StatusInsufficientBuffers is HV_STATUS_INSUFFICIENT_BUFFERS: the target port has no free buffer for
+	// the message
 	StatusInsufficientBuffers Status = 0x0013
-	// StatusNotAcknowledged is HV_STATUS_NOT_ACKNOWLEDGED: the external interrupt being cleared was never asserted and acknowledged by the virtual processor
+	// StatusNotAcknowledged is HV_STATUS_NOT_ACKNOWLEDGED: the external interrupt being cleared was never
+	// asserted and acknowledged by the virtual processor
 	StatusNotAcknowledged Status = 0x0014
-	// StatusAcknowledged is HV_STATUS_ACKNOWLEDGED: a previously asserted external interrupt was acknowledged but not yet cleared, so another cannot be asserted
+	// StatusAcknowledged is HV_STATUS_ACKNOWLEDGED: a previously asserted external interrupt was
+	// acknowledged but not yet cleared, so another cannot be asserted
 	StatusAcknowledged Status = 0x0016
-	// StatusInvalidSaveRestoreState is HV_STATUS_INVALID_SAVE_RESTORE_STATE: the save or restore sequence did not begin with a start call
+	// StatusInvalidSaveRestoreState is HV_STATUS_INVALID_SAVE_RESTORE_STATE: the save or restore sequence
+	// did not begin with a start call
 	StatusInvalidSaveRestoreState Status = 0x0017
-	// StatusInvalidSynicState is HV_STATUS_INVALID_SYNIC_STATE: a SynIC feature needed by the operation is disabled
+	// StatusInvalidSynicState is HV_STATUS_INVALID_SYNIC_STATE: a SynIC feature needed by the operation is
+	// disabled
 	StatusInvalidSynicState Status = 0x0018
-	// StatusObjectInUse is HV_STATUS_OBJECT_IN_USE: the object or value is already in use or used in a way that forbids this operation
+	// StatusObjectInUse is HV_STATUS_OBJECT_IN_USE: the object or value is already in use or used in a way
+	// that forbids this operation
 	StatusObjectInUse Status = 0x0019
-	// StatusInvalidProximityDomainInfo is HV_STATUS_INVALID_PROXIMITY_DOMAIN_INFO: the proximity domain information has an invalid flags mask or an invalid ACPI node id
+	// StatusInvalidProximityDomainInfo is HV_STATUS_INVALID_PROXIMITY_DOMAIN_INFO: the proximity domain
+	// information has an invalid flags mask or an invalid ACPI node id
 	StatusInvalidProximityDomainInfo Status = 0x001a
 	// StatusNoData is HV_STATUS_NO_DATA: no data was available to retrieve
 	StatusNoData Status = 0x001b
-	// StatusInactive is HV_STATUS_INACTIVE: the debug connection has seen no receive activity since the previous operation
+	// StatusInactive is HV_STATUS_INACTIVE: the debug connection has seen no receive activity since the
+	// previous operation
 	StatusInactive Status = 0x001c
-	// StatusNoResources is HV_STATUS_NO_RESOURCES: a resource could not be allocated because of a shortage or an implementation limit
+	// StatusNoResources is HV_STATUS_NO_RESOURCES: a resource could not be allocated because of a shortage
+	// or an implementation limit
 	StatusNoResources Status = 0x001d
-	// StatusFeatureUnavailable is HV_STATUS_FEATURE_UNAVAILABLE: the hypervisor feature is not available to the caller
+	// StatusFeatureUnavailable is HV_STATUS_FEATURE_UNAVAILABLE: the hypervisor feature is not available
+	// to the caller
 	StatusFeatureUnavailable Status = 0x001e
 	// StatusPartialPacket is HV_STATUS_PARTIAL_PACKET: an I/O error left only part of the debug packet
 	StatusPartialPacket Status = 0x001f
-	// StatusProcessorFeatureSse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE3_NOT_SUPPORTED: the processor lacks SSE3 support
+	// StatusProcessorFeatureSse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE3_NOT_SUPPORTED: the
+	// processor lacks SSE3 support
 	StatusProcessorFeatureSse3NotSupported Status = 0x0020
-	// StatusProcessorFeatureLahfsahfNotSupported is HV_STATUS_PROCESSOR_FEATURE_LAHFSAHF_NOT_SUPPORTED: the processor lacks LAHF/SAHF support
+	// StatusProcessorFeatureLahfsahfNotSupported is HV_STATUS_PROCESSOR_FEATURE_LAHFSAHF_NOT_SUPPORTED:
+	// the processor lacks LAHF/SAHF support
 	StatusProcessorFeatureLahfsahfNotSupported Status = 0x0021
-	// StatusProcessorFeatureSsse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSSE3_NOT_SUPPORTED: the processor lacks SSSE3 support
+	// StatusProcessorFeatureSsse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSSE3_NOT_SUPPORTED: the
+	// processor lacks SSSE3 support
 	StatusProcessorFeatureSsse3NotSupported Status = 0x0022
-	// StatusProcessorFeatureSse41NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4_1_NOT_SUPPORTED: the processor lacks SSE4.1 support
+	// StatusProcessorFeatureSse41NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4_1_NOT_SUPPORTED: the
+	// processor lacks SSE4.1 support
 	StatusProcessorFeatureSse41NotSupported Status = 0x0023
-	// StatusProcessorFeatureSse42NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4_2_NOT_SUPPORTED: the processor lacks SSE4.2 support
+	// StatusProcessorFeatureSse42NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4_2_NOT_SUPPORTED: the
+	// processor lacks SSE4.2 support
 	StatusProcessorFeatureSse42NotSupported Status = 0x0024
-	// StatusProcessorFeatureSse4aNotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4A_NOT_SUPPORTED: the processor lacks SSE4a support
+	// StatusProcessorFeatureSse4aNotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE4A_NOT_SUPPORTED: the
+	// processor lacks SSE4a support
 	StatusProcessorFeatureSse4aNotSupported Status = 0x0025
-	// StatusProcessorFeatureSse5NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE5_NOT_SUPPORTED: the processor lacks SSE5 support
+	// StatusProcessorFeatureSse5NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE5_NOT_SUPPORTED: the
+	// processor lacks SSE5 support
 	StatusProcessorFeatureSse5NotSupported Status = 0x0026
-	// StatusProcessorFeaturePopcntNotSupported is HV_STATUS_PROCESSOR_FEATURE_POPCNT_NOT_SUPPORTED: the processor lacks POPCNT support
+	// StatusProcessorFeaturePopcntNotSupported is HV_STATUS_PROCESSOR_FEATURE_POPCNT_NOT_SUPPORTED: the
+	// processor lacks POPCNT support
 	StatusProcessorFeaturePopcntNotSupported Status = 0x0027
-	// StatusProcessorFeatureCmpxchg16bNotSupported is HV_STATUS_PROCESSOR_FEATURE_CMPXCHG16B_NOT_SUPPORTED: the processor lacks CMPXCHG16B support
+	// StatusProcessorFeatureCmpxchg16bNotSupported is
+	// HV_STATUS_PROCESSOR_FEATURE_CMPXCHG16B_NOT_SUPPORTED: the processor lacks CMPXCHG16B support
 	StatusProcessorFeatureCmpxchg16bNotSupported Status = 0x0028
-	// StatusProcessorFeatureAltmovcr8NotSupported is HV_STATUS_PROCESSOR_FEATURE_ALTMOVCR8_NOT_SUPPORTED: the processor lacks ALTMOVCR8 support
+	// StatusProcessorFeatureAltmovcr8NotSupported is HV_STATUS_PROCESSOR_FEATURE_ALTMOVCR8_NOT_SUPPORTED:
+	// the processor lacks ALTMOVCR8 support
 	StatusProcessorFeatureAltmovcr8NotSupported Status = 0x0029
-	// StatusProcessorFeatureLzcntNotSupported is HV_STATUS_PROCESSOR_FEATURE_LZCNT_NOT_SUPPORTED: the processor lacks LZCNT support
+	// StatusProcessorFeatureLzcntNotSupported is HV_STATUS_PROCESSOR_FEATURE_LZCNT_NOT_SUPPORTED: the
+	// processor lacks LZCNT support
 	StatusProcessorFeatureLzcntNotSupported Status = 0x002a
-	// StatusProcessorFeatureMisalignedSSENotSupported is HV_STATUS_PROCESSOR_FEATURE_MISALIGNED_SSE_NOT_SUPPORTED: the processor lacks misaligned SSE support
+	// StatusProcessorFeatureMisalignedSSENotSupported is
+	// HV_STATUS_PROCESSOR_FEATURE_MISALIGNED_SSE_NOT_SUPPORTED: the processor lacks misaligned SSE support
 	StatusProcessorFeatureMisalignedSSENotSupported Status = 0x002b
-	// StatusProcessorFeatureMMXExtNotSupported is HV_STATUS_PROCESSOR_FEATURE_MMX_EXT_NOT_SUPPORTED: the processor lacks MMX extensions support
+	// StatusProcessorFeatureMMXExtNotSupported is HV_STATUS_PROCESSOR_FEATURE_MMX_EXT_NOT_SUPPORTED: the
+	// processor lacks MMX extensions support
 	StatusProcessorFeatureMMXExtNotSupported Status = 0x002c
-	// StatusProcessorFeature3dnowNotSupported is HV_STATUS_PROCESSOR_FEATURE_3DNOW_NOT_SUPPORTED: the processor lacks 3DNow support
+	// StatusProcessorFeature3dnowNotSupported is HV_STATUS_PROCESSOR_FEATURE_3DNOW_NOT_SUPPORTED: the
+	// processor lacks 3DNow support
 	StatusProcessorFeature3dnowNotSupported Status = 0x002d
-	// StatusProcessorFeatureExtended3dnowNotSupported is HV_STATUS_PROCESSOR_FEATURE_EXTENDED_3DNOW_NOT_SUPPORTED: the processor lacks extended 3DNow support
+	// StatusProcessorFeatureExtended3dnowNotSupported is
+	// HV_STATUS_PROCESSOR_FEATURE_EXTENDED_3DNOW_NOT_SUPPORTED: the processor lacks extended 3DNow support
 	StatusProcessorFeatureExtended3dnowNotSupported Status = 0x002e
-	// StatusProcessorFeaturePage1gbNotSupported is HV_STATUS_PROCESSOR_FEATURE_PAGE_1GB_NOT_SUPPORTED: the processor lacks 1 GB page support
+	// StatusProcessorFeaturePage1gbNotSupported is HV_STATUS_PROCESSOR_FEATURE_PAGE_1GB_NOT_SUPPORTED: the
+	// processor lacks 1 GB page support
 	StatusProcessorFeaturePage1gbNotSupported Status = 0x002f
-	// StatusProcessorCacheLineFlushSizeIncompatible is HV_STATUS_PROCESSOR_CACHE_LINE_FLUSH_SIZE_INCOMPATIBLE: the processor cache line flush size is not supported
+	// StatusProcessorCacheLineFlushSizeIncompatible is
+	// HV_STATUS_PROCESSOR_CACHE_LINE_FLUSH_SIZE_INCOMPATIBLE: the processor cache line flush size is not
+	// supported
 	StatusProcessorCacheLineFlushSizeIncompatible Status = 0x0030
-	// StatusProcessorFeatureXsaveNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_NOT_SUPPORTED: the processor lacks XSAVE support
+	// StatusProcessorFeatureXsaveNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_NOT_SUPPORTED: the
+	// processor lacks XSAVE support
 	StatusProcessorFeatureXsaveNotSupported Status = 0x0031
-	// StatusProcessorFeatureXsaveoptNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVEOPT_NOT_SUPPORTED: the processor lacks XSAVEOPT support
+	// StatusProcessorFeatureXsaveoptNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVEOPT_NOT_SUPPORTED:
+	// the processor lacks XSAVEOPT support
 	StatusProcessorFeatureXsaveoptNotSupported Status = 0x0032
-	// StatusProcessorFeatureXsaveLegacySSENotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_LEGACY_SSE_NOT_SUPPORTED: the processor lacks XSAVE legacy SSE support
+	// StatusProcessorFeatureXsaveLegacySSENotSupported is
+	// HV_STATUS_PROCESSOR_FEATURE_XSAVE_LEGACY_SSE_NOT_SUPPORTED: the processor lacks XSAVE legacy SSE
+	// support
 	StatusProcessorFeatureXsaveLegacySSENotSupported Status = 0x0033
-	// StatusProcessorFeatureXsaveAVXNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_AVX_NOT_SUPPORTED: the processor lacks XSAVE AVX support
+	// StatusProcessorFeatureXsaveAVXNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_AVX_NOT_SUPPORTED:
+	// the processor lacks XSAVE AVX support
 	StatusProcessorFeatureXsaveAVXNotSupported Status = 0x0034
-	// StatusProcessorFeatureXsaveUnknownFeatureNotSupported is HV_STATUS_PROCESSOR_FEATURE_XSAVE_UNKNOWN_FEATURE_NOT_SUPPORTED: the processor reports an XSAVE feature that is not supported
+	// StatusProcessorFeatureXsaveUnknownFeatureNotSupported is
+	// HV_STATUS_PROCESSOR_FEATURE_XSAVE_UNKNOWN_FEATURE_NOT_SUPPORTED: the processor reports an XSAVE
+	// feature that is not supported
 	StatusProcessorFeatureXsaveUnknownFeatureNotSupported Status = 0x0035
-	// StatusProcessorXsaveSaveAreaIncompatible is HV_STATUS_PROCESSOR_XSAVE_SAVE_AREA_INCOMPATIBLE: the processor XSAVE save area is not supported
+	// StatusProcessorXsaveSaveAreaIncompatible is HV_STATUS_PROCESSOR_XSAVE_SAVE_AREA_INCOMPATIBLE: the
+	// processor XSAVE save area is not supported
 	StatusProcessorXsaveSaveAreaIncompatible Status = 0x0036
-	// StatusIncompatibleProcessor is HV_STATUS_INCOMPATIBLE_PROCESSOR: the processor architecture is not supported
+	// StatusIncompatibleProcessor is HV_STATUS_INCOMPATIBLE_PROCESSOR: the processor architecture is not
+	// supported
 	StatusIncompatibleProcessor Status = 0x0037
 )
 

@@ -15,58 +15,70 @@ import (
 
 // CallCode is HV_CALL_CODE.
 //
-// Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall input value carries the code in its low 16 bits (both versions), so the registry makes it a 16-bit alias; the TLFS gives the field no type name. The individual codes are the items of the `hypercalls` section, not values of this type.
+// Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall
+// input value carries the code in its low 16 bits (both versions), so the registry makes it a 16-bit
+// alias; the TLFS gives the field no type name. The individual codes are the items of the `hypercalls`
+// section, not values of this type.
 //
-// Reference: wdk-2013/HV_CALL_CODE.txt, wdk-2013/concept-Hypercall-Input-Values.txt, tlfs/hypercall-interface.md.
+// Reference: wdk-2013/HV_CALL_CODE.txt, wdk-2013/concept-Hypercall-Input-Values.txt,
+// tlfs/hypercall-interface.md.
 type CallCode uint16
 
 // Status is HV_STATUS.
 //
 // The 16-bit result code of every hypercall, returned in the low bits of the hypercall output value.
 //
-// Reference: wdk-2013/concept-Hypervisor-Calling-Conventions.txt, wdk-2013/concept-Hypercall-Output-Values.txt, tlfs/datatypes/hv_status.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Calling-Conventions.txt,
+// wdk-2013/concept-Hypercall-Output-Values.txt, tlfs/datatypes/hv_status.md,
+// tlfs/datatypes/overview.md.
 type Status uint16
 
 // SPA is HV_SPA.
 //
 // A system physical address (the host machine's physical address space).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/overview.md.
 type SPA uint64
 
 // GPA is HV_GPA.
 //
 // A guest physical address (one such address space per partition).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/overview.md.
 type GPA uint64
 
 // GVA is HV_GVA.
 //
 // A guest virtual address, used once the guest has enabled paging.
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gva.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gva.md, tlfs/datatypes/overview.md.
 type GVA uint64
 
 // SPAPageNumber is HV_SPA_PAGE_NUMBER.
 //
 // Page number of a system physical address (the address divided by HV_PAGE_SIZE).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_spa_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_spa_page_number.md, tlfs/datatypes/overview.md.
 type SPAPageNumber uint64
 
 // GPAPageNumber is HV_GPA_PAGE_NUMBER.
 //
 // Page number of a guest physical address (the address shifted right by the page shift).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gpa_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gpa_page_number.md, tlfs/datatypes/overview.md.
 type GPAPageNumber uint64
 
 // GVAPageNumber is HV_GVA_PAGE_NUMBER.
 //
 // Page number of a guest virtual address (the address shifted right by the page shift).
 //
-// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt, tlfs/datatypes/hv_gva_page_number.md, tlfs/datatypes/overview.md.
+// Reference: wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt,
+// tlfs/datatypes/hv_gva_page_number.md, tlfs/datatypes/overview.md.
 type GVAPageNumber uint64
 
 // PartitionID is HV_PARTITION_ID.
@@ -80,12 +92,14 @@ type PartitionID uint64
 //
 // Index of a virtual processor within its partition.
 //
-// Reference: wdk-2013/concept-Virtual-Processor-Data-Types.txt, tlfs/datatypes/hv_vp_index.md, tlfs/vp-properties.md.
+// Reference: wdk-2013/concept-Virtual-Processor-Data-Types.txt, tlfs/datatypes/hv_vp_index.md,
+// tlfs/vp-properties.md.
 type VPIndex uint32
 
 // LogicalProcessorIndex is HV_LOGICAL_PROCESSOR_INDEX.
 //
-// Index of a physical (logical) processor. Only the 2013 reference declares it; the TLFS does not use the name.
+// Index of a physical (logical) processor. Only the 2013 reference declares it; the TLFS does not use
+// the name.
 //
 // Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt.
 type LogicalProcessorIndex uint32
@@ -94,40 +108,50 @@ type LogicalProcessorIndex uint32
 //
 // Number of a NUMA proximity domain (the TLFS adds that valid ids are 0 to 63).
 //
-// Reference: wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt, tlfs/datatypes/hv_proximity_domain_id.md.
+// Reference: wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_id.md.
 type ProximityDomainID uint32
 
 // SynicSINTIndex is HV_SYNIC_SINT_INDEX.
 //
 // Index of a synthetic interrupt source of the SynIC (0 to 15).
 //
-// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt, tlfs/datatypes/hv_synic_sint_index.md.
+// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt,
+// tlfs/datatypes/hv_synic_sint_index.md.
 type SynicSINTIndex uint32
 
 // InterruptVector is HV_INTERRUPT_VECTOR.
 //
-// An interrupt vector number held in 32 bits; its valid range depends on the architecture and interrupt controller.
+// An interrupt vector number held in 32 bits; its valid range depends on the architecture and
+// interrupt controller.
 //
 // Reference: wdk-2013/concept-Virtual-Interrupt-Data-Types.txt, tlfs/datatypes/hv_interrupt_vector.md.
 type InterruptVector uint32
 
 // AddressSpaceID is HV_ADDRESS_SPACE_ID.
 //
-// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// Caller-chosen identifier of a virtual address space; on x64 it equals the CR3 value. Declared only
+// by the 2013 reference; the TLFS flush calls use the name (8 bytes in their tables) without declaring
+// it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type AddressSpaceID uint64
 
 // Nano100Time is HV_NANO100_TIME.
 //
-// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// A time or duration counted in 100-nanosecond units. Declared only by the 2013 reference; the TLFS
+// uses the name (in HV_TIMER_MESSAGE_PAYLOAD) without declaring it. The registry applies the 2013
+// declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt, tlfs/datatypes/hv_timer_message_payload.md.
+// Reference: wdk-2013/concept-Hardware-Management-Data-Types.txt,
+// tlfs/datatypes/hv_timer_message_payload.md.
 type Nano100Time uint64
 
 // PartitionProperty is HV_PARTITION_PROPERTY.
 //
-// The 64-bit value of a partition property (the property itself is picked by an HV_PARTITION_PROPERTY_CODE).
+// The 64-bit value of a partition property (the property itself is picked by an
+// HV_PARTITION_PROPERTY_CODE).
 //
 // Reference: wdk-2013/concept-Partition-Properties.txt.
 type PartitionProperty uint64
@@ -141,28 +165,39 @@ type PortProperty uint64
 
 // FlushFlags is HV_FLUSH_FLAGS.
 //
-// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the typedef. The TLFS uses the name (8 bytes in its tables) without declaring it. The registry applies the 2013 declaration to tlfs, since the TLFS relies on it.
+// Option bits for the virtual TLB flush calls (HV_FLUSH_* constants). The typedef says UINT32, but the
+// 2013 flush pages' Native Interface tables give the Flags parameter 8 bytes; this item follows the
+// typedef. The TLFS uses the name (8 bytes in its tables) without declaring it. The registry applies
+// the 2013 declaration to tlfs, since the TLFS relies on it.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, wdk-2013/HvFlushVirtualAddressSpace.txt, tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, wdk-2013/HvFlushVirtualAddressSpace.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
 type FlushFlags uint32
 
 // TranslateGVAControlFlags is HV_TRANSLATE_GVA_CONTROL_FLAGS.
 //
-// Control bits for a GVA translation request (HV_TRANSLATE_GVA_* constants). Both versions declare it UINT64; note that the 2013 HvTranslateVirtualAddress table shows ControlFlags as 4 bytes, while the TLFS table gives 8.
+// Control bits for a GVA translation request (HV_TRANSLATE_GVA_* constants). Both versions declare it
+// UINT64; note that the 2013 HvTranslateVirtualAddress table shows ControlFlags as 4 bytes, while the
+// TLFS table gives 8.
 //
-// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt, tlfs/datatypes/hv_translate_gva_control_flags.md.
+// Reference: wdk-2013/concept-Virtual-MMU-Data-Types.txt,
+// tlfs/datatypes/hv_translate_gva_control_flags.md.
 type TranslateGVAControlFlags uint64
 
 // MapGPAFlags is HV_MAP_GPA_FLAGS.
 //
-// Access and attribute bits for GPA mapping calls (HV_MAP_GPA_* constants; the TLFS defines many more than 2013). Both declare UINT32; the TLFS HvCallMapGpaPages table nevertheless sizes MapFlags as 8 bytes (2013: 4 bytes plus 4 of padding).
+// Access and attribute bits for GPA mapping calls (HV_MAP_GPA_* constants; the TLFS defines many more
+// than 2013). Both declare UINT32; the TLFS HvCallMapGpaPages table nevertheless sizes MapFlags as 8
+// bytes (2013: 4 bytes plus 4 of padding).
 //
 // Reference: wdk-2013/concept-GPA-Data-Types.txt, tlfs/datatypes/hv_map_gpa_flags.md.
 type MapGPAFlags uint32
 
 // InterceptAccessTypeMask is HV_INTERCEPT_ACCESS_TYPE_MASK.
 //
-// Access kinds (read, write, execute) an intercept traps (HV_INTERCEPT_ACCESS_MASK_* constants). The 2013 typedef says UINT8 although its HvInstallIntercept table gives AccessType 4 bytes; the TLFS declares the type UINT32. This item follows the 2013 typedef.
+// Access kinds (read, write, execute) an intercept traps (HV_INTERCEPT_ACCESS_MASK_* constants). The
+// 2013 typedef says UINT8 although its HvInstallIntercept table gives AccessType 4 bytes; the TLFS
+// declares the type UINT32. This item follows the 2013 typedef.
 //
 // Reference: wdk-2013/concept-Intercept-Data-Types.txt, wdk-2013/HvInstallIntercept.txt.
 type InterceptAccessTypeMask uint8
@@ -190,17 +225,21 @@ type DebugOptions uint32
 
 // EventlogType is HV_EVENTLOG_TYPE.
 //
-// Selects an event log type, and with it the buffer group and buffer class (global or local) it uses. Declared as a C enum, hence 32 bits.
+// Selects an event log type, and with it the buffer group and buffer class (global or local) it uses.
+// Declared as a C enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_TYPE.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
 type EventlogType uint32
 
 const (
-	// EventLogTypeGlobalSystemEvents is HvEventLogTypeGlobalSystemEvents: Global-class log for system events such as auditing, history, hardware failures and reconfiguration.
+	// EventLogTypeGlobalSystemEvents is HvEventLogTypeGlobalSystemEvents: Global-class log for system
+	// events such as auditing, history, hardware failures and reconfiguration.
 	EventLogTypeGlobalSystemEvents EventlogType = 0x0
-	// EventLogTypeLocalDiagnostics is HvEventLogTypeLocalDiagnostics: Per-processor (local-class) log of internal events for debugging and performance work.
+	// EventLogTypeLocalDiagnostics is HvEventLogTypeLocalDiagnostics: Per-processor (local-class) log of
+	// internal events for debugging and performance work.
 	EventLogTypeLocalDiagnostics EventlogType = 0x1
-	// EventLogTypeMaximum is HvEventLogTypeMaximum: Highest type value currently defined (same number as HvEventLogTypeLocalDiagnostics).
+	// EventLogTypeMaximum is HvEventLogTypeMaximum: Highest type value currently defined (same number as
+	// HvEventLogTypeLocalDiagnostics).
 	EventLogTypeMaximum EventlogType = 0x1
 )
 
@@ -217,21 +256,27 @@ func (x EventlogType) String() string {
 
 // EventlogBufferState is HV_EVENTLOG_BUFFER_STATE.
 //
-// Life-cycle state of one event log buffer, kept in the BufferState member of its header. Declared as a C enum, hence 32 bits.
+// Life-cycle state of one event log buffer, kept in the BufferState member of its header. Declared as
+// a C enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_BUFFER_STATE.txt, wdk-2013/concept-Event-Log-Buffer-States.txt.
 type EventlogBufferState uint32
 
 const (
-	// EventLogBufferStateStandby is HvEventLogBufferStateStandby: Created but not mapped; the hypervisor does not use it and the guest cannot see it.
+	// EventLogBufferStateStandby is HvEventLogBufferStateStandby: Created but not mapped; the hypervisor
+	// does not use it and the guest cannot see it.
 	EventLogBufferStateStandby EventlogBufferState = 0x0
-	// EventLogBufferStateFree is HvEventLogBufferStateFree: Mapped and available for the hypervisor to pick as an active buffer.
+	// EventLogBufferStateFree is HvEventLogBufferStateFree: Mapped and available for the hypervisor to
+	// pick as an active buffer.
 	EventLogBufferStateFree EventlogBufferState = 0x1
-	// EventLogBufferStateInUse is HvEventLogBufferStateInUse: The active buffer the hypervisor is currently appending entries to.
+	// EventLogBufferStateInUse is HvEventLogBufferStateInUse: The active buffer the hypervisor is
+	// currently appending entries to.
 	EventLogBufferStateInUse EventlogBufferState = 0x2
-	// EventLogBufferStateComplete is HvEventLogBufferStateComplete: Full or flushed; no longer written and waiting on the pending list for notification.
+	// EventLogBufferStateComplete is HvEventLogBufferStateComplete: Full or flushed; no longer written and
+	// waiting on the pending list for notification.
 	EventLogBufferStateComplete EventlogBufferState = 0x3
-	// EventLogBufferStateReady is HvEventLogBufferStateReady: Reported to the guest in a buffers-ready message; owned by the guest until released or unmapped.
+	// EventLogBufferStateReady is HvEventLogBufferStateReady: Reported to the guest in a buffers-ready
+	// message; owned by the guest until released or unmapped.
 	EventLogBufferStateReady EventlogBufferState = 0x4
 )
 
@@ -254,15 +299,18 @@ func (x EventlogBufferState) String() string {
 
 // EventlogEntryTimeBasis is HV_EVENTLOG_ENTRY_TIME_BASIS.
 //
-// Chooses the clock used for entry time stamps when a buffer group is initialized. Declared as a C enum, hence 32 bits.
+// Chooses the clock used for entry time stamps when a buffer group is initialized. Declared as a C
+// enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_ENTRY_TIME_BASIS.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
 type EventlogEntryTimeBasis uint32
 
 const (
-	// EventLogEntryTimeReference is HvEventLogEntryTimeReference: Hypervisor reference time (time since the hypervisor started).
+	// EventLogEntryTimeReference is HvEventLogEntryTimeReference: Hypervisor reference time (time since
+	// the hypervisor started).
 	EventLogEntryTimeReference EventlogEntryTimeBasis = 0x0
-	// EventLogEntryTimeTSC is HvEventLogEntryTimeTsc: Time stamp counter of the logical processor that writes the entry.
+	// EventLogEntryTimeTSC is HvEventLogEntryTimeTsc: Time stamp counter of the logical processor that
+	// writes the entry.
 	EventLogEntryTimeTSC EventlogEntryTimeBasis = 0x1
 )
 
@@ -279,14 +327,21 @@ func (x EventlogEntryTimeBasis) String() string {
 
 // EventlogBufferIndex is HV_EVENTLOG_BUFFER_INDEX.
 //
-// Caller-chosen number of a buffer within its event log type, from 0 to the group's maximum buffer count minus one.
+// Caller-chosen number of a buffer within its event log type, from 0 to the group's maximum buffer
+// count minus one.
 //
-// Reference: wdk-2013/concept-Event-Logging-Data-Types.txt, wdk-2013/concept-Event-Log-Buffer-Indices.txt.
+// Reference: wdk-2013/concept-Event-Logging-Data-Types.txt,
+// wdk-2013/concept-Event-Log-Buffer-Indices.txt.
 type EventlogBufferIndex uint32
 
 // EventlogBufferHeader is HV_EVENTLOG_BUFFER_HEADER.
 //
-// Header at the start of every event log buffer; entries follow it directly. The page gives no offsets or size: 72 bytes is derived from the member widths under natural alignment (no gaps arise). The page's text for the unnamed struct (a byte size) is evidently copied from BufferSize, and ReferenceCounter and BufferState are declared volatile because the hypervisor updates them while the buffer is mapped. BufferIndex is described as hypervisor-assigned, while the index and create pages say the caller assigns it.
+// Header at the start of every event log buffer; entries follow it directly. The page gives no offsets
+// or size: 72 bytes is derived from the member widths under natural alignment (no gaps arise). The
+// page's text for the unnamed struct (a byte size) is evidently copied from BufferSize, and
+// ReferenceCounter and BufferState are declared volatile because the hypervisor updates them while the
+// buffer is mapped. BufferIndex is described as hypervisor-assigned, while the index and create pages
+// say the caller assigns it.
 //
 // Reference: wdk-2013/HV_EVENTLOG_BUFFER_HEADER.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
 type EventlogBufferHeader struct {
@@ -317,7 +372,9 @@ func (x *EventlogBufferHeader) ReferenceTime() *Nano100Time {
 
 // EventlogEntryHeader is HV_EVENTLOG_ENTRY_HEADER.
 //
-// Header of one event log entry; entry-specific data follows, and header plus data are padded to a multiple of 8 bytes. The page gives no offsets or size: 16 bytes is derived from the member widths under natural alignment.
+// Header of one event log entry; entry-specific data follows, and header plus data are padded to a
+// multiple of 8 bytes. The page gives no offsets or size: 16 bytes is derived from the member widths
+// under natural alignment.
 //
 // Reference: wdk-2013/HV_EVENTLOG_ENTRY_HEADER.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
 type EventlogEntryHeader struct {
@@ -336,9 +393,12 @@ func (x *EventlogEntryHeader) ReferenceTime() *Nano100Time {
 
 // EventlogMessagePayload is HV_EVENTLOG_MESSAGE_PAYLOAD.
 //
-// Payload of the event-log buffers-ready message (the TracePayload member of HV_MESSAGE, message type HvMessageTypeEventLogBufferComplete), posted to SINT0 of a root virtual processor. The message table places the two members at message offsets 16 and 20, i.e. payload offsets 0 and 4, 4 bytes each.
+// Payload of the event-log buffers-ready message (the TracePayload member of HV_MESSAGE, message type
+// HvMessageTypeEventLogBufferComplete), posted to SINT0 of a root virtual processor. The message table
+// places the two members at message offsets 16 and 20, i.e. payload offsets 0 and 4, 4 bytes each.
 //
-// Reference: wdk-2013/HV_EVENTLOG_MESSAGE_PAYLOAD.txt, wdk-2013/concept-Event-Log-Buffers-Ready-Message.txt.
+// Reference: wdk-2013/HV_EVENTLOG_MESSAGE_PAYLOAD.txt,
+// wdk-2013/concept-Event-Log-Buffers-Ready-Message.txt.
 type EventlogMessagePayload struct {
 	_            structs.HostLayout
 	EventLogType EventlogType        // EventLogType, offset 0x0: Log type whose buffers are ready.
@@ -347,15 +407,20 @@ type EventlogMessagePayload struct {
 
 // ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
 //
-// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32 bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer is the first registry user; it is not an event-log type.
+// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32
+// bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer
+// is the first registry user; it is not an event-log type.
 //
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt, wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
 type ProximityDomainFlags uint32
 
 // ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
 const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
 
-// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other domains may be used; clear means it is required.).
+// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other
+// domains may be used; clear means it is required.).
 func (x ProximityDomainFlags) ProximityPreferred() bool {
 	return x&(1<<0) != 0
 }
@@ -369,7 +434,8 @@ func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
 	}
 }
 
-// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply; clear lets the hypervisor pick any domain.).
+// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply;
+// clear lets the hypervisor pick any domain.).
 func (x ProximityDomainFlags) ProximityInfoValid() bool {
 	return x&(1<<31) != 0
 }
@@ -385,9 +451,13 @@ func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
 
 // ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
 //
-// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo, 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an event-log type.
+// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two
+// members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo,
+// 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an
+// event-log type.
 //
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
 type ProximityDomainInfo struct {
 	_     structs.HostLayout
 	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
@@ -396,7 +466,9 @@ type ProximityDomainInfo struct {
 
 // InitializeEventLogBufferGroupInput is HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP.
 //
-// Input of HvCallInitializeEventLogBufferGroup, laid out as the Native Interface table gives it (24 bytes). The C syntax block also lists a sixth parameter, SystemTime (HV_NANO100_TIME, current system time in 100 ns units), which the table does not contain; it is left out here.
+// Input of HvCallInitializeEventLogBufferGroup, laid out as the Native Interface table gives it (24
+// bytes). The C syntax block also lists a sixth parameter, SystemTime (HV_NANO100_TIME, current system
+// time in 100 ns units), which the table does not contain; it is left out here.
 //
 // Reference: wdk-2013/HvInitializeEventLogBufferGroup.txt.
 type InitializeEventLogBufferGroupInput struct {
@@ -445,7 +517,9 @@ type DeleteEventLogBufferInput struct {
 
 // MapEventLogBufferInput is HV_INPUT_MAP_EVENT_LOG_BUFFER.
 //
-// Input of HvCallMapEventLogBuffer, as the Native Interface table gives it. The C syntax block types BufferIndex as HV_EVENT, evidently a slip: the parameter text and the 4-byte table entry say HV_EVENTLOG_BUFFER_INDEX, which this layout follows.
+// Input of HvCallMapEventLogBuffer, as the Native Interface table gives it. The C syntax block types
+// BufferIndex as HV_EVENT, evidently a slip: the parameter text and the 4-byte table entry say
+// HV_EVENTLOG_BUFFER_INDEX, which this layout follows.
 //
 // Reference: wdk-2013/HvMapEventLogBuffer.txt.
 type MapEventLogBufferInput struct {
@@ -456,7 +530,8 @@ type MapEventLogBufferInput struct {
 
 // MapEventLogBufferOutput is HV_OUTPUT_MAP_EVENT_LOG_BUFFER.
 //
-// Output of HvCallMapEventLogBuffer: the GPA page numbers of the buffer's pages. The list length is the BufferPages value given to HvCallInitializeEventLogBufferGroup for this log type.
+// Output of HvCallMapEventLogBuffer: the GPA page numbers of the buffer's pages. The list length is
+// the BufferPages value given to HvCallInitializeEventLogBufferGroup for this log type.
 //
 // Reference: wdk-2013/HvMapEventLogBuffer.txt.
 type MapEventLogBufferOutput struct {
@@ -512,7 +587,10 @@ type FlushEventLogBufferInput struct {
 
 // X64HypercallInput is HV_X64_HYPERCALL_INPUT.
 //
-// The hypercall input value (RCX on x64) as the 2013 reference declares it: call code, fast flag, rep count and rep start index, everything else reserved-zero. The C union splits it into two UINT32 bitfield words; the member texts call CallCode a 32-bit and IsFast a 64-bit value, which the bit widths contradict (the widths are used).
+// The hypercall input value (RCX on x64) as the 2013 reference declares it: call code, fast flag, rep
+// count and rep start index, everything else reserved-zero. The C union splits it into two UINT32
+// bitfield words; the member texts call CallCode a 32-bit and IsFast a 64-bit value, which the bit
+// widths contradict (the widths are used).
 //
 // Reference: wdk-2013/HV_X64_HYPERCALL_INPUT.txt, wdk-2013/concept-Hypercall-Input-Values.txt.
 type X64HypercallInput uint64
@@ -530,7 +608,8 @@ func (x *X64HypercallInput) SetCallCode(v CallCode) {
 	*x = *x&^(0xffff<<0) | (X64HypercallInput(v)&0xffff)<<0
 }
 
-// IsFast reports IsFast (bit 16: Set for the register-based (fast) convention; the rep fields must then be zero.).
+// IsFast reports IsFast (bit 16: Set for the register-based (fast) convention; the rep fields must
+// then be zero.).
 func (x X64HypercallInput) IsFast() bool {
 	return x&(1<<16) != 0
 }
@@ -544,7 +623,8 @@ func (x *X64HypercallInput) SetIsFast(v bool) {
 	}
 }
 
-// CountOfElements returns CountOfElements (bits 32..43: Rep count; the total number of list elements of a rep call (zero for a simple call).).
+// CountOfElements returns CountOfElements (bits 32..43: Rep count; the total number of list elements
+// of a rep call (zero for a simple call).).
 func (x X64HypercallInput) CountOfElements() uint16 {
 	return uint16(x >> 32 & 0xfff)
 }
@@ -554,7 +634,8 @@ func (x *X64HypercallInput) SetCountOfElements(v uint16) {
 	*x = *x&^(0xfff<<32) | (X64HypercallInput(v)&0xfff)<<32
 }
 
-// RepStartIndex returns RepStartIndex (bits 48..59: Index of the first element still to process (zero for a simple call); must be below the rep count.).
+// RepStartIndex returns RepStartIndex (bits 48..59: Index of the first element still to process (zero
+// for a simple call); must be below the rep count.).
 func (x X64HypercallInput) RepStartIndex() uint16 {
 	return uint16(x >> 48 & 0xfff)
 }
@@ -566,7 +647,8 @@ func (x *X64HypercallInput) SetRepStartIndex(v uint16) {
 
 // X64HypercallOutput is HV_X64_HYPERCALL_OUTPUT.
 //
-// The hypercall output value (RAX on x64) as the 2013 reference declares it. Same bit layout as the TLFS result value.
+// The hypercall output value (RAX on x64) as the 2013 reference declares it. Same bit layout as the
+// TLFS result value.
 //
 // Reference: wdk-2013/HV_X64_HYPERCALL_OUTPUT.txt, wdk-2013/concept-Hypercall-Output-Values.txt.
 type X64HypercallOutput uint64
@@ -584,7 +666,8 @@ func (x *X64HypercallOutput) SetCallStatus(v Status) {
 	*x = *x&^(0xffff<<0) | (X64HypercallOutput(v)&0xffff)<<0
 }
 
-// ElementsProcessed returns ElementsProcessed (bits 32..43: Reps completed; counted from the start of the list, not from the rep start index.).
+// ElementsProcessed returns ElementsProcessed (bits 32..43: Reps completed; counted from the start of
+// the list, not from the rep start index.).
 func (x X64HypercallOutput) ElementsProcessed() uint16 {
 	return uint16(x >> 32 & 0xfff)
 }
@@ -596,7 +679,8 @@ func (x *X64HypercallOutput) SetElementsProcessed(v uint16) {
 
 // StatsObjectType is HV_STATS_OBJECT_TYPE.
 //
-// Kind of object whose statistics page is mapped or unmapped. The 2013 list has four kinds (hypervisor, logical processor, partition, VP); the TLFS keeps only the last two.
+// Kind of object whose statistics page is mapped or unmapped. The 2013 list has four kinds
+// (hypervisor, logical processor, partition, VP); the TLFS keeps only the last two.
 //
 // Reference: wdk-2013/HV_STATS_OBJECT_TYPE.txt.
 type StatsObjectType uint32
@@ -604,7 +688,8 @@ type StatsObjectType uint32
 const (
 	// StatsObjectHypervisor is HvStatsObjectHypervisor: Hypervisor-wide counters (global class).
 	StatsObjectHypervisor StatsObjectType = 0x1
-	// StatsObjectLogicalProcessor is HvStatsObjectLogicalProcessor: Counters of one logical processor (global class).
+	// StatsObjectLogicalProcessor is HvStatsObjectLogicalProcessor: Counters of one logical processor
+	// (global class).
 	StatsObjectLogicalProcessor StatsObjectType = 0x2
 	// StatsObjectPartition is HvStatsObjectPartition: Counters of one partition (local class).
 	StatsObjectPartition StatsObjectType = 0x10001
@@ -629,14 +714,18 @@ func (x StatsObjectType) String() string {
 
 // StatsObjectFlag is HV_STATS_OBJECT_FLAG.
 //
-// Flag bits in the Flags member of the partition and VP identities; the only defined bit is HvStatsObjectSelfStats. Not in the TLFS, whose identity has a reserved UINT16 in this place.
+// Flag bits in the Flags member of the partition and VP identities; the only defined bit is
+// HvStatsObjectSelfStats. Not in the TLFS, whose identity has a reserved UINT16 in this place.
 //
 // Reference: wdk-2013/concept-Statistics-Data-Types.txt.
 type StatsObjectFlag uint16
 
 // StatsObjectIdentity is HV_STATS_OBJECT_IDENTITY.
 //
-// Names the object instance whose statistics page a map or unmap call targets; the member used depends on the HV_STATS_OBJECT_TYPE. The 2013 version has a LogicalProcessor member, a Flags field for partitions and VPs, and a reserved last byte everywhere; the TLFS version differs (see the tlfs item).
+// Names the object instance whose statistics page a map or unmap call targets; the member used depends
+// on the HV_STATS_OBJECT_TYPE. The 2013 version has a LogicalProcessor member, a Flags field for
+// partitions and VPs, and a reserved last byte everywhere; the TLFS version differs (see the tlfs
+// item).
 //
 // Reference: wdk-2013/HV_STATS_OBJECT_IDENTITY.txt, wdk-2013/concept-Statistics-Data-Types.txt.
 type StatsObjectIdentity struct {
@@ -711,23 +800,34 @@ type StatsObjectIdentityVP struct {
 
 // StatisticsGroupType is HV_STATISTICS_GROUP_TYPE.
 //
-// Group identifier in a group header. No page defines this type; its width is derived: the header is one 64-bit slot (slot 0 of the group's value array) and HV_STATISTICS_GROUP_VERSION takes 4 of its 8 bytes, leaving 4 bytes for Type and Length; Length must count up to a page of bytes, so it needs 16 bits, which leaves 16 bits for Type, placing Version at offset 2 and Length at 6 with no gap.
+// Group identifier in a group header. No page defines this type; its width is derived: the header is
+// one 64-bit slot (slot 0 of the group's value array) and HV_STATISTICS_GROUP_VERSION takes 4 of its 8
+// bytes, leaving 4 bytes for Type and Length; Length must count up to a page of bytes, so it needs 16
+// bits, which leaves 16 bits for Type, placing Version at offset 2 and Length at 6 with no gap.
 //
-// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt, wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt, wdk-2013/HV_STATISTICS_GROUP_VERSION.txt.
+// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt,
+// wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt,
+// wdk-2013/HV_STATISTICS_GROUP_VERSION.txt.
 type StatisticsGroupType uint16
 
 // StatisticsGroupLength is HV_STATISTICS_GROUP_LENGTH.
 //
-// Byte count of a group's data, header excluded, a multiple of 8. No page defines this type; its width is derived: an 8-byte header minus the 4-byte HV_STATISTICS_GROUP_VERSION leaves 4 bytes for Type and Length, and a length of up to a page (4096 bytes) needs 16 bits, so both are UINT16.
+// Byte count of a group's data, header excluded, a multiple of 8. No page defines this type; its width
+// is derived: an 8-byte header minus the 4-byte HV_STATISTICS_GROUP_VERSION leaves 4 bytes for Type
+// and Length, and a length of up to a page (4096 bytes) needs 16 bits, so both are UINT16.
 //
-// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt, wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt, wdk-2013/concept-Format-of-Statistics-Pages.txt.
+// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt,
+// wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt,
+// wdk-2013/concept-Format-of-Statistics-Pages.txt.
 type StatisticsGroupLength uint16
 
 // StatisticsGroupVersion is HV_STATISTICS_GROUP_VERSION.
 //
-// Version of a statistics group as a minor and a major number; code built for a group should require an equal major and a minor at least as large as its own.
+// Version of a statistics group as a minor and a major number; code built for a group should require
+// an equal major and a minor at least as large as its own.
 //
-// Reference: wdk-2013/HV_STATISTICS_GROUP_VERSION.txt, wdk-2013/concept-Statistics-Group-Compatibility.txt.
+// Reference: wdk-2013/HV_STATISTICS_GROUP_VERSION.txt,
+// wdk-2013/concept-Statistics-Group-Compatibility.txt.
 type StatisticsGroupVersion struct {
 	_     structs.HostLayout
 	Minor uint16 // Minor, offset 0x0: Raised when counters are appended to the group.
@@ -736,9 +836,13 @@ type StatisticsGroupVersion struct {
 
 // StatisticsGroupHeader is HV_STATISTICS_GROUP_HEADER.
 //
-// Prefix of every statistics group in a stats page, followed by Length bytes of 64-bit counters; the list ends with a header whose version and length are zero. The size is not printed on the page; it follows from the counter-definition page, where the header occupies slot 0 of the group's array of 64-bit values. Member widths are derived (see HV_STATISTICS_GROUP_TYPE).
+// Prefix of every statistics group in a stats page, followed by Length bytes of 64-bit counters; the
+// list ends with a header whose version and length are zero. The size is not printed on the page; it
+// follows from the counter-definition page, where the header occupies slot 0 of the group's array of
+// 64-bit values. Member widths are derived (see HV_STATISTICS_GROUP_TYPE).
 //
-// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt, wdk-2013/concept-Format-of-Statistics-Pages.txt, wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt.
+// Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt, wdk-2013/concept-Format-of-Statistics-Pages.txt,
+// wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt.
 type StatisticsGroupHeader struct {
 	_       structs.HostLayout
 	Type    StatisticsGroupType    // Type, offset 0x0: Group identifier, unique within the stats object.
@@ -748,9 +852,11 @@ type StatisticsGroupHeader struct {
 
 // StatsPage is HV_STATS_PAGE.
 //
-// One statistics page seen as 64-bit values. The page declares the array as HV_PAGE_SIZE / sizeof(UINT64); with HV_PAGE_SIZE = 0x1000 (X64_PAGE_SIZE) that is 512 entries.
+// One statistics page seen as 64-bit values. The page declares the array as HV_PAGE_SIZE /
+// sizeof(UINT64); with HV_PAGE_SIZE = 0x1000 (X64_PAGE_SIZE) that is 512 entries.
 //
-// Reference: wdk-2013/HV_STATS_PAGE.txt, wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt.
+// Reference: wdk-2013/HV_STATS_PAGE.txt,
+// wdk-2013/concept-Hypervisor-Data-Types-for-Address-Spaces-and-Memory-Pages.txt.
 type StatsPage struct {
 	_    structs.HostLayout
 	Data [512]uint64 // Data, offset 0x0: Packed statistics groups (headers and counters).
@@ -758,7 +864,8 @@ type StatsPage struct {
 
 // StMapLocation is HV_ST_MAP_LOCATION.
 //
-// Value of a statistics page mapping MSR (HV_X64_MSR_STATS_*); all zero, hence disabled, when the VP is created or reset.
+// Value of a statistics page mapping MSR (HV_X64_MSR_STATS_*); all zero, hence disabled, when the VP
+// is created or reset.
 //
 // Reference: wdk-2013/HV_ST_MAP_LOCATION.txt, wdk-2013/concept-Statistics-Page-Mapping-MSRs.txt.
 type StMapLocation uint64
@@ -780,12 +887,14 @@ func (x *StMapLocation) SetMapEnabled(v bool) {
 	}
 }
 
-// BaseMapGPAPageNumber returns BaseMapGpaPageNumber (bits 12..63: GPA page number where the page appears; beyond the GPA space it is not accessible.).
+// BaseMapGPAPageNumber returns BaseMapGpaPageNumber (bits 12..63: GPA page number where the page
+// appears; beyond the GPA space it is not accessible.).
 func (x StMapLocation) BaseMapGPAPageNumber() uint64 {
 	return uint64(x >> 12 & 0xfffffffffffff)
 }
 
-// SetBaseMapGPAPageNumber stores v in BaseMapGpaPageNumber; bits of v beyond its 52-bit width are dropped.
+// SetBaseMapGPAPageNumber stores v in BaseMapGpaPageNumber; bits of v beyond its 52-bit width are
+// dropped.
 func (x *StMapLocation) SetBaseMapGPAPageNumber(v uint64) {
 	*x = *x&^(0xfffffffffffff<<12) | (StMapLocation(v)&0xfffffffffffff)<<12
 }
@@ -806,7 +915,8 @@ const (
 	StHvCounterTotalPages HypervisorCounter = 0x3
 	// StHvCounterVirtualProcessors is StHvCounterVirtualProcessors: Virtual processors present.
 	StHvCounterVirtualProcessors HypervisorCounter = 0x4
-	// StHvCounterMonitoredNotifications is StHvCounterMonitoredNotifications: Registered monitored notifications.
+	// StHvCounterMonitoredNotifications is StHvCounterMonitoredNotifications: Registered monitored
+	// notifications.
 	StHvCounterMonitoredNotifications HypervisorCounter = 0x5
 	// StHvCounterMaximum is StHvCounterMAXIMUM: Not a counter; one past the last value (a count).
 	StHvCounterMaximum HypervisorCounter = 0x6
@@ -859,7 +969,8 @@ const (
 	StLPCounterInterProcessorInterruptsSent CPUCounter = 0x9
 	// StLPCounterProcessorHalts is StLpCounterProcessorHalts: Halts.
 	StLPCounterProcessorHalts CPUCounter = 0xa
-	// StLPCounterMonitorTransitionCost is StLpCounterMonitorTransitionCost: Cost of entering the hypervisor.
+	// StLPCounterMonitorTransitionCost is StLpCounterMonitorTransitionCost: Cost of entering the
+	// hypervisor.
 	StLPCounterMonitorTransitionCost CPUCounter = 0xb
 	// StLPCounterContextSwitchTime is StLpCounterContextSwitchTime: Time spent switching VPs.
 	StLPCounterContextSwitchTime CPUCounter = 0xc
@@ -926,7 +1037,9 @@ func (x CPUCounter) String() string {
 
 // ProcessCounter is HV_PROCESS_COUNTER.
 //
-// Counter numbers for a partition. Value 1 equals the PA group index; from 3 on the values run two above the PV group indices (as if counted across the PA group and the PV header), 2 is unused, and 10-13 (GPA pages by size) have no row in the PV table.
+// Counter numbers for a partition. Value 1 equals the PA group index; from 3 on the values run two
+// above the PV group indices (as if counted across the PA group and the PV header), 2 is unused, and
+// 10-13 (GPA pages by size) have no row in the PV table.
 //
 // Reference: wdk-2013/HV_PROCESS_COUNTER.txt.
 type ProcessCounter uint32
@@ -942,11 +1055,14 @@ const (
 	StPtCounterDepositedPages ProcessCounter = 0x5
 	// StPtCounterGPAPages is StPtCounterGpaPages: GPA pages (PV index 4).
 	StPtCounterGPAPages ProcessCounter = 0x6
-	// StPtCounterGPASpaceModifications is StPtCounterGpaSpaceModifications: GPA space changes (PV index 5).
+	// StPtCounterGPASpaceModifications is StPtCounterGpaSpaceModifications: GPA space changes (PV index
+	// 5).
 	StPtCounterGPASpaceModifications ProcessCounter = 0x7
-	// StPtCounterVirtualTLBFlushEntires is StPtCounterVirtualTlbFlushEntires: Virtual TLB flushes (PV index 6); the name's spelling 'Entires' is the page's.
+	// StPtCounterVirtualTLBFlushEntires is StPtCounterVirtualTlbFlushEntires: Virtual TLB flushes (PV
+	// index 6); the name's spelling 'Entires' is the page's.
 	StPtCounterVirtualTLBFlushEntires ProcessCounter = 0x8
-	// StPtCounterRecommendedTLBSize is StPtCounterRecommendedTlbSize: Recommended virtual TLB size (PV index 7).
+	// StPtCounterRecommendedTLBSize is StPtCounterRecommendedTlbSize: Recommended virtual TLB size (PV
+	// index 7).
 	StPtCounterRecommendedTLBSize ProcessCounter = 0x9
 	// StPtCounterGPAPages4K is StPtCounterGpaPages4K: 4 KB GPA pages.
 	StPtCounterGPAPages4K ProcessCounter = 0xa
@@ -995,7 +1111,9 @@ func (x ProcessCounter) String() string {
 
 // ThreadCounter is HV_THREAD_COUNTER.
 //
-// Counter numbers for a virtual processor. Values 1-2 equal the VPA group indices; from 4 on they run three above the VPV group indices (as if counted across the VPA group and the VPV header), and 3 is unused.
+// Counter numbers for a virtual processor. Values 1-2 equal the VPA group indices; from 4 on they run
+// three above the VPV group indices (as if counted across the VPA group and the VPV header), and 3 is
+// unused.
 //
 // Reference: wdk-2013/HV_THREAD_COUNTER.txt.
 type ThreadCounter uint32
@@ -1013,9 +1131,11 @@ const (
 	StVPCounterPageInvalidationsCount ThreadCounter = 0x6
 	// StVPCounterPageInvalidationsTime is StVpCounterPageInvalidationsTime: INVLPG time.
 	StVPCounterPageInvalidationsTime ThreadCounter = 0x7
-	// StVPCounterControlRegisterAccessesCount is StVpCounterControlRegisterAccessesCount: Control register accesses.
+	// StVPCounterControlRegisterAccessesCount is StVpCounterControlRegisterAccessesCount: Control register
+	// accesses.
 	StVPCounterControlRegisterAccessesCount ThreadCounter = 0x8
-	// StVPCounterControlRegisterAccessesTime is StVpCounterControlRegisterAccessesTime: Control register access time.
+	// StVPCounterControlRegisterAccessesTime is StVpCounterControlRegisterAccessesTime: Control register
+	// access time.
 	StVPCounterControlRegisterAccessesTime ThreadCounter = 0x9
 	// StVPCounterIOInstructionsCount is StVpCounterIoInstructionsCount: I/O instructions.
 	StVPCounterIOInstructionsCount ThreadCounter = 0xa
@@ -1045,7 +1165,8 @@ const (
 	StVPCounterExternalInterruptsCount ThreadCounter = 0x16
 	// StVPCounterExternalInterruptsTime is StVpCounterExternalInterruptsTime: External interrupt time.
 	StVPCounterExternalInterruptsTime ThreadCounter = 0x17
-	// StVPCounterPendingInterruptsCount is StVpCounterPendingInterruptsCount: Pending-interrupt intercepts.
+	// StVPCounterPendingInterruptsCount is StVpCounterPendingInterruptsCount: Pending-interrupt
+	// intercepts.
 	StVPCounterPendingInterruptsCount ThreadCounter = 0x18
 	// StVPCounterPendingInterruptsTime is StVpCounterPendingInterruptsTime: Pending-interrupt time.
 	StVPCounterPendingInterruptsTime ThreadCounter = 0x19
@@ -1053,9 +1174,11 @@ const (
 	StVPCounterEmulatedInstructionsCount ThreadCounter = 0x1a
 	// StVPCounterEmulatedInstructionsTime is StVpCounterEmulatedInstructionsTime: Emulation time.
 	StVPCounterEmulatedInstructionsTime ThreadCounter = 0x1b
-	// StVPCounterDebugRegisterAccessesCount is StVpCounterDebugRegisterAccessesCount: Debug register accesses.
+	// StVPCounterDebugRegisterAccessesCount is StVpCounterDebugRegisterAccessesCount: Debug register
+	// accesses.
 	StVPCounterDebugRegisterAccessesCount ThreadCounter = 0x1c
-	// StVPCounterDebugRegisterAccessesTime is StVpCounterDebugRegisterAccessesTime: Debug register access time.
+	// StVPCounterDebugRegisterAccessesTime is StVpCounterDebugRegisterAccessesTime: Debug register access
+	// time.
 	StVPCounterDebugRegisterAccessesTime ThreadCounter = 0x1d
 	// StVPCounterPageFaultInterceptsCount is StVpCounterPageFaultInterceptsCount: Page fault intercepts.
 	StVPCounterPageFaultInterceptsCount ThreadCounter = 0x1e
@@ -1067,7 +1190,8 @@ const (
 	StVPCounterLargePageTLBFills ThreadCounter = 0x21
 	// StVPCounterSmallPageTLBFills is StVpCounterSmallPageTlbFills: Small-page virtual TLB fills.
 	StVPCounterSmallPageTLBFills ThreadCounter = 0x22
-	// StVPCounterReflectedGuestPageFaults is StVpCounterReflectedGuestPageFaults: Page faults reflected to the guest.
+	// StVPCounterReflectedGuestPageFaults is StVpCounterReflectedGuestPageFaults: Page faults reflected to
+	// the guest.
 	StVPCounterReflectedGuestPageFaults ThreadCounter = 0x23
 	// StVPCounterAPICMmioAccesses is StVpCounterApicMmioAccesses: APIC MMIO accesses.
 	StVPCounterAPICMmioAccesses ThreadCounter = 0x24
@@ -1081,7 +1205,8 @@ const (
 	StVPCounterOtherMessages ThreadCounter = 0x28
 	// StVPCounterPageTableAllocations is StVpCounterPageTableAllocations: Page table allocations.
 	StVPCounterPageTableAllocations ThreadCounter = 0x29
-	// StVPCounterLogicalProcessorMigrations is StVpCounterLogicalProcessorMigrations: Moves to another logical processor.
+	// StVPCounterLogicalProcessorMigrations is StVpCounterLogicalProcessorMigrations: Moves to another
+	// logical processor.
 	StVPCounterLogicalProcessorMigrations ThreadCounter = 0x2a
 	// StVPCounterAddressSpaceEvictions is StVpCounterAddressSpaceEvictions: Address space evictions.
 	StVPCounterAddressSpaceEvictions ThreadCounter = 0x2b
@@ -1091,9 +1216,11 @@ const (
 	StVPCounterAddressDomainFlushes ThreadCounter = 0x2d
 	// StVPCounterAddressSpaceFlushes is StVpCounterAddressSpaceFlushes: Address space flushes.
 	StVPCounterAddressSpaceFlushes ThreadCounter = 0x2e
-	// StVPCounterGlobalGVARangeFlushes is StVpCounterGlobalGvaRangeFlushes: GVA range flushes in all address spaces.
+	// StVPCounterGlobalGVARangeFlushes is StVpCounterGlobalGvaRangeFlushes: GVA range flushes in all
+	// address spaces.
 	StVPCounterGlobalGVARangeFlushes ThreadCounter = 0x2f
-	// StVPCounterLocalGVARangeFlushes is StVpCounterLocalGvaRangeFlushes: GVA range flushes in one address space.
+	// StVPCounterLocalGVARangeFlushes is StVpCounterLocalGvaRangeFlushes: GVA range flushes in one address
+	// space.
 	StVPCounterLocalGVARangeFlushes ThreadCounter = 0x30
 	// StVPCounterPageTableEvictions is StVpCounterPageTableEvictions: Page table evictions.
 	StVPCounterPageTableEvictions ThreadCounter = 0x31
@@ -1105,7 +1232,8 @@ const (
 	StVPCounterPageTableValidations ThreadCounter = 0x34
 	// StVPCounterAPICTprAccesses is StVpCounterApicTprAccesses: APIC TPR accesses.
 	StVPCounterAPICTprAccesses ThreadCounter = 0x35
-	// StVPCounterPageTableWriteIntercepts is StVpCounterPageTableWriteIntercepts: Guest page table write intercepts.
+	// StVPCounterPageTableWriteIntercepts is StVpCounterPageTableWriteIntercepts: Guest page table write
+	// intercepts.
 	StVPCounterPageTableWriteIntercepts ThreadCounter = 0x36
 	// StVPCounterSyntheticInterrupts is StVpCounterSyntheticInterrupts: Synthetic interrupts.
 	StVPCounterSyntheticInterrupts ThreadCounter = 0x37
@@ -1117,19 +1245,23 @@ const (
 	StVPCounterAPICSelfIpisSent ThreadCounter = 0x3a
 	// StVPCounterGPASpaceHypercalls is StVpCounterGpaSpaceHypercalls: GPA space hypercalls.
 	StVPCounterGPASpaceHypercalls ThreadCounter = 0x3b
-	// StVPCounterLogicalProcessorHypercalls is StVpCounterLogicalProcessorHypercalls: Logical processor hypercalls.
+	// StVPCounterLogicalProcessorHypercalls is StVpCounterLogicalProcessorHypercalls: Logical processor
+	// hypercalls.
 	StVPCounterLogicalProcessorHypercalls ThreadCounter = 0x3c
 	// StVPCounterLongSpinWaitHypercalls is StVpCounterLongSpinWaitHypercalls: Long spin wait hypercalls.
 	StVPCounterLongSpinWaitHypercalls ThreadCounter = 0x3d
 	// StVPCounterOtherHypercalls is StVpCounterOtherHypercalls: Other hypercalls.
 	StVPCounterOtherHypercalls ThreadCounter = 0x3e
-	// StVPCounterSyntheticInterruptHypercalls is StVpCounterSyntheticInterruptHypercalls: Synthetic interrupt hypercalls.
+	// StVPCounterSyntheticInterruptHypercalls is StVpCounterSyntheticInterruptHypercalls: Synthetic
+	// interrupt hypercalls.
 	StVPCounterSyntheticInterruptHypercalls ThreadCounter = 0x3f
-	// StVPCounterVirtualInterruptHypercalls is StVpCounterVirtualInterruptHypercalls: Virtual interrupt hypercalls.
+	// StVPCounterVirtualInterruptHypercalls is StVpCounterVirtualInterruptHypercalls: Virtual interrupt
+	// hypercalls.
 	StVPCounterVirtualInterruptHypercalls ThreadCounter = 0x40
 	// StVPCounterVirtualMmuHypercalls is StVpCounterVirtualMmuHypercalls: Virtual MMU hypercalls.
 	StVPCounterVirtualMmuHypercalls ThreadCounter = 0x41
-	// StVPCounterVirtualProcessorHypercalls is StVpCounterVirtualProcessorHypercalls: Virtual processor hypercalls.
+	// StVPCounterVirtualProcessorHypercalls is StVpCounterVirtualProcessorHypercalls: Virtual processor
+	// hypercalls.
 	StVPCounterVirtualProcessorHypercalls ThreadCounter = 0x42
 	// StVPCounterMaximum is StVpCounterMAXIMUM: Not a counter; one past the last value (a count).
 	StVPCounterMaximum ThreadCounter = 0x43
@@ -1289,7 +1421,9 @@ type MapStatsPageInput struct {
 
 // UnmapStatsPageInput is HV_INPUT_UNMAP_STATS_PAGE.
 //
-// Input of HvCallUnmapStatsPage as the 2013 page lays it out, with 4 bytes of padding so the identity sits at offset 8. The TLFS unmap page instead puts the identity at offset 4 (see the tlfs item), while the TLFS HvCallMapStatsPage2 agrees with offset 8.
+// Input of HvCallUnmapStatsPage as the 2013 page lays it out, with 4 bytes of padding so the identity
+// sits at offset 8. The TLFS unmap page instead puts the identity at offset 4 (see the tlfs item),
+// while the TLFS HvCallMapStatsPage2 agrees with offset 8.
 //
 // Reference: wdk-2013/HvUnmapStatsPage.txt.
 type UnmapStatsPageInput struct {

@@ -1,0 +1,39 @@
+package hvcall
+
+import (
+	"unsafe"
+)
+
+// PageSize is the size and alignment of hypercall input and output pages.
+const PageSize = 4096
+
+// Page is a hypercall parameter page.
+type Page [PageSize]byte
+
+// newPages returns n page-aligned pages. Go does not promise page alignment
+// for any allocation, so it over-allocates and slices.
+func newPages(n int) []*Page {
+	buf := make([]byte, (n+1)*PageSize)
+	off := int(-uintptr(unsafe.Pointer(&buf[0])) & (PageSize - 1))
+	pages := make([]*Page, n)
+	for i := range pages {
+		pages[i] = (*Page)(buf[off+i*PageSize : off+(i+1)*PageSize])
+	}
+	return pages
+}
+
+// Bytes views a value as its bytes, without copying.
+func Bytes[T any](p *T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), unsafe.Sizeof(*p))
+}
+
+// SliceBytes views a slice's elements as bytes, without copying.
+func SliceBytes[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	var zero T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))
+}
+
+func alignUp(n, a int) int { return (n + a - 1) / a * a }
