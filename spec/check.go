@@ -381,6 +381,11 @@ func (c *versionChecker) checkStatsGroups() {
 				enum = nil
 			}
 		}
+		for _, k := range []struct{ key, name string }{{"id_constant", g.IDConst}, {"version_constant", g.VersionConst}} {
+			if k.name != "" && !slices.ContainsFunc(c.r.Constants, func(x *Constant) bool { return x.Name == k.name && x.Value != nil }) {
+				c.add(g.Pos, "%s: %s %s is not a constant with a value", what, k.key, k.name)
+			}
+		}
 		idx, names := unique{}, unique{}
 		for _, k := range g.Counters {
 			if k.Index < 1 {

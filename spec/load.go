@@ -498,7 +498,7 @@ func (d *decoder) eventGroup(n *yaml.Node, area string) *EventGroup {
 }
 
 func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
-	m := d.mapping(n, "stats group", keys("object!", "class!", "counter_enum", "counters!")...)
+	m := d.mapping(n, "stats group", keys("object!", "class!", "counter_enum", "id_constant", "version_constant", "counters!")...)
 	if m == nil {
 		return nil
 	}
@@ -510,6 +510,8 @@ func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
 		d.errorf(m["class"], "%s: class must be architectural or release, not %q", what, g.Class)
 	}
 	g.CounterEnum = d.name(m["counter_enum"], what+" counter_enum")
+	g.IDConst = d.name(m["id_constant"], what+" id_constant")
+	g.VersionConst = d.name(m["version_constant"], what+" version_constant")
 	for _, cn := range d.seq(m["counters"], what+" counters") {
 		cm := d.mapping(cn, what+" counter", "index!", "name!", "label!", "type!", "enum_value", "doc")
 		if cm == nil {

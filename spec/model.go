@@ -177,10 +177,12 @@ type Param struct {
 // StatsGroup is a statistics counter group.
 type StatsGroup struct {
 	Item
-	Object      string // HV_STATS_OBJECT_TYPE value name
-	Class       string // architectural | release
-	CounterEnum string
-	Counters    []*Counter
+	Object       string // HV_STATS_OBJECT_TYPE value name
+	Class        string // architectural | release
+	CounterEnum  string
+	IDConst      string // the constant holding the group header's Type, if the reference has one
+	VersionConst string // the constant holding the group's version (Minor in the low 16 bits)
+	Counters     []*Counter
 }
 
 // Counter is one 64-bit statistics counter.

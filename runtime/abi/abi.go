@@ -36,7 +36,9 @@ type EventEntry struct {
 type StatsGroup struct {
 	Name     string // e.g. "HV_STATISTICS_TYPE_VPA"
 	ID       uint16 // the group header's Type; valid only when HasID
-	HasID    bool   // false when the reference names the id without a value
+	HasID    bool   // false when the reference gives no id
+	Major    uint16 // the version the registry describes; valid only when HasID
+	Minor    uint16
 	Object   uint32 // the HV_STATS_OBJECT_TYPE whose pages carry it
 	Release  bool   // release-specific rather than architectural
 	Counters []Counter

@@ -256,4 +256,3 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 	return comment(doc).Func().Params(recv).Id(name).Params(params...).Params(jen.Int(), jen.Error()).Block(
 		jen.Return(jen.Id("c").Dot("CallRep").Call(desc, inArg, inElems, outArg, outElems, n)))
 }
-

@@ -280,9 +280,14 @@ func (g *gen) statsFile() *jen.File {
 		if sg.Class == "release" {
 			d[jen.Id("Release")] = jen.True()
 		}
-		if id := g.constByName(sg.Name + "_ID"); id != nil && id.Value != nil {
+		if id := g.constByName(sg.IDConst); id != nil && id.Value != nil {
 			d[jen.Id("ID")] = jen.Id(hex(*id.Value))
 			d[jen.Id("HasID")] = jen.True()
+			if v := g.constByName(sg.VersionConst); v != nil && v.Value != nil {
+				// HV_STATISTICS_GROUP_VERSION: Minor in the low 16 bits, Major above.
+				d[jen.Id("Major")] = jen.Lit(int(*v.Value >> 16 & 0xffff))
+				d[jen.Id("Minor")] = jen.Lit(int(*v.Value & 0xffff))
+			}
 		}
 		table = append(table, jen.Values(d))
 	}
