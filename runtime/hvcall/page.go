@@ -10,6 +10,13 @@ const PageSize = 4096
 // Page is a hypercall parameter page.
 type Page [PageSize]byte
 
+// NewPagePair returns an input and an output page, both page-aligned, for a
+// backend's own tests or for callers that manage pages themselves.
+func NewPagePair() (in, out *Page) {
+	p := newPages(2)
+	return p[0], p[1]
+}
+
 // newPages returns n page-aligned pages. Go does not promise page alignment
 // for any allocation, so it over-allocates and slices.
 func newPages(n int) []*Page {

@@ -1,0 +1,167 @@
+// Package sim is an in-process simulated hypervisor, a hvcall.Backend that
+// implements the 2013 reference's event-logging and statistics hypercalls
+// faithfully: the checks on the caller, the memory pool, the parameters and
+// reserved fields, in the order the pages list them, the event-log buffer
+// state machine with its completed-buffer lists and buffers-ready messages,
+// and statistics pages in the documented group format whose counters move.
+// Every other call code gets HV_STATUS_INVALID_HYPERCALL_CODE.
+//
+// Where the reference leaves a choice open (how many pool pages a group's
+// bookkeeping takes, what an "unsuitable" threshold is), the sim's choice is
+// stated next to the code that makes it.
+//
+// A Hypervisor is safe for concurrent use: each partition's backend may be
+// called from many goroutines (each with its own hvcall.Caller), while
+// Log writes events.
+package sim
+
+import (
+	"sync"
+	"sync/atomic"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/hvcall"
+)
+
+// Config sets up a simulated machine.
+type Config struct {
+	LogicalProcessors int    // default 4
+	RootPoolPages     int    // pages in the root partition's memory pool; default 4096
+	TimeBasisTSCHz    uint64 // TSC frequency used for HvEventLogEntryTimeTsc; default 1 GHz
+}
+
+// Hypervisor is the simulated hypervisor.
+type Hypervisor struct {
+	mu         sync.Mutex
+	cfg        Config
+	partitions map[hv.PartitionID]*Partition
+	nextID     hv.PartitionID
+	groups     [2]*group // by HV_EVENTLOG_TYPE
+	messages   []hv.EventlogMessagePayload
+	msgReady   *sync.Cond
+	now        atomic.Uint64 // reference time, 100 ns units
+	nextGPA    uint64
+	lpStats    []*statsPage
+	hvStats    *statsPage
+	repBudget  int
+}
+
+// Partition is a simulated partition.
+type Partition struct {
+	h          *Hypervisor
+	ID         hv.PartitionID
+	Parent     hv.PartitionID // 0 for the root
+	Privileges uint64         // HV_PARTITION_PRIVILEGE_MASK bits the sim checks (AccessStats)
+	active     bool
+	pool       int // free pages in the memory pool
+	vps        []*statsPage
+	stats      *statsPage
+	mapped     map[statsKey]uint64 // stats pages this partition mapped: object -> GPA page
+	gpa        map[uint64][]byte   // GPA page -> memory the partition sees there (overlays)
+	ram        map[uint64]bool     // GPA pages of the partition's own RAM
+}
+
+// PrivilegeAccessStats is the AccessStats bit of HV_PARTITION_PRIVILEGE_MASK,
+// bit 40 (wdk-2013/HV_PARTITION_PRIVILEGE_MASK.txt, counting the members after
+// the stray AsUINT64 line the page's C block starts with), which the
+// statistics calls require.
+const PrivilegeAccessStats uint64 = 1 << 40
+
+// New starts a simulated hypervisor with a root partition.
+func New(cfg Config) *Hypervisor {
+	if cfg.LogicalProcessors <= 0 {
+		cfg.LogicalProcessors = 4
+	}
+	if cfg.RootPoolPages <= 0 {
+		cfg.RootPoolPages = 4096
+	}
+	if cfg.TimeBasisTSCHz == 0 {
+		cfg.TimeBasisTSCHz = 1_000_000_000
+	}
+	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000}
+	h.msgReady = sync.NewCond(&h.mu)
+	h.hvStats = newStatsPage(hv.StatsObjectHypervisor)
+	for range cfg.LogicalProcessors {
+		h.lpStats = append(h.lpStats, newStatsPage(hv.StatsObjectLogicalProcessor))
+	}
+	root := h.newPartition(0, ^uint64(0), cfg.RootPoolPages, 1)
+	_ = root
+	return h
+}
+
+func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool, vps int) *Partition {
+	p := &Partition{h: h, ID: h.nextID, Parent: parent, Privileges: privileges, active: true, pool: pool,
+		mapped: map[statsKey]uint64{}, gpa: map[uint64][]byte{}, ram: map[uint64]bool{},
+		stats: newStatsPage(hv.StatsObjectPartition)}
+	for range vps {
+		p.vps = append(p.vps, newStatsPage(hv.StatsObjectVP))
+	}
+	h.nextID++
+	h.partitions[p.ID] = p
+	return p
+}
+
+// Root returns the root partition.
+func (h *Hypervisor) Root() *Partition {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.partitions[1]
+}
+
+// CreateChild creates a child partition of parent with the given privileges,
+// memory pool and number of virtual processors.
+func (h *Hypervisor) CreateChild(parent *Partition, privileges uint64, poolPages, vps int) *Partition {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.newPartition(parent.ID, privileges, poolPages, vps)
+}
+
+// SetActive changes whether a partition is in the active state.
+func (p *Partition) SetActive(active bool) {
+	p.h.mu.Lock()
+	defer p.h.mu.Unlock()
+	p.active = active
+}
+
+// PoolPages returns the free pages of the partition's memory pool.
+func (p *Partition) PoolPages() int {
+	p.h.mu.Lock()
+	defer p.h.mu.Unlock()
+	return p.pool
+}
+
+// Memory returns what the partition sees at a GPA page it had the hypervisor
+// map (an event-log buffer page or a statistics page), or nil.
+func (p *Partition) Memory(gpaPage uint64) []byte {
+	p.h.mu.Lock()
+	defer p.h.mu.Unlock()
+	return p.gpa[gpaPage]
+}
+
+// Backend returns a backend that issues hypercalls as this partition.
+func (p *Partition) Backend() hvcall.Backend { return backend{p} }
+
+// Advance moves the reference time forward (in 100 ns units) and the
+// counters that count time or events with it.
+func (h *Hypervisor) Advance(d uint64) {
+	h.now.Add(d)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.tickStats(d)
+}
+
+// NextMessage waits for the next buffers-ready message posted to the root
+// partition, or returns false when none is pending and wait is false.
+func (h *Hypervisor) NextMessage(wait bool) (hv.EventlogMessagePayload, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for len(h.messages) == 0 {
+		if !wait {
+			return hv.EventlogMessagePayload{}, false
+		}
+		h.msgReady.Wait()
+	}
+	m := h.messages[0]
+	h.messages = h.messages[1:]
+	return m, true
+}
