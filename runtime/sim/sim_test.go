@@ -135,13 +135,17 @@ func TestInitializeEventLogBufferGroup(t *testing.T) {
 }
 
 func TestFinalizeEventLogBufferGroup(t *testing.T) {
-	fin := func(e *env) error { return e.root.FinalizeEventLogBufferGroup(&hv.FinalizeEventLogBufferGroupInput{Type: lt}) }
+	fin := func(e *env) error {
+		return e.root.FinalizeEventLogBufferGroup(&hv.FinalizeEventLogBufferGroupInput{Type: lt})
+	}
 	run(t, []statusCase{
 		{"success", func(t *testing.T, e *env) { e.init(t, 2, 1, 1) }, fin, hv.StatusSuccess},
 		{"not root", func(t *testing.T, e *env) { e.init(t, 2, 1, 1) }, func(e *env) error {
 			return e.guest.FinalizeEventLogBufferGroup(&hv.FinalizeEventLogBufferGroupInput{Type: lt})
 		}, hv.StatusAccessDenied},
-		{"bad type", nil, func(e *env) error { return e.root.FinalizeEventLogBufferGroup(&hv.FinalizeEventLogBufferGroupInput{Type: 9}) }, hv.StatusInvalidParameter},
+		{"bad type", nil, func(e *env) error {
+			return e.root.FinalizeEventLogBufferGroup(&hv.FinalizeEventLogBufferGroupInput{Type: 9})
+		}, hv.StatusInvalidParameter},
 		{"buffers left", func(t *testing.T, e *env) { e.init(t, 2, 1, 1); e.create(t, 0) }, fin, hv.StatusOperationDenied},
 		{"not initialized", nil, fin, hv.StatusOperationDenied},
 		{"sources enabled", func(t *testing.T, e *env) {
@@ -175,7 +179,9 @@ func TestCreateEventLogBuffer(t *testing.T) {
 }
 
 func TestDeleteEventLogBuffer(t *testing.T) {
-	del := func(e *env) error { return e.root.DeleteEventLogBuffer(&hv.DeleteEventLogBufferInput{Type: lt, BufferIndex: 0}) }
+	del := func(e *env) error {
+		return e.root.DeleteEventLogBuffer(&hv.DeleteEventLogBufferInput{Type: lt, BufferIndex: 0})
+	}
 	made := func(t *testing.T, e *env) { e.init(t, 2, 1, 1); e.create(t, 0) }
 	run(t, []statusCase{
 		{"success", made, del, hv.StatusSuccess},
@@ -418,4 +424,3 @@ func TestHypercallInputChecks(t *testing.T) {
 		}
 	}
 }
-
