@@ -11,6 +11,17 @@ import (
 // Encoding tells the hypercall runtime how this version encodes the input value (HV_HYPERCALL_INPUT)
 // and decodes the output value (HV_HYPERCALL_OUTPUT), and the limits of its fast conventions.
 var Encoding = hvcall.Encoding{
+	Decode: func(v uint64) hvcall.Control {
+		x := HypercallInput(v)
+		return hvcall.Control{
+			Code:              uint16(x.CallCode()),
+			Fast:              x.Fast(),
+			Nested:            x.IsNested(),
+			RepCount:          int(x.RepCount()),
+			RepStart:          int(x.RepStartIndex()),
+			VariableHeaderLen: int(x.VariableHeaderSize()),
+		}
+	},
 	FastInputBytes: 16,
 	Input: func(c hvcall.Control) uint64 {
 		var x HypercallInput
@@ -28,6 +39,12 @@ var Encoding = hvcall.Encoding{
 	Output: func(v uint64) (uint16, int) {
 		x := HypercallOutput(v)
 		return uint16(x.Result()), int(x.RepsCompleted())
+	},
+	Result: func(s uint16, n int) uint64 {
+		var x HypercallOutput
+		x.SetResult(Status(s))
+		x.SetRepsCompleted(uint16(n))
+		return uint64(x)
 	},
 	Status: func(s uint16) error {
 		return Status(s)

@@ -12,6 +12,15 @@ import (
 // (HV_X64_HYPERCALL_INPUT)
 // and decodes the output value (HV_X64_HYPERCALL_OUTPUT), and the limits of its fast conventions.
 var Encoding = hvcall.Encoding{
+	Decode: func(v uint64) hvcall.Control {
+		x := X64HypercallInput(v)
+		return hvcall.Control{
+			Code:     uint16(x.CallCode()),
+			Fast:     x.IsFast(),
+			RepCount: int(x.CountOfElements()),
+			RepStart: int(x.RepStartIndex()),
+		}
+	},
 	FastInputBytes: 16,
 	Input: func(c hvcall.Control) uint64 {
 		var x X64HypercallInput
@@ -25,6 +34,12 @@ var Encoding = hvcall.Encoding{
 	Output: func(v uint64) (uint16, int) {
 		x := X64HypercallOutput(v)
 		return uint16(x.CallStatus()), int(x.ElementsProcessed())
+	},
+	Result: func(s uint16, n int) uint64 {
+		var x X64HypercallOutput
+		x.SetCallStatus(Status(s))
+		x.SetElementsProcessed(uint16(n))
+		return uint64(x)
 	},
 	Status: func(s uint16) error {
 		return Status(s)

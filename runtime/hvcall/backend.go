@@ -9,15 +9,32 @@ type FastBlock [112]byte
 // Backend issues one hypercall. control is the hypercall input value. A
 // memory-based call passes the caller's input and output pages and a nil
 // block; a fast call passes nil pages and the register block, whose output
-// part the backend fills. The result is the hypercall output value.
+// part the backend fills. sizes tells how much of the pages is in use, for
+// backends that copy parameters rather than pass pages (the Linux driver).
+// The result is the hypercall output value.
 type Backend interface {
-	Hypercall(control uint64, in, out *Page, regs *FastBlock) (result uint64)
+	Hypercall(control uint64, in, out *Page, regs *FastBlock, sizes Sizes) (result uint64)
 }
 
-// BackendFunc adapts a function to Backend.
-type BackendFunc func(control uint64, in, out *Page, regs *FastBlock) uint64
+// Sizes describes the parameters of one call: the input header and the
+// input and output rep elements, all in bytes, and the rep elements in this
+// call (the rep count, whatever the start index).
+type Sizes struct {
+	InHeader, InElem, OutHeader, OutElem, Reps int
+}
 
-// Hypercall calls f.
-func (f BackendFunc) Hypercall(control uint64, in, out *Page, regs *FastBlock) uint64 {
-	return f(control, in, out, regs)
+// InLen is the bytes of input the call carries.
+func (s Sizes) InLen() int {
+	if s.Reps == 0 || s.InElem == 0 {
+		return s.InHeader
+	}
+	return alignUp(s.InHeader, 8) + s.Reps*s.InElem
+}
+
+// OutLen is the bytes of output the call may write.
+func (s Sizes) OutLen() int {
+	if s.Reps == 0 || s.OutElem == 0 {
+		return s.OutHeader
+	}
+	return alignUp(s.OutHeader, 8) + s.Reps*s.OutElem
 }

@@ -58,7 +58,7 @@ func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) er
 		ctl.Fast = true
 		clear(c.regs[:])
 		copy(c.regs[copy(c.regs[:], in):], inTail)
-		status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), nil, nil, &c.regs))
+		status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), nil, nil, &c.regs, Sizes{InHeader: nIn, OutHeader: nOut}))
 		if status != 0 {
 			return &Error{Call: d.Name, Status: c.enc.Status(status), Rep: -1}
 		}
@@ -70,7 +70,7 @@ func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) er
 	// the next boundary so none leaks from an earlier call.
 	clear(c.in[nIn:min(alignUp(nIn, 8), PageSize)])
 	copy(c.in[copy(c.in[:], in):], inTail)
-	status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil))
+	status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil, Sizes{InHeader: nIn, OutHeader: nOut}))
 	if status != 0 {
 		return &Error{Call: d.Name, Status: c.enc.Status(status), Rep: -1}
 	}
@@ -134,7 +134,8 @@ func (c *Caller) CallRep(d *abi.Hypercall, header, inElems, outHeader, outElems 
 		copy(c.in[inBase:], inElems[done*inSize:(done+count)*inSize])
 		for start := 0; start < count; {
 			ctl := Control{Code: d.Code, RepCount: count, RepStart: start}
-			status, completed := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil))
+			sizes := Sizes{InHeader: len(header), InElem: inSize, OutHeader: len(outHeader), OutElem: outSize, Reps: count}
+			status, completed := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil, sizes))
 			completed = min(completed, count) // never trust the count beyond what was asked
 			if completed > start {
 				copy(outElems[(done+start)*outSize:(done+completed)*outSize], c.out[outBase+start*outSize:])

@@ -25,7 +25,7 @@ type call struct {
 	inAligned    bool
 }
 
-func (r *recorder) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) uint64 {
+func (r *recorder) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) uint64 {
 	c := call{ctl: hv.X64HypercallInput(control), memory: in != nil, fast: regs != nil}
 	if in != nil {
 		c.in = bytes.Clone(in[:])
@@ -264,4 +264,6 @@ func TestSimpleCallAllocatesNothing(t *testing.T) {
 
 type nopBackend struct{}
 
-func (nopBackend) Hypercall(uint64, *hvcall.Page, *hvcall.Page, *hvcall.FastBlock) uint64 { return 0 }
+func (nopBackend) Hypercall(uint64, *hvcall.Page, *hvcall.Page, *hvcall.FastBlock, hvcall.Sizes) uint64 {
+	return 0
+}

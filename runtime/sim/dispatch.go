@@ -55,7 +55,7 @@ var handlers = map[hv.CallCode]handler{
 	hv.CallDepositMemory:                 (*Hypervisor).depositMemory,
 }
 
-func (b backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) uint64 {
+func (b backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) uint64 {
 	h := b.p.h
 	ctl := hv.X64HypercallInput(control)
 	status, done := h.dispatch(b.p, ctl, in, out, regs)

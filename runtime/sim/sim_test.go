@@ -418,7 +418,7 @@ func TestHypercallInputChecks(t *testing.T) {
 		var x hv.X64HypercallInput
 		x.SetCallCode(hv.CallInitializeEventLogBufferGroup)
 		tc.ctl(&x)
-		res := hv.X64HypercallOutput(b.Hypercall(uint64(x), in, out, nil))
+		res := hv.X64HypercallOutput(b.Hypercall(uint64(x), in, out, nil, hvcall.Sizes{InHeader: 24}))
 		if res.CallStatus() != hv.StatusInvalidHypercallInput {
 			t.Errorf("%s: %v", tc.name, res.CallStatus())
 		}

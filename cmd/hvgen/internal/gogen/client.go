@@ -83,6 +83,16 @@ func (g *gen) clientFile() *jen.File {
 			jen.Id("x").Op(":=").Id(outGo).Call(jen.Id("v")),
 			jen.Return(jen.Uint16().Call(get("status")), jen.Int().Call(get("reps_completed"))),
 		),
+		"Decode": jen.Func().Params(jen.Id("v").Uint64()).Qual(hvcallPath, "Control").Block(
+			jen.Id("x").Op(":=").Id(inGo).Call(jen.Id("v")),
+			jen.Return(jen.Qual(hvcallPath, "Control").Values(g.decodeDict(in))),
+		),
+		"Result": jen.Func().Params(jen.Id("s").Uint16(), jen.Id("n").Int()).Uint64().Block(
+			jen.Var().Id("x").Id(outGo),
+			jen.Id("x").Dot("Set"+naming.Field(out["status"].Name)).Call(g.bitGoType(out["status"]).Call(jen.Id("s"))),
+			jen.Id("x").Dot("Set"+naming.Field(out["reps_completed"].Name)).Call(g.bitGoType(out["reps_completed"]).Call(jen.Id("n"))),
+			jen.Return(jen.Uint64().Call(jen.Id("x"))),
+		),
 		"Status": jen.Func().Params(jen.Id("s").Uint16()).Error().Block(
 			jen.Return(jen.Id(g.goNames["HV_STATUS"]).Call(jen.Id("s")))),
 		"MaxRepCount":    jen.Lit(int(fieldMask(in["rep_count"].Width))),
@@ -123,6 +133,28 @@ func (g *gen) clientFile() *jen.File {
 		f.Add(g.wrapper(i, h, name))
 	}
 	return f
+}
+
+// decodeDict reads each input-value role back into a hvcall.Control field.
+func (g *gen) decodeDict(in map[string]*spec.Bit) jen.Dict {
+	d := jen.Dict{}
+	for role, field := range map[string]string{"call_code": "Code", "variable_header_size": "VariableHeaderLen",
+		"rep_count": "RepCount", "rep_start_index": "RepStart", "fast": "Fast", "nested": "Nested"} {
+		b := in[role]
+		if b == nil {
+			continue
+		}
+		v := jen.Id("x").Dot(naming.Field(b.Name)).Call()
+		switch field {
+		case "Fast", "Nested":
+			d[jen.Id(field)] = v
+		case "Code":
+			d[jen.Id(field)] = jen.Uint16().Call(v)
+		default:
+			d[jen.Id(field)] = jen.Int().Call(v)
+		}
+	}
+	return d
 }
 
 // dict turns a map keyed by field name into a jen.Dict (rendered sorted).
