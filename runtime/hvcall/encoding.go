@@ -19,7 +19,7 @@ type Encoding struct {
 	Decode func(control uint64) Control // the inverse of Input, for backends
 	Output func(result uint64) (status uint16, repsCompleted int)
 	Result func(status uint16, repsCompleted int) uint64 // the inverse of Output, for backends
-	Status func(uint16) error // the version's status type as an error
+	Status func(uint16) error                            // the version's status type as an error
 
 	MaxRepCount       int // largest rep count the input value holds
 	MaxVariableHeader int // largest variable header size (8-byte units); 0: not supported
