@@ -74,6 +74,21 @@ func validType(t hv.EventlogType) bool {
 
 func (p *Partition) isRoot() bool { return p.Parent == 0 }
 
+// initialized runs the checks most event-log calls start with, in the order
+// their pages list them: the caller is the root, the type is valid, its group
+// is initialized. It returns the group, or nil and the status to fail with.
+func (h *Hypervisor) initialized(r *request, t hv.EventlogType) (*group, hv.Status) {
+	switch {
+	case !r.p.isRoot():
+		return nil, hv.StatusAccessDenied
+	case !validType(t):
+		return nil, hv.StatusInvalidParameter
+	case h.group(t) == nil:
+		return nil, hv.StatusOperationDenied
+	}
+	return h.group(t), hv.StatusSuccess
+}
+
 func (h *Hypervisor) initializeGroup(r *request) hv.Status {
 	in := input[hv.InitializeEventLogBufferGroupInput](r)
 	switch {
@@ -151,15 +166,9 @@ const hvPageSize = 4096
 
 func (h *Hypervisor) deleteBuffer(r *request) hv.Status {
 	in := input[hv.DeleteEventLogBufferInput](r)
-	if !r.p.isRoot() {
-		return hv.StatusAccessDenied
-	}
-	if !validType(in.Type) {
-		return hv.StatusInvalidParameter
-	}
-	g := h.group(in.Type)
+	g, st := h.initialized(r, in.Type)
 	if g == nil {
-		return hv.StatusOperationDenied
+		return st
 	}
 	b := g.buffers[in.BufferIndex]
 	switch {
@@ -175,15 +184,9 @@ func (h *Hypervisor) deleteBuffer(r *request) hv.Status {
 
 func (h *Hypervisor) mapBuffer(r *request) hv.Status {
 	in := input[hv.MapEventLogBufferInput](r)
-	if !r.p.isRoot() {
-		return hv.StatusAccessDenied
-	}
-	if !validType(in.Type) {
-		return hv.StatusInvalidParameter
-	}
-	g := h.group(in.Type)
+	g, st := h.initialized(r, in.Type)
 	if g == nil {
-		return hv.StatusOperationDenied
+		return st
 	}
 	b := g.buffers[in.BufferIndex]
 	switch {
@@ -237,15 +240,9 @@ func (h *Hypervisor) unmapBuffer(r *request) hv.Status {
 
 func (h *Hypervisor) setGroupSources(r *request) hv.Status {
 	in := input[hv.SetEventLogGroupSourcesInput](r)
-	if !r.p.isRoot() {
-		return hv.StatusAccessDenied
-	}
-	if !validType(in.Type) {
-		return hv.StatusInvalidParameter
-	}
-	g := h.group(in.Type)
+	g, st := h.initialized(r, in.Type)
 	if g == nil {
-		return hv.StatusOperationDenied
+		return st
 	}
 	g.sources = in.EnableFlags
 	return hv.StatusSuccess
@@ -253,15 +250,9 @@ func (h *Hypervisor) setGroupSources(r *request) hv.Status {
 
 func (h *Hypervisor) releaseBuffer(r *request) hv.Status {
 	in := input[hv.ReleaseEventLogBufferInput](r)
-	if !r.p.isRoot() {
-		return hv.StatusAccessDenied
-	}
-	if !validType(in.Type) {
-		return hv.StatusInvalidParameter
-	}
-	g := h.group(in.Type)
+	g, st := h.initialized(r, in.Type)
 	if g == nil {
-		return hv.StatusOperationDenied
+		return st
 	}
 	b := g.buffers[in.BufferIndex]
 	if b == nil || b.state() != hv.EventLogBufferStateReady {
@@ -274,15 +265,9 @@ func (h *Hypervisor) releaseBuffer(r *request) hv.Status {
 
 func (h *Hypervisor) flushBuffer(r *request) hv.Status {
 	in := input[hv.FlushEventLogBufferInput](r)
-	if !r.p.isRoot() {
-		return hv.StatusAccessDenied
-	}
-	if !validType(in.Type) {
-		return hv.StatusInvalidParameter
-	}
-	g := h.group(in.Type)
+	g, st := h.initialized(r, in.Type)
 	if g == nil {
-		return hv.StatusOperationDenied
+		return st
 	}
 	if g.buffers[in.BufferIndex] == nil {
 		return hv.StatusInvalidParameter
