@@ -107,13 +107,9 @@ func commandLine(lang, version, pkg string, sel spec.Selection) string {
 
 // generate runs the pipeline for one version: view, selection, layout, emit.
 func generate(r *spec.Registry, version, pkg string, sel spec.Selection) (map[string][]byte, error) {
-	v, err := selectView(r, version, sel)
+	v, res, err := laidOut(r, version, sel)
 	if err != nil {
 		return nil, err
-	}
-	res, errs := layout.Compute(v, layout.X64)
-	if len(errs) > 0 {
-		return nil, errs.Sort()
 	}
 	return gogen.Generate(v, res, gogen.Options{
 		Package: pkg,
@@ -122,15 +118,25 @@ func generate(r *spec.Registry, version, pkg string, sel spec.Selection) (map[st
 	})
 }
 
-// generateC runs the pipeline for a C header.
-func generateC(r *spec.Registry, version, name string, sel spec.Selection) ([]byte, error) {
+// laidOut is the shared front of the pipeline: the selected view of one
+// version and its layout (x64; ARM64's is the same, as hvgen check verifies).
+func laidOut(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, *layout.Result, error) {
 	v, err := selectView(r, version, sel)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, errs := layout.Compute(v, layout.X64)
 	if len(errs) > 0 {
-		return nil, errs.Sort()
+		return nil, nil, errs.Sort()
+	}
+	return v, res, nil
+}
+
+// generateC runs the pipeline for a C header.
+func generateC(r *spec.Registry, version, name string, sel spec.Selection) ([]byte, error) {
+	v, res, err := laidOut(r, version, sel)
+	if err != nil {
+		return nil, err
 	}
 	return cgen.Generate(v, res, version, commandLine("c", version, name, sel))
 }
