@@ -6,6 +6,7 @@ package wdk2013
 import (
 	"github.com/hvgen/hvgen/runtime/abi"
 	"structs"
+	"unsafe"
 )
 
 // EntryType is the Type of an event-log entry header (HV_EVENTLOG_ENTRY_HEADER.Type).
@@ -126,11 +127,31 @@ type TrHcHypercallPayload struct {
 	InputValue uint64 // The hypercall input value.
 }
 
+// AsTrHcHypercall views an entry payload as a TrHcHypercallPayload without copying; it returns nil
+// when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrHcHypercall(payload []byte) *TrHcHypercallPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrHcHypercallPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImGuestExceptionPayload is the payload after the entry header of HV_TR_IM_GUEST_EXCEPTION entries.
 type TrImGuestExceptionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
 	Type     uint64 // Exception type.
+}
+
+// AsTrImGuestException views an entry payload as a TrImGuestExceptionPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrImGuestException(payload []byte) *TrImGuestExceptionPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImGuestExceptionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImMSRReadPayload is the payload after the entry header of HV_TR_IM_MSR_READ entries.
@@ -141,12 +162,32 @@ type TrImMSRReadPayload struct {
 	Value    uint64 // Value read; 0 when the read failed.
 }
 
+// AsTrImMSRRead views an entry payload as a TrImMSRReadPayload without copying; it returns nil when
+// the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImMSRRead(payload []byte) *TrImMSRReadPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImMSRReadPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImMSRWritePayload is the payload after the entry header of HV_TR_IM_MSR_WRITE entries.
 type TrImMSRWritePayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
 	Index    uint64 // MSR number.
 	Value    uint64 // Value written.
+}
+
+// AsTrImMSRWrite views an entry payload as a TrImMSRWritePayload without copying; it returns nil when
+// the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImMSRWrite(payload []byte) *TrImMSRWritePayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImMSRWritePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImCRReadPayload is the payload after the entry header of HV_TR_IM_CR_READ entries.
@@ -157,6 +198,15 @@ type TrImCRReadPayload struct {
 	Value    uint64 // Value read; 0 when the read failed.
 }
 
+// AsTrImCRRead views an entry payload as a TrImCRReadPayload without copying; it returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImCRRead(payload []byte) *TrImCRReadPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImCRReadPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImCRWritePayload is the payload after the entry header of HV_TR_IM_CR_WRITE entries.
 type TrImCRWritePayload struct {
 	_        structs.HostLayout
@@ -165,10 +215,30 @@ type TrImCRWritePayload struct {
 	Value    uint64 // Value written.
 }
 
+// AsTrImCRWrite views an entry payload as a TrImCRWritePayload without copying; it returns nil when
+// the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImCRWrite(payload []byte) *TrImCRWritePayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImCRWritePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImHltInstructionPayload is the payload after the entry header of HV_TR_IM_HLT_INSTRUCTION entries.
 type TrImHltInstructionPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImHltInstruction views an entry payload as a TrImHltInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImHltInstruction(payload []byte) *TrImHltInstructionPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImHltInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImMwaitInstructionPayload is the payload after the entry header of HV_TR_IM_MWAIT_INSTRUCTION
@@ -180,6 +250,16 @@ type TrImMwaitInstructionPayload struct {
 	MwaitHint      uint64 // MWAIT hint operand.
 }
 
+// AsTrImMwaitInstruction views an entry payload as a TrImMwaitInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImMwaitInstruction(payload []byte) *TrImMwaitInstructionPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImMwaitInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImCPUIDInstructionPayload is the payload after the entry header of HV_TR_IM_CPUID_INSTRUCTION
 // entries.
 type TrImCPUIDInstructionPayload struct {
@@ -187,6 +267,16 @@ type TrImCPUIDInstructionPayload struct {
 	GuestRIP uint64
 	EaxInput uint64 // Leaf requested in EAX.
 	EcxInput uint64 // Subleaf requested in ECX.
+}
+
+// AsTrImCPUIDInstruction views an entry payload as a TrImCPUIDInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImCPUIDInstruction(payload []byte) *TrImCPUIDInstructionPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImCPUIDInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImIOPortReadPayload is the payload after the entry header of HV_TR_IM_IO_PORT_READ entries.
@@ -197,12 +287,32 @@ type TrImIOPortReadPayload struct {
 	Value    uint64 // Value read; 0 when the read failed.
 }
 
+// AsTrImIOPortRead views an entry payload as a TrImIOPortReadPayload without copying; it returns nil
+// when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImIOPortRead(payload []byte) *TrImIOPortReadPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImIOPortReadPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImIOPortWritePayload is the payload after the entry header of HV_TR_IM_IO_PORT_WRITE entries.
 type TrImIOPortWritePayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
 	Port     uint64 // Port number.
 	Value    uint64 // Value written.
+}
+
+// AsTrImIOPortWrite views an entry payload as a TrImIOPortWritePayload without copying; it returns nil
+// when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrImIOPortWrite(payload []byte) *TrImIOPortWritePayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImIOPortWritePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImExternalInterruptPayload is the payload after the entry header of HV_TR_IM_EXTERNAL_INTERRUPT
@@ -212,6 +322,16 @@ type TrImExternalInterruptPayload struct {
 	Vector uint64 // Interrupt vector.
 }
 
+// AsTrImExternalInterrupt views an entry payload as a TrImExternalInterruptPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImExternalInterrupt(payload []byte) *TrImExternalInterruptPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImExternalInterruptPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImInterruptPendingPayload is the payload after the entry header of HV_TR_IM_INTERRUPT_PENDING
 // entries.
 type TrImInterruptPendingPayload struct {
@@ -219,10 +339,30 @@ type TrImInterruptPendingPayload struct {
 	GuestRIP uint64
 }
 
+// AsTrImInterruptPending views an entry payload as a TrImInterruptPendingPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImInterruptPending(payload []byte) *TrImInterruptPendingPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImInterruptPendingPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImGuestShutdownPayload is the payload after the entry header of HV_TR_IM_GUEST_SHUTDOWN entries.
 type TrImGuestShutdownPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImGuestShutdown views an entry payload as a TrImGuestShutdownPayload without copying; it returns
+// nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImGuestShutdown(payload []byte) *TrImGuestShutdownPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImGuestShutdownPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImEmulatedInstructionPayload is the payload after the entry header of
@@ -232,10 +372,30 @@ type TrImEmulatedInstructionPayload struct {
 	GuestRIP uint64
 }
 
+// AsTrImEmulatedInstruction views an entry payload as a TrImEmulatedInstructionPayload without
+// copying; it returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImEmulatedInstruction(payload []byte) *TrImEmulatedInstructionPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImEmulatedInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImNMIInterruptPayload is the payload after the entry header of HV_TR_IM_NMI_INTERRUPT entries.
 type TrImNMIInterruptPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImNMIInterrupt views an entry payload as a TrImNMIInterruptPayload without copying; it returns
+// nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImNMIInterrupt(payload []byte) *TrImNMIInterruptPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImNMIInterruptPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImInvlpgInstructionPayload is the payload after the entry header of HV_TR_IM_INVLPG_INSTRUCTION
@@ -246,6 +406,16 @@ type TrImInvlpgInstructionPayload struct {
 	GuestVa  uint64 // Guest virtual address operand.
 }
 
+// AsTrImInvlpgInstruction views an entry payload as a TrImInvlpgInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrImInvlpgInstruction(payload []byte) *TrImInvlpgInstructionPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImInvlpgInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImIretInstructionPayload is the payload after the entry header of HV_TR_IM_IRET_INSTRUCTION
 // entries.
 type TrImIretInstructionPayload struct {
@@ -253,10 +423,30 @@ type TrImIretInstructionPayload struct {
 	GuestRIP uint64
 }
 
+// AsTrImIretInstruction views an entry payload as a TrImIretInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImIretInstruction(payload []byte) *TrImIretInstructionPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImIretInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImTaskSwitchPayload is the payload after the entry header of HV_TR_IM_TASK_SWITCH entries.
 type TrImTaskSwitchPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImTaskSwitch views an entry payload as a TrImTaskSwitchPayload without copying; it returns nil
+// when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImTaskSwitch(payload []byte) *TrImTaskSwitchPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImTaskSwitchPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImInvdInstructionPayload is the payload after the entry header of HV_TR_IM_INVD_INSTRUCTION
@@ -266,10 +456,30 @@ type TrImInvdInstructionPayload struct {
 	GuestRIP uint64
 }
 
+// AsTrImInvdInstruction views an entry payload as a TrImInvdInstructionPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImInvdInstruction(payload []byte) *TrImInvdInstructionPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImInvdInstructionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImDRAccessPayload is the payload after the entry header of HV_TR_IM_DR_ACCESS entries.
 type TrImDRAccessPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImDRAccess views an entry payload as a TrImDRAccessPayload without copying; it returns nil when
+// the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImDRAccess(payload []byte) *TrImDRAccessPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImDRAccessPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImFerrFreezePayload is the payload after the entry header of HV_TR_IM_FERR_FREEZE entries.
@@ -278,11 +488,31 @@ type TrImFerrFreezePayload struct {
 	GuestRIP uint64
 }
 
+// AsTrImFerrFreeze views an entry payload as a TrImFerrFreezePayload without copying; it returns nil
+// when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImFerrFreeze(payload []byte) *TrImFerrFreezePayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImFerrFreezePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImRealModeInterruptPayload is the payload after the entry header of HV_TR_IM_REAL_MODE_INTERRUPT
 // entries.
 type TrImRealModeInterruptPayload struct {
 	_        structs.HostLayout
 	GuestRIP uint64
+}
+
+// AsTrImRealModeInterrupt views an entry payload as a TrImRealModeInterruptPayload without copying; it
+// returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrImRealModeInterrupt(payload []byte) *TrImRealModeInterruptPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImRealModeInterruptPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrImMemoryInterceptPayload is the payload after the entry header of HV_TR_IM_MEMORY_INTERCEPT
@@ -293,12 +523,32 @@ type TrImMemoryInterceptPayload struct {
 	GPAInterceptType uint64 // Kind of GPA intercept.
 }
 
+// AsTrImMemoryIntercept views an entry payload as a TrImMemoryInterceptPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrImMemoryIntercept(payload []byte) *TrImMemoryInterceptPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImMemoryInterceptPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrImReflectedExceptionPayload is the payload after the entry header of HV_TR_IM_REFLECTED_EXCEPTION
 // entries.
 type TrImReflectedExceptionPayload struct {
 	_             structs.HostLayout
 	GuestRIP      uint64
 	ExceptionType uint64 // The reflected exception.
+}
+
+// AsTrImReflectedException views an entry payload as a TrImReflectedExceptionPayload without copying;
+// it returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrImReflectedException(payload []byte) *TrImReflectedExceptionPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrImReflectedExceptionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrObCreatePartitionPayload is the payload after the entry header of HV_TR_OB_CREATE_PARTITION
@@ -309,6 +559,16 @@ type TrObCreatePartitionPayload struct {
 	HvStatus    uint64 // Result of the operation.
 }
 
+// AsTrObCreatePartition views an entry payload as a TrObCreatePartitionPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrObCreatePartition(payload []byte) *TrObCreatePartitionPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrObCreatePartitionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrObDeletePartitionPayload is the payload after the entry header of HV_TR_OB_DELETE_PARTITION
 // entries.
 type TrObDeletePartitionPayload struct {
@@ -317,11 +577,31 @@ type TrObDeletePartitionPayload struct {
 	HvStatus    uint64 // Result of the operation.
 }
 
+// AsTrObDeletePartition views an entry payload as a TrObDeletePartitionPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrObDeletePartition(payload []byte) *TrObDeletePartitionPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrObDeletePartitionPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrPtReferenceTimePayload is the payload after the entry header of HV_TR_PT_REFERENCE_TIME entries.
 type TrPtReferenceTimePayload struct {
 	_                   structs.HostLayout
 	TSCOffset           uint64 // TSC offset.
 	ReferenceTimeOffset uint64 // Reference time offset.
+}
+
+// AsTrPtReferenceTime views an entry payload as a TrPtReferenceTimePayload without copying; it returns
+// nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrPtReferenceTime(payload []byte) *TrPtReferenceTimePayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrPtReferenceTimePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrVPCreateVPPayload is the payload after the entry header of HV_TR_VP_CREATE_VP entries.
@@ -332,6 +612,16 @@ type TrVPCreateVPPayload struct {
 	HvStatus    uint64 // Result of the operation.
 }
 
+// AsTrVPCreateVP views an entry payload as a TrVPCreateVPPayload without copying; it returns nil when
+// the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrVPCreateVP(payload []byte) *TrVPCreateVPPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrVPCreateVPPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrVPDeleteVPPayload is the payload after the entry header of HV_TR_VP_DELETE_VP entries.
 type TrVPDeleteVPPayload struct {
 	_           structs.HostLayout
@@ -340,12 +630,32 @@ type TrVPDeleteVPPayload struct {
 	HvStatus    uint64 // Result of the operation.
 }
 
+// AsTrVPDeleteVP views an entry payload as a TrVPDeleteVPPayload without copying; it returns nil when
+// the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrVPDeleteVP(payload []byte) *TrVPDeleteVPPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrVPDeleteVPPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrAmGVAGrowVirtualTLBPayload is the payload after the entry header of HV_TR_AM_GVA_GROW_VIRTUAL_TLB
 // entries.
 type TrAmGVAGrowVirtualTLBPayload struct {
 	_        structs.HostLayout
 	OldCount uint64 // Size before.
 	NewCount uint64 // Size after.
+}
+
+// AsTrAmGVAGrowVirtualTLB views an entry payload as a TrAmGVAGrowVirtualTLBPayload without copying; it
+// returns nil when the
+// payload is shorter than 16 bytes or not 8-byte aligned.
+func AsTrAmGVAGrowVirtualTLB(payload []byte) *TrAmGVAGrowVirtualTLBPayload {
+	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrAmGVAGrowVirtualTLBPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrAmGVAShrinkVirtualTLBPayload is the payload after the entry header of
@@ -357,11 +667,31 @@ type TrAmGVAShrinkVirtualTLBPayload struct {
 	FreeCount uint64 // Number freed.
 }
 
+// AsTrAmGVAShrinkVirtualTLB views an entry payload as a TrAmGVAShrinkVirtualTLBPayload without
+// copying; it returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrAmGVAShrinkVirtualTLB(payload []byte) *TrAmGVAShrinkVirtualTLBPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrAmGVAShrinkVirtualTLBPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrAmGVAFlushVirtualTLBPayload is the payload after the entry header of
 // HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB entries.
 type TrAmGVAFlushVirtualTLBPayload struct {
 	_           structs.HostLayout
 	PartitionID uint64 // The partition.
+}
+
+// AsTrAmGVAFlushVirtualTLB views an entry payload as a TrAmGVAFlushVirtualTLBPayload without copying;
+// it returns nil when the
+// payload is shorter than 8 bytes or not 8-byte aligned.
+func AsTrAmGVAFlushVirtualTLB(payload []byte) *TrAmGVAFlushVirtualTLBPayload {
+	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrAmGVAFlushVirtualTLBPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrSchContextSwitchPayload is the payload after the entry header of HV_TR_SCH_CONTEXT_SWITCH entries.
@@ -370,6 +700,16 @@ type TrSchContextSwitchPayload struct {
 	PartitionID uint64 // Partition switched to.
 	ThreadID    uint64 // Thread switched to.
 	TSCOffset   uint64 // TSC offset; the page marks it as performance-only, without saying whether the slot is absent otherwise.
+}
+
+// AsTrSchContextSwitch views an entry payload as a TrSchContextSwitchPayload without copying; it
+// returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrSchContextSwitch(payload []byte) *TrSchContextSwitchPayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrSchContextSwitchPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrKeOverrunPayload is the payload after the entry header of HV_TR_KE_OVERRUN entries.
@@ -381,6 +721,16 @@ type TrKeOverrunPayload struct {
 	CallCode       uint64 // Hypercall code involved.
 }
 
+// AsTrKeOverrun views an entry payload as a TrKeOverrunPayload without copying; it returns nil when
+// the
+// payload is shorter than 32 bytes or not 8-byte aligned.
+func AsTrKeOverrun(payload []byte) *TrKeOverrunPayload {
+	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrKeOverrunPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrKeOverrunParamsPayload is the payload after the entry header of HV_TR_KE_OVERRUN_PARAMS entries.
 type TrKeOverrunParamsPayload struct {
 	_      structs.HostLayout
@@ -390,6 +740,16 @@ type TrKeOverrunParamsPayload struct {
 	Param4 uint64
 }
 
+// AsTrKeOverrunParams views an entry payload as a TrKeOverrunParamsPayload without copying; it returns
+// nil when the
+// payload is shorter than 32 bytes or not 8-byte aligned.
+func AsTrKeOverrunParams(payload []byte) *TrKeOverrunParamsPayload {
+	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrKeOverrunParamsPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrKeOverrun500Payload is the payload after the entry header of HV_TR_KE_OVERRUN500 entries.
 type TrKeOverrun500Payload struct {
 	_              structs.HostLayout
@@ -397,6 +757,16 @@ type TrKeOverrun500Payload struct {
 	InterceptState uint64 // Intercept state.
 	EnteringGuest  uint64 // Whether the processor was entering the guest.
 	CallCode       uint64 // Hypercall code involved.
+}
+
+// AsTrKeOverrun500 views an entry payload as a TrKeOverrun500Payload without copying; it returns nil
+// when the
+// payload is shorter than 32 bytes or not 8-byte aligned.
+func AsTrKeOverrun500(payload []byte) *TrKeOverrun500Payload {
+	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrKeOverrun500Payload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // TrKeOverrun500ParamsPayload is the payload after the entry header of HV_TR_KE_OVERRUN500_PARAMS
@@ -409,6 +779,16 @@ type TrKeOverrun500ParamsPayload struct {
 	Param4 uint64
 }
 
+// AsTrKeOverrun500Params views an entry payload as a TrKeOverrun500ParamsPayload without copying; it
+// returns nil when the
+// payload is shorter than 32 bytes or not 8-byte aligned.
+func AsTrKeOverrun500Params(payload []byte) *TrKeOverrun500ParamsPayload {
+	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrKeOverrun500ParamsPayload)(unsafe.Pointer(unsafe.SliceData(payload)))
+}
+
 // TrSchProfilerSamplePayload is the payload after the entry header of HV_TR_SCH_PROFILER_SAMPLE
 // entries.
 type TrSchProfilerSamplePayload struct {
@@ -416,6 +796,16 @@ type TrSchProfilerSamplePayload struct {
 	PartitionID uint64 // Partition sampled.
 	ThreadID    uint64 // Thread sampled.
 	TSCOffset   uint64 // TSC offset; the page marks it as performance-only.
+}
+
+// AsTrSchProfilerSample views an entry payload as a TrSchProfilerSamplePayload without copying; it
+// returns nil when the
+// payload is shorter than 24 bytes or not 8-byte aligned.
+func AsTrSchProfilerSample(payload []byte) *TrSchProfilerSamplePayload {
+	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
+		return nil
+	}
+	return (*TrSchProfilerSamplePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
 // EventEntries describes every event-log entry type of this ABI version.

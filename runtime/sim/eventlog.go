@@ -393,3 +393,17 @@ func (h *Hypervisor) Buffer(t hv.EventlogType, index hv.EventlogBufferIndex) []b
 	}
 	return nil
 }
+
+// PendingLost returns the events lost that no buffer header reports yet
+// (they go into the EventsLost of the next buffer to become in use).
+func (h *Hypervisor) PendingLost(t hv.EventlogType) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var n uint64
+	if g := h.group(t); g != nil {
+		for _, v := range g.lost {
+			n += uint64(v)
+		}
+	}
+	return n
+}

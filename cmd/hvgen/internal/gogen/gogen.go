@@ -125,6 +125,7 @@ func (g *gen) assignNames() {
 			g.declare(naming.Go(e.Name), e.Name, e.Pos)
 			if len(e.Params) > 0 {
 				g.declare(naming.Go(e.Name)+"Payload", e.Name+" payload", e.Pos)
+				g.declare("As"+naming.Go(e.Name), e.Name+" payload accessor", e.Pos)
 			}
 		}
 	}

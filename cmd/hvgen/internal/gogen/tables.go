@@ -237,6 +237,16 @@ func (g *gen) eventlogFile() *jen.File {
 			a.size = off
 			f.Add(comment(fmt.Sprintf("%s is the payload after the entry header of %s entries.", n, e.Name)).Type().Id(n).Struct(fields...))
 			g.asserts = append(g.asserts, a)
+			// As<Entry> views a payload in place.
+			as := "As" + naming.Go(e.Name)
+			f.Add(comment(fmt.Sprintf("%s views an entry payload as a %s without copying; it returns nil when the\n"+
+				"payload is shorter than %d bytes or not 8-byte aligned.", as, n, off)).
+				Func().Id(as).Params(jen.Id("payload").Index().Byte()).Op("*").Id(n).Block(
+				jen.If(jen.Len(jen.Id("payload")).Op("<").Lit(int(off)).Op("||").
+					Uintptr().Call(jen.Qual("unsafe", "Pointer").Call(jen.Qual("unsafe", "SliceData").Call(jen.Id("payload")))).Op("%").Lit(8).Op("!=").Lit(0)).
+					Block(jen.Return(jen.Nil())),
+				jen.Return(jen.Parens(jen.Op("*").Id(n)).Call(jen.Qual("unsafe", "Pointer").Call(jen.Qual("unsafe", "SliceData").Call(jen.Id("payload"))))),
+			))
 		}
 	}
 	f.Add(comment("EventEntries describes every event-log entry type of this ABI version.").Var().Id("EventEntries").Op("=").Index(jen.Op("...")).Qual(abiPath, "EventEntry").Values(table...))

@@ -1,0 +1,169 @@
+package eventlog_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+	"time"
+	"unsafe"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/eventlog"
+)
+
+const lt = hv.EventLogTypeLocalDiagnostics
+
+// build makes an 8-byte-aligned buffer with entries of the given payload
+// sizes (in 8-byte words), as the hypervisor lays them out.
+func build(index uint32, size int, words ...int) []byte {
+	mem := make([]uint64, size/8)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), size)
+	h := (*hv.EventlogBufferHeader)(unsafe.Pointer(&b[0]))
+	h.BufferSize, h.BufferIndex, h.Type = uint32(size), hv.EventlogBufferIndex(index), lt
+	h.BufferState = hv.EventLogBufferStateReady
+	h.NextBufferIndex = hv.EventlogBufferIndexNone
+	off := eventlog.HeaderSize
+	for i, w := range words {
+		e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&b[off]))
+		e.Size, e.Type, e.TimeStamp = uint16(16+8*w), uint16(hv.TrHcHypercall), uint64(i)
+		for k := range w {
+			binary.LittleEndian.PutUint64(b[off+16+8*k:], uint64(100*i+k))
+		}
+		off += 16 + 8*w
+	}
+	h.NextBufferOffset = uint32(off)
+	return b
+}
+
+func group(bufs map[uint32][]byte, size int) *eventlog.Group {
+	return &eventlog.Group{Type: lt, BufferSize: size, MaxBuffers: 8, Memory: func(i uint32) []byte { return bufs[i] }}
+}
+
+func TestReadyListAndEntries(t *testing.T) {
+	bufs := map[uint32][]byte{2: build(2, 4096, 2, 2), 5: build(5, 4096, 2, 0, 3)}
+	(*hv.EventlogBufferHeader)(unsafe.Pointer(&bufs[2][0])).NextBufferIndex = 5
+	var got []int
+	var payload uint64
+	for e, err := range group(bufs, 4096).Events(2, eventlog.Stop) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, len(e.Payload))
+		if p := hv.AsTrHcHypercall(e.Payload); p != nil {
+			payload += p.GuestRIP
+		}
+	}
+	if len(got) != 5 || got[0] != 16 || got[3] != 0 || got[4] != 24 {
+		t.Fatalf("payload sizes %v", got)
+	}
+	if payload != 0+100+0+200 { // GuestRip of the entries with a payload of at least 16 bytes
+		t.Errorf("typed payload sum %d", payload)
+	}
+}
+
+// TestCorruption: each kind of bad input gives a CorruptError with the
+// buffer index and byte offset, and never a panic.
+func TestCorruption(t *testing.T) {
+	hdr := func(b []byte) *hv.EventlogBufferHeader { return (*hv.EventlogBufferHeader)(unsafe.Pointer(&b[0])) }
+	size16 := func(b []byte, off int, v uint16) { binary.LittleEndian.PutUint16(b[off+4:], v) }
+	first := eventlog.HeaderSize
+	for _, tc := range []struct {
+		name   string
+		mutate func(map[uint32][]byte)
+		start  uint32
+		buffer uint32
+		offset int
+		reason string
+	}{
+		{"entry size zero", func(m map[uint32][]byte) { size16(m[0], first, 0) }, 0, 0, first, "entry size 0"},
+		{"entry below header", func(m map[uint32][]byte) { size16(m[0], first, 8) }, 0, 0, first, "below the 16-byte entry header"},
+		{"entry size not multiple of 8", func(m map[uint32][]byte) { size16(m[0], first, 28) }, 0, 0, first, "not a multiple of 8"},
+		{"entry past NextBufferOffset", func(m map[uint32][]byte) { size16(m[0], first+32, 72) }, 0, 0, first + 32, "runs past NextBufferOffset"},
+		{"NextBufferOffset beyond buffer", func(m map[uint32][]byte) { hdr(m[0]).NextBufferOffset = 5000 }, 0, 0, -1, "NextBufferOffset 0x1388 outside"},
+		{"index out of range", func(m map[uint32][]byte) { hdr(m[0]).NextBufferIndex = 9 }, 0, 9, -1, "index out of range"},
+		{"cycle", func(m map[uint32][]byte) { hdr(m[0]).NextBufferIndex = 1; hdr(m[1]).NextBufferIndex = 0 }, 0, 0, -1, "cycle"},
+		{"missing buffer", func(m map[uint32][]byte) { hdr(m[0]).NextBufferIndex = 3 }, 0, 3, -1, "no such buffer"},
+		{"type mismatch", func(m map[uint32][]byte) { hdr(m[0]).Type = hv.EventLogTypeGlobalSystemEvents }, 0, 0, -1, "Type 0, the group's type is 1"},
+		{"size mismatch", func(m map[uint32][]byte) { hdr(m[0]).BufferSize = 8192 }, 0, 0, -1, "BufferSize 8192"},
+		{"index mismatch", func(m map[uint32][]byte) { hdr(m[1]).BufferIndex = 4; hdr(m[0]).NextBufferIndex = 1 }, 0, 1, -1, "BufferIndex 4 in a slot for buffer 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bufs := map[uint32][]byte{0: build(0, 4096, 2, 2, 2), 1: build(1, 4096, 1)}
+			tc.mutate(bufs)
+			var last error
+			n := 0
+			for _, err := range group(bufs, 4096).Events(hv.EventlogBufferIndex(tc.start), eventlog.Stop) {
+				if err != nil {
+					last = err
+				}
+				n++
+				if n > 100 {
+					t.Fatal("no end")
+				}
+			}
+			var ce *eventlog.CorruptError
+			if !errors.As(last, &ce) || ce.Buffer != tc.buffer || ce.Offset != tc.offset || !contains(ce.Reason, tc.reason) {
+				t.Fatalf("error %v, want buffer %d offset %d reason %q", last, tc.buffer, tc.offset, tc.reason)
+			}
+		})
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// With Skip, a corrupt buffer's error is reported and the next buffer read.
+func TestSkip(t *testing.T) {
+	bufs := map[uint32][]byte{0: build(0, 4096, 1), 1: build(1, 4096, 1, 1), 2: build(2, 4096, 1)}
+	for i, next := range map[uint32]uint32{0: 1, 1: 2} {
+		(*hv.EventlogBufferHeader)(unsafe.Pointer(&bufs[i][0])).NextBufferIndex = hv.EventlogBufferIndex(next)
+	}
+	binary.LittleEndian.PutUint16(bufs[1][eventlog.HeaderSize+24+4:], 3) // second entry of buffer 1
+	var entries, errs int
+	for _, err := range group(bufs, 4096).Events(0, eventlog.Skip) {
+		if err != nil {
+			errs++
+		} else {
+			entries++
+		}
+	}
+	if entries != 3 || errs != 1 {
+		t.Errorf("entries %d, errors %d; want 3 and 1 (buffer 1's first entry, then buffer 2)", entries, errs)
+	}
+}
+
+func TestClock(t *testing.T) {
+	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeReference}).Duration(25); d != 2500*time.Nanosecond {
+		t.Errorf("reference: %v", d)
+	}
+	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 2_000_000_000}).Duration(3_000_000_000); d != 1500*time.Millisecond {
+		t.Errorf("TSC: %v", d)
+	}
+	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1}).Duration(1 << 62); d != time.Duration(1<<63-1) {
+		t.Errorf("overflow: %v", d)
+	}
+}
+
+func TestNoAllocationsPerEntry(t *testing.T) {
+	b, err := eventlog.NewBuffer(build(0, 65536, make([]int, 2000)...), 0, lt, 65536)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(10, func() {
+		it := b.Entries()
+		for {
+			if _, ok := it.Next(); !ok {
+				break
+			}
+		}
+	})
+	if n > 1 { // the iterator itself
+		t.Errorf("%v allocations per pass over 2000 entries", n)
+	}
+}

@@ -1,0 +1,75 @@
+package eventlog
+
+import (
+	"context"
+	"iter"
+	"math/bits"
+	"time"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
+)
+
+// Tail follows a buffer the hypervisor is still filling: it yields each entry
+// once it is complete (below NextBufferOffset, loaded atomically every poll),
+// until the buffer has left the in-use state and every entry is read, or ctx
+// ends (then ctx's error is yielded).
+func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		it := &Entries{b: b, off: HeaderSize}
+		for {
+			// Load the state before the offset: if the buffer was no longer
+			// in use, the offset loaded after it is final.
+			done := b.State() != hv.EventLogBufferStateInUse
+			it.end = b.Next()
+			if it.end < it.off || it.end > len(b.mem) {
+				it.fail("NextBufferOffset moved to %#x", it.end)
+			}
+			for {
+				e, ok := it.Next()
+				if !ok {
+					break
+				}
+				if !yield(e, nil) {
+					return
+				}
+			}
+			if it.err != nil {
+				yield(Entry{}, it.err)
+				return
+			}
+			if done {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				yield(Entry{}, ctx.Err())
+				return
+			case <-time.After(poll):
+			}
+		}
+	}
+}
+
+// Clock converts entry and buffer time stamps, given the group's time basis.
+type Clock struct {
+	Basis hv.EventlogEntryTimeBasis
+	TSCHz uint64 // TSC frequency, for HvEventLogEntryTimeTsc
+}
+
+// Duration is a time stamp as time since the hypervisor started (reference
+// time: 100 ns units) or since the TSC was zero (TSC basis).
+func (c Clock) Duration(ts uint64) time.Duration {
+	if c.Basis == hv.EventLogEntryTimeTSC && c.TSCHz > 0 {
+		// ts * 1e9 / hz without overflowing 64 bits.
+		hi, lo := bits.Mul64(ts, uint64(time.Second))
+		if hi >= c.TSCHz {
+			return time.Duration(1<<63 - 1)
+		}
+		q, _ := bits.Div64(hi, lo, c.TSCHz)
+		return time.Duration(q)
+	}
+	if ts > uint64(1<<63-1)/100 {
+		return time.Duration(1<<63 - 1)
+	}
+	return time.Duration(ts * 100)
+}
