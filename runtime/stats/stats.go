@@ -1,0 +1,162 @@
+// Package stats reads hypervisor statistics pages: a sequence of groups, each
+// an 8-byte header (type, version, length) and 64-bit counters, ended by an
+// all-zero header (wdk-2013 "Format of Statistics Pages"). Parse checks every
+// header against the page and indexes the groups once; counters are then read
+// in O(1) by group type and slot, atomically, since the hypervisor updates
+// them while the page is mapped.
+package stats
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/hvgen/hvgen/runtime/abi"
+)
+
+// PageSize is the size of a statistics page.
+const PageSize = 4096
+
+const headerSize = 8
+
+// CorruptError is a page whose bytes break the format.
+type CorruptError struct {
+	Offset int
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("stats: page byte %#x: %s", e.Offset, e.Reason)
+}
+
+// ErrIncompatible is wrapped by errors for a group whose version the
+// descriptor does not accept (a different major version, or an older minor).
+var ErrIncompatible = errors.New("stats: incompatible group version")
+
+// Group is one group found on a page.
+type Group struct {
+	Type         uint16
+	Major, Minor uint16
+	Offset       int // byte offset of the group header
+	Counters     int // 64-bit counters after the header
+	Desc         *abi.StatsGroup
+}
+
+// Page is an indexed statistics page.
+type Page struct {
+	mem    []byte
+	Groups []Group
+	byType [16]int8 // group type -> index+1 in Groups, for the small types pages use
+	other  map[uint16]int
+}
+
+// Parse indexes a page. known are the descriptors of the ABI version
+// (a generated StatsGroups table) for the page's object type; a group they
+// describe must have the same major version and at least their minor one.
+func Parse(page []byte, object uint32, known []abi.StatsGroup) (*Page, error) {
+	if len(page) < headerSize || uintptr(unsafe.Pointer(unsafe.SliceData(page)))%8 != 0 {
+		return nil, &CorruptError{Offset: 0, Reason: fmt.Sprintf("%d bytes, not an 8-byte-aligned page", len(page))}
+	}
+	p := &Page{mem: page}
+	for off := 0; ; {
+		if off+headerSize > len(page) {
+			return nil, &CorruptError{Offset: off, Reason: "no end-of-list header before the end of the page"}
+		}
+		typ := le16(page[off:])
+		minor, major := le16(page[off+2:]), le16(page[off+4:])
+		length := int(le16(page[off+6:]))
+		if typ == 0 && minor == 0 && major == 0 && length == 0 {
+			break
+		}
+		switch {
+		case length%8 != 0:
+			return nil, &CorruptError{Offset: off, Reason: fmt.Sprintf("group %d length %d not a multiple of 8", typ, length)}
+		case off+headerSize+length > len(page):
+			return nil, &CorruptError{Offset: off, Reason: fmt.Sprintf("group %d of %d bytes runs past the page", typ, length)}
+		case p.index(typ) >= 0:
+			return nil, &CorruptError{Offset: off, Reason: fmt.Sprintf("group %d appears twice", typ)}
+		}
+		g := Group{Type: typ, Major: major, Minor: minor, Offset: off, Counters: length / 8}
+		for i := range known {
+			if d := &known[i]; d.HasID && d.Object == object && d.ID == typ {
+				g.Desc = d
+				if major != d.Major || minor < d.Minor {
+					return nil, fmt.Errorf("%w: group %s (type %d) is version %d.%d, this build reads %d.%d",
+						ErrIncompatible, d.Name, typ, major, minor, d.Major, d.Minor)
+				}
+			}
+		}
+		p.add(g)
+		off += headerSize + length
+	}
+	return p, nil
+}
+
+func le16(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
+
+func (p *Page) add(g Group) {
+	p.Groups = append(p.Groups, g)
+	if int(g.Type) < len(p.byType) {
+		p.byType[g.Type] = int8(len(p.Groups))
+		return
+	}
+	if p.other == nil {
+		p.other = map[uint16]int{}
+	}
+	p.other[g.Type] = len(p.Groups) - 1
+}
+
+func (p *Page) index(typ uint16) int {
+	if int(typ) < len(p.byType) {
+		return int(p.byType[typ]) - 1
+	}
+	if i, ok := p.other[typ]; ok {
+		return i
+	}
+	return -1
+}
+
+// Counter reads counter slot (1-based, slot 0 is the header) of the group of
+// that type. ok is false when the page has no such group or the group has
+// fewer counters (an older minor version).
+func (p *Page) Counter(typ uint16, slot int) (v uint64, ok bool) {
+	i := p.index(typ)
+	if i < 0 || slot < 1 || slot > p.Groups[i].Counters {
+		return 0, false
+	}
+	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&p.mem[p.Groups[i].Offset+8*slot]))), true
+}
+
+// Snapshot is a copy of a page's counters at a moment.
+type Snapshot struct {
+	Time time.Time
+	page *Page
+}
+
+// Snapshot copies the counters now.
+func (p *Page) Snapshot(now time.Time) Snapshot {
+	mem := make([]uint64, len(p.mem)/8)
+	for i := range mem {
+		mem[i] = atomic.LoadUint64((*uint64)(unsafe.Pointer(&p.mem[8*i])))
+	}
+	cp := *p
+	cp.mem = unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), len(p.mem))
+	return Snapshot{Time: now, page: &cp}
+}
+
+// Counter reads a counter of the snapshot.
+func (s Snapshot) Counter(typ uint16, slot int) (uint64, bool) { return s.page.Counter(typ, slot) }
+
+// Rate is a counter's change per second from prev to s; ok is false when the
+// counter is missing from either or no time passed.
+func (s Snapshot) Rate(prev Snapshot, typ uint16, slot int) (float64, bool) {
+	a, ok1 := prev.Counter(typ, slot)
+	b, ok2 := s.Counter(typ, slot)
+	dt := s.Time.Sub(prev.Time).Seconds()
+	if !ok1 || !ok2 || dt <= 0 {
+		return 0, false
+	}
+	return float64(b-a) / dt, true
+}

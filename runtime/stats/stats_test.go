@@ -1,0 +1,123 @@
+package stats_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+	"time"
+	"unsafe"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/stats"
+)
+
+func vpPage(t *testing.T) (*sim.Hypervisor, []byte) {
+	t.Helper()
+	h := sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
+	in.ObjectIdentity.VP().PartitionID = child.ID
+	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
+		t.Fatal(err)
+	}
+	return h, h.Root().Memory(0x7000)
+}
+
+func TestSimPage(t *testing.T) {
+	h, page := vpPage(t)
+	p, err := stats.Parse(page, uint32(hv.StatsObjectVP), hv.StatsGroups[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Groups) != 2 || p.Groups[0].Desc == nil || p.Groups[0].Desc.Name != "HV_STATISTICS_TYPE_VPA" || p.Groups[1].Counters != 63 {
+		t.Fatalf("groups %+v", p.Groups)
+	}
+	vpa := p.Groups[0].Type
+	before := p.Snapshot(time.Unix(100, 0))
+	h.Advance(5_000_000) // half a second of reference time
+	after := p.Snapshot(time.Unix(101, 0))
+	rate, ok := after.Rate(before, vpa, hv.StatisticsTypeVpaTotalRunTime)
+	if !ok || rate != 5_000_000 {
+		t.Errorf("total run time rate %v %v", rate, ok)
+	}
+	if _, ok := p.Counter(vpa, 3); ok {
+		t.Error("slot 3 of a two-counter group read as present")
+	}
+}
+
+func page(groups ...[4]uint16) []byte {
+	mem := make([]uint64, 512)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), 4096)
+	off := 0
+	for _, g := range groups {
+		binary.LittleEndian.PutUint16(b[off:], g[0])
+		binary.LittleEndian.PutUint16(b[off+2:], g[1]) // minor
+		binary.LittleEndian.PutUint16(b[off+4:], g[2]) // major
+		binary.LittleEndian.PutUint16(b[off+6:], g[3])
+		off += 8 + int(g[3])
+	}
+	return b
+}
+
+func TestCorruptPages(t *testing.T) {
+	obj := uint32(hv.StatsObjectVP)
+	for _, tc := range []struct {
+		name   string
+		page   []byte
+		offset int
+		reason string
+	}{
+		{"length not multiple of 8", page([4]uint16{2, 0, 1, 12}), 0, "not a multiple of 8"},
+		{"group past the page", page([4]uint16{2, 0, 1, 8}, [4]uint16{3, 0, 1, 4096}), 16, "runs past the page"},
+		{"duplicate group", page([4]uint16{3, 0, 1, 8}, [4]uint16{3, 0, 1, 8}), 16, "appears twice"},
+		{"no end of list", func() []byte {
+			b := page()
+			for i := 0; i < 4096; i += 8 {
+				binary.LittleEndian.PutUint16(b[i:], uint16(100+i/8)) // distinct empty groups
+				binary.LittleEndian.PutUint16(b[i+4:], 1)
+			}
+			return b
+		}(), 4096, "no end-of-list"},
+		{"short page", make([]byte, 4), 0, "not an 8-byte-aligned page"},
+	} {
+		_, err := stats.Parse(tc.page, obj, hv.StatsGroups[:])
+		var ce *stats.CorruptError
+		if !errors.As(err, &ce) || ce.Offset != tc.offset || !contains(ce.Reason, tc.reason) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	if _, err := stats.Parse(page([4]uint16{2, 0, 2, 16}), obj, hv.StatsGroups[:]); !errors.Is(err, stats.ErrIncompatible) {
+		t.Errorf("major 2: %v", err)
+	}
+	if p, err := stats.Parse(page([4]uint16{2, 5, 1, 16}), obj, hv.StatsGroups[:]); err != nil || len(p.Groups) != 1 {
+		t.Errorf("a newer minor version must be accepted: %v", err)
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(page([4]uint16{2, 0, 1, 16}, [4]uint16{3, 0, 1, 8})[:64])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		mem := make([]uint64, (len(data)+7)/8+1)
+		b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), len(data))
+		copy(b, data)
+		p, err := stats.Parse(b, uint32(hv.StatsObjectVP), hv.StatsGroups[:])
+		if err != nil {
+			return
+		}
+		for _, g := range p.Groups {
+			for s := 0; s <= g.Counters+1; s++ {
+				p.Counter(g.Type, s)
+			}
+		}
+	})
+}
