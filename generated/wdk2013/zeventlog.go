@@ -808,6 +808,255 @@ func AsTrSchProfilerSample(payload []byte) *TrSchProfilerSamplePayload {
 	return (*TrSchProfilerSamplePayload)(unsafe.Pointer(unsafe.SliceData(payload)))
 }
 
+// payloadViews maps an entry type to the view of its payload.
+var payloadViews = [...]func([]byte) any{
+	0x1a: func(b []byte) any {
+		if p := AsTrHcHypercall(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x20: func(b []byte) any {
+		if p := AsTrImGuestException(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x21: func(b []byte) any {
+		if p := AsTrImMSRRead(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x22: func(b []byte) any {
+		if p := AsTrImMSRWrite(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x23: func(b []byte) any {
+		if p := AsTrImCRRead(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x24: func(b []byte) any {
+		if p := AsTrImCRWrite(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x25: func(b []byte) any {
+		if p := AsTrImHltInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x26: func(b []byte) any {
+		if p := AsTrImMwaitInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x27: func(b []byte) any {
+		if p := AsTrImCPUIDInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x28: func(b []byte) any {
+		if p := AsTrImIOPortRead(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x29: func(b []byte) any {
+		if p := AsTrImIOPortWrite(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2a: func(b []byte) any {
+		if p := AsTrImExternalInterrupt(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2b: func(b []byte) any {
+		if p := AsTrImInterruptPending(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2c: func(b []byte) any {
+		if p := AsTrImGuestShutdown(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2d: func(b []byte) any {
+		if p := AsTrImEmulatedInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2e: func(b []byte) any {
+		if p := AsTrImNMIInterrupt(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x2f: func(b []byte) any {
+		if p := AsTrImInvlpgInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x30: func(b []byte) any {
+		if p := AsTrImIretInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x31: func(b []byte) any {
+		if p := AsTrImTaskSwitch(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x32: func(b []byte) any {
+		if p := AsTrImInvdInstruction(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x33: func(b []byte) any {
+		if p := AsTrImDRAccess(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x34: func(b []byte) any {
+		if p := AsTrImFerrFreeze(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x35: func(b []byte) any {
+		if p := AsTrImRealModeInterrupt(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x36: func(b []byte) any {
+		if p := AsTrImMemoryIntercept(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x37: func(b []byte) any {
+		if p := AsTrImReflectedException(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x40: func(b []byte) any {
+		if p := AsTrObCreatePartition(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x41: func(b []byte) any {
+		if p := AsTrObDeletePartition(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x46: func(b []byte) any {
+		if p := AsTrPtReferenceTime(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x4b: func(b []byte) any {
+		if p := AsTrVPCreateVP(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x4c: func(b []byte) any {
+		if p := AsTrVPDeleteVP(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x70: func(b []byte) any {
+		if p := AsTrAmGVAGrowVirtualTLB(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x71: func(b []byte) any {
+		if p := AsTrAmGVAShrinkVirtualTLB(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0x72: func(b []byte) any {
+		if p := AsTrAmGVAFlushVirtualTLB(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xb0: func(b []byte) any {
+		if p := AsTrSchContextSwitch(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xe0: func(b []byte) any {
+		if p := AsTrKeOverrun(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xe1: func(b []byte) any {
+		if p := AsTrKeOverrunParams(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xe2: func(b []byte) any {
+		if p := AsTrKeOverrun500(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xe3: func(b []byte) any {
+		if p := AsTrKeOverrun500Params(b); p != nil {
+			return p
+		}
+		return nil
+	},
+	0xf0: func(b []byte) any {
+		if p := AsTrSchProfilerSample(b); p != nil {
+			return p
+		}
+		return nil
+	},
+}
+
+// Payload views an entry's payload as its type's payload struct (a *...Payload) without
+// copying, or returns nil for a type without parameters, an unknown type or a short payload.
+func Payload(t EntryType, payload []byte) any {
+	if int(t) < len(payloadViews) {
+		if view := payloadViews[t]; view != nil {
+			return view(payload)
+		}
+	}
+	return nil
+}
+
 // EventEntries describes every event-log entry type of this ABI version.
 var EventEntries = [...]abi.EventEntry{{
 	Group:       "Hypercall",

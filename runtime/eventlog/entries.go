@@ -27,12 +27,14 @@ type Entries struct {
 	err error
 }
 
-// Entries returns an iterator over the complete entries.
-func (b *Buffer) Entries() *Entries {
+// Entries returns an iterator over the complete entries. It is a value:
+// keep it in a local variable and the loop allocates nothing.
+func (b *Buffer) Entries() Entries {
 	end := b.Next()
-	it := &Entries{b: b, off: HeaderSize, end: end}
+	it := Entries{b: b, off: HeaderSize, end: end}
 	if end < HeaderSize || end > len(b.mem) {
 		it.err = &CorruptError{Buffer: b.index, Offset: -1, Reason: fmt.Sprintf("NextBufferOffset %#x outside [%#x, %#x]", end, HeaderSize, len(b.mem))}
+		it.end = 0
 	}
 	return it
 }
@@ -40,15 +42,27 @@ func (b *Buffer) Entries() *Entries {
 // Next returns the next entry; ok is false at the end or at corrupt bytes
 // (then Err says where). For hot loops: it allocates nothing.
 func (it *Entries) Next() (e Entry, ok bool) {
-	if it.err != nil || it.off >= it.end {
+	off, end := it.off, it.end
+	if off >= end {
 		return Entry{}, false
 	}
-	if it.off+EntryHeaderSize > it.end {
-		it.fail("entry header of %d bytes runs past NextBufferOffset %#x", EntryHeaderSize, it.end)
+	// One bounds check for the header; end never exceeds len(mem).
+	if off+EntryHeaderSize > end {
+		it.fail("entry header of %d bytes runs past NextBufferOffset %#x", EntryHeaderSize, end)
 		return Entry{}, false
 	}
-	hdr := (*hv.EventlogEntryHeader)(unsafe.Pointer(&it.b.mem[it.off]))
+	hdr := (*hv.EventlogEntryHeader)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(it.b.mem)), off))
 	size := int(hdr.Size)
+	if size < EntryHeaderSize || size&7 != 0 || off+size > end {
+		it.corrupt(size)
+		return Entry{}, false
+	}
+	it.off = off + size
+	return Entry{Header: hdr, Payload: it.b.mem[off+EntryHeaderSize : off+size : off+size], Offset: off}, true
+}
+
+// corrupt records why an entry size is bad.
+func (it *Entries) corrupt(size int) {
 	switch {
 	case size == 0:
 		it.fail("entry size 0")
@@ -56,19 +70,14 @@ func (it *Entries) Next() (e Entry, ok bool) {
 		it.fail("entry size %d below the %d-byte entry header", size, EntryHeaderSize)
 	case size%8 != 0:
 		it.fail("entry size %d not a multiple of 8", size)
-	case it.off+size > it.end:
+	default:
 		it.fail("entry of %d bytes runs past NextBufferOffset %#x", size, it.end)
 	}
-	if it.err != nil {
-		return Entry{}, false
-	}
-	e = Entry{Header: hdr, Payload: it.b.mem[it.off+EntryHeaderSize : it.off+size : it.off+size], Offset: it.off}
-	it.off += size
-	return e, true
 }
 
 func (it *Entries) fail(format string, args ...any) {
 	it.err = &CorruptError{Buffer: it.b.index, Offset: it.off, Reason: fmt.Sprintf(format, args...)}
+	it.end = it.off // stop here
 }
 
 // Err is the corruption that stopped the iteration, or nil.

@@ -22,7 +22,8 @@ func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, 
 			done := b.State() != hv.EventLogBufferStateInUse
 			it.end = b.Next()
 			if it.end < it.off || it.end > len(b.mem) {
-				it.fail("NextBufferOffset moved to %#x", it.end)
+				bad := it.end
+				it.fail("NextBufferOffset moved to %#x", bad)
 			}
 			for {
 				e, ok := it.Next()

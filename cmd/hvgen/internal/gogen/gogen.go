@@ -91,7 +91,7 @@ func (g *gen) declare(goName, abi string, pos spec.Pos) {
 
 // Identifiers the generated code declares itself.
 var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups", "Uint128",
-	"Encoding", "Client", "NewClient"}
+	"Encoding", "Client", "NewClient", "Payload", "payloadViews"}
 
 func (g *gen) assignNames() {
 	for _, n := range ownNames {

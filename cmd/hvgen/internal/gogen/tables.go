@@ -249,6 +249,29 @@ func (g *gen) eventlogFile() *jen.File {
 			))
 		}
 	}
+	// Payload: a table indexed by entry type (one indirect call, no search).
+	views := jen.Dict{}
+	for _, eg := range g.r.EventGroups {
+		for _, e := range eg.Entries {
+			if len(e.Params) == 0 || e.ID > 0xffff {
+				continue
+			}
+			n := naming.Go(e.Name)
+			views[jen.Id(fmt.Sprintf("%#x", e.ID))] = jen.Func().Params(jen.Id("b").Index().Byte()).Any().Block(
+				jen.If(jen.Id("p").Op(":=").Id("As"+n).Call(jen.Id("b")), jen.Id("p").Op("!=").Nil()).Block(jen.Return(jen.Id("p"))),
+				jen.Return(jen.Nil()))
+		}
+	}
+	f.Add(comment("payloadViews maps an entry type to the view of its payload.").
+		Var().Id("payloadViews").Op("=").Index(jen.Op("...")).Func().Params(jen.Index().Byte()).Any().Values(views))
+	f.Add(comment("Payload views an entry's payload as its type's payload struct (a *...Payload) without\n" +
+		"copying, or returns nil for a type without parameters, an unknown type or a short payload.").
+		Func().Id("Payload").Params(jen.Id("t").Id("EntryType"), jen.Id("payload").Index().Byte()).Any().Block(
+		jen.If(jen.Int().Call(jen.Id("t")).Op("<").Len(jen.Id("payloadViews"))).Block(
+			jen.If(jen.Id("view").Op(":=").Id("payloadViews").Index(jen.Id("t")), jen.Id("view").Op("!=").Nil()).Block(
+				jen.Return(jen.Id("view").Call(jen.Id("payload"))))),
+		jen.Return(jen.Nil()),
+	))
 	f.Add(comment("EventEntries describes every event-log entry type of this ABI version.").Var().Id("EventEntries").Op("=").Index(jen.Op("...")).Qual(abiPath, "EventEntry").Values(table...))
 	return f
 }
