@@ -264,7 +264,7 @@ func (g *gen) eventlogFile() *jen.File {
 	}
 	f.Add(comment("payloadViews maps an entry type to the view of its payload.").
 		Var().Id("payloadViews").Op("=").Index(jen.Op("...")).Func().Params(jen.Index().Byte()).Any().Values(views))
-	f.Add(comment("Payload views an entry's payload as its type's payload struct (a *...Payload) without\n" +
+	f.Add(comment("Payload views an entry's payload as its type's payload struct (a *...Payload) without\n"+
 		"copying, or returns nil for a type without parameters, an unknown type or a short payload.").
 		Func().Id("Payload").Params(jen.Id("t").Id("EntryType"), jen.Id("payload").Index().Byte()).Any().Block(
 		jen.If(jen.Int().Call(jen.Id("t")).Op("<").Len(jen.Id("payloadViews"))).Block(
