@@ -10,6 +10,8 @@
 //	check     validate the registry and its layouts
 //	gen       generate a Go package for one ABI version
 //	export    write the resolved ABI as JSON
+//	simulate  run the simulated hypervisor and write event-log and statistics dumps
+//	dump      decode an event-log or statistics dump to text or JSON lines
 //	version   print hvgen's module version and the registry's ABI versions
 //
 // Run "hvgen <command> -h" for a command's flags. Exit status: 0 on success, 1
@@ -36,6 +38,8 @@ var commands = []command{
 	{"gen", "generate a Go package for one ABI version", runGen},
 	{"export", "write the resolved ABI as JSON", runExport},
 
+	{"simulate", "run the simulated hypervisor and write event-log and statistics dumps", runSimulate},
+	{"dump", "decode an event-log or statistics dump to text or JSON lines", runDump},
 	{"version", "print hvgen's module version and the registry's ABI versions", runVersion},
 }
 
@@ -91,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "hvgen generates Go bindings from the Hyper-V hypervisor ABI registry.\n\nUsage:\n\n\thvgen <command> [flags]\n\nCommands:\n\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "\t%-8s  %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "\t%-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'hvgen <command> -h' for a command's flags.\n")
 }

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"time"
@@ -44,12 +45,16 @@ func (h *Hypervisor) Stream(ctx context.Context, t hv.EventlogType, perSecond in
 	}
 }
 
-// DumpMagic starts an event-log dump file.
-const DumpMagic = "HVGENEL1"
+// DumpMagic starts an event-log dump file, DumpHeaderSize is its header size.
+const (
+	DumpMagic      = "HVGENEL1"
+	DumpHeaderSize = 40
+)
 
-// WriteDump saves every buffer of a group: the magic, then four
-// little-endian uint32s (format version 1, the HV_EVENTLOG_TYPE, the buffer
-// size in bytes, the number of buffers), then the buffers in index order,
+// WriteDump saves every buffer of a group: the magic "HVGENEL1", then
+// little-endian uint32s: format version (1), HV_EVENTLOG_TYPE, buffer size in
+// bytes, number of buffers, HV_EVENTLOG_ENTRY_TIME_BASIS, zero; then the TSC
+// frequency as a uint64 (40 bytes in all); then the buffers in index order,
 // each as the hypervisor holds it (header and entries).
 func (h *Hypervisor) WriteDump(w io.Writer, t hv.EventlogType) error {
 	h.mu.Lock()
@@ -62,16 +67,17 @@ func (h *Hypervisor) WriteDump(w io.Writer, t hv.EventlogType) error {
 			}
 		}
 	}
-	size := 0
+	size, basis := 0, uint32(0)
 	if g != nil {
-		size = g.pages * hvPageSize
+		size, basis = g.pages*hvPageSize, uint32(g.timeBasis)
 	}
 	h.mu.Unlock()
-	hdr := make([]byte, 0, 24)
+	hdr := make([]byte, 0, DumpHeaderSize)
 	hdr = append(hdr, DumpMagic...)
-	for _, v := range []uint32{1, uint32(t), uint32(size), uint32(len(bufs))} {
+	for _, v := range []uint32{1, uint32(t), uint32(size), uint32(len(bufs)), basis, 0} {
 		hdr = binary.LittleEndian.AppendUint32(hdr, v)
 	}
+	hdr = binary.LittleEndian.AppendUint64(hdr, h.cfg.TimeBasisTSCHz)
 	if _, err := w.Write(hdr); err != nil {
 		return err
 	}
@@ -81,4 +87,25 @@ func (h *Hypervisor) WriteDump(w io.Writer, t hv.EventlogType) error {
 		}
 	}
 	return nil
+}
+
+// StatsDumpMagic starts a statistics page dump: the magic, a uint32 format
+// version (1), the HV_STATS_OBJECT_TYPE, then the 4096-byte page.
+const StatsDumpMagic = "HVGENST1"
+
+// WriteStatsDump saves what a partition sees at a mapped statistics page.
+func (p *Partition) WriteStatsDump(w io.Writer, object hv.StatsObjectType, gpaPage uint64) error {
+	page := p.Memory(gpaPage)
+	if len(page) != hvPageSize {
+		return fmt.Errorf("sim: no statistics page at GPA page %#x", gpaPage)
+	}
+	hdr := append([]byte(StatsDumpMagic), 1, 0, 0, 0)
+	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(object))
+	p.h.mu.Lock()
+	defer p.h.mu.Unlock()
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(page)
+	return err
 }

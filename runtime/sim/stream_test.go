@@ -33,14 +33,14 @@ func TestStreamAndDump(t *testing.T) {
 	}
 	d := buf.Bytes()
 	if string(d[:8]) != sim.DumpMagic || binary.LittleEndian.Uint32(d[12:]) != uint32(lt) ||
-		binary.LittleEndian.Uint32(d[16:]) != 8192 || binary.LittleEndian.Uint32(d[20:]) != 8 || len(d) != 24+8*8192 {
-		t.Fatalf("dump header % x, %d bytes", d[:24], len(d))
+		binary.LittleEndian.Uint32(d[16:]) != 8192 || binary.LittleEndian.Uint32(d[20:]) != 8 || len(d) != 40+8*8192 {
+		t.Fatalf("dump header % x, %d bytes", d[:40], len(d))
 	}
 	// Count the entries in the dump: every logged event is in a buffer
 	// unless a buffer was reused after release (none was released here).
 	entries := 0
 	for i := range 8 {
-		b := d[24+i*8192 : 24+(i+1)*8192]
+		b := d[40+i*8192 : 40+(i+1)*8192]
 		end := int(binary.LittleEndian.Uint32(b[48:])) // NextBufferOffset
 		for off := 72; off < end; {
 			size := int(binary.LittleEndian.Uint16(b[off+4:]))
