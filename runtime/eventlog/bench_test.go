@@ -3,13 +3,13 @@ package eventlog_test
 import (
 	"bytes"
 	"encoding/binary"
-	"math/rand/v2"
 	"sync"
 	"testing"
 	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 const (
@@ -24,32 +24,12 @@ var benchData struct {
 }
 
 // benchSetup builds 64 MiB of complete buffers holding the documented entry
-// types in equal proportion, each entry with its documented parameters.
+// types in equal proportion (sim.FillBuffers).
 func benchSetup() ([]byte, []*eventlog.Buffer) {
 	benchData.once.Do(func() {
 		words := make([]uint64, benchBuffers*benchBufferSize/8)
 		mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
-		rng := rand.New(rand.NewPCG(1, 2))
-		for i := range benchBuffers {
-			buf := mem[i*benchBufferSize : (i+1)*benchBufferSize]
-			h := (*hv.EventlogBufferHeader)(unsafe.Pointer(&buf[0]))
-			h.BufferSize, h.BufferIndex, h.Type, h.BufferState = benchBufferSize, hv.EventlogBufferIndex(i), lt, hv.EventLogBufferStateReady
-			off := eventlog.HeaderSize
-			for {
-				d := hv.EventEntries[rng.IntN(len(hv.EventEntries))]
-				size := 16 + int(d.PayloadSize)
-				if off+size > benchBufferSize {
-					break
-				}
-				e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&buf[off]))
-				e.Size, e.Type, e.TimeStamp, e.Context = uint16(size), d.ID, rng.Uint64(), rng.Uint32()
-				for k := 16; k < size; k += 8 {
-					binary.LittleEndian.PutUint64(buf[off+k:], rng.Uint64())
-				}
-				off += size
-			}
-			h.NextBufferOffset = uint32(off)
-		}
+		sim.FillBuffers(mem, benchBuffers, benchBufferSize, lt, 1)
 		benchData.mem = mem
 		for i := range benchBuffers {
 			bb, err := eventlog.NewBuffer(mem[i*benchBufferSize:(i+1)*benchBufferSize], uint32(i), lt, benchBufferSize)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"time"
+	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
@@ -108,4 +109,33 @@ func (p *Partition) WriteStatsDump(w io.Writer, object hv.StatsObjectType, gpaPa
 	}
 	_, err := w.Write(page)
 	return err
+}
+
+// FillBuffers writes n complete buffers of bufferSize bytes into an
+// 8-byte-aligned memory block, with entries of the documented types in equal
+// proportion, each with its documented parameters, as the hypervisor lays
+// them out: for benchmarks and tests of readers.
+func FillBuffers(mem []byte, n, bufferSize int, t hv.EventlogType, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	for i := range n {
+		buf := mem[i*bufferSize : (i+1)*bufferSize]
+		h := (*hv.EventlogBufferHeader)(unsafe.Pointer(&buf[0]))
+		h.BufferSize, h.BufferIndex, h.Type, h.BufferState = uint32(bufferSize), hv.EventlogBufferIndex(i), t, hv.EventLogBufferStateReady
+		h.NextBufferIndex = hv.EventlogBufferIndexNone
+		off := bufferHeaderSize
+		for {
+			d := hv.EventEntries[rng.IntN(len(hv.EventEntries))]
+			size := 16 + int(d.PayloadSize)
+			if off+size > bufferSize {
+				break
+			}
+			e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&buf[off]))
+			e.Size, e.Type, e.TimeStamp, e.Context = uint16(size), d.ID, rng.Uint64(), rng.Uint32()
+			for k := 16; k < size; k += 8 {
+				binary.LittleEndian.PutUint64(buf[off+k:], rng.Uint64())
+			}
+			off += size
+		}
+		h.NextBufferOffset = uint32(off)
+	}
 }
