@@ -6,3 +6,4 @@ package generated
 
 //go:generate go run ../cmd/hvgen gen -spec ../spec -version wdk-2013 -pkg wdk2013 -out wdk2013
 //go:generate go run ../cmd/hvgen gen -spec ../spec -version tlfs -pkg tlfs -out tlfs
+//go:generate go run ../cmd/hvgen diff -spec ../spec -from wdk-2013 -to tlfs -format markdown -fail-on none -o abi-diff-wdk-2013-tlfs.md

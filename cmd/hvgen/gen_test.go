@@ -61,6 +61,21 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}
 }
 
+// TestDiffExampleUpToDate: the committed example diff is what hvgen diff
+// writes for the registry now.
+func TestDiffExampleUpToDate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "diff.md")
+	if code, _, errs := runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-format", "markdown",
+		"-fail-on", "none", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	got, _ := os.ReadFile(out)
+	want, err := os.ReadFile("../../generated/abi-diff-wdk-2013-tlfs.md")
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("generated/abi-diff-wdk-2013-tlfs.md is stale (%v); run go generate ./generated", err)
+	}
+}
+
 var headerLine = regexp.MustCompile(`^// Code generated .* DO NOT EDIT\.$`)
 
 func TestGenOutputIsCanonical(t *testing.T) {

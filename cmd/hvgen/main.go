@@ -10,12 +10,14 @@
 //	check     validate the registry and its layouts
 //	gen       generate a Go package for one ABI version
 //	export    write the resolved ABI as JSON
+//	diff      compare two ABI versions or two registries and classify the changes
 //	simulate  run the simulated hypervisor and write event-log and statistics dumps
 //	dump      decode an event-log or statistics dump to text or JSON lines
 //	version   print hvgen's module version and the registry's ABI versions
 //
 // Run "hvgen <command> -h" for a command's flags. Exit status: 0 on success, 1
-// when the registry has errors, 2 on a usage error.
+// when the registry has errors, 2 on a usage error, 3 when hvgen diff finds
+// changes of the class -fail-on names.
 package main
 
 import (
@@ -38,6 +40,7 @@ var commands = []command{
 	{"gen", "generate a Go package for one ABI version", runGen},
 	{"export", "write the resolved ABI as JSON", runExport},
 
+	{"diff", "compare two ABI versions or two registries and classify the changes", runDiff},
 	{"simulate", "run the simulated hypervisor and write event-log and statistics dumps", runSimulate},
 	{"dump", "decode an event-log or statistics dump to text or JSON lines", runDump},
 	{"version", "print hvgen's module version and the registry's ABI versions", runVersion},

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
+	"github.com/hvgen/hvgen/spec"
+)
+
+// exitIncompatible is the exit status when changes of the failing class are found.
+const exitChanges = 3
+
+func runDiff(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("diff", "diff (-from V1 -to V2 | -against DIR|REV -version V) [-format text|json|markdown] [-fail-on class] [-spec dir]", stderr)
+	var rf registryFlags
+	rf.register(fs)
+	from := fs.String("from", "", "old ABI `version` in the registry")
+	to := fs.String("to", "", "new ABI `version` in the registry")
+	against := fs.String("against", "", "old registry: a `directory`, or a git revision of this repository (its spec directory at that revision)")
+	version := fs.String("version", "", "with -against: the `version` to compare in both registries")
+	format := fs.String("format", "text", "report `format`: text, json or markdown")
+	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
+	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of this `class` or a worse one is found: incompatible, compatible, doc or none")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var failClass diff.Class
+	switch c, ok := diff.ParseClass(*failOn); {
+	case ok:
+		failClass = c
+	case *failOn == "none":
+		failClass = diff.Incompatible + 1
+	default:
+		return usageError{fmt.Sprintf("-fail-on %q: want incompatible, compatible, doc or none", *failOn)}
+	}
+	write := map[string]func(io.Writer, string, string, []diff.Change) error{
+		"text": diff.WriteText, "json": diff.WriteJSON, "markdown": diff.WriteMarkdown}[*format]
+	if write == nil {
+		return usageError{fmt.Sprintf("-format %q: want text, json or markdown", *format)}
+	}
+	r, err := rf.load(stderr)
+	if err != nil {
+		return err
+	}
+	var old, new *diff.Side
+	var oldName, newName string
+	switch {
+	case *against == "" && *from != "" && *to != "":
+		ov, err := view(r, *from)
+		if err != nil {
+			return err
+		}
+		nv, err := view(r, *to)
+		if err != nil {
+			return err
+		}
+		oldName, newName = *from, *to
+		if old, err = diff.NewSide(*from, ov); err != nil {
+			return err
+		}
+		if new, err = diff.NewSide(*to, nv); err != nil {
+			return err
+		}
+	case *against != "" && *version != "" && *from == "" && *to == "":
+		oldReg, name, err := loadAgainst(*against, rf.dir())
+		if err != nil {
+			return err
+		}
+		ov, err := view(oldReg, *version)
+		if err != nil {
+			return err
+		}
+		nv, err := view(r, *version)
+		if err != nil {
+			return err
+		}
+		oldName, newName = name+" ("+*version+")", "current ("+*version+")"
+		if old, err = diff.NewSide(oldName, ov); err != nil {
+			return err
+		}
+		if new, err = diff.NewSide(newName, nv); err != nil {
+			return err
+		}
+	default:
+		return usageError{"give -from and -to (two versions of one registry), or -against and -version (two registries)"}
+	}
+	changes := diff.Compare(old, new)
+	var buf bytes.Buffer
+	if err := write(&buf, oldName, newName, changes); err != nil {
+		return err
+	}
+	if *outFile == "-" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(*outFile, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if worst, any := diff.Worst(changes); any && worst >= failClass {
+		return exitError(exitChanges)
+	}
+	return nil
+}
+
+// dir is the registry directory the flags name (for -against REV).
+func (rf *registryFlags) dir() string {
+	if len(rf.dirs) > 0 {
+		return rf.dirs[0]
+	}
+	return "spec"
+}
+
+// loadAgainst loads the old registry: a directory, or the registry directory
+// at a git revision.
+func loadAgainst(ref, specDir string) (*spec.Registry, string, error) {
+	if st, err := os.Stat(ref); err == nil && st.IsDir() {
+		r, err := spec.LoadDir(ref)
+		return r, ref, err
+	}
+	prefix, err := git(specDir, "rev-parse", "--show-prefix")
+	if err != nil {
+		return nil, "", fmt.Errorf("-against %s: not a directory, and %s is not in a git repository: %v", ref, specDir, err)
+	}
+	archive, err := git(specDir, "archive", "--format=tar", ref, ".")
+	if err != nil {
+		return nil, "", fmt.Errorf("-against %s: %v", ref, err)
+	}
+	tmp, err := os.MkdirTemp("", "hvgen-against")
+	if err != nil {
+		return nil, "", err
+	}
+	defer os.RemoveAll(tmp)
+	prefix = strings.TrimSpace(prefix)
+	tr := tar.NewReader(bytes.NewReader([]byte(archive)))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		name := strings.TrimPrefix(h.Name, prefix)
+		if h.Typeflag != tar.TypeReg || strings.Contains(name, "/") || !strings.HasSuffix(name, ".yaml") {
+			continue
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
+			return nil, "", err
+		}
+	}
+	r, err := spec.Load(os.DirFS(tmp), ref+":"+strings.TrimSuffix(prefix, "/"))
+	return r, ref, err
+}
+
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}

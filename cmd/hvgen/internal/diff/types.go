@@ -1,0 +1,281 @@
+package diff
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/spec"
+)
+
+func (d *differ) types() {
+	tn := func(t *spec.Type) string { return t.Name }
+	o, n := byName(d.old.Reg.Types, tn), byName(d.new.Reg.Types, tn)
+	for _, name := range names(o, n) {
+		a, b := o[name], n[name]
+		switch {
+		case a == nil:
+			d.add(Compatible, "type.added", name, "", "", string(b.Kind))
+			continue
+		case b == nil:
+			d.add(Incompatible, "type.removed", name, "", string(a.Kind), "")
+			continue
+		case a.Kind != b.Kind:
+			d.add(Incompatible, "type.kind", name, "", string(a.Kind), string(b.Kind))
+			continue
+		}
+		la, lb := d.old.Lay.Types[name], d.new.Lay.Types[name]
+		if la == nil || lb == nil {
+			continue
+		}
+		if la.Size != lb.Size {
+			d.add(Incompatible, "type.size", name, "", fmt.Sprint(la.Size), fmt.Sprint(lb.Size))
+		}
+		if la.Align != lb.Align {
+			d.add(Incompatible, "type.align", name, "", fmt.Sprint(la.Align), fmt.Sprint(lb.Align))
+		}
+		if a.Base != b.Base && la.Size == lb.Size {
+			d.add(Doc, "type.base", name, "", a.Base, b.Base)
+		}
+		switch a.Kind {
+		case spec.KindEnum, spec.KindFlags:
+			d.values(name, a, b)
+		case spec.KindBitfield:
+			d.bits(name, "", a.Bits, b.Bits)
+		case spec.KindStruct, spec.KindUnion:
+			d.members(name, la, lb)
+		}
+		if a.Doc != b.Doc || !slices.Equal(a.Refs, b.Refs) {
+			d.add(Doc, "type.doc", name, "", "", "")
+		}
+	}
+}
+
+func (d *differ) values(typ string, a, b *spec.Type) {
+	vn := func(v *spec.Value) string { return v.Name }
+	o, n := byName(a.Values, vn), byName(b.Values, vn)
+	for _, name := range names(o, n) {
+		x, y := o[name], n[name]
+		switch {
+		case x == nil:
+			d.add(Compatible, "value.added", typ, name, "", hex(y.Value))
+		case y == nil:
+			d.add(Incompatible, "value.removed", typ, name, hex(x.Value), "")
+		case x.Value != y.Value:
+			d.add(Incompatible, "value.changed", typ, name, hex(x.Value), hex(y.Value))
+		}
+	}
+}
+
+func bitRange(b *spec.Bit) string {
+	if b.Width == 1 {
+		return fmt.Sprintf("bit %d", b.Bit)
+	}
+	return fmt.Sprintf("bits %d..%d", b.Bit, b.Bit+b.Width-1)
+}
+
+// bits compares bit ranges by name; a range that was reserved and now has a
+// name is a compatible change.
+func (d *differ) bits(typ, prefix string, a, b []*spec.Bit) {
+	bn := func(x *spec.Bit) string { return x.Name }
+	o, n := byName(a, bn), byName(b, bn)
+	reservedIn := func(bits []*spec.Bit, x *spec.Bit) bool {
+		for _, r := range bits {
+			if r.Reserved && r.Bit <= x.Bit && x.Bit+x.Width <= r.Bit+r.Width {
+				return true
+			}
+		}
+		return false
+	}
+	for _, name := range names(o, n) {
+		x, y := o[name], n[name]
+		switch {
+		case x == nil && y.Reserved:
+			// a reserved range split or renamed: nothing callers use
+		case x == nil && reservedIn(a, y):
+			d.add(Compatible, "bits.named", typ, prefix+name, "reserved", bitRange(y))
+		case x == nil:
+			d.add(Compatible, "bits.added", typ, prefix+name, "", bitRange(y))
+		case y == nil && x.Reserved:
+		case y == nil:
+			d.add(Incompatible, "bits.removed", typ, prefix+name, bitRange(x), "")
+		case x.Reserved && y.Reserved:
+			// reserved ranges moving: nothing callers use
+		case x.Bit != y.Bit || x.Width != y.Width:
+			d.add(Incompatible, "bits.position", typ, prefix+name, bitRange(x), bitRange(y))
+		}
+	}
+}
+
+// member is a struct or union member at its offset from the start of the
+// type, reached through nested aggregates.
+type member struct {
+	path      string
+	offset    int64
+	size      int64
+	typ       string
+	reserved  bool // reserved or padding
+	bits      []*spec.Bit
+	container string
+}
+
+func flatten(l *layout.Type, prefix string, base int64, out map[string]*member) {
+	for _, f := range l.Fields {
+		sf := f.Spec
+		off := base + f.Offset
+		if sf.Name == "" { // anonymous: its members are the parent's
+			flatten(f.Elem, prefix, off, out)
+			continue
+		}
+		m := &member{path: prefix + sf.Name, offset: off, size: f.Size, typ: sf.Type, reserved: sf.Reserved || sf.Padding}
+		if sf.Nested != nil {
+			m.typ = string(sf.Nested.Kind)
+			if sf.Nested.Kind == spec.KindBitfield {
+				m.bits = sf.Nested.Bits
+			} else if sf.Count == 0 {
+				flatten(f.Elem, m.path+".", off, out)
+			}
+		}
+		out[m.path] = m
+	}
+}
+
+func (d *differ) members(typ string, la, lb *layout.Type) {
+	o, n := map[string]*member{}, map[string]*member{}
+	flatten(la, "", 0, o)
+	flatten(lb, "", 0, n)
+	// Renames first: a member gone from o whose bytes a member new in n took.
+	renames, renamed := map[string]*member{}, map[string]bool{}
+	for _, path := range slices.Sorted(maps.Keys(o)) {
+		if _, kept := n[path]; kept {
+			continue
+		}
+		if y := sameBytes(n, o, o[path]); y != nil && !renamed[y.path] {
+			renames[path], renamed[y.path] = y, true
+		}
+	}
+	for _, path := range names(o, n) {
+		x, y := o[path], n[path]
+		switch {
+		case x != nil && y != nil:
+			if x.offset != y.offset {
+				d.add(Incompatible, "field.offset", typ, path, hex(uint64(x.offset)), hex(uint64(y.offset)))
+			}
+			if x.size != y.size {
+				d.add(Incompatible, "field.size", typ, path, fmt.Sprint(x.size), fmt.Sprint(y.size))
+			} else if x.typ != y.typ {
+				d.add(Compatible, "field.type", typ, path, x.typ, y.typ) // same bytes, another type name
+			}
+			if x.bits != nil || y.bits != nil {
+				d.bits(typ, path+".", x.bits, y.bits)
+			}
+		case x != nil: // gone: renamed (same bytes under another name) or removed
+			if y2 := renames[path]; y2 != nil {
+				switch {
+				case x.reserved && y2.reserved: // one reserved name for another
+				case x.reserved:
+					d.add(Compatible, "field.named", typ, path, x.path, y2.path) // a reserved member given a name
+				case y2.reserved:
+					d.add(Incompatible, "field.reserved", typ, path, x.path, y2.path) // callers lose the member
+				default:
+					d.add(Incompatible, "field.renamed", typ, path, x.path, y2.path)
+				}
+				continue
+			}
+			if x.reserved {
+				continue // reserved bytes no caller used; what took their place is reported itself
+			}
+			d.add(Incompatible, "field.removed", typ, path, fmt.Sprintf("%s at %#x", x.typ, x.offset), "")
+		default: // new
+			if renamed[path] || y.reserved {
+				continue // reported as a rename, or new reserved bytes (they matter only through the layout around them)
+			}
+			if reservedOverlap(o, y) {
+				d.add(Compatible, "field.named", typ, path, "reserved", fmt.Sprintf("%s at %#x", y.typ, y.offset))
+				continue
+			}
+			d.add(Compatible, "field.added", typ, path, "", fmt.Sprintf("%s at %#x", y.typ, y.offset))
+		}
+	}
+}
+
+// sameBytes finds a member of n, missing from o, that sits exactly where x did.
+func sameBytes(n, o map[string]*member, x *member) *member {
+	for _, path := range slices.Sorted(maps.Keys(n)) { // sorted: the report must not depend on map order
+		y := n[path]
+		if _, kept := o[y.path]; !kept && y.offset == x.offset && y.size == x.size && !slices.Contains([]string{"struct", "union"}, y.typ) {
+			return y
+		}
+	}
+	return nil
+}
+
+func reservedOverlap(o map[string]*member, y *member) bool {
+	for _, x := range o {
+		if x.reserved && x.offset <= y.offset && y.offset+y.size <= x.offset+x.size {
+			return true
+		}
+	}
+	return false
+}
+
+// attribute names, for every change inside a type, the hypercalls whose
+// parameters contain that type (in the old or the new ABI).
+func (d *differ) attribute() {
+	users := map[string][]string{}
+	for _, s := range []*Side{d.old, d.new} {
+		for _, h := range s.Reg.Hypercalls {
+			for t := range reach(s.Reg, h.Input, h.Output, h.InputRep, h.OutputRep) {
+				if !slices.Contains(users[t], h.Name) {
+					users[t] = append(users[t], h.Name)
+				}
+			}
+		}
+	}
+	for i := range d.out {
+		c := &d.out[i]
+		switch c.Kind[:4] {
+		case "type", "fiel", "bits", "valu":
+			if c.Kind == "type.added" || c.Kind == "type.doc" {
+				continue
+			}
+			c.Affects = slices.Sorted(slices.Values(users[c.Item]))
+		}
+	}
+}
+
+// reach returns every type the named types contain.
+func reach(r *spec.Registry, roots ...string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(name string) {
+		if name == "" || seen[name] {
+			return
+		}
+		seen[name] = true
+		t := r.Type(name)
+		if t == nil {
+			return
+		}
+		visit(t.Base)
+		for _, b := range t.Bits {
+			visit(b.Type)
+		}
+		var fields func([]*spec.Field)
+		fields = func(fs []*spec.Field) {
+			for _, f := range fs {
+				visit(f.Type)
+				if f.Nested != nil {
+					visit(f.Nested.Base)
+					fields(f.Nested.Fields)
+				}
+			}
+		}
+		fields(t.Fields)
+	}
+	for _, root := range roots {
+		visit(root)
+	}
+	return seen
+}
