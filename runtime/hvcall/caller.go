@@ -108,7 +108,7 @@ func (c *Caller) CallRep(d *abi.Hypercall, header, inElems, outHeader, outElems 
 		return 0, c.CallParts(d, header, nil, outHeader, nil)
 	}
 	inSize, outSize := int(d.InputElemSize), int(d.OutputElemSize)
-	if len(inElems) != n*inSize || len(outElems) != n*outSize || n < 0 {
+	if n < 0 || len(inElems) != n*inSize || len(outElems) != n*outSize {
 		return 0, fmt.Errorf("%s: %w: %d elements, %d input bytes of %d-byte elements, %d output bytes of %d-byte elements",
 			d.Name, ErrBadRepList, n, len(inElems), inSize, len(outElems), outSize)
 	}

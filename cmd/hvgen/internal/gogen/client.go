@@ -281,6 +281,11 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 			n = jen.Len(jen.Id("results"))
 		}
 	}
+	if h.InputRep == "" && h.OutputRep == "" {
+		params = append(params, jen.Id("reps").Int())
+		n = jen.Id("reps")
+		doc += "\n\nreps is the rep count: the call has no element lists."
+	}
 	doc += "\n\nIt returns the number of rep elements completed."
 	if h.InputRep != "" && h.OutputRep != "" {
 		doc += " results must be as long as elems."

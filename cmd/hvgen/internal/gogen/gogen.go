@@ -32,7 +32,7 @@ const abiPath = "github.com/hvgen/hvgen/runtime/abi"
 // Generate returns the generated files, by file name. r must be a single
 // version's view and res its layout.
 func Generate(r *spec.Registry, res *layout.Result, opt Options) (map[string][]byte, error) {
-	g := &gen{r: r, res: res, opt: opt, names: map[string]declared{}, goNames: map[string]string{}}
+	g := &gen{r: r, res: res, opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}}
 	g.assignNames()
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
@@ -77,6 +77,7 @@ type gen struct {
 	errs    spec.ErrorList
 	names   map[string]declared // Go identifier -> what claimed it
 	goNames map[string]string   // ABI type name -> Go name
+	valueGo map[string]string   // ABI enum value name -> Go name
 	asserts []assertion         // filled while emitting types
 }
 
@@ -101,9 +102,22 @@ func (g *gen) assignNames() {
 		gn := naming.Go(t.Name)
 		g.goNames[t.Name] = gn
 		g.declare(gn, t.Name, t.Pos)
+	}
+	// Enum values after every type: a value that would take a type's name
+	// (HvRegisterVsmVpStatus and HV_REGISTER_VSM_VP_STATUS) is qualified by
+	// its enum instead (naming.Qualified: RegisterNameVsmVpStatus).
+	for _, t := range g.r.Types {
 		for _, v := range t.Values {
-			g.declare(naming.Go(v.Name), v.Name, v.Pos)
+			gn := naming.Go(v.Name)
+			if d, ok := g.names[gn]; ok && g.isType(d.abi) {
+				gn = naming.Qualified(g.goNames[t.Name], gn)
+			}
+			g.valueGo[v.Name] = gn
+			g.declare(gn, v.Name, v.Pos)
 		}
+	}
+	for _, t := range g.r.Types {
+		gn := g.goNames[t.Name]
 		if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
 			g.nestedNames(gn, t.Fields)
 		}
@@ -135,6 +149,8 @@ func (g *gen) assignNames() {
 		}
 	}
 }
+
+func (g *gen) isType(abi string) bool { return g.r.Type(abi) != nil && g.goNames[abi] != "" }
 
 // nestedNames claims the names of the types synthesised for named inline
 // aggregates: the parent's Go name followed by the member's.

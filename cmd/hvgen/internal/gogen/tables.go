@@ -307,7 +307,7 @@ func (g *gen) statsFile() *jen.File {
 		}
 		d := jen.Dict{
 			jen.Id("Name"):     jen.Lit(sg.Name),
-			jen.Id("Object"):   jen.Uint32().Call(jen.Id(naming.Go(sg.Object))),
+			jen.Id("Object"):   jen.Uint32().Call(jen.Id(g.valueGo[sg.Object])),
 			jen.Id("Counters"): jen.Index().Qual(abiPath, "Counter").Values(counters...),
 		}
 		if sg.Class == "release" {

@@ -104,9 +104,9 @@ func (g *gen) emitEnum(f *jen.File, decl *jen.Statement, goName string, t *spec.
 	g.scalarAssert(goName, lt)
 	var consts []jen.Code
 	for _, v := range t.Values {
-		c := jen.Id(naming.Go(v.Name)).Id(goName).Op("=").Id(hex(v.Value))
+		c := jen.Id(g.valueGo[v.Name]).Id(goName).Op("=").Id(hex(v.Value))
 		if v.Doc != "" {
-			c = comment(naming.Go(v.Name) + " is " + v.Name + ": " + v.Doc).Add(c)
+			c = comment(g.valueGo[v.Name] + " is " + v.Name + ": " + v.Doc).Add(c)
 		}
 		consts = append(consts, c)
 	}
@@ -117,7 +117,7 @@ func (g *gen) emitEnum(f *jen.File, decl *jen.Statement, goName string, t *spec.
 		var cases []jen.Code
 		for _, v := range t.Values {
 			if !v.Alias {
-				cases = append(cases, jen.Case(jen.Id(naming.Go(v.Name))).Block(jen.Return(jen.Lit(v.Name))))
+				cases = append(cases, jen.Case(jen.Id(g.valueGo[v.Name])).Block(jen.Return(jen.Lit(v.Name))))
 			}
 		}
 		f.Add(comment("String returns the ABI name of the value, or the number for an unknown one.").Func().Params(recv).Id("String").Params().String().Block(
@@ -130,7 +130,7 @@ func (g *gen) emitEnum(f *jen.File, decl *jen.Statement, goName string, t *spec.
 	var items []jen.Code
 	for _, v := range t.Values {
 		if !v.Alias && v.Value != 0 {
-			items = append(items, jen.Values(jen.Id(naming.Go(v.Name)), jen.Lit(v.Name)))
+			items = append(items, jen.Values(jen.Id(g.valueGo[v.Name]), jen.Lit(v.Name)))
 		}
 	}
 	f.Add(comment("String returns the ABI names of the set flags joined by |, and any unknown bits in hex.").Func().Params(recv).Id("String").Params().String().Block(

@@ -113,3 +113,15 @@ func isUpperSnakeWord(s string) bool {
 	}
 	return true
 }
+
+// Qualified names an enum value by its enum when its own Go name is taken by
+// a type: the enum's Go name, then the value's words after those the two
+// share at the start (RegisterName + RegisterVsmVpStatus -> RegisterNameVsmVpStatus).
+func Qualified(enum, value string) string {
+	ew, vw := Words(enum), Words(value)
+	i := 0
+	for i < len(ew) && i < len(vw) && ew[i] == vw[i] {
+		i++
+	}
+	return enum + strings.Join(vw[i:], "")
+}

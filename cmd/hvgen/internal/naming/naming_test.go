@@ -46,3 +46,12 @@ func TestField(t *testing.T) {
 		}
 	}
 }
+
+func TestQualified(t *testing.T) {
+	if got := Qualified("RegisterName", "RegisterVsmVpStatus"); got != "RegisterNameVsmVpStatus" {
+		t.Errorf("got %q", got)
+	}
+	if got := Qualified("Color", "Red"); got != "ColorRed" {
+		t.Errorf("got %q", got)
+	}
+}
