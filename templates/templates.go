@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every template file of this directory.
 //
-//go:embed *.tmpl
+//go:embed *.tmpl *.css *.js
 var FS embed.FS

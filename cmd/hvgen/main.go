@@ -10,6 +10,7 @@
 //	check     validate the registry and its layouts
 //	gen       generate a Go package for one ABI version
 //	export    write the resolved ABI as JSON
+//	docs      render the ABI as a static HTML site or as Markdown
 //	diff      compare two ABI versions or two registries and classify the changes
 //	simulate  run the simulated hypervisor and write event-log and statistics dumps
 //	dump      decode an event-log or statistics dump to text or JSON lines
@@ -40,6 +41,7 @@ var commands = []command{
 	{"gen", "generate a Go package for one ABI version", runGen},
 	{"export", "write the resolved ABI as JSON", runExport},
 
+	{"docs", "render the ABI as a static HTML site or as Markdown", runDocs},
 	{"diff", "compare two ABI versions or two registries and classify the changes", runDiff},
 	{"simulate", "run the simulated hypervisor and write event-log and statistics dumps", runSimulate},
 	{"dump", "decode an event-log or statistics dump to text or JSON lines", runDump},

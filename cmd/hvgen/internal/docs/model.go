@@ -1,0 +1,356 @@
+// Package docs renders the registry as a static HTML site and as Markdown:
+// index pages, a page per hypercall and per type (layout tables, byte-layout
+// diagrams, "used by" links), statuses, constants, event-log entries,
+// statistics counters, the differences between versions, and a search index.
+// The page layout is in templates/ (docs_*.tmpl); this package prepares the
+// data and draws the diagrams.
+package docs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/spec"
+)
+
+// Site is everything the templates render.
+type Site struct {
+	Versions   []string
+	Hypercalls []*Call     // sorted by code, then version
+	Types      []*TypePage // one per type name, variants per version
+	Statuses   []Row
+	Constants  []Row
+	Events     []*EventGroup
+	Stats      []*StatsGroup
+	Areas      []string
+	Diffs      []*VersionDiff
+}
+
+// Row is one line of a simple table (statuses, constants).
+type Row struct {
+	Name, Value, Doc, Versions, Ref string
+}
+
+// Call is one hypercall variant.
+type Call struct {
+	*spec.Hypercall
+	Slug     string // file name without extension
+	Code     string
+	Kind     string
+	Versions string
+	Callers  string
+	Params   []Param // input, output, rep elements, with their layouts
+	Statuses []CallStatus
+}
+
+// Param is a parameter block of a call.
+type Param struct {
+	Role string // input, output, rep input element, rep output element
+	Type string
+	Slug string
+	Size int64
+	Rows []FieldRow
+}
+
+// CallStatus is a status a call returns.
+type CallStatus struct {
+	Name, Value, When string
+}
+
+// TypePage is a type with its variants.
+type TypePage struct {
+	Name, Slug, Area string
+	Variants         []*TypeVariant
+	UsedBy           []Link
+}
+
+// TypeVariant is one version's declaration of a type.
+type TypeVariant struct {
+	*spec.Type
+	Versions string
+	Size     int64
+	Align    int64
+	Rows     []FieldRow
+	Values   []Row
+	SVG      string // the byte-layout diagram (trusted markup drawn here)
+}
+
+// FieldRow is a line of a layout table.
+type FieldRow struct {
+	Depth            int
+	Name, Type       string
+	TypeSlug         string // set when the type has its own page
+	Offset, Size     string
+	Bits, Doc, Notes string
+}
+
+// Link is a link to a page.
+type Link struct{ Name, Slug, Kind string }
+
+// EventGroup is an event-log source group.
+type EventGroup struct {
+	*spec.EventGroup
+	Mask     string
+	Versions string
+}
+
+// StatsGroup is a statistics group.
+type StatsGroup struct {
+	*spec.StatsGroup
+	Versions string
+}
+
+// VersionDiff is what one version changes relative to the previous one.
+type VersionDiff struct {
+	From, To string
+	Summary  diff.Summary
+	Changes  []diff.Change
+}
+
+// Build prepares the site from the registry, laying out each version.
+func Build(r *spec.Registry) (*Site, error) {
+	s := &Site{Versions: r.VersionNames()}
+	lay := map[string]*layout.Result{}
+	for _, v := range s.Versions {
+		res, errs := layout.Compute(r.View(v), layout.X64)
+		if len(errs) > 0 {
+			return nil, errs.Sort()
+		}
+		lay[v] = res
+	}
+	first := func(it *spec.Item) *layout.Result { return lay[it.Versions[0]] }
+	typeSlugs := map[string]string{}
+	for _, t := range r.Types {
+		typeSlugs[t.Name] = "types/" + t.Name
+	}
+	areas := map[string]bool{}
+	// Hypercalls.
+	for _, h := range r.Hypercalls {
+		areas[h.Area] = true
+		c := &Call{Hypercall: h, Slug: slug(h.Name, h.Versions, r.Hypercalls, func(x *spec.Hypercall) *spec.Item { return &x.Item }),
+			Code: fmt.Sprintf("0x%04X", h.Code), Kind: "simple", Versions: strings.Join(h.Versions, ", ")}
+		if h.Rep {
+			c.Kind = "rep"
+		}
+		if h.Access != nil {
+			c.Callers = strings.Join(h.Access.Callers, ", ")
+			if len(h.Access.Privileges) > 0 {
+				c.Callers += "; privileges: " + strings.Join(h.Access.Privileges, ", ")
+			}
+		}
+		res := first(&h.Item)
+		for _, p := range []struct{ role, typ string }{{"input", h.Input}, {"output", h.Output}, {"rep input element", h.InputRep}, {"rep output element", h.OutputRep}} {
+			if p.typ == "" {
+				continue
+			}
+			prm := Param{Role: p.role, Type: p.typ, Slug: typeSlugs[p.typ]}
+			if l := res.Types[p.typ]; l != nil {
+				prm.Size = l.Size
+				prm.Rows = rows(l, typeSlugs, 0, 0)
+			}
+			c.Params = append(c.Params, prm)
+		}
+		view := r.View(h.Versions[0])
+		for _, st := range h.Statuses {
+			cs := CallStatus{Name: st.Status, When: strings.Join(st.When, "; ")}
+			for _, x := range view.Statuses {
+				if x.Name == st.Status && x.Value != nil {
+					cs.Value = fmt.Sprintf("0x%04X", *x.Value)
+				}
+			}
+			c.Statuses = append(c.Statuses, cs)
+		}
+		s.Hypercalls = append(s.Hypercalls, c)
+	}
+	slices.SortStableFunc(s.Hypercalls, func(a, b *Call) int { return int(a.Hypercall.Code) - int(b.Hypercall.Code) })
+	// Types, grouped by name.
+	pages := map[string]*TypePage{}
+	for _, t := range r.Types {
+		areas[t.Area] = true
+		p := pages[t.Name]
+		if p == nil {
+			p = &TypePage{Name: t.Name, Slug: typeSlugs[t.Name], Area: t.Area}
+			pages[t.Name] = p
+			s.Types = append(s.Types, p)
+		}
+		l := first(&t.Item).Types[t.Name]
+		tv := &TypeVariant{Type: t, Versions: strings.Join(t.Versions, ", ")}
+		if l != nil {
+			tv.Size, tv.Align = l.Size, l.Align
+			switch t.Kind {
+			case spec.KindStruct, spec.KindUnion:
+				tv.Rows = rows(l, typeSlugs, 0, 0)
+				tv.SVG = bytesDiagram(t.Name, l)
+			case spec.KindBitfield:
+				tv.Rows = bitRows(t)
+				tv.SVG = bitsDiagram(t.Name, t, int(l.Size*8))
+			}
+		}
+		for _, v := range t.Values {
+			tv.Values = append(tv.Values, Row{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value), Doc: v.Doc})
+		}
+		p.Variants = append(p.Variants, tv)
+	}
+	slices.SortFunc(s.Types, func(a, b *TypePage) int { return strings.Compare(a.Name, b.Name) })
+	usedBy(r, s, pages)
+	for _, st := range r.Statuses {
+		s.Statuses = append(s.Statuses, Row{Name: st.Name, Value: optHex(st.Value, 4), Doc: st.Doc, Versions: strings.Join(st.Versions, ", "), Ref: strings.Join(st.Refs, ", ")})
+	}
+	slices.SortStableFunc(s.Statuses, func(a, b Row) int { return strings.Compare(a.Value, b.Value) })
+	for _, c := range r.Constants {
+		s.Constants = append(s.Constants, Row{Name: c.Name, Value: optHex(c.Value, 0), Doc: c.Doc, Versions: strings.Join(c.Versions, ", "), Ref: strings.Join(c.Refs, ", ")})
+	}
+	slices.SortFunc(s.Constants, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
+	for _, g := range r.EventGroups {
+		s.Events = append(s.Events, &EventGroup{EventGroup: g, Mask: fmt.Sprintf("%#018x", g.Mask), Versions: strings.Join(g.Versions, ", ")})
+	}
+	for _, g := range r.StatsGroups {
+		s.Stats = append(s.Stats, &StatsGroup{StatsGroup: g, Versions: strings.Join(g.Versions, ", ")})
+	}
+	for a := range areas {
+		s.Areas = append(s.Areas, a)
+	}
+	slices.Sort(s.Areas)
+	for i := 1; i < len(s.Versions); i++ {
+		from, to := s.Versions[i-1], s.Versions[i]
+		o, err := diff.NewSide(from, r.View(from))
+		if err != nil {
+			return nil, err
+		}
+		n, err := diff.NewSide(to, r.View(to))
+		if err != nil {
+			return nil, err
+		}
+		ch := diff.Compare(o, n)
+		s.Diffs = append(s.Diffs, &VersionDiff{From: from, To: to, Summary: diff.Summarize(ch), Changes: ch})
+	}
+	return s, nil
+}
+
+// slug names a hypercall's page: the name, plus the version when another
+// variant of the same name exists.
+func slug[T any](name string, versions []string, all []T, item func(T) *spec.Item) string {
+	n := 0
+	for _, x := range all {
+		if item(x).Name == name {
+			n++
+		}
+	}
+	if n > 1 {
+		return "hypercalls/" + name + "-" + versions[0]
+	}
+	return "hypercalls/" + name
+}
+
+func optHex(v *uint64, width int) string {
+	if v == nil {
+		return "(not given)"
+	}
+	if width > 0 {
+		return fmt.Sprintf("0x%0*X", width, *v)
+	}
+	return fmt.Sprintf("%#x", *v)
+}
+
+// rows flattens a layout into table rows (nested members indented).
+func rows(l *layout.Type, slugs map[string]string, depth int, base int64) []FieldRow {
+	var out []FieldRow
+	for _, f := range l.Fields {
+		sf := f.Spec
+		name := sf.Name
+		if name == "" {
+			name = "(anonymous " + string(sf.Nested.Kind) + ")"
+		}
+		typ := sf.Type
+		if sf.Nested != nil {
+			typ = string(sf.Nested.Kind)
+		}
+		if sf.Count > 0 {
+			typ += fmt.Sprintf("[%d]", sf.Count)
+		}
+		if sf.Flexible {
+			typ += "[]"
+		}
+		row := FieldRow{Depth: min(depth, 3), Name: name, Type: typ, TypeSlug: slugs[sf.Type], Offset: fmt.Sprintf("0x%X", base+f.Offset),
+			Size: fmt.Sprint(f.Size), Doc: sf.Doc}
+		switch {
+		case sf.Padding:
+			row.Notes = "padding"
+		case sf.Reserved:
+			row.Notes = "reserved"
+		case sf.Flexible:
+			row.Notes = "variable length"
+		}
+		out = append(out, row)
+		if sf.Nested != nil && sf.Nested.Kind == spec.KindBitfield {
+			for _, b := range bitRows(sf.Nested) {
+				b.Depth = depth + 1
+				out = append(out, b)
+			}
+		} else if sf.Nested != nil {
+			out = append(out, rows(f.Elem, slugs, depth+1, base+f.Offset)...)
+		}
+	}
+	return out
+}
+
+func bitRows(t *spec.Type) []FieldRow {
+	var out []FieldRow
+	for _, b := range t.Bits {
+		bits := fmt.Sprintf("%d", b.Bit)
+		if b.Width > 1 {
+			bits = fmt.Sprintf("%d..%d", b.Bit, b.Bit+b.Width-1)
+		}
+		r := FieldRow{Name: b.Name, Type: b.Type, Bits: bits, Doc: b.Doc}
+		if b.Reserved {
+			r.Notes = "reserved"
+		}
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, b FieldRow) int { return bitStart(a.Bits) - bitStart(b.Bits) })
+	return out
+}
+
+func bitStart(s string) int {
+	var n int
+	fmt.Sscanf(s, "%d", &n)
+	return n
+}
+
+// usedBy links each type to the hypercalls and types that contain it.
+func usedBy(r *spec.Registry, s *Site, pages map[string]*TypePage) {
+	add := func(typ string, l Link) {
+		if p := pages[typ]; p != nil && !slices.Contains(p.UsedBy, l) {
+			p.UsedBy = append(p.UsedBy, l)
+		}
+	}
+	for _, c := range s.Hypercalls {
+		for _, p := range c.Params {
+			add(p.Type, Link{Name: c.Name, Slug: c.Slug, Kind: "hypercall"})
+		}
+	}
+	for _, t := range r.Types {
+		l := Link{Name: t.Name, Slug: "types/" + t.Name, Kind: "type"}
+		var walk func([]*spec.Field)
+		walk = func(fs []*spec.Field) {
+			for _, f := range fs {
+				add(f.Type, l)
+				if f.Nested != nil {
+					walk(f.Nested.Fields)
+					add(f.Nested.Base, l)
+				}
+			}
+		}
+		walk(t.Fields)
+		add(t.Base, l)
+		for _, b := range t.Bits {
+			add(b.Type, l)
+		}
+	}
+	for _, p := range pages {
+		slices.SortFunc(p.UsedBy, func(a, b Link) int { return strings.Compare(a.Name, b.Name) })
+	}
+}

@@ -1,0 +1,157 @@
+package docs
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"github.com/hvgen/hvgen/templates"
+)
+
+// Page is what a page template gets.
+type Page struct {
+	Title string
+	Root  string // relative path to the site root: "" or "../"
+	Site  *Site
+	Call  *Call
+	Type  *TypePage
+	Rows  []Row
+}
+
+// HTML renders the site: file path -> content.
+func HTML(s *Site) (map[string][]byte, error) {
+	pages := map[string]string{}
+	for _, c := range s.Hypercalls {
+		pages[c.Name] = c.Slug + ".html"
+	}
+	for _, t := range s.Types {
+		pages[t.Name] = t.Slug + ".html"
+	}
+	tmpl, err := template.New("docs").Funcs(template.FuncMap{
+		// Layout tables appear only on pages one level below the root.
+		"root": func() string { return "../" },
+		"svg":  func(s string) template.HTML { return template.HTML(s) }, // drawn by bytesDiagram/bitsDiagram, escaped there
+		"link": func(item string) template.HTML {
+			if p, ok := pages[item]; ok {
+				return template.HTML(fmt.Sprintf(`<a href="%s">%s</a>`, template.HTMLEscapeString(p), template.HTMLEscapeString(item)))
+			}
+			return template.HTML("<code>" + template.HTMLEscapeString(item) + "</code>")
+		},
+	}).ParseFS(templates.FS, "docs_html.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	render := func(file, name string, p *Page) error {
+		p.Site = s
+		if strings.Contains(file, "/") {
+			p.Root = "../"
+		}
+		var b bytes.Buffer
+		if err := tmpl.ExecuteTemplate(&b, name, p); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		out[file] = b.Bytes()
+		return nil
+	}
+	for _, r := range []struct{ file, tmpl, title string }{
+		{"index.html", "index", "Hyper-V ABI"}, {"hypercalls.html", "hypercalls", "Hypercalls"}, {"types.html", "types", "Types"},
+		{"eventlog.html", "eventlog", "Event-log entry types"}, {"stats.html", "stats", "Statistics counters"},
+		{"versions.html", "versions", "Versions"},
+	} {
+		if err := render(r.file, r.tmpl, &Page{Title: r.title}); err != nil {
+			return nil, err
+		}
+	}
+	if err := render("statuses.html", "rows", &Page{Title: "Status codes", Rows: s.Statuses}); err != nil {
+		return nil, err
+	}
+	if err := render("constants.html", "rows", &Page{Title: "Constants", Rows: s.Constants}); err != nil {
+		return nil, err
+	}
+	for _, c := range s.Hypercalls {
+		if err := render(c.Slug+".html", "call", &Page{Title: c.Name, Call: c}); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range s.Types {
+		if err := render(t.Slug+".html", "type", &Page{Title: t.Name, Type: t}); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range []string{"docs_style.css", "docs_search.js"} {
+		data, err := fs.ReadFile(templates.FS, f)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimPrefix(f, "docs_")] = data
+	}
+	idx, err := searchIndex(s)
+	if err != nil {
+		return nil, err
+	}
+	out["search-index.js"] = idx
+	return out, nil
+}
+
+// indexEntry is one search entry: name, kind, number (or null) and page.
+type indexEntry struct {
+	N string  `json:"n"`
+	K string  `json:"k"`
+	V *uint64 `json:"v"`
+	U string  `json:"u"`
+}
+
+// searchIndex is a script defining window.HVGEN_INDEX (a script, not JSON
+// fetched at run time, so that the site works from file://).
+func searchIndex(s *Site) ([]byte, error) {
+	var es []indexEntry
+	num := func(v uint64) *uint64 { return &v }
+	for _, c := range s.Hypercalls {
+		es = append(es, indexEntry{c.Name, "hypercall", num(c.Hypercall.Code), c.Slug + ".html"})
+	}
+	for _, t := range s.Types {
+		es = append(es, indexEntry{t.Name, "type", nil, t.Slug + ".html"})
+		for _, v := range t.Variants {
+			for _, f := range v.Rows {
+				if f.Notes != "padding" {
+					es = append(es, indexEntry{t.Name + "." + f.Name, "field", nil, t.Slug + ".html"})
+				}
+			}
+			for _, val := range v.Values {
+				var n uint64
+				fmt.Sscanf(val.Value, "0x%x", &n)
+				es = append(es, indexEntry{val.Name, "value of " + t.Name, num(n), t.Slug + ".html#" + val.Name})
+			}
+		}
+	}
+	for _, r := range s.Statuses {
+		var n *uint64
+		var v uint64
+		if _, err := fmt.Sscanf(r.Value, "0x%x", &v); err == nil {
+			n = num(v)
+		}
+		es = append(es, indexEntry{r.Name, "status", n, "statuses.html#" + r.Name})
+	}
+	for _, r := range s.Constants {
+		var n *uint64
+		var v uint64
+		if _, err := fmt.Sscanf(r.Value, "0x%x", &v); err == nil {
+			n = num(v)
+		}
+		es = append(es, indexEntry{r.Name, "constant", n, "constants.html#" + r.Name})
+	}
+	for _, g := range s.Events {
+		for _, e := range g.Entries {
+			es = append(es, indexEntry{e.Name, "event-log entry", num(e.ID), "eventlog.html#" + e.Name})
+		}
+	}
+	data, err := json.Marshal(es)
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte("window.HVGEN_INDEX = "), data...), ";\n"...), nil
+}
