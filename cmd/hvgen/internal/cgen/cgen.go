@@ -149,7 +149,7 @@ func (b *builder) visit(name string) {
 		ct.Members = []Member{{Indent: indent(1), Bits: bits(t, base, 2)}, {Indent: indent(1), Type: base, Name: "As" + base}}
 	case spec.KindStruct, spec.KindUnion:
 		ct.Kind, ct.Keyword, ct.Packed = "aggregate", string(t.Kind), t.Packed
-		ct.Members = b.members(t.Fields, 1)
+		ct.Members = b.members(t.Fields, 1, t.Kind == spec.KindUnion)
 	}
 	if ct.Kind != "alias" || lt.Fields == nil { // an alias of an aggregate is checked where the aggregate is
 		ct.Asserts = append(ct.Asserts, Assert{"sizeof(" + t.Name + ")", t.Name + " size", lt.Size})
@@ -185,15 +185,17 @@ func (b *builder) offsets(ct *Type, typ, prefix string, lt *layout.Type, base in
 
 func indent(depth int) string { return strings.Repeat("    ", depth) }
 
-func (b *builder) members(fields []*spec.Field, depth int) []Member {
+func (b *builder) members(fields []*spec.Field, depth int, union bool) []Member {
 	var out []Member
 	for _, f := range fields {
 		m := Member{Indent: indent(depth), Name: f.Name, Type: f.Type}
 		switch {
 		case f.Count > 0:
 			m.Array = fmt.Sprintf("[%d]", f.Count)
-		case f.Flexible && len(fields) == 1:
-			m.Array = "[0]" // C11 wants a named member before a flexible array; GNU C accepts [0]
+		case f.Flexible && (len(fields) == 1 || union):
+			// C11 wants a named member before a flexible array and none in a
+			// union (the TLFS writes one there, as MSVC allows); GNU C's [0] is both.
+			m.Array = "[0]"
 		case f.Flexible:
 			m.Array = "[]"
 		}
@@ -203,7 +205,7 @@ func (b *builder) members(fields []*spec.Field, depth int) []Member {
 				m.Bits = bits(f.Nested, b.r.Integer(f.Nested.Base).Name, depth+1)
 			default:
 				m.Keyword = string(f.Nested.Kind)
-				m.Members = b.members(f.Nested.Fields, depth+1)
+				m.Members = b.members(f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)
 			}
 		}
 		out = append(out, m)
