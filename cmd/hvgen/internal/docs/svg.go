@@ -121,13 +121,20 @@ func drawBlocks(b *strings.Builder, blocks []block, perRow, row0, size int64) {
 		for start := bl.start; start < bl.start+bl.len; {
 			r := start / perRow
 			end := min(bl.start+bl.len, (r+1)*perRow)
+			rows := int64(1)
+			if start%perRow == 0 && bl.start+bl.len-start >= 2*perRow {
+				// Whole rows: one tall box instead of a label per row.
+				rows = (bl.start + bl.len - start) / perRow
+				end = start + rows*perRow
+			}
 			x := float64(gutter) + float64(start-r*perRow)*unit
-			w := float64(end-start) * unit
+			w := float64(min(end-start, perRow)) * unit
 			y := 24 + (row0+r)*rowH
+			h := rows * rowH
 			fmt.Fprintf(b, `<g><title>%s</title><rect class="%s" x="%.1f" y="%d" width="%.1f" height="%d" rx="3"/>`,
-				html.EscapeString(bl.tip), bl.class, x+1, y+1, w-2, rowH-2)
+				html.EscapeString(bl.tip), bl.class, x+1, y+1, w-2, h-2)
 			if label := fit(bl.name, w); label != "" {
-				fmt.Fprintf(b, `<text class="lbl" x="%.1f" y="%d">%s</text>`, x+w/2, y+rowH/2+5, html.EscapeString(label))
+				fmt.Fprintf(b, `<text class="lbl" x="%.1f" y="%d">%s</text>`, x+w/2, y+h/2+5, html.EscapeString(label))
 			}
 			b.WriteString("</g>")
 			start = end
