@@ -111,13 +111,12 @@ func (d *differ) bits(typ, prefix string, a, b []*spec.Bit) {
 // member is a struct or union member at its offset from the start of the
 // type, reached through nested aggregates.
 type member struct {
-	path      string
-	offset    int64
-	size      int64
-	typ       string
-	reserved  bool // reserved or padding
-	bits      []*spec.Bit
-	container string
+	path     string
+	offset   int64
+	size     int64
+	typ      string
+	reserved bool // reserved or padding
+	bits     []*spec.Bit
 }
 
 func flatten(l *layout.Type, prefix string, base int64, out map[string]*member) {
