@@ -335,12 +335,37 @@ func (c *versionChecker) checkHypercalls() {
 		if h.Incomplete != "" && (h.Input != "" || h.Output != "" || hasRep) {
 			c.add(h.Pos, "%s: incomplete but has layouts; drop incomplete", what)
 		}
+		if h.Access != nil {
+			c.privileges(h, what)
+		}
 		seen := unique{}
 		for _, s := range h.Statuses {
 			if c.status(s.Status) == nil {
 				c.add(s.Pos, "%s: undefined status %s", what, s.Status)
 			}
 			seen.claim(c, s.Status, s.Pos, "%s: status %s listed twice; merge the conditions", what, s.Status)
+		}
+	}
+}
+
+// privileges checks that every privilege a hypercall needs is a flag of this
+// version's HV_PARTITION_PRIVILEGE_MASK, spelled as the mask spells it.
+func (c *versionChecker) privileges(h *Hypercall, what string) {
+	if len(h.Access.Privileges) == 0 {
+		return
+	}
+	mask := c.r.Type("HV_PARTITION_PRIVILEGE_MASK")
+	if mask == nil {
+		c.add(h.Pos, "%s: privileges name flags of HV_PARTITION_PRIVILEGE_MASK, which this version does not declare", what)
+		return
+	}
+	for _, p := range h.Access.Privileges {
+		i := slices.IndexFunc(mask.Bits, func(b *Bit) bool { return b.Name == p })
+		switch {
+		case i < 0:
+			c.add(h.Pos, "%s: privilege %s is not a flag of HV_PARTITION_PRIVILEGE_MASK", what, p)
+		case mask.Bits[i].Reserved:
+			c.add(h.Pos, "%s: privilege %s is a reserved range of HV_PARTITION_PRIVILEGE_MASK", what, p)
 		}
 	}
 }

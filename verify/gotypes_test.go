@@ -161,6 +161,9 @@ func (c *checker) field(what string, f abiField, typ types.Type, goOff, want int
 func (c *checker) accessors(what string, n *types.Named, members []abiField, base int64) {
 	mset := types.NewMethodSet(types.NewPointer(n))
 	for _, m := range members {
+		if m.Flexible {
+			continue // a variable-length tail has no Go accessor
+		}
 		if m.GoName == "" {
 			if m.Type == "struct" || m.Type == "union" {
 				c.accessors(what, n, m.Fields, base+m.Offset)

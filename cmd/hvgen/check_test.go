@@ -32,7 +32,7 @@ func TestCheckMini(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check exited %d:\n%s", code, errs)
 	}
-	if !strings.Contains(out, "v1: 14 types, 4 hypercalls, 2 statuses, 3 constants") {
+	if !strings.Contains(out, "v1: 15 types, 4 hypercalls, 2 statuses, 3 constants") {
 		t.Errorf("unexpected summary:\n%s", out)
 	}
 }
@@ -77,6 +77,8 @@ func TestCheckRejects(t *testing.T) {
 		{"enum value too wide", "{name: HvObjectThing, value: 1}", "{name: HvObjectThing, value: 0x100000000}", "name: HvObjectThing", "value HvObjectThing = 0x100000000 does not fit UINT32"},
 		{"unknown version", "{name: HV_PAGE_SIZE, value: 4096, versions: [v1, v2]", "{name: HV_PAGE_SIZE, value: 4096, versions: [v1, v3]", "name: HV_PAGE_SIZE", `unknown version "v3"`},
 		{"undefined status", "status: HV_STATUS_ACCESS_DENIED,", "status: HV_STATUS_ACCES_DENIED,", "status: HV_STATUS_ACCES_DENIED", "undefined status HV_STATUS_ACCES_DENIED"},
+		{"unknown privilege", "privileges: [AccessThings]", "privileges: [AccessThing]", "name: HvCallDoThing", "privilege AccessThing is not a flag of HV_PARTITION_PRIVILEGE_MASK"},
+		{"reserved privilege", "privileges: [AccessThings]", "privileges: [Reserved]", "name: HvCallDoThing", "privilege Reserved is a reserved range of HV_PARTITION_PRIVILEGE_MASK"},
 		{"bad number", "code: 0x0043", "code: forty-three", "code: forty-three", `expected a non-negative integer, found "forty-three"`},
 		{"invalid YAML", "    doc: A test enum.\n", "    doc: [A test enum.\n", "", "invalid YAML"},
 	} {

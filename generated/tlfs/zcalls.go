@@ -15,17 +15,19 @@ const (
 	// statuses or access rules.
 	CallInstallIntercept CallCode = 0x004d
 	// CallRegisterInterceptResult is HvCallRegisterInterceptResult (simple): Registers how an intercept of
-	// a given type on a VP is to be answered; x64 only.
+	// a given type on a VP is to be answered (CPUID result pattern or unimplemented-MSR policy); x64 only.
 	CallRegisterInterceptResult CallCode = 0x0091
 	// CallUnregisterInterceptResult is HvCallUnregisterInterceptResult (simple): Removes an intercept
-	// result registered with HvCallRegisterInterceptResult; x64 only.
+	// result registered with HvCallRegisterInterceptResult; x64 only. The parameter block after the fixed
+	// 16 bytes is carried as raw bytes because the TLFS never defines the structures its union is made of.
 	CallUnregisterInterceptResult CallCode = 0x0092
 	// CallCheckForIOIntercept is HvCallCheckForIoIntercept (simple): Tells whether a read or write of a
 	// given size to an I/O port would be intercepted for a VP of a partition, without doing the access;
 	// x64 only.
 	CallCheckForIOIntercept CallCode = 0x00ad
 	// CallInstallInterceptEx is HvCallInstallInterceptEx (rep): Installs an intercept with a list of
-	// extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting VTL; ARM64 only.
+	// extended parameters (HV_INTERCEPT_PARAMETERS_EX, one per rep) for a partition at an intercepting
+	// VTL; ARM64 only.
 	CallInstallInterceptEx CallCode = 0x0110
 	// CallSendSyntheticClusterIPI is HvCallSendSyntheticClusterIpi (simple): Sends a virtual fixed
 	// interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor mask. The
@@ -33,7 +35,9 @@ const (
 	CallSendSyntheticClusterIPI CallCode = 0x000b
 	// CallSendSyntheticClusterIPIEx is HvCallSendSyntheticClusterIpiEx (simple): Like
 	// HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when
-	// ExProcessorMasks is reported.
+	// ExProcessorMasks is reported. The Call Code section says only Simple, but the input table gives
+	// ProcessorSet a variable size, so its bank list travels as a variable header, as in the Ex flush
+	// calls.
 	CallSendSyntheticClusterIPIEx CallCode = 0x0015
 	// CallRetargetDeviceInterrupt is HvCallRetargetDeviceInterrupt (simple): Moves a device interrupt
 	// (identified by logical device ID and MSI entry) to a new set of target VPs, for example to rebalance
@@ -60,32 +64,37 @@ const (
 	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's
 	// memory pool are available and in use, optionally per proximity domain. Access and statuses come from
 	// the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the
-	// 2013 page).
+	// 2013 page; the layout uses 0 and 8).
 	CallGetMemoryBalance CallCode = 0x004a
 	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of caller-owned pages to consecutive GPA
-	// pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding in 2013. Same
-	// code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the
-	// registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// pages of a target child partition; the table sizes MapFlags as 8 bytes against 4 plus padding in
+	// 2013 (same bytes, see HV_INPUT_MAP_GPA_PAGES). Same code, kind and convention as the 2013 item, kept
+	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
+	// lists no statuses or access rules.
 	CallMapGPAPages CallCode = 0x004b
 	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target
-	// partition; the header adds an UnmapFlags field the 2013 page lacks. Same code, kind and convention
-	// as the 2013 item, kept separate because that item's statuses use codes the registry defines only for
-	// wdk-2013; this page lists no statuses or access rules.
-	CallUnmapGPAPages CallCode = 0x004c
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target
-	// partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against 4 plus
-	// padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's
+	// partition, the rep count giving the number of pages; the header adds an UnmapFlags field the 2013
+	// page lacks. Same code, kind and convention as the 2013 item, kept separate because that item's
 	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
 	// rules.
+	CallUnmapGPAPages CallCode = 0x004c
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target
+	// partition using a list of HV_GPA_MAPPING descriptors; the table sizes MapFlags as 8 bytes against 4
+	// plus padding in 2013 (same bytes, see HV_INPUT_MAP_SPARSE_GPA_PAGES). Same code, kind and convention
+	// as the 2013 item, kept separate because that item's statuses use codes the registry defines only for
+	// wdk-2013; this page lists no statuses or access rules.
 	CallMapSparseGPAPages CallCode = 0x006e
 	// CallModifySparseGPAPages is HvCallModifySparseGpaPages (rep): Changes the access and caching
-	// attributes of a list of already mapped GPA pages of a target partition.
+	// attributes of a list of already mapped GPA pages of a target partition. The page lists no statuses
+	// or access rules.
 	CallModifySparseGPAPages CallCode = 0x0090
-	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall returning a bit
-	// mask of the extended hypercalls the hypervisor supports.
+	// ExtCallQueryCapabilities is HvExtCallQueryCapabilities (simple): Extended hypercall (code above
+	// 0x8000, same calling convention) returning a bit mask of the extended hypercalls the hypervisor
+	// supports.
 	ExtCallQueryCapabilities CallCode = 0x8001
 	// ExtCallGetBootZeroedMemory is HvExtCallGetBootZeroedMemory (simple): Extended hypercall listing up
-	// to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them.
+	// to 255 guest physical ranges known to be zero when called, so the guest can skip zeroing them;
+	// availability is bit 0 of the HvExtCallQueryCapabilities mask.
 	ExtCallGetBootZeroedMemory CallCode = 0x8002
 	// ExtCallMemoryHeatHint is HvExtCallMemoryHeatHint (simple): Extended hypercall known only from the
 	// overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the TLFS gives no page
@@ -110,7 +119,8 @@ const (
 	CallPostMessage CallCode = 0x005c
 	// CallSignalEvent is HvCallSignalEvent (simple): Sets an event flag, relative to the port's base flag,
 	// in a SIEF page of the partition that owns the port behind a connection. The page does not mention
-	// the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT condition.
+	// the fast convention (the 2013 page marks it fast). Its return table drops the 2013 masked-SINT
+	// condition, but the TLFS chapter text still states it, so it is kept.
 	CallSignalEvent CallCode = 0x005d
 	// CallCreatePort is HvCallCreatePort (simple): Creates a communication port in a partition at a given
 	// VTL, with a minimum VTL for connections. The 2013 reference gives this call code 0x0057 and an input
@@ -130,48 +140,54 @@ const (
 	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple): Switches the calling
 	// virtual processor to another address space. The TLFS has no page for this call, only a row (Simple)
 	// in the hypercall overview table, so nothing says it may use the fast convention (the 2013 item
-	// does).
+	// does); the input layout is the 2013 one, which the registry applies here.
 	CallSwitchVirtualAddressSpace CallCode = 0x0001
 	// CallFlushVirtualAddressSpace is HvCallFlushVirtualAddressSpace (simple): Invalidates all virtual TLB
 	// entries of one address space (or of all of them) on the virtual processors picked by a processor
 	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
 	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
-	// for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen
-	// virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the
-	// TLFS page lists none.
+	// for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
+	// space on the chosen virtual processors. Both prototypes type the list elements HV_GVA, which the
+	// registry follows. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS
+	// page lists none.
 	CallFlushVirtualAddressList CallCode = 0x0003
 	// CallFlushVirtualAddressSpaceEx is HvCallFlushVirtualAddressSpaceEx (simple): Like
-	// HvCallFlushVirtualAddressSpace but selects the virtual processors with a variable-size sparse VP set
-	// (the page gives the ProcessorSet field a variable size although its Call Code section says only
-	// Simple). Available when UseExProcessorMasks is reported.
+	// HvCallFlushVirtualAddressSpace but selects the virtual processors with a sparse VP set. The Call
+	// Code section says only Simple, but the input table gives ProcessorSet a variable size inside the
+	// input header, so the VP set's bank list is passed as a variable header. Available when
+	// UseExProcessorMasks is reported. The page lists no statuses.
 	CallFlushVirtualAddressSpaceEx CallCode = 0x0013
 	// CallFlushVirtualAddressListEx is HvCallFlushVirtualAddressListEx (rep): Like
-	// HvCallFlushVirtualAddressList but selects the virtual processors with a variable-size sparse VP set;
-	// x64 only, available when UseExProcessorMasks is reported.
+	// HvCallFlushVirtualAddressList but selects the virtual processors with a sparse VP set, whose bank
+	// list is passed as a variable header (the input table gives ProcessorSet a variable size; the Call
+	// Code section says only Rep); the GVA list follows the whole header. x64 only, available when
+	// UseExProcessorMasks is reported. The page lists no statuses.
 	CallFlushVirtualAddressListEx CallCode = 0x0014
 	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a
-	// GPA page in the context of a virtual processor, checking the requested access. The 2013 page has
-	// 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item;
-	// access and statuses come from the 2013 page.
+	// GPA page in the context of a virtual processor. Its input differs from the 2013 one (8-byte
+	// ControlFlags at offset 16). The TLFS page states no access rule or statuses; those listed here are
+	// the 2013 page's, kept as they were for the shared item.
 	CallTranslateVirtualAddress CallCode = 0x0052
 	// CallTranslateVirtualAddressEx is HvCallTranslateVirtualAddressEx (simple): Like
 	// HvCallTranslateVirtualAddress but returns an extended translation result
-	// (HV_TRANSLATE_GVA_RESULT_EX).
+	// (HV_TRANSLATE_GVA_RESULT_EX). The page lists no statuses.
 	CallTranslateVirtualAddressEx CallCode = 0x00ac
 	// CallFlushGuestPhysicalAddressSpace is HvCallFlushGuestPhysicalAddressSpace (simple): Invalidates
-	// cached L2 GPA to GPA mappings of a whole second-level address space on all processors; nested
-	// virtualization only, x64 only.
+	// cached L2 GPA to GPA mappings of a whole second-level address space on all processors, like a
+	// single-context INVEPT on Intel; only while nested virtualization is active, x64 only. The page lists
+	// no statuses.
 	CallFlushGuestPhysicalAddressSpace CallCode = 0x00af
 	// CallFlushGuestPhysicalAddressList is HvCallFlushGuestPhysicalAddressList (rep): Invalidates cached
-	// GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level address space; nested
-	// virtualization only, x64 only.
+	// GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges (1 to 4096 pages each) of a second-level
+	// address space on all processors; only while nested virtualization is active, x64 only. The page
+	// lists no statuses.
 	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
 	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition; the input adds
 	// a compatibility version, creation properties (different on AMD64 and ARM64) and a reserved field to
-	// the 2013 layout. Same code, kind and convention as the 2013 item, kept separate because that item's
-	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
-	// rules.
+	// the 2013 layout. The input follows the page's AMD64 table (56 bytes); the ARM64 table is 48 bytes.
+	// Same code, kind and convention as the 2013 item, kept separate because that item's statuses use
+	// codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
 	CallCreatePartition CallCode = 0x0040
 	// CallInitializePartition is HvCallInitializePartition (simple): Initializes a newly created
 	// partition, to be called once its early properties are set. The page does not mention the fast
@@ -191,13 +207,16 @@ const (
 	// lists no statuses or access rules.
 	CallGetPartitionProperty CallCode = 0x0044
 	// CallSetPartitionProperty is HvCallSetPartitionProperty (simple): Sets one fixed-size partition
-	// property; the page gives no parameter table. Same code, kind and convention as the 2013 item, kept
-	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
-	// lists no statuses or access rules.
+	// property; the page gives no parameter table, so the input layout follows its prototype (matching the
+	// 2013 table). Same code, kind and convention as the 2013 item, kept separate because that item's
+	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
+	// rules.
 	CallSetPartitionProperty CallCode = 0x0045
 	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a
 	// parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and
-	// statuses come from the 2013 page; the TLFS page lists none.
+	// statuses come from the 2013 page; the TLFS page lists none. Both tables give the same offsets, but
+	// the TLFS names the members ParentPartitionId, PreviousChildPartitionId and NextChildPartitionId, so
+	// the input and output types have one item per version.
 	CallGetNextChildPartition CallCode = 0x0047
 	// CallSetPartitionPropertyEx is HvCallSetPartitionPropertyEx (simple): Sets a partition property whose
 	// value is too large for HvCallSetPartitionProperty, passing the value in a variable-size input header
@@ -217,41 +236,41 @@ const (
 	// error status. The page does not say the fast convention may be used (the 2013 page marks it fast).
 	CallNotifyLongSpinWait CallCode = 0x0008
 	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor in a partition; the input adds
-	// subnode type and ID fields and moves the later fields relative to the 2013 layout. Same code, kind
-	// and convention as the 2013 item, kept separate because that item's statuses use codes the registry
-	// defines only for wdk-2013; this page lists no statuses or access rules.
+	// subnode type and ID fields and moves the later fields relative to the 2013 layout. This page lists
+	// no statuses or access rules.
 	CallCreateVP CallCode = 0x004e
 	// CallDeleteVP is HvCallDeleteVp (simple): Removes a virtual processor from a partition. The page does
-	// not mention the fast convention (the 2013 page marks it fast).
+	// not mention the fast convention (the 2013 page marks it fast) and lists no statuses.
 	CallDeleteVP CallCode = 0x004f
-	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in,
-	// HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013
-	// page has padding; statuses come from the 2013 page, the TLFS page lists none.
+	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers of a virtual processor
+	// at a chosen VTL. On ARM64 a short list of registers may be read before the guest OS ID is set. The
+	// page lists no statuses.
 	CallGetVPRegisters CallCode = 0x0050
 	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor
-	// without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from
-	// the 2013 page, the TLFS page lists none.
+	// at a chosen VTL, without side effects and only for writable registers. On ARM64 a short list may be
+	// written before the guest OS ID is set. The page lists no statuses.
 	CallSetVPRegisters CallCode = 0x0051
 	// CallStartVirtualProcessor is HvCallStartVirtualProcessor (simple): Starts a virtual processor with a
 	// given initial register context, like an INIT sequence; the only way to start a VP in a nonzero VTL.
 	// The TLFS privilege mask has a StartVirtualProcessor flag for it, but this page states no
-	// restriction.
+	// restriction. The input follows the x64 layout.
 	CallStartVirtualProcessor CallCode = 0x0099
 	// CallGetVPIndexFromAPICID is HvCallGetVpIndexFromApicId (rep): Returns the VP indices for a list of
-	// hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target VTL.
+	// hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target VTL. List elements are 8
+	// bytes each; the registry follows the x64 element layout.
 	CallGetVPIndexFromAPICID CallCode = 0x009a
 	// CallMapVPStatePage is HvCallMapVpStatePage (simple): Maps a virtual processor state page of a given
 	// type into a partition's GPA space, optionally at a requested location, and returns where it was
-	// mapped.
+	// mapped. The page lists no statuses.
 	CallMapVPStatePage CallCode = 0x00e1
 	// CallUnmapVPStatePage is HvCallUnmapVpStatePage (simple): Unmaps a VP state page mapped with
-	// HvCallMapVpStatePage.
+	// HvCallMapVpStatePage. The page lists no statuses.
 	CallUnmapVPStatePage CallCode = 0x00e2
 	// CallGetVPSetFromMda is HvCallGetVpSetFromMda (simple): Converts an interrupt destination address
-	// (physical or logical mode) of a partition into a VP set; x64 only.
+	// (physical or logical mode) of a partition into a VP set; x64 only. The page lists no statuses.
 	CallGetVPSetFromMda CallCode = 0x00e5
 	// CallGetVPCPUIDValues is HvCallGetVpCpuidValues (rep): Returns the CPUID results a virtual processor
-	// sees for a list of leaf and subleaf queries; x64 only.
+	// sees for a list of leaf and subleaf queries; x64 only. The page lists no statuses.
 	CallGetVPCPUIDValues CallCode = 0x00f4
 	// CallModifyVTLProtectionMask is HvCallModifyVtlProtectionMask (rep): Changes the VTL protections on a
 	// list of GPA pages of a partition. The page's prototype spells the function
@@ -266,10 +285,14 @@ const (
 	// not change. The page says the call fails for a VTL already enabled on the VP but names no status.
 	CallEnableVPVTL CallCode = 0x000f
 	// CallVTLCall is HvCallVtlCall (simple): Performs a VTL call, switching the virtual processor to the
-	// next higher VTL enabled on it; takes no parameters.
+	// next higher VTL enabled on it; takes no parameters. On x64 it is made through the hypercall-page
+	// sequence (offset in HvRegisterVsmCodePageOffsets), on ARM64 with HVC #2; misuse (wrong mode, target
+	// VTL not enabled, bad control input) raises an exception rather than a status.
 	CallVTLCall CallCode = 0x0011
 	// CallVTLReturn is HvCallVtlReturn (simple): Performs a VTL return, switching the virtual processor to
-	// the next lower VTL enabled on it; takes no parameters.
+	// the next lower VTL enabled on it; takes no parameters. Bit 0 of the control input asks for a fast
+	// return (registers not reloaded from HV_VP_VTL_CONTROL). On x64 it is made through the hypercall
+	// page, on ARM64 with HVC #3.
 	CallVTLReturn CallCode = 0x0012
 )
 
@@ -412,89 +435,98 @@ func (c CallCode) String() string {
 
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
-	Code:       uint16(CallInstallIntercept),
-	Incomplete: true,
-	Name:       "HvCallInstallIntercept",
+	Code:      uint16(CallInstallIntercept),
+	InputSize: 24,
+	Name:      "HvCallInstallIntercept",
 }, {
-	Code:       uint16(CallRegisterInterceptResult),
-	Incomplete: true,
-	Name:       "HvCallRegisterInterceptResult",
+	Code:      uint16(CallRegisterInterceptResult),
+	InputSize: 48,
+	Name:      "HvCallRegisterInterceptResult",
 }, {
-	Code:       uint16(CallUnregisterInterceptResult),
-	Incomplete: true,
-	Name:       "HvCallUnregisterInterceptResult",
+	Code:      uint16(CallUnregisterInterceptResult),
+	InputSize: 16,
+	Name:      "HvCallUnregisterInterceptResult",
 }, {
 	Code:       uint16(CallCheckForIOIntercept),
-	Incomplete: true,
+	InputSize:  24,
 	Name:       "HvCallCheckForIoIntercept",
+	OutputSize: 1,
 }, {
-	Code:       uint16(CallInstallInterceptEx),
-	Incomplete: true,
-	Name:       "HvCallInstallInterceptEx",
-	Rep:        true,
+	Code:          uint16(CallInstallInterceptEx),
+	InputElemSize: 128,
+	InputSize:     48,
+	Name:          "HvCallInstallInterceptEx",
+	Rep:           true,
 }, {
-	Code:       uint16(CallSendSyntheticClusterIPI),
-	Incomplete: true,
-	Name:       "HvCallSendSyntheticClusterIpi",
+	Code:      uint16(CallSendSyntheticClusterIPI),
+	InputSize: 16,
+	Name:      "HvCallSendSyntheticClusterIpi",
 }, {
-	Code:       uint16(CallSendSyntheticClusterIPIEx),
-	Incomplete: true,
-	Name:       "HvCallSendSyntheticClusterIpiEx",
+	Code:           uint16(CallSendSyntheticClusterIPIEx),
+	InputSize:      24,
+	Name:           "HvCallSendSyntheticClusterIpiEx",
+	VariableHeader: true,
 }, {
-	Code:       uint16(CallRetargetDeviceInterrupt),
-	Incomplete: true,
-	Name:       "HvCallRetargetDeviceInterrupt",
+	Code:      uint16(CallRetargetDeviceInterrupt),
+	InputSize: 56,
+	Name:      "HvCallRetargetDeviceInterrupt",
 }, {
-	Code:       uint16(CallAssertVirtualInterrupt),
-	Incomplete: true,
-	Name:       "HvCallAssertVirtualInterrupt",
+	Code:      uint16(CallAssertVirtualInterrupt),
+	InputSize: 32,
+	Name:      "HvCallAssertVirtualInterrupt",
 }, {
-	Code:       uint16(CallSetVirtualInterruptTarget),
-	Incomplete: true,
-	Name:       "HvCallSetVirtualInterruptTarget",
+	Code:      uint16(CallSetVirtualInterruptTarget),
+	InputSize: 24,
+	Name:      "HvCallSetVirtualInterruptTarget",
 }, {
-	Code:       uint16(CallDepositMemory),
-	Incomplete: true,
-	Name:       "HvCallDepositMemory",
-	Rep:        true,
+	Code:          uint16(CallDepositMemory),
+	InputElemSize: 8,
+	InputSize:     8,
+	Name:          "HvCallDepositMemory",
+	Rep:           true,
 }, {
-	Code:       uint16(CallWithdrawMemory),
-	Incomplete: true,
-	Name:       "HvCallWithdrawMemory",
-	Rep:        true,
+	Code:           uint16(CallWithdrawMemory),
+	InputSize:      16,
+	Name:           "HvCallWithdrawMemory",
+	OutputElemSize: 8,
+	Rep:            true,
 }, {
 	Code:       uint16(CallGetMemoryBalance),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetMemoryBalance",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
+	OutputSize: 16,
+	Statuses:   []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallMapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapGpaPages",
-	Rep:        true,
+	Code:          uint16(CallMapGPAPages),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HvCallMapGpaPages",
+	Rep:           true,
 }, {
-	Code:       uint16(CallUnmapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallUnmapGpaPages",
-	Rep:        true,
+	Code:      uint16(CallUnmapGPAPages),
+	InputSize: 24,
+	Name:      "HvCallUnmapGpaPages",
+	Rep:       true,
 }, {
-	Code:       uint16(CallMapSparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapSparseGpaPages",
-	Rep:        true,
+	Code:          uint16(CallMapSparseGPAPages),
+	InputElemSize: 16,
+	InputSize:     16,
+	Name:          "HvCallMapSparseGpaPages",
+	Rep:           true,
 }, {
-	Code:       uint16(CallModifySparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallModifySparseGpaPages",
-	Rep:        true,
+	Code:          uint16(CallModifySparseGPAPages),
+	InputElemSize: 8,
+	InputSize:     16,
+	Name:          "HvCallModifySparseGpaPages",
+	Rep:           true,
 }, {
 	Code:       uint16(ExtCallQueryCapabilities),
-	Incomplete: true,
 	Name:       "HvExtCallQueryCapabilities",
+	OutputSize: 8,
 }, {
 	Code:       uint16(ExtCallGetBootZeroedMemory),
-	Incomplete: true,
 	Name:       "HvExtCallGetBootZeroedMemory",
+	OutputSize: 4088,
 }, {
 	Code:       uint16(ExtCallMemoryHeatHint),
 	Incomplete: true,
@@ -508,113 +540,124 @@ var Hypercalls = [...]abi.Hypercall{{
 	Incomplete: true,
 	Name:       "HvExtCallMemoryHeatHintAsync",
 }, {
-	Code:       uint16(CallDeletePort),
-	Incomplete: true,
-	Name:       "HvCallDeletePort",
+	Code:      uint16(CallDeletePort),
+	InputSize: 16,
+	Name:      "HvCallDeletePort",
 }, {
-	Code:       uint16(CallDisconnectPort),
-	Incomplete: true,
-	Name:       "HvCallDisconnectPort",
+	Code:      uint16(CallDisconnectPort),
+	InputSize: 16,
+	Name:      "HvCallDisconnectPort",
 }, {
-	Code:       uint16(CallPostMessage),
-	Incomplete: true,
-	Name:       "HvCallPostMessage",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+	Code:      uint16(CallPostMessage),
+	InputSize: 256,
+	Name:      "HvCallPostMessage",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
 }, {
-	Code:       uint16(CallSignalEvent),
-	Incomplete: true,
-	Name:       "HvCallSignalEvent",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+	Code:      uint16(CallSignalEvent),
+	InputSize: 8,
+	Name:      "HvCallSignalEvent",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
 }, {
-	Code:       uint16(CallCreatePort),
-	Incomplete: true,
-	Name:       "HvCallCreatePort",
+	Code:      uint16(CallCreatePort),
+	InputSize: 56,
+	Name:      "HvCallCreatePort",
 }, {
-	Code:       uint16(CallConnectPort),
-	Incomplete: true,
-	Name:       "HvCallConnectPort",
+	Code:      uint16(CallConnectPort),
+	InputSize: 72,
+	Name:      "HvCallConnectPort",
 }, {
 	Code:       uint16(CallSignalEventDirect),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallSignalEventDirect",
+	OutputSize: 1,
 }, {
-	Code:       uint16(CallPostMessageDirect),
-	Incomplete: true,
-	Name:       "HvCallPostMessageDirect",
+	Code:      uint16(CallPostMessageDirect),
+	InputSize: 256,
+	Name:      "HvCallPostMessageDirect",
 }, {
-	Code:       uint16(CallSwitchVirtualAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallSwitchVirtualAddressSpace",
+	Code:      uint16(CallSwitchVirtualAddressSpace),
+	InputSize: 8,
+	Name:      "HvCallSwitchVirtualAddressSpace",
 }, {
-	Code:       uint16(CallFlushVirtualAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressSpace",
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:      uint16(CallFlushVirtualAddressSpace),
+	InputSize: 24,
+	Name:      "HvCallFlushVirtualAddressSpace",
+	Statuses:  []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallFlushVirtualAddressList),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressList",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:          uint16(CallFlushVirtualAddressList),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HvCallFlushVirtualAddressList",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallFlushVirtualAddressSpaceEx),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressSpaceEx",
+	Code:           uint16(CallFlushVirtualAddressSpaceEx),
+	InputSize:      32,
+	Name:           "HvCallFlushVirtualAddressSpaceEx",
+	VariableHeader: true,
 }, {
-	Code:       uint16(CallFlushVirtualAddressListEx),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressListEx",
-	Rep:        true,
+	Code:           uint16(CallFlushVirtualAddressListEx),
+	InputElemSize:  8,
+	InputSize:      32,
+	Name:           "HvCallFlushVirtualAddressListEx",
+	Rep:            true,
+	VariableHeader: true,
 }, {
 	Code:       uint16(CallTranslateVirtualAddress),
-	Incomplete: true,
+	InputSize:  32,
 	Name:       "HvCallTranslateVirtualAddress",
+	OutputSize: 16,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:       uint16(CallTranslateVirtualAddressEx),
-	Incomplete: true,
+	InputSize:  32,
 	Name:       "HvCallTranslateVirtualAddressEx",
+	OutputSize: 24,
 }, {
-	Code:       uint16(CallFlushGuestPhysicalAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallFlushGuestPhysicalAddressSpace",
+	Code:      uint16(CallFlushGuestPhysicalAddressSpace),
+	InputSize: 16,
+	Name:      "HvCallFlushGuestPhysicalAddressSpace",
 }, {
-	Code:       uint16(CallFlushGuestPhysicalAddressList),
-	Incomplete: true,
-	Name:       "HvCallFlushGuestPhysicalAddressList",
-	Rep:        true,
+	Code:          uint16(CallFlushGuestPhysicalAddressList),
+	InputElemSize: 8,
+	InputSize:     16,
+	Name:          "HvCallFlushGuestPhysicalAddressList",
+	Rep:           true,
 }, {
 	Code:       uint16(CallCreatePartition),
-	Incomplete: true,
+	InputSize:  56,
 	Name:       "HvCallCreatePartition",
+	OutputSize: 8,
 }, {
-	Code:       uint16(CallInitializePartition),
-	Incomplete: true,
-	Name:       "HvCallInitializePartition",
+	Code:      uint16(CallInitializePartition),
+	InputSize: 8,
+	Name:      "HvCallInitializePartition",
 }, {
-	Code:       uint16(CallFinalizePartition),
-	Incomplete: true,
-	Name:       "HvCallFinalizePartition",
+	Code:      uint16(CallFinalizePartition),
+	InputSize: 8,
+	Name:      "HvCallFinalizePartition",
 }, {
-	Code:       uint16(CallDeletePartition),
-	Incomplete: true,
-	Name:       "HvCallDeletePartition",
+	Code:      uint16(CallDeletePartition),
+	InputSize: 8,
+	Name:      "HvCallDeletePartition",
 }, {
 	Code:       uint16(CallGetPartitionProperty),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetPartitionProperty",
+	OutputSize: 8,
 }, {
-	Code:       uint16(CallSetPartitionProperty),
-	Incomplete: true,
-	Name:       "HvCallSetPartitionProperty",
+	Code:      uint16(CallSetPartitionProperty),
+	InputSize: 24,
+	Name:      "HvCallSetPartitionProperty",
 }, {
 	Code:       uint16(CallGetNextChildPartition),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetNextChildPartition",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID)},
 }, {
 	Code:           uint16(CallSetPartitionPropertyEx),
-	Incomplete:     true,
+	InputSize:      24,
 	Name:           "HvCallSetPartitionPropertyEx",
 	VariableHeader: true,
 }, {
@@ -626,79 +669,85 @@ var Hypercalls = [...]abi.Hypercall{{
 	InputSize: 32,
 	Name:      "HvCallMapStatsPage2",
 }, {
-	Code:       uint16(CallNotifyLongSpinWait),
-	Incomplete: true,
-	Name:       "HvCallNotifyLongSpinWait",
+	Code:      uint16(CallNotifyLongSpinWait),
+	InputSize: 8,
+	Name:      "HvCallNotifyLongSpinWait",
 }, {
-	Code:       uint16(CallCreateVP),
-	Incomplete: true,
-	Name:       "HvCallCreateVp",
+	Code:      uint16(CallCreateVP),
+	InputSize: 40,
+	Name:      "HvCallCreateVp",
 }, {
-	Code:       uint16(CallDeleteVP),
-	Incomplete: true,
-	Name:       "HvCallDeleteVp",
+	Code:      uint16(CallDeleteVP),
+	InputSize: 16,
+	Name:      "HvCallDeleteVp",
 }, {
-	Code:       uint16(CallGetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallGetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	Code:           uint16(CallGetVPRegisters),
+	InputElemSize:  4,
+	InputSize:      16,
+	Name:           "HvCallGetVpRegisters",
+	OutputElemSize: 16,
+	Rep:            true,
 }, {
-	Code:       uint16(CallSetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallSetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	Code:          uint16(CallSetVPRegisters),
+	InputElemSize: 32,
+	InputSize:     16,
+	Name:          "HvCallSetVpRegisters",
+	Rep:           true,
 }, {
-	Code:       uint16(CallStartVirtualProcessor),
-	Incomplete: true,
-	Name:       "HvCallStartVirtualProcessor",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallStartVirtualProcessor),
+	InputSize: 240,
+	Name:      "HvCallStartVirtualProcessor",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallGetVPIndexFromAPICID),
-	Incomplete: true,
-	Name:       "HvCallGetVpIndexFromApicId",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState)},
+	Code:           uint16(CallGetVPIndexFromAPICID),
+	InputElemSize:  8,
+	InputSize:      16,
+	Name:           "HvCallGetVpIndexFromApicId",
+	OutputElemSize: 8,
+	Rep:            true,
+	Statuses:       []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:       uint16(CallMapVPStatePage),
-	Incomplete: true,
+	InputSize:  24,
 	Name:       "HvCallMapVpStatePage",
+	OutputSize: 8,
 }, {
-	Code:       uint16(CallUnmapVPStatePage),
-	Incomplete: true,
-	Name:       "HvCallUnmapVpStatePage",
+	Code:      uint16(CallUnmapVPStatePage),
+	InputSize: 16,
+	Name:      "HvCallUnmapVpStatePage",
 }, {
 	Code:       uint16(CallGetVPSetFromMda),
-	Incomplete: true,
+	InputSize:  24,
 	Name:       "HvCallGetVpSetFromMda",
+	OutputSize: 16,
 }, {
-	Code:       uint16(CallGetVPCPUIDValues),
-	Incomplete: true,
-	Name:       "HvCallGetVpCpuidValues",
-	Rep:        true,
+	Code:           uint16(CallGetVPCPUIDValues),
+	InputElemSize:  8,
+	InputSize:      24,
+	Name:           "HvCallGetVpCpuidValues",
+	OutputElemSize: 16,
+	Rep:            true,
 }, {
-	Code:       uint16(CallModifyVTLProtectionMask),
-	Incomplete: true,
-	Name:       "HvCallModifyVtlProtectionMask",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:          uint16(CallModifyVTLProtectionMask),
+	InputElemSize: 8,
+	InputSize:     16,
+	Name:          "HvCallModifyVtlProtectionMask",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallEnablePartitionVTL),
-	Incomplete: true,
-	Name:       "HvCallEnablePartitionVtl",
+	Code:      uint16(CallEnablePartitionVTL),
+	InputSize: 16,
+	Name:      "HvCallEnablePartitionVtl",
 }, {
-	Code:       uint16(CallEnableVPVTL),
-	Incomplete: true,
-	Name:       "HvCallEnableVpVtl",
+	Code:      uint16(CallEnableVPVTL),
+	InputSize: 240,
+	Name:      "HvCallEnableVpVtl",
 }, {
-	Code:       uint16(CallVTLCall),
-	Incomplete: true,
-	Name:       "HvCallVtlCall",
+	Code: uint16(CallVTLCall),
+	Name: "HvCallVtlCall",
 }, {
-	Code:       uint16(CallVTLReturn),
-	Incomplete: true,
-	Name:       "HvCallVtlReturn",
+	Code: uint16(CallVTLReturn),
+	Name: "HvCallVtlReturn",
 }}
 
 // LookupHypercall returns the descriptor of a call code.

@@ -3,10 +3,7 @@
 
 package tlfs
 
-import (
-	"fmt"
-	"github.com/hvgen/hvgen/runtime/hvcall"
-)
+import "github.com/hvgen/hvgen/runtime/hvcall"
 
 // Encoding tells the hypercall runtime how this version encodes the input value (HV_HYPERCALL_INPUT)
 // and decodes the output value (HV_HYPERCALL_OUTPUT), and the limits of its fast conventions.
@@ -53,8 +50,8 @@ var Encoding = hvcall.Encoding{
 	XMMOutputBytes: 112,
 }
 
-// Client issues this version's hypercalls, one method each, through the embedded
-// hvcall.Caller. Like the caller, it is not safe for concurrent use.
+// Client issues this version's hypercalls, one method each, through the embedded hvcall.Caller. Like
+// the caller, it is not safe for concurrent use.
 type Client struct {
 	*hvcall.Caller
 }
@@ -68,110 +65,76 @@ func NewClient(b hvcall.Backend) *Client {
 // (access mask, type and parameters) for a partition. Same code, kind and convention as the 2013 item,
 // kept separate because that item's statuses use codes the registry defines only for wdk-2013; this
 // page lists no statuses or access rules.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) InstallIntercept(input, output []byte) error {
-	return c.Call(&Hypercalls[0], input, output)
+func (c *Client) InstallIntercept(in *InstallInterceptInput) error {
+	return c.CallParts(&Hypercalls[0], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // RegisterInterceptResult issues HvCallRegisterInterceptResult (call code 0x0091, simple): Registers
-// how an intercept of a given type on a VP is to be answered; x64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) RegisterInterceptResult(input, output []byte) error {
-	return c.Call(&Hypercalls[1], input, output)
+// how an intercept of a given type on a VP is to be answered (CPUID result pattern or
+// unimplemented-MSR policy); x64 only.
+func (c *Client) RegisterInterceptResult(in *RegisterInterceptResultInput) error {
+	return c.CallParts(&Hypercalls[1], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // UnregisterInterceptResult issues HvCallUnregisterInterceptResult (call code 0x0092, simple): Removes
-// an intercept result registered with HvCallRegisterInterceptResult; x64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) UnregisterInterceptResult(input, output []byte) error {
-	return c.Call(&Hypercalls[2], input, output)
+// an intercept result registered with HvCallRegisterInterceptResult; x64 only. The parameter block
+// after the fixed 16 bytes is carried as raw bytes because the TLFS never defines the structures its
+// union is made of.
+func (c *Client) UnregisterInterceptResult(in *UnregisterInterceptResultInput, inList []uint8) error {
+	return c.CallParts(&Hypercalls[2], hvcall.Bytes(in), hvcall.SliceBytes(inList), nil, nil)
 }
 
 // CheckForIOIntercept issues HvCallCheckForIoIntercept (call code 0x00ad, simple): Tells whether a
 // read or write of a given size to an I/O port would be intercepted for a VP of a partition, without
 // doing the access; x64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CheckForIOIntercept(input, output []byte) error {
-	return c.Call(&Hypercalls[3], input, output)
+func (c *Client) CheckForIOIntercept(in *CheckForIOInterceptInput, out *CheckForIOInterceptOutput) error {
+	return c.CallParts(&Hypercalls[3], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // InstallInterceptEx issues HvCallInstallInterceptEx (call code 0x0110, rep): Installs an intercept
-// with a list of extended parameters (HV_INTERCEPT_PARAMETERS_EX) for a partition at an intercepting
-// VTL; ARM64 only.
+// with a list of extended parameters (HV_INTERCEPT_PARAMETERS_EX, one per rep) for a partition at an
+// intercepting VTL; ARM64 only.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) InstallInterceptEx(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallInstallInterceptEx", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) InstallInterceptEx(in *InstallInterceptExInput, elems []InterceptParametersEx) (int, error) {
+	return c.CallRep(&Hypercalls[4], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // SendSyntheticClusterIPI issues HvCallSendSyntheticClusterIpi (call code 0x000b, simple): Sends a
 // virtual fixed interrupt (no NMI) with a given vector to the virtual processors in a 64-bit processor
 // mask. The 2013 HV_CALL_CODE marks this code reserved.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SendSyntheticClusterIPI(input, output []byte) error {
-	return c.Call(&Hypercalls[5], input, output)
+func (c *Client) SendSyntheticClusterIPI(in *SendSyntheticClusterIPIInput) error {
+	return c.CallParts(&Hypercalls[5], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SendSyntheticClusterIPIEx issues HvCallSendSyntheticClusterIpiEx (call code 0x0015, simple): Like
 // HvCallSendSyntheticClusterIpi but targets a variable-size sparse VP set; available when
-// ExProcessorMasks is reported.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SendSyntheticClusterIPIEx(input, output []byte) error {
-	return c.Call(&Hypercalls[6], input, output)
+// ExProcessorMasks is reported. The Call Code section says only Simple, but the input table gives
+// ProcessorSet a variable size, so its bank list travels as a variable header, as in the Ex flush
+// calls.
+func (c *Client) SendSyntheticClusterIPIEx(in *SendSyntheticClusterIPIExInput) error {
+	return c.CallParts(&Hypercalls[6], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // RetargetDeviceInterrupt issues HvCallRetargetDeviceInterrupt (call code 0x007e, simple): Moves a
 // device interrupt (identified by logical device ID and MSI entry) to a new set of target VPs, for
 // example to rebalance IRQs. The prototype spells the function HvRetargetDeviceInterrupt and the
 // parameter table lists offsets out of order.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) RetargetDeviceInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[7], input, output)
+func (c *Client) RetargetDeviceInterrupt(in *RetargetDeviceInterruptInput) error {
+	return c.CallParts(&Hypercalls[7], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // AssertVirtualInterrupt issues HvCallAssertVirtualInterrupt (call code 0x0094, simple): Asserts a
 // virtual interrupt into another partition at a target VTL. The 2013 reference gives this call code
 // 0x0055 and an input without the VTL fields, hence two items.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) AssertVirtualInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[8], input, output)
+func (c *Client) AssertVirtualInterrupt(in *AssertVirtualInterruptInput) error {
+	return c.CallParts(&Hypercalls[8], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SetVirtualInterruptTarget issues HvCallSetVirtualInterruptTarget (call code 0x011f, simple): Chooses
 // the target VP and VTL of a virtual interrupt; ARM64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetVirtualInterruptTarget(input, output []byte) error {
-	return c.Call(&Hypercalls[9], input, output)
+func (c *Client) SetVirtualInterruptTarget(in *SetVirtualInterruptTargetInput) error {
+	return c.CallParts(&Hypercalls[9], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DepositMemory issues HvCallDepositMemory (call code 0x0048, rep): Adds the pages of a GPA page
@@ -179,12 +142,9 @@ func (c *Client) SetVirtualInterruptTarget(input, output []byte) error {
 // and convention as the 2013 item, kept separate because that item's statuses use codes the registry
 // defines only for wdk-2013; this page lists no statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) DepositMemory(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallDepositMemory", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) DepositMemory(in *DepositMemoryInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[10], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // WithdrawMemory issues HvCallWithdrawMemory (call code 0x0049, rep): Withdraws pages from a
@@ -192,110 +152,88 @@ func (c *Client) DepositMemory(input, output []byte) error {
 // as the 2013 item, kept separate because that item's statuses use codes the registry defines only for
 // wdk-2013; this page lists no statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) WithdrawMemory(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallWithdrawMemory", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) WithdrawMemory(in *WithdrawMemoryInput, results []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[11], hvcall.Bytes(in), nil, nil, hvcall.SliceBytes(results), len(results))
 }
 
 // GetMemoryBalance issues HvCallGetMemoryBalance (call code 0x004a, simple): Reports how many pages of
 // a partition's memory pool are available and in use, optionally per proximity domain. Access and
 // statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against
-// 0 and 8 in the 2013 page).
+// 0 and 8 in the 2013 page; the layout uses 0 and 8).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target's parent holding AccessMemoryPool nor the root querying itself),
 // HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_PARAMETER (the
 // proximity domain info has a bad flag bit or domain ID).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetMemoryBalance(input, output []byte) error {
-	return c.Call(&Hypercalls[12], input, output)
+func (c *Client) GetMemoryBalance(in *GetMemoryBalanceInput, out *GetMemoryBalanceOutput) error {
+	return c.CallParts(&Hypercalls[12], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // MapGPAPages issues HvCallMapGpaPages (call code 0x004b, rep): Maps a list of caller-owned pages to
-// consecutive GPA pages of a target child partition; MapFlags is 8 bytes here against 4 plus padding
-// in 2013. Same code, kind and convention as the 2013 item, kept separate because that item's statuses
-// use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+// consecutive GPA pages of a target child partition; the table sizes MapFlags as 8 bytes against 4
+// plus padding in 2013 (same bytes, see HV_INPUT_MAP_GPA_PAGES). Same code, kind and convention as the
+// 2013 item, kept separate because that item's statuses use codes the registry defines only for
+// wdk-2013; this page lists no statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) MapGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallMapGpaPages", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[13], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // UnmapGPAPages issues HvCallUnmapGpaPages (call code 0x004c, rep): Unmaps a contiguous run of GPA
-// pages from a target partition; the header adds an UnmapFlags field the 2013 page lacks. Same code,
-// kind and convention as the 2013 item, kept separate because that item's statuses use codes the
-// registry defines only for wdk-2013; this page lists no statuses or access rules.
+// pages from a target partition, the rep count giving the number of pages; the header adds an
+// UnmapFlags field the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate
+// because that item's statuses use codes the registry defines only for wdk-2013; this page lists no
+// statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) UnmapGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallUnmapGpaPages", hvcall.ErrIncomplete)
+// reps is the rep count: the call has no element lists.
+//
+// It returns the number of rep elements completed.
+func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput, reps int) (int, error) {
+	return c.CallRep(&Hypercalls[14], hvcall.Bytes(in), nil, nil, nil, reps)
 }
 
 // MapSparseGPAPages issues HvCallMapSparseGpaPages (call code 0x006e, rep): Maps non-contiguous pages
-// into a target partition using a list of HV_GPA_MAPPING descriptors; MapFlags is 8 bytes here against
-// 4 plus padding in 2013. Same code, kind and convention as the 2013 item, kept separate because that
-// item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or
-// access rules.
+// into a target partition using a list of HV_GPA_MAPPING descriptors; the table sizes MapFlags as 8
+// bytes against 4 plus padding in 2013 (same bytes, see HV_INPUT_MAP_SPARSE_GPA_PAGES). Same code,
+// kind and convention as the 2013 item, kept separate because that item's statuses use codes the
+// registry defines only for wdk-2013; this page lists no statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) MapSparseGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallMapSparseGpaPages", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) MapSparseGPAPages(in *MapSparseGPAPagesInput, elems []GPAMapping) (int, error) {
+	return c.CallRep(&Hypercalls[15], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // ModifySparseGPAPages issues HvCallModifySparseGpaPages (call code 0x0090, rep): Changes the access
-// and caching attributes of a list of already mapped GPA pages of a target partition.
+// and caching attributes of a list of already mapped GPA pages of a target partition. The page lists
+// no statuses or access rules.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) ModifySparseGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallModifySparseGpaPages", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) ModifySparseGPAPages(in *ModifySparseGPAPagesInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[16], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // ExtQueryCapabilities issues HvExtCallQueryCapabilities (call code 0x8001, simple): Extended
-// hypercall returning a bit mask of the extended hypercalls the hypervisor supports.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ExtQueryCapabilities(input, output []byte) error {
-	return c.Call(&Hypercalls[17], input, output)
+// hypercall (code above 0x8000, same calling convention) returning a bit mask of the extended
+// hypercalls the hypervisor supports.
+func (c *Client) ExtQueryCapabilities(out *ExtQueryCapabilitiesOutput) error {
+	return c.CallParts(&Hypercalls[17], nil, nil, hvcall.Bytes(out), nil)
 }
 
 // ExtGetBootZeroedMemory issues HvExtCallGetBootZeroedMemory (call code 0x8002, simple): Extended
 // hypercall listing up to 255 guest physical ranges known to be zero when called, so the guest can
-// skip zeroing them.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ExtGetBootZeroedMemory(input, output []byte) error {
-	return c.Call(&Hypercalls[18], input, output)
+// skip zeroing them; availability is bit 0 of the HvExtCallQueryCapabilities mask.
+func (c *Client) ExtGetBootZeroedMemory(out *ExtGetBootZeroedMemoryOutput) error {
+	return c.CallParts(&Hypercalls[18], nil, nil, hvcall.Bytes(out), nil)
 }
 
 // ExtMemoryHeatHint issues HvExtCallMemoryHeatHint (call code 0x8003, simple): Extended hypercall
 // known only from the overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the
 // TLFS gives no page or layout.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
+// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
+// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
 func (c *Client) ExtMemoryHeatHint(input, output []byte) error {
 	return c.Call(&Hypercalls[19], input, output)
 }
@@ -304,9 +242,8 @@ func (c *Client) ExtMemoryHeatHint(input, output []byte) error {
 // the overview table (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no
 // page or layout.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
+// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
+// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
 func (c *Client) ExtEpfSetup(input, output []byte) error {
 	return c.Call(&Hypercalls[20], input, output)
 }
@@ -315,31 +252,22 @@ func (c *Client) ExtEpfSetup(input, output []byte) error {
 // hypercall known only from the overview table (Simple) and capability bit 4 of
 // HvExtCallQueryCapabilities; the TLFS gives no page or layout.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
+// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
+// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
 func (c *Client) ExtMemoryHeatHintAsync(input, output []byte) error {
 	return c.Call(&Hypercalls[21], input, output)
 }
 
 // DeletePort issues HvCallDeletePort (call code 0x0058, simple): Removes a communication port from a
 // partition. The page does not mention the fast convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeletePort(input, output []byte) error {
-	return c.Call(&Hypercalls[22], input, output)
+func (c *Client) DeletePort(in *DeletePortInput) error {
+	return c.CallParts(&Hypercalls[22], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DisconnectPort issues HvCallDisconnectPort (call code 0x005b, simple): Ends a connection between a
 // partition and a port. The page does not mention the fast convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DisconnectPort(input, output []byte) error {
-	return c.Call(&Hypercalls[23], input, output)
+func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
+	return c.CallParts(&Hypercalls[23], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // PostMessage issues HvCallPostMessage (call code 0x005c, simple): Queues a message of up to 240
@@ -354,18 +282,14 @@ func (c *Client) DisconnectPort(input, output []byte) error {
 // port has no free guest message buffer), HV_STATUS_INVALID_VP_INDEX (the target VP is gone or no VP
 // is available to take the message), HV_STATUS_INVALID_SYNIC_STATE (the target VP's SynIC is disabled
 // (for HV_ANY_VP, on every VP); the target VP's SIM page is disabled (for HV_ANY_VP, on every VP)).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) PostMessage(input, output []byte) error {
-	return c.Call(&Hypercalls[24], input, output)
+func (c *Client) PostMessage(in *PostMessageInput) error {
+	return c.CallParts(&Hypercalls[24], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SignalEvent issues HvCallSignalEvent (call code 0x005d, simple): Sets an event flag, relative to the
 // port's base flag, in a SIEF page of the partition that owns the port behind a connection. The page
-// does not mention the fast convention (the 2013 page marks it fast) and drops the 2013 masked-SINT
-// condition.
+// does not mention the fast convention (the 2013 page marks it fast). Its return table drops the 2013
+// masked-SINT condition, but the TLFS chapter text still states it, so it is kept.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller lacks the
 // SignalEvents privilege), HV_STATUS_INVALID_CONNECTION_ID (the connection ID is not valid),
@@ -373,68 +297,44 @@ func (c *Client) PostMessage(input, output []byte) error {
 // port is not an event port), HV_STATUS_INVALID_PARAMETER (the flag number is not below the port's
 // flag count), HV_STATUS_INVALID_VP_INDEX (the target VP is gone or no VP is available),
 // HV_STATUS_INVALID_SYNIC_STATE (the target VP's SynIC is disabled; the target VP's SIEF page is
-// disabled).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SignalEvent(input, output []byte) error {
-	return c.Call(&Hypercalls[25], input, output)
+// disabled; the target SINT is masked (stated in the chapter text only)).
+func (c *Client) SignalEvent(in *SignalEventInput) error {
+	return c.CallParts(&Hypercalls[25], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreatePort issues HvCallCreatePort (call code 0x0095, simple): Creates a communication port in a
 // partition at a given VTL, with a minimum VTL for connections. The 2013 reference gives this call
 // code 0x0057 and an input without the VTL fields, hence two items.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreatePort(input, output []byte) error {
-	return c.Call(&Hypercalls[26], input, output)
+func (c *Client) CreatePort(in *CreatePortInput) error {
+	return c.CallParts(&Hypercalls[26], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ConnectPort issues HvCallConnectPort (call code 0x0096, simple): Connects a partition at a given VTL
 // to a port for messages, events, monitoring or doorbells. The 2013 reference gives this call code
 // 0x0059 and an input without the VTL fields, hence two items.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ConnectPort(input, output []byte) error {
-	return c.Call(&Hypercalls[27], input, output)
+func (c *Client) ConnectPort(in *ConnectPortInput) error {
+	return c.CallParts(&Hypercalls[27], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SignalEventDirect issues HvCallSignalEventDirect (call code 0x00c0, simple): Sets an event flag in
 // the SIEF page of a chosen VP and VTL of a target partition and asserts the target SINT, reporting
 // whether the flag was newly set.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SignalEventDirect(input, output []byte) error {
-	return c.Call(&Hypercalls[28], input, output)
+func (c *Client) SignalEventDirect(in *SignalEventDirectInput, out *SignalEventDirectOutput) error {
+	return c.CallParts(&Hypercalls[28], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // PostMessageDirect issues HvCallPostMessageDirect (call code 0x00c1, simple): Posts a message
 // straight to a SINT of a chosen VP and VTL of a target partition, bypassing ports.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) PostMessageDirect(input, output []byte) error {
-	return c.Call(&Hypercalls[29], input, output)
+func (c *Client) PostMessageDirect(in *PostMessageDirectInput) error {
+	return c.CallParts(&Hypercalls[29], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SwitchVirtualAddressSpace issues HvCallSwitchVirtualAddressSpace (call code 0x0001, simple):
 // Switches the calling virtual processor to another address space. The TLFS has no page for this call,
 // only a row (Simple) in the hypercall overview table, so nothing says it may use the fast convention
-// (the 2013 item does).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SwitchVirtualAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[30], input, output)
+// (the 2013 item does); the input layout is the 2013 one, which the registry applies here.
+func (c *Client) SwitchVirtualAddressSpace(in *SwitchVirtualAddressSpaceInput) error {
+	return c.CallParts(&Hypercalls[30], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushVirtualAddressSpace issues HvCallFlushVirtualAddressSpace (call code 0x0002, simple):
@@ -446,202 +346,151 @@ func (c *Client) SwitchVirtualAddressSpace(input, output []byte) error {
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value
 // are set; reserved flag bits are set; the processor mask is empty and the all-processors flag is
 // clear).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FlushVirtualAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[31], input, output)
+func (c *Client) FlushVirtualAddressSpace(in *FlushVirtualAddressSpaceInput) error {
+	return c.CallParts(&Hypercalls[31], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Invalidates
-// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address
-// space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from
-// the 2013 page, the TLFS page lists none.
+// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE)
+// of one address space on the chosen virtual processors. Both prototypes type the list elements
+// HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come from the
+// 2013 page, the TLFS page lists none.
 //
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (the address space is not a
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value
 // are set; reserved flag bits are set; the processor mask is empty and the all-processors flag is
 // clear).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) FlushVirtualAddressList(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallFlushVirtualAddressList", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) FlushVirtualAddressList(in *FlushVirtualAddressListInput, elems []GVA) (int, error) {
+	return c.CallRep(&Hypercalls[32], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // FlushVirtualAddressSpaceEx issues HvCallFlushVirtualAddressSpaceEx (call code 0x0013, simple): Like
-// HvCallFlushVirtualAddressSpace but selects the virtual processors with a variable-size sparse VP set
-// (the page gives the ProcessorSet field a variable size although its Call Code section says only
-// Simple). Available when UseExProcessorMasks is reported.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FlushVirtualAddressSpaceEx(input, output []byte) error {
-	return c.Call(&Hypercalls[33], input, output)
+// HvCallFlushVirtualAddressSpace but selects the virtual processors with a sparse VP set. The Call
+// Code section says only Simple, but the input table gives ProcessorSet a variable size inside the
+// input header, so the VP set's bank list is passed as a variable header. Available when
+// UseExProcessorMasks is reported. The page lists no statuses.
+func (c *Client) FlushVirtualAddressSpaceEx(in *FlushVirtualAddressSpaceExInput) error {
+	return c.CallParts(&Hypercalls[33], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushVirtualAddressListEx issues HvCallFlushVirtualAddressListEx (call code 0x0014, rep): Like
-// HvCallFlushVirtualAddressList but selects the virtual processors with a variable-size sparse VP set;
-// x64 only, available when UseExProcessorMasks is reported.
+// HvCallFlushVirtualAddressList but selects the virtual processors with a sparse VP set, whose bank
+// list is passed as a variable header (the input table gives ProcessorSet a variable size; the Call
+// Code section says only Rep); the GVA list follows the whole header. x64 only, available when
+// UseExProcessorMasks is reported. The page lists no statuses.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) FlushVirtualAddressListEx(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallFlushVirtualAddressListEx", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) FlushVirtualAddressListEx(in *FlushVirtualAddressListExInput, elems []GVA) (int, error) {
+	return c.CallRep(&Hypercalls[34], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // TranslateVirtualAddress issues HvCallTranslateVirtualAddress (call code 0x0052, simple): Translates
-// a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The
-// 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must
-// split this item; access and statuses come from the 2013 page.
+// a GVA page to a GPA page in the context of a virtual processor. Its input differs from the 2013 one
+// (8-byte ControlFlags at offset 16). The TLFS page states no access rule or statuses; those listed
+// here are the 2013 page's, kept as they were for the shared item.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX
 // (no VP with this index exists in the partition), HV_STATUS_INVALID_PARAMETER (none of the read,
 // write and execute validation flags is set; reserved control flag bits are set),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) TranslateVirtualAddress(input, output []byte) error {
-	return c.Call(&Hypercalls[35], input, output)
+func (c *Client) TranslateVirtualAddress(in *TranslateVirtualAddressInput, out *TranslateVirtualAddressOutput) error {
+	return c.CallParts(&Hypercalls[35], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // TranslateVirtualAddressEx issues HvCallTranslateVirtualAddressEx (call code 0x00ac, simple): Like
 // HvCallTranslateVirtualAddress but returns an extended translation result
-// (HV_TRANSLATE_GVA_RESULT_EX).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) TranslateVirtualAddressEx(input, output []byte) error {
-	return c.Call(&Hypercalls[36], input, output)
+// (HV_TRANSLATE_GVA_RESULT_EX). The page lists no statuses.
+func (c *Client) TranslateVirtualAddressEx(in *TranslateVirtualAddressExInput, out *TranslateVirtualAddressExOutput) error {
+	return c.CallParts(&Hypercalls[36], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // FlushGuestPhysicalAddressSpace issues HvCallFlushGuestPhysicalAddressSpace (call code 0x00af,
 // simple): Invalidates cached L2 GPA to GPA mappings of a whole second-level address space on all
-// processors; nested virtualization only, x64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FlushGuestPhysicalAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[37], input, output)
+// processors, like a single-context INVEPT on Intel; only while nested virtualization is active, x64
+// only. The page lists no statuses.
+func (c *Client) FlushGuestPhysicalAddressSpace(in *FlushGuestPhysicalAddressSpaceInput) error {
+	return c.CallParts(&Hypercalls[37], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushGuestPhysicalAddressList issues HvCallFlushGuestPhysicalAddressList (call code 0x00b0, rep):
-// Invalidates cached GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges of a second-level
-// address space; nested virtualization only, x64 only.
+// Invalidates cached GVA or L2 GPA to GPA mappings for a list of L2 GPA ranges (1 to 4096 pages each)
+// of a second-level address space on all processors; only while nested virtualization is active, x64
+// only. The page lists no statuses.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) FlushGuestPhysicalAddressList(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallFlushGuestPhysicalAddressList", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) FlushGuestPhysicalAddressList(in *FlushGuestPhysicalAddressListInput, elems []GPAPageRange) (int, error) {
+	return c.CallRep(&Hypercalls[38], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // CreatePartition issues HvCallCreatePartition (call code 0x0040, simple): Creates a new child
 // partition; the input adds a compatibility version, creation properties (different on AMD64 and
-// ARM64) and a reserved field to the 2013 layout. Same code, kind and convention as the 2013 item,
-// kept separate because that item's statuses use codes the registry defines only for wdk-2013; this
-// page lists no statuses or access rules.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreatePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[39], input, output)
+// ARM64) and a reserved field to the 2013 layout. The input follows the page's AMD64 table (56 bytes);
+// the ARM64 table is 48 bytes. Same code, kind and convention as the 2013 item, kept separate because
+// that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses
+// or access rules.
+func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionOutput) error {
+	return c.CallParts(&Hypercalls[39], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // InitializePartition issues HvCallInitializePartition (call code 0x0041, simple): Initializes a newly
 // created partition, to be called once its early properties are set. The page does not mention the
 // fast convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) InitializePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[40], input, output)
+func (c *Client) InitializePartition(in *InitializePartitionInput) error {
+	return c.CallParts(&Hypercalls[40], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FinalizePartition issues HvCallFinalizePartition (call code 0x0042, simple): Prepares a partition
 // for deletion by removing its remaining VPs, ports and connections; afterwards only deletion is
 // allowed. The page does not mention the fast convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FinalizePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[41], input, output)
+func (c *Client) FinalizePartition(in *FinalizePartitionInput) error {
+	return c.CallParts(&Hypercalls[41], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeletePartition issues HvCallDeletePartition (call code 0x0043, simple): Removes a child partition
 // from the hypervisor (the ID may not be HV_PARTITION_ID_SELF). The page does not mention the fast
 // convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeletePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[42], input, output)
+func (c *Client) DeletePartition(in *DeletePartitionInput) error {
+	return c.CallParts(&Hypercalls[42], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionProperty issues HvCallGetPartitionProperty (call code 0x0044, simple): Reads the value
 // of one partition property (HV_PARTITION_PROPERTY_CODE). Same code, kind and convention as the 2013
 // item, kept separate because that item's statuses use codes the registry defines only for wdk-2013;
 // this page lists no statuses or access rules.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetPartitionProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[43], input, output)
+func (c *Client) GetPartitionProperty(in *GetPartitionPropertyInput, out *GetPartitionPropertyOutput) error {
+	return c.CallParts(&Hypercalls[43], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SetPartitionProperty issues HvCallSetPartitionProperty (call code 0x0045, simple): Sets one
-// fixed-size partition property; the page gives no parameter table. Same code, kind and convention as
-// the 2013 item, kept separate because that item's statuses use codes the registry defines only for
-// wdk-2013; this page lists no statuses or access rules.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetPartitionProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[44], input, output)
+// fixed-size partition property; the page gives no parameter table, so the input layout follows its
+// prototype (matching the 2013 table). Same code, kind and convention as the 2013 item, kept separate
+// because that item's statuses use codes the registry defines only for wdk-2013; this page lists no
+// statuses or access rules.
+func (c *Client) SetPartitionProperty(in *SetPartitionPropertyInput) error {
+	return c.CallParts(&Hypercalls[44], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetNextChildPartition issues HvCallGetNextChildPartition (call code 0x0047, simple): Enumerates the
 // children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID.
-// Access and statuses come from the 2013 page; the TLFS page lists none.
+// Access and statuses come from the 2013 page; the TLFS page lists none. Both tables give the same
+// offsets, but the TLFS names the members ParentPartitionId, PreviousChildPartitionId and
+// NextChildPartitionId, so the input and output types have one item per version.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the parent
 // of the named partition), HV_STATUS_INVALID_PARTITION_ID (the parent partition ID is not valid; the
 // previous child ID is neither HV_PARTITION_ID_INVALID nor a child of the parent).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetNextChildPartition(input, output []byte) error {
-	return c.Call(&Hypercalls[45], input, output)
+func (c *Client) GetNextChildPartition(in *GetNextChildPartitionInput, out *GetNextChildPartitionOutput) error {
+	return c.CallParts(&Hypercalls[45], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SetPartitionPropertyEx issues HvCallSetPartitionPropertyEx (call code 0x010a, simple): Sets a
 // partition property whose value is too large for HvCallSetPartitionProperty, passing the value in a
 // variable-size input header (the page's Call Code section says Variable, simple input).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetPartitionPropertyEx(input, output []byte) error {
-	return c.Call(&Hypercalls[46], input, output)
+func (c *Client) SetPartitionPropertyEx(in *SetPartitionPropertyExInput, inList []uint8) error {
+	return c.CallParts(&Hypercalls[46], hvcall.Bytes(in), hvcall.SliceBytes(inList), nil, nil)
 }
 
 // UnmapStatsPage issues HvCallUnmapStatsPage (call code 0x006d, simple): Removes a previously mapped
@@ -663,78 +512,46 @@ func (c *Client) MapStatsPage2(in *MapStatsPage2Input) error {
 // the calling virtual processor is spinning on a resource possibly held by another VP of the same
 // partition; it returns no error status. The page does not say the fast convention may be used (the
 // 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) NotifyLongSpinWait(input, output []byte) error {
-	return c.Call(&Hypercalls[49], input, output)
+func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinwaitInput) error {
+	return c.CallParts(&Hypercalls[49], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreateVP issues HvCallCreateVp (call code 0x004e, simple): Creates a virtual processor in a
 // partition; the input adds subnode type and ID fields and moves the later fields relative to the 2013
-// layout. Same code, kind and convention as the 2013 item, kept separate because that item's statuses
-// use codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreateVP(input, output []byte) error {
-	return c.Call(&Hypercalls[50], input, output)
+// layout. This page lists no statuses or access rules.
+func (c *Client) CreateVP(in *CreateVPInput) error {
+	return c.CallParts(&Hypercalls[50], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeleteVP issues HvCallDeleteVp (call code 0x004f, simple): Removes a virtual processor from a
-// partition. The page does not mention the fast convention (the 2013 page marks it fast).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeleteVP(input, output []byte) error {
-	return c.Call(&Hypercalls[51], input, output)
+// partition. The page does not mention the fast convention (the 2013 page marks it fast) and lists no
+// statuses.
+func (c *Client) DeleteVP(in *DeleteVPInput) error {
+	return c.CallParts(&Hypercalls[51], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// GetVPRegisters issues HvCallGetVpRegisters (call code 0x0050, rep): Reads a list of registers
-// (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target
-// VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists
-// none.
+// GetVPRegisters issues HvCallGetVpRegisters (call code 0x0050, rep): Reads a list of registers of a
+// virtual processor at a chosen VTL. On ARM64 a short list of registers may be read before the guest
+// OS ID is set. The page lists no statuses.
 //
-// Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
-// target partition nor its parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
-// HV_STATUS_INVALID_VP_INDEX (no VP with this index exists in the partition),
-// HV_STATUS_INVALID_PARAMETER (a register name is not valid), HV_STATUS_INVALID_PARTITION_STATE (the
-// partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) GetVPRegisters(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallGetVpRegisters", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed. results must be as long as elems.
+func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []RegisterName, results []RegisterValue) (int, error) {
+	return c.CallRep(&Hypercalls[52], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
 // SetVPRegisters issues HvCallSetVpRegisters (call code 0x0051, rep): Writes a list of registers of a
-// virtual processor without their architectural side effects. The TLFS header adds a target VTL byte;
-// statuses come from the 2013 page, the TLFS page lists none.
+// virtual processor at a chosen VTL, without side effects and only for writable registers. On ARM64 a
+// short list may be written before the guest OS ID is set. The page lists no statuses.
 //
-// Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
-// target partition nor its parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
-// HV_STATUS_INVALID_VP_INDEX (no VP with this index exists in the partition),
-// HV_STATUS_INVALID_PARAMETER (a register name is not valid; a register is read-only; a register value
-// is not valid, for example a reserved bit is set), HV_STATUS_INVALID_PARTITION_STATE (the partition
-// is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) SetVPRegisters(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallSetVpRegisters", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []SetVPRegistersElementInput) (int, error) {
+	return c.CallRep(&Hypercalls[53], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // StartVirtualProcessor issues HvCallStartVirtualProcessor (call code 0x0099, simple): Starts a
 // virtual processor with a given initial register context, like an INIT sequence; the only way to
 // start a VP in a nonzero VTL. The TLFS privilege mask has a StartVirtualProcessor flag for it, but
-// this page states no restriction.
+// this page states no restriction. The input follows the x64 layout.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (access is denied),
 // HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX (the VP
@@ -742,17 +559,13 @@ func (c *Client) SetVPRegisters(input, output []byte) error {
 // HV_STATUS_INVALID_VP_STATE (a virtual processor is in the wrong state for the operation),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active), HV_STATUS_INVALID_VTL_STATE (the
 // VTL state conflicts with the operation).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) StartVirtualProcessor(input, output []byte) error {
-	return c.Call(&Hypercalls[54], input, output)
+func (c *Client) StartVirtualProcessor(in *StartVirtualProcessorInput) error {
+	return c.CallParts(&Hypercalls[54], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetVPIndexFromAPICID issues HvCallGetVpIndexFromApicId (call code 0x009a, rep): Returns the VP
 // indices for a list of hardware processor IDs (APIC IDs on x64, MPIDR values on ARM64) at a target
-// VTL.
+// VTL. List elements are 8 bytes each; the registry follows the x64 element layout.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (access is denied),
 // HV_STATUS_INVALID_PARAMETER (a parameter is not valid), HV_STATUS_INVALID_PARTITION_ID (the
@@ -761,54 +574,37 @@ func (c *Client) StartVirtualProcessor(input, output []byte) error {
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active), HV_STATUS_INVALID_VTL_STATE (the
 // VTL state conflicts with the operation).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) GetVPIndexFromAPICID(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallGetVpIndexFromApicId", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed. results must be as long as elems.
+func (c *Client) GetVPIndexFromAPICID(in *GetVPIndexFromAPICIDInput, elems []GetVPIndexFromAPICIDElementInput, results []GetVPIndexFromAPICIDElementOutput) (int, error) {
+	return c.CallRep(&Hypercalls[55], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
 // MapVPStatePage issues HvCallMapVpStatePage (call code 0x00e1, simple): Maps a virtual processor
 // state page of a given type into a partition's GPA space, optionally at a requested location, and
-// returns where it was mapped.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) MapVPStatePage(input, output []byte) error {
-	return c.Call(&Hypercalls[56], input, output)
+// returns where it was mapped. The page lists no statuses.
+func (c *Client) MapVPStatePage(in *MapVPStatePageInput, out *MapVPStatePageOutput) error {
+	return c.CallParts(&Hypercalls[56], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapVPStatePage issues HvCallUnmapVpStatePage (call code 0x00e2, simple): Unmaps a VP state page
-// mapped with HvCallMapVpStatePage.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) UnmapVPStatePage(input, output []byte) error {
-	return c.Call(&Hypercalls[57], input, output)
+// mapped with HvCallMapVpStatePage. The page lists no statuses.
+func (c *Client) UnmapVPStatePage(in *UnmapVPStatePageInput) error {
+	return c.CallParts(&Hypercalls[57], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetVPSetFromMda issues HvCallGetVpSetFromMda (call code 0x00e5, simple): Converts an interrupt
-// destination address (physical or logical mode) of a partition into a VP set; x64 only.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetVPSetFromMda(input, output []byte) error {
-	return c.Call(&Hypercalls[58], input, output)
+// destination address (physical or logical mode) of a partition into a VP set; x64 only. The page
+// lists no statuses.
+func (c *Client) GetVPSetFromMda(in *GetVPSetFromMdaInput, out *GetVPSetFromMdaOutput) error {
+	return c.CallParts(&Hypercalls[58], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // GetVPCPUIDValues issues HvCallGetVpCpuidValues (call code 0x00f4, rep): Returns the CPUID results a
-// virtual processor sees for a list of leaf and subleaf queries; x64 only.
+// virtual processor sees for a list of leaf and subleaf queries; x64 only. The page lists no statuses.
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) GetVPCPUIDValues(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallGetVpCpuidValues", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed. results must be as long as elems.
+func (c *Client) GetVPCPUIDValues(in *GetVPCPUIDValuesInput, elems []CPUIDLeafInfo, results []CPUIDResult) (int, error) {
+	return c.CallRep(&Hypercalls[59], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
 // ModifyVTLProtectionMask issues HvCallModifyVtlProtectionMask (call code 0x000c, rep): Changes the
@@ -818,53 +614,38 @@ func (c *Client) GetVPCPUIDValues(input, output []byte) error {
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (protections are requested
 // for a range that is not RAM).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) ModifyVTLProtectionMask(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallModifyVtlProtectionMask", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) ModifyVTLProtectionMask(in *ModifyVTLProtectionMaskInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[60], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // EnablePartitionVTL issues HvCallEnablePartitionVtl (call code 0x000d, simple): Enables a virtual
 // trust level for a partition (with an optional MBEC flag); used together with HvCallEnableVpVtl
 // before the new VTL can run.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) EnablePartitionVTL(input, output []byte) error {
-	return c.Call(&Hypercalls[61], input, output)
+func (c *Client) EnablePartitionVTL(in *EnablePartitionVTLInput) error {
+	return c.CallParts(&Hypercalls[61], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // EnableVPVTL issues HvCallEnableVpVtl (call code 0x000f, simple): Enables a VTL on one virtual
 // processor with an initial register context; the VTL must already be enabled for the partition and
 // the active VTL does not change. The page says the call fails for a VTL already enabled on the VP but
 // names no status.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) EnableVPVTL(input, output []byte) error {
-	return c.Call(&Hypercalls[62], input, output)
+func (c *Client) EnableVPVTL(in *EnableVPVTLInput) error {
+	return c.CallParts(&Hypercalls[62], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // VTLCall issues HvCallVtlCall (call code 0x0011, simple): Performs a VTL call, switching the virtual
-// processor to the next higher VTL enabled on it; takes no parameters.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) VTLCall(input, output []byte) error {
-	return c.Call(&Hypercalls[63], input, output)
+// processor to the next higher VTL enabled on it; takes no parameters. On x64 it is made through the
+// hypercall-page sequence (offset in HvRegisterVsmCodePageOffsets), on ARM64 with HVC #2; misuse
+// (wrong mode, target VTL not enabled, bad control input) raises an exception rather than a status.
+func (c *Client) VTLCall() error {
+	return c.CallParts(&Hypercalls[63], nil, nil, nil, nil)
 }
 
 // VTLReturn issues HvCallVtlReturn (call code 0x0012, simple): Performs a VTL return, switching the
-// virtual processor to the next lower VTL enabled on it; takes no parameters.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) VTLReturn(input, output []byte) error {
-	return c.Call(&Hypercalls[64], input, output)
+// virtual processor to the next lower VTL enabled on it; takes no parameters. Bit 0 of the control
+// input asks for a fast return (registers not reloaded from HV_VP_VTL_CONTROL). On x64 it is made
+// through the hypercall page, on ARM64 with HVC #3.
+func (c *Client) VTLReturn() error {
+	return c.CallParts(&Hypercalls[64], nil, nil, nil, nil)
 }

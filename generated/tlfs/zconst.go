@@ -175,7 +175,340 @@ const (
 	// input block is rounded up to this size before output begins in the remaining registers. The name is
 	// ours.
 	HypercallArm64FastOutputGranuleBytes = 0x8
+	// DeviceInterruptTargetMulticast is HV_DEVICE_INTERRUPT_TARGET_MULTICAST: HV_DEVICE_INTERRUPT_TARGET
+	// flag: deliver to every VP of the target set rather than one.
+	DeviceInterruptTargetMulticast = 0x1
+	// DeviceInterruptTargetProcessorSet is HV_DEVICE_INTERRUPT_TARGET_PROCESSOR_SET:
+	// HV_DEVICE_INTERRUPT_TARGET flag: the targets are given as a processor set, not a mask.
+	DeviceInterruptTargetProcessorSet = 0x2
+	// MessageTypeHypervisorMask is HV_MESSAGE_TYPE_HYPERVISOR_MASK: Top bit of a message type; set only in
+	// types the hypervisor sends.
+	MessageTypeHypervisorMask = 0x80000000
+	// MessageSize is HV_MESSAGE_SIZE: Size in bytes of one SynIC message, header included.
+	MessageSize = 0x100
+	// MessageMaxPayloadByteCount is HV_MESSAGE_MAX_PAYLOAD_BYTE_COUNT: Largest message payload in bytes.
+	MessageMaxPayloadByteCount = 0xf0
+	// MessageMaxPayloadQwordCount is HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT: Largest message payload in
+	// qwords.
+	MessageMaxPayloadQwordCount = 0x1e
+	// EventFlagsCount is HV_EVENT_FLAGS_COUNT: Event flags per SINT; defined as 256 * 8.
+	EventFlagsCount = 0x800
+	// EventFlagsByteCount is HV_EVENT_FLAGS_BYTE_COUNT: Bytes of event flags per SINT.
+	EventFlagsByteCount = 0x100
+	// DoorbellFlagTriggerSizeAny is HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY: Doorbell Flags: writes of any size
+	// trigger.
+	DoorbellFlagTriggerSizeAny = 0x0
+	// DoorbellFlagTriggerSizeByte is HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE: Doorbell Flags: only 1-byte
+	// writes trigger.
+	DoorbellFlagTriggerSizeByte = 0x1
+	// DoorbellFlagTriggerSizeWord is HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD: Doorbell Flags: only 2-byte
+	// writes trigger.
+	DoorbellFlagTriggerSizeWord = 0x2
+	// DoorbellFlagTriggerSizeDword is HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD: Doorbell Flags: only 4-byte
+	// writes trigger.
+	DoorbellFlagTriggerSizeDword = 0x3
+	// DoorbellFlagTriggerSizeQword is HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD: Doorbell Flags: only 8-byte
+	// writes trigger.
+	DoorbellFlagTriggerSizeQword = 0x4
+	// DoorbellFlagTriggerAnyValue is HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE: Doorbell Flags: any written value
+	// triggers (TriggerValue is ignored); combines with a size value.
+	DoorbellFlagTriggerAnyValue = 0x80000000
+	// CPUIDHvVendorMicrosoftEbx is HV_CPUID_HV_VENDOR_MICROSOFT_EBX: EBX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("Micr"). Name from the 2013 HV_CPUID_RESULT page, value from the leaf tables; the TLFS
+	// gives the value without a name.
+	CPUIDHvVendorMicrosoftEbx = 0x7263694d
+	// CPUIDHvVendorMicrosoftEcx is HV_CPUID_HV_VENDOR_MICROSOFT_ECX: ECX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("osof").
+	CPUIDHvVendorMicrosoftEcx = 0x666f736f
+	// CPUIDHvVendorMicrosoftEdx is HV_CPUID_HV_VENDOR_MICROSOFT_EDX: EDX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("t Hv").
+	CPUIDHvVendorMicrosoftEdx = 0x76482074
+	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
+	// (HV_X64_MSR_GUEST_OS_ID_CONTENTS); must be nonzero before the hypercall page can be enabled.
+	X64MSRGuestOsID = 0x40000000
+	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: MSR index: partition-wide hypercall page location and
+	// enable bit (HV_X64_MSR_HYPERCALL_CONTENTS).
+	X64MSRHypercall = 0x40000001
+	// X64MSRVPIndex is HV_X64_MSR_VP_INDEX: MSR index: read-only index of the calling virtual processor.
+	X64MSRVPIndex = 0x40000002
+	// X64MSRReset is HV_X64_MSR_RESET: MSR index: writing the Reset bit (HV_X64_MSR_RESET_CONTENTS) makes
+	// the hypervisor reboot the partition. The TLFS names it (VSM shared MSRs) without a number or format;
+	// the 2013 number is used.
+	X64MSRReset = 0x40000003
+	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
+	// names it without a number; the 2013 number is used.
+	X64MSRVPRuntime = 0x40000010
+	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: MSR index: read-only partition-wide reference
+	// counter (100 ns units).
+	X64MSRTimeRefCount = 0x40000020
+	// X64MSRReferenceTSC is HV_X64_MSR_REFERENCE_TSC: MSR index: places the partition reference TSC page
+	// (HV_X64_MSR_REFERENCE_TSC_CONTENTS).
+	X64MSRReferenceTSC = 0x40000021
+	// X64MSREOI is HV_X64_MSR_EOI: MSR index: write-only fast access to the local APIC EOI register.
+	X64MSREOI = 0x40000070
+	// X64MSRIcr is HV_X64_MSR_ICR: MSR index: fast access to the local APIC ICR (high and low halves in
+	// one MSR).
+	X64MSRIcr = 0x40000071
+	// X64MSRTpr is HV_X64_MSR_TPR: MSR index: fast access to the local APIC TPR (64-bit guests use CR8
+	// instead).
+	X64MSRTpr = 0x40000072
+	// X64MSRVPAssistPage is HV_X64_MSR_VP_ASSIST_PAGE: MSR index: places the VP assist page (Enable bit 0,
+	// page number in bits 63:12). The name comes from the VSM private MSR list, the number from the VP
+	// assist page section; 2013 calls this MSR HV_X64_MSR_APIC_ASSIST_PAGE.
+	X64MSRVPAssistPage = 0x40000073
+	// X64MSRScontrol is HV_X64_MSR_SCONTROL: MSR index: SynIC control (HV_SYNIC_SCONTROL). The TLFS table
+	// lists it as SCONTROL; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRScontrol = 0x40000080
+	// X64MSRSversion is HV_X64_MSR_SVERSION: MSR index: read-only SynIC version. The TLFS table lists it
+	// as SVERSION; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSversion = 0x40000081
+	// X64MSRSiefp is HV_X64_MSR_SIEFP: MSR index: SynIC event flags page location (HV_SYNIC_SIEFP). The
+	// TLFS table lists it as SIEFP; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSiefp = 0x40000082
+	// X64MSRSimp is HV_X64_MSR_SIMP: MSR index: SynIC message page location (HV_SYNIC_SIMP). The TLFS
+	// table lists it as SIMP; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSimp = 0x40000083
+	// X64MSREom is HV_X64_MSR_EOM: MSR index: write-only SynIC end-of-message signal. The TLFS table lists
+	// it as EOM; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSREom = 0x40000084
+	// X64MSRSint0 is HV_X64_MSR_SINT0: MSR index: SynIC interrupt source 0 configuration (HV_SYNIC_SINT);
+	// source 0 is used by the hypervisor.
+	X64MSRSint0 = 0x40000090
+	// X64MSRSint1 is HV_X64_MSR_SINT1: MSR index: SynIC interrupt source 1 configuration (HV_SYNIC_SINT).
+	X64MSRSint1 = 0x40000091
+	// X64MSRSint2 is HV_X64_MSR_SINT2: MSR index: SynIC interrupt source 2 configuration (HV_SYNIC_SINT).
+	X64MSRSint2 = 0x40000092
+	// X64MSRSint3 is HV_X64_MSR_SINT3: MSR index: SynIC interrupt source 3 configuration (HV_SYNIC_SINT).
+	X64MSRSint3 = 0x40000093
+	// X64MSRSint4 is HV_X64_MSR_SINT4: MSR index: SynIC interrupt source 4 configuration (HV_SYNIC_SINT).
+	X64MSRSint4 = 0x40000094
+	// X64MSRSint5 is HV_X64_MSR_SINT5: MSR index: SynIC interrupt source 5 configuration (HV_SYNIC_SINT).
+	X64MSRSint5 = 0x40000095
+	// X64MSRSint6 is HV_X64_MSR_SINT6: MSR index: SynIC interrupt source 6 configuration (HV_SYNIC_SINT).
+	X64MSRSint6 = 0x40000096
+	// X64MSRSint7 is HV_X64_MSR_SINT7: MSR index: SynIC interrupt source 7 configuration (HV_SYNIC_SINT).
+	X64MSRSint7 = 0x40000097
+	// X64MSRSint8 is HV_X64_MSR_SINT8: MSR index: SynIC interrupt source 8 configuration (HV_SYNIC_SINT).
+	X64MSRSint8 = 0x40000098
+	// X64MSRSint9 is HV_X64_MSR_SINT9: MSR index: SynIC interrupt source 9 configuration (HV_SYNIC_SINT).
+	X64MSRSint9 = 0x40000099
+	// X64MSRSint10 is HV_X64_MSR_SINT10: MSR index: SynIC interrupt source 10 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint10 = 0x4000009a
+	// X64MSRSint11 is HV_X64_MSR_SINT11: MSR index: SynIC interrupt source 11 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint11 = 0x4000009b
+	// X64MSRSint12 is HV_X64_MSR_SINT12: MSR index: SynIC interrupt source 12 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint12 = 0x4000009c
+	// X64MSRSint13 is HV_X64_MSR_SINT13: MSR index: SynIC interrupt source 13 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint13 = 0x4000009d
+	// X64MSRSint14 is HV_X64_MSR_SINT14: MSR index: SynIC interrupt source 14 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint14 = 0x4000009e
+	// X64MSRSint15 is HV_X64_MSR_SINT15: MSR index: SynIC interrupt source 15 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint15 = 0x4000009f
+	// X64MSRStimer0Config is HV_X64_MSR_STIMER0_CONFIG: MSR index: synthetic timer 0 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer0Config = 0x400000b0
+	// X64MSRStimer0Count is HV_X64_MSR_STIMER0_COUNT: MSR index: synthetic timer 0 expiration time or
+	// period.
+	X64MSRStimer0Count = 0x400000b1
+	// X64MSRStimer1Config is HV_X64_MSR_STIMER1_CONFIG: MSR index: synthetic timer 1 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer1Config = 0x400000b2
+	// X64MSRStimer1Count is HV_X64_MSR_STIMER1_COUNT: MSR index: synthetic timer 1 expiration time or
+	// period.
+	X64MSRStimer1Count = 0x400000b3
+	// X64MSRStimer2Config is HV_X64_MSR_STIMER2_CONFIG: MSR index: synthetic timer 2 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer2Config = 0x400000b4
+	// X64MSRStimer2Count is HV_X64_MSR_STIMER2_COUNT: MSR index: synthetic timer 2 expiration time or
+	// period. The 2013 timer MSR table misspells the COUNT name as HX_X64_MSR_STIMER2_COUNT; the synthetic
+	// MSR table spells it as here.
+	X64MSRStimer2Count = 0x400000b5
+	// X64MSRStimer3Config is HV_X64_MSR_STIMER3_CONFIG: MSR index: synthetic timer 3 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer3Config = 0x400000b6
+	// X64MSRStimer3Count is HV_X64_MSR_STIMER3_COUNT: MSR index: synthetic timer 3 expiration time or
+	// period.
+	X64MSRStimer3Count = 0x400000b7
+	// X64MSRGuestIdle is HV_X64_MSR_GUEST_IDLE: MSR index: reading it puts the VP into the virtual idle
+	// sleep state until an interrupt arrives, even a masked one (needs AccessGuestIdleMsr). The TLFS names
+	// it without a number; the 2013 number is used.
+	X64MSRGuestIdle = 0x400000f0
+	// X64MSRCrashP0 is HV_X64_MSR_CRASH_P0: MSR index: guest crash parameter 0, kept for the root
+	// partition when the guest reports a crash.
+	X64MSRCrashP0 = 0x40000100
+	// X64MSRCrashP1 is HV_X64_MSR_CRASH_P1: MSR index: guest crash parameter 1, kept for the root
+	// partition when the guest reports a crash.
+	X64MSRCrashP1 = 0x40000101
+	// X64MSRCrashP2 is HV_X64_MSR_CRASH_P2: MSR index: guest crash parameter 2, kept for the root
+	// partition when the guest reports a crash.
+	X64MSRCrashP2 = 0x40000102
+	// X64MSRCrashP3 is HV_X64_MSR_CRASH_P3: MSR index: guest crash parameter 3, kept for the root
+	// partition when the guest reports a crash.
+	X64MSRCrashP3 = 0x40000103
+	// X64MSRCrashP4 is HV_X64_MSR_CRASH_P4: MSR index: guest crash parameter 4, kept for the root
+	// partition when the guest reports a crash.
+	X64MSRCrashP4 = 0x40000104
+	// X64MSRCrashCtl is HV_X64_MSR_CRASH_CTL: MSR index: guest crash control (HV_CRASH_CTL_REG_CONTENTS).
+	X64MSRCrashCtl = 0x40000105
+	// X64MSRReenlightenmentControl is HV_X64_MSR_REENLIGHTENMENT_CONTROL: MSR index: vector and target VP
+	// for the interrupt an L0 hypervisor injects after a live migration (needs
+	// AccessReenlightenmentControls).
+	X64MSRReenlightenmentControl = 0x40000106
+	// X64MSRTSCEmulationControl is HV_X64_MSR_TSC_EMULATION_CONTROL: MSR index: opts an L1 hypervisor into
+	// TSC emulation after migration.
+	X64MSRTSCEmulationControl = 0x40000107
+	// X64MSRTSCEmulationStatus is HV_X64_MSR_TSC_EMULATION_STATUS: MSR index: reports (and can end) TSC
+	// emulation in progress.
+	X64MSRTSCEmulationStatus = 0x40000108
+	// X64MSRStimeUnhaltedTimerConfig is HV_X64_MSR_STIME_UNHALTED_TIMER_CONFIG: MSR index: synthetic
+	// time-unhalted timer configuration (x64 only).
+	X64MSRStimeUnhaltedTimerConfig = 0x40000114
+	// X64MSRStimeUnhaltedTimerCount is HV_X64_MSR_STIME_UNHALTED_TIMER_COUNT: MSR index: synthetic
+	// time-unhalted timer count (x64 only).
+	X64MSRStimeUnhaltedTimerCount = 0x40000115
+	// X64MSRNestedVPIndex is HV_X64_MSR_NESTED_VP_INDEX: MSR index: in a nested root partition, the
+	// underlying VP index of the current processor.
+	X64MSRNestedVPIndex = 0x40001002
+	// X64MSRNestedScontrol is HV_X64_MSR_NESTED_SCONTROL: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SCONTROL of the underlying hypervisor.
+	X64MSRNestedScontrol = 0x40001080
+	// X64MSRNestedSversion is HV_X64_MSR_NESTED_SVERSION: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SVERSION of the underlying hypervisor.
+	X64MSRNestedSversion = 0x40001081
+	// X64MSRNestedSiefp is HV_X64_MSR_NESTED_SIEFP: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SIEFP of the underlying hypervisor.
+	X64MSRNestedSiefp = 0x40001082
+	// X64MSRNestedSimp is HV_X64_MSR_NESTED_SIMP: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SIMP of the underlying hypervisor.
+	X64MSRNestedSimp = 0x40001083
+	// X64MSRNestedEom is HV_X64_MSR_NESTED_EOM: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_EOM of the underlying hypervisor.
+	X64MSRNestedEom = 0x40001084
+	// X64MSRNestedSint0 is HV_X64_MSR_NESTED_SINT0: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT0 of the underlying hypervisor.
+	X64MSRNestedSint0 = 0x40001090
+	// X64MSRNestedSint1 is HV_X64_MSR_NESTED_SINT1: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT1 of the underlying hypervisor.
+	X64MSRNestedSint1 = 0x40001091
+	// X64MSRNestedSint2 is HV_X64_MSR_NESTED_SINT2: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT2 of the underlying hypervisor.
+	X64MSRNestedSint2 = 0x40001092
+	// X64MSRNestedSint3 is HV_X64_MSR_NESTED_SINT3: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT3 of the underlying hypervisor.
+	X64MSRNestedSint3 = 0x40001093
+	// X64MSRNestedSint4 is HV_X64_MSR_NESTED_SINT4: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT4 of the underlying hypervisor.
+	X64MSRNestedSint4 = 0x40001094
+	// X64MSRNestedSint5 is HV_X64_MSR_NESTED_SINT5: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT5 of the underlying hypervisor.
+	X64MSRNestedSint5 = 0x40001095
+	// X64MSRNestedSint6 is HV_X64_MSR_NESTED_SINT6: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT6 of the underlying hypervisor.
+	X64MSRNestedSint6 = 0x40001096
+	// X64MSRNestedSint7 is HV_X64_MSR_NESTED_SINT7: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT7 of the underlying hypervisor.
+	X64MSRNestedSint7 = 0x40001097
+	// X64MSRNestedSint8 is HV_X64_MSR_NESTED_SINT8: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT8 of the underlying hypervisor.
+	X64MSRNestedSint8 = 0x40001098
+	// X64MSRNestedSint9 is HV_X64_MSR_NESTED_SINT9: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT9 of the underlying hypervisor.
+	X64MSRNestedSint9 = 0x40001099
+	// X64MSRNestedSint10 is HV_X64_MSR_NESTED_SINT10: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT10 of the underlying hypervisor.
+	X64MSRNestedSint10 = 0x4000109a
+	// X64MSRNestedSint11 is HV_X64_MSR_NESTED_SINT11: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT11 of the underlying hypervisor.
+	X64MSRNestedSint11 = 0x4000109b
+	// X64MSRNestedSint12 is HV_X64_MSR_NESTED_SINT12: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT12 of the underlying hypervisor.
+	X64MSRNestedSint12 = 0x4000109c
+	// X64MSRNestedSint13 is HV_X64_MSR_NESTED_SINT13: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT13 of the underlying hypervisor.
+	X64MSRNestedSint13 = 0x4000109d
+	// X64MSRNestedSint14 is HV_X64_MSR_NESTED_SINT14: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT14 of the underlying hypervisor.
+	X64MSRNestedSint14 = 0x4000109e
+	// X64MSRNestedSint15 is HV_X64_MSR_NESTED_SINT15: MSR index: in a nested root partition, reaches
+	// HV_X64_MSR_SINT15 of the underlying hypervisor.
+	X64MSRNestedSint15 = 0x4000109f
+	// MapLocationProvided is MapLocationProvided: HvCallMapVpStatePage flag: RequestedMapLocation holds
+	// the GPA page to use.
+	MapLocationProvided uint8 = 0x1
+	// X64RegisterVsmCapabilities is HV_X64_REGISTER_VSM_CAPABILITIES: Listed as the x64 'MSR address' of
+	// the VSM capability report (Dr6Shared, MbecVtlMask, DenyLowerVtlStartup). The number equals the
+	// HvRegisterVsmCapabilities register name, so it is likely a register name rather than an MSR index.
+	X64RegisterVsmCapabilities = 0xd0006
+	// VMXEnlightenedCleanFieldNone is HV_VMX_ENLIGHTENED_CLEAN_FIELD_NONE: Value 0: no clean-field group
+	// (the fields the encoding table marks NONE).
+	VMXEnlightenedCleanFieldNone = 0x0
+	// VMXEnlightenedCleanFieldIOBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_IO_BITMAP: CleanFields bit 0: I/O
+	// bitmap addresses.
+	VMXEnlightenedCleanFieldIOBitmap = 0x1
+	// VMXEnlightenedCleanFieldMSRBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_MSR_BITMAP: CleanFields bit 1:
+	// MSR bitmap (also covers the enlightened MSR bitmap contents).
+	VMXEnlightenedCleanFieldMSRBitmap = 0x2
+	// VMXEnlightenedCleanFieldControlGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP2: CleanFields bit
+	// 2: control group 2 (TSC offset and multiplier, virtual APIC page, exiting bitmaps).
+	VMXEnlightenedCleanFieldControlGrp2 = 0x4
+	// VMXEnlightenedCleanFieldControlGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP1: CleanFields bit
+	// 3: control group 1 (pin, exit, secondary and tertiary controls).
+	VMXEnlightenedCleanFieldControlGrp1 = 0x8
+	// VMXEnlightenedCleanFieldControlProc is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_PROC: CleanFields bit
+	// 4: processor-based controls.
+	VMXEnlightenedCleanFieldControlProc = 0x10
+	// VMXEnlightenedCleanFieldControlEvent is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EVENT: CleanFields
+	// bit 5: entry event injection fields.
+	VMXEnlightenedCleanFieldControlEvent = 0x20
+	// VMXEnlightenedCleanFieldControlEntry is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_ENTRY: CleanFields
+	// bit 6: VM-entry controls.
+	VMXEnlightenedCleanFieldControlEntry = 0x40
+	// VMXEnlightenedCleanFieldControlExcpn is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EXCPN: CleanFields
+	// bit 7: exception bitmap.
+	VMXEnlightenedCleanFieldControlExcpn = 0x80
+	// VMXEnlightenedCleanFieldCrdr is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CRDR: CleanFields bit 8: guest
+	// control and debug registers, masks and read shadows.
+	VMXEnlightenedCleanFieldCrdr = 0x100
+	// VMXEnlightenedCleanFieldControlXlat is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_XLAT: CleanFields bit
+	// 9: address translation (VPID, EPT root).
+	VMXEnlightenedCleanFieldControlXlat = 0x200
+	// VMXEnlightenedCleanFieldGuestBasic is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_BASIC: CleanFields bit
+	// 10: basic guest state (RSP, RFLAGS, interruptibility, SSP).
+	VMXEnlightenedCleanFieldGuestBasic = 0x400
+	// VMXEnlightenedCleanFieldGuestGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP1: CleanFields bit 11:
+	// guest group 1 (MSR-like guest state, PDPTEs).
+	VMXEnlightenedCleanFieldGuestGrp1 = 0x800
+	// VMXEnlightenedCleanFieldGuestGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP2: CleanFields bit 12:
+	// guest segment and descriptor-table state.
+	VMXEnlightenedCleanFieldGuestGrp2 = 0x1000
+	// VMXEnlightenedCleanFieldHostPointer is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_POINTER: CleanFields bit
+	// 13: host base addresses and RSP.
+	VMXEnlightenedCleanFieldHostPointer = 0x2000
+	// VMXEnlightenedCleanFieldHostGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_GRP1: CleanFields bit 14:
+	// host selectors, control registers and MSRs.
+	VMXEnlightenedCleanFieldHostGrp1 = 0x4000
+	// VMXEnlightenedCleanFieldEnlightenmentscontrol is
+	// HV_VMX_ENLIGHTENED_CLEAN_FIELD_ENLIGHTENMENTSCONTROL: CleanFields bit 15: the EnlightenmentsControl
+	// group.
+	VMXEnlightenedCleanFieldEnlightenmentscontrol = 0x8000
+	// VMXSyntheticExitReasonTrapAfterFlush is HV_VMX_SYNTHETIC_EXIT_REASON_TRAP_AFTER_FLUSH: Intel:
+	// synthetic VM-exit reason L1 receives after L0 handled a direct virtual flush while TlbLockCount was
+	// nonzero.
+	VMXSyntheticExitReasonTrapAfterFlush = 0x10000031
+	// SVMExitcodeEnl is HV_SVM_EXITCODE_ENL: AMD: synthetic exit code of an enlightenment exit; ExitInfo1
+	// says which.
+	SVMExitcodeEnl = 0xf0000000
+	// SVMEnlExitcodeTrapAfterFlush is HV_SVM_ENL_EXITCODE_TRAP_AFTER_FLUSH: AMD: ExitInfo1 of an
+	// HV_SVM_EXITCODE_ENL exit after a direct virtual flush with TlbLockCount nonzero.
+	SVMEnlExitcodeTrapAfterFlush = 0x1
 )
 
-// The reference names these constants without giving their values, so they have no Go
-// constant: HV_LARGE_PAGE_SIZE.
+// The reference names these constants without giving their values, so they have no Go constant:
+// HV_LARGE_PAGE_SIZE, HV_X64_MSR_APIC_FREQUENCY, HV_X64_MSR_NPIEP_CONFIG, HV_X64_MSR_SIRBP,
+// HV_X64_MSR_TSC_FREQUENCY, HV_X64_MSR_DEBUG_DEVICE_OPTIONS.

@@ -168,6 +168,445 @@ func _() {
 	_ = x[unsafe.Alignof(InterceptAccessTypeMask(0))-4]
 }
 
+// CrashCtlRegContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashCtlRegContents(0))-8]
+	_ = x[unsafe.Alignof(CrashCtlRegContents(0))-8]
+}
+
+// HypercallInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypercallInput(0))-8]
+	_ = x[unsafe.Alignof(HypercallInput(0))-8]
+}
+
+// HypercallOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypercallOutput(0))-8]
+	_ = x[unsafe.Alignof(HypercallOutput(0))-8]
+}
+
+// InstallInterceptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InstallInterceptInput{})-24]
+	_ = x[unsafe.Alignof(InstallInterceptInput{})-8]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.AccessType)-8]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.AccessType)-4]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.InterceptType)-12]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.InterceptType)-4]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.InterceptParameter)-16]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.InterceptParameter)-8]
+}
+
+// InstallInterceptExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InstallInterceptExInput{})-48]
+	_ = x[unsafe.Alignof(InstallInterceptExInput{})-8]
+	_ = x[unsafe.Offsetof(InstallInterceptExInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InstallInterceptExInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(InstallInterceptExInput{}.InterceptInputVTL)-8]
+	_ = x[unsafe.Sizeof(InstallInterceptExInput{}.InterceptInputVTL)-1]
+	_ = x[unsafe.Offsetof(InstallInterceptExInput{}.InterceptType)-12]
+	_ = x[unsafe.Sizeof(InstallInterceptExInput{}.InterceptType)-4]
+	_ = x[unsafe.Offsetof(InstallInterceptExInput{}.Reserved)-16]
+	_ = x[unsafe.Sizeof(InstallInterceptExInput{}.Reserved)-32]
+}
+
+// RegisterInterceptResultInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterInterceptResultInput{})-48]
+	_ = x[unsafe.Alignof(RegisterInterceptResultInput{})-8]
+	_ = x[unsafe.Offsetof(RegisterInterceptResultInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(RegisterInterceptResultInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(RegisterInterceptResultInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(RegisterInterceptResultInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(RegisterInterceptResultInput{}.InterceptType)-12]
+	_ = x[unsafe.Sizeof(RegisterInterceptResultInput{}.InterceptType)-4]
+	_ = x[unsafe.Offsetof(RegisterInterceptResultInput{}.Parameters)-16]
+	_ = x[unsafe.Sizeof(RegisterInterceptResultInput{}.Parameters)-32]
+}
+
+// UnregisterInterceptResultInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnregisterInterceptResultInput{})-16]
+	_ = x[unsafe.Alignof(UnregisterInterceptResultInput{})-8]
+	_ = x[unsafe.Offsetof(UnregisterInterceptResultInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(UnregisterInterceptResultInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(UnregisterInterceptResultInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(UnregisterInterceptResultInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(UnregisterInterceptResultInput{}.InterceptType)-12]
+	_ = x[unsafe.Sizeof(UnregisterInterceptResultInput{}.InterceptType)-4]
+}
+
+// CheckForIOInterceptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{})-24]
+	_ = x[unsafe.Alignof(CheckForIOInterceptInput{})-8]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.Port)-14]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.Port)-2]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.Size)-16]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.Size)-1]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptInput{}.IsWrite)-17]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptInput{}.IsWrite)-1]
+}
+
+// CheckForIOInterceptOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CheckForIOInterceptOutput{})-1]
+	_ = x[unsafe.Alignof(CheckForIOInterceptOutput{})-1]
+	_ = x[unsafe.Offsetof(CheckForIOInterceptOutput{}.Intercept)-0]
+	_ = x[unsafe.Sizeof(CheckForIOInterceptOutput{}.Intercept)-1]
+}
+
+// InterceptType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptType(0))-4]
+	_ = x[unsafe.Alignof(InterceptType(0))-4]
+}
+
+// X64IOPort
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPort(0))-2]
+	_ = x[unsafe.Alignof(X64IOPort(0))-2]
+}
+
+// InterceptParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParameters{})-8]
+	_ = x[unsafe.Alignof(InterceptParameters{})-8]
+}
+
+// InterceptParametersIOPortRange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{})-4]
+	_ = x[unsafe.Alignof(InterceptParametersIOPortRange{})-2]
+	_ = x[unsafe.Offsetof(InterceptParametersIOPortRange{}.Base)-0]
+	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{}.Base)-2]
+	_ = x[unsafe.Offsetof(InterceptParametersIOPortRange{}.End)-2]
+	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{}.End)-2]
+}
+
+// InterceptParametersEx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParametersEx{})-128]
+	_ = x[unsafe.Alignof(InterceptParametersEx{})-8]
+}
+
+// InterceptParametersExRegisterInterceptParams
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParametersExRegisterInterceptParams{})-128]
+	_ = x[unsafe.Alignof(InterceptParametersExRegisterInterceptParams{})-8]
+	_ = x[unsafe.Offsetof(InterceptParametersExRegisterInterceptParams{}.RegisterName)-0]
+	_ = x[unsafe.Sizeof(InterceptParametersExRegisterInterceptParams{}.RegisterName)-4]
+	_ = x[unsafe.Offsetof(InterceptParametersExRegisterInterceptParams{}.AccessTypeMask)-4]
+	_ = x[unsafe.Sizeof(InterceptParametersExRegisterInterceptParams{}.AccessTypeMask)-4]
+	_ = x[unsafe.Offsetof(InterceptParametersExRegisterInterceptParams{}.WriteInterceptMask)-8]
+	_ = x[unsafe.Sizeof(InterceptParametersExRegisterInterceptParams{}.WriteInterceptMask)-8]
+	_ = x[unsafe.Offsetof(InterceptParametersExRegisterInterceptParams{}.Reserved)-16]
+	_ = x[unsafe.Sizeof(InterceptParametersExRegisterInterceptParams{}.Reserved)-112]
+}
+
+// UnimplementedMSRAction
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnimplementedMSRAction(0))-4]
+	_ = x[unsafe.Alignof(UnimplementedMSRAction(0))-4]
+}
+
+// RegisterX64CPUIDResultParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{})-32]
+	_ = x[unsafe.Alignof(RegisterX64CPUIDResultParameters{})-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.Eax)-0]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.Eax)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.EaxMask)-4]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.EaxMask)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.Ebx)-8]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.Ebx)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.EbxMask)-12]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.EbxMask)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.Ecx)-16]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.Ecx)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.EcxMask)-20]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.EcxMask)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.Edx)-24]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.Edx)-4]
+	_ = x[unsafe.Offsetof(RegisterX64CPUIDResultParameters{}.EdxMask)-28]
+	_ = x[unsafe.Sizeof(RegisterX64CPUIDResultParameters{}.EdxMask)-4]
+}
+
+// RegisterX64MSRResultParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterX64MSRResultParameters{})-12]
+	_ = x[unsafe.Alignof(RegisterX64MSRResultParameters{})-4]
+	_ = x[unsafe.Offsetof(RegisterX64MSRResultParameters{}.MSRIndex)-0]
+	_ = x[unsafe.Sizeof(RegisterX64MSRResultParameters{}.MSRIndex)-4]
+	_ = x[unsafe.Offsetof(RegisterX64MSRResultParameters{}.AccessType)-4]
+	_ = x[unsafe.Sizeof(RegisterX64MSRResultParameters{}.AccessType)-4]
+	_ = x[unsafe.Offsetof(RegisterX64MSRResultParameters{}.Action)-8]
+	_ = x[unsafe.Sizeof(RegisterX64MSRResultParameters{}.Action)-4]
+}
+
+// RegisterInterceptResultParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterInterceptResultParameters{})-32]
+	_ = x[unsafe.Alignof(RegisterInterceptResultParameters{})-4]
+}
+
+// InterceptSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(InterceptSuspendRegister(0))-8]
+}
+
+// InterruptType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptType(0))-4]
+	_ = x[unsafe.Alignof(InterruptType(0))-4]
+}
+
+// X64InterruptControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterruptControl(0))-8]
+	_ = x[unsafe.Alignof(X64InterruptControl(0))-8]
+}
+
+// Arm64InterruptControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64InterruptControl(0))-8]
+	_ = x[unsafe.Alignof(Arm64InterruptControl(0))-8]
+}
+
+// InterruptSource
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptSource(0))-4]
+	_ = x[unsafe.Alignof(InterruptSource(0))-4]
+}
+
+// MSIEntry
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MSIEntry{})-8]
+	_ = x[unsafe.Alignof(MSIEntry{})-8]
+}
+
+// InterruptEntry
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptEntry{})-16]
+	_ = x[unsafe.Alignof(InterruptEntry{})-8]
+	_ = x[unsafe.Offsetof(InterruptEntry{}.InterruptSource)-0]
+	_ = x[unsafe.Sizeof(InterruptEntry{}.InterruptSource)-4]
+	_ = x[unsafe.Offsetof(InterruptEntry{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(InterruptEntry{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(InterruptEntry{}.MSIEntry)-8]
+	_ = x[unsafe.Sizeof(InterruptEntry{}.MSIEntry)-8]
+}
+
+// DeviceInterruptTarget
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{})-16]
+	_ = x[unsafe.Alignof(DeviceInterruptTarget{})-8]
+	_ = x[unsafe.Offsetof(DeviceInterruptTarget{}.Vector)-0]
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{}.Vector)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptTarget{}.Flags)-4]
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{}.Flags)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptTarget{}.ProcessorMask)-8]
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{}.ProcessorMask)-8]
+}
+
+// VirtualAPICAssist
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VirtualAPICAssist(0))-4]
+	_ = x[unsafe.Alignof(VirtualAPICAssist(0))-4]
+}
+
+// X64MSRAPICAssistContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRAPICAssistContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRAPICAssistContents(0))-8]
+}
+
+// X64InterruptStateRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterruptStateRegister(0))-8]
+	_ = x[unsafe.Alignof(X64InterruptStateRegister(0))-8]
+}
+
+// X64PendingInterruptionType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionType(0))-4]
+	_ = x[unsafe.Alignof(X64PendingInterruptionType(0))-4]
+}
+
+// X64PendingInterruptionRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionRegister(0))-8]
+	_ = x[unsafe.Alignof(X64PendingInterruptionRegister(0))-8]
+}
+
+// X64MSRStimerConfigContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRStimerConfigContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRStimerConfigContents(0))-8]
+}
+
+// TimerMessagePayload
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TimerMessagePayload{})-24]
+	_ = x[unsafe.Alignof(TimerMessagePayload{})-8]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.TimerIndex)-0]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.TimerIndex)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.DeliveryTime)-16]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.DeliveryTime)-8]
+}
+
+// X64MSRReferenceTSCContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRReferenceTSCContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRReferenceTSCContents(0))-8]
+}
+
+// ReferenceTSCPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{})-4096]
+	_ = x[unsafe.Alignof(ReferenceTSCPage{})-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCSequence)-0]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCSequence)-4]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCOffset)-16]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCOffset)-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.Reserved2)-24]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.Reserved2)-4072]
+}
+
+// SendSyntheticClusterIPIInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIInput{})-16]
+	_ = x[unsafe.Alignof(SendSyntheticClusterIPIInput{})-8]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIInput{}.Vector)-0]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIInput{}.Vector)-4]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIInput{}.TargetVTL)-4]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIInput{}.ProcessorMask)-8]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIInput{}.ProcessorMask)-8]
+}
+
+// SendSyntheticClusterIPIExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIExInput{})-24]
+	_ = x[unsafe.Alignof(SendSyntheticClusterIPIExInput{})-8]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIExInput{}.Vector)-0]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIExInput{}.Vector)-4]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIExInput{}.TargetVTL)-4]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIExInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(SendSyntheticClusterIPIExInput{}.ProcessorSet)-8]
+	_ = x[unsafe.Sizeof(SendSyntheticClusterIPIExInput{}.ProcessorSet)-16]
+}
+
+// AssertVirtualInterruptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{})-32]
+	_ = x[unsafe.Alignof(AssertVirtualInterruptInput{})-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.TargetPartition)-0]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.TargetPartition)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.InterruptControl)-8]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.InterruptControl)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.DestinationAddress)-16]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.DestinationAddress)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RequestedVector)-24]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RequestedVector)-4]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.TargetVTL)-28]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.ReservedZ0)-29]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.ReservedZ0)-1]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.ReservedZ1)-30]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.ReservedZ1)-2]
+}
+
+// RetargetDeviceInterruptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{})-56]
+	_ = x[unsafe.Alignof(RetargetDeviceInterruptInput{})-8]
+	_ = x[unsafe.Offsetof(RetargetDeviceInterruptInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(RetargetDeviceInterruptInput{}.DeviceID)-8]
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{}.DeviceID)-8]
+	_ = x[unsafe.Offsetof(RetargetDeviceInterruptInput{}.InterruptEntry)-16]
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{}.InterruptEntry)-16]
+	_ = x[unsafe.Offsetof(RetargetDeviceInterruptInput{}.RsvdZ)-32]
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{}.RsvdZ)-8]
+	_ = x[unsafe.Offsetof(RetargetDeviceInterruptInput{}.InterruptTarget)-40]
+	_ = x[unsafe.Sizeof(RetargetDeviceInterruptInput{}.InterruptTarget)-16]
+}
+
+// SetVirtualInterruptTargetInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVirtualInterruptTargetInput{})-24]
+	_ = x[unsafe.Alignof(SetVirtualInterruptTargetInput{})-8]
+	_ = x[unsafe.Offsetof(SetVirtualInterruptTargetInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetVirtualInterruptTargetInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetVirtualInterruptTargetInput{}.InterruptID)-8]
+	_ = x[unsafe.Sizeof(SetVirtualInterruptTargetInput{}.InterruptID)-4]
+	_ = x[unsafe.Offsetof(SetVirtualInterruptTargetInput{}.VPIndex)-12]
+	_ = x[unsafe.Sizeof(SetVirtualInterruptTargetInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(SetVirtualInterruptTargetInput{}.VTL)-16]
+	_ = x[unsafe.Sizeof(SetVirtualInterruptTargetInput{}.VTL)-1]
+}
+
 // ProximityDomainFlags
 func _() {
 	var x [1]struct{}
@@ -186,18 +625,1132 @@ func _() {
 	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.Flags)-4]
 }
 
-// HypercallInput
+// GPAMapping
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(HypercallInput(0))-8]
-	_ = x[unsafe.Alignof(HypercallInput(0))-8]
+	_ = x[unsafe.Sizeof(GPAMapping{})-16]
+	_ = x[unsafe.Alignof(GPAMapping{})-8]
+	_ = x[unsafe.Offsetof(GPAMapping{}.TargetGPAPageNumber)-0]
+	_ = x[unsafe.Sizeof(GPAMapping{}.TargetGPAPageNumber)-8]
+	_ = x[unsafe.Offsetof(GPAMapping{}.SourceGPAPageNumber)-8]
+	_ = x[unsafe.Sizeof(GPAMapping{}.SourceGPAPageNumber)-8]
 }
 
-// HypercallOutput
+// ExtOutputBootZeroedMemoryRange
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(HypercallOutput(0))-8]
-	_ = x[unsafe.Alignof(HypercallOutput(0))-8]
+	_ = x[unsafe.Sizeof(ExtOutputBootZeroedMemoryRange{})-16]
+	_ = x[unsafe.Alignof(ExtOutputBootZeroedMemoryRange{})-8]
+	_ = x[unsafe.Offsetof(ExtOutputBootZeroedMemoryRange{}.StartGPA)-0]
+	_ = x[unsafe.Sizeof(ExtOutputBootZeroedMemoryRange{}.StartGPA)-8]
+	_ = x[unsafe.Offsetof(ExtOutputBootZeroedMemoryRange{}.PageCount)-8]
+	_ = x[unsafe.Sizeof(ExtOutputBootZeroedMemoryRange{}.PageCount)-8]
+}
+
+// DepositMemoryInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DepositMemoryInput{})-8]
+	_ = x[unsafe.Alignof(DepositMemoryInput{})-8]
+	_ = x[unsafe.Offsetof(DepositMemoryInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DepositMemoryInput{}.PartitionID)-8]
+}
+
+// WithdrawMemoryInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{})-16]
+	_ = x[unsafe.Alignof(WithdrawMemoryInput{})-8]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+}
+
+// GetMemoryBalanceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{})-16]
+	_ = x[unsafe.Alignof(GetMemoryBalanceInput{})-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{}.ProximityDomainInfo)-8]
+}
+
+// GetMemoryBalanceOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{})-16]
+	_ = x[unsafe.Alignof(GetMemoryBalanceOutput{})-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceOutput{}.PagesAvailable)-0]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{}.PagesAvailable)-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceOutput{}.PagesInUse)-8]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{}.PagesInUse)-8]
+}
+
+// MapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{})-24]
+	_ = x[unsafe.Alignof(MapGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.MapFlags)-16]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.MapFlags)-4]
+}
+
+// UnmapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{})-24]
+	_ = x[unsafe.Alignof(UnmapGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.UnmapFlags)-16]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.UnmapFlags)-4]
+}
+
+// MapSparseGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{})-16]
+	_ = x[unsafe.Alignof(MapSparseGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(MapSparseGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(MapSparseGPAPagesInput{}.MapFlags)-8]
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{}.MapFlags)-4]
+}
+
+// ModifySparseGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{})-16]
+	_ = x[unsafe.Alignof(ModifySparseGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.MapFlags)-8]
+	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.MapFlags)-4]
+	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.Rsvdz)-12]
+	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.Rsvdz)-4]
+}
+
+// ExtQueryCapabilitiesOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExtQueryCapabilitiesOutput{})-8]
+	_ = x[unsafe.Alignof(ExtQueryCapabilitiesOutput{})-8]
+	_ = x[unsafe.Offsetof(ExtQueryCapabilitiesOutput{}.Capabilities)-0]
+	_ = x[unsafe.Sizeof(ExtQueryCapabilitiesOutput{}.Capabilities)-8]
+}
+
+// ExtQueryCapabilitiesOutputCapabilities
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExtQueryCapabilitiesOutputCapabilities(0))-8]
+	_ = x[unsafe.Alignof(ExtQueryCapabilitiesOutputCapabilities(0))-8]
+}
+
+// ExtGetBootZeroedMemoryOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExtGetBootZeroedMemoryOutput{})-4088]
+	_ = x[unsafe.Alignof(ExtGetBootZeroedMemoryOutput{})-8]
+	_ = x[unsafe.Offsetof(ExtGetBootZeroedMemoryOutput{}.RangeCount)-0]
+	_ = x[unsafe.Sizeof(ExtGetBootZeroedMemoryOutput{}.RangeCount)-8]
+	_ = x[unsafe.Offsetof(ExtGetBootZeroedMemoryOutput{}.Ranges)-8]
+	_ = x[unsafe.Sizeof(ExtGetBootZeroedMemoryOutput{}.Ranges)-4080]
+}
+
+// PortID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortID(0))-4]
+	_ = x[unsafe.Alignof(PortID(0))-4]
+}
+
+// ConnectionID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionID(0))-4]
+	_ = x[unsafe.Alignof(ConnectionID(0))-4]
+}
+
+// PortType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortType(0))-4]
+	_ = x[unsafe.Alignof(PortType(0))-4]
+}
+
+// PortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfo{})-24]
+	_ = x[unsafe.Alignof(PortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(PortInfo{}.PortType)-4]
+	_ = x[unsafe.Offsetof(PortInfo{}.DoorbellPortInfo)-8]
+	_ = x[unsafe.Sizeof(PortInfo{}.DoorbellPortInfo)-16]
+}
+
+// PortInfoDoorbellPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoDoorbellPortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.RsvdZ)-8]
+}
+
+// ConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfo{})-32]
+	_ = x[unsafe.Alignof(ConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfo{}.PortType)-4]
+	_ = x[unsafe.Offsetof(ConnectionInfo{}.DoorbellConnectionInfo)-8]
+	_ = x[unsafe.Sizeof(ConnectionInfo{}.DoorbellConnectionInfo)-24]
+}
+
+// ConnectionInfoDoorbellConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{})-24]
+	_ = x[unsafe.Alignof(ConnectionInfoDoorbellConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.GuestPhysicalAddress)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.GuestPhysicalAddress)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.TriggerValue)-8]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.TriggerValue)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.Flags)-16]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.Flags)-8]
+}
+
+// MessageType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageType(0))-4]
+	_ = x[unsafe.Alignof(MessageType(0))-4]
+}
+
+// MessageFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageFlags(0))-1]
+	_ = x[unsafe.Alignof(MessageFlags(0))-1]
+}
+
+// MessageHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageHeader{})-16]
+	_ = x[unsafe.Alignof(MessageHeader{})-8]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageType)-0]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageType)-4]
+	_ = x[unsafe.Offsetof(MessageHeader{}.PayloadSize)-4]
+	_ = x[unsafe.Sizeof(MessageHeader{}.PayloadSize)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageFlags)-5]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageFlags)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.Reserved)-6]
+	_ = x[unsafe.Sizeof(MessageHeader{}.Reserved)-2]
+	_ = x[unsafe.Offsetof(MessageHeader{}.OriginationID)-8]
+	_ = x[unsafe.Sizeof(MessageHeader{}.OriginationID)-8]
+}
+
+// Message
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Message{})-256]
+	_ = x[unsafe.Alignof(Message{})-8]
+	_ = x[unsafe.Offsetof(Message{}.Header)-0]
+	_ = x[unsafe.Sizeof(Message{}.Header)-16]
+	_ = x[unsafe.Offsetof(Message{}.Payload)-16]
+	_ = x[unsafe.Sizeof(Message{}.Payload)-240]
+}
+
+// MessagePage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessagePage{})-4096]
+	_ = x[unsafe.Alignof(MessagePage{})-8]
+	_ = x[unsafe.Offsetof(MessagePage{}.SINTMessage)-0]
+	_ = x[unsafe.Sizeof(MessagePage{}.SINTMessage)-4096]
+}
+
+// SynicEventFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlags{})-256]
+	_ = x[unsafe.Alignof(SynicEventFlags{})-1]
+	_ = x[unsafe.Offsetof(SynicEventFlags{}.Flags)-0]
+	_ = x[unsafe.Sizeof(SynicEventFlags{}.Flags)-256]
+}
+
+// SynicEventFlagsPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{})-4096]
+	_ = x[unsafe.Alignof(SynicEventFlagsPage{})-1]
+	_ = x[unsafe.Offsetof(SynicEventFlagsPage{}.SINTEventFlags)-0]
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{}.SINTEventFlags)-4096]
+}
+
+// SynicScontrol
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicScontrol(0))-8]
+	_ = x[unsafe.Alignof(SynicScontrol(0))-8]
+}
+
+// SynicSiefp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSiefp(0))-8]
+	_ = x[unsafe.Alignof(SynicSiefp(0))-8]
+}
+
+// SynicSimp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSimp(0))-8]
+	_ = x[unsafe.Alignof(SynicSimp(0))-8]
+}
+
+// SynicSINT
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSINT(0))-8]
+	_ = x[unsafe.Alignof(SynicSINT(0))-8]
+}
+
+// CreatePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePortInput{})-56]
+	_ = x[unsafe.Alignof(CreatePortInput{})-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortPartition)-0]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortVTL)-12]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortVTL)-1]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.MinConnectionVTL)-13]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.MinConnectionVTL)-1]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ReservedZ0)-14]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ReservedZ0)-2]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ConnectionPartition)-16]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortInfo)-24]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortInfo)-24]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ProximityDomainInfo)-48]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ProximityDomainInfo)-8]
+}
+
+// DeletePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePortInput{})-16]
+	_ = x[unsafe.Alignof(DeletePortInput{})-8]
+	_ = x[unsafe.Offsetof(DeletePortInput{}.PortPartition)-0]
+	_ = x[unsafe.Sizeof(DeletePortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(DeletePortInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(DeletePortInput{}.PortID)-4]
+}
+
+// ConnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectPortInput{})-72]
+	_ = x[unsafe.Alignof(ConnectPortInput{})-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionPartition)-0]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionID)-8]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionVTL)-12]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionVTL)-1]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ReservedZ0)-13]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ReservedZ0)-1]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ReservedZ1)-14]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ReservedZ1)-2]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortPartition)-16]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortID)-24]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ReservedZ2)-28]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ReservedZ2)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionInfo)-32]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionInfo)-32]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ProximityDomainInfo)-64]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ProximityDomainInfo)-8]
+}
+
+// DisconnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DisconnectPortInput{})-16]
+	_ = x[unsafe.Alignof(DisconnectPortInput{})-8]
+	_ = x[unsafe.Offsetof(DisconnectPortInput{}.ConnectionPartition)-0]
+	_ = x[unsafe.Sizeof(DisconnectPortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(DisconnectPortInput{}.ConnectionID)-8]
+	_ = x[unsafe.Sizeof(DisconnectPortInput{}.ConnectionID)-4]
+}
+
+// PostMessageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PostMessageInput{})-256]
+	_ = x[unsafe.Alignof(PostMessageInput{})-8]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.ConnectionID)-0]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.MessageType)-8]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.MessageType)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.PayloadSize)-12]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.PayloadSize)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.Message)-16]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.Message)-240]
+}
+
+// SignalEventInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SignalEventInput{})-8]
+	_ = x[unsafe.Alignof(SignalEventInput{})-4]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.ConnectionID)-0]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.FlagNumber)-4]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.FlagNumber)-2]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.RsvdZ)-6]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.RsvdZ)-2]
+}
+
+// SignalEventDirectInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{})-16]
+	_ = x[unsafe.Alignof(SignalEventDirectInput{})-8]
+	_ = x[unsafe.Offsetof(SignalEventDirectInput{}.TargetPartition)-0]
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{}.TargetPartition)-8]
+	_ = x[unsafe.Offsetof(SignalEventDirectInput{}.TargetVP)-8]
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(SignalEventDirectInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(SignalEventDirectInput{}.TargetSINT)-13]
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{}.TargetSINT)-1]
+	_ = x[unsafe.Offsetof(SignalEventDirectInput{}.FlagNumber)-14]
+	_ = x[unsafe.Sizeof(SignalEventDirectInput{}.FlagNumber)-2]
+}
+
+// SignalEventDirectOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SignalEventDirectOutput{})-1]
+	_ = x[unsafe.Alignof(SignalEventDirectOutput{})-1]
+	_ = x[unsafe.Offsetof(SignalEventDirectOutput{}.NewlySignaled)-0]
+	_ = x[unsafe.Sizeof(SignalEventDirectOutput{}.NewlySignaled)-1]
+}
+
+// PostMessageDirectInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{})-256]
+	_ = x[unsafe.Alignof(PostMessageDirectInput{})-8]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.VTL)-12]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.VTL)-1]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.SINTIndex)-13]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.SINTIndex)-1]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.Message)-16]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.Message)-240]
+}
+
+// CacheType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CacheType(0))-4]
+	_ = x[unsafe.Alignof(CacheType(0))-4]
+}
+
+// GPAPageRange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageRange(0))-8]
+	_ = x[unsafe.Alignof(GPAPageRange(0))-8]
+}
+
+// TranslateGVAResultCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResultCode(0))-4]
+	_ = x[unsafe.Alignof(TranslateGVAResultCode(0))-4]
+}
+
+// TranslateGVAResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResult(0))-8]
+	_ = x[unsafe.Alignof(TranslateGVAResult(0))-8]
+}
+
+// X64PendingEvent
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingEvent(0))-8]
+	_ = x[unsafe.Alignof(X64PendingEvent(0))-8]
+}
+
+// TranslateGVAResultEx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResultEx{})-16]
+	_ = x[unsafe.Alignof(TranslateGVAResultEx{})-8]
+	_ = x[unsafe.Offsetof(TranslateGVAResultEx{}.ResultCode)-0]
+	_ = x[unsafe.Sizeof(TranslateGVAResultEx{}.ResultCode)-4]
+	_ = x[unsafe.Offsetof(TranslateGVAResultEx{}.Attributes)-4]
+	_ = x[unsafe.Sizeof(TranslateGVAResultEx{}.Attributes)-4]
+	_ = x[unsafe.Offsetof(TranslateGVAResultEx{}.EventInfo)-8]
+	_ = x[unsafe.Sizeof(TranslateGVAResultEx{}.EventInfo)-8]
+}
+
+// TranslateGVAResultExAttributes
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResultExAttributes(0))-4]
+	_ = x[unsafe.Alignof(TranslateGVAResultExAttributes(0))-4]
+}
+
+// SwitchVirtualAddressSpaceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SwitchVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Alignof(SwitchVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Offsetof(SwitchVirtualAddressSpaceInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(SwitchVirtualAddressSpaceInput{}.AddressSpace)-8]
+}
+
+// FlushVirtualAddressSpaceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{})-24]
+	_ = x[unsafe.Alignof(FlushVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.ProcessorMask)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.ProcessorMask)-8]
+}
+
+// FlushVirtualAddressListInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{})-24]
+	_ = x[unsafe.Alignof(FlushVirtualAddressListInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.ProcessorMask)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.ProcessorMask)-8]
+}
+
+// FlushVirtualAddressSpaceExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceExInput{})-32]
+	_ = x[unsafe.Alignof(FlushVirtualAddressSpaceExInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceExInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceExInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceExInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceExInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceExInput{}.ProcessorSet)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceExInput{}.ProcessorSet)-16]
+}
+
+// FlushVirtualAddressListExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListExInput{})-32]
+	_ = x[unsafe.Alignof(FlushVirtualAddressListExInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListExInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListExInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListExInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListExInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListExInput{}.ProcessorSet)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListExInput{}.ProcessorSet)-16]
+}
+
+// TranslateVirtualAddressInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{})-32]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressInput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.ControlFlags)-16]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.ControlFlags)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.GVAPage)-24]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.GVAPage)-8]
+}
+
+// TranslateVirtualAddressOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{})-16]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressOutput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressOutput{}.TranslationResult)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{}.TranslationResult)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressOutput{}.GPAPage)-8]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{}.GPAPage)-8]
+}
+
+// TranslateVirtualAddressExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{})-32]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressExInput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExInput{}.Reserved)-12]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExInput{}.ControlFlags)-16]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{}.ControlFlags)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExInput{}.GVAPage)-24]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExInput{}.GVAPage)-8]
+}
+
+// TranslateVirtualAddressExOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExOutput{})-24]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressExOutput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExOutput{}.TranslationResult)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExOutput{}.TranslationResult)-16]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressExOutput{}.GPAPage)-16]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressExOutput{}.GPAPage)-8]
+}
+
+// FlushGuestPhysicalAddressSpaceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressSpaceInput{})-16]
+	_ = x[unsafe.Alignof(FlushGuestPhysicalAddressSpaceInput{})-8]
+	_ = x[unsafe.Offsetof(FlushGuestPhysicalAddressSpaceInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressSpaceInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushGuestPhysicalAddressSpaceInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressSpaceInput{}.Flags)-8]
+}
+
+// FlushGuestPhysicalAddressListInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressListInput{})-16]
+	_ = x[unsafe.Alignof(FlushGuestPhysicalAddressListInput{})-8]
+	_ = x[unsafe.Offsetof(FlushGuestPhysicalAddressListInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressListInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushGuestPhysicalAddressListInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushGuestPhysicalAddressListInput{}.Flags)-8]
+}
+
+// PartitionPrivilegeMask
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPrivilegeMask(0))-8]
+	_ = x[unsafe.Alignof(PartitionPrivilegeMask(0))-8]
+}
+
+// PartitionPropertyCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPropertyCode(0))-4]
+	_ = x[unsafe.Alignof(PartitionPropertyCode(0))-4]
+}
+
+// PartitionCreationFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionCreationFlags(0))-8]
+	_ = x[unsafe.Alignof(PartitionCreationFlags(0))-8]
+}
+
+// CompatibilityVersion
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CompatibilityVersion(0))-4]
+	_ = x[unsafe.Alignof(CompatibilityVersion(0))-4]
+}
+
+// PartitionCreationPropertiesAmd64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionCreationPropertiesAmd64{})-24]
+	_ = x[unsafe.Alignof(PartitionCreationPropertiesAmd64{})-8]
+	_ = x[unsafe.Offsetof(PartitionCreationPropertiesAmd64{}.DisabledProcessorFeatures)-0]
+	_ = x[unsafe.Sizeof(PartitionCreationPropertiesAmd64{}.DisabledProcessorFeatures)-16]
+	_ = x[unsafe.Offsetof(PartitionCreationPropertiesAmd64{}.DisabledProcessorXsaveFeatures)-16]
+	_ = x[unsafe.Sizeof(PartitionCreationPropertiesAmd64{}.DisabledProcessorXsaveFeatures)-8]
+}
+
+// PartitionCreationPropertiesArm64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionCreationPropertiesArm64{})-16]
+	_ = x[unsafe.Alignof(PartitionCreationPropertiesArm64{})-8]
+	_ = x[unsafe.Offsetof(PartitionCreationPropertiesArm64{}.DisabledProcessorFeatures)-0]
+	_ = x[unsafe.Sizeof(PartitionCreationPropertiesArm64{}.DisabledProcessorFeatures)-16]
+}
+
+// PartitionProcessorFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeatures{})-16]
+	_ = x[unsafe.Alignof(PartitionProcessorFeatures{})-8]
+}
+
+// PartitionProcessorFeaturesBank0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank0(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank0(0))-8]
+}
+
+// PartitionProcessorFeaturesBank1
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank1(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank1(0))-8]
+}
+
+// PartitionProcessorFeaturesArm64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{})-16]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64{})-8]
+	_ = x[unsafe.Offsetof(PartitionProcessorFeaturesArm64{}.Bank0)-0]
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{}.Bank0)-8]
+	_ = x[unsafe.Offsetof(PartitionProcessorFeaturesArm64{}.Bank1)-8]
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{}.Bank1)-8]
+}
+
+// PartitionProcessorFeaturesArm64Bank0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64Bank0(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64Bank0(0))-8]
+}
+
+// PartitionProcessorFeaturesArm64Bank1
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64Bank1(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64Bank1(0))-8]
+}
+
+// PartitionProcessorXsaveFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorXsaveFeatures(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorXsaveFeatures(0))-8]
+}
+
+// CreatePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionInput{})-56]
+	_ = x[unsafe.Alignof(CreatePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Flags)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Flags)-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.CompatibilityVersion)-16]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.CompatibilityVersion)-4]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Properties)-24]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Properties)-24]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ReservedZ0)-48]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ReservedZ0)-8]
+}
+
+// CreatePartitionOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{})-8]
+	_ = x[unsafe.Alignof(CreatePartitionOutput{})-8]
+	_ = x[unsafe.Offsetof(CreatePartitionOutput{}.NewPartitionID)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{}.NewPartitionID)-8]
+}
+
+// InitializePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InitializePartitionInput{})-8]
+	_ = x[unsafe.Alignof(InitializePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(InitializePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InitializePartitionInput{}.PartitionID)-8]
+}
+
+// FinalizePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{})-8]
+	_ = x[unsafe.Alignof(FinalizePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(FinalizePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{}.PartitionID)-8]
+}
+
+// DeletePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePartitionInput{})-8]
+	_ = x[unsafe.Alignof(DeletePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(DeletePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DeletePartitionInput{}.PartitionID)-8]
+}
+
+// GetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{})-16]
+	_ = x[unsafe.Alignof(GetPartitionPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.RsvdZ)-12]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.RsvdZ)-4]
+}
+
+// GetPartitionPropertyOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{})-8]
+	_ = x[unsafe.Alignof(GetPartitionPropertyOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyOutput{}.PropertyValue)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{}.PropertyValue)-8]
+}
+
+// SetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{})-24]
+	_ = x[unsafe.Alignof(SetPartitionPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyValue)-16]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyValue)-8]
+}
+
+// SetPartitionPropertyExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetPartitionPropertyExInput{})-24]
+	_ = x[unsafe.Alignof(SetPartitionPropertyExInput{})-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyExInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyExInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyExInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyExInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyExInput{}.PropertyArgument)-16]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyExInput{}.PropertyArgument)-8]
+}
+
+// GetNextChildPartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{})-16]
+	_ = x[unsafe.Alignof(GetNextChildPartitionInput{})-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionInput{}.ParentPartitionID)-0]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{}.ParentPartitionID)-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionInput{}.PreviousChildPartitionID)-8]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{}.PreviousChildPartitionID)-8]
+}
+
+// GetNextChildPartitionOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetNextChildPartitionOutput{})-8]
+	_ = x[unsafe.Alignof(GetNextChildPartitionOutput{})-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionOutput{}.NextChildPartitionID)-0]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionOutput{}.NextChildPartitionID)-8]
+}
+
+// RegisterName
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterName(0))-4]
+	_ = x[unsafe.Alignof(RegisterName(0))-4]
+}
+
+// RegisterValue
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterValue{})-16]
+}
+
+// X64FPRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPRegister{})-16]
+	_ = x[unsafe.Alignof(X64FPRegister{})-8]
+	_ = x[unsafe.Offsetof(X64FPRegister{}.Mantissa)-0]
+	_ = x[unsafe.Sizeof(X64FPRegister{}.Mantissa)-8]
+	_ = x[unsafe.Offsetof(X64FPRegister{}.ExponentAndSign)-8]
+	_ = x[unsafe.Sizeof(X64FPRegister{}.ExponentAndSign)-8]
+}
+
+// X64FPRegisterExponentAndSign
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPRegisterExponentAndSign(0))-8]
+	_ = x[unsafe.Alignof(X64FPRegisterExponentAndSign(0))-8]
+}
+
+// X64FPControlStatusRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{})-16]
+	_ = x[unsafe.Alignof(X64FPControlStatusRegister{})-8]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.FPControl)-0]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.FPControl)-2]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.FPStatus)-2]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.FPStatus)-2]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.FPTag)-4]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.FPTag)-1]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.Reserved)-5]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.Reserved)-1]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.LastFPOp)-6]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.LastFPOp)-2]
+	_ = x[unsafe.Offsetof(X64FPControlStatusRegister{}.LastFPRIP)-8]
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{}.LastFPRIP)-8]
+}
+
+// X64XMMControlStatusRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XMMControlStatusRegister{})-16]
+	_ = x[unsafe.Alignof(X64XMMControlStatusRegister{})-8]
+	_ = x[unsafe.Offsetof(X64XMMControlStatusRegister{}.LastFPRdp)-0]
+	_ = x[unsafe.Sizeof(X64XMMControlStatusRegister{}.LastFPRdp)-8]
+	_ = x[unsafe.Offsetof(X64XMMControlStatusRegister{}.XMMStatusControl)-8]
+	_ = x[unsafe.Sizeof(X64XMMControlStatusRegister{}.XMMStatusControl)-4]
+	_ = x[unsafe.Offsetof(X64XMMControlStatusRegister{}.XMMStatusControlMask)-12]
+	_ = x[unsafe.Sizeof(X64XMMControlStatusRegister{}.XMMStatusControlMask)-4]
+}
+
+// X64SegmentRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegister{})-16]
+	_ = x[unsafe.Alignof(X64SegmentRegister{})-8]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Base)-0]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Base)-8]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Limit)-8]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Limit)-4]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Selector)-12]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Selector)-2]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Attributes)-14]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Attributes)-2]
+}
+
+// X64SegmentRegisterAttributes
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegisterAttributes(0))-2]
+	_ = x[unsafe.Alignof(X64SegmentRegisterAttributes(0))-2]
+}
+
+// X64TableRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64TableRegister{})-16]
+	_ = x[unsafe.Alignof(X64TableRegister{})-8]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Pad)-0]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Pad)-6]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Limit)-6]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Limit)-2]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Base)-8]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Base)-8]
+}
+
+// X64MSRGuestOsIDContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRGuestOsIDContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOsIDContents(0))-8]
+}
+
+// X64MSRGuestOsIDOpenSourceContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRGuestOsIDOpenSourceContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOsIDOpenSourceContents(0))-8]
+}
+
+// GuestOsOpenSourceType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestOsOpenSourceType(0))-4]
+	_ = x[unsafe.Alignof(GuestOsOpenSourceType(0))-4]
+}
+
+// GuestOsVendor
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestOsVendor(0))-4]
+	_ = x[unsafe.Alignof(GuestOsVendor(0))-4]
+}
+
+// GuestOsMicrosoftIds
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestOsMicrosoftIds(0))-4]
+	_ = x[unsafe.Alignof(GuestOsMicrosoftIds(0))-4]
+}
+
+// X64MSRHypercallContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRHypercallContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRHypercallContents(0))-8]
+}
+
+// CPUIDFunction
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDFunction(0))-4]
+	_ = x[unsafe.Alignof(CPUIDFunction(0))-4]
+}
+
+// CPUIDMsHvFeaturesEcx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEcx(0))-4]
+}
+
+// CPUIDMsHvFeaturesEdx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEdx(0))-4]
+}
+
+// CPUIDMsHvEnlightenmentInformationEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+}
+
+// CPUIDMsHvEnlightenmentInformationEcx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEcx(0))-4]
+}
+
+// CPUIDMsHvHardwareFeaturesEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvHardwareFeaturesEax(0))-4]
+}
+
+// CPUIDMsHvNestedHypervisorFeaturesEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvNestedHypervisorFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvNestedHypervisorFeaturesEax(0))-4]
+}
+
+// CPUIDMsHvNestedHypervisorFeaturesEdx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvNestedHypervisorFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvNestedHypervisorFeaturesEdx(0))-4]
+}
+
+// CPUIDMsHvNestedVirtFeaturesEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvNestedVirtFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvNestedVirtFeaturesEax(0))-4]
+}
+
+// CPUIDMsHvNestedVirtFeaturesEbx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvNestedVirtFeaturesEbx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvNestedVirtFeaturesEbx(0))-4]
+}
+
+// Arm64PrivilegesAndFeaturesInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64PrivilegesAndFeaturesInfo{})-16]
+	_ = x[unsafe.Alignof(Arm64PrivilegesAndFeaturesInfo{})-8]
+	_ = x[unsafe.Offsetof(Arm64PrivilegesAndFeaturesInfo{}.Privileges)-0]
+	_ = x[unsafe.Sizeof(Arm64PrivilegesAndFeaturesInfo{}.Privileges)-8]
+	_ = x[unsafe.Offsetof(Arm64PrivilegesAndFeaturesInfo{}.Features)-8]
+	_ = x[unsafe.Sizeof(Arm64PrivilegesAndFeaturesInfo{}.Features)-8]
+}
+
+// Arm64PrivilegesAndFeaturesInfoFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64PrivilegesAndFeaturesInfoFeatures(0))-8]
+	_ = x[unsafe.Alignof(Arm64PrivilegesAndFeaturesInfoFeatures(0))-8]
+}
+
+// Arm64FeaturesInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64FeaturesInfo{})-16]
+	_ = x[unsafe.Alignof(Arm64FeaturesInfo{})-8]
+	_ = x[unsafe.Offsetof(Arm64FeaturesInfo{}.Recommendations)-0]
+	_ = x[unsafe.Sizeof(Arm64FeaturesInfo{}.Recommendations)-8]
+	_ = x[unsafe.Offsetof(Arm64FeaturesInfo{}.Reserved)-8]
+	_ = x[unsafe.Sizeof(Arm64FeaturesInfo{}.Reserved)-8]
+}
+
+// Arm64FeaturesInfoRecommendations
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64FeaturesInfoRecommendations(0))-8]
+	_ = x[unsafe.Alignof(Arm64FeaturesInfoRecommendations(0))-8]
+}
+
+// Arm64HardwareFeaturesInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64HardwareFeaturesInfo{})-16]
+	_ = x[unsafe.Alignof(Arm64HardwareFeaturesInfo{})-8]
+	_ = x[unsafe.Offsetof(Arm64HardwareFeaturesInfo{}.Features)-0]
+	_ = x[unsafe.Sizeof(Arm64HardwareFeaturesInfo{}.Features)-8]
+	_ = x[unsafe.Offsetof(Arm64HardwareFeaturesInfo{}.Reserved)-8]
+	_ = x[unsafe.Sizeof(Arm64HardwareFeaturesInfo{}.Reserved)-8]
+}
+
+// Arm64HardwareFeaturesInfoFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64HardwareFeaturesInfoFeatures(0))-8]
+	_ = x[unsafe.Alignof(Arm64HardwareFeaturesInfoFeatures(0))-8]
 }
 
 // StatsObjectType
@@ -288,4 +1841,891 @@ func _() {
 	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.ObjectIdentity)-16]
 	_ = x[unsafe.Offsetof(MapStatsPage2Input{}.MapLocation)-24]
 	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.MapLocation)-8]
+}
+
+// NotifyLongSpinwaitInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{})-8]
+	_ = x[unsafe.Alignof(NotifyLongSpinwaitInput{})-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.SpinCount)-0]
+	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.SpinCount)-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.RsvdZ)-4]
+	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.RsvdZ)-4]
+}
+
+// CreateVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreateVPInput{})-40]
+	_ = x[unsafe.Alignof(CreateVPInput{})-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.ReservedZ0)-12]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.ReservedZ0)-3]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.SubnodeType)-15]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.SubnodeType)-1]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.SubnodeID)-16]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.SubnodeID)-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.ProximityDomainInfo)-24]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.Flags)-32]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.Flags)-8]
+}
+
+// DeleteVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeleteVPInput{})-16]
+	_ = x[unsafe.Alignof(DeleteVPInput{})-8]
+	_ = x[unsafe.Offsetof(DeleteVPInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DeleteVPInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(DeleteVPInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(DeleteVPInput{}.VPIndex)-4]
+}
+
+// GetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{})-16]
+	_ = x[unsafe.Alignof(GetVPRegistersInput{})-8]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.RsvdZ)-13]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.RsvdZ)-3]
+}
+
+// SetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{})-16]
+	_ = x[unsafe.Alignof(SetVPRegistersInput{})-8]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.RsvdZ)-13]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.RsvdZ)-3]
+}
+
+// SetVPRegistersElementInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{})-32]
+	_ = x[unsafe.Offsetof(SetVPRegistersElementInput{}.RegisterName)-0]
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{}.RegisterName)-4]
+	_ = x[unsafe.Offsetof(SetVPRegistersElementInput{}.RsvdZ)-4]
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{}.RsvdZ)-12]
+	_ = x[unsafe.Offsetof(SetVPRegistersElementInput{}.RegisterValue)-16]
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{}.RegisterValue)-16]
+}
+
+// ExplicitSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExplicitSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(ExplicitSuspendRegister(0))-8]
+}
+
+// InitialVPContext
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InitialVPContext{})-224]
+	_ = x[unsafe.Alignof(InitialVPContext{})-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.RIP)-0]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.RIP)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Rsp)-8]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Rflags)-16]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Rflags)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Cs)-24]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Cs)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Ds)-40]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Ds)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Es)-56]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Es)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Fs)-72]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Fs)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Gs)-88]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Gs)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Ss)-104]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Ss)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Tr)-120]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Tr)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Ldtr)-136]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Ldtr)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Idtr)-152]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Idtr)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Gdtr)-168]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Gdtr)-16]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Efer)-184]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Efer)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr0)-192]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr0)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr3)-200]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr3)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr4)-208]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr4)-8]
+	_ = x[unsafe.Offsetof(InitialVPContext{}.MSRCRPat)-216]
+	_ = x[unsafe.Sizeof(InitialVPContext{}.MSRCRPat)-8]
+}
+
+// StartVirtualProcessorInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{})-240]
+	_ = x[unsafe.Alignof(StartVirtualProcessorInput{})-8]
+	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.VPContext)-16]
+	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.VPContext)-224]
+}
+
+// ProcessorHwID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProcessorHwID(0))-4]
+	_ = x[unsafe.Alignof(ProcessorHwID(0))-4]
+}
+
+// GetVPIndexFromAPICIDInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDInput{})-16]
+	_ = x[unsafe.Alignof(GetVPIndexFromAPICIDInput{})-8]
+	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDInput{}.TargetVTL)-8]
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDInput{}.TargetVTL)-1]
+}
+
+// GetVPIndexFromAPICIDElementInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{})-8]
+	_ = x[unsafe.Alignof(GetVPIndexFromAPICIDElementInput{})-4]
+	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDElementInput{}.ProcessorHwID)-0]
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{}.ProcessorHwID)-4]
+}
+
+// GetVPIndexFromAPICIDElementOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementOutput{})-8]
+	_ = x[unsafe.Alignof(GetVPIndexFromAPICIDElementOutput{})-4]
+	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDElementOutput{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementOutput{}.VPIndex)-4]
+}
+
+// VPStatePageType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPStatePageType(0))-4]
+	_ = x[unsafe.Alignof(VPStatePageType(0))-4]
+}
+
+// MapVPStatePageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{})-24]
+	_ = x[unsafe.Alignof(MapVPStatePageInput{})-8]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.Type)-12]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.Type)-2]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.InputVTL)-14]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.Flags)-15]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.Flags)-1]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.RequestedMapLocation)-16]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.RequestedMapLocation)-8]
+}
+
+// MapVPStatePageOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapVPStatePageOutput{})-8]
+	_ = x[unsafe.Alignof(MapVPStatePageOutput{})-8]
+	_ = x[unsafe.Offsetof(MapVPStatePageOutput{}.MapLocation)-0]
+	_ = x[unsafe.Sizeof(MapVPStatePageOutput{}.MapLocation)-8]
+}
+
+// UnmapVPStatePageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{})-16]
+	_ = x[unsafe.Alignof(UnmapVPStatePageInput{})-8]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.Type)-12]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.Type)-2]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.InputVTL)-14]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.Reserved0)-15]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.Reserved0)-1]
+}
+
+// VPSet
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPSet{})-16]
+	_ = x[unsafe.Alignof(VPSet{})-8]
+	_ = x[unsafe.Offsetof(VPSet{}.Format)-0]
+	_ = x[unsafe.Sizeof(VPSet{}.Format)-8]
+	_ = x[unsafe.Offsetof(VPSet{}.ValidBanksMask)-8]
+	_ = x[unsafe.Sizeof(VPSet{}.ValidBanksMask)-8]
+}
+
+// GetVPSetFromMdaInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{})-24]
+	_ = x[unsafe.Alignof(GetVPSetFromMdaInput{})-8]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.TargetPartition)-0]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.TargetPartition)-8]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.DestinationAddress)-8]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.DestinationAddress)-8]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.TargetVTL)-16]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.LogicalDestinationMode)-17]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.LogicalDestinationMode)-1]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.ReservedZ0)-18]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.ReservedZ0)-2]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaInput{}.ReservedZ1)-20]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaInput{}.ReservedZ1)-4]
+}
+
+// GetVPSetFromMdaOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaOutput{})-16]
+	_ = x[unsafe.Alignof(GetVPSetFromMdaOutput{})-8]
+	_ = x[unsafe.Offsetof(GetVPSetFromMdaOutput{}.TargetVPSet)-0]
+	_ = x[unsafe.Sizeof(GetVPSetFromMdaOutput{}.TargetVPSet)-16]
+}
+
+// CPUIDResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResult{})-16]
+	_ = x[unsafe.Alignof(CPUIDResult{})-4]
+}
+
+// GetVPCPUIDValuesFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesFlags(0))-4]
+	_ = x[unsafe.Alignof(GetVPCPUIDValuesFlags(0))-4]
+}
+
+// CPUIDLeafInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDLeafInfo(0))-8]
+	_ = x[unsafe.Alignof(CPUIDLeafInfo(0))-8]
+}
+
+// GetVPCPUIDValuesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesInput{})-24]
+	_ = x[unsafe.Alignof(GetVPCPUIDValuesInput{})-8]
+	_ = x[unsafe.Offsetof(GetVPCPUIDValuesInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPCPUIDValuesInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(GetVPCPUIDValuesInput{}.Flags)-12]
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(GetVPCPUIDValuesInput{}.ReservedZ)-16]
+	_ = x[unsafe.Sizeof(GetVPCPUIDValuesInput{}.ReservedZ)-4]
+}
+
+// VTLInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VTLInput(0))-1]
+	_ = x[unsafe.Alignof(VTLInput(0))-1]
+}
+
+// EnablePartitionVTLFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnablePartitionVTLFlags(0))-1]
+	_ = x[unsafe.Alignof(EnablePartitionVTLFlags(0))-1]
+}
+
+// VTLEntryReason
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VTLEntryReason(0))-4]
+	_ = x[unsafe.Alignof(VTLEntryReason(0))-4]
+}
+
+// VPVTLControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPVTLControl{})-24]
+	_ = x[unsafe.Alignof(VPVTLControl{})-8]
+	_ = x[unsafe.Offsetof(VPVTLControl{}.EntryReason)-0]
+	_ = x[unsafe.Sizeof(VPVTLControl{}.EntryReason)-4]
+	_ = x[unsafe.Offsetof(VPVTLControl{}.VinaStatus)-4]
+	_ = x[unsafe.Sizeof(VPVTLControl{}.VinaStatus)-1]
+	_ = x[unsafe.Offsetof(VPVTLControl{}.ReservedZ00)-5]
+	_ = x[unsafe.Sizeof(VPVTLControl{}.ReservedZ00)-1]
+	_ = x[unsafe.Offsetof(VPVTLControl{}.ReservedZ01)-6]
+	_ = x[unsafe.Sizeof(VPVTLControl{}.ReservedZ01)-2]
+}
+
+// VPVTLControlVinaStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPVTLControlVinaStatus(0))-1]
+	_ = x[unsafe.Alignof(VPVTLControlVinaStatus(0))-1]
+}
+
+// NestedEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{})-8]
+	_ = x[unsafe.Alignof(NestedEnlightenmentsControl{})-4]
+	_ = x[unsafe.Offsetof(NestedEnlightenmentsControl{}.Features)-0]
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{}.Features)-4]
+	_ = x[unsafe.Offsetof(NestedEnlightenmentsControl{}.HypercallControls)-4]
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{}.HypercallControls)-4]
+}
+
+// NestedEnlightenmentsControlFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControlFeatures(0))-4]
+	_ = x[unsafe.Alignof(NestedEnlightenmentsControlFeatures(0))-4]
+}
+
+// NestedEnlightenmentsControlHypercallControls
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControlHypercallControls(0))-4]
+	_ = x[unsafe.Alignof(NestedEnlightenmentsControlHypercallControls(0))-4]
+}
+
+// VirtualizationFaultInformation
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VirtualizationFaultInformation{})-16]
+	_ = x[unsafe.Alignof(VirtualizationFaultInformation{})-8]
+}
+
+// VPAssistPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPAssistPage{})-4096]
+	_ = x[unsafe.Alignof(VPAssistPage{})-8]
+}
+
+// RegisterVsmPartitionStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmPartitionStatus(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmPartitionStatus(0))-8]
+}
+
+// RegisterVsmVPStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmVPStatus(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmVPStatus(0))-8]
+}
+
+// RegisterVsmPartitionConfig
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmPartitionConfig(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmPartitionConfig(0))-8]
+}
+
+// RegisterVsmVPSecureVTLConfig
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmVPSecureVTLConfig(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmVPSecureVTLConfig(0))-8]
+}
+
+// RegisterVsmCodePageOffsets
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmCodePageOffsets(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmCodePageOffsets(0))-8]
+}
+
+// RegisterVsmVina
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmVina(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmVina(0))-8]
+}
+
+// RegisterCRInterceptControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterCRInterceptControl(0))-8]
+	_ = x[unsafe.Alignof(RegisterCRInterceptControl(0))-8]
+}
+
+// X64MSRNpiepConfigContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRNpiepConfigContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRNpiepConfigContents(0))-8]
+}
+
+// X64RegisterSevGPAPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64RegisterSevGPAPage(0))-8]
+	_ = x[unsafe.Alignof(X64RegisterSevGPAPage(0))-8]
+}
+
+// ReenlightenmentControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReenlightenmentControl(0))-8]
+	_ = x[unsafe.Alignof(ReenlightenmentControl(0))-8]
+}
+
+// TSCEmulationControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TSCEmulationControl(0))-8]
+	_ = x[unsafe.Alignof(TSCEmulationControl(0))-8]
+}
+
+// TSCEmulationStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TSCEmulationStatus(0))-8]
+	_ = x[unsafe.Alignof(TSCEmulationStatus(0))-8]
+}
+
+// VmPartitionAssistPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VmPartitionAssistPage{})-4]
+	_ = x[unsafe.Alignof(VmPartitionAssistPage{})-4]
+	_ = x[unsafe.Offsetof(VmPartitionAssistPage{}.TLBLockCount)-0]
+	_ = x[unsafe.Sizeof(VmPartitionAssistPage{}.TLBLockCount)-4]
+}
+
+// SVMEnlightenedVMCBFields
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{})-32]
+	_ = x[unsafe.Alignof(SVMEnlightenedVMCBFields{})-8]
+	_ = x[unsafe.Offsetof(SVMEnlightenedVMCBFields{}.EnlightenmentsControl)-0]
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{}.EnlightenmentsControl)-4]
+	_ = x[unsafe.Offsetof(SVMEnlightenedVMCBFields{}.VPID)-4]
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{}.VPID)-4]
+	_ = x[unsafe.Offsetof(SVMEnlightenedVMCBFields{}.VmID)-8]
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{}.VmID)-8]
+	_ = x[unsafe.Offsetof(SVMEnlightenedVMCBFields{}.PartitionAssistPage)-16]
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{}.PartitionAssistPage)-8]
+	_ = x[unsafe.Offsetof(SVMEnlightenedVMCBFields{}.Reserved)-24]
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFields{}.Reserved)-8]
+}
+
+// SVMEnlightenedVMCBFieldsEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SVMEnlightenedVMCBFieldsEnlightenmentsControl(0))-4]
+	_ = x[unsafe.Alignof(SVMEnlightenedVMCBFieldsEnlightenmentsControl(0))-4]
+}
+
+// VMXEnlightenedVMCS
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{})-1024]
+	_ = x[unsafe.Alignof(VMXEnlightenedVMCS{})-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.VersionNumber)-0]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.VersionNumber)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.AbortIndicator)-4]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.AbortIndicator)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostEsSelector)-8]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostEsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostCsSelector)-10]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostCsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSsSelector)-12]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostDsSelector)-14]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostDsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostFsSelector)-16]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostFsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostGsSelector)-18]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostGsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostTrSelector)-20]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostTrSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostPat)-24]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostPat)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostEfer)-32]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostEfer)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostCr0)-40]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostCr0)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostCr3)-48]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostCr3)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostCr4)-56]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostCr4)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSysenterEspMSR)-64]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSysenterEspMSR)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSysenterEipMSR)-72]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSysenterEipMSR)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostRIP)-80]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostRIP)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSysenterCsMSR)-88]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSysenterCsMSR)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.PinControls)-92]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.PinControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitControls)-96]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.SecondaryProcessorControls)-100]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.SecondaryProcessorControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.IOBitmapA)-104]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.IOBitmapA)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.IOBitmapB)-112]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.IOBitmapB)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.MSRBitmap)-120]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.MSRBitmap)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestEsSelector)-128]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestEsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCsSelector)-130]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSsSelector)-132]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestDsSelector)-134]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestDsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestFsSelector)-136]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestFsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGsSelector)-138]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGsSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLdtrSelector)-140]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLdtrSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestTrSelector)-142]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestTrSelector)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestEsLimit)-144]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestEsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCsLimit)-148]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSsLimit)-152]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestDsLimit)-156]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestDsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestFsLimit)-160]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestFsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGsLimit)-164]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGsLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLdtrLimit)-168]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLdtrLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestTrLimit)-172]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestTrLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGdtrLimit)-176]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGdtrLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestIdtrLimit)-180]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestIdtrLimit)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestEsAttributes)-184]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestEsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCsAttributes)-188]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSsAttributes)-192]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestDsAttributes)-196]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestDsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestFsAttributes)-200]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestFsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGsAttributes)-204]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGsAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLdtrAttributes)-208]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLdtrAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestTrAttributes)-212]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestTrAttributes)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestEsBase)-216]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestEsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCsBase)-224]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSsBase)-232]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestDsBase)-240]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestDsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestFsBase)-248]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestFsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGsBase)-256]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLdtrBase)-264]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLdtrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestTrBase)-272]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestTrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestGdtrBase)-280]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestGdtrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestIdtrBase)-288]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestIdtrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd1)-296]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd1)-24]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitMSRStoreAddress)-320]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitMSRStoreAddress)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitMSRLoadAddress)-328]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitMSRLoadAddress)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryMSRLoadAddress)-336]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryMSRLoadAddress)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr3Target0)-344]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr3Target0)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr3Target1)-352]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr3Target1)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr3Target2)-360]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr3Target2)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr3Target3)-368]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr3Target3)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.PfecMask)-376]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.PfecMask)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.PfecMatch)-380]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.PfecMatch)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr3TargetCount)-384]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr3TargetCount)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitMSRStoreCount)-388]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitMSRStoreCount)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitMSRLoadCount)-392]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitMSRLoadCount)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryMSRLoadCount)-396]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryMSRLoadCount)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.TSCOffset)-400]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.TSCOffset)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.VirtualAPICPage)-408]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.VirtualAPICPage)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestWorkingVMCSPtr)-416]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestWorkingVMCSPtr)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestIa32DebugCtl)-424]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestIa32DebugCtl)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPat)-432]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPat)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestEfer)-440]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestEfer)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPdpte0)-448]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPdpte0)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPdpte1)-456]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPdpte1)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPdpte2)-464]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPdpte2)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPdpte3)-472]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPdpte3)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPendingDebugExceptions)-480]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPendingDebugExceptions)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSysenterEspMSR)-488]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSysenterEspMSR)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSysenterEipMSR)-496]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSysenterEipMSR)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSleepState)-504]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSleepState)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSysenterCsMSR)-508]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSysenterCsMSR)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr0GuestHostMask)-512]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr0GuestHostMask)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr4GuestHostMask)-520]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr4GuestHostMask)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr0ReadShadow)-528]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr0ReadShadow)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Cr4ReadShadow)-536]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Cr4ReadShadow)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCr0)-544]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCr0)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCr3)-552]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCr3)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestCr4)-560]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestCr4)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestDr7)-568]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestDr7)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostFsBase)-576]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostFsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostGsBase)-584]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostGsBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostTrBase)-592]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostTrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostGdtrBase)-600]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostGdtrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostIdtrBase)-608]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostIdtrBase)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostRsp)-616]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostRsp)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EptRoot)-624]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EptRoot)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Vpid)-632]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Vpid)-2]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd2)-634]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd2)-6]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd3)-640]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd3)-40]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitEptFaultGPA)-680]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitEptFaultGPA)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitInstructionError)-688]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitInstructionError)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitReason)-692]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitReason)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitInterruptionInfo)-696]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitInterruptionInfo)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitExceptionErrorCode)-700]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitExceptionErrorCode)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIdtVectoringInfo)-704]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIdtVectoringInfo)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIdtVectoringErrorCode)-708]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIdtVectoringErrorCode)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitInstructionLength)-712]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitInstructionLength)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitInstructionInfo)-716]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitInstructionInfo)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitQualification)-720]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitQualification)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIOInstructionEcx)-728]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIOInstructionEcx)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIOInstructionEsi)-736]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIOInstructionEsi)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIOInstructionEdi)-744]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIOInstructionEdi)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExitIOInstructionEip)-752]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExitIOInstructionEip)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLinearAddress)-760]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLinearAddress)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestRsp)-768]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestRsp)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestRflags)-776]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestRflags)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestInterruptibility)-784]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestInterruptibility)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ProcessorControls)-788]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ProcessorControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.ExceptionBitmap)-792]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.ExceptionBitmap)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryControls)-796]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryInterruptInfo)-800]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryInterruptInfo)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryExceptionErrorCode)-804]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryExceptionErrorCode)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EntryInstructionLength)-808]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EntryInstructionLength)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.TprThreshold)-812]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.TprThreshold)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestRIP)-816]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestRIP)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.CleanFields)-824]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.CleanFields)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd4)-828]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd4)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.SyntheticControls)-832]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.SyntheticControls)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EnlightenmentsControl)-836]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EnlightenmentsControl)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.VPID)-840]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.VPID)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd5)-844]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd5)-4]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.VmID)-848]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.VmID)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.PartitionAssistPage)-856]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.PartitionAssistPage)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd5b)-864]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd5b)-32]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestBndcfgs)-896]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestBndcfgs)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestPerfGlobalCtrl)-904]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestPerfGlobalCtrl)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSCet)-912]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSCet)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestSsp)-920]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestSsp)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestInterruptSspTableAddr)-928]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestInterruptSspTableAddr)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.GuestLbrCtl)-936]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.GuestLbrCtl)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.Rsvd6)-944]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.Rsvd6)-16]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.XssExitingBitmap)-960]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.XssExitingBitmap)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.EnclsExitingBitmap)-968]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.EnclsExitingBitmap)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostPerfGlobalCtrl)-976]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostPerfGlobalCtrl)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.TSCMultiplier)-984]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.TSCMultiplier)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSCet)-992]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSCet)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostSsp)-1000]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostSsp)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.HostInterruptSspTableAddr)-1008]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.HostInterruptSspTableAddr)-8]
+	_ = x[unsafe.Offsetof(VMXEnlightenedVMCS{}.TertiaryProcessorControls)-1016]
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCS{}.TertiaryProcessorControls)-8]
+}
+
+// VMXEnlightenedVMCSEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VMXEnlightenedVMCSEnlightenmentsControl(0))-4]
+	_ = x[unsafe.Alignof(VMXEnlightenedVMCSEnlightenmentsControl(0))-4]
+}
+
+// ModifyVTLProtectionMaskInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ModifyVTLProtectionMaskInput{})-16]
+	_ = x[unsafe.Alignof(ModifyVTLProtectionMaskInput{})-8]
+	_ = x[unsafe.Offsetof(ModifyVTLProtectionMaskInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(ModifyVTLProtectionMaskInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(ModifyVTLProtectionMaskInput{}.MapFlags)-8]
+	_ = x[unsafe.Sizeof(ModifyVTLProtectionMaskInput{}.MapFlags)-4]
+	_ = x[unsafe.Offsetof(ModifyVTLProtectionMaskInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(ModifyVTLProtectionMaskInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(ModifyVTLProtectionMaskInput{}.RsvdZ)-13]
+	_ = x[unsafe.Sizeof(ModifyVTLProtectionMaskInput{}.RsvdZ)-3]
+}
+
+// EnablePartitionVTLInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{})-16]
+	_ = x[unsafe.Alignof(EnablePartitionVTLInput{})-8]
+	_ = x[unsafe.Offsetof(EnablePartitionVTLInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(EnablePartitionVTLInput{}.TargetVTL)-8]
+	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(EnablePartitionVTLInput{}.Flags)-9]
+	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.Flags)-1]
+	_ = x[unsafe.Offsetof(EnablePartitionVTLInput{}.RsvdZ)-10]
+	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.RsvdZ)-6]
+}
+
+// EnableVPVTLInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{})-240]
+	_ = x[unsafe.Alignof(EnableVPVTLInput{})-8]
+	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.RsvdZ)-13]
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.RsvdZ)-3]
+	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.VPVTLContext)-16]
+	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.VPVTLContext)-224]
 }

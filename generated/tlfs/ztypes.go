@@ -13,6 +13,14 @@ import (
 	"unsafe"
 )
 
+// Uint128 is the ABI's UINT128 scalar, low 64 bits first. The ABI aligns it to 16 bytes; Go aligns
+// this type to 8, so types holding one are not asserted for alignment (their sizes and offsets are)
+// and must be placed on 16-byte boundaries by the caller.
+type Uint128 struct {
+	Low  uint64
+	High uint64
+}
+
 // CallCode is HV_CALL_CODE.
 //
 // Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall
@@ -208,63 +216,73 @@ type UnmapGPAFlags uint32
 // Reference: tlfs/datatypes/hv_intercept_access_type_mask.md.
 type InterceptAccessTypeMask uint32
 
-// ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
+// CrashCtlRegContents is HV_CRASH_CTL_REG_CONTENTS.
 //
-// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32
-// bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer
-// is the first registry user; it is not an event-log type.
+// Format of the guest crash control register: reading it reports the crash actions the hypervisor
+// supports, writing it requests one (CrashNotify alone, or with CrashMessage). C declares the usual
+// union with AsUINT64; the bit-fields start at bit 0 with the 58 reserved bits. The type page names
+// the ARM64 register HvSyntheticMsrCrashCtl, while the crash section and the register name list call
+// it HvRegisterGuestCrashCtl (the registry's name); on x64 it is HV_X64_MSR_CRASH_CTL.
 //
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
-// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
-// tlfs/datatypes/hv_proximity_domain_info.md.
-type ProximityDomainFlags uint32
+// Reference: tlfs/datatypes/hv_crash_ctl_reg_contents.md, tlfs/partition-properties.md,
+// tlfs/datatypes/hv_register_name.md.
+type CrashCtlRegContents uint64
 
-// ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
-const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
+// CrashCtlRegContentsReservedMask has the bits the reference reserves; they must stay zero.
+const CrashCtlRegContentsReservedMask CrashCtlRegContents = 0x3ffffffffffffff
 
-// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other
-// domains may be used; clear means it is required.).
-func (x ProximityDomainFlags) ProximityPreferred() bool {
-	return x&(1<<0) != 0
+// PreOsID returns PreOSId (bits 58..60: Set when the crash happened in a pre-OS environment.).
+func (x CrashCtlRegContents) PreOsID() uint8 {
+	return uint8(x >> 58 & 0x7)
 }
 
-// SetProximityPreferred sets or clears ProximityPreferred.
-func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
+// SetPreOsID stores v in PreOSId; bits of v beyond its 3-bit width are dropped.
+func (x *CrashCtlRegContents) SetPreOsID(v uint8) {
+	*x = *x&^(0x7<<58) | (CrashCtlRegContents(v)&0x7)<<58
+}
+
+// NoCrashDump reports NoCrashDump (bit 61: No crash dump will be taken.).
+func (x CrashCtlRegContents) NoCrashDump() bool {
+	return x&(1<<61) != 0
+}
+
+// SetNoCrashDump sets or clears NoCrashDump.
+func (x *CrashCtlRegContents) SetNoCrashDump(v bool) {
 	if v {
-		*x |= 1 << 0
+		*x |= 1 << 61
 	} else {
-		*x &^= 1 << 0
+		*x &^= 1 << 61
 	}
 }
 
-// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply;
-// clear lets the hypervisor pick any domain.).
-func (x ProximityDomainFlags) ProximityInfoValid() bool {
-	return x&(1<<31) != 0
+// CrashMessage reports CrashMessage (bit 62: With CrashNotify: P3 holds the GPA and P4 the byte length
+// (at most 4096) of a crash message.).
+func (x CrashCtlRegContents) CrashMessage() bool {
+	return x&(1<<62) != 0
 }
 
-// SetProximityInfoValid sets or clears ProximityInfoValid.
-func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
+// SetCrashMessage sets or clears CrashMessage.
+func (x *CrashCtlRegContents) SetCrashMessage(v bool) {
 	if v {
-		*x |= 1 << 31
+		*x |= 1 << 62
 	} else {
-		*x &^= 1 << 31
+		*x &^= 1 << 62
 	}
 }
 
-// ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
-//
-// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two
-// members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo,
-// 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an
-// event-log type.
-//
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt,
-// tlfs/datatypes/hv_proximity_domain_info.md.
-type ProximityDomainInfo struct {
-	_     structs.HostLayout
-	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
-	Flags ProximityDomainFlags // Flags, offset 0x4: How Id is to be used.
+// CrashNotify reports CrashNotify (bit 63: The crash parameter registers P0-P4 are filled in and
+// should be logged.).
+func (x CrashCtlRegContents) CrashNotify() bool {
+	return x&(1<<63) != 0
+}
+
+// SetCrashNotify sets or clears CrashNotify.
+func (x *CrashCtlRegContents) SetCrashNotify(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
 }
 
 // HypercallInput is HV_HYPERCALL_INPUT.
@@ -383,6 +401,11679 @@ func (x *HypercallOutput) SetRepsCompleted(v uint16) {
 	*x = *x&^(0xfff<<32) | (HypercallOutput(v)&0xfff)<<32
 }
 
+// InstallInterceptInput is HV_INPUT_INSTALL_INTERCEPT.
+//
+// Input of HvCallInstallIntercept. Same offsets as the 2013 table, but AccessType is the 32-bit TLFS
+// HV_INTERCEPT_ACCESS_TYPE_MASK.
+//
+// Reference: tlfs/hypercalls/HvCallInstallIntercept.md.
+type InstallInterceptInput struct {
+	_                  structs.HostLayout
+	PartitionID        PartitionID             // PartitionId, offset 0x0: Partition to install the intercept for.
+	AccessType         InterceptAccessTypeMask // AccessType, offset 0x8: Access kinds to intercept.
+	InterceptType      InterceptType           // InterceptType, offset 0xc: What to intercept.
+	InterceptParameter InterceptParameters     // InterceptParameter, offset 0x10: Type-specific parameter.
+}
+
+// InstallInterceptExInput is HV_INPUT_INSTALL_INTERCEPT_EX.
+//
+// Fixed header of HvCallInstallInterceptEx; the HV_INTERCEPT_PARAMETERS_EX rep list starts at 48. The
+// table names the VTL member InterceptInputVtl (the C prototype says InterceptingInputVtl) and
+// describes it with the intercept-type text by mistake. It also gives the padding as 2 bytes at offset
+// 9 while InterceptType is at 12; the padding here is 3 bytes so that the stated offsets hold.
+//
+// Reference: tlfs/hypercalls/HvCallInstallInterceptEx.md.
+type InstallInterceptExInput struct {
+	_                 structs.HostLayout
+	PartitionID       PartitionID   // PartitionId, offset 0x0: Partition whose VPs are affected.
+	InterceptInputVTL VTLInput      // InterceptInputVtl, offset 0x8: The VTL that is to receive the intercept.
+	_                 [3]byte       // Padding, offset 0x9: Must be zero (the table says 2 bytes).
+	InterceptType     InterceptType // InterceptType, offset 0xc: What to intercept.
+	Reserved          [4]uint64     // Reserved, offset 0x10: Must be zero.
+}
+
+// RegisterInterceptResultInput is HV_INPUT_REGISTER_INTERCEPT_RESULT.
+//
+// Input of HvCallRegisterInterceptResult. The table gives the Parameters size as variable; the union
+// it holds is 32 bytes (its CPUID member), so the input is 48 bytes.
+//
+// Reference: tlfs/hypercalls/HvCallRegisterInterceptResult.md,
+// tlfs/datatypes/hv_register_intercept_result_parameters.md.
+type RegisterInterceptResultInput struct {
+	_             structs.HostLayout
+	PartitionID   PartitionID                       // PartitionId, offset 0x0: Partition the intercept belongs to.
+	VPIndex       VPIndex                           // VpIndex, offset 0x8: Virtual processor the result applies to.
+	InterceptType InterceptType                     // InterceptType, offset 0xc: Intercept type the result is for (selects the Parameters member).
+	Parameters    RegisterInterceptResultParameters // Parameters, offset 0x10: CPUID or MSR result parameters.
+}
+
+// UnregisterInterceptResultInput is HV_INPUT_UNREGISTER_INTERCEPT_RESULT.
+//
+// Input of HvCallUnregisterInterceptResult. The table puts an
+// HV_UNREGISTER_INTERCEPT_RESULT_PARAMETERS union of variable size at 16, but the TLFS never defines
+// the two structures that union is made of, so its size is unknown; the registry carries it as a byte
+// array whose length the caller chooses.
+//
+// Reference: tlfs/hypercalls/HvCallUnregisterInterceptResult.md,
+// tlfs/datatypes/hv_unregister_intercept_result_parameters.md.
+type UnregisterInterceptResultInput struct {
+	_             structs.HostLayout
+	PartitionID   PartitionID   // PartitionId, offset 0x0: Partition the result was registered for.
+	VPIndex       VPIndex       // VpIndex, offset 0x8: Virtual processor the result was registered for.
+	InterceptType InterceptType // InterceptType, offset 0xc: Intercept type of the registered result.
+	// Parameters: a variable-length array of UINT8 follows at offset 0x10 (not part of the struct).
+}
+
+// CheckForIOInterceptInput is HV_INPUT_CHECK_FOR_IO_INTERCEPT.
+//
+// Input of HvCallCheckForIoIntercept. The table ends with IsWrite at 17; the 6 bytes of trailing
+// padding to the 8-byte alignment are not in the table.
+//
+// Reference: tlfs/hypercalls/HvCallCheckForIoIntercept.md.
+type CheckForIOInterceptInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Target partition.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: Target virtual processor.
+	TargetVTL   VTLInput    // TargetVtl, offset 0xc: Target VTL.
+	_           [1]byte     // Padding, offset 0xd: Should be zero.
+	Port        IOPort      // Port, offset 0xe: I/O port to test.
+	Size        uint8       // Size, offset 0x10: Access width in bytes (1, 2 or 4).
+	IsWrite     uint8       // IsWrite, offset 0x11: TRUE for a write, FALSE for a read.
+	_           [6]byte     // Padding1, offset 0x12: Trailing alignment padding (not in the table).
+}
+
+// CheckForIOInterceptOutput is HV_OUTPUT_CHECK_FOR_IO_INTERCEPT.
+//
+// Output of HvCallCheckForIoIntercept.
+//
+// Reference: tlfs/hypercalls/HvCallCheckForIoIntercept.md.
+type CheckForIOInterceptOutput struct {
+	_         structs.HostLayout
+	Intercept uint8 // Intercept, offset 0x0: TRUE when the described access would be intercepted.
+}
+
+// InterceptType is HV_INTERCEPT_TYPE.
+//
+// Guest operations and events that can be intercepted. Adds many values to the 2013 enum and renames
+// value 3 from HvInterceptTypeX64Exception to HvInterceptTypeException; values 4, 5, 0xA and 0xC are
+// not listed.
+//
+// Reference: tlfs/datatypes/hv_intercept_type.md.
+type InterceptType uint32
+
+const (
+	// InterceptTypeX64IOPort is HvInterceptTypeX64IoPort: (x64) I/O port access.
+	InterceptTypeX64IOPort InterceptType = 0x0
+	// InterceptTypeX64MSR is HvInterceptTypeX64Msr: (x64) MSR access.
+	InterceptTypeX64MSR InterceptType = 0x1
+	// InterceptTypeX64CPUID is HvInterceptTypeX64Cpuid: (x64) CPUID instruction.
+	InterceptTypeX64CPUID InterceptType = 0x2
+	// InterceptTypeException is HvInterceptTypeException: An exception.
+	InterceptTypeException InterceptType = 0x3
+	// InterceptTypeX64GlobalCPUID is HvInterceptTypeX64GlobalCpuid: (x64) CPUID intercept that applies to
+	// the whole partition.
+	InterceptTypeX64GlobalCPUID InterceptType = 0x6
+	// InterceptTypeX64APICSmi is HvInterceptTypeX64ApicSmi: (x64) APIC SMI.
+	InterceptTypeX64APICSmi InterceptType = 0x7
+	// InterceptTypeHypercall is HvInterceptTypeHypercall: A hypercall.
+	InterceptTypeHypercall InterceptType = 0x8
+	// InterceptTypeX64APICInitSipi is HvInterceptTypeX64ApicInitSipi: (x64) APIC INIT or SIPI.
+	InterceptTypeX64APICInitSipi InterceptType = 0x9
+	// InterceptTypeX64APICWrite is HvInterceptTypeX64ApicWrite: (x64) Write to an APIC register.
+	InterceptTypeX64APICWrite InterceptType = 0xb
+	// InterceptTypeUnknownSynicConnection is HvInterceptTypeUnknownSynicConnection: Use of an unknown
+	// SynIC connection.
+	InterceptTypeUnknownSynicConnection InterceptType = 0xd
+	// InterceptTypeX64APICEOI is HvInterceptTypeX64ApicEoi: (x64) APIC EOI.
+	InterceptTypeX64APICEOI InterceptType = 0xe
+	// InterceptTypeRetargetInterruptWithUnknownDeviceID is
+	// HvInterceptTypeRetargetInterruptWithUnknownDeviceId: Interrupt retargeting for a device ID the
+	// hypervisor does not know.
+	InterceptTypeRetargetInterruptWithUnknownDeviceID InterceptType = 0xf
+	// InterceptTypeX64ExceptionTrap is HvInterceptTypeX64ExceptionTrap: (x64) Exception trap.
+	InterceptTypeX64ExceptionTrap InterceptType = 0x10
+	// InterceptTypeX64IOPortRange is HvInterceptTypeX64IoPortRange: (x64) Access to a port inside an
+	// installed port range.
+	InterceptTypeX64IOPortRange InterceptType = 0x11
+	// InterceptTypeRegister is HvInterceptTypeRegister: (ARM64) Register access.
+	InterceptTypeRegister InterceptType = 0x12
+	// InterceptTypeSystemResetExtended is HvInterceptTypeSystemResetExtended: (ARM64) PSCI System_Reset2
+	// or System_Off2 call.
+	InterceptTypeSystemResetExtended InterceptType = 0x13
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x InterceptType) String() string {
+	switch x {
+	case InterceptTypeX64IOPort:
+		return "HvInterceptTypeX64IoPort"
+	case InterceptTypeX64MSR:
+		return "HvInterceptTypeX64Msr"
+	case InterceptTypeX64CPUID:
+		return "HvInterceptTypeX64Cpuid"
+	case InterceptTypeException:
+		return "HvInterceptTypeException"
+	case InterceptTypeX64GlobalCPUID:
+		return "HvInterceptTypeX64GlobalCpuid"
+	case InterceptTypeX64APICSmi:
+		return "HvInterceptTypeX64ApicSmi"
+	case InterceptTypeHypercall:
+		return "HvInterceptTypeHypercall"
+	case InterceptTypeX64APICInitSipi:
+		return "HvInterceptTypeX64ApicInitSipi"
+	case InterceptTypeX64APICWrite:
+		return "HvInterceptTypeX64ApicWrite"
+	case InterceptTypeUnknownSynicConnection:
+		return "HvInterceptTypeUnknownSynicConnection"
+	case InterceptTypeX64APICEOI:
+		return "HvInterceptTypeX64ApicEoi"
+	case InterceptTypeRetargetInterruptWithUnknownDeviceID:
+		return "HvInterceptTypeRetargetInterruptWithUnknownDeviceId"
+	case InterceptTypeX64ExceptionTrap:
+		return "HvInterceptTypeX64ExceptionTrap"
+	case InterceptTypeX64IOPortRange:
+		return "HvInterceptTypeX64IoPortRange"
+	case InterceptTypeRegister:
+		return "HvInterceptTypeRegister"
+	case InterceptTypeSystemResetExtended:
+		return "HvInterceptTypeSystemResetExtended"
+	}
+	return "HV_INTERCEPT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64IOPort is HV_X64_IO_PORT.
+//
+// An x64 I/O port number, the type of the IoPort members of HV_INTERCEPT_PARAMETERS. Neither reference
+// declares it; 16 bits follows the 2-byte port number of the I/O port intercept message (2013) and the
+// TLFS HV_IO_PORT typedef.
+//
+// Reference: wdk-2013/HV_INTERCEPT_PARAMETERS.txt, wdk-2013/concept-I-O-Port-Intercept-Message.txt,
+// tlfs/datatypes/hv_intercept_parameters.md, tlfs/datatypes/hv_io_port.md.
+type X64IOPort uint16
+
+// InterceptParameters is HV_INTERCEPT_PARAMETERS.
+//
+// Type-specific parameter of an intercept. On ARM64 only ExceptionVector applies; the other members
+// are x64 only (the C declares them under _AMD64_). Adds ApicWriteMask, MsrIndex and IoPortRange to
+// the 2013 union.
+//
+// Reference: tlfs/datatypes/hv_intercept_parameters.md.
+type InterceptParameters struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The whole parameter as one value.
+func (x *InterceptParameters) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// IOPort returns a pointer to member IoPort (offset 0x0) of x. (x64) Port for
+// HvInterceptTypeX64IoPort.
+func (x *InterceptParameters) IOPort() *X64IOPort {
+	return (*X64IOPort)(unsafe.Pointer(x))
+}
+
+// CPUIDIndex returns a pointer to member CpuidIndex (offset 0x0) of x. (x64) CPUID leaf for
+// HvInterceptTypeX64Cpuid.
+func (x *InterceptParameters) CPUIDIndex() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// APICWriteMask returns a pointer to member ApicWriteMask (offset 0x0) of x. (x64) APIC write mask for
+// HvInterceptTypeX64ApicWrite.
+func (x *InterceptParameters) APICWriteMask() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// MSRIndex returns a pointer to member MsrIndex (offset 0x0) of x. (x64) MSR for
+// HvInterceptTypeX64Msr.
+func (x *InterceptParameters) MSRIndex() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// IOPortRange returns a pointer to member IoPortRange (offset 0x0) of x. (x64) Inclusive port range
+// for HvInterceptTypeX64IoPortRange.
+func (x *InterceptParameters) IOPortRange() *InterceptParametersIOPortRange {
+	return (*InterceptParametersIOPortRange)(unsafe.Pointer(x))
+}
+
+// ExceptionVector returns a pointer to member ExceptionVector (offset 0x0) of x. Vector for
+// HvInterceptTypeException.
+func (x *InterceptParameters) ExceptionVector() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// InterceptParametersIOPortRange is the type of member IoPortRange of InterceptParameters.
+type InterceptParametersIOPortRange struct {
+	_    structs.HostLayout
+	Base X64IOPort // Base, offset 0x0: First port of the range.
+	End  X64IOPort // End, offset 0x2: Last port of the range.
+}
+
+// InterceptParametersEx is HV_INTERCEPT_PARAMETERS_EX.
+//
+// Extended intercept parameters, one element of the HvCallInstallInterceptEx rep list; ARM64 only. The
+// page gives no offsets; the natural layout has no gaps.
+//
+// Reference: tlfs/datatypes/hv_intercept_parameters_ex.md.
+type InterceptParametersEx struct {
+	_   structs.HostLayout
+	raw [16]uint64
+}
+
+// RegisterInterceptParams returns a pointer to member RegisterInterceptParams (offset 0x0) of x.
+// Parameters of a register intercept.
+func (x *InterceptParametersEx) RegisterInterceptParams() *InterceptParametersExRegisterInterceptParams {
+	return (*InterceptParametersExRegisterInterceptParams)(unsafe.Pointer(x))
+}
+
+// InterceptParametersExRegisterInterceptParams is the type of member RegisterInterceptParams of
+// InterceptParametersEx.
+type InterceptParametersExRegisterInterceptParams struct {
+	_                  structs.HostLayout
+	RegisterName       RegisterName            // RegisterName, offset 0x0: Register to intercept.
+	AccessTypeMask     InterceptAccessTypeMask // AccessTypeMask, offset 0x4: Read and/or write bits to trap.
+	WriteInterceptMask uint64                  // WriteInterceptMask, offset 0x8: Selects the register fields whose writes are trapped (per the register's own bit layout).
+	Reserved           [14]uint64              // Reserved, offset 0x10: Must be zero.
+}
+
+// UnimplementedMSRAction is HV_UNIMPLEMENTED_MSR_ACTION.
+//
+// What an access to an unimplemented MSR does when an MSR intercept result is registered. Given only
+// as a table; no typedef, so taken as a C enum.
+//
+// Reference: tlfs/datatypes/hv_register_intercept_result_parameters.md.
+type UnimplementedMSRAction uint32
+
+const (
+	// UnimplementedMSRActionFault is HvUnimplementedMsrActionFault: Reads and writes fault in the guest
+	// (like #GP).
+	UnimplementedMSRActionFault UnimplementedMSRAction = 0x0
+	// UnimplementedMSRActionIgnoreWriteReadZero is HvUnimplementedMsrActionIgnoreWriteReadZero: Reads
+	// return zero and writes are dropped.
+	UnimplementedMSRActionIgnoreWriteReadZero UnimplementedMSRAction = 0x1
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x UnimplementedMSRAction) String() string {
+	switch x {
+	case UnimplementedMSRActionFault:
+		return "HvUnimplementedMsrActionFault"
+	case UnimplementedMSRActionIgnoreWriteReadZero:
+		return "HvUnimplementedMsrActionIgnoreWriteReadZero"
+	}
+	return "HV_UNIMPLEMENTED_MSR_ACTION(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// RegisterX64CPUIDResultParameters is HV_REGISTER_X64_CPUID_RESULT_PARAMETERS.
+//
+// CPUID result pattern for HvCallRegisterInterceptResult; a zero mask bit means the matching value bit
+// is ignored. The page gives no offsets; the natural layout has no gaps.
+//
+// Reference: tlfs/datatypes/hv_register_intercept_result_parameters.md.
+type RegisterX64CPUIDResultParameters struct {
+	_       structs.HostLayout
+	Eax     uint32 // Eax, offset 0x0
+	EaxMask uint32 // EaxMask, offset 0x4
+	Ebx     uint32 // Ebx, offset 0x8
+	EbxMask uint32 // EbxMask, offset 0xc
+	Ecx     uint32 // Ecx, offset 0x10
+	EcxMask uint32 // EcxMask, offset 0x14
+	Edx     uint32 // Edx, offset 0x18
+	EdxMask uint32 // EdxMask, offset 0x1c
+}
+
+// RegisterX64MSRResultParameters is HV_REGISTER_X64_MSR_RESULT_PARAMETERS.
+//
+// MSR result parameters for HvCallRegisterInterceptResult. The page gives no offsets; the natural
+// layout has no gaps.
+//
+// Reference: tlfs/datatypes/hv_register_intercept_result_parameters.md.
+type RegisterX64MSRResultParameters struct {
+	_          structs.HostLayout
+	MSRIndex   uint32                  // MsrIndex, offset 0x0: Full 32-bit MSR index.
+	AccessType InterceptAccessTypeMask // AccessType, offset 0x4: Read and/or write; at least one bit must be set.
+	Action     UnimplementedMSRAction  // Action, offset 0x8: Policy when the MSR is unimplemented.
+}
+
+// RegisterInterceptResultParameters is HV_REGISTER_INTERCEPT_RESULT_PARAMETERS.
+//
+// Parameters of HvCallRegisterInterceptResult, selected by the intercept type; x64 only.
+//
+// Reference: tlfs/datatypes/hv_register_intercept_result_parameters.md.
+type RegisterInterceptResultParameters struct {
+	_   structs.HostLayout
+	raw [8]uint32
+}
+
+// CPUID returns a pointer to member Cpuid (offset 0x0) of x. For CPUID intercepts.
+func (x *RegisterInterceptResultParameters) CPUID() *RegisterX64CPUIDResultParameters {
+	return (*RegisterX64CPUIDResultParameters)(unsafe.Pointer(x))
+}
+
+// MSR returns a pointer to member Msr (offset 0x0) of x. For MSR intercepts.
+func (x *RegisterInterceptResultParameters) MSR() *RegisterX64MSRResultParameters {
+	return (*RegisterX64MSRResultParameters)(unsafe.Pointer(x))
+}
+
+// InterceptSuspendRegister is HV_INTERCEPT_SUSPEND_REGISTER.
+//
+// Value of HvRegisterInterceptSuspend. Only the hypervisor sets these bits; a guest may clear them.
+// The TLFS names the type as a member of HV_REGISTER_VALUE but never defines it. The registry applies
+// the 2013 declaration to tlfs, whose HV_REGISTER_VALUE relies on it.
+//
+// Reference: wdk-2013/HV_INTERCEPT_SUSPEND_REGISTER.txt.
+type InterceptSuspendRegister uint64
+
+// InterceptSuspendRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const InterceptSuspendRegisterReservedMask InterceptSuspendRegister = 0xfffffffffffffffc
+
+// Suspended reports Suspended (bit 0: The VP is suspended because of an intercept; clear it to
+// resume.).
+func (x InterceptSuspendRegister) Suspended() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSuspended sets or clears Suspended.
+func (x *InterceptSuspendRegister) SetSuspended(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TLBLocked reports TlbLocked (bit 1: Blocks TLB flushes of this VP by other processors; flushing VPs
+// are suspended until it clears.).
+func (x InterceptSuspendRegister) TLBLocked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTLBLocked sets or clears TlbLocked.
+func (x *InterceptSuspendRegister) SetTLBLocked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// InterruptType is HV_INTERRUPT_TYPE.
+//
+// Delivery mode of a virtual interrupt; the value set depends on the architecture. Compared with 2013
+// the x64 list adds RemoteRead (3), LocalInt0 (8) and LocalInt1 (9) and drops the Maximum value. On
+// ARM64 the only value is HvArm64InterruptTypeFixed, also 0.
+//
+// Reference: tlfs/datatypes/hv_interrupt_type.md.
+type InterruptType uint32
+
+const (
+	// X64InterruptTypeFixed is HvX64InterruptTypeFixed: x64 fixed-vector delivery.
+	X64InterruptTypeFixed InterruptType = 0x0
+	// Arm64InterruptTypeFixed is HvArm64InterruptTypeFixed: ARM64 only: standard fixed delivery; same
+	// number as the x64 fixed type, which it replaces on that architecture.
+	Arm64InterruptTypeFixed InterruptType = 0x0
+	// X64InterruptTypeLowestPriority is HvX64InterruptTypeLowestPriority: Routed to the lowest-priority
+	// destination.
+	X64InterruptTypeLowestPriority InterruptType = 0x1
+	// X64InterruptTypeSmi is HvX64InterruptTypeSmi: System-management interrupt (restricted).
+	X64InterruptTypeSmi InterruptType = 0x2
+	// X64InterruptTypeRemoteRead is HvX64InterruptTypeRemoteRead: Remote-read IPI.
+	X64InterruptTypeRemoteRead InterruptType = 0x3
+	// X64InterruptTypeNMI is HvX64InterruptTypeNmi: Non-maskable interrupt.
+	X64InterruptTypeNMI InterruptType = 0x4
+	// X64InterruptTypeInit is HvX64InterruptTypeInit: INIT IPI.
+	X64InterruptTypeInit InterruptType = 0x5
+	// X64InterruptTypeSipi is HvX64InterruptTypeSipi: Startup IPI.
+	X64InterruptTypeSipi InterruptType = 0x6
+	// X64InterruptTypeExtInt is HvX64InterruptTypeExtInt: External interrupt signal.
+	X64InterruptTypeExtInt InterruptType = 0x7
+	// X64InterruptTypeLocalInt0 is HvX64InterruptTypeLocalInt0: Local APIC LINT0 pin.
+	X64InterruptTypeLocalInt0 InterruptType = 0x8
+	// X64InterruptTypeLocalInt1 is HvX64InterruptTypeLocalInt1: Local APIC LINT1 pin.
+	X64InterruptTypeLocalInt1 InterruptType = 0x9
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x InterruptType) String() string {
+	switch x {
+	case X64InterruptTypeFixed:
+		return "HvX64InterruptTypeFixed"
+	case X64InterruptTypeLowestPriority:
+		return "HvX64InterruptTypeLowestPriority"
+	case X64InterruptTypeSmi:
+		return "HvX64InterruptTypeSmi"
+	case X64InterruptTypeRemoteRead:
+		return "HvX64InterruptTypeRemoteRead"
+	case X64InterruptTypeNMI:
+		return "HvX64InterruptTypeNmi"
+	case X64InterruptTypeInit:
+		return "HvX64InterruptTypeInit"
+	case X64InterruptTypeSipi:
+		return "HvX64InterruptTypeSipi"
+	case X64InterruptTypeExtInt:
+		return "HvX64InterruptTypeExtInt"
+	case X64InterruptTypeLocalInt0:
+		return "HvX64InterruptTypeLocalInt0"
+	case X64InterruptTypeLocalInt1:
+		return "HvX64InterruptTypeLocalInt1"
+	}
+	return "HV_INTERRUPT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64InterruptControl is HV_X64_INTERRUPT_CONTROL.
+//
+// The x64 form of HV_INTERRUPT_CONTROL (the TLFS defines HV_INTERRUPT_CONTROL as this type on x64);
+// same bits as the 2013 HV_INTERRUPT_CONTROL.
+//
+// Reference: tlfs/datatypes/hv_interrupt_control.md.
+type X64InterruptControl uint64
+
+// X64InterruptControlReservedMask has the bits the reference reserves; they must stay zero.
+const X64InterruptControlReservedMask X64InterruptControl = 0xfffffffc00000000
+
+// InterruptType returns InterruptType (bits 0..31: Delivery mode.).
+func (x X64InterruptControl) InterruptType() InterruptType {
+	return InterruptType(x >> 0 & 0xffffffff)
+}
+
+// SetInterruptType stores v in InterruptType; bits of v beyond its 32-bit width are dropped.
+func (x *X64InterruptControl) SetInterruptType(v InterruptType) {
+	*x = *x&^(0xffffffff<<0) | (X64InterruptControl(v)&0xffffffff)<<0
+}
+
+// LevelTriggered reports LevelTriggered (bit 32: Set for level triggered, clear for edge triggered.).
+func (x X64InterruptControl) LevelTriggered() bool {
+	return x&(1<<32) != 0
+}
+
+// SetLevelTriggered sets or clears LevelTriggered.
+func (x *X64InterruptControl) SetLevelTriggered(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// LogicalDestinationMode reports LogicalDestinationMode (bit 33: Set when the target is a logical APIC
+// ID naming a set of VPs; clear for a physical APIC ID.).
+func (x X64InterruptControl) LogicalDestinationMode() bool {
+	return x&(1<<33) != 0
+}
+
+// SetLogicalDestinationMode sets or clears LogicalDestinationMode.
+func (x *X64InterruptControl) SetLogicalDestinationMode(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// Arm64InterruptControl is HV_ARM64_INTERRUPT_CONTROL.
+//
+// The ARM64 form of HV_INTERRUPT_CONTROL. There is no trigger-mode bit (the guest GIC configuration
+// decides edge or level); bit 34 says whether the interrupt is asserted or deasserted.
+//
+// Reference: tlfs/datatypes/hv_interrupt_control.md.
+type Arm64InterruptControl uint64
+
+// Arm64InterruptControlReservedMask has the bits the reference reserves; they must stay zero.
+const Arm64InterruptControlReservedMask Arm64InterruptControl = 0xfffffffb00000000
+
+// InterruptType returns InterruptType (bits 0..31: Delivery mode (only fixed exists on ARM64).).
+func (x Arm64InterruptControl) InterruptType() InterruptType {
+	return InterruptType(x >> 0 & 0xffffffff)
+}
+
+// SetInterruptType stores v in InterruptType; bits of v beyond its 32-bit width are dropped.
+func (x *Arm64InterruptControl) SetInterruptType(v InterruptType) {
+	*x = *x&^(0xffffffff<<0) | (Arm64InterruptControl(v)&0xffffffff)<<0
+}
+
+// Asserted reports Asserted (bit 34: Set to assert the interrupt, clear to deassert it.).
+func (x Arm64InterruptControl) Asserted() bool {
+	return x&(1<<34) != 0
+}
+
+// SetAsserted sets or clears Asserted.
+func (x *Arm64InterruptControl) SetAsserted(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// InterruptControl is HV_INTERRUPT_CONTROL.
+//
+// The TLFS defines HV_INTERRUPT_CONTROL per architecture with a
+//
+// Reference: tlfs/datatypes/hv_interrupt_control.md.
+type InterruptControl = X64InterruptControl
+
+// InterruptSource is HV_INTERRUPT_SOURCE.
+//
+// Kind of interrupt an HV_INTERRUPT_ENTRY describes; only MSI is defined.
+//
+// Reference: tlfs/datatypes/hv_interrupt_entry.md.
+type InterruptSource uint32
+
+const (
+	// InterruptSourceMSI is HvInterruptSourceMsi: Message-signalled interrupt (the entry holds an
+	// HV_MSI_ENTRY).
+	InterruptSourceMSI InterruptSource = 0x1
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x InterruptSource) String() string {
+	switch x {
+	case InterruptSourceMSI:
+		return "HvInterruptSourceMsi"
+	}
+	return "HV_INTERRUPT_SOURCE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// MSIEntry is HV_MSI_ENTRY.
+//
+// The address and data of a message-signalled interrupt.
+//
+// Reference: tlfs/datatypes/hv_msi_entry.md.
+type MSIEntry struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. Both halves as one value.
+func (x *MSIEntry) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Address returns a pointer to member Address (offset 0x0) of x. MSI address.
+func (x *MSIEntry) Address() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Data returns a pointer to member Data (offset 0x4) of x. MSI data.
+func (x *MSIEntry) Data() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// InterruptEntry is HV_INTERRUPT_ENTRY.
+//
+// Identifies a device interrupt by its source kind and, for MSI, its address and data.
+//
+// Reference: tlfs/datatypes/hv_interrupt_entry.md.
+type InterruptEntry struct {
+	_               structs.HostLayout
+	InterruptSource InterruptSource // InterruptSource, offset 0x0: Kind of interrupt.
+	Reserved        uint32          // Reserved, offset 0x4
+	MSIEntry        MSIEntry        // MsiEntry, offset 0x8 (anonymous union; other members through methods): Used for HvInterruptSourceMsi.
+}
+
+// Data returns a pointer to member Data (offset 0x8) of x. The same 8 bytes as a raw value.
+func (x *InterruptEntry) Data() *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// DeviceInterruptTarget is HV_DEVICE_INTERRUPT_TARGET.
+//
+// The vector and target VPs of a device interrupt. Flags holds HV_DEVICE_INTERRUPT_TARGET_* bits; with
+// HV_DEVICE_INTERRUPT_TARGET_PROCESSOR_SET the targets are a processor set that runs past the fixed 16
+// bytes, otherwise a 64-bit processor mask.
+//
+// Reference: tlfs/datatypes/hv_device_interrupt_target.md.
+type DeviceInterruptTarget struct {
+	_             structs.HostLayout
+	Vector        InterruptVector // Vector, offset 0x0: Interrupt vector.
+	Flags         uint32          // Flags, offset 0x4: HV_DEVICE_INTERRUPT_TARGET_* flags; without MULTICAST the interrupt goes to one arbitrary VP of the set.
+	ProcessorMask uint64          // ProcessorMask, offset 0x8 (anonymous union; other members through methods): Target VPs as a bit mask.
+}
+
+// VirtualAPICAssist is HV_VIRTUAL_APIC_ASSIST.
+//
+// The EOI assist field at offset 0 of the APIC assist page (2013) or VP assist page (TLFS). The C
+// union declares only bit 0; the EOI pages show bits 31:1 as reserved-zero. The TLFS uses this type in
+// HV_VP_ASSIST_PAGE without declaring it, so the 2013 declaration applies to tlfs.
+//
+// Reference: wdk-2013/HV_VIRTUAL_APIC_ASSIST.txt, wdk-2013/concept-EOI-Intercepts.txt,
+// tlfs/virtual-interrupts.md, tlfs/datatypes/hv_vp_assist_page.md.
+type VirtualAPICAssist uint32
+
+// VirtualAPICAssistReservedMask has the bits the reference reserves; they must stay zero.
+const VirtualAPICAssistReservedMask VirtualAPICAssist = 0xfffffffe
+
+// NoEOIRequired reports NoEOIRequired (bit 0: Set by the hypervisor when the next EOI needs no
+// intercept; the guest clears it atomically and writes the EOI MSR only if it was already clear.).
+func (x VirtualAPICAssist) NoEOIRequired() bool {
+	return x&(1<<0) != 0
+}
+
+// SetNoEOIRequired sets or clears NoEOIRequired.
+func (x *VirtualAPICAssist) SetNoEOIRequired(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64MSRAPICAssistContents is HV_X64_MSR_APIC_ASSIST_CONTENTS.
+//
+// Value of the MSR at 0x40000073 that places the assist page in GPA space. 2013 calls it the virtual
+// APIC assist page MSR; the TLFS calls the page the VP assist page and gives the same bit table
+// (Enable, RsvdP, Page PFN) without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_MSR_APIC_ASSIST_CONTENTS.txt, wdk-2013/concept-EOI-Intercepts.txt,
+// tlfs/vp-properties.md.
+type X64MSRAPICAssistContents uint64
+
+// X64MSRAPICAssistContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRAPICAssistContentsReservedMask X64MSRAPICAssistContents = 0xffe
+
+// Enable reports Enable (bit 0: Enables the assist page.).
+func (x X64MSRAPICAssistContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRAPICAssistContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the assist page.).
+func (x X64MSRAPICAssistContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRAPICAssistContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRAPICAssistContents(v)&0xfffffffffffff)<<12
+}
+
+// X64InterruptStateRegister is HV_X64_INTERRUPT_STATE_REGISTER.
+//
+// Format of the HvX64RegisterInterruptState VP register (interrupt shadow and NMI masking). The TLFS
+// lists it as a member of HV_REGISTER_VALUE without declaring it, so the 2013 declaration applies to
+// tlfs.
+//
+// Reference: wdk-2013/HV_X64_INTERRUPT_STATE_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_register_value.md.
+type X64InterruptStateRegister uint64
+
+// X64InterruptStateRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const X64InterruptStateRegisterReservedMask X64InterruptStateRegister = 0xfffffffffffffffc
+
+// InterruptShadow reports InterruptShadow (bit 0: The VP is in an interrupt shadow (interrupts and
+// debug traps held off for one instruction).).
+func (x X64InterruptStateRegister) InterruptShadow() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInterruptShadow sets or clears InterruptShadow.
+func (x *X64InterruptStateRegister) SetInterruptShadow(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// NMIMasked reports NmiMasked (bit 1: Further NMIs are masked until the next IRET.).
+func (x X64InterruptStateRegister) NMIMasked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetNMIMasked sets or clears NmiMasked.
+func (x *X64InterruptStateRegister) SetNMIMasked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// X64PendingInterruptionType is HV_X64_PENDING_INTERRUPTION_TYPE.
+//
+// Kind of interruption held in HV_X64_PENDING_INTERRUPTION_REGISTER. Only 2013 declares it; the
+// registry applies it to tlfs together with the register format that uses it.
+//
+// Reference: wdk-2013/HV_X64_PENDING_INTERRUPTION_TYPE.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type X64PendingInterruptionType uint32
+
+const (
+	// X64PendingInterrupt is HvX64PendingInterrupt: An interrupt.
+	X64PendingInterrupt X64PendingInterruptionType = 0x0
+	// X64PendingNMI is HvX64PendingNmi: A non-maskable interrupt.
+	X64PendingNMI X64PendingInterruptionType = 0x2
+	// X64PendingException is HvX64PendingException: A hardware exception.
+	X64PendingException X64PendingInterruptionType = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x X64PendingInterruptionType) String() string {
+	switch x {
+	case X64PendingInterrupt:
+		return "HvX64PendingInterrupt"
+	case X64PendingNMI:
+		return "HvX64PendingNmi"
+	case X64PendingException:
+		return "HvX64PendingException"
+	}
+	return "HV_X64_PENDING_INTERRUPTION_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64PendingInterruptionRegister is HV_X64_PENDING_INTERRUPTION_REGISTER.
+//
+// Format of the HvX64RegisterPendingInterruption VP register: an interruption the hypervisor delivers
+// when the VP resumes. The 2013 description of ErrorCode repeats that of DeliverErrorCode; from the C
+// declaration it is the upper 32 bits holding the error code. The TLFS lists the type in
+// HV_REGISTER_VALUE without declaring it, so the 2013 declaration applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_PENDING_INTERRUPTION_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_register_value.md.
+type X64PendingInterruptionRegister uint64
+
+// X64PendingInterruptionRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const X64PendingInterruptionRegisterReservedMask X64PendingInterruptionRegister = 0xffe0
+
+// InterruptionPending reports InterruptionPending (bit 0: Set when an interruption is pending;
+// otherwise the other fields mean nothing.).
+func (x X64PendingInterruptionRegister) InterruptionPending() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInterruptionPending sets or clears InterruptionPending.
+func (x *X64PendingInterruptionRegister) SetInterruptionPending(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// InterruptionType returns InterruptionType (bits 1..3: Kind of interruption.).
+func (x X64PendingInterruptionRegister) InterruptionType() X64PendingInterruptionType {
+	return X64PendingInterruptionType(x >> 1 & 0x7)
+}
+
+// SetInterruptionType stores v in InterruptionType; bits of v beyond its 3-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetInterruptionType(v X64PendingInterruptionType) {
+	*x = *x&^(0x7<<1) | (X64PendingInterruptionRegister(v)&0x7)<<1
+}
+
+// DeliverErrorCode reports DeliverErrorCode (bit 4: Push an error code as part of the interruption.).
+func (x X64PendingInterruptionRegister) DeliverErrorCode() bool {
+	return x&(1<<4) != 0
+}
+
+// SetDeliverErrorCode sets or clears DeliverErrorCode.
+func (x *X64PendingInterruptionRegister) SetDeliverErrorCode(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// InterruptionVector returns InterruptionVector (bits 16..31: Vector to deliver.).
+func (x X64PendingInterruptionRegister) InterruptionVector() uint16 {
+	return uint16(x >> 16 & 0xffff)
+}
+
+// SetInterruptionVector stores v in InterruptionVector; bits of v beyond its 16-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetInterruptionVector(v uint16) {
+	*x = *x&^(0xffff<<16) | (X64PendingInterruptionRegister(v)&0xffff)<<16
+}
+
+// ErrorCode returns ErrorCode (bits 32..63: Error code to push when DeliverErrorCode is set.).
+func (x X64PendingInterruptionRegister) ErrorCode() uint32 {
+	return uint32(x >> 32 & 0xffffffff)
+}
+
+// SetErrorCode stores v in ErrorCode; bits of v beyond its 32-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetErrorCode(v uint32) {
+	*x = *x&^(0xffffffff<<32) | (X64PendingInterruptionRegister(v)&0xffffffff)<<32
+}
+
+// X64MSRStimerConfigContents is HV_X64_MSR_STIMER_CONFIG_CONTENTS.
+//
+// Value of a synthetic timer configuration register. The TLFS gives only the bit table (no type name);
+// the 2013 type name is kept. It adds direct mode: bit 12 DirectMode asserts the interrupt ApicVector
+// (bits 11:4) on expiry instead of sending a message, so the 2013 reserved range 15:4 shrinks to
+// 15:13. The table calls bit 0 Enabled; the 2013 name Enable is kept.
+//
+// Reference: tlfs/timers.md.
+type X64MSRStimerConfigContents uint64
+
+// X64MSRStimerConfigContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRStimerConfigContentsReservedMask X64MSRStimerConfigContents = 0xfffffffffff0e000
+
+// Enable reports Enable (bit 0: The timer is enabled; one-shot timers clear it on expiry.).
+func (x X64MSRStimerConfigContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRStimerConfigContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Periodic reports Periodic (bit 1: Periodic when set, one-shot when clear.).
+func (x X64MSRStimerConfigContents) Periodic() bool {
+	return x&(1<<1) != 0
+}
+
+// SetPeriodic sets or clears Periodic.
+func (x *X64MSRStimerConfigContents) SetPeriodic(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// Lazy reports Lazy (bit 2: Expirations may be deferred or skipped while the VP is not running.).
+func (x X64MSRStimerConfigContents) Lazy() bool {
+	return x&(1<<2) != 0
+}
+
+// SetLazy sets or clears Lazy.
+func (x *X64MSRStimerConfigContents) SetLazy(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// AutoEnable reports AutoEnable (bit 3: Writing a nonzero count sets Enable.).
+func (x X64MSRStimerConfigContents) AutoEnable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetAutoEnable sets or clears AutoEnable.
+func (x *X64MSRStimerConfigContents) SetAutoEnable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// APICVector returns ApicVector (bits 4..11: Vector asserted on expiry in direct mode.).
+func (x X64MSRStimerConfigContents) APICVector() uint8 {
+	return uint8(x >> 4 & 0xff)
+}
+
+// SetAPICVector stores v in ApicVector; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRStimerConfigContents) SetAPICVector(v uint8) {
+	*x = *x&^(0xff<<4) | (X64MSRStimerConfigContents(v)&0xff)<<4
+}
+
+// DirectMode reports DirectMode (bit 12: Assert ApicVector on expiry instead of sending a message to
+// SINTx.).
+func (x X64MSRStimerConfigContents) DirectMode() bool {
+	return x&(1<<12) != 0
+}
+
+// SetDirectMode sets or clears DirectMode.
+func (x *X64MSRStimerConfigContents) SetDirectMode(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// SinTx returns SINTx (bits 16..19: SynIC interrupt source for the expiration message; zero on an
+// enabled timer outside direct mode disables it.).
+func (x X64MSRStimerConfigContents) SinTx() SynicSINTIndex {
+	return SynicSINTIndex(x >> 16 & 0xf)
+}
+
+// SetSinTx stores v in SINTx; bits of v beyond its 4-bit width are dropped.
+func (x *X64MSRStimerConfigContents) SetSinTx(v SynicSINTIndex) {
+	*x = *x&^(0xf<<16) | (X64MSRStimerConfigContents(v)&0xf)<<16
+}
+
+// TimerMessagePayload is HV_TIMER_MESSAGE_PAYLOAD.
+//
+// Payload of the timer expiration message (HV_MESSAGE) sent when a synthetic timer fires; the same in
+// both versions.
+//
+// Reference: wdk-2013/HV_TIMER_MESSAGE_PAYLOAD.txt, wdk-2013/concept-Timer-Expiration-Message.txt,
+// tlfs/datatypes/hv_timer_message_payload.md.
+type TimerMessagePayload struct {
+	_              structs.HostLayout
+	TimerIndex     uint32      // TimerIndex, offset 0x0: Which synthetic timer (0 to 3) expired, so that timers can share one vector.
+	Reserved       uint32      // Reserved, offset 0x4
+	ExpirationTime Nano100Time // ExpirationTime, offset 0x8: Expected expiry in partition reference time; the message may arrive later.
+	DeliveryTime   Nano100Time // DeliveryTime, offset 0x10: Reference time at which the message was placed in the SIM page slot.
+}
+
+// X64MSRReferenceTSCContents is HV_X64_MSR_REFERENCE_TSC_CONTENTS.
+//
+// Value of the HV_X64_MSR_REFERENCE_TSC MSR (HvRegisterReferenceTsc on ARM64), which places the
+// reference TSC page; zero (disabled) at partition creation. The TLFS gives the same bit table without
+// a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_MSR_REFERENCE_TSC_CONTENTS.txt,
+// wdk-2013/concept-Reference-TSC-Page-MSR.txt, tlfs/timers.md.
+type X64MSRReferenceTSCContents uint64
+
+// X64MSRReferenceTSCContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRReferenceTSCContentsReservedMask X64MSRReferenceTSCContents = 0xffe
+
+// Enable reports Enable (bit 0: Enables the reference TSC page.).
+func (x X64MSRReferenceTSCContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRReferenceTSCContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the page; beyond the GPA space
+// the page is not accessible.).
+func (x X64MSRReferenceTSCContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRReferenceTSCContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRReferenceTSCContents(v)&0xfffffffffffff)<<12
+}
+
+// ReferenceTSCPage is HV_REFERENCE_TSC_PAGE.
+//
+// Partition-wide page from which a guest computes reference time without an intercept: ((TSC *
+// TscScale) >> 64) + TscOffset, re-read while TscSequence changes. The versions disagree on the
+// sequence value meaning 'not usable, fall back to another clock': 2013 defines
+// HV_REFERENCE_TSC_SEQUENCE_INVALID as 0 but its TscSequence page says 0xFFFFFFFF; the TLFS says 0.
+//
+// Reference: wdk-2013/HV_REFERENCE_TSC_PAGE.txt,
+// wdk-2013/concept-Partition-Reference-TSC-Mechanism.txt, wdk-2013/concept-TscSequence.txt,
+// tlfs/timers.md.
+type ReferenceTSCPage struct {
+	_           structs.HostLayout
+	TSCSequence uint32      // TscSequence, offset 0x0: Sequence number bumped whenever scale or offset change (volatile).
+	Reserved1   uint32      // Reserved1, offset 0x4
+	TSCScale    uint64      // TscScale, offset 0x8: 64.64 fixed-point multiplier applied to the TSC (volatile).
+	TSCOffset   int64       // TscOffset, offset 0x10: Signed offset added after scaling (volatile).
+	Reserved2   [509]uint64 // Reserved2, offset 0x18: Rest of the page.
+}
+
+// SendSyntheticClusterIPIInput is HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI.
+//
+// Input of HvCallSendSyntheticClusterIpi. The table gives ProcessorMask a size of 1, which contradicts
+// both its UINT64 type and the 8-byte alignment; 8 bytes are used.
+//
+// Reference: tlfs/hypercalls/HvCallSendSyntheticClusterIpi.md.
+type SendSyntheticClusterIPIInput struct {
+	_             structs.HostLayout
+	Vector        uint32   // Vector, offset 0x0: Vector to assert; 0x10 to 0xFF.
+	TargetVTL     VTLInput // TargetVtl, offset 0x4: VTL whose interrupt controller receives the interrupt.
+	_             [3]byte  // Padding, offset 0x5
+	ProcessorMask uint64   // ProcessorMask, offset 0x8: Bit n selects VP index n.
+}
+
+// SendSyntheticClusterIPIExInput is HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI_EX.
+//
+// Input of HvCallSendSyntheticClusterIpiEx. The VP set has a variable length (its bank list follows
+// the 16 fixed bytes); the page does not say the call takes a variable-size header.
+//
+// Reference: tlfs/hypercalls/HvCallSendSyntheticClusterIpiEx.md.
+type SendSyntheticClusterIPIExInput struct {
+	_            structs.HostLayout
+	Vector       uint32   // Vector, offset 0x0: Vector to assert; 0x10 to 0xFF.
+	TargetVTL    VTLInput // TargetVtl, offset 0x4: VTL whose interrupt controller receives the interrupt.
+	_            [3]byte  // Padding, offset 0x5
+	ProcessorSet VPSet    // ProcessorSet, offset 0x8: Target VPs (sparse or all); variable size.
+}
+
+// AssertVirtualInterruptInput is HV_INPUT_ASSERT_VIRTUAL_INTERRUPT.
+//
+// Input of the TLFS HvCallAssertVirtualInterrupt (0x0094). Same first 28 bytes as 2013 (the partition
+// member is called TargetPartition), then a target VTL and reserved bytes instead of padding.
+//
+// Reference: tlfs/hypercalls/HvCallAssertVirtualInterrupt.md.
+type AssertVirtualInterruptInput struct {
+	_                  structs.HostLayout
+	TargetPartition    PartitionID      // TargetPartition, offset 0x0: Partition that receives the interrupt.
+	InterruptControl   InterruptControl // InterruptControl, offset 0x8: Interrupt control flags.
+	DestinationAddress uint64           // DestinationAddress, offset 0x10: Destination address of the interrupt.
+	RequestedVector    InterruptVector  // RequestedVector, offset 0x18: Requested vector.
+	TargetVTL          VTL              // TargetVtl, offset 0x1c: VTL that receives the interrupt.
+	ReservedZ0         uint8            // ReservedZ0, offset 0x1d
+	ReservedZ1         uint16           // ReservedZ1, offset 0x1e
+}
+
+// RetargetDeviceInterruptInput is HV_INPUT_RETARGET_DEVICE_INTERRUPT.
+//
+// Input of HvCallRetargetDeviceInterrupt. The table lists the rows out of order (RsvdZ at 32 before
+// InterruptEntry at 16) and sizes DeviceId as 6 bytes, although the prototype declares it UINT64 and
+// the next member starts at 16; 8 bytes are used. The prototype calls the reserved member Reserved;
+// the table's RsvdZ is used.
+//
+// Reference: tlfs/hypercalls/HvCallRetargetDeviceInterrupt.md.
+type RetargetDeviceInterruptInput struct {
+	_               structs.HostLayout
+	PartitionID     PartitionID           // PartitionId, offset 0x0: Partition that owns the device; HV_PARTITION_ID_SELF is allowed.
+	DeviceID        uint64                // DeviceId, offset 0x8: Logical device ID assigned by the host, unique within the guest.
+	InterruptEntry  InterruptEntry        // InterruptEntry, offset 0x10: MSI address and data identifying the interrupt.
+	RsvdZ           uint64                // RsvdZ, offset 0x20
+	InterruptTarget DeviceInterruptTarget // InterruptTarget, offset 0x28: New vector and target VPs.
+}
+
+// SetVirtualInterruptTargetInput is HV_INPUT_SET_VIRTUAL_INTERRUPT_TARGET.
+//
+// Input of HvCallSetVirtualInterruptTarget. The table ends with the 1-byte Vtl at offset 16; the 7
+// bytes of trailing padding to the 8-byte alignment are not in the table.
+//
+// Reference: tlfs/hypercalls/HvCallSetVirtualInterruptTarget.md.
+type SetVirtualInterruptTargetInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID     // PartitionId, offset 0x0: Partition of the interrupt.
+	InterruptID InterruptVector // InterruptId, offset 0x8: The virtual interrupt.
+	VPIndex     VPIndex         // VpIndex, offset 0xc: VP that should receive it.
+	VTL         VTL             // Vtl, offset 0x10: VTL that should receive it.
+	_           [7]byte         // Padding, offset 0x11
+}
+
+// ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
+//
+// Says whether a proximity domain id applies and whether it is a preference or a requirement. C
+// declares it as a plain struct of UINT32 bit-fields (no AsUINT32 member); both documents give the
+// same three ranges. The TLFS has no page of its own for it and declares it on the
+// HV_PROXIMITY_DOMAIN_INFO page.
+//
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
+type ProximityDomainFlags uint32
+
+// ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
+
+// ProximityPreferred reports ProximityPreferred (bit 0: Set: the domain is preferred and others may be
+// used when it runs short. Clear: all memory must come from that domain.).
+func (x ProximityDomainFlags) ProximityPreferred() bool {
+	return x&(1<<0) != 0
+}
+
+// SetProximityPreferred sets or clears ProximityPreferred.
+func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// ProximityInfoValid reports ProximityInfoValid (bit 31: Set: Id and the other flag apply. Clear: the
+// hypervisor may use any domain.).
+func (x ProximityDomainFlags) ProximityInfoValid() bool {
+	return x&(1<<31) != 0
+}
+
+// SetProximityInfoValid sets or clears ProximityInfoValid.
+func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
+//
+// A NUMA proximity domain id and the flags that say how it is used. Both documents declare the same
+// two members; neither page gives offsets, and the 8-byte size is the one the parameter tables
+// (HvWithdrawMemory, HvGetMemoryBalance) state. The TLFS adds that a zeroed value means no domain.
+//
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// wdk-2013/HvWithdrawMemory.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+type ProximityDomainInfo struct {
+	_     structs.HostLayout
+	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
+	Flags ProximityDomainFlags // Flags, offset 0x4: How Id is to be used.
+}
+
+// GPAMapping is HV_GPA_MAPPING.
+//
+// One (target page, source page) pair of a sparse mapping call. Both documents declare the same two
+// members; the 16-byte size is the one the 2013 HvMapSparseGpaPages table gives its PagePair element.
+// The TLFS adds that the target page must be unmapped beforehand.
+//
+// Reference: wdk-2013/HV_GPA_MAPPING.txt, wdk-2013/HvMapSparseGpaPages.txt,
+// tlfs/datatypes/hv_gpa_mapping.md.
+type GPAMapping struct {
+	_                   structs.HostLayout
+	TargetGPAPageNumber GPAPageNumber // TargetGpaPageNumber, offset 0x0: Page in the target partition's GPA space.
+	SourceGPAPageNumber GPAPageNumber // SourceGpaPageNumber, offset 0x8: Backing page in the caller's GPA space.
+}
+
+// ExtOutputBootZeroedMemoryRange is HV_EXT_OUTPUT_BOOT_ZEROED_MEMORY_RANGE.
+//
+// One zeroed range returned by HvExtCallGetBootZeroedMemory. The page names the type in its C
+// prototype but declares no members; names and sizes follow its output table (StartGpa 8 bytes,
+// PageCount 8 bytes), and the text says StartGpa is a GPA page number, hence HV_GPA_PAGE_NUMBER.
+//
+// Reference: tlfs/hypercalls/HvExtCallGetBootZeroedMemory.md.
+type ExtOutputBootZeroedMemoryRange struct {
+	_         structs.HostLayout
+	StartGPA  GPAPageNumber // StartGpa, offset 0x0: First guest physical page of the range.
+	PageCount uint64        // PageCount, offset 0x8: Number of pages in the range.
+}
+
+// DepositMemoryInput is HV_INPUT_DEPOSIT_MEMORY.
+//
+// Fixed input header of HvCallDepositMemory; the list of HV_GPA_PAGE_NUMBER elements follows it (the
+// TLFS table shows that list at offset 8). Same in both documents.
+//
+// Reference: wdk-2013/HvDepositMemory.txt, tlfs/hypercalls/HvCallDepositMemory.md.
+type DepositMemoryInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition whose memory pool receives the pages.
+}
+
+// WithdrawMemoryInput is HV_INPUT_WITHDRAW_MEMORY.
+//
+// Input of HvCallWithdrawMemory; the withdrawn page numbers come back as the rep output list. Same in
+// both documents.
+//
+// Reference: wdk-2013/HvWithdrawMemory.txt, tlfs/hypercalls/HvCallWithdrawMemory.md.
+type WithdrawMemoryInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition whose memory pool gives up pages.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x8: NUMA domain to withdraw from.
+}
+
+// GetMemoryBalanceInput is HV_INPUT_GET_MEMORY_BALANCE.
+//
+// Input of HvCallGetMemoryBalance. Same in both documents.
+//
+// Reference: wdk-2013/HvGetMemoryBalance.txt, tlfs/hypercalls/HvCallGetMemoryBalance.md.
+type GetMemoryBalanceInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition whose pool is queried.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x8: NUMA domain to report on; zeroed when no domain is meant.
+}
+
+// GetMemoryBalanceOutput is HV_OUTPUT_GET_MEMORY_BALANCE.
+//
+// Output of HvCallGetMemoryBalance. The TLFS table gives both members offset 0, which cannot hold for
+// two 8-byte values; the 2013 table's offsets 0 and 8 are used for both versions.
+//
+// Reference: wdk-2013/HvGetMemoryBalance.txt, tlfs/hypercalls/HvCallGetMemoryBalance.md.
+type GetMemoryBalanceOutput struct {
+	_              structs.HostLayout
+	PagesAvailable uint64 // PagesAvailable, offset 0x0: Pages of the pool free for allocation.
+	PagesInUse     uint64 // PagesInUse, offset 0x8: Pages of the pool the hypervisor is using.
+}
+
+// MapGPAPagesInput is HV_INPUT_MAP_GPA_PAGES.
+//
+// Fixed input header of HvCallMapGpaPages; the list of source HV_GPA_PAGE_NUMBER elements follows. The
+// 2013 table gives MapFlags 4 bytes plus 4 of padding; the TLFS table gives MapFlags 8 bytes, although
+// its own HV_MAP_GPA_FLAGS page declares UINT32. Both put the list at offset 24, so the bytes are the
+// same; this item keeps the 32-bit type and the padding.
+//
+// Reference: wdk-2013/HvMapGpaPages.txt, tlfs/hypercalls/HvCallMapGpaPages.md,
+// tlfs/datatypes/hv_map_gpa_flags.md.
+type MapGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID   // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	TargetGPABase     GPAPageNumber // TargetGpaBase, offset 0x8: First target page; element n maps to this page plus n.
+	MapFlags          MapGPAFlags   // MapFlags, offset 0x10: Access rights and attributes (HV_MAP_GPA_* bits).
+	_                 [4]byte       // Padding, offset 0x14: Upper half of the TLFS's 8-byte MapFlags.
+}
+
+// UnmapGPAPagesInput is HV_INPUT_UNMAP_GPA_PAGES.
+//
+// Input of the TLFS HvCallUnmapGpaPages, which adds UnmapFlags at offset 16 to the 2013 layout. The
+// table ends at 20 bytes; natural alignment of the 8-byte members rounds the struct to 24, hence the
+// tail padding.
+//
+// Reference: tlfs/hypercalls/HvCallUnmapGpaPages.md.
+type UnmapGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID   // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	TargetGPABase     GPAPageNumber // TargetGpaBase, offset 0x8: First page to unmap; the rep count gives how many.
+	UnmapFlags        UnmapGPAFlags // UnmapFlags, offset 0x10: HV_UNMAP_GPA_* options (keep precommitted, large pages).
+	_                 [4]byte       // Padding, offset 0x14: Tail padding from natural alignment; not in the table.
+}
+
+// MapSparseGPAPagesInput is HV_INPUT_MAP_SPARSE_GPA_PAGES.
+//
+// Fixed input header of HvCallMapSparseGpaPages; the list of HV_GPA_MAPPING elements follows. The 2013
+// table gives MapFlags 4 bytes plus 4 of padding; the TLFS table gives MapFlags 8 bytes, although its
+// HV_MAP_GPA_FLAGS page declares UINT32. Both put the list at offset 16, so the bytes are the same;
+// this item keeps the 32-bit type and the padding.
+//
+// Reference: wdk-2013/HvMapSparseGpaPages.txt, tlfs/hypercalls/HvCallMapSparseGpaPages.md,
+// tlfs/datatypes/hv_map_gpa_flags.md.
+type MapSparseGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	MapFlags          MapGPAFlags // MapFlags, offset 0x8: Access rights and attributes for every pair (HV_MAP_GPA_* bits).
+	_                 [4]byte     // Padding, offset 0xc: Upper half of the TLFS's 8-byte MapFlags.
+}
+
+// ModifySparseGPAPagesInput is HV_INPUT_MODIFY_SPARSE_GPA_PAGES.
+//
+// Fixed input header of HvCallModifySparseGpaPages; the list of HV_GPA_PAGE_NUMBER elements follows.
+//
+// Reference: tlfs/hypercalls/HvCallModifySparseGpaPages.md.
+type ModifySparseGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID // TargetPartitionId, offset 0x0: Partition whose mappings change.
+	MapFlags          MapGPAFlags // MapFlags, offset 0x8: New attributes; only some of them may be changed.
+	Rsvdz             uint32      // Rsvdz, offset 0xc: Must be zero.
+}
+
+// ExtQueryCapabilitiesOutput is HV_OUTPUT_EXT_QUERY_CAPABILITIES.
+//
+// Output of HvExtCallQueryCapabilities: one bit per extended hypercall. The page names the bits only
+// by the hypercall they stand for, so the bit names are those hypercall names. Bit 3
+// (HvExtCallSchedulerAssistSetup) names a call that has no code in the overview table.
+//
+// Reference: tlfs/hypercalls/HvExtCallQueryCapabilities.md.
+type ExtQueryCapabilitiesOutput struct {
+	_            structs.HostLayout
+	Capabilities ExtQueryCapabilitiesOutputCapabilities // Capabilities, offset 0x0: Mask of the extended hypercalls the hypervisor supports.
+}
+
+// ExtQueryCapabilitiesOutputCapabilities is the type of member Capabilities of
+// ExtQueryCapabilitiesOutput.
+type ExtQueryCapabilitiesOutputCapabilities uint64
+
+// ExtQueryCapabilitiesOutputCapabilitiesReservedMask has the bits the reference reserves; they must
+// stay zero.
+const ExtQueryCapabilitiesOutputCapabilitiesReservedMask ExtQueryCapabilitiesOutputCapabilities = 0xffffffffffffffe0
+
+// HvExtCallGetBootZeroedMemory reports HvExtCallGetBootZeroedMemory (bit 0:
+// HvExtCallGetBootZeroedMemory (0x8002) is available.).
+func (x ExtQueryCapabilitiesOutputCapabilities) HvExtCallGetBootZeroedMemory() bool {
+	return x&(1<<0) != 0
+}
+
+// SetHvExtCallGetBootZeroedMemory sets or clears HvExtCallGetBootZeroedMemory.
+func (x *ExtQueryCapabilitiesOutputCapabilities) SetHvExtCallGetBootZeroedMemory(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// HvExtCallMemoryHeatHint reports HvExtCallMemoryHeatHint (bit 1: HvExtCallMemoryHeatHint (0x8003) is
+// available.).
+func (x ExtQueryCapabilitiesOutputCapabilities) HvExtCallMemoryHeatHint() bool {
+	return x&(1<<1) != 0
+}
+
+// SetHvExtCallMemoryHeatHint sets or clears HvExtCallMemoryHeatHint.
+func (x *ExtQueryCapabilitiesOutputCapabilities) SetHvExtCallMemoryHeatHint(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// HvExtCallEpfSetup reports HvExtCallEpfSetup (bit 2: HvExtCallEpfSetup (0x8004) is available.).
+func (x ExtQueryCapabilitiesOutputCapabilities) HvExtCallEpfSetup() bool {
+	return x&(1<<2) != 0
+}
+
+// SetHvExtCallEpfSetup sets or clears HvExtCallEpfSetup.
+func (x *ExtQueryCapabilitiesOutputCapabilities) SetHvExtCallEpfSetup(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// HvExtCallSchedulerAssistSetup reports HvExtCallSchedulerAssistSetup (bit 3:
+// HvExtCallSchedulerAssistSetup is available; the TLFS gives that call no code.).
+func (x ExtQueryCapabilitiesOutputCapabilities) HvExtCallSchedulerAssistSetup() bool {
+	return x&(1<<3) != 0
+}
+
+// SetHvExtCallSchedulerAssistSetup sets or clears HvExtCallSchedulerAssistSetup.
+func (x *ExtQueryCapabilitiesOutputCapabilities) SetHvExtCallSchedulerAssistSetup(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// HvExtCallMemoryHeatHintAsync reports HvExtCallMemoryHeatHintAsync (bit 4:
+// HvExtCallMemoryHeatHintAsync (0x8006) is available.).
+func (x ExtQueryCapabilitiesOutputCapabilities) HvExtCallMemoryHeatHintAsync() bool {
+	return x&(1<<4) != 0
+}
+
+// SetHvExtCallMemoryHeatHintAsync sets or clears HvExtCallMemoryHeatHintAsync.
+func (x *ExtQueryCapabilitiesOutputCapabilities) SetHvExtCallMemoryHeatHintAsync(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// ExtGetBootZeroedMemoryOutput is HV_OUTPUT_EXT_GET_BOOT_ZEROED_MEMORY.
+//
+// Output of HvExtCallGetBootZeroedMemory, 0xFF8 bytes as the page states: a range count followed by
+// room for 255 ranges (the page's limit; it names no constant). Only the first RangeCount entries are
+// meaningful; ranges may overlap or cover memory that does not exist.
+//
+// Reference: tlfs/hypercalls/HvExtCallGetBootZeroedMemory.md.
+type ExtGetBootZeroedMemoryOutput struct {
+	_          structs.HostLayout
+	RangeCount uint64                              // RangeCount, offset 0x0: Number of valid entries in Ranges (at most 255).
+	Ranges     [255]ExtOutputBootZeroedMemoryRange // Ranges, offset 0x8: Zeroed ranges, best ones first; entries 0 to 254 sit at offsets 8 to 4072.
+}
+
+// PortID is HV_PORT_ID.
+//
+// Identifies a port, unique within the partition that owns it: a 24-bit id with 8 reserved high bits.
+// The 2013 reference describes the same split in prose only, as a plain 32-bit value.
+//
+// Reference: tlfs/datatypes/hv_port_id.md.
+type PortID uint32
+
+// PortIDReservedMask has the bits the reference reserves; they must stay zero.
+const PortIDReservedMask PortID = 0xff000000
+
+// ID returns Id (bits 0..23: The port number chosen by the creator.).
+func (x PortID) ID() uint32 {
+	return uint32(x >> 0 & 0xffffff)
+}
+
+// SetID stores v in Id; bits of v beyond its 24-bit width are dropped.
+func (x *PortID) SetID(v uint32) {
+	*x = *x&^(0xffffff<<0) | (PortID(v)&0xffffff)<<0
+}
+
+// ConnectionID is HV_CONNECTION_ID.
+//
+// Identifies a connection, unique within the partition that owns it: a 24-bit id with 8 reserved high
+// bits (the union's whole-value member is spelled AsUInt32 here, AsUINT32 in HV_PORT_ID).
+//
+// Reference: tlfs/datatypes/hv_connection_id.md.
+type ConnectionID uint32
+
+// ConnectionIDReservedMask has the bits the reference reserves; they must stay zero.
+const ConnectionIDReservedMask ConnectionID = 0xff000000
+
+// ID returns Id (bits 0..23: The connection number chosen by the caller.).
+func (x ConnectionID) ID() uint32 {
+	return uint32(x >> 0 & 0xffffff)
+}
+
+// SetID stores v in Id; bits of v beyond its 24-bit width are dropped.
+func (x *ConnectionID) SetID(v uint32) {
+	*x = *x&^(0xffffff<<0) | (ConnectionID(v)&0xffffff)<<0
+}
+
+// PortType is HV_PORT_TYPE.
+//
+// Kind of a port, and of the connections made to it. The TLFS lists only the doorbell type (declared
+// on both the port-type and the connection-info page); the 2013 message, event and monitor types (1 to
+// 3) do not appear.
+//
+// Reference: tlfs/datatypes/hv_port_type.md, tlfs/datatypes/hv_connection_info.md.
+type PortType uint32
+
+const (
+	// PortTypeDoorbell is HvPortTypeDoorbell: A low-latency notification port triggered by guest writes to
+	// a GPA.
+	PortTypeDoorbell PortType = 0x4
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x PortType) String() string {
+	switch x {
+	case PortTypeDoorbell:
+		return "HvPortTypeDoorbell"
+	}
+	return "HV_PORT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PortInfo is HV_PORT_INFO.
+//
+// Type-specific description of a port passed to HvCallCreatePort; the TLFS only has the doorbell
+// member. The page's field table puts TargetSint at offset 8 with 1 byte, TargetVp at 9 and an 11-byte
+// RsvdZ at 13, which contradicts its own C declaration (a 4-byte HV_SYNIC_SINT_INDEX); the
+// declaration, with natural alignment, is followed. Both give a 24-byte total.
+//
+// Reference: tlfs/datatypes/hv_port_info.md, tlfs/hypercalls/HvCallCreatePort.md.
+type PortInfo struct {
+	_                structs.HostLayout
+	PortType         PortType                 // PortType, offset 0x0: Kind of port; picks the union member.
+	_                [4]byte                  // Padding, offset 0x4
+	DoorbellPortInfo PortInfoDoorbellPortInfo // DoorbellPortInfo, offset 0x8 (anonymous union; other members through methods)
+}
+
+// PortInfoDoorbellPortInfo is the type of member DoorbellPortInfo of PortInfo.
+type PortInfoDoorbellPortInfo struct {
+	_          structs.HostLayout
+	TargetSINT SynicSINTIndex // TargetSint, offset 0x0: SINT signalled when the doorbell rings.
+	TargetVP   VPIndex        // TargetVp, offset 0x4: Target VP or HV_ANY_VP.
+	RsvdZ      uint64         // RsvdZ, offset 0x8
+}
+
+// ConnectionInfo is HV_CONNECTION_INFO.
+//
+// Type-specific description of a connection passed to HvCallConnectPort; the TLFS only has the
+// doorbell member, which makes it 32 bytes (the 2013 structure has message, event and monitor members
+// and 16 bytes). Size 32 matches the HvCallConnectPort table.
+//
+// Reference: tlfs/datatypes/hv_connection_info.md, tlfs/hypercalls/HvCallConnectPort.md.
+type ConnectionInfo struct {
+	_                      structs.HostLayout
+	PortType               PortType                             // PortType, offset 0x0: Kind of the target port; picks the union member.
+	_                      [4]byte                              // Padding, offset 0x4
+	DoorbellConnectionInfo ConnectionInfoDoorbellConnectionInfo // DoorbellConnectionInfo, offset 0x8 (anonymous union; other members through methods)
+}
+
+// ConnectionInfoDoorbellConnectionInfo is the type of member DoorbellConnectionInfo of ConnectionInfo.
+type ConnectionInfoDoorbellConnectionInfo struct {
+	_                    structs.HostLayout
+	GuestPhysicalAddress GPA    // GuestPhysicalAddress, offset 0x0: GPA whose writes ring the doorbell; must not cross a page boundary.
+	TriggerValue         uint64 // TriggerValue, offset 0x8: Value a write must carry to trigger (unless HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE is set).
+	Flags                uint64 // Flags, offset 0x10: HV_DOORBELL_FLAG_* bits selecting the write size and value matching.
+}
+
+// MessageType is HV_MESSAGE_TYPE.
+//
+// Type of a SynIC message. Values with the top bit (HV_MESSAGE_TYPE_HYPERVISOR_MASK) set are sent only
+// by the hypervisor. Against 2013 the TLFS renames 0x80010001 and 0x80010003 (no X64 prefix, since
+// they exist on every architecture), drops HvMessageTypeEventLogBufferComplete (0x80000040) and
+// HvMessageTypeX64LegacyFpError (0x80010005), and adds the rest; the comments' architecture tags are
+// kept in the docs.
+//
+// Reference: tlfs/datatypes/hv_message_type.md.
+type MessageType uint32
+
+const (
+	// MessageTypeNone is HvMessageTypeNone: No message; marks an empty SIM slot.
+	MessageTypeNone MessageType = 0x0
+	// MessageTypeUnmappedGPA is HvMessageTypeUnmappedGpa: Memory access message for a GPA page that has no
+	// mapping.
+	MessageTypeUnmappedGPA MessageType = 0x80000000
+	// MessageTypeGPAIntercept is HvMessageTypeGpaIntercept: Memory access message for an access the GPA
+	// mapping does not allow.
+	MessageTypeGPAIntercept MessageType = 0x80000001
+	// MessageTypeUnacceptedGPA is HvMessageTypeUnacceptedGpa: Memory access message for a GPA that has not
+	// been accepted.
+	MessageTypeUnacceptedGPA MessageType = 0x80000003
+	// MessageTypeGPAAttributeIntercept is HvMessageTypeGpaAttributeIntercept: Memory access message for a
+	// GPA attribute intercept.
+	MessageTypeGPAAttributeIntercept MessageType = 0x80000004
+	// MessageTimerExpired is HvMessageTimerExpired: A synthetic timer expired (HV_TIMER_MESSAGE_PAYLOAD).
+	MessageTimerExpired MessageType = 0x80000010
+	// MessageTypeInvalidVPRegisterValue is HvMessageTypeInvalidVpRegisterValue: Error message for an
+	// invalid VP register value.
+	MessageTypeInvalidVPRegisterValue MessageType = 0x80000020
+	// MessageTypeUnrecoverableException is HvMessageTypeUnrecoverableException: Error message for an
+	// unrecoverable exception.
+	MessageTypeUnrecoverableException MessageType = 0x80000021
+	// MessageTypeUnsupportedFeature is HvMessageTypeUnsupportedFeature: Error message for use of an
+	// unsupported feature.
+	MessageTypeUnsupportedFeature MessageType = 0x80000022
+	// MessageTypeOpaqueIntercept is HvMessageTypeOpaqueIntercept: Intercept whose details are in the
+	// intercept page.
+	MessageTypeOpaqueIntercept MessageType = 0x8000003f
+	// MessageTypeHypercallIntercept is HvMessageTypeHypercallIntercept: Intercepted hypercall.
+	MessageTypeHypercallIntercept MessageType = 0x80000050
+	// MessageTypeSynicEventIntercept is HvMessageTypeSynicEventIntercept: SynIC event intercept.
+	MessageTypeSynicEventIntercept MessageType = 0x80000060
+	// MessageTypeSynicSINTIntercept is HvMessageTypeSynicSintIntercept: SynIC SINT intercept.
+	MessageTypeSynicSINTIntercept MessageType = 0x80000061
+	// MessageTypeSynicSINTDeliverable is HvMessageTypeSynicSintDeliverable: A SINT has become deliverable.
+	MessageTypeSynicSINTDeliverable MessageType = 0x80000062
+	// MessageTypeAsyncCallCompletion is HvMessageTypeAsyncCallCompletion: An asynchronous call completed.
+	MessageTypeAsyncCallCompletion MessageType = 0x80000070
+	// MessageInsufficientMemory is HvMessageInsufficientMemory: Insufficient-memory notification (grouped
+	// with async call completion).
+	MessageInsufficientMemory MessageType = 0x80000071
+	// MessageTypeSchedulerVPSignalBitset is HvMessageTypeSchedulerVpSignalBitset: Scheduler (root or
+	// integrated) VP signal in bitset form.
+	MessageTypeSchedulerVPSignalBitset MessageType = 0x80000100
+	// MessageTypeSchedulerVPSignalPair is HvMessageTypeSchedulerVpSignalPair: Scheduler (root or
+	// integrated) VP signal in pair form.
+	MessageTypeSchedulerVPSignalPair MessageType = 0x80000101
+	// MessageTypeX64IOPortIntercept is HvMessageTypeX64IoPortIntercept: Intercepted I/O port access (x64).
+	MessageTypeX64IOPortIntercept MessageType = 0x80010000
+	// MessageTypeMSRIntercept is HvMessageTypeMsrIntercept: Intercepted MSR access (all architectures;
+	// 2013 name HvMessageTypeX64MsrIntercept).
+	MessageTypeMSRIntercept MessageType = 0x80010001
+	// MessageTypeX64CPUIDIntercept is HvMessageTypeX64CpuidIntercept: Intercepted CPUID instruction (x64).
+	MessageTypeX64CPUIDIntercept MessageType = 0x80010002
+	// MessageTypeExceptionIntercept is HvMessageTypeExceptionIntercept: Intercepted exception (all
+	// architectures; 2013 name HvMessageTypeX64ExceptionIntercept).
+	MessageTypeExceptionIntercept MessageType = 0x80010003
+	// MessageTypeX64APICEOI is HvMessageTypeX64ApicEoi: APIC EOI message (x64).
+	MessageTypeX64APICEOI MessageType = 0x80010004
+	// MessageTypeRegisterIntercept is HvMessageTypeRegisterIntercept: Intercepted register access (all
+	// architectures).
+	MessageTypeRegisterIntercept MessageType = 0x80010006
+	// MessageTypeX64Halt is HvMessageTypeX64Halt: HLT executed (x64).
+	MessageTypeX64Halt MessageType = 0x80010007
+	// MessageTypeX64InterruptionDeliverable is HvMessageTypeX64InterruptionDeliverable: An interruption
+	// can now be delivered (x64).
+	MessageTypeX64InterruptionDeliverable MessageType = 0x80010008
+	// MessageTypeX64SipiIntercept is HvMessageTypeX64SipiIntercept: Intercepted SIPI (x64).
+	MessageTypeX64SipiIntercept MessageType = 0x80010009
+	// MessageTypeX64RdtscIntercept is HvMessageTypeX64RdtscIntercept: Intercepted RDTSC (x64).
+	MessageTypeX64RdtscIntercept MessageType = 0x8001000a
+	// MessageTypeX64APICSmiIntercept is HvMessageTypeX64ApicSmiIntercept: Intercepted APIC SMI (x64).
+	MessageTypeX64APICSmiIntercept MessageType = 0x8001000b
+	// MessageTypeArm64ResetIntercept is HvMessageTypeArm64ResetIntercept: Intercepted reset (ARM64).
+	MessageTypeArm64ResetIntercept MessageType = 0x8001000c
+	// MessageTypeX64APICInitSipiIntercept is HvMessageTypeX64ApicInitSipiIntercept: Intercepted APIC
+	// INIT/SIPI (x64).
+	MessageTypeX64APICInitSipiIntercept MessageType = 0x8001000d
+	// MessageTypeX64APICWriteIntercept is HvMessageTypeX64ApicWriteIntercept: Intercepted APIC write
+	// (x64).
+	MessageTypeX64APICWriteIntercept MessageType = 0x8001000e
+	// MessageTypeX64SnpGuestRequestIntercept is HvMessageTypeX64SnpGuestRequestIntercept: Intercepted SNP
+	// guest request (x64).
+	MessageTypeX64SnpGuestRequestIntercept MessageType = 0x80010011
+	// MessageTypeX64ExceptionTrapIntercept is HvMessageTypeX64ExceptionTrapIntercept: Intercepted
+	// exception trap (x64).
+	MessageTypeX64ExceptionTrapIntercept MessageType = 0x80010012
+	// MessageTypeX64SevVmgexitIntercept is HvMessageTypeX64SevVmgexitIntercept: Intercepted SEV VMGEXIT
+	// (x64).
+	MessageTypeX64SevVmgexitIntercept MessageType = 0x80010013
+	// MessageTypeX64MSRListIntercept is HvMessageTypeX64MsrListIntercept: Intercepted access to an MSR on
+	// an intercept list (x64).
+	MessageTypeX64MSRListIntercept MessageType = 0x80010015
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x MessageType) String() string {
+	switch x {
+	case MessageTypeNone:
+		return "HvMessageTypeNone"
+	case MessageTypeUnmappedGPA:
+		return "HvMessageTypeUnmappedGpa"
+	case MessageTypeGPAIntercept:
+		return "HvMessageTypeGpaIntercept"
+	case MessageTypeUnacceptedGPA:
+		return "HvMessageTypeUnacceptedGpa"
+	case MessageTypeGPAAttributeIntercept:
+		return "HvMessageTypeGpaAttributeIntercept"
+	case MessageTimerExpired:
+		return "HvMessageTimerExpired"
+	case MessageTypeInvalidVPRegisterValue:
+		return "HvMessageTypeInvalidVpRegisterValue"
+	case MessageTypeUnrecoverableException:
+		return "HvMessageTypeUnrecoverableException"
+	case MessageTypeUnsupportedFeature:
+		return "HvMessageTypeUnsupportedFeature"
+	case MessageTypeOpaqueIntercept:
+		return "HvMessageTypeOpaqueIntercept"
+	case MessageTypeHypercallIntercept:
+		return "HvMessageTypeHypercallIntercept"
+	case MessageTypeSynicEventIntercept:
+		return "HvMessageTypeSynicEventIntercept"
+	case MessageTypeSynicSINTIntercept:
+		return "HvMessageTypeSynicSintIntercept"
+	case MessageTypeSynicSINTDeliverable:
+		return "HvMessageTypeSynicSintDeliverable"
+	case MessageTypeAsyncCallCompletion:
+		return "HvMessageTypeAsyncCallCompletion"
+	case MessageInsufficientMemory:
+		return "HvMessageInsufficientMemory"
+	case MessageTypeSchedulerVPSignalBitset:
+		return "HvMessageTypeSchedulerVpSignalBitset"
+	case MessageTypeSchedulerVPSignalPair:
+		return "HvMessageTypeSchedulerVpSignalPair"
+	case MessageTypeX64IOPortIntercept:
+		return "HvMessageTypeX64IoPortIntercept"
+	case MessageTypeMSRIntercept:
+		return "HvMessageTypeMsrIntercept"
+	case MessageTypeX64CPUIDIntercept:
+		return "HvMessageTypeX64CpuidIntercept"
+	case MessageTypeExceptionIntercept:
+		return "HvMessageTypeExceptionIntercept"
+	case MessageTypeX64APICEOI:
+		return "HvMessageTypeX64ApicEoi"
+	case MessageTypeRegisterIntercept:
+		return "HvMessageTypeRegisterIntercept"
+	case MessageTypeX64Halt:
+		return "HvMessageTypeX64Halt"
+	case MessageTypeX64InterruptionDeliverable:
+		return "HvMessageTypeX64InterruptionDeliverable"
+	case MessageTypeX64SipiIntercept:
+		return "HvMessageTypeX64SipiIntercept"
+	case MessageTypeX64RdtscIntercept:
+		return "HvMessageTypeX64RdtscIntercept"
+	case MessageTypeX64APICSmiIntercept:
+		return "HvMessageTypeX64ApicSmiIntercept"
+	case MessageTypeArm64ResetIntercept:
+		return "HvMessageTypeArm64ResetIntercept"
+	case MessageTypeX64APICInitSipiIntercept:
+		return "HvMessageTypeX64ApicInitSipiIntercept"
+	case MessageTypeX64APICWriteIntercept:
+		return "HvMessageTypeX64ApicWriteIntercept"
+	case MessageTypeX64SnpGuestRequestIntercept:
+		return "HvMessageTypeX64SnpGuestRequestIntercept"
+	case MessageTypeX64ExceptionTrapIntercept:
+		return "HvMessageTypeX64ExceptionTrapIntercept"
+	case MessageTypeX64SevVmgexitIntercept:
+		return "HvMessageTypeX64SevVmgexitIntercept"
+	case MessageTypeX64MSRListIntercept:
+		return "HvMessageTypeX64MsrListIntercept"
+	}
+	return "HV_MESSAGE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// MessageFlags is HV_MESSAGE_FLAGS.
+//
+// Flag byte of a message header. 2013 declares a union with an AsUINT8 member, the TLFS a plain struct
+// of UINT8 bit-fields; the bits are the same.
+//
+// Reference: wdk-2013/HV_MESSAGE_FLAGS.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt, tlfs/datatypes/hv_message.md.
+type MessageFlags uint8
+
+// MessageFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const MessageFlagsReservedMask MessageFlags = 0xfe
+
+// MessagePending reports MessagePending (bit 0: More messages wait in this SINT's queue; write EOM
+// after emptying the slot.).
+func (x MessageFlags) MessagePending() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMessagePending sets or clears MessagePending.
+func (x *MessageFlags) SetMessagePending(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MessageHeader is HV_MESSAGE_HEADER.
+//
+// Header of every SynIC message. Against 2013 the reserved bytes are one UINT16 instead of a two-byte
+// array, and the union adds a plain OriginationId view; the layout is the same.
+//
+// Reference: tlfs/datatypes/hv_message.md.
+type MessageHeader struct {
+	_             structs.HostLayout
+	MessageType   MessageType  // MessageType, offset 0x0: Type of the message; HvMessageTypeNone marks an empty slot.
+	PayloadSize   uint8        // PayloadSize, offset 0x4: Bytes of payload that follow the header.
+	MessageFlags  MessageFlags // MessageFlags, offset 0x5
+	Reserved      uint16       // Reserved, offset 0x6
+	OriginationID uint64       // OriginationId, offset 0x8 (anonymous union; other members through methods): Where the message came from; zero for timer messages.
+}
+
+// Sender returns a pointer to member Sender (offset 0x8) of x. Partition whose VP caused an intercept
+// message.
+func (x *MessageHeader) Sender() *PartitionID {
+	return (*PartitionID)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Port returns a pointer to member Port (offset 0x8) of x. Port a posted guest message arrived
+// through.
+func (x *MessageHeader) Port() *PortID {
+	return (*PortID)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Message is HV_MESSAGE.
+//
+// One SynIC message (one SIM page slot), HV_MESSAGE_SIZE bytes; the TLFS declares the payload only as
+// a qword array, without the 2013 timer and trace views.
+//
+// Reference: tlfs/datatypes/hv_message.md.
+type Message struct {
+	_       structs.HostLayout
+	Header  MessageHeader // Header, offset 0x0
+	Payload [30]uint64    // Payload, offset 0x10: Payload (HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT qwords).
+}
+
+// MessagePage is HV_MESSAGE_PAGE.
+//
+// The SIM page: one message slot per SINT (HV_SYNIC_SINT_COUNT, 16). The array is volatile in C. The
+// TLFS describes the same 16 x 256-byte page in its chapter text without naming the type, so the 2013
+// declaration applies to tlfs too.
+//
+// Reference: wdk-2013/HV_MESSAGE_PAGE.txt, wdk-2013/concept-SIM-and-SIEF-Pages.txt,
+// tlfs/inter-partition-communication.md.
+type MessagePage struct {
+	_           structs.HostLayout
+	SINTMessage [16]Message // SintMessage, offset 0x0: Slot n holds the current message of SINTn.
+}
+
+// SynicEventFlags is HV_SYNIC_EVENT_FLAGS.
+//
+// The event flags of one SINT as a byte array; flag n is bit n mod 8 of byte n / 8. 2013 declares a
+// union with an extra dword view.
+//
+// Reference: tlfs/datatypes/hv_synic_event_flags.md, tlfs/inter-partition-communication.md.
+type SynicEventFlags struct {
+	_     structs.HostLayout
+	Flags [256]uint8 // Flags, offset 0x0: The flags (HV_EVENT_FLAGS_BYTE_COUNT bytes).
+}
+
+// SynicEventFlagsPage is HV_SYNIC_EVENT_FLAGS_PAGE.
+//
+// The SIEF page: one event-flag block per SINT (HV_SYNIC_SINT_COUNT, 16). The array is volatile in C.
+// The TLFS describes the same 16 x 256-byte page in its chapter text without naming the type, so the
+// 2013 declaration applies to tlfs too (over the tlfs HV_SYNIC_EVENT_FLAGS).
+//
+// Reference: wdk-2013/HV_SYNIC_EVENT_FLAGS_PAGE.txt, wdk-2013/concept-SIM-and-SIEF-Pages.txt,
+// tlfs/inter-partition-communication.md.
+type SynicEventFlagsPage struct {
+	_              structs.HostLayout
+	SINTEventFlags [16]SynicEventFlags // SintEventFlags, offset 0x0: Block n holds the event flags of SINTn.
+}
+
+// SynicScontrol is HV_SYNIC_SCONTROL.
+//
+// Value of the SynIC control register (SCONTROL); zero at VP creation and reset. The TLFS gives the
+// same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SCONTROL.txt, wdk-2013/concept-SCONTROL-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicScontrol uint64
+
+// SynicScontrolReservedMask has the bits the reference reserves; they must stay zero.
+const SynicScontrolReservedMask SynicScontrol = 0xfffffffffffffffe
+
+// Enable reports Enable (bit 0: Lets messages be queued and event flags be signalled to this VP's
+// SynIC.).
+func (x SynicScontrol) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *SynicScontrol) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SynicSiefp is HV_SYNIC_SIEFP.
+//
+// Value of the SIEFP register, which places the SIEF page; zero (disabled) at VP creation and reset.
+// The TLFS gives the same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SIEFP.txt, wdk-2013/concept-SIEFP-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicSiefp uint64
+
+// SynicSiefpReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSiefpReservedMask SynicSiefp = 0xffe
+
+// SiefpEnabled reports SiefpEnabled (bit 0: Enables the SIEF page.).
+func (x SynicSiefp) SiefpEnabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSiefpEnabled sets or clears SiefpEnabled.
+func (x *SynicSiefp) SetSiefpEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// BaseSiefpGPA returns BaseSiefpGpa (bits 12..63: GPA page number of the SIEF page; beyond the GPA
+// space the page is not accessible.).
+func (x SynicSiefp) BaseSiefpGPA() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetBaseSiefpGPA stores v in BaseSiefpGpa; bits of v beyond its 52-bit width are dropped.
+func (x *SynicSiefp) SetBaseSiefpGPA(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (SynicSiefp(v)&0xfffffffffffff)<<12
+}
+
+// SynicSimp is HV_SYNIC_SIMP.
+//
+// Value of the SIMP register, which places the SIM page; zero (disabled) at VP creation and reset. The
+// TLFS gives the same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SIMP.txt, wdk-2013/concept-SIMP-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicSimp uint64
+
+// SynicSimpReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSimpReservedMask SynicSimp = 0xffe
+
+// SimpEnabled reports SimpEnabled (bit 0: Enables the SIM page.).
+func (x SynicSimp) SimpEnabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSimpEnabled sets or clears SimpEnabled.
+func (x *SynicSimp) SetSimpEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// BaseSimpGPA returns BaseSimpGpa (bits 12..63: GPA page number of the SIM page; beyond the GPA space
+// the page is not accessible.).
+func (x SynicSimp) BaseSimpGPA() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetBaseSimpGPA stores v in BaseSimpGpa; bits of v beyond its 52-bit width are dropped.
+func (x *SynicSimp) SetBaseSimpGPA(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (SynicSimp(v)&0xfffffffffffff)<<12
+}
+
+// SynicSINT is HV_SYNIC_SINT.
+//
+// Value of a SINTx register; 0x10000 (masked) at VP creation. The TLFS gives the bit table without a
+// type name; the 2013 type and member names are used, plus the Polling bit the 2013 table lacks.
+//
+// Reference: tlfs/inter-partition-communication.md.
+type SynicSINT uint64
+
+// SynicSINTReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSINTReservedMask SynicSINT = 0xfffffffffff8ff00
+
+// Vector returns Vector (bits 0..7: Interrupt vector (16 to 255; others raise #GP).).
+func (x SynicSINT) Vector() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetVector stores v in Vector; bits of v beyond its 8-bit width are dropped.
+func (x *SynicSINT) SetVector(v uint8) {
+	*x = *x&^(0xff<<0) | (SynicSINT(v)&0xff)<<0
+}
+
+// Masked reports Masked (bit 16: The SINT is masked.).
+func (x SynicSINT) Masked() bool {
+	return x&(1<<16) != 0
+}
+
+// SetMasked sets or clears Masked.
+func (x *SynicSINT) SetMasked(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// AutoEOI reports AutoEoi (bit 17: The hypervisor performs the EOI on delivery; the guest must not.).
+func (x SynicSINT) AutoEOI() bool {
+	return x&(1<<17) != 0
+}
+
+// SetAutoEOI sets or clears AutoEoi.
+func (x *SynicSINT) SetAutoEOI(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// Polling reports Polling (bit 18: Polling mode; unmasks the source without raising an actual
+// interrupt.).
+func (x SynicSINT) Polling() bool {
+	return x&(1<<18) != 0
+}
+
+// SetPolling sets or clears Polling.
+func (x *SynicSINT) SetPolling(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// CreatePortInput is HV_INPUT_CREATE_PORT.
+//
+// Input of the TLFS HvCallCreatePort (code 0x0095), as its parameter table gives it; adds the VTL
+// fields and a proximity domain to the 2013 layout.
+//
+// Reference: tlfs/hypercalls/HvCallCreatePort.md.
+type CreatePortInput struct {
+	_                   structs.HostLayout
+	PortPartition       PartitionID         // PortPartition, offset 0x0: Partition in which the port is created.
+	PortID              PortID              // PortId, offset 0x8: New port id; unique within PortPartition.
+	PortVTL             VTL                 // PortVtl, offset 0xc: VTL the port belongs to.
+	MinConnectionVTL    VTL                 // MinConnectionVtl, offset 0xd: Lowest VTL a connection to the port may have.
+	ReservedZ0          uint16              // ReservedZ0, offset 0xe
+	ConnectionPartition PartitionID         // ConnectionPartition, offset 0x10: Partition connected automatically on creation, or zero for none.
+	PortInfo            PortInfo            // PortInfo, offset 0x18: Port type and its settings; reserved parts must be zero.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x30: NUMA preference for the port's memory.
+}
+
+// DeletePortInput is HV_INPUT_DELETE_PORT.
+//
+// Input of HvCallDeletePort; both tables give the same layout. 2013 calls the last 4 bytes padding,
+// the TLFS a must-be-zero Reserved parameter.
+//
+// Reference: wdk-2013/HvDeletePort.txt, tlfs/hypercalls/HvCallDeletePort.md.
+type DeletePortInput struct {
+	_             structs.HostLayout
+	PortPartition PartitionID // PortPartition, offset 0x0: Partition that owns the port.
+	PortID        PortID      // PortId, offset 0x8: Port to delete; queued messages are lost.
+	_             [4]byte     // Padding, offset 0xc
+}
+
+// ConnectPortInput is HV_INPUT_CONNECT_PORT.
+//
+// Input of the TLFS HvCallConnectPort (code 0x0096), as its parameter table gives it; adds a VTL and a
+// proximity domain to the 2013 layout and has the 32-byte connection info.
+//
+// Reference: tlfs/hypercalls/HvCallConnectPort.md.
+type ConnectPortInput struct {
+	_                   structs.HostLayout
+	ConnectionPartition PartitionID         // ConnectionPartition, offset 0x0: Partition that will own the connection.
+	ConnectionID        ConnectionID        // ConnectionId, offset 0x8: New connection id.
+	ConnectionVTL       VTL                 // ConnectionVtl, offset 0xc: VTL of the connection.
+	ReservedZ0          uint8               // ReservedZ0, offset 0xd
+	ReservedZ1          uint16              // ReservedZ1, offset 0xe
+	PortPartition       PartitionID         // PortPartition, offset 0x10: Partition that owns the port.
+	PortID              PortID              // PortId, offset 0x18: Port to connect to.
+	ReservedZ2          uint32              // ReservedZ2, offset 0x1c
+	ConnectionInfo      ConnectionInfo      // ConnectionInfo, offset 0x20: Settings that depend on the port type.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x40: NUMA preference for the connection's memory.
+}
+
+// DisconnectPortInput is HV_INPUT_DISCONNECT_PORT.
+//
+// Input of HvCallDisconnectPort. The TLFS table lists only the two parameters (12 bytes); the 2013
+// table and natural alignment add 4 bytes of padding.
+//
+// Reference: wdk-2013/HvDisconnectPort.txt, tlfs/hypercalls/HvCallDisconnectPort.md.
+type DisconnectPortInput struct {
+	_                   structs.HostLayout
+	ConnectionPartition PartitionID  // ConnectionPartition, offset 0x0: Partition that owns the connection.
+	ConnectionID        ConnectionID // ConnectionId, offset 0x8: Connection to remove; already queued messages are kept.
+	_                   [4]byte      // Padding, offset 0xc
+}
+
+// PostMessageInput is HV_INPUT_POST_MESSAGE.
+//
+// Input of HvCallPostMessage; both tables give the same layout (2013 calls bytes 4 to 7 padding, the
+// TLFS RsvdZ). 2013 lists the message as 30 qwords, the TLFS as 240 bytes; the qword form is used.
+//
+// Reference: wdk-2013/HvPostMessage.txt, tlfs/hypercalls/HvCallPostMessage.md.
+type PostMessageInput struct {
+	_            structs.HostLayout
+	ConnectionID ConnectionID // ConnectionId, offset 0x0: Connection to post on.
+	_            [4]byte      // Padding, offset 0x4
+	MessageType  MessageType  // MessageType, offset 0x8: Type placed in the message header: non-zero, top bit clear.
+	PayloadSize  uint32       // PayloadSize, offset 0xc: Number of payload bytes to send (at most 240).
+	Message      [30]uint64   // Message, offset 0x10: Payload (HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT qwords); only the first PayloadSize bytes are sent.
+}
+
+// SignalEventInput is HV_INPUT_SIGNAL_EVENT.
+//
+// Input of HvCallSignalEvent; both tables give the same layout.
+//
+// Reference: wdk-2013/HvSignalEvent.txt, tlfs/hypercalls/HvCallSignalEvent.md.
+type SignalEventInput struct {
+	_            structs.HostLayout
+	ConnectionID ConnectionID // ConnectionId, offset 0x0: Connection to an event port.
+	FlagNumber   uint16       // FlagNumber, offset 0x4: Event flag relative to the port's base flag.
+	RsvdZ        uint16       // RsvdZ, offset 0x6
+}
+
+// SignalEventDirectInput is HV_INPUT_SIGNAL_EVENT_DIRECT.
+//
+// Input of HvCallSignalEventDirect, as its parameter table gives it.
+//
+// Reference: tlfs/hypercalls/HvCallSignalEventDirect.md.
+type SignalEventDirectInput struct {
+	_               structs.HostLayout
+	TargetPartition PartitionID // TargetPartition, offset 0x0: Partition to signal.
+	TargetVP        VPIndex     // TargetVp, offset 0x8: VP whose SIEF page gets the flag.
+	TargetVTL       VTL         // TargetVtl, offset 0xc: VTL of that VP's SynIC.
+	TargetSINT      uint8       // TargetSint, offset 0xd: SINT whose flags block is used and which is asserted.
+	FlagNumber      uint16      // FlagNumber, offset 0xe: Event flag number within the SINT's block.
+}
+
+// SignalEventDirectOutput is HV_OUTPUT_SIGNAL_EVENT_DIRECT.
+//
+// Output of HvCallSignalEventDirect, as its parameter table gives it (one byte).
+//
+// Reference: tlfs/hypercalls/HvCallSignalEventDirect.md.
+type SignalEventDirectOutput struct {
+	_             structs.HostLayout
+	NewlySignaled uint8 // NewlySignaled, offset 0x0: TRUE if the flag was newly set, FALSE if it was already set.
+}
+
+// PostMessageDirectInput is HV_INPUT_POST_MESSAGE_DIRECT.
+//
+// Input of HvCallPostMessageDirect. The table leaves bytes 14 and 15 out (padding here) and gives the
+// 1-byte SintIndex although the C prototype types it HV_SYNIC_SINT_INDEX (32 bits); the table is
+// followed. Message is 240 bytes in the table, while the prototype and the table label name
+// HV_MESSAGE_SIZE (256); the table size is followed.
+//
+// Reference: tlfs/hypercalls/HvCallPostMessageDirect.md.
+type PostMessageDirectInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Target partition.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: Target VP.
+	VTL         VTL         // Vtl, offset 0xc: Target VTL.
+	SINTIndex   uint8       // SintIndex, offset 0xd: SINT whose message queue receives the message.
+	_           [2]byte     // Padding, offset 0xe
+	Message     [240]uint8  // Message, offset 0x10: The message to post.
+}
+
+// CacheType is HV_CACHE_TYPE.
+//
+// Memory cache type reported in the CacheType bits of a translation result. The TLFS never declares
+// the type; it lists the values in tables on the HV_TRANSLATE_GVA_RESULT and
+// HV_TRANSLATE_GVA_RESULT_EX pages, under names without the X64 part the 2013 enum has (same numbers).
+// The type name and the 32-bit C-enum width come from the 2013 declaration.
+//
+// Reference: tlfs/datatypes/hv_translate_gva_result.md, tlfs/datatypes/hv_translate_gva_result_ex.md,
+// wdk-2013/HV_CACHE_TYPE.txt.
+type CacheType uint32
+
+const (
+	// CacheTypeUncached is HvCacheTypeUncached: Not cached; every access goes to memory.
+	CacheTypeUncached CacheType = 0x0
+	// CacheTypeWriteCombining is HvCacheTypeWriteCombining: Writes may be buffered and merged before
+	// reaching memory.
+	CacheTypeWriteCombining CacheType = 0x1
+	// CacheTypeWriteThrough is HvCacheTypeWriteThrough: Cached; writes also go to memory at once.
+	CacheTypeWriteThrough CacheType = 0x4
+	// CacheTypeWriteProtected is HvCacheTypeWriteProtected: Write-protected caching; x64 only.
+	CacheTypeWriteProtected CacheType = 0x5
+	// CacheTypeWriteBack is HvCacheTypeWriteBack: Cached; writes reach memory later.
+	CacheTypeWriteBack CacheType = 0x6
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CacheType) String() string {
+	switch x {
+	case CacheTypeUncached:
+		return "HvCacheTypeUncached"
+	case CacheTypeWriteCombining:
+		return "HvCacheTypeWriteCombining"
+	case CacheTypeWriteThrough:
+		return "HvCacheTypeWriteThrough"
+	case CacheTypeWriteProtected:
+		return "HvCacheTypeWriteProtected"
+	case CacheTypeWriteBack:
+		return "HvCacheTypeWriteBack"
+	}
+	return "HV_CACHE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// GPAPageRange is HV_GPA_PAGE_RANGE.
+//
+// One L2 GPA range of HvCallFlushGuestPhysicalAddressList. The TLFS names the type in the call's
+// prototype but never declares it; the 8-byte width is the size the input list table gives GpaRange.
+// Per the call page, the low 12 bits hold the number of pages beyond the first and the bits above them
+// the base L2 GPA page, so one element covers 1 to 4096 pages. Kept as a plain 64-bit value since no
+// member names are given.
+//
+// Reference: tlfs/hypercalls/HvCallFlushGuestPhysicalAddressList.md.
+type GPAPageRange uint64
+
+// TranslateGVAResultCode is HV_TRANSLATE_GVA_RESULT_CODE.
+//
+// Outcome of a GVA translation. The TLFS uses the type name in the result declarations but gives no
+// enum declaration, only value tables on the two result pages; the 32-bit width is the ResultCode
+// member's place in the 64-bit result. Against 2013 it adds HvTranslateGvaIntercept and
+// HvTranslateGvaGpaUnaccepted.
+//
+// Reference: tlfs/datatypes/hv_translate_gva_result.md, tlfs/datatypes/hv_translate_gva_result_ex.md.
+type TranslateGVAResultCode uint32
+
+const (
+	// TranslateGVASuccess is HvTranslateGvaSuccess: Translated successfully.
+	TranslateGVASuccess TranslateGVAResultCode = 0x0
+	// TranslateGVAPageNotPresent is HvTranslateGvaPageNotPresent: The page is not present.
+	TranslateGVAPageNotPresent TranslateGVAResultCode = 0x1
+	// TranslateGVAPrivilegeViolation is HvTranslateGvaPrivilegeViolation: The access breaks the privilege
+	// rules.
+	TranslateGVAPrivilegeViolation TranslateGVAResultCode = 0x2
+	// TranslateGVAInvalidPageTableFlags is HvTranslateGvaInvalidPageTableFlags: The walk met invalid page
+	// table flags.
+	TranslateGVAInvalidPageTableFlags TranslateGVAResultCode = 0x3
+	// TranslateGVAGPAUnmapped is HvTranslateGvaGpaUnmapped: The GPA is not mapped.
+	TranslateGVAGPAUnmapped TranslateGVAResultCode = 0x4
+	// TranslateGVAGPANoReadAccess is HvTranslateGvaGpaNoReadAccess: The GPA may not be read.
+	TranslateGVAGPANoReadAccess TranslateGVAResultCode = 0x5
+	// TranslateGVAGPANoWriteAccess is HvTranslateGvaGpaNoWriteAccess: The GPA may not be written.
+	TranslateGVAGPANoWriteAccess TranslateGVAResultCode = 0x6
+	// TranslateGVAGPAIllegalOverlayAccess is HvTranslateGvaGpaIllegalOverlayAccess: The access to overlay
+	// memory is not allowed.
+	TranslateGVAGPAIllegalOverlayAccess TranslateGVAResultCode = 0x7
+	// TranslateGVAIntercept is HvTranslateGvaIntercept: The memory access was intercepted.
+	TranslateGVAIntercept TranslateGVAResultCode = 0x8
+	// TranslateGVAGPAUnaccepted is HvTranslateGvaGpaUnaccepted: The GPA has not been accepted.
+	TranslateGVAGPAUnaccepted TranslateGVAResultCode = 0x9
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x TranslateGVAResultCode) String() string {
+	switch x {
+	case TranslateGVASuccess:
+		return "HvTranslateGvaSuccess"
+	case TranslateGVAPageNotPresent:
+		return "HvTranslateGvaPageNotPresent"
+	case TranslateGVAPrivilegeViolation:
+		return "HvTranslateGvaPrivilegeViolation"
+	case TranslateGVAInvalidPageTableFlags:
+		return "HvTranslateGvaInvalidPageTableFlags"
+	case TranslateGVAGPAUnmapped:
+		return "HvTranslateGvaGpaUnmapped"
+	case TranslateGVAGPANoReadAccess:
+		return "HvTranslateGvaGpaNoReadAccess"
+	case TranslateGVAGPANoWriteAccess:
+		return "HvTranslateGvaGpaNoWriteAccess"
+	case TranslateGVAGPAIllegalOverlayAccess:
+		return "HvTranslateGvaGpaIllegalOverlayAccess"
+	case TranslateGVAIntercept:
+		return "HvTranslateGvaIntercept"
+	case TranslateGVAGPAUnaccepted:
+		return "HvTranslateGvaGpaUnaccepted"
+	}
+	return "HV_TRANSLATE_GVA_RESULT_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// TranslateGVAResult is HV_TRANSLATE_GVA_RESULT.
+//
+// Result of HvCallTranslateVirtualAddress: result code in the low half, cache type and overlay flag in
+// the high half (C union of AsUINT64 with a struct of a 32-bit enum and 32 bits of bit-fields). Same
+// declaration in both documents; each version's own HV_TRANSLATE_GVA_RESULT_CODE and HV_CACHE_TYPE
+// apply. The 2013 text calls CacheType a 32-bit HV_CACHE_TYPE, but declaration and mask give it 8
+// bits.
+//
+// Reference: wdk-2013/HV_TRANSLATE_GVA_RESULT.txt, tlfs/datatypes/hv_translate_gva_result.md.
+type TranslateGVAResult uint64
+
+// TranslateGVAResultReservedMask has the bits the reference reserves; they must stay zero.
+const TranslateGVAResultReservedMask TranslateGVAResult = 0xfffffe0000000000
+
+// ResultCode returns ResultCode (bits 0..31: Outcome of the translation.).
+func (x TranslateGVAResult) ResultCode() TranslateGVAResultCode {
+	return TranslateGVAResultCode(x >> 0 & 0xffffffff)
+}
+
+// SetResultCode stores v in ResultCode; bits of v beyond its 32-bit width are dropped.
+func (x *TranslateGVAResult) SetResultCode(v TranslateGVAResultCode) {
+	*x = *x&^(0xffffffff<<0) | (TranslateGVAResult(v)&0xffffffff)<<0
+}
+
+// CacheType returns CacheType (bits 32..39: Effective cache type of the access on success.).
+func (x TranslateGVAResult) CacheType() CacheType {
+	return CacheType(x >> 32 & 0xff)
+}
+
+// SetCacheType stores v in CacheType; bits of v beyond its 8-bit width are dropped.
+func (x *TranslateGVAResult) SetCacheType(v CacheType) {
+	*x = *x&^(0xff<<32) | (TranslateGVAResult(v)&0xff)<<32
+}
+
+// OverlayPage reports OverlayPage (bit 40: Set when the GPA hits a hypervisor overlay page.).
+func (x TranslateGVAResult) OverlayPage() bool {
+	return x&(1<<40) != 0
+}
+
+// SetOverlayPage sets or clears OverlayPage.
+func (x *TranslateGVAResult) SetOverlayPage(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// X64PendingEvent is HV_X64_PENDING_EVENT.
+//
+// Pending event information carried by an extended translation result (x64 only). No TLFS page
+// declares this type; it appears only as the EventInfo member of HV_TRANSLATE_GVA_RESULT_EX. Its
+// 8-byte size is inferred from HvCallTranslateVirtualAddressEx's output table, which gives the whole
+// result 16 bytes, 8 of them taken by the members before it. Kept as an opaque 64-bit value.
+//
+// Reference: tlfs/datatypes/hv_translate_gva_result_ex.md,
+// tlfs/hypercalls/HvCallTranslateVirtualAddressEx.md.
+type X64PendingEvent uint64
+
+// TranslateGVAResultEx is HV_TRANSLATE_GVA_RESULT_EX.
+//
+// Extended result of HvCallTranslateVirtualAddressEx: the same first 8 bytes as
+// HV_TRANSLATE_GVA_RESULT (as a struct, without AsUINT64) plus, on x64, pending event information. The
+// registry follows the x64 layout; on ARM64 the C leaves EventInfo out, yet the call's output table
+// still places GpaPage at 16. The 16-byte size is the one the output table gives. The C leaves the
+// 32-bit bit-field unit unnamed; Attributes is the registry's name for it.
+//
+// Reference: tlfs/datatypes/hv_translate_gva_result_ex.md,
+// tlfs/hypercalls/HvCallTranslateVirtualAddressEx.md.
+type TranslateGVAResultEx struct {
+	_          structs.HostLayout
+	ResultCode TranslateGVAResultCode         // ResultCode, offset 0x0: Outcome of the translation.
+	Attributes TranslateGVAResultExAttributes // Attributes, offset 0x4
+	EventInfo  X64PendingEvent                // EventInfo, offset 0x8: x64 only: pending event or intercept details.
+}
+
+// TranslateGVAResultExAttributes is the type of member Attributes of TranslateGVAResultEx.
+type TranslateGVAResultExAttributes uint32
+
+// TranslateGVAResultExAttributesReservedMask has the bits the reference reserves; they must stay zero.
+const TranslateGVAResultExAttributesReservedMask TranslateGVAResultExAttributes = 0xfffffe00
+
+// CacheType returns CacheType (bits 0..7: Effective cache type of the access.).
+func (x TranslateGVAResultExAttributes) CacheType() CacheType {
+	return CacheType(x >> 0 & 0xff)
+}
+
+// SetCacheType stores v in CacheType; bits of v beyond its 8-bit width are dropped.
+func (x *TranslateGVAResultExAttributes) SetCacheType(v CacheType) {
+	*x = *x&^(0xff<<0) | (TranslateGVAResultExAttributes(v)&0xff)<<0
+}
+
+// OverlayPage reports OverlayPage (bit 8: Set when the backing page is an overlay page.).
+func (x TranslateGVAResultExAttributes) OverlayPage() bool {
+	return x&(1<<8) != 0
+}
+
+// SetOverlayPage sets or clears OverlayPage.
+func (x *TranslateGVAResultExAttributes) SetOverlayPage(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// SwitchVirtualAddressSpaceInput is HV_INPUT_SWITCH_VIRTUAL_ADDRESS_SPACE.
+//
+// Input of HvCallSwitchVirtualAddressSpace (one register when the fast convention is used), as the
+// 2013 table gives it. The TLFS has no page for the call; the registry applies the 2013 layout to it.
+//
+// Reference: wdk-2013/HvSwitchVirtualAddressSpace.txt, tlfs/hypercalls/overview.md.
+type SwitchVirtualAddressSpaceInput struct {
+	_            structs.HostLayout
+	AddressSpace AddressSpaceID // AddressSpace, offset 0x0: New address space (CR3 value on x64).
+}
+
+// FlushVirtualAddressSpaceInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_SPACE.
+//
+// Input of HvCallFlushVirtualAddressSpace. Both tables give Flags 8 bytes at offset 8, while
+// HV_FLUSH_FLAGS is declared UINT32; this item keeps the 32-bit type and fills the upper 4 bytes with
+// padding (they hold only reserved flag bits, which must be zero, so the bytes are the same).
+//
+// Reference: wdk-2013/HvFlushVirtualAddressSpace.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+type FlushVirtualAddressSpaceInput struct {
+	_             structs.HostLayout
+	AddressSpace  AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 on x64); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags         FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits.
+	_             [4]byte        // Padding, offset 0xc
+	ProcessorMask uint64         // ProcessorMask, offset 0x10: One bit per VP index (VPs 0 to 63); ignored with HV_FLUSH_ALL_PROCESSORS.
+}
+
+// FlushVirtualAddressListInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_LIST.
+//
+// Fixed input header of HvCallFlushVirtualAddressList; the list of GVA ranges follows. Both tables
+// give Flags 8 bytes, while HV_FLUSH_FLAGS is declared UINT32; this item keeps the 32-bit type plus 4
+// bytes of padding (same bytes).
+//
+// Reference: wdk-2013/HvFlushVirtualAddressList.txt, tlfs/hypercalls/HvCallFlushVirtualAddressList.md.
+type FlushVirtualAddressListInput struct {
+	_             structs.HostLayout
+	AddressSpace  AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 value); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags         FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits; HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY is invalid here.
+	_             [4]byte        // Padding, offset 0xc
+	ProcessorMask uint64         // ProcessorMask, offset 0x10: One bit per VP index (VPs 0 to 63); ignored with HV_FLUSH_ALL_PROCESSORS.
+}
+
+// FlushVirtualAddressSpaceExInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_SPACE_EX.
+//
+// Input header of HvCallFlushVirtualAddressSpaceEx: as the non-Ex call, with a sparse VP set in place
+// of the processor mask. The VP set's bank list is the variable part of the header, so only its 16
+// fixed bytes count in the size. Flags: 8 bytes in the table, kept as the 32-bit HV_FLUSH_FLAGS plus
+// padding.
+//
+// Reference: tlfs/hypercalls/HvCallFlushVirtualAddressSpaceEx.md, tlfs/datatypes/hv_vp_set.md.
+type FlushVirtualAddressSpaceExInput struct {
+	_            structs.HostLayout
+	AddressSpace AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 on x64); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags        FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits.
+	_            [4]byte        // Padding, offset 0xc
+	ProcessorSet VPSet          // ProcessorSet, offset 0x10: VPs whose TLBs are flushed.
+}
+
+// FlushVirtualAddressListExInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_LIST_EX.
+//
+// Input header of HvCallFlushVirtualAddressListEx; the GVA range list follows the whole header,
+// including the VP set's variable bank list. Only the VP set's 16 fixed bytes count in the size.
+// Flags: 8 bytes in the table, kept as the 32-bit HV_FLUSH_FLAGS plus padding.
+//
+// Reference: tlfs/hypercalls/HvCallFlushVirtualAddressListEx.md, tlfs/datatypes/hv_vp_set.md.
+type FlushVirtualAddressListExInput struct {
+	_            structs.HostLayout
+	AddressSpace AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 value); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags        FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits.
+	_            [4]byte        // Padding, offset 0xc
+	ProcessorSet VPSet          // ProcessorSet, offset 0x10: VPs whose TLBs are flushed.
+}
+
+// TranslateVirtualAddressInput is HV_INPUT_TRANSLATE_VIRTUAL_ADDRESS.
+//
+// Input of HvCallTranslateVirtualAddress as the TLFS table gives it. The table skips bytes 12 to 15;
+// they are alignment padding (the Ex call's table calls them a must-be-zero Reserved field). Against
+// 2013, ControlFlags grows to 8 bytes and moves to offset 16.
+//
+// Reference: tlfs/hypercalls/HvCallTranslateVirtualAddress.md.
+type TranslateVirtualAddressInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID              // PartitionId, offset 0x0: Target partition.
+	VPIndex      VPIndex                  // VpIndex, offset 0x8: VP whose context is used.
+	_            [4]byte                  // Padding, offset 0xc
+	ControlFlags TranslateGVAControlFlags // ControlFlags, offset 0x10: Access to check, walk options and, in the top byte, the input VTL.
+	GVAPage      GVAPageNumber            // GvaPage, offset 0x18: Page to translate.
+}
+
+// TranslateVirtualAddressOutput is HV_OUTPUT_TRANSLATE_VIRTUAL_ADDRESS.
+//
+// Output of HvCallTranslateVirtualAddress; the same table in both documents.
+//
+// Reference: wdk-2013/HvTranslateVirtualAddress.txt, tlfs/hypercalls/HvCallTranslateVirtualAddress.md.
+type TranslateVirtualAddressOutput struct {
+	_                 structs.HostLayout
+	TranslationResult TranslateGVAResult // TranslationResult, offset 0x0: Result code, cache type and overlay flag.
+	GPAPage           GPAPageNumber      // GpaPage, offset 0x8: The translated page on success; the inaccessible page table page for the GPA failure codes; otherwise undefined.
+}
+
+// TranslateVirtualAddressExInput is HV_INPUT_TRANSLATE_VIRTUAL_ADDRESS_EX.
+//
+// Input of HvCallTranslateVirtualAddressEx, as the table gives it.
+//
+// Reference: tlfs/hypercalls/HvCallTranslateVirtualAddressEx.md.
+type TranslateVirtualAddressExInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID              // PartitionId, offset 0x0: Target partition.
+	VPIndex      VPIndex                  // VpIndex, offset 0x8: VP whose context is used.
+	Reserved     uint32                   // Reserved, offset 0xc: Must be zero.
+	ControlFlags TranslateGVAControlFlags // ControlFlags, offset 0x10: Access to check, walk options and, in the top byte, the input VTL.
+	GVAPage      GVAPageNumber            // GvaPage, offset 0x18: Page to translate.
+}
+
+// TranslateVirtualAddressExOutput is HV_OUTPUT_TRANSLATE_VIRTUAL_ADDRESS_EX.
+//
+// Output of HvCallTranslateVirtualAddressEx, as the table gives it.
+//
+// Reference: tlfs/hypercalls/HvCallTranslateVirtualAddressEx.md.
+type TranslateVirtualAddressExOutput struct {
+	_                 structs.HostLayout
+	TranslationResult TranslateGVAResultEx // TranslationResult, offset 0x0: Extended result with fault and attribute details.
+	GPAPage           GPAPageNumber        // GpaPage, offset 0x10: The translated page.
+}
+
+// FlushGuestPhysicalAddressSpaceInput is HV_INPUT_FLUSH_GUEST_PHYSICAL_ADDRESS_SPACE.
+//
+// Input of HvCallFlushGuestPhysicalAddressSpace, as the table gives it.
+//
+// Reference: tlfs/hypercalls/HvCallFlushGuestPhysicalAddressSpace.md.
+type FlushGuestPhysicalAddressSpaceInput struct {
+	_            structs.HostLayout
+	AddressSpace SPA    // AddressSpace, offset 0x0: Second-level address space (the EPT pointer on Intel).
+	Flags        uint64 // Flags, offset 0x8: No flags are defined; must be zero.
+}
+
+// FlushGuestPhysicalAddressListInput is HV_INPUT_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST.
+//
+// Fixed input header of HvCallFlushGuestPhysicalAddressList; the list of L2 GPA ranges follows.
+//
+// Reference: tlfs/hypercalls/HvCallFlushGuestPhysicalAddressList.md.
+type FlushGuestPhysicalAddressListInput struct {
+	_            structs.HostLayout
+	AddressSpace SPA    // AddressSpace, offset 0x0: Second-level address space (the EPT pointer on Intel).
+	Flags        uint64 // Flags, offset 0x8: No flags are defined; must be zero.
+}
+
+// PartitionPrivilegeMask is HV_PARTITION_PRIVILEGE_MASK.
+//
+// The TLFS privilege mask, declared as a struct of bits rather than the 2013 union: it renames several
+// MSR flags (Msr becomes Reg), drops AdjustMessageBuffers and ConfigureProfiler, and adds frequency,
+// reenlightenment, VSM, VP register, extended hypercall and StartVirtualProcessor flags. The C
+// declaration repeats the member name Reserved five times; those single reserved bits are named after
+// their bit number here so that names stay unique.
+//
+// Reference: tlfs/datatypes/hv_partition_privilege_mask.md.
+type PartitionPrivilegeMask uint64
+
+// PartitionPrivilegeMaskReservedMask has the bits the reference reserves; they must stay zero.
+const PartitionPrivilegeMaskReservedMask PartitionPrivilegeMask = 0xffcce608ffffd000
+
+// AccessVPRunTimeReg reports AccessVpRunTimeReg (bit 0: HV_X64_MSR_VP_RUNTIME.).
+func (x PartitionPrivilegeMask) AccessVPRunTimeReg() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAccessVPRunTimeReg sets or clears AccessVpRunTimeReg.
+func (x *PartitionPrivilegeMask) SetAccessVPRunTimeReg(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// AccessPartitionReferenceCounter reports AccessPartitionReferenceCounter (bit 1:
+// HV_X64_MSR_TIME_REF_COUNT.).
+func (x PartitionPrivilegeMask) AccessPartitionReferenceCounter() bool {
+	return x&(1<<1) != 0
+}
+
+// SetAccessPartitionReferenceCounter sets or clears AccessPartitionReferenceCounter.
+func (x *PartitionPrivilegeMask) SetAccessPartitionReferenceCounter(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// AccessSynicRegs reports AccessSynicRegs (bit 2: The SynIC MSRs.).
+func (x PartitionPrivilegeMask) AccessSynicRegs() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAccessSynicRegs sets or clears AccessSynicRegs.
+func (x *PartitionPrivilegeMask) SetAccessSynicRegs(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// AccessSyntheticTimerRegs reports AccessSyntheticTimerRegs (bit 3: The synthetic timer MSRs (the
+// page's table spells it AccessSyntheticTimerMsrs; the declaration's name is used).).
+func (x PartitionPrivilegeMask) AccessSyntheticTimerRegs() bool {
+	return x&(1<<3) != 0
+}
+
+// SetAccessSyntheticTimerRegs sets or clears AccessSyntheticTimerRegs.
+func (x *PartitionPrivilegeMask) SetAccessSyntheticTimerRegs(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// AccessIntrCtrlRegs reports AccessIntrCtrlRegs (bit 4: The EOI, ICR and TPR MSRs.).
+func (x PartitionPrivilegeMask) AccessIntrCtrlRegs() bool {
+	return x&(1<<4) != 0
+}
+
+// SetAccessIntrCtrlRegs sets or clears AccessIntrCtrlRegs.
+func (x *PartitionPrivilegeMask) SetAccessIntrCtrlRegs(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// AccessHypercallMsrs reports AccessHypercallMsrs (bit 5: HV_X64_MSR_GUEST_OS_ID and
+// HV_X64_MSR_HYPERCALL.).
+func (x PartitionPrivilegeMask) AccessHypercallMsrs() bool {
+	return x&(1<<5) != 0
+}
+
+// SetAccessHypercallMsrs sets or clears AccessHypercallMsrs.
+func (x *PartitionPrivilegeMask) SetAccessHypercallMsrs(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// AccessVPIndex reports AccessVpIndex (bit 6: The VP index MSR.).
+func (x PartitionPrivilegeMask) AccessVPIndex() bool {
+	return x&(1<<6) != 0
+}
+
+// SetAccessVPIndex sets or clears AccessVpIndex.
+func (x *PartitionPrivilegeMask) SetAccessVPIndex(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// AccessResetReg reports AccessResetReg (bit 7: The system reset MSR.).
+func (x PartitionPrivilegeMask) AccessResetReg() bool {
+	return x&(1<<7) != 0
+}
+
+// SetAccessResetReg sets or clears AccessResetReg.
+func (x *PartitionPrivilegeMask) SetAccessResetReg(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// AccessStatsReg reports AccessStatsReg (bit 8: The MSRs that map and unmap the guest's own statistics
+// pages.).
+func (x PartitionPrivilegeMask) AccessStatsReg() bool {
+	return x&(1<<8) != 0
+}
+
+// SetAccessStatsReg sets or clears AccessStatsReg.
+func (x *PartitionPrivilegeMask) SetAccessStatsReg(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// AccessPartitionReferenceTSC reports AccessPartitionReferenceTsc (bit 9: The reference TSC.).
+func (x PartitionPrivilegeMask) AccessPartitionReferenceTSC() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAccessPartitionReferenceTSC sets or clears AccessPartitionReferenceTsc.
+func (x *PartitionPrivilegeMask) SetAccessPartitionReferenceTSC(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// AccessGuestIdleReg reports AccessGuestIdleReg (bit 10: The guest idle MSR.).
+func (x PartitionPrivilegeMask) AccessGuestIdleReg() bool {
+	return x&(1<<10) != 0
+}
+
+// SetAccessGuestIdleReg sets or clears AccessGuestIdleReg.
+func (x *PartitionPrivilegeMask) SetAccessGuestIdleReg(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// AccessFrequencyRegs reports AccessFrequencyRegs (bit 11: The TSC and APIC frequency MSRs where
+// supported.).
+func (x PartitionPrivilegeMask) AccessFrequencyRegs() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAccessFrequencyRegs sets or clears AccessFrequencyRegs.
+func (x *PartitionPrivilegeMask) SetAccessFrequencyRegs(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// AccessReenlightenmentControls reports AccessReenlightenmentControls (bit 13: The reenlightenment
+// controls.).
+func (x PartitionPrivilegeMask) AccessReenlightenmentControls() bool {
+	return x&(1<<13) != 0
+}
+
+// SetAccessReenlightenmentControls sets or clears AccessReenlightenmentControls.
+func (x *PartitionPrivilegeMask) SetAccessReenlightenmentControls(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// CreatePartitions reports CreatePartitions (bit 32: HvCallCreatePartition and the calls that act on
+// children.).
+func (x PartitionPrivilegeMask) CreatePartitions() bool {
+	return x&(1<<32) != 0
+}
+
+// SetCreatePartitions sets or clears CreatePartitions.
+func (x *PartitionPrivilegeMask) SetCreatePartitions(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// AccessPartitionID reports AccessPartitionId (bit 33: HvCallGetPartitionId.).
+func (x PartitionPrivilegeMask) AccessPartitionID() bool {
+	return x&(1<<33) != 0
+}
+
+// SetAccessPartitionID sets or clears AccessPartitionId.
+func (x *PartitionPrivilegeMask) SetAccessPartitionID(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// AccessMemoryPool reports AccessMemoryPool (bit 34: HvCallDepositMemory, HvCallWithdrawMemory and
+// HvCallGetMemoryBalance.).
+func (x PartitionPrivilegeMask) AccessMemoryPool() bool {
+	return x&(1<<34) != 0
+}
+
+// SetAccessMemoryPool sets or clears AccessMemoryPool.
+func (x *PartitionPrivilegeMask) SetAccessMemoryPool(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// PostMessages reports PostMessages (bit 36: HvCallPostMessage.).
+func (x PartitionPrivilegeMask) PostMessages() bool {
+	return x&(1<<36) != 0
+}
+
+// SetPostMessages sets or clears PostMessages.
+func (x *PartitionPrivilegeMask) SetPostMessages(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// SignalEvents reports SignalEvents (bit 37: HvCallSignalEvent.).
+func (x PartitionPrivilegeMask) SignalEvents() bool {
+	return x&(1<<37) != 0
+}
+
+// SetSignalEvents sets or clears SignalEvents.
+func (x *PartitionPrivilegeMask) SetSignalEvents(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// CreatePort reports CreatePort (bit 38: HvCallCreatePort.).
+func (x PartitionPrivilegeMask) CreatePort() bool {
+	return x&(1<<38) != 0
+}
+
+// SetCreatePort sets or clears CreatePort.
+func (x *PartitionPrivilegeMask) SetCreatePort(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ConnectPort reports ConnectPort (bit 39: HvCallConnectPort.).
+func (x PartitionPrivilegeMask) ConnectPort() bool {
+	return x&(1<<39) != 0
+}
+
+// SetConnectPort sets or clears ConnectPort.
+func (x *PartitionPrivilegeMask) SetConnectPort(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// AccessStats reports AccessStats (bit 40: HvCallMapStatsPage and HvCallUnmapStatsPage.).
+func (x PartitionPrivilegeMask) AccessStats() bool {
+	return x&(1<<40) != 0
+}
+
+// SetAccessStats sets or clears AccessStats.
+func (x *PartitionPrivilegeMask) SetAccessStats(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// Debugging reports Debugging (bit 43: The debugging MSRs and the debug data hypercalls.).
+func (x PartitionPrivilegeMask) Debugging() bool {
+	return x&(1<<43) != 0
+}
+
+// SetDebugging sets or clears Debugging.
+func (x *PartitionPrivilegeMask) SetDebugging(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// CPUManagement reports CpuManagement (bit 44: The CPU management hypercalls.).
+func (x PartitionPrivilegeMask) CPUManagement() bool {
+	return x&(1<<44) != 0
+}
+
+// SetCPUManagement sets or clears CpuManagement.
+func (x *PartitionPrivilegeMask) SetCPUManagement(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// AccessVsm reports AccessVSM (bit 48: Virtual Secure Mode.).
+func (x PartitionPrivilegeMask) AccessVsm() bool {
+	return x&(1<<48) != 0
+}
+
+// SetAccessVsm sets or clears AccessVSM.
+func (x *PartitionPrivilegeMask) SetAccessVsm(v bool) {
+	if v {
+		*x |= 1 << 48
+	} else {
+		*x &^= 1 << 48
+	}
+}
+
+// AccessVPRegisters reports AccessVpRegisters (bit 49: HvCallGetVpRegisters and
+// HvCallSetVpRegisters.).
+func (x PartitionPrivilegeMask) AccessVPRegisters() bool {
+	return x&(1<<49) != 0
+}
+
+// SetAccessVPRegisters sets or clears AccessVpRegisters.
+func (x *PartitionPrivilegeMask) SetAccessVPRegisters(v bool) {
+	if v {
+		*x |= 1 << 49
+	} else {
+		*x &^= 1 << 49
+	}
+}
+
+// EnableExtendedHypercalls reports EnableExtendedHypercalls (bit 52: The extended hypercall
+// interface.).
+func (x PartitionPrivilegeMask) EnableExtendedHypercalls() bool {
+	return x&(1<<52) != 0
+}
+
+// SetEnableExtendedHypercalls sets or clears EnableExtendedHypercalls.
+func (x *PartitionPrivilegeMask) SetEnableExtendedHypercalls(v bool) {
+	if v {
+		*x |= 1 << 52
+	} else {
+		*x &^= 1 << 52
+	}
+}
+
+// StartVirtualProcessor reports StartVirtualProcessor (bit 53: HvCallStartVirtualProcessor.).
+func (x PartitionPrivilegeMask) StartVirtualProcessor() bool {
+	return x&(1<<53) != 0
+}
+
+// SetStartVirtualProcessor sets or clears StartVirtualProcessor.
+func (x *PartitionPrivilegeMask) SetStartVirtualProcessor(v bool) {
+	if v {
+		*x |= 1 << 53
+	} else {
+		*x &^= 1 << 53
+	}
+}
+
+// PartitionPropertyCode is HV_PARTITION_PROPERTY_CODE.
+//
+// The TLFS property selectors for the partition property calls. A different value set from 2013: it
+// drops the timer-assist, debug-channel and single processor-features codes and adds many resource,
+// compatibility and VP-scoped codes (HvPartitionPropertyProcessorFeatures 0x00060001 is replaced by
+// the two banks 0x0006000A and 0x0006000B). The page marks some codes x64-only or ARM64-only and lists
+// the early properties that may be set before HvCallInitializePartition.
+//
+// Reference: tlfs/datatypes/hv_partition_property_code.md.
+type PartitionPropertyCode uint32
+
+const (
+	// PartitionPropertyPrivilegeFlags is HvPartitionPropertyPrivilegeFlags: The partition's
+	// HV_PARTITION_PRIVILEGE_MASK (early property).
+	PartitionPropertyPrivilegeFlags PartitionPropertyCode = 0x10000
+	// PartitionPropertySyntheticProcFeatures is HvPartitionPropertySyntheticProcFeatures: Synthetic
+	// processor features exposed to the guest (early property).
+	PartitionPropertySyntheticProcFeatures PartitionPropertyCode = 0x10001
+	// PartitionPropertySuspend is HvPartitionPropertySuspend: Scheduling: partition suspension.
+	PartitionPropertySuspend PartitionPropertyCode = 0x20000
+	// PartitionPropertyCPUReserve is HvPartitionPropertyCpuReserve: Scheduling: CPU reserve.
+	PartitionPropertyCPUReserve PartitionPropertyCode = 0x20001
+	// PartitionPropertyCPUCap is HvPartitionPropertyCpuCap: Scheduling: CPU cap.
+	PartitionPropertyCPUCap PartitionPropertyCode = 0x20002
+	// PartitionPropertyCPUWeight is HvPartitionPropertyCpuWeight: Scheduling: CPU weight.
+	PartitionPropertyCPUWeight PartitionPropertyCode = 0x20003
+	// PartitionPropertyCPUGroupID is HvPartitionPropertyCpuGroupId: Scheduling: CPU group id.
+	PartitionPropertyCPUGroupID PartitionPropertyCode = 0x20004
+	// PartitionPropertyTimeFreeze is HvPartitionPropertyTimeFreeze: Time: freezes partition time.
+	PartitionPropertyTimeFreeze PartitionPropertyCode = 0x30003
+	// PartitionPropertyReferenceTime is HvPartitionPropertyReferenceTime: Time: partition reference time.
+	PartitionPropertyReferenceTime PartitionPropertyCode = 0x30005
+	// PartitionPropertyVirtualTLBPageCount is HvPartitionPropertyVirtualTlbPageCount: Resource: virtual
+	// TLB page count.
+	PartitionPropertyVirtualTLBPageCount PartitionPropertyCode = 0x50000
+	// PartitionPropertyVsmConfig is HvPartitionPropertyVsmConfig: Resource: VSM configuration.
+	PartitionPropertyVsmConfig PartitionPropertyCode = 0x50001
+	// PartitionPropertyZeroMemoryOnReset is HvPartitionPropertyZeroMemoryOnReset: Resource: zero memory on
+	// reset.
+	PartitionPropertyZeroMemoryOnReset PartitionPropertyCode = 0x50002
+	// PartitionPropertyProcessorsPerSocket is HvPartitionPropertyProcessorsPerSocket: Resource: processors
+	// per socket.
+	PartitionPropertyProcessorsPerSocket PartitionPropertyCode = 0x50003
+	// PartitionPropertyNestedTLBSize is HvPartitionPropertyNestedTlbSize: Resource: nested TLB size.
+	PartitionPropertyNestedTLBSize PartitionPropertyCode = 0x50004
+	// PartitionPropertyGPAPageAccessTracking is HvPartitionPropertyGpaPageAccessTracking: Resource: GPA
+	// page access tracking.
+	PartitionPropertyGPAPageAccessTracking PartitionPropertyCode = 0x50005
+	// PartitionPropertyVsmPermissionsDirtySinceLastQuery is
+	// HvPartitionPropertyVsmPermissionsDirtySinceLastQuery: Resource: whether VSM permissions changed
+	// since the last query.
+	PartitionPropertyVsmPermissionsDirtySinceLastQuery PartitionPropertyCode = 0x50006
+	// PartitionPropertyIsolationState is HvPartitionPropertyIsolationState: Resource: isolation state.
+	PartitionPropertyIsolationState PartitionPropertyCode = 0x5000c
+	// PartitionPropertyIsolationControl is HvPartitionPropertyIsolationControl: Resource: isolation
+	// control.
+	PartitionPropertyIsolationControl PartitionPropertyCode = 0x5000d
+	// PartitionPropertyAllocationID is HvPartitionPropertyAllocationId: Resource: allocation id.
+	PartitionPropertyAllocationID PartitionPropertyCode = 0x5000e
+	// PartitionPropertyMonitoringID is HvPartitionPropertyMonitoringId: Resource: monitoring id.
+	PartitionPropertyMonitoringID PartitionPropertyCode = 0x5000f
+	// PartitionPropertyImplementedPhysicalAddressBits is
+	// HvPartitionPropertyImplementedPhysicalAddressBits: Resource: implemented physical address bits.
+	PartitionPropertyImplementedPhysicalAddressBits PartitionPropertyCode = 0x50010
+	// PartitionPropertyNonArchitecturalCoreSharing is HvPartitionPropertyNonArchitecturalCoreSharing:
+	// Resource: non-architectural core sharing.
+	PartitionPropertyNonArchitecturalCoreSharing PartitionPropertyCode = 0x50011
+	// PartitionPropertyHypercallDoorbellPage is HvPartitionPropertyHypercallDoorbellPage: Resource:
+	// hypercall doorbell page (early property).
+	PartitionPropertyHypercallDoorbellPage PartitionPropertyCode = 0x50012
+	// PartitionPropertyIsolationPolicy is HvPartitionPropertyIsolationPolicy: Resource: isolation policy.
+	PartitionPropertyIsolationPolicy PartitionPropertyCode = 0x50014
+	// PartitionPropertyUnimplementedMSRAction is HvPartitionPropertyUnimplementedMsrAction: Resource:
+	// action taken on unimplemented MSR accesses.
+	PartitionPropertyUnimplementedMSRAction PartitionPropertyCode = 0x50017
+	// PartitionPropertySevVmgexitOffloads is HvPartitionPropertySevVmgexitOffloads: Resource: SEV VMGEXIT
+	// offloads (x64, AMD SEV only).
+	PartitionPropertySevVmgexitOffloads PartitionPropertyCode = 0x50022
+	// PartitionPropertyPartitionDiagBufferConfig is HvPartitionPropertyPartitionDiagBufferConfig:
+	// Resource: diagnostic buffer configuration (early property).
+	PartitionPropertyPartitionDiagBufferConfig PartitionPropertyCode = 0x50026
+	// PartitionPropertyGicdBaseAddress is HvPartitionPropertyGicdBaseAddress: Resource: GIC distributor
+	// base address (ARM64 only, early property).
+	PartitionPropertyGicdBaseAddress PartitionPropertyCode = 0x50028
+	// PartitionPropertyGitsTranslaterBaseAddress is HvPartitionPropertyGitsTranslaterBaseAddress:
+	// Resource: GIC ITS translater base address (ARM64 only, early property); the spelling is the page's.
+	PartitionPropertyGitsTranslaterBaseAddress PartitionPropertyCode = 0x50029
+	// PartitionPropertyProcessorVendor is HvPartitionPropertyProcessorVendor: Compatibility: processor
+	// vendor.
+	PartitionPropertyProcessorVendor PartitionPropertyCode = 0x60000
+	// PartitionPropertyProcessorXsaveFeatures is HvPartitionPropertyProcessorXsaveFeatures: Compatibility:
+	// XSAVE features (x64 only).
+	PartitionPropertyProcessorXsaveFeatures PartitionPropertyCode = 0x60002
+	// PartitionPropertyProcessorClFlushSize is HvPartitionPropertyProcessorCLFlushSize: Compatibility:
+	// cache line flush size.
+	PartitionPropertyProcessorClFlushSize PartitionPropertyCode = 0x60003
+	// PartitionPropertyEnlightenmentModifications is HvPartitionPropertyEnlightenmentModifications:
+	// Compatibility: enlightenment modifications.
+	PartitionPropertyEnlightenmentModifications PartitionPropertyCode = 0x60004
+	// PartitionPropertyCompatibilityVersion is HvPartitionPropertyCompatibilityVersion: Compatibility:
+	// compatibility version.
+	PartitionPropertyCompatibilityVersion PartitionPropertyCode = 0x60005
+	// PartitionPropertyPhysicalAddressWidth is HvPartitionPropertyPhysicalAddressWidth: Compatibility:
+	// physical address width (early property).
+	PartitionPropertyPhysicalAddressWidth PartitionPropertyCode = 0x60006
+	// PartitionPropertyXsaveStates is HvPartitionPropertyXsaveStates: Compatibility: XSAVE states (x64
+	// only).
+	PartitionPropertyXsaveStates PartitionPropertyCode = 0x60007
+	// PartitionPropertyMaxXsaveDataSize is HvPartitionPropertyMaxXsaveDataSize: Compatibility: largest
+	// XSAVE data size (x64 only).
+	PartitionPropertyMaxXsaveDataSize PartitionPropertyCode = 0x60008
+	// PartitionPropertyProcessorClockFrequency is HvPartitionPropertyProcessorClockFrequency:
+	// Compatibility: processor clock frequency.
+	PartitionPropertyProcessorClockFrequency PartitionPropertyCode = 0x60009
+	// PartitionPropertyProcessorFeatures0 is HvPartitionPropertyProcessorFeatures0: Compatibility:
+	// processor features, bank 0.
+	PartitionPropertyProcessorFeatures0 PartitionPropertyCode = 0x6000a
+	// PartitionPropertyProcessorFeatures1 is HvPartitionPropertyProcessorFeatures1: Compatibility:
+	// processor features, bank 1.
+	PartitionPropertyProcessorFeatures1 PartitionPropertyCode = 0x6000b
+	// PartitionPropertyGuestOsID is HvPartitionPropertyGuestOsId: Guest software: guest OS id.
+	PartitionPropertyGuestOsID PartitionPropertyCode = 0x70000
+	// PartitionPropertyProcessorVirtualizationFeatures is
+	// HvPartitionPropertyProcessorVirtualizationFeatures: Nested virtualization: processor virtualization
+	// features.
+	PartitionPropertyProcessorVirtualizationFeatures PartitionPropertyCode = 0x80000
+	// PartitionPropertyVmmCapabilities is HvPartitionPropertyVmmCapabilities: Extended: VMM capabilities
+	// (early property).
+	PartitionPropertyVmmCapabilities PartitionPropertyCode = 0x90007
+	// PartitionVPPropertySchedulingAffinitySet is HvPartitionVpPropertySchedulingAffinitySet: VP-scoped:
+	// scheduling affinity set.
+	PartitionVPPropertySchedulingAffinitySet PartitionPropertyCode = 0x10001000
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x PartitionPropertyCode) String() string {
+	switch x {
+	case PartitionPropertyPrivilegeFlags:
+		return "HvPartitionPropertyPrivilegeFlags"
+	case PartitionPropertySyntheticProcFeatures:
+		return "HvPartitionPropertySyntheticProcFeatures"
+	case PartitionPropertySuspend:
+		return "HvPartitionPropertySuspend"
+	case PartitionPropertyCPUReserve:
+		return "HvPartitionPropertyCpuReserve"
+	case PartitionPropertyCPUCap:
+		return "HvPartitionPropertyCpuCap"
+	case PartitionPropertyCPUWeight:
+		return "HvPartitionPropertyCpuWeight"
+	case PartitionPropertyCPUGroupID:
+		return "HvPartitionPropertyCpuGroupId"
+	case PartitionPropertyTimeFreeze:
+		return "HvPartitionPropertyTimeFreeze"
+	case PartitionPropertyReferenceTime:
+		return "HvPartitionPropertyReferenceTime"
+	case PartitionPropertyVirtualTLBPageCount:
+		return "HvPartitionPropertyVirtualTlbPageCount"
+	case PartitionPropertyVsmConfig:
+		return "HvPartitionPropertyVsmConfig"
+	case PartitionPropertyZeroMemoryOnReset:
+		return "HvPartitionPropertyZeroMemoryOnReset"
+	case PartitionPropertyProcessorsPerSocket:
+		return "HvPartitionPropertyProcessorsPerSocket"
+	case PartitionPropertyNestedTLBSize:
+		return "HvPartitionPropertyNestedTlbSize"
+	case PartitionPropertyGPAPageAccessTracking:
+		return "HvPartitionPropertyGpaPageAccessTracking"
+	case PartitionPropertyVsmPermissionsDirtySinceLastQuery:
+		return "HvPartitionPropertyVsmPermissionsDirtySinceLastQuery"
+	case PartitionPropertyIsolationState:
+		return "HvPartitionPropertyIsolationState"
+	case PartitionPropertyIsolationControl:
+		return "HvPartitionPropertyIsolationControl"
+	case PartitionPropertyAllocationID:
+		return "HvPartitionPropertyAllocationId"
+	case PartitionPropertyMonitoringID:
+		return "HvPartitionPropertyMonitoringId"
+	case PartitionPropertyImplementedPhysicalAddressBits:
+		return "HvPartitionPropertyImplementedPhysicalAddressBits"
+	case PartitionPropertyNonArchitecturalCoreSharing:
+		return "HvPartitionPropertyNonArchitecturalCoreSharing"
+	case PartitionPropertyHypercallDoorbellPage:
+		return "HvPartitionPropertyHypercallDoorbellPage"
+	case PartitionPropertyIsolationPolicy:
+		return "HvPartitionPropertyIsolationPolicy"
+	case PartitionPropertyUnimplementedMSRAction:
+		return "HvPartitionPropertyUnimplementedMsrAction"
+	case PartitionPropertySevVmgexitOffloads:
+		return "HvPartitionPropertySevVmgexitOffloads"
+	case PartitionPropertyPartitionDiagBufferConfig:
+		return "HvPartitionPropertyPartitionDiagBufferConfig"
+	case PartitionPropertyGicdBaseAddress:
+		return "HvPartitionPropertyGicdBaseAddress"
+	case PartitionPropertyGitsTranslaterBaseAddress:
+		return "HvPartitionPropertyGitsTranslaterBaseAddress"
+	case PartitionPropertyProcessorVendor:
+		return "HvPartitionPropertyProcessorVendor"
+	case PartitionPropertyProcessorXsaveFeatures:
+		return "HvPartitionPropertyProcessorXsaveFeatures"
+	case PartitionPropertyProcessorClFlushSize:
+		return "HvPartitionPropertyProcessorCLFlushSize"
+	case PartitionPropertyEnlightenmentModifications:
+		return "HvPartitionPropertyEnlightenmentModifications"
+	case PartitionPropertyCompatibilityVersion:
+		return "HvPartitionPropertyCompatibilityVersion"
+	case PartitionPropertyPhysicalAddressWidth:
+		return "HvPartitionPropertyPhysicalAddressWidth"
+	case PartitionPropertyXsaveStates:
+		return "HvPartitionPropertyXsaveStates"
+	case PartitionPropertyMaxXsaveDataSize:
+		return "HvPartitionPropertyMaxXsaveDataSize"
+	case PartitionPropertyProcessorClockFrequency:
+		return "HvPartitionPropertyProcessorClockFrequency"
+	case PartitionPropertyProcessorFeatures0:
+		return "HvPartitionPropertyProcessorFeatures0"
+	case PartitionPropertyProcessorFeatures1:
+		return "HvPartitionPropertyProcessorFeatures1"
+	case PartitionPropertyGuestOsID:
+		return "HvPartitionPropertyGuestOsId"
+	case PartitionPropertyProcessorVirtualizationFeatures:
+		return "HvPartitionPropertyProcessorVirtualizationFeatures"
+	case PartitionPropertyVmmCapabilities:
+		return "HvPartitionPropertyVmmCapabilities"
+	case PartitionVPPropertySchedulingAffinitySet:
+		return "HvPartitionVpPropertySchedulingAffinitySet"
+	}
+	return "HV_PARTITION_PROPERTY_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PartitionCreationFlags is HV_PARTITION_CREATION_FLAGS.
+//
+// Creation-time capability bits for HvCallCreatePartition's Flags. The page gives only #define masks
+// (1ULL << n) and calls the set a UINT64 bitmask; the values keep the #define names. LAPIC_ENABLED and
+// X2APIC_CAPABLE are x64 flags ignored on ARM64. The 2013 reference names no such type: its creation
+// flags page says every flag is reserved and callers pass zero.
+//
+// Reference: tlfs/datatypes/hv_partition_creation_flags.md.
+type PartitionCreationFlags uint64
+
+const (
+	// PartitionCreationFlagSmtEnabledGuest is HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST: Bit 0: the
+	// guest may use SMT.
+	PartitionCreationFlagSmtEnabledGuest PartitionCreationFlags = 0x1
+	// PartitionCreationFlagNestedVirtualizationCapable is
+	// HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE: Bit 1: the partition may host nested
+	// virtualization.
+	PartitionCreationFlagNestedVirtualizationCapable PartitionCreationFlags = 0x2
+	// PartitionCreationFlagGPASuperPagesEnabled is HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED: Bit
+	// 4: GPA super pages are allowed.
+	PartitionCreationFlagGPASuperPagesEnabled PartitionCreationFlags = 0x10
+	// PartitionCreationFlagExoPartition is HV_PARTITION_CREATION_FLAG_EXO_PARTITION: Bit 8: the partition
+	// is an exo partition.
+	PartitionCreationFlagExoPartition PartitionCreationFlags = 0x100
+	// PartitionCreationFlagVtl1Override is HV_PARTITION_CREATION_FLAG_VTL1_OVERRIDE: Bit 9: VTL1 override.
+	PartitionCreationFlagVtl1Override PartitionCreationFlags = 0x200
+	// PartitionCreationFlagVtl2Override is HV_PARTITION_CREATION_FLAG_VTL2_OVERRIDE: Bit 10: VTL2
+	// override.
+	PartitionCreationFlagVtl2Override PartitionCreationFlags = 0x400
+	// PartitionCreationFlagLapicEnabled is HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED: Bit 13: a local APIC
+	// is emulated (x64 only).
+	PartitionCreationFlagLapicEnabled PartitionCreationFlags = 0x2000
+	// PartitionCreationFlagEnablePerfmonPmu is HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_PMU: Bit 15:
+	// performance monitoring PMU is exposed.
+	PartitionCreationFlagEnablePerfmonPmu PartitionCreationFlags = 0x8000
+	// PartitionCreationFlagEnablePerfmonLbr is HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_LBR: Bit 16: last
+	// branch records are exposed.
+	PartitionCreationFlagEnablePerfmonLbr PartitionCreationFlags = 0x10000
+	// PartitionCreationFlagInterceptMessagePageEnabled is
+	// HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED: Bit 19: the intercept message page is
+	// used.
+	PartitionCreationFlagInterceptMessagePageEnabled PartitionCreationFlags = 0x80000
+	// PartitionCreationFlagHypercallDoorbellPageEnabled is
+	// HV_PARTITION_CREATION_FLAG_HYPERCALL_DOORBELL_PAGE_ENABLED: Bit 20: the hypercall doorbell page is
+	// allowed.
+	PartitionCreationFlagHypercallDoorbellPageEnabled PartitionCreationFlags = 0x100000
+	// PartitionCreationFlagX2apicCapable is HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE: Bit 22: the local
+	// APIC can run in x2APIC mode (x64 only).
+	PartitionCreationFlagX2apicCapable PartitionCreationFlags = 0x400000
+)
+
+// String returns the ABI names of the set flags joined by |, and any unknown bits in hex.
+func (x PartitionCreationFlags) String() string {
+	if x == 0 {
+		return "0"
+	}
+	var s string
+	for _, f := range []struct {
+		v    PartitionCreationFlags
+		name string
+	}{{PartitionCreationFlagSmtEnabledGuest, "HV_PARTITION_CREATION_FLAG_SMT_ENABLED_GUEST"}, {PartitionCreationFlagNestedVirtualizationCapable, "HV_PARTITION_CREATION_FLAG_NESTED_VIRTUALIZATION_CAPABLE"}, {PartitionCreationFlagGPASuperPagesEnabled, "HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED"}, {PartitionCreationFlagExoPartition, "HV_PARTITION_CREATION_FLAG_EXO_PARTITION"}, {PartitionCreationFlagVtl1Override, "HV_PARTITION_CREATION_FLAG_VTL1_OVERRIDE"}, {PartitionCreationFlagVtl2Override, "HV_PARTITION_CREATION_FLAG_VTL2_OVERRIDE"}, {PartitionCreationFlagLapicEnabled, "HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED"}, {PartitionCreationFlagEnablePerfmonPmu, "HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_PMU"}, {PartitionCreationFlagEnablePerfmonLbr, "HV_PARTITION_CREATION_FLAG_ENABLE_PERFMON_LBR"}, {PartitionCreationFlagInterceptMessagePageEnabled, "HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED"}, {PartitionCreationFlagHypercallDoorbellPageEnabled, "HV_PARTITION_CREATION_FLAG_HYPERCALL_DOORBELL_PAGE_ENABLED"}, {PartitionCreationFlagX2apicCapable, "HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE"}} {
+		if x&f.v == f.v {
+			if s != "" {
+				s += "|"
+			}
+			s += f.name
+			x &^= f.v
+		}
+	}
+	if x != 0 {
+		if s != "" {
+			s += "|"
+		}
+		s += "0x" + strconv.FormatUint(uint64(x), 16)
+	}
+	return s
+}
+
+// CompatibilityVersion is HV_COMPATIBILITY_VERSION.
+//
+// Compatibility version requested at partition creation. No TLFS page declares the type; the
+// HvCallCreatePartition tables give it 4 bytes, hence UINT32 here.
+//
+// Reference: tlfs/hypercalls/HvCallCreatePartition.md.
+type CompatibilityVersion uint32
+
+// PartitionCreationPropertiesAmd64 is HV_PARTITION_CREATION_PROPERTIES_AMD64.
+//
+// The x64 form of the processor feature masks given at partition creation: a set bit hides that
+// feature (or XSAVE state component) from the guest. Offsets and sizes follow the AMD64
+// HvCallCreatePartition table (at 24 and 40 there, 16 and 8 bytes).
+//
+// Reference: tlfs/datatypes/hv_partition_creation_properties.md,
+// tlfs/hypercalls/HvCallCreatePartition.md.
+type PartitionCreationPropertiesAmd64 struct {
+	_                              structs.HostLayout
+	DisabledProcessorFeatures      PartitionProcessorFeatures      // DisabledProcessorFeatures, offset 0x0: Processor features to hide, both banks.
+	DisabledProcessorXsaveFeatures PartitionProcessorXsaveFeatures // DisabledProcessorXsaveFeatures, offset 0x10: XSAVE features to hide.
+}
+
+// PartitionCreationPropertiesArm64 is HV_PARTITION_CREATION_PROPERTIES_ARM64.
+//
+// The ARM64 form of the creation-time feature masks: only the processor features (no XSAVE). Size from
+// the ARM64 HvCallCreatePartition table (16 bytes at offset 24).
+//
+// Reference: tlfs/datatypes/hv_partition_creation_properties.md,
+// tlfs/hypercalls/HvCallCreatePartition.md.
+type PartitionCreationPropertiesArm64 struct {
+	_                         structs.HostLayout
+	DisabledProcessorFeatures PartitionProcessorFeatures // DisabledProcessorFeatures, offset 0x0: Processor features to hide, both banks.
+}
+
+// PartitionCreationProperties is HV_PARTITION_CREATION_PROPERTIES.
+//
+// The type HvCallCreatePartition's prototype names. The datatype page declares only the
+// per-architecture structs _AMD64 (24 bytes) and _ARM64 (16 bytes); the registry keeps one layout for
+// both architectures, so this name stands for the AMD64 struct, and ARM64 callers use
+// HV_PARTITION_CREATION_PROPERTIES_ARM64 (whose input is 8 bytes shorter).
+//
+// Reference: tlfs/datatypes/hv_partition_creation_properties.md,
+// tlfs/hypercalls/HvCallCreatePartition.md.
+type PartitionCreationProperties = PartitionCreationPropertiesAmd64
+
+// PartitionProcessorFeatures is HV_PARTITION_PROCESSOR_FEATURES.
+//
+// The TLFS processor feature set: two 64-bit banks (AsUINT64[2]) whose bit meanings depend on the
+// architecture, set through the ProcessorFeatures0/1 properties and masked at creation. The C
+// declaration selects the x64 or the ARM64 bit struct with #if; the registry has one layout, so the
+// x64 (#else) bits are the anonymous member, as on x64, and the ARM64 bits are kept under a member
+// named Arm64. The bank words (Bank0, Bank1) and the Arm64 member are our names; C leaves them
+// unnamed. Both variants are 16 bytes.
+//
+// Reference: tlfs/datatypes/hv_partition_processor_features.md.
+type PartitionProcessorFeatures struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The two banks as plain words.
+func (x *PartitionProcessorFeatures) AsUint64() *[2]uint64 {
+	return (*[2]uint64)(unsafe.Pointer(x))
+}
+
+// Bank0 returns a pointer to member Bank0 (offset 0x0) of x. x64 bank 0 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank0() *PartitionProcessorFeaturesBank0 {
+	return (*PartitionProcessorFeaturesBank0)(unsafe.Pointer(x))
+}
+
+// Bank1 returns a pointer to member Bank1 (offset 0x8) of x. x64 bank 1 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank1() *PartitionProcessorFeaturesBank1 {
+	return (*PartitionProcessorFeaturesBank1)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Arm64 returns a pointer to member Arm64 (offset 0x0) of x. The ARM64 variant of the bits (C's
+// _ARM64_ branch, unnamed there; the member name is ours).
+func (x *PartitionProcessorFeatures) Arm64() *PartitionProcessorFeaturesArm64 {
+	return (*PartitionProcessorFeaturesArm64)(unsafe.Pointer(x))
+}
+
+// PartitionProcessorFeaturesBank0 is the type of member Bank0 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank0 uint64
+
+// PartitionProcessorFeaturesBank0ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank0ReservedMask PartitionProcessorFeaturesBank0 = 0x81ed000018000000
+
+// Sse3Support reports Sse3Support (bit 0).
+func (x PartitionProcessorFeaturesBank0) Sse3Support() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSse3Support sets or clears Sse3Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse3Support(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// LahfSahfSupport reports LahfSahfSupport (bit 1).
+func (x PartitionProcessorFeaturesBank0) LahfSahfSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetLahfSahfSupport sets or clears LahfSahfSupport.
+func (x *PartitionProcessorFeaturesBank0) SetLahfSahfSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// Ssse3Support reports Ssse3Support (bit 2).
+func (x PartitionProcessorFeaturesBank0) Ssse3Support() bool {
+	return x&(1<<2) != 0
+}
+
+// SetSsse3Support sets or clears Ssse3Support.
+func (x *PartitionProcessorFeaturesBank0) SetSsse3Support(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Sse41Support reports Sse4_1Support (bit 3).
+func (x PartitionProcessorFeaturesBank0) Sse41Support() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSse41Support sets or clears Sse4_1Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse41Support(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Sse42Support reports Sse4_2Support (bit 4).
+func (x PartitionProcessorFeaturesBank0) Sse42Support() bool {
+	return x&(1<<4) != 0
+}
+
+// SetSse42Support sets or clears Sse4_2Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse42Support(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Sse4aSupport reports Sse4aSupport (bit 5).
+func (x PartitionProcessorFeaturesBank0) Sse4aSupport() bool {
+	return x&(1<<5) != 0
+}
+
+// SetSse4aSupport sets or clears Sse4aSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSse4aSupport(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// XopSupport reports XopSupport (bit 6).
+func (x PartitionProcessorFeaturesBank0) XopSupport() bool {
+	return x&(1<<6) != 0
+}
+
+// SetXopSupport sets or clears XopSupport.
+func (x *PartitionProcessorFeaturesBank0) SetXopSupport(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// PopCntSupport reports PopCntSupport (bit 7).
+func (x PartitionProcessorFeaturesBank0) PopCntSupport() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPopCntSupport sets or clears PopCntSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPopCntSupport(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Cmpxchg16bSupport reports Cmpxchg16bSupport (bit 8).
+func (x PartitionProcessorFeaturesBank0) Cmpxchg16bSupport() bool {
+	return x&(1<<8) != 0
+}
+
+// SetCmpxchg16bSupport sets or clears Cmpxchg16bSupport.
+func (x *PartitionProcessorFeaturesBank0) SetCmpxchg16bSupport(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// Altmovcr8Support reports Altmovcr8Support (bit 9).
+func (x PartitionProcessorFeaturesBank0) Altmovcr8Support() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAltmovcr8Support sets or clears Altmovcr8Support.
+func (x *PartitionProcessorFeaturesBank0) SetAltmovcr8Support(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// LzcntSupport reports LzcntSupport (bit 10).
+func (x PartitionProcessorFeaturesBank0) LzcntSupport() bool {
+	return x&(1<<10) != 0
+}
+
+// SetLzcntSupport sets or clears LzcntSupport.
+func (x *PartitionProcessorFeaturesBank0) SetLzcntSupport(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// MisAlignSSESupport reports MisAlignSseSupport (bit 11).
+func (x PartitionProcessorFeaturesBank0) MisAlignSSESupport() bool {
+	return x&(1<<11) != 0
+}
+
+// SetMisAlignSSESupport sets or clears MisAlignSseSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMisAlignSSESupport(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// MMXExtSupport reports MmxExtSupport (bit 12).
+func (x PartitionProcessorFeaturesBank0) MMXExtSupport() bool {
+	return x&(1<<12) != 0
+}
+
+// SetMMXExtSupport sets or clears MmxExtSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMMXExtSupport(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Amd3DNowSupport reports Amd3DNowSupport (bit 13).
+func (x PartitionProcessorFeaturesBank0) Amd3DNowSupport() bool {
+	return x&(1<<13) != 0
+}
+
+// SetAmd3DNowSupport sets or clears Amd3DNowSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// ExtendedAmd3DNowSupport reports ExtendedAmd3DNowSupport (bit 14).
+func (x PartitionProcessorFeaturesBank0) ExtendedAmd3DNowSupport() bool {
+	return x&(1<<14) != 0
+}
+
+// SetExtendedAmd3DNowSupport sets or clears ExtendedAmd3DNowSupport.
+func (x *PartitionProcessorFeaturesBank0) SetExtendedAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Page1GbSupport reports Page1GbSupport (bit 15).
+func (x PartitionProcessorFeaturesBank0) Page1GbSupport() bool {
+	return x&(1<<15) != 0
+}
+
+// SetPage1GbSupport sets or clears Page1GbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPage1GbSupport(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// AesSupport reports AesSupport (bit 16).
+func (x PartitionProcessorFeaturesBank0) AesSupport() bool {
+	return x&(1<<16) != 0
+}
+
+// SetAesSupport sets or clears AesSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAesSupport(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// PclmulqdqSupport reports PclmulqdqSupport (bit 17).
+func (x PartitionProcessorFeaturesBank0) PclmulqdqSupport() bool {
+	return x&(1<<17) != 0
+}
+
+// SetPclmulqdqSupport sets or clears PclmulqdqSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPclmulqdqSupport(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// PcidSupport reports PcidSupport (bit 18).
+func (x PartitionProcessorFeaturesBank0) PcidSupport() bool {
+	return x&(1<<18) != 0
+}
+
+// SetPcidSupport sets or clears PcidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPcidSupport(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// Fma4Support reports Fma4Support (bit 19).
+func (x PartitionProcessorFeaturesBank0) Fma4Support() bool {
+	return x&(1<<19) != 0
+}
+
+// SetFma4Support sets or clears Fma4Support.
+func (x *PartitionProcessorFeaturesBank0) SetFma4Support(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// F16CSupport reports F16CSupport (bit 20).
+func (x PartitionProcessorFeaturesBank0) F16CSupport() bool {
+	return x&(1<<20) != 0
+}
+
+// SetF16CSupport sets or clears F16CSupport.
+func (x *PartitionProcessorFeaturesBank0) SetF16CSupport(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// RdRandSupport reports RdRandSupport (bit 21).
+func (x PartitionProcessorFeaturesBank0) RdRandSupport() bool {
+	return x&(1<<21) != 0
+}
+
+// SetRdRandSupport sets or clears RdRandSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdRandSupport(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// RdWrFsGsSupport reports RdWrFsGsSupport (bit 22).
+func (x PartitionProcessorFeaturesBank0) RdWrFsGsSupport() bool {
+	return x&(1<<22) != 0
+}
+
+// SetRdWrFsGsSupport sets or clears RdWrFsGsSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdWrFsGsSupport(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// SmepSupport reports SmepSupport (bit 23).
+func (x PartitionProcessorFeaturesBank0) SmepSupport() bool {
+	return x&(1<<23) != 0
+}
+
+// SetSmepSupport sets or clears SmepSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSmepSupport(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// EnhancedFastStringSupport reports EnhancedFastStringSupport (bit 24).
+func (x PartitionProcessorFeaturesBank0) EnhancedFastStringSupport() bool {
+	return x&(1<<24) != 0
+}
+
+// SetEnhancedFastStringSupport sets or clears EnhancedFastStringSupport.
+func (x *PartitionProcessorFeaturesBank0) SetEnhancedFastStringSupport(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// Bmi1Support reports Bmi1Support (bit 25).
+func (x PartitionProcessorFeaturesBank0) Bmi1Support() bool {
+	return x&(1<<25) != 0
+}
+
+// SetBmi1Support sets or clears Bmi1Support.
+func (x *PartitionProcessorFeaturesBank0) SetBmi1Support(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// Bmi2Support reports Bmi2Support (bit 26).
+func (x PartitionProcessorFeaturesBank0) Bmi2Support() bool {
+	return x&(1<<26) != 0
+}
+
+// SetBmi2Support sets or clears Bmi2Support.
+func (x *PartitionProcessorFeaturesBank0) SetBmi2Support(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// MovbeSupport reports MovbeSupport (bit 29).
+func (x PartitionProcessorFeaturesBank0) MovbeSupport() bool {
+	return x&(1<<29) != 0
+}
+
+// SetMovbeSupport sets or clears MovbeSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMovbeSupport(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// Npiep1Support reports Npiep1Support (bit 30).
+func (x PartitionProcessorFeaturesBank0) Npiep1Support() bool {
+	return x&(1<<30) != 0
+}
+
+// SetNpiep1Support sets or clears Npiep1Support.
+func (x *PartitionProcessorFeaturesBank0) SetNpiep1Support(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// DepX87FpuSaveSupport reports DepX87FPUSaveSupport (bit 31).
+func (x PartitionProcessorFeaturesBank0) DepX87FpuSaveSupport() bool {
+	return x&(1<<31) != 0
+}
+
+// SetDepX87FpuSaveSupport sets or clears DepX87FPUSaveSupport.
+func (x *PartitionProcessorFeaturesBank0) SetDepX87FpuSaveSupport(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// RdSeedSupport reports RdSeedSupport (bit 32).
+func (x PartitionProcessorFeaturesBank0) RdSeedSupport() bool {
+	return x&(1<<32) != 0
+}
+
+// SetRdSeedSupport sets or clears RdSeedSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdSeedSupport(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// AdxSupport reports AdxSupport (bit 33).
+func (x PartitionProcessorFeaturesBank0) AdxSupport() bool {
+	return x&(1<<33) != 0
+}
+
+// SetAdxSupport sets or clears AdxSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAdxSupport(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// IntelPrefetchSupport reports IntelPrefetchSupport (bit 34).
+func (x PartitionProcessorFeaturesBank0) IntelPrefetchSupport() bool {
+	return x&(1<<34) != 0
+}
+
+// SetIntelPrefetchSupport sets or clears IntelPrefetchSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIntelPrefetchSupport(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// SmapSupport reports SmapSupport (bit 35).
+func (x PartitionProcessorFeaturesBank0) SmapSupport() bool {
+	return x&(1<<35) != 0
+}
+
+// SetSmapSupport sets or clears SmapSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSmapSupport(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// HleSupport reports HleSupport (bit 36).
+func (x PartitionProcessorFeaturesBank0) HleSupport() bool {
+	return x&(1<<36) != 0
+}
+
+// SetHleSupport sets or clears HleSupport.
+func (x *PartitionProcessorFeaturesBank0) SetHleSupport(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// RtmSupport reports RtmSupport (bit 37).
+func (x PartitionProcessorFeaturesBank0) RtmSupport() bool {
+	return x&(1<<37) != 0
+}
+
+// SetRtmSupport sets or clears RtmSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRtmSupport(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// RdtscpSupport reports RdtscpSupport (bit 38).
+func (x PartitionProcessorFeaturesBank0) RdtscpSupport() bool {
+	return x&(1<<38) != 0
+}
+
+// SetRdtscpSupport sets or clears RdtscpSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdtscpSupport(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ClflushoptSupport reports ClflushoptSupport (bit 39).
+func (x PartitionProcessorFeaturesBank0) ClflushoptSupport() bool {
+	return x&(1<<39) != 0
+}
+
+// SetClflushoptSupport sets or clears ClflushoptSupport.
+func (x *PartitionProcessorFeaturesBank0) SetClflushoptSupport(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// ClwbSupport reports ClwbSupport (bit 40).
+func (x PartitionProcessorFeaturesBank0) ClwbSupport() bool {
+	return x&(1<<40) != 0
+}
+
+// SetClwbSupport sets or clears ClwbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetClwbSupport(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// ShaSupport reports ShaSupport (bit 41).
+func (x PartitionProcessorFeaturesBank0) ShaSupport() bool {
+	return x&(1<<41) != 0
+}
+
+// SetShaSupport sets or clears ShaSupport.
+func (x *PartitionProcessorFeaturesBank0) SetShaSupport(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// X87PointersSavedSupport reports X87PointersSavedSupport (bit 42).
+func (x PartitionProcessorFeaturesBank0) X87PointersSavedSupport() bool {
+	return x&(1<<42) != 0
+}
+
+// SetX87PointersSavedSupport sets or clears X87PointersSavedSupport.
+func (x *PartitionProcessorFeaturesBank0) SetX87PointersSavedSupport(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// InvpcidSupport reports InvpcidSupport (bit 43).
+func (x PartitionProcessorFeaturesBank0) InvpcidSupport() bool {
+	return x&(1<<43) != 0
+}
+
+// SetInvpcidSupport sets or clears InvpcidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetInvpcidSupport(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// IbrsSupport reports IbrsSupport (bit 44).
+func (x PartitionProcessorFeaturesBank0) IbrsSupport() bool {
+	return x&(1<<44) != 0
+}
+
+// SetIbrsSupport sets or clears IbrsSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbrsSupport(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// StibpSupport reports StibpSupport (bit 45).
+func (x PartitionProcessorFeaturesBank0) StibpSupport() bool {
+	return x&(1<<45) != 0
+}
+
+// SetStibpSupport sets or clears StibpSupport.
+func (x *PartitionProcessorFeaturesBank0) SetStibpSupport(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// IbpbSupport reports IbpbSupport (bit 46).
+func (x PartitionProcessorFeaturesBank0) IbpbSupport() bool {
+	return x&(1<<46) != 0
+}
+
+// SetIbpbSupport sets or clears IbpbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbpbSupport(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// UnrestrictedGuestSupport reports UnrestrictedGuestSupport (bit 47).
+func (x PartitionProcessorFeaturesBank0) UnrestrictedGuestSupport() bool {
+	return x&(1<<47) != 0
+}
+
+// SetUnrestrictedGuestSupport sets or clears UnrestrictedGuestSupport.
+func (x *PartitionProcessorFeaturesBank0) SetUnrestrictedGuestSupport(v bool) {
+	if v {
+		*x |= 1 << 47
+	} else {
+		*x &^= 1 << 47
+	}
+}
+
+// FastShortRepMovSupport reports FastShortRepMovSupport (bit 49).
+func (x PartitionProcessorFeaturesBank0) FastShortRepMovSupport() bool {
+	return x&(1<<49) != 0
+}
+
+// SetFastShortRepMovSupport sets or clears FastShortRepMovSupport.
+func (x *PartitionProcessorFeaturesBank0) SetFastShortRepMovSupport(v bool) {
+	if v {
+		*x |= 1 << 49
+	} else {
+		*x &^= 1 << 49
+	}
+}
+
+// IbrsAllSupport reports IbrsAllSupport (bit 52).
+func (x PartitionProcessorFeaturesBank0) IbrsAllSupport() bool {
+	return x&(1<<52) != 0
+}
+
+// SetIbrsAllSupport sets or clears IbrsAllSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbrsAllSupport(v bool) {
+	if v {
+		*x |= 1 << 52
+	} else {
+		*x &^= 1 << 52
+	}
+}
+
+// RdPidSupport reports RdPidSupport (bit 57).
+func (x PartitionProcessorFeaturesBank0) RdPidSupport() bool {
+	return x&(1<<57) != 0
+}
+
+// SetRdPidSupport sets or clears RdPidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdPidSupport(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// UmipSupport reports UmipSupport (bit 58).
+func (x PartitionProcessorFeaturesBank0) UmipSupport() bool {
+	return x&(1<<58) != 0
+}
+
+// SetUmipSupport sets or clears UmipSupport.
+func (x *PartitionProcessorFeaturesBank0) SetUmipSupport(v bool) {
+	if v {
+		*x |= 1 << 58
+	} else {
+		*x &^= 1 << 58
+	}
+}
+
+// MdsNoSupport reports MdsNoSupport (bit 59).
+func (x PartitionProcessorFeaturesBank0) MdsNoSupport() bool {
+	return x&(1<<59) != 0
+}
+
+// SetMdsNoSupport sets or clears MdsNoSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMdsNoSupport(v bool) {
+	if v {
+		*x |= 1 << 59
+	} else {
+		*x &^= 1 << 59
+	}
+}
+
+// MdClearSupport reports MdClearSupport (bit 60).
+func (x PartitionProcessorFeaturesBank0) MdClearSupport() bool {
+	return x&(1<<60) != 0
+}
+
+// SetMdClearSupport sets or clears MdClearSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMdClearSupport(v bool) {
+	if v {
+		*x |= 1 << 60
+	} else {
+		*x &^= 1 << 60
+	}
+}
+
+// TaaNoSupport reports TaaNoSupport (bit 61).
+func (x PartitionProcessorFeaturesBank0) TaaNoSupport() bool {
+	return x&(1<<61) != 0
+}
+
+// SetTaaNoSupport sets or clears TaaNoSupport.
+func (x *PartitionProcessorFeaturesBank0) SetTaaNoSupport(v bool) {
+	if v {
+		*x |= 1 << 61
+	} else {
+		*x &^= 1 << 61
+	}
+}
+
+// TsxCtrlSupport reports TsxCtrlSupport (bit 62).
+func (x PartitionProcessorFeaturesBank0) TsxCtrlSupport() bool {
+	return x&(1<<62) != 0
+}
+
+// SetTsxCtrlSupport sets or clears TsxCtrlSupport.
+func (x *PartitionProcessorFeaturesBank0) SetTsxCtrlSupport(v bool) {
+	if v {
+		*x |= 1 << 62
+	} else {
+		*x &^= 1 << 62
+	}
+}
+
+// PartitionProcessorFeaturesBank1 is the type of member Bank1 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank1 uint64
+
+// PartitionProcessorFeaturesBank1ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank1ReservedMask PartitionProcessorFeaturesBank1 = 0xfc339ef000000800
+
+// ACountMCountSupport reports ACountMCountSupport (bit 0).
+func (x PartitionProcessorFeaturesBank1) ACountMCountSupport() bool {
+	return x&(1<<0) != 0
+}
+
+// SetACountMCountSupport sets or clears ACountMCountSupport.
+func (x *PartitionProcessorFeaturesBank1) SetACountMCountSupport(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TSCInvariantSupport reports TscInvariantSupport (bit 1).
+func (x PartitionProcessorFeaturesBank1) TSCInvariantSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTSCInvariantSupport sets or clears TscInvariantSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCInvariantSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// ClZeroSupport reports ClZeroSupport (bit 2).
+func (x PartitionProcessorFeaturesBank1) ClZeroSupport() bool {
+	return x&(1<<2) != 0
+}
+
+// SetClZeroSupport sets or clears ClZeroSupport.
+func (x *PartitionProcessorFeaturesBank1) SetClZeroSupport(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// RdpruSupport reports RdpruSupport (bit 3).
+func (x PartitionProcessorFeaturesBank1) RdpruSupport() bool {
+	return x&(1<<3) != 0
+}
+
+// SetRdpruSupport sets or clears RdpruSupport.
+func (x *PartitionProcessorFeaturesBank1) SetRdpruSupport(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// La57Support reports La57Support (bit 4).
+func (x PartitionProcessorFeaturesBank1) La57Support() bool {
+	return x&(1<<4) != 0
+}
+
+// SetLa57Support sets or clears La57Support.
+func (x *PartitionProcessorFeaturesBank1) SetLa57Support(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// MbecSupport reports MbecSupport (bit 5).
+func (x PartitionProcessorFeaturesBank1) MbecSupport() bool {
+	return x&(1<<5) != 0
+}
+
+// SetMbecSupport sets or clears MbecSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMbecSupport(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// NestedVirtSupport reports NestedVirtSupport (bit 6).
+func (x PartitionProcessorFeaturesBank1) NestedVirtSupport() bool {
+	return x&(1<<6) != 0
+}
+
+// SetNestedVirtSupport sets or clears NestedVirtSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNestedVirtSupport(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// PsfdSupport reports PsfdSupport (bit 7).
+func (x PartitionProcessorFeaturesBank1) PsfdSupport() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPsfdSupport sets or clears PsfdSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPsfdSupport(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// CetSsSupport reports CetSsSupport (bit 8).
+func (x PartitionProcessorFeaturesBank1) CetSsSupport() bool {
+	return x&(1<<8) != 0
+}
+
+// SetCetSsSupport sets or clears CetSsSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCetSsSupport(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// CetIbtSupport reports CetIbtSupport (bit 9).
+func (x PartitionProcessorFeaturesBank1) CetIbtSupport() bool {
+	return x&(1<<9) != 0
+}
+
+// SetCetIbtSupport sets or clears CetIbtSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCetIbtSupport(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// VMXExceptionInjectSupport reports VmxExceptionInjectSupport (bit 10).
+func (x PartitionProcessorFeaturesBank1) VMXExceptionInjectSupport() bool {
+	return x&(1<<10) != 0
+}
+
+// SetVMXExceptionInjectSupport sets or clears VmxExceptionInjectSupport.
+func (x *PartitionProcessorFeaturesBank1) SetVMXExceptionInjectSupport(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// UmwaitTpauseSupport reports UmwaitTpauseSupport (bit 12).
+func (x PartitionProcessorFeaturesBank1) UmwaitTpauseSupport() bool {
+	return x&(1<<12) != 0
+}
+
+// SetUmwaitTpauseSupport sets or clears UmwaitTpauseSupport.
+func (x *PartitionProcessorFeaturesBank1) SetUmwaitTpauseSupport(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// MovdiriSupport reports MovdiriSupport (bit 13).
+func (x PartitionProcessorFeaturesBank1) MovdiriSupport() bool {
+	return x&(1<<13) != 0
+}
+
+// SetMovdiriSupport sets or clears MovdiriSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMovdiriSupport(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Movdir64bSupport reports Movdir64bSupport (bit 14).
+func (x PartitionProcessorFeaturesBank1) Movdir64bSupport() bool {
+	return x&(1<<14) != 0
+}
+
+// SetMovdir64bSupport sets or clears Movdir64bSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMovdir64bSupport(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// CldemoteSupport reports CldemoteSupport (bit 15).
+func (x PartitionProcessorFeaturesBank1) CldemoteSupport() bool {
+	return x&(1<<15) != 0
+}
+
+// SetCldemoteSupport sets or clears CldemoteSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCldemoteSupport(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// SerializeSupport reports SerializeSupport (bit 16).
+func (x PartitionProcessorFeaturesBank1) SerializeSupport() bool {
+	return x&(1<<16) != 0
+}
+
+// SetSerializeSupport sets or clears SerializeSupport.
+func (x *PartitionProcessorFeaturesBank1) SetSerializeSupport(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// TSCDeadlineTmrSupport reports TscDeadlineTmrSupport (bit 17).
+func (x PartitionProcessorFeaturesBank1) TSCDeadlineTmrSupport() bool {
+	return x&(1<<17) != 0
+}
+
+// SetTSCDeadlineTmrSupport sets or clears TscDeadlineTmrSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCDeadlineTmrSupport(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// TSCAdjustSupport reports TscAdjustSupport (bit 18).
+func (x PartitionProcessorFeaturesBank1) TSCAdjustSupport() bool {
+	return x&(1<<18) != 0
+}
+
+// SetTSCAdjustSupport sets or clears TscAdjustSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCAdjustSupport(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// FzlRepMovsb reports FZLRepMovsb (bit 19).
+func (x PartitionProcessorFeaturesBank1) FzlRepMovsb() bool {
+	return x&(1<<19) != 0
+}
+
+// SetFzlRepMovsb sets or clears FZLRepMovsb.
+func (x *PartitionProcessorFeaturesBank1) SetFzlRepMovsb(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// FsRepStosb reports FSRepStosb (bit 20).
+func (x PartitionProcessorFeaturesBank1) FsRepStosb() bool {
+	return x&(1<<20) != 0
+}
+
+// SetFsRepStosb sets or clears FSRepStosb.
+func (x *PartitionProcessorFeaturesBank1) SetFsRepStosb(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// FsRepCmpsb reports FSRepCmpsb (bit 21).
+func (x PartitionProcessorFeaturesBank1) FsRepCmpsb() bool {
+	return x&(1<<21) != 0
+}
+
+// SetFsRepCmpsb sets or clears FSRepCmpsb.
+func (x *PartitionProcessorFeaturesBank1) SetFsRepCmpsb(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// TsxLdTrkSupport reports TsxLdTrkSupport (bit 22).
+func (x PartitionProcessorFeaturesBank1) TsxLdTrkSupport() bool {
+	return x&(1<<22) != 0
+}
+
+// SetTsxLdTrkSupport sets or clears TsxLdTrkSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTsxLdTrkSupport(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// VMXInsOutsExitInfoSupport reports VmxInsOutsExitInfoSupport (bit 23).
+func (x PartitionProcessorFeaturesBank1) VMXInsOutsExitInfoSupport() bool {
+	return x&(1<<23) != 0
+}
+
+// SetVMXInsOutsExitInfoSupport sets or clears VmxInsOutsExitInfoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetVMXInsOutsExitInfoSupport(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// HlatSupport reports HlatSupport (bit 24).
+func (x PartitionProcessorFeaturesBank1) HlatSupport() bool {
+	return x&(1<<24) != 0
+}
+
+// SetHlatSupport sets or clears HlatSupport.
+func (x *PartitionProcessorFeaturesBank1) SetHlatSupport(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// SbdrSsdpNoSupport reports SbdrSsdpNoSupport (bit 25).
+func (x PartitionProcessorFeaturesBank1) SbdrSsdpNoSupport() bool {
+	return x&(1<<25) != 0
+}
+
+// SetSbdrSsdpNoSupport sets or clears SbdrSsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetSbdrSsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// FbsdpNoSupport reports FbsdpNoSupport (bit 26).
+func (x PartitionProcessorFeaturesBank1) FbsdpNoSupport() bool {
+	return x&(1<<26) != 0
+}
+
+// SetFbsdpNoSupport sets or clears FbsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetFbsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// PsdpNoSupport reports PsdpNoSupport (bit 27).
+func (x PartitionProcessorFeaturesBank1) PsdpNoSupport() bool {
+	return x&(1<<27) != 0
+}
+
+// SetPsdpNoSupport sets or clears PsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 27
+	} else {
+		*x &^= 1 << 27
+	}
+}
+
+// FbClearSupport reports FbClearSupport (bit 28).
+func (x PartitionProcessorFeaturesBank1) FbClearSupport() bool {
+	return x&(1<<28) != 0
+}
+
+// SetFbClearSupport sets or clears FbClearSupport.
+func (x *PartitionProcessorFeaturesBank1) SetFbClearSupport(v bool) {
+	if v {
+		*x |= 1 << 28
+	} else {
+		*x &^= 1 << 28
+	}
+}
+
+// BtcNoSupport reports BtcNoSupport (bit 29).
+func (x PartitionProcessorFeaturesBank1) BtcNoSupport() bool {
+	return x&(1<<29) != 0
+}
+
+// SetBtcNoSupport sets or clears BtcNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetBtcNoSupport(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// IbpbRsbFlushSupport reports IbpbRsbFlushSupport (bit 30).
+func (x PartitionProcessorFeaturesBank1) IbpbRsbFlushSupport() bool {
+	return x&(1<<30) != 0
+}
+
+// SetIbpbRsbFlushSupport sets or clears IbpbRsbFlushSupport.
+func (x *PartitionProcessorFeaturesBank1) SetIbpbRsbFlushSupport(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// StibpAlwaysOnSupport reports StibpAlwaysOnSupport (bit 31).
+func (x PartitionProcessorFeaturesBank1) StibpAlwaysOnSupport() bool {
+	return x&(1<<31) != 0
+}
+
+// SetStibpAlwaysOnSupport sets or clears StibpAlwaysOnSupport.
+func (x *PartitionProcessorFeaturesBank1) SetStibpAlwaysOnSupport(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// PerfGlobalCtrlSupport reports PerfGlobalCtrlSupport (bit 32).
+func (x PartitionProcessorFeaturesBank1) PerfGlobalCtrlSupport() bool {
+	return x&(1<<32) != 0
+}
+
+// SetPerfGlobalCtrlSupport sets or clears PerfGlobalCtrlSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPerfGlobalCtrlSupport(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// NptExecuteOnlySupport reports NptExecuteOnlySupport (bit 33).
+func (x PartitionProcessorFeaturesBank1) NptExecuteOnlySupport() bool {
+	return x&(1<<33) != 0
+}
+
+// SetNptExecuteOnlySupport sets or clears NptExecuteOnlySupport.
+func (x *PartitionProcessorFeaturesBank1) SetNptExecuteOnlySupport(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// NptAdFlagsSupport reports NptADFlagsSupport (bit 34).
+func (x PartitionProcessorFeaturesBank1) NptAdFlagsSupport() bool {
+	return x&(1<<34) != 0
+}
+
+// SetNptAdFlagsSupport sets or clears NptADFlagsSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNptAdFlagsSupport(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// Npt1GbPageSupport reports Npt1GbPageSupport (bit 35).
+func (x PartitionProcessorFeaturesBank1) Npt1GbPageSupport() bool {
+	return x&(1<<35) != 0
+}
+
+// SetNpt1GbPageSupport sets or clears Npt1GbPageSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNpt1GbPageSupport(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// CmpccxaddSupport reports CmpccxaddSupport (bit 40).
+func (x PartitionProcessorFeaturesBank1) CmpccxaddSupport() bool {
+	return x&(1<<40) != 0
+}
+
+// SetCmpccxaddSupport sets or clears CmpccxaddSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCmpccxaddSupport(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// PrefetchISupport reports PrefetchISupport (bit 45).
+func (x PartitionProcessorFeaturesBank1) PrefetchISupport() bool {
+	return x&(1<<45) != 0
+}
+
+// SetPrefetchISupport sets or clears PrefetchISupport.
+func (x *PartitionProcessorFeaturesBank1) SetPrefetchISupport(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// Sha512Support reports Sha512Support (bit 46).
+func (x PartitionProcessorFeaturesBank1) Sha512Support() bool {
+	return x&(1<<46) != 0
+}
+
+// SetSha512Support sets or clears Sha512Support.
+func (x *PartitionProcessorFeaturesBank1) SetSha512Support(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// Sm3Support reports SM3Support (bit 50).
+func (x PartitionProcessorFeaturesBank1) Sm3Support() bool {
+	return x&(1<<50) != 0
+}
+
+// SetSm3Support sets or clears SM3Support.
+func (x *PartitionProcessorFeaturesBank1) SetSm3Support(v bool) {
+	if v {
+		*x |= 1 << 50
+	} else {
+		*x &^= 1 << 50
+	}
+}
+
+// Sm4Support reports SM4Support (bit 51).
+func (x PartitionProcessorFeaturesBank1) Sm4Support() bool {
+	return x&(1<<51) != 0
+}
+
+// SetSm4Support sets or clears SM4Support.
+func (x *PartitionProcessorFeaturesBank1) SetSm4Support(v bool) {
+	if v {
+		*x |= 1 << 51
+	} else {
+		*x &^= 1 << 51
+	}
+}
+
+// SbpbSupported reports SbpbSupported (bit 54).
+func (x PartitionProcessorFeaturesBank1) SbpbSupported() bool {
+	return x&(1<<54) != 0
+}
+
+// SetSbpbSupported sets or clears SbpbSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSbpbSupported(v bool) {
+	if v {
+		*x |= 1 << 54
+	} else {
+		*x &^= 1 << 54
+	}
+}
+
+// IbpbBrTypeSupported reports IbpbBrTypeSupported (bit 55).
+func (x PartitionProcessorFeaturesBank1) IbpbBrTypeSupported() bool {
+	return x&(1<<55) != 0
+}
+
+// SetIbpbBrTypeSupported sets or clears IbpbBrTypeSupported.
+func (x *PartitionProcessorFeaturesBank1) SetIbpbBrTypeSupported(v bool) {
+	if v {
+		*x |= 1 << 55
+	} else {
+		*x &^= 1 << 55
+	}
+}
+
+// SrsoNoSupported reports SrsoNoSupported (bit 56).
+func (x PartitionProcessorFeaturesBank1) SrsoNoSupported() bool {
+	return x&(1<<56) != 0
+}
+
+// SetSrsoNoSupported sets or clears SrsoNoSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSrsoNoSupported(v bool) {
+	if v {
+		*x |= 1 << 56
+	} else {
+		*x &^= 1 << 56
+	}
+}
+
+// SrsoUserKernelNoSupported reports SrsoUserKernelNoSupported (bit 57).
+func (x PartitionProcessorFeaturesBank1) SrsoUserKernelNoSupported() bool {
+	return x&(1<<57) != 0
+}
+
+// SetSrsoUserKernelNoSupported sets or clears SrsoUserKernelNoSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSrsoUserKernelNoSupported(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// PartitionProcessorFeaturesArm64 is the type of member Arm64 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesArm64 struct {
+	_     structs.HostLayout
+	Bank0 PartitionProcessorFeaturesArm64Bank0 // Bank0, offset 0x0: ARM64 bank 0 (unnamed in C).
+	Bank1 PartitionProcessorFeaturesArm64Bank1 // Bank1, offset 0x8: ARM64 bank 1 (unnamed in C).
+}
+
+// PartitionProcessorFeaturesArm64Bank0 is the type of member Bank0 of PartitionProcessorFeaturesArm64.
+type PartitionProcessorFeaturesArm64Bank0 uint64
+
+// PartitionProcessorFeaturesArm64Bank0ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesArm64Bank0ReservedMask PartitionProcessorFeaturesArm64Bank0 = 0x1e0000000cc000
+
+// Asid16 reports Asid16 (bit 0).
+func (x PartitionProcessorFeaturesArm64Bank0) Asid16() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAsid16 sets or clears Asid16.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAsid16(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TGran16 reports TGran16 (bit 1).
+func (x PartitionProcessorFeaturesArm64Bank0) TGran16() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTGran16 sets or clears TGran16.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetTGran16(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// TGran64 reports TGran64 (bit 2).
+func (x PartitionProcessorFeaturesArm64Bank0) TGran64() bool {
+	return x&(1<<2) != 0
+}
+
+// SetTGran64 sets or clears TGran64.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetTGran64(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Haf reports Haf (bit 3).
+func (x PartitionProcessorFeaturesArm64Bank0) Haf() bool {
+	return x&(1<<3) != 0
+}
+
+// SetHaf sets or clears Haf.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetHaf(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Hdbs reports Hdbs (bit 4).
+func (x PartitionProcessorFeaturesArm64Bank0) Hdbs() bool {
+	return x&(1<<4) != 0
+}
+
+// SetHdbs sets or clears Hdbs.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetHdbs(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Pan reports Pan (bit 5).
+func (x PartitionProcessorFeaturesArm64Bank0) Pan() bool {
+	return x&(1<<5) != 0
+}
+
+// SetPan sets or clears Pan.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetPan(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// AtS1E1 reports AtS1E1 (bit 6).
+func (x PartitionProcessorFeaturesArm64Bank0) AtS1E1() bool {
+	return x&(1<<6) != 0
+}
+
+// SetAtS1E1 sets or clears AtS1E1.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAtS1E1(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// Uao reports Uao (bit 7).
+func (x PartitionProcessorFeaturesArm64Bank0) Uao() bool {
+	return x&(1<<7) != 0
+}
+
+// SetUao sets or clears Uao.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetUao(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// El0Aarch32 reports El0Aarch32 (bit 8).
+func (x PartitionProcessorFeaturesArm64Bank0) El0Aarch32() bool {
+	return x&(1<<8) != 0
+}
+
+// SetEl0Aarch32 sets or clears El0Aarch32.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetEl0Aarch32(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// FP reports Fp (bit 9).
+func (x PartitionProcessorFeaturesArm64Bank0) FP() bool {
+	return x&(1<<9) != 0
+}
+
+// SetFP sets or clears Fp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFP(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// FPHp reports FpHp (bit 10).
+func (x PartitionProcessorFeaturesArm64Bank0) FPHp() bool {
+	return x&(1<<10) != 0
+}
+
+// SetFPHp sets or clears FpHp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFPHp(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// AdvSimd reports AdvSimd (bit 11).
+func (x PartitionProcessorFeaturesArm64Bank0) AdvSimd() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAdvSimd sets or clears AdvSimd.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAdvSimd(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// AdvSimdHp reports AdvSimdHp (bit 12).
+func (x PartitionProcessorFeaturesArm64Bank0) AdvSimdHp() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAdvSimdHp sets or clears AdvSimdHp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAdvSimdHp(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// GicV3V4 reports GicV3V4 (bit 13).
+func (x PartitionProcessorFeaturesArm64Bank0) GicV3V4() bool {
+	return x&(1<<13) != 0
+}
+
+// SetGicV3V4 sets or clears GicV3V4.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetGicV3V4(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// PmuV3 reports PmuV3 (bit 16).
+func (x PartitionProcessorFeaturesArm64Bank0) PmuV3() bool {
+	return x&(1<<16) != 0
+}
+
+// SetPmuV3 sets or clears PmuV3.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetPmuV3(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// PmuV3ArmV81 reports PmuV3ArmV81 (bit 17).
+func (x PartitionProcessorFeaturesArm64Bank0) PmuV3ArmV81() bool {
+	return x&(1<<17) != 0
+}
+
+// SetPmuV3ArmV81 sets or clears PmuV3ArmV81.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetPmuV3ArmV81(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// Aes reports Aes (bit 20).
+func (x PartitionProcessorFeaturesArm64Bank0) Aes() bool {
+	return x&(1<<20) != 0
+}
+
+// SetAes sets or clears Aes.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAes(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// PolyMul reports PolyMul (bit 21).
+func (x PartitionProcessorFeaturesArm64Bank0) PolyMul() bool {
+	return x&(1<<21) != 0
+}
+
+// SetPolyMul sets or clears PolyMul.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetPolyMul(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// Sha1 reports Sha1 (bit 22).
+func (x PartitionProcessorFeaturesArm64Bank0) Sha1() bool {
+	return x&(1<<22) != 0
+}
+
+// SetSha1 sets or clears Sha1.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSha1(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// Sha256 reports Sha256 (bit 23).
+func (x PartitionProcessorFeaturesArm64Bank0) Sha256() bool {
+	return x&(1<<23) != 0
+}
+
+// SetSha256 sets or clears Sha256.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSha256(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// Sha512 reports Sha512 (bit 24).
+func (x PartitionProcessorFeaturesArm64Bank0) Sha512() bool {
+	return x&(1<<24) != 0
+}
+
+// SetSha512 sets or clears Sha512.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSha512(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// Crc32 reports Crc32 (bit 25).
+func (x PartitionProcessorFeaturesArm64Bank0) Crc32() bool {
+	return x&(1<<25) != 0
+}
+
+// SetCrc32 sets or clears Crc32.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetCrc32(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// Atomic reports Atomic (bit 26).
+func (x PartitionProcessorFeaturesArm64Bank0) Atomic() bool {
+	return x&(1<<26) != 0
+}
+
+// SetAtomic sets or clears Atomic.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetAtomic(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// Rdm reports Rdm (bit 27).
+func (x PartitionProcessorFeaturesArm64Bank0) Rdm() bool {
+	return x&(1<<27) != 0
+}
+
+// SetRdm sets or clears Rdm.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetRdm(v bool) {
+	if v {
+		*x |= 1 << 27
+	} else {
+		*x &^= 1 << 27
+	}
+}
+
+// Sha3 reports Sha3 (bit 28).
+func (x PartitionProcessorFeaturesArm64Bank0) Sha3() bool {
+	return x&(1<<28) != 0
+}
+
+// SetSha3 sets or clears Sha3.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSha3(v bool) {
+	if v {
+		*x |= 1 << 28
+	} else {
+		*x &^= 1 << 28
+	}
+}
+
+// Sm3 reports Sm3 (bit 29).
+func (x PartitionProcessorFeaturesArm64Bank0) Sm3() bool {
+	return x&(1<<29) != 0
+}
+
+// SetSm3 sets or clears Sm3.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSm3(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// Sm4 reports Sm4 (bit 30).
+func (x PartitionProcessorFeaturesArm64Bank0) Sm4() bool {
+	return x&(1<<30) != 0
+}
+
+// SetSm4 sets or clears Sm4.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSm4(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// Dp reports Dp (bit 31).
+func (x PartitionProcessorFeaturesArm64Bank0) Dp() bool {
+	return x&(1<<31) != 0
+}
+
+// SetDp sets or clears Dp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetDp(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// Fhm reports Fhm (bit 32).
+func (x PartitionProcessorFeaturesArm64Bank0) Fhm() bool {
+	return x&(1<<32) != 0
+}
+
+// SetFhm sets or clears Fhm.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFhm(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// DcCvap reports DcCvap (bit 33).
+func (x PartitionProcessorFeaturesArm64Bank0) DcCvap() bool {
+	return x&(1<<33) != 0
+}
+
+// SetDcCvap sets or clears DcCvap.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetDcCvap(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// DcCvadp reports DcCvadp (bit 34).
+func (x PartitionProcessorFeaturesArm64Bank0) DcCvadp() bool {
+	return x&(1<<34) != 0
+}
+
+// SetDcCvadp sets or clears DcCvadp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetDcCvadp(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// ApaBase reports ApaBase (bit 35).
+func (x PartitionProcessorFeaturesArm64Bank0) ApaBase() bool {
+	return x&(1<<35) != 0
+}
+
+// SetApaBase sets or clears ApaBase.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetApaBase(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// ApaEp reports ApaEp (bit 36).
+func (x PartitionProcessorFeaturesArm64Bank0) ApaEp() bool {
+	return x&(1<<36) != 0
+}
+
+// SetApaEp sets or clears ApaEp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetApaEp(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// ApaEp2 reports ApaEp2 (bit 37).
+func (x PartitionProcessorFeaturesArm64Bank0) ApaEp2() bool {
+	return x&(1<<37) != 0
+}
+
+// SetApaEp2 sets or clears ApaEp2.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetApaEp2(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// ApaEp2FP reports ApaEp2Fp (bit 38).
+func (x PartitionProcessorFeaturesArm64Bank0) ApaEp2FP() bool {
+	return x&(1<<38) != 0
+}
+
+// SetApaEp2FP sets or clears ApaEp2Fp.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetApaEp2FP(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ApaEp2Fpc reports ApaEp2Fpc (bit 39).
+func (x PartitionProcessorFeaturesArm64Bank0) ApaEp2Fpc() bool {
+	return x&(1<<39) != 0
+}
+
+// SetApaEp2Fpc sets or clears ApaEp2Fpc.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetApaEp2Fpc(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// Jscvt reports Jscvt (bit 40).
+func (x PartitionProcessorFeaturesArm64Bank0) Jscvt() bool {
+	return x&(1<<40) != 0
+}
+
+// SetJscvt sets or clears Jscvt.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetJscvt(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// Fcma reports Fcma (bit 41).
+func (x PartitionProcessorFeaturesArm64Bank0) Fcma() bool {
+	return x&(1<<41) != 0
+}
+
+// SetFcma sets or clears Fcma.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFcma(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// RcpcV83 reports RcpcV83 (bit 42).
+func (x PartitionProcessorFeaturesArm64Bank0) RcpcV83() bool {
+	return x&(1<<42) != 0
+}
+
+// SetRcpcV83 sets or clears RcpcV83.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetRcpcV83(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// RcpcV84 reports RcpcV84 (bit 43).
+func (x PartitionProcessorFeaturesArm64Bank0) RcpcV84() bool {
+	return x&(1<<43) != 0
+}
+
+// SetRcpcV84 sets or clears RcpcV84.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetRcpcV84(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// GPA reports Gpa (bit 44).
+func (x PartitionProcessorFeaturesArm64Bank0) GPA() bool {
+	return x&(1<<44) != 0
+}
+
+// SetGPA sets or clears Gpa.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetGPA(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// L1ipPipt reports L1ipPipt (bit 45).
+func (x PartitionProcessorFeaturesArm64Bank0) L1ipPipt() bool {
+	return x&(1<<45) != 0
+}
+
+// SetL1ipPipt sets or clears L1ipPipt.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetL1ipPipt(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// DzPermitted reports DzPermitted (bit 46).
+func (x PartitionProcessorFeaturesArm64Bank0) DzPermitted() bool {
+	return x&(1<<46) != 0
+}
+
+// SetDzPermitted sets or clears DzPermitted.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetDzPermitted(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// Ssbs reports Ssbs (bit 47).
+func (x PartitionProcessorFeaturesArm64Bank0) Ssbs() bool {
+	return x&(1<<47) != 0
+}
+
+// SetSsbs sets or clears Ssbs.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSsbs(v bool) {
+	if v {
+		*x |= 1 << 47
+	} else {
+		*x &^= 1 << 47
+	}
+}
+
+// SsbsRw reports SsbsRw (bit 48).
+func (x PartitionProcessorFeaturesArm64Bank0) SsbsRw() bool {
+	return x&(1<<48) != 0
+}
+
+// SetSsbsRw sets or clears SsbsRw.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSsbsRw(v bool) {
+	if v {
+		*x |= 1 << 48
+	} else {
+		*x &^= 1 << 48
+	}
+}
+
+// Csv2 reports Csv2 (bit 53).
+func (x PartitionProcessorFeaturesArm64Bank0) Csv2() bool {
+	return x&(1<<53) != 0
+}
+
+// SetCsv2 sets or clears Csv2.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetCsv2(v bool) {
+	if v {
+		*x |= 1 << 53
+	} else {
+		*x &^= 1 << 53
+	}
+}
+
+// Csv3 reports Csv3 (bit 54).
+func (x PartitionProcessorFeaturesArm64Bank0) Csv3() bool {
+	return x&(1<<54) != 0
+}
+
+// SetCsv3 sets or clears Csv3.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetCsv3(v bool) {
+	if v {
+		*x |= 1 << 54
+	} else {
+		*x &^= 1 << 54
+	}
+}
+
+// Sb reports Sb (bit 55).
+func (x PartitionProcessorFeaturesArm64Bank0) Sb() bool {
+	return x&(1<<55) != 0
+}
+
+// SetSb sets or clears Sb.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetSb(v bool) {
+	if v {
+		*x |= 1 << 55
+	} else {
+		*x &^= 1 << 55
+	}
+}
+
+// Idc reports Idc (bit 56).
+func (x PartitionProcessorFeaturesArm64Bank0) Idc() bool {
+	return x&(1<<56) != 0
+}
+
+// SetIdc sets or clears Idc.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetIdc(v bool) {
+	if v {
+		*x |= 1 << 56
+	} else {
+		*x &^= 1 << 56
+	}
+}
+
+// Dic reports Dic (bit 57).
+func (x PartitionProcessorFeaturesArm64Bank0) Dic() bool {
+	return x&(1<<57) != 0
+}
+
+// SetDic sets or clears Dic.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetDic(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// TlbiOs reports TlbiOs (bit 58).
+func (x PartitionProcessorFeaturesArm64Bank0) TlbiOs() bool {
+	return x&(1<<58) != 0
+}
+
+// SetTlbiOs sets or clears TlbiOs.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetTlbiOs(v bool) {
+	if v {
+		*x |= 1 << 58
+	} else {
+		*x &^= 1 << 58
+	}
+}
+
+// TlbiOsRange reports TlbiOsRange (bit 59).
+func (x PartitionProcessorFeaturesArm64Bank0) TlbiOsRange() bool {
+	return x&(1<<59) != 0
+}
+
+// SetTlbiOsRange sets or clears TlbiOsRange.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetTlbiOsRange(v bool) {
+	if v {
+		*x |= 1 << 59
+	} else {
+		*x &^= 1 << 59
+	}
+}
+
+// FlagsM reports FlagsM (bit 60).
+func (x PartitionProcessorFeaturesArm64Bank0) FlagsM() bool {
+	return x&(1<<60) != 0
+}
+
+// SetFlagsM sets or clears FlagsM.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFlagsM(v bool) {
+	if v {
+		*x |= 1 << 60
+	} else {
+		*x &^= 1 << 60
+	}
+}
+
+// FlagsM2 reports FlagsM2 (bit 61).
+func (x PartitionProcessorFeaturesArm64Bank0) FlagsM2() bool {
+	return x&(1<<61) != 0
+}
+
+// SetFlagsM2 sets or clears FlagsM2.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetFlagsM2(v bool) {
+	if v {
+		*x |= 1 << 61
+	} else {
+		*x &^= 1 << 61
+	}
+}
+
+// Bf16 reports Bf16 (bit 62).
+func (x PartitionProcessorFeaturesArm64Bank0) Bf16() bool {
+	return x&(1<<62) != 0
+}
+
+// SetBf16 sets or clears Bf16.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetBf16(v bool) {
+	if v {
+		*x |= 1 << 62
+	} else {
+		*x &^= 1 << 62
+	}
+}
+
+// Ebf16 reports Ebf16 (bit 63).
+func (x PartitionProcessorFeaturesArm64Bank0) Ebf16() bool {
+	return x&(1<<63) != 0
+}
+
+// SetEbf16 sets or clears Ebf16.
+func (x *PartitionProcessorFeaturesArm64Bank0) SetEbf16(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
+}
+
+// PartitionProcessorFeaturesArm64Bank1 is the type of member Bank1 of PartitionProcessorFeaturesArm64.
+type PartitionProcessorFeaturesArm64Bank1 uint64
+
+// PartitionProcessorFeaturesArm64Bank1ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesArm64Bank1ReservedMask PartitionProcessorFeaturesArm64Bank1 = 0xffffc007ffbf0040
+
+// SveBf16 reports SveBf16 (bit 0).
+func (x PartitionProcessorFeaturesArm64Bank1) SveBf16() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSveBf16 sets or clears SveBf16.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveBf16(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SveEbf16 reports SveEbf16 (bit 1).
+func (x PartitionProcessorFeaturesArm64Bank1) SveEbf16() bool {
+	return x&(1<<1) != 0
+}
+
+// SetSveEbf16 sets or clears SveEbf16.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveEbf16(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// I8mm reports I8mm (bit 2).
+func (x PartitionProcessorFeaturesArm64Bank1) I8mm() bool {
+	return x&(1<<2) != 0
+}
+
+// SetI8mm sets or clears I8mm.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetI8mm(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// SveI8mm reports SveI8mm (bit 3).
+func (x PartitionProcessorFeaturesArm64Bank1) SveI8mm() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSveI8mm sets or clears SveI8mm.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveI8mm(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Frintts reports Frintts (bit 4).
+func (x PartitionProcessorFeaturesArm64Bank1) Frintts() bool {
+	return x&(1<<4) != 0
+}
+
+// SetFrintts sets or clears Frintts.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetFrintts(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Specres reports Specres (bit 5).
+func (x PartitionProcessorFeaturesArm64Bank1) Specres() bool {
+	return x&(1<<5) != 0
+}
+
+// SetSpecres sets or clears Specres.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSpecres(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// Rpres reports Rpres (bit 7).
+func (x PartitionProcessorFeaturesArm64Bank1) Rpres() bool {
+	return x&(1<<7) != 0
+}
+
+// SetRpres sets or clears Rpres.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetRpres(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Exs reports Exs (bit 8).
+func (x PartitionProcessorFeaturesArm64Bank1) Exs() bool {
+	return x&(1<<8) != 0
+}
+
+// SetExs sets or clears Exs.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetExs(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// SpecSei reports SpecSei (bit 9).
+func (x PartitionProcessorFeaturesArm64Bank1) SpecSei() bool {
+	return x&(1<<9) != 0
+}
+
+// SetSpecSei sets or clears SpecSei.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSpecSei(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// Ets reports Ets (bit 10).
+func (x PartitionProcessorFeaturesArm64Bank1) Ets() bool {
+	return x&(1<<10) != 0
+}
+
+// SetEts sets or clears Ets.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetEts(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// Afp reports Afp (bit 11).
+func (x PartitionProcessorFeaturesArm64Bank1) Afp() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAfp sets or clears Afp.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetAfp(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// Iesb reports Iesb (bit 12).
+func (x PartitionProcessorFeaturesArm64Bank1) Iesb() bool {
+	return x&(1<<12) != 0
+}
+
+// SetIesb sets or clears Iesb.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetIesb(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Rng reports Rng (bit 13).
+func (x PartitionProcessorFeaturesArm64Bank1) Rng() bool {
+	return x&(1<<13) != 0
+}
+
+// SetRng sets or clears Rng.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetRng(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Lse2 reports Lse2 (bit 14).
+func (x PartitionProcessorFeaturesArm64Bank1) Lse2() bool {
+	return x&(1<<14) != 0
+}
+
+// SetLse2 sets or clears Lse2.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetLse2(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Idst reports Idst (bit 15).
+func (x PartitionProcessorFeaturesArm64Bank1) Idst() bool {
+	return x&(1<<15) != 0
+}
+
+// SetIdst sets or clears Idst.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetIdst(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// Ccidx reports Ccidx (bit 22).
+func (x PartitionProcessorFeaturesArm64Bank1) Ccidx() bool {
+	return x&(1<<22) != 0
+}
+
+// SetCcidx sets or clears Ccidx.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetCcidx(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// TtCnp reports TtCnp (bit 35).
+func (x PartitionProcessorFeaturesArm64Bank1) TtCnp() bool {
+	return x&(1<<35) != 0
+}
+
+// SetTtCnp sets or clears TtCnp.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetTtCnp(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// Hpds reports Hpds (bit 36).
+func (x PartitionProcessorFeaturesArm64Bank1) Hpds() bool {
+	return x&(1<<36) != 0
+}
+
+// SetHpds sets or clears Hpds.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetHpds(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// Sve reports Sve (bit 37).
+func (x PartitionProcessorFeaturesArm64Bank1) Sve() bool {
+	return x&(1<<37) != 0
+}
+
+// SetSve sets or clears Sve.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSve(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// SveV2 reports SveV2 (bit 38).
+func (x PartitionProcessorFeaturesArm64Bank1) SveV2() bool {
+	return x&(1<<38) != 0
+}
+
+// SetSveV2 sets or clears SveV2.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveV2(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// SveV2P1 reports SveV2P1 (bit 39).
+func (x PartitionProcessorFeaturesArm64Bank1) SveV2P1() bool {
+	return x&(1<<39) != 0
+}
+
+// SetSveV2P1 sets or clears SveV2P1.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveV2P1(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// SpecFpacc reports SpecFpacc (bit 40).
+func (x PartitionProcessorFeaturesArm64Bank1) SpecFpacc() bool {
+	return x&(1<<40) != 0
+}
+
+// SetSpecFpacc sets or clears SpecFpacc.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSpecFpacc(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// SveAes reports SveAes (bit 41).
+func (x PartitionProcessorFeaturesArm64Bank1) SveAes() bool {
+	return x&(1<<41) != 0
+}
+
+// SetSveAes sets or clears SveAes.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveAes(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// SveBitPerm reports SveBitPerm (bit 42).
+func (x PartitionProcessorFeaturesArm64Bank1) SveBitPerm() bool {
+	return x&(1<<42) != 0
+}
+
+// SetSveBitPerm sets or clears SveBitPerm.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveBitPerm(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// SveSha3 reports SveSha3 (bit 43).
+func (x PartitionProcessorFeaturesArm64Bank1) SveSha3() bool {
+	return x&(1<<43) != 0
+}
+
+// SetSveSha3 sets or clears SveSha3.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveSha3(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// SveSm4 reports SveSm4 (bit 44).
+func (x PartitionProcessorFeaturesArm64Bank1) SveSm4() bool {
+	return x&(1<<44) != 0
+}
+
+// SetSveSm4 sets or clears SveSm4.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetSveSm4(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// E0pd reports E0PD (bit 45).
+func (x PartitionProcessorFeaturesArm64Bank1) E0pd() bool {
+	return x&(1<<45) != 0
+}
+
+// SetE0pd sets or clears E0PD.
+func (x *PartitionProcessorFeaturesArm64Bank1) SetE0pd(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// PartitionProcessorXsaveFeatures is HV_PARTITION_PROCESSOR_XSAVE_FEATURES.
+//
+// XSAVE-related processor features of a partition (the HvPartitionPropertyProcessorXsaveFeatures
+// value). Only the 2013 page declares it; the TLFS uses the name (8 bytes) in
+// HV_PARTITION_CREATION_PROPERTIES_AMD64 without declaring it, and the registry applies the 2013
+// declaration to tlfs. Note the TLFS field note says the bits map to XSTATE components, which does not
+// match the 2013 bit names; this item follows the 2013 declaration.
+//
+// Reference: wdk-2013/HV_PARTITION_PROCESSOR_XSAVE_FEATURES.txt,
+// wdk-2013/concept-Partition-Properties.txt, tlfs/datatypes/hv_partition_creation_properties.md.
+type PartitionProcessorXsaveFeatures uint64
+
+// PartitionProcessorXsaveFeaturesReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorXsaveFeaturesReservedMask PartitionProcessorXsaveFeatures = 0xfffffffffffffff8
+
+// XsaveSupport reports XsaveSupport (bit 0: XSAVE.).
+func (x PartitionProcessorXsaveFeatures) XsaveSupport() bool {
+	return x&(1<<0) != 0
+}
+
+// SetXsaveSupport sets or clears XsaveSupport.
+func (x *PartitionProcessorXsaveFeatures) SetXsaveSupport(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// XsaveoptSupport reports XsaveoptSupport (bit 1: XSAVEOPT.).
+func (x PartitionProcessorXsaveFeatures) XsaveoptSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetXsaveoptSupport sets or clears XsaveoptSupport.
+func (x *PartitionProcessorXsaveFeatures) SetXsaveoptSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// AVXSupport reports AvxSupport (bit 2: AVX.).
+func (x PartitionProcessorXsaveFeatures) AVXSupport() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAVXSupport sets or clears AvxSupport.
+func (x *PartitionProcessorXsaveFeatures) SetAVXSupport(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// CreatePartitionInput is HV_INPUT_CREATE_PARTITION.
+//
+// Input of the TLFS HvCallCreatePartition, following the page's AMD64 table (56 bytes). The ARM64
+// table is 48 bytes: Properties there is HV_PARTITION_CREATION_PROPERTIES_ARM64 (16 bytes, no XSAVE
+// mask) and ReservedZ0 sits at 40; the registry has one layout, so ARM64 callers must build that form
+// themselves. The prototype types Flags as UINT64; the table calls it the creation flags bitmask, so
+// HV_PARTITION_CREATION_FLAGS is used.
+//
+// Reference: tlfs/hypercalls/HvCallCreatePartition.md,
+// tlfs/datatypes/hv_partition_creation_properties.md, tlfs/datatypes/hv_partition_creation_flags.md.
+type CreatePartitionInput struct {
+	_                    structs.HostLayout
+	Flags                PartitionCreationFlags      // Flags, offset 0x0: HV_PARTITION_CREATION_FLAG_* bits.
+	ProximityDomainInfo  ProximityDomainInfo         // ProximityDomainInfo, offset 0x8: NUMA locality hint.
+	CompatibilityVersion CompatibilityVersion        // CompatibilityVersion, offset 0x10: Requested compatibility version.
+	_                    [4]byte                     // Padding, offset 0x14: Alignment; should be zero.
+	Properties           PartitionCreationProperties // Properties, offset 0x18: Processor and XSAVE feature masks (AMD64 form).
+	ReservedZ0           uint64                      // ReservedZ0, offset 0x30: Must be zero.
+}
+
+// CreatePartitionOutput is HV_OUTPUT_CREATE_PARTITION.
+//
+// Output of HvCallCreatePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvCreatePartition.txt, tlfs/hypercalls/HvCallCreatePartition.md.
+type CreatePartitionOutput struct {
+	_              structs.HostLayout
+	NewPartitionID PartitionID // NewPartitionId, offset 0x0: ID of the new partition.
+}
+
+// InitializePartitionInput is HV_INPUT_INITIALIZE_PARTITION.
+//
+// Input of HvCallInitializePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvInitializePartition.txt, tlfs/hypercalls/HvCallInitializePartition.md.
+type InitializePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to initialize.
+}
+
+// FinalizePartitionInput is HV_INPUT_FINALIZE_PARTITION.
+//
+// Input of HvCallFinalizePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvFinalizePartition.txt, tlfs/hypercalls/HvCallFinalizePartition.md.
+type FinalizePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to finalize.
+}
+
+// DeletePartitionInput is HV_INPUT_DELETE_PARTITION.
+//
+// Input of HvCallDeletePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvDeletePartition.txt, tlfs/hypercalls/HvCallDeletePartition.md.
+type DeletePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to delete.
+}
+
+// GetPartitionPropertyInput is HV_INPUT_GET_PARTITION_PROPERTY.
+//
+// Input of the TLFS HvCallGetPartitionProperty. Same bytes as 2013, but the table names the last 4
+// bytes RsvdZ (reserved, zero) instead of padding.
+//
+// Reference: tlfs/hypercalls/HvCallGetPartitionProperty.md.
+type GetPartitionPropertyInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID           // PartitionId, offset 0x0: Partition to query.
+	PropertyCode PartitionPropertyCode // PropertyCode, offset 0x8: Property to read.
+	RsvdZ        uint32                // RsvdZ, offset 0xc: Must be zero.
+}
+
+// GetPartitionPropertyOutput is HV_OUTPUT_GET_PARTITION_PROPERTY.
+//
+// Output of the TLFS HvCallGetPartitionProperty; the TLFS types the value as a plain UINT64 (it has no
+// HV_PARTITION_PROPERTY type).
+//
+// Reference: tlfs/hypercalls/HvCallGetPartitionProperty.md.
+type GetPartitionPropertyOutput struct {
+	_             structs.HostLayout
+	PropertyValue uint64 // PropertyValue, offset 0x0: The property's value.
+}
+
+// SetPartitionPropertyInput is HV_INPUT_SET_PARTITION_PROPERTY.
+//
+// Input of the TLFS HvCallSetPartitionProperty. The page has no parameter table; the offsets follow
+// its prototype under natural alignment, which matches the 2013 table and the first three rows of the
+// HvCallSetPartitionPropertyEx table. The gap after the 32-bit code is modeled as padding.
+//
+// Reference: tlfs/hypercalls/HvCallSetPartitionProperty.md,
+// tlfs/hypercalls/HvCallSetPartitionPropertyEx.md.
+type SetPartitionPropertyInput struct {
+	_             structs.HostLayout
+	PartitionID   PartitionID           // PartitionId, offset 0x0: Partition to change.
+	PropertyCode  PartitionPropertyCode // PropertyCode, offset 0x8: Property to write.
+	_             [4]byte               // Padding, offset 0xc
+	PropertyValue uint64                // PropertyValue, offset 0x10: New value.
+}
+
+// SetPartitionPropertyExInput is HV_INPUT_SET_PARTITION_PROPERTY_EX.
+//
+// Input of HvCallSetPartitionPropertyEx: a 24-byte fixed header followed by the value bytes as the
+// variable header (its length is the call's variable header size). The table gives PropertyArgument
+// size 4 at offset 16 yet puts the value at 24, and the prototype types it UINT64; this item follows
+// the prototype (8 bytes).
+//
+// Reference: tlfs/hypercalls/HvCallSetPartitionPropertyEx.md.
+type SetPartitionPropertyExInput struct {
+	_                structs.HostLayout
+	PartitionID      PartitionID           // PartitionId, offset 0x0: Target partition.
+	PropertyCode     PartitionPropertyCode // PropertyCode, offset 0x8: Property to write.
+	_                [4]byte               // Padding, offset 0xc: Alignment; must be zero.
+	PropertyArgument uint64                // PropertyArgument, offset 0x10: Property-specific argument.
+	// PropertyValue: a variable-length array of UINT8 follows at offset 0x18 (not part of the struct).
+}
+
+// GetNextChildPartitionInput is HV_INPUT_GET_NEXT_CHILD_PARTITION.
+//
+// Input of HvCallGetNextChildPartition with the TLFS member names; same bytes as 2013. The TLFS allows
+// the parent to be given as HV_PARTITION_ID_SELF.
+//
+// Reference: tlfs/hypercalls/HvCallGetNextChildPartition.md.
+type GetNextChildPartitionInput struct {
+	_                        structs.HostLayout
+	ParentPartitionID        PartitionID // ParentPartitionId, offset 0x0: Parent whose children are listed (or SELF).
+	PreviousChildPartitionID PartitionID // PreviousChildPartitionId, offset 0x8: Last child returned, or HV_PARTITION_ID_INVALID to start.
+}
+
+// GetNextChildPartitionOutput is HV_OUTPUT_GET_NEXT_CHILD_PARTITION.
+//
+// Output of HvCallGetNextChildPartition with the TLFS member name; same bytes as 2013.
+//
+// Reference: tlfs/hypercalls/HvCallGetNextChildPartition.md.
+type GetNextChildPartitionOutput struct {
+	_                    structs.HostLayout
+	NextChildPartitionID PartitionID // NextChildPartitionId, offset 0x0: Next child, or HV_PARTITION_ID_INVALID at the end.
+}
+
+// RegisterName is HV_REGISTER_NAME.
+//
+// 32-bit name of a virtual processor register. The TLFS gives tables of names and numbers instead of a
+// C list; x64 and ARM64 registers share the number space, so an ARM64 name whose number an x64 name
+// already has is marked alias. Compared with 2013: the interrupt registers lost their X64 prefix
+// (HvRegisterPendingInterruption), several synthetic registers became architecture-neutral HvRegister
+// names, the APIC MSR registers became HvX64RegisterSynthetic*, the statistics internal-page and YMM
+// registers are gone, and many registers were added. Two table quirks: HvArm64RegisterFp and
+// HvArm64RegisterLr carry a parenthesised X29/X30 that is not part of the name, and one row lists
+// HvArm64RegisterCcsidrEl1 and Ccsidr2El1 with two numbers (split into two values here).
+//
+// Reference: tlfs/datatypes/hv_register_name.md.
+type RegisterName uint32
+
+const (
+	// RegisterExplicitSuspend is HvRegisterExplicitSuspend: Explicit VP suspend (set/clear by caller).
+	RegisterExplicitSuspend RegisterName = 0x0
+	// RegisterInterceptSuspend is HvRegisterInterceptSuspend: VP suspended due to intercept / hypervisor
+	// action.
+	RegisterInterceptSuspend RegisterName = 0x1
+	// RegisterInstructionEmulationHints is HvRegisterInstructionEmulationHints: Instruction emulation
+	// hints / statistics (if supported).
+	RegisterInstructionEmulationHints RegisterName = 0x2
+	// RegisterDispatchSuspend is HvRegisterDispatchSuspend: Scheduler dispatch induced suspension.
+	RegisterDispatchSuspend RegisterName = 0x3
+	// RegisterInternalActivityState is HvRegisterInternalActivityState: Internal state summary
+	// (read-only).
+	RegisterInternalActivityState RegisterName = 0x4
+	// RegisterHypervisorVersion is HvRegisterHypervisorVersion: Same data as CPUID leaf 0x40000002
+	// (128-bit).
+	RegisterHypervisorVersion RegisterName = 0x100
+	// RegisterPrivilegesAndFeaturesInfo is HvRegisterPrivilegesAndFeaturesInfo: Same data as CPUID leaf
+	// 0x40000003 (128-bit).
+	RegisterPrivilegesAndFeaturesInfo RegisterName = 0x200
+	// RegisterFeaturesInfo is HvRegisterFeaturesInfo: Same data as CPUID leaf 0x40000004 (128-bit).
+	RegisterFeaturesInfo RegisterName = 0x201
+	// RegisterImplementationLimitsInfo is HvRegisterImplementationLimitsInfo: Same data as CPUID leaf
+	// 0x40000005 (128-bit).
+	RegisterImplementationLimitsInfo RegisterName = 0x202
+	// RegisterHardwareFeaturesInfo is HvRegisterHardwareFeaturesInfo: Same data as CPUID leaf 0x40000006
+	// (128-bit).
+	RegisterHardwareFeaturesInfo RegisterName = 0x203
+	// RegisterCPUManagementFeaturesInfo is HvRegisterCpuManagementFeaturesInfo: Same data as CPUID leaf
+	// 0x40000007 (128-bit).
+	RegisterCPUManagementFeaturesInfo RegisterName = 0x204
+	// RegisterPasidFeaturesInfo is HvRegisterPasidFeaturesInfo: Same data as CPUID leaf 0x40000008
+	// (128-bit).
+	RegisterPasidFeaturesInfo RegisterName = 0x205
+	// RegisterNestedVirtFeaturesInfo is HvRegisterNestedVirtFeaturesInfo: Same data as CPUID leaf
+	// 0x4000000A (128-bit).
+	RegisterNestedVirtFeaturesInfo RegisterName = 0x207
+	// RegisterIptFeaturesInfo is HvRegisterIptFeaturesInfo: Same data as CPUID leaf 0x4000000B (128-bit).
+	RegisterIptFeaturesInfo RegisterName = 0x208
+	// RegisterGuestCrashP0 is HvRegisterGuestCrashP0: Crash parameter 0.
+	RegisterGuestCrashP0 RegisterName = 0x210
+	// RegisterGuestCrashP1 is HvRegisterGuestCrashP1: Crash parameter 1.
+	RegisterGuestCrashP1 RegisterName = 0x211
+	// RegisterGuestCrashP2 is HvRegisterGuestCrashP2: Crash parameter 2.
+	RegisterGuestCrashP2 RegisterName = 0x212
+	// RegisterGuestCrashP3 is HvRegisterGuestCrashP3: Crash parameter 3.
+	RegisterGuestCrashP3 RegisterName = 0x213
+	// RegisterGuestCrashP4 is HvRegisterGuestCrashP4: Crash parameter 4.
+	RegisterGuestCrashP4 RegisterName = 0x214
+	// RegisterGuestCrashCtl is HvRegisterGuestCrashCtl: Crash control / notification.
+	RegisterGuestCrashCtl RegisterName = 0x215
+	// RegisterProcessorClockFrequency is HvRegisterProcessorClockFrequency: Nominal core frequency (kHz).
+	RegisterProcessorClockFrequency RegisterName = 0x240
+	// RegisterInterruptClockFrequency is HvRegisterInterruptClockFrequency: Timer frequency (kHz).
+	RegisterInterruptClockFrequency RegisterName = 0x241
+	// RegisterGuestIdle is HvRegisterGuestIdle: Guest idle hint / residency info.
+	RegisterGuestIdle RegisterName = 0x250
+	// RegisterDebugDeviceOptions is HvRegisterDebugDeviceOptions: Debug / device options.
+	RegisterDebugDeviceOptions RegisterName = 0x260
+	// RegisterMemoryZeroingControl is HvRegisterMemoryZeroingControl: Memory zeroing behavior control.
+	RegisterMemoryZeroingControl RegisterName = 0x270
+	// RegisterPendingEvent0 is HvRegisterPendingEvent0: Pending event slot 0.
+	RegisterPendingEvent0 RegisterName = 0x10004
+	// RegisterPendingEvent1 is HvRegisterPendingEvent1: Pending event slot 1.
+	RegisterPendingEvent1 RegisterName = 0x10005
+	// RegisterDeliverabilityNotifications is HvRegisterDeliverabilityNotifications: Deliverability
+	// notification bitmap.
+	RegisterDeliverabilityNotifications RegisterName = 0x10006
+	// RegisterPendingEvent2 is HvRegisterPendingEvent2: Pending event slot 2.
+	RegisterPendingEvent2 RegisterName = 0x10008
+	// RegisterPendingEvent3 is HvRegisterPendingEvent3: Pending event slot 3.
+	RegisterPendingEvent3 RegisterName = 0x10009
+	// RegisterVPRuntime is HvRegisterVpRuntime: VP runtime (time units).
+	RegisterVPRuntime RegisterName = 0x90000
+	// RegisterGuestOsID is HvRegisterGuestOsId: Guest OS identification.
+	RegisterGuestOsID RegisterName = 0x90002
+	// RegisterVPIndex is HvRegisterVpIndex: VP index (read-only).
+	RegisterVPIndex RegisterName = 0x90003
+	// RegisterTimeRefCount is HvRegisterTimeRefCount: Time reference counter.
+	RegisterTimeRefCount RegisterName = 0x90004
+	// RegisterCPUManagementVersion is HvRegisterCpuManagementVersion: CPU management interface version.
+	RegisterCPUManagementVersion RegisterName = 0x90007
+	// RegisterVPAssistPage is HvRegisterVpAssistPage: VP assist page GPA.
+	RegisterVPAssistPage RegisterName = 0x90013
+	// RegisterVPRootSignalCount is HvRegisterVpRootSignalCount: Root signal count.
+	RegisterVPRootSignalCount RegisterName = 0x90014
+	// RegisterReferenceTSC is HvRegisterReferenceTsc: Reference TSC page GPA.
+	RegisterReferenceTSC RegisterName = 0x90017
+	// RegisterReferenceTSCSequence is HvRegisterReferenceTscSequence: Reference TSC sequence.
+	RegisterReferenceTSCSequence RegisterName = 0x9001a
+	// RegisterNestedVPIndex is HvRegisterNestedVpIndex: Nested VP index.
+	RegisterNestedVPIndex RegisterName = 0x91003
+	// RegisterStatsPartitionRetail is HvRegisterStatsPartitionRetail: Partition stats (retail subset).
+	RegisterStatsPartitionRetail RegisterName = 0x90020
+	// RegisterStatsVPRetail is HvRegisterStatsVpRetail: VP stats (retail).
+	RegisterStatsVPRetail RegisterName = 0x90022
+	// RegisterSint0 is HvRegisterSint0: Synthetic interrupt vector 0.
+	RegisterSint0 RegisterName = 0xa0000
+	// RegisterSint1 is HvRegisterSint1: Synthetic interrupt vector 1.
+	RegisterSint1 RegisterName = 0xa0001
+	// RegisterSint2 is HvRegisterSint2: Synthetic interrupt vector 2.
+	RegisterSint2 RegisterName = 0xa0002
+	// RegisterSint3 is HvRegisterSint3: Synthetic interrupt vector 3.
+	RegisterSint3 RegisterName = 0xa0003
+	// RegisterSint4 is HvRegisterSint4: Synthetic interrupt vector 4.
+	RegisterSint4 RegisterName = 0xa0004
+	// RegisterSint5 is HvRegisterSint5: Synthetic interrupt vector 5.
+	RegisterSint5 RegisterName = 0xa0005
+	// RegisterSint6 is HvRegisterSint6: Synthetic interrupt vector 6.
+	RegisterSint6 RegisterName = 0xa0006
+	// RegisterSint7 is HvRegisterSint7: Synthetic interrupt vector 7.
+	RegisterSint7 RegisterName = 0xa0007
+	// RegisterSint8 is HvRegisterSint8: Synthetic interrupt vector 8.
+	RegisterSint8 RegisterName = 0xa0008
+	// RegisterSint9 is HvRegisterSint9: Synthetic interrupt vector 9.
+	RegisterSint9 RegisterName = 0xa0009
+	// RegisterSint10 is HvRegisterSint10: Synthetic interrupt vector 10.
+	RegisterSint10 RegisterName = 0xa000a
+	// RegisterSint11 is HvRegisterSint11: Synthetic interrupt vector 11.
+	RegisterSint11 RegisterName = 0xa000b
+	// RegisterSint12 is HvRegisterSint12: Synthetic interrupt vector 12.
+	RegisterSint12 RegisterName = 0xa000c
+	// RegisterSint13 is HvRegisterSint13: Synthetic interrupt vector 13.
+	RegisterSint13 RegisterName = 0xa000d
+	// RegisterSint14 is HvRegisterSint14: Synthetic interrupt vector 14.
+	RegisterSint14 RegisterName = 0xa000e
+	// RegisterSint15 is HvRegisterSint15: Synthetic interrupt vector 15.
+	RegisterSint15 RegisterName = 0xa000f
+	// RegisterScontrol is HvRegisterScontrol: SynIC control.
+	RegisterScontrol RegisterName = 0xa0010
+	// RegisterSversion is HvRegisterSversion: SynIC version.
+	RegisterSversion RegisterName = 0xa0011
+	// RegisterSifp is HvRegisterSifp: SynIC EOI/FIFO page.
+	RegisterSifp RegisterName = 0xa0012
+	// RegisterSipp is HvRegisterSipp: SynIC interrupt parameter page.
+	RegisterSipp RegisterName = 0xa0013
+	// RegisterEom is HvRegisterEom: End-of-message.
+	RegisterEom RegisterName = 0xa0014
+	// RegisterSirbp is HvRegisterSirbp: Resend bitmap pointer.
+	RegisterSirbp RegisterName = 0xa0015
+	// RegisterStimer0Config is HvRegisterStimer0Config: Timer 0 config.
+	RegisterStimer0Config RegisterName = 0xb0000
+	// RegisterStimer0Count is HvRegisterStimer0Count: Timer 0 count.
+	RegisterStimer0Count RegisterName = 0xb0001
+	// RegisterStimer1Config is HvRegisterStimer1Config: Timer 1 config.
+	RegisterStimer1Config RegisterName = 0xb0002
+	// RegisterStimer1Count is HvRegisterStimer1Count: Timer 1 count.
+	RegisterStimer1Count RegisterName = 0xb0003
+	// RegisterStimer2Config is HvRegisterStimer2Config: Timer 2 config.
+	RegisterStimer2Config RegisterName = 0xb0004
+	// RegisterStimer2Count is HvRegisterStimer2Count: Timer 2 count.
+	RegisterStimer2Count RegisterName = 0xb0005
+	// RegisterStimer3Config is HvRegisterStimer3Config: Timer 3 config.
+	RegisterStimer3Config RegisterName = 0xb0006
+	// RegisterStimer3Count is HvRegisterStimer3Count: Timer 3 count.
+	RegisterStimer3Count RegisterName = 0xb0007
+	// RegisterStimeUnhaltedTimerConfig is HvRegisterStimeUnhaltedTimerConfig: Unhalted timer config.
+	RegisterStimeUnhaltedTimerConfig RegisterName = 0xb0100
+	// RegisterStimeUnhaltedTimerCount is HvRegisterStimeUnhaltedTimerCount: Unhalted timer count.
+	RegisterStimeUnhaltedTimerCount RegisterName = 0xb0101
+	// RegisterNameVsmCodePageOffsets is HvRegisterVsmCodePageOffsets: VSM code page offsets.
+	RegisterNameVsmCodePageOffsets RegisterName = 0xd0002
+	// RegisterNameVsmVPStatus is HvRegisterVsmVpStatus: VSM VP status.
+	RegisterNameVsmVPStatus RegisterName = 0xd0003
+	// RegisterNameVsmPartitionStatus is HvRegisterVsmPartitionStatus: VSM partition status.
+	RegisterNameVsmPartitionStatus RegisterName = 0xd0004
+	// RegisterNameVsmVina is HvRegisterVsmVina: VSM VINA.
+	RegisterNameVsmVina RegisterName = 0xd0005
+	// RegisterVsmCapabilities is HvRegisterVsmCapabilities: VSM capability bits.
+	RegisterVsmCapabilities RegisterName = 0xd0006
+	// RegisterNameVsmPartitionConfig is HvRegisterVsmPartitionConfig: VSM partition config.
+	RegisterNameVsmPartitionConfig RegisterName = 0xd0007
+	// RegisterVsmVPSecureConfigVtl0 is HvRegisterVsmVpSecureConfigVtl0: Secure config VTL0.
+	RegisterVsmVPSecureConfigVtl0 RegisterName = 0xd0010
+	// RegisterVsmVPSecureConfigVtl1 is HvRegisterVsmVpSecureConfigVtl1: Secure config VTL1.
+	RegisterVsmVPSecureConfigVtl1 RegisterName = 0xd0011
+	// RegisterVsmVPSecureConfigVtl2 is HvRegisterVsmVpSecureConfigVtl2: Secure config VTL2.
+	RegisterVsmVPSecureConfigVtl2 RegisterName = 0xd0012
+	// RegisterVsmVPSecureConfigVtl3 is HvRegisterVsmVpSecureConfigVtl3: Secure config VTL3.
+	RegisterVsmVPSecureConfigVtl3 RegisterName = 0xd0013
+	// RegisterVsmVPSecureConfigVtl4 is HvRegisterVsmVpSecureConfigVtl4: Secure config VTL4.
+	RegisterVsmVPSecureConfigVtl4 RegisterName = 0xd0014
+	// RegisterVsmVPSecureConfigVtl5 is HvRegisterVsmVpSecureConfigVtl5: Secure config VTL5.
+	RegisterVsmVPSecureConfigVtl5 RegisterName = 0xd0015
+	// RegisterVsmVPSecureConfigVtl6 is HvRegisterVsmVpSecureConfigVtl6: Secure config VTL6.
+	RegisterVsmVPSecureConfigVtl6 RegisterName = 0xd0016
+	// RegisterVsmVPSecureConfigVtl7 is HvRegisterVsmVpSecureConfigVtl7: Secure config VTL7.
+	RegisterVsmVPSecureConfigVtl7 RegisterName = 0xd0017
+	// RegisterVsmVPSecureConfigVtl8 is HvRegisterVsmVpSecureConfigVtl8: Secure config VTL8.
+	RegisterVsmVPSecureConfigVtl8 RegisterName = 0xd0018
+	// RegisterVsmVPSecureConfigVtl9 is HvRegisterVsmVpSecureConfigVtl9: Secure config VTL9.
+	RegisterVsmVPSecureConfigVtl9 RegisterName = 0xd0019
+	// RegisterVsmVPSecureConfigVtl10 is HvRegisterVsmVpSecureConfigVtl10: Secure config VTL10.
+	RegisterVsmVPSecureConfigVtl10 RegisterName = 0xd001a
+	// RegisterVsmVPSecureConfigVtl11 is HvRegisterVsmVpSecureConfigVtl11: Secure config VTL11.
+	RegisterVsmVPSecureConfigVtl11 RegisterName = 0xd001b
+	// RegisterVsmVPSecureConfigVtl12 is HvRegisterVsmVpSecureConfigVtl12: Secure config VTL12.
+	RegisterVsmVPSecureConfigVtl12 RegisterName = 0xd001c
+	// RegisterVsmVPSecureConfigVtl13 is HvRegisterVsmVpSecureConfigVtl13: Secure config VTL13.
+	RegisterVsmVPSecureConfigVtl13 RegisterName = 0xd001d
+	// RegisterVsmVPSecureConfigVtl14 is HvRegisterVsmVpSecureConfigVtl14: Secure config VTL14.
+	RegisterVsmVPSecureConfigVtl14 RegisterName = 0xd001e
+	// RegisterVsmVPWaitForTLBLock is HvRegisterVsmVpWaitForTlbLock: Wait for TLB lock (synchronization).
+	RegisterVsmVPWaitForTLBLock RegisterName = 0xd0020
+	// RegisterIsolationCapabilities is HvRegisterIsolationCapabilities: Isolation capability bits.
+	RegisterIsolationCapabilities RegisterName = 0xd0100
+	// RegisterPendingInterruption is HvRegisterPendingInterruption: x64: interruption to deliver on resume
+	// (HV_X64_PENDING_INTERRUPTION_REGISTER); HvX64RegisterPendingInterruption in 2013.
+	RegisterPendingInterruption RegisterName = 0x10002
+	// RegisterInterruptState is HvRegisterInterruptState: x64: interrupt shadow and NMI masking
+	// (HV_X64_INTERRUPT_STATE_REGISTER); HvX64RegisterInterruptState in 2013.
+	RegisterInterruptState RegisterName = 0x10003
+	// X64RegisterPendingDebugException is HvX64RegisterPendingDebugException: x64: Pending debug exception
+	// info.
+	X64RegisterPendingDebugException RegisterName = 0x10007
+	// X64RegisterRax is HvX64RegisterRax: x64: RAX.
+	X64RegisterRax RegisterName = 0x20000
+	// X64RegisterRcx is HvX64RegisterRcx: x64: RCX.
+	X64RegisterRcx RegisterName = 0x20001
+	// X64RegisterRdx is HvX64RegisterRdx: x64: RDX.
+	X64RegisterRdx RegisterName = 0x20002
+	// X64RegisterRbx is HvX64RegisterRbx: x64: RBX.
+	X64RegisterRbx RegisterName = 0x20003
+	// X64RegisterRsp is HvX64RegisterRsp: x64: RSP.
+	X64RegisterRsp RegisterName = 0x20004
+	// X64RegisterRbp is HvX64RegisterRbp: x64: RBP.
+	X64RegisterRbp RegisterName = 0x20005
+	// X64RegisterRsi is HvX64RegisterRsi: x64: RSI.
+	X64RegisterRsi RegisterName = 0x20006
+	// X64RegisterRdi is HvX64RegisterRdi: x64: RDI.
+	X64RegisterRdi RegisterName = 0x20007
+	// X64RegisterR8 is HvX64RegisterR8: x64: R8.
+	X64RegisterR8 RegisterName = 0x20008
+	// X64RegisterR9 is HvX64RegisterR9: x64: R9.
+	X64RegisterR9 RegisterName = 0x20009
+	// X64RegisterR10 is HvX64RegisterR10: x64: R10.
+	X64RegisterR10 RegisterName = 0x2000a
+	// X64RegisterR11 is HvX64RegisterR11: x64: R11.
+	X64RegisterR11 RegisterName = 0x2000b
+	// X64RegisterR12 is HvX64RegisterR12: x64: R12.
+	X64RegisterR12 RegisterName = 0x2000c
+	// X64RegisterR13 is HvX64RegisterR13: x64: R13.
+	X64RegisterR13 RegisterName = 0x2000d
+	// X64RegisterR14 is HvX64RegisterR14: x64: R14.
+	X64RegisterR14 RegisterName = 0x2000e
+	// X64RegisterR15 is HvX64RegisterR15: x64: R15.
+	X64RegisterR15 RegisterName = 0x2000f
+	// X64RegisterRIP is HvX64RegisterRip: x64: RIP.
+	X64RegisterRIP RegisterName = 0x20010
+	// X64RegisterRflags is HvX64RegisterRflags: x64: RFLAGS.
+	X64RegisterRflags RegisterName = 0x20011
+	// X64RegisterXmm0 is HvX64RegisterXmm0: x64: XMM0.
+	X64RegisterXmm0 RegisterName = 0x30000
+	// X64RegisterXmm1 is HvX64RegisterXmm1: x64: XMM1.
+	X64RegisterXmm1 RegisterName = 0x30001
+	// X64RegisterXmm2 is HvX64RegisterXmm2: x64: XMM2.
+	X64RegisterXmm2 RegisterName = 0x30002
+	// X64RegisterXmm3 is HvX64RegisterXmm3: x64: XMM3.
+	X64RegisterXmm3 RegisterName = 0x30003
+	// X64RegisterXmm4 is HvX64RegisterXmm4: x64: XMM4.
+	X64RegisterXmm4 RegisterName = 0x30004
+	// X64RegisterXmm5 is HvX64RegisterXmm5: x64: XMM5.
+	X64RegisterXmm5 RegisterName = 0x30005
+	// X64RegisterXmm6 is HvX64RegisterXmm6: x64: XMM6.
+	X64RegisterXmm6 RegisterName = 0x30006
+	// X64RegisterXmm7 is HvX64RegisterXmm7: x64: XMM7.
+	X64RegisterXmm7 RegisterName = 0x30007
+	// X64RegisterXmm8 is HvX64RegisterXmm8: x64: XMM8.
+	X64RegisterXmm8 RegisterName = 0x30008
+	// X64RegisterXmm9 is HvX64RegisterXmm9: x64: XMM9.
+	X64RegisterXmm9 RegisterName = 0x30009
+	// X64RegisterXmm10 is HvX64RegisterXmm10: x64: XMM10.
+	X64RegisterXmm10 RegisterName = 0x3000a
+	// X64RegisterXmm11 is HvX64RegisterXmm11: x64: XMM11.
+	X64RegisterXmm11 RegisterName = 0x3000b
+	// X64RegisterXmm12 is HvX64RegisterXmm12: x64: XMM12.
+	X64RegisterXmm12 RegisterName = 0x3000c
+	// X64RegisterXmm13 is HvX64RegisterXmm13: x64: XMM13.
+	X64RegisterXmm13 RegisterName = 0x3000d
+	// X64RegisterXmm14 is HvX64RegisterXmm14: x64: XMM14.
+	X64RegisterXmm14 RegisterName = 0x3000e
+	// X64RegisterXmm15 is HvX64RegisterXmm15: x64: XMM15.
+	X64RegisterXmm15 RegisterName = 0x3000f
+	// X64RegisterFPMmx0 is HvX64RegisterFpMmx0: x64: ST0 / MMX0.
+	X64RegisterFPMmx0 RegisterName = 0x30010
+	// X64RegisterFPMmx1 is HvX64RegisterFpMmx1: x64: ST1 / MMX1.
+	X64RegisterFPMmx1 RegisterName = 0x30011
+	// X64RegisterFPMmx2 is HvX64RegisterFpMmx2: x64: ST2 / MMX2.
+	X64RegisterFPMmx2 RegisterName = 0x30012
+	// X64RegisterFPMmx3 is HvX64RegisterFpMmx3: x64: ST3 / MMX3.
+	X64RegisterFPMmx3 RegisterName = 0x30013
+	// X64RegisterFPMmx4 is HvX64RegisterFpMmx4: x64: ST4 / MMX4.
+	X64RegisterFPMmx4 RegisterName = 0x30014
+	// X64RegisterFPMmx5 is HvX64RegisterFpMmx5: x64: ST5 / MMX5.
+	X64RegisterFPMmx5 RegisterName = 0x30015
+	// X64RegisterFPMmx6 is HvX64RegisterFpMmx6: x64: ST6 / MMX6.
+	X64RegisterFPMmx6 RegisterName = 0x30016
+	// X64RegisterFPMmx7 is HvX64RegisterFpMmx7: x64: ST7 / MMX7.
+	X64RegisterFPMmx7 RegisterName = 0x30017
+	// X64RegisterFPControlStatus is HvX64RegisterFpControlStatus: x64: x87 control/status.
+	X64RegisterFPControlStatus RegisterName = 0x30018
+	// X64RegisterXMMControlStatus is HvX64RegisterXmmControlStatus: x64: MXCSR.
+	X64RegisterXMMControlStatus RegisterName = 0x30019
+	// X64RegisterCr0 is HvX64RegisterCr0: x64: CR0.
+	X64RegisterCr0 RegisterName = 0x40000
+	// X64RegisterCr2 is HvX64RegisterCr2: x64: CR2.
+	X64RegisterCr2 RegisterName = 0x40001
+	// X64RegisterCr3 is HvX64RegisterCr3: x64: CR3.
+	X64RegisterCr3 RegisterName = 0x40002
+	// X64RegisterCr4 is HvX64RegisterCr4: x64: CR4.
+	X64RegisterCr4 RegisterName = 0x40003
+	// X64RegisterCr8 is HvX64RegisterCr8: x64: CR8.
+	X64RegisterCr8 RegisterName = 0x40004
+	// X64RegisterXfem is HvX64RegisterXfem: x64: Extended feature enable mask.
+	X64RegisterXfem RegisterName = 0x40005
+	// X64RegisterIntermediateCr0 is HvX64RegisterIntermediateCr0: x64: Virtualization shadow CR0.
+	X64RegisterIntermediateCr0 RegisterName = 0x41000
+	// X64RegisterIntermediateCr4 is HvX64RegisterIntermediateCr4: x64: Virtualization shadow CR4.
+	X64RegisterIntermediateCr4 RegisterName = 0x41003
+	// X64RegisterIntermediateCr8 is HvX64RegisterIntermediateCr8: x64: Virtualization shadow CR8.
+	X64RegisterIntermediateCr8 RegisterName = 0x41004
+	// X64RegisterDr0 is HvX64RegisterDr0: x64: DR0.
+	X64RegisterDr0 RegisterName = 0x50000
+	// X64RegisterDr1 is HvX64RegisterDr1: x64: DR1.
+	X64RegisterDr1 RegisterName = 0x50001
+	// X64RegisterDr2 is HvX64RegisterDr2: x64: DR2.
+	X64RegisterDr2 RegisterName = 0x50002
+	// X64RegisterDr3 is HvX64RegisterDr3: x64: DR3.
+	X64RegisterDr3 RegisterName = 0x50003
+	// X64RegisterDr6 is HvX64RegisterDr6: x64: DR6.
+	X64RegisterDr6 RegisterName = 0x50004
+	// X64RegisterDr7 is HvX64RegisterDr7: x64: DR7.
+	X64RegisterDr7 RegisterName = 0x50005
+	// X64RegisterEs is HvX64RegisterEs: x64: ES.
+	X64RegisterEs RegisterName = 0x60000
+	// X64RegisterCs is HvX64RegisterCs: x64: CS.
+	X64RegisterCs RegisterName = 0x60001
+	// X64RegisterSs is HvX64RegisterSs: x64: SS.
+	X64RegisterSs RegisterName = 0x60002
+	// X64RegisterDs is HvX64RegisterDs: x64: DS.
+	X64RegisterDs RegisterName = 0x60003
+	// X64RegisterFs is HvX64RegisterFs: x64: FS.
+	X64RegisterFs RegisterName = 0x60004
+	// X64RegisterGs is HvX64RegisterGs: x64: GS.
+	X64RegisterGs RegisterName = 0x60005
+	// X64RegisterLdtr is HvX64RegisterLdtr: x64: LDTR.
+	X64RegisterLdtr RegisterName = 0x60006
+	// X64RegisterTr is HvX64RegisterTr: x64: Task register.
+	X64RegisterTr RegisterName = 0x60007
+	// X64RegisterIdtr is HvX64RegisterIdtr: x64: IDT descriptor.
+	X64RegisterIdtr RegisterName = 0x70000
+	// X64RegisterGdtr is HvX64RegisterGdtr: x64: GDT descriptor.
+	X64RegisterGdtr RegisterName = 0x70001
+	// X64RegisterTSC is HvX64RegisterTsc: x64: TSC.
+	X64RegisterTSC RegisterName = 0x80000
+	// X64RegisterEfer is HvX64RegisterEfer: x64: EFER.
+	X64RegisterEfer RegisterName = 0x80001
+	// X64RegisterKernelGsBase is HvX64RegisterKernelGsBase: x64: KERNEL_GS_BASE.
+	X64RegisterKernelGsBase RegisterName = 0x80002
+	// X64RegisterAPICBase is HvX64RegisterApicBase: x64: APIC_BASE.
+	X64RegisterAPICBase RegisterName = 0x80003
+	// X64RegisterPat is HvX64RegisterPat: x64: PAT.
+	X64RegisterPat RegisterName = 0x80004
+	// X64RegisterSysenterCs is HvX64RegisterSysenterCs: x64: SYSENTER_CS.
+	X64RegisterSysenterCs RegisterName = 0x80005
+	// X64RegisterSysenterEip is HvX64RegisterSysenterEip: x64: SYSENTER_EIP.
+	X64RegisterSysenterEip RegisterName = 0x80006
+	// X64RegisterSysenterEsp is HvX64RegisterSysenterEsp: x64: SYSENTER_ESP.
+	X64RegisterSysenterEsp RegisterName = 0x80007
+	// X64RegisterStar is HvX64RegisterStar: x64: STAR.
+	X64RegisterStar RegisterName = 0x80008
+	// X64RegisterLstar is HvX64RegisterLstar: x64: LSTAR.
+	X64RegisterLstar RegisterName = 0x80009
+	// X64RegisterCstar is HvX64RegisterCstar: x64: CSTAR.
+	X64RegisterCstar RegisterName = 0x8000a
+	// X64RegisterSfmask is HvX64RegisterSfmask: x64: SFMASK.
+	X64RegisterSfmask RegisterName = 0x8000b
+	// X64RegisterInitialAPICID is HvX64RegisterInitialApicId: x64: Initial APIC ID.
+	X64RegisterInitialAPICID RegisterName = 0x8000c
+	// X64RegisterMSRMtrrCap is HvX64RegisterMsrMtrrCap: x64: MTRR capability.
+	X64RegisterMSRMtrrCap RegisterName = 0x8000d
+	// X64RegisterMSRMtrrDefType is HvX64RegisterMsrMtrrDefType: x64: Default type.
+	X64RegisterMSRMtrrDefType RegisterName = 0x8000e
+	// X64RegisterMSRMtrrPhysBase0 is HvX64RegisterMsrMtrrPhysBase0: x64: Variable range base 0.
+	X64RegisterMSRMtrrPhysBase0 RegisterName = 0x80010
+	// X64RegisterMSRMtrrPhysBase1 is HvX64RegisterMsrMtrrPhysBase1: x64: Variable range base 1.
+	X64RegisterMSRMtrrPhysBase1 RegisterName = 0x80011
+	// X64RegisterMSRMtrrPhysBase2 is HvX64RegisterMsrMtrrPhysBase2: x64: Variable range base 2.
+	X64RegisterMSRMtrrPhysBase2 RegisterName = 0x80012
+	// X64RegisterMSRMtrrPhysBase3 is HvX64RegisterMsrMtrrPhysBase3: x64: Variable range base 3.
+	X64RegisterMSRMtrrPhysBase3 RegisterName = 0x80013
+	// X64RegisterMSRMtrrPhysBase4 is HvX64RegisterMsrMtrrPhysBase4: x64: Variable range base 4.
+	X64RegisterMSRMtrrPhysBase4 RegisterName = 0x80014
+	// X64RegisterMSRMtrrPhysBase5 is HvX64RegisterMsrMtrrPhysBase5: x64: Variable range base 5.
+	X64RegisterMSRMtrrPhysBase5 RegisterName = 0x80015
+	// X64RegisterMSRMtrrPhysBase6 is HvX64RegisterMsrMtrrPhysBase6: x64: Variable range base 6.
+	X64RegisterMSRMtrrPhysBase6 RegisterName = 0x80016
+	// X64RegisterMSRMtrrPhysBase7 is HvX64RegisterMsrMtrrPhysBase7: x64: Variable range base 7.
+	X64RegisterMSRMtrrPhysBase7 RegisterName = 0x80017
+	// X64RegisterMSRMtrrPhysBase8 is HvX64RegisterMsrMtrrPhysBase8: x64: Variable range base 8.
+	X64RegisterMSRMtrrPhysBase8 RegisterName = 0x80018
+	// X64RegisterMSRMtrrPhysBase9 is HvX64RegisterMsrMtrrPhysBase9: x64: Variable range base 9.
+	X64RegisterMSRMtrrPhysBase9 RegisterName = 0x80019
+	// X64RegisterMSRMtrrPhysBaseA is HvX64RegisterMsrMtrrPhysBaseA: x64: Variable range base A.
+	X64RegisterMSRMtrrPhysBaseA RegisterName = 0x8001a
+	// X64RegisterMSRMtrrPhysBaseB is HvX64RegisterMsrMtrrPhysBaseB: x64: Variable range base B.
+	X64RegisterMSRMtrrPhysBaseB RegisterName = 0x8001b
+	// X64RegisterMSRMtrrPhysBaseC is HvX64RegisterMsrMtrrPhysBaseC: x64: Variable range base C.
+	X64RegisterMSRMtrrPhysBaseC RegisterName = 0x8001c
+	// X64RegisterMSRMtrrPhysBaseD is HvX64RegisterMsrMtrrPhysBaseD: x64: Variable range base D.
+	X64RegisterMSRMtrrPhysBaseD RegisterName = 0x8001d
+	// X64RegisterMSRMtrrPhysBaseE is HvX64RegisterMsrMtrrPhysBaseE: x64: Variable range base E.
+	X64RegisterMSRMtrrPhysBaseE RegisterName = 0x8001e
+	// X64RegisterMSRMtrrPhysBaseF is HvX64RegisterMsrMtrrPhysBaseF: x64: Variable range base F.
+	X64RegisterMSRMtrrPhysBaseF RegisterName = 0x8001f
+	// X64RegisterMSRMtrrPhysMask0 is HvX64RegisterMsrMtrrPhysMask0: x64: Variable range mask 0.
+	X64RegisterMSRMtrrPhysMask0 RegisterName = 0x80040
+	// X64RegisterMSRMtrrPhysMask1 is HvX64RegisterMsrMtrrPhysMask1: x64: Variable range mask 1.
+	X64RegisterMSRMtrrPhysMask1 RegisterName = 0x80041
+	// X64RegisterMSRMtrrPhysMask2 is HvX64RegisterMsrMtrrPhysMask2: x64: Variable range mask 2.
+	X64RegisterMSRMtrrPhysMask2 RegisterName = 0x80042
+	// X64RegisterMSRMtrrPhysMask3 is HvX64RegisterMsrMtrrPhysMask3: x64: Variable range mask 3.
+	X64RegisterMSRMtrrPhysMask3 RegisterName = 0x80043
+	// X64RegisterMSRMtrrPhysMask4 is HvX64RegisterMsrMtrrPhysMask4: x64: Variable range mask 4.
+	X64RegisterMSRMtrrPhysMask4 RegisterName = 0x80044
+	// X64RegisterMSRMtrrPhysMask5 is HvX64RegisterMsrMtrrPhysMask5: x64: Variable range mask 5.
+	X64RegisterMSRMtrrPhysMask5 RegisterName = 0x80045
+	// X64RegisterMSRMtrrPhysMask6 is HvX64RegisterMsrMtrrPhysMask6: x64: Variable range mask 6.
+	X64RegisterMSRMtrrPhysMask6 RegisterName = 0x80046
+	// X64RegisterMSRMtrrPhysMask7 is HvX64RegisterMsrMtrrPhysMask7: x64: Variable range mask 7.
+	X64RegisterMSRMtrrPhysMask7 RegisterName = 0x80047
+	// X64RegisterMSRMtrrPhysMask8 is HvX64RegisterMsrMtrrPhysMask8: x64: Variable range mask 8.
+	X64RegisterMSRMtrrPhysMask8 RegisterName = 0x80048
+	// X64RegisterMSRMtrrPhysMask9 is HvX64RegisterMsrMtrrPhysMask9: x64: Variable range mask 9.
+	X64RegisterMSRMtrrPhysMask9 RegisterName = 0x80049
+	// X64RegisterMSRMtrrPhysMaskA is HvX64RegisterMsrMtrrPhysMaskA: x64: Variable range mask A.
+	X64RegisterMSRMtrrPhysMaskA RegisterName = 0x8004a
+	// X64RegisterMSRMtrrPhysMaskB is HvX64RegisterMsrMtrrPhysMaskB: x64: Variable range mask B.
+	X64RegisterMSRMtrrPhysMaskB RegisterName = 0x8004b
+	// X64RegisterMSRMtrrPhysMaskC is HvX64RegisterMsrMtrrPhysMaskC: x64: Variable range mask C.
+	X64RegisterMSRMtrrPhysMaskC RegisterName = 0x8004c
+	// X64RegisterMSRMtrrPhysMaskD is HvX64RegisterMsrMtrrPhysMaskD: x64: Variable range mask D.
+	X64RegisterMSRMtrrPhysMaskD RegisterName = 0x8004d
+	// X64RegisterMSRMtrrPhysMaskE is HvX64RegisterMsrMtrrPhysMaskE: x64: Variable range mask E.
+	X64RegisterMSRMtrrPhysMaskE RegisterName = 0x8004e
+	// X64RegisterMSRMtrrPhysMaskF is HvX64RegisterMsrMtrrPhysMaskF: x64: Variable range mask F.
+	X64RegisterMSRMtrrPhysMaskF RegisterName = 0x8004f
+	// X64RegisterMSRMtrrFix64k00000 is HvX64RegisterMsrMtrrFix64k00000: x64: Fixed range.
+	X64RegisterMSRMtrrFix64k00000 RegisterName = 0x80070
+	// X64RegisterMSRMtrrFix16k80000 is HvX64RegisterMsrMtrrFix16k80000: x64: Fixed range.
+	X64RegisterMSRMtrrFix16k80000 RegisterName = 0x80071
+	// X64RegisterMSRMtrrFix16kA0000 is HvX64RegisterMsrMtrrFix16kA0000: x64: Fixed range.
+	X64RegisterMSRMtrrFix16kA0000 RegisterName = 0x80072
+	// X64RegisterMSRMtrrFix4kC0000 is HvX64RegisterMsrMtrrFix4kC0000: x64: Fixed 4K C0000.
+	X64RegisterMSRMtrrFix4kC0000 RegisterName = 0x80073
+	// X64RegisterMSRMtrrFix4kC8000 is HvX64RegisterMsrMtrrFix4kC8000: x64: Fixed 4K C8000.
+	X64RegisterMSRMtrrFix4kC8000 RegisterName = 0x80074
+	// X64RegisterMSRMtrrFix4kD0000 is HvX64RegisterMsrMtrrFix4kD0000: x64: Fixed 4K D0000.
+	X64RegisterMSRMtrrFix4kD0000 RegisterName = 0x80075
+	// X64RegisterMSRMtrrFix4kD8000 is HvX64RegisterMsrMtrrFix4kD8000: x64: Fixed 4K D8000.
+	X64RegisterMSRMtrrFix4kD8000 RegisterName = 0x80076
+	// X64RegisterMSRMtrrFix4kE0000 is HvX64RegisterMsrMtrrFix4kE0000: x64: Fixed 4K E0000.
+	X64RegisterMSRMtrrFix4kE0000 RegisterName = 0x80077
+	// X64RegisterMSRMtrrFix4kE8000 is HvX64RegisterMsrMtrrFix4kE8000: x64: Fixed 4K E8000.
+	X64RegisterMSRMtrrFix4kE8000 RegisterName = 0x80078
+	// X64RegisterMSRMtrrFix4kF0000 is HvX64RegisterMsrMtrrFix4kF0000: x64: Fixed 4K F0000.
+	X64RegisterMSRMtrrFix4kF0000 RegisterName = 0x80079
+	// X64RegisterMSRMtrrFix4kF8000 is HvX64RegisterMsrMtrrFix4kF8000: x64: Fixed 4K F8000.
+	X64RegisterMSRMtrrFix4kF8000 RegisterName = 0x8007a
+	// X64RegisterTSCAux is HvX64RegisterTscAux: x64: TSC_AUX.
+	X64RegisterTSCAux RegisterName = 0x8007b
+	// X64RegisterBndcfgs is HvX64RegisterBndcfgs: x64: MPX BNDcfgs.
+	X64RegisterBndcfgs RegisterName = 0x8007c
+	// X64RegisterDebugCtl is HvX64RegisterDebugCtl: x64: DEBUGCTL.
+	X64RegisterDebugCtl RegisterName = 0x8007d
+	// X64RegisterMCount is HvX64RegisterMCount: x64: Machine count (internal).
+	X64RegisterMCount RegisterName = 0x8007e
+	// X64RegisterACount is HvX64RegisterACount: x64: Auxiliary count (internal).
+	X64RegisterACount RegisterName = 0x8007f
+	// X64RegisterSgxLaunchControl0 is HvX64RegisterSgxLaunchControl0: x64: SGX launch control 0.
+	X64RegisterSgxLaunchControl0 RegisterName = 0x80080
+	// X64RegisterSgxLaunchControl1 is HvX64RegisterSgxLaunchControl1: x64: SGX launch control 1.
+	X64RegisterSgxLaunchControl1 RegisterName = 0x80081
+	// X64RegisterSgxLaunchControl2 is HvX64RegisterSgxLaunchControl2: x64: SGX launch control 2.
+	X64RegisterSgxLaunchControl2 RegisterName = 0x80082
+	// X64RegisterSgxLaunchControl3 is HvX64RegisterSgxLaunchControl3: x64: SGX launch control 3.
+	X64RegisterSgxLaunchControl3 RegisterName = 0x80083
+	// X64RegisterSpecCtrl is HvX64RegisterSpecCtrl: x64: IA32_SPEC_CTRL.
+	X64RegisterSpecCtrl RegisterName = 0x80084
+	// X64RegisterPredCmd is HvX64RegisterPredCmd: x64: IA32_PRED_CMD.
+	X64RegisterPredCmd RegisterName = 0x80085
+	// X64RegisterVirtSpecCtrl is HvX64RegisterVirtSpecCtrl: x64: Virtual spec control.
+	X64RegisterVirtSpecCtrl RegisterName = 0x80086
+	// X64RegisterTSCVirtualOffset is HvX64RegisterTscVirtualOffset: x64: Virtual TSC offset.
+	X64RegisterTSCVirtualOffset RegisterName = 0x80087
+	// X64RegisterTsxCtrl is HvX64RegisterTsxCtrl: x64: TSX control.
+	X64RegisterTsxCtrl RegisterName = 0x80088
+	// X64RegisterXss is HvX64RegisterXss: x64: IA32_XSS.
+	X64RegisterXss RegisterName = 0x8008b
+	// X64RegisterUCet is HvX64RegisterUCet: x64: User CET.
+	X64RegisterUCet RegisterName = 0x8008c
+	// X64RegisterSCet is HvX64RegisterSCet: x64: Supervisor CET.
+	X64RegisterSCet RegisterName = 0x8008d
+	// X64RegisterSsp is HvX64RegisterSsp: x64: Shadow stack pointer.
+	X64RegisterSsp RegisterName = 0x8008e
+	// X64RegisterPl0Ssp is HvX64RegisterPl0Ssp: x64: PL0 shadow stack pointer.
+	X64RegisterPl0Ssp RegisterName = 0x8008f
+	// X64RegisterPl1Ssp is HvX64RegisterPl1Ssp: x64: PL1 shadow stack pointer.
+	X64RegisterPl1Ssp RegisterName = 0x80090
+	// X64RegisterPl2Ssp is HvX64RegisterPl2Ssp: x64: PL2 shadow stack pointer.
+	X64RegisterPl2Ssp RegisterName = 0x80091
+	// X64RegisterPl3Ssp is HvX64RegisterPl3Ssp: x64: PL3 shadow stack pointer.
+	X64RegisterPl3Ssp RegisterName = 0x80092
+	// X64RegisterInterruptSspTableAddr is HvX64RegisterInterruptSspTableAddr: x64: IST-like SSP table.
+	X64RegisterInterruptSspTableAddr RegisterName = 0x80093
+	// X64RegisterTSCDeadline is HvX64RegisterTscDeadline: x64: TSC deadline.
+	X64RegisterTSCDeadline RegisterName = 0x80095
+	// X64RegisterTSCAdjust is HvX64RegisterTscAdjust: x64: TSC adjust.
+	X64RegisterTSCAdjust RegisterName = 0x80096
+	// X64RegisterUmwaitControl is HvX64RegisterUmwaitControl: x64: UMWAIT/TPAUSE control.
+	X64RegisterUmwaitControl RegisterName = 0x80098
+	// X64RegisterXfd is HvX64RegisterXfd: x64: XFD.
+	X64RegisterXfd RegisterName = 0x80099
+	// X64RegisterXfdErr is HvX64RegisterXfdErr: x64: XFD error status.
+	X64RegisterXfdErr RegisterName = 0x8009a
+	// X64RegisterMSRIa32MiscEnable is HvX64RegisterMsrIa32MiscEnable: x64: IA32_MISC_ENABLE.
+	X64RegisterMSRIa32MiscEnable RegisterName = 0x800a0
+	// X64RegisterIa32FeatureControl is HvX64RegisterIa32FeatureControl: x64: IA32_FEATURE_CONTROL.
+	X64RegisterIa32FeatureControl RegisterName = 0x800a1
+	// X64RegisterIa32VMXBasic is HvX64RegisterIa32VmxBasic: x64: VMX Basic.
+	X64RegisterIa32VMXBasic RegisterName = 0x800a2
+	// X64RegisterIa32VMXPinbasedCtls is HvX64RegisterIa32VmxPinbasedCtls: x64: VMX Pinbased controls.
+	X64RegisterIa32VMXPinbasedCtls RegisterName = 0x800a3
+	// X64RegisterIa32VMXExitCtls is HvX64RegisterIa32VmxExitCtls: x64: VMX Exit controls.
+	X64RegisterIa32VMXExitCtls RegisterName = 0x800a5
+	// X64RegisterIa32VMXEntryCtls is HvX64RegisterIa32VmxEntryCtls: x64: VMX Entry controls.
+	X64RegisterIa32VMXEntryCtls RegisterName = 0x800a6
+	// X64RegisterIa32VMXMisc is HvX64RegisterIa32VmxMisc: x64: VMX misc.
+	X64RegisterIa32VMXMisc RegisterName = 0x800a7
+	// X64RegisterIa32VMXCr0Fixed0 is HvX64RegisterIa32VmxCr0Fixed0: x64: VMX CR0 fixed0.
+	X64RegisterIa32VMXCr0Fixed0 RegisterName = 0x800a8
+	// X64RegisterIa32VMXCr0Fixed1 is HvX64RegisterIa32VmxCr0Fixed1: x64: VMX CR0 fixed1.
+	X64RegisterIa32VMXCr0Fixed1 RegisterName = 0x800a9
+	// X64RegisterIa32VMXCr4Fixed0 is HvX64RegisterIa32VmxCr4Fixed0: x64: VMX CR4 fixed0.
+	X64RegisterIa32VMXCr4Fixed0 RegisterName = 0x800aa
+	// X64RegisterIa32VMXCr4Fixed1 is HvX64RegisterIa32VmxCr4Fixed1: x64: VMX CR4 fixed1.
+	X64RegisterIa32VMXCr4Fixed1 RegisterName = 0x800ab
+	// X64RegisterIa32VMXVMCSEnum is HvX64RegisterIa32VmxVmcsEnum: x64: VMX VMCS enum.
+	X64RegisterIa32VMXVMCSEnum RegisterName = 0x800ac
+	// X64RegisterIa32VMXProcbasedCtls2 is HvX64RegisterIa32VmxProcbasedCtls2: x64: Secondary proc-based
+	// controls.
+	X64RegisterIa32VMXProcbasedCtls2 RegisterName = 0x800ad
+	// X64RegisterIa32VMXEptVpidCap is HvX64RegisterIa32VmxEptVpidCap: x64: EPT/VPID capabilities.
+	X64RegisterIa32VMXEptVpidCap RegisterName = 0x800ae
+	// X64RegisterIa32VMXTruePinbasedCtls is HvX64RegisterIa32VmxTruePinbasedCtls: x64: VMX True pinbased
+	// controls.
+	X64RegisterIa32VMXTruePinbasedCtls RegisterName = 0x800af
+	// X64RegisterIa32VMXTrueProcbasedCtls is HvX64RegisterIa32VmxTrueProcbasedCtls: x64: VMX True primary
+	// proc-based controls.
+	X64RegisterIa32VMXTrueProcbasedCtls RegisterName = 0x800b0
+	// X64RegisterIa32VMXTrueExitCtls is HvX64RegisterIa32VmxTrueExitCtls: x64: VMX True exit controls.
+	X64RegisterIa32VMXTrueExitCtls RegisterName = 0x800b1
+	// X64RegisterIa32VMXTrueEntryCtls is HvX64RegisterIa32VmxTrueEntryCtls: x64: VMX True entry controls.
+	X64RegisterIa32VMXTrueEntryCtls RegisterName = 0x800b2
+	// X64RegisterAmdVmHsavePa is HvX64RegisterAmdVmHsavePa: x64: SVM HSAVE PA.
+	X64RegisterAmdVmHsavePa RegisterName = 0x800b3
+	// X64RegisterAmdVmCR is HvX64RegisterAmdVmCr: x64: SVM VM_CR.
+	X64RegisterAmdVmCR RegisterName = 0x800b4
+	// X64RegisterPerfGlobalCtrl is HvX64RegisterPerfGlobalCtrl: x64: Perf global control.
+	X64RegisterPerfGlobalCtrl RegisterName = 0x81000
+	// X64RegisterPerfGlobalStatus is HvX64RegisterPerfGlobalStatus: x64: Perf global status.
+	X64RegisterPerfGlobalStatus RegisterName = 0x81001
+	// X64RegisterPerfGlobalInUse is HvX64RegisterPerfGlobalInUse: x64: Perf in-use mask.
+	X64RegisterPerfGlobalInUse RegisterName = 0x81002
+	// X64RegisterFixedCtrCtrl is HvX64RegisterFixedCtrCtrl: x64: Fixed counter control.
+	X64RegisterFixedCtrCtrl RegisterName = 0x81003
+	// X64RegisterDsArea is HvX64RegisterDsArea: x64: DS area base.
+	X64RegisterDsArea RegisterName = 0x81004
+	// X64RegisterPebsEnable is HvX64RegisterPebsEnable: x64: PEBS enable.
+	X64RegisterPebsEnable RegisterName = 0x81005
+	// X64RegisterPebsLdLat is HvX64RegisterPebsLdLat: x64: PEBS load latency.
+	X64RegisterPebsLdLat RegisterName = 0x81006
+	// X64RegisterPebsFrontend is HvX64RegisterPebsFrontend: x64: PEBS frontend.
+	X64RegisterPebsFrontend RegisterName = 0x81007
+	// X64RegisterRtitCtl is HvX64RegisterRtitCtl: x64: PT control.
+	X64RegisterRtitCtl RegisterName = 0x81008
+	// X64RegisterRtitStatus is HvX64RegisterRtitStatus: x64: PT status.
+	X64RegisterRtitStatus RegisterName = 0x81009
+	// X64RegisterRtitOutputBase is HvX64RegisterRtitOutputBase: x64: PT output base.
+	X64RegisterRtitOutputBase RegisterName = 0x8100a
+	// X64RegisterRtitOutputMaskPtrs is HvX64RegisterRtitOutputMaskPtrs: x64: PT output mask/ptrs.
+	X64RegisterRtitOutputMaskPtrs RegisterName = 0x8100b
+	// X64RegisterRtitCr3Match is HvX64RegisterRtitCr3Match: x64: PT CR3 match.
+	X64RegisterRtitCr3Match RegisterName = 0x8100c
+	// X64RegisterPerfEvtSel0 is HvX64RegisterPerfEvtSel0: x64: First programmable event select.
+	X64RegisterPerfEvtSel0 RegisterName = 0x81100
+	// X64RegisterPmc0 is HvX64RegisterPmc0: x64: First PMC.
+	X64RegisterPmc0 RegisterName = 0x81200
+	// X64RegisterFixedCtr0 is HvX64RegisterFixedCtr0: x64: Fixed counter 0.
+	X64RegisterFixedCtr0 RegisterName = 0x81300
+	// X64RegisterLbrTos is HvX64RegisterLbrTos: x64: LBR top of stack.
+	X64RegisterLbrTos RegisterName = 0x82000
+	// X64RegisterLbrSelect is HvX64RegisterLbrSelect: x64: LBR select.
+	X64RegisterLbrSelect RegisterName = 0x82001
+	// X64RegisterLerFromLip is HvX64RegisterLerFromLip: x64: Last exception from.
+	X64RegisterLerFromLip RegisterName = 0x82002
+	// X64RegisterLerToLip is HvX64RegisterLerToLip: x64: Last exception to.
+	X64RegisterLerToLip RegisterName = 0x82003
+	// X64RegisterLbrFrom0 is HvX64RegisterLbrFrom0: x64: LBR from 0.
+	X64RegisterLbrFrom0 RegisterName = 0x82100
+	// X64RegisterLbrTo0 is HvX64RegisterLbrTo0: x64: LBR to 0.
+	X64RegisterLbrTo0 RegisterName = 0x82200
+	// X64RegisterLbrInfo0 is HvX64RegisterLbrInfo0: x64: LBR info 0.
+	X64RegisterLbrInfo0 RegisterName = 0x83300
+	// X64RegisterAPICID is HvX64RegisterApicId: x64: APIC ID.
+	X64RegisterAPICID RegisterName = 0x84802
+	// X64RegisterAPICVersion is HvX64RegisterApicVersion: x64: APIC version.
+	X64RegisterAPICVersion RegisterName = 0x84803
+	// X64RegisterAPICTpr is HvX64RegisterApicTpr: x64: Task priority.
+	X64RegisterAPICTpr RegisterName = 0x84808
+	// X64RegisterAPICPpr is HvX64RegisterApicPpr: x64: Processor priority.
+	X64RegisterAPICPpr RegisterName = 0x8480a
+	// X64RegisterAPICEOI is HvX64RegisterApicEoi: x64: End of interrupt.
+	X64RegisterAPICEOI RegisterName = 0x8480b
+	// X64RegisterAPICLdr is HvX64RegisterApicLdr: x64: Logical dest.
+	X64RegisterAPICLdr RegisterName = 0x8480d
+	// X64RegisterAPICSpurious is HvX64RegisterApicSpurious: x64: Spurious vector.
+	X64RegisterAPICSpurious RegisterName = 0x8480f
+	// X64RegisterAPICIsr0 is HvX64RegisterApicIsr0: x64: In-service 0.
+	X64RegisterAPICIsr0 RegisterName = 0x84810
+	// X64RegisterAPICIsr1 is HvX64RegisterApicIsr1: x64: In-service 1.
+	X64RegisterAPICIsr1 RegisterName = 0x84811
+	// X64RegisterAPICIsr2 is HvX64RegisterApicIsr2: x64: In-service 2.
+	X64RegisterAPICIsr2 RegisterName = 0x84812
+	// X64RegisterAPICIsr3 is HvX64RegisterApicIsr3: x64: In-service 3.
+	X64RegisterAPICIsr3 RegisterName = 0x84813
+	// X64RegisterAPICIsr4 is HvX64RegisterApicIsr4: x64: In-service 4.
+	X64RegisterAPICIsr4 RegisterName = 0x84814
+	// X64RegisterAPICIsr5 is HvX64RegisterApicIsr5: x64: In-service 5.
+	X64RegisterAPICIsr5 RegisterName = 0x84815
+	// X64RegisterAPICIsr6 is HvX64RegisterApicIsr6: x64: In-service 6.
+	X64RegisterAPICIsr6 RegisterName = 0x84816
+	// X64RegisterAPICIsr7 is HvX64RegisterApicIsr7: x64: In-service 7.
+	X64RegisterAPICIsr7 RegisterName = 0x84817
+	// X64RegisterAPICTmr0 is HvX64RegisterApicTmr0: x64: Trigger mode 0.
+	X64RegisterAPICTmr0 RegisterName = 0x84818
+	// X64RegisterAPICTmr1 is HvX64RegisterApicTmr1: x64: Trigger mode 1.
+	X64RegisterAPICTmr1 RegisterName = 0x84819
+	// X64RegisterAPICTmr2 is HvX64RegisterApicTmr2: x64: Trigger mode 2.
+	X64RegisterAPICTmr2 RegisterName = 0x8481a
+	// X64RegisterAPICTmr3 is HvX64RegisterApicTmr3: x64: Trigger mode 3.
+	X64RegisterAPICTmr3 RegisterName = 0x8481b
+	// X64RegisterAPICTmr4 is HvX64RegisterApicTmr4: x64: Trigger mode 4.
+	X64RegisterAPICTmr4 RegisterName = 0x8481c
+	// X64RegisterAPICTmr5 is HvX64RegisterApicTmr5: x64: Trigger mode 5.
+	X64RegisterAPICTmr5 RegisterName = 0x8481d
+	// X64RegisterAPICTmr6 is HvX64RegisterApicTmr6: x64: Trigger mode 6.
+	X64RegisterAPICTmr6 RegisterName = 0x8481e
+	// X64RegisterAPICTmr7 is HvX64RegisterApicTmr7: x64: Trigger mode 7.
+	X64RegisterAPICTmr7 RegisterName = 0x8481f
+	// X64RegisterAPICIrr0 is HvX64RegisterApicIrr0: x64: Interrupt request 0.
+	X64RegisterAPICIrr0 RegisterName = 0x84820
+	// X64RegisterAPICIrr1 is HvX64RegisterApicIrr1: x64: Interrupt request 1.
+	X64RegisterAPICIrr1 RegisterName = 0x84821
+	// X64RegisterAPICIrr2 is HvX64RegisterApicIrr2: x64: Interrupt request 2.
+	X64RegisterAPICIrr2 RegisterName = 0x84822
+	// X64RegisterAPICIrr3 is HvX64RegisterApicIrr3: x64: Interrupt request 3.
+	X64RegisterAPICIrr3 RegisterName = 0x84823
+	// X64RegisterAPICIrr4 is HvX64RegisterApicIrr4: x64: Interrupt request 4.
+	X64RegisterAPICIrr4 RegisterName = 0x84824
+	// X64RegisterAPICIrr5 is HvX64RegisterApicIrr5: x64: Interrupt request 5.
+	X64RegisterAPICIrr5 RegisterName = 0x84825
+	// X64RegisterAPICIrr6 is HvX64RegisterApicIrr6: x64: Interrupt request 6.
+	X64RegisterAPICIrr6 RegisterName = 0x84826
+	// X64RegisterAPICIrr7 is HvX64RegisterApicIrr7: x64: Interrupt request 7.
+	X64RegisterAPICIrr7 RegisterName = 0x84827
+	// X64RegisterAPICEse is HvX64RegisterApicEse: x64: Extended state enable.
+	X64RegisterAPICEse RegisterName = 0x84828
+	// X64RegisterAPICIcr is HvX64RegisterApicIcr: x64: Interrupt command.
+	X64RegisterAPICIcr RegisterName = 0x84830
+	// X64RegisterAPICLvtTimer is HvX64RegisterApicLvtTimer: x64: LVT Timer.
+	X64RegisterAPICLvtTimer RegisterName = 0x84832
+	// X64RegisterAPICLvtThermal is HvX64RegisterApicLvtThermal: x64: LVT Thermal.
+	X64RegisterAPICLvtThermal RegisterName = 0x84833
+	// X64RegisterAPICLvtPerfmon is HvX64RegisterApicLvtPerfmon: x64: LVT PerfMon.
+	X64RegisterAPICLvtPerfmon RegisterName = 0x84834
+	// X64RegisterAPICLvtLint0 is HvX64RegisterApicLvtLint0: x64: LVT LINT0.
+	X64RegisterAPICLvtLint0 RegisterName = 0x84835
+	// X64RegisterAPICLvtLint1 is HvX64RegisterApicLvtLint1: x64: LVT LINT1.
+	X64RegisterAPICLvtLint1 RegisterName = 0x84836
+	// X64RegisterAPICLvtError is HvX64RegisterApicLvtError: x64: LVT Error.
+	X64RegisterAPICLvtError RegisterName = 0x84837
+	// X64RegisterAPICInitCount is HvX64RegisterApicInitCount: x64: Timer initial count.
+	X64RegisterAPICInitCount RegisterName = 0x84838
+	// X64RegisterAPICCurrentCount is HvX64RegisterApicCurrentCount: x64: Timer current count.
+	X64RegisterAPICCurrentCount RegisterName = 0x84839
+	// X64RegisterAPICDivide is HvX64RegisterApicDivide: x64: Divide config.
+	X64RegisterAPICDivide RegisterName = 0x8483e
+	// X64RegisterAPICSelfIPI is HvX64RegisterApicSelfIpi: x64: Self IPI.
+	X64RegisterAPICSelfIPI RegisterName = 0x8483f
+	// X64RegisterHypercall is HvX64RegisterHypercall: x64: Hypercall control MSR.
+	X64RegisterHypercall RegisterName = 0x90001
+	// X64RegisterSyntheticEOI is HvX64RegisterSyntheticEoi: x64: Synthetic EOI.
+	X64RegisterSyntheticEOI RegisterName = 0x90010
+	// X64RegisterSyntheticIcr is HvX64RegisterSyntheticIcr: x64: Synthetic ICR.
+	X64RegisterSyntheticIcr RegisterName = 0x90011
+	// X64RegisterSyntheticTpr is HvX64RegisterSyntheticTpr: x64: Synthetic TPR.
+	X64RegisterSyntheticTpr RegisterName = 0x90012
+	// X64RegisterEmulatedTimerPeriod is HvX64RegisterEmulatedTimerPeriod: x64: Timer assist period.
+	X64RegisterEmulatedTimerPeriod RegisterName = 0x90030
+	// X64RegisterEmulatedTimerControl is HvX64RegisterEmulatedTimerControl: x64: Timer assist control.
+	X64RegisterEmulatedTimerControl RegisterName = 0x90031
+	// X64RegisterPMTimerAssist is HvX64RegisterPmTimerAssist: x64: PM timer assist.
+	X64RegisterPMTimerAssist RegisterName = 0x90032
+	// X64RegisterSevControl is HvX64RegisterSevControl: x64: SEV control.
+	X64RegisterSevControl RegisterName = 0x90040
+	// X64RegisterSevGhcbGPA is HvX64RegisterSevGhcbGpa: x64: GHCB GPA.
+	X64RegisterSevGhcbGPA RegisterName = 0x90041
+	// X64RegisterSevAvicGPA is HvX64RegisterSevAvicGpa: x64: See
+	// [HV_X64_REGISTER_SEV_GPA_PAGE](./hv_x64_register_sev_gpa_page.md).
+	X64RegisterSevAvicGPA RegisterName = 0x90043
+	// X64RegisterNestedGuestState is HvX64RegisterNestedGuestState: x64: Nested guest state blob.
+	X64RegisterNestedGuestState RegisterName = 0x90050
+	// X64RegisterNestedCurrentVmGPA is HvX64RegisterNestedCurrentVmGpa: x64: Current nested VM GPA.
+	X64RegisterNestedCurrentVmGPA RegisterName = 0x90051
+	// X64RegisterNestedVMXInvEpt is HvX64RegisterNestedVmxInvEpt: x64: INV_EPT descriptor.
+	X64RegisterNestedVMXInvEpt RegisterName = 0x90052
+	// X64RegisterNestedVMXInvVpid is HvX64RegisterNestedVmxInvVpid: x64: INV_VPID descriptor.
+	X64RegisterNestedVMXInvVpid RegisterName = 0x90053
+	// X64RegisterCRInterceptControl is HvX64RegisterCrInterceptControl: x64: Intercept control mask.
+	X64RegisterCRInterceptControl RegisterName = 0xe0000
+	// X64RegisterCRInterceptCr0Mask is HvX64RegisterCrInterceptCr0Mask: x64: CR0 intercept mask.
+	X64RegisterCRInterceptCr0Mask RegisterName = 0xe0001
+	// X64RegisterCRInterceptCr4Mask is HvX64RegisterCrInterceptCr4Mask: x64: CR4 intercept mask.
+	X64RegisterCRInterceptCr4Mask RegisterName = 0xe0002
+	// X64RegisterCRInterceptIa32MiscEnableMask is HvX64RegisterCrInterceptIa32MiscEnableMask: x64:
+	// IA32_MISC_ENABLE intercept mask.
+	X64RegisterCRInterceptIa32MiscEnableMask RegisterName = 0xe0003
+	// X64RegisterGhcb is HvX64RegisterGhcb: x64: GHCB MSR proxy (guest).
+	X64RegisterGhcb RegisterName = 0x90019
+	// Arm64RegisterX0 is HvArm64RegisterX0: ARM64: X0; same number as HvX64RegisterRax (register numbers
+	// are per architecture).
+	Arm64RegisterX0 RegisterName = 0x20000
+	// Arm64RegisterX1 is HvArm64RegisterX1: ARM64: X1; same number as HvX64RegisterRcx (register numbers
+	// are per architecture).
+	Arm64RegisterX1 RegisterName = 0x20001
+	// Arm64RegisterX2 is HvArm64RegisterX2: ARM64: X2; same number as HvX64RegisterRdx (register numbers
+	// are per architecture).
+	Arm64RegisterX2 RegisterName = 0x20002
+	// Arm64RegisterX3 is HvArm64RegisterX3: ARM64: X3; same number as HvX64RegisterRbx (register numbers
+	// are per architecture).
+	Arm64RegisterX3 RegisterName = 0x20003
+	// Arm64RegisterX4 is HvArm64RegisterX4: ARM64: X4; same number as HvX64RegisterRsp (register numbers
+	// are per architecture).
+	Arm64RegisterX4 RegisterName = 0x20004
+	// Arm64RegisterX5 is HvArm64RegisterX5: ARM64: X5; same number as HvX64RegisterRbp (register numbers
+	// are per architecture).
+	Arm64RegisterX5 RegisterName = 0x20005
+	// Arm64RegisterX6 is HvArm64RegisterX6: ARM64: X6; same number as HvX64RegisterRsi (register numbers
+	// are per architecture).
+	Arm64RegisterX6 RegisterName = 0x20006
+	// Arm64RegisterX7 is HvArm64RegisterX7: ARM64: X7; same number as HvX64RegisterRdi (register numbers
+	// are per architecture).
+	Arm64RegisterX7 RegisterName = 0x20007
+	// Arm64RegisterX8 is HvArm64RegisterX8: ARM64: X8; same number as HvX64RegisterR8 (register numbers
+	// are per architecture).
+	Arm64RegisterX8 RegisterName = 0x20008
+	// Arm64RegisterX9 is HvArm64RegisterX9: ARM64: X9; same number as HvX64RegisterR9 (register numbers
+	// are per architecture).
+	Arm64RegisterX9 RegisterName = 0x20009
+	// Arm64RegisterX10 is HvArm64RegisterX10: ARM64: X10; same number as HvX64RegisterR10 (register
+	// numbers are per architecture).
+	Arm64RegisterX10 RegisterName = 0x2000a
+	// Arm64RegisterX11 is HvArm64RegisterX11: ARM64: X11; same number as HvX64RegisterR11 (register
+	// numbers are per architecture).
+	Arm64RegisterX11 RegisterName = 0x2000b
+	// Arm64RegisterX12 is HvArm64RegisterX12: ARM64: X12; same number as HvX64RegisterR12 (register
+	// numbers are per architecture).
+	Arm64RegisterX12 RegisterName = 0x2000c
+	// Arm64RegisterX13 is HvArm64RegisterX13: ARM64: X13; same number as HvX64RegisterR13 (register
+	// numbers are per architecture).
+	Arm64RegisterX13 RegisterName = 0x2000d
+	// Arm64RegisterX14 is HvArm64RegisterX14: ARM64: X14; same number as HvX64RegisterR14 (register
+	// numbers are per architecture).
+	Arm64RegisterX14 RegisterName = 0x2000e
+	// Arm64RegisterX15 is HvArm64RegisterX15: ARM64: X15; same number as HvX64RegisterR15 (register
+	// numbers are per architecture).
+	Arm64RegisterX15 RegisterName = 0x2000f
+	// Arm64RegisterX16 is HvArm64RegisterX16: ARM64: X16; same number as HvX64RegisterRip (register
+	// numbers are per architecture).
+	Arm64RegisterX16 RegisterName = 0x20010
+	// Arm64RegisterX17 is HvArm64RegisterX17: ARM64: X17; same number as HvX64RegisterRflags (register
+	// numbers are per architecture).
+	Arm64RegisterX17 RegisterName = 0x20011
+	// Arm64RegisterX18 is HvArm64RegisterX18: ARM64: X18.
+	Arm64RegisterX18 RegisterName = 0x20012
+	// Arm64RegisterX19 is HvArm64RegisterX19: ARM64: X19.
+	Arm64RegisterX19 RegisterName = 0x20013
+	// Arm64RegisterX20 is HvArm64RegisterX20: ARM64: X20.
+	Arm64RegisterX20 RegisterName = 0x20014
+	// Arm64RegisterX21 is HvArm64RegisterX21: ARM64: X21.
+	Arm64RegisterX21 RegisterName = 0x20015
+	// Arm64RegisterX22 is HvArm64RegisterX22: ARM64: X22.
+	Arm64RegisterX22 RegisterName = 0x20016
+	// Arm64RegisterX23 is HvArm64RegisterX23: ARM64: X23.
+	Arm64RegisterX23 RegisterName = 0x20017
+	// Arm64RegisterX24 is HvArm64RegisterX24: ARM64: X24.
+	Arm64RegisterX24 RegisterName = 0x20018
+	// Arm64RegisterX25 is HvArm64RegisterX25: ARM64: X25.
+	Arm64RegisterX25 RegisterName = 0x20019
+	// Arm64RegisterX26 is HvArm64RegisterX26: ARM64: X26.
+	Arm64RegisterX26 RegisterName = 0x2001a
+	// Arm64RegisterX27 is HvArm64RegisterX27: ARM64: X27.
+	Arm64RegisterX27 RegisterName = 0x2001b
+	// Arm64RegisterX28 is HvArm64RegisterX28: ARM64: X28.
+	Arm64RegisterX28 RegisterName = 0x2001c
+	// Arm64RegisterFP is HvArm64RegisterFp: ARM64: frame pointer (X29).
+	Arm64RegisterFP RegisterName = 0x2001d
+	// Arm64RegisterLr is HvArm64RegisterLr: ARM64: link register (X30).
+	Arm64RegisterLr RegisterName = 0x2001e
+	// Arm64RegisterSp is HvArm64RegisterSp: ARM64: Stack pointer; deprecated.
+	Arm64RegisterSp RegisterName = 0x2001f
+	// Arm64RegisterSpEl0 is HvArm64RegisterSpEl0: ARM64: SP_EL0; deprecated.
+	Arm64RegisterSpEl0 RegisterName = 0x20020
+	// Arm64RegisterSpEl1 is HvArm64RegisterSpEl1: ARM64: SP_EL1; deprecated.
+	Arm64RegisterSpEl1 RegisterName = 0x20021
+	// Arm64RegisterPc is HvArm64RegisterPc: ARM64: Program counter.
+	Arm64RegisterPc RegisterName = 0x20022
+	// Arm64RegisterXzr is HvArm64RegisterXzr: ARM64: Zero register.
+	Arm64RegisterXzr RegisterName = 0x2fffe
+	// Arm64RegisterQ0 is HvArm64RegisterQ0: ARM64: Q0; same number as HvX64RegisterXmm0 (register numbers
+	// are per architecture).
+	Arm64RegisterQ0 RegisterName = 0x30000
+	// Arm64RegisterQ1 is HvArm64RegisterQ1: ARM64: Q1; same number as HvX64RegisterXmm1 (register numbers
+	// are per architecture).
+	Arm64RegisterQ1 RegisterName = 0x30001
+	// Arm64RegisterQ2 is HvArm64RegisterQ2: ARM64: Q2; same number as HvX64RegisterXmm2 (register numbers
+	// are per architecture).
+	Arm64RegisterQ2 RegisterName = 0x30002
+	// Arm64RegisterQ3 is HvArm64RegisterQ3: ARM64: Q3; same number as HvX64RegisterXmm3 (register numbers
+	// are per architecture).
+	Arm64RegisterQ3 RegisterName = 0x30003
+	// Arm64RegisterQ4 is HvArm64RegisterQ4: ARM64: Q4; same number as HvX64RegisterXmm4 (register numbers
+	// are per architecture).
+	Arm64RegisterQ4 RegisterName = 0x30004
+	// Arm64RegisterQ5 is HvArm64RegisterQ5: ARM64: Q5; same number as HvX64RegisterXmm5 (register numbers
+	// are per architecture).
+	Arm64RegisterQ5 RegisterName = 0x30005
+	// Arm64RegisterQ6 is HvArm64RegisterQ6: ARM64: Q6; same number as HvX64RegisterXmm6 (register numbers
+	// are per architecture).
+	Arm64RegisterQ6 RegisterName = 0x30006
+	// Arm64RegisterQ7 is HvArm64RegisterQ7: ARM64: Q7; same number as HvX64RegisterXmm7 (register numbers
+	// are per architecture).
+	Arm64RegisterQ7 RegisterName = 0x30007
+	// Arm64RegisterQ8 is HvArm64RegisterQ8: ARM64: Q8; same number as HvX64RegisterXmm8 (register numbers
+	// are per architecture).
+	Arm64RegisterQ8 RegisterName = 0x30008
+	// Arm64RegisterQ9 is HvArm64RegisterQ9: ARM64: Q9; same number as HvX64RegisterXmm9 (register numbers
+	// are per architecture).
+	Arm64RegisterQ9 RegisterName = 0x30009
+	// Arm64RegisterQ10 is HvArm64RegisterQ10: ARM64: Q10; same number as HvX64RegisterXmm10 (register
+	// numbers are per architecture).
+	Arm64RegisterQ10 RegisterName = 0x3000a
+	// Arm64RegisterQ11 is HvArm64RegisterQ11: ARM64: Q11; same number as HvX64RegisterXmm11 (register
+	// numbers are per architecture).
+	Arm64RegisterQ11 RegisterName = 0x3000b
+	// Arm64RegisterQ12 is HvArm64RegisterQ12: ARM64: Q12; same number as HvX64RegisterXmm12 (register
+	// numbers are per architecture).
+	Arm64RegisterQ12 RegisterName = 0x3000c
+	// Arm64RegisterQ13 is HvArm64RegisterQ13: ARM64: Q13; same number as HvX64RegisterXmm13 (register
+	// numbers are per architecture).
+	Arm64RegisterQ13 RegisterName = 0x3000d
+	// Arm64RegisterQ14 is HvArm64RegisterQ14: ARM64: Q14; same number as HvX64RegisterXmm14 (register
+	// numbers are per architecture).
+	Arm64RegisterQ14 RegisterName = 0x3000e
+	// Arm64RegisterQ15 is HvArm64RegisterQ15: ARM64: Q15; same number as HvX64RegisterXmm15 (register
+	// numbers are per architecture).
+	Arm64RegisterQ15 RegisterName = 0x3000f
+	// Arm64RegisterQ16 is HvArm64RegisterQ16: ARM64: Q16; same number as HvX64RegisterFpMmx0 (register
+	// numbers are per architecture).
+	Arm64RegisterQ16 RegisterName = 0x30010
+	// Arm64RegisterQ17 is HvArm64RegisterQ17: ARM64: Q17; same number as HvX64RegisterFpMmx1 (register
+	// numbers are per architecture).
+	Arm64RegisterQ17 RegisterName = 0x30011
+	// Arm64RegisterQ18 is HvArm64RegisterQ18: ARM64: Q18; same number as HvX64RegisterFpMmx2 (register
+	// numbers are per architecture).
+	Arm64RegisterQ18 RegisterName = 0x30012
+	// Arm64RegisterQ19 is HvArm64RegisterQ19: ARM64: Q19; same number as HvX64RegisterFpMmx3 (register
+	// numbers are per architecture).
+	Arm64RegisterQ19 RegisterName = 0x30013
+	// Arm64RegisterQ20 is HvArm64RegisterQ20: ARM64: Q20; same number as HvX64RegisterFpMmx4 (register
+	// numbers are per architecture).
+	Arm64RegisterQ20 RegisterName = 0x30014
+	// Arm64RegisterQ21 is HvArm64RegisterQ21: ARM64: Q21; same number as HvX64RegisterFpMmx5 (register
+	// numbers are per architecture).
+	Arm64RegisterQ21 RegisterName = 0x30015
+	// Arm64RegisterQ22 is HvArm64RegisterQ22: ARM64: Q22; same number as HvX64RegisterFpMmx6 (register
+	// numbers are per architecture).
+	Arm64RegisterQ22 RegisterName = 0x30016
+	// Arm64RegisterQ23 is HvArm64RegisterQ23: ARM64: Q23; same number as HvX64RegisterFpMmx7 (register
+	// numbers are per architecture).
+	Arm64RegisterQ23 RegisterName = 0x30017
+	// Arm64RegisterQ24 is HvArm64RegisterQ24: ARM64: Q24; same number as HvX64RegisterFpControlStatus
+	// (register numbers are per architecture).
+	Arm64RegisterQ24 RegisterName = 0x30018
+	// Arm64RegisterQ25 is HvArm64RegisterQ25: ARM64: Q25; same number as HvX64RegisterXmmControlStatus
+	// (register numbers are per architecture).
+	Arm64RegisterQ25 RegisterName = 0x30019
+	// Arm64RegisterQ26 is HvArm64RegisterQ26: ARM64: Q26.
+	Arm64RegisterQ26 RegisterName = 0x3001a
+	// Arm64RegisterQ27 is HvArm64RegisterQ27: ARM64: Q27.
+	Arm64RegisterQ27 RegisterName = 0x3001b
+	// Arm64RegisterQ28 is HvArm64RegisterQ28: ARM64: Q28.
+	Arm64RegisterQ28 RegisterName = 0x3001c
+	// Arm64RegisterQ29 is HvArm64RegisterQ29: ARM64: Q29.
+	Arm64RegisterQ29 RegisterName = 0x3001d
+	// Arm64RegisterQ30 is HvArm64RegisterQ30: ARM64: Q30.
+	Arm64RegisterQ30 RegisterName = 0x3001e
+	// Arm64RegisterQ31 is HvArm64RegisterQ31: ARM64: Q31.
+	Arm64RegisterQ31 RegisterName = 0x3001f
+	// Arm64RegisterZ0 is HvArm64RegisterZ0: ARM64: Z0.
+	Arm64RegisterZ0 RegisterName = 0x30100
+	// Arm64RegisterZ1 is HvArm64RegisterZ1: ARM64: Z1.
+	Arm64RegisterZ1 RegisterName = 0x30101
+	// Arm64RegisterZ2 is HvArm64RegisterZ2: ARM64: Z2.
+	Arm64RegisterZ2 RegisterName = 0x30102
+	// Arm64RegisterZ3 is HvArm64RegisterZ3: ARM64: Z3.
+	Arm64RegisterZ3 RegisterName = 0x30103
+	// Arm64RegisterZ4 is HvArm64RegisterZ4: ARM64: Z4.
+	Arm64RegisterZ4 RegisterName = 0x30104
+	// Arm64RegisterZ5 is HvArm64RegisterZ5: ARM64: Z5.
+	Arm64RegisterZ5 RegisterName = 0x30105
+	// Arm64RegisterZ6 is HvArm64RegisterZ6: ARM64: Z6.
+	Arm64RegisterZ6 RegisterName = 0x30106
+	// Arm64RegisterZ7 is HvArm64RegisterZ7: ARM64: Z7.
+	Arm64RegisterZ7 RegisterName = 0x30107
+	// Arm64RegisterZ8 is HvArm64RegisterZ8: ARM64: Z8.
+	Arm64RegisterZ8 RegisterName = 0x30108
+	// Arm64RegisterZ9 is HvArm64RegisterZ9: ARM64: Z9.
+	Arm64RegisterZ9 RegisterName = 0x30109
+	// Arm64RegisterZ10 is HvArm64RegisterZ10: ARM64: Z10.
+	Arm64RegisterZ10 RegisterName = 0x3010a
+	// Arm64RegisterZ11 is HvArm64RegisterZ11: ARM64: Z11.
+	Arm64RegisterZ11 RegisterName = 0x3010b
+	// Arm64RegisterZ12 is HvArm64RegisterZ12: ARM64: Z12.
+	Arm64RegisterZ12 RegisterName = 0x3010c
+	// Arm64RegisterZ13 is HvArm64RegisterZ13: ARM64: Z13.
+	Arm64RegisterZ13 RegisterName = 0x3010d
+	// Arm64RegisterZ14 is HvArm64RegisterZ14: ARM64: Z14.
+	Arm64RegisterZ14 RegisterName = 0x3010e
+	// Arm64RegisterZ15 is HvArm64RegisterZ15: ARM64: Z15.
+	Arm64RegisterZ15 RegisterName = 0x3010f
+	// Arm64RegisterZ16 is HvArm64RegisterZ16: ARM64: Z16.
+	Arm64RegisterZ16 RegisterName = 0x30110
+	// Arm64RegisterZ17 is HvArm64RegisterZ17: ARM64: Z17.
+	Arm64RegisterZ17 RegisterName = 0x30111
+	// Arm64RegisterZ18 is HvArm64RegisterZ18: ARM64: Z18.
+	Arm64RegisterZ18 RegisterName = 0x30112
+	// Arm64RegisterZ19 is HvArm64RegisterZ19: ARM64: Z19.
+	Arm64RegisterZ19 RegisterName = 0x30113
+	// Arm64RegisterZ20 is HvArm64RegisterZ20: ARM64: Z20.
+	Arm64RegisterZ20 RegisterName = 0x30114
+	// Arm64RegisterZ21 is HvArm64RegisterZ21: ARM64: Z21.
+	Arm64RegisterZ21 RegisterName = 0x30115
+	// Arm64RegisterZ22 is HvArm64RegisterZ22: ARM64: Z22.
+	Arm64RegisterZ22 RegisterName = 0x30116
+	// Arm64RegisterZ23 is HvArm64RegisterZ23: ARM64: Z23.
+	Arm64RegisterZ23 RegisterName = 0x30117
+	// Arm64RegisterZ24 is HvArm64RegisterZ24: ARM64: Z24.
+	Arm64RegisterZ24 RegisterName = 0x30118
+	// Arm64RegisterZ25 is HvArm64RegisterZ25: ARM64: Z25.
+	Arm64RegisterZ25 RegisterName = 0x30119
+	// Arm64RegisterZ26 is HvArm64RegisterZ26: ARM64: Z26.
+	Arm64RegisterZ26 RegisterName = 0x3011a
+	// Arm64RegisterZ27 is HvArm64RegisterZ27: ARM64: Z27.
+	Arm64RegisterZ27 RegisterName = 0x3011b
+	// Arm64RegisterZ28 is HvArm64RegisterZ28: ARM64: Z28.
+	Arm64RegisterZ28 RegisterName = 0x3011c
+	// Arm64RegisterZ29 is HvArm64RegisterZ29: ARM64: Z29.
+	Arm64RegisterZ29 RegisterName = 0x3011d
+	// Arm64RegisterZ30 is HvArm64RegisterZ30: ARM64: Z30.
+	Arm64RegisterZ30 RegisterName = 0x3011e
+	// Arm64RegisterZ31 is HvArm64RegisterZ31: ARM64: Z31.
+	Arm64RegisterZ31 RegisterName = 0x3011f
+	// Arm64RegisterP0 is HvArm64RegisterP0: ARM64: P0.
+	Arm64RegisterP0 RegisterName = 0x30120
+	// Arm64RegisterP1 is HvArm64RegisterP1: ARM64: P1.
+	Arm64RegisterP1 RegisterName = 0x30121
+	// Arm64RegisterP2 is HvArm64RegisterP2: ARM64: P2.
+	Arm64RegisterP2 RegisterName = 0x30122
+	// Arm64RegisterP3 is HvArm64RegisterP3: ARM64: P3.
+	Arm64RegisterP3 RegisterName = 0x30123
+	// Arm64RegisterP4 is HvArm64RegisterP4: ARM64: P4.
+	Arm64RegisterP4 RegisterName = 0x30124
+	// Arm64RegisterP5 is HvArm64RegisterP5: ARM64: P5.
+	Arm64RegisterP5 RegisterName = 0x30125
+	// Arm64RegisterP6 is HvArm64RegisterP6: ARM64: P6.
+	Arm64RegisterP6 RegisterName = 0x30126
+	// Arm64RegisterP7 is HvArm64RegisterP7: ARM64: P7.
+	Arm64RegisterP7 RegisterName = 0x30127
+	// Arm64RegisterP8 is HvArm64RegisterP8: ARM64: P8.
+	Arm64RegisterP8 RegisterName = 0x30128
+	// Arm64RegisterP9 is HvArm64RegisterP9: ARM64: P9.
+	Arm64RegisterP9 RegisterName = 0x30129
+	// Arm64RegisterP10 is HvArm64RegisterP10: ARM64: P10.
+	Arm64RegisterP10 RegisterName = 0x3012a
+	// Arm64RegisterP11 is HvArm64RegisterP11: ARM64: P11.
+	Arm64RegisterP11 RegisterName = 0x3012b
+	// Arm64RegisterP12 is HvArm64RegisterP12: ARM64: P12.
+	Arm64RegisterP12 RegisterName = 0x3012c
+	// Arm64RegisterP13 is HvArm64RegisterP13: ARM64: P13.
+	Arm64RegisterP13 RegisterName = 0x3012d
+	// Arm64RegisterP14 is HvArm64RegisterP14: ARM64: P14.
+	Arm64RegisterP14 RegisterName = 0x3012e
+	// Arm64RegisterP15 is HvArm64RegisterP15: ARM64: P15.
+	Arm64RegisterP15 RegisterName = 0x3012f
+	// Arm64RegisterFfr is HvArm64RegisterFFR: ARM64: SVE first-fault predicate.
+	Arm64RegisterFfr RegisterName = 0x30130
+	// Arm64RegisterCurrentEl is HvArm64RegisterCurrentEl: ARM64: Current EL.
+	Arm64RegisterCurrentEl RegisterName = 0x21003
+	// Arm64RegisterDaif is HvArm64RegisterDaif: ARM64: Interrupt mask bits.
+	Arm64RegisterDaif RegisterName = 0x21004
+	// Arm64RegisterDit is HvArm64RegisterDit: ARM64: Data independent timing.
+	Arm64RegisterDit RegisterName = 0x21005
+	// Arm64RegisterPstate is HvArm64RegisterPstate: ARM64: PSTATE; deprecated.
+	Arm64RegisterPstate RegisterName = 0x20023
+	// Arm64RegisterElrEl1 is HvArm64RegisterElrEl1: ARM64: ELR_EL1; deprecated.
+	Arm64RegisterElrEl1 RegisterName = 0x40015
+	// Arm64RegisterElrElx is HvArm64RegisterElrElx: ARM64: Current EL return address.
+	Arm64RegisterElrElx RegisterName = 0x2100c
+	// Arm64RegisterFpcr is HvArm64RegisterFpcr: ARM64: FPCR; deprecated.
+	Arm64RegisterFpcr RegisterName = 0x40012
+	// Arm64RegisterFpsr is HvArm64RegisterFpsr: ARM64: FPSR; deprecated.
+	Arm64RegisterFpsr RegisterName = 0x40013
+	// Arm64RegisterNzcv is HvArm64RegisterNzcv: ARM64: NZCV flags.
+	Arm64RegisterNzcv RegisterName = 0x21006
+	// Arm64RegisterPan is HvArm64RegisterPan: ARM64: PAN state.
+	Arm64RegisterPan RegisterName = 0x21007
+	// Arm64RegisterSpSel is HvArm64RegisterSpSel: ARM64: SP selection.
+	Arm64RegisterSpSel RegisterName = 0x21008
+	// Arm64RegisterSpsrEl1 is HvArm64RegisterSpsrEl1: ARM64: SPSR_EL1; deprecated.
+	Arm64RegisterSpsrEl1 RegisterName = 0x40014
+	// Arm64RegisterSpsrElx is HvArm64RegisterSpsrElx: ARM64: Current EL SPSR.
+	Arm64RegisterSpsrElx RegisterName = 0x2100d
+	// Arm64RegisterSsbs is HvArm64RegisterSsbs: ARM64: Speculative store bypass safe.
+	Arm64RegisterSsbs RegisterName = 0x21009
+	// Arm64RegisterTco is HvArm64RegisterTco: ARM64: Tag check override.
+	Arm64RegisterTco RegisterName = 0x2100a
+	// Arm64RegisterUao is HvArm64RegisterUao: ARM64: User access override.
+	Arm64RegisterUao RegisterName = 0x2100b
+	// Arm64RegisterIDMidrEl1 is HvArm64RegisterIdMidrEl1: ARM64: Main ID.
+	Arm64RegisterIDMidrEl1 RegisterName = 0x22000
+	// Arm64RegisterIDMpidrEl1 is HvArm64RegisterIdMpidrEl1: ARM64: Multiprocessor Affinity.
+	Arm64RegisterIDMpidrEl1 RegisterName = 0x22005
+	// Arm64RegisterIDAa64Pfr0El1 is HvArm64RegisterIdAa64Pfr0El1: ARM64: AArch64 feature 0.
+	Arm64RegisterIDAa64Pfr0El1 RegisterName = 0x22020
+	// Arm64RegisterIDAa64Pfr1El1 is HvArm64RegisterIdAa64Pfr1El1: ARM64: AArch64 feature 1.
+	Arm64RegisterIDAa64Pfr1El1 RegisterName = 0x22021
+	// Arm64RegisterIDAa64Pfr2El1 is HvArm64RegisterIdAa64Pfr2El1: ARM64: AArch64 feature 2.
+	Arm64RegisterIDAa64Pfr2El1 RegisterName = 0x22022
+	// Arm64RegisterIDAa64Zfr0El1 is HvArm64RegisterIdAa64Zfr0El1: ARM64: SVE feature 0.
+	Arm64RegisterIDAa64Zfr0El1 RegisterName = 0x22024
+	// Arm64RegisterIDAa64Smfr0El1 is HvArm64RegisterIdAa64Smfr0El1: ARM64: SME feature 0.
+	Arm64RegisterIDAa64Smfr0El1 RegisterName = 0x22025
+	// Arm64RegisterIDAa64Dfr0El1 is HvArm64RegisterIdAa64Dfr0El1: ARM64: Debug feature 0.
+	Arm64RegisterIDAa64Dfr0El1 RegisterName = 0x22028
+	// Arm64RegisterIDAa64Isar0El1 is HvArm64RegisterIdAa64Isar0El1: ARM64: ISA attribute 0.
+	Arm64RegisterIDAa64Isar0El1 RegisterName = 0x22030
+	// Arm64RegisterIDAa64Mmfr0El1 is HvArm64RegisterIdAa64Mmfr0El1: ARM64: Memory model feature 0.
+	Arm64RegisterIDAa64Mmfr0El1 RegisterName = 0x22038
+	// Arm64RegisterIDAa64Mmfr1El1 is HvArm64RegisterIdAa64Mmfr1El1: ARM64: Memory model feature 1.
+	Arm64RegisterIDAa64Mmfr1El1 RegisterName = 0x22039
+	// Arm64RegisterIDAa64Mmfr2El1 is HvArm64RegisterIdAa64Mmfr2El1: ARM64: Memory model feature 2.
+	Arm64RegisterIDAa64Mmfr2El1 RegisterName = 0x2203a
+	// Arm64RegisterIDAa64Mmfr3El1 is HvArm64RegisterIdAa64Mmfr3El1: ARM64: Memory model feature 3.
+	Arm64RegisterIDAa64Mmfr3El1 RegisterName = 0x2203b
+	// Arm64RegisterIDAa64Mmfr4El1 is HvArm64RegisterIdAa64Mmfr4El1: ARM64: Memory model feature 4.
+	Arm64RegisterIDAa64Mmfr4El1 RegisterName = 0x2203c
+	// Arm64RegisterAccdataEl1 is HvArm64RegisterAccdataEl1: ARM64: ACCDATA.
+	Arm64RegisterAccdataEl1 RegisterName = 0x40020
+	// Arm64RegisterActlrEl1 is HvArm64RegisterActlrEl1: ARM64: ACTLR_EL1; same number as HvX64RegisterCr4
+	// (register numbers are per architecture).
+	Arm64RegisterActlrEl1 RegisterName = 0x40003
+	// Arm64RegisterAfsr0El1 is HvArm64RegisterAfsr0El1: ARM64: Asynchronous fault status 0 (EL1).
+	Arm64RegisterAfsr0El1 RegisterName = 0x40016
+	// Arm64RegisterAfsr0Elx is HvArm64RegisterAfsr0Elx: ARM64: Asynchronous fault status 0 (ELx combined).
+	Arm64RegisterAfsr0Elx RegisterName = 0x40073
+	// Arm64RegisterAfsr1Elx is HvArm64RegisterAfsr1Elx: ARM64: Asynchronous fault status 1 (ELx combined).
+	Arm64RegisterAfsr1Elx RegisterName = 0x40074
+	// Arm64RegisterAidrEl1 is HvArm64RegisterAidrEl1: ARM64: Auxiliary ID.
+	Arm64RegisterAidrEl1 RegisterName = 0x40024
+	// Arm64RegisterAmairEl1 is HvArm64RegisterAmairEl1: ARM64: Memory attribute indirection (EL1).
+	Arm64RegisterAmairEl1 RegisterName = 0x40018
+	// Arm64RegisterAmairElx is HvArm64RegisterAmairElx: ARM64: Memory attribute indirection (ELx
+	// combined).
+	Arm64RegisterAmairElx RegisterName = 0x40075
+	// Arm64RegisterApdAKeyHiEl1 is HvArm64RegisterApdAKeyHiEl1: ARM64: APDAKeyHi_EL1.
+	Arm64RegisterApdAKeyHiEl1 RegisterName = 0x40026
+	// Arm64RegisterApdAKeyLoEl1 is HvArm64RegisterApdAKeyLoEl1: ARM64: APDAKeyLo_EL1.
+	Arm64RegisterApdAKeyLoEl1 RegisterName = 0x40027
+	// Arm64RegisterApdBKeyHiEl1 is HvArm64RegisterApdBKeyHiEl1: ARM64: APDBKeyHi_EL1.
+	Arm64RegisterApdBKeyHiEl1 RegisterName = 0x40028
+	// Arm64RegisterApdBKeyLoEl1 is HvArm64RegisterApdBKeyLoEl1: ARM64: APDBKeyLo_EL1.
+	Arm64RegisterApdBKeyLoEl1 RegisterName = 0x40029
+	// Arm64RegisterApgAKeyHiEl1 is HvArm64RegisterApgAKeyHiEl1: ARM64: APGAKeyHi_EL1.
+	Arm64RegisterApgAKeyHiEl1 RegisterName = 0x4002a
+	// Arm64RegisterApgAKeyLoEl1 is HvArm64RegisterApgAKeyLoEl1: ARM64: APGAKeyLo_EL1.
+	Arm64RegisterApgAKeyLoEl1 RegisterName = 0x4002b
+	// Arm64RegisterApiAKeyHiEl1 is HvArm64RegisterApiAKeyHiEl1: ARM64: APIAKeyHi_EL1.
+	Arm64RegisterApiAKeyHiEl1 RegisterName = 0x4002c
+	// Arm64RegisterApiAKeyLoEl1 is HvArm64RegisterApiAKeyLoEl1: ARM64: APIAKeyLo_EL1.
+	Arm64RegisterApiAKeyLoEl1 RegisterName = 0x4002d
+	// Arm64RegisterApiBKeyHiEl1 is HvArm64RegisterApiBKeyHiEl1: ARM64: APIBKeyHi_EL1.
+	Arm64RegisterApiBKeyHiEl1 RegisterName = 0x4002e
+	// Arm64RegisterApiBKeyLoEl1 is HvArm64RegisterApiBKeyLoEl1: ARM64: APIBKeyLo_EL1.
+	Arm64RegisterApiBKeyLoEl1 RegisterName = 0x4002f
+	// Arm64RegisterCcsidrEl1 is HvArm64RegisterCcsidrEl1: ARM64: cache size ID. The TLFS lists it in one
+	// row with HvArm64RegisterCcsidr2El1 (0x00040031).
+	Arm64RegisterCcsidrEl1 RegisterName = 0x40030
+	// Arm64RegisterCcsidr2El1 is HvArm64RegisterCcsidr2El1: ARM64: cache size ID 2. The TLFS writes this
+	// name as Ccsidr2El1 in the same row as HvArm64RegisterCcsidrEl1; the HvArm64Register prefix is
+	// supplied here.
+	Arm64RegisterCcsidr2El1 RegisterName = 0x40031
+	// Arm64RegisterClidrEl1 is HvArm64RegisterClidrEl1: ARM64: Cache level ID.
+	Arm64RegisterClidrEl1 RegisterName = 0x40032
+	// Arm64RegisterContextidrEl1 is HvArm64RegisterContextidrEl1: ARM64: Context ID (EL1).
+	Arm64RegisterContextidrEl1 RegisterName = 0x4000d
+	// Arm64RegisterContextidrElx is HvArm64RegisterContextidrElx: ARM64: Context ID (ELx combined).
+	Arm64RegisterContextidrElx RegisterName = 0x40076
+	// Arm64RegisterCpacrEl1 is HvArm64RegisterCpacrEl1: ARM64: Coprocessor access (CPACR_EL1); same number
+	// as HvX64RegisterCr8 (register numbers are per architecture).
+	Arm64RegisterCpacrEl1 RegisterName = 0x40004
+	// Arm64RegisterCpacrElx is HvArm64RegisterCpacrElx: ARM64: Coprocessor access (ELx combined).
+	Arm64RegisterCpacrElx RegisterName = 0x40077
+	// Arm64RegisterCsselrEl1 is HvArm64RegisterCsselrEl1: ARM64: Cache size selection.
+	Arm64RegisterCsselrEl1 RegisterName = 0x40035
+	// Arm64RegisterCtrEl0 is HvArm64RegisterCtrEl0: ARM64: Cache type.
+	Arm64RegisterCtrEl0 RegisterName = 0x40036
+	// Arm64RegisterDczidEl0 is HvArm64RegisterDczidEl0: ARM64: DC ZVA parameters.
+	Arm64RegisterDczidEl0 RegisterName = 0x40038
+	// Arm64RegisterEsrEl1 is HvArm64RegisterEsrEl1: ARM64: Exception syndrome (EL1).
+	Arm64RegisterEsrEl1 RegisterName = 0x40008
+	// Arm64RegisterEsrElx is HvArm64RegisterEsrElx: ARM64: Exception syndrome (ELx combined).
+	Arm64RegisterEsrElx RegisterName = 0x40078
+	// Arm64RegisterFarEl1 is HvArm64RegisterFarEl1: ARM64: Fault address (EL1).
+	Arm64RegisterFarEl1 RegisterName = 0x40009
+	// Arm64RegisterFarElx is HvArm64RegisterFarElx: ARM64: Fault address (ELx combined).
+	Arm64RegisterFarElx RegisterName = 0x40079
+	// Arm64RegisterGcrEl1 is HvArm64RegisterGcrEl1: ARM64: Guarded control.
+	Arm64RegisterGcrEl1 RegisterName = 0x4003c
+	// Arm64RegisterGmidEl1 is HvArm64RegisterGmidEl1: ARM64: Guest memory ID.
+	Arm64RegisterGmidEl1 RegisterName = 0x4003d
+	// Arm64RegisterIsrEl1 is HvArm64RegisterIsrEl1: ARM64: Interrupt status.
+	Arm64RegisterIsrEl1 RegisterName = 0x4004a
+	// Arm64RegisterLorcEl1 is HvArm64RegisterLorcEl1: ARM64: LORegion control.
+	Arm64RegisterLorcEl1 RegisterName = 0x4004b
+	// Arm64RegisterLoreaEl1 is HvArm64RegisterLoreaEl1: ARM64: LORegion end address.
+	Arm64RegisterLoreaEl1 RegisterName = 0x4004c
+	// Arm64RegisterLoridEl1 is HvArm64RegisterLoridEl1: ARM64: LORegion ID.
+	Arm64RegisterLoridEl1 RegisterName = 0x4004d
+	// Arm64RegisterLornEl1 is HvArm64RegisterLornEl1: ARM64: LORegion number.
+	Arm64RegisterLornEl1 RegisterName = 0x4004e
+	// Arm64RegisterLorsaEl1 is HvArm64RegisterLorsaEl1: ARM64: LORegion start address.
+	Arm64RegisterLorsaEl1 RegisterName = 0x4004f
+	// Arm64RegisterMairEl1 is HvArm64RegisterMairEl1: ARM64: Memory attribute indirection (EL1).
+	Arm64RegisterMairEl1 RegisterName = 0x4000b
+	// Arm64RegisterMairElx is HvArm64RegisterMairElx: ARM64: Memory attribute indirection (ELx combined).
+	Arm64RegisterMairElx RegisterName = 0x4007a
+	// Arm64RegisterMidrEl1 is HvArm64RegisterMidrEl1: ARM64: MIDR; deprecated.
+	Arm64RegisterMidrEl1 RegisterName = 0x40051
+	// Arm64RegisterMpidrEl1 is HvArm64RegisterMpidrEl1: ARM64: MPIDR; deprecated; same number as
+	// HvX64RegisterCr2 (register numbers are per architecture).
+	Arm64RegisterMpidrEl1 RegisterName = 0x40001
+	// Arm64RegisterMvfr0El1 is HvArm64RegisterMvfr0El1: ARM64: Media & VFP features 0.
+	Arm64RegisterMvfr0El1 RegisterName = 0x40052
+	// Arm64RegisterMvfr1El1 is HvArm64RegisterMvfr1El1: ARM64: Media & VFP features 1.
+	Arm64RegisterMvfr1El1 RegisterName = 0x40053
+	// Arm64RegisterMvfr2El1 is HvArm64RegisterMvfr2El1: ARM64: Media & VFP features 2.
+	Arm64RegisterMvfr2El1 RegisterName = 0x40054
+	// Arm64RegisterParEl1 is HvArm64RegisterParEl1: ARM64: Physical address register.
+	Arm64RegisterParEl1 RegisterName = 0x4000a
+	// Arm64RegisterRevidrEl1 is HvArm64RegisterRevidrEl1: ARM64: Revision ID.
+	Arm64RegisterRevidrEl1 RegisterName = 0x40055
+	// Arm64RegisterRgsrEl1 is HvArm64RegisterRgsrEl1: ARM64: Random number generator seed status.
+	Arm64RegisterRgsrEl1 RegisterName = 0x40056
+	// Arm64RegisterRndr is HvArm64RegisterRndr: ARM64: Random number (RNDR).
+	Arm64RegisterRndr RegisterName = 0x40057
+	// Arm64RegisterRndrrs is HvArm64RegisterRndrrs: ARM64: Random number reseeded (RNDRRS).
+	Arm64RegisterRndrrs RegisterName = 0x40058
+	// Arm64RegisterSctlrEl1 is HvArm64RegisterSctlrEl1: ARM64: System control (EL1); same number as
+	// HvX64RegisterCr3 (register numbers are per architecture).
+	Arm64RegisterSctlrEl1 RegisterName = 0x40002
+	// Arm64RegisterSctlrElx is HvArm64RegisterSctlrElx: ARM64: System control (ELx combined).
+	Arm64RegisterSctlrElx RegisterName = 0x4007b
+	// Arm64RegisterScxtnumEl0 is HvArm64RegisterScxtnumEl0: ARM64: Context number (EL0).
+	Arm64RegisterScxtnumEl0 RegisterName = 0x4005a
+	// Arm64RegisterScxtnumEl1 is HvArm64RegisterScxtnumEl1: ARM64: Context number (EL1).
+	Arm64RegisterScxtnumEl1 RegisterName = 0x4005b
+	// Arm64RegisterSmcrEl1 is HvArm64RegisterSmcrEl1: ARM64: SME control (EL1).
+	Arm64RegisterSmcrEl1 RegisterName = 0x4005d
+	// Arm64RegisterSmidrEl1 is HvArm64RegisterSmidrEl1: ARM64: SME ID.
+	Arm64RegisterSmidrEl1 RegisterName = 0x4005f
+	// Arm64RegisterSmpriEl1 is HvArm64RegisterSmpriEl1: ARM64: SME priority (EL1).
+	Arm64RegisterSmpriEl1 RegisterName = 0x40060
+	// Arm64RegisterTcrEl1 is HvArm64RegisterTcrEl1: ARM64: Translation control (EL1).
+	Arm64RegisterTcrEl1 RegisterName = 0x40007
+	// Arm64RegisterTcrElx is HvArm64RegisterTcrElx: ARM64: Translation control (ELx combined).
+	Arm64RegisterTcrElx RegisterName = 0x4007c
+	// Arm64RegisterTfsre0El1 is HvArm64RegisterTfsre0El1: ARM64: Fault status (TFSRE0_EL1).
+	Arm64RegisterTfsre0El1 RegisterName = 0x40063
+	// Arm64RegisterTfsrEl1 is HvArm64RegisterTfsrEl1: ARM64: Fault status (TFSR_EL1).
+	Arm64RegisterTfsrEl1 RegisterName = 0x40064
+	// Arm64RegisterTpidr2El0 is HvArm64RegisterTpidr2El0: ARM64: TPIDR2.
+	Arm64RegisterTpidr2El0 RegisterName = 0x40066
+	// Arm64RegisterTpidrEl0 is HvArm64RegisterTpidrEl0: ARM64: Thread pointer (EL0).
+	Arm64RegisterTpidrEl0 RegisterName = 0x40011
+	// Arm64RegisterTpidrEl1 is HvArm64RegisterTpidrEl1: ARM64: Thread pointer (EL1).
+	Arm64RegisterTpidrEl1 RegisterName = 0x4000e
+	// Arm64RegisterTpidrroEl0 is HvArm64RegisterTpidrroEl0: ARM64: Read-only thread pointer.
+	Arm64RegisterTpidrroEl0 RegisterName = 0x40010
+	// Arm64RegisterTtbr0El1 is HvArm64RegisterTtbr0El1: ARM64: Translation table base 0 (EL1); same number
+	// as HvX64RegisterXfem (register numbers are per architecture).
+	Arm64RegisterTtbr0El1 RegisterName = 0x40005
+	// Arm64RegisterTtbr0Elx is HvArm64RegisterTtbr0Elx: ARM64: Translation table base 0 (ELx combined).
+	Arm64RegisterTtbr0Elx RegisterName = 0x4007d
+	// Arm64RegisterTtbr1El1 is HvArm64RegisterTtbr1El1: ARM64: Translation table base 1 (EL1).
+	Arm64RegisterTtbr1El1 RegisterName = 0x40006
+	// Arm64RegisterTtbr1Elx is HvArm64RegisterTtbr1Elx: ARM64: Translation table base 1 (ELx combined).
+	Arm64RegisterTtbr1Elx RegisterName = 0x4007f
+	// Arm64RegisterVbarEl1 is HvArm64RegisterVbarEl1: ARM64: Vector base (EL1).
+	Arm64RegisterVbarEl1 RegisterName = 0x4000c
+	// Arm64RegisterVbarElx is HvArm64RegisterVbarElx: ARM64: Vector base (ELx combined).
+	Arm64RegisterVbarElx RegisterName = 0x40080
+	// Arm64RegisterZcrEl1 is HvArm64RegisterZcrEl1: ARM64: SVE vector length control (EL1).
+	Arm64RegisterZcrEl1 RegisterName = 0x40071
+	// Arm64RegisterZcrElx is HvArm64RegisterZcrElx: ARM64: SVE vector length control (ELx combined).
+	Arm64RegisterZcrElx RegisterName = 0x40081
+	// Arm64RegisterDbgauthstatusEl1 is HvArm64RegisterDbgauthstatusEl1: ARM64: Debug auth status.
+	Arm64RegisterDbgauthstatusEl1 RegisterName = 0x50040
+	// Arm64RegisterDbgbcr0El1 is HvArm64RegisterDbgbcr0El1: ARM64: Breakpoint control 0; same number as
+	// HvX64RegisterDr0 (register numbers are per architecture).
+	Arm64RegisterDbgbcr0El1 RegisterName = 0x50000
+	// Arm64RegisterDbgbcr1El1 is HvArm64RegisterDbgbcr1El1: ARM64: Breakpoint control 1; same number as
+	// HvX64RegisterDr1 (register numbers are per architecture).
+	Arm64RegisterDbgbcr1El1 RegisterName = 0x50001
+	// Arm64RegisterDbgbcr2El1 is HvArm64RegisterDbgbcr2El1: ARM64: Breakpoint control 2; same number as
+	// HvX64RegisterDr2 (register numbers are per architecture).
+	Arm64RegisterDbgbcr2El1 RegisterName = 0x50002
+	// Arm64RegisterDbgbcr3El1 is HvArm64RegisterDbgbcr3El1: ARM64: Breakpoint control 3; same number as
+	// HvX64RegisterDr3 (register numbers are per architecture).
+	Arm64RegisterDbgbcr3El1 RegisterName = 0x50003
+	// Arm64RegisterDbgbcr4El1 is HvArm64RegisterDbgbcr4El1: ARM64: Breakpoint control 4; same number as
+	// HvX64RegisterDr6 (register numbers are per architecture).
+	Arm64RegisterDbgbcr4El1 RegisterName = 0x50004
+	// Arm64RegisterDbgbcr5El1 is HvArm64RegisterDbgbcr5El1: ARM64: Breakpoint control 5; same number as
+	// HvX64RegisterDr7 (register numbers are per architecture).
+	Arm64RegisterDbgbcr5El1 RegisterName = 0x50005
+	// Arm64RegisterDbgbcr6El1 is HvArm64RegisterDbgbcr6El1: ARM64: Breakpoint control 6.
+	Arm64RegisterDbgbcr6El1 RegisterName = 0x50006
+	// Arm64RegisterDbgbcr7El1 is HvArm64RegisterDbgbcr7El1: ARM64: Breakpoint control 7.
+	Arm64RegisterDbgbcr7El1 RegisterName = 0x50007
+	// Arm64RegisterDbgbcr8El1 is HvArm64RegisterDbgbcr8El1: ARM64: Breakpoint control 8.
+	Arm64RegisterDbgbcr8El1 RegisterName = 0x50008
+	// Arm64RegisterDbgbcr9El1 is HvArm64RegisterDbgbcr9El1: ARM64: Breakpoint control 9.
+	Arm64RegisterDbgbcr9El1 RegisterName = 0x50009
+	// Arm64RegisterDbgbcr10El1 is HvArm64RegisterDbgbcr10El1: ARM64: Breakpoint control 10.
+	Arm64RegisterDbgbcr10El1 RegisterName = 0x5000a
+	// Arm64RegisterDbgbcr11El1 is HvArm64RegisterDbgbcr11El1: ARM64: Breakpoint control 11.
+	Arm64RegisterDbgbcr11El1 RegisterName = 0x5000b
+	// Arm64RegisterDbgbcr12El1 is HvArm64RegisterDbgbcr12El1: ARM64: Breakpoint control 12.
+	Arm64RegisterDbgbcr12El1 RegisterName = 0x5000c
+	// Arm64RegisterDbgbcr13El1 is HvArm64RegisterDbgbcr13El1: ARM64: Breakpoint control 13.
+	Arm64RegisterDbgbcr13El1 RegisterName = 0x5000d
+	// Arm64RegisterDbgbcr14El1 is HvArm64RegisterDbgbcr14El1: ARM64: Breakpoint control 14.
+	Arm64RegisterDbgbcr14El1 RegisterName = 0x5000e
+	// Arm64RegisterDbgbcr15El1 is HvArm64RegisterDbgbcr15El1: ARM64: Breakpoint control 15.
+	Arm64RegisterDbgbcr15El1 RegisterName = 0x5000f
+	// Arm64RegisterDbgbvr0El1 is HvArm64RegisterDbgbvr0El1: ARM64: Breakpoint value 0.
+	Arm64RegisterDbgbvr0El1 RegisterName = 0x50020
+	// Arm64RegisterDbgbvr1El1 is HvArm64RegisterDbgbvr1El1: ARM64: Breakpoint value 1.
+	Arm64RegisterDbgbvr1El1 RegisterName = 0x50021
+	// Arm64RegisterDbgbvr2El1 is HvArm64RegisterDbgbvr2El1: ARM64: Breakpoint value 2.
+	Arm64RegisterDbgbvr2El1 RegisterName = 0x50022
+	// Arm64RegisterDbgbvr3El1 is HvArm64RegisterDbgbvr3El1: ARM64: Breakpoint value 3.
+	Arm64RegisterDbgbvr3El1 RegisterName = 0x50023
+	// Arm64RegisterDbgbvr4El1 is HvArm64RegisterDbgbvr4El1: ARM64: Breakpoint value 4.
+	Arm64RegisterDbgbvr4El1 RegisterName = 0x50024
+	// Arm64RegisterDbgbvr5El1 is HvArm64RegisterDbgbvr5El1: ARM64: Breakpoint value 5.
+	Arm64RegisterDbgbvr5El1 RegisterName = 0x50025
+	// Arm64RegisterDbgbvr6El1 is HvArm64RegisterDbgbvr6El1: ARM64: Breakpoint value 6.
+	Arm64RegisterDbgbvr6El1 RegisterName = 0x50026
+	// Arm64RegisterDbgbvr7El1 is HvArm64RegisterDbgbvr7El1: ARM64: Breakpoint value 7.
+	Arm64RegisterDbgbvr7El1 RegisterName = 0x50027
+	// Arm64RegisterDbgbvr8El1 is HvArm64RegisterDbgbvr8El1: ARM64: Breakpoint value 8.
+	Arm64RegisterDbgbvr8El1 RegisterName = 0x50028
+	// Arm64RegisterDbgbvr9El1 is HvArm64RegisterDbgbvr9El1: ARM64: Breakpoint value 9.
+	Arm64RegisterDbgbvr9El1 RegisterName = 0x50029
+	// Arm64RegisterDbgbvr10El1 is HvArm64RegisterDbgbvr10El1: ARM64: Breakpoint value 10.
+	Arm64RegisterDbgbvr10El1 RegisterName = 0x5002a
+	// Arm64RegisterDbgbvr11El1 is HvArm64RegisterDbgbvr11El1: ARM64: Breakpoint value 11.
+	Arm64RegisterDbgbvr11El1 RegisterName = 0x5002b
+	// Arm64RegisterDbgbvr12El1 is HvArm64RegisterDbgbvr12El1: ARM64: Breakpoint value 12.
+	Arm64RegisterDbgbvr12El1 RegisterName = 0x5002c
+	// Arm64RegisterDbgbvr13El1 is HvArm64RegisterDbgbvr13El1: ARM64: Breakpoint value 13.
+	Arm64RegisterDbgbvr13El1 RegisterName = 0x5002d
+	// Arm64RegisterDbgbvr14El1 is HvArm64RegisterDbgbvr14El1: ARM64: Breakpoint value 14.
+	Arm64RegisterDbgbvr14El1 RegisterName = 0x5002e
+	// Arm64RegisterDbgbvr15El1 is HvArm64RegisterDbgbvr15El1: ARM64: Breakpoint value 15.
+	Arm64RegisterDbgbvr15El1 RegisterName = 0x5002f
+	// Arm64RegisterDbgclaimclrEl1 is HvArm64RegisterDbgclaimclrEl1: ARM64: Claim tag clear.
+	Arm64RegisterDbgclaimclrEl1 RegisterName = 0x50041
+	// Arm64RegisterDbgclaimsetEl1 is HvArm64RegisterDbgclaimsetEl1: ARM64: Claim tag set.
+	Arm64RegisterDbgclaimsetEl1 RegisterName = 0x50042
+	// Arm64RegisterDbgdtrrxEl0 is HvArm64RegisterDbgdtrrxEl0: ARM64: Debug data transfer receive.
+	Arm64RegisterDbgdtrrxEl0 RegisterName = 0x50043
+	// Arm64RegisterDbgdtrtxEl0 is HvArm64RegisterDbgdtrtxEl0: ARM64: Debug data transfer transmit.
+	Arm64RegisterDbgdtrtxEl0 RegisterName = 0x50044
+	// Arm64RegisterDbgprcrEl1 is HvArm64RegisterDbgprcrEl1: ARM64: External debug power/priv control.
+	Arm64RegisterDbgprcrEl1 RegisterName = 0x50045
+	// Arm64RegisterDbgwcr0El1 is HvArm64RegisterDbgwcr0El1: ARM64: Watchpoint control 0.
+	Arm64RegisterDbgwcr0El1 RegisterName = 0x50010
+	// Arm64RegisterDbgwcr1El1 is HvArm64RegisterDbgwcr1El1: ARM64: Watchpoint control 1.
+	Arm64RegisterDbgwcr1El1 RegisterName = 0x50011
+	// Arm64RegisterDbgwcr2El1 is HvArm64RegisterDbgwcr2El1: ARM64: Watchpoint control 2.
+	Arm64RegisterDbgwcr2El1 RegisterName = 0x50012
+	// Arm64RegisterDbgwcr3El1 is HvArm64RegisterDbgwcr3El1: ARM64: Watchpoint control 3.
+	Arm64RegisterDbgwcr3El1 RegisterName = 0x50013
+	// Arm64RegisterDbgwcr4El1 is HvArm64RegisterDbgwcr4El1: ARM64: Watchpoint control 4.
+	Arm64RegisterDbgwcr4El1 RegisterName = 0x50014
+	// Arm64RegisterDbgwcr5El1 is HvArm64RegisterDbgwcr5El1: ARM64: Watchpoint control 5.
+	Arm64RegisterDbgwcr5El1 RegisterName = 0x50015
+	// Arm64RegisterDbgwcr6El1 is HvArm64RegisterDbgwcr6El1: ARM64: Watchpoint control 6.
+	Arm64RegisterDbgwcr6El1 RegisterName = 0x50016
+	// Arm64RegisterDbgwcr7El1 is HvArm64RegisterDbgwcr7El1: ARM64: Watchpoint control 7.
+	Arm64RegisterDbgwcr7El1 RegisterName = 0x50017
+	// Arm64RegisterDbgwcr8El1 is HvArm64RegisterDbgwcr8El1: ARM64: Watchpoint control 8.
+	Arm64RegisterDbgwcr8El1 RegisterName = 0x50018
+	// Arm64RegisterDbgwcr9El1 is HvArm64RegisterDbgwcr9El1: ARM64: Watchpoint control 9.
+	Arm64RegisterDbgwcr9El1 RegisterName = 0x50019
+	// Arm64RegisterDbgwcr10El1 is HvArm64RegisterDbgwcr10El1: ARM64: Watchpoint control 10.
+	Arm64RegisterDbgwcr10El1 RegisterName = 0x5001a
+	// Arm64RegisterDbgwcr11El1 is HvArm64RegisterDbgwcr11El1: ARM64: Watchpoint control 11.
+	Arm64RegisterDbgwcr11El1 RegisterName = 0x5001b
+	// Arm64RegisterDbgwcr12El1 is HvArm64RegisterDbgwcr12El1: ARM64: Watchpoint control 12.
+	Arm64RegisterDbgwcr12El1 RegisterName = 0x5001c
+	// Arm64RegisterDbgwcr13El1 is HvArm64RegisterDbgwcr13El1: ARM64: Watchpoint control 13.
+	Arm64RegisterDbgwcr13El1 RegisterName = 0x5001d
+	// Arm64RegisterDbgwcr14El1 is HvArm64RegisterDbgwcr14El1: ARM64: Watchpoint control 14.
+	Arm64RegisterDbgwcr14El1 RegisterName = 0x5001e
+	// Arm64RegisterDbgwcr15El1 is HvArm64RegisterDbgwcr15El1: ARM64: Watchpoint control 15.
+	Arm64RegisterDbgwcr15El1 RegisterName = 0x5001f
+	// Arm64RegisterDbgwvr0El1 is HvArm64RegisterDbgwvr0El1: ARM64: Watchpoint value 0.
+	Arm64RegisterDbgwvr0El1 RegisterName = 0x50030
+	// Arm64RegisterDbgwvr1El1 is HvArm64RegisterDbgwvr1El1: ARM64: Watchpoint value 1.
+	Arm64RegisterDbgwvr1El1 RegisterName = 0x50031
+	// Arm64RegisterDbgwvr2El1 is HvArm64RegisterDbgwvr2El1: ARM64: Watchpoint value 2.
+	Arm64RegisterDbgwvr2El1 RegisterName = 0x50032
+	// Arm64RegisterDbgwvr3El1 is HvArm64RegisterDbgwvr3El1: ARM64: Watchpoint value 3.
+	Arm64RegisterDbgwvr3El1 RegisterName = 0x50033
+	// Arm64RegisterDbgwvr4El1 is HvArm64RegisterDbgwvr4El1: ARM64: Watchpoint value 4.
+	Arm64RegisterDbgwvr4El1 RegisterName = 0x50034
+	// Arm64RegisterDbgwvr5El1 is HvArm64RegisterDbgwvr5El1: ARM64: Watchpoint value 5.
+	Arm64RegisterDbgwvr5El1 RegisterName = 0x50035
+	// Arm64RegisterDbgwvr6El1 is HvArm64RegisterDbgwvr6El1: ARM64: Watchpoint value 6.
+	Arm64RegisterDbgwvr6El1 RegisterName = 0x50036
+	// Arm64RegisterDbgwvr7El1 is HvArm64RegisterDbgwvr7El1: ARM64: Watchpoint value 7.
+	Arm64RegisterDbgwvr7El1 RegisterName = 0x50037
+	// Arm64RegisterDbgwvr8El1 is HvArm64RegisterDbgwvr8El1: ARM64: Watchpoint value 8.
+	Arm64RegisterDbgwvr8El1 RegisterName = 0x50038
+	// Arm64RegisterDbgwvr9El1 is HvArm64RegisterDbgwvr9El1: ARM64: Watchpoint value 9.
+	Arm64RegisterDbgwvr9El1 RegisterName = 0x50039
+	// Arm64RegisterDbgwvr10El1 is HvArm64RegisterDbgwvr10El1: ARM64: Watchpoint value 10.
+	Arm64RegisterDbgwvr10El1 RegisterName = 0x5003a
+	// Arm64RegisterDbgwvr11El1 is HvArm64RegisterDbgwvr11El1: ARM64: Watchpoint value 11.
+	Arm64RegisterDbgwvr11El1 RegisterName = 0x5003b
+	// Arm64RegisterDbgwvr12El1 is HvArm64RegisterDbgwvr12El1: ARM64: Watchpoint value 12.
+	Arm64RegisterDbgwvr12El1 RegisterName = 0x5003c
+	// Arm64RegisterDbgwvr13El1 is HvArm64RegisterDbgwvr13El1: ARM64: Watchpoint value 13.
+	Arm64RegisterDbgwvr13El1 RegisterName = 0x5003d
+	// Arm64RegisterDbgwvr14El1 is HvArm64RegisterDbgwvr14El1: ARM64: Watchpoint value 14.
+	Arm64RegisterDbgwvr14El1 RegisterName = 0x5003e
+	// Arm64RegisterDbgwvr15El1 is HvArm64RegisterDbgwvr15El1: ARM64: Watchpoint value 15.
+	Arm64RegisterDbgwvr15El1 RegisterName = 0x5003f
+	// Arm64RegisterDlrEl0 is HvArm64RegisterDlrEl0: ARM64: Debug link register.
+	Arm64RegisterDlrEl0 RegisterName = 0x50047
+	// Arm64RegisterDspsrEl0 is HvArm64RegisterDspsrEl0: ARM64: Debug saved PSR.
+	Arm64RegisterDspsrEl0 RegisterName = 0x50048
+	// Arm64RegisterMdccintEl1 is HvArm64RegisterMdccintEl1: ARM64: Monitor debug comms channel int.
+	Arm64RegisterMdccintEl1 RegisterName = 0x50049
+	// Arm64RegisterMdccsrEl0 is HvArm64RegisterMdccsrEl0: ARM64: Monitor debug comms channel status.
+	Arm64RegisterMdccsrEl0 RegisterName = 0x5004a
+	// Arm64RegisterMdrarEl1 is HvArm64RegisterMdrarEl1: ARM64: Monitor debug ROM addr.
+	Arm64RegisterMdrarEl1 RegisterName = 0x5004c
+	// Arm64RegisterMdscrEl1 is HvArm64RegisterMdscrEl1: ARM64: Monitor debug system control.
+	Arm64RegisterMdscrEl1 RegisterName = 0x5004d
+	// Arm64RegisterOsdlrEl1 is HvArm64RegisterOsdlrEl1: ARM64: OS double lock.
+	Arm64RegisterOsdlrEl1 RegisterName = 0x5004e
+	// Arm64RegisterOsdtrrxEl1 is HvArm64RegisterOsdtrrxEl1: ARM64: OS data transfer receive.
+	Arm64RegisterOsdtrrxEl1 RegisterName = 0x5004f
+	// Arm64RegisterOsdtrtxEl1 is HvArm64RegisterOsdtrtxEl1: ARM64: OS data transfer transmit.
+	Arm64RegisterOsdtrtxEl1 RegisterName = 0x50050
+	// Arm64RegisterOseccrEl1 is HvArm64RegisterOseccrEl1: ARM64: OS external debug context.
+	Arm64RegisterOseccrEl1 RegisterName = 0x50051
+	// Arm64RegisterOslarEl1 is HvArm64RegisterOslarEl1: ARM64: OS lock access.
+	Arm64RegisterOslarEl1 RegisterName = 0x50052
+	// Arm64RegisterOslsrEl1 is HvArm64RegisterOslsrEl1: ARM64: OS lock status.
+	Arm64RegisterOslsrEl1 RegisterName = 0x50053
+	// Arm64RegisterTrfcrEl1 is HvArm64RegisterTrfcrEl1: ARM64: Trace filter control (EL1).
+	Arm64RegisterTrfcrEl1 RegisterName = 0x50055
+	// Arm64RegisterTrfcrElx is HvArm64RegisterTrfcrElx: ARM64: Trace filter control (ELx combined).
+	Arm64RegisterTrfcrElx RegisterName = 0x50057
+	// Arm64RegisterPmccfiltrEl0 is HvArm64RegisterPmccfiltrEl0: ARM64: PMU cycle counter filter.
+	Arm64RegisterPmccfiltrEl0 RegisterName = 0x52000
+	// Arm64RegisterPmccntrEl0 is HvArm64RegisterPmccntrEl0: ARM64: Cycle counter.
+	Arm64RegisterPmccntrEl0 RegisterName = 0x52001
+	// Arm64RegisterPmceid0El0 is HvArm64RegisterPmceid0El0: ARM64: Event ID 0.
+	Arm64RegisterPmceid0El0 RegisterName = 0x52002
+	// Arm64RegisterPmceid1El0 is HvArm64RegisterPmceid1El0: ARM64: Event ID 1.
+	Arm64RegisterPmceid1El0 RegisterName = 0x52003
+	// Arm64RegisterPmcntenclrEl0 is HvArm64RegisterPmcntenclrEl0: ARM64: Counter enable clear.
+	Arm64RegisterPmcntenclrEl0 RegisterName = 0x52004
+	// Arm64RegisterPmcntensetEl0 is HvArm64RegisterPmcntensetEl0: ARM64: Counter enable set.
+	Arm64RegisterPmcntensetEl0 RegisterName = 0x52005
+	// Arm64RegisterPmcrEl0 is HvArm64RegisterPmcrEl0: ARM64: PMU control.
+	Arm64RegisterPmcrEl0 RegisterName = 0x52006
+	// Arm64RegisterPmevcntr0El0 is HvArm64RegisterPmevcntr0El0: ARM64: Event counter 0.
+	Arm64RegisterPmevcntr0El0 RegisterName = 0x52007
+	// Arm64RegisterPmevcntr1El0 is HvArm64RegisterPmevcntr1El0: ARM64: Event counter 1.
+	Arm64RegisterPmevcntr1El0 RegisterName = 0x52008
+	// Arm64RegisterPmevcntr2El0 is HvArm64RegisterPmevcntr2El0: ARM64: Event counter 2.
+	Arm64RegisterPmevcntr2El0 RegisterName = 0x52009
+	// Arm64RegisterPmevcntr3El0 is HvArm64RegisterPmevcntr3El0: ARM64: Event counter 3.
+	Arm64RegisterPmevcntr3El0 RegisterName = 0x5200a
+	// Arm64RegisterPmevcntr4El0 is HvArm64RegisterPmevcntr4El0: ARM64: Event counter 4.
+	Arm64RegisterPmevcntr4El0 RegisterName = 0x5200b
+	// Arm64RegisterPmevcntr5El0 is HvArm64RegisterPmevcntr5El0: ARM64: Event counter 5.
+	Arm64RegisterPmevcntr5El0 RegisterName = 0x5200c
+	// Arm64RegisterPmevcntr6El0 is HvArm64RegisterPmevcntr6El0: ARM64: Event counter 6.
+	Arm64RegisterPmevcntr6El0 RegisterName = 0x5200d
+	// Arm64RegisterPmevcntr7El0 is HvArm64RegisterPmevcntr7El0: ARM64: Event counter 7.
+	Arm64RegisterPmevcntr7El0 RegisterName = 0x5200e
+	// Arm64RegisterPmevcntr8El0 is HvArm64RegisterPmevcntr8El0: ARM64: Event counter 8.
+	Arm64RegisterPmevcntr8El0 RegisterName = 0x5200f
+	// Arm64RegisterPmevcntr9El0 is HvArm64RegisterPmevcntr9El0: ARM64: Event counter 9.
+	Arm64RegisterPmevcntr9El0 RegisterName = 0x52010
+	// Arm64RegisterPmevcntr10El0 is HvArm64RegisterPmevcntr10El0: ARM64: Event counter 10.
+	Arm64RegisterPmevcntr10El0 RegisterName = 0x52011
+	// Arm64RegisterPmevcntr11El0 is HvArm64RegisterPmevcntr11El0: ARM64: Event counter 11.
+	Arm64RegisterPmevcntr11El0 RegisterName = 0x52012
+	// Arm64RegisterPmevcntr12El0 is HvArm64RegisterPmevcntr12El0: ARM64: Event counter 12.
+	Arm64RegisterPmevcntr12El0 RegisterName = 0x52013
+	// Arm64RegisterPmevcntr13El0 is HvArm64RegisterPmevcntr13El0: ARM64: Event counter 13.
+	Arm64RegisterPmevcntr13El0 RegisterName = 0x52014
+	// Arm64RegisterPmevcntr14El0 is HvArm64RegisterPmevcntr14El0: ARM64: Event counter 14.
+	Arm64RegisterPmevcntr14El0 RegisterName = 0x52015
+	// Arm64RegisterPmevcntr15El0 is HvArm64RegisterPmevcntr15El0: ARM64: Event counter 15.
+	Arm64RegisterPmevcntr15El0 RegisterName = 0x52016
+	// Arm64RegisterPmevcntr16El0 is HvArm64RegisterPmevcntr16El0: ARM64: Event counter 16.
+	Arm64RegisterPmevcntr16El0 RegisterName = 0x52017
+	// Arm64RegisterPmevcntr17El0 is HvArm64RegisterPmevcntr17El0: ARM64: Event counter 17.
+	Arm64RegisterPmevcntr17El0 RegisterName = 0x52018
+	// Arm64RegisterPmevcntr18El0 is HvArm64RegisterPmevcntr18El0: ARM64: Event counter 18.
+	Arm64RegisterPmevcntr18El0 RegisterName = 0x52019
+	// Arm64RegisterPmevcntr19El0 is HvArm64RegisterPmevcntr19El0: ARM64: Event counter 19.
+	Arm64RegisterPmevcntr19El0 RegisterName = 0x5201a
+	// Arm64RegisterPmevcntr20El0 is HvArm64RegisterPmevcntr20El0: ARM64: Event counter 20.
+	Arm64RegisterPmevcntr20El0 RegisterName = 0x5201b
+	// Arm64RegisterPmevcntr21El0 is HvArm64RegisterPmevcntr21El0: ARM64: Event counter 21.
+	Arm64RegisterPmevcntr21El0 RegisterName = 0x5201c
+	// Arm64RegisterPmevcntr22El0 is HvArm64RegisterPmevcntr22El0: ARM64: Event counter 22.
+	Arm64RegisterPmevcntr22El0 RegisterName = 0x5201d
+	// Arm64RegisterPmevcntr23El0 is HvArm64RegisterPmevcntr23El0: ARM64: Event counter 23.
+	Arm64RegisterPmevcntr23El0 RegisterName = 0x5201e
+	// Arm64RegisterPmevcntr24El0 is HvArm64RegisterPmevcntr24El0: ARM64: Event counter 24.
+	Arm64RegisterPmevcntr24El0 RegisterName = 0x5201f
+	// Arm64RegisterPmevcntr25El0 is HvArm64RegisterPmevcntr25El0: ARM64: Event counter 25.
+	Arm64RegisterPmevcntr25El0 RegisterName = 0x52020
+	// Arm64RegisterPmevcntr26El0 is HvArm64RegisterPmevcntr26El0: ARM64: Event counter 26.
+	Arm64RegisterPmevcntr26El0 RegisterName = 0x52021
+	// Arm64RegisterPmevcntr27El0 is HvArm64RegisterPmevcntr27El0: ARM64: Event counter 27.
+	Arm64RegisterPmevcntr27El0 RegisterName = 0x52022
+	// Arm64RegisterPmevcntr28El0 is HvArm64RegisterPmevcntr28El0: ARM64: Event counter 28.
+	Arm64RegisterPmevcntr28El0 RegisterName = 0x52023
+	// Arm64RegisterPmevcntr29El0 is HvArm64RegisterPmevcntr29El0: ARM64: Event counter 29.
+	Arm64RegisterPmevcntr29El0 RegisterName = 0x52024
+	// Arm64RegisterPmevcntr30El0 is HvArm64RegisterPmevcntr30El0: ARM64: Event counter 30.
+	Arm64RegisterPmevcntr30El0 RegisterName = 0x52025
+	// Arm64RegisterPmevtyper0El0 is HvArm64RegisterPmevtyper0El0: ARM64: Event type 0.
+	Arm64RegisterPmevtyper0El0 RegisterName = 0x52026
+	// Arm64RegisterPmevtyper1El0 is HvArm64RegisterPmevtyper1El0: ARM64: Event type 1.
+	Arm64RegisterPmevtyper1El0 RegisterName = 0x52027
+	// Arm64RegisterPmevtyper2El0 is HvArm64RegisterPmevtyper2El0: ARM64: Event type 2.
+	Arm64RegisterPmevtyper2El0 RegisterName = 0x52028
+	// Arm64RegisterPmevtyper3El0 is HvArm64RegisterPmevtyper3El0: ARM64: Event type 3.
+	Arm64RegisterPmevtyper3El0 RegisterName = 0x52029
+	// Arm64RegisterPmevtyper4El0 is HvArm64RegisterPmevtyper4El0: ARM64: Event type 4.
+	Arm64RegisterPmevtyper4El0 RegisterName = 0x5202a
+	// Arm64RegisterPmevtyper5El0 is HvArm64RegisterPmevtyper5El0: ARM64: Event type 5.
+	Arm64RegisterPmevtyper5El0 RegisterName = 0x5202b
+	// Arm64RegisterPmevtyper6El0 is HvArm64RegisterPmevtyper6El0: ARM64: Event type 6.
+	Arm64RegisterPmevtyper6El0 RegisterName = 0x5202c
+	// Arm64RegisterPmevtyper7El0 is HvArm64RegisterPmevtyper7El0: ARM64: Event type 7.
+	Arm64RegisterPmevtyper7El0 RegisterName = 0x5202d
+	// Arm64RegisterPmevtyper8El0 is HvArm64RegisterPmevtyper8El0: ARM64: Event type 8.
+	Arm64RegisterPmevtyper8El0 RegisterName = 0x5202e
+	// Arm64RegisterPmevtyper9El0 is HvArm64RegisterPmevtyper9El0: ARM64: Event type 9.
+	Arm64RegisterPmevtyper9El0 RegisterName = 0x5202f
+	// Arm64RegisterPmevtyper10El0 is HvArm64RegisterPmevtyper10El0: ARM64: Event type 10.
+	Arm64RegisterPmevtyper10El0 RegisterName = 0x52030
+	// Arm64RegisterPmevtyper11El0 is HvArm64RegisterPmevtyper11El0: ARM64: Event type 11.
+	Arm64RegisterPmevtyper11El0 RegisterName = 0x52031
+	// Arm64RegisterPmevtyper12El0 is HvArm64RegisterPmevtyper12El0: ARM64: Event type 12.
+	Arm64RegisterPmevtyper12El0 RegisterName = 0x52032
+	// Arm64RegisterPmevtyper13El0 is HvArm64RegisterPmevtyper13El0: ARM64: Event type 13.
+	Arm64RegisterPmevtyper13El0 RegisterName = 0x52033
+	// Arm64RegisterPmevtyper14El0 is HvArm64RegisterPmevtyper14El0: ARM64: Event type 14.
+	Arm64RegisterPmevtyper14El0 RegisterName = 0x52034
+	// Arm64RegisterPmevtyper15El0 is HvArm64RegisterPmevtyper15El0: ARM64: Event type 15.
+	Arm64RegisterPmevtyper15El0 RegisterName = 0x52035
+	// Arm64RegisterPmevtyper16El0 is HvArm64RegisterPmevtyper16El0: ARM64: Event type 16.
+	Arm64RegisterPmevtyper16El0 RegisterName = 0x52036
+	// Arm64RegisterPmevtyper17El0 is HvArm64RegisterPmevtyper17El0: ARM64: Event type 17.
+	Arm64RegisterPmevtyper17El0 RegisterName = 0x52037
+	// Arm64RegisterPmevtyper18El0 is HvArm64RegisterPmevtyper18El0: ARM64: Event type 18.
+	Arm64RegisterPmevtyper18El0 RegisterName = 0x52038
+	// Arm64RegisterPmevtyper19El0 is HvArm64RegisterPmevtyper19El0: ARM64: Event type 19.
+	Arm64RegisterPmevtyper19El0 RegisterName = 0x52039
+	// Arm64RegisterPmevtyper20El0 is HvArm64RegisterPmevtyper20El0: ARM64: Event type 20.
+	Arm64RegisterPmevtyper20El0 RegisterName = 0x5203a
+	// Arm64RegisterPmevtyper21El0 is HvArm64RegisterPmevtyper21El0: ARM64: Event type 21.
+	Arm64RegisterPmevtyper21El0 RegisterName = 0x5203b
+	// Arm64RegisterPmevtyper22El0 is HvArm64RegisterPmevtyper22El0: ARM64: Event type 22.
+	Arm64RegisterPmevtyper22El0 RegisterName = 0x5203c
+	// Arm64RegisterPmevtyper23El0 is HvArm64RegisterPmevtyper23El0: ARM64: Event type 23.
+	Arm64RegisterPmevtyper23El0 RegisterName = 0x5203d
+	// Arm64RegisterPmevtyper24El0 is HvArm64RegisterPmevtyper24El0: ARM64: Event type 24.
+	Arm64RegisterPmevtyper24El0 RegisterName = 0x5203e
+	// Arm64RegisterPmevtyper25El0 is HvArm64RegisterPmevtyper25El0: ARM64: Event type 25.
+	Arm64RegisterPmevtyper25El0 RegisterName = 0x5203f
+	// Arm64RegisterPmevtyper26El0 is HvArm64RegisterPmevtyper26El0: ARM64: Event type 26.
+	Arm64RegisterPmevtyper26El0 RegisterName = 0x52040
+	// Arm64RegisterPmevtyper27El0 is HvArm64RegisterPmevtyper27El0: ARM64: Event type 27.
+	Arm64RegisterPmevtyper27El0 RegisterName = 0x52041
+	// Arm64RegisterPmevtyper28El0 is HvArm64RegisterPmevtyper28El0: ARM64: Event type 28.
+	Arm64RegisterPmevtyper28El0 RegisterName = 0x52042
+	// Arm64RegisterPmevtyper29El0 is HvArm64RegisterPmevtyper29El0: ARM64: Event type 29.
+	Arm64RegisterPmevtyper29El0 RegisterName = 0x52043
+	// Arm64RegisterPmevtyper30El0 is HvArm64RegisterPmevtyper30El0: ARM64: Event type 30.
+	Arm64RegisterPmevtyper30El0 RegisterName = 0x52044
+	// Arm64RegisterPmintenclrEl1 is HvArm64RegisterPmintenclrEl1: ARM64: Interrupt enable clear.
+	Arm64RegisterPmintenclrEl1 RegisterName = 0x52045
+	// Arm64RegisterPmintensetEl1 is HvArm64RegisterPmintensetEl1: ARM64: Interrupt enable set.
+	Arm64RegisterPmintensetEl1 RegisterName = 0x52046
+	// Arm64RegisterPmovsclrEl0 is HvArm64RegisterPmovsclrEl0: ARM64: Overflow status clear.
+	Arm64RegisterPmovsclrEl0 RegisterName = 0x52048
+	// Arm64RegisterPmovssetEl0 is HvArm64RegisterPmovssetEl0: ARM64: Overflow status set.
+	Arm64RegisterPmovssetEl0 RegisterName = 0x52049
+	// Arm64RegisterPmselrEl0 is HvArm64RegisterPmselrEl0: ARM64: Event counter select.
+	Arm64RegisterPmselrEl0 RegisterName = 0x5204a
+	// Arm64RegisterPmuserenrEl0 is HvArm64RegisterPmuserenrEl0: ARM64: User enable.
+	Arm64RegisterPmuserenrEl0 RegisterName = 0x5204c
+	// Arm64RegisterPmxevcntrEl0 is HvArm64RegisterPmxevcntrEl0: ARM64: Selected event counter.
+	Arm64RegisterPmxevcntrEl0 RegisterName = 0x5204d
+	// Arm64RegisterPmxevtyperEl0 is HvArm64RegisterPmxevtyperEl0: ARM64: Selected event type.
+	Arm64RegisterPmxevtyperEl0 RegisterName = 0x5204e
+	// Arm64RegisterAmevcntr00El0 is HvArm64RegisterAmevcntr00El0: ARM64: Activity monitor counter 00.
+	Arm64RegisterAmevcntr00El0 RegisterName = 0x53000
+	// Arm64RegisterAmevcntr01El0 is HvArm64RegisterAmevcntr01El0: ARM64: Activity monitor counter 01.
+	Arm64RegisterAmevcntr01El0 RegisterName = 0x53001
+	// Arm64RegisterAmevcntr02El0 is HvArm64RegisterAmevcntr02El0: ARM64: Activity monitor counter 02.
+	Arm64RegisterAmevcntr02El0 RegisterName = 0x53002
+	// Arm64RegisterAmevcntr03El0 is HvArm64RegisterAmevcntr03El0: ARM64: Activity monitor counter 03.
+	Arm64RegisterAmevcntr03El0 RegisterName = 0x53003
+	// Arm64RegisterPmbidrEl1 is HvArm64RegisterPmbidrEl1: ARM64: SPE buffer ID.
+	Arm64RegisterPmbidrEl1 RegisterName = 0x54000
+	// Arm64RegisterPmblimitrEl1 is HvArm64RegisterPmblimitrEl1: ARM64: SPE buffer limit.
+	Arm64RegisterPmblimitrEl1 RegisterName = 0x54001
+	// Arm64RegisterPmbptrEl1 is HvArm64RegisterPmbptrEl1: ARM64: SPE buffer write pointer.
+	Arm64RegisterPmbptrEl1 RegisterName = 0x54002
+	// Arm64RegisterPmbsrEl1 is HvArm64RegisterPmbsrEl1: ARM64: SPE status.
+	Arm64RegisterPmbsrEl1 RegisterName = 0x54003
+	// Arm64RegisterPmscrEl1 is HvArm64RegisterPmscrEl1: ARM64: SPE control EL1.
+	Arm64RegisterPmscrEl1 RegisterName = 0x54004
+	// Arm64RegisterPmsevfrEl1 is HvArm64RegisterPmsevfrEl1: ARM64: SPE exception filtering.
+	Arm64RegisterPmsevfrEl1 RegisterName = 0x54006
+	// Arm64RegisterPmsfcrEl1 is HvArm64RegisterPmsfcrEl1: ARM64: SPE filter control.
+	Arm64RegisterPmsfcrEl1 RegisterName = 0x54007
+	// Arm64RegisterPmsicrEl1 is HvArm64RegisterPmsicrEl1: ARM64: SPE interrupt control.
+	Arm64RegisterPmsicrEl1 RegisterName = 0x54008
+	// Arm64RegisterPmsidrEl1 is HvArm64RegisterPmsidrEl1: ARM64: SPE ID.
+	Arm64RegisterPmsidrEl1 RegisterName = 0x54009
+	// Arm64RegisterPmsirrEl1 is HvArm64RegisterPmsirrEl1: ARM64: SPE interrupt status.
+	Arm64RegisterPmsirrEl1 RegisterName = 0x5400a
+	// Arm64RegisterPmslatfrEl1 is HvArm64RegisterPmslatfrEl1: ARM64: SPE latency filtering.
+	Arm64RegisterPmslatfrEl1 RegisterName = 0x5400b
+	// Arm64RegisterPmsnevfrEl1 is HvArm64RegisterPmsnevfrEl1: ARM64: SPE negative event filtering.
+	Arm64RegisterPmsnevfrEl1 RegisterName = 0x5400c
+	// Arm64RegisterDisrEl1 is HvArm64RegisterDisrEl1: ARM64: RAS status.
+	Arm64RegisterDisrEl1 RegisterName = 0x56000
+	// Arm64RegisterErrselrEl1 is HvArm64RegisterErrselrEl1: ARM64: Error select.
+	Arm64RegisterErrselrEl1 RegisterName = 0x56002
+	// Arm64RegisterErxaddrEl1 is HvArm64RegisterErxaddrEl1: ARM64: Error record address.
+	Arm64RegisterErxaddrEl1 RegisterName = 0x56003
+	// Arm64RegisterErxctlrEl1 is HvArm64RegisterErxctlrEl1: ARM64: Error control.
+	Arm64RegisterErxctlrEl1 RegisterName = 0x56004
+	// Arm64RegisterErrxfrEl1 is HvArm64RegisterErrxfrEl1: ARM64: Error guest address.
+	Arm64RegisterErrxfrEl1 RegisterName = 0x56005
+	// Arm64RegisterErxmisc0El1 is HvArm64RegisterErxmisc0El1: ARM64: Error record misc 0.
+	Arm64RegisterErxmisc0El1 RegisterName = 0x56006
+	// Arm64RegisterErxmisc1El1 is HvArm64RegisterErxmisc1El1: ARM64: Error record misc 1.
+	Arm64RegisterErxmisc1El1 RegisterName = 0x56007
+	// Arm64RegisterErxmisc2El1 is HvArm64RegisterErxmisc2El1: ARM64: Error record misc 2.
+	Arm64RegisterErxmisc2El1 RegisterName = 0x56008
+	// Arm64RegisterErxmisc3El1 is HvArm64RegisterErxmisc3El1: ARM64: Error record misc 3.
+	Arm64RegisterErxmisc3El1 RegisterName = 0x56009
+	// Arm64RegisterErxpfgcdnEl1 is HvArm64RegisterErxpfgcdnEl1: ARM64: Pseudo-fault gen code low.
+	Arm64RegisterErxpfgcdnEl1 RegisterName = 0x5600a
+	// Arm64RegisterErxpfgctlEl1 is HvArm64RegisterErxpfgctlEl1: ARM64: Pseudo-fault generation control.
+	Arm64RegisterErxpfgctlEl1 RegisterName = 0x5600b
+	// Arm64RegisterErxpfgfEl1 is HvArm64RegisterErxpfgfEl1: ARM64: Pseudo-fault generation feature/status.
+	Arm64RegisterErxpfgfEl1 RegisterName = 0x5600c
+	// Arm64RegisterErxstatusEl1 is HvArm64RegisterErxstatusEl1: ARM64: Error record status.
+	Arm64RegisterErxstatusEl1 RegisterName = 0x5600d
+	// Arm64RegisterCntfrqEl0 is HvArm64RegisterCntfrqEl0: ARM64: Counter frequency.
+	Arm64RegisterCntfrqEl0 RegisterName = 0x58000
+	// Arm64RegisterCntkctlEl1 is HvArm64RegisterCntkctlEl1: ARM64: Kernel timer control.
+	Arm64RegisterCntkctlEl1 RegisterName = 0x58008
+	// Arm64RegisterCntkctlElx is HvArm64RegisterCntkctlElx: ARM64: CntkctlEl1 or CnthctlEl2, whichever the
+	// current exception level uses.
+	Arm64RegisterCntkctlElx RegisterName = 0x58013
+	// Arm64RegisterCntpCtlEl0 is HvArm64RegisterCntpCtlEl0: ARM64: Physical timer control.
+	Arm64RegisterCntpCtlEl0 RegisterName = 0x58009
+	// Arm64RegisterCntpCtlElx is HvArm64RegisterCntpCtlElx: ARM64: CntpCtlEl0 or CnthpCtlEl2, whichever
+	// the current exception level uses.
+	Arm64RegisterCntpCtlElx RegisterName = 0x58014
+	// Arm64RegisterCntpCvalEl0 is HvArm64RegisterCntpCvalEl0: ARM64: Physical timer compare.
+	Arm64RegisterCntpCvalEl0 RegisterName = 0x5800a
+	// Arm64RegisterCntpCvalElx is HvArm64RegisterCntpCvalElx: ARM64: CntpCvalEl0 or CnthpCvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntpCvalElx RegisterName = 0x58015
+	// Arm64RegisterCntpTvalEl0 is HvArm64RegisterCntpTvalEl0: ARM64: Physical timer value.
+	Arm64RegisterCntpTvalEl0 RegisterName = 0x5800b
+	// Arm64RegisterCntpTvalElx is HvArm64RegisterCntpTvalElx: ARM64: CntpTvalEl0 or CnthpTvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntpTvalElx RegisterName = 0x58016
+	// Arm64RegisterCntpctEl0 is HvArm64RegisterCntpctEl0: ARM64: Physical counter.
+	Arm64RegisterCntpctEl0 RegisterName = 0x5800c
+	// Arm64RegisterCntvCtlEl0 is HvArm64RegisterCntvCtlEl0: ARM64: Virtual timer control.
+	Arm64RegisterCntvCtlEl0 RegisterName = 0x5800e
+	// Arm64RegisterCntvCtlElx is HvArm64RegisterCntvCtlElx: ARM64: CntvCtlEl0 or CnthvCtlEl2, whichever
+	// the current exception level uses.
+	Arm64RegisterCntvCtlElx RegisterName = 0x58017
+	// Arm64RegisterCntvCvalEl0 is HvArm64RegisterCntvCvalEl0: ARM64: Virtual timer compare.
+	Arm64RegisterCntvCvalEl0 RegisterName = 0x5800f
+	// Arm64RegisterCntvCvalElx is HvArm64RegisterCntvCvalElx: ARM64: CntvCvalEl0 or CnthvCvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntvCvalElx RegisterName = 0x58018
+	// Arm64RegisterCntvTvalEl0 is HvArm64RegisterCntvTvalEl0: ARM64: Virtual timer value.
+	Arm64RegisterCntvTvalEl0 RegisterName = 0x58010
+	// Arm64RegisterCntvTvalElx is HvArm64RegisterCntvTvalElx: ARM64: CntvTvalEl0 or CnthvTvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntvTvalElx RegisterName = 0x58019
+	// Arm64RegisterCntvctEl0 is HvArm64RegisterCntvctEl0: ARM64: Virtual counter.
+	Arm64RegisterCntvctEl0 RegisterName = 0x58011
+	// Arm64RegisterGicrBaseGPA is HvArm64RegisterGicrBaseGpa: ARM64: Redistributor base GPA.
+	Arm64RegisterGicrBaseGPA RegisterName = 0x63000
+	// Arm64RegisterPartitionInfoPage is HvArm64RegisterPartitionInfoPage: ARM64: Partition info page GPA.
+	Arm64RegisterPartitionInfoPage RegisterName = 0x90015
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x RegisterName) String() string {
+	switch x {
+	case RegisterExplicitSuspend:
+		return "HvRegisterExplicitSuspend"
+	case RegisterInterceptSuspend:
+		return "HvRegisterInterceptSuspend"
+	case RegisterInstructionEmulationHints:
+		return "HvRegisterInstructionEmulationHints"
+	case RegisterDispatchSuspend:
+		return "HvRegisterDispatchSuspend"
+	case RegisterInternalActivityState:
+		return "HvRegisterInternalActivityState"
+	case RegisterHypervisorVersion:
+		return "HvRegisterHypervisorVersion"
+	case RegisterPrivilegesAndFeaturesInfo:
+		return "HvRegisterPrivilegesAndFeaturesInfo"
+	case RegisterFeaturesInfo:
+		return "HvRegisterFeaturesInfo"
+	case RegisterImplementationLimitsInfo:
+		return "HvRegisterImplementationLimitsInfo"
+	case RegisterHardwareFeaturesInfo:
+		return "HvRegisterHardwareFeaturesInfo"
+	case RegisterCPUManagementFeaturesInfo:
+		return "HvRegisterCpuManagementFeaturesInfo"
+	case RegisterPasidFeaturesInfo:
+		return "HvRegisterPasidFeaturesInfo"
+	case RegisterNestedVirtFeaturesInfo:
+		return "HvRegisterNestedVirtFeaturesInfo"
+	case RegisterIptFeaturesInfo:
+		return "HvRegisterIptFeaturesInfo"
+	case RegisterGuestCrashP0:
+		return "HvRegisterGuestCrashP0"
+	case RegisterGuestCrashP1:
+		return "HvRegisterGuestCrashP1"
+	case RegisterGuestCrashP2:
+		return "HvRegisterGuestCrashP2"
+	case RegisterGuestCrashP3:
+		return "HvRegisterGuestCrashP3"
+	case RegisterGuestCrashP4:
+		return "HvRegisterGuestCrashP4"
+	case RegisterGuestCrashCtl:
+		return "HvRegisterGuestCrashCtl"
+	case RegisterProcessorClockFrequency:
+		return "HvRegisterProcessorClockFrequency"
+	case RegisterInterruptClockFrequency:
+		return "HvRegisterInterruptClockFrequency"
+	case RegisterGuestIdle:
+		return "HvRegisterGuestIdle"
+	case RegisterDebugDeviceOptions:
+		return "HvRegisterDebugDeviceOptions"
+	case RegisterMemoryZeroingControl:
+		return "HvRegisterMemoryZeroingControl"
+	case RegisterPendingEvent0:
+		return "HvRegisterPendingEvent0"
+	case RegisterPendingEvent1:
+		return "HvRegisterPendingEvent1"
+	case RegisterDeliverabilityNotifications:
+		return "HvRegisterDeliverabilityNotifications"
+	case RegisterPendingEvent2:
+		return "HvRegisterPendingEvent2"
+	case RegisterPendingEvent3:
+		return "HvRegisterPendingEvent3"
+	case RegisterVPRuntime:
+		return "HvRegisterVpRuntime"
+	case RegisterGuestOsID:
+		return "HvRegisterGuestOsId"
+	case RegisterVPIndex:
+		return "HvRegisterVpIndex"
+	case RegisterTimeRefCount:
+		return "HvRegisterTimeRefCount"
+	case RegisterCPUManagementVersion:
+		return "HvRegisterCpuManagementVersion"
+	case RegisterVPAssistPage:
+		return "HvRegisterVpAssistPage"
+	case RegisterVPRootSignalCount:
+		return "HvRegisterVpRootSignalCount"
+	case RegisterReferenceTSC:
+		return "HvRegisterReferenceTsc"
+	case RegisterReferenceTSCSequence:
+		return "HvRegisterReferenceTscSequence"
+	case RegisterNestedVPIndex:
+		return "HvRegisterNestedVpIndex"
+	case RegisterStatsPartitionRetail:
+		return "HvRegisterStatsPartitionRetail"
+	case RegisterStatsVPRetail:
+		return "HvRegisterStatsVpRetail"
+	case RegisterSint0:
+		return "HvRegisterSint0"
+	case RegisterSint1:
+		return "HvRegisterSint1"
+	case RegisterSint2:
+		return "HvRegisterSint2"
+	case RegisterSint3:
+		return "HvRegisterSint3"
+	case RegisterSint4:
+		return "HvRegisterSint4"
+	case RegisterSint5:
+		return "HvRegisterSint5"
+	case RegisterSint6:
+		return "HvRegisterSint6"
+	case RegisterSint7:
+		return "HvRegisterSint7"
+	case RegisterSint8:
+		return "HvRegisterSint8"
+	case RegisterSint9:
+		return "HvRegisterSint9"
+	case RegisterSint10:
+		return "HvRegisterSint10"
+	case RegisterSint11:
+		return "HvRegisterSint11"
+	case RegisterSint12:
+		return "HvRegisterSint12"
+	case RegisterSint13:
+		return "HvRegisterSint13"
+	case RegisterSint14:
+		return "HvRegisterSint14"
+	case RegisterSint15:
+		return "HvRegisterSint15"
+	case RegisterScontrol:
+		return "HvRegisterScontrol"
+	case RegisterSversion:
+		return "HvRegisterSversion"
+	case RegisterSifp:
+		return "HvRegisterSifp"
+	case RegisterSipp:
+		return "HvRegisterSipp"
+	case RegisterEom:
+		return "HvRegisterEom"
+	case RegisterSirbp:
+		return "HvRegisterSirbp"
+	case RegisterStimer0Config:
+		return "HvRegisterStimer0Config"
+	case RegisterStimer0Count:
+		return "HvRegisterStimer0Count"
+	case RegisterStimer1Config:
+		return "HvRegisterStimer1Config"
+	case RegisterStimer1Count:
+		return "HvRegisterStimer1Count"
+	case RegisterStimer2Config:
+		return "HvRegisterStimer2Config"
+	case RegisterStimer2Count:
+		return "HvRegisterStimer2Count"
+	case RegisterStimer3Config:
+		return "HvRegisterStimer3Config"
+	case RegisterStimer3Count:
+		return "HvRegisterStimer3Count"
+	case RegisterStimeUnhaltedTimerConfig:
+		return "HvRegisterStimeUnhaltedTimerConfig"
+	case RegisterStimeUnhaltedTimerCount:
+		return "HvRegisterStimeUnhaltedTimerCount"
+	case RegisterNameVsmCodePageOffsets:
+		return "HvRegisterVsmCodePageOffsets"
+	case RegisterNameVsmVPStatus:
+		return "HvRegisterVsmVpStatus"
+	case RegisterNameVsmPartitionStatus:
+		return "HvRegisterVsmPartitionStatus"
+	case RegisterNameVsmVina:
+		return "HvRegisterVsmVina"
+	case RegisterVsmCapabilities:
+		return "HvRegisterVsmCapabilities"
+	case RegisterNameVsmPartitionConfig:
+		return "HvRegisterVsmPartitionConfig"
+	case RegisterVsmVPSecureConfigVtl0:
+		return "HvRegisterVsmVpSecureConfigVtl0"
+	case RegisterVsmVPSecureConfigVtl1:
+		return "HvRegisterVsmVpSecureConfigVtl1"
+	case RegisterVsmVPSecureConfigVtl2:
+		return "HvRegisterVsmVpSecureConfigVtl2"
+	case RegisterVsmVPSecureConfigVtl3:
+		return "HvRegisterVsmVpSecureConfigVtl3"
+	case RegisterVsmVPSecureConfigVtl4:
+		return "HvRegisterVsmVpSecureConfigVtl4"
+	case RegisterVsmVPSecureConfigVtl5:
+		return "HvRegisterVsmVpSecureConfigVtl5"
+	case RegisterVsmVPSecureConfigVtl6:
+		return "HvRegisterVsmVpSecureConfigVtl6"
+	case RegisterVsmVPSecureConfigVtl7:
+		return "HvRegisterVsmVpSecureConfigVtl7"
+	case RegisterVsmVPSecureConfigVtl8:
+		return "HvRegisterVsmVpSecureConfigVtl8"
+	case RegisterVsmVPSecureConfigVtl9:
+		return "HvRegisterVsmVpSecureConfigVtl9"
+	case RegisterVsmVPSecureConfigVtl10:
+		return "HvRegisterVsmVpSecureConfigVtl10"
+	case RegisterVsmVPSecureConfigVtl11:
+		return "HvRegisterVsmVpSecureConfigVtl11"
+	case RegisterVsmVPSecureConfigVtl12:
+		return "HvRegisterVsmVpSecureConfigVtl12"
+	case RegisterVsmVPSecureConfigVtl13:
+		return "HvRegisterVsmVpSecureConfigVtl13"
+	case RegisterVsmVPSecureConfigVtl14:
+		return "HvRegisterVsmVpSecureConfigVtl14"
+	case RegisterVsmVPWaitForTLBLock:
+		return "HvRegisterVsmVpWaitForTlbLock"
+	case RegisterIsolationCapabilities:
+		return "HvRegisterIsolationCapabilities"
+	case RegisterPendingInterruption:
+		return "HvRegisterPendingInterruption"
+	case RegisterInterruptState:
+		return "HvRegisterInterruptState"
+	case X64RegisterPendingDebugException:
+		return "HvX64RegisterPendingDebugException"
+	case X64RegisterRax:
+		return "HvX64RegisterRax"
+	case X64RegisterRcx:
+		return "HvX64RegisterRcx"
+	case X64RegisterRdx:
+		return "HvX64RegisterRdx"
+	case X64RegisterRbx:
+		return "HvX64RegisterRbx"
+	case X64RegisterRsp:
+		return "HvX64RegisterRsp"
+	case X64RegisterRbp:
+		return "HvX64RegisterRbp"
+	case X64RegisterRsi:
+		return "HvX64RegisterRsi"
+	case X64RegisterRdi:
+		return "HvX64RegisterRdi"
+	case X64RegisterR8:
+		return "HvX64RegisterR8"
+	case X64RegisterR9:
+		return "HvX64RegisterR9"
+	case X64RegisterR10:
+		return "HvX64RegisterR10"
+	case X64RegisterR11:
+		return "HvX64RegisterR11"
+	case X64RegisterR12:
+		return "HvX64RegisterR12"
+	case X64RegisterR13:
+		return "HvX64RegisterR13"
+	case X64RegisterR14:
+		return "HvX64RegisterR14"
+	case X64RegisterR15:
+		return "HvX64RegisterR15"
+	case X64RegisterRIP:
+		return "HvX64RegisterRip"
+	case X64RegisterRflags:
+		return "HvX64RegisterRflags"
+	case X64RegisterXmm0:
+		return "HvX64RegisterXmm0"
+	case X64RegisterXmm1:
+		return "HvX64RegisterXmm1"
+	case X64RegisterXmm2:
+		return "HvX64RegisterXmm2"
+	case X64RegisterXmm3:
+		return "HvX64RegisterXmm3"
+	case X64RegisterXmm4:
+		return "HvX64RegisterXmm4"
+	case X64RegisterXmm5:
+		return "HvX64RegisterXmm5"
+	case X64RegisterXmm6:
+		return "HvX64RegisterXmm6"
+	case X64RegisterXmm7:
+		return "HvX64RegisterXmm7"
+	case X64RegisterXmm8:
+		return "HvX64RegisterXmm8"
+	case X64RegisterXmm9:
+		return "HvX64RegisterXmm9"
+	case X64RegisterXmm10:
+		return "HvX64RegisterXmm10"
+	case X64RegisterXmm11:
+		return "HvX64RegisterXmm11"
+	case X64RegisterXmm12:
+		return "HvX64RegisterXmm12"
+	case X64RegisterXmm13:
+		return "HvX64RegisterXmm13"
+	case X64RegisterXmm14:
+		return "HvX64RegisterXmm14"
+	case X64RegisterXmm15:
+		return "HvX64RegisterXmm15"
+	case X64RegisterFPMmx0:
+		return "HvX64RegisterFpMmx0"
+	case X64RegisterFPMmx1:
+		return "HvX64RegisterFpMmx1"
+	case X64RegisterFPMmx2:
+		return "HvX64RegisterFpMmx2"
+	case X64RegisterFPMmx3:
+		return "HvX64RegisterFpMmx3"
+	case X64RegisterFPMmx4:
+		return "HvX64RegisterFpMmx4"
+	case X64RegisterFPMmx5:
+		return "HvX64RegisterFpMmx5"
+	case X64RegisterFPMmx6:
+		return "HvX64RegisterFpMmx6"
+	case X64RegisterFPMmx7:
+		return "HvX64RegisterFpMmx7"
+	case X64RegisterFPControlStatus:
+		return "HvX64RegisterFpControlStatus"
+	case X64RegisterXMMControlStatus:
+		return "HvX64RegisterXmmControlStatus"
+	case X64RegisterCr0:
+		return "HvX64RegisterCr0"
+	case X64RegisterCr2:
+		return "HvX64RegisterCr2"
+	case X64RegisterCr3:
+		return "HvX64RegisterCr3"
+	case X64RegisterCr4:
+		return "HvX64RegisterCr4"
+	case X64RegisterCr8:
+		return "HvX64RegisterCr8"
+	case X64RegisterXfem:
+		return "HvX64RegisterXfem"
+	case X64RegisterIntermediateCr0:
+		return "HvX64RegisterIntermediateCr0"
+	case X64RegisterIntermediateCr4:
+		return "HvX64RegisterIntermediateCr4"
+	case X64RegisterIntermediateCr8:
+		return "HvX64RegisterIntermediateCr8"
+	case X64RegisterDr0:
+		return "HvX64RegisterDr0"
+	case X64RegisterDr1:
+		return "HvX64RegisterDr1"
+	case X64RegisterDr2:
+		return "HvX64RegisterDr2"
+	case X64RegisterDr3:
+		return "HvX64RegisterDr3"
+	case X64RegisterDr6:
+		return "HvX64RegisterDr6"
+	case X64RegisterDr7:
+		return "HvX64RegisterDr7"
+	case X64RegisterEs:
+		return "HvX64RegisterEs"
+	case X64RegisterCs:
+		return "HvX64RegisterCs"
+	case X64RegisterSs:
+		return "HvX64RegisterSs"
+	case X64RegisterDs:
+		return "HvX64RegisterDs"
+	case X64RegisterFs:
+		return "HvX64RegisterFs"
+	case X64RegisterGs:
+		return "HvX64RegisterGs"
+	case X64RegisterLdtr:
+		return "HvX64RegisterLdtr"
+	case X64RegisterTr:
+		return "HvX64RegisterTr"
+	case X64RegisterIdtr:
+		return "HvX64RegisterIdtr"
+	case X64RegisterGdtr:
+		return "HvX64RegisterGdtr"
+	case X64RegisterTSC:
+		return "HvX64RegisterTsc"
+	case X64RegisterEfer:
+		return "HvX64RegisterEfer"
+	case X64RegisterKernelGsBase:
+		return "HvX64RegisterKernelGsBase"
+	case X64RegisterAPICBase:
+		return "HvX64RegisterApicBase"
+	case X64RegisterPat:
+		return "HvX64RegisterPat"
+	case X64RegisterSysenterCs:
+		return "HvX64RegisterSysenterCs"
+	case X64RegisterSysenterEip:
+		return "HvX64RegisterSysenterEip"
+	case X64RegisterSysenterEsp:
+		return "HvX64RegisterSysenterEsp"
+	case X64RegisterStar:
+		return "HvX64RegisterStar"
+	case X64RegisterLstar:
+		return "HvX64RegisterLstar"
+	case X64RegisterCstar:
+		return "HvX64RegisterCstar"
+	case X64RegisterSfmask:
+		return "HvX64RegisterSfmask"
+	case X64RegisterInitialAPICID:
+		return "HvX64RegisterInitialApicId"
+	case X64RegisterMSRMtrrCap:
+		return "HvX64RegisterMsrMtrrCap"
+	case X64RegisterMSRMtrrDefType:
+		return "HvX64RegisterMsrMtrrDefType"
+	case X64RegisterMSRMtrrPhysBase0:
+		return "HvX64RegisterMsrMtrrPhysBase0"
+	case X64RegisterMSRMtrrPhysBase1:
+		return "HvX64RegisterMsrMtrrPhysBase1"
+	case X64RegisterMSRMtrrPhysBase2:
+		return "HvX64RegisterMsrMtrrPhysBase2"
+	case X64RegisterMSRMtrrPhysBase3:
+		return "HvX64RegisterMsrMtrrPhysBase3"
+	case X64RegisterMSRMtrrPhysBase4:
+		return "HvX64RegisterMsrMtrrPhysBase4"
+	case X64RegisterMSRMtrrPhysBase5:
+		return "HvX64RegisterMsrMtrrPhysBase5"
+	case X64RegisterMSRMtrrPhysBase6:
+		return "HvX64RegisterMsrMtrrPhysBase6"
+	case X64RegisterMSRMtrrPhysBase7:
+		return "HvX64RegisterMsrMtrrPhysBase7"
+	case X64RegisterMSRMtrrPhysBase8:
+		return "HvX64RegisterMsrMtrrPhysBase8"
+	case X64RegisterMSRMtrrPhysBase9:
+		return "HvX64RegisterMsrMtrrPhysBase9"
+	case X64RegisterMSRMtrrPhysBaseA:
+		return "HvX64RegisterMsrMtrrPhysBaseA"
+	case X64RegisterMSRMtrrPhysBaseB:
+		return "HvX64RegisterMsrMtrrPhysBaseB"
+	case X64RegisterMSRMtrrPhysBaseC:
+		return "HvX64RegisterMsrMtrrPhysBaseC"
+	case X64RegisterMSRMtrrPhysBaseD:
+		return "HvX64RegisterMsrMtrrPhysBaseD"
+	case X64RegisterMSRMtrrPhysBaseE:
+		return "HvX64RegisterMsrMtrrPhysBaseE"
+	case X64RegisterMSRMtrrPhysBaseF:
+		return "HvX64RegisterMsrMtrrPhysBaseF"
+	case X64RegisterMSRMtrrPhysMask0:
+		return "HvX64RegisterMsrMtrrPhysMask0"
+	case X64RegisterMSRMtrrPhysMask1:
+		return "HvX64RegisterMsrMtrrPhysMask1"
+	case X64RegisterMSRMtrrPhysMask2:
+		return "HvX64RegisterMsrMtrrPhysMask2"
+	case X64RegisterMSRMtrrPhysMask3:
+		return "HvX64RegisterMsrMtrrPhysMask3"
+	case X64RegisterMSRMtrrPhysMask4:
+		return "HvX64RegisterMsrMtrrPhysMask4"
+	case X64RegisterMSRMtrrPhysMask5:
+		return "HvX64RegisterMsrMtrrPhysMask5"
+	case X64RegisterMSRMtrrPhysMask6:
+		return "HvX64RegisterMsrMtrrPhysMask6"
+	case X64RegisterMSRMtrrPhysMask7:
+		return "HvX64RegisterMsrMtrrPhysMask7"
+	case X64RegisterMSRMtrrPhysMask8:
+		return "HvX64RegisterMsrMtrrPhysMask8"
+	case X64RegisterMSRMtrrPhysMask9:
+		return "HvX64RegisterMsrMtrrPhysMask9"
+	case X64RegisterMSRMtrrPhysMaskA:
+		return "HvX64RegisterMsrMtrrPhysMaskA"
+	case X64RegisterMSRMtrrPhysMaskB:
+		return "HvX64RegisterMsrMtrrPhysMaskB"
+	case X64RegisterMSRMtrrPhysMaskC:
+		return "HvX64RegisterMsrMtrrPhysMaskC"
+	case X64RegisterMSRMtrrPhysMaskD:
+		return "HvX64RegisterMsrMtrrPhysMaskD"
+	case X64RegisterMSRMtrrPhysMaskE:
+		return "HvX64RegisterMsrMtrrPhysMaskE"
+	case X64RegisterMSRMtrrPhysMaskF:
+		return "HvX64RegisterMsrMtrrPhysMaskF"
+	case X64RegisterMSRMtrrFix64k00000:
+		return "HvX64RegisterMsrMtrrFix64k00000"
+	case X64RegisterMSRMtrrFix16k80000:
+		return "HvX64RegisterMsrMtrrFix16k80000"
+	case X64RegisterMSRMtrrFix16kA0000:
+		return "HvX64RegisterMsrMtrrFix16kA0000"
+	case X64RegisterMSRMtrrFix4kC0000:
+		return "HvX64RegisterMsrMtrrFix4kC0000"
+	case X64RegisterMSRMtrrFix4kC8000:
+		return "HvX64RegisterMsrMtrrFix4kC8000"
+	case X64RegisterMSRMtrrFix4kD0000:
+		return "HvX64RegisterMsrMtrrFix4kD0000"
+	case X64RegisterMSRMtrrFix4kD8000:
+		return "HvX64RegisterMsrMtrrFix4kD8000"
+	case X64RegisterMSRMtrrFix4kE0000:
+		return "HvX64RegisterMsrMtrrFix4kE0000"
+	case X64RegisterMSRMtrrFix4kE8000:
+		return "HvX64RegisterMsrMtrrFix4kE8000"
+	case X64RegisterMSRMtrrFix4kF0000:
+		return "HvX64RegisterMsrMtrrFix4kF0000"
+	case X64RegisterMSRMtrrFix4kF8000:
+		return "HvX64RegisterMsrMtrrFix4kF8000"
+	case X64RegisterTSCAux:
+		return "HvX64RegisterTscAux"
+	case X64RegisterBndcfgs:
+		return "HvX64RegisterBndcfgs"
+	case X64RegisterDebugCtl:
+		return "HvX64RegisterDebugCtl"
+	case X64RegisterMCount:
+		return "HvX64RegisterMCount"
+	case X64RegisterACount:
+		return "HvX64RegisterACount"
+	case X64RegisterSgxLaunchControl0:
+		return "HvX64RegisterSgxLaunchControl0"
+	case X64RegisterSgxLaunchControl1:
+		return "HvX64RegisterSgxLaunchControl1"
+	case X64RegisterSgxLaunchControl2:
+		return "HvX64RegisterSgxLaunchControl2"
+	case X64RegisterSgxLaunchControl3:
+		return "HvX64RegisterSgxLaunchControl3"
+	case X64RegisterSpecCtrl:
+		return "HvX64RegisterSpecCtrl"
+	case X64RegisterPredCmd:
+		return "HvX64RegisterPredCmd"
+	case X64RegisterVirtSpecCtrl:
+		return "HvX64RegisterVirtSpecCtrl"
+	case X64RegisterTSCVirtualOffset:
+		return "HvX64RegisterTscVirtualOffset"
+	case X64RegisterTsxCtrl:
+		return "HvX64RegisterTsxCtrl"
+	case X64RegisterXss:
+		return "HvX64RegisterXss"
+	case X64RegisterUCet:
+		return "HvX64RegisterUCet"
+	case X64RegisterSCet:
+		return "HvX64RegisterSCet"
+	case X64RegisterSsp:
+		return "HvX64RegisterSsp"
+	case X64RegisterPl0Ssp:
+		return "HvX64RegisterPl0Ssp"
+	case X64RegisterPl1Ssp:
+		return "HvX64RegisterPl1Ssp"
+	case X64RegisterPl2Ssp:
+		return "HvX64RegisterPl2Ssp"
+	case X64RegisterPl3Ssp:
+		return "HvX64RegisterPl3Ssp"
+	case X64RegisterInterruptSspTableAddr:
+		return "HvX64RegisterInterruptSspTableAddr"
+	case X64RegisterTSCDeadline:
+		return "HvX64RegisterTscDeadline"
+	case X64RegisterTSCAdjust:
+		return "HvX64RegisterTscAdjust"
+	case X64RegisterUmwaitControl:
+		return "HvX64RegisterUmwaitControl"
+	case X64RegisterXfd:
+		return "HvX64RegisterXfd"
+	case X64RegisterXfdErr:
+		return "HvX64RegisterXfdErr"
+	case X64RegisterMSRIa32MiscEnable:
+		return "HvX64RegisterMsrIa32MiscEnable"
+	case X64RegisterIa32FeatureControl:
+		return "HvX64RegisterIa32FeatureControl"
+	case X64RegisterIa32VMXBasic:
+		return "HvX64RegisterIa32VmxBasic"
+	case X64RegisterIa32VMXPinbasedCtls:
+		return "HvX64RegisterIa32VmxPinbasedCtls"
+	case X64RegisterIa32VMXExitCtls:
+		return "HvX64RegisterIa32VmxExitCtls"
+	case X64RegisterIa32VMXEntryCtls:
+		return "HvX64RegisterIa32VmxEntryCtls"
+	case X64RegisterIa32VMXMisc:
+		return "HvX64RegisterIa32VmxMisc"
+	case X64RegisterIa32VMXCr0Fixed0:
+		return "HvX64RegisterIa32VmxCr0Fixed0"
+	case X64RegisterIa32VMXCr0Fixed1:
+		return "HvX64RegisterIa32VmxCr0Fixed1"
+	case X64RegisterIa32VMXCr4Fixed0:
+		return "HvX64RegisterIa32VmxCr4Fixed0"
+	case X64RegisterIa32VMXCr4Fixed1:
+		return "HvX64RegisterIa32VmxCr4Fixed1"
+	case X64RegisterIa32VMXVMCSEnum:
+		return "HvX64RegisterIa32VmxVmcsEnum"
+	case X64RegisterIa32VMXProcbasedCtls2:
+		return "HvX64RegisterIa32VmxProcbasedCtls2"
+	case X64RegisterIa32VMXEptVpidCap:
+		return "HvX64RegisterIa32VmxEptVpidCap"
+	case X64RegisterIa32VMXTruePinbasedCtls:
+		return "HvX64RegisterIa32VmxTruePinbasedCtls"
+	case X64RegisterIa32VMXTrueProcbasedCtls:
+		return "HvX64RegisterIa32VmxTrueProcbasedCtls"
+	case X64RegisterIa32VMXTrueExitCtls:
+		return "HvX64RegisterIa32VmxTrueExitCtls"
+	case X64RegisterIa32VMXTrueEntryCtls:
+		return "HvX64RegisterIa32VmxTrueEntryCtls"
+	case X64RegisterAmdVmHsavePa:
+		return "HvX64RegisterAmdVmHsavePa"
+	case X64RegisterAmdVmCR:
+		return "HvX64RegisterAmdVmCr"
+	case X64RegisterPerfGlobalCtrl:
+		return "HvX64RegisterPerfGlobalCtrl"
+	case X64RegisterPerfGlobalStatus:
+		return "HvX64RegisterPerfGlobalStatus"
+	case X64RegisterPerfGlobalInUse:
+		return "HvX64RegisterPerfGlobalInUse"
+	case X64RegisterFixedCtrCtrl:
+		return "HvX64RegisterFixedCtrCtrl"
+	case X64RegisterDsArea:
+		return "HvX64RegisterDsArea"
+	case X64RegisterPebsEnable:
+		return "HvX64RegisterPebsEnable"
+	case X64RegisterPebsLdLat:
+		return "HvX64RegisterPebsLdLat"
+	case X64RegisterPebsFrontend:
+		return "HvX64RegisterPebsFrontend"
+	case X64RegisterRtitCtl:
+		return "HvX64RegisterRtitCtl"
+	case X64RegisterRtitStatus:
+		return "HvX64RegisterRtitStatus"
+	case X64RegisterRtitOutputBase:
+		return "HvX64RegisterRtitOutputBase"
+	case X64RegisterRtitOutputMaskPtrs:
+		return "HvX64RegisterRtitOutputMaskPtrs"
+	case X64RegisterRtitCr3Match:
+		return "HvX64RegisterRtitCr3Match"
+	case X64RegisterPerfEvtSel0:
+		return "HvX64RegisterPerfEvtSel0"
+	case X64RegisterPmc0:
+		return "HvX64RegisterPmc0"
+	case X64RegisterFixedCtr0:
+		return "HvX64RegisterFixedCtr0"
+	case X64RegisterLbrTos:
+		return "HvX64RegisterLbrTos"
+	case X64RegisterLbrSelect:
+		return "HvX64RegisterLbrSelect"
+	case X64RegisterLerFromLip:
+		return "HvX64RegisterLerFromLip"
+	case X64RegisterLerToLip:
+		return "HvX64RegisterLerToLip"
+	case X64RegisterLbrFrom0:
+		return "HvX64RegisterLbrFrom0"
+	case X64RegisterLbrTo0:
+		return "HvX64RegisterLbrTo0"
+	case X64RegisterLbrInfo0:
+		return "HvX64RegisterLbrInfo0"
+	case X64RegisterAPICID:
+		return "HvX64RegisterApicId"
+	case X64RegisterAPICVersion:
+		return "HvX64RegisterApicVersion"
+	case X64RegisterAPICTpr:
+		return "HvX64RegisterApicTpr"
+	case X64RegisterAPICPpr:
+		return "HvX64RegisterApicPpr"
+	case X64RegisterAPICEOI:
+		return "HvX64RegisterApicEoi"
+	case X64RegisterAPICLdr:
+		return "HvX64RegisterApicLdr"
+	case X64RegisterAPICSpurious:
+		return "HvX64RegisterApicSpurious"
+	case X64RegisterAPICIsr0:
+		return "HvX64RegisterApicIsr0"
+	case X64RegisterAPICIsr1:
+		return "HvX64RegisterApicIsr1"
+	case X64RegisterAPICIsr2:
+		return "HvX64RegisterApicIsr2"
+	case X64RegisterAPICIsr3:
+		return "HvX64RegisterApicIsr3"
+	case X64RegisterAPICIsr4:
+		return "HvX64RegisterApicIsr4"
+	case X64RegisterAPICIsr5:
+		return "HvX64RegisterApicIsr5"
+	case X64RegisterAPICIsr6:
+		return "HvX64RegisterApicIsr6"
+	case X64RegisterAPICIsr7:
+		return "HvX64RegisterApicIsr7"
+	case X64RegisterAPICTmr0:
+		return "HvX64RegisterApicTmr0"
+	case X64RegisterAPICTmr1:
+		return "HvX64RegisterApicTmr1"
+	case X64RegisterAPICTmr2:
+		return "HvX64RegisterApicTmr2"
+	case X64RegisterAPICTmr3:
+		return "HvX64RegisterApicTmr3"
+	case X64RegisterAPICTmr4:
+		return "HvX64RegisterApicTmr4"
+	case X64RegisterAPICTmr5:
+		return "HvX64RegisterApicTmr5"
+	case X64RegisterAPICTmr6:
+		return "HvX64RegisterApicTmr6"
+	case X64RegisterAPICTmr7:
+		return "HvX64RegisterApicTmr7"
+	case X64RegisterAPICIrr0:
+		return "HvX64RegisterApicIrr0"
+	case X64RegisterAPICIrr1:
+		return "HvX64RegisterApicIrr1"
+	case X64RegisterAPICIrr2:
+		return "HvX64RegisterApicIrr2"
+	case X64RegisterAPICIrr3:
+		return "HvX64RegisterApicIrr3"
+	case X64RegisterAPICIrr4:
+		return "HvX64RegisterApicIrr4"
+	case X64RegisterAPICIrr5:
+		return "HvX64RegisterApicIrr5"
+	case X64RegisterAPICIrr6:
+		return "HvX64RegisterApicIrr6"
+	case X64RegisterAPICIrr7:
+		return "HvX64RegisterApicIrr7"
+	case X64RegisterAPICEse:
+		return "HvX64RegisterApicEse"
+	case X64RegisterAPICIcr:
+		return "HvX64RegisterApicIcr"
+	case X64RegisterAPICLvtTimer:
+		return "HvX64RegisterApicLvtTimer"
+	case X64RegisterAPICLvtThermal:
+		return "HvX64RegisterApicLvtThermal"
+	case X64RegisterAPICLvtPerfmon:
+		return "HvX64RegisterApicLvtPerfmon"
+	case X64RegisterAPICLvtLint0:
+		return "HvX64RegisterApicLvtLint0"
+	case X64RegisterAPICLvtLint1:
+		return "HvX64RegisterApicLvtLint1"
+	case X64RegisterAPICLvtError:
+		return "HvX64RegisterApicLvtError"
+	case X64RegisterAPICInitCount:
+		return "HvX64RegisterApicInitCount"
+	case X64RegisterAPICCurrentCount:
+		return "HvX64RegisterApicCurrentCount"
+	case X64RegisterAPICDivide:
+		return "HvX64RegisterApicDivide"
+	case X64RegisterAPICSelfIPI:
+		return "HvX64RegisterApicSelfIpi"
+	case X64RegisterHypercall:
+		return "HvX64RegisterHypercall"
+	case X64RegisterSyntheticEOI:
+		return "HvX64RegisterSyntheticEoi"
+	case X64RegisterSyntheticIcr:
+		return "HvX64RegisterSyntheticIcr"
+	case X64RegisterSyntheticTpr:
+		return "HvX64RegisterSyntheticTpr"
+	case X64RegisterEmulatedTimerPeriod:
+		return "HvX64RegisterEmulatedTimerPeriod"
+	case X64RegisterEmulatedTimerControl:
+		return "HvX64RegisterEmulatedTimerControl"
+	case X64RegisterPMTimerAssist:
+		return "HvX64RegisterPmTimerAssist"
+	case X64RegisterSevControl:
+		return "HvX64RegisterSevControl"
+	case X64RegisterSevGhcbGPA:
+		return "HvX64RegisterSevGhcbGpa"
+	case X64RegisterSevAvicGPA:
+		return "HvX64RegisterSevAvicGpa"
+	case X64RegisterNestedGuestState:
+		return "HvX64RegisterNestedGuestState"
+	case X64RegisterNestedCurrentVmGPA:
+		return "HvX64RegisterNestedCurrentVmGpa"
+	case X64RegisterNestedVMXInvEpt:
+		return "HvX64RegisterNestedVmxInvEpt"
+	case X64RegisterNestedVMXInvVpid:
+		return "HvX64RegisterNestedVmxInvVpid"
+	case X64RegisterCRInterceptControl:
+		return "HvX64RegisterCrInterceptControl"
+	case X64RegisterCRInterceptCr0Mask:
+		return "HvX64RegisterCrInterceptCr0Mask"
+	case X64RegisterCRInterceptCr4Mask:
+		return "HvX64RegisterCrInterceptCr4Mask"
+	case X64RegisterCRInterceptIa32MiscEnableMask:
+		return "HvX64RegisterCrInterceptIa32MiscEnableMask"
+	case X64RegisterGhcb:
+		return "HvX64RegisterGhcb"
+	case Arm64RegisterX18:
+		return "HvArm64RegisterX18"
+	case Arm64RegisterX19:
+		return "HvArm64RegisterX19"
+	case Arm64RegisterX20:
+		return "HvArm64RegisterX20"
+	case Arm64RegisterX21:
+		return "HvArm64RegisterX21"
+	case Arm64RegisterX22:
+		return "HvArm64RegisterX22"
+	case Arm64RegisterX23:
+		return "HvArm64RegisterX23"
+	case Arm64RegisterX24:
+		return "HvArm64RegisterX24"
+	case Arm64RegisterX25:
+		return "HvArm64RegisterX25"
+	case Arm64RegisterX26:
+		return "HvArm64RegisterX26"
+	case Arm64RegisterX27:
+		return "HvArm64RegisterX27"
+	case Arm64RegisterX28:
+		return "HvArm64RegisterX28"
+	case Arm64RegisterFP:
+		return "HvArm64RegisterFp"
+	case Arm64RegisterLr:
+		return "HvArm64RegisterLr"
+	case Arm64RegisterSp:
+		return "HvArm64RegisterSp"
+	case Arm64RegisterSpEl0:
+		return "HvArm64RegisterSpEl0"
+	case Arm64RegisterSpEl1:
+		return "HvArm64RegisterSpEl1"
+	case Arm64RegisterPc:
+		return "HvArm64RegisterPc"
+	case Arm64RegisterXzr:
+		return "HvArm64RegisterXzr"
+	case Arm64RegisterQ26:
+		return "HvArm64RegisterQ26"
+	case Arm64RegisterQ27:
+		return "HvArm64RegisterQ27"
+	case Arm64RegisterQ28:
+		return "HvArm64RegisterQ28"
+	case Arm64RegisterQ29:
+		return "HvArm64RegisterQ29"
+	case Arm64RegisterQ30:
+		return "HvArm64RegisterQ30"
+	case Arm64RegisterQ31:
+		return "HvArm64RegisterQ31"
+	case Arm64RegisterZ0:
+		return "HvArm64RegisterZ0"
+	case Arm64RegisterZ1:
+		return "HvArm64RegisterZ1"
+	case Arm64RegisterZ2:
+		return "HvArm64RegisterZ2"
+	case Arm64RegisterZ3:
+		return "HvArm64RegisterZ3"
+	case Arm64RegisterZ4:
+		return "HvArm64RegisterZ4"
+	case Arm64RegisterZ5:
+		return "HvArm64RegisterZ5"
+	case Arm64RegisterZ6:
+		return "HvArm64RegisterZ6"
+	case Arm64RegisterZ7:
+		return "HvArm64RegisterZ7"
+	case Arm64RegisterZ8:
+		return "HvArm64RegisterZ8"
+	case Arm64RegisterZ9:
+		return "HvArm64RegisterZ9"
+	case Arm64RegisterZ10:
+		return "HvArm64RegisterZ10"
+	case Arm64RegisterZ11:
+		return "HvArm64RegisterZ11"
+	case Arm64RegisterZ12:
+		return "HvArm64RegisterZ12"
+	case Arm64RegisterZ13:
+		return "HvArm64RegisterZ13"
+	case Arm64RegisterZ14:
+		return "HvArm64RegisterZ14"
+	case Arm64RegisterZ15:
+		return "HvArm64RegisterZ15"
+	case Arm64RegisterZ16:
+		return "HvArm64RegisterZ16"
+	case Arm64RegisterZ17:
+		return "HvArm64RegisterZ17"
+	case Arm64RegisterZ18:
+		return "HvArm64RegisterZ18"
+	case Arm64RegisterZ19:
+		return "HvArm64RegisterZ19"
+	case Arm64RegisterZ20:
+		return "HvArm64RegisterZ20"
+	case Arm64RegisterZ21:
+		return "HvArm64RegisterZ21"
+	case Arm64RegisterZ22:
+		return "HvArm64RegisterZ22"
+	case Arm64RegisterZ23:
+		return "HvArm64RegisterZ23"
+	case Arm64RegisterZ24:
+		return "HvArm64RegisterZ24"
+	case Arm64RegisterZ25:
+		return "HvArm64RegisterZ25"
+	case Arm64RegisterZ26:
+		return "HvArm64RegisterZ26"
+	case Arm64RegisterZ27:
+		return "HvArm64RegisterZ27"
+	case Arm64RegisterZ28:
+		return "HvArm64RegisterZ28"
+	case Arm64RegisterZ29:
+		return "HvArm64RegisterZ29"
+	case Arm64RegisterZ30:
+		return "HvArm64RegisterZ30"
+	case Arm64RegisterZ31:
+		return "HvArm64RegisterZ31"
+	case Arm64RegisterP0:
+		return "HvArm64RegisterP0"
+	case Arm64RegisterP1:
+		return "HvArm64RegisterP1"
+	case Arm64RegisterP2:
+		return "HvArm64RegisterP2"
+	case Arm64RegisterP3:
+		return "HvArm64RegisterP3"
+	case Arm64RegisterP4:
+		return "HvArm64RegisterP4"
+	case Arm64RegisterP5:
+		return "HvArm64RegisterP5"
+	case Arm64RegisterP6:
+		return "HvArm64RegisterP6"
+	case Arm64RegisterP7:
+		return "HvArm64RegisterP7"
+	case Arm64RegisterP8:
+		return "HvArm64RegisterP8"
+	case Arm64RegisterP9:
+		return "HvArm64RegisterP9"
+	case Arm64RegisterP10:
+		return "HvArm64RegisterP10"
+	case Arm64RegisterP11:
+		return "HvArm64RegisterP11"
+	case Arm64RegisterP12:
+		return "HvArm64RegisterP12"
+	case Arm64RegisterP13:
+		return "HvArm64RegisterP13"
+	case Arm64RegisterP14:
+		return "HvArm64RegisterP14"
+	case Arm64RegisterP15:
+		return "HvArm64RegisterP15"
+	case Arm64RegisterFfr:
+		return "HvArm64RegisterFFR"
+	case Arm64RegisterCurrentEl:
+		return "HvArm64RegisterCurrentEl"
+	case Arm64RegisterDaif:
+		return "HvArm64RegisterDaif"
+	case Arm64RegisterDit:
+		return "HvArm64RegisterDit"
+	case Arm64RegisterPstate:
+		return "HvArm64RegisterPstate"
+	case Arm64RegisterElrEl1:
+		return "HvArm64RegisterElrEl1"
+	case Arm64RegisterElrElx:
+		return "HvArm64RegisterElrElx"
+	case Arm64RegisterFpcr:
+		return "HvArm64RegisterFpcr"
+	case Arm64RegisterFpsr:
+		return "HvArm64RegisterFpsr"
+	case Arm64RegisterNzcv:
+		return "HvArm64RegisterNzcv"
+	case Arm64RegisterPan:
+		return "HvArm64RegisterPan"
+	case Arm64RegisterSpSel:
+		return "HvArm64RegisterSpSel"
+	case Arm64RegisterSpsrEl1:
+		return "HvArm64RegisterSpsrEl1"
+	case Arm64RegisterSpsrElx:
+		return "HvArm64RegisterSpsrElx"
+	case Arm64RegisterSsbs:
+		return "HvArm64RegisterSsbs"
+	case Arm64RegisterTco:
+		return "HvArm64RegisterTco"
+	case Arm64RegisterUao:
+		return "HvArm64RegisterUao"
+	case Arm64RegisterIDMidrEl1:
+		return "HvArm64RegisterIdMidrEl1"
+	case Arm64RegisterIDMpidrEl1:
+		return "HvArm64RegisterIdMpidrEl1"
+	case Arm64RegisterIDAa64Pfr0El1:
+		return "HvArm64RegisterIdAa64Pfr0El1"
+	case Arm64RegisterIDAa64Pfr1El1:
+		return "HvArm64RegisterIdAa64Pfr1El1"
+	case Arm64RegisterIDAa64Pfr2El1:
+		return "HvArm64RegisterIdAa64Pfr2El1"
+	case Arm64RegisterIDAa64Zfr0El1:
+		return "HvArm64RegisterIdAa64Zfr0El1"
+	case Arm64RegisterIDAa64Smfr0El1:
+		return "HvArm64RegisterIdAa64Smfr0El1"
+	case Arm64RegisterIDAa64Dfr0El1:
+		return "HvArm64RegisterIdAa64Dfr0El1"
+	case Arm64RegisterIDAa64Isar0El1:
+		return "HvArm64RegisterIdAa64Isar0El1"
+	case Arm64RegisterIDAa64Mmfr0El1:
+		return "HvArm64RegisterIdAa64Mmfr0El1"
+	case Arm64RegisterIDAa64Mmfr1El1:
+		return "HvArm64RegisterIdAa64Mmfr1El1"
+	case Arm64RegisterIDAa64Mmfr2El1:
+		return "HvArm64RegisterIdAa64Mmfr2El1"
+	case Arm64RegisterIDAa64Mmfr3El1:
+		return "HvArm64RegisterIdAa64Mmfr3El1"
+	case Arm64RegisterIDAa64Mmfr4El1:
+		return "HvArm64RegisterIdAa64Mmfr4El1"
+	case Arm64RegisterAccdataEl1:
+		return "HvArm64RegisterAccdataEl1"
+	case Arm64RegisterAfsr0El1:
+		return "HvArm64RegisterAfsr0El1"
+	case Arm64RegisterAfsr0Elx:
+		return "HvArm64RegisterAfsr0Elx"
+	case Arm64RegisterAfsr1Elx:
+		return "HvArm64RegisterAfsr1Elx"
+	case Arm64RegisterAidrEl1:
+		return "HvArm64RegisterAidrEl1"
+	case Arm64RegisterAmairEl1:
+		return "HvArm64RegisterAmairEl1"
+	case Arm64RegisterAmairElx:
+		return "HvArm64RegisterAmairElx"
+	case Arm64RegisterApdAKeyHiEl1:
+		return "HvArm64RegisterApdAKeyHiEl1"
+	case Arm64RegisterApdAKeyLoEl1:
+		return "HvArm64RegisterApdAKeyLoEl1"
+	case Arm64RegisterApdBKeyHiEl1:
+		return "HvArm64RegisterApdBKeyHiEl1"
+	case Arm64RegisterApdBKeyLoEl1:
+		return "HvArm64RegisterApdBKeyLoEl1"
+	case Arm64RegisterApgAKeyHiEl1:
+		return "HvArm64RegisterApgAKeyHiEl1"
+	case Arm64RegisterApgAKeyLoEl1:
+		return "HvArm64RegisterApgAKeyLoEl1"
+	case Arm64RegisterApiAKeyHiEl1:
+		return "HvArm64RegisterApiAKeyHiEl1"
+	case Arm64RegisterApiAKeyLoEl1:
+		return "HvArm64RegisterApiAKeyLoEl1"
+	case Arm64RegisterApiBKeyHiEl1:
+		return "HvArm64RegisterApiBKeyHiEl1"
+	case Arm64RegisterApiBKeyLoEl1:
+		return "HvArm64RegisterApiBKeyLoEl1"
+	case Arm64RegisterCcsidrEl1:
+		return "HvArm64RegisterCcsidrEl1"
+	case Arm64RegisterCcsidr2El1:
+		return "HvArm64RegisterCcsidr2El1"
+	case Arm64RegisterClidrEl1:
+		return "HvArm64RegisterClidrEl1"
+	case Arm64RegisterContextidrEl1:
+		return "HvArm64RegisterContextidrEl1"
+	case Arm64RegisterContextidrElx:
+		return "HvArm64RegisterContextidrElx"
+	case Arm64RegisterCpacrElx:
+		return "HvArm64RegisterCpacrElx"
+	case Arm64RegisterCsselrEl1:
+		return "HvArm64RegisterCsselrEl1"
+	case Arm64RegisterCtrEl0:
+		return "HvArm64RegisterCtrEl0"
+	case Arm64RegisterDczidEl0:
+		return "HvArm64RegisterDczidEl0"
+	case Arm64RegisterEsrEl1:
+		return "HvArm64RegisterEsrEl1"
+	case Arm64RegisterEsrElx:
+		return "HvArm64RegisterEsrElx"
+	case Arm64RegisterFarEl1:
+		return "HvArm64RegisterFarEl1"
+	case Arm64RegisterFarElx:
+		return "HvArm64RegisterFarElx"
+	case Arm64RegisterGcrEl1:
+		return "HvArm64RegisterGcrEl1"
+	case Arm64RegisterGmidEl1:
+		return "HvArm64RegisterGmidEl1"
+	case Arm64RegisterIsrEl1:
+		return "HvArm64RegisterIsrEl1"
+	case Arm64RegisterLorcEl1:
+		return "HvArm64RegisterLorcEl1"
+	case Arm64RegisterLoreaEl1:
+		return "HvArm64RegisterLoreaEl1"
+	case Arm64RegisterLoridEl1:
+		return "HvArm64RegisterLoridEl1"
+	case Arm64RegisterLornEl1:
+		return "HvArm64RegisterLornEl1"
+	case Arm64RegisterLorsaEl1:
+		return "HvArm64RegisterLorsaEl1"
+	case Arm64RegisterMairEl1:
+		return "HvArm64RegisterMairEl1"
+	case Arm64RegisterMairElx:
+		return "HvArm64RegisterMairElx"
+	case Arm64RegisterMidrEl1:
+		return "HvArm64RegisterMidrEl1"
+	case Arm64RegisterMvfr0El1:
+		return "HvArm64RegisterMvfr0El1"
+	case Arm64RegisterMvfr1El1:
+		return "HvArm64RegisterMvfr1El1"
+	case Arm64RegisterMvfr2El1:
+		return "HvArm64RegisterMvfr2El1"
+	case Arm64RegisterParEl1:
+		return "HvArm64RegisterParEl1"
+	case Arm64RegisterRevidrEl1:
+		return "HvArm64RegisterRevidrEl1"
+	case Arm64RegisterRgsrEl1:
+		return "HvArm64RegisterRgsrEl1"
+	case Arm64RegisterRndr:
+		return "HvArm64RegisterRndr"
+	case Arm64RegisterRndrrs:
+		return "HvArm64RegisterRndrrs"
+	case Arm64RegisterSctlrElx:
+		return "HvArm64RegisterSctlrElx"
+	case Arm64RegisterScxtnumEl0:
+		return "HvArm64RegisterScxtnumEl0"
+	case Arm64RegisterScxtnumEl1:
+		return "HvArm64RegisterScxtnumEl1"
+	case Arm64RegisterSmcrEl1:
+		return "HvArm64RegisterSmcrEl1"
+	case Arm64RegisterSmidrEl1:
+		return "HvArm64RegisterSmidrEl1"
+	case Arm64RegisterSmpriEl1:
+		return "HvArm64RegisterSmpriEl1"
+	case Arm64RegisterTcrEl1:
+		return "HvArm64RegisterTcrEl1"
+	case Arm64RegisterTcrElx:
+		return "HvArm64RegisterTcrElx"
+	case Arm64RegisterTfsre0El1:
+		return "HvArm64RegisterTfsre0El1"
+	case Arm64RegisterTfsrEl1:
+		return "HvArm64RegisterTfsrEl1"
+	case Arm64RegisterTpidr2El0:
+		return "HvArm64RegisterTpidr2El0"
+	case Arm64RegisterTpidrEl0:
+		return "HvArm64RegisterTpidrEl0"
+	case Arm64RegisterTpidrEl1:
+		return "HvArm64RegisterTpidrEl1"
+	case Arm64RegisterTpidrroEl0:
+		return "HvArm64RegisterTpidrroEl0"
+	case Arm64RegisterTtbr0Elx:
+		return "HvArm64RegisterTtbr0Elx"
+	case Arm64RegisterTtbr1El1:
+		return "HvArm64RegisterTtbr1El1"
+	case Arm64RegisterTtbr1Elx:
+		return "HvArm64RegisterTtbr1Elx"
+	case Arm64RegisterVbarEl1:
+		return "HvArm64RegisterVbarEl1"
+	case Arm64RegisterVbarElx:
+		return "HvArm64RegisterVbarElx"
+	case Arm64RegisterZcrEl1:
+		return "HvArm64RegisterZcrEl1"
+	case Arm64RegisterZcrElx:
+		return "HvArm64RegisterZcrElx"
+	case Arm64RegisterDbgauthstatusEl1:
+		return "HvArm64RegisterDbgauthstatusEl1"
+	case Arm64RegisterDbgbcr6El1:
+		return "HvArm64RegisterDbgbcr6El1"
+	case Arm64RegisterDbgbcr7El1:
+		return "HvArm64RegisterDbgbcr7El1"
+	case Arm64RegisterDbgbcr8El1:
+		return "HvArm64RegisterDbgbcr8El1"
+	case Arm64RegisterDbgbcr9El1:
+		return "HvArm64RegisterDbgbcr9El1"
+	case Arm64RegisterDbgbcr10El1:
+		return "HvArm64RegisterDbgbcr10El1"
+	case Arm64RegisterDbgbcr11El1:
+		return "HvArm64RegisterDbgbcr11El1"
+	case Arm64RegisterDbgbcr12El1:
+		return "HvArm64RegisterDbgbcr12El1"
+	case Arm64RegisterDbgbcr13El1:
+		return "HvArm64RegisterDbgbcr13El1"
+	case Arm64RegisterDbgbcr14El1:
+		return "HvArm64RegisterDbgbcr14El1"
+	case Arm64RegisterDbgbcr15El1:
+		return "HvArm64RegisterDbgbcr15El1"
+	case Arm64RegisterDbgbvr0El1:
+		return "HvArm64RegisterDbgbvr0El1"
+	case Arm64RegisterDbgbvr1El1:
+		return "HvArm64RegisterDbgbvr1El1"
+	case Arm64RegisterDbgbvr2El1:
+		return "HvArm64RegisterDbgbvr2El1"
+	case Arm64RegisterDbgbvr3El1:
+		return "HvArm64RegisterDbgbvr3El1"
+	case Arm64RegisterDbgbvr4El1:
+		return "HvArm64RegisterDbgbvr4El1"
+	case Arm64RegisterDbgbvr5El1:
+		return "HvArm64RegisterDbgbvr5El1"
+	case Arm64RegisterDbgbvr6El1:
+		return "HvArm64RegisterDbgbvr6El1"
+	case Arm64RegisterDbgbvr7El1:
+		return "HvArm64RegisterDbgbvr7El1"
+	case Arm64RegisterDbgbvr8El1:
+		return "HvArm64RegisterDbgbvr8El1"
+	case Arm64RegisterDbgbvr9El1:
+		return "HvArm64RegisterDbgbvr9El1"
+	case Arm64RegisterDbgbvr10El1:
+		return "HvArm64RegisterDbgbvr10El1"
+	case Arm64RegisterDbgbvr11El1:
+		return "HvArm64RegisterDbgbvr11El1"
+	case Arm64RegisterDbgbvr12El1:
+		return "HvArm64RegisterDbgbvr12El1"
+	case Arm64RegisterDbgbvr13El1:
+		return "HvArm64RegisterDbgbvr13El1"
+	case Arm64RegisterDbgbvr14El1:
+		return "HvArm64RegisterDbgbvr14El1"
+	case Arm64RegisterDbgbvr15El1:
+		return "HvArm64RegisterDbgbvr15El1"
+	case Arm64RegisterDbgclaimclrEl1:
+		return "HvArm64RegisterDbgclaimclrEl1"
+	case Arm64RegisterDbgclaimsetEl1:
+		return "HvArm64RegisterDbgclaimsetEl1"
+	case Arm64RegisterDbgdtrrxEl0:
+		return "HvArm64RegisterDbgdtrrxEl0"
+	case Arm64RegisterDbgdtrtxEl0:
+		return "HvArm64RegisterDbgdtrtxEl0"
+	case Arm64RegisterDbgprcrEl1:
+		return "HvArm64RegisterDbgprcrEl1"
+	case Arm64RegisterDbgwcr0El1:
+		return "HvArm64RegisterDbgwcr0El1"
+	case Arm64RegisterDbgwcr1El1:
+		return "HvArm64RegisterDbgwcr1El1"
+	case Arm64RegisterDbgwcr2El1:
+		return "HvArm64RegisterDbgwcr2El1"
+	case Arm64RegisterDbgwcr3El1:
+		return "HvArm64RegisterDbgwcr3El1"
+	case Arm64RegisterDbgwcr4El1:
+		return "HvArm64RegisterDbgwcr4El1"
+	case Arm64RegisterDbgwcr5El1:
+		return "HvArm64RegisterDbgwcr5El1"
+	case Arm64RegisterDbgwcr6El1:
+		return "HvArm64RegisterDbgwcr6El1"
+	case Arm64RegisterDbgwcr7El1:
+		return "HvArm64RegisterDbgwcr7El1"
+	case Arm64RegisterDbgwcr8El1:
+		return "HvArm64RegisterDbgwcr8El1"
+	case Arm64RegisterDbgwcr9El1:
+		return "HvArm64RegisterDbgwcr9El1"
+	case Arm64RegisterDbgwcr10El1:
+		return "HvArm64RegisterDbgwcr10El1"
+	case Arm64RegisterDbgwcr11El1:
+		return "HvArm64RegisterDbgwcr11El1"
+	case Arm64RegisterDbgwcr12El1:
+		return "HvArm64RegisterDbgwcr12El1"
+	case Arm64RegisterDbgwcr13El1:
+		return "HvArm64RegisterDbgwcr13El1"
+	case Arm64RegisterDbgwcr14El1:
+		return "HvArm64RegisterDbgwcr14El1"
+	case Arm64RegisterDbgwcr15El1:
+		return "HvArm64RegisterDbgwcr15El1"
+	case Arm64RegisterDbgwvr0El1:
+		return "HvArm64RegisterDbgwvr0El1"
+	case Arm64RegisterDbgwvr1El1:
+		return "HvArm64RegisterDbgwvr1El1"
+	case Arm64RegisterDbgwvr2El1:
+		return "HvArm64RegisterDbgwvr2El1"
+	case Arm64RegisterDbgwvr3El1:
+		return "HvArm64RegisterDbgwvr3El1"
+	case Arm64RegisterDbgwvr4El1:
+		return "HvArm64RegisterDbgwvr4El1"
+	case Arm64RegisterDbgwvr5El1:
+		return "HvArm64RegisterDbgwvr5El1"
+	case Arm64RegisterDbgwvr6El1:
+		return "HvArm64RegisterDbgwvr6El1"
+	case Arm64RegisterDbgwvr7El1:
+		return "HvArm64RegisterDbgwvr7El1"
+	case Arm64RegisterDbgwvr8El1:
+		return "HvArm64RegisterDbgwvr8El1"
+	case Arm64RegisterDbgwvr9El1:
+		return "HvArm64RegisterDbgwvr9El1"
+	case Arm64RegisterDbgwvr10El1:
+		return "HvArm64RegisterDbgwvr10El1"
+	case Arm64RegisterDbgwvr11El1:
+		return "HvArm64RegisterDbgwvr11El1"
+	case Arm64RegisterDbgwvr12El1:
+		return "HvArm64RegisterDbgwvr12El1"
+	case Arm64RegisterDbgwvr13El1:
+		return "HvArm64RegisterDbgwvr13El1"
+	case Arm64RegisterDbgwvr14El1:
+		return "HvArm64RegisterDbgwvr14El1"
+	case Arm64RegisterDbgwvr15El1:
+		return "HvArm64RegisterDbgwvr15El1"
+	case Arm64RegisterDlrEl0:
+		return "HvArm64RegisterDlrEl0"
+	case Arm64RegisterDspsrEl0:
+		return "HvArm64RegisterDspsrEl0"
+	case Arm64RegisterMdccintEl1:
+		return "HvArm64RegisterMdccintEl1"
+	case Arm64RegisterMdccsrEl0:
+		return "HvArm64RegisterMdccsrEl0"
+	case Arm64RegisterMdrarEl1:
+		return "HvArm64RegisterMdrarEl1"
+	case Arm64RegisterMdscrEl1:
+		return "HvArm64RegisterMdscrEl1"
+	case Arm64RegisterOsdlrEl1:
+		return "HvArm64RegisterOsdlrEl1"
+	case Arm64RegisterOsdtrrxEl1:
+		return "HvArm64RegisterOsdtrrxEl1"
+	case Arm64RegisterOsdtrtxEl1:
+		return "HvArm64RegisterOsdtrtxEl1"
+	case Arm64RegisterOseccrEl1:
+		return "HvArm64RegisterOseccrEl1"
+	case Arm64RegisterOslarEl1:
+		return "HvArm64RegisterOslarEl1"
+	case Arm64RegisterOslsrEl1:
+		return "HvArm64RegisterOslsrEl1"
+	case Arm64RegisterTrfcrEl1:
+		return "HvArm64RegisterTrfcrEl1"
+	case Arm64RegisterTrfcrElx:
+		return "HvArm64RegisterTrfcrElx"
+	case Arm64RegisterPmccfiltrEl0:
+		return "HvArm64RegisterPmccfiltrEl0"
+	case Arm64RegisterPmccntrEl0:
+		return "HvArm64RegisterPmccntrEl0"
+	case Arm64RegisterPmceid0El0:
+		return "HvArm64RegisterPmceid0El0"
+	case Arm64RegisterPmceid1El0:
+		return "HvArm64RegisterPmceid1El0"
+	case Arm64RegisterPmcntenclrEl0:
+		return "HvArm64RegisterPmcntenclrEl0"
+	case Arm64RegisterPmcntensetEl0:
+		return "HvArm64RegisterPmcntensetEl0"
+	case Arm64RegisterPmcrEl0:
+		return "HvArm64RegisterPmcrEl0"
+	case Arm64RegisterPmevcntr0El0:
+		return "HvArm64RegisterPmevcntr0El0"
+	case Arm64RegisterPmevcntr1El0:
+		return "HvArm64RegisterPmevcntr1El0"
+	case Arm64RegisterPmevcntr2El0:
+		return "HvArm64RegisterPmevcntr2El0"
+	case Arm64RegisterPmevcntr3El0:
+		return "HvArm64RegisterPmevcntr3El0"
+	case Arm64RegisterPmevcntr4El0:
+		return "HvArm64RegisterPmevcntr4El0"
+	case Arm64RegisterPmevcntr5El0:
+		return "HvArm64RegisterPmevcntr5El0"
+	case Arm64RegisterPmevcntr6El0:
+		return "HvArm64RegisterPmevcntr6El0"
+	case Arm64RegisterPmevcntr7El0:
+		return "HvArm64RegisterPmevcntr7El0"
+	case Arm64RegisterPmevcntr8El0:
+		return "HvArm64RegisterPmevcntr8El0"
+	case Arm64RegisterPmevcntr9El0:
+		return "HvArm64RegisterPmevcntr9El0"
+	case Arm64RegisterPmevcntr10El0:
+		return "HvArm64RegisterPmevcntr10El0"
+	case Arm64RegisterPmevcntr11El0:
+		return "HvArm64RegisterPmevcntr11El0"
+	case Arm64RegisterPmevcntr12El0:
+		return "HvArm64RegisterPmevcntr12El0"
+	case Arm64RegisterPmevcntr13El0:
+		return "HvArm64RegisterPmevcntr13El0"
+	case Arm64RegisterPmevcntr14El0:
+		return "HvArm64RegisterPmevcntr14El0"
+	case Arm64RegisterPmevcntr15El0:
+		return "HvArm64RegisterPmevcntr15El0"
+	case Arm64RegisterPmevcntr16El0:
+		return "HvArm64RegisterPmevcntr16El0"
+	case Arm64RegisterPmevcntr17El0:
+		return "HvArm64RegisterPmevcntr17El0"
+	case Arm64RegisterPmevcntr18El0:
+		return "HvArm64RegisterPmevcntr18El0"
+	case Arm64RegisterPmevcntr19El0:
+		return "HvArm64RegisterPmevcntr19El0"
+	case Arm64RegisterPmevcntr20El0:
+		return "HvArm64RegisterPmevcntr20El0"
+	case Arm64RegisterPmevcntr21El0:
+		return "HvArm64RegisterPmevcntr21El0"
+	case Arm64RegisterPmevcntr22El0:
+		return "HvArm64RegisterPmevcntr22El0"
+	case Arm64RegisterPmevcntr23El0:
+		return "HvArm64RegisterPmevcntr23El0"
+	case Arm64RegisterPmevcntr24El0:
+		return "HvArm64RegisterPmevcntr24El0"
+	case Arm64RegisterPmevcntr25El0:
+		return "HvArm64RegisterPmevcntr25El0"
+	case Arm64RegisterPmevcntr26El0:
+		return "HvArm64RegisterPmevcntr26El0"
+	case Arm64RegisterPmevcntr27El0:
+		return "HvArm64RegisterPmevcntr27El0"
+	case Arm64RegisterPmevcntr28El0:
+		return "HvArm64RegisterPmevcntr28El0"
+	case Arm64RegisterPmevcntr29El0:
+		return "HvArm64RegisterPmevcntr29El0"
+	case Arm64RegisterPmevcntr30El0:
+		return "HvArm64RegisterPmevcntr30El0"
+	case Arm64RegisterPmevtyper0El0:
+		return "HvArm64RegisterPmevtyper0El0"
+	case Arm64RegisterPmevtyper1El0:
+		return "HvArm64RegisterPmevtyper1El0"
+	case Arm64RegisterPmevtyper2El0:
+		return "HvArm64RegisterPmevtyper2El0"
+	case Arm64RegisterPmevtyper3El0:
+		return "HvArm64RegisterPmevtyper3El0"
+	case Arm64RegisterPmevtyper4El0:
+		return "HvArm64RegisterPmevtyper4El0"
+	case Arm64RegisterPmevtyper5El0:
+		return "HvArm64RegisterPmevtyper5El0"
+	case Arm64RegisterPmevtyper6El0:
+		return "HvArm64RegisterPmevtyper6El0"
+	case Arm64RegisterPmevtyper7El0:
+		return "HvArm64RegisterPmevtyper7El0"
+	case Arm64RegisterPmevtyper8El0:
+		return "HvArm64RegisterPmevtyper8El0"
+	case Arm64RegisterPmevtyper9El0:
+		return "HvArm64RegisterPmevtyper9El0"
+	case Arm64RegisterPmevtyper10El0:
+		return "HvArm64RegisterPmevtyper10El0"
+	case Arm64RegisterPmevtyper11El0:
+		return "HvArm64RegisterPmevtyper11El0"
+	case Arm64RegisterPmevtyper12El0:
+		return "HvArm64RegisterPmevtyper12El0"
+	case Arm64RegisterPmevtyper13El0:
+		return "HvArm64RegisterPmevtyper13El0"
+	case Arm64RegisterPmevtyper14El0:
+		return "HvArm64RegisterPmevtyper14El0"
+	case Arm64RegisterPmevtyper15El0:
+		return "HvArm64RegisterPmevtyper15El0"
+	case Arm64RegisterPmevtyper16El0:
+		return "HvArm64RegisterPmevtyper16El0"
+	case Arm64RegisterPmevtyper17El0:
+		return "HvArm64RegisterPmevtyper17El0"
+	case Arm64RegisterPmevtyper18El0:
+		return "HvArm64RegisterPmevtyper18El0"
+	case Arm64RegisterPmevtyper19El0:
+		return "HvArm64RegisterPmevtyper19El0"
+	case Arm64RegisterPmevtyper20El0:
+		return "HvArm64RegisterPmevtyper20El0"
+	case Arm64RegisterPmevtyper21El0:
+		return "HvArm64RegisterPmevtyper21El0"
+	case Arm64RegisterPmevtyper22El0:
+		return "HvArm64RegisterPmevtyper22El0"
+	case Arm64RegisterPmevtyper23El0:
+		return "HvArm64RegisterPmevtyper23El0"
+	case Arm64RegisterPmevtyper24El0:
+		return "HvArm64RegisterPmevtyper24El0"
+	case Arm64RegisterPmevtyper25El0:
+		return "HvArm64RegisterPmevtyper25El0"
+	case Arm64RegisterPmevtyper26El0:
+		return "HvArm64RegisterPmevtyper26El0"
+	case Arm64RegisterPmevtyper27El0:
+		return "HvArm64RegisterPmevtyper27El0"
+	case Arm64RegisterPmevtyper28El0:
+		return "HvArm64RegisterPmevtyper28El0"
+	case Arm64RegisterPmevtyper29El0:
+		return "HvArm64RegisterPmevtyper29El0"
+	case Arm64RegisterPmevtyper30El0:
+		return "HvArm64RegisterPmevtyper30El0"
+	case Arm64RegisterPmintenclrEl1:
+		return "HvArm64RegisterPmintenclrEl1"
+	case Arm64RegisterPmintensetEl1:
+		return "HvArm64RegisterPmintensetEl1"
+	case Arm64RegisterPmovsclrEl0:
+		return "HvArm64RegisterPmovsclrEl0"
+	case Arm64RegisterPmovssetEl0:
+		return "HvArm64RegisterPmovssetEl0"
+	case Arm64RegisterPmselrEl0:
+		return "HvArm64RegisterPmselrEl0"
+	case Arm64RegisterPmuserenrEl0:
+		return "HvArm64RegisterPmuserenrEl0"
+	case Arm64RegisterPmxevcntrEl0:
+		return "HvArm64RegisterPmxevcntrEl0"
+	case Arm64RegisterPmxevtyperEl0:
+		return "HvArm64RegisterPmxevtyperEl0"
+	case Arm64RegisterAmevcntr00El0:
+		return "HvArm64RegisterAmevcntr00El0"
+	case Arm64RegisterAmevcntr01El0:
+		return "HvArm64RegisterAmevcntr01El0"
+	case Arm64RegisterAmevcntr02El0:
+		return "HvArm64RegisterAmevcntr02El0"
+	case Arm64RegisterAmevcntr03El0:
+		return "HvArm64RegisterAmevcntr03El0"
+	case Arm64RegisterPmbidrEl1:
+		return "HvArm64RegisterPmbidrEl1"
+	case Arm64RegisterPmblimitrEl1:
+		return "HvArm64RegisterPmblimitrEl1"
+	case Arm64RegisterPmbptrEl1:
+		return "HvArm64RegisterPmbptrEl1"
+	case Arm64RegisterPmbsrEl1:
+		return "HvArm64RegisterPmbsrEl1"
+	case Arm64RegisterPmscrEl1:
+		return "HvArm64RegisterPmscrEl1"
+	case Arm64RegisterPmsevfrEl1:
+		return "HvArm64RegisterPmsevfrEl1"
+	case Arm64RegisterPmsfcrEl1:
+		return "HvArm64RegisterPmsfcrEl1"
+	case Arm64RegisterPmsicrEl1:
+		return "HvArm64RegisterPmsicrEl1"
+	case Arm64RegisterPmsidrEl1:
+		return "HvArm64RegisterPmsidrEl1"
+	case Arm64RegisterPmsirrEl1:
+		return "HvArm64RegisterPmsirrEl1"
+	case Arm64RegisterPmslatfrEl1:
+		return "HvArm64RegisterPmslatfrEl1"
+	case Arm64RegisterPmsnevfrEl1:
+		return "HvArm64RegisterPmsnevfrEl1"
+	case Arm64RegisterDisrEl1:
+		return "HvArm64RegisterDisrEl1"
+	case Arm64RegisterErrselrEl1:
+		return "HvArm64RegisterErrselrEl1"
+	case Arm64RegisterErxaddrEl1:
+		return "HvArm64RegisterErxaddrEl1"
+	case Arm64RegisterErxctlrEl1:
+		return "HvArm64RegisterErxctlrEl1"
+	case Arm64RegisterErrxfrEl1:
+		return "HvArm64RegisterErrxfrEl1"
+	case Arm64RegisterErxmisc0El1:
+		return "HvArm64RegisterErxmisc0El1"
+	case Arm64RegisterErxmisc1El1:
+		return "HvArm64RegisterErxmisc1El1"
+	case Arm64RegisterErxmisc2El1:
+		return "HvArm64RegisterErxmisc2El1"
+	case Arm64RegisterErxmisc3El1:
+		return "HvArm64RegisterErxmisc3El1"
+	case Arm64RegisterErxpfgcdnEl1:
+		return "HvArm64RegisterErxpfgcdnEl1"
+	case Arm64RegisterErxpfgctlEl1:
+		return "HvArm64RegisterErxpfgctlEl1"
+	case Arm64RegisterErxpfgfEl1:
+		return "HvArm64RegisterErxpfgfEl1"
+	case Arm64RegisterErxstatusEl1:
+		return "HvArm64RegisterErxstatusEl1"
+	case Arm64RegisterCntfrqEl0:
+		return "HvArm64RegisterCntfrqEl0"
+	case Arm64RegisterCntkctlEl1:
+		return "HvArm64RegisterCntkctlEl1"
+	case Arm64RegisterCntkctlElx:
+		return "HvArm64RegisterCntkctlElx"
+	case Arm64RegisterCntpCtlEl0:
+		return "HvArm64RegisterCntpCtlEl0"
+	case Arm64RegisterCntpCtlElx:
+		return "HvArm64RegisterCntpCtlElx"
+	case Arm64RegisterCntpCvalEl0:
+		return "HvArm64RegisterCntpCvalEl0"
+	case Arm64RegisterCntpCvalElx:
+		return "HvArm64RegisterCntpCvalElx"
+	case Arm64RegisterCntpTvalEl0:
+		return "HvArm64RegisterCntpTvalEl0"
+	case Arm64RegisterCntpTvalElx:
+		return "HvArm64RegisterCntpTvalElx"
+	case Arm64RegisterCntpctEl0:
+		return "HvArm64RegisterCntpctEl0"
+	case Arm64RegisterCntvCtlEl0:
+		return "HvArm64RegisterCntvCtlEl0"
+	case Arm64RegisterCntvCtlElx:
+		return "HvArm64RegisterCntvCtlElx"
+	case Arm64RegisterCntvCvalEl0:
+		return "HvArm64RegisterCntvCvalEl0"
+	case Arm64RegisterCntvCvalElx:
+		return "HvArm64RegisterCntvCvalElx"
+	case Arm64RegisterCntvTvalEl0:
+		return "HvArm64RegisterCntvTvalEl0"
+	case Arm64RegisterCntvTvalElx:
+		return "HvArm64RegisterCntvTvalElx"
+	case Arm64RegisterCntvctEl0:
+		return "HvArm64RegisterCntvctEl0"
+	case Arm64RegisterGicrBaseGPA:
+		return "HvArm64RegisterGicrBaseGpa"
+	case Arm64RegisterPartitionInfoPage:
+		return "HvArm64RegisterPartitionInfoPage"
+	}
+	return "HV_REGISTER_NAME(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// RegisterValue is HV_REGISTER_VALUE.
+//
+// The 128-bit value of one VP register; narrower values are zero-extended. The TLFS splits the union
+// into architecture-neutral members and x64 additions; against 2013 it adds DispatchSuspend,
+// NpiepConfig and PendingExceptionEvent. DispatchSuspend (HV_DISPATCH_SUSPEND_REGISTER) and
+// PendingExceptionEvent (HV_X64_PENDING_EXCEPTION_EVENT) are left out because no reference page
+// defines those types; both would fit in the 16 bytes.
+//
+// Reference: tlfs/datatypes/hv_register_value.md.
+type RegisterValue struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// Reg128 returns a pointer to member Reg128 (offset 0x0) of x. Full 128-bit value.
+func (x *RegisterValue) Reg128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// Reg64 returns a pointer to member Reg64 (offset 0x0) of x.
+func (x *RegisterValue) Reg64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Reg32 returns a pointer to member Reg32 (offset 0x0) of x.
+func (x *RegisterValue) Reg32() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Reg16 returns a pointer to member Reg16 (offset 0x0) of x.
+func (x *RegisterValue) Reg16() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// Reg8 returns a pointer to member Reg8 (offset 0x0) of x.
+func (x *RegisterValue) Reg8() *uint8 {
+	return (*uint8)(unsafe.Pointer(x))
+}
+
+// ExplicitSuspend returns a pointer to member ExplicitSuspend (offset 0x0) of x.
+func (x *RegisterValue) ExplicitSuspend() *ExplicitSuspendRegister {
+	return (*ExplicitSuspendRegister)(unsafe.Pointer(x))
+}
+
+// InterceptSuspend returns a pointer to member InterceptSuspend (offset 0x0) of x.
+func (x *RegisterValue) InterceptSuspend() *InterceptSuspendRegister {
+	return (*InterceptSuspendRegister)(unsafe.Pointer(x))
+}
+
+// FP returns a pointer to member Fp (offset 0x0) of x. x64 only.
+func (x *RegisterValue) FP() *X64FPRegister {
+	return (*X64FPRegister)(unsafe.Pointer(x))
+}
+
+// FPControlStatus returns a pointer to member FpControlStatus (offset 0x0) of x. x64 only.
+func (x *RegisterValue) FPControlStatus() *X64FPControlStatusRegister {
+	return (*X64FPControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// XMMControlStatus returns a pointer to member XmmControlStatus (offset 0x0) of x. x64 only.
+func (x *RegisterValue) XMMControlStatus() *X64XMMControlStatusRegister {
+	return (*X64XMMControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// Segment returns a pointer to member Segment (offset 0x0) of x. x64 only.
+func (x *RegisterValue) Segment() *X64SegmentRegister {
+	return (*X64SegmentRegister)(unsafe.Pointer(x))
+}
+
+// Table returns a pointer to member Table (offset 0x0) of x. x64 only.
+func (x *RegisterValue) Table() *X64TableRegister {
+	return (*X64TableRegister)(unsafe.Pointer(x))
+}
+
+// InterruptState returns a pointer to member InterruptState (offset 0x0) of x. x64 only.
+func (x *RegisterValue) InterruptState() *X64InterruptStateRegister {
+	return (*X64InterruptStateRegister)(unsafe.Pointer(x))
+}
+
+// PendingInterruption returns a pointer to member PendingInterruption (offset 0x0) of x. x64 only.
+func (x *RegisterValue) PendingInterruption() *X64PendingInterruptionRegister {
+	return (*X64PendingInterruptionRegister)(unsafe.Pointer(x))
+}
+
+// NpiepConfig returns a pointer to member NpiepConfig (offset 0x0) of x. x64 only.
+func (x *RegisterValue) NpiepConfig() *X64MSRNpiepConfigContents {
+	return (*X64MSRNpiepConfigContents)(unsafe.Pointer(x))
+}
+
+// X64FPRegister is HV_X64_FP_REGISTER.
+//
+// An 80-bit x87 register value held in 128 bits. The TLFS declares a plain struct (no 128-bit view, so
+// 8-byte aligned); 2013 wraps the same fields in a union with AsUINT128.
+//
+// Reference: tlfs/datatypes/hv_x64_fp_register.md.
+type X64FPRegister struct {
+	_               structs.HostLayout
+	Mantissa        uint64                       // Mantissa, offset 0x0: Significand.
+	ExponentAndSign X64FPRegisterExponentAndSign // ExponentAndSign, offset 0x8: Name ours: the C declares these bit-fields without a member name.
+}
+
+// X64FPRegisterExponentAndSign is the type of member ExponentAndSign of X64FPRegister.
+type X64FPRegisterExponentAndSign uint64
+
+// X64FPRegisterExponentAndSignReservedMask has the bits the reference reserves; they must stay zero.
+const X64FPRegisterExponentAndSignReservedMask X64FPRegisterExponentAndSign = 0xffffffffffff0000
+
+// BiasedExponent returns BiasedExponent (bits 0..14).
+func (x X64FPRegisterExponentAndSign) BiasedExponent() uint16 {
+	return uint16(x >> 0 & 0x7fff)
+}
+
+// SetBiasedExponent stores v in BiasedExponent; bits of v beyond its 15-bit width are dropped.
+func (x *X64FPRegisterExponentAndSign) SetBiasedExponent(v uint16) {
+	*x = *x&^(0x7fff<<0) | (X64FPRegisterExponentAndSign(v)&0x7fff)<<0
+}
+
+// Sign reports Sign (bit 15).
+func (x X64FPRegisterExponentAndSign) Sign() bool {
+	return x&(1<<15) != 0
+}
+
+// SetSign sets or clears Sign.
+func (x *X64FPRegisterExponentAndSign) SetSign(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// X64FPControlStatusRegister is HV_X64_FP_CONTROL_STATUS_REGISTER.
+//
+// Format of HvX64RegisterFpControlStatus. The TLFS declares a struct whose byte 5 is an 8-bit reserved
+// bit-field; 2013 has an IgnNe bit there and a 128-bit union view.
+//
+// Reference: tlfs/datatypes/hv_x64_fp_control_status_register.md.
+type X64FPControlStatusRegister struct {
+	_         structs.HostLayout
+	FPControl uint16 // FpControl, offset 0x0
+	FPStatus  uint16 // FpStatus, offset 0x2
+	FPTag     uint8  // FpTag, offset 0x4
+	Reserved  uint8  // Reserved, offset 0x5: Declared as UINT8 Reserved:8.
+	LastFPOp  uint16 // LastFpOp, offset 0x6
+	LastFPRIP uint64 // LastFpRip, offset 0x8 (anonymous union; other members through methods): Last x87 instruction pointer (64-bit).
+}
+
+// LastFPEip returns a pointer to member LastFpEip (offset 0x8) of x. Last x87 instruction pointer
+// (32-bit).
+func (x *X64FPControlStatusRegister) LastFPEip() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// LastFPCs returns a pointer to member LastFpCs (offset 0xc) of x. Code segment of the last x87
+// instruction.
+func (x *X64FPControlStatusRegister) LastFPCs() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// X64XMMControlStatusRegister is HV_X64_XMM_CONTROL_STATUS_REGISTER.
+//
+// Format of HvX64RegisterXmmControlStatus. Same fields as 2013, declared as a struct without the
+// 128-bit view (so 8-byte aligned).
+//
+// Reference: tlfs/datatypes/hv_x64_xmm_control_status_register.md.
+type X64XMMControlStatusRegister struct {
+	_                    structs.HostLayout
+	LastFPRdp            uint64 // LastFpRdp, offset 0x0 (anonymous union; other members through methods): Last data pointer (64-bit).
+	XMMStatusControl     uint32 // XmmStatusControl, offset 0x8: MXCSR.
+	XMMStatusControlMask uint32 // XmmStatusControlMask, offset 0xc: MXCSR mask.
+}
+
+// LastFPDp returns a pointer to member LastFpDp (offset 0x0) of x. Last data pointer (32-bit).
+func (x *X64XMMControlStatusRegister) LastFPDp() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// LastFPDs returns a pointer to member LastFpDs (offset 0x4) of x. Data segment of the last access.
+func (x *X64XMMControlStatusRegister) LastFPDs() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// X64SegmentRegister is HV_X64_SEGMENT_REGISTER.
+//
+// Segment register state. The limit is ignored for long-mode segments and must be representable for
+// legacy ones (with Granularity set, its low 12 bits must be ones). Present clear makes the segment
+// act as a null segment. FS and GS bases are read and written through this structure, not as MSRs.
+// Both references declare the same layout.
+//
+// Reference: wdk-2013/HV_X64_SEGMENT_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_x64_segment_register.md.
+type X64SegmentRegister struct {
+	_          structs.HostLayout
+	Base       uint64                       // Base, offset 0x0
+	Limit      uint32                       // Limit, offset 0x8
+	Selector   uint16                       // Selector, offset 0xc
+	Attributes X64SegmentRegisterAttributes // Attributes, offset 0xe: The descriptor attribute bits; the C overlays them with the 16-bit Attributes member.
+}
+
+// X64SegmentRegisterAttributes is the type of member Attributes of X64SegmentRegister.
+type X64SegmentRegisterAttributes uint16
+
+// X64SegmentRegisterAttributesReservedMask has the bits the reference reserves; they must stay zero.
+const X64SegmentRegisterAttributesReservedMask X64SegmentRegisterAttributes = 0xf00
+
+// SegmentType returns SegmentType (bits 0..3).
+func (x X64SegmentRegisterAttributes) SegmentType() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetSegmentType stores v in SegmentType; bits of v beyond its 4-bit width are dropped.
+func (x *X64SegmentRegisterAttributes) SetSegmentType(v uint8) {
+	*x = *x&^(0xf<<0) | (X64SegmentRegisterAttributes(v)&0xf)<<0
+}
+
+// NonSystemSegment reports NonSystemSegment (bit 4).
+func (x X64SegmentRegisterAttributes) NonSystemSegment() bool {
+	return x&(1<<4) != 0
+}
+
+// SetNonSystemSegment sets or clears NonSystemSegment.
+func (x *X64SegmentRegisterAttributes) SetNonSystemSegment(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// DescriptorPrivilegeLevel returns DescriptorPrivilegeLevel (bits 5..6).
+func (x X64SegmentRegisterAttributes) DescriptorPrivilegeLevel() uint8 {
+	return uint8(x >> 5 & 0x3)
+}
+
+// SetDescriptorPrivilegeLevel stores v in DescriptorPrivilegeLevel; bits of v beyond its 2-bit width
+// are dropped.
+func (x *X64SegmentRegisterAttributes) SetDescriptorPrivilegeLevel(v uint8) {
+	*x = *x&^(0x3<<5) | (X64SegmentRegisterAttributes(v)&0x3)<<5
+}
+
+// Present reports Present (bit 7: Clear makes accesses through the segment fault as for a null
+// segment.).
+func (x X64SegmentRegisterAttributes) Present() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPresent sets or clears Present.
+func (x *X64SegmentRegisterAttributes) SetPresent(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Available reports Available (bit 12).
+func (x X64SegmentRegisterAttributes) Available() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAvailable sets or clears Available.
+func (x *X64SegmentRegisterAttributes) SetAvailable(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Long reports Long (bit 13).
+func (x X64SegmentRegisterAttributes) Long() bool {
+	return x&(1<<13) != 0
+}
+
+// SetLong sets or clears Long.
+func (x *X64SegmentRegisterAttributes) SetLong(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Default reports Default (bit 14).
+func (x X64SegmentRegisterAttributes) Default() bool {
+	return x&(1<<14) != 0
+}
+
+// SetDefault sets or clears Default.
+func (x *X64SegmentRegisterAttributes) SetDefault(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Granularity reports Granularity (bit 15).
+func (x X64SegmentRegisterAttributes) Granularity() bool {
+	return x&(1<<15) != 0
+}
+
+// SetGranularity sets or clears Granularity.
+func (x *X64SegmentRegisterAttributes) SetGranularity(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// X64TableRegister is HV_X64_TABLE_REGISTER.
+//
+// IDTR or GDTR state: like a segment register without selector or attributes, with a 16-bit limit.
+// Both references declare the same layout.
+//
+// Reference: wdk-2013/HV_X64_TABLE_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_x64_table_register.md.
+type X64TableRegister struct {
+	_     structs.HostLayout
+	Pad   [3]uint16 // Pad, offset 0x0: Unused leading words named by the reference.
+	Limit uint16    // Limit, offset 0x6
+	Base  uint64    // Base, offset 0x8
+}
+
+// X64MSRGuestOsIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
+//
+// Recommended guest OS identity encoding for proprietary operating systems (HV_X64_MSR_GUEST_OS_ID, or
+// HvRegisterGuestOsId on ARM64). The TLFS gives only a bit table; the 2013 type and field names are
+// kept. Against 2013, VendorId shrinks to bits 62:48 and bit 63 (OsType, name ours from the table's OS
+// Type) is 0 for a proprietary OS. Open source systems use HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_CONTENTS
+// instead.
+//
+// Reference: tlfs/hypercall-interface.md.
+type X64MSRGuestOsIDContents uint64
+
+// BuildNumber returns BuildNumber (bits 0..15).
+func (x X64MSRGuestOsIDContents) BuildNumber() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDContents(v)&0xffff)<<0
+}
+
+// ServiceVersion returns ServiceVersion (bits 16..23: For example the service pack number.).
+func (x X64MSRGuestOsIDContents) ServiceVersion() uint8 {
+	return uint8(x >> 16 & 0xff)
+}
+
+// SetServiceVersion stores v in ServiceVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetServiceVersion(v uint8) {
+	*x = *x&^(0xff<<16) | (X64MSRGuestOsIDContents(v)&0xff)<<16
+}
+
+// MinorVersion returns MinorVersion (bits 24..31).
+func (x X64MSRGuestOsIDContents) MinorVersion() uint8 {
+	return uint8(x >> 24 & 0xff)
+}
+
+// SetMinorVersion stores v in MinorVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetMinorVersion(v uint8) {
+	*x = *x&^(0xff<<24) | (X64MSRGuestOsIDContents(v)&0xff)<<24
+}
+
+// MajorVersion returns MajorVersion (bits 32..39).
+func (x X64MSRGuestOsIDContents) MajorVersion() uint8 {
+	return uint8(x >> 32 & 0xff)
+}
+
+// SetMajorVersion stores v in MajorVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetMajorVersion(v uint8) {
+	*x = *x&^(0xff<<32) | (X64MSRGuestOsIDContents(v)&0xff)<<32
+}
+
+// OsID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
+// HV_GUEST_OS_MICROSOFT_IDS value.).
+func (x X64MSRGuestOsIDContents) OsID() uint8 {
+	return uint8(x >> 40 & 0xff)
+}
+
+// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetOsID(v uint8) {
+	*x = *x&^(0xff<<40) | (X64MSRGuestOsIDContents(v)&0xff)<<40
+}
+
+// VendorID returns VendorId (bits 48..62: OS vendor; zero is reserved.).
+func (x X64MSRGuestOsIDContents) VendorID() GuestOsVendor {
+	return GuestOsVendor(x >> 48 & 0x7fff)
+}
+
+// SetVendorID stores v in VendorId; bits of v beyond its 15-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetVendorID(v GuestOsVendor) {
+	*x = *x&^(0x7fff<<48) | (X64MSRGuestOsIDContents(v)&0x7fff)<<48
+}
+
+// OsType reports OsType (bit 63: 0 for a proprietary OS (1 selects the open source encoding).).
+func (x X64MSRGuestOsIDContents) OsType() bool {
+	return x&(1<<63) != 0
+}
+
+// SetOsType sets or clears OsType.
+func (x *X64MSRGuestOsIDContents) SetOsType(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
+}
+
+// X64MSRGuestOsIDOpenSourceContents is HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_CONTENTS.
+//
+// Suggested guest OS identity encoding for open source operating systems. The TLFS gives only a bit
+// table; the type name is ours and the field names come from the table.
+//
+// Reference: tlfs/hypercall-interface.md.
+type X64MSRGuestOsIDOpenSourceContents uint64
+
+// BuildNumber returns BuildNumber (bits 0..15: Distribution-specific data such as a build number.).
+func (x X64MSRGuestOsIDOpenSourceContents) BuildNumber() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
+func (x *X64MSRGuestOsIDOpenSourceContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDOpenSourceContents(v)&0xffff)<<0
+}
+
+// Version returns Version (bits 16..47: Upstream kernel version.).
+func (x X64MSRGuestOsIDOpenSourceContents) Version() uint32 {
+	return uint32(x >> 16 & 0xffffffff)
+}
+
+// SetVersion stores v in Version; bits of v beyond its 32-bit width are dropped.
+func (x *X64MSRGuestOsIDOpenSourceContents) SetVersion(v uint32) {
+	*x = *x&^(0xffffffff<<16) | (X64MSRGuestOsIDOpenSourceContents(v)&0xffffffff)<<16
+}
+
+// OsID returns OsId (bits 48..55: Extra vendor data.).
+func (x X64MSRGuestOsIDOpenSourceContents) OsID() uint8 {
+	return uint8(x >> 48 & 0xff)
+}
+
+// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDOpenSourceContents) SetOsID(v uint8) {
+	*x = *x&^(0xff<<48) | (X64MSRGuestOsIDOpenSourceContents(v)&0xff)<<48
+}
+
+// OsType returns OsType (bits 56..62: Kind of OS.).
+func (x X64MSRGuestOsIDOpenSourceContents) OsType() GuestOsOpenSourceType {
+	return GuestOsOpenSourceType(x >> 56 & 0x7f)
+}
+
+// SetOsType stores v in OsType; bits of v beyond its 7-bit width are dropped.
+func (x *X64MSRGuestOsIDOpenSourceContents) SetOsType(v GuestOsOpenSourceType) {
+	*x = *x&^(0x7f<<56) | (X64MSRGuestOsIDOpenSourceContents(v)&0x7f)<<56
+}
+
+// OpenSource reports OpenSource (bit 63: 1 for an open source OS.).
+func (x X64MSRGuestOsIDOpenSourceContents) OpenSource() bool {
+	return x&(1<<63) != 0
+}
+
+// SetOpenSource sets or clears OpenSource.
+func (x *X64MSRGuestOsIDOpenSourceContents) SetOpenSource(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
+}
+
+// GuestOsOpenSourceType is HV_GUEST_OS_OPEN_SOURCE_TYPE.
+//
+// OS Type values of the open source guest OS identity encoding, allocated by Microsoft. The TLFS gives
+// a table of names and values only; the type and value names are ours.
+//
+// Reference: tlfs/hypercall-interface.md.
+type GuestOsOpenSourceType uint32
+
+const (
+	GuestOsOpenSourceTypeLinux   GuestOsOpenSourceType = 0x1
+	GuestOsOpenSourceTypeFreeBsd GuestOsOpenSourceType = 0x2
+	GuestOsOpenSourceTypeXen     GuestOsOpenSourceType = 0x3
+	GuestOsOpenSourceTypeIllumos GuestOsOpenSourceType = 0x4
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x GuestOsOpenSourceType) String() string {
+	switch x {
+	case GuestOsOpenSourceTypeLinux:
+		return "HvGuestOsOpenSourceTypeLinux"
+	case GuestOsOpenSourceTypeFreeBsd:
+		return "HvGuestOsOpenSourceTypeFreeBSD"
+	case GuestOsOpenSourceTypeXen:
+		return "HvGuestOsOpenSourceTypeXen"
+	case GuestOsOpenSourceTypeIllumos:
+		return "HvGuestOsOpenSourceTypeIllumos"
+	}
+	return "HV_GUEST_OS_OPEN_SOURCE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// GuestOsVendor is HV_GUEST_OS_VENDOR.
+//
+// Guest OS vendor codes, allocated by Microsoft. The TLFS gives a table of vendors and values; the
+// 2013 type and Microsoft value names are kept and the other value names are ours in the same pattern.
+//
+// Reference: tlfs/hypercall-interface.md.
+type GuestOsVendor uint32
+
+const (
+	GuestOsVendorMicrosoft  GuestOsVendor = 0x1
+	GuestOsVendorHpe        GuestOsVendor = 0x2
+	GuestOsVendorBlackBerry GuestOsVendor = 0x3
+	GuestOsVendorLancom     GuestOsVendor = 0x200
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x GuestOsVendor) String() string {
+	switch x {
+	case GuestOsVendorMicrosoft:
+		return "HvGuestOsVendorMicrosoft"
+	case GuestOsVendorHpe:
+		return "HvGuestOsVendorHPE"
+	case GuestOsVendorBlackBerry:
+		return "HvGuestOsVendorBlackBerry"
+	case GuestOsVendorLancom:
+		return "HvGuestOsVendorLANCOM"
+	}
+	return "HV_GUEST_OS_VENDOR(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// GuestOsMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
+//
+// OsId values of the guest OS identity when the vendor is Microsoft. The TLFS lists the same six
+// values in prose without names; the 2013 names apply.
+//
+// Reference: wdk-2013/HV_GUEST_OS_MICROSOFT_IDS.txt,
+// wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt,
+// tlfs/hypercall-interface.md.
+type GuestOsMicrosoftIds uint32
+
+const (
+	GuestOsMicrosoftUndefined GuestOsMicrosoftIds = 0x0
+	GuestOsMicrosoftMsdos     GuestOsMicrosoftIds = 0x1
+	GuestOsMicrosoftWindows3x GuestOsMicrosoftIds = 0x2
+	GuestOsMicrosoftWindows9x GuestOsMicrosoftIds = 0x3
+	// GuestOsMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
+	GuestOsMicrosoftWindowsNt GuestOsMicrosoftIds = 0x4
+	GuestOsMicrosoftWindowsCe GuestOsMicrosoftIds = 0x5
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x GuestOsMicrosoftIds) String() string {
+	switch x {
+	case GuestOsMicrosoftUndefined:
+		return "HvGuestOsMicrosoftUndefined"
+	case GuestOsMicrosoftMsdos:
+		return "HvGuestOsMicrosoftMSDOS"
+	case GuestOsMicrosoftWindows3x:
+		return "HvGuestOsMicrosoftWindows3x"
+	case GuestOsMicrosoftWindows9x:
+		return "HvGuestOsMicrosoftWindows9x"
+	case GuestOsMicrosoftWindowsNt:
+		return "HvGuestOsMicrosoftWindowsNT"
+	case GuestOsMicrosoftWindowsCe:
+		return "HvGuestOsMicrosoftWindowsCE"
+	}
+	return "HV_GUEST_OS_MICROSOFT_IDS(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64MSRHypercallContents is HV_X64_MSR_HYPERCALL_CONTENTS.
+//
+// Value of the hypercall MSR (HV_X64_MSR_HYPERCALL). The TLFS gives only a bit table; the 2013 type
+// and field names are kept. It adds the Locked bit 1, so the preserved reserved range is 11:2 instead
+// of 11:1.
+//
+// Reference: tlfs/hypercall-interface.md.
+type X64MSRHypercallContents uint64
+
+// X64MSRHypercallContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRHypercallContentsReservedMask X64MSRHypercallContents = 0xffc
+
+// Enable reports Enable (bit 0: Enables the hypercall page.).
+func (x X64MSRHypercallContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRHypercallContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Locked reports Locked (bit 1: Once set the MSR cannot change (the page cannot move) until a system
+// reset.).
+func (x X64MSRHypercallContents) Locked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetLocked sets or clears Locked.
+func (x *X64MSRHypercallContents) SetLocked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the hypercall page (the table's
+// Hypercall GPFN).).
+func (x X64MSRHypercallContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRHypercallContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRHypercallContents(v)&0xfffffffffffff)<<12
+}
+
+// CPUIDFunction is HV_CPUID_FUNCTION.
+//
+// CPUID leaf (EAX input) numbers of the TLFS. The TLFS names leaves only by number and title; the 2013
+// enumeration's names are kept for the leaves it has, and the names for 0x40000006 to 0x4000000B are
+// ours after the TLFS titles or the HV_REGISTER_NAME registers that mirror them. Leaves 0x40000007,
+// 0x40000008 and 0x4000000B appear only as the CPUID equivalents of
+// HvRegisterCpuManagementFeaturesInfo, HvRegisterPasidFeaturesInfo and HvRegisterIptFeaturesInfo;
+// their contents are not described.
+//
+// Reference: tlfs/feature-discovery.md, tlfs/datatypes/hv_register_name.md.
+type CPUIDFunction uint32
+
+const (
+	// CPUIDFunctionVersionAndFeatures is HvCpuIdFunctionVersionAndFeatures: Standard leaf 1; ECX bit 31
+	// reports a hypervisor.
+	CPUIDFunctionVersionAndFeatures CPUIDFunction = 0x1
+	// CPUIDFunctionHvVendorAndMaxFunction is HvCpuIdFunctionHvVendorAndMaxFunction: Highest hypervisor
+	// leaf (EAX, at least 0x40000005 on Microsoft hypervisors) and vendor signature (EBX, ECX, EDX).
+	CPUIDFunctionHvVendorAndMaxFunction CPUIDFunction = 0x40000000
+	// CPUIDFunctionHvInterface is HvCpuIdFunctionHvInterface: Interface signature in EAX ("Hv#1").
+	CPUIDFunctionHvInterface CPUIDFunction = 0x40000001
+	// CPUIDFunctionMsHvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor system identity (build, major and
+	// minor version, service data).
+	CPUIDFunctionMsHvVersion CPUIDFunction = 0x40000002
+	// CPUIDFunctionMsHvFeatures is HvCpuIdFunctionMsHvFeatures: Feature identification:
+	// HV_PARTITION_PRIVILEGE_MASK bits 31:0 in EAX and 63:32 in EBX, then HV_CPUID_MS_HV_FEATURES_ECX and
+	// HV_CPUID_MS_HV_FEATURES_EDX.
+	CPUIDFunctionMsHvFeatures CPUIDFunction = 0x40000003
+	// CPUIDFunctionMsHvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
+	// Implementation recommendations: HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX, spin-wait retry count
+	// in EBX, HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_ECX.
+	CPUIDFunctionMsHvEnlightenmentInformation CPUIDFunction = 0x40000004
+	// CPUIDFunctionMsHvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX),
+	// logical processors (EBX) and interrupt-remapping vectors (ECX); zero means not reported.
+	CPUIDFunctionMsHvImplementationLimits CPUIDFunction = 0x40000005
+	// CPUIDFunctionMsHvHardwareFeatures is HvCpuIdFunctionMsHvHardwareFeatures: Hardware features detected
+	// and in use (HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX). Name ours.
+	CPUIDFunctionMsHvHardwareFeatures CPUIDFunction = 0x40000006
+	// CPUIDFunctionMsHvCPUManagementFeatures is HvCpuIdFunctionMsHvCpuManagementFeatures: CPU management
+	// features (named after HvRegisterCpuManagementFeaturesInfo). Name ours.
+	CPUIDFunctionMsHvCPUManagementFeatures CPUIDFunction = 0x40000007
+	// CPUIDFunctionMsHvPasidFeatures is HvCpuIdFunctionMsHvPasidFeatures: PASID features (named after
+	// HvRegisterPasidFeaturesInfo). Name ours.
+	CPUIDFunctionMsHvPasidFeatures CPUIDFunction = 0x40000008
+	// CPUIDFunctionMsHvNestedHypervisorFeatures is HvCpuIdFunctionMsHvNestedHypervisorFeatures: Features
+	// exposed to a nested hypervisor (HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EAX and _EDX). Name ours.
+	CPUIDFunctionMsHvNestedHypervisorFeatures CPUIDFunction = 0x40000009
+	// CPUIDFunctionMsHvNestedVirtFeatures is HvCpuIdFunctionMsHvNestedVirtFeatures: Nested virtualization
+	// optimizations (HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EAX and _EBX). Name ours.
+	CPUIDFunctionMsHvNestedVirtFeatures CPUIDFunction = 0x4000000a
+	// CPUIDFunctionMsHvIptFeatures is HvCpuIdFunctionMsHvIptFeatures: Intel processor trace features
+	// (named after HvRegisterIptFeaturesInfo). Name ours.
+	CPUIDFunctionMsHvIptFeatures CPUIDFunction = 0x4000000b
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CPUIDFunction) String() string {
+	switch x {
+	case CPUIDFunctionVersionAndFeatures:
+		return "HvCpuIdFunctionVersionAndFeatures"
+	case CPUIDFunctionHvVendorAndMaxFunction:
+		return "HvCpuIdFunctionHvVendorAndMaxFunction"
+	case CPUIDFunctionHvInterface:
+		return "HvCpuIdFunctionHvInterface"
+	case CPUIDFunctionMsHvVersion:
+		return "HvCpuIdFunctionMsHvVersion"
+	case CPUIDFunctionMsHvFeatures:
+		return "HvCpuIdFunctionMsHvFeatures"
+	case CPUIDFunctionMsHvEnlightenmentInformation:
+		return "HvCpuIdFunctionMsHvEnlightenmentInformation"
+	case CPUIDFunctionMsHvImplementationLimits:
+		return "HvCpuIdFunctionMsHvImplementationLimits"
+	case CPUIDFunctionMsHvHardwareFeatures:
+		return "HvCpuIdFunctionMsHvHardwareFeatures"
+	case CPUIDFunctionMsHvCPUManagementFeatures:
+		return "HvCpuIdFunctionMsHvCpuManagementFeatures"
+	case CPUIDFunctionMsHvPasidFeatures:
+		return "HvCpuIdFunctionMsHvPasidFeatures"
+	case CPUIDFunctionMsHvNestedHypervisorFeatures:
+		return "HvCpuIdFunctionMsHvNestedHypervisorFeatures"
+	case CPUIDFunctionMsHvNestedVirtFeatures:
+		return "HvCpuIdFunctionMsHvNestedVirtFeatures"
+	case CPUIDFunctionMsHvIptFeatures:
+		return "HvCpuIdFunctionMsHvIptFeatures"
+	}
+	return "HV_CPUID_FUNCTION(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// CPUIDMsHvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
+//
+// ECX of CPUID leaf 0x40000003. The TLFS replaces the 2013 power-state field with feature flags; it
+// gives descriptions only, so the type and field names are ours.
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvFeaturesEcx uint32
+
+// CPUIDMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvFeaturesEcxReservedMask CPUIDMsHvFeaturesEcx = 0xfffffe1f
+
+// InvariantMperfAvailable reports InvariantMperfAvailable (bit 5).
+func (x CPUIDMsHvFeaturesEcx) InvariantMperfAvailable() bool {
+	return x&(1<<5) != 0
+}
+
+// SetInvariantMperfAvailable sets or clears InvariantMperfAvailable.
+func (x *CPUIDMsHvFeaturesEcx) SetInvariantMperfAvailable(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// SupervisorShadowStackAvailable reports SupervisorShadowStackAvailable (bit 6).
+func (x CPUIDMsHvFeaturesEcx) SupervisorShadowStackAvailable() bool {
+	return x&(1<<6) != 0
+}
+
+// SetSupervisorShadowStackAvailable sets or clears SupervisorShadowStackAvailable.
+func (x *CPUIDMsHvFeaturesEcx) SetSupervisorShadowStackAvailable(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// ArchitecturalPmuAvailable reports ArchitecturalPmuAvailable (bit 7).
+func (x CPUIDMsHvFeaturesEcx) ArchitecturalPmuAvailable() bool {
+	return x&(1<<7) != 0
+}
+
+// SetArchitecturalPmuAvailable sets or clears ArchitecturalPmuAvailable.
+func (x *CPUIDMsHvFeaturesEcx) SetArchitecturalPmuAvailable(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// ExceptionTrapInterceptAvailable reports ExceptionTrapInterceptAvailable (bit 8).
+func (x CPUIDMsHvFeaturesEcx) ExceptionTrapInterceptAvailable() bool {
+	return x&(1<<8) != 0
+}
+
+// SetExceptionTrapInterceptAvailable sets or clears ExceptionTrapInterceptAvailable.
+func (x *CPUIDMsHvFeaturesEcx) SetExceptionTrapInterceptAvailable(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// CPUIDMsHvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
+//
+// EDX of CPUID leaf 0x40000003. Type name ours. Field names: the 2013 ones for bits 0-5, the TLFS's
+// own where its table or other pages give one (DisableHypervisorAvailable,
+// ExtendedGvaRangesForFlushVirtualAddressListAvailable, FastHypercallOutputAvailable from leaf
+// 0x40000009, SintPollingModeAvailable, HypercallMsrLockAvailable, GuestCrashMsrsAvailable from the
+// crash section), ours elsewhere. The HTML table is followed; the older commented-out table stops at
+// bit 19.
+//
+// Reference: tlfs/feature-discovery.md, tlfs/hypercall-interface.md, tlfs/partition-properties.md,
+// tlfs/timers.md.
+type CPUIDMsHvFeaturesEdx uint32
+
+// CPUIDMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvFeaturesEdxReservedMask CPUIDMsHvFeaturesEdx = 0xfb410000
+
+// MwaitAvailable reports MwaitAvailable (bit 0: Deprecated; formerly reported MWAIT availability.).
+func (x CPUIDMsHvFeaturesEdx) MwaitAvailable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMwaitAvailable sets or clears MwaitAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1).
+func (x CPUIDMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+	return x&(1<<1) != 0
+}
+
+// SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2).
+func (x CPUIDMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+	return x&(1<<2) != 0
+}
+
+// SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: Physical CPU dynamic
+// partitioning events are supported.).
+func (x CPUIDMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: Fast
+// hypercall input may be passed in XMM registers.).
+func (x CPUIDMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+	return x&(1<<4) != 0
+}
+
+// SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// GuestIdleAvailable reports GuestIdleAvailable (bit 5: The virtual guest idle state is supported.).
+func (x CPUIDMsHvFeaturesEdx) GuestIdleAvailable() bool {
+	return x&(1<<5) != 0
+}
+
+// SetGuestIdleAvailable sets or clears GuestIdleAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// HypervisorSleepStateAvailable reports HypervisorSleepStateAvailable (bit 6).
+func (x CPUIDMsHvFeaturesEdx) HypervisorSleepStateAvailable() bool {
+	return x&(1<<6) != 0
+}
+
+// SetHypervisorSleepStateAvailable sets or clears HypervisorSleepStateAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetHypervisorSleepStateAvailable(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// NUMADistanceQueryAvailable reports NumaDistanceQueryAvailable (bit 7).
+func (x CPUIDMsHvFeaturesEdx) NUMADistanceQueryAvailable() bool {
+	return x&(1<<7) != 0
+}
+
+// SetNUMADistanceQueryAvailable sets or clears NumaDistanceQueryAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetNUMADistanceQueryAvailable(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// TimerFrequenciesAvailable reports TimerFrequenciesAvailable (bit 8: Timer frequencies can be
+// determined.).
+func (x CPUIDMsHvFeaturesEdx) TimerFrequenciesAvailable() bool {
+	return x&(1<<8) != 0
+}
+
+// SetTimerFrequenciesAvailable sets or clears TimerFrequenciesAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetTimerFrequenciesAvailable(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// SyntheticMachineCheckAvailable reports SyntheticMachineCheckAvailable (bit 9: Synthetic machine
+// checks can be injected.).
+func (x CPUIDMsHvFeaturesEdx) SyntheticMachineCheckAvailable() bool {
+	return x&(1<<9) != 0
+}
+
+// SetSyntheticMachineCheckAvailable sets or clears SyntheticMachineCheckAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetSyntheticMachineCheckAvailable(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// GuestCrashMsrsAvailable reports GuestCrashMsrsAvailable (bit 10).
+func (x CPUIDMsHvFeaturesEdx) GuestCrashMsrsAvailable() bool {
+	return x&(1<<10) != 0
+}
+
+// SetGuestCrashMsrsAvailable sets or clears GuestCrashMsrsAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetGuestCrashMsrsAvailable(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// DebugMsrsAvailable reports DebugMsrsAvailable (bit 11).
+func (x CPUIDMsHvFeaturesEdx) DebugMsrsAvailable() bool {
+	return x&(1<<11) != 0
+}
+
+// SetDebugMsrsAvailable sets or clears DebugMsrsAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetDebugMsrsAvailable(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// NpiepAvailable reports NpiepAvailable (bit 12).
+func (x CPUIDMsHvFeaturesEdx) NpiepAvailable() bool {
+	return x&(1<<12) != 0
+}
+
+// SetNpiepAvailable sets or clears NpiepAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetNpiepAvailable(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// DisableHypervisorAvailable reports DisableHypervisorAvailable (bit 13).
+func (x CPUIDMsHvFeaturesEdx) DisableHypervisorAvailable() bool {
+	return x&(1<<13) != 0
+}
+
+// SetDisableHypervisorAvailable sets or clears DisableHypervisorAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetDisableHypervisorAvailable(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// ExtendedGVARangesForFlushVirtualAddressListAvailable reports
+// ExtendedGvaRangesForFlushVirtualAddressListAvailable (bit 14).
+func (x CPUIDMsHvFeaturesEdx) ExtendedGVARangesForFlushVirtualAddressListAvailable() bool {
+	return x&(1<<14) != 0
+}
+
+// SetExtendedGVARangesForFlushVirtualAddressListAvailable sets or clears
+// ExtendedGvaRangesForFlushVirtualAddressListAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetExtendedGVARangesForFlushVirtualAddressListAvailable(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// FastHypercallOutputAvailable reports FastHypercallOutputAvailable (bit 15: Hypercall output may be
+// returned in XMM registers.).
+func (x CPUIDMsHvFeaturesEdx) FastHypercallOutputAvailable() bool {
+	return x&(1<<15) != 0
+}
+
+// SetFastHypercallOutputAvailable sets or clears FastHypercallOutputAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// SINTPollingModeAvailable reports SintPollingModeAvailable (bit 17).
+func (x CPUIDMsHvFeaturesEdx) SINTPollingModeAvailable() bool {
+	return x&(1<<17) != 0
+}
+
+// SetSINTPollingModeAvailable sets or clears SintPollingModeAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// HypercallMSRLockAvailable reports HypercallMsrLockAvailable (bit 18).
+func (x CPUIDMsHvFeaturesEdx) HypercallMSRLockAvailable() bool {
+	return x&(1<<18) != 0
+}
+
+// SetHypercallMSRLockAvailable sets or clears HypercallMsrLockAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetHypercallMSRLockAvailable(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// DirectSyntheticTimers reports DirectSyntheticTimers (bit 19: Direct synthetic timers are to be
+// used.).
+func (x CPUIDMsHvFeaturesEdx) DirectSyntheticTimers() bool {
+	return x&(1<<19) != 0
+}
+
+// SetDirectSyntheticTimers sets or clears DirectSyntheticTimers.
+func (x *CPUIDMsHvFeaturesEdx) SetDirectSyntheticTimers(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// RegisterPatAvailable reports RegisterPatAvailable (bit 20: The PAT register is available for VSM.).
+func (x CPUIDMsHvFeaturesEdx) RegisterPatAvailable() bool {
+	return x&(1<<20) != 0
+}
+
+// SetRegisterPatAvailable sets or clears RegisterPatAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetRegisterPatAvailable(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// RegisterBndcfgsAvailable reports RegisterBndcfgsAvailable (bit 21: The BNDCFGS register is available
+// for VSM.).
+func (x CPUIDMsHvFeaturesEdx) RegisterBndcfgsAvailable() bool {
+	return x&(1<<21) != 0
+}
+
+// SetRegisterBndcfgsAvailable sets or clears RegisterBndcfgsAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetRegisterBndcfgsAvailable(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// SyntheticTimeUnhaltedTimerAvailable reports SyntheticTimeUnhaltedTimerAvailable (bit 23).
+func (x CPUIDMsHvFeaturesEdx) SyntheticTimeUnhaltedTimerAvailable() bool {
+	return x&(1<<23) != 0
+}
+
+// SetSyntheticTimeUnhaltedTimerAvailable sets or clears SyntheticTimeUnhaltedTimerAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetSyntheticTimeUnhaltedTimerAvailable(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// LbrAvailable reports LbrAvailable (bit 26: Intel last branch record support.).
+func (x CPUIDMsHvFeaturesEdx) LbrAvailable() bool {
+	return x&(1<<26) != 0
+}
+
+// SetLbrAvailable sets or clears LbrAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetLbrAvailable(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// CPUIDMsHvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
+//
+// EAX of CPUID leaf 0x40000004. Type name ours. Bits 0-5 keep the 2013 names; UseExProcessorMasks,
+// UseSyncedTimeline, UseDirectLocalFlushEntire and NoNonArchitecturalCoreSharing are TLFS names; the
+// rest are ours. The HTML table marks bit 8 reserved where the commented-out table recommends x2APIC
+// MSRs; the HTML table is followed.
+//
+// Reference: tlfs/feature-discovery.md, tlfs/hypercalls/HvCallFlushVirtualAddressListEx.md.
+type CPUIDMsHvEnlightenmentInformationEax uint32
+
+// CPUIDMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDMsHvEnlightenmentInformationEaxReservedMask CPUIDMsHvEnlightenmentInformationEax = 0xfff90100
+
+// UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
+// spaces by hypercall rather than MOV to CR3.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+	return x&(1<<0) != 0
+}
+
+// SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
+// rather than INVLPG or MOV to CR3.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+	return x&(1<<1) != 0
+}
+
+// SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
+// rather than IPIs.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+	return x&(1<<2) != 0
+}
+
+// SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// UseAPICMsrs reports UseApicMsrs (bit 3: Use the EOI, ICR and TPR MSRs rather than the memory-mapped
+// APIC.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+	return x&(1<<3) != 0
+}
+
+// SetUseAPICMsrs sets or clears UseApicMsrs.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through the hypervisor's reset MSR.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+	return x&(1<<4) != 0
+}
+
+// SetUseMSRForReset sets or clears UseMsrForReset.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// UseRelaxedTiming reports UseRelaxedTiming (bit 5: Watchdogs that depend on timely interrupts should
+// be disabled.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+	return x&(1<<5) != 0
+}
+
+// SetUseRelaxedTiming sets or clears UseRelaxedTiming.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// UseDmaRemapping reports UseDmaRemapping (bit 6).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseDmaRemapping() bool {
+	return x&(1<<6) != 0
+}
+
+// SetUseDmaRemapping sets or clears UseDmaRemapping.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDmaRemapping(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// UseInterruptRemapping reports UseInterruptRemapping (bit 7).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseInterruptRemapping() bool {
+	return x&(1<<7) != 0
+}
+
+// SetUseInterruptRemapping sets or clears UseInterruptRemapping.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseInterruptRemapping(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// DeprecateAutoEOI reports DeprecateAutoEoi (bit 9).
+func (x CPUIDMsHvEnlightenmentInformationEax) DeprecateAutoEOI() bool {
+	return x&(1<<9) != 0
+}
+
+// SetDeprecateAutoEOI sets or clears DeprecateAutoEoi.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetDeprecateAutoEOI(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// UseSyntheticClusterIPI reports UseSyntheticClusterIpi (bit 10).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseSyntheticClusterIPI() bool {
+	return x&(1<<10) != 0
+}
+
+// SetUseSyntheticClusterIPI sets or clears UseSyntheticClusterIpi.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyntheticClusterIPI(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// UseExProcessorMasks reports UseExProcessorMasks (bit 11).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseExProcessorMasks() bool {
+	return x&(1<<11) != 0
+}
+
+// SetUseExProcessorMasks sets or clears UseExProcessorMasks.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseExProcessorMasks(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// Nested reports Nested (bit 12: The hypervisor runs nested inside a Hyper-V partition.).
+func (x CPUIDMsHvEnlightenmentInformationEax) Nested() bool {
+	return x&(1<<12) != 0
+}
+
+// SetNested sets or clears Nested.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetNested(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// UseIntForMbecSystemCalls reports UseIntForMbecSystemCalls (bit 13).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseIntForMbecSystemCalls() bool {
+	return x&(1<<13) != 0
+}
+
+// SetUseIntForMbecSystemCalls sets or clears UseIntForMbecSystemCalls.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseIntForMbecSystemCalls(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// UseVMCSEnlightenments reports UseVmcsEnlightenments (bit 14: A nested hypervisor should use the
+// enlightened VMCS; more nested enlightenments may be listed in leaf 0x4000000A.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseVMCSEnlightenments() bool {
+	return x&(1<<14) != 0
+}
+
+// SetUseVMCSEnlightenments sets or clears UseVmcsEnlightenments.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseVMCSEnlightenments(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// UseSyncedTimeline reports UseSyncedTimeline (bit 15: Use the QueryPerformanceCounter bias the root
+// partition provides.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseSyncedTimeline() bool {
+	return x&(1<<15) != 0
+}
+
+// SetUseSyncedTimeline sets or clears UseSyncedTimeline.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyncedTimeline(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// UseDirectLocalFlushEntire reports UseDirectLocalFlushEntire (bit 17: Flush the whole local TLB by
+// toggling CR4.PGE rather than by hypercall.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseDirectLocalFlushEntire() bool {
+	return x&(1<<17) != 0
+}
+
+// SetUseDirectLocalFlushEntire sets or clears UseDirectLocalFlushEntire.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDirectLocalFlushEntire(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// NoNonArchitecturalCoreSharing reports NoNonArchitecturalCoreSharing (bit 18: A VP never shares a
+// physical core except with its reported SMT siblings.).
+func (x CPUIDMsHvEnlightenmentInformationEax) NoNonArchitecturalCoreSharing() bool {
+	return x&(1<<18) != 0
+}
+
+// SetNoNonArchitecturalCoreSharing sets or clears NoNonArchitecturalCoreSharing.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetNoNonArchitecturalCoreSharing(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// CPUIDMsHvEnlightenmentInformationEcx is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_ECX.
+//
+// ECX of CPUID leaf 0x40000004 (reserved in 2013). Type name ours; ImplementedPhysicalAddressBits is
+// the TLFS's name.
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvEnlightenmentInformationEcx uint32
+
+// CPUIDMsHvEnlightenmentInformationEcxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDMsHvEnlightenmentInformationEcxReservedMask CPUIDMsHvEnlightenmentInformationEcx = 0xffffff80
+
+// ImplementedPhysicalAddressBits returns ImplementedPhysicalAddressBits (bits 0..6: Physical address
+// width (MAXPHYADDR) of the host processors as a bit count; zero means not reported.).
+func (x CPUIDMsHvEnlightenmentInformationEcx) ImplementedPhysicalAddressBits() uint8 {
+	return uint8(x >> 0 & 0x7f)
+}
+
+// SetImplementedPhysicalAddressBits stores v in ImplementedPhysicalAddressBits; bits of v beyond its
+// 7-bit width are dropped.
+func (x *CPUIDMsHvEnlightenmentInformationEcx) SetImplementedPhysicalAddressBits(v uint8) {
+	*x = *x&^(0x7f<<0) | (CPUIDMsHvEnlightenmentInformationEcx(v)&0x7f)<<0
+}
+
+// CPUIDMsHvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
+//
+// EAX of CPUID leaf 0x40000006: hardware features the hypervisor detected and uses. The TLFS gives
+// descriptions only; type and field names are ours (bits 0-3 as for 2013).
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvHardwareFeaturesEax uint32
+
+// CPUIDMsHvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvHardwareFeaturesEaxReservedMask CPUIDMsHvHardwareFeaturesEax = 0xfe000000
+
+// APICOverlayAssistInUse reports ApicOverlayAssistInUse (bit 0).
+func (x CPUIDMsHvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAPICOverlayAssistInUse sets or clears ApicOverlayAssistInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MSRBitmapsInUse reports MsrBitmapsInUse (bit 1).
+func (x CPUIDMsHvHardwareFeaturesEax) MSRBitmapsInUse() bool {
+	return x&(1<<1) != 0
+}
+
+// SetMSRBitmapsInUse sets or clears MsrBitmapsInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// ArchitecturalPerformanceCountersInUse reports ArchitecturalPerformanceCountersInUse (bit 2).
+func (x CPUIDMsHvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
+	return x&(1<<2) != 0
+}
+
+// SetArchitecturalPerformanceCountersInUse sets or clears ArchitecturalPerformanceCountersInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// SecondLevelAddressTranslationInUse reports SecondLevelAddressTranslationInUse (bit 3).
+func (x CPUIDMsHvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSecondLevelAddressTranslationInUse sets or clears SecondLevelAddressTranslationInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// DmaRemappingInUse reports DmaRemappingInUse (bit 4).
+func (x CPUIDMsHvHardwareFeaturesEax) DmaRemappingInUse() bool {
+	return x&(1<<4) != 0
+}
+
+// SetDmaRemappingInUse sets or clears DmaRemappingInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaRemappingInUse(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// InterruptRemappingInUse reports InterruptRemappingInUse (bit 5).
+func (x CPUIDMsHvHardwareFeaturesEax) InterruptRemappingInUse() bool {
+	return x&(1<<5) != 0
+}
+
+// SetInterruptRemappingInUse sets or clears InterruptRemappingInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetInterruptRemappingInUse(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// MemoryPatrolScrubberPresent reports MemoryPatrolScrubberPresent (bit 6).
+func (x CPUIDMsHvHardwareFeaturesEax) MemoryPatrolScrubberPresent() bool {
+	return x&(1<<6) != 0
+}
+
+// SetMemoryPatrolScrubberPresent sets or clears MemoryPatrolScrubberPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetMemoryPatrolScrubberPresent(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// DmaProtectionInUse reports DmaProtectionInUse (bit 7).
+func (x CPUIDMsHvHardwareFeaturesEax) DmaProtectionInUse() bool {
+	return x&(1<<7) != 0
+}
+
+// SetDmaProtectionInUse sets or clears DmaProtectionInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaProtectionInUse(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// HpetRequested reports HpetRequested (bit 8).
+func (x CPUIDMsHvHardwareFeaturesEax) HpetRequested() bool {
+	return x&(1<<8) != 0
+}
+
+// SetHpetRequested sets or clears HpetRequested.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetHpetRequested(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// SyntheticTimersVolatile reports SyntheticTimersVolatile (bit 9).
+func (x CPUIDMsHvHardwareFeaturesEax) SyntheticTimersVolatile() bool {
+	return x&(1<<9) != 0
+}
+
+// SetSyntheticTimersVolatile sets or clears SyntheticTimersVolatile.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetSyntheticTimersVolatile(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// HypervisorLevel returns HypervisorLevel (bits 10..13: Nesting level of the current guest; 0 when not
+// nested.).
+func (x CPUIDMsHvHardwareFeaturesEax) HypervisorLevel() uint8 {
+	return uint8(x >> 10 & 0xf)
+}
+
+// SetHypervisorLevel stores v in HypervisorLevel; bits of v beyond its 4-bit width are dropped.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetHypervisorLevel(v uint8) {
+	*x = *x&^(0xf<<10) | (CPUIDMsHvHardwareFeaturesEax(v)&0xf)<<10
+}
+
+// PhysicalDestinationModeRequired reports PhysicalDestinationModeRequired (bit 14).
+func (x CPUIDMsHvHardwareFeaturesEax) PhysicalDestinationModeRequired() bool {
+	return x&(1<<14) != 0
+}
+
+// SetPhysicalDestinationModeRequired sets or clears PhysicalDestinationModeRequired.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetPhysicalDestinationModeRequired(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// UseVmfuncForAliasMapSwitch reports UseVmfuncForAliasMapSwitch (bit 15).
+func (x CPUIDMsHvHardwareFeaturesEax) UseVmfuncForAliasMapSwitch() bool {
+	return x&(1<<15) != 0
+}
+
+// SetUseVmfuncForAliasMapSwitch sets or clears UseVmfuncForAliasMapSwitch.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetUseVmfuncForAliasMapSwitch(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// HardwareMemoryZeroingPresent reports HardwareMemoryZeroingPresent (bit 16).
+func (x CPUIDMsHvHardwareFeaturesEax) HardwareMemoryZeroingPresent() bool {
+	return x&(1<<16) != 0
+}
+
+// SetHardwareMemoryZeroingPresent sets or clears HardwareMemoryZeroingPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetHardwareMemoryZeroingPresent(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// UnrestrictedGuestPresent reports UnrestrictedGuestPresent (bit 17).
+func (x CPUIDMsHvHardwareFeaturesEax) UnrestrictedGuestPresent() bool {
+	return x&(1<<17) != 0
+}
+
+// SetUnrestrictedGuestPresent sets or clears UnrestrictedGuestPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetUnrestrictedGuestPresent(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// ResourceAllocationPresent reports ResourceAllocationPresent (bit 18: RDT-A / PQOS-A.).
+func (x CPUIDMsHvHardwareFeaturesEax) ResourceAllocationPresent() bool {
+	return x&(1<<18) != 0
+}
+
+// SetResourceAllocationPresent sets or clears ResourceAllocationPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceAllocationPresent(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// ResourceMonitoringPresent reports ResourceMonitoringPresent (bit 19: RDT-M / PQOS-M.).
+func (x CPUIDMsHvHardwareFeaturesEax) ResourceMonitoringPresent() bool {
+	return x&(1<<19) != 0
+}
+
+// SetResourceMonitoringPresent sets or clears ResourceMonitoringPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceMonitoringPresent(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// GuestVirtualPmuPresent reports GuestVirtualPmuPresent (bit 20).
+func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualPmuPresent() bool {
+	return x&(1<<20) != 0
+}
+
+// SetGuestVirtualPmuPresent sets or clears GuestVirtualPmuPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualPmuPresent(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// GuestVirtualLbrPresent reports GuestVirtualLbrPresent (bit 21).
+func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualLbrPresent() bool {
+	return x&(1<<21) != 0
+}
+
+// SetGuestVirtualLbrPresent sets or clears GuestVirtualLbrPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualLbrPresent(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// GuestVirtualIptPresent reports GuestVirtualIptPresent (bit 22).
+func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualIptPresent() bool {
+	return x&(1<<22) != 0
+}
+
+// SetGuestVirtualIptPresent sets or clears GuestVirtualIptPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualIptPresent(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// APICEmulationPresent reports ApicEmulationPresent (bit 23).
+func (x CPUIDMsHvHardwareFeaturesEax) APICEmulationPresent() bool {
+	return x&(1<<23) != 0
+}
+
+// SetAPICEmulationPresent sets or clears ApicEmulationPresent.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICEmulationPresent(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// ACPIWdatInUse reports AcpiWdatInUse (bit 24: The hypervisor uses the ACPI WDAT table.).
+func (x CPUIDMsHvHardwareFeaturesEax) ACPIWdatInUse() bool {
+	return x&(1<<24) != 0
+}
+
+// SetACPIWdatInUse sets or clears AcpiWdatInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetACPIWdatInUse(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// CPUIDMsHvNestedHypervisorFeaturesEax is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EAX.
+//
+// EAX of CPUID leaf 0x40000009: virtual MSR access the hypervisor grants when running nested. Type
+// name ours; field names from the TLFS table.
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvNestedHypervisorFeaturesEax uint32
+
+// CPUIDMsHvNestedHypervisorFeaturesEaxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDMsHvNestedHypervisorFeaturesEaxReservedMask CPUIDMsHvNestedHypervisorFeaturesEax = 0xffffef8b
+
+// AccessSynicRegs reports AccessSynicRegs (bit 2).
+func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessSynicRegs() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAccessSynicRegs sets or clears AccessSynicRegs.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessSynicRegs(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// AccessIntrCtrlRegs reports AccessIntrCtrlRegs (bit 4).
+func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessIntrCtrlRegs() bool {
+	return x&(1<<4) != 0
+}
+
+// SetAccessIntrCtrlRegs sets or clears AccessIntrCtrlRegs.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessIntrCtrlRegs(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// AccessHypercallMsrs reports AccessHypercallMsrs (bit 5).
+func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessHypercallMsrs() bool {
+	return x&(1<<5) != 0
+}
+
+// SetAccessHypercallMsrs sets or clears AccessHypercallMsrs.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessHypercallMsrs(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// AccessVPIndex reports AccessVpIndex (bit 6).
+func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessVPIndex() bool {
+	return x&(1<<6) != 0
+}
+
+// SetAccessVPIndex sets or clears AccessVpIndex.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessVPIndex(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// AccessReenlightenmentControls reports AccessReenlightenmentControls (bit 12).
+func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessReenlightenmentControls() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAccessReenlightenmentControls sets or clears AccessReenlightenmentControls.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessReenlightenmentControls(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// CPUIDMsHvNestedHypervisorFeaturesEdx is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EDX.
+//
+// EDX of CPUID leaf 0x40000009: hypercall features the hypervisor grants when running nested. Type
+// name ours; field names from the TLFS table.
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvNestedHypervisorFeaturesEdx uint32
+
+// CPUIDMsHvNestedHypervisorFeaturesEdxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDMsHvNestedHypervisorFeaturesEdxReservedMask CPUIDMsHvNestedHypervisorFeaturesEdx = 0xfffd7fef
+
+// XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4).
+func (x CPUIDMsHvNestedHypervisorFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+	return x&(1<<4) != 0
+}
+
+// SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// FastHypercallOutputAvailable reports FastHypercallOutputAvailable (bit 15).
+func (x CPUIDMsHvNestedHypervisorFeaturesEdx) FastHypercallOutputAvailable() bool {
+	return x&(1<<15) != 0
+}
+
+// SetFastHypercallOutputAvailable sets or clears FastHypercallOutputAvailable.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// SINTPollingModeAvailable reports SintPollingModeAvailable (bit 17).
+func (x CPUIDMsHvNestedHypervisorFeaturesEdx) SINTPollingModeAvailable() bool {
+	return x&(1<<17) != 0
+}
+
+// SetSINTPollingModeAvailable sets or clears SintPollingModeAvailable.
+func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// CPUIDMsHvNestedVirtFeaturesEax is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EAX.
+//
+// EAX of CPUID leaf 0x4000000A: nested virtualization optimizations available to a nested hypervisor.
+// Type and field names ours. The HTML table lists bits 21 and 22 but then calls 31-21 reserved; the
+// commented-out table's 31-23 is used.
+//
+// Reference: tlfs/feature-discovery.md, tlfs/nested-virtualization.md.
+type CPUIDMsHvNestedVirtFeaturesEax uint32
+
+// CPUIDMsHvNestedVirtFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvNestedVirtFeaturesEaxReservedMask CPUIDMsHvNestedVirtFeaturesEax = 0xff810000
+
+// EnlightenedVMCSVersionLow returns EnlightenedVmcsVersionLow (bits 0..7).
+func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedVMCSVersionLow() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetEnlightenedVMCSVersionLow stores v in EnlightenedVmcsVersionLow; bits of v beyond its 8-bit width
+// are dropped.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionLow(v uint8) {
+	*x = *x&^(0xff<<0) | (CPUIDMsHvNestedVirtFeaturesEax(v)&0xff)<<0
+}
+
+// EnlightenedVMCSVersionHigh returns EnlightenedVmcsVersionHigh (bits 8..15).
+func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedVMCSVersionHigh() uint8 {
+	return uint8(x >> 8 & 0xff)
+}
+
+// SetEnlightenedVMCSVersionHigh stores v in EnlightenedVmcsVersionHigh; bits of v beyond its 8-bit
+// width are dropped.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionHigh(v uint8) {
+	*x = *x&^(0xff<<8) | (CPUIDMsHvNestedVirtFeaturesEax(v)&0xff)<<8
+}
+
+// DirectVirtualFlushSupported reports DirectVirtualFlushSupported (bit 17).
+func (x CPUIDMsHvNestedVirtFeaturesEax) DirectVirtualFlushSupported() bool {
+	return x&(1<<17) != 0
+}
+
+// SetDirectVirtualFlushSupported sets or clears DirectVirtualFlushSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDirectVirtualFlushSupported(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// FlushGuestPhysicalHypercallSupported reports FlushGuestPhysicalHypercallSupported (bit 18:
+// HvCallFlushGuestPhysicalAddressSpace and HvCallFlushGuestPhysicalAddressList are available (x64).).
+func (x CPUIDMsHvNestedVirtFeaturesEax) FlushGuestPhysicalHypercallSupported() bool {
+	return x&(1<<18) != 0
+}
+
+// SetFlushGuestPhysicalHypercallSupported sets or clears FlushGuestPhysicalHypercallSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetFlushGuestPhysicalHypercallSupported(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// EnlightenedMSRBitmapSupported reports EnlightenedMsrBitmapSupported (bit 19).
+func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedMSRBitmapSupported() bool {
+	return x&(1<<19) != 0
+}
+
+// SetEnlightenedMSRBitmapSupported sets or clears EnlightenedMsrBitmapSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedMSRBitmapSupported(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// CombineVirtualizationExceptionsSupported reports CombineVirtualizationExceptionsSupported (bit 20:
+// Virtualization exceptions can be combined into the page fault exception class.).
+func (x CPUIDMsHvNestedVirtFeaturesEax) CombineVirtualizationExceptionsSupported() bool {
+	return x&(1<<20) != 0
+}
+
+// SetCombineVirtualizationExceptionsSupported sets or clears CombineVirtualizationExceptionsSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetCombineVirtualizationExceptionsSupported(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// DebugCtlSupported reports DebugCtlSupported (bit 21: A nonzero GuestIa32DebugCtl (VMCS field
+// 0x00002802) is supported.).
+func (x CPUIDMsHvNestedVirtFeaturesEax) DebugCtlSupported() bool {
+	return x&(1<<21) != 0
+}
+
+// SetDebugCtlSupported sets or clears DebugCtlSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDebugCtlSupported(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// EnlightenedNptTLBSupported reports EnlightenedNptTlbSupported (bit 22: AMD enlightened TLB: ASID
+// flushes leave NPT-derived entries, which hypercalls must flush; also implies the guest-physical
+// flush hypercalls.).
+func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedNptTLBSupported() bool {
+	return x&(1<<22) != 0
+}
+
+// SetEnlightenedNptTLBSupported sets or clears EnlightenedNptTlbSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedNptTLBSupported(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// CPUIDMsHvNestedVirtFeaturesEbx is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EBX.
+//
+// EBX of CPUID leaf 0x4000000A. Type and field names ours.
+//
+// Reference: tlfs/feature-discovery.md.
+type CPUIDMsHvNestedVirtFeaturesEbx uint32
+
+// CPUIDMsHvNestedVirtFeaturesEbxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvNestedVirtFeaturesEbxReservedMask CPUIDMsHvNestedVirtFeaturesEbx = 0xfffffffe
+
+// PerfGlobalCtrlSupported reports PerfGlobalCtrlSupported (bit 0: The enlightened VMCS has
+// GuestPerfGlobalCtrl and HostPerfGlobalCtrl.).
+func (x CPUIDMsHvNestedVirtFeaturesEbx) PerfGlobalCtrlSupported() bool {
+	return x&(1<<0) != 0
+}
+
+// SetPerfGlobalCtrlSupported sets or clears PerfGlobalCtrlSupported.
+func (x *CPUIDMsHvNestedVirtFeaturesEbx) SetPerfGlobalCtrlSupported(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Arm64PrivilegesAndFeaturesInfo is HV_ARM64_PRIVILEGES_AND_FEATURES_INFO.
+//
+// 128-bit value of HvRegisterPrivilegesAndFeaturesInfo, the ARM64 counterpart of CPUID leaf
+// 0x40000003. Type and member names ours; feature names follow HV_CPUID_MS_HV_FEATURES_EDX. The
+// partition crash section says guest crash support is bit 105, while this table puts it at bit 72 (bit
+// 8 of Features); the table is followed.
+//
+// Reference: tlfs/feature-discovery.md, tlfs/partition-properties.md.
+type Arm64PrivilegesAndFeaturesInfo struct {
+	_          structs.HostLayout
+	Privileges uint64                                 // Privileges, offset 0x0: Bits 63:0 of HV_PARTITION_PRIVILEGE_MASK.
+	Features   Arm64PrivilegesAndFeaturesInfoFeatures // Features, offset 0x8: Bits 127:64 of the register.
+}
+
+// Arm64PrivilegesAndFeaturesInfoFeatures is the type of member Features of
+// Arm64PrivilegesAndFeaturesInfo.
+type Arm64PrivilegesAndFeaturesInfoFeatures uint64
+
+// Arm64PrivilegesAndFeaturesInfoFeaturesReservedMask has the bits the reference reserves; they must
+// stay zero.
+const Arm64PrivilegesAndFeaturesInfoFeaturesReservedMask Arm64PrivilegesAndFeaturesInfoFeatures = 0xffffffffffffca00
+
+// GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 0).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) GuestDebuggingAvailable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetGuestDebuggingAvailable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 1).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) PerformanceMonitorsAvailable() bool {
+	return x&(1<<1) != 0
+}
+
+// SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetPerformanceMonitorsAvailable(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 2).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) CPUDynamicPartitioningAvailable() bool {
+	return x&(1<<2) != 0
+}
+
+// SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetCPUDynamicPartitioningAvailable(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// GuestIdleAvailable reports GuestIdleAvailable (bit 3).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) GuestIdleAvailable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetGuestIdleAvailable sets or clears GuestIdleAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetGuestIdleAvailable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// HypervisorSleepStateAvailable reports HypervisorSleepStateAvailable (bit 4).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) HypervisorSleepStateAvailable() bool {
+	return x&(1<<4) != 0
+}
+
+// SetHypervisorSleepStateAvailable sets or clears HypervisorSleepStateAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetHypervisorSleepStateAvailable(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// NUMADistanceQueryAvailable reports NumaDistanceQueryAvailable (bit 5).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) NUMADistanceQueryAvailable() bool {
+	return x&(1<<5) != 0
+}
+
+// SetNUMADistanceQueryAvailable sets or clears NumaDistanceQueryAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetNUMADistanceQueryAvailable(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// TimerFrequenciesAvailable reports TimerFrequenciesAvailable (bit 6).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) TimerFrequenciesAvailable() bool {
+	return x&(1<<6) != 0
+}
+
+// SetTimerFrequenciesAvailable sets or clears TimerFrequenciesAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetTimerFrequenciesAvailable(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// SyntheticMachineCheckAvailable reports SyntheticMachineCheckAvailable (bit 7).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) SyntheticMachineCheckAvailable() bool {
+	return x&(1<<7) != 0
+}
+
+// SetSyntheticMachineCheckAvailable sets or clears SyntheticMachineCheckAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetSyntheticMachineCheckAvailable(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// GuestCrashRegsAvailable reports GuestCrashRegsAvailable (bit 8).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) GuestCrashRegsAvailable() bool {
+	return x&(1<<8) != 0
+}
+
+// SetGuestCrashRegsAvailable sets or clears GuestCrashRegsAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetGuestCrashRegsAvailable(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// DisableHypervisorAvailable reports DisableHypervisorAvailable (bit 10).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) DisableHypervisorAvailable() bool {
+	return x&(1<<10) != 0
+}
+
+// SetDisableHypervisorAvailable sets or clears DisableHypervisorAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetDisableHypervisorAvailable(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// SINTPollingModeAvailable reports SintPollingModeAvailable (bit 12).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) SINTPollingModeAvailable() bool {
+	return x&(1<<12) != 0
+}
+
+// SetSINTPollingModeAvailable sets or clears SintPollingModeAvailable.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetSINTPollingModeAvailable(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// DirectSyntheticTimers reports DirectSyntheticTimers (bit 13).
+func (x Arm64PrivilegesAndFeaturesInfoFeatures) DirectSyntheticTimers() bool {
+	return x&(1<<13) != 0
+}
+
+// SetDirectSyntheticTimers sets or clears DirectSyntheticTimers.
+func (x *Arm64PrivilegesAndFeaturesInfoFeatures) SetDirectSyntheticTimers(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Arm64FeaturesInfo is HV_ARM64_FEATURES_INFO.
+//
+// 128-bit value of HvRegisterFeaturesInfo, the ARM64 counterpart of CPUID leaf 0x40000004
+// (recommendations). Type and member names ours; UseHvRegisterForReset, UseHypercallForMmioAccess,
+// UseGpaPinningHypercall, WakeVps and MapPartitionEventLogBuffer are the table's names.
+//
+// Reference: tlfs/feature-discovery.md.
+type Arm64FeaturesInfo struct {
+	_               structs.HostLayout
+	Recommendations Arm64FeaturesInfoRecommendations // Recommendations, offset 0x0: Bits 63:0 of the register.
+	Reserved        uint64                           // Reserved, offset 0x8: Bits 127:64.
+}
+
+// Arm64FeaturesInfoRecommendations is the type of member Recommendations of Arm64FeaturesInfo.
+type Arm64FeaturesInfoRecommendations uint64
+
+// Arm64FeaturesInfoRecommendationsReservedMask has the bits the reference reserves; they must stay
+// zero.
+const Arm64FeaturesInfoRecommendationsReservedMask Arm64FeaturesInfoRecommendations = 0xfb1fffc0
+
+// UseHvRegisterForReset reports UseHvRegisterForReset (bit 0: Always clear on ARM64 (PSCI SYSTEM_RESET
+// is used).).
+func (x Arm64FeaturesInfoRecommendations) UseHvRegisterForReset() bool {
+	return x&(1<<0) != 0
+}
+
+// SetUseHvRegisterForReset sets or clears UseHvRegisterForReset.
+func (x *Arm64FeaturesInfoRecommendations) SetUseHvRegisterForReset(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// UseRelaxedTiming reports UseRelaxedTiming (bit 1).
+func (x Arm64FeaturesInfoRecommendations) UseRelaxedTiming() bool {
+	return x&(1<<1) != 0
+}
+
+// SetUseRelaxedTiming sets or clears UseRelaxedTiming.
+func (x *Arm64FeaturesInfoRecommendations) SetUseRelaxedTiming(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// UseSyntheticClusterIPI reports UseSyntheticClusterIpi (bit 2: Clear for the root partition, set for
+// guests.).
+func (x Arm64FeaturesInfoRecommendations) UseSyntheticClusterIPI() bool {
+	return x&(1<<2) != 0
+}
+
+// SetUseSyntheticClusterIPI sets or clears UseSyntheticClusterIpi.
+func (x *Arm64FeaturesInfoRecommendations) SetUseSyntheticClusterIPI(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// UseExProcessorMasks reports UseExProcessorMasks (bit 3).
+func (x Arm64FeaturesInfoRecommendations) UseExProcessorMasks() bool {
+	return x&(1<<3) != 0
+}
+
+// SetUseExProcessorMasks sets or clears UseExProcessorMasks.
+func (x *Arm64FeaturesInfoRecommendations) SetUseExProcessorMasks(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Nested reports Nested (bit 4: The hypervisor runs nested inside a Hyper-V partition.).
+func (x Arm64FeaturesInfoRecommendations) Nested() bool {
+	return x&(1<<4) != 0
+}
+
+// SetNested sets or clears Nested.
+func (x *Arm64FeaturesInfoRecommendations) SetNested(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// UseSyncedTimeline reports UseSyncedTimeline (bit 5).
+func (x Arm64FeaturesInfoRecommendations) UseSyncedTimeline() bool {
+	return x&(1<<5) != 0
+}
+
+// SetUseSyncedTimeline sets or clears UseSyncedTimeline.
+func (x *Arm64FeaturesInfoRecommendations) SetUseSyncedTimeline(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// UseHypercallForMmioAccess reports UseHypercallForMmioAccess (bit 21).
+func (x Arm64FeaturesInfoRecommendations) UseHypercallForMmioAccess() bool {
+	return x&(1<<21) != 0
+}
+
+// SetUseHypercallForMmioAccess sets or clears UseHypercallForMmioAccess.
+func (x *Arm64FeaturesInfoRecommendations) SetUseHypercallForMmioAccess(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// UseGPAPinningHypercall reports UseGpaPinningHypercall (bit 22).
+func (x Arm64FeaturesInfoRecommendations) UseGPAPinningHypercall() bool {
+	return x&(1<<22) != 0
+}
+
+// SetUseGPAPinningHypercall sets or clears UseGpaPinningHypercall.
+func (x *Arm64FeaturesInfoRecommendations) SetUseGPAPinningHypercall(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// WakeVps reports WakeVps (bit 23).
+func (x Arm64FeaturesInfoRecommendations) WakeVps() bool {
+	return x&(1<<23) != 0
+}
+
+// SetWakeVps sets or clears WakeVps.
+func (x *Arm64FeaturesInfoRecommendations) SetWakeVps(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// MapPartitionEventLogBuffer reports MapPartitionEventLogBuffer (bit 26).
+func (x Arm64FeaturesInfoRecommendations) MapPartitionEventLogBuffer() bool {
+	return x&(1<<26) != 0
+}
+
+// SetMapPartitionEventLogBuffer sets or clears MapPartitionEventLogBuffer.
+func (x *Arm64FeaturesInfoRecommendations) SetMapPartitionEventLogBuffer(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// LongSpinWaitCount returns LongSpinWaitCount (bits 32..63: Spinlock retries before notifying the
+// hypervisor; 0xFFFFFFFF means never notify.).
+func (x Arm64FeaturesInfoRecommendations) LongSpinWaitCount() uint32 {
+	return uint32(x >> 32 & 0xffffffff)
+}
+
+// SetLongSpinWaitCount stores v in LongSpinWaitCount; bits of v beyond its 32-bit width are dropped.
+func (x *Arm64FeaturesInfoRecommendations) SetLongSpinWaitCount(v uint32) {
+	*x = *x&^(0xffffffff<<32) | (Arm64FeaturesInfoRecommendations(v)&0xffffffff)<<32
+}
+
+// Arm64HardwareFeaturesInfo is HV_ARM64_HARDWARE_FEATURES_INFO.
+//
+// 128-bit value of HvRegisterHardwareFeaturesInfo, the ARM64 counterpart of CPUID leaf 0x40000006.
+// Type, member and field names ours.
+//
+// Reference: tlfs/feature-discovery.md.
+type Arm64HardwareFeaturesInfo struct {
+	_        structs.HostLayout
+	Features Arm64HardwareFeaturesInfoFeatures // Features, offset 0x0: Bits 63:0 of the register.
+	Reserved uint64                            // Reserved, offset 0x8: Bits 127:64.
+}
+
+// Arm64HardwareFeaturesInfoFeatures is the type of member Features of Arm64HardwareFeaturesInfo.
+type Arm64HardwareFeaturesInfoFeatures uint64
+
+// Arm64HardwareFeaturesInfoFeaturesReservedMask has the bits the reference reserves; they must stay
+// zero.
+const Arm64HardwareFeaturesInfoFeaturesReservedMask Arm64HardwareFeaturesInfoFeatures = 0xffffffffffffff80
+
+// ArchitecturalPerformanceCountersInUse reports ArchitecturalPerformanceCountersInUse (bit 0).
+func (x Arm64HardwareFeaturesInfoFeatures) ArchitecturalPerformanceCountersInUse() bool {
+	return x&(1<<0) != 0
+}
+
+// SetArchitecturalPerformanceCountersInUse sets or clears ArchitecturalPerformanceCountersInUse.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetArchitecturalPerformanceCountersInUse(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SecondLevelAddressTranslationInUse reports SecondLevelAddressTranslationInUse (bit 1).
+func (x Arm64HardwareFeaturesInfoFeatures) SecondLevelAddressTranslationInUse() bool {
+	return x&(1<<1) != 0
+}
+
+// SetSecondLevelAddressTranslationInUse sets or clears SecondLevelAddressTranslationInUse.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetSecondLevelAddressTranslationInUse(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// DmaRemappingInUse reports DmaRemappingInUse (bit 2).
+func (x Arm64HardwareFeaturesInfoFeatures) DmaRemappingInUse() bool {
+	return x&(1<<2) != 0
+}
+
+// SetDmaRemappingInUse sets or clears DmaRemappingInUse.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetDmaRemappingInUse(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// InterruptRemappingInUse reports InterruptRemappingInUse (bit 3).
+func (x Arm64HardwareFeaturesInfoFeatures) InterruptRemappingInUse() bool {
+	return x&(1<<3) != 0
+}
+
+// SetInterruptRemappingInUse sets or clears InterruptRemappingInUse.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetInterruptRemappingInUse(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// MemoryPatrolScrubberPresent reports MemoryPatrolScrubberPresent (bit 4).
+func (x Arm64HardwareFeaturesInfoFeatures) MemoryPatrolScrubberPresent() bool {
+	return x&(1<<4) != 0
+}
+
+// SetMemoryPatrolScrubberPresent sets or clears MemoryPatrolScrubberPresent.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetMemoryPatrolScrubberPresent(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// DmaProtectionInUse reports DmaProtectionInUse (bit 5).
+func (x Arm64HardwareFeaturesInfoFeatures) DmaProtectionInUse() bool {
+	return x&(1<<5) != 0
+}
+
+// SetDmaProtectionInUse sets or clears DmaProtectionInUse.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetDmaProtectionInUse(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// SyntheticTimersVolatile reports SyntheticTimersVolatile (bit 6).
+func (x Arm64HardwareFeaturesInfoFeatures) SyntheticTimersVolatile() bool {
+	return x&(1<<6) != 0
+}
+
+// SetSyntheticTimersVolatile sets or clears SyntheticTimersVolatile.
+func (x *Arm64HardwareFeaturesInfoFeatures) SetSyntheticTimersVolatile(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
 // StatsObjectType is HV_STATS_OBJECT_TYPE.
 //
 // Kind of object whose statistics page is mapped or unmapped. The TLFS lists only the partition and VP
@@ -427,20 +12118,18 @@ type StatsObjectIdentity struct {
 	raw [2]uint64
 }
 
-// Hypervisor returns a pointer to member Hypervisor (offset 0x0) of x.
-// Hypervisor-wide statistics; only the area type is meaningful.
+// Hypervisor returns a pointer to member Hypervisor (offset 0x0) of x. Hypervisor-wide statistics;
+// only the area type is meaningful.
 func (x *StatsObjectIdentity) Hypervisor() *StatsObjectIdentityHypervisor {
 	return (*StatsObjectIdentityHypervisor)(unsafe.Pointer(x))
 }
 
-// Partition returns a pointer to member Partition (offset 0x0) of x.
-// Used with HvStatsObjectPartition.
+// Partition returns a pointer to member Partition (offset 0x0) of x. Used with HvStatsObjectPartition.
 func (x *StatsObjectIdentity) Partition() *StatsObjectIdentityPartition {
 	return (*StatsObjectIdentityPartition)(unsafe.Pointer(x))
 }
 
-// VP returns a pointer to member Vp (offset 0x0) of x.
-// Used with HvStatsObjectVp.
+// VP returns a pointer to member Vp (offset 0x0) of x. Used with HvStatsObjectVp.
 func (x *StatsObjectIdentity) VP() *StatsObjectIdentityVP {
 	return (*StatsObjectIdentityVP)(unsafe.Pointer(x))
 }
@@ -502,4 +12191,1958 @@ type MapStatsPage2Input struct {
 	Reserved       uint32              // Reserved, offset 0x4: Must be zero.
 	ObjectIdentity StatsObjectIdentity // ObjectIdentity, offset 0x8: Which object.
 	MapLocation    GPAPageNumber       // MapLocation, offset 0x18: Caller GPA page where the stats page appears.
+}
+
+// NotifyLongSpinwaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
+//
+// Input of HvCallNotifyLongSpinWait per the TLFS table. Same shape as the 2013 input, but the member
+// is called SpinCount and the upper 4 bytes are reserved-zero rather than padding. The TLFS names no
+// type; the 2013 name is reused (the C interface passes a UINT64 SpinCount, the table 4 bytes).
+//
+// Reference: tlfs/hypercalls/HvCallNotifyLongSpinWait.md.
+type NotifyLongSpinwaitInput struct {
+	_         structs.HostLayout
+	SpinCount uint32 // SpinCount, offset 0x0: How many times the guest has spun on the lock so far.
+	RsvdZ     uint32 // RsvdZ, offset 0x4
+}
+
+// CreateVPInput is HV_INPUT_CREATE_VP.
+//
+// Input of HvCallCreateVp per the TLFS table. Unlike 2013 the four bytes after VpIndex hold three
+// reserved bytes and a SubnodeType byte, a SubnodeId follows, and ProximityDomainInfo and Flags move
+// to offsets 24 and 32.
+//
+// Reference: tlfs/hypercalls/HvCallCreateVp.md.
+type CreateVPInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition that receives the new VP.
+	VPIndex             VPIndex             // VpIndex, offset 0x8: Index of the new VP (0-based, unique in the partition).
+	ReservedZ0          [3]uint8            // ReservedZ0, offset 0xc
+	SubnodeType         uint8               // SubnodeType, offset 0xf: Subnode type; 0 when unused. The page gives no values.
+	SubnodeID           uint64              // SubnodeId, offset 0x10: Subnode identifier; 0 when unused.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x18: NUMA locality hint.
+	Flags               uint64              // Flags, offset 0x20: Reserved; must be zero.
+}
+
+// DeleteVPInput is HV_INPUT_DELETE_VP.
+//
+// Input of HvCallDeleteVp. The TLFS table lists only PartitionId and VpIndex (12 bytes); the trailing
+// 4 bytes are alignment padding from natural alignment, as on the 2013 page.
+//
+// Reference: tlfs/hypercalls/HvCallDeleteVp.md, wdk-2013/HvDeleteVp.txt.
+type DeleteVPInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP to delete.
+	_           [4]byte     // Padding, offset 0xc
+}
+
+// GetVPRegistersInput is HV_INPUT_GET_VP_REGISTERS.
+//
+// Fixed input header of HvCallGetVpRegisters per the TLFS. Byte 12 selects the target VTL (the table
+// calls it TargetVtl, the C prototype an HV_INPUT_VTL named InputVtl); 2013 has padding there.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpRegisters.md.
+type GetVPRegistersInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP whose registers are read.
+	TargetVTL   VTLInput    // TargetVtl, offset 0xc: VTL whose register state is read.
+	RsvdZ       [3]uint8    // RsvdZ, offset 0xd
+}
+
+// SetVPRegistersInput is HV_INPUT_SET_VP_REGISTERS.
+//
+// Fixed input header of HvCallSetVpRegisters per the TLFS, with the target VTL byte at offset 12
+// (TargetVtl in the table, an HV_INPUT_VTL named InputVtl in the C prototype).
+//
+// Reference: tlfs/hypercalls/HvCallSetVpRegisters.md.
+type SetVPRegistersInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP whose registers are written.
+	TargetVTL   VTLInput    // TargetVtl, offset 0xc: VTL whose register state is written.
+	RsvdZ       [3]uint8    // RsvdZ, offset 0xd
+}
+
+// SetVPRegistersElementInput is HV_INPUT_SET_VP_REGISTERS_ELEMENT.
+//
+// One element of the HvCallSetVpRegisters input list per the TLFS: same offsets as 2013, but the 12
+// bytes between name and value are reserved-zero rather than padding. The page names no type; the
+// registry name is derived from the call.
+//
+// Reference: tlfs/hypercalls/HvCallSetVpRegisters.md.
+type SetVPRegistersElementInput struct {
+	_             structs.HostLayout
+	RegisterName  RegisterName  // RegisterName, offset 0x0: Register to write.
+	RsvdZ         [12]uint8     // RsvdZ, offset 0x4
+	RegisterValue RegisterValue // RegisterValue, offset 0x10: New value.
+}
+
+// ExplicitSuspendRegister is HV_EXPLICIT_SUSPEND_REGISTER.
+//
+// Value of HvRegisterExplicitSuspend, the register through which a caller of HvCallSetVpRegisters
+// suspends or resumes a VP (set to 1 when the VP is created). The TLFS lists the type as a member of
+// HV_REGISTER_VALUE but never defines it, so the item is 2013 only. The registry applies the 2013
+// declaration to tlfs, whose HV_REGISTER_VALUE relies on it.
+//
+// Reference: wdk-2013/HV_EXPLICIT_SUSPEND_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, wdk-2013/HvCreateVp.txt.
+type ExplicitSuspendRegister uint64
+
+// ExplicitSuspendRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const ExplicitSuspendRegisterReservedMask ExplicitSuspendRegister = 0xfffffffffffffffe
+
+// Suspended reports Suspended (bit 0: Set to suspend the VP explicitly; clear to let it run (if it is
+// not also suspended by an intercept).).
+func (x ExplicitSuspendRegister) Suspended() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSuspended sets or clears Suspended.
+func (x *ExplicitSuspendRegister) SetSuspended(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// InitialVPContext is HV_INITIAL_VP_CONTEXT.
+//
+// Register state a VP starts with under HvCallStartVirtualProcessor or HvCallEnableVpVtl. The registry
+// follows the x64 layout (224 bytes, the size the StartVirtualProcessor table gives); on ARM64 the
+// type is instead nine UINT64s (Pc, Sp_ELh, SCTLR_EL1, MAIR_EL1, TCR_EL1, VBAR_EL1, TTBR0_EL1,
+// TTBR1_EL1, X18; 72 bytes). The page gives no offsets.
+//
+// Reference: tlfs/datatypes/hv_initial_vp_context.md, tlfs/hypercalls/HvCallStartVirtualProcessor.md.
+type InitialVPContext struct {
+	_        structs.HostLayout
+	RIP      uint64             // Rip, offset 0x0: Instruction pointer.
+	Rsp      uint64             // Rsp, offset 0x8: Stack pointer.
+	Rflags   uint64             // Rflags, offset 0x10: Flags register.
+	Cs       X64SegmentRegister // Cs, offset 0x18: CS selector with its hidden state.
+	Ds       X64SegmentRegister // Ds, offset 0x28
+	Es       X64SegmentRegister // Es, offset 0x38
+	Fs       X64SegmentRegister // Fs, offset 0x48
+	Gs       X64SegmentRegister // Gs, offset 0x58
+	Ss       X64SegmentRegister // Ss, offset 0x68
+	Tr       X64SegmentRegister // Tr, offset 0x78
+	Ldtr     X64SegmentRegister // Ldtr, offset 0x88
+	Idtr     X64TableRegister   // Idtr, offset 0x98: Interrupt descriptor table.
+	Gdtr     X64TableRegister   // Gdtr, offset 0xa8: Global descriptor table.
+	Efer     uint64             // Efer, offset 0xb8
+	Cr0      uint64             // Cr0, offset 0xc0
+	Cr3      uint64             // Cr3, offset 0xc8
+	Cr4      uint64             // Cr4, offset 0xd0
+	MSRCRPat uint64             // MsrCrPat, offset 0xd8: PAT MSR.
+}
+
+// StartVirtualProcessorInput is HV_INPUT_START_VIRTUAL_PROCESSOR.
+//
+// Input of HvCallStartVirtualProcessor, x64 layout. The table leaves bytes 13-15 unlisted (VpContext
+// starts at 16); they are padding here. On ARM64 the context is 72 bytes, making the input 88 bytes.
+//
+// Reference: tlfs/hypercalls/HvCallStartVirtualProcessor.md.
+type StartVirtualProcessorInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID      // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex          // VpIndex, offset 0x8: VP to start (HvCallGetVpIndexFromApicId maps an APIC ID or MPIDR to it).
+	TargetVTL   VTL              // TargetVtl, offset 0xc: VTL in which the VP starts.
+	_           [3]byte          // Padding, offset 0xd
+	VPContext   InitialVPContext // VpContext, offset 0x10: Initial register state.
+}
+
+// ProcessorHwID is HV_PROCESSOR_HW_ID.
+//
+// Hardware processor ID as HvCallGetVpIndexFromApicId takes it. No page defines the type; its input
+// list table says it is the APIC ID, a UINT32, on x64 (followed by 4 bytes of padding) and the MPIDR
+// value, a UINT64, on ARM64. The registry follows x64.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
+type ProcessorHwID uint32
+
+// GetVPIndexFromAPICIDInput is HV_INPUT_GET_VP_INDEX_FROM_APIC_ID.
+//
+// Fixed input header of HvCallGetVpIndexFromApicId.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
+type GetVPIndexFromAPICIDInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition whose VPs are looked up.
+	TargetVTL   VTL         // TargetVtl, offset 0x8: VTL of the lookup.
+	_           [7]byte     // Padding, offset 0x9
+}
+
+// GetVPIndexFromAPICIDElementInput is HV_INPUT_GET_VP_INDEX_FROM_APIC_ID_ELEMENT.
+//
+// One input list element of HvCallGetVpIndexFromApicId, x64 layout (4-byte APIC ID, 4 bytes padding);
+// on ARM64 the element is one 8-byte MPIDR. The C prototype declares the list as HV_PROCESSOR_HW_ID
+// values, but the table pads each to 8 bytes; the table is followed. The page names no element type.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
+type GetVPIndexFromAPICIDElementInput struct {
+	_             structs.HostLayout
+	ProcessorHwID ProcessorHwID // ProcessorHwId, offset 0x0: APIC ID of the wanted VP.
+	_             [4]byte       // Padding, offset 0x4
+}
+
+// GetVPIndexFromAPICIDElementOutput is HV_OUTPUT_GET_VP_INDEX_FROM_APIC_ID_ELEMENT.
+//
+// One output list element of HvCallGetVpIndexFromApicId. The C prototype declares an HV_VP_INDEX list,
+// but the table pads each index to 8 bytes; the table is followed. The page names no element type.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
+type GetVPIndexFromAPICIDElementOutput struct {
+	_       structs.HostLayout
+	VPIndex VPIndex // VpIndex, offset 0x0: Index of the VP with that hardware ID.
+	_       [4]byte // Padding, offset 0x4
+}
+
+// VPStatePageType is HV_VP_STATE_PAGE_TYPE.
+//
+// Kind of VP state page to map or unmap. A C enum, hence 32 bits, although the map and unmap inputs
+// carry it in a 16-bit Type field.
+//
+// Reference: tlfs/datatypes/hv_vp_state_page_type.md.
+type VPStatePageType uint32
+
+const (
+	// VPStatePageRegisters is HvVpStatePageRegisters: Page holding the VP's register values.
+	VPStatePageRegisters VPStatePageType = 0x0
+	// VPStatePageInterceptMessage is HvVpStatePageInterceptMessage: Page for intercept messages (VM
+	// exits).
+	VPStatePageInterceptMessage VPStatePageType = 0x1
+	// VPVTLStatePageGhcb is HvVpVtlStatePageGhcb: Guest Hypervisor Communication Block page for SEV-SNP
+	// and VTL use (x64, AMD SEV only).
+	VPVTLStatePageGhcb VPStatePageType = 0x2
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x VPStatePageType) String() string {
+	switch x {
+	case VPStatePageRegisters:
+		return "HvVpStatePageRegisters"
+	case VPStatePageInterceptMessage:
+		return "HvVpStatePageInterceptMessage"
+	case VPVTLStatePageGhcb:
+		return "HvVpVtlStatePageGhcb"
+	}
+	return "HV_VP_STATE_PAGE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// MapVPStatePageInput is HV_INPUT_MAP_VP_STATE_PAGE.
+//
+// Input of HvCallMapVpStatePage.
+//
+// Reference: tlfs/hypercalls/HvCallMapVpStatePage.md.
+type MapVPStatePageInput struct {
+	_                    structs.HostLayout
+	PartitionID          PartitionID   // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex              VPIndex       // VpIndex, offset 0x8: VP whose state page is mapped.
+	Type                 uint16        // Type, offset 0xc: Page kind, an HV_VP_STATE_PAGE_TYPE value.
+	InputVTL             VTLInput      // InputVtl, offset 0xe: VTL context.
+	Flags                uint8         // Flags, offset 0xf: Control flags; the only one defined is MapLocationProvided (1).
+	RequestedMapLocation GPAPageNumber // RequestedMapLocation, offset 0x10: Wanted GPA page; used only with MapLocationProvided, which layered virtualization hosts must set.
+}
+
+// MapVPStatePageOutput is HV_OUTPUT_MAP_VP_STATE_PAGE.
+//
+// Output of HvCallMapVpStatePage.
+//
+// Reference: tlfs/hypercalls/HvCallMapVpStatePage.md.
+type MapVPStatePageOutput struct {
+	_           structs.HostLayout
+	MapLocation GPAPageNumber // MapLocation, offset 0x0: GPA page where the state page was mapped.
+}
+
+// UnmapVPStatePageInput is HV_INPUT_UNMAP_VP_STATE_PAGE.
+//
+// Input of HvCallUnmapVpStatePage.
+//
+// Reference: tlfs/hypercalls/HvCallUnmapVpStatePage.md.
+type UnmapVPStatePageInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP whose state page is unmapped.
+	Type        uint16      // Type, offset 0xc: Page kind, an HV_VP_STATE_PAGE_TYPE value.
+	InputVTL    VTLInput    // InputVtl, offset 0xe: VTL context.
+	Reserved0   uint8       // Reserved0, offset 0xf
+}
+
+// VPSet is HV_VP_SET.
+//
+// A set of VPs of a partition. Format 0 is a sparse set: VPs are grouped in banks of 64 (bank = VP
+// index / 64), ValidBanksMask has one bit per bank present, and BankContents holds one 64-bit mask per
+// set bit, in bank order. Format 1 means all VPs of the partition. The page gives the two format
+// values no names.
+//
+// Reference: tlfs/datatypes/hv_vp_set.md.
+type VPSet struct {
+	_              structs.HostLayout
+	Format         uint64 // Format, offset 0x0: 0: sparse set; 1: all VPs.
+	ValidBanksMask uint64 // ValidBanksMask, offset 0x8: Bit n set means bank n (VPs 64n to 64n+63) has an entry in BankContents.
+	// BankContents: a variable-length array of UINT64 follows at offset 0x10 (not part of the struct).
+}
+
+// GetVPSetFromMdaInput is HV_INPUT_GET_VP_SET_FROM_MDA.
+//
+// Input of HvCallGetVpSetFromMda (x64 only). The table shows the last 6 bytes as one Reserved field;
+// the C prototype splits them into a UINT16 ReservedZ0 and a UINT32 ReservedZ1, which the registry
+// follows (same bytes, natural alignment).
+//
+// Reference: tlfs/hypercalls/HvCallGetVpSetFromMda.md.
+type GetVPSetFromMdaInput struct {
+	_                      structs.HostLayout
+	TargetPartition        PartitionID // TargetPartition, offset 0x0: Partition whose destination address is interpreted.
+	DestinationAddress     uint64      // DestinationAddress, offset 0x8: Interrupt destination bits (APIC style).
+	TargetVTL              VTL         // TargetVtl, offset 0x10: VTL of the lookup.
+	LogicalDestinationMode uint8       // LogicalDestinationMode, offset 0x11: Interpret the destination in logical rather than physical mode.
+	ReservedZ0             uint16      // ReservedZ0, offset 0x12
+	ReservedZ1             uint32      // ReservedZ1, offset 0x14
+}
+
+// GetVPSetFromMdaOutput is HV_OUTPUT_GET_VP_SET_FROM_MDA.
+//
+// Output of HvCallGetVpSetFromMda: the resulting VP set. The table gives TargetVpSet a size of 4104
+// bytes, evidently the largest the set may occupy; the registry models the bank list as a flexible
+// array, so only its 16 fixed bytes count in the size.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpSetFromMda.md.
+type GetVPSetFromMdaOutput struct {
+	_           structs.HostLayout
+	TargetVPSet VPSet // TargetVpSet, offset 0x0: VPs the destination address selects.
+}
+
+// CPUIDResult is HV_CPUID_RESULT.
+//
+// Result of a CPUID instruction as returned by HvCallGetVpCpuidValues (x64 only). The TLFS union has
+// only the raw register views, none of the leaf-specific views of 2013. Size from AsUINT32[4] and the
+// 16-byte output element.
+//
+// Reference: tlfs/datatypes/hv_cpuid_result.md, tlfs/hypercalls/HvCallGetVpCpuidValues.md.
+type CPUIDResult struct {
+	_   structs.HostLayout
+	raw [4]uint32
+}
+
+// AsUint32 returns a pointer to member AsUINT32 (offset 0x0) of x. The four registers as an array.
+func (x *CPUIDResult) AsUint32() *[4]uint32 {
+	return (*[4]uint32)(unsafe.Pointer(x))
+}
+
+// Eax returns a pointer to member Eax (offset 0x0) of x. Value returned in EAX.
+func (x *CPUIDResult) Eax() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Ebx returns a pointer to member Ebx (offset 0x4) of x. Value returned in EBX.
+func (x *CPUIDResult) Ebx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// Ecx returns a pointer to member Ecx (offset 0x8) of x. Value returned in ECX.
+func (x *CPUIDResult) Ecx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Edx returns a pointer to member Edx (offset 0xc) of x. Value returned in EDX.
+func (x *CPUIDResult) Edx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// GetVPCPUIDValuesFlags is HV_GET_VP_CPUID_VALUES_FLAGS.
+//
+// Options of HvCallGetVpCpuidValues (x64 only).
+//
+// Reference: tlfs/datatypes/hv_get_vp_cpuid_values_flags.md.
+type GetVPCPUIDValuesFlags uint32
+
+// GetVPCPUIDValuesFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const GetVPCPUIDValuesFlagsReservedMask GetVPCPUIDValuesFlags = 0xfffffffc
+
+// UseVPXfemXss reports UseVpXfemXss (bit 0: Compute the results with the VP's current XFEM and XSS
+// values.).
+func (x GetVPCPUIDValuesFlags) UseVPXfemXss() bool {
+	return x&(1<<0) != 0
+}
+
+// SetUseVPXfemXss sets or clears UseVpXfemXss.
+func (x *GetVPCPUIDValuesFlags) SetUseVPXfemXss(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// ApplyRegisteredValues reports ApplyRegisteredValues (bit 1: Apply registered CPUID overrides to the
+// results.).
+func (x GetVPCPUIDValuesFlags) ApplyRegisteredValues() bool {
+	return x&(1<<1) != 0
+}
+
+// SetApplyRegisteredValues sets or clears ApplyRegisteredValues.
+func (x *GetVPCPUIDValuesFlags) SetApplyRegisteredValues(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// CPUIDLeafInfo is HV_CPUID_LEAF_INFO.
+//
+// Input list element of HvCallGetVpCpuidValues: the CPUID leaf and subleaf to query. No page defines
+// the type; the call's table gives only its size (8 bytes) and purpose, not how leaf and subleaf are
+// packed, so it is an opaque 64-bit value here.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpCpuidValues.md.
+type CPUIDLeafInfo uint64
+
+// GetVPCPUIDValuesInput is HV_INPUT_GET_VP_CPUID_VALUES.
+//
+// Fixed input header of HvCallGetVpCpuidValues (x64 only). The page prints header and list element in
+// one table, with the HV_CPUID_LEAF_INFO element at offset 24; bytes 20-23 are unlisted and are
+// padding here, and the list of HV_CPUID_LEAF_INFO elements starts at 24.
+//
+// Reference: tlfs/hypercalls/HvCallGetVpCpuidValues.md.
+type GetVPCPUIDValuesInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID           // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex               // VpIndex, offset 0x8: VP whose CPUID view is queried.
+	Flags       GetVPCPUIDValuesFlags // Flags, offset 0xc: How the values are computed.
+	ReservedZ   uint32                // ReservedZ, offset 0x10
+	_           [4]byte               // Padding, offset 0x14
+}
+
+// VTLInput is HV_INPUT_VTL.
+//
+// Selects the VTL a hypercall acts on; when UseTargetVtl is clear, the call applies to the caller's
+// VTL or to all VTLs, depending on the call.
+//
+// Reference: tlfs/datatypes/hv_input_vtl.md.
+type VTLInput uint8
+
+// VTLInputReservedMask has the bits the reference reserves; they must stay zero.
+const VTLInputReservedMask VTLInput = 0xe0
+
+// TargetVTL returns TargetVtl (bits 0..3: Target VTL (0 to 15).).
+func (x VTLInput) TargetVTL() VTL {
+	return VTL(x >> 0 & 0xf)
+}
+
+// SetTargetVTL stores v in TargetVtl; bits of v beyond its 4-bit width are dropped.
+func (x *VTLInput) SetTargetVTL(v VTL) {
+	*x = *x&^(0xf<<0) | (VTLInput(v)&0xf)<<0
+}
+
+// UseTargetVTL reports UseTargetVtl (bit 4: Honour TargetVtl.).
+func (x VTLInput) UseTargetVTL() bool {
+	return x&(1<<4) != 0
+}
+
+// SetUseTargetVTL sets or clears UseTargetVtl.
+func (x *VTLInput) SetUseTargetVTL(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// EnablePartitionVTLFlags is HV_ENABLE_PARTITION_VTL_FLAGS.
+//
+// Options of HvCallEnablePartitionVtl.
+//
+// Reference: tlfs/hypercalls/HvCallEnablePartitionVtl.md.
+type EnablePartitionVTLFlags uint8
+
+// EnablePartitionVTLFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const EnablePartitionVTLFlagsReservedMask EnablePartitionVTLFlags = 0xfe
+
+// EnableMbec reports EnableMbec (bit 0: Enable mode-based execute control for the new VTL (it must
+// also be turned on per VP).).
+func (x EnablePartitionVTLFlags) EnableMbec() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnableMbec sets or clears EnableMbec.
+func (x *EnablePartitionVTLFlags) SetEnableMbec(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// VTLEntryReason is HV_VTL_ENTRY_REASON.
+//
+// Why a VTL was entered on a VP, reported in HV_VP_VTL_CONTROL.
+//
+// Reference: tlfs/datatypes/hv_vp_vtl_control.md, tlfs/vsm.md.
+type VTLEntryReason uint32
+
+const (
+	// VTLEntryReserved is HvVtlEntryReserved: Reserved; not used.
+	VTLEntryReserved VTLEntryReason = 0x0
+	// VTLEntryVTLCall is HvVtlEntryVtlCall: A lower VTL made a VTL call.
+	VTLEntryVTLCall VTLEntryReason = 0x1
+	// VTLEntryInterrupt is HvVtlEntryInterrupt: An interrupt targeted this VTL.
+	VTLEntryInterrupt VTLEntryReason = 0x2
+	// VTLEntryIntercept is HvVtlEntryIntercept: An intercept was delivered through the intercept page.
+	VTLEntryIntercept VTLEntryReason = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x VTLEntryReason) String() string {
+	switch x {
+	case VTLEntryReserved:
+		return "HvVtlEntryReserved"
+	case VTLEntryVTLCall:
+		return "HvVtlEntryVtlCall"
+	case VTLEntryInterrupt:
+		return "HvVtlEntryInterrupt"
+	case VTLEntryIntercept:
+		return "HvVtlEntryIntercept"
+	}
+	return "HV_VTL_ENTRY_REASON(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// VPVTLControl is HV_VP_VTL_CONTROL.
+//
+// Per-VTL control block (VTLs above 0) inside the VP assist page: entry reason, VINA state and the
+// registers restored on a non-fast VTL return. The registry follows the x64 (_AMD64_) branch; on ARM64
+// the last 16 bytes are two reserved UINT64s (ReservedZ2, ReservedZ3), same size.
+//
+// Reference: tlfs/datatypes/hv_vp_vtl_control.md, tlfs/vsm.md.
+type VPVTLControl struct {
+	_           structs.HostLayout
+	EntryReason VTLEntryReason         // EntryReason, offset 0x0: Set by the hypervisor on each entry.
+	VinaStatus  VPVTLControlVinaStatus // VinaStatus, offset 0x4: Virtual interrupt notification assist state.
+	ReservedZ00 uint8                  // ReservedZ00, offset 0x5
+	ReservedZ01 uint16                 // ReservedZ01, offset 0x6
+	_           [2]uint64              // offset 0x8: anonymous union, members through methods
+}
+
+// VTLReturnX64Rax returns a pointer to member VtlReturnX64Rax (offset 0x8) of x. RAX for a 64-bit
+// lower VTL.
+func (x *VPVTLControl) VTLReturnX64Rax() *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// VTLReturnX64Rcx returns a pointer to member VtlReturnX64Rcx (offset 0x10) of x. RCX for a 64-bit
+// lower VTL.
+func (x *VPVTLControl) VTLReturnX64Rcx() *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// VTLReturnX86Eax returns a pointer to member VtlReturnX86Eax (offset 0x8) of x. EAX for a 32-bit
+// lower VTL.
+func (x *VPVTLControl) VTLReturnX86Eax() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// VTLReturnX86Ecx returns a pointer to member VtlReturnX86Ecx (offset 0xc) of x. ECX for a 32-bit
+// lower VTL.
+func (x *VPVTLControl) VTLReturnX86Ecx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// VTLReturnX86Edx returns a pointer to member VtlReturnX86Edx (offset 0x10) of x. EDX for a 32-bit
+// lower VTL.
+func (x *VPVTLControl) VTLReturnX86Edx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// ReservedZ1 returns a pointer to member ReservedZ1 (offset 0x14) of x.
+func (x *VPVTLControl) ReservedZ1() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 20))
+}
+
+// VPVTLControlVinaStatus is the type of member VinaStatus of VPVTLControl.
+type VPVTLControlVinaStatus uint8
+
+// VPVTLControlVinaStatusReservedMask has the bits the reference reserves; they must stay zero.
+const VPVTLControlVinaStatusReservedMask VPVTLControlVinaStatus = 0xfe
+
+// VinaAsserted reports VinaAsserted (bit 0: The VINA interrupt line is asserted; clear it to be
+// notified again.).
+func (x VPVTLControlVinaStatus) VinaAsserted() bool {
+	return x&(1<<0) != 0
+}
+
+// SetVinaAsserted sets or clears VinaAsserted.
+func (x *VPVTLControlVinaStatus) SetVinaAsserted(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// NestedEnlightenmentsControl is HV_NESTED_ENLIGHTENMENTS_CONTROL.
+//
+// Set by an L1 hypervisor in its VP assist page to tell the L0 hypervisor which nested enlightenments
+// the current L2 context may use.
+//
+// Reference: tlfs/datatypes/hv_nested_enlightenments_control.md, tlfs/nested-virtualization.md.
+type NestedEnlightenmentsControl struct {
+	_                 structs.HostLayout
+	Features          NestedEnlightenmentsControlFeatures          // Features, offset 0x0
+	HypercallControls NestedEnlightenmentsControlHypercallControls // HypercallControls, offset 0x4
+}
+
+// NestedEnlightenmentsControlFeatures is the type of member Features of NestedEnlightenmentsControl.
+type NestedEnlightenmentsControlFeatures uint32
+
+// NestedEnlightenmentsControlFeaturesReservedMask has the bits the reference reserves; they must stay
+// zero.
+const NestedEnlightenmentsControlFeaturesReservedMask NestedEnlightenmentsControlFeatures = 0xfffffffc
+
+// DirectHypercall reports DirectHypercall (bit 0: Let L0 handle the L2 guest's direct virtual flush
+// hypercalls.).
+func (x NestedEnlightenmentsControlFeatures) DirectHypercall() bool {
+	return x&(1<<0) != 0
+}
+
+// SetDirectHypercall sets or clears DirectHypercall.
+func (x *NestedEnlightenmentsControlFeatures) SetDirectHypercall(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// VirtualizationException reports VirtualizationException (bit 1: Report virtualization exceptions in
+// the page-fault class (Intel).).
+func (x NestedEnlightenmentsControlFeatures) VirtualizationException() bool {
+	return x&(1<<1) != 0
+}
+
+// SetVirtualizationException sets or clears VirtualizationException.
+func (x *NestedEnlightenmentsControlFeatures) SetVirtualizationException(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// NestedEnlightenmentsControlHypercallControls is the type of member HypercallControls of
+// NestedEnlightenmentsControl.
+type NestedEnlightenmentsControlHypercallControls uint32
+
+// NestedEnlightenmentsControlHypercallControlsReservedMask has the bits the reference reserves; they
+// must stay zero.
+const NestedEnlightenmentsControlHypercallControlsReservedMask NestedEnlightenmentsControlHypercallControls = 0xfffffffe
+
+// InterPartitionCommunication reports InterPartitionCommunication (bit 0: Inter-partition
+// communication hypercalls; the page gives no further detail.).
+func (x NestedEnlightenmentsControlHypercallControls) InterPartitionCommunication() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInterPartitionCommunication sets or clears InterPartitionCommunication.
+func (x *NestedEnlightenmentsControlHypercallControls) SetInterPartitionCommunication(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// VirtualizationFaultInformation is HV_VIRTUALIZATION_FAULT_INFORMATION.
+//
+// Current virtualization fault code and parameters of a VP, kept in the VP assist page. The page
+// requires 16-byte alignment, more than natural alignment gives (8); inside HV_VP_ASSIST_PAGE it falls
+// at offset 64, which satisfies it.
+//
+// Reference: tlfs/datatypes/hv_virtualization_fault_information.md.
+type VirtualizationFaultInformation struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// Parameter0 returns a pointer to member Parameter0 (offset 0x0) of x. First fault parameter.
+func (x *VirtualizationFaultInformation) Parameter0() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// Reserved0 returns a pointer to member Reserved0 (offset 0x2) of x.
+func (x *VirtualizationFaultInformation) Reserved0() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 2))
+}
+
+// Code returns a pointer to member Code (offset 0x4) of x. Fault code.
+func (x *VirtualizationFaultInformation) Code() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// Parameter1 returns a pointer to member Parameter1 (offset 0x8) of x. Second fault parameter.
+func (x *VirtualizationFaultInformation) Parameter1() *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// VPAssistPage is HV_VP_ASSIST_PAGE.
+//
+// Per-VP page shared by guest and hypervisor (EOI assist, VTL control, nested virtualization state),
+// placed with the VP assist page register (MSR 0x40000073 on x64). Member offsets are derived from
+// natural alignment; the page states none. On ARM64 the APIC assist and nested fields are reserved.
+//
+// Reference: tlfs/datatypes/hv_vp_assist_page.md, tlfs/vp-properties.md.
+type VPAssistPage struct {
+	_   structs.HostLayout
+	raw [512]uint64
+}
+
+// APICAssist returns a pointer to member ApicAssist (offset 0x0) of x. EOI assist field (x64).
+func (x *VPAssistPage) APICAssist() *VirtualAPICAssist {
+	return (*VirtualAPICAssist)(unsafe.Pointer(x))
+}
+
+// ReservedZ0 returns a pointer to member ReservedZ0 (offset 0x4) of x.
+func (x *VPAssistPage) ReservedZ0() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// VTLControl returns a pointer to member VtlControl (offset 0x8) of x. Control block of the VTL that
+// owns this page.
+func (x *VPAssistPage) VTLControl() *VPVTLControl {
+	return (*VPVTLControl)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// NestedEnlightenmentsControl returns a pointer to member NestedEnlightenmentsControl (offset 0x20) of
+// x. Nested enlightenments granted to the current L2 context (x64).
+func (x *VPAssistPage) NestedEnlightenmentsControl() *NestedEnlightenmentsControl {
+	return (*NestedEnlightenmentsControl)(unsafe.Add(unsafe.Pointer(x), 32))
+}
+
+// EnlightenVmEntry returns a pointer to member EnlightenVmEntry (offset 0x28) of x. The L1 hypervisor
+// uses enlightened VMCSs (x64).
+func (x *VPAssistPage) EnlightenVmEntry() *uint8 {
+	return (*uint8)(unsafe.Add(unsafe.Pointer(x), 40))
+}
+
+// ReservedZ1 returns a pointer to member ReservedZ1 (offset 0x29) of x.
+func (x *VPAssistPage) ReservedZ1() *[7]uint8 {
+	return (*[7]uint8)(unsafe.Add(unsafe.Pointer(x), 41))
+}
+
+// CurrentNestedVMCS returns a pointer to member CurrentNestedVmcs (offset 0x30) of x. GPA of the
+// active enlightened VMCS (x64).
+func (x *VPAssistPage) CurrentNestedVMCS() *GPA {
+	return (*GPA)(unsafe.Add(unsafe.Pointer(x), 48))
+}
+
+// SyntheticTimeUnhaltedTimerExpired returns a pointer to member SyntheticTimeUnhaltedTimerExpired
+// (offset 0x38) of x. Set when the synthetic time-unhalted timer fires; the guest may reset it.
+func (x *VPAssistPage) SyntheticTimeUnhaltedTimerExpired() *uint8 {
+	return (*uint8)(unsafe.Add(unsafe.Pointer(x), 56))
+}
+
+// ReservedZ2 returns a pointer to member ReservedZ2 (offset 0x39) of x.
+func (x *VPAssistPage) ReservedZ2() *[7]uint8 {
+	return (*[7]uint8)(unsafe.Add(unsafe.Pointer(x), 57))
+}
+
+// VirtualizationFaultInformation returns a pointer to member VirtualizationFaultInformation (offset
+// 0x40) of x. Current virtualization fault (16-byte aligned).
+func (x *VPAssistPage) VirtualizationFaultInformation() *VirtualizationFaultInformation {
+	return (*VirtualizationFaultInformation)(unsafe.Add(unsafe.Pointer(x), 64))
+}
+
+// ReservedZBytePadding returns a pointer to member ReservedZBytePadding (offset 0x0) of x. Sizes the
+// union to one page (HV_PAGE_SIZE).
+func (x *VPAssistPage) ReservedZBytePadding() *[4096]uint8 {
+	return (*[4096]uint8)(unsafe.Pointer(x))
+}
+
+// RegisterVsmPartitionStatus is HV_REGISTER_VSM_PARTITION_STATUS.
+//
+// Read-only, partition-wide HvRegisterVsmPartitionStatus shared by all VTLs.
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmPartitionStatus uint64
+
+// RegisterVsmPartitionStatusReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmPartitionStatusReservedMask RegisterVsmPartitionStatus = 0xfffffff000000000
+
+// EnabledVTLSet returns EnabledVtlSet (bits 0..15: Bit n set when VTL n is enabled for the
+// partition.).
+func (x RegisterVsmPartitionStatus) EnabledVTLSet() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetEnabledVTLSet stores v in EnabledVtlSet; bits of v beyond its 16-bit width are dropped.
+func (x *RegisterVsmPartitionStatus) SetEnabledVTLSet(v uint16) {
+	*x = *x&^(0xffff<<0) | (RegisterVsmPartitionStatus(v)&0xffff)<<0
+}
+
+// MaximumVTL returns MaximumVtl (bits 16..19: Highest VTL allowed.).
+func (x RegisterVsmPartitionStatus) MaximumVTL() uint8 {
+	return uint8(x >> 16 & 0xf)
+}
+
+// SetMaximumVTL stores v in MaximumVtl; bits of v beyond its 4-bit width are dropped.
+func (x *RegisterVsmPartitionStatus) SetMaximumVTL(v uint8) {
+	*x = *x&^(0xf<<16) | (RegisterVsmPartitionStatus(v)&0xf)<<16
+}
+
+// MbecEnabledVTLSet returns MbecEnabledVtlSet (bits 20..35: VTLs with mode-based execute control
+// enabled.).
+func (x RegisterVsmPartitionStatus) MbecEnabledVTLSet() uint16 {
+	return uint16(x >> 20 & 0xffff)
+}
+
+// SetMbecEnabledVTLSet stores v in MbecEnabledVtlSet; bits of v beyond its 16-bit width are dropped.
+func (x *RegisterVsmPartitionStatus) SetMbecEnabledVTLSet(v uint16) {
+	*x = *x&^(0xffff<<20) | (RegisterVsmPartitionStatus(v)&0xffff)<<20
+}
+
+// RegisterVsmVPStatus is HV_REGISTER_VSM_VP_STATUS.
+//
+// Read-only, per-VP HvRegisterVsmVpStatus shared by all VTLs.
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmVPStatus uint64
+
+// RegisterVsmVPStatusReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmVPStatusReservedMask RegisterVsmVPStatus = 0xffffffff0000ffe0
+
+// ActiveVTL returns ActiveVtl (bits 0..3: VTL currently running on the VP.).
+func (x RegisterVsmVPStatus) ActiveVTL() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetActiveVTL stores v in ActiveVtl; bits of v beyond its 4-bit width are dropped.
+func (x *RegisterVsmVPStatus) SetActiveVTL(v uint8) {
+	*x = *x&^(0xf<<0) | (RegisterVsmVPStatus(v)&0xf)<<0
+}
+
+// ActiveMbecEnabled reports ActiveMbecEnabled (bit 4: MBEC is active on the VP.).
+func (x RegisterVsmVPStatus) ActiveMbecEnabled() bool {
+	return x&(1<<4) != 0
+}
+
+// SetActiveMbecEnabled sets or clears ActiveMbecEnabled.
+func (x *RegisterVsmVPStatus) SetActiveMbecEnabled(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// EnabledVTLSet returns EnabledVtlSet (bits 16..31: Bit n set when VTL n is enabled on the VP.).
+func (x RegisterVsmVPStatus) EnabledVTLSet() uint16 {
+	return uint16(x >> 16 & 0xffff)
+}
+
+// SetEnabledVTLSet stores v in EnabledVtlSet; bits of v beyond its 16-bit width are dropped.
+func (x *RegisterVsmVPStatus) SetEnabledVTLSet(v uint16) {
+	*x = *x&^(0xffff<<16) | (RegisterVsmVPStatus(v)&0xffff)<<16
+}
+
+// RegisterVsmPartitionConfig is HV_REGISTER_VSM_PARTITION_CONFIG.
+//
+// HvRegisterVsmPartitionConfig, one instance per VTL above 0; a VTL may write its own and lower
+// instances. The C names both reserved ranges ReservedZ; they are ReservedZ1 and ReservedZ2 here
+// because bit names must be unique.
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmPartitionConfig uint64
+
+// RegisterVsmPartitionConfigReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmPartitionConfigReservedMask RegisterVsmPartitionConfig = 0xfffffffffffffd80
+
+// EnableVTLProtection reports EnableVtlProtection (bit 0: Write-once; must be set before the VTL can
+// apply memory protections.).
+func (x RegisterVsmPartitionConfig) EnableVTLProtection() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnableVTLProtection sets or clears EnableVtlProtection.
+func (x *RegisterVsmPartitionConfig) SetEnableVTLProtection(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// DefaultVTLProtectionMask returns DefaultVtlProtectionMask (bits 1..4: Default protections for mapped
+// and hot-added pages: bit 0 read, 1 write, 2 kernel execute, 3 user execute. Set when the VTL is
+// enabled; only a partition reset clears it.).
+func (x RegisterVsmPartitionConfig) DefaultVTLProtectionMask() uint8 {
+	return uint8(x >> 1 & 0xf)
+}
+
+// SetDefaultVTLProtectionMask stores v in DefaultVtlProtectionMask; bits of v beyond its 4-bit width
+// are dropped.
+func (x *RegisterVsmPartitionConfig) SetDefaultVTLProtectionMask(v uint8) {
+	*x = *x&^(0xf<<1) | (RegisterVsmPartitionConfig(v)&0xf)<<1
+}
+
+// ZeroMemoryOnReset reports ZeroMemoryOnReset (bit 5: Zero partition memory on reset (on by
+// default).).
+func (x RegisterVsmPartitionConfig) ZeroMemoryOnReset() bool {
+	return x&(1<<5) != 0
+}
+
+// SetZeroMemoryOnReset sets or clears ZeroMemoryOnReset.
+func (x *RegisterVsmPartitionConfig) SetZeroMemoryOnReset(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// DenyLowerVTLStartup reports DenyLowerVtlStartup (bit 6: Lower VTLs may not start or reset VPs.).
+func (x RegisterVsmPartitionConfig) DenyLowerVTLStartup() bool {
+	return x&(1<<6) != 0
+}
+
+// SetDenyLowerVTLStartup sets or clears DenyLowerVtlStartup.
+func (x *RegisterVsmPartitionConfig) SetDenyLowerVTLStartup(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// InterceptVPStartup reports InterceptVpStartup (bit 9: Starting or resetting a VP raises an intercept
+// to this VTL.).
+func (x RegisterVsmPartitionConfig) InterceptVPStartup() bool {
+	return x&(1<<9) != 0
+}
+
+// SetInterceptVPStartup sets or clears InterceptVpStartup.
+func (x *RegisterVsmPartitionConfig) SetInterceptVPStartup(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// RegisterVsmVPSecureVTLConfig is HV_REGISTER_VSM_VP_SECURE_VTL_CONFIG.
+//
+// HvRegisterVsmVpSecureConfigVtlN; a VTL above 0 has one instance for each lower VTL and uses it to
+// configure that VTL on the VP.
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmVPSecureVTLConfig uint64
+
+// RegisterVsmVPSecureVTLConfigReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmVPSecureVTLConfigReservedMask RegisterVsmVPSecureVTLConfig = 0xfffffffffffffffc
+
+// MbecEnabled reports MbecEnabled (bit 0: Enable MBEC for the lower VTL.).
+func (x RegisterVsmVPSecureVTLConfig) MbecEnabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMbecEnabled sets or clears MbecEnabled.
+func (x *RegisterVsmVPSecureVTLConfig) SetMbecEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TLBLocked reports TlbLocked (bit 1: Block the lower VTL's address-space flushes until cleared;
+// released when the VP returns to a lower VTL.).
+func (x RegisterVsmVPSecureVTLConfig) TLBLocked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTLBLocked sets or clears TlbLocked.
+func (x *RegisterVsmVPSecureVTLConfig) SetTLBLocked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// RegisterVsmCodePageOffsets is HV_REGISTER_VSM_CODE_PAGE_OFFSETS.
+//
+// Read-only HvRegisterVsmCodePageOffsets (x64 only, one instance per VTL); where in the hypercall page
+// the VTL call and VTL return code sequences lie.
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmCodePageOffsets uint64
+
+// RegisterVsmCodePageOffsetsReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmCodePageOffsetsReservedMask RegisterVsmCodePageOffsets = 0xffffffffff000000
+
+// VTLCallOffset returns VtlCallOffset (bits 0..11: Offset of the VTL call sequence.).
+func (x RegisterVsmCodePageOffsets) VTLCallOffset() uint16 {
+	return uint16(x >> 0 & 0xfff)
+}
+
+// SetVTLCallOffset stores v in VtlCallOffset; bits of v beyond its 12-bit width are dropped.
+func (x *RegisterVsmCodePageOffsets) SetVTLCallOffset(v uint16) {
+	*x = *x&^(0xfff<<0) | (RegisterVsmCodePageOffsets(v)&0xfff)<<0
+}
+
+// VTLReturnOffset returns VtlReturnOffset (bits 12..23: Offset of the VTL return sequence.).
+func (x RegisterVsmCodePageOffsets) VTLReturnOffset() uint16 {
+	return uint16(x >> 12 & 0xfff)
+}
+
+// SetVTLReturnOffset stores v in VtlReturnOffset; bits of v beyond its 12-bit width are dropped.
+func (x *RegisterVsmCodePageOffsets) SetVTLReturnOffset(v uint16) {
+	*x = *x&^(0xfff<<12) | (RegisterVsmCodePageOffsets(v)&0xfff)<<12
+}
+
+// RegisterVsmVina is HV_REGISTER_VSM_VINA.
+//
+// HvRegisterVsmVina, per VTL and VP; lets a higher VTL get an edge-triggered interrupt when it is
+// holding back an interrupt ready for a lower VTL (virtual interrupt notification assist).
+//
+// Reference: tlfs/vsm.md.
+type RegisterVsmVina uint64
+
+// RegisterVsmVinaReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmVinaReservedMask RegisterVsmVina = 0xfffffffffffff800
+
+// Vector returns Vector (bits 0..7: Vector of the notification interrupt.).
+func (x RegisterVsmVina) Vector() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetVector stores v in Vector; bits of v beyond its 8-bit width are dropped.
+func (x *RegisterVsmVina) SetVector(v uint8) {
+	*x = *x&^(0xff<<0) | (RegisterVsmVina(v)&0xff)<<0
+}
+
+// Enabled reports Enabled (bit 8: Enables VINA.).
+func (x RegisterVsmVina) Enabled() bool {
+	return x&(1<<8) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *RegisterVsmVina) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// AutoReset reports AutoReset (bit 9: Clear the asserted state on each entry to the VTL.).
+func (x RegisterVsmVina) AutoReset() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAutoReset sets or clears AutoReset.
+func (x *RegisterVsmVina) SetAutoReset(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// AutoEOI reports AutoEoi (bit 10: Automatic EOI; the page gives no further detail.).
+func (x RegisterVsmVina) AutoEOI() bool {
+	return x&(1<<10) != 0
+}
+
+// SetAutoEOI sets or clears AutoEoi.
+func (x *RegisterVsmVina) SetAutoEOI(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// RegisterCRInterceptControl is HV_REGISTER_CR_INTERCEPT_CONTROL.
+//
+// HvX64RegisterCrInterceptControl (x64 only); each set bit makes accesses of that kind by a lower VTL
+// raise a secure intercept to the VTL that set it.
+//
+// Reference: tlfs/vsm.md.
+type RegisterCRInterceptControl uint64
+
+// RegisterCRInterceptControlReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterCRInterceptControlReservedMask RegisterCRInterceptControl = 0xfffffffffe000000
+
+// Cr0Write reports Cr0Write (bit 0).
+func (x RegisterCRInterceptControl) Cr0Write() bool {
+	return x&(1<<0) != 0
+}
+
+// SetCr0Write sets or clears Cr0Write.
+func (x *RegisterCRInterceptControl) SetCr0Write(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Cr4Write reports Cr4Write (bit 1).
+func (x RegisterCRInterceptControl) Cr4Write() bool {
+	return x&(1<<1) != 0
+}
+
+// SetCr4Write sets or clears Cr4Write.
+func (x *RegisterCRInterceptControl) SetCr4Write(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// XCr0Write reports XCr0Write (bit 2).
+func (x RegisterCRInterceptControl) XCr0Write() bool {
+	return x&(1<<2) != 0
+}
+
+// SetXCr0Write sets or clears XCr0Write.
+func (x *RegisterCRInterceptControl) SetXCr0Write(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Ia32MiscEnableRead reports IA32MiscEnableRead (bit 3).
+func (x RegisterCRInterceptControl) Ia32MiscEnableRead() bool {
+	return x&(1<<3) != 0
+}
+
+// SetIa32MiscEnableRead sets or clears IA32MiscEnableRead.
+func (x *RegisterCRInterceptControl) SetIa32MiscEnableRead(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Ia32MiscEnableWrite reports IA32MiscEnableWrite (bit 4).
+func (x RegisterCRInterceptControl) Ia32MiscEnableWrite() bool {
+	return x&(1<<4) != 0
+}
+
+// SetIa32MiscEnableWrite sets or clears IA32MiscEnableWrite.
+func (x *RegisterCRInterceptControl) SetIa32MiscEnableWrite(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// MSRLstarRead reports MsrLstarRead (bit 5).
+func (x RegisterCRInterceptControl) MSRLstarRead() bool {
+	return x&(1<<5) != 0
+}
+
+// SetMSRLstarRead sets or clears MsrLstarRead.
+func (x *RegisterCRInterceptControl) SetMSRLstarRead(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// MSRLstarWrite reports MsrLstarWrite (bit 6).
+func (x RegisterCRInterceptControl) MSRLstarWrite() bool {
+	return x&(1<<6) != 0
+}
+
+// SetMSRLstarWrite sets or clears MsrLstarWrite.
+func (x *RegisterCRInterceptControl) SetMSRLstarWrite(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// MSRStarRead reports MsrStarRead (bit 7).
+func (x RegisterCRInterceptControl) MSRStarRead() bool {
+	return x&(1<<7) != 0
+}
+
+// SetMSRStarRead sets or clears MsrStarRead.
+func (x *RegisterCRInterceptControl) SetMSRStarRead(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// MSRStarWrite reports MsrStarWrite (bit 8).
+func (x RegisterCRInterceptControl) MSRStarWrite() bool {
+	return x&(1<<8) != 0
+}
+
+// SetMSRStarWrite sets or clears MsrStarWrite.
+func (x *RegisterCRInterceptControl) SetMSRStarWrite(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// MSRCstarRead reports MsrCstarRead (bit 9).
+func (x RegisterCRInterceptControl) MSRCstarRead() bool {
+	return x&(1<<9) != 0
+}
+
+// SetMSRCstarRead sets or clears MsrCstarRead.
+func (x *RegisterCRInterceptControl) SetMSRCstarRead(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// MSRCstarWrite reports MsrCstarWrite (bit 10).
+func (x RegisterCRInterceptControl) MSRCstarWrite() bool {
+	return x&(1<<10) != 0
+}
+
+// SetMSRCstarWrite sets or clears MsrCstarWrite.
+func (x *RegisterCRInterceptControl) SetMSRCstarWrite(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// APICBaseMSRRead reports ApicBaseMsrRead (bit 11).
+func (x RegisterCRInterceptControl) APICBaseMSRRead() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAPICBaseMSRRead sets or clears ApicBaseMsrRead.
+func (x *RegisterCRInterceptControl) SetAPICBaseMSRRead(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// APICBaseMSRWrite reports ApicBaseMsrWrite (bit 12).
+func (x RegisterCRInterceptControl) APICBaseMSRWrite() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAPICBaseMSRWrite sets or clears ApicBaseMsrWrite.
+func (x *RegisterCRInterceptControl) SetAPICBaseMSRWrite(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// MSREferRead reports MsrEferRead (bit 13).
+func (x RegisterCRInterceptControl) MSREferRead() bool {
+	return x&(1<<13) != 0
+}
+
+// SetMSREferRead sets or clears MsrEferRead.
+func (x *RegisterCRInterceptControl) SetMSREferRead(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// MSREferWrite reports MsrEferWrite (bit 14).
+func (x RegisterCRInterceptControl) MSREferWrite() bool {
+	return x&(1<<14) != 0
+}
+
+// SetMSREferWrite sets or clears MsrEferWrite.
+func (x *RegisterCRInterceptControl) SetMSREferWrite(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// GdtrWrite reports GdtrWrite (bit 15).
+func (x RegisterCRInterceptControl) GdtrWrite() bool {
+	return x&(1<<15) != 0
+}
+
+// SetGdtrWrite sets or clears GdtrWrite.
+func (x *RegisterCRInterceptControl) SetGdtrWrite(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// IdtrWrite reports IdtrWrite (bit 16).
+func (x RegisterCRInterceptControl) IdtrWrite() bool {
+	return x&(1<<16) != 0
+}
+
+// SetIdtrWrite sets or clears IdtrWrite.
+func (x *RegisterCRInterceptControl) SetIdtrWrite(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// LdtrWrite reports LdtrWrite (bit 17).
+func (x RegisterCRInterceptControl) LdtrWrite() bool {
+	return x&(1<<17) != 0
+}
+
+// SetLdtrWrite sets or clears LdtrWrite.
+func (x *RegisterCRInterceptControl) SetLdtrWrite(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// TrWrite reports TrWrite (bit 18).
+func (x RegisterCRInterceptControl) TrWrite() bool {
+	return x&(1<<18) != 0
+}
+
+// SetTrWrite sets or clears TrWrite.
+func (x *RegisterCRInterceptControl) SetTrWrite(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// MSRSysenterCsWrite reports MsrSysenterCsWrite (bit 19).
+func (x RegisterCRInterceptControl) MSRSysenterCsWrite() bool {
+	return x&(1<<19) != 0
+}
+
+// SetMSRSysenterCsWrite sets or clears MsrSysenterCsWrite.
+func (x *RegisterCRInterceptControl) SetMSRSysenterCsWrite(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// MSRSysenterEipWrite reports MsrSysenterEipWrite (bit 20).
+func (x RegisterCRInterceptControl) MSRSysenterEipWrite() bool {
+	return x&(1<<20) != 0
+}
+
+// SetMSRSysenterEipWrite sets or clears MsrSysenterEipWrite.
+func (x *RegisterCRInterceptControl) SetMSRSysenterEipWrite(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// MSRSysenterEspWrite reports MsrSysenterEspWrite (bit 21).
+func (x RegisterCRInterceptControl) MSRSysenterEspWrite() bool {
+	return x&(1<<21) != 0
+}
+
+// SetMSRSysenterEspWrite sets or clears MsrSysenterEspWrite.
+func (x *RegisterCRInterceptControl) SetMSRSysenterEspWrite(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// MSRSfmaskWrite reports MsrSfmaskWrite (bit 22).
+func (x RegisterCRInterceptControl) MSRSfmaskWrite() bool {
+	return x&(1<<22) != 0
+}
+
+// SetMSRSfmaskWrite sets or clears MsrSfmaskWrite.
+func (x *RegisterCRInterceptControl) SetMSRSfmaskWrite(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// MSRTSCAuxWrite reports MsrTscAuxWrite (bit 23).
+func (x RegisterCRInterceptControl) MSRTSCAuxWrite() bool {
+	return x&(1<<23) != 0
+}
+
+// SetMSRTSCAuxWrite sets or clears MsrTscAuxWrite.
+func (x *RegisterCRInterceptControl) SetMSRTSCAuxWrite(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// MSRSgxLaunchControlWrite reports MsrSgxLaunchControlWrite (bit 24).
+func (x RegisterCRInterceptControl) MSRSgxLaunchControlWrite() bool {
+	return x&(1<<24) != 0
+}
+
+// SetMSRSgxLaunchControlWrite sets or clears MsrSgxLaunchControlWrite.
+func (x *RegisterCRInterceptControl) SetMSRSgxLaunchControlWrite(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// X64MSRNpiepConfigContents is HV_X64_MSR_NPIEP_CONFIG_CONTENTS.
+//
+// Per-VP non-privileged instruction execution prevention settings (x64 only); a set bit makes the
+// instruction fault with
+//
+// Reference: tlfs/datatypes/hv_x64_msr_npiep_config_contents.md, tlfs/vp-properties.md.
+type X64MSRNpiepConfigContents uint64
+
+// X64MSRNpiepConfigContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRNpiepConfigContentsReservedMask X64MSRNpiepConfigContents = 0xfffffffffffffff0
+
+// PreventSgdt reports PreventSgdt (bit 0).
+func (x X64MSRNpiepConfigContents) PreventSgdt() bool {
+	return x&(1<<0) != 0
+}
+
+// SetPreventSgdt sets or clears PreventSgdt.
+func (x *X64MSRNpiepConfigContents) SetPreventSgdt(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// PreventSidt reports PreventSidt (bit 1).
+func (x X64MSRNpiepConfigContents) PreventSidt() bool {
+	return x&(1<<1) != 0
+}
+
+// SetPreventSidt sets or clears PreventSidt.
+func (x *X64MSRNpiepConfigContents) SetPreventSidt(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// PreventSldt reports PreventSldt (bit 2).
+func (x X64MSRNpiepConfigContents) PreventSldt() bool {
+	return x&(1<<2) != 0
+}
+
+// SetPreventSldt sets or clears PreventSldt.
+func (x *X64MSRNpiepConfigContents) SetPreventSldt(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// PreventStr reports PreventStr (bit 3).
+func (x X64MSRNpiepConfigContents) PreventStr() bool {
+	return x&(1<<3) != 0
+}
+
+// SetPreventStr sets or clears PreventStr.
+func (x *X64MSRNpiepConfigContents) SetPreventStr(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// X64RegisterSevGPAPage is HV_X64_REGISTER_SEV_GPA_PAGE.
+//
+// Contents of the Secure AVIC control register HvX64RegisterSevAvicGpa (x64, AMD SEV only).
+//
+// Reference: tlfs/datatypes/hv_x64_register_sev_gpa_page.md.
+type X64RegisterSevGPAPage uint64
+
+// X64RegisterSevGPAPageReservedMask has the bits the reference reserves; they must stay zero.
+const X64RegisterSevGPAPageReservedMask X64RegisterSevGPAPage = 0xffe
+
+// Enabled reports Enabled (bit 0).
+func (x X64RegisterSevGPAPage) Enabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *X64RegisterSevGPAPage) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// PageNumber returns PageNumber (bits 12..63: GPA page number.).
+func (x X64RegisterSevGPAPage) PageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetPageNumber stores v in PageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64RegisterSevGPAPage) SetPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64RegisterSevGPAPage(v)&0xfffffffffffff)<<12
+}
+
+// ReenlightenmentControl is HV_REENLIGHTENMENT_CONTROL.
+//
+// Value of HV_X64_MSR_REENLIGHTENMENT_CONTROL, by which an L1 hypervisor asks for an interrupt after
+// each live migration of its partition.
+//
+// Reference: tlfs/nested-virtualization.md.
+type ReenlightenmentControl uint64
+
+// ReenlightenmentControlReservedMask has the bits the reference reserves; they must stay zero.
+const ReenlightenmentControlReservedMask ReenlightenmentControl = 0xfffeff00
+
+// Vector returns Vector (bits 0..7: Fixed APIC vector to inject.).
+func (x ReenlightenmentControl) Vector() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetVector stores v in Vector; bits of v beyond its 8-bit width are dropped.
+func (x *ReenlightenmentControl) SetVector(v uint8) {
+	*x = *x&^(0xff<<0) | (ReenlightenmentControl(v)&0xff)<<0
+}
+
+// Enabled reports Enabled (bit 16).
+func (x ReenlightenmentControl) Enabled() bool {
+	return x&(1<<16) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *ReenlightenmentControl) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// TargetVP returns TargetVp (bits 32..63: VP index that receives the interrupt.).
+func (x ReenlightenmentControl) TargetVP() uint32 {
+	return uint32(x >> 32 & 0xffffffff)
+}
+
+// SetTargetVP stores v in TargetVp; bits of v beyond its 32-bit width are dropped.
+func (x *ReenlightenmentControl) SetTargetVP(v uint32) {
+	*x = *x&^(0xffffffff<<32) | (ReenlightenmentControl(v)&0xffffffff)<<32
+}
+
+// TSCEmulationControl is HV_TSC_EMULATION_CONTROL.
+//
+// Value of HV_X64_MSR_TSC_EMULATION_CONTROL; opts in to TSC emulation after a migration until the L1
+// hypervisor has recomputed TscScale.
+//
+// Reference: tlfs/nested-virtualization.md.
+type TSCEmulationControl uint64
+
+// TSCEmulationControlReservedMask has the bits the reference reserves; they must stay zero.
+const TSCEmulationControlReservedMask TSCEmulationControl = 0xfffffffffffffffe
+
+// Enabled reports Enabled (bit 0).
+func (x TSCEmulationControl) Enabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *TSCEmulationControl) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TSCEmulationStatus is HV_TSC_EMULATION_STATUS.
+//
+// Value of HV_X64_MSR_TSC_EMULATION_STATUS; tells whether TSC accesses are being emulated, and
+// clearing it ends the emulation.
+//
+// Reference: tlfs/nested-virtualization.md.
+type TSCEmulationStatus uint64
+
+// TSCEmulationStatusReservedMask has the bits the reference reserves; they must stay zero.
+const TSCEmulationStatusReservedMask TSCEmulationStatus = 0xfffffffffffffffe
+
+// InProgress reports InProgress (bit 0).
+func (x TSCEmulationStatus) InProgress() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInProgress sets or clears InProgress.
+func (x *TSCEmulationStatus) SetInProgress(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// VmPartitionAssistPage is VM_PARTITION_ASSIST_PAGE.
+//
+// Start of the zeroed, page-aligned partition assist page an L1 hypervisor provides for direct virtual
+// flushes. The page writes it as a struct variable declaration rather than a typedef.
+//
+// Reference: tlfs/nested-virtualization.md.
+type VmPartitionAssistPage struct {
+	_            structs.HostLayout
+	TLBLockCount uint32 // TlbLockCount, offset 0x0: When nonzero, L0 sends L1 a synthetic VM exit after handling a direct flush.
+}
+
+// SVMEnlightenedVMCBFields is HV_SVM_ENLIGHTENED_VMCB_FIELDS.
+//
+// Hyper-V's use of the 32 reserved bytes at 0x3E0-0x3FF of the AMD VMCB control area; VMCB clean bit
+// 31 covers them.
+//
+// Reference: tlfs/datatypes/hv_svm_enlightened_vmcb_fields.md, tlfs/nested-virtualization.md.
+type SVMEnlightenedVMCBFields struct {
+	_                     structs.HostLayout
+	EnlightenmentsControl SVMEnlightenedVMCBFieldsEnlightenmentsControl // EnlightenmentsControl, offset 0x0
+	VPID                  uint32                                        // VpId, offset 0x4: ID of the VP this VMCB controls.
+	VmID                  uint64                                        // VmId, offset 0x8: ID of the VM this VMCB belongs to.
+	PartitionAssistPage   uint64                                        // PartitionAssistPage, offset 0x10: GPA of the partition assist page.
+	Reserved              uint64                                        // Reserved, offset 0x18
+}
+
+// SVMEnlightenedVMCBFieldsEnlightenmentsControl is the type of member EnlightenmentsControl of
+// SVMEnlightenedVMCBFields.
+type SVMEnlightenedVMCBFieldsEnlightenmentsControl uint32
+
+// SVMEnlightenedVMCBFieldsEnlightenmentsControlReservedMask has the bits the reference reserves; they
+// must stay zero.
+const SVMEnlightenedVMCBFieldsEnlightenmentsControlReservedMask SVMEnlightenedVMCBFieldsEnlightenmentsControl = 0xfffffff8
+
+// NestedFlushVirtualHypercall reports NestedFlushVirtualHypercall (bit 0: Direct virtual flush.).
+func (x SVMEnlightenedVMCBFieldsEnlightenmentsControl) NestedFlushVirtualHypercall() bool {
+	return x&(1<<0) != 0
+}
+
+// SetNestedFlushVirtualHypercall sets or clears NestedFlushVirtualHypercall.
+func (x *SVMEnlightenedVMCBFieldsEnlightenmentsControl) SetNestedFlushVirtualHypercall(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MSRBitmap reports MsrBitmap (bit 1: Enlightened MSR bitmap.).
+func (x SVMEnlightenedVMCBFieldsEnlightenmentsControl) MSRBitmap() bool {
+	return x&(1<<1) != 0
+}
+
+// SetMSRBitmap sets or clears MsrBitmap.
+func (x *SVMEnlightenedVMCBFieldsEnlightenmentsControl) SetMSRBitmap(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// EnlightenedNptTLB reports EnlightenedNptTlb (bit 2: ASID flushes leave NPT-derived TLB entries;
+// those need the flush hypercalls.).
+func (x SVMEnlightenedVMCBFieldsEnlightenmentsControl) EnlightenedNptTLB() bool {
+	return x&(1<<2) != 0
+}
+
+// SetEnlightenedNptTLB sets or clears EnlightenedNptTlb.
+func (x *SVMEnlightenedVMCBFieldsEnlightenmentsControl) SetEnlightenedNptTLB(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// VMXEnlightenedVMCS is HV_VMX_ENLIGHTENED_VMCS.
+//
+// Enlightened VMCS (Intel, x64 only): a VMCS kept in guest memory that an L1 hypervisor edits with
+// plain stores instead of VMREAD/VMWRITE; it lives in a zeroed 4 KB page. Offsets are not given on the
+// page and follow natural alignment, with one 2-byte gap after HostTrSelector. Field docs give the
+// VMCS encoding and clean-field group from the page's table. The C declares two members named Rsvd5;
+// the second is Rsvd5b here.
+//
+// Reference: tlfs/datatypes/hv_vmx_enlightened_vmcs.md, tlfs/nested-virtualization.md.
+type VMXEnlightenedVMCS struct {
+	_                           structs.HostLayout
+	VersionNumber               uint32                                  // VersionNumber, offset 0x0: Synthetic; enlightened VMCS version, reported by the L0 hypervisor (only 1 is defined).
+	AbortIndicator              uint32                                  // AbortIndicator, offset 0x4: VMX-abort indicator.
+	HostEsSelector              uint16                                  // HostEsSelector, offset 0x8: VMCS encoding 0x00000c00; clean field HOST_GRP1.
+	HostCsSelector              uint16                                  // HostCsSelector, offset 0xa: VMCS encoding 0x00000c02; clean field HOST_GRP1.
+	HostSsSelector              uint16                                  // HostSsSelector, offset 0xc: VMCS encoding 0x00000c04; clean field HOST_GRP1.
+	HostDsSelector              uint16                                  // HostDsSelector, offset 0xe: VMCS encoding 0x00000c06; clean field HOST_GRP1.
+	HostFsSelector              uint16                                  // HostFsSelector, offset 0x10: VMCS encoding 0x00000c08; clean field HOST_GRP1.
+	HostGsSelector              uint16                                  // HostGsSelector, offset 0x12: VMCS encoding 0x00000c0a; clean field HOST_GRP1.
+	HostTrSelector              uint16                                  // HostTrSelector, offset 0x14: VMCS encoding 0x00000c0c; clean field HOST_GRP1.
+	_                           [2]byte                                 // Padding, offset 0x16: Alignment gap at offset 22 (after HostTrSelector, before the 8-byte HostPat); not in the C declaration.
+	HostPat                     uint64                                  // HostPat, offset 0x18: VMCS encoding 0x00002c00; clean field HOST_GRP1.
+	HostEfer                    uint64                                  // HostEfer, offset 0x20: VMCS encoding 0x00002c02; clean field HOST_GRP1.
+	HostCr0                     uint64                                  // HostCr0, offset 0x28: VMCS encoding 0x00006c00; clean field HOST_GRP1.
+	HostCr3                     uint64                                  // HostCr3, offset 0x30: VMCS encoding 0x00006c02; clean field HOST_GRP1.
+	HostCr4                     uint64                                  // HostCr4, offset 0x38: VMCS encoding 0x00006c04; clean field HOST_GRP1.
+	HostSysenterEspMSR          uint64                                  // HostSysenterEspMsr, offset 0x40: VMCS encoding 0x00006c10; clean field HOST_GRP1.
+	HostSysenterEipMSR          uint64                                  // HostSysenterEipMsr, offset 0x48: VMCS encoding 0x00006c12; clean field HOST_GRP1.
+	HostRIP                     uint64                                  // HostRip, offset 0x50: No VMCS encoding is listed for this field.
+	HostSysenterCsMSR           uint32                                  // HostSysenterCsMsr, offset 0x58: VMCS encoding 0x00006c16; clean field HOST_GRP1.
+	PinControls                 uint32                                  // PinControls, offset 0x5c: VMCS encoding 0x00004000; clean field CONTROL_GRP1.
+	ExitControls                uint32                                  // ExitControls, offset 0x60: VMCS encoding 0x0000400c; clean field CONTROL_GRP1.
+	SecondaryProcessorControls  uint32                                  // SecondaryProcessorControls, offset 0x64: VMCS encoding 0x0000401e; clean field CONTROL_GRP1.
+	IOBitmapA                   GPA                                     // IoBitmapA, offset 0x68: VMCS encoding 0x00002000; clean field IO_BITMAP.
+	IOBitmapB                   GPA                                     // IoBitmapB, offset 0x70: VMCS encoding 0x00002002; clean field IO_BITMAP.
+	MSRBitmap                   GPA                                     // MsrBitmap, offset 0x78: VMCS encoding 0x00002004; clean field MSR_BITMAP.
+	GuestEsSelector             uint16                                  // GuestEsSelector, offset 0x80: VMCS encoding 0x00000800; clean field GUEST_GRP2.
+	GuestCsSelector             uint16                                  // GuestCsSelector, offset 0x82: VMCS encoding 0x00000802; clean field GUEST_GRP2.
+	GuestSsSelector             uint16                                  // GuestSsSelector, offset 0x84: VMCS encoding 0x00000804; clean field GUEST_GRP2.
+	GuestDsSelector             uint16                                  // GuestDsSelector, offset 0x86: VMCS encoding 0x00000806; clean field GUEST_GRP2.
+	GuestFsSelector             uint16                                  // GuestFsSelector, offset 0x88: VMCS encoding 0x00000808; clean field GUEST_GRP2.
+	GuestGsSelector             uint16                                  // GuestGsSelector, offset 0x8a: VMCS encoding 0x0000080a; clean field GUEST_GRP2.
+	GuestLdtrSelector           uint16                                  // GuestLdtrSelector, offset 0x8c: VMCS encoding 0x0000080c; clean field GUEST_GRP2.
+	GuestTrSelector             uint16                                  // GuestTrSelector, offset 0x8e: VMCS encoding 0x0000080e; clean field GUEST_GRP2.
+	GuestEsLimit                uint32                                  // GuestEsLimit, offset 0x90: VMCS encoding 0x00004800; clean field GUEST_GRP2.
+	GuestCsLimit                uint32                                  // GuestCsLimit, offset 0x94: VMCS encoding 0x00004802; clean field GUEST_GRP2.
+	GuestSsLimit                uint32                                  // GuestSsLimit, offset 0x98: VMCS encoding 0x00004804; clean field GUEST_GRP2.
+	GuestDsLimit                uint32                                  // GuestDsLimit, offset 0x9c: VMCS encoding 0x00004806; clean field GUEST_GRP2.
+	GuestFsLimit                uint32                                  // GuestFsLimit, offset 0xa0: VMCS encoding 0x00004808; clean field GUEST_GRP2.
+	GuestGsLimit                uint32                                  // GuestGsLimit, offset 0xa4: VMCS encoding 0x0000480a; clean field GUEST_GRP2.
+	GuestLdtrLimit              uint32                                  // GuestLdtrLimit, offset 0xa8: VMCS encoding 0x0000480c; clean field GUEST_GRP2.
+	GuestTrLimit                uint32                                  // GuestTrLimit, offset 0xac: VMCS encoding 0x0000480e; clean field GUEST_GRP2.
+	GuestGdtrLimit              uint32                                  // GuestGdtrLimit, offset 0xb0: VMCS encoding 0x00004810; clean field GUEST_GRP2.
+	GuestIdtrLimit              uint32                                  // GuestIdtrLimit, offset 0xb4: VMCS encoding 0x00004812; clean field GUEST_GRP2.
+	GuestEsAttributes           uint32                                  // GuestEsAttributes, offset 0xb8: VMCS encoding 0x00004814; clean field GUEST_GRP2.
+	GuestCsAttributes           uint32                                  // GuestCsAttributes, offset 0xbc: VMCS encoding 0x00004816; clean field GUEST_GRP2.
+	GuestSsAttributes           uint32                                  // GuestSsAttributes, offset 0xc0: VMCS encoding 0x00004818; clean field GUEST_GRP2.
+	GuestDsAttributes           uint32                                  // GuestDsAttributes, offset 0xc4: VMCS encoding 0x0000481a; clean field GUEST_GRP2.
+	GuestFsAttributes           uint32                                  // GuestFsAttributes, offset 0xc8: VMCS encoding 0x0000481c; clean field GUEST_GRP2.
+	GuestGsAttributes           uint32                                  // GuestGsAttributes, offset 0xcc: VMCS encoding 0x0000481e; clean field GUEST_GRP2.
+	GuestLdtrAttributes         uint32                                  // GuestLdtrAttributes, offset 0xd0: VMCS encoding 0x00004820; clean field GUEST_GRP2.
+	GuestTrAttributes           uint32                                  // GuestTrAttributes, offset 0xd4: VMCS encoding 0x00004822; clean field GUEST_GRP2.
+	GuestEsBase                 uint64                                  // GuestEsBase, offset 0xd8: VMCS encoding 0x00006806; clean field GUEST_GRP2.
+	GuestCsBase                 uint64                                  // GuestCsBase, offset 0xe0: VMCS encoding 0x00006808; clean field GUEST_GRP2.
+	GuestSsBase                 uint64                                  // GuestSsBase, offset 0xe8: VMCS encoding 0x0000680a; clean field GUEST_GRP2.
+	GuestDsBase                 uint64                                  // GuestDsBase, offset 0xf0: VMCS encoding 0x0000680c; clean field GUEST_GRP2.
+	GuestFsBase                 uint64                                  // GuestFsBase, offset 0xf8: VMCS encoding 0x0000680e; clean field GUEST_GRP2.
+	GuestGsBase                 uint64                                  // GuestGsBase, offset 0x100: VMCS encoding 0x00006810; clean field GUEST_GRP2.
+	GuestLdtrBase               uint64                                  // GuestLdtrBase, offset 0x108: VMCS encoding 0x00006812; clean field GUEST_GRP2.
+	GuestTrBase                 uint64                                  // GuestTrBase, offset 0x110: VMCS encoding 0x00006814; clean field GUEST_GRP2.
+	GuestGdtrBase               uint64                                  // GuestGdtrBase, offset 0x118: VMCS encoding 0x00006816; clean field GUEST_GRP2.
+	GuestIdtrBase               uint64                                  // GuestIdtrBase, offset 0x120: VMCS encoding 0x00006818; clean field GUEST_GRP2.
+	Rsvd1                       [3]uint64                               // Rsvd1, offset 0x128: Reserved.
+	ExitMSRStoreAddress         GPA                                     // ExitMsrStoreAddress, offset 0x140: No VMCS encoding is listed for this field.
+	ExitMSRLoadAddress          GPA                                     // ExitMsrLoadAddress, offset 0x148: No VMCS encoding is listed for this field.
+	EntryMSRLoadAddress         GPA                                     // EntryMsrLoadAddress, offset 0x150: No VMCS encoding is listed for this field.
+	Cr3Target0                  uint64                                  // Cr3Target0, offset 0x158: No VMCS encoding is listed for this field.
+	Cr3Target1                  uint64                                  // Cr3Target1, offset 0x160: No VMCS encoding is listed for this field.
+	Cr3Target2                  uint64                                  // Cr3Target2, offset 0x168: No VMCS encoding is listed for this field.
+	Cr3Target3                  uint64                                  // Cr3Target3, offset 0x170: No VMCS encoding is listed for this field.
+	PfecMask                    uint32                                  // PfecMask, offset 0x178: No VMCS encoding is listed for this field.
+	PfecMatch                   uint32                                  // PfecMatch, offset 0x17c: No VMCS encoding is listed for this field.
+	Cr3TargetCount              uint32                                  // Cr3TargetCount, offset 0x180: No VMCS encoding is listed for this field.
+	ExitMSRStoreCount           uint32                                  // ExitMsrStoreCount, offset 0x184: No VMCS encoding is listed for this field.
+	ExitMSRLoadCount            uint32                                  // ExitMsrLoadCount, offset 0x188: No VMCS encoding is listed for this field.
+	EntryMSRLoadCount           uint32                                  // EntryMsrLoadCount, offset 0x18c: No VMCS encoding is listed for this field.
+	TSCOffset                   uint64                                  // TscOffset, offset 0x190: VMCS encoding 0x00002010; clean field CONTROL_GRP2.
+	VirtualAPICPage             GPA                                     // VirtualApicPage, offset 0x198: VMCS encoding 0x00002012; clean field CONTROL_GRP2.
+	GuestWorkingVMCSPtr         GPA                                     // GuestWorkingVmcsPtr, offset 0x1a0: VMCS encoding 0x00002800; clean field GUEST_GRP1.
+	GuestIa32DebugCtl           uint64                                  // GuestIa32DebugCtl, offset 0x1a8: VMCS encoding 0x00002802; clean field GUEST_GRP1.
+	GuestPat                    uint64                                  // GuestPat, offset 0x1b0: VMCS encoding 0x00002804; clean field GUEST_GRP1.
+	GuestEfer                   uint64                                  // GuestEfer, offset 0x1b8: VMCS encoding 0x00002806; clean field GUEST_GRP1.
+	GuestPdpte0                 uint64                                  // GuestPdpte0, offset 0x1c0: VMCS encoding 0x0000280a; clean field GUEST_GRP1.
+	GuestPdpte1                 uint64                                  // GuestPdpte1, offset 0x1c8: VMCS encoding 0x0000280c; clean field GUEST_GRP1.
+	GuestPdpte2                 uint64                                  // GuestPdpte2, offset 0x1d0: VMCS encoding 0x0000280e; clean field GUEST_GRP1.
+	GuestPdpte3                 uint64                                  // GuestPdpte3, offset 0x1d8: VMCS encoding 0x00002810; clean field GUEST_GRP1.
+	GuestPendingDebugExceptions uint64                                  // GuestPendingDebugExceptions, offset 0x1e0: VMCS encoding 0x00006822; clean field GUEST_GRP1.
+	GuestSysenterEspMSR         uint64                                  // GuestSysenterEspMsr, offset 0x1e8: VMCS encoding 0x00006824; clean field GUEST_GRP1.
+	GuestSysenterEipMSR         uint64                                  // GuestSysenterEipMsr, offset 0x1f0: VMCS encoding 0x00006826; clean field GUEST_GRP1.
+	GuestSleepState             uint32                                  // GuestSleepState, offset 0x1f8: VMCS encoding 0x00004826; clean field GUEST_GRP1.
+	GuestSysenterCsMSR          uint32                                  // GuestSysenterCsMsr, offset 0x1fc: VMCS encoding 0x0000482a; clean field GUEST_GRP1.
+	Cr0GuestHostMask            uint64                                  // Cr0GuestHostMask, offset 0x200: VMCS encoding 0x00006000; clean field CRDR.
+	Cr4GuestHostMask            uint64                                  // Cr4GuestHostMask, offset 0x208: VMCS encoding 0x00006002; clean field CRDR.
+	Cr0ReadShadow               uint64                                  // Cr0ReadShadow, offset 0x210: VMCS encoding 0x00006004; clean field CRDR.
+	Cr4ReadShadow               uint64                                  // Cr4ReadShadow, offset 0x218: VMCS encoding 0x00006006; clean field CRDR.
+	GuestCr0                    uint64                                  // GuestCr0, offset 0x220: VMCS encoding 0x00006800; clean field CRDR.
+	GuestCr3                    uint64                                  // GuestCr3, offset 0x228: VMCS encoding 0x00006802; clean field CRDR.
+	GuestCr4                    uint64                                  // GuestCr4, offset 0x230: VMCS encoding 0x00006804; clean field CRDR.
+	GuestDr7                    uint64                                  // GuestDr7, offset 0x238: VMCS encoding 0x0000681a; clean field CRDR.
+	HostFsBase                  uint64                                  // HostFsBase, offset 0x240: VMCS encoding 0x00006c06; clean field HOST_POINTER.
+	HostGsBase                  uint64                                  // HostGsBase, offset 0x248: VMCS encoding 0x00006c08; clean field HOST_POINTER.
+	HostTrBase                  uint64                                  // HostTrBase, offset 0x250: VMCS encoding 0x00006c0a; clean field HOST_POINTER.
+	HostGdtrBase                uint64                                  // HostGdtrBase, offset 0x258: VMCS encoding 0x00006c0c; clean field HOST_POINTER.
+	HostIdtrBase                uint64                                  // HostIdtrBase, offset 0x260: VMCS encoding 0x00006c0e; clean field HOST_POINTER.
+	HostRsp                     uint64                                  // HostRsp, offset 0x268: VMCS encoding 0x00006c14; clean field HOST_POINTER.
+	EptRoot                     uint64                                  // EptRoot, offset 0x270: VMCS encoding 0x0000201a; clean field CONTROL_XLAT.
+	Vpid                        uint16                                  // Vpid, offset 0x278: VMCS encoding 0x00000000; clean field CONTROL_XLAT.
+	Rsvd2                       [3]uint16                               // Rsvd2, offset 0x27a: Reserved.
+	Rsvd3                       [5]uint64                               // Rsvd3, offset 0x280: Reserved.
+	ExitEptFaultGPA             uint64                                  // ExitEptFaultGpa, offset 0x2a8: VMCS encoding 0x00002400; clean field NONE; read-only.
+	ExitInstructionError        uint32                                  // ExitInstructionError, offset 0x2b0: VMCS encoding 0x00004400; clean field NONE; read-only.
+	ExitReason                  uint32                                  // ExitReason, offset 0x2b4: VMCS encoding 0x00004402; clean field NONE; read-only.
+	ExitInterruptionInfo        uint32                                  // ExitInterruptionInfo, offset 0x2b8: VMCS encoding 0x00004404; clean field NONE; read-only.
+	ExitExceptionErrorCode      uint32                                  // ExitExceptionErrorCode, offset 0x2bc: VMCS encoding 0x00004406; clean field NONE; read-only.
+	ExitIdtVectoringInfo        uint32                                  // ExitIdtVectoringInfo, offset 0x2c0: VMCS encoding 0x00004408; clean field NONE; read-only.
+	ExitIdtVectoringErrorCode   uint32                                  // ExitIdtVectoringErrorCode, offset 0x2c4: VMCS encoding 0x0000440a; clean field NONE; read-only.
+	ExitInstructionLength       uint32                                  // ExitInstructionLength, offset 0x2c8: VMCS encoding 0x0000440c; clean field NONE; read-only.
+	ExitInstructionInfo         uint32                                  // ExitInstructionInfo, offset 0x2cc: VMCS encoding 0x0000440e; clean field NONE; read-only.
+	ExitQualification           uint64                                  // ExitQualification, offset 0x2d0: VMCS encoding 0x00006400; clean field NONE; read-only.
+	ExitIOInstructionEcx        uint64                                  // ExitIoInstructionEcx, offset 0x2d8: VMCS encoding 0x00006402; clean field NONE; read-only.
+	ExitIOInstructionEsi        uint64                                  // ExitIoInstructionEsi, offset 0x2e0: VMCS encoding 0x00006404; clean field NONE; read-only.
+	ExitIOInstructionEdi        uint64                                  // ExitIoInstructionEdi, offset 0x2e8: VMCS encoding 0x00006406; clean field NONE; read-only.
+	ExitIOInstructionEip        uint64                                  // ExitIoInstructionEip, offset 0x2f0: VMCS encoding 0x00006408; clean field NONE; read-only.
+	GuestLinearAddress          uint64                                  // GuestLinearAddress, offset 0x2f8: VMCS encoding 0x0000640a; clean field NONE; read-only.
+	GuestRsp                    uint64                                  // GuestRsp, offset 0x300: VMCS encoding 0x0000681c; clean field GUEST_BASIC.
+	GuestRflags                 uint64                                  // GuestRflags, offset 0x308: VMCS encoding 0x00006820; clean field GUEST_BASIC.
+	GuestInterruptibility       uint32                                  // GuestInterruptibility, offset 0x310: VMCS encoding 0x00004824; clean field GUEST_BASIC.
+	ProcessorControls           uint32                                  // ProcessorControls, offset 0x314: VMCS encoding 0x00004002; clean field CONTROL_PROC.
+	ExceptionBitmap             uint32                                  // ExceptionBitmap, offset 0x318: VMCS encoding 0x00004004; clean field CONTROL_EXCPN.
+	EntryControls               uint32                                  // EntryControls, offset 0x31c: VMCS encoding 0x00004012; clean field CONTROL_ENTRY.
+	EntryInterruptInfo          uint32                                  // EntryInterruptInfo, offset 0x320: VMCS encoding 0x00004016; clean field CONTROL_EVENT.
+	EntryExceptionErrorCode     uint32                                  // EntryExceptionErrorCode, offset 0x324: VMCS encoding 0x00004018; clean field CONTROL_EVENT.
+	EntryInstructionLength      uint32                                  // EntryInstructionLength, offset 0x328: VMCS encoding 0x0000401a; clean field CONTROL_EVENT.
+	TprThreshold                uint32                                  // TprThreshold, offset 0x32c: VMCS encoding 0x0000401c; clean field NONE.
+	GuestRIP                    uint64                                  // GuestRip, offset 0x330: VMCS encoding 0x0000681e; clean field NONE.
+	CleanFields                 uint32                                  // CleanFields, offset 0x338: Synthetic; HV_VMX_ENLIGHTENED_CLEAN_FIELD_* bits. A set bit makes L0 reload that group; L1 clears a bit after L0 has loaded it and must set it again when changing the group. All set by default.
+	Rsvd4                       uint32                                  // Rsvd4, offset 0x33c: Reserved.
+	SyntheticControls           uint32                                  // SyntheticControls, offset 0x340: Synthetic controls; the page does not describe them.
+	EnlightenmentsControl       VMXEnlightenedVMCSEnlightenmentsControl // EnlightenmentsControl, offset 0x344: Synthetic; turns on nested enlightenments for this VMCS.
+	VPID                        uint32                                  // VpId, offset 0x348: Synthetic; ID of the VP this VMCS controls (used by direct virtual flush).
+	Rsvd5                       uint32                                  // Rsvd5, offset 0x34c: Reserved.
+	VmID                        uint64                                  // VmId, offset 0x350: Synthetic; ID of the VM this VMCS belongs to (used by direct virtual flush).
+	PartitionAssistPage         uint64                                  // PartitionAssistPage, offset 0x358: Synthetic; GPA of the partition assist page (VM_PARTITION_ASSIST_PAGE).
+	Rsvd5b                      [4]uint64                               // Rsvd5b, offset 0x360: Reserved. The C declaration names this array Rsvd5, like the UINT32 at offset 844; renamed here because member names must be unique.
+	GuestBndcfgs                uint64                                  // GuestBndcfgs, offset 0x380: VMCS encoding 0x00002812; clean field GUEST_GRP1.
+	GuestPerfGlobalCtrl         uint64                                  // GuestPerfGlobalCtrl, offset 0x388: VMCS encoding 0x00002808; clean field GUEST_GRP1.
+	GuestSCet                   uint64                                  // GuestSCet, offset 0x390: VMCS encoding 0x00006828; clean field GUEST_GRP1.
+	GuestSsp                    uint64                                  // GuestSsp, offset 0x398: VMCS encoding 0x0000682A; clean field GUEST_BASIC.
+	GuestInterruptSspTableAddr  uint64                                  // GuestInterruptSspTableAddr, offset 0x3a0: VMCS encoding 0x0000682C; clean field GUEST_GRP1.
+	GuestLbrCtl                 uint64                                  // GuestLbrCtl, offset 0x3a8: VMCS encoding 0x00002816; clean field GUEST_GRP1.
+	Rsvd6                       [2]uint64                               // Rsvd6, offset 0x3b0: Reserved.
+	XssExitingBitmap            uint64                                  // XssExitingBitmap, offset 0x3c0: VMCS encoding 0x0000202c; clean field CONTROL_GRP2.
+	EnclsExitingBitmap          uint64                                  // EnclsExitingBitmap, offset 0x3c8: VMCS encoding 0x0000202e; clean field CONTROL_GRP2.
+	HostPerfGlobalCtrl          uint64                                  // HostPerfGlobalCtrl, offset 0x3d0: VMCS encoding 0x00002C04; clean field HOST_GRP1.
+	TSCMultiplier               uint64                                  // TscMultiplier, offset 0x3d8: VMCS encoding 0x00002032; clean field CONTROL_GRP2.
+	HostSCet                    uint64                                  // HostSCet, offset 0x3e0: VMCS encoding 0x00006C18; clean field HOST_GRP1.
+	HostSsp                     uint64                                  // HostSsp, offset 0x3e8: VMCS encoding 0x00006C1A; clean field HOST_GRP1.
+	HostInterruptSspTableAddr   uint64                                  // HostInterruptSspTableAddr, offset 0x3f0: VMCS encoding 0x00006C1C; clean field HOST_GRP1.
+	TertiaryProcessorControls   uint64                                  // TertiaryProcessorControls, offset 0x3f8: VMCS encoding 0x00002034; clean field CONTROL_GRP1.
+}
+
+// VMXEnlightenedVMCSEnlightenmentsControl is the type of member EnlightenmentsControl of
+// VMXEnlightenedVMCS.
+type VMXEnlightenedVMCSEnlightenmentsControl uint32
+
+// VMXEnlightenedVMCSEnlightenmentsControlReservedMask has the bits the reference reserves; they must
+// stay zero.
+const VMXEnlightenedVMCSEnlightenmentsControlReservedMask VMXEnlightenedVMCSEnlightenmentsControl = 0xfffffffc
+
+// NestedFlushVirtualHypercall reports NestedFlushVirtualHypercall (bit 0: Let the L0 hypervisor handle
+// direct virtual flush hypercalls of the L2 guest.).
+func (x VMXEnlightenedVMCSEnlightenmentsControl) NestedFlushVirtualHypercall() bool {
+	return x&(1<<0) != 0
+}
+
+// SetNestedFlushVirtualHypercall sets or clears NestedFlushVirtualHypercall.
+func (x *VMXEnlightenedVMCSEnlightenmentsControl) SetNestedFlushVirtualHypercall(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MSRBitmap reports MsrBitmap (bit 1: Enlightened MSR bitmap; L1 invalidates the MSR_BITMAP clean
+// field after changes.).
+func (x VMXEnlightenedVMCSEnlightenmentsControl) MSRBitmap() bool {
+	return x&(1<<1) != 0
+}
+
+// SetMSRBitmap sets or clears MsrBitmap.
+func (x *VMXEnlightenedVMCSEnlightenmentsControl) SetMSRBitmap(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// ModifyVTLProtectionMaskInput is HV_INPUT_MODIFY_VTL_PROTECTION_MASK.
+//
+// Fixed input header of HvCallModifyVtlProtectionMask; the GPA page list follows as rep elements.
+//
+// Reference: tlfs/hypercalls/HvCallModifyVtlProtectionMask.md.
+type ModifyVTLProtectionMaskInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID // TargetPartitionId, offset 0x0: Partition whose pages are protected.
+	MapFlags          MapGPAFlags // MapFlags, offset 0x8: New access rights (HV_MAP_GPA_* bits).
+	TargetVTL         VTLInput    // TargetVtl, offset 0xc: VTL the protections apply to; must be below the caller's.
+	RsvdZ             [3]uint8    // RsvdZ, offset 0xd
+}
+
+// EnablePartitionVTLInput is HV_INPUT_ENABLE_PARTITION_VTL.
+//
+// Input of HvCallEnablePartitionVtl.
+//
+// Reference: tlfs/hypercalls/HvCallEnablePartitionVtl.md.
+type EnablePartitionVTLInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID             // TargetPartitionId, offset 0x0: Partition for which the VTL is enabled.
+	TargetVTL         VTL                     // TargetVtl, offset 0x8: VTL to enable.
+	Flags             EnablePartitionVTLFlags // Flags, offset 0x9: VSM feature options.
+	RsvdZ             [6]uint8                // RsvdZ, offset 0xa
+}
+
+// EnableVPVTLInput is HV_INPUT_ENABLE_VP_VTL.
+//
+// Input of HvCallEnableVpVtl. The page has one table per architecture, differing only in the size of
+// VpVtlContext: 224 bytes on x64, 72 on ARM64. The registry follows the x64 table (240 bytes in all).
+//
+// Reference: tlfs/hypercalls/HvCallEnableVpVtl.md.
+type EnableVPVTLInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID      // TargetPartitionId, offset 0x0: Partition of the VP.
+	VPIndex           VPIndex          // VpIndex, offset 0x8: VP on which the VTL is enabled.
+	TargetVTL         VTL              // TargetVtl, offset 0xc: VTL to enable.
+	RsvdZ             [3]uint8         // RsvdZ, offset 0xd
+	VPVTLContext      InitialVPContext // VpVtlContext, offset 0x10: Register state the VP starts with on its first entry into the VTL.
 }

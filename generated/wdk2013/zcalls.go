@@ -9,6 +9,24 @@ import (
 )
 
 const (
+	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor
+	// to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while
+	// the function code table does not; this item follows the page.
+	CallInvokeHypervisorDebugger CallCode = 0x000a
+	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the
+	// hypervisor debugging transport.
+	CallPostDebugData CallCode = 0x0069
+	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the
+	// hypervisor debugging transport.
+	CallRetrieveDebugData CallCode = 0x006a
+	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or
+	// outgoing data of the hypervisor debugging session.
+	CallResetDebugSession CallCode = 0x006b
+	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property
+	// (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration. The call page
+	// names the input members PropertyCode and PropertyValue; the input follows
+	// HV_INPUT_SET_SYSTEM_PROPERTY, whose names differ but whose bytes match.
+	CallSetSystemProperty CallCode = 0x006f
 	// CallInitializeEventLogBufferGroup is HvCallInitializeEventLogBufferGroup (simple): Sets up the
 	// buffer group of an event log type: buffer count, pages per buffer, ready-message threshold and time
 	// basis. The page's C syntax adds a SystemTime parameter that its Native Interface table lacks (the
@@ -51,9 +69,10 @@ const (
 	// been reached.
 	CallFlushEventLogBuffer CallCode = 0x0068
 	// CallInstallIntercept is HvCallInstallIntercept (simple): Turns an intercept (type, access mask and
-	// parameters) on or off for a partition. Kept apart from the TLFS item of the same code, kind and
-	// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
-	// TLFS page lists no statuses).
+	// parameters) on or off for a partition; an access mask of HV_INTERCEPT_ACCESS_MASK_NONE removes it.
+	// Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses
+	// include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses), and because
+	// the AccessType member differs in type.
 	CallInstallIntercept CallCode = 0x004d
 	// CallAssertVirtualInterrupt is HvCallAssertVirtualInterrupt (simple): Asks the hypervisor to deliver
 	// a virtual interrupt to the target VP(s) of a child partition. The TLFS gives this call code 0x0094
@@ -63,19 +82,20 @@ const (
 	// state of an ExtInt virtual interrupt previously asserted into a child partition.
 	CallClearVirtualInterrupt CallCode = 0x0056
 	// CallDepositMemory is HvCallDepositMemory (rep): Gives a list of the caller's GPA pages to a
-	// partition's memory pool. Kept apart from the TLFS item of the same code, kind and convention because
-	// these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no
-	// statuses).
+	// partition's memory pool. The C syntax types the list as PCHV_GPI_PAGE_NUMBER, evidently a slip for
+	// HV_GPA_PAGE_NUMBER (parameter text and table). Kept apart from the TLFS item of the same code, kind
+	// and convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+	// TLFS page lists no statuses).
 	CallDepositMemory CallCode = 0x0048
 	// CallWithdrawMemory is HvCallWithdrawMemory (rep): Takes unused pages back out of a partition's
-	// memory pool and returns their page numbers. Kept apart from the TLFS item of the same code, kind and
-	// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
-	// TLFS page lists no statuses).
+	// memory pool and returns their page numbers; the pages come back zeroed with full access. Kept apart
+	// from the TLFS item of the same code, kind and convention because these 2013 statuses include codes
+	// the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallWithdrawMemory CallCode = 0x0049
 	// CallGetMemoryBalance is HvCallGetMemoryBalance (simple): Reports how many pages of a partition's
 	// memory pool are available and in use, optionally per proximity domain. Access and statuses come from
 	// the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against 0 and 8 in the
-	// 2013 page).
+	// 2013 page; the layout uses 0 and 8).
 	CallGetMemoryBalance CallCode = 0x004a
 	// CallMapGPAPages is HvCallMapGpaPages (rep): Maps a list of the caller's GPA pages into consecutive
 	// GPA pages of a target partition with the given access flags (MapFlags 4 bytes plus padding). Kept
@@ -83,20 +103,24 @@ const (
 	// codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallMapGPAPages CallCode = 0x004b
 	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes a run of GPA page mappings from a child
-	// partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013
-	// statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// partition; the rep count is the page count and there is no input or output list. Unmapping an
+	// unmapped page succeeds. Kept apart from the TLFS item of the same code, kind and convention because
+	// these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no
+	// statuses).
 	CallUnmapGPAPages CallCode = 0x004c
 	// CallReadGPA is HvCallReadGpa (simple): Reads up to 16 bytes within one page of a child partition's
-	// guest physical memory in the context of one of its VPs.
+	// guest physical memory as one of its VPs would, overlays included. The C syntax types the result as
+	// PNV_ACCESS_GPA_RESULT, evidently a slip for HV_ACCESS_GPA_RESULT (parameter text and table).
 	CallReadGPA CallCode = 0x0053
 	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child
-	// partition's guest physical memory in the context of one of its VPs.
+	// partition's guest physical memory as one of its VPs would, overlays included.
 	CallWriteGPA CallCode = 0x0054
 	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source
 	// page) pairs into a target partition's GPA space. The page header says [rep] while the function code
-	// table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS item of the same
-	// code, kind and convention because these 2013 statuses include codes the registry defines only for
-	// wdk-2013 (the TLFS page lists no statuses).
+	// table marks it neither rep nor fast; the page is followed. The status texts are copied from
+	// HvMapGpaPages (they speak of a target base this call lacks). Kept apart from the TLFS item of the
+	// same code, kind and convention because these 2013 statuses include codes the registry defines only
+	// for wdk-2013 (the TLFS page lists no statuses).
 	CallMapSparseGPAPages CallCode = 0x006e
 	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a
 	// partition, with its message buffers, for connections from one named partition. The TLFS gives this
@@ -107,10 +131,12 @@ const (
 	CallDeletePort CallCode = 0x0058
 	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection
 	// ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with
-	// VTL fields, hence two items.
+	// VTL fields, hence two items. The Native Interface table misprints the ConnectionInfo offset and size
+	// (see HV_INPUT_CONNECT_PORT).
 	CallConnectPort CallCode = 0x0059
 	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of
-	// a port. The restrictions are printed under Remarks without a heading.
+	// a port. The restrictions are printed under Remarks without a heading. The table sizes PortId as 8
+	// bytes (see HV_INPUT_GET_PORT_PROPERTY).
 	CallGetPortProperty CallCode = 0x005a
 	// CallDisconnectPort is HvCallDisconnectPort (simple, fast): Tears down a connection made with
 	// HvCallConnectPort. The TLFS page does not mention the fast convention, so it has its own item.
@@ -124,7 +150,8 @@ const (
 	// mention the fast convention, so it has its own item.
 	CallSignalEvent CallCode = 0x005d
 	// CallSetPortProperty is HvCallSetPortProperty (simple): Writes one property (HV_PORT_PROPERTY_CODE)
-	// of a port. The restrictions are printed under Remarks without a heading.
+	// of a port. The restrictions are printed under Remarks without a heading. The table sizes PortId as 8
+	// bytes (see HV_INPUT_SET_PORT_PROPERTY).
 	CallSetPortProperty CallCode = 0x0070
 	// CallSwitchVirtualAddressSpace is HvCallSwitchVirtualAddressSpace (simple, fast): Loads a new address
 	// space (CR3) for the calling virtual processor without the TLB flush a MOV to CR3 would cause. The
@@ -135,19 +162,15 @@ const (
 	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
 	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
-	// for a list of GVA ranges (each element covers 1 to 4096 pages) of one address space on the chosen
-	// virtual processors. The TLFS marks it x64 only; access and statuses come from the 2013 page, the
-	// TLFS page lists none.
+	// for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
+	// space on the chosen virtual processors. Both prototypes type the list elements HV_GVA, which the
+	// registry follows. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS
+	// page lists none.
 	CallFlushVirtualAddressList CallCode = 0x0003
 	// CallTranslateVirtualAddress is HvCallTranslateVirtualAddress (simple): Translates a GVA page to a
-	// GPA page in the context of a virtual processor, checking the requested access. The 2013 page has
-	// 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must split this item;
-	// access and statuses come from the 2013 page.
+	// GPA page in the context of a virtual processor, checking the requested access. The 2013 table has
+	// 4-byte ControlFlags at offset 12 and the TLFS 8 bytes at 16, hence one item per version.
 	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallInvokeHypervisorDebugger is HvCallInvokeHypervisorDebugger (simple, fast): Asks the hypervisor
-	// to break into its debugger, passing a reason and a supplemental code. The page marks it [fast] while
-	// the function code table does not; this item follows the page.
-	CallInvokeHypervisorDebugger CallCode = 0x000a
 	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition in the
 	// uninitialized state and returns its ID; the TLFS input adds fields to this layout. Kept apart from
 	// the TLFS item of the same code, kind and convention because these 2013 statuses include codes the
@@ -180,7 +203,9 @@ const (
 	CallGetPartitionID CallCode = 0x0046
 	// CallGetNextChildPartition is HvCallGetNextChildPartition (simple): Enumerates the children of a
 	// parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID. Access and
-	// statuses come from the 2013 page; the TLFS page lists none.
+	// statuses come from the 2013 page; the TLFS page lists none. Both tables give the same offsets, but
+	// the TLFS names the members ParentPartitionId, PreviousChildPartitionId and NextChildPartitionId, so
+	// the input and output types have one item per version.
 	CallGetNextChildPartition CallCode = 0x0047
 	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state
 	// out in chunks during a partition save.
@@ -188,18 +213,6 @@ const (
 	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back
 	// into a child partition during a partition restore.
 	CallRestorePartitionState CallCode = 0x005f
-	// CallPostDebugData is HvCallPostDebugData (simple): Queues a block of data for sending over the
-	// hypervisor debugging transport.
-	CallPostDebugData CallCode = 0x0069
-	// CallRetrieveDebugData is HvCallRetrieveDebugData (simple): Fetches data that arrived on the
-	// hypervisor debugging transport.
-	CallRetrieveDebugData CallCode = 0x006a
-	// CallResetDebugSession is HvCallResetDebugSession (simple, fast): Discards pending incoming and/or
-	// outgoing data of the hypervisor debugging session.
-	CallResetDebugSession CallCode = 0x006b
-	// CallSetSystemProperty is HvCallSetSystemProperty (simple): Sets a system-wide property
-	// (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
-	CallSetSystemProperty CallCode = 0x006f
 	// CallMapStatsPage is HvCallMapStatsPage (simple): Overlays the statistics page of a hypervisor,
 	// logical processor, partition or VP object on a page of the caller's GPA space. Not marked fast in
 	// the page or the function code table. The TLFS has no page for this code and maps stats pages with
@@ -211,7 +224,7 @@ const (
 	CallUnmapStatsPage CallCode = 0x006d
 	// CallGetLogicalProcessorRunTime is HvCallGetLogicalProcessorRunTime (simple): Returns the global
 	// reference time plus the run time and hypervisor time of the logical processor that runs the calling
-	// virtual processor.
+	// virtual processor. No input; output only.
 	CallGetLogicalProcessorRunTime CallCode = 0x0004
 	// CallNotifyLongSpinWait is HvCallNotifyLongSpinWait (simple, fast): Advisory scheduling hint that the
 	// calling virtual processor has spun a long time on a lock another VP of its partition may hold; it
@@ -221,25 +234,36 @@ const (
 	// hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
 	CallParkLogicalProcessors CallCode = 0x0009
 	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a
-	// partition. Kept apart from the TLFS item of the same code, kind and convention because these 2013
-	// statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
+	// partition; it starts explicitly suspended. Kept apart from the TLFS item because the TLFS input
+	// layout differs and these 2013 statuses include codes the registry defines only for wdk-2013.
 	CallCreateVP CallCode = 0x004e
 	// CallDeleteVP is HvCallDeleteVp (simple, fast): Deletes a virtual processor of a partition with its
-	// hypervisor structures. The TLFS page does not mention the fast convention, so it has its own item.
+	// hypervisor structures, returning their memory to the partition's pool. The TLFS page does not
+	// mention the fast convention, so it has its own item.
 	CallDeleteVP CallCode = 0x004f
 	// CallGetVPRegisters is HvCallGetVpRegisters (rep): Reads a list of registers (HV_REGISTER_NAME in,
-	// HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target VTL byte where the 2013
-	// page has padding; statuses come from the 2013 page, the TLFS page lists none.
+	// HV_REGISTER_VALUE out) of a virtual processor. Split from the TLFS item because the TLFS header has
+	// a target VTL byte where this page has padding.
 	CallGetVPRegisters CallCode = 0x0050
 	// CallSetVPRegisters is HvCallSetVpRegisters (rep): Writes a list of registers of a virtual processor
-	// without their architectural side effects. The TLFS header adds a target VTL byte; statuses come from
-	// the 2013 page, the TLFS page lists none.
+	// without their architectural side effects. Split from the TLFS item because the TLFS header has a
+	// target VTL byte and its list element has reserved bytes where this page has padding.
 	CallSetVPRegisters CallCode = 0x0051
 )
 
 // String returns the call code's HV_CALL_CODE name, or HV_CALL_CODE(n) for an unknown code.
 func (c CallCode) String() string {
 	switch c {
+	case CallInvokeHypervisorDebugger:
+		return "HvCallInvokeHypervisorDebugger"
+	case CallPostDebugData:
+		return "HvCallPostDebugData"
+	case CallRetrieveDebugData:
+		return "HvCallRetrieveDebugData"
+	case CallResetDebugSession:
+		return "HvCallResetDebugSession"
+	case CallSetSystemProperty:
+		return "HvCallSetSystemProperty"
 	case CallInitializeEventLogBufferGroup:
 		return "HvCallInitializeEventLogBufferGroup"
 	case CallFinalizeEventLogBufferGroup:
@@ -304,8 +328,6 @@ func (c CallCode) String() string {
 		return "HvCallFlushVirtualAddressList"
 	case CallTranslateVirtualAddress:
 		return "HvCallTranslateVirtualAddress"
-	case CallInvokeHypervisorDebugger:
-		return "HvCallInvokeHypervisorDebugger"
 	case CallCreatePartition:
 		return "HvCallCreatePartition"
 	case CallInitializePartition:
@@ -326,14 +348,6 @@ func (c CallCode) String() string {
 		return "HvCallSavePartitionState"
 	case CallRestorePartitionState:
 		return "HvCallRestorePartitionState"
-	case CallPostDebugData:
-		return "HvCallPostDebugData"
-	case CallRetrieveDebugData:
-		return "HvCallRetrieveDebugData"
-	case CallResetDebugSession:
-		return "HvCallResetDebugSession"
-	case CallSetSystemProperty:
-		return "HvCallSetSystemProperty"
 	case CallMapStatsPage:
 		return "HvCallMapStatsPage"
 	case CallUnmapStatsPage:
@@ -358,6 +372,34 @@ func (c CallCode) String() string {
 
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
+	Code:      uint16(CallInvokeHypervisorDebugger),
+	Fast:      true,
+	InputSize: 16,
+	Name:      "HvCallInvokeHypervisorDebugger",
+}, {
+	Code:       uint16(CallPostDebugData),
+	InputSize:  8,
+	Name:       "HvCallPostDebugData",
+	OutputSize: 8,
+	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers)},
+}, {
+	Code:       uint16(CallRetrieveDebugData),
+	InputSize:  16,
+	Name:       "HvCallRetrieveDebugData",
+	OutputSize: 8,
+	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInactive), uint16(StatusNoData)},
+}, {
+	Code:      uint16(CallResetDebugSession),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallResetDebugSession",
+	Statuses:  []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusNoData)},
+}, {
+	Code:      uint16(CallSetSystemProperty),
+	InputSize: 24,
+	Name:      "HvCallSetSystemProperty",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
+}, {
 	Code:      uint16(CallInitializeEventLogBufferGroup),
 	InputSize: 24,
 	Name:      "HvCallInitializeEventLogBufferGroup",
@@ -411,210 +453,199 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:      "HvCallFlushEventLogBuffer",
 	Statuses:  []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
 }, {
-	Code:       uint16(CallInstallIntercept),
-	Incomplete: true,
-	Name:       "HvCallInstallIntercept",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
+	Code:      uint16(CallInstallIntercept),
+	InputSize: 24,
+	Name:      "HvCallInstallIntercept",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
 }, {
-	Code:       uint16(CallAssertVirtualInterrupt),
-	Incomplete: true,
-	Name:       "HvCallAssertVirtualInterrupt",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusAcknowledged), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallAssertVirtualInterrupt),
+	InputSize: 32,
+	Name:      "HvCallAssertVirtualInterrupt",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusAcknowledged), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallClearVirtualInterrupt),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallClearVirtualInterrupt",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusNotAcknowledged), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallClearVirtualInterrupt),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallClearVirtualInterrupt",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusNotAcknowledged), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallDepositMemory),
-	Incomplete: true,
-	Name:       "HvCallDepositMemory",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
+	Code:          uint16(CallDepositMemory),
+	InputElemSize: 8,
+	InputSize:     8,
+	Name:          "HvCallDepositMemory",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
 }, {
-	Code:       uint16(CallWithdrawMemory),
-	Incomplete: true,
-	Name:       "HvCallWithdrawMemory",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusNoResources)},
+	Code:           uint16(CallWithdrawMemory),
+	InputSize:      16,
+	Name:           "HvCallWithdrawMemory",
+	OutputElemSize: 8,
+	Rep:            true,
+	Statuses:       []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusNoResources)},
 }, {
 	Code:       uint16(CallGetMemoryBalance),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetMemoryBalance",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
+	OutputSize: 16,
+	Statuses:   []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallMapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
+	Code:          uint16(CallMapGPAPages),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HvCallMapGpaPages",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
 }, {
-	Code:       uint16(CallUnmapGPAPages),
-	Incomplete: true,
-	Name:       "HvCallUnmapGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
+	Code:      uint16(CallUnmapGPAPages),
+	InputSize: 16,
+	Name:      "HvCallUnmapGpaPages",
+	Rep:       true,
+	Statuses:  []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusObjectInUse)},
 }, {
 	Code:       uint16(CallReadGPA),
-	Incomplete: true,
+	InputSize:  32,
 	Name:       "HvCallReadGpa",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	OutputSize: 24,
+	Statuses:   []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:       uint16(CallWriteGPA),
-	Incomplete: true,
+	InputSize:  48,
 	Name:       "HvCallWriteGpa",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	OutputSize: 8,
+	Statuses:   []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallMapSparseGPAPages),
-	Incomplete: true,
-	Name:       "HvCallMapSparseGpaPages",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
+	Code:          uint16(CallMapSparseGPAPages),
+	InputElemSize: 16,
+	InputSize:     16,
+	Name:          "HvCallMapSparseGpaPages",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusSuccess), uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidParameter), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusObjectInUse)},
 }, {
-	Code:       uint16(CallCreatePort),
-	Incomplete: true,
-	Name:       "HvCallCreatePort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+	Code:      uint16(CallCreatePort),
+	InputSize: 48,
+	Name:      "HvCallCreatePort",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
 }, {
-	Code:       uint16(CallDeletePort),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeletePort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallDeletePort),
+	Fast:      true,
+	InputSize: 16,
+	Name:      "HvCallDeletePort",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallConnectPort),
-	Incomplete: true,
-	Name:       "HvCallConnectPort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidAlignment), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+	Code:      uint16(CallConnectPort),
+	InputSize: 48,
+	Name:      "HvCallConnectPort",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidAlignment), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
 }, {
 	Code:       uint16(CallGetPortProperty),
-	Incomplete: true,
+	InputSize:  24,
 	Name:       "HvCallGetPortProperty",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
 }, {
-	Code:       uint16(CallDisconnectPort),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDisconnectPort",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallDisconnectPort),
+	Fast:      true,
+	InputSize: 16,
+	Name:      "HvCallDisconnectPort",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallPostMessage),
-	Incomplete: true,
-	Name:       "HvCallPostMessage",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+	Code:      uint16(CallPostMessage),
+	InputSize: 256,
+	Name:      "HvCallPostMessage",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
 }, {
-	Code:       uint16(CallSignalEvent),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallSignalEvent",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
+	Code:      uint16(CallSignalEvent),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallSignalEvent",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidConnectionID), uint16(StatusInvalidPortID), uint16(StatusInvalidParameter), uint16(StatusInvalidVPIndex), uint16(StatusInvalidSynicState)},
 }, {
-	Code:       uint16(CallSetPortProperty),
-	Incomplete: true,
-	Name:       "HvCallSetPortProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
+	Code:      uint16(CallSetPortProperty),
+	InputSize: 32,
+	Name:      "HvCallSetPortProperty",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPortID), uint16(StatusUnknownProperty)},
 }, {
-	Code:       uint16(CallSwitchVirtualAddressSpace),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallSwitchVirtualAddressSpace",
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:      uint16(CallSwitchVirtualAddressSpace),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallSwitchVirtualAddressSpace",
+	Statuses:  []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallFlushVirtualAddressSpace),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressSpace",
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:      uint16(CallFlushVirtualAddressSpace),
+	InputSize: 24,
+	Name:      "HvCallFlushVirtualAddressSpace",
+	Statuses:  []uint16{uint16(StatusInvalidParameter)},
 }, {
-	Code:       uint16(CallFlushVirtualAddressList),
-	Incomplete: true,
-	Name:       "HvCallFlushVirtualAddressList",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusInvalidParameter)},
+	Code:          uint16(CallFlushVirtualAddressList),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HvCallFlushVirtualAddressList",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusInvalidParameter)},
 }, {
 	Code:       uint16(CallTranslateVirtualAddress),
-	Incomplete: true,
+	InputSize:  24,
 	Name:       "HvCallTranslateVirtualAddress",
+	OutputSize: 16,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallInvokeHypervisorDebugger),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallInvokeHypervisorDebugger",
-}, {
 	Code:       uint16(CallCreatePartition),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallCreatePartition",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusPartitionTooDeep), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
 }, {
-	Code:       uint16(CallInitializePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallInitializePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+	Code:      uint16(CallInitializePartition),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallInitializePartition",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
 }, {
-	Code:       uint16(CallFinalizePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallFinalizePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallFinalizePartition),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallFinalizePartition",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallDeletePartition),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeletePartition",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallDeletePartition),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallDeletePartition",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:       uint16(CallGetPartitionProperty),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetPartitionProperty",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallSetPartitionProperty),
-	Incomplete: true,
-	Name:       "HvCallSetPartitionProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusPropertyValueOutOfRange), uint16(StatusObjectInUse), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
+	Code:      uint16(CallSetPartitionProperty),
+	InputSize: 24,
+	Name:      "HvCallSetPartitionProperty",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusUnknownProperty), uint16(StatusPropertyValueOutOfRange), uint16(StatusObjectInUse), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory)},
 }, {
 	Code:       uint16(CallGetPartitionID),
-	Incomplete: true,
 	Name:       "HvCallGetPartitionId",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied)},
 }, {
 	Code:       uint16(CallGetNextChildPartition),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallGetNextChildPartition",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID)},
 }, {
 	Code:       uint16(CallSavePartitionState),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallSavePartitionState",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
 }, {
 	Code:       uint16(CallRestorePartitionState),
-	Incomplete: true,
+	InputSize:  16,
 	Name:       "HvCallRestorePartitionState",
+	OutputSize: 8,
 	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionState), uint16(StatusInvalidParameter), uint16(StatusInvalidSaveRestoreState), uint16(StatusInsufficientMemory)},
-}, {
-	Code:       uint16(CallPostDebugData),
-	Incomplete: true,
-	Name:       "HvCallPostDebugData",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInsufficientBuffers)},
-}, {
-	Code:       uint16(CallRetrieveDebugData),
-	Incomplete: true,
-	Name:       "HvCallRetrieveDebugData",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusInactive), uint16(StatusNoData)},
-}, {
-	Code:       uint16(CallResetDebugSession),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallResetDebugSession",
-	Statuses:   []uint16{uint16(StatusFeatureUnavailable), uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidParameter), uint16(StatusNoData)},
-}, {
-	Code:       uint16(CallSetSystemProperty),
-	Incomplete: true,
-	Name:       "HvCallSetSystemProperty",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidParameter), uint16(StatusOperationDenied)},
 }, {
 	Code:      uint16(CallMapStatsPage),
 	InputSize: 32,
@@ -627,140 +658,143 @@ var Hypercalls = [...]abi.Hypercall{{
 	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusOperationDenied)},
 }, {
 	Code:       uint16(CallGetLogicalProcessorRunTime),
-	Incomplete: true,
 	Name:       "HvCallGetLogicalProcessorRunTime",
+	OutputSize: 32,
 	Statuses:   []uint16{uint16(StatusAccessDenied)},
 }, {
-	Code:       uint16(CallNotifyLongSpinWait),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallNotifyLongSpinWait",
+	Code:      uint16(CallNotifyLongSpinWait),
+	Fast:      true,
+	InputSize: 8,
+	Name:      "HvCallNotifyLongSpinWait",
 }, {
-	Code:       uint16(CallParkLogicalProcessors),
-	Incomplete: true,
-	Name:       "HvCallParkLogicalProcessors",
-	Statuses:   []uint16{uint16(StatusAccessDenied)},
+	Code:      uint16(CallParkLogicalProcessors),
+	InputSize: 8,
+	Name:      "HvCallParkLogicalProcessors",
+	Statuses:  []uint16{uint16(StatusAccessDenied)},
 }, {
-	Code:       uint16(CallCreateVP),
-	Incomplete: true,
-	Name:       "HvCallCreateVp",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
+	Code:      uint16(CallCreateVP),
+	InputSize: 32,
+	Name:      "HvCallCreateVp",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusOperationDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState), uint16(StatusInsufficientMemory), uint16(StatusNoResources)},
 }, {
-	Code:       uint16(CallDeleteVP),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HvCallDeleteVp",
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
+	Code:      uint16(CallDeleteVP),
+	Fast:      true,
+	InputSize: 16,
+	Name:      "HvCallDeleteVp",
+	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallGetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallGetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	Code:           uint16(CallGetVPRegisters),
+	InputElemSize:  4,
+	InputSize:      16,
+	Name:           "HvCallGetVpRegisters",
+	OutputElemSize: 16,
+	Rep:            true,
+	Statuses:       []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }, {
-	Code:       uint16(CallSetVPRegisters),
-	Incomplete: true,
-	Name:       "HvCallSetVpRegisters",
-	Rep:        true,
-	Statuses:   []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
+	Code:          uint16(CallSetVPRegisters),
+	InputElemSize: 32,
+	InputSize:     16,
+	Name:          "HvCallSetVpRegisters",
+	Rep:           true,
+	Statuses:      []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidParameter), uint16(StatusInvalidPartitionState)},
 }}
 
 // LookupHypercall returns the descriptor of a call code.
 func LookupHypercall(c CallCode) (*abi.Hypercall, bool) {
 	switch c {
-	case CallInitializeEventLogBufferGroup:
-		return &Hypercalls[0], true
-	case CallFinalizeEventLogBufferGroup:
-		return &Hypercalls[1], true
-	case CallCreateEventLogBuffer:
-		return &Hypercalls[2], true
-	case CallDeleteEventLogBuffer:
-		return &Hypercalls[3], true
-	case CallMapEventLogBuffer:
-		return &Hypercalls[4], true
-	case CallUnmapEventLogBuffer:
-		return &Hypercalls[5], true
-	case CallSetEventLogGroupSources:
-		return &Hypercalls[6], true
-	case CallReleaseEventLogBuffer:
-		return &Hypercalls[7], true
-	case CallFlushEventLogBuffer:
-		return &Hypercalls[8], true
-	case CallInstallIntercept:
-		return &Hypercalls[9], true
-	case CallAssertVirtualInterrupt:
-		return &Hypercalls[10], true
-	case CallClearVirtualInterrupt:
-		return &Hypercalls[11], true
-	case CallDepositMemory:
-		return &Hypercalls[12], true
-	case CallWithdrawMemory:
-		return &Hypercalls[13], true
-	case CallGetMemoryBalance:
-		return &Hypercalls[14], true
-	case CallMapGPAPages:
-		return &Hypercalls[15], true
-	case CallUnmapGPAPages:
-		return &Hypercalls[16], true
-	case CallReadGPA:
-		return &Hypercalls[17], true
-	case CallWriteGPA:
-		return &Hypercalls[18], true
-	case CallMapSparseGPAPages:
-		return &Hypercalls[19], true
-	case CallCreatePort:
-		return &Hypercalls[20], true
-	case CallDeletePort:
-		return &Hypercalls[21], true
-	case CallConnectPort:
-		return &Hypercalls[22], true
-	case CallGetPortProperty:
-		return &Hypercalls[23], true
-	case CallDisconnectPort:
-		return &Hypercalls[24], true
-	case CallPostMessage:
-		return &Hypercalls[25], true
-	case CallSignalEvent:
-		return &Hypercalls[26], true
-	case CallSetPortProperty:
-		return &Hypercalls[27], true
-	case CallSwitchVirtualAddressSpace:
-		return &Hypercalls[28], true
-	case CallFlushVirtualAddressSpace:
-		return &Hypercalls[29], true
-	case CallFlushVirtualAddressList:
-		return &Hypercalls[30], true
-	case CallTranslateVirtualAddress:
-		return &Hypercalls[31], true
 	case CallInvokeHypervisorDebugger:
-		return &Hypercalls[32], true
-	case CallCreatePartition:
-		return &Hypercalls[33], true
-	case CallInitializePartition:
-		return &Hypercalls[34], true
-	case CallFinalizePartition:
-		return &Hypercalls[35], true
-	case CallDeletePartition:
-		return &Hypercalls[36], true
-	case CallGetPartitionProperty:
-		return &Hypercalls[37], true
-	case CallSetPartitionProperty:
-		return &Hypercalls[38], true
-	case CallGetPartitionID:
-		return &Hypercalls[39], true
-	case CallGetNextChildPartition:
-		return &Hypercalls[40], true
-	case CallSavePartitionState:
-		return &Hypercalls[41], true
-	case CallRestorePartitionState:
-		return &Hypercalls[42], true
+		return &Hypercalls[0], true
 	case CallPostDebugData:
-		return &Hypercalls[43], true
+		return &Hypercalls[1], true
 	case CallRetrieveDebugData:
-		return &Hypercalls[44], true
+		return &Hypercalls[2], true
 	case CallResetDebugSession:
-		return &Hypercalls[45], true
+		return &Hypercalls[3], true
 	case CallSetSystemProperty:
+		return &Hypercalls[4], true
+	case CallInitializeEventLogBufferGroup:
+		return &Hypercalls[5], true
+	case CallFinalizeEventLogBufferGroup:
+		return &Hypercalls[6], true
+	case CallCreateEventLogBuffer:
+		return &Hypercalls[7], true
+	case CallDeleteEventLogBuffer:
+		return &Hypercalls[8], true
+	case CallMapEventLogBuffer:
+		return &Hypercalls[9], true
+	case CallUnmapEventLogBuffer:
+		return &Hypercalls[10], true
+	case CallSetEventLogGroupSources:
+		return &Hypercalls[11], true
+	case CallReleaseEventLogBuffer:
+		return &Hypercalls[12], true
+	case CallFlushEventLogBuffer:
+		return &Hypercalls[13], true
+	case CallInstallIntercept:
+		return &Hypercalls[14], true
+	case CallAssertVirtualInterrupt:
+		return &Hypercalls[15], true
+	case CallClearVirtualInterrupt:
+		return &Hypercalls[16], true
+	case CallDepositMemory:
+		return &Hypercalls[17], true
+	case CallWithdrawMemory:
+		return &Hypercalls[18], true
+	case CallGetMemoryBalance:
+		return &Hypercalls[19], true
+	case CallMapGPAPages:
+		return &Hypercalls[20], true
+	case CallUnmapGPAPages:
+		return &Hypercalls[21], true
+	case CallReadGPA:
+		return &Hypercalls[22], true
+	case CallWriteGPA:
+		return &Hypercalls[23], true
+	case CallMapSparseGPAPages:
+		return &Hypercalls[24], true
+	case CallCreatePort:
+		return &Hypercalls[25], true
+	case CallDeletePort:
+		return &Hypercalls[26], true
+	case CallConnectPort:
+		return &Hypercalls[27], true
+	case CallGetPortProperty:
+		return &Hypercalls[28], true
+	case CallDisconnectPort:
+		return &Hypercalls[29], true
+	case CallPostMessage:
+		return &Hypercalls[30], true
+	case CallSignalEvent:
+		return &Hypercalls[31], true
+	case CallSetPortProperty:
+		return &Hypercalls[32], true
+	case CallSwitchVirtualAddressSpace:
+		return &Hypercalls[33], true
+	case CallFlushVirtualAddressSpace:
+		return &Hypercalls[34], true
+	case CallFlushVirtualAddressList:
+		return &Hypercalls[35], true
+	case CallTranslateVirtualAddress:
+		return &Hypercalls[36], true
+	case CallCreatePartition:
+		return &Hypercalls[37], true
+	case CallInitializePartition:
+		return &Hypercalls[38], true
+	case CallFinalizePartition:
+		return &Hypercalls[39], true
+	case CallDeletePartition:
+		return &Hypercalls[40], true
+	case CallGetPartitionProperty:
+		return &Hypercalls[41], true
+	case CallSetPartitionProperty:
+		return &Hypercalls[42], true
+	case CallGetPartitionID:
+		return &Hypercalls[43], true
+	case CallGetNextChildPartition:
+		return &Hypercalls[44], true
+	case CallSavePartitionState:
+		return &Hypercalls[45], true
+	case CallRestorePartitionState:
 		return &Hypercalls[46], true
 	case CallMapStatsPage:
 		return &Hypercalls[47], true

@@ -3,14 +3,11 @@
 
 package wdk2013
 
-import (
-	"fmt"
-	"github.com/hvgen/hvgen/runtime/hvcall"
-)
+import "github.com/hvgen/hvgen/runtime/hvcall"
 
 // Encoding tells the hypercall runtime how this version encodes the input value
-// (HV_X64_HYPERCALL_INPUT)
-// and decodes the output value (HV_X64_HYPERCALL_OUTPUT), and the limits of its fast conventions.
+// (HV_X64_HYPERCALL_INPUT) and decodes the output value (HV_X64_HYPERCALL_OUTPUT), and the limits of
+// its fast conventions.
 var Encoding = hvcall.Encoding{
 	Decode: func(v uint64) hvcall.Control {
 		x := X64HypercallInput(v)
@@ -47,8 +44,8 @@ var Encoding = hvcall.Encoding{
 	XMMInputBytes: 112,
 }
 
-// Client issues this version's hypercalls, one method each, through the embedded
-// hvcall.Caller. Like the caller, it is not safe for concurrent use.
+// Client issues this version's hypercalls, one method each, through the embedded hvcall.Caller. Like
+// the caller, it is not safe for concurrent use.
 type Client struct {
 	*hvcall.Caller
 }
@@ -56,6 +53,68 @@ type Client struct {
 // NewClient returns a client that issues hypercalls through b with its own parameter pages.
 func NewClient(b hvcall.Backend) *Client {
 	return &Client{hvcall.NewCaller(b, &Encoding)}
+}
+
+// InvokeHypervisorDebugger issues HvCallInvokeHypervisorDebugger (call code 0x000a, simple,
+// fast-capable): Asks the hypervisor to break into its debugger, passing a reason and a supplemental
+// code. The page marks it [fast] while the function code table does not; this item follows the page.
+func (c *Client) InvokeHypervisorDebugger(in *InvokeHypervisorDebuggerInput) error {
+	return c.CallParts(&Hypercalls[0], hvcall.Bytes(in), nil, nil, nil)
+}
+
+// PostDebugData issues HvCallPostDebugData (call code 0x0069, simple): Queues a block of data for
+// sending over the hypervisor debugging transport.
+//
+// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
+// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
+// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
+// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the count exceeds
+// HV_DEBUG_MAXIMUM_DATA_SIZE; the data area crosses a page boundary; an option other than
+// HV_DEBUG_POST_LOOP is given), HV_STATUS_INSUFFICIENT_BUFFERS (the outgoing session buffer cannot
+// take all the bytes).
+func (c *Client) PostDebugData(in *PostDebugDataInput, inList []uint8, out *PostDebugDataOutput) error {
+	return c.CallParts(&Hypercalls[1], hvcall.Bytes(in), hvcall.SliceBytes(inList), hvcall.Bytes(out), nil)
+}
+
+// RetrieveDebugData issues HvCallRetrieveDebugData (call code 0x006a, simple): Fetches data that
+// arrived on the hypervisor debugging transport.
+//
+// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
+// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
+// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
+// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the count exceeds
+// HV_DEBUG_MAXIMUM_DATA_SIZE; the data area crosses a page boundary; an option other than
+// HV_DEBUG_RETRIEVE_LOOP and HV_DEBUG_RETRIEVE_TEST_ACTIVITY is given), HV_STATUS_INACTIVE (activity
+// testing was asked for and nothing was received since the last call), HV_STATUS_NO_DATA (the incoming
+// session buffer holds no data).
+func (c *Client) RetrieveDebugData(in *RetrieveDebugDataInput, out *RetrieveDebugDataOutput, outList []uint8) error {
+	return c.CallParts(&Hypercalls[2], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
+}
+
+// ResetDebugSession issues HvCallResetDebugSession (call code 0x006b, simple, fast-capable): Discards
+// pending incoming and/or outgoing data of the hypervisor debugging session.
+//
+// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
+// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
+// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
+// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the options contain an unsupported
+// flag; the options select neither incoming nor outgoing data), HV_STATUS_NO_DATA (the selected
+// buffers held nothing to purge).
+func (c *Client) ResetDebugSession(in *ResetDebugSessionInput) error {
+	return c.CallParts(&Hypercalls[3], hvcall.Bytes(in), nil, nil, nil)
+}
+
+// SetSystemProperty issues HvCallSetSystemProperty (call code 0x006f, simple): Sets a system-wide
+// property (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration. The
+// call page names the input members PropertyCode and PropertyValue; the input follows
+// HV_INPUT_SET_SYSTEM_PROPERTY, whose names differ but whose bytes match.
+//
+// Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the root
+// partition; the caller lacks the ConfigureProfiler privilege), HV_STATUS_INVALID_PARAMETER (the
+// configuration is not supported), HV_STATUS_OPERATION_DENIED (the profiling event group is already
+// set).
+func (c *Client) SetSystemProperty(in *SetSystemPropertyInput) error {
+	return c.CallParts(&Hypercalls[4], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // InitializeEventLogBufferGroup issues HvCallInitializeEventLogBufferGroup (call code 0x0060, simple):
@@ -71,7 +130,7 @@ func NewClient(b hvcall.Backend) *Client {
 // neither the reference-time nor the TSC basis), HV_STATUS_OBJECT_IN_USE (the group has already been
 // initialized), HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory pool has too few pages).
 func (c *Client) InitializeEventLogBufferGroup(in *InitializeEventLogBufferGroupInput) error {
-	return c.CallParts(&Hypercalls[0], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[5], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FinalizeEventLogBufferGroup issues HvCallFinalizeEventLogBufferGroup (call code 0x0061, simple,
@@ -83,7 +142,7 @@ func (c *Client) InitializeEventLogBufferGroup(in *InitializeEventLogBufferGroup
 // group still holds at least one buffer; the log type was never initialized; some sources of the log
 // type are still enabled).
 func (c *Client) FinalizeEventLogBufferGroup(in *FinalizeEventLogBufferGroupInput) error {
-	return c.CallParts(&Hypercalls[1], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[6], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreateEventLogBuffer issues HvCallCreateEventLogBuffer (call code 0x0062, simple, fast-capable):
@@ -96,7 +155,7 @@ func (c *Client) FinalizeEventLogBufferGroup(in *FinalizeEventLogBufferGroupInpu
 // HV_STATUS_OPERATION_DENIED (the group of this log type is not initialized),
 // HV_STATUS_INSUFFICIENT_MEMORY (there is not enough memory to create the buffer).
 func (c *Client) CreateEventLogBuffer(in *CreateEventLogBufferInput) error {
-	return c.CallParts(&Hypercalls[2], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[7], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeleteEventLogBuffer issues HvCallDeleteEventLogBuffer (call code 0x0063, simple, fast-capable):
@@ -107,7 +166,7 @@ func (c *Client) CreateEventLogBuffer(in *CreateEventLogBufferInput) error {
 // HV_STATUS_OPERATION_DENIED (the group of this log type is not initialized; the buffer is still
 // mapped).
 func (c *Client) DeleteEventLogBuffer(in *DeleteEventLogBufferInput) error {
-	return c.CallParts(&Hypercalls[3], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[8], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // MapEventLogBuffer issues HvCallMapEventLogBuffer (call code 0x0064, simple): Maps a standby buffer
@@ -120,7 +179,7 @@ func (c *Client) DeleteEventLogBuffer(in *DeleteEventLogBufferInput) error {
 // HV_STATUS_OPERATION_DENIED (the group of this log type is not initialized; the buffer is already
 // mapped), HV_STATUS_INSUFFICIENT_MEMORY (there is not enough memory to map the buffer).
 func (c *Client) MapEventLogBuffer(in *MapEventLogBufferInput, out *MapEventLogBufferOutput, outList []GPAPageNumber) error {
-	return c.CallParts(&Hypercalls[4], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
+	return c.CallParts(&Hypercalls[9], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
 }
 
 // UnmapEventLogBuffer issues HvCallUnmapEventLogBuffer (call code 0x0065, simple, fast-capable):
@@ -133,7 +192,7 @@ func (c *Client) MapEventLogBuffer(in *MapEventLogBufferInput, out *MapEventLogB
 // partition; the buffer is in neither the free nor the ready state), HV_STATUS_INVALID_PARAMETER (the
 // log type is not valid).
 func (c *Client) UnmapEventLogBuffer(in *UnmapEventLogBufferInput) error {
-	return c.CallParts(&Hypercalls[5], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[10], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SetEventLogGroupSources issues HvCallSetEventLogGroupSources (call code 0x0066, simple,
@@ -144,7 +203,7 @@ func (c *Client) UnmapEventLogBuffer(in *UnmapEventLogBufferInput) error {
 // partition), HV_STATUS_INVALID_PARAMETER (the log type is not valid), HV_STATUS_OPERATION_DENIED (the
 // group of this log type is not initialized).
 func (c *Client) SetEventLogGroupSources(in *SetEventLogGroupSourcesInput) error {
-	return c.CallParts(&Hypercalls[6], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[11], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ReleaseEventLogBuffer issues HvCallReleaseEventLogBuffer (call code 0x0067, simple, fast-capable):
@@ -157,7 +216,7 @@ func (c *Client) SetEventLogGroupSources(in *SetEventLogGroupSourcesInput) error
 // group is not initialized; no buffer of this type has the given index; the buffer is not in the ready
 // state).
 func (c *Client) ReleaseEventLogBuffer(in *ReleaseEventLogBufferInput) error {
-	return c.CallParts(&Hypercalls[7], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[12], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushEventLogBuffer issues HvCallFlushEventLogBuffer (call code 0x0068, simple, fast-capable):
@@ -168,26 +227,23 @@ func (c *Client) ReleaseEventLogBuffer(in *ReleaseEventLogBufferInput) error {
 // partition), HV_STATUS_INVALID_PARAMETER (the log type is not valid; the buffer index is not valid
 // for this log type), HV_STATUS_OPERATION_DENIED (the group is not initialized).
 func (c *Client) FlushEventLogBuffer(in *FlushEventLogBufferInput) error {
-	return c.CallParts(&Hypercalls[8], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[13], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // InstallIntercept issues HvCallInstallIntercept (call code 0x004d, simple): Turns an intercept (type,
-// access mask and parameters) on or off for a partition. Kept apart from the TLFS item of the same
-// code, kind and convention because these 2013 statuses include codes the registry defines only for
-// wdk-2013 (the TLFS page lists no statuses).
+// access mask and parameters) on or off for a partition; an access mask of
+// HV_INTERCEPT_ACCESS_MASK_NONE removes it. Kept apart from the TLFS item of the same code, kind and
+// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+// TLFS page lists no statuses), and because the AccessType member differs in type.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_PARAMETER
 // (the intercept type is not valid; the access type is not allowed for the intercept type; the
 // intercept parameters are invalid or out of range for the type), HV_STATUS_INVALID_PARTITION_STATE
 // (the partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the target partition's memory pool has
-// too few pages).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) InstallIntercept(input, output []byte) error {
-	return c.Call(&Hypercalls[9], input, output)
+// too few pages (only CPUID intercepts can fail this way)).
+func (c *Client) InstallIntercept(in *InstallInterceptInput) error {
+	return c.CallParts(&Hypercalls[14], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // AssertVirtualInterrupt issues HvCallAssertVirtualInterrupt (call code 0x0055, simple): Asks the
@@ -202,12 +258,8 @@ func (c *Client) InstallIntercept(input, output []byte) error {
 // 0 to 255 and is not HV_INTERRUPT_VECTOR_NONE; a nonzero vector is given for a type other than fixed,
 // lowest-priority, external or SIPI), HV_STATUS_ACKNOWLEDGED (an earlier external interrupt was
 // acknowledged and not yet cleared), HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) AssertVirtualInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[10], input, output)
+func (c *Client) AssertVirtualInterrupt(in *AssertVirtualInterruptInput) error {
+	return c.CallParts(&Hypercalls[15], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ClearVirtualInterrupt issues HvCallClearVirtualInterrupt (call code 0x0056, simple, fast-capable):
@@ -218,18 +270,15 @@ func (c *Client) AssertVirtualInterrupt(input, output []byte) error {
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_NOT_ACKNOWLEDGED
 // (no external interrupt was asserted and acknowledged since the last clear),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ClearVirtualInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[11], input, output)
+func (c *Client) ClearVirtualInterrupt(in *ClearVirtualInterruptInput) error {
+	return c.CallParts(&Hypercalls[16], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DepositMemory issues HvCallDepositMemory (call code 0x0048, rep): Gives a list of the caller's GPA
-// pages to a partition's memory pool. Kept apart from the TLFS item of the same code, kind and
-// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
-// TLFS page lists no statuses).
+// pages to a partition's memory pool. The C syntax types the list as PCHV_GPI_PAGE_NUMBER, evidently a
+// slip for HV_GPA_PAGE_NUMBER (parameter text and table). Kept apart from the TLFS item of the same
+// code, kind and convention because these 2013 statuses include codes the registry defines only for
+// wdk-2013 (the TLFS page lists no statuses).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target's parent holding AccessMemoryPool nor the root depositing into itself),
@@ -237,20 +286,18 @@ func (c *Client) ClearVirtualInterrupt(input, output []byte) error {
 // is not mapped in the caller's GPA space; the caller lacks read, write and execute access to a page;
 // another partition can access a page; a page already sits in some partition's memory pool),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is neither active nor uninitialized),
-// HV_STATUS_OBJECT_IN_USE (a page is in use for another purpose).
+// HV_STATUS_OBJECT_IN_USE (a page is in use for another purpose (for example an event log buffer or
+// I/O lock-down)).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) DepositMemory(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallDepositMemory", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) DepositMemory(in *DepositMemoryInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[17], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // WithdrawMemory issues HvCallWithdrawMemory (call code 0x0049, rep): Takes unused pages back out of a
-// partition's memory pool and returns their page numbers. Kept apart from the TLFS item of the same
-// code, kind and convention because these 2013 statuses include codes the registry defines only for
-// wdk-2013 (the TLFS page lists no statuses).
+// partition's memory pool and returns their page numbers; the pages come back zeroed with full access.
+// Kept apart from the TLFS item of the same code, kind and convention because these 2013 statuses
+// include codes the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target's parent holding AccessMemoryPool nor the root withdrawing from itself),
@@ -258,29 +305,22 @@ func (c *Client) DepositMemory(input, output []byte) error {
 // proximity domain info has a bad flag bit or domain ID), HV_STATUS_NO_RESOURCES (no unused page is
 // left to withdraw).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) WithdrawMemory(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallWithdrawMemory", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) WithdrawMemory(in *WithdrawMemoryInput, results []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[18], hvcall.Bytes(in), nil, nil, hvcall.SliceBytes(results), len(results))
 }
 
 // GetMemoryBalance issues HvCallGetMemoryBalance (call code 0x004a, simple): Reports how many pages of
 // a partition's memory pool are available and in use, optionally per proximity domain. Access and
 // statuses come from the 2013 page; the TLFS page lists none (and gives both outputs offset 0, against
-// 0 and 8 in the 2013 page).
+// 0 and 8 in the 2013 page; the layout uses 0 and 8).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target's parent holding AccessMemoryPool nor the root querying itself),
 // HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_PARAMETER (the
 // proximity domain info has a bad flag bit or domain ID).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetMemoryBalance(input, output []byte) error {
-	return c.Call(&Hypercalls[14], input, output)
+func (c *Client) GetMemoryBalance(in *GetMemoryBalanceInput, out *GetMemoryBalanceOutput) error {
+	return c.CallParts(&Hypercalls[19], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // MapGPAPages issues HvCallMapGpaPages (call code 0x004b, rep): Maps a list of the caller's GPA pages
@@ -300,18 +340,16 @@ func (c *Client) GetMemoryBalance(input, output []byte) error {
 // HV_STATUS_INSUFFICIENT_MEMORY (the partition's memory pool has too few pages),
 // HV_STATUS_OBJECT_IN_USE (a page's current use forbids changing its mapping).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) MapGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallMapGpaPages", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []GPAPageNumber) (int, error) {
+	return c.CallRep(&Hypercalls[20], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // UnmapGPAPages issues HvCallUnmapGpaPages (call code 0x004c, rep): Removes a run of GPA page mappings
-// from a child partition. Kept apart from the TLFS item of the same code, kind and convention because
-// these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no
-// statuses).
+// from a child partition; the rep count is the page count and there is no input or output list.
+// Unmapping an unmapped page succeeds. Kept apart from the TLFS item of the same code, kind and
+// convention because these 2013 statuses include codes the registry defines only for wdk-2013 (the
+// TLFS page lists no statuses).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent; the root partition tried to unmap its own pages), HV_STATUS_INVALID_PARTITION_ID (the target
@@ -319,16 +357,17 @@ func (c *Client) MapGPAPages(input, output []byte) error {
 // space), HV_STATUS_INVALID_PARTITION_STATE (the target partition is not active),
 // HV_STATUS_OBJECT_IN_USE (a page is in use for a purpose that forbids unmapping it).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) UnmapGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallUnmapGpaPages", hvcall.ErrIncomplete)
+// reps is the rep count: the call has no element lists.
+//
+// It returns the number of rep elements completed.
+func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput, reps int) (int, error) {
+	return c.CallRep(&Hypercalls[21], hvcall.Bytes(in), nil, nil, nil, reps)
 }
 
 // ReadGPA issues HvCallReadGpa (call code 0x0053, simple): Reads up to 16 bytes within one page of a
-// child partition's guest physical memory in the context of one of its VPs.
+// child partition's guest physical memory as one of its VPs would, overlays included. The C syntax
+// types the result as PNV_ACCESS_GPA_RESULT, evidently a slip for HV_ACCESS_GPA_RESULT (parameter text
+// and table).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX
@@ -336,16 +375,12 @@ func (c *Client) UnmapGPAPages(input, output []byte) error {
 // end of the partition's GPA space; the access crosses a page boundary; the byte count is 0 or above
 // 16; reserved control flag bits are set; the cache type is not valid),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ReadGPA(input, output []byte) error {
-	return c.Call(&Hypercalls[17], input, output)
+func (c *Client) ReadGPA(in *ReadGPAInput, out *ReadGPAOutput) error {
+	return c.CallParts(&Hypercalls[22], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // WriteGPA issues HvCallWriteGpa (call code 0x0054, simple): Writes up to 16 bytes within one page of
-// a child partition's guest physical memory in the context of one of its VPs.
+// a child partition's guest physical memory as one of its VPs would, overlays included.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX
@@ -353,19 +388,16 @@ func (c *Client) ReadGPA(input, output []byte) error {
 // end of the partition's GPA space; the access crosses a page boundary; the byte count is 0 or above
 // 16; reserved control flag bits are set; the cache type is not valid),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) WriteGPA(input, output []byte) error {
-	return c.Call(&Hypercalls[18], input, output)
+func (c *Client) WriteGPA(in *WriteGPAInput, out *WriteGPAOutput) error {
+	return c.CallParts(&Hypercalls[23], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // MapSparseGPAPages issues HvCallMapSparseGpaPages (call code 0x006e, rep): Maps a list of (target GPA
 // page, source page) pairs into a target partition's GPA space. The page header says [rep] while the
-// function code table marks it neither rep nor fast; the page is followed. Kept apart from the TLFS
-// item of the same code, kind and convention because these 2013 statuses include codes the registry
-// defines only for wdk-2013 (the TLFS page lists no statuses).
+// function code table marks it neither rep nor fast; the page is followed. The status texts are copied
+// from HvMapGpaPages (they speak of a target base this call lacks). Kept apart from the TLFS item of
+// the same code, kind and convention because these 2013 statuses include codes the registry defines
+// only for wdk-2013 (the TLFS page lists no statuses).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent and not the root acting on itself; for the root as target, the target base differs from the
@@ -379,12 +411,9 @@ func (c *Client) WriteGPA(input, output []byte) error {
 // HV_STATUS_INSUFFICIENT_MEMORY (the partition's memory pool has too few pages),
 // HV_STATUS_OBJECT_IN_USE (a page's current use forbids changing its mapping).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) MapSparseGPAPages(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallMapSparseGpaPages", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) MapSparseGPAPages(in *MapSparseGPAPagesInput, elems []GPAMapping) (int, error) {
+	return c.CallRep(&Hypercalls[24], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // CreatePort issues HvCallCreatePort (call code 0x0057, simple): Creates a message, event or monitor
@@ -402,12 +431,8 @@ func (c *Client) MapSparseGPAPages(input, output []byte) error {
 // HV_STATUS_INVALID_PARTITION_STATE (the port or connection partition is not active),
 // HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory pool has too few pages), HV_STATUS_NO_RESOURCES
 // (a system resource is missing or an implementation limit is reached).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreatePort(input, output []byte) error {
-	return c.Call(&Hypercalls[20], input, output)
+func (c *Client) CreatePort(in *CreatePortInput) error {
+	return c.CallParts(&Hypercalls[25], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeletePort issues HvCallDeletePort (call code 0x0058, simple, fast-capable): Deletes a port and its
@@ -417,17 +442,14 @@ func (c *Client) CreatePort(input, output []byte) error {
 // partition's parent, nor that partition holding CreatePort), HV_STATUS_INVALID_PARTITION_ID (the
 // partition ID is not valid), HV_STATUS_INVALID_PORT_ID (the port ID is not valid),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeletePort(input, output []byte) error {
-	return c.Call(&Hypercalls[21], input, output)
+func (c *Client) DeletePort(in *DeletePortInput) error {
+	return c.CallParts(&Hypercalls[26], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ConnectPort issues HvCallConnectPort (call code 0x0059, simple): Creates a connection with a
 // caller-chosen connection ID to a port that another partition created. The TLFS gives this call code
-// 0x0096 and an input with VTL fields, hence two items.
+// 0x0096 and an input with VTL fields, hence two items. The Native Interface table misprints the
+// ConnectionInfo offset and size (see HV_INPUT_CONNECT_PORT).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the
 // connection partition's parent, nor that partition holding ConnectPort),
@@ -442,27 +464,20 @@ func (c *Client) DeletePort(input, output []byte) error {
 // (the port or connection partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory
 // pool has too few pages), HV_STATUS_NO_RESOURCES (a system resource is missing or an implementation
 // limit is reached).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ConnectPort(input, output []byte) error {
-	return c.Call(&Hypercalls[22], input, output)
+func (c *Client) ConnectPort(in *ConnectPortInput) error {
+	return c.CallParts(&Hypercalls[27], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPortProperty issues HvCallGetPortProperty (call code 0x005a, simple): Reads one property
-// (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+// (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading. The
+// table sizes PortId as 8 bytes (see HV_INPUT_GET_PORT_PROPERTY).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // partition nor its parent, and also lacks CreatePort), HV_STATUS_INVALID_PARTITION_ID (the partition
 // ID is not valid), HV_STATUS_INVALID_PORT_ID (the port ID is not valid), HV_STATUS_UNKNOWN_PROPERTY
 // (the property code is not a known property).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetPortProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[23], input, output)
+func (c *Client) GetPortProperty(in *GetPortPropertyInput, out *GetPortPropertyOutput) error {
+	return c.CallParts(&Hypercalls[28], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // DisconnectPort issues HvCallDisconnectPort (call code 0x005b, simple, fast-capable): Tears down a
@@ -474,12 +489,8 @@ func (c *Client) GetPortProperty(input, output []byte) error {
 // HV_STATUS_INVALID_PARTITION_ID (the connection partition ID is not valid),
 // HV_STATUS_INVALID_CONNECTION_ID (the connection ID is not valid), HV_STATUS_INVALID_PARTITION_STATE
 // (the connection partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DisconnectPort(input, output []byte) error {
-	return c.Call(&Hypercalls[24], input, output)
+func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
+	return c.CallParts(&Hypercalls[29], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // PostMessage issues HvCallPostMessage (call code 0x005c, simple): Queues a message of up to 240
@@ -494,12 +505,8 @@ func (c *Client) DisconnectPort(input, output []byte) error {
 // port has no free guest message buffer), HV_STATUS_INVALID_VP_INDEX (the target VP is gone or no VP
 // is available to take the message), HV_STATUS_INVALID_SYNIC_STATE (the target VP's SynIC is disabled
 // (for HV_ANY_VP, on every VP); the target VP's SIM page is disabled (for HV_ANY_VP, on every VP)).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) PostMessage(input, output []byte) error {
-	return c.Call(&Hypercalls[25], input, output)
+func (c *Client) PostMessage(in *PostMessageInput) error {
+	return c.CallParts(&Hypercalls[30], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SignalEvent issues HvCallSignalEvent (call code 0x005d, simple, fast-capable): Sets an event flag
@@ -513,27 +520,20 @@ func (c *Client) PostMessage(input, output []byte) error {
 // flag count), HV_STATUS_INVALID_VP_INDEX (the target VP is gone or no VP is available to take the
 // event), HV_STATUS_INVALID_SYNIC_STATE (the target VP's SynIC is disabled (for HV_ANY_VP, on every
 // VP); the target VP's SIEF page is disabled (for HV_ANY_VP, on every VP); the target SINT is masked).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SignalEvent(input, output []byte) error {
-	return c.Call(&Hypercalls[26], input, output)
+func (c *Client) SignalEvent(in *SignalEventInput) error {
+	return c.CallParts(&Hypercalls[31], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SetPortProperty issues HvCallSetPortProperty (call code 0x0070, simple): Writes one property
-// (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading.
+// (HV_PORT_PROPERTY_CODE) of a port. The restrictions are printed under Remarks without a heading. The
+// table sizes PortId as 8 bytes (see HV_INPUT_SET_PORT_PROPERTY).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // partition nor its parent, and also lacks CreatePort), HV_STATUS_INVALID_PARTITION_ID (the partition
 // ID is not valid), HV_STATUS_INVALID_PORT_ID (the port ID is not valid), HV_STATUS_UNKNOWN_PROPERTY
 // (the property code is not a known property).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetPortProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[27], input, output)
+func (c *Client) SetPortProperty(in *SetPortPropertyInput) error {
+	return c.CallParts(&Hypercalls[32], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SwitchVirtualAddressSpace issues HvCallSwitchVirtualAddressSpace (call code 0x0001, simple,
@@ -543,12 +543,8 @@ func (c *Client) SetPortProperty(input, output []byte) error {
 //
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (the address space value is
 // not a valid CR3 value; reserved CR3 bits are set in the address space value).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SwitchVirtualAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[28], input, output)
+func (c *Client) SwitchVirtualAddressSpace(in *SwitchVirtualAddressSpaceInput) error {
+	return c.CallParts(&Hypercalls[33], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushVirtualAddressSpace issues HvCallFlushVirtualAddressSpace (call code 0x0002, simple):
@@ -560,59 +556,38 @@ func (c *Client) SwitchVirtualAddressSpace(input, output []byte) error {
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value
 // are set; reserved flag bits are set; the processor mask is empty and the all-processors flag is
 // clear).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FlushVirtualAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[29], input, output)
+func (c *Client) FlushVirtualAddressSpace(in *FlushVirtualAddressSpaceInput) error {
+	return c.CallParts(&Hypercalls[34], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Invalidates
-// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages) of one address
-// space on the chosen virtual processors. The TLFS marks it x64 only; access and statuses come from
-// the 2013 page, the TLFS page lists none.
+// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE)
+// of one address space on the chosen virtual processors. Both prototypes type the list elements
+// HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come from the
+// 2013 page, the TLFS page lists none.
 //
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (the address space is not a
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value
 // are set; reserved flag bits are set; the processor mask is empty and the all-processors flag is
 // clear).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) FlushVirtualAddressList(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallFlushVirtualAddressList", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) FlushVirtualAddressList(in *FlushVirtualAddressListInput, elems []GVA) (int, error) {
+	return c.CallRep(&Hypercalls[35], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // TranslateVirtualAddress issues HvCallTranslateVirtualAddress (call code 0x0052, simple): Translates
 // a GVA page to a GPA page in the context of a virtual processor, checking the requested access. The
-// 2013 page has 4-byte ControlFlags at offset 12, the TLFS 8 bytes at 16, so the layout task must
-// split this item; access and statuses come from the 2013 page.
+// 2013 table has 4-byte ControlFlags at offset 12 and the TLFS 8 bytes at 16, hence one item per
+// version.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX
 // (no VP with this index exists in the partition), HV_STATUS_INVALID_PARAMETER (none of the read,
 // write and execute validation flags is set; reserved control flag bits are set),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) TranslateVirtualAddress(input, output []byte) error {
-	return c.Call(&Hypercalls[31], input, output)
-}
-
-// InvokeHypervisorDebugger issues HvCallInvokeHypervisorDebugger (call code 0x000a, simple,
-// fast-capable): Asks the hypervisor to break into its debugger, passing a reason and a supplemental
-// code. The page marks it [fast] while the function code table does not; this item follows the page.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) InvokeHypervisorDebugger(input, output []byte) error {
-	return c.Call(&Hypercalls[32], input, output)
+func (c *Client) TranslateVirtualAddress(in *TranslateVirtualAddressInput, out *TranslateVirtualAddressOutput) error {
+	return c.CallParts(&Hypercalls[36], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // CreatePartition issues HvCallCreatePartition (call code 0x0040, simple): Creates a new child
@@ -626,12 +601,8 @@ func (c *Client) InvokeHypervisorDebugger(input, output []byte) error {
 // HV_STATUS_PARTITION_TOO_DEEP (the new partition would exceed the maximum hierarchy depth),
 // HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory pool has too few pages), HV_STATUS_NO_RESOURCES
 // (a system resource is missing or an implementation limit is reached).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreatePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[33], input, output)
+func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionOutput) error {
+	return c.CallParts(&Hypercalls[37], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // InitializePartition issues HvCallInitializePartition (call code 0x0041, simple, fast-capable): Moves
@@ -643,12 +614,8 @@ func (c *Client) CreatePartition(input, output []byte) error {
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not uninitialized),
 // HV_STATUS_INSUFFICIENT_MEMORY (the target partition's memory pool has too few pages),
 // HV_STATUS_NO_RESOURCES (a system resource is missing or an implementation limit is reached).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) InitializePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[34], input, output)
+func (c *Client) InitializePartition(in *InitializePartitionInput) error {
+	return c.CallParts(&Hypercalls[38], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FinalizePartition issues HvCallFinalizePartition (call code 0x0042, simple, fast-capable): First
@@ -659,12 +626,8 @@ func (c *Client) InitializePartition(input, output []byte) error {
 // child of the caller), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
 // HV_STATUS_OPERATION_DENIED (the target partition still has children),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) FinalizePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[35], input, output)
+func (c *Client) FinalizePartition(in *FinalizePartitionInput) error {
+	return c.CallParts(&Hypercalls[39], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeletePartition issues HvCallDeletePartition (call code 0x0043, simple, fast-capable): Final
@@ -675,12 +638,8 @@ func (c *Client) FinalizePartition(input, output []byte) error {
 // child of the caller), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
 // HV_STATUS_OPERATION_DENIED (pages remain in the target partition's pool),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is neither finalized nor uninitialized).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeletePartition(input, output []byte) error {
-	return c.Call(&Hypercalls[36], input, output)
+func (c *Client) DeletePartition(in *DeletePartitionInput) error {
+	return c.CallParts(&Hypercalls[40], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionProperty issues HvCallGetPartitionProperty (call code 0x0044, simple): Reads one
@@ -692,12 +651,8 @@ func (c *Client) DeletePartition(input, output []byte) error {
 // parent and not the root querying itself), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not
 // valid), HV_STATUS_UNKNOWN_PROPERTY (the property code is not a known property),
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetPartitionProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[37], input, output)
+func (c *Client) GetPartitionProperty(in *GetPartitionPropertyInput, out *GetPartitionPropertyOutput) error {
+	return c.CallParts(&Hypercalls[41], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SetPartitionProperty issues HvCallSetPartitionProperty (call code 0x0045, simple): Writes one
@@ -714,12 +669,8 @@ func (c *Client) GetPartitionProperty(input, output []byte) error {
 // HV_STATUS_INVALID_PARAMETER (the property value is not valid), HV_STATUS_INVALID_PARTITION_STATE
 // (the partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the target partition's memory pool has
 // too few pages).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetPartitionProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[38], input, output)
+func (c *Client) SetPartitionProperty(in *SetPartitionPropertyInput) error {
+	return c.CallParts(&Hypercalls[42], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionID issues HvCallGetPartitionId (call code 0x0046, simple): Returns the calling
@@ -727,27 +678,21 @@ func (c *Client) SetPartitionProperty(input, output []byte) error {
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller lacks the
 // AccessPartitionId privilege).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetPartitionID(input, output []byte) error {
-	return c.Call(&Hypercalls[39], input, output)
+func (c *Client) GetPartitionID(out *GetPartitionIDOutput) error {
+	return c.CallParts(&Hypercalls[43], nil, nil, hvcall.Bytes(out), nil)
 }
 
 // GetNextChildPartition issues HvCallGetNextChildPartition (call code 0x0047, simple): Enumerates the
 // children of a parent partition one ID at a time, starting and ending with HV_PARTITION_ID_INVALID.
-// Access and statuses come from the 2013 page; the TLFS page lists none.
+// Access and statuses come from the 2013 page; the TLFS page lists none. Both tables give the same
+// offsets, but the TLFS names the members ParentPartitionId, PreviousChildPartitionId and
+// NextChildPartitionId, so the input and output types have one item per version.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the parent
 // of the named partition), HV_STATUS_INVALID_PARTITION_ID (the parent partition ID is not valid; the
 // previous child ID is neither HV_PARTITION_ID_INVALID nor a child of the parent).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetNextChildPartition(input, output []byte) error {
-	return c.Call(&Hypercalls[40], input, output)
+func (c *Client) GetNextChildPartition(in *GetNextChildPartitionInput, out *GetNextChildPartitionOutput) error {
+	return c.CallParts(&Hypercalls[44], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SavePartitionState issues HvCallSavePartitionState (call code 0x005e, simple): Pulls a child
@@ -760,12 +705,8 @@ func (c *Client) GetNextChildPartition(input, output []byte) error {
 // flags ask for an unsupported option), HV_STATUS_INVALID_SAVE_RESTORE_STATE (the save was not first
 // started with the HV_SAVE_RESTORE_STATE_START flag), HV_STATUS_INSUFFICIENT_MEMORY (the caller's
 // memory pool has too few pages).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SavePartitionState(input, output []byte) error {
-	return c.Call(&Hypercalls[41], input, output)
+func (c *Client) SavePartitionState(in *SavePartitionStateInput, out *SavePartitionStateOutput, outList []uint8) error {
+	return c.CallParts(&Hypercalls[45], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
 }
 
 // RestorePartitionState issues HvCallRestorePartitionState (call code 0x005f, simple): Feeds saved
@@ -779,81 +720,8 @@ func (c *Client) SavePartitionState(input, output []byte) error {
 // HV_STATUS_INVALID_SAVE_RESTORE_STATE (the restore was not first started with the
 // HV_SAVE_RESTORE_STATE_START flag), HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory pool has too
 // few pages).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) RestorePartitionState(input, output []byte) error {
-	return c.Call(&Hypercalls[42], input, output)
-}
-
-// PostDebugData issues HvCallPostDebugData (call code 0x0069, simple): Queues a block of data for
-// sending over the hypervisor debugging transport.
-//
-// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
-// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
-// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
-// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the count exceeds
-// HV_DEBUG_MAXIMUM_DATA_SIZE; the data area crosses a page boundary; an option other than
-// HV_DEBUG_POST_LOOP is given), HV_STATUS_INSUFFICIENT_BUFFERS (the outgoing session buffer cannot
-// take all the bytes).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) PostDebugData(input, output []byte) error {
-	return c.Call(&Hypercalls[43], input, output)
-}
-
-// RetrieveDebugData issues HvCallRetrieveDebugData (call code 0x006a, simple): Fetches data that
-// arrived on the hypervisor debugging transport.
-//
-// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
-// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
-// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
-// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the count exceeds
-// HV_DEBUG_MAXIMUM_DATA_SIZE; the data area crosses a page boundary; an option other than
-// HV_DEBUG_RETRIEVE_LOOP and HV_DEBUG_RETRIEVE_TEST_ACTIVITY is given), HV_STATUS_INACTIVE (activity
-// testing was asked for and nothing was received since the last call), HV_STATUS_NO_DATA (the incoming
-// session buffer holds no data).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) RetrieveDebugData(input, output []byte) error {
-	return c.Call(&Hypercalls[44], input, output)
-}
-
-// ResetDebugSession issues HvCallResetDebugSession (call code 0x006b, simple, fast-capable): Discards
-// pending incoming and/or outgoing data of the hypervisor debugging session.
-//
-// Besides the common statuses it can fail with HV_STATUS_FEATURE_UNAVAILABLE (guest debugging is
-// absent or not enabled in the hypervisor), HV_STATUS_ACCESS_DENIED (the calling partition lacks the
-// Debugging privilege), HV_STATUS_OPERATION_DENIED (the partition's debug channel ID property is not
-// set to a unique nonzero value), HV_STATUS_INVALID_PARAMETER (the options contain an unsupported
-// flag; the options select neither incoming nor outgoing data), HV_STATUS_NO_DATA (the selected
-// buffers held nothing to purge).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ResetDebugSession(input, output []byte) error {
-	return c.Call(&Hypercalls[45], input, output)
-}
-
-// SetSystemProperty issues HvCallSetSystemProperty (call code 0x006f, simple): Sets a system-wide
-// property (HV_SYSTEM_PROPERTY), at present only the profiler performance counter configuration.
-//
-// Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the root
-// partition; the caller lacks the ConfigureProfiler privilege), HV_STATUS_INVALID_PARAMETER (the
-// configuration is not supported), HV_STATUS_OPERATION_DENIED (the profiling event group is already
-// set).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) SetSystemProperty(input, output []byte) error {
-	return c.Call(&Hypercalls[46], input, output)
+func (c *Client) RestorePartitionState(in *RestorePartitionStateInput, inList []uint8, out *RestorePartitionStateOutput) error {
+	return c.CallParts(&Hypercalls[46], hvcall.Bytes(in), hvcall.SliceBytes(inList), hvcall.Bytes(out), nil)
 }
 
 // MapStatsPage issues HvCallMapStatsPage (call code 0x006c, simple): Overlays the statistics page of a
@@ -893,28 +761,20 @@ func (c *Client) UnmapStatsPage(in *UnmapStatsPageInput) error {
 
 // GetLogicalProcessorRunTime issues HvCallGetLogicalProcessorRunTime (call code 0x0004, simple):
 // Returns the global reference time plus the run time and hypervisor time of the logical processor
-// that runs the calling virtual processor.
+// that runs the calling virtual processor. No input; output only.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the calling partition lacks
 // the CpuManagement privilege).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) GetLogicalProcessorRunTime(input, output []byte) error {
-	return c.Call(&Hypercalls[49], input, output)
+func (c *Client) GetLogicalProcessorRunTime(out *GetLogicalProcessorRunTimeOutput) error {
+	return c.CallParts(&Hypercalls[49], nil, nil, hvcall.Bytes(out), nil)
 }
 
 // NotifyLongSpinWait issues HvCallNotifyLongSpinWait (call code 0x0008, simple, fast-capable):
 // Advisory scheduling hint that the calling virtual processor has spun a long time on a lock another
 // VP of its partition may hold; it only ever succeeds. The TLFS page does not mention the fast
 // convention, so it has its own item.
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) NotifyLongSpinWait(input, output []byte) error {
-	return c.Call(&Hypercalls[50], input, output)
+func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinwaitInput) error {
+	return c.CallParts(&Hypercalls[50], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ParkLogicalProcessors issues HvCallParkLogicalProcessors (call code 0x0009, simple): The root
@@ -923,18 +783,14 @@ func (c *Client) NotifyLongSpinWait(input, output []byte) error {
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the calling partition lacks
 // the CpuManagement privilege).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) ParkLogicalProcessors(input, output []byte) error {
-	return c.Call(&Hypercalls[51], input, output)
+func (c *Client) ParkLogicalProcessors(in *ParkLogicalProcessorsInput) error {
+	return c.CallParts(&Hypercalls[51], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreateVP issues HvCallCreateVp (call code 0x004e, simple): Creates a virtual processor with a chosen
-// VP index in a partition. Kept apart from the TLFS item of the same code, kind and convention because
-// these 2013 statuses include codes the registry defines only for wdk-2013 (the TLFS page lists no
-// statuses).
+// VP index in a partition; it starts explicitly suspended. Kept apart from the TLFS item because the
+// TLFS input layout differs and these 2013 statuses include codes the registry defines only for
+// wdk-2013.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_OPERATION_DENIED (a per-VP reserve or capacity property would push the total
@@ -944,34 +800,25 @@ func (c *Client) ParkLogicalProcessors(input, output []byte) error {
 // HV_STATUS_INVALID_PARTITION_STATE (the partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the
 // target partition's memory pool has too few pages), HV_STATUS_NO_RESOURCES (a system resource is
 // missing or an implementation limit is reached).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) CreateVP(input, output []byte) error {
-	return c.Call(&Hypercalls[52], input, output)
+func (c *Client) CreateVP(in *CreateVPInput) error {
+	return c.CallParts(&Hypercalls[52], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeleteVP issues HvCallDeleteVp (call code 0x004f, simple, fast-capable): Deletes a virtual processor
-// of a partition with its hypervisor structures. The TLFS page does not mention the fast convention,
-// so it has its own item.
+// of a partition with its hypervisor structures, returning their memory to the partition's pool. The
+// TLFS page does not mention the fast convention, so it has its own item.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_VP_INDEX
 // (no VP with this index exists in the partition), HV_STATUS_INVALID_PARTITION_STATE (the partition is
 // not active).
-//
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks.
-func (c *Client) DeleteVP(input, output []byte) error {
-	return c.Call(&Hypercalls[53], input, output)
+func (c *Client) DeleteVP(in *DeleteVPInput) error {
+	return c.CallParts(&Hypercalls[53], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetVPRegisters issues HvCallGetVpRegisters (call code 0x0050, rep): Reads a list of registers
-// (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. The TLFS header adds a target
-// VTL byte where the 2013 page has padding; statuses come from the 2013 page, the TLFS page lists
-// none.
+// (HV_REGISTER_NAME in, HV_REGISTER_VALUE out) of a virtual processor. Split from the TLFS item
+// because the TLFS header has a target VTL byte where this page has padding.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target partition nor its parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
@@ -979,17 +826,15 @@ func (c *Client) DeleteVP(input, output []byte) error {
 // HV_STATUS_INVALID_PARAMETER (a register name is not valid), HV_STATUS_INVALID_PARTITION_STATE (the
 // partition is not active).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) GetVPRegisters(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallGetVpRegisters", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed. results must be as long as elems.
+func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []RegisterName, results []RegisterValue) (int, error) {
+	return c.CallRep(&Hypercalls[54], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
 // SetVPRegisters issues HvCallSetVpRegisters (call code 0x0051, rep): Writes a list of registers of a
-// virtual processor without their architectural side effects. The TLFS header adds a target VTL byte;
-// statuses come from the 2013 page, the TLFS page lists none.
+// virtual processor without their architectural side effects. Split from the TLFS item because the
+// TLFS header has a target VTL byte and its list element has reserved bytes where this page has
+// padding.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target partition nor its parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
@@ -998,10 +843,7 @@ func (c *Client) GetVPRegisters(input, output []byte) error {
 // is not valid, for example a reserved bit is set), HV_STATUS_INVALID_PARTITION_STATE (the partition
 // is not active).
 //
-// The registry has no parameter layout for this call yet (input and output layouts not yet
-// transcribed): input and output
-// are raw parameter blocks. A rep call cannot be split without its element sizes, so it fails with
-// hvcall.ErrIncomplete.
-func (c *Client) SetVPRegisters(input, output []byte) error {
-	return fmt.Errorf("%s: %w", "HvCallSetVpRegisters", hvcall.ErrIncomplete)
+// It returns the number of rep elements completed.
+func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []SetVPRegistersElementInput) (int, error) {
+	return c.CallRep(&Hypercalls[55], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }

@@ -92,6 +92,17 @@ const (
 	// DebugPurgeOutgoingData is HV_DEBUG_PURGE_OUTGOING_DATA: Session reset option that discards pending
 	// outgoing data. The page prints this line without the leading #define.
 	DebugPurgeOutgoingData DebugOptions = 0x2
+	// CrashdumpAreaVersion is HV_CRASHDUMP_AREA_VERSION: Layout version of HV_CRASHDUMP_AREA. The V1 page
+	// prints the same value 2, copied from this page.
+	CrashdumpAreaVersion = 0x2
+	// ImageNameMaxLength is HV_IMAGE_NAME_MAX_LENGTH: Length in characters of the crash dump areas'
+	// ImageName array.
+	ImageNameMaxLength = 0x20
+	// DefaultCrashdumpSPAPages is HV_DEFAULT_CRASHDUMP_SPA_PAGES: Default number of system physical pages
+	// set aside for the crash dump.
+	DefaultCrashdumpSPAPages = 0x5
+	// CodeChunkSize is CODE_CHUNK_SIZE: Bytes of code saved in HV_CRASHDUMP_AREA.CodeChunk.
+	CodeChunkSize = 0x200
 	// EventlogBufferIndexNone is HV_EVENTLOG_BUFFER_INDEX_NONE: Marks the end of a ready-buffer list in
 	// NextBufferIndex.
 	EventlogBufferIndexNone EventlogBufferIndex = 0xffffffff
@@ -123,6 +134,211 @@ const (
 	// fast call can pass (RDX, R8 and XMM0-XMM5); bytes past a shorter block are ignored. The name is
 	// ours.
 	HypercallXMMFastMaxInputBytes = 0x70
+	// ReferenceTSCSequenceInvalid is HV_REFERENCE_TSC_SEQUENCE_INVALID: TscSequence value meaning the
+	// reference TSC page must not be used. The 2013 TscSequence concept page gives 0xFFFFFFFF for this
+	// instead; the TLFS (no define) says 0.
+	ReferenceTSCSequenceInvalid = 0x0
+	// VirtualAPICNoEOIRequired is HV_VIRTUAL_APIC_NO_EOI_REQUIRED: Defined on the HV_VIRTUAL_APIC_ASSIST
+	// page as 0x0, although the NoEOIRequired flag is bit 0 (mask 1); the page does not explain the use.
+	VirtualAPICNoEOIRequired = 0x0
+	// MessageTypeHypervisorMask is HV_MESSAGE_TYPE_HYPERVISOR_MASK: Top bit of a message type; set only in
+	// types the hypervisor sends.
+	MessageTypeHypervisorMask = 0x80000000
+	// MessageSize is HV_MESSAGE_SIZE: Size in bytes of one SynIC message, header included.
+	MessageSize = 0x100
+	// MessageMaxPayloadByteCount is HV_MESSAGE_MAX_PAYLOAD_BYTE_COUNT: Largest message payload in bytes.
+	MessageMaxPayloadByteCount = 0xf0
+	// MessageMaxPayloadQwordCount is HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT: Largest message payload in
+	// qwords.
+	MessageMaxPayloadQwordCount = 0x1e
+	// MessagePayloadQwordCount is HV_MESSAGE_PAYLOAD_QWORD_COUNT: Length of the HV_MESSAGE payload array;
+	// the 2013 structure page uses this name (and states 30) instead of
+	// HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT.
+	MessagePayloadQwordCount = 0x1e
+	// EventFlagsCount is HV_EVENT_FLAGS_COUNT: Event flags per SINT; defined as 256 * 8.
+	EventFlagsCount = 0x800
+	// EventFlagsByteCount is HV_EVENT_FLAGS_BYTE_COUNT: Bytes of event flags per SINT.
+	EventFlagsByteCount = 0x100
+	// PartitionProcessorFeaturesIntelCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_FEATURES_INTEL_COMPATIBILITY_MODE: Processor features of the Intel
+	// compatibility mode. The page writes it as a positional initializer of the bit fields (Sse3Support,
+	// LahfSahfSupport and Cmpxchg16bSupport set); the value is the resulting 64-bit mask.
+	PartitionProcessorFeaturesIntelCompatibilityMode PartitionProcessorFeatures = 0x103
+	// PartitionProcessorFeaturesAmdCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_FEATURES_AMD_COMPATIBILITY_MODE: Processor features of the AMD compatibility
+	// mode. The page writes it as a positional initializer (Sse3Support, LahfSahfSupport,
+	// Cmpxchg16bSupport, Altmovcr8Support and MmxExtSupport set); the value is the resulting 64-bit mask.
+	PartitionProcessorFeaturesAmdCompatibilityMode PartitionProcessorFeatures = 0x1303
+	// PartitionProcessorXsaveFeaturesIntelCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_XSAVE_FEATURES_INTEL_COMPATIBILITY_MODE: XSAVE features of the Intel
+	// compatibility mode: none (the page's initializer is all zeros).
+	PartitionProcessorXsaveFeaturesIntelCompatibilityMode PartitionProcessorXsaveFeatures = 0x0
+	// PartitionProcessorXsaveFeaturesAmdCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_XSAVE_FEATURES_AMD_COMPATIBILITY_MODE: XSAVE features of the AMD
+	// compatibility mode: none (the page's initializer is all zeros).
+	PartitionProcessorXsaveFeaturesAmdCompatibilityMode PartitionProcessorXsaveFeatures = 0x0
+	// PartitionProcessorClFlushsizeIntelCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_CL_FLUSHSIZE_INTEL_COMPATIBILITY_MODE: Cache line flush size used in Intel
+	// compatibility mode.
+	PartitionProcessorClFlushsizeIntelCompatibilityMode = 0x8
+	// PartitionProcessorClFlushsizeAmdCompatibilityMode is
+	// HV_PARTITION_PROCESSOR_CL_FLUSHSIZE_AMD_COMPATIBILITY_MODE: Cache line flush size used in AMD
+	// compatibility mode.
+	PartitionProcessorClFlushsizeAmdCompatibilityMode = 0x8
+	// X64FxsaveAreaSize is HV_X64_FXSAVE_AREA_SIZE: Size in bytes of the FXSAVE area in
+	// HV_X64_FX_REGISTERS and HV_X64_X_REGISTERS.
+	X64FxsaveAreaSize = 0x200
+	// X64XsaveAreaSize is HV_X64_XSAVE_AREA_SIZE: Size in bytes of the XSAVE area in HV_X64_X_REGISTERS:
+	// the FXSAVE area plus header plus AVX state. The page prints 932, which disagrees with its own
+	// structure (512 + 64 + 256 = 832); 832 is used.
+	X64XsaveAreaSize = 0x340
+	// CPUIDHvVendorMicrosoftEbx is HV_CPUID_HV_VENDOR_MICROSOFT_EBX: EBX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("Micr"). Name from the 2013 HV_CPUID_RESULT page, value from the leaf tables; the TLFS
+	// gives the value without a name.
+	CPUIDHvVendorMicrosoftEbx = 0x7263694d
+	// CPUIDHvVendorMicrosoftEcx is HV_CPUID_HV_VENDOR_MICROSOFT_ECX: ECX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("osof").
+	CPUIDHvVendorMicrosoftEcx = 0x666f736f
+	// CPUIDHvVendorMicrosoftEdx is HV_CPUID_HV_VENDOR_MICROSOFT_EDX: EDX of leaf 0x40000000 on a Microsoft
+	// hypervisor ("t Hv").
+	CPUIDHvVendorMicrosoftEdx = 0x76482074
+	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
+	// (HV_X64_MSR_GUEST_OS_ID_CONTENTS); must be nonzero before the hypercall page can be enabled.
+	X64MSRGuestOsID = 0x40000000
+	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: MSR index: partition-wide hypercall page location and
+	// enable bit (HV_X64_MSR_HYPERCALL_CONTENTS).
+	X64MSRHypercall = 0x40000001
+	// X64MSRVPIndex is HV_X64_MSR_VP_INDEX: MSR index: read-only index of the calling virtual processor.
+	X64MSRVPIndex = 0x40000002
+	// X64MSRReset is HV_X64_MSR_RESET: MSR index: writing the Reset bit (HV_X64_MSR_RESET_CONTENTS) makes
+	// the hypervisor reboot the partition. The TLFS names it (VSM shared MSRs) without a number or format;
+	// the 2013 number is used.
+	X64MSRReset = 0x40000003
+	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
+	// names it without a number; the 2013 number is used.
+	X64MSRVPRuntime = 0x40000010
+	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: MSR index: read-only partition-wide reference
+	// counter (100 ns units).
+	X64MSRTimeRefCount = 0x40000020
+	// X64MSRReferenceTSC is HV_X64_MSR_REFERENCE_TSC: MSR index: places the partition reference TSC page
+	// (HV_X64_MSR_REFERENCE_TSC_CONTENTS).
+	X64MSRReferenceTSC = 0x40000021
+	// X64MSREOI is HV_X64_MSR_EOI: MSR index: write-only fast access to the local APIC EOI register.
+	X64MSREOI = 0x40000070
+	// X64MSRIcr is HV_X64_MSR_ICR: MSR index: fast access to the local APIC ICR (high and low halves in
+	// one MSR).
+	X64MSRIcr = 0x40000071
+	// X64MSRTpr is HV_X64_MSR_TPR: MSR index: fast access to the local APIC TPR (64-bit guests use CR8
+	// instead).
+	X64MSRTpr = 0x40000072
+	// X64MSRAPICAssistPage is HV_X64_MSR_APIC_ASSIST_PAGE: MSR index: places the virtual APIC assist page
+	// (HV_X64_MSR_APIC_ASSIST_CONTENTS), enabling EOI assist. The TLFS calls MSR 0x40000073
+	// HV_X64_MSR_VP_ASSIST_PAGE.
+	X64MSRAPICAssistPage = 0x40000073
+	// X64MSRScontrol is HV_X64_MSR_SCONTROL: MSR index: SynIC control (HV_SYNIC_SCONTROL). The TLFS table
+	// lists it as SCONTROL; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRScontrol = 0x40000080
+	// X64MSRSversion is HV_X64_MSR_SVERSION: MSR index: read-only SynIC version. The TLFS table lists it
+	// as SVERSION; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSversion = 0x40000081
+	// X64MSRSiefp is HV_X64_MSR_SIEFP: MSR index: SynIC event flags page location (HV_SYNIC_SIEFP). The
+	// TLFS table lists it as SIEFP; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSiefp = 0x40000082
+	// X64MSRSimp is HV_X64_MSR_SIMP: MSR index: SynIC message page location (HV_SYNIC_SIMP). The TLFS
+	// table lists it as SIMP; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSRSimp = 0x40000083
+	// X64MSREom is HV_X64_MSR_EOM: MSR index: write-only SynIC end-of-message signal. The TLFS table lists
+	// it as EOM; the HV_X64_MSR_ name appears in its nested SynIC table.
+	X64MSREom = 0x40000084
+	// X64MSRSint0 is HV_X64_MSR_SINT0: MSR index: SynIC interrupt source 0 configuration (HV_SYNIC_SINT);
+	// source 0 is used by the hypervisor.
+	X64MSRSint0 = 0x40000090
+	// X64MSRSint1 is HV_X64_MSR_SINT1: MSR index: SynIC interrupt source 1 configuration (HV_SYNIC_SINT).
+	X64MSRSint1 = 0x40000091
+	// X64MSRSint2 is HV_X64_MSR_SINT2: MSR index: SynIC interrupt source 2 configuration (HV_SYNIC_SINT).
+	X64MSRSint2 = 0x40000092
+	// X64MSRSint3 is HV_X64_MSR_SINT3: MSR index: SynIC interrupt source 3 configuration (HV_SYNIC_SINT).
+	X64MSRSint3 = 0x40000093
+	// X64MSRSint4 is HV_X64_MSR_SINT4: MSR index: SynIC interrupt source 4 configuration (HV_SYNIC_SINT).
+	X64MSRSint4 = 0x40000094
+	// X64MSRSint5 is HV_X64_MSR_SINT5: MSR index: SynIC interrupt source 5 configuration (HV_SYNIC_SINT).
+	X64MSRSint5 = 0x40000095
+	// X64MSRSint6 is HV_X64_MSR_SINT6: MSR index: SynIC interrupt source 6 configuration (HV_SYNIC_SINT).
+	X64MSRSint6 = 0x40000096
+	// X64MSRSint7 is HV_X64_MSR_SINT7: MSR index: SynIC interrupt source 7 configuration (HV_SYNIC_SINT).
+	X64MSRSint7 = 0x40000097
+	// X64MSRSint8 is HV_X64_MSR_SINT8: MSR index: SynIC interrupt source 8 configuration (HV_SYNIC_SINT).
+	X64MSRSint8 = 0x40000098
+	// X64MSRSint9 is HV_X64_MSR_SINT9: MSR index: SynIC interrupt source 9 configuration (HV_SYNIC_SINT).
+	X64MSRSint9 = 0x40000099
+	// X64MSRSint10 is HV_X64_MSR_SINT10: MSR index: SynIC interrupt source 10 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint10 = 0x4000009a
+	// X64MSRSint11 is HV_X64_MSR_SINT11: MSR index: SynIC interrupt source 11 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint11 = 0x4000009b
+	// X64MSRSint12 is HV_X64_MSR_SINT12: MSR index: SynIC interrupt source 12 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint12 = 0x4000009c
+	// X64MSRSint13 is HV_X64_MSR_SINT13: MSR index: SynIC interrupt source 13 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint13 = 0x4000009d
+	// X64MSRSint14 is HV_X64_MSR_SINT14: MSR index: SynIC interrupt source 14 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint14 = 0x4000009e
+	// X64MSRSint15 is HV_X64_MSR_SINT15: MSR index: SynIC interrupt source 15 configuration
+	// (HV_SYNIC_SINT).
+	X64MSRSint15 = 0x4000009f
+	// X64MSRStimer0Config is HV_X64_MSR_STIMER0_CONFIG: MSR index: synthetic timer 0 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer0Config = 0x400000b0
+	// X64MSRStimer0Count is HV_X64_MSR_STIMER0_COUNT: MSR index: synthetic timer 0 expiration time or
+	// period.
+	X64MSRStimer0Count = 0x400000b1
+	// X64MSRStimer1Config is HV_X64_MSR_STIMER1_CONFIG: MSR index: synthetic timer 1 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer1Config = 0x400000b2
+	// X64MSRStimer1Count is HV_X64_MSR_STIMER1_COUNT: MSR index: synthetic timer 1 expiration time or
+	// period.
+	X64MSRStimer1Count = 0x400000b3
+	// X64MSRStimer2Config is HV_X64_MSR_STIMER2_CONFIG: MSR index: synthetic timer 2 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer2Config = 0x400000b4
+	// X64MSRStimer2Count is HV_X64_MSR_STIMER2_COUNT: MSR index: synthetic timer 2 expiration time or
+	// period. The 2013 timer MSR table misspells the COUNT name as HX_X64_MSR_STIMER2_COUNT; the synthetic
+	// MSR table spells it as here.
+	X64MSRStimer2Count = 0x400000b5
+	// X64MSRStimer3Config is HV_X64_MSR_STIMER3_CONFIG: MSR index: synthetic timer 3 configuration
+	// (HV_X64_MSR_STIMER_CONFIG_CONTENTS).
+	X64MSRStimer3Config = 0x400000b6
+	// X64MSRStimer3Count is HV_X64_MSR_STIMER3_COUNT: MSR index: synthetic timer 3 expiration time or
+	// period.
+	X64MSRStimer3Count = 0x400000b7
+	// X64MSRPowerStateTriggerC1 is HV_X64_MSR_POWER_STATE_TRIGGER_C1: MSR index: read-only; reading it
+	// takes the logical processor into power state C1 (HV_X64_MSR_POWER_STATE_TRIGGER). Needs
+	// CpuManagement.
+	X64MSRPowerStateTriggerC1 = 0x400000c1
+	// X64MSRPowerStateTriggerC2 is HV_X64_MSR_POWER_STATE_TRIGGER_C2: MSR index: read-only; reading it
+	// takes the logical processor into power state C2 (HV_X64_MSR_POWER_STATE_TRIGGER). Needs
+	// CpuManagement.
+	X64MSRPowerStateTriggerC2 = 0x400000c2
+	// X64MSRPowerStateTriggerC3 is HV_X64_MSR_POWER_STATE_TRIGGER_C3: MSR index: read-only; reading it
+	// takes the logical processor into power state C3 (HV_X64_MSR_POWER_STATE_TRIGGER). Needs
+	// CpuManagement.
+	X64MSRPowerStateTriggerC3 = 0x400000c3
+	// X64MSRPowerStateConfigC1 is HV_X64_MSR_POWER_STATE_CONFIG_C1: MSR index: the recipe for entering and
+	// leaving power state C1 (HV_X64_MSR_POWER_STATE_CONFIG). Needs CpuManagement.
+	X64MSRPowerStateConfigC1 = 0x400000d1
+	// X64MSRPowerStateConfigC2 is HV_X64_MSR_POWER_STATE_CONFIG_C2: MSR index: the recipe for entering and
+	// leaving power state C2 (HV_X64_MSR_POWER_STATE_CONFIG). Needs CpuManagement.
+	X64MSRPowerStateConfigC2 = 0x400000d2
+	// X64MSRPowerStateConfigC3 is HV_X64_MSR_POWER_STATE_CONFIG_C3: MSR index: the recipe for entering and
+	// leaving power state C3 (HV_X64_MSR_POWER_STATE_CONFIG). Needs CpuManagement.
+	X64MSRPowerStateConfigC3 = 0x400000d3
+	// X64MSRGuestIdle is HV_X64_MSR_GUEST_IDLE: MSR index: reading it puts the VP into the virtual idle
+	// sleep state until an interrupt arrives, even a masked one (needs AccessGuestIdleMsr). The TLFS names
+	// it without a number; the 2013 number is used.
+	X64MSRGuestIdle = 0x400000f0
 	// StatsObjectSelfStats is HvStatsObjectSelfStats: The only HV_STATS_OBJECT_FLAG bit defined; the page
 	// does not explain its meaning
 	StatsObjectSelfStats StatsObjectFlag = 0x1
@@ -234,9 +450,10 @@ const (
 	StMaxCountersPerGroup = 0x1fe
 )
 
-// The reference names these constants without giving their values, so they have no Go
-// constant: HV_LARGE_PAGE_SIZE, HV_STATISTICS_TYPE_HCA_ID, HV_STATISTICS_TYPE_HCA_VERSION,
+// The reference names these constants without giving their values, so they have no Go constant:
+// HV_LARGE_PAGE_SIZE, HV_EVENT_FLAGS_DWORD_COUNT, HV_X64_XSAVE_AREA_HEADER_SIZE,
+// HV_X64_XSAVE_AREA_AVX_SIZE, HV_STATISTICS_TYPE_HCA_ID, HV_STATISTICS_TYPE_HCA_VERSION,
 // HV_STATISTICS_TYPE_LPA_ID, HV_STATISTICS_TYPE_LPA_VERSION, HV_STATISTICS_TYPE_PA_ID,
 // HV_STATISTICS_TYPE_PA_VERSION, HV_STATISTICS_TYPE_PV_ID, HV_STATISTICS_TYPE_PV_VERSION,
 // HV_STATISTICS_TYPE_VPA_ID, HV_STATISTICS_TYPE_VPA_VERSION, HV_STATISTICS_TYPE_VPV_ID,
-// HV_STATISTICS_TYPE_VPV_VERSION.
+// HV_STATISTICS_TYPE_VPV_VERSION, HvArchitectureX64, HvArchitectureX86, HvArchitectureMaximum.

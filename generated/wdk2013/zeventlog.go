@@ -9,8 +9,8 @@ import (
 	"unsafe"
 )
 
-// EntryType is the Type of an event-log entry header (HV_EVENTLOG_ENTRY_HEADER.Type).
-// The name is hvgen's: the reference gives the values but no type name.
+// EntryType is the Type of an event-log entry header (HV_EVENTLOG_ENTRY_HEADER.Type). The name is
+// hvgen's: the reference gives the values but no type name.
 type EntryType uint16
 
 const (
@@ -128,8 +128,7 @@ type TrHcHypercallPayload struct {
 }
 
 // AsTrHcHypercall views an entry payload as a TrHcHypercallPayload without copying; it returns nil
-// when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrHcHypercall(payload []byte) *TrHcHypercallPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -145,8 +144,7 @@ type TrImGuestExceptionPayload struct {
 }
 
 // AsTrImGuestException views an entry payload as a TrImGuestExceptionPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrImGuestException(payload []byte) *TrImGuestExceptionPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -163,8 +161,7 @@ type TrImMSRReadPayload struct {
 }
 
 // AsTrImMSRRead views an entry payload as a TrImMSRReadPayload without copying; it returns nil when
-// the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImMSRRead(payload []byte) *TrImMSRReadPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -181,8 +178,7 @@ type TrImMSRWritePayload struct {
 }
 
 // AsTrImMSRWrite views an entry payload as a TrImMSRWritePayload without copying; it returns nil when
-// the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImMSRWrite(payload []byte) *TrImMSRWritePayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -216,8 +212,7 @@ type TrImCRWritePayload struct {
 }
 
 // AsTrImCRWrite views an entry payload as a TrImCRWritePayload without copying; it returns nil when
-// the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImCRWrite(payload []byte) *TrImCRWritePayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -232,8 +227,7 @@ type TrImHltInstructionPayload struct {
 }
 
 // AsTrImHltInstruction views an entry payload as a TrImHltInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImHltInstruction(payload []byte) *TrImHltInstructionPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -251,8 +245,7 @@ type TrImMwaitInstructionPayload struct {
 }
 
 // AsTrImMwaitInstruction views an entry payload as a TrImMwaitInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImMwaitInstruction(payload []byte) *TrImMwaitInstructionPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -270,8 +263,7 @@ type TrImCPUIDInstructionPayload struct {
 }
 
 // AsTrImCPUIDInstruction views an entry payload as a TrImCPUIDInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImCPUIDInstruction(payload []byte) *TrImCPUIDInstructionPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -288,8 +280,7 @@ type TrImIOPortReadPayload struct {
 }
 
 // AsTrImIOPortRead views an entry payload as a TrImIOPortReadPayload without copying; it returns nil
-// when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImIOPortRead(payload []byte) *TrImIOPortReadPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -306,8 +297,7 @@ type TrImIOPortWritePayload struct {
 }
 
 // AsTrImIOPortWrite views an entry payload as a TrImIOPortWritePayload without copying; it returns nil
-// when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrImIOPortWrite(payload []byte) *TrImIOPortWritePayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -323,8 +313,7 @@ type TrImExternalInterruptPayload struct {
 }
 
 // AsTrImExternalInterrupt views an entry payload as a TrImExternalInterruptPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImExternalInterrupt(payload []byte) *TrImExternalInterruptPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -340,8 +329,7 @@ type TrImInterruptPendingPayload struct {
 }
 
 // AsTrImInterruptPending views an entry payload as a TrImInterruptPendingPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImInterruptPending(payload []byte) *TrImInterruptPendingPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -356,8 +344,7 @@ type TrImGuestShutdownPayload struct {
 }
 
 // AsTrImGuestShutdown views an entry payload as a TrImGuestShutdownPayload without copying; it returns
-// nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImGuestShutdown(payload []byte) *TrImGuestShutdownPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -373,8 +360,7 @@ type TrImEmulatedInstructionPayload struct {
 }
 
 // AsTrImEmulatedInstruction views an entry payload as a TrImEmulatedInstructionPayload without
-// copying; it returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// copying; it returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImEmulatedInstruction(payload []byte) *TrImEmulatedInstructionPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -389,8 +375,7 @@ type TrImNMIInterruptPayload struct {
 }
 
 // AsTrImNMIInterrupt views an entry payload as a TrImNMIInterruptPayload without copying; it returns
-// nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImNMIInterrupt(payload []byte) *TrImNMIInterruptPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -407,8 +392,7 @@ type TrImInvlpgInstructionPayload struct {
 }
 
 // AsTrImInvlpgInstruction views an entry payload as a TrImInvlpgInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrImInvlpgInstruction(payload []byte) *TrImInvlpgInstructionPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -424,8 +408,7 @@ type TrImIretInstructionPayload struct {
 }
 
 // AsTrImIretInstruction views an entry payload as a TrImIretInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImIretInstruction(payload []byte) *TrImIretInstructionPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -440,8 +423,7 @@ type TrImTaskSwitchPayload struct {
 }
 
 // AsTrImTaskSwitch views an entry payload as a TrImTaskSwitchPayload without copying; it returns nil
-// when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImTaskSwitch(payload []byte) *TrImTaskSwitchPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -457,8 +439,7 @@ type TrImInvdInstructionPayload struct {
 }
 
 // AsTrImInvdInstruction views an entry payload as a TrImInvdInstructionPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImInvdInstruction(payload []byte) *TrImInvdInstructionPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -473,8 +454,7 @@ type TrImDRAccessPayload struct {
 }
 
 // AsTrImDRAccess views an entry payload as a TrImDRAccessPayload without copying; it returns nil when
-// the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImDRAccess(payload []byte) *TrImDRAccessPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -489,8 +469,7 @@ type TrImFerrFreezePayload struct {
 }
 
 // AsTrImFerrFreeze views an entry payload as a TrImFerrFreezePayload without copying; it returns nil
-// when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImFerrFreeze(payload []byte) *TrImFerrFreezePayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -506,8 +485,7 @@ type TrImRealModeInterruptPayload struct {
 }
 
 // AsTrImRealModeInterrupt views an entry payload as a TrImRealModeInterruptPayload without copying; it
-// returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrImRealModeInterrupt(payload []byte) *TrImRealModeInterruptPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -524,8 +502,7 @@ type TrImMemoryInterceptPayload struct {
 }
 
 // AsTrImMemoryIntercept views an entry payload as a TrImMemoryInterceptPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrImMemoryIntercept(payload []byte) *TrImMemoryInterceptPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -542,8 +519,7 @@ type TrImReflectedExceptionPayload struct {
 }
 
 // AsTrImReflectedException views an entry payload as a TrImReflectedExceptionPayload without copying;
-// it returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// it returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrImReflectedException(payload []byte) *TrImReflectedExceptionPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -560,8 +536,7 @@ type TrObCreatePartitionPayload struct {
 }
 
 // AsTrObCreatePartition views an entry payload as a TrObCreatePartitionPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrObCreatePartition(payload []byte) *TrObCreatePartitionPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -578,8 +553,7 @@ type TrObDeletePartitionPayload struct {
 }
 
 // AsTrObDeletePartition views an entry payload as a TrObDeletePartitionPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrObDeletePartition(payload []byte) *TrObDeletePartitionPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -595,8 +569,7 @@ type TrPtReferenceTimePayload struct {
 }
 
 // AsTrPtReferenceTime views an entry payload as a TrPtReferenceTimePayload without copying; it returns
-// nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrPtReferenceTime(payload []byte) *TrPtReferenceTimePayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -613,8 +586,7 @@ type TrVPCreateVPPayload struct {
 }
 
 // AsTrVPCreateVP views an entry payload as a TrVPCreateVPPayload without copying; it returns nil when
-// the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrVPCreateVP(payload []byte) *TrVPCreateVPPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -631,8 +603,7 @@ type TrVPDeleteVPPayload struct {
 }
 
 // AsTrVPDeleteVP views an entry payload as a TrVPDeleteVPPayload without copying; it returns nil when
-// the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrVPDeleteVP(payload []byte) *TrVPDeleteVPPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -649,8 +620,7 @@ type TrAmGVAGrowVirtualTLBPayload struct {
 }
 
 // AsTrAmGVAGrowVirtualTLB views an entry payload as a TrAmGVAGrowVirtualTLBPayload without copying; it
-// returns nil when the
-// payload is shorter than 16 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 16 bytes or not 8-byte aligned.
 func AsTrAmGVAGrowVirtualTLB(payload []byte) *TrAmGVAGrowVirtualTLBPayload {
 	if len(payload) < 16 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -668,8 +638,7 @@ type TrAmGVAShrinkVirtualTLBPayload struct {
 }
 
 // AsTrAmGVAShrinkVirtualTLB views an entry payload as a TrAmGVAShrinkVirtualTLBPayload without
-// copying; it returns nil when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// copying; it returns nil when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrAmGVAShrinkVirtualTLB(payload []byte) *TrAmGVAShrinkVirtualTLBPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -685,8 +654,7 @@ type TrAmGVAFlushVirtualTLBPayload struct {
 }
 
 // AsTrAmGVAFlushVirtualTLB views an entry payload as a TrAmGVAFlushVirtualTLBPayload without copying;
-// it returns nil when the
-// payload is shorter than 8 bytes or not 8-byte aligned.
+// it returns nil when the payload is shorter than 8 bytes or not 8-byte aligned.
 func AsTrAmGVAFlushVirtualTLB(payload []byte) *TrAmGVAFlushVirtualTLBPayload {
 	if len(payload) < 8 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -703,8 +671,7 @@ type TrSchContextSwitchPayload struct {
 }
 
 // AsTrSchContextSwitch views an entry payload as a TrSchContextSwitchPayload without copying; it
-// returns nil when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrSchContextSwitch(payload []byte) *TrSchContextSwitchPayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -722,8 +689,7 @@ type TrKeOverrunPayload struct {
 }
 
 // AsTrKeOverrun views an entry payload as a TrKeOverrunPayload without copying; it returns nil when
-// the
-// payload is shorter than 32 bytes or not 8-byte aligned.
+// the payload is shorter than 32 bytes or not 8-byte aligned.
 func AsTrKeOverrun(payload []byte) *TrKeOverrunPayload {
 	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -741,8 +707,7 @@ type TrKeOverrunParamsPayload struct {
 }
 
 // AsTrKeOverrunParams views an entry payload as a TrKeOverrunParamsPayload without copying; it returns
-// nil when the
-// payload is shorter than 32 bytes or not 8-byte aligned.
+// nil when the payload is shorter than 32 bytes or not 8-byte aligned.
 func AsTrKeOverrunParams(payload []byte) *TrKeOverrunParamsPayload {
 	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -760,8 +725,7 @@ type TrKeOverrun500Payload struct {
 }
 
 // AsTrKeOverrun500 views an entry payload as a TrKeOverrun500Payload without copying; it returns nil
-// when the
-// payload is shorter than 32 bytes or not 8-byte aligned.
+// when the payload is shorter than 32 bytes or not 8-byte aligned.
 func AsTrKeOverrun500(payload []byte) *TrKeOverrun500Payload {
 	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -780,8 +744,7 @@ type TrKeOverrun500ParamsPayload struct {
 }
 
 // AsTrKeOverrun500Params views an entry payload as a TrKeOverrun500ParamsPayload without copying; it
-// returns nil when the
-// payload is shorter than 32 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 32 bytes or not 8-byte aligned.
 func AsTrKeOverrun500Params(payload []byte) *TrKeOverrun500ParamsPayload {
 	if len(payload) < 32 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -799,8 +762,7 @@ type TrSchProfilerSamplePayload struct {
 }
 
 // AsTrSchProfilerSample views an entry payload as a TrSchProfilerSamplePayload without copying; it
-// returns nil when the
-// payload is shorter than 24 bytes or not 8-byte aligned.
+// returns nil when the payload is shorter than 24 bytes or not 8-byte aligned.
 func AsTrSchProfilerSample(payload []byte) *TrSchProfilerSamplePayload {
 	if len(payload) < 24 || uintptr(unsafe.Pointer(unsafe.SliceData(payload)))%8 != 0 {
 		return nil
@@ -1046,8 +1008,8 @@ var payloadViews = [...]func([]byte) any{
 	},
 }
 
-// Payload views an entry's payload as its type's payload struct (a *...Payload) without
-// copying, or returns nil for a type without parameters, an unknown type or a short payload.
+// Payload views an entry's payload as its type's payload struct (a *...Payload) without copying, or
+// returns nil for a type without parameters, an unknown type or a short payload.
 func Payload(t EntryType, payload []byte) any {
 	if int(t) < len(payloadViews) {
 		if view := payloadViews[t]; view != nil {

@@ -182,6 +182,253 @@ func _() {
 	_ = x[unsafe.Alignof(DebugOptions(0))-4]
 }
 
+// SystemProperty
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SystemProperty(0))-4]
+	_ = x[unsafe.Alignof(SystemProperty(0))-4]
+}
+
+// ProfileSource
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProfileSource(0))-4]
+	_ = x[unsafe.Alignof(ProfileSource(0))-4]
+}
+
+// SetSystemPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{})-24]
+	_ = x[unsafe.Alignof(SetSystemPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInput{}.PropertyID)-0]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{}.PropertyID)-4]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInput{}.Property)-8]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{}.Property)-16]
+}
+
+// SetSystemPropertyInputProperty
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputProperty{})-16]
+	_ = x[unsafe.Alignof(SetSystemPropertyInputProperty{})-8]
+}
+
+// SetSystemPropertyInputPropertySetPerfCounter
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputPropertySetPerfCounter{})-16]
+	_ = x[unsafe.Alignof(SetSystemPropertyInputPropertySetPerfCounter{})-8]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInputPropertySetPerfCounter{}.EventType)-0]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputPropertySetPerfCounter{}.EventType)-2]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInputPropertySetPerfCounter{}.ReservedZ1)-2]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputPropertySetPerfCounter{}.ReservedZ1)-2]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInputPropertySetPerfCounter{}.ReservedZ2)-4]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputPropertySetPerfCounter{}.ReservedZ2)-4]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInputPropertySetPerfCounter{}.Period)-8]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInputPropertySetPerfCounter{}.Period)-8]
+}
+
+// InvokeHypervisorDebuggerInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InvokeHypervisorDebuggerInput{})-16]
+	_ = x[unsafe.Alignof(InvokeHypervisorDebuggerInput{})-8]
+	_ = x[unsafe.Offsetof(InvokeHypervisorDebuggerInput{}.Reason)-0]
+	_ = x[unsafe.Sizeof(InvokeHypervisorDebuggerInput{}.Reason)-8]
+	_ = x[unsafe.Offsetof(InvokeHypervisorDebuggerInput{}.SupplementalCode)-8]
+	_ = x[unsafe.Sizeof(InvokeHypervisorDebuggerInput{}.SupplementalCode)-8]
+}
+
+// PostDebugDataInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PostDebugDataInput{})-8]
+	_ = x[unsafe.Alignof(PostDebugDataInput{})-4]
+	_ = x[unsafe.Offsetof(PostDebugDataInput{}.Count)-0]
+	_ = x[unsafe.Sizeof(PostDebugDataInput{}.Count)-4]
+	_ = x[unsafe.Offsetof(PostDebugDataInput{}.Options)-4]
+	_ = x[unsafe.Sizeof(PostDebugDataInput{}.Options)-4]
+}
+
+// PostDebugDataOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PostDebugDataOutput{})-8]
+	_ = x[unsafe.Alignof(PostDebugDataOutput{})-4]
+	_ = x[unsafe.Offsetof(PostDebugDataOutput{}.PendingCount)-0]
+	_ = x[unsafe.Sizeof(PostDebugDataOutput{}.PendingCount)-4]
+}
+
+// RetrieveDebugDataInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{})-16]
+	_ = x[unsafe.Alignof(RetrieveDebugDataInput{})-8]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.Count)-0]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Count)-4]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.Options)-4]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Options)-4]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.Timeout)-8]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Timeout)-8]
+}
+
+// RetrieveDebugDataOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RetrieveDebugDataOutput{})-8]
+	_ = x[unsafe.Alignof(RetrieveDebugDataOutput{})-4]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataOutput{}.RetrievedCount)-0]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataOutput{}.RetrievedCount)-4]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataOutput{}.RemainingCount)-4]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataOutput{}.RemainingCount)-4]
+}
+
+// ResetDebugSessionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ResetDebugSessionInput{})-8]
+	_ = x[unsafe.Alignof(ResetDebugSessionInput{})-4]
+	_ = x[unsafe.Offsetof(ResetDebugSessionInput{}.Options)-0]
+	_ = x[unsafe.Sizeof(ResetDebugSessionInput{}.Options)-4]
+}
+
+// Wchar
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Wchar(0))-2]
+	_ = x[unsafe.Alignof(Wchar(0))-2]
+}
+
+// CrashdumpArea
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpArea{})-744]
+	_ = x[unsafe.Alignof(CrashdumpArea{})-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.Version)-0]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.Version)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.FlagsAsUint32)-4]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.FlagsAsUint32)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.HypervisorBase)-8]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.HypervisorBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.SizeOfImage)-16]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.SizeOfImage)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CheckSum)-20]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CheckSum)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CurrentPartition)-24]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CurrentPartition)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.PartitionsCreated)-32]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.PartitionsCreated)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.PartitionsRunning)-40]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.PartitionsRunning)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CompartmentFreePfns)-48]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CompartmentFreePfns)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.ImageNameLength)-56]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.ImageNameLength)-2]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.ImageName)-58]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.ImageName)-64]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.BugCheckData)-128]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.BugCheckData)-40]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.BugCheckErrorReturnAddress)-168]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.BugCheckErrorReturnAddress)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.PageTableBase)-176]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.PageTableBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.PfnDataBase)-184]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.PfnDataBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.DebuggerDataBlock)-192]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.DebuggerDataBlock)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.NumberProcessors)-200]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.NumberProcessors)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CurrentProcessor)-204]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CurrentProcessor)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CodeSPA)-208]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CodeSPA)-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.CodeChunk)-216]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.CodeChunk)-512]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.ContextCount)-728]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.ContextCount)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.ContextOffset)-732]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.ContextOffset)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.ContextSize)-736]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.ContextSize)-4]
+}
+
+// CrashdumpAreaFlagsAsUint32
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpAreaFlagsAsUint32(0))-4]
+	_ = x[unsafe.Alignof(CrashdumpAreaFlagsAsUint32(0))-4]
+}
+
+// CrashdumpAreaV1
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{})-192]
+	_ = x[unsafe.Alignof(CrashdumpAreaV1{})-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.Version)-0]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.Version)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.FlagsAsUint32)-4]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.FlagsAsUint32)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.HypervisorBase)-8]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.HypervisorBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.SizeOfImage)-16]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.SizeOfImage)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.ImageNameLength)-20]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.ImageNameLength)-2]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.ImageName)-22]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.ImageName)-64]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.BugCheckData)-88]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.BugCheckData)-40]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.BugCheckErrorReturnAddress)-128]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.BugCheckErrorReturnAddress)-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.PageTableBase)-136]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.PageTableBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.PfnDataBase)-144]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.PfnDataBase)-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.DebuggerDataBlock)-152]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.DebuggerDataBlock)-8]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.NumberProcessors)-160]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.NumberProcessors)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.ProcessorStateOffset)-164]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.ProcessorStateOffset)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.ProcessorStateSize)-168]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.ProcessorStateSize)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.CrashStackSize)-172]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.CrashStackSize)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.CrashStackOffset)-176]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.CrashStackOffset)-4]
+	_ = x[unsafe.Offsetof(CrashdumpAreaV1{}.CrashStackAddress)-184]
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1{}.CrashStackAddress)-8]
+}
+
+// CrashdumpAreaV1FlagsAsUint32
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpAreaV1FlagsAsUint32(0))-4]
+	_ = x[unsafe.Alignof(CrashdumpAreaV1FlagsAsUint32(0))-4]
+}
+
+// CrashdumpProcessorState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{})-32]
+	_ = x[unsafe.Alignof(CrashdumpProcessorState{})-8]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.RegisterStateOffset)-0]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.RegisterStateOffset)-4]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.RegisterStateSize)-4]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.RegisterStateSize)-4]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.CrashStackSize)-8]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.CrashStackSize)-4]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.CrashStackOffset)-12]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.CrashStackOffset)-4]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.CrashStackAddress)-16]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.CrashStackAddress)-8]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.PlatformStateSize)-24]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.PlatformStateSize)-4]
+	_ = x[unsafe.Offsetof(CrashdumpProcessorState{}.PlatformStateOffset)-28]
+	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.PlatformStateOffset)-4]
+}
+
 // EventlogType
 func _() {
 	var x [1]struct{}
@@ -273,24 +520,6 @@ func _() {
 	_ = x[unsafe.Sizeof(EventlogMessagePayload{}.EventLogType)-4]
 	_ = x[unsafe.Offsetof(EventlogMessagePayload{}.BufferIndex)-4]
 	_ = x[unsafe.Sizeof(EventlogMessagePayload{}.BufferIndex)-4]
-}
-
-// ProximityDomainFlags
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(ProximityDomainFlags(0))-4]
-	_ = x[unsafe.Alignof(ProximityDomainFlags(0))-4]
-}
-
-// ProximityDomainInfo
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(ProximityDomainInfo{})-8]
-	_ = x[unsafe.Alignof(ProximityDomainInfo{})-4]
-	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.ID)-0]
-	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.ID)-4]
-	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.Flags)-4]
-	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.Flags)-4]
 }
 
 // InitializeEventLogBufferGroupInput
@@ -417,6 +646,1843 @@ func _() {
 	var x [1]struct{}
 	_ = x[unsafe.Sizeof(X64HypercallOutput(0))-8]
 	_ = x[unsafe.Alignof(X64HypercallOutput(0))-8]
+}
+
+// InstallInterceptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InstallInterceptInput{})-24]
+	_ = x[unsafe.Alignof(InstallInterceptInput{})-8]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.AccessType)-8]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.AccessType)-4]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.InterceptType)-12]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.InterceptType)-4]
+	_ = x[unsafe.Offsetof(InstallInterceptInput{}.InterceptParameter)-16]
+	_ = x[unsafe.Sizeof(InstallInterceptInput{}.InterceptParameter)-8]
+}
+
+// InterceptType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptType(0))-4]
+	_ = x[unsafe.Alignof(InterceptType(0))-4]
+}
+
+// X64IOPort
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPort(0))-2]
+	_ = x[unsafe.Alignof(X64IOPort(0))-2]
+}
+
+// InterceptParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParameters{})-8]
+	_ = x[unsafe.Alignof(InterceptParameters{})-8]
+}
+
+// InterceptDescriptor
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptDescriptor{})-16]
+	_ = x[unsafe.Alignof(InterceptDescriptor{})-8]
+	_ = x[unsafe.Offsetof(InterceptDescriptor{}.Type)-0]
+	_ = x[unsafe.Sizeof(InterceptDescriptor{}.Type)-4]
+	_ = x[unsafe.Offsetof(InterceptDescriptor{}.Parameters)-8]
+	_ = x[unsafe.Sizeof(InterceptDescriptor{}.Parameters)-8]
+}
+
+// InterceptAccessType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptAccessType(0))-1]
+	_ = x[unsafe.Alignof(InterceptAccessType(0))-1]
+}
+
+// InterceptSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(InterceptSuspendRegister(0))-8]
+}
+
+// X64VPExecutionState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64VPExecutionState(0))-2]
+	_ = x[unsafe.Alignof(X64VPExecutionState(0))-2]
+}
+
+// X64InterceptMessageHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{})-40]
+	_ = x[unsafe.Alignof(X64InterceptMessageHeader{})-8]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.InstructionLength)-4]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.InstructionLength)-1]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.InterceptAccessType)-5]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.InterceptAccessType)-1]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.ExecutionState)-6]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.ExecutionState)-2]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.CsSegment)-8]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.CsSegment)-16]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.RIP)-24]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.RIP)-8]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.Rflags)-32]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.Rflags)-8]
+}
+
+// X64MemoryAccessInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MemoryAccessInfo(0))-1]
+	_ = x[unsafe.Alignof(X64MemoryAccessInfo(0))-1]
+}
+
+// X64IOPortAccessInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPortAccessInfo(0))-1]
+	_ = x[unsafe.Alignof(X64IOPortAccessInfo(0))-1]
+}
+
+// X64ExceptionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64ExceptionInfo(0))-1]
+	_ = x[unsafe.Alignof(X64ExceptionInfo(0))-1]
+}
+
+// X64UnsupportedFeatureCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureCode(0))-4]
+	_ = x[unsafe.Alignof(X64UnsupportedFeatureCode(0))-4]
+}
+
+// X64MemoryInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{})-240]
+	_ = x[unsafe.Alignof(X64MemoryInterceptMessage{})-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.CacheType)-40]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.CacheType)-4]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.InstructionByteCount)-44]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.MemoryAccessInfo)-45]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.MemoryAccessInfo)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Reserved1)-46]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Reserved1)-2]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.GuestVirtualAddress)-48]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.GuestVirtualAddress)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.GuestPhysicalAddress)-56]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.GuestPhysicalAddress)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.InstructionBytes)-64]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.InstructionBytes)-16]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.DsSegment)-80]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.DsSegment)-16]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.SsSegment)-96]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.SsSegment)-16]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rax)-112]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rcx)-120]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rdx)-128]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rbx)-136]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rsp)-144]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rbp)-152]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rbp)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rsi)-160]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Rdi)-168]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Rdi)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R8)-176]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R8)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R9)-184]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R9)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R10)-192]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R10)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R11)-200]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R11)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R12)-208]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R12)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R13)-216]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R13)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R14)-224]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R14)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.R15)-232]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.R15)-8]
+}
+
+// X64CPUIDInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{})-104]
+	_ = x[unsafe.Alignof(X64CPUIDInterceptMessage{})-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rax)-40]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rcx)-48]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rdx)-56]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rbx)-64]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRax)-72]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRax)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRcx)-80]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRcx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRdx)-88]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRdx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRbx)-96]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRbx)-8]
+}
+
+// X64MSRInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{})-64]
+	_ = x[unsafe.Alignof(X64MSRInterceptMessage{})-8]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.MSRNumber)-40]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.MSRNumber)-4]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Reserved)-44]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Rdx)-48]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Rax)-56]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Rax)-8]
+}
+
+// X64IOPortInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{})-128]
+	_ = x[unsafe.Alignof(X64IOPortInterceptMessage{})-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.PortNumber)-40]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.PortNumber)-2]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.AccessInfo)-42]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.AccessInfo)-1]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.InstructionByteCount)-43]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Reserved)-44]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rax)-48]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.InstructionBytes)-56]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.InstructionBytes)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.DsSegment)-72]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.DsSegment)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.EsSegment)-88]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.EsSegment)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rcx)-104]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rsi)-112]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rdi)-120]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rdi)-8]
+}
+
+// X64ExceptionInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{})-240]
+	_ = x[unsafe.Alignof(X64ExceptionInterceptMessage{})-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionVector)-40]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionVector)-2]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionInfo)-42]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionInfo)-1]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.InstructionByteCount)-43]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ErrorCode)-44]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ErrorCode)-4]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionParameter)-48]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionParameter)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Reserved)-56]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Reserved)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.InstructionBytes)-64]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.InstructionBytes)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.DsSegment)-80]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.DsSegment)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.SsSegment)-96]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.SsSegment)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rax)-112]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rcx)-120]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rdx)-128]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rbx)-136]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rsp)-144]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rbp)-152]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rbp)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rsi)-160]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rdi)-168]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rdi)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R8)-176]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R8)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R9)-184]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R9)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R10)-192]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R10)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R11)-200]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R11)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R12)-208]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R12)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R13)-216]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R13)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R14)-224]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R14)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R15)-232]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R15)-8]
+}
+
+// X64APICEOIMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{})-8]
+	_ = x[unsafe.Alignof(X64APICEOIMessage{})-4]
+	_ = x[unsafe.Offsetof(X64APICEOIMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64APICEOIMessage{}.InterruptVector)-4]
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{}.InterruptVector)-4]
+}
+
+// X64LegacyFPErrorMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64LegacyFPErrorMessage{})-8]
+	_ = x[unsafe.Alignof(X64LegacyFPErrorMessage{})-4]
+	_ = x[unsafe.Offsetof(X64LegacyFPErrorMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64LegacyFPErrorMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64LegacyFPErrorMessage{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(X64LegacyFPErrorMessage{}.Reserved)-4]
+}
+
+// X64InvalidVPRegisterMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{})-8]
+	_ = x[unsafe.Alignof(X64InvalidVPRegisterMessage{})-4]
+	_ = x[unsafe.Offsetof(X64InvalidVPRegisterMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64InvalidVPRegisterMessage{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{}.Reserved)-4]
+}
+
+// X64UnrecoverableExceptionMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64UnrecoverableExceptionMessage{})-40]
+	_ = x[unsafe.Alignof(X64UnrecoverableExceptionMessage{})-8]
+	_ = x[unsafe.Offsetof(X64UnrecoverableExceptionMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64UnrecoverableExceptionMessage{}.Header)-40]
+}
+
+// X64UnsupportedFeatureMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{})-16]
+	_ = x[unsafe.Alignof(X64UnsupportedFeatureMessage{})-8]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.FeatureCode)-4]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.FeatureCode)-4]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.FeatureParameter)-8]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.FeatureParameter)-8]
+}
+
+// InterruptType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptType(0))-4]
+	_ = x[unsafe.Alignof(InterruptType(0))-4]
+}
+
+// InterruptControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptControl(0))-8]
+	_ = x[unsafe.Alignof(InterruptControl(0))-8]
+}
+
+// VirtualAPICAssist
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VirtualAPICAssist(0))-4]
+	_ = x[unsafe.Alignof(VirtualAPICAssist(0))-4]
+}
+
+// X64MSRAPICAssistContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRAPICAssistContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRAPICAssistContents(0))-8]
+}
+
+// X64InterruptStateRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterruptStateRegister(0))-8]
+	_ = x[unsafe.Alignof(X64InterruptStateRegister(0))-8]
+}
+
+// X64PendingInterruptionType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionType(0))-4]
+	_ = x[unsafe.Alignof(X64PendingInterruptionType(0))-4]
+}
+
+// X64PendingInterruptionRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionRegister(0))-8]
+	_ = x[unsafe.Alignof(X64PendingInterruptionRegister(0))-8]
+}
+
+// Nano100Duration
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Nano100Duration(0))-8]
+	_ = x[unsafe.Alignof(Nano100Duration(0))-8]
+}
+
+// EmulatedTimerPeriod
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EmulatedTimerPeriod{})-8]
+	_ = x[unsafe.Alignof(EmulatedTimerPeriod{})-8]
+}
+
+// EmulatedTimerControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EmulatedTimerControl(0))-8]
+	_ = x[unsafe.Alignof(EmulatedTimerControl(0))-8]
+}
+
+// PMTimerInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PMTimerInfo(0))-8]
+	_ = x[unsafe.Alignof(PMTimerInfo(0))-8]
+}
+
+// X64MSRStimerConfigContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRStimerConfigContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRStimerConfigContents(0))-8]
+}
+
+// TimerMessagePayload
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TimerMessagePayload{})-24]
+	_ = x[unsafe.Alignof(TimerMessagePayload{})-8]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.TimerIndex)-0]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.TimerIndex)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.DeliveryTime)-16]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.DeliveryTime)-8]
+}
+
+// X64MSRReferenceTSCContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRReferenceTSCContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRReferenceTSCContents(0))-8]
+}
+
+// ReferenceTSCPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{})-4096]
+	_ = x[unsafe.Alignof(ReferenceTSCPage{})-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCSequence)-0]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCSequence)-4]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.TSCOffset)-16]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.TSCOffset)-8]
+	_ = x[unsafe.Offsetof(ReferenceTSCPage{}.Reserved2)-24]
+	_ = x[unsafe.Sizeof(ReferenceTSCPage{}.Reserved2)-4072]
+}
+
+// AssertVirtualInterruptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{})-32]
+	_ = x[unsafe.Alignof(AssertVirtualInterruptInput{})-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.DestinationPartition)-0]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.DestinationPartition)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.InterruptControl)-8]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.InterruptControl)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.DestinationAddress)-16]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.DestinationAddress)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RequestedVector)-24]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RequestedVector)-4]
+}
+
+// ClearVirtualInterruptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ClearVirtualInterruptInput{})-8]
+	_ = x[unsafe.Alignof(ClearVirtualInterruptInput{})-8]
+	_ = x[unsafe.Offsetof(ClearVirtualInterruptInput{}.DestinationPartition)-0]
+	_ = x[unsafe.Sizeof(ClearVirtualInterruptInput{}.DestinationPartition)-8]
+}
+
+// ProximityDomainFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProximityDomainFlags(0))-4]
+	_ = x[unsafe.Alignof(ProximityDomainFlags(0))-4]
+}
+
+// ProximityDomainInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{})-8]
+	_ = x[unsafe.Alignof(ProximityDomainInfo{})-4]
+	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.ID)-0]
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.ID)-4]
+	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.Flags)-4]
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.Flags)-4]
+}
+
+// MemoryRangeInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MemoryRangeInfo{})-24]
+	_ = x[unsafe.Alignof(MemoryRangeInfo{})-8]
+	_ = x[unsafe.Offsetof(MemoryRangeInfo{}.BaseAddress)-0]
+	_ = x[unsafe.Sizeof(MemoryRangeInfo{}.BaseAddress)-8]
+	_ = x[unsafe.Offsetof(MemoryRangeInfo{}.Length)-8]
+	_ = x[unsafe.Sizeof(MemoryRangeInfo{}.Length)-8]
+	_ = x[unsafe.Offsetof(MemoryRangeInfo{}.ProximityDomainID)-16]
+	_ = x[unsafe.Sizeof(MemoryRangeInfo{}.ProximityDomainID)-4]
+}
+
+// GPAMapping
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAMapping{})-16]
+	_ = x[unsafe.Alignof(GPAMapping{})-8]
+	_ = x[unsafe.Offsetof(GPAMapping{}.TargetGPAPageNumber)-0]
+	_ = x[unsafe.Sizeof(GPAMapping{}.TargetGPAPageNumber)-8]
+	_ = x[unsafe.Offsetof(GPAMapping{}.SourceGPAPageNumber)-8]
+	_ = x[unsafe.Sizeof(GPAMapping{}.SourceGPAPageNumber)-8]
+}
+
+// AccessGPAControlFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AccessGPAControlFlags(0))-8]
+	_ = x[unsafe.Alignof(AccessGPAControlFlags(0))-8]
+}
+
+// AccessGPAResultCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AccessGPAResultCode(0))-4]
+	_ = x[unsafe.Alignof(AccessGPAResultCode(0))-4]
+}
+
+// AccessGPAResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AccessGPAResult{})-8]
+	_ = x[unsafe.Alignof(AccessGPAResult{})-8]
+}
+
+// DepositMemoryInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DepositMemoryInput{})-8]
+	_ = x[unsafe.Alignof(DepositMemoryInput{})-8]
+	_ = x[unsafe.Offsetof(DepositMemoryInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DepositMemoryInput{}.PartitionID)-8]
+}
+
+// WithdrawMemoryInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{})-16]
+	_ = x[unsafe.Alignof(WithdrawMemoryInput{})-8]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+}
+
+// GetMemoryBalanceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{})-16]
+	_ = x[unsafe.Alignof(GetMemoryBalanceInput{})-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceInput{}.ProximityDomainInfo)-8]
+}
+
+// GetMemoryBalanceOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{})-16]
+	_ = x[unsafe.Alignof(GetMemoryBalanceOutput{})-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceOutput{}.PagesAvailable)-0]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{}.PagesAvailable)-8]
+	_ = x[unsafe.Offsetof(GetMemoryBalanceOutput{}.PagesInUse)-8]
+	_ = x[unsafe.Sizeof(GetMemoryBalanceOutput{}.PagesInUse)-8]
+}
+
+// MapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{})-24]
+	_ = x[unsafe.Alignof(MapGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.MapFlags)-16]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.MapFlags)-4]
+}
+
+// UnmapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{})-16]
+	_ = x[unsafe.Alignof(UnmapGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+}
+
+// ReadGPAInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReadGPAInput{})-32]
+	_ = x[unsafe.Alignof(ReadGPAInput{})-8]
+	_ = x[unsafe.Offsetof(ReadGPAInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(ReadGPAInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(ReadGPAInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(ReadGPAInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(ReadGPAInput{}.ByteCount)-12]
+	_ = x[unsafe.Sizeof(ReadGPAInput{}.ByteCount)-4]
+	_ = x[unsafe.Offsetof(ReadGPAInput{}.BaseGPA)-16]
+	_ = x[unsafe.Sizeof(ReadGPAInput{}.BaseGPA)-8]
+	_ = x[unsafe.Offsetof(ReadGPAInput{}.ControlFlags)-24]
+	_ = x[unsafe.Sizeof(ReadGPAInput{}.ControlFlags)-8]
+}
+
+// ReadGPAOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReadGPAOutput{})-24]
+	_ = x[unsafe.Alignof(ReadGPAOutput{})-8]
+	_ = x[unsafe.Offsetof(ReadGPAOutput{}.AccessResult)-0]
+	_ = x[unsafe.Sizeof(ReadGPAOutput{}.AccessResult)-8]
+	_ = x[unsafe.Offsetof(ReadGPAOutput{}.DataLow)-8]
+	_ = x[unsafe.Sizeof(ReadGPAOutput{}.DataLow)-8]
+	_ = x[unsafe.Offsetof(ReadGPAOutput{}.DataHigh)-16]
+	_ = x[unsafe.Sizeof(ReadGPAOutput{}.DataHigh)-8]
+}
+
+// WriteGPAInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WriteGPAInput{})-48]
+	_ = x[unsafe.Alignof(WriteGPAInput{})-8]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.ByteCount)-12]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.ByteCount)-4]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.BaseGPA)-16]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.BaseGPA)-8]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.ControlFlags)-24]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.ControlFlags)-8]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.DataLow)-32]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.DataLow)-8]
+	_ = x[unsafe.Offsetof(WriteGPAInput{}.DataHigh)-40]
+	_ = x[unsafe.Sizeof(WriteGPAInput{}.DataHigh)-8]
+}
+
+// WriteGPAOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WriteGPAOutput{})-8]
+	_ = x[unsafe.Alignof(WriteGPAOutput{})-8]
+	_ = x[unsafe.Offsetof(WriteGPAOutput{}.AccessResult)-0]
+	_ = x[unsafe.Sizeof(WriteGPAOutput{}.AccessResult)-8]
+}
+
+// MapSparseGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{})-16]
+	_ = x[unsafe.Alignof(MapSparseGPAPagesInput{})-8]
+	_ = x[unsafe.Offsetof(MapSparseGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(MapSparseGPAPagesInput{}.MapFlags)-8]
+	_ = x[unsafe.Sizeof(MapSparseGPAPagesInput{}.MapFlags)-4]
+}
+
+// PortID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortID(0))-4]
+	_ = x[unsafe.Alignof(PortID(0))-4]
+}
+
+// ConnectionID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionID(0))-4]
+	_ = x[unsafe.Alignof(ConnectionID(0))-4]
+}
+
+// PortType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortType(0))-4]
+	_ = x[unsafe.Alignof(PortType(0))-4]
+}
+
+// PortPropertyCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortPropertyCode(0))-4]
+	_ = x[unsafe.Alignof(PortPropertyCode(0))-4]
+}
+
+// PortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfo{})-24]
+	_ = x[unsafe.Alignof(PortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(PortInfo{}.PortType)-4]
+	_ = x[unsafe.Offsetof(PortInfo{}.MessagePortInfo)-8]
+	_ = x[unsafe.Sizeof(PortInfo{}.MessagePortInfo)-16]
+}
+
+// PortInfoMessagePortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoMessagePortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.RsvdZ)-8]
+}
+
+// PortInfoEventPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoEventPortInfo{})-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.BaseFlagNumber)-8]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.BaseFlagNumber)-2]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.FlagCount)-10]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.FlagCount)-2]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.RsvdZ)-12]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.RsvdZ)-4]
+}
+
+// PortInfoMonitorPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoMonitorPortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.MonitorAddress)-0]
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.MonitorAddress)-8]
+	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.RsvdZ)-8]
+}
+
+// ConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfo{})-16]
+	_ = x[unsafe.Alignof(ConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfo{}.PortType)-4]
+	_ = x[unsafe.Offsetof(ConnectionInfo{}.MessageConnectionInfo)-8]
+	_ = x[unsafe.Sizeof(ConnectionInfo{}.MessageConnectionInfo)-8]
+}
+
+// ConnectionInfoMessageConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoMessageConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoMessageConnectionInfo{}.RsvdZ)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{}.RsvdZ)-8]
+}
+
+// ConnectionInfoEventConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoEventConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoEventConnectionInfo{}.RsvdZ)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{}.RsvdZ)-8]
+}
+
+// ConnectionInfoMonitorConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoMonitorConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoMonitorConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoMonitorConnectionInfo{}.MonitorAddress)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoMonitorConnectionInfo{}.MonitorAddress)-8]
+}
+
+// MessageType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageType(0))-4]
+	_ = x[unsafe.Alignof(MessageType(0))-4]
+}
+
+// MessageFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageFlags(0))-1]
+	_ = x[unsafe.Alignof(MessageFlags(0))-1]
+}
+
+// MessageHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageHeader{})-16]
+	_ = x[unsafe.Alignof(MessageHeader{})-8]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageType)-0]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageType)-4]
+	_ = x[unsafe.Offsetof(MessageHeader{}.PayloadSize)-4]
+	_ = x[unsafe.Sizeof(MessageHeader{}.PayloadSize)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageFlags)-5]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageFlags)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.Reserved)-6]
+	_ = x[unsafe.Sizeof(MessageHeader{}.Reserved)-2]
+	_ = x[unsafe.Offsetof(MessageHeader{}.Sender)-8]
+	_ = x[unsafe.Sizeof(MessageHeader{}.Sender)-8]
+}
+
+// Message
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Message{})-256]
+	_ = x[unsafe.Alignof(Message{})-8]
+	_ = x[unsafe.Offsetof(Message{}.Header)-0]
+	_ = x[unsafe.Sizeof(Message{}.Header)-16]
+	_ = x[unsafe.Offsetof(Message{}.Payload)-16]
+	_ = x[unsafe.Sizeof(Message{}.Payload)-240]
+}
+
+// MessagePage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessagePage{})-4096]
+	_ = x[unsafe.Alignof(MessagePage{})-8]
+	_ = x[unsafe.Offsetof(MessagePage{}.SINTMessage)-0]
+	_ = x[unsafe.Sizeof(MessagePage{}.SINTMessage)-4096]
+}
+
+// SynicEventFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlags{})-256]
+	_ = x[unsafe.Alignof(SynicEventFlags{})-4]
+}
+
+// SynicEventFlagsPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{})-4096]
+	_ = x[unsafe.Alignof(SynicEventFlagsPage{})-4]
+	_ = x[unsafe.Offsetof(SynicEventFlagsPage{}.SINTEventFlags)-0]
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{}.SINTEventFlags)-4096]
+}
+
+// SynicScontrol
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicScontrol(0))-8]
+	_ = x[unsafe.Alignof(SynicScontrol(0))-8]
+}
+
+// SynicSiefp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSiefp(0))-8]
+	_ = x[unsafe.Alignof(SynicSiefp(0))-8]
+}
+
+// SynicSimp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSimp(0))-8]
+	_ = x[unsafe.Alignof(SynicSimp(0))-8]
+}
+
+// SynicSINT
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSINT(0))-8]
+	_ = x[unsafe.Alignof(SynicSINT(0))-8]
+}
+
+// MonitorTriggerState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MonitorTriggerState(0))-4]
+	_ = x[unsafe.Alignof(MonitorTriggerState(0))-4]
+}
+
+// MonitorTriggerGroup
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MonitorTriggerGroup{})-8]
+	_ = x[unsafe.Alignof(MonitorTriggerGroup{})-8]
+}
+
+// MonitorParameter
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MonitorParameter{})-8]
+	_ = x[unsafe.Alignof(MonitorParameter{})-4]
+	_ = x[unsafe.Offsetof(MonitorParameter{}.ConnectionID)-0]
+	_ = x[unsafe.Sizeof(MonitorParameter{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(MonitorParameter{}.FlagNumber)-4]
+	_ = x[unsafe.Sizeof(MonitorParameter{}.FlagNumber)-2]
+	_ = x[unsafe.Offsetof(MonitorParameter{}.RsvdZ)-6]
+	_ = x[unsafe.Sizeof(MonitorParameter{}.RsvdZ)-2]
+}
+
+// MonitorPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MonitorPage{})-4096]
+	_ = x[unsafe.Alignof(MonitorPage{})-8]
+	_ = x[unsafe.Offsetof(MonitorPage{}.TriggerState)-0]
+	_ = x[unsafe.Sizeof(MonitorPage{}.TriggerState)-4]
+	_ = x[unsafe.Offsetof(MonitorPage{}.RsvdZ1)-4]
+	_ = x[unsafe.Sizeof(MonitorPage{}.RsvdZ1)-4]
+	_ = x[unsafe.Offsetof(MonitorPage{}.TriggerGroup)-8]
+	_ = x[unsafe.Sizeof(MonitorPage{}.TriggerGroup)-32]
+	_ = x[unsafe.Offsetof(MonitorPage{}.RsvdZ2)-40]
+	_ = x[unsafe.Sizeof(MonitorPage{}.RsvdZ2)-24]
+	_ = x[unsafe.Offsetof(MonitorPage{}.NextCheckTime)-64]
+	_ = x[unsafe.Sizeof(MonitorPage{}.NextCheckTime)-512]
+	_ = x[unsafe.Offsetof(MonitorPage{}.Latency)-576]
+	_ = x[unsafe.Sizeof(MonitorPage{}.Latency)-256]
+	_ = x[unsafe.Offsetof(MonitorPage{}.RsvdZ3)-832]
+	_ = x[unsafe.Sizeof(MonitorPage{}.RsvdZ3)-256]
+	_ = x[unsafe.Offsetof(MonitorPage{}.Parameter)-1088]
+	_ = x[unsafe.Sizeof(MonitorPage{}.Parameter)-1024]
+	_ = x[unsafe.Offsetof(MonitorPage{}.RsvdZ4)-2112]
+	_ = x[unsafe.Sizeof(MonitorPage{}.RsvdZ4)-1984]
+}
+
+// CreatePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePortInput{})-48]
+	_ = x[unsafe.Alignof(CreatePortInput{})-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortPartition)-0]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ConnectionPartition)-16]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortInfo)-24]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortInfo)-24]
+}
+
+// DeletePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePortInput{})-16]
+	_ = x[unsafe.Alignof(DeletePortInput{})-8]
+	_ = x[unsafe.Offsetof(DeletePortInput{}.PortPartition)-0]
+	_ = x[unsafe.Sizeof(DeletePortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(DeletePortInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(DeletePortInput{}.PortID)-4]
+}
+
+// ConnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectPortInput{})-48]
+	_ = x[unsafe.Alignof(ConnectPortInput{})-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionPartition)-0]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionID)-8]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortPartition)-16]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortPartition)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortID)-24]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionInfo)-32]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionInfo)-16]
+}
+
+// GetPortPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPortPropertyInput{})-24]
+	_ = x[unsafe.Alignof(GetPortPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(GetPortPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPortPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetPortPropertyInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(GetPortPropertyInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(GetPortPropertyInput{}.PropertyCode)-16]
+	_ = x[unsafe.Sizeof(GetPortPropertyInput{}.PropertyCode)-4]
+}
+
+// GetPortPropertyOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPortPropertyOutput{})-8]
+	_ = x[unsafe.Alignof(GetPortPropertyOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPortPropertyOutput{}.PropertyValue)-0]
+	_ = x[unsafe.Sizeof(GetPortPropertyOutput{}.PropertyValue)-8]
+}
+
+// SetPortPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetPortPropertyInput{})-32]
+	_ = x[unsafe.Alignof(SetPortPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(SetPortPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetPortPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetPortPropertyInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(SetPortPropertyInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(SetPortPropertyInput{}.PropertyCode)-16]
+	_ = x[unsafe.Sizeof(SetPortPropertyInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(SetPortPropertyInput{}.PropertyValue)-24]
+	_ = x[unsafe.Sizeof(SetPortPropertyInput{}.PropertyValue)-8]
+}
+
+// DisconnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DisconnectPortInput{})-16]
+	_ = x[unsafe.Alignof(DisconnectPortInput{})-8]
+	_ = x[unsafe.Offsetof(DisconnectPortInput{}.ConnectionPartition)-0]
+	_ = x[unsafe.Sizeof(DisconnectPortInput{}.ConnectionPartition)-8]
+	_ = x[unsafe.Offsetof(DisconnectPortInput{}.ConnectionID)-8]
+	_ = x[unsafe.Sizeof(DisconnectPortInput{}.ConnectionID)-4]
+}
+
+// PostMessageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PostMessageInput{})-256]
+	_ = x[unsafe.Alignof(PostMessageInput{})-8]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.ConnectionID)-0]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.MessageType)-8]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.MessageType)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.PayloadSize)-12]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.PayloadSize)-4]
+	_ = x[unsafe.Offsetof(PostMessageInput{}.Message)-16]
+	_ = x[unsafe.Sizeof(PostMessageInput{}.Message)-240]
+}
+
+// SignalEventInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SignalEventInput{})-8]
+	_ = x[unsafe.Alignof(SignalEventInput{})-4]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.ConnectionID)-0]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.FlagNumber)-4]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.FlagNumber)-2]
+	_ = x[unsafe.Offsetof(SignalEventInput{}.RsvdZ)-6]
+	_ = x[unsafe.Sizeof(SignalEventInput{}.RsvdZ)-2]
+}
+
+// CacheType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CacheType(0))-4]
+	_ = x[unsafe.Alignof(CacheType(0))-4]
+}
+
+// GVARange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GVARange(0))-8]
+	_ = x[unsafe.Alignof(GVARange(0))-8]
+}
+
+// TranslateGVAResultCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResultCode(0))-4]
+	_ = x[unsafe.Alignof(TranslateGVAResultCode(0))-4]
+}
+
+// TranslateGVAResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateGVAResult(0))-8]
+	_ = x[unsafe.Alignof(TranslateGVAResult(0))-8]
+}
+
+// SwitchVirtualAddressSpaceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SwitchVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Alignof(SwitchVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Offsetof(SwitchVirtualAddressSpaceInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(SwitchVirtualAddressSpaceInput{}.AddressSpace)-8]
+}
+
+// FlushVirtualAddressSpaceInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{})-24]
+	_ = x[unsafe.Alignof(FlushVirtualAddressSpaceInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressSpaceInput{}.ProcessorMask)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressSpaceInput{}.ProcessorMask)-8]
+}
+
+// FlushVirtualAddressListInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{})-24]
+	_ = x[unsafe.Alignof(FlushVirtualAddressListInput{})-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(FlushVirtualAddressListInput{}.ProcessorMask)-16]
+	_ = x[unsafe.Sizeof(FlushVirtualAddressListInput{}.ProcessorMask)-8]
+}
+
+// TranslateVirtualAddressInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{})-24]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressInput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.ControlFlags)-12]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.ControlFlags)-4]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressInput{}.GVAPage)-16]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressInput{}.GVAPage)-8]
+}
+
+// TranslateVirtualAddressOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{})-16]
+	_ = x[unsafe.Alignof(TranslateVirtualAddressOutput{})-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressOutput{}.TranslationResult)-0]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{}.TranslationResult)-8]
+	_ = x[unsafe.Offsetof(TranslateVirtualAddressOutput{}.GPAPage)-8]
+	_ = x[unsafe.Sizeof(TranslateVirtualAddressOutput{}.GPAPage)-8]
+}
+
+// HypervisorVersionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{})-16]
+	_ = x[unsafe.Alignof(HypervisorVersionInfo{})-4]
+	_ = x[unsafe.Offsetof(HypervisorVersionInfo{}.BuildNumber)-0]
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{}.BuildNumber)-4]
+	_ = x[unsafe.Offsetof(HypervisorVersionInfo{}.Version)-4]
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{}.Version)-4]
+	_ = x[unsafe.Offsetof(HypervisorVersionInfo{}.ServicePack)-8]
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{}.ServicePack)-4]
+	_ = x[unsafe.Offsetof(HypervisorVersionInfo{}.Service)-12]
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{}.Service)-4]
+}
+
+// HypervisorVersionInfoVersion
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfoVersion(0))-4]
+	_ = x[unsafe.Alignof(HypervisorVersionInfoVersion(0))-4]
+}
+
+// HypervisorVersionInfoService
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfoService(0))-4]
+	_ = x[unsafe.Alignof(HypervisorVersionInfoService(0))-4]
+}
+
+// HypervisorInterface
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorInterface(0))-4]
+	_ = x[unsafe.Alignof(HypervisorInterface(0))-4]
+}
+
+// PartitionPrivilegeMask
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPrivilegeMask(0))-8]
+	_ = x[unsafe.Alignof(PartitionPrivilegeMask(0))-8]
+}
+
+// PartitionPropertyCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPropertyCode(0))-4]
+	_ = x[unsafe.Alignof(PartitionPropertyCode(0))-4]
+}
+
+// PartitionProcessorFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeatures(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeatures(0))-8]
+}
+
+// PartitionProcessorXsaveFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorXsaveFeatures(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorXsaveFeatures(0))-8]
+}
+
+// ProcessorVendor
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProcessorVendor(0))-4]
+	_ = x[unsafe.Alignof(ProcessorVendor(0))-4]
+}
+
+// ProcessorInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProcessorInfo{})-8]
+	_ = x[unsafe.Alignof(ProcessorInfo{})-4]
+	_ = x[unsafe.Offsetof(ProcessorInfo{}.LocalAPICID)-0]
+	_ = x[unsafe.Sizeof(ProcessorInfo{}.LocalAPICID)-4]
+	_ = x[unsafe.Offsetof(ProcessorInfo{}.ProximityDomainID)-4]
+	_ = x[unsafe.Sizeof(ProcessorInfo{}.ProximityDomainID)-4]
+}
+
+// SaveRestoreStateResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SaveRestoreStateResult(0))-4]
+	_ = x[unsafe.Alignof(SaveRestoreStateResult(0))-4]
+}
+
+// CreatePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionInput{})-16]
+	_ = x[unsafe.Alignof(CreatePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Flags)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Flags)-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+}
+
+// CreatePartitionOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{})-8]
+	_ = x[unsafe.Alignof(CreatePartitionOutput{})-8]
+	_ = x[unsafe.Offsetof(CreatePartitionOutput{}.NewPartitionID)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{}.NewPartitionID)-8]
+}
+
+// InitializePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InitializePartitionInput{})-8]
+	_ = x[unsafe.Alignof(InitializePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(InitializePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InitializePartitionInput{}.PartitionID)-8]
+}
+
+// FinalizePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{})-8]
+	_ = x[unsafe.Alignof(FinalizePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(FinalizePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{}.PartitionID)-8]
+}
+
+// DeletePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePartitionInput{})-8]
+	_ = x[unsafe.Alignof(DeletePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(DeletePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DeletePartitionInput{}.PartitionID)-8]
+}
+
+// GetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{})-16]
+	_ = x[unsafe.Alignof(GetPartitionPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PropertyCode)-4]
+}
+
+// GetPartitionPropertyOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{})-8]
+	_ = x[unsafe.Alignof(GetPartitionPropertyOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyOutput{}.PropertyValue)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{}.PropertyValue)-8]
+}
+
+// SetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{})-24]
+	_ = x[unsafe.Alignof(SetPartitionPropertyInput{})-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyValue)-16]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyValue)-8]
+}
+
+// GetPartitionIDOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionIDOutput{})-8]
+	_ = x[unsafe.Alignof(GetPartitionIDOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionIDOutput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionIDOutput{}.PartitionID)-8]
+}
+
+// GetNextChildPartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{})-16]
+	_ = x[unsafe.Alignof(GetNextChildPartitionInput{})-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionInput{}.ParentID)-0]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{}.ParentID)-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionInput{}.PreviousChildID)-8]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionInput{}.PreviousChildID)-8]
+}
+
+// GetNextChildPartitionOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetNextChildPartitionOutput{})-8]
+	_ = x[unsafe.Alignof(GetNextChildPartitionOutput{})-8]
+	_ = x[unsafe.Offsetof(GetNextChildPartitionOutput{}.NextChildID)-0]
+	_ = x[unsafe.Sizeof(GetNextChildPartitionOutput{}.NextChildID)-8]
+}
+
+// SavePartitionStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SavePartitionStateInput{})-16]
+	_ = x[unsafe.Alignof(SavePartitionStateInput{})-8]
+	_ = x[unsafe.Offsetof(SavePartitionStateInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SavePartitionStateInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SavePartitionStateInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(SavePartitionStateInput{}.Flags)-4]
+}
+
+// SavePartitionStateOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SavePartitionStateOutput{})-8]
+	_ = x[unsafe.Alignof(SavePartitionStateOutput{})-4]
+	_ = x[unsafe.Offsetof(SavePartitionStateOutput{}.SaveState)-0]
+	_ = x[unsafe.Sizeof(SavePartitionStateOutput{}.SaveState)-4]
+	_ = x[unsafe.Offsetof(SavePartitionStateOutput{}.SaveDataCount)-4]
+	_ = x[unsafe.Sizeof(SavePartitionStateOutput{}.SaveDataCount)-4]
+}
+
+// RestorePartitionStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RestorePartitionStateInput{})-16]
+	_ = x[unsafe.Alignof(RestorePartitionStateInput{})-8]
+	_ = x[unsafe.Offsetof(RestorePartitionStateInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(RestorePartitionStateInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(RestorePartitionStateInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(RestorePartitionStateInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(RestorePartitionStateInput{}.RestoreDataCount)-12]
+	_ = x[unsafe.Sizeof(RestorePartitionStateInput{}.RestoreDataCount)-4]
+}
+
+// RestorePartitionStateOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RestorePartitionStateOutput{})-8]
+	_ = x[unsafe.Alignof(RestorePartitionStateOutput{})-4]
+	_ = x[unsafe.Offsetof(RestorePartitionStateOutput{}.RestoreState)-0]
+	_ = x[unsafe.Sizeof(RestorePartitionStateOutput{}.RestoreState)-4]
+	_ = x[unsafe.Offsetof(RestorePartitionStateOutput{}.RestoreDataConsumed)-4]
+	_ = x[unsafe.Sizeof(RestorePartitionStateOutput{}.RestoreDataConsumed)-4]
+}
+
+// RegisterName
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterName(0))-4]
+	_ = x[unsafe.Alignof(RegisterName(0))-4]
+}
+
+// RegisterValue
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterValue{})-16]
+}
+
+// X64FPRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPRegister{})-16]
+}
+
+// X64FPRegisterExponentAndSign
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPRegisterExponentAndSign(0))-8]
+	_ = x[unsafe.Alignof(X64FPRegisterExponentAndSign(0))-8]
+}
+
+// X64FPMMXRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPMMXRegister{})-16]
+}
+
+// X64FPControlStatusRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegister{})-16]
+}
+
+// X64FPControlStatusRegisterIgnNeAndReserved
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FPControlStatusRegisterIgnNeAndReserved(0))-1]
+	_ = x[unsafe.Alignof(X64FPControlStatusRegisterIgnNeAndReserved(0))-1]
+}
+
+// X64XMMControlStatusRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XMMControlStatusRegister{})-16]
+}
+
+// X64SegmentRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegister{})-16]
+	_ = x[unsafe.Alignof(X64SegmentRegister{})-8]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Base)-0]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Base)-8]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Limit)-8]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Limit)-4]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Selector)-12]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Selector)-2]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Attributes)-14]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Attributes)-2]
+}
+
+// X64SegmentRegisterAttributes
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegisterAttributes(0))-2]
+	_ = x[unsafe.Alignof(X64SegmentRegisterAttributes(0))-2]
+}
+
+// X64TableRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64TableRegister{})-16]
+	_ = x[unsafe.Alignof(X64TableRegister{})-8]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Pad)-0]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Pad)-6]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Limit)-6]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Limit)-2]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Base)-8]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Base)-8]
+}
+
+// X64FxRegisters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64FxRegisters{})-512]
+}
+
+// X64XsaveXfemRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XsaveXfemRegister(0))-8]
+	_ = x[unsafe.Alignof(X64XsaveXfemRegister(0))-8]
+}
+
+// X64XsaveHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XsaveHeader{})-64]
+	_ = x[unsafe.Alignof(X64XsaveHeader{})-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.XstateBv)-0]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.XstateBv)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved0Mbz)-8]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved0Mbz)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.RevisionID)-16]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.RevisionID)-2]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved1Mbz)-18]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved1Mbz)-2]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved2)-20]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved2)-4]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved3)-24]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved3)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved4)-32]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved4)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved5)-40]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved5)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved6)-48]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved6)-8]
+	_ = x[unsafe.Offsetof(X64XsaveHeader{}.Reserved7)-56]
+	_ = x[unsafe.Sizeof(X64XsaveHeader{}.Reserved7)-8]
+}
+
+// X64XRegisters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XRegisters{})-832]
+}
+
+// X64Context
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64Context{})-1680]
+	_ = x[unsafe.Offsetof(X64Context{}.InitialAPICID)-0]
+	_ = x[unsafe.Sizeof(X64Context{}.InitialAPICID)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rax)-8]
+	_ = x[unsafe.Sizeof(X64Context{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rbx)-16]
+	_ = x[unsafe.Sizeof(X64Context{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rcx)-24]
+	_ = x[unsafe.Sizeof(X64Context{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rdx)-32]
+	_ = x[unsafe.Sizeof(X64Context{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rsi)-40]
+	_ = x[unsafe.Sizeof(X64Context{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rdi)-48]
+	_ = x[unsafe.Sizeof(X64Context{}.Rdi)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rbp)-56]
+	_ = x[unsafe.Sizeof(X64Context{}.Rbp)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rsp)-64]
+	_ = x[unsafe.Sizeof(X64Context{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R8)-72]
+	_ = x[unsafe.Sizeof(X64Context{}.R8)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R9)-80]
+	_ = x[unsafe.Sizeof(X64Context{}.R9)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R10)-88]
+	_ = x[unsafe.Sizeof(X64Context{}.R10)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R11)-96]
+	_ = x[unsafe.Sizeof(X64Context{}.R11)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R12)-104]
+	_ = x[unsafe.Sizeof(X64Context{}.R12)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R13)-112]
+	_ = x[unsafe.Sizeof(X64Context{}.R13)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R14)-120]
+	_ = x[unsafe.Sizeof(X64Context{}.R14)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.R15)-128]
+	_ = x[unsafe.Sizeof(X64Context{}.R15)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.RIP)-136]
+	_ = x[unsafe.Sizeof(X64Context{}.RIP)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Rflags)-144]
+	_ = x[unsafe.Sizeof(X64Context{}.Rflags)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cr0)-152]
+	_ = x[unsafe.Sizeof(X64Context{}.Cr0)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cr2)-160]
+	_ = x[unsafe.Sizeof(X64Context{}.Cr2)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cr3)-168]
+	_ = x[unsafe.Sizeof(X64Context{}.Cr3)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cr4)-176]
+	_ = x[unsafe.Sizeof(X64Context{}.Cr4)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cr8)-184]
+	_ = x[unsafe.Sizeof(X64Context{}.Cr8)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Efer)-192]
+	_ = x[unsafe.Sizeof(X64Context{}.Efer)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Xfem)-200]
+	_ = x[unsafe.Sizeof(X64Context{}.Xfem)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr0)-208]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr0)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr1)-216]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr1)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr2)-224]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr2)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr3)-232]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr3)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr6)-240]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr6)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Dr7)-248]
+	_ = x[unsafe.Sizeof(X64Context{}.Dr7)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Idtr)-256]
+	_ = x[unsafe.Sizeof(X64Context{}.Idtr)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Gdtr)-272]
+	_ = x[unsafe.Sizeof(X64Context{}.Gdtr)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Cs)-288]
+	_ = x[unsafe.Sizeof(X64Context{}.Cs)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Ds)-304]
+	_ = x[unsafe.Sizeof(X64Context{}.Ds)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Es)-320]
+	_ = x[unsafe.Sizeof(X64Context{}.Es)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Fs)-336]
+	_ = x[unsafe.Sizeof(X64Context{}.Fs)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Gs)-352]
+	_ = x[unsafe.Sizeof(X64Context{}.Gs)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Ss)-368]
+	_ = x[unsafe.Sizeof(X64Context{}.Ss)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Tr)-384]
+	_ = x[unsafe.Sizeof(X64Context{}.Tr)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.Ldtr)-400]
+	_ = x[unsafe.Sizeof(X64Context{}.Ldtr)-16]
+	_ = x[unsafe.Offsetof(X64Context{}.KernelGsBase)-416]
+	_ = x[unsafe.Sizeof(X64Context{}.KernelGsBase)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Star)-424]
+	_ = x[unsafe.Sizeof(X64Context{}.Star)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Lstar)-432]
+	_ = x[unsafe.Sizeof(X64Context{}.Lstar)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Cstar)-440]
+	_ = x[unsafe.Sizeof(X64Context{}.Cstar)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.Sfmask)-448]
+	_ = x[unsafe.Sizeof(X64Context{}.Sfmask)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.SysenterCs)-456]
+	_ = x[unsafe.Sizeof(X64Context{}.SysenterCs)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.SysenterEip)-464]
+	_ = x[unsafe.Sizeof(X64Context{}.SysenterEip)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.SysenterEsp)-472]
+	_ = x[unsafe.Sizeof(X64Context{}.SysenterEsp)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRCRPat)-480]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRCRPat)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRMtrrCap)-488]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRMtrrCap)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRMtrrDefType)-496]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRMtrrDefType)-8]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRMtrrFixed)-504]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRMtrrFixed)-88]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRMtrrVariableBase)-592]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRMtrrVariableBase)-64]
+	_ = x[unsafe.Offsetof(X64Context{}.MSRMtrrVariableMask)-656]
+	_ = x[unsafe.Sizeof(X64Context{}.MSRMtrrVariableMask)-64]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICID)-720]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICID)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICVersion)-724]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICVersion)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICLdr)-728]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICLdr)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICDfr)-732]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICDfr)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICSpurious)-736]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICSpurious)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICIcrLow)-740]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICIcrLow)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICIcrHigh)-744]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICIcrHigh)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICIsr)-748]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICIsr)-32]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICTmr)-780]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICTmr)-32]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICLvtTimer)-812]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICLvtTimer)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICLvtPerfmon)-816]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICLvtPerfmon)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICLvtLint0)-820]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICLvtLint0)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICLvtLint1)-824]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICLvtLint1)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICCurrentCount)-828]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICCurrentCount)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICInitialCount)-832]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICInitialCount)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICDivider)-836]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICDivider)-4]
+	_ = x[unsafe.Offsetof(X64Context{}.LocalAPICBaseMSR)-840]
+	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICBaseMSR)-8]
+}
+
+// X64MSRGuestOsIDContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRGuestOsIDContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOsIDContents(0))-8]
+}
+
+// GuestOsVendor
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestOsVendor(0))-4]
+	_ = x[unsafe.Alignof(GuestOsVendor(0))-4]
+}
+
+// GuestOsMicrosoftIds
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestOsMicrosoftIds(0))-4]
+	_ = x[unsafe.Alignof(GuestOsMicrosoftIds(0))-4]
+}
+
+// X64MSRHypercallContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRHypercallContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRHypercallContents(0))-8]
+}
+
+// X64MSRResetContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRResetContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRResetContents(0))-8]
+}
+
+// X64PowerChangeMethod
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PowerChangeMethod(0))-4]
+	_ = x[unsafe.Alignof(X64PowerChangeMethod(0))-4]
+}
+
+// X64MSRPowerStateConfig
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfig{})-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfig{})-8]
+}
+
+// X64MSRPowerStateConfigCommon
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfigCommon(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfigCommon(0))-8]
+}
+
+// X64MSRPowerStateConfigHlt
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfigHlt(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfigHlt(0))-8]
+}
+
+// X64MSRPowerStateConfigIO
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfigIO(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfigIO(0))-8]
+}
+
+// X64MSRPowerStateConfigMemory
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfigMemory(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfigMemory(0))-8]
+}
+
+// X64MSRPowerStateConfigMwait
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateConfigMwait(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateConfigMwait(0))-8]
+}
+
+// X64MSRPowerStateTrigger
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRPowerStateTrigger(0))-8]
+	_ = x[unsafe.Alignof(X64MSRPowerStateTrigger(0))-8]
+}
+
+// CPUIDFunction
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDFunction(0))-4]
+	_ = x[unsafe.Alignof(CPUIDFunction(0))-4]
+}
+
+// CPUIDMsHvFeaturesEcx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEcx(0))-4]
+}
+
+// CPUIDMsHvFeaturesEdx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEdx(0))-4]
+}
+
+// CPUIDMsHvEnlightenmentInformationEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+}
+
+// CPUIDMsHvHardwareFeaturesEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDMsHvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMsHvHardwareFeaturesEax(0))-4]
 }
 
 // StatsObjectType
@@ -614,4 +2680,249 @@ func _() {
 	_ = x[unsafe.Sizeof(UnmapStatsPageInput{}.StatsType)-4]
 	_ = x[unsafe.Offsetof(UnmapStatsPageInput{}.ObjectIdentity)-8]
 	_ = x[unsafe.Sizeof(UnmapStatsPageInput{}.ObjectIdentity)-16]
+}
+
+// GetLogicalProcessorRunTimeOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{})-32]
+	_ = x[unsafe.Alignof(GetLogicalProcessorRunTimeOutput{})-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.GlobalTime)-0]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.GlobalTime)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.LocalRunTime)-8]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.LocalRunTime)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.RsvdZ)-16]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.RsvdZ)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.HypervisorTime)-24]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.HypervisorTime)-8]
+}
+
+// ParkLogicalProcessorsInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ParkLogicalProcessorsInput{})-8]
+	_ = x[unsafe.Alignof(ParkLogicalProcessorsInput{})-4]
+	_ = x[unsafe.Offsetof(ParkLogicalProcessorsInput{}.ProcessorMask)-0]
+	_ = x[unsafe.Sizeof(ParkLogicalProcessorsInput{}.ProcessorMask)-4]
+}
+
+// NotifyLongSpinwaitInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{})-8]
+	_ = x[unsafe.Alignof(NotifyLongSpinwaitInput{})-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.SpinWaitInfo)-0]
+	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.SpinWaitInfo)-4]
+}
+
+// CreateVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreateVPInput{})-32]
+	_ = x[unsafe.Alignof(CreateVPInput{})-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.ProximityDomainInfo)-16]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Offsetof(CreateVPInput{}.Flags)-24]
+	_ = x[unsafe.Sizeof(CreateVPInput{}.Flags)-8]
+}
+
+// DeleteVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeleteVPInput{})-16]
+	_ = x[unsafe.Alignof(DeleteVPInput{})-8]
+	_ = x[unsafe.Offsetof(DeleteVPInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DeleteVPInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(DeleteVPInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(DeleteVPInput{}.VPIndex)-4]
+}
+
+// GetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{})-16]
+	_ = x[unsafe.Alignof(GetVPRegistersInput{})-8]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.VPIndex)-4]
+}
+
+// SetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{})-16]
+	_ = x[unsafe.Alignof(SetVPRegistersInput{})-8]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.RsvdZ)-12]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.RsvdZ)-4]
+}
+
+// SetVPRegistersElementInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{})-32]
+	_ = x[unsafe.Offsetof(SetVPRegistersElementInput{}.RegisterName)-0]
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{}.RegisterName)-4]
+	_ = x[unsafe.Offsetof(SetVPRegistersElementInput{}.RegisterValue)-16]
+	_ = x[unsafe.Sizeof(SetVPRegistersElementInput{}.RegisterValue)-16]
+}
+
+// ExplicitSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExplicitSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(ExplicitSuspendRegister(0))-8]
+}
+
+// Architecture
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Architecture(0))-4]
+	_ = x[unsafe.Alignof(Architecture(0))-4]
+}
+
+// VPContext
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPContext{})-1696]
+	_ = x[unsafe.Offsetof(VPContext{}.Version)-0]
+	_ = x[unsafe.Sizeof(VPContext{}.Version)-4]
+	_ = x[unsafe.Offsetof(VPContext{}.Architecture)-4]
+	_ = x[unsafe.Sizeof(VPContext{}.Architecture)-4]
+	_ = x[unsafe.Offsetof(VPContext{}.X64)-16]
+	_ = x[unsafe.Sizeof(VPContext{}.X64)-1680]
+}
+
+// CPUIDResult
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResult{})-16]
+	_ = x[unsafe.Alignof(CPUIDResult{})-8]
+}
+
+// CPUIDResultVersionAndFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeatures{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultVersionAndFeatures{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultVersionAndFeatures{}.ReservedEax)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeatures{}.ReservedEax)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultVersionAndFeatures{}.Ebx)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeatures{}.Ebx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultVersionAndFeatures{}.Ecx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeatures{}.Ecx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultVersionAndFeatures{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeatures{}.ReservedEdx)-4]
+}
+
+// CPUIDResultVersionAndFeaturesEbx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeaturesEbx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultVersionAndFeaturesEbx(0))-4]
+}
+
+// CPUIDResultVersionAndFeaturesEcx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultVersionAndFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultVersionAndFeaturesEcx(0))-4]
+}
+
+// CPUIDResultHvVendorAndMaxFunction
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultHvVendorAndMaxFunction{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultHvVendorAndMaxFunction{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvVendorAndMaxFunction{}.MaxFunction)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultHvVendorAndMaxFunction{}.MaxFunction)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvVendorAndMaxFunction{}.VendorName)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultHvVendorAndMaxFunction{}.VendorName)-12]
+}
+
+// CPUIDResultHvInterface
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultHvInterface{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvInterface{}.Interface)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{}.Interface)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvInterface{}.ReservedEbx)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{}.ReservedEbx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvInterface{}.ReservedEcx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{}.ReservedEcx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultHvInterface{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{}.ReservedEdx)-4]
+}
+
+// CPUIDResultMsHvFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvFeatures{})-8]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.PartitionPrivileges)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.PartitionPrivileges)-8]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.Ecx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.Ecx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.Edx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.Edx)-4]
+}
+
+// CPUIDResultMsHvFeaturesEcx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvFeaturesEcx(0))-4]
+}
+
+// CPUIDResultMsHvFeaturesEdx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvFeaturesEdx(0))-4]
+}
+
+// CPUIDResultMsHvEnlightenmentInformation
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvEnlightenmentInformation{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.Eax)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.Eax)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.LongSpinWaitCount)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.LongSpinWaitCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEcx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEcx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEdx)-4]
+}
+
+// CPUIDResultMsHvEnlightenmentInformationEax
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvEnlightenmentInformationEax(0))-4]
+}
+
+// CPUIDResultMsHvImplementationLimits
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMsHvImplementationLimits{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.MaxVirtualProcessorCount)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.MaxVirtualProcessorCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.MaxLogicalProcessorCount)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.MaxLogicalProcessorCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.ReservedEcx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.ReservedEcx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.ReservedEdx)-4]
 }

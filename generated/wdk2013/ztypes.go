@@ -13,6 +13,14 @@ import (
 	"unsafe"
 )
 
+// Uint128 is the ABI's UINT128 scalar, low 64 bits first. The ABI aligns it to 16 bytes; Go aligns
+// this type to 8, so types holding one are not asserted for alignment (their sizes and offsets are)
+// and must be placed on 16-byte boundaries by the caller.
+type Uint128 struct {
+	Low  uint64
+	High uint64
+}
+
 // CallCode is HV_CALL_CODE.
 //
 // Number that selects a hypercall. The 2013 page declares it as a C enumeration, but the hypercall
@@ -223,6 +231,766 @@ type DebugChannelIdentifier uint16
 // Reference: wdk-2013/concept-Debugging-Data-Types.txt.
 type DebugOptions uint32
 
+// SystemProperty is HV_SYSTEM_PROPERTY.
+//
+// Selects the system-wide property HvCallSetSystemProperty sets. C enum, hence 32 bits; only the
+// performance counter property is defined.
+//
+// Reference: wdk-2013/HV_SYSTEM_PROPERTY.txt, wdk-2013/HvSetSystemProperty.txt.
+type SystemProperty uint32
+
+const (
+	// SetPerfCounterProperty is HvSetPerfCounterProperty: The profiler's performance counter configuration
+	// (Property.SetPerfCounter).
+	SetPerfCounterProperty SystemProperty = 0x1
+	// SystemPropertyMax is HvSystemPropertyMax: One past the last defined property.
+	SystemPropertyMax SystemProperty = 0x2
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x SystemProperty) String() string {
+	switch x {
+	case SetPerfCounterProperty:
+		return "HvSetPerfCounterProperty"
+	case SystemPropertyMax:
+		return "HvSystemPropertyMax"
+	}
+	return "HV_SYSTEM_PROPERTY(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// ProfileSource is HV_PROFILE_SOURCE.
+//
+// Hardware events the hypervisor profiler can sample. C enum, hence 32 bits; the page caps the number
+// of sources at 2048 and describes only the first four values. Names are kept exactly as printed,
+// misspellings included (Dispathed, Wriiten, ForFor, Instuction). No page says which member carries
+// these values; HV_INPUT_SET_SYSTEM_PROPERTY's 16-bit EventType is the likely one.
+//
+// Reference: wdk-2013/HV_PROFILE_SOURCE.txt.
+type ProfileSource uint32
+
+const (
+	// ProfileInvalid is HvProfileInvalid: No valid profile source.
+	ProfileInvalid ProfileSource = 0x0
+	// ProfileCyclesNotHalted is HvProfileCyclesNotHalted: Processor cycles spent outside the halted state.
+	ProfileCyclesNotHalted ProfileSource = 0x1
+	// ProfileCacheMisses is HvProfileCacheMisses: Cache misses.
+	ProfileCacheMisses ProfileSource = 0x2
+	// ProfileBranchMispredictions is HvProfileBranchMispredictions: Mispredicted branches.
+	ProfileBranchMispredictions                              ProfileSource = 0x3
+	ProfileDispatchedFpuOps                                  ProfileSource = 0x40
+	ProfileCyclesNoFpuOpsRetired                             ProfileSource = 0x41
+	ProfileDispathedFpuOpsWithFastFlag                       ProfileSource = 0x42
+	ProfileRetiredSSEOps                                     ProfileSource = 0x43
+	ProfileRetiredMoveOps                                    ProfileSource = 0x44
+	ProfileSegmentRegisterLoad                               ProfileSource = 0x45
+	ProfileResyncBySelfModifyingCode                         ProfileSource = 0x46
+	ProfileResyncBySnoop                                     ProfileSource = 0x47
+	ProfileBuffer2Full                                       ProfileSource = 0x48
+	ProfileLockedOperation                                   ProfileSource = 0x49
+	ProfileRetiredClflush                                    ProfileSource = 0x4a
+	ProfileRetiredCPUID                                      ProfileSource = 0x4b
+	ProfileLsDispatch                                        ProfileSource = 0x4c
+	ProfileCancelledStoreToLoadFwdOperations                 ProfileSource = 0x4d
+	ProfileSmiReceived                                       ProfileSource = 0x4e
+	ProfileDataAccess                                        ProfileSource = 0x4f
+	ProfileDataMiss                                          ProfileSource = 0x50
+	ProfileDcRefillFromL2                                    ProfileSource = 0x51
+	ProfileDcRefillFromSystem                                ProfileSource = 0x52
+	ProfileDcRefillCopyBack                                  ProfileSource = 0x53
+	ProfileDcl1DtlbMissL2DtlbHit                             ProfileSource = 0x54
+	ProfileDcl1DtlbMissL2DtlbMiss                            ProfileSource = 0x55
+	ProfileDcMisalignedDataReference                         ProfileSource = 0x56
+	ProfileDcLateCancelOfAnAccess                            ProfileSource = 0x57
+	ProfileDcEarlyCancelOfAnAccess                           ProfileSource = 0x58
+	ProfileDcOneBitEccError                                  ProfileSource = 0x59
+	ProfileDcDispatchedPrefetchInstructions                  ProfileSource = 0x5a
+	ProfileDCacheMissByLockedInstructions                    ProfileSource = 0x5b
+	ProfileL1DtlbHit                                         ProfileSource = 0x5c
+	ProfileL1DtlbReloadLatency                               ProfileSource = 0x5d
+	ProfileIneffectiveSoftwarePrefetches                     ProfileSource = 0x5e
+	ProfileGlobalTLBFlushes                                  ProfileSource = 0x5f
+	ProfileRetiredInvlpgAndInvlpga                           ProfileSource = 0x60
+	ProfileMemoryAccessesToUc                                ProfileSource = 0x61
+	ProfileMemoryAccessesToWcAndWcBufferFlushToWb            ProfileSource = 0x62
+	ProfileStreamStoreToWb                                   ProfileSource = 0x63
+	ProfileDataPrefetchCancelled                             ProfileSource = 0x64
+	ProfileDataPrefetchAttempts                              ProfileSource = 0x65
+	ProfileMabRequests                                       ProfileSource = 0x66
+	ProfileNbReadResponsesForForCacheRefill                  ProfileSource = 0x67
+	ProfileOctwordsWriitenToSystem                           ProfileSource = 0x68
+	ProfilePageTableWalkerPdpeRefillHitInL2                  ProfileSource = 0x69
+	ProfilePageTableWalkerPdpeLookupMissedInPdc              ProfileSource = 0x6a
+	ProfilePageTableWalkerPml4ERefillHitInL2                 ProfileSource = 0x6b
+	ProfilePageTableWalkerPml4ELookupMissedInPdc             ProfileSource = 0x6c
+	ProfilePageTableWalkerPteRefillHitInL2                   ProfileSource = 0x6d
+	ProfilePageTableWalkerPdeRefillHitInL2                   ProfileSource = 0x6e
+	ProfilePageTableWalkerPdeLookupMissedInPdc               ProfileSource = 0x6f
+	ProfilePageTableWalkerPdeLookupInPdc                     ProfileSource = 0x70
+	ProfileProbeHits                                         ProfileSource = 0x71
+	ProfileCacheCrossInvalidates                             ProfileSource = 0x72
+	ProfileTLBFlushEvents                                    ProfileSource = 0x73
+	ProfileL2Request                                         ProfileSource = 0x74
+	ProfileL2CacheMisses                                     ProfileSource = 0x75
+	ProfileL2CacheMissesIcFill                               ProfileSource = 0x76
+	ProfileL2CacheMissesDcFill                               ProfileSource = 0x77
+	ProfileL2CacheMissesTLBPageTableWalk                     ProfileSource = 0x78
+	ProfileL2Fill                                            ProfileSource = 0x79
+	ProfileIcFetch                                           ProfileSource = 0x7a
+	ProfileIcMiss                                            ProfileSource = 0x7b
+	ProfileIcRefillFromL2                                    ProfileSource = 0x7c
+	ProfileIcRefillFromSystem                                ProfileSource = 0x7d
+	ProfileIcl1TLBMissL2TLBHit                               ProfileSource = 0x7e
+	ProfileIcl1TLBMissL2TLBMiss                              ProfileSource = 0x7f
+	ProfileIcResyncBySnoop                                   ProfileSource = 0x80
+	ProfileIcInstructionFetchStall                           ProfileSource = 0x81
+	ProfileIcReturnStackHit                                  ProfileSource = 0x82
+	ProfileIcReturnStackOverflow                             ProfileSource = 0x83
+	ProfileInstructionCacheVictims                           ProfileSource = 0x84
+	ProfileInstructionCacheLinesInvalidated                  ProfileSource = 0x85
+	ProfileItlbReloads                                       ProfileSource = 0x86
+	ProfileItlbReloadsAborted                                ProfileSource = 0x87
+	ProfileRetiredInstructions                               ProfileSource = 0x88
+	ProfileRetireduops                                       ProfileSource = 0x89
+	ProfileRetiredBranches                                   ProfileSource = 0x8a
+	ProfileRetiredBranchesMispredicted                       ProfileSource = 0x8b
+	ProfileTakenBranches                                     ProfileSource = 0x8c
+	ProfileTakenBranchesMispredicted                         ProfileSource = 0x8d
+	ProfileRetiredFarControlTransfers                        ProfileSource = 0x8e
+	ProfileRetiredResyncsNonControlTransferBranches          ProfileSource = 0x8f
+	ProfileRetiredNearReturns                                ProfileSource = 0x90
+	ProfileRetiredNearReturnsMispredicted                    ProfileSource = 0x91
+	ProfileTakenBranchesMispredictedByAddressMiscompare      ProfileSource = 0x92
+	ProfileRetiredFpuInstructions                            ProfileSource = 0x93
+	ProfileRetiredFastpathDoubleOpInstructions               ProfileSource = 0x94
+	ProfileInterruptsMaskedCycles                            ProfileSource = 0x95
+	ProfileInterruptsMaskedWhilePendingCycles                ProfileSource = 0x96
+	ProfileTakenHardwareInterrupts                           ProfileSource = 0x97
+	ProfileNothingToDispatch                                 ProfileSource = 0x98
+	ProfileDispatchStalls                                    ProfileSource = 0x99
+	ProfileDispatchStallsFromBranchAbortToRetire             ProfileSource = 0x9a
+	ProfileDispatchStallsForSerialization                    ProfileSource = 0x9b
+	ProfileDispatchStallsForSegmentLoad                      ProfileSource = 0x9c
+	ProfileDispatchStallsWhenReorderBufferFull               ProfileSource = 0x9d
+	ProfileDispatchStallsWhenReservationStationsFull         ProfileSource = 0x9e
+	ProfileDispatchStallsWhenFpuFull                         ProfileSource = 0x9f
+	ProfileDispatchStallsWhenLsFull                          ProfileSource = 0xa0
+	ProfileDispatchStallsWhenWaitingForAllQuiet              ProfileSource = 0xa1
+	ProfileDispatchStallsWhenFarControlOrResyncBranchPending ProfileSource = 0xa2
+	ProfileFpuExceptions                                     ProfileSource = 0xa3
+	ProfileNumberOfBreakPointsForDr0                         ProfileSource = 0xa4
+	ProfileNumberOfBreakPointsForDr1                         ProfileSource = 0xa5
+	ProfileNumberOfBreakPointsForDr2                         ProfileSource = 0xa6
+	ProfileNumberOfBreakPointsForDr3                         ProfileSource = 0xa7
+	ProfileDramAccess                                        ProfileSource = 0xa8
+	ProfileDramPageTableOverflow                             ProfileSource = 0xa9
+	ProfileDramdramCommandSlotsMissed                        ProfileSource = 0xaa
+	ProfileMemoryControllerTurnAround                        ProfileSource = 0xab
+	ProfileMemoryControllerBypassCounter                     ProfileSource = 0xac
+	ProfileSizedCommands                                     ProfileSource = 0xad
+	ProfileProbeResult                                       ProfileSource = 0xae
+	ProfileUpstreamRequest                                   ProfileSource = 0xaf
+	ProfileHyperTransportBus0Bandwidth                       ProfileSource = 0xb0
+	ProfileHyperTransportBus1Bandwidth                       ProfileSource = 0xb1
+	ProfileHyperTransportBus2Bandwidth                       ProfileSource = 0xb2
+	ProfileGuestTLBMissesAndInvalidates                      ProfileSource = 0xb3
+	ProfileGuestTLBMisses                                    ProfileSource = 0xb4
+	ProfileGuestTLBInvalidates                               ProfileSource = 0xb5
+	ProfileHostPageLargerThanGuestPageRevC                   ProfileSource = 0xb6
+	ProfilePageSizeMismatchCausedByMtrrRevC                  ProfileSource = 0xb7
+	ProfileGuestPageLargerThanHostPageRevC                   ProfileSource = 0xb8
+	ProfileInterruptChecks                                   ProfileSource = 0xb9
+	ProfileRetiredLfence                                     ProfileSource = 0xba
+	ProfileRetiredSfence                                     ProfileSource = 0xbb
+	ProfileRetiredMfence                                     ProfileSource = 0xbc
+	ProfileCPUToDramRequestsLocalToNode0                     ProfileSource = 0xbd
+	ProfileCPUToDramRequestsLocalToNode1                     ProfileSource = 0xbe
+	ProfileCPUToDramRequestsLocalToNode2                     ProfileSource = 0xbf
+	ProfileCPUToDramRequestsLocalToNode3                     ProfileSource = 0xc0
+	ProfileCPUToDramRequestsLocalToNode4                     ProfileSource = 0xc1
+	ProfileCPUToDramRequestsLocalToNode5                     ProfileSource = 0xc2
+	ProfileCPUToDramRequestsLocalToNode6                     ProfileSource = 0xc3
+	ProfileCPUToDramRequestsLocalToNode7                     ProfileSource = 0xc4
+	ProfileIOToDramRequestsLocalToNode0                      ProfileSource = 0xc5
+	ProfileIOToDramRequestsLocalToNode1                      ProfileSource = 0xc6
+	ProfileIOToDramRequestsLocalToNode2                      ProfileSource = 0xc7
+	ProfileIOToDramRequestsLocalToNode3                      ProfileSource = 0xc8
+	ProfileIOToDramRequestsLocalToNode4                      ProfileSource = 0xc9
+	ProfileIOToDramRequestsLocalToNode5                      ProfileSource = 0xca
+	ProfileIOToDramRequestsLocalToNode6                      ProfileSource = 0xcb
+	ProfileIOToDramRequestsLocalToNode7                      ProfileSource = 0xcc
+	ProfileCPURequestsToAPIC                                 ProfileSource = 0xcd
+	ProfileInstructionsRetired                               ProfileSource = 0x200
+	ProfileUnhaltedReferenceCycles                           ProfileSource = 0x201
+	ProfileLlcReference                                      ProfileSource = 0x202
+	ProfileLlcMisses                                         ProfileSource = 0x203
+	ProfileBranchInstuctionRetired                           ProfileSource = 0x204
+	ProfileBranchMispredict                                  ProfileSource = 0x205
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x ProfileSource) String() string {
+	switch x {
+	case ProfileInvalid:
+		return "HvProfileInvalid"
+	case ProfileCyclesNotHalted:
+		return "HvProfileCyclesNotHalted"
+	case ProfileCacheMisses:
+		return "HvProfileCacheMisses"
+	case ProfileBranchMispredictions:
+		return "HvProfileBranchMispredictions"
+	case ProfileDispatchedFpuOps:
+		return "HvProfileDispatchedFPUOps"
+	case ProfileCyclesNoFpuOpsRetired:
+		return "HvProfileCyclesNoFPUOpsRetired"
+	case ProfileDispathedFpuOpsWithFastFlag:
+		return "HvProfileDispathedFPUOpsWithFastFlag"
+	case ProfileRetiredSSEOps:
+		return "HvProfileRetiredSSEOps"
+	case ProfileRetiredMoveOps:
+		return "HvProfileRetiredMoveOps"
+	case ProfileSegmentRegisterLoad:
+		return "HvProfileSegmentRegisterLoad"
+	case ProfileResyncBySelfModifyingCode:
+		return "HvProfileResyncBySelfModifyingCode"
+	case ProfileResyncBySnoop:
+		return "HvProfileResyncBySnoop"
+	case ProfileBuffer2Full:
+		return "HvProfileBuffer2Full"
+	case ProfileLockedOperation:
+		return "HvProfileLockedOperation"
+	case ProfileRetiredClflush:
+		return "HvProfileRetiredCLFLUSH"
+	case ProfileRetiredCPUID:
+		return "HvProfileRetiredCPUID"
+	case ProfileLsDispatch:
+		return "HvProfileLSDispatch"
+	case ProfileCancelledStoreToLoadFwdOperations:
+		return "HvProfileCancelledStoreToLoadFwdOperations"
+	case ProfileSmiReceived:
+		return "HvProfileSMIReceived"
+	case ProfileDataAccess:
+		return "HvProfileDataAccess"
+	case ProfileDataMiss:
+		return "HvProfileDataMiss"
+	case ProfileDcRefillFromL2:
+		return "HvProfileDCRefillFromL2"
+	case ProfileDcRefillFromSystem:
+		return "HvProfileDCRefillFromSystem"
+	case ProfileDcRefillCopyBack:
+		return "HvProfileDCRefillCopyBack"
+	case ProfileDcl1DtlbMissL2DtlbHit:
+		return "HvProfileDCL1DTLBMissL2DTLBHit"
+	case ProfileDcl1DtlbMissL2DtlbMiss:
+		return "HvProfileDCL1DTLBMissL2DTLBMiss"
+	case ProfileDcMisalignedDataReference:
+		return "HvProfileDCMisalignedDataReference"
+	case ProfileDcLateCancelOfAnAccess:
+		return "HvProfileDCLateCancelOfAnAccess"
+	case ProfileDcEarlyCancelOfAnAccess:
+		return "HvProfileDCEarlyCancelOfAnAccess"
+	case ProfileDcOneBitEccError:
+		return "HvProfileDCOneBitECCError"
+	case ProfileDcDispatchedPrefetchInstructions:
+		return "HvProfileDCDispatchedPrefetchInstructions"
+	case ProfileDCacheMissByLockedInstructions:
+		return "HvProfileDCacheMissByLockedInstructions"
+	case ProfileL1DtlbHit:
+		return "HvProfileL1DTLBHit"
+	case ProfileL1DtlbReloadLatency:
+		return "HvProfileL1DTLBReloadLatency"
+	case ProfileIneffectiveSoftwarePrefetches:
+		return "HvProfileIneffectiveSoftwarePrefetches"
+	case ProfileGlobalTLBFlushes:
+		return "HvProfileGlobalTLBFlushes"
+	case ProfileRetiredInvlpgAndInvlpga:
+		return "HvProfileRetiredINVLPGAndINVLPGA"
+	case ProfileMemoryAccessesToUc:
+		return "HvProfileMemoryAccessesToUC"
+	case ProfileMemoryAccessesToWcAndWcBufferFlushToWb:
+		return "HvProfileMemoryAccessesToWCAndWCBufferFlushToWB"
+	case ProfileStreamStoreToWb:
+		return "HvProfileStreamStoreToWB"
+	case ProfileDataPrefetchCancelled:
+		return "HvProfileDataPrefetchCancelled"
+	case ProfileDataPrefetchAttempts:
+		return "HvProfileDataPrefetchAttempts"
+	case ProfileMabRequests:
+		return "HvProfileMABRequests"
+	case ProfileNbReadResponsesForForCacheRefill:
+		return "HvProfileNBReadResponsesForForCacheRefill"
+	case ProfileOctwordsWriitenToSystem:
+		return "HvProfileOctwordsWriitenToSystem"
+	case ProfilePageTableWalkerPdpeRefillHitInL2:
+		return "HvProfilePageTableWalkerPDPERefillHitInL2"
+	case ProfilePageTableWalkerPdpeLookupMissedInPdc:
+		return "HvProfilePageTableWalkerPDPELookupMissedInPDC"
+	case ProfilePageTableWalkerPml4ERefillHitInL2:
+		return "HvProfilePageTableWalkerPML4ERefillHitInL2"
+	case ProfilePageTableWalkerPml4ELookupMissedInPdc:
+		return "HvProfilePageTableWalkerPML4ELookupMissedInPDC"
+	case ProfilePageTableWalkerPteRefillHitInL2:
+		return "HvProfilePageTableWalkerPTERefillHitInL2"
+	case ProfilePageTableWalkerPdeRefillHitInL2:
+		return "HvProfilePageTableWalkerPDERefillHitInL2"
+	case ProfilePageTableWalkerPdeLookupMissedInPdc:
+		return "HvProfilePageTableWalkerPDELookupMissedInPDC"
+	case ProfilePageTableWalkerPdeLookupInPdc:
+		return "HvProfilePageTableWalkerPDELookupInPDC"
+	case ProfileProbeHits:
+		return "HvProfileProbeHits"
+	case ProfileCacheCrossInvalidates:
+		return "HvProfileCacheCrossInvalidates"
+	case ProfileTLBFlushEvents:
+		return "HvProfileTLBFlushEvents"
+	case ProfileL2Request:
+		return "HvProfileL2Request"
+	case ProfileL2CacheMisses:
+		return "HvProfileL2CacheMisses"
+	case ProfileL2CacheMissesIcFill:
+		return "HvProfileL2CacheMissesICFill"
+	case ProfileL2CacheMissesDcFill:
+		return "HvProfileL2CacheMissesDCFill"
+	case ProfileL2CacheMissesTLBPageTableWalk:
+		return "HvProfileL2CacheMissesTLBPageTableWalk"
+	case ProfileL2Fill:
+		return "HvProfileL2Fill"
+	case ProfileIcFetch:
+		return "HvProfileICFetch"
+	case ProfileIcMiss:
+		return "HvProfileICMiss"
+	case ProfileIcRefillFromL2:
+		return "HvProfileICRefillFromL2"
+	case ProfileIcRefillFromSystem:
+		return "HvProfileICRefillFromSystem"
+	case ProfileIcl1TLBMissL2TLBHit:
+		return "HvProfileICL1TLBMissL2TLBHit"
+	case ProfileIcl1TLBMissL2TLBMiss:
+		return "HvProfileICL1TLBMissL2TLBMiss"
+	case ProfileIcResyncBySnoop:
+		return "HvProfileICResyncBySnoop"
+	case ProfileIcInstructionFetchStall:
+		return "HvProfileICInstructionFetchStall"
+	case ProfileIcReturnStackHit:
+		return "HvProfileICReturnStackHit"
+	case ProfileIcReturnStackOverflow:
+		return "HvProfileICReturnStackOverflow"
+	case ProfileInstructionCacheVictims:
+		return "HvProfileInstructionCacheVictims"
+	case ProfileInstructionCacheLinesInvalidated:
+		return "HvProfileInstructionCacheLinesInvalidated"
+	case ProfileItlbReloads:
+		return "HvProfileITLBReloads"
+	case ProfileItlbReloadsAborted:
+		return "HvProfileITLBReloadsAborted"
+	case ProfileRetiredInstructions:
+		return "HvProfileRetiredInstructions"
+	case ProfileRetireduops:
+		return "HvProfileRetireduops"
+	case ProfileRetiredBranches:
+		return "HvProfileRetiredBranches"
+	case ProfileRetiredBranchesMispredicted:
+		return "HvProfileRetiredBranchesMispredicted"
+	case ProfileTakenBranches:
+		return "HvProfileTakenBranches"
+	case ProfileTakenBranchesMispredicted:
+		return "HvProfileTakenBranchesMispredicted"
+	case ProfileRetiredFarControlTransfers:
+		return "HvProfileRetiredFarControlTransfers"
+	case ProfileRetiredResyncsNonControlTransferBranches:
+		return "HvProfileRetiredResyncsNonControlTransferBranches"
+	case ProfileRetiredNearReturns:
+		return "HvProfileRetiredNearReturns"
+	case ProfileRetiredNearReturnsMispredicted:
+		return "HvProfileRetiredNearReturnsMispredicted"
+	case ProfileTakenBranchesMispredictedByAddressMiscompare:
+		return "HvProfileTakenBranchesMispredictedByAddressMiscompare"
+	case ProfileRetiredFpuInstructions:
+		return "HvProfileRetiredFPUInstructions"
+	case ProfileRetiredFastpathDoubleOpInstructions:
+		return "HvProfileRetiredFastpathDoubleOpInstructions"
+	case ProfileInterruptsMaskedCycles:
+		return "HvProfileInterruptsMaskedCycles"
+	case ProfileInterruptsMaskedWhilePendingCycles:
+		return "HvProfileInterruptsMaskedWhilePendingCycles"
+	case ProfileTakenHardwareInterrupts:
+		return "HvProfileTakenHardwareInterrupts"
+	case ProfileNothingToDispatch:
+		return "HvProfileNothingToDispatch"
+	case ProfileDispatchStalls:
+		return "HvProfileDispatchStalls"
+	case ProfileDispatchStallsFromBranchAbortToRetire:
+		return "HvProfileDispatchStallsFromBranchAbortToRetire"
+	case ProfileDispatchStallsForSerialization:
+		return "HvProfileDispatchStallsForSerialization"
+	case ProfileDispatchStallsForSegmentLoad:
+		return "HvProfileDispatchStallsForSegmentLoad"
+	case ProfileDispatchStallsWhenReorderBufferFull:
+		return "HvProfileDispatchStallsWhenReorderBufferFull"
+	case ProfileDispatchStallsWhenReservationStationsFull:
+		return "HvProfileDispatchStallsWhenReservationStationsFull"
+	case ProfileDispatchStallsWhenFpuFull:
+		return "HvProfileDispatchStallsWhenFPUFull"
+	case ProfileDispatchStallsWhenLsFull:
+		return "HvProfileDispatchStallsWhenLSFull"
+	case ProfileDispatchStallsWhenWaitingForAllQuiet:
+		return "HvProfileDispatchStallsWhenWaitingForAllQuiet"
+	case ProfileDispatchStallsWhenFarControlOrResyncBranchPending:
+		return "HvProfileDispatchStallsWhenFarControlOrResyncBranchPending"
+	case ProfileFpuExceptions:
+		return "HvProfileFPUExceptions"
+	case ProfileNumberOfBreakPointsForDr0:
+		return "HvProfileNumberOfBreakPointsForDR0"
+	case ProfileNumberOfBreakPointsForDr1:
+		return "HvProfileNumberOfBreakPointsForDR1"
+	case ProfileNumberOfBreakPointsForDr2:
+		return "HvProfileNumberOfBreakPointsForDR2"
+	case ProfileNumberOfBreakPointsForDr3:
+		return "HvProfileNumberOfBreakPointsForDR3"
+	case ProfileDramAccess:
+		return "HvProfileDRAMAccess"
+	case ProfileDramPageTableOverflow:
+		return "HvProfileDRAMPageTableOverflow"
+	case ProfileDramdramCommandSlotsMissed:
+		return "HvProfileDRAMDRAMCommandSlotsMissed"
+	case ProfileMemoryControllerTurnAround:
+		return "HvProfileMemoryControllerTurnAround"
+	case ProfileMemoryControllerBypassCounter:
+		return "HvProfileMemoryControllerBypassCounter"
+	case ProfileSizedCommands:
+		return "HvProfileSizedCommands"
+	case ProfileProbeResult:
+		return "HvProfileProbeResult"
+	case ProfileUpstreamRequest:
+		return "HvProfileUpstreamRequest"
+	case ProfileHyperTransportBus0Bandwidth:
+		return "HvProfileHyperTransportBus0Bandwidth"
+	case ProfileHyperTransportBus1Bandwidth:
+		return "HvProfileHyperTransportBus1Bandwidth"
+	case ProfileHyperTransportBus2Bandwidth:
+		return "HvProfileHyperTransportBus2Bandwidth"
+	case ProfileGuestTLBMissesAndInvalidates:
+		return "HvProfileGuestTLBMissesAndInvalidates"
+	case ProfileGuestTLBMisses:
+		return "HvProfileGuestTLBMisses"
+	case ProfileGuestTLBInvalidates:
+		return "HvProfileGuestTLBInvalidates"
+	case ProfileHostPageLargerThanGuestPageRevC:
+		return "HvProfileHostPageLargerThanGuestPage_RevC"
+	case ProfilePageSizeMismatchCausedByMtrrRevC:
+		return "HvProfilePageSizeMismatchCausedByMTRR_RevC"
+	case ProfileGuestPageLargerThanHostPageRevC:
+		return "HvProfileGuestPageLargerThanHostPage_RevC"
+	case ProfileInterruptChecks:
+		return "HvProfileInterruptChecks"
+	case ProfileRetiredLfence:
+		return "HvProfileRetiredLFENCE"
+	case ProfileRetiredSfence:
+		return "HvProfileRetiredSFENCE"
+	case ProfileRetiredMfence:
+		return "HvProfileRetiredMFENCE"
+	case ProfileCPUToDramRequestsLocalToNode0:
+		return "HvProfileCPUToDRAMRequestsLocalToNode0"
+	case ProfileCPUToDramRequestsLocalToNode1:
+		return "HvProfileCPUToDRAMRequestsLocalToNode1"
+	case ProfileCPUToDramRequestsLocalToNode2:
+		return "HvProfileCPUToDRAMRequestsLocalToNode2"
+	case ProfileCPUToDramRequestsLocalToNode3:
+		return "HvProfileCPUToDRAMRequestsLocalToNode3"
+	case ProfileCPUToDramRequestsLocalToNode4:
+		return "HvProfileCPUToDRAMRequestsLocalToNode4"
+	case ProfileCPUToDramRequestsLocalToNode5:
+		return "HvProfileCPUToDRAMRequestsLocalToNode5"
+	case ProfileCPUToDramRequestsLocalToNode6:
+		return "HvProfileCPUToDRAMRequestsLocalToNode6"
+	case ProfileCPUToDramRequestsLocalToNode7:
+		return "HvProfileCPUToDRAMRequestsLocalToNode7"
+	case ProfileIOToDramRequestsLocalToNode0:
+		return "HvProfileIOToDRAMRequestsLocalToNode0"
+	case ProfileIOToDramRequestsLocalToNode1:
+		return "HvProfileIOToDRAMRequestsLocalToNode1"
+	case ProfileIOToDramRequestsLocalToNode2:
+		return "HvProfileIOToDRAMRequestsLocalToNode2"
+	case ProfileIOToDramRequestsLocalToNode3:
+		return "HvProfileIOToDRAMRequestsLocalToNode3"
+	case ProfileIOToDramRequestsLocalToNode4:
+		return "HvProfileIOToDRAMRequestsLocalToNode4"
+	case ProfileIOToDramRequestsLocalToNode5:
+		return "HvProfileIOToDRAMRequestsLocalToNode5"
+	case ProfileIOToDramRequestsLocalToNode6:
+		return "HvProfileIOToDRAMRequestsLocalToNode6"
+	case ProfileIOToDramRequestsLocalToNode7:
+		return "HvProfileIOToDRAMRequestsLocalToNode7"
+	case ProfileCPURequestsToAPIC:
+		return "HvProfileCPURequestsToAPIC"
+	case ProfileInstructionsRetired:
+		return "HvProfileInstructionsRetired"
+	case ProfileUnhaltedReferenceCycles:
+		return "HvProfileUnhaltedReferenceCycles"
+	case ProfileLlcReference:
+		return "HvProfileLLCReference"
+	case ProfileLlcMisses:
+		return "HvProfileLLCMisses"
+	case ProfileBranchInstuctionRetired:
+		return "HvProfileBranchInstuctionRetired"
+	case ProfileBranchMispredict:
+		return "HvProfileBranchMispredict"
+	}
+	return "HV_PROFILE_SOURCE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// SetSystemPropertyInput is HV_INPUT_SET_SYSTEM_PROPERTY.
+//
+// Input of HvCallSetSystemProperty: a property code followed by its value. The type page calls the
+// first member PropertyId and declares it UINT32 while its text and the call page make it an
+// HV_SYSTEM_PROPERTY (PropertyCode in the call's table); the type page's name and the enum type are
+// used. The call's Native Interface table shows EventType followed by 6 bytes of padding where the
+// declaration has the reserved ReservedZ1 and ReservedZ2 members; the declaration is followed (same
+// bytes). The table's Padding after the property code is the alignment gap before the 8-byte union.
+//
+// Reference: wdk-2013/HV_INPUT_SET_SYSTEM_PROPERTY.txt, wdk-2013/HvSetSystemProperty.txt.
+type SetSystemPropertyInput struct {
+	_          structs.HostLayout
+	PropertyID SystemProperty                 // PropertyId, offset 0x0: Which property is set (PropertyCode in the call's table).
+	_          [4]byte                        // Padding, offset 0x4: Alignment gap the call's table lists as Padding.
+	Property   SetSystemPropertyInputProperty // Property, offset 0x8: The new value; its layout depends on PropertyId.
+}
+
+// SetSystemPropertyInputProperty is the type of member Property of SetSystemPropertyInput.
+type SetSystemPropertyInputProperty struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// SetPerfCounter returns a pointer to member SetPerfCounter (offset 0x0) of x. Value for
+// HvSetPerfCounterProperty (16 bytes).
+func (x *SetSystemPropertyInputProperty) SetPerfCounter() *SetSystemPropertyInputPropertySetPerfCounter {
+	return (*SetSystemPropertyInputPropertySetPerfCounter)(unsafe.Pointer(x))
+}
+
+// SetSystemPropertyInputPropertySetPerfCounter is the type of member SetPerfCounter of
+// SetSystemPropertyInputProperty.
+type SetSystemPropertyInputPropertySetPerfCounter struct {
+	_          structs.HostLayout
+	EventType  uint16 // EventType, offset 0x0: Hardware event to sample.
+	ReservedZ1 uint16 // ReservedZ1, offset 0x2: Must be zero.
+	ReservedZ2 uint32 // ReservedZ2, offset 0x4: Must be zero.
+	Period     uint64 // Period, offset 0x8: How often the event is sampled.
+}
+
+// InvokeHypervisorDebuggerInput is HV_INPUT_INVOKE_HYPERVISOR_DEBUGGER.
+//
+// Input of HvCallInvokeHypervisorDebugger, as its Native Interface table gives it (two 64-bit values,
+// so it fits the fast convention).
+//
+// Reference: wdk-2013/HvInvokeHypervisorDebugger.txt.
+type InvokeHypervisorDebuggerInput struct {
+	_                structs.HostLayout
+	Reason           uint64 // Reason, offset 0x0: Why the debugger is entered.
+	SupplementalCode uint64 // SupplementalCode, offset 0x8: Extra code handed to the debugger.
+}
+
+// PostDebugDataInput is HV_INPUT_POST_DEBUG_DATA.
+//
+// Input of HvCallPostDebugData: a byte count and options, then the bytes themselves. The C prototype
+// passes Data as a pointer; the Native Interface table places the bytes inline at offset 8, which is
+// followed (8 + HV_DEBUG_MAXIMUM_DATA_SIZE fills one 4096-byte page).
+//
+// Reference: wdk-2013/HvPostDebugData.txt, wdk-2013/concept-Debugging-Data-Types.txt.
+type PostDebugDataInput struct {
+	_       structs.HostLayout
+	Count   uint32       // Count, offset 0x0: Bytes of Data to post, 0 to HV_DEBUG_MAXIMUM_DATA_SIZE.
+	Options DebugOptions // Options, offset 0x4: Zero or HV_DEBUG_POST_LOOP.
+	// Data: a variable-length array of UINT8 follows at offset 0x8 (not part of the struct).
+}
+
+// PostDebugDataOutput is HV_OUTPUT_POST_DEBUG_DATA.
+//
+// Output of HvCallPostDebugData, as its Native Interface table gives it.
+//
+// Reference: wdk-2013/HvPostDebugData.txt.
+type PostDebugDataOutput struct {
+	_            structs.HostLayout
+	PendingCount uint32  // PendingCount, offset 0x0: Bytes waiting in the outgoing session buffer, including those just posted.
+	_            [4]byte // Padding, offset 0x4
+}
+
+// RetrieveDebugDataInput is HV_INPUT_RETRIEVE_DEBUG_DATA.
+//
+// Input of HvCallRetrieveDebugData, as its Native Interface table gives it. The C prototype passes
+// Count as an in/out pointer; in the table it is an input only and the number of bytes returned comes
+// back in RetrievedCount.
+//
+// Reference: wdk-2013/HvRetrieveDebugData.txt.
+type RetrieveDebugDataInput struct {
+	_       structs.HostLayout
+	Count   uint32       // Count, offset 0x0: Most bytes to fetch, 0 to HV_DEBUG_MAXIMUM_DATA_SIZE; zero only tests whether data is waiting.
+	Options DebugOptions // Options, offset 0x4: HV_DEBUG_RETRIEVE_LOOP and/or HV_DEBUG_RETRIEVE_TEST_ACTIVITY.
+	Timeout Nano100Time  // Timeout, offset 0x8: Longest time the VP may be suspended waiting for data (with HV_DEBUG_RETRIEVE_LOOP).
+}
+
+// RetrieveDebugDataOutput is HV_OUTPUT_RETRIEVE_DEBUG_DATA.
+//
+// Output of HvCallRetrieveDebugData: two counts, then the bytes. The parameter list marks
+// RemainingCount as an input and the prototype passes Data as a pointer; the Native Interface table
+// (both in the output block, Data inline at offset 8) is followed.
+//
+// Reference: wdk-2013/HvRetrieveDebugData.txt, wdk-2013/concept-Debugging-Data-Types.txt.
+type RetrieveDebugDataOutput struct {
+	_              structs.HostLayout
+	RetrievedCount uint32 // RetrievedCount, offset 0x0: Bytes placed in Data.
+	RemainingCount uint32 // RemainingCount, offset 0x4: Bytes still waiting in the incoming session buffer after this call.
+	// Data: a variable-length array of UINT8 follows at offset 0x8 (not part of the struct).
+}
+
+// ResetDebugSessionInput is HV_INPUT_RESET_DEBUG_SESSION.
+//
+// Input of HvCallResetDebugSession, as its Native Interface table gives it.
+//
+// Reference: wdk-2013/HvResetDebugSession.txt.
+type ResetDebugSessionInput struct {
+	_       structs.HostLayout
+	Options DebugOptions // Options, offset 0x0: HV_DEBUG_PURGE_INCOMING_DATA and/or HV_DEBUG_PURGE_OUTGOING_DATA; at least one is needed.
+	_       [4]byte      // Padding, offset 0x4
+}
+
+// Wchar is WCHAR.
+//
+// A UTF-16 code unit, the element of the crash dump areas' ImageName. The reference uses the Windows
+// type without declaring it or stating its width; the Windows 16-bit width is assumed.
+//
+// Reference: wdk-2013/HV_CRASHDUMP_AREA.txt, wdk-2013/HV_CRASHDUMP_AREA_V1.txt.
+type Wchar uint16
+
+// CrashdumpArea is HV_CRASHDUMP_AREA.
+//
+// Crash information the hypervisor leaves for the root's boot driver (HvBoot.sys) when it bug-checks;
+// the driver allocates it and hands its SPA over through the loader block. Version 2 of the layout
+// (HV_CRASHDUMP_AREA_VERSION). The page gives no offsets or size; they follow natural alignment, which
+// adds the padding members (not in the declaration) and makes the size 744. Array lengths are
+// HV_IMAGE_NAME_MAX_LENGTH (32) and CODE_CHUNK_SIZE (0x200). The flags are an anonymous union of
+// FlagsAsUINT32 and bit-fields, written here as bits of FlagsAsUINT32.
+//
+// Reference: wdk-2013/HV_CRASHDUMP_AREA.txt.
+type CrashdumpArea struct {
+	_                          structs.HostLayout
+	Version                    uint32                     // Version, offset 0x0: Layout version of the area.
+	FlagsAsUint32              CrashdumpAreaFlagsAsUint32 // FlagsAsUINT32, offset 0x4: Validity and other flags as one value.
+	HypervisorBase             uint64                     // HypervisorBase, offset 0x8: Load address of the hypervisor image.
+	SizeOfImage                uint32                     // SizeOfImage, offset 0x10: Size of the loaded image in bytes.
+	CheckSum                   uint32                     // CheckSum, offset 0x14: Checksum of the loaded image.
+	CurrentPartition           uint64                     // CurrentPartition, offset 0x18: The partition current at the crash.
+	PartitionsCreated          uint64                     // PartitionsCreated, offset 0x20: Partitions created so far.
+	PartitionsRunning          uint32                     // PartitionsRunning, offset 0x28: Partitions running at the crash.
+	_                          [4]byte                    // Padding1, offset 0x2c: Alignment gap before the 64-bit member; not in the declaration.
+	CompartmentFreePfns        uint64                     // CompartmentFreePfns, offset 0x30: Count of compartment-free PFNs.
+	ImageNameLength            uint16                     // ImageNameLength, offset 0x38: Characters used in ImageName.
+	ImageName                  [32]Wchar                  // ImageName, offset 0x3a: Module name in UTF-16; the length is HV_IMAGE_NAME_MAX_LENGTH.
+	_                          [6]byte                    // Padding2, offset 0x7a: Alignment gap before BugCheckData; not in the declaration.
+	BugCheckData               [5]uint64                  // BugCheckData, offset 0x80: Bug-check code and parameters.
+	BugCheckErrorReturnAddress uint64                     // BugCheckErrorReturnAddress, offset 0xa8: Return address recorded with the bug check.
+	PageTableBase              uint64                     // PageTableBase, offset 0xb0: Page-table root a debugger needs to translate hypervisor addresses (and reach the per-processor state).
+	PfnDataBase                uint64                     // PfnDataBase, offset 0xb8: Not described by the page; by its name, the PFN database location.
+	DebuggerDataBlock          uint64                     // DebuggerDataBlock, offset 0xc0: Location of the block a debugger needs to interpret the dump.
+	NumberProcessors           uint32                     // NumberProcessors, offset 0xc8: Processor count.
+	CurrentProcessor           uint32                     // CurrentProcessor, offset 0xcc: Processor that crashed.
+	CodeSPA                    uint64                     // CodeSpa, offset 0xd0: System physical address of the saved code bytes.
+	CodeChunk                  [512]uint8                 // CodeChunk, offset 0xd8: Copy of the code around the fault; the length is CODE_CHUNK_SIZE (0x200).
+	ContextCount               uint32                     // ContextCount, offset 0x2d8: Number of HV_CRASHDUMP_PROCESSOR_STATE records.
+	ContextOffset              uint32                     // ContextOffset, offset 0x2dc: Where the HV_CRASHDUMP_PROCESSOR_STATE records start; the crashing processor is always among them.
+	ContextSize                uint32                     // ContextSize, offset 0x2e0: Size of the processor state records.
+	_                          [4]byte                    // Padding3, offset 0x2e4: Tail padding from natural alignment; not in the declaration.
+}
+
+// CrashdumpAreaFlagsAsUint32 is the type of member FlagsAsUINT32 of CrashdumpArea.
+type CrashdumpAreaFlagsAsUint32 uint32
+
+// CrashdumpAreaFlagsAsUint32ReservedMask has the bits the reference reserves; they must stay zero.
+const CrashdumpAreaFlagsAsUint32ReservedMask CrashdumpAreaFlagsAsUint32 = 0xfffffffe
+
+// Valid reports Valid (bit 0: The area's contents are valid.).
+func (x CrashdumpAreaFlagsAsUint32) Valid() bool {
+	return x&(1<<0) != 0
+}
+
+// SetValid sets or clears Valid.
+func (x *CrashdumpAreaFlagsAsUint32) SetValid(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// CrashdumpAreaV1 is HV_CRASHDUMP_AREA_V1.
+//
+// Version 1 of the crash dump area, with the crash stack described inline instead of per-processor
+// records. Its page copies the version 2 remarks (it names HV_CRASHDUMP_AREA and gives
+// HV_CRASHDUMP_AREA_VERSION as 2). BugCheckErrorReturnAddress is declared void *; it is taken as 8
+// bytes (64-bit hypervisor). No offsets or size are given; they follow natural alignment, which adds
+// the padding members.
+//
+// Reference: wdk-2013/HV_CRASHDUMP_AREA_V1.txt.
+type CrashdumpAreaV1 struct {
+	_                          structs.HostLayout
+	Version                    uint32                       // Version, offset 0x0: Layout version of the area.
+	FlagsAsUint32              CrashdumpAreaV1FlagsAsUint32 // FlagsAsUINT32, offset 0x4: Validity and other flags as one value.
+	HypervisorBase             uint64                       // HypervisorBase, offset 0x8: Load address of the hypervisor image.
+	SizeOfImage                uint32                       // SizeOfImage, offset 0x10: Size of the loaded image in bytes.
+	ImageNameLength            uint16                       // ImageNameLength, offset 0x14: Characters used in ImageName.
+	ImageName                  [32]Wchar                    // ImageName, offset 0x16: Module name in UTF-16; the length is HV_IMAGE_NAME_MAX_LENGTH.
+	_                          [2]byte                      // Padding1, offset 0x56: Alignment gap before BugCheckData; not in the declaration.
+	BugCheckData               [5]uint64                    // BugCheckData, offset 0x58: Bug-check code and parameters.
+	BugCheckErrorReturnAddress uint64                       // BugCheckErrorReturnAddress, offset 0x80: Return address recorded with the bug check (a pointer in C).
+	PageTableBase              uint64                       // PageTableBase, offset 0x88: Page-table root a debugger needs to translate hypervisor addresses.
+	PfnDataBase                uint64                       // PfnDataBase, offset 0x90: Not described by the page; by its name, the PFN database location.
+	DebuggerDataBlock          uint64                       // DebuggerDataBlock, offset 0x98: Location of the block a debugger needs to interpret the dump.
+	NumberProcessors           uint32                       // NumberProcessors, offset 0xa0: Processor count.
+	ProcessorStateOffset       uint32                       // ProcessorStateOffset, offset 0xa4: Where the processor-specific state starts.
+	ProcessorStateSize         uint32                       // ProcessorStateSize, offset 0xa8: Size of the processor-specific state.
+	CrashStackSize             uint32                       // CrashStackSize, offset 0xac: Size of the crashing thread's saved stack.
+	CrashStackOffset           uint32                       // CrashStackOffset, offset 0xb0: Where the crashing thread's saved stack starts.
+	_                          [4]byte                      // Padding2, offset 0xb4: Alignment gap before the 64-bit member; not in the declaration.
+	CrashStackAddress          uint64                       // CrashStackAddress, offset 0xb8: Address the crashing thread's stack had.
+}
+
+// CrashdumpAreaV1FlagsAsUint32 is the type of member FlagsAsUINT32 of CrashdumpAreaV1.
+type CrashdumpAreaV1FlagsAsUint32 uint32
+
+// CrashdumpAreaV1FlagsAsUint32ReservedMask has the bits the reference reserves; they must stay zero.
+const CrashdumpAreaV1FlagsAsUint32ReservedMask CrashdumpAreaV1FlagsAsUint32 = 0xfffffffe
+
+// Valid reports Valid (bit 0: The area's contents are valid.).
+func (x CrashdumpAreaV1FlagsAsUint32) Valid() bool {
+	return x&(1<<0) != 0
+}
+
+// SetValid sets or clears Valid.
+func (x *CrashdumpAreaV1FlagsAsUint32) SetValid(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// CrashdumpProcessorState is HV_CRASHDUMP_PROCESSOR_STATE.
+//
+// Where one processor's saved state lies in a version 2 crash dump area (found through ContextCount,
+// ContextOffset and ContextSize). The page gives no offsets; natural alignment leaves no gaps. Note
+// the order: offset before size for the register state, size before offset for the other two.
+//
+// Reference: wdk-2013/HV_CRASHDUMP_PROCESSOR_STATE.txt, wdk-2013/HV_CRASHDUMP_AREA.txt.
+type CrashdumpProcessorState struct {
+	_                   structs.HostLayout
+	RegisterStateOffset uint32 // RegisterStateOffset, offset 0x0: Where the crashing thread's register context starts.
+	RegisterStateSize   uint32 // RegisterStateSize, offset 0x4: Size of that register context.
+	CrashStackSize      uint32 // CrashStackSize, offset 0x8: Size of the crashing thread's saved stack.
+	CrashStackOffset    uint32 // CrashStackOffset, offset 0xc: Where that saved stack starts.
+	CrashStackAddress   uint64 // CrashStackAddress, offset 0x10: Address the crashing thread's stack had.
+	PlatformStateSize   uint32 // PlatformStateSize, offset 0x18: Size of the platform-specific state.
+	PlatformStateOffset uint32 // PlatformStateOffset, offset 0x1c: Where the platform-specific state starts.
+}
+
 // EventlogType is HV_EVENTLOG_TYPE.
 //
 // Selects an event log type, and with it the buffer group and buffer class (global or local) it uses.
@@ -364,8 +1132,8 @@ type EventlogBufferHeader struct {
 	Reserved4        [2]uint32           // Reserved4, offset 0x40
 }
 
-// ReferenceTime returns a pointer to member ReferenceTime (offset 0x10) of x.
-// The same time stamp viewed as a reference time.
+// ReferenceTime returns a pointer to member ReferenceTime (offset 0x10) of x. The same time stamp
+// viewed as a reference time.
 func (x *EventlogBufferHeader) ReferenceTime() *Nano100Time {
 	return (*Nano100Time)(unsafe.Add(unsafe.Pointer(x), 16))
 }
@@ -385,8 +1153,8 @@ type EventlogEntryHeader struct {
 	TimeStamp uint64 // TimeStamp, offset 0x8 (anonymous union; other members through methods): When the entry was written, from the clock chosen at group initialization.
 }
 
-// ReferenceTime returns a pointer to member ReferenceTime (offset 0x8) of x.
-// The same time stamp viewed as a reference time.
+// ReferenceTime returns a pointer to member ReferenceTime (offset 0x8) of x. The same time stamp
+// viewed as a reference time.
 func (x *EventlogEntryHeader) ReferenceTime() *Nano100Time {
 	return (*Nano100Time)(unsafe.Add(unsafe.Pointer(x), 8))
 }
@@ -403,65 +1171,6 @@ type EventlogMessagePayload struct {
 	_            structs.HostLayout
 	EventLogType EventlogType        // EventLogType, offset 0x0: Log type whose buffers are ready.
 	BufferIndex  EventlogBufferIndex // BufferIndex, offset 0x4: First buffer of the ready list; follow NextBufferIndex in each header.
-}
-
-// ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
-//
-// Flags saying whether and how a proximity domain id is applied. C declares it as a struct of UINT32
-// bit-fields; both documents give the same three ranges. Defined here because HvCreateEventLogBuffer
-// is the first registry user; it is not an event-log type.
-//
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
-// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
-// tlfs/datatypes/hv_proximity_domain_info.md.
-type ProximityDomainFlags uint32
-
-// ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
-const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
-
-// ProximityPreferred reports ProximityPreferred (bit 0: Set means the domain is a preference and other
-// domains may be used; clear means it is required.).
-func (x ProximityDomainFlags) ProximityPreferred() bool {
-	return x&(1<<0) != 0
-}
-
-// SetProximityPreferred sets or clears ProximityPreferred.
-func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
-	if v {
-		*x |= 1 << 0
-	} else {
-		*x &^= 1 << 0
-	}
-}
-
-// ProximityInfoValid reports ProximityInfoValid (bit 31: Set means the Id and the other flags apply;
-// clear lets the hypervisor pick any domain.).
-func (x ProximityDomainFlags) ProximityInfoValid() bool {
-	return x&(1<<31) != 0
-}
-
-// SetProximityInfoValid sets or clears ProximityInfoValid.
-func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
-	if v {
-		*x |= 1 << 31
-	} else {
-		*x &^= 1 << 31
-	}
-}
-
-// ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
-//
-// A NUMA proximity domain id with flags controlling its use. Both documents declare the same two
-// members; the size of 8 bytes is stated by the HvCreateEventLogBuffer parameter table (ProximityInfo,
-// 8 bytes). Defined here because HvCreateEventLogBuffer is the first registry user; it is not an
-// event-log type.
-//
-// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt, wdk-2013/HvCreateEventLogBuffer.txt,
-// tlfs/datatypes/hv_proximity_domain_info.md.
-type ProximityDomainInfo struct {
-	_     structs.HostLayout
-	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
-	Flags ProximityDomainFlags // Flags, offset 0x4: How Id is to be used.
 }
 
 // InitializeEventLogBufferGroupInput is HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP.
@@ -677,6 +1386,6144 @@ func (x *X64HypercallOutput) SetElementsProcessed(v uint16) {
 	*x = *x&^(0xfff<<32) | (X64HypercallOutput(v)&0xfff)<<32
 }
 
+// InstallInterceptInput is HV_INPUT_INSTALL_INTERCEPT.
+//
+// Input of HvCallInstallIntercept (2013). The descriptor's two members are laid out flat here, so
+// InterceptType sits at 12 rather than where HV_INTERCEPT_DESCRIPTOR would put it. The table gives
+// AccessType 4 bytes although the 2013 HV_INTERCEPT_ACCESS_TYPE_MASK typedef is UINT8; this item
+// follows the table and types the member UINT32.
+//
+// Reference: wdk-2013/HvInstallIntercept.txt, wdk-2013/HV_INTERCEPT_DESCRIPTOR.txt.
+type InstallInterceptInput struct {
+	_                  structs.HostLayout
+	PartitionID        PartitionID         // PartitionId, offset 0x0: Child partition whose intercept is changed.
+	AccessType         uint32              // AccessType, offset 0x8: HV_INTERCEPT_ACCESS_MASK_* bits to intercept; zero removes the intercept.
+	InterceptType      InterceptType       // InterceptType, offset 0xc: What to intercept.
+	InterceptParameter InterceptParameters // InterceptParameter, offset 0x10: Port, CPUID leaf or vector the intercept applies to.
+}
+
+// InterceptType is HV_INTERCEPT_TYPE.
+//
+// Kinds of programmable intercepts (2013, x64 only). The TLFS enum has more values and calls value 3
+// HvInterceptTypeException instead of HvInterceptTypeX64Exception.
+//
+// Reference: wdk-2013/HV_INTERCEPT_TYPE.txt, wdk-2013/concept-Programmable-Intercept-Types.txt.
+type InterceptType uint32
+
+const (
+	// InterceptTypeX64IOPort is HvInterceptTypeX64IoPort: Access to one given I/O port; read and write
+	// access flags.
+	InterceptTypeX64IOPort InterceptType = 0x0
+	// InterceptTypeX64MSR is HvInterceptTypeX64Msr: Access to any MSR the hypervisor does not virtualize;
+	// read and write access flags.
+	InterceptTypeX64MSR InterceptType = 0x1
+	// InterceptTypeX64CPUID is HvInterceptTypeX64Cpuid: CPUID for one given leaf; execute access flag.
+	InterceptTypeX64CPUID InterceptType = 0x2
+	// InterceptTypeX64Exception is HvInterceptTypeX64Exception: One given exception vector; execute access
+	// flag.
+	InterceptTypeX64Exception InterceptType = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x InterceptType) String() string {
+	switch x {
+	case InterceptTypeX64IOPort:
+		return "HvInterceptTypeX64IoPort"
+	case InterceptTypeX64MSR:
+		return "HvInterceptTypeX64Msr"
+	case InterceptTypeX64CPUID:
+		return "HvInterceptTypeX64Cpuid"
+	case InterceptTypeX64Exception:
+		return "HvInterceptTypeX64Exception"
+	}
+	return "HV_INTERCEPT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64IOPort is HV_X64_IO_PORT.
+//
+// An x64 I/O port number, the type of the IoPort members of HV_INTERCEPT_PARAMETERS. Neither reference
+// declares it; 16 bits follows the 2-byte port number of the I/O port intercept message (2013) and the
+// TLFS HV_IO_PORT typedef.
+//
+// Reference: wdk-2013/HV_INTERCEPT_PARAMETERS.txt, wdk-2013/concept-I-O-Port-Intercept-Message.txt,
+// tlfs/datatypes/hv_intercept_parameters.md, tlfs/datatypes/hv_io_port.md.
+type X64IOPort uint16
+
+// InterceptParameters is HV_INTERCEPT_PARAMETERS.
+//
+// Type-specific parameter of an intercept (2013). The TLFS union adds ApicWriteMask, MsrIndex and
+// IoPortRange.
+//
+// Reference: wdk-2013/HV_INTERCEPT_PARAMETERS.txt, wdk-2013/concept-Intercept-Data-Types.txt.
+type InterceptParameters struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The whole parameter as one value.
+func (x *InterceptParameters) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// IOPort returns a pointer to member IoPort (offset 0x0) of x. Port for HvInterceptTypeX64IoPort.
+func (x *InterceptParameters) IOPort() *X64IOPort {
+	return (*X64IOPort)(unsafe.Pointer(x))
+}
+
+// CPUIDIndex returns a pointer to member CpuidIndex (offset 0x0) of x. CPUID leaf for
+// HvInterceptTypeX64Cpuid.
+func (x *InterceptParameters) CPUIDIndex() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// ExceptionVector returns a pointer to member ExceptionVector (offset 0x0) of x. Vector for
+// HvInterceptTypeX64Exception.
+func (x *InterceptParameters) ExceptionVector() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// InterceptDescriptor is HV_INTERCEPT_DESCRIPTOR.
+//
+// An intercept type with its parameter. The page gives no offsets; natural alignment puts a 4-byte gap
+// after Type. HvInstallIntercept does not embed this structure as is (its table places the type at 12
+// and the parameter at 16).
+//
+// Reference: wdk-2013/HV_INTERCEPT_DESCRIPTOR.txt, wdk-2013/concept-Intercept-Data-Types.txt.
+type InterceptDescriptor struct {
+	_          structs.HostLayout
+	Type       InterceptType       // Type, offset 0x0: Intercept type.
+	_          [4]byte             // Padding, offset 0x4: Alignment gap (not named by the page).
+	Parameters InterceptParameters // Parameters, offset 0x8: Parameter for the type.
+}
+
+// InterceptAccessType is HV_INTERCEPT_ACCESS_TYPE.
+//
+// Access kind of the event that raised an intercept message (HV_INTERCEPT_ACCESS_MASK_* bits), as used
+// in HV_X64_INTERCEPT_MESSAGE_HEADER. No page declares this type; its one-byte width comes from the
+// Access Type column of the message format tables.
+//
+// Reference: wdk-2013/HV_X64_INTERCEPT_MESSAGE_HEADER.txt,
+// wdk-2013/concept-CPUID-Intercept-Message.txt.
+type InterceptAccessType uint8
+
+// InterceptSuspendRegister is HV_INTERCEPT_SUSPEND_REGISTER.
+//
+// Value of HvRegisterInterceptSuspend. Only the hypervisor sets these bits; a guest may clear them.
+// The TLFS names the type as a member of HV_REGISTER_VALUE but never defines it. The registry applies
+// the 2013 declaration to tlfs, whose HV_REGISTER_VALUE relies on it.
+//
+// Reference: wdk-2013/HV_INTERCEPT_SUSPEND_REGISTER.txt.
+type InterceptSuspendRegister uint64
+
+// InterceptSuspendRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const InterceptSuspendRegisterReservedMask InterceptSuspendRegister = 0xfffffffffffffffc
+
+// Suspended reports Suspended (bit 0: The VP is suspended because of an intercept; clear it to
+// resume.).
+func (x InterceptSuspendRegister) Suspended() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSuspended sets or clears Suspended.
+func (x *InterceptSuspendRegister) SetSuspended(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TLBLocked reports TlbLocked (bit 1: Blocks TLB flushes of this VP by other processors; flushing VPs
+// are suspended until it clears.).
+func (x InterceptSuspendRegister) TLBLocked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTLBLocked sets or clears TlbLocked.
+func (x *InterceptSuspendRegister) SetTLBLocked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// X64VPExecutionState is HV_X64_VP_EXECUTION_STATE.
+//
+// Execution state of the VP when an intercept was raised.
+//
+// Reference: wdk-2013/HV_X64_VP_EXECUTION_STATE.txt, wdk-2013/concept-Message-Data-Types.txt.
+type X64VPExecutionState uint16
+
+// X64VPExecutionStateReservedMask has the bits the reference reserves; they must stay zero.
+const X64VPExecutionStateReservedMask X64VPExecutionState = 0xff80
+
+// Cpl returns Cpl (bits 0..1: Current privilege level (0 in real mode, 3 in v86 mode).).
+func (x X64VPExecutionState) Cpl() uint8 {
+	return uint8(x >> 0 & 0x3)
+}
+
+// SetCpl stores v in Cpl; bits of v beyond its 2-bit width are dropped.
+func (x *X64VPExecutionState) SetCpl(v uint8) {
+	*x = *x&^(0x3<<0) | (X64VPExecutionState(v)&0x3)<<0
+}
+
+// Cr0Pe reports Cr0Pe (bit 2: Protected mode.).
+func (x X64VPExecutionState) Cr0Pe() bool {
+	return x&(1<<2) != 0
+}
+
+// SetCr0Pe sets or clears Cr0Pe.
+func (x *X64VPExecutionState) SetCr0Pe(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Cr0Am reports Cr0Am (bit 3: Alignment checking for unprivileged accesses.).
+func (x X64VPExecutionState) Cr0Am() bool {
+	return x&(1<<3) != 0
+}
+
+// SetCr0Am sets or clears Cr0Am.
+func (x *X64VPExecutionState) SetCr0Am(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// EferLma reports EferLma (bit 4: Long mode active.).
+func (x X64VPExecutionState) EferLma() bool {
+	return x&(1<<4) != 0
+}
+
+// SetEferLma sets or clears EferLma.
+func (x *X64VPExecutionState) SetEferLma(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// DebugActive reports DebugActive (bit 5: At least one debug register is active.).
+func (x X64VPExecutionState) DebugActive() bool {
+	return x&(1<<5) != 0
+}
+
+// SetDebugActive sets or clears DebugActive.
+func (x *X64VPExecutionState) SetDebugActive(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// InterruptionPending reports InterruptionPending (bit 6: The intercept arose while delivering an
+// interruption, which stays pending.).
+func (x X64VPExecutionState) InterruptionPending() bool {
+	return x&(1<<6) != 0
+}
+
+// SetInterruptionPending sets or clears InterruptionPending.
+func (x *X64VPExecutionState) SetInterruptionPending(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// X64InterceptMessageHeader is HV_X64_INTERCEPT_MESSAGE_HEADER.
+//
+// Common start of every x64 memory access and processor intercept message payload. The message format
+// tables give offsets from the start of the SynIC message; the offsets here are relative to the
+// payload (16 less).
+//
+// Reference: wdk-2013/HV_X64_INTERCEPT_MESSAGE_HEADER.txt, wdk-2013/concept-Message-Data-Types.txt,
+// wdk-2013/concept-CPUID-Intercept-Message.txt.
+type X64InterceptMessageHeader struct {
+	_                   structs.HostLayout
+	VPIndex             VPIndex             // VpIndex, offset 0x0: VP that raised the intercept.
+	InstructionLength   uint8               // InstructionLength, offset 0x4: Length of the intercepted instruction, or zero if unknown (always given for CPUID, I/O port and MSR intercepts).
+	InterceptAccessType InterceptAccessType // InterceptAccessType, offset 0x5: Read, write or execute.
+	ExecutionState      X64VPExecutionState // ExecutionState, offset 0x6
+	CsSegment           X64SegmentRegister  // CsSegment, offset 0x8: Code segment.
+	RIP                 uint64              // Rip, offset 0x18
+	Rflags              uint64              // Rflags, offset 0x20
+}
+
+// X64MemoryAccessInfo is HV_X64_MEMORY_ACCESS_INFO.
+//
+// Flags of a memory access message. The C declares the reserved field 8 bits wide, which would not fit
+// next to GvaValid; the text says the remaining 7 bits (0xFE), which this item follows.
+//
+// Reference: wdk-2013/HV_X64_MEMORY_ACCESS_INFO.txt, wdk-2013/concept-Message-Data-Types.txt.
+type X64MemoryAccessInfo uint8
+
+// X64MemoryAccessInfoReservedMask has the bits the reference reserves; they must stay zero.
+const X64MemoryAccessInfoReservedMask X64MemoryAccessInfo = 0xfe
+
+// GVAValid reports GvaValid (bit 0: The message's guest virtual address is valid.).
+func (x X64MemoryAccessInfo) GVAValid() bool {
+	return x&(1<<0) != 0
+}
+
+// SetGVAValid sets or clears GvaValid.
+func (x *X64MemoryAccessInfo) SetGVAValid(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64IOPortAccessInfo is HV_X64_IO_PORT_ACCESS_INFO.
+//
+// Flags of an I/O port intercept message.
+//
+// Reference: wdk-2013/HV_X64_IO_PORT_ACCESS_INFO.txt, wdk-2013/concept-I-O-Port-Intercept-Message.txt.
+type X64IOPortAccessInfo uint8
+
+// X64IOPortAccessInfoReservedMask has the bits the reference reserves; they must stay zero.
+const X64IOPortAccessInfoReservedMask X64IOPortAccessInfo = 0xe0
+
+// AccessSize returns AccessSize (bits 0..2: Access width: 001b one byte, 010b two bytes, 100b four
+// bytes; other codes reserved.).
+func (x X64IOPortAccessInfo) AccessSize() uint8 {
+	return uint8(x >> 0 & 0x7)
+}
+
+// SetAccessSize stores v in AccessSize; bits of v beyond its 3-bit width are dropped.
+func (x *X64IOPortAccessInfo) SetAccessSize(v uint8) {
+	*x = *x&^(0x7<<0) | (X64IOPortAccessInfo(v)&0x7)<<0
+}
+
+// StringOp reports StringOp (bit 3: INS or OUTS.).
+func (x X64IOPortAccessInfo) StringOp() bool {
+	return x&(1<<3) != 0
+}
+
+// SetStringOp sets or clears StringOp.
+func (x *X64IOPortAccessInfo) SetStringOp(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// RepPrefix reports RepPrefix (bit 4: The string instruction has a rep prefix.).
+func (x X64IOPortAccessInfo) RepPrefix() bool {
+	return x&(1<<4) != 0
+}
+
+// SetRepPrefix sets or clears RepPrefix.
+func (x *X64IOPortAccessInfo) SetRepPrefix(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// X64ExceptionInfo is HV_X64_EXCEPTION_INFO.
+//
+// Flags of an exception intercept message.
+//
+// Reference: wdk-2013/HV_X64_EXCEPTION_INFO.txt, wdk-2013/concept-Exception-Intercept-Message.txt.
+type X64ExceptionInfo uint8
+
+// X64ExceptionInfoReservedMask has the bits the reference reserves; they must stay zero.
+const X64ExceptionInfoReservedMask X64ExceptionInfo = 0xfe
+
+// ErrorCodeValid reports ErrorCodeValid (bit 0: The message's ErrorCode is valid.).
+func (x X64ExceptionInfo) ErrorCodeValid() bool {
+	return x&(1<<0) != 0
+}
+
+// SetErrorCodeValid sets or clears ErrorCodeValid.
+func (x *X64ExceptionInfo) SetErrorCodeValid(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64UnsupportedFeatureCode is HV_X64_UNSUPPORTED_FEATURE_CODE.
+//
+// Which unvirtualized processor feature an unsupported feature message reports.
+//
+// Reference: wdk-2013/HV_X64_UNSUPPORTED_FEATURE_CODE.txt, wdk-2013/concept-Intercept-Data-Types.txt.
+type X64UnsupportedFeatureCode uint32
+
+const (
+	// UnsupportedFeatureIntercept is HvUnsupportedFeatureIntercept: An intercept the hypervisor does not
+	// support; the parameter is the intercept number.
+	UnsupportedFeatureIntercept X64UnsupportedFeatureCode = 0x1
+	// UnsupportedFeatureTaskSwitchTss is HvUnsupportedFeatureTaskSwitchTss: A task switch with an
+	// unsupported TSS; the parameter is the TSS type.
+	UnsupportedFeatureTaskSwitchTss X64UnsupportedFeatureCode = 0x2
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x X64UnsupportedFeatureCode) String() string {
+	switch x {
+	case UnsupportedFeatureIntercept:
+		return "HvUnsupportedFeatureIntercept"
+	case UnsupportedFeatureTaskSwitchTss:
+		return "HvUnsupportedFeatureTaskSwitchTss"
+	}
+	return "HV_X64_UNSUPPORTED_FEATURE_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64MemoryInterceptMessage is HV_X64_MEMORY_INTERCEPT_MESSAGE.
+//
+// Payload of the unmapped-GPA and GPA access violation messages. Offsets are relative to the payload
+// (the format table's minus 16). The table orders the 8 bytes at payload offset 40 as reserved (2),
+// flags (1), byte count (1), cache type (4), the reverse of the C structure; this item follows the C.
+//
+// Reference: wdk-2013/HV_X64_MEMORY_INTERCEPT_MESSAGE.txt,
+// wdk-2013/concept-Memory-Access-Messages.txt.
+type X64MemoryInterceptMessage struct {
+	_                    structs.HostLayout
+	Header               X64InterceptMessageHeader // Header, offset 0x0
+	CacheType            CacheType                 // CacheType, offset 0x28: Cache type of the page from the guest page tables when GvaValid is set; otherwise write-back (page-table access).
+	InstructionByteCount uint8                     // InstructionByteCount, offset 0x2c: Valid bytes in InstructionBytes (0 to 16).
+	MemoryAccessInfo     X64MemoryAccessInfo       // MemoryAccessInfo, offset 0x2d
+	Reserved1            uint16                    // Reserved1, offset 0x2e
+	GuestVirtualAddress  uint64                    // GuestVirtualAddress, offset 0x30: Faulting GVA; valid only with GvaValid.
+	GuestPhysicalAddress uint64                    // GuestPhysicalAddress, offset 0x38: Faulting GPA (lowest intercepted address of a page-crossing access).
+	InstructionBytes     [16]uint8                 // InstructionBytes, offset 0x40: Instruction stream from CS:RIP; none when an interruption was being delivered.
+	DsSegment            X64SegmentRegister        // DsSegment, offset 0x50
+	SsSegment            X64SegmentRegister        // SsSegment, offset 0x60
+	Rax                  uint64                    // Rax, offset 0x70
+	Rcx                  uint64                    // Rcx, offset 0x78
+	Rdx                  uint64                    // Rdx, offset 0x80
+	Rbx                  uint64                    // Rbx, offset 0x88
+	Rsp                  uint64                    // Rsp, offset 0x90
+	Rbp                  uint64                    // Rbp, offset 0x98
+	Rsi                  uint64                    // Rsi, offset 0xa0
+	Rdi                  uint64                    // Rdi, offset 0xa8
+	R8                   uint64                    // R8, offset 0xb0
+	R9                   uint64                    // R9, offset 0xb8
+	R10                  uint64                    // R10, offset 0xc0
+	R11                  uint64                    // R11, offset 0xc8
+	R12                  uint64                    // R12, offset 0xd0
+	R13                  uint64                    // R13, offset 0xd8
+	R14                  uint64                    // R14, offset 0xe0
+	R15                  uint64                    // R15, offset 0xe8
+}
+
+// X64CPUIDInterceptMessage is HV_X64_CPUID_INTERCEPT_MESSAGE.
+//
+// Payload of a CPUID intercept message. Offsets are relative to the payload (the format table's minus
+// 16).
+//
+// Reference: wdk-2013/HV_X64_CPUID_INTERCEPT_MESSAGE.txt,
+// wdk-2013/concept-CPUID-Intercept-Message.txt.
+type X64CPUIDInterceptMessage struct {
+	_                structs.HostLayout
+	Header           X64InterceptMessageHeader // Header, offset 0x0
+	Rax              uint64                    // Rax, offset 0x28: RAX when CPUID executed.
+	Rcx              uint64                    // Rcx, offset 0x30
+	Rdx              uint64                    // Rdx, offset 0x38
+	Rbx              uint64                    // Rbx, offset 0x40
+	DefaultResultRax uint64                    // DefaultResultRax, offset 0x48: What the hypervisor would have returned in RAX; the handler may override it.
+	DefaultResultRcx uint64                    // DefaultResultRcx, offset 0x50
+	DefaultResultRdx uint64                    // DefaultResultRdx, offset 0x58
+	DefaultResultRbx uint64                    // DefaultResultRbx, offset 0x60
+}
+
+// X64MSRInterceptMessage is HV_X64_MSR_INTERCEPT_MESSAGE.
+//
+// Payload of an MSR intercept message (RDMSR or WRMSR). Offsets are relative to the payload (the
+// format table's minus 16).
+//
+// Reference: wdk-2013/HV_X64_MSR_INTERCEPT_MESSAGE.txt, wdk-2013/concept-MSR-Intercept-Message.txt.
+type X64MSRInterceptMessage struct {
+	_         structs.HostLayout
+	Header    X64InterceptMessageHeader // Header, offset 0x0
+	MSRNumber uint32                    // MsrNumber, offset 0x28: MSR index (from RCX).
+	Reserved  uint32                    // Reserved, offset 0x2c
+	Rdx       uint64                    // Rdx, offset 0x30: RDX; for a write, the high half of the value.
+	Rax       uint64                    // Rax, offset 0x38: RAX; for a write, the low half of the value.
+}
+
+// X64IOPortInterceptMessage is HV_X64_IO_PORT_INTERCEPT_MESSAGE.
+//
+// Payload of an I/O port intercept message (IN, OUT, INS, OUTS). Offsets are relative to the payload
+// (the format table's minus 16). Everything from InstructionBytes on is zero except for string
+// instructions.
+//
+// Reference: wdk-2013/HV_X64_IO_PORT_INTERCEPT_MESSAGE.txt,
+// wdk-2013/concept-I-O-Port-Intercept-Message.txt.
+type X64IOPortInterceptMessage struct {
+	_                    structs.HostLayout
+	Header               X64InterceptMessageHeader // Header, offset 0x0
+	PortNumber           uint16                    // PortNumber, offset 0x28: Port accessed.
+	AccessInfo           X64IOPortAccessInfo       // AccessInfo, offset 0x2a
+	InstructionByteCount uint8                     // InstructionByteCount, offset 0x2b: Valid bytes in InstructionBytes (0 to 16); string instructions only.
+	Reserved             uint32                    // Reserved, offset 0x2c
+	Rax                  uint64                    // Rax, offset 0x30: RAX; for OUT the value written.
+	InstructionBytes     [16]uint8                 // InstructionBytes, offset 0x38: Instruction stream from CS:RIP.
+	DsSegment            X64SegmentRegister        // DsSegment, offset 0x48
+	EsSegment            X64SegmentRegister        // EsSegment, offset 0x58
+	Rcx                  uint64                    // Rcx, offset 0x68
+	Rsi                  uint64                    // Rsi, offset 0x70
+	Rdi                  uint64                    // Rdi, offset 0x78
+}
+
+// X64ExceptionInterceptMessage is HV_X64_EXCEPTION_INTERCEPT_MESSAGE.
+//
+// Payload of an exception intercept message. Offsets are relative to the payload (the format table's
+// minus 16).
+//
+// Reference: wdk-2013/HV_X64_EXCEPTION_INTERCEPT_MESSAGE.txt,
+// wdk-2013/concept-Exception-Intercept-Message.txt.
+type X64ExceptionInterceptMessage struct {
+	_                    structs.HostLayout
+	Header               X64InterceptMessageHeader // Header, offset 0x0
+	ExceptionVector      uint16                    // ExceptionVector, offset 0x28: Vector of the exception.
+	ExceptionInfo        X64ExceptionInfo          // ExceptionInfo, offset 0x2a
+	InstructionByteCount uint8                     // InstructionByteCount, offset 0x2b: Valid bytes in InstructionBytes (0 to 16).
+	ErrorCode            uint32                    // ErrorCode, offset 0x2c: Error code of the exception frame; valid only with ErrorCodeValid.
+	ExceptionParameter   uint64                    // ExceptionParameter, offset 0x30: Faulting address (CR2) for #PF, DR6 value for #DB; reserved otherwise.
+	Reserved             uint64                    // Reserved, offset 0x38
+	InstructionBytes     [16]uint8                 // InstructionBytes, offset 0x40: Instruction stream from CS:RIP; none when an interruption was being delivered.
+	DsSegment            X64SegmentRegister        // DsSegment, offset 0x50
+	SsSegment            X64SegmentRegister        // SsSegment, offset 0x60
+	Rax                  uint64                    // Rax, offset 0x70
+	Rcx                  uint64                    // Rcx, offset 0x78
+	Rdx                  uint64                    // Rdx, offset 0x80
+	Rbx                  uint64                    // Rbx, offset 0x88
+	Rsp                  uint64                    // Rsp, offset 0x90
+	Rbp                  uint64                    // Rbp, offset 0x98
+	Rsi                  uint64                    // Rsi, offset 0xa0
+	Rdi                  uint64                    // Rdi, offset 0xa8
+	R8                   uint64                    // R8, offset 0xb0
+	R9                   uint64                    // R9, offset 0xb8
+	R10                  uint64                    // R10, offset 0xc0
+	R11                  uint64                    // R11, offset 0xc8
+	R12                  uint64                    // R12, offset 0xd0
+	R13                  uint64                    // R13, offset 0xd8
+	R14                  uint64                    // R14, offset 0xe0
+	R15                  uint64                    // R15, offset 0xe8
+}
+
+// X64APICEOIMessage is HV_X64_APIC_EOI_MESSAGE.
+//
+// Payload of an APIC EOI message, sent only for level-triggered fixed or external interrupts.
+//
+// Reference: wdk-2013/HV_X64_APIC_EOI_MESSAGE.txt, wdk-2013/concept-APIC-EOI-Message.txt.
+type X64APICEOIMessage struct {
+	_               structs.HostLayout
+	VPIndex         uint32 // VpIndex, offset 0x0: VP that signalled the EOI.
+	InterruptVector uint32 // InterruptVector, offset 0x4: Vector whose interrupt completed.
+}
+
+// X64LegacyFPErrorMessage is HV_X64_LEGACY_FP_ERROR_MESSAGE.
+//
+// Payload of the FERR-asserted message (unmasked x87 error with CR0.NE and IGNNE# clear).
+//
+// Reference: wdk-2013/HV_X64_LEGACY_FP_ERROR_MESSAGE.txt, wdk-2013/concept-FERR-Asserted-Message.txt.
+type X64LegacyFPErrorMessage struct {
+	_        structs.HostLayout
+	VPIndex  uint32 // VpIndex, offset 0x0: VP that raised the error.
+	Reserved uint32 // Reserved, offset 0x4
+}
+
+// X64InvalidVPRegisterMessage is HV_X64_INVALID_VP_REGISTER_MESSAGE.
+//
+// Payload of the message sent when a VP resumes with an invalid register value or combination.
+//
+// Reference: wdk-2013/HV_X64_INVALID_VP_REGISTER_MESSAGE.txt,
+// wdk-2013/concept-Invalid-VP-Register-Value-Message.txt.
+type X64InvalidVPRegisterMessage struct {
+	_        structs.HostLayout
+	VPIndex  uint32 // VpIndex, offset 0x0: VP whose registers are invalid.
+	Reserved uint32 // Reserved, offset 0x4
+}
+
+// X64UnrecoverableExceptionMessage is HV_X64_UNRECOVERABLE_EXCEPTION_MESSAGE.
+//
+// Payload of the message sent when a VP raises an exception that cannot be delivered (such as a triple
+// fault); just the intercept header.
+//
+// Reference: wdk-2013/HV_X64_UNRECOVERABLE_EXCEPTION_MESSAGE.txt,
+// wdk-2013/concept-Unrecoverable-Exception-Message.txt.
+type X64UnrecoverableExceptionMessage struct {
+	_      structs.HostLayout
+	Header X64InterceptMessageHeader // Header, offset 0x0
+}
+
+// X64UnsupportedFeatureMessage is HV_X64_UNSUPPORTED_FEATURE_MESSAGE.
+//
+// Payload of the message sent when a VP uses a processor feature the hypervisor does not virtualize.
+// Offsets are relative to the payload (the format table's minus 16).
+//
+// Reference: wdk-2013/HV_X64_UNSUPPORTED_FEATURE_MESSAGE.txt,
+// wdk-2013/concept-Unsupported-Feature-Message.txt.
+type X64UnsupportedFeatureMessage struct {
+	_                structs.HostLayout
+	VPIndex          uint32                    // VpIndex, offset 0x0
+	FeatureCode      X64UnsupportedFeatureCode // FeatureCode, offset 0x4
+	FeatureParameter uint64                    // FeatureParameter, offset 0x8: Detail that depends on FeatureCode.
+}
+
+// InterruptType is HV_INTERRUPT_TYPE.
+//
+// Delivery mode of a virtual interrupt asserted with HvCallAssertVirtualInterrupt (x64 only in 2013).
+// Unlike the TLFS list it has no RemoteRead, LocalInt0 or LocalInt1, and ends with a Maximum value of
+// 8, which the TLFS uses for LocalInt0.
+//
+// Reference: wdk-2013/HV_INTERRUPT_TYPE.txt, wdk-2013/concept-Trigger-Types.txt.
+type InterruptType uint32
+
+const (
+	// X64InterruptTypeFixed is HvX64InterruptTypeFixed: Fixed vector latched into the local APIC IRR; edge
+	// or level triggered.
+	X64InterruptTypeFixed InterruptType = 0x0
+	// X64InterruptTypeLowestPriority is HvX64InterruptTypeLowestPriority: Like fixed but delivered only to
+	// the lowest-priority destination VP.
+	X64InterruptTypeLowestPriority InterruptType = 0x1
+	// X64InterruptTypeSmi is HvX64InterruptTypeSmi: System-management interrupt (level triggered).
+	X64InterruptTypeSmi InterruptType = 0x2
+	// X64InterruptTypeNMI is HvX64InterruptTypeNmi: Non-maskable interrupt (edge triggered, no vector).
+	X64InterruptTypeNMI InterruptType = 0x4
+	// X64InterruptTypeInit is HvX64InterruptTypeInit: INIT (edge triggered, no vector).
+	X64InterruptTypeInit InterruptType = 0x5
+	// X64InterruptTypeSipi is HvX64InterruptTypeSipi: Startup IPI; the vector gives the real-mode start
+	// address.
+	X64InterruptTypeSipi InterruptType = 0x6
+	// X64InterruptTypeExtInt is HvX64InterruptTypeExtInt: Level-triggered external interrupt aimed at the
+	// boot VP; works with the APIC software-disabled and must be cleared with HvCallClearVirtualInterrupt
+	// after acknowledgement.
+	X64InterruptTypeExtInt InterruptType = 0x7
+	// X64InterruptTypeMaximum is HvX64InterruptTypeMaximum: Not a type; one past the last valid value.
+	X64InterruptTypeMaximum InterruptType = 0x8
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x InterruptType) String() string {
+	switch x {
+	case X64InterruptTypeFixed:
+		return "HvX64InterruptTypeFixed"
+	case X64InterruptTypeLowestPriority:
+		return "HvX64InterruptTypeLowestPriority"
+	case X64InterruptTypeSmi:
+		return "HvX64InterruptTypeSmi"
+	case X64InterruptTypeNMI:
+		return "HvX64InterruptTypeNmi"
+	case X64InterruptTypeInit:
+		return "HvX64InterruptTypeInit"
+	case X64InterruptTypeSipi:
+		return "HvX64InterruptTypeSipi"
+	case X64InterruptTypeExtInt:
+		return "HvX64InterruptTypeExtInt"
+	case X64InterruptTypeMaximum:
+		return "HvX64InterruptTypeMaximum"
+	}
+	return "HV_INTERRUPT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// InterruptControl is HV_INTERRUPT_CONTROL.
+//
+// Type, trigger mode and destination mode of a virtual interrupt, passed to
+// HvCallAssertVirtualInterrupt. Same bits as the TLFS HV_X64_INTERRUPT_CONTROL.
+//
+// Reference: wdk-2013/HV_INTERRUPT_CONTROL.txt, wdk-2013/concept-Virtual-Interrupt-Data-Types.txt.
+type InterruptControl uint64
+
+// InterruptControlReservedMask has the bits the reference reserves; they must stay zero.
+const InterruptControlReservedMask InterruptControl = 0xfffffffc00000000
+
+// InterruptType returns InterruptType (bits 0..31: Delivery mode (low 32 bits).).
+func (x InterruptControl) InterruptType() InterruptType {
+	return InterruptType(x >> 0 & 0xffffffff)
+}
+
+// SetInterruptType stores v in InterruptType; bits of v beyond its 32-bit width are dropped.
+func (x *InterruptControl) SetInterruptType(v InterruptType) {
+	*x = *x&^(0xffffffff<<0) | (InterruptControl(v)&0xffffffff)<<0
+}
+
+// LevelTriggered reports LevelTriggered (bit 32: Set for level triggered, clear for edge triggered.).
+func (x InterruptControl) LevelTriggered() bool {
+	return x&(1<<32) != 0
+}
+
+// SetLevelTriggered sets or clears LevelTriggered.
+func (x *InterruptControl) SetLevelTriggered(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// LogicalDestinationMode reports LogicalDestinationMode (bit 33: Set when the destination address is a
+// logical APIC ID.).
+func (x InterruptControl) LogicalDestinationMode() bool {
+	return x&(1<<33) != 0
+}
+
+// SetLogicalDestinationMode sets or clears LogicalDestinationMode.
+func (x *InterruptControl) SetLogicalDestinationMode(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// VirtualAPICAssist is HV_VIRTUAL_APIC_ASSIST.
+//
+// The EOI assist field at offset 0 of the APIC assist page (2013) or VP assist page (TLFS). The C
+// union declares only bit 0; the EOI pages show bits 31:1 as reserved-zero. The TLFS uses this type in
+// HV_VP_ASSIST_PAGE without declaring it, so the 2013 declaration applies to tlfs.
+//
+// Reference: wdk-2013/HV_VIRTUAL_APIC_ASSIST.txt, wdk-2013/concept-EOI-Intercepts.txt,
+// tlfs/virtual-interrupts.md, tlfs/datatypes/hv_vp_assist_page.md.
+type VirtualAPICAssist uint32
+
+// VirtualAPICAssistReservedMask has the bits the reference reserves; they must stay zero.
+const VirtualAPICAssistReservedMask VirtualAPICAssist = 0xfffffffe
+
+// NoEOIRequired reports NoEOIRequired (bit 0: Set by the hypervisor when the next EOI needs no
+// intercept; the guest clears it atomically and writes the EOI MSR only if it was already clear.).
+func (x VirtualAPICAssist) NoEOIRequired() bool {
+	return x&(1<<0) != 0
+}
+
+// SetNoEOIRequired sets or clears NoEOIRequired.
+func (x *VirtualAPICAssist) SetNoEOIRequired(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64MSRAPICAssistContents is HV_X64_MSR_APIC_ASSIST_CONTENTS.
+//
+// Value of the MSR at 0x40000073 that places the assist page in GPA space. 2013 calls it the virtual
+// APIC assist page MSR; the TLFS calls the page the VP assist page and gives the same bit table
+// (Enable, RsvdP, Page PFN) without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_MSR_APIC_ASSIST_CONTENTS.txt, wdk-2013/concept-EOI-Intercepts.txt,
+// tlfs/vp-properties.md.
+type X64MSRAPICAssistContents uint64
+
+// X64MSRAPICAssistContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRAPICAssistContentsReservedMask X64MSRAPICAssistContents = 0xffe
+
+// Enable reports Enable (bit 0: Enables the assist page.).
+func (x X64MSRAPICAssistContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRAPICAssistContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the assist page.).
+func (x X64MSRAPICAssistContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRAPICAssistContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRAPICAssistContents(v)&0xfffffffffffff)<<12
+}
+
+// X64InterruptStateRegister is HV_X64_INTERRUPT_STATE_REGISTER.
+//
+// Format of the HvX64RegisterInterruptState VP register (interrupt shadow and NMI masking). The TLFS
+// lists it as a member of HV_REGISTER_VALUE without declaring it, so the 2013 declaration applies to
+// tlfs.
+//
+// Reference: wdk-2013/HV_X64_INTERRUPT_STATE_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_register_value.md.
+type X64InterruptStateRegister uint64
+
+// X64InterruptStateRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const X64InterruptStateRegisterReservedMask X64InterruptStateRegister = 0xfffffffffffffffc
+
+// InterruptShadow reports InterruptShadow (bit 0: The VP is in an interrupt shadow (interrupts and
+// debug traps held off for one instruction).).
+func (x X64InterruptStateRegister) InterruptShadow() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInterruptShadow sets or clears InterruptShadow.
+func (x *X64InterruptStateRegister) SetInterruptShadow(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// NMIMasked reports NmiMasked (bit 1: Further NMIs are masked until the next IRET.).
+func (x X64InterruptStateRegister) NMIMasked() bool {
+	return x&(1<<1) != 0
+}
+
+// SetNMIMasked sets or clears NmiMasked.
+func (x *X64InterruptStateRegister) SetNMIMasked(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// X64PendingInterruptionType is HV_X64_PENDING_INTERRUPTION_TYPE.
+//
+// Kind of interruption held in HV_X64_PENDING_INTERRUPTION_REGISTER. Only 2013 declares it; the
+// registry applies it to tlfs together with the register format that uses it.
+//
+// Reference: wdk-2013/HV_X64_PENDING_INTERRUPTION_TYPE.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type X64PendingInterruptionType uint32
+
+const (
+	// X64PendingInterrupt is HvX64PendingInterrupt: An interrupt.
+	X64PendingInterrupt X64PendingInterruptionType = 0x0
+	// X64PendingNMI is HvX64PendingNmi: A non-maskable interrupt.
+	X64PendingNMI X64PendingInterruptionType = 0x2
+	// X64PendingException is HvX64PendingException: A hardware exception.
+	X64PendingException X64PendingInterruptionType = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x X64PendingInterruptionType) String() string {
+	switch x {
+	case X64PendingInterrupt:
+		return "HvX64PendingInterrupt"
+	case X64PendingNMI:
+		return "HvX64PendingNmi"
+	case X64PendingException:
+		return "HvX64PendingException"
+	}
+	return "HV_X64_PENDING_INTERRUPTION_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64PendingInterruptionRegister is HV_X64_PENDING_INTERRUPTION_REGISTER.
+//
+// Format of the HvX64RegisterPendingInterruption VP register: an interruption the hypervisor delivers
+// when the VP resumes. The 2013 description of ErrorCode repeats that of DeliverErrorCode; from the C
+// declaration it is the upper 32 bits holding the error code. The TLFS lists the type in
+// HV_REGISTER_VALUE without declaring it, so the 2013 declaration applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_PENDING_INTERRUPTION_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_register_value.md.
+type X64PendingInterruptionRegister uint64
+
+// X64PendingInterruptionRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const X64PendingInterruptionRegisterReservedMask X64PendingInterruptionRegister = 0xffe0
+
+// InterruptionPending reports InterruptionPending (bit 0: Set when an interruption is pending;
+// otherwise the other fields mean nothing.).
+func (x X64PendingInterruptionRegister) InterruptionPending() bool {
+	return x&(1<<0) != 0
+}
+
+// SetInterruptionPending sets or clears InterruptionPending.
+func (x *X64PendingInterruptionRegister) SetInterruptionPending(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// InterruptionType returns InterruptionType (bits 1..3: Kind of interruption.).
+func (x X64PendingInterruptionRegister) InterruptionType() X64PendingInterruptionType {
+	return X64PendingInterruptionType(x >> 1 & 0x7)
+}
+
+// SetInterruptionType stores v in InterruptionType; bits of v beyond its 3-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetInterruptionType(v X64PendingInterruptionType) {
+	*x = *x&^(0x7<<1) | (X64PendingInterruptionRegister(v)&0x7)<<1
+}
+
+// DeliverErrorCode reports DeliverErrorCode (bit 4: Push an error code as part of the interruption.).
+func (x X64PendingInterruptionRegister) DeliverErrorCode() bool {
+	return x&(1<<4) != 0
+}
+
+// SetDeliverErrorCode sets or clears DeliverErrorCode.
+func (x *X64PendingInterruptionRegister) SetDeliverErrorCode(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// InterruptionVector returns InterruptionVector (bits 16..31: Vector to deliver.).
+func (x X64PendingInterruptionRegister) InterruptionVector() uint16 {
+	return uint16(x >> 16 & 0xffff)
+}
+
+// SetInterruptionVector stores v in InterruptionVector; bits of v beyond its 16-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetInterruptionVector(v uint16) {
+	*x = *x&^(0xffff<<16) | (X64PendingInterruptionRegister(v)&0xffff)<<16
+}
+
+// ErrorCode returns ErrorCode (bits 32..63: Error code to push when DeliverErrorCode is set.).
+func (x X64PendingInterruptionRegister) ErrorCode() uint32 {
+	return uint32(x >> 32 & 0xffffffff)
+}
+
+// SetErrorCode stores v in ErrorCode; bits of v beyond its 32-bit width are dropped.
+func (x *X64PendingInterruptionRegister) SetErrorCode(v uint32) {
+	*x = *x&^(0xffffffff<<32) | (X64PendingInterruptionRegister(v)&0xffffffff)<<32
+}
+
+// Nano100Duration is HV_NANO100_DURATION.
+//
+// A duration in 100-nanosecond units. No page declares it; the HV_EMULATED_TIMER_PERIOD page states
+// that it is an unsigned 64-bit value.
+//
+// Reference: wdk-2013/HV_EMULATED_TIMER_PERIOD.txt.
+type Nano100Duration uint64
+
+// EmulatedTimerPeriod is HV_EMULATED_TIMER_PERIOD.
+//
+// Value of the HvPartitionPropertyEmulatedTimerPeriod partition property, the rate of the periodic
+// timer assist; writing zero disables the assist.
+//
+// Reference: wdk-2013/HV_EMULATED_TIMER_PERIOD.txt, wdk-2013/concept-Periodic-Timer-Assist.txt.
+type EmulatedTimerPeriod struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The raw value.
+func (x *EmulatedTimerPeriod) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Period returns a pointer to member Period (offset 0x0) of x. Interval between the assisted timer
+// interrupts.
+func (x *EmulatedTimerPeriod) Period() *Nano100Duration {
+	return (*Nano100Duration)(unsafe.Pointer(x))
+}
+
+// EmulatedTimerControl is HV_EMULATED_TIMER_CONTROL.
+//
+// Value of the HvPartitionPropertyEmulatedTimerControl partition property, the local APIC destination
+// of the periodic timer assist; its named fields follow the APIC ICR.
+//
+// Reference: wdk-2013/HV_EMULATED_TIMER_CONTROL.txt, wdk-2013/concept-Periodic-Timer-Assist.txt.
+type EmulatedTimerControl uint64
+
+// EmulatedTimerControlReservedMask has the bits the reference reserves; they must stay zero.
+const EmulatedTimerControlReservedMask EmulatedTimerControl = 0xffffffffffe000
+
+// Vector returns Vector (bits 0..7: Interrupt vector.).
+func (x EmulatedTimerControl) Vector() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetVector stores v in Vector; bits of v beyond its 8-bit width are dropped.
+func (x *EmulatedTimerControl) SetVector(v uint8) {
+	*x = *x&^(0xff<<0) | (EmulatedTimerControl(v)&0xff)<<0
+}
+
+// DeliveryMode returns DeliveryMode (bits 8..10: Delivery mode as in the ICR.).
+func (x EmulatedTimerControl) DeliveryMode() uint8 {
+	return uint8(x >> 8 & 0x7)
+}
+
+// SetDeliveryMode stores v in DeliveryMode; bits of v beyond its 3-bit width are dropped.
+func (x *EmulatedTimerControl) SetDeliveryMode(v uint8) {
+	*x = *x&^(0x7<<8) | (EmulatedTimerControl(v)&0x7)<<8
+}
+
+// LogicalDestinationMode reports LogicalDestinationMode (bit 11: Set for logical destination mode.).
+func (x EmulatedTimerControl) LogicalDestinationMode() bool {
+	return x&(1<<11) != 0
+}
+
+// SetLogicalDestinationMode sets or clears LogicalDestinationMode.
+func (x *EmulatedTimerControl) SetLogicalDestinationMode(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// Enabled reports Enabled (bit 12: Enables the assist; cleared by the hypervisor when the period is
+// set to zero.).
+func (x EmulatedTimerControl) Enabled() bool {
+	return x&(1<<12) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *EmulatedTimerControl) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Mda returns Mda (bits 56..63: Message destination address.).
+func (x EmulatedTimerControl) Mda() uint8 {
+	return uint8(x >> 56 & 0xff)
+}
+
+// SetMda stores v in Mda; bits of v beyond its 8-bit width are dropped.
+func (x *EmulatedTimerControl) SetMda(v uint8) {
+	*x = *x&^(0xff<<56) | (EmulatedTimerControl(v)&0xff)<<56
+}
+
+// PMTimerInfo is HV_PM_TIMER_INFO.
+//
+// Value of the HvPartitionPropertyPmTimerAssist partition property: the I/O port at which the
+// hypervisor answers a child's ACPI PM timer reads from its reference time, and the timer width.
+//
+// Reference: wdk-2013/HV_PM_TIMER_INFO.txt, wdk-2013/concept-PM-Timer-Assist.txt.
+type PMTimerInfo uint64
+
+// PMTimerInfoReservedMask has the bits the reference reserves; they must stay zero.
+const PMTimerInfoReservedMask PMTimerInfo = 0xfffffffffffc0000
+
+// Port returns Port (bits 0..15: I/O port of the PM timer.).
+func (x PMTimerInfo) Port() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetPort stores v in Port; bits of v beyond its 16-bit width are dropped.
+func (x *PMTimerInfo) SetPort(v uint16) {
+	*x = *x&^(0xffff<<0) | (PMTimerInfo(v)&0xffff)<<0
+}
+
+// Width24 reports Width24 (bit 16: Set for a 24-bit timer, clear for 32 bits.).
+func (x PMTimerInfo) Width24() bool {
+	return x&(1<<16) != 0
+}
+
+// SetWidth24 sets or clears Width24.
+func (x *PMTimerInfo) SetWidth24(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// Enabled reports Enabled (bit 17: Enables the assist.).
+func (x PMTimerInfo) Enabled() bool {
+	return x&(1<<17) != 0
+}
+
+// SetEnabled sets or clears Enabled.
+func (x *PMTimerInfo) SetEnabled(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// X64MSRStimerConfigContents is HV_X64_MSR_STIMER_CONFIG_CONTENTS.
+//
+// Value of a synthetic timer configuration MSR (HV_X64_MSR_STIMERn_CONFIG); all zero (disabled) when
+// the VP is created or reset. The C wraps the bit union in a struct of the same 8 bytes. The register
+// page's table says RsvdZ covers 15:3, overlapping AutoEnable at bit 3; the C declaration and the
+// picture above that table give 15:4, which is used here.
+//
+// Reference: wdk-2013/HV_X64_MSR_STIMER_CONFIG_CONTENTS.txt,
+// wdk-2013/concept-Synthetic-Timer-Configuration-Register.txt.
+type X64MSRStimerConfigContents uint64
+
+// X64MSRStimerConfigContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRStimerConfigContentsReservedMask X64MSRStimerConfigContents = 0xfffffffffff0fff0
+
+// Enable reports Enable (bit 0: The timer is enabled; one-shot timers clear it on expiry.).
+func (x X64MSRStimerConfigContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRStimerConfigContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Periodic reports Periodic (bit 1: Periodic when set, one-shot when clear.).
+func (x X64MSRStimerConfigContents) Periodic() bool {
+	return x&(1<<1) != 0
+}
+
+// SetPeriodic sets or clears Periodic.
+func (x *X64MSRStimerConfigContents) SetPeriodic(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// Lazy reports Lazy (bit 2: Expirations may be deferred or skipped while the VP is not running.).
+func (x X64MSRStimerConfigContents) Lazy() bool {
+	return x&(1<<2) != 0
+}
+
+// SetLazy sets or clears Lazy.
+func (x *X64MSRStimerConfigContents) SetLazy(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// AutoEnable reports AutoEnable (bit 3: Writing a nonzero count sets Enable.).
+func (x X64MSRStimerConfigContents) AutoEnable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetAutoEnable sets or clears AutoEnable.
+func (x *X64MSRStimerConfigContents) SetAutoEnable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// SinTx returns SINTx (bits 16..19: SynIC interrupt source that receives the expiration message; zero
+// on an enabled timer disables it.).
+func (x X64MSRStimerConfigContents) SinTx() SynicSINTIndex {
+	return SynicSINTIndex(x >> 16 & 0xf)
+}
+
+// SetSinTx stores v in SINTx; bits of v beyond its 4-bit width are dropped.
+func (x *X64MSRStimerConfigContents) SetSinTx(v SynicSINTIndex) {
+	*x = *x&^(0xf<<16) | (X64MSRStimerConfigContents(v)&0xf)<<16
+}
+
+// TimerMessagePayload is HV_TIMER_MESSAGE_PAYLOAD.
+//
+// Payload of the timer expiration message (HV_MESSAGE) sent when a synthetic timer fires; the same in
+// both versions.
+//
+// Reference: wdk-2013/HV_TIMER_MESSAGE_PAYLOAD.txt, wdk-2013/concept-Timer-Expiration-Message.txt,
+// tlfs/datatypes/hv_timer_message_payload.md.
+type TimerMessagePayload struct {
+	_              structs.HostLayout
+	TimerIndex     uint32      // TimerIndex, offset 0x0: Which synthetic timer (0 to 3) expired, so that timers can share one vector.
+	Reserved       uint32      // Reserved, offset 0x4
+	ExpirationTime Nano100Time // ExpirationTime, offset 0x8: Expected expiry in partition reference time; the message may arrive later.
+	DeliveryTime   Nano100Time // DeliveryTime, offset 0x10: Reference time at which the message was placed in the SIM page slot.
+}
+
+// X64MSRReferenceTSCContents is HV_X64_MSR_REFERENCE_TSC_CONTENTS.
+//
+// Value of the HV_X64_MSR_REFERENCE_TSC MSR (HvRegisterReferenceTsc on ARM64), which places the
+// reference TSC page; zero (disabled) at partition creation. The TLFS gives the same bit table without
+// a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_X64_MSR_REFERENCE_TSC_CONTENTS.txt,
+// wdk-2013/concept-Reference-TSC-Page-MSR.txt, tlfs/timers.md.
+type X64MSRReferenceTSCContents uint64
+
+// X64MSRReferenceTSCContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRReferenceTSCContentsReservedMask X64MSRReferenceTSCContents = 0xffe
+
+// Enable reports Enable (bit 0: Enables the reference TSC page.).
+func (x X64MSRReferenceTSCContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRReferenceTSCContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the page; beyond the GPA space
+// the page is not accessible.).
+func (x X64MSRReferenceTSCContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRReferenceTSCContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRReferenceTSCContents(v)&0xfffffffffffff)<<12
+}
+
+// ReferenceTSCPage is HV_REFERENCE_TSC_PAGE.
+//
+// Partition-wide page from which a guest computes reference time without an intercept: ((TSC *
+// TscScale) >> 64) + TscOffset, re-read while TscSequence changes. The versions disagree on the
+// sequence value meaning 'not usable, fall back to another clock': 2013 defines
+// HV_REFERENCE_TSC_SEQUENCE_INVALID as 0 but its TscSequence page says 0xFFFFFFFF; the TLFS says 0.
+//
+// Reference: wdk-2013/HV_REFERENCE_TSC_PAGE.txt,
+// wdk-2013/concept-Partition-Reference-TSC-Mechanism.txt, wdk-2013/concept-TscSequence.txt,
+// tlfs/timers.md.
+type ReferenceTSCPage struct {
+	_           structs.HostLayout
+	TSCSequence uint32      // TscSequence, offset 0x0: Sequence number bumped whenever scale or offset change (volatile).
+	Reserved1   uint32      // Reserved1, offset 0x4
+	TSCScale    uint64      // TscScale, offset 0x8: 64.64 fixed-point multiplier applied to the TSC (volatile).
+	TSCOffset   int64       // TscOffset, offset 0x10: Signed offset added after scaling (volatile).
+	Reserved2   [509]uint64 // Reserved2, offset 0x18: Rest of the page.
+}
+
+// AssertVirtualInterruptInput is HV_INPUT_ASSERT_VIRTUAL_INTERRUPT.
+//
+// Input of the 2013 HvCallAssertVirtualInterrupt (0x0055); the vector is followed by 4 bytes of
+// padding where the TLFS puts the target VTL.
+//
+// Reference: wdk-2013/HvAssertVirtualInterrupt.txt.
+type AssertVirtualInterruptInput struct {
+	_                    structs.HostLayout
+	DestinationPartition PartitionID      // DestinationPartition, offset 0x0: Child partition that receives the interrupt.
+	InterruptControl     InterruptControl // InterruptControl, offset 0x8: Type, trigger and destination mode.
+	DestinationAddress   uint64           // DestinationAddress, offset 0x10: Physical or logical APIC ID of the target; zero for ExtInt.
+	RequestedVector      InterruptVector  // RequestedVector, offset 0x18: Vector for fixed, lowest-priority, ExtInt and SIPI; otherwise zero. HV_INTERRUPT_VECTOR_NONE deasserts.
+	_                    [4]byte          // Padding, offset 0x1c
+}
+
+// ClearVirtualInterruptInput is HV_INPUT_CLEAR_VIRTUAL_INTERRUPT.
+//
+// Input of HvCallClearVirtualInterrupt.
+//
+// Reference: wdk-2013/HvClearVirtualInterrupt.txt.
+type ClearVirtualInterruptInput struct {
+	_                    structs.HostLayout
+	DestinationPartition PartitionID // DestinationPartition, offset 0x0: Child partition whose ExtInt acknowledgement is cleared.
+}
+
+// ProximityDomainFlags is HV_PROXIMITY_DOMAIN_FLAGS.
+//
+// Says whether a proximity domain id applies and whether it is a preference or a requirement. C
+// declares it as a plain struct of UINT32 bit-fields (no AsUINT32 member); both documents give the
+// same three ranges. The TLFS has no page of its own for it and declares it on the
+// HV_PROXIMITY_DOMAIN_INFO page.
+//
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_FLAGS.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// tlfs/datatypes/hv_proximity_domain_info.md.
+type ProximityDomainFlags uint32
+
+// ProximityDomainFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const ProximityDomainFlagsReservedMask ProximityDomainFlags = 0x7ffffffe
+
+// ProximityPreferred reports ProximityPreferred (bit 0: Set: the domain is preferred and others may be
+// used when it runs short. Clear: all memory must come from that domain.).
+func (x ProximityDomainFlags) ProximityPreferred() bool {
+	return x&(1<<0) != 0
+}
+
+// SetProximityPreferred sets or clears ProximityPreferred.
+func (x *ProximityDomainFlags) SetProximityPreferred(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// ProximityInfoValid reports ProximityInfoValid (bit 31: Set: Id and the other flag apply. Clear: the
+// hypervisor may use any domain.).
+func (x ProximityDomainFlags) ProximityInfoValid() bool {
+	return x&(1<<31) != 0
+}
+
+// SetProximityInfoValid sets or clears ProximityInfoValid.
+func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// ProximityDomainInfo is HV_PROXIMITY_DOMAIN_INFO.
+//
+// A NUMA proximity domain id and the flags that say how it is used. Both documents declare the same
+// two members; neither page gives offsets, and the 8-byte size is the one the parameter tables
+// (HvWithdrawMemory, HvGetMemoryBalance) state. The TLFS adds that a zeroed value means no domain.
+//
+// Reference: wdk-2013/HV_PROXIMITY_DOMAIN_INFO.txt,
+// wdk-2013/concept-Resource-Management-Proximity-Domains-Data-Types.txt,
+// wdk-2013/HvWithdrawMemory.txt, tlfs/datatypes/hv_proximity_domain_info.md.
+type ProximityDomainInfo struct {
+	_     structs.HostLayout
+	ID    ProximityDomainID    // Id, offset 0x0: The proximity domain.
+	Flags ProximityDomainFlags // Flags, offset 0x4: How Id is to be used.
+}
+
+// MemoryRangeInfo is HV_MEMORY_RANGE_INFO.
+//
+// A range of system physical memory and the proximity domain it belongs to. The page gives no offsets
+// or size and no page uses the type; the layout follows natural alignment, which adds 4 bytes of tail
+// padding after the 32-bit domain id (not in the C declaration). The TLFS does not define it.
+//
+// Reference: wdk-2013/HV_MEMORY_RANGE_INFO.txt.
+type MemoryRangeInfo struct {
+	_                 structs.HostLayout
+	BaseAddress       SPA               // BaseAddress, offset 0x0: System physical address where the range starts.
+	Length            uint64            // Length, offset 0x8: Size of the range in bytes.
+	ProximityDomainID ProximityDomainID // ProximityDomainId, offset 0x10: Domain the range lies in.
+	_                 [4]byte           // Padding, offset 0x14: Tail padding from natural alignment.
+}
+
+// GPAMapping is HV_GPA_MAPPING.
+//
+// One (target page, source page) pair of a sparse mapping call. Both documents declare the same two
+// members; the 16-byte size is the one the 2013 HvMapSparseGpaPages table gives its PagePair element.
+// The TLFS adds that the target page must be unmapped beforehand.
+//
+// Reference: wdk-2013/HV_GPA_MAPPING.txt, wdk-2013/HvMapSparseGpaPages.txt,
+// tlfs/datatypes/hv_gpa_mapping.md.
+type GPAMapping struct {
+	_                   structs.HostLayout
+	TargetGPAPageNumber GPAPageNumber // TargetGpaPageNumber, offset 0x0: Page in the target partition's GPA space.
+	SourceGPAPageNumber GPAPageNumber // SourceGpaPageNumber, offset 0x8: Backing page in the caller's GPA space.
+}
+
+// AccessGPAControlFlags is HV_ACCESS_GPA_CONTROL_FLAGS.
+//
+// Options of an HvReadGpa or HvWriteGpa access. The member text calls CacheType a 32-bit HV_CACHE_TYPE
+// value, but the declaration gives it 8 bits (mask 0xFF), which this item follows.
+//
+// Reference: wdk-2013/HV_ACCESS_GPA_CONTROL_FLAGS.txt.
+type AccessGPAControlFlags uint64
+
+// AccessGPAControlFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const AccessGPAControlFlagsReservedMask AccessGPAControlFlags = 0xffffffffffffff00
+
+// CacheType returns CacheType (bits 0..7: Caching type to use for the access.).
+func (x AccessGPAControlFlags) CacheType() CacheType {
+	return CacheType(x >> 0 & 0xff)
+}
+
+// SetCacheType stores v in CacheType; bits of v beyond its 8-bit width are dropped.
+func (x *AccessGPAControlFlags) SetCacheType(v CacheType) {
+	*x = *x&^(0xff<<0) | (AccessGPAControlFlags(v)&0xff)<<0
+}
+
+// AccessGPAResultCode is HV_ACCESS_GPA_RESULT_CODE.
+//
+// Outcome of an HvReadGpa or HvWriteGpa access, valid when the call itself succeeded. C enum, hence 32
+// bits. The call pages describe the codes loosely (HvWriteGpa names the read code for a page that is
+// not writable, and both pages name the write code for a refused overlay access); the enum page's
+// meanings are used here. HvAccessGpaIllegalOverlayAccess has no description on any page.
+//
+// Reference: wdk-2013/HV_ACCESS_GPA_RESULT_CODE.txt, wdk-2013/HvReadGpa.txt, wdk-2013/HvWriteGpa.txt.
+type AccessGPAResultCode uint32
+
+const (
+	// AccessGPASuccess is HvAccessGpaSuccess: The access was done.
+	AccessGPASuccess AccessGPAResultCode = 0x0
+	// AccessGPAUnmapped is HvAccessGpaUnmapped: The GPA has no mapping.
+	AccessGPAUnmapped AccessGPAResultCode = 0x1
+	// AccessGPAReadIntercept is HvAccessGpaReadIntercept: The mapping's rights do not allow reads.
+	AccessGPAReadIntercept AccessGPAResultCode = 0x2
+	// AccessGPAWriteIntercept is HvAccessGpaWriteIntercept: The mapping's rights do not allow writes.
+	AccessGPAWriteIntercept AccessGPAResultCode = 0x3
+	// AccessGPAIllegalOverlayAccess is HvAccessGpaIllegalOverlayAccess: Not described by the reference; by
+	// its name, an access an overlay page does not permit.
+	AccessGPAIllegalOverlayAccess AccessGPAResultCode = 0x4
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x AccessGPAResultCode) String() string {
+	switch x {
+	case AccessGPASuccess:
+		return "HvAccessGpaSuccess"
+	case AccessGPAUnmapped:
+		return "HvAccessGpaUnmapped"
+	case AccessGPAReadIntercept:
+		return "HvAccessGpaReadIntercept"
+	case AccessGPAWriteIntercept:
+		return "HvAccessGpaWriteIntercept"
+	case AccessGPAIllegalOverlayAccess:
+		return "HvAccessGpaIllegalOverlayAccess"
+	}
+	return "HV_ACCESS_GPA_RESULT_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// AccessGPAResult is HV_ACCESS_GPA_RESULT.
+//
+// Result of an HvReadGpa or HvWriteGpa access: a 64-bit value whose low 32 bits carry the result code.
+// C declares a union of AsUINT64 and an unnamed struct of two 32-bit members (not bit-fields).
+//
+// Reference: wdk-2013/HV_ACCESS_GPA_RESULT.txt.
+type AccessGPAResult struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The whole result as one value.
+func (x *AccessGPAResult) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// ResultCode returns a pointer to member ResultCode (offset 0x0) of x. Outcome of the access.
+func (x *AccessGPAResult) ResultCode() *AccessGPAResultCode {
+	return (*AccessGPAResultCode)(unsafe.Pointer(x))
+}
+
+// Reserved returns a pointer to member Reserved (offset 0x4) of x. Zero.
+func (x *AccessGPAResult) Reserved() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// DepositMemoryInput is HV_INPUT_DEPOSIT_MEMORY.
+//
+// Fixed input header of HvCallDepositMemory; the list of HV_GPA_PAGE_NUMBER elements follows it (the
+// TLFS table shows that list at offset 8). Same in both documents.
+//
+// Reference: wdk-2013/HvDepositMemory.txt, tlfs/hypercalls/HvCallDepositMemory.md.
+type DepositMemoryInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition whose memory pool receives the pages.
+}
+
+// WithdrawMemoryInput is HV_INPUT_WITHDRAW_MEMORY.
+//
+// Input of HvCallWithdrawMemory; the withdrawn page numbers come back as the rep output list. Same in
+// both documents.
+//
+// Reference: wdk-2013/HvWithdrawMemory.txt, tlfs/hypercalls/HvCallWithdrawMemory.md.
+type WithdrawMemoryInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition whose memory pool gives up pages.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x8: NUMA domain to withdraw from.
+}
+
+// GetMemoryBalanceInput is HV_INPUT_GET_MEMORY_BALANCE.
+//
+// Input of HvCallGetMemoryBalance. Same in both documents.
+//
+// Reference: wdk-2013/HvGetMemoryBalance.txt, tlfs/hypercalls/HvCallGetMemoryBalance.md.
+type GetMemoryBalanceInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition whose pool is queried.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x8: NUMA domain to report on; zeroed when no domain is meant.
+}
+
+// GetMemoryBalanceOutput is HV_OUTPUT_GET_MEMORY_BALANCE.
+//
+// Output of HvCallGetMemoryBalance. The TLFS table gives both members offset 0, which cannot hold for
+// two 8-byte values; the 2013 table's offsets 0 and 8 are used for both versions.
+//
+// Reference: wdk-2013/HvGetMemoryBalance.txt, tlfs/hypercalls/HvCallGetMemoryBalance.md.
+type GetMemoryBalanceOutput struct {
+	_              structs.HostLayout
+	PagesAvailable uint64 // PagesAvailable, offset 0x0: Pages of the pool free for allocation.
+	PagesInUse     uint64 // PagesInUse, offset 0x8: Pages of the pool the hypervisor is using.
+}
+
+// MapGPAPagesInput is HV_INPUT_MAP_GPA_PAGES.
+//
+// Fixed input header of HvCallMapGpaPages; the list of source HV_GPA_PAGE_NUMBER elements follows. The
+// 2013 table gives MapFlags 4 bytes plus 4 of padding; the TLFS table gives MapFlags 8 bytes, although
+// its own HV_MAP_GPA_FLAGS page declares UINT32. Both put the list at offset 24, so the bytes are the
+// same; this item keeps the 32-bit type and the padding.
+//
+// Reference: wdk-2013/HvMapGpaPages.txt, tlfs/hypercalls/HvCallMapGpaPages.md,
+// tlfs/datatypes/hv_map_gpa_flags.md.
+type MapGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID   // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	TargetGPABase     GPAPageNumber // TargetGpaBase, offset 0x8: First target page; element n maps to this page plus n.
+	MapFlags          MapGPAFlags   // MapFlags, offset 0x10: Access rights and attributes (HV_MAP_GPA_* bits).
+	_                 [4]byte       // Padding, offset 0x14: Upper half of the TLFS's 8-byte MapFlags.
+}
+
+// UnmapGPAPagesInput is HV_INPUT_UNMAP_GPA_PAGES.
+//
+// Input of the 2013 HvCallUnmapGpaPages: the rep count gives the number of pages and there is no list.
+//
+// Reference: wdk-2013/HvUnmapGpaPages.txt.
+type UnmapGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID   // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	TargetGPABase     GPAPageNumber // TargetGpaBase, offset 0x8: First page to unmap.
+}
+
+// ReadGPAInput is HV_INPUT_READ_GPA.
+//
+// Input of HvCallReadGpa, as the Native Interface table gives it.
+//
+// Reference: wdk-2013/HvReadGpa.txt.
+type ReadGPAInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID           // PartitionId, offset 0x0: Child partition to read from.
+	VPIndex      VPIndex               // VpIndex, offset 0x8: VP in whose context the access is made.
+	ByteCount    uint32                // ByteCount, offset 0xc: Bytes to read, 1 to 16, within one page.
+	BaseGPA      GPA                   // BaseGpa, offset 0x10: First guest physical address to read.
+	ControlFlags AccessGPAControlFlags // ControlFlags, offset 0x18: Access options (cache type).
+}
+
+// ReadGPAOutput is HV_OUTPUT_READ_GPA.
+//
+// Output of HvCallReadGpa, as the Native Interface table gives it. Bytes past ByteCount are returned
+// as zero.
+//
+// Reference: wdk-2013/HvReadGpa.txt.
+type ReadGPAOutput struct {
+	_            structs.HostLayout
+	AccessResult AccessGPAResult // AccessResult, offset 0x0: Outcome of the access; check it even when the call succeeds.
+	DataLow      uint64          // DataLow, offset 0x8: Bytes 1 to 8 of the data read.
+	DataHigh     uint64          // DataHigh, offset 0x10: Bytes 9 to 16 of the data read.
+}
+
+// WriteGPAInput is HV_INPUT_WRITE_GPA.
+//
+// Input of HvCallWriteGpa, as the Native Interface table gives it. Bytes past ByteCount are ignored.
+//
+// Reference: wdk-2013/HvWriteGpa.txt.
+type WriteGPAInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID           // PartitionId, offset 0x0: Child partition to write to.
+	VPIndex      VPIndex               // VpIndex, offset 0x8: VP in whose context the access is made.
+	ByteCount    uint32                // ByteCount, offset 0xc: Bytes to write, 1 to 16, within one page.
+	BaseGPA      GPA                   // BaseGpa, offset 0x10: First guest physical address to write.
+	ControlFlags AccessGPAControlFlags // ControlFlags, offset 0x18: Access options (cache type).
+	DataLow      uint64                // DataLow, offset 0x20: Bytes 1 to 8 of the data to write.
+	DataHigh     uint64                // DataHigh, offset 0x28: Bytes 9 to 16 of the data to write.
+}
+
+// WriteGPAOutput is HV_OUTPUT_WRITE_GPA.
+//
+// Output of HvCallWriteGpa, as the Native Interface table gives it.
+//
+// Reference: wdk-2013/HvWriteGpa.txt.
+type WriteGPAOutput struct {
+	_            structs.HostLayout
+	AccessResult AccessGPAResult // AccessResult, offset 0x0: Outcome of the access; check it even when the call succeeds.
+}
+
+// MapSparseGPAPagesInput is HV_INPUT_MAP_SPARSE_GPA_PAGES.
+//
+// Fixed input header of HvCallMapSparseGpaPages; the list of HV_GPA_MAPPING elements follows. The 2013
+// table gives MapFlags 4 bytes plus 4 of padding; the TLFS table gives MapFlags 8 bytes, although its
+// HV_MAP_GPA_FLAGS page declares UINT32. Both put the list at offset 16, so the bytes are the same;
+// this item keeps the 32-bit type and the padding.
+//
+// Reference: wdk-2013/HvMapSparseGpaPages.txt, tlfs/hypercalls/HvCallMapSparseGpaPages.md,
+// tlfs/datatypes/hv_map_gpa_flags.md.
+type MapSparseGPAPagesInput struct {
+	_                 structs.HostLayout
+	TargetPartitionID PartitionID // TargetPartitionId, offset 0x0: Partition whose GPA space is changed.
+	MapFlags          MapGPAFlags // MapFlags, offset 0x8: Access rights and attributes for every pair (HV_MAP_GPA_* bits).
+	_                 [4]byte     // Padding, offset 0xc: Upper half of the TLFS's 8-byte MapFlags.
+}
+
+// PortID is HV_PORT_ID.
+//
+// Identifies a port, unique within the partition that owns it. The 2013 reference only says it is a
+// 32-bit value whose high 8 bits are reserved and must be zero; it gives no member layout. The TLFS
+// declares it as a bitfield union, hence a separate item.
+//
+// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type PortID uint32
+
+// ConnectionID is HV_CONNECTION_ID.
+//
+// Identifies a connection, unique within the partition that owns it. The 2013 reference only says it
+// is a 32-bit value whose high 8 bits are reserved and must be zero; it gives no member layout. The
+// TLFS declares it as a bitfield union, hence a separate item.
+//
+// Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type ConnectionID uint32
+
+// PortType is HV_PORT_TYPE.
+//
+// Kind of a port, and of the connections made to it. The TLFS lists only a doorbell type (4) and none
+// of these, hence two items.
+//
+// Reference: wdk-2013/HV_PORT_TYPE.txt, wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type PortType uint32
+
+const (
+	// PortTypeMessage is HvPortTypeMessage: A port that receives messages sent with HvCallPostMessage.
+	PortTypeMessage PortType = 0x1
+	// PortTypeEvent is HvPortTypeEvent: A port whose connections set event flags with HvCallSignalEvent.
+	PortTypeEvent PortType = 0x2
+	// PortTypeMonitor is HvPortTypeMonitor: A port tied to a monitored-notification page.
+	PortTypeMonitor PortType = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x PortType) String() string {
+	switch x {
+	case PortTypeMessage:
+		return "HvPortTypeMessage"
+	case PortTypeEvent:
+		return "HvPortTypeEvent"
+	case PortTypeMonitor:
+		return "HvPortTypeMonitor"
+	}
+	return "HV_PORT_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PortPropertyCode is HV_PORT_PROPERTY_CODE.
+//
+// Selects the port property read or written by HvCallGetPortProperty and HvCallSetPortProperty; the
+// value itself is an HV_PORT_PROPERTY (64 bits).
+//
+// Reference: wdk-2013/HV_PORT_PROPERTY_CODE.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type PortPropertyCode uint32
+
+const (
+	// PortPropertyPostCount is HvPortPropertyPostCount: Count of messages successfully posted to the port
+	// since it was created.
+	PortPropertyPostCount PortPropertyCode = 0x0
+	// PortPropertyPreferredTargetVP is HvPortPropertyPreferredTargetVp: Preferred VP for a port created
+	// with HV_ANY_VP as its target, giving the hypervisor a locality hint.
+	PortPropertyPreferredTargetVP PortPropertyCode = 0x1
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x PortPropertyCode) String() string {
+	switch x {
+	case PortPropertyPostCount:
+		return "HvPortPropertyPostCount"
+	case PortPropertyPreferredTargetVP:
+		return "HvPortPropertyPreferredTargetVp"
+	}
+	return "HV_PORT_PROPERTY_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PortInfo is HV_PORT_INFO.
+//
+// Type-specific description of a port passed to HvCallCreatePort; PortType selects the member of the
+// union. Size 24 matches the PortTypeInfo entry of the HvCreatePort table. That page's own PortInfo
+// tables list TargetSint and TargetVp in the first 8 bytes and PortType in the second, contrary to
+// this declaration (and to the TLFS); the declaration is followed.
+//
+// Reference: wdk-2013/HV_PORT_INFO.txt, wdk-2013/HvCreatePort.txt.
+type PortInfo struct {
+	_               structs.HostLayout
+	PortType        PortType                // PortType, offset 0x0: Kind of port; picks the union member.
+	_               [4]byte                 // Padding, offset 0x4
+	MessagePortInfo PortInfoMessagePortInfo // MessagePortInfo, offset 0x8 (anonymous union; other members through methods)
+}
+
+// EventPortInfo returns a pointer to member EventPortInfo (offset 0x8) of x.
+func (x *PortInfo) EventPortInfo() *PortInfoEventPortInfo {
+	return (*PortInfoEventPortInfo)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// MonitorPortInfo returns a pointer to member MonitorPortInfo (offset 0x8) of x.
+func (x *PortInfo) MonitorPortInfo() *PortInfoMonitorPortInfo {
+	return (*PortInfoMonitorPortInfo)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// PortInfoMessagePortInfo is the type of member MessagePortInfo of PortInfo.
+type PortInfoMessagePortInfo struct {
+	_          structs.HostLayout
+	TargetSINT SynicSINTIndex // TargetSint, offset 0x0: SINT used for the port (1 to 15; SINT0 belongs to the hypervisor).
+	TargetVP   VPIndex        // TargetVp, offset 0x4: VP that receives the messages; HV_ANY_VP (recommended) lets the hypervisor pick.
+	RsvdZ      uint64         // RsvdZ, offset 0x8
+}
+
+// PortInfoEventPortInfo is the type of member EventPortInfo of PortInfo.
+type PortInfoEventPortInfo struct {
+	_              structs.HostLayout
+	TargetSINT     SynicSINTIndex // TargetSint, offset 0x0: SINT used for the port (1 to 15; SINT0 belongs to the hypervisor).
+	TargetVP       VPIndex        // TargetVp, offset 0x4: VP whose SIEF page gets the flags; HV_ANY_VP (recommended) lets the hypervisor pick.
+	BaseFlagNumber uint16         // BaseFlagNumber, offset 0x8: First event flag assigned to the port (0 to 2047).
+	FlagCount      uint16         // FlagCount, offset 0xa: Number of flags from BaseFlagNumber on that belong to the port (at most 2048).
+	RsvdZ          uint32         // RsvdZ, offset 0xc
+}
+
+// PortInfoMonitorPortInfo is the type of member MonitorPortInfo of PortInfo.
+type PortInfoMonitorPortInfo struct {
+	_              structs.HostLayout
+	MonitorAddress GPA    // MonitorAddress, offset 0x0: GPA of the monitor page in the port's partition.
+	RsvdZ          uint64 // RsvdZ, offset 0x8
+}
+
+// ConnectionInfo is HV_CONNECTION_INFO.
+//
+// Type-specific description of a connection passed to HvCallConnectPort; PortType selects the union
+// member. Size 16 follows from the declaration (the HvConnectPort table shows only 8 bytes for
+// ConnectionInfo).
+//
+// Reference: wdk-2013/HV_CONNECTION_INFO.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type ConnectionInfo struct {
+	_                     structs.HostLayout
+	PortType              PortType                            // PortType, offset 0x0: Kind of the target port; picks the union member.
+	_                     [4]byte                             // Padding, offset 0x4
+	MessageConnectionInfo ConnectionInfoMessageConnectionInfo // MessageConnectionInfo, offset 0x8 (anonymous union; other members through methods)
+}
+
+// EventConnectionInfo returns a pointer to member EventConnectionInfo (offset 0x8) of x.
+func (x *ConnectionInfo) EventConnectionInfo() *ConnectionInfoEventConnectionInfo {
+	return (*ConnectionInfoEventConnectionInfo)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// MonitorConnectionInfo returns a pointer to member MonitorConnectionInfo (offset 0x8) of x.
+func (x *ConnectionInfo) MonitorConnectionInfo() *ConnectionInfoMonitorConnectionInfo {
+	return (*ConnectionInfoMonitorConnectionInfo)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// ConnectionInfoMessageConnectionInfo is the type of member MessageConnectionInfo of ConnectionInfo.
+type ConnectionInfoMessageConnectionInfo struct {
+	_     structs.HostLayout
+	RsvdZ uint64 // RsvdZ, offset 0x0
+}
+
+// ConnectionInfoEventConnectionInfo is the type of member EventConnectionInfo of ConnectionInfo.
+type ConnectionInfoEventConnectionInfo struct {
+	_     structs.HostLayout
+	RsvdZ uint64 // RsvdZ, offset 0x0
+}
+
+// ConnectionInfoMonitorConnectionInfo is the type of member MonitorConnectionInfo of ConnectionInfo.
+type ConnectionInfoMonitorConnectionInfo struct {
+	_              structs.HostLayout
+	MonitorAddress GPA // MonitorAddress, offset 0x0: GPA of the monitor page in the connecting partition.
+}
+
+// MessageType is HV_MESSAGE_TYPE.
+//
+// Type of a SynIC message. Values with the top bit (HV_MESSAGE_TYPE_HYPERVISOR_MASK) set are sent only
+// by the hypervisor; guests post any other non-zero value. The TLFS list renames two values, drops two
+// and adds many, hence two items.
+//
+// Reference: wdk-2013/HV_MESSAGE_TYPE.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type MessageType uint32
+
+const (
+	// MessageTypeNone is HvMessageTypeNone: No message; marks an empty SIM slot.
+	MessageTypeNone MessageType = 0x0
+	// MessageTypeUnmappedGPA is HvMessageTypeUnmappedGpa: Access to a GPA page that has no mapping.
+	MessageTypeUnmappedGPA MessageType = 0x80000000
+	// MessageTypeGPAIntercept is HvMessageTypeGpaIntercept: Access to a GPA page that its mapping does not
+	// allow.
+	MessageTypeGPAIntercept MessageType = 0x80000001
+	// MessageTimerExpired is HvMessageTimerExpired: A synthetic timer expired (HV_TIMER_MESSAGE_PAYLOAD).
+	MessageTimerExpired MessageType = 0x80000010
+	// MessageTypeInvalidVPRegisterValue is HvMessageTypeInvalidVpRegisterValue: A VP was suspended because
+	// of an invalid register value.
+	MessageTypeInvalidVPRegisterValue MessageType = 0x80000020
+	// MessageTypeUnrecoverableException is HvMessageTypeUnrecoverableException: A VP hit an exception it
+	// cannot recover from.
+	MessageTypeUnrecoverableException MessageType = 0x80000021
+	// MessageTypeUnsupportedFeature is HvMessageTypeUnsupportedFeature: A VP used a feature the hypervisor
+	// does not support.
+	MessageTypeUnsupportedFeature MessageType = 0x80000022
+	// MessageTypeEventLogBufferComplete is HvMessageTypeEventLogBufferComplete: Event log buffers are
+	// ready (HV_EVENTLOG_MESSAGE_PAYLOAD).
+	MessageTypeEventLogBufferComplete MessageType = 0x80000040
+	// MessageTypeX64IOPortIntercept is HvMessageTypeX64IoPortIntercept: Intercepted I/O port access.
+	MessageTypeX64IOPortIntercept MessageType = 0x80010000
+	// MessageTypeX64MSRIntercept is HvMessageTypeX64MsrIntercept: Intercepted MSR access.
+	MessageTypeX64MSRIntercept MessageType = 0x80010001
+	// MessageTypeX64CPUIDIntercept is HvMessageTypeX64CpuidIntercept: Intercepted CPUID instruction.
+	MessageTypeX64CPUIDIntercept MessageType = 0x80010002
+	// MessageTypeX64ExceptionIntercept is HvMessageTypeX64ExceptionIntercept: Intercepted exception.
+	MessageTypeX64ExceptionIntercept MessageType = 0x80010003
+	// MessageTypeX64APICEOI is HvMessageTypeX64ApicEoi: EOI of a level-triggered APIC interrupt.
+	MessageTypeX64APICEOI MessageType = 0x80010004
+	// MessageTypeX64LegacyFPError is HvMessageTypeX64LegacyFpError: Legacy floating-point error (FERR)
+	// asserted.
+	MessageTypeX64LegacyFPError MessageType = 0x80010005
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x MessageType) String() string {
+	switch x {
+	case MessageTypeNone:
+		return "HvMessageTypeNone"
+	case MessageTypeUnmappedGPA:
+		return "HvMessageTypeUnmappedGpa"
+	case MessageTypeGPAIntercept:
+		return "HvMessageTypeGpaIntercept"
+	case MessageTimerExpired:
+		return "HvMessageTimerExpired"
+	case MessageTypeInvalidVPRegisterValue:
+		return "HvMessageTypeInvalidVpRegisterValue"
+	case MessageTypeUnrecoverableException:
+		return "HvMessageTypeUnrecoverableException"
+	case MessageTypeUnsupportedFeature:
+		return "HvMessageTypeUnsupportedFeature"
+	case MessageTypeEventLogBufferComplete:
+		return "HvMessageTypeEventLogBufferComplete"
+	case MessageTypeX64IOPortIntercept:
+		return "HvMessageTypeX64IoPortIntercept"
+	case MessageTypeX64MSRIntercept:
+		return "HvMessageTypeX64MsrIntercept"
+	case MessageTypeX64CPUIDIntercept:
+		return "HvMessageTypeX64CpuidIntercept"
+	case MessageTypeX64ExceptionIntercept:
+		return "HvMessageTypeX64ExceptionIntercept"
+	case MessageTypeX64APICEOI:
+		return "HvMessageTypeX64ApicEoi"
+	case MessageTypeX64LegacyFPError:
+		return "HvMessageTypeX64LegacyFpError"
+	}
+	return "HV_MESSAGE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// MessageFlags is HV_MESSAGE_FLAGS.
+//
+// Flag byte of a message header. 2013 declares a union with an AsUINT8 member, the TLFS a plain struct
+// of UINT8 bit-fields; the bits are the same.
+//
+// Reference: wdk-2013/HV_MESSAGE_FLAGS.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt, tlfs/datatypes/hv_message.md.
+type MessageFlags uint8
+
+// MessageFlagsReservedMask has the bits the reference reserves; they must stay zero.
+const MessageFlagsReservedMask MessageFlags = 0xfe
+
+// MessagePending reports MessagePending (bit 0: More messages wait in this SINT's queue; write EOM
+// after emptying the slot.).
+func (x MessageFlags) MessagePending() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMessagePending sets or clears MessagePending.
+func (x *MessageFlags) SetMessagePending(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MessageHeader is HV_MESSAGE_HEADER.
+//
+// Header of every SynIC message. The message format pages draw the first 8 bytes as MessageType, 3
+// reserved bytes and then PayloadSize, and call the second 8 bytes SourcePartition; this item follows
+// the structure page (PayloadSize at offset 4, flags at 5). The TLFS declares Reserved as a UINT16 and
+// adds OriginationId to the union, hence two items.
+//
+// Reference: wdk-2013/HV_MESSAGE_HEADER.txt, wdk-2013/concept-Message-Data-Types.txt,
+// wdk-2013/concept-Memory-Access-Messages.txt.
+type MessageHeader struct {
+	_            structs.HostLayout
+	MessageType  MessageType  // MessageType, offset 0x0: Type of the message; HvMessageTypeNone marks an empty slot.
+	PayloadSize  uint8        // PayloadSize, offset 0x4: Bytes of payload that follow the header.
+	MessageFlags MessageFlags // MessageFlags, offset 0x5
+	Reserved     [2]uint8     // Reserved, offset 0x6
+	Sender       PartitionID  // Sender, offset 0x8 (anonymous union; other members through methods): Partition whose VP caused an intercept message.
+}
+
+// Port returns a pointer to member Port (offset 0x8) of x. Port a posted guest message arrived
+// through.
+func (x *MessageHeader) Port() *PortID {
+	return (*PortID)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Message is HV_MESSAGE.
+//
+// One SynIC message (one SIM page slot): header plus 240 bytes of payload, HV_MESSAGE_SIZE in all.
+// 2013 overlays the raw payload with the timer and event-log payloads; the TLFS has only the raw
+// array, hence two items.
+//
+// Reference: wdk-2013/HV_MESSAGE.txt, wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type Message struct {
+	_       structs.HostLayout
+	Header  MessageHeader // Header, offset 0x0
+	Payload [30]uint64    // Payload, offset 0x10 (anonymous union; other members through methods): Raw payload (HV_MESSAGE_PAYLOAD_QWORD_COUNT qwords).
+}
+
+// TimerPayload returns a pointer to member TimerPayload (offset 0x10) of x. Payload of
+// HvMessageTimerExpired.
+func (x *Message) TimerPayload() *TimerMessagePayload {
+	return (*TimerMessagePayload)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// TracePayload returns a pointer to member TracePayload (offset 0x10) of x. Payload of
+// HvMessageTypeEventLogBufferComplete.
+func (x *Message) TracePayload() *EventlogMessagePayload {
+	return (*EventlogMessagePayload)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// MessagePage is HV_MESSAGE_PAGE.
+//
+// The SIM page: one message slot per SINT (HV_SYNIC_SINT_COUNT, 16). The array is volatile in C. The
+// TLFS describes the same 16 x 256-byte page in its chapter text without naming the type, so the 2013
+// declaration applies to tlfs too.
+//
+// Reference: wdk-2013/HV_MESSAGE_PAGE.txt, wdk-2013/concept-SIM-and-SIEF-Pages.txt,
+// tlfs/inter-partition-communication.md.
+type MessagePage struct {
+	_           structs.HostLayout
+	SINTMessage [16]Message // SintMessage, offset 0x0: Slot n holds the current message of SINTn.
+}
+
+// SynicEventFlags is HV_SYNIC_EVENT_FLAGS.
+//
+// The event flags of one SINT: flag n is bit n mod 8 of byte n / 8. 2013 declares a union of a byte
+// view and a dword view, the TLFS a struct with the byte array only, hence two items. The dword count
+// constant has no value in the reference; 64 follows from the 256-byte element size the SIEF page text
+// states.
+//
+// Reference: wdk-2013/HV_SYNIC_EVENT_FLAGS.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt,
+// wdk-2013/concept-SIM-and-SIEF-Pages.txt.
+type SynicEventFlags struct {
+	_   structs.HostLayout
+	raw [64]uint32
+}
+
+// Flags8 returns a pointer to member Flags8 (offset 0x0) of x. Byte view (HV_EVENT_FLAGS_BYTE_COUNT
+// bytes).
+func (x *SynicEventFlags) Flags8() *[256]uint8 {
+	return (*[256]uint8)(unsafe.Pointer(x))
+}
+
+// Flags32 returns a pointer to member Flags32 (offset 0x0) of x. Dword view
+// (HV_EVENT_FLAGS_DWORD_COUNT dwords).
+func (x *SynicEventFlags) Flags32() *[64]uint32 {
+	return (*[64]uint32)(unsafe.Pointer(x))
+}
+
+// SynicEventFlagsPage is HV_SYNIC_EVENT_FLAGS_PAGE.
+//
+// The SIEF page: one event-flag block per SINT (HV_SYNIC_SINT_COUNT, 16). The array is volatile in C.
+// The TLFS describes the same 16 x 256-byte page in its chapter text without naming the type, so the
+// 2013 declaration applies to tlfs too (over the tlfs HV_SYNIC_EVENT_FLAGS).
+//
+// Reference: wdk-2013/HV_SYNIC_EVENT_FLAGS_PAGE.txt, wdk-2013/concept-SIM-and-SIEF-Pages.txt,
+// tlfs/inter-partition-communication.md.
+type SynicEventFlagsPage struct {
+	_              structs.HostLayout
+	SINTEventFlags [16]SynicEventFlags // SintEventFlags, offset 0x0: Block n holds the event flags of SINTn.
+}
+
+// SynicScontrol is HV_SYNIC_SCONTROL.
+//
+// Value of the SynIC control register (SCONTROL); zero at VP creation and reset. The TLFS gives the
+// same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SCONTROL.txt, wdk-2013/concept-SCONTROL-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicScontrol uint64
+
+// SynicScontrolReservedMask has the bits the reference reserves; they must stay zero.
+const SynicScontrolReservedMask SynicScontrol = 0xfffffffffffffffe
+
+// Enable reports Enable (bit 0: Lets messages be queued and event flags be signalled to this VP's
+// SynIC.).
+func (x SynicScontrol) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *SynicScontrol) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SynicSiefp is HV_SYNIC_SIEFP.
+//
+// Value of the SIEFP register, which places the SIEF page; zero (disabled) at VP creation and reset.
+// The TLFS gives the same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SIEFP.txt, wdk-2013/concept-SIEFP-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicSiefp uint64
+
+// SynicSiefpReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSiefpReservedMask SynicSiefp = 0xffe
+
+// SiefpEnabled reports SiefpEnabled (bit 0: Enables the SIEF page.).
+func (x SynicSiefp) SiefpEnabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSiefpEnabled sets or clears SiefpEnabled.
+func (x *SynicSiefp) SetSiefpEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// BaseSiefpGPA returns BaseSiefpGpa (bits 12..63: GPA page number of the SIEF page; beyond the GPA
+// space the page is not accessible.).
+func (x SynicSiefp) BaseSiefpGPA() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetBaseSiefpGPA stores v in BaseSiefpGpa; bits of v beyond its 52-bit width are dropped.
+func (x *SynicSiefp) SetBaseSiefpGPA(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (SynicSiefp(v)&0xfffffffffffff)<<12
+}
+
+// SynicSimp is HV_SYNIC_SIMP.
+//
+// Value of the SIMP register, which places the SIM page; zero (disabled) at VP creation and reset. The
+// TLFS gives the same bit table without a type name, so the 2013 type applies to tlfs.
+//
+// Reference: wdk-2013/HV_SYNIC_SIMP.txt, wdk-2013/concept-SIMP-Register.txt,
+// tlfs/inter-partition-communication.md.
+type SynicSimp uint64
+
+// SynicSimpReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSimpReservedMask SynicSimp = 0xffe
+
+// SimpEnabled reports SimpEnabled (bit 0: Enables the SIM page.).
+func (x SynicSimp) SimpEnabled() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSimpEnabled sets or clears SimpEnabled.
+func (x *SynicSimp) SetSimpEnabled(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// BaseSimpGPA returns BaseSimpGpa (bits 12..63: GPA page number of the SIM page; beyond the GPA space
+// the page is not accessible.).
+func (x SynicSimp) BaseSimpGPA() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetBaseSimpGPA stores v in BaseSimpGpa; bits of v beyond its 52-bit width are dropped.
+func (x *SynicSimp) SetBaseSimpGPA(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (SynicSimp(v)&0xfffffffffffff)<<12
+}
+
+// SynicSINT is HV_SYNIC_SINT.
+//
+// Value of a SINTx register; 0x10000 (masked) at VP creation. The TLFS bit table adds a Polling bit at
+// 18, hence two items.
+//
+// Reference: wdk-2013/HV_SYNIC_SINT.txt, wdk-2013/concept-SINTx-Registers.txt.
+type SynicSINT uint64
+
+// SynicSINTReservedMask has the bits the reference reserves; they must stay zero.
+const SynicSINTReservedMask SynicSINT = 0xfffffffffffcff00
+
+// Vector returns Vector (bits 0..7: Interrupt vector (16 to 255; others raise #GP).).
+func (x SynicSINT) Vector() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetVector stores v in Vector; bits of v beyond its 8-bit width are dropped.
+func (x *SynicSINT) SetVector(v uint8) {
+	*x = *x&^(0xff<<0) | (SynicSINT(v)&0xff)<<0
+}
+
+// Masked reports Masked (bit 16: The SINT is masked.).
+func (x SynicSINT) Masked() bool {
+	return x&(1<<16) != 0
+}
+
+// SetMasked sets or clears Masked.
+func (x *SynicSINT) SetMasked(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// AutoEOI reports AutoEoi (bit 17: The hypervisor performs the EOI on delivery; the guest must not.).
+func (x SynicSINT) AutoEOI() bool {
+	return x&(1<<17) != 0
+}
+
+// SetAutoEOI sets or clears AutoEoi.
+func (x *SynicSINT) SetAutoEOI(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// MonitorTriggerState is HV_MONITOR_TRIGGER_STATE.
+//
+// Enable bits of the four trigger groups of a monitor page.
+//
+// Reference: wdk-2013/HV_MONITOR_TRIGGER_STATE.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type MonitorTriggerState uint32
+
+// MonitorTriggerStateReservedMask has the bits the reference reserves; they must stay zero.
+const MonitorTriggerStateReservedMask MonitorTriggerState = 0xfffffff0
+
+// GroupEnable returns GroupEnable (bits 0..3: Bit n enables TriggerGroup[n]; all clear lets the
+// hypervisor scan far less often.).
+func (x MonitorTriggerState) GroupEnable() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetGroupEnable stores v in GroupEnable; bits of v beyond its 4-bit width are dropped.
+func (x *MonitorTriggerState) SetGroupEnable(v uint8) {
+	*x = *x&^(0xf<<0) | (MonitorTriggerState(v)&0xf)<<0
+}
+
+// MonitorTriggerGroup is HV_MONITOR_TRIGGER_GROUP.
+//
+// Thirty-two monitored-notification triggers as a pending and an armed bit array; matching bits of
+// both are updated together atomically.
+//
+// Reference: wdk-2013/HV_MONITOR_TRIGGER_GROUP.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type MonitorTriggerGroup struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. Both arrays as one value.
+func (x *MonitorTriggerGroup) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Pending returns a pointer to member Pending (offset 0x0) of x. A set bit asks for the trigger's
+// signal event to be sent eventually.
+func (x *MonitorTriggerGroup) Pending() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Armed returns a pointer to member Armed (offset 0x4) of x. Cleared whenever the matching pending bit
+// changes; delays the signal by at least the latency.
+func (x *MonitorTriggerGroup) Armed() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// MonitorParameter is HV_MONITOR_PARAMETER.
+//
+// The HvCallSignalEvent arguments the hypervisor uses when a monitored trigger fires; failures of that
+// internal call are ignored.
+//
+// Reference: wdk-2013/HV_MONITOR_PARAMETER.txt,
+// wdk-2013/concept-Monitored-Notification-Parameters.txt.
+type MonitorParameter struct {
+	_            structs.HostLayout
+	ConnectionID ConnectionID // ConnectionId, offset 0x0: Event connection to signal.
+	FlagNumber   uint16       // FlagNumber, offset 0x4: Event flag relative to the port's base flag.
+	RsvdZ        uint16       // RsvdZ, offset 0x6
+}
+
+// MonitorPage is HV_MONITOR_PAGE.
+//
+// The monitored notification facility (MNF) overlay page shared by a monitor port and its connection:
+// four groups of 32 triggers. The C declaration gives NextCheckTime, Latency and Parameter one
+// dimension of 4, but the member texts call them two-dimensional, one entry per trigger (128 in groups
+// of 32), and only [4][32] makes RsvdZ4[1984] end the page at 4096 bytes; so they are recorded as
+// [4][32], flattened to 128 elements (group-major). Reserved members belong to the hypervisor.
+//
+// Reference: wdk-2013/HV_MONITOR_PAGE.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt,
+// wdk-2013/concept-Monitored-Notification-Page.txt.
+type MonitorPage struct {
+	_             structs.HostLayout
+	TriggerState  MonitorTriggerState    // TriggerState, offset 0x0
+	RsvdZ1        uint32                 // RsvdZ1, offset 0x4
+	TriggerGroup  [4]MonitorTriggerGroup // TriggerGroup, offset 0x8
+	RsvdZ2        [3]uint64              // RsvdZ2, offset 0x28
+	NextCheckTime [128]int32             // NextCheckTime, offset 0x40: Per trigger, [4][32]: when to inspect it next.
+	Latency       [128]uint16            // Latency, offset 0x240: Per trigger, [4][32]: suggested inspection interval in 100 ns units.
+	RsvdZ3        [32]uint64             // RsvdZ3, offset 0x340
+	Parameter     [128]MonitorParameter  // Parameter, offset 0x440: Per trigger, [4][32]: the signal-event arguments.
+	RsvdZ4        [1984]uint8            // RsvdZ4, offset 0x840
+}
+
+// CreatePortInput is HV_INPUT_CREATE_PORT.
+//
+// Input of the 2013 HvCallCreatePort (code 0x0057), as the Native Interface table gives it.
+//
+// Reference: wdk-2013/HvCreatePort.txt.
+type CreatePortInput struct {
+	_                   structs.HostLayout
+	PortPartition       PartitionID // PortPartition, offset 0x0: Partition that will own the port and receive through it; the port memory comes from its pool.
+	PortID              PortID      // PortId, offset 0x8: New port id; unique within PortPartition.
+	_                   [4]byte     // Padding, offset 0xc
+	ConnectionPartition PartitionID // ConnectionPartition, offset 0x10: The only partition allowed to connect to the port.
+	PortInfo            PortInfo    // PortInfo, offset 0x18: Port type and its settings (PortTypeInfo in the table).
+}
+
+// DeletePortInput is HV_INPUT_DELETE_PORT.
+//
+// Input of HvCallDeletePort; both tables give the same layout. 2013 calls the last 4 bytes padding,
+// the TLFS a must-be-zero Reserved parameter.
+//
+// Reference: wdk-2013/HvDeletePort.txt, tlfs/hypercalls/HvCallDeletePort.md.
+type DeletePortInput struct {
+	_             structs.HostLayout
+	PortPartition PartitionID // PortPartition, offset 0x0: Partition that owns the port.
+	PortID        PortID      // PortId, offset 0x8: Port to delete; queued messages are lost.
+	_             [4]byte     // Padding, offset 0xc
+}
+
+// ConnectPortInput is HV_INPUT_CONNECT_PORT.
+//
+// Input of the 2013 HvCallConnectPort (code 0x0059). The Native Interface table prints the offset of
+// ConnectionInfo as 30 and its size as 8; natural alignment puts it right after the padding at 32, and
+// HV_CONNECTION_INFO is declared with 16 bytes, which this layout follows (48 bytes in all, not 40).
+//
+// Reference: wdk-2013/HvConnectPort.txt, wdk-2013/HV_CONNECTION_INFO.txt.
+type ConnectPortInput struct {
+	_                   structs.HostLayout
+	ConnectionPartition PartitionID    // ConnectionPartition, offset 0x0: Partition that will send through the connection; the connection memory comes from its pool.
+	ConnectionID        ConnectionID   // ConnectionId, offset 0x8: New connection id; unique within ConnectionPartition.
+	_                   [4]byte        // Padding1, offset 0xc
+	PortPartition       PartitionID    // PortPartition, offset 0x10: Partition that owns the port.
+	PortID              PortID         // PortId, offset 0x18: Port to connect to.
+	_                   [4]byte        // Padding2, offset 0x1c
+	ConnectionInfo      ConnectionInfo // ConnectionInfo, offset 0x20: Settings that depend on the port type.
+}
+
+// GetPortPropertyInput is HV_INPUT_GET_PORT_PROPERTY.
+//
+// Input of HvCallGetPortProperty. The Native Interface table gives PortId 8 bytes, while HV_PORT_ID is
+// a 32-bit value; this layout keeps the 4-byte type at offset 8 and fills the other 4 bytes with
+// padding, so PropertyCode stays at offset 16 as the table has it.
+//
+// Reference: wdk-2013/HvGetPortProperty.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type GetPortPropertyInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID      // PartitionId, offset 0x0: Partition that owns the port.
+	PortID       PortID           // PortId, offset 0x8: Port whose property is read.
+	_            [4]byte          // Padding1, offset 0xc
+	PropertyCode PortPropertyCode // PropertyCode, offset 0x10: Property to read.
+	_            [4]byte          // Padding2, offset 0x14
+}
+
+// GetPortPropertyOutput is HV_OUTPUT_GET_PORT_PROPERTY.
+//
+// Output of HvCallGetPortProperty, as the Native Interface table gives it.
+//
+// Reference: wdk-2013/HvGetPortProperty.txt.
+type GetPortPropertyOutput struct {
+	_             structs.HostLayout
+	PropertyValue PortProperty // PropertyValue, offset 0x0: Current value of the property.
+}
+
+// SetPortPropertyInput is HV_INPUT_SET_PORT_PROPERTY.
+//
+// Input of HvCallSetPortProperty. As for the get call, the table gives PortId 8 bytes although
+// HV_PORT_ID is 32 bits; the 4-byte type is kept at offset 8 and followed by padding.
+//
+// Reference: wdk-2013/HvSetPortProperty.txt,
+// wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
+type SetPortPropertyInput struct {
+	_             structs.HostLayout
+	PartitionID   PartitionID      // PartitionId, offset 0x0: Partition that owns the port.
+	PortID        PortID           // PortId, offset 0x8: Port whose property is written.
+	_             [4]byte          // Padding1, offset 0xc
+	PropertyCode  PortPropertyCode // PropertyCode, offset 0x10: Property to write.
+	_             [4]byte          // Padding2, offset 0x14
+	PropertyValue PortProperty     // PropertyValue, offset 0x18: New value of the property.
+}
+
+// DisconnectPortInput is HV_INPUT_DISCONNECT_PORT.
+//
+// Input of HvCallDisconnectPort. The TLFS table lists only the two parameters (12 bytes); the 2013
+// table and natural alignment add 4 bytes of padding.
+//
+// Reference: wdk-2013/HvDisconnectPort.txt, tlfs/hypercalls/HvCallDisconnectPort.md.
+type DisconnectPortInput struct {
+	_                   structs.HostLayout
+	ConnectionPartition PartitionID  // ConnectionPartition, offset 0x0: Partition that owns the connection.
+	ConnectionID        ConnectionID // ConnectionId, offset 0x8: Connection to remove; already queued messages are kept.
+	_                   [4]byte      // Padding, offset 0xc
+}
+
+// PostMessageInput is HV_INPUT_POST_MESSAGE.
+//
+// Input of HvCallPostMessage; both tables give the same layout (2013 calls bytes 4 to 7 padding, the
+// TLFS RsvdZ). 2013 lists the message as 30 qwords, the TLFS as 240 bytes; the qword form is used.
+//
+// Reference: wdk-2013/HvPostMessage.txt, tlfs/hypercalls/HvCallPostMessage.md.
+type PostMessageInput struct {
+	_            structs.HostLayout
+	ConnectionID ConnectionID // ConnectionId, offset 0x0: Connection to post on.
+	_            [4]byte      // Padding, offset 0x4
+	MessageType  MessageType  // MessageType, offset 0x8: Type placed in the message header: non-zero, top bit clear.
+	PayloadSize  uint32       // PayloadSize, offset 0xc: Number of payload bytes to send (at most 240).
+	Message      [30]uint64   // Message, offset 0x10: Payload (HV_MESSAGE_MAX_PAYLOAD_QWORD_COUNT qwords); only the first PayloadSize bytes are sent.
+}
+
+// SignalEventInput is HV_INPUT_SIGNAL_EVENT.
+//
+// Input of HvCallSignalEvent; both tables give the same layout.
+//
+// Reference: wdk-2013/HvSignalEvent.txt, tlfs/hypercalls/HvCallSignalEvent.md.
+type SignalEventInput struct {
+	_            structs.HostLayout
+	ConnectionID ConnectionID // ConnectionId, offset 0x0: Connection to an event port.
+	FlagNumber   uint16       // FlagNumber, offset 0x4: Event flag relative to the port's base flag.
+	RsvdZ        uint16       // RsvdZ, offset 0x6
+}
+
+// CacheType is HV_CACHE_TYPE.
+//
+// Memory cache type (x64 encodings) reported for a translation and used by GPA accesses and memory
+// intercept messages. C enum, hence 32 bits. The page gives the values without descriptions; the
+// meanings follow from the names. Values 2 and 3 are unused.
+//
+// Reference: wdk-2013/HV_CACHE_TYPE.txt, wdk-2013/concept-Virtual-MMU-Data-Types.txt.
+type CacheType uint32
+
+const (
+	// CacheTypeX64Uncached is HvCacheTypeX64Uncached: Uncached (UC).
+	CacheTypeX64Uncached CacheType = 0x0
+	// CacheTypeX64WriteCombining is HvCacheTypeX64WriteCombining: Write combining (WC).
+	CacheTypeX64WriteCombining CacheType = 0x1
+	// CacheTypeX64WriteThrough is HvCacheTypeX64WriteThrough: Write through (WT).
+	CacheTypeX64WriteThrough CacheType = 0x4
+	// CacheTypeX64WriteProtected is HvCacheTypeX64WriteProtected: Write protected (WP).
+	CacheTypeX64WriteProtected CacheType = 0x5
+	// CacheTypeX64WriteBack is HvCacheTypeX64WriteBack: Write back (WB).
+	CacheTypeX64WriteBack CacheType = 0x6
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CacheType) String() string {
+	switch x {
+	case CacheTypeX64Uncached:
+		return "HvCacheTypeX64Uncached"
+	case CacheTypeX64WriteCombining:
+		return "HvCacheTypeX64WriteCombining"
+	case CacheTypeX64WriteThrough:
+		return "HvCacheTypeX64WriteThrough"
+	case CacheTypeX64WriteProtected:
+		return "HvCacheTypeX64WriteProtected"
+	case CacheTypeX64WriteBack:
+		return "HvCacheTypeX64WriteBack"
+	}
+	return "HV_CACHE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// GVARange is HV_GVA_RANGE.
+//
+// Packed GVA range of a virtual TLB flush list: a page number plus a count of extra pages, so one
+// value covers 1 to 4096 pages. The flush pages type their list elements as plain HV_GVA; this union
+// is the decoded view. The page's text calls GvaPageNumber the top 54 bits, but its declaration (52
+// bits) and mask (bits 12-63) agree on 52, which this item follows. The TLFS describes the same
+// encoding in words only.
+//
+// Reference: wdk-2013/HV_GVA_RANGE.txt, wdk-2013/HvFlushVirtualAddressList.txt.
+type GVARange uint64
+
+// AdditionalPages returns AdditionalPages (bits 0..11: Pages in the range beyond the first one.).
+func (x GVARange) AdditionalPages() uint16 {
+	return uint16(x >> 0 & 0xfff)
+}
+
+// SetAdditionalPages stores v in AdditionalPages; bits of v beyond its 12-bit width are dropped.
+func (x *GVARange) SetAdditionalPages(v uint16) {
+	*x = *x&^(0xfff<<0) | (GVARange(v)&0xfff)<<0
+}
+
+// GVAPageNumber returns GvaPageNumber (bits 12..63: GVA page number of the first page of the range.).
+func (x GVARange) GVAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGVAPageNumber stores v in GvaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *GVARange) SetGVAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (GVARange(v)&0xfffffffffffff)<<12
+}
+
+// TranslateGVAResultCode is HV_TRANSLATE_GVA_RESULT_CODE.
+//
+// Outcome of a GVA translation, valid when HvCallTranslateVirtualAddress itself succeeded. C enum,
+// hence 32 bits. The page's text for HvTranslateGvaGpaUnmapped describes the GpaPage output rather
+// than the condition, and the call page's own description is used for it; the TLFS adds values 8 and
+// 9.
+//
+// Reference: wdk-2013/HV_TRANSLATE_GVA_RESULT_CODE.txt, wdk-2013/HvTranslateVirtualAddress.txt.
+type TranslateGVAResultCode uint32
+
+const (
+	// TranslateGVASuccess is HvTranslateGvaSuccess: Translated; GpaPage holds the result.
+	TranslateGVASuccess TranslateGVAResultCode = 0x0
+	// TranslateGVAPageNotPresent is HvTranslateGvaPageNotPresent: A page table entry is not present or the
+	// GVA lies outside the range of the paging mode.
+	TranslateGVAPageNotPresent TranslateGVAResultCode = 0x1
+	// TranslateGVAPrivilegeViolation is HvTranslateGvaPrivilegeViolation: The access type or current
+	// privilege level is not allowed by the page tables.
+	TranslateGVAPrivilegeViolation TranslateGVAResultCode = 0x2
+	// TranslateGVAInvalidPageTableFlags is HvTranslateGvaInvalidPageTableFlags: A page table entry has a
+	// reserved bit set.
+	TranslateGVAInvalidPageTableFlags TranslateGVAResultCode = 0x3
+	// TranslateGVAGPAUnmapped is HvTranslateGvaGpaUnmapped: A page table page lies at an unmapped GPA;
+	// GpaPage names it.
+	TranslateGVAGPAUnmapped TranslateGVAResultCode = 0x4
+	// TranslateGVAGPANoReadAccess is HvTranslateGvaGpaNoReadAccess: A page table page's GPA mapping does
+	// not allow reads; GpaPage names it.
+	TranslateGVAGPANoReadAccess TranslateGVAResultCode = 0x5
+	// TranslateGVAGPANoWriteAccess is HvTranslateGvaGpaNoWriteAccess: A page table page's GPA mapping does
+	// not allow writes; GpaPage names it.
+	TranslateGVAGPANoWriteAccess TranslateGVAResultCode = 0x6
+	// TranslateGVAGPAIllegalOverlayAccess is HvTranslateGvaGpaIllegalOverlayAccess: The walk touched an
+	// overlay page that refuses the access; GpaPage names it.
+	TranslateGVAGPAIllegalOverlayAccess TranslateGVAResultCode = 0x7
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x TranslateGVAResultCode) String() string {
+	switch x {
+	case TranslateGVASuccess:
+		return "HvTranslateGvaSuccess"
+	case TranslateGVAPageNotPresent:
+		return "HvTranslateGvaPageNotPresent"
+	case TranslateGVAPrivilegeViolation:
+		return "HvTranslateGvaPrivilegeViolation"
+	case TranslateGVAInvalidPageTableFlags:
+		return "HvTranslateGvaInvalidPageTableFlags"
+	case TranslateGVAGPAUnmapped:
+		return "HvTranslateGvaGpaUnmapped"
+	case TranslateGVAGPANoReadAccess:
+		return "HvTranslateGvaGpaNoReadAccess"
+	case TranslateGVAGPANoWriteAccess:
+		return "HvTranslateGvaGpaNoWriteAccess"
+	case TranslateGVAGPAIllegalOverlayAccess:
+		return "HvTranslateGvaGpaIllegalOverlayAccess"
+	}
+	return "HV_TRANSLATE_GVA_RESULT_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// TranslateGVAResult is HV_TRANSLATE_GVA_RESULT.
+//
+// Result of HvCallTranslateVirtualAddress: result code in the low half, cache type and overlay flag in
+// the high half (C union of AsUINT64 with a struct of a 32-bit enum and 32 bits of bit-fields). Same
+// declaration in both documents; each version's own HV_TRANSLATE_GVA_RESULT_CODE and HV_CACHE_TYPE
+// apply. The 2013 text calls CacheType a 32-bit HV_CACHE_TYPE, but declaration and mask give it 8
+// bits.
+//
+// Reference: wdk-2013/HV_TRANSLATE_GVA_RESULT.txt, tlfs/datatypes/hv_translate_gva_result.md.
+type TranslateGVAResult uint64
+
+// TranslateGVAResultReservedMask has the bits the reference reserves; they must stay zero.
+const TranslateGVAResultReservedMask TranslateGVAResult = 0xfffffe0000000000
+
+// ResultCode returns ResultCode (bits 0..31: Outcome of the translation.).
+func (x TranslateGVAResult) ResultCode() TranslateGVAResultCode {
+	return TranslateGVAResultCode(x >> 0 & 0xffffffff)
+}
+
+// SetResultCode stores v in ResultCode; bits of v beyond its 32-bit width are dropped.
+func (x *TranslateGVAResult) SetResultCode(v TranslateGVAResultCode) {
+	*x = *x&^(0xffffffff<<0) | (TranslateGVAResult(v)&0xffffffff)<<0
+}
+
+// CacheType returns CacheType (bits 32..39: Effective cache type of the access on success.).
+func (x TranslateGVAResult) CacheType() CacheType {
+	return CacheType(x >> 32 & 0xff)
+}
+
+// SetCacheType stores v in CacheType; bits of v beyond its 8-bit width are dropped.
+func (x *TranslateGVAResult) SetCacheType(v CacheType) {
+	*x = *x&^(0xff<<32) | (TranslateGVAResult(v)&0xff)<<32
+}
+
+// OverlayPage reports OverlayPage (bit 40: Set when the GPA hits a hypervisor overlay page.).
+func (x TranslateGVAResult) OverlayPage() bool {
+	return x&(1<<40) != 0
+}
+
+// SetOverlayPage sets or clears OverlayPage.
+func (x *TranslateGVAResult) SetOverlayPage(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// SwitchVirtualAddressSpaceInput is HV_INPUT_SWITCH_VIRTUAL_ADDRESS_SPACE.
+//
+// Input of HvCallSwitchVirtualAddressSpace (one register when the fast convention is used), as the
+// 2013 table gives it. The TLFS has no page for the call; the registry applies the 2013 layout to it.
+//
+// Reference: wdk-2013/HvSwitchVirtualAddressSpace.txt, tlfs/hypercalls/overview.md.
+type SwitchVirtualAddressSpaceInput struct {
+	_            structs.HostLayout
+	AddressSpace AddressSpaceID // AddressSpace, offset 0x0: New address space (CR3 value on x64).
+}
+
+// FlushVirtualAddressSpaceInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_SPACE.
+//
+// Input of HvCallFlushVirtualAddressSpace. Both tables give Flags 8 bytes at offset 8, while
+// HV_FLUSH_FLAGS is declared UINT32; this item keeps the 32-bit type and fills the upper 4 bytes with
+// padding (they hold only reserved flag bits, which must be zero, so the bytes are the same).
+//
+// Reference: wdk-2013/HvFlushVirtualAddressSpace.txt,
+// tlfs/hypercalls/HvCallFlushVirtualAddressSpace.md.
+type FlushVirtualAddressSpaceInput struct {
+	_             structs.HostLayout
+	AddressSpace  AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 on x64); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags         FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits.
+	_             [4]byte        // Padding, offset 0xc
+	ProcessorMask uint64         // ProcessorMask, offset 0x10: One bit per VP index (VPs 0 to 63); ignored with HV_FLUSH_ALL_PROCESSORS.
+}
+
+// FlushVirtualAddressListInput is HV_INPUT_FLUSH_VIRTUAL_ADDRESS_LIST.
+//
+// Fixed input header of HvCallFlushVirtualAddressList; the list of GVA ranges follows. Both tables
+// give Flags 8 bytes, while HV_FLUSH_FLAGS is declared UINT32; this item keeps the 32-bit type plus 4
+// bytes of padding (same bytes).
+//
+// Reference: wdk-2013/HvFlushVirtualAddressList.txt, tlfs/hypercalls/HvCallFlushVirtualAddressList.md.
+type FlushVirtualAddressListInput struct {
+	_             structs.HostLayout
+	AddressSpace  AddressSpaceID // AddressSpace, offset 0x0: Address space to flush (CR3 value); ignored with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES.
+	Flags         FlushFlags     // Flags, offset 0x8: HV_FLUSH_* option bits; HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY is invalid here.
+	_             [4]byte        // Padding, offset 0xc
+	ProcessorMask uint64         // ProcessorMask, offset 0x10: One bit per VP index (VPs 0 to 63); ignored with HV_FLUSH_ALL_PROCESSORS.
+}
+
+// TranslateVirtualAddressInput is HV_INPUT_TRANSLATE_VIRTUAL_ADDRESS.
+//
+// Input of HvCallTranslateVirtualAddress as the 2013 table gives it: ControlFlags is 4 bytes at offset
+// 12, although HV_TRANSLATE_GVA_CONTROL_FLAGS is declared UINT64, so the member is a plain UINT32
+// holding the low half of those flags (all 2013 flags fit). The TLFS moves ControlFlags to offset 16
+// with 8 bytes.
+//
+// Reference: wdk-2013/HvTranslateVirtualAddress.txt, wdk-2013/concept-Virtual-MMU-Data-Types.txt.
+type TranslateVirtualAddressInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID   // PartitionId, offset 0x0: Partition of the VP.
+	VPIndex      VPIndex       // VpIndex, offset 0x8: VP whose current state and page tables drive the walk.
+	ControlFlags uint32        // ControlFlags, offset 0xc: HV_TRANSLATE_GVA_* control bits.
+	GVAPage      GVAPageNumber // GvaPage, offset 0x10: Page to translate.
+}
+
+// TranslateVirtualAddressOutput is HV_OUTPUT_TRANSLATE_VIRTUAL_ADDRESS.
+//
+// Output of HvCallTranslateVirtualAddress; the same table in both documents.
+//
+// Reference: wdk-2013/HvTranslateVirtualAddress.txt, tlfs/hypercalls/HvCallTranslateVirtualAddress.md.
+type TranslateVirtualAddressOutput struct {
+	_                 structs.HostLayout
+	TranslationResult TranslateGVAResult // TranslationResult, offset 0x0: Result code, cache type and overlay flag.
+	GPAPage           GPAPageNumber      // GpaPage, offset 0x8: The translated page on success; the inaccessible page table page for the GPA failure codes; otherwise undefined.
+}
+
+// HypervisorVersionInfo is HV_HYPERVISOR_VERSION_INFO.
+//
+// The hypervisor's build, version and service level, as CPUID leaf 0x40000002 reports them.
+// ServiceBranch holds an HV_SERVICE_BRANCH value (HvServiceBranchGdr or HvServiceBranchQfe); the page
+// names those values without giving their numbers, so the registry keeps the field as plain bits.
+//
+// Reference: wdk-2013/HV_HYPERVISOR_VERSION_INFO.txt.
+type HypervisorVersionInfo struct {
+	_           structs.HostLayout
+	BuildNumber uint32                       // BuildNumber, offset 0x0: Hypervisor build number.
+	Version     HypervisorVersionInfoVersion // Version, offset 0x4: Unnamed in C: the bitfield word holding the minor and major version.
+	ServicePack uint32                       // ServicePack, offset 0x8: Service pack number.
+	Service     HypervisorVersionInfoService // Service, offset 0xc: Unnamed in C: the bitfield word holding the service number and branch.
+}
+
+// HypervisorVersionInfoVersion is the type of member Version of HypervisorVersionInfo.
+type HypervisorVersionInfoVersion uint32
+
+// MinorVersion returns MinorVersion (bits 0..15).
+func (x HypervisorVersionInfoVersion) MinorVersion() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetMinorVersion stores v in MinorVersion; bits of v beyond its 16-bit width are dropped.
+func (x *HypervisorVersionInfoVersion) SetMinorVersion(v uint16) {
+	*x = *x&^(0xffff<<0) | (HypervisorVersionInfoVersion(v)&0xffff)<<0
+}
+
+// MajorVersion returns MajorVersion (bits 16..31).
+func (x HypervisorVersionInfoVersion) MajorVersion() uint16 {
+	return uint16(x >> 16 & 0xffff)
+}
+
+// SetMajorVersion stores v in MajorVersion; bits of v beyond its 16-bit width are dropped.
+func (x *HypervisorVersionInfoVersion) SetMajorVersion(v uint16) {
+	*x = *x&^(0xffff<<16) | (HypervisorVersionInfoVersion(v)&0xffff)<<16
+}
+
+// HypervisorVersionInfoService is the type of member Service of HypervisorVersionInfo.
+type HypervisorVersionInfoService uint32
+
+// ServiceNumber returns ServiceNumber (bits 0..23).
+func (x HypervisorVersionInfoService) ServiceNumber() uint32 {
+	return uint32(x >> 0 & 0xffffff)
+}
+
+// SetServiceNumber stores v in ServiceNumber; bits of v beyond its 24-bit width are dropped.
+func (x *HypervisorVersionInfoService) SetServiceNumber(v uint32) {
+	*x = *x&^(0xffffff<<0) | (HypervisorVersionInfoService(v)&0xffffff)<<0
+}
+
+// ServiceBranch returns ServiceBranch (bits 24..31: Service branch: general distribution (GDR) or
+// quality fix (QFE).).
+func (x HypervisorVersionInfoService) ServiceBranch() uint8 {
+	return uint8(x >> 24 & 0xff)
+}
+
+// SetServiceBranch stores v in ServiceBranch; bits of v beyond its 8-bit width are dropped.
+func (x *HypervisorVersionInfoService) SetServiceBranch(v uint8) {
+	*x = *x&^(0xff<<24) | (HypervisorVersionInfoService(v)&0xff)<<24
+}
+
+// HypervisorInterface is HV_HYPERVISOR_INTERFACE.
+//
+// The interface signature CPUID leaf 0x40000001 returns in EAX. The page writes the value as the C
+// multi-character constant '1#vH', which is 0x31237648: the bytes 'H', 'v', '#', '1' in memory order.
+//
+// Reference: wdk-2013/HV_HYPERVISOR_INTERFACE.txt.
+type HypervisorInterface uint32
+
+const (
+	// MicrosoftHypervisorInterface is HvMicrosoftHypervisorInterface: The Microsoft hypervisor interface,
+	// "Hv#1".
+	MicrosoftHypervisorInterface HypervisorInterface = 0x31237648
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x HypervisorInterface) String() string {
+	switch x {
+	case MicrosoftHypervisorInterface:
+		return "HvMicrosoftHypervisorInterface"
+	}
+	return "HV_HYPERVISOR_INTERFACE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PartitionPrivilegeMask is HV_PARTITION_PRIVILEGE_MASK.
+//
+// The synthetic MSRs (bits 0-31) and hypercalls (bits 32-63) a partition may use; CPUID leaf
+// 0x40000003 reports it in EAX and EBX. The page's syntax lists a one-bit AsUINT64 member before the
+// flags, a slip for the union's UINT64 view: the member descriptions put AccessVpRunTimeMsr at bit 0,
+// which this item follows.
+//
+// Reference: wdk-2013/HV_PARTITION_PRIVILEGE_MASK.txt, wdk-2013/concept-Partition-Privilege-Flags.txt.
+type PartitionPrivilegeMask uint64
+
+// PartitionPrivilegeMaskReservedMask has the bits the reference reserves; they must stay zero.
+const PartitionPrivilegeMaskReservedMask PartitionPrivilegeMask = 0xffffc600fffff800
+
+// AccessVPRunTimeMSR reports AccessVpRunTimeMsr (bit 0: HV_X64_MSR_VP_RUNTIME (default on).).
+func (x PartitionPrivilegeMask) AccessVPRunTimeMSR() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAccessVPRunTimeMSR sets or clears AccessVpRunTimeMsr.
+func (x *PartitionPrivilegeMask) SetAccessVPRunTimeMSR(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// AccessPartitionReferenceCounter reports AccessPartitionReferenceCounter (bit 1:
+// HV_X64_MSR_TIME_REF_COUNT (default on).).
+func (x PartitionPrivilegeMask) AccessPartitionReferenceCounter() bool {
+	return x&(1<<1) != 0
+}
+
+// SetAccessPartitionReferenceCounter sets or clears AccessPartitionReferenceCounter.
+func (x *PartitionPrivilegeMask) SetAccessPartitionReferenceCounter(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// AccessSynicMsrs reports AccessSynicMsrs (bit 2: The SynIC MSRs (default on).).
+func (x PartitionPrivilegeMask) AccessSynicMsrs() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAccessSynicMsrs sets or clears AccessSynicMsrs.
+func (x *PartitionPrivilegeMask) SetAccessSynicMsrs(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// AccessSyntheticTimerMsrs reports AccessSyntheticTimerMsrs (bit 3: The synthetic timer MSRs (default
+// on).).
+func (x PartitionPrivilegeMask) AccessSyntheticTimerMsrs() bool {
+	return x&(1<<3) != 0
+}
+
+// SetAccessSyntheticTimerMsrs sets or clears AccessSyntheticTimerMsrs.
+func (x *PartitionPrivilegeMask) SetAccessSyntheticTimerMsrs(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// AccessAPICMsrs reports AccessApicMsrs (bit 4: The EOI, ICR and TPR MSRs (default on).).
+func (x PartitionPrivilegeMask) AccessAPICMsrs() bool {
+	return x&(1<<4) != 0
+}
+
+// SetAccessAPICMsrs sets or clears AccessApicMsrs.
+func (x *PartitionPrivilegeMask) SetAccessAPICMsrs(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// AccessHypercallMsrs reports AccessHypercallMsrs (bit 5: HV_X64_MSR_GUEST_OS_ID and
+// HV_X64_MSR_HYPERCALL (default on).).
+func (x PartitionPrivilegeMask) AccessHypercallMsrs() bool {
+	return x&(1<<5) != 0
+}
+
+// SetAccessHypercallMsrs sets or clears AccessHypercallMsrs.
+func (x *PartitionPrivilegeMask) SetAccessHypercallMsrs(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// AccessVPIndex reports AccessVpIndex (bit 6: The VP index MSR (default on).).
+func (x PartitionPrivilegeMask) AccessVPIndex() bool {
+	return x&(1<<6) != 0
+}
+
+// SetAccessVPIndex sets or clears AccessVpIndex.
+func (x *PartitionPrivilegeMask) SetAccessVPIndex(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// AccessResetMSR reports AccessResetMsr (bit 7: The system reset MSR (default on).).
+func (x PartitionPrivilegeMask) AccessResetMSR() bool {
+	return x&(1<<7) != 0
+}
+
+// SetAccessResetMSR sets or clears AccessResetMsr.
+func (x *PartitionPrivilegeMask) SetAccessResetMSR(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// AccessStatsMSR reports AccessStatsMsr (bit 8: The MSRs that map and unmap the guest's own statistics
+// pages (default on).).
+func (x PartitionPrivilegeMask) AccessStatsMSR() bool {
+	return x&(1<<8) != 0
+}
+
+// SetAccessStatsMSR sets or clears AccessStatsMsr.
+func (x *PartitionPrivilegeMask) SetAccessStatsMSR(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// AccessPartitionReferenceTSC reports AccessPartitionReferenceTsc (bit 9: The reference TSC (default
+// off).).
+func (x PartitionPrivilegeMask) AccessPartitionReferenceTSC() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAccessPartitionReferenceTSC sets or clears AccessPartitionReferenceTsc.
+func (x *PartitionPrivilegeMask) SetAccessPartitionReferenceTSC(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// AccessGuestIdleMSR reports AccessGuestIdleMsr (bit 10: The guest idle MSR (default on).).
+func (x PartitionPrivilegeMask) AccessGuestIdleMSR() bool {
+	return x&(1<<10) != 0
+}
+
+// SetAccessGuestIdleMSR sets or clears AccessGuestIdleMsr.
+func (x *PartitionPrivilegeMask) SetAccessGuestIdleMSR(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// CreatePartitions reports CreatePartitions (bit 32: HvCallCreatePartition and the calls that act on
+// children.).
+func (x PartitionPrivilegeMask) CreatePartitions() bool {
+	return x&(1<<32) != 0
+}
+
+// SetCreatePartitions sets or clears CreatePartitions.
+func (x *PartitionPrivilegeMask) SetCreatePartitions(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// AccessPartitionID reports AccessPartitionId (bit 33: HvCallGetPartitionId.).
+func (x PartitionPrivilegeMask) AccessPartitionID() bool {
+	return x&(1<<33) != 0
+}
+
+// SetAccessPartitionID sets or clears AccessPartitionId.
+func (x *PartitionPrivilegeMask) SetAccessPartitionID(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// AccessMemoryPool reports AccessMemoryPool (bit 34: HvCallDepositMemory, HvCallWithdrawMemory and
+// HvCallGetMemoryBalance.).
+func (x PartitionPrivilegeMask) AccessMemoryPool() bool {
+	return x&(1<<34) != 0
+}
+
+// SetAccessMemoryPool sets or clears AccessMemoryPool.
+func (x *PartitionPrivilegeMask) SetAccessMemoryPool(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// AdjustMessageBuffers reports AdjustMessageBuffers (bit 35: A message buffer call; the page leaves
+// the call's name blank.).
+func (x PartitionPrivilegeMask) AdjustMessageBuffers() bool {
+	return x&(1<<35) != 0
+}
+
+// SetAdjustMessageBuffers sets or clears AdjustMessageBuffers.
+func (x *PartitionPrivilegeMask) SetAdjustMessageBuffers(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// PostMessages reports PostMessages (bit 36: HvCallPostMessage.).
+func (x PartitionPrivilegeMask) PostMessages() bool {
+	return x&(1<<36) != 0
+}
+
+// SetPostMessages sets or clears PostMessages.
+func (x *PartitionPrivilegeMask) SetPostMessages(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// SignalEvents reports SignalEvents (bit 37: HvCallSignalEvent.).
+func (x PartitionPrivilegeMask) SignalEvents() bool {
+	return x&(1<<37) != 0
+}
+
+// SetSignalEvents sets or clears SignalEvents.
+func (x *PartitionPrivilegeMask) SetSignalEvents(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// CreatePort reports CreatePort (bit 38: HvCallCreatePort.).
+func (x PartitionPrivilegeMask) CreatePort() bool {
+	return x&(1<<38) != 0
+}
+
+// SetCreatePort sets or clears CreatePort.
+func (x *PartitionPrivilegeMask) SetCreatePort(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ConnectPort reports ConnectPort (bit 39: HvCallConnectPort.).
+func (x PartitionPrivilegeMask) ConnectPort() bool {
+	return x&(1<<39) != 0
+}
+
+// SetConnectPort sets or clears ConnectPort.
+func (x *PartitionPrivilegeMask) SetConnectPort(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// AccessStats reports AccessStats (bit 40: HvCallMapStatsPage and HvCallUnmapStatsPage.).
+func (x PartitionPrivilegeMask) AccessStats() bool {
+	return x&(1<<40) != 0
+}
+
+// SetAccessStats sets or clears AccessStats.
+func (x *PartitionPrivilegeMask) SetAccessStats(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// Debugging reports Debugging (bit 43: HvCallPostDebugData, HvCallRetrieveDebugData and
+// HvCallResetDebugSession.).
+func (x PartitionPrivilegeMask) Debugging() bool {
+	return x&(1<<43) != 0
+}
+
+// SetDebugging sets or clears Debugging.
+func (x *PartitionPrivilegeMask) SetDebugging(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// CPUManagement reports CpuManagement (bit 44: HvCallGetLogicalProcessorRunTime,
+// HvCallParkLogicalProcessors and the power management MSRs.).
+func (x PartitionPrivilegeMask) CPUManagement() bool {
+	return x&(1<<44) != 0
+}
+
+// SetCPUManagement sets or clears CpuManagement.
+func (x *PartitionPrivilegeMask) SetCPUManagement(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// ConfigureProfiler reports ConfigureProfiler (bit 45: The profiler configuration
+// (HvCallSetSystemProperty); the page leaves the call's name blank.).
+func (x PartitionPrivilegeMask) ConfigureProfiler() bool {
+	return x&(1<<45) != 0
+}
+
+// SetConfigureProfiler sets or clears ConfigureProfiler.
+func (x *PartitionPrivilegeMask) SetConfigureProfiler(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// PartitionPropertyCode is HV_PARTITION_PROPERTY_CODE.
+//
+// Selects the partition property read or written by HvCallGetPartitionProperty and
+// HvCallSetPartitionProperty. A C enum; the properties page says codes are 32 bits. The high 16 bits
+// group the codes by class (privilege, scheduling, timer assist, debugging, resource, compatibility).
+//
+// Reference: wdk-2013/HV_PARTITION_PROPERTY_CODE.txt, wdk-2013/concept-Partition-Properties.txt.
+type PartitionPropertyCode uint32
+
+const (
+	// PartitionPropertyPrivilegeFlags is HvPartitionPropertyPrivilegeFlags: The partition's privileges, as
+	// an HV_PARTITION_PRIVILEGE_MASK.
+	PartitionPropertyPrivilegeFlags PartitionPropertyCode = 0x10000
+	// PartitionPropertyCPUReserve is HvPartitionPropertyCpuReserve: Per-VP CPU time reserved for the
+	// partition (default 0).
+	PartitionPropertyCPUReserve PartitionPropertyCode = 0x20001
+	// PartitionPropertyCPUCap is HvPartitionPropertyCpuCap: Upper limit on per-VP CPU time (default
+	// 0x10000).
+	PartitionPropertyCPUCap PartitionPropertyCode = 0x20002
+	// PartitionPropertyCPUWeight is HvPartitionPropertyCpuWeight: Relative scheduling weight of the
+	// partition's VPs (default 0x64).
+	PartitionPropertyCPUWeight PartitionPropertyCode = 0x20003
+	// PartitionPropertyEmulatedTimerPeriod is HvPartitionPropertyEmulatedTimerPeriod: Period of the
+	// periodic timer assist, as an HV_EMULATED_TIMER_PERIOD (default 0).
+	PartitionPropertyEmulatedTimerPeriod PartitionPropertyCode = 0x30000
+	// PartitionPropertyEmulatedTimerControl is HvPartitionPropertyEmulatedTimerControl: Control of the
+	// periodic timer assist, as an HV_EMULATED_TIMER_CONTROL (default 0).
+	PartitionPropertyEmulatedTimerControl PartitionPropertyCode = 0x30001
+	// PartitionPropertyPMTimerAssist is HvPartitionPropertyPmTimerAssist: ACPI PM timer assist settings,
+	// as an HV_PM_TIMER_INFO (default 0).
+	PartitionPropertyPMTimerAssist PartitionPropertyCode = 0x30002
+	// PartitionPropertyDebugChannelID is HvPartitionPropertyDebugChannelId: Channel id of the debug
+	// session (default 0).
+	PartitionPropertyDebugChannelID PartitionPropertyCode = 0x40000
+	// PartitionPropertyVirtualTLBPageCount is HvPartitionPropertyVirtualTlbPageCount: Pool pages given to
+	// the virtual TLB; the hypervisor clamps values to its limits.
+	PartitionPropertyVirtualTLBPageCount PartitionPropertyCode = 0x50000
+	// PartitionPropertyProcessorVendor is HvPartitionPropertyProcessorVendor: Read-only processor vendor
+	// of the platform, an HV_PROCESSOR_VENDOR value.
+	PartitionPropertyProcessorVendor PartitionPropertyCode = 0x60000
+	// PartitionPropertyProcessorFeatures is HvPartitionPropertyProcessorFeatures: Guest-visible processor
+	// features checked on restore, an HV_PARTITION_PROCESSOR_FEATURES (read-only for the root).
+	PartitionPropertyProcessorFeatures PartitionPropertyCode = 0x60001
+	// PartitionPropertyProcessorXsaveFeatures is HvPartitionPropertyProcessorXsaveFeatures: Guest-visible
+	// XSAVE features checked on restore, an HV_PARTITION_PROCESSOR_XSAVE_FEATURES (read-only for the
+	// root).
+	PartitionPropertyProcessorXsaveFeatures PartitionPropertyCode = 0x60002
+	// PartitionPropertyProcessorClFlushSize is HvPartitionPropertyProcessorCLFlushSize: Cache line flush
+	// size exposed to the partition, a UINT64 (read-only for the root).
+	PartitionPropertyProcessorClFlushSize PartitionPropertyCode = 0x60003
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x PartitionPropertyCode) String() string {
+	switch x {
+	case PartitionPropertyPrivilegeFlags:
+		return "HvPartitionPropertyPrivilegeFlags"
+	case PartitionPropertyCPUReserve:
+		return "HvPartitionPropertyCpuReserve"
+	case PartitionPropertyCPUCap:
+		return "HvPartitionPropertyCpuCap"
+	case PartitionPropertyCPUWeight:
+		return "HvPartitionPropertyCpuWeight"
+	case PartitionPropertyEmulatedTimerPeriod:
+		return "HvPartitionPropertyEmulatedTimerPeriod"
+	case PartitionPropertyEmulatedTimerControl:
+		return "HvPartitionPropertyEmulatedTimerControl"
+	case PartitionPropertyPMTimerAssist:
+		return "HvPartitionPropertyPmTimerAssist"
+	case PartitionPropertyDebugChannelID:
+		return "HvPartitionPropertyDebugChannelId"
+	case PartitionPropertyVirtualTLBPageCount:
+		return "HvPartitionPropertyVirtualTlbPageCount"
+	case PartitionPropertyProcessorVendor:
+		return "HvPartitionPropertyProcessorVendor"
+	case PartitionPropertyProcessorFeatures:
+		return "HvPartitionPropertyProcessorFeatures"
+	case PartitionPropertyProcessorXsaveFeatures:
+		return "HvPartitionPropertyProcessorXsaveFeatures"
+	case PartitionPropertyProcessorClFlushSize:
+		return "HvPartitionPropertyProcessorCLFlushSize"
+	}
+	return "HV_PARTITION_PROPERTY_CODE(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// PartitionProcessorFeatures is HV_PARTITION_PROCESSOR_FEATURES.
+//
+// The 2013 processor feature set of a partition (the HvPartitionPropertyProcessorFeatures value), used
+// to check or reduce features for migration. Declared as a union of one 64-bit word and its bit
+// fields; the TLFS type of the same name is a 128-bit, two-bank union with other bits.
+//
+// Reference: wdk-2013/HV_PARTITION_PROCESSOR_FEATURES.txt, wdk-2013/concept-Partition-Properties.txt.
+type PartitionProcessorFeatures uint64
+
+// PartitionProcessorFeaturesReservedMask has the bits the reference reserves; they must stay zero.
+const PartitionProcessorFeaturesReservedMask PartitionProcessorFeatures = 0xffffffffffff0000
+
+// Sse3Support reports Sse3Support (bit 0: SSE3.).
+func (x PartitionProcessorFeatures) Sse3Support() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSse3Support sets or clears Sse3Support.
+func (x *PartitionProcessorFeatures) SetSse3Support(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// LahfSahfSupport reports LahfSahfSupport (bit 1: LAHF and SAHF in 64-bit mode.).
+func (x PartitionProcessorFeatures) LahfSahfSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetLahfSahfSupport sets or clears LahfSahfSupport.
+func (x *PartitionProcessorFeatures) SetLahfSahfSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// Ssse3Support reports Ssse3Support (bit 2: Supplemental SSE3.).
+func (x PartitionProcessorFeatures) Ssse3Support() bool {
+	return x&(1<<2) != 0
+}
+
+// SetSsse3Support sets or clears Ssse3Support.
+func (x *PartitionProcessorFeatures) SetSsse3Support(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Sse41Support reports Sse4_1Support (bit 3: SSE4.1.).
+func (x PartitionProcessorFeatures) Sse41Support() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSse41Support sets or clears Sse4_1Support.
+func (x *PartitionProcessorFeatures) SetSse41Support(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Sse42Support reports Sse4_2Support (bit 4: SSE4.2.).
+func (x PartitionProcessorFeatures) Sse42Support() bool {
+	return x&(1<<4) != 0
+}
+
+// SetSse42Support sets or clears Sse4_2Support.
+func (x *PartitionProcessorFeatures) SetSse42Support(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Sse4aSupport reports Sse4aSupport (bit 5: SSE4a.).
+func (x PartitionProcessorFeatures) Sse4aSupport() bool {
+	return x&(1<<5) != 0
+}
+
+// SetSse4aSupport sets or clears Sse4aSupport.
+func (x *PartitionProcessorFeatures) SetSse4aSupport(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// Sse5Support reports Sse5Support (bit 6: SSE5 (the TLFS calls this bit XopSupport).).
+func (x PartitionProcessorFeatures) Sse5Support() bool {
+	return x&(1<<6) != 0
+}
+
+// SetSse5Support sets or clears Sse5Support.
+func (x *PartitionProcessorFeatures) SetSse5Support(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// PopCntSupport reports PopCntSupport (bit 7: POPCNT.).
+func (x PartitionProcessorFeatures) PopCntSupport() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPopCntSupport sets or clears PopCntSupport.
+func (x *PartitionProcessorFeatures) SetPopCntSupport(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Cmpxchg16bSupport reports Cmpxchg16bSupport (bit 8: CMPXCHG16B.).
+func (x PartitionProcessorFeatures) Cmpxchg16bSupport() bool {
+	return x&(1<<8) != 0
+}
+
+// SetCmpxchg16bSupport sets or clears Cmpxchg16bSupport.
+func (x *PartitionProcessorFeatures) SetCmpxchg16bSupport(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// Altmovcr8Support reports Altmovcr8Support (bit 9: The alternative MOV CR8 encoding.).
+func (x PartitionProcessorFeatures) Altmovcr8Support() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAltmovcr8Support sets or clears Altmovcr8Support.
+func (x *PartitionProcessorFeatures) SetAltmovcr8Support(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// LzcntSupport reports LzcntSupport (bit 10: LZCNT.).
+func (x PartitionProcessorFeatures) LzcntSupport() bool {
+	return x&(1<<10) != 0
+}
+
+// SetLzcntSupport sets or clears LzcntSupport.
+func (x *PartitionProcessorFeatures) SetLzcntSupport(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// MisAlignSSESupport reports MisAlignSseSupport (bit 11: Misaligned SSE accesses.).
+func (x PartitionProcessorFeatures) MisAlignSSESupport() bool {
+	return x&(1<<11) != 0
+}
+
+// SetMisAlignSSESupport sets or clears MisAlignSseSupport.
+func (x *PartitionProcessorFeatures) SetMisAlignSSESupport(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// MMXExtSupport reports MmxExtSupport (bit 12: MMX extensions.).
+func (x PartitionProcessorFeatures) MMXExtSupport() bool {
+	return x&(1<<12) != 0
+}
+
+// SetMMXExtSupport sets or clears MmxExtSupport.
+func (x *PartitionProcessorFeatures) SetMMXExtSupport(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Amd3DNowSupport reports Amd3DNowSupport (bit 13: 3DNow!.).
+func (x PartitionProcessorFeatures) Amd3DNowSupport() bool {
+	return x&(1<<13) != 0
+}
+
+// SetAmd3DNowSupport sets or clears Amd3DNowSupport.
+func (x *PartitionProcessorFeatures) SetAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// ExtendedAmd3DNowSupport reports ExtendedAmd3DNowSupport (bit 14: Extended 3DNow!.).
+func (x PartitionProcessorFeatures) ExtendedAmd3DNowSupport() bool {
+	return x&(1<<14) != 0
+}
+
+// SetExtendedAmd3DNowSupport sets or clears ExtendedAmd3DNowSupport.
+func (x *PartitionProcessorFeatures) SetExtendedAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Page1GbSupport reports Page1GBSupport (bit 15: 1 GB pages (the TLFS spells it Page1GbSupport).).
+func (x PartitionProcessorFeatures) Page1GbSupport() bool {
+	return x&(1<<15) != 0
+}
+
+// SetPage1GbSupport sets or clears Page1GBSupport.
+func (x *PartitionProcessorFeatures) SetPage1GbSupport(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// PartitionProcessorXsaveFeatures is HV_PARTITION_PROCESSOR_XSAVE_FEATURES.
+//
+// XSAVE-related processor features of a partition (the HvPartitionPropertyProcessorXsaveFeatures
+// value). Only the 2013 page declares it; the TLFS uses the name (8 bytes) in
+// HV_PARTITION_CREATION_PROPERTIES_AMD64 without declaring it, and the registry applies the 2013
+// declaration to tlfs. Note the TLFS field note says the bits map to XSTATE components, which does not
+// match the 2013 bit names; this item follows the 2013 declaration.
+//
+// Reference: wdk-2013/HV_PARTITION_PROCESSOR_XSAVE_FEATURES.txt,
+// wdk-2013/concept-Partition-Properties.txt, tlfs/datatypes/hv_partition_creation_properties.md.
+type PartitionProcessorXsaveFeatures uint64
+
+// PartitionProcessorXsaveFeaturesReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorXsaveFeaturesReservedMask PartitionProcessorXsaveFeatures = 0xfffffffffffffff8
+
+// XsaveSupport reports XsaveSupport (bit 0: XSAVE.).
+func (x PartitionProcessorXsaveFeatures) XsaveSupport() bool {
+	return x&(1<<0) != 0
+}
+
+// SetXsaveSupport sets or clears XsaveSupport.
+func (x *PartitionProcessorXsaveFeatures) SetXsaveSupport(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// XsaveoptSupport reports XsaveoptSupport (bit 1: XSAVEOPT.).
+func (x PartitionProcessorXsaveFeatures) XsaveoptSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetXsaveoptSupport sets or clears XsaveoptSupport.
+func (x *PartitionProcessorXsaveFeatures) SetXsaveoptSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// AVXSupport reports AvxSupport (bit 2: AVX.).
+func (x PartitionProcessorXsaveFeatures) AVXSupport() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAVXSupport sets or clears AvxSupport.
+func (x *PartitionProcessorXsaveFeatures) SetAVXSupport(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// ProcessorVendor is HV_PROCESSOR_VENDOR.
+//
+// Processor vendor of the platform, the value of the HvPartitionPropertyProcessorVendor property. A C
+// enum, hence 32 bits.
+//
+// Reference: wdk-2013/HV_PROCESSOR_VENDOR.txt, wdk-2013/concept-Partition-Properties.txt.
+type ProcessorVendor uint32
+
+const (
+	// ProcessorVendorAmd is HvProcessorVendorAmd: AMD.
+	ProcessorVendorAmd ProcessorVendor = 0x0
+	// ProcessorVendorIntel is HvProcessorVendorIntel: Intel.
+	ProcessorVendorIntel ProcessorVendor = 0x1
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x ProcessorVendor) String() string {
+	switch x {
+	case ProcessorVendorAmd:
+		return "HvProcessorVendorAmd"
+	case ProcessorVendorIntel:
+		return "HvProcessorVendorIntel"
+	}
+	return "HV_PROCESSOR_VENDOR(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// ProcessorInfo is HV_PROCESSOR_INFO.
+//
+// A physical processor's local APIC id and NUMA proximity domain. The page gives no offsets or size;
+// they follow natural alignment of the two 32-bit members. No call page uses it.
+//
+// Reference: wdk-2013/HV_PROCESSOR_INFO.txt.
+type ProcessorInfo struct {
+	_                 structs.HostLayout
+	LocalAPICID       uint32            // LocalApicId, offset 0x0: APIC id of the processor.
+	ProximityDomainID ProximityDomainID // ProximityDomainId, offset 0x4: Domain the processor is in.
+}
+
+// SaveRestoreStateResult is HV_SAVE_RESTORE_STATE_RESULT.
+//
+// Progress or failure reason of a save or restore sequence, returned by each HvCallSavePartitionState
+// and HvCallRestorePartitionState. A C enum (the call tables give it 4 bytes). Values 10 to 34 have no
+// description on the page; their names say which check failed. The page's spelling
+// HvStateProcessorFeaturSsse3eMismatch (value 14) is kept.
+//
+// Reference: wdk-2013/HV_SAVE_RESTORE_STATE_RESULT.txt,
+// wdk-2013/concept-Partition-Save-and-Restore-Data-Types.txt.
+type SaveRestoreStateResult uint32
+
+const (
+	// StateComplete is HvStateComplete: All state has been returned (save) or accepted (restore).
+	StateComplete SaveRestoreStateResult = 0x0
+	// StateIncomplete is HvStateIncomplete: No error so far; more calls are needed.
+	StateIncomplete SaveRestoreStateResult = 0x1
+	// StateRestorable is HvStateRestorable: The saved state fits this hardware and hypervisor.
+	StateRestorable SaveRestoreStateResult = 0x2
+	// StateCorruptData is HvStateCorruptData: Restore only: the data is corrupt.
+	StateCorruptData SaveRestoreStateResult = 0x3
+	// StateUnsupportedVersion is HvStateUnsupportedVersion: Restore only: the saved state's version is not
+	// supported.
+	StateUnsupportedVersion SaveRestoreStateResult = 0x4
+	// StateProcessorFeatureMismatch is HvStateProcessorFeatureMismatch: Restore only: processor features
+	// differ from those at save time.
+	StateProcessorFeatureMismatch SaveRestoreStateResult = 0x5
+	// StateHardwareFeatureMismatch is HvStateHardwareFeatureMismatch: Restore only: platform hardware
+	// features differ from those at save time.
+	StateHardwareFeatureMismatch SaveRestoreStateResult = 0x6
+	// StateProcessorCountMismatch is HvStateProcessorCountMismatch: Restore only: the partition has a
+	// different number of VPs.
+	StateProcessorCountMismatch SaveRestoreStateResult = 0x7
+	// StateProcessorFlagsMismatch is HvStateProcessorFlagsMismatch: Restore only: a VP's option flags
+	// differ.
+	StateProcessorFlagsMismatch SaveRestoreStateResult = 0x8
+	// StateProcessorIndexMismatch is HvStateProcessorIndexMismatch: Restore only: VP indexes differ.
+	StateProcessorIndexMismatch SaveRestoreStateResult = 0x9
+	// StateProcessorInsufficientMemory is HvStateProcessorInsufficientMemory: Not described; by name, too
+	// little memory for a processor's state.
+	StateProcessorInsufficientMemory SaveRestoreStateResult = 0xa
+	// StateIncompatibleProcessor is HvStateIncompatibleProcessor: Not described; by name, the processor is
+	// incompatible.
+	StateIncompatibleProcessor SaveRestoreStateResult = 0xb
+	// StateProcessorFeatureSse3Mismatch is HvStateProcessorFeatureSse3Mismatch: Not described; by name,
+	// SSE3 support differs.
+	StateProcessorFeatureSse3Mismatch SaveRestoreStateResult = 0xc
+	// StateProcessorFeatureLahfSahfMismatch is HvStateProcessorFeatureLahfSahfMismatch: Not described; by
+	// name, LAHF/SAHF support differs.
+	StateProcessorFeatureLahfSahfMismatch SaveRestoreStateResult = 0xd
+	// StateProcessorFeaturSsse3eMismatch is HvStateProcessorFeaturSsse3eMismatch: Not described; by name,
+	// SSSE3 support differs (misspelled on the page).
+	StateProcessorFeaturSsse3eMismatch SaveRestoreStateResult = 0xe
+	// StateProcessorFeatureSse41Mismatch is HvStateProcessorFeatureSse41Mismatch: Not described; by name,
+	// SSE4.1 support differs.
+	StateProcessorFeatureSse41Mismatch SaveRestoreStateResult = 0xf
+	// StateProcessorFeatureSse42Mismatch is HvStateProcessorFeatureSse42Mismatch: Not described; by name,
+	// SSE4.2 support differs.
+	StateProcessorFeatureSse42Mismatch SaveRestoreStateResult = 0x10
+	// StateProcessorFeatureSse4aMismatch is HvStateProcessorFeatureSse4aMismatch: Not described; by name,
+	// SSE4a support differs.
+	StateProcessorFeatureSse4aMismatch SaveRestoreStateResult = 0x11
+	// StateProcessorFeatureSse5Mismatch is HvStateProcessorFeatureSse5Mismatch: Not described; by name,
+	// SSE5 support differs.
+	StateProcessorFeatureSse5Mismatch SaveRestoreStateResult = 0x12
+	// StateProcessorFeaturePopcntMismatch is HvStateProcessorFeaturePopcntMismatch: Not described; by
+	// name, POPCNT support differs.
+	StateProcessorFeaturePopcntMismatch SaveRestoreStateResult = 0x13
+	// StateProcessorFeatureCmpxchg16bMismatch is HvStateProcessorFeatureCmpxchg16bMismatch: Not described;
+	// by name, CMPXCHG16B support differs.
+	StateProcessorFeatureCmpxchg16bMismatch SaveRestoreStateResult = 0x14
+	// StateProcessorFeatureAltmovcr8Mismatch is HvStateProcessorFeatureAltmovcr8Mismatch: Not described;
+	// by name, alternative MOV CR8 support differs.
+	StateProcessorFeatureAltmovcr8Mismatch SaveRestoreStateResult = 0x15
+	// StateProcessorFeatureLzcntMismatch is HvStateProcessorFeatureLzcntMismatch: Not described; by name,
+	// LZCNT support differs.
+	StateProcessorFeatureLzcntMismatch SaveRestoreStateResult = 0x16
+	// StateProcessorFeatureMisalignedSSEMismatch is HvStateProcessorFeatureMisalignedSseMismatch: Not
+	// described; by name, misaligned SSE support differs.
+	StateProcessorFeatureMisalignedSSEMismatch SaveRestoreStateResult = 0x17
+	// StateProcessorFeatureMMXExtMismatch is HvStateProcessorFeatureMmxExtMismatch: Not described; by
+	// name, MMX extension support differs.
+	StateProcessorFeatureMMXExtMismatch SaveRestoreStateResult = 0x18
+	// StateProcessorFeature3DNowMismatch is HvStateProcessorFeature3DNowMismatch: Not described; by name,
+	// 3DNow! support differs.
+	StateProcessorFeature3DNowMismatch SaveRestoreStateResult = 0x19
+	// StateProcessorFeatureExtended3DNowMismatch is HvStateProcessorFeatureExtended3DNowMismatch: Not
+	// described; by name, extended 3DNow! support differs.
+	StateProcessorFeatureExtended3DNowMismatch SaveRestoreStateResult = 0x1a
+	// StateProcessorFeaturePage1GbMismatch is HvStateProcessorFeaturePage1GBMismatch: Not described; by
+	// name, 1 GB page support differs.
+	StateProcessorFeaturePage1GbMismatch SaveRestoreStateResult = 0x1b
+	// StateProcessorCacheLineFlushSizeMismatch is HvStateProcessorCacheLineFlushSizeMismatch: Not
+	// described; by name, the cache line flush size differs.
+	StateProcessorCacheLineFlushSizeMismatch SaveRestoreStateResult = 0x1c
+	// StateProcessorFeatureXsaveMismatch is HvStateProcessorFeatureXsaveMismatch: Not described; by name,
+	// XSAVE support differs.
+	StateProcessorFeatureXsaveMismatch SaveRestoreStateResult = 0x1d
+	// StateProcessorFeatureXsaveoptMismatch is HvStateProcessorFeatureXsaveoptMismatch: Not described; by
+	// name, XSAVEOPT support differs.
+	StateProcessorFeatureXsaveoptMismatch SaveRestoreStateResult = 0x1e
+	// StateProcessorFeatureXsaveLegacySSEMismatch is HvStateProcessorFeatureXsaveLegacySseMismatch: Not
+	// described; by name, XSAVE legacy SSE state support differs.
+	StateProcessorFeatureXsaveLegacySSEMismatch SaveRestoreStateResult = 0x1f
+	// StateProcessorFeatureXsaveAVXMismatch is HvStateProcessorFeatureXsaveAvxMismatch: Not described; by
+	// name, XSAVE AVX state support differs.
+	StateProcessorFeatureXsaveAVXMismatch SaveRestoreStateResult = 0x20
+	// StateProcessorFeatureXsaveUnknownFeatureMismatch is
+	// HvStateProcessorFeatureXsaveUnknownFeatureMismatch: Not described; by name, an unknown XSAVE feature
+	// differs.
+	StateProcessorFeatureXsaveUnknownFeatureMismatch SaveRestoreStateResult = 0x21
+	// StateProcessorXsaveSaveAreaMismatch is HvStateProcessorXsaveSaveAreaMismatch: Not described; by
+	// name, the XSAVE area size or layout differs.
+	StateProcessorXsaveSaveAreaMismatch SaveRestoreStateResult = 0x22
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x SaveRestoreStateResult) String() string {
+	switch x {
+	case StateComplete:
+		return "HvStateComplete"
+	case StateIncomplete:
+		return "HvStateIncomplete"
+	case StateRestorable:
+		return "HvStateRestorable"
+	case StateCorruptData:
+		return "HvStateCorruptData"
+	case StateUnsupportedVersion:
+		return "HvStateUnsupportedVersion"
+	case StateProcessorFeatureMismatch:
+		return "HvStateProcessorFeatureMismatch"
+	case StateHardwareFeatureMismatch:
+		return "HvStateHardwareFeatureMismatch"
+	case StateProcessorCountMismatch:
+		return "HvStateProcessorCountMismatch"
+	case StateProcessorFlagsMismatch:
+		return "HvStateProcessorFlagsMismatch"
+	case StateProcessorIndexMismatch:
+		return "HvStateProcessorIndexMismatch"
+	case StateProcessorInsufficientMemory:
+		return "HvStateProcessorInsufficientMemory"
+	case StateIncompatibleProcessor:
+		return "HvStateIncompatibleProcessor"
+	case StateProcessorFeatureSse3Mismatch:
+		return "HvStateProcessorFeatureSse3Mismatch"
+	case StateProcessorFeatureLahfSahfMismatch:
+		return "HvStateProcessorFeatureLahfSahfMismatch"
+	case StateProcessorFeaturSsse3eMismatch:
+		return "HvStateProcessorFeaturSsse3eMismatch"
+	case StateProcessorFeatureSse41Mismatch:
+		return "HvStateProcessorFeatureSse41Mismatch"
+	case StateProcessorFeatureSse42Mismatch:
+		return "HvStateProcessorFeatureSse42Mismatch"
+	case StateProcessorFeatureSse4aMismatch:
+		return "HvStateProcessorFeatureSse4aMismatch"
+	case StateProcessorFeatureSse5Mismatch:
+		return "HvStateProcessorFeatureSse5Mismatch"
+	case StateProcessorFeaturePopcntMismatch:
+		return "HvStateProcessorFeaturePopcntMismatch"
+	case StateProcessorFeatureCmpxchg16bMismatch:
+		return "HvStateProcessorFeatureCmpxchg16bMismatch"
+	case StateProcessorFeatureAltmovcr8Mismatch:
+		return "HvStateProcessorFeatureAltmovcr8Mismatch"
+	case StateProcessorFeatureLzcntMismatch:
+		return "HvStateProcessorFeatureLzcntMismatch"
+	case StateProcessorFeatureMisalignedSSEMismatch:
+		return "HvStateProcessorFeatureMisalignedSseMismatch"
+	case StateProcessorFeatureMMXExtMismatch:
+		return "HvStateProcessorFeatureMmxExtMismatch"
+	case StateProcessorFeature3DNowMismatch:
+		return "HvStateProcessorFeature3DNowMismatch"
+	case StateProcessorFeatureExtended3DNowMismatch:
+		return "HvStateProcessorFeatureExtended3DNowMismatch"
+	case StateProcessorFeaturePage1GbMismatch:
+		return "HvStateProcessorFeaturePage1GBMismatch"
+	case StateProcessorCacheLineFlushSizeMismatch:
+		return "HvStateProcessorCacheLineFlushSizeMismatch"
+	case StateProcessorFeatureXsaveMismatch:
+		return "HvStateProcessorFeatureXsaveMismatch"
+	case StateProcessorFeatureXsaveoptMismatch:
+		return "HvStateProcessorFeatureXsaveoptMismatch"
+	case StateProcessorFeatureXsaveLegacySSEMismatch:
+		return "HvStateProcessorFeatureXsaveLegacySseMismatch"
+	case StateProcessorFeatureXsaveAVXMismatch:
+		return "HvStateProcessorFeatureXsaveAvxMismatch"
+	case StateProcessorFeatureXsaveUnknownFeatureMismatch:
+		return "HvStateProcessorFeatureXsaveUnknownFeatureMismatch"
+	case StateProcessorXsaveSaveAreaMismatch:
+		return "HvStateProcessorXsaveSaveAreaMismatch"
+	}
+	return "HV_SAVE_RESTORE_STATE_RESULT(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// CreatePartitionInput is HV_INPUT_CREATE_PARTITION.
+//
+// Input of the 2013 HvCallCreatePartition. Flags is a plain UINT64 (the page names no flags type and
+// its creation flags page says all flags are reserved, so pass zero).
+//
+// Reference: wdk-2013/HvCreatePartition.txt, wdk-2013/concept-Partition-Creation-Flags.txt.
+type CreatePartitionInput struct {
+	_                   structs.HostLayout
+	Flags               uint64              // Flags, offset 0x0: Creation flags; currently all reserved.
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x8: NUMA node for the new partition's initial structures.
+}
+
+// CreatePartitionOutput is HV_OUTPUT_CREATE_PARTITION.
+//
+// Output of HvCallCreatePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvCreatePartition.txt, tlfs/hypercalls/HvCallCreatePartition.md.
+type CreatePartitionOutput struct {
+	_              structs.HostLayout
+	NewPartitionID PartitionID // NewPartitionId, offset 0x0: ID of the new partition.
+}
+
+// InitializePartitionInput is HV_INPUT_INITIALIZE_PARTITION.
+//
+// Input of HvCallInitializePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvInitializePartition.txt, tlfs/hypercalls/HvCallInitializePartition.md.
+type InitializePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to initialize.
+}
+
+// FinalizePartitionInput is HV_INPUT_FINALIZE_PARTITION.
+//
+// Input of HvCallFinalizePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvFinalizePartition.txt, tlfs/hypercalls/HvCallFinalizePartition.md.
+type FinalizePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to finalize.
+}
+
+// DeletePartitionInput is HV_INPUT_DELETE_PARTITION.
+//
+// Input of HvCallDeletePartition. Same in both documents.
+//
+// Reference: wdk-2013/HvDeletePartition.txt, tlfs/hypercalls/HvCallDeletePartition.md.
+type DeletePartitionInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Child partition to delete.
+}
+
+// GetPartitionPropertyInput is HV_INPUT_GET_PARTITION_PROPERTY.
+//
+// Input of the 2013 HvCallGetPartitionProperty; the 32-bit code is followed by 4 bytes of padding.
+//
+// Reference: wdk-2013/HvGetPartitionProperty.txt.
+type GetPartitionPropertyInput struct {
+	_            structs.HostLayout
+	PartitionID  PartitionID           // PartitionId, offset 0x0: Partition to query.
+	PropertyCode PartitionPropertyCode // PropertyCode, offset 0x8: Property to read.
+	_            [4]byte               // Padding, offset 0xc
+}
+
+// GetPartitionPropertyOutput is HV_OUTPUT_GET_PARTITION_PROPERTY.
+//
+// Output of the 2013 HvCallGetPartitionProperty.
+//
+// Reference: wdk-2013/HvGetPartitionProperty.txt, wdk-2013/concept-Partition-Properties.txt.
+type GetPartitionPropertyOutput struct {
+	_             structs.HostLayout
+	PropertyValue PartitionProperty // PropertyValue, offset 0x0: The property's value.
+}
+
+// SetPartitionPropertyInput is HV_INPUT_SET_PARTITION_PROPERTY.
+//
+// Input of the 2013 HvCallSetPartitionProperty. The page's prototype types PartitionId as
+// HV_EVENTLOG_TYPE and PropertyCode as UINT64, contradicting its parameter text and its table (4-byte
+// code plus padding); this item follows the text and the table.
+//
+// Reference: wdk-2013/HvSetPartitionProperty.txt.
+type SetPartitionPropertyInput struct {
+	_             structs.HostLayout
+	PartitionID   PartitionID           // PartitionId, offset 0x0: Partition to change.
+	PropertyCode  PartitionPropertyCode // PropertyCode, offset 0x8: Property to write.
+	_             [4]byte               // Padding, offset 0xc
+	PropertyValue PartitionProperty     // PropertyValue, offset 0x10: New value.
+}
+
+// GetPartitionIDOutput is HV_OUTPUT_GET_PARTITION_ID.
+//
+// Output of HvCallGetPartitionId.
+//
+// Reference: wdk-2013/HvGetPartitionId.txt.
+type GetPartitionIDOutput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: The caller's own partition ID.
+}
+
+// GetNextChildPartitionInput is HV_INPUT_GET_NEXT_CHILD_PARTITION.
+//
+// Input of HvCallGetNextChildPartition with the 2013 member names (the TLFS adds "Partition" to them;
+// same bytes).
+//
+// Reference: wdk-2013/HvGetNextChildPartition.txt.
+type GetNextChildPartitionInput struct {
+	_               structs.HostLayout
+	ParentID        PartitionID // ParentId, offset 0x0: Parent whose children are listed.
+	PreviousChildID PartitionID // PreviousChildId, offset 0x8: Last child returned, or HV_PARTITION_ID_INVALID to start.
+}
+
+// GetNextChildPartitionOutput is HV_OUTPUT_GET_NEXT_CHILD_PARTITION.
+//
+// Output of HvCallGetNextChildPartition with the 2013 member name.
+//
+// Reference: wdk-2013/HvGetNextChildPartition.txt.
+type GetNextChildPartitionOutput struct {
+	_           structs.HostLayout
+	NextChildID PartitionID // NextChildId, offset 0x0: Next child, or HV_PARTITION_ID_INVALID at the end.
+}
+
+// SavePartitionStateInput is HV_INPUT_SAVE_PARTITION_STATE.
+//
+// Input of HvCallSavePartitionState.
+//
+// Reference: wdk-2013/HvSavePartitionState.txt,
+// wdk-2013/concept-Partition-Save-and-Restore-Data-Types.txt.
+type SavePartitionStateInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID           // PartitionId, offset 0x0: Partition to save, or zero for the system summary.
+	Flags       SaveRestoreStateFlags // Flags, offset 0x8: HV_SAVE_RESTORE_STATE_* bits.
+	_           [4]byte               // Padding, offset 0xc
+}
+
+// SavePartitionStateOutput is HV_OUTPUT_SAVE_PARTITION_STATE.
+//
+// Output of HvCallSavePartitionState: the sequence status and byte count, then the data chunk (at most
+// 4080 bytes, so the whole output fits one page).
+//
+// Reference: wdk-2013/HvSavePartitionState.txt.
+type SavePartitionStateOutput struct {
+	_             structs.HostLayout
+	SaveState     SaveRestoreStateResult // SaveState, offset 0x0: Progress of the whole save.
+	SaveDataCount uint32                 // SaveDataCount, offset 0x4: Number of bytes in SaveData.
+	// SaveData: a variable-length array of UINT8 follows at offset 0x8 (not part of the struct).
+}
+
+// RestorePartitionStateInput is HV_INPUT_RESTORE_PARTITION_STATE.
+//
+// Input of HvCallRestorePartitionState; the data chunk (at most 4080 bytes) follows the fixed header.
+//
+// Reference: wdk-2013/HvRestorePartitionState.txt,
+// wdk-2013/concept-Partition-Save-and-Restore-Data-Types.txt.
+type RestorePartitionStateInput struct {
+	_                structs.HostLayout
+	PartitionID      PartitionID           // PartitionId, offset 0x0: Partition to restore, or zero for a system summary check.
+	Flags            SaveRestoreStateFlags // Flags, offset 0x8: HV_SAVE_RESTORE_STATE_* bits.
+	RestoreDataCount uint32                // RestoreDataCount, offset 0xc: Number of valid bytes in RestoreData.
+	// RestoreData: a variable-length array of UINT8 follows at offset 0x10 (not part of the struct).
+}
+
+// RestorePartitionStateOutput is HV_OUTPUT_RESTORE_PARTITION_STATE.
+//
+// Output of HvCallRestorePartitionState. The prototype has one in/out RestoreDataCount (and misspells
+// the result pointer type PNV_SAVE_RESTORE_STATE_RESULT); the table returns the consumed count as a
+// separate RestoreDataConsumed, which this item follows.
+//
+// Reference: wdk-2013/HvRestorePartitionState.txt.
+type RestorePartitionStateOutput struct {
+	_                   structs.HostLayout
+	RestoreState        SaveRestoreStateResult // RestoreState, offset 0x0: Progress of the whole restore.
+	RestoreDataConsumed uint32                 // RestoreDataConsumed, offset 0x4: Bytes of RestoreData the hypervisor processed.
+}
+
+// RegisterName is HV_REGISTER_NAME.
+//
+// 32-bit name of a virtual processor register for HvGetVpRegisters and HvSetVpRegisters; bits 31:16
+// give the register class. The 2013 list is x64 only and has no registers beyond the YMM halves (class
+// 0x000C).
+//
+// Reference: wdk-2013/HV_REGISTER_NAME.txt.
+type RegisterName uint32
+
+const (
+	// RegisterExplicitSuspend is HvRegisterExplicitSuspend: Explicit suspend state
+	// (HV_EXPLICIT_SUSPEND_REGISTER).
+	RegisterExplicitSuspend RegisterName = 0x0
+	// RegisterInterceptSuspend is HvRegisterInterceptSuspend: Intercept suspend state
+	// (HV_INTERCEPT_SUSPEND_REGISTER).
+	RegisterInterceptSuspend RegisterName = 0x1
+	// X64RegisterPendingInterruption is HvX64RegisterPendingInterruption: Interruption to deliver on
+	// resume (HV_X64_PENDING_INTERRUPTION_REGISTER).
+	X64RegisterPendingInterruption RegisterName = 0x10002
+	// X64RegisterInterruptState is HvX64RegisterInterruptState: Interrupt shadow and NMI masking
+	// (HV_X64_INTERRUPT_STATE_REGISTER).
+	X64RegisterInterruptState RegisterName = 0x10003
+	// X64RegisterRax is HvX64RegisterRax: General-purpose register RAX.
+	X64RegisterRax RegisterName = 0x20000
+	// X64RegisterRcx is HvX64RegisterRcx: General-purpose register RCX.
+	X64RegisterRcx RegisterName = 0x20001
+	// X64RegisterRdx is HvX64RegisterRdx: General-purpose register RDX.
+	X64RegisterRdx RegisterName = 0x20002
+	// X64RegisterRbx is HvX64RegisterRbx: General-purpose register RBX.
+	X64RegisterRbx RegisterName = 0x20003
+	// X64RegisterRsp is HvX64RegisterRsp: General-purpose register RSP.
+	X64RegisterRsp RegisterName = 0x20004
+	// X64RegisterRbp is HvX64RegisterRbp: General-purpose register RBP.
+	X64RegisterRbp RegisterName = 0x20005
+	// X64RegisterRsi is HvX64RegisterRsi: General-purpose register RSI.
+	X64RegisterRsi RegisterName = 0x20006
+	// X64RegisterRdi is HvX64RegisterRdi: General-purpose register RDI.
+	X64RegisterRdi RegisterName = 0x20007
+	// X64RegisterR8 is HvX64RegisterR8: General-purpose register R8.
+	X64RegisterR8 RegisterName = 0x20008
+	// X64RegisterR9 is HvX64RegisterR9: General-purpose register R9.
+	X64RegisterR9 RegisterName = 0x20009
+	// X64RegisterR10 is HvX64RegisterR10: General-purpose register R10.
+	X64RegisterR10 RegisterName = 0x2000a
+	// X64RegisterR11 is HvX64RegisterR11: General-purpose register R11.
+	X64RegisterR11 RegisterName = 0x2000b
+	// X64RegisterR12 is HvX64RegisterR12: General-purpose register R12.
+	X64RegisterR12 RegisterName = 0x2000c
+	// X64RegisterR13 is HvX64RegisterR13: General-purpose register R13.
+	X64RegisterR13 RegisterName = 0x2000d
+	// X64RegisterR14 is HvX64RegisterR14: General-purpose register R14.
+	X64RegisterR14 RegisterName = 0x2000e
+	// X64RegisterR15 is HvX64RegisterR15: General-purpose register R15.
+	X64RegisterR15 RegisterName = 0x2000f
+	// X64RegisterRIP is HvX64RegisterRip: Instruction pointer.
+	X64RegisterRIP RegisterName = 0x20010
+	// X64RegisterRflags is HvX64RegisterRflags: RFLAGS.
+	X64RegisterRflags RegisterName = 0x20011
+	// X64RegisterXmm0 is HvX64RegisterXmm0: SSE register XMM0 (128 bits).
+	X64RegisterXmm0 RegisterName = 0x30000
+	// X64RegisterXmm1 is HvX64RegisterXmm1: SSE register XMM1 (128 bits).
+	X64RegisterXmm1 RegisterName = 0x30001
+	// X64RegisterXmm2 is HvX64RegisterXmm2: SSE register XMM2 (128 bits).
+	X64RegisterXmm2 RegisterName = 0x30002
+	// X64RegisterXmm3 is HvX64RegisterXmm3: SSE register XMM3 (128 bits).
+	X64RegisterXmm3 RegisterName = 0x30003
+	// X64RegisterXmm4 is HvX64RegisterXmm4: SSE register XMM4 (128 bits).
+	X64RegisterXmm4 RegisterName = 0x30004
+	// X64RegisterXmm5 is HvX64RegisterXmm5: SSE register XMM5 (128 bits).
+	X64RegisterXmm5 RegisterName = 0x30005
+	// X64RegisterXmm6 is HvX64RegisterXmm6: SSE register XMM6 (128 bits).
+	X64RegisterXmm6 RegisterName = 0x30006
+	// X64RegisterXmm7 is HvX64RegisterXmm7: SSE register XMM7 (128 bits).
+	X64RegisterXmm7 RegisterName = 0x30007
+	// X64RegisterXmm8 is HvX64RegisterXmm8: SSE register XMM8 (128 bits).
+	X64RegisterXmm8 RegisterName = 0x30008
+	// X64RegisterXmm9 is HvX64RegisterXmm9: SSE register XMM9 (128 bits).
+	X64RegisterXmm9 RegisterName = 0x30009
+	// X64RegisterXmm10 is HvX64RegisterXmm10: SSE register XMM10 (128 bits).
+	X64RegisterXmm10 RegisterName = 0x3000a
+	// X64RegisterXmm11 is HvX64RegisterXmm11: SSE register XMM11 (128 bits).
+	X64RegisterXmm11 RegisterName = 0x3000b
+	// X64RegisterXmm12 is HvX64RegisterXmm12: SSE register XMM12 (128 bits).
+	X64RegisterXmm12 RegisterName = 0x3000c
+	// X64RegisterXmm13 is HvX64RegisterXmm13: SSE register XMM13 (128 bits).
+	X64RegisterXmm13 RegisterName = 0x3000d
+	// X64RegisterXmm14 is HvX64RegisterXmm14: SSE register XMM14 (128 bits).
+	X64RegisterXmm14 RegisterName = 0x3000e
+	// X64RegisterXmm15 is HvX64RegisterXmm15: SSE register XMM15 (128 bits).
+	X64RegisterXmm15 RegisterName = 0x3000f
+	// X64RegisterFPMmx0 is HvX64RegisterFpMmx0: x87/MMX register 0 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx0 RegisterName = 0x30010
+	// X64RegisterFPMmx1 is HvX64RegisterFpMmx1: x87/MMX register 1 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx1 RegisterName = 0x30011
+	// X64RegisterFPMmx2 is HvX64RegisterFpMmx2: x87/MMX register 2 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx2 RegisterName = 0x30012
+	// X64RegisterFPMmx3 is HvX64RegisterFpMmx3: x87/MMX register 3 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx3 RegisterName = 0x30013
+	// X64RegisterFPMmx4 is HvX64RegisterFpMmx4: x87/MMX register 4 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx4 RegisterName = 0x30014
+	// X64RegisterFPMmx5 is HvX64RegisterFpMmx5: x87/MMX register 5 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx5 RegisterName = 0x30015
+	// X64RegisterFPMmx6 is HvX64RegisterFpMmx6: x87/MMX register 6 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx6 RegisterName = 0x30016
+	// X64RegisterFPMmx7 is HvX64RegisterFpMmx7: x87/MMX register 7 (HV_X64_FP_MMX_REGISTER layout).
+	X64RegisterFPMmx7 RegisterName = 0x30017
+	// X64RegisterFPControlStatus is HvX64RegisterFpControlStatus: x87 control, status and last-instruction
+	// state (HV_X64_FP_CONTROL_STATUS_REGISTER).
+	X64RegisterFPControlStatus RegisterName = 0x30018
+	// X64RegisterXMMControlStatus is HvX64RegisterXmmControlStatus: MXCSR, its mask and the last data
+	// pointer (HV_X64_XMM_CONTROL_STATUS_REGISTER).
+	X64RegisterXMMControlStatus RegisterName = 0x30019
+	// X64RegisterCr0 is HvX64RegisterCr0: Control register CR0.
+	X64RegisterCr0 RegisterName = 0x40000
+	// X64RegisterCr2 is HvX64RegisterCr2: Control register CR2.
+	X64RegisterCr2 RegisterName = 0x40001
+	// X64RegisterCr3 is HvX64RegisterCr3: Control register CR3.
+	X64RegisterCr3 RegisterName = 0x40002
+	// X64RegisterCr4 is HvX64RegisterCr4: Control register CR4.
+	X64RegisterCr4 RegisterName = 0x40003
+	// X64RegisterCr8 is HvX64RegisterCr8: Control register CR8.
+	X64RegisterCr8 RegisterName = 0x40004
+	// X64RegisterXfem is HvX64RegisterXfem: XSAVE feature-enable mask (XCR0).
+	X64RegisterXfem RegisterName = 0x40005
+	// X64RegisterDr0 is HvX64RegisterDr0: Debug register DR0.
+	X64RegisterDr0 RegisterName = 0x50000
+	// X64RegisterDr1 is HvX64RegisterDr1: Debug register DR1.
+	X64RegisterDr1 RegisterName = 0x50001
+	// X64RegisterDr2 is HvX64RegisterDr2: Debug register DR2.
+	X64RegisterDr2 RegisterName = 0x50002
+	// X64RegisterDr3 is HvX64RegisterDr3: Debug register DR3.
+	X64RegisterDr3 RegisterName = 0x50003
+	// X64RegisterDr6 is HvX64RegisterDr6: Debug register DR6.
+	X64RegisterDr6 RegisterName = 0x50004
+	// X64RegisterDr7 is HvX64RegisterDr7: Debug register DR7.
+	X64RegisterDr7 RegisterName = 0x50005
+	// X64RegisterEs is HvX64RegisterEs: Segment register ES (HV_X64_SEGMENT_REGISTER).
+	X64RegisterEs RegisterName = 0x60000
+	// X64RegisterCs is HvX64RegisterCs: Segment register CS (HV_X64_SEGMENT_REGISTER).
+	X64RegisterCs RegisterName = 0x60001
+	// X64RegisterSs is HvX64RegisterSs: Segment register SS (HV_X64_SEGMENT_REGISTER).
+	X64RegisterSs RegisterName = 0x60002
+	// X64RegisterDs is HvX64RegisterDs: Segment register DS (HV_X64_SEGMENT_REGISTER).
+	X64RegisterDs RegisterName = 0x60003
+	// X64RegisterFs is HvX64RegisterFs: Segment register FS (HV_X64_SEGMENT_REGISTER).
+	X64RegisterFs RegisterName = 0x60004
+	// X64RegisterGs is HvX64RegisterGs: Segment register GS (HV_X64_SEGMENT_REGISTER).
+	X64RegisterGs RegisterName = 0x60005
+	// X64RegisterLdtr is HvX64RegisterLdtr: Segment register LDTR (HV_X64_SEGMENT_REGISTER).
+	X64RegisterLdtr RegisterName = 0x60006
+	// X64RegisterTr is HvX64RegisterTr: Segment register TR (task register) (HV_X64_SEGMENT_REGISTER).
+	X64RegisterTr RegisterName = 0x60007
+	// X64RegisterIdtr is HvX64RegisterIdtr: Interrupt descriptor table register (HV_X64_TABLE_REGISTER).
+	X64RegisterIdtr RegisterName = 0x70000
+	// X64RegisterGdtr is HvX64RegisterGdtr: Global descriptor table register (HV_X64_TABLE_REGISTER).
+	X64RegisterGdtr RegisterName = 0x70001
+	// X64RegisterTSC is HvX64RegisterTsc: Virtualized MSR: time-stamp counter.
+	X64RegisterTSC RegisterName = 0x80000
+	// X64RegisterEfer is HvX64RegisterEfer: Virtualized MSR: EFER.
+	X64RegisterEfer RegisterName = 0x80001
+	// X64RegisterKernelGsBase is HvX64RegisterKernelGsBase: Virtualized MSR: kernel GS base (swapped by
+	// SWAPGS).
+	X64RegisterKernelGsBase RegisterName = 0x80002
+	// X64RegisterAPICBase is HvX64RegisterApicBase: Virtualized MSR: APIC base.
+	X64RegisterAPICBase RegisterName = 0x80003
+	// X64RegisterPat is HvX64RegisterPat: Virtualized MSR: page attribute table.
+	X64RegisterPat RegisterName = 0x80004
+	// X64RegisterSysenterCs is HvX64RegisterSysenterCs: Virtualized MSR: SYSENTER CS.
+	X64RegisterSysenterCs RegisterName = 0x80005
+	// X64RegisterSysenterEip is HvX64RegisterSysenterEip: Virtualized MSR: SYSENTER EIP.
+	X64RegisterSysenterEip RegisterName = 0x80006
+	// X64RegisterSysenterEsp is HvX64RegisterSysenterEsp: Virtualized MSR: SYSENTER ESP.
+	X64RegisterSysenterEsp RegisterName = 0x80007
+	// X64RegisterStar is HvX64RegisterStar: Virtualized MSR: STAR.
+	X64RegisterStar RegisterName = 0x80008
+	// X64RegisterLstar is HvX64RegisterLstar: Virtualized MSR: LSTAR.
+	X64RegisterLstar RegisterName = 0x80009
+	// X64RegisterCstar is HvX64RegisterCstar: Virtualized MSR: CSTAR.
+	X64RegisterCstar RegisterName = 0x8000a
+	// X64RegisterSfmask is HvX64RegisterSfmask: Virtualized MSR: SYSCALL flag mask.
+	X64RegisterSfmask RegisterName = 0x8000b
+	// X64RegisterInitialAPICID is HvX64RegisterInitialApicId: Virtualized MSR: initial APIC ID as CPUID
+	// reports it.
+	X64RegisterInitialAPICID RegisterName = 0x8000c
+	// X64RegisterMSRMtrrCap is HvX64RegisterMsrMtrrCap: MTRR capability MSR.
+	X64RegisterMSRMtrrCap RegisterName = 0x8000d
+	// X64RegisterMSRMtrrDefType is HvX64RegisterMsrMtrrDefType: MTRR default type MSR.
+	X64RegisterMSRMtrrDefType RegisterName = 0x8000e
+	// X64RegisterMSRMtrrPhysBase0 is HvX64RegisterMsrMtrrPhysBase0: MTRR variable range base 0.
+	X64RegisterMSRMtrrPhysBase0 RegisterName = 0x80010
+	// X64RegisterMSRMtrrPhysBase1 is HvX64RegisterMsrMtrrPhysBase1: MTRR variable range base 1.
+	X64RegisterMSRMtrrPhysBase1 RegisterName = 0x80011
+	// X64RegisterMSRMtrrPhysBase2 is HvX64RegisterMsrMtrrPhysBase2: MTRR variable range base 2.
+	X64RegisterMSRMtrrPhysBase2 RegisterName = 0x80012
+	// X64RegisterMSRMtrrPhysBase3 is HvX64RegisterMsrMtrrPhysBase3: MTRR variable range base 3.
+	X64RegisterMSRMtrrPhysBase3 RegisterName = 0x80013
+	// X64RegisterMSRMtrrPhysBase4 is HvX64RegisterMsrMtrrPhysBase4: MTRR variable range base 4.
+	X64RegisterMSRMtrrPhysBase4 RegisterName = 0x80014
+	// X64RegisterMSRMtrrPhysBase5 is HvX64RegisterMsrMtrrPhysBase5: MTRR variable range base 5.
+	X64RegisterMSRMtrrPhysBase5 RegisterName = 0x80015
+	// X64RegisterMSRMtrrPhysBase6 is HvX64RegisterMsrMtrrPhysBase6: MTRR variable range base 6.
+	X64RegisterMSRMtrrPhysBase6 RegisterName = 0x80016
+	// X64RegisterMSRMtrrPhysBase7 is HvX64RegisterMsrMtrrPhysBase7: MTRR variable range base 7.
+	X64RegisterMSRMtrrPhysBase7 RegisterName = 0x80017
+	// X64RegisterMSRMtrrPhysMask0 is HvX64RegisterMsrMtrrPhysMask0: MTRR variable range mask 0.
+	X64RegisterMSRMtrrPhysMask0 RegisterName = 0x80040
+	// X64RegisterMSRMtrrPhysMask1 is HvX64RegisterMsrMtrrPhysMask1: MTRR variable range mask 1.
+	X64RegisterMSRMtrrPhysMask1 RegisterName = 0x80041
+	// X64RegisterMSRMtrrPhysMask2 is HvX64RegisterMsrMtrrPhysMask2: MTRR variable range mask 2.
+	X64RegisterMSRMtrrPhysMask2 RegisterName = 0x80042
+	// X64RegisterMSRMtrrPhysMask3 is HvX64RegisterMsrMtrrPhysMask3: MTRR variable range mask 3.
+	X64RegisterMSRMtrrPhysMask3 RegisterName = 0x80043
+	// X64RegisterMSRMtrrPhysMask4 is HvX64RegisterMsrMtrrPhysMask4: MTRR variable range mask 4.
+	X64RegisterMSRMtrrPhysMask4 RegisterName = 0x80044
+	// X64RegisterMSRMtrrPhysMask5 is HvX64RegisterMsrMtrrPhysMask5: MTRR variable range mask 5.
+	X64RegisterMSRMtrrPhysMask5 RegisterName = 0x80045
+	// X64RegisterMSRMtrrPhysMask6 is HvX64RegisterMsrMtrrPhysMask6: MTRR variable range mask 6.
+	X64RegisterMSRMtrrPhysMask6 RegisterName = 0x80046
+	// X64RegisterMSRMtrrPhysMask7 is HvX64RegisterMsrMtrrPhysMask7: MTRR variable range mask 7.
+	X64RegisterMSRMtrrPhysMask7 RegisterName = 0x80047
+	// X64RegisterMSRMtrrFix64k00000 is HvX64RegisterMsrMtrrFix64k00000: MTRR fixed range register (64K
+	// ranges from 0x00000).
+	X64RegisterMSRMtrrFix64k00000 RegisterName = 0x80070
+	// X64RegisterMSRMtrrFix16k80000 is HvX64RegisterMsrMtrrFix16k80000: MTRR fixed range register (16K
+	// ranges from 0x80000).
+	X64RegisterMSRMtrrFix16k80000 RegisterName = 0x80071
+	// X64RegisterMSRMtrrFix16kA0000 is HvX64RegisterMsrMtrrFix16kA0000: MTRR fixed range register (16K
+	// ranges from 0xA0000).
+	X64RegisterMSRMtrrFix16kA0000 RegisterName = 0x80072
+	// X64RegisterMSRMtrrFix4kC0000 is HvX64RegisterMsrMtrrFix4kC0000: MTRR fixed range register (4K ranges
+	// from 0xC0000).
+	X64RegisterMSRMtrrFix4kC0000 RegisterName = 0x80073
+	// X64RegisterMSRMtrrFix4kC8000 is HvX64RegisterMsrMtrrFix4kC8000: MTRR fixed range register (4K ranges
+	// from 0xC8000).
+	X64RegisterMSRMtrrFix4kC8000 RegisterName = 0x80074
+	// X64RegisterMSRMtrrFix4kD0000 is HvX64RegisterMsrMtrrFix4kD0000: MTRR fixed range register (4K ranges
+	// from 0xD0000).
+	X64RegisterMSRMtrrFix4kD0000 RegisterName = 0x80075
+	// X64RegisterMSRMtrrFix4kD8000 is HvX64RegisterMsrMtrrFix4kD8000: MTRR fixed range register (4K ranges
+	// from 0xD8000).
+	X64RegisterMSRMtrrFix4kD8000 RegisterName = 0x80076
+	// X64RegisterMSRMtrrFix4kE0000 is HvX64RegisterMsrMtrrFix4kE0000: MTRR fixed range register (4K ranges
+	// from 0xE0000).
+	X64RegisterMSRMtrrFix4kE0000 RegisterName = 0x80077
+	// X64RegisterMSRMtrrFix4kE8000 is HvX64RegisterMsrMtrrFix4kE8000: MTRR fixed range register (4K ranges
+	// from 0xE8000).
+	X64RegisterMSRMtrrFix4kE8000 RegisterName = 0x80078
+	// X64RegisterMSRMtrrFix4kF0000 is HvX64RegisterMsrMtrrFix4kF0000: MTRR fixed range register (4K ranges
+	// from 0xF0000).
+	X64RegisterMSRMtrrFix4kF0000 RegisterName = 0x80079
+	// X64RegisterMSRMtrrFix4kF8000 is HvX64RegisterMsrMtrrFix4kF8000: MTRR fixed range register (4K ranges
+	// from 0xF8000).
+	X64RegisterMSRMtrrFix4kF8000 RegisterName = 0x8007a
+	// X64RegisterVPRuntime is HvX64RegisterVpRuntime: Synthetic register: VP run time in 100 ns units
+	// (HV_X64_MSR_VP_RUNTIME).
+	X64RegisterVPRuntime RegisterName = 0x90000
+	// X64RegisterHypercall is HvX64RegisterHypercall: Synthetic register: hypercall page MSR
+	// (HV_X64_MSR_HYPERCALL).
+	X64RegisterHypercall RegisterName = 0x90001
+	// X64RegisterGuestOsID is HvX64RegisterGuestOsId: Synthetic register: guest OS identity MSR
+	// (HV_X64_MSR_GUEST_OS_ID).
+	X64RegisterGuestOsID RegisterName = 0x90002
+	// X64RegisterVPIndex is HvX64RegisterVpIndex: Synthetic register: VP index MSR (HV_X64_MSR_VP_INDEX).
+	X64RegisterVPIndex RegisterName = 0x90003
+	// X64RegisterTimeRefCount is HvX64RegisterTimeRefCount: Synthetic register: partition reference
+	// counter (HV_X64_MSR_TIME_REF_COUNT).
+	X64RegisterTimeRefCount RegisterName = 0x90004
+	// X64RegisterEOI is HvX64RegisterEoi: Synthetic register: APIC EOI MSR (HV_X64_MSR_EOI).
+	X64RegisterEOI RegisterName = 0x90010
+	// X64RegisterIcr is HvX64RegisterIcr: Synthetic register: APIC ICR MSR (HV_X64_MSR_ICR).
+	X64RegisterIcr RegisterName = 0x90011
+	// X64RegisterTpr is HvX64RegisterTpr: Synthetic register: APIC TPR MSR (HV_X64_MSR_TPR).
+	X64RegisterTpr RegisterName = 0x90012
+	// X64RegisterAPICAssistPage is HvX64RegisterApicAssistPage: Synthetic register: APIC assist page MSR
+	// (HV_X64_MSR_APIC_ASSIST_PAGE).
+	X64RegisterAPICAssistPage RegisterName = 0x90013
+	// X64RegisterStatsPartitionRetail is HvX64RegisterStatsPartitionRetail: Synthetic register: partition
+	// retail statistics page MSR.
+	X64RegisterStatsPartitionRetail RegisterName = 0x90020
+	// X64RegisterStatsPartitionInternal is HvX64RegisterStatsPartitionInternal: Synthetic register:
+	// partition internal statistics page MSR.
+	X64RegisterStatsPartitionInternal RegisterName = 0x90021
+	// X64RegisterStatsVPRetail is HvX64RegisterStatsVpRetail: Synthetic register: VP retail statistics
+	// page MSR.
+	X64RegisterStatsVPRetail RegisterName = 0x90022
+	// X64RegisterStatsVPInternal is HvX64RegisterStatsVpInternal: Synthetic register: VP internal
+	// statistics page MSR.
+	X64RegisterStatsVPInternal RegisterName = 0x90023
+	// X64RegisterSint0 is HvX64RegisterSint0: SynIC interrupt source 0 MSR (SINT0).
+	X64RegisterSint0 RegisterName = 0xa0000
+	// X64RegisterSint1 is HvX64RegisterSint1: SynIC interrupt source 1 MSR (SINT1).
+	X64RegisterSint1 RegisterName = 0xa0001
+	// X64RegisterSint2 is HvX64RegisterSint2: SynIC interrupt source 2 MSR (SINT2).
+	X64RegisterSint2 RegisterName = 0xa0002
+	// X64RegisterSint3 is HvX64RegisterSint3: SynIC interrupt source 3 MSR (SINT3).
+	X64RegisterSint3 RegisterName = 0xa0003
+	// X64RegisterSint4 is HvX64RegisterSint4: SynIC interrupt source 4 MSR (SINT4).
+	X64RegisterSint4 RegisterName = 0xa0004
+	// X64RegisterSint5 is HvX64RegisterSint5: SynIC interrupt source 5 MSR (SINT5).
+	X64RegisterSint5 RegisterName = 0xa0005
+	// X64RegisterSint6 is HvX64RegisterSint6: SynIC interrupt source 6 MSR (SINT6).
+	X64RegisterSint6 RegisterName = 0xa0006
+	// X64RegisterSint7 is HvX64RegisterSint7: SynIC interrupt source 7 MSR (SINT7).
+	X64RegisterSint7 RegisterName = 0xa0007
+	// X64RegisterSint8 is HvX64RegisterSint8: SynIC interrupt source 8 MSR (SINT8).
+	X64RegisterSint8 RegisterName = 0xa0008
+	// X64RegisterSint9 is HvX64RegisterSint9: SynIC interrupt source 9 MSR (SINT9).
+	X64RegisterSint9 RegisterName = 0xa0009
+	// X64RegisterSint10 is HvX64RegisterSint10: SynIC interrupt source 10 MSR (SINT10).
+	X64RegisterSint10 RegisterName = 0xa000a
+	// X64RegisterSint11 is HvX64RegisterSint11: SynIC interrupt source 11 MSR (SINT11).
+	X64RegisterSint11 RegisterName = 0xa000b
+	// X64RegisterSint12 is HvX64RegisterSint12: SynIC interrupt source 12 MSR (SINT12).
+	X64RegisterSint12 RegisterName = 0xa000c
+	// X64RegisterSint13 is HvX64RegisterSint13: SynIC interrupt source 13 MSR (SINT13).
+	X64RegisterSint13 RegisterName = 0xa000d
+	// X64RegisterSint14 is HvX64RegisterSint14: SynIC interrupt source 14 MSR (SINT14).
+	X64RegisterSint14 RegisterName = 0xa000e
+	// X64RegisterSint15 is HvX64RegisterSint15: SynIC interrupt source 15 MSR (SINT15).
+	X64RegisterSint15 RegisterName = 0xa000f
+	// X64RegisterScontrol is HvX64RegisterScontrol: Synthetic register: SynIC control MSR (SCONTROL).
+	X64RegisterScontrol RegisterName = 0xa0010
+	// X64RegisterSversion is HvX64RegisterSversion: Synthetic register: SynIC version MSR (SVERSION).
+	X64RegisterSversion RegisterName = 0xa0011
+	// X64RegisterSifp is HvX64RegisterSifp: Synthetic register: SynIC event flags page MSR (SIEFP).
+	X64RegisterSifp RegisterName = 0xa0012
+	// X64RegisterSipp is HvX64RegisterSipp: Synthetic register: SynIC message page MSR (SIMP).
+	X64RegisterSipp RegisterName = 0xa0013
+	// X64RegisterEom is HvX64RegisterEom: Synthetic register: SynIC end-of-message MSR (EOM).
+	X64RegisterEom RegisterName = 0xa0014
+	// X64RegisterStimer0Config is HvX64RegisterStimer0Config: Synthetic timer 0 configuration MSR.
+	X64RegisterStimer0Config RegisterName = 0xb0000
+	// X64RegisterStimer0Count is HvX64RegisterStimer0Count: Synthetic timer 0 count MSR.
+	X64RegisterStimer0Count RegisterName = 0xb0001
+	// X64RegisterStimer1Config is HvX64RegisterStimer1Config: Synthetic timer 1 configuration MSR.
+	X64RegisterStimer1Config RegisterName = 0xb0002
+	// X64RegisterStimer1Count is HvX64RegisterStimer1Count: Synthetic timer 1 count MSR.
+	X64RegisterStimer1Count RegisterName = 0xb0003
+	// X64RegisterStimer2Config is HvX64RegisterStimer2Config: Synthetic timer 2 configuration MSR.
+	X64RegisterStimer2Config RegisterName = 0xb0004
+	// X64RegisterStimer2Count is HvX64RegisterStimer2Count: Synthetic timer 2 count MSR.
+	X64RegisterStimer2Count RegisterName = 0xb0005
+	// X64RegisterStimer3Config is HvX64RegisterStimer3Config: Synthetic timer 3 configuration MSR.
+	X64RegisterStimer3Config RegisterName = 0xb0006
+	// X64RegisterStimer3Count is HvX64RegisterStimer3Count: Synthetic timer 3 count MSR.
+	X64RegisterStimer3Count RegisterName = 0xb0007
+	// X64RegisterYmm0Low is HvX64RegisterYmm0Low: Low 128 bits of AVX register YMM0 (XSAVE extended
+	// state).
+	X64RegisterYmm0Low RegisterName = 0xc0000
+	// X64RegisterYmm1Low is HvX64RegisterYmm1Low: Low 128 bits of AVX register YMM1 (XSAVE extended
+	// state).
+	X64RegisterYmm1Low RegisterName = 0xc0001
+	// X64RegisterYmm2Low is HvX64RegisterYmm2Low: Low 128 bits of AVX register YMM2 (XSAVE extended
+	// state).
+	X64RegisterYmm2Low RegisterName = 0xc0002
+	// X64RegisterYmm3Low is HvX64RegisterYmm3Low: Low 128 bits of AVX register YMM3 (XSAVE extended
+	// state).
+	X64RegisterYmm3Low RegisterName = 0xc0003
+	// X64RegisterYmm4Low is HvX64RegisterYmm4Low: Low 128 bits of AVX register YMM4 (XSAVE extended
+	// state).
+	X64RegisterYmm4Low RegisterName = 0xc0004
+	// X64RegisterYmm5Low is HvX64RegisterYmm5Low: Low 128 bits of AVX register YMM5 (XSAVE extended
+	// state).
+	X64RegisterYmm5Low RegisterName = 0xc0005
+	// X64RegisterYmm6Low is HvX64RegisterYmm6Low: Low 128 bits of AVX register YMM6 (XSAVE extended
+	// state).
+	X64RegisterYmm6Low RegisterName = 0xc0006
+	// X64RegisterYmm7Low is HvX64RegisterYmm7Low: Low 128 bits of AVX register YMM7 (XSAVE extended
+	// state).
+	X64RegisterYmm7Low RegisterName = 0xc0007
+	// X64RegisterYmm8Low is HvX64RegisterYmm8Low: Low 128 bits of AVX register YMM8 (XSAVE extended
+	// state).
+	X64RegisterYmm8Low RegisterName = 0xc0008
+	// X64RegisterYmm9Low is HvX64RegisterYmm9Low: Low 128 bits of AVX register YMM9 (XSAVE extended
+	// state).
+	X64RegisterYmm9Low RegisterName = 0xc0009
+	// X64RegisterYmm10Low is HvX64RegisterYmm10Low: Low 128 bits of AVX register YMM10 (XSAVE extended
+	// state).
+	X64RegisterYmm10Low RegisterName = 0xc000a
+	// X64RegisterYmm11Low is HvX64RegisterYmm11Low: Low 128 bits of AVX register YMM11 (XSAVE extended
+	// state).
+	X64RegisterYmm11Low RegisterName = 0xc000b
+	// X64RegisterYmm12Low is HvX64RegisterYmm12Low: Low 128 bits of AVX register YMM12 (XSAVE extended
+	// state).
+	X64RegisterYmm12Low RegisterName = 0xc000c
+	// X64RegisterYmm13Low is HvX64RegisterYmm13Low: Low 128 bits of AVX register YMM13 (XSAVE extended
+	// state).
+	X64RegisterYmm13Low RegisterName = 0xc000d
+	// X64RegisterYmm14Low is HvX64RegisterYmm14Low: Low 128 bits of AVX register YMM14 (XSAVE extended
+	// state).
+	X64RegisterYmm14Low RegisterName = 0xc000e
+	// X64RegisterYmm15Low is HvX64RegisterYmm15Low: Low 128 bits of AVX register YMM15 (XSAVE extended
+	// state).
+	X64RegisterYmm15Low RegisterName = 0xc000f
+	// X64RegisterYmm0High is HvX64RegisterYmm0High: High 128 bits of AVX register YMM0 (XSAVE extended
+	// state).
+	X64RegisterYmm0High RegisterName = 0xc0010
+	// X64RegisterYmm1High is HvX64RegisterYmm1High: High 128 bits of AVX register YMM1 (XSAVE extended
+	// state).
+	X64RegisterYmm1High RegisterName = 0xc0011
+	// X64RegisterYmm2High is HvX64RegisterYmm2High: High 128 bits of AVX register YMM2 (XSAVE extended
+	// state).
+	X64RegisterYmm2High RegisterName = 0xc0012
+	// X64RegisterYmm3High is HvX64RegisterYmm3High: High 128 bits of AVX register YMM3 (XSAVE extended
+	// state).
+	X64RegisterYmm3High RegisterName = 0xc0013
+	// X64RegisterYmm4High is HvX64RegisterYmm4High: High 128 bits of AVX register YMM4 (XSAVE extended
+	// state).
+	X64RegisterYmm4High RegisterName = 0xc0014
+	// X64RegisterYmm5High is HvX64RegisterYmm5High: High 128 bits of AVX register YMM5 (XSAVE extended
+	// state).
+	X64RegisterYmm5High RegisterName = 0xc0015
+	// X64RegisterYmm6High is HvX64RegisterYmm6High: High 128 bits of AVX register YMM6 (XSAVE extended
+	// state).
+	X64RegisterYmm6High RegisterName = 0xc0016
+	// X64RegisterYmm7High is HvX64RegisterYmm7High: High 128 bits of AVX register YMM7 (XSAVE extended
+	// state).
+	X64RegisterYmm7High RegisterName = 0xc0017
+	// X64RegisterYmm8High is HvX64RegisterYmm8High: High 128 bits of AVX register YMM8 (XSAVE extended
+	// state).
+	X64RegisterYmm8High RegisterName = 0xc0018
+	// X64RegisterYmm9High is HvX64RegisterYmm9High: High 128 bits of AVX register YMM9 (XSAVE extended
+	// state).
+	X64RegisterYmm9High RegisterName = 0xc0019
+	// X64RegisterYmm10High is HvX64RegisterYmm10High: High 128 bits of AVX register YMM10 (XSAVE extended
+	// state).
+	X64RegisterYmm10High RegisterName = 0xc001a
+	// X64RegisterYmm11High is HvX64RegisterYmm11High: High 128 bits of AVX register YMM11 (XSAVE extended
+	// state).
+	X64RegisterYmm11High RegisterName = 0xc001b
+	// X64RegisterYmm12High is HvX64RegisterYmm12High: High 128 bits of AVX register YMM12 (XSAVE extended
+	// state).
+	X64RegisterYmm12High RegisterName = 0xc001c
+	// X64RegisterYmm13High is HvX64RegisterYmm13High: High 128 bits of AVX register YMM13 (XSAVE extended
+	// state).
+	X64RegisterYmm13High RegisterName = 0xc001d
+	// X64RegisterYmm14High is HvX64RegisterYmm14High: High 128 bits of AVX register YMM14 (XSAVE extended
+	// state).
+	X64RegisterYmm14High RegisterName = 0xc001e
+	// X64RegisterYmm15High is HvX64RegisterYmm15High: High 128 bits of AVX register YMM15 (XSAVE extended
+	// state).
+	X64RegisterYmm15High RegisterName = 0xc001f
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x RegisterName) String() string {
+	switch x {
+	case RegisterExplicitSuspend:
+		return "HvRegisterExplicitSuspend"
+	case RegisterInterceptSuspend:
+		return "HvRegisterInterceptSuspend"
+	case X64RegisterPendingInterruption:
+		return "HvX64RegisterPendingInterruption"
+	case X64RegisterInterruptState:
+		return "HvX64RegisterInterruptState"
+	case X64RegisterRax:
+		return "HvX64RegisterRax"
+	case X64RegisterRcx:
+		return "HvX64RegisterRcx"
+	case X64RegisterRdx:
+		return "HvX64RegisterRdx"
+	case X64RegisterRbx:
+		return "HvX64RegisterRbx"
+	case X64RegisterRsp:
+		return "HvX64RegisterRsp"
+	case X64RegisterRbp:
+		return "HvX64RegisterRbp"
+	case X64RegisterRsi:
+		return "HvX64RegisterRsi"
+	case X64RegisterRdi:
+		return "HvX64RegisterRdi"
+	case X64RegisterR8:
+		return "HvX64RegisterR8"
+	case X64RegisterR9:
+		return "HvX64RegisterR9"
+	case X64RegisterR10:
+		return "HvX64RegisterR10"
+	case X64RegisterR11:
+		return "HvX64RegisterR11"
+	case X64RegisterR12:
+		return "HvX64RegisterR12"
+	case X64RegisterR13:
+		return "HvX64RegisterR13"
+	case X64RegisterR14:
+		return "HvX64RegisterR14"
+	case X64RegisterR15:
+		return "HvX64RegisterR15"
+	case X64RegisterRIP:
+		return "HvX64RegisterRip"
+	case X64RegisterRflags:
+		return "HvX64RegisterRflags"
+	case X64RegisterXmm0:
+		return "HvX64RegisterXmm0"
+	case X64RegisterXmm1:
+		return "HvX64RegisterXmm1"
+	case X64RegisterXmm2:
+		return "HvX64RegisterXmm2"
+	case X64RegisterXmm3:
+		return "HvX64RegisterXmm3"
+	case X64RegisterXmm4:
+		return "HvX64RegisterXmm4"
+	case X64RegisterXmm5:
+		return "HvX64RegisterXmm5"
+	case X64RegisterXmm6:
+		return "HvX64RegisterXmm6"
+	case X64RegisterXmm7:
+		return "HvX64RegisterXmm7"
+	case X64RegisterXmm8:
+		return "HvX64RegisterXmm8"
+	case X64RegisterXmm9:
+		return "HvX64RegisterXmm9"
+	case X64RegisterXmm10:
+		return "HvX64RegisterXmm10"
+	case X64RegisterXmm11:
+		return "HvX64RegisterXmm11"
+	case X64RegisterXmm12:
+		return "HvX64RegisterXmm12"
+	case X64RegisterXmm13:
+		return "HvX64RegisterXmm13"
+	case X64RegisterXmm14:
+		return "HvX64RegisterXmm14"
+	case X64RegisterXmm15:
+		return "HvX64RegisterXmm15"
+	case X64RegisterFPMmx0:
+		return "HvX64RegisterFpMmx0"
+	case X64RegisterFPMmx1:
+		return "HvX64RegisterFpMmx1"
+	case X64RegisterFPMmx2:
+		return "HvX64RegisterFpMmx2"
+	case X64RegisterFPMmx3:
+		return "HvX64RegisterFpMmx3"
+	case X64RegisterFPMmx4:
+		return "HvX64RegisterFpMmx4"
+	case X64RegisterFPMmx5:
+		return "HvX64RegisterFpMmx5"
+	case X64RegisterFPMmx6:
+		return "HvX64RegisterFpMmx6"
+	case X64RegisterFPMmx7:
+		return "HvX64RegisterFpMmx7"
+	case X64RegisterFPControlStatus:
+		return "HvX64RegisterFpControlStatus"
+	case X64RegisterXMMControlStatus:
+		return "HvX64RegisterXmmControlStatus"
+	case X64RegisterCr0:
+		return "HvX64RegisterCr0"
+	case X64RegisterCr2:
+		return "HvX64RegisterCr2"
+	case X64RegisterCr3:
+		return "HvX64RegisterCr3"
+	case X64RegisterCr4:
+		return "HvX64RegisterCr4"
+	case X64RegisterCr8:
+		return "HvX64RegisterCr8"
+	case X64RegisterXfem:
+		return "HvX64RegisterXfem"
+	case X64RegisterDr0:
+		return "HvX64RegisterDr0"
+	case X64RegisterDr1:
+		return "HvX64RegisterDr1"
+	case X64RegisterDr2:
+		return "HvX64RegisterDr2"
+	case X64RegisterDr3:
+		return "HvX64RegisterDr3"
+	case X64RegisterDr6:
+		return "HvX64RegisterDr6"
+	case X64RegisterDr7:
+		return "HvX64RegisterDr7"
+	case X64RegisterEs:
+		return "HvX64RegisterEs"
+	case X64RegisterCs:
+		return "HvX64RegisterCs"
+	case X64RegisterSs:
+		return "HvX64RegisterSs"
+	case X64RegisterDs:
+		return "HvX64RegisterDs"
+	case X64RegisterFs:
+		return "HvX64RegisterFs"
+	case X64RegisterGs:
+		return "HvX64RegisterGs"
+	case X64RegisterLdtr:
+		return "HvX64RegisterLdtr"
+	case X64RegisterTr:
+		return "HvX64RegisterTr"
+	case X64RegisterIdtr:
+		return "HvX64RegisterIdtr"
+	case X64RegisterGdtr:
+		return "HvX64RegisterGdtr"
+	case X64RegisterTSC:
+		return "HvX64RegisterTsc"
+	case X64RegisterEfer:
+		return "HvX64RegisterEfer"
+	case X64RegisterKernelGsBase:
+		return "HvX64RegisterKernelGsBase"
+	case X64RegisterAPICBase:
+		return "HvX64RegisterApicBase"
+	case X64RegisterPat:
+		return "HvX64RegisterPat"
+	case X64RegisterSysenterCs:
+		return "HvX64RegisterSysenterCs"
+	case X64RegisterSysenterEip:
+		return "HvX64RegisterSysenterEip"
+	case X64RegisterSysenterEsp:
+		return "HvX64RegisterSysenterEsp"
+	case X64RegisterStar:
+		return "HvX64RegisterStar"
+	case X64RegisterLstar:
+		return "HvX64RegisterLstar"
+	case X64RegisterCstar:
+		return "HvX64RegisterCstar"
+	case X64RegisterSfmask:
+		return "HvX64RegisterSfmask"
+	case X64RegisterInitialAPICID:
+		return "HvX64RegisterInitialApicId"
+	case X64RegisterMSRMtrrCap:
+		return "HvX64RegisterMsrMtrrCap"
+	case X64RegisterMSRMtrrDefType:
+		return "HvX64RegisterMsrMtrrDefType"
+	case X64RegisterMSRMtrrPhysBase0:
+		return "HvX64RegisterMsrMtrrPhysBase0"
+	case X64RegisterMSRMtrrPhysBase1:
+		return "HvX64RegisterMsrMtrrPhysBase1"
+	case X64RegisterMSRMtrrPhysBase2:
+		return "HvX64RegisterMsrMtrrPhysBase2"
+	case X64RegisterMSRMtrrPhysBase3:
+		return "HvX64RegisterMsrMtrrPhysBase3"
+	case X64RegisterMSRMtrrPhysBase4:
+		return "HvX64RegisterMsrMtrrPhysBase4"
+	case X64RegisterMSRMtrrPhysBase5:
+		return "HvX64RegisterMsrMtrrPhysBase5"
+	case X64RegisterMSRMtrrPhysBase6:
+		return "HvX64RegisterMsrMtrrPhysBase6"
+	case X64RegisterMSRMtrrPhysBase7:
+		return "HvX64RegisterMsrMtrrPhysBase7"
+	case X64RegisterMSRMtrrPhysMask0:
+		return "HvX64RegisterMsrMtrrPhysMask0"
+	case X64RegisterMSRMtrrPhysMask1:
+		return "HvX64RegisterMsrMtrrPhysMask1"
+	case X64RegisterMSRMtrrPhysMask2:
+		return "HvX64RegisterMsrMtrrPhysMask2"
+	case X64RegisterMSRMtrrPhysMask3:
+		return "HvX64RegisterMsrMtrrPhysMask3"
+	case X64RegisterMSRMtrrPhysMask4:
+		return "HvX64RegisterMsrMtrrPhysMask4"
+	case X64RegisterMSRMtrrPhysMask5:
+		return "HvX64RegisterMsrMtrrPhysMask5"
+	case X64RegisterMSRMtrrPhysMask6:
+		return "HvX64RegisterMsrMtrrPhysMask6"
+	case X64RegisterMSRMtrrPhysMask7:
+		return "HvX64RegisterMsrMtrrPhysMask7"
+	case X64RegisterMSRMtrrFix64k00000:
+		return "HvX64RegisterMsrMtrrFix64k00000"
+	case X64RegisterMSRMtrrFix16k80000:
+		return "HvX64RegisterMsrMtrrFix16k80000"
+	case X64RegisterMSRMtrrFix16kA0000:
+		return "HvX64RegisterMsrMtrrFix16kA0000"
+	case X64RegisterMSRMtrrFix4kC0000:
+		return "HvX64RegisterMsrMtrrFix4kC0000"
+	case X64RegisterMSRMtrrFix4kC8000:
+		return "HvX64RegisterMsrMtrrFix4kC8000"
+	case X64RegisterMSRMtrrFix4kD0000:
+		return "HvX64RegisterMsrMtrrFix4kD0000"
+	case X64RegisterMSRMtrrFix4kD8000:
+		return "HvX64RegisterMsrMtrrFix4kD8000"
+	case X64RegisterMSRMtrrFix4kE0000:
+		return "HvX64RegisterMsrMtrrFix4kE0000"
+	case X64RegisterMSRMtrrFix4kE8000:
+		return "HvX64RegisterMsrMtrrFix4kE8000"
+	case X64RegisterMSRMtrrFix4kF0000:
+		return "HvX64RegisterMsrMtrrFix4kF0000"
+	case X64RegisterMSRMtrrFix4kF8000:
+		return "HvX64RegisterMsrMtrrFix4kF8000"
+	case X64RegisterVPRuntime:
+		return "HvX64RegisterVpRuntime"
+	case X64RegisterHypercall:
+		return "HvX64RegisterHypercall"
+	case X64RegisterGuestOsID:
+		return "HvX64RegisterGuestOsId"
+	case X64RegisterVPIndex:
+		return "HvX64RegisterVpIndex"
+	case X64RegisterTimeRefCount:
+		return "HvX64RegisterTimeRefCount"
+	case X64RegisterEOI:
+		return "HvX64RegisterEoi"
+	case X64RegisterIcr:
+		return "HvX64RegisterIcr"
+	case X64RegisterTpr:
+		return "HvX64RegisterTpr"
+	case X64RegisterAPICAssistPage:
+		return "HvX64RegisterApicAssistPage"
+	case X64RegisterStatsPartitionRetail:
+		return "HvX64RegisterStatsPartitionRetail"
+	case X64RegisterStatsPartitionInternal:
+		return "HvX64RegisterStatsPartitionInternal"
+	case X64RegisterStatsVPRetail:
+		return "HvX64RegisterStatsVpRetail"
+	case X64RegisterStatsVPInternal:
+		return "HvX64RegisterStatsVpInternal"
+	case X64RegisterSint0:
+		return "HvX64RegisterSint0"
+	case X64RegisterSint1:
+		return "HvX64RegisterSint1"
+	case X64RegisterSint2:
+		return "HvX64RegisterSint2"
+	case X64RegisterSint3:
+		return "HvX64RegisterSint3"
+	case X64RegisterSint4:
+		return "HvX64RegisterSint4"
+	case X64RegisterSint5:
+		return "HvX64RegisterSint5"
+	case X64RegisterSint6:
+		return "HvX64RegisterSint6"
+	case X64RegisterSint7:
+		return "HvX64RegisterSint7"
+	case X64RegisterSint8:
+		return "HvX64RegisterSint8"
+	case X64RegisterSint9:
+		return "HvX64RegisterSint9"
+	case X64RegisterSint10:
+		return "HvX64RegisterSint10"
+	case X64RegisterSint11:
+		return "HvX64RegisterSint11"
+	case X64RegisterSint12:
+		return "HvX64RegisterSint12"
+	case X64RegisterSint13:
+		return "HvX64RegisterSint13"
+	case X64RegisterSint14:
+		return "HvX64RegisterSint14"
+	case X64RegisterSint15:
+		return "HvX64RegisterSint15"
+	case X64RegisterScontrol:
+		return "HvX64RegisterScontrol"
+	case X64RegisterSversion:
+		return "HvX64RegisterSversion"
+	case X64RegisterSifp:
+		return "HvX64RegisterSifp"
+	case X64RegisterSipp:
+		return "HvX64RegisterSipp"
+	case X64RegisterEom:
+		return "HvX64RegisterEom"
+	case X64RegisterStimer0Config:
+		return "HvX64RegisterStimer0Config"
+	case X64RegisterStimer0Count:
+		return "HvX64RegisterStimer0Count"
+	case X64RegisterStimer1Config:
+		return "HvX64RegisterStimer1Config"
+	case X64RegisterStimer1Count:
+		return "HvX64RegisterStimer1Count"
+	case X64RegisterStimer2Config:
+		return "HvX64RegisterStimer2Config"
+	case X64RegisterStimer2Count:
+		return "HvX64RegisterStimer2Count"
+	case X64RegisterStimer3Config:
+		return "HvX64RegisterStimer3Config"
+	case X64RegisterStimer3Count:
+		return "HvX64RegisterStimer3Count"
+	case X64RegisterYmm0Low:
+		return "HvX64RegisterYmm0Low"
+	case X64RegisterYmm1Low:
+		return "HvX64RegisterYmm1Low"
+	case X64RegisterYmm2Low:
+		return "HvX64RegisterYmm2Low"
+	case X64RegisterYmm3Low:
+		return "HvX64RegisterYmm3Low"
+	case X64RegisterYmm4Low:
+		return "HvX64RegisterYmm4Low"
+	case X64RegisterYmm5Low:
+		return "HvX64RegisterYmm5Low"
+	case X64RegisterYmm6Low:
+		return "HvX64RegisterYmm6Low"
+	case X64RegisterYmm7Low:
+		return "HvX64RegisterYmm7Low"
+	case X64RegisterYmm8Low:
+		return "HvX64RegisterYmm8Low"
+	case X64RegisterYmm9Low:
+		return "HvX64RegisterYmm9Low"
+	case X64RegisterYmm10Low:
+		return "HvX64RegisterYmm10Low"
+	case X64RegisterYmm11Low:
+		return "HvX64RegisterYmm11Low"
+	case X64RegisterYmm12Low:
+		return "HvX64RegisterYmm12Low"
+	case X64RegisterYmm13Low:
+		return "HvX64RegisterYmm13Low"
+	case X64RegisterYmm14Low:
+		return "HvX64RegisterYmm14Low"
+	case X64RegisterYmm15Low:
+		return "HvX64RegisterYmm15Low"
+	case X64RegisterYmm0High:
+		return "HvX64RegisterYmm0High"
+	case X64RegisterYmm1High:
+		return "HvX64RegisterYmm1High"
+	case X64RegisterYmm2High:
+		return "HvX64RegisterYmm2High"
+	case X64RegisterYmm3High:
+		return "HvX64RegisterYmm3High"
+	case X64RegisterYmm4High:
+		return "HvX64RegisterYmm4High"
+	case X64RegisterYmm5High:
+		return "HvX64RegisterYmm5High"
+	case X64RegisterYmm6High:
+		return "HvX64RegisterYmm6High"
+	case X64RegisterYmm7High:
+		return "HvX64RegisterYmm7High"
+	case X64RegisterYmm8High:
+		return "HvX64RegisterYmm8High"
+	case X64RegisterYmm9High:
+		return "HvX64RegisterYmm9High"
+	case X64RegisterYmm10High:
+		return "HvX64RegisterYmm10High"
+	case X64RegisterYmm11High:
+		return "HvX64RegisterYmm11High"
+	case X64RegisterYmm12High:
+		return "HvX64RegisterYmm12High"
+	case X64RegisterYmm13High:
+		return "HvX64RegisterYmm13High"
+	case X64RegisterYmm14High:
+		return "HvX64RegisterYmm14High"
+	case X64RegisterYmm15High:
+		return "HvX64RegisterYmm15High"
+	}
+	return "HV_REGISTER_NAME(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// RegisterValue is HV_REGISTER_VALUE.
+//
+// The 128-bit value of one VP register; narrower values are zero-extended to 128 bits. The C declares
+// Reg128 as HV_UINT128, which the reference never defines; it is the 128-bit scalar UINT128 here.
+//
+// Reference: wdk-2013/HV_REGISTER_VALUE.txt, wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type RegisterValue struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// Reg128 returns a pointer to member Reg128 (offset 0x0) of x. Full 128-bit value.
+func (x *RegisterValue) Reg128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// Reg64 returns a pointer to member Reg64 (offset 0x0) of x.
+func (x *RegisterValue) Reg64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Reg32 returns a pointer to member Reg32 (offset 0x0) of x.
+func (x *RegisterValue) Reg32() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Reg16 returns a pointer to member Reg16 (offset 0x0) of x.
+func (x *RegisterValue) Reg16() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// Reg8 returns a pointer to member Reg8 (offset 0x0) of x.
+func (x *RegisterValue) Reg8() *uint8 {
+	return (*uint8)(unsafe.Pointer(x))
+}
+
+// FP returns a pointer to member Fp (offset 0x0) of x.
+func (x *RegisterValue) FP() *X64FPRegister {
+	return (*X64FPRegister)(unsafe.Pointer(x))
+}
+
+// FPControlStatus returns a pointer to member FpControlStatus (offset 0x0) of x.
+func (x *RegisterValue) FPControlStatus() *X64FPControlStatusRegister {
+	return (*X64FPControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// XMMControlStatus returns a pointer to member XmmControlStatus (offset 0x0) of x.
+func (x *RegisterValue) XMMControlStatus() *X64XMMControlStatusRegister {
+	return (*X64XMMControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// Segment returns a pointer to member Segment (offset 0x0) of x.
+func (x *RegisterValue) Segment() *X64SegmentRegister {
+	return (*X64SegmentRegister)(unsafe.Pointer(x))
+}
+
+// Table returns a pointer to member Table (offset 0x0) of x.
+func (x *RegisterValue) Table() *X64TableRegister {
+	return (*X64TableRegister)(unsafe.Pointer(x))
+}
+
+// ExplicitSuspend returns a pointer to member ExplicitSuspend (offset 0x0) of x.
+func (x *RegisterValue) ExplicitSuspend() *ExplicitSuspendRegister {
+	return (*ExplicitSuspendRegister)(unsafe.Pointer(x))
+}
+
+// InterceptSuspend returns a pointer to member InterceptSuspend (offset 0x0) of x.
+func (x *RegisterValue) InterceptSuspend() *InterceptSuspendRegister {
+	return (*InterceptSuspendRegister)(unsafe.Pointer(x))
+}
+
+// InterruptState returns a pointer to member InterruptState (offset 0x0) of x.
+func (x *RegisterValue) InterruptState() *X64InterruptStateRegister {
+	return (*X64InterruptStateRegister)(unsafe.Pointer(x))
+}
+
+// PendingInterruption returns a pointer to member PendingInterruption (offset 0x0) of x.
+func (x *RegisterValue) PendingInterruption() *X64PendingInterruptionRegister {
+	return (*X64PendingInterruptionRegister)(unsafe.Pointer(x))
+}
+
+// X64FPRegister is HV_X64_FP_REGISTER.
+//
+// An 80-bit x87 register value held in 128 bits: 64-bit mantissa, then exponent and sign in the low 16
+// bits of the second quadword. 2013 declares a union with an AsUINT128 view (C type HV_UINT128, here
+// UINT128); the TLFS declares only the struct.
+//
+// Reference: wdk-2013/HV_X64_FP_REGISTER.txt, wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type X64FPRegister struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint128 returns a pointer to member AsUINT128 (offset 0x0) of x.
+func (x *X64FPRegister) AsUint128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// Mantissa returns a pointer to member Mantissa (offset 0x0) of x. Significand.
+func (x *X64FPRegister) Mantissa() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// ExponentAndSign returns a pointer to member ExponentAndSign (offset 0x8) of x. Name ours: the C
+// declares these bit-fields without a member name.
+func (x *X64FPRegister) ExponentAndSign() *X64FPRegisterExponentAndSign {
+	return (*X64FPRegisterExponentAndSign)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// X64FPRegisterExponentAndSign is the type of member ExponentAndSign of X64FPRegister.
+type X64FPRegisterExponentAndSign uint64
+
+// X64FPRegisterExponentAndSignReservedMask has the bits the reference reserves; they must stay zero.
+const X64FPRegisterExponentAndSignReservedMask X64FPRegisterExponentAndSign = 0xffffffffffff0000
+
+// BiasedExponent returns BiasedExponent (bits 0..14).
+func (x X64FPRegisterExponentAndSign) BiasedExponent() uint16 {
+	return uint16(x >> 0 & 0x7fff)
+}
+
+// SetBiasedExponent stores v in BiasedExponent; bits of v beyond its 15-bit width are dropped.
+func (x *X64FPRegisterExponentAndSign) SetBiasedExponent(v uint16) {
+	*x = *x&^(0x7fff<<0) | (X64FPRegisterExponentAndSign(v)&0x7fff)<<0
+}
+
+// Sign reports Sign (bit 15).
+func (x X64FPRegisterExponentAndSign) Sign() bool {
+	return x&(1<<15) != 0
+}
+
+// SetSign sets or clears Sign.
+func (x *X64FPRegisterExponentAndSign) SetSign(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// X64FPMMXRegister is HV_X64_FP_MMX_REGISTER.
+//
+// One x87/MMX register slot: an x87 value or a 64-bit MMX value (C type of AsUINT128 is HV_UINT128).
+//
+// Reference: wdk-2013/HV_X64_FP_MMX_REGISTER.txt.
+type X64FPMMXRegister struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint128 returns a pointer to member AsUINT128 (offset 0x0) of x.
+func (x *X64FPMMXRegister) AsUint128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// FP returns a pointer to member Fp (offset 0x0) of x.
+func (x *X64FPMMXRegister) FP() *X64FPRegister {
+	return (*X64FPRegister)(unsafe.Pointer(x))
+}
+
+// MMX returns a pointer to member Mmx (offset 0x0) of x.
+func (x *X64FPMMXRegister) MMX() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// X64FPControlStatusRegister is HV_X64_FP_CONTROL_STATUS_REGISTER.
+//
+// Format of HvX64RegisterFpControlStatus: x87 control, status and tag words and the last x87
+// instruction. The member text calls LastFpOp a UINT64; the C declaration (UINT16, bits 63:48 by its
+// mask) is followed. The TLFS version has no IgnNe bit and no 128-bit view.
+//
+// Reference: wdk-2013/HV_X64_FP_CONTROL_STATUS_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type X64FPControlStatusRegister struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint128 returns a pointer to member AsUINT128 (offset 0x0) of x.
+func (x *X64FPControlStatusRegister) AsUint128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// FPControl returns a pointer to member FpControl (offset 0x0) of x.
+func (x *X64FPControlStatusRegister) FPControl() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// FPStatus returns a pointer to member FpStatus (offset 0x2) of x.
+func (x *X64FPControlStatusRegister) FPStatus() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 2))
+}
+
+// FPTag returns a pointer to member FpTag (offset 0x4) of x.
+func (x *X64FPControlStatusRegister) FPTag() *uint8 {
+	return (*uint8)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// IgnNeAndReserved returns a pointer to member IgnNeAndReserved (offset 0x5) of x. Name ours: the C
+// declares these bit-fields without a member name.
+func (x *X64FPControlStatusRegister) IgnNeAndReserved() *X64FPControlStatusRegisterIgnNeAndReserved {
+	return (*X64FPControlStatusRegisterIgnNeAndReserved)(unsafe.Add(unsafe.Pointer(x), 5))
+}
+
+// LastFPOp returns a pointer to member LastFpOp (offset 0x6) of x.
+func (x *X64FPControlStatusRegister) LastFPOp() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 6))
+}
+
+// LastFPRIP returns a pointer to member LastFpRip (offset 0x8) of x. Last x87 instruction pointer
+// (64-bit).
+func (x *X64FPControlStatusRegister) LastFPRIP() *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// LastFPEip returns a pointer to member LastFpEip (offset 0x8) of x. Last x87 instruction pointer
+// (32-bit).
+func (x *X64FPControlStatusRegister) LastFPEip() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// LastFPCs returns a pointer to member LastFpCs (offset 0xc) of x. Code segment of the last x87
+// instruction.
+func (x *X64FPControlStatusRegister) LastFPCs() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// X64FPControlStatusRegisterIgnNeAndReserved is the type of member IgnNeAndReserved of
+// X64FPControlStatusRegister.
+type X64FPControlStatusRegisterIgnNeAndReserved uint8
+
+// X64FPControlStatusRegisterIgnNeAndReservedReservedMask has the bits the reference reserves; they
+// must stay zero.
+const X64FPControlStatusRegisterIgnNeAndReservedReservedMask X64FPControlStatusRegisterIgnNeAndReserved = 0xfe
+
+// IgnNe reports IgnNe (bit 0: Suppresses new x87 exceptions while a previous one is being handled.).
+func (x X64FPControlStatusRegisterIgnNeAndReserved) IgnNe() bool {
+	return x&(1<<0) != 0
+}
+
+// SetIgnNe sets or clears IgnNe.
+func (x *X64FPControlStatusRegisterIgnNeAndReserved) SetIgnNe(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64XMMControlStatusRegister is HV_X64_XMM_CONTROL_STATUS_REGISTER.
+//
+// Format of HvX64RegisterXmmControlStatus: last x87 data pointer, MXCSR and the MXCSR mask. The TLFS
+// version is the same struct without the 128-bit view.
+//
+// Reference: wdk-2013/HV_X64_XMM_CONTROL_STATUS_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt.
+type X64XMMControlStatusRegister struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint128 returns a pointer to member AsUINT128 (offset 0x0) of x.
+func (x *X64XMMControlStatusRegister) AsUint128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// LastFPRdp returns a pointer to member LastFpRdp (offset 0x0) of x. Last data pointer (64-bit).
+func (x *X64XMMControlStatusRegister) LastFPRdp() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// LastFPDp returns a pointer to member LastFpDp (offset 0x0) of x. Last data pointer (32-bit).
+func (x *X64XMMControlStatusRegister) LastFPDp() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// LastFPDs returns a pointer to member LastFpDs (offset 0x4) of x. Data segment of the last access.
+func (x *X64XMMControlStatusRegister) LastFPDs() *uint16 {
+	return (*uint16)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// XMMStatusControl returns a pointer to member XmmStatusControl (offset 0x8) of x. MXCSR.
+func (x *X64XMMControlStatusRegister) XMMStatusControl() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// XMMStatusControlMask returns a pointer to member XmmStatusControlMask (offset 0xc) of x. MXCSR mask.
+func (x *X64XMMControlStatusRegister) XMMStatusControlMask() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// X64SegmentRegister is HV_X64_SEGMENT_REGISTER.
+//
+// Segment register state. The limit is ignored for long-mode segments and must be representable for
+// legacy ones (with Granularity set, its low 12 bits must be ones). Present clear makes the segment
+// act as a null segment. FS and GS bases are read and written through this structure, not as MSRs.
+// Both references declare the same layout.
+//
+// Reference: wdk-2013/HV_X64_SEGMENT_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_x64_segment_register.md.
+type X64SegmentRegister struct {
+	_          structs.HostLayout
+	Base       uint64                       // Base, offset 0x0
+	Limit      uint32                       // Limit, offset 0x8
+	Selector   uint16                       // Selector, offset 0xc
+	Attributes X64SegmentRegisterAttributes // Attributes, offset 0xe: The descriptor attribute bits; the C overlays them with the 16-bit Attributes member.
+}
+
+// X64SegmentRegisterAttributes is the type of member Attributes of X64SegmentRegister.
+type X64SegmentRegisterAttributes uint16
+
+// X64SegmentRegisterAttributesReservedMask has the bits the reference reserves; they must stay zero.
+const X64SegmentRegisterAttributesReservedMask X64SegmentRegisterAttributes = 0xf00
+
+// SegmentType returns SegmentType (bits 0..3).
+func (x X64SegmentRegisterAttributes) SegmentType() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetSegmentType stores v in SegmentType; bits of v beyond its 4-bit width are dropped.
+func (x *X64SegmentRegisterAttributes) SetSegmentType(v uint8) {
+	*x = *x&^(0xf<<0) | (X64SegmentRegisterAttributes(v)&0xf)<<0
+}
+
+// NonSystemSegment reports NonSystemSegment (bit 4).
+func (x X64SegmentRegisterAttributes) NonSystemSegment() bool {
+	return x&(1<<4) != 0
+}
+
+// SetNonSystemSegment sets or clears NonSystemSegment.
+func (x *X64SegmentRegisterAttributes) SetNonSystemSegment(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// DescriptorPrivilegeLevel returns DescriptorPrivilegeLevel (bits 5..6).
+func (x X64SegmentRegisterAttributes) DescriptorPrivilegeLevel() uint8 {
+	return uint8(x >> 5 & 0x3)
+}
+
+// SetDescriptorPrivilegeLevel stores v in DescriptorPrivilegeLevel; bits of v beyond its 2-bit width
+// are dropped.
+func (x *X64SegmentRegisterAttributes) SetDescriptorPrivilegeLevel(v uint8) {
+	*x = *x&^(0x3<<5) | (X64SegmentRegisterAttributes(v)&0x3)<<5
+}
+
+// Present reports Present (bit 7: Clear makes accesses through the segment fault as for a null
+// segment.).
+func (x X64SegmentRegisterAttributes) Present() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPresent sets or clears Present.
+func (x *X64SegmentRegisterAttributes) SetPresent(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Available reports Available (bit 12).
+func (x X64SegmentRegisterAttributes) Available() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAvailable sets or clears Available.
+func (x *X64SegmentRegisterAttributes) SetAvailable(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Long reports Long (bit 13).
+func (x X64SegmentRegisterAttributes) Long() bool {
+	return x&(1<<13) != 0
+}
+
+// SetLong sets or clears Long.
+func (x *X64SegmentRegisterAttributes) SetLong(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Default reports Default (bit 14).
+func (x X64SegmentRegisterAttributes) Default() bool {
+	return x&(1<<14) != 0
+}
+
+// SetDefault sets or clears Default.
+func (x *X64SegmentRegisterAttributes) SetDefault(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Granularity reports Granularity (bit 15).
+func (x X64SegmentRegisterAttributes) Granularity() bool {
+	return x&(1<<15) != 0
+}
+
+// SetGranularity sets or clears Granularity.
+func (x *X64SegmentRegisterAttributes) SetGranularity(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// X64TableRegister is HV_X64_TABLE_REGISTER.
+//
+// IDTR or GDTR state: like a segment register without selector or attributes, with a 16-bit limit.
+// Both references declare the same layout.
+//
+// Reference: wdk-2013/HV_X64_TABLE_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, tlfs/datatypes/hv_x64_table_register.md.
+type X64TableRegister struct {
+	_     structs.HostLayout
+	Pad   [3]uint16 // Pad, offset 0x0: Unused leading words named by the reference.
+	Limit uint16    // Limit, offset 0x6
+	Base  uint64    // Base, offset 0x8
+}
+
+// X64FxRegisters is HV_X64_FX_REGISTERS.
+//
+// The FXSAVE/FXRSTOR image of the x87, MMX and SSE state, or the raw 512-byte area
+// (HV_X64_FXSAVE_AREA_SIZE). Xmm elements are HV_UINT128 in the C.
+//
+// Reference: wdk-2013/HV_X64_FX_REGISTERS.txt.
+type X64FxRegisters struct {
+	_   structs.HostLayout
+	raw [64]uint64
+}
+
+// FPControlStatus returns a pointer to member FpControlStatus (offset 0x0) of x.
+func (x *X64FxRegisters) FPControlStatus() *X64FPControlStatusRegister {
+	return (*X64FPControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// XMMControlStatus returns a pointer to member XmmControlStatus (offset 0x10) of x.
+func (x *X64FxRegisters) XMMControlStatus() *X64XMMControlStatusRegister {
+	return (*X64XMMControlStatusRegister)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// FPMMX returns a pointer to member FpMmx (offset 0x20) of x.
+func (x *X64FxRegisters) FPMMX() *[8]X64FPMMXRegister {
+	return (*[8]X64FPMMXRegister)(unsafe.Add(unsafe.Pointer(x), 32))
+}
+
+// XMM returns a pointer to member Xmm (offset 0xa0) of x.
+func (x *X64FxRegisters) XMM() *[16]Uint128 {
+	return (*[16]Uint128)(unsafe.Add(unsafe.Pointer(x), 160))
+}
+
+// FxSaveArea returns a pointer to member FxSaveArea (offset 0x0) of x. Raw FXSAVE area; the count is
+// HV_X64_FXSAVE_AREA_SIZE.
+func (x *X64FxRegisters) FxSaveArea() *[512]uint8 {
+	return (*[512]uint8)(unsafe.Pointer(x))
+}
+
+// X64XsaveXfemRegister is HV_X64_XSAVE_XFEM_REGISTER.
+//
+// The XSAVE feature-enabled mask (XCR0 format) as the 2013 reference declares it; also the XstateBv
+// bit vector of an XSAVE header, where bit 63 must be zero.
+//
+// Reference: wdk-2013/HV_X64_XSAVE_XFEM_REGISTER.txt, wdk-2013/HV_X64_XSAVE_HEADER.txt.
+type X64XsaveXfemRegister uint64
+
+// X64XsaveXfemRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const X64XsaveXfemRegisterReservedMask X64XsaveXfemRegister = 0xfffffffffffffff8
+
+// LegacyX87 reports LegacyX87 (bit 0).
+func (x X64XsaveXfemRegister) LegacyX87() bool {
+	return x&(1<<0) != 0
+}
+
+// SetLegacyX87 sets or clears LegacyX87.
+func (x *X64XsaveXfemRegister) SetLegacyX87(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// LegacySSE reports LegacySse (bit 1).
+func (x X64XsaveXfemRegister) LegacySSE() bool {
+	return x&(1<<1) != 0
+}
+
+// SetLegacySSE sets or clears LegacySse.
+func (x *X64XsaveXfemRegister) SetLegacySSE(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// AVX reports Avx (bit 2).
+func (x X64XsaveXfemRegister) AVX() bool {
+	return x&(1<<2) != 0
+}
+
+// SetAVX sets or clears Avx.
+func (x *X64XsaveXfemRegister) SetAVX(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// X64XsaveHeader is HV_X64_XSAVE_HEADER.
+//
+// The 64-byte header of an XSAVE area; it must sit on a 64-byte boundary (an alignment the registry
+// cannot state; HV_X64_X_REGISTERS places it at offset 512).
+//
+// Reference: wdk-2013/HV_X64_XSAVE_HEADER.txt.
+type X64XsaveHeader struct {
+	_            structs.HostLayout
+	XstateBv     X64XsaveXfemRegister // XstateBv, offset 0x0: Which state components the area holds; bit 63 must be zero.
+	Reserved0Mbz uint64               // Reserved0MBZ, offset 0x8: Must be zero.
+	RevisionID   uint16               // RevisionID, offset 0x10
+	Reserved1Mbz uint16               // Reserved1MBZ, offset 0x12: Must be zero.
+	Reserved2    uint32               // Reserved2, offset 0x14
+	Reserved3    uint64               // Reserved3, offset 0x18
+	Reserved4    uint64               // Reserved4, offset 0x20
+	Reserved5    uint64               // Reserved5, offset 0x28
+	Reserved6    uint64               // Reserved6, offset 0x30
+	Reserved7    uint64               // Reserved7, offset 0x38
+}
+
+// X64XRegisters is HV_X64_X_REGISTERS.
+//
+// The XSAVE/XRSTOR area: legacy x87/SSE image, XSAVE header at offset 512, then the upper YMM halves;
+// the reference requires 64-byte alignment, which the registry cannot express. XSaveArea has
+// HV_X64_XSAVE_AREA_SIZE bytes: the page defines that as FXSAVE area + header + AVX state but prints
+// the total as 932, while the structure it overlays is 512 + 64 + 256 = 832 bytes; 832 is used so that
+// both views have the same size. Xmm, YmmLow, Reserved and YmmHigh elements are HV_UINT128 in the C.
+//
+// Reference: wdk-2013/HV_X64_X_REGISTERS.txt.
+type X64XRegisters struct {
+	_   structs.HostLayout
+	raw [104]uint64
+}
+
+// FPControlStatus returns a pointer to member FpControlStatus (offset 0x0) of x.
+func (x *X64XRegisters) FPControlStatus() *X64FPControlStatusRegister {
+	return (*X64FPControlStatusRegister)(unsafe.Pointer(x))
+}
+
+// XMMControlStatus returns a pointer to member XmmControlStatus (offset 0x10) of x.
+func (x *X64XRegisters) XMMControlStatus() *X64XMMControlStatusRegister {
+	return (*X64XMMControlStatusRegister)(unsafe.Add(unsafe.Pointer(x), 16))
+}
+
+// FPMMX returns a pointer to member FpMmx (offset 0x20) of x.
+func (x *X64XRegisters) FPMMX() *[8]X64FPMMXRegister {
+	return (*[8]X64FPMMXRegister)(unsafe.Add(unsafe.Pointer(x), 32))
+}
+
+// XMM returns a pointer to member Xmm (offset 0xa0) of x.
+func (x *X64XRegisters) XMM() *[16]Uint128 {
+	return (*[16]Uint128)(unsafe.Add(unsafe.Pointer(x), 160))
+}
+
+// YmmLow returns a pointer to member YmmLow (offset 0xa0) of x. Low halves of YMM0-15 (the XMM
+// registers).
+func (x *X64XRegisters) YmmLow() *[16]Uint128 {
+	return (*[16]Uint128)(unsafe.Add(unsafe.Pointer(x), 160))
+}
+
+// Reserved returns a pointer to member Reserved (offset 0x1a0) of x.
+func (x *X64XRegisters) Reserved() *[6]Uint128 {
+	return (*[6]Uint128)(unsafe.Add(unsafe.Pointer(x), 416))
+}
+
+// Header returns a pointer to member Header (offset 0x200) of x.
+func (x *X64XRegisters) Header() *X64XsaveHeader {
+	return (*X64XsaveHeader)(unsafe.Add(unsafe.Pointer(x), 512))
+}
+
+// YmmHigh returns a pointer to member YmmHigh (offset 0x240) of x. Upper 128 bits of YMM0-15 (AVX
+// state).
+func (x *X64XRegisters) YmmHigh() *[16]Uint128 {
+	return (*[16]Uint128)(unsafe.Add(unsafe.Pointer(x), 576))
+}
+
+// XSaveArea returns a pointer to member XSaveArea (offset 0x0) of x. Raw XSAVE area; the count is
+// HV_X64_XSAVE_AREA_SIZE (see the type's note on 932 versus 832).
+func (x *X64XRegisters) XSaveArea() *[832]uint8 {
+	return (*[832]uint8)(unsafe.Pointer(x))
+}
+
+// X64Context is HV_X64_CONTEXT.
+//
+// A complete x64 virtual processor context: general, control, debug, descriptor-table and segment
+// registers, system and MTRR MSRs, local APIC state and the FXSAVE or XSAVE image. The member list
+// describes Tr as a table register and Gs and XRegisters with copied text; the C declaration (segment
+// register, segment register, HV_X64_X_REGISTERS) is followed. The size follows from the 832-byte
+// HV_X64_X_REGISTERS.
+//
+// Reference: wdk-2013/HV_X64_CONTEXT.txt.
+type X64Context struct {
+	_                     structs.HostLayout
+	InitialAPICID         uint64             // InitialApicId, offset 0x0: Initial APIC ID pseudo-register that CPUID reports.
+	Rax                   uint64             // Rax, offset 0x8
+	Rbx                   uint64             // Rbx, offset 0x10
+	Rcx                   uint64             // Rcx, offset 0x18
+	Rdx                   uint64             // Rdx, offset 0x20
+	Rsi                   uint64             // Rsi, offset 0x28
+	Rdi                   uint64             // Rdi, offset 0x30
+	Rbp                   uint64             // Rbp, offset 0x38
+	Rsp                   uint64             // Rsp, offset 0x40
+	R8                    uint64             // R8, offset 0x48
+	R9                    uint64             // R9, offset 0x50
+	R10                   uint64             // R10, offset 0x58
+	R11                   uint64             // R11, offset 0x60
+	R12                   uint64             // R12, offset 0x68
+	R13                   uint64             // R13, offset 0x70
+	R14                   uint64             // R14, offset 0x78
+	R15                   uint64             // R15, offset 0x80
+	RIP                   uint64             // Rip, offset 0x88
+	Rflags                uint64             // Rflags, offset 0x90
+	Cr0                   uint64             // Cr0, offset 0x98
+	Cr2                   uint64             // Cr2, offset 0xa0
+	Cr3                   uint64             // Cr3, offset 0xa8
+	Cr4                   uint64             // Cr4, offset 0xb0
+	Cr8                   uint64             // Cr8, offset 0xb8: Valid only for 64-bit guests.
+	Efer                  uint64             // Efer, offset 0xc0: Treated as a processor register although it is an MSR.
+	Xfem                  uint64             // Xfem, offset 0xc8: XCR0 (XSAVE feature-enabled mask) where XSAVE is supported.
+	Dr0                   uint64             // Dr0, offset 0xd0
+	Dr1                   uint64             // Dr1, offset 0xd8
+	Dr2                   uint64             // Dr2, offset 0xe0
+	Dr3                   uint64             // Dr3, offset 0xe8
+	Dr6                   uint64             // Dr6, offset 0xf0
+	Dr7                   uint64             // Dr7, offset 0xf8
+	Idtr                  X64TableRegister   // Idtr, offset 0x100
+	Gdtr                  X64TableRegister   // Gdtr, offset 0x110
+	Cs                    X64SegmentRegister // Cs, offset 0x120
+	Ds                    X64SegmentRegister // Ds, offset 0x130
+	Es                    X64SegmentRegister // Es, offset 0x140
+	Fs                    X64SegmentRegister // Fs, offset 0x150
+	Gs                    X64SegmentRegister // Gs, offset 0x160
+	Ss                    X64SegmentRegister // Ss, offset 0x170
+	Tr                    X64SegmentRegister // Tr, offset 0x180
+	Ldtr                  X64SegmentRegister // Ldtr, offset 0x190
+	KernelGsBase          uint64             // KernelGsBase, offset 0x1a0
+	Star                  uint64             // Star, offset 0x1a8
+	Lstar                 uint64             // Lstar, offset 0x1b0
+	Cstar                 uint64             // Cstar, offset 0x1b8
+	Sfmask                uint64             // Sfmask, offset 0x1c0
+	SysenterCs            uint64             // SysenterCs, offset 0x1c8
+	SysenterEip           uint64             // SysenterEip, offset 0x1d0
+	SysenterEsp           uint64             // SysenterEsp, offset 0x1d8
+	MSRCRPat              uint64             // MsrCrPat, offset 0x1e0
+	MSRMtrrCap            uint64             // MsrMtrrCap, offset 0x1e8
+	MSRMtrrDefType        uint64             // MsrMtrrDefType, offset 0x1f0
+	MSRMtrrFixed          [11]uint64         // MsrMtrrFixed, offset 0x1f8
+	MSRMtrrVariableBase   [8]uint64          // MsrMtrrVariableBase, offset 0x250
+	MSRMtrrVariableMask   [8]uint64          // MsrMtrrVariableMask, offset 0x290
+	LocalAPICID           uint32             // LocalApicId, offset 0x2d0
+	LocalAPICVersion      uint32             // LocalApicVersion, offset 0x2d4
+	LocalAPICLdr          uint32             // LocalApicLdr, offset 0x2d8
+	LocalAPICDfr          uint32             // LocalApicDfr, offset 0x2dc
+	LocalAPICSpurious     uint32             // LocalApicSpurious, offset 0x2e0
+	LocalAPICIcrLow       uint32             // LocalApicIcrLow, offset 0x2e4
+	LocalAPICIcrHigh      uint32             // LocalApicIcrHigh, offset 0x2e8
+	LocalAPICIsr          [8]uint32          // LocalApicIsr, offset 0x2ec
+	LocalAPICTmr          [8]uint32          // LocalApicTmr, offset 0x30c
+	LocalAPICLvtTimer     uint32             // LocalApicLvtTimer, offset 0x32c
+	LocalAPICLvtPerfmon   uint32             // LocalApicLvtPerfmon, offset 0x330
+	LocalAPICLvtLint0     uint32             // LocalApicLvtLint0, offset 0x334
+	LocalAPICLvtLint1     uint32             // LocalApicLvtLint1, offset 0x338
+	LocalAPICCurrentCount uint32             // LocalApicCurrentCount, offset 0x33c
+	LocalAPICInitialCount uint32             // LocalApicInitialCount, offset 0x340
+	LocalAPICDivider      uint32             // LocalApicDivider, offset 0x344
+	LocalAPICBaseMSR      uint64             // LocalApicBaseMsr, offset 0x348
+	_                     [104]uint64        // offset 0x350: anonymous union, members through methods
+}
+
+// FxRegisters returns a pointer to member FxRegisters (offset 0x350) of x. Legacy FXSAVE image.
+func (x *X64Context) FxRegisters() *X64FxRegisters {
+	return (*X64FxRegisters)(unsafe.Add(unsafe.Pointer(x), 848))
+}
+
+// XRegisters returns a pointer to member XRegisters (offset 0x350) of x. XSAVE image.
+func (x *X64Context) XRegisters() *X64XRegisters {
+	return (*X64XRegisters)(unsafe.Add(unsafe.Pointer(x), 848))
+}
+
+// X64MSRGuestOsIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
+//
+// Recommended encoding of the guest OS identity MSR (HV_X64_MSR_GUEST_OS_ID). The hypervisor ignores
+// the value apart from requiring it to be nonzero before the hypercall page is enabled. The TLFS
+// narrows VendorId to 15 bits and adds an OS type bit.
+//
+// Reference: wdk-2013/HV_X64_MSR_GUEST_OS_ID_CONTENTS.txt,
+// wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt.
+type X64MSRGuestOsIDContents uint64
+
+// BuildNumber returns BuildNumber (bits 0..15).
+func (x X64MSRGuestOsIDContents) BuildNumber() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDContents(v)&0xffff)<<0
+}
+
+// ServiceVersion returns ServiceVersion (bits 16..23: For example the service pack number.).
+func (x X64MSRGuestOsIDContents) ServiceVersion() uint8 {
+	return uint8(x >> 16 & 0xff)
+}
+
+// SetServiceVersion stores v in ServiceVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetServiceVersion(v uint8) {
+	*x = *x&^(0xff<<16) | (X64MSRGuestOsIDContents(v)&0xff)<<16
+}
+
+// MinorVersion returns MinorVersion (bits 24..31).
+func (x X64MSRGuestOsIDContents) MinorVersion() uint8 {
+	return uint8(x >> 24 & 0xff)
+}
+
+// SetMinorVersion stores v in MinorVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetMinorVersion(v uint8) {
+	*x = *x&^(0xff<<24) | (X64MSRGuestOsIDContents(v)&0xff)<<24
+}
+
+// MajorVersion returns MajorVersion (bits 32..39).
+func (x X64MSRGuestOsIDContents) MajorVersion() uint8 {
+	return uint8(x >> 32 & 0xff)
+}
+
+// SetMajorVersion stores v in MajorVersion; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetMajorVersion(v uint8) {
+	*x = *x&^(0xff<<32) | (X64MSRGuestOsIDContents(v)&0xff)<<32
+}
+
+// OsID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
+// HV_GUEST_OS_MICROSOFT_IDS value.).
+func (x X64MSRGuestOsIDContents) OsID() uint8 {
+	return uint8(x >> 40 & 0xff)
+}
+
+// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetOsID(v uint8) {
+	*x = *x&^(0xff<<40) | (X64MSRGuestOsIDContents(v)&0xff)<<40
+}
+
+// VendorID returns VendorId (bits 48..63: OS vendor; zero is reserved.).
+func (x X64MSRGuestOsIDContents) VendorID() GuestOsVendor {
+	return GuestOsVendor(x >> 48 & 0xffff)
+}
+
+// SetVendorID stores v in VendorId; bits of v beyond its 16-bit width are dropped.
+func (x *X64MSRGuestOsIDContents) SetVendorID(v GuestOsVendor) {
+	*x = *x&^(0xffff<<48) | (X64MSRGuestOsIDContents(v)&0xffff)<<48
+}
+
+// GuestOsVendor is HV_GUEST_OS_VENDOR.
+//
+// Guest OS vendor codes for the VendorId field of HV_X64_MSR_GUEST_OS_ID_CONTENTS; zero is reserved.
+//
+// Reference: wdk-2013/HV_GUEST_OS_VENDOR.txt,
+// wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt.
+type GuestOsVendor uint32
+
+const (
+	GuestOsVendorMicrosoft GuestOsVendor = 0x1
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x GuestOsVendor) String() string {
+	switch x {
+	case GuestOsVendorMicrosoft:
+		return "HvGuestOsVendorMicrosoft"
+	}
+	return "HV_GUEST_OS_VENDOR(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// GuestOsMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
+//
+// OsId values of the guest OS identity when the vendor is Microsoft. The TLFS lists the same six
+// values in prose without names; the 2013 names apply.
+//
+// Reference: wdk-2013/HV_GUEST_OS_MICROSOFT_IDS.txt,
+// wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt,
+// tlfs/hypercall-interface.md.
+type GuestOsMicrosoftIds uint32
+
+const (
+	GuestOsMicrosoftUndefined GuestOsMicrosoftIds = 0x0
+	GuestOsMicrosoftMsdos     GuestOsMicrosoftIds = 0x1
+	GuestOsMicrosoftWindows3x GuestOsMicrosoftIds = 0x2
+	GuestOsMicrosoftWindows9x GuestOsMicrosoftIds = 0x3
+	// GuestOsMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
+	GuestOsMicrosoftWindowsNt GuestOsMicrosoftIds = 0x4
+	GuestOsMicrosoftWindowsCe GuestOsMicrosoftIds = 0x5
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x GuestOsMicrosoftIds) String() string {
+	switch x {
+	case GuestOsMicrosoftUndefined:
+		return "HvGuestOsMicrosoftUndefined"
+	case GuestOsMicrosoftMsdos:
+		return "HvGuestOsMicrosoftMSDOS"
+	case GuestOsMicrosoftWindows3x:
+		return "HvGuestOsMicrosoftWindows3x"
+	case GuestOsMicrosoftWindows9x:
+		return "HvGuestOsMicrosoftWindows9x"
+	case GuestOsMicrosoftWindowsNt:
+		return "HvGuestOsMicrosoftWindowsNT"
+	case GuestOsMicrosoftWindowsCe:
+		return "HvGuestOsMicrosoftWindowsCE"
+	}
+	return "HV_GUEST_OS_MICROSOFT_IDS(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64MSRHypercallContents is HV_X64_MSR_HYPERCALL_CONTENTS.
+//
+// Value of the hypercall MSR (HV_X64_MSR_HYPERCALL): where the hypercall page is overlaid in GPA space
+// and whether it is enabled. Enabling fails while the guest OS identity is zero.
+//
+// Reference: wdk-2013/HV_X64_MSR_HYPERCALL_CONTENTS.txt,
+// wdk-2013/concept-Establishing-the-Hypercall-Interface.txt.
+type X64MSRHypercallContents uint64
+
+// X64MSRHypercallContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRHypercallContentsReservedMask X64MSRHypercallContents = 0xffe
+
+// Enable reports Enable (bit 0: Enables the hypercall page.).
+func (x X64MSRHypercallContents) Enable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetEnable sets or clears Enable.
+func (x *X64MSRHypercallContents) SetEnable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GPAPageNumber returns GpaPageNumber (bits 12..63: GPA page number of the hypercall page.).
+func (x X64MSRHypercallContents) GPAPageNumber() uint64 {
+	return uint64(x >> 12 & 0xfffffffffffff)
+}
+
+// SetGPAPageNumber stores v in GpaPageNumber; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRHypercallContents) SetGPAPageNumber(v uint64) {
+	*x = *x&^(0xfffffffffffff<<12) | (X64MSRHypercallContents(v)&0xfffffffffffff)<<12
+}
+
+// X64MSRResetContents is HV_X64_MSR_RESET_CONTENTS.
+//
+// Value of the system-reset MSR (HV_X64_MSR_RESET), shared by all VPs of the partition; it always
+// reads zero initially.
+//
+// Reference: wdk-2013/HV_X64_MSR_RESET_CONTENTS.txt,
+// wdk-2013/concept-Hardware-Management-Data-Types.txt.
+type X64MSRResetContents uint64
+
+// X64MSRResetContentsReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRResetContentsReservedMask X64MSRResetContents = 0xfffffffffffffffe
+
+// Reset reports Reset (bit 0: Writing 1 makes the hypervisor reboot the partition.).
+func (x X64MSRResetContents) Reset() bool {
+	return x&(1<<0) != 0
+}
+
+// SetReset sets or clears Reset.
+func (x *X64MSRResetContents) SetReset(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64PowerChangeMethod is HV_X64_POWER_CHANGE_METHOD.
+//
+// How the hypervisor enters a power state; the ChangeType field of HV_X64_MSR_POWER_STATE_CONFIG.
+//
+// Reference: wdk-2013/HV_X64_POWER_CHANGE_METHOD.txt.
+type X64PowerChangeMethod uint32
+
+const (
+	// X64PowerChangeIssueHlt is HvX64PowerChangeIssueHlt: Execute HLT.
+	X64PowerChangeIssueHlt X64PowerChangeMethod = 0x0
+	// X64PowerChangeReadIOThenIssueHlt is HvX64PowerChangeReadIoThenIssueHlt: Read an I/O port, then
+	// execute HLT.
+	X64PowerChangeReadIOThenIssueHlt X64PowerChangeMethod = 0x1
+	// X64PowerChangeReadIO is HvX64PowerChangeReadIo: Read an I/O port.
+	X64PowerChangeReadIO X64PowerChangeMethod = 0x2
+	// X64PowerChangeIssueMwait is HvX64PowerChangeIssueMwait: Execute MWAIT.
+	X64PowerChangeIssueMwait X64PowerChangeMethod = 0x3
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x X64PowerChangeMethod) String() string {
+	switch x {
+	case X64PowerChangeIssueHlt:
+		return "HvX64PowerChangeIssueHlt"
+	case X64PowerChangeReadIOThenIssueHlt:
+		return "HvX64PowerChangeReadIoThenIssueHlt"
+	case X64PowerChangeReadIO:
+		return "HvX64PowerChangeReadIo"
+	case X64PowerChangeIssueMwait:
+		return "HvX64PowerChangeIssueMwait"
+	}
+	return "HV_X64_POWER_CHANGE_METHOD(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// X64MSRPowerStateConfig is HV_X64_MSR_POWER_STATE_CONFIG.
+//
+// Value of a power state configuration MSR (HV_X64_MSR_POWER_STATE_CONFIG_Cn), written by the root
+// partition: the common fields in bits 63:52 and a method-specific part in bits 51:0. The member texts
+// number the common bits from 1 and say ChangeType spans 56:52; the C declaration, the masks and the
+// bit table agree on ChangeType 55:52, CheckBM_STS 56, SetBM_RST 57, ClearBM_RST 58, SetARB_DIS 59,
+// which is used. Each C struct is written as a 64-bit bit view (same bit positions as its 16/32-bit
+// members); bits a view leaves unnamed overlay the common fields and are listed as Common.
+//
+// Reference: wdk-2013/HV_X64_MSR_POWER_STATE_CONFIG.txt,
+// wdk-2013/concept-Hardware-Management-Data-Types.txt.
+type X64MSRPowerStateConfig struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x.
+func (x *X64MSRPowerStateConfig) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Common returns a pointer to member Common (offset 0x0) of x. Name ours: the C declares this view as
+// an anonymous struct.
+func (x *X64MSRPowerStateConfig) Common() *X64MSRPowerStateConfigCommon {
+	return (*X64MSRPowerStateConfigCommon)(unsafe.Pointer(x))
+}
+
+// Hlt returns a pointer to member Hlt (offset 0x0) of x. Input for HvX64PowerChangeIssueHlt.
+func (x *X64MSRPowerStateConfig) Hlt() *X64MSRPowerStateConfigHlt {
+	return (*X64MSRPowerStateConfigHlt)(unsafe.Pointer(x))
+}
+
+// IO returns a pointer to member Io (offset 0x0) of x. Input for the I/O read methods; the C declares
+// UINT16 Port, UINT16 ReservedZ1 and a 20-bit ReservedZ2 in a UINT32.
+func (x *X64MSRPowerStateConfig) IO() *X64MSRPowerStateConfigIO {
+	return (*X64MSRPowerStateConfigIO)(unsafe.Pointer(x))
+}
+
+// Memory returns a pointer to member Memory (offset 0x0) of x. Input for a memory-read method.
+func (x *X64MSRPowerStateConfig) Memory() *X64MSRPowerStateConfigMemory {
+	return (*X64MSRPowerStateConfigMemory)(unsafe.Pointer(x))
+}
+
+// Mwait returns a pointer to member Mwait (offset 0x0) of x. Input for HvX64PowerChangeIssueMwait; the
+// C declares UINT32 Hints and a UINT32 holding BreakOnMaskedInterrupt:1 and ReservedZ:19.
+func (x *X64MSRPowerStateConfig) Mwait() *X64MSRPowerStateConfigMwait {
+	return (*X64MSRPowerStateConfigMwait)(unsafe.Pointer(x))
+}
+
+// X64MSRPowerStateConfigCommon is the type of member Common of X64MSRPowerStateConfig.
+type X64MSRPowerStateConfigCommon uint64
+
+// X64MSRPowerStateConfigCommonReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRPowerStateConfigCommonReservedMask X64MSRPowerStateConfigCommon = 0xf000000000000000
+
+// TypeSpecific returns TypeSpecific (bits 0..51: Method-specific input; see the Hlt, Io, Memory and
+// Mwait views.).
+func (x X64MSRPowerStateConfigCommon) TypeSpecific() uint64 {
+	return uint64(x >> 0 & 0xfffffffffffff)
+}
+
+// SetTypeSpecific stores v in TypeSpecific; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRPowerStateConfigCommon) SetTypeSpecific(v uint64) {
+	*x = *x&^(0xfffffffffffff<<0) | (X64MSRPowerStateConfigCommon(v)&0xfffffffffffff)<<0
+}
+
+// ChangeType returns ChangeType (bits 52..55).
+func (x X64MSRPowerStateConfigCommon) ChangeType() X64PowerChangeMethod {
+	return X64PowerChangeMethod(x >> 52 & 0xf)
+}
+
+// SetChangeType stores v in ChangeType; bits of v beyond its 4-bit width are dropped.
+func (x *X64MSRPowerStateConfigCommon) SetChangeType(v X64PowerChangeMethod) {
+	*x = *x&^(0xf<<52) | (X64MSRPowerStateConfigCommon(v)&0xf)<<52
+}
+
+// CheckBmSts reports CheckBM_STS (bit 56: Consult the ACPI BM_STS bit when choosing between C2 and
+// C3.).
+func (x X64MSRPowerStateConfigCommon) CheckBmSts() bool {
+	return x&(1<<56) != 0
+}
+
+// SetCheckBmSts sets or clears CheckBM_STS.
+func (x *X64MSRPowerStateConfigCommon) SetCheckBmSts(v bool) {
+	if v {
+		*x |= 1 << 56
+	} else {
+		*x &^= 1 << 56
+	}
+}
+
+// SetBmRst reports SetBM_RST (bit 57: Set the ACPI bus-master reload bit.).
+func (x X64MSRPowerStateConfigCommon) SetBmRst() bool {
+	return x&(1<<57) != 0
+}
+
+// SetSetBmRst sets or clears SetBM_RST.
+func (x *X64MSRPowerStateConfigCommon) SetSetBmRst(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// ClearBmRst reports ClearBM_RST (bit 58: Clear the ACPI bus-master reload bit.).
+func (x X64MSRPowerStateConfigCommon) ClearBmRst() bool {
+	return x&(1<<58) != 0
+}
+
+// SetClearBmRst sets or clears ClearBM_RST.
+func (x *X64MSRPowerStateConfigCommon) SetClearBmRst(v bool) {
+	if v {
+		*x |= 1 << 58
+	} else {
+		*x &^= 1 << 58
+	}
+}
+
+// SetArbDis reports SetARB_DIS (bit 59: Value for the ACPI ARB_DIS (arbiter disable) bit.).
+func (x X64MSRPowerStateConfigCommon) SetArbDis() bool {
+	return x&(1<<59) != 0
+}
+
+// SetSetArbDis sets or clears SetARB_DIS.
+func (x *X64MSRPowerStateConfigCommon) SetSetArbDis(v bool) {
+	if v {
+		*x |= 1 << 59
+	} else {
+		*x &^= 1 << 59
+	}
+}
+
+// X64MSRPowerStateConfigHlt is the type of member Hlt of X64MSRPowerStateConfig.
+type X64MSRPowerStateConfigHlt uint64
+
+// X64MSRPowerStateConfigHltReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRPowerStateConfigHltReservedMask X64MSRPowerStateConfigHlt = 0xfffffffffffff
+
+// Common returns Common (bits 52..63: Unnamed in this view: the common fields.).
+func (x X64MSRPowerStateConfigHlt) Common() uint16 {
+	return uint16(x >> 52 & 0xfff)
+}
+
+// SetCommon stores v in Common; bits of v beyond its 12-bit width are dropped.
+func (x *X64MSRPowerStateConfigHlt) SetCommon(v uint16) {
+	*x = *x&^(0xfff<<52) | (X64MSRPowerStateConfigHlt(v)&0xfff)<<52
+}
+
+// X64MSRPowerStateConfigIO is the type of member Io of X64MSRPowerStateConfig.
+type X64MSRPowerStateConfigIO uint64
+
+// X64MSRPowerStateConfigIOReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRPowerStateConfigIOReservedMask X64MSRPowerStateConfigIO = 0xfffffffff0000
+
+// Port returns Port (bits 0..15: I/O port to read.).
+func (x X64MSRPowerStateConfigIO) Port() uint16 {
+	return uint16(x >> 0 & 0xffff)
+}
+
+// SetPort stores v in Port; bits of v beyond its 16-bit width are dropped.
+func (x *X64MSRPowerStateConfigIO) SetPort(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRPowerStateConfigIO(v)&0xffff)<<0
+}
+
+// Common returns Common (bits 52..63: Unnamed in this view: the common fields.).
+func (x X64MSRPowerStateConfigIO) Common() uint16 {
+	return uint16(x >> 52 & 0xfff)
+}
+
+// SetCommon stores v in Common; bits of v beyond its 12-bit width are dropped.
+func (x *X64MSRPowerStateConfigIO) SetCommon(v uint16) {
+	*x = *x&^(0xfff<<52) | (X64MSRPowerStateConfigIO(v)&0xfff)<<52
+}
+
+// X64MSRPowerStateConfigMemory is the type of member Memory of X64MSRPowerStateConfig.
+type X64MSRPowerStateConfigMemory uint64
+
+// Address returns Address (bits 0..51: Physical address (x64 physical addresses have 52 bits).).
+func (x X64MSRPowerStateConfigMemory) Address() uint64 {
+	return uint64(x >> 0 & 0xfffffffffffff)
+}
+
+// SetAddress stores v in Address; bits of v beyond its 52-bit width are dropped.
+func (x *X64MSRPowerStateConfigMemory) SetAddress(v uint64) {
+	*x = *x&^(0xfffffffffffff<<0) | (X64MSRPowerStateConfigMemory(v)&0xfffffffffffff)<<0
+}
+
+// Common returns Common (bits 52..63: Unnamed in this view: the common fields.).
+func (x X64MSRPowerStateConfigMemory) Common() uint16 {
+	return uint16(x >> 52 & 0xfff)
+}
+
+// SetCommon stores v in Common; bits of v beyond its 12-bit width are dropped.
+func (x *X64MSRPowerStateConfigMemory) SetCommon(v uint16) {
+	*x = *x&^(0xfff<<52) | (X64MSRPowerStateConfigMemory(v)&0xfff)<<52
+}
+
+// X64MSRPowerStateConfigMwait is the type of member Mwait of X64MSRPowerStateConfig.
+type X64MSRPowerStateConfigMwait uint64
+
+// X64MSRPowerStateConfigMwaitReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRPowerStateConfigMwaitReservedMask X64MSRPowerStateConfigMwait = 0xffffe00000000
+
+// Hints returns Hints (bits 0..31: MWAIT hints selecting the power state.).
+func (x X64MSRPowerStateConfigMwait) Hints() uint32 {
+	return uint32(x >> 0 & 0xffffffff)
+}
+
+// SetHints stores v in Hints; bits of v beyond its 32-bit width are dropped.
+func (x *X64MSRPowerStateConfigMwait) SetHints(v uint32) {
+	*x = *x&^(0xffffffff<<0) | (X64MSRPowerStateConfigMwait(v)&0xffffffff)<<0
+}
+
+// BreakOnMaskedInterrupt reports BreakOnMaskedInterrupt (bit 32: A masked interrupt ends the wait.).
+func (x X64MSRPowerStateConfigMwait) BreakOnMaskedInterrupt() bool {
+	return x&(1<<32) != 0
+}
+
+// SetBreakOnMaskedInterrupt sets or clears BreakOnMaskedInterrupt.
+func (x *X64MSRPowerStateConfigMwait) SetBreakOnMaskedInterrupt(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// Common returns Common (bits 52..63: Unnamed in this view: the common fields.).
+func (x X64MSRPowerStateConfigMwait) Common() uint16 {
+	return uint16(x >> 52 & 0xfff)
+}
+
+// SetCommon stores v in Common; bits of v beyond its 12-bit width are dropped.
+func (x *X64MSRPowerStateConfigMwait) SetCommon(v uint16) {
+	*x = *x&^(0xfff<<52) | (X64MSRPowerStateConfigMwait(v)&0xfff)<<52
+}
+
+// X64MSRPowerStateTrigger is HV_X64_MSR_POWER_STATE_TRIGGER.
+//
+// Value read from a power state trigger MSR (HV_X64_MSR_POWER_STATE_TRIGGER_Cn); the read itself idles
+// the processor and the value reports the attempt. The C declaration (UINT8, UINT8[3], then 31 + 1
+// bits of a UINT32) and the member masks put IdleEntryCount in bits 7:0 and ActiveBM_STS in bit 63;
+// the page's bit table (IdleEntryCount 63:56, ActiveBM_STS 0) contradicts them and is not followed.
+//
+// Reference: wdk-2013/HV_X64_MSR_POWER_STATE_TRIGGER.txt,
+// wdk-2013/concept-Hardware-Management-Data-Types.txt.
+type X64MSRPowerStateTrigger uint64
+
+// X64MSRPowerStateTriggerReservedMask has the bits the reference reserves; they must stay zero.
+const X64MSRPowerStateTriggerReservedMask X64MSRPowerStateTrigger = 0x7fffffffffffff00
+
+// IdleEntryCount returns IdleEntryCount (bits 0..7: Times the logical processor went idle since the VP
+// was taken idle.).
+func (x X64MSRPowerStateTrigger) IdleEntryCount() uint8 {
+	return uint8(x >> 0 & 0xff)
+}
+
+// SetIdleEntryCount stores v in IdleEntryCount; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRPowerStateTrigger) SetIdleEntryCount(v uint8) {
+	*x = *x&^(0xff<<0) | (X64MSRPowerStateTrigger(v)&0xff)<<0
+}
+
+// ActiveBmSts reports ActiveBM_STS (bit 63: State of the ACPI BM_STS bit.).
+func (x X64MSRPowerStateTrigger) ActiveBmSts() bool {
+	return x&(1<<63) != 0
+}
+
+// SetActiveBmSts sets or clears ActiveBM_STS.
+func (x *X64MSRPowerStateTrigger) SetActiveBmSts(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
+}
+
+// CPUIDFunction is HV_CPUID_FUNCTION.
+//
+// CPUID leaf (EAX input) numbers the 2013 hypervisor interface defines. The Microsoft leaves page also
+// documents leaf 0x40000006 (hardware features in use), which this enumeration has no name for.
+//
+// Reference: wdk-2013/HV_CPUID_FUNCTION.txt, wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt,
+// wdk-2013/concept-Standard-Hypervisor-CPUID-Leaves.txt.
+type CPUIDFunction uint32
+
+const (
+	// CPUIDFunctionVersionAndFeatures is HvCpuIdFunctionVersionAndFeatures: Standard leaf 1; ECX bit 31
+	// reports a hypervisor.
+	CPUIDFunctionVersionAndFeatures CPUIDFunction = 0x1
+	// CPUIDFunctionHvVendorAndMaxFunction is HvCpuIdFunctionHvVendorAndMaxFunction: Highest hypervisor
+	// leaf (EAX) and vendor signature (EBX, ECX, EDX).
+	CPUIDFunctionHvVendorAndMaxFunction CPUIDFunction = 0x40000000
+	// CPUIDFunctionHvInterface is HvCpuIdFunctionHvInterface: Interface signature in EAX ("Hv#1" for the
+	// Microsoft interface).
+	CPUIDFunctionHvInterface CPUIDFunction = 0x40000001
+	// CPUIDFunctionMsHvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor version
+	// (HV_HYPERVISOR_VERSION_INFO); zero until the guest OS identity is set.
+	CPUIDFunctionMsHvVersion CPUIDFunction = 0x40000002
+	// CPUIDFunctionMsHvFeatures is HvCpuIdFunctionMsHvFeatures: Features: privileges in EAX/EBX
+	// (HV_PARTITION_PRIVILEGE_MASK), power management in ECX (HV_CPUID_MS_HV_FEATURES_ECX), other features
+	// in EDX (HV_CPUID_MS_HV_FEATURES_EDX).
+	CPUIDFunctionMsHvFeatures CPUIDFunction = 0x40000003
+	// CPUIDFunctionMsHvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
+	// Recommendations in EAX (HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX); spin-wait retry count in EBX
+	// (0xFFFFFFFF means never notify).
+	CPUIDFunctionMsHvEnlightenmentInformation CPUIDFunction = 0x40000004
+	// CPUIDFunctionMsHvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX)
+	// and logical processors (EBX) supported; zero means not reported.
+	CPUIDFunctionMsHvImplementationLimits CPUIDFunction = 0x40000005
+	// CPUIDFunctionMaxReserved is HvCpuIdFunctionMaxReserved: Highest value of the enumeration.
+	CPUIDFunctionMaxReserved CPUIDFunction = 0x40000005
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CPUIDFunction) String() string {
+	switch x {
+	case CPUIDFunctionVersionAndFeatures:
+		return "HvCpuIdFunctionVersionAndFeatures"
+	case CPUIDFunctionHvVendorAndMaxFunction:
+		return "HvCpuIdFunctionHvVendorAndMaxFunction"
+	case CPUIDFunctionHvInterface:
+		return "HvCpuIdFunctionHvInterface"
+	case CPUIDFunctionMsHvVersion:
+		return "HvCpuIdFunctionMsHvVersion"
+	case CPUIDFunctionMsHvFeatures:
+		return "HvCpuIdFunctionMsHvFeatures"
+	case CPUIDFunctionMsHvEnlightenmentInformation:
+		return "HvCpuIdFunctionMsHvEnlightenmentInformation"
+	case CPUIDFunctionMsHvImplementationLimits:
+		return "HvCpuIdFunctionMsHvImplementationLimits"
+	}
+	return "HV_CPUID_FUNCTION(" + strconv.FormatUint(uint64(x), 10) + ")"
+}
+
+// CPUIDMsHvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
+//
+// ECX of CPUID leaf 0x40000003: power management information. Type name ours; field names from the
+// MsHvFeatures member of HV_CPUID_RESULT.
+//
+// Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
+type CPUIDMsHvFeaturesEcx uint32
+
+// CPUIDMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvFeaturesEcxReservedMask CPUIDMsHvFeaturesEcx = 0xfffffff0
+
+// MaxSupportedCState returns MaxSupportedCState (bits 0..3: Deepest processor power state supported: 0
+// is C0 up to 3 for C3.).
+func (x CPUIDMsHvFeaturesEcx) MaxSupportedCState() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetMaxSupportedCState stores v in MaxSupportedCState; bits of v beyond its 4-bit width are dropped.
+func (x *CPUIDMsHvFeaturesEcx) SetMaxSupportedCState(v uint8) {
+	*x = *x&^(0xf<<0) | (CPUIDMsHvFeaturesEcx(v)&0xf)<<0
+}
+
+// CPUIDMsHvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
+//
+// EDX of CPUID leaf 0x40000003: miscellaneous features available to the partition. Type name ours;
+// field names from the MsHvFeatures member of HV_CPUID_RESULT.
+//
+// Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
+type CPUIDMsHvFeaturesEdx uint32
+
+// CPUIDMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvFeaturesEdxReservedMask CPUIDMsHvFeaturesEdx = 0xffffffc0
+
+// MwaitAvailable reports MwaitAvailable (bit 0).
+func (x CPUIDMsHvFeaturesEdx) MwaitAvailable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMwaitAvailable sets or clears MwaitAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1).
+func (x CPUIDMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+	return x&(1<<1) != 0
+}
+
+// SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2).
+func (x CPUIDMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+	return x&(1<<2) != 0
+}
+
+// SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: CPU dynamic
+// partitioning events are supported.).
+func (x CPUIDMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: Fast
+// hypercall input may be passed in XMM registers.).
+func (x CPUIDMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+	return x&(1<<4) != 0
+}
+
+// SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// GuestIdleAvailable reports GuestIdleAvailable (bit 5: The virtual guest idle state
+// (HV_X64_MSR_GUEST_IDLE) is supported.).
+func (x CPUIDMsHvFeaturesEdx) GuestIdleAvailable() bool {
+	return x&(1<<5) != 0
+}
+
+// SetGuestIdleAvailable sets or clears GuestIdleAvailable.
+func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// CPUIDMsHvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
+//
+// EAX of CPUID leaf 0x40000004: behaviours the hypervisor recommends for best performance. Type name
+// ours; field names from the MsHvEnlightenmentInformation member of HV_CPUID_RESULT.
+//
+// Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
+type CPUIDMsHvEnlightenmentInformationEax uint32
+
+// CPUIDMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDMsHvEnlightenmentInformationEaxReservedMask CPUIDMsHvEnlightenmentInformationEax = 0xffffffc0
+
+// UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
+// spaces by hypercall rather than MOV to CR3.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+	return x&(1<<0) != 0
+}
+
+// SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
+// rather than INVLPG or MOV to CR3.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+	return x&(1<<1) != 0
+}
+
+// SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
+// rather than IPIs.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+	return x&(1<<2) != 0
+}
+
+// SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// UseAPICMsrs reports UseApicMsrs (bit 3: Use the EOI, ICR and TPR MSRs rather than the memory-mapped
+// APIC.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+	return x&(1<<3) != 0
+}
+
+// SetUseAPICMsrs sets or clears UseApicMsrs.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through HV_X64_MSR_RESET.).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+	return x&(1<<4) != 0
+}
+
+// SetUseMSRForReset sets or clears UseMsrForReset.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// UseRelaxedTiming reports UseRelaxedTiming (bit 5).
+func (x CPUIDMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+	return x&(1<<5) != 0
+}
+
+// SetUseRelaxedTiming sets or clears UseRelaxedTiming.
+func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// CPUIDMsHvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
+//
+// EAX of CPUID leaf 0x40000006: hardware features the hypervisor detected and uses. The page gives
+// descriptions only; type and field names are ours. EDX is reserved for future AMD features.
+//
+// Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt.
+type CPUIDMsHvHardwareFeaturesEax uint32
+
+// CPUIDMsHvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMsHvHardwareFeaturesEaxReservedMask CPUIDMsHvHardwareFeaturesEax = 0xfffffff0
+
+// APICOverlayAssistInUse reports ApicOverlayAssistInUse (bit 0).
+func (x CPUIDMsHvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAPICOverlayAssistInUse sets or clears ApicOverlayAssistInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// MSRBitmapsInUse reports MsrBitmapsInUse (bit 1).
+func (x CPUIDMsHvHardwareFeaturesEax) MSRBitmapsInUse() bool {
+	return x&(1<<1) != 0
+}
+
+// SetMSRBitmapsInUse sets or clears MsrBitmapsInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// ArchitecturalPerformanceCountersInUse reports ArchitecturalPerformanceCountersInUse (bit 2).
+func (x CPUIDMsHvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
+	return x&(1<<2) != 0
+}
+
+// SetArchitecturalPerformanceCountersInUse sets or clears ArchitecturalPerformanceCountersInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// SecondLevelAddressTranslationInUse reports SecondLevelAddressTranslationInUse (bit 3).
+func (x CPUIDMsHvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSecondLevelAddressTranslationInUse sets or clears SecondLevelAddressTranslationInUse.
+func (x *CPUIDMsHvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
 // StatsObjectType is HV_STATS_OBJECT_TYPE.
 //
 // Kind of object whose statistics page is mapped or unmapped. The 2013 list has four kinds
@@ -733,26 +7580,24 @@ type StatsObjectIdentity struct {
 	raw [2]uint64
 }
 
-// Hypervisor returns a pointer to member Hypervisor (offset 0x0) of x.
-// Used with HvStatsObjectHypervisor; all reserved.
+// Hypervisor returns a pointer to member Hypervisor (offset 0x0) of x. Used with
+// HvStatsObjectHypervisor; all reserved.
 func (x *StatsObjectIdentity) Hypervisor() *StatsObjectIdentityHypervisor {
 	return (*StatsObjectIdentityHypervisor)(unsafe.Pointer(x))
 }
 
-// LogicalProcessor returns a pointer to member LogicalProcessor (offset 0x0) of x.
-// Used with HvStatsObjectLogicalProcessor.
+// LogicalProcessor returns a pointer to member LogicalProcessor (offset 0x0) of x. Used with
+// HvStatsObjectLogicalProcessor.
 func (x *StatsObjectIdentity) LogicalProcessor() *StatsObjectIdentityLogicalProcessor {
 	return (*StatsObjectIdentityLogicalProcessor)(unsafe.Pointer(x))
 }
 
-// Partition returns a pointer to member Partition (offset 0x0) of x.
-// Used with HvStatsObjectPartition.
+// Partition returns a pointer to member Partition (offset 0x0) of x. Used with HvStatsObjectPartition.
 func (x *StatsObjectIdentity) Partition() *StatsObjectIdentityPartition {
 	return (*StatsObjectIdentityPartition)(unsafe.Pointer(x))
 }
 
-// VP returns a pointer to member Vp (offset 0x0) of x.
-// Used with HvStatsObjectVp.
+// VP returns a pointer to member Vp (offset 0x0) of x. Used with HvStatsObjectVp.
 func (x *StatsObjectIdentity) VP() *StatsObjectIdentityVP {
 	return (*StatsObjectIdentityVP)(unsafe.Pointer(x))
 }
@@ -1431,4 +8276,541 @@ type UnmapStatsPageInput struct {
 	StatsType      StatsObjectType     // StatsType, offset 0x0: Kind of object.
 	_              [4]byte             // Padding, offset 0x4
 	ObjectIdentity StatsObjectIdentity // ObjectIdentity, offset 0x8: Which object; reserved members must be zero.
+}
+
+// GetLogicalProcessorRunTimeOutput is HV_OUTPUT_GET_LOGICAL_PROCESSOR_RUN_TIME.
+//
+// Output of HvCallGetLogicalProcessorRunTime, as the Native Interface table gives it. All times are in
+// 100 ns units.
+//
+// Reference: wdk-2013/HvGetLogicalProcessorRunTime.txt,
+// wdk-2013/concept-Hardware-Management-Data-Types.txt.
+type GetLogicalProcessorRunTimeOutput struct {
+	_              structs.HostLayout
+	GlobalTime     Nano100Time // GlobalTime, offset 0x0: Global reference time (runs since the hypervisor booted).
+	LocalRunTime   Nano100Time // LocalRunTime, offset 0x8: Time the logical processor under the caller's VP has spent executing code since its last reset.
+	RsvdZ          uint64      // RsvdZ, offset 0x10
+	HypervisorTime Nano100Time // HypervisorTime, offset 0x18: Part of that time the hypervisor itself ran on the logical processor.
+}
+
+// ParkLogicalProcessorsInput is HV_INPUT_PARK_LOGICAL_PROCESSORS.
+//
+// Input of HvCallParkLogicalProcessors. The page contradicts itself: its parameter text declares
+// HV_INPUT_PARK_LOGICAL_PROCESSORS a plain UINT64 mask, while the Native Interface table gives a
+// 4-byte ProcessorMask followed by 4 bytes of padding. The registry follows the table; the total size
+// (8 bytes) is the same either way.
+//
+// Reference: wdk-2013/HvParkLogicalProcessors.txt.
+type ParkLogicalProcessorsInput struct {
+	_             structs.HostLayout
+	ProcessorMask uint32  // ProcessorMask, offset 0x0: One bit per logical processor the root partition has parked.
+	_             [4]byte // Padding, offset 0x4
+}
+
+// NotifyLongSpinwaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
+//
+// Input of HvCallNotifyLongSpinWait (in a register when the fast convention is used). The name is the
+// one the 2013 page gives the parameter type (SPINWAIT, not SPIN_WAIT). Its text calls the type a
+// UINT64, while the Native Interface table gives a 4-byte SpinWaitInfo plus 4 bytes of padding; the
+// table is followed (the TLFS table agrees on 4 bytes).
+//
+// Reference: wdk-2013/HvNotifyLongSpinWait.txt.
+type NotifyLongSpinwaitInput struct {
+	_            structs.HostLayout
+	SpinWaitInfo uint32  // SpinWaitInfo, offset 0x0: Accumulated spin count of the caller.
+	_            [4]byte // Padding, offset 0x4
+}
+
+// CreateVPInput is HV_INPUT_CREATE_VP.
+//
+// Input of HvCallCreateVp as the 2013 Native Interface table lays it out (the C syntax lists the
+// parameters in another order).
+//
+// Reference: wdk-2013/HvCreateVp.txt.
+type CreateVPInput struct {
+	_                   structs.HostLayout
+	PartitionID         PartitionID         // PartitionId, offset 0x0: Partition that receives the new VP.
+	VPIndex             VPIndex             // VpIndex, offset 0x8: Index of the new VP; must be unused and below the implementation maximum.
+	_                   [4]byte             // Padding, offset 0xc
+	ProximityDomainInfo ProximityDomainInfo // ProximityDomainInfo, offset 0x10: NUMA node whose memory holds the VP's initial hypervisor structures.
+	Flags               uint64              // Flags, offset 0x18: Reserved for flags; must be zero.
+}
+
+// DeleteVPInput is HV_INPUT_DELETE_VP.
+//
+// Input of HvCallDeleteVp, as the Native Interface table gives it.
+//
+// Reference: wdk-2013/HvDeleteVp.txt.
+type DeleteVPInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP to delete.
+	_           [4]byte     // Padding, offset 0xc
+}
+
+// GetVPRegistersInput is HV_INPUT_GET_VP_REGISTERS.
+//
+// Fixed input header of HvCallGetVpRegisters; the rep list of HV_REGISTER_NAME values follows it (two
+// 4-byte names per 8-byte row in the table).
+//
+// Reference: wdk-2013/HvGetVpRegisters.txt.
+type GetVPRegistersInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP whose registers are read.
+	_           [4]byte     // Padding, offset 0xc
+}
+
+// SetVPRegistersInput is HV_INPUT_SET_VP_REGISTERS.
+//
+// Fixed input header of HvCallSetVpRegisters. Unlike the get call, the 2013 table calls bytes 12-15
+// RsvdZ rather than padding.
+//
+// Reference: wdk-2013/HvSetVpRegisters.txt.
+type SetVPRegistersInput struct {
+	_           structs.HostLayout
+	PartitionID PartitionID // PartitionId, offset 0x0: Partition that owns the VP.
+	VPIndex     VPIndex     // VpIndex, offset 0x8: VP whose registers are written.
+	RsvdZ       uint32      // RsvdZ, offset 0xc
+}
+
+// SetVPRegistersElementInput is HV_INPUT_SET_VP_REGISTERS_ELEMENT.
+//
+// One element of the HvCallSetVpRegisters input list: a register name and its new value, the value
+// 16-byte aligned. The page names no type for it; the registry name is derived from the call.
+//
+// Reference: wdk-2013/HvSetVpRegisters.txt.
+type SetVPRegistersElementInput struct {
+	_             structs.HostLayout
+	RegisterName  RegisterName  // RegisterName, offset 0x0: Register to write.
+	_             [4]byte       // Padding, offset 0x4
+	_             [8]byte       // Padding1, offset 0x8
+	RegisterValue RegisterValue // RegisterValue, offset 0x10: New value (low-order 8 bytes first).
+}
+
+// ExplicitSuspendRegister is HV_EXPLICIT_SUSPEND_REGISTER.
+//
+// Value of HvRegisterExplicitSuspend, the register through which a caller of HvCallSetVpRegisters
+// suspends or resumes a VP (set to 1 when the VP is created). The TLFS lists the type as a member of
+// HV_REGISTER_VALUE but never defines it, so the item is 2013 only. The registry applies the 2013
+// declaration to tlfs, whose HV_REGISTER_VALUE relies on it.
+//
+// Reference: wdk-2013/HV_EXPLICIT_SUSPEND_REGISTER.txt,
+// wdk-2013/concept-Virtual-Processor-Register-Formats.txt, wdk-2013/HvCreateVp.txt.
+type ExplicitSuspendRegister uint64
+
+// ExplicitSuspendRegisterReservedMask has the bits the reference reserves; they must stay zero.
+const ExplicitSuspendRegisterReservedMask ExplicitSuspendRegister = 0xfffffffffffffffe
+
+// Suspended reports Suspended (bit 0: Set to suspend the VP explicitly; clear to let it run (if it is
+// not also suspended by an intercept).).
+func (x ExplicitSuspendRegister) Suspended() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSuspended sets or clears Suspended.
+func (x *ExplicitSuspendRegister) SetSuspended(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// Architecture is HV_ARCHITECTURE.
+//
+// Processor architecture of a VP context. The page declares it a C enum (hence 32 bits) and names the
+// values HvArchitectureX64, HvArchitectureX86 and HvArchitectureMaximum without numbers, so it is an
+// alias here and the names are value-less constants.
+//
+// Reference: wdk-2013/HV_VP_CONTEXT.txt.
+type Architecture uint32
+
+// VPContext is HV_VP_CONTEXT.
+//
+// Versioned, architecture-tagged register context of a VP; only an x64 member is defined. The page
+// gives no offsets or size. The 8 bytes of padding before the union follow from natural alignment:
+// HV_X64_CONTEXT holds HV_UINT128 values (through its FX/XSAVE union) and so is 16-byte aligned.
+//
+// Reference: wdk-2013/HV_VP_CONTEXT.txt, wdk-2013/HV_X64_CONTEXT.txt.
+type VPContext struct {
+	_            structs.HostLayout
+	Version      uint32       // Version, offset 0x0: Version of this structure; the page gives no values.
+	Architecture Architecture // Architecture, offset 0x4: Which union member is valid.
+	_            [8]byte      // Padding, offset 0x8
+	X64          X64Context   // x64, offset 0x10 (anonymous union; other members through methods): Context of an x64 VP.
+}
+
+// CPUIDResult is HV_CPUID_RESULT.
+//
+// Result of a CPUID instruction (EAX, EBX, ECX, EDX), with views for the leaves the hypervisor
+// defines. The 2013 union has many leaf-specific views; the TLFS keeps only the raw ones. The page
+// states no size; 16 bytes follows from AsUINT32[4]. Where the C declares unnamed bit-field storage
+// units, the registry names the containing integer after its register (Eax, Ebx, Ecx, Edx).
+//
+// Reference: wdk-2013/HV_CPUID_RESULT.txt, wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt,
+// wdk-2013/concept-Determining-If-Hypervisor-Is-Installed.txt.
+type CPUIDResult struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// Eax returns a pointer to member Eax (offset 0x0) of x.
+func (x *CPUIDResult) Eax() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Ebx returns a pointer to member Ebx (offset 0x4) of x.
+func (x *CPUIDResult) Ebx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 4))
+}
+
+// Ecx returns a pointer to member Ecx (offset 0x8) of x.
+func (x *CPUIDResult) Ecx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// Edx returns a pointer to member Edx (offset 0xc) of x.
+func (x *CPUIDResult) Edx() *uint32 {
+	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 12))
+}
+
+// AsUint32 returns a pointer to member AsUINT32 (offset 0x0) of x. The four registers as an array.
+func (x *CPUIDResult) AsUint32() *[4]uint32 {
+	return (*[4]uint32)(unsafe.Pointer(x))
+}
+
+// VersionAndFeatures returns a pointer to member VersionAndFeatures (offset 0x0) of x. View of leaf 1.
+func (x *CPUIDResult) VersionAndFeatures() *CPUIDResultVersionAndFeatures {
+	return (*CPUIDResultVersionAndFeatures)(unsafe.Pointer(x))
+}
+
+// HvVendorAndMaxFunction returns a pointer to member HvVendorAndMaxFunction (offset 0x0) of x. View of
+// leaf 0x40000000.
+func (x *CPUIDResult) HvVendorAndMaxFunction() *CPUIDResultHvVendorAndMaxFunction {
+	return (*CPUIDResultHvVendorAndMaxFunction)(unsafe.Pointer(x))
+}
+
+// HvInterface returns a pointer to member HvInterface (offset 0x0) of x. View of leaf 0x40000001.
+func (x *CPUIDResult) HvInterface() *CPUIDResultHvInterface {
+	return (*CPUIDResultHvInterface)(unsafe.Pointer(x))
+}
+
+// MsHvVersion returns a pointer to member MsHvVersion (offset 0x0) of x. View of leaf 0x40000002
+// (hypervisor version).
+func (x *CPUIDResult) MsHvVersion() *HypervisorVersionInfo {
+	return (*HypervisorVersionInfo)(unsafe.Pointer(x))
+}
+
+// MsHvFeatures returns a pointer to member MsHvFeatures (offset 0x0) of x. View of leaf 0x40000003.
+func (x *CPUIDResult) MsHvFeatures() *CPUIDResultMsHvFeatures {
+	return (*CPUIDResultMsHvFeatures)(unsafe.Pointer(x))
+}
+
+// MsHvEnlightenmentInformation returns a pointer to member MsHvEnlightenmentInformation (offset 0x0)
+// of x. View of leaf 0x40000004 (recommendations to the guest).
+func (x *CPUIDResult) MsHvEnlightenmentInformation() *CPUIDResultMsHvEnlightenmentInformation {
+	return (*CPUIDResultMsHvEnlightenmentInformation)(unsafe.Pointer(x))
+}
+
+// MsHvImplementationLimits returns a pointer to member MsHvImplementationLimits (offset 0x0) of x.
+// View of leaf 0x40000005.
+func (x *CPUIDResult) MsHvImplementationLimits() *CPUIDResultMsHvImplementationLimits {
+	return (*CPUIDResultMsHvImplementationLimits)(unsafe.Pointer(x))
+}
+
+// CPUIDResultVersionAndFeatures is the type of member VersionAndFeatures of CPUIDResult.
+type CPUIDResultVersionAndFeatures struct {
+	_           structs.HostLayout
+	ReservedEax uint32                           // ReservedEax, offset 0x0
+	Ebx         CPUIDResultVersionAndFeaturesEbx // Ebx, offset 0x4
+	Ecx         CPUIDResultVersionAndFeaturesEcx // Ecx, offset 0x8
+	ReservedEdx uint32                           // ReservedEdx, offset 0xc
+}
+
+// CPUIDResultVersionAndFeaturesEbx is the type of member Ebx of CPUIDResultVersionAndFeatures.
+type CPUIDResultVersionAndFeaturesEbx uint32
+
+// CPUIDResultVersionAndFeaturesEbxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDResultVersionAndFeaturesEbxReservedMask CPUIDResultVersionAndFeaturesEbx = 0xffffff
+
+// InitialAPICID returns InitialApicId (bits 24..31: Initial APIC ID.).
+func (x CPUIDResultVersionAndFeaturesEbx) InitialAPICID() uint8 {
+	return uint8(x >> 24 & 0xff)
+}
+
+// SetInitialAPICID stores v in InitialApicId; bits of v beyond its 8-bit width are dropped.
+func (x *CPUIDResultVersionAndFeaturesEbx) SetInitialAPICID(v uint8) {
+	*x = *x&^(0xff<<24) | (CPUIDResultVersionAndFeaturesEbx(v)&0xff)<<24
+}
+
+// CPUIDResultVersionAndFeaturesEcx is the type of member Ecx of CPUIDResultVersionAndFeatures.
+type CPUIDResultVersionAndFeaturesEcx uint32
+
+// CPUIDResultVersionAndFeaturesEcxReservedMask has the bits the reference reserves; they must stay
+// zero.
+const CPUIDResultVersionAndFeaturesEcxReservedMask CPUIDResultVersionAndFeaturesEcx = 0x7fffffff
+
+// HypervisorPresent reports HypervisorPresent (bit 31: Set when running under a hypervisor.).
+func (x CPUIDResultVersionAndFeaturesEcx) HypervisorPresent() bool {
+	return x&(1<<31) != 0
+}
+
+// SetHypervisorPresent sets or clears HypervisorPresent.
+func (x *CPUIDResultVersionAndFeaturesEcx) SetHypervisorPresent(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// CPUIDResultHvVendorAndMaxFunction is the type of member HvVendorAndMaxFunction of CPUIDResult.
+type CPUIDResultHvVendorAndMaxFunction struct {
+	_           structs.HostLayout
+	MaxFunction uint32    // MaxFunction, offset 0x0: Highest hypervisor CPUID leaf.
+	VendorName  [12]uint8 // VendorName, offset 0x4: Vendor signature from EBX, ECX, EDX (Microsoft: the HV_CPUID_HV_VENDOR_MICROSOFT_* constants).
+}
+
+// CPUIDResultHvInterface is the type of member HvInterface of CPUIDResult.
+type CPUIDResultHvInterface struct {
+	_           structs.HostLayout
+	Interface   uint32 // Interface, offset 0x0: Interface signature, an HV_HYPERVISOR_INTERFACE value.
+	ReservedEbx uint32 // ReservedEbx, offset 0x4
+	ReservedEcx uint32 // ReservedEcx, offset 0x8
+	ReservedEdx uint32 // ReservedEdx, offset 0xc
+}
+
+// CPUIDResultMsHvFeatures is the type of member MsHvFeatures of CPUIDResult.
+type CPUIDResultMsHvFeatures struct {
+	_                   structs.HostLayout
+	PartitionPrivileges PartitionPrivilegeMask     // PartitionPrivileges, offset 0x0: Privileges of the partition (EAX and EBX).
+	Ecx                 CPUIDResultMsHvFeaturesEcx // Ecx, offset 0x8
+	Edx                 CPUIDResultMsHvFeaturesEdx // Edx, offset 0xc
+}
+
+// CPUIDResultMsHvFeaturesEcx is the type of member Ecx of CPUIDResultMsHvFeatures.
+type CPUIDResultMsHvFeaturesEcx uint32
+
+// CPUIDResultMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDResultMsHvFeaturesEcxReservedMask CPUIDResultMsHvFeaturesEcx = 0xfffffff0
+
+// MaxSupportedCState returns MaxSupportedCState (bits 0..3: Deepest processor power state supported.).
+func (x CPUIDResultMsHvFeaturesEcx) MaxSupportedCState() uint8 {
+	return uint8(x >> 0 & 0xf)
+}
+
+// SetMaxSupportedCState stores v in MaxSupportedCState; bits of v beyond its 4-bit width are dropped.
+func (x *CPUIDResultMsHvFeaturesEcx) SetMaxSupportedCState(v uint8) {
+	*x = *x&^(0xf<<0) | (CPUIDResultMsHvFeaturesEcx(v)&0xf)<<0
+}
+
+// CPUIDResultMsHvFeaturesEdx is the type of member Edx of CPUIDResultMsHvFeatures.
+type CPUIDResultMsHvFeaturesEdx uint32
+
+// CPUIDResultMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDResultMsHvFeaturesEdxReservedMask CPUIDResultMsHvFeaturesEdx = 0xffffffc0
+
+// MwaitAvailable reports MwaitAvailable (bit 0: MWAIT is available.).
+func (x CPUIDResultMsHvFeaturesEdx) MwaitAvailable() bool {
+	return x&(1<<0) != 0
+}
+
+// SetMwaitAvailable sets or clears MwaitAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1: Guest debugging support is
+// available.).
+func (x CPUIDResultMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+	return x&(1<<1) != 0
+}
+
+// SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2: Performance monitor
+// support is available.).
+func (x CPUIDResultMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+	return x&(1<<2) != 0
+}
+
+// SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: CPU dynamic
+// partitioning is available.).
+func (x CPUIDResultMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+	return x&(1<<3) != 0
+}
+
+// SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: XMM
+// registers may carry fast hypercall input.).
+func (x CPUIDResultMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+	return x&(1<<4) != 0
+}
+
+// SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// GuestIdleAvailable reports GuestIdleAvailable (bit 5: The guest idle power state is available.).
+func (x CPUIDResultMsHvFeaturesEdx) GuestIdleAvailable() bool {
+	return x&(1<<5) != 0
+}
+
+// SetGuestIdleAvailable sets or clears GuestIdleAvailable.
+func (x *CPUIDResultMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// CPUIDResultMsHvEnlightenmentInformation is the type of member MsHvEnlightenmentInformation of
+// CPUIDResult.
+type CPUIDResultMsHvEnlightenmentInformation struct {
+	_                 structs.HostLayout
+	Eax               CPUIDResultMsHvEnlightenmentInformationEax // Eax, offset 0x0
+	LongSpinWaitCount uint32                                     // LongSpinWaitCount, offset 0x4: Spin attempts before notifying the hypervisor with HvCallNotifyLongSpinWait.
+	ReservedEcx       uint32                                     // ReservedEcx, offset 0x8
+	ReservedEdx       uint32                                     // ReservedEdx, offset 0xc
+}
+
+// CPUIDResultMsHvEnlightenmentInformationEax is the type of member Eax of
+// CPUIDResultMsHvEnlightenmentInformation.
+type CPUIDResultMsHvEnlightenmentInformationEax uint32
+
+// CPUIDResultMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they
+// must stay zero.
+const CPUIDResultMsHvEnlightenmentInformationEaxReservedMask CPUIDResultMsHvEnlightenmentInformationEax = 0xffffffc0
+
+// UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
+// spaces by hypercall rather than MOV CR3.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+	return x&(1<<0) != 0
+}
+
+// SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
+// rather than INVLPG or MOV CR3.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+	return x&(1<<1) != 0
+}
+
+// SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
+// rather than IPIs.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+	return x&(1<<2) != 0
+}
+
+// SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// UseAPICMsrs reports UseApicMsrs (bit 3: Use the MSRs for EOI, ICR and TPR instead of the
+// memory-mapped APIC.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+	return x&(1<<3) != 0
+}
+
+// SetUseAPICMsrs sets or clears UseApicMsrs.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through the hypervisor reset MSR.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+	return x&(1<<4) != 0
+}
+
+// SetUseMSRForReset sets or clears UseMsrForReset.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// UseRelaxedTiming reports UseRelaxedTiming (bit 5: Use relaxed timing in this partition.).
+func (x CPUIDResultMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+	return x&(1<<5) != 0
+}
+
+// SetUseRelaxedTiming sets or clears UseRelaxedTiming.
+func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// CPUIDResultMsHvImplementationLimits is the type of member MsHvImplementationLimits of CPUIDResult.
+type CPUIDResultMsHvImplementationLimits struct {
+	_                        structs.HostLayout
+	MaxVirtualProcessorCount uint32 // MaxVirtualProcessorCount, offset 0x0: Most VPs the hypervisor supports.
+	MaxLogicalProcessorCount uint32 // MaxLogicalProcessorCount, offset 0x4: Most logical processors the hypervisor supports.
+	ReservedEcx              uint32 // ReservedEcx, offset 0x8
+	ReservedEdx              uint32 // ReservedEdx, offset 0xc
 }

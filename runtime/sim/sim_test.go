@@ -389,7 +389,7 @@ func TestStatsPageFormat(t *testing.T) {
 
 func TestUnmodelledCallsFail(t *testing.T) {
 	e := newEnv(t, 64)
-	err := e.root.SwitchVirtualAddressSpace(make([]byte, 8), nil)
+	err := e.root.SwitchVirtualAddressSpace(&hv.SwitchVirtualAddressSpaceInput{})
 	var st hv.Status
 	if !errors.As(err, &st) || st != hv.StatusInvalidHypercallCode {
 		t.Errorf("unmodelled call: %v", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
@@ -200,14 +201,28 @@ func (d *differ) members(typ string, la, lb *layout.Type) {
 }
 
 // sameBytes finds a member of n, missing from o, that sits exactly where x did.
+// A rename is a member of the same parent taking the same bytes; aggregates
+// are compared member by member instead.
 func sameBytes(n, o map[string]*member, x *member) *member {
+	if aggregate(x) {
+		return nil
+	}
 	for _, path := range slices.Sorted(maps.Keys(n)) { // sorted: the report must not depend on map order
 		y := n[path]
-		if _, kept := o[y.path]; !kept && y.offset == x.offset && y.size == x.size && !slices.Contains([]string{"struct", "union"}, y.typ) {
+		if _, kept := o[y.path]; !kept && y.offset == x.offset && y.size == x.size && !aggregate(y) && parent(y.path) == parent(x.path) {
 			return y
 		}
 	}
 	return nil
+}
+
+func aggregate(m *member) bool { return m.typ == "struct" || m.typ == "union" }
+
+func parent(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i]
+	}
+	return ""
 }
 
 func reservedOverlap(o map[string]*member, y *member) bool {

@@ -240,7 +240,7 @@ func docComment(goName, abi, doc string, refs []string) string {
 // put directly before a declaration.
 func comment(text string) *jen.Statement {
 	s := jen.Null()
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+	for _, line := range reflow(strings.TrimSpace(text)) {
 		if line = strings.TrimRight(line, " \t"); line == "" {
 			s.Comment("//").Line()
 			continue
@@ -250,6 +250,23 @@ func comment(text string) *jen.Statement {
 		}
 	}
 	return s
+}
+
+// reflow joins the lines of each paragraph, so that wrap alone decides where
+// lines break; blank lines, and lines that start a list item or are
+// indented, stay where they are.
+func reflow(text string) []string {
+	var out []string
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, " \t")
+		if i > 0 && line != "" && out[len(out)-1] != "" &&
+			!strings.HasPrefix(line, "- ") && !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "\t") {
+			out[len(out)-1] += " " + line
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // wrap breaks a line at spaces so that no part is longer than width (a

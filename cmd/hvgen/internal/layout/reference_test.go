@@ -49,6 +49,65 @@ var referenceLayouts = []refLayout{
 	{"wdk-2013", "HV_STATISTICS_GROUP_VERSION", "Minor", 0, 2, "HV_STATISTICS_GROUP_VERSION.txt"},
 	{"wdk-2013", "HV_STATISTICS_GROUP_VERSION", "Major", 2, 2, "HV_STATISTICS_GROUP_VERSION.txt"},
 	{"wdk-2013", "HV_STATS_PAGE", "", 0, 4096, "HV_STATS_PAGE.txt (HV_PAGE_SIZE/8 UINT64)"},
+	// Partitions.
+	{"wdk-2013", "HV_INPUT_CREATE_PARTITION", "Flags", 0, 8, "HvCreatePartition.txt"},
+	{"wdk-2013", "HV_INPUT_CREATE_PARTITION", "ProximityDomainInfo", 8, 8, "HvCreatePartition.txt"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "CompatibilityVersion", 16, 4, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "Properties.DisabledProcessorFeatures", 24, 16, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "Properties.DisabledProcessorXsaveFeatures", 40, 8, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "ReservedZ0", 48, 8, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "", 0, 56, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_PARTITION_CREATION_PROPERTIES_ARM64", "", 0, 16, "hypercalls/HvCallCreatePartition.md"},
+	{"wdk-2013", "HV_INPUT_INVOKE_HYPERVISOR_DEBUGGER", "SupplementalCode", 8, 8, "HvInvokeHypervisorDebugger.txt"},
+	{"wdk-2013", "HV_INPUT_POST_DEBUG_DATA", "Count", 0, 4, "HvPostDebugData.txt"},
+	{"wdk-2013", "HV_INPUT_POST_DEBUG_DATA", "Options", 4, 4, "HvPostDebugData.txt"},
+	{"wdk-2013", "HV_OUTPUT_POST_DEBUG_DATA", "", 0, 8, "HvPostDebugData.txt"},
+	{"wdk-2013", "HV_INPUT_RESET_DEBUG_SESSION", "", 0, 8, "HvResetDebugSession.txt"},
+	{"wdk-2013", "HV_INPUT_SET_SYSTEM_PROPERTY", "Property.SetPerfCounter.EventType", 8, 2, "HvSetSystemProperty.txt"},
+	{"wdk-2013", "HV_INPUT_SET_SYSTEM_PROPERTY", "Property.SetPerfCounter.Period", 16, 8, "HvSetSystemProperty.txt"},
+	{"wdk-2013", "HV_OUTPUT_CREATE_PARTITION", "NewPartitionId", 0, 8, "HvCreatePartition.txt"},
+	{"wdk-2013", "HV_INPUT_GET_PARTITION_PROPERTY", "PropertyCode", 8, 4, "HvGetPartitionProperty.txt"},
+	{"wdk-2013", "HV_OUTPUT_GET_PARTITION_PROPERTY", "PropertyValue", 0, 8, "HvGetPartitionProperty.txt"},
+	{"wdk-2013", "HV_INPUT_SAVE_PARTITION_STATE", "Flags", 8, 4, "HvSavePartitionState.txt"},
+	{"wdk-2013", "HV_INPUT_RETRIEVE_DEBUG_DATA", "Timeout", 8, 8, "HvRetrieveDebugData.txt"},
+	{"wdk-2013", "HV_OUTPUT_RETRIEVE_DEBUG_DATA", "RemainingCount", 4, 4, "HvRetrieveDebugData.txt"},
+	{"tlfs", "HV_INPUT_SET_PARTITION_PROPERTY_EX", "PropertyCode", 8, 4, "hypercalls/HvCallSetPartitionPropertyEx.md"},
+	// Memory.
+	{"wdk-2013", "HV_INPUT_MAP_GPA_PAGES", "TargetGpaBase", 8, 8, "HvMapGpaPages.txt"},
+	{"wdk-2013", "HV_INPUT_MAP_GPA_PAGES", "MapFlags", 16, 4, "HvMapGpaPages.txt"},
+	{"wdk-2013", "HV_INPUT_DEPOSIT_MEMORY", "PartitionId", 0, 8, "HvDepositMemory.txt"},
+	{"wdk-2013", "HV_OUTPUT_GET_MEMORY_BALANCE", "PagesInUse", 8, 8, "HvGetMemoryBalance.txt"},
+	{"wdk-2013", "HV_INPUT_READ_GPA", "ByteCount", 12, 4, "HvReadGpa.txt"},
+	{"wdk-2013", "HV_INPUT_READ_GPA", "ControlFlags", 24, 8, "HvReadGpa.txt"},
+	// Virtual processors.
+	{"wdk-2013", "HV_INPUT_CREATE_VP", "ProximityDomainInfo", 16, 8, "HvCreateVp.txt"},
+	{"wdk-2013", "HV_INPUT_CREATE_VP", "Flags", 24, 8, "HvCreateVp.txt"},
+	{"wdk-2013", "HV_INPUT_DELETE_VP", "VpIndex", 8, 4, "HvDeleteVp.txt"},
+	{"wdk-2013", "HV_INPUT_GET_VP_REGISTERS", "VpIndex", 8, 4, "HvGetVpRegisters.txt"},
+	{"wdk-2013", "HV_OUTPUT_GET_LOGICAL_PROCESSOR_RUN_TIME", "HypervisorTime", 24, 8, "HvGetLogicalProcessorRunTime.txt"},
+	{"tlfs", "HV_INPUT_SET_VP_REGISTERS", "TargetVtl", 12, 1, "hypercalls/HvCallSetVpRegisters.md"},
+	{"tlfs", "HV_INPUT_START_VIRTUAL_PROCESSOR", "VpContext", 16, 224, "hypercalls/HvCallStartVirtualProcessor.md"},
+	{"tlfs", "HV_INPUT_GET_VP_CPUID_VALUES", "Flags", 12, 4, "hypercalls/HvCallGetVpCpuidValues.md"},
+	{"tlfs", "HV_INPUT_MAP_VP_STATE_PAGE", "RequestedMapLocation", 16, 8, "hypercalls/HvCallMapVpStatePage.md"},
+	{"tlfs", "HV_INPUT_MAP_VP_STATE_PAGE", "InputVtl", 14, 1, "hypercalls/HvCallMapVpStatePage.md"},
+	// Virtual MMU.
+	{"wdk-2013", "HV_INPUT_TRANSLATE_VIRTUAL_ADDRESS", "GvaPage", 16, 8, "HvTranslateVirtualAddress.txt"},
+	{"wdk-2013", "HV_OUTPUT_TRANSLATE_VIRTUAL_ADDRESS", "GpaPage", 8, 8, "HvTranslateVirtualAddress.txt"},
+	{"tlfs", "HV_INPUT_FLUSH_VIRTUAL_ADDRESS_SPACE_EX", "ProcessorSet", 16, 16, "hypercalls/HvCallFlushVirtualAddressSpaceEx.md (fixed part)"},
+	// Messaging.
+	{"wdk-2013", "HV_INPUT_POST_MESSAGE", "MessageType", 8, 4, "HvPostMessage.txt"},
+	{"wdk-2013", "HV_INPUT_POST_MESSAGE", "Message", 16, 240, "HvPostMessage.txt"},
+	{"wdk-2013", "HV_INPUT_CREATE_PORT", "PortInfo", 24, 24, "HvCreatePort.txt (PortTypeInfo in its table, PortInfo in its syntax)"},
+	{"tlfs", "HV_INPUT_POST_MESSAGE_DIRECT", "SintIndex", 13, 1, "hypercalls/HvCallPostMessageDirect.md"},
+	// Intercepts.
+	{"wdk-2013", "HV_INPUT_INSTALL_INTERCEPT", "InterceptParameter", 16, 8, "HvInstallIntercept.txt"},
+	// Interrupts and VSM.
+	{"wdk-2013", "HV_INPUT_ASSERT_VIRTUAL_INTERRUPT", "DestinationAddress", 16, 8, "HvAssertVirtualInterrupt.txt"},
+	{"wdk-2013", "HV_INPUT_ASSERT_VIRTUAL_INTERRUPT", "RequestedVector", 24, 4, "HvAssertVirtualInterrupt.txt"},
+	{"tlfs", "HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI", "TargetVtl", 4, 1, "hypercalls/HvCallSendSyntheticClusterIpi.md"},
+	{"tlfs", "HV_INPUT_MODIFY_VTL_PROTECTION_MASK", "TargetVtl", 12, 1, "hypercalls/HvCallModifyVtlProtectionMask.md"},
+	{"tlfs", "HV_INPUT_ENABLE_PARTITION_VTL", "Flags", 9, 1, "hypercalls/HvCallEnablePartitionVtl.md"},
+	{"tlfs", "HV_INPUT_GET_VP_INDEX_FROM_APIC_ID", "TargetVtl", 8, 1, "hypercalls/HvCallGetVpIndexFromApicId.md"},
 	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "StatsType", 0, 4, "hypercalls/HvCallMapStatsPage2.md"},
 	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "Reserved", 4, 4, "hypercalls/HvCallMapStatsPage2.md"},
 	{"tlfs", "HV_INPUT_MAP_STATS_PAGE2", "ObjectIdentity", 8, 16, "hypercalls/HvCallMapStatsPage2.md"},
@@ -105,6 +164,13 @@ func TestReferenceLayouts(t *testing.T) {
 			t.Fatalf("%s: %v", v, errs)
 		}
 		results[v] = res
+	}
+	types := map[string]bool{}
+	for _, c := range referenceLayouts {
+		types[c.version+" "+c.typ] = true
+	}
+	if len(types) < 40 {
+		t.Errorf("the table covers %d layouts; keep at least 40 across the areas", len(types))
 	}
 	for _, c := range referenceLayouts {
 		l := results[c.version].Types[c.typ]
