@@ -72,11 +72,10 @@ const (
 	// separate because that item's statuses use codes the registry defines only for wdk-2013; this page
 	// lists no statuses or access rules.
 	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Unmaps a contiguous run of GPA pages from a target
-	// partition, the rep count giving the number of pages; the header adds an UnmapFlags field the 2013
-	// page lacks. Same code, kind and convention as the 2013 item, kept separate because that item's
-	// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
-	// rules.
+	// CallUnmapGPAPages is HvCallUnmapGpaPages (rep): Removes the mappings of consecutive GPA pages of a
+	// target partition, one page per rep; the header adds an UnmapFlags field the 2013 page lacks. Same
+	// code, kind and convention as the 2013 item, kept separate because that item's statuses use codes the
+	// registry defines only for wdk-2013; this page lists no statuses or access rules.
 	CallUnmapGPAPages CallCode = 0x004c
 	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps non-contiguous pages into a target
 	// partition using a list of HV_GPA_MAPPING descriptors; the table sizes MapFlags as 8 bytes against 4
@@ -146,8 +145,8 @@ const (
 	// entries of one address space (or of all of them) on the virtual processors picked by a processor
 	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
-	// for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
+	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Drops the virtual TLB entries
+	// covering a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
 	// space on the chosen virtual processors. Both prototypes type the list elements HV_GVA, which the
 	// registry follows. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS
 	// page lists none.

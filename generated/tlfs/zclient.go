@@ -181,11 +181,11 @@ func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []GPAPageNumber) (int, 
 	return c.CallRep(&Hypercalls[13], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
-// UnmapGPAPages issues HvCallUnmapGpaPages (call code 0x004c, rep): Unmaps a contiguous run of GPA
-// pages from a target partition, the rep count giving the number of pages; the header adds an
-// UnmapFlags field the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate
-// because that item's statuses use codes the registry defines only for wdk-2013; this page lists no
-// statuses or access rules.
+// UnmapGPAPages issues HvCallUnmapGpaPages (call code 0x004c, rep): Removes the mappings of
+// consecutive GPA pages of a target partition, one page per rep; the header adds an UnmapFlags field
+// the 2013 page lacks. Same code, kind and convention as the 2013 item, kept separate because that
+// item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses or
+// access rules.
 //
 // reps is the rep count: the call has no element lists.
 //
@@ -350,11 +350,11 @@ func (c *Client) FlushVirtualAddressSpace(in *FlushVirtualAddressSpaceInput) err
 	return c.CallParts(&Hypercalls[31], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Invalidates
-// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE)
-// of one address space on the chosen virtual processors. Both prototypes type the list elements
-// HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come from the
-// 2013 page, the TLFS page lists none.
+// FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Drops the
+// virtual TLB entries covering a list of GVA ranges (each element covers 1 to 4096 pages, see
+// HV_GVA_RANGE) of one address space on the chosen virtual processors. Both prototypes type the list
+// elements HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come
+// from the 2013 page, the TLFS page lists none.
 //
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (the address space is not a
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value

@@ -115,12 +115,12 @@ const (
 	// CallWriteGPA is HvCallWriteGpa (simple): Writes up to 16 bytes within one page of a child
 	// partition's guest physical memory as one of its VPs would, overlays included.
 	CallWriteGPA CallCode = 0x0054
-	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps a list of (target GPA page, source
-	// page) pairs into a target partition's GPA space. The page header says [rep] while the function code
-	// table marks it neither rep nor fast; the page is followed. The status texts are copied from
-	// HvMapGpaPages (they speak of a target base this call lacks). Kept apart from the TLFS item of the
-	// same code, kind and convention because these 2013 statuses include codes the registry defines only
-	// for wdk-2013 (the TLFS page lists no statuses).
+	// CallMapSparseGPAPages is HvCallMapSparseGpaPages (rep): Maps pages given as a list of (target GPA
+	// page, source page) pairs into the GPA space of a target partition. The page header says [rep] while
+	// the function code table marks it neither rep nor fast; the page is followed. The status texts are
+	// copied from HvMapGpaPages (they speak of a target base this call lacks). Kept apart from the TLFS
+	// item of the same code, kind and convention because these 2013 statuses include codes the registry
+	// defines only for wdk-2013 (the TLFS page lists no statuses).
 	CallMapSparseGPAPages CallCode = 0x006e
 	// CallCreatePort is HvCallCreatePort (simple): Creates a message, event or monitor port in a
 	// partition, with its message buffers, for connections from one named partition. The TLFS gives this
@@ -129,9 +129,9 @@ const (
 	// CallDeletePort is HvCallDeletePort (simple, fast): Deletes a port and its message buffers. The TLFS
 	// page does not mention the fast convention, so it has its own item.
 	CallDeletePort CallCode = 0x0058
-	// CallConnectPort is HvCallConnectPort (simple): Creates a connection with a caller-chosen connection
-	// ID to a port that another partition created. The TLFS gives this call code 0x0096 and an input with
-	// VTL fields, hence two items. The Native Interface table misprints the ConnectionInfo offset and size
+	// CallConnectPort is HvCallConnectPort (simple): Connects the caller, under a connection ID it picks,
+	// to a port owned by another partition. The TLFS gives this call code 0x0096 and an input with VTL
+	// fields, hence two items. The Native Interface table misprints the ConnectionInfo offset and size
 	// (see HV_INPUT_CONNECT_PORT).
 	CallConnectPort CallCode = 0x0059
 	// CallGetPortProperty is HvCallGetPortProperty (simple): Reads one property (HV_PORT_PROPERTY_CODE) of
@@ -161,8 +161,8 @@ const (
 	// entries of one address space (or of all of them) on the virtual processors picked by a processor
 	// mask or on all of them. Access and statuses come from the 2013 page; the TLFS page lists none.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Invalidates virtual TLB entries
-	// for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
+	// CallFlushVirtualAddressList is HvCallFlushVirtualAddressList (rep): Drops the virtual TLB entries
+	// covering a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE) of one address
 	// space on the chosen virtual processors. Both prototypes type the list elements HV_GVA, which the
 	// registry follows. The TLFS marks it x64 only; access and statuses come from the 2013 page, the TLFS
 	// page lists none.
@@ -207,8 +207,8 @@ const (
 	// the TLFS names the members ParentPartitionId, PreviousChildPartitionId and NextChildPartitionId, so
 	// the input and output types have one item per version.
 	CallGetNextChildPartition CallCode = 0x0047
-	// CallSavePartitionState is HvCallSavePartitionState (simple): Pulls a child partition's saved state
-	// out in chunks during a partition save.
+	// CallSavePartitionState is HvCallSavePartitionState (simple): Reads a child partition's saved state,
+	// one chunk per call, while the partition is being saved.
 	CallSavePartitionState CallCode = 0x005e
 	// CallRestorePartitionState is HvCallRestorePartitionState (simple): Feeds saved state chunks back
 	// into a child partition during a partition restore.
@@ -230,8 +230,8 @@ const (
 	// calling virtual processor has spun a long time on a lock another VP of its partition may hold; it
 	// only ever succeeds. The TLFS page does not mention the fast convention, so it has its own item.
 	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): The root partition tells the
-	// hypervisor which logical processors it has parked, so the hypervisor can avoid scheduling on them.
+	// CallParkLogicalProcessors is HvCallParkLogicalProcessors (simple): Lets the root report the set of
+	// logical processors it has parked, so that the hypervisor keeps work off them.
 	CallParkLogicalProcessors CallCode = 0x0009
 	// CallCreateVP is HvCallCreateVp (simple): Creates a virtual processor with a chosen VP index in a
 	// partition; it starts explicitly suspended. Kept apart from the TLFS item because the TLFS input

@@ -239,7 +239,7 @@ func (c *Client) FlushEventLogBuffer(in *FlushEventLogBufferInput) error {
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_INVALID_PARAMETER
 // (the intercept type is not valid; the access type is not allowed for the intercept type; the
-// intercept parameters are invalid or out of range for the type), HV_STATUS_INVALID_PARTITION_STATE
+// parameters do not suit the intercept type or exceed its limits), HV_STATUS_INVALID_PARTITION_STATE
 // (the partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the target partition's memory pool has
 // too few pages (only CPUID intercepts can fail this way)).
 func (c *Client) InstallIntercept(in *InstallInterceptInput) error {
@@ -392,12 +392,12 @@ func (c *Client) WriteGPA(in *WriteGPAInput, out *WriteGPAOutput) error {
 	return c.CallParts(&Hypercalls[23], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
-// MapSparseGPAPages issues HvCallMapSparseGpaPages (call code 0x006e, rep): Maps a list of (target GPA
-// page, source page) pairs into a target partition's GPA space. The page header says [rep] while the
-// function code table marks it neither rep nor fast; the page is followed. The status texts are copied
-// from HvMapGpaPages (they speak of a target base this call lacks). Kept apart from the TLFS item of
-// the same code, kind and convention because these 2013 statuses include codes the registry defines
-// only for wdk-2013 (the TLFS page lists no statuses).
+// MapSparseGPAPages issues HvCallMapSparseGpaPages (call code 0x006e, rep): Maps pages given as a list
+// of (target GPA page, source page) pairs into the GPA space of a target partition. The page header
+// says [rep] while the function code table marks it neither rep nor fast; the page is followed. The
+// status texts are copied from HvMapGpaPages (they speak of a target base this call lacks). Kept apart
+// from the TLFS item of the same code, kind and convention because these 2013 statuses include codes
+// the registry defines only for wdk-2013 (the TLFS page lists no statuses).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent and not the root acting on itself; for the root as target, the target base differs from the
@@ -446,9 +446,9 @@ func (c *Client) DeletePort(in *DeletePortInput) error {
 	return c.CallParts(&Hypercalls[26], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// ConnectPort issues HvCallConnectPort (call code 0x0059, simple): Creates a connection with a
-// caller-chosen connection ID to a port that another partition created. The TLFS gives this call code
-// 0x0096 and an input with VTL fields, hence two items. The Native Interface table misprints the
+// ConnectPort issues HvCallConnectPort (call code 0x0059, simple): Connects the caller, under a
+// connection ID it picks, to a port owned by another partition. The TLFS gives this call code 0x0096
+// and an input with VTL fields, hence two items. The Native Interface table misprints the
 // ConnectionInfo offset and size (see HV_INPUT_CONNECT_PORT).
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the
@@ -457,13 +457,12 @@ func (c *Client) DeletePort(in *DeletePortInput) error {
 // not valid; the port was created for a different connection partition),
 // HV_STATUS_INVALID_CONNECTION_ID (the connection ID is already in use; the reserved high 8 bits of
 // the connection ID are not zero), HV_STATUS_INVALID_PORT_ID (the port does not exist; the port
-// partition has no port with this ID; the port is already connected; the port partition does not match
-// the connection partition the port was created for; the reserved high 8 bits of the port ID are not
-// zero), HV_STATUS_INVALID_ALIGNMENT (the monitor page GPA is not page aligned),
-// HV_STATUS_INVALID_PARAMETER (the connection info is not valid), HV_STATUS_INVALID_PARTITION_STATE
-// (the port or connection partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory
-// pool has too few pages), HV_STATUS_NO_RESOURCES (a system resource is missing or an implementation
-// limit is reached).
+// partition has no port with this ID; the port is already connected; the port was created for a
+// different connecting partition; the reserved high 8 bits of the port ID are not zero),
+// HV_STATUS_INVALID_ALIGNMENT (the monitor page GPA is not page aligned), HV_STATUS_INVALID_PARAMETER
+// (the connection info is not valid), HV_STATUS_INVALID_PARTITION_STATE (the port or connection
+// partition is not active), HV_STATUS_INSUFFICIENT_MEMORY (the caller's memory pool has too few
+// pages), HV_STATUS_NO_RESOURCES (a system resource is missing or an implementation limit is reached).
 func (c *Client) ConnectPort(in *ConnectPortInput) error {
 	return c.CallParts(&Hypercalls[27], hvcall.Bytes(in), nil, nil, nil)
 }
@@ -560,11 +559,11 @@ func (c *Client) FlushVirtualAddressSpace(in *FlushVirtualAddressSpaceInput) err
 	return c.CallParts(&Hypercalls[34], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Invalidates
-// virtual TLB entries for a list of GVA ranges (each element covers 1 to 4096 pages, see HV_GVA_RANGE)
-// of one address space on the chosen virtual processors. Both prototypes type the list elements
-// HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come from the
-// 2013 page, the TLFS page lists none.
+// FlushVirtualAddressList issues HvCallFlushVirtualAddressList (call code 0x0003, rep): Drops the
+// virtual TLB entries covering a list of GVA ranges (each element covers 1 to 4096 pages, see
+// HV_GVA_RANGE) of one address space on the chosen virtual processors. Both prototypes type the list
+// elements HV_GVA, which the registry follows. The TLFS marks it x64 only; access and statuses come
+// from the 2013 page, the TLFS page lists none.
 //
 // Besides the common statuses it can fail with HV_STATUS_INVALID_PARAMETER (the address space is not a
 // valid CR3 value and the all-address-spaces flag is clear; reserved bits of the address space value
@@ -695,8 +694,8 @@ func (c *Client) GetNextChildPartition(in *GetNextChildPartitionInput, out *GetN
 	return c.CallParts(&Hypercalls[44], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
-// SavePartitionState issues HvCallSavePartitionState (call code 0x005e, simple): Pulls a child
-// partition's saved state out in chunks during a partition save.
+// SavePartitionState issues HvCallSavePartitionState (call code 0x005e, simple): Reads a child
+// partition's saved state, one chunk per call, while the partition is being saved.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is not the target's
 // parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid), HV_STATUS_OPERATION_DENIED
@@ -777,9 +776,8 @@ func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinwaitInput) error {
 	return c.CallParts(&Hypercalls[50], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// ParkLogicalProcessors issues HvCallParkLogicalProcessors (call code 0x0009, simple): The root
-// partition tells the hypervisor which logical processors it has parked, so the hypervisor can avoid
-// scheduling on them.
+// ParkLogicalProcessors issues HvCallParkLogicalProcessors (call code 0x0009, simple): Lets the root
+// report the set of logical processors it has parked, so that the hypervisor keeps work off them.
 //
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the calling partition lacks
 // the CpuManagement privilege).
@@ -839,9 +837,9 @@ func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []RegisterName, r
 // Besides the common statuses it can fail with HV_STATUS_ACCESS_DENIED (the caller is neither the
 // target partition nor its parent), HV_STATUS_INVALID_PARTITION_ID (the partition ID is not valid),
 // HV_STATUS_INVALID_VP_INDEX (no VP with this index exists in the partition),
-// HV_STATUS_INVALID_PARAMETER (a register name is not valid; a register is read-only; a register value
-// is not valid, for example a reserved bit is set), HV_STATUS_INVALID_PARTITION_STATE (the partition
-// is not active).
+// HV_STATUS_INVALID_PARAMETER (a register name is not valid; a register is read-only; a value is
+// invalid for its register (a reserved bit set, say)), HV_STATUS_INVALID_PARTITION_STATE (the
+// partition is not active).
 //
 // It returns the number of rep elements completed.
 func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []SetVPRegistersElementInput) (int, error) {

@@ -2944,8 +2944,8 @@ type MapSparseGPAPagesInput struct {
 // PortID is HV_PORT_ID.
 //
 // Identifies a port, unique within the partition that owns it. The 2013 reference only says it is a
-// 32-bit value whose high 8 bits are reserved and must be zero; it gives no member layout. The TLFS
-// declares it as a bitfield union, hence a separate item.
+// 32-bit value with its top byte reserved (zero); it gives no member layout. The TLFS declares it as a
+// bitfield union, hence a separate item.
 //
 // Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
 type PortID uint32
@@ -2953,8 +2953,8 @@ type PortID uint32
 // ConnectionID is HV_CONNECTION_ID.
 //
 // Identifies a connection, unique within the partition that owns it. The 2013 reference only says it
-// is a 32-bit value whose high 8 bits are reserved and must be zero; it gives no member layout. The
-// TLFS declares it as a bitfield union, hence a separate item.
+// is a 32-bit value with its top byte reserved (zero); it gives no member layout. The TLFS declares it
+// as a bitfield union, hence a separate item.
 //
 // Reference: wdk-2013/concept-Inter-Partition-Communication-Data-Types.txt.
 type ConnectionID uint32
