@@ -232,8 +232,9 @@ func (c *Client) ExtGetBootZeroedMemory(out *ExtGetBootZeroedMemoryOutput) error
 // known only from the overview table (Simple) and capability bit 1 of HvExtCallQueryCapabilities; the
 // TLFS gives no page or layout.
 //
-// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
-// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
+// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
+// Why: The TLFS gives no layout for this call (no page, only an overview-table row and a capability
+// bit).
 func (c *Client) ExtMemoryHeatHint(input, output []byte) error {
 	return c.Call(&Hypercalls[19], input, output)
 }
@@ -242,8 +243,9 @@ func (c *Client) ExtMemoryHeatHint(input, output []byte) error {
 // the overview table (Simple) and capability bit 2 of HvExtCallQueryCapabilities; the TLFS gives no
 // page or layout.
 //
-// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
-// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
+// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
+// Why: The TLFS gives no layout for this call (no page, only an overview-table row and a capability
+// bit).
 func (c *Client) ExtEpfSetup(input, output []byte) error {
 	return c.Call(&Hypercalls[20], input, output)
 }
@@ -252,8 +254,9 @@ func (c *Client) ExtEpfSetup(input, output []byte) error {
 // hypercall known only from the overview table (Simple) and capability bit 4 of
 // HvExtCallQueryCapabilities; the TLFS gives no page or layout.
 //
-// The registry has no parameter layout for this call yet (The TLFS gives no layout for this call (no
-// page, only an overview-table row and a capability bit).): input and output are raw parameter blocks.
+// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
+// Why: The TLFS gives no layout for this call (no page, only an overview-table row and a capability
+// bit).
 func (c *Client) ExtMemoryHeatHintAsync(input, output []byte) error {
 	return c.Call(&Hypercalls[21], input, output)
 }

@@ -230,8 +230,8 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 	bytes := func(v string) *jen.Statement { return jen.Qual(hvcallPath, "Bytes").Call(jen.Id(v)) }
 	slice := func(v string) *jen.Statement { return jen.Qual(hvcallPath, "SliceBytes").Call(jen.Id(v)) }
 	if h.Incomplete != "" {
-		doc += "\n\nThe registry has no parameter layout for this call yet (" + h.Incomplete + "): input and output\n" +
-			"are raw parameter blocks."
+		doc += "\n\nThe registry has no parameter layout for this call, so input and output are raw parameter\n" +
+			"blocks. Why: " + strings.TrimSpace(h.Incomplete)
 		if h.Rep {
 			doc += " A rep call cannot be split without its element sizes, so it fails with hvcall.ErrIncomplete."
 			return comment(doc).Func().Params(recv).Id(name).Params(jen.Id("input"), jen.Id("output").Index().Byte()).Error().Block(
