@@ -84,13 +84,38 @@ func (u unique) claim(c *versionChecker, key string, pos Pos, format string, arg
 func checkVersion(r *Registry, v string, errs *ErrorList) {
 	c := &versionChecker{r: r, v: v, errs: errs}
 	names := unique{}
+	// A type and its values claim their names on each architecture they hold
+	// on, so that a type's per-architecture variants may share its name; the
+	// first variant also claims it among all other names.
+	perArch := map[string]unique{}
+	for _, a := range Arches {
+		perArch[a] = unique{}
+	}
+	variants := map[string]bool{}
+	claim := func(t *Type, name string, pos Pos) {
+		for _, a := range Arches {
+			if !t.OnArch(a) {
+				continue
+			}
+			if first, ok := perArch[a][name]; ok {
+				c.add(pos, "duplicate name %s (first at %s)", name, first)
+				return
+			}
+			perArch[a][name] = pos
+		}
+		if len(t.Arch) > 0 && variants[name] {
+			return
+		}
+		variants[name] = len(t.Arch) > 0
+		names.claim(c, name, pos, "duplicate name %s", name)
+	}
 	for _, t := range r.Types {
 		if Primitive(t.Name) != nil {
 			c.add(t.Pos, "type %s redefines a built-in type", t.Name)
 		}
-		names.claim(c, t.Name, t.Pos, "duplicate name %s", t.Name)
+		claim(t, t.Name, t.Pos)
 		for _, val := range t.Values {
-			names.claim(c, val.Name, val.Pos, "duplicate name %s", val.Name)
+			claim(t, val.Name, val.Pos)
 		}
 	}
 	for _, k := range r.Constants {

@@ -69,6 +69,34 @@ func (d *decoder) str(n *yaml.Node, what string) string {
 	return n.Value
 }
 
+// text is prose (a doc, a note, a condition). A plain YAML scalar ends at
+// " #", the rest of the line being a comment: such a text lost its tail, so it
+// is an error that says to quote it.
+func (d *decoder) text(n *yaml.Node, what string) string {
+	s := d.str(n, what)
+	if n != nil && n.Kind == yaml.ScalarNode && n.LineComment != "" && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		d.errorf(n, "%s: the text stops at %q, which YAML reads as a comment; quote the value", what, n.LineComment)
+	}
+	return s
+}
+
+// texts is a string or a list of strings of prose (see text).
+func (d *decoder) texts(n *yaml.Node, what string) []string {
+	if n != nil && n.Kind == yaml.SequenceNode {
+		var out []string
+		for _, e := range n.Content {
+			if s := d.text(e, what); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if s := d.text(n, what); s != "" {
+		return []string{s}
+	}
+	return nil
+}
+
 // name is a string that must be a C-style identifier.
 func (d *decoder) name(n *yaml.Node, what string) string {
 	s := d.str(n, what)

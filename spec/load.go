@@ -110,7 +110,7 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 		return
 	}
 	area := d.name(m["area"], "area")
-	d.str(m["doc"], "doc")
+	d.text(m["doc"], "doc")
 	for _, n := range d.seq(m["versions"], "versions") {
 		if v := d.version(n, area); v != nil {
 			r.Versions = append(r.Versions, v)
@@ -168,7 +168,7 @@ func (d *decoder) item(n *yaml.Node, m map[string]*yaml.Node, what, area string)
 	if m["versions"] != nil && len(it.Versions) == 0 {
 		d.errorf(m["versions"], "%s %s: versions is empty", what, it.Name)
 	}
-	it.Doc = d.str(m["doc"], what+" doc")
+	it.Doc = d.text(m["doc"], what+" doc")
 	it.Refs = d.strs(m["ref"], what+" ref")
 	return it
 }
@@ -184,13 +184,13 @@ func (d *decoder) version(n *yaml.Node, area string) *Version {
 	}
 	v := &Version{Item: Item{Area: area, Pos: d.pos(n)}}
 	v.Name = d.str(m["name"], "version name")
-	v.Doc = d.str(m["doc"], "version doc")
+	v.Doc = d.text(m["doc"], "version doc")
 	v.Refs = d.strs(m["ref"], "version ref")
 	return v
 }
 
 func (d *decoder) typ(n *yaml.Node, area string) *Type {
-	m := d.mapping(n, "type", keys("kind!", "base", "size", "packed", "fields", "values", "bits", "role")...)
+	m := d.mapping(n, "type", keys("kind!", "base", "size", "packed", "fields", "values", "bits", "role", "arch")...)
 	if m == nil {
 		return nil
 	}
@@ -224,6 +224,15 @@ func (d *decoder) typ(n *yaml.Node, area string) *Type {
 	t.Role = d.str(m["role"], what+" role")
 	if _, ok := Roles[t.Role]; t.Role != "" && !ok {
 		d.errorf(m["role"], "%s: unknown role %q (hypercall_input, hypercall_output)", what, t.Role)
+	}
+	t.Arch = d.strs(m["arch"], what+" arch")
+	if m["arch"] != nil && len(t.Arch) == 0 {
+		d.errorf(m["arch"], "%s: arch is empty", what)
+	}
+	for _, a := range t.Arch {
+		if !slices.Contains(Arches, a) {
+			d.errorf(m["arch"], "%s: unknown arch %q (%s)", what, a, strings.Join(Arches, ", "))
+		}
 	}
 	t.Size = d.optInt(m["size"], what+" size")
 	t.Packed = d.bool(m["packed"], what+" packed")
@@ -298,7 +307,7 @@ func (d *decoder) field(n *yaml.Node, owner string, inUnion bool) *Field {
 	f.Size = d.optInt(m["size"], what+" size")
 	f.Reserved = d.bool(m["reserved"], what+" reserved")
 	f.Padding = d.bool(m["padding"], what+" padding")
-	f.Doc = d.str(m["doc"], what+" doc")
+	f.Doc = d.text(m["doc"], what+" doc")
 	if inUnion && f.Offset != nil && *f.Offset != 0 {
 		d.errorf(m["offset"], "%s: a union member starts at offset 0", what)
 	}
@@ -351,7 +360,7 @@ func (d *decoder) value(n *yaml.Node, owner string) *Value {
 	v.Name = d.name(m["name"], owner+" value name")
 	v.Value, _ = d.uint(m["value"], owner+" value "+v.Name)
 	v.Alias = d.bool(m["alias"], owner+" value alias")
-	v.Doc = d.str(m["doc"], owner+" value doc")
+	v.Doc = d.text(m["doc"], owner+" value doc")
 	return v
 }
 
@@ -373,7 +382,7 @@ func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
 		b.Type = d.name(m["type"], owner+" bit type")
 		b.Role = d.str(m["role"], owner+" bit role")
 		b.Reserved = d.bool(m["reserved"], owner+" bit reserved")
-		b.Doc = d.str(m["doc"], owner+" bit doc")
+		b.Doc = d.text(m["doc"], owner+" bit doc")
 		out = append(out, b)
 	}
 	return out
@@ -438,7 +447,7 @@ func (d *decoder) hypercall(n *yaml.Node, area string) *Hypercall {
 			h.Access = &Access{
 				Callers:    d.strs(am["callers"], what+" access callers"),
 				Privileges: d.strs(am["privileges"], what+" access privileges"),
-				Note:       d.str(am["note"], what+" access note"),
+				Note:       d.text(am["note"], what+" access note"),
 			}
 			for _, c := range h.Access.Callers {
 				if !slices.Contains(knownCallers, c) {
@@ -454,7 +463,7 @@ func (d *decoder) hypercall(n *yaml.Node, area string) *Hypercall {
 		}
 		h.Statuses = append(h.Statuses, &CallStatus{
 			Status: d.name(sm["status"], what+" status"),
-			When:   d.strs(sm["when"], what+" status when"),
+			When:   d.texts(sm["when"], what+" status when"),
 			Pos:    d.pos(sn),
 		})
 	}
@@ -477,7 +486,7 @@ func (d *decoder) eventGroup(n *yaml.Node, area string) *EventGroup {
 		e := &EventEntry{Pos: d.pos(en)}
 		e.Name = d.name(em["name"], what+" entry name")
 		e.ID, _ = d.uint(em["id"], what+" entry "+e.Name+" id")
-		e.Doc = d.str(em["doc"], what+" entry doc")
+		e.Doc = d.text(em["doc"], what+" entry doc")
 		if pn := em["params"]; pn != nil && !(pn.Kind == yaml.SequenceNode && len(pn.Content) == 0) {
 			for _, p := range d.seq(pn, what+" entry params") {
 				pm := d.mapping(p, "entry "+e.Name+" param", "name!", "type!", "doc")
@@ -487,7 +496,7 @@ func (d *decoder) eventGroup(n *yaml.Node, area string) *EventGroup {
 				e.Params = append(e.Params, &Param{
 					Name: d.name(pm["name"], "param name"),
 					Type: d.name(pm["type"], "param type"),
-					Doc:  d.str(pm["doc"], "param doc"),
+					Doc:  d.text(pm["doc"], "param doc"),
 					Pos:  d.pos(p),
 				})
 			}
@@ -520,10 +529,10 @@ func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
 		c := &Counter{Pos: d.pos(cn)}
 		c.Index, _ = d.int(cm["index"], what+" counter index")
 		c.Name = d.name(cm["name"], what+" counter name")
-		c.Label = d.str(cm["label"], what+" counter label")
+		c.Label = d.text(cm["label"], what+" counter label")
 		c.Type = d.name(cm["type"], what+" counter type")
 		c.EnumValue = d.name(cm["enum_value"], what+" counter enum_value")
-		c.Doc = d.str(cm["doc"], what+" counter doc")
+		c.Doc = d.text(cm["doc"], what+" counter doc")
 		g.Counters = append(g.Counters, c)
 	}
 	return g

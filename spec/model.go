@@ -52,7 +52,16 @@ type Type struct {
 	Values []*Value // enum, flags
 	Bits   []*Bit   // bitfield
 	Role   string   // bitfield: hypercall_input or hypercall_output (see Roles)
+	Arch   []string // the architectures declaring the type this way (see Arches); empty: all
 }
+
+// Arches are the architectures the hypervisor defines. A type declared
+// differently for one of them has one item per architecture, each naming its
+// arch; every other item holds for both.
+var Arches = []string{"x64", "arm64"}
+
+// OnArch reports whether the type holds on architecture a.
+func (t *Type) OnArch(a string) bool { return len(t.Arch) == 0 || slices.Contains(t.Arch, a) }
 
 // Field is a member of a struct or union.
 type Field struct {
@@ -235,7 +244,23 @@ func (r *Registry) View(v string) *Registry {
 	}
 }
 
-// Type returns the named type of a version view, or a primitive, or nil.
+// ForArch returns the part of a view that architecture a has: the types
+// declared for other architectures only are left out. Items are shared.
+func (r *Registry) ForArch(a string) *Registry {
+	out := *r
+	out.Types = filter(r.Types, func(t *Type) bool { return t.OnArch(a) })
+	return &out
+}
+
+// ArchSpecific reports whether any type of the view is declared per
+// architecture.
+func (r *Registry) ArchSpecific() bool {
+	return slices.ContainsFunc(r.Types, func(t *Type) bool { return len(t.Arch) > 0 })
+}
+
+// Type returns the named type of a version view, or a primitive, or nil. On a
+// view holding both architectures' variants of a type it returns the first;
+// use ForArch for one architecture's.
 func (r *Registry) Type(name string) *Type {
 	if p := Primitive(name); p != nil {
 		return p

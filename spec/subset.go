@@ -103,12 +103,12 @@ func (r *Registry) Subset(sel Selection) (*Registry, error) {
 	for len(need) > 0 {
 		n := need[len(need)-1]
 		need = need[:len(need)-1]
-		t := r.Type(n)
-		if t == nil || t.Kind == KindPrimitive {
-			continue
-		}
-		for _, d := range typeDeps(t) {
-			want(d)
+		for _, t := range r.Types { // every architecture's variant
+			if t.Name == n {
+				for _, d := range typeDeps(t) {
+					want(d)
+				}
+			}
 		}
 	}
 	for _, t := range r.Types {

@@ -73,10 +73,11 @@ func hvgen(t *testing.T, args ...string) []byte {
 	return out
 }
 
-func exportABI(t *testing.T, version string) *abi {
+// exportABI is hvgen's export of a version on an architecture (x64, arm64).
+func exportABI(t *testing.T, version, arch string) *abi {
 	t.Helper()
 	var a abi
-	if err := json.Unmarshal(hvgen(t, "export", "-spec", "../spec", "-version", version), &a); err != nil {
+	if err := json.Unmarshal(hvgen(t, "export", "-spec", "../spec", "-version", version, "-arch", arch), &a); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.Types) == 0 {

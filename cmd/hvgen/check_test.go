@@ -79,6 +79,7 @@ func TestCheckRejects(t *testing.T) {
 		{"undefined status", "status: HV_STATUS_ACCESS_DENIED,", "status: HV_STATUS_ACCES_DENIED,", "status: HV_STATUS_ACCES_DENIED", "undefined status HV_STATUS_ACCES_DENIED"},
 		{"unknown privilege", "privileges: [AccessThings]", "privileges: [AccessThing]", "name: HvCallDoThing", "privilege AccessThing is not a flag of HV_PARTITION_PRIVILEGE_MASK"},
 		{"reserved privilege", "privileges: [AccessThings]", "privileges: [Reserved]", "name: HvCallDoThing", "privilege Reserved is a reserved range of HV_PARTITION_PRIVILEGE_MASK"},
+		{"text cut by a comment", "    doc: A test enum.\n", "    doc: A test enum with #hash.\n", "doc: A test enum with", `the text stops at "#hash.", which YAML reads as a comment; quote the value`},
 		{"bad number", "code: 0x0043", "code: forty-three", "code: forty-three", `expected a non-negative integer, found "forty-three"`},
 		{"invalid YAML", "    doc: A test enum.\n", "    doc: [A test enum.\n", "", "invalid YAML"},
 	} {

@@ -2,17 +2,21 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/export"
+	"github.com/hvgen/hvgen/spec"
 )
 
 func runExport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "export [-version V] [-o file] [-spec dir]", stderr)
+	fs := newFlags("export", "export [-version V] [-arch x64|arm64] [-o file] [-spec dir]", stderr)
 	var rf registryFlags
 	rf.register(fs)
 	version := fs.String("version", "", "export only this ABI `version` (default: every item, each with its versions)")
+	arch := fs.String("arch", "x64", "export this `architecture`'s layouts and type variants (x64 or arm64)")
 	out := fs.String("o", "-", "output `file` (- for standard output)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -26,7 +30,10 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	doc, err := export.Build(r, *version)
+	if !slices.Contains(spec.Arches, *arch) {
+		return usageError{fmt.Sprintf("unknown architecture %q (x64, arm64)", *arch)}
+	}
+	doc, err := export.Build(r, *version, *arch)
 	if err != nil {
 		return err
 	}

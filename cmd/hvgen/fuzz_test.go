@@ -30,7 +30,7 @@ func FuzzPipeline(f *testing.F) {
 			if _, err := generate(r, v, "p", spec.Selection{}); err != nil {
 				continue
 			}
-			if _, err := export.Build(r, v); err != nil {
+			if _, err := export.Build(r, v, "x64"); err != nil {
 				t.Errorf("export of a generated registry failed: %v", err)
 			}
 		}

@@ -119,15 +119,15 @@ func generate(r *spec.Registry, version, pkg string, sel spec.Selection) (map[st
 }
 
 // laidOut is the shared front of the pipeline: the selected view of one
-// version and its layout (x64; ARM64's is the same, as hvgen check verifies).
-func laidOut(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, *layout.Result, error) {
+// version and its layout on every architecture.
+func laidOut(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, layout.Results, error) {
 	v, err := selectView(r, version, sel)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, errs := layout.Compute(v, layout.X64)
+	res, errs := layout.ComputeAll(v)
 	if len(errs) > 0 {
-		return nil, nil, errs.Sort()
+		return nil, nil, errs
 	}
 	return v, res, nil
 }

@@ -6,6 +6,7 @@ package tlfs
 import (
 	"github.com/hvgen/hvgen/runtime/abi"
 	"strconv"
+	"unsafe"
 )
 
 const (
@@ -184,9 +185,9 @@ const (
 	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
 	// CallCreatePartition is HvCallCreatePartition (simple): Creates a new child partition; the input adds
 	// a compatibility version, creation properties (different on AMD64 and ARM64) and a reserved field to
-	// the 2013 layout. The input follows the page's AMD64 table (56 bytes); the ARM64 table is 48 bytes.
-	// Same code, kind and convention as the 2013 item, kept separate because that item's statuses use
-	// codes the registry defines only for wdk-2013; this page lists no statuses or access rules.
+	// the 2013 layout. The input is 56 bytes on x64 and 48 on ARM64 (one table each). Same code, kind and
+	// convention as the 2013 item, kept separate because that item's statuses use codes the registry
+	// defines only for wdk-2013; this page lists no statuses or access rules.
 	CallCreatePartition CallCode = 0x0040
 	// CallInitializePartition is HvCallInitializePartition (simple): Initializes a newly created
 	// partition, to be called once its early properties are set. The page does not mention the fast
@@ -624,7 +625,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Rep:           true,
 }, {
 	Code:       uint16(CallCreatePartition),
-	InputSize:  56,
+	InputSize:  uint32(unsafe.Sizeof(CreatePartitionInput{})),
 	Name:       "HvCallCreatePartition",
 	OutputSize: 8,
 }, {
@@ -694,12 +695,12 @@ var Hypercalls = [...]abi.Hypercall{{
 	Rep:           true,
 }, {
 	Code:      uint16(CallStartVirtualProcessor),
-	InputSize: 240,
+	InputSize: uint32(unsafe.Sizeof(StartVirtualProcessorInput{})),
 	Name:      "HvCallStartVirtualProcessor",
 	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:           uint16(CallGetVPIndexFromAPICID),
-	InputElemSize:  8,
+	InputElemSize:  uint32(unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{})),
 	InputSize:      16,
 	Name:           "HvCallGetVpIndexFromApicId",
 	OutputElemSize: 8,
@@ -739,7 +740,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:      "HvCallEnablePartitionVtl",
 }, {
 	Code:      uint16(CallEnableVPVTL),
-	InputSize: 240,
+	InputSize: uint32(unsafe.Sizeof(EnableVPVTLInput{})),
 	Name:      "HvCallEnableVpVtl",
 }, {
 	Code: uint16(CallVTLCall),

@@ -430,10 +430,10 @@ func (c *Client) FlushGuestPhysicalAddressList(in *FlushGuestPhysicalAddressList
 
 // CreatePartition issues HvCallCreatePartition (call code 0x0040, simple): Creates a new child
 // partition; the input adds a compatibility version, creation properties (different on AMD64 and
-// ARM64) and a reserved field to the 2013 layout. The input follows the page's AMD64 table (56 bytes);
-// the ARM64 table is 48 bytes. Same code, kind and convention as the 2013 item, kept separate because
-// that item's statuses use codes the registry defines only for wdk-2013; this page lists no statuses
-// or access rules.
+// ARM64) and a reserved field to the 2013 layout. The input is 56 bytes on x64 and 48 on ARM64 (one
+// table each). Same code, kind and convention as the 2013 item, kept separate because that item's
+// statuses use codes the registry defines only for wdk-2013; this page lists no statuses or access
+// rules.
 func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionOutput) error {
 	return c.CallParts(&Hypercalls[39], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }

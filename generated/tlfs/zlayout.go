@@ -1368,23 +1368,6 @@ func _() {
 	_ = x[unsafe.Alignof(PartitionProcessorXsaveFeatures(0))-8]
 }
 
-// CreatePartitionInput
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CreatePartitionInput{})-56]
-	_ = x[unsafe.Alignof(CreatePartitionInput{})-8]
-	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Flags)-0]
-	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Flags)-8]
-	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ProximityDomainInfo)-8]
-	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ProximityDomainInfo)-8]
-	_ = x[unsafe.Offsetof(CreatePartitionInput{}.CompatibilityVersion)-16]
-	_ = x[unsafe.Sizeof(CreatePartitionInput{}.CompatibilityVersion)-4]
-	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Properties)-24]
-	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Properties)-24]
-	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ReservedZ0)-48]
-	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ReservedZ0)-8]
-}
-
 // CreatePartitionOutput
 func _() {
 	var x [1]struct{}
@@ -1935,71 +1918,6 @@ func _() {
 	_ = x[unsafe.Alignof(ExplicitSuspendRegister(0))-8]
 }
 
-// InitialVPContext
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(InitialVPContext{})-224]
-	_ = x[unsafe.Alignof(InitialVPContext{})-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.RIP)-0]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.RIP)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Rsp)-8]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Rsp)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Rflags)-16]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Rflags)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Cs)-24]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Cs)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Ds)-40]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Ds)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Es)-56]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Es)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Fs)-72]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Fs)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Gs)-88]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Gs)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Ss)-104]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Ss)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Tr)-120]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Tr)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Ldtr)-136]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Ldtr)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Idtr)-152]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Idtr)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Gdtr)-168]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Gdtr)-16]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Efer)-184]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Efer)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr0)-192]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr0)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr3)-200]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr3)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.Cr4)-208]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.Cr4)-8]
-	_ = x[unsafe.Offsetof(InitialVPContext{}.MSRCRPat)-216]
-	_ = x[unsafe.Sizeof(InitialVPContext{}.MSRCRPat)-8]
-}
-
-// StartVirtualProcessorInput
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{})-240]
-	_ = x[unsafe.Alignof(StartVirtualProcessorInput{})-8]
-	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.PartitionID)-0]
-	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.PartitionID)-8]
-	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.VPIndex)-8]
-	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.VPIndex)-4]
-	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.TargetVTL)-12]
-	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.TargetVTL)-1]
-	_ = x[unsafe.Offsetof(StartVirtualProcessorInput{}.VPContext)-16]
-	_ = x[unsafe.Sizeof(StartVirtualProcessorInput{}.VPContext)-224]
-}
-
-// ProcessorHwID
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(ProcessorHwID(0))-4]
-	_ = x[unsafe.Alignof(ProcessorHwID(0))-4]
-}
-
 // GetVPIndexFromAPICIDInput
 func _() {
 	var x [1]struct{}
@@ -2009,15 +1927,6 @@ func _() {
 	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDInput{}.PartitionID)-8]
 	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDInput{}.TargetVTL)-8]
 	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDInput{}.TargetVTL)-1]
-}
-
-// GetVPIndexFromAPICIDElementInput
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{})-8]
-	_ = x[unsafe.Alignof(GetVPIndexFromAPICIDElementInput{})-4]
-	_ = x[unsafe.Offsetof(GetVPIndexFromAPICIDElementInput{}.ProcessorHwID)-0]
-	_ = x[unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{}.ProcessorHwID)-4]
 }
 
 // GetVPIndexFromAPICIDElementOutput
@@ -2175,28 +2084,6 @@ func _() {
 	var x [1]struct{}
 	_ = x[unsafe.Sizeof(VTLEntryReason(0))-4]
 	_ = x[unsafe.Alignof(VTLEntryReason(0))-4]
-}
-
-// VPVTLControl
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(VPVTLControl{})-24]
-	_ = x[unsafe.Alignof(VPVTLControl{})-8]
-	_ = x[unsafe.Offsetof(VPVTLControl{}.EntryReason)-0]
-	_ = x[unsafe.Sizeof(VPVTLControl{}.EntryReason)-4]
-	_ = x[unsafe.Offsetof(VPVTLControl{}.VinaStatus)-4]
-	_ = x[unsafe.Sizeof(VPVTLControl{}.VinaStatus)-1]
-	_ = x[unsafe.Offsetof(VPVTLControl{}.ReservedZ00)-5]
-	_ = x[unsafe.Sizeof(VPVTLControl{}.ReservedZ00)-1]
-	_ = x[unsafe.Offsetof(VPVTLControl{}.ReservedZ01)-6]
-	_ = x[unsafe.Sizeof(VPVTLControl{}.ReservedZ01)-2]
-}
-
-// VPVTLControlVinaStatus
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(VPVTLControlVinaStatus(0))-1]
-	_ = x[unsafe.Alignof(VPVTLControlVinaStatus(0))-1]
 }
 
 // NestedEnlightenmentsControl
@@ -2711,21 +2598,4 @@ func _() {
 	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.Flags)-1]
 	_ = x[unsafe.Offsetof(EnablePartitionVTLInput{}.RsvdZ)-10]
 	_ = x[unsafe.Sizeof(EnablePartitionVTLInput{}.RsvdZ)-6]
-}
-
-// EnableVPVTLInput
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{})-240]
-	_ = x[unsafe.Alignof(EnableVPVTLInput{})-8]
-	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.TargetPartitionID)-0]
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.TargetPartitionID)-8]
-	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.VPIndex)-8]
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.VPIndex)-4]
-	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.TargetVTL)-12]
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.TargetVTL)-1]
-	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.RsvdZ)-13]
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.RsvdZ)-3]
-	_ = x[unsafe.Offsetof(EnableVPVTLInput{}.VPVTLContext)-16]
-	_ = x[unsafe.Sizeof(EnableVPVTLInput{}.VPVTLContext)-224]
 }

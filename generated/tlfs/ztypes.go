@@ -947,13 +947,6 @@ func (x *Arm64InterruptControl) SetAsserted(v bool) {
 	}
 }
 
-// InterruptControl is HV_INTERRUPT_CONTROL.
-//
-// The TLFS defines HV_INTERRUPT_CONTROL per architecture with a
-//
-// Reference: tlfs/datatypes/hv_interrupt_control.md.
-type InterruptControl = X64InterruptControl
-
 // InterruptSource is HV_INTERRUPT_SOURCE.
 //
 // Kind of interrupt an HV_INTERRUPT_ENTRY describes; only MSI is defined.
@@ -3606,17 +3599,6 @@ type PartitionCreationPropertiesArm64 struct {
 	_                         structs.HostLayout
 	DisabledProcessorFeatures PartitionProcessorFeatures // DisabledProcessorFeatures, offset 0x0: Processor features to hide, both banks.
 }
-
-// PartitionCreationProperties is HV_PARTITION_CREATION_PROPERTIES.
-//
-// The type HvCallCreatePartition's prototype names. The datatype page declares only the
-// per-architecture structs _AMD64 (24 bytes) and _ARM64 (16 bytes); the registry keeps one layout for
-// both architectures, so this name stands for the AMD64 struct, and ARM64 callers use
-// HV_PARTITION_CREATION_PROPERTIES_ARM64 (whose input is 8 bytes shorter).
-//
-// Reference: tlfs/datatypes/hv_partition_creation_properties.md,
-// tlfs/hypercalls/HvCallCreatePartition.md.
-type PartitionCreationProperties = PartitionCreationPropertiesAmd64
 
 // PartitionProcessorFeatures is HV_PARTITION_PROCESSOR_FEATURES.
 //
@@ -6279,26 +6261,6 @@ func (x *PartitionProcessorXsaveFeatures) SetAVXSupport(v bool) {
 	} else {
 		*x &^= 1 << 2
 	}
-}
-
-// CreatePartitionInput is HV_INPUT_CREATE_PARTITION.
-//
-// Input of the TLFS HvCallCreatePartition, following the page's AMD64 table (56 bytes). The ARM64
-// table is 48 bytes: Properties there is HV_PARTITION_CREATION_PROPERTIES_ARM64 (16 bytes, no XSAVE
-// mask) and ReservedZ0 sits at 40; the registry has one layout, so ARM64 callers must build that form
-// themselves. The prototype types Flags as UINT64; the table calls it the creation flags bitmask, so
-// HV_PARTITION_CREATION_FLAGS is used.
-//
-// Reference: tlfs/hypercalls/HvCallCreatePartition.md,
-// tlfs/datatypes/hv_partition_creation_properties.md, tlfs/datatypes/hv_partition_creation_flags.md.
-type CreatePartitionInput struct {
-	_                    structs.HostLayout
-	Flags                PartitionCreationFlags      // Flags, offset 0x0: HV_PARTITION_CREATION_FLAG_* bits.
-	ProximityDomainInfo  ProximityDomainInfo         // ProximityDomainInfo, offset 0x8: NUMA locality hint.
-	CompatibilityVersion CompatibilityVersion        // CompatibilityVersion, offset 0x10: Requested compatibility version.
-	_                    [4]byte                     // Padding, offset 0x14: Alignment; should be zero.
-	Properties           PartitionCreationProperties // Properties, offset 0x18: Processor and XSAVE feature masks (AMD64 form).
-	ReservedZ0           uint64                      // ReservedZ0, offset 0x30: Must be zero.
 }
 
 // CreatePartitionOutput is HV_OUTPUT_CREATE_PARTITION.
@@ -12308,60 +12270,6 @@ func (x *ExplicitSuspendRegister) SetSuspended(v bool) {
 	}
 }
 
-// InitialVPContext is HV_INITIAL_VP_CONTEXT.
-//
-// Register state a VP starts with under HvCallStartVirtualProcessor or HvCallEnableVpVtl. The registry
-// follows the x64 layout (224 bytes, the size the StartVirtualProcessor table gives); on ARM64 the
-// type is instead nine UINT64s (Pc, Sp_ELh, SCTLR_EL1, MAIR_EL1, TCR_EL1, VBAR_EL1, TTBR0_EL1,
-// TTBR1_EL1, X18; 72 bytes). The page gives no offsets.
-//
-// Reference: tlfs/datatypes/hv_initial_vp_context.md, tlfs/hypercalls/HvCallStartVirtualProcessor.md.
-type InitialVPContext struct {
-	_        structs.HostLayout
-	RIP      uint64             // Rip, offset 0x0: Instruction pointer.
-	Rsp      uint64             // Rsp, offset 0x8: Stack pointer.
-	Rflags   uint64             // Rflags, offset 0x10: Flags register.
-	Cs       X64SegmentRegister // Cs, offset 0x18: CS selector with its hidden state.
-	Ds       X64SegmentRegister // Ds, offset 0x28
-	Es       X64SegmentRegister // Es, offset 0x38
-	Fs       X64SegmentRegister // Fs, offset 0x48
-	Gs       X64SegmentRegister // Gs, offset 0x58
-	Ss       X64SegmentRegister // Ss, offset 0x68
-	Tr       X64SegmentRegister // Tr, offset 0x78
-	Ldtr     X64SegmentRegister // Ldtr, offset 0x88
-	Idtr     X64TableRegister   // Idtr, offset 0x98: Interrupt descriptor table.
-	Gdtr     X64TableRegister   // Gdtr, offset 0xa8: Global descriptor table.
-	Efer     uint64             // Efer, offset 0xb8
-	Cr0      uint64             // Cr0, offset 0xc0
-	Cr3      uint64             // Cr3, offset 0xc8
-	Cr4      uint64             // Cr4, offset 0xd0
-	MSRCRPat uint64             // MsrCrPat, offset 0xd8: PAT MSR.
-}
-
-// StartVirtualProcessorInput is HV_INPUT_START_VIRTUAL_PROCESSOR.
-//
-// Input of HvCallStartVirtualProcessor, x64 layout. The table leaves bytes 13-15 unlisted (VpContext
-// starts at 16); they are padding here. On ARM64 the context is 72 bytes, making the input 88 bytes.
-//
-// Reference: tlfs/hypercalls/HvCallStartVirtualProcessor.md.
-type StartVirtualProcessorInput struct {
-	_           structs.HostLayout
-	PartitionID PartitionID      // PartitionId, offset 0x0: Partition that owns the VP.
-	VPIndex     VPIndex          // VpIndex, offset 0x8: VP to start (HvCallGetVpIndexFromApicId maps an APIC ID or MPIDR to it).
-	TargetVTL   VTL              // TargetVtl, offset 0xc: VTL in which the VP starts.
-	_           [3]byte          // Padding, offset 0xd
-	VPContext   InitialVPContext // VpContext, offset 0x10: Initial register state.
-}
-
-// ProcessorHwID is HV_PROCESSOR_HW_ID.
-//
-// Hardware processor ID as HvCallGetVpIndexFromApicId takes it. No page defines the type; its input
-// list table says it is the APIC ID, a UINT32, on x64 (followed by 4 bytes of padding) and the MPIDR
-// value, a UINT64, on ARM64. The registry follows x64.
-//
-// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
-type ProcessorHwID uint32
-
 // GetVPIndexFromAPICIDInput is HV_INPUT_GET_VP_INDEX_FROM_APIC_ID.
 //
 // Fixed input header of HvCallGetVpIndexFromApicId.
@@ -12372,19 +12280,6 @@ type GetVPIndexFromAPICIDInput struct {
 	PartitionID PartitionID // PartitionId, offset 0x0: Partition whose VPs are looked up.
 	TargetVTL   VTL         // TargetVtl, offset 0x8: VTL of the lookup.
 	_           [7]byte     // Padding, offset 0x9
-}
-
-// GetVPIndexFromAPICIDElementInput is HV_INPUT_GET_VP_INDEX_FROM_APIC_ID_ELEMENT.
-//
-// One input list element of HvCallGetVpIndexFromApicId, x64 layout (4-byte APIC ID, 4 bytes padding);
-// on ARM64 the element is one 8-byte MPIDR. The C prototype declares the list as HV_PROCESSOR_HW_ID
-// values, but the table pads each to 8 bytes; the table is followed. The page names no element type.
-//
-// Reference: tlfs/hypercalls/HvCallGetVpIndexFromApicId.md.
-type GetVPIndexFromAPICIDElementInput struct {
-	_             structs.HostLayout
-	ProcessorHwID ProcessorHwID // ProcessorHwId, offset 0x0: APIC ID of the wanted VP.
-	_             [4]byte       // Padding, offset 0x4
 }
 
 // GetVPIndexFromAPICIDElementOutput is HV_OUTPUT_GET_VP_INDEX_FROM_APIC_ID_ELEMENT.
@@ -12707,78 +12602,6 @@ func (x VTLEntryReason) String() string {
 		return "HvVtlEntryIntercept"
 	}
 	return "HV_VTL_ENTRY_REASON(" + strconv.FormatUint(uint64(x), 10) + ")"
-}
-
-// VPVTLControl is HV_VP_VTL_CONTROL.
-//
-// Per-VTL control block (VTLs above 0) inside the VP assist page: entry reason, VINA state and the
-// registers restored on a non-fast VTL return. The registry follows the x64 (_AMD64_) branch; on ARM64
-// the last 16 bytes are two reserved UINT64s (ReservedZ2, ReservedZ3), same size.
-//
-// Reference: tlfs/datatypes/hv_vp_vtl_control.md, tlfs/vsm.md.
-type VPVTLControl struct {
-	_           structs.HostLayout
-	EntryReason VTLEntryReason         // EntryReason, offset 0x0: Set by the hypervisor on each entry.
-	VinaStatus  VPVTLControlVinaStatus // VinaStatus, offset 0x4: Virtual interrupt notification assist state.
-	ReservedZ00 uint8                  // ReservedZ00, offset 0x5
-	ReservedZ01 uint16                 // ReservedZ01, offset 0x6
-	_           [2]uint64              // offset 0x8: anonymous union, members through methods
-}
-
-// VTLReturnX64Rax returns a pointer to member VtlReturnX64Rax (offset 0x8) of x. RAX for a 64-bit
-// lower VTL.
-func (x *VPVTLControl) VTLReturnX64Rax() *uint64 {
-	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 8))
-}
-
-// VTLReturnX64Rcx returns a pointer to member VtlReturnX64Rcx (offset 0x10) of x. RCX for a 64-bit
-// lower VTL.
-func (x *VPVTLControl) VTLReturnX64Rcx() *uint64 {
-	return (*uint64)(unsafe.Add(unsafe.Pointer(x), 16))
-}
-
-// VTLReturnX86Eax returns a pointer to member VtlReturnX86Eax (offset 0x8) of x. EAX for a 32-bit
-// lower VTL.
-func (x *VPVTLControl) VTLReturnX86Eax() *uint32 {
-	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 8))
-}
-
-// VTLReturnX86Ecx returns a pointer to member VtlReturnX86Ecx (offset 0xc) of x. ECX for a 32-bit
-// lower VTL.
-func (x *VPVTLControl) VTLReturnX86Ecx() *uint32 {
-	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 12))
-}
-
-// VTLReturnX86Edx returns a pointer to member VtlReturnX86Edx (offset 0x10) of x. EDX for a 32-bit
-// lower VTL.
-func (x *VPVTLControl) VTLReturnX86Edx() *uint32 {
-	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 16))
-}
-
-// ReservedZ1 returns a pointer to member ReservedZ1 (offset 0x14) of x.
-func (x *VPVTLControl) ReservedZ1() *uint32 {
-	return (*uint32)(unsafe.Add(unsafe.Pointer(x), 20))
-}
-
-// VPVTLControlVinaStatus is the type of member VinaStatus of VPVTLControl.
-type VPVTLControlVinaStatus uint8
-
-// VPVTLControlVinaStatusReservedMask has the bits the reference reserves; they must stay zero.
-const VPVTLControlVinaStatusReservedMask VPVTLControlVinaStatus = 0xfe
-
-// VinaAsserted reports VinaAsserted (bit 0: The VINA interrupt line is asserted; clear it to be
-// notified again.).
-func (x VPVTLControlVinaStatus) VinaAsserted() bool {
-	return x&(1<<0) != 0
-}
-
-// SetVinaAsserted sets or clears VinaAsserted.
-func (x *VPVTLControlVinaStatus) SetVinaAsserted(v bool) {
-	if v {
-		*x |= 1 << 0
-	} else {
-		*x &^= 1 << 0
-	}
 }
 
 // NestedEnlightenmentsControl is HV_NESTED_ENLIGHTENMENTS_CONTROL.
@@ -13627,7 +13450,7 @@ func (x *RegisterCRInterceptControl) SetMSRSgxLaunchControlWrite(v bool) {
 // X64MSRNpiepConfigContents is HV_X64_MSR_NPIEP_CONFIG_CONTENTS.
 //
 // Per-VP non-privileged instruction execution prevention settings (x64 only); a set bit makes the
-// instruction fault with
+// instruction fault with #GP in user mode.
 //
 // Reference: tlfs/datatypes/hv_x64_msr_npiep_config_contents.md, tlfs/vp-properties.md.
 type X64MSRNpiepConfigContents uint64
@@ -14130,19 +13953,4 @@ type EnablePartitionVTLInput struct {
 	TargetVTL         VTL                     // TargetVtl, offset 0x8: VTL to enable.
 	Flags             EnablePartitionVTLFlags // Flags, offset 0x9: VSM feature options.
 	RsvdZ             [6]uint8                // RsvdZ, offset 0xa
-}
-
-// EnableVPVTLInput is HV_INPUT_ENABLE_VP_VTL.
-//
-// Input of HvCallEnableVpVtl. The page has one table per architecture, differing only in the size of
-// VpVtlContext: 224 bytes on x64, 72 on ARM64. The registry follows the x64 table (240 bytes in all).
-//
-// Reference: tlfs/hypercalls/HvCallEnableVpVtl.md.
-type EnableVPVTLInput struct {
-	_                 structs.HostLayout
-	TargetPartitionID PartitionID      // TargetPartitionId, offset 0x0: Partition of the VP.
-	VPIndex           VPIndex          // VpIndex, offset 0x8: VP on which the VTL is enabled.
-	TargetVTL         VTL              // TargetVtl, offset 0xc: VTL to enable.
-	RsvdZ             [3]uint8         // RsvdZ, offset 0xd
-	VPVTLContext      InitialVPContext // VpVtlContext, offset 0x10: Register state the VP starts with on its first entry into the VTL.
 }

@@ -25,13 +25,27 @@ type File struct {
 
 // Type is one typedef.
 type Type struct {
+	If              string // preprocessor condition for a type declared per architecture; "" for all
 	Name, Doc, Kind string // Kind: alias, enum, aggregate
 	Base            string // alias, enum: the underlying type
 	Keyword         string // aggregate: struct or union
 	Packed          bool
 	Values          []Define
 	Members         []Member
-	Asserts         []Assert
+	Asserts         []Assert     // on every architecture
+	ArchAsserts     []ArchAssert // where the layout differs per architecture
+}
+
+// ArchAssert is the assertions that hold on one architecture.
+type ArchAssert struct {
+	If      string
+	Asserts []Assert
+}
+
+// archIf is the preprocessor condition that selects an architecture.
+var archIf = map[string]string{
+	"x64":   "defined(__x86_64__) || defined(_M_X64) || defined(_M_AMD64)",
+	"arm64": "defined(__aarch64__) || defined(_M_ARM64)",
 }
 
 // Member is a struct or union member, possibly an inline aggregate or bitfield.
@@ -59,14 +73,18 @@ type Assert struct {
 	Want       int64
 }
 
-// Generate returns the header for a version view and its layout.
-func Generate(r *spec.Registry, res *layout.Result, version, command string) ([]byte, error) {
+// Generate returns the header for a version view and its layout on every
+// architecture.
+func Generate(r *spec.Registry, res layout.Results, version, command string) ([]byte, error) {
 	tmpl, err := template.ParseFS(templates.FS, "c_header.tmpl")
 	if err != nil {
 		return nil, err
 	}
 	f := &File{Command: command, Version: version, Guard: "HVGEN_" + strings.ToUpper(ident(version)) + "_H"}
-	b := &builder{r: r, res: res, done: map[string]bool{}}
+	b := &builder{r: r, res: res, arch: map[string]*spec.Registry{}, done: map[string]bool{}}
+	for _, a := range spec.Arches {
+		b.arch[a] = r.ForArch(a)
+	}
 	for _, t := range r.Types {
 		b.visit(t.Name)
 	}
@@ -112,29 +130,83 @@ func ident(s string) string {
 }
 
 type builder struct {
-	r    *spec.Registry
-	res  *layout.Result
+	r    *spec.Registry            // the version view, every architecture's variants
+	arch map[string]*spec.Registry // the view on each architecture
+	res  layout.Results
 	done map[string]bool
 	out  []Type
 	err  error
 }
 
 // visit emits a type after the types it uses (C needs them declared first).
+// A type declared per architecture becomes one typedef per architecture,
+// each under its #if.
 func (b *builder) visit(name string) {
 	t := b.r.Type(name)
 	if t == nil || t.Kind == spec.KindPrimitive || b.done[name] {
 		return
 	}
 	b.done[name] = true
+	if len(t.Arch) > 0 {
+		for _, a := range spec.Arches {
+			if ta := b.arch[a].Type(name); ta != nil {
+				ct := b.typedef(ta, a)
+				ct.If = archIf[a]
+				b.out = append(b.out, ct)
+			}
+		}
+		return
+	}
+	ct := b.typedef(t, spec.Arches[0])
+	// Asserted on every architecture: the facts that differ go under #if.
+	byArch := map[string][]Assert{}
+	for _, a := range spec.Arches {
+		if lt := b.res[a].Types[name]; lt != nil {
+			byArch[a] = b.asserts(t, lt)
+		}
+	}
+	ct.Asserts = nil
+	for _, as := range byArch[spec.Arches[0]] {
+		if all(byArch, func(bs []Assert) bool { return slices.Contains(bs, as) }) {
+			ct.Asserts = append(ct.Asserts, as)
+		}
+	}
+	for _, a := range spec.Arches {
+		var own []Assert
+		for _, as := range byArch[a] {
+			if !slices.Contains(ct.Asserts, as) {
+				own = append(own, as)
+			}
+		}
+		if len(own) > 0 {
+			ct.ArchAsserts = append(ct.ArchAsserts, ArchAssert{archIf[a], own})
+		}
+	}
+	b.out = append(b.out, ct)
+}
+
+func all(m map[string][]Assert, f func([]Assert) bool) bool {
+	for _, v := range m {
+		if !f(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// typedef builds a type's declaration and its assertions on architecture a,
+// after the types it uses.
+func (b *builder) typedef(t *spec.Type, a string) Type {
+	r := b.arch[a]
 	for _, dep := range deps(t) {
 		b.visit(dep)
 	}
-	lt := b.res.Types[name]
-	if lt == nil {
-		b.err = fmt.Errorf("%s: no layout", name)
-		return
-	}
 	ct := Type{Name: t.Name, Doc: oneLine(t.Doc)}
+	lt := b.res[a].Types[t.Name]
+	if lt == nil {
+		b.err = fmt.Errorf("%s: no layout", t.Name)
+		return ct
+	}
 	switch t.Kind {
 	case spec.KindAlias:
 		ct.Kind, ct.Base = "alias", t.Base
@@ -144,14 +216,21 @@ func (b *builder) visit(name string) {
 			ct.Values = append(ct.Values, Define{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value)})
 		}
 	case spec.KindBitfield:
-		base := b.r.Integer(t.Base).Name
+		base := r.Integer(t.Base).Name
 		ct.Kind, ct.Keyword = "aggregate", "union"
 		ct.Members = []Member{{Indent: indent(1), Bits: bits(t, base, 2)}, {Indent: indent(1), Type: base, Name: "As" + base}}
 	case spec.KindStruct, spec.KindUnion:
 		ct.Kind, ct.Keyword, ct.Packed = "aggregate", string(t.Kind), t.Packed
-		ct.Members = b.members(t.Fields, 1, t.Kind == spec.KindUnion)
+		ct.Members = b.members(r, t.Fields, 1, t.Kind == spec.KindUnion)
 	}
-	if ct.Kind != "alias" || lt.Fields == nil { // an alias of an aggregate is checked where the aggregate is
+	ct.Asserts = b.asserts(t, lt)
+	return ct
+}
+
+// asserts are the size, alignment and offset assertions of a type's layout.
+func (b *builder) asserts(t *spec.Type, lt *layout.Type) []Assert {
+	ct := Type{}
+	if t.Kind != spec.KindAlias || lt.Fields == nil { // an alias of an aggregate is checked where the aggregate is
 		ct.Asserts = append(ct.Asserts, Assert{"sizeof(" + t.Name + ")", t.Name + " size", lt.Size})
 		if !t.Packed {
 			ct.Asserts = append(ct.Asserts, Assert{"_Alignof(" + t.Name + ")", t.Name + " alignment", lt.Align})
@@ -160,7 +239,7 @@ func (b *builder) visit(name string) {
 	if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
 		b.offsets(&ct, t.Name, "", lt, 0)
 	}
-	b.out = append(b.out, ct)
+	return ct.Asserts
 }
 
 // offsets asserts the offset of every named member, through anonymous
@@ -185,7 +264,7 @@ func (b *builder) offsets(ct *Type, typ, prefix string, lt *layout.Type, base in
 
 func indent(depth int) string { return strings.Repeat("    ", depth) }
 
-func (b *builder) members(fields []*spec.Field, depth int, union bool) []Member {
+func (b *builder) members(r *spec.Registry, fields []*spec.Field, depth int, union bool) []Member {
 	var out []Member
 	for _, f := range fields {
 		m := Member{Indent: indent(depth), Name: f.Name, Type: f.Type}
@@ -202,10 +281,10 @@ func (b *builder) members(fields []*spec.Field, depth int, union bool) []Member 
 		if f.Nested != nil {
 			switch f.Nested.Kind {
 			case spec.KindBitfield:
-				m.Bits = bits(f.Nested, b.r.Integer(f.Nested.Base).Name, depth+1)
+				m.Bits = bits(f.Nested, r.Integer(f.Nested.Base).Name, depth+1)
 			default:
 				m.Keyword = string(f.Nested.Kind)
-				m.Members = b.members(f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)
+				m.Members = b.members(r, f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)
 			}
 		}
 		out = append(out, m)

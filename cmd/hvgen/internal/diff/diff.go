@@ -48,40 +48,75 @@ type Change struct {
 	Old     string   `json:"old,omitempty"`
 	New     string   `json:"new,omitempty"`
 	Affects []string `json:"affects,omitempty"` // hypercalls whose parameters contain the changed type
+	Arch    string   `json:"arch,omitempty"`    // set when the change holds on this architecture only
 }
 
-// Side is one side of a comparison: a version view and its layout.
+// Side is one side of a comparison: a version view and its layout on every
+// architecture.
 type Side struct {
 	Name string // for reports: "wdk-2013", "main:spec (tlfs)"
 	Reg  *spec.Registry
-	Lay  *layout.Result
+	Lay  layout.Results
 }
 
 // NewSide lays out a version view.
 func NewSide(name string, view *spec.Registry) (*Side, error) {
-	res, errs := layout.Compute(view, layout.X64)
+	res, errs := layout.ComputeAll(view)
 	if len(errs) > 0 {
-		return nil, errs.Sort()
+		return nil, errs
 	}
 	return &Side{Name: name, Reg: view, Lay: res}, nil
 }
 
-// Compare lists every change from old to new, sorted by item and path.
+// archSide is one architecture's part of a Side.
+type archSide struct {
+	Reg *spec.Registry
+	Lay *layout.Result
+}
+
+func (s *Side) on(arch string) *archSide {
+	return &archSide{Reg: s.Reg.ForArch(arch), Lay: s.Lay[arch]}
+}
+
+// Compare lists every change from old to new, sorted by item and path. The
+// sides are compared on each architecture; a change found on some of them
+// only names its architecture.
 func Compare(old, new *Side) []Change {
-	d := &differ{old: old, new: new}
-	d.hypercalls()
-	d.types()
-	d.statuses()
-	d.constants()
-	d.attribute()
-	slices.SortStableFunc(d.out, func(a, b Change) int {
-		return cmp.Or(cmp.Compare(a.Item, b.Item), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Kind, b.Kind))
+	var out []Change
+	seen := map[string][]string{} // change key -> architectures
+	for _, a := range layout.Arches {
+		d := &differ{old: old.on(a.Name), new: new.on(a.Name)}
+		d.hypercalls()
+		d.types()
+		d.statuses()
+		d.constants()
+		d.attribute()
+		for _, c := range d.out {
+			k := c.key()
+			if seen[k] == nil {
+				out = append(out, c)
+			}
+			seen[k] = append(seen[k], a.Name)
+		}
+	}
+	for i := range out {
+		if archs := seen[out[i].key()]; len(archs) < len(layout.Arches) {
+			out[i].Arch = strings.Join(archs, ", ")
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.Item, b.Item), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Arch, b.Arch))
 	})
-	return d.out
+	return out
+}
+
+// key identifies a change across architectures.
+func (c Change) key() string {
+	return strings.Join([]string{c.Class.String(), c.Kind, c.Item, c.Path, c.Old, c.New, strings.Join(c.Affects, ",")}, "\x00")
 }
 
 type differ struct {
-	old, new *Side
+	old, new *archSide
 	out      []Change
 }
 

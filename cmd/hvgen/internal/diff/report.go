@@ -60,6 +60,9 @@ func WriteText(w io.Writer, from, to string, changes []Change) error {
 
 func describe(c Change) string {
 	var b strings.Builder
+	if c.Arch != "" {
+		b.WriteString("[" + c.Arch + "] ")
+	}
 	if c.Path != "" {
 		b.WriteString(c.Path + "  ")
 	}
@@ -109,6 +112,9 @@ func WriteMarkdown(w io.Writer, from, to string, changes []Change) error {
 		item := "`" + c.Item + "`"
 		if c.Path != "" {
 			item += " `." + c.Path + "`"
+		}
+		if c.Arch != "" {
+			item += " (" + c.Arch + " only)"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", c.Class, item, c.Kind, mdCell(c.Old), mdCell(c.New), mdCell(strings.Join(c.Affects, ", ")))
 	}

@@ -238,7 +238,7 @@ func reservedOverlap(o map[string]*member, y *member) bool {
 // parameters contain that type (in the old or the new ABI).
 func (d *differ) attribute() {
 	users := map[string][]string{}
-	for _, s := range []*Side{d.old, d.new} {
+	for _, s := range []*archSide{d.old, d.new} {
 		for _, h := range s.Reg.Hypercalls {
 			for t := range reach(s.Reg, h.Input, h.Output, h.InputRep, h.OutputRep) {
 				if !slices.Contains(users[t], h.Name) {

@@ -113,15 +113,22 @@ type VersionDiff struct {
 // Build prepares the site from the registry, laying out each version.
 func Build(r *spec.Registry) (*Site, error) {
 	s := &Site{Versions: r.VersionNames()}
-	lay := map[string]*layout.Result{}
+	lay := map[string]layout.Results{} // by version, then architecture
 	for _, v := range s.Versions {
-		res, errs := layout.Compute(r.View(v), layout.X64)
+		res, errs := layout.ComputeAll(r.View(v))
 		if len(errs) > 0 {
-			return nil, errs.Sort()
+			return nil, errs
 		}
 		lay[v] = res
 	}
-	first := func(it *spec.Item) *layout.Result { return lay[it.Versions[0]] }
+	// A type is shown in the first of its versions, on x64 unless it is
+	// declared for other architectures only.
+	typeLayout := func(t *spec.Type) *layout.Result {
+		if len(t.Arch) > 0 {
+			return lay[t.Versions[0]][t.Arch[0]]
+		}
+		return lay[t.Versions[0]]["x64"]
+	}
 	typeSlugs := map[string]string{}
 	for _, t := range r.Types {
 		typeSlugs[t.Name] = "types/" + t.Name
@@ -141,17 +148,26 @@ func Build(r *spec.Registry) (*Site, error) {
 				c.Callers += "; privileges: " + strings.Join(h.Access.Privileges, ", ")
 			}
 		}
-		res := first(&h.Item)
 		for _, p := range []struct{ role, typ string }{{"input", h.Input}, {"output", h.Output}, {"rep input element", h.InputRep}, {"rep output element", h.OutputRep}} {
 			if p.typ == "" {
 				continue
 			}
-			prm := Param{Role: p.role, Type: p.typ, Slug: typeSlugs[p.typ]}
-			if l := res.Types[p.typ]; l != nil {
-				prm.Size = l.Size
-				prm.Rows = rows(l, typeSlugs, 0, 0)
+			// A block laid out differently per architecture is shown once for each.
+			all := lay[h.Versions[0]]
+			for _, a := range layout.Arches {
+				if a.Name != "x64" && all.Same(p.typ) {
+					break
+				}
+				prm := Param{Role: p.role, Type: p.typ, Slug: typeSlugs[p.typ]}
+				if !all.Same(p.typ) {
+					prm.Role += " (" + a.Name + ")"
+				}
+				if l := all[a.Name].Types[p.typ]; l != nil {
+					prm.Size = l.Size
+					prm.Rows = rows(l, typeSlugs, 0, 0)
+				}
+				c.Params = append(c.Params, prm)
 			}
-			c.Params = append(c.Params, prm)
 		}
 		view := r.View(h.Versions[0])
 		for _, st := range h.Statuses {
@@ -176,8 +192,11 @@ func Build(r *spec.Registry) (*Site, error) {
 			pages[t.Name] = p
 			s.Types = append(s.Types, p)
 		}
-		l := first(&t.Item).Types[t.Name]
+		l := typeLayout(t).Types[t.Name]
 		tv := &TypeVariant{Type: t, Versions: strings.Join(t.Versions, ", ")}
+		if len(t.Arch) > 0 {
+			tv.Versions += " (" + strings.Join(t.Arch, ", ") + ")"
+		}
 		if l != nil {
 			tv.Size, tv.Align = l.Size, l.Align
 			switch t.Kind {

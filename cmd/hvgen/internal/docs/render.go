@@ -34,6 +34,10 @@ func HTML(s *Site) (map[string][]byte, error) {
 		// Layout tables appear only on pages one level below the root.
 		"root": func() string { return "../" },
 		"svg":  func(s string) template.HTML { return template.HTML(s) }, // drawn by bytesDiagram/bitsDiagram, escaped there
+		// anchor makes an id of a label: "tlfs (arm64)" -> "tlfs-arm64".
+		"anchor": func(s string) string {
+			return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' }), "-")
+		},
 		"link": func(item string) template.HTML {
 			if p, ok := pages[item]; ok {
 				return template.HTML(fmt.Sprintf(`<a href="%s">%s</a>`, template.HTMLEscapeString(p), template.HTMLEscapeString(item)))

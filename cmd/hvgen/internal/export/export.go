@@ -16,6 +16,7 @@ import (
 type Document struct {
 	Schema     int          `json:"schema"`            // bumped on incompatible changes to this format
 	Version    string       `json:"version,omitempty"` // the version exported; empty: all
+	Arch       string       `json:"arch"`              // the architecture whose layouts and type variants are exported
 	Versions   []string     `json:"versions"`          // the registry's versions
 	Hypercalls []Hypercall  `json:"hypercalls"`
 	Types      []Type       `json:"types"`
@@ -71,14 +72,15 @@ type CallStatus struct {
 // Type is an exported type with its layout.
 type Type struct {
 	Common
-	GoName string  `json:"go_name"` // the name hvgen's Go emitter gives it
-	Kind   string  `json:"kind"`
-	Base   string  `json:"base,omitempty"`
-	Size   int64   `json:"size"`
-	Align  int64   `json:"align"`
-	Packed bool    `json:"packed,omitempty"`
-	Fields []Field `json:"fields,omitempty"`
-	Values []Value `json:"values,omitempty"`
+	GoName string   `json:"go_name"`        // the name hvgen's Go emitter gives it
+	Arch   []string `json:"arch,omitempty"` // set when the type is declared per architecture: the ones this variant is for
+	Kind   string   `json:"kind"`
+	Base   string   `json:"base,omitempty"`
+	Size   int64    `json:"size"`
+	Align  int64    `json:"align"`
+	Packed bool     `json:"packed,omitempty"`
+	Fields []Field  `json:"fields,omitempty"`
+	Values []Value  `json:"values,omitempty"`
 }
 
 // Field is a struct or union member, or a bit range of a bitfield. Offsets are
@@ -162,14 +164,20 @@ type Counter struct {
 	Doc       string `json:"doc,omitempty"`
 }
 
-// Build exports the registry: one version's view when version is not empty,
-// else every item with the versions that have it. Layouts come from the x64
-// layout (identical on ARM64); an item in several versions is laid out in the
-// first of them.
-func Build(r *spec.Registry, version string) (*Document, error) {
+// Build exports the registry on one architecture (a spec.Arches name): one
+// version's view when version is not empty, else every item with the versions
+// that have it. Types declared per architecture appear in arch's variant, and
+// layouts are arch's; an item in several versions is laid out in the first of
+// them.
+func Build(r *spec.Registry, version, arch string) (*Document, error) {
+	la, ok := layout.ArchNamed(arch)
+	if !ok {
+		return nil, fmt.Errorf("unknown architecture %q", arch)
+	}
+	r = r.ForArch(arch)
 	layouts := map[string]*layout.Result{}
 	for _, v := range r.VersionNames() {
-		res, errs := layout.Compute(r.View(v), layout.X64)
+		res, errs := layout.Compute(r.View(v), la)
 		if len(errs) > 0 {
 			return nil, errs.Sort()
 		}
@@ -188,7 +196,7 @@ func Build(r *spec.Registry, version string) (*Document, error) {
 		}
 		return layouts[it.Versions[0]]
 	}
-	doc := &Document{Schema: 1, Version: version, Versions: r.VersionNames(),
+	doc := &Document{Schema: 1, Version: version, Arch: arch, Versions: r.VersionNames(),
 		Hypercalls: []Hypercall{}, Types: []Type{}, Statuses: []Status{}, Constants: []Constant{},
 		EventLog: []EventGroup{}, Stats: []StatsGroup{}}
 	statusValue := func(it *spec.Item, name string) *uint64 {
@@ -232,7 +240,7 @@ func Build(r *spec.Registry, version string) (*Document, error) {
 		if l == nil {
 			return nil, fmt.Errorf("%s: %s has no layout", t.Pos, t.Name)
 		}
-		x := Type{Common: common(&t.Item), GoName: naming.Go(t.Name), Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
+		x := Type{Common: common(&t.Item), GoName: naming.Go(t.Name), Arch: t.Arch, Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
 		switch t.Kind {
 		case spec.KindStruct, spec.KindUnion:
 			x.Fields = fields(l)

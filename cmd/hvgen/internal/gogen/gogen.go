@@ -30,9 +30,13 @@ const buildConstraint = "//go:build amd64 || arm64"
 const abiPath = "github.com/hvgen/hvgen/runtime/abi"
 
 // Generate returns the generated files, by file name. r must be a single
-// version's view and res its layout.
-func Generate(r *spec.Registry, res *layout.Result, opt Options) (map[string][]byte, error) {
-	g := &gen{r: r, res: res, opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}}
+// version's view and res its layout on every architecture.
+//
+// Types the registry declares per architecture go to ztypes_<goarch>.go, and
+// the layout assertions of every type whose layout differs between the
+// architectures to zlayout_<goarch>.go; everything else is shared.
+func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]byte, error) {
+	g := &gen{r: r, all: res, res: res["x64"], opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}}
 	g.assignNames()
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
@@ -43,8 +47,7 @@ func Generate(r *spec.Registry, res *layout.Result, opt Options) (map[string][]b
 			files[name] = f
 		}
 	}
-	add("ztypes.go", g.typesFile())
-	add("zlayout.go", g.layoutFile())
+	g.typeFiles(add)
 	add("zconst.go", g.constFile())
 	add("zstatus.go", g.statusFile())
 	add("zcalls.go", g.callsFile())
@@ -54,6 +57,10 @@ func Generate(r *spec.Registry, res *layout.Result, opt Options) (map[string][]b
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
 	}
+	return render(files)
+}
+
+func render(files map[string]*jen.File) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for name, f := range files {
 		var buf bytes.Buffer
@@ -65,6 +72,116 @@ func Generate(r *spec.Registry, res *layout.Result, opt Options) (map[string][]b
 	return out, nil
 }
 
+// goArch is the GOARCH of a registry architecture.
+var goArch = map[string]string{"x64": "amd64", "arm64": "arm64"}
+
+// typeFiles emits the types and their layout assertions: shared types and
+// the assertions that hold on both architectures in ztypes.go and
+// zlayout.go, the rest in per-architecture files.
+func (g *gen) typeFiles(add func(string, *jen.File)) {
+	var shared []*spec.Type
+	perArch := map[string][]*spec.Type{}
+	for _, t := range g.r.Types {
+		if len(t.Arch) == 0 {
+			shared = append(shared, t)
+			continue
+		}
+		for _, a := range t.Arch {
+			perArch[a] = append(perArch[a], t)
+		}
+	}
+	if len(perArch) == 0 {
+		add("ztypes.go", g.typesFile(shared, ""))
+		add("zlayout.go", g.layoutFile(g.asserts, ""))
+		return
+	}
+	// The shared types are written once, from the x64 layout; their
+	// assertions are made on every architecture and kept apart where they
+	// differ. The Go text of a shared type must not depend on the
+	// architecture (it names its members' types, whose variants live in the
+	// per-architecture files).
+	asserts := map[string][]assertion{}
+	var text []byte
+	for i, a := range layout.Arches {
+		g.res, g.asserts = g.all[a.Name], nil
+		f := g.typesFile(shared, "")
+		asserts[a.Name] = g.asserts
+		var buf bytes.Buffer
+		if err := f.Render(&buf); err != nil {
+			g.errs.Add(spec.Pos{}, "ztypes.go: %v", err)
+			return
+		}
+		if i == 0 {
+			add("ztypes.go", f)
+			text = buf.Bytes()
+		} else if !bytes.Equal(buf.Bytes(), text) {
+			g.archDependent(shared)
+		}
+	}
+	common, differ := splitAsserts(asserts)
+	add("zlayout.go", g.layoutFile(common, ""))
+	for _, a := range layout.Arches {
+		g.res, g.asserts = g.all[a.Name], nil
+		add("ztypes_"+goArch[a.Name]+".go", g.typesFile(perArch[a.Name], goArch[a.Name]))
+		add("zlayout_"+goArch[a.Name]+".go", g.layoutFile(append(differ[a.Name], g.asserts...), goArch[a.Name]))
+	}
+	g.res = g.all["x64"]
+}
+
+// archDependent reports the shared types whose Go declaration differs
+// between the architectures (an anonymous union stored as bytes of an
+// architecture-dependent size, say): they must be declared per architecture.
+func (g *gen) archDependent(shared []*spec.Type) {
+	saved, savedAsserts := g.res, g.asserts
+	defer func() { g.res, g.asserts = saved, savedAsserts }()
+	for _, t := range shared {
+		if g.all.Same(t.Name) {
+			continue
+		}
+		var first []byte
+		for i, a := range layout.Arches {
+			g.res = g.all[a.Name]
+			f := jen.NewFile(g.opt.Package)
+			g.emitTypes(f, []*spec.Type{t})
+			var buf bytes.Buffer
+			if err := f.Render(&buf); err != nil {
+				continue
+			}
+			if i == 0 {
+				first = buf.Bytes()
+			} else if !bytes.Equal(buf.Bytes(), first) {
+				g.errs.Add(t.Pos, "%s: its Go declaration differs on %s (its layout does); declare it per architecture (arch:)", t.Name, a.Name)
+			}
+		}
+	}
+}
+
+// splitAsserts returns the assertions alike on every architecture, and the
+// others by architecture.
+func splitAsserts(by map[string][]assertion) ([]assertion, map[string][]assertion) {
+	first := by[layout.Arches[0].Name]
+	var common []assertion
+	differ := map[string][]assertion{}
+	for i, a := range first {
+		same := true
+		for _, arch := range layout.Arches[1:] {
+			if b := by[arch.Name]; i >= len(b) || !a.equal(b[i]) {
+				same = false
+			}
+		}
+		if same {
+			common = append(common, a)
+			continue
+		}
+		for _, arch := range layout.Arches {
+			if i < len(by[arch.Name]) {
+				differ[arch.Name] = append(differ[arch.Name], by[arch.Name][i])
+			}
+		}
+	}
+	return common, differ
+}
+
 type declared struct {
 	abi string
 	pos spec.Pos
@@ -72,7 +189,8 @@ type declared struct {
 
 type gen struct {
 	r       *spec.Registry
-	res     *layout.Result
+	all     layout.Results // the version's layout on every architecture
+	res     *layout.Result // the layout being emitted (x64 outside typeFiles)
 	opt     Options
 	errs    spec.ErrorList
 	names   map[string]declared // Go identifier -> what claimed it
@@ -84,6 +202,9 @@ type gen struct {
 // declare claims a package-level Go identifier.
 func (g *gen) declare(goName, abi string, pos spec.Pos) {
 	if d, ok := g.names[goName]; ok {
+		if d.abi == abi {
+			return // the same ABI item on another architecture
+		}
 		g.errs.Add(pos, "%s and %s (at %s) both become the Go name %s", abi, d.abi, d.pos, goName)
 		return
 	}
@@ -172,13 +293,29 @@ func (g *gen) nestedNames(parent string, fields []*spec.Field) {
 }
 
 // newFile starts a generated file.
-func (g *gen) newFile() *jen.File {
+func (g *gen) newFile() *jen.File { return g.newArchFile("") }
+
+// newArchFile starts a file for one GOARCH ("": every architecture).
+func (g *gen) newArchFile(goarch string) *jen.File {
 	f := jen.NewFile(g.opt.Package)
 	f.HeaderComment("// Code generated by " + g.opt.Command + "; DO NOT EDIT.")
-	f.HeaderComment(buildConstraint)
+	if goarch != "" {
+		f.HeaderComment("//go:build " + goarch)
+	} else {
+		f.HeaderComment(buildConstraint)
+	}
 	f.ImportName(abiPath, "abi")
 	f.ImportName(hvcallPath, "hvcall")
 	return f
+}
+
+// zero returns a value of a registry type: T{} for an aggregate, T(0) for
+// an integer type.
+func (g *gen) zero(name string) *jen.Statement {
+	if t := g.r.Type(name); t != nil && (t.Kind == spec.KindStruct || t.Kind == spec.KindUnion) {
+		return g.goType(name).Values()
+	}
+	return g.goType(name).Call(jen.Lit(0))
 }
 
 // goType returns the Go type expression of a registry type name.

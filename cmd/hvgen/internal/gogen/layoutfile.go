@@ -9,13 +9,17 @@ import (
 // that indexes a one-element array with (actual - expected), so any
 // difference fails the build (negative: "overflows uintptr"; positive: "index
 // out of bounds").
-func (g *gen) layoutFile() *jen.File {
-	if len(g.asserts) == 0 {
+func (g *gen) layoutFile(asserts []assertion, goarch string) *jen.File {
+	if len(asserts) == 0 {
 		return nil
 	}
-	f := g.newFile()
-	addComment(f, "Layout assertions: the sizes, alignments and offsets hvgen's layout engine computed.")
-	for _, a := range g.asserts {
+	f := g.newArchFile(goarch)
+	if goarch == "" {
+		addComment(f, "Layout assertions: the sizes, alignments and offsets hvgen's layout engine computed.")
+	} else {
+		addComment(f, "Layout assertions on "+goarch+": the types declared for it and those whose layout differs there.")
+	}
+	for _, a := range asserts {
 		stmts := []jen.Code{jen.Var().Id("x").Index(jen.Lit(1)).Struct()}
 		check := func(actual *jen.Statement, want int64) {
 			stmts = append(stmts, jen.Id("_").Op("=").Id("x").Index(actual.Op("-").Lit(int(want))))

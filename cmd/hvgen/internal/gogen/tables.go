@@ -127,10 +127,14 @@ func (g *gen) callsFile() *jen.File {
 			}
 		}
 		size := func(key, typ string) {
-			if typ != "" {
-				if lt := g.res.Types[typ]; lt != nil {
-					d[jen.Id(key)] = jen.Lit(int(lt.Size))
-				}
+			if typ == "" {
+				return
+			}
+			if !g.all.Same(typ) {
+				// Another size per architecture: let the compiler say which.
+				d[jen.Id(key)] = jen.Uint32().Call(jen.Qual("unsafe", "Sizeof").Call(g.zero(typ)))
+			} else if lt := g.res.Types[typ]; lt != nil {
+				d[jen.Id(key)] = jen.Lit(int(lt.Size))
 			}
 		}
 		flag("Rep", h.Rep)

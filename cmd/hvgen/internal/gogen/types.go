@@ -2,6 +2,7 @@ package gogen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 
@@ -25,8 +26,22 @@ type fieldOffset struct {
 	size   int64
 }
 
-// typesFile emits every type of the view, in registry order.
-func (g *gen) typesFile() *jen.File {
+// equal reports whether two assertions check the same facts.
+func (a assertion) equal(b assertion) bool {
+	return a.goName == b.goName && a.size == b.size && a.align == b.align && slices.Equal(a.offsets, b.offsets)
+}
+
+// typesFile emits types, in registry order, into a file for goarch ("": the
+// shared file, which also carries the package comment).
+func (g *gen) typesFile(types []*spec.Type, goarch string) *jen.File {
+	if goarch != "" {
+		if len(types) == 0 {
+			return nil
+		}
+		f := g.newArchFile(goarch)
+		g.emitTypes(f, types)
+		return f
+	}
 	f := g.newFile()
 	for _, line := range []string{
 		fmt.Sprintf("Package %s holds the Hyper-V hypervisor ABI as the %s reference documents it:", g.opt.Package, g.opt.Version),
@@ -42,7 +57,12 @@ func (g *gen) typesFile() *jen.File {
 			"sizes and offsets are) and must be placed on 16-byte boundaries by the caller.").
 			Type().Id("Uint128").Struct(jen.Id("Low").Uint64(), jen.Id("High").Uint64()))
 	}
-	for _, t := range g.r.Types {
+	g.emitTypes(f, types)
+	return f
+}
+
+func (g *gen) emitTypes(f *jen.File, types []*spec.Type) {
+	for _, t := range types {
 		lt := g.res.Types[t.Name]
 		if lt == nil {
 			g.errs.Add(t.Pos, "%s: no layout", t.Name)
@@ -50,7 +70,6 @@ func (g *gen) typesFile() *jen.File {
 		}
 		g.emitType(f, g.goNames[t.Name], t, lt, docComment(g.goNames[t.Name], t.Name, t.Doc, t.Refs))
 	}
-	return f
 }
 
 // emitType emits a type with its doc comment: a registry type, or one

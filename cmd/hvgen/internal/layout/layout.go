@@ -17,14 +17,26 @@ type Arch struct {
 	align map[int64]int64 // primitive size -> alignment
 }
 
-// The architectures the hypervisor defines. Both are LP64 with every
-// fixed-width integer aligned to its size (UINT128 to 16), so their layouts
-// agree; 32-bit targets align 64-bit integers to 4 and are not supported.
+// The architectures the hypervisor defines (spec.Arches). Both are LP64 with
+// every fixed-width integer aligned to its size (UINT128 to 16), so a type
+// declared alike lays out alike; what differs is the few types the TLFS
+// declares per architecture. 32-bit targets align 64-bit integers to 4 and
+// are not supported.
 var (
 	X64    = Arch{Name: "x64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8, 16: 16}}
 	ARM64  = Arch{Name: "arm64", align: map[int64]int64{1: 1, 2: 2, 4: 4, 8: 8, 16: 16}}
 	Arches = []Arch{X64, ARM64}
 )
+
+// ArchNamed returns the architecture of a spec.Arches name.
+func ArchNamed(name string) (Arch, bool) {
+	for _, a := range Arches {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Arch{}, false
+}
 
 // PageSize is the hypercall input and output page size.
 const PageSize = 4096
@@ -50,7 +62,8 @@ type Result struct {
 	Types map[string]*Type
 }
 
-// Compute lays out every type of a version view. Types that cannot be laid out
+// Compute lays out every type of a version view on arch (taking arch's variant
+// of a type declared per architecture). Types that cannot be laid out
 // (undefined, recursive) are missing from the result and reported in the
 // error list.
 func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
@@ -58,6 +71,7 @@ func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
 }
 
 func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.ErrorList) {
+	r = r.ForArch(arch.Name) // a type declared per architecture: this one's variant
 	e := &engine{r: r, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
 		reportUndefined: reportUndefined}
 	for _, t := range r.Types {
@@ -65,6 +79,52 @@ func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.E
 	}
 	e.hypercalls()
 	return e.res, e.errs
+}
+
+// Results is one version's layout on each architecture, by spec.Arches name.
+type Results map[string]*Result
+
+// ComputeAll lays out a version view on every architecture.
+func ComputeAll(r *spec.Registry) (Results, spec.ErrorList) {
+	out := Results{}
+	var all spec.ErrorList
+	for _, a := range Arches {
+		res, errs := Compute(r, a)
+		out[a.Name] = res
+		all = append(all, errs...)
+	}
+	return out, all.Sort()
+}
+
+// Same reports whether a type lays out alike on every architecture of rs:
+// same size, alignment and member offsets and sizes, all the way down.
+func (rs Results) Same(name string) bool {
+	var first *Type
+	for _, a := range Arches {
+		t := rs[a.Name].Types[name]
+		if first == nil {
+			first = t
+		} else if !sameType(first, t) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameType(a, b *Type) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Size != b.Size || a.Align != b.Align || len(a.Fields) != len(b.Fields) {
+		return false
+	}
+	for i, f := range a.Fields {
+		g := b.Fields[i]
+		if f.Spec.Name != g.Spec.Name || f.Offset != g.Offset || f.Size != g.Size || !sameType(f.Elem, g.Elem) {
+			return false
+		}
+	}
+	return true
 }
 
 // Check lays out every version on every architecture and returns every

@@ -155,16 +155,19 @@ func lookup(l *Type, name string) *Field {
 	return nil
 }
 
+// referenceLayoutsARM64 are the ARM64 tables of the pages that give one
+// table per architecture (referenceLayouts holds their x64 tables).
+var referenceLayoutsARM64 = []refLayout{
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "Properties.DisabledProcessorFeatures", 24, 16, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "ReservedZ0", 40, 8, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_CREATE_PARTITION", "", 0, 48, "hypercalls/HvCallCreatePartition.md"},
+	{"tlfs", "HV_INPUT_START_VIRTUAL_PROCESSOR", "VpContext", 16, 72, "hypercalls/HvCallStartVirtualProcessor.md"},
+	{"tlfs", "HV_INPUT_ENABLE_VP_VTL", "VpVtlContext", 16, 72, "hypercalls/HvCallEnableVpVtl.md"},
+	{"tlfs", "HV_INPUT_GET_VP_INDEX_FROM_APIC_ID_ELEMENT", "ProcessorHwId", 0, 8, "hypercalls/HvCallGetVpIndexFromApicId.md"},
+}
+
 func TestReferenceLayouts(t *testing.T) {
 	r := loadRegistry(t)
-	results := map[string]*Result{}
-	for _, v := range r.VersionNames() {
-		res, errs := Compute(r.View(v), X64)
-		if len(errs) > 0 {
-			t.Fatalf("%s: %v", v, errs)
-		}
-		results[v] = res
-	}
 	types := map[string]bool{}
 	for _, c := range referenceLayouts {
 		types[c.version+" "+c.typ] = true
@@ -172,15 +175,29 @@ func TestReferenceLayouts(t *testing.T) {
 	if len(types) < 40 {
 		t.Errorf("the table covers %d layouts; keep at least 40 across the areas", len(types))
 	}
-	for _, c := range referenceLayouts {
+	checkReference(t, r, X64, referenceLayouts)
+	checkReference(t, r, ARM64, referenceLayoutsARM64)
+}
+
+func checkReference(t *testing.T, r *spec.Registry, arch Arch, table []refLayout) {
+	t.Helper()
+	results := map[string]*Result{}
+	for _, v := range r.VersionNames() {
+		res, errs := Compute(r.View(v), arch)
+		if len(errs) > 0 {
+			t.Fatalf("%s on %s: %v", v, arch.Name, errs)
+		}
+		results[v] = res
+	}
+	for _, c := range table {
 		l := results[c.version].Types[c.typ]
 		if l == nil {
-			t.Errorf("%s %s: no such type (%s)", c.version, c.typ, c.ref)
+			t.Errorf("%s %s on %s: no such type (%s)", c.version, c.typ, arch.Name, c.ref)
 			continue
 		}
 		if c.member == "" {
 			if l.Size != c.size {
-				t.Errorf("%s %s: size %d, reference says %d (%s)", c.version, c.typ, l.Size, c.size, c.ref)
+				t.Errorf("%s %s on %s: size %d, reference says %d (%s)", c.version, c.typ, arch.Name, l.Size, c.size, c.ref)
 			}
 			continue
 		}
@@ -189,8 +206,8 @@ func TestReferenceLayouts(t *testing.T) {
 		case f == nil:
 			t.Errorf("%s %s: no member %s (%s)", c.version, c.typ, c.member, c.ref)
 		case f.Offset != c.offset || f.Size != c.size:
-			t.Errorf("%s %s.%s: offset %d size %d, reference says offset %d size %d (%s)",
-				c.version, c.typ, c.member, f.Offset, f.Size, c.offset, c.size, c.ref)
+			t.Errorf("%s %s.%s on %s: offset %d size %d, reference says offset %d size %d (%s)",
+				c.version, c.typ, c.member, arch.Name, f.Offset, f.Size, c.offset, c.size, c.ref)
 		}
 	}
 }
