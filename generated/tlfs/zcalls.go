@@ -436,7 +436,7 @@ func (c CallCode) String() string {
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
 	Code:      uint16(CallInstallIntercept),
-	InputSize: 24,
+	InputSize: uint32(unsafe.Sizeof(InstallInterceptInput{})),
 	Name:      "HvCallInstallIntercept",
 }, {
 	Code:      uint16(CallRegisterInterceptResult),

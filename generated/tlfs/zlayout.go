@@ -289,24 +289,6 @@ func _() {
 	_ = x[unsafe.Alignof(X64IOPort(0))-2]
 }
 
-// InterceptParameters
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(InterceptParameters{})-8]
-	_ = x[unsafe.Alignof(InterceptParameters{})-8]
-}
-
-// InterceptParametersIOPortRange
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{})-4]
-	_ = x[unsafe.Alignof(InterceptParametersIOPortRange{})-2]
-	_ = x[unsafe.Offsetof(InterceptParametersIOPortRange{}.Base)-0]
-	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{}.Base)-2]
-	_ = x[unsafe.Offsetof(InterceptParametersIOPortRange{}.End)-2]
-	_ = x[unsafe.Sizeof(InterceptParametersIOPortRange{}.End)-2]
-}
-
 // InterceptParametersEx
 func _() {
 	var x [1]struct{}
@@ -1313,52 +1295,6 @@ func _() {
 	_ = x[unsafe.Alignof(PartitionCreationPropertiesArm64{})-8]
 	_ = x[unsafe.Offsetof(PartitionCreationPropertiesArm64{}.DisabledProcessorFeatures)-0]
 	_ = x[unsafe.Sizeof(PartitionCreationPropertiesArm64{}.DisabledProcessorFeatures)-16]
-}
-
-// PartitionProcessorFeatures
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeatures{})-16]
-	_ = x[unsafe.Alignof(PartitionProcessorFeatures{})-8]
-}
-
-// PartitionProcessorFeaturesBank0
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank0(0))-8]
-	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank0(0))-8]
-}
-
-// PartitionProcessorFeaturesBank1
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank1(0))-8]
-	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank1(0))-8]
-}
-
-// PartitionProcessorFeaturesArm64
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{})-16]
-	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64{})-8]
-	_ = x[unsafe.Offsetof(PartitionProcessorFeaturesArm64{}.Bank0)-0]
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{}.Bank0)-8]
-	_ = x[unsafe.Offsetof(PartitionProcessorFeaturesArm64{}.Bank1)-8]
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64{}.Bank1)-8]
-}
-
-// PartitionProcessorFeaturesArm64Bank0
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64Bank0(0))-8]
-	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64Bank0(0))-8]
-}
-
-// PartitionProcessorFeaturesArm64Bank1
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesArm64Bank1(0))-8]
-	_ = x[unsafe.Alignof(PartitionProcessorFeaturesArm64Bank1(0))-8]
 }
 
 // PartitionProcessorXsaveFeatures

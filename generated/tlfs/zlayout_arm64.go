@@ -7,6 +7,34 @@ import "unsafe"
 
 // Layout assertions on arm64: the types declared for it and those whose layout differs there.
 
+// InterceptParameters
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptParameters{})-8]
+	_ = x[unsafe.Alignof(InterceptParameters{})-8]
+}
+
+// PartitionProcessorFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeatures{})-16]
+	_ = x[unsafe.Alignof(PartitionProcessorFeatures{})-8]
+}
+
+// PartitionProcessorFeaturesBank0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank0(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank0(0))-8]
+}
+
+// PartitionProcessorFeaturesBank1
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBank1(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBank1(0))-8]
+}
+
 // CreatePartitionInput
 func _() {
 	var x [1]struct{}

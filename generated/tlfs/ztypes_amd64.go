@@ -8,6 +8,63 @@ import (
 	"unsafe"
 )
 
+// InterceptParameters is HV_INTERCEPT_PARAMETERS.
+//
+// Type-specific parameter of an intercept on x64. Adds ApicWriteMask, MsrIndex and IoPortRange to the
+// 2013 union.
+//
+// Reference: tlfs/datatypes/hv_intercept_parameters.md.
+type InterceptParameters struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The whole parameter as one value.
+func (x *InterceptParameters) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// IOPort returns a pointer to member IoPort (offset 0x0) of x. Port for HvInterceptTypeX64IoPort.
+func (x *InterceptParameters) IOPort() *X64IOPort {
+	return (*X64IOPort)(unsafe.Pointer(x))
+}
+
+// CPUIDIndex returns a pointer to member CpuidIndex (offset 0x0) of x. CPUID leaf for
+// HvInterceptTypeX64Cpuid.
+func (x *InterceptParameters) CPUIDIndex() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// APICWriteMask returns a pointer to member ApicWriteMask (offset 0x0) of x. APIC write mask for
+// HvInterceptTypeX64ApicWrite.
+func (x *InterceptParameters) APICWriteMask() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// MSRIndex returns a pointer to member MsrIndex (offset 0x0) of x. MSR for HvInterceptTypeX64Msr.
+func (x *InterceptParameters) MSRIndex() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// IOPortRange returns a pointer to member IoPortRange (offset 0x0) of x. Inclusive port range for
+// HvInterceptTypeX64IoPortRange.
+func (x *InterceptParameters) IOPortRange() *InterceptParametersIOPortRange {
+	return (*InterceptParametersIOPortRange)(unsafe.Pointer(x))
+}
+
+// ExceptionVector returns a pointer to member ExceptionVector (offset 0x0) of x. Vector for
+// HvInterceptTypeException.
+func (x *InterceptParameters) ExceptionVector() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// InterceptParametersIOPortRange is the type of member IoPortRange of InterceptParameters.
+type InterceptParametersIOPortRange struct {
+	_    structs.HostLayout
+	Base X64IOPort // Base, offset 0x0: First port of the range.
+	End  X64IOPort // End, offset 0x2: Last port of the range.
+}
+
 // InterruptControl is HV_INTERRUPT_CONTROL.
 //
 // HV_INTERRUPT_CONTROL on x64, where the TLFS #defines it as HV_X64_INTERRUPT_CONTROL.
@@ -23,6 +80,1419 @@ type InterruptControl = X64InterruptControl
 // Reference: tlfs/datatypes/hv_partition_creation_properties.md,
 // tlfs/hypercalls/HvCallCreatePartition.md.
 type PartitionCreationProperties = PartitionCreationPropertiesAmd64
+
+// PartitionProcessorFeatures is HV_PARTITION_PROCESSOR_FEATURES.
+//
+// The TLFS processor feature set on x64: two 64-bit banks (AsUINT64[2]) of feature bits, set through
+// the ProcessorFeatures0/1 properties and masked at creation (the C's non-ARM64 branch). The bank
+// words Bank0 and Bank1 are our names; C declares the bits without naming the words that hold them.
+//
+// Reference: tlfs/datatypes/hv_partition_processor_features.md.
+type PartitionProcessorFeatures struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The two banks as plain words.
+func (x *PartitionProcessorFeatures) AsUint64() *[2]uint64 {
+	return (*[2]uint64)(unsafe.Pointer(x))
+}
+
+// Bank0 returns a pointer to member Bank0 (offset 0x0) of x. x64 bank 0 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank0() *PartitionProcessorFeaturesBank0 {
+	return (*PartitionProcessorFeaturesBank0)(unsafe.Pointer(x))
+}
+
+// Bank1 returns a pointer to member Bank1 (offset 0x8) of x. x64 bank 1 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank1() *PartitionProcessorFeaturesBank1 {
+	return (*PartitionProcessorFeaturesBank1)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// PartitionProcessorFeaturesBank0 is the type of member Bank0 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank0 uint64
+
+// PartitionProcessorFeaturesBank0ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank0ReservedMask PartitionProcessorFeaturesBank0 = 0x81ed000018000000
+
+// Sse3Support reports Sse3Support (bit 0).
+func (x PartitionProcessorFeaturesBank0) Sse3Support() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSse3Support sets or clears Sse3Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse3Support(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// LahfSahfSupport reports LahfSahfSupport (bit 1).
+func (x PartitionProcessorFeaturesBank0) LahfSahfSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetLahfSahfSupport sets or clears LahfSahfSupport.
+func (x *PartitionProcessorFeaturesBank0) SetLahfSahfSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// Ssse3Support reports Ssse3Support (bit 2).
+func (x PartitionProcessorFeaturesBank0) Ssse3Support() bool {
+	return x&(1<<2) != 0
+}
+
+// SetSsse3Support sets or clears Ssse3Support.
+func (x *PartitionProcessorFeaturesBank0) SetSsse3Support(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Sse41Support reports Sse4_1Support (bit 3).
+func (x PartitionProcessorFeaturesBank0) Sse41Support() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSse41Support sets or clears Sse4_1Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse41Support(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Sse42Support reports Sse4_2Support (bit 4).
+func (x PartitionProcessorFeaturesBank0) Sse42Support() bool {
+	return x&(1<<4) != 0
+}
+
+// SetSse42Support sets or clears Sse4_2Support.
+func (x *PartitionProcessorFeaturesBank0) SetSse42Support(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Sse4aSupport reports Sse4aSupport (bit 5).
+func (x PartitionProcessorFeaturesBank0) Sse4aSupport() bool {
+	return x&(1<<5) != 0
+}
+
+// SetSse4aSupport sets or clears Sse4aSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSse4aSupport(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// XopSupport reports XopSupport (bit 6).
+func (x PartitionProcessorFeaturesBank0) XopSupport() bool {
+	return x&(1<<6) != 0
+}
+
+// SetXopSupport sets or clears XopSupport.
+func (x *PartitionProcessorFeaturesBank0) SetXopSupport(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// PopCntSupport reports PopCntSupport (bit 7).
+func (x PartitionProcessorFeaturesBank0) PopCntSupport() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPopCntSupport sets or clears PopCntSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPopCntSupport(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Cmpxchg16bSupport reports Cmpxchg16bSupport (bit 8).
+func (x PartitionProcessorFeaturesBank0) Cmpxchg16bSupport() bool {
+	return x&(1<<8) != 0
+}
+
+// SetCmpxchg16bSupport sets or clears Cmpxchg16bSupport.
+func (x *PartitionProcessorFeaturesBank0) SetCmpxchg16bSupport(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// Altmovcr8Support reports Altmovcr8Support (bit 9).
+func (x PartitionProcessorFeaturesBank0) Altmovcr8Support() bool {
+	return x&(1<<9) != 0
+}
+
+// SetAltmovcr8Support sets or clears Altmovcr8Support.
+func (x *PartitionProcessorFeaturesBank0) SetAltmovcr8Support(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// LzcntSupport reports LzcntSupport (bit 10).
+func (x PartitionProcessorFeaturesBank0) LzcntSupport() bool {
+	return x&(1<<10) != 0
+}
+
+// SetLzcntSupport sets or clears LzcntSupport.
+func (x *PartitionProcessorFeaturesBank0) SetLzcntSupport(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// MisAlignSSESupport reports MisAlignSseSupport (bit 11).
+func (x PartitionProcessorFeaturesBank0) MisAlignSSESupport() bool {
+	return x&(1<<11) != 0
+}
+
+// SetMisAlignSSESupport sets or clears MisAlignSseSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMisAlignSSESupport(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// MMXExtSupport reports MmxExtSupport (bit 12).
+func (x PartitionProcessorFeaturesBank0) MMXExtSupport() bool {
+	return x&(1<<12) != 0
+}
+
+// SetMMXExtSupport sets or clears MmxExtSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMMXExtSupport(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Amd3DNowSupport reports Amd3DNowSupport (bit 13).
+func (x PartitionProcessorFeaturesBank0) Amd3DNowSupport() bool {
+	return x&(1<<13) != 0
+}
+
+// SetAmd3DNowSupport sets or clears Amd3DNowSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// ExtendedAmd3DNowSupport reports ExtendedAmd3DNowSupport (bit 14).
+func (x PartitionProcessorFeaturesBank0) ExtendedAmd3DNowSupport() bool {
+	return x&(1<<14) != 0
+}
+
+// SetExtendedAmd3DNowSupport sets or clears ExtendedAmd3DNowSupport.
+func (x *PartitionProcessorFeaturesBank0) SetExtendedAmd3DNowSupport(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Page1GbSupport reports Page1GbSupport (bit 15).
+func (x PartitionProcessorFeaturesBank0) Page1GbSupport() bool {
+	return x&(1<<15) != 0
+}
+
+// SetPage1GbSupport sets or clears Page1GbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPage1GbSupport(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// AesSupport reports AesSupport (bit 16).
+func (x PartitionProcessorFeaturesBank0) AesSupport() bool {
+	return x&(1<<16) != 0
+}
+
+// SetAesSupport sets or clears AesSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAesSupport(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// PclmulqdqSupport reports PclmulqdqSupport (bit 17).
+func (x PartitionProcessorFeaturesBank0) PclmulqdqSupport() bool {
+	return x&(1<<17) != 0
+}
+
+// SetPclmulqdqSupport sets or clears PclmulqdqSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPclmulqdqSupport(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// PcidSupport reports PcidSupport (bit 18).
+func (x PartitionProcessorFeaturesBank0) PcidSupport() bool {
+	return x&(1<<18) != 0
+}
+
+// SetPcidSupport sets or clears PcidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetPcidSupport(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// Fma4Support reports Fma4Support (bit 19).
+func (x PartitionProcessorFeaturesBank0) Fma4Support() bool {
+	return x&(1<<19) != 0
+}
+
+// SetFma4Support sets or clears Fma4Support.
+func (x *PartitionProcessorFeaturesBank0) SetFma4Support(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// F16CSupport reports F16CSupport (bit 20).
+func (x PartitionProcessorFeaturesBank0) F16CSupport() bool {
+	return x&(1<<20) != 0
+}
+
+// SetF16CSupport sets or clears F16CSupport.
+func (x *PartitionProcessorFeaturesBank0) SetF16CSupport(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// RdRandSupport reports RdRandSupport (bit 21).
+func (x PartitionProcessorFeaturesBank0) RdRandSupport() bool {
+	return x&(1<<21) != 0
+}
+
+// SetRdRandSupport sets or clears RdRandSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdRandSupport(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// RdWrFsGsSupport reports RdWrFsGsSupport (bit 22).
+func (x PartitionProcessorFeaturesBank0) RdWrFsGsSupport() bool {
+	return x&(1<<22) != 0
+}
+
+// SetRdWrFsGsSupport sets or clears RdWrFsGsSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdWrFsGsSupport(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// SmepSupport reports SmepSupport (bit 23).
+func (x PartitionProcessorFeaturesBank0) SmepSupport() bool {
+	return x&(1<<23) != 0
+}
+
+// SetSmepSupport sets or clears SmepSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSmepSupport(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// EnhancedFastStringSupport reports EnhancedFastStringSupport (bit 24).
+func (x PartitionProcessorFeaturesBank0) EnhancedFastStringSupport() bool {
+	return x&(1<<24) != 0
+}
+
+// SetEnhancedFastStringSupport sets or clears EnhancedFastStringSupport.
+func (x *PartitionProcessorFeaturesBank0) SetEnhancedFastStringSupport(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// Bmi1Support reports Bmi1Support (bit 25).
+func (x PartitionProcessorFeaturesBank0) Bmi1Support() bool {
+	return x&(1<<25) != 0
+}
+
+// SetBmi1Support sets or clears Bmi1Support.
+func (x *PartitionProcessorFeaturesBank0) SetBmi1Support(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// Bmi2Support reports Bmi2Support (bit 26).
+func (x PartitionProcessorFeaturesBank0) Bmi2Support() bool {
+	return x&(1<<26) != 0
+}
+
+// SetBmi2Support sets or clears Bmi2Support.
+func (x *PartitionProcessorFeaturesBank0) SetBmi2Support(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// MovbeSupport reports MovbeSupport (bit 29).
+func (x PartitionProcessorFeaturesBank0) MovbeSupport() bool {
+	return x&(1<<29) != 0
+}
+
+// SetMovbeSupport sets or clears MovbeSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMovbeSupport(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// Npiep1Support reports Npiep1Support (bit 30).
+func (x PartitionProcessorFeaturesBank0) Npiep1Support() bool {
+	return x&(1<<30) != 0
+}
+
+// SetNpiep1Support sets or clears Npiep1Support.
+func (x *PartitionProcessorFeaturesBank0) SetNpiep1Support(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// DepX87FpuSaveSupport reports DepX87FPUSaveSupport (bit 31).
+func (x PartitionProcessorFeaturesBank0) DepX87FpuSaveSupport() bool {
+	return x&(1<<31) != 0
+}
+
+// SetDepX87FpuSaveSupport sets or clears DepX87FPUSaveSupport.
+func (x *PartitionProcessorFeaturesBank0) SetDepX87FpuSaveSupport(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// RdSeedSupport reports RdSeedSupport (bit 32).
+func (x PartitionProcessorFeaturesBank0) RdSeedSupport() bool {
+	return x&(1<<32) != 0
+}
+
+// SetRdSeedSupport sets or clears RdSeedSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdSeedSupport(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// AdxSupport reports AdxSupport (bit 33).
+func (x PartitionProcessorFeaturesBank0) AdxSupport() bool {
+	return x&(1<<33) != 0
+}
+
+// SetAdxSupport sets or clears AdxSupport.
+func (x *PartitionProcessorFeaturesBank0) SetAdxSupport(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// IntelPrefetchSupport reports IntelPrefetchSupport (bit 34).
+func (x PartitionProcessorFeaturesBank0) IntelPrefetchSupport() bool {
+	return x&(1<<34) != 0
+}
+
+// SetIntelPrefetchSupport sets or clears IntelPrefetchSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIntelPrefetchSupport(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// SmapSupport reports SmapSupport (bit 35).
+func (x PartitionProcessorFeaturesBank0) SmapSupport() bool {
+	return x&(1<<35) != 0
+}
+
+// SetSmapSupport sets or clears SmapSupport.
+func (x *PartitionProcessorFeaturesBank0) SetSmapSupport(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// HleSupport reports HleSupport (bit 36).
+func (x PartitionProcessorFeaturesBank0) HleSupport() bool {
+	return x&(1<<36) != 0
+}
+
+// SetHleSupport sets or clears HleSupport.
+func (x *PartitionProcessorFeaturesBank0) SetHleSupport(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// RtmSupport reports RtmSupport (bit 37).
+func (x PartitionProcessorFeaturesBank0) RtmSupport() bool {
+	return x&(1<<37) != 0
+}
+
+// SetRtmSupport sets or clears RtmSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRtmSupport(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// RdtscpSupport reports RdtscpSupport (bit 38).
+func (x PartitionProcessorFeaturesBank0) RdtscpSupport() bool {
+	return x&(1<<38) != 0
+}
+
+// SetRdtscpSupport sets or clears RdtscpSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdtscpSupport(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ClflushoptSupport reports ClflushoptSupport (bit 39).
+func (x PartitionProcessorFeaturesBank0) ClflushoptSupport() bool {
+	return x&(1<<39) != 0
+}
+
+// SetClflushoptSupport sets or clears ClflushoptSupport.
+func (x *PartitionProcessorFeaturesBank0) SetClflushoptSupport(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// ClwbSupport reports ClwbSupport (bit 40).
+func (x PartitionProcessorFeaturesBank0) ClwbSupport() bool {
+	return x&(1<<40) != 0
+}
+
+// SetClwbSupport sets or clears ClwbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetClwbSupport(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// ShaSupport reports ShaSupport (bit 41).
+func (x PartitionProcessorFeaturesBank0) ShaSupport() bool {
+	return x&(1<<41) != 0
+}
+
+// SetShaSupport sets or clears ShaSupport.
+func (x *PartitionProcessorFeaturesBank0) SetShaSupport(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// X87PointersSavedSupport reports X87PointersSavedSupport (bit 42).
+func (x PartitionProcessorFeaturesBank0) X87PointersSavedSupport() bool {
+	return x&(1<<42) != 0
+}
+
+// SetX87PointersSavedSupport sets or clears X87PointersSavedSupport.
+func (x *PartitionProcessorFeaturesBank0) SetX87PointersSavedSupport(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// InvpcidSupport reports InvpcidSupport (bit 43).
+func (x PartitionProcessorFeaturesBank0) InvpcidSupport() bool {
+	return x&(1<<43) != 0
+}
+
+// SetInvpcidSupport sets or clears InvpcidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetInvpcidSupport(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// IbrsSupport reports IbrsSupport (bit 44).
+func (x PartitionProcessorFeaturesBank0) IbrsSupport() bool {
+	return x&(1<<44) != 0
+}
+
+// SetIbrsSupport sets or clears IbrsSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbrsSupport(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// StibpSupport reports StibpSupport (bit 45).
+func (x PartitionProcessorFeaturesBank0) StibpSupport() bool {
+	return x&(1<<45) != 0
+}
+
+// SetStibpSupport sets or clears StibpSupport.
+func (x *PartitionProcessorFeaturesBank0) SetStibpSupport(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// IbpbSupport reports IbpbSupport (bit 46).
+func (x PartitionProcessorFeaturesBank0) IbpbSupport() bool {
+	return x&(1<<46) != 0
+}
+
+// SetIbpbSupport sets or clears IbpbSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbpbSupport(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// UnrestrictedGuestSupport reports UnrestrictedGuestSupport (bit 47).
+func (x PartitionProcessorFeaturesBank0) UnrestrictedGuestSupport() bool {
+	return x&(1<<47) != 0
+}
+
+// SetUnrestrictedGuestSupport sets or clears UnrestrictedGuestSupport.
+func (x *PartitionProcessorFeaturesBank0) SetUnrestrictedGuestSupport(v bool) {
+	if v {
+		*x |= 1 << 47
+	} else {
+		*x &^= 1 << 47
+	}
+}
+
+// FastShortRepMovSupport reports FastShortRepMovSupport (bit 49).
+func (x PartitionProcessorFeaturesBank0) FastShortRepMovSupport() bool {
+	return x&(1<<49) != 0
+}
+
+// SetFastShortRepMovSupport sets or clears FastShortRepMovSupport.
+func (x *PartitionProcessorFeaturesBank0) SetFastShortRepMovSupport(v bool) {
+	if v {
+		*x |= 1 << 49
+	} else {
+		*x &^= 1 << 49
+	}
+}
+
+// IbrsAllSupport reports IbrsAllSupport (bit 52).
+func (x PartitionProcessorFeaturesBank0) IbrsAllSupport() bool {
+	return x&(1<<52) != 0
+}
+
+// SetIbrsAllSupport sets or clears IbrsAllSupport.
+func (x *PartitionProcessorFeaturesBank0) SetIbrsAllSupport(v bool) {
+	if v {
+		*x |= 1 << 52
+	} else {
+		*x &^= 1 << 52
+	}
+}
+
+// RdPidSupport reports RdPidSupport (bit 57).
+func (x PartitionProcessorFeaturesBank0) RdPidSupport() bool {
+	return x&(1<<57) != 0
+}
+
+// SetRdPidSupport sets or clears RdPidSupport.
+func (x *PartitionProcessorFeaturesBank0) SetRdPidSupport(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// UmipSupport reports UmipSupport (bit 58).
+func (x PartitionProcessorFeaturesBank0) UmipSupport() bool {
+	return x&(1<<58) != 0
+}
+
+// SetUmipSupport sets or clears UmipSupport.
+func (x *PartitionProcessorFeaturesBank0) SetUmipSupport(v bool) {
+	if v {
+		*x |= 1 << 58
+	} else {
+		*x &^= 1 << 58
+	}
+}
+
+// MdsNoSupport reports MdsNoSupport (bit 59).
+func (x PartitionProcessorFeaturesBank0) MdsNoSupport() bool {
+	return x&(1<<59) != 0
+}
+
+// SetMdsNoSupport sets or clears MdsNoSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMdsNoSupport(v bool) {
+	if v {
+		*x |= 1 << 59
+	} else {
+		*x &^= 1 << 59
+	}
+}
+
+// MdClearSupport reports MdClearSupport (bit 60).
+func (x PartitionProcessorFeaturesBank0) MdClearSupport() bool {
+	return x&(1<<60) != 0
+}
+
+// SetMdClearSupport sets or clears MdClearSupport.
+func (x *PartitionProcessorFeaturesBank0) SetMdClearSupport(v bool) {
+	if v {
+		*x |= 1 << 60
+	} else {
+		*x &^= 1 << 60
+	}
+}
+
+// TaaNoSupport reports TaaNoSupport (bit 61).
+func (x PartitionProcessorFeaturesBank0) TaaNoSupport() bool {
+	return x&(1<<61) != 0
+}
+
+// SetTaaNoSupport sets or clears TaaNoSupport.
+func (x *PartitionProcessorFeaturesBank0) SetTaaNoSupport(v bool) {
+	if v {
+		*x |= 1 << 61
+	} else {
+		*x &^= 1 << 61
+	}
+}
+
+// TsxCtrlSupport reports TsxCtrlSupport (bit 62).
+func (x PartitionProcessorFeaturesBank0) TsxCtrlSupport() bool {
+	return x&(1<<62) != 0
+}
+
+// SetTsxCtrlSupport sets or clears TsxCtrlSupport.
+func (x *PartitionProcessorFeaturesBank0) SetTsxCtrlSupport(v bool) {
+	if v {
+		*x |= 1 << 62
+	} else {
+		*x &^= 1 << 62
+	}
+}
+
+// PartitionProcessorFeaturesBank1 is the type of member Bank1 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank1 uint64
+
+// PartitionProcessorFeaturesBank1ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank1ReservedMask PartitionProcessorFeaturesBank1 = 0xfc339ef000000800
+
+// ACountMCountSupport reports ACountMCountSupport (bit 0).
+func (x PartitionProcessorFeaturesBank1) ACountMCountSupport() bool {
+	return x&(1<<0) != 0
+}
+
+// SetACountMCountSupport sets or clears ACountMCountSupport.
+func (x *PartitionProcessorFeaturesBank1) SetACountMCountSupport(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TSCInvariantSupport reports TscInvariantSupport (bit 1).
+func (x PartitionProcessorFeaturesBank1) TSCInvariantSupport() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTSCInvariantSupport sets or clears TscInvariantSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCInvariantSupport(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// ClZeroSupport reports ClZeroSupport (bit 2).
+func (x PartitionProcessorFeaturesBank1) ClZeroSupport() bool {
+	return x&(1<<2) != 0
+}
+
+// SetClZeroSupport sets or clears ClZeroSupport.
+func (x *PartitionProcessorFeaturesBank1) SetClZeroSupport(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// RdpruSupport reports RdpruSupport (bit 3).
+func (x PartitionProcessorFeaturesBank1) RdpruSupport() bool {
+	return x&(1<<3) != 0
+}
+
+// SetRdpruSupport sets or clears RdpruSupport.
+func (x *PartitionProcessorFeaturesBank1) SetRdpruSupport(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// La57Support reports La57Support (bit 4).
+func (x PartitionProcessorFeaturesBank1) La57Support() bool {
+	return x&(1<<4) != 0
+}
+
+// SetLa57Support sets or clears La57Support.
+func (x *PartitionProcessorFeaturesBank1) SetLa57Support(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// MbecSupport reports MbecSupport (bit 5).
+func (x PartitionProcessorFeaturesBank1) MbecSupport() bool {
+	return x&(1<<5) != 0
+}
+
+// SetMbecSupport sets or clears MbecSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMbecSupport(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// NestedVirtSupport reports NestedVirtSupport (bit 6).
+func (x PartitionProcessorFeaturesBank1) NestedVirtSupport() bool {
+	return x&(1<<6) != 0
+}
+
+// SetNestedVirtSupport sets or clears NestedVirtSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNestedVirtSupport(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// PsfdSupport reports PsfdSupport (bit 7).
+func (x PartitionProcessorFeaturesBank1) PsfdSupport() bool {
+	return x&(1<<7) != 0
+}
+
+// SetPsfdSupport sets or clears PsfdSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPsfdSupport(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// CetSsSupport reports CetSsSupport (bit 8).
+func (x PartitionProcessorFeaturesBank1) CetSsSupport() bool {
+	return x&(1<<8) != 0
+}
+
+// SetCetSsSupport sets or clears CetSsSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCetSsSupport(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// CetIbtSupport reports CetIbtSupport (bit 9).
+func (x PartitionProcessorFeaturesBank1) CetIbtSupport() bool {
+	return x&(1<<9) != 0
+}
+
+// SetCetIbtSupport sets or clears CetIbtSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCetIbtSupport(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// VMXExceptionInjectSupport reports VmxExceptionInjectSupport (bit 10).
+func (x PartitionProcessorFeaturesBank1) VMXExceptionInjectSupport() bool {
+	return x&(1<<10) != 0
+}
+
+// SetVMXExceptionInjectSupport sets or clears VmxExceptionInjectSupport.
+func (x *PartitionProcessorFeaturesBank1) SetVMXExceptionInjectSupport(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// UmwaitTpauseSupport reports UmwaitTpauseSupport (bit 12).
+func (x PartitionProcessorFeaturesBank1) UmwaitTpauseSupport() bool {
+	return x&(1<<12) != 0
+}
+
+// SetUmwaitTpauseSupport sets or clears UmwaitTpauseSupport.
+func (x *PartitionProcessorFeaturesBank1) SetUmwaitTpauseSupport(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// MovdiriSupport reports MovdiriSupport (bit 13).
+func (x PartitionProcessorFeaturesBank1) MovdiriSupport() bool {
+	return x&(1<<13) != 0
+}
+
+// SetMovdiriSupport sets or clears MovdiriSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMovdiriSupport(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Movdir64bSupport reports Movdir64bSupport (bit 14).
+func (x PartitionProcessorFeaturesBank1) Movdir64bSupport() bool {
+	return x&(1<<14) != 0
+}
+
+// SetMovdir64bSupport sets or clears Movdir64bSupport.
+func (x *PartitionProcessorFeaturesBank1) SetMovdir64bSupport(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// CldemoteSupport reports CldemoteSupport (bit 15).
+func (x PartitionProcessorFeaturesBank1) CldemoteSupport() bool {
+	return x&(1<<15) != 0
+}
+
+// SetCldemoteSupport sets or clears CldemoteSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCldemoteSupport(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// SerializeSupport reports SerializeSupport (bit 16).
+func (x PartitionProcessorFeaturesBank1) SerializeSupport() bool {
+	return x&(1<<16) != 0
+}
+
+// SetSerializeSupport sets or clears SerializeSupport.
+func (x *PartitionProcessorFeaturesBank1) SetSerializeSupport(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// TSCDeadlineTmrSupport reports TscDeadlineTmrSupport (bit 17).
+func (x PartitionProcessorFeaturesBank1) TSCDeadlineTmrSupport() bool {
+	return x&(1<<17) != 0
+}
+
+// SetTSCDeadlineTmrSupport sets or clears TscDeadlineTmrSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCDeadlineTmrSupport(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// TSCAdjustSupport reports TscAdjustSupport (bit 18).
+func (x PartitionProcessorFeaturesBank1) TSCAdjustSupport() bool {
+	return x&(1<<18) != 0
+}
+
+// SetTSCAdjustSupport sets or clears TscAdjustSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTSCAdjustSupport(v bool) {
+	if v {
+		*x |= 1 << 18
+	} else {
+		*x &^= 1 << 18
+	}
+}
+
+// FzlRepMovsb reports FZLRepMovsb (bit 19).
+func (x PartitionProcessorFeaturesBank1) FzlRepMovsb() bool {
+	return x&(1<<19) != 0
+}
+
+// SetFzlRepMovsb sets or clears FZLRepMovsb.
+func (x *PartitionProcessorFeaturesBank1) SetFzlRepMovsb(v bool) {
+	if v {
+		*x |= 1 << 19
+	} else {
+		*x &^= 1 << 19
+	}
+}
+
+// FsRepStosb reports FSRepStosb (bit 20).
+func (x PartitionProcessorFeaturesBank1) FsRepStosb() bool {
+	return x&(1<<20) != 0
+}
+
+// SetFsRepStosb sets or clears FSRepStosb.
+func (x *PartitionProcessorFeaturesBank1) SetFsRepStosb(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// FsRepCmpsb reports FSRepCmpsb (bit 21).
+func (x PartitionProcessorFeaturesBank1) FsRepCmpsb() bool {
+	return x&(1<<21) != 0
+}
+
+// SetFsRepCmpsb sets or clears FSRepCmpsb.
+func (x *PartitionProcessorFeaturesBank1) SetFsRepCmpsb(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// TsxLdTrkSupport reports TsxLdTrkSupport (bit 22).
+func (x PartitionProcessorFeaturesBank1) TsxLdTrkSupport() bool {
+	return x&(1<<22) != 0
+}
+
+// SetTsxLdTrkSupport sets or clears TsxLdTrkSupport.
+func (x *PartitionProcessorFeaturesBank1) SetTsxLdTrkSupport(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// VMXInsOutsExitInfoSupport reports VmxInsOutsExitInfoSupport (bit 23).
+func (x PartitionProcessorFeaturesBank1) VMXInsOutsExitInfoSupport() bool {
+	return x&(1<<23) != 0
+}
+
+// SetVMXInsOutsExitInfoSupport sets or clears VmxInsOutsExitInfoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetVMXInsOutsExitInfoSupport(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// HlatSupport reports HlatSupport (bit 24).
+func (x PartitionProcessorFeaturesBank1) HlatSupport() bool {
+	return x&(1<<24) != 0
+}
+
+// SetHlatSupport sets or clears HlatSupport.
+func (x *PartitionProcessorFeaturesBank1) SetHlatSupport(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// SbdrSsdpNoSupport reports SbdrSsdpNoSupport (bit 25).
+func (x PartitionProcessorFeaturesBank1) SbdrSsdpNoSupport() bool {
+	return x&(1<<25) != 0
+}
+
+// SetSbdrSsdpNoSupport sets or clears SbdrSsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetSbdrSsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// FbsdpNoSupport reports FbsdpNoSupport (bit 26).
+func (x PartitionProcessorFeaturesBank1) FbsdpNoSupport() bool {
+	return x&(1<<26) != 0
+}
+
+// SetFbsdpNoSupport sets or clears FbsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetFbsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// PsdpNoSupport reports PsdpNoSupport (bit 27).
+func (x PartitionProcessorFeaturesBank1) PsdpNoSupport() bool {
+	return x&(1<<27) != 0
+}
+
+// SetPsdpNoSupport sets or clears PsdpNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPsdpNoSupport(v bool) {
+	if v {
+		*x |= 1 << 27
+	} else {
+		*x &^= 1 << 27
+	}
+}
+
+// FbClearSupport reports FbClearSupport (bit 28).
+func (x PartitionProcessorFeaturesBank1) FbClearSupport() bool {
+	return x&(1<<28) != 0
+}
+
+// SetFbClearSupport sets or clears FbClearSupport.
+func (x *PartitionProcessorFeaturesBank1) SetFbClearSupport(v bool) {
+	if v {
+		*x |= 1 << 28
+	} else {
+		*x &^= 1 << 28
+	}
+}
+
+// BtcNoSupport reports BtcNoSupport (bit 29).
+func (x PartitionProcessorFeaturesBank1) BtcNoSupport() bool {
+	return x&(1<<29) != 0
+}
+
+// SetBtcNoSupport sets or clears BtcNoSupport.
+func (x *PartitionProcessorFeaturesBank1) SetBtcNoSupport(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// IbpbRsbFlushSupport reports IbpbRsbFlushSupport (bit 30).
+func (x PartitionProcessorFeaturesBank1) IbpbRsbFlushSupport() bool {
+	return x&(1<<30) != 0
+}
+
+// SetIbpbRsbFlushSupport sets or clears IbpbRsbFlushSupport.
+func (x *PartitionProcessorFeaturesBank1) SetIbpbRsbFlushSupport(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// StibpAlwaysOnSupport reports StibpAlwaysOnSupport (bit 31).
+func (x PartitionProcessorFeaturesBank1) StibpAlwaysOnSupport() bool {
+	return x&(1<<31) != 0
+}
+
+// SetStibpAlwaysOnSupport sets or clears StibpAlwaysOnSupport.
+func (x *PartitionProcessorFeaturesBank1) SetStibpAlwaysOnSupport(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// PerfGlobalCtrlSupport reports PerfGlobalCtrlSupport (bit 32).
+func (x PartitionProcessorFeaturesBank1) PerfGlobalCtrlSupport() bool {
+	return x&(1<<32) != 0
+}
+
+// SetPerfGlobalCtrlSupport sets or clears PerfGlobalCtrlSupport.
+func (x *PartitionProcessorFeaturesBank1) SetPerfGlobalCtrlSupport(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// NptExecuteOnlySupport reports NptExecuteOnlySupport (bit 33).
+func (x PartitionProcessorFeaturesBank1) NptExecuteOnlySupport() bool {
+	return x&(1<<33) != 0
+}
+
+// SetNptExecuteOnlySupport sets or clears NptExecuteOnlySupport.
+func (x *PartitionProcessorFeaturesBank1) SetNptExecuteOnlySupport(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// NptAdFlagsSupport reports NptADFlagsSupport (bit 34).
+func (x PartitionProcessorFeaturesBank1) NptAdFlagsSupport() bool {
+	return x&(1<<34) != 0
+}
+
+// SetNptAdFlagsSupport sets or clears NptADFlagsSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNptAdFlagsSupport(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// Npt1GbPageSupport reports Npt1GbPageSupport (bit 35).
+func (x PartitionProcessorFeaturesBank1) Npt1GbPageSupport() bool {
+	return x&(1<<35) != 0
+}
+
+// SetNpt1GbPageSupport sets or clears Npt1GbPageSupport.
+func (x *PartitionProcessorFeaturesBank1) SetNpt1GbPageSupport(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// CmpccxaddSupport reports CmpccxaddSupport (bit 40).
+func (x PartitionProcessorFeaturesBank1) CmpccxaddSupport() bool {
+	return x&(1<<40) != 0
+}
+
+// SetCmpccxaddSupport sets or clears CmpccxaddSupport.
+func (x *PartitionProcessorFeaturesBank1) SetCmpccxaddSupport(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// PrefetchISupport reports PrefetchISupport (bit 45).
+func (x PartitionProcessorFeaturesBank1) PrefetchISupport() bool {
+	return x&(1<<45) != 0
+}
+
+// SetPrefetchISupport sets or clears PrefetchISupport.
+func (x *PartitionProcessorFeaturesBank1) SetPrefetchISupport(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// Sha512Support reports Sha512Support (bit 46).
+func (x PartitionProcessorFeaturesBank1) Sha512Support() bool {
+	return x&(1<<46) != 0
+}
+
+// SetSha512Support sets or clears Sha512Support.
+func (x *PartitionProcessorFeaturesBank1) SetSha512Support(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// Sm3Support reports SM3Support (bit 50).
+func (x PartitionProcessorFeaturesBank1) Sm3Support() bool {
+	return x&(1<<50) != 0
+}
+
+// SetSm3Support sets or clears SM3Support.
+func (x *PartitionProcessorFeaturesBank1) SetSm3Support(v bool) {
+	if v {
+		*x |= 1 << 50
+	} else {
+		*x &^= 1 << 50
+	}
+}
+
+// Sm4Support reports SM4Support (bit 51).
+func (x PartitionProcessorFeaturesBank1) Sm4Support() bool {
+	return x&(1<<51) != 0
+}
+
+// SetSm4Support sets or clears SM4Support.
+func (x *PartitionProcessorFeaturesBank1) SetSm4Support(v bool) {
+	if v {
+		*x |= 1 << 51
+	} else {
+		*x &^= 1 << 51
+	}
+}
+
+// SbpbSupported reports SbpbSupported (bit 54).
+func (x PartitionProcessorFeaturesBank1) SbpbSupported() bool {
+	return x&(1<<54) != 0
+}
+
+// SetSbpbSupported sets or clears SbpbSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSbpbSupported(v bool) {
+	if v {
+		*x |= 1 << 54
+	} else {
+		*x &^= 1 << 54
+	}
+}
+
+// IbpbBrTypeSupported reports IbpbBrTypeSupported (bit 55).
+func (x PartitionProcessorFeaturesBank1) IbpbBrTypeSupported() bool {
+	return x&(1<<55) != 0
+}
+
+// SetIbpbBrTypeSupported sets or clears IbpbBrTypeSupported.
+func (x *PartitionProcessorFeaturesBank1) SetIbpbBrTypeSupported(v bool) {
+	if v {
+		*x |= 1 << 55
+	} else {
+		*x &^= 1 << 55
+	}
+}
+
+// SrsoNoSupported reports SrsoNoSupported (bit 56).
+func (x PartitionProcessorFeaturesBank1) SrsoNoSupported() bool {
+	return x&(1<<56) != 0
+}
+
+// SetSrsoNoSupported sets or clears SrsoNoSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSrsoNoSupported(v bool) {
+	if v {
+		*x |= 1 << 56
+	} else {
+		*x &^= 1 << 56
+	}
+}
+
+// SrsoUserKernelNoSupported reports SrsoUserKernelNoSupported (bit 57).
+func (x PartitionProcessorFeaturesBank1) SrsoUserKernelNoSupported() bool {
+	return x&(1<<57) != 0
+}
+
+// SetSrsoUserKernelNoSupported sets or clears SrsoUserKernelNoSupported.
+func (x *PartitionProcessorFeaturesBank1) SetSrsoUserKernelNoSupported(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
 
 // CreatePartitionInput is HV_INPUT_CREATE_PARTITION.
 //

@@ -3,7 +3,32 @@
 
 package tlfs
 
-import "structs"
+import (
+	"structs"
+	"unsafe"
+)
+
+// InterceptParameters is HV_INTERCEPT_PARAMETERS.
+//
+// Type-specific parameter of an intercept on ARM64, where the C keeps only the exception vector (the
+// other members are under _AMD64_).
+//
+// Reference: tlfs/datatypes/hv_intercept_parameters.md.
+type InterceptParameters struct {
+	_   structs.HostLayout
+	raw [1]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The whole parameter as one value.
+func (x *InterceptParameters) AsUint64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// ExceptionVector returns a pointer to member ExceptionVector (offset 0x0) of x. Vector for an
+// exception intercept.
+func (x *InterceptParameters) ExceptionVector() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
 
 // InterruptControl is HV_INTERRUPT_CONTROL.
 //
@@ -20,6 +45,1208 @@ type InterruptControl = Arm64InterruptControl
 // Reference: tlfs/datatypes/hv_partition_creation_properties.md,
 // tlfs/hypercalls/HvCallCreatePartition.md.
 type PartitionCreationProperties = PartitionCreationPropertiesArm64
+
+// PartitionProcessorFeatures is HV_PARTITION_PROCESSOR_FEATURES.
+//
+// The TLFS processor feature set on ARM64 (the C's _ARM64_ branch): two 64-bit banks of feature bits,
+// as on x64 but with ARM64 meanings. The bank words Bank0 and Bank1 are our names.
+//
+// Reference: tlfs/datatypes/hv_partition_processor_features.md.
+type PartitionProcessorFeatures struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// AsUint64 returns a pointer to member AsUINT64 (offset 0x0) of x. The two banks as plain words.
+func (x *PartitionProcessorFeatures) AsUint64() *[2]uint64 {
+	return (*[2]uint64)(unsafe.Pointer(x))
+}
+
+// Bank0 returns a pointer to member Bank0 (offset 0x0) of x. ARM64 bank 0 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank0() *PartitionProcessorFeaturesBank0 {
+	return (*PartitionProcessorFeaturesBank0)(unsafe.Pointer(x))
+}
+
+// Bank1 returns a pointer to member Bank1 (offset 0x8) of x. ARM64 bank 1 (unnamed in C).
+func (x *PartitionProcessorFeatures) Bank1() *PartitionProcessorFeaturesBank1 {
+	return (*PartitionProcessorFeaturesBank1)(unsafe.Add(unsafe.Pointer(x), 8))
+}
+
+// PartitionProcessorFeaturesBank0 is the type of member Bank0 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank0 uint64
+
+// PartitionProcessorFeaturesBank0ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank0ReservedMask PartitionProcessorFeaturesBank0 = 0x1e0000000cc000
+
+// Asid16 reports Asid16 (bit 0).
+func (x PartitionProcessorFeaturesBank0) Asid16() bool {
+	return x&(1<<0) != 0
+}
+
+// SetAsid16 sets or clears Asid16.
+func (x *PartitionProcessorFeaturesBank0) SetAsid16(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// TGran16 reports TGran16 (bit 1).
+func (x PartitionProcessorFeaturesBank0) TGran16() bool {
+	return x&(1<<1) != 0
+}
+
+// SetTGran16 sets or clears TGran16.
+func (x *PartitionProcessorFeaturesBank0) SetTGran16(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// TGran64 reports TGran64 (bit 2).
+func (x PartitionProcessorFeaturesBank0) TGran64() bool {
+	return x&(1<<2) != 0
+}
+
+// SetTGran64 sets or clears TGran64.
+func (x *PartitionProcessorFeaturesBank0) SetTGran64(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// Haf reports Haf (bit 3).
+func (x PartitionProcessorFeaturesBank0) Haf() bool {
+	return x&(1<<3) != 0
+}
+
+// SetHaf sets or clears Haf.
+func (x *PartitionProcessorFeaturesBank0) SetHaf(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Hdbs reports Hdbs (bit 4).
+func (x PartitionProcessorFeaturesBank0) Hdbs() bool {
+	return x&(1<<4) != 0
+}
+
+// SetHdbs sets or clears Hdbs.
+func (x *PartitionProcessorFeaturesBank0) SetHdbs(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Pan reports Pan (bit 5).
+func (x PartitionProcessorFeaturesBank0) Pan() bool {
+	return x&(1<<5) != 0
+}
+
+// SetPan sets or clears Pan.
+func (x *PartitionProcessorFeaturesBank0) SetPan(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// AtS1E1 reports AtS1E1 (bit 6).
+func (x PartitionProcessorFeaturesBank0) AtS1E1() bool {
+	return x&(1<<6) != 0
+}
+
+// SetAtS1E1 sets or clears AtS1E1.
+func (x *PartitionProcessorFeaturesBank0) SetAtS1E1(v bool) {
+	if v {
+		*x |= 1 << 6
+	} else {
+		*x &^= 1 << 6
+	}
+}
+
+// Uao reports Uao (bit 7).
+func (x PartitionProcessorFeaturesBank0) Uao() bool {
+	return x&(1<<7) != 0
+}
+
+// SetUao sets or clears Uao.
+func (x *PartitionProcessorFeaturesBank0) SetUao(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// El0Aarch32 reports El0Aarch32 (bit 8).
+func (x PartitionProcessorFeaturesBank0) El0Aarch32() bool {
+	return x&(1<<8) != 0
+}
+
+// SetEl0Aarch32 sets or clears El0Aarch32.
+func (x *PartitionProcessorFeaturesBank0) SetEl0Aarch32(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// FP reports Fp (bit 9).
+func (x PartitionProcessorFeaturesBank0) FP() bool {
+	return x&(1<<9) != 0
+}
+
+// SetFP sets or clears Fp.
+func (x *PartitionProcessorFeaturesBank0) SetFP(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// FPHp reports FpHp (bit 10).
+func (x PartitionProcessorFeaturesBank0) FPHp() bool {
+	return x&(1<<10) != 0
+}
+
+// SetFPHp sets or clears FpHp.
+func (x *PartitionProcessorFeaturesBank0) SetFPHp(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// AdvSimd reports AdvSimd (bit 11).
+func (x PartitionProcessorFeaturesBank0) AdvSimd() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAdvSimd sets or clears AdvSimd.
+func (x *PartitionProcessorFeaturesBank0) SetAdvSimd(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// AdvSimdHp reports AdvSimdHp (bit 12).
+func (x PartitionProcessorFeaturesBank0) AdvSimdHp() bool {
+	return x&(1<<12) != 0
+}
+
+// SetAdvSimdHp sets or clears AdvSimdHp.
+func (x *PartitionProcessorFeaturesBank0) SetAdvSimdHp(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// GicV3V4 reports GicV3V4 (bit 13).
+func (x PartitionProcessorFeaturesBank0) GicV3V4() bool {
+	return x&(1<<13) != 0
+}
+
+// SetGicV3V4 sets or clears GicV3V4.
+func (x *PartitionProcessorFeaturesBank0) SetGicV3V4(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// PmuV3 reports PmuV3 (bit 16).
+func (x PartitionProcessorFeaturesBank0) PmuV3() bool {
+	return x&(1<<16) != 0
+}
+
+// SetPmuV3 sets or clears PmuV3.
+func (x *PartitionProcessorFeaturesBank0) SetPmuV3(v bool) {
+	if v {
+		*x |= 1 << 16
+	} else {
+		*x &^= 1 << 16
+	}
+}
+
+// PmuV3ArmV81 reports PmuV3ArmV81 (bit 17).
+func (x PartitionProcessorFeaturesBank0) PmuV3ArmV81() bool {
+	return x&(1<<17) != 0
+}
+
+// SetPmuV3ArmV81 sets or clears PmuV3ArmV81.
+func (x *PartitionProcessorFeaturesBank0) SetPmuV3ArmV81(v bool) {
+	if v {
+		*x |= 1 << 17
+	} else {
+		*x &^= 1 << 17
+	}
+}
+
+// Aes reports Aes (bit 20).
+func (x PartitionProcessorFeaturesBank0) Aes() bool {
+	return x&(1<<20) != 0
+}
+
+// SetAes sets or clears Aes.
+func (x *PartitionProcessorFeaturesBank0) SetAes(v bool) {
+	if v {
+		*x |= 1 << 20
+	} else {
+		*x &^= 1 << 20
+	}
+}
+
+// PolyMul reports PolyMul (bit 21).
+func (x PartitionProcessorFeaturesBank0) PolyMul() bool {
+	return x&(1<<21) != 0
+}
+
+// SetPolyMul sets or clears PolyMul.
+func (x *PartitionProcessorFeaturesBank0) SetPolyMul(v bool) {
+	if v {
+		*x |= 1 << 21
+	} else {
+		*x &^= 1 << 21
+	}
+}
+
+// Sha1 reports Sha1 (bit 22).
+func (x PartitionProcessorFeaturesBank0) Sha1() bool {
+	return x&(1<<22) != 0
+}
+
+// SetSha1 sets or clears Sha1.
+func (x *PartitionProcessorFeaturesBank0) SetSha1(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// Sha256 reports Sha256 (bit 23).
+func (x PartitionProcessorFeaturesBank0) Sha256() bool {
+	return x&(1<<23) != 0
+}
+
+// SetSha256 sets or clears Sha256.
+func (x *PartitionProcessorFeaturesBank0) SetSha256(v bool) {
+	if v {
+		*x |= 1 << 23
+	} else {
+		*x &^= 1 << 23
+	}
+}
+
+// Sha512 reports Sha512 (bit 24).
+func (x PartitionProcessorFeaturesBank0) Sha512() bool {
+	return x&(1<<24) != 0
+}
+
+// SetSha512 sets or clears Sha512.
+func (x *PartitionProcessorFeaturesBank0) SetSha512(v bool) {
+	if v {
+		*x |= 1 << 24
+	} else {
+		*x &^= 1 << 24
+	}
+}
+
+// Crc32 reports Crc32 (bit 25).
+func (x PartitionProcessorFeaturesBank0) Crc32() bool {
+	return x&(1<<25) != 0
+}
+
+// SetCrc32 sets or clears Crc32.
+func (x *PartitionProcessorFeaturesBank0) SetCrc32(v bool) {
+	if v {
+		*x |= 1 << 25
+	} else {
+		*x &^= 1 << 25
+	}
+}
+
+// Atomic reports Atomic (bit 26).
+func (x PartitionProcessorFeaturesBank0) Atomic() bool {
+	return x&(1<<26) != 0
+}
+
+// SetAtomic sets or clears Atomic.
+func (x *PartitionProcessorFeaturesBank0) SetAtomic(v bool) {
+	if v {
+		*x |= 1 << 26
+	} else {
+		*x &^= 1 << 26
+	}
+}
+
+// Rdm reports Rdm (bit 27).
+func (x PartitionProcessorFeaturesBank0) Rdm() bool {
+	return x&(1<<27) != 0
+}
+
+// SetRdm sets or clears Rdm.
+func (x *PartitionProcessorFeaturesBank0) SetRdm(v bool) {
+	if v {
+		*x |= 1 << 27
+	} else {
+		*x &^= 1 << 27
+	}
+}
+
+// Sha3 reports Sha3 (bit 28).
+func (x PartitionProcessorFeaturesBank0) Sha3() bool {
+	return x&(1<<28) != 0
+}
+
+// SetSha3 sets or clears Sha3.
+func (x *PartitionProcessorFeaturesBank0) SetSha3(v bool) {
+	if v {
+		*x |= 1 << 28
+	} else {
+		*x &^= 1 << 28
+	}
+}
+
+// Sm3 reports Sm3 (bit 29).
+func (x PartitionProcessorFeaturesBank0) Sm3() bool {
+	return x&(1<<29) != 0
+}
+
+// SetSm3 sets or clears Sm3.
+func (x *PartitionProcessorFeaturesBank0) SetSm3(v bool) {
+	if v {
+		*x |= 1 << 29
+	} else {
+		*x &^= 1 << 29
+	}
+}
+
+// Sm4 reports Sm4 (bit 30).
+func (x PartitionProcessorFeaturesBank0) Sm4() bool {
+	return x&(1<<30) != 0
+}
+
+// SetSm4 sets or clears Sm4.
+func (x *PartitionProcessorFeaturesBank0) SetSm4(v bool) {
+	if v {
+		*x |= 1 << 30
+	} else {
+		*x &^= 1 << 30
+	}
+}
+
+// Dp reports Dp (bit 31).
+func (x PartitionProcessorFeaturesBank0) Dp() bool {
+	return x&(1<<31) != 0
+}
+
+// SetDp sets or clears Dp.
+func (x *PartitionProcessorFeaturesBank0) SetDp(v bool) {
+	if v {
+		*x |= 1 << 31
+	} else {
+		*x &^= 1 << 31
+	}
+}
+
+// Fhm reports Fhm (bit 32).
+func (x PartitionProcessorFeaturesBank0) Fhm() bool {
+	return x&(1<<32) != 0
+}
+
+// SetFhm sets or clears Fhm.
+func (x *PartitionProcessorFeaturesBank0) SetFhm(v bool) {
+	if v {
+		*x |= 1 << 32
+	} else {
+		*x &^= 1 << 32
+	}
+}
+
+// DcCvap reports DcCvap (bit 33).
+func (x PartitionProcessorFeaturesBank0) DcCvap() bool {
+	return x&(1<<33) != 0
+}
+
+// SetDcCvap sets or clears DcCvap.
+func (x *PartitionProcessorFeaturesBank0) SetDcCvap(v bool) {
+	if v {
+		*x |= 1 << 33
+	} else {
+		*x &^= 1 << 33
+	}
+}
+
+// DcCvadp reports DcCvadp (bit 34).
+func (x PartitionProcessorFeaturesBank0) DcCvadp() bool {
+	return x&(1<<34) != 0
+}
+
+// SetDcCvadp sets or clears DcCvadp.
+func (x *PartitionProcessorFeaturesBank0) SetDcCvadp(v bool) {
+	if v {
+		*x |= 1 << 34
+	} else {
+		*x &^= 1 << 34
+	}
+}
+
+// ApaBase reports ApaBase (bit 35).
+func (x PartitionProcessorFeaturesBank0) ApaBase() bool {
+	return x&(1<<35) != 0
+}
+
+// SetApaBase sets or clears ApaBase.
+func (x *PartitionProcessorFeaturesBank0) SetApaBase(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// ApaEp reports ApaEp (bit 36).
+func (x PartitionProcessorFeaturesBank0) ApaEp() bool {
+	return x&(1<<36) != 0
+}
+
+// SetApaEp sets or clears ApaEp.
+func (x *PartitionProcessorFeaturesBank0) SetApaEp(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// ApaEp2 reports ApaEp2 (bit 37).
+func (x PartitionProcessorFeaturesBank0) ApaEp2() bool {
+	return x&(1<<37) != 0
+}
+
+// SetApaEp2 sets or clears ApaEp2.
+func (x *PartitionProcessorFeaturesBank0) SetApaEp2(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// ApaEp2FP reports ApaEp2Fp (bit 38).
+func (x PartitionProcessorFeaturesBank0) ApaEp2FP() bool {
+	return x&(1<<38) != 0
+}
+
+// SetApaEp2FP sets or clears ApaEp2Fp.
+func (x *PartitionProcessorFeaturesBank0) SetApaEp2FP(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// ApaEp2Fpc reports ApaEp2Fpc (bit 39).
+func (x PartitionProcessorFeaturesBank0) ApaEp2Fpc() bool {
+	return x&(1<<39) != 0
+}
+
+// SetApaEp2Fpc sets or clears ApaEp2Fpc.
+func (x *PartitionProcessorFeaturesBank0) SetApaEp2Fpc(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// Jscvt reports Jscvt (bit 40).
+func (x PartitionProcessorFeaturesBank0) Jscvt() bool {
+	return x&(1<<40) != 0
+}
+
+// SetJscvt sets or clears Jscvt.
+func (x *PartitionProcessorFeaturesBank0) SetJscvt(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// Fcma reports Fcma (bit 41).
+func (x PartitionProcessorFeaturesBank0) Fcma() bool {
+	return x&(1<<41) != 0
+}
+
+// SetFcma sets or clears Fcma.
+func (x *PartitionProcessorFeaturesBank0) SetFcma(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// RcpcV83 reports RcpcV83 (bit 42).
+func (x PartitionProcessorFeaturesBank0) RcpcV83() bool {
+	return x&(1<<42) != 0
+}
+
+// SetRcpcV83 sets or clears RcpcV83.
+func (x *PartitionProcessorFeaturesBank0) SetRcpcV83(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// RcpcV84 reports RcpcV84 (bit 43).
+func (x PartitionProcessorFeaturesBank0) RcpcV84() bool {
+	return x&(1<<43) != 0
+}
+
+// SetRcpcV84 sets or clears RcpcV84.
+func (x *PartitionProcessorFeaturesBank0) SetRcpcV84(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// GPA reports Gpa (bit 44).
+func (x PartitionProcessorFeaturesBank0) GPA() bool {
+	return x&(1<<44) != 0
+}
+
+// SetGPA sets or clears Gpa.
+func (x *PartitionProcessorFeaturesBank0) SetGPA(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// L1ipPipt reports L1ipPipt (bit 45).
+func (x PartitionProcessorFeaturesBank0) L1ipPipt() bool {
+	return x&(1<<45) != 0
+}
+
+// SetL1ipPipt sets or clears L1ipPipt.
+func (x *PartitionProcessorFeaturesBank0) SetL1ipPipt(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
+
+// DzPermitted reports DzPermitted (bit 46).
+func (x PartitionProcessorFeaturesBank0) DzPermitted() bool {
+	return x&(1<<46) != 0
+}
+
+// SetDzPermitted sets or clears DzPermitted.
+func (x *PartitionProcessorFeaturesBank0) SetDzPermitted(v bool) {
+	if v {
+		*x |= 1 << 46
+	} else {
+		*x &^= 1 << 46
+	}
+}
+
+// Ssbs reports Ssbs (bit 47).
+func (x PartitionProcessorFeaturesBank0) Ssbs() bool {
+	return x&(1<<47) != 0
+}
+
+// SetSsbs sets or clears Ssbs.
+func (x *PartitionProcessorFeaturesBank0) SetSsbs(v bool) {
+	if v {
+		*x |= 1 << 47
+	} else {
+		*x &^= 1 << 47
+	}
+}
+
+// SsbsRw reports SsbsRw (bit 48).
+func (x PartitionProcessorFeaturesBank0) SsbsRw() bool {
+	return x&(1<<48) != 0
+}
+
+// SetSsbsRw sets or clears SsbsRw.
+func (x *PartitionProcessorFeaturesBank0) SetSsbsRw(v bool) {
+	if v {
+		*x |= 1 << 48
+	} else {
+		*x &^= 1 << 48
+	}
+}
+
+// Csv2 reports Csv2 (bit 53).
+func (x PartitionProcessorFeaturesBank0) Csv2() bool {
+	return x&(1<<53) != 0
+}
+
+// SetCsv2 sets or clears Csv2.
+func (x *PartitionProcessorFeaturesBank0) SetCsv2(v bool) {
+	if v {
+		*x |= 1 << 53
+	} else {
+		*x &^= 1 << 53
+	}
+}
+
+// Csv3 reports Csv3 (bit 54).
+func (x PartitionProcessorFeaturesBank0) Csv3() bool {
+	return x&(1<<54) != 0
+}
+
+// SetCsv3 sets or clears Csv3.
+func (x *PartitionProcessorFeaturesBank0) SetCsv3(v bool) {
+	if v {
+		*x |= 1 << 54
+	} else {
+		*x &^= 1 << 54
+	}
+}
+
+// Sb reports Sb (bit 55).
+func (x PartitionProcessorFeaturesBank0) Sb() bool {
+	return x&(1<<55) != 0
+}
+
+// SetSb sets or clears Sb.
+func (x *PartitionProcessorFeaturesBank0) SetSb(v bool) {
+	if v {
+		*x |= 1 << 55
+	} else {
+		*x &^= 1 << 55
+	}
+}
+
+// Idc reports Idc (bit 56).
+func (x PartitionProcessorFeaturesBank0) Idc() bool {
+	return x&(1<<56) != 0
+}
+
+// SetIdc sets or clears Idc.
+func (x *PartitionProcessorFeaturesBank0) SetIdc(v bool) {
+	if v {
+		*x |= 1 << 56
+	} else {
+		*x &^= 1 << 56
+	}
+}
+
+// Dic reports Dic (bit 57).
+func (x PartitionProcessorFeaturesBank0) Dic() bool {
+	return x&(1<<57) != 0
+}
+
+// SetDic sets or clears Dic.
+func (x *PartitionProcessorFeaturesBank0) SetDic(v bool) {
+	if v {
+		*x |= 1 << 57
+	} else {
+		*x &^= 1 << 57
+	}
+}
+
+// TlbiOs reports TlbiOs (bit 58).
+func (x PartitionProcessorFeaturesBank0) TlbiOs() bool {
+	return x&(1<<58) != 0
+}
+
+// SetTlbiOs sets or clears TlbiOs.
+func (x *PartitionProcessorFeaturesBank0) SetTlbiOs(v bool) {
+	if v {
+		*x |= 1 << 58
+	} else {
+		*x &^= 1 << 58
+	}
+}
+
+// TlbiOsRange reports TlbiOsRange (bit 59).
+func (x PartitionProcessorFeaturesBank0) TlbiOsRange() bool {
+	return x&(1<<59) != 0
+}
+
+// SetTlbiOsRange sets or clears TlbiOsRange.
+func (x *PartitionProcessorFeaturesBank0) SetTlbiOsRange(v bool) {
+	if v {
+		*x |= 1 << 59
+	} else {
+		*x &^= 1 << 59
+	}
+}
+
+// FlagsM reports FlagsM (bit 60).
+func (x PartitionProcessorFeaturesBank0) FlagsM() bool {
+	return x&(1<<60) != 0
+}
+
+// SetFlagsM sets or clears FlagsM.
+func (x *PartitionProcessorFeaturesBank0) SetFlagsM(v bool) {
+	if v {
+		*x |= 1 << 60
+	} else {
+		*x &^= 1 << 60
+	}
+}
+
+// FlagsM2 reports FlagsM2 (bit 61).
+func (x PartitionProcessorFeaturesBank0) FlagsM2() bool {
+	return x&(1<<61) != 0
+}
+
+// SetFlagsM2 sets or clears FlagsM2.
+func (x *PartitionProcessorFeaturesBank0) SetFlagsM2(v bool) {
+	if v {
+		*x |= 1 << 61
+	} else {
+		*x &^= 1 << 61
+	}
+}
+
+// Bf16 reports Bf16 (bit 62).
+func (x PartitionProcessorFeaturesBank0) Bf16() bool {
+	return x&(1<<62) != 0
+}
+
+// SetBf16 sets or clears Bf16.
+func (x *PartitionProcessorFeaturesBank0) SetBf16(v bool) {
+	if v {
+		*x |= 1 << 62
+	} else {
+		*x &^= 1 << 62
+	}
+}
+
+// Ebf16 reports Ebf16 (bit 63).
+func (x PartitionProcessorFeaturesBank0) Ebf16() bool {
+	return x&(1<<63) != 0
+}
+
+// SetEbf16 sets or clears Ebf16.
+func (x *PartitionProcessorFeaturesBank0) SetEbf16(v bool) {
+	if v {
+		*x |= 1 << 63
+	} else {
+		*x &^= 1 << 63
+	}
+}
+
+// PartitionProcessorFeaturesBank1 is the type of member Bank1 of PartitionProcessorFeatures.
+type PartitionProcessorFeaturesBank1 uint64
+
+// PartitionProcessorFeaturesBank1ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const PartitionProcessorFeaturesBank1ReservedMask PartitionProcessorFeaturesBank1 = 0xffffc007ffbf0040
+
+// SveBf16 reports SveBf16 (bit 0).
+func (x PartitionProcessorFeaturesBank1) SveBf16() bool {
+	return x&(1<<0) != 0
+}
+
+// SetSveBf16 sets or clears SveBf16.
+func (x *PartitionProcessorFeaturesBank1) SetSveBf16(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SveEbf16 reports SveEbf16 (bit 1).
+func (x PartitionProcessorFeaturesBank1) SveEbf16() bool {
+	return x&(1<<1) != 0
+}
+
+// SetSveEbf16 sets or clears SveEbf16.
+func (x *PartitionProcessorFeaturesBank1) SetSveEbf16(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// I8mm reports I8mm (bit 2).
+func (x PartitionProcessorFeaturesBank1) I8mm() bool {
+	return x&(1<<2) != 0
+}
+
+// SetI8mm sets or clears I8mm.
+func (x *PartitionProcessorFeaturesBank1) SetI8mm(v bool) {
+	if v {
+		*x |= 1 << 2
+	} else {
+		*x &^= 1 << 2
+	}
+}
+
+// SveI8mm reports SveI8mm (bit 3).
+func (x PartitionProcessorFeaturesBank1) SveI8mm() bool {
+	return x&(1<<3) != 0
+}
+
+// SetSveI8mm sets or clears SveI8mm.
+func (x *PartitionProcessorFeaturesBank1) SetSveI8mm(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// Frintts reports Frintts (bit 4).
+func (x PartitionProcessorFeaturesBank1) Frintts() bool {
+	return x&(1<<4) != 0
+}
+
+// SetFrintts sets or clears Frintts.
+func (x *PartitionProcessorFeaturesBank1) SetFrintts(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// Specres reports Specres (bit 5).
+func (x PartitionProcessorFeaturesBank1) Specres() bool {
+	return x&(1<<5) != 0
+}
+
+// SetSpecres sets or clears Specres.
+func (x *PartitionProcessorFeaturesBank1) SetSpecres(v bool) {
+	if v {
+		*x |= 1 << 5
+	} else {
+		*x &^= 1 << 5
+	}
+}
+
+// Rpres reports Rpres (bit 7).
+func (x PartitionProcessorFeaturesBank1) Rpres() bool {
+	return x&(1<<7) != 0
+}
+
+// SetRpres sets or clears Rpres.
+func (x *PartitionProcessorFeaturesBank1) SetRpres(v bool) {
+	if v {
+		*x |= 1 << 7
+	} else {
+		*x &^= 1 << 7
+	}
+}
+
+// Exs reports Exs (bit 8).
+func (x PartitionProcessorFeaturesBank1) Exs() bool {
+	return x&(1<<8) != 0
+}
+
+// SetExs sets or clears Exs.
+func (x *PartitionProcessorFeaturesBank1) SetExs(v bool) {
+	if v {
+		*x |= 1 << 8
+	} else {
+		*x &^= 1 << 8
+	}
+}
+
+// SpecSei reports SpecSei (bit 9).
+func (x PartitionProcessorFeaturesBank1) SpecSei() bool {
+	return x&(1<<9) != 0
+}
+
+// SetSpecSei sets or clears SpecSei.
+func (x *PartitionProcessorFeaturesBank1) SetSpecSei(v bool) {
+	if v {
+		*x |= 1 << 9
+	} else {
+		*x &^= 1 << 9
+	}
+}
+
+// Ets reports Ets (bit 10).
+func (x PartitionProcessorFeaturesBank1) Ets() bool {
+	return x&(1<<10) != 0
+}
+
+// SetEts sets or clears Ets.
+func (x *PartitionProcessorFeaturesBank1) SetEts(v bool) {
+	if v {
+		*x |= 1 << 10
+	} else {
+		*x &^= 1 << 10
+	}
+}
+
+// Afp reports Afp (bit 11).
+func (x PartitionProcessorFeaturesBank1) Afp() bool {
+	return x&(1<<11) != 0
+}
+
+// SetAfp sets or clears Afp.
+func (x *PartitionProcessorFeaturesBank1) SetAfp(v bool) {
+	if v {
+		*x |= 1 << 11
+	} else {
+		*x &^= 1 << 11
+	}
+}
+
+// Iesb reports Iesb (bit 12).
+func (x PartitionProcessorFeaturesBank1) Iesb() bool {
+	return x&(1<<12) != 0
+}
+
+// SetIesb sets or clears Iesb.
+func (x *PartitionProcessorFeaturesBank1) SetIesb(v bool) {
+	if v {
+		*x |= 1 << 12
+	} else {
+		*x &^= 1 << 12
+	}
+}
+
+// Rng reports Rng (bit 13).
+func (x PartitionProcessorFeaturesBank1) Rng() bool {
+	return x&(1<<13) != 0
+}
+
+// SetRng sets or clears Rng.
+func (x *PartitionProcessorFeaturesBank1) SetRng(v bool) {
+	if v {
+		*x |= 1 << 13
+	} else {
+		*x &^= 1 << 13
+	}
+}
+
+// Lse2 reports Lse2 (bit 14).
+func (x PartitionProcessorFeaturesBank1) Lse2() bool {
+	return x&(1<<14) != 0
+}
+
+// SetLse2 sets or clears Lse2.
+func (x *PartitionProcessorFeaturesBank1) SetLse2(v bool) {
+	if v {
+		*x |= 1 << 14
+	} else {
+		*x &^= 1 << 14
+	}
+}
+
+// Idst reports Idst (bit 15).
+func (x PartitionProcessorFeaturesBank1) Idst() bool {
+	return x&(1<<15) != 0
+}
+
+// SetIdst sets or clears Idst.
+func (x *PartitionProcessorFeaturesBank1) SetIdst(v bool) {
+	if v {
+		*x |= 1 << 15
+	} else {
+		*x &^= 1 << 15
+	}
+}
+
+// Ccidx reports Ccidx (bit 22).
+func (x PartitionProcessorFeaturesBank1) Ccidx() bool {
+	return x&(1<<22) != 0
+}
+
+// SetCcidx sets or clears Ccidx.
+func (x *PartitionProcessorFeaturesBank1) SetCcidx(v bool) {
+	if v {
+		*x |= 1 << 22
+	} else {
+		*x &^= 1 << 22
+	}
+}
+
+// TtCnp reports TtCnp (bit 35).
+func (x PartitionProcessorFeaturesBank1) TtCnp() bool {
+	return x&(1<<35) != 0
+}
+
+// SetTtCnp sets or clears TtCnp.
+func (x *PartitionProcessorFeaturesBank1) SetTtCnp(v bool) {
+	if v {
+		*x |= 1 << 35
+	} else {
+		*x &^= 1 << 35
+	}
+}
+
+// Hpds reports Hpds (bit 36).
+func (x PartitionProcessorFeaturesBank1) Hpds() bool {
+	return x&(1<<36) != 0
+}
+
+// SetHpds sets or clears Hpds.
+func (x *PartitionProcessorFeaturesBank1) SetHpds(v bool) {
+	if v {
+		*x |= 1 << 36
+	} else {
+		*x &^= 1 << 36
+	}
+}
+
+// Sve reports Sve (bit 37).
+func (x PartitionProcessorFeaturesBank1) Sve() bool {
+	return x&(1<<37) != 0
+}
+
+// SetSve sets or clears Sve.
+func (x *PartitionProcessorFeaturesBank1) SetSve(v bool) {
+	if v {
+		*x |= 1 << 37
+	} else {
+		*x &^= 1 << 37
+	}
+}
+
+// SveV2 reports SveV2 (bit 38).
+func (x PartitionProcessorFeaturesBank1) SveV2() bool {
+	return x&(1<<38) != 0
+}
+
+// SetSveV2 sets or clears SveV2.
+func (x *PartitionProcessorFeaturesBank1) SetSveV2(v bool) {
+	if v {
+		*x |= 1 << 38
+	} else {
+		*x &^= 1 << 38
+	}
+}
+
+// SveV2P1 reports SveV2P1 (bit 39).
+func (x PartitionProcessorFeaturesBank1) SveV2P1() bool {
+	return x&(1<<39) != 0
+}
+
+// SetSveV2P1 sets or clears SveV2P1.
+func (x *PartitionProcessorFeaturesBank1) SetSveV2P1(v bool) {
+	if v {
+		*x |= 1 << 39
+	} else {
+		*x &^= 1 << 39
+	}
+}
+
+// SpecFpacc reports SpecFpacc (bit 40).
+func (x PartitionProcessorFeaturesBank1) SpecFpacc() bool {
+	return x&(1<<40) != 0
+}
+
+// SetSpecFpacc sets or clears SpecFpacc.
+func (x *PartitionProcessorFeaturesBank1) SetSpecFpacc(v bool) {
+	if v {
+		*x |= 1 << 40
+	} else {
+		*x &^= 1 << 40
+	}
+}
+
+// SveAes reports SveAes (bit 41).
+func (x PartitionProcessorFeaturesBank1) SveAes() bool {
+	return x&(1<<41) != 0
+}
+
+// SetSveAes sets or clears SveAes.
+func (x *PartitionProcessorFeaturesBank1) SetSveAes(v bool) {
+	if v {
+		*x |= 1 << 41
+	} else {
+		*x &^= 1 << 41
+	}
+}
+
+// SveBitPerm reports SveBitPerm (bit 42).
+func (x PartitionProcessorFeaturesBank1) SveBitPerm() bool {
+	return x&(1<<42) != 0
+}
+
+// SetSveBitPerm sets or clears SveBitPerm.
+func (x *PartitionProcessorFeaturesBank1) SetSveBitPerm(v bool) {
+	if v {
+		*x |= 1 << 42
+	} else {
+		*x &^= 1 << 42
+	}
+}
+
+// SveSha3 reports SveSha3 (bit 43).
+func (x PartitionProcessorFeaturesBank1) SveSha3() bool {
+	return x&(1<<43) != 0
+}
+
+// SetSveSha3 sets or clears SveSha3.
+func (x *PartitionProcessorFeaturesBank1) SetSveSha3(v bool) {
+	if v {
+		*x |= 1 << 43
+	} else {
+		*x &^= 1 << 43
+	}
+}
+
+// SveSm4 reports SveSm4 (bit 44).
+func (x PartitionProcessorFeaturesBank1) SveSm4() bool {
+	return x&(1<<44) != 0
+}
+
+// SetSveSm4 sets or clears SveSm4.
+func (x *PartitionProcessorFeaturesBank1) SetSveSm4(v bool) {
+	if v {
+		*x |= 1 << 44
+	} else {
+		*x &^= 1 << 44
+	}
+}
+
+// E0pd reports E0PD (bit 45).
+func (x PartitionProcessorFeaturesBank1) E0pd() bool {
+	return x&(1<<45) != 0
+}
+
+// SetE0pd sets or clears E0PD.
+func (x *PartitionProcessorFeaturesBank1) SetE0pd(v bool) {
+	if v {
+		*x |= 1 << 45
+	} else {
+		*x &^= 1 << 45
+	}
+}
 
 // CreatePartitionInput is HV_INPUT_CREATE_PARTITION.
 //
