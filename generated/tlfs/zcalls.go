@@ -436,7 +436,7 @@ func (c CallCode) String() string {
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
 	Code:      uint16(CallInstallIntercept),
-	InputSize: uint32(unsafe.Sizeof(InstallInterceptInput{})),
+	InputSize: 24,
 	Name:      "HvCallInstallIntercept",
 }, {
 	Code:      uint16(CallRegisterInterceptResult),
@@ -700,7 +700,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Statuses:  []uint16{uint16(StatusAccessDenied), uint16(StatusInvalidPartitionID), uint16(StatusInvalidVPIndex), uint16(StatusInvalidPartitionState)},
 }, {
 	Code:           uint16(CallGetVPIndexFromAPICID),
-	InputElemSize:  uint32(unsafe.Sizeof(GetVPIndexFromAPICIDElementInput{})),
+	InputElemSize:  8,
 	InputSize:      16,
 	Name:           "HvCallGetVpIndexFromApicId",
 	OutputElemSize: 8,

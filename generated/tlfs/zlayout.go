@@ -1415,12 +1415,6 @@ func _() {
 	_ = x[unsafe.Alignof(RegisterName(0))-4]
 }
 
-// RegisterValue
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(RegisterValue{})-16]
-}
-
 // X64FPRegister
 func _() {
 	var x [1]struct{}

@@ -63,6 +63,12 @@ func _() {
 	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ReservedZ0)-8]
 }
 
+// RegisterValue
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterValue{})-16]
+}
+
 // InitialVPContext
 func _() {
 	var x [1]struct{}

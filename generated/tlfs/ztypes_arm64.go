@@ -1265,6 +1265,53 @@ type CreatePartitionInput struct {
 	ReservedZ0           uint64                      // ReservedZ0, offset 0x28: Must be zero.
 }
 
+// RegisterValue is HV_REGISTER_VALUE.
+//
+// The 128-bit value of one VP register on ARM64: the TLFS's architecture-neutral members only. Against
+// 2013 the TLFS adds DispatchSuspend (HV_DISPATCH_SUSPEND_REGISTER), left out because no reference
+// page defines that type; it would fit in the 16 bytes.
+//
+// Reference: tlfs/datatypes/hv_register_value.md.
+type RegisterValue struct {
+	_   structs.HostLayout
+	raw [2]uint64
+}
+
+// Reg128 returns a pointer to member Reg128 (offset 0x0) of x. Full 128-bit value.
+func (x *RegisterValue) Reg128() *Uint128 {
+	return (*Uint128)(unsafe.Pointer(x))
+}
+
+// Reg64 returns a pointer to member Reg64 (offset 0x0) of x.
+func (x *RegisterValue) Reg64() *uint64 {
+	return (*uint64)(unsafe.Pointer(x))
+}
+
+// Reg32 returns a pointer to member Reg32 (offset 0x0) of x.
+func (x *RegisterValue) Reg32() *uint32 {
+	return (*uint32)(unsafe.Pointer(x))
+}
+
+// Reg16 returns a pointer to member Reg16 (offset 0x0) of x.
+func (x *RegisterValue) Reg16() *uint16 {
+	return (*uint16)(unsafe.Pointer(x))
+}
+
+// Reg8 returns a pointer to member Reg8 (offset 0x0) of x.
+func (x *RegisterValue) Reg8() *uint8 {
+	return (*uint8)(unsafe.Pointer(x))
+}
+
+// ExplicitSuspend returns a pointer to member ExplicitSuspend (offset 0x0) of x.
+func (x *RegisterValue) ExplicitSuspend() *ExplicitSuspendRegister {
+	return (*ExplicitSuspendRegister)(unsafe.Pointer(x))
+}
+
+// InterceptSuspend returns a pointer to member InterceptSuspend (offset 0x0) of x.
+func (x *RegisterValue) InterceptSuspend() *InterceptSuspendRegister {
+	return (*InterceptSuspendRegister)(unsafe.Pointer(x))
+}
+
 // InitialVPContext is HV_INITIAL_VP_CONTEXT.
 //
 // ARM64 register state a VP starts with under HvCallStartVirtualProcessor or HvCallEnableVpVtl:

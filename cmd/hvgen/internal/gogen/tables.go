@@ -130,7 +130,7 @@ func (g *gen) callsFile() *jen.File {
 			if typ == "" {
 				return
 			}
-			if !g.all.Same(typ) {
+			if !g.all.SameSize(typ) {
 				// Another size per architecture: let the compiler say which.
 				d[jen.Id(key)] = jen.Uint32().Call(jen.Qual("unsafe", "Sizeof").Call(g.zero(typ)))
 			} else if lt := g.res.Types[typ]; lt != nil {

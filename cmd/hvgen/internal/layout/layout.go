@@ -111,6 +111,22 @@ func (rs Results) Same(name string) bool {
 	return true
 }
 
+// SameSize reports whether a type has one size on every architecture of rs.
+func (rs Results) SameSize(name string) bool {
+	var size int64 = -1
+	for _, a := range Arches {
+		t := rs[a.Name].Types[name]
+		if t == nil {
+			return false
+		}
+		if size >= 0 && t.Size != size {
+			return false
+		}
+		size = t.Size
+	}
+	return true
+}
+
 func sameType(a, b *Type) bool {
 	if a == nil || b == nil {
 		return a == b
