@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/hvgen/hvgen/spec"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) error {
@@ -18,8 +21,17 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	for _, v := range r.VersionNames() {
 		w := r.View(v)
-		fmt.Fprintf(stdout, "%s: %d types, %d hypercalls, %d statuses, %d constants, %d eventlog groups, %d stats groups\n",
-			v, len(w.Types), len(w.Hypercalls), len(w.Statuses), len(w.Constants), len(w.EventGroups), len(w.StatsGroups))
+		types := fmt.Sprintf("%d types", len(w.Types))
+		if w.ArchSpecific() {
+			// Per-architecture variants share a name: count each architecture's view.
+			var per []string
+			for _, a := range spec.Arches {
+				per = append(per, fmt.Sprintf("%d on %s", len(w.ForArch(a).Types), a))
+			}
+			types += " (" + strings.Join(per, ", ") + ")"
+		}
+		fmt.Fprintf(stdout, "%s: %s, %d hypercalls, %d statuses, %d constants, %d eventlog groups, %d stats groups\n",
+			v, types, len(w.Hypercalls), len(w.Statuses), len(w.Constants), len(w.EventGroups), len(w.StatsGroups))
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil
