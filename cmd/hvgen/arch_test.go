@@ -34,6 +34,9 @@ func TestGenPerArchitecture(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(archSpec), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if code, stdout, errs := runCLI("check", "-spec", dir); code != 0 || !strings.Contains(stdout, "v1: 3 types (2 on x64, 2 on arm64),") {
+		t.Errorf("check: exit %d, stdout %q, stderr %q", code, stdout, errs)
+	}
 	out := filepath.Join(dir, "out")
 	if code, _, errs := runCLI("gen", "-spec", dir, "-version", "v1", "-pkg", "hv", "-out", out); code != 0 {
 		t.Fatalf("gen: exit %d: %s", code, errs)
