@@ -86,3 +86,17 @@ func TestGenPerArchitectureRefusesArchDependentGo(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 1 and a message to declare the type per architecture", code, errs)
 	}
 }
+
+// A shared type that uses a type declared for one architecture only is an
+// error on the other, at the member that uses it.
+func TestCheckTypeMissingOnAnArchitecture(t *testing.T) {
+	dir := t.TempDir()
+	spec := strings.Replace(archSpec, "  - {name: HV_CONTEXT, kind: struct, arch: [arm64]", "  - {name: HV_CONTEXT_ARM, kind: struct, arch: [arm64]", 1)
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI("check", "-spec", dir)
+	if code != 1 || !strings.Contains(errs, "a.yaml:15:9: type HV_CONTEXT is not declared for arm64") {
+		t.Errorf("exit %d, stderr %q; want the missing ARM64 variant reported", code, errs)
+	}
+}

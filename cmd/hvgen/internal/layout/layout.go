@@ -71,8 +71,9 @@ func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
 }
 
 func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.ErrorList) {
+	all := r
 	r = r.ForArch(arch.Name) // a type declared per architecture: this one's variant
-	e := &engine{r: r, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
+	e := &engine{r: r, all: all, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
 		reportUndefined: reportUndefined}
 	for _, t := range r.Types {
 		e.named(t.Name, t.Pos)
@@ -157,7 +158,8 @@ func Check(r *spec.Registry) spec.ErrorList {
 }
 
 type engine struct {
-	r     *spec.Registry
+	r     *spec.Registry // the view on arch
+	all   *spec.Registry // every architecture's types
 	arch  Arch
 	res   *Result
 	errs  spec.ErrorList
@@ -173,7 +175,11 @@ func (e *engine) named(name string, pos spec.Pos) *Type {
 	}
 	t := e.r.Type(name)
 	if t == nil {
-		if e.reportUndefined {
+		switch {
+		case e.all.Type(name) != nil:
+			// spec.Check saw the type; it is declared for other architectures only.
+			e.errs.Add(pos, "type %s is not declared for %s", name, e.arch.Name)
+		case e.reportUndefined:
 			e.errs.Add(pos, "undefined type %s", name)
 		}
 		return nil
