@@ -15,6 +15,7 @@ func FuzzPipeline(f *testing.F) {
 	if data, err := os.ReadFile(miniDir + "/mini.yaml"); err == nil {
 		f.Add(data)
 	}
+	f.Add([]byte(archSpec)) // types declared per architecture
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := &spec.Registry{}
 		if errs := spec.Parse(r, "fuzz.yaml", data); len(errs) > 0 {
@@ -30,8 +31,10 @@ func FuzzPipeline(f *testing.F) {
 			if _, err := generate(r, v, "p", spec.Selection{}); err != nil {
 				continue
 			}
-			if _, err := export.Build(r, v, "x64"); err != nil {
-				t.Errorf("export of a generated registry failed: %v", err)
+			for _, a := range spec.Arches {
+				if _, err := export.Build(r, v, a); err != nil {
+					t.Errorf("export on %s of a generated registry failed: %v", a, err)
+				}
 			}
 		}
 	})
