@@ -88,3 +88,27 @@ func TestArchSubset(t *testing.T) {
 		t.Errorf("subset types %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// A type declared for an architecture its version does not describe is an
+// error; so is an unknown architecture on a version.
+func TestVersionArch(t *testing.T) {
+	for _, c := range []struct{ version, want string }{
+		{"  - {name: v1, doc: One., ref: r, arch: [x64]}", "HV_CONTEXT: declared for arm64, which version v1 does not describe (its arch: x64)"},
+		{"  - {name: v1, doc: One., ref: r, arch: [mips]}", `version v1: unknown arch "mips"`},
+	} {
+		fsys := archRegistry("")
+		f := fsys["a.yaml"]
+		f.Data = []byte(strings.Replace(string(f.Data), "  - {name: v1, doc: One., ref: r}", c.version, 1))
+		_, err := Load(fsys, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.version, err, c.want)
+		}
+	}
+	r, err := Load(archRegistry(""), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := r.Versions[0]; !v.Covers("x64") || !v.Covers("arm64") {
+		t.Error("a version without arch must describe every architecture")
+	}
+}

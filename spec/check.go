@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Check runs the checks that need the whole registry but no layout: declared
@@ -36,6 +37,25 @@ func Check(r *Registry, errs *ErrorList) {
 	for _, v := range r.VersionNames() {
 		checkVersion(r.View(v), v, errs)
 	}
+	// A type declared for an architecture belongs to versions that describe it.
+	for _, t := range r.Types {
+		for _, a := range t.Arch {
+			for _, vn := range t.Versions {
+				if v := r.version(vn); v != nil && !v.Covers(a) {
+					errs.Add(t.Pos, "%s: declared for %s, which version %s does not describe (its arch: %s)", t.Name, a, vn, strings.Join(v.Arch, ", "))
+				}
+			}
+		}
+	}
+}
+
+func (r *Registry) version(name string) *Version {
+	for _, v := range r.Versions {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
 }
 
 func eachItem(r *Registry, f func(*Item)) {

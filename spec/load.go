@@ -178,7 +178,7 @@ var itemKeys = []string{"name!", "versions!", "doc!", "ref!"}
 func keys(extra ...string) []string { return append(slices.Clone(itemKeys), extra...) }
 
 func (d *decoder) version(n *yaml.Node, area string) *Version {
-	m := d.mapping(n, "version", "name!", "doc!", "ref!")
+	m := d.mapping(n, "version", "name!", "doc!", "ref!", "arch")
 	if m == nil {
 		return nil
 	}
@@ -186,7 +186,22 @@ func (d *decoder) version(n *yaml.Node, area string) *Version {
 	v.Name = d.str(m["name"], "version name")
 	v.Doc = d.text(m["doc"], "version doc")
 	v.Refs = d.strs(m["ref"], "version ref")
+	v.Arch = d.arches(m["arch"], "version "+v.Name)
 	return v
+}
+
+// arches decodes an arch list: known architectures, not empty.
+func (d *decoder) arches(n *yaml.Node, what string) []string {
+	out := d.strs(n, what+" arch")
+	if n != nil && len(out) == 0 {
+		d.errorf(n, "%s: arch is empty", what)
+	}
+	for _, a := range out {
+		if !slices.Contains(Arches, a) {
+			d.errorf(n, "%s: unknown arch %q (%s)", what, a, strings.Join(Arches, ", "))
+		}
+	}
+	return out
 }
 
 func (d *decoder) typ(n *yaml.Node, area string) *Type {
@@ -225,15 +240,7 @@ func (d *decoder) typ(n *yaml.Node, area string) *Type {
 	if _, ok := Roles[t.Role]; t.Role != "" && !ok {
 		d.errorf(m["role"], "%s: unknown role %q (hypercall_input, hypercall_output)", what, t.Role)
 	}
-	t.Arch = d.strs(m["arch"], what+" arch")
-	if m["arch"] != nil && len(t.Arch) == 0 {
-		d.errorf(m["arch"], "%s: arch is empty", what)
-	}
-	for _, a := range t.Arch {
-		if !slices.Contains(Arches, a) {
-			d.errorf(m["arch"], "%s: unknown arch %q (%s)", what, a, strings.Join(Arches, ", "))
-		}
-	}
+	t.Arch = d.arches(m["arch"], what)
 	t.Size = d.optInt(m["size"], what+" size")
 	t.Packed = d.bool(m["packed"], what+" packed")
 	t.Fields = d.fields(m["fields"], what, t.Kind == KindUnion)

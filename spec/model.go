@@ -208,7 +208,11 @@ type Counter struct {
 // Version is an ABI version.
 type Version struct {
 	Item
+	Arch []string // the architectures the version's documents describe; empty: all
 }
+
+// Covers reports whether the version describes architecture a.
+func (v *Version) Covers(a string) bool { return len(v.Arch) == 0 || slices.Contains(v.Arch, a) }
 
 // Registry is the whole registry, or one version's view of it.
 type Registry struct {

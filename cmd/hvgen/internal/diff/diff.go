@@ -68,6 +68,16 @@ func NewSide(name string, view *spec.Registry) (*Side, error) {
 	return &Side{Name: name, Reg: view, Lay: res}, nil
 }
 
+// covers reports whether the side's version describes architecture a.
+func (s *Side) covers(a string) bool {
+	for _, v := range s.Reg.Versions {
+		if !v.Covers(a) {
+			return false
+		}
+	}
+	return true
+}
+
 // archSide is one architecture's part of a Side.
 type archSide struct {
 	Reg *spec.Registry
@@ -79,13 +89,24 @@ func (s *Side) on(arch string) *archSide {
 }
 
 // Compare lists every change from old to new, sorted by item and path. The
-// sides are compared on each architecture; a change found on some of them
-// only names its architecture.
+// sides are compared on each architecture both versions describe; a change
+// found on some of them only names its architecture.
 func Compare(old, new *Side) []Change {
+	var arches []string
+	for _, a := range layout.Arches {
+		if old.covers(a.Name) && new.covers(a.Name) {
+			arches = append(arches, a.Name)
+		}
+	}
+	if len(arches) == 0 { // no architecture in common: compare on all
+		for _, a := range layout.Arches {
+			arches = append(arches, a.Name)
+		}
+	}
 	var out []Change
 	seen := map[string][]string{} // change key -> architectures
-	for _, a := range layout.Arches {
-		d := &differ{old: old.on(a.Name), new: new.on(a.Name)}
+	for _, a := range arches {
+		d := &differ{old: old.on(a), new: new.on(a)}
 		d.hypercalls()
 		d.types()
 		d.statuses()
@@ -96,11 +117,11 @@ func Compare(old, new *Side) []Change {
 			if seen[k] == nil {
 				out = append(out, c)
 			}
-			seen[k] = append(seen[k], a.Name)
+			seen[k] = append(seen[k], a)
 		}
 	}
 	for i := range out {
-		if archs := seen[out[i].key()]; len(archs) < len(layout.Arches) {
+		if archs := seen[out[i].key()]; len(archs) < len(arches) {
 			out[i].Arch = strings.Join(archs, ", ")
 		}
 	}
