@@ -1408,13 +1408,6 @@ func _() {
 	_ = x[unsafe.Sizeof(GetNextChildPartitionOutput{}.NextChildPartitionID)-8]
 }
 
-// RegisterName
-func _() {
-	var x [1]struct{}
-	_ = x[unsafe.Sizeof(RegisterName(0))-4]
-	_ = x[unsafe.Alignof(RegisterName(0))-4]
-}
-
 // X64FPRegister
 func _() {
 	var x [1]struct{}

@@ -52,6 +52,13 @@ func _() {
 	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ReservedZ0)-8]
 }
 
+// RegisterName
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterName(0))-4]
+	_ = x[unsafe.Alignof(RegisterName(0))-4]
+}
+
 // RegisterValue
 func _() {
 	var x [1]struct{}

@@ -4,6 +4,7 @@
 package tlfs
 
 import (
+	"strconv"
 	"structs"
 	"unsafe"
 )
@@ -1510,6 +1511,1489 @@ type CreatePartitionInput struct {
 	_                    [4]byte                     // Padding, offset 0x14: Alignment; should be zero.
 	Properties           PartitionCreationProperties // Properties, offset 0x18: Processor and XSAVE feature masks.
 	ReservedZ0           uint64                      // ReservedZ0, offset 0x30: Must be zero.
+}
+
+// RegisterName is HV_REGISTER_NAME.
+//
+// 32-bit name of a virtual processor register on x64: the TLFS page's architecture-neutral and x64
+// tables (the TLFS gives tables of names and numbers instead of a C list, and x64 and ARM64 numbers
+// overlap). Compared with 2013: the interrupt registers lost their X64 prefix
+// (HvRegisterPendingInterruption), several synthetic registers became architecture-neutral HvRegister
+// names, the APIC MSR registers became HvX64RegisterSynthetic*, the statistics internal-page and YMM
+// registers are gone, and many registers were added. Two table quirks: HvArm64RegisterFp and
+// HvArm64RegisterLr carry a parenthesised X29/X30 that is not part of the name, and one row lists
+// HvArm64RegisterCcsidrEl1 and Ccsidr2El1 with two numbers (split into two values here).
+//
+// Reference: tlfs/datatypes/hv_register_name.md.
+type RegisterName uint32
+
+const (
+	// RegisterExplicitSuspend is HvRegisterExplicitSuspend: Explicit VP suspend (set/clear by caller).
+	RegisterExplicitSuspend RegisterName = 0x0
+	// RegisterInterceptSuspend is HvRegisterInterceptSuspend: VP suspended due to intercept / hypervisor
+	// action.
+	RegisterInterceptSuspend RegisterName = 0x1
+	// RegisterInstructionEmulationHints is HvRegisterInstructionEmulationHints: Instruction emulation
+	// hints / statistics (if supported).
+	RegisterInstructionEmulationHints RegisterName = 0x2
+	// RegisterDispatchSuspend is HvRegisterDispatchSuspend: Scheduler dispatch induced suspension.
+	RegisterDispatchSuspend RegisterName = 0x3
+	// RegisterInternalActivityState is HvRegisterInternalActivityState: Internal state summary
+	// (read-only).
+	RegisterInternalActivityState RegisterName = 0x4
+	// RegisterHypervisorVersion is HvRegisterHypervisorVersion: Same data as CPUID leaf 0x40000002
+	// (128-bit).
+	RegisterHypervisorVersion RegisterName = 0x100
+	// RegisterPrivilegesAndFeaturesInfo is HvRegisterPrivilegesAndFeaturesInfo: Same data as CPUID leaf
+	// 0x40000003 (128-bit).
+	RegisterPrivilegesAndFeaturesInfo RegisterName = 0x200
+	// RegisterFeaturesInfo is HvRegisterFeaturesInfo: Same data as CPUID leaf 0x40000004 (128-bit).
+	RegisterFeaturesInfo RegisterName = 0x201
+	// RegisterImplementationLimitsInfo is HvRegisterImplementationLimitsInfo: Same data as CPUID leaf
+	// 0x40000005 (128-bit).
+	RegisterImplementationLimitsInfo RegisterName = 0x202
+	// RegisterHardwareFeaturesInfo is HvRegisterHardwareFeaturesInfo: Same data as CPUID leaf 0x40000006
+	// (128-bit).
+	RegisterHardwareFeaturesInfo RegisterName = 0x203
+	// RegisterCPUManagementFeaturesInfo is HvRegisterCpuManagementFeaturesInfo: Same data as CPUID leaf
+	// 0x40000007 (128-bit).
+	RegisterCPUManagementFeaturesInfo RegisterName = 0x204
+	// RegisterPasidFeaturesInfo is HvRegisterPasidFeaturesInfo: Same data as CPUID leaf 0x40000008
+	// (128-bit).
+	RegisterPasidFeaturesInfo RegisterName = 0x205
+	// RegisterNestedVirtFeaturesInfo is HvRegisterNestedVirtFeaturesInfo: Same data as CPUID leaf
+	// 0x4000000A (128-bit).
+	RegisterNestedVirtFeaturesInfo RegisterName = 0x207
+	// RegisterIptFeaturesInfo is HvRegisterIptFeaturesInfo: Same data as CPUID leaf 0x4000000B (128-bit).
+	RegisterIptFeaturesInfo RegisterName = 0x208
+	// RegisterGuestCrashP0 is HvRegisterGuestCrashP0: Crash parameter 0.
+	RegisterGuestCrashP0 RegisterName = 0x210
+	// RegisterGuestCrashP1 is HvRegisterGuestCrashP1: Crash parameter 1.
+	RegisterGuestCrashP1 RegisterName = 0x211
+	// RegisterGuestCrashP2 is HvRegisterGuestCrashP2: Crash parameter 2.
+	RegisterGuestCrashP2 RegisterName = 0x212
+	// RegisterGuestCrashP3 is HvRegisterGuestCrashP3: Crash parameter 3.
+	RegisterGuestCrashP3 RegisterName = 0x213
+	// RegisterGuestCrashP4 is HvRegisterGuestCrashP4: Crash parameter 4.
+	RegisterGuestCrashP4 RegisterName = 0x214
+	// RegisterGuestCrashCtl is HvRegisterGuestCrashCtl: Crash control / notification.
+	RegisterGuestCrashCtl RegisterName = 0x215
+	// RegisterProcessorClockFrequency is HvRegisterProcessorClockFrequency: Nominal core frequency (kHz).
+	RegisterProcessorClockFrequency RegisterName = 0x240
+	// RegisterInterruptClockFrequency is HvRegisterInterruptClockFrequency: Timer frequency (kHz).
+	RegisterInterruptClockFrequency RegisterName = 0x241
+	// RegisterGuestIdle is HvRegisterGuestIdle: Guest idle hint / residency info.
+	RegisterGuestIdle RegisterName = 0x250
+	// RegisterDebugDeviceOptions is HvRegisterDebugDeviceOptions: Debug / device options.
+	RegisterDebugDeviceOptions RegisterName = 0x260
+	// RegisterMemoryZeroingControl is HvRegisterMemoryZeroingControl: Memory zeroing behavior control.
+	RegisterMemoryZeroingControl RegisterName = 0x270
+	// RegisterPendingEvent0 is HvRegisterPendingEvent0: Pending event slot 0.
+	RegisterPendingEvent0 RegisterName = 0x10004
+	// RegisterPendingEvent1 is HvRegisterPendingEvent1: Pending event slot 1.
+	RegisterPendingEvent1 RegisterName = 0x10005
+	// RegisterDeliverabilityNotifications is HvRegisterDeliverabilityNotifications: Deliverability
+	// notification bitmap.
+	RegisterDeliverabilityNotifications RegisterName = 0x10006
+	// RegisterPendingEvent2 is HvRegisterPendingEvent2: Pending event slot 2.
+	RegisterPendingEvent2 RegisterName = 0x10008
+	// RegisterPendingEvent3 is HvRegisterPendingEvent3: Pending event slot 3.
+	RegisterPendingEvent3 RegisterName = 0x10009
+	// RegisterVPRuntime is HvRegisterVpRuntime: VP runtime (time units).
+	RegisterVPRuntime RegisterName = 0x90000
+	// RegisterGuestOsID is HvRegisterGuestOsId: Guest OS identification.
+	RegisterGuestOsID RegisterName = 0x90002
+	// RegisterVPIndex is HvRegisterVpIndex: VP index (read-only).
+	RegisterVPIndex RegisterName = 0x90003
+	// RegisterTimeRefCount is HvRegisterTimeRefCount: Time reference counter.
+	RegisterTimeRefCount RegisterName = 0x90004
+	// RegisterCPUManagementVersion is HvRegisterCpuManagementVersion: CPU management interface version.
+	RegisterCPUManagementVersion RegisterName = 0x90007
+	// RegisterVPAssistPage is HvRegisterVpAssistPage: VP assist page GPA.
+	RegisterVPAssistPage RegisterName = 0x90013
+	// RegisterVPRootSignalCount is HvRegisterVpRootSignalCount: Root signal count.
+	RegisterVPRootSignalCount RegisterName = 0x90014
+	// RegisterReferenceTSC is HvRegisterReferenceTsc: Reference TSC page GPA.
+	RegisterReferenceTSC RegisterName = 0x90017
+	// RegisterReferenceTSCSequence is HvRegisterReferenceTscSequence: Reference TSC sequence.
+	RegisterReferenceTSCSequence RegisterName = 0x9001a
+	// RegisterNestedVPIndex is HvRegisterNestedVpIndex: Nested VP index.
+	RegisterNestedVPIndex RegisterName = 0x91003
+	// RegisterStatsPartitionRetail is HvRegisterStatsPartitionRetail: Partition stats (retail subset).
+	RegisterStatsPartitionRetail RegisterName = 0x90020
+	// RegisterStatsVPRetail is HvRegisterStatsVpRetail: VP stats (retail).
+	RegisterStatsVPRetail RegisterName = 0x90022
+	// RegisterSint0 is HvRegisterSint0: Synthetic interrupt vector 0.
+	RegisterSint0 RegisterName = 0xa0000
+	// RegisterSint1 is HvRegisterSint1: Synthetic interrupt vector 1.
+	RegisterSint1 RegisterName = 0xa0001
+	// RegisterSint2 is HvRegisterSint2: Synthetic interrupt vector 2.
+	RegisterSint2 RegisterName = 0xa0002
+	// RegisterSint3 is HvRegisterSint3: Synthetic interrupt vector 3.
+	RegisterSint3 RegisterName = 0xa0003
+	// RegisterSint4 is HvRegisterSint4: Synthetic interrupt vector 4.
+	RegisterSint4 RegisterName = 0xa0004
+	// RegisterSint5 is HvRegisterSint5: Synthetic interrupt vector 5.
+	RegisterSint5 RegisterName = 0xa0005
+	// RegisterSint6 is HvRegisterSint6: Synthetic interrupt vector 6.
+	RegisterSint6 RegisterName = 0xa0006
+	// RegisterSint7 is HvRegisterSint7: Synthetic interrupt vector 7.
+	RegisterSint7 RegisterName = 0xa0007
+	// RegisterSint8 is HvRegisterSint8: Synthetic interrupt vector 8.
+	RegisterSint8 RegisterName = 0xa0008
+	// RegisterSint9 is HvRegisterSint9: Synthetic interrupt vector 9.
+	RegisterSint9 RegisterName = 0xa0009
+	// RegisterSint10 is HvRegisterSint10: Synthetic interrupt vector 10.
+	RegisterSint10 RegisterName = 0xa000a
+	// RegisterSint11 is HvRegisterSint11: Synthetic interrupt vector 11.
+	RegisterSint11 RegisterName = 0xa000b
+	// RegisterSint12 is HvRegisterSint12: Synthetic interrupt vector 12.
+	RegisterSint12 RegisterName = 0xa000c
+	// RegisterSint13 is HvRegisterSint13: Synthetic interrupt vector 13.
+	RegisterSint13 RegisterName = 0xa000d
+	// RegisterSint14 is HvRegisterSint14: Synthetic interrupt vector 14.
+	RegisterSint14 RegisterName = 0xa000e
+	// RegisterSint15 is HvRegisterSint15: Synthetic interrupt vector 15.
+	RegisterSint15 RegisterName = 0xa000f
+	// RegisterScontrol is HvRegisterScontrol: SynIC control.
+	RegisterScontrol RegisterName = 0xa0010
+	// RegisterSversion is HvRegisterSversion: SynIC version.
+	RegisterSversion RegisterName = 0xa0011
+	// RegisterSifp is HvRegisterSifp: SynIC EOI/FIFO page.
+	RegisterSifp RegisterName = 0xa0012
+	// RegisterSipp is HvRegisterSipp: SynIC interrupt parameter page.
+	RegisterSipp RegisterName = 0xa0013
+	// RegisterEom is HvRegisterEom: End-of-message.
+	RegisterEom RegisterName = 0xa0014
+	// RegisterSirbp is HvRegisterSirbp: Resend bitmap pointer.
+	RegisterSirbp RegisterName = 0xa0015
+	// RegisterStimer0Config is HvRegisterStimer0Config: Timer 0 config.
+	RegisterStimer0Config RegisterName = 0xb0000
+	// RegisterStimer0Count is HvRegisterStimer0Count: Timer 0 count.
+	RegisterStimer0Count RegisterName = 0xb0001
+	// RegisterStimer1Config is HvRegisterStimer1Config: Timer 1 config.
+	RegisterStimer1Config RegisterName = 0xb0002
+	// RegisterStimer1Count is HvRegisterStimer1Count: Timer 1 count.
+	RegisterStimer1Count RegisterName = 0xb0003
+	// RegisterStimer2Config is HvRegisterStimer2Config: Timer 2 config.
+	RegisterStimer2Config RegisterName = 0xb0004
+	// RegisterStimer2Count is HvRegisterStimer2Count: Timer 2 count.
+	RegisterStimer2Count RegisterName = 0xb0005
+	// RegisterStimer3Config is HvRegisterStimer3Config: Timer 3 config.
+	RegisterStimer3Config RegisterName = 0xb0006
+	// RegisterStimer3Count is HvRegisterStimer3Count: Timer 3 count.
+	RegisterStimer3Count RegisterName = 0xb0007
+	// RegisterStimeUnhaltedTimerConfig is HvRegisterStimeUnhaltedTimerConfig: Unhalted timer config.
+	RegisterStimeUnhaltedTimerConfig RegisterName = 0xb0100
+	// RegisterStimeUnhaltedTimerCount is HvRegisterStimeUnhaltedTimerCount: Unhalted timer count.
+	RegisterStimeUnhaltedTimerCount RegisterName = 0xb0101
+	// RegisterNameVsmCodePageOffsets is HvRegisterVsmCodePageOffsets: VSM code page offsets.
+	RegisterNameVsmCodePageOffsets RegisterName = 0xd0002
+	// RegisterNameVsmVPStatus is HvRegisterVsmVpStatus: VSM VP status.
+	RegisterNameVsmVPStatus RegisterName = 0xd0003
+	// RegisterNameVsmPartitionStatus is HvRegisterVsmPartitionStatus: VSM partition status.
+	RegisterNameVsmPartitionStatus RegisterName = 0xd0004
+	// RegisterNameVsmVina is HvRegisterVsmVina: VSM VINA.
+	RegisterNameVsmVina RegisterName = 0xd0005
+	// RegisterVsmCapabilities is HvRegisterVsmCapabilities: VSM capability bits.
+	RegisterVsmCapabilities RegisterName = 0xd0006
+	// RegisterNameVsmPartitionConfig is HvRegisterVsmPartitionConfig: VSM partition config.
+	RegisterNameVsmPartitionConfig RegisterName = 0xd0007
+	// RegisterVsmVPSecureConfigVtl0 is HvRegisterVsmVpSecureConfigVtl0: Secure config VTL0.
+	RegisterVsmVPSecureConfigVtl0 RegisterName = 0xd0010
+	// RegisterVsmVPSecureConfigVtl1 is HvRegisterVsmVpSecureConfigVtl1: Secure config VTL1.
+	RegisterVsmVPSecureConfigVtl1 RegisterName = 0xd0011
+	// RegisterVsmVPSecureConfigVtl2 is HvRegisterVsmVpSecureConfigVtl2: Secure config VTL2.
+	RegisterVsmVPSecureConfigVtl2 RegisterName = 0xd0012
+	// RegisterVsmVPSecureConfigVtl3 is HvRegisterVsmVpSecureConfigVtl3: Secure config VTL3.
+	RegisterVsmVPSecureConfigVtl3 RegisterName = 0xd0013
+	// RegisterVsmVPSecureConfigVtl4 is HvRegisterVsmVpSecureConfigVtl4: Secure config VTL4.
+	RegisterVsmVPSecureConfigVtl4 RegisterName = 0xd0014
+	// RegisterVsmVPSecureConfigVtl5 is HvRegisterVsmVpSecureConfigVtl5: Secure config VTL5.
+	RegisterVsmVPSecureConfigVtl5 RegisterName = 0xd0015
+	// RegisterVsmVPSecureConfigVtl6 is HvRegisterVsmVpSecureConfigVtl6: Secure config VTL6.
+	RegisterVsmVPSecureConfigVtl6 RegisterName = 0xd0016
+	// RegisterVsmVPSecureConfigVtl7 is HvRegisterVsmVpSecureConfigVtl7: Secure config VTL7.
+	RegisterVsmVPSecureConfigVtl7 RegisterName = 0xd0017
+	// RegisterVsmVPSecureConfigVtl8 is HvRegisterVsmVpSecureConfigVtl8: Secure config VTL8.
+	RegisterVsmVPSecureConfigVtl8 RegisterName = 0xd0018
+	// RegisterVsmVPSecureConfigVtl9 is HvRegisterVsmVpSecureConfigVtl9: Secure config VTL9.
+	RegisterVsmVPSecureConfigVtl9 RegisterName = 0xd0019
+	// RegisterVsmVPSecureConfigVtl10 is HvRegisterVsmVpSecureConfigVtl10: Secure config VTL10.
+	RegisterVsmVPSecureConfigVtl10 RegisterName = 0xd001a
+	// RegisterVsmVPSecureConfigVtl11 is HvRegisterVsmVpSecureConfigVtl11: Secure config VTL11.
+	RegisterVsmVPSecureConfigVtl11 RegisterName = 0xd001b
+	// RegisterVsmVPSecureConfigVtl12 is HvRegisterVsmVpSecureConfigVtl12: Secure config VTL12.
+	RegisterVsmVPSecureConfigVtl12 RegisterName = 0xd001c
+	// RegisterVsmVPSecureConfigVtl13 is HvRegisterVsmVpSecureConfigVtl13: Secure config VTL13.
+	RegisterVsmVPSecureConfigVtl13 RegisterName = 0xd001d
+	// RegisterVsmVPSecureConfigVtl14 is HvRegisterVsmVpSecureConfigVtl14: Secure config VTL14.
+	RegisterVsmVPSecureConfigVtl14 RegisterName = 0xd001e
+	// RegisterVsmVPWaitForTLBLock is HvRegisterVsmVpWaitForTlbLock: Wait for TLB lock (synchronization).
+	RegisterVsmVPWaitForTLBLock RegisterName = 0xd0020
+	// RegisterIsolationCapabilities is HvRegisterIsolationCapabilities: Isolation capability bits.
+	RegisterIsolationCapabilities RegisterName = 0xd0100
+	// RegisterPendingInterruption is HvRegisterPendingInterruption: x64: interruption to deliver on resume
+	// (HV_X64_PENDING_INTERRUPTION_REGISTER); HvX64RegisterPendingInterruption in 2013.
+	RegisterPendingInterruption RegisterName = 0x10002
+	// RegisterInterruptState is HvRegisterInterruptState: x64: interrupt shadow and NMI masking
+	// (HV_X64_INTERRUPT_STATE_REGISTER); HvX64RegisterInterruptState in 2013.
+	RegisterInterruptState RegisterName = 0x10003
+	// X64RegisterPendingDebugException is HvX64RegisterPendingDebugException: x64: Pending debug exception
+	// info.
+	X64RegisterPendingDebugException RegisterName = 0x10007
+	// X64RegisterRax is HvX64RegisterRax: x64: RAX.
+	X64RegisterRax RegisterName = 0x20000
+	// X64RegisterRcx is HvX64RegisterRcx: x64: RCX.
+	X64RegisterRcx RegisterName = 0x20001
+	// X64RegisterRdx is HvX64RegisterRdx: x64: RDX.
+	X64RegisterRdx RegisterName = 0x20002
+	// X64RegisterRbx is HvX64RegisterRbx: x64: RBX.
+	X64RegisterRbx RegisterName = 0x20003
+	// X64RegisterRsp is HvX64RegisterRsp: x64: RSP.
+	X64RegisterRsp RegisterName = 0x20004
+	// X64RegisterRbp is HvX64RegisterRbp: x64: RBP.
+	X64RegisterRbp RegisterName = 0x20005
+	// X64RegisterRsi is HvX64RegisterRsi: x64: RSI.
+	X64RegisterRsi RegisterName = 0x20006
+	// X64RegisterRdi is HvX64RegisterRdi: x64: RDI.
+	X64RegisterRdi RegisterName = 0x20007
+	// X64RegisterR8 is HvX64RegisterR8: x64: R8.
+	X64RegisterR8 RegisterName = 0x20008
+	// X64RegisterR9 is HvX64RegisterR9: x64: R9.
+	X64RegisterR9 RegisterName = 0x20009
+	// X64RegisterR10 is HvX64RegisterR10: x64: R10.
+	X64RegisterR10 RegisterName = 0x2000a
+	// X64RegisterR11 is HvX64RegisterR11: x64: R11.
+	X64RegisterR11 RegisterName = 0x2000b
+	// X64RegisterR12 is HvX64RegisterR12: x64: R12.
+	X64RegisterR12 RegisterName = 0x2000c
+	// X64RegisterR13 is HvX64RegisterR13: x64: R13.
+	X64RegisterR13 RegisterName = 0x2000d
+	// X64RegisterR14 is HvX64RegisterR14: x64: R14.
+	X64RegisterR14 RegisterName = 0x2000e
+	// X64RegisterR15 is HvX64RegisterR15: x64: R15.
+	X64RegisterR15 RegisterName = 0x2000f
+	// X64RegisterRIP is HvX64RegisterRip: x64: RIP.
+	X64RegisterRIP RegisterName = 0x20010
+	// X64RegisterRflags is HvX64RegisterRflags: x64: RFLAGS.
+	X64RegisterRflags RegisterName = 0x20011
+	// X64RegisterXmm0 is HvX64RegisterXmm0: x64: XMM0.
+	X64RegisterXmm0 RegisterName = 0x30000
+	// X64RegisterXmm1 is HvX64RegisterXmm1: x64: XMM1.
+	X64RegisterXmm1 RegisterName = 0x30001
+	// X64RegisterXmm2 is HvX64RegisterXmm2: x64: XMM2.
+	X64RegisterXmm2 RegisterName = 0x30002
+	// X64RegisterXmm3 is HvX64RegisterXmm3: x64: XMM3.
+	X64RegisterXmm3 RegisterName = 0x30003
+	// X64RegisterXmm4 is HvX64RegisterXmm4: x64: XMM4.
+	X64RegisterXmm4 RegisterName = 0x30004
+	// X64RegisterXmm5 is HvX64RegisterXmm5: x64: XMM5.
+	X64RegisterXmm5 RegisterName = 0x30005
+	// X64RegisterXmm6 is HvX64RegisterXmm6: x64: XMM6.
+	X64RegisterXmm6 RegisterName = 0x30006
+	// X64RegisterXmm7 is HvX64RegisterXmm7: x64: XMM7.
+	X64RegisterXmm7 RegisterName = 0x30007
+	// X64RegisterXmm8 is HvX64RegisterXmm8: x64: XMM8.
+	X64RegisterXmm8 RegisterName = 0x30008
+	// X64RegisterXmm9 is HvX64RegisterXmm9: x64: XMM9.
+	X64RegisterXmm9 RegisterName = 0x30009
+	// X64RegisterXmm10 is HvX64RegisterXmm10: x64: XMM10.
+	X64RegisterXmm10 RegisterName = 0x3000a
+	// X64RegisterXmm11 is HvX64RegisterXmm11: x64: XMM11.
+	X64RegisterXmm11 RegisterName = 0x3000b
+	// X64RegisterXmm12 is HvX64RegisterXmm12: x64: XMM12.
+	X64RegisterXmm12 RegisterName = 0x3000c
+	// X64RegisterXmm13 is HvX64RegisterXmm13: x64: XMM13.
+	X64RegisterXmm13 RegisterName = 0x3000d
+	// X64RegisterXmm14 is HvX64RegisterXmm14: x64: XMM14.
+	X64RegisterXmm14 RegisterName = 0x3000e
+	// X64RegisterXmm15 is HvX64RegisterXmm15: x64: XMM15.
+	X64RegisterXmm15 RegisterName = 0x3000f
+	// X64RegisterFPMmx0 is HvX64RegisterFpMmx0: x64: ST0 / MMX0.
+	X64RegisterFPMmx0 RegisterName = 0x30010
+	// X64RegisterFPMmx1 is HvX64RegisterFpMmx1: x64: ST1 / MMX1.
+	X64RegisterFPMmx1 RegisterName = 0x30011
+	// X64RegisterFPMmx2 is HvX64RegisterFpMmx2: x64: ST2 / MMX2.
+	X64RegisterFPMmx2 RegisterName = 0x30012
+	// X64RegisterFPMmx3 is HvX64RegisterFpMmx3: x64: ST3 / MMX3.
+	X64RegisterFPMmx3 RegisterName = 0x30013
+	// X64RegisterFPMmx4 is HvX64RegisterFpMmx4: x64: ST4 / MMX4.
+	X64RegisterFPMmx4 RegisterName = 0x30014
+	// X64RegisterFPMmx5 is HvX64RegisterFpMmx5: x64: ST5 / MMX5.
+	X64RegisterFPMmx5 RegisterName = 0x30015
+	// X64RegisterFPMmx6 is HvX64RegisterFpMmx6: x64: ST6 / MMX6.
+	X64RegisterFPMmx6 RegisterName = 0x30016
+	// X64RegisterFPMmx7 is HvX64RegisterFpMmx7: x64: ST7 / MMX7.
+	X64RegisterFPMmx7 RegisterName = 0x30017
+	// X64RegisterFPControlStatus is HvX64RegisterFpControlStatus: x64: x87 control/status.
+	X64RegisterFPControlStatus RegisterName = 0x30018
+	// X64RegisterXMMControlStatus is HvX64RegisterXmmControlStatus: x64: MXCSR.
+	X64RegisterXMMControlStatus RegisterName = 0x30019
+	// X64RegisterCr0 is HvX64RegisterCr0: x64: CR0.
+	X64RegisterCr0 RegisterName = 0x40000
+	// X64RegisterCr2 is HvX64RegisterCr2: x64: CR2.
+	X64RegisterCr2 RegisterName = 0x40001
+	// X64RegisterCr3 is HvX64RegisterCr3: x64: CR3.
+	X64RegisterCr3 RegisterName = 0x40002
+	// X64RegisterCr4 is HvX64RegisterCr4: x64: CR4.
+	X64RegisterCr4 RegisterName = 0x40003
+	// X64RegisterCr8 is HvX64RegisterCr8: x64: CR8.
+	X64RegisterCr8 RegisterName = 0x40004
+	// X64RegisterXfem is HvX64RegisterXfem: x64: Extended feature enable mask.
+	X64RegisterXfem RegisterName = 0x40005
+	// X64RegisterIntermediateCr0 is HvX64RegisterIntermediateCr0: x64: Virtualization shadow CR0.
+	X64RegisterIntermediateCr0 RegisterName = 0x41000
+	// X64RegisterIntermediateCr4 is HvX64RegisterIntermediateCr4: x64: Virtualization shadow CR4.
+	X64RegisterIntermediateCr4 RegisterName = 0x41003
+	// X64RegisterIntermediateCr8 is HvX64RegisterIntermediateCr8: x64: Virtualization shadow CR8.
+	X64RegisterIntermediateCr8 RegisterName = 0x41004
+	// X64RegisterDr0 is HvX64RegisterDr0: x64: DR0.
+	X64RegisterDr0 RegisterName = 0x50000
+	// X64RegisterDr1 is HvX64RegisterDr1: x64: DR1.
+	X64RegisterDr1 RegisterName = 0x50001
+	// X64RegisterDr2 is HvX64RegisterDr2: x64: DR2.
+	X64RegisterDr2 RegisterName = 0x50002
+	// X64RegisterDr3 is HvX64RegisterDr3: x64: DR3.
+	X64RegisterDr3 RegisterName = 0x50003
+	// X64RegisterDr6 is HvX64RegisterDr6: x64: DR6.
+	X64RegisterDr6 RegisterName = 0x50004
+	// X64RegisterDr7 is HvX64RegisterDr7: x64: DR7.
+	X64RegisterDr7 RegisterName = 0x50005
+	// X64RegisterEs is HvX64RegisterEs: x64: ES.
+	X64RegisterEs RegisterName = 0x60000
+	// X64RegisterCs is HvX64RegisterCs: x64: CS.
+	X64RegisterCs RegisterName = 0x60001
+	// X64RegisterSs is HvX64RegisterSs: x64: SS.
+	X64RegisterSs RegisterName = 0x60002
+	// X64RegisterDs is HvX64RegisterDs: x64: DS.
+	X64RegisterDs RegisterName = 0x60003
+	// X64RegisterFs is HvX64RegisterFs: x64: FS.
+	X64RegisterFs RegisterName = 0x60004
+	// X64RegisterGs is HvX64RegisterGs: x64: GS.
+	X64RegisterGs RegisterName = 0x60005
+	// X64RegisterLdtr is HvX64RegisterLdtr: x64: LDTR.
+	X64RegisterLdtr RegisterName = 0x60006
+	// X64RegisterTr is HvX64RegisterTr: x64: Task register.
+	X64RegisterTr RegisterName = 0x60007
+	// X64RegisterIdtr is HvX64RegisterIdtr: x64: IDT descriptor.
+	X64RegisterIdtr RegisterName = 0x70000
+	// X64RegisterGdtr is HvX64RegisterGdtr: x64: GDT descriptor.
+	X64RegisterGdtr RegisterName = 0x70001
+	// X64RegisterTSC is HvX64RegisterTsc: x64: TSC.
+	X64RegisterTSC RegisterName = 0x80000
+	// X64RegisterEfer is HvX64RegisterEfer: x64: EFER.
+	X64RegisterEfer RegisterName = 0x80001
+	// X64RegisterKernelGsBase is HvX64RegisterKernelGsBase: x64: KERNEL_GS_BASE.
+	X64RegisterKernelGsBase RegisterName = 0x80002
+	// X64RegisterAPICBase is HvX64RegisterApicBase: x64: APIC_BASE.
+	X64RegisterAPICBase RegisterName = 0x80003
+	// X64RegisterPat is HvX64RegisterPat: x64: PAT.
+	X64RegisterPat RegisterName = 0x80004
+	// X64RegisterSysenterCs is HvX64RegisterSysenterCs: x64: SYSENTER_CS.
+	X64RegisterSysenterCs RegisterName = 0x80005
+	// X64RegisterSysenterEip is HvX64RegisterSysenterEip: x64: SYSENTER_EIP.
+	X64RegisterSysenterEip RegisterName = 0x80006
+	// X64RegisterSysenterEsp is HvX64RegisterSysenterEsp: x64: SYSENTER_ESP.
+	X64RegisterSysenterEsp RegisterName = 0x80007
+	// X64RegisterStar is HvX64RegisterStar: x64: STAR.
+	X64RegisterStar RegisterName = 0x80008
+	// X64RegisterLstar is HvX64RegisterLstar: x64: LSTAR.
+	X64RegisterLstar RegisterName = 0x80009
+	// X64RegisterCstar is HvX64RegisterCstar: x64: CSTAR.
+	X64RegisterCstar RegisterName = 0x8000a
+	// X64RegisterSfmask is HvX64RegisterSfmask: x64: SFMASK.
+	X64RegisterSfmask RegisterName = 0x8000b
+	// X64RegisterInitialAPICID is HvX64RegisterInitialApicId: x64: Initial APIC ID.
+	X64RegisterInitialAPICID RegisterName = 0x8000c
+	// X64RegisterMSRMtrrCap is HvX64RegisterMsrMtrrCap: x64: MTRR capability.
+	X64RegisterMSRMtrrCap RegisterName = 0x8000d
+	// X64RegisterMSRMtrrDefType is HvX64RegisterMsrMtrrDefType: x64: Default type.
+	X64RegisterMSRMtrrDefType RegisterName = 0x8000e
+	// X64RegisterMSRMtrrPhysBase0 is HvX64RegisterMsrMtrrPhysBase0: x64: Variable range base 0.
+	X64RegisterMSRMtrrPhysBase0 RegisterName = 0x80010
+	// X64RegisterMSRMtrrPhysBase1 is HvX64RegisterMsrMtrrPhysBase1: x64: Variable range base 1.
+	X64RegisterMSRMtrrPhysBase1 RegisterName = 0x80011
+	// X64RegisterMSRMtrrPhysBase2 is HvX64RegisterMsrMtrrPhysBase2: x64: Variable range base 2.
+	X64RegisterMSRMtrrPhysBase2 RegisterName = 0x80012
+	// X64RegisterMSRMtrrPhysBase3 is HvX64RegisterMsrMtrrPhysBase3: x64: Variable range base 3.
+	X64RegisterMSRMtrrPhysBase3 RegisterName = 0x80013
+	// X64RegisterMSRMtrrPhysBase4 is HvX64RegisterMsrMtrrPhysBase4: x64: Variable range base 4.
+	X64RegisterMSRMtrrPhysBase4 RegisterName = 0x80014
+	// X64RegisterMSRMtrrPhysBase5 is HvX64RegisterMsrMtrrPhysBase5: x64: Variable range base 5.
+	X64RegisterMSRMtrrPhysBase5 RegisterName = 0x80015
+	// X64RegisterMSRMtrrPhysBase6 is HvX64RegisterMsrMtrrPhysBase6: x64: Variable range base 6.
+	X64RegisterMSRMtrrPhysBase6 RegisterName = 0x80016
+	// X64RegisterMSRMtrrPhysBase7 is HvX64RegisterMsrMtrrPhysBase7: x64: Variable range base 7.
+	X64RegisterMSRMtrrPhysBase7 RegisterName = 0x80017
+	// X64RegisterMSRMtrrPhysBase8 is HvX64RegisterMsrMtrrPhysBase8: x64: Variable range base 8.
+	X64RegisterMSRMtrrPhysBase8 RegisterName = 0x80018
+	// X64RegisterMSRMtrrPhysBase9 is HvX64RegisterMsrMtrrPhysBase9: x64: Variable range base 9.
+	X64RegisterMSRMtrrPhysBase9 RegisterName = 0x80019
+	// X64RegisterMSRMtrrPhysBaseA is HvX64RegisterMsrMtrrPhysBaseA: x64: Variable range base A.
+	X64RegisterMSRMtrrPhysBaseA RegisterName = 0x8001a
+	// X64RegisterMSRMtrrPhysBaseB is HvX64RegisterMsrMtrrPhysBaseB: x64: Variable range base B.
+	X64RegisterMSRMtrrPhysBaseB RegisterName = 0x8001b
+	// X64RegisterMSRMtrrPhysBaseC is HvX64RegisterMsrMtrrPhysBaseC: x64: Variable range base C.
+	X64RegisterMSRMtrrPhysBaseC RegisterName = 0x8001c
+	// X64RegisterMSRMtrrPhysBaseD is HvX64RegisterMsrMtrrPhysBaseD: x64: Variable range base D.
+	X64RegisterMSRMtrrPhysBaseD RegisterName = 0x8001d
+	// X64RegisterMSRMtrrPhysBaseE is HvX64RegisterMsrMtrrPhysBaseE: x64: Variable range base E.
+	X64RegisterMSRMtrrPhysBaseE RegisterName = 0x8001e
+	// X64RegisterMSRMtrrPhysBaseF is HvX64RegisterMsrMtrrPhysBaseF: x64: Variable range base F.
+	X64RegisterMSRMtrrPhysBaseF RegisterName = 0x8001f
+	// X64RegisterMSRMtrrPhysMask0 is HvX64RegisterMsrMtrrPhysMask0: x64: Variable range mask 0.
+	X64RegisterMSRMtrrPhysMask0 RegisterName = 0x80040
+	// X64RegisterMSRMtrrPhysMask1 is HvX64RegisterMsrMtrrPhysMask1: x64: Variable range mask 1.
+	X64RegisterMSRMtrrPhysMask1 RegisterName = 0x80041
+	// X64RegisterMSRMtrrPhysMask2 is HvX64RegisterMsrMtrrPhysMask2: x64: Variable range mask 2.
+	X64RegisterMSRMtrrPhysMask2 RegisterName = 0x80042
+	// X64RegisterMSRMtrrPhysMask3 is HvX64RegisterMsrMtrrPhysMask3: x64: Variable range mask 3.
+	X64RegisterMSRMtrrPhysMask3 RegisterName = 0x80043
+	// X64RegisterMSRMtrrPhysMask4 is HvX64RegisterMsrMtrrPhysMask4: x64: Variable range mask 4.
+	X64RegisterMSRMtrrPhysMask4 RegisterName = 0x80044
+	// X64RegisterMSRMtrrPhysMask5 is HvX64RegisterMsrMtrrPhysMask5: x64: Variable range mask 5.
+	X64RegisterMSRMtrrPhysMask5 RegisterName = 0x80045
+	// X64RegisterMSRMtrrPhysMask6 is HvX64RegisterMsrMtrrPhysMask6: x64: Variable range mask 6.
+	X64RegisterMSRMtrrPhysMask6 RegisterName = 0x80046
+	// X64RegisterMSRMtrrPhysMask7 is HvX64RegisterMsrMtrrPhysMask7: x64: Variable range mask 7.
+	X64RegisterMSRMtrrPhysMask7 RegisterName = 0x80047
+	// X64RegisterMSRMtrrPhysMask8 is HvX64RegisterMsrMtrrPhysMask8: x64: Variable range mask 8.
+	X64RegisterMSRMtrrPhysMask8 RegisterName = 0x80048
+	// X64RegisterMSRMtrrPhysMask9 is HvX64RegisterMsrMtrrPhysMask9: x64: Variable range mask 9.
+	X64RegisterMSRMtrrPhysMask9 RegisterName = 0x80049
+	// X64RegisterMSRMtrrPhysMaskA is HvX64RegisterMsrMtrrPhysMaskA: x64: Variable range mask A.
+	X64RegisterMSRMtrrPhysMaskA RegisterName = 0x8004a
+	// X64RegisterMSRMtrrPhysMaskB is HvX64RegisterMsrMtrrPhysMaskB: x64: Variable range mask B.
+	X64RegisterMSRMtrrPhysMaskB RegisterName = 0x8004b
+	// X64RegisterMSRMtrrPhysMaskC is HvX64RegisterMsrMtrrPhysMaskC: x64: Variable range mask C.
+	X64RegisterMSRMtrrPhysMaskC RegisterName = 0x8004c
+	// X64RegisterMSRMtrrPhysMaskD is HvX64RegisterMsrMtrrPhysMaskD: x64: Variable range mask D.
+	X64RegisterMSRMtrrPhysMaskD RegisterName = 0x8004d
+	// X64RegisterMSRMtrrPhysMaskE is HvX64RegisterMsrMtrrPhysMaskE: x64: Variable range mask E.
+	X64RegisterMSRMtrrPhysMaskE RegisterName = 0x8004e
+	// X64RegisterMSRMtrrPhysMaskF is HvX64RegisterMsrMtrrPhysMaskF: x64: Variable range mask F.
+	X64RegisterMSRMtrrPhysMaskF RegisterName = 0x8004f
+	// X64RegisterMSRMtrrFix64k00000 is HvX64RegisterMsrMtrrFix64k00000: x64: Fixed range.
+	X64RegisterMSRMtrrFix64k00000 RegisterName = 0x80070
+	// X64RegisterMSRMtrrFix16k80000 is HvX64RegisterMsrMtrrFix16k80000: x64: Fixed range.
+	X64RegisterMSRMtrrFix16k80000 RegisterName = 0x80071
+	// X64RegisterMSRMtrrFix16kA0000 is HvX64RegisterMsrMtrrFix16kA0000: x64: Fixed range.
+	X64RegisterMSRMtrrFix16kA0000 RegisterName = 0x80072
+	// X64RegisterMSRMtrrFix4kC0000 is HvX64RegisterMsrMtrrFix4kC0000: x64: Fixed 4K C0000.
+	X64RegisterMSRMtrrFix4kC0000 RegisterName = 0x80073
+	// X64RegisterMSRMtrrFix4kC8000 is HvX64RegisterMsrMtrrFix4kC8000: x64: Fixed 4K C8000.
+	X64RegisterMSRMtrrFix4kC8000 RegisterName = 0x80074
+	// X64RegisterMSRMtrrFix4kD0000 is HvX64RegisterMsrMtrrFix4kD0000: x64: Fixed 4K D0000.
+	X64RegisterMSRMtrrFix4kD0000 RegisterName = 0x80075
+	// X64RegisterMSRMtrrFix4kD8000 is HvX64RegisterMsrMtrrFix4kD8000: x64: Fixed 4K D8000.
+	X64RegisterMSRMtrrFix4kD8000 RegisterName = 0x80076
+	// X64RegisterMSRMtrrFix4kE0000 is HvX64RegisterMsrMtrrFix4kE0000: x64: Fixed 4K E0000.
+	X64RegisterMSRMtrrFix4kE0000 RegisterName = 0x80077
+	// X64RegisterMSRMtrrFix4kE8000 is HvX64RegisterMsrMtrrFix4kE8000: x64: Fixed 4K E8000.
+	X64RegisterMSRMtrrFix4kE8000 RegisterName = 0x80078
+	// X64RegisterMSRMtrrFix4kF0000 is HvX64RegisterMsrMtrrFix4kF0000: x64: Fixed 4K F0000.
+	X64RegisterMSRMtrrFix4kF0000 RegisterName = 0x80079
+	// X64RegisterMSRMtrrFix4kF8000 is HvX64RegisterMsrMtrrFix4kF8000: x64: Fixed 4K F8000.
+	X64RegisterMSRMtrrFix4kF8000 RegisterName = 0x8007a
+	// X64RegisterTSCAux is HvX64RegisterTscAux: x64: TSC_AUX.
+	X64RegisterTSCAux RegisterName = 0x8007b
+	// X64RegisterBndcfgs is HvX64RegisterBndcfgs: x64: MPX BNDcfgs.
+	X64RegisterBndcfgs RegisterName = 0x8007c
+	// X64RegisterDebugCtl is HvX64RegisterDebugCtl: x64: DEBUGCTL.
+	X64RegisterDebugCtl RegisterName = 0x8007d
+	// X64RegisterMCount is HvX64RegisterMCount: x64: Machine count (internal).
+	X64RegisterMCount RegisterName = 0x8007e
+	// X64RegisterACount is HvX64RegisterACount: x64: Auxiliary count (internal).
+	X64RegisterACount RegisterName = 0x8007f
+	// X64RegisterSgxLaunchControl0 is HvX64RegisterSgxLaunchControl0: x64: SGX launch control 0.
+	X64RegisterSgxLaunchControl0 RegisterName = 0x80080
+	// X64RegisterSgxLaunchControl1 is HvX64RegisterSgxLaunchControl1: x64: SGX launch control 1.
+	X64RegisterSgxLaunchControl1 RegisterName = 0x80081
+	// X64RegisterSgxLaunchControl2 is HvX64RegisterSgxLaunchControl2: x64: SGX launch control 2.
+	X64RegisterSgxLaunchControl2 RegisterName = 0x80082
+	// X64RegisterSgxLaunchControl3 is HvX64RegisterSgxLaunchControl3: x64: SGX launch control 3.
+	X64RegisterSgxLaunchControl3 RegisterName = 0x80083
+	// X64RegisterSpecCtrl is HvX64RegisterSpecCtrl: x64: IA32_SPEC_CTRL.
+	X64RegisterSpecCtrl RegisterName = 0x80084
+	// X64RegisterPredCmd is HvX64RegisterPredCmd: x64: IA32_PRED_CMD.
+	X64RegisterPredCmd RegisterName = 0x80085
+	// X64RegisterVirtSpecCtrl is HvX64RegisterVirtSpecCtrl: x64: Virtual spec control.
+	X64RegisterVirtSpecCtrl RegisterName = 0x80086
+	// X64RegisterTSCVirtualOffset is HvX64RegisterTscVirtualOffset: x64: Virtual TSC offset.
+	X64RegisterTSCVirtualOffset RegisterName = 0x80087
+	// X64RegisterTsxCtrl is HvX64RegisterTsxCtrl: x64: TSX control.
+	X64RegisterTsxCtrl RegisterName = 0x80088
+	// X64RegisterXss is HvX64RegisterXss: x64: IA32_XSS.
+	X64RegisterXss RegisterName = 0x8008b
+	// X64RegisterUCet is HvX64RegisterUCet: x64: User CET.
+	X64RegisterUCet RegisterName = 0x8008c
+	// X64RegisterSCet is HvX64RegisterSCet: x64: Supervisor CET.
+	X64RegisterSCet RegisterName = 0x8008d
+	// X64RegisterSsp is HvX64RegisterSsp: x64: Shadow stack pointer.
+	X64RegisterSsp RegisterName = 0x8008e
+	// X64RegisterPl0Ssp is HvX64RegisterPl0Ssp: x64: PL0 shadow stack pointer.
+	X64RegisterPl0Ssp RegisterName = 0x8008f
+	// X64RegisterPl1Ssp is HvX64RegisterPl1Ssp: x64: PL1 shadow stack pointer.
+	X64RegisterPl1Ssp RegisterName = 0x80090
+	// X64RegisterPl2Ssp is HvX64RegisterPl2Ssp: x64: PL2 shadow stack pointer.
+	X64RegisterPl2Ssp RegisterName = 0x80091
+	// X64RegisterPl3Ssp is HvX64RegisterPl3Ssp: x64: PL3 shadow stack pointer.
+	X64RegisterPl3Ssp RegisterName = 0x80092
+	// X64RegisterInterruptSspTableAddr is HvX64RegisterInterruptSspTableAddr: x64: IST-like SSP table.
+	X64RegisterInterruptSspTableAddr RegisterName = 0x80093
+	// X64RegisterTSCDeadline is HvX64RegisterTscDeadline: x64: TSC deadline.
+	X64RegisterTSCDeadline RegisterName = 0x80095
+	// X64RegisterTSCAdjust is HvX64RegisterTscAdjust: x64: TSC adjust.
+	X64RegisterTSCAdjust RegisterName = 0x80096
+	// X64RegisterUmwaitControl is HvX64RegisterUmwaitControl: x64: UMWAIT/TPAUSE control.
+	X64RegisterUmwaitControl RegisterName = 0x80098
+	// X64RegisterXfd is HvX64RegisterXfd: x64: XFD.
+	X64RegisterXfd RegisterName = 0x80099
+	// X64RegisterXfdErr is HvX64RegisterXfdErr: x64: XFD error status.
+	X64RegisterXfdErr RegisterName = 0x8009a
+	// X64RegisterMSRIa32MiscEnable is HvX64RegisterMsrIa32MiscEnable: x64: IA32_MISC_ENABLE.
+	X64RegisterMSRIa32MiscEnable RegisterName = 0x800a0
+	// X64RegisterIa32FeatureControl is HvX64RegisterIa32FeatureControl: x64: IA32_FEATURE_CONTROL.
+	X64RegisterIa32FeatureControl RegisterName = 0x800a1
+	// X64RegisterIa32VMXBasic is HvX64RegisterIa32VmxBasic: x64: VMX Basic.
+	X64RegisterIa32VMXBasic RegisterName = 0x800a2
+	// X64RegisterIa32VMXPinbasedCtls is HvX64RegisterIa32VmxPinbasedCtls: x64: VMX Pinbased controls.
+	X64RegisterIa32VMXPinbasedCtls RegisterName = 0x800a3
+	// X64RegisterIa32VMXExitCtls is HvX64RegisterIa32VmxExitCtls: x64: VMX Exit controls.
+	X64RegisterIa32VMXExitCtls RegisterName = 0x800a5
+	// X64RegisterIa32VMXEntryCtls is HvX64RegisterIa32VmxEntryCtls: x64: VMX Entry controls.
+	X64RegisterIa32VMXEntryCtls RegisterName = 0x800a6
+	// X64RegisterIa32VMXMisc is HvX64RegisterIa32VmxMisc: x64: VMX misc.
+	X64RegisterIa32VMXMisc RegisterName = 0x800a7
+	// X64RegisterIa32VMXCr0Fixed0 is HvX64RegisterIa32VmxCr0Fixed0: x64: VMX CR0 fixed0.
+	X64RegisterIa32VMXCr0Fixed0 RegisterName = 0x800a8
+	// X64RegisterIa32VMXCr0Fixed1 is HvX64RegisterIa32VmxCr0Fixed1: x64: VMX CR0 fixed1.
+	X64RegisterIa32VMXCr0Fixed1 RegisterName = 0x800a9
+	// X64RegisterIa32VMXCr4Fixed0 is HvX64RegisterIa32VmxCr4Fixed0: x64: VMX CR4 fixed0.
+	X64RegisterIa32VMXCr4Fixed0 RegisterName = 0x800aa
+	// X64RegisterIa32VMXCr4Fixed1 is HvX64RegisterIa32VmxCr4Fixed1: x64: VMX CR4 fixed1.
+	X64RegisterIa32VMXCr4Fixed1 RegisterName = 0x800ab
+	// X64RegisterIa32VMXVMCSEnum is HvX64RegisterIa32VmxVmcsEnum: x64: VMX VMCS enum.
+	X64RegisterIa32VMXVMCSEnum RegisterName = 0x800ac
+	// X64RegisterIa32VMXProcbasedCtls2 is HvX64RegisterIa32VmxProcbasedCtls2: x64: Secondary proc-based
+	// controls.
+	X64RegisterIa32VMXProcbasedCtls2 RegisterName = 0x800ad
+	// X64RegisterIa32VMXEptVpidCap is HvX64RegisterIa32VmxEptVpidCap: x64: EPT/VPID capabilities.
+	X64RegisterIa32VMXEptVpidCap RegisterName = 0x800ae
+	// X64RegisterIa32VMXTruePinbasedCtls is HvX64RegisterIa32VmxTruePinbasedCtls: x64: VMX True pinbased
+	// controls.
+	X64RegisterIa32VMXTruePinbasedCtls RegisterName = 0x800af
+	// X64RegisterIa32VMXTrueProcbasedCtls is HvX64RegisterIa32VmxTrueProcbasedCtls: x64: VMX True primary
+	// proc-based controls.
+	X64RegisterIa32VMXTrueProcbasedCtls RegisterName = 0x800b0
+	// X64RegisterIa32VMXTrueExitCtls is HvX64RegisterIa32VmxTrueExitCtls: x64: VMX True exit controls.
+	X64RegisterIa32VMXTrueExitCtls RegisterName = 0x800b1
+	// X64RegisterIa32VMXTrueEntryCtls is HvX64RegisterIa32VmxTrueEntryCtls: x64: VMX True entry controls.
+	X64RegisterIa32VMXTrueEntryCtls RegisterName = 0x800b2
+	// X64RegisterAmdVmHsavePa is HvX64RegisterAmdVmHsavePa: x64: SVM HSAVE PA.
+	X64RegisterAmdVmHsavePa RegisterName = 0x800b3
+	// X64RegisterAmdVmCR is HvX64RegisterAmdVmCr: x64: SVM VM_CR.
+	X64RegisterAmdVmCR RegisterName = 0x800b4
+	// X64RegisterPerfGlobalCtrl is HvX64RegisterPerfGlobalCtrl: x64: Perf global control.
+	X64RegisterPerfGlobalCtrl RegisterName = 0x81000
+	// X64RegisterPerfGlobalStatus is HvX64RegisterPerfGlobalStatus: x64: Perf global status.
+	X64RegisterPerfGlobalStatus RegisterName = 0x81001
+	// X64RegisterPerfGlobalInUse is HvX64RegisterPerfGlobalInUse: x64: Perf in-use mask.
+	X64RegisterPerfGlobalInUse RegisterName = 0x81002
+	// X64RegisterFixedCtrCtrl is HvX64RegisterFixedCtrCtrl: x64: Fixed counter control.
+	X64RegisterFixedCtrCtrl RegisterName = 0x81003
+	// X64RegisterDsArea is HvX64RegisterDsArea: x64: DS area base.
+	X64RegisterDsArea RegisterName = 0x81004
+	// X64RegisterPebsEnable is HvX64RegisterPebsEnable: x64: PEBS enable.
+	X64RegisterPebsEnable RegisterName = 0x81005
+	// X64RegisterPebsLdLat is HvX64RegisterPebsLdLat: x64: PEBS load latency.
+	X64RegisterPebsLdLat RegisterName = 0x81006
+	// X64RegisterPebsFrontend is HvX64RegisterPebsFrontend: x64: PEBS frontend.
+	X64RegisterPebsFrontend RegisterName = 0x81007
+	// X64RegisterRtitCtl is HvX64RegisterRtitCtl: x64: PT control.
+	X64RegisterRtitCtl RegisterName = 0x81008
+	// X64RegisterRtitStatus is HvX64RegisterRtitStatus: x64: PT status.
+	X64RegisterRtitStatus RegisterName = 0x81009
+	// X64RegisterRtitOutputBase is HvX64RegisterRtitOutputBase: x64: PT output base.
+	X64RegisterRtitOutputBase RegisterName = 0x8100a
+	// X64RegisterRtitOutputMaskPtrs is HvX64RegisterRtitOutputMaskPtrs: x64: PT output mask/ptrs.
+	X64RegisterRtitOutputMaskPtrs RegisterName = 0x8100b
+	// X64RegisterRtitCr3Match is HvX64RegisterRtitCr3Match: x64: PT CR3 match.
+	X64RegisterRtitCr3Match RegisterName = 0x8100c
+	// X64RegisterPerfEvtSel0 is HvX64RegisterPerfEvtSel0: x64: First programmable event select.
+	X64RegisterPerfEvtSel0 RegisterName = 0x81100
+	// X64RegisterPmc0 is HvX64RegisterPmc0: x64: First PMC.
+	X64RegisterPmc0 RegisterName = 0x81200
+	// X64RegisterFixedCtr0 is HvX64RegisterFixedCtr0: x64: Fixed counter 0.
+	X64RegisterFixedCtr0 RegisterName = 0x81300
+	// X64RegisterLbrTos is HvX64RegisterLbrTos: x64: LBR top of stack.
+	X64RegisterLbrTos RegisterName = 0x82000
+	// X64RegisterLbrSelect is HvX64RegisterLbrSelect: x64: LBR select.
+	X64RegisterLbrSelect RegisterName = 0x82001
+	// X64RegisterLerFromLip is HvX64RegisterLerFromLip: x64: Last exception from.
+	X64RegisterLerFromLip RegisterName = 0x82002
+	// X64RegisterLerToLip is HvX64RegisterLerToLip: x64: Last exception to.
+	X64RegisterLerToLip RegisterName = 0x82003
+	// X64RegisterLbrFrom0 is HvX64RegisterLbrFrom0: x64: LBR from 0.
+	X64RegisterLbrFrom0 RegisterName = 0x82100
+	// X64RegisterLbrTo0 is HvX64RegisterLbrTo0: x64: LBR to 0.
+	X64RegisterLbrTo0 RegisterName = 0x82200
+	// X64RegisterLbrInfo0 is HvX64RegisterLbrInfo0: x64: LBR info 0.
+	X64RegisterLbrInfo0 RegisterName = 0x83300
+	// X64RegisterAPICID is HvX64RegisterApicId: x64: APIC ID.
+	X64RegisterAPICID RegisterName = 0x84802
+	// X64RegisterAPICVersion is HvX64RegisterApicVersion: x64: APIC version.
+	X64RegisterAPICVersion RegisterName = 0x84803
+	// X64RegisterAPICTpr is HvX64RegisterApicTpr: x64: Task priority.
+	X64RegisterAPICTpr RegisterName = 0x84808
+	// X64RegisterAPICPpr is HvX64RegisterApicPpr: x64: Processor priority.
+	X64RegisterAPICPpr RegisterName = 0x8480a
+	// X64RegisterAPICEOI is HvX64RegisterApicEoi: x64: End of interrupt.
+	X64RegisterAPICEOI RegisterName = 0x8480b
+	// X64RegisterAPICLdr is HvX64RegisterApicLdr: x64: Logical dest.
+	X64RegisterAPICLdr RegisterName = 0x8480d
+	// X64RegisterAPICSpurious is HvX64RegisterApicSpurious: x64: Spurious vector.
+	X64RegisterAPICSpurious RegisterName = 0x8480f
+	// X64RegisterAPICIsr0 is HvX64RegisterApicIsr0: x64: In-service 0.
+	X64RegisterAPICIsr0 RegisterName = 0x84810
+	// X64RegisterAPICIsr1 is HvX64RegisterApicIsr1: x64: In-service 1.
+	X64RegisterAPICIsr1 RegisterName = 0x84811
+	// X64RegisterAPICIsr2 is HvX64RegisterApicIsr2: x64: In-service 2.
+	X64RegisterAPICIsr2 RegisterName = 0x84812
+	// X64RegisterAPICIsr3 is HvX64RegisterApicIsr3: x64: In-service 3.
+	X64RegisterAPICIsr3 RegisterName = 0x84813
+	// X64RegisterAPICIsr4 is HvX64RegisterApicIsr4: x64: In-service 4.
+	X64RegisterAPICIsr4 RegisterName = 0x84814
+	// X64RegisterAPICIsr5 is HvX64RegisterApicIsr5: x64: In-service 5.
+	X64RegisterAPICIsr5 RegisterName = 0x84815
+	// X64RegisterAPICIsr6 is HvX64RegisterApicIsr6: x64: In-service 6.
+	X64RegisterAPICIsr6 RegisterName = 0x84816
+	// X64RegisterAPICIsr7 is HvX64RegisterApicIsr7: x64: In-service 7.
+	X64RegisterAPICIsr7 RegisterName = 0x84817
+	// X64RegisterAPICTmr0 is HvX64RegisterApicTmr0: x64: Trigger mode 0.
+	X64RegisterAPICTmr0 RegisterName = 0x84818
+	// X64RegisterAPICTmr1 is HvX64RegisterApicTmr1: x64: Trigger mode 1.
+	X64RegisterAPICTmr1 RegisterName = 0x84819
+	// X64RegisterAPICTmr2 is HvX64RegisterApicTmr2: x64: Trigger mode 2.
+	X64RegisterAPICTmr2 RegisterName = 0x8481a
+	// X64RegisterAPICTmr3 is HvX64RegisterApicTmr3: x64: Trigger mode 3.
+	X64RegisterAPICTmr3 RegisterName = 0x8481b
+	// X64RegisterAPICTmr4 is HvX64RegisterApicTmr4: x64: Trigger mode 4.
+	X64RegisterAPICTmr4 RegisterName = 0x8481c
+	// X64RegisterAPICTmr5 is HvX64RegisterApicTmr5: x64: Trigger mode 5.
+	X64RegisterAPICTmr5 RegisterName = 0x8481d
+	// X64RegisterAPICTmr6 is HvX64RegisterApicTmr6: x64: Trigger mode 6.
+	X64RegisterAPICTmr6 RegisterName = 0x8481e
+	// X64RegisterAPICTmr7 is HvX64RegisterApicTmr7: x64: Trigger mode 7.
+	X64RegisterAPICTmr7 RegisterName = 0x8481f
+	// X64RegisterAPICIrr0 is HvX64RegisterApicIrr0: x64: Interrupt request 0.
+	X64RegisterAPICIrr0 RegisterName = 0x84820
+	// X64RegisterAPICIrr1 is HvX64RegisterApicIrr1: x64: Interrupt request 1.
+	X64RegisterAPICIrr1 RegisterName = 0x84821
+	// X64RegisterAPICIrr2 is HvX64RegisterApicIrr2: x64: Interrupt request 2.
+	X64RegisterAPICIrr2 RegisterName = 0x84822
+	// X64RegisterAPICIrr3 is HvX64RegisterApicIrr3: x64: Interrupt request 3.
+	X64RegisterAPICIrr3 RegisterName = 0x84823
+	// X64RegisterAPICIrr4 is HvX64RegisterApicIrr4: x64: Interrupt request 4.
+	X64RegisterAPICIrr4 RegisterName = 0x84824
+	// X64RegisterAPICIrr5 is HvX64RegisterApicIrr5: x64: Interrupt request 5.
+	X64RegisterAPICIrr5 RegisterName = 0x84825
+	// X64RegisterAPICIrr6 is HvX64RegisterApicIrr6: x64: Interrupt request 6.
+	X64RegisterAPICIrr6 RegisterName = 0x84826
+	// X64RegisterAPICIrr7 is HvX64RegisterApicIrr7: x64: Interrupt request 7.
+	X64RegisterAPICIrr7 RegisterName = 0x84827
+	// X64RegisterAPICEse is HvX64RegisterApicEse: x64: Extended state enable.
+	X64RegisterAPICEse RegisterName = 0x84828
+	// X64RegisterAPICIcr is HvX64RegisterApicIcr: x64: Interrupt command.
+	X64RegisterAPICIcr RegisterName = 0x84830
+	// X64RegisterAPICLvtTimer is HvX64RegisterApicLvtTimer: x64: LVT Timer.
+	X64RegisterAPICLvtTimer RegisterName = 0x84832
+	// X64RegisterAPICLvtThermal is HvX64RegisterApicLvtThermal: x64: LVT Thermal.
+	X64RegisterAPICLvtThermal RegisterName = 0x84833
+	// X64RegisterAPICLvtPerfmon is HvX64RegisterApicLvtPerfmon: x64: LVT PerfMon.
+	X64RegisterAPICLvtPerfmon RegisterName = 0x84834
+	// X64RegisterAPICLvtLint0 is HvX64RegisterApicLvtLint0: x64: LVT LINT0.
+	X64RegisterAPICLvtLint0 RegisterName = 0x84835
+	// X64RegisterAPICLvtLint1 is HvX64RegisterApicLvtLint1: x64: LVT LINT1.
+	X64RegisterAPICLvtLint1 RegisterName = 0x84836
+	// X64RegisterAPICLvtError is HvX64RegisterApicLvtError: x64: LVT Error.
+	X64RegisterAPICLvtError RegisterName = 0x84837
+	// X64RegisterAPICInitCount is HvX64RegisterApicInitCount: x64: Timer initial count.
+	X64RegisterAPICInitCount RegisterName = 0x84838
+	// X64RegisterAPICCurrentCount is HvX64RegisterApicCurrentCount: x64: Timer current count.
+	X64RegisterAPICCurrentCount RegisterName = 0x84839
+	// X64RegisterAPICDivide is HvX64RegisterApicDivide: x64: Divide config.
+	X64RegisterAPICDivide RegisterName = 0x8483e
+	// X64RegisterAPICSelfIPI is HvX64RegisterApicSelfIpi: x64: Self IPI.
+	X64RegisterAPICSelfIPI RegisterName = 0x8483f
+	// X64RegisterHypercall is HvX64RegisterHypercall: x64: Hypercall control MSR.
+	X64RegisterHypercall RegisterName = 0x90001
+	// X64RegisterSyntheticEOI is HvX64RegisterSyntheticEoi: x64: Synthetic EOI.
+	X64RegisterSyntheticEOI RegisterName = 0x90010
+	// X64RegisterSyntheticIcr is HvX64RegisterSyntheticIcr: x64: Synthetic ICR.
+	X64RegisterSyntheticIcr RegisterName = 0x90011
+	// X64RegisterSyntheticTpr is HvX64RegisterSyntheticTpr: x64: Synthetic TPR.
+	X64RegisterSyntheticTpr RegisterName = 0x90012
+	// X64RegisterEmulatedTimerPeriod is HvX64RegisterEmulatedTimerPeriod: x64: Timer assist period.
+	X64RegisterEmulatedTimerPeriod RegisterName = 0x90030
+	// X64RegisterEmulatedTimerControl is HvX64RegisterEmulatedTimerControl: x64: Timer assist control.
+	X64RegisterEmulatedTimerControl RegisterName = 0x90031
+	// X64RegisterPMTimerAssist is HvX64RegisterPmTimerAssist: x64: PM timer assist.
+	X64RegisterPMTimerAssist RegisterName = 0x90032
+	// X64RegisterSevControl is HvX64RegisterSevControl: x64: SEV control.
+	X64RegisterSevControl RegisterName = 0x90040
+	// X64RegisterSevGhcbGPA is HvX64RegisterSevGhcbGpa: x64: GHCB GPA.
+	X64RegisterSevGhcbGPA RegisterName = 0x90041
+	// X64RegisterSevAvicGPA is HvX64RegisterSevAvicGpa: x64: See
+	// [HV_X64_REGISTER_SEV_GPA_PAGE](./hv_x64_register_sev_gpa_page.md).
+	X64RegisterSevAvicGPA RegisterName = 0x90043
+	// X64RegisterNestedGuestState is HvX64RegisterNestedGuestState: x64: Nested guest state blob.
+	X64RegisterNestedGuestState RegisterName = 0x90050
+	// X64RegisterNestedCurrentVmGPA is HvX64RegisterNestedCurrentVmGpa: x64: Current nested VM GPA.
+	X64RegisterNestedCurrentVmGPA RegisterName = 0x90051
+	// X64RegisterNestedVMXInvEpt is HvX64RegisterNestedVmxInvEpt: x64: INV_EPT descriptor.
+	X64RegisterNestedVMXInvEpt RegisterName = 0x90052
+	// X64RegisterNestedVMXInvVpid is HvX64RegisterNestedVmxInvVpid: x64: INV_VPID descriptor.
+	X64RegisterNestedVMXInvVpid RegisterName = 0x90053
+	// X64RegisterCRInterceptControl is HvX64RegisterCrInterceptControl: x64: Intercept control mask.
+	X64RegisterCRInterceptControl RegisterName = 0xe0000
+	// X64RegisterCRInterceptCr0Mask is HvX64RegisterCrInterceptCr0Mask: x64: CR0 intercept mask.
+	X64RegisterCRInterceptCr0Mask RegisterName = 0xe0001
+	// X64RegisterCRInterceptCr4Mask is HvX64RegisterCrInterceptCr4Mask: x64: CR4 intercept mask.
+	X64RegisterCRInterceptCr4Mask RegisterName = 0xe0002
+	// X64RegisterCRInterceptIa32MiscEnableMask is HvX64RegisterCrInterceptIa32MiscEnableMask: x64:
+	// IA32_MISC_ENABLE intercept mask.
+	X64RegisterCRInterceptIa32MiscEnableMask RegisterName = 0xe0003
+	// X64RegisterGhcb is HvX64RegisterGhcb: x64: GHCB MSR proxy (guest).
+	X64RegisterGhcb RegisterName = 0x90019
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x RegisterName) String() string {
+	switch x {
+	case RegisterExplicitSuspend:
+		return "HvRegisterExplicitSuspend"
+	case RegisterInterceptSuspend:
+		return "HvRegisterInterceptSuspend"
+	case RegisterInstructionEmulationHints:
+		return "HvRegisterInstructionEmulationHints"
+	case RegisterDispatchSuspend:
+		return "HvRegisterDispatchSuspend"
+	case RegisterInternalActivityState:
+		return "HvRegisterInternalActivityState"
+	case RegisterHypervisorVersion:
+		return "HvRegisterHypervisorVersion"
+	case RegisterPrivilegesAndFeaturesInfo:
+		return "HvRegisterPrivilegesAndFeaturesInfo"
+	case RegisterFeaturesInfo:
+		return "HvRegisterFeaturesInfo"
+	case RegisterImplementationLimitsInfo:
+		return "HvRegisterImplementationLimitsInfo"
+	case RegisterHardwareFeaturesInfo:
+		return "HvRegisterHardwareFeaturesInfo"
+	case RegisterCPUManagementFeaturesInfo:
+		return "HvRegisterCpuManagementFeaturesInfo"
+	case RegisterPasidFeaturesInfo:
+		return "HvRegisterPasidFeaturesInfo"
+	case RegisterNestedVirtFeaturesInfo:
+		return "HvRegisterNestedVirtFeaturesInfo"
+	case RegisterIptFeaturesInfo:
+		return "HvRegisterIptFeaturesInfo"
+	case RegisterGuestCrashP0:
+		return "HvRegisterGuestCrashP0"
+	case RegisterGuestCrashP1:
+		return "HvRegisterGuestCrashP1"
+	case RegisterGuestCrashP2:
+		return "HvRegisterGuestCrashP2"
+	case RegisterGuestCrashP3:
+		return "HvRegisterGuestCrashP3"
+	case RegisterGuestCrashP4:
+		return "HvRegisterGuestCrashP4"
+	case RegisterGuestCrashCtl:
+		return "HvRegisterGuestCrashCtl"
+	case RegisterProcessorClockFrequency:
+		return "HvRegisterProcessorClockFrequency"
+	case RegisterInterruptClockFrequency:
+		return "HvRegisterInterruptClockFrequency"
+	case RegisterGuestIdle:
+		return "HvRegisterGuestIdle"
+	case RegisterDebugDeviceOptions:
+		return "HvRegisterDebugDeviceOptions"
+	case RegisterMemoryZeroingControl:
+		return "HvRegisterMemoryZeroingControl"
+	case RegisterPendingEvent0:
+		return "HvRegisterPendingEvent0"
+	case RegisterPendingEvent1:
+		return "HvRegisterPendingEvent1"
+	case RegisterDeliverabilityNotifications:
+		return "HvRegisterDeliverabilityNotifications"
+	case RegisterPendingEvent2:
+		return "HvRegisterPendingEvent2"
+	case RegisterPendingEvent3:
+		return "HvRegisterPendingEvent3"
+	case RegisterVPRuntime:
+		return "HvRegisterVpRuntime"
+	case RegisterGuestOsID:
+		return "HvRegisterGuestOsId"
+	case RegisterVPIndex:
+		return "HvRegisterVpIndex"
+	case RegisterTimeRefCount:
+		return "HvRegisterTimeRefCount"
+	case RegisterCPUManagementVersion:
+		return "HvRegisterCpuManagementVersion"
+	case RegisterVPAssistPage:
+		return "HvRegisterVpAssistPage"
+	case RegisterVPRootSignalCount:
+		return "HvRegisterVpRootSignalCount"
+	case RegisterReferenceTSC:
+		return "HvRegisterReferenceTsc"
+	case RegisterReferenceTSCSequence:
+		return "HvRegisterReferenceTscSequence"
+	case RegisterNestedVPIndex:
+		return "HvRegisterNestedVpIndex"
+	case RegisterStatsPartitionRetail:
+		return "HvRegisterStatsPartitionRetail"
+	case RegisterStatsVPRetail:
+		return "HvRegisterStatsVpRetail"
+	case RegisterSint0:
+		return "HvRegisterSint0"
+	case RegisterSint1:
+		return "HvRegisterSint1"
+	case RegisterSint2:
+		return "HvRegisterSint2"
+	case RegisterSint3:
+		return "HvRegisterSint3"
+	case RegisterSint4:
+		return "HvRegisterSint4"
+	case RegisterSint5:
+		return "HvRegisterSint5"
+	case RegisterSint6:
+		return "HvRegisterSint6"
+	case RegisterSint7:
+		return "HvRegisterSint7"
+	case RegisterSint8:
+		return "HvRegisterSint8"
+	case RegisterSint9:
+		return "HvRegisterSint9"
+	case RegisterSint10:
+		return "HvRegisterSint10"
+	case RegisterSint11:
+		return "HvRegisterSint11"
+	case RegisterSint12:
+		return "HvRegisterSint12"
+	case RegisterSint13:
+		return "HvRegisterSint13"
+	case RegisterSint14:
+		return "HvRegisterSint14"
+	case RegisterSint15:
+		return "HvRegisterSint15"
+	case RegisterScontrol:
+		return "HvRegisterScontrol"
+	case RegisterSversion:
+		return "HvRegisterSversion"
+	case RegisterSifp:
+		return "HvRegisterSifp"
+	case RegisterSipp:
+		return "HvRegisterSipp"
+	case RegisterEom:
+		return "HvRegisterEom"
+	case RegisterSirbp:
+		return "HvRegisterSirbp"
+	case RegisterStimer0Config:
+		return "HvRegisterStimer0Config"
+	case RegisterStimer0Count:
+		return "HvRegisterStimer0Count"
+	case RegisterStimer1Config:
+		return "HvRegisterStimer1Config"
+	case RegisterStimer1Count:
+		return "HvRegisterStimer1Count"
+	case RegisterStimer2Config:
+		return "HvRegisterStimer2Config"
+	case RegisterStimer2Count:
+		return "HvRegisterStimer2Count"
+	case RegisterStimer3Config:
+		return "HvRegisterStimer3Config"
+	case RegisterStimer3Count:
+		return "HvRegisterStimer3Count"
+	case RegisterStimeUnhaltedTimerConfig:
+		return "HvRegisterStimeUnhaltedTimerConfig"
+	case RegisterStimeUnhaltedTimerCount:
+		return "HvRegisterStimeUnhaltedTimerCount"
+	case RegisterNameVsmCodePageOffsets:
+		return "HvRegisterVsmCodePageOffsets"
+	case RegisterNameVsmVPStatus:
+		return "HvRegisterVsmVpStatus"
+	case RegisterNameVsmPartitionStatus:
+		return "HvRegisterVsmPartitionStatus"
+	case RegisterNameVsmVina:
+		return "HvRegisterVsmVina"
+	case RegisterVsmCapabilities:
+		return "HvRegisterVsmCapabilities"
+	case RegisterNameVsmPartitionConfig:
+		return "HvRegisterVsmPartitionConfig"
+	case RegisterVsmVPSecureConfigVtl0:
+		return "HvRegisterVsmVpSecureConfigVtl0"
+	case RegisterVsmVPSecureConfigVtl1:
+		return "HvRegisterVsmVpSecureConfigVtl1"
+	case RegisterVsmVPSecureConfigVtl2:
+		return "HvRegisterVsmVpSecureConfigVtl2"
+	case RegisterVsmVPSecureConfigVtl3:
+		return "HvRegisterVsmVpSecureConfigVtl3"
+	case RegisterVsmVPSecureConfigVtl4:
+		return "HvRegisterVsmVpSecureConfigVtl4"
+	case RegisterVsmVPSecureConfigVtl5:
+		return "HvRegisterVsmVpSecureConfigVtl5"
+	case RegisterVsmVPSecureConfigVtl6:
+		return "HvRegisterVsmVpSecureConfigVtl6"
+	case RegisterVsmVPSecureConfigVtl7:
+		return "HvRegisterVsmVpSecureConfigVtl7"
+	case RegisterVsmVPSecureConfigVtl8:
+		return "HvRegisterVsmVpSecureConfigVtl8"
+	case RegisterVsmVPSecureConfigVtl9:
+		return "HvRegisterVsmVpSecureConfigVtl9"
+	case RegisterVsmVPSecureConfigVtl10:
+		return "HvRegisterVsmVpSecureConfigVtl10"
+	case RegisterVsmVPSecureConfigVtl11:
+		return "HvRegisterVsmVpSecureConfigVtl11"
+	case RegisterVsmVPSecureConfigVtl12:
+		return "HvRegisterVsmVpSecureConfigVtl12"
+	case RegisterVsmVPSecureConfigVtl13:
+		return "HvRegisterVsmVpSecureConfigVtl13"
+	case RegisterVsmVPSecureConfigVtl14:
+		return "HvRegisterVsmVpSecureConfigVtl14"
+	case RegisterVsmVPWaitForTLBLock:
+		return "HvRegisterVsmVpWaitForTlbLock"
+	case RegisterIsolationCapabilities:
+		return "HvRegisterIsolationCapabilities"
+	case RegisterPendingInterruption:
+		return "HvRegisterPendingInterruption"
+	case RegisterInterruptState:
+		return "HvRegisterInterruptState"
+	case X64RegisterPendingDebugException:
+		return "HvX64RegisterPendingDebugException"
+	case X64RegisterRax:
+		return "HvX64RegisterRax"
+	case X64RegisterRcx:
+		return "HvX64RegisterRcx"
+	case X64RegisterRdx:
+		return "HvX64RegisterRdx"
+	case X64RegisterRbx:
+		return "HvX64RegisterRbx"
+	case X64RegisterRsp:
+		return "HvX64RegisterRsp"
+	case X64RegisterRbp:
+		return "HvX64RegisterRbp"
+	case X64RegisterRsi:
+		return "HvX64RegisterRsi"
+	case X64RegisterRdi:
+		return "HvX64RegisterRdi"
+	case X64RegisterR8:
+		return "HvX64RegisterR8"
+	case X64RegisterR9:
+		return "HvX64RegisterR9"
+	case X64RegisterR10:
+		return "HvX64RegisterR10"
+	case X64RegisterR11:
+		return "HvX64RegisterR11"
+	case X64RegisterR12:
+		return "HvX64RegisterR12"
+	case X64RegisterR13:
+		return "HvX64RegisterR13"
+	case X64RegisterR14:
+		return "HvX64RegisterR14"
+	case X64RegisterR15:
+		return "HvX64RegisterR15"
+	case X64RegisterRIP:
+		return "HvX64RegisterRip"
+	case X64RegisterRflags:
+		return "HvX64RegisterRflags"
+	case X64RegisterXmm0:
+		return "HvX64RegisterXmm0"
+	case X64RegisterXmm1:
+		return "HvX64RegisterXmm1"
+	case X64RegisterXmm2:
+		return "HvX64RegisterXmm2"
+	case X64RegisterXmm3:
+		return "HvX64RegisterXmm3"
+	case X64RegisterXmm4:
+		return "HvX64RegisterXmm4"
+	case X64RegisterXmm5:
+		return "HvX64RegisterXmm5"
+	case X64RegisterXmm6:
+		return "HvX64RegisterXmm6"
+	case X64RegisterXmm7:
+		return "HvX64RegisterXmm7"
+	case X64RegisterXmm8:
+		return "HvX64RegisterXmm8"
+	case X64RegisterXmm9:
+		return "HvX64RegisterXmm9"
+	case X64RegisterXmm10:
+		return "HvX64RegisterXmm10"
+	case X64RegisterXmm11:
+		return "HvX64RegisterXmm11"
+	case X64RegisterXmm12:
+		return "HvX64RegisterXmm12"
+	case X64RegisterXmm13:
+		return "HvX64RegisterXmm13"
+	case X64RegisterXmm14:
+		return "HvX64RegisterXmm14"
+	case X64RegisterXmm15:
+		return "HvX64RegisterXmm15"
+	case X64RegisterFPMmx0:
+		return "HvX64RegisterFpMmx0"
+	case X64RegisterFPMmx1:
+		return "HvX64RegisterFpMmx1"
+	case X64RegisterFPMmx2:
+		return "HvX64RegisterFpMmx2"
+	case X64RegisterFPMmx3:
+		return "HvX64RegisterFpMmx3"
+	case X64RegisterFPMmx4:
+		return "HvX64RegisterFpMmx4"
+	case X64RegisterFPMmx5:
+		return "HvX64RegisterFpMmx5"
+	case X64RegisterFPMmx6:
+		return "HvX64RegisterFpMmx6"
+	case X64RegisterFPMmx7:
+		return "HvX64RegisterFpMmx7"
+	case X64RegisterFPControlStatus:
+		return "HvX64RegisterFpControlStatus"
+	case X64RegisterXMMControlStatus:
+		return "HvX64RegisterXmmControlStatus"
+	case X64RegisterCr0:
+		return "HvX64RegisterCr0"
+	case X64RegisterCr2:
+		return "HvX64RegisterCr2"
+	case X64RegisterCr3:
+		return "HvX64RegisterCr3"
+	case X64RegisterCr4:
+		return "HvX64RegisterCr4"
+	case X64RegisterCr8:
+		return "HvX64RegisterCr8"
+	case X64RegisterXfem:
+		return "HvX64RegisterXfem"
+	case X64RegisterIntermediateCr0:
+		return "HvX64RegisterIntermediateCr0"
+	case X64RegisterIntermediateCr4:
+		return "HvX64RegisterIntermediateCr4"
+	case X64RegisterIntermediateCr8:
+		return "HvX64RegisterIntermediateCr8"
+	case X64RegisterDr0:
+		return "HvX64RegisterDr0"
+	case X64RegisterDr1:
+		return "HvX64RegisterDr1"
+	case X64RegisterDr2:
+		return "HvX64RegisterDr2"
+	case X64RegisterDr3:
+		return "HvX64RegisterDr3"
+	case X64RegisterDr6:
+		return "HvX64RegisterDr6"
+	case X64RegisterDr7:
+		return "HvX64RegisterDr7"
+	case X64RegisterEs:
+		return "HvX64RegisterEs"
+	case X64RegisterCs:
+		return "HvX64RegisterCs"
+	case X64RegisterSs:
+		return "HvX64RegisterSs"
+	case X64RegisterDs:
+		return "HvX64RegisterDs"
+	case X64RegisterFs:
+		return "HvX64RegisterFs"
+	case X64RegisterGs:
+		return "HvX64RegisterGs"
+	case X64RegisterLdtr:
+		return "HvX64RegisterLdtr"
+	case X64RegisterTr:
+		return "HvX64RegisterTr"
+	case X64RegisterIdtr:
+		return "HvX64RegisterIdtr"
+	case X64RegisterGdtr:
+		return "HvX64RegisterGdtr"
+	case X64RegisterTSC:
+		return "HvX64RegisterTsc"
+	case X64RegisterEfer:
+		return "HvX64RegisterEfer"
+	case X64RegisterKernelGsBase:
+		return "HvX64RegisterKernelGsBase"
+	case X64RegisterAPICBase:
+		return "HvX64RegisterApicBase"
+	case X64RegisterPat:
+		return "HvX64RegisterPat"
+	case X64RegisterSysenterCs:
+		return "HvX64RegisterSysenterCs"
+	case X64RegisterSysenterEip:
+		return "HvX64RegisterSysenterEip"
+	case X64RegisterSysenterEsp:
+		return "HvX64RegisterSysenterEsp"
+	case X64RegisterStar:
+		return "HvX64RegisterStar"
+	case X64RegisterLstar:
+		return "HvX64RegisterLstar"
+	case X64RegisterCstar:
+		return "HvX64RegisterCstar"
+	case X64RegisterSfmask:
+		return "HvX64RegisterSfmask"
+	case X64RegisterInitialAPICID:
+		return "HvX64RegisterInitialApicId"
+	case X64RegisterMSRMtrrCap:
+		return "HvX64RegisterMsrMtrrCap"
+	case X64RegisterMSRMtrrDefType:
+		return "HvX64RegisterMsrMtrrDefType"
+	case X64RegisterMSRMtrrPhysBase0:
+		return "HvX64RegisterMsrMtrrPhysBase0"
+	case X64RegisterMSRMtrrPhysBase1:
+		return "HvX64RegisterMsrMtrrPhysBase1"
+	case X64RegisterMSRMtrrPhysBase2:
+		return "HvX64RegisterMsrMtrrPhysBase2"
+	case X64RegisterMSRMtrrPhysBase3:
+		return "HvX64RegisterMsrMtrrPhysBase3"
+	case X64RegisterMSRMtrrPhysBase4:
+		return "HvX64RegisterMsrMtrrPhysBase4"
+	case X64RegisterMSRMtrrPhysBase5:
+		return "HvX64RegisterMsrMtrrPhysBase5"
+	case X64RegisterMSRMtrrPhysBase6:
+		return "HvX64RegisterMsrMtrrPhysBase6"
+	case X64RegisterMSRMtrrPhysBase7:
+		return "HvX64RegisterMsrMtrrPhysBase7"
+	case X64RegisterMSRMtrrPhysBase8:
+		return "HvX64RegisterMsrMtrrPhysBase8"
+	case X64RegisterMSRMtrrPhysBase9:
+		return "HvX64RegisterMsrMtrrPhysBase9"
+	case X64RegisterMSRMtrrPhysBaseA:
+		return "HvX64RegisterMsrMtrrPhysBaseA"
+	case X64RegisterMSRMtrrPhysBaseB:
+		return "HvX64RegisterMsrMtrrPhysBaseB"
+	case X64RegisterMSRMtrrPhysBaseC:
+		return "HvX64RegisterMsrMtrrPhysBaseC"
+	case X64RegisterMSRMtrrPhysBaseD:
+		return "HvX64RegisterMsrMtrrPhysBaseD"
+	case X64RegisterMSRMtrrPhysBaseE:
+		return "HvX64RegisterMsrMtrrPhysBaseE"
+	case X64RegisterMSRMtrrPhysBaseF:
+		return "HvX64RegisterMsrMtrrPhysBaseF"
+	case X64RegisterMSRMtrrPhysMask0:
+		return "HvX64RegisterMsrMtrrPhysMask0"
+	case X64RegisterMSRMtrrPhysMask1:
+		return "HvX64RegisterMsrMtrrPhysMask1"
+	case X64RegisterMSRMtrrPhysMask2:
+		return "HvX64RegisterMsrMtrrPhysMask2"
+	case X64RegisterMSRMtrrPhysMask3:
+		return "HvX64RegisterMsrMtrrPhysMask3"
+	case X64RegisterMSRMtrrPhysMask4:
+		return "HvX64RegisterMsrMtrrPhysMask4"
+	case X64RegisterMSRMtrrPhysMask5:
+		return "HvX64RegisterMsrMtrrPhysMask5"
+	case X64RegisterMSRMtrrPhysMask6:
+		return "HvX64RegisterMsrMtrrPhysMask6"
+	case X64RegisterMSRMtrrPhysMask7:
+		return "HvX64RegisterMsrMtrrPhysMask7"
+	case X64RegisterMSRMtrrPhysMask8:
+		return "HvX64RegisterMsrMtrrPhysMask8"
+	case X64RegisterMSRMtrrPhysMask9:
+		return "HvX64RegisterMsrMtrrPhysMask9"
+	case X64RegisterMSRMtrrPhysMaskA:
+		return "HvX64RegisterMsrMtrrPhysMaskA"
+	case X64RegisterMSRMtrrPhysMaskB:
+		return "HvX64RegisterMsrMtrrPhysMaskB"
+	case X64RegisterMSRMtrrPhysMaskC:
+		return "HvX64RegisterMsrMtrrPhysMaskC"
+	case X64RegisterMSRMtrrPhysMaskD:
+		return "HvX64RegisterMsrMtrrPhysMaskD"
+	case X64RegisterMSRMtrrPhysMaskE:
+		return "HvX64RegisterMsrMtrrPhysMaskE"
+	case X64RegisterMSRMtrrPhysMaskF:
+		return "HvX64RegisterMsrMtrrPhysMaskF"
+	case X64RegisterMSRMtrrFix64k00000:
+		return "HvX64RegisterMsrMtrrFix64k00000"
+	case X64RegisterMSRMtrrFix16k80000:
+		return "HvX64RegisterMsrMtrrFix16k80000"
+	case X64RegisterMSRMtrrFix16kA0000:
+		return "HvX64RegisterMsrMtrrFix16kA0000"
+	case X64RegisterMSRMtrrFix4kC0000:
+		return "HvX64RegisterMsrMtrrFix4kC0000"
+	case X64RegisterMSRMtrrFix4kC8000:
+		return "HvX64RegisterMsrMtrrFix4kC8000"
+	case X64RegisterMSRMtrrFix4kD0000:
+		return "HvX64RegisterMsrMtrrFix4kD0000"
+	case X64RegisterMSRMtrrFix4kD8000:
+		return "HvX64RegisterMsrMtrrFix4kD8000"
+	case X64RegisterMSRMtrrFix4kE0000:
+		return "HvX64RegisterMsrMtrrFix4kE0000"
+	case X64RegisterMSRMtrrFix4kE8000:
+		return "HvX64RegisterMsrMtrrFix4kE8000"
+	case X64RegisterMSRMtrrFix4kF0000:
+		return "HvX64RegisterMsrMtrrFix4kF0000"
+	case X64RegisterMSRMtrrFix4kF8000:
+		return "HvX64RegisterMsrMtrrFix4kF8000"
+	case X64RegisterTSCAux:
+		return "HvX64RegisterTscAux"
+	case X64RegisterBndcfgs:
+		return "HvX64RegisterBndcfgs"
+	case X64RegisterDebugCtl:
+		return "HvX64RegisterDebugCtl"
+	case X64RegisterMCount:
+		return "HvX64RegisterMCount"
+	case X64RegisterACount:
+		return "HvX64RegisterACount"
+	case X64RegisterSgxLaunchControl0:
+		return "HvX64RegisterSgxLaunchControl0"
+	case X64RegisterSgxLaunchControl1:
+		return "HvX64RegisterSgxLaunchControl1"
+	case X64RegisterSgxLaunchControl2:
+		return "HvX64RegisterSgxLaunchControl2"
+	case X64RegisterSgxLaunchControl3:
+		return "HvX64RegisterSgxLaunchControl3"
+	case X64RegisterSpecCtrl:
+		return "HvX64RegisterSpecCtrl"
+	case X64RegisterPredCmd:
+		return "HvX64RegisterPredCmd"
+	case X64RegisterVirtSpecCtrl:
+		return "HvX64RegisterVirtSpecCtrl"
+	case X64RegisterTSCVirtualOffset:
+		return "HvX64RegisterTscVirtualOffset"
+	case X64RegisterTsxCtrl:
+		return "HvX64RegisterTsxCtrl"
+	case X64RegisterXss:
+		return "HvX64RegisterXss"
+	case X64RegisterUCet:
+		return "HvX64RegisterUCet"
+	case X64RegisterSCet:
+		return "HvX64RegisterSCet"
+	case X64RegisterSsp:
+		return "HvX64RegisterSsp"
+	case X64RegisterPl0Ssp:
+		return "HvX64RegisterPl0Ssp"
+	case X64RegisterPl1Ssp:
+		return "HvX64RegisterPl1Ssp"
+	case X64RegisterPl2Ssp:
+		return "HvX64RegisterPl2Ssp"
+	case X64RegisterPl3Ssp:
+		return "HvX64RegisterPl3Ssp"
+	case X64RegisterInterruptSspTableAddr:
+		return "HvX64RegisterInterruptSspTableAddr"
+	case X64RegisterTSCDeadline:
+		return "HvX64RegisterTscDeadline"
+	case X64RegisterTSCAdjust:
+		return "HvX64RegisterTscAdjust"
+	case X64RegisterUmwaitControl:
+		return "HvX64RegisterUmwaitControl"
+	case X64RegisterXfd:
+		return "HvX64RegisterXfd"
+	case X64RegisterXfdErr:
+		return "HvX64RegisterXfdErr"
+	case X64RegisterMSRIa32MiscEnable:
+		return "HvX64RegisterMsrIa32MiscEnable"
+	case X64RegisterIa32FeatureControl:
+		return "HvX64RegisterIa32FeatureControl"
+	case X64RegisterIa32VMXBasic:
+		return "HvX64RegisterIa32VmxBasic"
+	case X64RegisterIa32VMXPinbasedCtls:
+		return "HvX64RegisterIa32VmxPinbasedCtls"
+	case X64RegisterIa32VMXExitCtls:
+		return "HvX64RegisterIa32VmxExitCtls"
+	case X64RegisterIa32VMXEntryCtls:
+		return "HvX64RegisterIa32VmxEntryCtls"
+	case X64RegisterIa32VMXMisc:
+		return "HvX64RegisterIa32VmxMisc"
+	case X64RegisterIa32VMXCr0Fixed0:
+		return "HvX64RegisterIa32VmxCr0Fixed0"
+	case X64RegisterIa32VMXCr0Fixed1:
+		return "HvX64RegisterIa32VmxCr0Fixed1"
+	case X64RegisterIa32VMXCr4Fixed0:
+		return "HvX64RegisterIa32VmxCr4Fixed0"
+	case X64RegisterIa32VMXCr4Fixed1:
+		return "HvX64RegisterIa32VmxCr4Fixed1"
+	case X64RegisterIa32VMXVMCSEnum:
+		return "HvX64RegisterIa32VmxVmcsEnum"
+	case X64RegisterIa32VMXProcbasedCtls2:
+		return "HvX64RegisterIa32VmxProcbasedCtls2"
+	case X64RegisterIa32VMXEptVpidCap:
+		return "HvX64RegisterIa32VmxEptVpidCap"
+	case X64RegisterIa32VMXTruePinbasedCtls:
+		return "HvX64RegisterIa32VmxTruePinbasedCtls"
+	case X64RegisterIa32VMXTrueProcbasedCtls:
+		return "HvX64RegisterIa32VmxTrueProcbasedCtls"
+	case X64RegisterIa32VMXTrueExitCtls:
+		return "HvX64RegisterIa32VmxTrueExitCtls"
+	case X64RegisterIa32VMXTrueEntryCtls:
+		return "HvX64RegisterIa32VmxTrueEntryCtls"
+	case X64RegisterAmdVmHsavePa:
+		return "HvX64RegisterAmdVmHsavePa"
+	case X64RegisterAmdVmCR:
+		return "HvX64RegisterAmdVmCr"
+	case X64RegisterPerfGlobalCtrl:
+		return "HvX64RegisterPerfGlobalCtrl"
+	case X64RegisterPerfGlobalStatus:
+		return "HvX64RegisterPerfGlobalStatus"
+	case X64RegisterPerfGlobalInUse:
+		return "HvX64RegisterPerfGlobalInUse"
+	case X64RegisterFixedCtrCtrl:
+		return "HvX64RegisterFixedCtrCtrl"
+	case X64RegisterDsArea:
+		return "HvX64RegisterDsArea"
+	case X64RegisterPebsEnable:
+		return "HvX64RegisterPebsEnable"
+	case X64RegisterPebsLdLat:
+		return "HvX64RegisterPebsLdLat"
+	case X64RegisterPebsFrontend:
+		return "HvX64RegisterPebsFrontend"
+	case X64RegisterRtitCtl:
+		return "HvX64RegisterRtitCtl"
+	case X64RegisterRtitStatus:
+		return "HvX64RegisterRtitStatus"
+	case X64RegisterRtitOutputBase:
+		return "HvX64RegisterRtitOutputBase"
+	case X64RegisterRtitOutputMaskPtrs:
+		return "HvX64RegisterRtitOutputMaskPtrs"
+	case X64RegisterRtitCr3Match:
+		return "HvX64RegisterRtitCr3Match"
+	case X64RegisterPerfEvtSel0:
+		return "HvX64RegisterPerfEvtSel0"
+	case X64RegisterPmc0:
+		return "HvX64RegisterPmc0"
+	case X64RegisterFixedCtr0:
+		return "HvX64RegisterFixedCtr0"
+	case X64RegisterLbrTos:
+		return "HvX64RegisterLbrTos"
+	case X64RegisterLbrSelect:
+		return "HvX64RegisterLbrSelect"
+	case X64RegisterLerFromLip:
+		return "HvX64RegisterLerFromLip"
+	case X64RegisterLerToLip:
+		return "HvX64RegisterLerToLip"
+	case X64RegisterLbrFrom0:
+		return "HvX64RegisterLbrFrom0"
+	case X64RegisterLbrTo0:
+		return "HvX64RegisterLbrTo0"
+	case X64RegisterLbrInfo0:
+		return "HvX64RegisterLbrInfo0"
+	case X64RegisterAPICID:
+		return "HvX64RegisterApicId"
+	case X64RegisterAPICVersion:
+		return "HvX64RegisterApicVersion"
+	case X64RegisterAPICTpr:
+		return "HvX64RegisterApicTpr"
+	case X64RegisterAPICPpr:
+		return "HvX64RegisterApicPpr"
+	case X64RegisterAPICEOI:
+		return "HvX64RegisterApicEoi"
+	case X64RegisterAPICLdr:
+		return "HvX64RegisterApicLdr"
+	case X64RegisterAPICSpurious:
+		return "HvX64RegisterApicSpurious"
+	case X64RegisterAPICIsr0:
+		return "HvX64RegisterApicIsr0"
+	case X64RegisterAPICIsr1:
+		return "HvX64RegisterApicIsr1"
+	case X64RegisterAPICIsr2:
+		return "HvX64RegisterApicIsr2"
+	case X64RegisterAPICIsr3:
+		return "HvX64RegisterApicIsr3"
+	case X64RegisterAPICIsr4:
+		return "HvX64RegisterApicIsr4"
+	case X64RegisterAPICIsr5:
+		return "HvX64RegisterApicIsr5"
+	case X64RegisterAPICIsr6:
+		return "HvX64RegisterApicIsr6"
+	case X64RegisterAPICIsr7:
+		return "HvX64RegisterApicIsr7"
+	case X64RegisterAPICTmr0:
+		return "HvX64RegisterApicTmr0"
+	case X64RegisterAPICTmr1:
+		return "HvX64RegisterApicTmr1"
+	case X64RegisterAPICTmr2:
+		return "HvX64RegisterApicTmr2"
+	case X64RegisterAPICTmr3:
+		return "HvX64RegisterApicTmr3"
+	case X64RegisterAPICTmr4:
+		return "HvX64RegisterApicTmr4"
+	case X64RegisterAPICTmr5:
+		return "HvX64RegisterApicTmr5"
+	case X64RegisterAPICTmr6:
+		return "HvX64RegisterApicTmr6"
+	case X64RegisterAPICTmr7:
+		return "HvX64RegisterApicTmr7"
+	case X64RegisterAPICIrr0:
+		return "HvX64RegisterApicIrr0"
+	case X64RegisterAPICIrr1:
+		return "HvX64RegisterApicIrr1"
+	case X64RegisterAPICIrr2:
+		return "HvX64RegisterApicIrr2"
+	case X64RegisterAPICIrr3:
+		return "HvX64RegisterApicIrr3"
+	case X64RegisterAPICIrr4:
+		return "HvX64RegisterApicIrr4"
+	case X64RegisterAPICIrr5:
+		return "HvX64RegisterApicIrr5"
+	case X64RegisterAPICIrr6:
+		return "HvX64RegisterApicIrr6"
+	case X64RegisterAPICIrr7:
+		return "HvX64RegisterApicIrr7"
+	case X64RegisterAPICEse:
+		return "HvX64RegisterApicEse"
+	case X64RegisterAPICIcr:
+		return "HvX64RegisterApicIcr"
+	case X64RegisterAPICLvtTimer:
+		return "HvX64RegisterApicLvtTimer"
+	case X64RegisterAPICLvtThermal:
+		return "HvX64RegisterApicLvtThermal"
+	case X64RegisterAPICLvtPerfmon:
+		return "HvX64RegisterApicLvtPerfmon"
+	case X64RegisterAPICLvtLint0:
+		return "HvX64RegisterApicLvtLint0"
+	case X64RegisterAPICLvtLint1:
+		return "HvX64RegisterApicLvtLint1"
+	case X64RegisterAPICLvtError:
+		return "HvX64RegisterApicLvtError"
+	case X64RegisterAPICInitCount:
+		return "HvX64RegisterApicInitCount"
+	case X64RegisterAPICCurrentCount:
+		return "HvX64RegisterApicCurrentCount"
+	case X64RegisterAPICDivide:
+		return "HvX64RegisterApicDivide"
+	case X64RegisterAPICSelfIPI:
+		return "HvX64RegisterApicSelfIpi"
+	case X64RegisterHypercall:
+		return "HvX64RegisterHypercall"
+	case X64RegisterSyntheticEOI:
+		return "HvX64RegisterSyntheticEoi"
+	case X64RegisterSyntheticIcr:
+		return "HvX64RegisterSyntheticIcr"
+	case X64RegisterSyntheticTpr:
+		return "HvX64RegisterSyntheticTpr"
+	case X64RegisterEmulatedTimerPeriod:
+		return "HvX64RegisterEmulatedTimerPeriod"
+	case X64RegisterEmulatedTimerControl:
+		return "HvX64RegisterEmulatedTimerControl"
+	case X64RegisterPMTimerAssist:
+		return "HvX64RegisterPmTimerAssist"
+	case X64RegisterSevControl:
+		return "HvX64RegisterSevControl"
+	case X64RegisterSevGhcbGPA:
+		return "HvX64RegisterSevGhcbGpa"
+	case X64RegisterSevAvicGPA:
+		return "HvX64RegisterSevAvicGpa"
+	case X64RegisterNestedGuestState:
+		return "HvX64RegisterNestedGuestState"
+	case X64RegisterNestedCurrentVmGPA:
+		return "HvX64RegisterNestedCurrentVmGpa"
+	case X64RegisterNestedVMXInvEpt:
+		return "HvX64RegisterNestedVmxInvEpt"
+	case X64RegisterNestedVMXInvVpid:
+		return "HvX64RegisterNestedVmxInvVpid"
+	case X64RegisterCRInterceptControl:
+		return "HvX64RegisterCrInterceptControl"
+	case X64RegisterCRInterceptCr0Mask:
+		return "HvX64RegisterCrInterceptCr0Mask"
+	case X64RegisterCRInterceptCr4Mask:
+		return "HvX64RegisterCrInterceptCr4Mask"
+	case X64RegisterCRInterceptIa32MiscEnableMask:
+		return "HvX64RegisterCrInterceptIa32MiscEnableMask"
+	case X64RegisterGhcb:
+		return "HvX64RegisterGhcb"
+	}
+	return "HV_REGISTER_NAME(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
 // RegisterValue is HV_REGISTER_VALUE.

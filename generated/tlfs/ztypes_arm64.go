@@ -4,6 +4,7 @@
 package tlfs
 
 import (
+	"strconv"
 	"structs"
 	"unsafe"
 )
@@ -1263,6 +1264,2164 @@ type CreatePartitionInput struct {
 	_                    [4]byte                     // Padding, offset 0x14: Alignment; should be zero.
 	Properties           PartitionCreationProperties // Properties, offset 0x18: Processor feature masks.
 	ReservedZ0           uint64                      // ReservedZ0, offset 0x28: Must be zero.
+}
+
+// RegisterName is HV_REGISTER_NAME.
+//
+// 32-bit name of a virtual processor register on ARM64: the TLFS page's architecture-neutral and ARM64
+// tables (x64 and ARM64 numbers overlap, so the ARM64 names are a variant of their own). Compared with
+// 2013: the interrupt registers lost their X64 prefix (HvRegisterPendingInterruption), several
+// synthetic registers became architecture-neutral HvRegister names, the APIC MSR registers became
+// HvX64RegisterSynthetic*, the statistics internal-page and YMM registers are gone, and many registers
+// were added. Two table quirks: HvArm64RegisterFp and HvArm64RegisterLr carry a parenthesised X29/X30
+// that is not part of the name, and one row lists HvArm64RegisterCcsidrEl1 and Ccsidr2El1 with two
+// numbers (split into two values here).
+//
+// Reference: tlfs/datatypes/hv_register_name.md.
+type RegisterName uint32
+
+const (
+	// RegisterExplicitSuspend is HvRegisterExplicitSuspend: Explicit VP suspend (set/clear by caller).
+	RegisterExplicitSuspend RegisterName = 0x0
+	// RegisterInterceptSuspend is HvRegisterInterceptSuspend: VP suspended due to intercept / hypervisor
+	// action.
+	RegisterInterceptSuspend RegisterName = 0x1
+	// RegisterInstructionEmulationHints is HvRegisterInstructionEmulationHints: Instruction emulation
+	// hints / statistics (if supported).
+	RegisterInstructionEmulationHints RegisterName = 0x2
+	// RegisterDispatchSuspend is HvRegisterDispatchSuspend: Scheduler dispatch induced suspension.
+	RegisterDispatchSuspend RegisterName = 0x3
+	// RegisterInternalActivityState is HvRegisterInternalActivityState: Internal state summary
+	// (read-only).
+	RegisterInternalActivityState RegisterName = 0x4
+	// RegisterHypervisorVersion is HvRegisterHypervisorVersion: Same data as CPUID leaf 0x40000002
+	// (128-bit).
+	RegisterHypervisorVersion RegisterName = 0x100
+	// RegisterPrivilegesAndFeaturesInfo is HvRegisterPrivilegesAndFeaturesInfo: Same data as CPUID leaf
+	// 0x40000003 (128-bit).
+	RegisterPrivilegesAndFeaturesInfo RegisterName = 0x200
+	// RegisterFeaturesInfo is HvRegisterFeaturesInfo: Same data as CPUID leaf 0x40000004 (128-bit).
+	RegisterFeaturesInfo RegisterName = 0x201
+	// RegisterImplementationLimitsInfo is HvRegisterImplementationLimitsInfo: Same data as CPUID leaf
+	// 0x40000005 (128-bit).
+	RegisterImplementationLimitsInfo RegisterName = 0x202
+	// RegisterHardwareFeaturesInfo is HvRegisterHardwareFeaturesInfo: Same data as CPUID leaf 0x40000006
+	// (128-bit).
+	RegisterHardwareFeaturesInfo RegisterName = 0x203
+	// RegisterCPUManagementFeaturesInfo is HvRegisterCpuManagementFeaturesInfo: Same data as CPUID leaf
+	// 0x40000007 (128-bit).
+	RegisterCPUManagementFeaturesInfo RegisterName = 0x204
+	// RegisterPasidFeaturesInfo is HvRegisterPasidFeaturesInfo: Same data as CPUID leaf 0x40000008
+	// (128-bit).
+	RegisterPasidFeaturesInfo RegisterName = 0x205
+	// RegisterNestedVirtFeaturesInfo is HvRegisterNestedVirtFeaturesInfo: Same data as CPUID leaf
+	// 0x4000000A (128-bit).
+	RegisterNestedVirtFeaturesInfo RegisterName = 0x207
+	// RegisterIptFeaturesInfo is HvRegisterIptFeaturesInfo: Same data as CPUID leaf 0x4000000B (128-bit).
+	RegisterIptFeaturesInfo RegisterName = 0x208
+	// RegisterGuestCrashP0 is HvRegisterGuestCrashP0: Crash parameter 0.
+	RegisterGuestCrashP0 RegisterName = 0x210
+	// RegisterGuestCrashP1 is HvRegisterGuestCrashP1: Crash parameter 1.
+	RegisterGuestCrashP1 RegisterName = 0x211
+	// RegisterGuestCrashP2 is HvRegisterGuestCrashP2: Crash parameter 2.
+	RegisterGuestCrashP2 RegisterName = 0x212
+	// RegisterGuestCrashP3 is HvRegisterGuestCrashP3: Crash parameter 3.
+	RegisterGuestCrashP3 RegisterName = 0x213
+	// RegisterGuestCrashP4 is HvRegisterGuestCrashP4: Crash parameter 4.
+	RegisterGuestCrashP4 RegisterName = 0x214
+	// RegisterGuestCrashCtl is HvRegisterGuestCrashCtl: Crash control / notification.
+	RegisterGuestCrashCtl RegisterName = 0x215
+	// RegisterProcessorClockFrequency is HvRegisterProcessorClockFrequency: Nominal core frequency (kHz).
+	RegisterProcessorClockFrequency RegisterName = 0x240
+	// RegisterInterruptClockFrequency is HvRegisterInterruptClockFrequency: Timer frequency (kHz).
+	RegisterInterruptClockFrequency RegisterName = 0x241
+	// RegisterGuestIdle is HvRegisterGuestIdle: Guest idle hint / residency info.
+	RegisterGuestIdle RegisterName = 0x250
+	// RegisterDebugDeviceOptions is HvRegisterDebugDeviceOptions: Debug / device options.
+	RegisterDebugDeviceOptions RegisterName = 0x260
+	// RegisterMemoryZeroingControl is HvRegisterMemoryZeroingControl: Memory zeroing behavior control.
+	RegisterMemoryZeroingControl RegisterName = 0x270
+	// RegisterPendingEvent0 is HvRegisterPendingEvent0: Pending event slot 0.
+	RegisterPendingEvent0 RegisterName = 0x10004
+	// RegisterPendingEvent1 is HvRegisterPendingEvent1: Pending event slot 1.
+	RegisterPendingEvent1 RegisterName = 0x10005
+	// RegisterDeliverabilityNotifications is HvRegisterDeliverabilityNotifications: Deliverability
+	// notification bitmap.
+	RegisterDeliverabilityNotifications RegisterName = 0x10006
+	// RegisterPendingEvent2 is HvRegisterPendingEvent2: Pending event slot 2.
+	RegisterPendingEvent2 RegisterName = 0x10008
+	// RegisterPendingEvent3 is HvRegisterPendingEvent3: Pending event slot 3.
+	RegisterPendingEvent3 RegisterName = 0x10009
+	// RegisterVPRuntime is HvRegisterVpRuntime: VP runtime (time units).
+	RegisterVPRuntime RegisterName = 0x90000
+	// RegisterGuestOsID is HvRegisterGuestOsId: Guest OS identification.
+	RegisterGuestOsID RegisterName = 0x90002
+	// RegisterVPIndex is HvRegisterVpIndex: VP index (read-only).
+	RegisterVPIndex RegisterName = 0x90003
+	// RegisterTimeRefCount is HvRegisterTimeRefCount: Time reference counter.
+	RegisterTimeRefCount RegisterName = 0x90004
+	// RegisterCPUManagementVersion is HvRegisterCpuManagementVersion: CPU management interface version.
+	RegisterCPUManagementVersion RegisterName = 0x90007
+	// RegisterVPAssistPage is HvRegisterVpAssistPage: VP assist page GPA.
+	RegisterVPAssistPage RegisterName = 0x90013
+	// RegisterVPRootSignalCount is HvRegisterVpRootSignalCount: Root signal count.
+	RegisterVPRootSignalCount RegisterName = 0x90014
+	// RegisterReferenceTSC is HvRegisterReferenceTsc: Reference TSC page GPA.
+	RegisterReferenceTSC RegisterName = 0x90017
+	// RegisterReferenceTSCSequence is HvRegisterReferenceTscSequence: Reference TSC sequence.
+	RegisterReferenceTSCSequence RegisterName = 0x9001a
+	// RegisterNestedVPIndex is HvRegisterNestedVpIndex: Nested VP index.
+	RegisterNestedVPIndex RegisterName = 0x91003
+	// RegisterStatsPartitionRetail is HvRegisterStatsPartitionRetail: Partition stats (retail subset).
+	RegisterStatsPartitionRetail RegisterName = 0x90020
+	// RegisterStatsVPRetail is HvRegisterStatsVpRetail: VP stats (retail).
+	RegisterStatsVPRetail RegisterName = 0x90022
+	// RegisterSint0 is HvRegisterSint0: Synthetic interrupt vector 0.
+	RegisterSint0 RegisterName = 0xa0000
+	// RegisterSint1 is HvRegisterSint1: Synthetic interrupt vector 1.
+	RegisterSint1 RegisterName = 0xa0001
+	// RegisterSint2 is HvRegisterSint2: Synthetic interrupt vector 2.
+	RegisterSint2 RegisterName = 0xa0002
+	// RegisterSint3 is HvRegisterSint3: Synthetic interrupt vector 3.
+	RegisterSint3 RegisterName = 0xa0003
+	// RegisterSint4 is HvRegisterSint4: Synthetic interrupt vector 4.
+	RegisterSint4 RegisterName = 0xa0004
+	// RegisterSint5 is HvRegisterSint5: Synthetic interrupt vector 5.
+	RegisterSint5 RegisterName = 0xa0005
+	// RegisterSint6 is HvRegisterSint6: Synthetic interrupt vector 6.
+	RegisterSint6 RegisterName = 0xa0006
+	// RegisterSint7 is HvRegisterSint7: Synthetic interrupt vector 7.
+	RegisterSint7 RegisterName = 0xa0007
+	// RegisterSint8 is HvRegisterSint8: Synthetic interrupt vector 8.
+	RegisterSint8 RegisterName = 0xa0008
+	// RegisterSint9 is HvRegisterSint9: Synthetic interrupt vector 9.
+	RegisterSint9 RegisterName = 0xa0009
+	// RegisterSint10 is HvRegisterSint10: Synthetic interrupt vector 10.
+	RegisterSint10 RegisterName = 0xa000a
+	// RegisterSint11 is HvRegisterSint11: Synthetic interrupt vector 11.
+	RegisterSint11 RegisterName = 0xa000b
+	// RegisterSint12 is HvRegisterSint12: Synthetic interrupt vector 12.
+	RegisterSint12 RegisterName = 0xa000c
+	// RegisterSint13 is HvRegisterSint13: Synthetic interrupt vector 13.
+	RegisterSint13 RegisterName = 0xa000d
+	// RegisterSint14 is HvRegisterSint14: Synthetic interrupt vector 14.
+	RegisterSint14 RegisterName = 0xa000e
+	// RegisterSint15 is HvRegisterSint15: Synthetic interrupt vector 15.
+	RegisterSint15 RegisterName = 0xa000f
+	// RegisterScontrol is HvRegisterScontrol: SynIC control.
+	RegisterScontrol RegisterName = 0xa0010
+	// RegisterSversion is HvRegisterSversion: SynIC version.
+	RegisterSversion RegisterName = 0xa0011
+	// RegisterSifp is HvRegisterSifp: SynIC EOI/FIFO page.
+	RegisterSifp RegisterName = 0xa0012
+	// RegisterSipp is HvRegisterSipp: SynIC interrupt parameter page.
+	RegisterSipp RegisterName = 0xa0013
+	// RegisterEom is HvRegisterEom: End-of-message.
+	RegisterEom RegisterName = 0xa0014
+	// RegisterSirbp is HvRegisterSirbp: Resend bitmap pointer.
+	RegisterSirbp RegisterName = 0xa0015
+	// RegisterStimer0Config is HvRegisterStimer0Config: Timer 0 config.
+	RegisterStimer0Config RegisterName = 0xb0000
+	// RegisterStimer0Count is HvRegisterStimer0Count: Timer 0 count.
+	RegisterStimer0Count RegisterName = 0xb0001
+	// RegisterStimer1Config is HvRegisterStimer1Config: Timer 1 config.
+	RegisterStimer1Config RegisterName = 0xb0002
+	// RegisterStimer1Count is HvRegisterStimer1Count: Timer 1 count.
+	RegisterStimer1Count RegisterName = 0xb0003
+	// RegisterStimer2Config is HvRegisterStimer2Config: Timer 2 config.
+	RegisterStimer2Config RegisterName = 0xb0004
+	// RegisterStimer2Count is HvRegisterStimer2Count: Timer 2 count.
+	RegisterStimer2Count RegisterName = 0xb0005
+	// RegisterStimer3Config is HvRegisterStimer3Config: Timer 3 config.
+	RegisterStimer3Config RegisterName = 0xb0006
+	// RegisterStimer3Count is HvRegisterStimer3Count: Timer 3 count.
+	RegisterStimer3Count RegisterName = 0xb0007
+	// RegisterStimeUnhaltedTimerConfig is HvRegisterStimeUnhaltedTimerConfig: Unhalted timer config.
+	RegisterStimeUnhaltedTimerConfig RegisterName = 0xb0100
+	// RegisterStimeUnhaltedTimerCount is HvRegisterStimeUnhaltedTimerCount: Unhalted timer count.
+	RegisterStimeUnhaltedTimerCount RegisterName = 0xb0101
+	// RegisterNameVsmCodePageOffsets is HvRegisterVsmCodePageOffsets: VSM code page offsets.
+	RegisterNameVsmCodePageOffsets RegisterName = 0xd0002
+	// RegisterNameVsmVPStatus is HvRegisterVsmVpStatus: VSM VP status.
+	RegisterNameVsmVPStatus RegisterName = 0xd0003
+	// RegisterNameVsmPartitionStatus is HvRegisterVsmPartitionStatus: VSM partition status.
+	RegisterNameVsmPartitionStatus RegisterName = 0xd0004
+	// RegisterNameVsmVina is HvRegisterVsmVina: VSM VINA.
+	RegisterNameVsmVina RegisterName = 0xd0005
+	// RegisterVsmCapabilities is HvRegisterVsmCapabilities: VSM capability bits.
+	RegisterVsmCapabilities RegisterName = 0xd0006
+	// RegisterNameVsmPartitionConfig is HvRegisterVsmPartitionConfig: VSM partition config.
+	RegisterNameVsmPartitionConfig RegisterName = 0xd0007
+	// RegisterVsmVPSecureConfigVtl0 is HvRegisterVsmVpSecureConfigVtl0: Secure config VTL0.
+	RegisterVsmVPSecureConfigVtl0 RegisterName = 0xd0010
+	// RegisterVsmVPSecureConfigVtl1 is HvRegisterVsmVpSecureConfigVtl1: Secure config VTL1.
+	RegisterVsmVPSecureConfigVtl1 RegisterName = 0xd0011
+	// RegisterVsmVPSecureConfigVtl2 is HvRegisterVsmVpSecureConfigVtl2: Secure config VTL2.
+	RegisterVsmVPSecureConfigVtl2 RegisterName = 0xd0012
+	// RegisterVsmVPSecureConfigVtl3 is HvRegisterVsmVpSecureConfigVtl3: Secure config VTL3.
+	RegisterVsmVPSecureConfigVtl3 RegisterName = 0xd0013
+	// RegisterVsmVPSecureConfigVtl4 is HvRegisterVsmVpSecureConfigVtl4: Secure config VTL4.
+	RegisterVsmVPSecureConfigVtl4 RegisterName = 0xd0014
+	// RegisterVsmVPSecureConfigVtl5 is HvRegisterVsmVpSecureConfigVtl5: Secure config VTL5.
+	RegisterVsmVPSecureConfigVtl5 RegisterName = 0xd0015
+	// RegisterVsmVPSecureConfigVtl6 is HvRegisterVsmVpSecureConfigVtl6: Secure config VTL6.
+	RegisterVsmVPSecureConfigVtl6 RegisterName = 0xd0016
+	// RegisterVsmVPSecureConfigVtl7 is HvRegisterVsmVpSecureConfigVtl7: Secure config VTL7.
+	RegisterVsmVPSecureConfigVtl7 RegisterName = 0xd0017
+	// RegisterVsmVPSecureConfigVtl8 is HvRegisterVsmVpSecureConfigVtl8: Secure config VTL8.
+	RegisterVsmVPSecureConfigVtl8 RegisterName = 0xd0018
+	// RegisterVsmVPSecureConfigVtl9 is HvRegisterVsmVpSecureConfigVtl9: Secure config VTL9.
+	RegisterVsmVPSecureConfigVtl9 RegisterName = 0xd0019
+	// RegisterVsmVPSecureConfigVtl10 is HvRegisterVsmVpSecureConfigVtl10: Secure config VTL10.
+	RegisterVsmVPSecureConfigVtl10 RegisterName = 0xd001a
+	// RegisterVsmVPSecureConfigVtl11 is HvRegisterVsmVpSecureConfigVtl11: Secure config VTL11.
+	RegisterVsmVPSecureConfigVtl11 RegisterName = 0xd001b
+	// RegisterVsmVPSecureConfigVtl12 is HvRegisterVsmVpSecureConfigVtl12: Secure config VTL12.
+	RegisterVsmVPSecureConfigVtl12 RegisterName = 0xd001c
+	// RegisterVsmVPSecureConfigVtl13 is HvRegisterVsmVpSecureConfigVtl13: Secure config VTL13.
+	RegisterVsmVPSecureConfigVtl13 RegisterName = 0xd001d
+	// RegisterVsmVPSecureConfigVtl14 is HvRegisterVsmVpSecureConfigVtl14: Secure config VTL14.
+	RegisterVsmVPSecureConfigVtl14 RegisterName = 0xd001e
+	// RegisterVsmVPWaitForTLBLock is HvRegisterVsmVpWaitForTlbLock: Wait for TLB lock (synchronization).
+	RegisterVsmVPWaitForTLBLock RegisterName = 0xd0020
+	// RegisterIsolationCapabilities is HvRegisterIsolationCapabilities: Isolation capability bits.
+	RegisterIsolationCapabilities RegisterName = 0xd0100
+	// Arm64RegisterX0 is HvArm64RegisterX0: ARM64: X0.
+	Arm64RegisterX0 RegisterName = 0x20000
+	// Arm64RegisterX1 is HvArm64RegisterX1: ARM64: X1.
+	Arm64RegisterX1 RegisterName = 0x20001
+	// Arm64RegisterX2 is HvArm64RegisterX2: ARM64: X2.
+	Arm64RegisterX2 RegisterName = 0x20002
+	// Arm64RegisterX3 is HvArm64RegisterX3: ARM64: X3.
+	Arm64RegisterX3 RegisterName = 0x20003
+	// Arm64RegisterX4 is HvArm64RegisterX4: ARM64: X4.
+	Arm64RegisterX4 RegisterName = 0x20004
+	// Arm64RegisterX5 is HvArm64RegisterX5: ARM64: X5.
+	Arm64RegisterX5 RegisterName = 0x20005
+	// Arm64RegisterX6 is HvArm64RegisterX6: ARM64: X6.
+	Arm64RegisterX6 RegisterName = 0x20006
+	// Arm64RegisterX7 is HvArm64RegisterX7: ARM64: X7.
+	Arm64RegisterX7 RegisterName = 0x20007
+	// Arm64RegisterX8 is HvArm64RegisterX8: ARM64: X8.
+	Arm64RegisterX8 RegisterName = 0x20008
+	// Arm64RegisterX9 is HvArm64RegisterX9: ARM64: X9.
+	Arm64RegisterX9 RegisterName = 0x20009
+	// Arm64RegisterX10 is HvArm64RegisterX10: ARM64: X10.
+	Arm64RegisterX10 RegisterName = 0x2000a
+	// Arm64RegisterX11 is HvArm64RegisterX11: ARM64: X11.
+	Arm64RegisterX11 RegisterName = 0x2000b
+	// Arm64RegisterX12 is HvArm64RegisterX12: ARM64: X12.
+	Arm64RegisterX12 RegisterName = 0x2000c
+	// Arm64RegisterX13 is HvArm64RegisterX13: ARM64: X13.
+	Arm64RegisterX13 RegisterName = 0x2000d
+	// Arm64RegisterX14 is HvArm64RegisterX14: ARM64: X14.
+	Arm64RegisterX14 RegisterName = 0x2000e
+	// Arm64RegisterX15 is HvArm64RegisterX15: ARM64: X15.
+	Arm64RegisterX15 RegisterName = 0x2000f
+	// Arm64RegisterX16 is HvArm64RegisterX16: ARM64: X16.
+	Arm64RegisterX16 RegisterName = 0x20010
+	// Arm64RegisterX17 is HvArm64RegisterX17: ARM64: X17.
+	Arm64RegisterX17 RegisterName = 0x20011
+	// Arm64RegisterX18 is HvArm64RegisterX18: ARM64: X18.
+	Arm64RegisterX18 RegisterName = 0x20012
+	// Arm64RegisterX19 is HvArm64RegisterX19: ARM64: X19.
+	Arm64RegisterX19 RegisterName = 0x20013
+	// Arm64RegisterX20 is HvArm64RegisterX20: ARM64: X20.
+	Arm64RegisterX20 RegisterName = 0x20014
+	// Arm64RegisterX21 is HvArm64RegisterX21: ARM64: X21.
+	Arm64RegisterX21 RegisterName = 0x20015
+	// Arm64RegisterX22 is HvArm64RegisterX22: ARM64: X22.
+	Arm64RegisterX22 RegisterName = 0x20016
+	// Arm64RegisterX23 is HvArm64RegisterX23: ARM64: X23.
+	Arm64RegisterX23 RegisterName = 0x20017
+	// Arm64RegisterX24 is HvArm64RegisterX24: ARM64: X24.
+	Arm64RegisterX24 RegisterName = 0x20018
+	// Arm64RegisterX25 is HvArm64RegisterX25: ARM64: X25.
+	Arm64RegisterX25 RegisterName = 0x20019
+	// Arm64RegisterX26 is HvArm64RegisterX26: ARM64: X26.
+	Arm64RegisterX26 RegisterName = 0x2001a
+	// Arm64RegisterX27 is HvArm64RegisterX27: ARM64: X27.
+	Arm64RegisterX27 RegisterName = 0x2001b
+	// Arm64RegisterX28 is HvArm64RegisterX28: ARM64: X28.
+	Arm64RegisterX28 RegisterName = 0x2001c
+	// Arm64RegisterFP is HvArm64RegisterFp: ARM64: frame pointer (X29).
+	Arm64RegisterFP RegisterName = 0x2001d
+	// Arm64RegisterLr is HvArm64RegisterLr: ARM64: link register (X30).
+	Arm64RegisterLr RegisterName = 0x2001e
+	// Arm64RegisterSp is HvArm64RegisterSp: ARM64: Stack pointer; deprecated.
+	Arm64RegisterSp RegisterName = 0x2001f
+	// Arm64RegisterSpEl0 is HvArm64RegisterSpEl0: ARM64: SP_EL0; deprecated.
+	Arm64RegisterSpEl0 RegisterName = 0x20020
+	// Arm64RegisterSpEl1 is HvArm64RegisterSpEl1: ARM64: SP_EL1; deprecated.
+	Arm64RegisterSpEl1 RegisterName = 0x20021
+	// Arm64RegisterPc is HvArm64RegisterPc: ARM64: Program counter.
+	Arm64RegisterPc RegisterName = 0x20022
+	// Arm64RegisterXzr is HvArm64RegisterXzr: ARM64: Zero register.
+	Arm64RegisterXzr RegisterName = 0x2fffe
+	// Arm64RegisterQ0 is HvArm64RegisterQ0: ARM64: Q0.
+	Arm64RegisterQ0 RegisterName = 0x30000
+	// Arm64RegisterQ1 is HvArm64RegisterQ1: ARM64: Q1.
+	Arm64RegisterQ1 RegisterName = 0x30001
+	// Arm64RegisterQ2 is HvArm64RegisterQ2: ARM64: Q2.
+	Arm64RegisterQ2 RegisterName = 0x30002
+	// Arm64RegisterQ3 is HvArm64RegisterQ3: ARM64: Q3.
+	Arm64RegisterQ3 RegisterName = 0x30003
+	// Arm64RegisterQ4 is HvArm64RegisterQ4: ARM64: Q4.
+	Arm64RegisterQ4 RegisterName = 0x30004
+	// Arm64RegisterQ5 is HvArm64RegisterQ5: ARM64: Q5.
+	Arm64RegisterQ5 RegisterName = 0x30005
+	// Arm64RegisterQ6 is HvArm64RegisterQ6: ARM64: Q6.
+	Arm64RegisterQ6 RegisterName = 0x30006
+	// Arm64RegisterQ7 is HvArm64RegisterQ7: ARM64: Q7.
+	Arm64RegisterQ7 RegisterName = 0x30007
+	// Arm64RegisterQ8 is HvArm64RegisterQ8: ARM64: Q8.
+	Arm64RegisterQ8 RegisterName = 0x30008
+	// Arm64RegisterQ9 is HvArm64RegisterQ9: ARM64: Q9.
+	Arm64RegisterQ9 RegisterName = 0x30009
+	// Arm64RegisterQ10 is HvArm64RegisterQ10: ARM64: Q10.
+	Arm64RegisterQ10 RegisterName = 0x3000a
+	// Arm64RegisterQ11 is HvArm64RegisterQ11: ARM64: Q11.
+	Arm64RegisterQ11 RegisterName = 0x3000b
+	// Arm64RegisterQ12 is HvArm64RegisterQ12: ARM64: Q12.
+	Arm64RegisterQ12 RegisterName = 0x3000c
+	// Arm64RegisterQ13 is HvArm64RegisterQ13: ARM64: Q13.
+	Arm64RegisterQ13 RegisterName = 0x3000d
+	// Arm64RegisterQ14 is HvArm64RegisterQ14: ARM64: Q14.
+	Arm64RegisterQ14 RegisterName = 0x3000e
+	// Arm64RegisterQ15 is HvArm64RegisterQ15: ARM64: Q15.
+	Arm64RegisterQ15 RegisterName = 0x3000f
+	// Arm64RegisterQ16 is HvArm64RegisterQ16: ARM64: Q16.
+	Arm64RegisterQ16 RegisterName = 0x30010
+	// Arm64RegisterQ17 is HvArm64RegisterQ17: ARM64: Q17.
+	Arm64RegisterQ17 RegisterName = 0x30011
+	// Arm64RegisterQ18 is HvArm64RegisterQ18: ARM64: Q18.
+	Arm64RegisterQ18 RegisterName = 0x30012
+	// Arm64RegisterQ19 is HvArm64RegisterQ19: ARM64: Q19.
+	Arm64RegisterQ19 RegisterName = 0x30013
+	// Arm64RegisterQ20 is HvArm64RegisterQ20: ARM64: Q20.
+	Arm64RegisterQ20 RegisterName = 0x30014
+	// Arm64RegisterQ21 is HvArm64RegisterQ21: ARM64: Q21.
+	Arm64RegisterQ21 RegisterName = 0x30015
+	// Arm64RegisterQ22 is HvArm64RegisterQ22: ARM64: Q22.
+	Arm64RegisterQ22 RegisterName = 0x30016
+	// Arm64RegisterQ23 is HvArm64RegisterQ23: ARM64: Q23.
+	Arm64RegisterQ23 RegisterName = 0x30017
+	// Arm64RegisterQ24 is HvArm64RegisterQ24: ARM64: Q24.
+	Arm64RegisterQ24 RegisterName = 0x30018
+	// Arm64RegisterQ25 is HvArm64RegisterQ25: ARM64: Q25.
+	Arm64RegisterQ25 RegisterName = 0x30019
+	// Arm64RegisterQ26 is HvArm64RegisterQ26: ARM64: Q26.
+	Arm64RegisterQ26 RegisterName = 0x3001a
+	// Arm64RegisterQ27 is HvArm64RegisterQ27: ARM64: Q27.
+	Arm64RegisterQ27 RegisterName = 0x3001b
+	// Arm64RegisterQ28 is HvArm64RegisterQ28: ARM64: Q28.
+	Arm64RegisterQ28 RegisterName = 0x3001c
+	// Arm64RegisterQ29 is HvArm64RegisterQ29: ARM64: Q29.
+	Arm64RegisterQ29 RegisterName = 0x3001d
+	// Arm64RegisterQ30 is HvArm64RegisterQ30: ARM64: Q30.
+	Arm64RegisterQ30 RegisterName = 0x3001e
+	// Arm64RegisterQ31 is HvArm64RegisterQ31: ARM64: Q31.
+	Arm64RegisterQ31 RegisterName = 0x3001f
+	// Arm64RegisterZ0 is HvArm64RegisterZ0: ARM64: Z0.
+	Arm64RegisterZ0 RegisterName = 0x30100
+	// Arm64RegisterZ1 is HvArm64RegisterZ1: ARM64: Z1.
+	Arm64RegisterZ1 RegisterName = 0x30101
+	// Arm64RegisterZ2 is HvArm64RegisterZ2: ARM64: Z2.
+	Arm64RegisterZ2 RegisterName = 0x30102
+	// Arm64RegisterZ3 is HvArm64RegisterZ3: ARM64: Z3.
+	Arm64RegisterZ3 RegisterName = 0x30103
+	// Arm64RegisterZ4 is HvArm64RegisterZ4: ARM64: Z4.
+	Arm64RegisterZ4 RegisterName = 0x30104
+	// Arm64RegisterZ5 is HvArm64RegisterZ5: ARM64: Z5.
+	Arm64RegisterZ5 RegisterName = 0x30105
+	// Arm64RegisterZ6 is HvArm64RegisterZ6: ARM64: Z6.
+	Arm64RegisterZ6 RegisterName = 0x30106
+	// Arm64RegisterZ7 is HvArm64RegisterZ7: ARM64: Z7.
+	Arm64RegisterZ7 RegisterName = 0x30107
+	// Arm64RegisterZ8 is HvArm64RegisterZ8: ARM64: Z8.
+	Arm64RegisterZ8 RegisterName = 0x30108
+	// Arm64RegisterZ9 is HvArm64RegisterZ9: ARM64: Z9.
+	Arm64RegisterZ9 RegisterName = 0x30109
+	// Arm64RegisterZ10 is HvArm64RegisterZ10: ARM64: Z10.
+	Arm64RegisterZ10 RegisterName = 0x3010a
+	// Arm64RegisterZ11 is HvArm64RegisterZ11: ARM64: Z11.
+	Arm64RegisterZ11 RegisterName = 0x3010b
+	// Arm64RegisterZ12 is HvArm64RegisterZ12: ARM64: Z12.
+	Arm64RegisterZ12 RegisterName = 0x3010c
+	// Arm64RegisterZ13 is HvArm64RegisterZ13: ARM64: Z13.
+	Arm64RegisterZ13 RegisterName = 0x3010d
+	// Arm64RegisterZ14 is HvArm64RegisterZ14: ARM64: Z14.
+	Arm64RegisterZ14 RegisterName = 0x3010e
+	// Arm64RegisterZ15 is HvArm64RegisterZ15: ARM64: Z15.
+	Arm64RegisterZ15 RegisterName = 0x3010f
+	// Arm64RegisterZ16 is HvArm64RegisterZ16: ARM64: Z16.
+	Arm64RegisterZ16 RegisterName = 0x30110
+	// Arm64RegisterZ17 is HvArm64RegisterZ17: ARM64: Z17.
+	Arm64RegisterZ17 RegisterName = 0x30111
+	// Arm64RegisterZ18 is HvArm64RegisterZ18: ARM64: Z18.
+	Arm64RegisterZ18 RegisterName = 0x30112
+	// Arm64RegisterZ19 is HvArm64RegisterZ19: ARM64: Z19.
+	Arm64RegisterZ19 RegisterName = 0x30113
+	// Arm64RegisterZ20 is HvArm64RegisterZ20: ARM64: Z20.
+	Arm64RegisterZ20 RegisterName = 0x30114
+	// Arm64RegisterZ21 is HvArm64RegisterZ21: ARM64: Z21.
+	Arm64RegisterZ21 RegisterName = 0x30115
+	// Arm64RegisterZ22 is HvArm64RegisterZ22: ARM64: Z22.
+	Arm64RegisterZ22 RegisterName = 0x30116
+	// Arm64RegisterZ23 is HvArm64RegisterZ23: ARM64: Z23.
+	Arm64RegisterZ23 RegisterName = 0x30117
+	// Arm64RegisterZ24 is HvArm64RegisterZ24: ARM64: Z24.
+	Arm64RegisterZ24 RegisterName = 0x30118
+	// Arm64RegisterZ25 is HvArm64RegisterZ25: ARM64: Z25.
+	Arm64RegisterZ25 RegisterName = 0x30119
+	// Arm64RegisterZ26 is HvArm64RegisterZ26: ARM64: Z26.
+	Arm64RegisterZ26 RegisterName = 0x3011a
+	// Arm64RegisterZ27 is HvArm64RegisterZ27: ARM64: Z27.
+	Arm64RegisterZ27 RegisterName = 0x3011b
+	// Arm64RegisterZ28 is HvArm64RegisterZ28: ARM64: Z28.
+	Arm64RegisterZ28 RegisterName = 0x3011c
+	// Arm64RegisterZ29 is HvArm64RegisterZ29: ARM64: Z29.
+	Arm64RegisterZ29 RegisterName = 0x3011d
+	// Arm64RegisterZ30 is HvArm64RegisterZ30: ARM64: Z30.
+	Arm64RegisterZ30 RegisterName = 0x3011e
+	// Arm64RegisterZ31 is HvArm64RegisterZ31: ARM64: Z31.
+	Arm64RegisterZ31 RegisterName = 0x3011f
+	// Arm64RegisterP0 is HvArm64RegisterP0: ARM64: P0.
+	Arm64RegisterP0 RegisterName = 0x30120
+	// Arm64RegisterP1 is HvArm64RegisterP1: ARM64: P1.
+	Arm64RegisterP1 RegisterName = 0x30121
+	// Arm64RegisterP2 is HvArm64RegisterP2: ARM64: P2.
+	Arm64RegisterP2 RegisterName = 0x30122
+	// Arm64RegisterP3 is HvArm64RegisterP3: ARM64: P3.
+	Arm64RegisterP3 RegisterName = 0x30123
+	// Arm64RegisterP4 is HvArm64RegisterP4: ARM64: P4.
+	Arm64RegisterP4 RegisterName = 0x30124
+	// Arm64RegisterP5 is HvArm64RegisterP5: ARM64: P5.
+	Arm64RegisterP5 RegisterName = 0x30125
+	// Arm64RegisterP6 is HvArm64RegisterP6: ARM64: P6.
+	Arm64RegisterP6 RegisterName = 0x30126
+	// Arm64RegisterP7 is HvArm64RegisterP7: ARM64: P7.
+	Arm64RegisterP7 RegisterName = 0x30127
+	// Arm64RegisterP8 is HvArm64RegisterP8: ARM64: P8.
+	Arm64RegisterP8 RegisterName = 0x30128
+	// Arm64RegisterP9 is HvArm64RegisterP9: ARM64: P9.
+	Arm64RegisterP9 RegisterName = 0x30129
+	// Arm64RegisterP10 is HvArm64RegisterP10: ARM64: P10.
+	Arm64RegisterP10 RegisterName = 0x3012a
+	// Arm64RegisterP11 is HvArm64RegisterP11: ARM64: P11.
+	Arm64RegisterP11 RegisterName = 0x3012b
+	// Arm64RegisterP12 is HvArm64RegisterP12: ARM64: P12.
+	Arm64RegisterP12 RegisterName = 0x3012c
+	// Arm64RegisterP13 is HvArm64RegisterP13: ARM64: P13.
+	Arm64RegisterP13 RegisterName = 0x3012d
+	// Arm64RegisterP14 is HvArm64RegisterP14: ARM64: P14.
+	Arm64RegisterP14 RegisterName = 0x3012e
+	// Arm64RegisterP15 is HvArm64RegisterP15: ARM64: P15.
+	Arm64RegisterP15 RegisterName = 0x3012f
+	// Arm64RegisterFfr is HvArm64RegisterFFR: ARM64: SVE first-fault predicate.
+	Arm64RegisterFfr RegisterName = 0x30130
+	// Arm64RegisterCurrentEl is HvArm64RegisterCurrentEl: ARM64: Current EL.
+	Arm64RegisterCurrentEl RegisterName = 0x21003
+	// Arm64RegisterDaif is HvArm64RegisterDaif: ARM64: Interrupt mask bits.
+	Arm64RegisterDaif RegisterName = 0x21004
+	// Arm64RegisterDit is HvArm64RegisterDit: ARM64: Data independent timing.
+	Arm64RegisterDit RegisterName = 0x21005
+	// Arm64RegisterPstate is HvArm64RegisterPstate: ARM64: PSTATE; deprecated.
+	Arm64RegisterPstate RegisterName = 0x20023
+	// Arm64RegisterElrEl1 is HvArm64RegisterElrEl1: ARM64: ELR_EL1; deprecated.
+	Arm64RegisterElrEl1 RegisterName = 0x40015
+	// Arm64RegisterElrElx is HvArm64RegisterElrElx: ARM64: Current EL return address.
+	Arm64RegisterElrElx RegisterName = 0x2100c
+	// Arm64RegisterFpcr is HvArm64RegisterFpcr: ARM64: FPCR; deprecated.
+	Arm64RegisterFpcr RegisterName = 0x40012
+	// Arm64RegisterFpsr is HvArm64RegisterFpsr: ARM64: FPSR; deprecated.
+	Arm64RegisterFpsr RegisterName = 0x40013
+	// Arm64RegisterNzcv is HvArm64RegisterNzcv: ARM64: NZCV flags.
+	Arm64RegisterNzcv RegisterName = 0x21006
+	// Arm64RegisterPan is HvArm64RegisterPan: ARM64: PAN state.
+	Arm64RegisterPan RegisterName = 0x21007
+	// Arm64RegisterSpSel is HvArm64RegisterSpSel: ARM64: SP selection.
+	Arm64RegisterSpSel RegisterName = 0x21008
+	// Arm64RegisterSpsrEl1 is HvArm64RegisterSpsrEl1: ARM64: SPSR_EL1; deprecated.
+	Arm64RegisterSpsrEl1 RegisterName = 0x40014
+	// Arm64RegisterSpsrElx is HvArm64RegisterSpsrElx: ARM64: Current EL SPSR.
+	Arm64RegisterSpsrElx RegisterName = 0x2100d
+	// Arm64RegisterSsbs is HvArm64RegisterSsbs: ARM64: Speculative store bypass safe.
+	Arm64RegisterSsbs RegisterName = 0x21009
+	// Arm64RegisterTco is HvArm64RegisterTco: ARM64: Tag check override.
+	Arm64RegisterTco RegisterName = 0x2100a
+	// Arm64RegisterUao is HvArm64RegisterUao: ARM64: User access override.
+	Arm64RegisterUao RegisterName = 0x2100b
+	// Arm64RegisterIDMidrEl1 is HvArm64RegisterIdMidrEl1: ARM64: Main ID.
+	Arm64RegisterIDMidrEl1 RegisterName = 0x22000
+	// Arm64RegisterIDMpidrEl1 is HvArm64RegisterIdMpidrEl1: ARM64: Multiprocessor Affinity.
+	Arm64RegisterIDMpidrEl1 RegisterName = 0x22005
+	// Arm64RegisterIDAa64Pfr0El1 is HvArm64RegisterIdAa64Pfr0El1: ARM64: AArch64 feature 0.
+	Arm64RegisterIDAa64Pfr0El1 RegisterName = 0x22020
+	// Arm64RegisterIDAa64Pfr1El1 is HvArm64RegisterIdAa64Pfr1El1: ARM64: AArch64 feature 1.
+	Arm64RegisterIDAa64Pfr1El1 RegisterName = 0x22021
+	// Arm64RegisterIDAa64Pfr2El1 is HvArm64RegisterIdAa64Pfr2El1: ARM64: AArch64 feature 2.
+	Arm64RegisterIDAa64Pfr2El1 RegisterName = 0x22022
+	// Arm64RegisterIDAa64Zfr0El1 is HvArm64RegisterIdAa64Zfr0El1: ARM64: SVE feature 0.
+	Arm64RegisterIDAa64Zfr0El1 RegisterName = 0x22024
+	// Arm64RegisterIDAa64Smfr0El1 is HvArm64RegisterIdAa64Smfr0El1: ARM64: SME feature 0.
+	Arm64RegisterIDAa64Smfr0El1 RegisterName = 0x22025
+	// Arm64RegisterIDAa64Dfr0El1 is HvArm64RegisterIdAa64Dfr0El1: ARM64: Debug feature 0.
+	Arm64RegisterIDAa64Dfr0El1 RegisterName = 0x22028
+	// Arm64RegisterIDAa64Isar0El1 is HvArm64RegisterIdAa64Isar0El1: ARM64: ISA attribute 0.
+	Arm64RegisterIDAa64Isar0El1 RegisterName = 0x22030
+	// Arm64RegisterIDAa64Mmfr0El1 is HvArm64RegisterIdAa64Mmfr0El1: ARM64: Memory model feature 0.
+	Arm64RegisterIDAa64Mmfr0El1 RegisterName = 0x22038
+	// Arm64RegisterIDAa64Mmfr1El1 is HvArm64RegisterIdAa64Mmfr1El1: ARM64: Memory model feature 1.
+	Arm64RegisterIDAa64Mmfr1El1 RegisterName = 0x22039
+	// Arm64RegisterIDAa64Mmfr2El1 is HvArm64RegisterIdAa64Mmfr2El1: ARM64: Memory model feature 2.
+	Arm64RegisterIDAa64Mmfr2El1 RegisterName = 0x2203a
+	// Arm64RegisterIDAa64Mmfr3El1 is HvArm64RegisterIdAa64Mmfr3El1: ARM64: Memory model feature 3.
+	Arm64RegisterIDAa64Mmfr3El1 RegisterName = 0x2203b
+	// Arm64RegisterIDAa64Mmfr4El1 is HvArm64RegisterIdAa64Mmfr4El1: ARM64: Memory model feature 4.
+	Arm64RegisterIDAa64Mmfr4El1 RegisterName = 0x2203c
+	// Arm64RegisterAccdataEl1 is HvArm64RegisterAccdataEl1: ARM64: ACCDATA.
+	Arm64RegisterAccdataEl1 RegisterName = 0x40020
+	// Arm64RegisterActlrEl1 is HvArm64RegisterActlrEl1: ARM64: ACTLR_EL1.
+	Arm64RegisterActlrEl1 RegisterName = 0x40003
+	// Arm64RegisterAfsr0El1 is HvArm64RegisterAfsr0El1: ARM64: Asynchronous fault status 0 (EL1).
+	Arm64RegisterAfsr0El1 RegisterName = 0x40016
+	// Arm64RegisterAfsr0Elx is HvArm64RegisterAfsr0Elx: ARM64: Asynchronous fault status 0 (ELx combined).
+	Arm64RegisterAfsr0Elx RegisterName = 0x40073
+	// Arm64RegisterAfsr1Elx is HvArm64RegisterAfsr1Elx: ARM64: Asynchronous fault status 1 (ELx combined).
+	Arm64RegisterAfsr1Elx RegisterName = 0x40074
+	// Arm64RegisterAidrEl1 is HvArm64RegisterAidrEl1: ARM64: Auxiliary ID.
+	Arm64RegisterAidrEl1 RegisterName = 0x40024
+	// Arm64RegisterAmairEl1 is HvArm64RegisterAmairEl1: ARM64: Memory attribute indirection (EL1).
+	Arm64RegisterAmairEl1 RegisterName = 0x40018
+	// Arm64RegisterAmairElx is HvArm64RegisterAmairElx: ARM64: Memory attribute indirection (ELx
+	// combined).
+	Arm64RegisterAmairElx RegisterName = 0x40075
+	// Arm64RegisterApdAKeyHiEl1 is HvArm64RegisterApdAKeyHiEl1: ARM64: APDAKeyHi_EL1.
+	Arm64RegisterApdAKeyHiEl1 RegisterName = 0x40026
+	// Arm64RegisterApdAKeyLoEl1 is HvArm64RegisterApdAKeyLoEl1: ARM64: APDAKeyLo_EL1.
+	Arm64RegisterApdAKeyLoEl1 RegisterName = 0x40027
+	// Arm64RegisterApdBKeyHiEl1 is HvArm64RegisterApdBKeyHiEl1: ARM64: APDBKeyHi_EL1.
+	Arm64RegisterApdBKeyHiEl1 RegisterName = 0x40028
+	// Arm64RegisterApdBKeyLoEl1 is HvArm64RegisterApdBKeyLoEl1: ARM64: APDBKeyLo_EL1.
+	Arm64RegisterApdBKeyLoEl1 RegisterName = 0x40029
+	// Arm64RegisterApgAKeyHiEl1 is HvArm64RegisterApgAKeyHiEl1: ARM64: APGAKeyHi_EL1.
+	Arm64RegisterApgAKeyHiEl1 RegisterName = 0x4002a
+	// Arm64RegisterApgAKeyLoEl1 is HvArm64RegisterApgAKeyLoEl1: ARM64: APGAKeyLo_EL1.
+	Arm64RegisterApgAKeyLoEl1 RegisterName = 0x4002b
+	// Arm64RegisterApiAKeyHiEl1 is HvArm64RegisterApiAKeyHiEl1: ARM64: APIAKeyHi_EL1.
+	Arm64RegisterApiAKeyHiEl1 RegisterName = 0x4002c
+	// Arm64RegisterApiAKeyLoEl1 is HvArm64RegisterApiAKeyLoEl1: ARM64: APIAKeyLo_EL1.
+	Arm64RegisterApiAKeyLoEl1 RegisterName = 0x4002d
+	// Arm64RegisterApiBKeyHiEl1 is HvArm64RegisterApiBKeyHiEl1: ARM64: APIBKeyHi_EL1.
+	Arm64RegisterApiBKeyHiEl1 RegisterName = 0x4002e
+	// Arm64RegisterApiBKeyLoEl1 is HvArm64RegisterApiBKeyLoEl1: ARM64: APIBKeyLo_EL1.
+	Arm64RegisterApiBKeyLoEl1 RegisterName = 0x4002f
+	// Arm64RegisterCcsidrEl1 is HvArm64RegisterCcsidrEl1: ARM64: cache size ID. The TLFS lists it in one
+	// row with HvArm64RegisterCcsidr2El1 (0x00040031).
+	Arm64RegisterCcsidrEl1 RegisterName = 0x40030
+	// Arm64RegisterCcsidr2El1 is HvArm64RegisterCcsidr2El1: ARM64: cache size ID 2. The TLFS writes this
+	// name as Ccsidr2El1 in the same row as HvArm64RegisterCcsidrEl1; the HvArm64Register prefix is
+	// supplied here.
+	Arm64RegisterCcsidr2El1 RegisterName = 0x40031
+	// Arm64RegisterClidrEl1 is HvArm64RegisterClidrEl1: ARM64: Cache level ID.
+	Arm64RegisterClidrEl1 RegisterName = 0x40032
+	// Arm64RegisterContextidrEl1 is HvArm64RegisterContextidrEl1: ARM64: Context ID (EL1).
+	Arm64RegisterContextidrEl1 RegisterName = 0x4000d
+	// Arm64RegisterContextidrElx is HvArm64RegisterContextidrElx: ARM64: Context ID (ELx combined).
+	Arm64RegisterContextidrElx RegisterName = 0x40076
+	// Arm64RegisterCpacrEl1 is HvArm64RegisterCpacrEl1: ARM64: Coprocessor access (CPACR_EL1).
+	Arm64RegisterCpacrEl1 RegisterName = 0x40004
+	// Arm64RegisterCpacrElx is HvArm64RegisterCpacrElx: ARM64: Coprocessor access (ELx combined).
+	Arm64RegisterCpacrElx RegisterName = 0x40077
+	// Arm64RegisterCsselrEl1 is HvArm64RegisterCsselrEl1: ARM64: Cache size selection.
+	Arm64RegisterCsselrEl1 RegisterName = 0x40035
+	// Arm64RegisterCtrEl0 is HvArm64RegisterCtrEl0: ARM64: Cache type.
+	Arm64RegisterCtrEl0 RegisterName = 0x40036
+	// Arm64RegisterDczidEl0 is HvArm64RegisterDczidEl0: ARM64: DC ZVA parameters.
+	Arm64RegisterDczidEl0 RegisterName = 0x40038
+	// Arm64RegisterEsrEl1 is HvArm64RegisterEsrEl1: ARM64: Exception syndrome (EL1).
+	Arm64RegisterEsrEl1 RegisterName = 0x40008
+	// Arm64RegisterEsrElx is HvArm64RegisterEsrElx: ARM64: Exception syndrome (ELx combined).
+	Arm64RegisterEsrElx RegisterName = 0x40078
+	// Arm64RegisterFarEl1 is HvArm64RegisterFarEl1: ARM64: Fault address (EL1).
+	Arm64RegisterFarEl1 RegisterName = 0x40009
+	// Arm64RegisterFarElx is HvArm64RegisterFarElx: ARM64: Fault address (ELx combined).
+	Arm64RegisterFarElx RegisterName = 0x40079
+	// Arm64RegisterGcrEl1 is HvArm64RegisterGcrEl1: ARM64: Guarded control.
+	Arm64RegisterGcrEl1 RegisterName = 0x4003c
+	// Arm64RegisterGmidEl1 is HvArm64RegisterGmidEl1: ARM64: Guest memory ID.
+	Arm64RegisterGmidEl1 RegisterName = 0x4003d
+	// Arm64RegisterIsrEl1 is HvArm64RegisterIsrEl1: ARM64: Interrupt status.
+	Arm64RegisterIsrEl1 RegisterName = 0x4004a
+	// Arm64RegisterLorcEl1 is HvArm64RegisterLorcEl1: ARM64: LORegion control.
+	Arm64RegisterLorcEl1 RegisterName = 0x4004b
+	// Arm64RegisterLoreaEl1 is HvArm64RegisterLoreaEl1: ARM64: LORegion end address.
+	Arm64RegisterLoreaEl1 RegisterName = 0x4004c
+	// Arm64RegisterLoridEl1 is HvArm64RegisterLoridEl1: ARM64: LORegion ID.
+	Arm64RegisterLoridEl1 RegisterName = 0x4004d
+	// Arm64RegisterLornEl1 is HvArm64RegisterLornEl1: ARM64: LORegion number.
+	Arm64RegisterLornEl1 RegisterName = 0x4004e
+	// Arm64RegisterLorsaEl1 is HvArm64RegisterLorsaEl1: ARM64: LORegion start address.
+	Arm64RegisterLorsaEl1 RegisterName = 0x4004f
+	// Arm64RegisterMairEl1 is HvArm64RegisterMairEl1: ARM64: Memory attribute indirection (EL1).
+	Arm64RegisterMairEl1 RegisterName = 0x4000b
+	// Arm64RegisterMairElx is HvArm64RegisterMairElx: ARM64: Memory attribute indirection (ELx combined).
+	Arm64RegisterMairElx RegisterName = 0x4007a
+	// Arm64RegisterMidrEl1 is HvArm64RegisterMidrEl1: ARM64: MIDR; deprecated.
+	Arm64RegisterMidrEl1 RegisterName = 0x40051
+	// Arm64RegisterMpidrEl1 is HvArm64RegisterMpidrEl1: ARM64: MPIDR; deprecated.
+	Arm64RegisterMpidrEl1 RegisterName = 0x40001
+	// Arm64RegisterMvfr0El1 is HvArm64RegisterMvfr0El1: ARM64: Media & VFP features 0.
+	Arm64RegisterMvfr0El1 RegisterName = 0x40052
+	// Arm64RegisterMvfr1El1 is HvArm64RegisterMvfr1El1: ARM64: Media & VFP features 1.
+	Arm64RegisterMvfr1El1 RegisterName = 0x40053
+	// Arm64RegisterMvfr2El1 is HvArm64RegisterMvfr2El1: ARM64: Media & VFP features 2.
+	Arm64RegisterMvfr2El1 RegisterName = 0x40054
+	// Arm64RegisterParEl1 is HvArm64RegisterParEl1: ARM64: Physical address register.
+	Arm64RegisterParEl1 RegisterName = 0x4000a
+	// Arm64RegisterRevidrEl1 is HvArm64RegisterRevidrEl1: ARM64: Revision ID.
+	Arm64RegisterRevidrEl1 RegisterName = 0x40055
+	// Arm64RegisterRgsrEl1 is HvArm64RegisterRgsrEl1: ARM64: Random number generator seed status.
+	Arm64RegisterRgsrEl1 RegisterName = 0x40056
+	// Arm64RegisterRndr is HvArm64RegisterRndr: ARM64: Random number (RNDR).
+	Arm64RegisterRndr RegisterName = 0x40057
+	// Arm64RegisterRndrrs is HvArm64RegisterRndrrs: ARM64: Random number reseeded (RNDRRS).
+	Arm64RegisterRndrrs RegisterName = 0x40058
+	// Arm64RegisterSctlrEl1 is HvArm64RegisterSctlrEl1: ARM64: System control (EL1).
+	Arm64RegisterSctlrEl1 RegisterName = 0x40002
+	// Arm64RegisterSctlrElx is HvArm64RegisterSctlrElx: ARM64: System control (ELx combined).
+	Arm64RegisterSctlrElx RegisterName = 0x4007b
+	// Arm64RegisterScxtnumEl0 is HvArm64RegisterScxtnumEl0: ARM64: Context number (EL0).
+	Arm64RegisterScxtnumEl0 RegisterName = 0x4005a
+	// Arm64RegisterScxtnumEl1 is HvArm64RegisterScxtnumEl1: ARM64: Context number (EL1).
+	Arm64RegisterScxtnumEl1 RegisterName = 0x4005b
+	// Arm64RegisterSmcrEl1 is HvArm64RegisterSmcrEl1: ARM64: SME control (EL1).
+	Arm64RegisterSmcrEl1 RegisterName = 0x4005d
+	// Arm64RegisterSmidrEl1 is HvArm64RegisterSmidrEl1: ARM64: SME ID.
+	Arm64RegisterSmidrEl1 RegisterName = 0x4005f
+	// Arm64RegisterSmpriEl1 is HvArm64RegisterSmpriEl1: ARM64: SME priority (EL1).
+	Arm64RegisterSmpriEl1 RegisterName = 0x40060
+	// Arm64RegisterTcrEl1 is HvArm64RegisterTcrEl1: ARM64: Translation control (EL1).
+	Arm64RegisterTcrEl1 RegisterName = 0x40007
+	// Arm64RegisterTcrElx is HvArm64RegisterTcrElx: ARM64: Translation control (ELx combined).
+	Arm64RegisterTcrElx RegisterName = 0x4007c
+	// Arm64RegisterTfsre0El1 is HvArm64RegisterTfsre0El1: ARM64: Fault status (TFSRE0_EL1).
+	Arm64RegisterTfsre0El1 RegisterName = 0x40063
+	// Arm64RegisterTfsrEl1 is HvArm64RegisterTfsrEl1: ARM64: Fault status (TFSR_EL1).
+	Arm64RegisterTfsrEl1 RegisterName = 0x40064
+	// Arm64RegisterTpidr2El0 is HvArm64RegisterTpidr2El0: ARM64: TPIDR2.
+	Arm64RegisterTpidr2El0 RegisterName = 0x40066
+	// Arm64RegisterTpidrEl0 is HvArm64RegisterTpidrEl0: ARM64: Thread pointer (EL0).
+	Arm64RegisterTpidrEl0 RegisterName = 0x40011
+	// Arm64RegisterTpidrEl1 is HvArm64RegisterTpidrEl1: ARM64: Thread pointer (EL1).
+	Arm64RegisterTpidrEl1 RegisterName = 0x4000e
+	// Arm64RegisterTpidrroEl0 is HvArm64RegisterTpidrroEl0: ARM64: Read-only thread pointer.
+	Arm64RegisterTpidrroEl0 RegisterName = 0x40010
+	// Arm64RegisterTtbr0El1 is HvArm64RegisterTtbr0El1: ARM64: Translation table base 0 (EL1).
+	Arm64RegisterTtbr0El1 RegisterName = 0x40005
+	// Arm64RegisterTtbr0Elx is HvArm64RegisterTtbr0Elx: ARM64: Translation table base 0 (ELx combined).
+	Arm64RegisterTtbr0Elx RegisterName = 0x4007d
+	// Arm64RegisterTtbr1El1 is HvArm64RegisterTtbr1El1: ARM64: Translation table base 1 (EL1).
+	Arm64RegisterTtbr1El1 RegisterName = 0x40006
+	// Arm64RegisterTtbr1Elx is HvArm64RegisterTtbr1Elx: ARM64: Translation table base 1 (ELx combined).
+	Arm64RegisterTtbr1Elx RegisterName = 0x4007f
+	// Arm64RegisterVbarEl1 is HvArm64RegisterVbarEl1: ARM64: Vector base (EL1).
+	Arm64RegisterVbarEl1 RegisterName = 0x4000c
+	// Arm64RegisterVbarElx is HvArm64RegisterVbarElx: ARM64: Vector base (ELx combined).
+	Arm64RegisterVbarElx RegisterName = 0x40080
+	// Arm64RegisterZcrEl1 is HvArm64RegisterZcrEl1: ARM64: SVE vector length control (EL1).
+	Arm64RegisterZcrEl1 RegisterName = 0x40071
+	// Arm64RegisterZcrElx is HvArm64RegisterZcrElx: ARM64: SVE vector length control (ELx combined).
+	Arm64RegisterZcrElx RegisterName = 0x40081
+	// Arm64RegisterDbgauthstatusEl1 is HvArm64RegisterDbgauthstatusEl1: ARM64: Debug auth status.
+	Arm64RegisterDbgauthstatusEl1 RegisterName = 0x50040
+	// Arm64RegisterDbgbcr0El1 is HvArm64RegisterDbgbcr0El1: ARM64: Breakpoint control 0.
+	Arm64RegisterDbgbcr0El1 RegisterName = 0x50000
+	// Arm64RegisterDbgbcr1El1 is HvArm64RegisterDbgbcr1El1: ARM64: Breakpoint control 1.
+	Arm64RegisterDbgbcr1El1 RegisterName = 0x50001
+	// Arm64RegisterDbgbcr2El1 is HvArm64RegisterDbgbcr2El1: ARM64: Breakpoint control 2.
+	Arm64RegisterDbgbcr2El1 RegisterName = 0x50002
+	// Arm64RegisterDbgbcr3El1 is HvArm64RegisterDbgbcr3El1: ARM64: Breakpoint control 3.
+	Arm64RegisterDbgbcr3El1 RegisterName = 0x50003
+	// Arm64RegisterDbgbcr4El1 is HvArm64RegisterDbgbcr4El1: ARM64: Breakpoint control 4.
+	Arm64RegisterDbgbcr4El1 RegisterName = 0x50004
+	// Arm64RegisterDbgbcr5El1 is HvArm64RegisterDbgbcr5El1: ARM64: Breakpoint control 5.
+	Arm64RegisterDbgbcr5El1 RegisterName = 0x50005
+	// Arm64RegisterDbgbcr6El1 is HvArm64RegisterDbgbcr6El1: ARM64: Breakpoint control 6.
+	Arm64RegisterDbgbcr6El1 RegisterName = 0x50006
+	// Arm64RegisterDbgbcr7El1 is HvArm64RegisterDbgbcr7El1: ARM64: Breakpoint control 7.
+	Arm64RegisterDbgbcr7El1 RegisterName = 0x50007
+	// Arm64RegisterDbgbcr8El1 is HvArm64RegisterDbgbcr8El1: ARM64: Breakpoint control 8.
+	Arm64RegisterDbgbcr8El1 RegisterName = 0x50008
+	// Arm64RegisterDbgbcr9El1 is HvArm64RegisterDbgbcr9El1: ARM64: Breakpoint control 9.
+	Arm64RegisterDbgbcr9El1 RegisterName = 0x50009
+	// Arm64RegisterDbgbcr10El1 is HvArm64RegisterDbgbcr10El1: ARM64: Breakpoint control 10.
+	Arm64RegisterDbgbcr10El1 RegisterName = 0x5000a
+	// Arm64RegisterDbgbcr11El1 is HvArm64RegisterDbgbcr11El1: ARM64: Breakpoint control 11.
+	Arm64RegisterDbgbcr11El1 RegisterName = 0x5000b
+	// Arm64RegisterDbgbcr12El1 is HvArm64RegisterDbgbcr12El1: ARM64: Breakpoint control 12.
+	Arm64RegisterDbgbcr12El1 RegisterName = 0x5000c
+	// Arm64RegisterDbgbcr13El1 is HvArm64RegisterDbgbcr13El1: ARM64: Breakpoint control 13.
+	Arm64RegisterDbgbcr13El1 RegisterName = 0x5000d
+	// Arm64RegisterDbgbcr14El1 is HvArm64RegisterDbgbcr14El1: ARM64: Breakpoint control 14.
+	Arm64RegisterDbgbcr14El1 RegisterName = 0x5000e
+	// Arm64RegisterDbgbcr15El1 is HvArm64RegisterDbgbcr15El1: ARM64: Breakpoint control 15.
+	Arm64RegisterDbgbcr15El1 RegisterName = 0x5000f
+	// Arm64RegisterDbgbvr0El1 is HvArm64RegisterDbgbvr0El1: ARM64: Breakpoint value 0.
+	Arm64RegisterDbgbvr0El1 RegisterName = 0x50020
+	// Arm64RegisterDbgbvr1El1 is HvArm64RegisterDbgbvr1El1: ARM64: Breakpoint value 1.
+	Arm64RegisterDbgbvr1El1 RegisterName = 0x50021
+	// Arm64RegisterDbgbvr2El1 is HvArm64RegisterDbgbvr2El1: ARM64: Breakpoint value 2.
+	Arm64RegisterDbgbvr2El1 RegisterName = 0x50022
+	// Arm64RegisterDbgbvr3El1 is HvArm64RegisterDbgbvr3El1: ARM64: Breakpoint value 3.
+	Arm64RegisterDbgbvr3El1 RegisterName = 0x50023
+	// Arm64RegisterDbgbvr4El1 is HvArm64RegisterDbgbvr4El1: ARM64: Breakpoint value 4.
+	Arm64RegisterDbgbvr4El1 RegisterName = 0x50024
+	// Arm64RegisterDbgbvr5El1 is HvArm64RegisterDbgbvr5El1: ARM64: Breakpoint value 5.
+	Arm64RegisterDbgbvr5El1 RegisterName = 0x50025
+	// Arm64RegisterDbgbvr6El1 is HvArm64RegisterDbgbvr6El1: ARM64: Breakpoint value 6.
+	Arm64RegisterDbgbvr6El1 RegisterName = 0x50026
+	// Arm64RegisterDbgbvr7El1 is HvArm64RegisterDbgbvr7El1: ARM64: Breakpoint value 7.
+	Arm64RegisterDbgbvr7El1 RegisterName = 0x50027
+	// Arm64RegisterDbgbvr8El1 is HvArm64RegisterDbgbvr8El1: ARM64: Breakpoint value 8.
+	Arm64RegisterDbgbvr8El1 RegisterName = 0x50028
+	// Arm64RegisterDbgbvr9El1 is HvArm64RegisterDbgbvr9El1: ARM64: Breakpoint value 9.
+	Arm64RegisterDbgbvr9El1 RegisterName = 0x50029
+	// Arm64RegisterDbgbvr10El1 is HvArm64RegisterDbgbvr10El1: ARM64: Breakpoint value 10.
+	Arm64RegisterDbgbvr10El1 RegisterName = 0x5002a
+	// Arm64RegisterDbgbvr11El1 is HvArm64RegisterDbgbvr11El1: ARM64: Breakpoint value 11.
+	Arm64RegisterDbgbvr11El1 RegisterName = 0x5002b
+	// Arm64RegisterDbgbvr12El1 is HvArm64RegisterDbgbvr12El1: ARM64: Breakpoint value 12.
+	Arm64RegisterDbgbvr12El1 RegisterName = 0x5002c
+	// Arm64RegisterDbgbvr13El1 is HvArm64RegisterDbgbvr13El1: ARM64: Breakpoint value 13.
+	Arm64RegisterDbgbvr13El1 RegisterName = 0x5002d
+	// Arm64RegisterDbgbvr14El1 is HvArm64RegisterDbgbvr14El1: ARM64: Breakpoint value 14.
+	Arm64RegisterDbgbvr14El1 RegisterName = 0x5002e
+	// Arm64RegisterDbgbvr15El1 is HvArm64RegisterDbgbvr15El1: ARM64: Breakpoint value 15.
+	Arm64RegisterDbgbvr15El1 RegisterName = 0x5002f
+	// Arm64RegisterDbgclaimclrEl1 is HvArm64RegisterDbgclaimclrEl1: ARM64: Claim tag clear.
+	Arm64RegisterDbgclaimclrEl1 RegisterName = 0x50041
+	// Arm64RegisterDbgclaimsetEl1 is HvArm64RegisterDbgclaimsetEl1: ARM64: Claim tag set.
+	Arm64RegisterDbgclaimsetEl1 RegisterName = 0x50042
+	// Arm64RegisterDbgdtrrxEl0 is HvArm64RegisterDbgdtrrxEl0: ARM64: Debug data transfer receive.
+	Arm64RegisterDbgdtrrxEl0 RegisterName = 0x50043
+	// Arm64RegisterDbgdtrtxEl0 is HvArm64RegisterDbgdtrtxEl0: ARM64: Debug data transfer transmit.
+	Arm64RegisterDbgdtrtxEl0 RegisterName = 0x50044
+	// Arm64RegisterDbgprcrEl1 is HvArm64RegisterDbgprcrEl1: ARM64: External debug power/priv control.
+	Arm64RegisterDbgprcrEl1 RegisterName = 0x50045
+	// Arm64RegisterDbgwcr0El1 is HvArm64RegisterDbgwcr0El1: ARM64: Watchpoint control 0.
+	Arm64RegisterDbgwcr0El1 RegisterName = 0x50010
+	// Arm64RegisterDbgwcr1El1 is HvArm64RegisterDbgwcr1El1: ARM64: Watchpoint control 1.
+	Arm64RegisterDbgwcr1El1 RegisterName = 0x50011
+	// Arm64RegisterDbgwcr2El1 is HvArm64RegisterDbgwcr2El1: ARM64: Watchpoint control 2.
+	Arm64RegisterDbgwcr2El1 RegisterName = 0x50012
+	// Arm64RegisterDbgwcr3El1 is HvArm64RegisterDbgwcr3El1: ARM64: Watchpoint control 3.
+	Arm64RegisterDbgwcr3El1 RegisterName = 0x50013
+	// Arm64RegisterDbgwcr4El1 is HvArm64RegisterDbgwcr4El1: ARM64: Watchpoint control 4.
+	Arm64RegisterDbgwcr4El1 RegisterName = 0x50014
+	// Arm64RegisterDbgwcr5El1 is HvArm64RegisterDbgwcr5El1: ARM64: Watchpoint control 5.
+	Arm64RegisterDbgwcr5El1 RegisterName = 0x50015
+	// Arm64RegisterDbgwcr6El1 is HvArm64RegisterDbgwcr6El1: ARM64: Watchpoint control 6.
+	Arm64RegisterDbgwcr6El1 RegisterName = 0x50016
+	// Arm64RegisterDbgwcr7El1 is HvArm64RegisterDbgwcr7El1: ARM64: Watchpoint control 7.
+	Arm64RegisterDbgwcr7El1 RegisterName = 0x50017
+	// Arm64RegisterDbgwcr8El1 is HvArm64RegisterDbgwcr8El1: ARM64: Watchpoint control 8.
+	Arm64RegisterDbgwcr8El1 RegisterName = 0x50018
+	// Arm64RegisterDbgwcr9El1 is HvArm64RegisterDbgwcr9El1: ARM64: Watchpoint control 9.
+	Arm64RegisterDbgwcr9El1 RegisterName = 0x50019
+	// Arm64RegisterDbgwcr10El1 is HvArm64RegisterDbgwcr10El1: ARM64: Watchpoint control 10.
+	Arm64RegisterDbgwcr10El1 RegisterName = 0x5001a
+	// Arm64RegisterDbgwcr11El1 is HvArm64RegisterDbgwcr11El1: ARM64: Watchpoint control 11.
+	Arm64RegisterDbgwcr11El1 RegisterName = 0x5001b
+	// Arm64RegisterDbgwcr12El1 is HvArm64RegisterDbgwcr12El1: ARM64: Watchpoint control 12.
+	Arm64RegisterDbgwcr12El1 RegisterName = 0x5001c
+	// Arm64RegisterDbgwcr13El1 is HvArm64RegisterDbgwcr13El1: ARM64: Watchpoint control 13.
+	Arm64RegisterDbgwcr13El1 RegisterName = 0x5001d
+	// Arm64RegisterDbgwcr14El1 is HvArm64RegisterDbgwcr14El1: ARM64: Watchpoint control 14.
+	Arm64RegisterDbgwcr14El1 RegisterName = 0x5001e
+	// Arm64RegisterDbgwcr15El1 is HvArm64RegisterDbgwcr15El1: ARM64: Watchpoint control 15.
+	Arm64RegisterDbgwcr15El1 RegisterName = 0x5001f
+	// Arm64RegisterDbgwvr0El1 is HvArm64RegisterDbgwvr0El1: ARM64: Watchpoint value 0.
+	Arm64RegisterDbgwvr0El1 RegisterName = 0x50030
+	// Arm64RegisterDbgwvr1El1 is HvArm64RegisterDbgwvr1El1: ARM64: Watchpoint value 1.
+	Arm64RegisterDbgwvr1El1 RegisterName = 0x50031
+	// Arm64RegisterDbgwvr2El1 is HvArm64RegisterDbgwvr2El1: ARM64: Watchpoint value 2.
+	Arm64RegisterDbgwvr2El1 RegisterName = 0x50032
+	// Arm64RegisterDbgwvr3El1 is HvArm64RegisterDbgwvr3El1: ARM64: Watchpoint value 3.
+	Arm64RegisterDbgwvr3El1 RegisterName = 0x50033
+	// Arm64RegisterDbgwvr4El1 is HvArm64RegisterDbgwvr4El1: ARM64: Watchpoint value 4.
+	Arm64RegisterDbgwvr4El1 RegisterName = 0x50034
+	// Arm64RegisterDbgwvr5El1 is HvArm64RegisterDbgwvr5El1: ARM64: Watchpoint value 5.
+	Arm64RegisterDbgwvr5El1 RegisterName = 0x50035
+	// Arm64RegisterDbgwvr6El1 is HvArm64RegisterDbgwvr6El1: ARM64: Watchpoint value 6.
+	Arm64RegisterDbgwvr6El1 RegisterName = 0x50036
+	// Arm64RegisterDbgwvr7El1 is HvArm64RegisterDbgwvr7El1: ARM64: Watchpoint value 7.
+	Arm64RegisterDbgwvr7El1 RegisterName = 0x50037
+	// Arm64RegisterDbgwvr8El1 is HvArm64RegisterDbgwvr8El1: ARM64: Watchpoint value 8.
+	Arm64RegisterDbgwvr8El1 RegisterName = 0x50038
+	// Arm64RegisterDbgwvr9El1 is HvArm64RegisterDbgwvr9El1: ARM64: Watchpoint value 9.
+	Arm64RegisterDbgwvr9El1 RegisterName = 0x50039
+	// Arm64RegisterDbgwvr10El1 is HvArm64RegisterDbgwvr10El1: ARM64: Watchpoint value 10.
+	Arm64RegisterDbgwvr10El1 RegisterName = 0x5003a
+	// Arm64RegisterDbgwvr11El1 is HvArm64RegisterDbgwvr11El1: ARM64: Watchpoint value 11.
+	Arm64RegisterDbgwvr11El1 RegisterName = 0x5003b
+	// Arm64RegisterDbgwvr12El1 is HvArm64RegisterDbgwvr12El1: ARM64: Watchpoint value 12.
+	Arm64RegisterDbgwvr12El1 RegisterName = 0x5003c
+	// Arm64RegisterDbgwvr13El1 is HvArm64RegisterDbgwvr13El1: ARM64: Watchpoint value 13.
+	Arm64RegisterDbgwvr13El1 RegisterName = 0x5003d
+	// Arm64RegisterDbgwvr14El1 is HvArm64RegisterDbgwvr14El1: ARM64: Watchpoint value 14.
+	Arm64RegisterDbgwvr14El1 RegisterName = 0x5003e
+	// Arm64RegisterDbgwvr15El1 is HvArm64RegisterDbgwvr15El1: ARM64: Watchpoint value 15.
+	Arm64RegisterDbgwvr15El1 RegisterName = 0x5003f
+	// Arm64RegisterDlrEl0 is HvArm64RegisterDlrEl0: ARM64: Debug link register.
+	Arm64RegisterDlrEl0 RegisterName = 0x50047
+	// Arm64RegisterDspsrEl0 is HvArm64RegisterDspsrEl0: ARM64: Debug saved PSR.
+	Arm64RegisterDspsrEl0 RegisterName = 0x50048
+	// Arm64RegisterMdccintEl1 is HvArm64RegisterMdccintEl1: ARM64: Monitor debug comms channel int.
+	Arm64RegisterMdccintEl1 RegisterName = 0x50049
+	// Arm64RegisterMdccsrEl0 is HvArm64RegisterMdccsrEl0: ARM64: Monitor debug comms channel status.
+	Arm64RegisterMdccsrEl0 RegisterName = 0x5004a
+	// Arm64RegisterMdrarEl1 is HvArm64RegisterMdrarEl1: ARM64: Monitor debug ROM addr.
+	Arm64RegisterMdrarEl1 RegisterName = 0x5004c
+	// Arm64RegisterMdscrEl1 is HvArm64RegisterMdscrEl1: ARM64: Monitor debug system control.
+	Arm64RegisterMdscrEl1 RegisterName = 0x5004d
+	// Arm64RegisterOsdlrEl1 is HvArm64RegisterOsdlrEl1: ARM64: OS double lock.
+	Arm64RegisterOsdlrEl1 RegisterName = 0x5004e
+	// Arm64RegisterOsdtrrxEl1 is HvArm64RegisterOsdtrrxEl1: ARM64: OS data transfer receive.
+	Arm64RegisterOsdtrrxEl1 RegisterName = 0x5004f
+	// Arm64RegisterOsdtrtxEl1 is HvArm64RegisterOsdtrtxEl1: ARM64: OS data transfer transmit.
+	Arm64RegisterOsdtrtxEl1 RegisterName = 0x50050
+	// Arm64RegisterOseccrEl1 is HvArm64RegisterOseccrEl1: ARM64: OS external debug context.
+	Arm64RegisterOseccrEl1 RegisterName = 0x50051
+	// Arm64RegisterOslarEl1 is HvArm64RegisterOslarEl1: ARM64: OS lock access.
+	Arm64RegisterOslarEl1 RegisterName = 0x50052
+	// Arm64RegisterOslsrEl1 is HvArm64RegisterOslsrEl1: ARM64: OS lock status.
+	Arm64RegisterOslsrEl1 RegisterName = 0x50053
+	// Arm64RegisterTrfcrEl1 is HvArm64RegisterTrfcrEl1: ARM64: Trace filter control (EL1).
+	Arm64RegisterTrfcrEl1 RegisterName = 0x50055
+	// Arm64RegisterTrfcrElx is HvArm64RegisterTrfcrElx: ARM64: Trace filter control (ELx combined).
+	Arm64RegisterTrfcrElx RegisterName = 0x50057
+	// Arm64RegisterPmccfiltrEl0 is HvArm64RegisterPmccfiltrEl0: ARM64: PMU cycle counter filter.
+	Arm64RegisterPmccfiltrEl0 RegisterName = 0x52000
+	// Arm64RegisterPmccntrEl0 is HvArm64RegisterPmccntrEl0: ARM64: Cycle counter.
+	Arm64RegisterPmccntrEl0 RegisterName = 0x52001
+	// Arm64RegisterPmceid0El0 is HvArm64RegisterPmceid0El0: ARM64: Event ID 0.
+	Arm64RegisterPmceid0El0 RegisterName = 0x52002
+	// Arm64RegisterPmceid1El0 is HvArm64RegisterPmceid1El0: ARM64: Event ID 1.
+	Arm64RegisterPmceid1El0 RegisterName = 0x52003
+	// Arm64RegisterPmcntenclrEl0 is HvArm64RegisterPmcntenclrEl0: ARM64: Counter enable clear.
+	Arm64RegisterPmcntenclrEl0 RegisterName = 0x52004
+	// Arm64RegisterPmcntensetEl0 is HvArm64RegisterPmcntensetEl0: ARM64: Counter enable set.
+	Arm64RegisterPmcntensetEl0 RegisterName = 0x52005
+	// Arm64RegisterPmcrEl0 is HvArm64RegisterPmcrEl0: ARM64: PMU control.
+	Arm64RegisterPmcrEl0 RegisterName = 0x52006
+	// Arm64RegisterPmevcntr0El0 is HvArm64RegisterPmevcntr0El0: ARM64: Event counter 0.
+	Arm64RegisterPmevcntr0El0 RegisterName = 0x52007
+	// Arm64RegisterPmevcntr1El0 is HvArm64RegisterPmevcntr1El0: ARM64: Event counter 1.
+	Arm64RegisterPmevcntr1El0 RegisterName = 0x52008
+	// Arm64RegisterPmevcntr2El0 is HvArm64RegisterPmevcntr2El0: ARM64: Event counter 2.
+	Arm64RegisterPmevcntr2El0 RegisterName = 0x52009
+	// Arm64RegisterPmevcntr3El0 is HvArm64RegisterPmevcntr3El0: ARM64: Event counter 3.
+	Arm64RegisterPmevcntr3El0 RegisterName = 0x5200a
+	// Arm64RegisterPmevcntr4El0 is HvArm64RegisterPmevcntr4El0: ARM64: Event counter 4.
+	Arm64RegisterPmevcntr4El0 RegisterName = 0x5200b
+	// Arm64RegisterPmevcntr5El0 is HvArm64RegisterPmevcntr5El0: ARM64: Event counter 5.
+	Arm64RegisterPmevcntr5El0 RegisterName = 0x5200c
+	// Arm64RegisterPmevcntr6El0 is HvArm64RegisterPmevcntr6El0: ARM64: Event counter 6.
+	Arm64RegisterPmevcntr6El0 RegisterName = 0x5200d
+	// Arm64RegisterPmevcntr7El0 is HvArm64RegisterPmevcntr7El0: ARM64: Event counter 7.
+	Arm64RegisterPmevcntr7El0 RegisterName = 0x5200e
+	// Arm64RegisterPmevcntr8El0 is HvArm64RegisterPmevcntr8El0: ARM64: Event counter 8.
+	Arm64RegisterPmevcntr8El0 RegisterName = 0x5200f
+	// Arm64RegisterPmevcntr9El0 is HvArm64RegisterPmevcntr9El0: ARM64: Event counter 9.
+	Arm64RegisterPmevcntr9El0 RegisterName = 0x52010
+	// Arm64RegisterPmevcntr10El0 is HvArm64RegisterPmevcntr10El0: ARM64: Event counter 10.
+	Arm64RegisterPmevcntr10El0 RegisterName = 0x52011
+	// Arm64RegisterPmevcntr11El0 is HvArm64RegisterPmevcntr11El0: ARM64: Event counter 11.
+	Arm64RegisterPmevcntr11El0 RegisterName = 0x52012
+	// Arm64RegisterPmevcntr12El0 is HvArm64RegisterPmevcntr12El0: ARM64: Event counter 12.
+	Arm64RegisterPmevcntr12El0 RegisterName = 0x52013
+	// Arm64RegisterPmevcntr13El0 is HvArm64RegisterPmevcntr13El0: ARM64: Event counter 13.
+	Arm64RegisterPmevcntr13El0 RegisterName = 0x52014
+	// Arm64RegisterPmevcntr14El0 is HvArm64RegisterPmevcntr14El0: ARM64: Event counter 14.
+	Arm64RegisterPmevcntr14El0 RegisterName = 0x52015
+	// Arm64RegisterPmevcntr15El0 is HvArm64RegisterPmevcntr15El0: ARM64: Event counter 15.
+	Arm64RegisterPmevcntr15El0 RegisterName = 0x52016
+	// Arm64RegisterPmevcntr16El0 is HvArm64RegisterPmevcntr16El0: ARM64: Event counter 16.
+	Arm64RegisterPmevcntr16El0 RegisterName = 0x52017
+	// Arm64RegisterPmevcntr17El0 is HvArm64RegisterPmevcntr17El0: ARM64: Event counter 17.
+	Arm64RegisterPmevcntr17El0 RegisterName = 0x52018
+	// Arm64RegisterPmevcntr18El0 is HvArm64RegisterPmevcntr18El0: ARM64: Event counter 18.
+	Arm64RegisterPmevcntr18El0 RegisterName = 0x52019
+	// Arm64RegisterPmevcntr19El0 is HvArm64RegisterPmevcntr19El0: ARM64: Event counter 19.
+	Arm64RegisterPmevcntr19El0 RegisterName = 0x5201a
+	// Arm64RegisterPmevcntr20El0 is HvArm64RegisterPmevcntr20El0: ARM64: Event counter 20.
+	Arm64RegisterPmevcntr20El0 RegisterName = 0x5201b
+	// Arm64RegisterPmevcntr21El0 is HvArm64RegisterPmevcntr21El0: ARM64: Event counter 21.
+	Arm64RegisterPmevcntr21El0 RegisterName = 0x5201c
+	// Arm64RegisterPmevcntr22El0 is HvArm64RegisterPmevcntr22El0: ARM64: Event counter 22.
+	Arm64RegisterPmevcntr22El0 RegisterName = 0x5201d
+	// Arm64RegisterPmevcntr23El0 is HvArm64RegisterPmevcntr23El0: ARM64: Event counter 23.
+	Arm64RegisterPmevcntr23El0 RegisterName = 0x5201e
+	// Arm64RegisterPmevcntr24El0 is HvArm64RegisterPmevcntr24El0: ARM64: Event counter 24.
+	Arm64RegisterPmevcntr24El0 RegisterName = 0x5201f
+	// Arm64RegisterPmevcntr25El0 is HvArm64RegisterPmevcntr25El0: ARM64: Event counter 25.
+	Arm64RegisterPmevcntr25El0 RegisterName = 0x52020
+	// Arm64RegisterPmevcntr26El0 is HvArm64RegisterPmevcntr26El0: ARM64: Event counter 26.
+	Arm64RegisterPmevcntr26El0 RegisterName = 0x52021
+	// Arm64RegisterPmevcntr27El0 is HvArm64RegisterPmevcntr27El0: ARM64: Event counter 27.
+	Arm64RegisterPmevcntr27El0 RegisterName = 0x52022
+	// Arm64RegisterPmevcntr28El0 is HvArm64RegisterPmevcntr28El0: ARM64: Event counter 28.
+	Arm64RegisterPmevcntr28El0 RegisterName = 0x52023
+	// Arm64RegisterPmevcntr29El0 is HvArm64RegisterPmevcntr29El0: ARM64: Event counter 29.
+	Arm64RegisterPmevcntr29El0 RegisterName = 0x52024
+	// Arm64RegisterPmevcntr30El0 is HvArm64RegisterPmevcntr30El0: ARM64: Event counter 30.
+	Arm64RegisterPmevcntr30El0 RegisterName = 0x52025
+	// Arm64RegisterPmevtyper0El0 is HvArm64RegisterPmevtyper0El0: ARM64: Event type 0.
+	Arm64RegisterPmevtyper0El0 RegisterName = 0x52026
+	// Arm64RegisterPmevtyper1El0 is HvArm64RegisterPmevtyper1El0: ARM64: Event type 1.
+	Arm64RegisterPmevtyper1El0 RegisterName = 0x52027
+	// Arm64RegisterPmevtyper2El0 is HvArm64RegisterPmevtyper2El0: ARM64: Event type 2.
+	Arm64RegisterPmevtyper2El0 RegisterName = 0x52028
+	// Arm64RegisterPmevtyper3El0 is HvArm64RegisterPmevtyper3El0: ARM64: Event type 3.
+	Arm64RegisterPmevtyper3El0 RegisterName = 0x52029
+	// Arm64RegisterPmevtyper4El0 is HvArm64RegisterPmevtyper4El0: ARM64: Event type 4.
+	Arm64RegisterPmevtyper4El0 RegisterName = 0x5202a
+	// Arm64RegisterPmevtyper5El0 is HvArm64RegisterPmevtyper5El0: ARM64: Event type 5.
+	Arm64RegisterPmevtyper5El0 RegisterName = 0x5202b
+	// Arm64RegisterPmevtyper6El0 is HvArm64RegisterPmevtyper6El0: ARM64: Event type 6.
+	Arm64RegisterPmevtyper6El0 RegisterName = 0x5202c
+	// Arm64RegisterPmevtyper7El0 is HvArm64RegisterPmevtyper7El0: ARM64: Event type 7.
+	Arm64RegisterPmevtyper7El0 RegisterName = 0x5202d
+	// Arm64RegisterPmevtyper8El0 is HvArm64RegisterPmevtyper8El0: ARM64: Event type 8.
+	Arm64RegisterPmevtyper8El0 RegisterName = 0x5202e
+	// Arm64RegisterPmevtyper9El0 is HvArm64RegisterPmevtyper9El0: ARM64: Event type 9.
+	Arm64RegisterPmevtyper9El0 RegisterName = 0x5202f
+	// Arm64RegisterPmevtyper10El0 is HvArm64RegisterPmevtyper10El0: ARM64: Event type 10.
+	Arm64RegisterPmevtyper10El0 RegisterName = 0x52030
+	// Arm64RegisterPmevtyper11El0 is HvArm64RegisterPmevtyper11El0: ARM64: Event type 11.
+	Arm64RegisterPmevtyper11El0 RegisterName = 0x52031
+	// Arm64RegisterPmevtyper12El0 is HvArm64RegisterPmevtyper12El0: ARM64: Event type 12.
+	Arm64RegisterPmevtyper12El0 RegisterName = 0x52032
+	// Arm64RegisterPmevtyper13El0 is HvArm64RegisterPmevtyper13El0: ARM64: Event type 13.
+	Arm64RegisterPmevtyper13El0 RegisterName = 0x52033
+	// Arm64RegisterPmevtyper14El0 is HvArm64RegisterPmevtyper14El0: ARM64: Event type 14.
+	Arm64RegisterPmevtyper14El0 RegisterName = 0x52034
+	// Arm64RegisterPmevtyper15El0 is HvArm64RegisterPmevtyper15El0: ARM64: Event type 15.
+	Arm64RegisterPmevtyper15El0 RegisterName = 0x52035
+	// Arm64RegisterPmevtyper16El0 is HvArm64RegisterPmevtyper16El0: ARM64: Event type 16.
+	Arm64RegisterPmevtyper16El0 RegisterName = 0x52036
+	// Arm64RegisterPmevtyper17El0 is HvArm64RegisterPmevtyper17El0: ARM64: Event type 17.
+	Arm64RegisterPmevtyper17El0 RegisterName = 0x52037
+	// Arm64RegisterPmevtyper18El0 is HvArm64RegisterPmevtyper18El0: ARM64: Event type 18.
+	Arm64RegisterPmevtyper18El0 RegisterName = 0x52038
+	// Arm64RegisterPmevtyper19El0 is HvArm64RegisterPmevtyper19El0: ARM64: Event type 19.
+	Arm64RegisterPmevtyper19El0 RegisterName = 0x52039
+	// Arm64RegisterPmevtyper20El0 is HvArm64RegisterPmevtyper20El0: ARM64: Event type 20.
+	Arm64RegisterPmevtyper20El0 RegisterName = 0x5203a
+	// Arm64RegisterPmevtyper21El0 is HvArm64RegisterPmevtyper21El0: ARM64: Event type 21.
+	Arm64RegisterPmevtyper21El0 RegisterName = 0x5203b
+	// Arm64RegisterPmevtyper22El0 is HvArm64RegisterPmevtyper22El0: ARM64: Event type 22.
+	Arm64RegisterPmevtyper22El0 RegisterName = 0x5203c
+	// Arm64RegisterPmevtyper23El0 is HvArm64RegisterPmevtyper23El0: ARM64: Event type 23.
+	Arm64RegisterPmevtyper23El0 RegisterName = 0x5203d
+	// Arm64RegisterPmevtyper24El0 is HvArm64RegisterPmevtyper24El0: ARM64: Event type 24.
+	Arm64RegisterPmevtyper24El0 RegisterName = 0x5203e
+	// Arm64RegisterPmevtyper25El0 is HvArm64RegisterPmevtyper25El0: ARM64: Event type 25.
+	Arm64RegisterPmevtyper25El0 RegisterName = 0x5203f
+	// Arm64RegisterPmevtyper26El0 is HvArm64RegisterPmevtyper26El0: ARM64: Event type 26.
+	Arm64RegisterPmevtyper26El0 RegisterName = 0x52040
+	// Arm64RegisterPmevtyper27El0 is HvArm64RegisterPmevtyper27El0: ARM64: Event type 27.
+	Arm64RegisterPmevtyper27El0 RegisterName = 0x52041
+	// Arm64RegisterPmevtyper28El0 is HvArm64RegisterPmevtyper28El0: ARM64: Event type 28.
+	Arm64RegisterPmevtyper28El0 RegisterName = 0x52042
+	// Arm64RegisterPmevtyper29El0 is HvArm64RegisterPmevtyper29El0: ARM64: Event type 29.
+	Arm64RegisterPmevtyper29El0 RegisterName = 0x52043
+	// Arm64RegisterPmevtyper30El0 is HvArm64RegisterPmevtyper30El0: ARM64: Event type 30.
+	Arm64RegisterPmevtyper30El0 RegisterName = 0x52044
+	// Arm64RegisterPmintenclrEl1 is HvArm64RegisterPmintenclrEl1: ARM64: Interrupt enable clear.
+	Arm64RegisterPmintenclrEl1 RegisterName = 0x52045
+	// Arm64RegisterPmintensetEl1 is HvArm64RegisterPmintensetEl1: ARM64: Interrupt enable set.
+	Arm64RegisterPmintensetEl1 RegisterName = 0x52046
+	// Arm64RegisterPmovsclrEl0 is HvArm64RegisterPmovsclrEl0: ARM64: Overflow status clear.
+	Arm64RegisterPmovsclrEl0 RegisterName = 0x52048
+	// Arm64RegisterPmovssetEl0 is HvArm64RegisterPmovssetEl0: ARM64: Overflow status set.
+	Arm64RegisterPmovssetEl0 RegisterName = 0x52049
+	// Arm64RegisterPmselrEl0 is HvArm64RegisterPmselrEl0: ARM64: Event counter select.
+	Arm64RegisterPmselrEl0 RegisterName = 0x5204a
+	// Arm64RegisterPmuserenrEl0 is HvArm64RegisterPmuserenrEl0: ARM64: User enable.
+	Arm64RegisterPmuserenrEl0 RegisterName = 0x5204c
+	// Arm64RegisterPmxevcntrEl0 is HvArm64RegisterPmxevcntrEl0: ARM64: Selected event counter.
+	Arm64RegisterPmxevcntrEl0 RegisterName = 0x5204d
+	// Arm64RegisterPmxevtyperEl0 is HvArm64RegisterPmxevtyperEl0: ARM64: Selected event type.
+	Arm64RegisterPmxevtyperEl0 RegisterName = 0x5204e
+	// Arm64RegisterAmevcntr00El0 is HvArm64RegisterAmevcntr00El0: ARM64: Activity monitor counter 00.
+	Arm64RegisterAmevcntr00El0 RegisterName = 0x53000
+	// Arm64RegisterAmevcntr01El0 is HvArm64RegisterAmevcntr01El0: ARM64: Activity monitor counter 01.
+	Arm64RegisterAmevcntr01El0 RegisterName = 0x53001
+	// Arm64RegisterAmevcntr02El0 is HvArm64RegisterAmevcntr02El0: ARM64: Activity monitor counter 02.
+	Arm64RegisterAmevcntr02El0 RegisterName = 0x53002
+	// Arm64RegisterAmevcntr03El0 is HvArm64RegisterAmevcntr03El0: ARM64: Activity monitor counter 03.
+	Arm64RegisterAmevcntr03El0 RegisterName = 0x53003
+	// Arm64RegisterPmbidrEl1 is HvArm64RegisterPmbidrEl1: ARM64: SPE buffer ID.
+	Arm64RegisterPmbidrEl1 RegisterName = 0x54000
+	// Arm64RegisterPmblimitrEl1 is HvArm64RegisterPmblimitrEl1: ARM64: SPE buffer limit.
+	Arm64RegisterPmblimitrEl1 RegisterName = 0x54001
+	// Arm64RegisterPmbptrEl1 is HvArm64RegisterPmbptrEl1: ARM64: SPE buffer write pointer.
+	Arm64RegisterPmbptrEl1 RegisterName = 0x54002
+	// Arm64RegisterPmbsrEl1 is HvArm64RegisterPmbsrEl1: ARM64: SPE status.
+	Arm64RegisterPmbsrEl1 RegisterName = 0x54003
+	// Arm64RegisterPmscrEl1 is HvArm64RegisterPmscrEl1: ARM64: SPE control EL1.
+	Arm64RegisterPmscrEl1 RegisterName = 0x54004
+	// Arm64RegisterPmsevfrEl1 is HvArm64RegisterPmsevfrEl1: ARM64: SPE exception filtering.
+	Arm64RegisterPmsevfrEl1 RegisterName = 0x54006
+	// Arm64RegisterPmsfcrEl1 is HvArm64RegisterPmsfcrEl1: ARM64: SPE filter control.
+	Arm64RegisterPmsfcrEl1 RegisterName = 0x54007
+	// Arm64RegisterPmsicrEl1 is HvArm64RegisterPmsicrEl1: ARM64: SPE interrupt control.
+	Arm64RegisterPmsicrEl1 RegisterName = 0x54008
+	// Arm64RegisterPmsidrEl1 is HvArm64RegisterPmsidrEl1: ARM64: SPE ID.
+	Arm64RegisterPmsidrEl1 RegisterName = 0x54009
+	// Arm64RegisterPmsirrEl1 is HvArm64RegisterPmsirrEl1: ARM64: SPE interrupt status.
+	Arm64RegisterPmsirrEl1 RegisterName = 0x5400a
+	// Arm64RegisterPmslatfrEl1 is HvArm64RegisterPmslatfrEl1: ARM64: SPE latency filtering.
+	Arm64RegisterPmslatfrEl1 RegisterName = 0x5400b
+	// Arm64RegisterPmsnevfrEl1 is HvArm64RegisterPmsnevfrEl1: ARM64: SPE negative event filtering.
+	Arm64RegisterPmsnevfrEl1 RegisterName = 0x5400c
+	// Arm64RegisterDisrEl1 is HvArm64RegisterDisrEl1: ARM64: RAS status.
+	Arm64RegisterDisrEl1 RegisterName = 0x56000
+	// Arm64RegisterErrselrEl1 is HvArm64RegisterErrselrEl1: ARM64: Error select.
+	Arm64RegisterErrselrEl1 RegisterName = 0x56002
+	// Arm64RegisterErxaddrEl1 is HvArm64RegisterErxaddrEl1: ARM64: Error record address.
+	Arm64RegisterErxaddrEl1 RegisterName = 0x56003
+	// Arm64RegisterErxctlrEl1 is HvArm64RegisterErxctlrEl1: ARM64: Error control.
+	Arm64RegisterErxctlrEl1 RegisterName = 0x56004
+	// Arm64RegisterErrxfrEl1 is HvArm64RegisterErrxfrEl1: ARM64: Error guest address.
+	Arm64RegisterErrxfrEl1 RegisterName = 0x56005
+	// Arm64RegisterErxmisc0El1 is HvArm64RegisterErxmisc0El1: ARM64: Error record misc 0.
+	Arm64RegisterErxmisc0El1 RegisterName = 0x56006
+	// Arm64RegisterErxmisc1El1 is HvArm64RegisterErxmisc1El1: ARM64: Error record misc 1.
+	Arm64RegisterErxmisc1El1 RegisterName = 0x56007
+	// Arm64RegisterErxmisc2El1 is HvArm64RegisterErxmisc2El1: ARM64: Error record misc 2.
+	Arm64RegisterErxmisc2El1 RegisterName = 0x56008
+	// Arm64RegisterErxmisc3El1 is HvArm64RegisterErxmisc3El1: ARM64: Error record misc 3.
+	Arm64RegisterErxmisc3El1 RegisterName = 0x56009
+	// Arm64RegisterErxpfgcdnEl1 is HvArm64RegisterErxpfgcdnEl1: ARM64: Pseudo-fault gen code low.
+	Arm64RegisterErxpfgcdnEl1 RegisterName = 0x5600a
+	// Arm64RegisterErxpfgctlEl1 is HvArm64RegisterErxpfgctlEl1: ARM64: Pseudo-fault generation control.
+	Arm64RegisterErxpfgctlEl1 RegisterName = 0x5600b
+	// Arm64RegisterErxpfgfEl1 is HvArm64RegisterErxpfgfEl1: ARM64: Pseudo-fault generation feature/status.
+	Arm64RegisterErxpfgfEl1 RegisterName = 0x5600c
+	// Arm64RegisterErxstatusEl1 is HvArm64RegisterErxstatusEl1: ARM64: Error record status.
+	Arm64RegisterErxstatusEl1 RegisterName = 0x5600d
+	// Arm64RegisterCntfrqEl0 is HvArm64RegisterCntfrqEl0: ARM64: Counter frequency.
+	Arm64RegisterCntfrqEl0 RegisterName = 0x58000
+	// Arm64RegisterCntkctlEl1 is HvArm64RegisterCntkctlEl1: ARM64: Kernel timer control.
+	Arm64RegisterCntkctlEl1 RegisterName = 0x58008
+	// Arm64RegisterCntkctlElx is HvArm64RegisterCntkctlElx: ARM64: CntkctlEl1 or CnthctlEl2, whichever the
+	// current exception level uses.
+	Arm64RegisterCntkctlElx RegisterName = 0x58013
+	// Arm64RegisterCntpCtlEl0 is HvArm64RegisterCntpCtlEl0: ARM64: Physical timer control.
+	Arm64RegisterCntpCtlEl0 RegisterName = 0x58009
+	// Arm64RegisterCntpCtlElx is HvArm64RegisterCntpCtlElx: ARM64: CntpCtlEl0 or CnthpCtlEl2, whichever
+	// the current exception level uses.
+	Arm64RegisterCntpCtlElx RegisterName = 0x58014
+	// Arm64RegisterCntpCvalEl0 is HvArm64RegisterCntpCvalEl0: ARM64: Physical timer compare.
+	Arm64RegisterCntpCvalEl0 RegisterName = 0x5800a
+	// Arm64RegisterCntpCvalElx is HvArm64RegisterCntpCvalElx: ARM64: CntpCvalEl0 or CnthpCvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntpCvalElx RegisterName = 0x58015
+	// Arm64RegisterCntpTvalEl0 is HvArm64RegisterCntpTvalEl0: ARM64: Physical timer value.
+	Arm64RegisterCntpTvalEl0 RegisterName = 0x5800b
+	// Arm64RegisterCntpTvalElx is HvArm64RegisterCntpTvalElx: ARM64: CntpTvalEl0 or CnthpTvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntpTvalElx RegisterName = 0x58016
+	// Arm64RegisterCntpctEl0 is HvArm64RegisterCntpctEl0: ARM64: Physical counter.
+	Arm64RegisterCntpctEl0 RegisterName = 0x5800c
+	// Arm64RegisterCntvCtlEl0 is HvArm64RegisterCntvCtlEl0: ARM64: Virtual timer control.
+	Arm64RegisterCntvCtlEl0 RegisterName = 0x5800e
+	// Arm64RegisterCntvCtlElx is HvArm64RegisterCntvCtlElx: ARM64: CntvCtlEl0 or CnthvCtlEl2, whichever
+	// the current exception level uses.
+	Arm64RegisterCntvCtlElx RegisterName = 0x58017
+	// Arm64RegisterCntvCvalEl0 is HvArm64RegisterCntvCvalEl0: ARM64: Virtual timer compare.
+	Arm64RegisterCntvCvalEl0 RegisterName = 0x5800f
+	// Arm64RegisterCntvCvalElx is HvArm64RegisterCntvCvalElx: ARM64: CntvCvalEl0 or CnthvCvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntvCvalElx RegisterName = 0x58018
+	// Arm64RegisterCntvTvalEl0 is HvArm64RegisterCntvTvalEl0: ARM64: Virtual timer value.
+	Arm64RegisterCntvTvalEl0 RegisterName = 0x58010
+	// Arm64RegisterCntvTvalElx is HvArm64RegisterCntvTvalElx: ARM64: CntvTvalEl0 or CnthvTvalEl2,
+	// whichever the current exception level uses.
+	Arm64RegisterCntvTvalElx RegisterName = 0x58019
+	// Arm64RegisterCntvctEl0 is HvArm64RegisterCntvctEl0: ARM64: Virtual counter.
+	Arm64RegisterCntvctEl0 RegisterName = 0x58011
+	// Arm64RegisterGicrBaseGPA is HvArm64RegisterGicrBaseGpa: ARM64: Redistributor base GPA.
+	Arm64RegisterGicrBaseGPA RegisterName = 0x63000
+	// Arm64RegisterPartitionInfoPage is HvArm64RegisterPartitionInfoPage: ARM64: Partition info page GPA.
+	Arm64RegisterPartitionInfoPage RegisterName = 0x90015
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x RegisterName) String() string {
+	switch x {
+	case RegisterExplicitSuspend:
+		return "HvRegisterExplicitSuspend"
+	case RegisterInterceptSuspend:
+		return "HvRegisterInterceptSuspend"
+	case RegisterInstructionEmulationHints:
+		return "HvRegisterInstructionEmulationHints"
+	case RegisterDispatchSuspend:
+		return "HvRegisterDispatchSuspend"
+	case RegisterInternalActivityState:
+		return "HvRegisterInternalActivityState"
+	case RegisterHypervisorVersion:
+		return "HvRegisterHypervisorVersion"
+	case RegisterPrivilegesAndFeaturesInfo:
+		return "HvRegisterPrivilegesAndFeaturesInfo"
+	case RegisterFeaturesInfo:
+		return "HvRegisterFeaturesInfo"
+	case RegisterImplementationLimitsInfo:
+		return "HvRegisterImplementationLimitsInfo"
+	case RegisterHardwareFeaturesInfo:
+		return "HvRegisterHardwareFeaturesInfo"
+	case RegisterCPUManagementFeaturesInfo:
+		return "HvRegisterCpuManagementFeaturesInfo"
+	case RegisterPasidFeaturesInfo:
+		return "HvRegisterPasidFeaturesInfo"
+	case RegisterNestedVirtFeaturesInfo:
+		return "HvRegisterNestedVirtFeaturesInfo"
+	case RegisterIptFeaturesInfo:
+		return "HvRegisterIptFeaturesInfo"
+	case RegisterGuestCrashP0:
+		return "HvRegisterGuestCrashP0"
+	case RegisterGuestCrashP1:
+		return "HvRegisterGuestCrashP1"
+	case RegisterGuestCrashP2:
+		return "HvRegisterGuestCrashP2"
+	case RegisterGuestCrashP3:
+		return "HvRegisterGuestCrashP3"
+	case RegisterGuestCrashP4:
+		return "HvRegisterGuestCrashP4"
+	case RegisterGuestCrashCtl:
+		return "HvRegisterGuestCrashCtl"
+	case RegisterProcessorClockFrequency:
+		return "HvRegisterProcessorClockFrequency"
+	case RegisterInterruptClockFrequency:
+		return "HvRegisterInterruptClockFrequency"
+	case RegisterGuestIdle:
+		return "HvRegisterGuestIdle"
+	case RegisterDebugDeviceOptions:
+		return "HvRegisterDebugDeviceOptions"
+	case RegisterMemoryZeroingControl:
+		return "HvRegisterMemoryZeroingControl"
+	case RegisterPendingEvent0:
+		return "HvRegisterPendingEvent0"
+	case RegisterPendingEvent1:
+		return "HvRegisterPendingEvent1"
+	case RegisterDeliverabilityNotifications:
+		return "HvRegisterDeliverabilityNotifications"
+	case RegisterPendingEvent2:
+		return "HvRegisterPendingEvent2"
+	case RegisterPendingEvent3:
+		return "HvRegisterPendingEvent3"
+	case RegisterVPRuntime:
+		return "HvRegisterVpRuntime"
+	case RegisterGuestOsID:
+		return "HvRegisterGuestOsId"
+	case RegisterVPIndex:
+		return "HvRegisterVpIndex"
+	case RegisterTimeRefCount:
+		return "HvRegisterTimeRefCount"
+	case RegisterCPUManagementVersion:
+		return "HvRegisterCpuManagementVersion"
+	case RegisterVPAssistPage:
+		return "HvRegisterVpAssistPage"
+	case RegisterVPRootSignalCount:
+		return "HvRegisterVpRootSignalCount"
+	case RegisterReferenceTSC:
+		return "HvRegisterReferenceTsc"
+	case RegisterReferenceTSCSequence:
+		return "HvRegisterReferenceTscSequence"
+	case RegisterNestedVPIndex:
+		return "HvRegisterNestedVpIndex"
+	case RegisterStatsPartitionRetail:
+		return "HvRegisterStatsPartitionRetail"
+	case RegisterStatsVPRetail:
+		return "HvRegisterStatsVpRetail"
+	case RegisterSint0:
+		return "HvRegisterSint0"
+	case RegisterSint1:
+		return "HvRegisterSint1"
+	case RegisterSint2:
+		return "HvRegisterSint2"
+	case RegisterSint3:
+		return "HvRegisterSint3"
+	case RegisterSint4:
+		return "HvRegisterSint4"
+	case RegisterSint5:
+		return "HvRegisterSint5"
+	case RegisterSint6:
+		return "HvRegisterSint6"
+	case RegisterSint7:
+		return "HvRegisterSint7"
+	case RegisterSint8:
+		return "HvRegisterSint8"
+	case RegisterSint9:
+		return "HvRegisterSint9"
+	case RegisterSint10:
+		return "HvRegisterSint10"
+	case RegisterSint11:
+		return "HvRegisterSint11"
+	case RegisterSint12:
+		return "HvRegisterSint12"
+	case RegisterSint13:
+		return "HvRegisterSint13"
+	case RegisterSint14:
+		return "HvRegisterSint14"
+	case RegisterSint15:
+		return "HvRegisterSint15"
+	case RegisterScontrol:
+		return "HvRegisterScontrol"
+	case RegisterSversion:
+		return "HvRegisterSversion"
+	case RegisterSifp:
+		return "HvRegisterSifp"
+	case RegisterSipp:
+		return "HvRegisterSipp"
+	case RegisterEom:
+		return "HvRegisterEom"
+	case RegisterSirbp:
+		return "HvRegisterSirbp"
+	case RegisterStimer0Config:
+		return "HvRegisterStimer0Config"
+	case RegisterStimer0Count:
+		return "HvRegisterStimer0Count"
+	case RegisterStimer1Config:
+		return "HvRegisterStimer1Config"
+	case RegisterStimer1Count:
+		return "HvRegisterStimer1Count"
+	case RegisterStimer2Config:
+		return "HvRegisterStimer2Config"
+	case RegisterStimer2Count:
+		return "HvRegisterStimer2Count"
+	case RegisterStimer3Config:
+		return "HvRegisterStimer3Config"
+	case RegisterStimer3Count:
+		return "HvRegisterStimer3Count"
+	case RegisterStimeUnhaltedTimerConfig:
+		return "HvRegisterStimeUnhaltedTimerConfig"
+	case RegisterStimeUnhaltedTimerCount:
+		return "HvRegisterStimeUnhaltedTimerCount"
+	case RegisterNameVsmCodePageOffsets:
+		return "HvRegisterVsmCodePageOffsets"
+	case RegisterNameVsmVPStatus:
+		return "HvRegisterVsmVpStatus"
+	case RegisterNameVsmPartitionStatus:
+		return "HvRegisterVsmPartitionStatus"
+	case RegisterNameVsmVina:
+		return "HvRegisterVsmVina"
+	case RegisterVsmCapabilities:
+		return "HvRegisterVsmCapabilities"
+	case RegisterNameVsmPartitionConfig:
+		return "HvRegisterVsmPartitionConfig"
+	case RegisterVsmVPSecureConfigVtl0:
+		return "HvRegisterVsmVpSecureConfigVtl0"
+	case RegisterVsmVPSecureConfigVtl1:
+		return "HvRegisterVsmVpSecureConfigVtl1"
+	case RegisterVsmVPSecureConfigVtl2:
+		return "HvRegisterVsmVpSecureConfigVtl2"
+	case RegisterVsmVPSecureConfigVtl3:
+		return "HvRegisterVsmVpSecureConfigVtl3"
+	case RegisterVsmVPSecureConfigVtl4:
+		return "HvRegisterVsmVpSecureConfigVtl4"
+	case RegisterVsmVPSecureConfigVtl5:
+		return "HvRegisterVsmVpSecureConfigVtl5"
+	case RegisterVsmVPSecureConfigVtl6:
+		return "HvRegisterVsmVpSecureConfigVtl6"
+	case RegisterVsmVPSecureConfigVtl7:
+		return "HvRegisterVsmVpSecureConfigVtl7"
+	case RegisterVsmVPSecureConfigVtl8:
+		return "HvRegisterVsmVpSecureConfigVtl8"
+	case RegisterVsmVPSecureConfigVtl9:
+		return "HvRegisterVsmVpSecureConfigVtl9"
+	case RegisterVsmVPSecureConfigVtl10:
+		return "HvRegisterVsmVpSecureConfigVtl10"
+	case RegisterVsmVPSecureConfigVtl11:
+		return "HvRegisterVsmVpSecureConfigVtl11"
+	case RegisterVsmVPSecureConfigVtl12:
+		return "HvRegisterVsmVpSecureConfigVtl12"
+	case RegisterVsmVPSecureConfigVtl13:
+		return "HvRegisterVsmVpSecureConfigVtl13"
+	case RegisterVsmVPSecureConfigVtl14:
+		return "HvRegisterVsmVpSecureConfigVtl14"
+	case RegisterVsmVPWaitForTLBLock:
+		return "HvRegisterVsmVpWaitForTlbLock"
+	case RegisterIsolationCapabilities:
+		return "HvRegisterIsolationCapabilities"
+	case Arm64RegisterX0:
+		return "HvArm64RegisterX0"
+	case Arm64RegisterX1:
+		return "HvArm64RegisterX1"
+	case Arm64RegisterX2:
+		return "HvArm64RegisterX2"
+	case Arm64RegisterX3:
+		return "HvArm64RegisterX3"
+	case Arm64RegisterX4:
+		return "HvArm64RegisterX4"
+	case Arm64RegisterX5:
+		return "HvArm64RegisterX5"
+	case Arm64RegisterX6:
+		return "HvArm64RegisterX6"
+	case Arm64RegisterX7:
+		return "HvArm64RegisterX7"
+	case Arm64RegisterX8:
+		return "HvArm64RegisterX8"
+	case Arm64RegisterX9:
+		return "HvArm64RegisterX9"
+	case Arm64RegisterX10:
+		return "HvArm64RegisterX10"
+	case Arm64RegisterX11:
+		return "HvArm64RegisterX11"
+	case Arm64RegisterX12:
+		return "HvArm64RegisterX12"
+	case Arm64RegisterX13:
+		return "HvArm64RegisterX13"
+	case Arm64RegisterX14:
+		return "HvArm64RegisterX14"
+	case Arm64RegisterX15:
+		return "HvArm64RegisterX15"
+	case Arm64RegisterX16:
+		return "HvArm64RegisterX16"
+	case Arm64RegisterX17:
+		return "HvArm64RegisterX17"
+	case Arm64RegisterX18:
+		return "HvArm64RegisterX18"
+	case Arm64RegisterX19:
+		return "HvArm64RegisterX19"
+	case Arm64RegisterX20:
+		return "HvArm64RegisterX20"
+	case Arm64RegisterX21:
+		return "HvArm64RegisterX21"
+	case Arm64RegisterX22:
+		return "HvArm64RegisterX22"
+	case Arm64RegisterX23:
+		return "HvArm64RegisterX23"
+	case Arm64RegisterX24:
+		return "HvArm64RegisterX24"
+	case Arm64RegisterX25:
+		return "HvArm64RegisterX25"
+	case Arm64RegisterX26:
+		return "HvArm64RegisterX26"
+	case Arm64RegisterX27:
+		return "HvArm64RegisterX27"
+	case Arm64RegisterX28:
+		return "HvArm64RegisterX28"
+	case Arm64RegisterFP:
+		return "HvArm64RegisterFp"
+	case Arm64RegisterLr:
+		return "HvArm64RegisterLr"
+	case Arm64RegisterSp:
+		return "HvArm64RegisterSp"
+	case Arm64RegisterSpEl0:
+		return "HvArm64RegisterSpEl0"
+	case Arm64RegisterSpEl1:
+		return "HvArm64RegisterSpEl1"
+	case Arm64RegisterPc:
+		return "HvArm64RegisterPc"
+	case Arm64RegisterXzr:
+		return "HvArm64RegisterXzr"
+	case Arm64RegisterQ0:
+		return "HvArm64RegisterQ0"
+	case Arm64RegisterQ1:
+		return "HvArm64RegisterQ1"
+	case Arm64RegisterQ2:
+		return "HvArm64RegisterQ2"
+	case Arm64RegisterQ3:
+		return "HvArm64RegisterQ3"
+	case Arm64RegisterQ4:
+		return "HvArm64RegisterQ4"
+	case Arm64RegisterQ5:
+		return "HvArm64RegisterQ5"
+	case Arm64RegisterQ6:
+		return "HvArm64RegisterQ6"
+	case Arm64RegisterQ7:
+		return "HvArm64RegisterQ7"
+	case Arm64RegisterQ8:
+		return "HvArm64RegisterQ8"
+	case Arm64RegisterQ9:
+		return "HvArm64RegisterQ9"
+	case Arm64RegisterQ10:
+		return "HvArm64RegisterQ10"
+	case Arm64RegisterQ11:
+		return "HvArm64RegisterQ11"
+	case Arm64RegisterQ12:
+		return "HvArm64RegisterQ12"
+	case Arm64RegisterQ13:
+		return "HvArm64RegisterQ13"
+	case Arm64RegisterQ14:
+		return "HvArm64RegisterQ14"
+	case Arm64RegisterQ15:
+		return "HvArm64RegisterQ15"
+	case Arm64RegisterQ16:
+		return "HvArm64RegisterQ16"
+	case Arm64RegisterQ17:
+		return "HvArm64RegisterQ17"
+	case Arm64RegisterQ18:
+		return "HvArm64RegisterQ18"
+	case Arm64RegisterQ19:
+		return "HvArm64RegisterQ19"
+	case Arm64RegisterQ20:
+		return "HvArm64RegisterQ20"
+	case Arm64RegisterQ21:
+		return "HvArm64RegisterQ21"
+	case Arm64RegisterQ22:
+		return "HvArm64RegisterQ22"
+	case Arm64RegisterQ23:
+		return "HvArm64RegisterQ23"
+	case Arm64RegisterQ24:
+		return "HvArm64RegisterQ24"
+	case Arm64RegisterQ25:
+		return "HvArm64RegisterQ25"
+	case Arm64RegisterQ26:
+		return "HvArm64RegisterQ26"
+	case Arm64RegisterQ27:
+		return "HvArm64RegisterQ27"
+	case Arm64RegisterQ28:
+		return "HvArm64RegisterQ28"
+	case Arm64RegisterQ29:
+		return "HvArm64RegisterQ29"
+	case Arm64RegisterQ30:
+		return "HvArm64RegisterQ30"
+	case Arm64RegisterQ31:
+		return "HvArm64RegisterQ31"
+	case Arm64RegisterZ0:
+		return "HvArm64RegisterZ0"
+	case Arm64RegisterZ1:
+		return "HvArm64RegisterZ1"
+	case Arm64RegisterZ2:
+		return "HvArm64RegisterZ2"
+	case Arm64RegisterZ3:
+		return "HvArm64RegisterZ3"
+	case Arm64RegisterZ4:
+		return "HvArm64RegisterZ4"
+	case Arm64RegisterZ5:
+		return "HvArm64RegisterZ5"
+	case Arm64RegisterZ6:
+		return "HvArm64RegisterZ6"
+	case Arm64RegisterZ7:
+		return "HvArm64RegisterZ7"
+	case Arm64RegisterZ8:
+		return "HvArm64RegisterZ8"
+	case Arm64RegisterZ9:
+		return "HvArm64RegisterZ9"
+	case Arm64RegisterZ10:
+		return "HvArm64RegisterZ10"
+	case Arm64RegisterZ11:
+		return "HvArm64RegisterZ11"
+	case Arm64RegisterZ12:
+		return "HvArm64RegisterZ12"
+	case Arm64RegisterZ13:
+		return "HvArm64RegisterZ13"
+	case Arm64RegisterZ14:
+		return "HvArm64RegisterZ14"
+	case Arm64RegisterZ15:
+		return "HvArm64RegisterZ15"
+	case Arm64RegisterZ16:
+		return "HvArm64RegisterZ16"
+	case Arm64RegisterZ17:
+		return "HvArm64RegisterZ17"
+	case Arm64RegisterZ18:
+		return "HvArm64RegisterZ18"
+	case Arm64RegisterZ19:
+		return "HvArm64RegisterZ19"
+	case Arm64RegisterZ20:
+		return "HvArm64RegisterZ20"
+	case Arm64RegisterZ21:
+		return "HvArm64RegisterZ21"
+	case Arm64RegisterZ22:
+		return "HvArm64RegisterZ22"
+	case Arm64RegisterZ23:
+		return "HvArm64RegisterZ23"
+	case Arm64RegisterZ24:
+		return "HvArm64RegisterZ24"
+	case Arm64RegisterZ25:
+		return "HvArm64RegisterZ25"
+	case Arm64RegisterZ26:
+		return "HvArm64RegisterZ26"
+	case Arm64RegisterZ27:
+		return "HvArm64RegisterZ27"
+	case Arm64RegisterZ28:
+		return "HvArm64RegisterZ28"
+	case Arm64RegisterZ29:
+		return "HvArm64RegisterZ29"
+	case Arm64RegisterZ30:
+		return "HvArm64RegisterZ30"
+	case Arm64RegisterZ31:
+		return "HvArm64RegisterZ31"
+	case Arm64RegisterP0:
+		return "HvArm64RegisterP0"
+	case Arm64RegisterP1:
+		return "HvArm64RegisterP1"
+	case Arm64RegisterP2:
+		return "HvArm64RegisterP2"
+	case Arm64RegisterP3:
+		return "HvArm64RegisterP3"
+	case Arm64RegisterP4:
+		return "HvArm64RegisterP4"
+	case Arm64RegisterP5:
+		return "HvArm64RegisterP5"
+	case Arm64RegisterP6:
+		return "HvArm64RegisterP6"
+	case Arm64RegisterP7:
+		return "HvArm64RegisterP7"
+	case Arm64RegisterP8:
+		return "HvArm64RegisterP8"
+	case Arm64RegisterP9:
+		return "HvArm64RegisterP9"
+	case Arm64RegisterP10:
+		return "HvArm64RegisterP10"
+	case Arm64RegisterP11:
+		return "HvArm64RegisterP11"
+	case Arm64RegisterP12:
+		return "HvArm64RegisterP12"
+	case Arm64RegisterP13:
+		return "HvArm64RegisterP13"
+	case Arm64RegisterP14:
+		return "HvArm64RegisterP14"
+	case Arm64RegisterP15:
+		return "HvArm64RegisterP15"
+	case Arm64RegisterFfr:
+		return "HvArm64RegisterFFR"
+	case Arm64RegisterCurrentEl:
+		return "HvArm64RegisterCurrentEl"
+	case Arm64RegisterDaif:
+		return "HvArm64RegisterDaif"
+	case Arm64RegisterDit:
+		return "HvArm64RegisterDit"
+	case Arm64RegisterPstate:
+		return "HvArm64RegisterPstate"
+	case Arm64RegisterElrEl1:
+		return "HvArm64RegisterElrEl1"
+	case Arm64RegisterElrElx:
+		return "HvArm64RegisterElrElx"
+	case Arm64RegisterFpcr:
+		return "HvArm64RegisterFpcr"
+	case Arm64RegisterFpsr:
+		return "HvArm64RegisterFpsr"
+	case Arm64RegisterNzcv:
+		return "HvArm64RegisterNzcv"
+	case Arm64RegisterPan:
+		return "HvArm64RegisterPan"
+	case Arm64RegisterSpSel:
+		return "HvArm64RegisterSpSel"
+	case Arm64RegisterSpsrEl1:
+		return "HvArm64RegisterSpsrEl1"
+	case Arm64RegisterSpsrElx:
+		return "HvArm64RegisterSpsrElx"
+	case Arm64RegisterSsbs:
+		return "HvArm64RegisterSsbs"
+	case Arm64RegisterTco:
+		return "HvArm64RegisterTco"
+	case Arm64RegisterUao:
+		return "HvArm64RegisterUao"
+	case Arm64RegisterIDMidrEl1:
+		return "HvArm64RegisterIdMidrEl1"
+	case Arm64RegisterIDMpidrEl1:
+		return "HvArm64RegisterIdMpidrEl1"
+	case Arm64RegisterIDAa64Pfr0El1:
+		return "HvArm64RegisterIdAa64Pfr0El1"
+	case Arm64RegisterIDAa64Pfr1El1:
+		return "HvArm64RegisterIdAa64Pfr1El1"
+	case Arm64RegisterIDAa64Pfr2El1:
+		return "HvArm64RegisterIdAa64Pfr2El1"
+	case Arm64RegisterIDAa64Zfr0El1:
+		return "HvArm64RegisterIdAa64Zfr0El1"
+	case Arm64RegisterIDAa64Smfr0El1:
+		return "HvArm64RegisterIdAa64Smfr0El1"
+	case Arm64RegisterIDAa64Dfr0El1:
+		return "HvArm64RegisterIdAa64Dfr0El1"
+	case Arm64RegisterIDAa64Isar0El1:
+		return "HvArm64RegisterIdAa64Isar0El1"
+	case Arm64RegisterIDAa64Mmfr0El1:
+		return "HvArm64RegisterIdAa64Mmfr0El1"
+	case Arm64RegisterIDAa64Mmfr1El1:
+		return "HvArm64RegisterIdAa64Mmfr1El1"
+	case Arm64RegisterIDAa64Mmfr2El1:
+		return "HvArm64RegisterIdAa64Mmfr2El1"
+	case Arm64RegisterIDAa64Mmfr3El1:
+		return "HvArm64RegisterIdAa64Mmfr3El1"
+	case Arm64RegisterIDAa64Mmfr4El1:
+		return "HvArm64RegisterIdAa64Mmfr4El1"
+	case Arm64RegisterAccdataEl1:
+		return "HvArm64RegisterAccdataEl1"
+	case Arm64RegisterActlrEl1:
+		return "HvArm64RegisterActlrEl1"
+	case Arm64RegisterAfsr0El1:
+		return "HvArm64RegisterAfsr0El1"
+	case Arm64RegisterAfsr0Elx:
+		return "HvArm64RegisterAfsr0Elx"
+	case Arm64RegisterAfsr1Elx:
+		return "HvArm64RegisterAfsr1Elx"
+	case Arm64RegisterAidrEl1:
+		return "HvArm64RegisterAidrEl1"
+	case Arm64RegisterAmairEl1:
+		return "HvArm64RegisterAmairEl1"
+	case Arm64RegisterAmairElx:
+		return "HvArm64RegisterAmairElx"
+	case Arm64RegisterApdAKeyHiEl1:
+		return "HvArm64RegisterApdAKeyHiEl1"
+	case Arm64RegisterApdAKeyLoEl1:
+		return "HvArm64RegisterApdAKeyLoEl1"
+	case Arm64RegisterApdBKeyHiEl1:
+		return "HvArm64RegisterApdBKeyHiEl1"
+	case Arm64RegisterApdBKeyLoEl1:
+		return "HvArm64RegisterApdBKeyLoEl1"
+	case Arm64RegisterApgAKeyHiEl1:
+		return "HvArm64RegisterApgAKeyHiEl1"
+	case Arm64RegisterApgAKeyLoEl1:
+		return "HvArm64RegisterApgAKeyLoEl1"
+	case Arm64RegisterApiAKeyHiEl1:
+		return "HvArm64RegisterApiAKeyHiEl1"
+	case Arm64RegisterApiAKeyLoEl1:
+		return "HvArm64RegisterApiAKeyLoEl1"
+	case Arm64RegisterApiBKeyHiEl1:
+		return "HvArm64RegisterApiBKeyHiEl1"
+	case Arm64RegisterApiBKeyLoEl1:
+		return "HvArm64RegisterApiBKeyLoEl1"
+	case Arm64RegisterCcsidrEl1:
+		return "HvArm64RegisterCcsidrEl1"
+	case Arm64RegisterCcsidr2El1:
+		return "HvArm64RegisterCcsidr2El1"
+	case Arm64RegisterClidrEl1:
+		return "HvArm64RegisterClidrEl1"
+	case Arm64RegisterContextidrEl1:
+		return "HvArm64RegisterContextidrEl1"
+	case Arm64RegisterContextidrElx:
+		return "HvArm64RegisterContextidrElx"
+	case Arm64RegisterCpacrEl1:
+		return "HvArm64RegisterCpacrEl1"
+	case Arm64RegisterCpacrElx:
+		return "HvArm64RegisterCpacrElx"
+	case Arm64RegisterCsselrEl1:
+		return "HvArm64RegisterCsselrEl1"
+	case Arm64RegisterCtrEl0:
+		return "HvArm64RegisterCtrEl0"
+	case Arm64RegisterDczidEl0:
+		return "HvArm64RegisterDczidEl0"
+	case Arm64RegisterEsrEl1:
+		return "HvArm64RegisterEsrEl1"
+	case Arm64RegisterEsrElx:
+		return "HvArm64RegisterEsrElx"
+	case Arm64RegisterFarEl1:
+		return "HvArm64RegisterFarEl1"
+	case Arm64RegisterFarElx:
+		return "HvArm64RegisterFarElx"
+	case Arm64RegisterGcrEl1:
+		return "HvArm64RegisterGcrEl1"
+	case Arm64RegisterGmidEl1:
+		return "HvArm64RegisterGmidEl1"
+	case Arm64RegisterIsrEl1:
+		return "HvArm64RegisterIsrEl1"
+	case Arm64RegisterLorcEl1:
+		return "HvArm64RegisterLorcEl1"
+	case Arm64RegisterLoreaEl1:
+		return "HvArm64RegisterLoreaEl1"
+	case Arm64RegisterLoridEl1:
+		return "HvArm64RegisterLoridEl1"
+	case Arm64RegisterLornEl1:
+		return "HvArm64RegisterLornEl1"
+	case Arm64RegisterLorsaEl1:
+		return "HvArm64RegisterLorsaEl1"
+	case Arm64RegisterMairEl1:
+		return "HvArm64RegisterMairEl1"
+	case Arm64RegisterMairElx:
+		return "HvArm64RegisterMairElx"
+	case Arm64RegisterMidrEl1:
+		return "HvArm64RegisterMidrEl1"
+	case Arm64RegisterMpidrEl1:
+		return "HvArm64RegisterMpidrEl1"
+	case Arm64RegisterMvfr0El1:
+		return "HvArm64RegisterMvfr0El1"
+	case Arm64RegisterMvfr1El1:
+		return "HvArm64RegisterMvfr1El1"
+	case Arm64RegisterMvfr2El1:
+		return "HvArm64RegisterMvfr2El1"
+	case Arm64RegisterParEl1:
+		return "HvArm64RegisterParEl1"
+	case Arm64RegisterRevidrEl1:
+		return "HvArm64RegisterRevidrEl1"
+	case Arm64RegisterRgsrEl1:
+		return "HvArm64RegisterRgsrEl1"
+	case Arm64RegisterRndr:
+		return "HvArm64RegisterRndr"
+	case Arm64RegisterRndrrs:
+		return "HvArm64RegisterRndrrs"
+	case Arm64RegisterSctlrEl1:
+		return "HvArm64RegisterSctlrEl1"
+	case Arm64RegisterSctlrElx:
+		return "HvArm64RegisterSctlrElx"
+	case Arm64RegisterScxtnumEl0:
+		return "HvArm64RegisterScxtnumEl0"
+	case Arm64RegisterScxtnumEl1:
+		return "HvArm64RegisterScxtnumEl1"
+	case Arm64RegisterSmcrEl1:
+		return "HvArm64RegisterSmcrEl1"
+	case Arm64RegisterSmidrEl1:
+		return "HvArm64RegisterSmidrEl1"
+	case Arm64RegisterSmpriEl1:
+		return "HvArm64RegisterSmpriEl1"
+	case Arm64RegisterTcrEl1:
+		return "HvArm64RegisterTcrEl1"
+	case Arm64RegisterTcrElx:
+		return "HvArm64RegisterTcrElx"
+	case Arm64RegisterTfsre0El1:
+		return "HvArm64RegisterTfsre0El1"
+	case Arm64RegisterTfsrEl1:
+		return "HvArm64RegisterTfsrEl1"
+	case Arm64RegisterTpidr2El0:
+		return "HvArm64RegisterTpidr2El0"
+	case Arm64RegisterTpidrEl0:
+		return "HvArm64RegisterTpidrEl0"
+	case Arm64RegisterTpidrEl1:
+		return "HvArm64RegisterTpidrEl1"
+	case Arm64RegisterTpidrroEl0:
+		return "HvArm64RegisterTpidrroEl0"
+	case Arm64RegisterTtbr0El1:
+		return "HvArm64RegisterTtbr0El1"
+	case Arm64RegisterTtbr0Elx:
+		return "HvArm64RegisterTtbr0Elx"
+	case Arm64RegisterTtbr1El1:
+		return "HvArm64RegisterTtbr1El1"
+	case Arm64RegisterTtbr1Elx:
+		return "HvArm64RegisterTtbr1Elx"
+	case Arm64RegisterVbarEl1:
+		return "HvArm64RegisterVbarEl1"
+	case Arm64RegisterVbarElx:
+		return "HvArm64RegisterVbarElx"
+	case Arm64RegisterZcrEl1:
+		return "HvArm64RegisterZcrEl1"
+	case Arm64RegisterZcrElx:
+		return "HvArm64RegisterZcrElx"
+	case Arm64RegisterDbgauthstatusEl1:
+		return "HvArm64RegisterDbgauthstatusEl1"
+	case Arm64RegisterDbgbcr0El1:
+		return "HvArm64RegisterDbgbcr0El1"
+	case Arm64RegisterDbgbcr1El1:
+		return "HvArm64RegisterDbgbcr1El1"
+	case Arm64RegisterDbgbcr2El1:
+		return "HvArm64RegisterDbgbcr2El1"
+	case Arm64RegisterDbgbcr3El1:
+		return "HvArm64RegisterDbgbcr3El1"
+	case Arm64RegisterDbgbcr4El1:
+		return "HvArm64RegisterDbgbcr4El1"
+	case Arm64RegisterDbgbcr5El1:
+		return "HvArm64RegisterDbgbcr5El1"
+	case Arm64RegisterDbgbcr6El1:
+		return "HvArm64RegisterDbgbcr6El1"
+	case Arm64RegisterDbgbcr7El1:
+		return "HvArm64RegisterDbgbcr7El1"
+	case Arm64RegisterDbgbcr8El1:
+		return "HvArm64RegisterDbgbcr8El1"
+	case Arm64RegisterDbgbcr9El1:
+		return "HvArm64RegisterDbgbcr9El1"
+	case Arm64RegisterDbgbcr10El1:
+		return "HvArm64RegisterDbgbcr10El1"
+	case Arm64RegisterDbgbcr11El1:
+		return "HvArm64RegisterDbgbcr11El1"
+	case Arm64RegisterDbgbcr12El1:
+		return "HvArm64RegisterDbgbcr12El1"
+	case Arm64RegisterDbgbcr13El1:
+		return "HvArm64RegisterDbgbcr13El1"
+	case Arm64RegisterDbgbcr14El1:
+		return "HvArm64RegisterDbgbcr14El1"
+	case Arm64RegisterDbgbcr15El1:
+		return "HvArm64RegisterDbgbcr15El1"
+	case Arm64RegisterDbgbvr0El1:
+		return "HvArm64RegisterDbgbvr0El1"
+	case Arm64RegisterDbgbvr1El1:
+		return "HvArm64RegisterDbgbvr1El1"
+	case Arm64RegisterDbgbvr2El1:
+		return "HvArm64RegisterDbgbvr2El1"
+	case Arm64RegisterDbgbvr3El1:
+		return "HvArm64RegisterDbgbvr3El1"
+	case Arm64RegisterDbgbvr4El1:
+		return "HvArm64RegisterDbgbvr4El1"
+	case Arm64RegisterDbgbvr5El1:
+		return "HvArm64RegisterDbgbvr5El1"
+	case Arm64RegisterDbgbvr6El1:
+		return "HvArm64RegisterDbgbvr6El1"
+	case Arm64RegisterDbgbvr7El1:
+		return "HvArm64RegisterDbgbvr7El1"
+	case Arm64RegisterDbgbvr8El1:
+		return "HvArm64RegisterDbgbvr8El1"
+	case Arm64RegisterDbgbvr9El1:
+		return "HvArm64RegisterDbgbvr9El1"
+	case Arm64RegisterDbgbvr10El1:
+		return "HvArm64RegisterDbgbvr10El1"
+	case Arm64RegisterDbgbvr11El1:
+		return "HvArm64RegisterDbgbvr11El1"
+	case Arm64RegisterDbgbvr12El1:
+		return "HvArm64RegisterDbgbvr12El1"
+	case Arm64RegisterDbgbvr13El1:
+		return "HvArm64RegisterDbgbvr13El1"
+	case Arm64RegisterDbgbvr14El1:
+		return "HvArm64RegisterDbgbvr14El1"
+	case Arm64RegisterDbgbvr15El1:
+		return "HvArm64RegisterDbgbvr15El1"
+	case Arm64RegisterDbgclaimclrEl1:
+		return "HvArm64RegisterDbgclaimclrEl1"
+	case Arm64RegisterDbgclaimsetEl1:
+		return "HvArm64RegisterDbgclaimsetEl1"
+	case Arm64RegisterDbgdtrrxEl0:
+		return "HvArm64RegisterDbgdtrrxEl0"
+	case Arm64RegisterDbgdtrtxEl0:
+		return "HvArm64RegisterDbgdtrtxEl0"
+	case Arm64RegisterDbgprcrEl1:
+		return "HvArm64RegisterDbgprcrEl1"
+	case Arm64RegisterDbgwcr0El1:
+		return "HvArm64RegisterDbgwcr0El1"
+	case Arm64RegisterDbgwcr1El1:
+		return "HvArm64RegisterDbgwcr1El1"
+	case Arm64RegisterDbgwcr2El1:
+		return "HvArm64RegisterDbgwcr2El1"
+	case Arm64RegisterDbgwcr3El1:
+		return "HvArm64RegisterDbgwcr3El1"
+	case Arm64RegisterDbgwcr4El1:
+		return "HvArm64RegisterDbgwcr4El1"
+	case Arm64RegisterDbgwcr5El1:
+		return "HvArm64RegisterDbgwcr5El1"
+	case Arm64RegisterDbgwcr6El1:
+		return "HvArm64RegisterDbgwcr6El1"
+	case Arm64RegisterDbgwcr7El1:
+		return "HvArm64RegisterDbgwcr7El1"
+	case Arm64RegisterDbgwcr8El1:
+		return "HvArm64RegisterDbgwcr8El1"
+	case Arm64RegisterDbgwcr9El1:
+		return "HvArm64RegisterDbgwcr9El1"
+	case Arm64RegisterDbgwcr10El1:
+		return "HvArm64RegisterDbgwcr10El1"
+	case Arm64RegisterDbgwcr11El1:
+		return "HvArm64RegisterDbgwcr11El1"
+	case Arm64RegisterDbgwcr12El1:
+		return "HvArm64RegisterDbgwcr12El1"
+	case Arm64RegisterDbgwcr13El1:
+		return "HvArm64RegisterDbgwcr13El1"
+	case Arm64RegisterDbgwcr14El1:
+		return "HvArm64RegisterDbgwcr14El1"
+	case Arm64RegisterDbgwcr15El1:
+		return "HvArm64RegisterDbgwcr15El1"
+	case Arm64RegisterDbgwvr0El1:
+		return "HvArm64RegisterDbgwvr0El1"
+	case Arm64RegisterDbgwvr1El1:
+		return "HvArm64RegisterDbgwvr1El1"
+	case Arm64RegisterDbgwvr2El1:
+		return "HvArm64RegisterDbgwvr2El1"
+	case Arm64RegisterDbgwvr3El1:
+		return "HvArm64RegisterDbgwvr3El1"
+	case Arm64RegisterDbgwvr4El1:
+		return "HvArm64RegisterDbgwvr4El1"
+	case Arm64RegisterDbgwvr5El1:
+		return "HvArm64RegisterDbgwvr5El1"
+	case Arm64RegisterDbgwvr6El1:
+		return "HvArm64RegisterDbgwvr6El1"
+	case Arm64RegisterDbgwvr7El1:
+		return "HvArm64RegisterDbgwvr7El1"
+	case Arm64RegisterDbgwvr8El1:
+		return "HvArm64RegisterDbgwvr8El1"
+	case Arm64RegisterDbgwvr9El1:
+		return "HvArm64RegisterDbgwvr9El1"
+	case Arm64RegisterDbgwvr10El1:
+		return "HvArm64RegisterDbgwvr10El1"
+	case Arm64RegisterDbgwvr11El1:
+		return "HvArm64RegisterDbgwvr11El1"
+	case Arm64RegisterDbgwvr12El1:
+		return "HvArm64RegisterDbgwvr12El1"
+	case Arm64RegisterDbgwvr13El1:
+		return "HvArm64RegisterDbgwvr13El1"
+	case Arm64RegisterDbgwvr14El1:
+		return "HvArm64RegisterDbgwvr14El1"
+	case Arm64RegisterDbgwvr15El1:
+		return "HvArm64RegisterDbgwvr15El1"
+	case Arm64RegisterDlrEl0:
+		return "HvArm64RegisterDlrEl0"
+	case Arm64RegisterDspsrEl0:
+		return "HvArm64RegisterDspsrEl0"
+	case Arm64RegisterMdccintEl1:
+		return "HvArm64RegisterMdccintEl1"
+	case Arm64RegisterMdccsrEl0:
+		return "HvArm64RegisterMdccsrEl0"
+	case Arm64RegisterMdrarEl1:
+		return "HvArm64RegisterMdrarEl1"
+	case Arm64RegisterMdscrEl1:
+		return "HvArm64RegisterMdscrEl1"
+	case Arm64RegisterOsdlrEl1:
+		return "HvArm64RegisterOsdlrEl1"
+	case Arm64RegisterOsdtrrxEl1:
+		return "HvArm64RegisterOsdtrrxEl1"
+	case Arm64RegisterOsdtrtxEl1:
+		return "HvArm64RegisterOsdtrtxEl1"
+	case Arm64RegisterOseccrEl1:
+		return "HvArm64RegisterOseccrEl1"
+	case Arm64RegisterOslarEl1:
+		return "HvArm64RegisterOslarEl1"
+	case Arm64RegisterOslsrEl1:
+		return "HvArm64RegisterOslsrEl1"
+	case Arm64RegisterTrfcrEl1:
+		return "HvArm64RegisterTrfcrEl1"
+	case Arm64RegisterTrfcrElx:
+		return "HvArm64RegisterTrfcrElx"
+	case Arm64RegisterPmccfiltrEl0:
+		return "HvArm64RegisterPmccfiltrEl0"
+	case Arm64RegisterPmccntrEl0:
+		return "HvArm64RegisterPmccntrEl0"
+	case Arm64RegisterPmceid0El0:
+		return "HvArm64RegisterPmceid0El0"
+	case Arm64RegisterPmceid1El0:
+		return "HvArm64RegisterPmceid1El0"
+	case Arm64RegisterPmcntenclrEl0:
+		return "HvArm64RegisterPmcntenclrEl0"
+	case Arm64RegisterPmcntensetEl0:
+		return "HvArm64RegisterPmcntensetEl0"
+	case Arm64RegisterPmcrEl0:
+		return "HvArm64RegisterPmcrEl0"
+	case Arm64RegisterPmevcntr0El0:
+		return "HvArm64RegisterPmevcntr0El0"
+	case Arm64RegisterPmevcntr1El0:
+		return "HvArm64RegisterPmevcntr1El0"
+	case Arm64RegisterPmevcntr2El0:
+		return "HvArm64RegisterPmevcntr2El0"
+	case Arm64RegisterPmevcntr3El0:
+		return "HvArm64RegisterPmevcntr3El0"
+	case Arm64RegisterPmevcntr4El0:
+		return "HvArm64RegisterPmevcntr4El0"
+	case Arm64RegisterPmevcntr5El0:
+		return "HvArm64RegisterPmevcntr5El0"
+	case Arm64RegisterPmevcntr6El0:
+		return "HvArm64RegisterPmevcntr6El0"
+	case Arm64RegisterPmevcntr7El0:
+		return "HvArm64RegisterPmevcntr7El0"
+	case Arm64RegisterPmevcntr8El0:
+		return "HvArm64RegisterPmevcntr8El0"
+	case Arm64RegisterPmevcntr9El0:
+		return "HvArm64RegisterPmevcntr9El0"
+	case Arm64RegisterPmevcntr10El0:
+		return "HvArm64RegisterPmevcntr10El0"
+	case Arm64RegisterPmevcntr11El0:
+		return "HvArm64RegisterPmevcntr11El0"
+	case Arm64RegisterPmevcntr12El0:
+		return "HvArm64RegisterPmevcntr12El0"
+	case Arm64RegisterPmevcntr13El0:
+		return "HvArm64RegisterPmevcntr13El0"
+	case Arm64RegisterPmevcntr14El0:
+		return "HvArm64RegisterPmevcntr14El0"
+	case Arm64RegisterPmevcntr15El0:
+		return "HvArm64RegisterPmevcntr15El0"
+	case Arm64RegisterPmevcntr16El0:
+		return "HvArm64RegisterPmevcntr16El0"
+	case Arm64RegisterPmevcntr17El0:
+		return "HvArm64RegisterPmevcntr17El0"
+	case Arm64RegisterPmevcntr18El0:
+		return "HvArm64RegisterPmevcntr18El0"
+	case Arm64RegisterPmevcntr19El0:
+		return "HvArm64RegisterPmevcntr19El0"
+	case Arm64RegisterPmevcntr20El0:
+		return "HvArm64RegisterPmevcntr20El0"
+	case Arm64RegisterPmevcntr21El0:
+		return "HvArm64RegisterPmevcntr21El0"
+	case Arm64RegisterPmevcntr22El0:
+		return "HvArm64RegisterPmevcntr22El0"
+	case Arm64RegisterPmevcntr23El0:
+		return "HvArm64RegisterPmevcntr23El0"
+	case Arm64RegisterPmevcntr24El0:
+		return "HvArm64RegisterPmevcntr24El0"
+	case Arm64RegisterPmevcntr25El0:
+		return "HvArm64RegisterPmevcntr25El0"
+	case Arm64RegisterPmevcntr26El0:
+		return "HvArm64RegisterPmevcntr26El0"
+	case Arm64RegisterPmevcntr27El0:
+		return "HvArm64RegisterPmevcntr27El0"
+	case Arm64RegisterPmevcntr28El0:
+		return "HvArm64RegisterPmevcntr28El0"
+	case Arm64RegisterPmevcntr29El0:
+		return "HvArm64RegisterPmevcntr29El0"
+	case Arm64RegisterPmevcntr30El0:
+		return "HvArm64RegisterPmevcntr30El0"
+	case Arm64RegisterPmevtyper0El0:
+		return "HvArm64RegisterPmevtyper0El0"
+	case Arm64RegisterPmevtyper1El0:
+		return "HvArm64RegisterPmevtyper1El0"
+	case Arm64RegisterPmevtyper2El0:
+		return "HvArm64RegisterPmevtyper2El0"
+	case Arm64RegisterPmevtyper3El0:
+		return "HvArm64RegisterPmevtyper3El0"
+	case Arm64RegisterPmevtyper4El0:
+		return "HvArm64RegisterPmevtyper4El0"
+	case Arm64RegisterPmevtyper5El0:
+		return "HvArm64RegisterPmevtyper5El0"
+	case Arm64RegisterPmevtyper6El0:
+		return "HvArm64RegisterPmevtyper6El0"
+	case Arm64RegisterPmevtyper7El0:
+		return "HvArm64RegisterPmevtyper7El0"
+	case Arm64RegisterPmevtyper8El0:
+		return "HvArm64RegisterPmevtyper8El0"
+	case Arm64RegisterPmevtyper9El0:
+		return "HvArm64RegisterPmevtyper9El0"
+	case Arm64RegisterPmevtyper10El0:
+		return "HvArm64RegisterPmevtyper10El0"
+	case Arm64RegisterPmevtyper11El0:
+		return "HvArm64RegisterPmevtyper11El0"
+	case Arm64RegisterPmevtyper12El0:
+		return "HvArm64RegisterPmevtyper12El0"
+	case Arm64RegisterPmevtyper13El0:
+		return "HvArm64RegisterPmevtyper13El0"
+	case Arm64RegisterPmevtyper14El0:
+		return "HvArm64RegisterPmevtyper14El0"
+	case Arm64RegisterPmevtyper15El0:
+		return "HvArm64RegisterPmevtyper15El0"
+	case Arm64RegisterPmevtyper16El0:
+		return "HvArm64RegisterPmevtyper16El0"
+	case Arm64RegisterPmevtyper17El0:
+		return "HvArm64RegisterPmevtyper17El0"
+	case Arm64RegisterPmevtyper18El0:
+		return "HvArm64RegisterPmevtyper18El0"
+	case Arm64RegisterPmevtyper19El0:
+		return "HvArm64RegisterPmevtyper19El0"
+	case Arm64RegisterPmevtyper20El0:
+		return "HvArm64RegisterPmevtyper20El0"
+	case Arm64RegisterPmevtyper21El0:
+		return "HvArm64RegisterPmevtyper21El0"
+	case Arm64RegisterPmevtyper22El0:
+		return "HvArm64RegisterPmevtyper22El0"
+	case Arm64RegisterPmevtyper23El0:
+		return "HvArm64RegisterPmevtyper23El0"
+	case Arm64RegisterPmevtyper24El0:
+		return "HvArm64RegisterPmevtyper24El0"
+	case Arm64RegisterPmevtyper25El0:
+		return "HvArm64RegisterPmevtyper25El0"
+	case Arm64RegisterPmevtyper26El0:
+		return "HvArm64RegisterPmevtyper26El0"
+	case Arm64RegisterPmevtyper27El0:
+		return "HvArm64RegisterPmevtyper27El0"
+	case Arm64RegisterPmevtyper28El0:
+		return "HvArm64RegisterPmevtyper28El0"
+	case Arm64RegisterPmevtyper29El0:
+		return "HvArm64RegisterPmevtyper29El0"
+	case Arm64RegisterPmevtyper30El0:
+		return "HvArm64RegisterPmevtyper30El0"
+	case Arm64RegisterPmintenclrEl1:
+		return "HvArm64RegisterPmintenclrEl1"
+	case Arm64RegisterPmintensetEl1:
+		return "HvArm64RegisterPmintensetEl1"
+	case Arm64RegisterPmovsclrEl0:
+		return "HvArm64RegisterPmovsclrEl0"
+	case Arm64RegisterPmovssetEl0:
+		return "HvArm64RegisterPmovssetEl0"
+	case Arm64RegisterPmselrEl0:
+		return "HvArm64RegisterPmselrEl0"
+	case Arm64RegisterPmuserenrEl0:
+		return "HvArm64RegisterPmuserenrEl0"
+	case Arm64RegisterPmxevcntrEl0:
+		return "HvArm64RegisterPmxevcntrEl0"
+	case Arm64RegisterPmxevtyperEl0:
+		return "HvArm64RegisterPmxevtyperEl0"
+	case Arm64RegisterAmevcntr00El0:
+		return "HvArm64RegisterAmevcntr00El0"
+	case Arm64RegisterAmevcntr01El0:
+		return "HvArm64RegisterAmevcntr01El0"
+	case Arm64RegisterAmevcntr02El0:
+		return "HvArm64RegisterAmevcntr02El0"
+	case Arm64RegisterAmevcntr03El0:
+		return "HvArm64RegisterAmevcntr03El0"
+	case Arm64RegisterPmbidrEl1:
+		return "HvArm64RegisterPmbidrEl1"
+	case Arm64RegisterPmblimitrEl1:
+		return "HvArm64RegisterPmblimitrEl1"
+	case Arm64RegisterPmbptrEl1:
+		return "HvArm64RegisterPmbptrEl1"
+	case Arm64RegisterPmbsrEl1:
+		return "HvArm64RegisterPmbsrEl1"
+	case Arm64RegisterPmscrEl1:
+		return "HvArm64RegisterPmscrEl1"
+	case Arm64RegisterPmsevfrEl1:
+		return "HvArm64RegisterPmsevfrEl1"
+	case Arm64RegisterPmsfcrEl1:
+		return "HvArm64RegisterPmsfcrEl1"
+	case Arm64RegisterPmsicrEl1:
+		return "HvArm64RegisterPmsicrEl1"
+	case Arm64RegisterPmsidrEl1:
+		return "HvArm64RegisterPmsidrEl1"
+	case Arm64RegisterPmsirrEl1:
+		return "HvArm64RegisterPmsirrEl1"
+	case Arm64RegisterPmslatfrEl1:
+		return "HvArm64RegisterPmslatfrEl1"
+	case Arm64RegisterPmsnevfrEl1:
+		return "HvArm64RegisterPmsnevfrEl1"
+	case Arm64RegisterDisrEl1:
+		return "HvArm64RegisterDisrEl1"
+	case Arm64RegisterErrselrEl1:
+		return "HvArm64RegisterErrselrEl1"
+	case Arm64RegisterErxaddrEl1:
+		return "HvArm64RegisterErxaddrEl1"
+	case Arm64RegisterErxctlrEl1:
+		return "HvArm64RegisterErxctlrEl1"
+	case Arm64RegisterErrxfrEl1:
+		return "HvArm64RegisterErrxfrEl1"
+	case Arm64RegisterErxmisc0El1:
+		return "HvArm64RegisterErxmisc0El1"
+	case Arm64RegisterErxmisc1El1:
+		return "HvArm64RegisterErxmisc1El1"
+	case Arm64RegisterErxmisc2El1:
+		return "HvArm64RegisterErxmisc2El1"
+	case Arm64RegisterErxmisc3El1:
+		return "HvArm64RegisterErxmisc3El1"
+	case Arm64RegisterErxpfgcdnEl1:
+		return "HvArm64RegisterErxpfgcdnEl1"
+	case Arm64RegisterErxpfgctlEl1:
+		return "HvArm64RegisterErxpfgctlEl1"
+	case Arm64RegisterErxpfgfEl1:
+		return "HvArm64RegisterErxpfgfEl1"
+	case Arm64RegisterErxstatusEl1:
+		return "HvArm64RegisterErxstatusEl1"
+	case Arm64RegisterCntfrqEl0:
+		return "HvArm64RegisterCntfrqEl0"
+	case Arm64RegisterCntkctlEl1:
+		return "HvArm64RegisterCntkctlEl1"
+	case Arm64RegisterCntkctlElx:
+		return "HvArm64RegisterCntkctlElx"
+	case Arm64RegisterCntpCtlEl0:
+		return "HvArm64RegisterCntpCtlEl0"
+	case Arm64RegisterCntpCtlElx:
+		return "HvArm64RegisterCntpCtlElx"
+	case Arm64RegisterCntpCvalEl0:
+		return "HvArm64RegisterCntpCvalEl0"
+	case Arm64RegisterCntpCvalElx:
+		return "HvArm64RegisterCntpCvalElx"
+	case Arm64RegisterCntpTvalEl0:
+		return "HvArm64RegisterCntpTvalEl0"
+	case Arm64RegisterCntpTvalElx:
+		return "HvArm64RegisterCntpTvalElx"
+	case Arm64RegisterCntpctEl0:
+		return "HvArm64RegisterCntpctEl0"
+	case Arm64RegisterCntvCtlEl0:
+		return "HvArm64RegisterCntvCtlEl0"
+	case Arm64RegisterCntvCtlElx:
+		return "HvArm64RegisterCntvCtlElx"
+	case Arm64RegisterCntvCvalEl0:
+		return "HvArm64RegisterCntvCvalEl0"
+	case Arm64RegisterCntvCvalElx:
+		return "HvArm64RegisterCntvCvalElx"
+	case Arm64RegisterCntvTvalEl0:
+		return "HvArm64RegisterCntvTvalEl0"
+	case Arm64RegisterCntvTvalElx:
+		return "HvArm64RegisterCntvTvalElx"
+	case Arm64RegisterCntvctEl0:
+		return "HvArm64RegisterCntvctEl0"
+	case Arm64RegisterGicrBaseGPA:
+		return "HvArm64RegisterGicrBaseGpa"
+	case Arm64RegisterPartitionInfoPage:
+		return "HvArm64RegisterPartitionInfoPage"
+	}
+	return "HV_REGISTER_NAME(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
 // RegisterValue is HV_REGISTER_VALUE.
