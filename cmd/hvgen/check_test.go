@@ -141,6 +141,7 @@ func TestUsageErrors(t *testing.T) {
 		{"gen", "-spec", miniDir},
 		{"gen", "-spec", miniDir, "-version", "v9"},
 		{"check", "-nosuchflag"},
+		{"export", "-spec", miniDir, "-arch", "arm65"},
 		{"check", "extra"},
 		{},
 	} {

@@ -167,7 +167,7 @@ func (b *builder) visit(name string) {
 	}
 	ct.Asserts = nil
 	for _, as := range byArch[spec.Arches[0]] {
-		if all(byArch, func(bs []Assert) bool { return slices.Contains(bs, as) }) {
+		if !slices.ContainsFunc(spec.Arches[1:], func(a string) bool { return !slices.Contains(byArch[a], as) }) {
 			ct.Asserts = append(ct.Asserts, as)
 		}
 	}
@@ -183,15 +183,6 @@ func (b *builder) visit(name string) {
 		}
 	}
 	b.out = append(b.out, ct)
-}
-
-func all(m map[string][]Assert, f func([]Assert) bool) bool {
-	for _, v := range m {
-		if !f(v) {
-			return false
-		}
-	}
-	return true
 }
 
 // typedef builds a type's declaration and its assertions on architecture a,

@@ -154,15 +154,16 @@ func Build(r *spec.Registry) (*Site, error) {
 			}
 			// A block laid out differently per architecture is shown once for each.
 			all := lay[h.Versions[0]]
-			for _, a := range layout.Arches {
-				if a.Name != "x64" && all.Same(p.typ) {
-					break
-				}
+			arches := []string{"x64"}
+			if !all.Same(p.typ) {
+				arches = spec.Arches
+			}
+			for _, a := range arches {
 				prm := Param{Role: p.role, Type: p.typ, Slug: typeSlugs[p.typ]}
-				if !all.Same(p.typ) {
-					prm.Role += " (" + a.Name + ")"
+				if len(arches) > 1 {
+					prm.Role += " (" + a + ")"
 				}
-				if l := all[a.Name].Types[p.typ]; l != nil {
+				if l := all[a].Types[p.typ]; l != nil {
 					prm.Size = l.Size
 					prm.Rows = rows(l, typeSlugs, 0, 0)
 				}
