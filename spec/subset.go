@@ -21,7 +21,8 @@ func (s Selection) Empty() bool {
 // Subset returns the selected part of a version view: the selected
 // hypercalls, types and areas plus every type they use, the constants of the
 // selected areas or of the kept types, and all statuses (the status type is
-// what the generated code reports errors with).
+// what the generated code reports errors with). A subset with any hypercall
+// also keeps what its client needs (see ClientConstants and Roles).
 func (r *Registry) Subset(sel Selection) (*Registry, error) {
 	if sel.Empty() {
 		return r, nil
@@ -70,7 +71,15 @@ func (r *Registry) Subset(sel Selection) (*Registry, error) {
 		}
 	}
 	if len(out.Hypercalls) > 0 {
+		// What a client of the kept hypercalls needs: the call code, the
+		// hypercall input and output values (and their bit types) and the
+		// fast-call limits.
 		want("HV_CALL_CODE")
+		for _, t := range r.Types {
+			if _, ok := Roles[t.Role]; ok {
+				want(t.Name)
+			}
+		}
 	}
 	if len(out.Statuses) > 0 {
 		want("HV_STATUS")
@@ -117,11 +126,20 @@ func (r *Registry) Subset(sel Selection) (*Registry, error) {
 		}
 	}
 	for _, c := range r.Constants {
-		if areas[c.Area] || c.Type != "" && keepType[c.Type] {
+		if areas[c.Area] || c.Type != "" && keepType[c.Type] || len(out.Hypercalls) > 0 && slices.Contains(ClientConstants, c.Name) {
 			out.Constants = append(out.Constants, c)
 		}
 	}
 	return out, nil
+}
+
+// ClientConstants are the constants a generated hypercall client reads its
+// fast-call limits from (cmd/hvgen/internal/gogen/client.go); a subset with a
+// hypercall keeps them.
+var ClientConstants = []string{
+	"HV_HYPERCALL_FAST_MAX_INPUT_PARAMETERS",
+	"HV_HYPERCALL_XMM_FAST_MAX_INPUT_BYTES",
+	"HV_HYPERCALL_XMM_FAST_MAX_OUTPUT_BYTES",
 }
 
 func (r *Registry) enumOf(value string) (*Type, *Value) {
