@@ -120,3 +120,25 @@ func TestGenRemovesOnlyItsOwnStaleFiles(t *testing.T) {
 		t.Errorf("ztypes.go: %v, mode %v", err, fi.Mode())
 	}
 }
+
+// The committed packages TestGeneratedUpToDate compares are the ones the
+// go:generate lines of generated/generate.go write.
+func TestCommittedMatchesGenerateGo(t *testing.T) {
+	src, err := os.ReadFile("../../generated/generate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "//go:generate go run ../cmd/hvgen gen "); ok {
+			got = append(got, rest)
+		}
+	}
+	var want []string
+	for _, c := range committed {
+		want = append(want, "-spec ../spec -version "+c.version+" -pkg "+c.pkg+" -out "+c.pkg)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("generated/generate.go generates %q; TestGeneratedUpToDate checks %q", got, want)
+	}
+}
