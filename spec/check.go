@@ -10,7 +10,13 @@ import (
 // versions, unique names, codes and values per version, and references. Load
 // calls it; layout facts (offsets, sizes, bit ranges) are checked by package
 // layout.
-func Check(r *Registry, errs *ErrorList) {
+func Check(r *Registry, errs *ErrorList) { check(r, errs, false) }
+
+// check is Check; partial says some files of the registry did not decode, so
+// that a name they would have declared may be missing: the checks that fail
+// on a missing item (an undefined reference, an undeclared version, a
+// required type absent) are skipped and every other check runs.
+func check(r *Registry, errs *ErrorList, partial bool) {
 	declared := map[string]bool{}
 	for _, v := range r.Versions {
 		if v.Name == "" {
@@ -21,12 +27,12 @@ func Check(r *Registry, errs *ErrorList) {
 		}
 		declared[v.Name] = true
 	}
-	if len(declared) == 0 {
+	if len(declared) == 0 && !partial {
 		errs.Add(Pos{}, "no versions declared (a file needs a versions: list)")
 	}
 	eachItem(r, func(it *Item) {
 		for _, v := range it.Versions {
-			if !declared[v] {
+			if !declared[v] && !partial {
 				errs.Add(it.Pos, "%s: unknown version %q (declared: %v)", it.Name, v, r.VersionNames())
 			}
 		}
@@ -35,7 +41,7 @@ func Check(r *Registry, errs *ErrorList) {
 		}
 	})
 	for _, v := range r.VersionNames() {
-		checkVersion(r.View(v), v, errs)
+		checkVersion(r.View(v), v, errs, partial)
 	}
 	// A type declared for an architecture belongs to versions that describe it.
 	for _, t := range r.Types {
@@ -81,13 +87,22 @@ func eachItem(r *Registry, f func(*Item)) {
 
 // versionChecker checks one version's view.
 type versionChecker struct {
-	r    *Registry
-	v    string
-	errs *ErrorList
+	r       *Registry
+	v       string
+	errs    *ErrorList
+	partial bool // see check
 }
 
 func (c *versionChecker) add(pos Pos, format string, args ...any) {
 	c.errs.Add(pos, "%s [%s]", fmt.Sprintf(format, args...), c.v)
+}
+
+// missing reports an item that is not there, unless the registry is partial
+// (the item may be in a file that did not decode).
+func (c *versionChecker) missing(pos Pos, format string, args ...any) {
+	if !c.partial {
+		c.add(pos, format, args...)
+	}
 }
 
 // unique reports the second and later uses of a key.
@@ -101,8 +116,8 @@ func (u unique) claim(c *versionChecker, key string, pos Pos, format string, arg
 	u[key] = pos
 }
 
-func checkVersion(r *Registry, v string, errs *ErrorList) {
-	c := &versionChecker{r: r, v: v, errs: errs}
+func checkVersion(r *Registry, v string, errs *ErrorList, partial bool) {
+	c := &versionChecker{r: r, v: v, errs: errs, partial: partial}
 	names := unique{}
 	// A type and its values claim their names on each architecture they hold
 	// on, so that a type's per-architecture variants may share its name; the
@@ -209,7 +224,7 @@ func (c *versionChecker) ref(pos Pos, what, name string) *Type {
 	}
 	t := c.r.Type(name)
 	if t == nil {
-		c.add(pos, "%s: undefined type %s", what, name)
+		c.missing(pos, "%s: undefined type %s", what, name)
 	}
 	return t
 }
@@ -340,7 +355,7 @@ func (c *versionChecker) checkStatuses() {
 		}
 	}
 	if len(c.r.Statuses) > 0 && st == nil {
-		c.add(c.r.Statuses[0].Pos, "statuses need the type HV_STATUS")
+		c.missing(c.r.Statuses[0].Pos, "statuses need the type HV_STATUS")
 	}
 }
 
@@ -360,7 +375,7 @@ func (c *versionChecker) checkHypercalls() {
 		what := "hypercall " + h.Name
 		codes.claim(c, fmt.Sprint(h.Code), h.Pos, "duplicate call code %#04x (%s)", h.Code, h.Name)
 		if !hasCallCode {
-			c.add(h.Pos, "%s: hypercalls need the type HV_CALL_CODE", what)
+			c.missing(h.Pos, "%s: hypercalls need the type HV_CALL_CODE", what)
 		} else if !c.r.Fits("HV_CALL_CODE", h.Code) {
 			c.add(h.Pos, "%s: code %#x does not fit HV_CALL_CODE", what, h.Code)
 		}
@@ -386,7 +401,7 @@ func (c *versionChecker) checkHypercalls() {
 		seen := unique{}
 		for _, s := range h.Statuses {
 			if c.status(s.Status) == nil {
-				c.add(s.Pos, "%s: undefined status %s", what, s.Status)
+				c.missing(s.Pos, "%s: undefined status %s", what, s.Status)
 			}
 			seen.claim(c, s.Status, s.Pos, "%s: status %s listed twice; merge the conditions", what, s.Status)
 		}
@@ -401,7 +416,7 @@ func (c *versionChecker) privileges(h *Hypercall, what string) {
 	}
 	mask := c.r.Type("HV_PARTITION_PRIVILEGE_MASK")
 	if mask == nil {
-		c.add(h.Pos, "%s: privileges name flags of HV_PARTITION_PRIVILEGE_MASK, which this version does not declare", what)
+		c.missing(h.Pos, "%s: privileges name flags of HV_PARTITION_PRIVILEGE_MASK, which this version does not declare", what)
 		return
 	}
 	for _, p := range h.Access.Privileges {
@@ -440,7 +455,7 @@ func (c *versionChecker) checkStatsGroups() {
 	for _, g := range c.r.StatsGroups {
 		what := "stats group " + g.Name
 		if t, _ := c.enumValue(g.Object); t == nil {
-			c.add(g.Pos, "%s: object %s is not an enumeration value", what, g.Object)
+			c.missing(g.Pos, "%s: object %s is not an enumeration value", what, g.Object)
 		}
 		var enum *Type
 		if g.CounterEnum != "" {
@@ -452,7 +467,7 @@ func (c *versionChecker) checkStatsGroups() {
 		}
 		for _, k := range []struct{ key, name string }{{"id_constant", g.IDConst}, {"version_constant", g.VersionConst}} {
 			if k.name != "" && !slices.ContainsFunc(c.r.Constants, func(x *Constant) bool { return x.Name == k.name && x.Value != nil }) {
-				c.add(g.Pos, "%s: %s %s is not a constant with a value", what, k.key, k.name)
+				c.missing(g.Pos, "%s: %s %s is not a constant with a value", what, k.key, k.name)
 			}
 		}
 		idx, names := unique{}, unique{}

@@ -7,9 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -42,8 +40,9 @@ type Source struct {
 
 // Load loads and checks the *.yaml files at the top of fsys. Positions in errors
 // are reported as prefix/file:line:col. The error, if any, is an ErrorList with
-// every problem found; the registry is returned with it when the files decode
-// but fail the cross-item checks, so that later stages can add their findings.
+// every problem found, in every file; the registry is returned with it when
+// the files decode but fail the cross-item checks, so that later stages can
+// add their findings.
 func Load(fsys fs.FS, prefix string) (*Registry, error) {
 	return LoadSources(Source{FS: fsys, Prefix: prefix})
 }
@@ -74,7 +73,12 @@ func LoadSources(srcs ...Source) (*Registry, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errs.Err() // the files do not decode; cross-file checks would only repeat it
+		// Some files do not decode: check the others too, except for what
+		// an item of the broken files could make right (a reference to a
+		// name they may declare), and return no registry (a layout needs
+		// every item).
+		check(r, &errs, true)
+		return nil, errs.Err()
 	}
 	Check(r, &errs)
 	if err := errs.Err(); err != nil {
@@ -92,9 +96,13 @@ func Parse(r *Registry, file string, data []byte) ErrorList {
 }
 
 func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
+	if line, col, b, bad := invalidUTF8(data); bad {
+		errs.Add(Pos{File: file, Line: line, Col: col}, "invalid UTF-8 (byte %#02x): registry files are UTF-8 text", b)
+		return
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		line, msg := yamlError(err)
+		line, msg := yamlError(err, data)
 		errs.Add(Pos{File: file, Line: line}, "%s", msg)
 		return
 	}
@@ -146,18 +154,6 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 			r.StatsGroups = append(r.StatsGroups, g)
 		}
 	}
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 syntax error into a line and a message.
-func yamlError(err error) (int, string) {
-	s := err.Error()
-	if m := yamlLine.FindStringSubmatch(s); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return line, "invalid YAML: " + m[2]
-	}
-	return 0, "invalid YAML: " + strings.TrimPrefix(s, "yaml: ")
 }
 
 // item decodes the keys every item has.
