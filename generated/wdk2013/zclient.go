@@ -3,7 +3,10 @@
 
 package wdk2013
 
-import "github.com/hvgen/hvgen/runtime/hvcall"
+import (
+	"github.com/hvgen/hvgen/runtime/hvcall"
+	"unsafe"
+)
 
 // Encoding tells the hypercall runtime how this version encodes the input value
 // (HV_X64_HYPERCALL_INPUT) and decodes the output value (HV_X64_HYPERCALL_OUTPUT), and the limits of
@@ -87,8 +90,11 @@ func (c *Client) PostDebugData(in *PostDebugDataInput, inList []uint8, out *Post
 // HV_DEBUG_RETRIEVE_LOOP and HV_DEBUG_RETRIEVE_TEST_ACTIVITY is given), HV_STATUS_INACTIVE (activity
 // testing was asked for and nothing was received since the last call), HV_STATUS_NO_DATA (the incoming
 // session buffer holds no data).
+//
+// outList must hold every element the call returns: a shorter one fails with hvcall.ErrOutputListShort
+// (the call took effect, and outList has the first elements).
 func (c *Client) RetrieveDebugData(in *RetrieveDebugDataInput, out *RetrieveDebugDataOutput, outList []uint8) error {
-	return c.CallParts(&Hypercalls[2], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
+	return c.CallList(&Hypercalls[2], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList), int(unsafe.Sizeof(outList[0])))
 }
 
 // ResetDebugSession issues HvCallResetDebugSession (call code 0x006b, simple, fast-capable): Discards
@@ -178,8 +184,11 @@ func (c *Client) DeleteEventLogBuffer(in *DeleteEventLogBufferInput) error {
 // partition), HV_STATUS_INVALID_PARAMETER (the log type is not valid; no buffer has the given index),
 // HV_STATUS_OPERATION_DENIED (the group of this log type is not initialized; the buffer is already
 // mapped), HV_STATUS_INSUFFICIENT_MEMORY (there is not enough memory to map the buffer).
+//
+// outList must hold every element the call returns: a shorter one fails with hvcall.ErrOutputListShort
+// (the call took effect, and outList has the first elements).
 func (c *Client) MapEventLogBuffer(in *MapEventLogBufferInput, out *MapEventLogBufferOutput, outList []GPAPageNumber) error {
-	return c.CallParts(&Hypercalls[9], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
+	return c.CallList(&Hypercalls[9], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList), int(unsafe.Sizeof(outList[0])))
 }
 
 // UnmapEventLogBuffer issues HvCallUnmapEventLogBuffer (call code 0x0065, simple, fast-capable):
@@ -704,8 +713,11 @@ func (c *Client) GetNextChildPartition(in *GetNextChildPartitionInput, out *GetN
 // flags ask for an unsupported option), HV_STATUS_INVALID_SAVE_RESTORE_STATE (the save was not first
 // started with the HV_SAVE_RESTORE_STATE_START flag), HV_STATUS_INSUFFICIENT_MEMORY (the caller's
 // memory pool has too few pages).
+//
+// outList must hold every element the call returns: a shorter one fails with hvcall.ErrOutputListShort
+// (the call took effect, and outList has the first elements).
 func (c *Client) SavePartitionState(in *SavePartitionStateInput, out *SavePartitionStateOutput, outList []uint8) error {
-	return c.CallParts(&Hypercalls[45], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList))
+	return c.CallList(&Hypercalls[45], hvcall.Bytes(in), nil, hvcall.Bytes(out), hvcall.SliceBytes(outList), int(unsafe.Sizeof(outList[0])))
 }
 
 // RestorePartitionState issues HvCallRestorePartitionState (call code 0x005f, simple): Feeds saved

@@ -38,3 +38,14 @@ func (s Sizes) OutLen() int {
 	}
 	return alignUp(s.OutHeader, 8) + s.Reps*s.OutElem
 }
+
+// ErrorBackend is a Backend that can fail without a hypervisor status: the
+// request never reached the hypervisor (a driver's ioctl failed, or the
+// driver cannot express it). A Caller whose backend has HypercallErr uses it
+// and returns the error, wrapped with the call's name, so errors.Is reaches
+// the backend's own error (a syscall.Errno, say). result is meaningful only
+// when err is nil.
+type ErrorBackend interface {
+	Backend
+	HypercallErr(control uint64, in, out *Page, regs *FastBlock, sizes Sizes) (result uint64, err error)
+}

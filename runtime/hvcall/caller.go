@@ -1,6 +1,7 @@
 package hvcall
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/hvgen/hvgen/runtime/abi"
@@ -9,6 +10,7 @@ import (
 // Caller issues hypercalls through a backend with its own parameter pages.
 type Caller struct {
 	backend Backend
+	errb    ErrorBackend // backend, when it can fail without a status
 	enc     *Encoding
 	in, out *Page
 	regs    FastBlock
@@ -23,7 +25,35 @@ type Caller struct {
 // NewCaller returns a caller with a fresh pair of page-aligned pages.
 func NewCaller(b Backend, enc *Encoding) *Caller {
 	p := newPages(2)
-	return &Caller{backend: b, enc: enc, in: p[0], out: p[1]}
+	eb, _ := b.(ErrorBackend)
+	return &Caller{backend: b, errb: eb, enc: enc, in: p[0], out: p[1]}
+}
+
+// issue makes one hypercall through the backend and decodes the output
+// value. err is the backend's own failure, wrapped with the call's name.
+func (c *Caller) issue(d *abi.Hypercall, ctl Control, in, out *Page, regs *FastBlock, sizes Sizes) (status uint16, reps int, err error) {
+	var res uint64
+	if c.errb != nil {
+		if res, err = c.errb.HypercallErr(c.enc.Input(ctl), in, out, regs, sizes); err != nil {
+			return 0, 0, fmt.Errorf("%s: %w", d.Name, err)
+		}
+	} else {
+		res = c.backend.Hypercall(c.enc.Input(ctl), in, out, regs, sizes)
+	}
+	status, reps = c.enc.Output(res)
+	return status, reps, nil
+}
+
+// checkBlocks rejects a fixed input or output block shorter than the
+// descriptor's (a nil parameter pointer gives an empty block).
+func checkBlocks(d *abi.Hypercall, in, out []byte) error {
+	if len(in) < int(d.InputSize) {
+		return fmt.Errorf("%s: %w: %d bytes, the input block is %d", d.Name, ErrShortInput, len(in), d.InputSize)
+	}
+	if len(out) < int(d.OutputSize) {
+		return fmt.Errorf("%s: %w: %d bytes, the output block is %d", d.Name, ErrShortOutput, len(out), d.OutputSize)
+	}
+	return nil
 }
 
 // Call issues a simple hypercall. input is the parameter block and output
@@ -34,10 +64,46 @@ func (c *Caller) Call(d *abi.Hypercall, input, output []byte) error {
 
 // CallParts issues a simple hypercall whose input and output blocks each have
 // a fixed header and a variable tail (a trailing variable-length array). The
-// tail follows the header directly (headers are multiples of 8 bytes).
+// tail follows the header directly (headers are multiples of 8 bytes). A
+// header shorter than the descriptor's size is an error (ErrShortInput,
+// ErrShortOutput), and no call is made.
 func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) error {
+	return c.callParts(d, in, inTail, out, outTail, 0)
+}
+
+// CallList is CallParts for a call whose output ends in a list that the
+// hypervisor fills with as many elemSize-byte elements as it has, a count the
+// call does not return (HvCallMapEventLogBuffer: one GPA page number per
+// buffer page). The output page from the list on is filled with 0xFF bytes
+// before the call, so elements of a longer outList that the hypervisor did not
+// write come back as all 0xFF bytes; if the hypervisor wrote past outList,
+// outList was too short and the call fails with ErrOutputListShort, which
+// says how many elements came back at least (the call took effect, and
+// outList holds the first ones). A returned element whose bytes are all 0xFF
+// cannot be told from the fill; no GPA page number is. A list call always
+// uses the memory convention.
+func (c *Caller) CallList(d *abi.Hypercall, in, inTail, out, outList []byte, elemSize int) error {
+	if elemSize < 1 {
+		return fmt.Errorf("%s: hvcall: CallList with element size %d", d.Name, elemSize)
+	}
+	return c.callParts(d, in, inTail, out, outList, elemSize)
+}
+
+// fill is what CallList puts past the output list.
+var fill = func() *Page {
+	var p Page
+	for i := range p {
+		p[i] = 0xFF
+	}
+	return &p
+}()
+
+func (c *Caller) callParts(d *abi.Hypercall, in, inTail, out, outTail []byte, listElem int) error {
 	if d.Rep {
 		_, err := c.CallRep(d, in, nil, out, nil, 0)
+		return err
+	}
+	if err := checkBlocks(d, in, out); err != nil {
 		return err
 	}
 	nIn, nOut := len(in)+len(inTail), len(out)+len(outTail)
@@ -54,11 +120,14 @@ func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) er
 			return fmt.Errorf("%s: %w", d.Name, ErrHeaderTooLarge)
 		}
 	}
-	if c.fast(d, nIn, nOut) {
+	if listElem == 0 && c.fast(d, nIn, nOut) {
 		ctl.Fast = true
 		clear(c.regs[:])
 		copy(c.regs[copy(c.regs[:], in):], inTail)
-		status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), nil, nil, &c.regs, Sizes{InHeader: nIn, OutHeader: nOut}))
+		status, _, err := c.issue(d, ctl, nil, nil, &c.regs, Sizes{InHeader: nIn, OutHeader: nOut})
+		if err != nil {
+			return err
+		}
 		if status != 0 {
 			return &Error{Call: d.Name, Status: c.enc.Status(status), Rep: -1}
 		}
@@ -70,11 +139,28 @@ func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) er
 	// the next boundary so none leaks from an earlier call.
 	clear(c.in[nIn:min(alignUp(nIn, 8), PageSize)])
 	copy(c.in[copy(c.in[:], in):], inTail)
-	status, _ := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil, Sizes{InHeader: nIn, OutHeader: nOut}))
+	if listElem > 0 {
+		copy(c.out[len(out):], fill[:])
+	}
+	status, _, err := c.issue(d, ctl, c.in, c.out, nil, Sizes{InHeader: nIn, OutHeader: nOut})
+	if err != nil {
+		return err
+	}
 	if status != 0 {
 		return &Error{Call: d.Name, Status: c.enc.Status(status), Rep: -1}
 	}
 	copy(outTail, c.out[copy(out, c.out[:]):])
+	if listElem > 0 {
+		if past := c.out[nOut:]; !bytes.Equal(past, fill[:len(past)]) {
+			last := len(past) - 1
+			for past[last] == 0xFF {
+				last--
+			}
+			n := (len(outTail) + last + listElem) / listElem
+			return fmt.Errorf("%s: %w: it returned at least %d elements of %d bytes, the list holds %d (the call took effect; the list has the first ones)",
+				d.Name, ErrOutputListShort, n, listElem, len(outTail)/listElem)
+		}
+	}
 	return nil
 }
 
@@ -107,6 +193,9 @@ func (c *Caller) CallRep(d *abi.Hypercall, header, inElems, outHeader, outElems 
 		}
 		return 0, c.CallParts(d, header, nil, outHeader, nil)
 	}
+	if err := checkBlocks(d, header, outHeader); err != nil {
+		return 0, err
+	}
 	inSize, outSize := int(d.InputElemSize), int(d.OutputElemSize)
 	if n < 0 || len(inElems) != n*inSize || len(outElems) != n*outSize {
 		return 0, fmt.Errorf("%s: %w: %d elements, %d input bytes of %d-byte elements, %d output bytes of %d-byte elements",
@@ -135,7 +224,10 @@ func (c *Caller) CallRep(d *abi.Hypercall, header, inElems, outHeader, outElems 
 		for start := 0; start < count; {
 			ctl := Control{Code: d.Code, RepCount: count, RepStart: start}
 			sizes := Sizes{InHeader: len(header), InElem: inSize, OutHeader: len(outHeader), OutElem: outSize, Reps: count}
-			status, completed := c.enc.Output(c.backend.Hypercall(c.enc.Input(ctl), c.in, c.out, nil, sizes))
+			status, completed, err := c.issue(d, ctl, c.in, c.out, nil, sizes)
+			if err != nil {
+				return done + start, err
+			}
 			completed = min(completed, count) // never trust the count beyond what was asked
 			if completed > start {
 				copy(outElems[(done+start)*outSize:(done+completed)*outSize], c.out[outBase+start*outSize:])

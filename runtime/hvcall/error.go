@@ -13,7 +13,14 @@ var (
 	ErrNotRep         = errors.New("hvcall: rep elements passed to a simple hypercall")
 	ErrHeaderTooLarge = errors.New("hvcall: variable header too large for the input value")
 	ErrIncomplete     = errors.New("hvcall: the registry has no parameter layout for this hypercall")
+	ErrShortInput     = errors.New("hvcall: input parameters shorter than the call's input block (nil?)")
+	ErrShortOutput    = errors.New("hvcall: output buffer shorter than the call's output block (nil?)")
 )
+
+// ErrOutputListShort is returned when a call's output list was too short for
+// what the hypervisor returned; the call took effect and the list holds the
+// first elements.
+var ErrOutputListShort = errors.New("hvcall: output list shorter than what the hypervisor returned")
 
 // ErrNoProgress is returned when the hypervisor reports success for a rep
 // call without completing any further rep; issuing it again would loop.

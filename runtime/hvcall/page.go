@@ -29,8 +29,12 @@ func newPages(n int) []*Page {
 	return pages
 }
 
-// Bytes views a value as its bytes, without copying.
+// Bytes views a value as its bytes, without copying. A nil pointer is an
+// empty block, which the Caller rejects where the call needs one.
 func Bytes[T any](p *T) []byte {
+	if p == nil {
+		return nil
+	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), unsafe.Sizeof(*p))
 }
 

@@ -4,6 +4,7 @@ package mshv
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"syscall"
@@ -12,14 +13,14 @@ import (
 	"github.com/hvgen/hvgen/runtime/hvcall"
 )
 
-// Backend issues hypercalls through the driver.
+// Backend issues hypercalls through the driver. It holds no state that a
+// call changes, so any number of goroutines (each with its own
+// hvcall.Caller) may share it.
 type Backend struct {
 	f   *os.File
 	enc *hvcall.Encoding
-	// Err is the last failure that is not a hypervisor status (the ioctl
-	// itself failed, or the request could not be expressed); such calls
-	// return HV_STATUS_INVALID_PARAMETER to the runtime.
-	Err error
+	// ioctl issues MSHV_ROOT_HVCALL; tests replace it.
+	ioctl func(fd uintptr, arg *rootHvcall) syscall.Errno
 }
 
 // Open opens /dev/mshv. The encoding is the ABI version's (a generated
@@ -32,35 +33,54 @@ func Open(enc *hvcall.Encoding) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{f: f, enc: enc}, nil
+	return FromFile(f, enc), nil
 }
 
 // FromFile uses a partition file descriptor the driver returned.
-func FromFile(f *os.File, enc *hvcall.Encoding) *Backend { return &Backend{f: f, enc: enc} }
+func FromFile(f *os.File, enc *hvcall.Encoding) *Backend {
+	return &Backend{f: f, enc: enc, ioctl: rootHvcallIoctl}
+}
 
 // Close closes the device.
 func (b *Backend) Close() error { return b.f.Close() }
+
+func rootHvcallIoctl(fd uintptr, a *rootHvcall) syscall.Errno {
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, uintptr(RootHvcall), uintptr(unsafe.Pointer(a)))
+	return errno
+}
 
 // statusInvalidParameter is HV_STATUS_INVALID_PARAMETER, the same in every
 // version of the reference.
 const statusInvalidParameter = 0x0005
 
-// Hypercall implements hvcall.Backend.
-func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) uint64 {
+// HypercallErr implements hvcall.ErrorBackend: a request the driver cannot
+// express, or an ioctl that fails without a hypervisor status, is an error
+// (the errno wrapped: errors.Is(err, syscall.EPERM) works); a hypervisor
+// status comes back in the output value.
+func (b *Backend) HypercallErr(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) (uint64, error) {
 	ctl := b.enc.Decode(control)
 	a, skip, err := encode(ctl, in, out, sizes)
 	if err != nil {
-		b.Err = err
-		return b.enc.Result(statusInvalidParameter, 0)
+		return 0, err
 	}
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, b.f.Fd(), uintptr(RootHvcall), uintptr(unsafe.Pointer(&a)))
+	errno := b.ioctl(b.f.Fd(), &a)
 	runtime.KeepAlive(in)
 	runtime.KeepAlive(out)
 	if errno != 0 && a.Status == 0 {
-		b.Err = errno
-		return b.enc.Result(statusInvalidParameter, 0)
+		return 0, fmt.Errorf("mshv: MSHV_ROOT_HVCALL: %w", errno)
 	}
-	return b.enc.Result(a.Status, skip+int(a.Reps))
+	return b.enc.Result(a.Status, skip+int(a.Reps)), nil
 }
 
-var _ hvcall.Backend = (*Backend)(nil)
+// Hypercall implements hvcall.Backend for callers other than hvcall.Caller
+// (which uses HypercallErr): a failure without a hypervisor status becomes
+// HV_STATUS_INVALID_PARAMETER, as the error has nowhere else to go.
+func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) uint64 {
+	res, err := b.HypercallErr(control, in, out, regs, sizes)
+	if err != nil {
+		return b.enc.Result(statusInvalidParameter, 0)
+	}
+	return res
+}
+
+var _ hvcall.ErrorBackend = (*Backend)(nil)

@@ -241,7 +241,7 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 			jen.Return(jen.Id("c").Dot("Call").Call(desc, jen.Id("input"), jen.Id("output"))))
 	}
 	var params []jen.Code
-	inArg, inTail, outArg, outTail := jen.Nil(), jen.Nil(), jen.Nil(), jen.Nil()
+	inArg, inTail, outArg := jen.Nil(), jen.Nil(), jen.Nil()
 	if h.Input != "" {
 		params = append(params, jen.Id("in").Op("*").Add(g.goType(h.Input)))
 		inArg = bytes("in")
@@ -256,11 +256,15 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 			outArg = bytes("out")
 			if t := g.tail(h.Output); t != nil {
 				params = append(params, jen.Id("outList").Index().Add(t))
-				outTail = slice("outList")
+				doc += "\n\noutList must hold every element the call returns: a shorter one fails with\n" +
+					"hvcall.ErrOutputListShort (the call took effect, and outList has the first elements)."
+				return comment(doc).Func().Params(recv).Id(name).Params(params...).Error().Block(
+					jen.Return(jen.Id("c").Dot("CallList").Call(desc, inArg, inTail, outArg, slice("outList"),
+						jen.Int().Call(jen.Qual("unsafe", "Sizeof").Call(jen.Id("outList").Index(jen.Lit(0)))))))
 			}
 		}
 		return comment(doc).Func().Params(recv).Id(name).Params(params...).Error().Block(
-			jen.Return(jen.Id("c").Dot("CallParts").Call(desc, inArg, inTail, outArg, outTail)))
+			jen.Return(jen.Id("c").Dot("CallParts").Call(desc, inArg, inTail, outArg, jen.Nil())))
 	}
 	// Rep: the list is elems (input elements) and/or results (output elements).
 	n := jen.Null()
