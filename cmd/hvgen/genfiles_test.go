@@ -121,8 +121,8 @@ func TestGenRemovesOnlyItsOwnStaleFiles(t *testing.T) {
 	}
 }
 
-// The committed packages TestGeneratedUpToDate compares are the ones the
-// go:generate lines of generated/generate.go write.
+// The committed packages TestGeneratedUpToDate compares are the ones that
+// the directives of generated/generate.go write.
 func TestCommittedMatchesGenerateGo(t *testing.T) {
 	src, err := os.ReadFile("../../generated/generate.go")
 	if err != nil {
