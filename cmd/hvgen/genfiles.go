@@ -54,7 +54,7 @@ func writeGenerated(dir, lang string, files map[string][]byte) error {
 			return err
 		case bytes.Equal(cur, files[n]):
 		case !owned(lang, cur):
-			return fmt.Errorf("gen: refusing to overwrite %s: its first line is not hvgen's generated-code line for %s, so hvgen did not write it; move it away or choose another -out", p, langName(lang))
+			return fmt.Errorf("refusing to overwrite %s: its first line is not hvgen's generated-code line for %s, so hvgen did not write it; move it away or choose another -out", p, langName(lang))
 		default:
 			write = append(write, n)
 		}
@@ -99,7 +99,7 @@ func readRegular(p string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("gen: refusing to replace %s: not a regular file", p)
+		return nil, fmt.Errorf("refusing to replace %s: not a regular file", p)
 	}
 	return os.ReadFile(p)
 }
