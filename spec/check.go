@@ -37,6 +37,9 @@ func Check(r *Registry, errs *ErrorList) {
 	for _, v := range r.VersionNames() {
 		checkVersion(r.View(v), v, errs)
 	}
+	for _, v := range r.Versions {
+		checkOrigin(r, v, errs)
+	}
 	// A type declared for an architecture belongs to versions that describe it.
 	for _, t := range r.Types {
 		for _, a := range t.Arch {
