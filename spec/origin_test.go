@@ -22,7 +22,7 @@ constants:
 	}
 	for src, want := range map[string]string{
 		"{kind: scrolls}":                    `kind "scrolls": want documents or headers`,
-		"{removed: [HV_OLD]}":             `missing required key "kind"`,
+		"{removed: [HV_OLD]}":                `missing required key "kind"`,
 		"{kind: headers, unstated: [color]}": `unknown attribute "color"`,
 		"{kind: headers, removed: [HvNone]}": "removed item HvNone is in no other version",
 		"{kind: headers, partial: [HV_X]}":   "partial type HV_X is not a type of b",

@@ -54,7 +54,9 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	}
 	if *summary {
 		f := *format
-		write = func(w io.Writer, from, to string, ch []diff.Change) error { return diff.WriteSummary(w, f, from, to, ch) }
+		write = func(w io.Writer, from, to string, ch []diff.Change) error {
+			return diff.WriteSummary(w, f, from, to, ch)
+		}
 	}
 	r, err := rf.load(stderr)
 	if err != nil {
