@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
@@ -28,7 +29,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "text", "report `format`: text, json or markdown")
 	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
 	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of these `classes` is found (comma-separated): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none")
-	only := fs.String("only", "", "report only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still see every change")
+	only := fs.String("only", "", "list only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
 	summary := fs.Bool("summary", false, "write a short report that fits a pull-request comment: counts by class and kind, and the items with incompatible changes")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -47,16 +48,8 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 			onlyClasses = append(onlyClasses, c)
 		}
 	}
-	write := map[string]func(io.Writer, string, string, []diff.Change) error{
-		"text": diff.WriteText, "json": diff.WriteJSON, "markdown": diff.WriteMarkdown}[*format]
-	if write == nil {
+	if !slices.Contains([]string{"text", "json", "markdown"}, *format) {
 		return usageError{fmt.Sprintf("-format %q: want text, json or markdown", *format)}
-	}
-	if *summary {
-		f := *format
-		write = func(w io.Writer, from, to string, ch []diff.Change) error {
-			return diff.WriteSummary(w, f, from, to, ch)
-		}
 	}
 	r, err := rf.load(stderr)
 	if err != nil {
@@ -105,12 +98,8 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		return usageError{"give -from and -to (two versions of one registry), or -against and -version (two registries)"}
 	}
 	changes := diff.Compare(old, new)
-	shown := changes
-	if onlyClasses != nil {
-		shown = diff.Only(changes, onlyClasses...)
-	}
 	var buf bytes.Buffer
-	if err := write(&buf, oldName, newName, shown); err != nil {
+	if err := diff.NewReport(oldName, newName, changes, onlyClasses...).Write(&buf, *format, *summary); err != nil {
 		return err
 	}
 	if *outFile == "-" {

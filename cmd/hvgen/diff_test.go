@@ -168,6 +168,24 @@ func TestDiffWDKToTLFS(t *testing.T) {
 	if code != 3 || len(out) > 65536 || !strings.Contains(out, "`HvCallAssertVirtualInterrupt`: hypercall.code") || strings.Contains(out, "| compatible |") {
 		t.Errorf("-only incompatible -summary: exit %d, %d bytes:\n%s", code, len(out), out)
 	}
+	// -only lists some classes and still counts all.
+	code, out, _ = runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "incompatible", "-format", "json")
+	var only struct {
+		Summary diff.Summary
+		Only    []string
+		Changes []struct{ Class string }
+	}
+	if err := json.Unmarshal([]byte(out), &only); err != nil || code != 3 {
+		t.Fatalf("-only incompatible -format json: exit %d, %v", code, err)
+	}
+	if only.Summary != rep.Summary || len(only.Changes) != rep.Summary.Incompatible || len(only.Only) != 1 {
+		t.Errorf("-only incompatible: summary %+v (want %+v), %d changes listed", only.Summary, rep.Summary, len(only.Changes))
+	}
+	for _, c := range only.Changes {
+		if c.Class != "incompatible" {
+			t.Errorf("-only incompatible lists a %s change", c.Class)
+		}
+	}
 	if code, _, _ := runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "worse"); code != 2 {
 		t.Errorf("-only worse: exit %d, want 2", code)
 	}

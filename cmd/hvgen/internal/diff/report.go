@@ -67,6 +67,54 @@ func (f FailOn) Fails(changes []Change) bool {
 	return slices.ContainsFunc(changes, func(c Change) bool { return f[c.Class] })
 }
 
+// Report is what the writers render: the changes listed, and the counts of
+// every change found, so that a report restricted to some classes (-only)
+// still says how many of the others there are.
+type Report struct {
+	From, To string
+	Summary  Summary  // of every change found
+	Only     []Class  // the classes listed; nil: all
+	Changes  []Change // the changes listed
+}
+
+// NewReport makes the report of the changes between from and to, listing
+// those of the given classes only (all when none is given).
+func NewReport(from, to string, changes []Change, only ...Class) *Report {
+	r := &Report{From: from, To: to, Summary: Summarize(changes), Changes: changes}
+	if len(only) > 0 {
+		r.Only, r.Changes = only, Only(changes, only...)
+	}
+	return r
+}
+
+// listed says which classes a restricted report lists.
+func (r *Report) listed() string {
+	if r.Only == nil {
+		return ""
+	}
+	var names []string
+	for _, c := range r.Only {
+		names = append(names, c.String())
+	}
+	return " (listed here: " + strings.Join(names, ", ") + ")"
+}
+
+// Write renders the report in a format: text, json or markdown; summary
+// selects the short form (see WriteSummary).
+func (r *Report) Write(w io.Writer, format string, summary bool) error {
+	switch {
+	case summary:
+		return r.writeSummary(w, format)
+	case format == "text":
+		return r.writeText(w)
+	case format == "json":
+		return r.writeJSON(w)
+	case format == "markdown":
+		return r.writeMarkdown(w)
+	}
+	return fmt.Errorf("report format %q: want text, json or markdown", format)
+}
+
 // Only keeps the changes of the given classes.
 func Only(changes []Change, classes ...Class) []Change {
 	var out []Change
@@ -95,11 +143,20 @@ func split(changes []Change) (real, undescribed []Change) {
 	return real, undescribed
 }
 
+// mdLine is the Markdown summary line.
+func (s Summary) mdLine() string {
+	return fmt.Sprintf("**%d incompatible**, %d compatible, %d documentation-only; %d undescribed (one source does not describe the item)", s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
+}
+
 // WriteText writes the report for people: grouped by item, old -> new; the
 // undescribed differences follow in a section of their own.
 func WriteText(w io.Writer, from, to string, changes []Change) error {
-	fmt.Fprintf(w, "%s -> %s: %s\n", from, to, Summarize(changes).line())
-	real, undescribed := split(changes)
+	return NewReport(from, to, changes).writeText(w)
+}
+
+func (r *Report) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "%s -> %s: %s%s\n", r.From, r.To, r.Summary.line(), r.listed())
+	real, undescribed := split(r.Changes)
 	textChanges(w, real)
 	if len(undescribed) > 0 {
 		fmt.Fprintf(w, "\nUndescribed: what one side's source does not describe (not changes of the ABI)\n")
@@ -150,14 +207,22 @@ type jsonChange struct {
 
 // WriteJSON writes the report for tools; the schema is in the README.
 func WriteJSON(w io.Writer, from, to string, changes []Change) error {
+	return NewReport(from, to, changes).writeJSON(w)
+}
+
+func (r *Report) writeJSON(w io.Writer) error {
 	out := struct {
 		Schema  int          `json:"schema"`
 		From    string       `json:"from"`
 		To      string       `json:"to"`
 		Summary Summary      `json:"summary"`
+		Only    []string     `json:"only,omitempty"`
 		Changes []jsonChange `json:"changes"`
-	}{Schema: 2, From: from, To: to, Summary: Summarize(changes), Changes: []jsonChange{}}
-	for _, c := range changes {
+	}{Schema: 2, From: r.From, To: r.To, Summary: r.Summary, Changes: []jsonChange{}}
+	for _, c := range r.Only {
+		out.Only = append(out.Only, c.String())
+	}
+	for _, c := range r.Changes {
 		out.Changes = append(out.Changes, jsonChange{Class: c.Class.String(), Change: c})
 	}
 	enc := json.NewEncoder(w)
@@ -168,9 +233,12 @@ func WriteJSON(w io.Writer, from, to string, changes []Change) error {
 // WriteMarkdown writes the report as a pull-request comment; the undescribed
 // differences follow in a table of their own.
 func WriteMarkdown(w io.Writer, from, to string, changes []Change) error {
-	s := Summarize(changes)
-	fmt.Fprintf(w, "### ABI changes: `%s` → `%s`\n\n**%d incompatible**, %d compatible, %d documentation-only; %d undescribed (one source does not describe the item).\n", from, to, s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
-	real, undescribed := split(changes)
+	return NewReport(from, to, changes).writeMarkdown(w)
+}
+
+func (r *Report) writeMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "### ABI changes: `%s` → `%s`\n\n%s%s.\n", r.From, r.To, r.Summary.mdLine(), r.listed())
+	real, undescribed := split(r.Changes)
 	mdTable(w, real)
 	if len(undescribed) > 0 {
 		fmt.Fprintf(w, "\n#### Undescribed\n\nWhat one side's source does not describe: not changes of the ABI.\n")

@@ -32,12 +32,17 @@ type summaryReport struct {
 	From         string      `json:"from"`
 	To           string      `json:"to"`
 	Summary      Summary     `json:"summary"`
+	Only         []string    `json:"only,omitempty"`
 	Kinds        []kindCount `json:"kinds"`
 	Incompatible []itemKinds `json:"incompatible_items"`
 }
 
-func summarize(from, to string, changes []Change) summaryReport {
-	r := summaryReport{Schema: 2, From: from, To: to, Summary: Summarize(changes), Kinds: []kindCount{}, Incompatible: []itemKinds{}}
+func (rep *Report) summarize() summaryReport {
+	changes := rep.Changes
+	r := summaryReport{Schema: 2, From: rep.From, To: rep.To, Summary: rep.Summary, Kinds: []kindCount{}, Incompatible: []itemKinds{}}
+	for _, c := range rep.Only {
+		r.Only = append(r.Only, c.String())
+	}
 	counts := map[[2]string]int{}
 	for _, c := range changes {
 		counts[[2]string{c.Class.String(), c.Kind}]++
@@ -74,7 +79,12 @@ func classOrder(name string) int {
 // class and kind, and the items with incompatible changes (the first
 // summaryItems of them by name). format is text, json or markdown.
 func WriteSummary(w io.Writer, format, from, to string, changes []Change) error {
-	r := summarize(from, to, changes)
+	return NewReport(from, to, changes).writeSummary(w, format)
+}
+
+func (rep *Report) writeSummary(w io.Writer, format string) error {
+	r := rep.summarize()
+	from, to := rep.From, rep.To
 	shown := r.Incompatible[:min(len(r.Incompatible), summaryItems)]
 	more := len(r.Incompatible) - len(shown)
 	switch format {
@@ -83,8 +93,7 @@ func WriteSummary(w io.Writer, format, from, to string, changes []Change) error 
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	case "markdown":
-		s := r.Summary
-		fmt.Fprintf(w, "### ABI changes: `%s` → `%s` (summary)\n\n**%d incompatible**, %d compatible, %d documentation-only; %d undescribed (one source does not describe the item).\n", from, to, s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
+		fmt.Fprintf(w, "### ABI changes: `%s` → `%s` (summary)\n\n%s%s.\n", from, to, r.Summary.mdLine(), rep.listed())
 		if len(r.Kinds) > 0 {
 			fmt.Fprintf(w, "\n| class | change | count |\n|---|---|---|\n")
 			for _, k := range r.Kinds {
@@ -102,7 +111,7 @@ func WriteSummary(w io.Writer, format, from, to string, changes []Change) error 
 		}
 		return nil
 	case "text":
-		fmt.Fprintf(w, "%s -> %s: %s\n", from, to, r.Summary.line())
+		fmt.Fprintf(w, "%s -> %s: %s%s\n", from, to, r.Summary.line(), rep.listed())
 		if len(r.Kinds) > 0 {
 			fmt.Fprintln(w)
 			for _, k := range r.Kinds {
