@@ -124,7 +124,7 @@ func Compare(old, new *Side) []Change {
 	// one, so there every missing item is removed.
 	cross := ov != nil && nv != nil && ov.Name != nv.Name
 	for _, a := range arches {
-		d := &differ{old: old.on(a), new: new.on(a), cross: cross, oldV: ov, newV: nv}
+		d := &differ{old: old.on(a), new: new.on(a), newAll: new.Reg, cross: cross, oldV: ov, newV: nv}
 		d.hypercalls()
 		d.types()
 		d.statuses()
@@ -156,7 +156,8 @@ func (c Change) key() string {
 
 type differ struct {
 	old, new   *archSide
-	cross      bool // the sides are two versions (two sources)
+	newAll     *spec.Registry // the new side on every architecture
+	cross      bool           // the sides are two versions (two sources)
 	oldV, newV *spec.Version
 	out        []Change
 }
@@ -165,7 +166,10 @@ type differ struct {
 // the sides are the same version, or when the new version's source says it is
 // gone; otherwise the new source does not describe it.
 func (d *differ) gone(what, item, old string) {
-	if d.cross && !d.newV.StatesRemoved(item) {
+	// A type the new version declares for other architectures only is
+	// described there: gone from this one.
+	elsewhere := what == "type" && d.newAll.Type(item) != nil
+	if d.cross && !elsewhere && !d.newV.StatesRemoved(item) {
 		d.add(Undescribed, what+".undescribed", item, "", old, "")
 		return
 	}

@@ -171,6 +171,7 @@ func TestUndescribed(t *testing.T) {
 		"HV_PARTIAL value.undescribed HvTwo": Undescribed, // b lists HV_PARTIAL in part
 		"HV_FULL value.removed HvFullTwo":    Incompatible,
 		"HvCallDropped hypercall.removed ":   Incompatible, // b says it is gone
+		"HV_ARM_ONLY type.removed ":          Incompatible, // b describes it, for arm64 only
 		"HvCallMoved hypercall.code ":        Incompatible,
 	}
 	for k, c := range want {
