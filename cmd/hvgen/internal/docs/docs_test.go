@@ -2,6 +2,7 @@ package docs
 
 import (
 	"encoding/json"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -159,6 +160,15 @@ func TestGoAndCNames(t *testing.T) {
 			for name := range f.Scope.Objects {
 				declared[v][name] = true
 			}
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+					if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok {
+						if id, ok := star.X.(*ast.Ident); ok && id.Name == "Client" {
+							declared[v]["(*Client)."+fd.Name.Name] = true
+						}
+					}
+				}
+			}
 		}
 	}
 	n := 0
@@ -171,6 +181,7 @@ func TestGoAndCNames(t *testing.T) {
 	}
 	for _, c := range s.Hypercalls {
 		check(c.Name, c.Versions[:strings.IndexByte(c.Versions+",", ',')], c.GoName)
+		check(c.Name, c.Versions[:strings.IndexByte(c.Versions+",", ',')], "(*Client)."+c.GoMethod)
 	}
 	for _, tp := range s.Types {
 		for _, v := range tp.Variants {
