@@ -43,6 +43,9 @@ func check(r *Registry, errs *ErrorList, partial bool) {
 	for _, v := range r.VersionNames() {
 		checkVersion(r.View(v), v, errs, partial)
 	}
+	for _, v := range r.Versions {
+		checkOrigin(r, v, errs)
+	}
 	// A type declared for an architecture belongs to versions that describe it.
 	for _, t := range r.Types {
 		for _, a := range t.Arch {

@@ -174,7 +174,7 @@ var itemKeys = []string{"name!", "versions!", "doc!", "ref!"}
 func keys(extra ...string) []string { return append(slices.Clone(itemKeys), extra...) }
 
 func (d *decoder) version(n *yaml.Node, area string) *Version {
-	m := d.mapping(n, "version", "name!", "doc!", "ref!", "arch")
+	m := d.mapping(n, "version", "name!", "doc!", "ref!", "arch", "source")
 	if m == nil {
 		return nil
 	}
@@ -183,6 +183,7 @@ func (d *decoder) version(n *yaml.Node, area string) *Version {
 	v.Doc = d.text(m["doc"], "version doc")
 	v.Refs = d.strs(m["ref"], "version ref")
 	v.Arch = d.arches(m["arch"], "version "+v.Name)
+	v.Source = d.origin(m["source"], v.Name)
 	return v
 }
 

@@ -208,7 +208,8 @@ type Counter struct {
 // Version is an ABI version.
 type Version struct {
 	Item
-	Arch []string // the architectures the version's documents describe; empty: all
+	Arch   []string // the architectures the version's documents describe; empty: all
+	Source *Origin  // what the version was written from and what it leaves unsaid; nil: states everything
 }
 
 // Covers reports whether the version describes architecture a.

@@ -16,8 +16,12 @@ import (
 
 // TestSiteInBrowser opens the generated site in headless Chromium from
 // file://, searches for a call code, follows the result to the hypercall's
-// page and saves a screenshot; any console error or exception fails it.
-// The screenshot goes to $HVGEN_SCREENSHOTS (default: the test's temp dir).
+// page and saves a screenshot; searches by Go name and by a name without its
+// prefix, with the query kept in the URL and read back from it; and checks
+// that the versions page's change table fits the page (its New column in
+// view without horizontal scrolling), with a screenshot of it. Any console
+// error or exception fails it. The screenshots go to $HVGEN_SCREENSHOTS
+// (default: the test's temp dir).
 func TestSiteInBrowser(t *testing.T) {
 	browser := ""
 	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -75,7 +79,7 @@ func TestSiteInBrowser(t *testing.T) {
 	))
 	first, err := chromedp.Run(ctx, chromedp.Text("#results li:first-child a"))
 	step("read the first result", err)
-	step("follow it", chromedp.Do(ctx, chromedp.Click("#results li:first-child a"), chromedp.WaitVisible("h1")))
+	step("follow it", chromedp.Do(ctx, chromedp.Click("#results li:first-child a"), chromedp.WaitVisible("dl.facts")))
 	title, err := chromedp.Run(ctx, chromedp.Text("h1"))
 	step("read the title", err)
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
@@ -87,11 +91,79 @@ func TestSiteInBrowser(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	out := filepath.Join(dir, "hypercall-page.jpg")
-	if err := os.WriteFile(out, shot, 0o644); err != nil {
-		t.Fatal(err)
+	save := func(name string, shot []byte) {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		if err := os.WriteFile(out, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s (%d bytes)", out, len(shot))
 	}
-	t.Logf("screenshot: %s (%d bytes)", out, len(shot))
+	save("hypercall-page.jpg", shot)
+
+	// Search by other names: ranked, without duplicates, the query in the URL.
+	index := "file://" + filepath.Join(site, "index.html")
+	for _, q := range []struct{ query, first string }{
+		{"PartitionID", "HV_PARTITION_ID"},     // a Go name
+		{"MapStatsPage", "HvCallMapStatsPage"}, // without the HvCall prefix, ahead of HV_INPUT_MAP_STATS_PAGE
+		{"hv_status_access_denied", "HV_STATUS_ACCESS_DENIED"},
+	} {
+		step("search "+q.query, chromedp.Do(ctx,
+			chromedp.Navigate(index), chromedp.WaitVisible("#q"),
+			chromedp.SendKeys("#q", q.query), chromedp.WaitVisible("#results a"),
+		))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#results li a')).map(a => a.firstChild.textContent + ' ' + a.getAttribute('href'))`))
+		step("read the results", err)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		step("read the location", err)
+		if len(got) == 0 || !strings.HasPrefix(got[0], q.first+" ") {
+			t.Errorf("search %q: results %v, want %s first", q.query, got[:min(len(got), 5)], q.first)
+		}
+		seen := map[string]bool{}
+		for _, r := range got {
+			if seen[r] {
+				t.Errorf("search %q: %s listed twice", q.query, r)
+			}
+			seen[r] = true
+		}
+		if !strings.Contains(loc, "?q="+q.query) {
+			t.Errorf("search %q: the URL %s does not hold the query", q.query, loc)
+		}
+	}
+	step("open a search URL", chromedp.Do(ctx,
+		chromedp.Navigate(index+"?q=0x6c"), chromedp.WaitVisible("#results a"),
+	))
+	first, err = chromedp.Run(ctx, chromedp.Text("#results li:first-child a"))
+	step("read the first result", err)
+	value, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('q').value`))
+	step("read the search box", err)
+	if !strings.HasPrefix(first, "HvCallMapStatsPage") || value != "0x6c" {
+		t.Errorf("index.html?q=0x6c: box %q, first result %q", value, first)
+	}
+
+	// The versions page: the change tables fit a normal-width page.
+	step("open the versions page", chromedp.Do(ctx,
+		chromedp.Navigate("file://"+filepath.Join(site, "versions.html")), chromedp.WaitVisible("table.changes"),
+	))
+	fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(function () {
+		var bad = [];
+		var w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth > w) { bad.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + w); }
+		document.querySelectorAll('table.changes').forEach(function (t, i) {
+			if (t.scrollWidth > t.clientWidth + 1) { bad.push('table ' + i + ' scrolls: ' + t.scrollWidth + ' > ' + t.clientWidth); }
+			var th = t.querySelectorAll('th');
+			var last = th[th.length - 1];
+			if (last.textContent !== 'New' || last.getBoundingClientRect().right > w) { bad.push('table ' + i + ': New column ends at ' + last.getBoundingClientRect().right + ' of ' + w); }
+		});
+		return bad;
+	})()`))
+	step("measure the change tables", err)
+	for _, b := range fit {
+		t.Error("versions page: " + b)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	step("screenshot the versions page", err)
+	save("versions-page.png", shot)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(problems) > 0 {

@@ -23,14 +23,19 @@ type cLayout struct {
 }
 
 // TestCHeader generates the C header of each version, compiles it with gcc
-// (-std=c11 -Wall -Werror, x86-64), which checks its _Static_asserts, then runs
-// a program that prints sizeof/_Alignof/offsetof of every type and member and
-// compares those with hvgen's export and with go/types' layout of the Go
-// package.
+// (-std=c11 -Wall -Werror, x86-64) and g++ (-std=c++17 -Wall -Werror), which
+// check its static assertions, next to a program's own UINT8/UINT64/BOOLEAN
+// typedefs, then runs a program, built as C and as C++, that prints
+// sizeof/alignof/offsetof of every type and member and compares those with
+// hvgen's export and with go/types' layout of the Go package.
 func TestCHeader(t *testing.T) {
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
 		t.Fatal("gcc is required (apt-get install gcc): ", err)
+	}
+	gxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Fatal("g++ is required (apt-get install g++): ", err)
 	}
 	for _, v := range versions {
 		t.Run(v.pkg, func(t *testing.T) {
@@ -44,6 +49,26 @@ func TestCHeader(t *testing.T) {
 			// out fixed-width integers alike, so this host's gcc checks them.
 			if out, err := exec.Command(gcc, "-std=c11", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-ffreestanding", "-U__x86_64__", "-D__aarch64__", "-x", "c", header).CombinedOutput(); err != nil {
 				t.Fatalf("gcc rejects the header's ARM64 branches: %v\n%s", err, out)
+			}
+			for _, std := range []string{"-std=c++11", "-std=c++17"} {
+				if out, err := exec.Command(gxx, std, "-Wall", "-Werror", "-m64", "-fsyntax-only", "-x", "c++", header).CombinedOutput(); err != nil {
+					t.Fatalf("g++ %s rejects the header: %v\n%s", std, err, out)
+				}
+			}
+			if out, err := exec.Command(gxx, "-std=c++17", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-ffreestanding", "-U__x86_64__", "-D__aarch64__", "-x", "c++", header).CombinedOutput(); err != nil {
+				t.Fatalf("g++ rejects the header's ARM64 branches: %v\n%s", err, out)
+			}
+			// A program with its own integer typedefs, unlike <stdint.h>'s,
+			// includes the header in C and in C++, with C linkage checked.
+			user := filepath.Join(dir, "user.c")
+			if err := os.WriteFile(user, []byte(userProgram), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(gcc, "-std=c11", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-I", dir, "-x", "c", user).CombinedOutput(); err != nil {
+				t.Fatalf("gcc: the header collides with a program's own typedefs: %v\n%s", err, out)
+			}
+			if out, err := exec.Command(gxx, "-std=c++17", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-I", dir, "-x", "c++", user).CombinedOutput(); err != nil {
+				t.Fatalf("g++: the header collides with a program's own typedefs: %v\n%s", err, out)
 			}
 			a := exportABI(t, v.version, "x64")
 			prog := cProgram(a)
@@ -59,6 +84,17 @@ func TestCHeader(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			binxx := filepath.Join(dir, "layout-cxx")
+			if out, err := exec.Command(gxx, "-std=c++17", "-Wall", "-Werror", "-m64", "-I", dir, "-o", binxx, "-x", "c++", src).CombinedOutput(); err != nil {
+				t.Fatalf("g++: %v\n%s", err, out)
+			}
+			outxx, err := exec.Command(binxx).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, outxx) {
+				t.Errorf("C and C++ lay the header's types out differently")
+			}
 			c := parseC(t, out)
 			compareExport(t, a, c)
 			compareGo(t, v.pkg, a, c)
@@ -66,12 +102,31 @@ func TestCHeader(t *testing.T) {
 	}
 }
 
+// userProgram declares integer typedefs of its own, as <windows.h> or an old
+// code base would, with types unlike <stdint.h>'s on Linux, and then uses the
+// header: it must declare none of these names, and give its declarations C
+// linkage in C++.
+const userProgram = `typedef unsigned long long UINT64;
+typedef unsigned char UINT8;
+typedef unsigned int UINT16;
+typedef long INT32;
+typedef int BOOLEAN;
+typedef struct { UINT64 a, b; } UINT128;
+#include "hv.h"
+#ifdef __cplusplus
+#include <type_traits>
+extern "C" int hvgen_user(HV_PARTITION_ID *id);
+static_assert(std::is_same<HV_PARTITION_ID, uint64_t>::value, "HV_PARTITION_ID is a uint64_t");
+#endif
+int hvgen_user(HV_PARTITION_ID *id) { UINT64 x = 1; BOOLEAN b = 1; *id = (HV_PARTITION_ID)x; return b; }
+`
+
 // cProgram prints the layout of every type and named member.
 func cProgram(a *abi) string {
 	var b strings.Builder
 	b.WriteString("#include <stdio.h>\n#include \"hv.h\"\nint main(void) {\n")
 	for _, ty := range a.Types {
-		fmt.Fprintf(&b, "  printf(\"%s %%zu %%zu\\n\", sizeof(%s), _Alignof(%s));\n", ty.Name, ty.Name, ty.Name)
+		fmt.Fprintf(&b, "  printf(\"%s %%zu %%zu\\n\", sizeof(%s), HVGEN_ALIGNOF(%s));\n", ty.Name, ty.Name, ty.Name)
 		if ty.Kind == "struct" || ty.Kind == "union" {
 			for _, p := range memberPaths(ty.Fields, "", 0) {
 				fmt.Fprintf(&b, "  printf(\"%s.%s %%zu\\n\", offsetof(%s, %s));\n", ty.Name, p.path, ty.Name, p.path)

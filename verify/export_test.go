@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -99,5 +100,101 @@ func TestVersionCommand(t *testing.T) {
 	builtin, err := cmd.Output()
 	if err != nil || !strings.Contains(string(builtin), "registry version tlfs") {
 		t.Errorf("hvgen version outside a checkout: %v\n%s", err, builtin)
+	}
+}
+
+// TestExportNumbersAreExact reads hvgen's export the way JavaScript and jq
+// do, with every number a double: each JSON number must survive that (at
+// most 2^53-1), and every 64-bit value (enum and flag values, constants,
+// masks) is a "0x..." string. An overlay adds values that need all 64 bits.
+func TestExportNumbersAreExact(t *testing.T) {
+	overlay := t.TempDir()
+	if err := os.WriteFile(filepath.Join(overlay, "wide.yaml"), []byte(`area: wide
+constants:
+  - {name: HV_TEST_ALL_ONES, value: 0xFFFFFFFFFFFFFFF1, versions: [tlfs], doc: Needs 64 bits., ref: test}
+types:
+  - name: HV_TEST_WIDE_FLAGS
+    kind: flags
+    base: UINT64
+    versions: [tlfs]
+    doc: Needs 64 bits.
+    ref: test
+    values:
+      - {name: HvTestWideTop, value: 0x8000000000000001}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"export", "-spec", "../spec"},
+		{"export", "-spec", "../spec", "-version", "tlfs", "-arch", "arm64"},
+		{"export", "-spec", "../spec", "-overlay", overlay, "-version", "tlfs"},
+	} {
+		out := hvgen(t, args...)
+		var doc any
+		dec := json.NewDecoder(strings.NewReader(string(out)))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		words := 0
+		var walk func(path string, v any)
+		walk = func(path string, v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					walk(path+"."+k, e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(path+"[]", e)
+				}
+			case json.Number:
+				n, err := strconv.ParseInt(string(x), 10, 64)
+				if err != nil || n > 1<<53-1 || n < -(1<<53-1) {
+					t.Errorf("%v: %s = %s is not an integer a double holds exactly", args, path, x)
+				}
+				if strings.HasSuffix(path, "values[].value") || strings.HasSuffix(path, "constants[].value") || strings.HasSuffix(path, ".mask") {
+					t.Errorf("%v: %s = %s: a 64-bit value exported as a number", args, path, x)
+				}
+			case string:
+				if strings.HasSuffix(path, "values[].value") || strings.HasSuffix(path, "constants[].value") || strings.HasSuffix(path, ".mask") {
+					words++
+					if _, err := strconv.ParseUint(strings.TrimPrefix(x, "0x"), 16, 64); err != nil || !strings.HasPrefix(x, "0x") {
+						t.Errorf("%v: %s = %q is not a 0x hex word", args, path, x)
+					}
+				}
+			}
+		}
+		walk("", doc)
+		if words == 0 {
+			t.Errorf("%v: no hex words found", args)
+		}
+	}
+	// The wide values come back exactly, read as plain JSON (numbers as float64).
+	var doc struct {
+		Types []struct {
+			Name   string
+			Values []struct{ Name, Value string }
+		}
+		Constants []struct{ Name, Value string }
+	}
+	if err := json.Unmarshal(hvgen(t, "export", "-spec", "../spec", "-overlay", overlay, "-version", "tlfs"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range doc.Constants {
+		if c.Name == "HV_TEST_ALL_ONES" && c.Value == "0xfffffffffffffff1" {
+			found++
+		}
+	}
+	for _, ty := range doc.Types {
+		for _, v := range ty.Values {
+			if v.Name == "HvTestWideTop" && v.Value == "0x8000000000000001" {
+				found++
+			}
+		}
+	}
+	if found != 2 {
+		t.Errorf("the overlay's 64-bit values did not come back exactly (%d of 2)", found)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
@@ -18,7 +19,7 @@ import (
 const exitChanges = 3
 
 func runDiff(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("diff", "diff (-from V1 -to V2 | -against DIR|REV -version V) [-format text|json|markdown] [-fail-on class] [-spec dir]", stderr)
+	fs := newFlags("diff", "diff (-from V1 -to V2 | -against DIR|REV -version V) [-format text|json|markdown] [-only classes] [-summary] [-fail-on classes] [-spec dir]", stderr)
 	var rf registryFlags
 	rf.register(fs)
 	from := fs.String("from", "", "old ABI `version` in the registry")
@@ -27,22 +28,27 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", "", "with -against: the `version` to compare in both registries")
 	format := fs.String("format", "text", "report `format`: text, json or markdown")
 	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
-	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of this `class` or a worse one is found: incompatible, compatible, doc or none")
+	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of these `classes` is found (comma-separated): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none")
+	only := fs.String("only", "", "list only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
+	summary := fs.Bool("summary", false, "write a short report that fits a pull-request comment: counts by class and kind, and the items with incompatible changes")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var failClass diff.Class
-	switch c, ok := diff.ParseClass(*failOn); {
-	case ok:
-		failClass = c
-	case *failOn == "none":
-		failClass = diff.Incompatible + 1
-	default:
-		return usageError{fmt.Sprintf("-fail-on %q: want incompatible, compatible, doc or none", *failOn)}
+	fail, err := diff.ParseFailOn(*failOn)
+	if err != nil {
+		return usageError{err.Error()}
 	}
-	write := map[string]func(io.Writer, string, string, []diff.Change) error{
-		"text": diff.WriteText, "json": diff.WriteJSON, "markdown": diff.WriteMarkdown}[*format]
-	if write == nil {
+	var onlyClasses []diff.Class
+	if *only != "" {
+		for _, name := range strings.Split(*only, ",") {
+			c, ok := diff.ParseClass(strings.TrimSpace(name))
+			if !ok {
+				return usageError{fmt.Sprintf("-only %q: want a comma-separated list of incompatible, compatible, doc and undescribed", *only)}
+			}
+			onlyClasses = append(onlyClasses, c)
+		}
+	}
+	if !slices.Contains([]string{"text", "json", "markdown"}, *format) {
 		return usageError{fmt.Sprintf("-format %q: want text, json or markdown", *format)}
 	}
 	r, err := rf.load(stderr)
@@ -93,7 +99,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	}
 	changes := diff.Compare(old, new)
 	var buf bytes.Buffer
-	if err := write(&buf, oldName, newName, changes); err != nil {
+	if err := diff.NewReport(oldName, newName, changes, onlyClasses...).Write(&buf, *format, *summary); err != nil {
 		return err
 	}
 	if *outFile == "-" {
@@ -103,7 +109,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	} else if err := os.WriteFile(*outFile, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	if worst, any := diff.Worst(changes); any && worst >= failClass {
+	if fail.Fails(changes) {
 		return exitError(exitChanges)
 	}
 	return nil

@@ -23,7 +23,7 @@ func TestDiffExitCodes(t *testing.T) {
 		t.Errorf("-fail-on none: exit %d", code)
 	}
 	same := []string{"diff", "-spec", diffData + "/old", "-against", diffData + "/old", "-version", "v", "-fail-on", "doc"}
-	if code, out, _ := runCLI(same...); code != 0 || !strings.Contains(out, "0 incompatible, 0 compatible, 0 documentation") {
+	if code, out, _ := runCLI(same...); code != 0 || !strings.Contains(out, "0 incompatible, 0 compatible, 0 documentation-only changes; 0 undescribed") {
 		t.Errorf("no changes: exit %d %q", code, out)
 	}
 	for _, bad := range [][]string{
@@ -117,5 +117,76 @@ func BenchmarkDiff(b *testing.B) {
 		if len(diff.Compare(o, n)) == 0 {
 			b.Fatal("no changes")
 		}
+	}
+}
+
+// TestDiffWDKToTLFS is the committed comparison: real breaks stay
+// incompatible, what the TLFS does not describe is counted apart, and the
+// short forms keep their promises.
+func TestDiffWDKToTLFS(t *testing.T) {
+	code, out, errs := runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-format", "json", "-fail-on", "none")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Summary diff.Summary
+		Changes []struct{ Class, Kind, Item, Path, Old, New string }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Incompatible >= 150 || rep.Summary.Undescribed == 0 {
+		t.Errorf("summary %+v: want fewer than 150 incompatible and the undescribed counted apart", rep.Summary)
+	}
+	find := func(item, kind, path string) string {
+		for _, c := range rep.Changes {
+			if c.Item == item && c.Kind == kind && c.Path == path {
+				return c.Class + " " + c.Old + " -> " + c.New
+			}
+		}
+		return "(none)"
+	}
+	for _, w := range []struct{ item, kind, path, want string }{
+		{"HvCallAssertVirtualInterrupt", "hypercall.code", "", "incompatible 0x55 -> 0x94"},
+		{"HV_INPUT_UNMAP_STATS_PAGE", "field.offset", "ObjectIdentity", "incompatible 0x8 -> 0x4"},
+		{"HvCallMapStatsPage", "hypercall.undescribed", "", "undescribed 0x6c -> "}, // no TLFS page
+		{"HvCallSignalEvent", "hypercall.fast", "", "undescribed true -> false"},    // no TLFS page states the convention
+		{"HV_REGISTER_NAME", "value.renamed", "HvX64RegisterSint0", "compatible HvX64RegisterSint0 -> HvRegisterSint0"},
+		{"HV_PORT_TYPE", "value.removed", "HvPortTypeMessage", "incompatible 0x1 -> "}, // the TLFS's enum lists Doorbell only
+	} {
+		if got := find(w.item, w.kind, w.path); got != w.want {
+			t.Errorf("%s %s %s: %q, want %q", w.item, w.kind, w.path, got, w.want)
+		}
+	}
+	// The default -fail-on ignores undescribed differences; naming the class counts them.
+	undesc := []string{"diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "undescribed"}
+	if code, out, _ := runCLI(append(undesc, "-fail-on", "undescribed")...); code != 3 || strings.Contains(out, "incompatible  ") {
+		t.Errorf("-only undescribed -fail-on undescribed: exit %d", code)
+	}
+	// -only incompatible -summary fits a pull-request comment (65536 characters).
+	code, out, _ = runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "incompatible", "-summary", "-format", "markdown")
+	if code != 3 || len(out) > 65536 || !strings.Contains(out, "`HvCallAssertVirtualInterrupt`: hypercall.code") || strings.Contains(out, "| compatible |") {
+		t.Errorf("-only incompatible -summary: exit %d, %d bytes:\n%s", code, len(out), out)
+	}
+	// -only lists some classes and still counts all.
+	code, out, _ = runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "incompatible", "-format", "json")
+	var only struct {
+		Summary diff.Summary
+		Only    []string
+		Changes []struct{ Class string }
+	}
+	if err := json.Unmarshal([]byte(out), &only); err != nil || code != 3 {
+		t.Fatalf("-only incompatible -format json: exit %d, %v", code, err)
+	}
+	if only.Summary != rep.Summary || len(only.Changes) != rep.Summary.Incompatible || len(only.Only) != 1 {
+		t.Errorf("-only incompatible: summary %+v (want %+v), %d changes listed", only.Summary, rep.Summary, len(only.Changes))
+	}
+	for _, c := range only.Changes {
+		if c.Class != "incompatible" {
+			t.Errorf("-only incompatible lists a %s change", c.Class)
+		}
+	}
+	if code, _, _ := runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-only", "worse"); code != 2 {
+		t.Errorf("-only worse: exit %d, want 2", code)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/export"
 )
 
 func TestExportMini(t *testing.T) {
@@ -48,7 +50,7 @@ func TestExportMini(t *testing.T) {
 		}
 		Constants []struct {
 			Name  string
-			Value *uint64
+			Value *export.Word
 		}
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {

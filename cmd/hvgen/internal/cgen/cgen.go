@@ -1,7 +1,8 @@
 // Package cgen emits a C header for one ABI version of the registry, in the
-// style of the hypervisor's own headers, with a _Static_assert on the size,
-// alignment and member offsets of every struct and union. The file layout is
-// the template templates/c_header.tmpl; this package prepares its data.
+// style of the hypervisor's own headers, with a static assertion on the size,
+// alignment and member offsets of every struct and union. The header compiles
+// as C11 and C++11 or later. The file layout is the template
+// templates/c_header.tmpl; this package prepares its data.
 package cgen
 
 import (
@@ -117,7 +118,24 @@ func typed(typ string, v uint64) string {
 	if typ == "" {
 		return fmt.Sprintf("%#x", v)
 	}
-	return fmt.Sprintf("((%s)%#x)", typ, v)
+	return fmt.Sprintf("((%s)%#x)", CName(typ), v)
+}
+
+// cPrimitives are the C spellings of the registry's built-in integer types:
+// <stdint.h> types, so that the header declares no UINT8 or UINT64 of its
+// own (a program's or <windows.h>'s would collide with it).
+var cPrimitives = map[string]string{
+	"UINT8": "uint8_t", "UINT16": "uint16_t", "UINT32": "uint32_t", "UINT64": "uint64_t", "UINT128": "HV_UINT128",
+	"INT8": "int8_t", "INT16": "int16_t", "INT32": "int32_t", "INT64": "int64_t", "BOOLEAN": "uint8_t",
+}
+
+// CName is the name the C header gives a registry type: its own name, or
+// for a built-in integer type its <stdint.h> spelling.
+func CName(typ string) string {
+	if c, ok := cPrimitives[typ]; ok {
+		return c
+	}
+	return typ
 }
 
 func ident(s string) string {
@@ -200,16 +218,16 @@ func (b *builder) typedef(t *spec.Type, a string) Type {
 	}
 	switch t.Kind {
 	case spec.KindAlias:
-		ct.Kind, ct.Base = "alias", t.Base
+		ct.Kind, ct.Base = "alias", CName(t.Base)
 	case spec.KindEnum, spec.KindFlags:
-		ct.Kind, ct.Base = "enum", t.Base
+		ct.Kind, ct.Base = "enum", CName(t.Base)
 		for _, v := range t.Values {
 			ct.Values = append(ct.Values, Define{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value)})
 		}
 	case spec.KindBitfield:
 		base := r.Integer(t.Base).Name
 		ct.Kind, ct.Keyword = "aggregate", "union"
-		ct.Members = []Member{{Indent: indent(1), Bits: bits(t, base, 2)}, {Indent: indent(1), Type: base, Name: "As" + base}}
+		ct.Members = []Member{{Indent: indent(1), Bits: bits(t, CName(base), 2)}, {Indent: indent(1), Type: CName(base), Name: "As" + base}}
 	case spec.KindStruct, spec.KindUnion:
 		ct.Kind, ct.Keyword, ct.Packed = "aggregate", string(t.Kind), t.Packed
 		ct.Members = b.members(r, t.Fields, 1, t.Kind == spec.KindUnion)
@@ -224,7 +242,7 @@ func (b *builder) asserts(t *spec.Type, lt *layout.Type) []Assert {
 	if t.Kind != spec.KindAlias || lt.Fields == nil { // an alias of an aggregate is checked where the aggregate is
 		ct.Asserts = append(ct.Asserts, Assert{"sizeof(" + t.Name + ")", t.Name + " size", lt.Size})
 		if !t.Packed {
-			ct.Asserts = append(ct.Asserts, Assert{"_Alignof(" + t.Name + ")", t.Name + " alignment", lt.Align})
+			ct.Asserts = append(ct.Asserts, Assert{"HVGEN_ALIGNOF(" + t.Name + ")", t.Name + " alignment", lt.Align})
 		}
 	}
 	if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
@@ -258,7 +276,7 @@ func indent(depth int) string { return strings.Repeat("    ", depth) }
 func (b *builder) members(r *spec.Registry, fields []*spec.Field, depth int, union bool) []Member {
 	var out []Member
 	for _, f := range fields {
-		m := Member{Indent: indent(depth), Name: f.Name, Type: f.Type}
+		m := Member{Indent: indent(depth), Name: f.Name, Type: CName(f.Type)}
 		switch {
 		case f.Count > 0:
 			m.Array = fmt.Sprintf("[%d]", f.Count)
@@ -272,7 +290,7 @@ func (b *builder) members(r *spec.Registry, fields []*spec.Field, depth int, uni
 		if f.Nested != nil {
 			switch f.Nested.Kind {
 			case spec.KindBitfield:
-				m.Bits = bits(f.Nested, r.Integer(f.Nested.Base).Name, depth+1)
+				m.Bits = bits(f.Nested, CName(r.Integer(f.Nested.Base).Name), depth+1)
 			default:
 				m.Keyword = string(f.Nested.Kind)
 				m.Members = b.members(r, f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)

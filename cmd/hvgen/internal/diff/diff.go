@@ -18,12 +18,16 @@ type Class int
 
 const (
 	Doc          Class = iota // documentation only: descriptions, references, access notes
-	Compatible                // an addition; existing callers keep working
+	Compatible                // an addition or a rename; existing callers keep working
 	Incompatible              // an existing caller built against the old ABI breaks
+	// Undescribed: one side's source does not describe the item (or never
+	// states the attribute), so the difference is a gap in a source, not a
+	// change of the ABI. It is outside the order of the three above.
+	Undescribed
 )
 
 func (c Class) String() string {
-	return [...]string{"documentation", "compatible", "incompatible"}[c]
+	return [...]string{"documentation", "compatible", "incompatible", "undescribed"}[c]
 }
 
 // ParseClass reads a class name (as -fail-on takes it).
@@ -35,6 +39,8 @@ func ParseClass(s string) (Class, bool) {
 		return Compatible, true
 	case "incompatible":
 		return Incompatible, true
+	case "undescribed":
+		return Undescribed, true
 	}
 	return 0, false
 }
@@ -57,6 +63,14 @@ type Side struct {
 	Name string // for reports: "wdk-2013", "main:spec (tlfs)"
 	Reg  *spec.Registry
 	Lay  layout.Results
+}
+
+// version is the ABI version the side views (nil for a view of several).
+func (s *Side) version() *spec.Version {
+	if len(s.Reg.Versions) == 1 {
+		return s.Reg.Versions[0]
+	}
+	return nil
 }
 
 // NewSide lays out a version view.
@@ -105,8 +119,12 @@ func Compare(old, new *Side) []Change {
 	}
 	var out []Change
 	seen := map[string][]string{} // change key -> architectures
+	ov, nv := old.version(), new.version()
+	// Two versions have two sources; the same version in two registries has
+	// one, so there every missing item is removed.
+	cross := ov != nil && nv != nil && ov.Name != nv.Name
 	for _, a := range arches {
-		d := &differ{old: old.on(a), new: new.on(a)}
+		d := &differ{old: old.on(a), new: new.on(a), newAll: new.Reg, cross: cross, oldV: ov, newV: nv}
 		d.hypercalls()
 		d.types()
 		d.statuses()
@@ -137,8 +155,51 @@ func (c Change) key() string {
 }
 
 type differ struct {
-	old, new *archSide
-	out      []Change
+	old, new   *archSide
+	newAll     *spec.Registry // the new side on every architecture
+	cross      bool           // the sides are two versions (two sources)
+	oldV, newV *spec.Version
+	out        []Change
+}
+
+// gone reports an item of the old side that the new side lacks: removed when
+// the sides are the same version, or when the new version's source says it is
+// gone; otherwise the new source does not describe it.
+func (d *differ) gone(what, item, old string) {
+	// A type the new version declares for other architectures only is
+	// described there: gone from this one.
+	elsewhere := what == "type" && d.newAll.Type(item) != nil
+	if d.cross && !elsewhere && !d.newV.StatesRemoved(item) {
+		d.add(Undescribed, what+".undescribed", item, "", old, "")
+		return
+	}
+	d.add(Incompatible, what+".removed", item, "", old, "")
+}
+
+// memberGone reports a member of a type that the new side's declaration
+// lacks: undescribed when the new source lists the type's members in part.
+func (d *differ) memberGone(what, typ, path, old string) {
+	if d.cross && !d.newV.Lists(typ) {
+		d.add(Undescribed, what+".undescribed", typ, path, old, "")
+		return
+	}
+	d.add(Incompatible, what+".removed", typ, path, old, "")
+}
+
+// stated reports whether both sides' sources give attribute a; a difference
+// in an attribute one source never gives is undescribed.
+func (d *differ) stated(a string) bool {
+	return !d.cross || d.oldV.States(a) && d.newV.States(a)
+}
+
+// docChange reports changed descriptions and references, old and new text.
+func (d *differ) docChange(what, item string, oldDoc, newDoc string, oldRefs, newRefs []string) {
+	if oldDoc != newDoc {
+		d.add(Doc, what+".doc", item, "", oldDoc, newDoc)
+	}
+	if !slices.Equal(oldRefs, newRefs) {
+		d.add(Doc, what+".ref", item, "", strings.Join(oldRefs, ", "), strings.Join(newRefs, ", "))
+	}
 }
 
 func (d *differ) add(c Class, kind, item, path, old, new string) {
@@ -180,7 +241,7 @@ func (d *differ) hypercalls() {
 			d.add(Compatible, "hypercall.added", name, "", "", hex(b.Code))
 			continue
 		case b == nil:
-			d.add(Incompatible, "hypercall.removed", name, "", hex(a.Code), "")
+			d.gone("hypercall", name, hex(a.Code))
 			continue
 		}
 		if a.Code != b.Code {
@@ -194,6 +255,9 @@ func (d *differ) hypercalls() {
 			if a.Fast {
 				c = Incompatible // callers using registers now fail
 			}
+			if !d.stated("hypercall.fast") {
+				c = Undescribed
+			}
 			d.add(c, "hypercall.fast", name, "", fmt.Sprint(a.Fast), fmt.Sprint(b.Fast))
 		}
 		for _, p := range []struct{ what, a, b string }{
@@ -203,11 +267,13 @@ func (d *differ) hypercalls() {
 			d.params(name, p.what, p.a, p.b)
 		}
 		d.statusSet(name, a, b)
-		if a.Doc != b.Doc || !slices.Equal(a.Refs, b.Refs) {
-			d.add(Doc, "hypercall.doc", name, "", "", "")
-		}
+		d.docChange("hypercall", name, a.Doc, b.Doc, a.Refs, b.Refs)
 		if accessText(a.Access) != accessText(b.Access) {
-			d.add(Doc, "hypercall.access", name, "", accessText(a.Access), accessText(b.Access))
+			c := Doc
+			if !d.stated("hypercall.access") {
+				c = Undescribed
+			}
+			d.add(c, "hypercall.access", name, "", accessText(a.Access), accessText(b.Access))
 		}
 	}
 }
@@ -250,16 +316,20 @@ func (d *differ) statusSet(call string, a, b *spec.Hypercall) {
 	for _, s := range a.Statuses {
 		sa[s.Status] = true
 	}
+	added, removed := Compatible, Doc
+	if !d.stated("hypercall.statuses") {
+		added, removed = Undescribed, Undescribed
+	}
 	sb := map[string]bool{}
 	for _, s := range b.Statuses {
 		sb[s.Status] = true
 		if !sa[s.Status] {
-			d.add(Compatible, "hypercall.status.added", call, "", "", s.Status)
+			d.add(added, "hypercall.status.added", call, "", "", s.Status)
 		}
 	}
 	for _, s := range a.Statuses {
 		if !sb[s.Status] {
-			d.add(Doc, "hypercall.status.removed", call, "", s.Status, "")
+			d.add(removed, "hypercall.status.removed", call, "", s.Status, "")
 		}
 	}
 }
@@ -273,15 +343,18 @@ func (d *differ) statuses() {
 		case a == nil:
 			d.add(Compatible, "status.added", name, "", "", optHex(b.Value))
 		case b == nil:
-			d.add(Incompatible, "status.removed", name, "", optHex(a.Value), "")
+			d.gone("status", name, optHex(a.Value))
 		case optHex(a.Value) != optHex(b.Value):
 			c := Incompatible
-			if a.Value == nil {
+			switch {
+			case !d.stated("status.value"):
+				c = Undescribed
+			case a.Value == nil:
 				c = Compatible // a value that was unknown is now given
 			}
 			d.add(c, "status.value", name, "", optHex(a.Value), optHex(b.Value))
-		case a.Doc != b.Doc:
-			d.add(Doc, "status.doc", name, "", "", "")
+		default:
+			d.docChange("status", name, a.Doc, b.Doc, a.Refs, b.Refs)
 		}
 	}
 }
@@ -295,15 +368,15 @@ func (d *differ) constants() {
 		case a == nil:
 			d.add(Compatible, "constant.added", name, "", "", optHex(b.Value))
 		case b == nil:
-			d.add(Incompatible, "constant.removed", name, "", optHex(a.Value), "")
+			d.gone("constant", name, optHex(a.Value))
 		case optHex(a.Value) != optHex(b.Value):
 			c := Incompatible
 			if a.Value == nil {
 				c = Compatible
 			}
 			d.add(c, "constant.value", name, "", optHex(a.Value), optHex(b.Value))
-		case a.Doc != b.Doc:
-			d.add(Doc, "constant.doc", name, "", "", "")
+		default:
+			d.docChange("constant", name, a.Doc, b.Doc, a.Refs, b.Refs)
 		}
 	}
 }

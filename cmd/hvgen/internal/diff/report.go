@@ -4,14 +4,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
-// Summary counts changes by class.
+// Summary counts changes by class. Undescribed differences are counted apart:
+// they are gaps in one side's source, not changes.
 type Summary struct {
 	Incompatible int `json:"incompatible"`
 	Compatible   int `json:"compatible"`
 	Doc          int `json:"documentation"`
+	Undescribed  int `json:"undescribed"`
 }
 
 // Summarize counts the changes.
@@ -23,6 +26,8 @@ func Summarize(changes []Change) Summary {
 			s.Incompatible++
 		case Compatible:
 			s.Compatible++
+		case Undescribed:
+			s.Undescribed++
 		default:
 			s.Doc++
 		}
@@ -30,19 +35,137 @@ func Summarize(changes []Change) Summary {
 	return s
 }
 
-// Worst is the most severe class among the changes, and false if none.
-func Worst(changes []Change) (Class, bool) {
-	worst, any := Doc, false
-	for _, c := range changes {
-		worst, any = max(worst, c.Class), true
+// FailOn is the set of classes that fail a run (-fail-on).
+type FailOn map[Class]bool
+
+// ParseFailOn reads -fail-on: a comma-separated list of classes, each of
+// incompatible, compatible or doc meaning that class or a worse one, and
+// undescribed meaning that class only; or none.
+func ParseFailOn(s string) (FailOn, error) {
+	f := FailOn{}
+	if s == "none" {
+		return f, nil
 	}
-	return worst, any
+	for _, name := range strings.Split(s, ",") {
+		c, ok := ParseClass(strings.TrimSpace(name))
+		if !ok {
+			return nil, fmt.Errorf("-fail-on %q: want a comma-separated list of incompatible, compatible, doc and undescribed, or none", s)
+		}
+		if c == Undescribed {
+			f[c] = true
+			continue
+		}
+		for w := c; w <= Incompatible; w++ {
+			f[w] = true
+		}
+	}
+	return f, nil
 }
 
-// WriteText writes the report for people: grouped by item, old -> new.
+// Fails reports whether any change is of a failing class.
+func (f FailOn) Fails(changes []Change) bool {
+	return slices.ContainsFunc(changes, func(c Change) bool { return f[c.Class] })
+}
+
+// Report is what the writers render: the changes listed, and the counts of
+// every change found, so that a report restricted to some classes (-only)
+// still says how many of the others there are.
+type Report struct {
+	From, To string
+	Summary  Summary  // of every change found
+	Only     []Class  // the classes listed; nil: all
+	Changes  []Change // the changes listed
+}
+
+// NewReport makes the report of the changes between from and to, listing
+// those of the given classes only (all when none is given).
+func NewReport(from, to string, changes []Change, only ...Class) *Report {
+	r := &Report{From: from, To: to, Summary: Summarize(changes), Changes: changes}
+	if len(only) > 0 {
+		r.Only, r.Changes = only, Only(changes, only...)
+	}
+	return r
+}
+
+// listed says which classes a restricted report lists.
+func (r *Report) listed() string {
+	if r.Only == nil {
+		return ""
+	}
+	var names []string
+	for _, c := range r.Only {
+		names = append(names, c.String())
+	}
+	return " (listed here: " + strings.Join(names, ", ") + ")"
+}
+
+// Write renders the report in a format: text, json or markdown; summary
+// selects the short form (see WriteSummary).
+func (r *Report) Write(w io.Writer, format string, summary bool) error {
+	switch {
+	case summary:
+		return r.writeSummary(w, format)
+	case format == "text":
+		return r.writeText(w)
+	case format == "json":
+		return r.writeJSON(w)
+	case format == "markdown":
+		return r.writeMarkdown(w)
+	}
+	return fmt.Errorf("report format %q: want text, json or markdown", format)
+}
+
+// Only keeps the changes of the given classes.
+func Only(changes []Change, classes ...Class) []Change {
+	var out []Change
+	for _, c := range changes {
+		if slices.Contains(classes, c.Class) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// counts is the summary line both text and Markdown reports start with.
+func (s Summary) line() string {
+	return fmt.Sprintf("%d incompatible, %d compatible, %d documentation-only changes; %d undescribed (not in one side's source)", s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
+}
+
+// split separates the changes from the undescribed differences.
+func split(changes []Change) (real, undescribed []Change) {
+	for _, c := range changes {
+		if c.Class == Undescribed {
+			undescribed = append(undescribed, c)
+		} else {
+			real = append(real, c)
+		}
+	}
+	return real, undescribed
+}
+
+// mdLine is the Markdown summary line.
+func (s Summary) mdLine() string {
+	return fmt.Sprintf("**%d incompatible**, %d compatible, %d documentation-only; %d undescribed (one source does not describe the item)", s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
+}
+
+// WriteText writes the report for people: grouped by item, old -> new; the
+// undescribed differences follow in a section of their own.
 func WriteText(w io.Writer, from, to string, changes []Change) error {
-	s := Summarize(changes)
-	fmt.Fprintf(w, "%s -> %s: %d incompatible, %d compatible, %d documentation-only changes\n", from, to, s.Incompatible, s.Compatible, s.Doc)
+	return NewReport(from, to, changes).writeText(w)
+}
+
+func (r *Report) writeText(w io.Writer) error {
+	fmt.Fprintf(w, "%s -> %s: %s%s\n", r.From, r.To, r.Summary.line(), r.listed())
+	real, undescribed := split(r.Changes)
+	textChanges(w, real)
+	if len(undescribed) > 0 {
+		fmt.Fprintf(w, "\nUndescribed: what one side's source does not describe (not changes of the ABI)\n")
+		textChanges(w, undescribed)
+	}
+	return nil
+}
+
+func textChanges(w io.Writer, changes []Change) {
 	last := ""
 	for _, c := range changes {
 		if c.Item != last {
@@ -55,7 +178,6 @@ func WriteText(w io.Writer, from, to string, changes []Change) error {
 		}
 		fmt.Fprintf(w, "  %-13s %-26s %s\n", c.Class, c.Kind, describe(c))
 	}
-	return nil
 }
 
 func describe(c Change) string {
@@ -85,14 +207,22 @@ type jsonChange struct {
 
 // WriteJSON writes the report for tools; the schema is in the README.
 func WriteJSON(w io.Writer, from, to string, changes []Change) error {
+	return NewReport(from, to, changes).writeJSON(w)
+}
+
+func (r *Report) writeJSON(w io.Writer) error {
 	out := struct {
 		Schema  int          `json:"schema"`
 		From    string       `json:"from"`
 		To      string       `json:"to"`
 		Summary Summary      `json:"summary"`
+		Only    []string     `json:"only,omitempty"`
 		Changes []jsonChange `json:"changes"`
-	}{Schema: 1, From: from, To: to, Summary: Summarize(changes), Changes: []jsonChange{}}
-	for _, c := range changes {
+	}{Schema: 2, From: r.From, To: r.To, Summary: r.Summary, Changes: []jsonChange{}}
+	for _, c := range r.Only {
+		out.Only = append(out.Only, c.String())
+	}
+	for _, c := range r.Changes {
 		out.Changes = append(out.Changes, jsonChange{Class: c.Class.String(), Change: c})
 	}
 	enc := json.NewEncoder(w)
@@ -100,12 +230,26 @@ func WriteJSON(w io.Writer, from, to string, changes []Change) error {
 	return enc.Encode(out)
 }
 
-// WriteMarkdown writes the report as a pull-request comment.
+// WriteMarkdown writes the report as a pull-request comment; the undescribed
+// differences follow in a table of their own.
 func WriteMarkdown(w io.Writer, from, to string, changes []Change) error {
-	s := Summarize(changes)
-	fmt.Fprintf(w, "### ABI changes: `%s` → `%s`\n\n**%d incompatible**, %d compatible, %d documentation-only.\n", from, to, s.Incompatible, s.Compatible, s.Doc)
+	return NewReport(from, to, changes).writeMarkdown(w)
+}
+
+func (r *Report) writeMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "### ABI changes: `%s` → `%s`\n\n%s%s.\n", r.From, r.To, r.Summary.mdLine(), r.listed())
+	real, undescribed := split(r.Changes)
+	mdTable(w, real)
+	if len(undescribed) > 0 {
+		fmt.Fprintf(w, "\n#### Undescribed\n\nWhat one side's source does not describe: not changes of the ABI.\n")
+		mdTable(w, undescribed)
+	}
+	return nil
+}
+
+func mdTable(w io.Writer, changes []Change) {
 	if len(changes) == 0 {
-		return nil
+		return
 	}
 	fmt.Fprintf(w, "\n| class | item | change | old | new | used by |\n|---|---|---|---|---|---|\n")
 	for _, c := range changes {
@@ -118,7 +262,8 @@ func WriteMarkdown(w io.Writer, from, to string, changes []Change) error {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", c.Class, item, c.Kind, mdCell(c.Old), mdCell(c.New), mdCell(strings.Join(c.Affects, ", ")))
 	}
-	return nil
 }
 
-func mdCell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+func mdCell(s string) string {
+	return strings.NewReplacer("|", "\\|", "\n", " ").Replace(s)
+}

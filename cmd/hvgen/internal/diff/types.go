@@ -20,7 +20,7 @@ func (d *differ) types() {
 			d.add(Compatible, "type.added", name, "", "", string(b.Kind))
 			continue
 		case b == nil:
-			d.add(Incompatible, "type.removed", name, "", string(a.Kind), "")
+			d.gone("type", name, string(a.Kind))
 			continue
 		case a.Kind != b.Kind:
 			d.add(Incompatible, "type.kind", name, "", string(a.Kind), string(b.Kind))
@@ -47,26 +47,68 @@ func (d *differ) types() {
 		case spec.KindStruct, spec.KindUnion:
 			d.members(name, la, lb)
 		}
-		if a.Doc != b.Doc || !slices.Equal(a.Refs, b.Refs) {
-			d.add(Doc, "type.doc", name, "", "", "")
-		}
+		d.docChange("type", name, a.Doc, b.Doc, a.Refs, b.Refs)
 	}
 }
 
 func (d *differ) values(typ string, a, b *spec.Type) {
 	vn := func(v *spec.Value) string { return v.Name }
 	o, n := byName(a.Values, vn), byName(b.Values, vn)
+	// A value gone under one name and new under another with the same number
+	// is renamed (when that number names one gone and one new value only).
+	var gone, added []*spec.Value
+	for _, name := range names(o, n) {
+		switch x, y := o[name], n[name]; {
+		case y == nil:
+			gone = append(gone, x)
+		case x == nil:
+			added = append(added, y)
+		}
+	}
+	renamedTo := renames(gone, added, func(v *spec.Value) uint64 { return v.Value }, vn)
+	renamedFrom := map[string]bool{}
+	for _, y := range renamedTo {
+		renamedFrom[y.Name] = true
+	}
 	for _, name := range names(o, n) {
 		x, y := o[name], n[name]
 		switch {
+		case x == nil && renamedFrom[name]:
+			// reported under its old name
 		case x == nil:
 			d.add(Compatible, "value.added", typ, name, "", hex(y.Value))
+		case y == nil && renamedTo[name] != nil:
+			d.add(Compatible, "value.renamed", typ, name, name, renamedTo[name].Name)
 		case y == nil:
-			d.add(Incompatible, "value.removed", typ, name, hex(x.Value), "")
+			d.memberGone("value", typ, name, hex(x.Value))
 		case x.Value != y.Value:
 			d.add(Incompatible, "value.changed", typ, name, hex(x.Value), hex(y.Value))
 		}
 	}
+}
+
+// renames pairs gone and added members that share a key (a value, a bit
+// range) no other gone or added member has: old name -> new member.
+func renames[T any, K comparable](gone, added []T, key func(T) K, name func(T) string) map[string]T {
+	count := func(xs []T) map[K]int {
+		m := map[K]int{}
+		for _, x := range xs {
+			m[key(x)]++
+		}
+		return m
+	}
+	cg, ca := count(gone), count(added)
+	byKey := map[K]T{}
+	for _, y := range added {
+		byKey[key(y)] = y
+	}
+	out := map[string]T{}
+	for _, x := range gone {
+		if k := key(x); cg[k] == 1 && ca[k] == 1 {
+			out[name(x)] = byKey[k]
+		}
+	}
+	return out
 }
 
 func bitRange(b *spec.Bit) string {
@@ -89,18 +131,37 @@ func (d *differ) bits(typ, prefix string, a, b []*spec.Bit) {
 		}
 		return false
 	}
+	var gone, added []*spec.Bit
+	for _, name := range names(o, n) {
+		switch x, y := o[name], n[name]; {
+		case y == nil && !x.Reserved:
+			gone = append(gone, x)
+		case x == nil && !y.Reserved:
+			added = append(added, y)
+		}
+	}
+	type span struct{ bit, width int }
+	renamedTo := renames(gone, added, func(b *spec.Bit) span { return span{b.Bit, b.Width} }, bn)
+	renamedFrom := map[string]bool{}
+	for _, y := range renamedTo {
+		renamedFrom[y.Name] = true
+	}
 	for _, name := range names(o, n) {
 		x, y := o[name], n[name]
 		switch {
 		case x == nil && y.Reserved:
 			// a reserved range split or renamed: nothing callers use
+		case x == nil && renamedFrom[name]:
+			// reported under its old name
+		case y == nil && renamedTo[name] != nil:
+			d.add(Compatible, "bits.renamed", typ, prefix+name, name, renamedTo[name].Name)
 		case x == nil && reservedIn(a, y):
 			d.add(Compatible, "bits.named", typ, prefix+name, "reserved", bitRange(y))
 		case x == nil:
 			d.add(Compatible, "bits.added", typ, prefix+name, "", bitRange(y))
 		case y == nil && x.Reserved:
 		case y == nil:
-			d.add(Incompatible, "bits.removed", typ, prefix+name, bitRange(x), "")
+			d.memberGone("bits", typ, prefix+name, bitRange(x))
 		case x.Reserved && y.Reserved:
 			// reserved ranges moving: nothing callers use
 		case x.Bit != y.Bit || x.Width != y.Width:
@@ -178,15 +239,15 @@ func (d *differ) members(typ string, la, lb *layout.Type) {
 					d.add(Compatible, "field.named", typ, path, x.path, y2.path) // a reserved member given a name
 				case y2.reserved:
 					d.add(Incompatible, "field.reserved", typ, path, x.path, y2.path) // callers lose the member
-				default:
-					d.add(Incompatible, "field.renamed", typ, path, x.path, y2.path)
+				default: // the same bytes under another name: binaries keep working
+					d.add(Compatible, "field.renamed", typ, path, x.path, y2.path)
 				}
 				continue
 			}
 			if x.reserved {
 				continue // reserved bytes no caller used; what took their place is reported itself
 			}
-			d.add(Incompatible, "field.removed", typ, path, fmt.Sprintf("%s at %#x", x.typ, x.offset), "")
+			d.memberGone("field", typ, path, fmt.Sprintf("%s at %#x", x.typ, x.offset))
 		default: // new
 			if renamed[path] || y.reserved {
 				continue // reported as a rename, or new reserved bytes (they matter only through the layout around them)
@@ -251,7 +312,7 @@ func (d *differ) attribute() {
 		c := &d.out[i]
 		switch c.Kind[:4] {
 		case "type", "fiel", "bits", "valu":
-			if c.Kind == "type.added" || c.Kind == "type.doc" {
+			if c.Kind == "type.added" || c.Kind == "type.doc" || c.Kind == "type.ref" {
 				continue
 			}
 			c.Affects = slices.Sorted(slices.Values(users[c.Item]))

@@ -1,11 +1,19 @@
 package docs
 
 import (
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
 	"github.com/hvgen/hvgen/spec"
 )
 
@@ -87,7 +95,7 @@ func TestHTMLLinks(t *testing.T) {
 	if !strings.Contains(string(files["types/HV_HEADER.html"]), "<svg") {
 		t.Error("no layout diagram on a struct page")
 	}
-	if !strings.Contains(string(files["search-index.js"]), `"n":"HvCallDoThing","k":"hypercall","v":64`) {
+	if !strings.Contains(string(files["search-index.js"]), `"n":"HvCallDoThing","g":"CallDoThing","k":"hypercall","v":64`) {
 		t.Error("the search index does not give the call code as a number")
 	}
 }
@@ -100,5 +108,162 @@ func TestMarkdownLinks(t *testing.T) {
 	n := checkLinks(t, files, mdLink, mdID, func(f string) bool { return strings.HasSuffix(f, ".md") })
 	if n < 50 {
 		t.Errorf("only %d links checked", n)
+	}
+}
+
+var full struct {
+	once sync.Once
+	site *Site
+	err  error
+}
+
+// fullSite is the site of the whole registry, built once.
+func fullSite(t *testing.T) *Site {
+	t.Helper()
+	full.once.Do(func() {
+		r, err := spec.LoadDir("../../../../spec")
+		if err != nil {
+			full.err = err
+			return
+		}
+		full.site, full.err = Build(r)
+	})
+	if full.err != nil {
+		t.Fatal(full.err)
+	}
+	return full.site
+}
+
+// TestGoAndCNames checks the Go name every page shows against the
+// identifiers the generated package of the item's first version declares,
+// and that the pages show both names.
+func TestGoAndCNames(t *testing.T) {
+	s := fullSite(t)
+	pkgs := map[string]string{"wdk-2013": "wdk2013", "tlfs": "tlfs"}
+	declared := map[string]map[string]bool{}
+	for v, pkg := range pkgs {
+		declared[v] = map[string]bool{}
+		fset := token.NewFileSet()
+		dir := "../../../../generated/" + pkg
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name := range f.Scope.Objects {
+				declared[v][name] = true
+			}
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && len(fd.Recv.List) == 1 {
+					if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok {
+						if id, ok := star.X.(*ast.Ident); ok && id.Name == "Client" {
+							declared[v]["(*Client)."+fd.Name.Name] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	n := 0
+	check := func(what, version, goName string) {
+		t.Helper()
+		n++
+		if !declared[version][goName] {
+			t.Errorf("%s: the docs say Go %s, which generated/%s does not declare", what, goName, pkgs[version])
+		}
+	}
+	for _, c := range s.Hypercalls {
+		check(c.Name, c.Versions[:strings.IndexByte(c.Versions+",", ',')], c.GoName)
+		check(c.Name, c.Versions[:strings.IndexByte(c.Versions+",", ',')], "(*Client)."+c.GoMethod)
+	}
+	for _, tp := range s.Types {
+		for _, v := range tp.Variants {
+			check(tp.Name, v.Type.Versions[0], v.GoName)
+			for _, val := range v.Values {
+				check(val.Name, v.Type.Versions[0], val.GoName)
+			}
+		}
+	}
+	for _, rows := range [][]Row{s.Statuses, s.Constants} {
+		for _, row := range rows {
+			if row.GoName == "" {
+				if row.Value != "(not given)" {
+					t.Errorf("%s has a value but no Go name", row.Name)
+				}
+				continue
+			}
+			check(row.Name, strings.Split(row.Versions, ", ")[0], row.GoName)
+		}
+	}
+	t.Logf("%d Go names checked against the generated packages", n)
+
+	files, err := HTML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for page, want := range map[string][]string{
+		"types/HV_PARTITION_ID.html":         {"<dt>Go</dt><dd><code>PartitionID</code>", "<dt>C</dt><dd><code>HV_PARTITION_ID</code>"},
+		"hypercalls/HvCallMapStatsPage.html": {"<code>CallMapStatsPage</code>", "<code>HvCallMapStatsPage</code>"},
+		"types/HV_INPUT_MAP_STATS_PAGE.html": {`StatsType <code class="go" title="Go">StatsType</code>`},
+		"statuses.html":                      {"<code>StatusAccessDenied</code><br><code>HV_STATUS_ACCESS_DENIED</code>"},
+		"types/HV_REGISTER_NAME.html":        {"<td><code>RegisterSint0</code></td>"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(string(files[page]), w) {
+				t.Errorf("%s lacks %q", page, w)
+			}
+		}
+	}
+}
+
+// TestSearchIndex: one entry per name and page, Go names searchable.
+func TestSearchIndex(t *testing.T) {
+	s := fullSite(t)
+	data, err := searchIndex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []indexEntry
+	if err := json.Unmarshal([]byte(strings.TrimSuffix(strings.TrimPrefix(string(data), "window.HVGEN_INDEX = "), ";\n")), &es); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[[2]string]bool{}
+	goNames := 0
+	for _, e := range es {
+		k := [2]string{e.N, e.U}
+		if seen[k] {
+			t.Errorf("duplicate entry %s -> %s", e.N, e.U)
+		}
+		seen[k] = true
+		if e.G != "" {
+			goNames++
+		}
+	}
+	if !seen[[2]string{"HV_PARTITION_ID", "types/HV_PARTITION_ID.html"}] || goNames < len(es)/2 {
+		t.Errorf("%d entries, %d with a Go name", len(es), goNames)
+	}
+}
+
+// TestVersionsPage: undescribed differences apart, doc changes with text.
+func TestVersionsPage(t *testing.T) {
+	s := fullSite(t)
+	d := s.Diffs[0]
+	if d.Summary.Undescribed == 0 || len(d.Undescribed) != d.Summary.Undescribed {
+		t.Errorf("undescribed: summary %d, listed %d", d.Summary.Undescribed, len(d.Undescribed))
+	}
+	for _, c := range d.Changes {
+		if c.Class == diff.Undescribed {
+			t.Errorf("undescribed difference among the changes: %+v", c)
+		}
+		if c.Kind == "type.doc" && (c.Old == "" || c.New == "") {
+			t.Errorf("type.doc without its texts: %+v", c)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/templates"
 )
 
@@ -31,6 +32,8 @@ func Markdown(s *Site) (map[string][]byte, error) {
 		"cell":    func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") },
 		"indent":  func(d int) string { return strings.Repeat("&nbsp;&nbsp;", d) },
 		"svgfile": svgName,
+		"goName":  naming.Go,
+		"goField": naming.Field,
 		"link": func(item string) string {
 			if p, ok := pages[item]; ok {
 				return "[" + item + "](" + p + ")"

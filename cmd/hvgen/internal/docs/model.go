@@ -13,6 +13,7 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
 )
 
@@ -29,14 +30,18 @@ type Site struct {
 	Diffs      []*VersionDiff
 }
 
-// Row is one line of a simple table (statuses, constants).
+// Row is one line of a simple table (statuses, constants, enum values).
 type Row struct {
 	Name, Value, Doc, Versions, Ref string
+	GoName, CName                   string // the generated Go identifier and the C header's name ("" when the generated code has none)
 }
 
 // Call is one hypercall variant.
 type Call struct {
 	*spec.Hypercall
+	GoName   string // the generated Go constant of the call code
+	GoMethod string // the generated Client method that makes the call
+	CName    string // the C header's #define of the call code
 	Slug     string // file name without extension
 	Code     string
 	Kind     string
@@ -70,6 +75,8 @@ type TypePage struct {
 // TypeVariant is one version's declaration of a type.
 type TypeVariant struct {
 	*spec.Type
+	GoName   string // the generated Go type
+	CName    string // the C header's typedef
 	Versions string
 	Size     int64
 	Align    int64
@@ -82,6 +89,7 @@ type TypeVariant struct {
 type FieldRow struct {
 	Depth            int
 	Name, Type       string
+	GoName           string // Go struct field, or for a bit range the accessor method; "" for padding and anonymous members
 	TypeSlug         string // set when the type has its own page
 	Offset, Size     string
 	Bits, Doc, Notes string
@@ -105,9 +113,10 @@ type StatsGroup struct {
 
 // VersionDiff is what one version changes relative to the previous one.
 type VersionDiff struct {
-	From, To string
-	Summary  diff.Summary
-	Changes  []diff.Change
+	From, To    string
+	Summary     diff.Summary
+	Changes     []diff.Change // the changes, undescribed differences left out
+	Undescribed []diff.Change // what one version's source does not describe
 }
 
 // Build prepares the site from the registry, laying out each version.
@@ -133,11 +142,20 @@ func Build(r *spec.Registry) (*Site, error) {
 	for _, t := range r.Types {
 		typeSlugs[t.Name] = "types/" + t.Name
 	}
+	// The Go type names of each version, for the values whose Go name would
+	// take a type's (see valueGoName).
+	goTypes := map[string]map[string]bool{}
+	for _, v := range s.Versions {
+		goTypes[v] = map[string]bool{}
+		for _, t := range r.View(v).Types {
+			goTypes[v][naming.Go(t.Name)] = true
+		}
+	}
 	areas := map[string]bool{}
 	// Hypercalls.
 	for _, h := range r.Hypercalls {
 		areas[h.Area] = true
-		c := &Call{Hypercall: h, Slug: slug(h.Name, h.Versions, r.Hypercalls, func(x *spec.Hypercall) *spec.Item { return &x.Item }),
+		c := &Call{Hypercall: h, GoName: naming.Go(h.Name), GoMethod: clientMethod(h.Name), CName: h.Name, Slug: slug(h.Name, h.Versions, r.Hypercalls, func(x *spec.Hypercall) *spec.Item { return &x.Item }),
 			Code: fmt.Sprintf("0x%04X", h.Code), Kind: "simple", Versions: strings.Join(h.Versions, ", ")}
 		if h.Rep {
 			c.Kind = "rep"
@@ -194,7 +212,7 @@ func Build(r *spec.Registry) (*Site, error) {
 			s.Types = append(s.Types, p)
 		}
 		l := typeLayout(t).Types[t.Name]
-		tv := &TypeVariant{Type: t, Versions: strings.Join(t.Versions, ", ")}
+		tv := &TypeVariant{Type: t, GoName: naming.Go(t.Name), CName: t.Name, Versions: strings.Join(t.Versions, ", ")}
 		if len(t.Arch) > 0 {
 			tv.Versions += " (" + strings.Join(t.Arch, ", ") + ")"
 		}
@@ -210,18 +228,21 @@ func Build(r *spec.Registry) (*Site, error) {
 			}
 		}
 		for _, v := range t.Values {
-			tv.Values = append(tv.Values, Row{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value), Doc: v.Doc})
+			tv.Values = append(tv.Values, Row{Name: v.Name, Value: fmt.Sprintf("%#x", v.Value), Doc: v.Doc,
+				GoName: valueGoName(goTypes[t.Versions[0]], tv.GoName, v.Name), CName: v.Name})
 		}
 		p.Variants = append(p.Variants, tv)
 	}
 	slices.SortFunc(s.Types, func(a, b *TypePage) int { return strings.Compare(a.Name, b.Name) })
 	usedBy(r, s, pages)
 	for _, st := range r.Statuses {
-		s.Statuses = append(s.Statuses, Row{Name: st.Name, Value: optHex(st.Value, 4), Doc: st.Doc, Versions: strings.Join(st.Versions, ", "), Ref: strings.Join(st.Refs, ", ")})
+		s.Statuses = append(s.Statuses, Row{Name: st.Name, Value: optHex(st.Value, 4), Doc: st.Doc, Versions: strings.Join(st.Versions, ", "), Ref: strings.Join(st.Refs, ", "),
+			GoName: declared(naming.Go(st.Name), st.Value), CName: declared(st.Name, st.Value)})
 	}
 	slices.SortStableFunc(s.Statuses, func(a, b Row) int { return strings.Compare(a.Value, b.Value) })
 	for _, c := range r.Constants {
-		s.Constants = append(s.Constants, Row{Name: c.Name, Value: optHex(c.Value, 0), Doc: c.Doc, Versions: strings.Join(c.Versions, ", "), Ref: strings.Join(c.Refs, ", ")})
+		s.Constants = append(s.Constants, Row{Name: c.Name, Value: optHex(c.Value, 0), Doc: c.Doc, Versions: strings.Join(c.Versions, ", "), Ref: strings.Join(c.Refs, ", "),
+			GoName: declared(naming.Go(c.Name), c.Value), CName: declared(c.Name, c.Value)})
 	}
 	slices.SortFunc(s.Constants, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
 	for _, g := range r.EventGroups {
@@ -245,7 +266,8 @@ func Build(r *spec.Registry) (*Site, error) {
 			return nil, err
 		}
 		ch := diff.Compare(o, n)
-		s.Diffs = append(s.Diffs, &VersionDiff{From: from, To: to, Summary: diff.Summarize(ch), Changes: ch})
+		s.Diffs = append(s.Diffs, &VersionDiff{From: from, To: to, Summary: diff.Summarize(ch),
+			Changes: diff.Only(ch, diff.Incompatible, diff.Compatible, diff.Doc), Undescribed: diff.Only(ch, diff.Undescribed)})
 	}
 	return s, nil
 }
@@ -263,6 +285,41 @@ func slug[T any](name string, versions []string, all []T, item func(T) *spec.Ite
 		return "hypercalls/" + name + "-" + versions[0]
 	}
 	return "hypercalls/" + name
+}
+
+// clientMethod is the generated Client method of a hypercall: its Go name
+// without the Call prefix, as gogen names it (HvCallMapStatsPage ->
+// MapStatsPage, HvExtCallQueryCapabilities -> ExtQueryCapabilities); a test
+// checks the names against the generated packages.
+func clientMethod(abi string) string {
+	n := naming.Go(abi)
+	switch {
+	case strings.HasPrefix(n, "ExtCall"):
+		return "Ext" + strings.TrimPrefix(n, "ExtCall")
+	case strings.HasPrefix(n, "Call") && len(n) > 4:
+		return strings.TrimPrefix(n, "Call")
+	}
+	return n
+}
+
+// valueGoName is the generated Go constant of an enum value: its own Go
+// name, or, where that is a type's, qualified by its enum, as gogen does
+// (HvRegisterVsmVpStatus -> RegisterNameVsmVpStatus).
+func valueGoName(goTypes map[string]bool, enumGo, value string) string {
+	gn := naming.Go(value)
+	if goTypes[gn] {
+		return naming.Qualified(enumGo, gn)
+	}
+	return gn
+}
+
+// declared is the Go or C name of a status or constant: the generated code
+// declares only those with a value.
+func declared(name string, v *uint64) string {
+	if v == nil {
+		return ""
+	}
+	return name
 }
 
 func optHex(v *uint64, width int) string {
@@ -294,7 +351,11 @@ func rows(l *layout.Type, slugs map[string]string, depth int, base int64) []Fiel
 		if sf.Flexible {
 			typ += "[]"
 		}
-		row := FieldRow{Depth: min(depth, 3), Name: name, Type: typ, TypeSlug: slugs[sf.Type], Offset: fmt.Sprintf("0x%X", base+f.Offset),
+		gn := ""
+		if sf.Name != "" && !sf.Padding {
+			gn = naming.Field(sf.Name)
+		}
+		row := FieldRow{Depth: min(depth, 3), Name: name, GoName: gn, Type: typ, TypeSlug: slugs[sf.Type], Offset: fmt.Sprintf("0x%X", base+f.Offset),
 			Size: fmt.Sprint(f.Size), Doc: sf.Doc}
 		switch {
 		case sf.Padding:
@@ -327,6 +388,8 @@ func bitRows(t *spec.Type) []FieldRow {
 		r := FieldRow{Name: b.Name, Type: b.Type, Bits: bits, Doc: b.Doc}
 		if b.Reserved {
 			r.Notes = "reserved"
+		} else {
+			r.GoName = naming.Field(b.Name) + "()"
 		}
 		out = append(out, r)
 	}

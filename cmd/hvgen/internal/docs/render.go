@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/templates"
 )
 
@@ -38,6 +39,8 @@ func HTML(s *Site) (map[string][]byte, error) {
 		"anchor": func(s string) string {
 			return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == ')' }), "-")
 		},
+		"goName":  naming.Go,
+		"goField": naming.Field,
 		"link": func(item string) template.HTML {
 			if p, ok := pages[item]; ok {
 				return template.HTML(fmt.Sprintf(`<a href="%s">%s</a>`, template.HTMLEscapeString(p), template.HTMLEscapeString(item)))
@@ -101,56 +104,77 @@ func HTML(s *Site) (map[string][]byte, error) {
 	return out, nil
 }
 
-// indexEntry is one search entry: name, kind, number (or null) and page.
+// indexEntry is one search entry: ABI name, Go name, C name when it is not
+// the ABI name, kind, number (or null) and page.
 type indexEntry struct {
 	N string  `json:"n"`
+	G string  `json:"g,omitempty"`
+	C string  `json:"c,omitempty"`
 	K string  `json:"k"`
 	V *uint64 `json:"v"`
 	U string  `json:"u"`
 }
 
 // searchIndex is a script defining window.HVGEN_INDEX (a script, not JSON
-// fetched at run time, so that the site works from file://).
+// fetched at run time, so that the site works from file://). Each name is
+// listed once per page: a type's variants share their fields and values.
 func searchIndex(s *Site) ([]byte, error) {
 	var es []indexEntry
+	seen := map[[2]string]bool{} // name, page
+	add := func(e indexEntry) {
+		k := [2]string{e.N, e.U}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if e.C == e.N {
+			e.C = ""
+		}
+		es = append(es, e)
+	}
 	num := func(v uint64) *uint64 { return &v }
+	hexNum := func(s string) *uint64 {
+		var v uint64
+		if _, err := fmt.Sscanf(s, "0x%x", &v); err == nil {
+			return num(v)
+		}
+		return nil
+	}
 	for _, c := range s.Hypercalls {
-		es = append(es, indexEntry{c.Name, "hypercall", num(c.Hypercall.Code), c.Slug + ".html"})
+		k := "hypercall"
+		if strings.Contains(c.Slug, c.Name+"-") {
+			k += " (" + c.Versions + ")" // one page per variant
+		}
+		add(indexEntry{N: c.Name, G: c.GoName, C: c.CName, K: k, V: num(c.Hypercall.Code), U: c.Slug + ".html"})
 	}
 	for _, t := range s.Types {
-		es = append(es, indexEntry{t.Name, "type", nil, t.Slug + ".html"})
+		add(indexEntry{N: t.Name, G: t.Variants[0].GoName, C: t.Variants[0].CName, K: "type (" + string(t.Variants[0].Kind) + ")", U: t.Slug + ".html"})
+	}
+	for _, t := range s.Types {
 		for _, v := range t.Variants {
 			for _, f := range v.Rows {
-				if f.Notes != "padding" {
-					es = append(es, indexEntry{t.Name + "." + f.Name, "field", nil, t.Slug + ".html"})
+				if f.Notes != "padding" && !strings.HasPrefix(f.Name, "(") {
+					g := ""
+					if f.GoName != "" {
+						g = v.GoName + "." + f.GoName
+					}
+					add(indexEntry{N: t.Name + "." + f.Name, G: g, K: "member of " + t.Name, U: t.Slug + ".html"})
 				}
 			}
 			for _, val := range v.Values {
-				var n uint64
-				fmt.Sscanf(val.Value, "0x%x", &n)
-				es = append(es, indexEntry{val.Name, "value of " + t.Name, num(n), t.Slug + ".html#" + val.Name})
+				add(indexEntry{N: val.Name, G: val.GoName, C: val.CName, K: "value of " + t.Name, V: hexNum(val.Value), U: t.Slug + ".html#" + val.Name})
 			}
 		}
 	}
 	for _, r := range s.Statuses {
-		var n *uint64
-		var v uint64
-		if _, err := fmt.Sscanf(r.Value, "0x%x", &v); err == nil {
-			n = num(v)
-		}
-		es = append(es, indexEntry{r.Name, "status", n, "statuses.html#" + r.Name})
+		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "status", V: hexNum(r.Value), U: "statuses.html#" + r.Name})
 	}
 	for _, r := range s.Constants {
-		var n *uint64
-		var v uint64
-		if _, err := fmt.Sscanf(r.Value, "0x%x", &v); err == nil {
-			n = num(v)
-		}
-		es = append(es, indexEntry{r.Name, "constant", n, "constants.html#" + r.Name})
+		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "constant", V: hexNum(r.Value), U: "constants.html#" + r.Name})
 	}
 	for _, g := range s.Events {
 		for _, e := range g.Entries {
-			es = append(es, indexEntry{e.Name, "event-log entry", num(e.ID), "eventlog.html#" + e.Name})
+			add(indexEntry{N: e.Name, G: naming.Go(e.Name), K: "event-log entry", V: num(e.ID), U: "eventlog.html#" + e.Name})
 		}
 	}
 	data, err := json.Marshal(es)

@@ -105,7 +105,7 @@ type Field struct {
 // Value is an enum or flags value.
 type Value struct {
 	Name  string `json:"name"`
-	Value uint64 `json:"value"`
+	Value Word   `json:"value"`
 	Alias bool   `json:"alias,omitempty"`
 	Doc   string `json:"doc,omitempty"`
 }
@@ -119,14 +119,14 @@ type Status struct {
 // Constant is an exported constant; value is null when no reference gives one.
 type Constant struct {
 	Common
-	Value *uint64 `json:"value"`
-	Type  string  `json:"type,omitempty"`
+	Value *Word  `json:"value"`
+	Type  string `json:"type,omitempty"`
 }
 
 // EventGroup is an exported event-log group.
 type EventGroup struct {
 	Common
-	Mask    uint64       `json:"mask"`
+	Mask    Word         `json:"mask"`
 	Entries []EventEntry `json:"entries"`
 }
 
@@ -196,7 +196,7 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		}
 		return layouts[it.Versions[0]]
 	}
-	doc := &Document{Schema: 1, Version: version, Arch: arch, Versions: r.VersionNames(),
+	doc := &Document{Schema: 2, Version: version, Arch: arch, Versions: r.VersionNames(),
 		Hypercalls: []Hypercall{}, Types: []Type{}, Statuses: []Status{}, Constants: []Constant{},
 		EventLog: []EventGroup{}, Stats: []StatsGroup{}}
 	statusValue := func(it *spec.Item, name string) *uint64 {
@@ -212,6 +212,16 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		return nil
 	}
 	for _, h := range src.Hypercalls {
+		if err := exact(h.Pos, h.Name+" code", h.Code); err != nil {
+			return nil, err
+		}
+		for _, s := range h.Statuses {
+			if v := statusValue(&h.Item, s.Status); v != nil {
+				if err := exact(s.Pos, s.Status, *v); err != nil {
+					return nil, err
+				}
+			}
+		}
 		res := first(&h.Item)
 		size := func(t string) *int64 {
 			if l := res.Types[t]; l != nil && t != "" {
@@ -248,19 +258,27 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 			x.Fields = bitFields(t, l.Size)
 		}
 		for _, v := range t.Values {
-			x.Values = append(x.Values, Value{Name: v.Name, Value: v.Value, Alias: v.Alias, Doc: v.Doc})
+			x.Values = append(x.Values, Value{Name: v.Name, Value: Word(v.Value), Alias: v.Alias, Doc: v.Doc})
 		}
 		doc.Types = append(doc.Types, x)
 	}
 	for _, s := range src.Statuses {
+		if s.Value != nil {
+			if err := exact(s.Pos, s.Name, *s.Value); err != nil {
+				return nil, err
+			}
+		}
 		doc.Statuses = append(doc.Statuses, Status{Common: common(&s.Item), Value: s.Value})
 	}
 	for _, c := range src.Constants {
-		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: c.Value, Type: c.Type})
+		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: wordPtr(c.Value), Type: c.Type})
 	}
 	for _, g := range src.EventGroups {
-		x := EventGroup{Common: common(&g.Item), Mask: g.Mask, Entries: []EventEntry{}}
+		x := EventGroup{Common: common(&g.Item), Mask: Word(g.Mask), Entries: []EventEntry{}}
 		for _, e := range g.Entries {
+			if err := exact(e.Pos, e.Name+" id", e.ID); err != nil {
+				return nil, err
+			}
 			ee := EventEntry{Name: e.Name, ID: e.ID, Doc: e.Doc, Params: []Param{}}
 			for _, p := range e.Params {
 				ee.Params = append(ee.Params, Param{Name: p.Name, Type: p.Type, Doc: p.Doc})
@@ -277,6 +295,19 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		doc.Stats = append(doc.Stats, x)
 	}
 	return doc, nil
+}
+
+// maxExact is the largest integer every JSON reader keeps exactly (2^53-1).
+const maxExact = 1<<53 - 1
+
+// exact checks a value exported as a JSON number: codes, status values and
+// entry ids fit 16 bits in the references, but an overlay could declare wider
+// ones, and a number past 2^53 would reach a JavaScript reader changed.
+func exact(pos spec.Pos, what string, v uint64) error {
+	if v > maxExact {
+		return fmt.Errorf("%s:%d: %s = %#x does not fit in 53 bits, the JSON export writes it as a number", pos.File, pos.Line, what, v)
+	}
+	return nil
 }
 
 func common(it *spec.Item) Common {
