@@ -47,7 +47,10 @@ func runDocs(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(p, files[n], 0o644); err != nil {
+		if err := writeFileAtomic(p, func(w io.Writer) error {
+			_, err := w.Write(files[n])
+			return err
+		}); err != nil {
 			return err
 		}
 	}
