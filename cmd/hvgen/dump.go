@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -25,26 +26,34 @@ import (
 // formats runtime/sim writes) to text or JSON lines. A recording is read as
 // a stream, one buffer at a time, so its size does not matter.
 func runDump(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("dump", "dump [-json] [-type list] [-since d] [-until d] [-stop] [-allow-truncated] [-o file] file|-", stderr)
+	_, err := runDumpCounted(args, stdout, stderr)
+	return err
+}
+
+// runDumpCounted is runDump that also returns how many entries it wrote or
+// counted, for benchmarks.
+func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err error) {
+	fs := newFlags("dump", "dump [-json] [-summary] [-type list] [-since d] [-until d] [-stop] [-allow-truncated] [-o file] file|-", stderr)
 	asJSON := fs.Bool("json", false, "write JSON lines instead of text (64-bit values as strings, see README)")
 	types := fs.String("type", "", "only these entry types (comma-separated HV_TR_* names or numbers)")
 	since := fs.Duration("since", 0, "only entries at or after this time since the hypervisor started")
 	until := fs.Duration("until", 0, "only entries before this time since the hypervisor started (0: no limit)")
 	stop := fs.Bool("stop", false, "stop at the first corrupt buffer instead of skipping it")
 	allowTrunc := fs.Bool("allow-truncated", false, "exit 0 when the recording ends inside a chunk (the truncation is still reported)")
+	summary := fs.Bool("summary", false, "write only how many entries of each type there are (after -type, -since, -until)")
 	out := fs.String("o", "-", "write to this `file` (- for standard output); a file is replaced only when the run succeeds")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return 0, err
 		}
-		return exitError(2)
+		return 0, exitError(2)
 	}
 	if fs.NArg() != 1 {
-		return usageError{"want one dump file (- for standard input)"}
+		return 0, usageError{"want one dump file (- for standard input)"}
 	}
 	want, err := entryFilter(*types)
 	if err != nil {
-		return usageError{err.Error()}
+		return 0, usageError{err.Error()}
 	}
 	name := fs.Arg(0)
 	var in io.Reader = os.Stdin
@@ -52,7 +61,7 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -64,13 +73,16 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 	var outFile *atomicFile
 	if *out != "-" {
 		if outFile, err = createAtomic(*out); err != nil {
-			return err
+			return 0, err
 		}
 		defer outFile.Discard()
 		dst = outFile
 	}
-	w := bufio.NewWriterSize(dst, 256<<10)
+	w := bufio.NewWriterSize(dst, 64<<10)
 	d := newDecoder(w, *asJSON, want, *since, *until, stderr)
+	if *summary {
+		d.counts = make([]int64, 1<<16)
+	}
 	mode := eventlog.Skip
 	if *stop {
 		mode = eventlog.Stop
@@ -87,26 +99,26 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 			err = d.statsPage(data)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return d.entries, fmt.Errorf("%s: %w", name, err)
 		}
 	} else if err := d.recording(rr, mode, *allowTrunc, progress); err != nil {
-		w.Flush() // what was decoded before the problem
+		d.flush() // what was decoded before the problem
 		var se *streamError
 		if errors.As(err, &se) {
-			return fmt.Errorf("%s: %w", name, err)
+			return d.entries, fmt.Errorf("%s: %w", name, err)
 		}
-		return err
+		return 0, err
 	}
-	if err := w.Flush(); err != nil {
-		return err
+	if err := d.flush(); err != nil {
+		return 0, err
 	}
 	if d.corrupt > 0 {
-		return exitError(1)
+		return d.entries, exitError(1)
 	}
 	if outFile != nil {
-		return outFile.Commit()
+		return d.entries, outFile.Commit()
 	}
-	return nil
+	return d.entries, nil
 }
 
 // progressLine returns a function that shows, at most a few times a second,
@@ -156,12 +168,16 @@ type decoder struct {
 	stderr       io.Writer
 	names        []*entryName // by entry type, made on first use
 	corrupt      int
-	entries      int64  // entries written
-	lost         uint64 // EventsLost of the buffers read
+	entries      int64   // entries written (or counted)
+	counts       []int64 // with -summary: entries by type
+	out          []byte  // lines not yet handed to w
+	bufPrefix    []byte  // what goes before the entry's offset, for the current buffer
+	lpPrefix     []byte  // what goes between the offset and the time
+	lost         uint64  // EventsLost of the buffers read
 }
 
 func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until time.Duration, stderr io.Writer) *decoder {
-	d := &decoder{w: w, json: asJSON, since: since, until: until, stderr: stderr, names: make([]*entryName, 1<<16)}
+	d := &decoder{w: w, out: make([]byte, 0, outFlushAt+4096), json: asJSON, since: since, until: until, stderr: stderr, names: make([]*entryName, 1<<16)}
 	if want != nil {
 		d.want = make([]bool, 1<<16)
 		for id := range want {
@@ -173,6 +189,7 @@ func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until
 
 // entryName is what is written for every entry of one type, prepared once.
 type entryName struct {
+	quoted     string   // the name as a JSON string
 	text       []byte   // the name padded to its column
 	textParams [][]byte // " Name=0x" per parameter
 	jsonType   []byte   // `,"type":"NAME","id":N,"context":`
@@ -191,7 +208,7 @@ func (d *decoder) name(id uint16) *entryName {
 		}
 	}
 	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	n := &entryName{text: fmt.Appendf(nil, "%-32s", name), payload: 8 * len(params),
+	n := &entryName{quoted: q(name), text: fmt.Appendf(nil, "%-32s", name), payload: 8 * len(params),
 		jsonType: fmt.Appendf(nil, `,"type":%s,"id":%d,"context":`, q(name), id)}
 	for i, p := range params {
 		n.textParams = append(n.textParams, []byte(" "+p+"=0x"))
@@ -222,6 +239,9 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 			if d.lost > 0 {
 				fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", d.lost)
 			}
+			if d.counts != nil {
+				return d.writeSummary(rr.chunks)
+			}
 			return nil
 		case errors.As(err, &se) && se.kind == badPayload:
 			if d.report(err, mode) {
@@ -229,7 +249,7 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 			}
 			continue
 		case errors.As(err, &se) && se.kind == truncated:
-			if err := d.w.Flush(); err != nil {
+			if err := d.flush(); err != nil {
 				return err
 			}
 			if !allowTrunc {
@@ -259,6 +279,27 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 	}
 }
 
+// writeSummary writes the -summary table: entries by type, then the totals.
+func (d *decoder) writeSummary(buffers int) error {
+	for id, n := range d.counts {
+		if n == 0 {
+			continue
+		}
+		name := d.name(uint16(id))
+		if d.json {
+			fmt.Fprintf(d.w, "{\"type\":%s,\"id\":%d,\"entries\":%d}\n", name.quoted, id, n)
+			continue
+		}
+		fmt.Fprintf(d.w, "%s %12d\n", name.text, n)
+	}
+	if d.json {
+		_, err := fmt.Fprintf(d.w, "{\"total\":%d,\"buffers\":%d,\"lost\":\"%d\"}\n", d.entries, buffers, d.lost)
+		return err
+	}
+	_, err := fmt.Fprintf(d.w, "%-32s %12d  (%d buffers, %d events lost)\n", "total", d.entries, buffers, d.lost)
+	return err
+}
+
 // buffer decodes one buffer's entries. It is the one place that uses the
 // eventlog reader API.
 func (d *decoder) buffer(c chunk) error {
@@ -273,30 +314,43 @@ func (d *decoder) buffer(c chunk) error {
 	h := b.Header()
 	d.lost += uint64(h.EventsLost)
 	clock := eventlog.Clock{Basis: c.hdr.TimeBasis, TSCHz: c.hdr.TSCHz}
+	d.setPrefixes(idx, h.LogicalProcessor)
 	it := b.Entries()
 	for {
 		e, ok := it.Next()
 		if !ok {
 			break
 		}
-		if err := d.entry(idx, h.LogicalProcessor, e.Offset, e.Header, e.Payload, clock); err != nil {
+		if err := d.entry(e.Offset, e.Header, e.Payload, clock); err != nil {
 			return err
 		}
 	}
 	return it.Err()
 }
 
+// setPrefixes prepares the parts of a line that are the same for every
+// entry of a buffer.
+func (d *decoder) setPrefixes(buf uint32, lp uint8) {
+	if d.json {
+		d.bufPrefix = fmt.Appendf(d.bufPrefix[:0], `{"buffer":%d,"offset":`, buf)
+		d.lpPrefix = fmt.Appendf(d.lpPrefix[:0], `,"lp":%d,"time_ns":"`, lp)
+		return
+	}
+	d.bufPrefix = fmt.Appendf(d.bufPrefix[:0], "  buf %-3d +0x", buf)
+	d.lpPrefix = fmt.Appendf(d.lpPrefix[:0], "  lp %-2d ", lp)
+}
+
 // report prints a corruption and says whether the walk stops.
 func (d *decoder) report(err error, mode eventlog.OnCorrupt) bool {
 	d.corrupt++
-	d.w.Flush()
+	d.flush()
 	fmt.Fprintln(d.stderr, "hvgen dump:", err)
 	return mode == eventlog.Stop
 }
 
 // entry writes one entry as a text or JSON line, appending straight into
 // the output buffer.
-func (d *decoder) entry(buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHeader, payload []byte, clock eventlog.Clock) error {
+func (d *decoder) entry(off int, hdr *hv.EventlogEntryHeader, payload []byte, clock eventlog.Clock) error {
 	id := hdr.Type
 	if d.want != nil && !d.want[id] {
 		return nil
@@ -305,17 +359,18 @@ func (d *decoder) entry(buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHead
 	if t < d.since || d.until > 0 && t >= d.until {
 		return nil
 	}
+	if d.counts != nil {
+		d.counts[id]++
+		d.entries++
+		return nil
+	}
 	n := d.name(id)
 	params := len(n.textParams) > 0 && len(payload) >= n.payload
-	b := d.w.AvailableBuffer()
+	b := d.out
 	if d.json {
-		b = append(b, `{"buffer":`...)
-		b = strconv.AppendUint(b, uint64(buf), 10)
-		b = append(b, `,"offset":`...)
+		b = append(b, d.bufPrefix...)
 		b = strconv.AppendUint(b, uint64(off), 10)
-		b = append(b, `,"lp":`...)
-		b = strconv.AppendUint(b, uint64(lp), 10)
-		b = append(b, `,"time_ns":"`...)
+		b = append(b, d.lpPrefix...)
 		b = strconv.AppendInt(b, int64(t), 10)
 		b = append(b, '"')
 		b = append(b, n.jsonType...)
@@ -323,7 +378,7 @@ func (d *decoder) entry(buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHead
 		if params {
 			for i, p := range n.jsonParams {
 				b = append(b, p...)
-				b = strconv.AppendUint(b, binary.LittleEndian.Uint64(payload[8*i:]), 16)
+				b = appendHex(b, binary.LittleEndian.Uint64(payload[8*i:]))
 			}
 			b = append(b, `"}`...)
 		} else if len(payload) > 0 {
@@ -334,18 +389,14 @@ func (d *decoder) entry(buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHead
 		b = append(b, "}\n"...)
 	} else {
 		b = appendSeconds(b, t)
-		b = append(b, "  buf "...)
-		b = appendPadded(b, strconv.AppendUint(b, uint64(buf), 10), 3)
-		b = append(b, " +0x"...)
+		b = append(b, d.bufPrefix...)
 		b = appendHex3(b, off)
-		b = append(b, "  lp "...)
-		b = appendPadded(b, strconv.AppendUint(b, uint64(lp), 10), 2)
-		b = append(b, ' ')
+		b = append(b, d.lpPrefix...)
 		b = append(b, n.text...)
 		if params {
 			for i, p := range n.textParams {
 				b = append(b, p...)
-				b = strconv.AppendUint(b, binary.LittleEndian.Uint64(payload[8*i:]), 16)
+				b = appendHex(b, binary.LittleEndian.Uint64(payload[8*i:]))
 			}
 		} else if len(payload) > 0 {
 			b = append(b, " raw="...)
@@ -354,36 +405,60 @@ func (d *decoder) entry(buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHead
 		b = append(b, '\n')
 	}
 	d.entries++
-	_, err := d.w.Write(b)
+	d.out = b
+	if len(b) >= outFlushAt {
+		return d.flushOut()
+	}
+	return nil
+}
+
+// outFlushAt is when the decoder hands its lines to the writer: in blocks
+// larger than the bufio.Writer's buffer, which passes them straight through.
+const outFlushAt = 256 << 10
+
+func (d *decoder) flushOut() error {
+	_, err := d.w.Write(d.out)
+	d.out = d.out[:0]
 	return err
+}
+
+// flush writes everything decoded so far.
+func (d *decoder) flush() error {
+	if err := d.flushOut(); err != nil {
+		return err
+	}
+	return d.w.Flush()
+}
+
+// appendHex writes v in lower-case hex without leading zeros
+// (strconv.AppendUint's output, faster).
+func appendHex(b []byte, v uint64) []byte {
+	const digits = "0123456789abcdef"
+	n := max(1, (bits.Len64(v)+3)/4)
+	b = append(b, "0000000000000000"[:n]...)
+	for i := len(b) - 1; v != 0; i-- {
+		b[i] = digits[v&15]
+		v >>= 4
+	}
+	return b
 }
 
 // appendSeconds writes t as seconds with nine decimals, right-aligned in 16
 // columns ("    12.000123400s").
 func appendSeconds(b []byte, t time.Duration) []byte {
-	start := len(b)
-	b = strconv.AppendInt(b, int64(t/time.Second), 10)
-	frac := int64(t % time.Second)
-	b = append(b, '.')
-	for div := int64(100_000_000); div > 0; div /= 10 {
-		b = append(b, byte('0'+frac/div%10))
+	sec, frac := int64(t/time.Second), uint64(t%time.Second)
+	width := 12 // one digit, the point, nine decimals and the unit
+	for v := sec; v >= 10; v /= 10 {
+		width++
 	}
-	b = append(b, 's')
-	if pad := 16 - (len(b) - start); pad > 0 {
-		b = append(b, "                "[:pad]...)
-		copy(b[start+pad:], b[start:len(b)-pad])
-		copy(b[start:start+pad], "                ")
+	if width < 16 {
+		b = append(b, "    "[:16-width]...)
 	}
-	return b
-}
-
-// appendPadded pads what was appended at the end of b (grown from b) with
-// spaces to width columns; withNum is b with the number appended.
-func appendPadded(b, withNum []byte, width int) []byte {
-	for n := len(withNum) - len(b); n < width; n++ {
-		withNum = append(withNum, ' ')
-	}
-	return withNum
+	b = strconv.AppendInt(b, sec, 10)
+	point := len(b)
+	b = strconv.AppendUint(b, frac+1_000_000_000, 10) // ten digits, the first a 1
+	b[point] = '.'
+	return append(b, 's')
 }
 
 // appendHex3 writes v in hex with at least three digits.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
@@ -372,4 +373,25 @@ func TestDumpOutputFile(t *testing.T) {
 		t.Errorf("a failed dump replaced its output file with %d bytes", len(data))
 	}
 	assertNoTemp(t, dir)
+}
+
+func TestDumpFormatting(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Duration
+		want string
+	}{{0, "    0.000000000s"}, {12*time.Second + 123400, "   12.000123400s"}, {time.Duration(math.MaxInt64), "9223372036.854775807s"}} {
+		if got := string(appendSeconds(nil, tc.t)); got != tc.want {
+			t.Errorf("appendSeconds(%d) = %q, want %q", tc.t, got, tc.want)
+		}
+	}
+	for _, v := range []uint64{0, 1, 0xf, 0x10, 0xabc, 8658327979019022802, math.MaxUint64} {
+		if got, want := string(appendHex([]byte("x"), v)), "x"+strconv.FormatUint(v, 16); got != want {
+			t.Errorf("appendHex(%#x) = %q, want %q", v, got, want)
+		}
+	}
+	for _, v := range []int{0, 0x48, 0xabc, 0x1ffff} {
+		if got, want := string(appendHex3(nil, v)), fmt.Sprintf("%03x", v); got != want {
+			t.Errorf("appendHex3(%#x) = %q, want %q", v, got, want)
+		}
+	}
 }
