@@ -228,9 +228,9 @@ func (d *decoder) name(id uint16) *entryName {
 // that is not a chunk is an error naming its offset.
 func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool, progress func(int64)) error {
 	var seq uint64
+	var se *streamError // outside the loop: errors.As makes it escape
 	for {
 		c, err := rr.next()
-		var se *streamError
 		switch {
 		case err == io.EOF:
 			if progress != nil {
