@@ -91,7 +91,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	if isTerminal(stderr) && size > 64<<20 {
 		progress = progressLine(stderr, size)
 	}
-	rr := newRecordingReader(in)
+	rr := newRecordingReader(in, 1<<20)
 	head, _ := rr.r.Peek(8)
 	if string(head) == sim.StatsDumpMagic {
 		data, err := io.ReadAll(io.LimitReader(rr.r, 16+stats.PageSize+1))
@@ -166,7 +166,8 @@ type decoder struct {
 	want         []bool // by entry type; nil: every type
 	since, until time.Duration
 	stderr       io.Writer
-	names        []*entryName // by entry type, made on first use
+	names        [256]*entryName // by entry type, made on first use (every documented type is below 256)
+	otherNames   map[uint16]*entryName
 	corrupt      int
 	entries      int64   // entries written (or counted)
 	counts       []int64 // with -summary: entries by type
@@ -177,7 +178,7 @@ type decoder struct {
 }
 
 func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until time.Duration, stderr io.Writer) *decoder {
-	d := &decoder{w: w, out: make([]byte, 0, outFlushAt+4096), json: asJSON, since: since, until: until, stderr: stderr, names: make([]*entryName, 1<<16)}
+	d := &decoder{w: w, out: make([]byte, 0, outFlushAt+4096), json: asJSON, since: since, until: until, stderr: stderr}
 	if want != nil {
 		d.want = make([]bool, 1<<16)
 		for id := range want {
@@ -198,7 +199,10 @@ type entryName struct {
 }
 
 func (d *decoder) name(id uint16) *entryName {
-	if n := d.names[id]; n != nil {
+	if id < 256 && d.names[id] != nil {
+		return d.names[id]
+	}
+	if n := d.otherNames[id]; n != nil {
 		return n
 	}
 	name, params := fmt.Sprintf("type %#x", id), []string(nil)
@@ -218,7 +222,14 @@ func (d *decoder) name(id uint16) *entryName {
 		}
 		n.jsonParams = append(n.jsonParams, []byte(sep+q(p)[1:]+`:"0x`))
 	}
-	d.names[id] = n
+	if id < 256 {
+		d.names[id] = n
+	} else {
+		if d.otherNames == nil {
+			d.otherNames = map[uint16]*entryName{}
+		}
+		d.otherNames[id] = n
+	}
 	return n
 }
 

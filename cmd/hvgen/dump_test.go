@@ -249,7 +249,7 @@ func TestDumpCorrupt(t *testing.T) {
 
 // recordEvents sets up a sim as simulate does and returns a recording of
 // events logged by log, drained and released as the root does.
-func recordEvents(t *testing.T, log func(h *sim.Hypervisor)) []byte {
+func recordEvents(t testing.TB, log func(h *sim.Hypervisor)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
@@ -393,5 +393,39 @@ func TestDumpFormatting(t *testing.T) {
 		if got, want := string(appendHex3(nil, v)), fmt.Sprintf("%03x", v); got != want {
 			t.Errorf("appendHex3(%#x) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// -summary counts what the full decode writes, by type, with the totals.
+func TestDumpSummary(t *testing.T) {
+	dir, logged := simulate(t)
+	ev := filepath.Join(dir, "ev.dump")
+	code, out, errs := runCLI("dump", "-summary", "-json", ev)
+	if code != 0 {
+		t.Fatal(code, errs)
+	}
+	total := 0
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines[:len(lines)-1] {
+		var e struct {
+			Type    string
+			ID      uint16
+			Entries int
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Entries == 0 || e.Type == "" {
+			t.Fatalf("%q: %v", l, err)
+		}
+		_, typed, _ := runCLI("dump", "-type", e.Type, ev)
+		if n := strings.Count(typed, "\n"); n != e.Entries {
+			t.Errorf("%s: summary %d, dump -type %d", e.Type, e.Entries, n)
+		}
+		total += e.Entries
+	}
+	var sum struct {
+		Total, Buffers int
+		Lost           string
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil || sum.Total != logged || total != logged || sum.Lost != "0" || sum.Buffers == 0 {
+		t.Errorf("totals %q (%v): %d by type, %d logged", lines[len(lines)-1], err, total, logged)
 	}
 }

@@ -56,8 +56,8 @@ const (
 
 func (e *streamError) Error() string { return fmt.Sprintf("byte %d: %s", e.off, e.msg) }
 
-func newRecordingReader(r io.Reader) *recordingReader {
-	return &recordingReader{r: bufio.NewReaderSize(r, 1<<20)}
+func newRecordingReader(r io.Reader, bufSize int) *recordingReader {
+	return &recordingReader{r: bufio.NewReaderSize(r, bufSize)}
 }
 
 // next returns the next chunk, io.EOF at a clean end, or a *streamError.
