@@ -87,9 +87,8 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	if *stop {
 		mode = eventlog.Stop
 	}
-	var progress func(int64)
 	if isTerminal(stderr) && size > 64<<20 {
-		progress = progressLine(stderr, size)
+		d.progress = &progressLine{w: stderr, size: size}
 	}
 	rr := newRecordingReader(in, 1<<20)
 	head, _ := rr.r.Peek(8)
@@ -101,7 +100,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 		if err != nil {
 			return d.entries, fmt.Errorf("%s: %w", name, err)
 		}
-	} else if err := d.recording(rr, mode, *allowTrunc, progress); err != nil {
+	} else if err := d.recording(rr, mode, *allowTrunc); err != nil {
 		d.flush() // what was decoded before the problem
 		var se *streamError
 		if errors.As(err, &se) {
@@ -121,18 +120,31 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	return d.entries, nil
 }
 
-// progressLine returns a function that shows, at most a few times a second,
-// how far into a file of that size the decoder is.
-func progressLine(w io.Writer, size int64) func(int64) {
-	var last time.Time
-	return func(off int64) {
-		if now := time.Now(); off == size || now.Sub(last) > 200*time.Millisecond {
-			last = now
-			fmt.Fprintf(w, "\rdecoded %d of %d MiB (%d%%)", off>>20, size>>20, off*100/max(size, 1))
-			if off == size {
-				fmt.Fprintln(w)
-			}
-		}
+// progressLine shows on a terminal, at most a few times a second, how far
+// into a file of that size the decoder is.
+type progressLine struct {
+	w     io.Writer
+	size  int64
+	last  time.Time
+	shown bool // a line without its newline is on the terminal
+}
+
+func (p *progressLine) update(off int64) {
+	if p == nil {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= 200*time.Millisecond || off == p.size {
+		p.last = now
+		fmt.Fprintf(p.w, "\rdecoded %d of %d MiB (%d%%)", off>>20, p.size>>20, off*100/max(p.size, 1))
+		p.shown = true
+	}
+}
+
+// end finishes the line, before any other message or at the end.
+func (p *progressLine) end() {
+	if p != nil && p.shown {
+		fmt.Fprintln(p.w)
+		p.shown = false
 	}
 }
 
@@ -169,12 +181,13 @@ type decoder struct {
 	names        [256]*entryName // by entry type, made on first use (every documented type is below 256)
 	otherNames   map[uint16]*entryName
 	corrupt      int
-	entries      int64   // entries written (or counted)
-	counts       []int64 // with -summary: entries by type
-	out          []byte  // lines not yet handed to w
-	bufPrefix    []byte  // what goes before the entry's offset, for the current buffer
-	lpPrefix     []byte  // what goes between the offset and the time
-	lost         uint64  // EventsLost of the buffers read
+	entries      int64         // entries written (or counted)
+	counts       []int64       // with -summary: entries by type
+	out          []byte        // lines not yet handed to w
+	progress     *progressLine // nil: none
+	bufPrefix    []byte        // what goes before the entry's offset, for the current buffer
+	lpPrefix     []byte        // what goes between the offset and the time
+	lost         uint64        // EventsLost of the buffers read
 }
 
 func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until time.Duration, stderr io.Writer) *decoder {
@@ -237,16 +250,16 @@ func (d *decoder) name(id uint16) *entryName {
 // payload is reported and skipped (or ends the run with Stop); a truncated
 // stream is reported after every complete buffer is decoded; anything else
 // that is not a chunk is an error naming its offset.
-func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool, progress func(int64)) error {
+func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool) error {
+	defer d.progress.end()
 	var seq uint64
 	var se *streamError // outside the loop: errors.As makes it escape
 	for {
 		c, err := rr.next()
 		switch {
 		case err == io.EOF:
-			if progress != nil {
-				progress(rr.off)
-			}
+			d.progress.update(rr.off)
+			d.progress.end()
 			if d.lost > 0 {
 				fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", d.lost)
 			}
@@ -263,6 +276,7 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 			if err := d.flush(); err != nil {
 				return err
 			}
+			d.progress.end()
 			if !allowTrunc {
 				return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
 			}
@@ -272,6 +286,7 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 			return err
 		}
 		if c.hdr.Sequence != 0 && c.hdr.Sequence != seq+1 {
+			d.progress.end()
 			fmt.Fprintf(d.stderr, "hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing\n", c.off, c.hdr.Sequence, seq)
 		}
 		seq = c.hdr.Sequence
@@ -284,8 +299,8 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 				return exitError(1)
 			}
 		}
-		if progress != nil && rr.chunks%256 == 0 {
-			progress(rr.off)
+		if rr.chunks%256 == 0 {
+			d.progress.update(rr.off)
 		}
 	}
 }
@@ -355,6 +370,7 @@ func (d *decoder) setPrefixes(buf uint32, lp uint8) {
 func (d *decoder) report(err error, mode eventlog.OnCorrupt) bool {
 	d.corrupt++
 	d.flush()
+	d.progress.end()
 	fmt.Fprintln(d.stderr, "hvgen dump:", err)
 	return mode == eventlog.Stop
 }

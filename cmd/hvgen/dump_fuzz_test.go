@@ -38,7 +38,7 @@ func FuzzDump(f *testing.F) {
 		w := bufio.NewWriter(&out)
 		d := newDecoder(w, true, nil, 0, 0, io.Discard)
 		rr := newRecordingReader(bytes.NewReader(data), 4096)
-		err := d.recording(rr, eventlog.Skip, false, nil)
+		err := d.recording(rr, eventlog.Skip, false)
 		d.flush()
 		var se *streamError
 		if errors.As(err, &se) && (se.off < 0 || se.off > int64(len(data))) {

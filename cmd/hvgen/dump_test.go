@@ -429,3 +429,20 @@ func TestDumpSummary(t *testing.T) {
 		t.Errorf("totals %q (%v): %d by type, %d logged", lines[len(lines)-1], err, total, logged)
 	}
 }
+
+func TestProgressLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progressLine{w: &buf, size: 200 << 20}
+	p.update(50 << 20)
+	p.update(60 << 20) // within 200ms of the last: not shown
+	p.end()
+	p.end()
+	p.update(200 << 20)
+	p.end()
+	if want := "\rdecoded 50 of 200 MiB (25%)\n\rdecoded 200 of 200 MiB (100%)\n"; buf.String() != want {
+		t.Errorf("%q, want %q", buf.String(), want)
+	}
+	var none *progressLine // no terminal
+	none.update(1)
+	none.end()
+}
