@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -48,4 +49,28 @@ func TestSimulateValidatesBeforeWriting(t *testing.T) {
 		t.Errorf("exit %d; the stats file was written though -o was unusable", code)
 	}
 	assertNoTemp(t, dir)
+}
+
+// simulate -o - streams the recording to standard output (the summary goes
+// to standard error) and dump - reads one from standard input.
+func TestSimulatePipe(t *testing.T) {
+	code, rec, errs := runCLI("simulate", "-o", "-", "-for", "20ms")
+	m := summaryRE.FindStringSubmatch(errs)
+	if code != 0 || m == nil || m[4] != strconv.Itoa(len(rec)) {
+		t.Fatalf("exit %d, %d bytes on stdout, stderr %q", code, len(rec), errs)
+	}
+	in := filepath.Join(t.TempDir(), "in")
+	os.WriteFile(in, []byte(rec), 0o644)
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stdin := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = stdin }()
+	code, out, errs := runCLI("dump", "-")
+	if code != 0 || strconv.Itoa(strings.Count(out, "\n")) != m[1] {
+		t.Errorf("dump -: exit %d, %d lines for %s events: %s", code, strings.Count(out, "\n"), m[1], errs)
+	}
 }
