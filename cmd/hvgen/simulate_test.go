@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +20,16 @@ func TestSimulateRange(t *testing.T) {
 		if code != 0 || strings.Count(out, "\n") != logged {
 			t.Errorf("-buffers %s -pages %s: dump exit %d, %d lines of %d: %s", bp[0], bp[1], code, strings.Count(out, "\n"), logged, errs)
 		}
+	}
+	// One buffer for four processors: events are lost, counted by simulate,
+	// and reported by the buffer headers dump reads.
+	ev := filepath.Join(dir, "ev")
+	logged, lost, _ := simulateTo(t, ev, "-buffers", "1", "-pages", "1", "-for", "5ms")
+	code, out, errs := runCLI("dump", ev)
+	var reported int
+	fmt.Sscanf(errs, "hvgen dump: the buffers report %d events lost", &reported)
+	if lost == 0 || reported == 0 || reported > lost || code != 0 || strings.Count(out, "\n") != logged {
+		t.Errorf("one buffer: %d logged, %d lost, dump reports %d lost (exit %d, %d lines)", logged, lost, reported, code, strings.Count(out, "\n"))
 	}
 	for _, args := range [][]string{{"-buffers", "513"}, {"-pages", "0"}, {"-rate", "0"}, {"-for", "0s"}, {"-o", ""}, {"-stats", "-"}} {
 		if code, _, errs := runCLI(append([]string{"simulate", "-o", filepath.Join(dir, "x")}, args...)...); code != 2 || !strings.Contains(errs, "hvgen simulate: ") {
