@@ -260,6 +260,9 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 		case err == io.EOF:
 			d.progress.update(rr.off)
 			d.progress.end()
+			if rr.off == 0 {
+				fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
+			}
 			if d.lost > 0 {
 				fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", d.lost)
 			}
@@ -268,6 +271,7 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 			}
 			return nil
 		case errors.As(err, &se) && se.kind == badPayload:
+			seq = c.hdr.Sequence // its header is sound: the chunk is not missing, it is damaged
 			if d.report(err, mode) {
 				return exitError(1)
 			}

@@ -215,7 +215,7 @@ func TestDumpCorrupt(t *testing.T) {
 	binary.LittleEndian.PutUint16(data[entry:], 12)
 	os.WriteFile(ev, data, 0o644)
 	code, out, errs := runCLI("dump", ev)
-	if code != 1 || !strings.Contains(errs, "byte 0: chunk payload checksum") {
+	if code != 1 || !strings.Contains(errs, "byte 0: chunk payload checksum") || strings.Contains(errs, "missing") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	if n := strings.Count(out, "\n"); n == 0 || n >= logged {
@@ -445,4 +445,18 @@ func TestProgressLine(t *testing.T) {
 	var none *progressLine // no terminal
 	none.update(1)
 	none.end()
+}
+
+// A chunk missing from the middle of a recording is reported; the rest is
+// decoded.
+func TestDumpMissingChunk(t *testing.T) {
+	ev := filepath.Join(t.TempDir(), "ev")
+	simulateTo(t, ev, "-for", "20ms", "-pages", "1")
+	data, _ := os.ReadFile(ev)
+	ends := chunkEnds(t, data)
+	os.WriteFile(ev, append(data[:ends[1]:ends[1]], data[ends[2]:]...), 0o644) // drop chunk 2
+	code, _, errs := runCLI("dump", ev)
+	if want := fmt.Sprintf("byte %d: chunk 3 follows chunk 1 of the recording: chunks are missing", ends[1]); code != 0 || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, stderr %q, want %q", code, errs, want)
+	}
 }
