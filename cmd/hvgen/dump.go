@@ -3,16 +3,17 @@ package main
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math/bits"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -81,7 +82,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	w := bufio.NewWriterSize(dst, 64<<10)
 	d := newDecoder(w, *asJSON, want, *since, *until, stderr)
 	if *summary {
-		d.counts = make([]int64, 1<<16)
+		d.summarize()
 	}
 	mode := eventlog.Skip
 	if *stop {
@@ -98,13 +99,13 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 			err = d.statsPage(data)
 		}
 		if err != nil {
-			return d.entries, fmt.Errorf("%s: %w", name, err)
+			return d.entries(), fmt.Errorf("%s: %w", name, err)
 		}
 	} else if err := d.recording(rr, mode, *allowTrunc); err != nil {
 		d.flush() // what was decoded before the problem
 		var se *streamError
 		if errors.As(err, &se) {
-			return d.entries, fmt.Errorf("%s: %w", name, err)
+			return d.entries(), fmt.Errorf("%s: %w", name, err)
 		}
 		return 0, err
 	}
@@ -112,12 +113,12 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 		return 0, err
 	}
 	if d.corrupt > 0 {
-		return d.entries, exitError(1)
+		return d.entries(), exitError(1)
 	}
 	if outFile != nil {
-		return d.entries, outFile.Commit()
+		return d.entries(), outFile.Commit()
 	}
-	return d.entries, nil
+	return d.entries(), nil
 }
 
 // progressLine shows on a terminal, at most a few times a second, how far
@@ -172,150 +173,217 @@ func entryFilter(list string) (map[uint16]bool, error) {
 	return want, nil
 }
 
+// decoder writes what the formatters make of a recording's buffers, in
+// order, and reports problems between the lines they belong between.
 type decoder struct {
-	w            *bufio.Writer
-	json         bool
-	want         []bool // by entry type; nil: every type
-	since, until time.Duration
-	stderr       io.Writer
-	names        [256]*entryName // by entry type, made on first use (every documented type is below 256)
-	otherNames   map[uint16]*entryName
-	corrupt      int
-	entries      int64         // entries written (or counted)
-	counts       []int64       // with -summary: entries by type
-	out          []byte        // lines not yet handed to w
-	progress     *progressLine // nil: none
-	bufPrefix    []byte        // what goes before the entry's offset, for the current buffer
-	lpPrefix     []byte        // what goes between the offset and the time
-	lost         uint64        // EventsLost of the buffers read
+	w        *bufio.Writer
+	json     bool
+	stderr   io.Writer
+	fmts     []*formatter // one per decoding goroutine
+	corrupt  int
+	progress *progressLine // nil: none
+	written  int           // chunks written
 }
 
 func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until time.Duration, stderr io.Writer) *decoder {
-	d := &decoder{w: w, out: make([]byte, 0, outFlushAt+4096), json: asJSON, since: since, until: until, stderr: stderr}
+	d := &decoder{w: w, json: asJSON, stderr: stderr}
+	var wantTab []bool
 	if want != nil {
-		d.want = make([]bool, 1<<16)
+		wantTab = make([]bool, 1<<16)
 		for id := range want {
-			d.want[id] = true
+			wantTab[id] = true
 		}
+	}
+	for range min(max(runtime.GOMAXPROCS(0), 1), 8) {
+		d.fmts = append(d.fmts, &formatter{json: asJSON, want: wantTab, since: since, until: until})
 	}
 	return d
 }
 
-// entryName is what is written for every entry of one type, prepared once.
-type entryName struct {
-	quoted     string   // the name as a JSON string
-	text       []byte   // the name padded to its column
-	textParams [][]byte // " Name=0x" per parameter
-	jsonType   []byte   // `,"type":"NAME","id":N,"context":`
-	jsonParams [][]byte // `,"params":{"Name":"0x`, then `","Name":"0x`
-	payload    int      // bytes the parameters take
+// summarize makes the decoder count entries by type instead of writing them.
+func (d *decoder) summarize() {
+	for _, f := range d.fmts {
+		f.counts = make([]int64, 1<<16)
+	}
 }
 
-func (d *decoder) name(id uint16) *entryName {
-	if id < 256 && d.names[id] != nil {
-		return d.names[id]
-	}
-	if n := d.otherNames[id]; n != nil {
-		return n
-	}
-	name, params := fmt.Sprintf("type %#x", id), []string(nil)
-	for i := range hv.EventEntries {
-		if e := &hv.EventEntries[i]; e.ID == id {
-			name, params = e.Name, e.Params
-		}
-	}
-	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	n := &entryName{quoted: q(name), text: fmt.Appendf(nil, "%-32s", name), payload: 8 * len(params),
-		jsonType: fmt.Appendf(nil, `,"type":%s,"id":%d,"context":`, q(name), id)}
-	for i, p := range params {
-		n.textParams = append(n.textParams, []byte(" "+p+"=0x"))
-		sep := `","`
-		if i == 0 {
-			sep = `,"params":{"`
-		}
-		n.jsonParams = append(n.jsonParams, []byte(sep+q(p)[1:]+`:"0x`))
-	}
-	if id < 256 {
-		d.names[id] = n
-	} else {
-		if d.otherNames == nil {
-			d.otherNames = map[uint16]*entryName{}
-		}
-		d.otherNames[id] = n
+// entries is how many entries were written (or counted).
+func (d *decoder) entries() int64 {
+	var n int64
+	for _, f := range d.fmts {
+		n += f.entries
 	}
 	return n
+}
+
+// job is one chunk on its way through the decoder: read, formatted by a
+// worker, then written.
+type job struct {
+	c       chunk
+	words   []uint64 // the chunk's memory, 8-byte aligned
+	end     int64    // stream offset after the chunk
+	warn    string   // printed before the chunk's lines
+	readErr error    // a damaged chunk: reported, nothing decoded
+	out     []byte   // the chunk's lines
+	decErr  error    // the *eventlog.CorruptError that ended the buffer's entries
+	ready   chan struct{}
 }
 
 // recording decodes every chunk of a recording. A corrupt buffer or chunk
 // payload is reported and skipped (or ends the run with Stop); a truncated
 // stream is reported after every complete buffer is decoded; anything else
 // that is not a chunk is an error naming its offset.
+//
+// The chunks are read in this goroutine, formatted by one worker per
+// formatter, and written in stream order by another goroutine; a fixed set
+// of jobs circulates between them, so memory stays that of a few buffers.
 func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool) error {
 	defer d.progress.end()
+	n := 2*len(d.fmts) + 2
+	free, order, work := make(chan *job, n), make(chan *job, n), make(chan *job, n)
+	for range n {
+		free <- &job{ready: make(chan struct{}, 1)}
+	}
+	var workers sync.WaitGroup
+	for _, f := range d.fmts {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range work {
+				j.out, j.decErr = f.buffer(j.c, j.out[:0])
+				j.ready <- struct{}{}
+			}
+		}()
+	}
+	var stop atomic.Bool
+	written := make(chan error, 1)
+	go func() { written <- d.writeJobs(order, free, mode, &stop) }()
+	err := d.readJobs(rr, free, order, work, &stop)
+	close(work)
+	close(order)
+	werr := <-written
+	workers.Wait()
+	var se *streamError
+	switch {
+	case werr != nil:
+		return werr
+	case err == io.EOF:
+		d.progress.update(rr.off)
+		d.progress.end()
+		if rr.off == 0 {
+			fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
+		}
+		var lost uint64
+		for _, f := range d.fmts {
+			lost += f.lost
+		}
+		if lost > 0 {
+			fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", lost)
+		}
+		if d.fmts[0].counts != nil {
+			return d.writeSummary(rr.chunks, lost)
+		}
+		return nil
+	case errors.As(err, &se) && se.kind == truncated:
+		if err := d.flush(); err != nil {
+			return err
+		}
+		d.progress.end()
+		if !allowTrunc {
+			return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
+		}
+		fmt.Fprintf(d.stderr, "hvgen dump: truncated recording: %v (the %d complete buffers before it were decoded)\n", err, rr.chunks)
+		return nil
+	}
+	return err
+}
+
+// readJobs reads chunks into free jobs and hands them to the workers and,
+// in order, to the writer, until the stream ends (its error, io.EOF at a
+// clean end) or the writer stops (nil).
+func (d *decoder) readJobs(rr *recordingReader, free <-chan *job, order, work chan<- *job, stop *atomic.Bool) error {
 	var seq uint64
 	var se *streamError // outside the loop: errors.As makes it escape
-	for {
+	for !stop.Load() {
+		j := <-free
+		j.warn, j.readErr, j.decErr = "", nil, nil
+		rr.words = j.words // read into the job's memory
 		c, err := rr.next()
+		j.words, j.c, j.end = rr.words, c, rr.off
 		switch {
-		case err == io.EOF:
-			d.progress.update(rr.off)
-			d.progress.end()
-			if rr.off == 0 {
-				fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
-			}
-			if d.lost > 0 {
-				fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", d.lost)
-			}
-			if d.counts != nil {
-				return d.writeSummary(rr.chunks)
-			}
-			return nil
+		case err == nil:
 		case errors.As(err, &se) && se.kind == badPayload:
 			seq = c.hdr.Sequence // its header is sound: the chunk is not missing, it is damaged
-			if d.report(err, mode) {
-				return exitError(1)
-			}
+			j.readErr = err
+			order <- j
+			j.ready <- struct{}{}
 			continue
-		case errors.As(err, &se) && se.kind == truncated:
-			if err := d.flush(); err != nil {
-				return err
-			}
-			d.progress.end()
-			if !allowTrunc {
-				return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
-			}
-			fmt.Fprintf(d.stderr, "hvgen dump: truncated recording: %v (the %d complete buffers before it were decoded)\n", err, rr.chunks)
-			return nil
-		case err != nil:
+		default:
 			return err
 		}
 		if c.hdr.Sequence != 0 && c.hdr.Sequence != seq+1 {
-			d.progress.end()
-			fmt.Fprintf(d.stderr, "hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing\n", c.off, c.hdr.Sequence, seq)
+			j.warn = fmt.Sprintf("hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing", c.off, c.hdr.Sequence, seq)
 		}
 		seq = c.hdr.Sequence
-		if err := d.buffer(c); err != nil {
-			var ce *eventlog.CorruptError
-			if !errors.As(err, &ce) {
-				return err // writing failed
-			}
-			if d.report(fmt.Errorf("byte %d: %w", c.off, err), mode) {
-				return exitError(1)
-			}
-		}
-		if rr.chunks%256 == 0 {
-			d.progress.update(rr.off)
-		}
+		order <- j
+		work <- j
 	}
+	return nil
+}
+
+// writeJobs writes each job's lines and reports its problems, in stream
+// order, and returns the jobs to free. After an error (a write failed, or
+// -stop met a corrupt buffer) it stops the reader and only recycles.
+func (d *decoder) writeJobs(order <-chan *job, free chan<- *job, mode eventlog.OnCorrupt, stop *atomic.Bool) error {
+	var err error
+	for j := range order {
+		<-j.ready
+		if err == nil {
+			if err = d.writeJob(j, mode); err != nil {
+				stop.Store(true)
+			}
+		}
+		free <- j
+	}
+	return err
+}
+
+func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
+	if j.warn != "" {
+		d.flush()
+		d.progress.end()
+		fmt.Fprintln(d.stderr, j.warn)
+	}
+	if j.readErr != nil {
+		if d.report(j.readErr, mode) {
+			return exitError(1)
+		}
+		return nil
+	}
+	if _, err := d.w.Write(j.out); err != nil {
+		return err
+	}
+	if j.decErr != nil && d.report(fmt.Errorf("byte %d: %w", j.c.off, j.decErr), mode) {
+		return exitError(1)
+	}
+	if d.written++; d.written%256 == 0 {
+		d.progress.update(j.end)
+	}
+	return nil
 }
 
 // writeSummary writes the -summary table: entries by type, then the totals.
-func (d *decoder) writeSummary(buffers int) error {
-	for id, n := range d.counts {
+func (d *decoder) writeSummary(buffers int, lost uint64) error {
+	f := d.fmts[0]
+	for id := range f.counts {
+		var n int64
+		for _, g := range d.fmts {
+			n += g.counts[id]
+		}
 		if n == 0 {
 			continue
 		}
-		name := d.name(uint16(id))
+		name := f.name(uint16(id))
 		if d.json {
 			fmt.Fprintf(d.w, "{\"type\":%s,\"id\":%d,\"entries\":%d}\n", name.quoted, id, n)
 			continue
@@ -323,51 +391,11 @@ func (d *decoder) writeSummary(buffers int) error {
 		fmt.Fprintf(d.w, "%s %12d\n", name.text, n)
 	}
 	if d.json {
-		_, err := fmt.Fprintf(d.w, "{\"total\":%d,\"buffers\":%d,\"lost\":\"%d\"}\n", d.entries, buffers, d.lost)
+		_, err := fmt.Fprintf(d.w, "{\"total\":%d,\"buffers\":%d,\"lost\":\"%d\"}\n", d.entries(), buffers, lost)
 		return err
 	}
-	_, err := fmt.Fprintf(d.w, "%-32s %12d  (%d buffers, %d events lost)\n", "total", d.entries, buffers, d.lost)
+	_, err := fmt.Fprintf(d.w, "%-32s %12d  (%d buffers, %d events lost)\n", "total", d.entries(), buffers, lost)
 	return err
-}
-
-// buffer decodes one buffer's entries. It is the one place that uses the
-// eventlog reader API.
-func (d *decoder) buffer(c chunk) error {
-	idx := binary.LittleEndian.Uint32(c.mem[4:]) // the header's BufferIndex
-	b, err := eventlog.NewBuffer(c.mem, idx, c.hdr.Type, c.hdr.Length)
-	if err != nil {
-		return err
-	}
-	if st := b.State(); st == hv.EventLogBufferStateStandby || st == hv.EventLogBufferStateFree {
-		return nil // nothing to read (format-1 snapshots hold every buffer)
-	}
-	h := b.Header()
-	d.lost += uint64(h.EventsLost)
-	clock := eventlog.Clock{Basis: c.hdr.TimeBasis, TSCHz: c.hdr.TSCHz}
-	d.setPrefixes(idx, h.LogicalProcessor)
-	it := b.Entries()
-	for {
-		e, ok := it.Next()
-		if !ok {
-			break
-		}
-		if err := d.entry(e.Offset, e.Header, e.Payload, clock); err != nil {
-			return err
-		}
-	}
-	return it.Err()
-}
-
-// setPrefixes prepares the parts of a line that are the same for every
-// entry of a buffer.
-func (d *decoder) setPrefixes(buf uint32, lp uint8) {
-	if d.json {
-		d.bufPrefix = fmt.Appendf(d.bufPrefix[:0], `{"buffer":%d,"offset":`, buf)
-		d.lpPrefix = fmt.Appendf(d.lpPrefix[:0], `,"lp":%d,"time_ns":"`, lp)
-		return
-	}
-	d.bufPrefix = fmt.Appendf(d.bufPrefix[:0], "  buf %-3d +0x", buf)
-	d.lpPrefix = fmt.Appendf(d.lpPrefix[:0], "  lp %-2d ", lp)
 }
 
 // report prints a corruption and says whether the walk stops.
@@ -379,129 +407,8 @@ func (d *decoder) report(err error, mode eventlog.OnCorrupt) bool {
 	return mode == eventlog.Stop
 }
 
-// entry writes one entry as a text or JSON line, appending straight into
-// the output buffer.
-func (d *decoder) entry(off int, hdr *hv.EventlogEntryHeader, payload []byte, clock eventlog.Clock) error {
-	id := hdr.Type
-	if d.want != nil && !d.want[id] {
-		return nil
-	}
-	t := clock.Duration(hdr.TimeStamp)
-	if t < d.since || d.until > 0 && t >= d.until {
-		return nil
-	}
-	if d.counts != nil {
-		d.counts[id]++
-		d.entries++
-		return nil
-	}
-	n := d.name(id)
-	params := len(n.textParams) > 0 && len(payload) >= n.payload
-	b := d.out
-	if d.json {
-		b = append(b, d.bufPrefix...)
-		b = strconv.AppendUint(b, uint64(off), 10)
-		b = append(b, d.lpPrefix...)
-		b = strconv.AppendInt(b, int64(t), 10)
-		b = append(b, '"')
-		b = append(b, n.jsonType...)
-		b = strconv.AppendUint(b, uint64(hdr.Context), 10)
-		if params {
-			for i, p := range n.jsonParams {
-				b = append(b, p...)
-				b = appendHex(b, binary.LittleEndian.Uint64(payload[8*i:]))
-			}
-			b = append(b, `"}`...)
-		} else if len(payload) > 0 {
-			b = append(b, `,"raw":"`...)
-			b = hex.AppendEncode(b, payload)
-			b = append(b, '"')
-		}
-		b = append(b, "}\n"...)
-	} else {
-		b = appendSeconds(b, t)
-		b = append(b, d.bufPrefix...)
-		b = appendHex3(b, off)
-		b = append(b, d.lpPrefix...)
-		b = append(b, n.text...)
-		if params {
-			for i, p := range n.textParams {
-				b = append(b, p...)
-				b = appendHex(b, binary.LittleEndian.Uint64(payload[8*i:]))
-			}
-		} else if len(payload) > 0 {
-			b = append(b, " raw="...)
-			b = hex.AppendEncode(b, payload)
-		}
-		b = append(b, '\n')
-	}
-	d.entries++
-	d.out = b
-	if len(b) >= outFlushAt {
-		return d.flushOut()
-	}
-	return nil
-}
-
-// outFlushAt is when the decoder hands its lines to the writer: in blocks
-// larger than the bufio.Writer's buffer, which passes them straight through.
-const outFlushAt = 256 << 10
-
-func (d *decoder) flushOut() error {
-	_, err := d.w.Write(d.out)
-	d.out = d.out[:0]
-	return err
-}
-
 // flush writes everything decoded so far.
-func (d *decoder) flush() error {
-	if err := d.flushOut(); err != nil {
-		return err
-	}
-	return d.w.Flush()
-}
-
-// appendHex writes v in lower-case hex without leading zeros
-// (strconv.AppendUint's output, faster).
-func appendHex(b []byte, v uint64) []byte {
-	const digits = "0123456789abcdef"
-	n := max(1, (bits.Len64(v)+3)/4)
-	b = append(b, "0000000000000000"[:n]...)
-	for i := len(b) - 1; v != 0; i-- {
-		b[i] = digits[v&15]
-		v >>= 4
-	}
-	return b
-}
-
-// appendSeconds writes t as seconds with nine decimals, right-aligned in 16
-// columns ("    12.000123400s").
-func appendSeconds(b []byte, t time.Duration) []byte {
-	sec, frac := int64(t/time.Second), uint64(t%time.Second)
-	width := 12 // one digit, the point, nine decimals and the unit
-	for v := sec; v >= 10; v /= 10 {
-		width++
-	}
-	if width < 16 {
-		b = append(b, "    "[:16-width]...)
-	}
-	b = strconv.AppendInt(b, sec, 10)
-	point := len(b)
-	b = strconv.AppendUint(b, frac+1_000_000_000, 10) // ten digits, the first a 1
-	b[point] = '.'
-	return append(b, 's')
-}
-
-// appendHex3 writes v in hex with at least three digits.
-func appendHex3(b []byte, v int) []byte {
-	switch {
-	case v < 0x10:
-		b = append(b, "00"...)
-	case v < 0x100:
-		b = append(b, '0')
-	}
-	return strconv.AppendUint(b, uint64(v), 16)
-}
+func (d *decoder) flush() error { return d.w.Flush() }
 
 func (d *decoder) statsPage(data []byte) error {
 	switch {
