@@ -106,7 +106,10 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		if _, err := stdout.Write(buf.Bytes()); err != nil {
 			return err
 		}
-	} else if err := os.WriteFile(*outFile, buf.Bytes(), 0o644); err != nil {
+	} else if err := writeFileAtomic(*outFile, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}); err != nil {
 		return err
 	}
 	if fail.Fails(changes) {

@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -20,47 +23,130 @@ import (
 	"github.com/hvgen/hvgen/runtime/stats"
 )
 
-// runDump decodes an event-log buffer dump or a statistics page dump (the
-// formats runtime/sim writes) to text or JSON lines.
+// runDump decodes an event-log recording or a statistics page dump (the
+// formats runtime/sim writes) to text or JSON lines. A recording is read as
+// a stream, one buffer at a time, so its size does not matter.
 func runDump(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("dump", "dump [-json] [-type list] [-since d] [-until d] [-stop] file", stderr)
-	asJSON := fs.Bool("json", false, "write JSON lines instead of text")
+	_, err := runDumpCounted(args, stdout, stderr)
+	return err
+}
+
+// runDumpCounted is runDump that also returns how many entries it wrote or
+// counted, for benchmarks.
+func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err error) {
+	fs := newFlags("dump", "dump [-json] [-summary] [-type list] [-since d] [-until d] [-stop] [-allow-truncated] [-o file] file|-", stderr)
+	asJSON := fs.Bool("json", false, "write JSON lines instead of text (64-bit values as strings, see README)")
 	types := fs.String("type", "", "only these entry types (comma-separated HV_TR_* names or numbers)")
 	since := fs.Duration("since", 0, "only entries at or after this time since the hypervisor started")
 	until := fs.Duration("until", 0, "only entries before this time since the hypervisor started (0: no limit)")
 	stop := fs.Bool("stop", false, "stop at the first corrupt buffer instead of skipping it")
+	allowTrunc := fs.Bool("allow-truncated", false, "exit 0 when the recording ends inside a chunk (the truncation is still reported)")
+	summary := fs.Bool("summary", false, "write only how many entries of each type there are (after -type, -since, -until)")
+	out := fs.String("o", "-", "write to this `file` (- for standard output); a file is replaced only when the run succeeds")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return 0, err
 		}
-		return exitError(2)
+		return 0, exitError(2)
 	}
 	if fs.NArg() != 1 {
-		return usageError{"want one dump file"}
+		return 0, usageError{"want one dump file (- for standard input)"}
 	}
 	want, err := entryFilter(*types)
 	if err != nil {
-		return usageError{err.Error()}
+		return 0, usageError{err.Error()}
 	}
-	data, closeFn, err := mapFile(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	w := bufio.NewWriter(stdout)
-	defer w.Flush()
-	d := &decoder{w: w, json: *asJSON, want: want, since: *since, until: *until, stderr: stderr}
-	switch {
-	case len(data) >= 8 && string(data[:8]) == sim.DumpMagic:
-		mode := eventlog.Skip
-		if *stop {
-			mode = eventlog.Stop
+	name := fs.Arg(0)
+	var in io.Reader = os.Stdin
+	var size int64 = -1
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return 0, err
 		}
-		return d.eventLog(data, mode, isTerminal(stderr) && len(data) > 64<<20)
-	case len(data) >= 8 && string(data[:8]) == sim.StatsDumpMagic:
-		return d.statsPage(data)
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		}
+		in = f
 	}
-	return fmt.Errorf("%s: not an hvgen event-log or statistics dump", fs.Arg(0))
+	dst := stdout
+	var outFile *atomicFile
+	if *out != "-" {
+		if outFile, err = createAtomic(*out); err != nil {
+			return 0, err
+		}
+		defer outFile.Discard()
+		dst = outFile
+	}
+	w := bufio.NewWriterSize(dst, 64<<10)
+	d := newDecoder(w, *asJSON, want, *since, *until, stderr)
+	if *summary {
+		d.summarize()
+	}
+	mode := eventlog.Skip
+	if *stop {
+		mode = eventlog.Stop
+	}
+	if isTerminal(stderr) && size > 64<<20 {
+		d.progress = &progressLine{w: stderr, size: size}
+	}
+	rr := newRecordingReader(in, 1<<20)
+	head, _ := rr.r.Peek(8)
+	if string(head) == sim.StatsDumpMagic {
+		data, err := io.ReadAll(io.LimitReader(rr.r, 16+stats.PageSize+1))
+		if err == nil {
+			err = d.statsPage(data)
+		}
+		if err != nil {
+			return d.entries(), fmt.Errorf("%s: %w", name, err)
+		}
+	} else if err := d.recording(rr, mode, *allowTrunc); err != nil {
+		d.flush() // what was decoded before the problem
+		var se *streamError
+		if errors.As(err, &se) {
+			return d.entries(), fmt.Errorf("%s: %w", name, err)
+		}
+		return 0, err
+	}
+	if err := d.flush(); err != nil {
+		return 0, err
+	}
+	if d.corrupt > 0 {
+		return d.entries(), exitError(1)
+	}
+	if outFile != nil {
+		return d.entries(), outFile.Commit()
+	}
+	return d.entries(), nil
+}
+
+// progressLine shows on a terminal, at most a few times a second, how far
+// into a file of that size the decoder is.
+type progressLine struct {
+	w     io.Writer
+	size  int64
+	last  time.Time
+	shown bool // a line without its newline is on the terminal
+}
+
+func (p *progressLine) update(off int64) {
+	if p == nil {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= 200*time.Millisecond || off == p.size {
+		p.last = now
+		fmt.Fprintf(p.w, "\rdecoded %d of %d MiB (%d%%)", off>>20, p.size>>20, off*100/max(p.size, 1))
+		p.shown = true
+	}
+}
+
+// end finishes the line, before any other message or at the end.
+func (p *progressLine) end() {
+	if p != nil && p.shown {
+		fmt.Fprintln(p.w)
+		p.shown = false
+	}
 }
 
 func entryFilter(list string) (map[uint16]bool, error) {
@@ -87,143 +173,249 @@ func entryFilter(list string) (map[uint16]bool, error) {
 	return want, nil
 }
 
+// decoder writes what the formatters make of a recording's buffers, in
+// order, and reports problems between the lines they belong between.
 type decoder struct {
-	w            *bufio.Writer
-	json         bool
-	want         map[uint16]bool
-	since, until time.Duration
-	stderr       io.Writer
-	corrupt      int
+	w        *bufio.Writer
+	json     bool
+	stderr   io.Writer
+	fmts     []*formatter // one per decoding goroutine
+	corrupt  int
+	progress *progressLine // nil: none
+	written  int           // chunks written
 }
 
-// entryJSON is one line of -json output for an event-log entry.
-type entryJSON struct {
-	Buffer  uint32            `json:"buffer"`
-	Offset  int               `json:"offset"`
-	LP      uint8             `json:"lp"`
-	TimeNS  int64             `json:"time_ns"`
-	Type    string            `json:"type"`
-	ID      uint16            `json:"id"`
-	Context uint32            `json:"context"`
-	Params  map[string]uint64 `json:"params,omitempty"`
-	Raw     string            `json:"raw,omitempty"` // payload in hex for an undocumented type
-}
-
-func (d *decoder) eventLog(data []byte, mode eventlog.OnCorrupt, progress bool) error {
-	if len(data) < sim.DumpHeaderSize {
-		return errors.New("dump: truncated header")
-	}
-	u32 := func(off int) uint32 { return binary.LittleEndian.Uint32(data[off:]) }
-	if v := u32(8); v != 1 {
-		return fmt.Errorf("dump: format version %d, this hvgen reads 1", v)
-	}
-	typ, size, count := hv.EventlogType(u32(12)), int(u32(16)), int(u32(20))
-	clock := eventlog.Clock{Basis: hv.EventlogEntryTimeBasis(u32(24)), TSCHz: binary.LittleEndian.Uint64(data[32:])}
-	if size < eventlog.HeaderSize || size%8 != 0 || (len(data)-sim.DumpHeaderSize)/size < count {
-		return fmt.Errorf("dump: %d buffers of %d bytes do not fit the %d bytes after the header", count, size, len(data)-sim.DumpHeaderSize)
-	}
-	names := map[uint16]*entryName{}
-	for i := range hv.EventEntries {
-		e := &hv.EventEntries[i]
-		names[e.ID] = &entryName{name: e.Name, params: e.Params}
-	}
-	for i := range count {
-		mem := data[sim.DumpHeaderSize+i*size : sim.DumpHeaderSize+(i+1)*size]
-		idx := binary.LittleEndian.Uint32(mem[4:])
-		b, err := eventlog.NewBuffer(mem, idx, typ, size)
-		if err == nil && b.State() == hv.EventLogBufferStateStandby {
-			continue // never used
+func newDecoder(w *bufio.Writer, asJSON bool, want map[uint16]bool, since, until time.Duration, stderr io.Writer) *decoder {
+	d := &decoder{w: w, json: asJSON, stderr: stderr}
+	var wantTab []bool
+	if want != nil {
+		wantTab = make([]bool, 1<<16)
+		for id := range want {
+			wantTab[id] = true
 		}
-		if err != nil {
-			if d.report(err, mode) {
-				return err
+	}
+	for range min(max(runtime.GOMAXPROCS(0), 1), 8) {
+		d.fmts = append(d.fmts, &formatter{json: asJSON, want: wantTab, since: since, until: until})
+	}
+	return d
+}
+
+// summarize makes the decoder count entries by type instead of writing them.
+func (d *decoder) summarize() {
+	for _, f := range d.fmts {
+		f.counts = make([]int64, 1<<16)
+	}
+}
+
+// entries is how many entries were written (or counted).
+func (d *decoder) entries() int64 {
+	var n int64
+	for _, f := range d.fmts {
+		n += f.entries
+	}
+	return n
+}
+
+// job is one chunk on its way through the decoder: read, formatted by a
+// worker, then written.
+type job struct {
+	c       chunk
+	words   []uint64 // the chunk's memory, 8-byte aligned
+	end     int64    // stream offset after the chunk
+	warn    string   // printed before the chunk's lines
+	readErr error    // a damaged chunk: reported, nothing decoded
+	out     []byte   // the chunk's lines
+	decErr  error    // the *eventlog.CorruptError that ended the buffer's entries
+	ready   chan struct{}
+}
+
+// recording decodes every chunk of a recording. A corrupt buffer or chunk
+// payload is reported and skipped (or ends the run with Stop); a truncated
+// stream is reported after every complete buffer is decoded; anything else
+// that is not a chunk is an error naming its offset.
+//
+// The chunks are read in this goroutine, formatted by one worker per
+// formatter, and written in stream order by another goroutine; a fixed set
+// of jobs circulates between them, so memory stays that of a few buffers.
+func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool) error {
+	defer d.progress.end()
+	n := 2*len(d.fmts) + 2
+	free, order, work := make(chan *job, n), make(chan *job, n), make(chan *job, n)
+	for range n {
+		free <- &job{ready: make(chan struct{}, 1)}
+	}
+	var workers sync.WaitGroup
+	for _, f := range d.fmts {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range work {
+				j.out, j.decErr = f.buffer(j.c, j.out[:0])
+				j.ready <- struct{}{}
 			}
+		}()
+	}
+	var stop atomic.Bool
+	written := make(chan error, 1)
+	go func() { written <- d.writeJobs(order, free, mode, &stop) }()
+	err := d.readJobs(rr, free, order, work, &stop)
+	close(work)
+	close(order)
+	werr := <-written
+	workers.Wait()
+	var se *streamError
+	switch {
+	case werr != nil:
+		return werr
+	case err == io.EOF:
+		d.progress.update(rr.off)
+		d.progress.end()
+		if rr.off == 0 {
+			fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
+		}
+		var lost uint64
+		for _, f := range d.fmts {
+			lost += f.lost
+		}
+		if lost > 0 {
+			fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", lost)
+		}
+		if d.fmts[0].counts != nil {
+			return d.writeSummary(rr.chunks, lost)
+		}
+		return nil
+	case errors.As(err, &se) && se.kind == truncated:
+		if err := d.flush(); err != nil {
+			return err
+		}
+		d.progress.end()
+		if !allowTrunc {
+			return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
+		}
+		fmt.Fprintf(d.stderr, "hvgen dump: truncated recording: %v (the %d complete buffers before it were decoded)\n", err, rr.chunks)
+		return nil
+	}
+	return err
+}
+
+// readJobs reads chunks into free jobs and hands them to the workers and,
+// in order, to the writer, until the stream ends (its error, io.EOF at a
+// clean end) or the writer stops (nil).
+func (d *decoder) readJobs(rr *recordingReader, free <-chan *job, order, work chan<- *job, stop *atomic.Bool) error {
+	var seq uint64
+	var se *streamError // outside the loop: errors.As makes it escape
+	for !stop.Load() {
+		j := <-free
+		j.warn, j.readErr, j.decErr = "", nil, nil
+		rr.words = j.words // read into the job's memory
+		c, err := rr.next()
+		j.words, j.c, j.end = rr.words, c, rr.off
+		switch {
+		case err == nil:
+		case errors.As(err, &se) && se.kind == badPayload:
+			seq = c.hdr.Sequence // its header is sound: the chunk is not missing, it is damaged
+			j.readErr = err
+			order <- j
+			j.ready <- struct{}{}
 			continue
+		default:
+			return err
 		}
-		lp := b.Header().LogicalProcessor
-		it := b.Entries()
-		for {
-			e, ok := it.Next()
-			if !ok {
-				break
-			}
-			if err := d.entry(b.Index(), lp, e, clock, names); err != nil {
-				return err
-			}
+		if c.hdr.Sequence != 0 && c.hdr.Sequence != seq+1 {
+			j.warn = fmt.Sprintf("hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing", c.off, c.hdr.Sequence, seq)
 		}
-		if it.Err() != nil && d.report(it.Err(), mode) {
-			return it.Err()
-		}
-		if progress && i%64 == 0 {
-			fmt.Fprintf(d.stderr, "\rdecoded %d/%d buffers", i+1, count)
-		}
-	}
-	if progress {
-		fmt.Fprintf(d.stderr, "\rdecoded %d/%d buffers\n", count, count)
-	}
-	if d.corrupt > 0 {
-		return exitError(1)
+		seq = c.hdr.Sequence
+		order <- j
+		work <- j
 	}
 	return nil
 }
 
-type entryName struct {
-	name   string
-	params []string
+// writeJobs writes each job's lines and reports its problems, in stream
+// order, and returns the jobs to free. After an error (a write failed, or
+// -stop met a corrupt buffer) it stops the reader and only recycles.
+func (d *decoder) writeJobs(order <-chan *job, free chan<- *job, mode eventlog.OnCorrupt, stop *atomic.Bool) error {
+	var err error
+	for j := range order {
+		<-j.ready
+		if err == nil {
+			if err = d.writeJob(j, mode); err != nil {
+				stop.Store(true)
+			}
+		}
+		free <- j
+	}
+	return err
+}
+
+func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
+	if j.warn != "" {
+		d.flush()
+		d.progress.end()
+		fmt.Fprintln(d.stderr, j.warn)
+	}
+	if j.readErr != nil {
+		if d.report(j.readErr, mode) {
+			return exitError(1)
+		}
+		return nil
+	}
+	if _, err := d.w.Write(j.out); err != nil {
+		return err
+	}
+	if j.decErr != nil && d.report(fmt.Errorf("byte %d: %w", j.c.off, j.decErr), mode) {
+		return exitError(1)
+	}
+	if d.written++; d.written%256 == 0 {
+		d.progress.update(j.end)
+	}
+	return nil
+}
+
+// writeSummary writes the -summary table: entries by type, then the totals.
+func (d *decoder) writeSummary(buffers int, lost uint64) error {
+	f := d.fmts[0]
+	for id := range f.counts {
+		var n int64
+		for _, g := range d.fmts {
+			n += g.counts[id]
+		}
+		if n == 0 {
+			continue
+		}
+		name := f.name(uint16(id))
+		if d.json {
+			fmt.Fprintf(d.w, "{\"type\":%s,\"id\":%d,\"entries\":%d}\n", name.quoted, id, n)
+			continue
+		}
+		fmt.Fprintf(d.w, "%s %12d\n", name.text, n)
+	}
+	if d.json {
+		_, err := fmt.Fprintf(d.w, "{\"total\":%d,\"buffers\":%d,\"lost\":\"%d\"}\n", d.entries(), buffers, lost)
+		return err
+	}
+	_, err := fmt.Fprintf(d.w, "%-32s %12d  (%d buffers, %d events lost)\n", "total", d.entries(), buffers, lost)
+	return err
 }
 
 // report prints a corruption and says whether the walk stops.
 func (d *decoder) report(err error, mode eventlog.OnCorrupt) bool {
 	d.corrupt++
+	d.flush()
+	d.progress.end()
 	fmt.Fprintln(d.stderr, "hvgen dump:", err)
 	return mode == eventlog.Stop
 }
 
-func (d *decoder) entry(buf uint32, lp uint8, e eventlog.Entry, clock eventlog.Clock, names map[uint16]*entryName) error {
-	id := e.Header.Type
-	if d.want != nil && !d.want[id] {
-		return nil
-	}
-	t := clock.Duration(e.Header.TimeStamp)
-	if t < d.since || d.until > 0 && t >= d.until {
-		return nil
-	}
-	n := names[id]
-	name := fmt.Sprintf("type %#x", id)
-	if n != nil {
-		name = n.name
-	}
-	if d.json {
-		j := entryJSON{Buffer: buf, Offset: e.Offset, LP: lp, TimeNS: int64(t), Type: name, ID: id, Context: e.Header.Context}
-		if n != nil && len(e.Payload) >= 8*len(n.params) {
-			j.Params = map[string]uint64{}
-			for i, p := range n.params {
-				j.Params[p] = binary.LittleEndian.Uint64(e.Payload[8*i:])
-			}
-		} else if len(e.Payload) > 0 {
-			j.Raw = fmt.Sprintf("%x", e.Payload)
-		}
-		line, err := json.Marshal(j)
-		if err != nil {
-			return err
-		}
-		d.w.Write(line)
-		return d.w.WriteByte('\n')
-	}
-	fmt.Fprintf(d.w, "%14s  buf %-3d +%#05x  lp %-2d %-32s", t, buf, e.Offset, lp, name)
-	if n != nil && len(e.Payload) >= 8*len(n.params) {
-		for i, p := range n.params {
-			fmt.Fprintf(d.w, " %s=%#x", p, binary.LittleEndian.Uint64(e.Payload[8*i:]))
-		}
-	} else if len(e.Payload) > 0 {
-		fmt.Fprintf(d.w, " raw=%x", e.Payload)
-	}
-	return d.w.WriteByte('\n')
-}
+// flush writes everything decoded so far.
+func (d *decoder) flush() error { return d.w.Flush() }
 
 func (d *decoder) statsPage(data []byte) error {
-	if len(data) != 16+stats.PageSize {
-		return fmt.Errorf("dump: a statistics dump is %d bytes, this one %d", 16+stats.PageSize, len(data))
+	switch {
+	case len(data) < 16+stats.PageSize:
+		return fmt.Errorf("a statistics dump is %d bytes, this one %d", 16+stats.PageSize, len(data))
+	case len(data) > 16+stats.PageSize:
+		return fmt.Errorf("byte %d: trailing bytes after the statistics page", 16+stats.PageSize)
 	}
 	object := binary.LittleEndian.Uint32(data[12:])
 	page := make([]uint64, stats.PageSize/8) // an aligned copy
@@ -253,7 +445,7 @@ func (d *decoder) statsPage(data []byte) error {
 			}
 			if d.json {
 				line, _ := json.Marshal(map[string]any{"object": hv.StatsObjectType(object).String(), "group": name,
-					"version": fmt.Sprintf("%d.%d", g.Major, g.Minor), "slot": slot, "counter": label, "value": v})
+					"version": fmt.Sprintf("%d.%d", g.Major, g.Minor), "slot": slot, "counter": label, "value": strconv.FormatUint(v, 10)})
 				d.w.Write(line)
 				d.w.WriteByte('\n')
 				continue

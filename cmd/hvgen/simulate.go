@@ -1,94 +1,213 @@
 package main
 
 import (
-	"context"
+	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"time"
+	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 // runSimulate runs the simulated hypervisor: it sets up an event-log group,
-// logs events of the documented types for a while, and writes the buffers
-// (and optionally a VP statistics page) as dumps for hvgen dump.
+// logs events of the documented types for a span of simulated time and, as
+// the root partition does, reads each buffer the hypervisor reports complete
+// and releases it, appending it to a recording (sim.Recorder's format) as it
+// goes; optionally it also writes a VP statistics page dump.
 func runSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n]", stderr)
-	out := fs.String("o", "events.dump", "event-log dump `file` to write")
+	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]", stderr)
+	out := fs.String("o", "events.dump", "event-log recording `file` to write (- for standard output)")
 	statsOut := fs.String("stats", "", "also write a VP statistics page dump to this `file`")
-	dur := fs.Duration("for", 200*time.Millisecond, "how long to log events")
-	rate := fs.Int("rate", 100000, "events per second")
+	dur := fs.Duration("for", 200*time.Millisecond, "how much simulated time to log events for (runs as fast as the CPU allows)")
+	rate := fs.Int("rate", 100000, "events per simulated second")
 	buffers := fs.Int("buffers", 16, "buffers in the group (1-512)")
 	pages := fs.Int("pages", 4, "pages per buffer (1-512)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *buffers < 1 || *buffers > 512 || *pages < 1 || *pages > 512 || *rate < 1 {
-		return usageError{"-buffers and -pages must be 1 to 512, -rate positive"}
+	switch {
+	case *buffers < 1 || *buffers > 512 || *pages < 1 || *pages > 512:
+		return usageError{"-buffers and -pages must be 1 to 512"}
+	case *rate < 1:
+		return usageError{"-rate must be positive"}
+	case *dur <= 0:
+		return usageError{"-for must be positive"}
+	case *out == "":
+		return usageError{"-o: want a file name or -"}
+	case *statsOut == "-":
+		return usageError{"-stats: the statistics dump goes to a file, not standard output"}
+	case *statsOut != "" && *statsOut == *out:
+		return usageError{"-o and -stats name the same file"}
 	}
-	h := sim.New(sim.Config{RootPoolPages: *buffers**pages + 64})
-	c := hv.NewClient(h.Root().Backend())
-	lt := hv.EventLogTypeLocalDiagnostics
-	steps := []func() error{
-		func() error {
-			return c.InitializeEventLogBufferGroup(&hv.InitializeEventLogBufferGroupInput{Type: lt,
-				MaximumBufferCount: uint32(*buffers), BufferPages: uint32(*pages), Threshold: uint32(*buffers)})
-		},
-	}
-	for i := range *buffers {
-		idx := hv.EventlogBufferIndex(i)
-		steps = append(steps,
-			func() error { return c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}) },
-			func() error {
-				return c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: idx}, &hv.MapEventLogBufferOutput{},
-					make([]hv.GPAPageNumber, *pages))
-			})
-	}
-	steps = append(steps, func() error {
-		return c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin})
-	})
-	for _, s := range steps {
-		if err := s(); err != nil {
-			return err
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), *dur)
-	defer cancel()
-	logged, dropped := h.Stream(ctx, lt, *rate, *seed)
-	if err := c.FlushEventLogBuffer(&hv.FlushEventLogBufferInput{Type: lt}); err != nil {
-		return err
-	}
-	if err := writeWith(*out, func(w io.Writer) error { return h.WriteDump(w, lt) }); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s: %d events logged, %d lost (no free buffer)\n", *out, logged, dropped)
-	if *statsOut != "" {
-		child := h.CreateChild(h.Root(), 0, 8, 1)
-		in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x8000}
-		in.ObjectIdentity.VP().PartitionID = child.ID
-		if err := c.MapStatsPage(in); err != nil {
-			return err
-		}
-		h.Advance(uint64(*dur / 100))
-		if err := writeWith(*statsOut, func(w io.Writer) error { return h.Root().WriteStatsDump(w, hv.StatsObjectVP, 0x8000) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: statistics page of VP 0 of partition %d\n", *statsOut, child.ID)
-	}
-	return nil
-}
 
-func writeWith(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
+	// Open every output before any work, so that a bad path fails now and
+	// nothing is replaced unless the whole run succeeds.
+	events, summary := stdout, stdout
+	var evFile, statsFile *atomicFile
+	if *out == "-" {
+		summary = stderr
+	} else {
+		f, err := createAtomic(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Discard()
+		events, evFile = f, f
+	}
+	if *statsOut != "" {
+		f, err := createAtomic(*statsOut)
+		if err != nil {
+			return err
+		}
+		defer f.Discard()
+		statsFile = f
+	}
+
+	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(*buffers, *pages) + sim.StatsPagePoolPages})
+	bw := bufio.NewWriterSize(events, 1<<20)
+	rr, err := startRecording(h, bw, *buffers, *pages)
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
-		f.Close()
+	src := h.NewSource(rr.typ, *rate, *seed)
+	for src.Elapsed() < *dur {
+		src.Next()
+		if err := rr.drain(); err != nil {
+			return err
+		}
+	}
+	if err := rr.client.FlushEventLogBuffer(&hv.FlushEventLogBufferInput{Type: rr.typ}); err != nil {
 		return err
 	}
-	return f.Close()
+	if err := rr.drain(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	simulated := src.Elapsed()
+
+	var statsLine string
+	if statsFile != nil {
+		child := h.CreateChild(h.Root(), 0, 8, 1)
+		in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x8000}
+		in.ObjectIdentity.VP().PartitionID = child.ID
+		if err := rr.client.MapStatsPage(in); err != nil {
+			return err
+		}
+		h.Advance(uint64(*dur / 100))
+		if err := h.Root().WriteStatsDump(statsFile, hv.StatsObjectVP, 0x8000); err != nil {
+			return err
+		}
+		if err := statsFile.Commit(); err != nil {
+			return err
+		}
+		statsLine = fmt.Sprintf("%s: statistics page of VP 0 of partition %d\n", *statsOut, child.ID)
+	}
+	if evFile != nil {
+		if err := evFile.Commit(); err != nil {
+			return err
+		}
+	}
+	// Every event not logged found no free buffer (the group is on and
+	// every entry fits); the buffer headers' EventsLost count them too.
+	fmt.Fprintf(summary, "%s: %d events logged, %d lost (no free buffer); %d buffers, %d bytes, %s simulated\n",
+		*out, src.Logged, src.Dropped, rr.chunks, rr.bytes, simulated)
+	fmt.Fprint(summary, statsLine)
+	return nil
+}
+
+// rootReader is the root partition's side of event logging: the group it
+// set up, the GPAs of each mapped buffer, and the recording it appends the
+// buffers it reads to.
+type rootReader struct {
+	h       *sim.Hypervisor
+	client  *hv.Client
+	root    *sim.Partition
+	typ     hv.EventlogType
+	gpas    [][]hv.GPAPageNumber // by buffer index
+	group   eventlog.Group
+	scratch []byte // one buffer, 8-byte aligned, as the root sees it mapped
+	rec     *sim.Recorder
+	chunks  int
+	bytes   int64
+}
+
+// startRecording initializes a group of local-diagnostics buffers that are
+// reported as soon as each completes (threshold 1), creates and maps every
+// buffer and enables the sources.
+func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootReader, error) {
+	root := h.Root()
+	rr := &rootReader{h: h, client: hv.NewClient(root.Backend()), root: root, typ: hv.EventLogTypeLocalDiagnostics,
+		gpas: make([][]hv.GPAPageNumber, buffers)}
+	c, lt := rr.client, rr.typ
+	if err := c.InitializeEventLogBufferGroup(&hv.InitializeEventLogBufferGroupInput{Type: lt,
+		MaximumBufferCount: uint32(buffers), BufferPages: uint32(pages), Threshold: 1,
+		TimeBasis: hv.EventLogEntryTimeReference}); err != nil {
+		return nil, err
+	}
+	for i := range buffers {
+		idx := hv.EventlogBufferIndex(i)
+		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
+			return nil, fmt.Errorf("buffer %d: %w", i, err)
+		}
+		rr.gpas[i] = make([]hv.GPAPageNumber, pages)
+		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: idx}, &hv.MapEventLogBufferOutput{}, rr.gpas[i]); err != nil {
+			return nil, fmt.Errorf("buffer %d: %w", i, err)
+		}
+	}
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+		return nil, err
+	}
+	size := pages * hvPage
+	words := make([]uint64, size/8)
+	rr.scratch = unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), size)
+	rr.group = eventlog.Group{Type: lt, BufferSize: size, MaxBuffers: buffers, Memory: rr.memory}
+	rr.rec = sim.NewRecorder(w, lt, hv.EventLogEntryTimeReference, h.TSCFrequency())
+	return rr, nil
+}
+
+const hvPage = 4096
+
+// memory is the buffer's pages, gathered from the GPAs they were mapped at.
+func (rr *rootReader) memory(index uint32) []byte {
+	if int(index) >= len(rr.gpas) {
+		return nil
+	}
+	for i, gpa := range rr.gpas[index] {
+		page := rr.root.Memory(uint64(gpa))
+		if len(page) != hvPage {
+			return nil
+		}
+		copy(rr.scratch[i*hvPage:], page)
+	}
+	return rr.scratch
+}
+
+// drain handles every pending buffers-ready message: it walks the list,
+// records each buffer and releases it back to the hypervisor.
+func (rr *rootReader) drain() error {
+	for {
+		m, ok := rr.h.NextMessage(false)
+		if !ok {
+			return nil
+		}
+		for b, err := range rr.group.Ready(m.BufferIndex) {
+			if err != nil {
+				return err
+			}
+			if err := rr.rec.WriteBuffer(b.Bytes()); err != nil {
+				return err
+			}
+			rr.chunks++
+			rr.bytes += int64(sim.ChunkHeaderSize + len(b.Bytes()))
+			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
+				return fmt.Errorf("release buffer %d: %w", b.Index(), err)
+			}
+		}
+	}
 }

@@ -78,3 +78,15 @@ func (h *Hypervisor) depositMemory(r *request) hv.Status {
 	r.done = end
 	return hv.StatusSuccess
 }
+
+// EventLogPoolPages is how many pages of the root's memory pool an event-log
+// group of that many buffers, each of that many pages, takes once every
+// buffer is created and mapped: the group's bookkeeping, the buffers'
+// pages, and each mapping's bookkeeping (the sim's choices above).
+func EventLogPoolPages(buffers, pages int) int {
+	return groupPoolPages + buffers*(pages+mapPoolPages)
+}
+
+// StatsPagePoolPages is what mapping one statistics page takes from the
+// caller's pool (the sim's choice, see mapStatsPage).
+const StatsPagePoolPages = 1

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"time"
@@ -46,13 +47,186 @@ func (h *Hypervisor) Stream(ctx context.Context, t hv.EventlogType, perSecond in
 	}
 }
 
-// DumpMagic starts an event-log dump file, DumpHeaderSize is its header size.
+// Source logs events of the documented entry types (hv.EventEntries, each
+// with as many parameters as it documents, on a random logical processor) in
+// simulated time: each Next moves the reference time on by 1/perSecond of a
+// second and logs one event there, so a run is as fast as the CPU allows and
+// the same seed gives the same events.
+type Source struct {
+	h         *Hypervisor
+	t         hv.EventlogType
+	rng       *rand.Rand
+	perSecond uint64
+	frac      uint64 // remainder of the reference-time steps, in 1/perSecond units
+	start     uint64
+	params    []uint64
+
+	Logged, Dropped int // events Log recorded and did not (see Log)
+}
+
+// NewSource starts a source of perSecond events per simulated second.
+func (h *Hypervisor) NewSource(t hv.EventlogType, perSecond int, seed uint64) *Source {
+	n := 0
+	for _, e := range hv.EventEntries {
+		n = max(n, len(e.Params))
+	}
+	return &Source{h: h, t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		perSecond: uint64(max(perSecond, 1)), start: h.now.Load(), params: make([]uint64, n)}
+}
+
+// Next logs the next event and says whether it was recorded.
+func (s *Source) Next() bool {
+	const unitsPerSecond = 10_000_000 // reference time counts 100 ns
+	s.frac += unitsPerSecond
+	s.h.now.Add(s.frac / s.perSecond)
+	s.frac %= s.perSecond
+	e := &hv.EventEntries[s.rng.IntN(len(hv.EventEntries))]
+	p := s.params[:len(e.Params)]
+	for i := range p {
+		p[i] = s.rng.Uint64()
+	}
+	ok := s.h.Log(s.t, s.rng.IntN(s.h.cfg.LogicalProcessors), hv.EntryType(e.ID), s.rng.Uint32(), p...)
+	if ok {
+		s.Logged++
+	} else {
+		s.Dropped++
+	}
+	return ok
+}
+
+// Elapsed is the simulated time since the source started.
+func (s *Source) Elapsed() time.Duration {
+	return time.Duration(s.h.now.Load()-s.start) * 100
+}
+
+// TSCFrequency is the TSC frequency the sim's TSC time basis counts at.
+func (h *Hypervisor) TSCFrequency() uint64 { return h.cfg.TimeBasisTSCHz }
+
+// A recording (format 2) is what the root partition read from an event-log
+// group: a sequence of chunks, each one buffer as the hypervisor handed it
+// over, in the order they were read. A chunk describes itself, so recordings
+// can be concatenated or appended to, and a reader needs memory for one
+// buffer only. A chunk is a 48-byte header, all integers little-endian:
+//
+//	offset size
+//	 0     8   magic "HVGENELC"
+//	 8     2   format version: 2
+//	10     2   reserved, zero
+//	12     4   HV_EVENTLOG_TYPE of the group
+//	16     4   HV_EVENTLOG_ENTRY_TIME_BASIS of the group
+//	20     4   payload length n: the buffer size in bytes (a multiple of 8, at most 512 pages)
+//	24     8   TSC frequency in Hz (for the TSC time basis)
+//	32     8   sequence number of the chunk in its recording (0, 1, ...)
+//	40     4   CRC-32C (Castagnoli) of the payload
+//	44     4   CRC-32C of header bytes 0-43
+//
+// then the n-byte payload: HV_EVENTLOG_BUFFER_HEADER and the entries. The
+// header checksum makes a chunk's length trustworthy before the payload is
+// read; the payload checksum catches damage to the entries. Format 1 (magic
+// "HVGENEL1", WriteDump) was a snapshot of a whole group in one header.
+const (
+	ChunkMagic      = "HVGENELC"
+	ChunkVersion    = 2
+	ChunkHeaderSize = 48
+	MaxChunkPayload = maxBufferPages * hvPageSize
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ChunkHeader is a decoded chunk header.
+type ChunkHeader struct {
+	Type      hv.EventlogType
+	TimeBasis hv.EventlogEntryTimeBasis
+	Length    int // payload bytes
+	TSCHz     uint64
+	Sequence  uint64
+	Checksum  uint32 // CRC-32C of the payload
+}
+
+// AppendChunkHeader appends the encoded header (the payload checksum must be set).
+func AppendChunkHeader(b []byte, h ChunkHeader) []byte {
+	start := len(b)
+	b = append(b, ChunkMagic...)
+	b = binary.LittleEndian.AppendUint16(b, ChunkVersion)
+	b = binary.LittleEndian.AppendUint16(b, 0)
+	b = binary.LittleEndian.AppendUint32(b, uint32(h.Type))
+	b = binary.LittleEndian.AppendUint32(b, uint32(h.TimeBasis))
+	b = binary.LittleEndian.AppendUint32(b, uint32(h.Length))
+	b = binary.LittleEndian.AppendUint64(b, h.TSCHz)
+	b = binary.LittleEndian.AppendUint64(b, h.Sequence)
+	b = binary.LittleEndian.AppendUint32(b, h.Checksum)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
+}
+
+// ParseChunkHeader decodes a chunk header (ChunkHeaderSize bytes) and checks
+// its magic, version, checksum and length; the payload is checked with
+// ChunkHeader.Verify.
+func ParseChunkHeader(b []byte) (ChunkHeader, error) {
+	switch {
+	case len(b) < ChunkHeaderSize:
+		return ChunkHeader{}, fmt.Errorf("chunk header: %d bytes, want %d", len(b), ChunkHeaderSize)
+	case string(b[:8]) != ChunkMagic:
+		return ChunkHeader{}, fmt.Errorf("chunk header: magic %q, want %q", b[:8], ChunkMagic)
+	}
+	le := binary.LittleEndian
+	if v := le.Uint16(b[8:]); v != ChunkVersion {
+		return ChunkHeader{}, fmt.Errorf("chunk header: format version %d, this reader knows %d", v, ChunkVersion)
+	}
+	if sum, want := crc32.Checksum(b[:44], castagnoli), le.Uint32(b[44:]); sum != want {
+		return ChunkHeader{}, fmt.Errorf("chunk header: checksum %#08x, the header says %#08x", sum, want)
+	}
+	h := ChunkHeader{Type: hv.EventlogType(le.Uint32(b[12:])), TimeBasis: hv.EventlogEntryTimeBasis(le.Uint32(b[16:])),
+		Length: int(le.Uint32(b[20:])), TSCHz: le.Uint64(b[24:]), Sequence: le.Uint64(b[32:]), Checksum: le.Uint32(b[40:])}
+	if h.Length < bufferHeaderSize || h.Length%8 != 0 || h.Length > MaxChunkPayload {
+		return ChunkHeader{}, fmt.Errorf("chunk header: payload length %d, want a multiple of 8 from %d to %d", h.Length, bufferHeaderSize, MaxChunkPayload)
+	}
+	return h, nil
+}
+
+// Verify checks a payload against the header's checksum.
+func (h ChunkHeader) Verify(payload []byte) error {
+	if sum := crc32.Checksum(payload, castagnoli); sum != h.Checksum {
+		return fmt.Errorf("payload checksum %#08x, the chunk header says %#08x", sum, h.Checksum)
+	}
+	return nil
+}
+
+// Recorder writes a recording: one chunk per buffer handed to WriteBuffer.
+type Recorder struct {
+	w   io.Writer
+	hdr ChunkHeader
+	buf []byte
+}
+
+// NewRecorder starts a recording of a group of type t with that time basis.
+func NewRecorder(w io.Writer, t hv.EventlogType, basis hv.EventlogEntryTimeBasis, tscHz uint64) *Recorder {
+	return &Recorder{w: w, hdr: ChunkHeader{Type: t, TimeBasis: basis, TSCHz: tscHz}, buf: make([]byte, 0, ChunkHeaderSize)}
+}
+
+// WriteBuffer writes one buffer's memory (header and entries) as a chunk.
+func (r *Recorder) WriteBuffer(mem []byte) error {
+	if len(mem) < bufferHeaderSize || len(mem)%8 != 0 || len(mem) > MaxChunkPayload {
+		return fmt.Errorf("sim: a %d-byte buffer cannot be recorded", len(mem))
+	}
+	r.hdr.Length, r.hdr.Checksum = len(mem), crc32.Checksum(mem, castagnoli)
+	r.buf = AppendChunkHeader(r.buf[:0], r.hdr)
+	r.hdr.Sequence++
+	if _, err := r.w.Write(r.buf); err != nil {
+		return err
+	}
+	_, err := r.w.Write(mem)
+	return err
+}
+
+// DumpMagic starts an event-log dump file of format 1, DumpHeaderSize is its
+// header size.
 const (
 	DumpMagic      = "HVGENEL1"
 	DumpHeaderSize = 40
 )
 
-// WriteDump saves every buffer of a group: the magic "HVGENEL1", then
+// WriteDump saves every buffer of a group as it is now, in format 1 (a
+// snapshot; a recording is made with Recorder): the magic "HVGENEL1", then
 // little-endian uint32s: format version (1), HV_EVENTLOG_TYPE, buffer size in
 // bytes, number of buffers, HV_EVENTLOG_ENTRY_TIME_BASIS, zero; then the TSC
 // frequency as a uint64 (40 bytes in all); then the buffers in index order,

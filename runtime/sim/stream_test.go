@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,110 @@ func TestStreamAndDump(t *testing.T) {
 	}
 	if entries != logged {
 		t.Errorf("dump holds %d entries, %d were logged", entries, logged)
+	}
+}
+
+// EventLogPoolPages is exactly what a group takes: with that many pool
+// pages every buffer is created and mapped and the pool is empty; with one
+// fewer the last map fails for want of memory.
+func TestEventLogPoolPages(t *testing.T) {
+	for _, bp := range [][2]uint32{{512, 1}, {3, 5}, {1, 1}} {
+		for _, short := range []int{0, 1} {
+			e := newEnv(t, sim.EventLogPoolPages(int(bp[0]), int(bp[1]))-short)
+			e.init(t, bp[0], bp[1], 1)
+			var err error
+			for i := range bp[0] {
+				e.create(t, i)
+				err = e.root.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)},
+					&hv.MapEventLogBufferOutput{}, make([]hv.GPAPageNumber, bp[1]))
+				if err != nil {
+					break
+				}
+			}
+			left := e.h.Root().PoolPages()
+			switch {
+			case short == 0 && (err != nil || left != 0):
+				t.Errorf("%v: %v, %d pages left", bp, err, left)
+			case short == 1 && !errors.Is(err, hv.StatusInsufficientMemory):
+				t.Errorf("%v, one page short: %v", bp, err)
+			}
+		}
+	}
+}
+
+// A Source runs in simulated time: n events at r a second take n/r seconds
+// of reference time, whatever the wall clock does, and a seed repeats.
+func TestSourceSimulatedTime(t *testing.T) {
+	run := func() ([]byte, time.Duration) {
+		e := newEnv(t, 4096)
+		e.init(t, 8, 2, 8)
+		for i := range uint32(8) {
+			e.create(t, i)
+			e.mapBuf(t, i, 2)
+		}
+		e.enable(t)
+		s := e.h.NewSource(lt, 3_000_000, 9)
+		for range 1500 {
+			s.Next()
+		}
+		if s.Logged != 1500 || s.Dropped != 0 {
+			t.Fatalf("logged %d, dropped %d", s.Logged, s.Dropped)
+		}
+		return e.h.Buffer(lt, 0), s.Elapsed()
+	}
+	b1, d1 := run()
+	b2, d2 := run()
+	if d1 != 500*time.Microsecond || d2 != d1 {
+		t.Errorf("1500 events at 3M/s took %v and %v of simulated time, want 500µs", d1, d2)
+	}
+	if !bytes.Equal(b1, b2) {
+		t.Error("the same seed logged different events")
+	}
+}
+
+// A chunk header round-trips, and every damage to it is named.
+func TestChunkHeader(t *testing.T) {
+	var out bytes.Buffer
+	rec := sim.NewRecorder(&out, lt, hv.EventLogEntryTimeTSC, 2_000_000_000)
+	buf := make([]byte, 4096)
+	binary.LittleEndian.PutUint32(buf[4:], 3)
+	for range 2 {
+		if err := rec.WriteBuffer(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rec.WriteBuffer(buf[:20]); err == nil {
+		t.Error("a 20-byte buffer was recorded")
+	}
+	data := out.Bytes()
+	if len(data) != 2*(sim.ChunkHeaderSize+4096) {
+		t.Fatalf("%d bytes", len(data))
+	}
+	second := data[sim.ChunkHeaderSize+4096:]
+	h, err := sim.ParseChunkHeader(second)
+	want := sim.ChunkHeader{Type: lt, TimeBasis: hv.EventLogEntryTimeTSC, Length: 4096, TSCHz: 2_000_000_000, Sequence: 1, Checksum: h.Checksum}
+	if err != nil || h != want || h.Verify(second[sim.ChunkHeaderSize:]) != nil {
+		t.Fatalf("%+v %v", h, err)
+	}
+	second[sim.ChunkHeaderSize+100] ^= 1
+	if err := h.Verify(second[sim.ChunkHeaderSize:]); err == nil {
+		t.Error("a flipped payload bit passed the checksum")
+	}
+	for _, tc := range []struct {
+		off int
+		msg string
+	}{{0, "magic"}, {8, "format version 259"}, {20, "checksum"}, {47, "checksum"}} {
+		b := append([]byte(nil), data[:sim.ChunkHeaderSize]...)
+		b[tc.off]++
+		if tc.off == 8 {
+			b[9]++
+		}
+		if _, err := sim.ParseChunkHeader(b); err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("byte %d changed: %v", tc.off, err)
+		}
+	}
+	bad := sim.AppendChunkHeader(nil, sim.ChunkHeader{Length: 4100})
+	if _, err := sim.ParseChunkHeader(bad); err == nil || !strings.Contains(err.Error(), "payload length 4100") {
+		t.Errorf("length 4100: %v", err)
 	}
 }

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Every output file hvgen writes goes through a temporary file in the same
+// directory that is renamed over the target only when it is complete, so a
+// failed or interrupted command never leaves a half-written file or clobbers
+// the previous one. A target that exists and is not a regular file (a
+// device such as /dev/null, a FIFO) is written directly: it cannot be
+// replaced and has no contents to lose. A symbolic link is followed, so the
+// file it points to is replaced and the link kept.
+
+// writeFileAtomic writes path with write; path changes only if write and
+// the final rename succeed.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Discard()
+		return err
+	}
+	return f.Commit()
+}
+
+// atomicFile is an output file being written: Commit puts it in place,
+// Discard drops it. Either may be called after the other; the second is a
+// no-op (so `defer f.Discard()` after a Commit is fine).
+type atomicFile struct {
+	*os.File
+	path   string // the target
+	direct bool   // writing the target itself (not a regular file)
+	done   bool
+}
+
+// createAtomic opens a temporary file next to path (so that the directory
+// is checked now, before any work is done) that Commit renames to path.
+func createAtomic(path string) (*atomicFile, error) {
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, err
+			}
+			return &atomicFile{File: f, path: path, direct: true}, nil
+		}
+		mode = st.Mode().Perm() // keep the permissions of the file replaced
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &atomicFile{File: f, path: path}, nil
+}
+
+// Commit closes the file and renames it to the target.
+func (f *atomicFile) Commit() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	err := f.Close()
+	if f.direct {
+		return err
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), f.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// Discard closes and removes the temporary file; the target is untouched.
+func (f *atomicFile) Discard() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.Close()
+	if !f.direct {
+		os.Remove(f.Name())
+	}
+}

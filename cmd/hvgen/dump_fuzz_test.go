@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"io"
+	"testing"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/sim"
+)
+
+// FuzzDump decodes arbitrary bytes as a recording, in JSON lines: bad input
+// must give errors naming an offset inside the input, never a panic, and
+// every line written must be valid JSON. With fix set, the checksums of the
+// chunks the input starts with are made right first, so that the fuzzer
+// reaches the buffer and entry checks behind them.
+func FuzzDump(f *testing.F) {
+	rec := recordEvents(f, func(h *sim.Hypervisor) {
+		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 1<<63)
+		h.Log(hv.EventLogTypeLocalDiagnostics, 0, 0x7777, 0, 5) // an undocumented type
+	})
+	f.Add(rec, false)
+	f.Add(rec[:len(rec)-5], false)
+	f.Add(append(rec[:len(rec):len(rec)], "tail"...), false)
+	f.Add(rec, true)
+	f.Add([]byte(sim.DumpMagic+"\x01\x00\x00\x00\x01\x00\x00\x00\x48\x00\x00\x00\x01\x00\x00\x00"), false) // a format-1 header
+	f.Fuzz(func(t *testing.T, data []byte, fix bool) {
+		if fix {
+			data = fixChecksums(data)
+		}
+		var out bytes.Buffer
+		w := bufio.NewWriter(&out)
+		d := newDecoder(w, true, nil, 0, 0, io.Discard)
+		rr := newRecordingReader(bytes.NewReader(data), 4096)
+		err := d.recording(rr, eventlog.Skip, false)
+		d.flush()
+		var se *streamError
+		if errors.As(err, &se) && (se.off < 0 || se.off > int64(len(data))) {
+			t.Errorf("error at byte %d of a %d-byte input: %v", se.off, len(data), err)
+		}
+		if rr.off > int64(len(data)) {
+			t.Errorf("read %d bytes of %d", rr.off, len(data))
+		}
+		for line := range bytes.Lines(out.Bytes()) {
+			if !json.Valid(line) {
+				t.Fatalf("invalid JSON line %q", line)
+			}
+		}
+	})
+}
+
+// fixChecksums sets the checksums of the chunks at the start of data.
+func fixChecksums(data []byte) []byte {
+	data = append([]byte(nil), data...)
+	table := crc32.MakeTable(crc32.Castagnoli)
+	for off := 0; off+sim.ChunkHeaderSize <= len(data) && string(data[off:off+8]) == sim.ChunkMagic; {
+		h := data[off : off+sim.ChunkHeaderSize]
+		n := int(binary.LittleEndian.Uint32(h[20:]))
+		if n > len(data)-off-sim.ChunkHeaderSize {
+			break
+		}
+		binary.LittleEndian.PutUint32(h[40:], crc32.Checksum(data[off+sim.ChunkHeaderSize:off+sim.ChunkHeaderSize+n], table))
+		binary.LittleEndian.PutUint32(h[44:], crc32.Checksum(h[:44], table))
+		off += sim.ChunkHeaderSize + n
+	}
+	return data
+}
