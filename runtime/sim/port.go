@@ -28,8 +28,8 @@ type port struct {
 	connPart hv.PartitionID
 	conn     *connection
 	payer    *Partition
-	buffers  uint64   // HvPortPropertyPostCount
-	queued   int      // buffers holding messages the slot has not taken
+	buffers  uint64 // HvPortPropertyPostCount
+	queued   int    // buffers holding messages the slot has not taken
 	prefVP   hv.VPIndex
 }
 

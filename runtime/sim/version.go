@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/generated/tlfs"
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/abi"
 	"github.com/hvgen/hvgen/runtime/hvcall"
 )
