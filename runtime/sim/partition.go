@@ -48,8 +48,6 @@ const (
 	limitPartitions = iota
 	limitActive
 	limitVPs
-	limitPorts
-	limitConnections
 	nLimits
 )
 

@@ -98,11 +98,10 @@ func (h *Hypervisor) createPort(r *request) hv.Status {
 		return hv.StatusInvalidPartitionState
 	case r.p.pool < portPoolPages:
 		return hv.StatusInsufficientMemory
-	case h.counts[limitPorts] >= h.cfg.Limit:
+	case len(t.ports) >= h.cfg.Limit:
 		return hv.StatusNoResources
 	}
 	r.p.pool -= portPoolPages
-	h.counts[limitPorts]++
 	t.ports[in.PortID] = &port{owner: t, id: in.PortID, info: info, connPart: cp.ID, payer: r.p, buffers: portMessageBuffers, prefVP: hv.AnyVP}
 	return hv.StatusSuccess
 }
@@ -141,7 +140,6 @@ func (h *Hypervisor) removePort(t *Partition, id hv.PortID) {
 		}
 	}
 	pt.payer.pool += portPoolPages
-	h.counts[limitPorts]--
 	delete(t.ports, id)
 }
 
@@ -173,11 +171,10 @@ func (h *Hypervisor) connectPort(r *request) hv.Status {
 		return hv.StatusInvalidPartitionState
 	case r.p.pool < portPoolPages:
 		return hv.StatusInsufficientMemory
-	case h.counts[limitConnections] >= h.cfg.Limit:
+	case len(t.conns) >= h.cfg.Limit:
 		return hv.StatusNoResources
 	}
 	r.p.pool -= portPoolPages
-	h.counts[limitConnections]++
 	c := &connection{owner: t, id: in.ConnectionID, port: pt, payer: r.p}
 	pt.conn = c
 	t.conns[in.ConnectionID] = c
@@ -205,7 +202,6 @@ func (h *Hypervisor) removeConnection(t *Partition, id hv.ConnectionID) {
 		c.port.conn = nil
 	}
 	c.payer.pool += portPoolPages
-	h.counts[limitConnections]--
 	delete(t.conns, id)
 }
 

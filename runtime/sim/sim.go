@@ -28,9 +28,10 @@ type Config struct {
 	LogicalProcessors int    // default 4
 	RootPoolPages     int    // pages in the root partition's memory pool; default 4096
 	TimeBasisTSCHz    uint64 // TSC frequency used for HvEventLogEntryTimeTsc; default 1 GHz
-	// Limit is the implementation limit on partitions, active partitions,
-	// VPs, ports and connections (each counted system-wide) past which calls
-	// fail with HV_STATUS_NO_RESOURCES; default 1024.
+	// Limit is the implementation limit past which calls fail with
+	// HV_STATUS_NO_RESOURCES: on partitions, active partitions and VPs
+	// (counted system-wide), and on the ports and the connections of one
+	// partition; default 1024.
 	Limit int
 }
 
