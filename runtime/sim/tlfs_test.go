@@ -1,0 +1,5 @@
+package sim_test
+
+import "testing"
+
+func TestTLFSCalls(t *testing.T) {}
