@@ -102,7 +102,9 @@ func TestProcessorCalls(t *testing.T) {
 			return w.barec.GetLogicalProcessorRunTime(&out)
 		}},
 		{hv.StatusSuccess, "spin wait", nil, func(t *testing.T, w *world) error { return w.barec.NotifyLongSpinWait(&hv.NotifyLongSpinwaitInput{}) }},
-		{hv.StatusSuccess, "park", nil, func(t *testing.T, w *world) error { return w.root.ParkLogicalProcessors(&hv.ParkLogicalProcessorsInput{ProcessorMask: 2}) }},
+		{hv.StatusSuccess, "park", nil, func(t *testing.T, w *world) error {
+			return w.root.ParkLogicalProcessors(&hv.ParkLogicalProcessorsInput{ProcessorMask: 2})
+		}},
 		{hv.StatusAccessDenied, "park without CpuManagement", nil, func(t *testing.T, w *world) error {
 			return w.barec.ParkLogicalProcessors(&hv.ParkLogicalProcessorsInput{ProcessorMask: 2})
 		}},
