@@ -6,7 +6,6 @@ import (
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/hvcall"
-	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 func reg64(v uint64) hv.RegisterValue {
@@ -311,5 +310,3 @@ func TestPoolReturns(t *testing.T) {
 		t.Errorf("pages still held: %v", err)
 	}
 }
-
-var _ = sim.Versions
