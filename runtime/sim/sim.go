@@ -1,10 +1,14 @@
 // Package sim is an in-process simulated hypervisor, a hvcall.Backend that
-// implements the 2013 reference's event-logging and statistics hypercalls
-// faithfully: the checks on the caller, the memory pool, the parameters and
-// reserved fields, in the order the pages list them, the event-log buffer
-// state machine with its completed-buffer lists and buffers-ready messages,
-// and statistics pages in the documented group format whose counters move.
-// Every other call code gets HV_STATUS_INVALID_HYPERCALL_CODE.
+// answers with the encoding and call codes of one ABI version (wdk-2013 or
+// tlfs) and implements its calls faithfully: the checks on the caller, its
+// privileges, the memory pools, the parameters and reserved fields, in the
+// order the pages list them. It models the event-log buffer state machine
+// with its completed-buffer lists and buffers-ready messages, statistics
+// pages in the documented group format whose counters move, the partition
+// life cycle, VPs and their registers, GPA mapping and translation,
+// intercepts, virtual interrupts, ports, connections, messages and events
+// (Calls lists them). Every other call code gets
+// HV_STATUS_INVALID_HYPERCALL_CODE.
 //
 // Where the reference leaves a choice open (how many pool pages a group's
 // bookkeeping takes, what an "unsuitable" threshold is), the sim's choice is
