@@ -78,7 +78,10 @@ func (h *Hypervisor) decode(r *request, p *Partition, raw uint64, in, out *hvcal
 		ctl.Fast && (!d.Fast || d.Rep):
 		return hv.StatusInvalidHypercallInput
 	}
-	*r = request{p: p, fast: ctl.Fast, code: hv.CallCode(ctl.Code), call: c, simple: !d.Rep, count: count, start: start}
+	// Field by field: zeroing the whole request (its blocks) would cost more
+	// than the call. block and conv are written before they are read.
+	r.p, r.in, r.out, r.fast, r.code, r.call = p, nil, nil, ctl.Fast, hv.CallCode(ctl.Code), c
+	r.simple, r.count, r.start, r.done = !d.Rep, count, start, 0
 	switch {
 	case ctl.Fast && regs == nil, !ctl.Fast && (in == nil || out == nil):
 		return hv.StatusInvalidParameter

@@ -67,6 +67,7 @@ func zeroBytes(ranges ...int) func(r *request) hv.Status {
 // rewrite copies byte ranges (from, to, length triples) of the TLFS input
 // into the request's conversion block and makes that the input.
 func rewrite(r *request, moves ...int) {
+	clear(r.conv[:])
 	conv := unsafe.Slice((*byte)(unsafe.Pointer(&r.conv)), unsafe.Sizeof(r.conv))
 	for i := 0; i < len(moves); i += 3 {
 		copy(conv[moves[i+1]:moves[i+1]+moves[i+2]], r.in[moves[i]:moves[i]+moves[i+2]])

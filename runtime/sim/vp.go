@@ -57,6 +57,13 @@ func (p *Partition) syncVPStats() {
 		}
 	}
 	p.vps = pages
+	p.lowest = nil
+	for i := range pages {
+		if v := p.vp[hv.VPIndex(i)]; v != nil {
+			p.lowest = v
+			break
+		}
+	}
 }
 
 func (h *Hypervisor) createVP(r *request) hv.Status {
@@ -311,12 +318,4 @@ func (p *Partition) countCall() {
 	}
 }
 
-func (p *Partition) firstVP() *vp {
-	var best *vp
-	for _, v := range p.vp {
-		if best == nil || v.index < best.index {
-			best = v
-		}
-	}
-	return best
-}
+func (p *Partition) firstVP() *vp { return p.lowest }
