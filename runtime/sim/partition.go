@@ -66,7 +66,7 @@ type partExt struct {
 	creator    *Partition
 	props      map[hv.PartitionPropertyCode]uint64
 	vp         map[hv.VPIndex]*vp
-	lowest     *vp // the VP with the lowest index, which runs the partition's calls
+	lowest     *vp                   // the VP with the lowest index, which runs the partition's calls
 	gmap       map[uint64]gpaMapping // GPA page -> system page and access (children)
 	regions    map[uint64]int        // 2 MB GPA region -> mapped pages in it
 	access     map[uint64]hv.MapGPAFlags
