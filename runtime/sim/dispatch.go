@@ -102,11 +102,18 @@ func (h *Hypervisor) decode(r *request, p *Partition, raw uint64, in, out *hvcal
 	if len(r.in) < int(d.InputSize) {
 		return hv.StatusInvalidParameter
 	}
+	// Rep elements past the end of the page (a count the page cannot hold).
+	if d.Rep && (alignUp(int(d.InputSize))+count*int(d.InputElemSize) > len(r.in) ||
+		alignUp(int(d.OutputSize))+count*int(d.OutputElemSize) > len(r.out)) {
+		return hv.StatusInvalidParameter
+	}
 	if c.adapt != nil {
 		return c.adapt(r) // the version's input, rewritten into the layout the handler reads
 	}
 	return hv.StatusSuccess
 }
+
+func alignUp(n int) int { return (n + 7) &^ 7 }
 
 // input views the input block as the call's input struct.
 func input[T any](r *request) *T { return (*T)(unsafe.Pointer(unsafe.SliceData(r.in))) }
