@@ -107,11 +107,6 @@ func (w *world) finalized(t *testing.T) hv.PartitionID {
 	return id
 }
 
-// deactivate leaves a CreateChild partition inactive.
-func deactivate(p *sim.Partition) func(*testing.T, *world) {
-	return func(*testing.T, *world) { p.SetActive(false) }
-}
-
 func TestPartitionCalls(t *testing.T) {
 	create := func(c *hv.Client, in hv.CreatePartitionInput) error {
 		var out hv.CreatePartitionOutput
