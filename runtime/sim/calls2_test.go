@@ -39,8 +39,8 @@ func TestVPCalls(t *testing.T) {
 			return createVP(w.ac, hv.CreateVPInput{PartitionID: w.b.ID, VPIndex: 2})
 		}},
 		{hv.StatusOperationDenied, "reserve above 100%", nil, func(t *testing.T, w *world) error {
-			must(t, w.root.SetPartitionProperty(&hv.SetPartitionPropertyInput{PartitionID: w.a.ID, PropertyCode: hv.PartitionPropertyCPUReserve, PropertyValue: 100}))
-			return createVP(w.root, hv.CreateVPInput{PartitionID: w.a.ID, VPIndex: 2}) // 300 of 200
+			must(t, w.root.SetPartitionProperty(&hv.SetPartitionPropertyInput{PartitionID: w.a.ID, PropertyCode: hv.PartitionPropertyCPUReserve, PropertyValue: 0x10000}))
+			return createVP(w.root, hv.CreateVPInput{PartitionID: w.a.ID, VPIndex: 2}) // 300% of 200%
 		}},
 		{hv.StatusInvalidPartitionID, "create in nothing", nil, func(t *testing.T, w *world) error {
 			return createVP(w.root, hv.CreateVPInput{PartitionID: 99})

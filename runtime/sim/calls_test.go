@@ -196,6 +196,16 @@ func TestPartitionProperties(t *testing.T) {
 		return c.SetPartitionProperty(&hv.SetPartitionPropertyInput{PartitionID: id, PropertyCode: code, PropertyValue: hv.PartitionProperty(v)})
 	}
 	runCases(t, []callCase{
+		{hv.StatusSuccess, "get the defaults", nil, func(t *testing.T, w *world) error {
+			for code, want := range map[hv.PartitionPropertyCode]hv.PartitionProperty{hv.PartitionPropertyCPUCap: 0x10000, hv.PartitionPropertyCPUWeight: 0x64, hv.PartitionPropertyCPUReserve: 0} {
+				var out hv.GetPartitionPropertyOutput
+				must(t, w.root.GetPartitionProperty(&hv.GetPartitionPropertyInput{PartitionID: w.a.ID, PropertyCode: code}, &out))
+				if out.PropertyValue != want {
+					t.Errorf("%v is %#x, want %#x", code, out.PropertyValue, want)
+				}
+			}
+			return nil
+		}},
 		{hv.StatusSuccess, "get", nil, func(t *testing.T, w *world) error {
 			must(t, set(w.root, w.a.ID, hv.PartitionPropertyCPUWeight, 300))
 			var out hv.GetPartitionPropertyOutput
@@ -213,14 +223,14 @@ func TestPartitionProperties(t *testing.T) {
 		}},
 
 		{hv.StatusSuccess, "set the root's own", nil, func(t *testing.T, w *world) error {
-			return set(w.root, w.rootPart.ID, hv.PartitionPropertyCPUCap, 50)
+			return set(w.root, w.rootPart.ID, hv.PartitionPropertyCPUCap, 0x8000)
 		}},
 		{hv.StatusAccessDenied, "set a sibling's", nil, func(t *testing.T, w *world) error { return set(w.ac, w.b.ID, hv.PartitionPropertyCPUCap, 1) }},
 		{hv.StatusInvalidPartitionID, "set of nothing", nil, func(t *testing.T, w *world) error { return set(w.root, 99, hv.PartitionPropertyCPUCap, 1) }},
 		{hv.StatusUnknownProperty, "set unknown", nil, func(t *testing.T, w *world) error { return set(w.root, w.a.ID, 0x7777, 1) }},
 		{hv.StatusPropertyValueOutOfRange, "reserve above 100%", nil, func(t *testing.T, w *world) error {
-			must(t, set(w.root, w.a.ID, hv.PartitionPropertyCPUReserve, 60)) // 2 VPs: 120 of 200
-			return set(w.root, w.b.ID, hv.PartitionPropertyCPUReserve, 50)   // +100
+			must(t, set(w.root, w.a.ID, hv.PartitionPropertyCPUReserve, 0x10000*6/10)) // 2 VPs: 120% of 200%
+			return set(w.root, w.b.ID, hv.PartitionPropertyCPUReserve, 0x10000/2)      // +100%
 		}},
 		{hv.StatusPropertyValueOutOfRange, "static privilege", nil, func(t *testing.T, w *world) error {
 			return set(w.root, w.bare.ID, hv.PartitionPropertyPrivilegeFlags, 1<<36)

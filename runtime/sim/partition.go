@@ -84,6 +84,9 @@ func (p *Partition) initExt() {
 	}
 	p.held = p.pool
 	p.props = map[hv.PartitionPropertyCode]uint64{}
+	for k, v := range propertyDefaults {
+		p.props[k] = v
+	}
 	p.vp = map[hv.VPIndex]*vp{}
 	for i, s := range p.vps {
 		p.vp[hv.VPIndex(i)] = newVP(hv.VPIndex(i), s)
@@ -217,6 +220,9 @@ func (h *Hypervisor) teardown(t *Partition) {
 		t.pool += int(v)
 	}
 	clear(t.props)
+	for k, v := range propertyDefaults {
+		t.props[k] = v
+	}
 	if t.phase == phaseActive && t.creator != nil {
 		t.pool += initPoolPages
 		h.counts[limitActive]--
@@ -252,9 +258,19 @@ func (h *Hypervisor) deletePartition(r *request) hv.Status {
 	return hv.StatusSuccess
 }
 
-// CPU reserve, in percent of one logical processor per VP, may total at most
-// 100% of each logical processor (the sim's unit; the page names the
-// invariant, not the unit).
+// CPU reserve and cap are per-VP fractions of a logical processor's time in
+// which cpuFull is 100%: the sim's reading of the CpuCap default the property
+// page gives (0x10000). The reserve of all VPs may total at most 100% of each
+// logical processor.
+const cpuFull = 0x10000
+
+// propertyDefaults are the defaults HV_PARTITION_PROPERTY_CODE gives; every
+// other property starts at 0.
+var propertyDefaults = map[hv.PartitionPropertyCode]uint64{
+	hv.PartitionPropertyCPUCap:    0x10000,
+	hv.PartitionPropertyCPUWeight: 0x64,
+}
+
 func (h *Hypervisor) reserveTotal(except *Partition, extraVPs int) int {
 	total := 0
 	for _, p := range h.partitions {
@@ -321,13 +337,13 @@ func (h *Hypervisor) setPartitionProperty(r *request) hv.Status {
 	case hv.PartitionPropertyCPUReserve:
 		old := t.props[code]
 		t.props[code] = v
-		over := h.reserveTotal(nil, 0) > 100*len(h.lpStats)
+		over := h.reserveTotal(nil, 0) > cpuFull*len(h.lpStats)
 		t.props[code] = old
-		if v > 100 || over {
+		if v > cpuFull || over {
 			return hv.StatusPropertyValueOutOfRange
 		}
 	case hv.PartitionPropertyCPUCap:
-		if v > 100 {
+		if v > cpuFull {
 			return hv.StatusPropertyValueOutOfRange
 		}
 	case hv.PartitionPropertyDebugChannelID:

@@ -72,7 +72,7 @@ func (h *Hypervisor) createVP(r *request) hv.Status {
 	switch {
 	case t == nil:
 		return st
-	case h.reserveTotal(t, 1) > 100*len(h.lpStats):
+	case h.reserveTotal(t, 1) > cpuFull*len(h.lpStats):
 		return hv.StatusOperationDenied
 	case t.vp[in.VPIndex] != nil, in.VPIndex >= maxVPs:
 		return hv.StatusInvalidVPIndex
