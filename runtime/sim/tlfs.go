@@ -50,6 +50,43 @@ func tlfsModel() map[string]modelled {
 	return m
 }
 
+// tlfsUnmodelled says why the other TLFS calls are left out.
+var tlfsUnmodelled = map[string]string{
+	"HvCallCheckForIoIntercept":            "the sim does not model the intercept result registration this call queries",
+	"HvCallRegisterInterceptResult":        "the sim does not model intercept result registration",
+	"HvCallUnregisterInterceptResult":      "the sim does not model intercept result registration",
+	"HvCallInstallInterceptEx":             "the sim models only the 2013 intercept types",
+	"HvCallEnablePartitionVtl":             "the sim models VTL 0 only",
+	"HvCallEnableVpVtl":                    "the sim models VTL 0 only",
+	"HvCallModifyVtlProtectionMask":        "the sim models VTL 0 only",
+	"HvCallVtlCall":                        "the sim models VTL 0 only",
+	"HvCallVtlReturn":                      "the sim models VTL 0 only",
+	"HvCallFlushGuestPhysicalAddressSpace": "the sim keeps no second-level translation cache",
+	"HvCallFlushGuestPhysicalAddressList":  "the sim keeps no second-level translation cache",
+	"HvCallFlushVirtualAddressSpaceEx":     "the sim does not model sparse VP sets (HV_VP_SET)",
+	"HvCallFlushVirtualAddressListEx":      "the sim does not model sparse VP sets (HV_VP_SET)",
+	"HvCallSendSyntheticClusterIpiEx":      "the sim does not model sparse VP sets (HV_VP_SET)",
+	"HvCallGetVpSetFromMda":                "the sim does not model sparse VP sets (HV_VP_SET)",
+	"HvCallSendSyntheticClusterIpi":        "the sim does not run guest code that takes IPIs",
+	"HvCallRetargetDeviceInterrupt":        "the sim has no devices",
+	"HvCallSetVirtualInterruptTarget":      "the sim has no devices",
+	"HvCallGetVpCpuidValues":               "the sim does not model CPUID",
+	"HvCallMapVpStatePage":                 "the sim does not model VP state pages",
+	"HvCallUnmapVpStatePage":               "the sim does not model VP state pages",
+	"HvCallModifySparseGpaPages":           "the sim models only the 2013 map flags",
+	"HvCallSetPartitionPropertyEx":         "the sim models only the 2013 partition properties",
+	"HvCallPostMessageDirect":              "the sim models messages through ports only",
+	"HvCallSignalEventDirect":              "the sim models events through ports only",
+	"HvCallTranslateVirtualAddressEx":      "the sim models the 2013 translation output only",
+	"HvCallStartVirtualProcessor":          "its statuses include HV_STATUS_INVALID_VP_STATE and others the TLFS gives no number for, which the sim cannot return",
+	"HvCallGetVpIndexFromApicId":           "its statuses include HV_STATUS_INVALID_VP_STATE and others the TLFS gives no number for, which the sim cannot return",
+	"HvExtCallQueryCapabilities":           "the sim has no extended hypercall interface",
+	"HvExtCallGetBootZeroedMemory":         "the sim has no extended hypercall interface",
+	"HvExtCallEpfSetup":                    "the sim has no extended hypercall interface",
+	"HvExtCallMemoryHeatHint":              "the sim has no extended hypercall interface",
+	"HvExtCallMemoryHeatHintAsync":         "the sim has no extended hypercall interface",
+}
+
 // zeroBytes requires byte ranges (offset, length pairs) of the input to be zero.
 func zeroBytes(ranges ...int) func(r *request) hv.Status {
 	return func(r *request) hv.Status {

@@ -106,7 +106,7 @@ var versions = map[string]*version{}
 
 func init() {
 	versions["wdk-2013"] = buildVersion("wdk-2013", &hv.Encoding, uint64(hv.X64HypercallInputReservedMask), hv.Hypercalls[:], wdkModel(), wdkUnmodelled)
-	versions["tlfs"] = buildVersion("tlfs", &tlfs.Encoding, uint64(tlfs.HypercallInputReservedMask), tlfs.Hypercalls[:], tlfsModel(), nil)
+	versions["tlfs"] = buildVersion("tlfs", &tlfs.Encoding, uint64(tlfs.HypercallInputReservedMask), tlfs.Hypercalls[:], tlfsModel(), tlfsUnmodelled)
 }
 
 func wdkModel() map[string]modelled {
@@ -127,10 +127,10 @@ func buildVersion(name string, enc *hvcall.Encoding, reserved uint64, table []ab
 		switch {
 		case ok && !d.Incomplete:
 			v.calls[d.Code] = &callEntry{d: d, h: m.h, adapt: m.adapt}
-		case d.Incomplete:
-			v.unmodelled[d.Name] = "the registry has no parameter layout for it"
 		case why[d.Name] != "":
 			v.unmodelled[d.Name] = why[d.Name]
+		case d.Incomplete:
+			v.unmodelled[d.Name] = "the registry has no parameter layout for it"
 		default:
 			v.unmodelled[d.Name] = "not implemented in the sim for " + name
 		}
