@@ -167,12 +167,9 @@ func (h *Hypervisor) mapSparseGPAPages(r *request) hv.Status {
 
 func (h *Hypervisor) unmapGPAPages(r *request) hv.Status {
 	in := input[hv.UnmapGPAPagesInput](r)
-	t, st := h.target(r, in.TargetPartitionID, false)
+	t, st := h.target(r, in.TargetPartitionID, false) // the root naming itself is not its own parent: denied
 	switch {
 	case t == nil:
-		if r.p.isRoot() && in.TargetPartitionID == r.p.ID {
-			return hv.StatusAccessDenied // the root may not unmap its own pages
-		}
 		return st
 	case !t.active:
 		return hv.StatusInvalidPartitionState
