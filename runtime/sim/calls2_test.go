@@ -292,6 +292,16 @@ func TestPoolReturns(t *testing.T) {
 	if n, err := w.root.WithdrawMemory(&hv.WithdrawMemoryInput{PartitionID: id}, out); err != nil || n != 20 {
 		t.Fatalf("withdrew %d: %v", n, err)
 	}
+	deposited := map[hv.GPAPageNumber]bool{}
+	for _, g := range list {
+		deposited[g] = true
+	}
+	for _, g := range out {
+		if !deposited[g] {
+			t.Errorf("withdrew page %#x, which was not deposited", g)
+		}
+		delete(deposited, g)
+	}
 	must(t, w.root.DisconnectPort(&hv.DisconnectPortInput{ConnectionPartition: w.rootPart.ID, ConnectionID: 5}))
 	must(t, w.root.DeletePartition(&hv.DeletePartitionInput{PartitionID: id}))
 	if w.h.Partition(id) != nil {

@@ -74,7 +74,7 @@ func (h *Hypervisor) depositMemory(r *request) hv.Status {
 		delete(h.frames, gpa)
 		target.pool++
 		target.held++
-		target.frames = append(target.frames, gpa)
+		target.frames.push(gpa)
 	}
 	r.done = end
 	return hv.StatusSuccess

@@ -62,7 +62,7 @@ type partExt struct {
 	phase      phase
 	depth      int
 	held       int      // pages in the pool, free (pool) or in use
-	frames     []uint64 // page numbers deposited into the pool, for withdrawal
+	frames     pageStack // page numbers deposited into the pool, for withdrawal
 	creator    *Partition
 	props      map[hv.PartitionPropertyCode]uint64
 	vp         map[hv.VPIndex]*vp

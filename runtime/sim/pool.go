@@ -38,10 +38,8 @@ func (h *Hypervisor) withdrawMemory(r *request) hv.Status {
 			r.done = i
 			return hv.StatusNoResources
 		}
-		var gpa uint64
-		if n := len(t.frames); n > 0 {
-			gpa, t.frames = t.frames[n-1], t.frames[:n-1]
-		} else {
+		gpa, ok := t.frames.pop()
+		if !ok {
 			gpa = h.nextGPA // a page of the root's initial pool has no number yet
 			h.nextGPA++
 		}
@@ -111,4 +109,33 @@ func (p *Partition) SetPrivileges(mask uint64) {
 	p.h.mu.Lock()
 	defer p.h.mu.Unlock()
 	p.Privileges = mask
+}
+
+// pageStack holds page numbers in chunks, so that a pool of any size grows
+// without copying what it holds.
+type pageStack struct{ chunks [][]uint64 }
+
+const pageChunk = 512
+
+func (s *pageStack) push(g uint64) {
+	if n := len(s.chunks); n == 0 || len(s.chunks[n-1]) == pageChunk {
+		s.chunks = append(s.chunks, make([]uint64, 0, pageChunk))
+	}
+	last := &s.chunks[len(s.chunks)-1]
+	*last = append(*last, g)
+}
+
+func (s *pageStack) pop() (uint64, bool) {
+	n := len(s.chunks)
+	if n == 0 {
+		return 0, false
+	}
+	last := s.chunks[n-1]
+	g := last[len(last)-1]
+	if len(last) == 1 {
+		s.chunks = s.chunks[:n-1]
+	} else {
+		s.chunks[n-1] = last[:len(last)-1]
+	}
+	return g, true
 }
