@@ -61,7 +61,7 @@ func (h *Hypervisor) initExt() {
 type partExt struct {
 	phase      phase
 	depth      int
-	held       int      // pages in the pool, free (pool) or in use
+	held       int       // pages in the pool, free (pool) or in use
 	frames     pageStack // page numbers deposited into the pool, for withdrawal
 	creator    *Partition
 	props      map[hv.PartitionPropertyCode]uint64
