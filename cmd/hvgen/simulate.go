@@ -26,7 +26,11 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	buffers := fs.Int("buffers", 16, "buffers in the group (1-512)")
 	pages := fs.Int("pages", 4, "pages per buffer (1-512)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	calls := addCallsFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if done, err := calls.run(stdout); done {
 		return err
 	}
 	switch {

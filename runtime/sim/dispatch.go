@@ -18,11 +18,13 @@ type request struct {
 	out    []byte // the output page; nil for a fast call
 	fast   bool
 	code   hv.CallCode
+	call   *callEntry
 	simple bool
 	count  int // rep count
 	start  int // rep start index
 	done   int // reps completed, set by rep handlers
 	block  alignedBlock
+	conv   [16]uint64 // a version's input rewritten for the handler (callEntry.adapt)
 }
 
 // alignedBlock holds a copy of a misaligned register block.
@@ -38,34 +40,13 @@ type handler func(h *Hypervisor, r *request) hv.Status
 // escapes; a pool keeps the simple path free of allocations.
 var requests = sync.Pool{New: func() any { return new(request) }}
 
-// handlers are the calls the sim implements, with whether they are fast-capable
-// (from the generated descriptors).
-var handlers = map[hv.CallCode]handler{
-	hv.CallInitializeEventLogBufferGroup: (*Hypervisor).initializeGroup,
-	hv.CallFinalizeEventLogBufferGroup:   (*Hypervisor).finalizeGroup,
-	hv.CallCreateEventLogBuffer:          (*Hypervisor).createBuffer,
-	hv.CallDeleteEventLogBuffer:          (*Hypervisor).deleteBuffer,
-	hv.CallMapEventLogBuffer:             (*Hypervisor).mapBuffer,
-	hv.CallUnmapEventLogBuffer:           (*Hypervisor).unmapBuffer,
-	hv.CallSetEventLogGroupSources:       (*Hypervisor).setGroupSources,
-	hv.CallReleaseEventLogBuffer:         (*Hypervisor).releaseBuffer,
-	hv.CallFlushEventLogBuffer:           (*Hypervisor).flushBuffer,
-	hv.CallMapStatsPage:                  (*Hypervisor).mapStatsPage,
-	hv.CallUnmapStatsPage:                (*Hypervisor).unmapStatsPage,
-	hv.CallDepositMemory:                 (*Hypervisor).depositMemory,
-}
-
 func (b backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) uint64 {
 	h := b.p.h
-	ctl := hv.X64HypercallInput(control)
-	status, done := h.dispatch(b.p, ctl, in, out, regs)
-	var res hv.X64HypercallOutput
-	res.SetCallStatus(status)
-	res.SetElementsProcessed(uint16(done))
-	return uint64(res)
+	status, done := h.dispatch(b.p, control, in, out, regs)
+	return h.ver.enc.Result(uint16(status), done)
 }
 
-func (h *Hypervisor) dispatch(p *Partition, ctl hv.X64HypercallInput, in, out *hvcall.Page, regs *hvcall.FastBlock) (hv.Status, int) {
+func (h *Hypervisor) dispatch(p *Partition, ctl uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) (hv.Status, int) {
 	r := requests.Get().(*request)
 	defer requests.Put(r)
 	if st := h.decode(r, p, ctl, in, out, regs); st != hv.StatusSuccess {
@@ -73,33 +54,38 @@ func (h *Hypervisor) dispatch(p *Partition, ctl hv.X64HypercallInput, in, out *h
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st := handlers[r.code](h, r)
+	st := r.call.h(h, r)
 	h.countHypercall(p)
+	p.countCall()
 	return st, r.done
 }
 
 // decode checks the hypercall input value and the parameter memory, as the
 // hypervisor does before it looks at the call itself.
-func (h *Hypervisor) decode(r *request, p *Partition, ctl hv.X64HypercallInput, in, out *hvcall.Page, regs *hvcall.FastBlock) hv.Status {
-	code := ctl.CallCode()
-	d, known := hv.LookupHypercall(code)
-	if !known || handlers[code] == nil {
+func (h *Hypervisor) decode(r *request, p *Partition, raw uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) hv.Status {
+	ctl := h.ver.enc.Decode(raw)
+	c := h.ver.calls[ctl.Code]
+	if c == nil {
 		return hv.StatusInvalidHypercallCode // never a silent success for calls the sim does not model
 	}
+	d := c.d
 	// The checks of the hypercall input value itself (Hypercall Input Values).
-	count, start := int(ctl.CountOfElements()), int(ctl.RepStartIndex())
+	count, start := ctl.RepCount, ctl.RepStart
 	switch {
-	case ctl&hv.X64HypercallInputReservedMask != 0,
+	case raw&h.ver.reserved != 0, ctl.Nested, ctl.VariableHeaderLen != 0,
 		!d.Rep && (count != 0 || start != 0),
 		d.Rep && (count == 0 || start >= count),
-		ctl.IsFast() && (!d.Fast || d.Rep):
+		ctl.Fast && (!d.Fast || d.Rep):
 		return hv.StatusInvalidHypercallInput
 	}
-	*r = request{p: p, fast: ctl.IsFast(), code: code, simple: !d.Rep, count: count, start: start}
+	// Field by field: zeroing the whole request (its blocks) would cost more
+	// than the call. block and conv are written before they are read.
+	r.p, r.in, r.out, r.fast, r.code, r.call = p, nil, nil, ctl.Fast, hv.CallCode(ctl.Code), c
+	r.simple, r.count, r.start, r.done = !d.Rep, count, start, 0
 	switch {
-	case ctl.IsFast() && regs == nil, !ctl.IsFast() && (in == nil || out == nil):
+	case ctl.Fast && regs == nil, !ctl.Fast && (in == nil || out == nil):
 		return hv.StatusInvalidParameter
-	case ctl.IsFast():
+	case ctl.Fast:
 		r.in = regs[:]
 		if uintptr(unsafe.Pointer(regs))%8 != 0 {
 			// Parameter structs are viewed in place: copy a misaligned
@@ -116,8 +102,18 @@ func (h *Hypervisor) decode(r *request, p *Partition, ctl hv.X64HypercallInput, 
 	if len(r.in) < int(d.InputSize) {
 		return hv.StatusInvalidParameter
 	}
+	// Rep elements past the end of the page (a count the page cannot hold).
+	if d.Rep && (alignUp(int(d.InputSize))+count*int(d.InputElemSize) > len(r.in) ||
+		alignUp(int(d.OutputSize))+count*int(d.OutputElemSize) > len(r.out)) {
+		return hv.StatusInvalidParameter
+	}
+	if c.adapt != nil {
+		return c.adapt(r) // the version's input, rewritten into the layout the handler reads
+	}
 	return hv.StatusSuccess
 }
+
+func alignUp(n int) int { return (n + 7) &^ 7 }
 
 // input views the input block as the call's input struct.
 func input[T any](r *request) *T { return (*T)(unsafe.Pointer(unsafe.SliceData(r.in))) }

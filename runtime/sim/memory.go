@@ -51,13 +51,10 @@ func (h *Hypervisor) depositMemory(r *request) hv.Status {
 		return hv.StatusInvalidPartitionID
 	case !(target.Parent == r.p.ID || r.p.isRoot() && target == r.p):
 		return hv.StatusAccessDenied
-	case !target.active:
+	case !target.active && target.phase != phaseUninitialized:
 		return hv.StatusInvalidPartitionState
 	}
-	end := r.count
-	if h.repBudget > 0 {
-		end = min(end, r.start+h.repBudget)
-	}
+	end := h.repEnd(r)
 	for i := r.start; i < end; i++ {
 		if 8+8*i+8 > len(r.in) {
 			r.done = i
@@ -68,12 +65,16 @@ func (h *Hypervisor) depositMemory(r *request) hv.Status {
 		case r.p.gpa[gpa] != nil:
 			r.done = i
 			return hv.StatusObjectInUse // an overlay (event-log buffer, stats page) is there
-		case !r.p.ram[gpa]:
+		case !r.p.ram[gpa], h.shared[gpa] > 0, r.p.rights(gpa) != fullAccess:
 			r.done = i
-			return hv.StatusOperationDenied // not the caller's page, or deposited already
+			return hv.StatusOperationDenied // not the caller's page, deposited already, or another partition's too
 		}
 		delete(r.p.ram, gpa)
+		delete(r.p.access, gpa)
+		delete(h.frames, gpa)
 		target.pool++
+		target.held++
+		target.frames.push(gpa)
 	}
 	r.done = end
 	return hv.StatusSuccess

@@ -1,10 +1,14 @@
 // Package sim is an in-process simulated hypervisor, a hvcall.Backend that
-// implements the 2013 reference's event-logging and statistics hypercalls
-// faithfully: the checks on the caller, the memory pool, the parameters and
-// reserved fields, in the order the pages list them, the event-log buffer
-// state machine with its completed-buffer lists and buffers-ready messages,
-// and statistics pages in the documented group format whose counters move.
-// Every other call code gets HV_STATUS_INVALID_HYPERCALL_CODE.
+// answers with the encoding and call codes of one ABI version (wdk-2013 or
+// tlfs) and implements its calls faithfully: the checks on the caller, its
+// privileges, the memory pools, the parameters and reserved fields, in the
+// order the pages list them. It models the event-log buffer state machine
+// with its completed-buffer lists and buffers-ready messages, statistics
+// pages in the documented group format whose counters move, the partition
+// life cycle, VPs and their registers, GPA mapping and translation,
+// intercepts, virtual interrupts, ports, connections, messages and events
+// (Calls lists them). Every other call code gets
+// HV_STATUS_INVALID_HYPERCALL_CODE.
 //
 // Where the reference leaves a choice open (how many pool pages a group's
 // bookkeeping takes, what an "unsuitable" threshold is), the sim's choice is
@@ -28,6 +32,11 @@ type Config struct {
 	LogicalProcessors int    // default 4
 	RootPoolPages     int    // pages in the root partition's memory pool; default 4096
 	TimeBasisTSCHz    uint64 // TSC frequency used for HvEventLogEntryTimeTsc; default 1 GHz
+	// Limit is the implementation limit past which calls fail with
+	// HV_STATUS_NO_RESOURCES: on partitions, active partitions and VPs
+	// (counted system-wide), and on the ports and the connections of one
+	// partition; default 1024.
+	Limit int
 }
 
 // Hypervisor is the simulated hypervisor.
@@ -44,6 +53,8 @@ type Hypervisor struct {
 	lpStats    []*statsPage
 	hvStats    *statsPage
 	repBudget  int
+	ver        *version
+	hvExt
 }
 
 // Partition is a simulated partition.
@@ -59,6 +70,7 @@ type Partition struct {
 	mapped     map[statsKey]uint64 // stats pages this partition mapped: object -> GPA page
 	gpa        map[uint64][]byte   // GPA page -> memory the partition sees there (overlays)
 	ram        map[uint64]bool     // GPA pages of the partition's own RAM
+	partExt
 }
 
 // PrivilegeAccessStats is the AccessStats bit of HV_PARTITION_PRIVILEGE_MASK,
@@ -67,8 +79,21 @@ type Partition struct {
 // statistics calls require.
 const PrivilegeAccessStats uint64 = 1 << 40
 
-// New starts a simulated hypervisor with a root partition.
+// New starts a simulated hypervisor with a root partition that answers with
+// the 2013 reference's encoding and call codes (wdk-2013).
 func New(cfg Config) *Hypervisor {
+	h, _ := NewVersion("wdk-2013", cfg) // a known version: never fails
+	return h
+}
+
+// NewVersion starts a simulated hypervisor that answers with the encoding and
+// call codes of an ABI version (see Versions).
+func NewVersion(versionName string, cfg Config) (*Hypervisor, error) {
+	v := versions[versionName]
+	if v == nil {
+		_, _, err := Calls(versionName)
+		return nil, err
+	}
 	if cfg.LogicalProcessors <= 0 {
 		cfg.LogicalProcessors = 4
 	}
@@ -78,7 +103,11 @@ func New(cfg Config) *Hypervisor {
 	if cfg.TimeBasisTSCHz == 0 {
 		cfg.TimeBasisTSCHz = 1_000_000_000
 	}
-	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000}
+	if cfg.Limit <= 0 {
+		cfg.Limit = 1024
+	}
+	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000, ver: v}
+	h.initExt()
 	h.msgReady = sync.NewCond(&h.mu)
 	h.hvStats = newStatsPage(hv.StatsObjectHypervisor)
 	for range cfg.LogicalProcessors {
@@ -86,7 +115,7 @@ func New(cfg Config) *Hypervisor {
 	}
 	root := h.newPartition(0, ^uint64(0), cfg.RootPoolPages, 1)
 	_ = root
-	return h
+	return h, nil
 }
 
 func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool, vps int) *Partition {
@@ -98,6 +127,7 @@ func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool
 	}
 	h.nextID++
 	h.partitions[p.ID] = p
+	p.initExt()
 	return p
 }
 
@@ -148,6 +178,7 @@ func (h *Hypervisor) Advance(d uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.tickStats(d)
+	h.tickVPs(d)
 }
 
 // NextMessage waits for the next buffers-ready message posted to the root

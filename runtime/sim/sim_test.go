@@ -22,7 +22,7 @@ func newEnv(t *testing.T, pool int) *env {
 	t.Helper()
 	h := sim.New(sim.Config{LogicalProcessors: 2, RootPoolPages: pool})
 	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 64, 2)
-	return &env{h: h, root: hv.NewClient(h.Root().Backend()), child: child, guest: hv.NewClient(child.Backend())}
+	return &env{h: h, root: hv.NewClient(observe(h.Root().Backend())), child: child, guest: hv.NewClient(observe(child.Backend()))}
 }
 
 const lt = hv.EventLogTypeLocalDiagnostics
@@ -127,7 +127,7 @@ func TestInitializeEventLogBufferGroup(t *testing.T) {
 		{"twice", func(t *testing.T, e *env) { e.init(t, 8, 1, 1) }, func(e *env) error { return e.root.InitializeEventLogBufferGroup(ok) }, hv.StatusObjectInUse},
 		{"pool empty", nil, func(e *env) error {
 			small := sim.New(sim.Config{RootPoolPages: 1})
-			c := hv.NewClient(small.Root().Backend())
+			c := hv.NewClient(observe(small.Root().Backend()))
 			_ = c.InitializeEventLogBufferGroup(initIn(hv.EventLogTypeGlobalSystemEvents, 1, 1, 1, 0)) // takes the only page
 			return c.InitializeEventLogBufferGroup(ok)
 		}, hv.StatusInsufficientMemory},
@@ -211,7 +211,7 @@ func TestMapEventLogBuffer(t *testing.T) {
 		{"already mapped", func(t *testing.T, e *env) { made(t, e); e.mapBuf(t, 0, 2) }, mp, hv.StatusOperationDenied},
 		{"pool empty", nil, func(e *env) error {
 			small := sim.New(sim.Config{RootPoolPages: 2})
-			c := hv.NewClient(small.Root().Backend())
+			c := hv.NewClient(observe(small.Root().Backend()))
 			_ = c.InitializeEventLogBufferGroup(initIn(lt, 1, 1, 1, 0))
 			_ = c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt})
 			return c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt}, &hv.MapEventLogBufferOutput{}, make([]hv.GPAPageNumber, 1))
@@ -298,7 +298,7 @@ func TestMapStatsPage(t *testing.T) {
 		{"local not parent", nil, func(e *env) error { return e.guest.MapStatsPage(statsIn(hv.StatsObjectPartition, e.child.ID, 0)) }, hv.StatusAccessDenied},
 		{"no AccessStats", nil, func(e *env) error {
 			nopriv := e.h.CreateChild(e.h.Root(), 0, 4, 1)
-			return hv.NewClient(nopriv.Backend()).MapStatsPage(statsIn(hv.StatsObjectHypervisor, 0, 0))
+			return hv.NewClient(observe(nopriv.Backend())).MapStatsPage(statsIn(hv.StatsObjectHypervisor, 0, 0))
 		}, hv.StatusAccessDenied},
 		{"bad partition", nil, func(e *env) error { return e.root.MapStatsPage(statsIn(hv.StatsObjectPartition, 99, 0)) }, hv.StatusInvalidPartitionID},
 		{"bad vp", nil, mp(hv.StatsObjectVP, 2), hv.StatusInvalidVPIndex},
@@ -315,7 +315,7 @@ func TestMapStatsPage(t *testing.T) {
 		}, hv.StatusInvalidParameter},
 		{"pool empty", nil, func(e *env) error {
 			small := sim.New(sim.Config{RootPoolPages: 1})
-			c := hv.NewClient(small.Root().Backend())
+			c := hv.NewClient(observe(small.Root().Backend()))
 			_ = c.MapStatsPage(statsIn(hv.StatsObjectHypervisor, 0, 0))
 			return c.MapStatsPage(statsIn(hv.StatsObjectLogicalProcessor, 0, 0))
 		}, hv.StatusInsufficientMemory},
@@ -389,7 +389,7 @@ func TestStatsPageFormat(t *testing.T) {
 
 func TestUnmodelledCallsFail(t *testing.T) {
 	e := newEnv(t, 64)
-	err := e.root.SwitchVirtualAddressSpace(&hv.SwitchVirtualAddressSpaceInput{})
+	err := e.root.SavePartitionState(&hv.SavePartitionStateInput{}, &hv.SavePartitionStateOutput{}, nil)
 	var st hv.Status
 	if !errors.As(err, &st) || st != hv.StatusInvalidHypercallCode {
 		t.Errorf("unmodelled call: %v", err)

@@ -180,7 +180,7 @@ func deposit(c *hvcall.Caller, pid hv.PartitionID, gpas []uint64) (int, error) {
 func TestDepositMemoryRep(t *testing.T) {
 	e := newEnv(t, 64)
 	root := e.h.Root()
-	c := hvcall.NewCaller(root.Backend(), &hv.Encoding)
+	c := hvcall.NewCaller(observe(root.Backend()), &hv.Encoding)
 	gpas := root.GiveRAM(100)
 	e.h.SetRepBudget(7)
 	before := e.child.PoolPages()

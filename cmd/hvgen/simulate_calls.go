@@ -1,0 +1,53 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/hvgen/hvgen/runtime/sim"
+)
+
+// callsFlags are the simulate flags that list what the sim models instead of
+// running it.
+type callsFlags struct {
+	calls, all *bool
+	version    *string
+}
+
+func addCallsFlags(fs *flag.FlagSet) callsFlags {
+	return callsFlags{
+		calls:   fs.Bool("calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
+		all:     fs.Bool("all", false, "with -calls, also print each call the sim does not model as `NAME: not modelled: reason`"),
+		version: fs.String("version", "wdk-2013", "with -calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
+	}
+}
+
+// run prints the list when -calls is set and reports whether it did.
+func (f callsFlags) run(stdout io.Writer) (bool, error) {
+	if !*f.calls {
+		if *f.all {
+			return true, usageError{"-all needs -calls"}
+		}
+		return false, nil
+	}
+	modelled, unmodelled, err := sim.Calls(*f.version)
+	if err != nil {
+		return true, usageError{err.Error()}
+	}
+	for _, n := range modelled {
+		fmt.Fprintln(stdout, n)
+	}
+	if *f.all {
+		var names []string
+		for n := range unmodelled {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(stdout, "%s: not modelled: %s\n", n, unmodelled[n])
+		}
+	}
+	return true, nil
+}
