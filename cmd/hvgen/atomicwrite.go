@@ -30,6 +30,14 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	return f.Commit()
 }
 
+// writeOutput writes one output file, data, through a temporary file and a rename.
+func writeOutput(path string, data []byte) error {
+	return writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
 // atomicFile is an output file being written: Commit puts it in place,
 // Discard drops it. Either may be called after the other; the second is a
 // no-op (so `defer f.Discard()` after a Commit is fine).

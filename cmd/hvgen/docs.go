@@ -99,14 +99,6 @@ func writeSite(dir string, files map[string][]byte) error {
 	return writeOutput(filepath.Join(dir, docsManifest), manifestText(names))
 }
 
-// writeOutput writes one output file through a temporary file and a rename.
-func writeOutput(path string, data []byte) error {
-	return writeFileAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
 func manifestText(names []string) []byte {
 	return []byte("# files written by hvgen docs; the next run removes those it does not write again\n" + strings.Join(names, "\n") + "\n")
 }

@@ -60,7 +60,7 @@ func writeGenerated(dir, lang string, files map[string][]byte) error {
 		}
 	}
 	for _, n := range write {
-		if err := writeAtomic(filepath.Join(dir, n), files[n]); err != nil {
+		if err := writeOutput(filepath.Join(dir, n), files[n]); err != nil {
 			return err
 		}
 	}
@@ -104,30 +104,3 @@ func readRegular(p string) ([]byte, error) {
 	return os.ReadFile(p)
 }
 
-// writeAtomic replaces p with data through a temporary file in the same
-// directory and a rename.
-func writeAtomic(p string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), p)
-}
