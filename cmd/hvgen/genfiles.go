@@ -103,4 +103,3 @@ func readRegular(p string) ([]byte, error) {
 	}
 	return os.ReadFile(p)
 }
-
