@@ -28,6 +28,10 @@ type Config struct {
 	LogicalProcessors int    // default 4
 	RootPoolPages     int    // pages in the root partition's memory pool; default 4096
 	TimeBasisTSCHz    uint64 // TSC frequency used for HvEventLogEntryTimeTsc; default 1 GHz
+	// FlatStats, when set, lays every statistics page out flat (see
+	// FlatCounter) with these counters instead of the 2013 groups.
+	FlatStats []FlatCounter
+	Seed      uint64 // picks how fast each flat-page counter moves
 }
 
 // Hypervisor is the simulated hypervisor.
@@ -80,9 +84,9 @@ func New(cfg Config) *Hypervisor {
 	}
 	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000}
 	h.msgReady = sync.NewCond(&h.mu)
-	h.hvStats = newStatsPage(hv.StatsObjectHypervisor)
-	for range cfg.LogicalProcessors {
-		h.lpStats = append(h.lpStats, newStatsPage(hv.StatsObjectLogicalProcessor))
+	h.hvStats = h.newStatsPage(hv.StatsObjectHypervisor, 0, 0)
+	for i := range cfg.LogicalProcessors {
+		h.lpStats = append(h.lpStats, h.newStatsPage(hv.StatsObjectLogicalProcessor, 0, uint32(i)))
 	}
 	root := h.newPartition(0, ^uint64(0), cfg.RootPoolPages, 1)
 	_ = root
@@ -92,9 +96,9 @@ func New(cfg Config) *Hypervisor {
 func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool, vps int) *Partition {
 	p := &Partition{h: h, ID: h.nextID, Parent: parent, Privileges: privileges, active: true, pool: pool,
 		mapped: map[statsKey]uint64{}, gpa: map[uint64][]byte{}, ram: map[uint64]bool{},
-		stats: newStatsPage(hv.StatsObjectPartition)}
-	for range vps {
-		p.vps = append(p.vps, newStatsPage(hv.StatsObjectVP))
+		stats: h.newStatsPage(hv.StatsObjectPartition, h.nextID, 0)}
+	for i := range vps {
+		p.vps = append(p.vps, h.newStatsPage(hv.StatsObjectVP, h.nextID, uint32(i)))
 	}
 	h.nextID++
 	h.partitions[p.ID] = p
