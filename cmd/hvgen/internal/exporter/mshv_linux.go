@@ -32,7 +32,7 @@ type Mshv struct {
 	closer interface{ Close() error }
 	parts  []MshvPartition
 	lps    int
-	pfn    func(addr uintptr) (uint64, error)
+	pfn    func(page []byte) (uint64, error)
 	pages  map[Object][]byte
 }
 
@@ -55,7 +55,7 @@ func OpenMshv(parts []MshvPartition) (Source, error) {
 	return newMshv(b, parts, runtime.NumCPU(), pagemapPFN), nil
 }
 
-func newMshv(b *mshv.Backend, parts []MshvPartition, lps int, pfn func(uintptr) (uint64, error)) *Mshv {
+func newMshv(b *mshv.Backend, parts []MshvPartition, lps int, pfn func([]byte) (uint64, error)) *Mshv {
 	c := hvcall.NewCaller(b, &tlfs.Encoding)
 	c.NoFast = true // the driver passes parameters in memory only
 	return &Mshv{caller: c, closer: b, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
@@ -78,7 +78,7 @@ func (m *Mshv) Page(o Object) ([]byte, error) {
 		return nil, &PageError{Reason: ReasonMap, Err: fmt.Errorf("%s: allocating a page: %w", o, err)}
 	}
 	_ = syscall.Mlock(mem) // best effort: keeps the frame from being swapped out
-	frame, err := m.pfn(uintptr(unsafe.Pointer(&mem[0])))
+	frame, err := m.pfn(mem)
 	if err == nil {
 		err = m.call(mapStatsPage2, o, frame)
 	}
@@ -127,8 +127,9 @@ func (m *Mshv) Close() error {
 	return m.closer.Close()
 }
 
-// pagemapPFN is the page frame behind a virtual address of this process.
-func pagemapPFN(addr uintptr) (uint64, error) {
+// pagemapPFN is the page frame behind a page of this process.
+func pagemapPFN(page []byte) (uint64, error) {
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(page)))
 	f, err := os.Open("/proc/self/pagemap")
 	if err != nil {
 		return 0, err
