@@ -1,6 +1,8 @@
 package exporter
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,5 +54,29 @@ func TestNewTable(t *testing.T) {
 	}
 	if _, err := NewTable(r.View("linux-7.0"), "linux-7.0", "mips"); err == nil {
 		t.Error("unknown arch accepted")
+	}
+}
+
+// Every metric the Grafana dashboard queries is one the exporter serves.
+func TestDashboardMetrics(t *testing.T) {
+	data, err := os.ReadFile("../../../../docs/grafana/hvgen-exporter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{"hyperv_stats_page_errors_total": true, "hyperv_stats_objects": true}
+	tab := testTable(t)
+	for k := range kinds {
+		for _, m := range tab.metrics[k] {
+			names[m.Name] = true
+		}
+	}
+	used := regexp.MustCompile(`hyperv_[a-z0-9_]+`).FindAllString(string(data), -1)
+	if len(used) < 10 {
+		t.Fatalf("the dashboard names %d metrics", len(used))
+	}
+	for _, n := range used {
+		if !names[n] {
+			t.Errorf("the dashboard queries %s, which the exporter does not serve", n)
+		}
 	}
 }
