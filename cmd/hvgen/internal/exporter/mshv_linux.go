@@ -25,11 +25,15 @@ import (
 // page. The page frame comes from /proc/self/pagemap, which needs
 // CAP_SYS_ADMIN; the page is locked in memory but, unlike a kernel page, not
 // pinned against migration. The driver may also refuse to pass the call
-// through. Both show as map errors, not as a failure of the exporter.
+// through: upstream drivers (drivers/hv/mshv_root_main.c) pass through
+// only an allowlist of calls whose input starts with a partition id, which
+// they overwrite, and HvCallMapStatsPage2 is not on it, so on a stock kernel
+// every page is a map error naming the driver's refusal. Failures show as
+// map errors and log lines, not as a failure of the exporter.
 type Mshv struct {
 	mu     sync.Mutex
 	caller *hvcall.Caller
-	closer interface{ Close() error }
+	driver *mshv.Backend
 	parts  []MshvPartition
 	lps    int
 	pfn    func(page []byte) (uint64, error)
@@ -58,7 +62,7 @@ func OpenMshv(parts []MshvPartition) (Source, error) {
 func newMshv(b *mshv.Backend, parts []MshvPartition, lps int, pfn func([]byte) (uint64, error)) *Mshv {
 	c := hvcall.NewCaller(b, &tlfs.Encoding)
 	c.NoFast = true // the driver passes parameters in memory only
-	return &Mshv{caller: c, closer: b, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
+	return &Mshv{caller: c, driver: b, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
 }
 
 // Objects implements Source.
@@ -96,7 +100,12 @@ func (m *Mshv) call(d *abi.Hypercall, o Object, frame uint64) error {
 	binary.LittleEndian.PutUint32(in[0:], o.Type)
 	putIdentity(in[8:24], o)
 	binary.LittleEndian.PutUint64(in[24:], frame)
-	return m.caller.Call(d, in[:d.InputSize], nil)
+	m.driver.Err = nil
+	err := m.caller.Call(d, in[:d.InputSize], nil)
+	if err != nil && m.driver.Err != nil {
+		return fmt.Errorf("the mshv driver refused %s (%w); stock drivers pass through only their allowlist of hypercalls", d.Name, m.driver.Err)
+	}
+	return err
 }
 
 // Release implements Source.
@@ -124,7 +133,7 @@ func (m *Mshv) Close() error {
 	for o := range m.pages {
 		m.release(o)
 	}
-	return m.closer.Close()
+	return m.driver.Close()
 }
 
 // pagemapPFN is the page frame behind a page of this process.

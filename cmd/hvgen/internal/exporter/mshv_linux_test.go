@@ -20,6 +20,7 @@ type fakeDriver struct {
 	calls  []fakeCall
 	frames map[uint64][]byte // frame number -> the process page the fake pagemap gave it
 	deny   uint64            // partition whose pages the hypervisor refuses (HV_STATUS_ACCESS_DENIED)
+	errno  syscall.Errno     // nonzero: the driver refuses every call, as a stock kernel's allowlist does
 }
 
 type fakeCall struct {
@@ -37,6 +38,9 @@ func (d *fakeDriver) pfn(page []byte) (uint64, error) {
 func (d *fakeDriver) ioctl(req uint32, a *mshv.RootHvcallArgs) syscall.Errno {
 	in := bytes.Clone(unsafe.Slice(*(**byte)(unsafe.Pointer(&a.InPtr)), a.InSz))
 	d.calls = append(d.calls, fakeCall{req: req, code: a.Code, input: in})
+	if d.errno != 0 {
+		return d.errno
+	}
 	typ := binary.LittleEndian.Uint32(in)
 	pid := binary.LittleEndian.Uint64(in[8:])
 	if (typ == 0x00010001 || typ == 0x00010002) && pid == d.deny {
@@ -125,4 +129,21 @@ func TestPagemapPFN(t *testing.T) {
 		t.Errorf("pagemap: %v", err)
 	}
 	t.Logf("frame %#x, err %v", frame, err)
+}
+
+// A driver that refuses the call: every page is a map error whose log line
+// says the driver refused, not a hypervisor status.
+func TestMshvDriverRefuses(t *testing.T) {
+	d := &fakeDriver{frames: map[uint64][]byte{}, errno: syscall.EINVAL}
+	src := newMshv(mshv.WithIoctl(&tlfs.Encoding, d.ioctl), nil, 1, d.pfn)
+	var log bytes.Buffer
+	mfs := gather(t, NewCollector(src, testTable(t), logTo(&log)))
+	for _, o := range []string{"hypervisor", "lp"} {
+		if n, _ := value(mfs, "hyperv_stats_page_errors_total", "object", o, "reason", ReasonMap); n != 1 {
+			t.Errorf("%s map errors %v, want 1", o, n)
+		}
+	}
+	if !bytes.Contains(log.Bytes(), []byte("mshv driver refused HvCallMapStatsPage2 (invalid argument)")) {
+		t.Errorf("log: %s", log.String())
+	}
 }
