@@ -89,12 +89,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		if !ok {
 			continue
 		}
-		count[k]++
 		st := c.state[o]
 		if st == nil {
 			st = c.newState(o, k)
 			c.state[o] = st
+		} else if st.gen == c.gen {
+			continue // listed twice: its series are out already
 		}
+		count[k]++
 		st.gen = c.gen
 		if err := c.read(o, k, st); err != nil {
 			reason := reasonOf(err)

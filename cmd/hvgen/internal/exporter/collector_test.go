@@ -237,7 +237,8 @@ func TestCollectorBadPages(t *testing.T) {
 			if listErr {
 				return buf, errors.New("driver gone")
 			}
-			return append(buf, Object{Type: uint32(hv.StatsObjectLogicalProcessor), Index: 99}), nil
+			// an LP the hypervisor does not have, and an object listed twice
+			return append(buf, Object{Type: uint32(hv.StatsObjectLogicalProcessor), Index: 99}, buf[1]), nil
 		},
 		page: func(o Object) ([]byte, error, bool) {
 			switch {
