@@ -73,3 +73,57 @@ func TestFlatStatsGroupRejected(t *testing.T) {
 		}
 	}
 }
+
+// The linux-7.0 counter tables: how many slots each object type's table
+// names on each architecture (placeholders included), and a few counters the
+// two builds place differently, as drivers/hv/mshv_debugfs_counters.c has them.
+func TestLinuxCounters(t *testing.T) {
+	r, err := Load(Embedded(), "(built-in)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.View("linux-7.0")
+	count := map[string][2]int{
+		"hv_hypervisor_counters": {11, 11},
+		"hv_lp_counters":         {51, 46},
+		"hv_partition_counters":  {45, 39},
+		"hv_vp_counters":         {211, 104},
+	}
+	slot := map[string][2]int64{
+		"VpTotalRunTime":                 {1, 1},
+		"VpOtherInterceptsCount":         {23, 13},
+		"VpExpressSchedulingCount":       {212, 105},
+		"LpCounterRefreshSequenceNumber": {34, 31},
+		"PtHwpRequestValue":              {33, 27},
+		"HvSubsumedPages":                {12, 12},
+	}
+	seen := 0
+	for _, g := range v.StatsGroups {
+		want, ok := count[g.Name]
+		if !ok {
+			t.Errorf("unexpected group %s", g.Name)
+			continue
+		}
+		for i, a := range Arches {
+			n := 0
+			for _, c := range g.Counters {
+				if !c.OnArch(a) {
+					continue
+				}
+				n++
+				if s, ok := slot[c.Name]; ok {
+					seen++
+					if c.Index != s[i] {
+						t.Errorf("%s on %s at slot %d, want %d", c.Name, a, c.Index, s[i])
+					}
+				}
+			}
+			if n != want[i] {
+				t.Errorf("%s on %s: %d counters, want %d", g.Name, a, n, want[i])
+			}
+		}
+	}
+	if seen != 2*len(slot) {
+		t.Errorf("found %d of the %d spot checks", seen, 2*len(slot))
+	}
+}
