@@ -473,13 +473,26 @@ func (c *versionChecker) checkStatsGroups() {
 				c.missing(g.Pos, "%s: %s %s is not a constant with a value", what, k.key, k.name)
 			}
 		}
-		idx, names := unique{}, unique{}
+		if g.Layout == LayoutFlat {
+			c.checkFlatGroup(g, what)
+		}
+		// Index and name are unique per architecture: a counter the two
+		// builds place differently is one item per architecture.
+		idx, names := map[string]unique{}, map[string]unique{}
+		for _, a := range Arches {
+			idx[a], names[a] = unique{}, unique{}
+		}
 		for _, k := range g.Counters {
 			if k.Index < 1 {
 				c.add(k.Pos, "%s: counter %s index %d: slot 0 is the group header", what, k.Name, k.Index)
 			}
-			idx.claim(c, fmt.Sprint(k.Index), k.Pos, "%s: duplicate counter index %d", what, k.Index)
-			names.claim(c, k.Name, k.Pos, "%s: duplicate counter name %s", what, k.Name)
+			for _, a := range Arches {
+				if !k.OnArch(a) {
+					continue
+				}
+				idx[a].claim(c, fmt.Sprint(k.Index), k.Pos, "%s: duplicate counter index %d on %s", what, k.Index, a)
+				names[a].claim(c, k.Name, k.Pos, "%s: duplicate counter name %s on %s", what, k.Name, a)
+			}
 			c.ref(k.Pos, what+" counter "+k.Name, k.Type)
 			if k.EnumValue == "" {
 				continue
@@ -494,6 +507,46 @@ func (c *versionChecker) checkStatsGroups() {
 				c.add(k.Pos, "%s: counter %s: %s is not a value of %s", what, k.Name, k.EnumValue, enum.Name)
 			case enum.Values[i].Value != uint64(k.Index):
 				c.add(k.Pos, "%s: counter %s: index %d but %s = %d", what, k.Name, k.Index, k.EnumValue, enum.Values[i].Value)
+			}
+		}
+	}
+}
+
+// flatPageSlots is the number of 64-bit slots in a flat statistics page
+// (a 4 KB page).
+const flatPageSlots = 512
+
+// checkFlatGroup checks a group whose page is the counter array itself: no
+// header constants, a slot inside the page, a kind and unit for every counter
+// (readers need them to present the raw value), and one flat group per object.
+func (c *versionChecker) checkFlatGroup(g *StatsGroup, what string) {
+	if g.IDConst != "" || g.VersionConst != "" {
+		c.add(g.Pos, "%s: a flat group has no header, so no id_constant or version_constant", what)
+	}
+	for _, o := range c.r.StatsGroups {
+		if o == g {
+			break
+		}
+		if o.Layout == LayoutFlat && o.Object == g.Object {
+			c.add(g.Pos, "%s: a second flat group for %s (first %s at %s)", what, g.Object, o.Name, o.Pos)
+		}
+	}
+	var arches []string
+	for _, v := range c.r.Versions {
+		if v.Name == c.v {
+			arches = v.Arch
+		}
+	}
+	for _, k := range g.Counters {
+		if k.Index >= flatPageSlots {
+			c.add(k.Pos, "%s: counter %s index %d is past the page's %d slots", what, k.Name, k.Index, flatPageSlots)
+		}
+		if k.Kind == "" || k.Unit == "" {
+			c.add(k.Pos, "%s: counter %s of a flat group needs kind and unit", what, k.Name)
+		}
+		for _, a := range k.Arch {
+			if len(arches) > 0 && !slices.Contains(arches, a) {
+				c.add(k.Pos, "%s: counter %s is declared for %s, which version %s does not describe", what, k.Name, a, c.v)
 			}
 		}
 	}

@@ -511,7 +511,7 @@ func (d *decoder) eventGroup(n *yaml.Node, area string) *EventGroup {
 }
 
 func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
-	m := d.mapping(n, "stats group", keys("object!", "class!", "counter_enum", "id_constant", "version_constant", "counters!")...)
+	m := d.mapping(n, "stats group", keys("object!", "class!", "counter_enum", "id_constant", "version_constant", "layout", "counters!")...)
 	if m == nil {
 		return nil
 	}
@@ -525,8 +525,15 @@ func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
 	g.CounterEnum = d.name(m["counter_enum"], what+" counter_enum")
 	g.IDConst = d.name(m["id_constant"], what+" id_constant")
 	g.VersionConst = d.name(m["version_constant"], what+" version_constant")
+	g.Layout = LayoutGrouped
+	if m["layout"] != nil {
+		g.Layout = d.str(m["layout"], what+" layout")
+		if g.Layout != LayoutGrouped && g.Layout != LayoutFlat {
+			d.errorf(m["layout"], "%s: layout must be grouped or flat, not %q", what, g.Layout)
+		}
+	}
 	for _, cn := range d.seq(m["counters"], what+" counters") {
-		cm := d.mapping(cn, what+" counter", "index!", "name!", "label!", "type!", "enum_value", "doc")
+		cm := d.mapping(cn, what+" counter", "index!", "name!", "label", "type!", "enum_value", "kind", "unit", "arch", "reserved", "ref", "doc")
 		if cm == nil {
 			continue
 		}
@@ -537,6 +544,21 @@ func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
 		c.Type = d.name(cm["type"], what+" counter type")
 		c.EnumValue = d.name(cm["enum_value"], what+" counter enum_value")
 		c.Doc = d.text(cm["doc"], what+" counter doc")
+		c.Kind = d.str(cm["kind"], what+" counter kind")
+		if cm["kind"] != nil && !slices.Contains(CounterKinds, c.Kind) {
+			d.errorf(cm["kind"], "%s: counter %s: kind must be one of %s, not %q", what, c.Name, strings.Join(CounterKinds, ", "), c.Kind)
+		}
+		c.Unit = d.str(cm["unit"], what+" counter unit")
+		if cm["unit"] != nil && !slices.Contains(CounterUnits, c.Unit) {
+			d.errorf(cm["unit"], "%s: counter %s: unit must be one of %s, not %q", what, c.Name, strings.Join(CounterUnits, ", "), c.Unit)
+		}
+		if cm["arch"] != nil {
+			c.Arch = d.arches(cm["arch"], what+" counter "+c.Name)
+		}
+		if cm["reserved"] != nil {
+			c.Reserved = d.bool(cm["reserved"], what+" counter reserved")
+		}
+		c.Refs = d.strs(cm["ref"], what+" counter ref")
 		g.Counters = append(g.Counters, c)
 	}
 	return g

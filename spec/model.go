@@ -191,8 +191,21 @@ type StatsGroup struct {
 	CounterEnum  string
 	IDConst      string // the constant holding the group header's Type, if the reference has one
 	VersionConst string // the constant holding the group's version (Minor in the low 16 bits)
+	Layout       string // grouped (default: a group header, then the counters) or flat (the page is the counter array)
 	Counters     []*Counter
 }
+
+// Stats page layouts.
+const (
+	LayoutGrouped = "grouped" // wdk-2013: groups, each a header and counters, ended by an empty header
+	LayoutFlat    = "flat"    // linux-7.0 hv_stats_page: the page is one array of counters, slot i counter i
+)
+
+// Counter kinds and units (see README.md).
+var (
+	CounterKinds = []string{"counter", "gauge"}
+	CounterUnits = []string{"100ns", "1", "pages", "raw"}
+)
 
 // Counter is one 64-bit statistics counter.
 type Counter struct {
@@ -201,9 +214,17 @@ type Counter struct {
 	Label     string
 	Type      string
 	EnumValue string
+	Kind      string   // counter (only grows) or gauge; empty when not given
+	Unit      string   // one of CounterUnits; empty when not given
+	Arch      []string // the architectures that have the counter at this index; empty: all
+	Reserved  bool     // a placeholder slot with no meaning
+	Refs      []string
 	Doc       string
 	Pos       Pos
 }
+
+// OnArch reports whether the counter is at its index on architecture a.
+func (c *Counter) OnArch(a string) bool { return len(c.Arch) == 0 || slices.Contains(c.Arch, a) }
 
 // Version is an ABI version.
 type Version struct {

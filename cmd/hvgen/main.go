@@ -14,6 +14,7 @@
 //	diff      compare two ABI versions or two registries and classify the changes
 //	simulate  run the simulated hypervisor and write event-log and statistics dumps
 //	dump      decode an event-log or statistics dump to text or JSON lines
+//	exporter  serve the hypervisor's statistics pages as Prometheus metrics
 //	version   print hvgen's module version and the registry's ABI versions
 //
 // Run "hvgen <command> -h" for a command's flags. Exit status: 0 on success, 1
@@ -45,6 +46,7 @@ var commands = []command{
 	{"diff", "compare two ABI versions or two registries and classify the changes", runDiff},
 	{"simulate", "run the simulated hypervisor and write event-log and statistics dumps", runSimulate},
 	{"dump", "decode an event-log or statistics dump to text or JSON lines", runDump},
+	{"exporter", "serve the hypervisor's statistics pages as Prometheus metrics", runExporter},
 	{"version", "print hvgen's module version and the registry's ABI versions", runVersion},
 }
 

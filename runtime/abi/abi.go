@@ -34,13 +34,16 @@ type EventEntry struct {
 
 // StatsGroup describes one statistics counter group.
 type StatsGroup struct {
-	Name     string // e.g. "HV_STATISTICS_TYPE_VPA"
-	ID       uint16 // the group header's Type; valid only when HasID
-	HasID    bool   // false when the reference gives no id
-	Major    uint16 // the version the registry describes; valid only when HasID
-	Minor    uint16
-	Object   uint32 // the HV_STATS_OBJECT_TYPE whose pages carry it
-	Release  bool   // release-specific rather than architectural
+	Name    string // e.g. "HV_STATISTICS_TYPE_VPA"
+	ID      uint16 // the group header's Type; valid only when HasID
+	HasID   bool   // false when the reference gives no id
+	Major   uint16 // the version the registry describes; valid only when HasID
+	Minor   uint16
+	Object  uint32 // the HV_STATS_OBJECT_TYPE whose pages carry it
+	Release bool   // release-specific rather than architectural
+	// Flat is set when the page has no group headers: the page is one array
+	// of 64-bit counters and a counter's Index is its slot in the page.
+	Flat     bool
 	Counters []Counter
 }
 
@@ -50,4 +53,5 @@ type Counter struct {
 	Index int
 	Name  string
 	Label string
+	Arch  string // the architectures with the counter at Index ("x64", "arm64", comma-separated); empty: all
 }

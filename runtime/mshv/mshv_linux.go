@@ -42,7 +42,12 @@ func FromFile(f *os.File, enc *hvcall.Encoding) *Backend {
 }
 
 // Close closes the device.
-func (b *Backend) Close() error { return b.f.Close() }
+func (b *Backend) Close() error {
+	if b.f == nil {
+		return nil
+	}
+	return b.f.Close()
+}
 
 func rootHvcallIoctl(fd uintptr, a *rootHvcall) syscall.Errno {
 	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, uintptr(RootHvcall), uintptr(unsafe.Pointer(a)))

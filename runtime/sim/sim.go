@@ -37,6 +37,10 @@ type Config struct {
 	// (counted system-wide), and on the ports and the connections of one
 	// partition; default 1024.
 	Limit int
+	// FlatStats, when set, lays every statistics page out flat (see
+	// FlatCounter) with these counters instead of the 2013 groups.
+	FlatStats []FlatCounter
+	Seed      uint64 // picks how fast each flat-page counter moves
 }
 
 // Hypervisor is the simulated hypervisor.
@@ -109,9 +113,9 @@ func NewVersion(versionName string, cfg Config) (*Hypervisor, error) {
 	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000, ver: v}
 	h.initExt()
 	h.msgReady = sync.NewCond(&h.mu)
-	h.hvStats = newStatsPage(hv.StatsObjectHypervisor)
-	for range cfg.LogicalProcessors {
-		h.lpStats = append(h.lpStats, newStatsPage(hv.StatsObjectLogicalProcessor))
+	h.hvStats = h.newStatsPage(hv.StatsObjectHypervisor, 0, 0)
+	for i := range cfg.LogicalProcessors {
+		h.lpStats = append(h.lpStats, h.newStatsPage(hv.StatsObjectLogicalProcessor, 0, uint32(i)))
 	}
 	root := h.newPartition(0, ^uint64(0), cfg.RootPoolPages, 1)
 	_ = root
@@ -121,9 +125,9 @@ func NewVersion(versionName string, cfg Config) (*Hypervisor, error) {
 func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool, vps int) *Partition {
 	p := &Partition{h: h, ID: h.nextID, Parent: parent, Privileges: privileges, active: true, pool: pool,
 		mapped: map[statsKey]uint64{}, gpa: map[uint64][]byte{}, ram: map[uint64]bool{},
-		stats: newStatsPage(hv.StatsObjectPartition)}
-	for range vps {
-		p.vps = append(p.vps, newStatsPage(hv.StatsObjectVP))
+		stats: h.newStatsPage(hv.StatsObjectPartition, h.nextID, 0)}
+	for i := range vps {
+		p.vps = append(p.vps, h.newStatsPage(hv.StatsObjectVP, h.nextID, uint32(i)))
 	}
 	h.nextID++
 	h.partitions[p.ID] = p

@@ -1,22 +1,77 @@
 package sim
 
 import (
-	"encoding/binary"
+	"sort"
+	"sync/atomic"
 	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
 
-// statsPage is an object's statistics page in the documented format: groups
-// of 64-bit slots, each group's slot 0 its HV_STATISTICS_GROUP_HEADER, then an
-// end-of-list header (all zero).
-type statsPage struct {
-	mem  []byte
-	slot map[string][]int // counter name -> byte offsets (a name may be in two groups)
+// FlatCounter is one counter of a flat statistics page. A flat page is the
+// layout of the linux-7.0 hv_stats_page: one array of 64-bit counters where
+// counter i is slot i, with no group headers. With Config.FlatStats the sim
+// lays every page out that way; its hypercalls stay the 2013 ones.
+type FlatCounter struct {
+	Object uint32 // the HV_STATS_OBJECT_TYPE value whose pages have it
+	Index  int    // its slot, 1 to 511
+	Name   string
+	Kind   FlatKind
 }
 
-func newStatsPage(obj hv.StatsObjectType) *statsPage {
-	p := &statsPage{mem: make([]byte, hvPageSize), slot: map[string][]int{}}
+// FlatKind says how a flat-page counter moves.
+type FlatKind uint8
+
+// How flat-page counters move. Every value is a function of the seed, the
+// object and the reference time since the object was created, so two runs
+// that advance time alike see the same numbers.
+const (
+	FlatEvents FlatKind = iota // counts events: grows at 1 to 20000 per second
+	FlatTime                   // counts 100 ns units: grows by 1/1024 to all of the time passed
+	FlatGauge                  // a level: a value below 1000, unless the sim knows the real one
+)
+
+// statsPage is an object's statistics page: in the documented 2013 format,
+// groups of 64-bit slots, each group's slot 0 its HV_STATISTICS_GROUP_HEADER,
+// then an end-of-list header (all zero); or flat (see FlatCounter).
+type statsPage struct {
+	mem  []byte           // 8-byte aligned: counters are written atomically, as readers load them
+	slot map[string][]int // counter name -> byte offsets (a name may be in two groups)
+	born uint64           // reference time at creation
+	flat []flatSlot       // the flat-page counters that move on their own
+}
+
+type flatSlot struct {
+	off  int
+	kind FlatKind
+	rate uint64
+}
+
+func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.PartitionID, index uint32) *statsPage {
+	words := make([]uint64, hvPageSize/8)
+	p := &statsPage{mem: unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), hvPageSize), slot: map[string][]int{}, born: h.now.Load()}
+	if h.cfg.FlatStats != nil {
+		for _, c := range h.cfg.FlatStats {
+			if c.Object != uint32(obj) || c.Index < 1 || c.Index >= hvPageSize/8 {
+				continue
+			}
+			off := 8 * c.Index
+			p.slot[c.Name] = append(p.slot[c.Name], off)
+			r := mix(h.cfg.Seed ^ uint64(obj)<<40 ^ uint64(partition)<<24 ^ uint64(index)<<12 ^ uint64(c.Index))
+			fs := flatSlot{off: off, kind: c.Kind}
+			switch c.Kind {
+			case FlatTime:
+				fs.rate = 1 + r%1024
+			case FlatEvents:
+				fs.rate = 1 + r%20000
+			default:
+				fs.rate = r % 1000
+				p.store(off, fs.rate)
+			}
+			p.flat = append(p.flat, fs)
+		}
+		return p
+	}
 	off := 0
 	for i := range hv.StatsGroups {
 		g := &hv.StatsGroups[i]
@@ -39,43 +94,140 @@ func newStatsPage(obj hv.StatsObjectType) *statsPage {
 	return p // the rest of the page is zero: the end-of-list header
 }
 
+// mix is SplitMix64's finaliser: a well-spread hash of x.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func (p *statsPage) word(off int) *uint64 { return (*uint64)(unsafe.Pointer(&p.mem[off])) }
+
+func (p *statsPage) store(off int, v uint64) { atomic.StoreUint64(p.word(off), v) }
+
 // add adds v to the counters of that name on the page.
 func (p *statsPage) add(name string, v uint64) {
 	for _, off := range p.slot[name] {
-		binary.LittleEndian.PutUint64(p.mem[off:], binary.LittleEndian.Uint64(p.mem[off:])+v)
+		atomic.AddUint64(p.word(off), v)
 	}
 }
 
 func (p *statsPage) set(name string, v uint64) {
 	for _, off := range p.slot[name] {
-		binary.LittleEndian.PutUint64(p.mem[off:], v)
+		p.store(off, v)
+	}
+}
+
+// moveFlat sets the flat-page counters for the reference time now.
+func (p *statsPage) moveFlat(now uint64) {
+	elapsed := now - p.born
+	for _, s := range p.flat {
+		switch s.kind {
+		case FlatTime:
+			p.store(s.off, elapsed/1024*s.rate+elapsed%1024*s.rate/1024)
+		case FlatEvents:
+			p.store(s.off, elapsed/10_000_000*s.rate+elapsed%10_000_000*s.rate/10_000_000)
+		}
 	}
 }
 
 // tickStats moves the time-based counters by d (100 ns units).
 func (h *Hypervisor) tickStats(d uint64) {
+	now := h.now.Load()
 	vps := 0
 	for _, p := range h.partitions {
 		vps += len(p.vps)
+		p.stats.moveFlat(now)
+		p.stats.set("PtVirtualProcessors", uint64(len(p.vps)))
+		p.stats.set("PtPartitionId", uint64(p.ID))
 		for _, vp := range p.vps {
+			vp.moveFlat(now)
 			vp.add("TotalRunTime", d)
 			vp.add("HypervisorRunTime", d/10)
 		}
 	}
 	for _, lp := range h.lpStats {
-		lp.set("GlobalTime", h.now.Load())
+		lp.moveFlat(now)
+		lp.set("GlobalTime", now)
+		lp.set("LpGlobalTime", now)
 		lp.add("TotalRunTime", d)
 		lp.add("HypervisorRunTime", d/10)
 	}
-	h.hvStats.set("LogicalProcessors", uint64(len(h.lpStats)))
-	h.hvStats.set("Partitions", uint64(len(h.partitions)))
-	h.hvStats.set("VirtualProcessors", uint64(vps))
+	h.hvStats.moveFlat(now)
+	// The counts the sim knows, under their 2013 and linux-7.0 names.
+	for _, n := range []struct {
+		names [2]string
+		v     int
+	}{{[2]string{"LogicalProcessors", "HvLogicalProcessors"}, len(h.lpStats)},
+		{[2]string{"Partitions", "HvPartitions"}, len(h.partitions)},
+		{[2]string{"VirtualProcessors", "HvVirtualProcessors"}, vps}} {
+		h.hvStats.set(n.names[0], uint64(n.v))
+		h.hvStats.set(n.names[1], uint64(n.v))
+	}
 }
 
 // countHypercall counts a hypercall on the caller's first VP.
 func (h *Hypervisor) countHypercall(p *Partition) {
 	if len(p.vps) > 0 {
 		p.vps[0].add("HypercallsPerSec", 1)
+		p.vps[0].add("VpHypercallsCount", 1)
+	}
+}
+
+// StatsObject names an object that has a statistics page.
+type StatsObject struct {
+	Type      hv.StatsObjectType
+	Partition hv.PartitionID // for partition and VP objects
+	Index     uint32         // LP or VP index
+}
+
+// StatsObjects appends to buf the objects that have statistics pages now:
+// the hypervisor, each logical processor, then each active partition by id,
+// each followed by its VPs.
+func (h *Hypervisor) StatsObjects(buf []StatsObject) []StatsObject {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	buf = append(buf, StatsObject{Type: hv.StatsObjectHypervisor})
+	for i := range h.lpStats {
+		buf = append(buf, StatsObject{Type: hv.StatsObjectLogicalProcessor, Index: uint32(i)})
+	}
+	ids := make([]hv.PartitionID, 0, len(h.partitions))
+	for id, p := range h.partitions {
+		if p.active {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		buf = append(buf, StatsObject{Type: hv.StatsObjectPartition, Partition: id})
+		for i := range h.partitions[id].vps {
+			buf = append(buf, StatsObject{Type: hv.StatsObjectVP, Partition: id, Index: uint32(i)})
+		}
+	}
+	return buf
+}
+
+// RemoveChild deletes a child partition: calls that name it fail with
+// HV_STATUS_INVALID_PARTITION_ID from now on, and its statistics pages vanish
+// from every partition that mapped them (each mapping's page goes back to
+// that partition's pool), as when the hypervisor deletes a partition.
+func (h *Hypervisor) RemoveChild(child *Partition) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if child.isRoot() || h.partitions[child.ID] != child {
+		return
+	}
+	delete(h.partitions, child.ID)
+	child.active = false
+	for _, p := range h.partitions {
+		for k, gpa := range p.mapped {
+			if (k.typ == hv.StatsObjectPartition || k.typ == hv.StatsObjectVP) && k.partition == child.ID {
+				delete(p.mapped, k)
+				delete(p.gpa, gpa)
+				p.pool++
+			}
+		}
 	}
 }
 

@@ -53,7 +53,7 @@ func (p *Partition) syncVPStats() {
 		} else if i < len(p.vps) {
 			pages[i] = p.vps[i]
 		} else {
-			pages[i] = newStatsPage(hv.StatsObjectVP)
+			pages[i] = p.h.newStatsPage(hv.StatsObjectVP, p.ID, uint32(i))
 		}
 	}
 	p.vps = pages
@@ -87,7 +87,7 @@ func (h *Hypervisor) createVP(r *request) hv.Status {
 	}
 	t.pool -= vpPoolPages
 	h.counts[limitVPs]++
-	v := newVP(in.VPIndex, newStatsPage(hv.StatsObjectVP))
+	v := newVP(in.VPIndex, h.newStatsPage(hv.StatsObjectVP, t.ID, uint32(in.VPIndex)))
 	v.paid = true
 	t.vp[in.VPIndex] = v
 	t.syncVPStats()

@@ -139,7 +139,7 @@ func fullSite(t *testing.T) *Site {
 // and that the pages show both names.
 func TestGoAndCNames(t *testing.T) {
 	s := fullSite(t)
-	pkgs := map[string]string{"wdk-2013": "wdk2013", "tlfs": "tlfs"}
+	pkgs := map[string]string{"wdk-2013": "wdk2013", "tlfs": "tlfs", "linux-7.0": "linux70"}
 	declared := map[string]map[string]bool{}
 	for v, pkg := range pkgs {
 		declared[v] = map[string]bool{}

@@ -151,17 +151,22 @@ type StatsGroup struct {
 	Object      string    `json:"object"`
 	Class       string    `json:"class"`
 	CounterEnum string    `json:"counter_enum,omitempty"`
+	Layout      string    `json:"layout,omitempty"` // omitted for the default, grouped
 	Counters    []Counter `json:"counters"`
 }
 
 // Counter is an exported statistics counter.
 type Counter struct {
-	Index     int64  `json:"index"`
-	Name      string `json:"name"`
-	Label     string `json:"label"`
-	Type      string `json:"type"`
-	EnumValue string `json:"enum_value,omitempty"`
-	Doc       string `json:"doc,omitempty"`
+	Index     int64    `json:"index"`
+	Name      string   `json:"name"`
+	Label     string   `json:"label"`
+	Type      string   `json:"type"`
+	EnumValue string   `json:"enum_value,omitempty"`
+	Kind      string   `json:"kind,omitempty"`
+	Unit      string   `json:"unit,omitempty"`
+	Arch      []string `json:"arch,omitempty"`
+	Reserved  bool     `json:"reserved,omitempty"`
+	Doc       string   `json:"doc,omitempty"`
 }
 
 // Build exports the registry on one architecture (a spec.Arches name): one
@@ -289,8 +294,12 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 	}
 	for _, g := range src.StatsGroups {
 		x := StatsGroup{Common: common(&g.Item), Object: g.Object, Class: g.Class, CounterEnum: g.CounterEnum, Counters: []Counter{}}
+		if g.Layout != spec.LayoutGrouped {
+			x.Layout = g.Layout
+		}
 		for _, c := range g.Counters {
-			x.Counters = append(x.Counters, Counter{Index: c.Index, Name: c.Name, Label: c.Label, Type: c.Type, EnumValue: c.EnumValue, Doc: c.Doc})
+			x.Counters = append(x.Counters, Counter{Index: c.Index, Name: c.Name, Label: c.Label, Type: c.Type, EnumValue: c.EnumValue,
+				Kind: c.Kind, Unit: c.Unit, Arch: c.Arch, Reserved: c.Reserved, Doc: c.Doc})
 		}
 		doc.Stats = append(doc.Stats, x)
 	}

@@ -259,7 +259,7 @@ func (g *gen) assignNames() {
 	}
 	for _, sg := range g.r.StatsGroups {
 		for _, c := range sg.Counters {
-			g.declare(naming.Go(sg.Name)+naming.Field(c.Name), sg.Name+" counter "+c.Name, c.Pos)
+			g.declare(counterGo(sg, c), sg.Name+" counter "+c.Name, c.Pos)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/dave/jennifer/jen"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
+	"github.com/hvgen/hvgen/spec"
 )
 
 // constFile emits the registry's constants. A constant the reference names
@@ -300,14 +301,24 @@ func (g *gen) statsFile() *jen.File {
 	for _, sg := range g.r.StatsGroups {
 		var counters []jen.Code
 		for _, c := range sg.Counters {
-			n := naming.Go(sg.Name) + naming.Field(c.Name)
-			defs = append(defs, comment(fmt.Sprintf("%s is the slot of counter %q of %s.", n, c.Label, sg.Name)).
-				Id(n).Op("=").Lit(int(c.Index)))
-			counters = append(counters, jen.Values(jen.Dict{
+			n := counterGo(sg, c)
+			label := c.Label
+			if label == "" {
+				label = c.Name
+			}
+			cd := jen.Dict{
 				jen.Id("Index"): jen.Id(n),
 				jen.Id("Name"):  jen.Lit(c.Name),
 				jen.Id("Label"): jen.Lit(c.Label),
-			}))
+			}
+			where := ""
+			if len(c.Arch) > 0 {
+				cd[jen.Id("Arch")] = jen.Lit(strings.Join(c.Arch, ","))
+				where = " on " + strings.Join(c.Arch, ", ")
+			}
+			defs = append(defs, comment(fmt.Sprintf("%s is the slot of counter %q of %s%s.", n, label, sg.Name, where)).
+				Id(n).Op("=").Lit(int(c.Index)))
+			counters = append(counters, jen.Values(cd))
 		}
 		d := jen.Dict{
 			jen.Id("Name"):     jen.Lit(sg.Name),
@@ -316,6 +327,9 @@ func (g *gen) statsFile() *jen.File {
 		}
 		if sg.Class == "release" {
 			d[jen.Id("Release")] = jen.True()
+		}
+		if sg.Layout == spec.LayoutFlat {
+			d[jen.Id("Flat")] = jen.True()
 		}
 		if id := g.constByName(sg.IDConst); id != nil && id.Value != nil {
 			d[jen.Id("ID")] = jen.Id(hex(*id.Value))
@@ -340,4 +354,14 @@ func (g *gen) constByName(name string) *specConstant {
 		}
 	}
 	return nil
+}
+
+// counterGo is a counter slot's Go name: the group's and the counter's, and
+// the architectures for a counter the builds place at different slots.
+func counterGo(sg *spec.StatsGroup, c *spec.Counter) string {
+	n := naming.Go(sg.Name) + naming.Field(c.Name)
+	for _, a := range c.Arch {
+		n += naming.Go(a)
+	}
+	return n
 }
