@@ -225,3 +225,20 @@ func TestPullForm(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryTypeString: every documented entry type prints its ABI name, an
+// unknown one its number.
+func TestEntryTypeString(t *testing.T) {
+	for _, d := range hv.EventEntries {
+		if got := hv.EntryType(d.ID).String(); got != d.Name {
+			t.Errorf("EntryType(%#x).String() = %q, want %q", d.ID, got, d.Name)
+		}
+	}
+	if got := hv.EntryType(0xffff).String(); got != "EntryType(65535)" {
+		t.Errorf("unknown type: %q", got)
+	}
+	e := hv.TrImMSRRead
+	if got := fmt.Sprint(e); got != "HV_TR_IM_MSR_READ" {
+		t.Errorf("fmt.Sprint: %q", got)
+	}
+}
