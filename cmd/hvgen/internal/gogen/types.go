@@ -63,6 +63,9 @@ func (g *gen) typesFile(types []*spec.Type, goarch string) *jen.File {
 
 func (g *gen) emitTypes(f *jen.File, types []*spec.Type) {
 	for _, t := range types {
+		if t.Kind == spec.KindOpaque {
+			continue // named only: Go cannot declare a type of unknown size
+		}
 		lt := g.res.Types[t.Name]
 		if lt == nil {
 			g.errs.Add(t.Pos, "%s: no layout", t.Name)
