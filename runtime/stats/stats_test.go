@@ -121,8 +121,16 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, g := range p.Groups {
+			c, ok := p.Group(g.Type)
+			if !ok || c.Len() != g.Counters {
+				t.Fatalf("group %d: Group gives %d counters, ok %v; the page %d", g.Type, c.Len(), ok, g.Counters)
+			}
 			for s := 0; s <= g.Counters+1; s++ {
-				p.Counter(g.Type, s)
+				v, ok := p.Counter(g.Type, s)
+				w, ok2 := c.Load(s)
+				if ok != (s >= 1 && s <= g.Counters) || ok2 != ok || v != w {
+					t.Fatalf("group %d slot %d: Counter %d %v, Load %d %v", g.Type, s, v, ok, w, ok2)
+				}
 			}
 		}
 	})
