@@ -56,7 +56,6 @@ type Group struct {
 // Page is an indexed statistics page.
 type Page struct {
 	mem    []byte
-	Object uint32 // the HV_STATS_OBJECT_TYPE value the page was parsed as
 	Groups []Group
 	byType [16]int8 // group type -> index+1 in Groups, for the small types pages use
 	other  map[abi.StatsGroupType]int
@@ -69,7 +68,7 @@ func Parse[O Object](page []byte, object O, known []abi.StatsGroup) (*Page, erro
 	if len(page) < headerSize || uintptr(unsafe.Pointer(unsafe.SliceData(page)))%8 != 0 {
 		return nil, &CorruptError{Offset: 0, Reason: fmt.Sprintf("%d bytes, not an 8-byte-aligned page", len(page))}
 	}
-	p := &Page{mem: page, Object: uint32(object)}
+	p := &Page{mem: page}
 	for off := 0; ; {
 		if off+headerSize > len(page) {
 			return nil, &CorruptError{Offset: off, Reason: "no end-of-list header before the end of the page"}

@@ -34,8 +34,8 @@ func TestSimPage(t *testing.T) {
 		t.Fatalf("groups %+v", p.Groups)
 	}
 	// The generated group-id constants are the reader's group type.
-	if p.Groups[0].Type != hv.StatisticsGroupVpaID || p.Groups[1].Type != hv.StatisticsGroupVpvID || p.Object != uint32(hv.StatsObjectVP) {
-		t.Fatalf("group types %d, %d, object %#x", p.Groups[0].Type, p.Groups[1].Type, p.Object)
+	if p.Groups[0].Type != hv.StatisticsGroupVpaID || p.Groups[1].Type != hv.StatisticsGroupVpvID {
+		t.Fatalf("group types %d, %d", p.Groups[0].Type, p.Groups[1].Type)
 	}
 	before := p.Snapshot(time.Unix(100, 0))
 	h.Advance(5_000_000) // half a second of reference time
