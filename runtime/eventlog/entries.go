@@ -34,10 +34,10 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 		// Invariant: HeaderSize <= off <= end <= len(b.mem), so an entry
 		// header fits below end before it is read, and the whole entry
 		// before it is yielded.
-		off := HeaderSize
+		off, size := HeaderSize, -1 // size: the last size read, -1 before one is
 		for off+EntryHeaderSize <= end {
 			hdr := (*hv.EventlogEntryHeader)(unsafe.Add(base, off))
-			size := int(hdr.Size)
+			size = int(hdr.Size)
 			// size a multiple of 8, at least the header, inside end: the
 			// unsigned compare covers both bounds.
 			if size&7 != 0 || uint(size-EntryHeaderSize) > uint(end-off-EntryHeaderSize) {
@@ -47,9 +47,10 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 				return
 			}
 			off += size
+			size = -1
 		}
 		if off != end {
-			yield(Entry{}, b.corrupt(off, end))
+			yield(Entry{}, b.corrupt(off, end, size))
 		}
 	}
 }
@@ -57,23 +58,24 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 // Entries is the pull form of All, for code that cannot use a range loop
 // (Tail uses it): Next until false, then Err.
 //
-// Invariant: HeaderSize <= off <= end <= len(b.mem).
+// Invariant: HeaderSize <= off <= end <= limit <= len(b.mem).
 type Entries struct {
-	base unsafe.Pointer // the buffer's first byte
-	off  int
-	end  int
-	b    *Buffer
-	err  error
+	base  unsafe.Pointer // the buffer's first byte
+	off   int
+	end   int
+	b     *Buffer
+	err   error
+	limit int // the end loaded; end drops to off when Next stops at bad bytes
 }
 
 // Entries returns a pull iterator over the complete entries. It is a value:
 // keep it in a local variable and the loop allocates nothing.
 func (b *Buffer) Entries() Entries {
 	end := b.Next()
-	it := Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: end}
+	it := Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: end, limit: end}
 	if end < HeaderSize || end > len(b.mem) {
 		it.err = b.badNext(end)
-		it.end = HeaderSize
+		it.end, it.limit = HeaderSize, HeaderSize
 	}
 	return it
 }
@@ -89,16 +91,19 @@ func (it *Entries) Next() (e Entry, ok bool) {
 			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, true
 		}
 	}
+	it.end = off // stop here (at the end, a no-op); Err says why if off < limit
 	return Entry{}, false
 }
 
-// Err is the corruption that stopped the iteration, or nil at the end (and
-// while Next would still return an entry).
+// Err is the corruption that stopped the iteration, or nil at the end and
+// before Next has stopped.
 func (it *Entries) Err() error {
-	if it.err == nil && it.off < it.end {
-		if err := it.b.corrupt(it.off, it.end); err != nil {
-			it.err, it.end = err, it.off // stop here
+	if off := it.off; it.err == nil && it.end == off && off < it.limit {
+		size := -1
+		if off+EntryHeaderSize <= it.limit {
+			size = int(it.b.mem[off+4]) | int(it.b.mem[off+5])<<8
 		}
+		it.err = it.b.corrupt(off, it.limit, size)
 	}
 	return it.err
 }
@@ -109,16 +114,16 @@ func (b *Buffer) badNext(end int) error {
 }
 
 // corrupt says what is wrong with the entry at off, below end (off < end <=
-// len(b.mem)), or returns nil if nothing is. The walks only refuse bad
-// bytes; this finds out why, off their hot path.
-func (b *Buffer) corrupt(off, end int) error {
+// len(b.mem)), given the size the walk read there (-1: none, the header did
+// not fit). The walks only refuse bad bytes; this says why, off their hot
+// path, from what they saw (the bytes may have changed since).
+func (b *Buffer) corrupt(off, end, size int) error {
 	bad := func(format string, args ...any) error {
 		return &CorruptError{Buffer: b.index, Offset: off, Reason: fmt.Sprintf(format, args...)}
 	}
-	if off+EntryHeaderSize > end {
+	switch {
+	case size < 0:
 		return bad("entry header of %d bytes runs past NextBufferOffset %#x", EntryHeaderSize, end)
-	}
-	switch size := int(b.mem[off+4]) | int(b.mem[off+5])<<8; {
 	case size == 0:
 		return bad("entry size 0")
 	case size < EntryHeaderSize:
@@ -127,6 +132,7 @@ func (b *Buffer) corrupt(off, end int) error {
 		return bad("entry size %d not a multiple of 8", size)
 	case off+size > end:
 		return bad("entry of %d bytes runs past NextBufferOffset %#x", size, end)
+	default: // the pull form reads the size again, after Next refused it
+		return bad("entry changed while it was read (its size is now %d)", size)
 	}
-	return nil
 }

@@ -17,7 +17,7 @@ import (
 // ends (then ctx's error is yielded).
 func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		it := &Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: HeaderSize}
+		it := &Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: HeaderSize, limit: HeaderSize}
 		for {
 			// Load the state before the offset: if the buffer was no longer
 			// in use, the offset loaded after it is final.
@@ -27,7 +27,7 @@ func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, 
 				yield(Entry{}, &CorruptError{Buffer: b.index, Offset: it.off, Reason: fmt.Sprintf("NextBufferOffset moved to %#x", end)})
 				return
 			}
-			it.end = end
+			it.end, it.limit = end, end
 			for {
 				e, ok := it.Next()
 				if !ok {
