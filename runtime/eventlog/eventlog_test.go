@@ -242,3 +242,33 @@ func TestEntryTypeString(t *testing.T) {
 		t.Errorf("fmt.Sprint: %q", got)
 	}
 }
+
+// TestPullStopsAtBadBytes: once Next refuses an entry the iteration stays
+// stopped, and Err names the entry even if its bytes changed meanwhile.
+func TestPullStopsAtBadBytes(t *testing.T) {
+	b := build(0, 4096, 1, 1, 1)
+	off := eventlog.HeaderSize + 24
+	binary.LittleEndian.PutUint16(b[off+4:], 12)
+	buf, err := eventlog.NewBuffer(b, 0, lt, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := buf.Entries()
+	if _, ok := it.Next(); !ok {
+		t.Fatal("first entry refused")
+	}
+	if err := it.Err(); err != nil {
+		t.Fatalf("Err %v with entries left", err)
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("entry of size 12 accepted")
+	}
+	binary.LittleEndian.PutUint16(b[off+4:], 24) // the writer fixes it
+	if e, ok := it.Next(); ok {
+		t.Fatalf("iteration resumed at %#x after stopping", e.Offset)
+	}
+	var ce *eventlog.CorruptError
+	if err := it.Err(); !errors.As(err, &ce) || ce.Offset != off || !contains(ce.Reason, "changed while it was read") {
+		t.Fatalf("Err %v, want the entry at %#x named as changed", err, off)
+	}
+}
