@@ -219,9 +219,9 @@ func (d *decoder) typ(n *yaml.Node, area string) *Type {
 		if m["fields"] == nil {
 			d.errorf(n, "%s: a %s needs fields", what, t.Kind)
 		}
-	case "":
+	case KindOpaque, "":
 	default:
-		d.errorf(m["kind"], "%s: unknown kind %q (alias, struct, union, enum, flags, bitfield)", what, t.Kind)
+		d.errorf(m["kind"], "%s: unknown kind %q (alias, struct, union, enum, flags, bitfield, opaque)", what, t.Kind)
 		return nil
 	}
 	d.only(m, what, t.Kind, map[string][]Kind{

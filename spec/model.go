@@ -38,6 +38,10 @@ const (
 	KindEnum      Kind = "enum"
 	KindFlags     Kind = "flags"
 	KindBitfield  Kind = "bitfield"
+	// KindOpaque is a type the reference names without members we can lay
+	// out: it is carried for its name and description only, has no size,
+	// and nothing may use it as a field or parameter type.
+	KindOpaque Kind = "opaque"
 )
 
 // Type is a named ABI type, or an inline nested aggregate or bitfield (then

@@ -84,6 +84,16 @@ func exportABI(t *testing.T, version, arch string) *abi {
 	if len(a.Types) == 0 {
 		t.Fatalf("%s: export has no types", version)
 	}
+	// An opaque type is named only: no Go or C declaration, no layout.
+	laid := a.Types[:0]
+	for _, ty := range a.Types {
+		if ty.Kind != "opaque" {
+			laid = append(laid, ty)
+		} else if ty.GoName != "" || ty.Size != 0 || len(ty.Fields) > 0 {
+			t.Errorf("%s: opaque type %s exported with a layout: %+v", version, ty.Name, ty)
+		}
+	}
+	a.Types = laid
 	return &a
 }
 

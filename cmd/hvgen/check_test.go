@@ -32,7 +32,7 @@ func TestCheckMini(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check exited %d:\n%s", code, errs)
 	}
-	if !strings.Contains(out, "v1: 15 types, 4 hypercalls, 2 statuses, 3 constants") {
+	if !strings.Contains(out, "v1: 16 types, 4 hypercalls, 2 statuses, 3 constants") {
 		t.Errorf("unexpected summary:\n%s", out)
 	}
 }

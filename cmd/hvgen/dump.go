@@ -421,7 +421,7 @@ func (d *decoder) statsPage(data []byte) error {
 	page := make([]uint64, stats.PageSize/8) // an aligned copy
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&page[0])), stats.PageSize)
 	copy(mem, data[16:])
-	p, err := stats.Parse(mem, object, hv.StatsGroups[:])
+	p, err := stats.Parse(mem, hv.StatsObjectType(object), hv.StatsGroups[:])
 	if err != nil {
 		return err
 	}

@@ -572,7 +572,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	OutputSize: 1,
 }, {
 	Code:      uint16(CallPostMessageDirect),
-	InputSize: 256,
+	InputSize: 280,
 	Name:      "HvCallPostMessageDirect",
 }, {
 	Code:      uint16(CallSwitchVirtualAddressSpace),

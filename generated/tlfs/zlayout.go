@@ -1043,7 +1043,7 @@ func _() {
 // PostMessageDirectInput
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(PostMessageDirectInput{})-256]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{})-280]
 	_ = x[unsafe.Alignof(PostMessageDirectInput{})-8]
 	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.PartitionID)-0]
 	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.PartitionID)-8]
@@ -1051,10 +1051,10 @@ func _() {
 	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.VPIndex)-4]
 	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.VTL)-12]
 	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.VTL)-1]
-	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.SINTIndex)-13]
-	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.SINTIndex)-1]
-	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.Message)-16]
-	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.Message)-240]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.SINTIndex)-16]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.SINTIndex)-4]
+	_ = x[unsafe.Offsetof(PostMessageDirectInput{}.Message)-20]
+	_ = x[unsafe.Sizeof(PostMessageDirectInput{}.Message)-256]
 }
 
 // CacheType

@@ -451,8 +451,8 @@ type RegisterInterceptResultInput struct {
 //
 // Input of HvCallUnregisterInterceptResult. The table puts an
 // HV_UNREGISTER_INTERCEPT_RESULT_PARAMETERS union of variable size at 16, but the TLFS never defines
-// the two structures that union is made of, so its size is unknown; the registry carries it as a byte
-// array whose length the caller chooses.
+// the two structures that union is made of, so its size is unknown (the registry holds it as an opaque
+// item); the registry carries it as a byte array whose length the caller chooses.
 //
 // Reference: tlfs/hypercalls/HvCallUnregisterInterceptResult.md,
 // tlfs/datatypes/hv_unregister_intercept_result_parameters.md.
@@ -2412,20 +2412,22 @@ type SignalEventDirectOutput struct {
 
 // PostMessageDirectInput is HV_INPUT_POST_MESSAGE_DIRECT.
 //
-// Input of HvCallPostMessageDirect. The table leaves bytes 14 and 15 out (padding here) and gives the
-// 1-byte SintIndex although the C prototype types it HV_SYNIC_SINT_INDEX (32 bits); the table is
-// followed. Message is 240 bytes in the table, while the prototype and the table label name
-// HV_MESSAGE_SIZE (256); the table size is followed.
+// Input of HvCallPostMessageDirect, laid out from the C prototype (SintIndex typed
+// HV_SYNIC_SINT_INDEX, 32 bits; Message HV_MESSAGE_SIZE bytes) with natural alignment, as the registry
+// reads prototypes elsewhere (HV_INPUT_SET_PARTITION_PROPERTY_EX). The page's table disagrees: it
+// gives SintIndex 1 byte at offset 13 and Message 240 bytes at offset 16 (256 bytes in all), although
+// the table's own Message label names HV_MESSAGE_SIZE (256).
 //
 // Reference: tlfs/hypercalls/HvCallPostMessageDirect.md.
 type PostMessageDirectInput struct {
 	_           structs.HostLayout
-	PartitionID PartitionID // PartitionId, offset 0x0: Target partition.
-	VPIndex     VPIndex     // VpIndex, offset 0x8: Target VP.
-	VTL         VTL         // Vtl, offset 0xc: Target VTL.
-	SINTIndex   uint8       // SintIndex, offset 0xd: SINT whose message queue receives the message.
-	_           [2]byte     // Padding, offset 0xe
-	Message     [240]uint8  // Message, offset 0x10: The message to post.
+	PartitionID PartitionID    // PartitionId, offset 0x0: Target partition.
+	VPIndex     VPIndex        // VpIndex, offset 0x8: Target VP.
+	VTL         VTL            // Vtl, offset 0xc: Target VTL.
+	_           [3]byte        // Padding, offset 0xd
+	SINTIndex   SynicSINTIndex // SintIndex, offset 0x10: SINT whose message queue receives the message (table: 1 byte at 13).
+	Message     [256]uint8     // Message, offset 0x14: The message to post, HV_MESSAGE_SIZE bytes (table: 240 bytes at 16).
+	_           [4]byte        // Padding1, offset 0x114: Tail padding from natural alignment.
 }
 
 // CacheType is HV_CACHE_TYPE.

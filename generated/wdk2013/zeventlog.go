@@ -5,6 +5,7 @@ package wdk2013
 
 import (
 	"github.com/hvgen/hvgen/runtime/abi"
+	"strconv"
 	"structs"
 	"unsafe"
 )
@@ -119,6 +120,93 @@ const (
 	// module. The page gives its id (printed 0XF1) but no description and no parameters.
 	TrProfilerHvModule EntryType = 0xf1
 )
+
+// String returns the ABI name of the entry type, or the number for an unknown one.
+func (t EntryType) String() string {
+	switch t {
+	case TrHcHypercall:
+		return "HV_TR_HC_HYPERCALL"
+	case TrImGuestException:
+		return "HV_TR_IM_GUEST_EXCEPTION"
+	case TrImMSRRead:
+		return "HV_TR_IM_MSR_READ"
+	case TrImMSRWrite:
+		return "HV_TR_IM_MSR_WRITE"
+	case TrImCRRead:
+		return "HV_TR_IM_CR_READ"
+	case TrImCRWrite:
+		return "HV_TR_IM_CR_WRITE"
+	case TrImHltInstruction:
+		return "HV_TR_IM_HLT_INSTRUCTION"
+	case TrImMwaitInstruction:
+		return "HV_TR_IM_MWAIT_INSTRUCTION"
+	case TrImCPUIDInstruction:
+		return "HV_TR_IM_CPUID_INSTRUCTION"
+	case TrImIOPortRead:
+		return "HV_TR_IM_IO_PORT_READ"
+	case TrImIOPortWrite:
+		return "HV_TR_IM_IO_PORT_WRITE"
+	case TrImExternalInterrupt:
+		return "HV_TR_IM_EXTERNAL_INTERRUPT"
+	case TrImInterruptPending:
+		return "HV_TR_IM_INTERRUPT_PENDING"
+	case TrImGuestShutdown:
+		return "HV_TR_IM_GUEST_SHUTDOWN"
+	case TrImEmulatedInstruction:
+		return "HV_TR_IM_EMULATED_INSTRUCTION"
+	case TrImNMIInterrupt:
+		return "HV_TR_IM_NMI_INTERRUPT"
+	case TrImInvlpgInstruction:
+		return "HV_TR_IM_INVLPG_INSTRUCTION"
+	case TrImIretInstruction:
+		return "HV_TR_IM_IRET_INSTRUCTION"
+	case TrImTaskSwitch:
+		return "HV_TR_IM_TASK_SWITCH"
+	case TrImInvdInstruction:
+		return "HV_TR_IM_INVD_INSTRUCTION"
+	case TrImDRAccess:
+		return "HV_TR_IM_DR_ACCESS"
+	case TrImFerrFreeze:
+		return "HV_TR_IM_FERR_FREEZE"
+	case TrImRealModeInterrupt:
+		return "HV_TR_IM_REAL_MODE_INTERRUPT"
+	case TrImMemoryIntercept:
+		return "HV_TR_IM_MEMORY_INTERCEPT"
+	case TrImReflectedException:
+		return "HV_TR_IM_REFLECTED_EXCEPTION"
+	case TrObCreatePartition:
+		return "HV_TR_OB_CREATE_PARTITION"
+	case TrObDeletePartition:
+		return "HV_TR_OB_DELETE_PARTITION"
+	case TrPtReferenceTime:
+		return "HV_TR_PT_REFERENCE_TIME"
+	case TrVPCreateVP:
+		return "HV_TR_VP_CREATE_VP"
+	case TrVPDeleteVP:
+		return "HV_TR_VP_DELETE_VP"
+	case TrAmGVAGrowVirtualTLB:
+		return "HV_TR_AM_GVA_GROW_VIRTUAL_TLB"
+	case TrAmGVAShrinkVirtualTLB:
+		return "HV_TR_AM_GVA_SHRINK_VIRTUAL_TLB"
+	case TrAmGVAFlushVirtualTLB:
+		return "HV_TR_AM_GVA_FLUSH_VIRTUAL_TLB"
+	case TrSchContextSwitch:
+		return "HV_TR_SCH_CONTEXT_SWITCH"
+	case TrKeOverrun:
+		return "HV_TR_KE_OVERRUN"
+	case TrKeOverrunParams:
+		return "HV_TR_KE_OVERRUN_PARAMS"
+	case TrKeOverrun500:
+		return "HV_TR_KE_OVERRUN500"
+	case TrKeOverrun500Params:
+		return "HV_TR_KE_OVERRUN500_PARAMS"
+	case TrSchProfilerSample:
+		return "HV_TR_SCH_PROFILER_SAMPLE"
+	case TrProfilerHvModule:
+		return "HV_TR_PROFILER_HV_MODULE"
+	}
+	return "EntryType(" + strconv.FormatUint(uint64(t), 10) + ")"
+}
 
 // TrHcHypercallPayload is the payload after the entry header of HV_TR_HC_HYPERCALL entries.
 type TrHcHypercallPayload struct {

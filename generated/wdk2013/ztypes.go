@@ -8,6 +8,7 @@
 package wdk2013
 
 import (
+	"github.com/hvgen/hvgen/runtime/abi"
 	"strconv"
 	"structs"
 	"unsafe"
@@ -7653,7 +7654,9 @@ type StatsObjectIdentityVP struct {
 // Reference: wdk-2013/HV_STATISTICS_GROUP_HEADER.txt,
 // wdk-2013/concept-Hypervisor-Statistics-Counter-Definition.txt,
 // wdk-2013/HV_STATISTICS_GROUP_VERSION.txt.
-type StatisticsGroupType uint16
+//
+// An alias of abi.StatsGroupType, the group type runtime/stats takes.
+type StatisticsGroupType = abi.StatsGroupType
 
 // StatisticsGroupLength is HV_STATISTICS_GROUP_LENGTH.
 //

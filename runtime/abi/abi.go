@@ -32,12 +32,18 @@ type EventEntry struct {
 	PayloadSize uint32
 }
 
+// StatsGroupType is a statistics group header's Type, unique within the
+// page of one stats object. A generated package's StatisticsGroupType is an
+// alias of it, so its group-id constants (StatisticsGroupVpaID, ...) are
+// StatsGroupType constants.
+type StatsGroupType uint16
+
 // StatsGroup describes one statistics counter group.
 type StatsGroup struct {
-	Name    string // e.g. "HV_STATISTICS_TYPE_VPA"
-	ID      uint16 // the group header's Type; valid only when HasID
-	HasID   bool   // false when the reference gives no id
-	Major   uint16 // the version the registry describes; valid only when HasID
+	Name    string         // e.g. "HV_STATISTICS_TYPE_VPA"
+	ID      StatsGroupType // the group header's Type; valid only when HasID
+	HasID   bool           // false when the reference gives no id
+	Major   uint16         // the version the registry describes; valid only when HasID
 	Minor   uint16
 	Object  uint32 // the HV_STATS_OBJECT_TYPE whose pages carry it
 	Release bool   // release-specific rather than architectural

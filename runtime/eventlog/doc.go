@@ -3,6 +3,11 @@
 // completed-buffer list a buffers-ready message starts, iterates the entries
 // of a buffer, and follows a buffer the hypervisor is still filling.
 //
+// Buffer.All (range-over-func) is the fast way through a buffer: its loop
+// state lives in locals, so the compiler inlines the walk into the caller's
+// range loop. Entries/Next/Err is the same walk as a pull iterator. For a
+// typed payload, switch on Entry.Type and use the generated As... view.
+//
 // Every read is bounds-checked against the buffer and against its
 // NextBufferOffset, and a bad byte becomes a *CorruptError naming the buffer
 // index and the byte offset; the caller chooses whether that stops the walk

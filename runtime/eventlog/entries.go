@@ -15,90 +15,124 @@ type Entry struct {
 	Offset  int    // byte offset of the entry in its buffer
 }
 
-// Type is the entry's type.
-func (e Entry) Type() hv.EntryType { return hv.EntryType(e.Header.Type) }
+// Type is the entry's type. The pointer receiver keeps a switch on it from
+// copying the Entry in a hot loop.
+func (e *Entry) Type() hv.EntryType { return hv.EntryType(e.Header.Type) }
 
-// Entries iterates the complete entries of a buffer: those below the
-// NextBufferOffset loaded when the iterator was made.
-type Entries struct {
-	b   *Buffer
-	off int
-	end int
-	err error
+// All iterates the complete entries of a buffer (those below the
+// NextBufferOffset loaded when the loop starts), then yields (Entry{}, err)
+// once if it stopped at corrupt bytes. This is the fast form: the walk keeps
+// its state in locals, so the compiler can inline it into the range loop,
+// and nothing is allocated.
+func (b *Buffer) All() iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		base, end := unsafe.Pointer(unsafe.SliceData(b.mem)), b.Next()
+		if end < HeaderSize || end > len(b.mem) {
+			yield(Entry{}, b.badNext(end))
+			return
+		}
+		// Invariant: HeaderSize <= off <= end <= len(b.mem), so an entry
+		// header fits below end before it is read, and the whole entry
+		// before it is yielded.
+		off, size := HeaderSize, -1 // size: the last size read, -1 before one is
+		for off+EntryHeaderSize <= end {
+			hdr := (*hv.EventlogEntryHeader)(unsafe.Add(base, off))
+			size = int(hdr.Size)
+			// size a multiple of 8, at least the header, inside end: the
+			// unsigned compare covers both bounds.
+			if size&7 != 0 || uint(size-EntryHeaderSize) > uint(end-off-EntryHeaderSize) {
+				break
+			}
+			if !yield(Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, nil) {
+				return
+			}
+			off += size
+			size = -1
+		}
+		if off != end {
+			yield(Entry{}, b.corrupt(off, end, size))
+		}
+	}
 }
 
-// Entries returns an iterator over the complete entries. It is a value:
+// Entries is the pull form of All, for code that cannot use a range loop
+// (Tail uses it): Next until false, then Err.
+//
+// Invariant: HeaderSize <= off <= end <= limit <= len(b.mem).
+type Entries struct {
+	base  unsafe.Pointer // the buffer's first byte
+	off   int
+	end   int
+	b     *Buffer
+	err   error
+	limit int // the end loaded; end drops to off when Next stops at bad bytes
+}
+
+// Entries returns a pull iterator over the complete entries. It is a value:
 // keep it in a local variable and the loop allocates nothing.
 func (b *Buffer) Entries() Entries {
 	end := b.Next()
-	it := Entries{b: b, off: HeaderSize, end: end}
+	it := Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: end, limit: end}
 	if end < HeaderSize || end > len(b.mem) {
-		it.err = &CorruptError{Buffer: b.index, Offset: -1, Reason: fmt.Sprintf("NextBufferOffset %#x outside [%#x, %#x]", end, HeaderSize, len(b.mem))}
-		it.end = 0
+		it.err = b.badNext(end)
+		it.end, it.limit = HeaderSize, HeaderSize
 	}
 	return it
 }
 
 // Next returns the next entry; ok is false at the end or at corrupt bytes
-// (then Err says where). For hot loops: it allocates nothing.
+// (then Err says where). It only checks, so it stays small enough to inline.
 func (it *Entries) Next() (e Entry, ok bool) {
-	off, end := it.off, it.end
-	if off >= end {
-		return Entry{}, false
+	off := it.off
+	if off+EntryHeaderSize <= it.end {
+		hdr := (*hv.EventlogEntryHeader)(unsafe.Add(it.base, off))
+		if size := int(hdr.Size); size&7 == 0 && uint(size-EntryHeaderSize) <= uint(it.end-off-EntryHeaderSize) {
+			it.off = off + size
+			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, true
+		}
 	}
-	// One bounds check for the header; end never exceeds len(mem).
-	if off+EntryHeaderSize > end {
-		it.fail("entry header of %d bytes runs past NextBufferOffset %#x", EntryHeaderSize, end)
-		return Entry{}, false
-	}
-	hdr := (*hv.EventlogEntryHeader)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(it.b.mem)), off))
-	size := int(hdr.Size)
-	if size < EntryHeaderSize || size&7 != 0 || off+size > end {
-		it.corrupt(size)
-		return Entry{}, false
-	}
-	it.off = off + size
-	return Entry{Header: hdr, Payload: it.b.mem[off+EntryHeaderSize : off+size : off+size], Offset: off}, true
+	it.end = off // stop here (at the end, a no-op); Err says why if off < limit
+	return Entry{}, false
 }
 
-// corrupt records why an entry size is bad.
-func (it *Entries) corrupt(size int) {
+// Err is the corruption that stopped the iteration, or nil at the end and
+// before Next has stopped.
+func (it *Entries) Err() error {
+	if off := it.off; it.err == nil && it.end == off && off < it.limit {
+		size := -1
+		if off+EntryHeaderSize <= it.limit {
+			size = int(it.b.mem[off+4]) | int(it.b.mem[off+5])<<8
+		}
+		it.err = it.b.corrupt(off, it.limit, size)
+	}
+	return it.err
+}
+
+// badNext is the error for a NextBufferOffset outside the buffer.
+func (b *Buffer) badNext(end int) error {
+	return &CorruptError{Buffer: b.index, Offset: -1, Reason: fmt.Sprintf("NextBufferOffset %#x outside [%#x, %#x]", end, HeaderSize, len(b.mem))}
+}
+
+// corrupt says what is wrong with the entry at off, below end (off < end <=
+// len(b.mem)), given the size the walk read there (-1: none, the header did
+// not fit). The walks only refuse bad bytes; this says why, off their hot
+// path, from what they saw (the bytes may have changed since).
+func (b *Buffer) corrupt(off, end, size int) error {
+	bad := func(format string, args ...any) error {
+		return &CorruptError{Buffer: b.index, Offset: off, Reason: fmt.Sprintf(format, args...)}
+	}
 	switch {
+	case size < 0:
+		return bad("entry header of %d bytes runs past NextBufferOffset %#x", EntryHeaderSize, end)
 	case size == 0:
-		it.fail("entry size 0")
+		return bad("entry size 0")
 	case size < EntryHeaderSize:
-		it.fail("entry size %d below the %d-byte entry header", size, EntryHeaderSize)
+		return bad("entry size %d below the %d-byte entry header", size, EntryHeaderSize)
 	case size%8 != 0:
-		it.fail("entry size %d not a multiple of 8", size)
-	default:
-		it.fail("entry of %d bytes runs past NextBufferOffset %#x", size, it.end)
-	}
-}
-
-func (it *Entries) fail(format string, args ...any) {
-	it.err = &CorruptError{Buffer: it.b.index, Offset: it.off, Reason: fmt.Sprintf(format, args...)}
-	it.end = it.off // stop here
-}
-
-// Err is the corruption that stopped the iteration, or nil.
-func (it *Entries) Err() error { return it.err }
-
-// All is the range-over-func form: entries, then a final (Entry{}, err) if
-// the buffer is corrupt.
-func (b *Buffer) All() iter.Seq2[Entry, error] {
-	return func(yield func(Entry, error) bool) {
-		it := b.Entries()
-		for {
-			e, ok := it.Next()
-			if !ok {
-				break
-			}
-			if !yield(e, nil) {
-				return
-			}
-		}
-		if it.err != nil {
-			yield(Entry{}, it.err)
-		}
+		return bad("entry size %d not a multiple of 8", size)
+	case off+size > end:
+		return bad("entry of %d bytes runs past NextBufferOffset %#x", size, end)
+	default: // the pull form reads the size again, after Next refused it
+		return bad("entry changed while it was read (its size is now %d)", size)
 	}
 }

@@ -3,6 +3,7 @@ package eventlog_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 	"unsafe"
@@ -165,5 +166,109 @@ func TestNoAllocationsPerEntry(t *testing.T) {
 	})
 	if n > 1 { // the iterator itself
 		t.Errorf("%v allocations per pass over 2000 entries", n)
+	}
+}
+
+// TestPullForm: Entries/Next/Err stop at the same bytes with the same error
+// as All, and Err is nil while entries remain.
+func TestPullForm(t *testing.T) {
+	first := eventlog.HeaderSize
+	for _, tc := range []struct {
+		name   string
+		off    int
+		size   uint16
+		reason string
+	}{
+		{"clean", 0, 0, ""},
+		{"size zero", first + 24, 0, "entry size 0"},
+		{"size 12", first + 24, 12, "below the 16-byte entry header"},
+		{"size 20", first + 48, 20, "not a multiple of 8"},
+		{"past the end", first + 48, 4000, "runs past NextBufferOffset"},
+	} {
+		b := build(0, 4096, 1, 1, 1)
+		if tc.off > 0 {
+			binary.LittleEndian.PutUint16(b[tc.off+4:], tc.size)
+		}
+		buf, err := eventlog.NewBuffer(b, 0, lt, 4096)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rangeErr error
+		n := 0
+		for _, err := range buf.All() {
+			if err != nil {
+				rangeErr = err
+			} else {
+				n++
+			}
+		}
+		it := buf.Entries()
+		if err := it.Err(); err != nil {
+			t.Errorf("%s: Err %v before the first entry", tc.name, err)
+		}
+		m := 0
+		for {
+			if _, ok := it.Next(); !ok {
+				break
+			}
+			m++
+		}
+		pullErr := it.Err()
+		var ce *eventlog.CorruptError
+		switch {
+		case m != n:
+			t.Errorf("%s: pull %d entries, range %d", tc.name, m, n)
+		case tc.reason == "" && (pullErr != nil || rangeErr != nil):
+			t.Errorf("%s: errors %v, %v", tc.name, pullErr, rangeErr)
+		case tc.reason != "" && (!errors.As(pullErr, &ce) || ce.Offset != tc.off || !contains(ce.Reason, tc.reason) || fmt.Sprint(rangeErr) != pullErr.Error()):
+			t.Errorf("%s: pull %v, range %v, want offset %#x %q", tc.name, pullErr, rangeErr, tc.off, tc.reason)
+		}
+	}
+}
+
+// TestEntryTypeString: every documented entry type prints its ABI name, an
+// unknown one its number.
+func TestEntryTypeString(t *testing.T) {
+	for _, d := range hv.EventEntries {
+		if got := hv.EntryType(d.ID).String(); got != d.Name {
+			t.Errorf("EntryType(%#x).String() = %q, want %q", d.ID, got, d.Name)
+		}
+	}
+	if got := hv.EntryType(0xffff).String(); got != "EntryType(65535)" {
+		t.Errorf("unknown type: %q", got)
+	}
+	e := hv.TrImMSRRead
+	if got := fmt.Sprint(e); got != "HV_TR_IM_MSR_READ" {
+		t.Errorf("fmt.Sprint: %q", got)
+	}
+}
+
+// TestPullStopsAtBadBytes: once Next refuses an entry the iteration stays
+// stopped, and Err names the entry even if its bytes changed meanwhile.
+func TestPullStopsAtBadBytes(t *testing.T) {
+	b := build(0, 4096, 1, 1, 1)
+	off := eventlog.HeaderSize + 24
+	binary.LittleEndian.PutUint16(b[off+4:], 12)
+	buf, err := eventlog.NewBuffer(b, 0, lt, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := buf.Entries()
+	if _, ok := it.Next(); !ok {
+		t.Fatal("first entry refused")
+	}
+	if err := it.Err(); err != nil {
+		t.Fatalf("Err %v with entries left", err)
+	}
+	if _, ok := it.Next(); ok {
+		t.Fatal("entry of size 12 accepted")
+	}
+	binary.LittleEndian.PutUint16(b[off+4:], 24) // the writer fixes it
+	if e, ok := it.Next(); ok {
+		t.Fatalf("iteration resumed at %#x after stopping", e.Offset)
+	}
+	var ce *eventlog.CorruptError
+	if err := it.Err(); !errors.As(err, &ce) || ce.Offset != off || !contains(ce.Reason, "changed while it was read") {
+		t.Fatalf("Err %v, want the entry at %#x named as changed", err, off)
 	}
 }

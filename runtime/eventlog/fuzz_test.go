@@ -1,6 +1,8 @@
 package eventlog_test
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"unsafe"
 
@@ -15,7 +17,9 @@ func aligned(data []byte) []byte {
 	return b
 }
 
-// FuzzEntries: any bytes as a buffer; iteration ends with entries or an error.
+// FuzzEntries: any bytes as a buffer; iteration ends with entries or an
+// error, every entry inside the buffer, and the range form (All) and the pull
+// form (Entries) agree on the entries and the error.
 func FuzzEntries(f *testing.F) {
 	f.Add(build(0, 512, 1, 2, 0))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -23,14 +27,48 @@ func FuzzEntries(f *testing.F) {
 		if err != nil {
 			return
 		}
-		n := 0
+		var offsets []int
+		var last error
 		for e, err := range b.All() {
-			if err == nil && (e.Offset < eventlog.HeaderSize || e.Offset+16+len(e.Payload) > len(data)) {
+			if err != nil {
+				if last != nil {
+					t.Fatalf("two errors: %v, then %v", last, err)
+				}
+				last = err
+				continue
+			}
+			if last != nil {
+				t.Fatalf("entry at %d after the error %v", e.Offset, last)
+			}
+			if e.Offset < eventlog.HeaderSize || e.Offset+16+len(e.Payload) > len(data) || int(e.Header.Size) != 16+len(e.Payload) {
 				t.Fatalf("entry at %d with %d payload bytes outside the buffer", e.Offset, len(e.Payload))
 			}
-			if n++; n > len(data) {
+			if offsets = append(offsets, e.Offset); len(offsets) > len(data) {
 				t.Fatal("more entries than bytes")
 			}
+		}
+		var ce *eventlog.CorruptError
+		if last != nil && !errors.As(last, &ce) {
+			t.Fatalf("error %v is not a *CorruptError", last)
+		}
+		it := b.Entries()
+		for i := 0; ; i++ {
+			if err := it.Err(); err != nil && err.Error() != fmt.Sprint(last) {
+				t.Fatalf("pull: Err %v before the end (range: %v)", err, last)
+			}
+			e, ok := it.Next()
+			if !ok {
+				if i != len(offsets) {
+					t.Fatalf("pull: %d entries, range: %d", i, len(offsets))
+				}
+				break
+			}
+			if i >= len(offsets) || e.Offset != offsets[i] {
+				t.Fatalf("pull: entry %d at %d, range: %v", i, e.Offset, offsets)
+			}
+		}
+		if got := it.Err(); fmt.Sprint(got) != fmt.Sprint(last) {
+			t.Fatalf("pull: error %v, range: %v", got, last)
 		}
 	})
 }

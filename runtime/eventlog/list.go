@@ -74,18 +74,8 @@ func (g *Group) Events(first hv.EventlogBufferIndex, mode OnCorrupt) iter.Seq2[E
 				yield(Entry{}, err)
 				return
 			}
-			it := b.Entries()
-			for {
-				e, ok := it.Next()
-				if !ok {
-					break
-				}
-				if !yield(e, nil) {
-					return
-				}
-			}
-			if it.Err() != nil {
-				if !yield(Entry{}, it.Err()) || mode == Stop {
+			for e, err := range b.All() {
+				if !yield(e, err) || err != nil && mode == Stop {
 					return
 				}
 			}

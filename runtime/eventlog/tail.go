@@ -2,9 +2,11 @@ package eventlog
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"math/bits"
 	"time"
+	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
@@ -15,16 +17,17 @@ import (
 // ends (then ctx's error is yielded).
 func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
-		it := &Entries{b: b, off: HeaderSize}
+		it := &Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: HeaderSize, limit: HeaderSize}
 		for {
 			// Load the state before the offset: if the buffer was no longer
 			// in use, the offset loaded after it is final.
 			done := b.State() != hv.EventLogBufferStateInUse
-			it.end = b.Next()
-			if it.end < it.off || it.end > len(b.mem) {
-				bad := it.end
-				it.fail("NextBufferOffset moved to %#x", bad)
+			end := b.Next()
+			if end < it.off || end > len(b.mem) {
+				yield(Entry{}, &CorruptError{Buffer: b.index, Offset: it.off, Reason: fmt.Sprintf("NextBufferOffset moved to %#x", end)})
+				return
 			}
+			it.end, it.limit = end, end
 			for {
 				e, ok := it.Next()
 				if !ok {
@@ -34,8 +37,8 @@ func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, 
 					return
 				}
 			}
-			if it.err != nil {
-				yield(Entry{}, it.err)
+			if err := it.Err(); err != nil {
+				yield(Entry{}, err)
 				return
 			}
 			if done {

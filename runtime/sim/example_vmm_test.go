@@ -84,9 +84,9 @@ func Example_vmm() {
 	smap.ObjectIdentity.VP().PartitionID = child
 	check(root.MapStatsPage(&smap))
 	h.Advance(5000)
-	page, err := stats.Parse(h.Root().Memory(statsGPA), uint32(wdk2013.StatsObjectVP), wdk2013.StatsGroups[:])
+	page, err := stats.Parse(h.Root().Memory(statsGPA), wdk2013.StatsObjectVP, wdk2013.StatsGroups[:])
 	check(err)
-	run, _ := page.Counter(uint16(wdk2013.StatisticsGroupVpaID), wdk2013.StatisticsTypeVpaTotalRunTime)
+	run, _ := page.Counter(wdk2013.StatisticsGroupVpaID, wdk2013.StatisticsTypeVpaTotalRunTime)
 	fmt.Println("VP 0 total run time", run)
 
 	// Delete everything: the stats page, the connection, the partition

@@ -35,9 +35,18 @@ func (e *CorruptError) Error() string {
 // descriptor does not accept (a different major version, or an older minor).
 var ErrIncompatible = errors.New("stats: incompatible group version")
 
+// Object is the type of a stats object identifier: a generated package's
+// StatsObjectType (HV_STATS_OBJECT_TYPE), such as wdk2013.StatsObjectVP. A
+// bare integer does not satisfy it (it has no String method), so a page is
+// never parsed against a number whose meaning the caller did not name.
+type Object interface {
+	~uint32
+	String() string
+}
+
 // Group is one group found on a page.
 type Group struct {
-	Type         uint16
+	Type         abi.StatsGroupType // e.g. wdk2013.StatisticsGroupVpaID
 	Major, Minor uint16
 	Offset       int // byte offset of the group header
 	Counters     int // 64-bit counters after the header
@@ -49,13 +58,13 @@ type Page struct {
 	mem    []byte
 	Groups []Group
 	byType [16]int8 // group type -> index+1 in Groups, for the small types pages use
-	other  map[uint16]int
+	other  map[abi.StatsGroupType]int
 }
 
 // Parse indexes a page. known are the descriptors of the ABI version
 // (a generated StatsGroups table) for the page's object type; a group they
 // describe must have the same major version and at least their minor one.
-func Parse(page []byte, object uint32, known []abi.StatsGroup) (*Page, error) {
+func Parse[O Object](page []byte, object O, known []abi.StatsGroup) (*Page, error) {
 	if len(page) < headerSize || uintptr(unsafe.Pointer(unsafe.SliceData(page)))%8 != 0 {
 		return nil, &CorruptError{Offset: 0, Reason: fmt.Sprintf("%d bytes, not an 8-byte-aligned page", len(page))}
 	}
@@ -64,7 +73,7 @@ func Parse(page []byte, object uint32, known []abi.StatsGroup) (*Page, error) {
 		if off+headerSize > len(page) {
 			return nil, &CorruptError{Offset: off, Reason: "no end-of-list header before the end of the page"}
 		}
-		typ := le16(page[off:])
+		typ := abi.StatsGroupType(le16(page[off:]))
 		minor, major := le16(page[off+2:]), le16(page[off+4:])
 		length := int(le16(page[off+6:]))
 		if typ == 0 && minor == 0 && major == 0 && length == 0 {
@@ -80,7 +89,7 @@ func Parse(page []byte, object uint32, known []abi.StatsGroup) (*Page, error) {
 		}
 		g := Group{Type: typ, Major: major, Minor: minor, Offset: off, Counters: length / 8}
 		for i := range known {
-			if d := &known[i]; d.HasID && d.Object == object && d.ID == typ {
+			if d := &known[i]; d.HasID && d.Object == uint32(object) && d.ID == typ {
 				g.Desc = d
 				if major != d.Major || minor < d.Minor {
 					return nil, fmt.Errorf("%w: group %s (type %d) is version %d.%d, this build reads %d.%d",
@@ -103,12 +112,12 @@ func (p *Page) add(g Group) {
 		return
 	}
 	if p.other == nil {
-		p.other = map[uint16]int{}
+		p.other = map[abi.StatsGroupType]int{}
 	}
 	p.other[g.Type] = len(p.Groups) - 1
 }
 
-func (p *Page) index(typ uint16) int {
+func (p *Page) index(typ abi.StatsGroupType) int {
 	if int(typ) < len(p.byType) {
 		return int(p.byType[typ]) - 1
 	}
@@ -121,12 +130,42 @@ func (p *Page) index(typ uint16) int {
 // Counter reads counter slot (1-based, slot 0 is the header) of the group of
 // that type. ok is false when the page has no such group or the group has
 // fewer counters (an older minor version).
-func (p *Page) Counter(typ uint16, slot int) (v uint64, ok bool) {
+func (p *Page) Counter(typ abi.StatsGroupType, slot int) (v uint64, ok bool) {
 	i := p.index(typ)
 	if i < 0 || slot < 1 || slot > p.Groups[i].Counters {
 		return 0, false
 	}
 	return atomic.LoadUint64((*uint64)(unsafe.Pointer(&p.mem[p.Groups[i].Offset+8*slot]))), true
+}
+
+// Counters is one group's counters in place, for reading many of them with
+// one group lookup.
+type Counters struct {
+	words []uint64 // the group's 64-bit slots; slot 0 is the header
+}
+
+// Group returns the counters of the group of that type; ok is false when the
+// page has no such group (the zero Counters then has none).
+func (p *Page) Group(typ abi.StatsGroupType) (c Counters, ok bool) {
+	i := p.index(typ)
+	if i < 0 {
+		return Counters{}, false
+	}
+	// Parse checked that the header and Counters slots lie inside the page
+	// and the page is 8-byte aligned; group offsets are multiples of 8.
+	g := &p.Groups[i]
+	return Counters{words: unsafe.Slice((*uint64)(unsafe.Pointer(&p.mem[g.Offset])), g.Counters+1)}, true
+}
+
+// Len is the number of counters (the highest valid slot).
+func (c Counters) Len() int { return max(len(c.words)-1, 0) }
+
+// Load reads counter slot (1..Len) atomically; ok is false outside that range.
+func (c Counters) Load(slot int) (v uint64, ok bool) {
+	if slot < 1 || slot >= len(c.words) {
+		return 0, false
+	}
+	return atomic.LoadUint64(&c.words[slot]), true
 }
 
 // Snapshot is a copy of a page's counters at a moment.
@@ -147,11 +186,13 @@ func (p *Page) Snapshot(now time.Time) Snapshot {
 }
 
 // Counter reads a counter of the snapshot.
-func (s Snapshot) Counter(typ uint16, slot int) (uint64, bool) { return s.page.Counter(typ, slot) }
+func (s Snapshot) Counter(typ abi.StatsGroupType, slot int) (uint64, bool) {
+	return s.page.Counter(typ, slot)
+}
 
 // Rate is a counter's change per second from prev to s; ok is false when the
 // counter is missing from either or no time passed.
-func (s Snapshot) Rate(prev Snapshot, typ uint16, slot int) (float64, bool) {
+func (s Snapshot) Rate(prev Snapshot, typ abi.StatsGroupType, slot int) (float64, bool) {
 	a, ok1 := prev.Counter(typ, slot)
 	b, ok2 := s.Counter(typ, slot)
 	dt := s.Time.Sub(prev.Time).Seconds()

@@ -26,23 +26,29 @@ func vpPage(t *testing.T) (*sim.Hypervisor, []byte) {
 
 func TestSimPage(t *testing.T) {
 	h, page := vpPage(t)
-	p, err := stats.Parse(page, uint32(hv.StatsObjectVP), hv.StatsGroups[:])
+	p, err := stats.Parse(page, hv.StatsObjectVP, hv.StatsGroups[:])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Groups) != 2 || p.Groups[0].Desc == nil || p.Groups[0].Desc.Name != "HV_STATISTICS_TYPE_VPA" || p.Groups[1].Counters != 63 {
 		t.Fatalf("groups %+v", p.Groups)
 	}
-	vpa := p.Groups[0].Type
+	// The generated group-id constants are the reader's group type.
+	if p.Groups[0].Type != hv.StatisticsGroupVpaID || p.Groups[1].Type != hv.StatisticsGroupVpvID {
+		t.Fatalf("group types %d, %d", p.Groups[0].Type, p.Groups[1].Type)
+	}
 	before := p.Snapshot(time.Unix(100, 0))
 	h.Advance(5_000_000) // half a second of reference time
 	after := p.Snapshot(time.Unix(101, 0))
-	rate, ok := after.Rate(before, vpa, hv.StatisticsTypeVpaTotalRunTime)
+	rate, ok := after.Rate(before, hv.StatisticsGroupVpaID, hv.StatisticsTypeVpaTotalRunTime)
 	if !ok || rate != 5_000_000 {
 		t.Errorf("total run time rate %v %v", rate, ok)
 	}
-	if _, ok := p.Counter(vpa, 3); ok {
+	if _, ok := p.Counter(hv.StatisticsGroupVpaID, 3); ok {
 		t.Error("slot 3 of a two-counter group read as present")
+	}
+	if _, ok := p.Counter(hv.StatisticsGroupVpiID, 1); ok {
+		t.Error("a group the page does not carry read as present")
 	}
 }
 
@@ -61,7 +67,7 @@ func page(groups ...[4]uint16) []byte {
 }
 
 func TestCorruptPages(t *testing.T) {
-	obj := uint32(hv.StatsObjectVP)
+	obj := hv.StatsObjectVP
 	for _, tc := range []struct {
 		name   string
 		page   []byte
@@ -110,14 +116,137 @@ func FuzzParse(f *testing.F) {
 		mem := make([]uint64, (len(data)+7)/8+1)
 		b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), len(data))
 		copy(b, data)
-		p, err := stats.Parse(b, uint32(hv.StatsObjectVP), hv.StatsGroups[:])
+		p, err := stats.Parse(b, hv.StatsObjectVP, hv.StatsGroups[:])
 		if err != nil {
 			return
 		}
 		for _, g := range p.Groups {
-			for s := 0; s <= g.Counters+1; s++ {
-				p.Counter(g.Type, s)
+			c, ok := p.Group(g.Type)
+			if !ok || c.Len() != g.Counters {
+				t.Fatalf("group %d: Group gives %d counters, ok %v; the page %d", g.Type, c.Len(), ok, g.Counters)
 			}
+			for s := 0; s <= g.Counters+1; s++ {
+				v, ok := p.Counter(g.Type, s)
+				w, ok2 := c.Load(s)
+				if ok != (s >= 1 && s <= g.Counters) || ok2 != ok || v != w {
+					t.Fatalf("group %d slot %d: Counter %d %v, Load %d %v", g.Type, s, v, ok, w, ok2)
+				}
+			}
+		}
+	})
+}
+
+// TestObjectSelectsDescriptors: the same group type means different groups
+// on different objects' pages; the object given to Parse picks the
+// descriptor.
+func TestObjectSelectsDescriptors(t *testing.T) {
+	b := page([4]uint16{uint16(hv.StatisticsGroupHvaID), 0, 1, 40})
+	for _, tc := range []struct {
+		object hv.StatsObjectType
+		name   string
+	}{
+		{hv.StatsObjectHypervisor, "HV_STATISTICS_TYPE_HCA"},
+		{hv.StatsObjectLogicalProcessor, "HV_STATISTICS_TYPE_LPA"},
+		{hv.StatsObjectVP, "HV_STATISTICS_TYPE_VPA"},
+	} {
+		p, err := stats.Parse(b, tc.object, hv.StatsGroups[:])
+		if err != nil {
+			t.Fatalf("%v: %v", tc.object, err)
+		}
+		if g := p.Groups[0]; g.Desc == nil || g.Desc.Name != tc.name || g.Desc.ID != g.Type {
+			t.Errorf("%v: group %+v, want %s", tc.object, g, tc.name)
+		}
+	}
+}
+
+// TestCounterAllocations: reading counters allocates nothing.
+func TestCounterAllocations(t *testing.T) {
+	_, mem := vpPage(t)
+	p, err := stats.Parse(mem, hv.StatsObjectVP, hv.StatsGroups[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := p.Snapshot(time.Unix(1, 0))
+	var s uint64
+	if n := testing.AllocsPerRun(100, func() {
+		for slot := 1; slot <= 64; slot++ {
+			v, _ := p.Counter(hv.StatisticsGroupVpvID, slot)
+			w, _ := snap.Counter(hv.StatisticsGroupVpaID, slot)
+			s += v + w
+		}
+		c, _ := p.Group(hv.StatisticsGroupVpvID)
+		for slot := range c.Len() + 2 {
+			v, _ := c.Load(slot)
+			s += v
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per 128 counter reads", n)
+	}
+}
+
+var sink uint64
+
+// BenchmarkCounter reads every counter of a VP page by group type and slot,
+// next to a plain load of the same words (the ceiling), in one run.
+func BenchmarkCounter(b *testing.B) {
+	h := sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
+	in.ObjectIdentity.VP().PartitionID = child.ID
+	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
+		b.Fatal(err)
+	}
+	mem := h.Root().Memory(0x7000)
+	p, err := stats.Parse(mem, hv.StatsObjectVP, hv.StatsGroups[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, g := range p.Groups {
+		n += g.Counters
+	}
+	b.Run("counter", func(b *testing.B) {
+		b.SetBytes(int64(8 * n))
+		b.ReportAllocs()
+		for b.Loop() {
+			var s uint64
+			for _, g := range p.Groups {
+				for slot := 1; slot <= g.Counters; slot++ {
+					v, _ := p.Counter(g.Type, slot)
+					s += v
+				}
+			}
+			sink += s
+		}
+	})
+	b.Run("group", func(b *testing.B) {
+		b.SetBytes(int64(8 * n))
+		b.ReportAllocs()
+		for b.Loop() {
+			var s uint64
+			for _, g := range p.Groups {
+				c, _ := p.Group(g.Type)
+				for slot := 1; slot <= c.Len(); slot++ {
+					v, _ := c.Load(slot)
+					s += v
+				}
+			}
+			sink += s
+		}
+	})
+	b.Run("plain", func(b *testing.B) {
+		words := unsafe.Slice((*uint64)(unsafe.Pointer(&mem[0])), len(mem)/8)
+		b.SetBytes(int64(8 * n))
+		b.ReportAllocs()
+		for b.Loop() {
+			var s uint64
+			for _, g := range p.Groups {
+				base := g.Offset / 8
+				for slot := 1; slot <= g.Counters; slot++ {
+					s += words[base+slot]
+				}
+			}
+			sink += s
 		}
 	})
 }

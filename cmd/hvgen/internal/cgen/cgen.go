@@ -161,7 +161,7 @@ type builder struct {
 // each under its #if.
 func (b *builder) visit(name string) {
 	t := b.r.Type(name)
-	if t == nil || t.Kind == spec.KindPrimitive || b.done[name] {
+	if t == nil || t.Kind == spec.KindPrimitive || t.Kind == spec.KindOpaque || b.done[name] {
 		return
 	}
 	b.done[name] = true

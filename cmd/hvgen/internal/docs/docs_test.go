@@ -185,6 +185,12 @@ func TestGoAndCNames(t *testing.T) {
 	}
 	for _, tp := range s.Types {
 		for _, v := range tp.Variants {
+			if v.Type.Kind == spec.KindOpaque {
+				if v.GoName != "" || v.CName != "" {
+					t.Errorf("%s is opaque (declared in neither Go nor C) but the docs name it %q / %q", tp.Name, v.GoName, v.CName)
+				}
+				continue
+			}
 			check(tp.Name, v.Type.Versions[0], v.GoName)
 			for _, val := range v.Values {
 				check(val.Name, v.Type.Versions[0], val.GoName)

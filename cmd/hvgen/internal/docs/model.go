@@ -213,6 +213,9 @@ func Build(r *spec.Registry) (*Site, error) {
 		}
 		l := typeLayout(t).Types[t.Name]
 		tv := &TypeVariant{Type: t, GoName: naming.Go(t.Name), CName: t.Name, Versions: strings.Join(t.Versions, ", ")}
+		if t.Kind == spec.KindOpaque {
+			tv.GoName, tv.CName = "", "" // no layout, so neither the Go package nor the C header declares it
+		}
 		if len(t.Arch) > 0 {
 			tv.Versions += " (" + strings.Join(t.Arch, ", ") + ")"
 		}

@@ -251,6 +251,10 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		doc.Hypercalls = append(doc.Hypercalls, x)
 	}
 	for _, t := range src.Types {
+		if t.Kind == spec.KindOpaque { // named only: no Go type, layout or members
+			doc.Types = append(doc.Types, Type{Common: common(&t.Item), Arch: t.Arch, Kind: string(t.Kind)})
+			continue
+		}
 		l := first(&t.Item).Types[t.Name]
 		if l == nil {
 			return nil, fmt.Errorf("%s: %s has no layout", t.Pos, t.Name)

@@ -212,6 +212,18 @@ func (g *gen) eventlogFile() *jen.File {
 		}
 	}
 	f.Const().Defs(defs...)
+	// String, as every generated enum has: the ABI name of a known type.
+	var cases []jen.Code
+	for _, eg := range g.r.EventGroups {
+		for _, e := range eg.Entries {
+			cases = append(cases, jen.Case(jen.Id(naming.Go(e.Name))).Block(jen.Return(jen.Lit(e.Name))))
+		}
+	}
+	f.Add(comment("String returns the ABI name of the entry type, or the number for an unknown one.").
+		Func().Params(jen.Id("t").Id("EntryType")).Id("String").Params().String().Block(
+		jen.Switch(jen.Id("t")).Block(cases...),
+		jen.Return(jen.Lit("EntryType(").Op("+").Qual("strconv", "FormatUint").Call(jen.Uint64().Call(jen.Id("t")), jen.Lit(10)).Op("+").Lit(")")),
+	))
 	for _, eg := range g.r.EventGroups {
 		for _, e := range eg.Entries {
 			if len(e.Params) == 0 {

@@ -63,6 +63,9 @@ func (g *gen) typesFile(types []*spec.Type, goarch string) *jen.File {
 
 func (g *gen) emitTypes(f *jen.File, types []*spec.Type) {
 	for _, t := range types {
+		if t.Kind == spec.KindOpaque {
+			continue // named only: Go cannot declare a type of unknown size
+		}
 		lt := g.res.Types[t.Name]
 		if lt == nil {
 			g.errs.Add(t.Pos, "%s: no layout", t.Name)
@@ -79,7 +82,16 @@ func (g *gen) emitType(f *jen.File, goName string, t *spec.Type, lt *layout.Type
 	switch t.Kind {
 	case spec.KindAlias:
 		base := g.r.Type(t.Base)
-		if base.Kind == spec.KindPrimitive || base.Kind == spec.KindAlias && g.r.Integer(t.Base) != nil {
+		if g.isStatsGroupType(t.Name) {
+			// The runtime's stats reader takes this type, so the
+			// group-type constants go to it without conversion.
+			if lt.Size != 2 {
+				g.errs.Add(t.Pos, "%s: the type of statistics group ids is %d bytes, runtime/abi.StatsGroupType is 2", t.Name, lt.Size)
+			}
+			f.Add(comment(doc+"\n\nAn alias of abi.StatsGroupType, the group type runtime/stats takes.").
+				Type().Id(goName).Op("=").Qual(abiPath, "StatsGroupType"))
+			g.scalarAssert(goName, lt)
+		} else if base.Kind == spec.KindPrimitive || base.Kind == spec.KindAlias && g.r.Integer(t.Base) != nil {
 			f.Add(decl.Add(g.goType(t.Base)))
 			g.scalarAssert(goName, lt)
 		} else {
@@ -94,6 +106,17 @@ func (g *gen) emitType(f *jen.File, goName string, t *spec.Type, lt *layout.Type
 	case spec.KindUnion:
 		g.emitUnion(f, decl, goName, lt)
 	}
+}
+
+// isStatsGroupType says whether name is the type of the statistics groups'
+// id constants (HV_STATISTICS_GROUP_TYPE).
+func (g *gen) isStatsGroupType(name string) bool {
+	for _, sg := range g.r.StatsGroups {
+		if c := g.constByName(sg.IDConst); c != nil && c.Type == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) scalarAssert(goName string, lt *layout.Type) {

@@ -65,7 +65,7 @@ type Result struct {
 // Compute lays out every type of a version view on arch (taking arch's variant
 // of a type declared per architecture). Types that cannot be laid out
 // (undefined, recursive) are missing from the result and reported in the
-// error list.
+// error list; opaque types are missing too, and only a use of one is an error.
 func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
 	return compute(r, arch, true)
 }
@@ -76,7 +76,9 @@ func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.E
 	e := &engine{r: r, all: all, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
 		reportUndefined: reportUndefined}
 	for _, t := range r.Types {
-		e.named(t.Name, t.Pos)
+		if t.Kind != spec.KindOpaque { // named only: nothing to lay out
+			e.named(t.Name, t.Pos)
+		}
 	}
 	e.hypercalls()
 	return e.res, e.errs
@@ -182,6 +184,10 @@ func (e *engine) named(name string, pos spec.Pos) *Type {
 		case e.reportUndefined:
 			e.errs.Add(pos, "undefined type %s", name)
 		}
+		return nil
+	}
+	if t.Kind == spec.KindOpaque {
+		e.errs.Add(pos, "type %s is opaque (the reference gives no members), so it has no layout to use here", name)
 		return nil
 	}
 	switch e.state[name] {

@@ -98,7 +98,10 @@ var referenceLayouts = []refLayout{
 	{"wdk-2013", "HV_INPUT_POST_MESSAGE", "MessageType", 8, 4, "HvPostMessage.txt"},
 	{"wdk-2013", "HV_INPUT_POST_MESSAGE", "Message", 16, 240, "HvPostMessage.txt"},
 	{"wdk-2013", "HV_INPUT_CREATE_PORT", "PortInfo", 24, 24, "HvCreatePort.txt (PortTypeInfo in its table, PortInfo in its syntax)"},
-	{"tlfs", "HV_INPUT_POST_MESSAGE_DIRECT", "SintIndex", 13, 1, "hypercalls/HvCallPostMessageDirect.md"},
+	// The prototype's reading (HV_SYNIC_SINT_INDEX, HV_MESSAGE_SIZE); the page's table says 13/1 and 16/240.
+	{"tlfs", "HV_INPUT_POST_MESSAGE_DIRECT", "SintIndex", 16, 4, "hypercalls/HvCallPostMessageDirect.md (prototype)"},
+	{"tlfs", "HV_INPUT_POST_MESSAGE_DIRECT", "Message", 20, 256, "hypercalls/HvCallPostMessageDirect.md (prototype)"},
+	{"tlfs", "HV_INPUT_POST_MESSAGE_DIRECT", "", 0, 280, "hypercalls/HvCallPostMessageDirect.md (prototype)"},
 	// Intercepts.
 	{"wdk-2013", "HV_INPUT_INSTALL_INTERCEPT", "InterceptParameter", 16, 8, "HvInstallIntercept.txt"},
 	// Interrupts and VSM.
