@@ -1,7 +1,8 @@
 // Package generated holds the Go packages hvgen generates from the registry in
-// spec/, one per ABI version: wdk2013 (the 2013 WDK reference) and tlfs (the
-// current TLFS). Run "go generate ./generated" after changing spec/; a test in
-// cmd/hvgen fails when these packages are stale.
+// spec/, one per ABI version: wdk2013 (the 2013 WDK reference), tlfs (the
+// current TLFS) and linux70 (linux-7.0, so far its statistics counters), and
+// the committed wdk-2013 -> tlfs diff report. Run "go generate ./generated"
+// after changing spec/; a test in cmd/hvgen fails when these are stale.
 package generated
 
 //go:generate go run ../cmd/hvgen gen -spec ../spec -version wdk-2013 -pkg wdk2013 -out wdk2013

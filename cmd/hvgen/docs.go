@@ -19,7 +19,7 @@ func runDocs(args []string, stdout, stderr io.Writer) error {
 	var rf registryFlags
 	rf.register(fs)
 	format := fs.String("format", "html", "`format`: html (a static site that works from file://) or markdown")
-	out := fs.String("out", "docs", "output `dir`ectory: new, empty, or one hvgen docs wrote before (the files of that run are replaced or removed, other files left alone; it keeps a .hvgen-docs manifest)")
+	out := fs.String("out", "site", "output `dir`ectory: new, empty, or one hvgen docs wrote before (the files of that run are replaced or removed, other files left alone; it keeps a .hvgen-docs manifest)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", ".", "output `dir`ectory")
 	pkg := fs.String("pkg", "", "Go package `name` (default: the version without punctuation, e.g. wdk2013); for C, the header's file name without .h")
 	lang := fs.String("lang", "go", "output `language`: go (a package of z*.go files) or c (one header, <pkg>.h)")
-	calls := fs.String("calls", "", "generate only these hypercalls (comma-separated HV_CALL_CODE names) and what they use")
+	calls := fs.String("calls", "", "generate only these hypercalls (comma-separated names, e.g. HvCallMapStatsPage,HvCallPostMessage) and what they use")
 	typs := fs.String("types", "", "generate only these types (comma-separated ABI names) and what they use")
 	areas := fs.String("areas", "", "generate only these registry areas (comma-separated, e.g. eventlog,stats)")
 	if err := parse(fs, args); err != nil {

@@ -1,5 +1,7 @@
 // Command hvgen reads the Hyper-V hypervisor ABI registry (spec/) and checks it,
-// generates Go bindings from it and exports it as JSON.
+// generates Go bindings and C headers from it, exports it as JSON, renders and
+// diffs it, and runs the simulated hypervisor whose recordings and statistics
+// pages it decodes and exports.
 //
 // Usage:
 //
@@ -8,7 +10,7 @@
 // The commands are:
 //
 //	check     validate the registry and its layouts
-//	gen       generate a Go package for one ABI version
+//	gen       generate a Go package or a C header for one ABI version
 //	export    write the resolved ABI as JSON
 //	docs      render the ABI as a static HTML site or as Markdown
 //	diff      compare two ABI versions or two registries and classify the changes
@@ -18,8 +20,8 @@
 //	version   print hvgen's module version and the registry's ABI versions
 //
 // Run "hvgen <command> -h" for a command's flags. Exit status: 0 on success, 1
-// when the registry has errors, 2 on a usage error, 3 when hvgen diff finds
-// changes of the class -fail-on names.
+// when the registry has errors or a command fails, 2 on a usage error, 3 when
+// hvgen diff finds changes of the class -fail-on names.
 package main
 
 import (
@@ -39,7 +41,7 @@ type command struct {
 
 var commands = []command{
 	{"check", "validate the registry and its layouts", runCheck},
-	{"gen", "generate a Go package for one ABI version", runGen},
+	{"gen", "generate a Go package or a C header for one ABI version", runGen},
 	{"export", "write the resolved ABI as JSON", runExport},
 
 	{"docs", "render the ABI as a static HTML site or as Markdown", runDocs},
@@ -100,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "hvgen generates Go bindings from the Hyper-V hypervisor ABI registry.\n\nUsage:\n\n\thvgen <command> [flags]\n\nCommands:\n\n")
+	fmt.Fprintf(w, "hvgen checks the Hyper-V hypervisor ABI registry and generates code, docs and reports from it.\n\nUsage:\n\n\thvgen <command> [flags]\n\nCommands:\n\n")
 	for _, c := range commands {
 		fmt.Fprintf(w, "\t%-9s %s\n", c.name, c.summary)
 	}

@@ -19,7 +19,7 @@ type callsFlags struct {
 func addCallsFlags(fs *flag.FlagSet) callsFlags {
 	return callsFlags{
 		calls:   fs.Bool("calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
-		all:     fs.Bool("all", false, "with -calls, also print each call the sim does not model as `NAME: not modelled: reason`"),
+		all:     fs.Bool("all", false, "with -calls, also print each call the sim does not model, as NAME: not modelled: reason"),
 		version: fs.String("version", "wdk-2013", "with -calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
 	}
 }
