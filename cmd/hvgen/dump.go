@@ -81,6 +81,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	}
 	w := bufio.NewWriterSize(dst, 64<<10)
 	d := newDecoder(w, *asJSON, want, *since, *until, stderr)
+	d.name = name
 	if *summary {
 		d.summarize()
 	}
@@ -177,6 +178,7 @@ func entryFilter(list string) (map[uint16]bool, error) {
 // order, and reports problems between the lines they belong between.
 type decoder struct {
 	w        *bufio.Writer
+	name     string // the input's name in messages
 	json     bool
 	stderr   io.Writer
 	fmts     []*formatter // one per decoding goroutine
@@ -273,18 +275,16 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 		if rr.off == 0 {
 			fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
 		}
-		var lost uint64
-		for _, f := range d.fmts {
-			lost += f.lost
-		}
-		if lost > 0 {
+		if lost := d.lost(); lost > 0 {
 			fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", lost)
 		}
-		if d.fmts[0].counts != nil {
-			return d.writeSummary(rr.chunks, lost)
-		}
-		return nil
+		return d.summary(rr.chunks)
 	case errors.As(err, &se) && se.kind == truncated:
+		// The complete buffers before the cut were decoded: -summary
+		// counts them as the text and JSON forms show them.
+		if err := d.summary(rr.chunks); err != nil {
+			return err
+		}
 		if err := d.flush(); err != nil {
 			return err
 		}
@@ -292,10 +292,34 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 		if !allowTrunc {
 			return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
 		}
-		fmt.Fprintf(d.stderr, "hvgen dump: truncated recording: %v (the %d complete buffers before it were decoded)\n", err, rr.chunks)
+		fmt.Fprintf(d.stderr, "hvgen dump: %s: truncated recording: %v (the %d complete buffers before it were decoded)\n", d.name, err, rr.chunks)
 		return nil
+	case errors.As(err, &se):
+		// Bytes that are not a chunk end the stream; what came before
+		// them was decoded, and -summary counts it too.
+		if werr := d.summary(rr.chunks); werr != nil {
+			return werr
+		}
 	}
 	return err
+}
+
+// lost is the events lost the buffers decoded so far report.
+func (d *decoder) lost() uint64 {
+	var lost uint64
+	for _, f := range d.fmts {
+		lost += f.lost
+	}
+	return lost
+}
+
+// summary writes the -summary table of the buffers decoded so far, when
+// -summary is set.
+func (d *decoder) summary(buffers int) error {
+	if d.fmts[0].counts == nil {
+		return nil
+	}
+	return d.writeSummary(buffers, d.lost())
 }
 
 // readJobs reads chunks into free jobs and hands them to the workers and,
