@@ -40,7 +40,7 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	var rf registryFlags
 	rf.register(fs)
 	listen := fs.String("listen", "127.0.0.1:9812", "`address` to serve /metrics and /healthz on (port 0: any free port; the log says which)")
-	backend := fs.String("backend", "mshv", "`backend` the pages come from: sim (the simulated hypervisor) or mshv (Linux's /dev/mshv on a root partition)")
+	backend := fs.String("backend", "mshv", "where the pages come from, by `name`: sim (the simulated hypervisor) or mshv (Linux's /dev/mshv on a root partition)")
 	version := fs.String("version", "linux-7.0", "ABI `version` whose counter registry lays out the pages")
 	arch := fs.String("arch", archOf(runtime.GOARCH), "`architecture` whose counter layout the pages have (x64 or arm64)")
 	seed := fs.Uint64("seed", 1, "sim: `seed` for how fast each counter moves and when partitions come and go")
