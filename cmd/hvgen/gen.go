@@ -75,6 +75,10 @@ func selectView(r *spec.Registry, version string, sel spec.Selection) (*spec.Reg
 	}
 	sub, err := v.Subset(sel)
 	if err != nil {
+		if _, inAll := r.Subset(sel); inAll == nil {
+			// Every name exists, in other versions: say so, not "not in the registry".
+			return nil, usageError{fmt.Sprintf("not in version %s: %s", version, strings.TrimPrefix(err.Error(), "not in the registry: "))}
+		}
 		return nil, usageError{err.Error()}
 	}
 	return sub, nil

@@ -1,0 +1,20 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A selection naming a hypercall the registry has in another version only
+// is refused as absent from the version asked for, not from the registry.
+func TestGenSelectionOtherVersion(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := runCLI("gen", "-spec", "../../spec", "-version", "tlfs", "-out", dir, "-calls", "HvCallMapStatsPage")
+	if code != 2 || !strings.Contains(errs, "not in version tlfs: hypercall HvCallMapStatsPage") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runCLI("gen", "-spec", "../../spec", "-version", "tlfs", "-out", dir, "-calls", "HvCallNoSuchCall")
+	if code != 2 || !strings.Contains(errs, "not in the registry: hypercall HvCallNoSuchCall") {
+		t.Errorf("unknown call: exit %d, stderr %q", code, errs)
+	}
+}
