@@ -191,3 +191,53 @@ func TestCollectorSimGrouped(t *testing.T) {
 		t.Errorf("LP run time %v", lp)
 	}
 }
+
+// A grouped page whose group headers change while mapped is found again;
+// one that no longer parses is a corrupt page, and readable once it does.
+func TestCollectorGroupedCorrupt(t *testing.T) {
+	tab, err := NewTable(registry(t).View("wdk-2013"), "wdk-2013", "x64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSim(tab, SimConfig{Seed: 1, LPs: 1, Partitions: 1, VPs: 1, Now: (&clock{now: time.Unix(1, 0)}).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page []byte // a copy of the VP page, which the test breaks
+	src := &hooked{Source: s, page: func(o Object) ([]byte, error, bool) {
+		if k, _ := kindOf(o.Type); k != kindVP {
+			return nil, nil, false
+		}
+		if page == nil {
+			real, err := s.Page(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page = unsafeBytes(make([]uint64, PageSize/8))
+			copy(page, real)
+			page[8*2] = 42 // VPA slot 2: the VP's hypervisor run time
+		}
+		return page, nil, true
+	}}
+	c := NewCollector(src, tab, slog.New(slog.DiscardHandler))
+	read := func() (float64, float64, bool) {
+		mfs := gather(t, c)
+		n, _ := value(mfs, "hyperv_stats_page_errors_total", "object", "vp", "reason", ReasonCorrupt)
+		v, ok := value(mfs, "hyperv_vp_hypervisor_run_time_seconds_total", "partition", "2", "vp", "0")
+		return n, v, ok
+	}
+	// The VPA group (2 counters) comes first: slot 0 its header, slot 3 the
+	// VPV header.
+	if n, v, ok := read(); n != 0 || !ok || math.Abs(v-42e-7) > 1e-12 {
+		t.Fatalf("good page: %v errors, run time %v %v", n, v, ok)
+	}
+	header := append([]byte(nil), page[:8]...)
+	page[6] = 0xff // group 0's length: past the page
+	if n, _, ok := read(); n != 1 || ok {
+		t.Errorf("broken header: %v corrupt errors, series %v", n, ok)
+	}
+	copy(page[:8], header)
+	if n, v, ok := read(); n != 1 || !ok || math.Abs(v-42e-7) > 1e-12 {
+		t.Errorf("repaired page: %v errors, run time %v %v", n, v, ok)
+	}
+}
