@@ -2,7 +2,7 @@ package sim_test
 
 import (
 	"encoding/binary"
-		"testing"
+	"testing"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
@@ -57,4 +57,3 @@ func TestFlatStatsPages(t *testing.T) {
 		t.Error("seeds 1 and 2 move the counters alike")
 	}
 }
-
