@@ -24,7 +24,9 @@ type FlatKind uint8
 
 // How flat-page counters move. Every value is a function of the seed, the
 // object and the reference time since the object was created, so two runs
-// that advance time alike see the same numbers.
+// that advance time alike see the same numbers; except the counters
+// statSources names, which show the sim's state (run time, hypercalls,
+// intercepts, VPs, pages) whatever their kind.
 const (
 	FlatEvents FlatKind = iota // counts events: grows at 1 to 20000 per second
 	FlatTime                   // counts 100 ns units: grows by 1/1024 to all of the time passed
