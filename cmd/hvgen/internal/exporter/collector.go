@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -173,6 +174,9 @@ func (c *Collector) read(o Object, k kind, st *objState) error {
 	}
 	if err := walk(page, slots, c.table.scales[k], st.values); err != nil {
 		return &PageError{Reason: ReasonCorrupt, Err: err}
+	}
+	for _, i := range st.layout.missing {
+		st.values[i] = math.NaN() // no value: the page lacks the counter
 	}
 	return nil
 }

@@ -9,10 +9,6 @@ import (
 	"github.com/hvgen/hvgen/runtime/stats"
 )
 
-// missingSlot marks a metric whose group a grouped page lacks (or holds in an
-// older, shorter minor version): walk reports it as NaN, no value.
-const missingSlot = -1
-
 // groupLayout is where a grouped (wdk-2013) page holds an object's
 // counters: found with runtime/stats.Parse when the object is first read, and
 // trusted while the group headers stay as they were, which a walk checks
@@ -21,6 +17,9 @@ type groupLayout struct {
 	page    *byte // the mapped page it was found on
 	headers []groupHeader
 	slots   []int32 // page slot of each of the object type's metrics
+	// missing are the metrics whose group the page lacks (or holds in an
+	// older, shorter minor version): their slot is 0, and their value NaN.
+	missing []int
 }
 
 // groupHeader is a group header's slot and the header's value.
@@ -49,7 +48,7 @@ func (l *groupLayout) holds(page []byte) bool {
 // locate finds the groups of page, an object of type k, and the slot of
 // each metric of t.
 func (l *groupLayout) locate(page []byte, t *Table, k kind) error {
-	l.slots, l.headers, l.page = nil, l.headers[:0], nil
+	l.slots, l.headers, l.page, l.missing = nil, l.headers[:0], nil, l.missing[:0]
 	if len(page) != PageSize {
 		return errNotPage
 	}
@@ -63,11 +62,13 @@ func (l *groupLayout) locate(page []byte, t *Table, k kind) error {
 	}
 	slots := make([]int32, len(t.metrics[k]))
 	for i := range slots {
-		slots[i] = missingSlot
 		for _, g := range p.Groups {
 			if g.Type == t.groupOf[k][i] && int(t.slots[k][i]) <= g.Counters {
 				slots[i] = int32(g.Offset/8) + t.slots[k][i]
 			}
+		}
+		if slots[i] == 0 {
+			l.missing = append(l.missing, i)
 		}
 	}
 	l.slots, l.page = slots, unsafe.SliceData(page)

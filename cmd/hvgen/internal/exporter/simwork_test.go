@@ -240,4 +240,13 @@ func TestCollectorGroupedCorrupt(t *testing.T) {
 	if n, v, ok := read(); n != 1 || !ok || math.Abs(v-42e-7) > 1e-12 {
 		t.Errorf("repaired page: %v errors, run time %v %v", n, v, ok)
 	}
+	// An end-of-list header where the VPV group was: its counters have no
+	// value, the VPA group's still do.
+	clear(page[8*3 : 8*4])
+	mfs := gather(t, c)
+	calls, ok := value(mfs, "hyperv_vp_hypercalls_total", "partition", "2", "vp", "0")
+	run, _ := value(mfs, "hyperv_vp_hypervisor_run_time_seconds_total", "partition", "2", "vp", "0")
+	if !ok || !math.IsNaN(calls) || math.Abs(run-42e-7) > 1e-12 {
+		t.Errorf("without the VPV group: hypercalls %v %v, run time %v", calls, ok, run)
+	}
 }

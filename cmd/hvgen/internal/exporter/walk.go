@@ -2,7 +2,6 @@ package exporter
 
 import (
 	"errors"
-	"math"
 	"sync/atomic"
 	"unsafe"
 )
@@ -12,8 +11,7 @@ const PageSize = 4096
 
 var errNotPage = errors.New("not an 8-byte-aligned page of 4096 bytes")
 
-// walk reads the counters at slots of a page into out, scaled (NaN for a
-// missingSlot), with
+// walk reads the counters at slots of a flat page into out, scaled, with
 // atomic loads since the hypervisor writes the page while it is mapped. It
 // reads the mapped memory in place and allocates nothing.
 func walk(page []byte, slots []int32, scales []float64, out []float64) error {
@@ -22,10 +20,6 @@ func walk(page []byte, slots []int32, scales []float64, out []float64) error {
 	}
 	words := (*[PageSize / 8]uint64)(unsafe.Pointer(unsafe.SliceData(page)))
 	for i, s := range slots {
-		if s == missingSlot {
-			out[i] = math.NaN()
-			continue
-		}
 		out[i] = float64(atomic.LoadUint64(&words[s&(PageSize/8-1)])) * scales[i]
 	}
 	return nil
