@@ -15,7 +15,7 @@ type statsReader func(t *testing.T, page []byte, obj hv.StatsObjectType, name st
 // groupedCounter reads a 2013 page through runtime/stats.
 func groupedCounter(t *testing.T, page []byte, obj hv.StatsObjectType, name string) uint64 {
 	t.Helper()
-	p, err := stats.Parse(page, uint32(obj), hv.StatsGroups[:])
+	p, err := stats.Parse(page, obj, hv.StatsGroups[:])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package exporter
 import (
 	"errors"
 	"fmt"
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"sync/atomic"
 	"unsafe"
 
@@ -52,7 +53,7 @@ func (l *groupLayout) locate(page []byte, t *Table, k kind) error {
 	if len(page) != PageSize {
 		return errNotPage
 	}
-	p, err := stats.Parse(page, kinds[k].code, t.groups[k])
+	p, err := stats.Parse(page, hv.StatsObjectType(kinds[k].code), t.groups[k])
 	if err != nil {
 		return fmt.Errorf("%w: %w", errGroups, err)
 	}

@@ -69,11 +69,11 @@ type Table struct {
 	// slots is the page slot of each metric on a flat page; on a grouped
 	// page, its index in its group (groupOf), which a page's layout places.
 	slots   [numKinds][]int32
-	groupOf [numKinds][]uint16         // grouped pages: the group header Type of each metric
-	scales  [numKinds][]float64        // factor from the raw value to the metric's unit
-	sim     [numKinds][]simKind        // how the simulator should move each counter
-	grouped bool                       // the pages are groups with headers (wdk-2013), not flat
-	groups  [numKinds][]abi.StatsGroup // grouped pages: each object type's groups, for stats.Parse
+	groupOf [numKinds][]abi.StatsGroupType // grouped pages: the group header Type of each metric
+	scales  [numKinds][]float64            // factor from the raw value to the metric's unit
+	sim     [numKinds][]simKind            // how the simulator should move each counter
+	grouped bool                           // the pages are groups with headers (wdk-2013), not flat
+	groups  [numKinds][]abi.StatsGroup     // grouped pages: each object type's groups, for stats.Parse
 }
 
 type simKind uint8
@@ -118,7 +118,7 @@ func NewTable(r *spec.Registry, version, arch string) (*Table, error) {
 				return nil, fmt.Errorf("%s:%d: stats group %s has no header Type or version with a value; the exporter cannot find it on a page", g.Pos.File, g.Pos.Line, g.Name)
 			}
 			// HV_STATISTICS_GROUP_VERSION: Minor in the low 16 bits, Major above.
-			desc = abi.StatsGroup{Name: g.Name, ID: uint16(id), HasID: true, Major: uint16(ver >> 16), Minor: uint16(ver), Object: uint32(code)}
+			desc = abi.StatsGroup{Name: g.Name, ID: abi.StatsGroupType(id), HasID: true, Major: uint16(ver >> 16), Minor: uint16(ver), Object: uint32(code)}
 			t.groups[k] = append(t.groups[k], desc)
 		}
 		for _, c := range g.Counters {
