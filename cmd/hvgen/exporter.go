@@ -24,6 +24,9 @@ Examples:
   hvgen exporter -backend sim -listen 127.0.0.1:9812
   curl -s http://127.0.0.1:9812/metrics | grep hyperv_vp_total_run_time
 
+  # The simulated hypervisor's pages in the 2013 group format:
+  hvgen exporter -backend sim -version wdk-2013 -listen 127.0.0.1:9812
+
   # Forty simulated VPs in ten partitions that come and go, another seed:
   hvgen exporter -backend sim -sim-partitions 10 -sim-vps 4 -seed 7 -listen :9812
 
@@ -72,8 +75,11 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	var src exporter.Source
 	switch *backend {
 	case "sim":
-		src = exporter.NewSim(table, exporter.SimConfig{Seed: *seed, LPs: *lps, Partitions: *parts, VPs: *vps,
+		src, err = exporter.NewSim(table, exporter.SimConfig{Seed: *seed, LPs: *lps, Partitions: *parts, VPs: *vps,
 			Churn: *churn > 0, ChurnEvery: *churn})
+		if err != nil {
+			return err
+		}
 	case "mshv":
 		src, err = exporter.OpenMshv(mshvParts)
 		if err != nil {

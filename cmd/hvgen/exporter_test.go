@@ -57,12 +57,18 @@ func scrape(t *testing.T, addr string) (map[string]*dto.MetricFamily, []byte) {
 }
 
 // TestExporterSim runs "hvgen exporter -backend sim -listen 127.0.0.1:0" in
-// process, scrapes it twice over HTTP and stops it with SIGINT.
+// process, scrapes it twice over HTTP and stops it with SIGINT: with the
+// default version's flat pages and with wdk-2013's grouped ones.
 func TestExporterSim(t *testing.T) {
+	t.Run("linux-7.0", func(t *testing.T) { testExporterSim(t) })
+	t.Run("wdk-2013", func(t *testing.T) { testExporterSim(t, "-version", "wdk-2013") })
+}
+
+func testExporterSim(t *testing.T, args ...string) {
 	var stderr lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run([]string{"exporter", "-spec", "../../spec", "-backend", "sim", "-listen", "127.0.0.1:0"}, io.Discard, &stderr)
+		done <- run(append([]string{"exporter", "-spec", "../../spec", "-backend", "sim", "-listen", "127.0.0.1:0"}, args...), io.Discard, &stderr)
 	}()
 	listening := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 	var addr string
@@ -177,9 +183,9 @@ func TestExporterUsage(t *testing.T) {
 		}
 	}
 	stderr.Reset()
-	if code := run([]string{"exporter", "-spec", "../../spec", "-version", "wdk-2013", "-backend", "sim", "-listen", "127.0.0.1:0"}, io.Discard, &stderr); code != 1 ||
-		!strings.Contains(stderr.String(), "laid out in groups") {
-		t.Errorf("wdk-2013: exit %d: %s", code, stderr.String())
+	if code := run([]string{"exporter", "-spec", "../../spec", "-version", "tlfs", "-backend", "sim", "-listen", "127.0.0.1:0"}, io.Discard, &stderr); code != 1 ||
+		!strings.Contains(stderr.String(), "no statistics counters") {
+		t.Errorf("tlfs: exit %d: %s", code, stderr.String())
 	}
 }
 

@@ -43,7 +43,7 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 			if size&7 != 0 || uint(size-EntryHeaderSize) > uint(end-off-EntryHeaderSize) {
 				break
 			}
-			if !yield(Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, nil) {
+			if !yield(Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:], Offset: off}, nil) {
 				return
 			}
 			off += size
@@ -88,7 +88,7 @@ func (it *Entries) Next() (e Entry, ok bool) {
 		hdr := (*hv.EventlogEntryHeader)(unsafe.Add(it.base, off))
 		if size := int(hdr.Size); size&7 == 0 && uint(size-EntryHeaderSize) <= uint(it.end-off-EntryHeaderSize) {
 			it.off = off + size
-			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, true
+			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:], Offset: off}, true
 		}
 	}
 	it.end = off // stop here (at the end, a no-op); Err says why if off < limit

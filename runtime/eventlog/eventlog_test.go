@@ -272,3 +272,32 @@ func TestPullStopsAtBadBytes(t *testing.T) {
 		t.Fatalf("Err %v, want the entry at %#x named as changed", err, off)
 	}
 }
+
+// An entry without payload that ends its buffer must not make the walks
+// form a pointer past the buffer (go test -race checks pointer arithmetic:
+// checkptr once failed here on both forms).
+func TestEmptyPayloadAtBufferEnd(t *testing.T) {
+	size := eventlog.HeaderSize + 2*eventlog.EntryHeaderSize + 8
+	mem := build(1, size, 1, 0) // the second entry fills the buffer to its last byte
+	b, err := eventlog.NewBuffer(mem, 1, lt, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for e, err := range b.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(e.Payload))
+	}
+	it := b.Entries()
+	for e, ok := it.Next(); ok; e, ok = it.Next() {
+		sizes = append(sizes, len(e.Payload))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sizes) != "[8 0 8 0]" {
+		t.Errorf("payload sizes %v, want [8 0 8 0] (range form, then pull form)", sizes)
+	}
+}

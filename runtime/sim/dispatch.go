@@ -55,7 +55,6 @@ func (h *Hypervisor) dispatch(p *Partition, ctl uint64, in, out *hvcall.Page, re
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := r.call.h(h, r)
-	h.countHypercall(p)
 	p.countCall()
 	return st, r.done
 }

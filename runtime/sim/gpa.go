@@ -109,6 +109,7 @@ func (h *Hypervisor) mapOne(r *request, t *Partition, tgt, src uint64, flags hv.
 	t.regions[tgt/regionPages]++
 	t.gmap[tgt] = gpaMapping{spa: spa, flags: flags}
 	h.shared[spa]++
+	t.gpaChanged()
 	return hv.StatusSuccess
 }
 
@@ -118,6 +119,7 @@ func (h *Hypervisor) unmapPage(t *Partition, gpa uint64) {
 		return
 	}
 	delete(t.gmap, gpa)
+	t.gpaChanged()
 	if h.shared[m.spa]--; h.shared[m.spa] == 0 {
 		delete(h.shared, m.spa)
 	}
@@ -354,4 +356,11 @@ func (h *Hypervisor) walk(t *Partition, v *vp, gva uint64, flags hv.TranslateGVA
 		return hv.TranslateGVAGPANoWriteAccess, gpa
 	}
 	return hv.TranslateGVASuccess, gpa
+}
+
+// gpaChanged counts a change of the partition's GPA space on its page.
+func (t *Partition) gpaChanged() {
+	t.gpaMods++
+	t.stats.put(srcPtGpaModifications, t.gpaMods)
+	t.stats.put(srcPtGpaPages, uint64(len(t.gmap)))
 }

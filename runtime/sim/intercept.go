@@ -78,5 +78,8 @@ func (p *Partition) Intercept(vpIndex uint32, typ hv.InterceptType, param uint64
 		return false
 	}
 	v.intercepts.Add(1)
+	src := interceptSource(typ, param)
+	v.counts[src]++
+	v.stats.put(src, v.counts[src])
 	return true
 }

@@ -53,6 +53,8 @@ func (h *Hypervisor) assertVirtualInterrupt(r *request) hv.Status {
 		}
 	}
 	v.interrupts = append(v.interrupts, AssertedInterrupt{Type: typ, Vector: vec})
+	v.counts[srcVPVirtualInterrupts]++
+	v.stats.put(srcVPVirtualInterrupts, v.counts[srcVPVirtualInterrupts])
 	return hv.StatusSuccess
 }
 

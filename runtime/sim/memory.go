@@ -76,6 +76,7 @@ func (h *Hypervisor) depositMemory(r *request) hv.Status {
 		target.held++
 		target.frames.push(gpa)
 	}
+	h.syncLevels(target)
 	r.done = end
 	return hv.StatusSuccess
 }

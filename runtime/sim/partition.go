@@ -75,9 +75,10 @@ type partExt struct {
 	conns      map[hv.ConnectionID]*connection
 	extInt     extIntState
 	calls      uint64 // hypercalls the partition issued
+	gpaMods    uint64 // GPA pages mapped and unmapped
 }
 
-func (p *Partition) initExt() {
+func (p *Partition) initExt(vps int) {
 	p.phase = phaseActive // the root and CreateChild partitions start active
 	if parent := p.h.partitions[p.Parent]; parent != nil && p.Parent != 0 {
 		p.depth = parent.depth + 1
@@ -88,10 +89,10 @@ func (p *Partition) initExt() {
 		p.props[k] = v
 	}
 	p.vp = map[hv.VPIndex]*vp{}
-	for i, s := range p.vps {
-		p.vp[hv.VPIndex(i)] = newVP(hv.VPIndex(i), s)
+	for i := range hv.VPIndex(vps) {
+		p.vp[i] = newVP(i, p.h.newStatsPage(hv.StatsObjectVP, p.ID, uint32(i)))
 	}
-	p.syncVPStats()
+	p.vpsChanged()
 	p.gmap = map[uint64]gpaMapping{}
 	p.regions = map[uint64]int{}
 	p.access = map[uint64]hv.MapGPAFlags{}
@@ -228,6 +229,7 @@ func (h *Hypervisor) teardown(t *Partition) {
 		h.counts[limitActive]--
 	}
 	t.phase, t.active = phaseFinalized, false
+	h.syncLevels(t)
 }
 
 func (h *Hypervisor) deletePartition(r *request) hv.Status {
@@ -243,18 +245,13 @@ func (h *Hypervisor) deletePartition(r *request) hv.Status {
 	}
 	// Stats pages of the partition and its VPs that the parent mapped go
 	// with it, and so does the pool page each mapping held.
-	for k, gpa := range r.p.mapped {
-		if k.partition == t.ID {
-			delete(r.p.mapped, k)
-			delete(r.p.gpa, gpa)
-			r.p.pool++
-		}
-	}
+	h.dropStatsMappings(t, 0, true)
 	if t.creator != nil {
 		t.creator.pool += partitionPoolPages
 		h.counts[limitPartitions]--
 	}
 	delete(h.partitions, t.ID)
+	h.syncLevels(nil)
 	return hv.StatusSuccess
 }
 
@@ -376,6 +373,7 @@ func (h *Hypervisor) setPartitionProperty(r *request) hv.Status {
 		return hv.StatusSuccess
 	}
 	t.props[code] = v
+	h.syncLevels(t)
 	return hv.StatusSuccess
 }
 

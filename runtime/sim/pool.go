@@ -32,6 +32,7 @@ func (h *Hypervisor) withdrawMemory(r *request) hv.Status {
 	if t == nil {
 		return st
 	}
+	defer h.syncLevels(t)
 	end := h.repEnd(r)
 	for i := r.start; i < end; i++ {
 		if t.pool == 0 {

@@ -69,7 +69,6 @@ type Partition struct {
 	Privileges uint64         // HV_PARTITION_PRIVILEGE_MASK bits the sim checks (AccessStats)
 	active     bool
 	pool       int // free pages in the memory pool
-	vps        []*statsPage
 	stats      *statsPage
 	mapped     map[statsKey]uint64 // stats pages this partition mapped: object -> GPA page
 	gpa        map[uint64][]byte   // GPA page -> memory the partition sees there (overlays)
@@ -126,12 +125,10 @@ func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool
 	p := &Partition{h: h, ID: h.nextID, Parent: parent, Privileges: privileges, active: true, pool: pool,
 		mapped: map[statsKey]uint64{}, gpa: map[uint64][]byte{}, ram: map[uint64]bool{},
 		stats: h.newStatsPage(hv.StatsObjectPartition, h.nextID, 0)}
-	for i := range vps {
-		p.vps = append(p.vps, h.newStatsPage(hv.StatsObjectVP, h.nextID, uint32(i)))
-	}
 	h.nextID++
 	h.partitions[p.ID] = p
-	p.initExt()
+	p.initExt(vps)
+	h.syncLevels(p)
 	return p
 }
 
@@ -181,8 +178,8 @@ func (h *Hypervisor) Advance(d uint64) {
 	h.now.Add(d)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.tickStats(d)
 	h.tickVPs(d)
+	h.tickStats()
 }
 
 // NextMessage waits for the next buffers-ready message posted to the root

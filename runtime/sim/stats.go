@@ -24,7 +24,9 @@ type FlatKind uint8
 
 // How flat-page counters move. Every value is a function of the seed, the
 // object and the reference time since the object was created, so two runs
-// that advance time alike see the same numbers.
+// that advance time alike see the same numbers; except the counters
+// statSources names, which show the sim's state (run time, hypercalls,
+// intercepts, VPs, pages) whatever their kind.
 const (
 	FlatEvents FlatKind = iota // counts events: grows at 1 to 20000 per second
 	FlatTime                   // counts 100 ns units: grows by 1/1024 to all of the time passed
@@ -35,10 +37,10 @@ const (
 // groups of 64-bit slots, each group's slot 0 its HV_STATISTICS_GROUP_HEADER,
 // then an end-of-list header (all zero); or flat (see FlatCounter).
 type statsPage struct {
-	mem  []byte           // 8-byte aligned: counters are written atomically, as readers load them
-	slot map[string][]int // counter name -> byte offsets (a name may be in two groups)
-	born uint64           // reference time at creation
-	flat []flatSlot       // the flat-page counters that move on their own
+	mem  []byte              // 8-byte aligned: counters are written atomically, as readers load them
+	src  [numSources][]int32 // byte offsets of the counters that show the sim's state (see statSources)
+	born uint64              // reference time at creation
+	flat []flatSlot          // the flat-page counters that move on their own
 }
 
 type flatSlot struct {
@@ -49,14 +51,17 @@ type flatSlot struct {
 
 func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.PartitionID, index uint32) *statsPage {
 	words := make([]uint64, hvPageSize/8)
-	p := &statsPage{mem: unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), hvPageSize), slot: map[string][]int{}, born: h.now.Load()}
+	p := &statsPage{mem: unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), hvPageSize), born: h.now.Load()}
 	if h.cfg.FlatStats != nil {
 		for _, c := range h.cfg.FlatStats {
 			if c.Object != uint32(obj) || c.Index < 1 || c.Index >= hvPageSize/8 {
 				continue
 			}
 			off := 8 * c.Index
-			p.slot[c.Name] = append(p.slot[c.Name], off)
+			if src := sourceOf(obj, c.Name); src != srcNone {
+				p.src[src] = append(p.src[src], int32(off))
+				continue // the sim's state moves it
+			}
 			r := mix(h.cfg.Seed ^ uint64(obj)<<40 ^ uint64(partition)<<24 ^ uint64(index)<<12 ^ uint64(c.Index))
 			fs := flatSlot{off: off, kind: c.Kind}
 			switch c.Kind {
@@ -87,7 +92,9 @@ func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.Partition
 		h.Version = hv.StatisticsGroupVersion{Major: g.Major, Minor: g.Minor}
 		h.Length = hv.StatisticsGroupLength(8 * n)
 		for _, c := range g.Counters {
-			p.slot[c.Name] = append(p.slot[c.Name], off+8*c.Index)
+			if src := sourceOf(obj, c.Name); src != srcNone {
+				p.src[src] = append(p.src[src], int32(off+8*c.Index))
+			}
 		}
 		off += 8 * (n + 1)
 	}
@@ -106,16 +113,10 @@ func (p *statsPage) word(off int) *uint64 { return (*uint64)(unsafe.Pointer(&p.m
 
 func (p *statsPage) store(off int, v uint64) { atomic.StoreUint64(p.word(off), v) }
 
-// add adds v to the counters of that name on the page.
-func (p *statsPage) add(name string, v uint64) {
-	for _, off := range p.slot[name] {
-		atomic.AddUint64(p.word(off), v)
-	}
-}
-
-func (p *statsPage) set(name string, v uint64) {
-	for _, off := range p.slot[name] {
-		p.store(off, v)
+// put sets the counters that show src to v.
+func (p *statsPage) put(src statSource, v uint64) {
+	for _, off := range p.src[src] {
+		p.store(int(off), v)
 	}
 }
 
@@ -132,47 +133,29 @@ func (p *statsPage) moveFlat(now uint64) {
 	}
 }
 
-// tickStats moves the time-based counters by d (100 ns units).
-func (h *Hypervisor) tickStats(d uint64) {
+// tickStats brings every page up to the reference time: the flat-page
+// counters that move with time, the run times (moved by tickVPs) and the
+// levels.
+func (h *Hypervisor) tickStats() {
 	now := h.now.Load()
-	vps := 0
 	for _, p := range h.partitions {
-		vps += len(p.vps)
 		p.stats.moveFlat(now)
-		p.stats.set("PtVirtualProcessors", uint64(len(p.vps)))
-		p.stats.set("PtPartitionId", uint64(p.ID))
-		for _, vp := range p.vps {
-			vp.moveFlat(now)
-			vp.add("TotalRunTime", d)
-			vp.add("HypervisorRunTime", d/10)
+		h.syncLevels(p)
+		for _, v := range p.vp {
+			v.stats.moveFlat(now)
+			run := v.runTime.Load()
+			v.stats.put(srcVPRunTime, run)
+			v.stats.put(srcVPHypervisorRunTime, run/10)
 		}
 	}
 	for _, lp := range h.lpStats {
 		lp.moveFlat(now)
-		lp.set("GlobalTime", now)
-		lp.set("LpGlobalTime", now)
-		lp.add("TotalRunTime", d)
-		lp.add("HypervisorRunTime", d/10)
+		lp.put(srcLPGlobalTime, now)
+		lp.put(srcLPRunTime, h.lpRun)
+		lp.put(srcLPHypervisorRunTime, h.lpHypervisor)
 	}
 	h.hvStats.moveFlat(now)
-	// The counts the sim knows, under their 2013 and linux-7.0 names.
-	for _, n := range []struct {
-		names [2]string
-		v     int
-	}{{[2]string{"LogicalProcessors", "HvLogicalProcessors"}, len(h.lpStats)},
-		{[2]string{"Partitions", "HvPartitions"}, len(h.partitions)},
-		{[2]string{"VirtualProcessors", "HvVirtualProcessors"}, vps}} {
-		h.hvStats.set(n.names[0], uint64(n.v))
-		h.hvStats.set(n.names[1], uint64(n.v))
-	}
-}
-
-// countHypercall counts a hypercall on the caller's first VP.
-func (h *Hypervisor) countHypercall(p *Partition) {
-	if len(p.vps) > 0 {
-		p.vps[0].add("HypercallsPerSec", 1)
-		p.vps[0].add("VpHypercallsCount", 1)
-	}
+	h.syncLevels(nil)
 }
 
 // StatsObject names an object that has a statistics page.
@@ -201,34 +184,14 @@ func (h *Hypervisor) StatsObjects(buf []StatsObject) []StatsObject {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for _, id := range ids {
 		buf = append(buf, StatsObject{Type: hv.StatsObjectPartition, Partition: id})
-		for i := range h.partitions[id].vps {
-			buf = append(buf, StatsObject{Type: hv.StatsObjectVP, Partition: id, Index: uint32(i)})
-		}
-	}
-	return buf
-}
-
-// RemoveChild deletes a child partition: calls that name it fail with
-// HV_STATUS_INVALID_PARTITION_ID from now on, and its statistics pages vanish
-// from every partition that mapped them (each mapping's page goes back to
-// that partition's pool), as when the hypervisor deletes a partition.
-func (h *Hypervisor) RemoveChild(child *Partition) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if child.isRoot() || h.partitions[child.ID] != child {
-		return
-	}
-	delete(h.partitions, child.ID)
-	child.active = false
-	for _, p := range h.partitions {
-		for k, gpa := range p.mapped {
-			if (k.typ == hv.StatsObjectPartition || k.typ == hv.StatsObjectVP) && k.partition == child.ID {
-				delete(p.mapped, k)
-				delete(p.gpa, gpa)
-				p.pool++
+		vps := h.partitions[id].vp
+		for i := range hv.VPIndex(maxVPs) {
+			if vps[i] != nil {
+				buf = append(buf, StatsObject{Type: hv.StatsObjectVP, Partition: id, Index: uint32(i)})
 			}
 		}
 	}
+	return buf
 }
 
 // statsKey names a statistics object.
@@ -290,14 +253,15 @@ func (h *Hypervisor) statsObject(p *Partition, typ hv.StatsObjectType, id *hv.St
 		if x.ReservedZ3 != 0 || x.ReservedZ4 != 0 {
 			return key, nil, nil, hv.StatusInvalidParameter
 		}
-		if int(x.VPIndex) >= len(target.vps) {
+		v := target.vp[x.VPIndex]
+		if v == nil {
 			return key, nil, nil, hv.StatusInvalidVPIndex
 		}
 		if !target.active {
 			return key, nil, nil, hv.StatusInvalidPartitionState
 		}
 		key.index = uint32(x.VPIndex)
-		return key, target.vps[key.index], target, hv.StatusSuccess
+		return key, v.stats, target, hv.StatusSuccess
 	}
 	return key, nil, nil, hv.StatusInvalidParameter
 }
@@ -310,10 +274,10 @@ func (h *Hypervisor) mapStatsPage(r *request) hv.Status {
 		return st
 	case r.p.isMapped(key):
 		return hv.StatusOperationDenied
-	case r.p.pool < 1: // the overlay mapping's bookkeeping (the sim's choice: one page)
+	case r.p.pool < StatsPagePoolPages: // the overlay mapping's bookkeeping (the sim's choice: one page)
 		return hv.StatusInsufficientMemory
 	}
-	r.p.pool--
+	r.p.pool -= StatsPagePoolPages
 	gpa := uint64(in.TargetGPAPage)
 	r.p.mapped[key] = gpa
 	r.p.gpa[gpa] = page.mem
@@ -332,8 +296,27 @@ func (h *Hypervisor) unmapStatsPage(r *request) hv.Status {
 	}
 	delete(r.p.mapped, key)
 	delete(r.p.gpa, gpa)
-	r.p.pool++
+	r.p.pool += StatsPagePoolPages
 	return hv.StatusSuccess
+}
+
+// dropStatsMappings unmaps the statistics pages of a partition's objects
+// that are gone (its VP vpIndex, or with all every object of it) from the
+// parent that mapped them (the only partition the calls let map them); each
+// mapping's pool page goes back to the parent's pool.
+func (h *Hypervisor) dropStatsMappings(t *Partition, vpIndex uint32, all bool) {
+	parent := h.partitions[t.Parent]
+	if parent == nil {
+		return
+	}
+	for k, gpa := range parent.mapped {
+		if k.partition == t.ID && (k.typ == hv.StatsObjectPartition || k.typ == hv.StatsObjectVP) &&
+			(all || k.typ == hv.StatsObjectVP && k.index == vpIndex) {
+			delete(parent.mapped, k)
+			delete(parent.gpa, gpa)
+			parent.pool += StatsPagePoolPages
+		}
+	}
 }
 
 func (p *Partition) isMapped(k statsKey) bool {

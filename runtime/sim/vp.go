@@ -31,39 +31,25 @@ type vp struct {
 	// Counters for the statistics exporter and tests (see VPCounters).
 	runTime, hypercalls, intercepts atomic.Uint64
 	interrupts                      []AssertedInterrupt
-	paid                            bool // took vpPoolPages from the pool
+	counts                          [numSources]uint64 // the event counts the VP page shows beyond the three above
+	paid                            bool               // took vpPoolPages from the pool
 }
 
 func newVP(i hv.VPIndex, s *statsPage) *vp {
 	return &vp{index: i, regs: map[hv.RegisterName]hv.RegisterValue{}, stats: s}
 }
 
-// syncVPStats keeps Partition.vps, the VP statistics pages by VP index that
-// the stats calls read, in step with the VPs: a gap left by a VP index not in
-// use holds a page no VP counts on.
-func (p *Partition) syncVPStats() {
-	n := 0
-	for i := range p.vp {
-		n = max(n, int(i)+1)
-	}
-	pages := make([]*statsPage, n)
-	for i := range pages {
-		if v := p.vp[hv.VPIndex(i)]; v != nil {
-			pages[i] = v.stats
-		} else if i < len(p.vps) {
-			pages[i] = p.vps[i]
-		} else {
-			pages[i] = p.h.newStatsPage(hv.StatsObjectVP, p.ID, uint32(i))
-		}
-	}
-	p.vps = pages
+// vpsChanged follows a VP created or deleted: the lowest VP, which runs the
+// partition's calls, and the levels on the statistics pages.
+func (p *Partition) vpsChanged() {
 	p.lowest = nil
-	for i := range pages {
-		if v := p.vp[hv.VPIndex(i)]; v != nil {
+	for i := range hv.VPIndex(maxVPs) {
+		if v := p.vp[i]; v != nil {
 			p.lowest = v
 			break
 		}
 	}
+	p.h.syncLevels(p)
 }
 
 func (h *Hypervisor) createVP(r *request) hv.Status {
@@ -90,7 +76,7 @@ func (h *Hypervisor) createVP(r *request) hv.Status {
 	v := newVP(in.VPIndex, h.newStatsPage(hv.StatsObjectVP, t.ID, uint32(in.VPIndex)))
 	v.paid = true
 	t.vp[in.VPIndex] = v
-	t.syncVPStats()
+	t.vpsChanged()
 	return hv.StatusSuccess
 }
 
@@ -118,7 +104,8 @@ func (h *Hypervisor) removeVP(t *Partition, i hv.VPIndex) {
 	v.setSynicPage(t, &v.sim, &v.simGPA, 0)
 	v.setSynicPage(t, &v.sief, &v.siefGPA, 0)
 	delete(t.vp, i)
-	t.syncVPStats()
+	h.dropStatsMappings(t, uint32(i), false)
+	t.vpsChanged()
 }
 
 // vpTarget runs the checks the register calls share: the partition exists,
@@ -314,7 +301,7 @@ func (p *Partition) Interrupts(index uint32) []AssertedInterrupt {
 func (p *Partition) countCall() {
 	p.calls++
 	if v := p.firstVP(); v != nil {
-		v.hypercalls.Add(1)
+		v.stats.put(srcVPHypercalls, v.hypercalls.Add(1))
 	}
 }
 

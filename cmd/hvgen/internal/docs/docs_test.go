@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +209,11 @@ func TestGoAndCNames(t *testing.T) {
 			check(row.Name, strings.Split(row.Versions, ", ")[0], row.GoName)
 		}
 	}
+	for _, g := range s.Stats {
+		for _, c := range g.Counters {
+			check(c.Name, g.StatsGroup.Versions[0], c.GoName)
+		}
+	}
 	t.Logf("%d Go names checked against the generated packages", n)
 
 	files, err := HTML(s)
@@ -270,6 +276,50 @@ func TestVersionsPage(t *testing.T) {
 		}
 		if c.Kind == "type.doc" && (c.Old == "" || c.New == "") {
 			t.Errorf("type.doc without its texts: %+v", c)
+		}
+	}
+}
+
+// The counter tables: a label on every row (the counter's name where the
+// source gives no label), and each architecture's own counters after the
+// common ones, marked.
+func TestStatsRows(t *testing.T) {
+	s := fullSite(t)
+	marked := map[string]int{}
+	for _, g := range s.Stats {
+		if len(g.Counters) != len(g.StatsGroup.Counters) {
+			t.Errorf("%s: %d rows for %d counters", g.Name, len(g.Counters), len(g.StatsGroup.Counters))
+		}
+		archAt := -1 // index in spec.Arches of the last row's architecture
+		for _, c := range g.Counters {
+			if c.Label == "" {
+				t.Errorf("%s: counter %s has no label", g.Name, c.Name)
+			}
+			if c.Counter.Label == "" && c.Label != c.Name {
+				t.Errorf("%s: counter %s labelled %q", g.Name, c.Name, c.Label)
+			}
+			at := -1
+			if c.Arch != "" {
+				at = slices.Index(spec.Arches, c.Counter.Arch[0])
+				marked[c.Arch]++
+			}
+			if at < archAt {
+				t.Errorf("%s: counter %s (%q) after one of a later architecture", g.Name, c.Name, c.Arch)
+			}
+			archAt = at
+		}
+	}
+	if marked["x64"] == 0 || marked["arm64"] == 0 {
+		t.Errorf("architecture rows %v", marked)
+	}
+	files, err := Markdown(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(files["stats.md"])
+	for _, want := range []string{" (arm64 only) | ", " | VpTotalRunTime | `HvVPCountersVPTotalRunTime` | "} {
+		if !strings.Contains(md, want) {
+			t.Errorf("stats.md lacks %q", want)
 		}
 	}
 }

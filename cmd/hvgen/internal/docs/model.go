@@ -109,6 +109,36 @@ type EventGroup struct {
 type StatsGroup struct {
 	*spec.StatsGroup
 	Versions string
+	Counters []CounterRow // the counters of every architecture by slot, then each architecture's own (spec.Arches order)
+}
+
+// CounterRow is one statistics counter as the tables show it.
+type CounterRow struct {
+	*spec.Counter
+	Label  string // the reference's label, or the counter's name where it gives none (linux-7.0)
+	Arch   string // the architectures that have the counter at this slot, "" for all
+	GoName string // the generated slot constant
+}
+
+// counterRows orders and labels a group's counters.
+func counterRows(g *spec.StatsGroup) []CounterRow {
+	var rows []CounterRow
+	for i, a := range append([]string{""}, spec.Arches...) {
+		for _, c := range g.Counters {
+			if (i == 0) != (len(c.Arch) == 0) || i > 0 && c.Arch[0] != a {
+				continue // each counter once: under the first architecture it names
+			}
+			row := CounterRow{Counter: c, Label: c.Label, Arch: strings.Join(c.Arch, ", "), GoName: naming.Go(g.Name) + naming.Field(c.Name)}
+			if row.Label == "" {
+				row.Label = c.Name
+			}
+			for _, a := range c.Arch {
+				row.GoName += naming.Go(a) // as the generator names a counter the builds place differently
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // VersionDiff is what one version changes relative to the previous one.
@@ -252,7 +282,7 @@ func Build(r *spec.Registry) (*Site, error) {
 		s.Events = append(s.Events, &EventGroup{EventGroup: g, Mask: fmt.Sprintf("%#018x", g.Mask), Versions: strings.Join(g.Versions, ", ")})
 	}
 	for _, g := range r.StatsGroups {
-		s.Stats = append(s.Stats, &StatsGroup{StatsGroup: g, Versions: strings.Join(g.Versions, ", ")})
+		s.Stats = append(s.Stats, &StatsGroup{StatsGroup: g, Versions: strings.Join(g.Versions, ", "), Counters: counterRows(g)})
 	}
 	for a := range areas {
 		s.Areas = append(s.Areas, a)

@@ -57,7 +57,10 @@ func BenchmarkWalk(b *testing.B) {
 // host64 is a simulated host with 64 VPs (4 partitions of 16) and 8 LPs.
 func host64(b *testing.B) *Collector {
 	tab := testTable(b)
-	s := NewSim(tab, SimConfig{Seed: 1, LPs: 8, Partitions: 4, VPs: 16})
+	s, err := NewSim(tab, SimConfig{Seed: 1, LPs: 8, Partitions: 4, VPs: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
 	c := NewCollector(s, tab, slog.New(slog.DiscardHandler))
 	gather(b, c) // map every page first
 	return c

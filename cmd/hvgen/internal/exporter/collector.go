@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -41,6 +42,7 @@ type objState struct {
 	values []float64        // the last walk's values, reused
 	gen    uint64           // the scrape that last listed the object
 	failed string           // the reason of the last failure, "" when the last read worked
+	layout groupLayout      // grouped pages: where this object's page holds the counters
 }
 
 // NewCollector reads src's pages as table describes them. log gets a line
@@ -161,8 +163,20 @@ func (c *Collector) read(o Object, k kind, st *objState) error {
 	if err != nil {
 		return err
 	}
-	if err := walk(page, c.table.slots[k], c.table.scales[k], st.values); err != nil {
+	slots := c.table.slots[k]
+	if c.table.grouped {
+		if !st.layout.holds(page) {
+			if err := st.layout.locate(page, c.table, k); err != nil {
+				return &PageError{Reason: ReasonCorrupt, Err: err}
+			}
+		}
+		slots = st.layout.slots
+	}
+	if err := walk(page, slots, c.table.scales[k], st.values); err != nil {
 		return &PageError{Reason: ReasonCorrupt, Err: err}
+	}
+	for _, i := range st.layout.missing {
+		st.values[i] = math.NaN() // no value: the page lacks the counter
 	}
 	return nil
 }

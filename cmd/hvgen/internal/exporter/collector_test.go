@@ -113,7 +113,11 @@ func value(mfs map[string]*dto.MetricFamily, name string, want ...string) (float
 func newTestSim(t testing.TB, parts, vps int) (*Sim, *clock, *Table) {
 	tab := testTable(t)
 	clk := &clock{now: time.Unix(1000, 0)}
-	return NewSim(tab, SimConfig{Seed: 1, LPs: 2, Partitions: parts, VPs: vps, Now: clk.Now}), clk, tab
+	s, err := NewSim(tab, SimConfig{Seed: 1, LPs: 2, Partitions: parts, VPs: vps, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clk, tab
 }
 
 func logTo(b *bytes.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
@@ -157,10 +161,8 @@ func TestCollectorPartitionVanishes(t *testing.T) {
 	src := &hooked{Source: s, objects: func(buf []Object) ([]Object, error) {
 		if vanish {
 			vanish = false
-			for _, p := range s.children {
-				if p.ID == 2 {
-					s.H.RemoveChild(p)
-				}
+			if err := s.deletePartition(2); err != nil {
+				t.Error(err)
 			}
 		}
 		return buf, nil
@@ -299,7 +301,10 @@ func TestLint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := NewSim(tab, SimConfig{Partitions: 1, VPs: 1})
+		s, err := NewSim(tab, SimConfig{Partitions: 1, VPs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		h, _ := Handler(NewCollector(s, tab, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -315,7 +320,10 @@ func TestSimChurn(t *testing.T) {
 	history := func(seed uint64) []int {
 		tab := testTable(t)
 		clk := &clock{now: time.Unix(0, 0)}
-		s := NewSim(tab, SimConfig{Seed: seed, Partitions: 2, VPs: 2, Churn: true, ChurnEvery: time.Second, Now: clk.Now})
+		s, err := NewSim(tab, SimConfig{Seed: seed, Partitions: 2, VPs: 2, Churn: true, ChurnEvery: time.Second, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var out []int
 		for range 20 {
 			clk.Add(time.Second)

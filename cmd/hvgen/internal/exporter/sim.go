@@ -1,7 +1,9 @@
 package exporter
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,9 +26,13 @@ type SimConfig struct {
 }
 
 // Sim is a Source on the simulated hypervisor (runtime/sim). Its pages have
-// the flat layout of the table's version; the counters move with the time
-// passed since NewSim, at rates the seed picks, so that scrapes show rates.
-// The root partition maps the pages with the sim's (2013) HvMapStatsPage.
+// the layout of the table's version (flat, or wdk-2013's groups). The
+// counters that show the sim's state (run time, hypercalls, intercepts, VPs,
+// deposited pages; see runtime/sim) move with the work the Sim makes its
+// partitions do, the others with the time passed since NewSim at rates the
+// seed picks, so that scrapes show rates. The root partition creates and
+// deletes the child partitions, their pools and VPs, and maps the pages,
+// all through the sim's hypercalls.
 type Sim struct {
 	H *sim.Hypervisor
 
@@ -36,13 +42,34 @@ type Sim struct {
 	start    time.Time
 	simNow   uint64 // simulated time passed, 100 ns units
 	step     uint64 // churn steps done
-	children []*sim.Partition
-	mapped   map[Object]uint64 // object -> GPA page of the root where its page is mapped
+	children []*child
+	spare    []hv.GPAPageNumber // root RAM pages withdrawn from deleted children, for the next pools
+	mapped   map[Object]uint64  // object -> GPA page of the root where its page is mapped
 	nextGPA  uint64
+	failed   error // a churn step that failed, for the next listing to report
 }
 
+// child is a child partition the Sim created and the work it does.
+type child struct {
+	id     hv.PartitionID
+	p      *sim.Partition
+	client *hv.Client // issues hypercalls as the child
+	vps    int
+	born   uint64 // simulated time at creation
+	done   uint64 // work units done so far
+	rate   uint64 // work units per simulated second
+}
+
+// The Sim's choices: the pages a child's pool gets beyond what initializing
+// it and creating its VPs take, and the intercept every child installs (a
+// CPUID leaf), which its VPs then take as work.
+const (
+	childSparePages = 8
+	workLeaf        = 1
+)
+
 // NewSim starts a simulated host whose pages hold table's counters.
-func NewSim(table *Table, cfg SimConfig) *Sim {
+func NewSim(table *Table, cfg SimConfig) (*Sim, error) {
 	if cfg.LPs <= 0 {
 		cfg.LPs = 4
 	}
@@ -56,22 +83,104 @@ func NewSim(table *Table, cfg SimConfig) *Sim {
 		cfg.Now = time.Now
 	}
 	var flat []sim.FlatCounter
-	for k := range kinds {
-		for i, m := range table.metrics[k] {
-			flat = append(flat, sim.FlatCounter{Object: kinds[k].code, Index: int(table.slots[k][i]), Name: m.Counter,
-				Kind: [...]sim.FlatKind{simEvents: sim.FlatEvents, simTime: sim.FlatTime, simGauge: sim.FlatGauge}[table.sim[k][i]]})
+	if !table.grouped {
+		for k := range kinds {
+			for i, m := range table.metrics[k] {
+				flat = append(flat, sim.FlatCounter{Object: kinds[k].code, Index: int(table.slots[k][i]), Name: m.Counter,
+					Kind: [...]sim.FlatKind{simEvents: sim.FlatEvents, simTime: sim.FlatTime, simGauge: sim.FlatGauge}[table.sim[k][i]]})
+			}
 		}
 	}
 	h := sim.New(sim.Config{LogicalProcessors: cfg.LPs, FlatStats: flat, Seed: cfg.Seed, RootPoolPages: 1 << 16})
 	s := &Sim{H: h, cfg: cfg, client: hv.NewClient(h.Root().Backend()), start: cfg.Now(), mapped: map[Object]uint64{}, nextGPA: 0x10_0000_0000 >> 12}
 	for range cfg.Partitions {
-		s.children = append(s.children, h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 16, cfg.VPs))
+		if err := s.createPartition(cfg.VPs); err != nil {
+			return nil, fmt.Errorf("simulated host: %w", err)
+		}
 	}
-	return s
+	return s, nil
 }
 
-// advance moves simulated time up to the clock, churning partitions on the
-// way when asked to.
+// createPartition creates, fills and starts a child partition with vps VPs,
+// as a root partition's VMM does: HvCreatePartition, HvDepositMemory from the
+// root's RAM, HvInitializePartition, HvCreateVp, and an intercept.
+func (s *Sim) createPartition(vps int) error {
+	var out hv.CreatePartitionOutput
+	if err := s.client.CreatePartition(&hv.CreatePartitionInput{}, &out); err != nil {
+		return fmt.Errorf("create partition: %w", err)
+	}
+	id := out.NewPartitionID
+	n := childSparePages + 1 + vps // initialize takes a page, each VP one (runtime/sim)
+	pages := s.spare[max(0, len(s.spare)-n):]
+	s.spare = s.spare[:len(s.spare)-len(pages)]
+	for _, g := range s.H.Root().GiveRAM(n - len(pages)) {
+		pages = append(pages, hv.GPAPageNumber(g))
+	}
+	if _, err := s.client.DepositMemory(&hv.DepositMemoryInput{PartitionID: id}, pages); err != nil {
+		return fmt.Errorf("deposit into partition %d: %w", id, err)
+	}
+	if err := s.client.InitializePartition(&hv.InitializePartitionInput{PartitionID: id}); err != nil {
+		return fmt.Errorf("initialize partition %d: %w", id, err)
+	}
+	for vp := range hv.VPIndex(vps) {
+		if err := s.client.CreateVP(&hv.CreateVPInput{PartitionID: id, VPIndex: vp}); err != nil {
+			return fmt.Errorf("create VP %d of partition %d: %w", vp, id, err)
+		}
+	}
+	ic := &hv.InstallInterceptInput{PartitionID: id, AccessType: uint32(hv.InterceptAccessMaskExecute), InterceptType: hv.InterceptTypeX64CPUID}
+	*ic.InterceptParameter.AsUint64() = workLeaf
+	if err := s.client.InstallIntercept(ic); err != nil {
+		return fmt.Errorf("intercept in partition %d: %w", id, err)
+	}
+	p := s.H.Partition(id)
+	var mask hv.PartitionPrivilegeMask
+	mask.SetAccessPartitionID(true) // the hypercall its work issues
+	p.SetPrivileges(uint64(mask))
+	s.children = append(s.children, &child{id: id, p: p, client: hv.NewClient(p.Backend()), vps: vps, born: s.simNow,
+		rate: 1 + mix(s.cfg.Seed^uint64(id)<<32)%200})
+	return nil
+}
+
+// DeletePartition deletes a child partition the way its creator does:
+// HvFinalizePartition, HvWithdrawMemory until the pool is empty,
+// HvDeletePartition. Its pages come back to the root's RAM, and the sim
+// unmaps its statistics pages.
+func (s *Sim) DeletePartition(id hv.PartitionID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deletePartition(id)
+}
+
+func (s *Sim) deletePartition(id hv.PartitionID) error {
+	i := slices.IndexFunc(s.children, func(c *child) bool { return c.id == id })
+	if i < 0 {
+		return fmt.Errorf("partition %d is not a child the exporter created", id)
+	}
+	if err := s.client.FinalizePartition(&hv.FinalizePartitionInput{PartitionID: id}); err != nil {
+		return fmt.Errorf("finalize partition %d: %w", id, err)
+	}
+	var bal hv.GetMemoryBalanceOutput
+	if err := s.client.GetMemoryBalance(&hv.GetMemoryBalanceInput{PartitionID: id}, &bal); err != nil {
+		return fmt.Errorf("memory balance of partition %d: %w", id, err)
+	}
+	back := make([]hv.GPAPageNumber, bal.PagesAvailable)
+	for got := 0; got < len(back); {
+		n, err := s.client.WithdrawMemory(&hv.WithdrawMemoryInput{PartitionID: id}, back[got:])
+		got += n
+		if err != nil {
+			return fmt.Errorf("withdraw from partition %d (%d of %d pages): %w", id, got, len(back), err)
+		}
+	}
+	s.spare = append(s.spare, back...)
+	if err := s.client.DeletePartition(&hv.DeletePartitionInput{PartitionID: id}); err != nil {
+		return fmt.Errorf("delete partition %d: %w", id, err)
+	}
+	s.children = slices.Delete(s.children, i, i+1)
+	return nil
+}
+
+// advance moves simulated time up to the clock, with the children's work,
+// churning partitions on the way when asked to.
 func (s *Sim) advance() {
 	target := uint64(s.cfg.Now().Sub(s.start) / 100)
 	every := uint64(s.cfg.ChurnEvery / 100)
@@ -82,9 +191,27 @@ func (s *Sim) advance() {
 		}
 		s.H.Advance(d)
 		s.simNow += d
+		s.work()
 		if s.cfg.Churn && s.simNow == (s.step+1)*every {
 			s.step++
 			s.churn()
+		}
+	}
+}
+
+// work has each child do the work due by now, a function of the seed and
+// the simulated time since its creation: per unit, a hypercall (counted on
+// its lowest VP) and a CPUID intercept on each VP.
+func (s *Sim) work() {
+	var out hv.GetPartitionIDOutput
+	for _, c := range s.children {
+		due := (s.simNow - c.born) / 10_000_000 * c.rate
+		due += (s.simNow - c.born) % 10_000_000 * c.rate / 10_000_000
+		for ; c.done < due; c.done++ {
+			_ = c.client.GetPartitionID(&out) // the child has the privilege
+			for vp := range uint32(c.vps) {
+				c.p.Intercept(vp, hv.InterceptTypeX64CPUID, workLeaf, uint32(hv.InterceptAccessMaskExecute))
+			}
 		}
 	}
 }
@@ -93,13 +220,14 @@ func (s *Sim) advance() {
 func (s *Sim) churn() {
 	r := mix(s.cfg.Seed ^ s.step*0x9e3779b97f4a7c15)
 	if r&1 != 0 && len(s.children) > 1 {
-		i := int(r>>8) % len(s.children)
-		s.H.RemoveChild(s.children[i])
-		s.children = append(s.children[:i], s.children[i+1:]...)
+		if err := s.deletePartition(s.children[int(r>>8)%len(s.children)].id); err != nil {
+			s.failed = errors.Join(s.failed, err)
+		}
 	}
 	if r&2 != 0 && len(s.children) < 2*max(s.cfg.Partitions, 1) {
-		vps := 1 + int(r>>16)%s.cfg.VPs
-		s.children = append(s.children, s.H.CreateChild(s.H.Root(), sim.PrivilegeAccessStats, 16, vps))
+		if err := s.createPartition(1 + int(r>>16)%s.cfg.VPs); err != nil {
+			s.failed = errors.Join(s.failed, err)
+		}
 	}
 }
 
@@ -116,6 +244,8 @@ func (s *Sim) Objects(buf []Object) ([]Object, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
+	err := s.failed
+	s.failed = nil
 	root := s.H.Root().ID
 	for _, o := range s.H.StatsObjects(nil) {
 		if o.Partition == root {
@@ -123,7 +253,7 @@ func (s *Sim) Objects(buf []Object) ([]Object, error) {
 		}
 		buf = append(buf, Object{Type: uint32(o.Type), Partition: uint64(o.Partition), Index: o.Index})
 	}
-	return buf, nil
+	return buf, err
 }
 
 // Page implements Source.

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/abi"
 	"github.com/hvgen/hvgen/spec"
 )
 
@@ -65,9 +66,14 @@ type metric struct {
 type Table struct {
 	Version, Arch string
 	metrics       [numKinds][]metric
-	slots         [numKinds][]int32   // page slot of each metric
-	scales        [numKinds][]float64 // factor from the raw value to the metric's unit
-	sim           [numKinds][]simKind // how the simulator should move each counter
+	// slots is the page slot of each metric on a flat page; on a grouped
+	// page, its index in its group (groupOf), which a page's layout places.
+	slots   [numKinds][]int32
+	groupOf [numKinds][]abi.StatsGroupType // grouped pages: the group header Type of each metric
+	scales  [numKinds][]float64            // factor from the raw value to the metric's unit
+	sim     [numKinds][]simKind            // how the simulator should move each counter
+	grouped bool                           // the pages are groups with headers (wdk-2013), not flat
+	groups  [numKinds][]abi.StatsGroup     // grouped pages: each object type's groups, for stats.Parse
 }
 
 type simKind uint8
@@ -79,18 +85,22 @@ const (
 )
 
 // NewTable builds the table of ABI version (a view of the registry) on
-// architecture arch (x64 or arm64). The version's statistics groups must be
-// flat (the page is the counter array) and give every counter a kind and a
-// unit; reserved counters are left out.
+// architecture arch (x64 or arm64). The version's statistics groups must
+// all be flat (the page is the counter array, as linux-7.0's) or all grouped
+// with a header Type and version each (wdk-2013), and give every counter a
+// kind and a unit; reserved counters are left out.
 func NewTable(r *spec.Registry, version, arch string) (*Table, error) {
 	t := &Table{Version: version, Arch: arch}
 	if !slices.Contains(spec.Arches, arch) {
 		return nil, fmt.Errorf("unknown architecture %q (%s)", arch, strings.Join(spec.Arches, ", "))
 	}
 	byName := map[string]spec.Pos{}
-	for _, g := range r.StatsGroups {
-		if g.Layout != spec.LayoutFlat {
-			return nil, fmt.Errorf("%s:%d: stats group %s of %s is laid out in groups; the exporter reads flat pages (such as linux-7.0's)", g.Pos.File, g.Pos.Line, g.Name, version)
+	for i, g := range r.StatsGroups {
+		grouped := g.Layout != spec.LayoutFlat
+		if i == 0 {
+			t.grouped = grouped
+		} else if grouped != t.grouped {
+			return nil, fmt.Errorf("%s:%d: stats group %s of %s is laid out %s, the version's first group %s", g.Pos.File, g.Pos.Line, g.Name, version, layoutName(grouped), layoutName(t.grouped))
 		}
 		code, ok := enumValue(r, g.Object)
 		if !ok {
@@ -99,6 +109,17 @@ func NewTable(r *spec.Registry, version, arch string) (*Table, error) {
 		k, ok := kindOf(uint32(code))
 		if !ok {
 			return nil, fmt.Errorf("%s:%d: stats group %s: object %s = %#x is none of the four object types", g.Pos.File, g.Pos.Line, g.Name, g.Object, code)
+		}
+		var desc abi.StatsGroup
+		if grouped {
+			id, okID := constValue(r, g.IDConst)
+			ver, okVer := constValue(r, g.VersionConst)
+			if !okID || !okVer {
+				return nil, fmt.Errorf("%s:%d: stats group %s has no header Type or version with a value; the exporter cannot find it on a page", g.Pos.File, g.Pos.Line, g.Name)
+			}
+			// HV_STATISTICS_GROUP_VERSION: Minor in the low 16 bits, Major above.
+			desc = abi.StatsGroup{Name: g.Name, ID: abi.StatsGroupType(id), HasID: true, Major: uint16(ver >> 16), Minor: uint16(ver), Object: uint32(code)}
+			t.groups[k] = append(t.groups[k], desc)
 		}
 		for _, c := range g.Counters {
 			if c.Reserved || !c.OnArch(arch) {
@@ -126,6 +147,7 @@ func NewTable(r *spec.Registry, version, arch string) (*Table, error) {
 			m.desc = prometheus.NewDesc(m.Name, m.Help, kinds[k].labels, nil)
 			t.metrics[k] = append(t.metrics[k], m)
 			t.slots[k] = append(t.slots[k], int32(c.Index))
+			t.groupOf[k] = append(t.groupOf[k], desc.ID)
 			t.scales[k] = append(t.scales[k], scale)
 			t.sim[k] = append(t.sim[k], sk)
 		}
@@ -140,6 +162,22 @@ func NewTable(r *spec.Registry, version, arch string) (*Table, error) {
 // hypervisor, logical processor, partition, VP.
 func (t *Table) Len() [4]int {
 	return [4]int{len(t.metrics[0]), len(t.metrics[1]), len(t.metrics[2]), len(t.metrics[3])}
+}
+
+func layoutName(grouped bool) string {
+	if grouped {
+		return "in groups"
+	}
+	return "flat"
+}
+
+func constValue(r *spec.Registry, name string) (uint64, bool) {
+	for _, c := range r.Constants {
+		if c.Name == name && name != "" && c.Value != nil {
+			return *c.Value, true
+		}
+	}
+	return 0, false
 }
 
 func enumValue(r *spec.Registry, name string) (uint64, bool) {
@@ -174,9 +212,10 @@ var unitWords = []string{"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "t
 
 // MetricName derives a metric name from a counter: the namespace, the object
 // type, the counter name without its two-letter object prefix in snake case
-// (a trailing "count" dropped), "seconds" for time and "total" for counters:
-// VpTotalRunTime -> hyperv_vp_total_run_time_seconds_total,
-// VpHypercallsCount -> hyperv_vp_hypercalls_total.
+// (a trailing "count" dropped, and for counters a trailing "per sec": the
+// 2013 names of counts Prometheus takes rates of), "seconds" for time and
+// "total" for counters: VpTotalRunTime -> hyperv_vp_total_run_time_seconds_total,
+// VpHypercallsCount and HypercallsPerSec -> hyperv_vp_hypercalls_total.
 func MetricName(object, counter, kind, unit string) string {
 	name := counter
 	if len(name) > 2 && name[2] >= 'A' && name[2] <= 'Z' && strings.ContainsAny(name[:1], "HLPV") {
@@ -185,6 +224,9 @@ func MetricName(object, counter, kind, unit string) string {
 	words := splitWords(name)
 	if len(words) > 1 && words[len(words)-1] == "count" {
 		words = words[:len(words)-1]
+	}
+	if n := len(words); kind == "counter" && n > 2 && words[n-2] == "per" && words[n-1] == "sec" {
+		words = words[:n-2]
 	}
 	var b strings.Builder
 	b.WriteString(Namespace + "_" + object)
