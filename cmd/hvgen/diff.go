@@ -139,7 +139,7 @@ func loadAgainst(ref, specDir string) (*spec.Registry, string, error) {
 	}
 	archive, err := git(specDir, "archive", "--format=tar", ref, ".")
 	if err != nil {
-		return nil, "", fmt.Errorf("-against %s: %v", ref, err)
+		return nil, "", fmt.Errorf("-against %s: no such directory, and not a revision of the git repository holding %s: %v", ref, specDir, err)
 	}
 	tmp, err := os.MkdirTemp("", "hvgen-against")
 	if err != nil {

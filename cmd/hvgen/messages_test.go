@@ -18,3 +18,13 @@ func TestGenSelectionOtherVersion(t *testing.T) {
 		t.Errorf("unknown call: exit %d, stderr %q", code, errs)
 	}
 }
+
+// -against with a path that does not exist says so before git's complaint
+// about an unknown revision.
+func TestDiffAgainstMissing(t *testing.T) {
+	missing := t.TempDir() + "/no-such-spec"
+	code, _, errs := runCLI("diff", "-spec", "../../spec", "-against", missing, "-version", "tlfs")
+	if code != 1 || !strings.Contains(errs, "-against "+missing+": no such directory, and not a revision of the git repository holding ../../spec") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
