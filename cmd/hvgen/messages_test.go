@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,18 @@ func TestDiffAgainstMissing(t *testing.T) {
 	code, _, errs := runCLI("diff", "-spec", "../../spec", "-against", missing, "-version", "tlfs")
 	if code != 1 || !strings.Contains(errs, "-against "+missing+": no such directory, and not a revision of the git repository holding ../../spec") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// simulate -version only chooses what -calls lists; without -calls it is
+// refused (and nothing is written) rather than silently ignored.
+func TestSimulateVersionNeedsCalls(t *testing.T) {
+	out := t.TempDir() + "/ev.dump"
+	code, _, errs := runCLI("simulate", "-version", "tlfs", "-o", out)
+	if code != 2 || !strings.Contains(errs, "-version needs -calls") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("simulate wrote a recording")
 	}
 }

@@ -12,12 +12,14 @@ import (
 // callsFlags are the simulate flags that list what the sim models instead of
 // running it.
 type callsFlags struct {
+	fs         *flag.FlagSet
 	calls, all *bool
 	version    *string
 }
 
 func addCallsFlags(fs *flag.FlagSet) callsFlags {
 	return callsFlags{
+		fs:      fs,
 		calls:   fs.Bool("calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
 		all:     fs.Bool("all", false, "with -calls, also print each call the sim does not model, as NAME: not modelled: reason"),
 		version: fs.String("version", "wdk-2013", "with -calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
@@ -29,6 +31,13 @@ func (f callsFlags) run(stdout io.Writer) (bool, error) {
 	if !*f.calls {
 		if *f.all {
 			return true, usageError{"-all needs -calls"}
+		}
+		versionSet := false
+		f.fs.Visit(func(fl *flag.Flag) { versionSet = versionSet || fl.Name == "version" })
+		if versionSet {
+			// A recording is always of the 2013 event log; say so rather
+			// than ignore the flag.
+			return true, usageError{"-version needs -calls (the simulated event log is the wdk-2013 one)"}
 		}
 		return false, nil
 	}
