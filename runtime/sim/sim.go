@@ -4,7 +4,8 @@
 // privileges, the memory pools, the parameters and reserved fields, in the
 // order the pages list them. It models the event-log buffer state machine
 // with its completed-buffer lists and buffers-ready messages, statistics
-// pages in the documented group format whose counters move, the partition
+// pages whose counters move (in the documented group format, or flat as
+// linux-7.0 lays them out with Config.FlatStats), the partition
 // life cycle, VPs and their registers, GPA mapping and translation,
 // intercepts, virtual interrupts, ports, connections, messages and events
 // (Calls lists them). Every other call code gets
