@@ -56,6 +56,12 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	if err != nil {
 		return 0, usageError{err.Error()}
 	}
+	switch {
+	case *since < 0 || *until < 0:
+		return 0, usageError{"-since and -until are times since the hypervisor started: not negative"}
+	case *until > 0 && *until <= *since:
+		return 0, usageError{fmt.Sprintf("-until %v is not after -since %v: no entry could match", *until, *since)}
+	}
 	name := fs.Arg(0)
 	var in io.Reader = os.Stdin
 	var size int64 = -1

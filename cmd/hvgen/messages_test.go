@@ -42,3 +42,19 @@ func TestSimulateVersionNeedsCalls(t *testing.T) {
 		t.Error("simulate wrote a recording")
 	}
 }
+
+// A time window that no entry can fall in is a usage error, not an empty
+// dump with exit status 0.
+func TestDumpEmptyWindow(t *testing.T) {
+	ev := t.TempDir() + "/ev.dump"
+	simulateTo(t, ev, "-for", "5ms")
+	for _, args := range [][]string{{"-since", "2ms", "-until", "1ms"}, {"-since", "1ms", "-until", "1ms"}, {"-since", "-1ms"}} {
+		code, out, errs := runCLI(append(append([]string{"dump"}, args...), ev)...)
+		if code != 2 || out != "" || !strings.Contains(errs, "-until") {
+			t.Errorf("%q: exit %d, %d bytes out, stderr %q", args, code, len(out), errs)
+		}
+	}
+	if code, out, _ := runCLI("dump", "-since", "1ms", "-until", "2ms", ev); code != 0 || out == "" {
+		t.Errorf("a real window: exit %d, %d bytes", code, len(out))
+	}
+}
