@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -58,6 +59,17 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	}
 	if *lps < 1 || *parts < 0 || *vps < 1 || *churn < 0 {
 		return usageError{"-sim-lps and -sim-vps must be positive, -sim-partitions and -sim-churn not negative"}
+	}
+	// A flag of the other backend would be ignored: refuse it instead.
+	var other []string
+	fs.Visit(func(f *flag.Flag) {
+		simFlag := f.Name == "seed" || strings.HasPrefix(f.Name, "sim-")
+		if (*backend == "mshv" && simFlag) || (*backend == "sim" && f.Name == "mshv-partition") {
+			other = append(other, "-"+f.Name)
+		}
+	})
+	if len(other) > 0 {
+		return usageError{fmt.Sprintf("%s: not a flag of -backend %s", strings.Join(other, ", "), *backend)}
 	}
 	r, err := rf.load(stderr)
 	if err != nil {
