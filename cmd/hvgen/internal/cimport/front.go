@@ -1,0 +1,139 @@
+package cimport
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"testing/fstest"
+
+	"modernc.org/cc/v4"
+)
+
+// stubDir is where the FS given to the C front end holds the stand-ins for
+// system headers (Config.Stubs).
+const stubDir = "_hvgen_stubs"
+
+// archTarget is the C target and the compiler macros of each architecture.
+var archTarget = map[string]struct {
+	goarch, macros string
+}{
+	"x64":   {"amd64", "#define __x86_64__ 1\n#define __x86_64 1\n#define __amd64__ 1\n"},
+	"arm64": {"arm64", "#define __aarch64__ 1\n#define __ARM_64BIT_STATE 1\n"},
+}
+
+// predefined are the macros every target of ours has (LP64 Linux, GNU C11).
+const predefined = `#define __STDC__ 1
+#define __STDC_VERSION__ 201112L
+#define __STDC_HOSTED__ 0
+#define __GNUC__ 12
+#define __linux__ 1
+#define __LP64__ 1
+#define _LP64 1
+#define __CHAR_BIT__ 8
+#define __SIZEOF_LONG__ 8
+#define __SIZEOF_POINTER__ 8
+#define __BYTE_ORDER__ 1234
+#define __ORDER_LITTLE_ENDIAN__ 1234
+int __predefined_declarator;
+`
+
+// translate runs the C front end on the headers for one architecture.
+func translate(c *Config) (*cc.AST, error) {
+	tgt, ok := archTarget[c.Arch]
+	if !ok {
+		return nil, fmt.Errorf("unknown architecture %q (x64, arm64)", c.Arch)
+	}
+	abi, err := cc.NewABI("linux", tgt.goarch)
+	if err != nil {
+		return nil, err
+	}
+	fsys, err := headerFS(c)
+	if err != nil {
+		return nil, err
+	}
+	inc := []string{"", "."}
+	for _, d := range c.Include {
+		inc = append(inc, path.Clean(filepath.ToSlash(d)))
+	}
+	cfg := &cc.Config{
+		ABI:             abi,
+		FS:              fsys,
+		FSOnly:          true,
+		IncludePaths:    inc,
+		SysIncludePaths: append([]string{stubDir}, inc[1:]...),
+		ABILayout:       true,
+		EvalAllMacros:   true,
+		Header:          true,
+		DefaultSizeT:    cc.ULong,
+		DefaultPtrdiffT: cc.Long,
+		DefaultWcharT:   cc.Int,
+		ExpansionLimit:  50_000_000,
+	}
+	var defs strings.Builder
+	defs.WriteString(predefined)
+	defs.WriteString(tgt.macros)
+	for _, d := range c.Defines {
+		name, val, ok := strings.Cut(d, "=")
+		if !ok {
+			val = "1"
+		}
+		fmt.Fprintf(&defs, "#define %s %s\n", name, val)
+	}
+	var main strings.Builder
+	for _, f := range c.Files {
+		fmt.Fprintf(&main, "#include \"%s\"\n", path.Clean(filepath.ToSlash(f)))
+	}
+	srcs := []cc.Source{
+		{Name: "<predefined>", Value: defs.String()},
+		{Name: "<prelude>", Value: c.Prelude},
+		{Name: "<import>", Value: main.String()},
+	}
+	ast, err := cc.Translate(cfg, srcs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", c.Arch, err)
+	}
+	return ast, nil
+}
+
+// headerFS holds the headers under Root (every *.h and *.c file) and the
+// system header stand-ins, so that the front end reads nothing else.
+func headerFS(c *Config) (fs.FS, error) {
+	m := fstest.MapFS{}
+	root := c.Root
+	if root == "" {
+		root = "."
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !(strings.HasSuffix(p, ".h") || strings.HasSuffix(p, ".c")) {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		m[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range c.Files {
+		if _, ok := m[path.Clean(filepath.ToSlash(f))]; !ok {
+			return nil, fmt.Errorf("%s: no such header under %s", f, root)
+		}
+	}
+	for name, text := range c.Stubs {
+		m[path.Join(stubDir, name)] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return m, nil
+}
