@@ -22,15 +22,15 @@ import (
 
 // Config says what to import for one architecture.
 type Config struct {
-	Arch    string   // a spec.Arches name: x64 or arm64
-	Root    string   // directory the header paths are relative to (refs name them so)
-	Files   []string // headers to import, relative to Root
-	Include []string // extra include directories, relative to Root ("" is Root itself)
-	Prelude string   // C text read before the headers: kernel-C macros and types
+	Arch    string            // a spec.Arches name: x64 or arm64
+	Root    string            // directory the header paths are relative to (refs name them so)
+	Files   []string          // headers to import, relative to Root
+	Include []string          // extra include directories, relative to Root ("" is Root itself)
+	Prelude string            // C text read before the headers: kernel-C macros and types
 	Stubs   map[string]string // system headers (<linux/types.h>) and their stand-in text
-	Defines []string // extra NAME or NAME=VALUE macros
-	Version string   // the ABI version the items belong to
-	Commit  string   // source revision named in every ref ("include/x.h:12 @ Commit")
+	Defines []string          // extra NAME or NAME=VALUE macros
+	Version string            // the ABI version the items belong to
+	Commit  string            // source revision named in every ref ("include/x.h:12 @ Commit")
 	// Calls maps a call-code #define to the hypercall item name it becomes
 	// (explicit alias table); a name not in it keeps its header spelling.
 	Calls map[string]string

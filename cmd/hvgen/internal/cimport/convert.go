@@ -53,8 +53,8 @@ type converter struct {
 	files map[string]bool // the headers items are taken from
 	res   *Result
 	arch  string
-	tags  map[string]string // "struct tag" -> registry name
-	names map[string]bool   // registry type names declared so far
+	tags  map[string]string         // "struct tag" -> registry name
+	names map[string]bool           // registry type names declared so far
 	lines map[string]map[int]string // file -> line -> typedef of an integer declared there
 }
 
