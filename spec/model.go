@@ -47,7 +47,7 @@ type Type struct {
 	Kind   Kind
 	Base   string   // alias, enum, flags, bitfield: the underlying type
 	Size   *int64   // struct, union: the size the reference states, if any
-	Packed bool     // struct: the reference's offsets ignore natural alignment
+	Packed bool     // struct, union (also inline ones): members are not aligned (C __attribute__((packed)))
 	Fields []*Field // struct, union
 	Values []*Value // enum, flags
 	Bits   []*Bit   // bitfield

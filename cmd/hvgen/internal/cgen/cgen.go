@@ -53,6 +53,7 @@ type Member struct {
 	Indent            string
 	Name, Type, Array string
 	Keyword           string   // inline aggregate: struct or union
+	Packed            bool     // inline aggregate: __attribute__((packed))
 	Members           []Member // inline aggregate
 	Bits              []Bit    // inline bitfield
 }
@@ -274,7 +275,7 @@ func (b *builder) members(r *spec.Registry, fields []*spec.Field, depth int, uni
 			case spec.KindBitfield:
 				m.Bits = bits(f.Nested, r.Integer(f.Nested.Base).Name, depth+1)
 			default:
-				m.Keyword = string(f.Nested.Kind)
+				m.Keyword, m.Packed = string(f.Nested.Kind), f.Nested.Packed
 				m.Members = b.members(r, f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)
 			}
 		}

@@ -47,8 +47,8 @@ func Check(r *Result, version string) []string {
 			if got.Align != c.Align {
 				out = append(out, fmt.Sprintf("%s: %s: alignment %d in C, %d in the registry", a.Name, name, c.Align, got.Align))
 			}
-			offs := map[string]int64{}
-			paths(got, "", 0, offs)
+			offs, sizes := map[string]int64{}, map[string]int64{}
+			paths(got, "", 0, offs, sizes)
 			var members []string
 			for p := range c.Offsets {
 				members = append(members, p)
@@ -61,6 +61,8 @@ func Check(r *Result, version string) []string {
 					out = append(out, fmt.Sprintf("%s: %s.%s: missing from the registry's layout", a.Name, name, p))
 				case o != c.Offsets[p]:
 					out = append(out, fmt.Sprintf("%s: %s.%s: offset %d in C, %d in the registry", a.Name, name, p, c.Offsets[p], o))
+				case sizes[p] != c.Sizes[p]:
+					out = append(out, fmt.Sprintf("%s: %s.%s: size %d in C, %d in the registry", a.Name, name, p, c.Sizes[p], sizes[p]))
 				}
 			}
 		}
@@ -69,16 +71,17 @@ func Check(r *Result, version string) []string {
 }
 
 // paths records the offset of every named member as C11 names it.
-func paths(t *layout.Type, prefix string, base int64, out map[string]int64) {
+func paths(t *layout.Type, prefix string, base int64, out, sizes map[string]int64) {
 	for _, f := range t.Fields {
 		sf := f.Spec
 		switch {
 		case sf.Name == "" && f.Elem != nil:
-			paths(f.Elem, prefix, base+f.Offset, out)
+			paths(f.Elem, prefix, base+f.Offset, out, sizes)
 		default:
 			out[prefix+sf.Name] = base + f.Offset
+			sizes[prefix+sf.Name] = f.Size
 			if sf.Nested != nil && sf.Nested.Kind != spec.KindBitfield && sf.Count == 0 && !sf.Flexible && f.Elem != nil {
-				paths(f.Elem, prefix+sf.Name+".", base+f.Offset, out)
+				paths(f.Elem, prefix+sf.Name+".", base+f.Offset, out, sizes)
 			}
 		}
 	}

@@ -58,11 +58,11 @@ type Result struct {
 }
 
 // CLayout is the C compiler's view of one aggregate: size, alignment and the
-// offset of every named member, by dotted path through named nested members
-// (anonymous ones are flattened, as C11 does).
+// offset and size of every named member, by dotted path through named nested
+// members (anonymous ones are flattened, as C11 does).
 type CLayout struct {
-	Size, Align int64
-	Offsets     map[string]int64
+	Size, Align    int64
+	Offsets, Sizes map[string]int64
 }
 
 // SortSkipped orders the problems by file and line.

@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strings"
 
 	"modernc.org/cc/v4"
 
@@ -25,6 +26,7 @@ var primitiveNames = map[string]string{
 	"__s8": "INT8", "__s16": "INT16", "__s32": "INT32", "__s64": "INT64",
 	"__le16": "UINT16", "__le32": "UINT32", "__le64": "UINT64",
 	"bool": "BOOLEAN", "_Bool": "BOOLEAN",
+	"ulong": "UINT64", // the kernel's unsigned long: 64 bits on both LP64 targets
 }
 
 // reservedName matches the member names that mean "reserved" in the headers.
@@ -305,6 +307,12 @@ func (v *converter) enum(name, file string, line int, t cc.Type) {
 	for _, e := range et.Enumerators() {
 		eline := e.Position().Line
 		val, ok := unsignedValue(e.Value())
+		doc := ""
+		if n, neg := e.Value().(cc.Int64Value); neg && n < 0 && n >= -1<<31 && et.Size() == 4 {
+			// A negative enumerator of a 32-bit enum: the same bits unsigned.
+			val, ok = uint64(uint32(int32(n))), true
+			doc = fmt.Sprintf("%d in the header: all %d bits as an unsigned value.", int64(n), 32)
+		}
 		if !ok {
 			v.skip(file, eline, "enumerator %s: value %v is not a non-negative integer", e.Token.SrcStr(), e.Value())
 			if name != "" {
@@ -314,11 +322,11 @@ func (v *converter) enum(name, file string, line int, t cc.Type) {
 			continue
 		}
 		if name == "" {
-			c := &spec.Constant{Item: v.item(e.Token.SrcStr(), file, eline, "Constant "+words(e.Token.SrcStr())+" (a value of an unnamed C enumeration)."), Value: &val}
+			c := &spec.Constant{Item: v.item(e.Token.SrcStr(), file, eline, strings.TrimSpace("Constant "+words(e.Token.SrcStr())+" (a value of an unnamed C enumeration). "+doc)), Value: &val}
 			v.res.Constants = append(v.res.Constants, c)
 			continue
 		}
-		vals = append(vals, &spec.Value{Name: e.Token.SrcStr(), Value: val, Alias: seen[val], Pos: spec.Pos{File: file, Line: eline}})
+		vals = append(vals, &spec.Value{Name: e.Token.SrcStr(), Value: val, Alias: seen[val], Doc: doc, Pos: spec.Pos{File: file, Line: eline}})
 		seen[val] = true
 	}
 	if name == "" {
@@ -369,11 +377,11 @@ func (v *converter) aggregate(name, file string, line int, t cc.Type) {
 		v.addType(&spec.Type{Item: v.item(name, file, line, "Bit-field value "+words(name)+" (C union of an integer and its bit-fields)."), Kind: spec.KindBitfield, Base: base, Bits: bits})
 		return
 	}
-	if base, bits, err := v.bitStruct(a, line); err == nil && bits != nil {
+	if base, bits, err := v.bitStruct(a, line, false); err == nil && bits != nil {
 		v.addType(&spec.Type{Item: v.item(name, file, line, "Bit-field value "+words(name)+" (C struct of bit-fields)."), Kind: spec.KindBitfield, Base: base, Bits: bits})
 		return
 	}
-	lay := &CLayout{Size: a.Size(), Align: int64(a.Align()), Offsets: map[string]int64{}}
+	lay := &CLayout{Size: a.Size(), Align: int64(a.Align()), Offsets: map[string]int64{}, Sizes: map[string]int64{}}
 	fields, err := v.fields(a, line, "", 0, lay)
 	if err != nil {
 		u, _ := err.(*unsupported)
@@ -384,14 +392,13 @@ func (v *converter) aggregate(name, file string, line int, t cc.Type) {
 		v.skip(file, l, "%s %s: %v", kindWord(t), name, err)
 		return
 	}
+	if err := explicitAlign(a, line); err != nil {
+		v.skip(file, line, "%s %s: %v", kindWord(t), name, err)
+		return
+	}
 	st := &spec.Type{Item: v.item(name, file, line, doc), Kind: spec.KindStruct, Fields: fields, Packed: a.Attributes().Packed()}
 	if t.Kind() == cc.Union {
 		st.Kind = spec.KindUnion
-		st.Packed = false
-		if a.Attributes().Packed() && a.Align() != naturalAlign(a) {
-			v.skip(file, line, "union %s: packed, which the registry has for structs only", name)
-			return
-		}
 	}
 	size := a.Size()
 	st.Size = &size
@@ -399,18 +406,80 @@ func (v *converter) aggregate(name, file string, line int, t cc.Type) {
 	v.addType(st)
 }
 
-// naturalAlign is the largest alignment of a union's members.
-func naturalAlign(a aggr) int {
+// explicitAlign reports an aggregate whose alignment is not what its
+// members (or packing) give it: an aligned attribute, which the registry
+// does not express.
+func explicitAlign(a aggr, line int) error {
 	al := 1
-	for i := 0; i < a.NumFields(); i++ {
-		al = max(al, a.FieldByIndex(i).Type().Align())
+	if !a.Attributes().Packed() {
+		for i := 0; i < a.NumFields(); i++ {
+			al = max(al, a.FieldByIndex(i).Type().Align())
+		}
 	}
-	return al
+	if a.Align() != al {
+		return fail(line, "alignment %d set explicitly (its members give %d)", a.Align(), al)
+	}
+	return nil
+}
+
+// bitGroup gathers the bit-fields from member i on that share one storage
+// unit of their declared type, as the C compiler placed them, into an
+// anonymous inline bitfield; next is the first member after them.
+func (v *converter) bitGroup(a aggr, i, line int) (*spec.Field, int, error) {
+	first := a.FieldByIndex(i)
+	size := first.Type().Size()
+	base, err := v.typeName(first.Type(), line)
+	if err != nil {
+		return nil, 0, err
+	}
+	if spec.Primitive(base) == nil {
+		if u := v.underlying(base); u != "" {
+			base = u
+		}
+	}
+	if s, _, ok := spec.PrimitiveSize(base); !ok || s != size {
+		return nil, 0, fail(line, "bit-field %s: container %s is not an integer of %d bytes", nameOf(first), base, size)
+	}
+	unitBits := size * 8
+	unit := (first.Offset()*8 + int64(first.OffsetBits())) / unitBits
+	var bits []*spec.Bit
+	j := i
+	for ; j < a.NumFields(); j++ {
+		f := a.FieldByIndex(j)
+		if !f.IsBitfield() || f.Type().Size() != size {
+			break
+		}
+		pos := f.Offset()*8 + int64(f.OffsetBits())
+		if f.ValueBits() == 0 {
+			continue
+		}
+		if pos/unitBits != unit {
+			break
+		}
+		if pos+f.ValueBits() > (unit+1)*unitBits {
+			return nil, 0, fail(line, "bit-field %s straddles two %d-byte units (packed)", nameOf(f), size)
+		}
+		fline := line
+		if d := f.Declarator(); d != nil {
+			fline = d.Position().Line
+		}
+		bits = append(bits, &spec.Bit{Name: f.Name(), Bit: int(pos - unit*unitBits), Width: int(f.ValueBits()),
+			Reserved: reservedName.MatchString(f.Name()), Pos: spec.Pos{Line: fline}})
+	}
+	off := unit * size
+	if off+size > a.Size() {
+		return nil, 0, fail(line, "bit-field %s: its %d-byte unit extends past the end of the %d-byte %s (packed)", nameOf(first), size, a.Size(), kindWord(a))
+	}
+	return &spec.Field{Offset: &off, Pos: spec.Pos{Line: line},
+		Nested: &spec.Type{Kind: spec.KindBitfield, Base: base, Bits: fillBits(bits, int(unitBits))}}, j, nil
 }
 
 // bitStruct recognises a struct whose members are all bit-fields of one
 // integer type that together fill it: the registry's bitfield.
-func (v *converter) bitStruct(a aggr, line int) (string, []*spec.Bit, error) {
+//
+// With fits, a packed struct smaller than the integer (gcc gives 5 packed
+// bits one byte) also counts: for a union member whose integer it shares.
+func (v *converter) bitStruct(a aggr, line int, fits bool) (string, []*spec.Bit, error) {
 	if a.Kind() != cc.Struct || a.NumFields() == 0 {
 		return "", nil, nil
 	}
@@ -446,8 +515,13 @@ func (v *converter) bitStruct(a aggr, line int) (string, []*spec.Bit, error) {
 		bits = append(bits, &spec.Bit{Name: f.Name(), Bit: int(f.Offset()*8) + f.OffsetBits(), Width: int(f.ValueBits()),
 			Reserved: reservedName.MatchString(f.Name()), Pos: spec.Pos{Line: fline}})
 	}
-	if a.Size() != unit {
+	if a.Size() != unit && !(fits && a.Attributes().Packed() && a.Size() < unit) {
 		return "", nil, nil
+	}
+	for _, b := range bits {
+		if int64(b.Bit+b.Width) > a.Size()*8 {
+			return "", nil, nil
+		}
 	}
 	return base, fillBits(bits, int(unit*8)), nil
 }
@@ -516,7 +590,7 @@ func (v *converter) bitUnion(a aggr, line int) (base string, bits []*spec.Bit, m
 	if whole == nil || part == nil || whole.Type().Size() != a.Size() {
 		return "", nil, "", nil
 	}
-	pb, bits, err := v.bitStruct(part.Type().(aggr), line)
+	pb, bits, err := v.bitStruct(part.Type().(aggr), line, true)
 	if err != nil || bits == nil {
 		return "", nil, "", err
 	}
@@ -556,15 +630,75 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 		out = append(out, &spec.Field{Name: name, Type: "UINT8", Count: n, Offset: &off, Padding: true,
 			Doc: "Alignment padding the C compiler inserts; the header declares no member here."})
 	}
+	// In a union, an unnamed struct of bit-fields that fills one of the
+	// union's named integer members is that member's bits.
+	pairedBits := map[int]*spec.Type{} // integer member index -> its bits
+	pairedAway := map[int]bool{}       // bit struct member index
+	if union {
+		for i := 0; i < a.NumFields(); i++ {
+			f := a.FieldByIndex(i)
+			if f.Name() != "" || f.Type().Kind() != cc.Struct || tagOf(f.Type()) != "" || f.Type().Typedef() != nil {
+				continue
+			}
+			bt, bits, err := v.bitStruct(f.Type().(aggr), line, true)
+			if err != nil || bits == nil {
+				continue
+			}
+			for j := 0; j < a.NumFields(); j++ {
+				g := a.FieldByIndex(j)
+				gtype := g.Type()
+				one := false
+				if arr, ok := gtype.(*cc.ArrayType); ok && arr.Len() == 1 {
+					gtype, one = arr.Elem(), true // u64 as_uint64[1]: the one integer
+				}
+				if g.Name() != "" && !g.IsBitfield() && isInteger(gtype) && gtype.Size() == f.Type().Size() && pairedBits[j] == nil {
+					gt, err := v.typeName(gtype, line)
+					if err != nil {
+						break
+					}
+					_ = bt
+					pairedBits[j] = &spec.Type{Kind: spec.KindBitfield, Base: gt, Bits: bits}
+					if one {
+						pairedBits[j].Doc = "The header declares this member as an array of one " + gt + "."
+					}
+					pairedAway[i] = true
+					break
+				}
+			}
+		}
+	}
 	n := a.NumFields()
 	for i := 0; i < n; i++ {
 		f := a.FieldByIndex(i)
+		if pairedAway[i] {
+			continue
+		}
 		fline := line
 		if d := f.Declarator(); d != nil {
 			fline = d.Position().Line
 		}
 		if f.IsBitfield() {
-			return nil, fail(fline, "bit-field %s is not in a struct of bit-fields that fills one integer", nameOf(f))
+			if union {
+				return nil, fail(fline, "bit-field %s directly in a union", nameOf(f))
+			}
+			// A run of bit-fields sharing one storage unit of their type: an
+			// anonymous inline bitfield at that unit.
+			sf, next, err := v.bitGroup(a, i, fline)
+			if err != nil {
+				return nil, err
+			}
+			off := *sf.Offset
+			if off < cur {
+				return nil, fail(fline, "bit-field %s shares bytes with the member before it", nameOf(f))
+			}
+			if off > cur {
+				padding(cur, off-cur)
+			}
+			out = append(out, sf)
+			size, _, _ := spec.PrimitiveSize(sf.Nested.Base)
+			cur = off + size
+			i = next - 1
+			continue
 		}
 		ft := f.Type()
 		sf := &spec.Field{Name: f.Name(), Pos: spec.Pos{Line: fline}, Reserved: reservedName.MatchString(f.Name()),
@@ -590,8 +724,19 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 		if f.Type().Align() > 0 && int64(ft.Align()) < int64(f.Type().Align()) {
 			return nil, fail(fline, "member %s: an explicit alignment", nameOf(f))
 		}
-		anon := elem.Typedef() == nil && tagOf(elem) == "" && (elem.Kind() == cc.Struct || elem.Kind() == cc.Union)
+		anon := elem.Typedef() == nil && (elem.Kind() == cc.Struct || elem.Kind() == cc.Union)
+		if tag := tagOf(elem); anon && tag != "" {
+			// A tagged aggregate defined inside this one (never declared at
+			// file level in the headers) is imported inline, without its tag.
+			if _, ok := v.tags[kindWord(elem)+" "+tag]; ok {
+				anon = false
+			} else {
+				sf.Doc = fmt.Sprintf("The header tags this %s %s.", kindWord(elem), tag)
+			}
+		}
 		switch {
+		case pairedBits[i] != nil:
+			sf.Nested, sf.Count, sf.Doc = pairedBits[i], 0, pairedBits[i].Doc
 		case anon:
 			ea := elem.(aggr)
 			if bt, bits, member, err := v.bitUnion(ea, fline); err != nil {
@@ -604,17 +749,20 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 				sf.Reserved = reservedName.MatchString(sf.Name)
 				break
 			}
-			if bt, bits, err := v.bitStruct(ea, fline); err != nil {
+			if bt, bits, err := v.bitStruct(ea, fline, false); err != nil {
 				return nil, err
 			} else if bits != nil {
-				if sf.Name == "" || sf.Count > 0 || sf.Flexible {
-					return nil, fail(fline, "an unnamed struct of bit-fields with no member naming its integer")
+				if sf.Count > 0 || sf.Flexible {
+					return nil, fail(fline, "member %s: an array of bit-field structs", nameOf(f))
+				}
+				if sf.Name == "" && union {
+					return nil, fail(fline, "an unnamed struct of bit-fields in a union, with no member naming its integer")
 				}
 				sf.Nested = &spec.Type{Kind: spec.KindBitfield, Base: bt, Bits: bits}
 				break
 			}
-			if ea.Attributes().Packed() {
-				return nil, fail(fline, "member %s: a packed nested %s (the registry packs named structs only)", nameOf(f), kindWord(elem))
+			if err := explicitAlign(ea, fline); err != nil {
+				return nil, err
 			}
 			p := prefix
 			if sf.Name != "" {
@@ -632,7 +780,12 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 			if elem.Kind() == cc.Union {
 				k = spec.KindUnion
 			}
-			sf.Nested = &spec.Type{Kind: k, Fields: nested}
+			sf.Nested = &spec.Type{Kind: k, Fields: nested, Packed: ea.Attributes().Packed()}
+			if k == spec.KindUnion && sf.Name == "" && len(nested) == 1 && ea.NumFields() > 1 && nested[0].Name != "" && !nested[0].Flexible && sf.Count == 0 {
+				// An anonymous union left with one member (its bit struct
+				// became that member's bits) is that member.
+				sf = nested[0]
+			}
 		default:
 			tn, err := v.typeName(elem, fline)
 			if err != nil {
@@ -642,6 +795,9 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 		}
 		off := f.Offset()
 		if !union {
+			if off < cur {
+				return nil, fail(fline, "member %s overlaps the member before it", nameOf(f))
+			}
 			if off > cur {
 				padding(cur, off-cur)
 			}
@@ -650,6 +806,11 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 		}
 		if lay != nil && sf.Name != "" {
 			lay.Offsets[prefix+sf.Name] = base + off
+			if sf.Flexible {
+				lay.Sizes[prefix+sf.Name] = 0
+			} else {
+				lay.Sizes[prefix+sf.Name] = ft.Size()
+			}
 		}
 		out = append(out, sf)
 		size := ft.Size()

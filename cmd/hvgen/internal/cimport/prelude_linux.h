@@ -21,6 +21,7 @@ typedef s16 __s16;
 typedef s32 __s32;
 typedef s64 __s64;
 typedef _Bool bool;
+typedef unsigned long ulong;
 #define true 1
 #define false 0
 
@@ -36,6 +37,18 @@ typedef _Bool bool;
  * zero-length array has the same layout (offset and alignment of TYPE, no
  * size). */
 #define DECLARE_FLEX_ARRAY(TYPE, NAME) TYPE NAME[0]
+
+/* A union of NAME (of struct TYPE, ending in the flexible array FAM) and
+ * MEMBERS placed where FAM starts, so that MEMBERS extend NAME. */
+#define __TRAILING_OVERLAP(TYPE, NAME, FAM, ATTRS, MEMBERS) \
+	union { \
+		TYPE NAME; \
+		struct { \
+			unsigned char __offset_to_##FAM[offsetof(TYPE, FAM)]; \
+			MEMBERS \
+		} ATTRS; \
+	}
+#define TRAILING_OVERLAP(TYPE, NAME, FAM, MEMBERS) __TRAILING_OVERLAP(TYPE, NAME, FAM, , MEMBERS)
 
 #define offsetof(TYPE, MEMBER) ((unsigned long)&(((TYPE *)0)->MEMBER))
 #define static_assert(expr, ...) _Static_assert(expr, #expr)

@@ -273,6 +273,9 @@ func fieldsNode(fs []*spec.Field) *yaml.Node {
 		case f.Nested.Kind == spec.KindBitfield:
 			add(fm, "bits", bitsNode(f.Nested.Bits))
 		default:
+			if f.Nested.Packed {
+				add(fm, "packed", boolean(true))
+			}
 			add(fm, string(f.Nested.Kind), fieldsNode(f.Nested.Fields))
 		}
 		seq.Content = append(seq.Content, fm)

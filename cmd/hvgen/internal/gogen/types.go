@@ -332,13 +332,13 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 			p.fields = append(p.fields, goField{doc: fmt.Sprintf(
 				"%s: a variable-length array of %s follows at offset %#x (not part of the struct).", sf.Name, g.elemName(lf), off)})
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindStruct:
-			g.flatten(f, p, lf.Elem, off, packed)
+			g.flatten(f, p, lf.Elem, off, packed || sf.Nested.Packed)
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindUnion:
 			g.anonymousUnion(f, p, lf, off)
 		default:
-			name := naming.Field(sf.Name)
+			name := memberName(sf, off)
 			p.member(g, name, sf.Pos)
-			typ, align := g.memberType(f, p, lf), lf.Elem.Align
+			typ, align := g.memberType(f, p, lf, name), lf.Elem.Align
 			if packed && lf.Elem.Align > 1 && off%lf.Elem.Align != 0 {
 				typ, align = jen.Index(jen.Lit(int(lf.Size))).Byte(), 1
 				doc += fmt.Sprintf(" (holds a %s at an unaligned offset: copy it in and out)", g.elemName(lf))
@@ -346,6 +346,16 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 			p.fields = append(p.fields, goField{name: name, typ: typ, off: off, size: lf.Size, align: align, doc: doc})
 		}
 	}
+}
+
+// memberName is the Go name of a member. An anonymous inline bitfield (a
+// C struct of bit-fields with no member name) has no ABI name; its Go field
+// is named after its offset in the outermost type (Bits0, Bits8).
+func memberName(sf *spec.Field, off int64) string {
+	if sf.Name == "" && sf.Nested != nil && sf.Nested.Kind == spec.KindBitfield {
+		return fmt.Sprintf("Bits%X", off)
+	}
+	return naming.Field(sf.Name)
 }
 
 // elemName names a member's element type for comments.
@@ -358,11 +368,11 @@ func (g *gen) elemName(lf *layout.Field) string {
 
 // memberType returns the Go type of a named member, emitting a type for a
 // named inline aggregate or bitfield.
-func (g *gen) memberType(f *jen.File, p *structPlan, lf *layout.Field) *jen.Statement {
+func (g *gen) memberType(f *jen.File, p *structPlan, lf *layout.Field, goName string) *jen.Statement {
 	sf := lf.Spec
 	var elem *jen.Statement
 	if sf.Nested != nil {
-		nested := p.goName + naming.Field(sf.Name)
+		nested := p.goName + goName
 		lt := lf.Elem
 		p.later = append(p.later, func() {
 			g.emitType(f, nested, sf.Nested, lt, fmt.Sprintf("%s is the type of member %s of %s.", nested, sf.Name, p.goName))
@@ -398,7 +408,7 @@ func (g *gen) anonymousUnion(f *jen.File, p *structPlan, lf *layout.Field, off i
 		if first.Spec.Doc != "" {
 			doc += ": " + first.Spec.Doc
 		}
-		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first), off: off, size: first.Size, align: first.Elem.Align, doc: doc})
+		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first, name), off: off, size: first.Size, align: first.Elem.Align, doc: doc})
 		rest = members[1:]
 	} else {
 		p.fields = append(p.fields, goField{name: "_", typ: storage(lf.Elem.Size, lf.Elem.Align), off: off, size: lf.Elem.Size, align: lf.Elem.Align,
@@ -419,9 +429,9 @@ func (g *gen) accessors(f *jen.File, p *structPlan, members []*layout.Field, bas
 		if sf.Padding || sf.Flexible {
 			continue
 		}
-		name := naming.Field(sf.Name)
+		name := memberName(sf, base+m.Offset)
 		p.member(g, name, sf.Pos)
-		typ := g.memberType(f, p, m)
+		typ := g.memberType(f, p, m, name)
 		ptr := jen.Qual("unsafe", "Pointer").Call(jen.Id("x"))
 		if off := base + m.Offset; off != 0 {
 			ptr = jen.Qual("unsafe", "Add").Call(ptr, jen.Lit(int(off)))
