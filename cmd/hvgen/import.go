@@ -20,7 +20,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("import", "import -version V [-root dir] [-commit rev] [-prelude c|linux|file] [-arch list] [-I dir] [-D name[=value]] [-o file | -out dir] header...", stderr)
 	version := fs.String("version", "", "ABI `version` the imported items belong to (required)")
 	root := fs.String("root", ".", "`dir`ectory the header paths are relative to; refs cite them relative to it")
-	commit := fs.String("commit", "", "source `revision` cited in every ref (file:line @ revision)")
+	var commits specDirs
+	fs.Var(&commits, "commit", "source `revision` cited in every ref (file:line @ revision); header=revision for one header's own; repeatable")
 	prelude := fs.String("prelude", "c", "built-in prelude (c: plain C such as hvgen's own header; linux: kernel C) or a prelude `file`")
 	arches := fs.String("arch", "x64,arm64", "comma-separated `architectures` to import for; types that differ become per-architecture items")
 	out := fs.String("o", "-", "output `file` holding every item (- for standard output)")
@@ -51,13 +52,21 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 		pre = cimport.Prelude{Text: string(data)}
 	}
+	commit, perFileRev := "", map[string]string{}
+	for _, c := range commits {
+		if h, rev, ok := strings.Cut(c, "="); ok {
+			perFileRev[path.Clean(filepath.ToSlash(h))] = rev
+		} else {
+			commit = c
+		}
+	}
 	byArch := map[string]*cimport.Result{}
 	for _, a := range list(*arches) {
 		if !slices.Contains(spec.Arches, a) {
 			return usageError{fmt.Sprintf("-arch: unknown architecture %q (x64, arm64)", a)}
 		}
 		res, err := cimport.Parse(&cimport.Config{Arch: a, Root: *root, Files: files, Include: incs, Prelude: pre.Text,
-			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: *commit})
+			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Commits: perFileRev})
 		if err != nil {
 			return err
 		}
@@ -78,11 +87,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes; skipped %d\n",
 		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Skipped))
-	incomplete := "The headers give the call code only: no parameter blocks are linked to it, and its calling convention (simple or rep, fast) is not stated."
 	if *outDir == "" {
 		f := &cimport.File{Area: *area, Types: res.Types, Constants: res.Constants, Statuses: res.Statuses,
-			Hypercalls: res.Hypercalls, Incomplete: incomplete,
-			Doc: fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
+			Hypercalls: res.Hypercalls,
+			Doc:        fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
 		var buf bytes.Buffer
 		if err := cimport.WriteYAML(&buf, f); err != nil {
 			return err
@@ -98,7 +106,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	for _, h := range files {
 		base := strings.TrimSuffix(path.Base(filepath.ToSlash(h)), path.Ext(h))
 		name := areaName(*prefix + base)
-		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: name, Incomplete: incomplete,
+		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: name,
 			Doc: fmt.Sprintf("Imported by hvgen import from %s.", filepath.ToSlash(h))}
 	}
 	fileOf := func(it *spec.Item) *cimport.File { return perFile[it.Pos.File] }

@@ -31,6 +31,9 @@ type Config struct {
 	Defines []string          // extra NAME or NAME=VALUE macros
 	Version string            // the ABI version the items belong to
 	Commit  string            // source revision named in every ref ("include/x.h:12 @ Commit")
+	// Commits gives a header its own revision (headers taken from different
+	// commits), by the path as in Files; the others cite Commit.
+	Commits map[string]string
 	// Calls maps a call-code #define to the hypercall item name it becomes
 	// (explicit alias table); a name not in it keeps its header spelling.
 	Calls map[string]string
@@ -79,7 +82,9 @@ func (r *Result) SortSkipped() {
 // ref is an item's citation: file:line @ commit.
 func (c *Config) ref(file string, line int) string {
 	s := fmt.Sprintf("%s:%d", file, line)
-	if c.Commit != "" {
+	if rev := c.Commits[file]; rev != "" {
+		s += " @ " + rev
+	} else if c.Commit != "" {
 		s += " @ " + c.Commit
 	}
 	return s

@@ -174,10 +174,10 @@ func callWords(name string) string {
 // after it: HVCALL_X with hv_input_x / hv_output_x (kernel headers), HvCallX
 // with HV_INPUT_X / HV_OUTPUT_X (hvgen's and the documents' convention).
 func (v *converter) link() {
-	agg := map[string]bool{}
+	agg := map[string]*spec.Type{}
 	for _, t := range v.res.Types {
 		if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
-			agg[t.Name] = true
+			agg[t.Name] = t
 		}
 	}
 	for _, h := range v.res.Hypercalls {
@@ -194,11 +194,48 @@ func (v *converter) link() {
 			x := strings.Join(w, "_")
 			in, out = "HV_INPUT_"+x, "HV_OUTPUT_"+x
 		}
-		if agg[in] {
-			h.Input = in
+		var lists []string
+		for _, b := range []string{in, out} {
+			if t := agg[b]; t != nil && hasList(t.Fields) {
+				lists = append(lists, b)
+			}
 		}
-		if agg[out] {
-			h.Output = out
+		switch {
+		case agg[in] == nil && agg[out] == nil:
+			h.Incomplete = "The headers give the call code only: no parameter block is named after it, and its calling convention (simple or rep, fast) is not stated."
+		case len(lists) > 0:
+			// A trailing list may be a rep list or a variable-size header;
+			// the headers do not say which, so no layout is claimed.
+			h.Incomplete = fmt.Sprintf("The headers name its parameter blocks (%s) but not its calling convention, and %s ends in a variable-length list that may be a rep list or a variable-size header.",
+				strings.Join(present(agg, in, out), ", "), strings.Join(lists, " and "))
+		default:
+			if agg[in] != nil {
+				h.Input = in
+			}
+			if agg[out] != nil {
+				h.Output = out
+			}
+			h.Doc += " The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not fast)."
 		}
 	}
+}
+
+func present(agg map[string]*spec.Type, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if agg[n] != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// hasList reports whether a block has a variable-length array anywhere.
+func hasList(fs []*spec.Field) bool {
+	for _, f := range fs {
+		if f.Flexible || f.Nested != nil && hasList(f.Nested.Fields) {
+			return true
+		}
+	}
+	return false
 }

@@ -18,9 +18,6 @@ type File struct {
 	Constants  []*spec.Constant
 	Statuses   []*spec.Status
 	Hypercalls []*spec.Hypercall
-	// Incomplete is what a call item with no parameter blocks linked says
-	// it lacks.
-	Incomplete string
 }
 
 // WriteYAML writes a registry file in spec/'s format.
@@ -85,12 +82,8 @@ func WriteYAML(w io.Writer, f *File) error {
 			if h.OutputRep != "" {
 				add(m, "output_rep", str(h.OutputRep))
 			}
-			inc := h.Incomplete
-			if inc == "" && h.Input == "" && h.Output == "" && h.InputRep == "" && h.OutputRep == "" {
-				inc = f.Incomplete
-			}
-			if inc != "" {
-				add(m, "incomplete", str(inc))
+			if h.Incomplete != "" {
+				add(m, "incomplete", str(h.Incomplete))
 			}
 			seq.Content = append(seq.Content, m)
 		}

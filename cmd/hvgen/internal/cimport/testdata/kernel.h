@@ -25,6 +25,10 @@ struct hv_output_test_first {
 	u64 value;
 } __packed;
 
+struct hv_input_test_second {
+	u64 id;
+};
+
 union hv_test_range {
 	u64 as_uint64;
 	struct {
