@@ -23,7 +23,7 @@ func (g *gen) constFile() *jen.File {
 			unknown = append(unknown, c.Name)
 			continue
 		}
-		d := comment(docLine(naming.Go(c.Name), c.Name, c.Doc)).Id(naming.Go(c.Name))
+		d := comment(docLine(g.constGo[c.Name], c.Name, c.Doc)).Id(g.constGo[c.Name])
 		if c.Type != "" {
 			d = d.Add(g.goType(c.Type))
 		}

@@ -102,6 +102,32 @@ func (g *gen) scalarAssert(goName string, lt *layout.Type) {
 
 // goAlign is the alignment to assert: Go aligns nothing beyond 8 bytes, so a
 // 16-byte ABI alignment (UINT128) is not asserted (0).
+// goAlignBound is the most a member's Go type can be aligned: its members'
+// natural alignment, packing ignored (Go has none), at most 8.
+func goAlignBound(lt *layout.Type) int64 {
+	if len(lt.Fields) == 0 {
+		return min(lt.Align, 8)
+	}
+	var a int64 = 1
+	for _, f := range lt.Fields {
+		if f.Elem != nil {
+			a = max(a, goAlignBound(f.Elem))
+		}
+	}
+	return a
+}
+
+// holdsPacked reports whether a layout has a packed aggregate among its
+// members, at any depth: its C alignment is then below what Go gives it.
+func holdsPacked(lt *layout.Type) bool {
+	for _, f := range lt.Fields {
+		if f.Elem != nil && (f.Elem.Spec != nil && f.Elem.Spec.Packed || holdsPacked(f.Elem)) {
+			return true
+		}
+	}
+	return false
+}
+
 func goAlign(a int64) int64 {
 	if a > 8 {
 		return 0
@@ -261,10 +287,11 @@ type structPlan struct {
 	methods []jen.Code
 	later   []func() // nested types, emitted after the struct
 	members map[string]bool
+	size    int64 // the struct's size
 }
 
 func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spec.Type, lt *layout.Type) {
-	p := &structPlan{goName: goName, members: map[string]bool{}}
+	p := &structPlan{goName: goName, members: map[string]bool{}, size: lt.Size}
 	g.flatten(f, p, lt, 0, t.Packed)
 	body := []jen.Code{jen.Id("_").Qual("structs", "HostLayout")}
 	var have int64 = 1
@@ -277,8 +304,8 @@ func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spe
 		body = append(body, jen.Id("_").Index(jen.Lit(0)).Id(uintFor(int(min(lt.Align, 8)*8))))
 	}
 	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)}
-	if t.Packed {
-		a.align = 0
+	if t.Packed || holdsPacked(lt) {
+		a.align = 0 // Go aligns the struct to its fields; C packing does not
 	}
 	for _, fl := range p.fields {
 		if fl.typ == nil { // a flexible array: documented, not laid out
@@ -339,7 +366,10 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 			name := memberName(sf, off)
 			p.member(g, name, sf.Pos)
 			typ, align := g.memberType(f, p, lf, name), lf.Elem.Align
-			if packed && lf.Elem.Align > 1 && off%lf.Elem.Align != 0 {
+			if ga := goAlignBound(lf.Elem); ga > 1 && (off%ga != 0 || p.size%ga != 0) {
+				// Unaligned for Go (a packed struct, or a member of packed
+				// type, whose Go type aligns to its fields), or in a struct
+				// whose size is no multiple of it (Go would round it up).
 				typ, align = jen.Index(jen.Lit(int(lf.Size))).Byte(), 1
 				doc += fmt.Sprintf(" (holds a %s at an unaligned offset: copy it in and out)", g.elemName(lf))
 			}
@@ -457,7 +487,11 @@ func (g *gen) emitUnion(f *jen.File, decl *jen.Statement, goName string, lt *lay
 	for _, m := range p.methods {
 		f.Add(m)
 	}
-	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)})
+	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)}
+	if lt.Spec != nil && lt.Spec.Packed || holdsPacked(lt) {
+		a.align = 0 // Go aligns the union's storage; C packing does not
+	}
+	g.asserts = append(g.asserts, a)
 	for _, l := range p.later {
 		l()
 	}
