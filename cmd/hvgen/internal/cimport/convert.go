@@ -50,14 +50,15 @@ func fail(line int, format string, args ...any) *unsupported {
 
 // converter turns one translation unit into items.
 type converter struct {
-	c     *Config
-	ast   *cc.AST
-	files map[string]bool // the headers items are taken from
-	res   *Result
-	arch  string
-	tags  map[string]string         // "struct tag" -> registry name
-	names map[string]bool           // registry type names declared so far
-	lines map[string]map[int]string // file -> line -> typedef of an integer declared there
+	c       *Config
+	ast     *cc.AST
+	files   map[string]bool // the headers items are taken from
+	res     *Result
+	arch    string
+	tags    map[string]string         // "struct tag" -> registry name
+	names   map[string]bool           // registry type names declared so far
+	lines   map[string]map[int]string // file -> line -> typedef of an integer declared there
+	curFile string                    // the header of the declaration being converted
 }
 
 // Parse imports the headers for one architecture.
@@ -103,6 +104,7 @@ func (v *converter) declarations() {
 		if !ok {
 			continue
 		}
+		v.curFile = file
 		switch ed.Case {
 		case cc.ExternalDeclarationDecl:
 			v.declaration(file, ed.Declaration)
@@ -417,7 +419,7 @@ func explicitAlign(a aggr, line int) error {
 		}
 	}
 	if a.Align() != al {
-		return fail(line, "alignment %d set explicitly (its members give %d)", a.Align(), al)
+		return fail(line, "alignment %d where its members give %d (an aligned attribute, or packed on a member declarator), which the registry does not express", a.Align(), al)
 	}
 	return nil
 }
@@ -732,6 +734,7 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 				anon = false
 			} else {
 				sf.Doc = fmt.Sprintf("The header tags this %s %s.", kindWord(elem), tag)
+				v.skip(v.curFile, fline, "%s %s: defined inside another aggregate; imported there as an inline member, not as an item of its own", kindWord(elem), tag)
 			}
 		}
 		switch {
