@@ -37,6 +37,7 @@ func Check(r *Registry, errs *ErrorList) {
 	for _, v := range r.VersionNames() {
 		checkVersion(r.View(v), v, errs)
 	}
+	checkAliases(r, errs)
 	// A type declared for an architecture belongs to versions that describe it.
 	for _, t := range r.Types {
 		for _, a := range t.Arch {
@@ -75,6 +76,9 @@ func eachItem(r *Registry, f func(*Item)) {
 		f(&x.Item)
 	}
 	for _, x := range r.StatsGroups {
+		f(&x.Item)
+	}
+	for _, x := range r.Aliases {
 		f(&x.Item)
 	}
 }

@@ -105,7 +105,7 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	d := &decoder{file: file, errs: errs}
 	root := doc.Content[0]
 	m := d.mapping(root, "file", "area!", "doc", "versions", "types", "constants", "statuses",
-		"hypercalls", "eventlog_groups", "stats_groups")
+		"hypercalls", "eventlog_groups", "stats_groups", "aliases")
 	if m == nil {
 		return
 	}
@@ -144,6 +144,11 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	for _, n := range d.seq(m["stats_groups"], "stats_groups") {
 		if g := d.statsGroup(n, area); g != nil {
 			r.StatsGroups = append(r.StatsGroups, g)
+		}
+	}
+	for _, n := range d.seq(m["aliases"], "aliases") {
+		if a := d.alias(n, area); a != nil {
+			r.Aliases = append(r.Aliases, a)
 		}
 	}
 }

@@ -223,6 +223,7 @@ type Registry struct {
 	Hypercalls  []*Hypercall
 	EventGroups []*EventGroup
 	StatsGroups []*StatsGroup
+	Aliases     []*Alias
 }
 
 // VersionNames returns the declared version names in order.
@@ -245,6 +246,7 @@ func (r *Registry) View(v string) *Registry {
 		Hypercalls:  filter(r.Hypercalls, func(x *Hypercall) bool { return x.In(v) }),
 		EventGroups: filter(r.EventGroups, func(x *EventGroup) bool { return x.In(v) }),
 		StatsGroups: filter(r.StatsGroups, func(x *StatsGroup) bool { return x.In(v) }),
+		Aliases:     filter(r.Aliases, func(x *Alias) bool { return x.In(v) }),
 	}
 }
 
