@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hvgen/hvgen/spec"
 )
@@ -34,9 +35,8 @@ type Config struct {
 	// Commits gives a header its own revision (headers taken from different
 	// commits), by the path as in Files; the others cite Commit.
 	Commits map[string]string
-	// Calls maps a call-code #define to the hypercall item name it becomes
-	// (explicit alias table); a name not in it keeps its header spelling.
-	Calls map[string]string
+	// Timeout bounds the C front end's run (DefaultTimeout when zero).
+	Timeout time.Duration
 }
 
 // Problem is something in a header the import left out, and why.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing/fstest"
+	"time"
 
 	"modernc.org/cc/v4"
 )
@@ -91,9 +92,45 @@ func translate(c *Config) (*cc.AST, error) {
 		{Name: "<prelude>", Value: c.Prelude},
 		{Name: "<import>", Value: main.String()},
 	}
-	ast, err := cc.Translate(cfg, srcs)
+	limit := c.Timeout
+	if limit <= 0 {
+		limit = DefaultTimeout
+	}
+	type result struct {
+		ast *cc.AST
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		ast, err := translateSafely(cfg, srcs, c.Arch)
+		done <- result{ast, err}
+	}()
+	select {
+	case r := <-done:
+		return r.ast, r.err
+	case <-time.After(limit):
+		// cc v4.34.1 can loop forever on some malformed declarations (a
+		// pointer's qualifier list running into the end of the input); it
+		// cannot be stopped, so the import gives up on it instead.
+		return nil, fmt.Errorf("%s: the C front end did not finish within %v (malformed input?)", c.Arch, limit)
+	}
+}
+
+// DefaultTimeout bounds one run of the C front end; the kernel headers take
+// well under a second.
+const DefaultTimeout = 30 * time.Second
+
+// translateSafely runs the front end, turning a panic inside it (a bug of
+// the front end on some input) into an error instead of a crash.
+func translateSafely(cfg *cc.Config, srcs []cc.Source, arch string) (ast *cc.AST, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ast, err = nil, fmt.Errorf("%s: the C front end failed on this input: %v", arch, r)
+		}
+	}()
+	ast, err = cc.Translate(cfg, srcs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", c.Arch, err)
+		return nil, fmt.Errorf("%s: %v", arch, err)
 	}
 	return ast, nil
 }
