@@ -231,3 +231,29 @@ func fieldDrift(path string, want, have []export.Field) []string {
 	}
 	return out
 }
+
+// TestImportUsage: bad invocations are usage errors (exit 2) naming the
+// problem; a broken header is exit 1 with its file:line.
+func TestImportUsage(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.h"), []byte("struct x { int a b; };\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", "x.h"}, 2, "-version is required"},
+		{[]string{"import", "-version", "v"}, 2, "name at least one header"},
+		{[]string{"import", "-version", "v", "-arch", "mips", "x.h"}, 2, `unknown architecture "mips"`},
+		{[]string{"import", "-version", "v", "-prelude", filepath.Join(dir, "none.h"), "x.h"}, 2, "not a built-in prelude"},
+		{[]string{"import", "-version", "v", "-root", dir, "bad.h"}, 1, "bad.h:1:"},
+		{[]string{"import", "-version", "v", "-root", dir, "missing.h"}, 1, "missing.h: no such header"},
+	} {
+		code, _, errs := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+}
