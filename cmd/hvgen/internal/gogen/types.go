@@ -292,7 +292,7 @@ type structPlan struct {
 
 func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spec.Type, lt *layout.Type) {
 	p := &structPlan{goName: goName, members: map[string]bool{}, size: lt.Size}
-	g.flatten(f, p, lt, 0, t.Packed)
+	g.flatten(f, p, lt, 0)
 	body := []jen.Code{jen.Id("_").Qual("structs", "HostLayout")}
 	var have int64 = 1
 	for _, fl := range p.fields {
@@ -341,7 +341,7 @@ func (p *structPlan) member(g *gen, name string, pos spec.Pos) {
 // flatten adds the members of lt at offset base to p: anonymous structs are
 // flattened into their parent, anonymous unions become one storage field plus
 // accessor methods, named inline aggregates become types of their own.
-func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, packed bool) {
+func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64) {
 	for _, lf := range lt.Fields {
 		sf := lf.Spec
 		off := base + lf.Offset
@@ -359,7 +359,7 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 			p.fields = append(p.fields, goField{doc: fmt.Sprintf(
 				"%s: a variable-length array of %s follows at offset %#x (not part of the struct).", sf.Name, g.elemName(lf), off)})
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindStruct:
-			g.flatten(f, p, lf.Elem, off, packed || sf.Nested.Packed)
+			g.flatten(f, p, lf.Elem, off)
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindUnion:
 			g.anonymousUnion(f, p, lf, off)
 		default:
