@@ -4,341 +4,340 @@
 package linux70
 
 const (
-	// LinuxVendorID is HV_LINUX_VENDOR_ID: Constant hv linux vendor id.
+	// LinuxVendorID is HV_LINUX_VENDOR_ID: Constant linux vendor id.
 	LinuxVendorID = 0x8100
-	// VMXEnlightenedCleanFieldNone is HV_VMX_ENLIGHTENED_CLEAN_FIELD_NONE: Constant hv vmx enlightened
-	// clean field none.
+	// VMXEnlightenedCleanFieldNone is HV_VMX_ENLIGHTENED_CLEAN_FIELD_NONE: Constant vmx enlightened clean
+	// field none.
 	VMXEnlightenedCleanFieldNone = 0x0
-	// VMXEnlightenedCleanFieldIOBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_IO_BITMAP: Constant hv vmx
+	// VMXEnlightenedCleanFieldIOBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_IO_BITMAP: Constant vmx
 	// enlightened clean field io bitmap.
 	VMXEnlightenedCleanFieldIOBitmap = 0x1
-	// VMXEnlightenedCleanFieldMSRBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_MSR_BITMAP: Constant hv vmx
+	// VMXEnlightenedCleanFieldMSRBitmap is HV_VMX_ENLIGHTENED_CLEAN_FIELD_MSR_BITMAP: Constant vmx
 	// enlightened clean field msr bitmap.
 	VMXEnlightenedCleanFieldMSRBitmap = 0x2
-	// VMXEnlightenedCleanFieldControlGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP2: Constant hv vmx
+	// VMXEnlightenedCleanFieldControlGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP2: Constant vmx
 	// enlightened clean field control grp2.
 	VMXEnlightenedCleanFieldControlGrp2 = 0x4
-	// VMXEnlightenedCleanFieldControlGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP1: Constant hv vmx
+	// VMXEnlightenedCleanFieldControlGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_GRP1: Constant vmx
 	// enlightened clean field control grp1.
 	VMXEnlightenedCleanFieldControlGrp1 = 0x8
-	// VMXEnlightenedCleanFieldControlProc is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_PROC: Constant hv vmx
+	// VMXEnlightenedCleanFieldControlProc is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_PROC: Constant vmx
 	// enlightened clean field control proc.
 	VMXEnlightenedCleanFieldControlProc = 0x10
-	// VMXEnlightenedCleanFieldControlEvent is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EVENT: Constant hv
-	// vmx enlightened clean field control event.
+	// VMXEnlightenedCleanFieldControlEvent is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EVENT: Constant vmx
+	// enlightened clean field control event.
 	VMXEnlightenedCleanFieldControlEvent = 0x20
-	// VMXEnlightenedCleanFieldControlEntry is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_ENTRY: Constant hv
-	// vmx enlightened clean field control entry.
+	// VMXEnlightenedCleanFieldControlEntry is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_ENTRY: Constant vmx
+	// enlightened clean field control entry.
 	VMXEnlightenedCleanFieldControlEntry = 0x40
-	// VMXEnlightenedCleanFieldControlExcpn is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EXCPN: Constant hv
-	// vmx enlightened clean field control excpn.
+	// VMXEnlightenedCleanFieldControlExcpn is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_EXCPN: Constant vmx
+	// enlightened clean field control excpn.
 	VMXEnlightenedCleanFieldControlExcpn = 0x80
-	// VMXEnlightenedCleanFieldCrdr is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CRDR: Constant hv vmx enlightened
-	// clean field crdr.
+	// VMXEnlightenedCleanFieldCrdr is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CRDR: Constant vmx enlightened clean
+	// field crdr.
 	VMXEnlightenedCleanFieldCrdr = 0x100
-	// VMXEnlightenedCleanFieldControlXlat is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_XLAT: Constant hv vmx
+	// VMXEnlightenedCleanFieldControlXlat is HV_VMX_ENLIGHTENED_CLEAN_FIELD_CONTROL_XLAT: Constant vmx
 	// enlightened clean field control xlat.
 	VMXEnlightenedCleanFieldControlXlat = 0x200
-	// VMXEnlightenedCleanFieldGuestBasic is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_BASIC: Constant hv vmx
+	// VMXEnlightenedCleanFieldGuestBasic is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_BASIC: Constant vmx
 	// enlightened clean field guest basic.
 	VMXEnlightenedCleanFieldGuestBasic = 0x400
-	// VMXEnlightenedCleanFieldGuestGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP1: Constant hv vmx
+	// VMXEnlightenedCleanFieldGuestGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP1: Constant vmx
 	// enlightened clean field guest grp1.
 	VMXEnlightenedCleanFieldGuestGrp1 = 0x800
-	// VMXEnlightenedCleanFieldGuestGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP2: Constant hv vmx
+	// VMXEnlightenedCleanFieldGuestGrp2 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_GUEST_GRP2: Constant vmx
 	// enlightened clean field guest grp2.
 	VMXEnlightenedCleanFieldGuestGrp2 = 0x1000
-	// VMXEnlightenedCleanFieldHostPointer is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_POINTER: Constant hv vmx
+	// VMXEnlightenedCleanFieldHostPointer is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_POINTER: Constant vmx
 	// enlightened clean field host pointer.
 	VMXEnlightenedCleanFieldHostPointer = 0x2000
-	// VMXEnlightenedCleanFieldHostGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_GRP1: Constant hv vmx
+	// VMXEnlightenedCleanFieldHostGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_GRP1: Constant vmx
 	// enlightened clean field host grp1.
 	VMXEnlightenedCleanFieldHostGrp1 = 0x4000
 	// VMXEnlightenedCleanFieldEnlightenmentscontrol is
-	// HV_VMX_ENLIGHTENED_CLEAN_FIELD_ENLIGHTENMENTSCONTROL: Constant hv vmx enlightened clean field
+	// HV_VMX_ENLIGHTENED_CLEAN_FIELD_ENLIGHTENMENTSCONTROL: Constant vmx enlightened clean field
 	// enlightenmentscontrol.
 	VMXEnlightenedCleanFieldEnlightenmentscontrol = 0x8000
-	// VMXEnlightenedCleanFieldAll is HV_VMX_ENLIGHTENED_CLEAN_FIELD_ALL: Constant hv vmx enlightened clean
+	// VMXEnlightenedCleanFieldAll is HV_VMX_ENLIGHTENED_CLEAN_FIELD_ALL: Constant vmx enlightened clean
 	// field all.
 	VMXEnlightenedCleanFieldAll = 0xffff
-	// VMXSyntheticExitReasonTrapAfterFlush is HV_VMX_SYNTHETIC_EXIT_REASON_TRAP_AFTER_FLUSH: Constant hv
-	// vmx synthetic exit reason trap after flush.
+	// VMXSyntheticExitReasonTrapAfterFlush is HV_VMX_SYNTHETIC_EXIT_REASON_TRAP_AFTER_FLUSH: Constant vmx
+	// synthetic exit reason trap after flush.
 	VMXSyntheticExitReasonTrapAfterFlush = 0x10000031
-	// VMCBNestedEnlightenments is HV_VMCB_NESTED_ENLIGHTENMENTS: Constant hv vmcb nested enlightenments.
+	// VMCBNestedEnlightenments is HV_VMCB_NESTED_ENLIGHTENMENTS: Constant vmcb nested enlightenments.
 	VMCBNestedEnlightenments = 0x1f
-	// SVMExitcodeEnl is HV_SVM_EXITCODE_ENL: Constant hv svm exitcode enl.
+	// SVMExitcodeEnl is HV_SVM_EXITCODE_ENL: Constant svm exitcode enl.
 	SVMExitcodeEnl = 0xf0000000
-	// SVMEnlExitcodeTrapAfterFlush is HV_SVM_ENL_EXITCODE_TRAP_AFTER_FLUSH: Constant hv svm enl exitcode
-	// trap after flush.
+	// SVMEnlExitcodeTrapAfterFlush is HV_SVM_ENL_EXITCODE_TRAP_AFTER_FLUSH: Constant svm enl exitcode trap
+	// after flush.
 	SVMEnlExitcodeTrapAfterFlush = 0x1
-	// ExtcallQueryCapabilities is HV_EXTCALL_QUERY_CAPABILITIES: Constant hv extcall query capabilities (a
+	// ExtcallQueryCapabilities is HV_EXTCALL_QUERY_CAPABILITIES: Constant extcall query capabilities (a
 	// value of an unnamed C enumeration).
 	ExtcallQueryCapabilities = 0x8001
-	// ExtcallMemoryHeatHint is HV_EXTCALL_MEMORY_HEAT_HINT: Constant hv extcall memory heat hint (a value
-	// of an unnamed C enumeration).
+	// ExtcallMemoryHeatHint is HV_EXTCALL_MEMORY_HEAT_HINT: Constant extcall memory heat hint (a value of
+	// an unnamed C enumeration).
 	ExtcallMemoryHeatHint = 0x8003
-	// ExtmemHeatHintCold is HV_EXTMEM_HEAT_HINT_COLD: Constant hv extmem heat hint cold (a value of an
+	// ExtmemHeatHintCold is HV_EXTMEM_HEAT_HINT_COLD: Constant extmem heat hint cold (a value of an
 	// unnamed C enumeration).
 	ExtmemHeatHintCold = 0x0
-	// ExtmemHeatHintHot is HV_EXTMEM_HEAT_HINT_HOT: Constant hv extmem heat hint hot (a value of an
-	// unnamed C enumeration).
+	// ExtmemHeatHintHot is HV_EXTMEM_HEAT_HINT_HOT: Constant extmem heat hint hot (a value of an unnamed C
+	// enumeration).
 	ExtmemHeatHintHot = 0x1
-	// ExtmemHeatHintColdDiscard is HV_EXTMEM_HEAT_HINT_COLD_DISCARD: Constant hv extmem heat hint cold
+	// ExtmemHeatHintColdDiscard is HV_EXTMEM_HEAT_HINT_COLD_DISCARD: Constant extmem heat hint cold
 	// discard (a value of an unnamed C enumeration).
 	ExtmemHeatHintColdDiscard = 0x2
-	// ExtmemHeatHintMax is HV_EXTMEM_HEAT_HINT_MAX: Constant hv extmem heat hint max (a value of an
-	// unnamed C enumeration).
+	// ExtmemHeatHintMax is HV_EXTMEM_HEAT_HINT_MAX: Constant extmem heat hint max (a value of an unnamed C
+	// enumeration).
 	ExtmemHeatHintMax = 0x3
-	// ExtCallQueryCapabilities is HV_EXT_CALL_QUERY_CAPABILITIES: Constant hv ext call query capabilities.
+	// ExtCallQueryCapabilities is HV_EXT_CALL_QUERY_CAPABILITIES: Constant ext call query capabilities.
 	ExtCallQueryCapabilities = 0x8001
-	// ExtCallMemoryHeatHint is HV_EXT_CALL_MEMORY_HEAT_HINT: Constant hv ext call memory heat hint.
+	// ExtCallMemoryHeatHint is HV_EXT_CALL_MEMORY_HEAT_HINT: Constant ext call memory heat hint.
 	ExtCallMemoryHeatHint = 0x8003
-	// ExtCapabilityMemoryColdDiscardHint is HV_EXT_CAPABILITY_MEMORY_COLD_DISCARD_HINT: Constant hv ext
+	// ExtCapabilityMemoryColdDiscardHint is HV_EXT_CAPABILITY_MEMORY_COLD_DISCARD_HINT: Constant ext
 	// capability memory cold discard hint.
 	ExtCapabilityMemoryColdDiscardHint = 0x100
-	// MemoryHintMaxGPAPageRanges is HV_MEMORY_HINT_MAX_GPA_PAGE_RANGES: Constant hv memory hint max gpa
-	// page ranges.
+	// MemoryHintMaxGPAPageRanges is HV_MEMORY_HINT_MAX_GPA_PAGE_RANGES: Constant memory hint max gpa page
+	// ranges.
 	MemoryHintMaxGPAPageRanges = 0x1ff
-	// ExtMemoryHeatHintTypeColdDiscard is HV_EXT_MEMORY_HEAT_HINT_TYPE_COLD_DISCARD: Constant hv ext
-	// memory heat hint type cold discard.
+	// ExtMemoryHeatHintTypeColdDiscard is HV_EXT_MEMORY_HEAT_HINT_TYPE_COLD_DISCARD: Constant ext memory
+	// heat hint type cold discard.
 	ExtMemoryHeatHintTypeColdDiscard = 0x2
-	// HypPageShift is HV_HYP_PAGE_SHIFT: Constant hv hyp page shift.
+	// HypPageShift is HV_HYP_PAGE_SHIFT: Constant hyp page shift.
 	HypPageShift = 0xc
-	// HypPageSize is HV_HYP_PAGE_SIZE: Constant hv hyp page size.
+	// HypPageSize is HV_HYP_PAGE_SIZE: Constant hyp page size.
 	HypPageSize = 0x1000
-	// HypPageMask is HV_HYP_PAGE_MASK: Constant hv hyp page mask.
+	// HypPageMask is HV_HYP_PAGE_MASK: Constant hyp page mask.
 	HypPageMask = 0xfffffffffffff000
-	// HypLargePageShift is HV_HYP_LARGE_PAGE_SHIFT: Constant hv hyp large page shift.
+	// HypLargePageShift is HV_HYP_LARGE_PAGE_SHIFT: Constant hyp large page shift.
 	HypLargePageShift = 0x15
-	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: Constant hv partition id invalid.
+	// PartitionIDInvalid is HV_PARTITION_ID_INVALID: Constant partition id invalid.
 	PartitionIDInvalid = 0x0
-	// PartitionIDSelf is HV_PARTITION_ID_SELF: Constant hv partition id self.
+	// PartitionIDSelf is HV_PARTITION_ID_SELF: Constant partition id self.
 	PartitionIDSelf = 0xffffffffffffffff
-	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: Constant hv x64 msr guest os id. The header defines it
-	// only when built for x64.
-	X64MSRGuestOsID = 0x40000000
-	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: Constant hv x64 msr hypercall. The header defines it only
+	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: Constant x64 msr guest os id. The header defines it only
 	// when built for x64.
+	X64MSRGuestOsID = 0x40000000
+	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: Constant x64 msr hypercall. The header defines it only when
+	// built for x64.
 	X64MSRHypercall = 0x40000001
-	// X64MSRVPIndex is HV_X64_MSR_VP_INDEX: Constant hv x64 msr vp index. The header defines it only when
+	// X64MSRVPIndex is HV_X64_MSR_VP_INDEX: Constant x64 msr vp index. The header defines it only when
 	// built for x64.
 	X64MSRVPIndex = 0x40000002
-	// X64MSRReset is HV_X64_MSR_RESET: Constant hv x64 msr reset. The header defines it only when built
-	// for x64.
+	// X64MSRReset is HV_X64_MSR_RESET: Constant x64 msr reset. The header defines it only when built for
+	// x64.
 	X64MSRReset = 0x40000003
-	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: Constant hv x64 msr vp runtime. The header defines it only
+	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: Constant x64 msr vp runtime. The header defines it only
 	// when built for x64.
 	X64MSRVPRuntime = 0x40000010
-	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: Constant hv x64 msr time ref count. The header
-	// defines it only when built for x64.
+	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: Constant x64 msr time ref count. The header defines
+	// it only when built for x64.
 	X64MSRTimeRefCount = 0x40000020
-	// X64MSRReferenceTSC is HV_X64_MSR_REFERENCE_TSC: Constant hv x64 msr reference tsc. The header
-	// defines it only when built for x64.
+	// X64MSRReferenceTSC is HV_X64_MSR_REFERENCE_TSC: Constant x64 msr reference tsc. The header defines
+	// it only when built for x64.
 	X64MSRReferenceTSC = 0x40000021
-	// X64MSRTSCFrequency is HV_X64_MSR_TSC_FREQUENCY: Constant hv x64 msr tsc frequency. The header
-	// defines it only when built for x64.
+	// X64MSRTSCFrequency is HV_X64_MSR_TSC_FREQUENCY: Constant x64 msr tsc frequency. The header defines
+	// it only when built for x64.
 	X64MSRTSCFrequency = 0x40000022
-	// X64MSRAPICFrequency is HV_X64_MSR_APIC_FREQUENCY: Constant hv x64 msr apic frequency. The header
+	// X64MSRAPICFrequency is HV_X64_MSR_APIC_FREQUENCY: Constant x64 msr apic frequency. The header
 	// defines it only when built for x64.
 	X64MSRAPICFrequency = 0x40000023
-	// X64MSREOI is HV_X64_MSR_EOI: Constant hv x64 msr eoi. The header defines it only when built for x64.
+	// X64MSREOI is HV_X64_MSR_EOI: Constant x64 msr eoi. The header defines it only when built for x64.
 	X64MSREOI = 0x40000070
-	// X64MSRIcr is HV_X64_MSR_ICR: Constant hv x64 msr icr. The header defines it only when built for x64.
+	// X64MSRIcr is HV_X64_MSR_ICR: Constant x64 msr icr. The header defines it only when built for x64.
 	X64MSRIcr = 0x40000071
-	// X64MSRTpr is HV_X64_MSR_TPR: Constant hv x64 msr tpr. The header defines it only when built for x64.
+	// X64MSRTpr is HV_X64_MSR_TPR: Constant x64 msr tpr. The header defines it only when built for x64.
 	X64MSRTpr = 0x40000072
-	// X64MSRVPAssistPage is HV_X64_MSR_VP_ASSIST_PAGE: Constant hv x64 msr vp assist page. The header
-	// defines it only when built for x64.
+	// X64MSRVPAssistPage is HV_X64_MSR_VP_ASSIST_PAGE: Constant x64 msr vp assist page. The header defines
+	// it only when built for x64.
 	X64MSRVPAssistPage = 0x40000073
-	// X64MSRScontrol is HV_X64_MSR_SCONTROL: Constant hv x64 msr scontrol. The header defines it only when
+	// X64MSRScontrol is HV_X64_MSR_SCONTROL: Constant x64 msr scontrol. The header defines it only when
 	// built for x64.
 	X64MSRScontrol = 0x40000080
-	// X64MSRSversion is HV_X64_MSR_SVERSION: Constant hv x64 msr sversion. The header defines it only when
+	// X64MSRSversion is HV_X64_MSR_SVERSION: Constant x64 msr sversion. The header defines it only when
 	// built for x64.
 	X64MSRSversion = 0x40000081
-	// X64MSRSiefp is HV_X64_MSR_SIEFP: Constant hv x64 msr siefp. The header defines it only when built
-	// for x64.
-	X64MSRSiefp = 0x40000082
-	// X64MSRSimp is HV_X64_MSR_SIMP: Constant hv x64 msr simp. The header defines it only when built for
+	// X64MSRSiefp is HV_X64_MSR_SIEFP: Constant x64 msr siefp. The header defines it only when built for
 	// x64.
+	X64MSRSiefp = 0x40000082
+	// X64MSRSimp is HV_X64_MSR_SIMP: Constant x64 msr simp. The header defines it only when built for x64.
 	X64MSRSimp = 0x40000083
-	// X64MSREom is HV_X64_MSR_EOM: Constant hv x64 msr eom. The header defines it only when built for x64.
+	// X64MSREom is HV_X64_MSR_EOM: Constant x64 msr eom. The header defines it only when built for x64.
 	X64MSREom = 0x40000084
-	// X64MSRSirbp is HV_X64_MSR_SIRBP: Constant hv x64 msr sirbp. The header defines it only when built
-	// for x64.
+	// X64MSRSirbp is HV_X64_MSR_SIRBP: Constant x64 msr sirbp. The header defines it only when built for
+	// x64.
 	X64MSRSirbp = 0x40000085
-	// X64MSRSint0 is HV_X64_MSR_SINT0: Constant hv x64 msr sint0. The header defines it only when built
-	// for x64.
+	// X64MSRSint0 is HV_X64_MSR_SINT0: Constant x64 msr sint0. The header defines it only when built for
+	// x64.
 	X64MSRSint0 = 0x40000090
-	// X64MSRSint1 is HV_X64_MSR_SINT1: Constant hv x64 msr sint1. The header defines it only when built
-	// for x64.
+	// X64MSRSint1 is HV_X64_MSR_SINT1: Constant x64 msr sint1. The header defines it only when built for
+	// x64.
 	X64MSRSint1 = 0x40000091
-	// X64MSRSint2 is HV_X64_MSR_SINT2: Constant hv x64 msr sint2. The header defines it only when built
-	// for x64.
+	// X64MSRSint2 is HV_X64_MSR_SINT2: Constant x64 msr sint2. The header defines it only when built for
+	// x64.
 	X64MSRSint2 = 0x40000092
-	// X64MSRSint3 is HV_X64_MSR_SINT3: Constant hv x64 msr sint3. The header defines it only when built
-	// for x64.
+	// X64MSRSint3 is HV_X64_MSR_SINT3: Constant x64 msr sint3. The header defines it only when built for
+	// x64.
 	X64MSRSint3 = 0x40000093
-	// X64MSRSint4 is HV_X64_MSR_SINT4: Constant hv x64 msr sint4. The header defines it only when built
-	// for x64.
+	// X64MSRSint4 is HV_X64_MSR_SINT4: Constant x64 msr sint4. The header defines it only when built for
+	// x64.
 	X64MSRSint4 = 0x40000094
-	// X64MSRSint5 is HV_X64_MSR_SINT5: Constant hv x64 msr sint5. The header defines it only when built
-	// for x64.
+	// X64MSRSint5 is HV_X64_MSR_SINT5: Constant x64 msr sint5. The header defines it only when built for
+	// x64.
 	X64MSRSint5 = 0x40000095
-	// X64MSRSint6 is HV_X64_MSR_SINT6: Constant hv x64 msr sint6. The header defines it only when built
-	// for x64.
+	// X64MSRSint6 is HV_X64_MSR_SINT6: Constant x64 msr sint6. The header defines it only when built for
+	// x64.
 	X64MSRSint6 = 0x40000096
-	// X64MSRSint7 is HV_X64_MSR_SINT7: Constant hv x64 msr sint7. The header defines it only when built
-	// for x64.
+	// X64MSRSint7 is HV_X64_MSR_SINT7: Constant x64 msr sint7. The header defines it only when built for
+	// x64.
 	X64MSRSint7 = 0x40000097
-	// X64MSRSint8 is HV_X64_MSR_SINT8: Constant hv x64 msr sint8. The header defines it only when built
-	// for x64.
+	// X64MSRSint8 is HV_X64_MSR_SINT8: Constant x64 msr sint8. The header defines it only when built for
+	// x64.
 	X64MSRSint8 = 0x40000098
-	// X64MSRSint9 is HV_X64_MSR_SINT9: Constant hv x64 msr sint9. The header defines it only when built
-	// for x64.
+	// X64MSRSint9 is HV_X64_MSR_SINT9: Constant x64 msr sint9. The header defines it only when built for
+	// x64.
 	X64MSRSint9 = 0x40000099
-	// X64MSRSint10 is HV_X64_MSR_SINT10: Constant hv x64 msr sint10. The header defines it only when built
+	// X64MSRSint10 is HV_X64_MSR_SINT10: Constant x64 msr sint10. The header defines it only when built
 	// for x64.
 	X64MSRSint10 = 0x4000009a
-	// X64MSRSint11 is HV_X64_MSR_SINT11: Constant hv x64 msr sint11. The header defines it only when built
+	// X64MSRSint11 is HV_X64_MSR_SINT11: Constant x64 msr sint11. The header defines it only when built
 	// for x64.
 	X64MSRSint11 = 0x4000009b
-	// X64MSRSint12 is HV_X64_MSR_SINT12: Constant hv x64 msr sint12. The header defines it only when built
+	// X64MSRSint12 is HV_X64_MSR_SINT12: Constant x64 msr sint12. The header defines it only when built
 	// for x64.
 	X64MSRSint12 = 0x4000009c
-	// X64MSRSint13 is HV_X64_MSR_SINT13: Constant hv x64 msr sint13. The header defines it only when built
+	// X64MSRSint13 is HV_X64_MSR_SINT13: Constant x64 msr sint13. The header defines it only when built
 	// for x64.
 	X64MSRSint13 = 0x4000009d
-	// X64MSRSint14 is HV_X64_MSR_SINT14: Constant hv x64 msr sint14. The header defines it only when built
+	// X64MSRSint14 is HV_X64_MSR_SINT14: Constant x64 msr sint14. The header defines it only when built
 	// for x64.
 	X64MSRSint14 = 0x4000009e
-	// X64MSRSint15 is HV_X64_MSR_SINT15: Constant hv x64 msr sint15. The header defines it only when built
+	// X64MSRSint15 is HV_X64_MSR_SINT15: Constant x64 msr sint15. The header defines it only when built
 	// for x64.
 	X64MSRSint15 = 0x4000009f
-	// X64MSRNestedScontrol is HV_X64_MSR_NESTED_SCONTROL: Constant hv x64 msr nested scontrol. The header
+	// X64MSRNestedScontrol is HV_X64_MSR_NESTED_SCONTROL: Constant x64 msr nested scontrol. The header
 	// defines it only when built for x64.
 	X64MSRNestedScontrol = 0x40001080
-	// X64MSRNestedSversion is HV_X64_MSR_NESTED_SVERSION: Constant hv x64 msr nested sversion. The header
+	// X64MSRNestedSversion is HV_X64_MSR_NESTED_SVERSION: Constant x64 msr nested sversion. The header
 	// defines it only when built for x64.
 	X64MSRNestedSversion = 0x40001081
-	// X64MSRNestedSiefp is HV_X64_MSR_NESTED_SIEFP: Constant hv x64 msr nested siefp. The header defines
-	// it only when built for x64.
-	X64MSRNestedSiefp = 0x40001082
-	// X64MSRNestedSimp is HV_X64_MSR_NESTED_SIMP: Constant hv x64 msr nested simp. The header defines it
+	// X64MSRNestedSiefp is HV_X64_MSR_NESTED_SIEFP: Constant x64 msr nested siefp. The header defines it
 	// only when built for x64.
+	X64MSRNestedSiefp = 0x40001082
+	// X64MSRNestedSimp is HV_X64_MSR_NESTED_SIMP: Constant x64 msr nested simp. The header defines it only
+	// when built for x64.
 	X64MSRNestedSimp = 0x40001083
-	// X64MSRNestedEom is HV_X64_MSR_NESTED_EOM: Constant hv x64 msr nested eom. The header defines it only
+	// X64MSRNestedEom is HV_X64_MSR_NESTED_EOM: Constant x64 msr nested eom. The header defines it only
 	// when built for x64.
 	X64MSRNestedEom = 0x40001084
-	// X64MSRNestedSint0 is HV_X64_MSR_NESTED_SINT0: Constant hv x64 msr nested sint0. The header defines
-	// it only when built for x64.
+	// X64MSRNestedSint0 is HV_X64_MSR_NESTED_SINT0: Constant x64 msr nested sint0. The header defines it
+	// only when built for x64.
 	X64MSRNestedSint0 = 0x40001090
-	// X64MSRStimer0Config is HV_X64_MSR_STIMER0_CONFIG: Constant hv x64 msr stimer0 config. The header
+	// X64MSRStimer0Config is HV_X64_MSR_STIMER0_CONFIG: Constant x64 msr stimer0 config. The header
 	// defines it only when built for x64.
 	X64MSRStimer0Config = 0x400000b0
-	// X64MSRStimer0Count is HV_X64_MSR_STIMER0_COUNT: Constant hv x64 msr stimer0 count. The header
-	// defines it only when built for x64.
+	// X64MSRStimer0Count is HV_X64_MSR_STIMER0_COUNT: Constant x64 msr stimer0 count. The header defines
+	// it only when built for x64.
 	X64MSRStimer0Count = 0x400000b1
-	// X64MSRStimer1Config is HV_X64_MSR_STIMER1_CONFIG: Constant hv x64 msr stimer1 config. The header
+	// X64MSRStimer1Config is HV_X64_MSR_STIMER1_CONFIG: Constant x64 msr stimer1 config. The header
 	// defines it only when built for x64.
 	X64MSRStimer1Config = 0x400000b2
-	// X64MSRStimer1Count is HV_X64_MSR_STIMER1_COUNT: Constant hv x64 msr stimer1 count. The header
-	// defines it only when built for x64.
+	// X64MSRStimer1Count is HV_X64_MSR_STIMER1_COUNT: Constant x64 msr stimer1 count. The header defines
+	// it only when built for x64.
 	X64MSRStimer1Count = 0x400000b3
-	// X64MSRStimer2Config is HV_X64_MSR_STIMER2_CONFIG: Constant hv x64 msr stimer2 config. The header
+	// X64MSRStimer2Config is HV_X64_MSR_STIMER2_CONFIG: Constant x64 msr stimer2 config. The header
 	// defines it only when built for x64.
 	X64MSRStimer2Config = 0x400000b4
-	// X64MSRStimer2Count is HV_X64_MSR_STIMER2_COUNT: Constant hv x64 msr stimer2 count. The header
-	// defines it only when built for x64.
+	// X64MSRStimer2Count is HV_X64_MSR_STIMER2_COUNT: Constant x64 msr stimer2 count. The header defines
+	// it only when built for x64.
 	X64MSRStimer2Count = 0x400000b5
-	// X64MSRStimer3Config is HV_X64_MSR_STIMER3_CONFIG: Constant hv x64 msr stimer3 config. The header
+	// X64MSRStimer3Config is HV_X64_MSR_STIMER3_CONFIG: Constant x64 msr stimer3 config. The header
 	// defines it only when built for x64.
 	X64MSRStimer3Config = 0x400000b6
-	// X64MSRStimer3Count is HV_X64_MSR_STIMER3_COUNT: Constant hv x64 msr stimer3 count. The header
-	// defines it only when built for x64.
+	// X64MSRStimer3Count is HV_X64_MSR_STIMER3_COUNT: Constant x64 msr stimer3 count. The header defines
+	// it only when built for x64.
 	X64MSRStimer3Count = 0x400000b7
-	// X64MSRGuestIdle is HV_X64_MSR_GUEST_IDLE: Constant hv x64 msr guest idle. The header defines it only
+	// X64MSRGuestIdle is HV_X64_MSR_GUEST_IDLE: Constant x64 msr guest idle. The header defines it only
 	// when built for x64.
 	X64MSRGuestIdle = 0x400000f0
-	// X64MSRCrashP0 is HV_X64_MSR_CRASH_P0: Constant hv x64 msr crash p0. The header defines it only when
+	// X64MSRCrashP0 is HV_X64_MSR_CRASH_P0: Constant x64 msr crash p0. The header defines it only when
 	// built for x64.
 	X64MSRCrashP0 = 0x40000100
-	// X64MSRCrashP1 is HV_X64_MSR_CRASH_P1: Constant hv x64 msr crash p1. The header defines it only when
+	// X64MSRCrashP1 is HV_X64_MSR_CRASH_P1: Constant x64 msr crash p1. The header defines it only when
 	// built for x64.
 	X64MSRCrashP1 = 0x40000101
-	// X64MSRCrashP2 is HV_X64_MSR_CRASH_P2: Constant hv x64 msr crash p2. The header defines it only when
+	// X64MSRCrashP2 is HV_X64_MSR_CRASH_P2: Constant x64 msr crash p2. The header defines it only when
 	// built for x64.
 	X64MSRCrashP2 = 0x40000102
-	// X64MSRCrashP3 is HV_X64_MSR_CRASH_P3: Constant hv x64 msr crash p3. The header defines it only when
+	// X64MSRCrashP3 is HV_X64_MSR_CRASH_P3: Constant x64 msr crash p3. The header defines it only when
 	// built for x64.
 	X64MSRCrashP3 = 0x40000103
-	// X64MSRCrashP4 is HV_X64_MSR_CRASH_P4: Constant hv x64 msr crash p4. The header defines it only when
+	// X64MSRCrashP4 is HV_X64_MSR_CRASH_P4: Constant x64 msr crash p4. The header defines it only when
 	// built for x64.
 	X64MSRCrashP4 = 0x40000104
-	// X64MSRCrashCtl is HV_X64_MSR_CRASH_CTL: Constant hv x64 msr crash ctl. The header defines it only
-	// when built for x64.
+	// X64MSRCrashCtl is HV_X64_MSR_CRASH_CTL: Constant x64 msr crash ctl. The header defines it only when
+	// built for x64.
 	X64MSRCrashCtl = 0x40000105
-	// X64MSRHypercallEnable is HV_X64_MSR_HYPERCALL_ENABLE: Constant hv x64 msr hypercall enable. The
-	// header defines it only when built for x64.
+	// X64MSRHypercallEnable is HV_X64_MSR_HYPERCALL_ENABLE: Constant x64 msr hypercall enable. The header
+	// defines it only when built for x64.
 	X64MSRHypercallEnable = 0x1
-	// X64MSRHypercallPageAddressShift is HV_X64_MSR_HYPERCALL_PAGE_ADDRESS_SHIFT: Constant hv x64 msr
+	// X64MSRHypercallPageAddressShift is HV_X64_MSR_HYPERCALL_PAGE_ADDRESS_SHIFT: Constant x64 msr
 	// hypercall page address shift. The header defines it only when built for x64.
 	X64MSRHypercallPageAddressShift = 0xc
-	// X64MSRHypercallPageAddressMask is HV_X64_MSR_HYPERCALL_PAGE_ADDRESS_MASK: Constant hv x64 msr
-	// hypercall page address mask. The header defines it only when built for x64.
+	// X64MSRHypercallPageAddressMask is HV_X64_MSR_HYPERCALL_PAGE_ADDRESS_MASK: Constant x64 msr hypercall
+	// page address mask. The header defines it only when built for x64.
 	X64MSRHypercallPageAddressMask = 0xfffffffffffff000
-	// X64MSRCrashParams is HV_X64_MSR_CRASH_PARAMS: Constant hv x64 msr crash params. The header defines
-	// it only when built for x64.
+	// X64MSRCrashParams is HV_X64_MSR_CRASH_PARAMS: Constant x64 msr crash params. The header defines it
+	// only when built for x64.
 	X64MSRCrashParams = 0x5
-	// IPILowVector is HV_IPI_LOW_VECTOR: Constant hv ipi low vector. The header defines it only when built
+	// IPILowVector is HV_IPI_LOW_VECTOR: Constant ipi low vector. The header defines it only when built
 	// for x64.
 	IPILowVector = 0x10
-	// IPIHighVector is HV_IPI_HIGH_VECTOR: Constant hv ipi high vector. The header defines it only when
-	// built for x64.
+	// IPIHighVector is HV_IPI_HIGH_VECTOR: Constant ipi high vector. The header defines it only when built
+	// for x64.
 	IPIHighVector = 0xff
-	// X64MSRVPAssistPageEnable is HV_X64_MSR_VP_ASSIST_PAGE_ENABLE: Constant hv x64 msr vp assist page
+	// X64MSRVPAssistPageEnable is HV_X64_MSR_VP_ASSIST_PAGE_ENABLE: Constant x64 msr vp assist page
 	// enable. The header defines it only when built for x64.
 	X64MSRVPAssistPageEnable = 0x1
-	// X64MSRVPAssistPageAddressShift is HV_X64_MSR_VP_ASSIST_PAGE_ADDRESS_SHIFT: Constant hv x64 msr vp
+	// X64MSRVPAssistPageAddressShift is HV_X64_MSR_VP_ASSIST_PAGE_ADDRESS_SHIFT: Constant x64 msr vp
 	// assist page address shift. The header defines it only when built for x64.
 	X64MSRVPAssistPageAddressShift = 0xc
-	// X64MSRVPAssistPageAddressMask is HV_X64_MSR_VP_ASSIST_PAGE_ADDRESS_MASK: Constant hv x64 msr vp
-	// assist page address mask. The header defines it only when built for x64.
+	// X64MSRVPAssistPageAddressMask is HV_X64_MSR_VP_ASSIST_PAGE_ADDRESS_MASK: Constant x64 msr vp assist
+	// page address mask. The header defines it only when built for x64.
 	X64MSRVPAssistPageAddressMask = 0xfffffffffffff000
-	// X64EnlightenedVMCSVersion is HV_X64_ENLIGHTENED_VMCS_VERSION: Constant hv x64 enlightened vmcs
-	// version. The header defines it only when built for x64.
+	// X64EnlightenedVMCSVersion is HV_X64_ENLIGHTENED_VMCS_VERSION: Constant x64 enlightened vmcs version.
+	// The header defines it only when built for x64.
 	X64EnlightenedVMCSVersion = 0xff
-	// X64MSRTSCReferenceEnable is HV_X64_MSR_TSC_REFERENCE_ENABLE: Constant hv x64 msr tsc reference
-	// enable. The header defines it only when built for x64.
+	// X64MSRTSCReferenceEnable is HV_X64_MSR_TSC_REFERENCE_ENABLE: Constant x64 msr tsc reference enable.
+	// The header defines it only when built for x64.
 	X64MSRTSCReferenceEnable = 0x1
-	// X64MSRTSCReferenceAddressShift is HV_X64_MSR_TSC_REFERENCE_ADDRESS_SHIFT: Constant hv x64 msr tsc
+	// X64MSRTSCReferenceAddressShift is HV_X64_MSR_TSC_REFERENCE_ADDRESS_SHIFT: Constant x64 msr tsc
 	// reference address shift. The header defines it only when built for x64.
 	X64MSRTSCReferenceAddressShift = 0xc
-	// HypercallMaxXMMRegisters is HV_HYPERCALL_MAX_XMM_REGISTERS: Constant hv hypercall max xmm registers.
+	// HypercallMaxXMMRegisters is HV_HYPERCALL_MAX_XMM_REGISTERS: Constant hypercall max xmm registers.
 	// The header defines it only when built for x64.
 	HypercallMaxXMMRegisters = 0x6
-	// X64MSRReenlightenmentControl is HV_X64_MSR_REENLIGHTENMENT_CONTROL: Constant hv x64 msr
-	// reenlightenment control. The header defines it only when built for x64.
+	// X64MSRReenlightenmentControl is HV_X64_MSR_REENLIGHTENMENT_CONTROL: Constant x64 msr reenlightenment
+	// control. The header defines it only when built for x64.
 	X64MSRReenlightenmentControl = 0x40000106
-	// X64MSRTSCEmulationControl is HV_X64_MSR_TSC_EMULATION_CONTROL: Constant hv x64 msr tsc emulation
+	// X64MSRTSCEmulationControl is HV_X64_MSR_TSC_EMULATION_CONTROL: Constant x64 msr tsc emulation
 	// control. The header defines it only when built for x64.
 	X64MSRTSCEmulationControl = 0x40000107
-	// X64MSRTSCEmulationStatus is HV_X64_MSR_TSC_EMULATION_STATUS: Constant hv x64 msr tsc emulation
-	// status. The header defines it only when built for x64.
+	// X64MSRTSCEmulationStatus is HV_X64_MSR_TSC_EMULATION_STATUS: Constant x64 msr tsc emulation status.
+	// The header defines it only when built for x64.
 	X64MSRTSCEmulationStatus = 0x40000108
-	// X64MSRTSCInvariantControl is HV_X64_MSR_TSC_INVARIANT_CONTROL: Constant hv x64 msr tsc invariant
+	// X64MSRTSCInvariantControl is HV_X64_MSR_TSC_INVARIANT_CONTROL: Constant x64 msr tsc invariant
 	// control. The header defines it only when built for x64.
 	X64MSRTSCInvariantControl = 0x40000118
-	// ExposeInvariantTSC is HV_EXPOSE_INVARIANT_TSC: Constant hv expose invariant tsc. The header defines
-	// it only when built for x64.
+	// ExposeInvariantTSC is HV_EXPOSE_INVARIANT_TSC: Constant expose invariant tsc. The header defines it
+	// only when built for x64.
 	ExposeInvariantTSC = 0x1
-	// CrashCtlCrashNotifyMsg is HV_CRASH_CTL_CRASH_NOTIFY_MSG: Constant hv crash ctl crash notify msg.
+	// CrashCtlCrashNotifyMsg is HV_CRASH_CTL_CRASH_NOTIFY_MSG: Constant crash ctl crash notify msg.
 	CrashCtlCrashNotifyMsg = 0x4000000000000000
-	// CrashCtlCrashNotify is HV_CRASH_CTL_CRASH_NOTIFY: Constant hv crash ctl crash notify.
+	// CrashCtlCrashNotify is HV_CRASH_CTL_CRASH_NOTIFY: Constant crash ctl crash notify.
 	CrashCtlCrashNotify = 0x8000000000000000
-	// MaxSparseVcpuBanks is HV_MAX_SPARSE_VCPU_BANKS: Constant hv max sparse vcpu banks.
+	// MaxSparseVcpuBanks is HV_MAX_SPARSE_VCPU_BANKS: Constant max sparse vcpu banks.
 	MaxSparseVcpuBanks = 0x40
-	// VcpusPerSparseBank is HV_VCPUS_PER_SPARSE_BANK: Constant hv vcpus per sparse bank.
+	// VcpusPerSparseBank is HV_VCPUS_PER_SPARSE_BANK: Constant vcpus per sparse bank.
 	VcpusPerSparseBank = 0x40
 	// HypervCPUIDVendorAndMaxFunctions is HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS: Constant hyperv cpuid
 	// vendor and max functions.
@@ -382,494 +381,487 @@ const (
 	HypervCPUIDMin = 0x40000005
 	// HypervCPUIDMax is HYPERV_CPUID_MAX: Constant hyperv cpuid max.
 	HypervCPUIDMax = 0x4000ffff
-	// MSRVPRuntimeAvailable is HV_MSR_VP_RUNTIME_AVAILABLE: Constant hv msr vp runtime available.
+	// MSRVPRuntimeAvailable is HV_MSR_VP_RUNTIME_AVAILABLE: Constant msr vp runtime available.
 	MSRVPRuntimeAvailable = 0x1
-	// MSRTimeRefCountAvailable is HV_MSR_TIME_REF_COUNT_AVAILABLE: Constant hv msr time ref count
-	// available.
+	// MSRTimeRefCountAvailable is HV_MSR_TIME_REF_COUNT_AVAILABLE: Constant msr time ref count available.
 	MSRTimeRefCountAvailable = 0x2
-	// MSRSynicAvailable is HV_MSR_SYNIC_AVAILABLE: Constant hv msr synic available.
+	// MSRSynicAvailable is HV_MSR_SYNIC_AVAILABLE: Constant msr synic available.
 	MSRSynicAvailable = 0x4
-	// MSRSyntimerAvailable is HV_MSR_SYNTIMER_AVAILABLE: Constant hv msr syntimer available.
+	// MSRSyntimerAvailable is HV_MSR_SYNTIMER_AVAILABLE: Constant msr syntimer available.
 	MSRSyntimerAvailable = 0x8
-	// MSRAPICAccessAvailable is HV_MSR_APIC_ACCESS_AVAILABLE: Constant hv msr apic access available.
+	// MSRAPICAccessAvailable is HV_MSR_APIC_ACCESS_AVAILABLE: Constant msr apic access available.
 	MSRAPICAccessAvailable = 0x10
-	// MSRHypercallAvailable is HV_MSR_HYPERCALL_AVAILABLE: Constant hv msr hypercall available.
+	// MSRHypercallAvailable is HV_MSR_HYPERCALL_AVAILABLE: Constant msr hypercall available.
 	MSRHypercallAvailable = 0x20
-	// MSRVPIndexAvailable is HV_MSR_VP_INDEX_AVAILABLE: Constant hv msr vp index available.
+	// MSRVPIndexAvailable is HV_MSR_VP_INDEX_AVAILABLE: Constant msr vp index available.
 	MSRVPIndexAvailable = 0x40
-	// MSRResetAvailable is HV_MSR_RESET_AVAILABLE: Constant hv msr reset available.
+	// MSRResetAvailable is HV_MSR_RESET_AVAILABLE: Constant msr reset available.
 	MSRResetAvailable = 0x80
-	// MSRStatPagesAvailable is HV_MSR_STAT_PAGES_AVAILABLE: Constant hv msr stat pages available.
+	// MSRStatPagesAvailable is HV_MSR_STAT_PAGES_AVAILABLE: Constant msr stat pages available.
 	MSRStatPagesAvailable = 0x100
-	// MSRReferenceTSCAvailable is HV_MSR_REFERENCE_TSC_AVAILABLE: Constant hv msr reference tsc available.
+	// MSRReferenceTSCAvailable is HV_MSR_REFERENCE_TSC_AVAILABLE: Constant msr reference tsc available.
 	MSRReferenceTSCAvailable = 0x200
-	// MSRGuestIdleAvailable is HV_MSR_GUEST_IDLE_AVAILABLE: Constant hv msr guest idle available.
+	// MSRGuestIdleAvailable is HV_MSR_GUEST_IDLE_AVAILABLE: Constant msr guest idle available.
 	MSRGuestIdleAvailable = 0x400
-	// AccessFrequencyMsrs is HV_ACCESS_FREQUENCY_MSRS: Constant hv access frequency msrs.
+	// AccessFrequencyMsrs is HV_ACCESS_FREQUENCY_MSRS: Constant access frequency msrs.
 	AccessFrequencyMsrs = 0x800
-	// AccessReenlightenment is HV_ACCESS_REENLIGHTENMENT: Constant hv access reenlightenment.
+	// AccessReenlightenment is HV_ACCESS_REENLIGHTENMENT: Constant access reenlightenment.
 	AccessReenlightenment = 0x2000
-	// AccessTSCInvariant is HV_ACCESS_TSC_INVARIANT: Constant hv access tsc invariant.
+	// AccessTSCInvariant is HV_ACCESS_TSC_INVARIANT: Constant access tsc invariant.
 	AccessTSCInvariant = 0x8000
-	// CreatePartitions is HV_CREATE_PARTITIONS: Constant hv create partitions.
+	// CreatePartitions is HV_CREATE_PARTITIONS: Constant create partitions.
 	CreatePartitions = 0x1
-	// AccessPartitionID is HV_ACCESS_PARTITION_ID: Constant hv access partition id.
+	// AccessPartitionID is HV_ACCESS_PARTITION_ID: Constant access partition id.
 	AccessPartitionID = 0x2
-	// AccessMemoryPool is HV_ACCESS_MEMORY_POOL: Constant hv access memory pool.
+	// AccessMemoryPool is HV_ACCESS_MEMORY_POOL: Constant access memory pool.
 	AccessMemoryPool = 0x4
-	// AdjustMessageBuffers is HV_ADJUST_MESSAGE_BUFFERS: Constant hv adjust message buffers.
+	// AdjustMessageBuffers is HV_ADJUST_MESSAGE_BUFFERS: Constant adjust message buffers.
 	AdjustMessageBuffers = 0x8
-	// PostMessages is HV_POST_MESSAGES: Constant hv post messages.
+	// PostMessages is HV_POST_MESSAGES: Constant post messages.
 	PostMessages = 0x10
-	// SignalEvents is HV_SIGNAL_EVENTS: Constant hv signal events.
+	// SignalEvents is HV_SIGNAL_EVENTS: Constant signal events.
 	SignalEvents = 0x20
-	// CreatePort is HV_CREATE_PORT: Constant hv create port.
+	// CreatePort is HV_CREATE_PORT: Constant create port.
 	CreatePort = 0x40
-	// ConnectPort is HV_CONNECT_PORT: Constant hv connect port.
+	// ConnectPort is HV_CONNECT_PORT: Constant connect port.
 	ConnectPort = 0x80
-	// AccessStats is HV_ACCESS_STATS: Constant hv access stats.
+	// AccessStats is HV_ACCESS_STATS: Constant access stats.
 	AccessStats = 0x100
-	// Debugging is HV_DEBUGGING: Constant hv debugging.
+	// Debugging is HV_DEBUGGING: Constant debugging.
 	Debugging = 0x800
-	// CPUManagement is HV_CPU_MANAGEMENT: Constant hv cpu management.
+	// CPUManagement is HV_CPU_MANAGEMENT: Constant cpu management.
 	CPUManagement = 0x1000
-	// EnableExtendedHypercalls is HV_ENABLE_EXTENDED_HYPERCALLS: Constant hv enable extended hypercalls.
+	// EnableExtendedHypercalls is HV_ENABLE_EXTENDED_HYPERCALLS: Constant enable extended hypercalls.
 	EnableExtendedHypercalls = 0x100000
-	// Isolation is HV_ISOLATION: Constant hv isolation.
+	// Isolation is HV_ISOLATION: Constant isolation.
 	Isolation = 0x400000
-	// X64MwaitAvailable is HV_X64_MWAIT_AVAILABLE: Constant hv x64 mwait available. The header defines it
+	// X64MwaitAvailable is HV_X64_MWAIT_AVAILABLE: Constant x64 mwait available. The header defines it
 	// only when built for x64.
 	X64MwaitAvailable = 0x1
-	// X64GuestDebuggingAvailable is HV_X64_GUEST_DEBUGGING_AVAILABLE: Constant hv x64 guest debugging
+	// X64GuestDebuggingAvailable is HV_X64_GUEST_DEBUGGING_AVAILABLE: Constant x64 guest debugging
 	// available. The header defines it only when built for x64.
 	X64GuestDebuggingAvailable = 0x2
-	// X64PerfMonitorAvailable is HV_X64_PERF_MONITOR_AVAILABLE: Constant hv x64 perf monitor available.
-	// The header defines it only when built for x64.
+	// X64PerfMonitorAvailable is HV_X64_PERF_MONITOR_AVAILABLE: Constant x64 perf monitor available. The
+	// header defines it only when built for x64.
 	X64PerfMonitorAvailable = 0x4
-	// X64CPUDynamicPartitioningAvailable is HV_X64_CPU_DYNAMIC_PARTITIONING_AVAILABLE: Constant hv x64 cpu
+	// X64CPUDynamicPartitioningAvailable is HV_X64_CPU_DYNAMIC_PARTITIONING_AVAILABLE: Constant x64 cpu
 	// dynamic partitioning available. The header defines it only when built for x64.
 	X64CPUDynamicPartitioningAvailable = 0x8
-	// X64HypercallXMMInputAvailable is HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE: Constant hv x64 hypercall xmm
+	// X64HypercallXMMInputAvailable is HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE: Constant x64 hypercall xmm
 	// input available. The header defines it only when built for x64.
 	X64HypercallXMMInputAvailable = 0x10
-	// X64GuestIdleStateAvailable is HV_X64_GUEST_IDLE_STATE_AVAILABLE: Constant hv x64 guest idle state
+	// X64GuestIdleStateAvailable is HV_X64_GUEST_IDLE_STATE_AVAILABLE: Constant x64 guest idle state
 	// available. The header defines it only when built for x64.
 	X64GuestIdleStateAvailable = 0x20
-	// FeatureFrequencyMsrsAvailable is HV_FEATURE_FREQUENCY_MSRS_AVAILABLE: Constant hv feature frequency
+	// FeatureFrequencyMsrsAvailable is HV_FEATURE_FREQUENCY_MSRS_AVAILABLE: Constant feature frequency
 	// msrs available. The header defines it only when built for x64.
 	FeatureFrequencyMsrsAvailable = 0x100
-	// FeatureDebugMsrsAvailable is HV_FEATURE_DEBUG_MSRS_AVAILABLE: Constant hv feature debug msrs
-	// available. The header defines it only when built for x64.
+	// FeatureDebugMsrsAvailable is HV_FEATURE_DEBUG_MSRS_AVAILABLE: Constant feature debug msrs available.
+	// The header defines it only when built for x64.
 	FeatureDebugMsrsAvailable = 0x800
-	// FeatureExtGVARangesFlush is HV_FEATURE_EXT_GVA_RANGES_FLUSH: Constant hv feature ext gva ranges
-	// flush. The header defines it only when built for x64.
+	// FeatureExtGVARangesFlush is HV_FEATURE_EXT_GVA_RANGES_FLUSH: Constant feature ext gva ranges flush.
+	// The header defines it only when built for x64.
 	FeatureExtGVARangesFlush = 0x4000
-	// X64HypercallXMMOutputAvailable is HV_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE: Constant hv x64 hypercall
-	// xmm output available. The header defines it only when built for x64.
+	// X64HypercallXMMOutputAvailable is HV_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE: Constant x64 hypercall xmm
+	// output available. The header defines it only when built for x64.
 	X64HypercallXMMOutputAvailable = 0x8000
-	// X64AsSwitchRecommended is HV_X64_AS_SWITCH_RECOMMENDED: Constant hv x64 as switch recommended. The
+	// X64AsSwitchRecommended is HV_X64_AS_SWITCH_RECOMMENDED: Constant x64 as switch recommended. The
 	// header defines it only when built for x64.
 	X64AsSwitchRecommended = 0x1
-	// X64LocalTLBFlushRecommended is HV_X64_LOCAL_TLB_FLUSH_RECOMMENDED: Constant hv x64 local tlb flush
+	// X64LocalTLBFlushRecommended is HV_X64_LOCAL_TLB_FLUSH_RECOMMENDED: Constant x64 local tlb flush
 	// recommended. The header defines it only when built for x64.
 	X64LocalTLBFlushRecommended = 0x2
-	// X64RemoteTLBFlushRecommended is HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED: Constant hv x64 remote tlb
-	// flush recommended. The header defines it only when built for x64.
+	// X64RemoteTLBFlushRecommended is HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED: Constant x64 remote tlb flush
+	// recommended. The header defines it only when built for x64.
 	X64RemoteTLBFlushRecommended = 0x4
-	// X64APICAccessRecommended is HV_X64_APIC_ACCESS_RECOMMENDED: Constant hv x64 apic access recommended.
+	// X64APICAccessRecommended is HV_X64_APIC_ACCESS_RECOMMENDED: Constant x64 apic access recommended.
 	// The header defines it only when built for x64.
 	X64APICAccessRecommended = 0x8
-	// X64SystemResetRecommended is HV_X64_SYSTEM_RESET_RECOMMENDED: Constant hv x64 system reset
-	// recommended. The header defines it only when built for x64.
+	// X64SystemResetRecommended is HV_X64_SYSTEM_RESET_RECOMMENDED: Constant x64 system reset recommended.
+	// The header defines it only when built for x64.
 	X64SystemResetRecommended = 0x10
-	// X64RelaxedTimingRecommended is HV_X64_RELAXED_TIMING_RECOMMENDED: Constant hv x64 relaxed timing
+	// X64RelaxedTimingRecommended is HV_X64_RELAXED_TIMING_RECOMMENDED: Constant x64 relaxed timing
 	// recommended. The header defines it only when built for x64.
 	X64RelaxedTimingRecommended = 0x20
-	// DeprecatingAeoiRecommended is HV_DEPRECATING_AEOI_RECOMMENDED: Constant hv deprecating aeoi
+	// DeprecatingAeoiRecommended is HV_DEPRECATING_AEOI_RECOMMENDED: Constant deprecating aeoi
 	// recommended. The header defines it only when built for x64.
 	DeprecatingAeoiRecommended = 0x200
-	// X64ClusterIPIRecommended is HV_X64_CLUSTER_IPI_RECOMMENDED: Constant hv x64 cluster ipi recommended.
+	// X64ClusterIPIRecommended is HV_X64_CLUSTER_IPI_RECOMMENDED: Constant x64 cluster ipi recommended.
 	// The header defines it only when built for x64.
 	X64ClusterIPIRecommended = 0x400
-	// X64ExProcessorMasksRecommended is HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED: Constant hv x64 ex
-	// processor masks recommended. The header defines it only when built for x64.
+	// X64ExProcessorMasksRecommended is HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED: Constant x64 ex processor
+	// masks recommended. The header defines it only when built for x64.
 	X64ExProcessorMasksRecommended = 0x800
-	// X64HypervNested is HV_X64_HYPERV_NESTED: Constant hv x64 hyperv nested. The header defines it only
-	// when built for x64.
+	// X64HypervNested is HV_X64_HYPERV_NESTED: Constant x64 hyperv nested. The header defines it only when
+	// built for x64.
 	X64HypervNested = 0x1000
-	// X64EnlightenedVMCSRecommended is HV_X64_ENLIGHTENED_VMCS_RECOMMENDED: Constant hv x64 enlightened
-	// vmcs recommended. The header defines it only when built for x64.
+	// X64EnlightenedVMCSRecommended is HV_X64_ENLIGHTENED_VMCS_RECOMMENDED: Constant x64 enlightened vmcs
+	// recommended. The header defines it only when built for x64.
 	X64EnlightenedVMCSRecommended = 0x4000
-	// X64UseMmioHypercalls is HV_X64_USE_MMIO_HYPERCALLS: Constant hv x64 use mmio hypercalls. The header
+	// X64UseMmioHypercalls is HV_X64_USE_MMIO_HYPERCALLS: Constant x64 use mmio hypercalls. The header
 	// defines it only when built for x64.
 	X64UseMmioHypercalls = 0x200000
-	// X64StartLogicalProcessor is HV_X64_START_LOGICAL_PROCESSOR: Constant hv x64 start logical processor.
+	// X64StartLogicalProcessor is HV_X64_START_LOGICAL_PROCESSOR: Constant x64 start logical processor.
 	// The header defines it only when built for x64.
 	X64StartLogicalProcessor = 0x1
-	// X64CreateRootVirtualProcessor is HV_X64_CREATE_ROOT_VIRTUAL_PROCESSOR: Constant hv x64 create root
+	// X64CreateRootVirtualProcessor is HV_X64_CREATE_ROOT_VIRTUAL_PROCESSOR: Constant x64 create root
 	// virtual processor. The header defines it only when built for x64.
 	X64CreateRootVirtualProcessor = 0x2
-	// X64PerformanceCounterSync is HV_X64_PERFORMANCE_COUNTER_SYNC: Constant hv x64 performance counter
-	// sync. The header defines it only when built for x64.
+	// X64PerformanceCounterSync is HV_X64_PERFORMANCE_COUNTER_SYNC: Constant x64 performance counter sync.
+	// The header defines it only when built for x64.
 	X64PerformanceCounterSync = 0x4
-	// X64ReservedIdentityBit is HV_X64_RESERVED_IDENTITY_BIT: Constant hv x64 reserved identity bit. The
+	// X64ReservedIdentityBit is HV_X64_RESERVED_IDENTITY_BIT: Constant x64 reserved identity bit. The
 	// header defines it only when built for x64.
 	X64ReservedIdentityBit = 0x80000000
-	// X64NoNonarchCoresharing is HV_X64_NO_NONARCH_CORESHARING: Constant hv x64 no nonarch coresharing.
-	// The header defines it only when built for x64.
+	// X64NoNonarchCoresharing is HV_X64_NO_NONARCH_CORESHARING: Constant x64 no nonarch coresharing. The
+	// header defines it only when built for x64.
 	X64NoNonarchCoresharing = 0x40000
-	// X64NestedDirectFlush is HV_X64_NESTED_DIRECT_FLUSH: Constant hv x64 nested direct flush. The header
+	// X64NestedDirectFlush is HV_X64_NESTED_DIRECT_FLUSH: Constant x64 nested direct flush. The header
 	// defines it only when built for x64.
 	X64NestedDirectFlush = 0x20000
-	// X64NestedGuestMappingFlush is HV_X64_NESTED_GUEST_MAPPING_FLUSH: Constant hv x64 nested guest
-	// mapping flush. The header defines it only when built for x64.
+	// X64NestedGuestMappingFlush is HV_X64_NESTED_GUEST_MAPPING_FLUSH: Constant x64 nested guest mapping
+	// flush. The header defines it only when built for x64.
 	X64NestedGuestMappingFlush = 0x40000
-	// X64NestedMSRBitmap is HV_X64_NESTED_MSR_BITMAP: Constant hv x64 nested msr bitmap. The header
-	// defines it only when built for x64.
+	// X64NestedMSRBitmap is HV_X64_NESTED_MSR_BITMAP: Constant x64 nested msr bitmap. The header defines
+	// it only when built for x64.
 	X64NestedMSRBitmap = 0x80000
-	// X64NestedEvmcs1PerfGlobalCtrl is HV_X64_NESTED_EVMCS1_PERF_GLOBAL_CTRL: Constant hv x64 nested
-	// evmcs1 perf global ctrl. The header defines it only when built for x64.
+	// X64NestedEvmcs1PerfGlobalCtrl is HV_X64_NESTED_EVMCS1_PERF_GLOBAL_CTRL: Constant x64 nested evmcs1
+	// perf global ctrl. The header defines it only when built for x64.
 	X64NestedEvmcs1PerfGlobalCtrl = 0x1
-	// X64NestedEnlightenedTLB is HV_X64_NESTED_ENLIGHTENED_TLB: Constant hv x64 nested enlightened tlb.
-	// The header defines it only when built for x64.
+	// X64NestedEnlightenedTLB is HV_X64_NESTED_ENLIGHTENED_TLB: Constant x64 nested enlightened tlb. The
+	// header defines it only when built for x64.
 	X64NestedEnlightenedTLB = 0x400000
-	// ParavisorPresent is HV_PARAVISOR_PRESENT: Constant hv paravisor present. The header defines it only
+	// ParavisorPresent is HV_PARAVISOR_PRESENT: Constant paravisor present. The header defines it only
 	// when built for x64.
 	ParavisorPresent = 0x1
-	// IsolationTypeConst is HV_ISOLATION_TYPE: Constant hv isolation type. The header defines it only when
+	// IsolationTypeConst is HV_ISOLATION_TYPE: Constant isolation type. The header defines it only when
 	// built for x64.
 	IsolationTypeConst = 0xf
-	// SharedGPABoundaryActive is HV_SHARED_GPA_BOUNDARY_ACTIVE: Constant hv shared gpa boundary active.
-	// The header defines it only when built for x64.
-	SharedGPABoundaryActive = 0x20
-	// SharedGPABoundaryBits is HV_SHARED_GPA_BOUNDARY_BITS: Constant hv shared gpa boundary bits. The
+	// SharedGPABoundaryActive is HV_SHARED_GPA_BOUNDARY_ACTIVE: Constant shared gpa boundary active. The
 	// header defines it only when built for x64.
+	SharedGPABoundaryActive = 0x20
+	// SharedGPABoundaryBits is HV_SHARED_GPA_BOUNDARY_BITS: Constant shared gpa boundary bits. The header
+	// defines it only when built for x64.
 	SharedGPABoundaryBits = 0xfc0
-	// VPDispatchInterruptInjectionAvailable is HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE: Constant hv
-	// vp dispatch interrupt injection available. The header defines it only when built for x64.
+	// VPDispatchInterruptInjectionAvailable is HV_VP_DISPATCH_INTERRUPT_INJECTION_AVAILABLE: Constant vp
+	// dispatch interrupt injection available. The header defines it only when built for x64.
 	VPDispatchInterruptInjectionAvailable = 0x200
-	// VPGhcbRootMappingAvailable is HV_VP_GHCB_ROOT_MAPPING_AVAILABLE: Constant hv vp ghcb root mapping
+	// VPGhcbRootMappingAvailable is HV_VP_GHCB_ROOT_MAPPING_AVAILABLE: Constant vp ghcb root mapping
 	// available. The header defines it only when built for x64.
 	VPGhcbRootMappingAvailable = 0x400
-	// VPIndexSelf is HV_VP_INDEX_SELF: Constant hv vp index self.
+	// VPIndexSelf is HV_VP_INDEX_SELF: Constant vp index self.
 	VPIndexSelf = 0xfffffffe
-	// AnyVP is HV_ANY_VP: Constant hv any vp.
+	// AnyVP is HV_ANY_VP: Constant any vp.
 	AnyVP = 0xffffffff
-	// HypercallResultMask is HV_HYPERCALL_RESULT_MASK: Constant hv hypercall result mask.
+	// HypercallResultMask is HV_HYPERCALL_RESULT_MASK: Constant hypercall result mask.
 	HypercallResultMask = 0xffff
-	// HypercallFastBit is HV_HYPERCALL_FAST_BIT: Constant hv hypercall fast bit.
+	// HypercallFastBit is HV_HYPERCALL_FAST_BIT: Constant hypercall fast bit.
 	HypercallFastBit = 0x10000
-	// HypercallVarheadOffset is HV_HYPERCALL_VARHEAD_OFFSET: Constant hv hypercall varhead offset.
+	// HypercallVarheadOffset is HV_HYPERCALL_VARHEAD_OFFSET: Constant hypercall varhead offset.
 	HypercallVarheadOffset = 0x11
-	// HypercallVarheadMask is HV_HYPERCALL_VARHEAD_MASK: Constant hv hypercall varhead mask.
+	// HypercallVarheadMask is HV_HYPERCALL_VARHEAD_MASK: Constant hypercall varhead mask.
 	HypercallVarheadMask = 0x7fe0000
-	// HypercallRsvd0Mask is HV_HYPERCALL_RSVD0_MASK: Constant hv hypercall rsvd0 mask.
+	// HypercallRsvd0Mask is HV_HYPERCALL_RSVD0_MASK: Constant hypercall rsvd0 mask.
 	HypercallRsvd0Mask = 0xf8000000
-	// HypercallNested is HV_HYPERCALL_NESTED: Constant hv hypercall nested.
+	// HypercallNested is HV_HYPERCALL_NESTED: Constant hypercall nested.
 	HypercallNested = 0x80000000
-	// HypercallRepCompOffset is HV_HYPERCALL_REP_COMP_OFFSET: Constant hv hypercall rep comp offset.
+	// HypercallRepCompOffset is HV_HYPERCALL_REP_COMP_OFFSET: Constant hypercall rep comp offset.
 	HypercallRepCompOffset = 0x20
-	// HypercallRepComp1 is HV_HYPERCALL_REP_COMP_1: Constant hv hypercall rep comp 1.
+	// HypercallRepComp1 is HV_HYPERCALL_REP_COMP_1: Constant hypercall rep comp 1.
 	HypercallRepComp1 = 0x100000000
-	// HypercallRepCompMask is HV_HYPERCALL_REP_COMP_MASK: Constant hv hypercall rep comp mask.
+	// HypercallRepCompMask is HV_HYPERCALL_REP_COMP_MASK: Constant hypercall rep comp mask.
 	HypercallRepCompMask = 0xfff00000000
-	// HypercallRsvd1Mask is HV_HYPERCALL_RSVD1_MASK: Constant hv hypercall rsvd1 mask.
+	// HypercallRsvd1Mask is HV_HYPERCALL_RSVD1_MASK: Constant hypercall rsvd1 mask.
 	HypercallRsvd1Mask = 0xf00000000000
-	// HypercallRepStartOffset is HV_HYPERCALL_REP_START_OFFSET: Constant hv hypercall rep start offset.
+	// HypercallRepStartOffset is HV_HYPERCALL_REP_START_OFFSET: Constant hypercall rep start offset.
 	HypercallRepStartOffset = 0x30
-	// HypercallRepStartMask is HV_HYPERCALL_REP_START_MASK: Constant hv hypercall rep start mask.
+	// HypercallRepStartMask is HV_HYPERCALL_REP_START_MASK: Constant hypercall rep start mask.
 	HypercallRepStartMask = 0xfff000000000000
-	// HypercallRsvd2Mask is HV_HYPERCALL_RSVD2_MASK: Constant hv hypercall rsvd2 mask.
+	// HypercallRsvd2Mask is HV_HYPERCALL_RSVD2_MASK: Constant hypercall rsvd2 mask.
 	HypercallRsvd2Mask = 0xf000000000000000
-	// HypercallRsvdMask is HV_HYPERCALL_RSVD_MASK: Constant hv hypercall rsvd mask.
+	// HypercallRsvdMask is HV_HYPERCALL_RSVD_MASK: Constant hypercall rsvd mask.
 	HypercallRsvdMask = 0xf000f000f8000000
-	// MaxFlushPages is HV_MAX_FLUSH_PAGES: Constant hv max flush pages.
+	// MaxFlushPages is HV_MAX_FLUSH_PAGES: Constant max flush pages.
 	MaxFlushPages = 0x800
-	// GPAPageRangePageSize2mb is HV_GPA_PAGE_RANGE_PAGE_SIZE_2MB: Constant hv gpa page range page size
-	// 2mb.
+	// GPAPageRangePageSize2mb is HV_GPA_PAGE_RANGE_PAGE_SIZE_2MB: Constant gpa page range page size 2mb.
 	GPAPageRangePageSize2mb = 0x0
-	// GPAPageRangePageSize1gb is HV_GPA_PAGE_RANGE_PAGE_SIZE_1GB: Constant hv gpa page range page size
-	// 1gb.
+	// GPAPageRangePageSize1gb is HV_GPA_PAGE_RANGE_PAGE_SIZE_1GB: Constant gpa page range page size 1gb.
 	GPAPageRangePageSize1gb = 0x1
-	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Constant hv flush all processors.
+	// FlushAllProcessors is HV_FLUSH_ALL_PROCESSORS: Constant flush all processors.
 	FlushAllProcessors = 0x1
-	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Constant hv flush all virtual
+	// FlushAllVirtualAddressSpaces is HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES: Constant flush all virtual
 	// address spaces.
 	FlushAllVirtualAddressSpaces = 0x2
-	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Constant hv flush non global
-	// mappings only.
+	// FlushNonGlobalMappingsOnly is HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY: Constant flush non global mappings
+	// only.
 	FlushNonGlobalMappingsOnly = 0x4
-	// FlushUseExtendedRangeFormat is HV_FLUSH_USE_EXTENDED_RANGE_FORMAT: Constant hv flush use extended
-	// range format.
+	// FlushUseExtendedRangeFormat is HV_FLUSH_USE_EXTENDED_RANGE_FORMAT: Constant flush use extended range
+	// format.
 	FlushUseExtendedRangeFormat = 0x8
-	// MaxFlushRepCount is HV_MAX_FLUSH_REP_COUNT: Constant hv max flush rep count.
+	// MaxFlushRepCount is HV_MAX_FLUSH_REP_COUNT: Constant max flush rep count.
 	MaxFlushRepCount = 0x1fe
-	// SynicSINTCount is HV_SYNIC_SINT_COUNT: Constant hv synic sint count.
+	// SynicSINTCount is HV_SYNIC_SINT_COUNT: Constant synic sint count.
 	SynicSINTCount = 0x10
-	// SynicVersion1 is HV_SYNIC_VERSION_1: Constant hv synic version 1.
+	// SynicVersion1 is HV_SYNIC_VERSION_1: Constant synic version 1.
 	SynicVersion1 = 0x1
-	// SynicFirstValidVector is HV_SYNIC_FIRST_VALID_VECTOR: Constant hv synic first valid vector.
+	// SynicFirstValidVector is HV_SYNIC_FIRST_VALID_VECTOR: Constant synic first valid vector.
 	SynicFirstValidVector = 0x10
-	// SynicControlEnable is HV_SYNIC_CONTROL_ENABLE: Constant hv synic control enable.
+	// SynicControlEnable is HV_SYNIC_CONTROL_ENABLE: Constant synic control enable.
 	SynicControlEnable = 0x1
-	// SynicSimpEnable is HV_SYNIC_SIMP_ENABLE: Constant hv synic simp enable.
+	// SynicSimpEnable is HV_SYNIC_SIMP_ENABLE: Constant synic simp enable.
 	SynicSimpEnable = 0x1
-	// SynicSiefpEnable is HV_SYNIC_SIEFP_ENABLE: Constant hv synic siefp enable.
+	// SynicSiefpEnable is HV_SYNIC_SIEFP_ENABLE: Constant synic siefp enable.
 	SynicSiefpEnable = 0x1
-	// SynicSINTMasked is HV_SYNIC_SINT_MASKED: Constant hv synic sint masked.
+	// SynicSINTMasked is HV_SYNIC_SINT_MASKED: Constant synic sint masked.
 	SynicSINTMasked = 0x10000
-	// SynicSINTAutoEOI is HV_SYNIC_SINT_AUTO_EOI: Constant hv synic sint auto eoi.
+	// SynicSINTAutoEOI is HV_SYNIC_SINT_AUTO_EOI: Constant synic sint auto eoi.
 	SynicSINTAutoEOI = 0x20000
-	// SynicSINTVectorMask is HV_SYNIC_SINT_VECTOR_MASK: Constant hv synic sint vector mask.
+	// SynicSINTVectorMask is HV_SYNIC_SINT_VECTOR_MASK: Constant synic sint vector mask.
 	SynicSINTVectorMask = 0xff
-	// SynicInterceptionSINTIndex is HV_SYNIC_INTERCEPTION_SINT_INDEX: Constant hv synic interception sint
+	// SynicInterceptionSINTIndex is HV_SYNIC_INTERCEPTION_SINT_INDEX: Constant synic interception sint
 	// index.
 	SynicInterceptionSINTIndex = 0x0
-	// SynicIommuFaultSINTIndex is HV_SYNIC_IOMMU_FAULT_SINT_INDEX: Constant hv synic iommu fault sint
-	// index.
+	// SynicIommuFaultSINTIndex is HV_SYNIC_IOMMU_FAULT_SINT_INDEX: Constant synic iommu fault sint index.
 	SynicIommuFaultSINTIndex = 0x1
-	// SynicVmbusSINTIndex is HV_SYNIC_VMBUS_SINT_INDEX: Constant hv synic vmbus sint index.
+	// SynicVmbusSINTIndex is HV_SYNIC_VMBUS_SINT_INDEX: Constant synic vmbus sint index.
 	SynicVmbusSINTIndex = 0x2
-	// SynicFirstUnusedSINTIndex is HV_SYNIC_FIRST_UNUSED_SINT_INDEX: Constant hv synic first unused sint
+	// SynicFirstUnusedSINTIndex is HV_SYNIC_FIRST_UNUSED_SINT_INDEX: Constant synic first unused sint
 	// index.
 	SynicFirstUnusedSINTIndex = 0x5
-	// SynicDoorbellSINTIndex is HV_SYNIC_DOORBELL_SINT_INDEX: Constant hv synic doorbell sint index.
+	// SynicDoorbellSINTIndex is HV_SYNIC_DOORBELL_SINT_INDEX: Constant synic doorbell sint index.
 	SynicDoorbellSINTIndex = 0x5
-	// SynicStimerCount is HV_SYNIC_STIMER_COUNT: Constant hv synic stimer count.
+	// SynicStimerCount is HV_SYNIC_STIMER_COUNT: Constant synic stimer count.
 	SynicStimerCount = 0x4
-	// MessageSize is HV_MESSAGE_SIZE: Constant hv message size.
+	// MessageSize is HV_MESSAGE_SIZE: Constant message size.
 	MessageSize = 0x100
-	// MessagePayloadByteCount is HV_MESSAGE_PAYLOAD_BYTE_COUNT: Constant hv message payload byte count.
+	// MessagePayloadByteCount is HV_MESSAGE_PAYLOAD_BYTE_COUNT: Constant message payload byte count.
 	MessagePayloadByteCount = 0xf0
-	// MessagePayloadQwordCount is HV_MESSAGE_PAYLOAD_QWORD_COUNT: Constant hv message payload qword count.
+	// MessagePayloadQwordCount is HV_MESSAGE_PAYLOAD_QWORD_COUNT: Constant message payload qword count.
 	MessagePayloadQwordCount = 0x1e
-	// NormalVTL is HV_NORMAL_VTL: Constant hv normal vtl.
+	// NormalVTL is HV_NORMAL_VTL: Constant normal vtl.
 	NormalVTL = 0x0
-	// MSRSversion is HV_MSR_SVERSION: Constant hv msr sversion. The header defines it only when built for
+	// MSRSversion is HV_MSR_SVERSION: Constant msr sversion. The header defines it only when built for
 	// x64.
 	MSRSversion = 0x40000081
-	// MSRNestedScontrol is HV_MSR_NESTED_SCONTROL: Constant hv msr nested scontrol. The header defines it
+	// MSRNestedScontrol is HV_MSR_NESTED_SCONTROL: Constant msr nested scontrol. The header defines it
 	// only when built for x64.
 	MSRNestedScontrol = 0x40001080
-	// MSRNestedSversion is HV_MSR_NESTED_SVERSION: Constant hv msr nested sversion. The header defines it
+	// MSRNestedSversion is HV_MSR_NESTED_SVERSION: Constant msr nested sversion. The header defines it
 	// only when built for x64.
 	MSRNestedSversion = 0x40001081
-	// MSRNestedSiefp is HV_MSR_NESTED_SIEFP: Constant hv msr nested siefp. The header defines it only when
+	// MSRNestedSiefp is HV_MSR_NESTED_SIEFP: Constant msr nested siefp. The header defines it only when
 	// built for x64.
 	MSRNestedSiefp = 0x40001082
-	// MSRNestedSimp is HV_MSR_NESTED_SIMP: Constant hv msr nested simp. The header defines it only when
-	// built for x64.
+	// MSRNestedSimp is HV_MSR_NESTED_SIMP: Constant msr nested simp. The header defines it only when built
+	// for x64.
 	MSRNestedSimp = 0x40001083
-	// MSRNestedEom is HV_MSR_NESTED_EOM: Constant hv msr nested eom. The header defines it only when built
+	// MSRNestedEom is HV_MSR_NESTED_EOM: Constant msr nested eom. The header defines it only when built
 	// for x64.
 	MSRNestedEom = 0x40001084
-	// MSRNestedSint0 is HV_MSR_NESTED_SINT0: Constant hv msr nested sint0. The header defines it only when
+	// MSRNestedSint0 is HV_MSR_NESTED_SINT0: Constant msr nested sint0. The header defines it only when
 	// built for x64.
 	MSRNestedSint0 = 0x40001090
-	// UnmapGPALargePage is HV_UNMAP_GPA_LARGE_PAGE: Constant hv unmap gpa large page.
+	// UnmapGPALargePage is HV_UNMAP_GPA_LARGE_PAGE: Constant unmap gpa large page.
 	UnmapGPALargePage = 0x2
-	// VTLMask is HV_VTL_MASK: Constant hv vtl mask.
+	// VTLMask is HV_VTL_MASK: Constant vtl mask.
 	VTLMask = 0xf
-	// MaxModifyGPARepCount is HV_MAX_MODIFY_GPA_REP_COUNT: Constant hv max modify gpa rep count.
+	// MaxModifyGPARepCount is HV_MAX_MODIFY_GPA_REP_COUNT: Constant max modify gpa rep count.
 	MaxModifyGPARepCount = 0x1fe
-	// DeviceInterruptTargetMulticast is HV_DEVICE_INTERRUPT_TARGET_MULTICAST: Constant hv device interrupt
+	// DeviceInterruptTargetMulticast is HV_DEVICE_INTERRUPT_TARGET_MULTICAST: Constant device interrupt
 	// target multicast.
 	DeviceInterruptTargetMulticast = 0x1
-	// DeviceInterruptTargetProcessorSet is HV_DEVICE_INTERRUPT_TARGET_PROCESSOR_SET: Constant hv device
+	// DeviceInterruptTargetProcessorSet is HV_DEVICE_INTERRUPT_TARGET_PROCESSOR_SET: Constant device
 	// interrupt target processor set.
 	DeviceInterruptTargetProcessorSet = 0x2
-	// HypercallMmioMaxDataLength is HV_HYPERCALL_MMIO_MAX_DATA_LENGTH: Constant hv hypercall mmio max data
+	// HypercallMmioMaxDataLength is HV_HYPERCALL_MMIO_MAX_DATA_LENGTH: Constant hypercall mmio max data
 	// length.
 	HypercallMmioMaxDataLength = 0x40
-	// X64RegisterClassGeneral is HV_X64_REGISTER_CLASS_GENERAL: Constant hv x64 register class general.
+	// X64RegisterClassGeneral is HV_X64_REGISTER_CLASS_GENERAL: Constant x64 register class general.
 	X64RegisterClassGeneral = 0x0
-	// X64RegisterClassIp is HV_X64_REGISTER_CLASS_IP: Constant hv x64 register class ip.
+	// X64RegisterClassIp is HV_X64_REGISTER_CLASS_IP: Constant x64 register class ip.
 	X64RegisterClassIp = 0x1
-	// X64RegisterClassXMM is HV_X64_REGISTER_CLASS_XMM: Constant hv x64 register class xmm.
+	// X64RegisterClassXMM is HV_X64_REGISTER_CLASS_XMM: Constant x64 register class xmm.
 	X64RegisterClassXMM = 0x2
-	// X64RegisterClassSegment is HV_X64_REGISTER_CLASS_SEGMENT: Constant hv x64 register class segment.
+	// X64RegisterClassSegment is HV_X64_REGISTER_CLASS_SEGMENT: Constant x64 register class segment.
 	X64RegisterClassSegment = 0x3
-	// X64RegisterClassFlags is HV_X64_REGISTER_CLASS_FLAGS: Constant hv x64 register class flags.
+	// X64RegisterClassFlags is HV_X64_REGISTER_CLASS_FLAGS: Constant x64 register class flags.
 	X64RegisterClassFlags = 0x4
-	// VPRegisterPageVersion1 is HV_VP_REGISTER_PAGE_VERSION_1: Constant hv vp register page version 1.
+	// VPRegisterPageVersion1 is HV_VP_REGISTER_PAGE_VERSION_1: Constant vp register page version 1.
 	VPRegisterPageVersion1 = 0x1
-	// VPRegisterPageMaxVectorCount is HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT: Constant hv vp register page
-	// max vector count.
+	// VPRegisterPageMaxVectorCount is HV_VP_REGISTER_PAGE_MAX_VECTOR_COUNT: Constant vp register page max
+	// vector count.
 	VPRegisterPageMaxVectorCount = 0x7
-	// PartitionProcessorFeaturesBanks is HV_PARTITION_PROCESSOR_FEATURES_BANKS: Constant hv partition
+	// PartitionProcessorFeaturesBanks is HV_PARTITION_PROCESSOR_FEATURES_BANKS: Constant partition
 	// processor features banks.
 	PartitionProcessorFeaturesBanks = 0x2
 	// PartitionSyntheticProcessorFeaturesBanks is HV_PARTITION_SYNTHETIC_PROCESSOR_FEATURES_BANKS:
-	// Constant hv partition synthetic processor features banks.
+	// Constant partition synthetic processor features banks.
 	PartitionSyntheticProcessorFeaturesBanks = 0x1
-	// Compatibility21H2 is HV_COMPATIBILITY_21_H2: Constant hv compatibility 21 h2.
+	// Compatibility21H2 is HV_COMPATIBILITY_21_H2: Constant compatibility 21 h2.
 	Compatibility21H2 = 0x609
-	// PartitionIsolationTypeNone is HV_PARTITION_ISOLATION_TYPE_NONE: Constant hv partition isolation type
+	// PartitionIsolationTypeNone is HV_PARTITION_ISOLATION_TYPE_NONE: Constant partition isolation type
 	// none.
 	PartitionIsolationTypeNone = 0x0
-	// PartitionIsolationTypeSnp is HV_PARTITION_ISOLATION_TYPE_SNP: Constant hv partition isolation type
-	// snp.
+	// PartitionIsolationTypeSnp is HV_PARTITION_ISOLATION_TYPE_SNP: Constant partition isolation type snp.
 	PartitionIsolationTypeSnp = 0x2
-	// PartitionIsolationTypeTdx is HV_PARTITION_ISOLATION_TYPE_TDX: Constant hv partition isolation type
-	// tdx.
+	// PartitionIsolationTypeTdx is HV_PARTITION_ISOLATION_TYPE_TDX: Constant partition isolation type tdx.
 	PartitionIsolationTypeTdx = 0x3
-	// PartitionIsolationHostTypeNone is HV_PARTITION_ISOLATION_HOST_TYPE_NONE: Constant hv partition
+	// PartitionIsolationHostTypeNone is HV_PARTITION_ISOLATION_HOST_TYPE_NONE: Constant partition
 	// isolation host type none.
 	PartitionIsolationHostTypeNone = 0x0
-	// PartitionIsolationHostTypeHardware is HV_PARTITION_ISOLATION_HOST_TYPE_HARDWARE: Constant hv
-	// partition isolation host type hardware.
+	// PartitionIsolationHostTypeHardware is HV_PARTITION_ISOLATION_HOST_TYPE_HARDWARE: Constant partition
+	// isolation host type hardware.
 	PartitionIsolationHostTypeHardware = 0x1
-	// PartitionIsolationHostTypeReserved is HV_PARTITION_ISOLATION_HOST_TYPE_RESERVED: Constant hv
-	// partition isolation host type reserved.
+	// PartitionIsolationHostTypeReserved is HV_PARTITION_ISOLATION_HOST_TYPE_RESERVED: Constant partition
+	// isolation host type reserved.
 	PartitionIsolationHostTypeReserved = 0x2
 	// PartitionCreationFlagGPASuperPagesEnabled is HV_PARTITION_CREATION_FLAG_GPA_SUPER_PAGES_ENABLED:
-	// Constant hv partition creation flag gpa super pages enabled.
+	// Constant partition creation flag gpa super pages enabled.
 	PartitionCreationFlagGPASuperPagesEnabled = 0x10
-	// PartitionCreationFlagExoPartition is HV_PARTITION_CREATION_FLAG_EXO_PARTITION: Constant hv partition
+	// PartitionCreationFlagExoPartition is HV_PARTITION_CREATION_FLAG_EXO_PARTITION: Constant partition
 	// creation flag exo partition.
 	PartitionCreationFlagExoPartition = 0x100
-	// PartitionCreationFlagLapicEnabled is HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED: Constant hv partition
+	// PartitionCreationFlagLapicEnabled is HV_PARTITION_CREATION_FLAG_LAPIC_ENABLED: Constant partition
 	// creation flag lapic enabled.
 	PartitionCreationFlagLapicEnabled = 0x2000
 	// PartitionCreationFlagInterceptMessagePageEnabled is
-	// HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED: Constant hv partition creation flag
+	// HV_PARTITION_CREATION_FLAG_INTERCEPT_MESSAGE_PAGE_ENABLED: Constant partition creation flag
 	// intercept message page enabled.
 	PartitionCreationFlagInterceptMessagePageEnabled = 0x80000
-	// PartitionCreationFlagX2apicCapable is HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE: Constant hv
-	// partition creation flag x2apic capable.
+	// PartitionCreationFlagX2apicCapable is HV_PARTITION_CREATION_FLAG_X2APIC_CAPABLE: Constant partition
+	// creation flag x2apic capable.
 	PartitionCreationFlagX2apicCapable = 0x400000
-	// PartitionPropertyExMaxVarSize is HV_PARTITION_PROPERTY_EX_MAX_VAR_SIZE: Constant hv partition
-	// property ex max var size.
+	// PartitionPropertyExMaxVarSize is HV_PARTITION_PROPERTY_EX_MAX_VAR_SIZE: Constant partition property
+	// ex max var size.
 	PartitionPropertyExMaxVarSize = 0xfe8
-	// EventFlagsCount is HV_EVENT_FLAGS_COUNT: Constant hv event flags count.
+	// EventFlagsCount is HV_EVENT_FLAGS_COUNT: Constant event flags count.
 	EventFlagsCount = 0x800
-	// EventFlagsByteCount is HV_EVENT_FLAGS_BYTE_COUNT: Constant hv event flags byte count.
+	// EventFlagsByteCount is HV_EVENT_FLAGS_BYTE_COUNT: Constant event flags byte count.
 	EventFlagsByteCount = 0x100
-	// EventFlags32Count is HV_EVENT_FLAGS32_COUNT: Constant hv event flags32 count.
+	// EventFlags32Count is HV_EVENT_FLAGS32_COUNT: Constant event flags32 count.
 	EventFlags32Count = 0x40
-	// EventFlagsUlCount is HV_EVENT_FLAGS_UL_COUNT: Constant hv event flags ul count.
+	// EventFlagsUlCount is HV_EVENT_FLAGS_UL_COUNT: Constant event flags ul count.
 	EventFlagsUlCount = 0x20
-	// SynicEventRingMessageCount is HV_SYNIC_EVENT_RING_MESSAGE_COUNT: Constant hv synic event ring
-	// message count.
+	// SynicEventRingMessageCount is HV_SYNIC_EVENT_RING_MESSAGE_COUNT: Constant synic event ring message
+	// count.
 	SynicEventRingMessageCount = 0x3f
-	// GetSetVPStateTypePfn is HV_GET_SET_VP_STATE_TYPE_PFN: Constant hv get set vp state type pfn.
+	// GetSetVPStateTypePfn is HV_GET_SET_VP_STATE_TYPE_PFN: Constant get set vp state type pfn.
 	GetSetVPStateTypePfn = 0x80000000
-	// RootSchedulerMaxVpsPerChildPartition is HV_ROOT_SCHEDULER_MAX_VPS_PER_CHILD_PARTITION: Constant hv
-	// root scheduler max vps per child partition.
+	// RootSchedulerMaxVpsPerChildPartition is HV_ROOT_SCHEDULER_MAX_VPS_PER_CHILD_PARTITION: Constant root
+	// scheduler max vps per child partition.
 	RootSchedulerMaxVpsPerChildPartition = 0x400
-	// MessageMaxPartitionVPPairCount is HV_MESSAGE_MAX_PARTITION_VP_PAIR_COUNT: Constant hv message max
+	// MessageMaxPartitionVPPairCount is HV_MESSAGE_MAX_PARTITION_VP_PAIR_COUNT: Constant message max
 	// partition vp pair count.
 	MessageMaxPartitionVPPairCount = 0x13
-	// DispatchVPFlagClearInterceptSuspend is HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND: Constant hv
+	// DispatchVPFlagClearInterceptSuspend is HV_DISPATCH_VP_FLAG_CLEAR_INTERCEPT_SUSPEND: Constant
 	// dispatch vp flag clear intercept suspend.
 	DispatchVPFlagClearInterceptSuspend = 0x1
-	// DispatchVPFlagEnableCallerInterrupts is HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS: Constant hv
+	// DispatchVPFlagEnableCallerInterrupts is HV_DISPATCH_VP_FLAG_ENABLE_CALLER_INTERRUPTS: Constant
 	// dispatch vp flag enable caller interrupts.
 	DispatchVPFlagEnableCallerInterrupts = 0x2
-	// DispatchVPFlagSetCallerSpecCtrl is HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL: Constant hv dispatch vp
+	// DispatchVPFlagSetCallerSpecCtrl is HV_DISPATCH_VP_FLAG_SET_CALLER_SPEC_CTRL: Constant dispatch vp
 	// flag set caller spec ctrl.
 	DispatchVPFlagSetCallerSpecCtrl = 0x4
-	// DispatchVPFlagSkipVPSpecFlush is HV_DISPATCH_VP_FLAG_SKIP_VP_SPEC_FLUSH: Constant hv dispatch vp
-	// flag skip vp spec flush.
+	// DispatchVPFlagSkipVPSpecFlush is HV_DISPATCH_VP_FLAG_SKIP_VP_SPEC_FLUSH: Constant dispatch vp flag
+	// skip vp spec flush.
 	DispatchVPFlagSkipVPSpecFlush = 0x8
-	// DispatchVPFlagSkipCallerSpecFlush is HV_DISPATCH_VP_FLAG_SKIP_CALLER_SPEC_FLUSH: Constant hv
-	// dispatch vp flag skip caller spec flush.
+	// DispatchVPFlagSkipCallerSpecFlush is HV_DISPATCH_VP_FLAG_SKIP_CALLER_SPEC_FLUSH: Constant dispatch
+	// vp flag skip caller spec flush.
 	DispatchVPFlagSkipCallerSpecFlush = 0x10
 	// DispatchVPFlagSkipCallerUserSpecFlush is HV_DISPATCH_VP_FLAG_SKIP_CALLER_USER_SPEC_FLUSH: Constant
-	// hv dispatch vp flag skip caller user spec flush.
+	// dispatch vp flag skip caller user spec flush.
 	DispatchVPFlagSkipCallerUserSpecFlush = 0x20
-	// DispatchVPFlagScanInterruptInjection is HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION: Constant hv
+	// DispatchVPFlagScanInterruptInjection is HV_DISPATCH_VP_FLAG_SCAN_INTERRUPT_INJECTION: Constant
 	// dispatch vp flag scan interrupt injection.
 	DispatchVPFlagScanInterruptInjection = 0x40
-	// ModifySPAPageHostAccessMakeExclusive is HV_MODIFY_SPA_PAGE_HOST_ACCESS_MAKE_EXCLUSIVE: Constant hv
+	// ModifySPAPageHostAccessMakeExclusive is HV_MODIFY_SPA_PAGE_HOST_ACCESS_MAKE_EXCLUSIVE: Constant
 	// modify spa page host access make exclusive.
 	ModifySPAPageHostAccessMakeExclusive = 0x1
-	// ModifySPAPageHostAccessMakeShared is HV_MODIFY_SPA_PAGE_HOST_ACCESS_MAKE_SHARED: Constant hv modify
-	// spa page host access make shared.
+	// ModifySPAPageHostAccessMakeShared is HV_MODIFY_SPA_PAGE_HOST_ACCESS_MAKE_SHARED: Constant modify spa
+	// page host access make shared.
 	ModifySPAPageHostAccessMakeShared = 0x2
-	// ModifySPAPageHostAccessLargePage is HV_MODIFY_SPA_PAGE_HOST_ACCESS_LARGE_PAGE: Constant hv modify
-	// spa page host access large page.
+	// ModifySPAPageHostAccessLargePage is HV_MODIFY_SPA_PAGE_HOST_ACCESS_LARGE_PAGE: Constant modify spa
+	// page host access large page.
 	ModifySPAPageHostAccessLargePage = 0x4
-	// ModifySPAPageHostAccessHugePage is HV_MODIFY_SPA_PAGE_HOST_ACCESS_HUGE_PAGE: Constant hv modify spa
+	// ModifySPAPageHostAccessHugePage is HV_MODIFY_SPA_PAGE_HOST_ACCESS_HUGE_PAGE: Constant modify spa
 	// page host access huge page.
 	ModifySPAPageHostAccessHugePage = 0x8
-	// SubnodeAny is HV_SUBNODE_ANY: Constant hv subnode any (a value of an unnamed C enumeration).
+	// SubnodeAny is HV_SUBNODE_ANY: Constant subnode any (a value of an unnamed C enumeration).
 	SubnodeAny = 0x0
-	// SubnodeSocket is HV_SUBNODE_SOCKET: Constant hv subnode socket (a value of an unnamed C
-	// enumeration).
+	// SubnodeSocket is HV_SUBNODE_SOCKET: Constant subnode socket (a value of an unnamed C enumeration).
 	SubnodeSocket = 0x1
-	// SubnodeCluster is HV_SUBNODE_CLUSTER: Constant hv subnode cluster (a value of an unnamed C
+	// SubnodeCluster is HV_SUBNODE_CLUSTER: Constant subnode cluster (a value of an unnamed C
 	// enumeration).
 	SubnodeCluster = 0x2
-	// SubnodeL3 is HV_SUBNODE_L3: Constant hv subnode l3 (a value of an unnamed C enumeration).
+	// SubnodeL3 is HV_SUBNODE_L3: Constant subnode l3 (a value of an unnamed C enumeration).
 	SubnodeL3 = 0x3
-	// SubnodeCount is HV_SUBNODE_COUNT: Constant hv subnode count (a value of an unnamed C enumeration).
+	// SubnodeCount is HV_SUBNODE_COUNT: Constant subnode count (a value of an unnamed C enumeration).
 	SubnodeCount = 0x4
-	// SubnodeInvalid is HV_SUBNODE_INVALID: Constant hv subnode invalid (a value of an unnamed C
+	// SubnodeInvalid is HV_SUBNODE_INVALID: Constant subnode invalid (a value of an unnamed C
 	// enumeration). -1 in the header: all 32 bits as an unsigned value.
 	SubnodeInvalid = 0xffffffff
-	// MaxContiguousAllocationPages is HV_MAX_CONTIGUOUS_ALLOCATION_PAGES: Constant hv max contiguous
+	// MaxContiguousAllocationPages is HV_MAX_CONTIGUOUS_ALLOCATION_PAGES: Constant max contiguous
 	// allocation pages.
 	MaxContiguousAllocationPages = 0x8
-	// DoorbellFlagTriggerSizeMask is HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK: Constant hv doorbell flag trigger
+	// DoorbellFlagTriggerSizeMask is HV_DOORBELL_FLAG_TRIGGER_SIZE_MASK: Constant doorbell flag trigger
 	// size mask.
 	DoorbellFlagTriggerSizeMask = 0x7
-	// DoorbellFlagTriggerSizeAny is HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY: Constant hv doorbell flag trigger
-	// size any.
+	// DoorbellFlagTriggerSizeAny is HV_DOORBELL_FLAG_TRIGGER_SIZE_ANY: Constant doorbell flag trigger size
+	// any.
 	DoorbellFlagTriggerSizeAny = 0x0
-	// DoorbellFlagTriggerSizeByte is HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE: Constant hv doorbell flag trigger
+	// DoorbellFlagTriggerSizeByte is HV_DOORBELL_FLAG_TRIGGER_SIZE_BYTE: Constant doorbell flag trigger
 	// size byte.
 	DoorbellFlagTriggerSizeByte = 0x1
-	// DoorbellFlagTriggerSizeWord is HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD: Constant hv doorbell flag trigger
+	// DoorbellFlagTriggerSizeWord is HV_DOORBELL_FLAG_TRIGGER_SIZE_WORD: Constant doorbell flag trigger
 	// size word.
 	DoorbellFlagTriggerSizeWord = 0x2
-	// DoorbellFlagTriggerSizeDword is HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD: Constant hv doorbell flag
-	// trigger size dword.
+	// DoorbellFlagTriggerSizeDword is HV_DOORBELL_FLAG_TRIGGER_SIZE_DWORD: Constant doorbell flag trigger
+	// size dword.
 	DoorbellFlagTriggerSizeDword = 0x3
-	// DoorbellFlagTriggerSizeQword is HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD: Constant hv doorbell flag
-	// trigger size qword.
+	// DoorbellFlagTriggerSizeQword is HV_DOORBELL_FLAG_TRIGGER_SIZE_QWORD: Constant doorbell flag trigger
+	// size qword.
 	DoorbellFlagTriggerSizeQword = 0x4
-	// DoorbellFlagTriggerAnyValue is HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE: Constant hv doorbell flag trigger
+	// DoorbellFlagTriggerAnyValue is HV_DOORBELL_FLAG_TRIGGER_ANY_VALUE: Constant doorbell flag trigger
 	// any value.
 	DoorbellFlagTriggerAnyValue = 0x80000000
-	// GenericSetShift is HV_GENERIC_SET_SHIFT: Constant hv generic set shift.
+	// GenericSetShift is HV_GENERIC_SET_SHIFT: Constant generic set shift.
 	GenericSetShift = 0x6
-	// GenericSetMask is HV_GENERIC_SET_MASK: Constant hv generic set mask.
+	// GenericSetMask is HV_GENERIC_SET_MASK: Constant generic set mask.
 	GenericSetMask = 0x3f
-	// PartitionVmmCapabilitiesBankCount is HV_PARTITION_VMM_CAPABILITIES_BANK_COUNT: Constant hv partition
+	// PartitionVmmCapabilitiesBankCount is HV_PARTITION_VMM_CAPABILITIES_BANK_COUNT: Constant partition
 	// vmm capabilities bank count.
 	PartitionVmmCapabilitiesBankCount = 0x1
 	// PartitionVmmCapabilitiesReservedBitfieldCount is
-	// HV_PARTITION_VMM_CAPABILITIES_RESERVED_BITFIELD_COUNT: Constant hv partition vmm capabilities
-	// reserved bitfield count.
+	// HV_PARTITION_VMM_CAPABILITIES_RESERVED_BITFIELD_COUNT: Constant partition vmm capabilities reserved
+	// bitfield count.
 	PartitionVmmCapabilitiesReservedBitfieldCount = 0x39
-	// PfnRangePgbits is HV_PFN_RANGE_PGBITS: Constant hv pfn range pgbits.
+	// PfnRangePgbits is HV_PFN_RANGE_PGBITS: Constant pfn range pgbits.
 	PfnRangePgbits = 0x18
-	// MapGPAPermissionsNone is HV_MAP_GPA_PERMISSIONS_NONE: Constant hv map gpa permissions none.
+	// MapGPAPermissionsNone is HV_MAP_GPA_PERMISSIONS_NONE: Constant map gpa permissions none.
 	MapGPAPermissionsNone = 0x0
-	// MapGPAReadable is HV_MAP_GPA_READABLE: Constant hv map gpa readable.
+	// MapGPAReadable is HV_MAP_GPA_READABLE: Constant map gpa readable.
 	MapGPAReadable = 0x1
-	// MapGPAWritable is HV_MAP_GPA_WRITABLE: Constant hv map gpa writable.
+	// MapGPAWritable is HV_MAP_GPA_WRITABLE: Constant map gpa writable.
 	MapGPAWritable = 0x2
-	// MapGPAKernelExecutable is HV_MAP_GPA_KERNEL_EXECUTABLE: Constant hv map gpa kernel executable.
+	// MapGPAKernelExecutable is HV_MAP_GPA_KERNEL_EXECUTABLE: Constant map gpa kernel executable.
 	MapGPAKernelExecutable = 0x4
-	// MapGPAUserExecutable is HV_MAP_GPA_USER_EXECUTABLE: Constant hv map gpa user executable.
+	// MapGPAUserExecutable is HV_MAP_GPA_USER_EXECUTABLE: Constant map gpa user executable.
 	MapGPAUserExecutable = 0x8
-	// MapGPAExecutable is HV_MAP_GPA_EXECUTABLE: Constant hv map gpa executable.
+	// MapGPAExecutable is HV_MAP_GPA_EXECUTABLE: Constant map gpa executable.
 	MapGPAExecutable = 0xc
-	// MapGPAPermissionsMask is HV_MAP_GPA_PERMISSIONS_MASK: Constant hv map gpa permissions mask.
+	// MapGPAPermissionsMask is HV_MAP_GPA_PERMISSIONS_MASK: Constant map gpa permissions mask.
 	MapGPAPermissionsMask = 0xf
-	// MapGPAAdjustable is HV_MAP_GPA_ADJUSTABLE: Constant hv map gpa adjustable.
+	// MapGPAAdjustable is HV_MAP_GPA_ADJUSTABLE: Constant map gpa adjustable.
 	MapGPAAdjustable = 0x8000
-	// MapGPANoAccess is HV_MAP_GPA_NO_ACCESS: Constant hv map gpa no access.
+	// MapGPANoAccess is HV_MAP_GPA_NO_ACCESS: Constant map gpa no access.
 	MapGPANoAccess = 0x10000
-	// MapGPANotCached is HV_MAP_GPA_NOT_CACHED: Constant hv map gpa not cached.
+	// MapGPANotCached is HV_MAP_GPA_NOT_CACHED: Constant map gpa not cached.
 	MapGPANotCached = 0x200000
-	// MapGPALargePage is HV_MAP_GPA_LARGE_PAGE: Constant hv map gpa large page.
+	// MapGPALargePage is HV_MAP_GPA_LARGE_PAGE: Constant map gpa large page.
 	MapGPALargePage = 0x80000000
-	// SourceShadowNone is HV_SOURCE_SHADOW_NONE: Constant hv source shadow none.
+	// SourceShadowNone is HV_SOURCE_SHADOW_NONE: Constant source shadow none.
 	SourceShadowNone = 0x0
-	// SourceShadowBridgeBusRange is HV_SOURCE_SHADOW_BRIDGE_BUS_RANGE: Constant hv source shadow bridge
-	// bus range.
+	// SourceShadowBridgeBusRange is HV_SOURCE_SHADOW_BRIDGE_BUS_RANGE: Constant source shadow bridge bus
+	// range.
 	SourceShadowBridgeBusRange = 0x1
 )

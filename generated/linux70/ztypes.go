@@ -151,7 +151,7 @@ func (x *HypercallOutput) SetRepsCompleted(v uint16) {
 
 // EnlightenedVMCS is hv_enlightened_vmcs.
 //
-// C struct hv_enlightened_vmcs: hv enlightened vmcs.
+// C struct hv_enlightened_vmcs: enlightened vmcs.
 //
 // Reference: include/hyperv/hvgdk.h:33 @ 946661e3bef8.
 type EnlightenedVMCS struct {
@@ -354,7 +354,7 @@ func (x *EnlightenedVMCSHvEnlightenmentsControl) SetMSRBitmap(v bool) {
 
 // VMCBEnlightenments is hv_vmcb_enlightenments.
 //
-// C struct hv_vmcb_enlightenments: hv vmcb enlightenments.
+// C struct hv_vmcb_enlightenments: vmcb enlightenments.
 //
 // Reference: include/hyperv/hvgdk.h:265 @ 946661e3bef8.
 type VMCBEnlightenments struct {
@@ -418,7 +418,7 @@ func (x *VMCBEnlightenmentsHvEnlightenmentsControl) SetEnlightenedNptTLB(v bool)
 
 // PartitionAssistPg is hv_partition_assist_pg.
 //
-// C struct hv_partition_assist_pg: hv partition assist pg.
+// C struct hv_partition_assist_pg: partition assist pg.
 //
 // Reference: include/hyperv/hvgdk.h:288 @ 946661e3bef8.
 type PartitionAssistPg struct {
@@ -428,7 +428,7 @@ type PartitionAssistPg struct {
 
 // ConnectionID is hv_connection_id.
 //
-// C union hv_connection_id: hv connection id.
+// C union hv_connection_id: connection id.
 //
 // Reference: include/hyperv/hvgdk.h:293 @ 946661e3bef8.
 type ConnectionID struct {
@@ -464,7 +464,7 @@ func (x *ConnectionIDU) SetID(v uint32) {
 
 // UnmapGPAPagesInput is hv_input_unmap_gpa_pages.
 //
-// C struct hv_input_unmap_gpa_pages: hv input unmap gpa pages.
+// Input parameter block of HVCALL_UNMAP_GPA_PAGES (named after it in the header).
 //
 // Reference: include/hyperv/hvgdk.h:301 @ 946661e3bef8.
 type UnmapGPAPagesInput struct {
@@ -477,7 +477,7 @@ type UnmapGPAPagesInput struct {
 
 // MemoryHint is hv_memory_hint.
 //
-// C struct hv_memory_hint: hv memory hint.
+// C struct hv_memory_hint: memory hint.
 //
 // Reference: include/hyperv/hvgdk_ext.h:40 @ 8e73eeb41ac4.
 type MemoryHint struct {
@@ -504,7 +504,7 @@ func (x *MemoryHintBits0) SetHeatType(v uint8) {
 
 // U128 is hv_u128.
 //
-// C struct hv_u128: hv u128.
+// C struct hv_u128: u128.
 //
 // Reference: include/hyperv/hvgdk_mini.h:11 @ cf82dd5ea958.
 type U128 struct {
@@ -515,7 +515,7 @@ type U128 struct {
 
 // GetPartitionIDOutput is hv_output_get_partition_id.
 //
-// C struct hv_output_get_partition_id: hv output get partition id.
+// Output parameter block of HVCALL_GET_PARTITION_ID (named after it in the header).
 //
 // Reference: include/hyperv/hvgdk_mini.h:187 @ cf82dd5ea958.
 type GetPartitionIDOutput struct {
@@ -525,7 +525,7 @@ type GetPartitionIDOutput struct {
 
 // ReferenceTSCMSR is hv_reference_tsc_msr.
 //
-// Bit-field value hv reference tsc msr (C union of an integer and its bit-fields).
+// Bit-field value reference tsc msr (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:195 @ cf82dd5ea958.
 type ReferenceTSCMSR uint64
@@ -559,7 +559,7 @@ func (x *ReferenceTSCMSR) SetPfn(v uint64) {
 
 // Vpset is hv_vpset.
 //
-// C struct hv_vpset: hv vpset.
+// C struct hv_vpset: vpset.
 //
 // Reference: include/hyperv/hvgdk_mini.h:217 @ cf82dd5ea958.
 type Vpset struct {
@@ -571,7 +571,7 @@ type Vpset struct {
 
 // HypervisorVersionInfo is hv_hypervisor_version_info.
 //
-// C union hv_hypervisor_version_info: hv hypervisor version info.
+// C union hv_hypervisor_version_info: hypervisor version info.
 //
 // Reference: include/hyperv/hvgdk_mini.h:227 @ cf82dd5ea958.
 type HypervisorVersionInfo struct {
@@ -667,7 +667,7 @@ func (x *HypervisorVersionInfoBitsC) SetServiceBranch(v uint8) {
 
 // VPAssistMSRContents is hv_vp_assist_msr_contents.
 //
-// Bit-field value hv vp assist msr contents (C union of an integer and its bit-fields).
+// Bit-field value vp assist msr contents (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:423 @ cf82dd5ea958.
 type VPAssistMSRContents uint64
@@ -701,7 +701,7 @@ func (x *VPAssistMSRContents) SetPfn(v uint64) {
 
 // GuestMappingFlush is hv_guest_mapping_flush.
 //
-// C struct hv_guest_mapping_flush: hv guest mapping flush.
+// C struct hv_guest_mapping_flush: guest mapping flush.
 //
 // Reference: include/hyperv/hvgdk_mini.h:524 @ cf82dd5ea958.
 type GuestMappingFlush struct {
@@ -712,7 +712,7 @@ type GuestMappingFlush struct {
 
 // GPAPageRange is hv_gpa_page_range.
 //
-// C union hv_gpa_page_range: hv gpa page range.
+// C union hv_gpa_page_range: gpa page range.
 //
 // Reference: include/hyperv/hvgdk_mini.h:543 @ cf82dd5ea958.
 type GPAPageRange struct {
@@ -799,7 +799,7 @@ func (x *GPAPageRangePage) SetBasepfn(v uint64) {
 
 // GuestMappingFlushList is hv_guest_mapping_flush_list.
 //
-// C struct hv_guest_mapping_flush_list: hv guest mapping flush list.
+// C struct hv_guest_mapping_flush_list: guest mapping flush list.
 //
 // Reference: include/hyperv/hvgdk_mini.h:566 @ cf82dd5ea958.
 type GuestMappingFlushList struct {
@@ -811,7 +811,7 @@ type GuestMappingFlushList struct {
 
 // TLBFlush is hv_tlb_flush.
 //
-// C struct hv_tlb_flush: hv tlb flush.
+// C struct hv_tlb_flush: tlb flush.
 //
 // Reference: include/hyperv/hvgdk_mini.h:572 @ cf82dd5ea958.
 type TLBFlush struct {
@@ -824,7 +824,7 @@ type TLBFlush struct {
 
 // TLBFlushEx is hv_tlb_flush_ex.
 //
-// C struct hv_tlb_flush_ex: hv tlb flush ex.
+// C struct hv_tlb_flush_ex: tlb flush ex.
 //
 // Reference: include/hyperv/hvgdk_mini.h:580 @ cf82dd5ea958.
 type TLBFlushEx struct {
@@ -854,7 +854,7 @@ type MsHypervTSCPage struct {
 
 // InterruptType is hv_interrupt_type.
 //
-// Enumeration hv interrupt type (C enum).
+// Enumeration interrupt type (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:621 @ cf82dd5ea958.
 type InterruptType uint32
@@ -904,7 +904,7 @@ func (x InterruptType) String() string {
 
 // SynicSINT is hv_synic_sint.
 //
-// Bit-field value hv synic sint (C union of an integer and its bit-fields).
+// Bit-field value synic sint (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:636 @ cf82dd5ea958.
 type SynicSINT uint64
@@ -994,7 +994,7 @@ func (x *SynicSINT) SetProxy(v bool) {
 
 // X64XsaveXfemRegister is hv_x64_xsave_xfem_register.
 //
-// C union hv_x64_xsave_xfem_register: hv x64 xsave xfem register.
+// C union hv_x64_xsave_xfem_register: x64 xsave xfem register.
 //
 // Reference: include/hyperv/hvgdk_mini.h:650 @ cf82dd5ea958.
 type X64XsaveXfemRegister struct {
@@ -1207,7 +1207,7 @@ func (x *X64XsaveXfemRegisterAsUint64) SetXtileData(v bool) {
 
 // StimerConfig is hv_stimer_config.
 //
-// Bit-field value hv stimer config (C union of an integer and its bit-fields).
+// Bit-field value stimer config (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:677 @ cf82dd5ea958.
 type StimerConfig uint64
@@ -1307,7 +1307,7 @@ func (x *StimerConfig) SetSintx(v uint8) {
 
 // PortID is hv_port_id.
 //
-// C union hv_port_id: hv port id.
+// C union hv_port_id: port id.
 //
 // Reference: include/hyperv/hvgdk_mini.h:696 @ cf82dd5ea958.
 type PortID struct {
@@ -1343,7 +1343,7 @@ func (x *PortIDU) SetID(v uint32) {
 
 // MessageType is hv_message_type.
 //
-// Enumeration hv message type (C enum).
+// Enumeration message type (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:709 @ cf82dd5ea958.
 type MessageType uint32
@@ -1438,7 +1438,7 @@ func (x MessageType) String() string {
 
 // SynicSimp is hv_synic_simp.
 //
-// Bit-field value hv synic simp (C union of an integer and its bit-fields).
+// Bit-field value synic simp (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:762 @ cf82dd5ea958.
 type SynicSimp uint64
@@ -1479,7 +1479,7 @@ func (x *SynicSimp) SetBaseSimpGPA(v uint64) {
 
 // MessageFlags is hv_message_flags.
 //
-// Bit-field value hv message flags (C union of an integer and its bit-fields).
+// Bit-field value message flags (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:771 @ cf82dd5ea958.
 type MessageFlags uint8
@@ -1503,7 +1503,7 @@ func (x *MessageFlags) SetMsgPending(v bool) {
 
 // MessageHeader is hv_message_header.
 //
-// C struct hv_message_header: hv message header.
+// C struct hv_message_header: message header.
 //
 // Reference: include/hyperv/hvgdk_mini.h:779 @ cf82dd5ea958.
 type MessageHeader struct {
@@ -1522,7 +1522,7 @@ func (x *MessageHeader) Port() *PortID {
 
 // NotificationMessagePayload is hv_notification_message_payload.
 //
-// C struct hv_notification_message_payload: hv notification message payload.
+// C struct hv_notification_message_payload: notification message payload.
 //
 // Reference: include/hyperv/hvgdk_mini.h:794 @ cf82dd5ea958.
 type NotificationMessagePayload struct {
@@ -1532,7 +1532,7 @@ type NotificationMessagePayload struct {
 
 // Message is hv_message.
 //
-// C struct hv_message: hv message.
+// C struct hv_message: message.
 //
 // Reference: include/hyperv/hvgdk_mini.h:798 @ cf82dd5ea958.
 type Message struct {
@@ -1554,7 +1554,7 @@ func (x *MessageU) Payload() *[30]uint64 {
 
 // MessagePage is hv_message_page.
 //
-// C struct hv_message_page: hv message page.
+// C struct hv_message_page: message page.
 //
 // Reference: include/hyperv/hvgdk_mini.h:806 @ cf82dd5ea958.
 type MessagePage struct {
@@ -1564,7 +1564,7 @@ type MessagePage struct {
 
 // TimerMessagePayload is hv_timer_message_payload.
 //
-// C struct hv_timer_message_payload: hv timer message payload.
+// C struct hv_timer_message_payload: timer message payload.
 //
 // Reference: include/hyperv/hvgdk_mini.h:811 @ cf82dd5ea958.
 type TimerMessagePayload struct {
@@ -1577,7 +1577,7 @@ type TimerMessagePayload struct {
 
 // X64SegmentRegister is hv_x64_segment_register.
 //
-// C struct hv_x64_segment_register: hv x64 segment register.
+// C struct hv_x64_segment_register: x64 segment register.
 //
 // Reference: include/hyperv/hvgdk_mini.h:818 @ cf82dd5ea958.
 type X64SegmentRegister struct {
@@ -1701,7 +1701,7 @@ func (x *X64SegmentRegisterAttributes) SetGranularity(v bool) {
 
 // X64TableRegister is hv_x64_table_register.
 //
-// C struct hv_x64_table_register: hv x64 table register.
+// C struct hv_x64_table_register: x64 table register.
 //
 // Reference: include/hyperv/hvgdk_mini.h:838 @ cf82dd5ea958.
 type X64TableRegister struct {
@@ -1713,7 +1713,7 @@ type X64TableRegister struct {
 
 // VTLInput is hv_input_vtl.
 //
-// Bit-field value hv input vtl (C union of an integer and its bit-fields).
+// Bit-field value input vtl (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:846 @ cf82dd5ea958.
 type VTLInput uint8
@@ -1747,7 +1747,7 @@ func (x *VTLInput) SetUseTargetVTL(v bool) {
 
 // InitVPContext is hv_init_vp_context.
 //
-// C struct hv_init_vp_context: hv init vp context.
+// C struct hv_init_vp_context: init vp context.
 //
 // Reference: include/hyperv/hvgdk_mini.h:855 @ cf82dd5ea958.
 type InitVPContext struct {
@@ -1774,7 +1774,7 @@ type InitVPContext struct {
 
 // EnableVPVTL is hv_enable_vp_vtl.
 //
-// C struct hv_enable_vp_vtl: hv enable vp vtl.
+// C struct hv_enable_vp_vtl: enable vp vtl.
 //
 // Reference: include/hyperv/hvgdk_mini.h:879 @ cf82dd5ea958.
 type EnableVPVTL struct {
@@ -1789,7 +1789,7 @@ type EnableVPVTL struct {
 
 // GetVPFromAPICIDIn is hv_get_vp_from_apic_id_in.
 //
-// C struct hv_get_vp_from_apic_id_in: hv get vp from apic id in.
+// C struct hv_get_vp_from_apic_id_in: get vp from apic id in.
 //
 // Reference: include/hyperv/hvgdk_mini.h:888 @ cf82dd5ea958.
 type GetVPFromAPICIDIn struct {
@@ -1802,7 +1802,7 @@ type GetVPFromAPICIDIn struct {
 
 // RegisterVsmPartitionConfig is hv_register_vsm_partition_config.
 //
-// Bit-field value hv register vsm partition config (C union of an integer and its bit-fields).
+// Bit-field value register vsm partition config (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:895 @ cf82dd5ea958.
 type RegisterVsmPartitionConfig uint64
@@ -1956,7 +1956,7 @@ func (x *RegisterVsmPartitionConfig) SetMbz(v uint64) {
 
 // RegisterVsmCapabilities is hv_register_vsm_capabilities.
 //
-// Bit-field value hv register vsm capabilities (C union of an integer and its bit-fields).
+// Bit-field value register vsm capabilities (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:912 @ cf82dd5ea958.
 type RegisterVsmCapabilities uint64
@@ -2085,7 +2085,7 @@ func (x *RegisterVsmCapabilities) SetReturnActionAvailable(v bool) {
 
 // RegisterVsmPageOffsets is hv_register_vsm_page_offsets.
 //
-// Bit-field value hv register vsm page offsets (C union of an integer and its bit-fields).
+// Bit-field value register vsm page offsets (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:928 @ cf82dd5ea958.
 type RegisterVsmPageOffsets uint64
@@ -2115,7 +2115,7 @@ func (x *RegisterVsmPageOffsets) SetVTLReturnOffset(v uint16) {
 
 // NestedEnlightenmentsControl is hv_nested_enlightenments_control.
 //
-// C struct hv_nested_enlightenments_control: hv nested enlightenments control.
+// C struct hv_nested_enlightenments_control: nested enlightenments control.
 //
 // Reference: include/hyperv/hvgdk_mini.h:937 @ cf82dd5ea958.
 type NestedEnlightenmentsControl struct {
@@ -2169,7 +2169,7 @@ func (x *NestedEnlightenmentsControlHypercallControls) SetInterPartitionComm(v b
 
 // VPAssistPage is hv_vp_assist_page.
 //
-// C struct hv_vp_assist_page: hv vp assist page.
+// C struct hv_vp_assist_page: vp assist page.
 //
 // Reference: include/hyperv/hvgdk_mini.h:949 @ cf82dd5ea958.
 type VPAssistPage struct {
@@ -2194,7 +2194,7 @@ type VPAssistPage struct {
 
 // ExplicitSuspendRegister is hv_explicit_suspend_register.
 //
-// Bit-field value hv explicit suspend register (C union of an integer and its bit-fields).
+// Bit-field value explicit suspend register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1189 @ cf82dd5ea958.
 type ExplicitSuspendRegister uint64
@@ -2218,7 +2218,7 @@ func (x *ExplicitSuspendRegister) SetSuspended(v bool) {
 
 // InterceptSuspendRegister is hv_intercept_suspend_register.
 //
-// Bit-field value hv intercept suspend register (C union of an integer and its bit-fields).
+// Bit-field value intercept suspend register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1197 @ cf82dd5ea958.
 type InterceptSuspendRegister uint64
@@ -2242,7 +2242,7 @@ func (x *InterceptSuspendRegister) SetSuspended(v bool) {
 
 // DispatchSuspendRegister is hv_dispatch_suspend_register.
 //
-// Bit-field value hv dispatch suspend register (C union of an integer and its bit-fields).
+// Bit-field value dispatch suspend register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1205 @ cf82dd5ea958.
 type DispatchSuspendRegister uint64
@@ -2266,7 +2266,7 @@ func (x *DispatchSuspendRegister) SetSuspended(v bool) {
 
 // Arm64PendingInterruptionRegister is hv_arm64_pending_interruption_register.
 //
-// Bit-field value hv arm64 pending interruption register (C union of an integer and its bit-fields).
+// Bit-field value arm64 pending interruption register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1213 @ cf82dd5ea958.
 type Arm64PendingInterruptionRegister uint64
@@ -2315,7 +2315,7 @@ func (x *Arm64PendingInterruptionRegister) SetErrorCode(v uint32) {
 
 // Arm64InterruptStateRegister is hv_arm64_interrupt_state_register.
 //
-// Bit-field value hv arm64 interrupt state register (C union of an integer and its bit-fields).
+// Bit-field value arm64 interrupt state register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1223 @ cf82dd5ea958.
 type Arm64InterruptStateRegister uint64
@@ -2339,7 +2339,7 @@ func (x *Arm64InterruptStateRegister) SetInterruptShadow(v bool) {
 
 // Arm64PendingSyntheticExceptionEvent is hv_arm64_pending_synthetic_exception_event.
 //
-// C union hv_arm64_pending_synthetic_exception_event: hv arm64 pending synthetic exception event.
+// C union hv_arm64_pending_synthetic_exception_event: arm64 pending synthetic exception event.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1231 @ cf82dd5ea958.
 type Arm64PendingSyntheticExceptionEvent struct {
@@ -2406,7 +2406,7 @@ func (x *Arm64PendingSyntheticExceptionEventBits0) SetEventType(v uint8) {
 
 // X64InterruptStateRegister is hv_x64_interrupt_state_register.
 //
-// Bit-field value hv x64 interrupt state register (C union of an integer and its bit-fields).
+// Bit-field value x64 interrupt state register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1243 @ cf82dd5ea958.
 type X64InterruptStateRegister uint64
@@ -2444,7 +2444,7 @@ func (x *X64InterruptStateRegister) SetNMIMasked(v bool) {
 
 // X64PendingInterruptionRegister is hv_x64_pending_interruption_register.
 //
-// C union hv_x64_pending_interruption_register: hv x64 pending interruption register.
+// C union hv_x64_pending_interruption_register: x64 pending interruption register.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1252 @ cf82dd5ea958.
 type X64PendingInterruptionRegister struct {
@@ -2549,7 +2549,7 @@ func (x *X64PendingInterruptionRegisterBits0) SetInterruptionVector(v uint16) {
 
 // GetVPRegistersOutput is hv_output_get_vp_registers.
 //
-// C struct hv_output_get_vp_registers: hv output get vp registers.
+// Output parameter block of HVCALL_GET_VP_REGISTERS (named after it in the header).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1290 @ cf82dd5ea958.
 type GetVPRegistersOutput struct {
@@ -2560,7 +2560,7 @@ type GetVPRegistersOutput struct {
 
 // RegisterAssoc is hv_register_assoc.
 //
-// C struct hv_register_assoc: hv register assoc.
+// C struct hv_register_assoc: register assoc.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1313 @ cf82dd5ea958.
 type RegisterAssoc struct {
@@ -2573,7 +2573,7 @@ type RegisterAssoc struct {
 
 // GetVPRegistersInput is hv_input_get_vp_registers.
 //
-// C struct hv_input_get_vp_registers: hv input get vp registers.
+// Input parameter block of HVCALL_GET_VP_REGISTERS (named after it in the header).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1320 @ cf82dd5ea958.
 type GetVPRegistersInput struct {
@@ -2588,7 +2588,7 @@ type GetVPRegistersInput struct {
 
 // SetVPRegistersInput is hv_input_set_vp_registers.
 //
-// C struct hv_input_set_vp_registers: hv input set vp registers.
+// Input parameter block of HVCALL_SET_VP_REGISTERS (named after it in the header).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1329 @ cf82dd5ea958.
 type SetVPRegistersInput struct {
@@ -2603,7 +2603,7 @@ type SetVPRegistersInput struct {
 
 // SendIPI is hv_send_ipi.
 //
-// C struct hv_send_ipi: hv send ipi.
+// C struct hv_send_ipi: send ipi.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1341 @ cf82dd5ea958.
 type SendIPI struct {
@@ -2615,7 +2615,7 @@ type SendIPI struct {
 
 // MemHostVisibility is hv_mem_host_visibility.
 //
-// Enumeration hv mem host visibility (C enum).
+// Enumeration mem host visibility (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1350 @ cf82dd5ea958.
 type MemHostVisibility uint32
@@ -2641,7 +2641,7 @@ func (x MemHostVisibility) String() string {
 
 // GPARangeForVisibility is hv_gpa_range_for_visibility.
 //
-// C struct hv_gpa_range_for_visibility: hv gpa range for visibility.
+// C struct hv_gpa_range_for_visibility: gpa range for visibility.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1358 @ cf82dd5ea958.
 type GPARangeForVisibility struct {
@@ -2670,7 +2670,7 @@ func (x *GPARangeForVisibilityBits8) SetHostVisibility(v uint8) {
 
 // IoapicRte is hv_ioapic_rte.
 //
-// C union hv_ioapic_rte: hv ioapic rte.
+// C union hv_ioapic_rte: ioapic rte.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1412 @ cf82dd5ea958.
 type IoapicRte struct {
@@ -2831,7 +2831,7 @@ func (x *IoapicRteBits4) SetDestinationID(v uint8) {
 
 // InterruptSource is hv_interrupt_source.
 //
-// Enumeration hv interrupt source (C enum).
+// Enumeration interrupt source (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1436 @ cf82dd5ea958.
 type InterruptSource uint32
@@ -2854,7 +2854,7 @@ func (x InterruptSource) String() string {
 
 // DeviceInterruptTarget is hv_device_interrupt_target.
 //
-// C struct hv_device_interrupt_target: hv device interrupt target.
+// C struct hv_device_interrupt_target: device interrupt target.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1453 @ cf82dd5ea958.
 type DeviceInterruptTarget struct {
@@ -2876,7 +2876,7 @@ func (x *DeviceInterruptTarget) VPSet() *Vpset {
 
 // MmioReadInput is hv_mmio_read_input.
 //
-// C struct hv_mmio_read_input: hv mmio read input.
+// C struct hv_mmio_read_input: mmio read input.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1516 @ cf82dd5ea958.
 type MmioReadInput struct {
@@ -2888,7 +2888,7 @@ type MmioReadInput struct {
 
 // MmioReadOutput is hv_mmio_read_output.
 //
-// C struct hv_mmio_read_output: hv mmio read output.
+// C struct hv_mmio_read_output: mmio read output.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1522 @ cf82dd5ea958.
 type MmioReadOutput struct {
@@ -2898,7 +2898,7 @@ type MmioReadOutput struct {
 
 // MmioWriteInput is hv_mmio_write_input.
 //
-// C struct hv_mmio_write_input: hv mmio write input.
+// C struct hv_mmio_write_input: mmio write input.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1526 @ cf82dd5ea958.
 type MmioWriteInput struct {
@@ -2911,7 +2911,7 @@ type MmioWriteInput struct {
 
 // StatsPage is hv_stats_page.
 //
-// C struct hv_stats_page: hv stats page.
+// C struct hv_stats_page: stats page.
 //
 // Reference: include/hyperv/hvhdk.h:16 @ df40f32c87be.
 type StatsPage struct {
@@ -2921,7 +2921,7 @@ type StatsPage struct {
 
 // VPRegisterPageInterruptVectors is hv_vp_register_page_interrupt_vectors.
 //
-// C union hv_vp_register_page_interrupt_vectors: hv vp register page interrupt vectors.
+// C union hv_vp_register_page_interrupt_vectors: vp register page interrupt vectors.
 //
 // Reference: include/hyperv/hvhdk.h:31 @ df40f32c87be.
 type VPRegisterPageInterruptVectors struct {
@@ -2946,7 +2946,7 @@ func (x *VPRegisterPageInterruptVectors) Vector() *[7]uint8 {
 
 // PartitionProcessorFeatures is hv_partition_processor_features.
 //
-// C union hv_partition_processor_features: hv partition processor features.
+// C union hv_partition_processor_features: partition processor features.
 //
 // Reference: include/hyperv/hvhdk.h:138 @ df40f32c87be.
 type PartitionProcessorFeatures struct {
@@ -4175,7 +4175,7 @@ func (x *PartitionProcessorFeaturesBits8) SetFsrepCmpsb(v bool) {
 
 // PartitionProcessorXsaveFeatures is hv_partition_processor_xsave_features.
 //
-// Bit-field value hv partition processor xsave features (C union of an integer and its bit-fields).
+// Bit-field value partition processor xsave features (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:237 @ df40f32c87be.
 type PartitionProcessorXsaveFeatures uint64
@@ -4228,7 +4228,7 @@ func (x *PartitionProcessorXsaveFeatures) SetAVXSupport(v bool) {
 
 // PartitionCreationProperties is hv_partition_creation_properties.
 //
-// C struct hv_partition_creation_properties: hv partition creation properties.
+// C struct hv_partition_creation_properties: partition creation properties.
 //
 // Reference: include/hyperv/hvhdk.h:247 @ df40f32c87be.
 type PartitionCreationProperties struct {
@@ -4239,7 +4239,7 @@ type PartitionCreationProperties struct {
 
 // PartitionSyntheticProcessorFeatures is hv_partition_synthetic_processor_features.
 //
-// C union hv_partition_synthetic_processor_features: hv partition synthetic processor features.
+// C union hv_partition_synthetic_processor_features: partition synthetic processor features.
 //
 // Reference: include/hyperv/hvhdk.h:255 @ df40f32c87be.
 type PartitionSyntheticProcessorFeatures struct {
@@ -4615,7 +4615,7 @@ func (x *PartitionSyntheticProcessorFeaturesAsUint64) SetEnlightenedVMCS(v bool)
 
 // PartitionIsolationProperties is hv_partition_isolation_properties.
 //
-// Bit-field value hv partition isolation properties (C union of an integer and its bit-fields).
+// Bit-field value partition isolation properties (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:313 @ df40f32c87be.
 type PartitionIsolationProperties uint64
@@ -4656,7 +4656,7 @@ func (x *PartitionIsolationProperties) SetSharedGPABoundaryPageNumber(v uint64) 
 
 // CreatePartitionInput is hv_input_create_partition.
 //
-// C struct hv_input_create_partition: hv input create partition.
+// Input parameter block of HVCALL_CREATE_PARTITION (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:344 @ df40f32c87be.
 type CreatePartitionInput struct {
@@ -4671,7 +4671,7 @@ type CreatePartitionInput struct {
 
 // CreatePartitionOutput is hv_output_create_partition.
 //
-// C struct hv_output_create_partition: hv output create partition.
+// Output parameter block of HVCALL_CREATE_PARTITION (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:353 @ df40f32c87be.
 type CreatePartitionOutput struct {
@@ -4681,7 +4681,7 @@ type CreatePartitionOutput struct {
 
 // InitializePartitionInput is hv_input_initialize_partition.
 //
-// C struct hv_input_initialize_partition: hv input initialize partition.
+// Input parameter block of HVCALL_INITIALIZE_PARTITION (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:357 @ df40f32c87be.
 type InitializePartitionInput struct {
@@ -4691,7 +4691,7 @@ type InitializePartitionInput struct {
 
 // FinalizePartitionInput is hv_input_finalize_partition.
 //
-// C struct hv_input_finalize_partition: hv input finalize partition.
+// Input parameter block of HVCALL_FINALIZE_PARTITION (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:361 @ df40f32c87be.
 type FinalizePartitionInput struct {
@@ -4701,7 +4701,7 @@ type FinalizePartitionInput struct {
 
 // DeletePartitionInput is hv_input_delete_partition.
 //
-// C struct hv_input_delete_partition: hv input delete partition.
+// Input parameter block of HVCALL_DELETE_PARTITION (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:365 @ df40f32c87be.
 type DeletePartitionInput struct {
@@ -4711,7 +4711,7 @@ type DeletePartitionInput struct {
 
 // GetPartitionPropertyInput is hv_input_get_partition_property.
 //
-// C struct hv_input_get_partition_property: hv input get partition property.
+// Input parameter block of HVCALL_GET_PARTITION_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:369 @ df40f32c87be.
 type GetPartitionPropertyInput struct {
@@ -4723,7 +4723,7 @@ type GetPartitionPropertyInput struct {
 
 // GetPartitionPropertyOutput is hv_output_get_partition_property.
 //
-// C struct hv_output_get_partition_property: hv output get partition property.
+// Output parameter block of HVCALL_GET_PARTITION_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:375 @ df40f32c87be.
 type GetPartitionPropertyOutput struct {
@@ -4733,7 +4733,7 @@ type GetPartitionPropertyOutput struct {
 
 // SetPartitionPropertyInput is hv_input_set_partition_property.
 //
-// C struct hv_input_set_partition_property: hv input set partition property.
+// Input parameter block of HVCALL_SET_PARTITION_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:379 @ df40f32c87be.
 type SetPartitionPropertyInput struct {
@@ -4746,7 +4746,7 @@ type SetPartitionPropertyInput struct {
 
 // PartitionPropertyArg is hv_partition_property_arg.
 //
-// C union hv_partition_property_arg: hv partition property arg.
+// C union hv_partition_property_arg: partition property arg.
 //
 // Reference: include/hyperv/hvhdk.h:386 @ df40f32c87be.
 type PartitionPropertyArg struct {
@@ -4786,7 +4786,7 @@ func (x *PartitionPropertyArg) ObjectType() *uint8 {
 
 // GetPartitionPropertyExInput is hv_input_get_partition_property_ex.
 //
-// C struct hv_input_get_partition_property_ex: hv input get partition property ex.
+// Input parameter block of HVCALL_GET_PARTITION_PROPERTY_EX (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:399 @ df40f32c87be.
 type GetPartitionPropertyExInput struct {
@@ -4804,7 +4804,7 @@ func (x *GetPartitionPropertyExInput) Arg() *uint64 {
 
 // PartitionPropertyEx is hv_partition_property_ex.
 //
-// C union hv_partition_property_ex: hv partition property ex.
+// C union hv_partition_property_ex: partition property ex.
 //
 // Reference: include/hyperv/hvhdk.h:416 @ df40f32c87be.
 type PartitionPropertyEx struct {
@@ -4824,7 +4824,7 @@ func (x *PartitionPropertyEx) VmmCapabilities() *PartitionPropertyVmmCapabilitie
 
 // GetPartitionPropertyExOutput is hv_output_get_partition_property_ex.
 //
-// C struct hv_output_get_partition_property_ex: hv output get partition property ex.
+// Output parameter block of HVCALL_GET_PARTITION_PROPERTY_EX (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:422 @ df40f32c87be.
 type GetPartitionPropertyExOutput struct {
@@ -4834,7 +4834,7 @@ type GetPartitionPropertyExOutput struct {
 
 // VPStatePageType is hv_vp_state_page_type.
 //
-// Enumeration hv vp state page type (C enum).
+// Enumeration vp state page type (C enum).
 //
 // Reference: include/hyperv/hvhdk.h:426 @ df40f32c87be.
 type VPStatePageType uint32
@@ -4863,7 +4863,7 @@ func (x VPStatePageType) String() string {
 
 // MapVPStatePageInput is hv_input_map_vp_state_page.
 //
-// C struct hv_input_map_vp_state_page: hv input map vp state page.
+// Input parameter block of HVCALL_MAP_VP_STATE_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:433 @ df40f32c87be.
 type MapVPStatePageInput struct {
@@ -4898,7 +4898,7 @@ func (x *MapVPStatePageInputFlags) SetMapLocationProvided(v bool) {
 
 // MapVPStatePageOutput is hv_output_map_vp_state_page.
 //
-// C struct hv_output_map_vp_state_page: hv output map vp state page.
+// Output parameter block of HVCALL_MAP_VP_STATE_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:448 @ df40f32c87be.
 type MapVPStatePageOutput struct {
@@ -4908,7 +4908,7 @@ type MapVPStatePageOutput struct {
 
 // UnmapVPStatePageInput is hv_input_unmap_vp_state_page.
 //
-// C struct hv_input_unmap_vp_state_page: hv input unmap vp state page.
+// Input parameter block of HVCALL_UNMAP_VP_STATE_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:452 @ df40f32c87be.
 type UnmapVPStatePageInput struct {
@@ -4922,7 +4922,7 @@ type UnmapVPStatePageInput struct {
 
 // X64APICEOIMessage is hv_x64_apic_eoi_message.
 //
-// C struct hv_x64_apic_eoi_message: hv x64 apic eoi message.
+// C struct hv_x64_apic_eoi_message: x64 apic eoi message.
 //
 // Reference: include/hyperv/hvhdk.h:460 @ df40f32c87be.
 type X64APICEOIMessage struct {
@@ -4933,7 +4933,7 @@ type X64APICEOIMessage struct {
 
 // OpaqueInterceptMessage is hv_opaque_intercept_message.
 //
-// C struct hv_opaque_intercept_message: hv opaque intercept message.
+// C struct hv_opaque_intercept_message: opaque intercept message.
 //
 // Reference: include/hyperv/hvhdk.h:465 @ df40f32c87be.
 type OpaqueInterceptMessage struct {
@@ -4943,7 +4943,7 @@ type OpaqueInterceptMessage struct {
 
 // PortType is hv_port_type.
 //
-// Enumeration hv port type (C enum).
+// Enumeration port type (C enum).
 //
 // Reference: include/hyperv/hvhdk.h:469 @ df40f32c87be.
 type PortType uint32
@@ -4972,7 +4972,7 @@ func (x PortType) String() string {
 
 // PortInfo is hv_port_info.
 //
-// C struct hv_port_info: hv port info.
+// C struct hv_port_info: port info.
 //
 // Reference: include/hyperv/hvhdk.h:476 @ df40f32c87be.
 type PortInfo struct {
@@ -5032,7 +5032,7 @@ type PortInfoDoorbellPortInfo struct {
 
 // ConnectionInfo is hv_connection_info.
 //
-// C struct hv_connection_info: hv connection info.
+// C struct hv_connection_info: connection info.
 //
 // Reference: include/hyperv/hvhdk.h:504 @ df40f32c87be.
 type ConnectionInfo struct {
@@ -5091,7 +5091,7 @@ type ConnectionInfoDoorbellConnectionInfo struct {
 
 // SynicEventFlags is hv_synic_event_flags.
 //
-// C union hv_synic_event_flags: hv synic event flags.
+// C union hv_synic_event_flags: synic event flags.
 //
 // Reference: include/hyperv/hvhdk.h:534 @ df40f32c87be.
 type SynicEventFlags struct {
@@ -5116,7 +5116,7 @@ func (x *SynicEventFlags) Flags() *[32]uint64 {
 
 // SynicEventFlagsPage is hv_synic_event_flags_page.
 //
-// C struct hv_synic_event_flags_page: hv synic event flags page.
+// C struct hv_synic_event_flags_page: synic event flags page.
 //
 // Reference: include/hyperv/hvhdk.h:540 @ df40f32c87be.
 type SynicEventFlagsPage struct {
@@ -5126,7 +5126,7 @@ type SynicEventFlagsPage struct {
 
 // SynicEventRing is hv_synic_event_ring.
 //
-// C struct hv_synic_event_ring: hv synic event ring.
+// C struct hv_synic_event_ring: synic event ring.
 //
 // Reference: include/hyperv/hvhdk.h:546 @ df40f32c87be.
 type SynicEventRing struct {
@@ -5139,7 +5139,7 @@ type SynicEventRing struct {
 
 // SynicEventRingPage is hv_synic_event_ring_page.
 //
-// C struct hv_synic_event_ring_page: hv synic event ring page.
+// C struct hv_synic_event_ring_page: synic event ring page.
 //
 // Reference: include/hyperv/hvhdk.h:553 @ df40f32c87be.
 type SynicEventRingPage struct {
@@ -5149,7 +5149,7 @@ type SynicEventRingPage struct {
 
 // SynicScontrol is hv_synic_scontrol.
 //
-// Bit-field value hv synic scontrol (C union of an integer and its bit-fields).
+// Bit-field value synic scontrol (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:558 @ df40f32c87be.
 type SynicScontrol uint64
@@ -5173,7 +5173,7 @@ func (x *SynicScontrol) SetEnable(v bool) {
 
 // SynicSiefp is hv_synic_siefp.
 //
-// Bit-field value hv synic siefp (C union of an integer and its bit-fields).
+// Bit-field value synic siefp (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:567 @ df40f32c87be.
 type SynicSiefp uint64
@@ -5214,7 +5214,7 @@ func (x *SynicSiefp) SetBaseSiefpGPA(v uint64) {
 
 // SynicSirbp is hv_synic_sirbp.
 //
-// Bit-field value hv synic sirbp (C union of an integer and its bit-fields).
+// Bit-field value synic sirbp (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:576 @ df40f32c87be.
 type SynicSirbp uint64
@@ -5255,7 +5255,7 @@ func (x *SynicSirbp) SetBaseSirbpGPA(v uint64) {
 
 // StimerState is hv_stimer_state.
 //
-// C struct hv_stimer_state: hv stimer state.
+// C struct hv_stimer_state: stimer state.
 //
 // Reference: include/hyperv/hvhdk.h:601 @ df40f32c87be.
 type StimerState struct {
@@ -5290,7 +5290,7 @@ func (x *StimerStateFlags) SetUndeliveredMsgPending(v bool) {
 
 // SyntheticTimersState is hv_synthetic_timers_state.
 //
-// C struct hv_synthetic_timers_state: hv synthetic timers state.
+// C struct hv_synthetic_timers_state: synthetic timers state.
 //
 // Reference: include/hyperv/hvhdk.h:613 @ df40f32c87be.
 type SyntheticTimersState struct {
@@ -5301,7 +5301,7 @@ type SyntheticTimersState struct {
 
 // AsyncCompletionMessagePayload is hv_async_completion_message_payload.
 //
-// C struct hv_async_completion_message_payload: hv async completion message payload.
+// C struct hv_async_completion_message_payload: async completion message payload.
 //
 // Reference: include/hyperv/hvhdk.h:618 @ df40f32c87be.
 type AsyncCompletionMessagePayload struct {
@@ -5314,7 +5314,7 @@ type AsyncCompletionMessagePayload struct {
 
 // DeleteVPInput is hv_input_delete_vp.
 //
-// C union hv_input_delete_vp: hv input delete vp.
+// Input parameter block of HVCALL_DELETE_VP (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:625 @ df40f32c87be.
 type DeleteVPInput struct {
@@ -5344,7 +5344,7 @@ func (x *DeleteVPInput) Reserved() *[4]uint8 {
 
 // AssertVirtualInterruptInput is hv_input_assert_virtual_interrupt.
 //
-// C struct hv_input_assert_virtual_interrupt: hv input assert virtual interrupt.
+// Input parameter block of HVCALL_ASSERT_VIRTUAL_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:634 @ df40f32c87be.
 type AssertVirtualInterruptInput struct {
@@ -5360,7 +5360,7 @@ type AssertVirtualInterruptInput struct {
 
 // CreatePortInput is hv_input_create_port.
 //
-// C struct hv_input_create_port: hv input create port.
+// Input parameter block of HVCALL_CREATE_PORT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:644 @ df40f32c87be.
 type CreatePortInput struct {
@@ -5377,7 +5377,7 @@ type CreatePortInput struct {
 
 // DeletePortInput is hv_input_delete_port.
 //
-// C union hv_input_delete_port: hv input delete port.
+// Input parameter block of HVCALL_DELETE_PORT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:655 @ df40f32c87be.
 type DeletePortInput struct {
@@ -5407,7 +5407,7 @@ func (x *DeletePortInput) Reserved() *uint32 {
 
 // ConnectPortInput is hv_input_connect_port.
 //
-// C struct hv_input_connect_port: hv input connect port.
+// Input parameter block of HVCALL_CONNECT_PORT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:664 @ df40f32c87be.
 type ConnectPortInput struct {
@@ -5426,7 +5426,7 @@ type ConnectPortInput struct {
 
 // DisconnectPortInput is hv_input_disconnect_port.
 //
-// C union hv_input_disconnect_port: hv input disconnect port.
+// Input parameter block of HVCALL_DISCONNECT_PORT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:677 @ df40f32c87be.
 type DisconnectPortInput struct {
@@ -5476,7 +5476,7 @@ func (x *DisconnectPortInputBitsC) SetIsDoorbell(v bool) {
 
 // NotifyPortRingEmptyInput is hv_input_notify_port_ring_empty.
 //
-// C union hv_input_notify_port_ring_empty: hv input notify port ring empty.
+// Input parameter block of HVCALL_NOTIFY_PORT_RING_EMPTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:687 @ df40f32c87be.
 type NotifyPortRingEmptyInput struct {
@@ -5501,7 +5501,7 @@ func (x *NotifyPortRingEmptyInput) Reserved() *uint32 {
 
 // VPStateDataXsave is hv_vp_state_data_xsave.
 //
-// C struct hv_vp_state_data_xsave: hv vp state data xsave.
+// C struct hv_vp_state_data_xsave: vp state data xsave.
 //
 // Reference: include/hyperv/hvhdk.h:695 @ df40f32c87be.
 type VPStateDataXsave struct {
@@ -5512,7 +5512,7 @@ type VPStateDataXsave struct {
 
 // GetSetVPStateType is hv_get_set_vp_state_type.
 //
-// Enumeration hv get set vp state type (C enum).
+// Enumeration get set vp state type (C enum).
 //
 // Reference: include/hyperv/hvhdk.h:715 @ df40f32c87be.
 type GetSetVPStateType uint32
@@ -5544,7 +5544,7 @@ func (x GetSetVPStateType) String() string {
 
 // VPStateData is hv_vp_state_data.
 //
-// C struct hv_vp_state_data: hv vp state data.
+// C struct hv_vp_state_data: vp state data.
 //
 // Reference: include/hyperv/hvhdk.h:724 @ df40f32c87be.
 type VPStateData struct {
@@ -5556,7 +5556,7 @@ type VPStateData struct {
 
 // GetVPStateInput is hv_input_get_vp_state.
 //
-// C struct hv_input_get_vp_state: hv input get vp state.
+// Input parameter block of HVCALL_GET_VP_STATE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:730 @ df40f32c87be.
 type GetVPStateInput struct {
@@ -5572,7 +5572,7 @@ type GetVPStateInput struct {
 
 // GetVPStateOutput is hv_output_get_vp_state.
 //
-// C union hv_output_get_vp_state: hv output get vp state.
+// Output parameter block of HVCALL_GET_VP_STATE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:740 @ df40f32c87be.
 type GetVPStateOutput struct {
@@ -5587,7 +5587,7 @@ func (x *GetVPStateOutput) SyntheticTimersState() *SyntheticTimersState {
 
 // SetVPStateDataInput is hv_input_set_vp_state_data.
 //
-// C union hv_input_set_vp_state_data: hv input set vp state data.
+// C union hv_input_set_vp_state_data: input set vp state data.
 //
 // Reference: include/hyperv/hvhdk.h:744 @ df40f32c87be.
 type SetVPStateDataInput struct {
@@ -5607,7 +5607,7 @@ func (x *SetVPStateDataInput) Bytes() *uint8 {
 
 // SetVPStateInput is hv_input_set_vp_state.
 //
-// C struct hv_input_set_vp_state: hv input set vp state.
+// Input parameter block of HVCALL_SET_VP_STATE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:749 @ df40f32c87be.
 type SetVPStateInput struct {
@@ -5623,7 +5623,7 @@ type SetVPStateInput struct {
 
 // X64VPExecutionState is hv_x64_vp_execution_state.
 //
-// Bit-field value hv x64 vp execution state (C union of an integer and its bit-fields).
+// Bit-field value x64 vp execution state (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:759 @ df40f32c87be.
 type X64VPExecutionState uint16
@@ -5765,7 +5765,7 @@ func (x *X64VPExecutionState) SetVirtualizationFaultActive(v bool) {
 
 // X64InterceptMessageHeader is hv_x64_intercept_message_header.
 //
-// C struct hv_x64_intercept_message_header: hv x64 intercept message header.
+// C struct hv_x64_intercept_message_header: x64 intercept message header.
 //
 // Reference: include/hyperv/hvhdk.h:776 @ df40f32c87be.
 type X64InterceptMessageHeader struct {
@@ -5804,7 +5804,7 @@ func (x *X64InterceptMessageHeaderBits4) SetCr8(v uint8) {
 
 // X64MemoryAccessInfo is hv_x64_memory_access_info.
 //
-// Bit-field value hv x64 memory access info (C union of an integer and its bit-fields).
+// Bit-field value x64 memory access info (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:787 @ df40f32c87be.
 type X64MemoryAccessInfo uint8
@@ -5870,7 +5870,7 @@ func (x *X64MemoryAccessInfo) SetTLBLockedNoOverlay(v bool) {
 
 // X64MemoryInterceptMessage is hv_x64_memory_intercept_message.
 //
-// C struct hv_x64_memory_intercept_message: hv x64 memory intercept message.
+// C struct hv_x64_memory_intercept_message: x64 memory intercept message.
 //
 // Reference: include/hyperv/hvhdk.h:798 @ df40f32c87be.
 type X64MemoryInterceptMessage struct {
@@ -5888,7 +5888,7 @@ type X64MemoryInterceptMessage struct {
 
 // VPDispatchState is hv_vp_dispatch_state.
 //
-// Enumeration hv vp dispatch state (C enum).
+// Enumeration vp dispatch state (C enum).
 //
 // Reference: include/hyperv/hvhdk.h:861 @ df40f32c87be.
 type VPDispatchState uint32
@@ -5914,7 +5914,7 @@ func (x VPDispatchState) String() string {
 
 // VPDispatchEvent is hv_vp_dispatch_event.
 //
-// Enumeration hv vp dispatch event (C enum).
+// Enumeration vp dispatch event (C enum).
 //
 // Reference: include/hyperv/hvhdk.h:871 @ df40f32c87be.
 type VPDispatchEvent uint32
@@ -5940,7 +5940,7 @@ func (x VPDispatchEvent) String() string {
 
 // VPSignalBitsetSchedulerMessage is hv_vp_signal_bitset_scheduler_message.
 //
-// C struct hv_vp_signal_bitset_scheduler_message: hv vp signal bitset scheduler message.
+// C struct hv_vp_signal_bitset_scheduler_message: vp signal bitset scheduler message.
 //
 // Reference: include/hyperv/hvhdk.h:881 @ df40f32c87be.
 type VPSignalBitsetSchedulerMessage struct {
@@ -5971,7 +5971,7 @@ func (x *VPSignalBitsetSchedulerMessageVPBitset) BitsetBuffer() *[18]uint64 {
 
 // VPSignalPairSchedulerMessage is hv_vp_signal_pair_scheduler_message.
 //
-// C struct hv_vp_signal_pair_scheduler_message: hv vp signal pair scheduler message.
+// C struct hv_vp_signal_pair_scheduler_message: vp signal pair scheduler message.
 //
 // Reference: include/hyperv/hvhdk.h:903 @ df40f32c87be.
 type VPSignalPairSchedulerMessage struct {
@@ -5986,7 +5986,7 @@ type VPSignalPairSchedulerMessage struct {
 
 // DispatchVPInput is hv_input_dispatch_vp.
 //
-// C struct hv_input_dispatch_vp: hv input dispatch vp.
+// Input parameter block of HVCALL_DISPATCH_VP (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:926 @ df40f32c87be.
 type DispatchVPInput struct {
@@ -6000,7 +6000,7 @@ type DispatchVPInput struct {
 
 // DispatchVPOutput is hv_output_dispatch_vp.
 //
-// C struct hv_output_dispatch_vp: hv output dispatch vp.
+// Output parameter block of HVCALL_DISPATCH_VP (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk.h:934 @ df40f32c87be.
 type DispatchVPOutput struct {
@@ -6011,7 +6011,7 @@ type DispatchVPOutput struct {
 
 // ModifySparseSPAPageHostAccessInput is hv_input_modify_sparse_spa_page_host_access.
 //
-// C struct hv_input_modify_sparse_spa_page_host_access: hv input modify sparse spa page host access.
+// C struct hv_input_modify_sparse_spa_page_host_access: input modify sparse spa page host access.
 //
 // Reference: include/hyperv/hvhdk.h:939 @ df40f32c87be.
 type ModifySparseSPAPageHostAccessInput struct {
@@ -6042,7 +6042,7 @@ func (x *ModifySparseSPAPageHostAccessInputBits0) SetHostAccess(v uint8) {
 
 // GenericSetFormat is hv_generic_set_format.
 //
-// Enumeration hv generic set format (C enum).
+// Enumeration generic set format (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:27 @ 41362886881f.
 type GenericSetFormat uint32
@@ -6065,7 +6065,7 @@ func (x GenericSetFormat) String() string {
 
 // SchedulerType is hv_scheduler_type.
 //
-// Enumeration hv scheduler type (C enum).
+// Enumeration scheduler type (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:33 @ 41362886881f.
 type SchedulerType uint32
@@ -6097,7 +6097,7 @@ func (x SchedulerType) String() string {
 
 // StatsAreaType is hv_stats_area_type.
 //
-// Enumeration hv stats area type (C enum).
+// Enumeration stats area type (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:42 @ 41362886881f.
 type StatsAreaType uint32
@@ -6126,7 +6126,7 @@ func (x StatsAreaType) String() string {
 
 // StatsObjectType is hv_stats_object_type.
 //
-// Enumeration hv stats object type (C enum).
+// Enumeration stats object type (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:49 @ 41362886881f.
 type StatsObjectType uint32
@@ -6155,7 +6155,7 @@ func (x StatsObjectType) String() string {
 
 // StatsObjectIdentity is hv_stats_object_identity.
 //
-// C union hv_stats_object_identity: hv stats object identity.
+// C union hv_stats_object_identity: stats object identity.
 //
 // Reference: include/hyperv/hvhdk_mini.h:56 @ 41362886881f.
 type StatsObjectIdentity struct {
@@ -6218,7 +6218,7 @@ type StatsObjectIdentityVP struct {
 
 // PartitionPropertyCode is hv_partition_property_code.
 //
-// Enumeration hv partition property code (C enum).
+// Enumeration partition property code (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:87 @ 41362886881f.
 type PartitionPropertyCode uint32
@@ -6265,7 +6265,7 @@ func (x PartitionPropertyCode) String() string {
 
 // SnpStatus is hv_snp_status.
 //
-// Enumeration hv snp status (C enum).
+// Enumeration snp status (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:134 @ 41362886881f.
 type SnpStatus uint32
@@ -6315,7 +6315,7 @@ func (x SnpStatus) String() string {
 
 // SystemProperty is hv_system_property.
 //
-// Enumeration hv system property (C enum).
+// Enumeration system property (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:148 @ 41362886881f.
 type SystemProperty uint32
@@ -6344,7 +6344,7 @@ func (x SystemProperty) String() string {
 
 // PfnRange is hv_pfn_range.
 //
-// Bit-field value hv pfn range (C union of an integer and its bit-fields).
+// Bit-field value pfn range (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk_mini.h:157 @ 41362886881f.
 type PfnRange uint64
@@ -6371,7 +6371,7 @@ func (x *PfnRange) SetAddPfns(v uint32) {
 
 // SleepState is hv_sleep_state.
 //
-// Enumeration hv sleep state (C enum).
+// Enumeration sleep state (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:166 @ 41362886881f.
 type SleepState uint32
@@ -6406,7 +6406,7 @@ func (x SleepState) String() string {
 
 // DynamicProcessorFeatureProperty is hv_dynamic_processor_feature_property.
 //
-// Enumeration hv dynamic processor feature property (C enum).
+// Enumeration dynamic processor feature property (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:179 @ 41362886881f.
 type DynamicProcessorFeatureProperty uint32
@@ -6429,7 +6429,7 @@ func (x DynamicProcessorFeatureProperty) String() string {
 
 // SleepStateInfo is hv_sleep_state_info.
 //
-// C struct hv_sleep_state_info: hv sleep state info.
+// C struct hv_sleep_state_info: sleep state info.
 //
 // Reference: include/hyperv/hvhdk_mini.h:209 @ 41362886881f.
 type SleepStateInfo struct {
@@ -6441,7 +6441,7 @@ type SleepStateInfo struct {
 
 // SetSystemPropertyInput is hv_input_set_system_property.
 //
-// C struct hv_input_set_system_property: hv input set system property.
+// Input parameter block of HVCALL_SET_SYSTEM_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:215 @ 41362886881f.
 type SetSystemPropertyInput struct {
@@ -6463,7 +6463,7 @@ func (x *SetSystemPropertyInput) Reserved0() *[8]uint64 {
 
 // EnterSleepStateInput is hv_input_enter_sleep_state.
 //
-// C struct hv_input_enter_sleep_state: hv input enter sleep state.
+// Input parameter block of HVCALL_ENTER_SLEEP_STATE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:231 @ 41362886881f.
 type EnterSleepStateInput struct {
@@ -6473,7 +6473,7 @@ type EnterSleepStateInput struct {
 
 // MapStatsPageInput is hv_input_map_stats_page.
 //
-// C struct hv_input_map_stats_page: hv input map stats page.
+// Input parameter block of HVCALL_MAP_STATS_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:235 @ 41362886881f.
 type MapStatsPageInput struct {
@@ -6485,7 +6485,7 @@ type MapStatsPageInput struct {
 
 // MapStatsPage2Input is hv_input_map_stats_page2.
 //
-// C struct hv_input_map_stats_page2: hv input map stats page2.
+// Input parameter block of HVCALL_MAP_STATS_PAGE2 (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:241 @ 41362886881f.
 type MapStatsPage2Input struct {
@@ -6498,7 +6498,7 @@ type MapStatsPage2Input struct {
 
 // MapStatsPageOutput is hv_output_map_stats_page.
 //
-// C struct hv_output_map_stats_page: hv output map stats page.
+// Output parameter block of HVCALL_MAP_STATS_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:248 @ 41362886881f.
 type MapStatsPageOutput struct {
@@ -6508,7 +6508,7 @@ type MapStatsPageOutput struct {
 
 // UnmapStatsPageInput is hv_input_unmap_stats_page.
 //
-// C struct hv_input_unmap_stats_page: hv input unmap stats page.
+// Input parameter block of HVCALL_UNMAP_STATS_PAGE (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:252 @ 41362886881f.
 type UnmapStatsPageInput struct {
@@ -6520,7 +6520,7 @@ type UnmapStatsPageInput struct {
 
 // ProximityDomainFlags is hv_proximity_domain_flags.
 //
-// Bit-field value hv proximity domain flags (C struct of bit-fields).
+// Bit-field value proximity domain flags (C struct of bit-fields).
 //
 // Reference: include/hyperv/hvhdk_mini.h:258 @ 41362886881f.
 type ProximityDomainFlags uint32
@@ -6558,7 +6558,7 @@ func (x *ProximityDomainFlags) SetProximityInfoValid(v bool) {
 
 // ProximityDomainInfo is hv_proximity_domain_info.
 //
-// C struct hv_proximity_domain_info: hv proximity domain info.
+// C struct hv_proximity_domain_info: proximity domain info.
 //
 // Reference: include/hyperv/hvhdk_mini.h:264 @ 41362886881f.
 type ProximityDomainInfo struct {
@@ -6569,7 +6569,7 @@ type ProximityDomainInfo struct {
 
 // DepositMemory is hv_deposit_memory.
 //
-// C struct hv_deposit_memory: hv deposit memory.
+// C struct hv_deposit_memory: deposit memory.
 //
 // Reference: include/hyperv/hvhdk_mini.h:270 @ 41362886881f.
 type DepositMemory struct {
@@ -6580,7 +6580,7 @@ type DepositMemory struct {
 
 // WithdrawMemoryInput is hv_input_withdraw_memory.
 //
-// C struct hv_input_withdraw_memory: hv input withdraw memory.
+// Input parameter block of HVCALL_WITHDRAW_MEMORY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:275 @ 41362886881f.
 type WithdrawMemoryInput struct {
@@ -6591,7 +6591,7 @@ type WithdrawMemoryInput struct {
 
 // WithdrawMemoryOutput is hv_output_withdraw_memory.
 //
-// C struct hv_output_withdraw_memory: hv output withdraw memory.
+// Output parameter block of HVCALL_WITHDRAW_MEMORY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:280 @ 41362886881f.
 type WithdrawMemoryOutput struct {
@@ -6601,7 +6601,7 @@ type WithdrawMemoryOutput struct {
 
 // MapGPAPagesInput is hv_input_map_gpa_pages.
 //
-// C struct hv_input_map_gpa_pages: hv input map gpa pages.
+// Input parameter block of HVCALL_MAP_GPA_PAGES (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:297 @ 41362886881f.
 type MapGPAPagesInput struct {
@@ -6615,7 +6615,7 @@ type MapGPAPagesInput struct {
 
 // GPAPageAccessStateFlags is hv_gpa_page_access_state_flags.
 //
-// Bit-field value hv gpa page access state flags (C union of an integer and its bit-fields).
+// Bit-field value gpa page access state flags (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk_mini.h:305 @ 41362886881f.
 type GPAPageAccessStateFlags uint64
@@ -6681,7 +6681,7 @@ func (x *GPAPageAccessStateFlags) SetSetDirty(v bool) {
 
 // GetGPAPagesAccessStateInput is hv_input_get_gpa_pages_access_state.
 //
-// C struct hv_input_get_gpa_pages_access_state: hv input get gpa pages access state.
+// C struct hv_input_get_gpa_pages_access_state: input get gpa pages access state.
 //
 // Reference: include/hyperv/hvhdk_mini.h:316 @ 41362886881f.
 type GetGPAPagesAccessStateInput struct {
@@ -6693,7 +6693,7 @@ type GetGPAPagesAccessStateInput struct {
 
 // GPAPageAccessState is hv_gpa_page_access_state.
 //
-// Bit-field value hv gpa page access state (C union of an integer and its bit-fields).
+// Bit-field value gpa page access state (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk_mini.h:322 @ 41362886881f.
 type GPAPageAccessState uint8
@@ -6731,7 +6731,7 @@ func (x *GPAPageAccessState) SetDirty(v bool) {
 
 // CrashdumpAction is hv_crashdump_action.
 //
-// Enumeration hv crashdump action (C enum).
+// Enumeration crashdump action (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:331 @ 41362886881f.
 type CrashdumpAction uint32
@@ -6763,7 +6763,7 @@ func (x CrashdumpAction) String() string {
 
 // PartitionEventRootCrashdumpInput is hv_partition_event_root_crashdump_input.
 //
-// C struct hv_partition_event_root_crashdump_input: hv partition event root crashdump input.
+// C struct hv_partition_event_root_crashdump_input: partition event root crashdump input.
 //
 // Reference: include/hyperv/hvhdk_mini.h:339 @ 41362886881f.
 type PartitionEventRootCrashdumpInput struct {
@@ -6773,7 +6773,7 @@ type PartitionEventRootCrashdumpInput struct {
 
 // DisableHypExInput is hv_input_disable_hyp_ex.
 //
-// C struct hv_input_disable_hyp_ex: hv input disable hyp ex.
+// Input parameter block of HVCALL_DISABLE_HYP_EX (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:343 @ 41362886881f.
 type DisableHypExInput struct {
@@ -6784,7 +6784,7 @@ type DisableHypExInput struct {
 
 // CrashdumpArea is hv_crashdump_area.
 //
-// C struct hv_crashdump_area: hv crashdump area.
+// C struct hv_crashdump_area: crashdump area.
 //
 // Reference: include/hyperv/hvhdk_mini.h:348 @ 41362886881f.
 type CrashdumpArea struct {
@@ -6822,7 +6822,7 @@ func (x *CrashdumpAreaFlagsAsUint32) SetCdaUnused(v uint32) {
 
 // PartitionEventInput is hv_partition_event_input.
 //
-// C union hv_partition_event_input: hv partition event input.
+// C union hv_partition_event_input: partition event input.
 //
 // Reference: include/hyperv/hvhdk_mini.h:360 @ 41362886881f.
 type PartitionEventInput struct {
@@ -6837,7 +6837,7 @@ func (x *PartitionEventInput) CrashdumpInput() *PartitionEventRootCrashdumpInput
 
 // PartitionEvent is hv_partition_event.
 //
-// Enumeration hv partition event (C enum).
+// Enumeration partition event (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:364 @ 41362886881f.
 type PartitionEvent uint32
@@ -6860,7 +6860,7 @@ func (x PartitionEvent) String() string {
 
 // NotifyPartitionEventInput is hv_input_notify_partition_event.
 //
-// C struct hv_input_notify_partition_event: hv input notify partition event.
+// Input parameter block of HVCALL_NOTIFY_PARTITION_EVENT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:369 @ 41362886881f.
 type NotifyPartitionEventInput struct {
@@ -6871,7 +6871,7 @@ type NotifyPartitionEventInput struct {
 
 // GetLogicalProcessorRunTimeInput is hv_input_get_logical_processor_run_time.
 //
-// C struct hv_input_get_logical_processor_run_time: hv input get logical processor run time.
+// C struct hv_input_get_logical_processor_run_time: input get logical processor run time.
 //
 // Reference: include/hyperv/hvhdk_mini.h:374 @ 41362886881f.
 type GetLogicalProcessorRunTimeInput struct {
@@ -6881,7 +6881,7 @@ type GetLogicalProcessorRunTimeInput struct {
 
 // GetLogicalProcessorRunTimeOutput is hv_output_get_logical_processor_run_time.
 //
-// C struct hv_output_get_logical_processor_run_time: hv output get logical processor run time.
+// C struct hv_output_get_logical_processor_run_time: output get logical processor run time.
 //
 // Reference: include/hyperv/hvhdk_mini.h:378 @ 41362886881f.
 type GetLogicalProcessorRunTimeOutput struct {
@@ -6894,7 +6894,7 @@ type GetLogicalProcessorRunTimeOutput struct {
 
 // LPStartupStatus is hv_lp_startup_status.
 //
-// C struct hv_lp_startup_status: hv lp startup status.
+// C struct hv_lp_startup_status: lp startup status.
 //
 // Reference: include/hyperv/hvhdk_mini.h:385 @ 41362886881f.
 type LPStartupStatus struct {
@@ -6910,7 +6910,7 @@ type LPStartupStatus struct {
 
 // AddLogicalProcessorInput is hv_input_add_logical_processor.
 //
-// C struct hv_input_add_logical_processor: hv input add logical processor.
+// Input parameter block of HVCALL_ADD_LOGICAL_PROCESSOR (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:395 @ 41362886881f.
 type AddLogicalProcessorInput struct {
@@ -6922,7 +6922,7 @@ type AddLogicalProcessorInput struct {
 
 // AddLogicalProcessorOutput is hv_output_add_logical_processor.
 //
-// C struct hv_output_add_logical_processor: hv output add logical processor.
+// Output parameter block of HVCALL_ADD_LOGICAL_PROCESSOR (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:401 @ 41362886881f.
 type AddLogicalProcessorOutput struct {
@@ -6932,7 +6932,7 @@ type AddLogicalProcessorOutput struct {
 
 // CreateVP is hv_create_vp.
 //
-// C struct hv_create_vp: hv create vp.
+// C struct hv_create_vp: create vp.
 //
 // Reference: include/hyperv/hvhdk_mini.h:414 @ 41362886881f.
 type CreateVP struct {
@@ -6948,7 +6948,7 @@ type CreateVP struct {
 
 // InterruptTriggerMode is hv_interrupt_trigger_mode.
 //
-// Enumeration hv interrupt trigger mode (C enum).
+// Enumeration interrupt trigger mode (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:425 @ 41362886881f.
 type InterruptTriggerMode uint32
@@ -6971,7 +6971,7 @@ func (x InterruptTriggerMode) String() string {
 
 // DeviceInterruptDescriptor is hv_device_interrupt_descriptor.
 //
-// C struct hv_device_interrupt_descriptor: hv device interrupt descriptor.
+// C struct hv_device_interrupt_descriptor: device interrupt descriptor.
 //
 // Reference: include/hyperv/hvhdk_mini.h:431 @ 41362886881f.
 type DeviceInterruptDescriptor struct {
@@ -6985,7 +6985,7 @@ type DeviceInterruptDescriptor struct {
 
 // SendIPIEx is hv_send_ipi_ex.
 //
-// C struct hv_send_ipi_ex: hv send ipi ex.
+// C struct hv_send_ipi_ex: send ipi ex.
 //
 // Reference: include/hyperv/hvhdk_mini.h:466 @ 41362886881f.
 type SendIPIEx struct {
@@ -7018,7 +7018,7 @@ type LogicalDeviceID uint64
 
 // PciBdf is hv_pci_bdf.
 //
-// C union hv_pci_bdf: hv pci bdf.
+// C union hv_pci_bdf: pci bdf.
 //
 // Reference: include/hyperv/hvhdk_mini.h:475 @ 41362886881f.
 type PciBdf struct {
@@ -7066,7 +7066,7 @@ func (x *PciBdfBits0) SetDevice(v uint8) {
 
 // PciBusRange is hv_pci_bus_range.
 //
-// C union hv_pci_bus_range: hv pci bus range.
+// C union hv_pci_bus_range: pci bus range.
 //
 // Reference: include/hyperv/hvhdk_mini.h:485 @ 41362886881f.
 type PciBusRange struct {
@@ -7091,7 +7091,7 @@ func (x *PciBusRange) SecondaryBus() *uint8 {
 
 // DeviceType is hv_device_type.
 //
-// Enumeration hv device type (C enum).
+// Enumeration device type (C enum).
 //
 // Reference: include/hyperv/hvhdk_mini.h:494 @ 41362886881f.
 type DeviceType uint32
@@ -7120,7 +7120,7 @@ func (x DeviceType) String() string {
 
 // DeviceID is hv_device_id.
 //
-// C union hv_device_id: hv device id.
+// C union hv_device_id: device id.
 //
 // Reference: include/hyperv/hvhdk_mini.h:501 @ 41362886881f.
 type DeviceID struct {

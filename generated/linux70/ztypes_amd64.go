@@ -11,7 +11,7 @@ import (
 
 // ReenlightenmentControl is hv_reenlightenment_control.
 //
-// Bit-field value hv reenlightenment control (C struct of bit-fields).
+// Bit-field value reenlightenment control (C struct of bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:160 @ cf82dd5ea958.
 type ReenlightenmentControl uint64
@@ -55,7 +55,7 @@ func (x *ReenlightenmentControl) SetTargetVP(v uint32) {
 
 // TSCEmulationStatus is hv_tsc_emulation_status.
 //
-// Bit-field value hv tsc emulation status (C struct of bit-fields).
+// Bit-field value tsc emulation status (C struct of bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:168 @ cf82dd5ea958.
 type TSCEmulationStatus uint64
@@ -79,7 +79,7 @@ func (x *TSCEmulationStatus) SetInprogress(v bool) {
 
 // TSCEmulationControl is hv_tsc_emulation_control.
 //
-// Bit-field value hv tsc emulation control (C struct of bit-fields).
+// Bit-field value tsc emulation control (C struct of bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:173 @ cf82dd5ea958.
 type TSCEmulationControl uint64
@@ -103,7 +103,7 @@ func (x *TSCEmulationControl) SetEnabled(v bool) {
 
 // IsolationType is hv_isolation_type.
 //
-// Enumeration hv isolation type (C enum).
+// Enumeration isolation type (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:391 @ cf82dd5ea958.
 type IsolationType uint32
@@ -132,7 +132,7 @@ func (x IsolationType) String() string {
 
 // X64MSRHypercallContents is hv_x64_msr_hypercall_contents.
 //
-// Bit-field value hv x64 msr hypercall contents (C union of an integer and its bit-fields).
+// Bit-field value x64 msr hypercall contents (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:398 @ cf82dd5ea958.
 type X64MSRHypercallContents uint64
@@ -167,7 +167,7 @@ func (x *X64MSRHypercallContents) SetGuestPhysicalAddress(v uint64) {
 
 // RegisterName is hv_register_name.
 //
-// Enumeration hv register name (C enum).
+// Enumeration register name (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:968 @ cf82dd5ea958.
 type RegisterName uint32
@@ -571,7 +571,7 @@ func (x RegisterName) String() string {
 
 // RegisterValue is hv_register_value.
 //
-// C union hv_register_value: hv register value.
+// C union hv_register_value: register value.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1266 @ cf82dd5ea958.
 type RegisterValue struct {
@@ -647,7 +647,7 @@ func (x *RegisterValue) PendingSyntheticExceptionEvent() *Arm64PendingSyntheticE
 
 // MSIAddressRegister is hv_msi_address_register.
 //
-// Bit-field value hv msi address register (C union of an integer and its bit-fields).
+// Bit-field value msi address register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1367 @ cf82dd5ea958.
 type MSIAddressRegister uint32
@@ -705,7 +705,7 @@ func (x *MSIAddressRegister) SetMSIBase(v uint16) {
 
 // MSIDataRegister is hv_msi_data_register.
 //
-// Bit-field value hv msi data register (C union of an integer and its bit-fields).
+// Bit-field value msi data register (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1379 @ cf82dd5ea958.
 type MSIDataRegister uint32
@@ -763,7 +763,7 @@ func (x *MSIDataRegister) SetTriggerMode(v bool) {
 
 // MSIEntry is hv_msi_entry.
 //
-// C union hv_msi_entry: hv msi entry.
+// C union hv_msi_entry: msi entry.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1391 @ cf82dd5ea958.
 type MSIEntry struct {
@@ -788,7 +788,7 @@ func (x *MSIEntry) Data() *MSIDataRegister {
 
 // InterruptEntry is hv_interrupt_entry.
 //
-// C struct hv_interrupt_entry: hv interrupt entry.
+// C struct hv_interrupt_entry: interrupt entry.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1441 @ cf82dd5ea958.
 type InterruptEntry struct {
@@ -805,7 +805,7 @@ func (x *InterruptEntry) IoapicRte() *IoapicRte {
 
 // InterceptType is hv_intercept_type.
 //
-// Enumeration hv intercept type (C enum).
+// Enumeration intercept type (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1470 @ cf82dd5ea958.
 type InterceptType uint32
@@ -867,7 +867,7 @@ func (x InterceptType) String() string {
 
 // InterceptParameters is hv_intercept_parameters.
 //
-// C union hv_intercept_parameters: hv intercept parameters.
+// C union hv_intercept_parameters: intercept parameters.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1495 @ cf82dd5ea958.
 type InterceptParameters struct {
@@ -907,7 +907,7 @@ func (x *InterceptParameters) MSRIndex() *uint32 {
 
 // VPRegisterPage is hv_vp_register_page.
 //
-// C struct hv_vp_register_page: hv vp register page.
+// C struct hv_vp_register_page: vp register page.
 //
 // Reference: include/hyperv/hvhdk.h:39 @ df40f32c87be.
 type VPRegisterPage struct {
@@ -1105,7 +1105,7 @@ func (x *VPRegisterPage) SegmentRegisters() *[6]X64SegmentRegister {
 
 // InterruptControl is hv_interrupt_control.
 //
-// C union hv_interrupt_control: hv interrupt control.
+// C union hv_interrupt_control: interrupt control.
 //
 // Reference: include/hyperv/hvhdk.h:585 @ df40f32c87be.
 type InterruptControl struct {
@@ -1164,7 +1164,7 @@ func (x *InterruptControlBits4) SetLogicalDestMode(v bool) {
 
 // PartitionPropertyVmmCapabilities is hv_partition_property_vmm_capabilities.
 //
-// C struct hv_partition_property_vmm_capabilities: hv partition property vmm capabilities.
+// C struct hv_partition_property_vmm_capabilities: partition property vmm capabilities.
 //
 // Reference: include/hyperv/hvhdk_mini.h:112 @ 41362886881f.
 type PartitionPropertyVmmCapabilities struct {
@@ -1254,7 +1254,7 @@ func (x *PartitionPropertyVmmCapabilitiesAsUint64) SetVmmEnableIntegratedSchedul
 
 // GetSystemPropertyInput is hv_input_get_system_property.
 //
-// C struct hv_input_get_system_property: hv input get system property.
+// Input parameter block of HVCALL_GET_SYSTEM_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:185 @ 41362886881f.
 type GetSystemPropertyInput struct {
@@ -1271,7 +1271,7 @@ func (x *GetSystemPropertyInput) HvProcessorFeature() *uint32 {
 
 // GetSystemPropertyOutput is hv_output_get_system_property.
 //
-// C struct hv_output_get_system_property: hv output get system property.
+// Output parameter block of HVCALL_GET_SYSTEM_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:198 @ 41362886881f.
 type GetSystemPropertyOutput struct {
@@ -1301,7 +1301,7 @@ func (x *GetSystemPropertyOutput) HvTrampPa() *uint64 {
 
 // MapDeviceInterruptInput is hv_input_map_device_interrupt.
 //
-// C struct hv_input_map_device_interrupt: hv input map device interrupt.
+// Input parameter block of HVCALL_MAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:440 @ 41362886881f.
 type MapDeviceInterruptInput struct {
@@ -1316,7 +1316,7 @@ type MapDeviceInterruptInput struct {
 
 // MapDeviceInterruptOutput is hv_output_map_device_interrupt.
 //
-// C struct hv_output_map_device_interrupt: hv output map device interrupt.
+// Output parameter block of HVCALL_MAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:450 @ 41362886881f.
 type MapDeviceInterruptOutput struct {
@@ -1327,7 +1327,7 @@ type MapDeviceInterruptOutput struct {
 
 // UnmapDeviceInterruptInput is hv_input_unmap_device_interrupt.
 //
-// C struct hv_input_unmap_device_interrupt: hv input unmap device interrupt.
+// Input parameter block of HVCALL_UNMAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:456 @ 41362886881f.
 type UnmapDeviceInterruptInput struct {

@@ -11,7 +11,7 @@ import (
 
 // RegisterName is hv_register_name.
 //
-// Enumeration hv register name (C enum).
+// Enumeration register name (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:968 @ cf82dd5ea958.
 type RegisterName uint32
@@ -259,7 +259,7 @@ func (x RegisterName) String() string {
 
 // RegisterValue is hv_register_value.
 //
-// C union hv_register_value: hv register value.
+// C union hv_register_value: register value.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1266 @ cf82dd5ea958.
 type RegisterValue struct {
@@ -335,7 +335,7 @@ func (x *RegisterValue) PendingSyntheticExceptionEvent() *Arm64PendingSyntheticE
 
 // MSIEntry is hv_msi_entry.
 //
-// C union hv_msi_entry: hv msi entry.
+// C union hv_msi_entry: msi entry.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1402 @ cf82dd5ea958.
 type MSIEntry struct {
@@ -365,7 +365,7 @@ func (x *MSIEntry) Reserved() *uint32 {
 
 // InterruptEntry is hv_interrupt_entry.
 //
-// C struct hv_interrupt_entry: hv interrupt entry.
+// C struct hv_interrupt_entry: interrupt entry.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1441 @ cf82dd5ea958.
 type InterruptEntry struct {
@@ -382,7 +382,7 @@ func (x *InterruptEntry) IoapicRte() *IoapicRte {
 
 // InterceptType is hv_intercept_type.
 //
-// Enumeration hv intercept type (C enum).
+// Enumeration intercept type (C enum).
 //
 // Reference: include/hyperv/hvgdk_mini.h:1470 @ cf82dd5ea958.
 type InterceptType uint32
@@ -417,7 +417,7 @@ func (x InterceptType) String() string {
 
 // InterceptParameters is hv_intercept_parameters.
 //
-// C union hv_intercept_parameters: hv intercept parameters.
+// C union hv_intercept_parameters: intercept parameters.
 //
 // Reference: include/hyperv/hvgdk_mini.h:1495 @ cf82dd5ea958.
 type InterceptParameters struct {
@@ -432,7 +432,7 @@ func (x *InterceptParameters) AsUint64() *uint64 {
 
 // VPRegisterPage is hv_vp_register_page.
 //
-// C struct hv_vp_register_page: hv vp register page.
+// C struct hv_vp_register_page: vp register page.
 //
 // Reference: include/hyperv/hvhdk.h:39 @ df40f32c87be.
 type VPRegisterPage struct {
@@ -445,7 +445,7 @@ type VPRegisterPage struct {
 
 // InterruptControl is hv_interrupt_control.
 //
-// C union hv_interrupt_control: hv interrupt control.
+// C union hv_interrupt_control: interrupt control.
 //
 // Reference: include/hyperv/hvhdk.h:585 @ df40f32c87be.
 type InterruptControl struct {
@@ -490,7 +490,7 @@ func (x *InterruptControlBits4) SetAsserted(v bool) {
 
 // Arm64VPExecutionState is hv_arm64_vp_execution_state.
 //
-// Bit-field value hv arm64 vp execution state (C union of an integer and its bit-fields).
+// Bit-field value arm64 vp execution state (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:811 @ df40f32c87be.
 type Arm64VPExecutionState uint16
@@ -562,7 +562,7 @@ func (x *Arm64VPExecutionState) SetVirtualizationFaultActive(v bool) {
 
 // Arm64InterceptMessageHeader is hv_arm64_intercept_message_header.
 //
-// C struct hv_arm64_intercept_message_header: hv arm64 intercept message header.
+// C struct hv_arm64_intercept_message_header: arm64 intercept message header.
 //
 // Reference: include/hyperv/hvhdk.h:823 @ df40f32c87be.
 type Arm64InterceptMessageHeader struct {
@@ -577,7 +577,7 @@ type Arm64InterceptMessageHeader struct {
 
 // Arm64MemoryAccessInfo is hv_arm64_memory_access_info.
 //
-// Bit-field value hv arm64 memory access info (C union of an integer and its bit-fields).
+// Bit-field value arm64 memory access info (C union of an integer and its bit-fields).
 //
 // Reference: include/hyperv/hvhdk.h:832 @ df40f32c87be.
 type Arm64MemoryAccessInfo uint8
@@ -629,7 +629,7 @@ func (x *Arm64MemoryAccessInfo) SetHypercallOutputPending(v bool) {
 
 // Arm64MemoryInterceptMessage is hv_arm64_memory_intercept_message.
 //
-// C struct hv_arm64_memory_intercept_message: hv arm64 memory intercept message.
+// C struct hv_arm64_memory_intercept_message: arm64 memory intercept message.
 //
 // Reference: include/hyperv/hvhdk.h:842 @ df40f32c87be.
 type Arm64MemoryInterceptMessage struct {
@@ -648,7 +648,7 @@ type Arm64MemoryInterceptMessage struct {
 
 // PartitionPropertyVmmCapabilities is hv_partition_property_vmm_capabilities.
 //
-// C struct hv_partition_property_vmm_capabilities: hv partition property vmm capabilities.
+// C struct hv_partition_property_vmm_capabilities: partition property vmm capabilities.
 //
 // Reference: include/hyperv/hvhdk_mini.h:112 @ 41362886881f.
 type PartitionPropertyVmmCapabilities struct {
@@ -752,7 +752,7 @@ func (x *PartitionPropertyVmmCapabilitiesAsUint64) SetVmmEnableIntegratedSchedul
 
 // GetSystemPropertyInput is hv_input_get_system_property.
 //
-// C struct hv_input_get_system_property: hv input get system property.
+// Input parameter block of HVCALL_GET_SYSTEM_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:185 @ 41362886881f.
 type GetSystemPropertyInput struct {
@@ -764,7 +764,7 @@ type GetSystemPropertyInput struct {
 
 // GetSystemPropertyOutput is hv_output_get_system_property.
 //
-// C struct hv_output_get_system_property: hv output get system property.
+// Output parameter block of HVCALL_GET_SYSTEM_PROPERTY (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:198 @ 41362886881f.
 type GetSystemPropertyOutput struct {
@@ -789,7 +789,7 @@ func (x *GetSystemPropertyOutput) HvTrampPa() *uint64 {
 
 // MapDeviceInterruptInput is hv_input_map_device_interrupt.
 //
-// C struct hv_input_map_device_interrupt: hv input map device interrupt.
+// Input parameter block of HVCALL_MAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:440 @ 41362886881f.
 type MapDeviceInterruptInput struct {
@@ -804,7 +804,7 @@ type MapDeviceInterruptInput struct {
 
 // MapDeviceInterruptOutput is hv_output_map_device_interrupt.
 //
-// C struct hv_output_map_device_interrupt: hv output map device interrupt.
+// Output parameter block of HVCALL_MAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:450 @ 41362886881f.
 type MapDeviceInterruptOutput struct {
@@ -815,7 +815,7 @@ type MapDeviceInterruptOutput struct {
 
 // UnmapDeviceInterruptInput is hv_input_unmap_device_interrupt.
 //
-// C struct hv_input_unmap_device_interrupt: hv input unmap device interrupt.
+// Input parameter block of HVCALL_UNMAP_DEVICE_INTERRUPT (named after it in the header).
 //
 // Reference: include/hyperv/hvhdk_mini.h:456 @ 41362886881f.
 type UnmapDeviceInterruptInput struct {

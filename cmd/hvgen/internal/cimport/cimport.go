@@ -93,5 +93,8 @@ func (c *Config) ref(file string, line int) string {
 // words turns a C name into lower-case words for a description.
 func words(name string) string {
 	name = strings.Trim(name, "_")
+	for _, p := range []string{"hv_", "HV_"} {
+		name = strings.TrimPrefix(name, p)
+	}
 	return strings.ToLower(strings.ReplaceAll(name, "_", " "))
 }

@@ -194,6 +194,11 @@ func (v *converter) link() {
 			x := strings.Join(w, "_")
 			in, out = "HV_INPUT_"+x, "HV_OUTPUT_"+x
 		}
+		for _, b := range []struct{ name, role string }{{in, "Input"}, {out, "Output"}} {
+			if t := agg[b.name]; t != nil {
+				t.Doc = fmt.Sprintf("%s parameter block of %s (named after it in the header).", b.role, h.Name)
+			}
+		}
 		var lists []string
 		for _, b := range []string{in, out} {
 			if t := agg[b]; t != nil && hasList(t.Fields) {
