@@ -157,3 +157,19 @@ func TestKernelC(t *testing.T) {
 		t.Fatalf("%v\n%s", errs, buf.String())
 	}
 }
+
+// TestCheckNamesDisagreement: where the C layout and the registry's engine
+// disagree, Check names the type and the member.
+func TestCheckNamesDisagreement(t *testing.T) {
+	r := importKernel(t)
+	lay := r.Layout["x64"]["hv_output_test_first"]
+	lay.Offsets["value"] = 8 // as if C had aligned it
+	lay.Size = 16
+	errs := Check(r, "test")
+	all := strings.Join(errs, "\n")
+	for _, w := range []string{"x64: hv_output_test_first: size 16 in C, 10 in the registry", "x64: hv_output_test_first.value: offset 8 in C, 2 in the registry"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("Check lacks %q:\n%s", w, all)
+		}
+	}
+}
