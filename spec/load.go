@@ -407,7 +407,7 @@ func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
 }
 
 func (d *decoder) constant(n *yaml.Node, area string) *Constant {
-	m := d.mapping(n, "constant", keys("value", "type")...)
+	m := d.mapping(n, "constant", keys("value", "type", "arch")...)
 	if m == nil {
 		return nil
 	}
@@ -418,6 +418,7 @@ func (d *decoder) constant(n *yaml.Node, area string) *Constant {
 		}
 	}
 	c.Type = d.name(m["type"], "constant "+c.Name+" type")
+	c.Arch = d.arches(m["arch"], "constant "+c.Name)
 	return c
 }
 

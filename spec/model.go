@@ -102,9 +102,13 @@ type Bit struct {
 // Constant is a named number.
 type Constant struct {
 	Item
-	Value *uint64 // nil when the reference names the constant without a value
-	Type  string  // optional
+	Value *uint64  // nil when the reference names the constant without a value
+	Type  string   // optional
+	Arch  []string // the architectures that define it so (a header's #if branches); empty: all
 }
+
+// OnArch reports whether the constant holds on architecture a.
+func (c *Constant) OnArch(a string) bool { return len(c.Arch) == 0 || slices.Contains(c.Arch, a) }
 
 // Status is an HV_STATUS code.
 type Status struct {
@@ -255,6 +259,7 @@ func (r *Registry) View(v string) *Registry {
 func (r *Registry) ForArch(a string) *Registry {
 	out := *r
 	out.Types = filter(r.Types, func(t *Type) bool { return t.OnArch(a) })
+	out.Constants = filter(r.Constants, func(c *Constant) bool { return c.OnArch(a) })
 	return &out
 }
 

@@ -65,8 +65,9 @@ type Bit struct {
 	Width      int
 }
 
-// Define is a #define.
-type Define struct{ Name, Value string }
+// Define is a #define; If is the preprocessor condition of a constant one
+// architecture defines its own way ("" for all).
+type Define struct{ Name, Value, If string }
 
 // Assert is one _Static_assert.
 type Assert struct {
@@ -97,15 +98,19 @@ func Generate(r *spec.Registry, res layout.Results, version, command string) ([]
 		if c.Value == nil {
 			continue
 		}
-		f.Constants = append(f.Constants, Define{c.Name, typed(c.Type, *c.Value)})
+		d := Define{Name: c.Name, Value: typed(c.Type, *c.Value)}
+		if len(c.Arch) == 1 {
+			d.If = archIf[c.Arch[0]]
+		}
+		f.Constants = append(f.Constants, d)
 	}
 	for _, s := range r.Statuses {
 		if s.Value != nil {
-			f.Constants = append(f.Constants, Define{s.Name, typed("HV_STATUS", *s.Value)})
+			f.Constants = append(f.Constants, Define{Name: s.Name, Value: typed("HV_STATUS", *s.Value)})
 		}
 	}
 	for _, h := range r.Hypercalls {
-		f.Constants = append(f.Constants, Define{h.Name, typed("HV_CALL_CODE", h.Code)})
+		f.Constants = append(f.Constants, Define{Name: h.Name, Value: typed("HV_CALL_CODE", h.Code)})
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, f); err != nil {

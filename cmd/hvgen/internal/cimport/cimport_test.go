@@ -132,7 +132,16 @@ func TestKernelC(t *testing.T) {
 	if mask == nil || *mask.Value != 0xff0 {
 		t.Errorf("HV_TEST_MASK: %+v", mask)
 	}
-	if in.Refs[0] != "kernel.h:15 @ abc" {
+	msr := map[string]uint64{}
+	for _, c := range r.Constants {
+		if c.Name == "HV_TEST_MSR" && len(c.Arch) == 1 {
+			msr[c.Arch[0]] = *c.Value
+		}
+	}
+	if msr["x64"] != 0x40000001 || msr["arm64"] != 0x90001 {
+		t.Errorf("HV_TEST_MSR per architecture: %v", msr)
+	}
+	if in.Refs[0] != "kernel.h:20 @ abc" {
 		t.Errorf("ref %q", in.Refs[0])
 	}
 
@@ -141,7 +150,7 @@ func TestKernelC(t *testing.T) {
 		skipped = append(skipped, p.String())
 	}
 	all := strings.Join(skipped, "\n")
-	for _, w := range []string{"kernel.h:43: struct hv_test_mixed: member next overlaps", "kernel.h:90: struct hv_test_pointer: member p: a pointer"} {
+	for _, w := range []string{"kernel.h:48: struct hv_test_mixed: member next overlaps", "kernel.h:95: struct hv_test_pointer: member p: a pointer"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("skips lack %q:\n%s", w, all)
 		}

@@ -9,9 +9,9 @@ import (
 )
 
 // Merge joins the imports of the same headers for several architectures
-// (spec.Arches order): a type that comes out alike on all of them is one
-// item; one that differs, or exists on some only, becomes one item per
-// architecture with arch set. Constants, statuses and call codes have no
+// (spec.Arches order): a type or constant that comes out alike on all of
+// them is one item; one that differs, or exists on some only, becomes one
+// item per architecture with arch set. Statuses and call codes have no
 // per-architecture form in the registry: one defined on some architectures
 // only is kept with a note saying which, and one whose value differs is left
 // out and reported.
@@ -57,13 +57,43 @@ func Merge(byArch map[string]*Result) *Result {
 			}
 		}
 	}
-	out.Constants = mergeItems(arches, byArch, func(r *Result) []*spec.Constant { return r.Constants },
-		func(c *spec.Constant) *spec.Item { return &c.Item }, func(c *spec.Constant) string { return valueKey(c.Value) + c.Type }, &out.Skipped)
+	out.Constants = mergeConstants(arches, byArch)
 	out.Statuses = mergeItems(arches, byArch, func(r *Result) []*spec.Status { return r.Statuses },
 		func(s *spec.Status) *spec.Item { return &s.Item }, func(s *spec.Status) string { return valueKey(s.Value) }, &out.Skipped)
 	out.Hypercalls = mergeItems(arches, byArch, func(r *Result) []*spec.Hypercall { return r.Hypercalls },
 		func(h *spec.Hypercall) *spec.Item { return &h.Item }, func(h *spec.Hypercall) string { return fmt.Sprint(h.Code, h.Input, h.Output) }, &out.Skipped)
 	out.SortSkipped()
+	return out
+}
+
+// mergeConstants gives a constant one item per architecture where the
+// architectures define it differently or not at all.
+func mergeConstants(arches []string, byArch map[string]*Result) []*spec.Constant {
+	var order []string
+	per := map[string]map[string]*spec.Constant{}
+	for _, a := range arches {
+		for _, c := range byArch[a].Constants {
+			if per[c.Name] == nil {
+				per[c.Name] = map[string]*spec.Constant{}
+				order = append(order, c.Name)
+			}
+			per[c.Name][a] = c
+		}
+	}
+	var out []*spec.Constant
+	for _, n := range order {
+		if c, ok := same(per[n], arches, func(c *spec.Constant) []byte { return []byte(valueKey(c.Value) + " " + c.Type) }); ok {
+			out = append(out, c)
+			continue
+		}
+		for _, a := range arches {
+			if c := per[n][a]; c != nil {
+				x := *c
+				x.Arch = []string{a}
+				out = append(out, &x)
+			}
+		}
+	}
 	return out
 }
 

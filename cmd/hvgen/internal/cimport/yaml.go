@@ -44,6 +44,9 @@ func WriteYAML(w io.Writer, f *File) error {
 			if c.Type != "" {
 				insertAfterName(m, "type", str(c.Type))
 			}
+			if len(c.Arch) > 0 {
+				insertAfterName(m, "arch", strs(c.Arch))
+			}
 			seq.Content = append(seq.Content, m)
 		}
 		add(root, "constants", seq)

@@ -120,8 +120,9 @@ type Status struct {
 // Constant is an exported constant; value is null when no reference gives one.
 type Constant struct {
 	Common
-	Value *uint64 `json:"value"`
-	Type  string  `json:"type,omitempty"`
+	Value *uint64  `json:"value"`
+	Type  string   `json:"type,omitempty"`
+	Arch  []string `json:"arch,omitempty"` // set when the constant is defined per architecture
 }
 
 // EventGroup is an exported event-log group.
@@ -257,7 +258,7 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		doc.Statuses = append(doc.Statuses, Status{Common: common(&s.Item), Value: s.Value})
 	}
 	for _, c := range src.Constants {
-		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: c.Value, Type: c.Type})
+		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: c.Value, Type: c.Type, Arch: c.Arch})
 	}
 	for _, g := range src.EventGroups {
 		x := EventGroup{Common: common(&g.Item), Mask: g.Mask, Entries: []EventEntry{}}

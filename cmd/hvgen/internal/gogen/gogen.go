@@ -48,7 +48,10 @@ func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]b
 		}
 	}
 	g.typeFiles(add)
-	add("zconst.go", g.constFile())
+	add("zconst.go", g.constFile(""))
+	for _, a := range layout.Arches {
+		add("zconst_"+goArch[a.Name]+".go", g.constFile(a.Name))
+	}
 	add("zstatus.go", g.statusFile())
 	add("zcalls.go", g.callsFile())
 	add("zeventlog.go", g.eventlogFile())

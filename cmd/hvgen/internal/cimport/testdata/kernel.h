@@ -11,6 +11,11 @@
 #define HV_STATUS_TEST_BAD		BIT(3)
 #define HV_TEST_MASK			GENMASK_ULL(11, 4)
 #define HV_TEST_PGBITS			12
+#if IS_ENABLED(CONFIG_X86)
+#define HV_TEST_MSR			0x40000001
+#elif IS_ENABLED(CONFIG_ARM64)
+#define HV_TEST_MSR			0x00090001
+#endif
 
 struct hv_input_test_first {
 	u64 partition_id;
