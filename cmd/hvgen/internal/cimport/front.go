@@ -135,42 +135,41 @@ func translateSafely(cfg *cc.Config, srcs []cc.Source, arch string) (ast *cc.AST
 	return ast, nil
 }
 
-// headerFS holds the headers under Root (every *.h and *.c file) and the
-// system header stand-ins, so that the front end reads nothing else.
+// headerFS is what the front end reads: the files under Root (read when
+// included, so a whole kernel tree as Root costs nothing) and the system
+// header stand-ins under stubDir.
 func headerFS(c *Config) (fs.FS, error) {
-	m := fstest.MapFS{}
 	root := c.Root
 	if root == "" {
 		root = "."
 	}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !(strings.HasSuffix(p, ".h") || strings.HasSuffix(p, ".c")) {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		m[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
-		return nil
-	})
-	if err != nil {
+	if st, err := os.Stat(root); err != nil {
 		return nil, err
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", root)
 	}
+	disk := os.DirFS(root)
 	for _, f := range c.Files {
-		if _, ok := m[path.Clean(filepath.ToSlash(f))]; !ok {
+		if st, err := fs.Stat(disk, path.Clean(filepath.ToSlash(f))); err != nil || st.IsDir() {
 			return nil, fmt.Errorf("%s: no such header under %s", f, root)
 		}
 	}
+	stubs := fstest.MapFS{}
 	for name, text := range c.Stubs {
-		m[path.Join(stubDir, name)] = &fstest.MapFile{Data: []byte(text)}
+		stubs[path.Join(stubDir, name)] = &fstest.MapFile{Data: []byte(text)}
 	}
-	return m, nil
+	return overlayFS{stubs: stubs, disk: disk}, nil
+}
+
+// overlayFS serves the stand-ins under stubDir and everything else from disk.
+type overlayFS struct {
+	stubs fstest.MapFS
+	disk  fs.FS
+}
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	if name == stubDir || strings.HasPrefix(name, stubDir+"/") {
+		return o.stubs.Open(name)
+	}
+	return o.disk.Open(name)
 }
