@@ -24,7 +24,7 @@ version=$2
 shift 2
 cd "$(dirname "$0")/.."
 set -- $(for r in "$@"; do printf -- '-commit %s ' "$r"; done)
-go run ./cmd/hvgen import -prelude linux -version "$version" -root "$root" "$@" \
+go run ./cmd/hvgen import -prelude linux -version "$version" -root "$root" -conventions tlfs,wdk-2013 "$@" \
 	-out spec -prefix linux_ \
 	include/hyperv/hvgdk_mini.h include/hyperv/hvgdk.h include/hyperv/hvgdk_ext.h \
 	include/hyperv/hvhdk_mini.h include/hyperv/hvhdk.h 2>spec/linux_import.txt || {

@@ -28,6 +28,9 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	outDir := fs.String("out", "", "output `dir`ectory: one registry file per header, named <prefix><header>.yaml (instead of -o)")
 	prefix := fs.String("prefix", "", "with -out: `prefix` of the file and area names")
 	area := fs.String("area", "import", "with -o: the file's `area`")
+	conventions := fs.String("conventions", "", "comma-separated document `versions` (newest first, e.g. tlfs,wdk-2013) whose calling conventions to take over for the call codes the registry's aliases of -version pair with their calls (reads the registry: -spec)")
+	var rf registryFlags
+	rf.register(fs)
 	var incs, defs specDirs
 	fs.Var(&incs, "I", "include `dir`ectory relative to -root; repeatable")
 	fs.Var(&defs, "D", "define a macro (`name[=value]`) before the prelude's; repeatable")
@@ -60,13 +63,23 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			commit = c
 		}
 	}
+	var convs map[string]*cimport.Convention
+	if *conventions != "" {
+		r, err := rf.load(stderr)
+		if err != nil {
+			return err
+		}
+		if convs, err = callConventions(r, *version, list(*conventions)); err != nil {
+			return err
+		}
+	}
 	byArch := map[string]*cimport.Result{}
 	for _, a := range list(*arches) {
 		if !slices.Contains(spec.Arches, a) {
 			return usageError{fmt.Sprintf("-arch: unknown architecture %q (x64, arm64)", a)}
 		}
 		res, err := cimport.Parse(&cimport.Config{Arch: a, Root: *root, Files: files, Include: incs, Prelude: pre.Text,
-			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Commits: perFileRev})
+			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Commits: perFileRev, Conventions: convs})
 		if err != nil {
 			return err
 		}
@@ -142,6 +155,41 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// callConventions collects, for each call code the registry's aliases of
+// version pair with a documented call, that call's convention as the first
+// of docs that has it describes it, and the types the aliases pair with its
+// parameter blocks.
+func callConventions(r *spec.Registry, version string, docs []string) (map[string]*cimport.Convention, error) {
+	for _, d := range docs {
+		if _, err := view(r, d); err != nil {
+			return nil, err
+		}
+	}
+	typeAliases := map[string][]string{} // documented type -> header types
+	for _, a := range r.Aliases {
+		if a.In(version) {
+			typeAliases[a.Of] = append(typeAliases[a.Of], a.Name)
+		}
+	}
+	out := map[string]*cimport.Convention{}
+	for _, a := range r.Aliases {
+		if !a.In(version) {
+			continue
+		}
+		for _, d := range docs {
+			i := slices.IndexFunc(r.View(d).Hypercalls, func(h *spec.Hypercall) bool { return h.Name == a.Of })
+			if i < 0 {
+				continue
+			}
+			h := r.View(d).Hypercalls[i]
+			out[a.Name] = &cimport.Convention{DocCall: h.Name, DocVersion: d, Rep: h.Rep, Fast: h.Fast, VariableHeader: h.VariableHeader,
+				Input: h.Input != "", Output: h.Output != "", InputRep: h.InputRep != "", OutputRep: h.OutputRep != "", Inputs: typeAliases[h.Input], Outputs: typeAliases[h.Output]}
+			break
+		}
+	}
+	return out, nil
 }
 
 // areaName makes an area identifier of a file name.

@@ -13,12 +13,16 @@ const (
 	// CallFlushVirtualAddressSpace is HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE (simple): Hypercall flush virtual
 	// address space.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
-	// CallFlushVirtualAddressList is HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST (simple): Hypercall flush virtual
-	// address list.
+	// CallFlushVirtualAddressList is HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST (rep): Hypercall flush virtual
+	// address list. The headers state no calling convention: a rep call (not fast), as tlfs documents
+	// HvCallFlushVirtualAddressList (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallFlushVirtualAddressList CallCode = 0x0003
 	// CallNotifyLongSpinWait is HVCALL_NOTIFY_LONG_SPIN_WAIT (simple): Hypercall notify long spin wait.
 	CallNotifyLongSpinWait CallCode = 0x0008
-	// CallSendIPI is HVCALL_SEND_IPI (simple): Hypercall send ipi.
+	// CallSendIPI is HVCALL_SEND_IPI (simple): Hypercall send ipi. The headers state no calling
+	// convention: a simple call (not fast), as tlfs documents HvCallSendSyntheticClusterIpi (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallSendIPI CallCode = 0x000b
 	// CallEnableVPVTL is HVCALL_ENABLE_VP_VTL (simple): Hypercall enable vp vtl.
 	CallEnableVPVTL CallCode = 0x000f
@@ -31,56 +35,70 @@ const (
 	// CallSendIPIEx is HVCALL_SEND_IPI_EX (simple): Hypercall send ipi ex.
 	CallSendIPIEx CallCode = 0x0015
 	// CallCreatePartition is HVCALL_CREATE_PARTITION (simple): Hypercall create partition. The headers
-	// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-	// and whether the fast form is allowed is not stated (recorded as not fast).
+	// state no calling convention: a simple call (not fast), as tlfs documents HvCallCreatePartition (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallCreatePartition CallCode = 0x0040
 	// CallInitializePartition is HVCALL_INITIALIZE_PARTITION (simple): Hypercall initialize partition. The
-	// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-	// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+	// headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallInitializePartition (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallInitializePartition CallCode = 0x0041
 	// CallFinalizePartition is HVCALL_FINALIZE_PARTITION (simple): Hypercall finalize partition. The
-	// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-	// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+	// headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallFinalizePartition (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallFinalizePartition CallCode = 0x0042
 	// CallDeletePartition is HVCALL_DELETE_PARTITION (simple): Hypercall delete partition. The headers
-	// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-	// and whether the fast form is allowed is not stated (recorded as not fast).
+	// state no calling convention: a simple call (not fast), as tlfs documents HvCallDeletePartition (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallDeletePartition CallCode = 0x0043
 	// CallGetPartitionProperty is HVCALL_GET_PARTITION_PROPERTY (simple): Hypercall get partition
-	// property. The headers state no calling convention; its parameter blocks hold no list, so it is
-	// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-	// fast).
+	// property. The headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallGetPartitionProperty (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallGetPartitionProperty CallCode = 0x0044
 	// CallSetPartitionProperty is HVCALL_SET_PARTITION_PROPERTY (simple): Hypercall set partition
-	// property. The headers state no calling convention; its parameter blocks hold no list, so it is
-	// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-	// fast).
+	// property. The headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallSetPartitionProperty (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallSetPartitionProperty CallCode = 0x0045
 	// CallGetPartitionID is HVCALL_GET_PARTITION_ID (simple): Hypercall get partition id. The headers
-	// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-	// and whether the fast form is allowed is not stated (recorded as not fast).
+	// state no calling convention: a simple call (not fast), as wdk-2013 documents HvCallGetPartitionId
+	// (the registry's aliases pair the two); the parameter blocks are the header's.
 	CallGetPartitionID CallCode = 0x0046
-	// CallDepositMemory is HVCALL_DEPOSIT_MEMORY (simple): Hypercall deposit memory.
+	// CallDepositMemory is HVCALL_DEPOSIT_MEMORY (rep): Hypercall deposit memory. The headers state no
+	// calling convention: a rep call (not fast), as tlfs documents HvCallDepositMemory (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallDepositMemory CallCode = 0x0048
-	// CallWithdrawMemory is HVCALL_WITHDRAW_MEMORY (simple): Hypercall withdraw memory.
+	// CallWithdrawMemory is HVCALL_WITHDRAW_MEMORY (rep): Hypercall withdraw memory. The headers state no
+	// calling convention: a rep call (not fast), as tlfs documents HvCallWithdrawMemory (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallWithdrawMemory CallCode = 0x0049
-	// CallMapGPAPages is HVCALL_MAP_GPA_PAGES (simple): Hypercall map gpa pages.
+	// CallMapGPAPages is HVCALL_MAP_GPA_PAGES (rep): Hypercall map gpa pages. The headers state no calling
+	// convention: a rep call (not fast), as tlfs documents HvCallMapGpaPages (the registry's aliases pair
+	// the two); the parameter blocks are the header's.
 	CallMapGPAPages CallCode = 0x004b
-	// CallUnmapGPAPages is HVCALL_UNMAP_GPA_PAGES (simple): Hypercall unmap gpa pages. The headers state
-	// no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-	// whether the fast form is allowed is not stated (recorded as not fast).
+	// CallUnmapGPAPages is HVCALL_UNMAP_GPA_PAGES (rep): Hypercall unmap gpa pages. The headers state no
+	// calling convention: a rep call (not fast), as tlfs documents HvCallUnmapGpaPages (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallUnmapGPAPages CallCode = 0x004c
 	// CallInstallIntercept is HVCALL_INSTALL_INTERCEPT (simple): Hypercall install intercept.
 	CallInstallIntercept CallCode = 0x004d
-	// CallCreateVP is HVCALL_CREATE_VP (simple): Hypercall create vp.
+	// CallCreateVP is HVCALL_CREATE_VP (simple): Hypercall create vp. The headers state no calling
+	// convention: a simple call (not fast), as tlfs documents HvCallCreateVp (the registry's aliases pair
+	// the two); the parameter blocks are the header's.
 	CallCreateVP CallCode = 0x004e
 	// CallDeleteVP is HVCALL_DELETE_VP (simple): Hypercall delete vp. The headers state no calling
-	// convention; its parameter blocks hold no list, so it is recorded as a simple call, and whether the
-	// fast form is allowed is not stated (recorded as not fast).
+	// convention: a simple call (not fast), as tlfs documents HvCallDeleteVp (the registry's aliases pair
+	// the two); the parameter blocks are the header's.
 	CallDeleteVP CallCode = 0x004f
-	// CallGetVPRegisters is HVCALL_GET_VP_REGISTERS (simple): Hypercall get vp registers.
+	// CallGetVPRegisters is HVCALL_GET_VP_REGISTERS (rep): Hypercall get vp registers. The headers state
+	// no calling convention: a rep call (not fast), as tlfs documents HvCallGetVpRegisters (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallGetVPRegisters CallCode = 0x0050
-	// CallSetVPRegisters is HVCALL_SET_VP_REGISTERS (simple): Hypercall set vp registers.
+	// CallSetVPRegisters is HVCALL_SET_VP_REGISTERS (rep): Hypercall set vp registers. The headers state
+	// no calling convention: a rep call (not fast), as tlfs documents HvCallSetVpRegisters (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallSetVPRegisters CallCode = 0x0051
 	// CallTranslateVirtualAddress is HVCALL_TRANSLATE_VIRTUAL_ADDRESS (simple): Hypercall translate
 	// virtual address.
@@ -89,12 +107,12 @@ const (
 	// interrupt.
 	CallClearVirtualInterrupt CallCode = 0x0056
 	// CallDeletePort is HVCALL_DELETE_PORT (simple): Hypercall delete port. The headers state no calling
-	// convention; its parameter blocks hold no list, so it is recorded as a simple call, and whether the
-	// fast form is allowed is not stated (recorded as not fast).
+	// convention: a simple call (not fast), as tlfs documents HvCallDeletePort (the registry's aliases
+	// pair the two); the parameter blocks are the header's.
 	CallDeletePort CallCode = 0x0058
 	// CallDisconnectPort is HVCALL_DISCONNECT_PORT (simple): Hypercall disconnect port. The headers state
-	// no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-	// whether the fast form is allowed is not stated (recorded as not fast).
+	// no calling convention: a simple call (not fast), as tlfs documents HvCallDisconnectPort (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallDisconnectPort CallCode = 0x005b
 	// CallPostMessage is HVCALL_POST_MESSAGE (simple): Hypercall post message.
 	CallPostMessage CallCode = 0x005c
@@ -107,16 +125,17 @@ const (
 	// CallResetDebugSession is HVCALL_RESET_DEBUG_SESSION (simple): Hypercall reset debug session.
 	CallResetDebugSession CallCode = 0x006b
 	// CallMapStatsPage is HVCALL_MAP_STATS_PAGE (simple): Hypercall map stats page. The headers state no
-	// calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-	// whether the fast form is allowed is not stated (recorded as not fast).
+	// calling convention: a simple call (not fast), as wdk-2013 documents HvCallMapStatsPage (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallMapStatsPage CallCode = 0x006c
 	// CallUnmapStatsPage is HVCALL_UNMAP_STATS_PAGE (simple): Hypercall unmap stats page. The headers
-	// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-	// and whether the fast form is allowed is not stated (recorded as not fast).
+	// state no calling convention: a simple call (not fast), as tlfs documents HvCallUnmapStatsPage (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallUnmapStatsPage CallCode = 0x006d
 	// CallSetSystemProperty is HVCALL_SET_SYSTEM_PROPERTY (simple): Hypercall set system property. The
-	// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-	// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+	// headers state no calling convention: a simple call (not fast), as wdk-2013 documents
+	// HvCallSetSystemProperty (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallSetSystemProperty CallCode = 0x006f
 	// CallAddLogicalProcessor is HVCALL_ADD_LOGICAL_PROCESSOR (simple): Hypercall add logical processor.
 	// The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
@@ -155,17 +174,17 @@ const (
 	// intercept result.
 	CallRegisterInterceptResult CallCode = 0x0091
 	// CallAssertVirtualInterrupt is HVCALL_ASSERT_VIRTUAL_INTERRUPT (simple): Hypercall assert virtual
-	// interrupt. The headers state no calling convention; its parameter blocks hold no list, so it is
-	// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-	// fast).
+	// interrupt. The headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallAssertVirtualInterrupt (the registry's aliases pair the two); the parameter blocks are the
+	// header's.
 	CallAssertVirtualInterrupt CallCode = 0x0094
 	// CallCreatePort is HVCALL_CREATE_PORT (simple): Hypercall create port. The headers state no calling
-	// convention; its parameter blocks hold no list, so it is recorded as a simple call, and whether the
-	// fast form is allowed is not stated (recorded as not fast).
+	// convention: a simple call (not fast), as tlfs documents HvCallCreatePort (the registry's aliases
+	// pair the two); the parameter blocks are the header's.
 	CallCreatePort CallCode = 0x0095
 	// CallConnectPort is HVCALL_CONNECT_PORT (simple): Hypercall connect port. The headers state no
-	// calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-	// whether the fast form is allowed is not stated (recorded as not fast).
+	// calling convention: a simple call (not fast), as tlfs documents HvCallConnectPort (the registry's
+	// aliases pair the two); the parameter blocks are the header's.
 	CallConnectPort CallCode = 0x0096
 	// CallStartVP is HVCALL_START_VP (simple): Hypercall start vp.
 	CallStartVP CallCode = 0x0099
@@ -199,12 +218,12 @@ const (
 	// Hypercall modify sparse gpa page host visibility.
 	CallModifySparseGPAPageHostVisibility CallCode = 0x00db
 	// CallMapVPStatePage is HVCALL_MAP_VP_STATE_PAGE (simple): Hypercall map vp state page. The headers
-	// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-	// and whether the fast form is allowed is not stated (recorded as not fast).
+	// state no calling convention: a simple call (not fast), as tlfs documents HvCallMapVpStatePage (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallMapVPStatePage CallCode = 0x00e1
 	// CallUnmapVPStatePage is HVCALL_UNMAP_VP_STATE_PAGE (simple): Hypercall unmap vp state page. The
-	// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-	// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+	// headers state no calling convention: a simple call (not fast), as tlfs documents
+	// HvCallUnmapVpStatePage (the registry's aliases pair the two); the parameter blocks are the header's.
 	CallUnmapVPStatePage CallCode = 0x00e2
 	// CallGetVPState is HVCALL_GET_VP_STATE (simple): Hypercall get vp state.
 	CallGetVPState CallCode = 0x00e3
@@ -226,8 +245,8 @@ const (
 	// whether the fast form is allowed is not stated (recorded as not fast).
 	CallDisableHypEx CallCode = 0x010f
 	// CallMapStatsPage2 is HVCALL_MAP_STATS_PAGE2 (simple): Hypercall map stats page2. The headers state
-	// no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-	// whether the fast form is allowed is not stated (recorded as not fast).
+	// no calling convention: a simple call (not fast), as tlfs documents HvCallMapStatsPage2 (the
+	// registry's aliases pair the two); the parameter blocks are the header's.
 	CallMapStatsPage2 CallCode = 0x0131
 )
 
@@ -384,17 +403,19 @@ var Hypercalls = [...]abi.Hypercall{{
 	Incomplete: true,
 	Name:       "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE",
 }, {
-	Code:       uint16(CallFlushVirtualAddressList),
-	Incomplete: true,
-	Name:       "HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST",
+	Code:          uint16(CallFlushVirtualAddressList),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST",
+	Rep:           true,
 }, {
 	Code:       uint16(CallNotifyLongSpinWait),
 	Incomplete: true,
 	Name:       "HVCALL_NOTIFY_LONG_SPIN_WAIT",
 }, {
-	Code:       uint16(CallSendIPI),
-	Incomplete: true,
-	Name:       "HVCALL_SEND_IPI",
+	Code:      uint16(CallSendIPI),
+	InputSize: 16,
+	Name:      "HVCALL_SEND_IPI",
 }, {
 	Code:       uint16(CallEnableVPVTL),
 	Incomplete: true,
@@ -442,41 +463,53 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HVCALL_GET_PARTITION_ID",
 	OutputSize: 8,
 }, {
-	Code:       uint16(CallDepositMemory),
-	Incomplete: true,
-	Name:       "HVCALL_DEPOSIT_MEMORY",
+	Code:          uint16(CallDepositMemory),
+	InputElemSize: 8,
+	InputSize:     8,
+	Name:          "HVCALL_DEPOSIT_MEMORY",
+	Rep:           true,
 }, {
-	Code:       uint16(CallWithdrawMemory),
-	Incomplete: true,
-	Name:       "HVCALL_WITHDRAW_MEMORY",
+	Code:           uint16(CallWithdrawMemory),
+	InputSize:      16,
+	Name:           "HVCALL_WITHDRAW_MEMORY",
+	OutputElemSize: 8,
+	Rep:            true,
 }, {
-	Code:       uint16(CallMapGPAPages),
-	Incomplete: true,
-	Name:       "HVCALL_MAP_GPA_PAGES",
+	Code:          uint16(CallMapGPAPages),
+	InputElemSize: 8,
+	InputSize:     24,
+	Name:          "HVCALL_MAP_GPA_PAGES",
+	Rep:           true,
 }, {
 	Code:      uint16(CallUnmapGPAPages),
 	InputSize: 24,
 	Name:      "HVCALL_UNMAP_GPA_PAGES",
+	Rep:       true,
 }, {
 	Code:       uint16(CallInstallIntercept),
 	Incomplete: true,
 	Name:       "HVCALL_INSTALL_INTERCEPT",
 }, {
-	Code:       uint16(CallCreateVP),
-	Incomplete: true,
-	Name:       "HVCALL_CREATE_VP",
+	Code:      uint16(CallCreateVP),
+	InputSize: 40,
+	Name:      "HVCALL_CREATE_VP",
 }, {
 	Code:      uint16(CallDeleteVP),
 	InputSize: 16,
 	Name:      "HVCALL_DELETE_VP",
 }, {
-	Code:       uint16(CallGetVPRegisters),
-	Incomplete: true,
-	Name:       "HVCALL_GET_VP_REGISTERS",
+	Code:           uint16(CallGetVPRegisters),
+	InputElemSize:  4,
+	InputSize:      16,
+	Name:           "HVCALL_GET_VP_REGISTERS",
+	OutputElemSize: 16,
+	Rep:            true,
 }, {
-	Code:       uint16(CallSetVPRegisters),
-	Incomplete: true,
-	Name:       "HVCALL_SET_VP_REGISTERS",
+	Code:          uint16(CallSetVPRegisters),
+	InputElemSize: 32,
+	InputSize:     16,
+	Name:          "HVCALL_SET_VP_REGISTERS",
+	Rep:           true,
 }, {
 	Code:       uint16(CallTranslateVirtualAddress),
 	Incomplete: true,

@@ -63,46 +63,44 @@ func NewClient(b hvcall.Backend) *Client {
 // Hypercall flush virtual address space.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallFlushVirtualAddressSpace, it has an input block; the headers declare
+// none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) FlushVirtualAddressSpace(input, output []byte) error {
 	return c.Call(&Hypercalls[0], input, output)
 }
 
-// FlushVirtualAddressList issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST (call code 0x0003, simple):
-// Hypercall flush virtual address list.
+// FlushVirtualAddressList issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST (call code 0x0003, rep): Hypercall
+// flush virtual address list. The headers state no calling convention: a rep call (not fast), as tlfs
+// documents HvCallFlushVirtualAddressList (the registry's aliases pair the two); the parameter blocks
+// are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
-func (c *Client) FlushVirtualAddressList(input, output []byte) error {
-	return c.Call(&Hypercalls[1], input, output)
+// It returns the number of rep elements completed.
+func (c *Client) FlushVirtualAddressList(in *TLBFlush, elems []uint64) (int, error) {
+	return c.CallRep(&Hypercalls[1], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // NotifyLongSpinWait issues HVCALL_NOTIFY_LONG_SPIN_WAIT (call code 0x0008, simple): Hypercall notify
 // long spin wait.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallNotifyLongSpinWait, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) NotifyLongSpinWait(input, output []byte) error {
 	return c.Call(&Hypercalls[2], input, output)
 }
 
-// SendIPI issues HVCALL_SEND_IPI (call code 0x000b, simple): Hypercall send ipi.
-//
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
-func (c *Client) SendIPI(input, output []byte) error {
-	return c.Call(&Hypercalls[3], input, output)
+// SendIPI issues HVCALL_SEND_IPI (call code 0x000b, simple): Hypercall send ipi. The headers state no
+// calling convention: a simple call (not fast), as tlfs documents HvCallSendSyntheticClusterIpi (the
+// registry's aliases pair the two); the parameter blocks are the header's.
+func (c *Client) SendIPI(in *SendIPI) error {
+	return c.CallParts(&Hypercalls[3], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // EnableVPVTL issues HVCALL_ENABLE_VP_VTL (call code 0x000f, simple): Hypercall enable vp vtl.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallEnableVpVtl, it has an input block; the headers declare none under the
+// call's name, and the aliases pair none with the documented block.
 func (c *Client) EnableVPVTL(input, output []byte) error {
 	return c.Call(&Hypercalls[4], input, output)
 }
@@ -111,8 +109,8 @@ func (c *Client) EnableVPVTL(input, output []byte) error {
 // Hypercall flush virtual address space ex.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallFlushVirtualAddressSpaceEx, it takes a variable-size input header,
+// which the headers' blocks do not delimit.
 func (c *Client) FlushVirtualAddressSpaceEx(input, output []byte) error {
 	return c.Call(&Hypercalls[5], input, output)
 }
@@ -121,8 +119,8 @@ func (c *Client) FlushVirtualAddressSpaceEx(input, output []byte) error {
 // Hypercall flush virtual address list ex.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallFlushVirtualAddressListEx, it takes a variable-size input header, which
+// the headers' blocks do not delimit.
 func (c *Client) FlushVirtualAddressListEx(input, output []byte) error {
 	return c.Call(&Hypercalls[6], input, output)
 }
@@ -130,157 +128,151 @@ func (c *Client) FlushVirtualAddressListEx(input, output []byte) error {
 // SendIPIEx issues HVCALL_SEND_IPI_EX (call code 0x0015, simple): Hypercall send ipi ex.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallSendSyntheticClusterIpiEx, it takes a variable-size input header, which
+// the headers' blocks do not delimit.
 func (c *Client) SendIPIEx(input, output []byte) error {
 	return c.Call(&Hypercalls[7], input, output)
 }
 
 // CreatePartition issues HVCALL_CREATE_PARTITION (call code 0x0040, simple): Hypercall create
-// partition. The headers state no calling convention; its parameter blocks hold no list, so it is
-// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// partition. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallCreatePartition (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionOutput) error {
 	return c.CallParts(&Hypercalls[8], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // InitializePartition issues HVCALL_INITIALIZE_PARTITION (call code 0x0041, simple): Hypercall
-// initialize partition. The headers state no calling convention; its parameter blocks hold no list, so
-// it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// initialize partition. The headers state no calling convention: a simple call (not fast), as tlfs
+// documents HvCallInitializePartition (the registry's aliases pair the two); the parameter blocks are
+// the header's.
 func (c *Client) InitializePartition(in *InitializePartitionInput) error {
 	return c.CallParts(&Hypercalls[9], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FinalizePartition issues HVCALL_FINALIZE_PARTITION (call code 0x0042, simple): Hypercall finalize
-// partition. The headers state no calling convention; its parameter blocks hold no list, so it is
-// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// partition. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallFinalizePartition (the registry's aliases pair the two); the parameter blocks are the
+// header's.
 func (c *Client) FinalizePartition(in *FinalizePartitionInput) error {
 	return c.CallParts(&Hypercalls[10], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeletePartition issues HVCALL_DELETE_PARTITION (call code 0x0043, simple): Hypercall delete
-// partition. The headers state no calling convention; its parameter blocks hold no list, so it is
-// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// partition. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallDeletePartition (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeletePartition(in *DeletePartitionInput) error {
 	return c.CallParts(&Hypercalls[11], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionProperty issues HVCALL_GET_PARTITION_PROPERTY (call code 0x0044, simple): Hypercall get
-// partition property. The headers state no calling convention; its parameter blocks hold no list, so
-// it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// partition property. The headers state no calling convention: a simple call (not fast), as tlfs
+// documents HvCallGetPartitionProperty (the registry's aliases pair the two); the parameter blocks are
+// the header's.
 func (c *Client) GetPartitionProperty(in *GetPartitionPropertyInput, out *GetPartitionPropertyOutput) error {
 	return c.CallParts(&Hypercalls[12], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SetPartitionProperty issues HVCALL_SET_PARTITION_PROPERTY (call code 0x0045, simple): Hypercall set
-// partition property. The headers state no calling convention; its parameter blocks hold no list, so
-// it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// partition property. The headers state no calling convention: a simple call (not fast), as tlfs
+// documents HvCallSetPartitionProperty (the registry's aliases pair the two); the parameter blocks are
+// the header's.
 func (c *Client) SetPartitionProperty(in *SetPartitionPropertyInput) error {
 	return c.CallParts(&Hypercalls[13], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionID issues HVCALL_GET_PARTITION_ID (call code 0x0046, simple): Hypercall get partition
-// id. The headers state no calling convention; its parameter blocks hold no list, so it is recorded as
-// a simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// id. The headers state no calling convention: a simple call (not fast), as wdk-2013 documents
+// HvCallGetPartitionId (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) GetPartitionID(out *GetPartitionIDOutput) error {
 	return c.CallParts(&Hypercalls[14], nil, nil, hvcall.Bytes(out), nil)
 }
 
-// DepositMemory issues HVCALL_DEPOSIT_MEMORY (call code 0x0048, simple): Hypercall deposit memory.
+// DepositMemory issues HVCALL_DEPOSIT_MEMORY (call code 0x0048, rep): Hypercall deposit memory. The
+// headers state no calling convention: a rep call (not fast), as tlfs documents HvCallDepositMemory
+// (the registry's aliases pair the two); the parameter blocks are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
-func (c *Client) DepositMemory(input, output []byte) error {
-	return c.Call(&Hypercalls[15], input, output)
+// It returns the number of rep elements completed.
+func (c *Client) DepositMemory(in *DepositMemory, elems []uint64) (int, error) {
+	return c.CallRep(&Hypercalls[15], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
-// WithdrawMemory issues HVCALL_WITHDRAW_MEMORY (call code 0x0049, simple): Hypercall withdraw memory.
+// WithdrawMemory issues HVCALL_WITHDRAW_MEMORY (call code 0x0049, rep): Hypercall withdraw memory. The
+// headers state no calling convention: a rep call (not fast), as tlfs documents HvCallWithdrawMemory
+// (the registry's aliases pair the two); the parameter blocks are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers name its parameter blocks (hv_input_withdraw_memory, hv_output_withdraw_memory) but
-// not its calling convention, and hv_output_withdraw_memory ends in a variable-length list that may be
-// a rep list or a variable-size header.
-func (c *Client) WithdrawMemory(input, output []byte) error {
-	return c.Call(&Hypercalls[16], input, output)
+// It returns the number of rep elements completed.
+func (c *Client) WithdrawMemory(in *WithdrawMemoryInput, results []uint64) (int, error) {
+	return c.CallRep(&Hypercalls[16], hvcall.Bytes(in), nil, nil, hvcall.SliceBytes(results), len(results))
 }
 
-// MapGPAPages issues HVCALL_MAP_GPA_PAGES (call code 0x004b, simple): Hypercall map gpa pages.
+// MapGPAPages issues HVCALL_MAP_GPA_PAGES (call code 0x004b, rep): Hypercall map gpa pages. The
+// headers state no calling convention: a rep call (not fast), as tlfs documents HvCallMapGpaPages (the
+// registry's aliases pair the two); the parameter blocks are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers name its parameter blocks (hv_input_map_gpa_pages) but not its calling convention,
-// and hv_input_map_gpa_pages ends in a variable-length list that may be a rep list or a variable-size
-// header.
-func (c *Client) MapGPAPages(input, output []byte) error {
-	return c.Call(&Hypercalls[17], input, output)
+// It returns the number of rep elements completed.
+func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []uint64) (int, error) {
+	return c.CallRep(&Hypercalls[17], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
-// UnmapGPAPages issues HVCALL_UNMAP_GPA_PAGES (call code 0x004c, simple): Hypercall unmap gpa pages.
-// The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
-func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput) error {
-	return c.CallParts(&Hypercalls[18], hvcall.Bytes(in), nil, nil, nil)
+// UnmapGPAPages issues HVCALL_UNMAP_GPA_PAGES (call code 0x004c, rep): Hypercall unmap gpa pages. The
+// headers state no calling convention: a rep call (not fast), as tlfs documents HvCallUnmapGpaPages
+// (the registry's aliases pair the two); the parameter blocks are the header's.
+//
+// reps is the rep count: the call has no element lists.
+//
+// It returns the number of rep elements completed.
+func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput, reps int) (int, error) {
+	return c.CallRep(&Hypercalls[18], hvcall.Bytes(in), nil, nil, nil, reps)
 }
 
 // InstallIntercept issues HVCALL_INSTALL_INTERCEPT (call code 0x004d, simple): Hypercall install
 // intercept.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallInstallIntercept, it has an input block; the headers declare none under
+// the call's name, and the aliases pair none with the documented block.
 func (c *Client) InstallIntercept(input, output []byte) error {
 	return c.Call(&Hypercalls[19], input, output)
 }
 
-// CreateVP issues HVCALL_CREATE_VP (call code 0x004e, simple): Hypercall create vp.
-//
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
-func (c *Client) CreateVP(input, output []byte) error {
-	return c.Call(&Hypercalls[20], input, output)
+// CreateVP issues HVCALL_CREATE_VP (call code 0x004e, simple): Hypercall create vp. The headers state
+// no calling convention: a simple call (not fast), as tlfs documents HvCallCreateVp (the registry's
+// aliases pair the two); the parameter blocks are the header's.
+func (c *Client) CreateVP(in *CreateVP) error {
+	return c.CallParts(&Hypercalls[20], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeleteVP issues HVCALL_DELETE_VP (call code 0x004f, simple): Hypercall delete vp. The headers state
-// no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and
-// whether the fast form is allowed is not stated (recorded as not fast).
+// no calling convention: a simple call (not fast), as tlfs documents HvCallDeleteVp (the registry's
+// aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeleteVP(in *DeleteVPInput) error {
 	return c.CallParts(&Hypercalls[21], hvcall.Bytes(in), nil, nil, nil)
 }
 
-// GetVPRegisters issues HVCALL_GET_VP_REGISTERS (call code 0x0050, simple): Hypercall get vp
-// registers.
+// GetVPRegisters issues HVCALL_GET_VP_REGISTERS (call code 0x0050, rep): Hypercall get vp registers.
+// The headers state no calling convention: a rep call (not fast), as tlfs documents
+// HvCallGetVpRegisters (the registry's aliases pair the two); the parameter blocks are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers name its parameter blocks (hv_input_get_vp_registers, hv_output_get_vp_registers)
-// but not its calling convention, and hv_input_get_vp_registers and hv_output_get_vp_registers ends in
-// a variable-length list that may be a rep list or a variable-size header.
-func (c *Client) GetVPRegisters(input, output []byte) error {
-	return c.Call(&Hypercalls[22], input, output)
+// It returns the number of rep elements completed. results must be as long as elems.
+func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []uint32, results []RegisterValue) (int, error) {
+	return c.CallRep(&Hypercalls[22], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
-// SetVPRegisters issues HVCALL_SET_VP_REGISTERS (call code 0x0051, simple): Hypercall set vp
-// registers.
+// SetVPRegisters issues HVCALL_SET_VP_REGISTERS (call code 0x0051, rep): Hypercall set vp registers.
+// The headers state no calling convention: a rep call (not fast), as tlfs documents
+// HvCallSetVpRegisters (the registry's aliases pair the two); the parameter blocks are the header's.
 //
-// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers name its parameter blocks (hv_input_set_vp_registers) but not its calling
-// convention, and hv_input_set_vp_registers ends in a variable-length list that may be a rep list or a
-// variable-size header.
-func (c *Client) SetVPRegisters(input, output []byte) error {
-	return c.Call(&Hypercalls[23], input, output)
+// It returns the number of rep elements completed.
+func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []RegisterAssoc) (int, error) {
+	return c.CallRep(&Hypercalls[23], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // TranslateVirtualAddress issues HVCALL_TRANSLATE_VIRTUAL_ADDRESS (call code 0x0052, simple):
 // Hypercall translate virtual address.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallTranslateVirtualAddress, it has an input block; the headers declare
+// none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) TranslateVirtualAddress(input, output []byte) error {
 	return c.Call(&Hypercalls[24], input, output)
 }
@@ -289,22 +281,22 @@ func (c *Client) TranslateVirtualAddress(input, output []byte) error {
 // clear virtual interrupt.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As wdk-2013 documents HvCallClearVirtualInterrupt, it has an input block; the headers declare
+// none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) ClearVirtualInterrupt(input, output []byte) error {
 	return c.Call(&Hypercalls[25], input, output)
 }
 
 // DeletePort issues HVCALL_DELETE_PORT (call code 0x0058, simple): Hypercall delete port. The headers
-// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-// and whether the fast form is allowed is not stated (recorded as not fast).
+// state no calling convention: a simple call (not fast), as tlfs documents HvCallDeletePort (the
+// registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeletePort(in *DeletePortInput) error {
 	return c.CallParts(&Hypercalls[26], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DisconnectPort issues HVCALL_DISCONNECT_PORT (call code 0x005b, simple): Hypercall disconnect port.
-// The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallDisconnectPort (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
 	return c.CallParts(&Hypercalls[27], hvcall.Bytes(in), nil, nil, nil)
 }
@@ -312,8 +304,8 @@ func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
 // PostMessage issues HVCALL_POST_MESSAGE (call code 0x005c, simple): Hypercall post message.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallPostMessage, it has an input block; the headers declare none under the
+// call's name, and the aliases pair none with the documented block.
 func (c *Client) PostMessage(input, output []byte) error {
 	return c.Call(&Hypercalls[28], input, output)
 }
@@ -321,8 +313,8 @@ func (c *Client) PostMessage(input, output []byte) error {
 // SignalEvent issues HVCALL_SIGNAL_EVENT (call code 0x005d, simple): Hypercall signal event.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallSignalEvent, it has an input block; the headers declare none under the
+// call's name, and the aliases pair none with the documented block.
 func (c *Client) SignalEvent(input, output []byte) error {
 	return c.Call(&Hypercalls[29], input, output)
 }
@@ -330,8 +322,8 @@ func (c *Client) SignalEvent(input, output []byte) error {
 // PostDebugData issues HVCALL_POST_DEBUG_DATA (call code 0x0069, simple): Hypercall post debug data.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As wdk-2013 documents HvCallPostDebugData, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) PostDebugData(input, output []byte) error {
 	return c.Call(&Hypercalls[30], input, output)
 }
@@ -340,8 +332,8 @@ func (c *Client) PostDebugData(input, output []byte) error {
 // debug data.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As wdk-2013 documents HvCallRetrieveDebugData, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RetrieveDebugData(input, output []byte) error {
 	return c.Call(&Hypercalls[31], input, output)
 }
@@ -350,30 +342,30 @@ func (c *Client) RetrieveDebugData(input, output []byte) error {
 // debug session.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As wdk-2013 documents HvCallResetDebugSession, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) ResetDebugSession(input, output []byte) error {
 	return c.Call(&Hypercalls[32], input, output)
 }
 
 // MapStatsPage issues HVCALL_MAP_STATS_PAGE (call code 0x006c, simple): Hypercall map stats page. The
-// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// headers state no calling convention: a simple call (not fast), as wdk-2013 documents
+// HvCallMapStatsPage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapStatsPage(in *MapStatsPageInput, out *MapStatsPageOutput) error {
 	return c.CallParts(&Hypercalls[33], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapStatsPage issues HVCALL_UNMAP_STATS_PAGE (call code 0x006d, simple): Hypercall unmap stats
-// page. The headers state no calling convention; its parameter blocks hold no list, so it is recorded
-// as a simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// page. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallUnmapStatsPage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) UnmapStatsPage(in *UnmapStatsPageInput) error {
 	return c.CallParts(&Hypercalls[34], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SetSystemProperty issues HVCALL_SET_SYSTEM_PROPERTY (call code 0x006f, simple): Hypercall set system
-// property. The headers state no calling convention; its parameter blocks hold no list, so it is
-// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// property. The headers state no calling convention: a simple call (not fast), as wdk-2013 documents
+// HvCallSetSystemProperty (the registry's aliases pair the two); the parameter blocks are the
+// header's.
 func (c *Client) SetSystemProperty(in *SetSystemPropertyInput) error {
 	return c.CallParts(&Hypercalls[35], hvcall.Bytes(in), nil, nil, nil)
 }
@@ -414,8 +406,8 @@ func (c *Client) UnmapDeviceInterrupt(in *UnmapDeviceInterruptInput) error {
 // interrupt.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallRetargetDeviceInterrupt, it has an input block; the headers declare
+// none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RetargetInterrupt(input, output []byte) error {
 	return c.Call(&Hypercalls[40], input, output)
 }
@@ -456,30 +448,30 @@ func (c *Client) ScrubPartition(input, output []byte) error {
 // Hypercall register intercept result.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallRegisterInterceptResult, it has an input block; the headers declare
+// none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RegisterInterceptResult(input, output []byte) error {
 	return c.Call(&Hypercalls[45], input, output)
 }
 
 // AssertVirtualInterrupt issues HVCALL_ASSERT_VIRTUAL_INTERRUPT (call code 0x0094, simple): Hypercall
-// assert virtual interrupt. The headers state no calling convention; its parameter blocks hold no
-// list, so it is recorded as a simple call, and whether the fast form is allowed is not stated
-// (recorded as not fast).
+// assert virtual interrupt. The headers state no calling convention: a simple call (not fast), as tlfs
+// documents HvCallAssertVirtualInterrupt (the registry's aliases pair the two); the parameter blocks
+// are the header's.
 func (c *Client) AssertVirtualInterrupt(in *AssertVirtualInterruptInput) error {
 	return c.CallParts(&Hypercalls[46], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreatePort issues HVCALL_CREATE_PORT (call code 0x0095, simple): Hypercall create port. The headers
-// state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
-// and whether the fast form is allowed is not stated (recorded as not fast).
+// state no calling convention: a simple call (not fast), as tlfs documents HvCallCreatePort (the
+// registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) CreatePort(in *CreatePortInput) error {
 	return c.CallParts(&Hypercalls[47], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ConnectPort issues HVCALL_CONNECT_PORT (call code 0x0096, simple): Hypercall connect port. The
-// headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// headers state no calling convention: a simple call (not fast), as tlfs documents HvCallConnectPort
+// (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) ConnectPort(in *ConnectPortInput) error {
 	return c.CallParts(&Hypercalls[48], hvcall.Bytes(in), nil, nil, nil)
 }
@@ -487,8 +479,8 @@ func (c *Client) ConnectPort(in *ConnectPortInput) error {
 // StartVP issues HVCALL_START_VP (call code 0x0099, simple): Hypercall start vp.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallStartVirtualProcessor, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) StartVP(input, output []byte) error {
 	return c.Call(&Hypercalls[49], input, output)
 }
@@ -497,8 +489,8 @@ func (c *Client) StartVP(input, output []byte) error {
 // get vp index from apic id.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallGetVpIndexFromApicId, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) GetVPIndexFromAPICID(input, output []byte) error {
 	return c.Call(&Hypercalls[50], input, output)
 }
@@ -507,8 +499,8 @@ func (c *Client) GetVPIndexFromAPICID(input, output []byte) error {
 // simple): Hypercall flush guest physical address space.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallFlushGuestPhysicalAddressSpace, it has an input block; the headers
+// declare none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) FlushGuestPhysicalAddressSpace(input, output []byte) error {
 	return c.Call(&Hypercalls[51], input, output)
 }
@@ -517,8 +509,8 @@ func (c *Client) FlushGuestPhysicalAddressSpace(input, output []byte) error {
 // simple): Hypercall flush guest physical address list.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallFlushGuestPhysicalAddressList, it has an input block; the headers
+// declare none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) FlushGuestPhysicalAddressList(input, output []byte) error {
 	return c.Call(&Hypercalls[52], input, output)
 }
@@ -527,8 +519,8 @@ func (c *Client) FlushGuestPhysicalAddressList(input, output []byte) error {
 // event direct.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallSignalEventDirect, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) SignalEventDirect(input, output []byte) error {
 	return c.Call(&Hypercalls[53], input, output)
 }
@@ -537,8 +529,8 @@ func (c *Client) SignalEventDirect(input, output []byte) error {
 // message direct.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallPostMessageDirect, it has an input block; the headers declare none
+// under the call's name, and the aliases pair none with the documented block.
 func (c *Client) PostMessageDirect(input, output []byte) error {
 	return c.Call(&Hypercalls[54], input, output)
 }
@@ -591,16 +583,15 @@ func (c *Client) ModifySparseGPAPageHostVisibility(input, output []byte) error {
 }
 
 // MapVPStatePage issues HVCALL_MAP_VP_STATE_PAGE (call code 0x00e1, simple): Hypercall map vp state
-// page. The headers state no calling convention; its parameter blocks hold no list, so it is recorded
-// as a simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// page. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallMapVpStatePage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapVPStatePage(in *MapVPStatePageInput, out *MapVPStatePageOutput) error {
 	return c.CallParts(&Hypercalls[60], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapVPStatePage issues HVCALL_UNMAP_VP_STATE_PAGE (call code 0x00e2, simple): Hypercall unmap vp
-// state page. The headers state no calling convention; its parameter blocks hold no list, so it is
-// recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
-// fast).
+// state page. The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallUnmapVpStatePage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) UnmapVPStatePage(in *UnmapVPStatePageInput) error {
 	return c.CallParts(&Hypercalls[61], hvcall.Bytes(in), nil, nil, nil)
 }
@@ -629,8 +620,8 @@ func (c *Client) SetVPState(input, output []byte) error {
 // cpuid values.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
-// Why: The headers give the call code only: no parameter block is named after it, and its calling
-// convention (simple or rep, fast) is not stated.
+// Why: As tlfs documents HvCallGetVpCpuidValues, it has an input block; the headers declare none under
+// the call's name, and the aliases pair none with the documented block.
 func (c *Client) GetVPCPUIDValues(input, output []byte) error {
 	return c.Call(&Hypercalls[64], input, output)
 }
@@ -669,8 +660,8 @@ func (c *Client) DisableHypEx(in *DisableHypExInput) error {
 }
 
 // MapStatsPage2 issues HVCALL_MAP_STATS_PAGE2 (call code 0x0131, simple): Hypercall map stats page2.
-// The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
-// simple call, and whether the fast form is allowed is not stated (recorded as not fast).
+// The headers state no calling convention: a simple call (not fast), as tlfs documents
+// HvCallMapStatsPage2 (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapStatsPage2(in *MapStatsPage2Input) error {
 	return c.CallParts(&Hypercalls[69], hvcall.Bytes(in), nil, nil, nil)
 }

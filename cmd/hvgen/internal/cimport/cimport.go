@@ -37,6 +37,20 @@ type Config struct {
 	Commits map[string]string
 	// Timeout bounds the C front end's run (DefaultTimeout when zero).
 	Timeout time.Duration
+	// Conventions are the calling conventions the documents give the calls
+	// an alias table pairs with the headers' call codes, by call code name.
+	Conventions map[string]*Convention
+}
+
+// Convention is how a document describes a call the headers name: the
+// headers give no calling convention, so an import may take it over from
+// the documented call a reviewed alias pairs with the call code.
+type Convention struct {
+	DocCall, DocVersion       string // the documented call and the version describing it
+	Rep, Fast, VariableHeader bool
+	Input, Output             bool     // the documented call has a fixed block on that side
+	InputRep, OutputRep       bool     // the documented call has a rep list on that side
+	Inputs, Outputs           []string // header types the aliases pair with its documented blocks
 }
 
 // Problem is something in a header the import left out, and why.

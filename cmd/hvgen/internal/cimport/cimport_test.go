@@ -182,3 +182,29 @@ func TestCheckNamesDisagreement(t *testing.T) {
 		}
 	}
 }
+
+// TestConventions: a call code given a documented convention takes it over,
+// with its rep list as the header block's trailing array; one whose header
+// blocks do not fit stays incomplete and says why.
+func TestConventions(t *testing.T) {
+	p := Preludes["linux"]
+	convs := map[string]*Convention{
+		"HVCALL_TEST_FIRST":  {DocCall: "HvCallTestFirst", DocVersion: "doc", Rep: true, Input: true, InputRep: true, Output: true},
+		"HVCALL_TEST_SECOND": {DocCall: "HvCallTestSecond", DocVersion: "doc", Input: true, Output: true},
+	}
+	r, err := Parse(&Config{Arch: "x64", Root: "testdata", Files: []string{"kernel.h"}, Prelude: p.Text, Stubs: p.Stubs,
+		Version: "test", Conventions: convs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := r.Hypercalls[0], r.Hypercalls[1]
+	if !first.Rep || first.Input != "hv_input_test_first" || first.InputRep != "UINT64" || first.Output != "hv_output_test_first" || first.Incomplete != "" {
+		t.Errorf("HVCALL_TEST_FIRST: %+v", first)
+	}
+	if !strings.Contains(first.Doc, "as doc documents HvCallTestFirst") {
+		t.Errorf("HVCALL_TEST_FIRST doc: %q", first.Doc)
+	}
+	if second.Input != "" || !strings.Contains(second.Incomplete, "output block") {
+		t.Errorf("HVCALL_TEST_SECOND (no output block in the header): %+v", second)
+	}
+}

@@ -199,6 +199,10 @@ func (v *converter) link() {
 				t.Doc = fmt.Sprintf("%s parameter block of %s (named after it in the header).", b.role, h.Name)
 			}
 		}
+		if conv := v.c.Conventions[h.Name]; conv != nil {
+			v.convention(h, conv, agg, in, out)
+			continue
+		}
 		var lists []string
 		for _, b := range []string{in, out} {
 			if t := agg[b]; t != nil && hasList(t.Fields) {
@@ -223,6 +227,90 @@ func (v *converter) link() {
 			h.Doc += " The headers state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not fast)."
 		}
 	}
+}
+
+// convention links a call whose calling convention a document gives: its
+// blocks are the header's (named after the call, or paired by the aliases
+// with the documented call's blocks); a rep list is a block's trailing
+// array. Where the header's blocks do not fit the documented convention, the
+// call stays incomplete and says why.
+func (v *converter) convention(h *spec.Hypercall, conv *Convention, agg map[string]*spec.Type, in, out string) {
+	pick := func(named string, alts []string) string {
+		if agg[named] != nil {
+			return named
+		}
+		for _, a := range alts {
+			if agg[a] != nil {
+				return a
+			}
+		}
+		return ""
+	}
+	inB, outB := pick(in, conv.Inputs), pick(out, conv.Outputs)
+	src := fmt.Sprintf("%s documents %s", conv.DocVersion, conv.DocCall)
+	if conv.VariableHeader {
+		h.Incomplete = fmt.Sprintf("As %s, it takes a variable-size input header, which the headers' blocks do not delimit.", src)
+		return
+	}
+	for _, side := range []struct {
+		what      string
+		doc, have bool
+	}{{"input", conv.Input, inB != ""}, {"output", conv.Output, outB != ""}} {
+		if side.doc && !side.have {
+			h.Incomplete = fmt.Sprintf("As %s, it has an %s block; the headers declare none under the call's name, and the aliases pair none with the documented block.", src, side.what)
+			return
+		}
+	}
+	var inRep, outRep string
+	if conv.Rep && conv.InputRep {
+		elem := trailingElem(agg[inB])
+		if elem == "" {
+			h.Incomplete = fmt.Sprintf("As %s, it is a rep call with an input list, but the headers have no input block ending in that list.", src)
+			return
+		}
+		inRep = elem
+	}
+	if conv.Rep && conv.OutputRep {
+		elem := trailingElem(agg[outB])
+		if elem == "" {
+			h.Incomplete = fmt.Sprintf("As %s, it is a rep call with an output list, but the headers have no output block ending in that list.", src)
+			return
+		}
+		outRep = elem
+		if len(agg[outB].Fields) == 1 {
+			outB = "" // the block is the list alone
+		}
+	}
+	for _, b := range []struct{ name, rep string }{{inB, inRep}, {outB, outRep}} {
+		if b.name != "" && b.rep == "" && hasList(agg[b.name].Fields) {
+			h.Incomplete = fmt.Sprintf("As %s, but the headers' block %s ends in a variable-length list that convention has no place for.", src, b.name)
+			return
+		}
+	}
+	h.Rep, h.Fast = conv.Rep, conv.Fast
+	h.Input, h.Output, h.InputRep, h.OutputRep = inB, outB, inRep, outRep
+	kind := "a simple call"
+	if conv.Rep {
+		kind = "a rep call"
+	}
+	fast := "not fast"
+	if conv.Fast {
+		fast = "may be fast"
+	}
+	h.Doc += fmt.Sprintf(" The headers state no calling convention: %s (%s), as %s (the registry's aliases pair the two); the parameter blocks are the header's.", kind, fast, src)
+}
+
+// trailingElem is the element type of a block's trailing variable-length
+// array, or "".
+func trailingElem(t *spec.Type) string {
+	if t == nil || len(t.Fields) == 0 {
+		return ""
+	}
+	last := t.Fields[len(t.Fields)-1]
+	if !last.Flexible || last.Type == "" {
+		return ""
+	}
+	return last.Type
 }
 
 func present(agg map[string]*spec.Type, names ...string) []string {
