@@ -29,6 +29,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	prefix := fs.String("prefix", "", "with -out: `prefix` of the file and area names")
 	area := fs.String("area", "import", "with -o: the file's `area`")
 	conventions := fs.String("conventions", "", "comma-separated document `versions` (newest first, e.g. tlfs,wdk-2013) whose calling conventions to take over for the call codes the registry's aliases of -version pair with their calls (reads the registry: -spec)")
+	aliasesOf := fs.String("aliases", "", "with -conventions: the `version` whose aliases pair call codes and types with the documents' (default -version; a newer kernel can use linux-7.0's)")
 	var rf registryFlags
 	rf.register(fs)
 	var incs, defs specDirs
@@ -69,7 +70,11 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if convs, err = callConventions(r, *version, list(*conventions)); err != nil {
+		av := *aliasesOf
+		if av == "" {
+			av = *version
+		}
+		if convs, err = callConventions(r, av, list(*conventions)); err != nil {
 			return err
 		}
 	}
