@@ -257,3 +257,29 @@ func TestImportUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestCallConventions: the conventions the import takes over come from the
+// documented call the registry's aliases pair with the call code.
+func TestCallConventions(t *testing.T) {
+	r := loadSpec(t, "../../spec")
+	convs, err := callConventions(r, "linux-7.0", []string{"tlfs", "wdk-2013"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := convs["HVCALL_GET_VP_REGISTERS"]
+	if c == nil || c.DocCall != "HvCallGetVpRegisters" || c.DocVersion != "tlfs" || !c.Rep || !c.InputRep || !c.OutputRep || !c.Input {
+		t.Errorf("HVCALL_GET_VP_REGISTERS: %+v", c)
+	}
+	if c := convs["HVCALL_SEND_IPI"]; c == nil || !slices.Contains(c.Inputs, "hv_send_ipi") {
+		t.Errorf("HVCALL_SEND_IPI: %+v (want hv_send_ipi paired with its input)", c)
+	}
+	if c := convs["HVCALL_CLEAR_VIRTUAL_INTERRUPT"]; c == nil || c.DocVersion != "wdk-2013" {
+		t.Errorf("HVCALL_CLEAR_VIRTUAL_INTERRUPT: %+v (only wdk-2013 documents it)", c)
+	}
+	if convs["HVCALL_SCRUB_PARTITION"] != nil {
+		t.Error("HVCALL_SCRUB_PARTITION has no alias, so no convention")
+	}
+	if _, err := callConventions(r, "linux-7.0", []string{"nope"}); err == nil {
+		t.Error("an unknown document version is accepted")
+	}
+}
