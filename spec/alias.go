@@ -76,3 +76,74 @@ func (r *Registry) AliasOf(v, name string) string {
 	}
 	return ""
 }
+
+// WithAliases returns a copy of a version view in which every item its
+// aliases name carries the other versions' name instead (HVCALL_MAP_STATS_PAGE
+// becomes HvCallMapStatsPage), and every reference to it follows, so that a
+// comparison with a documented version pairs the two spellings. An alias whose
+// other name the view already uses is not applied. Members keep their names.
+func (r *Registry) WithAliases() *Registry {
+	to := map[string]string{}
+	taken := map[string]bool{}
+	eachItem(r, func(it *Item) { taken[it.Name] = true })
+	for _, a := range r.Aliases {
+		if !taken[a.Of] {
+			to[a.Name] = a.Of
+		}
+	}
+	if len(to) == 0 {
+		return r
+	}
+	ren := func(n string) string {
+		if m, ok := to[n]; ok {
+			return m
+		}
+		return n
+	}
+	out := *r
+	out.Types = nil
+	for _, t := range r.Types {
+		out.Types = append(out.Types, renameType(t, ren))
+	}
+	out.Hypercalls = nil
+	for _, h := range r.Hypercalls {
+		c := *h
+		c.Name, c.Input, c.Output, c.InputRep, c.OutputRep = ren(h.Name), ren(h.Input), ren(h.Output), ren(h.InputRep), ren(h.OutputRep)
+		out.Hypercalls = append(out.Hypercalls, &c)
+	}
+	out.Statuses = nil
+	for _, s := range r.Statuses {
+		c := *s
+		c.Name = ren(s.Name)
+		out.Statuses = append(out.Statuses, &c)
+	}
+	out.Constants = nil
+	for _, k := range r.Constants {
+		c := *k
+		c.Name, c.Type = ren(k.Name), ren(k.Type)
+		out.Constants = append(out.Constants, &c)
+	}
+	out.Aliases = nil
+	return &out
+}
+
+func renameType(t *Type, ren func(string) string) *Type {
+	c := *t
+	c.Name, c.Base = ren(t.Name), ren(t.Base)
+	c.Fields = nil
+	for _, f := range t.Fields {
+		g := *f
+		g.Type = ren(f.Type)
+		if f.Nested != nil {
+			g.Nested = renameType(f.Nested, ren)
+		}
+		c.Fields = append(c.Fields, &g)
+	}
+	c.Bits = nil
+	for _, b := range t.Bits {
+		x := *b
+		x.Type = ren(b.Type)
+		c.Bits = append(c.Bits, &x)
+	}
+	return &c
+}

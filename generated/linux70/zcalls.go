@@ -29,8 +29,8 @@ const (
 	// CallFlushVirtualAddressSpaceEx is HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX (simple): Hypercall flush
 	// virtual address space ex.
 	CallFlushVirtualAddressSpaceEx CallCode = 0x0013
-	// CallFlushVirtualAddressListEx is HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX (simple): Hypercall flush
-	// virtual address list ex.
+	// CallFlushVirtualAddressListEx is HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX (rep): Hypercall flush virtual
+	// address list ex.
 	CallFlushVirtualAddressListEx CallCode = 0x0014
 	// CallSendIPIEx is HVCALL_SEND_IPI_EX (simple): Hypercall send ipi ex.
 	CallSendIPIEx CallCode = 0x0015
@@ -103,7 +103,7 @@ const (
 	// CallTranslateVirtualAddress is HVCALL_TRANSLATE_VIRTUAL_ADDRESS (simple): Hypercall translate
 	// virtual address.
 	CallTranslateVirtualAddress CallCode = 0x0052
-	// CallClearVirtualInterrupt is HVCALL_CLEAR_VIRTUAL_INTERRUPT (simple): Hypercall clear virtual
+	// CallClearVirtualInterrupt is HVCALL_CLEAR_VIRTUAL_INTERRUPT (simple, fast): Hypercall clear virtual
 	// interrupt.
 	CallClearVirtualInterrupt CallCode = 0x0056
 	// CallDeletePort is HVCALL_DELETE_PORT (simple): Hypercall delete port. The headers state no calling
@@ -122,7 +122,7 @@ const (
 	CallPostDebugData CallCode = 0x0069
 	// CallRetrieveDebugData is HVCALL_RETRIEVE_DEBUG_DATA (simple): Hypercall retrieve debug data.
 	CallRetrieveDebugData CallCode = 0x006a
-	// CallResetDebugSession is HVCALL_RESET_DEBUG_SESSION (simple): Hypercall reset debug session.
+	// CallResetDebugSession is HVCALL_RESET_DEBUG_SESSION (simple, fast): Hypercall reset debug session.
 	CallResetDebugSession CallCode = 0x006b
 	// CallMapStatsPage is HVCALL_MAP_STATS_PAGE (simple): Hypercall map stats page. The headers state no
 	// calling convention: a simple call (not fast), as wdk-2013 documents HvCallMapStatsPage (the
@@ -188,14 +188,14 @@ const (
 	CallConnectPort CallCode = 0x0096
 	// CallStartVP is HVCALL_START_VP (simple): Hypercall start vp.
 	CallStartVP CallCode = 0x0099
-	// CallGetVPIndexFromAPICID is HVCALL_GET_VP_INDEX_FROM_APIC_ID (simple): Hypercall get vp index from
-	// apic id.
+	// CallGetVPIndexFromAPICID is HVCALL_GET_VP_INDEX_FROM_APIC_ID (rep): Hypercall get vp index from apic
+	// id.
 	CallGetVPIndexFromAPICID CallCode = 0x009a
 	// CallFlushGuestPhysicalAddressSpace is HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_SPACE (simple): Hypercall
 	// flush guest physical address space.
 	CallFlushGuestPhysicalAddressSpace CallCode = 0x00af
-	// CallFlushGuestPhysicalAddressList is HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST (simple): Hypercall
-	// flush guest physical address list.
+	// CallFlushGuestPhysicalAddressList is HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST (rep): Hypercall flush
+	// guest physical address list.
 	CallFlushGuestPhysicalAddressList CallCode = 0x00b0
 	// CallSignalEventDirect is HVCALL_SIGNAL_EVENT_DIRECT (simple): Hypercall signal event direct.
 	CallSignalEventDirect CallCode = 0x00c0
@@ -229,7 +229,7 @@ const (
 	CallGetVPState CallCode = 0x00e3
 	// CallSetVPState is HVCALL_SET_VP_STATE (simple): Hypercall set vp state.
 	CallSetVPState CallCode = 0x00e4
-	// CallGetVPCPUIDValues is HVCALL_GET_VP_CPUID_VALUES (simple): Hypercall get vp cpuid values.
+	// CallGetVPCPUIDValues is HVCALL_GET_VP_CPUID_VALUES (rep): Hypercall get vp cpuid values.
 	CallGetVPCPUIDValues CallCode = 0x00f4
 	// CallGetPartitionPropertyEx is HVCALL_GET_PARTITION_PROPERTY_EX (simple): Hypercall get partition
 	// property ex. The headers state no calling convention; its parameter blocks hold no list, so it is
@@ -421,17 +421,21 @@ var Hypercalls = [...]abi.Hypercall{{
 	Incomplete: true,
 	Name:       "HVCALL_ENABLE_VP_VTL",
 }, {
-	Code:       uint16(CallFlushVirtualAddressSpaceEx),
-	Incomplete: true,
-	Name:       "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX",
+	Code:           uint16(CallFlushVirtualAddressSpaceEx),
+	Incomplete:     true,
+	Name:           "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX",
+	VariableHeader: true,
 }, {
-	Code:       uint16(CallFlushVirtualAddressListEx),
-	Incomplete: true,
-	Name:       "HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX",
+	Code:           uint16(CallFlushVirtualAddressListEx),
+	Incomplete:     true,
+	Name:           "HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX",
+	Rep:            true,
+	VariableHeader: true,
 }, {
-	Code:       uint16(CallSendIPIEx),
-	Incomplete: true,
-	Name:       "HVCALL_SEND_IPI_EX",
+	Code:           uint16(CallSendIPIEx),
+	Incomplete:     true,
+	Name:           "HVCALL_SEND_IPI_EX",
+	VariableHeader: true,
 }, {
 	Code:       uint16(CallCreatePartition),
 	InputSize:  56,
@@ -516,6 +520,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HVCALL_TRANSLATE_VIRTUAL_ADDRESS",
 }, {
 	Code:       uint16(CallClearVirtualInterrupt),
+	Fast:       true,
 	Incomplete: true,
 	Name:       "HVCALL_CLEAR_VIRTUAL_INTERRUPT",
 }, {
@@ -544,6 +549,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HVCALL_RETRIEVE_DEBUG_DATA",
 }, {
 	Code:       uint16(CallResetDebugSession),
+	Fast:       true,
 	Incomplete: true,
 	Name:       "HVCALL_RESET_DEBUG_SESSION",
 }, {
@@ -622,6 +628,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Code:       uint16(CallGetVPIndexFromAPICID),
 	Incomplete: true,
 	Name:       "HVCALL_GET_VP_INDEX_FROM_APIC_ID",
+	Rep:        true,
 }, {
 	Code:       uint16(CallFlushGuestPhysicalAddressSpace),
 	Incomplete: true,
@@ -630,6 +637,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Code:       uint16(CallFlushGuestPhysicalAddressList),
 	Incomplete: true,
 	Name:       "HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST",
+	Rep:        true,
 }, {
 	Code:       uint16(CallSignalEventDirect),
 	Incomplete: true,
@@ -680,6 +688,7 @@ var Hypercalls = [...]abi.Hypercall{{
 	Code:       uint16(CallGetVPCPUIDValues),
 	Incomplete: true,
 	Name:       "HVCALL_GET_VP_CPUID_VALUES",
+	Rep:        true,
 }, {
 	Code:       uint16(CallGetPartitionPropertyEx),
 	InputSize:  24,

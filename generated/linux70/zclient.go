@@ -3,7 +3,10 @@
 
 package linux70
 
-import "github.com/hvgen/hvgen/runtime/hvcall"
+import (
+	"fmt"
+	"github.com/hvgen/hvgen/runtime/hvcall"
+)
 
 // Encoding tells the hypercall runtime how this version encodes the input value (HV_HYPERCALL_INPUT)
 // and decodes the output value (HV_HYPERCALL_OUTPUT), and the limits of its fast conventions.
@@ -115,14 +118,15 @@ func (c *Client) FlushVirtualAddressSpaceEx(input, output []byte) error {
 	return c.Call(&Hypercalls[5], input, output)
 }
 
-// FlushVirtualAddressListEx issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX (call code 0x0014, simple):
+// FlushVirtualAddressListEx issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX (call code 0x0014, rep):
 // Hypercall flush virtual address list ex.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As tlfs documents HvCallFlushVirtualAddressListEx, it takes a variable-size input header, which
-// the headers' blocks do not delimit.
+// the headers' blocks do not delimit. A rep call cannot be split without its element sizes, so it
+// fails with hvcall.ErrIncomplete.
 func (c *Client) FlushVirtualAddressListEx(input, output []byte) error {
-	return c.Call(&Hypercalls[6], input, output)
+	return fmt.Errorf("%s: %w", "HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX", hvcall.ErrIncomplete)
 }
 
 // SendIPIEx issues HVCALL_SEND_IPI_EX (call code 0x0015, simple): Hypercall send ipi ex.
@@ -277,8 +281,8 @@ func (c *Client) TranslateVirtualAddress(input, output []byte) error {
 	return c.Call(&Hypercalls[24], input, output)
 }
 
-// ClearVirtualInterrupt issues HVCALL_CLEAR_VIRTUAL_INTERRUPT (call code 0x0056, simple): Hypercall
-// clear virtual interrupt.
+// ClearVirtualInterrupt issues HVCALL_CLEAR_VIRTUAL_INTERRUPT (call code 0x0056, simple,
+// fast-capable): Hypercall clear virtual interrupt.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As wdk-2013 documents HvCallClearVirtualInterrupt, it has an input block; the headers declare
@@ -338,8 +342,8 @@ func (c *Client) RetrieveDebugData(input, output []byte) error {
 	return c.Call(&Hypercalls[31], input, output)
 }
 
-// ResetDebugSession issues HVCALL_RESET_DEBUG_SESSION (call code 0x006b, simple): Hypercall reset
-// debug session.
+// ResetDebugSession issues HVCALL_RESET_DEBUG_SESSION (call code 0x006b, simple, fast-capable):
+// Hypercall reset debug session.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As wdk-2013 documents HvCallResetDebugSession, it has an input block; the headers declare none
@@ -485,14 +489,15 @@ func (c *Client) StartVP(input, output []byte) error {
 	return c.Call(&Hypercalls[49], input, output)
 }
 
-// GetVPIndexFromAPICID issues HVCALL_GET_VP_INDEX_FROM_APIC_ID (call code 0x009a, simple): Hypercall
-// get vp index from apic id.
+// GetVPIndexFromAPICID issues HVCALL_GET_VP_INDEX_FROM_APIC_ID (call code 0x009a, rep): Hypercall get
+// vp index from apic id.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As tlfs documents HvCallGetVpIndexFromApicId, it has an input block; the headers declare none
-// under the call's name, and the aliases pair none with the documented block.
+// under the call's name, and the aliases pair none with the documented block. A rep call cannot be
+// split without its element sizes, so it fails with hvcall.ErrIncomplete.
 func (c *Client) GetVPIndexFromAPICID(input, output []byte) error {
-	return c.Call(&Hypercalls[50], input, output)
+	return fmt.Errorf("%s: %w", "HVCALL_GET_VP_INDEX_FROM_APIC_ID", hvcall.ErrIncomplete)
 }
 
 // FlushGuestPhysicalAddressSpace issues HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_SPACE (call code 0x00af,
@@ -506,13 +511,14 @@ func (c *Client) FlushGuestPhysicalAddressSpace(input, output []byte) error {
 }
 
 // FlushGuestPhysicalAddressList issues HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST (call code 0x00b0,
-// simple): Hypercall flush guest physical address list.
+// rep): Hypercall flush guest physical address list.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As tlfs documents HvCallFlushGuestPhysicalAddressList, it has an input block; the headers
-// declare none under the call's name, and the aliases pair none with the documented block.
+// declare none under the call's name, and the aliases pair none with the documented block. A rep call
+// cannot be split without its element sizes, so it fails with hvcall.ErrIncomplete.
 func (c *Client) FlushGuestPhysicalAddressList(input, output []byte) error {
-	return c.Call(&Hypercalls[52], input, output)
+	return fmt.Errorf("%s: %w", "HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST", hvcall.ErrIncomplete)
 }
 
 // SignalEventDirect issues HVCALL_SIGNAL_EVENT_DIRECT (call code 0x00c0, simple): Hypercall signal
@@ -616,14 +622,15 @@ func (c *Client) SetVPState(input, output []byte) error {
 	return c.Call(&Hypercalls[63], input, output)
 }
 
-// GetVPCPUIDValues issues HVCALL_GET_VP_CPUID_VALUES (call code 0x00f4, simple): Hypercall get vp
-// cpuid values.
+// GetVPCPUIDValues issues HVCALL_GET_VP_CPUID_VALUES (call code 0x00f4, rep): Hypercall get vp cpuid
+// values.
 //
 // The registry has no parameter layout for this call, so input and output are raw parameter blocks.
 // Why: As tlfs documents HvCallGetVpCpuidValues, it has an input block; the headers declare none under
-// the call's name, and the aliases pair none with the documented block.
+// the call's name, and the aliases pair none with the documented block. A rep call cannot be split
+// without its element sizes, so it fails with hvcall.ErrIncomplete.
 func (c *Client) GetVPCPUIDValues(input, output []byte) error {
-	return c.Call(&Hypercalls[64], input, output)
+	return fmt.Errorf("%s: %w", "HVCALL_GET_VP_CPUID_VALUES", hvcall.ErrIncomplete)
 }
 
 // GetPartitionPropertyEx issues HVCALL_GET_PARTITION_PROPERTY_EX (call code 0x0101, simple): Hypercall

@@ -248,6 +248,8 @@ func (v *converter) convention(h *spec.Hypercall, conv *Convention, agg map[stri
 	}
 	inB, outB := pick(in, conv.Inputs), pick(out, conv.Outputs)
 	src := fmt.Sprintf("%s documents %s", conv.DocVersion, conv.DocCall)
+	// The convention holds even where the blocks below do not fit it.
+	h.Rep, h.Fast, h.VariableHeader = conv.Rep, conv.Fast, conv.VariableHeader
 	if conv.VariableHeader {
 		h.Incomplete = fmt.Sprintf("As %s, it takes a variable-size input header, which the headers' blocks do not delimit.", src)
 		return
@@ -287,7 +289,6 @@ func (v *converter) convention(h *spec.Hypercall, conv *Convention, agg map[stri
 			return
 		}
 	}
-	h.Rep, h.Fast = conv.Rep, conv.Fast
 	h.Input, h.Output, h.InputRep, h.OutputRep = inB, outB, inRep, outRep
 	kind := "a simple call"
 	if conv.Rep {

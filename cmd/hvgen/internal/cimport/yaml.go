@@ -73,6 +73,9 @@ func WriteYAML(w io.Writer, f *File) error {
 			}
 			insertAfterName(m, "kind", str(kind))
 			insertAfterName(m, "code", hex(h.Code))
+			if h.VariableHeader {
+				add(m, "variable_header", boolean(true))
+			}
 			if h.Input != "" {
 				add(m, "input", str(h.Input))
 			}
