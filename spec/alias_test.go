@@ -44,3 +44,34 @@ aliases:
 		t.Errorf("AliasOf = %q", got)
 	}
 }
+
+// TestWithAliases: the aliased items and the references to them take the
+// other versions' names; everything else is left as it was.
+func TestWithAliases(t *testing.T) {
+	const src = `area: x
+versions:
+  - {name: a, doc: d, ref: r}
+  - {name: b, doc: d, ref: r}
+types:
+  - {name: HV_THING, kind: alias, base: UINT32, versions: [a], doc: d, ref: r}
+  - {name: hv_thing, kind: alias, base: UINT32, versions: [b], doc: d, ref: r}
+  - {name: hv_box, kind: struct, versions: [b], doc: d, ref: r, fields: [{name: t, type: hv_thing, offset: 0}]}
+aliases:
+  - {name: hv_thing, of: HV_THING, versions: [b], doc: d, ref: r}
+`
+	r := &Registry{}
+	if errs := Parse(r, "x.yaml", []byte(src)); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	Check(r, &ErrorList{})
+	v := r.View("b").WithAliases()
+	if v.Type("HV_THING") == nil || v.Type("hv_thing") != nil {
+		t.Errorf("hv_thing not renamed: %v", v.Types)
+	}
+	if f := v.Type("hv_box").Fields[0]; f.Type != "HV_THING" || f.Name != "t" {
+		t.Errorf("member of hv_box: %+v", f)
+	}
+	if r.View("b").Type("hv_thing") == nil {
+		t.Error("WithAliases changed the registry it was given")
+	}
+}
