@@ -646,6 +646,7 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 			if err != nil || bits == nil {
 				continue
 			}
+			unit, _, _ := spec.PrimitiveSize(bt) // the bits' integer (a packed struct of them may be smaller)
 			for j := 0; j < a.NumFields(); j++ {
 				g := a.FieldByIndex(j)
 				gtype := g.Type()
@@ -653,12 +654,11 @@ func (v *converter) fields(a aggr, line int, prefix string, base int64, lay *CLa
 				if arr, ok := gtype.(*cc.ArrayType); ok && arr.Len() == 1 {
 					gtype, one = arr.Elem(), true // u64 as_uint64[1]: the one integer
 				}
-				if g.Name() != "" && !g.IsBitfield() && isInteger(gtype) && gtype.Size() == f.Type().Size() && pairedBits[j] == nil {
+				if g.Name() != "" && !g.IsBitfield() && isInteger(gtype) && gtype.Size() == unit && pairedBits[j] == nil {
 					gt, err := v.typeName(gtype, line)
 					if err != nil {
 						break
 					}
-					_ = bt
 					pairedBits[j] = &spec.Type{Kind: spec.KindBitfield, Base: gt, Bits: bits}
 					if one {
 						pairedBits[j].Doc = "The header declares this member as an array of one " + gt + "."
