@@ -18,6 +18,7 @@ import (
 var committed = []struct{ version, pkg string }{
 	{"wdk-2013", "wdk2013"},
 	{"tlfs", "tlfs"},
+	{"linux-7.0", "linux70"},
 }
 
 func loadSpec(t testing.TB, dir string) *spec.Registry {
