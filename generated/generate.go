@@ -1,6 +1,6 @@
 // Package generated holds the Go packages hvgen generates from the registry in
-// spec/, one per ABI version: wdk2013 (the 2013 WDK reference) and tlfs (the
-// current TLFS). Run "go generate ./generated" after changing spec/; a test in
+// spec/, one per ABI version: wdk2013 (the 2013 WDK reference), tlfs (the
+// current TLFS) and linux70 (the Linux kernel's hypervisor headers). Run "go generate ./generated" after changing spec/; a test in
 // cmd/hvgen fails when these packages are stale.
 package generated
 

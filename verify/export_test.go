@@ -34,12 +34,13 @@ type abiField struct {
 	Count     int64      `json:"count"`
 	Flexible  bool       `json:"flexible"`
 	Padding   bool       `json:"padding"`
+	Packed    bool       `json:"packed"`
 	BitOffset *int       `json:"bit_offset"`
 	Fields    []abiField `json:"fields"`
 }
 
 // versions are the committed generated packages.
-var versions = []struct{ version, pkg string }{{"wdk-2013", "wdk2013"}, {"tlfs", "tlfs"}}
+var versions = []struct{ version, pkg string }{{"wdk-2013", "wdk2013"}, {"tlfs", "tlfs"}, {"linux-7.0", "linux70"}}
 
 var hvgenBin string
 
