@@ -129,10 +129,14 @@ func typed(typ string, v uint64) string {
 
 // cPrimitives are the C spellings of the registry's built-in integer types:
 // <stdint.h> types, so that the header declares no UINT8 or UINT64 of its
-// own (a program's or <windows.h>'s would collide with it).
+// own (a program's or <windows.h>'s would collide with it). BOOLEAN and
+// UINT128 have no <stdint.h> spelling of their own: the header declares them
+// under prefixed names (templates/c_header.tmpl), which also lets
+// "hvgen import" read them back as the registry's BOOLEAN and UINT128 rather
+// than as a UINT8 and a struct.
 var cPrimitives = map[string]string{
 	"UINT8": "uint8_t", "UINT16": "uint16_t", "UINT32": "uint32_t", "UINT64": "uint64_t", "UINT128": "HV_UINT128",
-	"INT8": "int8_t", "INT16": "int16_t", "INT32": "int32_t", "INT64": "int64_t", "BOOLEAN": "uint8_t",
+	"INT8": "int8_t", "INT16": "int16_t", "INT32": "int32_t", "INT64": "int64_t", "BOOLEAN": "HVGEN_BOOLEAN",
 }
 
 // CName is the name the C header gives a registry type: its own name, or

@@ -14,10 +14,14 @@ import (
 
 // primitiveNames are the typedef names that stand for a registry primitive,
 // in the spellings of the hvgen C header, C99 and the kernel. A typedef of
-// one of these is not an item: it is the primitive itself.
+// one of these with the primitive's size and alignment is not an item: it is
+// the primitive itself (see primitiveOf).
 var primitiveNames = map[string]string{
 	"UINT8": "UINT8", "UINT16": "UINT16", "UINT32": "UINT32", "UINT64": "UINT64", "UINT128": "UINT128",
 	"INT8": "INT8", "INT16": "INT16", "INT32": "INT32", "INT64": "INT64", "BOOLEAN": "BOOLEAN",
+	// hvgen's C header: BOOLEAN and the 16-byte aligned UINT128, which
+	// <stdint.h> has no names for.
+	"HVGEN_BOOLEAN": "BOOLEAN", "HV_UINT128": "UINT128",
 	"uint8_t": "UINT8", "uint16_t": "UINT16", "uint32_t": "UINT32", "uint64_t": "UINT64",
 	"int8_t": "INT8", "int16_t": "INT16", "int32_t": "INT32", "int64_t": "INT64",
 	"u8": "UINT8", "u16": "UINT16", "u32": "UINT32", "u64": "UINT64",
@@ -165,10 +169,10 @@ func (v *converter) declaration(file string, d *cc.Declaration) {
 			continue
 		}
 		name := dd.Name()
-		if _, ok := primitiveNames[name]; ok {
+		dt := dd.Type()
+		if _, ok := primitiveOf(name, dt); ok {
 			continue // the primitive itself
 		}
-		dt := dd.Type()
 		switch {
 		case sou != nil && sameType(dt, t):
 			if tag := tagOf(t); tag != "" {
@@ -181,6 +185,20 @@ func (v *converter) declaration(file string, d *cc.Declaration) {
 			v.alias(name, file, dline, ds, dt)
 		}
 	}
+}
+
+// primitiveOf returns the registry primitive a typedef name stands for, if
+// the C type has that primitive's size and alignment (the registry aligns
+// every primitive to its size, UINT128 to 16 like HV_UINT128's alignas(16)).
+// A header's own type under such a name but laid out otherwise, a packed
+// 128-bit struct say, is an ordinary item.
+func primitiveOf(name string, t cc.Type) (string, bool) {
+	p, ok := primitiveNames[name]
+	if !ok {
+		return "", false
+	}
+	size, _, _ := spec.PrimitiveSize(p)
+	return p, t.Size() == size && int64(t.Align()) == size
 }
 
 // sameType reports whether a declarator declares the specifier's type itself
@@ -256,7 +274,7 @@ func isInteger(t cc.Type) bool { return cc.IsIntegerType(t) || t.Kind() == cc.Bo
 // headers declare (by typedef or tag). Anonymous aggregates are not names.
 func (v *converter) typeName(t cc.Type, line int) (string, error) {
 	if td := t.Typedef(); td != nil {
-		if p, ok := primitiveNames[td.Name()]; ok {
+		if p, ok := primitiveOf(td.Name(), t); ok {
 			return p, nil
 		}
 		if v.names[td.Name()] {
