@@ -19,6 +19,7 @@ import (
 // alignments, enum and bit values, constants, statuses and call codes. The
 // header carries no docs, no reserved/padding marks and no enum/flags
 // distinction, so those are not compared; everything it does carry is.
+// Opaque types have no C declaration, so they are not expected back.
 func TestImportRoundTrip(t *testing.T) {
 	r := loadSpec(t, "../../spec")
 	for _, ver := range r.Versions {
@@ -87,6 +88,15 @@ func roundTripDrift(want, have *export.Document) []string {
 	}
 	for _, w := range want.Types {
 		h, ok := types[w.Name]
+		if w.Kind == string(spec.KindOpaque) {
+			// Named only, by design without a C declaration (cgen leaves it
+			// out): nothing to read back, and the header must not declare it.
+			if ok {
+				out = append(out, fmt.Sprintf("type %s: opaque in the registry, imported as a %s", w.Name, h.Kind))
+				delete(types, w.Name)
+			}
+			continue
+		}
 		if !ok {
 			out = append(out, "type "+w.Name+": missing")
 			continue
