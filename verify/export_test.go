@@ -18,7 +18,9 @@ type abi struct {
 type abiType struct {
 	Name   string     `json:"name"`
 	GoName string     `json:"go_name"`
+	Arch   []string   `json:"arch"`
 	Kind   string     `json:"kind"`
+	Base   string     `json:"base"`
 	Size   int64      `json:"size"`
 	Align  int64      `json:"align"`
 	Packed bool       `json:"packed"`
