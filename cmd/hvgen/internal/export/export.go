@@ -120,8 +120,8 @@ type Status struct {
 // Constant is an exported constant; value is null when no reference gives one.
 type Constant struct {
 	Common
-	Value *Word  `json:"value"`
-	Type  string `json:"type,omitempty"`
+	Value *Word    `json:"value"`
+	Type  string   `json:"type,omitempty"`
 	Arch  []string `json:"arch,omitempty"` // set when the constant is defined per architecture
 }
 
