@@ -272,3 +272,37 @@ func TestPullStopsAtBadBytes(t *testing.T) {
 		t.Fatalf("Err %v, want the entry at %#x named as changed", err, off)
 	}
 }
+
+// TestEmptyPayloadAtTheEnd: an entry with no payload that ends the buffer's
+// memory gets an empty Payload, not a pointer one past the allocation (the
+// race detector's pointer checks catch that; 4096 bytes is a whole
+// allocation size class, so nothing follows the buffer).
+func TestEmptyPayloadAtTheEnd(t *testing.T) {
+	const size = 4096
+	words := (size - eventlog.HeaderSize - 2*16) / 8
+	b := build(0, size, words, 0)
+	buf, err := eventlog.NewBuffer(b, 0, lt, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.Next() != size {
+		t.Fatalf("NextBufferOffset %#x, want the end %#x", buf.Next(), size)
+	}
+	var got []int
+	for e, err := range buf.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, len(e.Payload))
+	}
+	it := buf.Entries()
+	for e, ok := it.Next(); ok; e, ok = it.Next() {
+		got = append(got, len(e.Payload))
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprint([]int{8 * words, 0, 8 * words, 0}); fmt.Sprint(got) != want {
+		t.Errorf("payload sizes %v, want %s (range, then pull)", got, want)
+	}
+}
