@@ -46,15 +46,23 @@ func check(r *Registry, errs *ErrorList, partial bool) {
 	for _, v := range r.Versions {
 		checkOrigin(r, v, errs)
 	}
-	// A type declared for an architecture belongs to versions that describe it.
-	for _, t := range r.Types {
-		for _, a := range t.Arch {
-			for _, vn := range t.Versions {
+	checkAliases(r, errs)
+	// A type or constant declared for an architecture belongs to versions
+	// that describe it.
+	archOK := func(it *Item, arch []string) {
+		for _, a := range arch {
+			for _, vn := range it.Versions {
 				if v := r.version(vn); v != nil && !v.Covers(a) {
-					errs.Add(t.Pos, "%s: declared for %s, which version %s does not describe (its arch: %s)", t.Name, a, vn, strings.Join(v.Arch, ", "))
+					errs.Add(it.Pos, "%s: declared for %s, which version %s does not describe (its arch: %s)", it.Name, a, vn, strings.Join(v.Arch, ", "))
 				}
 			}
 		}
+	}
+	for _, t := range r.Types {
+		archOK(&t.Item, t.Arch)
+	}
+	for _, k := range r.Constants {
+		archOK(&k.Item, k.Arch)
 	}
 }
 
@@ -84,6 +92,9 @@ func eachItem(r *Registry, f func(*Item)) {
 		f(&x.Item)
 	}
 	for _, x := range r.StatsGroups {
+		f(&x.Item)
+	}
+	for _, x := range r.Aliases {
 		f(&x.Item)
 	}
 }
@@ -130,9 +141,9 @@ func checkVersion(r *Registry, v string, errs *ErrorList, partial bool) {
 		perArch[a] = unique{}
 	}
 	variants := map[string]bool{}
-	claim := func(t *Type, name string, pos Pos) {
+	claim := func(arch []string, name string, pos Pos) {
 		for _, a := range Arches {
-			if !t.OnArch(a) {
+			if len(arch) > 0 && !slices.Contains(arch, a) {
 				continue
 			}
 			if first, ok := perArch[a][name]; ok {
@@ -141,23 +152,23 @@ func checkVersion(r *Registry, v string, errs *ErrorList, partial bool) {
 			}
 			perArch[a][name] = pos
 		}
-		if len(t.Arch) > 0 && variants[name] {
+		if len(arch) > 0 && variants[name] {
 			return
 		}
-		variants[name] = len(t.Arch) > 0
+		variants[name] = len(arch) > 0
 		names.claim(c, name, pos, "duplicate name %s", name)
 	}
 	for _, t := range r.Types {
 		if Primitive(t.Name) != nil {
 			c.add(t.Pos, "type %s redefines a built-in type", t.Name)
 		}
-		claim(t, t.Name, t.Pos)
+		claim(t.Arch, t.Name, t.Pos)
 		for _, val := range t.Values {
-			claim(t, val.Name, val.Pos)
+			claim(t.Arch, val.Name, val.Pos)
 		}
 	}
 	for _, k := range r.Constants {
-		names.claim(c, k.Name, k.Pos, "duplicate name %s", k.Name)
+		claim(k.Arch, k.Name, k.Pos) // per-architecture variants share a name
 	}
 	for _, s := range r.Statuses {
 		names.claim(c, s.Name, s.Pos, "duplicate name %s", s.Name)

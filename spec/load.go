@@ -113,7 +113,7 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	d := &decoder{file: file, errs: errs}
 	root := doc.Content[0]
 	m := d.mapping(root, "file", "area!", "doc", "versions", "types", "constants", "statuses",
-		"hypercalls", "eventlog_groups", "stats_groups")
+		"hypercalls", "eventlog_groups", "stats_groups", "aliases")
 	if m == nil {
 		return
 	}
@@ -152,6 +152,11 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	for _, n := range d.seq(m["stats_groups"], "stats_groups") {
 		if g := d.statsGroup(n, area); g != nil {
 			r.StatsGroups = append(r.StatsGroups, g)
+		}
+	}
+	for _, n := range d.seq(m["aliases"], "aliases") {
+		if a := d.alias(n, area); a != nil {
+			r.Aliases = append(r.Aliases, a)
 		}
 	}
 }
@@ -227,7 +232,7 @@ func (d *decoder) typ(n *yaml.Node, area string) *Type {
 	d.only(m, what, t.Kind, map[string][]Kind{
 		"base":   {KindAlias, KindEnum, KindFlags, KindBitfield},
 		"size":   {KindStruct, KindUnion},
-		"packed": {KindStruct},
+		"packed": {KindStruct, KindUnion},
 		"fields": {KindStruct, KindUnion},
 		"values": {KindEnum, KindFlags},
 		"bits":   {KindBitfield},
@@ -291,7 +296,7 @@ func (d *decoder) fields(n *yaml.Node, what string, inUnion bool) []*Field {
 
 func (d *decoder) field(n *yaml.Node, owner string, inUnion bool) *Field {
 	m := d.mapping(n, owner+" member", "name", "type", "count", "flexible", "offset", "size", "struct",
-		"union", "bits", "reserved", "padding", "doc")
+		"union", "bits", "reserved", "padding", "packed", "doc")
 	if m == nil {
 		return nil
 	}
@@ -332,7 +337,7 @@ func (d *decoder) field(n *yaml.Node, owner string, inUnion bool) *Field {
 		if f.Type != "" {
 			d.errorf(m["type"], "%s: an inline %s has no type", what, key)
 		}
-		f.Nested = &Type{Item: Item{Pos: f.Pos}, Kind: k}
+		f.Nested = &Type{Item: Item{Pos: f.Pos}, Kind: k, Packed: d.bool(m["packed"], what+" packed")}
 		f.Nested.Fields = d.fields(m[key], what, k == KindUnion)
 		if len(f.Nested.Fields) == 0 {
 			d.errorf(m[key], "%s: inline %s has no fields", what, key)
@@ -349,8 +354,14 @@ func (d *decoder) field(n *yaml.Node, owner string, inUnion bool) *Field {
 			d.errorf(n, "%s: missing type", what)
 		}
 	}
-	if f.Name == "" && (f.Nested == nil || f.Nested.Kind == KindBitfield) {
-		d.errorf(n, "%s: only an inline struct or union may be anonymous", owner+" member")
+	if m["packed"] != nil && (f.Nested == nil || f.Nested.Kind == KindBitfield) {
+		d.errorf(m["packed"], "%s: packed applies to an inline struct or union", what)
+	}
+	if f.Name == "" && f.Nested == nil {
+		d.errorf(n, "%s: only an inline struct, union or bitfield may be anonymous", owner+" member")
+	}
+	if f.Name == "" && f.Nested != nil && f.Nested.Kind == KindBitfield && inUnion {
+		d.errorf(n, "%s: an anonymous inline bitfield belongs in a struct (in a union, name it)", owner+" member")
 	}
 	return f
 }
@@ -393,7 +404,7 @@ func (d *decoder) bits(n *yaml.Node, owner string) []*Bit {
 }
 
 func (d *decoder) constant(n *yaml.Node, area string) *Constant {
-	m := d.mapping(n, "constant", keys("value", "type")...)
+	m := d.mapping(n, "constant", keys("value", "type", "arch")...)
 	if m == nil {
 		return nil
 	}
@@ -404,6 +415,7 @@ func (d *decoder) constant(n *yaml.Node, area string) *Constant {
 		}
 	}
 	c.Type = d.name(m["type"], "constant "+c.Name+" type")
+	c.Arch = d.arches(m["arch"], "constant "+c.Name)
 	return c
 }
 

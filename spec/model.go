@@ -51,7 +51,7 @@ type Type struct {
 	Kind   Kind
 	Base   string   // alias, enum, flags, bitfield: the underlying type
 	Size   *int64   // struct, union: the size the reference states, if any
-	Packed bool     // struct: the reference's offsets ignore natural alignment
+	Packed bool     // struct, union (also inline ones): members are not aligned (C __attribute__((packed)))
 	Fields []*Field // struct, union
 	Values []*Value // enum, flags
 	Bits   []*Bit   // bitfield
@@ -106,9 +106,13 @@ type Bit struct {
 // Constant is a named number.
 type Constant struct {
 	Item
-	Value *uint64 // nil when the reference names the constant without a value
-	Type  string  // optional
+	Value *uint64  // nil when the reference names the constant without a value
+	Type  string   // optional
+	Arch  []string // the architectures that define it so (a header's #if branches); empty: all
 }
+
+// OnArch reports whether the constant holds on architecture a.
+func (c *Constant) OnArch(a string) bool { return len(c.Arch) == 0 || slices.Contains(c.Arch, a) }
 
 // Status is an HV_STATUS code.
 type Status struct {
@@ -249,6 +253,7 @@ type Registry struct {
 	Hypercalls  []*Hypercall
 	EventGroups []*EventGroup
 	StatsGroups []*StatsGroup
+	Aliases     []*Alias
 }
 
 // VersionNames returns the declared version names in order.
@@ -271,6 +276,7 @@ func (r *Registry) View(v string) *Registry {
 		Hypercalls:  filter(r.Hypercalls, func(x *Hypercall) bool { return x.In(v) }),
 		EventGroups: filter(r.EventGroups, func(x *EventGroup) bool { return x.In(v) }),
 		StatsGroups: filter(r.StatsGroups, func(x *StatsGroup) bool { return x.In(v) }),
+		Aliases:     filter(r.Aliases, func(x *Alias) bool { return x.In(v) }),
 	}
 }
 
@@ -279,6 +285,7 @@ func (r *Registry) View(v string) *Registry {
 func (r *Registry) ForArch(a string) *Registry {
 	out := *r
 	out.Types = filter(r.Types, func(t *Type) bool { return t.OnArch(a) })
+	out.Constants = filter(r.Constants, func(c *Constant) bool { return c.OnArch(a) })
 	return &out
 }
 

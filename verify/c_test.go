@@ -60,8 +60,14 @@ func TestCHeader(t *testing.T) {
 			}
 			// A program with its own integer typedefs, unlike <stdint.h>'s,
 			// includes the header in C and in C++, with C linkage checked.
+			a := exportABI(t, v.version, "x64")
+			id := uint64Alias(a)
+			if id == "" {
+				t.Fatalf("%s declares no alias of UINT64 on every architecture for the program to use", v.version)
+			}
+			t.Logf("the program with its own typedefs uses %s", id)
 			user := filepath.Join(dir, "user.c")
-			if err := os.WriteFile(user, []byte(userProgram), 0o644); err != nil {
+			if err := os.WriteFile(user, []byte(userProgram(id)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if out, err := exec.Command(gcc, "-std=c11", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-I", dir, "-x", "c", user).CombinedOutput(); err != nil {
@@ -70,7 +76,6 @@ func TestCHeader(t *testing.T) {
 			if out, err := exec.Command(gxx, "-std=c++17", "-Wall", "-Werror", "-m64", "-fsyntax-only", "-I", dir, "-x", "c++", user).CombinedOutput(); err != nil {
 				t.Fatalf("g++: the header collides with a program's own typedefs: %v\n%s", err, out)
 			}
-			a := exportABI(t, v.version, "x64")
 			prog := cProgram(a)
 			src := filepath.Join(dir, "layout.c")
 			if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
@@ -104,9 +109,11 @@ func TestCHeader(t *testing.T) {
 
 // userProgram declares integer typedefs of its own, as <windows.h> or an old
 // code base would, with types unlike <stdint.h>'s on Linux, and then uses the
-// header: it must declare none of these names, and give its declarations C
-// linkage in C++.
-const userProgram = `typedef unsigned long long UINT64;
+// header's alias id of UINT64: the header must declare none of these names,
+// spell UINT64 and BOOLEAN as uint64_t and uint8_t, and give its
+// declarations C linkage in C++.
+func userProgram(id string) string {
+	return strings.ReplaceAll(`typedef unsigned long long UINT64;
 typedef unsigned char UINT8;
 typedef unsigned int UINT16;
 typedef long INT32;
@@ -115,11 +122,25 @@ typedef struct { UINT64 a, b; } UINT128;
 #include "hv.h"
 #ifdef __cplusplus
 #include <type_traits>
-extern "C" int hvgen_user(HV_PARTITION_ID *id);
-static_assert(std::is_same<HV_PARTITION_ID, uint64_t>::value, "HV_PARTITION_ID is a uint64_t");
+extern "C" int hvgen_user(ID *id);
+static_assert(std::is_same<ID, uint64_t>::value, "ID is a uint64_t");
+static_assert(std::is_same<HVGEN_BOOLEAN, uint8_t>::value, "HVGEN_BOOLEAN is a uint8_t");
 #endif
-int hvgen_user(HV_PARTITION_ID *id) { UINT64 x = 1; BOOLEAN b = 1; *id = (HV_PARTITION_ID)x; return b; }
-`
+int hvgen_user(ID *id) { UINT64 x = 1; BOOLEAN b = 1; *id = (ID)x; return b; }
+`, "ID", id)
+}
+
+// uint64Alias is the first type of the export that renames UINT64 on every
+// architecture (HV_PARTITION_ID in the documents; the kernel headers have
+// other names).
+func uint64Alias(a *abi) string {
+	for _, ty := range a.Types {
+		if ty.Kind == "alias" && ty.Base == "UINT64" && len(ty.Arch) == 0 {
+			return ty.Name
+		}
+	}
+	return ""
+}
 
 // cProgram prints the layout of every type and named member.
 func cProgram(a *abi) string {

@@ -18,7 +18,9 @@ type abi struct {
 type abiType struct {
 	Name   string     `json:"name"`
 	GoName string     `json:"go_name"`
+	Arch   []string   `json:"arch"`
 	Kind   string     `json:"kind"`
+	Base   string     `json:"base"`
 	Size   int64      `json:"size"`
 	Align  int64      `json:"align"`
 	Packed bool       `json:"packed"`
@@ -34,12 +36,13 @@ type abiField struct {
 	Count     int64      `json:"count"`
 	Flexible  bool       `json:"flexible"`
 	Padding   bool       `json:"padding"`
+	Packed    bool       `json:"packed"`
 	BitOffset *int       `json:"bit_offset"`
 	Fields    []abiField `json:"fields"`
 }
 
 // versions are the committed generated packages.
-var versions = []struct{ version, pkg string }{{"wdk-2013", "wdk2013"}, {"tlfs", "tlfs"}}
+var versions = []struct{ version, pkg string }{{"wdk-2013", "wdk2013"}, {"tlfs", "tlfs"}, {"linux-7.0", "linux70"}}
 
 var hvgenBin string
 

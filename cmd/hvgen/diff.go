@@ -28,6 +28,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", "", "with -against: the `version` to compare in both registries")
 	format := fs.String("format", "text", "report `format`: text, json or markdown")
 	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
+	aliases := fs.Bool("aliases", false, "with -from/-to: name items by the registry's aliases first (the kernel's HVCALL_MAP_STATS_PAGE compared as HvCallMapStatsPage); members and enum values keep their own names")
 	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of these `classes` is found (comma-separated): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none")
 	only := fs.String("only", "", "list only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
 	summary := fs.Bool("summary", false, "write a short report that fits a pull-request comment: counts by class and kind, and the items with incompatible changes")
@@ -68,6 +69,9 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		oldName, newName = *from, *to
+		if *aliases {
+			ov, nv = ov.WithAliases(), nv.WithAliases() // pair the kernel's names with the documents'
+		}
 		if old, err = diff.NewSide(*from, ov); err != nil {
 			return err
 		}

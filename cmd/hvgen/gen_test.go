@@ -62,18 +62,21 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}
 }
 
-// TestDiffExampleUpToDate: the committed example diff is what hvgen diff
-// writes for the registry now.
+// TestDiffExampleUpToDate: the committed diff reports (generated/generate.go)
+// are what hvgen diff writes for the registry now.
 func TestDiffExampleUpToDate(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "diff.md")
-	if code, _, errs := runCLI("diff", "-spec", "../../spec", "-from", "wdk-2013", "-to", "tlfs", "-format", "markdown",
-		"-fail-on", "none", "-o", out); code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	got, _ := os.ReadFile(out)
-	want, err := os.ReadFile("../../generated/abi-diff-wdk-2013-tlfs.md")
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("generated/abi-diff-wdk-2013-tlfs.md is stale (%v); run go generate ./generated", err)
+	for _, p := range [][2]string{{"wdk-2013", "tlfs"}, {"tlfs", "linux-7.0"}, {"wdk-2013", "linux-7.0"}} {
+		name := "abi-diff-" + p[0] + "-" + p[1] + ".md"
+		out := filepath.Join(t.TempDir(), name)
+		if code, _, errs := runCLI("diff", "-spec", "../../spec", "-from", p[0], "-to", p[1], "-format", "markdown",
+			"-fail-on", "none", "-o", out); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errs)
+		}
+		got, _ := os.ReadFile(out)
+		want, err := os.ReadFile("../../generated/" + name)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("generated/%s is stale (%v); run go generate ./generated", name, err)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@
 //	check     validate the registry and its layouts
 //	gen       generate a Go package or a C header for one ABI version
 //	export    write the resolved ABI as JSON
+//	import    read C headers and write their ABI items as registry YAML
 //	docs      render the ABI as a static HTML site or as Markdown
 //	diff      compare two ABI versions or two registries and classify the changes
 //	simulate  run the simulated hypervisor and write event-log and statistics dumps
@@ -43,6 +44,7 @@ var commands = []command{
 	{"check", "validate the registry and its layouts", runCheck},
 	{"gen", "generate a Go package or a C header for one ABI version", runGen},
 	{"export", "write the resolved ABI as JSON", runExport},
+	{"import", "read C headers and write their ABI items as registry YAML", runImport},
 
 	{"docs", "render the ABI as a static HTML site or as Markdown", runDocs},
 	{"diff", "compare two ABI versions or two registries and classify the changes", runDiff},

@@ -7,9 +7,2541 @@ import "unsafe"
 
 // Layout assertions: the sizes, alignments and offsets hvgen's layout engine computed.
 
-// HvStatsObjectType
+// CallCode
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(HvStatsObjectType(0))-4]
-	_ = x[unsafe.Alignof(HvStatsObjectType(0))-4]
+	_ = x[unsafe.Sizeof(CallCode(0))-2]
+	_ = x[unsafe.Alignof(CallCode(0))-2]
+}
+
+// Status
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Status(0))-2]
+	_ = x[unsafe.Alignof(Status(0))-2]
+}
+
+// HypercallInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypercallInput(0))-8]
+	_ = x[unsafe.Alignof(HypercallInput(0))-8]
+}
+
+// HypercallOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypercallOutput(0))-8]
+	_ = x[unsafe.Alignof(HypercallOutput(0))-8]
+}
+
+// EnlightenedVMCS
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{})-1024]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.RevisionID)-0]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.RevisionID)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Abort)-4]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Abort)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostEsSelector)-8]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostEsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostCsSelector)-10]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostCsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostSsSelector)-12]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostSsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostDsSelector)-14]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostDsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostFsSelector)-16]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostFsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostGsSelector)-18]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostGsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostTrSelector)-20]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostTrSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding161)-22]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding161)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32Pat)-24]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32Pat)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32Efer)-32]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32Efer)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostCr0)-40]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostCr0)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostCr3)-48]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostCr3)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostCr4)-56]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostCr4)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32SysenterEsp)-64]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32SysenterEsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32SysenterEip)-72]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32SysenterEip)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostRIP)-80]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostRIP)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32SysenterCs)-88]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32SysenterCs)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PinBasedVmExecControl)-92]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PinBasedVmExecControl)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitControls)-96]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitControls)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.SecondaryVmExecControl)-100]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.SecondaryVmExecControl)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.IOBitmapA)-104]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.IOBitmapA)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.IOBitmapB)-112]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.IOBitmapB)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.MSRBitmap)-120]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.MSRBitmap)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestEsSelector)-128]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestEsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCsSelector)-130]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSsSelector)-132]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestDsSelector)-134]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestDsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestFsSelector)-136]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestFsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGsSelector)-138]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGsSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestLdtrSelector)-140]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestLdtrSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestTrSelector)-142]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestTrSelector)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestEsLimit)-144]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestEsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCsLimit)-148]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSsLimit)-152]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestDsLimit)-156]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestDsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestFsLimit)-160]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestFsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGsLimit)-164]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGsLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestLdtrLimit)-168]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestLdtrLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestTrLimit)-172]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestTrLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGdtrLimit)-176]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGdtrLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIdtrLimit)-180]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIdtrLimit)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestEsArBytes)-184]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestEsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCsArBytes)-188]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSsArBytes)-192]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestDsArBytes)-196]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestDsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestFsArBytes)-200]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestFsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGsArBytes)-204]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGsArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestLdtrArBytes)-208]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestLdtrArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestTrArBytes)-212]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestTrArBytes)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestEsBase)-216]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestEsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCsBase)-224]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSsBase)-232]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestDsBase)-240]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestDsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestFsBase)-248]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestFsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGsBase)-256]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestLdtrBase)-264]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestLdtrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestTrBase)-272]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestTrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestGdtrBase)-280]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestGdtrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIdtrBase)-288]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIdtrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding641)-296]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding641)-24]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitMSRStoreAddr)-320]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitMSRStoreAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitMSRLoadAddr)-328]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitMSRLoadAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryMSRLoadAddr)-336]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryMSRLoadAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr3TargetValue0)-344]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr3TargetValue0)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr3TargetValue1)-352]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr3TargetValue1)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr3TargetValue2)-360]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr3TargetValue2)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr3TargetValue3)-368]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr3TargetValue3)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PageFaultErrorCodeMask)-376]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PageFaultErrorCodeMask)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PageFaultErrorCodeMatch)-380]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PageFaultErrorCodeMatch)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr3TargetCount)-384]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr3TargetCount)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitMSRStoreCount)-388]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitMSRStoreCount)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitMSRLoadCount)-392]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitMSRLoadCount)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryMSRLoadCount)-396]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryMSRLoadCount)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.TSCOffset)-400]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.TSCOffset)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VirtualAPICPageAddr)-408]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VirtualAPICPageAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VMCSLinkPointer)-416]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VMCSLinkPointer)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Debugctl)-424]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32Debugctl)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Pat)-432]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32Pat)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Efer)-440]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32Efer)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPdptr0)-448]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPdptr0)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPdptr1)-456]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPdptr1)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPdptr2)-464]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPdptr2)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPdptr3)-472]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPdptr3)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPendingDbgExceptions)-480]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPendingDbgExceptions)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSysenterEsp)-488]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSysenterEsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSysenterEip)-496]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSysenterEip)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestActivityState)-504]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestActivityState)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSysenterCs)-508]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSysenterCs)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr0GuestHostMask)-512]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr0GuestHostMask)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr4GuestHostMask)-520]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr4GuestHostMask)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr0ReadShadow)-528]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr0ReadShadow)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Cr4ReadShadow)-536]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Cr4ReadShadow)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCr0)-544]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCr0)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCr3)-552]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCr3)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestCr4)-560]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestCr4)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestDr7)-568]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestDr7)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostFsBase)-576]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostFsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostGsBase)-584]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostGsBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostTrBase)-592]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostTrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostGdtrBase)-600]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostGdtrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIdtrBase)-608]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIdtrBase)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostRsp)-616]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostRsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.EptPointer)-624]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.EptPointer)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VirtualProcessorID)-632]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VirtualProcessorID)-2]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding162)-634]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding162)-6]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding642)-640]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding642)-40]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestPhysicalAddress)-680]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestPhysicalAddress)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmInstructionError)-688]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmInstructionError)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitReason)-692]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitReason)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitIntrInfo)-696]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitIntrInfo)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitIntrErrorCode)-700]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitIntrErrorCode)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.IdtVectoringInfoField)-704]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.IdtVectoringInfoField)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.IdtVectoringErrorCode)-708]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.IdtVectoringErrorCode)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitInstructionLen)-712]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitInstructionLen)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VMXInstructionInfo)-716]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VMXInstructionInfo)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExitQualification)-720]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExitQualification)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExitIOInstructionEcx)-728]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExitIOInstructionEcx)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExitIOInstructionEsi)-736]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExitIOInstructionEsi)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExitIOInstructionEdi)-744]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExitIOInstructionEdi)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExitIOInstructionEip)-752]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExitIOInstructionEip)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestLinearAddress)-760]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestLinearAddress)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestRsp)-768]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestRsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestRflags)-776]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestRflags)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestInterruptibilityInfo)-784]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestInterruptibilityInfo)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.CPUBasedVmExecControl)-788]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.CPUBasedVmExecControl)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.ExceptionBitmap)-792]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.ExceptionBitmap)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryControls)-796]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryControls)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryIntrInfoField)-800]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryIntrInfoField)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryExceptionErrorCode)-804]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryExceptionErrorCode)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmEntryInstructionLen)-808]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmEntryInstructionLen)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.TprThreshold)-812]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.TprThreshold)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestRIP)-816]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestRIP)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HvCleanFields)-824]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HvCleanFields)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding321)-828]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding321)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HvSyntheticControls)-832]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HvSyntheticControls)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HvEnlightenmentsControl)-836]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HvEnlightenmentsControl)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HvVPID)-840]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HvVPID)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding322)-844]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding322)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HvVmID)-848]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HvVmID)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PartitionAssistPage)-856]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PartitionAssistPage)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding644)-864]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding644)-32]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestBndcfgs)-896]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestBndcfgs)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32PerfGlobalCtrl)-904]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32PerfGlobalCtrl)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32SCet)-912]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32SCet)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestSsp)-920]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestSsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32IntSspTableAddr)-928]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32IntSspTableAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32LbrCtl)-936]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32LbrCtl)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding645)-944]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding645)-16]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.XssExitBitmap)-960]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.XssExitBitmap)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.EnclsExitingBitmap)-968]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.EnclsExitingBitmap)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32PerfGlobalCtrl)-976]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32PerfGlobalCtrl)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.TSCMultiplier)-984]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.TSCMultiplier)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32SCet)-992]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32SCet)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostSsp)-1000]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostSsp)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32IntSspTableAddr)-1008]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32IntSspTableAddr)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.Padding646)-1016]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.Padding646)-8]
+}
+
+// EnlightenedVMCSHvEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnlightenedVMCSHvEnlightenmentsControl(0))-4]
+	_ = x[unsafe.Alignof(EnlightenedVMCSHvEnlightenmentsControl(0))-4]
+}
+
+// VMCBEnlightenments
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{})-32]
+	_ = x[unsafe.Offsetof(VMCBEnlightenments{}.HvEnlightenmentsControl)-0]
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{}.HvEnlightenmentsControl)-4]
+	_ = x[unsafe.Offsetof(VMCBEnlightenments{}.HvVPID)-4]
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{}.HvVPID)-4]
+	_ = x[unsafe.Offsetof(VMCBEnlightenments{}.HvVmID)-8]
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{}.HvVmID)-8]
+	_ = x[unsafe.Offsetof(VMCBEnlightenments{}.PartitionAssistPage)-16]
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{}.PartitionAssistPage)-8]
+	_ = x[unsafe.Offsetof(VMCBEnlightenments{}.Reserved)-24]
+	_ = x[unsafe.Sizeof(VMCBEnlightenments{}.Reserved)-8]
+}
+
+// VMCBEnlightenmentsHvEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VMCBEnlightenmentsHvEnlightenmentsControl(0))-4]
+	_ = x[unsafe.Alignof(VMCBEnlightenmentsHvEnlightenmentsControl(0))-4]
+}
+
+// PartitionAssistPg
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionAssistPg{})-4]
+	_ = x[unsafe.Alignof(PartitionAssistPg{})-4]
+	_ = x[unsafe.Offsetof(PartitionAssistPg{}.TLBLockCount)-0]
+	_ = x[unsafe.Sizeof(PartitionAssistPg{}.TLBLockCount)-4]
+}
+
+// ConnectionID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionID{})-4]
+	_ = x[unsafe.Alignof(ConnectionID{})-4]
+}
+
+// ConnectionIDU
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionIDU(0))-4]
+	_ = x[unsafe.Alignof(ConnectionIDU(0))-4]
+}
+
+// UnmapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{})-24]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Offsetof(UnmapGPAPagesInput{}.UnmapFlags)-16]
+	_ = x[unsafe.Sizeof(UnmapGPAPagesInput{}.UnmapFlags)-4]
+}
+
+// MemoryHint
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MemoryHint{})-8]
+	_ = x[unsafe.Offsetof(MemoryHint{}.Bits0)-0]
+	_ = x[unsafe.Sizeof(MemoryHint{}.Bits0)-8]
+}
+
+// MemoryHintBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MemoryHintBits0(0))-8]
+	_ = x[unsafe.Alignof(MemoryHintBits0(0))-8]
+}
+
+// U128
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(U128{})-16]
+	_ = x[unsafe.Offsetof(U128{}.LowPart)-0]
+	_ = x[unsafe.Sizeof(U128{}.LowPart)-8]
+	_ = x[unsafe.Offsetof(U128{}.HighPart)-8]
+	_ = x[unsafe.Sizeof(U128{}.HighPart)-8]
+}
+
+// GetPartitionIDOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionIDOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionIDOutput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionIDOutput{}.PartitionID)-8]
+}
+
+// ReferenceTSCMSR
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ReferenceTSCMSR(0))-8]
+	_ = x[unsafe.Alignof(ReferenceTSCMSR(0))-8]
+}
+
+// Vpset
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Vpset{})-16]
+	_ = x[unsafe.Offsetof(Vpset{}.Format)-0]
+	_ = x[unsafe.Sizeof(Vpset{}.Format)-8]
+	_ = x[unsafe.Offsetof(Vpset{}.ValidBankMask)-8]
+	_ = x[unsafe.Sizeof(Vpset{}.ValidBankMask)-8]
+}
+
+// HypervisorVersionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfo{})-16]
+	_ = x[unsafe.Alignof(HypervisorVersionInfo{})-4]
+}
+
+// HypervisorVersionInfoBits4
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfoBits4(0))-4]
+	_ = x[unsafe.Alignof(HypervisorVersionInfoBits4(0))-4]
+}
+
+// HypervisorVersionInfoBitsC
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(HypervisorVersionInfoBitsC(0))-4]
+	_ = x[unsafe.Alignof(HypervisorVersionInfoBitsC(0))-4]
+}
+
+// VPAssistMSRContents
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPAssistMSRContents(0))-8]
+	_ = x[unsafe.Alignof(VPAssistMSRContents(0))-8]
+}
+
+// GuestMappingFlush
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestMappingFlush{})-16]
+	_ = x[unsafe.Offsetof(GuestMappingFlush{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(GuestMappingFlush{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(GuestMappingFlush{}.Flags)-8]
+	_ = x[unsafe.Sizeof(GuestMappingFlush{}.Flags)-8]
+}
+
+// GPAPageRange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageRange{})-8]
+	_ = x[unsafe.Alignof(GPAPageRange{})-8]
+}
+
+// GPAPageRangeAddressSpace
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageRangeAddressSpace(0))-8]
+	_ = x[unsafe.Alignof(GPAPageRangeAddressSpace(0))-8]
+}
+
+// GPAPageRangePage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageRangePage(0))-8]
+	_ = x[unsafe.Alignof(GPAPageRangePage(0))-8]
+}
+
+// GuestMappingFlushList
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GuestMappingFlushList{})-4096]
+	_ = x[unsafe.Alignof(GuestMappingFlushList{})-8]
+	_ = x[unsafe.Offsetof(GuestMappingFlushList{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(GuestMappingFlushList{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(GuestMappingFlushList{}.Flags)-8]
+	_ = x[unsafe.Sizeof(GuestMappingFlushList{}.Flags)-8]
+	_ = x[unsafe.Offsetof(GuestMappingFlushList{}.GPAList)-16]
+	_ = x[unsafe.Sizeof(GuestMappingFlushList{}.GPAList)-4080]
+}
+
+// TLBFlush
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TLBFlush{})-24]
+	_ = x[unsafe.Offsetof(TLBFlush{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(TLBFlush{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(TLBFlush{}.Flags)-8]
+	_ = x[unsafe.Sizeof(TLBFlush{}.Flags)-8]
+	_ = x[unsafe.Offsetof(TLBFlush{}.ProcessorMask)-16]
+	_ = x[unsafe.Sizeof(TLBFlush{}.ProcessorMask)-8]
+}
+
+// TLBFlushEx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TLBFlushEx{})-32]
+	_ = x[unsafe.Offsetof(TLBFlushEx{}.AddressSpace)-0]
+	_ = x[unsafe.Sizeof(TLBFlushEx{}.AddressSpace)-8]
+	_ = x[unsafe.Offsetof(TLBFlushEx{}.Flags)-8]
+	_ = x[unsafe.Sizeof(TLBFlushEx{}.Flags)-8]
+	_ = x[unsafe.Offsetof(TLBFlushEx{}.HvVPSet)-16]
+	_ = x[unsafe.Sizeof(TLBFlushEx{}.HvVPSet)-16]
+}
+
+// MsHypervTSCPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MsHypervTSCPage{})-24]
+	_ = x[unsafe.Offsetof(MsHypervTSCPage{}.TSCSequence)-0]
+	_ = x[unsafe.Sizeof(MsHypervTSCPage{}.TSCSequence)-4]
+	_ = x[unsafe.Offsetof(MsHypervTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Sizeof(MsHypervTSCPage{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(MsHypervTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Sizeof(MsHypervTSCPage{}.TSCScale)-8]
+	_ = x[unsafe.Offsetof(MsHypervTSCPage{}.TSCOffset)-16]
+	_ = x[unsafe.Sizeof(MsHypervTSCPage{}.TSCOffset)-8]
+}
+
+// InterruptType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptType(0))-4]
+	_ = x[unsafe.Alignof(InterruptType(0))-4]
+}
+
+// SynicSINT
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSINT(0))-8]
+	_ = x[unsafe.Alignof(SynicSINT(0))-8]
+}
+
+// X64XsaveXfemRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XsaveXfemRegister{})-8]
+}
+
+// X64XsaveXfemRegisterAsUint64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64XsaveXfemRegisterAsUint64(0))-8]
+	_ = x[unsafe.Alignof(X64XsaveXfemRegisterAsUint64(0))-8]
+}
+
+// StimerConfig
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StimerConfig(0))-8]
+	_ = x[unsafe.Alignof(StimerConfig(0))-8]
+}
+
+// PortID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortID{})-4]
+	_ = x[unsafe.Alignof(PortID{})-4]
+}
+
+// PortIDU
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortIDU(0))-4]
+	_ = x[unsafe.Alignof(PortIDU(0))-4]
+}
+
+// MessageType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageType(0))-4]
+	_ = x[unsafe.Alignof(MessageType(0))-4]
+}
+
+// SynicSimp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSimp(0))-8]
+	_ = x[unsafe.Alignof(SynicSimp(0))-8]
+}
+
+// MessageFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageFlags(0))-1]
+	_ = x[unsafe.Alignof(MessageFlags(0))-1]
+}
+
+// MessageHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageHeader{})-16]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageType)-0]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageType)-4]
+	_ = x[unsafe.Offsetof(MessageHeader{}.PayloadSize)-4]
+	_ = x[unsafe.Sizeof(MessageHeader{}.PayloadSize)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.MessageFlags)-5]
+	_ = x[unsafe.Sizeof(MessageHeader{}.MessageFlags)-1]
+	_ = x[unsafe.Offsetof(MessageHeader{}.Reserved)-6]
+	_ = x[unsafe.Sizeof(MessageHeader{}.Reserved)-2]
+	_ = x[unsafe.Offsetof(MessageHeader{}.Sender)-8]
+	_ = x[unsafe.Sizeof(MessageHeader{}.Sender)-8]
+}
+
+// NotificationMessagePayload
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NotificationMessagePayload{})-4]
+	_ = x[unsafe.Offsetof(NotificationMessagePayload{}.SINTIndex)-0]
+	_ = x[unsafe.Sizeof(NotificationMessagePayload{}.SINTIndex)-4]
+}
+
+// Message
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Message{})-256]
+	_ = x[unsafe.Offsetof(Message{}.Header)-0]
+	_ = x[unsafe.Sizeof(Message{}.Header)-16]
+	_ = x[unsafe.Offsetof(Message{}.U)-16]
+	_ = x[unsafe.Sizeof(Message{}.U)-240]
+}
+
+// MessageU
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessageU{})-240]
+	_ = x[unsafe.Alignof(MessageU{})-8]
+}
+
+// MessagePage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MessagePage{})-4096]
+	_ = x[unsafe.Offsetof(MessagePage{}.SINTMessage)-0]
+	_ = x[unsafe.Sizeof(MessagePage{}.SINTMessage)-4096]
+}
+
+// TimerMessagePayload
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(TimerMessagePayload{})-24]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.TimerIndex)-0]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.TimerIndex)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.ExpirationTime)-8]
+	_ = x[unsafe.Offsetof(TimerMessagePayload{}.DeliveryTime)-16]
+	_ = x[unsafe.Sizeof(TimerMessagePayload{}.DeliveryTime)-8]
+}
+
+// X64SegmentRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegister{})-16]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Base)-0]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Base)-8]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Limit)-8]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Limit)-4]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Selector)-12]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Selector)-2]
+	_ = x[unsafe.Offsetof(X64SegmentRegister{}.Attributes)-14]
+	_ = x[unsafe.Sizeof(X64SegmentRegister{}.Attributes)-2]
+}
+
+// X64SegmentRegisterAttributes
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SegmentRegisterAttributes(0))-2]
+	_ = x[unsafe.Alignof(X64SegmentRegisterAttributes(0))-2]
+}
+
+// X64TableRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64TableRegister{})-16]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Pad)-0]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Pad)-6]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Limit)-6]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Limit)-2]
+	_ = x[unsafe.Offsetof(X64TableRegister{}.Base)-8]
+	_ = x[unsafe.Sizeof(X64TableRegister{}.Base)-8]
+}
+
+// VTLInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VTLInput(0))-1]
+	_ = x[unsafe.Alignof(VTLInput(0))-1]
+}
+
+// InitVPContext
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InitVPContext{})-224]
+	_ = x[unsafe.Offsetof(InitVPContext{}.RIP)-0]
+	_ = x[unsafe.Sizeof(InitVPContext{}.RIP)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Rsp)-8]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Rflags)-16]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Rflags)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Cs)-24]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Cs)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Ds)-40]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Ds)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Es)-56]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Es)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Fs)-72]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Fs)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Gs)-88]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Gs)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Ss)-104]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Ss)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Tr)-120]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Tr)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Ldtr)-136]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Ldtr)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Idtr)-152]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Idtr)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Gdtr)-168]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Gdtr)-16]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Efer)-184]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Efer)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Cr0)-192]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Cr0)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Cr3)-200]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Cr3)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.Cr4)-208]
+	_ = x[unsafe.Sizeof(InitVPContext{}.Cr4)-8]
+	_ = x[unsafe.Offsetof(InitVPContext{}.MSRCRPat)-216]
+	_ = x[unsafe.Sizeof(InitVPContext{}.MSRCRPat)-8]
+}
+
+// EnableVPVTL
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnableVPVTL{})-240]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.TargetVTL)-12]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.Mbz0)-13]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.Mbz0)-1]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.Mbz1)-14]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.Mbz1)-2]
+	_ = x[unsafe.Offsetof(EnableVPVTL{}.VPContext)-16]
+	_ = x[unsafe.Sizeof(EnableVPVTL{}.VPContext)-224]
+}
+
+// GetVPFromAPICIDIn
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPFromAPICIDIn{})-16]
+	_ = x[unsafe.Offsetof(GetVPFromAPICIDIn{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPFromAPICIDIn{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPFromAPICIDIn{}.TargetVTL)-8]
+	_ = x[unsafe.Sizeof(GetVPFromAPICIDIn{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(GetVPFromAPICIDIn{}.Res)-9]
+	_ = x[unsafe.Sizeof(GetVPFromAPICIDIn{}.Res)-7]
+}
+
+// RegisterVsmPartitionConfig
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmPartitionConfig(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmPartitionConfig(0))-8]
+}
+
+// RegisterVsmCapabilities
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmCapabilities(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmCapabilities(0))-8]
+}
+
+// RegisterVsmPageOffsets
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterVsmPageOffsets(0))-8]
+	_ = x[unsafe.Alignof(RegisterVsmPageOffsets(0))-8]
+}
+
+// NestedEnlightenmentsControl
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{})-8]
+	_ = x[unsafe.Offsetof(NestedEnlightenmentsControl{}.Features)-0]
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{}.Features)-4]
+	_ = x[unsafe.Offsetof(NestedEnlightenmentsControl{}.HypercallControls)-4]
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControl{}.HypercallControls)-4]
+}
+
+// NestedEnlightenmentsControlFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControlFeatures(0))-4]
+	_ = x[unsafe.Alignof(NestedEnlightenmentsControlFeatures(0))-4]
+}
+
+// NestedEnlightenmentsControlHypercallControls
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NestedEnlightenmentsControlHypercallControls(0))-4]
+	_ = x[unsafe.Alignof(NestedEnlightenmentsControlHypercallControls(0))-4]
+}
+
+// VPAssistPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPAssistPage{})-624]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.APICAssist)-0]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.APICAssist)-4]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.Reserved1)-4]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLEntryReason)-8]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLEntryReason)-4]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLReserved)-12]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLReserved)-4]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64rax)-16]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64rax)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64rcx)-24]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64rcx)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.NestedControl)-32]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.NestedControl)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.EnlightenVmentry)-40]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.EnlightenVmentry)-1]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.Reserved2)-41]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.Reserved2)-7]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.CurrentNestedVMCS)-48]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.CurrentNestedVMCS)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.SyntheticTimeUnhaltedTimerExpired)-56]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.SyntheticTimeUnhaltedTimerExpired)-1]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.Reserved3)-57]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.Reserved3)-7]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VirtualizationFaultInformation)-64]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VirtualizationFaultInformation)-40]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.Reserved4)-104]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.Reserved4)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.InterceptMessage)-112]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.InterceptMessage)-256]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetActions)-368]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetActions)-256]
+}
+
+// ExplicitSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ExplicitSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(ExplicitSuspendRegister(0))-8]
+}
+
+// InterceptSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterceptSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(InterceptSuspendRegister(0))-8]
+}
+
+// DispatchSuspendRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DispatchSuspendRegister(0))-8]
+	_ = x[unsafe.Alignof(DispatchSuspendRegister(0))-8]
+}
+
+// Arm64PendingInterruptionRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64PendingInterruptionRegister(0))-8]
+	_ = x[unsafe.Alignof(Arm64PendingInterruptionRegister(0))-8]
+}
+
+// Arm64InterruptStateRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64InterruptStateRegister(0))-8]
+	_ = x[unsafe.Alignof(Arm64InterruptStateRegister(0))-8]
+}
+
+// Arm64PendingSyntheticExceptionEvent
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64PendingSyntheticExceptionEvent{})-16]
+}
+
+// Arm64PendingSyntheticExceptionEventBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(Arm64PendingSyntheticExceptionEventBits0(0))-1]
+	_ = x[unsafe.Alignof(Arm64PendingSyntheticExceptionEventBits0(0))-1]
+}
+
+// X64InterruptStateRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterruptStateRegister(0))-8]
+	_ = x[unsafe.Alignof(X64InterruptStateRegister(0))-8]
+}
+
+// X64PendingInterruptionRegister
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionRegister{})-8]
+}
+
+// X64PendingInterruptionRegisterBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64PendingInterruptionRegisterBits0(0))-4]
+	_ = x[unsafe.Alignof(X64PendingInterruptionRegisterBits0(0))-4]
+}
+
+// GetVPRegistersOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPRegistersOutput{})-0]
+}
+
+// RegisterAssoc
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(RegisterAssoc{})-32]
+	_ = x[unsafe.Offsetof(RegisterAssoc{}.Name)-0]
+	_ = x[unsafe.Sizeof(RegisterAssoc{}.Name)-4]
+	_ = x[unsafe.Offsetof(RegisterAssoc{}.Reserved1)-4]
+	_ = x[unsafe.Sizeof(RegisterAssoc{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(RegisterAssoc{}.Reserved2)-8]
+	_ = x[unsafe.Sizeof(RegisterAssoc{}.Reserved2)-8]
+	_ = x[unsafe.Offsetof(RegisterAssoc{}.Value)-16]
+	_ = x[unsafe.Sizeof(RegisterAssoc{}.Value)-16]
+}
+
+// GetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{})-16]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.InputVTL)-12]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.RsvdZ8)-13]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.RsvdZ8)-1]
+	_ = x[unsafe.Offsetof(GetVPRegistersInput{}.RsvdZ16)-14]
+	_ = x[unsafe.Sizeof(GetVPRegistersInput{}.RsvdZ16)-2]
+}
+
+// SetVPRegistersInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{})-16]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.InputVTL)-12]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.RsvdZ8)-13]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.RsvdZ8)-1]
+	_ = x[unsafe.Offsetof(SetVPRegistersInput{}.RsvdZ16)-14]
+	_ = x[unsafe.Sizeof(SetVPRegistersInput{}.RsvdZ16)-2]
+}
+
+// SendIPI
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SendIPI{})-16]
+	_ = x[unsafe.Offsetof(SendIPI{}.Vector)-0]
+	_ = x[unsafe.Sizeof(SendIPI{}.Vector)-4]
+	_ = x[unsafe.Offsetof(SendIPI{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(SendIPI{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(SendIPI{}.CPUMask)-8]
+	_ = x[unsafe.Sizeof(SendIPI{}.CPUMask)-8]
+}
+
+// MemHostVisibility
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MemHostVisibility(0))-4]
+	_ = x[unsafe.Alignof(MemHostVisibility(0))-4]
+}
+
+// GPARangeForVisibility
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPARangeForVisibility{})-4096]
+	_ = x[unsafe.Offsetof(GPARangeForVisibility{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GPARangeForVisibility{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GPARangeForVisibility{}.Bits8)-8]
+	_ = x[unsafe.Sizeof(GPARangeForVisibility{}.Bits8)-4]
+	_ = x[unsafe.Offsetof(GPARangeForVisibility{}.Reserved1)-12]
+	_ = x[unsafe.Sizeof(GPARangeForVisibility{}.Reserved1)-4]
+	_ = x[unsafe.Offsetof(GPARangeForVisibility{}.GPAPageList)-16]
+	_ = x[unsafe.Sizeof(GPARangeForVisibility{}.GPAPageList)-4080]
+}
+
+// GPARangeForVisibilityBits8
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPARangeForVisibilityBits8(0))-4]
+	_ = x[unsafe.Alignof(GPARangeForVisibilityBits8(0))-4]
+}
+
+// IoapicRte
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(IoapicRte{})-8]
+}
+
+// IoapicRteBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(IoapicRteBits0(0))-4]
+	_ = x[unsafe.Alignof(IoapicRteBits0(0))-4]
+}
+
+// IoapicRteBits4
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(IoapicRteBits4(0))-4]
+	_ = x[unsafe.Alignof(IoapicRteBits4(0))-4]
+}
+
+// InterruptSource
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptSource(0))-4]
+	_ = x[unsafe.Alignof(InterruptSource(0))-4]
+}
+
+// DeviceInterruptTarget
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{})-24]
+	_ = x[unsafe.Offsetof(DeviceInterruptTarget{}.Vector)-0]
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{}.Vector)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptTarget{}.Flags)-4]
+	_ = x[unsafe.Sizeof(DeviceInterruptTarget{}.Flags)-4]
+}
+
+// MmioReadInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MmioReadInput{})-16]
+	_ = x[unsafe.Offsetof(MmioReadInput{}.GPA)-0]
+	_ = x[unsafe.Sizeof(MmioReadInput{}.GPA)-8]
+	_ = x[unsafe.Offsetof(MmioReadInput{}.Size)-8]
+	_ = x[unsafe.Sizeof(MmioReadInput{}.Size)-4]
+	_ = x[unsafe.Offsetof(MmioReadInput{}.Reserved)-12]
+	_ = x[unsafe.Sizeof(MmioReadInput{}.Reserved)-4]
+}
+
+// MmioReadOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MmioReadOutput{})-64]
+	_ = x[unsafe.Offsetof(MmioReadOutput{}.Data)-0]
+	_ = x[unsafe.Sizeof(MmioReadOutput{}.Data)-64]
+}
+
+// MmioWriteInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MmioWriteInput{})-80]
+	_ = x[unsafe.Offsetof(MmioWriteInput{}.GPA)-0]
+	_ = x[unsafe.Sizeof(MmioWriteInput{}.GPA)-8]
+	_ = x[unsafe.Offsetof(MmioWriteInput{}.Size)-8]
+	_ = x[unsafe.Sizeof(MmioWriteInput{}.Size)-4]
+	_ = x[unsafe.Offsetof(MmioWriteInput{}.Reserved)-12]
+	_ = x[unsafe.Sizeof(MmioWriteInput{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(MmioWriteInput{}.Data)-16]
+	_ = x[unsafe.Sizeof(MmioWriteInput{}.Data)-64]
+}
+
+// StatsPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsPage{})-4096]
+	_ = x[unsafe.Offsetof(StatsPage{}.Data)-0]
+	_ = x[unsafe.Sizeof(StatsPage{}.Data)-4096]
+}
+
+// VPRegisterPageInterruptVectors
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPRegisterPageInterruptVectors{})-8]
+}
+
+// PartitionProcessorFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeatures{})-16]
+}
+
+// PartitionProcessorFeaturesBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBits0(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBits0(0))-8]
+}
+
+// PartitionProcessorFeaturesBits8
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorFeaturesBits8(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorFeaturesBits8(0))-8]
+}
+
+// PartitionProcessorXsaveFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionProcessorXsaveFeatures(0))-8]
+	_ = x[unsafe.Alignof(PartitionProcessorXsaveFeatures(0))-8]
+}
+
+// PartitionCreationProperties
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionCreationProperties{})-24]
+	_ = x[unsafe.Offsetof(PartitionCreationProperties{}.DisabledProcessorFeatures)-0]
+	_ = x[unsafe.Sizeof(PartitionCreationProperties{}.DisabledProcessorFeatures)-16]
+	_ = x[unsafe.Offsetof(PartitionCreationProperties{}.DisabledProcessorXsaveFeatures)-16]
+	_ = x[unsafe.Sizeof(PartitionCreationProperties{}.DisabledProcessorXsaveFeatures)-8]
+}
+
+// PartitionSyntheticProcessorFeatures
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionSyntheticProcessorFeatures{})-8]
+	_ = x[unsafe.Alignof(PartitionSyntheticProcessorFeatures{})-8]
+}
+
+// PartitionSyntheticProcessorFeaturesAsUint64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionSyntheticProcessorFeaturesAsUint64(0))-8]
+	_ = x[unsafe.Alignof(PartitionSyntheticProcessorFeaturesAsUint64(0))-8]
+}
+
+// PartitionIsolationProperties
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionIsolationProperties(0))-8]
+	_ = x[unsafe.Alignof(PartitionIsolationProperties(0))-8]
+}
+
+// CreatePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionInput{})-56]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.Flags)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.Flags)-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.CompatibilityVersion)-16]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.CompatibilityVersion)-4]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.PartitionCreationProperties)-24]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.PartitionCreationProperties)-24]
+	_ = x[unsafe.Offsetof(CreatePartitionInput{}.IsolationProperties)-48]
+	_ = x[unsafe.Sizeof(CreatePartitionInput{}.IsolationProperties)-8]
+}
+
+// CreatePartitionOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{})-8]
+	_ = x[unsafe.Offsetof(CreatePartitionOutput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(CreatePartitionOutput{}.PartitionID)-8]
+}
+
+// InitializePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InitializePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(InitializePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(InitializePartitionInput{}.PartitionID)-8]
+}
+
+// FinalizePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(FinalizePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(FinalizePartitionInput{}.PartitionID)-8]
+}
+
+// DeletePartitionInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePartitionInput{})-8]
+	_ = x[unsafe.Offsetof(DeletePartitionInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DeletePartitionInput{}.PartitionID)-8]
+}
+
+// GetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{})-16]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyInput{}.PropertyCode)-4]
+}
+
+// GetPartitionPropertyOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{})-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyOutput{}.PropertyValue)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyOutput{}.PropertyValue)-8]
+}
+
+// SetPartitionPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{})-24]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(SetPartitionPropertyInput{}.PropertyValue)-16]
+	_ = x[unsafe.Sizeof(SetPartitionPropertyInput{}.PropertyValue)-8]
+}
+
+// PartitionPropertyArg
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPropertyArg{})-8]
+}
+
+// GetPartitionPropertyExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExInput{})-24]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyExInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyExInput{}.PropertyCode)-8]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExInput{}.PropertyCode)-4]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyExInput{}.ArgData)-16]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExInput{}.ArgData)-8]
+}
+
+// PartitionPropertyEx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPropertyEx{})-4072]
+}
+
+// GetPartitionPropertyExOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExOutput{})-4072]
+	_ = x[unsafe.Offsetof(GetPartitionPropertyExOutput{}.PropertyValue)-0]
+	_ = x[unsafe.Sizeof(GetPartitionPropertyExOutput{}.PropertyValue)-4072]
+}
+
+// VPStatePageType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPStatePageType(0))-4]
+	_ = x[unsafe.Alignof(VPStatePageType(0))-4]
+}
+
+// MapVPStatePageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{})-24]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.Type)-12]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.Type)-2]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.InputVTL)-14]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.Flags)-15]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.Flags)-1]
+	_ = x[unsafe.Offsetof(MapVPStatePageInput{}.RequestedMapLocation)-16]
+	_ = x[unsafe.Sizeof(MapVPStatePageInput{}.RequestedMapLocation)-8]
+}
+
+// MapVPStatePageInputFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapVPStatePageInputFlags(0))-1]
+	_ = x[unsafe.Alignof(MapVPStatePageInputFlags(0))-1]
+}
+
+// MapVPStatePageOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapVPStatePageOutput{})-8]
+	_ = x[unsafe.Offsetof(MapVPStatePageOutput{}.MapLocation)-0]
+	_ = x[unsafe.Sizeof(MapVPStatePageOutput{}.MapLocation)-8]
+}
+
+// UnmapVPStatePageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{})-16]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.Type)-12]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.Type)-2]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.InputVTL)-14]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(UnmapVPStatePageInput{}.Reserved0)-15]
+	_ = x[unsafe.Sizeof(UnmapVPStatePageInput{}.Reserved0)-1]
+}
+
+// X64APICEOIMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{})-8]
+	_ = x[unsafe.Offsetof(X64APICEOIMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64APICEOIMessage{}.InterruptVector)-4]
+	_ = x[unsafe.Sizeof(X64APICEOIMessage{}.InterruptVector)-4]
+}
+
+// OpaqueInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(OpaqueInterceptMessage{})-4]
+	_ = x[unsafe.Offsetof(OpaqueInterceptMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(OpaqueInterceptMessage{}.VPIndex)-4]
+}
+
+// PortType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortType(0))-4]
+	_ = x[unsafe.Alignof(PortType(0))-4]
+}
+
+// PortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfo{})-24]
+	_ = x[unsafe.Offsetof(PortInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(PortInfo{}.PortType)-4]
+	_ = x[unsafe.Offsetof(PortInfo{}.MessagePortInfo)-8]
+	_ = x[unsafe.Sizeof(PortInfo{}.MessagePortInfo)-16]
+}
+
+// PortInfoMessagePortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoMessagePortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.Rsvdz)-8]
+}
+
+// PortInfoEventPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoEventPortInfo{})-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.BaseFlagNumber)-8]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.BaseFlagNumber)-2]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.FlagCount)-10]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.FlagCount)-2]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.Rsvdz)-12]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.Rsvdz)-4]
+}
+
+// PortInfoMonitorPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoMonitorPortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.MonitorAddress)-0]
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.MonitorAddress)-8]
+	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.Rsvdz)-8]
+}
+
+// PortInfoDoorbellPortInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{})-16]
+	_ = x[unsafe.Alignof(PortInfoDoorbellPortInfo{})-8]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.TargetSINT)-0]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetSINT)-4]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.Rsvdz)-8]
+}
+
+// ConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfo{})-32]
+	_ = x[unsafe.Offsetof(ConnectionInfo{}.PortType)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfo{}.PortType)-4]
+}
+
+// ConnectionInfoMessageConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoMessageConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoMessageConnectionInfo{}.Rsvdz)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{}.Rsvdz)-8]
+}
+
+// ConnectionInfoEventConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoEventConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoEventConnectionInfo{}.Rsvdz)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{}.Rsvdz)-8]
+}
+
+// ConnectionInfoMonitorConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoMonitorConnectionInfo{})-8]
+	_ = x[unsafe.Alignof(ConnectionInfoMonitorConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoMonitorConnectionInfo{}.MonitorAddress)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoMonitorConnectionInfo{}.MonitorAddress)-8]
+}
+
+// ConnectionInfoDoorbellConnectionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{})-24]
+	_ = x[unsafe.Alignof(ConnectionInfoDoorbellConnectionInfo{})-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.GPA)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.GPA)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.TriggerValue)-8]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.TriggerValue)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoDoorbellConnectionInfo{}.Flags)-16]
+	_ = x[unsafe.Sizeof(ConnectionInfoDoorbellConnectionInfo{}.Flags)-8]
+}
+
+// SynicEventFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlags{})-256]
+	_ = x[unsafe.Alignof(SynicEventFlags{})-8]
+}
+
+// SynicEventFlagsPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{})-4096]
+	_ = x[unsafe.Alignof(SynicEventFlagsPage{})-8]
+	_ = x[unsafe.Offsetof(SynicEventFlagsPage{}.EventFlags)-0]
+	_ = x[unsafe.Sizeof(SynicEventFlagsPage{}.EventFlags)-4096]
+}
+
+// SynicEventRing
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventRing{})-256]
+	_ = x[unsafe.Offsetof(SynicEventRing{}.SignalMasked)-0]
+	_ = x[unsafe.Sizeof(SynicEventRing{}.SignalMasked)-1]
+	_ = x[unsafe.Offsetof(SynicEventRing{}.RingFull)-1]
+	_ = x[unsafe.Sizeof(SynicEventRing{}.RingFull)-1]
+	_ = x[unsafe.Offsetof(SynicEventRing{}.ReservedZ)-2]
+	_ = x[unsafe.Sizeof(SynicEventRing{}.ReservedZ)-2]
+	_ = x[unsafe.Offsetof(SynicEventRing{}.Data)-4]
+	_ = x[unsafe.Sizeof(SynicEventRing{}.Data)-252]
+}
+
+// SynicEventRingPage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicEventRingPage{})-4096]
+	_ = x[unsafe.Offsetof(SynicEventRingPage{}.SINTEventRing)-0]
+	_ = x[unsafe.Sizeof(SynicEventRingPage{}.SINTEventRing)-4096]
+}
+
+// SynicScontrol
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicScontrol(0))-8]
+	_ = x[unsafe.Alignof(SynicScontrol(0))-8]
+}
+
+// SynicSiefp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSiefp(0))-8]
+	_ = x[unsafe.Alignof(SynicSiefp(0))-8]
+}
+
+// SynicSirbp
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SynicSirbp(0))-8]
+	_ = x[unsafe.Alignof(SynicSirbp(0))-8]
+}
+
+// StimerState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StimerState{})-40]
+	_ = x[unsafe.Offsetof(StimerState{}.Flags)-0]
+	_ = x[unsafe.Sizeof(StimerState{}.Flags)-4]
+	_ = x[unsafe.Offsetof(StimerState{}.Resvd)-4]
+	_ = x[unsafe.Sizeof(StimerState{}.Resvd)-4]
+	_ = x[unsafe.Offsetof(StimerState{}.Config)-8]
+	_ = x[unsafe.Sizeof(StimerState{}.Config)-8]
+	_ = x[unsafe.Offsetof(StimerState{}.Count)-16]
+	_ = x[unsafe.Sizeof(StimerState{}.Count)-8]
+	_ = x[unsafe.Offsetof(StimerState{}.Adjustment)-24]
+	_ = x[unsafe.Sizeof(StimerState{}.Adjustment)-8]
+	_ = x[unsafe.Offsetof(StimerState{}.UndeliveredExpTime)-32]
+	_ = x[unsafe.Sizeof(StimerState{}.UndeliveredExpTime)-8]
+}
+
+// StimerStateFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StimerStateFlags(0))-4]
+	_ = x[unsafe.Alignof(StimerStateFlags(0))-4]
+}
+
+// SyntheticTimersState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SyntheticTimersState{})-200]
+	_ = x[unsafe.Offsetof(SyntheticTimersState{}.Timers)-0]
+	_ = x[unsafe.Sizeof(SyntheticTimersState{}.Timers)-160]
+	_ = x[unsafe.Offsetof(SyntheticTimersState{}.Reserved)-160]
+	_ = x[unsafe.Sizeof(SyntheticTimersState{}.Reserved)-40]
+}
+
+// AsyncCompletionMessagePayload
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AsyncCompletionMessagePayload{})-24]
+	_ = x[unsafe.Offsetof(AsyncCompletionMessagePayload{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(AsyncCompletionMessagePayload{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(AsyncCompletionMessagePayload{}.Status)-8]
+	_ = x[unsafe.Sizeof(AsyncCompletionMessagePayload{}.Status)-4]
+	_ = x[unsafe.Offsetof(AsyncCompletionMessagePayload{}.CompletionCount)-12]
+	_ = x[unsafe.Sizeof(AsyncCompletionMessagePayload{}.CompletionCount)-4]
+	_ = x[unsafe.Offsetof(AsyncCompletionMessagePayload{}.SubStatus)-16]
+	_ = x[unsafe.Sizeof(AsyncCompletionMessagePayload{}.SubStatus)-8]
+}
+
+// DeleteVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeleteVPInput{})-16]
+}
+
+// AssertVirtualInterruptInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{})-32]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.Control)-8]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.Control)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.DestAddr)-16]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.DestAddr)-8]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.Vector)-24]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.Vector)-4]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.TargetVTL)-28]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.TargetVTL)-1]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RsvdZ0)-29]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RsvdZ0)-1]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RsvdZ1)-30]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RsvdZ1)-2]
+}
+
+// CreatePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreatePortInput{})-56]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortPartitionID)-0]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortPartitionID)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortID)-8]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortVTL)-12]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortVTL)-1]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.MinConnectionVTL)-13]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.MinConnectionVTL)-1]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ConnectionPartitionID)-16]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ConnectionPartitionID)-8]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.PortInfo)-24]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.PortInfo)-24]
+	_ = x[unsafe.Offsetof(CreatePortInput{}.ProximityDomainInfo)-48]
+	_ = x[unsafe.Sizeof(CreatePortInput{}.ProximityDomainInfo)-8]
+}
+
+// DeletePortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeletePortInput{})-16]
+}
+
+// ConnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ConnectPortInput{})-72]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionPartitionID)-0]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionPartitionID)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionID)-8]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionVTL)-12]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionVTL)-1]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.Rsvdz0)-13]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.Rsvdz0)-1]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.Rsvdz1)-14]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.Rsvdz1)-2]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortPartitionID)-16]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortPartitionID)-8]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortID)-24]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortID)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.Reserved2)-28]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.Reserved2)-4]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ConnectionInfo)-32]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionInfo)-32]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.ProximityDomainInfo)-64]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.ProximityDomainInfo)-8]
+}
+
+// DisconnectPortInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DisconnectPortInput{})-16]
+}
+
+// DisconnectPortInputBitsC
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DisconnectPortInputBitsC(0))-4]
+	_ = x[unsafe.Alignof(DisconnectPortInputBitsC(0))-4]
+}
+
+// NotifyPortRingEmptyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NotifyPortRingEmptyInput{})-8]
+}
+
+// VPStateDataXsave
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPStateDataXsave{})-16]
+	_ = x[unsafe.Offsetof(VPStateDataXsave{}.Flags)-0]
+	_ = x[unsafe.Sizeof(VPStateDataXsave{}.Flags)-8]
+	_ = x[unsafe.Offsetof(VPStateDataXsave{}.States)-8]
+	_ = x[unsafe.Sizeof(VPStateDataXsave{}.States)-8]
+}
+
+// GetSetVPStateType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetSetVPStateType(0))-4]
+	_ = x[unsafe.Alignof(GetSetVPStateType(0))-4]
+}
+
+// VPStateData
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPStateData{})-24]
+	_ = x[unsafe.Offsetof(VPStateData{}.Type)-0]
+	_ = x[unsafe.Sizeof(VPStateData{}.Type)-4]
+	_ = x[unsafe.Offsetof(VPStateData{}.Rsvd)-4]
+	_ = x[unsafe.Sizeof(VPStateData{}.Rsvd)-4]
+	_ = x[unsafe.Offsetof(VPStateData{}.Xsave)-8]
+	_ = x[unsafe.Sizeof(VPStateData{}.Xsave)-16]
+}
+
+// GetVPStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPStateInput{})-40]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.InputVTL)-12]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.Rsvd0)-13]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.Rsvd0)-1]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.Rsvd1)-14]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.Rsvd1)-2]
+	_ = x[unsafe.Offsetof(GetVPStateInput{}.StateData)-16]
+	_ = x[unsafe.Sizeof(GetVPStateInput{}.StateData)-24]
+}
+
+// GetVPStateOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetVPStateOutput{})-200]
+}
+
+// SetVPStateDataInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPStateDataInput{})-8]
+}
+
+// SetVPStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetVPStateInput{})-40]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.InputVTL)-12]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.InputVTL)-1]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.Rsvd0)-13]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.Rsvd0)-1]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.Rsvd1)-14]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.Rsvd1)-2]
+	_ = x[unsafe.Offsetof(SetVPStateInput{}.StateData)-16]
+	_ = x[unsafe.Sizeof(SetVPStateInput{}.StateData)-24]
+}
+
+// X64VPExecutionState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64VPExecutionState(0))-2]
+	_ = x[unsafe.Alignof(X64VPExecutionState(0))-2]
+}
+
+// X64InterceptMessageHeader
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{})-40]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.Bits4)-4]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.Bits4)-1]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.InterceptAccessType)-5]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.InterceptAccessType)-1]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.ExecutionState)-6]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.ExecutionState)-2]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.CsSegment)-8]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.CsSegment)-16]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.RIP)-24]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.RIP)-8]
+	_ = x[unsafe.Offsetof(X64InterceptMessageHeader{}.Rflags)-32]
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeader{}.Rflags)-8]
+}
+
+// X64InterceptMessageHeaderBits4
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterceptMessageHeaderBits4(0))-1]
+	_ = x[unsafe.Alignof(X64InterceptMessageHeaderBits4(0))-1]
+}
+
+// X64MemoryAccessInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MemoryAccessInfo(0))-1]
+	_ = x[unsafe.Alignof(X64MemoryAccessInfo(0))-1]
+}
+
+// X64MemoryInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{})-80]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.CacheType)-40]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.CacheType)-4]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.InstructionByteCount)-44]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.MemoryAccessInfo)-45]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.MemoryAccessInfo)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.TprPriority)-46]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.TprPriority)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.Reserved1)-47]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.Reserved1)-1]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.GuestVirtualAddress)-48]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.GuestVirtualAddress)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.GuestPhysicalAddress)-56]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.GuestPhysicalAddress)-8]
+	_ = x[unsafe.Offsetof(X64MemoryInterceptMessage{}.InstructionBytes)-64]
+	_ = x[unsafe.Sizeof(X64MemoryInterceptMessage{}.InstructionBytes)-16]
+}
+
+// VPDispatchState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPDispatchState(0))-4]
+	_ = x[unsafe.Alignof(VPDispatchState(0))-4]
+}
+
+// VPDispatchEvent
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPDispatchEvent(0))-4]
+	_ = x[unsafe.Alignof(VPDispatchEvent(0))-4]
+}
+
+// VPSignalBitsetSchedulerMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{})-160]
+	_ = x[unsafe.Offsetof(VPSignalBitsetSchedulerMessage{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(VPSignalBitsetSchedulerMessage{}.OverflowCount)-8]
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{}.OverflowCount)-4]
+	_ = x[unsafe.Offsetof(VPSignalBitsetSchedulerMessage{}.VPCount)-12]
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{}.VPCount)-2]
+	_ = x[unsafe.Offsetof(VPSignalBitsetSchedulerMessage{}.Reserved)-14]
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{}.Reserved)-2]
+	_ = x[unsafe.Offsetof(VPSignalBitsetSchedulerMessage{}.VPBitset)-16]
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessage{}.VPBitset)-144]
+}
+
+// VPSignalBitsetSchedulerMessageVPBitset
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPSignalBitsetSchedulerMessageVPBitset{})-144]
+}
+
+// VPSignalPairSchedulerMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{})-240]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.OverflowCount)-0]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.OverflowCount)-4]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.VPCount)-4]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.VPCount)-1]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.Reserved1)-5]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.Reserved1)-3]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.PartitionIds)-8]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.PartitionIds)-152]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.VPIndexes)-160]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.VPIndexes)-76]
+	_ = x[unsafe.Offsetof(VPSignalPairSchedulerMessage{}.Reserved2)-236]
+	_ = x[unsafe.Sizeof(VPSignalPairSchedulerMessage{}.Reserved2)-4]
+}
+
+// DispatchVPInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DispatchVPInput{})-32]
+	_ = x[unsafe.Offsetof(DispatchVPInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DispatchVPInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(DispatchVPInput{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(DispatchVPInput{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(DispatchVPInput{}.Flags)-12]
+	_ = x[unsafe.Sizeof(DispatchVPInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(DispatchVPInput{}.TimeSlice)-16]
+	_ = x[unsafe.Sizeof(DispatchVPInput{}.TimeSlice)-8]
+	_ = x[unsafe.Offsetof(DispatchVPInput{}.SpecCtrl)-24]
+	_ = x[unsafe.Sizeof(DispatchVPInput{}.SpecCtrl)-8]
+}
+
+// DispatchVPOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DispatchVPOutput{})-8]
+	_ = x[unsafe.Offsetof(DispatchVPOutput{}.DispatchState)-0]
+	_ = x[unsafe.Sizeof(DispatchVPOutput{}.DispatchState)-4]
+	_ = x[unsafe.Offsetof(DispatchVPOutput{}.DispatchEvent)-4]
+	_ = x[unsafe.Sizeof(DispatchVPOutput{}.DispatchEvent)-4]
+}
+
+// ModifySparseSPAPageHostAccessInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ModifySparseSPAPageHostAccessInput{})-16]
+	_ = x[unsafe.Offsetof(ModifySparseSPAPageHostAccessInput{}.Bits0)-0]
+	_ = x[unsafe.Sizeof(ModifySparseSPAPageHostAccessInput{}.Bits0)-4]
+	_ = x[unsafe.Offsetof(ModifySparseSPAPageHostAccessInput{}.Flags)-4]
+	_ = x[unsafe.Sizeof(ModifySparseSPAPageHostAccessInput{}.Flags)-4]
+	_ = x[unsafe.Offsetof(ModifySparseSPAPageHostAccessInput{}.PartitionID)-8]
+	_ = x[unsafe.Sizeof(ModifySparseSPAPageHostAccessInput{}.PartitionID)-8]
+}
+
+// ModifySparseSPAPageHostAccessInputBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ModifySparseSPAPageHostAccessInputBits0(0))-4]
+	_ = x[unsafe.Alignof(ModifySparseSPAPageHostAccessInputBits0(0))-4]
+}
+
+// GenericSetFormat
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GenericSetFormat(0))-4]
+	_ = x[unsafe.Alignof(GenericSetFormat(0))-4]
+}
+
+// SchedulerType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SchedulerType(0))-4]
+	_ = x[unsafe.Alignof(SchedulerType(0))-4]
+}
+
+// StatsAreaType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsAreaType(0))-4]
+	_ = x[unsafe.Alignof(StatsAreaType(0))-4]
+}
+
+// StatsObjectType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectType(0))-4]
+	_ = x[unsafe.Alignof(StatsObjectType(0))-4]
+}
+
+// StatsObjectIdentity
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectIdentity{})-16]
+}
+
+// StatsObjectIdentityHv
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectIdentityHv{})-16]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityHv{}.Reserved)-0]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityHv{}.Reserved)-15]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityHv{}.StatsAreaType)-15]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityHv{}.StatsAreaType)-1]
+}
+
+// StatsObjectIdentityLP
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectIdentityLP{})-16]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityLP{}.LPIndex)-0]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityLP{}.LPIndex)-4]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityLP{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityLP{}.Reserved)-11]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityLP{}.StatsAreaType)-15]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityLP{}.StatsAreaType)-1]
+}
+
+// StatsObjectIdentityPartition
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectIdentityPartition{})-16]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityPartition{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityPartition{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityPartition{}.Reserved)-8]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityPartition{}.Reserved)-7]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityPartition{}.StatsAreaType)-15]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityPartition{}.StatsAreaType)-1]
+}
+
+// StatsObjectIdentityVP
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{})-16]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityVP{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityVP{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityVP{}.Flags)-12]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{}.Flags)-2]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityVP{}.Reserved)-14]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{}.Reserved)-1]
+	_ = x[unsafe.Offsetof(StatsObjectIdentityVP{}.StatsAreaType)-15]
+	_ = x[unsafe.Sizeof(StatsObjectIdentityVP{}.StatsAreaType)-1]
+}
+
+// PartitionPropertyCode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionPropertyCode(0))-4]
+	_ = x[unsafe.Alignof(PartitionPropertyCode(0))-4]
+}
+
+// SnpStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SnpStatus(0))-4]
+	_ = x[unsafe.Alignof(SnpStatus(0))-4]
+}
+
+// SystemProperty
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SystemProperty(0))-4]
+	_ = x[unsafe.Alignof(SystemProperty(0))-4]
+}
+
+// PfnRange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PfnRange(0))-8]
+	_ = x[unsafe.Alignof(PfnRange(0))-8]
+}
+
+// SleepState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SleepState(0))-4]
+	_ = x[unsafe.Alignof(SleepState(0))-4]
+}
+
+// DynamicProcessorFeatureProperty
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DynamicProcessorFeatureProperty(0))-4]
+	_ = x[unsafe.Alignof(DynamicProcessorFeatureProperty(0))-4]
+}
+
+// SleepStateInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SleepStateInfo{})-6]
+	_ = x[unsafe.Offsetof(SleepStateInfo{}.SleepState)-0]
+	_ = x[unsafe.Sizeof(SleepStateInfo{}.SleepState)-4]
+	_ = x[unsafe.Offsetof(SleepStateInfo{}.Pm1aSlpTyp)-4]
+	_ = x[unsafe.Sizeof(SleepStateInfo{}.Pm1aSlpTyp)-1]
+	_ = x[unsafe.Offsetof(SleepStateInfo{}.Pm1bSlpTyp)-5]
+	_ = x[unsafe.Sizeof(SleepStateInfo{}.Pm1bSlpTyp)-1]
+}
+
+// SetSystemPropertyInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{})-72]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInput{}.PropertyID)-0]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{}.PropertyID)-4]
+	_ = x[unsafe.Offsetof(SetSystemPropertyInput{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(SetSystemPropertyInput{}.Reserved)-4]
+}
+
+// EnterSleepStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(EnterSleepStateInput{})-4]
+	_ = x[unsafe.Offsetof(EnterSleepStateInput{}.SleepState)-0]
+	_ = x[unsafe.Sizeof(EnterSleepStateInput{}.SleepState)-4]
+}
+
+// MapStatsPageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapStatsPageInput{})-24]
+	_ = x[unsafe.Offsetof(MapStatsPageInput{}.Type)-0]
+	_ = x[unsafe.Sizeof(MapStatsPageInput{}.Type)-4]
+	_ = x[unsafe.Offsetof(MapStatsPageInput{}.Identity)-8]
+	_ = x[unsafe.Sizeof(MapStatsPageInput{}.Identity)-16]
+}
+
+// MapStatsPage2Input
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapStatsPage2Input{})-32]
+	_ = x[unsafe.Offsetof(MapStatsPage2Input{}.Type)-0]
+	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.Type)-4]
+	_ = x[unsafe.Offsetof(MapStatsPage2Input{}.Identity)-8]
+	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.Identity)-16]
+	_ = x[unsafe.Offsetof(MapStatsPage2Input{}.MapLocation)-24]
+	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.MapLocation)-8]
+}
+
+// MapStatsPageOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapStatsPageOutput{})-8]
+	_ = x[unsafe.Offsetof(MapStatsPageOutput{}.MapLocation)-0]
+	_ = x[unsafe.Sizeof(MapStatsPageOutput{}.MapLocation)-8]
+}
+
+// UnmapStatsPageInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(UnmapStatsPageInput{})-24]
+	_ = x[unsafe.Offsetof(UnmapStatsPageInput{}.Type)-0]
+	_ = x[unsafe.Sizeof(UnmapStatsPageInput{}.Type)-4]
+	_ = x[unsafe.Offsetof(UnmapStatsPageInput{}.Identity)-8]
+	_ = x[unsafe.Sizeof(UnmapStatsPageInput{}.Identity)-16]
+}
+
+// ProximityDomainFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProximityDomainFlags(0))-4]
+	_ = x[unsafe.Alignof(ProximityDomainFlags(0))-4]
+}
+
+// ProximityDomainInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{})-8]
+	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.DomainID)-0]
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.DomainID)-4]
+	_ = x[unsafe.Offsetof(ProximityDomainInfo{}.Flags)-4]
+	_ = x[unsafe.Sizeof(ProximityDomainInfo{}.Flags)-4]
+}
+
+// DepositMemory
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DepositMemory{})-8]
+	_ = x[unsafe.Offsetof(DepositMemory{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(DepositMemory{}.PartitionID)-8]
+}
+
+// WithdrawMemoryInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{})-16]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(WithdrawMemoryInput{}.ProximityDomainInfo)-8]
+}
+
+// WithdrawMemoryOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(WithdrawMemoryOutput{})-0]
+}
+
+// MapGPAPagesInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{})-24]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetPartitionID)-0]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetPartitionID)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.TargetGPABase)-8]
+	_ = x[unsafe.Offsetof(MapGPAPagesInput{}.MapFlags)-16]
+	_ = x[unsafe.Sizeof(MapGPAPagesInput{}.MapFlags)-4]
+}
+
+// GPAPageAccessStateFlags
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageAccessStateFlags(0))-8]
+	_ = x[unsafe.Alignof(GPAPageAccessStateFlags(0))-8]
+}
+
+// GetGPAPagesAccessStateInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetGPAPagesAccessStateInput{})-24]
+	_ = x[unsafe.Offsetof(GetGPAPagesAccessStateInput{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(GetGPAPagesAccessStateInput{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(GetGPAPagesAccessStateInput{}.Flags)-8]
+	_ = x[unsafe.Sizeof(GetGPAPagesAccessStateInput{}.Flags)-8]
+	_ = x[unsafe.Offsetof(GetGPAPagesAccessStateInput{}.HvGPAPageNumber)-16]
+	_ = x[unsafe.Sizeof(GetGPAPagesAccessStateInput{}.HvGPAPageNumber)-8]
+}
+
+// GPAPageAccessState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GPAPageAccessState(0))-1]
+	_ = x[unsafe.Alignof(GPAPageAccessState(0))-1]
+}
+
+// CrashdumpAction
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpAction(0))-4]
+	_ = x[unsafe.Alignof(CrashdumpAction(0))-4]
+}
+
+// PartitionEventRootCrashdumpInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionEventRootCrashdumpInput{})-4]
+	_ = x[unsafe.Offsetof(PartitionEventRootCrashdumpInput{}.CrashdumpAction)-0]
+	_ = x[unsafe.Sizeof(PartitionEventRootCrashdumpInput{}.CrashdumpAction)-4]
+}
+
+// DisableHypExInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DisableHypExInput{})-16]
+	_ = x[unsafe.Offsetof(DisableHypExInput{}.RIP)-0]
+	_ = x[unsafe.Sizeof(DisableHypExInput{}.RIP)-8]
+	_ = x[unsafe.Offsetof(DisableHypExInput{}.Arg)-8]
+	_ = x[unsafe.Sizeof(DisableHypExInput{}.Arg)-8]
+}
+
+// CrashdumpArea
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpArea{})-8]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.Version)-0]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.Version)-4]
+	_ = x[unsafe.Offsetof(CrashdumpArea{}.FlagsAsUint32)-4]
+	_ = x[unsafe.Sizeof(CrashdumpArea{}.FlagsAsUint32)-4]
+}
+
+// CrashdumpAreaFlagsAsUint32
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CrashdumpAreaFlagsAsUint32(0))-4]
+	_ = x[unsafe.Alignof(CrashdumpAreaFlagsAsUint32(0))-4]
+}
+
+// PartitionEventInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionEventInput{})-4]
+}
+
+// PartitionEvent
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PartitionEvent(0))-4]
+	_ = x[unsafe.Alignof(PartitionEvent(0))-4]
+}
+
+// NotifyPartitionEventInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(NotifyPartitionEventInput{})-8]
+	_ = x[unsafe.Offsetof(NotifyPartitionEventInput{}.Event)-0]
+	_ = x[unsafe.Sizeof(NotifyPartitionEventInput{}.Event)-4]
+	_ = x[unsafe.Offsetof(NotifyPartitionEventInput{}.Input)-4]
+	_ = x[unsafe.Sizeof(NotifyPartitionEventInput{}.Input)-4]
+}
+
+// GetLogicalProcessorRunTimeInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeInput{})-4]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeInput{}.LPIndex)-0]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeInput{}.LPIndex)-4]
+}
+
+// GetLogicalProcessorRunTimeOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{})-32]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.GlobalTime)-0]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.GlobalTime)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.LocalRunTime)-8]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.LocalRunTime)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.Rsvdz0)-16]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.Rsvdz0)-8]
+	_ = x[unsafe.Offsetof(GetLogicalProcessorRunTimeOutput{}.HypervisorTime)-24]
+	_ = x[unsafe.Sizeof(GetLogicalProcessorRunTimeOutput{}.HypervisorTime)-8]
+}
+
+// LPStartupStatus
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(LPStartupStatus{})-56]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.HvStatus)-0]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.HvStatus)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus1)-8]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus1)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus2)-16]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus2)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus3)-24]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus3)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus4)-32]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus4)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus5)-40]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus5)-8]
+	_ = x[unsafe.Offsetof(LPStartupStatus{}.Substatus6)-48]
+	_ = x[unsafe.Sizeof(LPStartupStatus{}.Substatus6)-8]
+}
+
+// AddLogicalProcessorInput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AddLogicalProcessorInput{})-16]
+	_ = x[unsafe.Offsetof(AddLogicalProcessorInput{}.LPIndex)-0]
+	_ = x[unsafe.Sizeof(AddLogicalProcessorInput{}.LPIndex)-4]
+	_ = x[unsafe.Offsetof(AddLogicalProcessorInput{}.APICID)-4]
+	_ = x[unsafe.Sizeof(AddLogicalProcessorInput{}.APICID)-4]
+	_ = x[unsafe.Offsetof(AddLogicalProcessorInput{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Sizeof(AddLogicalProcessorInput{}.ProximityDomainInfo)-8]
+}
+
+// AddLogicalProcessorOutput
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(AddLogicalProcessorOutput{})-56]
+	_ = x[unsafe.Offsetof(AddLogicalProcessorOutput{}.StartupStatus)-0]
+	_ = x[unsafe.Sizeof(AddLogicalProcessorOutput{}.StartupStatus)-56]
+}
+
+// CreateVP
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CreateVP{})-40]
+	_ = x[unsafe.Offsetof(CreateVP{}.PartitionID)-0]
+	_ = x[unsafe.Sizeof(CreateVP{}.PartitionID)-8]
+	_ = x[unsafe.Offsetof(CreateVP{}.VPIndex)-8]
+	_ = x[unsafe.Sizeof(CreateVP{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(CreateVP{}.SubnodeType)-15]
+	_ = x[unsafe.Sizeof(CreateVP{}.SubnodeType)-1]
+	_ = x[unsafe.Offsetof(CreateVP{}.SubnodeID)-16]
+	_ = x[unsafe.Sizeof(CreateVP{}.SubnodeID)-8]
+	_ = x[unsafe.Offsetof(CreateVP{}.ProximityDomainInfo)-24]
+	_ = x[unsafe.Sizeof(CreateVP{}.ProximityDomainInfo)-8]
+	_ = x[unsafe.Offsetof(CreateVP{}.Flags)-32]
+	_ = x[unsafe.Sizeof(CreateVP{}.Flags)-8]
+}
+
+// InterruptTriggerMode
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(InterruptTriggerMode(0))-4]
+	_ = x[unsafe.Alignof(InterruptTriggerMode(0))-4]
+}
+
+// DeviceInterruptDescriptor
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{})-40]
+	_ = x[unsafe.Offsetof(DeviceInterruptDescriptor{}.InterruptType)-0]
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{}.InterruptType)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptDescriptor{}.TriggerMode)-4]
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{}.TriggerMode)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptDescriptor{}.VectorCount)-8]
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{}.VectorCount)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptDescriptor{}.Reserved)-12]
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(DeviceInterruptDescriptor{}.Target)-16]
+	_ = x[unsafe.Sizeof(DeviceInterruptDescriptor{}.Target)-24]
+}
+
+// SendIPIEx
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(SendIPIEx{})-24]
+	_ = x[unsafe.Offsetof(SendIPIEx{}.Vector)-0]
+	_ = x[unsafe.Sizeof(SendIPIEx{}.Vector)-4]
+	_ = x[unsafe.Offsetof(SendIPIEx{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(SendIPIEx{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(SendIPIEx{}.VPSet)-8]
+	_ = x[unsafe.Sizeof(SendIPIEx{}.VPSet)-16]
+}
+
+// PciRid
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PciRid(0))-2]
+	_ = x[unsafe.Alignof(PciRid(0))-2]
+}
+
+// PciSegment
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PciSegment(0))-2]
+	_ = x[unsafe.Alignof(PciSegment(0))-2]
+}
+
+// LogicalDeviceID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(LogicalDeviceID(0))-8]
+	_ = x[unsafe.Alignof(LogicalDeviceID(0))-8]
+}
+
+// PciBdf
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PciBdf{})-2]
+}
+
+// PciBdfBits0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PciBdfBits0(0))-1]
+	_ = x[unsafe.Alignof(PciBdfBits0(0))-1]
+}
+
+// PciBusRange
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(PciBusRange{})-2]
+}
+
+// DeviceType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceType(0))-4]
+	_ = x[unsafe.Alignof(DeviceType(0))-4]
+}
+
+// DeviceID
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceID{})-8]
+}
+
+// DeviceIDAsUint64
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDAsUint64(0))-8]
+	_ = x[unsafe.Alignof(DeviceIDAsUint64(0))-8]
+}
+
+// DeviceIDLogical
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDLogical(0))-8]
+	_ = x[unsafe.Alignof(DeviceIDLogical(0))-8]
+}
+
+// DeviceIDPci
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDPci{})-8]
+	_ = x[unsafe.Offsetof(DeviceIDPci{}.Rid)-0]
+	_ = x[unsafe.Sizeof(DeviceIDPci{}.Rid)-2]
+	_ = x[unsafe.Offsetof(DeviceIDPci{}.Segment)-2]
+	_ = x[unsafe.Sizeof(DeviceIDPci{}.Segment)-2]
+	_ = x[unsafe.Offsetof(DeviceIDPci{}.ShadowBusRange)-4]
+	_ = x[unsafe.Sizeof(DeviceIDPci{}.ShadowBusRange)-2]
+	_ = x[unsafe.Offsetof(DeviceIDPci{}.Bits6)-6]
+	_ = x[unsafe.Sizeof(DeviceIDPci{}.Bits6)-2]
+}
+
+// DeviceIDPciBits6
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDPciBits6(0))-2]
+	_ = x[unsafe.Alignof(DeviceIDPciBits6(0))-2]
+}
+
+// DeviceIDIoapic
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{})-8]
+	_ = x[unsafe.Alignof(DeviceIDIoapic{})-2]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.IoapicID)-0]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.IoapicID)-1]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz0)-1]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz0)-1]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz1)-2]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz1)-2]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz2)-4]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz2)-2]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Bits6)-6]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Bits6)-2]
+}
+
+// DeviceIDIoapicBits6
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDIoapicBits6(0))-2]
+	_ = x[unsafe.Alignof(DeviceIDIoapicBits6(0))-2]
+}
+
+// DeviceIDACPI
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDACPI{})-8]
+	_ = x[unsafe.Alignof(DeviceIDACPI{})-4]
+	_ = x[unsafe.Offsetof(DeviceIDACPI{}.InputMappingBase)-0]
+	_ = x[unsafe.Sizeof(DeviceIDACPI{}.InputMappingBase)-4]
+	_ = x[unsafe.Offsetof(DeviceIDACPI{}.Bits4)-4]
+	_ = x[unsafe.Sizeof(DeviceIDACPI{}.Bits4)-4]
+}
+
+// DeviceIDACPIBits4
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(DeviceIDACPIBits4(0))-4]
+	_ = x[unsafe.Alignof(DeviceIDACPIBits4(0))-4]
 }

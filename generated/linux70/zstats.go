@@ -6,1296 +6,1279 @@ package linux70
 import "github.com/hvgen/hvgen/runtime/abi"
 
 const (
-	// HvHypervisorCountersHvLogicalProcessors is the slot of counter "HvLogicalProcessors" of
+	// HypervisorCountersHvLogicalProcessors is the slot of counter "HvLogicalProcessors" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvLogicalProcessors = 1
-	// HvHypervisorCountersHvPartitions is the slot of counter "HvPartitions" of hv_hypervisor_counters.
-	HvHypervisorCountersHvPartitions = 2
-	// HvHypervisorCountersHvTotalPages is the slot of counter "HvTotalPages" of hv_hypervisor_counters.
-	HvHypervisorCountersHvTotalPages = 3
-	// HvHypervisorCountersHvVirtualProcessors is the slot of counter "HvVirtualProcessors" of
+	HypervisorCountersHvLogicalProcessors = 1
+	// HypervisorCountersHvPartitions is the slot of counter "HvPartitions" of hv_hypervisor_counters.
+	HypervisorCountersHvPartitions = 2
+	// HypervisorCountersHvTotalPages is the slot of counter "HvTotalPages" of hv_hypervisor_counters.
+	HypervisorCountersHvTotalPages = 3
+	// HypervisorCountersHvVirtualProcessors is the slot of counter "HvVirtualProcessors" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvVirtualProcessors = 4
-	// HvHypervisorCountersHvMonitoredNotifications is the slot of counter "HvMonitoredNotifications" of
+	HypervisorCountersHvVirtualProcessors = 4
+	// HypervisorCountersHvMonitoredNotifications is the slot of counter "HvMonitoredNotifications" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvMonitoredNotifications = 5
-	// HvHypervisorCountersHvModernStandbyEntries is the slot of counter "HvModernStandbyEntries" of
+	HypervisorCountersHvMonitoredNotifications = 5
+	// HypervisorCountersHvModernStandbyEntries is the slot of counter "HvModernStandbyEntries" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvModernStandbyEntries = 6
-	// HvHypervisorCountersHvPlatformIdleTransitions is the slot of counter "HvPlatformIdleTransitions" of
+	HypervisorCountersHvModernStandbyEntries = 6
+	// HypervisorCountersHvPlatformIdleTransitions is the slot of counter "HvPlatformIdleTransitions" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvPlatformIdleTransitions = 7
-	// HvHypervisorCountersHvHypervisorStartupCost is the slot of counter "HvHypervisorStartupCost" of
+	HypervisorCountersHvPlatformIdleTransitions = 7
+	// HypervisorCountersHvHypervisorStartupCost is the slot of counter "HvHypervisorStartupCost" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvHypervisorStartupCost = 8
-	// HvHypervisorCountersHvIOSpacePages is the slot of counter "HvIOSpacePages" of
+	HypervisorCountersHvHypervisorStartupCost = 8
+	// HypervisorCountersHvIOSpacePages is the slot of counter "HvIOSpacePages" of hv_hypervisor_counters.
+	HypervisorCountersHvIOSpacePages = 10
+	// HypervisorCountersHvNonEssentialPagesForDump is the slot of counter "HvNonEssentialPagesForDump" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvIOSpacePages = 10
-	// HvHypervisorCountersHvNonEssentialPagesForDump is the slot of counter "HvNonEssentialPagesForDump"
-	// of hv_hypervisor_counters.
-	HvHypervisorCountersHvNonEssentialPagesForDump = 11
-	// HvHypervisorCountersHvSubsumedPages is the slot of counter "HvSubsumedPages" of
+	HypervisorCountersHvNonEssentialPagesForDump = 11
+	// HypervisorCountersHvSubsumedPages is the slot of counter "HvSubsumedPages" of
 	// hv_hypervisor_counters.
-	HvHypervisorCountersHvSubsumedPages = 12
-	// HvLPCountersLPGlobalTime is the slot of counter "LpGlobalTime" of hv_lp_counters.
-	HvLPCountersLPGlobalTime = 1
-	// HvLPCountersLPTotalRunTime is the slot of counter "LpTotalRunTime" of hv_lp_counters.
-	HvLPCountersLPTotalRunTime = 2
-	// HvLPCountersLPHypervisorRunTime is the slot of counter "LpHypervisorRunTime" of hv_lp_counters.
-	HvLPCountersLPHypervisorRunTime = 3
-	// HvLPCountersLPHardwareInterrupts is the slot of counter "LpHardwareInterrupts" of hv_lp_counters.
-	HvLPCountersLPHardwareInterrupts = 4
-	// HvLPCountersLPContextSwitches is the slot of counter "LpContextSwitches" of hv_lp_counters.
-	HvLPCountersLPContextSwitches = 5
-	// HvLPCountersLPInterProcessorInterrupts is the slot of counter "LpInterProcessorInterrupts" of
+	HypervisorCountersHvSubsumedPages = 12
+	// LPCountersLPGlobalTime is the slot of counter "LpGlobalTime" of hv_lp_counters.
+	LPCountersLPGlobalTime = 1
+	// LPCountersLPTotalRunTime is the slot of counter "LpTotalRunTime" of hv_lp_counters.
+	LPCountersLPTotalRunTime = 2
+	// LPCountersLPHypervisorRunTime is the slot of counter "LpHypervisorRunTime" of hv_lp_counters.
+	LPCountersLPHypervisorRunTime = 3
+	// LPCountersLPHardwareInterrupts is the slot of counter "LpHardwareInterrupts" of hv_lp_counters.
+	LPCountersLPHardwareInterrupts = 4
+	// LPCountersLPContextSwitches is the slot of counter "LpContextSwitches" of hv_lp_counters.
+	LPCountersLPContextSwitches = 5
+	// LPCountersLPInterProcessorInterrupts is the slot of counter "LpInterProcessorInterrupts" of
 	// hv_lp_counters.
-	HvLPCountersLPInterProcessorInterrupts = 6
-	// HvLPCountersLPSchedulerInterrupts is the slot of counter "LpSchedulerInterrupts" of hv_lp_counters.
-	HvLPCountersLPSchedulerInterrupts = 7
-	// HvLPCountersLPTimerInterrupts is the slot of counter "LpTimerInterrupts" of hv_lp_counters.
-	HvLPCountersLPTimerInterrupts = 8
-	// HvLPCountersLPInterProcessorInterruptsSent is the slot of counter "LpInterProcessorInterruptsSent"
-	// of hv_lp_counters.
-	HvLPCountersLPInterProcessorInterruptsSent = 9
-	// HvLPCountersLPProcessorHalts is the slot of counter "LpProcessorHalts" of hv_lp_counters.
-	HvLPCountersLPProcessorHalts = 10
-	// HvLPCountersLPMonitorTransitionCost is the slot of counter "LpMonitorTransitionCost" of
+	LPCountersLPInterProcessorInterrupts = 6
+	// LPCountersLPSchedulerInterrupts is the slot of counter "LpSchedulerInterrupts" of hv_lp_counters.
+	LPCountersLPSchedulerInterrupts = 7
+	// LPCountersLPTimerInterrupts is the slot of counter "LpTimerInterrupts" of hv_lp_counters.
+	LPCountersLPTimerInterrupts = 8
+	// LPCountersLPInterProcessorInterruptsSent is the slot of counter "LpInterProcessorInterruptsSent" of
 	// hv_lp_counters.
-	HvLPCountersLPMonitorTransitionCost = 11
-	// HvLPCountersLPContextSwitchTime is the slot of counter "LpContextSwitchTime" of hv_lp_counters.
-	HvLPCountersLPContextSwitchTime = 12
-	// HvLPCountersLPC1TransitionsCount is the slot of counter "LpC1TransitionsCount" of hv_lp_counters.
-	HvLPCountersLPC1TransitionsCount = 13
-	// HvLPCountersLPC1RunTime is the slot of counter "LpC1RunTime" of hv_lp_counters.
-	HvLPCountersLPC1RunTime = 14
-	// HvLPCountersLPC2TransitionsCount is the slot of counter "LpC2TransitionsCount" of hv_lp_counters.
-	HvLPCountersLPC2TransitionsCount = 15
-	// HvLPCountersLPC2RunTime is the slot of counter "LpC2RunTime" of hv_lp_counters.
-	HvLPCountersLPC2RunTime = 16
-	// HvLPCountersLPC3TransitionsCount is the slot of counter "LpC3TransitionsCount" of hv_lp_counters.
-	HvLPCountersLPC3TransitionsCount = 17
-	// HvLPCountersLPC3RunTime is the slot of counter "LpC3RunTime" of hv_lp_counters.
-	HvLPCountersLPC3RunTime = 18
-	// HvLPCountersLPRootVPIndex is the slot of counter "LpRootVpIndex" of hv_lp_counters.
-	HvLPCountersLPRootVPIndex = 19
-	// HvLPCountersLPIdleSequenceNumber is the slot of counter "LpIdleSequenceNumber" of hv_lp_counters.
-	HvLPCountersLPIdleSequenceNumber = 20
-	// HvLPCountersLPGlobalTSCCount is the slot of counter "LpGlobalTscCount" of hv_lp_counters.
-	HvLPCountersLPGlobalTSCCount = 21
-	// HvLPCountersLPActiveTSCCount is the slot of counter "LpActiveTscCount" of hv_lp_counters.
-	HvLPCountersLPActiveTSCCount = 22
-	// HvLPCountersLPIdleAccumulation is the slot of counter "LpIdleAccumulation" of hv_lp_counters.
-	HvLPCountersLPIdleAccumulation = 23
-	// HvLPCountersLPReferenceCycleCount0 is the slot of counter "LpReferenceCycleCount0" of
+	LPCountersLPInterProcessorInterruptsSent = 9
+	// LPCountersLPProcessorHalts is the slot of counter "LpProcessorHalts" of hv_lp_counters.
+	LPCountersLPProcessorHalts = 10
+	// LPCountersLPMonitorTransitionCost is the slot of counter "LpMonitorTransitionCost" of
 	// hv_lp_counters.
-	HvLPCountersLPReferenceCycleCount0 = 24
-	// HvLPCountersLPActualCycleCount0 is the slot of counter "LpActualCycleCount0" of hv_lp_counters.
-	HvLPCountersLPActualCycleCount0 = 25
-	// HvLPCountersLPReferenceCycleCount1 is the slot of counter "LpReferenceCycleCount1" of
+	LPCountersLPMonitorTransitionCost = 11
+	// LPCountersLPContextSwitchTime is the slot of counter "LpContextSwitchTime" of hv_lp_counters.
+	LPCountersLPContextSwitchTime = 12
+	// LPCountersLPC1TransitionsCount is the slot of counter "LpC1TransitionsCount" of hv_lp_counters.
+	LPCountersLPC1TransitionsCount = 13
+	// LPCountersLPC1RunTime is the slot of counter "LpC1RunTime" of hv_lp_counters.
+	LPCountersLPC1RunTime = 14
+	// LPCountersLPC2TransitionsCount is the slot of counter "LpC2TransitionsCount" of hv_lp_counters.
+	LPCountersLPC2TransitionsCount = 15
+	// LPCountersLPC2RunTime is the slot of counter "LpC2RunTime" of hv_lp_counters.
+	LPCountersLPC2RunTime = 16
+	// LPCountersLPC3TransitionsCount is the slot of counter "LpC3TransitionsCount" of hv_lp_counters.
+	LPCountersLPC3TransitionsCount = 17
+	// LPCountersLPC3RunTime is the slot of counter "LpC3RunTime" of hv_lp_counters.
+	LPCountersLPC3RunTime = 18
+	// LPCountersLPRootVPIndex is the slot of counter "LpRootVpIndex" of hv_lp_counters.
+	LPCountersLPRootVPIndex = 19
+	// LPCountersLPIdleSequenceNumber is the slot of counter "LpIdleSequenceNumber" of hv_lp_counters.
+	LPCountersLPIdleSequenceNumber = 20
+	// LPCountersLPGlobalTSCCount is the slot of counter "LpGlobalTscCount" of hv_lp_counters.
+	LPCountersLPGlobalTSCCount = 21
+	// LPCountersLPActiveTSCCount is the slot of counter "LpActiveTscCount" of hv_lp_counters.
+	LPCountersLPActiveTSCCount = 22
+	// LPCountersLPIdleAccumulation is the slot of counter "LpIdleAccumulation" of hv_lp_counters.
+	LPCountersLPIdleAccumulation = 23
+	// LPCountersLPReferenceCycleCount0 is the slot of counter "LpReferenceCycleCount0" of hv_lp_counters.
+	LPCountersLPReferenceCycleCount0 = 24
+	// LPCountersLPActualCycleCount0 is the slot of counter "LpActualCycleCount0" of hv_lp_counters.
+	LPCountersLPActualCycleCount0 = 25
+	// LPCountersLPReferenceCycleCount1 is the slot of counter "LpReferenceCycleCount1" of hv_lp_counters.
+	LPCountersLPReferenceCycleCount1 = 26
+	// LPCountersLPActualCycleCount1 is the slot of counter "LpActualCycleCount1" of hv_lp_counters.
+	LPCountersLPActualCycleCount1 = 27
+	// LPCountersLPProximityDomainID is the slot of counter "LpProximityDomainId" of hv_lp_counters.
+	LPCountersLPProximityDomainID = 28
+	// LPCountersLPPostedInterruptNotifications is the slot of counter "LpPostedInterruptNotifications" of
 	// hv_lp_counters.
-	HvLPCountersLPReferenceCycleCount1 = 26
-	// HvLPCountersLPActualCycleCount1 is the slot of counter "LpActualCycleCount1" of hv_lp_counters.
-	HvLPCountersLPActualCycleCount1 = 27
-	// HvLPCountersLPProximityDomainID is the slot of counter "LpProximityDomainId" of hv_lp_counters.
-	HvLPCountersLPProximityDomainID = 28
-	// HvLPCountersLPPostedInterruptNotifications is the slot of counter "LpPostedInterruptNotifications"
-	// of hv_lp_counters.
-	HvLPCountersLPPostedInterruptNotifications = 29
-	// HvLPCountersLPBranchPredictorFlushes is the slot of counter "LpBranchPredictorFlushes" of
+	LPCountersLPPostedInterruptNotifications = 29
+	// LPCountersLPBranchPredictorFlushes is the slot of counter "LpBranchPredictorFlushes" of
 	// hv_lp_counters.
-	HvLPCountersLPBranchPredictorFlushes = 30
-	// HvLPCountersLPL1DataCacheFlushesX64 is the slot of counter "LpL1DataCacheFlushes" of hv_lp_counters
-	// on x64.
-	HvLPCountersLPL1DataCacheFlushesX64 = 31
-	// HvLPCountersLPImmediateL1DataCacheFlushesX64 is the slot of counter "LpImmediateL1DataCacheFlushes"
-	// of hv_lp_counters on x64.
-	HvLPCountersLPImmediateL1DataCacheFlushesX64 = 32
-	// HvLPCountersLPMbFlushesX64 is the slot of counter "LpMbFlushes" of hv_lp_counters on x64.
-	HvLPCountersLPMbFlushesX64 = 33
-	// HvLPCountersLPCounterRefreshSequenceNumberX64 is the slot of counter
-	// "LpCounterRefreshSequenceNumber" of hv_lp_counters on x64.
-	HvLPCountersLPCounterRefreshSequenceNumberX64 = 34
-	// HvLPCountersLPCounterRefreshReferenceTimeX64 is the slot of counter "LpCounterRefreshReferenceTime"
-	// of hv_lp_counters on x64.
-	HvLPCountersLPCounterRefreshReferenceTimeX64 = 35
-	// HvLPCountersLPIdleAccumulationSnapshotX64 is the slot of counter "LpIdleAccumulationSnapshot" of
-	// hv_lp_counters on x64.
-	HvLPCountersLPIdleAccumulationSnapshotX64 = 36
-	// HvLPCountersLPActiveTSCCountSnapshotX64 is the slot of counter "LpActiveTscCountSnapshot" of
-	// hv_lp_counters on x64.
-	HvLPCountersLPActiveTSCCountSnapshotX64 = 37
-	// HvLPCountersLPHwpRequestContextSwitchesX64 is the slot of counter "LpHwpRequestContextSwitches" of
-	// hv_lp_counters on x64.
-	HvLPCountersLPHwpRequestContextSwitchesX64 = 38
-	// HvLPCountersLPPlaceholder1X64 is the slot of counter "LpPlaceholder1" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder1X64 = 39
-	// HvLPCountersLPPlaceholder2X64 is the slot of counter "LpPlaceholder2" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder2X64 = 40
-	// HvLPCountersLPPlaceholder3X64 is the slot of counter "LpPlaceholder3" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder3X64 = 41
-	// HvLPCountersLPPlaceholder4X64 is the slot of counter "LpPlaceholder4" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder4X64 = 42
-	// HvLPCountersLPPlaceholder5X64 is the slot of counter "LpPlaceholder5" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder5X64 = 43
-	// HvLPCountersLPPlaceholder6X64 is the slot of counter "LpPlaceholder6" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder6X64 = 44
-	// HvLPCountersLPPlaceholder7X64 is the slot of counter "LpPlaceholder7" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder7X64 = 45
-	// HvLPCountersLPPlaceholder8X64 is the slot of counter "LpPlaceholder8" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder8X64 = 46
-	// HvLPCountersLPPlaceholder9X64 is the slot of counter "LpPlaceholder9" of hv_lp_counters on x64.
-	HvLPCountersLPPlaceholder9X64 = 47
-	// HvLPCountersLPSchLocalRunListSizeX64 is the slot of counter "LpSchLocalRunListSize" of
-	// hv_lp_counters on x64.
-	HvLPCountersLPSchLocalRunListSizeX64 = 48
-	// HvLPCountersLPReserveGroupIDX64 is the slot of counter "LpReserveGroupId" of hv_lp_counters on x64.
-	HvLPCountersLPReserveGroupIDX64 = 49
-	// HvLPCountersLPRunningPriorityX64 is the slot of counter "LpRunningPriority" of hv_lp_counters on
+	LPCountersLPBranchPredictorFlushes = 30
+	// LPCountersLPL1DataCacheFlushesX64 is the slot of counter "LpL1DataCacheFlushes" of hv_lp_counters on
 	// x64.
-	HvLPCountersLPRunningPriorityX64 = 50
-	// HvLPCountersLPPerfmonInterruptCountX64 is the slot of counter "LpPerfmonInterruptCount" of
+	LPCountersLPL1DataCacheFlushesX64 = 31
+	// LPCountersLPImmediateL1DataCacheFlushesX64 is the slot of counter "LpImmediateL1DataCacheFlushes" of
 	// hv_lp_counters on x64.
-	HvLPCountersLPPerfmonInterruptCountX64 = 51
-	// HvLPCountersLPCounterRefreshSequenceNumberArm64 is the slot of counter
+	LPCountersLPImmediateL1DataCacheFlushesX64 = 32
+	// LPCountersLPMbFlushesX64 is the slot of counter "LpMbFlushes" of hv_lp_counters on x64.
+	LPCountersLPMbFlushesX64 = 33
+	// LPCountersLPCounterRefreshSequenceNumberX64 is the slot of counter "LpCounterRefreshSequenceNumber"
+	// of hv_lp_counters on x64.
+	LPCountersLPCounterRefreshSequenceNumberX64 = 34
+	// LPCountersLPCounterRefreshReferenceTimeX64 is the slot of counter "LpCounterRefreshReferenceTime" of
+	// hv_lp_counters on x64.
+	LPCountersLPCounterRefreshReferenceTimeX64 = 35
+	// LPCountersLPIdleAccumulationSnapshotX64 is the slot of counter "LpIdleAccumulationSnapshot" of
+	// hv_lp_counters on x64.
+	LPCountersLPIdleAccumulationSnapshotX64 = 36
+	// LPCountersLPActiveTSCCountSnapshotX64 is the slot of counter "LpActiveTscCountSnapshot" of
+	// hv_lp_counters on x64.
+	LPCountersLPActiveTSCCountSnapshotX64 = 37
+	// LPCountersLPHwpRequestContextSwitchesX64 is the slot of counter "LpHwpRequestContextSwitches" of
+	// hv_lp_counters on x64.
+	LPCountersLPHwpRequestContextSwitchesX64 = 38
+	// LPCountersLPPlaceholder1X64 is the slot of counter "LpPlaceholder1" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder1X64 = 39
+	// LPCountersLPPlaceholder2X64 is the slot of counter "LpPlaceholder2" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder2X64 = 40
+	// LPCountersLPPlaceholder3X64 is the slot of counter "LpPlaceholder3" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder3X64 = 41
+	// LPCountersLPPlaceholder4X64 is the slot of counter "LpPlaceholder4" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder4X64 = 42
+	// LPCountersLPPlaceholder5X64 is the slot of counter "LpPlaceholder5" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder5X64 = 43
+	// LPCountersLPPlaceholder6X64 is the slot of counter "LpPlaceholder6" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder6X64 = 44
+	// LPCountersLPPlaceholder7X64 is the slot of counter "LpPlaceholder7" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder7X64 = 45
+	// LPCountersLPPlaceholder8X64 is the slot of counter "LpPlaceholder8" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder8X64 = 46
+	// LPCountersLPPlaceholder9X64 is the slot of counter "LpPlaceholder9" of hv_lp_counters on x64.
+	LPCountersLPPlaceholder9X64 = 47
+	// LPCountersLPSchLocalRunListSizeX64 is the slot of counter "LpSchLocalRunListSize" of hv_lp_counters
+	// on x64.
+	LPCountersLPSchLocalRunListSizeX64 = 48
+	// LPCountersLPReserveGroupIDX64 is the slot of counter "LpReserveGroupId" of hv_lp_counters on x64.
+	LPCountersLPReserveGroupIDX64 = 49
+	// LPCountersLPRunningPriorityX64 is the slot of counter "LpRunningPriority" of hv_lp_counters on x64.
+	LPCountersLPRunningPriorityX64 = 50
+	// LPCountersLPPerfmonInterruptCountX64 is the slot of counter "LpPerfmonInterruptCount" of
+	// hv_lp_counters on x64.
+	LPCountersLPPerfmonInterruptCountX64 = 51
+	// LPCountersLPCounterRefreshSequenceNumberArm64 is the slot of counter
 	// "LpCounterRefreshSequenceNumber" of hv_lp_counters on arm64.
-	HvLPCountersLPCounterRefreshSequenceNumberArm64 = 31
-	// HvLPCountersLPCounterRefreshReferenceTimeArm64 is the slot of counter
-	// "LpCounterRefreshReferenceTime" of hv_lp_counters on arm64.
-	HvLPCountersLPCounterRefreshReferenceTimeArm64 = 32
-	// HvLPCountersLPIdleAccumulationSnapshotArm64 is the slot of counter "LpIdleAccumulationSnapshot" of
+	LPCountersLPCounterRefreshSequenceNumberArm64 = 31
+	// LPCountersLPCounterRefreshReferenceTimeArm64 is the slot of counter "LpCounterRefreshReferenceTime"
+	// of hv_lp_counters on arm64.
+	LPCountersLPCounterRefreshReferenceTimeArm64 = 32
+	// LPCountersLPIdleAccumulationSnapshotArm64 is the slot of counter "LpIdleAccumulationSnapshot" of
 	// hv_lp_counters on arm64.
-	HvLPCountersLPIdleAccumulationSnapshotArm64 = 33
-	// HvLPCountersLPActiveTSCCountSnapshotArm64 is the slot of counter "LpActiveTscCountSnapshot" of
+	LPCountersLPIdleAccumulationSnapshotArm64 = 33
+	// LPCountersLPActiveTSCCountSnapshotArm64 is the slot of counter "LpActiveTscCountSnapshot" of
 	// hv_lp_counters on arm64.
-	HvLPCountersLPActiveTSCCountSnapshotArm64 = 34
-	// HvLPCountersLPHwpRequestContextSwitchesArm64 is the slot of counter "LpHwpRequestContextSwitches" of
+	LPCountersLPActiveTSCCountSnapshotArm64 = 34
+	// LPCountersLPHwpRequestContextSwitchesArm64 is the slot of counter "LpHwpRequestContextSwitches" of
 	// hv_lp_counters on arm64.
-	HvLPCountersLPHwpRequestContextSwitchesArm64 = 35
-	// HvLPCountersLPPlaceholder2Arm64 is the slot of counter "LpPlaceholder2" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder2Arm64 = 36
-	// HvLPCountersLPPlaceholder3Arm64 is the slot of counter "LpPlaceholder3" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder3Arm64 = 37
-	// HvLPCountersLPPlaceholder4Arm64 is the slot of counter "LpPlaceholder4" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder4Arm64 = 38
-	// HvLPCountersLPPlaceholder5Arm64 is the slot of counter "LpPlaceholder5" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder5Arm64 = 39
-	// HvLPCountersLPPlaceholder6Arm64 is the slot of counter "LpPlaceholder6" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder6Arm64 = 40
-	// HvLPCountersLPPlaceholder7Arm64 is the slot of counter "LpPlaceholder7" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder7Arm64 = 41
-	// HvLPCountersLPPlaceholder8Arm64 is the slot of counter "LpPlaceholder8" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder8Arm64 = 42
-	// HvLPCountersLPPlaceholder9Arm64 is the slot of counter "LpPlaceholder9" of hv_lp_counters on arm64.
-	HvLPCountersLPPlaceholder9Arm64 = 43
-	// HvLPCountersLPSchLocalRunListSizeArm64 is the slot of counter "LpSchLocalRunListSize" of
+	LPCountersLPHwpRequestContextSwitchesArm64 = 35
+	// LPCountersLPPlaceholder2Arm64 is the slot of counter "LpPlaceholder2" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder2Arm64 = 36
+	// LPCountersLPPlaceholder3Arm64 is the slot of counter "LpPlaceholder3" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder3Arm64 = 37
+	// LPCountersLPPlaceholder4Arm64 is the slot of counter "LpPlaceholder4" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder4Arm64 = 38
+	// LPCountersLPPlaceholder5Arm64 is the slot of counter "LpPlaceholder5" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder5Arm64 = 39
+	// LPCountersLPPlaceholder6Arm64 is the slot of counter "LpPlaceholder6" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder6Arm64 = 40
+	// LPCountersLPPlaceholder7Arm64 is the slot of counter "LpPlaceholder7" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder7Arm64 = 41
+	// LPCountersLPPlaceholder8Arm64 is the slot of counter "LpPlaceholder8" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder8Arm64 = 42
+	// LPCountersLPPlaceholder9Arm64 is the slot of counter "LpPlaceholder9" of hv_lp_counters on arm64.
+	LPCountersLPPlaceholder9Arm64 = 43
+	// LPCountersLPSchLocalRunListSizeArm64 is the slot of counter "LpSchLocalRunListSize" of
 	// hv_lp_counters on arm64.
-	HvLPCountersLPSchLocalRunListSizeArm64 = 44
-	// HvLPCountersLPReserveGroupIDArm64 is the slot of counter "LpReserveGroupId" of hv_lp_counters on
+	LPCountersLPSchLocalRunListSizeArm64 = 44
+	// LPCountersLPReserveGroupIDArm64 is the slot of counter "LpReserveGroupId" of hv_lp_counters on
 	// arm64.
-	HvLPCountersLPReserveGroupIDArm64 = 45
-	// HvLPCountersLPRunningPriorityArm64 is the slot of counter "LpRunningPriority" of hv_lp_counters on
+	LPCountersLPReserveGroupIDArm64 = 45
+	// LPCountersLPRunningPriorityArm64 is the slot of counter "LpRunningPriority" of hv_lp_counters on
 	// arm64.
-	HvLPCountersLPRunningPriorityArm64 = 46
-	// HvPartitionCountersPtVirtualProcessors is the slot of counter "PtVirtualProcessors" of
+	LPCountersLPRunningPriorityArm64 = 46
+	// PartitionCountersPtVirtualProcessors is the slot of counter "PtVirtualProcessors" of
 	// hv_partition_counters.
-	HvPartitionCountersPtVirtualProcessors = 1
-	// HvPartitionCountersPtTLBSize is the slot of counter "PtTlbSize" of hv_partition_counters.
-	HvPartitionCountersPtTLBSize = 3
-	// HvPartitionCountersPtAddressSpaces is the slot of counter "PtAddressSpaces" of
+	PartitionCountersPtVirtualProcessors = 1
+	// PartitionCountersPtTLBSize is the slot of counter "PtTlbSize" of hv_partition_counters.
+	PartitionCountersPtTLBSize = 3
+	// PartitionCountersPtAddressSpaces is the slot of counter "PtAddressSpaces" of hv_partition_counters.
+	PartitionCountersPtAddressSpaces = 4
+	// PartitionCountersPtDepositedPages is the slot of counter "PtDepositedPages" of
 	// hv_partition_counters.
-	HvPartitionCountersPtAddressSpaces = 4
-	// HvPartitionCountersPtDepositedPages is the slot of counter "PtDepositedPages" of
+	PartitionCountersPtDepositedPages = 5
+	// PartitionCountersPtGPAPages is the slot of counter "PtGpaPages" of hv_partition_counters.
+	PartitionCountersPtGPAPages = 6
+	// PartitionCountersPtGPASpaceModifications is the slot of counter "PtGpaSpaceModifications" of
 	// hv_partition_counters.
-	HvPartitionCountersPtDepositedPages = 5
-	// HvPartitionCountersPtGPAPages is the slot of counter "PtGpaPages" of hv_partition_counters.
-	HvPartitionCountersPtGPAPages = 6
-	// HvPartitionCountersPtGPASpaceModifications is the slot of counter "PtGpaSpaceModifications" of
+	PartitionCountersPtGPASpaceModifications = 7
+	// PartitionCountersPtVirtualTLBFlushEntires is the slot of counter "PtVirtualTlbFlushEntires" of
 	// hv_partition_counters.
-	HvPartitionCountersPtGPASpaceModifications = 7
-	// HvPartitionCountersPtVirtualTLBFlushEntires is the slot of counter "PtVirtualTlbFlushEntires" of
+	PartitionCountersPtVirtualTLBFlushEntires = 8
+	// PartitionCountersPtRecommendedTLBSize is the slot of counter "PtRecommendedTlbSize" of
 	// hv_partition_counters.
-	HvPartitionCountersPtVirtualTLBFlushEntires = 8
-	// HvPartitionCountersPtRecommendedTLBSize is the slot of counter "PtRecommendedTlbSize" of
+	PartitionCountersPtRecommendedTLBSize = 9
+	// PartitionCountersPtGPAPages4K is the slot of counter "PtGpaPages4K" of hv_partition_counters.
+	PartitionCountersPtGPAPages4K = 10
+	// PartitionCountersPtGPAPages2M is the slot of counter "PtGpaPages2M" of hv_partition_counters.
+	PartitionCountersPtGPAPages2M = 11
+	// PartitionCountersPtGPAPages1G is the slot of counter "PtGpaPages1G" of hv_partition_counters.
+	PartitionCountersPtGPAPages1G = 12
+	// PartitionCountersPtGPAPages512G is the slot of counter "PtGpaPages512G" of hv_partition_counters.
+	PartitionCountersPtGPAPages512G = 13
+	// PartitionCountersPtDevicePages4K is the slot of counter "PtDevicePages4K" of hv_partition_counters.
+	PartitionCountersPtDevicePages4K = 14
+	// PartitionCountersPtDevicePages2M is the slot of counter "PtDevicePages2M" of hv_partition_counters.
+	PartitionCountersPtDevicePages2M = 15
+	// PartitionCountersPtDevicePages1G is the slot of counter "PtDevicePages1G" of hv_partition_counters.
+	PartitionCountersPtDevicePages1G = 16
+	// PartitionCountersPtDevicePages512G is the slot of counter "PtDevicePages512G" of
 	// hv_partition_counters.
-	HvPartitionCountersPtRecommendedTLBSize = 9
-	// HvPartitionCountersPtGPAPages4K is the slot of counter "PtGpaPages4K" of hv_partition_counters.
-	HvPartitionCountersPtGPAPages4K = 10
-	// HvPartitionCountersPtGPAPages2M is the slot of counter "PtGpaPages2M" of hv_partition_counters.
-	HvPartitionCountersPtGPAPages2M = 11
-	// HvPartitionCountersPtGPAPages1G is the slot of counter "PtGpaPages1G" of hv_partition_counters.
-	HvPartitionCountersPtGPAPages1G = 12
-	// HvPartitionCountersPtGPAPages512G is the slot of counter "PtGpaPages512G" of hv_partition_counters.
-	HvPartitionCountersPtGPAPages512G = 13
-	// HvPartitionCountersPtDevicePages4K is the slot of counter "PtDevicePages4K" of
+	PartitionCountersPtDevicePages512G = 17
+	// PartitionCountersPtAttachedDevices is the slot of counter "PtAttachedDevices" of
 	// hv_partition_counters.
-	HvPartitionCountersPtDevicePages4K = 14
-	// HvPartitionCountersPtDevicePages2M is the slot of counter "PtDevicePages2M" of
+	PartitionCountersPtAttachedDevices = 18
+	// PartitionCountersPtDeviceInterruptMappings is the slot of counter "PtDeviceInterruptMappings" of
 	// hv_partition_counters.
-	HvPartitionCountersPtDevicePages2M = 15
-	// HvPartitionCountersPtDevicePages1G is the slot of counter "PtDevicePages1G" of
+	PartitionCountersPtDeviceInterruptMappings = 19
+	// PartitionCountersPtIOTLBFlushes is the slot of counter "PtIoTlbFlushes" of hv_partition_counters.
+	PartitionCountersPtIOTLBFlushes = 20
+	// PartitionCountersPtIOTLBFlushCost is the slot of counter "PtIoTlbFlushCost" of
 	// hv_partition_counters.
-	HvPartitionCountersPtDevicePages1G = 16
-	// HvPartitionCountersPtDevicePages512G is the slot of counter "PtDevicePages512G" of
+	PartitionCountersPtIOTLBFlushCost = 21
+	// PartitionCountersPtDeviceInterruptErrors is the slot of counter "PtDeviceInterruptErrors" of
 	// hv_partition_counters.
-	HvPartitionCountersPtDevicePages512G = 17
-	// HvPartitionCountersPtAttachedDevices is the slot of counter "PtAttachedDevices" of
+	PartitionCountersPtDeviceInterruptErrors = 22
+	// PartitionCountersPtDeviceDmaErrors is the slot of counter "PtDeviceDmaErrors" of
 	// hv_partition_counters.
-	HvPartitionCountersPtAttachedDevices = 18
-	// HvPartitionCountersPtDeviceInterruptMappings is the slot of counter "PtDeviceInterruptMappings" of
-	// hv_partition_counters.
-	HvPartitionCountersPtDeviceInterruptMappings = 19
-	// HvPartitionCountersPtIOTLBFlushes is the slot of counter "PtIoTlbFlushes" of hv_partition_counters.
-	HvPartitionCountersPtIOTLBFlushes = 20
-	// HvPartitionCountersPtIOTLBFlushCost is the slot of counter "PtIoTlbFlushCost" of
-	// hv_partition_counters.
-	HvPartitionCountersPtIOTLBFlushCost = 21
-	// HvPartitionCountersPtDeviceInterruptErrors is the slot of counter "PtDeviceInterruptErrors" of
-	// hv_partition_counters.
-	HvPartitionCountersPtDeviceInterruptErrors = 22
-	// HvPartitionCountersPtDeviceDmaErrors is the slot of counter "PtDeviceDmaErrors" of
-	// hv_partition_counters.
-	HvPartitionCountersPtDeviceDmaErrors = 23
-	// HvPartitionCountersPtDeviceInterruptThrottleEvents is the slot of counter
+	PartitionCountersPtDeviceDmaErrors = 23
+	// PartitionCountersPtDeviceInterruptThrottleEvents is the slot of counter
 	// "PtDeviceInterruptThrottleEvents" of hv_partition_counters.
-	HvPartitionCountersPtDeviceInterruptThrottleEvents = 24
-	// HvPartitionCountersPtSkippedTimerTicks is the slot of counter "PtSkippedTimerTicks" of
+	PartitionCountersPtDeviceInterruptThrottleEvents = 24
+	// PartitionCountersPtSkippedTimerTicks is the slot of counter "PtSkippedTimerTicks" of
 	// hv_partition_counters.
-	HvPartitionCountersPtSkippedTimerTicks = 25
-	// HvPartitionCountersPtPartitionID is the slot of counter "PtPartitionId" of hv_partition_counters.
-	HvPartitionCountersPtPartitionID = 26
-	// HvPartitionCountersPtNestedTLBSizeX64 is the slot of counter "PtNestedTlbSize" of
+	PartitionCountersPtSkippedTimerTicks = 25
+	// PartitionCountersPtPartitionID is the slot of counter "PtPartitionId" of hv_partition_counters.
+	PartitionCountersPtPartitionID = 26
+	// PartitionCountersPtNestedTLBSizeX64 is the slot of counter "PtNestedTlbSize" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtNestedTLBSizeX64 = 27
-	// HvPartitionCountersPtRecommendedNestedTLBSizeX64 is the slot of counter "PtRecommendedNestedTlbSize"
+	PartitionCountersPtNestedTLBSizeX64 = 27
+	// PartitionCountersPtRecommendedNestedTLBSizeX64 is the slot of counter "PtRecommendedNestedTlbSize"
 	// of hv_partition_counters on x64.
-	HvPartitionCountersPtRecommendedNestedTLBSizeX64 = 28
-	// HvPartitionCountersPtNestedTLBFreeListSizeX64 is the slot of counter "PtNestedTlbFreeListSize" of
+	PartitionCountersPtRecommendedNestedTLBSizeX64 = 28
+	// PartitionCountersPtNestedTLBFreeListSizeX64 is the slot of counter "PtNestedTlbFreeListSize" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtNestedTLBFreeListSizeX64 = 29
-	// HvPartitionCountersPtNestedTLBTrimmedPagesX64 is the slot of counter "PtNestedTlbTrimmedPages" of
+	PartitionCountersPtNestedTLBFreeListSizeX64 = 29
+	// PartitionCountersPtNestedTLBTrimmedPagesX64 is the slot of counter "PtNestedTlbTrimmedPages" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtNestedTLBTrimmedPagesX64 = 30
-	// HvPartitionCountersPtPagesShatteredX64 is the slot of counter "PtPagesShattered" of
+	PartitionCountersPtNestedTLBTrimmedPagesX64 = 30
+	// PartitionCountersPtPagesShatteredX64 is the slot of counter "PtPagesShattered" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtPagesShatteredX64 = 31
-	// HvPartitionCountersPtPagesRecombinedX64 is the slot of counter "PtPagesRecombined" of
+	PartitionCountersPtPagesShatteredX64 = 31
+	// PartitionCountersPtPagesRecombinedX64 is the slot of counter "PtPagesRecombined" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtPagesRecombinedX64 = 32
-	// HvPartitionCountersPtHwpRequestValueX64 is the slot of counter "PtHwpRequestValue" of
+	PartitionCountersPtPagesRecombinedX64 = 32
+	// PartitionCountersPtHwpRequestValueX64 is the slot of counter "PtHwpRequestValue" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtHwpRequestValueX64 = 33
-	// HvPartitionCountersPtAutoSuspendEnableTimeX64 is the slot of counter "PtAutoSuspendEnableTime" of
+	PartitionCountersPtHwpRequestValueX64 = 33
+	// PartitionCountersPtAutoSuspendEnableTimeX64 is the slot of counter "PtAutoSuspendEnableTime" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtAutoSuspendEnableTimeX64 = 34
-	// HvPartitionCountersPtAutoSuspendTriggerTimeX64 is the slot of counter "PtAutoSuspendTriggerTime" of
+	PartitionCountersPtAutoSuspendEnableTimeX64 = 34
+	// PartitionCountersPtAutoSuspendTriggerTimeX64 is the slot of counter "PtAutoSuspendTriggerTime" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtAutoSuspendTriggerTimeX64 = 35
-	// HvPartitionCountersPtAutoSuspendDisableTimeX64 is the slot of counter "PtAutoSuspendDisableTime" of
+	PartitionCountersPtAutoSuspendTriggerTimeX64 = 35
+	// PartitionCountersPtAutoSuspendDisableTimeX64 is the slot of counter "PtAutoSuspendDisableTime" of
 	// hv_partition_counters on x64.
-	HvPartitionCountersPtAutoSuspendDisableTimeX64 = 36
-	// HvPartitionCountersPtPlaceholder1X64 is the slot of counter "PtPlaceholder1" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder1X64 = 37
-	// HvPartitionCountersPtPlaceholder2X64 is the slot of counter "PtPlaceholder2" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder2X64 = 38
-	// HvPartitionCountersPtPlaceholder3X64 is the slot of counter "PtPlaceholder3" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder3X64 = 39
-	// HvPartitionCountersPtPlaceholder4X64 is the slot of counter "PtPlaceholder4" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder4X64 = 40
-	// HvPartitionCountersPtPlaceholder5X64 is the slot of counter "PtPlaceholder5" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder5X64 = 41
-	// HvPartitionCountersPtPlaceholder6X64 is the slot of counter "PtPlaceholder6" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder6X64 = 42
-	// HvPartitionCountersPtPlaceholder7X64 is the slot of counter "PtPlaceholder7" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder7X64 = 43
-	// HvPartitionCountersPtPlaceholder8X64 is the slot of counter "PtPlaceholder8" of
-	// hv_partition_counters on x64.
-	HvPartitionCountersPtPlaceholder8X64 = 44
-	// HvPartitionCountersPtHypervisorStateTransferGenerationX64 is the slot of counter
+	PartitionCountersPtAutoSuspendDisableTimeX64 = 36
+	// PartitionCountersPtPlaceholder1X64 is the slot of counter "PtPlaceholder1" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder1X64 = 37
+	// PartitionCountersPtPlaceholder2X64 is the slot of counter "PtPlaceholder2" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder2X64 = 38
+	// PartitionCountersPtPlaceholder3X64 is the slot of counter "PtPlaceholder3" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder3X64 = 39
+	// PartitionCountersPtPlaceholder4X64 is the slot of counter "PtPlaceholder4" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder4X64 = 40
+	// PartitionCountersPtPlaceholder5X64 is the slot of counter "PtPlaceholder5" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder5X64 = 41
+	// PartitionCountersPtPlaceholder6X64 is the slot of counter "PtPlaceholder6" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder6X64 = 42
+	// PartitionCountersPtPlaceholder7X64 is the slot of counter "PtPlaceholder7" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder7X64 = 43
+	// PartitionCountersPtPlaceholder8X64 is the slot of counter "PtPlaceholder8" of hv_partition_counters
+	// on x64.
+	PartitionCountersPtPlaceholder8X64 = 44
+	// PartitionCountersPtHypervisorStateTransferGenerationX64 is the slot of counter
 	// "PtHypervisorStateTransferGeneration" of hv_partition_counters on x64.
-	HvPartitionCountersPtHypervisorStateTransferGenerationX64 = 45
-	// HvPartitionCountersPtNumberofActiveChildPartitionsX64 is the slot of counter
+	PartitionCountersPtHypervisorStateTransferGenerationX64 = 45
+	// PartitionCountersPtNumberofActiveChildPartitionsX64 is the slot of counter
 	// "PtNumberofActiveChildPartitions" of hv_partition_counters on x64.
-	HvPartitionCountersPtNumberofActiveChildPartitionsX64 = 46
-	// HvPartitionCountersPtHwpRequestValueArm64 is the slot of counter "PtHwpRequestValue" of
+	PartitionCountersPtNumberofActiveChildPartitionsX64 = 46
+	// PartitionCountersPtHwpRequestValueArm64 is the slot of counter "PtHwpRequestValue" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtHwpRequestValueArm64 = 27
-	// HvPartitionCountersPtAutoSuspendEnableTimeArm64 is the slot of counter "PtAutoSuspendEnableTime" of
+	PartitionCountersPtHwpRequestValueArm64 = 27
+	// PartitionCountersPtAutoSuspendEnableTimeArm64 is the slot of counter "PtAutoSuspendEnableTime" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtAutoSuspendEnableTimeArm64 = 28
-	// HvPartitionCountersPtAutoSuspendTriggerTimeArm64 is the slot of counter "PtAutoSuspendTriggerTime"
-	// of hv_partition_counters on arm64.
-	HvPartitionCountersPtAutoSuspendTriggerTimeArm64 = 29
-	// HvPartitionCountersPtAutoSuspendDisableTimeArm64 is the slot of counter "PtAutoSuspendDisableTime"
-	// of hv_partition_counters on arm64.
-	HvPartitionCountersPtAutoSuspendDisableTimeArm64 = 30
-	// HvPartitionCountersPtPlaceholder1Arm64 is the slot of counter "PtPlaceholder1" of
+	PartitionCountersPtAutoSuspendEnableTimeArm64 = 28
+	// PartitionCountersPtAutoSuspendTriggerTimeArm64 is the slot of counter "PtAutoSuspendTriggerTime" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder1Arm64 = 31
-	// HvPartitionCountersPtPlaceholder2Arm64 is the slot of counter "PtPlaceholder2" of
+	PartitionCountersPtAutoSuspendTriggerTimeArm64 = 29
+	// PartitionCountersPtAutoSuspendDisableTimeArm64 is the slot of counter "PtAutoSuspendDisableTime" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder2Arm64 = 32
-	// HvPartitionCountersPtPlaceholder3Arm64 is the slot of counter "PtPlaceholder3" of
+	PartitionCountersPtAutoSuspendDisableTimeArm64 = 30
+	// PartitionCountersPtPlaceholder1Arm64 is the slot of counter "PtPlaceholder1" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder3Arm64 = 33
-	// HvPartitionCountersPtPlaceholder4Arm64 is the slot of counter "PtPlaceholder4" of
+	PartitionCountersPtPlaceholder1Arm64 = 31
+	// PartitionCountersPtPlaceholder2Arm64 is the slot of counter "PtPlaceholder2" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder4Arm64 = 34
-	// HvPartitionCountersPtPlaceholder5Arm64 is the slot of counter "PtPlaceholder5" of
+	PartitionCountersPtPlaceholder2Arm64 = 32
+	// PartitionCountersPtPlaceholder3Arm64 is the slot of counter "PtPlaceholder3" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder5Arm64 = 35
-	// HvPartitionCountersPtPlaceholder6Arm64 is the slot of counter "PtPlaceholder6" of
+	PartitionCountersPtPlaceholder3Arm64 = 33
+	// PartitionCountersPtPlaceholder4Arm64 is the slot of counter "PtPlaceholder4" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder6Arm64 = 36
-	// HvPartitionCountersPtPlaceholder7Arm64 is the slot of counter "PtPlaceholder7" of
+	PartitionCountersPtPlaceholder4Arm64 = 34
+	// PartitionCountersPtPlaceholder5Arm64 is the slot of counter "PtPlaceholder5" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder7Arm64 = 37
-	// HvPartitionCountersPtPlaceholder8Arm64 is the slot of counter "PtPlaceholder8" of
+	PartitionCountersPtPlaceholder5Arm64 = 35
+	// PartitionCountersPtPlaceholder6Arm64 is the slot of counter "PtPlaceholder6" of
 	// hv_partition_counters on arm64.
-	HvPartitionCountersPtPlaceholder8Arm64 = 38
-	// HvPartitionCountersPtHypervisorStateTransferGenerationArm64 is the slot of counter
+	PartitionCountersPtPlaceholder6Arm64 = 36
+	// PartitionCountersPtPlaceholder7Arm64 is the slot of counter "PtPlaceholder7" of
+	// hv_partition_counters on arm64.
+	PartitionCountersPtPlaceholder7Arm64 = 37
+	// PartitionCountersPtPlaceholder8Arm64 is the slot of counter "PtPlaceholder8" of
+	// hv_partition_counters on arm64.
+	PartitionCountersPtPlaceholder8Arm64 = 38
+	// PartitionCountersPtHypervisorStateTransferGenerationArm64 is the slot of counter
 	// "PtHypervisorStateTransferGeneration" of hv_partition_counters on arm64.
-	HvPartitionCountersPtHypervisorStateTransferGenerationArm64 = 39
-	// HvPartitionCountersPtNumberofActiveChildPartitionsArm64 is the slot of counter
+	PartitionCountersPtHypervisorStateTransferGenerationArm64 = 39
+	// PartitionCountersPtNumberofActiveChildPartitionsArm64 is the slot of counter
 	// "PtNumberofActiveChildPartitions" of hv_partition_counters on arm64.
-	HvPartitionCountersPtNumberofActiveChildPartitionsArm64 = 40
-	// HvVPCountersVPTotalRunTime is the slot of counter "VpTotalRunTime" of hv_vp_counters.
-	HvVPCountersVPTotalRunTime = 1
-	// HvVPCountersVPHypervisorRunTime is the slot of counter "VpHypervisorRunTime" of hv_vp_counters.
-	HvVPCountersVPHypervisorRunTime = 2
-	// HvVPCountersVPRemoteNodeRunTime is the slot of counter "VpRemoteNodeRunTime" of hv_vp_counters.
-	HvVPCountersVPRemoteNodeRunTime = 3
-	// HvVPCountersVPNormalizedRunTime is the slot of counter "VpNormalizedRunTime" of hv_vp_counters.
-	HvVPCountersVPNormalizedRunTime = 4
-	// HvVPCountersVPIdealCPU is the slot of counter "VpIdealCpu" of hv_vp_counters.
-	HvVPCountersVPIdealCPU = 5
-	// HvVPCountersVPHypercallsCount is the slot of counter "VpHypercallsCount" of hv_vp_counters.
-	HvVPCountersVPHypercallsCount = 7
-	// HvVPCountersVPHypercallsTime is the slot of counter "VpHypercallsTime" of hv_vp_counters.
-	HvVPCountersVPHypercallsTime = 8
-	// HvVPCountersVPPageInvalidationsCountX64 is the slot of counter "VpPageInvalidationsCount" of
+	PartitionCountersPtNumberofActiveChildPartitionsArm64 = 40
+	// VPCountersVPTotalRunTime is the slot of counter "VpTotalRunTime" of hv_vp_counters.
+	VPCountersVPTotalRunTime = 1
+	// VPCountersVPHypervisorRunTime is the slot of counter "VpHypervisorRunTime" of hv_vp_counters.
+	VPCountersVPHypervisorRunTime = 2
+	// VPCountersVPRemoteNodeRunTime is the slot of counter "VpRemoteNodeRunTime" of hv_vp_counters.
+	VPCountersVPRemoteNodeRunTime = 3
+	// VPCountersVPNormalizedRunTime is the slot of counter "VpNormalizedRunTime" of hv_vp_counters.
+	VPCountersVPNormalizedRunTime = 4
+	// VPCountersVPIdealCPU is the slot of counter "VpIdealCpu" of hv_vp_counters.
+	VPCountersVPIdealCPU = 5
+	// VPCountersVPHypercallsCount is the slot of counter "VpHypercallsCount" of hv_vp_counters.
+	VPCountersVPHypercallsCount = 7
+	// VPCountersVPHypercallsTime is the slot of counter "VpHypercallsTime" of hv_vp_counters.
+	VPCountersVPHypercallsTime = 8
+	// VPCountersVPPageInvalidationsCountX64 is the slot of counter "VpPageInvalidationsCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPPageInvalidationsCountX64 = 9
-	// HvVPCountersVPPageInvalidationsTimeX64 is the slot of counter "VpPageInvalidationsTime" of
+	VPCountersVPPageInvalidationsCountX64 = 9
+	// VPCountersVPPageInvalidationsTimeX64 is the slot of counter "VpPageInvalidationsTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPPageInvalidationsTimeX64 = 10
-	// HvVPCountersVPControlRegisterAccessesCountX64 is the slot of counter
-	// "VpControlRegisterAccessesCount" of hv_vp_counters on x64.
-	HvVPCountersVPControlRegisterAccessesCountX64 = 11
-	// HvVPCountersVPControlRegisterAccessesTimeX64 is the slot of counter "VpControlRegisterAccessesTime"
+	VPCountersVPPageInvalidationsTimeX64 = 10
+	// VPCountersVPControlRegisterAccessesCountX64 is the slot of counter "VpControlRegisterAccessesCount"
 	// of hv_vp_counters on x64.
-	HvVPCountersVPControlRegisterAccessesTimeX64 = 12
-	// HvVPCountersVPIOInstructionsCountX64 is the slot of counter "VpIoInstructionsCount" of
+	VPCountersVPControlRegisterAccessesCountX64 = 11
+	// VPCountersVPControlRegisterAccessesTimeX64 is the slot of counter "VpControlRegisterAccessesTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPIOInstructionsCountX64 = 13
-	// HvVPCountersVPIOInstructionsTimeX64 is the slot of counter "VpIoInstructionsTime" of hv_vp_counters
+	VPCountersVPControlRegisterAccessesTimeX64 = 12
+	// VPCountersVPIOInstructionsCountX64 is the slot of counter "VpIoInstructionsCount" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPIOInstructionsTimeX64 = 14
-	// HvVPCountersVPHltInstructionsCountX64 is the slot of counter "VpHltInstructionsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPHltInstructionsCountX64 = 15
-	// HvVPCountersVPHltInstructionsTimeX64 is the slot of counter "VpHltInstructionsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPHltInstructionsTimeX64 = 16
-	// HvVPCountersVPMwaitInstructionsCountX64 is the slot of counter "VpMwaitInstructionsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPMwaitInstructionsCountX64 = 17
-	// HvVPCountersVPMwaitInstructionsTimeX64 is the slot of counter "VpMwaitInstructionsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPMwaitInstructionsTimeX64 = 18
-	// HvVPCountersVPCPUIDInstructionsCountX64 is the slot of counter "VpCpuidInstructionsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPCPUIDInstructionsCountX64 = 19
-	// HvVPCountersVPCPUIDInstructionsTimeX64 is the slot of counter "VpCpuidInstructionsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPCPUIDInstructionsTimeX64 = 20
-	// HvVPCountersVPMSRAccessesCountX64 is the slot of counter "VpMsrAccessesCount" of hv_vp_counters on
+	VPCountersVPIOInstructionsCountX64 = 13
+	// VPCountersVPIOInstructionsTimeX64 is the slot of counter "VpIoInstructionsTime" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPMSRAccessesCountX64 = 21
-	// HvVPCountersVPMSRAccessesTimeX64 is the slot of counter "VpMsrAccessesTime" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPMSRAccessesTimeX64 = 22
-	// HvVPCountersVPOtherInterceptsCountX64 is the slot of counter "VpOtherInterceptsCount" of
+	VPCountersVPIOInstructionsTimeX64 = 14
+	// VPCountersVPHltInstructionsCountX64 is the slot of counter "VpHltInstructionsCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPOtherInterceptsCountX64 = 23
-	// HvVPCountersVPOtherInterceptsTimeX64 is the slot of counter "VpOtherInterceptsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPOtherInterceptsTimeX64 = 24
-	// HvVPCountersVPExternalInterruptsCountX64 is the slot of counter "VpExternalInterruptsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPExternalInterruptsCountX64 = 25
-	// HvVPCountersVPExternalInterruptsTimeX64 is the slot of counter "VpExternalInterruptsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPExternalInterruptsTimeX64 = 26
-	// HvVPCountersVPPendingInterruptsCountX64 is the slot of counter "VpPendingInterruptsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPendingInterruptsCountX64 = 27
-	// HvVPCountersVPPendingInterruptsTimeX64 is the slot of counter "VpPendingInterruptsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPendingInterruptsTimeX64 = 28
-	// HvVPCountersVPEmulatedInstructionsCountX64 is the slot of counter "VpEmulatedInstructionsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPEmulatedInstructionsCountX64 = 29
-	// HvVPCountersVPEmulatedInstructionsTimeX64 is the slot of counter "VpEmulatedInstructionsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPEmulatedInstructionsTimeX64 = 30
-	// HvVPCountersVPDebugRegisterAccessesCountX64 is the slot of counter "VpDebugRegisterAccessesCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPDebugRegisterAccessesCountX64 = 31
-	// HvVPCountersVPDebugRegisterAccessesTimeX64 is the slot of counter "VpDebugRegisterAccessesTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPDebugRegisterAccessesTimeX64 = 32
-	// HvVPCountersVPPageFaultInterceptsCountX64 is the slot of counter "VpPageFaultInterceptsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPageFaultInterceptsCountX64 = 33
-	// HvVPCountersVPPageFaultInterceptsTimeX64 is the slot of counter "VpPageFaultInterceptsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPageFaultInterceptsTimeX64 = 34
-	// HvVPCountersVPGuestPageTableMapsX64 is the slot of counter "VpGuestPageTableMaps" of hv_vp_counters
+	VPCountersVPHltInstructionsCountX64 = 15
+	// VPCountersVPHltInstructionsTimeX64 is the slot of counter "VpHltInstructionsTime" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPGuestPageTableMapsX64 = 35
-	// HvVPCountersVPLargePageTLBFillsX64 is the slot of counter "VpLargePageTlbFills" of hv_vp_counters on
+	VPCountersVPHltInstructionsTimeX64 = 16
+	// VPCountersVPMwaitInstructionsCountX64 is the slot of counter "VpMwaitInstructionsCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPMwaitInstructionsCountX64 = 17
+	// VPCountersVPMwaitInstructionsTimeX64 is the slot of counter "VpMwaitInstructionsTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPMwaitInstructionsTimeX64 = 18
+	// VPCountersVPCPUIDInstructionsCountX64 is the slot of counter "VpCpuidInstructionsCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPCPUIDInstructionsCountX64 = 19
+	// VPCountersVPCPUIDInstructionsTimeX64 is the slot of counter "VpCpuidInstructionsTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPCPUIDInstructionsTimeX64 = 20
+	// VPCountersVPMSRAccessesCountX64 is the slot of counter "VpMsrAccessesCount" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPLargePageTLBFillsX64 = 36
-	// HvVPCountersVPSmallPageTLBFillsX64 is the slot of counter "VpSmallPageTlbFills" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPSmallPageTLBFillsX64 = 37
-	// HvVPCountersVPReflectedGuestPageFaultsX64 is the slot of counter "VpReflectedGuestPageFaults" of
+	VPCountersVPMSRAccessesCountX64 = 21
+	// VPCountersVPMSRAccessesTimeX64 is the slot of counter "VpMsrAccessesTime" of hv_vp_counters on x64.
+	VPCountersVPMSRAccessesTimeX64 = 22
+	// VPCountersVPOtherInterceptsCountX64 is the slot of counter "VpOtherInterceptsCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPReflectedGuestPageFaultsX64 = 38
-	// HvVPCountersVPAPICMmioAccessesX64 is the slot of counter "VpApicMmioAccesses" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPAPICMmioAccessesX64 = 39
-	// HvVPCountersVPIOInterceptMessagesX64 is the slot of counter "VpIoInterceptMessages" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPIOInterceptMessagesX64 = 40
-	// HvVPCountersVPMemoryInterceptMessagesX64 is the slot of counter "VpMemoryInterceptMessages" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPMemoryInterceptMessagesX64 = 41
-	// HvVPCountersVPAPICEOIAccessesX64 is the slot of counter "VpApicEoiAccesses" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPAPICEOIAccessesX64 = 42
-	// HvVPCountersVPOtherMessagesX64 is the slot of counter "VpOtherMessages" of hv_vp_counters on x64.
-	HvVPCountersVPOtherMessagesX64 = 43
-	// HvVPCountersVPPageTableAllocationsX64 is the slot of counter "VpPageTableAllocations" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPageTableAllocationsX64 = 44
-	// HvVPCountersVPLogicalProcessorMigrationsX64 is the slot of counter "VpLogicalProcessorMigrations" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPLogicalProcessorMigrationsX64 = 45
-	// HvVPCountersVPAddressSpaceEvictionsX64 is the slot of counter "VpAddressSpaceEvictions" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPAddressSpaceEvictionsX64 = 46
-	// HvVPCountersVPAddressSpaceSwitchesX64 is the slot of counter "VpAddressSpaceSwitches" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPAddressSpaceSwitchesX64 = 47
-	// HvVPCountersVPAddressDomainFlushesX64 is the slot of counter "VpAddressDomainFlushes" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPAddressDomainFlushesX64 = 48
-	// HvVPCountersVPAddressSpaceFlushesX64 is the slot of counter "VpAddressSpaceFlushes" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPAddressSpaceFlushesX64 = 49
-	// HvVPCountersVPGlobalGVARangeFlushesX64 is the slot of counter "VpGlobalGvaRangeFlushes" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPGlobalGVARangeFlushesX64 = 50
-	// HvVPCountersVPLocalGVARangeFlushesX64 is the slot of counter "VpLocalGvaRangeFlushes" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPLocalGVARangeFlushesX64 = 51
-	// HvVPCountersVPPageTableEvictionsX64 is the slot of counter "VpPageTableEvictions" of hv_vp_counters
+	VPCountersVPOtherInterceptsCountX64 = 23
+	// VPCountersVPOtherInterceptsTimeX64 is the slot of counter "VpOtherInterceptsTime" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPPageTableEvictionsX64 = 52
-	// HvVPCountersVPPageTableReclamationsX64 is the slot of counter "VpPageTableReclamations" of
+	VPCountersVPOtherInterceptsTimeX64 = 24
+	// VPCountersVPExternalInterruptsCountX64 is the slot of counter "VpExternalInterruptsCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPPageTableReclamationsX64 = 53
-	// HvVPCountersVPPageTableResetsX64 is the slot of counter "VpPageTableResets" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPPageTableResetsX64 = 54
-	// HvVPCountersVPPageTableValidationsX64 is the slot of counter "VpPageTableValidations" of
+	VPCountersVPExternalInterruptsCountX64 = 25
+	// VPCountersVPExternalInterruptsTimeX64 is the slot of counter "VpExternalInterruptsTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPPageTableValidationsX64 = 55
-	// HvVPCountersVPAPICTprAccessesX64 is the slot of counter "VpApicTprAccesses" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPAPICTprAccessesX64 = 56
-	// HvVPCountersVPPageTableWriteInterceptsX64 is the slot of counter "VpPageTableWriteIntercepts" of
+	VPCountersVPExternalInterruptsTimeX64 = 26
+	// VPCountersVPPendingInterruptsCountX64 is the slot of counter "VpPendingInterruptsCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPPageTableWriteInterceptsX64 = 57
-	// HvVPCountersVPSyntheticInterruptsX64 is the slot of counter "VpSyntheticInterrupts" of
+	VPCountersVPPendingInterruptsCountX64 = 27
+	// VPCountersVPPendingInterruptsTimeX64 is the slot of counter "VpPendingInterruptsTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPSyntheticInterruptsX64 = 58
-	// HvVPCountersVPVirtualInterruptsX64 is the slot of counter "VpVirtualInterrupts" of hv_vp_counters on
+	VPCountersVPPendingInterruptsTimeX64 = 28
+	// VPCountersVPEmulatedInstructionsCountX64 is the slot of counter "VpEmulatedInstructionsCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPEmulatedInstructionsCountX64 = 29
+	// VPCountersVPEmulatedInstructionsTimeX64 is the slot of counter "VpEmulatedInstructionsTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPEmulatedInstructionsTimeX64 = 30
+	// VPCountersVPDebugRegisterAccessesCountX64 is the slot of counter "VpDebugRegisterAccessesCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPDebugRegisterAccessesCountX64 = 31
+	// VPCountersVPDebugRegisterAccessesTimeX64 is the slot of counter "VpDebugRegisterAccessesTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPDebugRegisterAccessesTimeX64 = 32
+	// VPCountersVPPageFaultInterceptsCountX64 is the slot of counter "VpPageFaultInterceptsCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPPageFaultInterceptsCountX64 = 33
+	// VPCountersVPPageFaultInterceptsTimeX64 is the slot of counter "VpPageFaultInterceptsTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPPageFaultInterceptsTimeX64 = 34
+	// VPCountersVPGuestPageTableMapsX64 is the slot of counter "VpGuestPageTableMaps" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPVirtualInterruptsX64 = 59
-	// HvVPCountersVPAPICIpisSentX64 is the slot of counter "VpApicIpisSent" of hv_vp_counters on x64.
-	HvVPCountersVPAPICIpisSentX64 = 60
-	// HvVPCountersVPAPICSelfIpisSentX64 is the slot of counter "VpApicSelfIpisSent" of hv_vp_counters on
+	VPCountersVPGuestPageTableMapsX64 = 35
+	// VPCountersVPLargePageTLBFillsX64 is the slot of counter "VpLargePageTlbFills" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPAPICSelfIpisSentX64 = 61
-	// HvVPCountersVPGPASpaceHypercallsX64 is the slot of counter "VpGpaSpaceHypercalls" of hv_vp_counters
+	VPCountersVPLargePageTLBFillsX64 = 36
+	// VPCountersVPSmallPageTLBFillsX64 is the slot of counter "VpSmallPageTlbFills" of hv_vp_counters on
+	// x64.
+	VPCountersVPSmallPageTLBFillsX64 = 37
+	// VPCountersVPReflectedGuestPageFaultsX64 is the slot of counter "VpReflectedGuestPageFaults" of
+	// hv_vp_counters on x64.
+	VPCountersVPReflectedGuestPageFaultsX64 = 38
+	// VPCountersVPAPICMmioAccessesX64 is the slot of counter "VpApicMmioAccesses" of hv_vp_counters on
+	// x64.
+	VPCountersVPAPICMmioAccessesX64 = 39
+	// VPCountersVPIOInterceptMessagesX64 is the slot of counter "VpIoInterceptMessages" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPGPASpaceHypercallsX64 = 62
-	// HvVPCountersVPLogicalProcessorHypercallsX64 is the slot of counter "VpLogicalProcessorHypercalls" of
+	VPCountersVPIOInterceptMessagesX64 = 40
+	// VPCountersVPMemoryInterceptMessagesX64 is the slot of counter "VpMemoryInterceptMessages" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPLogicalProcessorHypercallsX64 = 63
-	// HvVPCountersVPLongSpinWaitHypercallsX64 is the slot of counter "VpLongSpinWaitHypercalls" of
+	VPCountersVPMemoryInterceptMessagesX64 = 41
+	// VPCountersVPAPICEOIAccessesX64 is the slot of counter "VpApicEoiAccesses" of hv_vp_counters on x64.
+	VPCountersVPAPICEOIAccessesX64 = 42
+	// VPCountersVPOtherMessagesX64 is the slot of counter "VpOtherMessages" of hv_vp_counters on x64.
+	VPCountersVPOtherMessagesX64 = 43
+	// VPCountersVPPageTableAllocationsX64 is the slot of counter "VpPageTableAllocations" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPLongSpinWaitHypercallsX64 = 64
-	// HvVPCountersVPOtherHypercallsX64 is the slot of counter "VpOtherHypercalls" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPOtherHypercallsX64 = 65
-	// HvVPCountersVPSyntheticInterruptHypercallsX64 is the slot of counter
-	// "VpSyntheticInterruptHypercalls" of hv_vp_counters on x64.
-	HvVPCountersVPSyntheticInterruptHypercallsX64 = 66
-	// HvVPCountersVPVirtualInterruptHypercallsX64 is the slot of counter "VpVirtualInterruptHypercalls" of
+	VPCountersVPPageTableAllocationsX64 = 44
+	// VPCountersVPLogicalProcessorMigrationsX64 is the slot of counter "VpLogicalProcessorMigrations" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVirtualInterruptHypercallsX64 = 67
-	// HvVPCountersVPVirtualMmuHypercallsX64 is the slot of counter "VpVirtualMmuHypercalls" of
+	VPCountersVPLogicalProcessorMigrationsX64 = 45
+	// VPCountersVPAddressSpaceEvictionsX64 is the slot of counter "VpAddressSpaceEvictions" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVirtualMmuHypercallsX64 = 68
-	// HvVPCountersVPVirtualProcessorHypercallsX64 is the slot of counter "VpVirtualProcessorHypercalls" of
+	VPCountersVPAddressSpaceEvictionsX64 = 46
+	// VPCountersVPAddressSpaceSwitchesX64 is the slot of counter "VpAddressSpaceSwitches" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVirtualProcessorHypercallsX64 = 69
-	// HvVPCountersVPHardwareInterruptsX64 is the slot of counter "VpHardwareInterrupts" of hv_vp_counters
+	VPCountersVPAddressSpaceSwitchesX64 = 47
+	// VPCountersVPAddressDomainFlushesX64 is the slot of counter "VpAddressDomainFlushes" of
+	// hv_vp_counters on x64.
+	VPCountersVPAddressDomainFlushesX64 = 48
+	// VPCountersVPAddressSpaceFlushesX64 is the slot of counter "VpAddressSpaceFlushes" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPHardwareInterruptsX64 = 70
-	// HvVPCountersVPNestedPageFaultInterceptsCountX64 is the slot of counter
+	VPCountersVPAddressSpaceFlushesX64 = 49
+	// VPCountersVPGlobalGVARangeFlushesX64 is the slot of counter "VpGlobalGvaRangeFlushes" of
+	// hv_vp_counters on x64.
+	VPCountersVPGlobalGVARangeFlushesX64 = 50
+	// VPCountersVPLocalGVARangeFlushesX64 is the slot of counter "VpLocalGvaRangeFlushes" of
+	// hv_vp_counters on x64.
+	VPCountersVPLocalGVARangeFlushesX64 = 51
+	// VPCountersVPPageTableEvictionsX64 is the slot of counter "VpPageTableEvictions" of hv_vp_counters on
+	// x64.
+	VPCountersVPPageTableEvictionsX64 = 52
+	// VPCountersVPPageTableReclamationsX64 is the slot of counter "VpPageTableReclamations" of
+	// hv_vp_counters on x64.
+	VPCountersVPPageTableReclamationsX64 = 53
+	// VPCountersVPPageTableResetsX64 is the slot of counter "VpPageTableResets" of hv_vp_counters on x64.
+	VPCountersVPPageTableResetsX64 = 54
+	// VPCountersVPPageTableValidationsX64 is the slot of counter "VpPageTableValidations" of
+	// hv_vp_counters on x64.
+	VPCountersVPPageTableValidationsX64 = 55
+	// VPCountersVPAPICTprAccessesX64 is the slot of counter "VpApicTprAccesses" of hv_vp_counters on x64.
+	VPCountersVPAPICTprAccessesX64 = 56
+	// VPCountersVPPageTableWriteInterceptsX64 is the slot of counter "VpPageTableWriteIntercepts" of
+	// hv_vp_counters on x64.
+	VPCountersVPPageTableWriteInterceptsX64 = 57
+	// VPCountersVPSyntheticInterruptsX64 is the slot of counter "VpSyntheticInterrupts" of hv_vp_counters
+	// on x64.
+	VPCountersVPSyntheticInterruptsX64 = 58
+	// VPCountersVPVirtualInterruptsX64 is the slot of counter "VpVirtualInterrupts" of hv_vp_counters on
+	// x64.
+	VPCountersVPVirtualInterruptsX64 = 59
+	// VPCountersVPAPICIpisSentX64 is the slot of counter "VpApicIpisSent" of hv_vp_counters on x64.
+	VPCountersVPAPICIpisSentX64 = 60
+	// VPCountersVPAPICSelfIpisSentX64 is the slot of counter "VpApicSelfIpisSent" of hv_vp_counters on
+	// x64.
+	VPCountersVPAPICSelfIpisSentX64 = 61
+	// VPCountersVPGPASpaceHypercallsX64 is the slot of counter "VpGpaSpaceHypercalls" of hv_vp_counters on
+	// x64.
+	VPCountersVPGPASpaceHypercallsX64 = 62
+	// VPCountersVPLogicalProcessorHypercallsX64 is the slot of counter "VpLogicalProcessorHypercalls" of
+	// hv_vp_counters on x64.
+	VPCountersVPLogicalProcessorHypercallsX64 = 63
+	// VPCountersVPLongSpinWaitHypercallsX64 is the slot of counter "VpLongSpinWaitHypercalls" of
+	// hv_vp_counters on x64.
+	VPCountersVPLongSpinWaitHypercallsX64 = 64
+	// VPCountersVPOtherHypercallsX64 is the slot of counter "VpOtherHypercalls" of hv_vp_counters on x64.
+	VPCountersVPOtherHypercallsX64 = 65
+	// VPCountersVPSyntheticInterruptHypercallsX64 is the slot of counter "VpSyntheticInterruptHypercalls"
+	// of hv_vp_counters on x64.
+	VPCountersVPSyntheticInterruptHypercallsX64 = 66
+	// VPCountersVPVirtualInterruptHypercallsX64 is the slot of counter "VpVirtualInterruptHypercalls" of
+	// hv_vp_counters on x64.
+	VPCountersVPVirtualInterruptHypercallsX64 = 67
+	// VPCountersVPVirtualMmuHypercallsX64 is the slot of counter "VpVirtualMmuHypercalls" of
+	// hv_vp_counters on x64.
+	VPCountersVPVirtualMmuHypercallsX64 = 68
+	// VPCountersVPVirtualProcessorHypercallsX64 is the slot of counter "VpVirtualProcessorHypercalls" of
+	// hv_vp_counters on x64.
+	VPCountersVPVirtualProcessorHypercallsX64 = 69
+	// VPCountersVPHardwareInterruptsX64 is the slot of counter "VpHardwareInterrupts" of hv_vp_counters on
+	// x64.
+	VPCountersVPHardwareInterruptsX64 = 70
+	// VPCountersVPNestedPageFaultInterceptsCountX64 is the slot of counter
 	// "VpNestedPageFaultInterceptsCount" of hv_vp_counters on x64.
-	HvVPCountersVPNestedPageFaultInterceptsCountX64 = 71
-	// HvVPCountersVPNestedPageFaultInterceptsTimeX64 is the slot of counter
+	VPCountersVPNestedPageFaultInterceptsCountX64 = 71
+	// VPCountersVPNestedPageFaultInterceptsTimeX64 is the slot of counter
 	// "VpNestedPageFaultInterceptsTime" of hv_vp_counters on x64.
-	HvVPCountersVPNestedPageFaultInterceptsTimeX64 = 72
-	// HvVPCountersVPPageScansX64 is the slot of counter "VpPageScans" of hv_vp_counters on x64.
-	HvVPCountersVPPageScansX64 = 73
-	// HvVPCountersVPLogicalProcessorDispatchesX64 is the slot of counter "VpLogicalProcessorDispatches" of
+	VPCountersVPNestedPageFaultInterceptsTimeX64 = 72
+	// VPCountersVPPageScansX64 is the slot of counter "VpPageScans" of hv_vp_counters on x64.
+	VPCountersVPPageScansX64 = 73
+	// VPCountersVPLogicalProcessorDispatchesX64 is the slot of counter "VpLogicalProcessorDispatches" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPLogicalProcessorDispatchesX64 = 74
-	// HvVPCountersVPWaitingForCPUTimeX64 is the slot of counter "VpWaitingForCpuTime" of hv_vp_counters on
+	VPCountersVPLogicalProcessorDispatchesX64 = 74
+	// VPCountersVPWaitingForCPUTimeX64 is the slot of counter "VpWaitingForCpuTime" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPWaitingForCPUTimeX64 = 75
-	// HvVPCountersVPExtendedHypercallsX64 is the slot of counter "VpExtendedHypercalls" of hv_vp_counters
-	// on x64.
-	HvVPCountersVPExtendedHypercallsX64 = 76
-	// HvVPCountersVPExtendedHypercallInterceptMessagesX64 is the slot of counter
+	VPCountersVPWaitingForCPUTimeX64 = 75
+	// VPCountersVPExtendedHypercallsX64 is the slot of counter "VpExtendedHypercalls" of hv_vp_counters on
+	// x64.
+	VPCountersVPExtendedHypercallsX64 = 76
+	// VPCountersVPExtendedHypercallInterceptMessagesX64 is the slot of counter
 	// "VpExtendedHypercallInterceptMessages" of hv_vp_counters on x64.
-	HvVPCountersVPExtendedHypercallInterceptMessagesX64 = 77
-	// HvVPCountersVPMbecNestedPageTableSwitchesX64 is the slot of counter "VpMbecNestedPageTableSwitches"
-	// of hv_vp_counters on x64.
-	HvVPCountersVPMbecNestedPageTableSwitchesX64 = 78
-	// HvVPCountersVPOtherReflectedGuestExceptionsX64 is the slot of counter
+	VPCountersVPExtendedHypercallInterceptMessagesX64 = 77
+	// VPCountersVPMbecNestedPageTableSwitchesX64 is the slot of counter "VpMbecNestedPageTableSwitches" of
+	// hv_vp_counters on x64.
+	VPCountersVPMbecNestedPageTableSwitchesX64 = 78
+	// VPCountersVPOtherReflectedGuestExceptionsX64 is the slot of counter
 	// "VpOtherReflectedGuestExceptions" of hv_vp_counters on x64.
-	HvVPCountersVPOtherReflectedGuestExceptionsX64 = 79
-	// HvVPCountersVPGlobalIOTLBFlushesX64 is the slot of counter "VpGlobalIoTlbFlushes" of hv_vp_counters
-	// on x64.
-	HvVPCountersVPGlobalIOTLBFlushesX64 = 80
-	// HvVPCountersVPGlobalIOTLBFlushCostX64 is the slot of counter "VpGlobalIoTlbFlushCost" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPGlobalIOTLBFlushCostX64 = 81
-	// HvVPCountersVPLocalIOTLBFlushesX64 is the slot of counter "VpLocalIoTlbFlushes" of hv_vp_counters on
+	VPCountersVPOtherReflectedGuestExceptionsX64 = 79
+	// VPCountersVPGlobalIOTLBFlushesX64 is the slot of counter "VpGlobalIoTlbFlushes" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPLocalIOTLBFlushesX64 = 82
-	// HvVPCountersVPLocalIOTLBFlushCostX64 is the slot of counter "VpLocalIoTlbFlushCost" of
+	VPCountersVPGlobalIOTLBFlushesX64 = 80
+	// VPCountersVPGlobalIOTLBFlushCostX64 is the slot of counter "VpGlobalIoTlbFlushCost" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPLocalIOTLBFlushCostX64 = 83
-	// HvVPCountersVPHypercallsForwardedCountX64 is the slot of counter "VpHypercallsForwardedCount" of
+	VPCountersVPGlobalIOTLBFlushCostX64 = 81
+	// VPCountersVPLocalIOTLBFlushesX64 is the slot of counter "VpLocalIoTlbFlushes" of hv_vp_counters on
+	// x64.
+	VPCountersVPLocalIOTLBFlushesX64 = 82
+	// VPCountersVPLocalIOTLBFlushCostX64 is the slot of counter "VpLocalIoTlbFlushCost" of hv_vp_counters
+	// on x64.
+	VPCountersVPLocalIOTLBFlushCostX64 = 83
+	// VPCountersVPHypercallsForwardedCountX64 is the slot of counter "VpHypercallsForwardedCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPHypercallsForwardedCountX64 = 84
-	// HvVPCountersVPHypercallsForwardingTimeX64 is the slot of counter "VpHypercallsForwardingTime" of
+	VPCountersVPHypercallsForwardedCountX64 = 84
+	// VPCountersVPHypercallsForwardingTimeX64 is the slot of counter "VpHypercallsForwardingTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPHypercallsForwardingTimeX64 = 85
-	// HvVPCountersVPPageInvalidationsForwardedCountX64 is the slot of counter
+	VPCountersVPHypercallsForwardingTimeX64 = 85
+	// VPCountersVPPageInvalidationsForwardedCountX64 is the slot of counter
 	// "VpPageInvalidationsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPPageInvalidationsForwardedCountX64 = 86
-	// HvVPCountersVPPageInvalidationsForwardingTimeX64 is the slot of counter
+	VPCountersVPPageInvalidationsForwardedCountX64 = 86
+	// VPCountersVPPageInvalidationsForwardingTimeX64 is the slot of counter
 	// "VpPageInvalidationsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPPageInvalidationsForwardingTimeX64 = 87
-	// HvVPCountersVPControlRegisterAccessesForwardedCountX64 is the slot of counter
+	VPCountersVPPageInvalidationsForwardingTimeX64 = 87
+	// VPCountersVPControlRegisterAccessesForwardedCountX64 is the slot of counter
 	// "VpControlRegisterAccessesForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPControlRegisterAccessesForwardedCountX64 = 88
-	// HvVPCountersVPControlRegisterAccessesForwardingTimeX64 is the slot of counter
+	VPCountersVPControlRegisterAccessesForwardedCountX64 = 88
+	// VPCountersVPControlRegisterAccessesForwardingTimeX64 is the slot of counter
 	// "VpControlRegisterAccessesForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPControlRegisterAccessesForwardingTimeX64 = 89
-	// HvVPCountersVPIOInstructionsForwardedCountX64 is the slot of counter
-	// "VpIoInstructionsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPIOInstructionsForwardedCountX64 = 90
-	// HvVPCountersVPIOInstructionsForwardingTimeX64 is the slot of counter
-	// "VpIoInstructionsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPIOInstructionsForwardingTimeX64 = 91
-	// HvVPCountersVPHltInstructionsForwardedCountX64 is the slot of counter
+	VPCountersVPControlRegisterAccessesForwardingTimeX64 = 89
+	// VPCountersVPIOInstructionsForwardedCountX64 is the slot of counter "VpIoInstructionsForwardedCount"
+	// of hv_vp_counters on x64.
+	VPCountersVPIOInstructionsForwardedCountX64 = 90
+	// VPCountersVPIOInstructionsForwardingTimeX64 is the slot of counter "VpIoInstructionsForwardingTime"
+	// of hv_vp_counters on x64.
+	VPCountersVPIOInstructionsForwardingTimeX64 = 91
+	// VPCountersVPHltInstructionsForwardedCountX64 is the slot of counter
 	// "VpHltInstructionsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPHltInstructionsForwardedCountX64 = 92
-	// HvVPCountersVPHltInstructionsForwardingTimeX64 is the slot of counter
+	VPCountersVPHltInstructionsForwardedCountX64 = 92
+	// VPCountersVPHltInstructionsForwardingTimeX64 is the slot of counter
 	// "VpHltInstructionsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPHltInstructionsForwardingTimeX64 = 93
-	// HvVPCountersVPMwaitInstructionsForwardedCountX64 is the slot of counter
+	VPCountersVPHltInstructionsForwardingTimeX64 = 93
+	// VPCountersVPMwaitInstructionsForwardedCountX64 is the slot of counter
 	// "VpMwaitInstructionsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPMwaitInstructionsForwardedCountX64 = 94
-	// HvVPCountersVPMwaitInstructionsForwardingTimeX64 is the slot of counter
+	VPCountersVPMwaitInstructionsForwardedCountX64 = 94
+	// VPCountersVPMwaitInstructionsForwardingTimeX64 is the slot of counter
 	// "VpMwaitInstructionsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPMwaitInstructionsForwardingTimeX64 = 95
-	// HvVPCountersVPCPUIDInstructionsForwardedCountX64 is the slot of counter
+	VPCountersVPMwaitInstructionsForwardingTimeX64 = 95
+	// VPCountersVPCPUIDInstructionsForwardedCountX64 is the slot of counter
 	// "VpCpuidInstructionsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPCPUIDInstructionsForwardedCountX64 = 96
-	// HvVPCountersVPCPUIDInstructionsForwardingTimeX64 is the slot of counter
+	VPCountersVPCPUIDInstructionsForwardedCountX64 = 96
+	// VPCountersVPCPUIDInstructionsForwardingTimeX64 is the slot of counter
 	// "VpCpuidInstructionsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPCPUIDInstructionsForwardingTimeX64 = 97
-	// HvVPCountersVPMSRAccessesForwardedCountX64 is the slot of counter "VpMsrAccessesForwardedCount" of
+	VPCountersVPCPUIDInstructionsForwardingTimeX64 = 97
+	// VPCountersVPMSRAccessesForwardedCountX64 is the slot of counter "VpMsrAccessesForwardedCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPMSRAccessesForwardedCountX64 = 98
-	// HvVPCountersVPMSRAccessesForwardingTimeX64 is the slot of counter "VpMsrAccessesForwardingTime" of
+	VPCountersVPMSRAccessesForwardedCountX64 = 98
+	// VPCountersVPMSRAccessesForwardingTimeX64 is the slot of counter "VpMsrAccessesForwardingTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPMSRAccessesForwardingTimeX64 = 99
-	// HvVPCountersVPOtherInterceptsForwardedCountX64 is the slot of counter
+	VPCountersVPMSRAccessesForwardingTimeX64 = 99
+	// VPCountersVPOtherInterceptsForwardedCountX64 is the slot of counter
 	// "VpOtherInterceptsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPOtherInterceptsForwardedCountX64 = 100
-	// HvVPCountersVPOtherInterceptsForwardingTimeX64 is the slot of counter
+	VPCountersVPOtherInterceptsForwardedCountX64 = 100
+	// VPCountersVPOtherInterceptsForwardingTimeX64 is the slot of counter
 	// "VpOtherInterceptsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPOtherInterceptsForwardingTimeX64 = 101
-	// HvVPCountersVPExternalInterruptsForwardedCountX64 is the slot of counter
+	VPCountersVPOtherInterceptsForwardingTimeX64 = 101
+	// VPCountersVPExternalInterruptsForwardedCountX64 is the slot of counter
 	// "VpExternalInterruptsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPExternalInterruptsForwardedCountX64 = 102
-	// HvVPCountersVPExternalInterruptsForwardingTimeX64 is the slot of counter
+	VPCountersVPExternalInterruptsForwardedCountX64 = 102
+	// VPCountersVPExternalInterruptsForwardingTimeX64 is the slot of counter
 	// "VpExternalInterruptsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPExternalInterruptsForwardingTimeX64 = 103
-	// HvVPCountersVPPendingInterruptsForwardedCountX64 is the slot of counter
+	VPCountersVPExternalInterruptsForwardingTimeX64 = 103
+	// VPCountersVPPendingInterruptsForwardedCountX64 is the slot of counter
 	// "VpPendingInterruptsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPPendingInterruptsForwardedCountX64 = 104
-	// HvVPCountersVPPendingInterruptsForwardingTimeX64 is the slot of counter
+	VPCountersVPPendingInterruptsForwardedCountX64 = 104
+	// VPCountersVPPendingInterruptsForwardingTimeX64 is the slot of counter
 	// "VpPendingInterruptsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPPendingInterruptsForwardingTimeX64 = 105
-	// HvVPCountersVPEmulatedInstructionsForwardedCountX64 is the slot of counter
+	VPCountersVPPendingInterruptsForwardingTimeX64 = 105
+	// VPCountersVPEmulatedInstructionsForwardedCountX64 is the slot of counter
 	// "VpEmulatedInstructionsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPEmulatedInstructionsForwardedCountX64 = 106
-	// HvVPCountersVPEmulatedInstructionsForwardingTimeX64 is the slot of counter
+	VPCountersVPEmulatedInstructionsForwardedCountX64 = 106
+	// VPCountersVPEmulatedInstructionsForwardingTimeX64 is the slot of counter
 	// "VpEmulatedInstructionsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPEmulatedInstructionsForwardingTimeX64 = 107
-	// HvVPCountersVPDebugRegisterAccessesForwardedCountX64 is the slot of counter
+	VPCountersVPEmulatedInstructionsForwardingTimeX64 = 107
+	// VPCountersVPDebugRegisterAccessesForwardedCountX64 is the slot of counter
 	// "VpDebugRegisterAccessesForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPDebugRegisterAccessesForwardedCountX64 = 108
-	// HvVPCountersVPDebugRegisterAccessesForwardingTimeX64 is the slot of counter
+	VPCountersVPDebugRegisterAccessesForwardedCountX64 = 108
+	// VPCountersVPDebugRegisterAccessesForwardingTimeX64 is the slot of counter
 	// "VpDebugRegisterAccessesForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPDebugRegisterAccessesForwardingTimeX64 = 109
-	// HvVPCountersVPPageFaultInterceptsForwardedCountX64 is the slot of counter
+	VPCountersVPDebugRegisterAccessesForwardingTimeX64 = 109
+	// VPCountersVPPageFaultInterceptsForwardedCountX64 is the slot of counter
 	// "VpPageFaultInterceptsForwardedCount" of hv_vp_counters on x64.
-	HvVPCountersVPPageFaultInterceptsForwardedCountX64 = 110
-	// HvVPCountersVPPageFaultInterceptsForwardingTimeX64 is the slot of counter
+	VPCountersVPPageFaultInterceptsForwardedCountX64 = 110
+	// VPCountersVPPageFaultInterceptsForwardingTimeX64 is the slot of counter
 	// "VpPageFaultInterceptsForwardingTime" of hv_vp_counters on x64.
-	HvVPCountersVPPageFaultInterceptsForwardingTimeX64 = 111
-	// HvVPCountersVPVmclearEmulationCountX64 is the slot of counter "VpVmclearEmulationCount" of
+	VPCountersVPPageFaultInterceptsForwardingTimeX64 = 111
+	// VPCountersVPVmclearEmulationCountX64 is the slot of counter "VpVmclearEmulationCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmclearEmulationCountX64 = 112
-	// HvVPCountersVPVmclearEmulationTimeX64 is the slot of counter "VpVmclearEmulationTime" of
+	VPCountersVPVmclearEmulationCountX64 = 112
+	// VPCountersVPVmclearEmulationTimeX64 is the slot of counter "VpVmclearEmulationTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmclearEmulationTimeX64 = 113
-	// HvVPCountersVPVmptrldEmulationCountX64 is the slot of counter "VpVmptrldEmulationCount" of
+	VPCountersVPVmclearEmulationTimeX64 = 113
+	// VPCountersVPVmptrldEmulationCountX64 is the slot of counter "VpVmptrldEmulationCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmptrldEmulationCountX64 = 114
-	// HvVPCountersVPVmptrldEmulationTimeX64 is the slot of counter "VpVmptrldEmulationTime" of
+	VPCountersVPVmptrldEmulationCountX64 = 114
+	// VPCountersVPVmptrldEmulationTimeX64 is the slot of counter "VpVmptrldEmulationTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmptrldEmulationTimeX64 = 115
-	// HvVPCountersVPVmptrstEmulationCountX64 is the slot of counter "VpVmptrstEmulationCount" of
+	VPCountersVPVmptrldEmulationTimeX64 = 115
+	// VPCountersVPVmptrstEmulationCountX64 is the slot of counter "VpVmptrstEmulationCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmptrstEmulationCountX64 = 116
-	// HvVPCountersVPVmptrstEmulationTimeX64 is the slot of counter "VpVmptrstEmulationTime" of
+	VPCountersVPVmptrstEmulationCountX64 = 116
+	// VPCountersVPVmptrstEmulationTimeX64 is the slot of counter "VpVmptrstEmulationTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmptrstEmulationTimeX64 = 117
-	// HvVPCountersVPVmreadEmulationCountX64 is the slot of counter "VpVmreadEmulationCount" of
+	VPCountersVPVmptrstEmulationTimeX64 = 117
+	// VPCountersVPVmreadEmulationCountX64 is the slot of counter "VpVmreadEmulationCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPVmreadEmulationCountX64 = 118
-	// HvVPCountersVPVmreadEmulationTimeX64 is the slot of counter "VpVmreadEmulationTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmreadEmulationTimeX64 = 119
-	// HvVPCountersVPVmwriteEmulationCountX64 is the slot of counter "VpVmwriteEmulationCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmwriteEmulationCountX64 = 120
-	// HvVPCountersVPVmwriteEmulationTimeX64 is the slot of counter "VpVmwriteEmulationTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmwriteEmulationTimeX64 = 121
-	// HvVPCountersVPVmxoffEmulationCountX64 is the slot of counter "VpVmxoffEmulationCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmxoffEmulationCountX64 = 122
-	// HvVPCountersVPVmxoffEmulationTimeX64 is the slot of counter "VpVmxoffEmulationTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmxoffEmulationTimeX64 = 123
-	// HvVPCountersVPVmxonEmulationCountX64 is the slot of counter "VpVmxonEmulationCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmxonEmulationCountX64 = 124
-	// HvVPCountersVPVmxonEmulationTimeX64 is the slot of counter "VpVmxonEmulationTime" of hv_vp_counters
+	VPCountersVPVmreadEmulationCountX64 = 118
+	// VPCountersVPVmreadEmulationTimeX64 is the slot of counter "VpVmreadEmulationTime" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPVmxonEmulationTimeX64 = 125
-	// HvVPCountersVPNestedVmEntriesCountX64 is the slot of counter "VpNestedVMEntriesCount" of
+	VPCountersVPVmreadEmulationTimeX64 = 119
+	// VPCountersVPVmwriteEmulationCountX64 is the slot of counter "VpVmwriteEmulationCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPNestedVmEntriesCountX64 = 126
-	// HvVPCountersVPNestedVmEntriesTimeX64 is the slot of counter "VpNestedVMEntriesTime" of
+	VPCountersVPVmwriteEmulationCountX64 = 120
+	// VPCountersVPVmwriteEmulationTimeX64 is the slot of counter "VpVmwriteEmulationTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPNestedVmEntriesTimeX64 = 127
-	// HvVPCountersVPNestedSlatSoftPageFaultsCountX64 is the slot of counter
+	VPCountersVPVmwriteEmulationTimeX64 = 121
+	// VPCountersVPVmxoffEmulationCountX64 is the slot of counter "VpVmxoffEmulationCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPVmxoffEmulationCountX64 = 122
+	// VPCountersVPVmxoffEmulationTimeX64 is the slot of counter "VpVmxoffEmulationTime" of hv_vp_counters
+	// on x64.
+	VPCountersVPVmxoffEmulationTimeX64 = 123
+	// VPCountersVPVmxonEmulationCountX64 is the slot of counter "VpVmxonEmulationCount" of hv_vp_counters
+	// on x64.
+	VPCountersVPVmxonEmulationCountX64 = 124
+	// VPCountersVPVmxonEmulationTimeX64 is the slot of counter "VpVmxonEmulationTime" of hv_vp_counters on
+	// x64.
+	VPCountersVPVmxonEmulationTimeX64 = 125
+	// VPCountersVPNestedVmEntriesCountX64 is the slot of counter "VpNestedVMEntriesCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPNestedVmEntriesCountX64 = 126
+	// VPCountersVPNestedVmEntriesTimeX64 is the slot of counter "VpNestedVMEntriesTime" of hv_vp_counters
+	// on x64.
+	VPCountersVPNestedVmEntriesTimeX64 = 127
+	// VPCountersVPNestedSlatSoftPageFaultsCountX64 is the slot of counter
 	// "VpNestedSLATSoftPageFaultsCount" of hv_vp_counters on x64.
-	HvVPCountersVPNestedSlatSoftPageFaultsCountX64 = 128
-	// HvVPCountersVPNestedSlatSoftPageFaultsTimeX64 is the slot of counter
-	// "VpNestedSLATSoftPageFaultsTime" of hv_vp_counters on x64.
-	HvVPCountersVPNestedSlatSoftPageFaultsTimeX64 = 129
-	// HvVPCountersVPNestedSlatHardPageFaultsCountX64 is the slot of counter
+	VPCountersVPNestedSlatSoftPageFaultsCountX64 = 128
+	// VPCountersVPNestedSlatSoftPageFaultsTimeX64 is the slot of counter "VpNestedSLATSoftPageFaultsTime"
+	// of hv_vp_counters on x64.
+	VPCountersVPNestedSlatSoftPageFaultsTimeX64 = 129
+	// VPCountersVPNestedSlatHardPageFaultsCountX64 is the slot of counter
 	// "VpNestedSLATHardPageFaultsCount" of hv_vp_counters on x64.
-	HvVPCountersVPNestedSlatHardPageFaultsCountX64 = 130
-	// HvVPCountersVPNestedSlatHardPageFaultsTimeX64 is the slot of counter
-	// "VpNestedSLATHardPageFaultsTime" of hv_vp_counters on x64.
-	HvVPCountersVPNestedSlatHardPageFaultsTimeX64 = 131
-	// HvVPCountersVPInvEptAllContextEmulationCountX64 is the slot of counter
+	VPCountersVPNestedSlatHardPageFaultsCountX64 = 130
+	// VPCountersVPNestedSlatHardPageFaultsTimeX64 is the slot of counter "VpNestedSLATHardPageFaultsTime"
+	// of hv_vp_counters on x64.
+	VPCountersVPNestedSlatHardPageFaultsTimeX64 = 131
+	// VPCountersVPInvEptAllContextEmulationCountX64 is the slot of counter
 	// "VpInvEptAllContextEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPInvEptAllContextEmulationCountX64 = 132
-	// HvVPCountersVPInvEptAllContextEmulationTimeX64 is the slot of counter
+	VPCountersVPInvEptAllContextEmulationCountX64 = 132
+	// VPCountersVPInvEptAllContextEmulationTimeX64 is the slot of counter
 	// "VpInvEptAllContextEmulationTime" of hv_vp_counters on x64.
-	HvVPCountersVPInvEptAllContextEmulationTimeX64 = 133
-	// HvVPCountersVPInvEptSingleContextEmulationCountX64 is the slot of counter
+	VPCountersVPInvEptAllContextEmulationTimeX64 = 133
+	// VPCountersVPInvEptSingleContextEmulationCountX64 is the slot of counter
 	// "VpInvEptSingleContextEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPInvEptSingleContextEmulationCountX64 = 134
-	// HvVPCountersVPInvEptSingleContextEmulationTimeX64 is the slot of counter
+	VPCountersVPInvEptSingleContextEmulationCountX64 = 134
+	// VPCountersVPInvEptSingleContextEmulationTimeX64 is the slot of counter
 	// "VpInvEptSingleContextEmulationTime" of hv_vp_counters on x64.
-	HvVPCountersVPInvEptSingleContextEmulationTimeX64 = 135
-	// HvVPCountersVPInvVpidAllContextEmulationCountX64 is the slot of counter
+	VPCountersVPInvEptSingleContextEmulationTimeX64 = 135
+	// VPCountersVPInvVpidAllContextEmulationCountX64 is the slot of counter
 	// "VpInvVpidAllContextEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidAllContextEmulationCountX64 = 136
-	// HvVPCountersVPInvVpidAllContextEmulationTimeX64 is the slot of counter
+	VPCountersVPInvVpidAllContextEmulationCountX64 = 136
+	// VPCountersVPInvVpidAllContextEmulationTimeX64 is the slot of counter
 	// "VpInvVpidAllContextEmulationTime" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidAllContextEmulationTimeX64 = 137
-	// HvVPCountersVPInvVpidSingleContextEmulationCountX64 is the slot of counter
+	VPCountersVPInvVpidAllContextEmulationTimeX64 = 137
+	// VPCountersVPInvVpidSingleContextEmulationCountX64 is the slot of counter
 	// "VpInvVpidSingleContextEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidSingleContextEmulationCountX64 = 138
-	// HvVPCountersVPInvVpidSingleContextEmulationTimeX64 is the slot of counter
+	VPCountersVPInvVpidSingleContextEmulationCountX64 = 138
+	// VPCountersVPInvVpidSingleContextEmulationTimeX64 is the slot of counter
 	// "VpInvVpidSingleContextEmulationTime" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidSingleContextEmulationTimeX64 = 139
-	// HvVPCountersVPInvVpidSingleAddressEmulationCountX64 is the slot of counter
+	VPCountersVPInvVpidSingleContextEmulationTimeX64 = 139
+	// VPCountersVPInvVpidSingleAddressEmulationCountX64 is the slot of counter
 	// "VpInvVpidSingleAddressEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidSingleAddressEmulationCountX64 = 140
-	// HvVPCountersVPInvVpidSingleAddressEmulationTimeX64 is the slot of counter
+	VPCountersVPInvVpidSingleAddressEmulationCountX64 = 140
+	// VPCountersVPInvVpidSingleAddressEmulationTimeX64 is the slot of counter
 	// "VpInvVpidSingleAddressEmulationTime" of hv_vp_counters on x64.
-	HvVPCountersVPInvVpidSingleAddressEmulationTimeX64 = 141
-	// HvVPCountersVPNestedTLBPageTableReclamationsX64 is the slot of counter
+	VPCountersVPInvVpidSingleAddressEmulationTimeX64 = 141
+	// VPCountersVPNestedTLBPageTableReclamationsX64 is the slot of counter
 	// "VpNestedTlbPageTableReclamations" of hv_vp_counters on x64.
-	HvVPCountersVPNestedTLBPageTableReclamationsX64 = 142
-	// HvVPCountersVPNestedTLBPageTableEvictionsX64 is the slot of counter "VpNestedTlbPageTableEvictions"
-	// of hv_vp_counters on x64.
-	HvVPCountersVPNestedTLBPageTableEvictionsX64 = 143
-	// HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64 is the slot of counter
+	VPCountersVPNestedTLBPageTableReclamationsX64 = 142
+	// VPCountersVPNestedTLBPageTableEvictionsX64 is the slot of counter "VpNestedTlbPageTableEvictions" of
+	// hv_vp_counters on x64.
+	VPCountersVPNestedTLBPageTableEvictionsX64 = 143
+	// VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64 is the slot of counter
 	// "VpFlushGuestPhysicalAddressSpaceHypercalls" of hv_vp_counters on x64.
-	HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64 = 144
-	// HvVPCountersVPFlushGuestPhysicalAddressListHypercallsX64 is the slot of counter
+	VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64 = 144
+	// VPCountersVPFlushGuestPhysicalAddressListHypercallsX64 is the slot of counter
 	// "VpFlushGuestPhysicalAddressListHypercalls" of hv_vp_counters on x64.
-	HvVPCountersVPFlushGuestPhysicalAddressListHypercallsX64 = 145
-	// HvVPCountersVPPostedInterruptNotificationsX64 is the slot of counter
-	// "VpPostedInterruptNotifications" of hv_vp_counters on x64.
-	HvVPCountersVPPostedInterruptNotificationsX64 = 146
-	// HvVPCountersVPPostedInterruptScansX64 is the slot of counter "VpPostedInterruptScans" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPostedInterruptScansX64 = 147
-	// HvVPCountersVPTotalCoreRunTimeX64 is the slot of counter "VpTotalCoreRunTime" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPTotalCoreRunTimeX64 = 148
-	// HvVPCountersVPMaximumRunTimeX64 is the slot of counter "VpMaximumRunTime" of hv_vp_counters on x64.
-	HvVPCountersVPMaximumRunTimeX64 = 149
-	// HvVPCountersVPHwpRequestContextSwitchesX64 is the slot of counter "VpHwpRequestContextSwitches" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPHwpRequestContextSwitchesX64 = 150
-	// HvVPCountersVPWaitingForCPUTimeBucket0X64 is the slot of counter "VpWaitingForCpuTimeBucket0" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket0X64 = 151
-	// HvVPCountersVPWaitingForCPUTimeBucket1X64 is the slot of counter "VpWaitingForCpuTimeBucket1" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket1X64 = 152
-	// HvVPCountersVPWaitingForCPUTimeBucket2X64 is the slot of counter "VpWaitingForCpuTimeBucket2" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket2X64 = 153
-	// HvVPCountersVPWaitingForCPUTimeBucket3X64 is the slot of counter "VpWaitingForCpuTimeBucket3" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket3X64 = 154
-	// HvVPCountersVPWaitingForCPUTimeBucket4X64 is the slot of counter "VpWaitingForCpuTimeBucket4" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket4X64 = 155
-	// HvVPCountersVPWaitingForCPUTimeBucket5X64 is the slot of counter "VpWaitingForCpuTimeBucket5" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket5X64 = 156
-	// HvVPCountersVPWaitingForCPUTimeBucket6X64 is the slot of counter "VpWaitingForCpuTimeBucket6" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket6X64 = 157
-	// HvVPCountersVPVmloadEmulationCountX64 is the slot of counter "VpVmloadEmulationCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmloadEmulationCountX64 = 158
-	// HvVPCountersVPVmloadEmulationTimeX64 is the slot of counter "VpVmloadEmulationTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmloadEmulationTimeX64 = 159
-	// HvVPCountersVPVmsaveEmulationCountX64 is the slot of counter "VpVmsaveEmulationCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmsaveEmulationCountX64 = 160
-	// HvVPCountersVPVmsaveEmulationTimeX64 is the slot of counter "VpVmsaveEmulationTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVmsaveEmulationTimeX64 = 161
-	// HvVPCountersVPGifInstructionEmulationCountX64 is the slot of counter
-	// "VpGifInstructionEmulationCount" of hv_vp_counters on x64.
-	HvVPCountersVPGifInstructionEmulationCountX64 = 162
-	// HvVPCountersVPGifInstructionEmulationTimeX64 is the slot of counter "VpGifInstructionEmulationTime"
+	VPCountersVPFlushGuestPhysicalAddressListHypercallsX64 = 145
+	// VPCountersVPPostedInterruptNotificationsX64 is the slot of counter "VpPostedInterruptNotifications"
 	// of hv_vp_counters on x64.
-	HvVPCountersVPGifInstructionEmulationTimeX64 = 163
-	// HvVPCountersVPEmulatedErrataSVMInstructionsX64 is the slot of counter
+	VPCountersVPPostedInterruptNotificationsX64 = 146
+	// VPCountersVPPostedInterruptScansX64 is the slot of counter "VpPostedInterruptScans" of
+	// hv_vp_counters on x64.
+	VPCountersVPPostedInterruptScansX64 = 147
+	// VPCountersVPTotalCoreRunTimeX64 is the slot of counter "VpTotalCoreRunTime" of hv_vp_counters on
+	// x64.
+	VPCountersVPTotalCoreRunTimeX64 = 148
+	// VPCountersVPMaximumRunTimeX64 is the slot of counter "VpMaximumRunTime" of hv_vp_counters on x64.
+	VPCountersVPMaximumRunTimeX64 = 149
+	// VPCountersVPHwpRequestContextSwitchesX64 is the slot of counter "VpHwpRequestContextSwitches" of
+	// hv_vp_counters on x64.
+	VPCountersVPHwpRequestContextSwitchesX64 = 150
+	// VPCountersVPWaitingForCPUTimeBucket0X64 is the slot of counter "VpWaitingForCpuTimeBucket0" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket0X64 = 151
+	// VPCountersVPWaitingForCPUTimeBucket1X64 is the slot of counter "VpWaitingForCpuTimeBucket1" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket1X64 = 152
+	// VPCountersVPWaitingForCPUTimeBucket2X64 is the slot of counter "VpWaitingForCpuTimeBucket2" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket2X64 = 153
+	// VPCountersVPWaitingForCPUTimeBucket3X64 is the slot of counter "VpWaitingForCpuTimeBucket3" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket3X64 = 154
+	// VPCountersVPWaitingForCPUTimeBucket4X64 is the slot of counter "VpWaitingForCpuTimeBucket4" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket4X64 = 155
+	// VPCountersVPWaitingForCPUTimeBucket5X64 is the slot of counter "VpWaitingForCpuTimeBucket5" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket5X64 = 156
+	// VPCountersVPWaitingForCPUTimeBucket6X64 is the slot of counter "VpWaitingForCpuTimeBucket6" of
+	// hv_vp_counters on x64.
+	VPCountersVPWaitingForCPUTimeBucket6X64 = 157
+	// VPCountersVPVmloadEmulationCountX64 is the slot of counter "VpVmloadEmulationCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPVmloadEmulationCountX64 = 158
+	// VPCountersVPVmloadEmulationTimeX64 is the slot of counter "VpVmloadEmulationTime" of hv_vp_counters
+	// on x64.
+	VPCountersVPVmloadEmulationTimeX64 = 159
+	// VPCountersVPVmsaveEmulationCountX64 is the slot of counter "VpVmsaveEmulationCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPVmsaveEmulationCountX64 = 160
+	// VPCountersVPVmsaveEmulationTimeX64 is the slot of counter "VpVmsaveEmulationTime" of hv_vp_counters
+	// on x64.
+	VPCountersVPVmsaveEmulationTimeX64 = 161
+	// VPCountersVPGifInstructionEmulationCountX64 is the slot of counter "VpGifInstructionEmulationCount"
+	// of hv_vp_counters on x64.
+	VPCountersVPGifInstructionEmulationCountX64 = 162
+	// VPCountersVPGifInstructionEmulationTimeX64 is the slot of counter "VpGifInstructionEmulationTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPGifInstructionEmulationTimeX64 = 163
+	// VPCountersVPEmulatedErrataSVMInstructionsX64 is the slot of counter
 	// "VpEmulatedErrataSvmInstructions" of hv_vp_counters on x64.
-	HvVPCountersVPEmulatedErrataSVMInstructionsX64 = 164
-	// HvVPCountersVPPlaceholder1X64 is the slot of counter "VpPlaceholder1" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder1X64 = 165
-	// HvVPCountersVPPlaceholder2X64 is the slot of counter "VpPlaceholder2" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder2X64 = 166
-	// HvVPCountersVPPlaceholder3X64 is the slot of counter "VpPlaceholder3" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder3X64 = 167
-	// HvVPCountersVPPlaceholder4X64 is the slot of counter "VpPlaceholder4" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder4X64 = 168
-	// HvVPCountersVPPlaceholder5X64 is the slot of counter "VpPlaceholder5" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder5X64 = 169
-	// HvVPCountersVPPlaceholder6X64 is the slot of counter "VpPlaceholder6" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder6X64 = 170
-	// HvVPCountersVPPlaceholder7X64 is the slot of counter "VpPlaceholder7" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder7X64 = 171
-	// HvVPCountersVPPlaceholder8X64 is the slot of counter "VpPlaceholder8" of hv_vp_counters on x64.
-	HvVPCountersVPPlaceholder8X64 = 172
-	// HvVPCountersVPContentionTimeX64 is the slot of counter "VpContentionTime" of hv_vp_counters on x64.
-	HvVPCountersVPContentionTimeX64 = 173
-	// HvVPCountersVPWakeUpTimeX64 is the slot of counter "VpWakeUpTime" of hv_vp_counters on x64.
-	HvVPCountersVPWakeUpTimeX64 = 174
-	// HvVPCountersVPSchedulingPriorityX64 is the slot of counter "VpSchedulingPriority" of hv_vp_counters
+	VPCountersVPEmulatedErrataSVMInstructionsX64 = 164
+	// VPCountersVPPlaceholder1X64 is the slot of counter "VpPlaceholder1" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder1X64 = 165
+	// VPCountersVPPlaceholder2X64 is the slot of counter "VpPlaceholder2" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder2X64 = 166
+	// VPCountersVPPlaceholder3X64 is the slot of counter "VpPlaceholder3" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder3X64 = 167
+	// VPCountersVPPlaceholder4X64 is the slot of counter "VpPlaceholder4" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder4X64 = 168
+	// VPCountersVPPlaceholder5X64 is the slot of counter "VpPlaceholder5" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder5X64 = 169
+	// VPCountersVPPlaceholder6X64 is the slot of counter "VpPlaceholder6" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder6X64 = 170
+	// VPCountersVPPlaceholder7X64 is the slot of counter "VpPlaceholder7" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder7X64 = 171
+	// VPCountersVPPlaceholder8X64 is the slot of counter "VpPlaceholder8" of hv_vp_counters on x64.
+	VPCountersVPPlaceholder8X64 = 172
+	// VPCountersVPContentionTimeX64 is the slot of counter "VpContentionTime" of hv_vp_counters on x64.
+	VPCountersVPContentionTimeX64 = 173
+	// VPCountersVPWakeUpTimeX64 is the slot of counter "VpWakeUpTime" of hv_vp_counters on x64.
+	VPCountersVPWakeUpTimeX64 = 174
+	// VPCountersVPSchedulingPriorityX64 is the slot of counter "VpSchedulingPriority" of hv_vp_counters on
+	// x64.
+	VPCountersVPSchedulingPriorityX64 = 175
+	// VPCountersVPRdpmcInstructionsCountX64 is the slot of counter "VpRdpmcInstructionsCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPRdpmcInstructionsCountX64 = 176
+	// VPCountersVPRdpmcInstructionsTimeX64 is the slot of counter "VpRdpmcInstructionsTime" of
+	// hv_vp_counters on x64.
+	VPCountersVPRdpmcInstructionsTimeX64 = 177
+	// VPCountersVPPerfmonPmuMSRAccessesCountX64 is the slot of counter "VpPerfmonPmuMsrAccessesCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPPerfmonPmuMSRAccessesCountX64 = 178
+	// VPCountersVPPerfmonLbrMSRAccessesCountX64 is the slot of counter "VpPerfmonLbrMsrAccessesCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPPerfmonLbrMSRAccessesCountX64 = 179
+	// VPCountersVPPerfmonIptMSRAccessesCountX64 is the slot of counter "VpPerfmonIptMsrAccessesCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPPerfmonIptMSRAccessesCountX64 = 180
+	// VPCountersVPPerfmonInterruptCountX64 is the slot of counter "VpPerfmonInterruptCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPPerfmonInterruptCountX64 = 181
+	// VPCountersVPVtl1DispatchCountX64 is the slot of counter "VpVtl1DispatchCount" of hv_vp_counters on
+	// x64.
+	VPCountersVPVtl1DispatchCountX64 = 182
+	// VPCountersVPVtl2DispatchCountX64 is the slot of counter "VpVtl2DispatchCount" of hv_vp_counters on
+	// x64.
+	VPCountersVPVtl2DispatchCountX64 = 183
+	// VPCountersVPVtl2DispatchBucket0X64 is the slot of counter "VpVtl2DispatchBucket0" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPSchedulingPriorityX64 = 175
-	// HvVPCountersVPRdpmcInstructionsCountX64 is the slot of counter "VpRdpmcInstructionsCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPRdpmcInstructionsCountX64 = 176
-	// HvVPCountersVPRdpmcInstructionsTimeX64 is the slot of counter "VpRdpmcInstructionsTime" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPRdpmcInstructionsTimeX64 = 177
-	// HvVPCountersVPPerfmonPmuMSRAccessesCountX64 is the slot of counter "VpPerfmonPmuMsrAccessesCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPerfmonPmuMSRAccessesCountX64 = 178
-	// HvVPCountersVPPerfmonLbrMSRAccessesCountX64 is the slot of counter "VpPerfmonLbrMsrAccessesCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPerfmonLbrMSRAccessesCountX64 = 179
-	// HvVPCountersVPPerfmonIptMSRAccessesCountX64 is the slot of counter "VpPerfmonIptMsrAccessesCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPerfmonIptMSRAccessesCountX64 = 180
-	// HvVPCountersVPPerfmonInterruptCountX64 is the slot of counter "VpPerfmonInterruptCount" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPPerfmonInterruptCountX64 = 181
-	// HvVPCountersVPVtl1DispatchCountX64 is the slot of counter "VpVtl1DispatchCount" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPVtl1DispatchCountX64 = 182
-	// HvVPCountersVPVtl2DispatchCountX64 is the slot of counter "VpVtl2DispatchCount" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPVtl2DispatchCountX64 = 183
-	// HvVPCountersVPVtl2DispatchBucket0X64 is the slot of counter "VpVtl2DispatchBucket0" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket0X64 = 184
-	// HvVPCountersVPVtl2DispatchBucket1X64 is the slot of counter "VpVtl2DispatchBucket1" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket1X64 = 185
-	// HvVPCountersVPVtl2DispatchBucket2X64 is the slot of counter "VpVtl2DispatchBucket2" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket2X64 = 186
-	// HvVPCountersVPVtl2DispatchBucket3X64 is the slot of counter "VpVtl2DispatchBucket3" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket3X64 = 187
-	// HvVPCountersVPVtl2DispatchBucket4X64 is the slot of counter "VpVtl2DispatchBucket4" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket4X64 = 188
-	// HvVPCountersVPVtl2DispatchBucket5X64 is the slot of counter "VpVtl2DispatchBucket5" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket5X64 = 189
-	// HvVPCountersVPVtl2DispatchBucket6X64 is the slot of counter "VpVtl2DispatchBucket6" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPVtl2DispatchBucket6X64 = 190
-	// HvVPCountersVPVtl1RunTimeX64 is the slot of counter "VpVtl1RunTime" of hv_vp_counters on x64.
-	HvVPCountersVPVtl1RunTimeX64 = 191
-	// HvVPCountersVPVtl2RunTimeX64 is the slot of counter "VpVtl2RunTime" of hv_vp_counters on x64.
-	HvVPCountersVPVtl2RunTimeX64 = 192
-	// HvVPCountersVPIommuHypercallsX64 is the slot of counter "VpIommuHypercalls" of hv_vp_counters on
-	// x64.
-	HvVPCountersVPIommuHypercallsX64 = 193
-	// HvVPCountersVPCPUGroupHypercallsX64 is the slot of counter "VpCpuGroupHypercalls" of hv_vp_counters
+	VPCountersVPVtl2DispatchBucket0X64 = 184
+	// VPCountersVPVtl2DispatchBucket1X64 is the slot of counter "VpVtl2DispatchBucket1" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPCPUGroupHypercallsX64 = 194
-	// HvVPCountersVPVsmHypercallsX64 is the slot of counter "VpVsmHypercalls" of hv_vp_counters on x64.
-	HvVPCountersVPVsmHypercallsX64 = 195
-	// HvVPCountersVPEventLogHypercallsX64 is the slot of counter "VpEventLogHypercalls" of hv_vp_counters
+	VPCountersVPVtl2DispatchBucket1X64 = 185
+	// VPCountersVPVtl2DispatchBucket2X64 is the slot of counter "VpVtl2DispatchBucket2" of hv_vp_counters
 	// on x64.
-	HvVPCountersVPEventLogHypercallsX64 = 196
-	// HvVPCountersVPDeviceDomainHypercallsX64 is the slot of counter "VpDeviceDomainHypercalls" of
-	// hv_vp_counters on x64.
-	HvVPCountersVPDeviceDomainHypercallsX64 = 197
-	// HvVPCountersVPDepositHypercallsX64 is the slot of counter "VpDepositHypercalls" of hv_vp_counters on
+	VPCountersVPVtl2DispatchBucket2X64 = 186
+	// VPCountersVPVtl2DispatchBucket3X64 is the slot of counter "VpVtl2DispatchBucket3" of hv_vp_counters
+	// on x64.
+	VPCountersVPVtl2DispatchBucket3X64 = 187
+	// VPCountersVPVtl2DispatchBucket4X64 is the slot of counter "VpVtl2DispatchBucket4" of hv_vp_counters
+	// on x64.
+	VPCountersVPVtl2DispatchBucket4X64 = 188
+	// VPCountersVPVtl2DispatchBucket5X64 is the slot of counter "VpVtl2DispatchBucket5" of hv_vp_counters
+	// on x64.
+	VPCountersVPVtl2DispatchBucket5X64 = 189
+	// VPCountersVPVtl2DispatchBucket6X64 is the slot of counter "VpVtl2DispatchBucket6" of hv_vp_counters
+	// on x64.
+	VPCountersVPVtl2DispatchBucket6X64 = 190
+	// VPCountersVPVtl1RunTimeX64 is the slot of counter "VpVtl1RunTime" of hv_vp_counters on x64.
+	VPCountersVPVtl1RunTimeX64 = 191
+	// VPCountersVPVtl2RunTimeX64 is the slot of counter "VpVtl2RunTime" of hv_vp_counters on x64.
+	VPCountersVPVtl2RunTimeX64 = 192
+	// VPCountersVPIommuHypercallsX64 is the slot of counter "VpIommuHypercalls" of hv_vp_counters on x64.
+	VPCountersVPIommuHypercallsX64 = 193
+	// VPCountersVPCPUGroupHypercallsX64 is the slot of counter "VpCpuGroupHypercalls" of hv_vp_counters on
 	// x64.
-	HvVPCountersVPDepositHypercallsX64 = 198
-	// HvVPCountersVPSVMHypercallsX64 is the slot of counter "VpSvmHypercalls" of hv_vp_counters on x64.
-	HvVPCountersVPSVMHypercallsX64 = 199
-	// HvVPCountersVPBusLockAcquisitionCountX64 is the slot of counter "VpBusLockAcquisitionCount" of
+	VPCountersVPCPUGroupHypercallsX64 = 194
+	// VPCountersVPVsmHypercallsX64 is the slot of counter "VpVsmHypercalls" of hv_vp_counters on x64.
+	VPCountersVPVsmHypercallsX64 = 195
+	// VPCountersVPEventLogHypercallsX64 is the slot of counter "VpEventLogHypercalls" of hv_vp_counters on
+	// x64.
+	VPCountersVPEventLogHypercallsX64 = 196
+	// VPCountersVPDeviceDomainHypercallsX64 is the slot of counter "VpDeviceDomainHypercalls" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPBusLockAcquisitionCountX64 = 200
-	// HvVPCountersVPLoadAvgX64 is the slot of counter "VpLoadAvg" of hv_vp_counters on x64.
-	HvVPCountersVPLoadAvgX64 = 201
-	// HvVPCountersVPRootDispatchThreadBlockedX64 is the slot of counter "VpRootDispatchThreadBlocked" of
+	VPCountersVPDeviceDomainHypercallsX64 = 197
+	// VPCountersVPDepositHypercallsX64 is the slot of counter "VpDepositHypercalls" of hv_vp_counters on
+	// x64.
+	VPCountersVPDepositHypercallsX64 = 198
+	// VPCountersVPSVMHypercallsX64 is the slot of counter "VpSvmHypercalls" of hv_vp_counters on x64.
+	VPCountersVPSVMHypercallsX64 = 199
+	// VPCountersVPBusLockAcquisitionCountX64 is the slot of counter "VpBusLockAcquisitionCount" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPRootDispatchThreadBlockedX64 = 202
-	// HvVPCountersVPIdleCPUTimeX64 is the slot of counter "VpIdleCpuTime" of hv_vp_counters on x64.
-	HvVPCountersVPIdleCPUTimeX64 = 203
-	// HvVPCountersVPWaitingForCPUTimeBucket7X64 is the slot of counter "VpWaitingForCpuTimeBucket7" of
+	VPCountersVPBusLockAcquisitionCountX64 = 200
+	// VPCountersVPLoadAvgX64 is the slot of counter "VpLoadAvg" of hv_vp_counters on x64.
+	VPCountersVPLoadAvgX64 = 201
+	// VPCountersVPRootDispatchThreadBlockedX64 is the slot of counter "VpRootDispatchThreadBlocked" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket7X64 = 204
-	// HvVPCountersVPWaitingForCPUTimeBucket8X64 is the slot of counter "VpWaitingForCpuTimeBucket8" of
+	VPCountersVPRootDispatchThreadBlockedX64 = 202
+	// VPCountersVPIdleCPUTimeX64 is the slot of counter "VpIdleCpuTime" of hv_vp_counters on x64.
+	VPCountersVPIdleCPUTimeX64 = 203
+	// VPCountersVPWaitingForCPUTimeBucket7X64 is the slot of counter "VpWaitingForCpuTimeBucket7" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket8X64 = 205
-	// HvVPCountersVPWaitingForCPUTimeBucket9X64 is the slot of counter "VpWaitingForCpuTimeBucket9" of
+	VPCountersVPWaitingForCPUTimeBucket7X64 = 204
+	// VPCountersVPWaitingForCPUTimeBucket8X64 is the slot of counter "VpWaitingForCpuTimeBucket8" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket9X64 = 206
-	// HvVPCountersVPWaitingForCPUTimeBucket10X64 is the slot of counter "VpWaitingForCpuTimeBucket10" of
+	VPCountersVPWaitingForCPUTimeBucket8X64 = 205
+	// VPCountersVPWaitingForCPUTimeBucket9X64 is the slot of counter "VpWaitingForCpuTimeBucket9" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket10X64 = 207
-	// HvVPCountersVPWaitingForCPUTimeBucket11X64 is the slot of counter "VpWaitingForCpuTimeBucket11" of
+	VPCountersVPWaitingForCPUTimeBucket9X64 = 206
+	// VPCountersVPWaitingForCPUTimeBucket10X64 is the slot of counter "VpWaitingForCpuTimeBucket10" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket11X64 = 208
-	// HvVPCountersVPWaitingForCPUTimeBucket12X64 is the slot of counter "VpWaitingForCpuTimeBucket12" of
+	VPCountersVPWaitingForCPUTimeBucket10X64 = 207
+	// VPCountersVPWaitingForCPUTimeBucket11X64 is the slot of counter "VpWaitingForCpuTimeBucket11" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPWaitingForCPUTimeBucket12X64 = 209
-	// HvVPCountersVPHierarchicalSuspendTimeX64 is the slot of counter "VpHierarchicalSuspendTime" of
+	VPCountersVPWaitingForCPUTimeBucket11X64 = 208
+	// VPCountersVPWaitingForCPUTimeBucket12X64 is the slot of counter "VpWaitingForCpuTimeBucket12" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPHierarchicalSuspendTimeX64 = 210
-	// HvVPCountersVPExpressSchedulingAttemptsX64 is the slot of counter "VpExpressSchedulingAttempts" of
+	VPCountersVPWaitingForCPUTimeBucket12X64 = 209
+	// VPCountersVPHierarchicalSuspendTimeX64 is the slot of counter "VpHierarchicalSuspendTime" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPExpressSchedulingAttemptsX64 = 211
-	// HvVPCountersVPExpressSchedulingCountX64 is the slot of counter "VpExpressSchedulingCount" of
+	VPCountersVPHierarchicalSuspendTimeX64 = 210
+	// VPCountersVPExpressSchedulingAttemptsX64 is the slot of counter "VpExpressSchedulingAttempts" of
 	// hv_vp_counters on x64.
-	HvVPCountersVPExpressSchedulingCountX64 = 212
-	// HvVPCountersVPSysRegAccessesCountArm64 is the slot of counter "VpSysRegAccessesCount" of
+	VPCountersVPExpressSchedulingAttemptsX64 = 211
+	// VPCountersVPExpressSchedulingCountX64 is the slot of counter "VpExpressSchedulingCount" of
+	// hv_vp_counters on x64.
+	VPCountersVPExpressSchedulingCountX64 = 212
+	// VPCountersVPSysRegAccessesCountArm64 is the slot of counter "VpSysRegAccessesCount" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPSysRegAccessesCountArm64 = 9
-	// HvVPCountersVPSysRegAccessesTimeArm64 is the slot of counter "VpSysRegAccessesTime" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPSysRegAccessesTimeArm64 = 10
-	// HvVPCountersVPSmcInstructionsCountArm64 is the slot of counter "VpSmcInstructionsCount" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPSmcInstructionsCountArm64 = 11
-	// HvVPCountersVPSmcInstructionsTimeArm64 is the slot of counter "VpSmcInstructionsTime" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPSmcInstructionsTimeArm64 = 12
-	// HvVPCountersVPOtherInterceptsCountArm64 is the slot of counter "VpOtherInterceptsCount" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPOtherInterceptsCountArm64 = 13
-	// HvVPCountersVPOtherInterceptsTimeArm64 is the slot of counter "VpOtherInterceptsTime" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPOtherInterceptsTimeArm64 = 14
-	// HvVPCountersVPExternalInterruptsCountArm64 is the slot of counter "VpExternalInterruptsCount" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPExternalInterruptsCountArm64 = 15
-	// HvVPCountersVPExternalInterruptsTimeArm64 is the slot of counter "VpExternalInterruptsTime" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPExternalInterruptsTimeArm64 = 16
-	// HvVPCountersVPPendingInterruptsCountArm64 is the slot of counter "VpPendingInterruptsCount" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPPendingInterruptsCountArm64 = 17
-	// HvVPCountersVPPendingInterruptsTimeArm64 is the slot of counter "VpPendingInterruptsTime" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPPendingInterruptsTimeArm64 = 18
-	// HvVPCountersVPGuestPageTableMapsArm64 is the slot of counter "VpGuestPageTableMaps" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPGuestPageTableMapsArm64 = 19
-	// HvVPCountersVPLargePageTLBFillsArm64 is the slot of counter "VpLargePageTlbFills" of hv_vp_counters
+	VPCountersVPSysRegAccessesCountArm64 = 9
+	// VPCountersVPSysRegAccessesTimeArm64 is the slot of counter "VpSysRegAccessesTime" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPLargePageTLBFillsArm64 = 20
-	// HvVPCountersVPSmallPageTLBFillsArm64 is the slot of counter "VpSmallPageTlbFills" of hv_vp_counters
+	VPCountersVPSysRegAccessesTimeArm64 = 10
+	// VPCountersVPSmcInstructionsCountArm64 is the slot of counter "VpSmcInstructionsCount" of
+	// hv_vp_counters on arm64.
+	VPCountersVPSmcInstructionsCountArm64 = 11
+	// VPCountersVPSmcInstructionsTimeArm64 is the slot of counter "VpSmcInstructionsTime" of
+	// hv_vp_counters on arm64.
+	VPCountersVPSmcInstructionsTimeArm64 = 12
+	// VPCountersVPOtherInterceptsCountArm64 is the slot of counter "VpOtherInterceptsCount" of
+	// hv_vp_counters on arm64.
+	VPCountersVPOtherInterceptsCountArm64 = 13
+	// VPCountersVPOtherInterceptsTimeArm64 is the slot of counter "VpOtherInterceptsTime" of
+	// hv_vp_counters on arm64.
+	VPCountersVPOtherInterceptsTimeArm64 = 14
+	// VPCountersVPExternalInterruptsCountArm64 is the slot of counter "VpExternalInterruptsCount" of
+	// hv_vp_counters on arm64.
+	VPCountersVPExternalInterruptsCountArm64 = 15
+	// VPCountersVPExternalInterruptsTimeArm64 is the slot of counter "VpExternalInterruptsTime" of
+	// hv_vp_counters on arm64.
+	VPCountersVPExternalInterruptsTimeArm64 = 16
+	// VPCountersVPPendingInterruptsCountArm64 is the slot of counter "VpPendingInterruptsCount" of
+	// hv_vp_counters on arm64.
+	VPCountersVPPendingInterruptsCountArm64 = 17
+	// VPCountersVPPendingInterruptsTimeArm64 is the slot of counter "VpPendingInterruptsTime" of
+	// hv_vp_counters on arm64.
+	VPCountersVPPendingInterruptsTimeArm64 = 18
+	// VPCountersVPGuestPageTableMapsArm64 is the slot of counter "VpGuestPageTableMaps" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPSmallPageTLBFillsArm64 = 21
-	// HvVPCountersVPReflectedGuestPageFaultsArm64 is the slot of counter "VpReflectedGuestPageFaults" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPReflectedGuestPageFaultsArm64 = 22
-	// HvVPCountersVPMemoryInterceptMessagesArm64 is the slot of counter "VpMemoryInterceptMessages" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPMemoryInterceptMessagesArm64 = 23
-	// HvVPCountersVPOtherMessagesArm64 is the slot of counter "VpOtherMessages" of hv_vp_counters on
+	VPCountersVPGuestPageTableMapsArm64 = 19
+	// VPCountersVPLargePageTLBFillsArm64 is the slot of counter "VpLargePageTlbFills" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPOtherMessagesArm64 = 24
-	// HvVPCountersVPLogicalProcessorMigrationsArm64 is the slot of counter "VpLogicalProcessorMigrations"
-	// of hv_vp_counters on arm64.
-	HvVPCountersVPLogicalProcessorMigrationsArm64 = 25
-	// HvVPCountersVPAddressDomainFlushesArm64 is the slot of counter "VpAddressDomainFlushes" of
+	VPCountersVPLargePageTLBFillsArm64 = 20
+	// VPCountersVPSmallPageTLBFillsArm64 is the slot of counter "VpSmallPageTlbFills" of hv_vp_counters on
+	// arm64.
+	VPCountersVPSmallPageTLBFillsArm64 = 21
+	// VPCountersVPReflectedGuestPageFaultsArm64 is the slot of counter "VpReflectedGuestPageFaults" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPAddressDomainFlushesArm64 = 26
-	// HvVPCountersVPAddressSpaceFlushesArm64 is the slot of counter "VpAddressSpaceFlushes" of
+	VPCountersVPReflectedGuestPageFaultsArm64 = 22
+	// VPCountersVPMemoryInterceptMessagesArm64 is the slot of counter "VpMemoryInterceptMessages" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPAddressSpaceFlushesArm64 = 27
-	// HvVPCountersVPSyntheticInterruptsArm64 is the slot of counter "VpSyntheticInterrupts" of
+	VPCountersVPMemoryInterceptMessagesArm64 = 23
+	// VPCountersVPOtherMessagesArm64 is the slot of counter "VpOtherMessages" of hv_vp_counters on arm64.
+	VPCountersVPOtherMessagesArm64 = 24
+	// VPCountersVPLogicalProcessorMigrationsArm64 is the slot of counter "VpLogicalProcessorMigrations" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPSyntheticInterruptsArm64 = 28
-	// HvVPCountersVPVirtualInterruptsArm64 is the slot of counter "VpVirtualInterrupts" of hv_vp_counters
+	VPCountersVPLogicalProcessorMigrationsArm64 = 25
+	// VPCountersVPAddressDomainFlushesArm64 is the slot of counter "VpAddressDomainFlushes" of
+	// hv_vp_counters on arm64.
+	VPCountersVPAddressDomainFlushesArm64 = 26
+	// VPCountersVPAddressSpaceFlushesArm64 is the slot of counter "VpAddressSpaceFlushes" of
+	// hv_vp_counters on arm64.
+	VPCountersVPAddressSpaceFlushesArm64 = 27
+	// VPCountersVPSyntheticInterruptsArm64 is the slot of counter "VpSyntheticInterrupts" of
+	// hv_vp_counters on arm64.
+	VPCountersVPSyntheticInterruptsArm64 = 28
+	// VPCountersVPVirtualInterruptsArm64 is the slot of counter "VpVirtualInterrupts" of hv_vp_counters on
+	// arm64.
+	VPCountersVPVirtualInterruptsArm64 = 29
+	// VPCountersVPAPICSelfIpisSentArm64 is the slot of counter "VpApicSelfIpisSent" of hv_vp_counters on
+	// arm64.
+	VPCountersVPAPICSelfIpisSentArm64 = 30
+	// VPCountersVPGPASpaceHypercallsArm64 is the slot of counter "VpGpaSpaceHypercalls" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPVirtualInterruptsArm64 = 29
-	// HvVPCountersVPAPICSelfIpisSentArm64 is the slot of counter "VpApicSelfIpisSent" of hv_vp_counters on
-	// arm64.
-	HvVPCountersVPAPICSelfIpisSentArm64 = 30
-	// HvVPCountersVPGPASpaceHypercallsArm64 is the slot of counter "VpGpaSpaceHypercalls" of
+	VPCountersVPGPASpaceHypercallsArm64 = 31
+	// VPCountersVPLogicalProcessorHypercallsArm64 is the slot of counter "VpLogicalProcessorHypercalls" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPGPASpaceHypercallsArm64 = 31
-	// HvVPCountersVPLogicalProcessorHypercallsArm64 is the slot of counter "VpLogicalProcessorHypercalls"
-	// of hv_vp_counters on arm64.
-	HvVPCountersVPLogicalProcessorHypercallsArm64 = 32
-	// HvVPCountersVPLongSpinWaitHypercallsArm64 is the slot of counter "VpLongSpinWaitHypercalls" of
+	VPCountersVPLogicalProcessorHypercallsArm64 = 32
+	// VPCountersVPLongSpinWaitHypercallsArm64 is the slot of counter "VpLongSpinWaitHypercalls" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPLongSpinWaitHypercallsArm64 = 33
-	// HvVPCountersVPOtherHypercallsArm64 is the slot of counter "VpOtherHypercalls" of hv_vp_counters on
+	VPCountersVPLongSpinWaitHypercallsArm64 = 33
+	// VPCountersVPOtherHypercallsArm64 is the slot of counter "VpOtherHypercalls" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPOtherHypercallsArm64 = 34
-	// HvVPCountersVPSyntheticInterruptHypercallsArm64 is the slot of counter
+	VPCountersVPOtherHypercallsArm64 = 34
+	// VPCountersVPSyntheticInterruptHypercallsArm64 is the slot of counter
 	// "VpSyntheticInterruptHypercalls" of hv_vp_counters on arm64.
-	HvVPCountersVPSyntheticInterruptHypercallsArm64 = 35
-	// HvVPCountersVPVirtualInterruptHypercallsArm64 is the slot of counter "VpVirtualInterruptHypercalls"
-	// of hv_vp_counters on arm64.
-	HvVPCountersVPVirtualInterruptHypercallsArm64 = 36
-	// HvVPCountersVPVirtualMmuHypercallsArm64 is the slot of counter "VpVirtualMmuHypercalls" of
+	VPCountersVPSyntheticInterruptHypercallsArm64 = 35
+	// VPCountersVPVirtualInterruptHypercallsArm64 is the slot of counter "VpVirtualInterruptHypercalls" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPVirtualMmuHypercallsArm64 = 37
-	// HvVPCountersVPVirtualProcessorHypercallsArm64 is the slot of counter "VpVirtualProcessorHypercalls"
-	// of hv_vp_counters on arm64.
-	HvVPCountersVPVirtualProcessorHypercallsArm64 = 38
-	// HvVPCountersVPHardwareInterruptsArm64 is the slot of counter "VpHardwareInterrupts" of
+	VPCountersVPVirtualInterruptHypercallsArm64 = 36
+	// VPCountersVPVirtualMmuHypercallsArm64 is the slot of counter "VpVirtualMmuHypercalls" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPHardwareInterruptsArm64 = 39
-	// HvVPCountersVPNestedPageFaultInterceptsCountArm64 is the slot of counter
+	VPCountersVPVirtualMmuHypercallsArm64 = 37
+	// VPCountersVPVirtualProcessorHypercallsArm64 is the slot of counter "VpVirtualProcessorHypercalls" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVirtualProcessorHypercallsArm64 = 38
+	// VPCountersVPHardwareInterruptsArm64 is the slot of counter "VpHardwareInterrupts" of hv_vp_counters
+	// on arm64.
+	VPCountersVPHardwareInterruptsArm64 = 39
+	// VPCountersVPNestedPageFaultInterceptsCountArm64 is the slot of counter
 	// "VpNestedPageFaultInterceptsCount" of hv_vp_counters on arm64.
-	HvVPCountersVPNestedPageFaultInterceptsCountArm64 = 40
-	// HvVPCountersVPNestedPageFaultInterceptsTimeArm64 is the slot of counter
+	VPCountersVPNestedPageFaultInterceptsCountArm64 = 40
+	// VPCountersVPNestedPageFaultInterceptsTimeArm64 is the slot of counter
 	// "VpNestedPageFaultInterceptsTime" of hv_vp_counters on arm64.
-	HvVPCountersVPNestedPageFaultInterceptsTimeArm64 = 41
-	// HvVPCountersVPLogicalProcessorDispatchesArm64 is the slot of counter "VpLogicalProcessorDispatches"
-	// of hv_vp_counters on arm64.
-	HvVPCountersVPLogicalProcessorDispatchesArm64 = 42
-	// HvVPCountersVPWaitingForCPUTimeArm64 is the slot of counter "VpWaitingForCpuTime" of hv_vp_counters
-	// on arm64.
-	HvVPCountersVPWaitingForCPUTimeArm64 = 43
-	// HvVPCountersVPExtendedHypercallsArm64 is the slot of counter "VpExtendedHypercalls" of
+	VPCountersVPNestedPageFaultInterceptsTimeArm64 = 41
+	// VPCountersVPLogicalProcessorDispatchesArm64 is the slot of counter "VpLogicalProcessorDispatches" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPExtendedHypercallsArm64 = 44
-	// HvVPCountersVPExtendedHypercallInterceptMessagesArm64 is the slot of counter
+	VPCountersVPLogicalProcessorDispatchesArm64 = 42
+	// VPCountersVPWaitingForCPUTimeArm64 is the slot of counter "VpWaitingForCpuTime" of hv_vp_counters on
+	// arm64.
+	VPCountersVPWaitingForCPUTimeArm64 = 43
+	// VPCountersVPExtendedHypercallsArm64 is the slot of counter "VpExtendedHypercalls" of hv_vp_counters
+	// on arm64.
+	VPCountersVPExtendedHypercallsArm64 = 44
+	// VPCountersVPExtendedHypercallInterceptMessagesArm64 is the slot of counter
 	// "VpExtendedHypercallInterceptMessages" of hv_vp_counters on arm64.
-	HvVPCountersVPExtendedHypercallInterceptMessagesArm64 = 45
-	// HvVPCountersVPMbecNestedPageTableSwitchesArm64 is the slot of counter
-	// "VpMbecNestedPageTableSwitches" of hv_vp_counters on arm64.
-	HvVPCountersVPMbecNestedPageTableSwitchesArm64 = 46
-	// HvVPCountersVPOtherReflectedGuestExceptionsArm64 is the slot of counter
+	VPCountersVPExtendedHypercallInterceptMessagesArm64 = 45
+	// VPCountersVPMbecNestedPageTableSwitchesArm64 is the slot of counter "VpMbecNestedPageTableSwitches"
+	// of hv_vp_counters on arm64.
+	VPCountersVPMbecNestedPageTableSwitchesArm64 = 46
+	// VPCountersVPOtherReflectedGuestExceptionsArm64 is the slot of counter
 	// "VpOtherReflectedGuestExceptions" of hv_vp_counters on arm64.
-	HvVPCountersVPOtherReflectedGuestExceptionsArm64 = 47
-	// HvVPCountersVPGlobalIOTLBFlushesArm64 is the slot of counter "VpGlobalIoTlbFlushes" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPGlobalIOTLBFlushesArm64 = 48
-	// HvVPCountersVPGlobalIOTLBFlushCostArm64 is the slot of counter "VpGlobalIoTlbFlushCost" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPGlobalIOTLBFlushCostArm64 = 49
-	// HvVPCountersVPLocalIOTLBFlushesArm64 is the slot of counter "VpLocalIoTlbFlushes" of hv_vp_counters
+	VPCountersVPOtherReflectedGuestExceptionsArm64 = 47
+	// VPCountersVPGlobalIOTLBFlushesArm64 is the slot of counter "VpGlobalIoTlbFlushes" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPLocalIOTLBFlushesArm64 = 50
-	// HvVPCountersVPLocalIOTLBFlushCostArm64 is the slot of counter "VpLocalIoTlbFlushCost" of
+	VPCountersVPGlobalIOTLBFlushesArm64 = 48
+	// VPCountersVPGlobalIOTLBFlushCostArm64 is the slot of counter "VpGlobalIoTlbFlushCost" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPLocalIOTLBFlushCostArm64 = 51
-	// HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64 is the slot of counter
+	VPCountersVPGlobalIOTLBFlushCostArm64 = 49
+	// VPCountersVPLocalIOTLBFlushesArm64 is the slot of counter "VpLocalIoTlbFlushes" of hv_vp_counters on
+	// arm64.
+	VPCountersVPLocalIOTLBFlushesArm64 = 50
+	// VPCountersVPLocalIOTLBFlushCostArm64 is the slot of counter "VpLocalIoTlbFlushCost" of
+	// hv_vp_counters on arm64.
+	VPCountersVPLocalIOTLBFlushCostArm64 = 51
+	// VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64 is the slot of counter
 	// "VpFlushGuestPhysicalAddressSpaceHypercalls" of hv_vp_counters on arm64.
-	HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64 = 52
-	// HvVPCountersVPFlushGuestPhysicalAddressListHypercallsArm64 is the slot of counter
+	VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64 = 52
+	// VPCountersVPFlushGuestPhysicalAddressListHypercallsArm64 is the slot of counter
 	// "VpFlushGuestPhysicalAddressListHypercalls" of hv_vp_counters on arm64.
-	HvVPCountersVPFlushGuestPhysicalAddressListHypercallsArm64 = 53
-	// HvVPCountersVPPostedInterruptNotificationsArm64 is the slot of counter
+	VPCountersVPFlushGuestPhysicalAddressListHypercallsArm64 = 53
+	// VPCountersVPPostedInterruptNotificationsArm64 is the slot of counter
 	// "VpPostedInterruptNotifications" of hv_vp_counters on arm64.
-	HvVPCountersVPPostedInterruptNotificationsArm64 = 54
-	// HvVPCountersVPPostedInterruptScansArm64 is the slot of counter "VpPostedInterruptScans" of
+	VPCountersVPPostedInterruptNotificationsArm64 = 54
+	// VPCountersVPPostedInterruptScansArm64 is the slot of counter "VpPostedInterruptScans" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPPostedInterruptScansArm64 = 55
-	// HvVPCountersVPTotalCoreRunTimeArm64 is the slot of counter "VpTotalCoreRunTime" of hv_vp_counters on
+	VPCountersVPPostedInterruptScansArm64 = 55
+	// VPCountersVPTotalCoreRunTimeArm64 is the slot of counter "VpTotalCoreRunTime" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPTotalCoreRunTimeArm64 = 56
-	// HvVPCountersVPMaximumRunTimeArm64 is the slot of counter "VpMaximumRunTime" of hv_vp_counters on
+	VPCountersVPTotalCoreRunTimeArm64 = 56
+	// VPCountersVPMaximumRunTimeArm64 is the slot of counter "VpMaximumRunTime" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPMaximumRunTimeArm64 = 57
-	// HvVPCountersVPWaitingForCPUTimeBucket0Arm64 is the slot of counter "VpWaitingForCpuTimeBucket0" of
+	VPCountersVPMaximumRunTimeArm64 = 57
+	// VPCountersVPWaitingForCPUTimeBucket0Arm64 is the slot of counter "VpWaitingForCpuTimeBucket0" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket0Arm64 = 58
-	// HvVPCountersVPWaitingForCPUTimeBucket1Arm64 is the slot of counter "VpWaitingForCpuTimeBucket1" of
+	VPCountersVPWaitingForCPUTimeBucket0Arm64 = 58
+	// VPCountersVPWaitingForCPUTimeBucket1Arm64 is the slot of counter "VpWaitingForCpuTimeBucket1" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket1Arm64 = 59
-	// HvVPCountersVPWaitingForCPUTimeBucket2Arm64 is the slot of counter "VpWaitingForCpuTimeBucket2" of
+	VPCountersVPWaitingForCPUTimeBucket1Arm64 = 59
+	// VPCountersVPWaitingForCPUTimeBucket2Arm64 is the slot of counter "VpWaitingForCpuTimeBucket2" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket2Arm64 = 60
-	// HvVPCountersVPWaitingForCPUTimeBucket3Arm64 is the slot of counter "VpWaitingForCpuTimeBucket3" of
+	VPCountersVPWaitingForCPUTimeBucket2Arm64 = 60
+	// VPCountersVPWaitingForCPUTimeBucket3Arm64 is the slot of counter "VpWaitingForCpuTimeBucket3" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket3Arm64 = 61
-	// HvVPCountersVPWaitingForCPUTimeBucket4Arm64 is the slot of counter "VpWaitingForCpuTimeBucket4" of
+	VPCountersVPWaitingForCPUTimeBucket3Arm64 = 61
+	// VPCountersVPWaitingForCPUTimeBucket4Arm64 is the slot of counter "VpWaitingForCpuTimeBucket4" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket4Arm64 = 62
-	// HvVPCountersVPWaitingForCPUTimeBucket5Arm64 is the slot of counter "VpWaitingForCpuTimeBucket5" of
+	VPCountersVPWaitingForCPUTimeBucket4Arm64 = 62
+	// VPCountersVPWaitingForCPUTimeBucket5Arm64 is the slot of counter "VpWaitingForCpuTimeBucket5" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket5Arm64 = 63
-	// HvVPCountersVPWaitingForCPUTimeBucket6Arm64 is the slot of counter "VpWaitingForCpuTimeBucket6" of
+	VPCountersVPWaitingForCPUTimeBucket5Arm64 = 63
+	// VPCountersVPWaitingForCPUTimeBucket6Arm64 is the slot of counter "VpWaitingForCpuTimeBucket6" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket6Arm64 = 64
-	// HvVPCountersVPHwpRequestContextSwitchesArm64 is the slot of counter "VpHwpRequestContextSwitches" of
+	VPCountersVPWaitingForCPUTimeBucket6Arm64 = 64
+	// VPCountersVPHwpRequestContextSwitchesArm64 is the slot of counter "VpHwpRequestContextSwitches" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPHwpRequestContextSwitchesArm64 = 65
-	// HvVPCountersVPPlaceholder2Arm64 is the slot of counter "VpPlaceholder2" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder2Arm64 = 66
-	// HvVPCountersVPPlaceholder3Arm64 is the slot of counter "VpPlaceholder3" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder3Arm64 = 67
-	// HvVPCountersVPPlaceholder4Arm64 is the slot of counter "VpPlaceholder4" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder4Arm64 = 68
-	// HvVPCountersVPPlaceholder5Arm64 is the slot of counter "VpPlaceholder5" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder5Arm64 = 69
-	// HvVPCountersVPPlaceholder6Arm64 is the slot of counter "VpPlaceholder6" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder6Arm64 = 70
-	// HvVPCountersVPPlaceholder7Arm64 is the slot of counter "VpPlaceholder7" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder7Arm64 = 71
-	// HvVPCountersVPPlaceholder8Arm64 is the slot of counter "VpPlaceholder8" of hv_vp_counters on arm64.
-	HvVPCountersVPPlaceholder8Arm64 = 72
-	// HvVPCountersVPContentionTimeArm64 is the slot of counter "VpContentionTime" of hv_vp_counters on
+	VPCountersVPHwpRequestContextSwitchesArm64 = 65
+	// VPCountersVPPlaceholder2Arm64 is the slot of counter "VpPlaceholder2" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder2Arm64 = 66
+	// VPCountersVPPlaceholder3Arm64 is the slot of counter "VpPlaceholder3" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder3Arm64 = 67
+	// VPCountersVPPlaceholder4Arm64 is the slot of counter "VpPlaceholder4" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder4Arm64 = 68
+	// VPCountersVPPlaceholder5Arm64 is the slot of counter "VpPlaceholder5" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder5Arm64 = 69
+	// VPCountersVPPlaceholder6Arm64 is the slot of counter "VpPlaceholder6" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder6Arm64 = 70
+	// VPCountersVPPlaceholder7Arm64 is the slot of counter "VpPlaceholder7" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder7Arm64 = 71
+	// VPCountersVPPlaceholder8Arm64 is the slot of counter "VpPlaceholder8" of hv_vp_counters on arm64.
+	VPCountersVPPlaceholder8Arm64 = 72
+	// VPCountersVPContentionTimeArm64 is the slot of counter "VpContentionTime" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPContentionTimeArm64 = 73
-	// HvVPCountersVPWakeUpTimeArm64 is the slot of counter "VpWakeUpTime" of hv_vp_counters on arm64.
-	HvVPCountersVPWakeUpTimeArm64 = 74
-	// HvVPCountersVPSchedulingPriorityArm64 is the slot of counter "VpSchedulingPriority" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPSchedulingPriorityArm64 = 75
-	// HvVPCountersVPVtl1DispatchCountArm64 is the slot of counter "VpVtl1DispatchCount" of hv_vp_counters
+	VPCountersVPContentionTimeArm64 = 73
+	// VPCountersVPWakeUpTimeArm64 is the slot of counter "VpWakeUpTime" of hv_vp_counters on arm64.
+	VPCountersVPWakeUpTimeArm64 = 74
+	// VPCountersVPSchedulingPriorityArm64 is the slot of counter "VpSchedulingPriority" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPVtl1DispatchCountArm64 = 76
-	// HvVPCountersVPVtl2DispatchCountArm64 is the slot of counter "VpVtl2DispatchCount" of hv_vp_counters
+	VPCountersVPSchedulingPriorityArm64 = 75
+	// VPCountersVPVtl1DispatchCountArm64 is the slot of counter "VpVtl1DispatchCount" of hv_vp_counters on
+	// arm64.
+	VPCountersVPVtl1DispatchCountArm64 = 76
+	// VPCountersVPVtl2DispatchCountArm64 is the slot of counter "VpVtl2DispatchCount" of hv_vp_counters on
+	// arm64.
+	VPCountersVPVtl2DispatchCountArm64 = 77
+	// VPCountersVPVtl2DispatchBucket0Arm64 is the slot of counter "VpVtl2DispatchBucket0" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket0Arm64 = 78
+	// VPCountersVPVtl2DispatchBucket1Arm64 is the slot of counter "VpVtl2DispatchBucket1" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket1Arm64 = 79
+	// VPCountersVPVtl2DispatchBucket2Arm64 is the slot of counter "VpVtl2DispatchBucket2" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket2Arm64 = 80
+	// VPCountersVPVtl2DispatchBucket3Arm64 is the slot of counter "VpVtl2DispatchBucket3" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket3Arm64 = 81
+	// VPCountersVPVtl2DispatchBucket4Arm64 is the slot of counter "VpVtl2DispatchBucket4" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket4Arm64 = 82
+	// VPCountersVPVtl2DispatchBucket5Arm64 is the slot of counter "VpVtl2DispatchBucket5" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket5Arm64 = 83
+	// VPCountersVPVtl2DispatchBucket6Arm64 is the slot of counter "VpVtl2DispatchBucket6" of
+	// hv_vp_counters on arm64.
+	VPCountersVPVtl2DispatchBucket6Arm64 = 84
+	// VPCountersVPVtl1RunTimeArm64 is the slot of counter "VpVtl1RunTime" of hv_vp_counters on arm64.
+	VPCountersVPVtl1RunTimeArm64 = 85
+	// VPCountersVPVtl2RunTimeArm64 is the slot of counter "VpVtl2RunTime" of hv_vp_counters on arm64.
+	VPCountersVPVtl2RunTimeArm64 = 86
+	// VPCountersVPIommuHypercallsArm64 is the slot of counter "VpIommuHypercalls" of hv_vp_counters on
+	// arm64.
+	VPCountersVPIommuHypercallsArm64 = 87
+	// VPCountersVPCPUGroupHypercallsArm64 is the slot of counter "VpCpuGroupHypercalls" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPVtl2DispatchCountArm64 = 77
-	// HvVPCountersVPVtl2DispatchBucket0Arm64 is the slot of counter "VpVtl2DispatchBucket0" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket0Arm64 = 78
-	// HvVPCountersVPVtl2DispatchBucket1Arm64 is the slot of counter "VpVtl2DispatchBucket1" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket1Arm64 = 79
-	// HvVPCountersVPVtl2DispatchBucket2Arm64 is the slot of counter "VpVtl2DispatchBucket2" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket2Arm64 = 80
-	// HvVPCountersVPVtl2DispatchBucket3Arm64 is the slot of counter "VpVtl2DispatchBucket3" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket3Arm64 = 81
-	// HvVPCountersVPVtl2DispatchBucket4Arm64 is the slot of counter "VpVtl2DispatchBucket4" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket4Arm64 = 82
-	// HvVPCountersVPVtl2DispatchBucket5Arm64 is the slot of counter "VpVtl2DispatchBucket5" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket5Arm64 = 83
-	// HvVPCountersVPVtl2DispatchBucket6Arm64 is the slot of counter "VpVtl2DispatchBucket6" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPVtl2DispatchBucket6Arm64 = 84
-	// HvVPCountersVPVtl1RunTimeArm64 is the slot of counter "VpVtl1RunTime" of hv_vp_counters on arm64.
-	HvVPCountersVPVtl1RunTimeArm64 = 85
-	// HvVPCountersVPVtl2RunTimeArm64 is the slot of counter "VpVtl2RunTime" of hv_vp_counters on arm64.
-	HvVPCountersVPVtl2RunTimeArm64 = 86
-	// HvVPCountersVPIommuHypercallsArm64 is the slot of counter "VpIommuHypercalls" of hv_vp_counters on
-	// arm64.
-	HvVPCountersVPIommuHypercallsArm64 = 87
-	// HvVPCountersVPCPUGroupHypercallsArm64 is the slot of counter "VpCpuGroupHypercalls" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPCPUGroupHypercallsArm64 = 88
-	// HvVPCountersVPVsmHypercallsArm64 is the slot of counter "VpVsmHypercalls" of hv_vp_counters on
-	// arm64.
-	HvVPCountersVPVsmHypercallsArm64 = 89
-	// HvVPCountersVPEventLogHypercallsArm64 is the slot of counter "VpEventLogHypercalls" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPEventLogHypercallsArm64 = 90
-	// HvVPCountersVPDeviceDomainHypercallsArm64 is the slot of counter "VpDeviceDomainHypercalls" of
-	// hv_vp_counters on arm64.
-	HvVPCountersVPDeviceDomainHypercallsArm64 = 91
-	// HvVPCountersVPDepositHypercallsArm64 is the slot of counter "VpDepositHypercalls" of hv_vp_counters
+	VPCountersVPCPUGroupHypercallsArm64 = 88
+	// VPCountersVPVsmHypercallsArm64 is the slot of counter "VpVsmHypercalls" of hv_vp_counters on arm64.
+	VPCountersVPVsmHypercallsArm64 = 89
+	// VPCountersVPEventLogHypercallsArm64 is the slot of counter "VpEventLogHypercalls" of hv_vp_counters
 	// on arm64.
-	HvVPCountersVPDepositHypercallsArm64 = 92
-	// HvVPCountersVPSVMHypercallsArm64 is the slot of counter "VpSvmHypercalls" of hv_vp_counters on
+	VPCountersVPEventLogHypercallsArm64 = 90
+	// VPCountersVPDeviceDomainHypercallsArm64 is the slot of counter "VpDeviceDomainHypercalls" of
+	// hv_vp_counters on arm64.
+	VPCountersVPDeviceDomainHypercallsArm64 = 91
+	// VPCountersVPDepositHypercallsArm64 is the slot of counter "VpDepositHypercalls" of hv_vp_counters on
 	// arm64.
-	HvVPCountersVPSVMHypercallsArm64 = 93
-	// HvVPCountersVPLoadAvgArm64 is the slot of counter "VpLoadAvg" of hv_vp_counters on arm64.
-	HvVPCountersVPLoadAvgArm64 = 94
-	// HvVPCountersVPRootDispatchThreadBlockedArm64 is the slot of counter "VpRootDispatchThreadBlocked" of
+	VPCountersVPDepositHypercallsArm64 = 92
+	// VPCountersVPSVMHypercallsArm64 is the slot of counter "VpSvmHypercalls" of hv_vp_counters on arm64.
+	VPCountersVPSVMHypercallsArm64 = 93
+	// VPCountersVPLoadAvgArm64 is the slot of counter "VpLoadAvg" of hv_vp_counters on arm64.
+	VPCountersVPLoadAvgArm64 = 94
+	// VPCountersVPRootDispatchThreadBlockedArm64 is the slot of counter "VpRootDispatchThreadBlocked" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPRootDispatchThreadBlockedArm64 = 95
-	// HvVPCountersVPIdleCPUTimeArm64 is the slot of counter "VpIdleCpuTime" of hv_vp_counters on arm64.
-	HvVPCountersVPIdleCPUTimeArm64 = 96
-	// HvVPCountersVPWaitingForCPUTimeBucket7Arm64 is the slot of counter "VpWaitingForCpuTimeBucket7" of
+	VPCountersVPRootDispatchThreadBlockedArm64 = 95
+	// VPCountersVPIdleCPUTimeArm64 is the slot of counter "VpIdleCpuTime" of hv_vp_counters on arm64.
+	VPCountersVPIdleCPUTimeArm64 = 96
+	// VPCountersVPWaitingForCPUTimeBucket7Arm64 is the slot of counter "VpWaitingForCpuTimeBucket7" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket7Arm64 = 97
-	// HvVPCountersVPWaitingForCPUTimeBucket8Arm64 is the slot of counter "VpWaitingForCpuTimeBucket8" of
+	VPCountersVPWaitingForCPUTimeBucket7Arm64 = 97
+	// VPCountersVPWaitingForCPUTimeBucket8Arm64 is the slot of counter "VpWaitingForCpuTimeBucket8" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket8Arm64 = 98
-	// HvVPCountersVPWaitingForCPUTimeBucket9Arm64 is the slot of counter "VpWaitingForCpuTimeBucket9" of
+	VPCountersVPWaitingForCPUTimeBucket8Arm64 = 98
+	// VPCountersVPWaitingForCPUTimeBucket9Arm64 is the slot of counter "VpWaitingForCpuTimeBucket9" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket9Arm64 = 99
-	// HvVPCountersVPWaitingForCPUTimeBucket10Arm64 is the slot of counter "VpWaitingForCpuTimeBucket10" of
+	VPCountersVPWaitingForCPUTimeBucket9Arm64 = 99
+	// VPCountersVPWaitingForCPUTimeBucket10Arm64 is the slot of counter "VpWaitingForCpuTimeBucket10" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket10Arm64 = 100
-	// HvVPCountersVPWaitingForCPUTimeBucket11Arm64 is the slot of counter "VpWaitingForCpuTimeBucket11" of
+	VPCountersVPWaitingForCPUTimeBucket10Arm64 = 100
+	// VPCountersVPWaitingForCPUTimeBucket11Arm64 is the slot of counter "VpWaitingForCpuTimeBucket11" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket11Arm64 = 101
-	// HvVPCountersVPWaitingForCPUTimeBucket12Arm64 is the slot of counter "VpWaitingForCpuTimeBucket12" of
+	VPCountersVPWaitingForCPUTimeBucket11Arm64 = 101
+	// VPCountersVPWaitingForCPUTimeBucket12Arm64 is the slot of counter "VpWaitingForCpuTimeBucket12" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPWaitingForCPUTimeBucket12Arm64 = 102
-	// HvVPCountersVPHierarchicalSuspendTimeArm64 is the slot of counter "VpHierarchicalSuspendTime" of
+	VPCountersVPWaitingForCPUTimeBucket12Arm64 = 102
+	// VPCountersVPHierarchicalSuspendTimeArm64 is the slot of counter "VpHierarchicalSuspendTime" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPHierarchicalSuspendTimeArm64 = 103
-	// HvVPCountersVPExpressSchedulingAttemptsArm64 is the slot of counter "VpExpressSchedulingAttempts" of
+	VPCountersVPHierarchicalSuspendTimeArm64 = 103
+	// VPCountersVPExpressSchedulingAttemptsArm64 is the slot of counter "VpExpressSchedulingAttempts" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPExpressSchedulingAttemptsArm64 = 104
-	// HvVPCountersVPExpressSchedulingCountArm64 is the slot of counter "VpExpressSchedulingCount" of
+	VPCountersVPExpressSchedulingAttemptsArm64 = 104
+	// VPCountersVPExpressSchedulingCountArm64 is the slot of counter "VpExpressSchedulingCount" of
 	// hv_vp_counters on arm64.
-	HvVPCountersVPExpressSchedulingCountArm64 = 105
+	VPCountersVPExpressSchedulingCountArm64 = 105
 )
 
 // StatsGroups describes every statistics counter group of this ABI version.
 var StatsGroups = [...]abi.StatsGroup{{
 	Counters: []abi.Counter{{
-		Index: HvHypervisorCountersHvLogicalProcessors,
+		Index: HypervisorCountersHvLogicalProcessors,
 		Label: "",
 		Name:  "HvLogicalProcessors",
 	}, {
-		Index: HvHypervisorCountersHvPartitions,
+		Index: HypervisorCountersHvPartitions,
 		Label: "",
 		Name:  "HvPartitions",
 	}, {
-		Index: HvHypervisorCountersHvTotalPages,
+		Index: HypervisorCountersHvTotalPages,
 		Label: "",
 		Name:  "HvTotalPages",
 	}, {
-		Index: HvHypervisorCountersHvVirtualProcessors,
+		Index: HypervisorCountersHvVirtualProcessors,
 		Label: "",
 		Name:  "HvVirtualProcessors",
 	}, {
-		Index: HvHypervisorCountersHvMonitoredNotifications,
+		Index: HypervisorCountersHvMonitoredNotifications,
 		Label: "",
 		Name:  "HvMonitoredNotifications",
 	}, {
-		Index: HvHypervisorCountersHvModernStandbyEntries,
+		Index: HypervisorCountersHvModernStandbyEntries,
 		Label: "",
 		Name:  "HvModernStandbyEntries",
 	}, {
-		Index: HvHypervisorCountersHvPlatformIdleTransitions,
+		Index: HypervisorCountersHvPlatformIdleTransitions,
 		Label: "",
 		Name:  "HvPlatformIdleTransitions",
 	}, {
-		Index: HvHypervisorCountersHvHypervisorStartupCost,
+		Index: HypervisorCountersHvHypervisorStartupCost,
 		Label: "",
 		Name:  "HvHypervisorStartupCost",
 	}, {
-		Index: HvHypervisorCountersHvIOSpacePages,
+		Index: HypervisorCountersHvIOSpacePages,
 		Label: "",
 		Name:  "HvIOSpacePages",
 	}, {
-		Index: HvHypervisorCountersHvNonEssentialPagesForDump,
+		Index: HypervisorCountersHvNonEssentialPagesForDump,
 		Label: "",
 		Name:  "HvNonEssentialPagesForDump",
 	}, {
-		Index: HvHypervisorCountersHvSubsumedPages,
+		Index: HypervisorCountersHvSubsumedPages,
 		Label: "",
 		Name:  "HvSubsumedPages",
 	}},
@@ -1305,308 +1288,308 @@ var StatsGroups = [...]abi.StatsGroup{{
 	Release: true,
 }, {
 	Counters: []abi.Counter{{
-		Index: HvLPCountersLPGlobalTime,
+		Index: LPCountersLPGlobalTime,
 		Label: "",
 		Name:  "LpGlobalTime",
 	}, {
-		Index: HvLPCountersLPTotalRunTime,
+		Index: LPCountersLPTotalRunTime,
 		Label: "",
 		Name:  "LpTotalRunTime",
 	}, {
-		Index: HvLPCountersLPHypervisorRunTime,
+		Index: LPCountersLPHypervisorRunTime,
 		Label: "",
 		Name:  "LpHypervisorRunTime",
 	}, {
-		Index: HvLPCountersLPHardwareInterrupts,
+		Index: LPCountersLPHardwareInterrupts,
 		Label: "",
 		Name:  "LpHardwareInterrupts",
 	}, {
-		Index: HvLPCountersLPContextSwitches,
+		Index: LPCountersLPContextSwitches,
 		Label: "",
 		Name:  "LpContextSwitches",
 	}, {
-		Index: HvLPCountersLPInterProcessorInterrupts,
+		Index: LPCountersLPInterProcessorInterrupts,
 		Label: "",
 		Name:  "LpInterProcessorInterrupts",
 	}, {
-		Index: HvLPCountersLPSchedulerInterrupts,
+		Index: LPCountersLPSchedulerInterrupts,
 		Label: "",
 		Name:  "LpSchedulerInterrupts",
 	}, {
-		Index: HvLPCountersLPTimerInterrupts,
+		Index: LPCountersLPTimerInterrupts,
 		Label: "",
 		Name:  "LpTimerInterrupts",
 	}, {
-		Index: HvLPCountersLPInterProcessorInterruptsSent,
+		Index: LPCountersLPInterProcessorInterruptsSent,
 		Label: "",
 		Name:  "LpInterProcessorInterruptsSent",
 	}, {
-		Index: HvLPCountersLPProcessorHalts,
+		Index: LPCountersLPProcessorHalts,
 		Label: "",
 		Name:  "LpProcessorHalts",
 	}, {
-		Index: HvLPCountersLPMonitorTransitionCost,
+		Index: LPCountersLPMonitorTransitionCost,
 		Label: "",
 		Name:  "LpMonitorTransitionCost",
 	}, {
-		Index: HvLPCountersLPContextSwitchTime,
+		Index: LPCountersLPContextSwitchTime,
 		Label: "",
 		Name:  "LpContextSwitchTime",
 	}, {
-		Index: HvLPCountersLPC1TransitionsCount,
+		Index: LPCountersLPC1TransitionsCount,
 		Label: "",
 		Name:  "LpC1TransitionsCount",
 	}, {
-		Index: HvLPCountersLPC1RunTime,
+		Index: LPCountersLPC1RunTime,
 		Label: "",
 		Name:  "LpC1RunTime",
 	}, {
-		Index: HvLPCountersLPC2TransitionsCount,
+		Index: LPCountersLPC2TransitionsCount,
 		Label: "",
 		Name:  "LpC2TransitionsCount",
 	}, {
-		Index: HvLPCountersLPC2RunTime,
+		Index: LPCountersLPC2RunTime,
 		Label: "",
 		Name:  "LpC2RunTime",
 	}, {
-		Index: HvLPCountersLPC3TransitionsCount,
+		Index: LPCountersLPC3TransitionsCount,
 		Label: "",
 		Name:  "LpC3TransitionsCount",
 	}, {
-		Index: HvLPCountersLPC3RunTime,
+		Index: LPCountersLPC3RunTime,
 		Label: "",
 		Name:  "LpC3RunTime",
 	}, {
-		Index: HvLPCountersLPRootVPIndex,
+		Index: LPCountersLPRootVPIndex,
 		Label: "",
 		Name:  "LpRootVpIndex",
 	}, {
-		Index: HvLPCountersLPIdleSequenceNumber,
+		Index: LPCountersLPIdleSequenceNumber,
 		Label: "",
 		Name:  "LpIdleSequenceNumber",
 	}, {
-		Index: HvLPCountersLPGlobalTSCCount,
+		Index: LPCountersLPGlobalTSCCount,
 		Label: "",
 		Name:  "LpGlobalTscCount",
 	}, {
-		Index: HvLPCountersLPActiveTSCCount,
+		Index: LPCountersLPActiveTSCCount,
 		Label: "",
 		Name:  "LpActiveTscCount",
 	}, {
-		Index: HvLPCountersLPIdleAccumulation,
+		Index: LPCountersLPIdleAccumulation,
 		Label: "",
 		Name:  "LpIdleAccumulation",
 	}, {
-		Index: HvLPCountersLPReferenceCycleCount0,
+		Index: LPCountersLPReferenceCycleCount0,
 		Label: "",
 		Name:  "LpReferenceCycleCount0",
 	}, {
-		Index: HvLPCountersLPActualCycleCount0,
+		Index: LPCountersLPActualCycleCount0,
 		Label: "",
 		Name:  "LpActualCycleCount0",
 	}, {
-		Index: HvLPCountersLPReferenceCycleCount1,
+		Index: LPCountersLPReferenceCycleCount1,
 		Label: "",
 		Name:  "LpReferenceCycleCount1",
 	}, {
-		Index: HvLPCountersLPActualCycleCount1,
+		Index: LPCountersLPActualCycleCount1,
 		Label: "",
 		Name:  "LpActualCycleCount1",
 	}, {
-		Index: HvLPCountersLPProximityDomainID,
+		Index: LPCountersLPProximityDomainID,
 		Label: "",
 		Name:  "LpProximityDomainId",
 	}, {
-		Index: HvLPCountersLPPostedInterruptNotifications,
+		Index: LPCountersLPPostedInterruptNotifications,
 		Label: "",
 		Name:  "LpPostedInterruptNotifications",
 	}, {
-		Index: HvLPCountersLPBranchPredictorFlushes,
+		Index: LPCountersLPBranchPredictorFlushes,
 		Label: "",
 		Name:  "LpBranchPredictorFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPL1DataCacheFlushesX64,
+		Index: LPCountersLPL1DataCacheFlushesX64,
 		Label: "",
 		Name:  "LpL1DataCacheFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPImmediateL1DataCacheFlushesX64,
+		Index: LPCountersLPImmediateL1DataCacheFlushesX64,
 		Label: "",
 		Name:  "LpImmediateL1DataCacheFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPMbFlushesX64,
+		Index: LPCountersLPMbFlushesX64,
 		Label: "",
 		Name:  "LpMbFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPCounterRefreshSequenceNumberX64,
+		Index: LPCountersLPCounterRefreshSequenceNumberX64,
 		Label: "",
 		Name:  "LpCounterRefreshSequenceNumber",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPCounterRefreshReferenceTimeX64,
+		Index: LPCountersLPCounterRefreshReferenceTimeX64,
 		Label: "",
 		Name:  "LpCounterRefreshReferenceTime",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPIdleAccumulationSnapshotX64,
+		Index: LPCountersLPIdleAccumulationSnapshotX64,
 		Label: "",
 		Name:  "LpIdleAccumulationSnapshot",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPActiveTSCCountSnapshotX64,
+		Index: LPCountersLPActiveTSCCountSnapshotX64,
 		Label: "",
 		Name:  "LpActiveTscCountSnapshot",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPHwpRequestContextSwitchesX64,
+		Index: LPCountersLPHwpRequestContextSwitchesX64,
 		Label: "",
 		Name:  "LpHwpRequestContextSwitches",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder1X64,
+		Index: LPCountersLPPlaceholder1X64,
 		Label: "",
 		Name:  "LpPlaceholder1",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder2X64,
+		Index: LPCountersLPPlaceholder2X64,
 		Label: "",
 		Name:  "LpPlaceholder2",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder3X64,
+		Index: LPCountersLPPlaceholder3X64,
 		Label: "",
 		Name:  "LpPlaceholder3",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder4X64,
+		Index: LPCountersLPPlaceholder4X64,
 		Label: "",
 		Name:  "LpPlaceholder4",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder5X64,
+		Index: LPCountersLPPlaceholder5X64,
 		Label: "",
 		Name:  "LpPlaceholder5",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder6X64,
+		Index: LPCountersLPPlaceholder6X64,
 		Label: "",
 		Name:  "LpPlaceholder6",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder7X64,
+		Index: LPCountersLPPlaceholder7X64,
 		Label: "",
 		Name:  "LpPlaceholder7",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder8X64,
+		Index: LPCountersLPPlaceholder8X64,
 		Label: "",
 		Name:  "LpPlaceholder8",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPlaceholder9X64,
+		Index: LPCountersLPPlaceholder9X64,
 		Label: "",
 		Name:  "LpPlaceholder9",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPSchLocalRunListSizeX64,
+		Index: LPCountersLPSchLocalRunListSizeX64,
 		Label: "",
 		Name:  "LpSchLocalRunListSize",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPReserveGroupIDX64,
+		Index: LPCountersLPReserveGroupIDX64,
 		Label: "",
 		Name:  "LpReserveGroupId",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPRunningPriorityX64,
+		Index: LPCountersLPRunningPriorityX64,
 		Label: "",
 		Name:  "LpRunningPriority",
 	}, {
 		Arch:  "x64",
-		Index: HvLPCountersLPPerfmonInterruptCountX64,
+		Index: LPCountersLPPerfmonInterruptCountX64,
 		Label: "",
 		Name:  "LpPerfmonInterruptCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPCounterRefreshSequenceNumberArm64,
+		Index: LPCountersLPCounterRefreshSequenceNumberArm64,
 		Label: "",
 		Name:  "LpCounterRefreshSequenceNumber",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPCounterRefreshReferenceTimeArm64,
+		Index: LPCountersLPCounterRefreshReferenceTimeArm64,
 		Label: "",
 		Name:  "LpCounterRefreshReferenceTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPIdleAccumulationSnapshotArm64,
+		Index: LPCountersLPIdleAccumulationSnapshotArm64,
 		Label: "",
 		Name:  "LpIdleAccumulationSnapshot",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPActiveTSCCountSnapshotArm64,
+		Index: LPCountersLPActiveTSCCountSnapshotArm64,
 		Label: "",
 		Name:  "LpActiveTscCountSnapshot",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPHwpRequestContextSwitchesArm64,
+		Index: LPCountersLPHwpRequestContextSwitchesArm64,
 		Label: "",
 		Name:  "LpHwpRequestContextSwitches",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder2Arm64,
+		Index: LPCountersLPPlaceholder2Arm64,
 		Label: "",
 		Name:  "LpPlaceholder2",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder3Arm64,
+		Index: LPCountersLPPlaceholder3Arm64,
 		Label: "",
 		Name:  "LpPlaceholder3",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder4Arm64,
+		Index: LPCountersLPPlaceholder4Arm64,
 		Label: "",
 		Name:  "LpPlaceholder4",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder5Arm64,
+		Index: LPCountersLPPlaceholder5Arm64,
 		Label: "",
 		Name:  "LpPlaceholder5",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder6Arm64,
+		Index: LPCountersLPPlaceholder6Arm64,
 		Label: "",
 		Name:  "LpPlaceholder6",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder7Arm64,
+		Index: LPCountersLPPlaceholder7Arm64,
 		Label: "",
 		Name:  "LpPlaceholder7",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder8Arm64,
+		Index: LPCountersLPPlaceholder8Arm64,
 		Label: "",
 		Name:  "LpPlaceholder8",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPPlaceholder9Arm64,
+		Index: LPCountersLPPlaceholder9Arm64,
 		Label: "",
 		Name:  "LpPlaceholder9",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPSchLocalRunListSizeArm64,
+		Index: LPCountersLPSchLocalRunListSizeArm64,
 		Label: "",
 		Name:  "LpSchLocalRunListSize",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPReserveGroupIDArm64,
+		Index: LPCountersLPReserveGroupIDArm64,
 		Label: "",
 		Name:  "LpReserveGroupId",
 	}, {
 		Arch:  "arm64",
-		Index: HvLPCountersLPRunningPriorityArm64,
+		Index: LPCountersLPRunningPriorityArm64,
 		Label: "",
 		Name:  "LpRunningPriority",
 	}},
@@ -1616,273 +1599,273 @@ var StatsGroups = [...]abi.StatsGroup{{
 	Release: true,
 }, {
 	Counters: []abi.Counter{{
-		Index: HvPartitionCountersPtVirtualProcessors,
+		Index: PartitionCountersPtVirtualProcessors,
 		Label: "",
 		Name:  "PtVirtualProcessors",
 	}, {
-		Index: HvPartitionCountersPtTLBSize,
+		Index: PartitionCountersPtTLBSize,
 		Label: "",
 		Name:  "PtTlbSize",
 	}, {
-		Index: HvPartitionCountersPtAddressSpaces,
+		Index: PartitionCountersPtAddressSpaces,
 		Label: "",
 		Name:  "PtAddressSpaces",
 	}, {
-		Index: HvPartitionCountersPtDepositedPages,
+		Index: PartitionCountersPtDepositedPages,
 		Label: "",
 		Name:  "PtDepositedPages",
 	}, {
-		Index: HvPartitionCountersPtGPAPages,
+		Index: PartitionCountersPtGPAPages,
 		Label: "",
 		Name:  "PtGpaPages",
 	}, {
-		Index: HvPartitionCountersPtGPASpaceModifications,
+		Index: PartitionCountersPtGPASpaceModifications,
 		Label: "",
 		Name:  "PtGpaSpaceModifications",
 	}, {
-		Index: HvPartitionCountersPtVirtualTLBFlushEntires,
+		Index: PartitionCountersPtVirtualTLBFlushEntires,
 		Label: "",
 		Name:  "PtVirtualTlbFlushEntires",
 	}, {
-		Index: HvPartitionCountersPtRecommendedTLBSize,
+		Index: PartitionCountersPtRecommendedTLBSize,
 		Label: "",
 		Name:  "PtRecommendedTlbSize",
 	}, {
-		Index: HvPartitionCountersPtGPAPages4K,
+		Index: PartitionCountersPtGPAPages4K,
 		Label: "",
 		Name:  "PtGpaPages4K",
 	}, {
-		Index: HvPartitionCountersPtGPAPages2M,
+		Index: PartitionCountersPtGPAPages2M,
 		Label: "",
 		Name:  "PtGpaPages2M",
 	}, {
-		Index: HvPartitionCountersPtGPAPages1G,
+		Index: PartitionCountersPtGPAPages1G,
 		Label: "",
 		Name:  "PtGpaPages1G",
 	}, {
-		Index: HvPartitionCountersPtGPAPages512G,
+		Index: PartitionCountersPtGPAPages512G,
 		Label: "",
 		Name:  "PtGpaPages512G",
 	}, {
-		Index: HvPartitionCountersPtDevicePages4K,
+		Index: PartitionCountersPtDevicePages4K,
 		Label: "",
 		Name:  "PtDevicePages4K",
 	}, {
-		Index: HvPartitionCountersPtDevicePages2M,
+		Index: PartitionCountersPtDevicePages2M,
 		Label: "",
 		Name:  "PtDevicePages2M",
 	}, {
-		Index: HvPartitionCountersPtDevicePages1G,
+		Index: PartitionCountersPtDevicePages1G,
 		Label: "",
 		Name:  "PtDevicePages1G",
 	}, {
-		Index: HvPartitionCountersPtDevicePages512G,
+		Index: PartitionCountersPtDevicePages512G,
 		Label: "",
 		Name:  "PtDevicePages512G",
 	}, {
-		Index: HvPartitionCountersPtAttachedDevices,
+		Index: PartitionCountersPtAttachedDevices,
 		Label: "",
 		Name:  "PtAttachedDevices",
 	}, {
-		Index: HvPartitionCountersPtDeviceInterruptMappings,
+		Index: PartitionCountersPtDeviceInterruptMappings,
 		Label: "",
 		Name:  "PtDeviceInterruptMappings",
 	}, {
-		Index: HvPartitionCountersPtIOTLBFlushes,
+		Index: PartitionCountersPtIOTLBFlushes,
 		Label: "",
 		Name:  "PtIoTlbFlushes",
 	}, {
-		Index: HvPartitionCountersPtIOTLBFlushCost,
+		Index: PartitionCountersPtIOTLBFlushCost,
 		Label: "",
 		Name:  "PtIoTlbFlushCost",
 	}, {
-		Index: HvPartitionCountersPtDeviceInterruptErrors,
+		Index: PartitionCountersPtDeviceInterruptErrors,
 		Label: "",
 		Name:  "PtDeviceInterruptErrors",
 	}, {
-		Index: HvPartitionCountersPtDeviceDmaErrors,
+		Index: PartitionCountersPtDeviceDmaErrors,
 		Label: "",
 		Name:  "PtDeviceDmaErrors",
 	}, {
-		Index: HvPartitionCountersPtDeviceInterruptThrottleEvents,
+		Index: PartitionCountersPtDeviceInterruptThrottleEvents,
 		Label: "",
 		Name:  "PtDeviceInterruptThrottleEvents",
 	}, {
-		Index: HvPartitionCountersPtSkippedTimerTicks,
+		Index: PartitionCountersPtSkippedTimerTicks,
 		Label: "",
 		Name:  "PtSkippedTimerTicks",
 	}, {
-		Index: HvPartitionCountersPtPartitionID,
+		Index: PartitionCountersPtPartitionID,
 		Label: "",
 		Name:  "PtPartitionId",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtNestedTLBSizeX64,
+		Index: PartitionCountersPtNestedTLBSizeX64,
 		Label: "",
 		Name:  "PtNestedTlbSize",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtRecommendedNestedTLBSizeX64,
+		Index: PartitionCountersPtRecommendedNestedTLBSizeX64,
 		Label: "",
 		Name:  "PtRecommendedNestedTlbSize",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtNestedTLBFreeListSizeX64,
+		Index: PartitionCountersPtNestedTLBFreeListSizeX64,
 		Label: "",
 		Name:  "PtNestedTlbFreeListSize",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtNestedTLBTrimmedPagesX64,
+		Index: PartitionCountersPtNestedTLBTrimmedPagesX64,
 		Label: "",
 		Name:  "PtNestedTlbTrimmedPages",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPagesShatteredX64,
+		Index: PartitionCountersPtPagesShatteredX64,
 		Label: "",
 		Name:  "PtPagesShattered",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPagesRecombinedX64,
+		Index: PartitionCountersPtPagesRecombinedX64,
 		Label: "",
 		Name:  "PtPagesRecombined",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtHwpRequestValueX64,
+		Index: PartitionCountersPtHwpRequestValueX64,
 		Label: "",
 		Name:  "PtHwpRequestValue",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtAutoSuspendEnableTimeX64,
+		Index: PartitionCountersPtAutoSuspendEnableTimeX64,
 		Label: "",
 		Name:  "PtAutoSuspendEnableTime",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtAutoSuspendTriggerTimeX64,
+		Index: PartitionCountersPtAutoSuspendTriggerTimeX64,
 		Label: "",
 		Name:  "PtAutoSuspendTriggerTime",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtAutoSuspendDisableTimeX64,
+		Index: PartitionCountersPtAutoSuspendDisableTimeX64,
 		Label: "",
 		Name:  "PtAutoSuspendDisableTime",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder1X64,
+		Index: PartitionCountersPtPlaceholder1X64,
 		Label: "",
 		Name:  "PtPlaceholder1",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder2X64,
+		Index: PartitionCountersPtPlaceholder2X64,
 		Label: "",
 		Name:  "PtPlaceholder2",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder3X64,
+		Index: PartitionCountersPtPlaceholder3X64,
 		Label: "",
 		Name:  "PtPlaceholder3",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder4X64,
+		Index: PartitionCountersPtPlaceholder4X64,
 		Label: "",
 		Name:  "PtPlaceholder4",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder5X64,
+		Index: PartitionCountersPtPlaceholder5X64,
 		Label: "",
 		Name:  "PtPlaceholder5",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder6X64,
+		Index: PartitionCountersPtPlaceholder6X64,
 		Label: "",
 		Name:  "PtPlaceholder6",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder7X64,
+		Index: PartitionCountersPtPlaceholder7X64,
 		Label: "",
 		Name:  "PtPlaceholder7",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtPlaceholder8X64,
+		Index: PartitionCountersPtPlaceholder8X64,
 		Label: "",
 		Name:  "PtPlaceholder8",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtHypervisorStateTransferGenerationX64,
+		Index: PartitionCountersPtHypervisorStateTransferGenerationX64,
 		Label: "",
 		Name:  "PtHypervisorStateTransferGeneration",
 	}, {
 		Arch:  "x64",
-		Index: HvPartitionCountersPtNumberofActiveChildPartitionsX64,
+		Index: PartitionCountersPtNumberofActiveChildPartitionsX64,
 		Label: "",
 		Name:  "PtNumberofActiveChildPartitions",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtHwpRequestValueArm64,
+		Index: PartitionCountersPtHwpRequestValueArm64,
 		Label: "",
 		Name:  "PtHwpRequestValue",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtAutoSuspendEnableTimeArm64,
+		Index: PartitionCountersPtAutoSuspendEnableTimeArm64,
 		Label: "",
 		Name:  "PtAutoSuspendEnableTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtAutoSuspendTriggerTimeArm64,
+		Index: PartitionCountersPtAutoSuspendTriggerTimeArm64,
 		Label: "",
 		Name:  "PtAutoSuspendTriggerTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtAutoSuspendDisableTimeArm64,
+		Index: PartitionCountersPtAutoSuspendDisableTimeArm64,
 		Label: "",
 		Name:  "PtAutoSuspendDisableTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder1Arm64,
+		Index: PartitionCountersPtPlaceholder1Arm64,
 		Label: "",
 		Name:  "PtPlaceholder1",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder2Arm64,
+		Index: PartitionCountersPtPlaceholder2Arm64,
 		Label: "",
 		Name:  "PtPlaceholder2",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder3Arm64,
+		Index: PartitionCountersPtPlaceholder3Arm64,
 		Label: "",
 		Name:  "PtPlaceholder3",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder4Arm64,
+		Index: PartitionCountersPtPlaceholder4Arm64,
 		Label: "",
 		Name:  "PtPlaceholder4",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder5Arm64,
+		Index: PartitionCountersPtPlaceholder5Arm64,
 		Label: "",
 		Name:  "PtPlaceholder5",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder6Arm64,
+		Index: PartitionCountersPtPlaceholder6Arm64,
 		Label: "",
 		Name:  "PtPlaceholder6",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder7Arm64,
+		Index: PartitionCountersPtPlaceholder7Arm64,
 		Label: "",
 		Name:  "PtPlaceholder7",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtPlaceholder8Arm64,
+		Index: PartitionCountersPtPlaceholder8Arm64,
 		Label: "",
 		Name:  "PtPlaceholder8",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtHypervisorStateTransferGenerationArm64,
+		Index: PartitionCountersPtHypervisorStateTransferGenerationArm64,
 		Label: "",
 		Name:  "PtHypervisorStateTransferGeneration",
 	}, {
 		Arch:  "arm64",
-		Index: HvPartitionCountersPtNumberofActiveChildPartitionsArm64,
+		Index: PartitionCountersPtNumberofActiveChildPartitionsArm64,
 		Label: "",
 		Name:  "PtNumberofActiveChildPartitions",
 	}},
@@ -1892,1536 +1875,1536 @@ var StatsGroups = [...]abi.StatsGroup{{
 	Release: true,
 }, {
 	Counters: []abi.Counter{{
-		Index: HvVPCountersVPTotalRunTime,
+		Index: VPCountersVPTotalRunTime,
 		Label: "",
 		Name:  "VpTotalRunTime",
 	}, {
-		Index: HvVPCountersVPHypervisorRunTime,
+		Index: VPCountersVPHypervisorRunTime,
 		Label: "",
 		Name:  "VpHypervisorRunTime",
 	}, {
-		Index: HvVPCountersVPRemoteNodeRunTime,
+		Index: VPCountersVPRemoteNodeRunTime,
 		Label: "",
 		Name:  "VpRemoteNodeRunTime",
 	}, {
-		Index: HvVPCountersVPNormalizedRunTime,
+		Index: VPCountersVPNormalizedRunTime,
 		Label: "",
 		Name:  "VpNormalizedRunTime",
 	}, {
-		Index: HvVPCountersVPIdealCPU,
+		Index: VPCountersVPIdealCPU,
 		Label: "",
 		Name:  "VpIdealCpu",
 	}, {
-		Index: HvVPCountersVPHypercallsCount,
+		Index: VPCountersVPHypercallsCount,
 		Label: "",
 		Name:  "VpHypercallsCount",
 	}, {
-		Index: HvVPCountersVPHypercallsTime,
+		Index: VPCountersVPHypercallsTime,
 		Label: "",
 		Name:  "VpHypercallsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageInvalidationsCountX64,
+		Index: VPCountersVPPageInvalidationsCountX64,
 		Label: "",
 		Name:  "VpPageInvalidationsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageInvalidationsTimeX64,
+		Index: VPCountersVPPageInvalidationsTimeX64,
 		Label: "",
 		Name:  "VpPageInvalidationsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPControlRegisterAccessesCountX64,
+		Index: VPCountersVPControlRegisterAccessesCountX64,
 		Label: "",
 		Name:  "VpControlRegisterAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPControlRegisterAccessesTimeX64,
+		Index: VPCountersVPControlRegisterAccessesTimeX64,
 		Label: "",
 		Name:  "VpControlRegisterAccessesTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIOInstructionsCountX64,
+		Index: VPCountersVPIOInstructionsCountX64,
 		Label: "",
 		Name:  "VpIoInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIOInstructionsTimeX64,
+		Index: VPCountersVPIOInstructionsTimeX64,
 		Label: "",
 		Name:  "VpIoInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHltInstructionsCountX64,
+		Index: VPCountersVPHltInstructionsCountX64,
 		Label: "",
 		Name:  "VpHltInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHltInstructionsTimeX64,
+		Index: VPCountersVPHltInstructionsTimeX64,
 		Label: "",
 		Name:  "VpHltInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMwaitInstructionsCountX64,
+		Index: VPCountersVPMwaitInstructionsCountX64,
 		Label: "",
 		Name:  "VpMwaitInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMwaitInstructionsTimeX64,
+		Index: VPCountersVPMwaitInstructionsTimeX64,
 		Label: "",
 		Name:  "VpMwaitInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPCPUIDInstructionsCountX64,
+		Index: VPCountersVPCPUIDInstructionsCountX64,
 		Label: "",
 		Name:  "VpCpuidInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPCPUIDInstructionsTimeX64,
+		Index: VPCountersVPCPUIDInstructionsTimeX64,
 		Label: "",
 		Name:  "VpCpuidInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMSRAccessesCountX64,
+		Index: VPCountersVPMSRAccessesCountX64,
 		Label: "",
 		Name:  "VpMsrAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMSRAccessesTimeX64,
+		Index: VPCountersVPMSRAccessesTimeX64,
 		Label: "",
 		Name:  "VpMsrAccessesTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherInterceptsCountX64,
+		Index: VPCountersVPOtherInterceptsCountX64,
 		Label: "",
 		Name:  "VpOtherInterceptsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherInterceptsTimeX64,
+		Index: VPCountersVPOtherInterceptsTimeX64,
 		Label: "",
 		Name:  "VpOtherInterceptsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExternalInterruptsCountX64,
+		Index: VPCountersVPExternalInterruptsCountX64,
 		Label: "",
 		Name:  "VpExternalInterruptsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExternalInterruptsTimeX64,
+		Index: VPCountersVPExternalInterruptsTimeX64,
 		Label: "",
 		Name:  "VpExternalInterruptsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPendingInterruptsCountX64,
+		Index: VPCountersVPPendingInterruptsCountX64,
 		Label: "",
 		Name:  "VpPendingInterruptsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPendingInterruptsTimeX64,
+		Index: VPCountersVPPendingInterruptsTimeX64,
 		Label: "",
 		Name:  "VpPendingInterruptsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEmulatedInstructionsCountX64,
+		Index: VPCountersVPEmulatedInstructionsCountX64,
 		Label: "",
 		Name:  "VpEmulatedInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEmulatedInstructionsTimeX64,
+		Index: VPCountersVPEmulatedInstructionsTimeX64,
 		Label: "",
 		Name:  "VpEmulatedInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDebugRegisterAccessesCountX64,
+		Index: VPCountersVPDebugRegisterAccessesCountX64,
 		Label: "",
 		Name:  "VpDebugRegisterAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDebugRegisterAccessesTimeX64,
+		Index: VPCountersVPDebugRegisterAccessesTimeX64,
 		Label: "",
 		Name:  "VpDebugRegisterAccessesTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageFaultInterceptsCountX64,
+		Index: VPCountersVPPageFaultInterceptsCountX64,
 		Label: "",
 		Name:  "VpPageFaultInterceptsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageFaultInterceptsTimeX64,
+		Index: VPCountersVPPageFaultInterceptsTimeX64,
 		Label: "",
 		Name:  "VpPageFaultInterceptsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGuestPageTableMapsX64,
+		Index: VPCountersVPGuestPageTableMapsX64,
 		Label: "",
 		Name:  "VpGuestPageTableMaps",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLargePageTLBFillsX64,
+		Index: VPCountersVPLargePageTLBFillsX64,
 		Label: "",
 		Name:  "VpLargePageTlbFills",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPSmallPageTLBFillsX64,
+		Index: VPCountersVPSmallPageTLBFillsX64,
 		Label: "",
 		Name:  "VpSmallPageTlbFills",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPReflectedGuestPageFaultsX64,
+		Index: VPCountersVPReflectedGuestPageFaultsX64,
 		Label: "",
 		Name:  "VpReflectedGuestPageFaults",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAPICMmioAccessesX64,
+		Index: VPCountersVPAPICMmioAccessesX64,
 		Label: "",
 		Name:  "VpApicMmioAccesses",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIOInterceptMessagesX64,
+		Index: VPCountersVPIOInterceptMessagesX64,
 		Label: "",
 		Name:  "VpIoInterceptMessages",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMemoryInterceptMessagesX64,
+		Index: VPCountersVPMemoryInterceptMessagesX64,
 		Label: "",
 		Name:  "VpMemoryInterceptMessages",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAPICEOIAccessesX64,
+		Index: VPCountersVPAPICEOIAccessesX64,
 		Label: "",
 		Name:  "VpApicEoiAccesses",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherMessagesX64,
+		Index: VPCountersVPOtherMessagesX64,
 		Label: "",
 		Name:  "VpOtherMessages",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableAllocationsX64,
+		Index: VPCountersVPPageTableAllocationsX64,
 		Label: "",
 		Name:  "VpPageTableAllocations",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLogicalProcessorMigrationsX64,
+		Index: VPCountersVPLogicalProcessorMigrationsX64,
 		Label: "",
 		Name:  "VpLogicalProcessorMigrations",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAddressSpaceEvictionsX64,
+		Index: VPCountersVPAddressSpaceEvictionsX64,
 		Label: "",
 		Name:  "VpAddressSpaceEvictions",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAddressSpaceSwitchesX64,
+		Index: VPCountersVPAddressSpaceSwitchesX64,
 		Label: "",
 		Name:  "VpAddressSpaceSwitches",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAddressDomainFlushesX64,
+		Index: VPCountersVPAddressDomainFlushesX64,
 		Label: "",
 		Name:  "VpAddressDomainFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAddressSpaceFlushesX64,
+		Index: VPCountersVPAddressSpaceFlushesX64,
 		Label: "",
 		Name:  "VpAddressSpaceFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGlobalGVARangeFlushesX64,
+		Index: VPCountersVPGlobalGVARangeFlushesX64,
 		Label: "",
 		Name:  "VpGlobalGvaRangeFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLocalGVARangeFlushesX64,
+		Index: VPCountersVPLocalGVARangeFlushesX64,
 		Label: "",
 		Name:  "VpLocalGvaRangeFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableEvictionsX64,
+		Index: VPCountersVPPageTableEvictionsX64,
 		Label: "",
 		Name:  "VpPageTableEvictions",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableReclamationsX64,
+		Index: VPCountersVPPageTableReclamationsX64,
 		Label: "",
 		Name:  "VpPageTableReclamations",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableResetsX64,
+		Index: VPCountersVPPageTableResetsX64,
 		Label: "",
 		Name:  "VpPageTableResets",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableValidationsX64,
+		Index: VPCountersVPPageTableValidationsX64,
 		Label: "",
 		Name:  "VpPageTableValidations",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAPICTprAccessesX64,
+		Index: VPCountersVPAPICTprAccessesX64,
 		Label: "",
 		Name:  "VpApicTprAccesses",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageTableWriteInterceptsX64,
+		Index: VPCountersVPPageTableWriteInterceptsX64,
 		Label: "",
 		Name:  "VpPageTableWriteIntercepts",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPSyntheticInterruptsX64,
+		Index: VPCountersVPSyntheticInterruptsX64,
 		Label: "",
 		Name:  "VpSyntheticInterrupts",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVirtualInterruptsX64,
+		Index: VPCountersVPVirtualInterruptsX64,
 		Label: "",
 		Name:  "VpVirtualInterrupts",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAPICIpisSentX64,
+		Index: VPCountersVPAPICIpisSentX64,
 		Label: "",
 		Name:  "VpApicIpisSent",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPAPICSelfIpisSentX64,
+		Index: VPCountersVPAPICSelfIpisSentX64,
 		Label: "",
 		Name:  "VpApicSelfIpisSent",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGPASpaceHypercallsX64,
+		Index: VPCountersVPGPASpaceHypercallsX64,
 		Label: "",
 		Name:  "VpGpaSpaceHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLogicalProcessorHypercallsX64,
+		Index: VPCountersVPLogicalProcessorHypercallsX64,
 		Label: "",
 		Name:  "VpLogicalProcessorHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLongSpinWaitHypercallsX64,
+		Index: VPCountersVPLongSpinWaitHypercallsX64,
 		Label: "",
 		Name:  "VpLongSpinWaitHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherHypercallsX64,
+		Index: VPCountersVPOtherHypercallsX64,
 		Label: "",
 		Name:  "VpOtherHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPSyntheticInterruptHypercallsX64,
+		Index: VPCountersVPSyntheticInterruptHypercallsX64,
 		Label: "",
 		Name:  "VpSyntheticInterruptHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVirtualInterruptHypercallsX64,
+		Index: VPCountersVPVirtualInterruptHypercallsX64,
 		Label: "",
 		Name:  "VpVirtualInterruptHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVirtualMmuHypercallsX64,
+		Index: VPCountersVPVirtualMmuHypercallsX64,
 		Label: "",
 		Name:  "VpVirtualMmuHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVirtualProcessorHypercallsX64,
+		Index: VPCountersVPVirtualProcessorHypercallsX64,
 		Label: "",
 		Name:  "VpVirtualProcessorHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHardwareInterruptsX64,
+		Index: VPCountersVPHardwareInterruptsX64,
 		Label: "",
 		Name:  "VpHardwareInterrupts",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedPageFaultInterceptsCountX64,
+		Index: VPCountersVPNestedPageFaultInterceptsCountX64,
 		Label: "",
 		Name:  "VpNestedPageFaultInterceptsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedPageFaultInterceptsTimeX64,
+		Index: VPCountersVPNestedPageFaultInterceptsTimeX64,
 		Label: "",
 		Name:  "VpNestedPageFaultInterceptsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageScansX64,
+		Index: VPCountersVPPageScansX64,
 		Label: "",
 		Name:  "VpPageScans",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLogicalProcessorDispatchesX64,
+		Index: VPCountersVPLogicalProcessorDispatchesX64,
 		Label: "",
 		Name:  "VpLogicalProcessorDispatches",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeX64,
+		Index: VPCountersVPWaitingForCPUTimeX64,
 		Label: "",
 		Name:  "VpWaitingForCpuTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExtendedHypercallsX64,
+		Index: VPCountersVPExtendedHypercallsX64,
 		Label: "",
 		Name:  "VpExtendedHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExtendedHypercallInterceptMessagesX64,
+		Index: VPCountersVPExtendedHypercallInterceptMessagesX64,
 		Label: "",
 		Name:  "VpExtendedHypercallInterceptMessages",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMbecNestedPageTableSwitchesX64,
+		Index: VPCountersVPMbecNestedPageTableSwitchesX64,
 		Label: "",
 		Name:  "VpMbecNestedPageTableSwitches",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherReflectedGuestExceptionsX64,
+		Index: VPCountersVPOtherReflectedGuestExceptionsX64,
 		Label: "",
 		Name:  "VpOtherReflectedGuestExceptions",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGlobalIOTLBFlushesX64,
+		Index: VPCountersVPGlobalIOTLBFlushesX64,
 		Label: "",
 		Name:  "VpGlobalIoTlbFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGlobalIOTLBFlushCostX64,
+		Index: VPCountersVPGlobalIOTLBFlushCostX64,
 		Label: "",
 		Name:  "VpGlobalIoTlbFlushCost",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLocalIOTLBFlushesX64,
+		Index: VPCountersVPLocalIOTLBFlushesX64,
 		Label: "",
 		Name:  "VpLocalIoTlbFlushes",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLocalIOTLBFlushCostX64,
+		Index: VPCountersVPLocalIOTLBFlushCostX64,
 		Label: "",
 		Name:  "VpLocalIoTlbFlushCost",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHypercallsForwardedCountX64,
+		Index: VPCountersVPHypercallsForwardedCountX64,
 		Label: "",
 		Name:  "VpHypercallsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHypercallsForwardingTimeX64,
+		Index: VPCountersVPHypercallsForwardingTimeX64,
 		Label: "",
 		Name:  "VpHypercallsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageInvalidationsForwardedCountX64,
+		Index: VPCountersVPPageInvalidationsForwardedCountX64,
 		Label: "",
 		Name:  "VpPageInvalidationsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageInvalidationsForwardingTimeX64,
+		Index: VPCountersVPPageInvalidationsForwardingTimeX64,
 		Label: "",
 		Name:  "VpPageInvalidationsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPControlRegisterAccessesForwardedCountX64,
+		Index: VPCountersVPControlRegisterAccessesForwardedCountX64,
 		Label: "",
 		Name:  "VpControlRegisterAccessesForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPControlRegisterAccessesForwardingTimeX64,
+		Index: VPCountersVPControlRegisterAccessesForwardingTimeX64,
 		Label: "",
 		Name:  "VpControlRegisterAccessesForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIOInstructionsForwardedCountX64,
+		Index: VPCountersVPIOInstructionsForwardedCountX64,
 		Label: "",
 		Name:  "VpIoInstructionsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIOInstructionsForwardingTimeX64,
+		Index: VPCountersVPIOInstructionsForwardingTimeX64,
 		Label: "",
 		Name:  "VpIoInstructionsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHltInstructionsForwardedCountX64,
+		Index: VPCountersVPHltInstructionsForwardedCountX64,
 		Label: "",
 		Name:  "VpHltInstructionsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHltInstructionsForwardingTimeX64,
+		Index: VPCountersVPHltInstructionsForwardingTimeX64,
 		Label: "",
 		Name:  "VpHltInstructionsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMwaitInstructionsForwardedCountX64,
+		Index: VPCountersVPMwaitInstructionsForwardedCountX64,
 		Label: "",
 		Name:  "VpMwaitInstructionsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMwaitInstructionsForwardingTimeX64,
+		Index: VPCountersVPMwaitInstructionsForwardingTimeX64,
 		Label: "",
 		Name:  "VpMwaitInstructionsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPCPUIDInstructionsForwardedCountX64,
+		Index: VPCountersVPCPUIDInstructionsForwardedCountX64,
 		Label: "",
 		Name:  "VpCpuidInstructionsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPCPUIDInstructionsForwardingTimeX64,
+		Index: VPCountersVPCPUIDInstructionsForwardingTimeX64,
 		Label: "",
 		Name:  "VpCpuidInstructionsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMSRAccessesForwardedCountX64,
+		Index: VPCountersVPMSRAccessesForwardedCountX64,
 		Label: "",
 		Name:  "VpMsrAccessesForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMSRAccessesForwardingTimeX64,
+		Index: VPCountersVPMSRAccessesForwardingTimeX64,
 		Label: "",
 		Name:  "VpMsrAccessesForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherInterceptsForwardedCountX64,
+		Index: VPCountersVPOtherInterceptsForwardedCountX64,
 		Label: "",
 		Name:  "VpOtherInterceptsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPOtherInterceptsForwardingTimeX64,
+		Index: VPCountersVPOtherInterceptsForwardingTimeX64,
 		Label: "",
 		Name:  "VpOtherInterceptsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExternalInterruptsForwardedCountX64,
+		Index: VPCountersVPExternalInterruptsForwardedCountX64,
 		Label: "",
 		Name:  "VpExternalInterruptsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExternalInterruptsForwardingTimeX64,
+		Index: VPCountersVPExternalInterruptsForwardingTimeX64,
 		Label: "",
 		Name:  "VpExternalInterruptsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPendingInterruptsForwardedCountX64,
+		Index: VPCountersVPPendingInterruptsForwardedCountX64,
 		Label: "",
 		Name:  "VpPendingInterruptsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPendingInterruptsForwardingTimeX64,
+		Index: VPCountersVPPendingInterruptsForwardingTimeX64,
 		Label: "",
 		Name:  "VpPendingInterruptsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEmulatedInstructionsForwardedCountX64,
+		Index: VPCountersVPEmulatedInstructionsForwardedCountX64,
 		Label: "",
 		Name:  "VpEmulatedInstructionsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEmulatedInstructionsForwardingTimeX64,
+		Index: VPCountersVPEmulatedInstructionsForwardingTimeX64,
 		Label: "",
 		Name:  "VpEmulatedInstructionsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDebugRegisterAccessesForwardedCountX64,
+		Index: VPCountersVPDebugRegisterAccessesForwardedCountX64,
 		Label: "",
 		Name:  "VpDebugRegisterAccessesForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDebugRegisterAccessesForwardingTimeX64,
+		Index: VPCountersVPDebugRegisterAccessesForwardingTimeX64,
 		Label: "",
 		Name:  "VpDebugRegisterAccessesForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageFaultInterceptsForwardedCountX64,
+		Index: VPCountersVPPageFaultInterceptsForwardedCountX64,
 		Label: "",
 		Name:  "VpPageFaultInterceptsForwardedCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPageFaultInterceptsForwardingTimeX64,
+		Index: VPCountersVPPageFaultInterceptsForwardingTimeX64,
 		Label: "",
 		Name:  "VpPageFaultInterceptsForwardingTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmclearEmulationCountX64,
+		Index: VPCountersVPVmclearEmulationCountX64,
 		Label: "",
 		Name:  "VpVmclearEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmclearEmulationTimeX64,
+		Index: VPCountersVPVmclearEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmclearEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmptrldEmulationCountX64,
+		Index: VPCountersVPVmptrldEmulationCountX64,
 		Label: "",
 		Name:  "VpVmptrldEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmptrldEmulationTimeX64,
+		Index: VPCountersVPVmptrldEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmptrldEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmptrstEmulationCountX64,
+		Index: VPCountersVPVmptrstEmulationCountX64,
 		Label: "",
 		Name:  "VpVmptrstEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmptrstEmulationTimeX64,
+		Index: VPCountersVPVmptrstEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmptrstEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmreadEmulationCountX64,
+		Index: VPCountersVPVmreadEmulationCountX64,
 		Label: "",
 		Name:  "VpVmreadEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmreadEmulationTimeX64,
+		Index: VPCountersVPVmreadEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmreadEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmwriteEmulationCountX64,
+		Index: VPCountersVPVmwriteEmulationCountX64,
 		Label: "",
 		Name:  "VpVmwriteEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmwriteEmulationTimeX64,
+		Index: VPCountersVPVmwriteEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmwriteEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmxoffEmulationCountX64,
+		Index: VPCountersVPVmxoffEmulationCountX64,
 		Label: "",
 		Name:  "VpVmxoffEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmxoffEmulationTimeX64,
+		Index: VPCountersVPVmxoffEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmxoffEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmxonEmulationCountX64,
+		Index: VPCountersVPVmxonEmulationCountX64,
 		Label: "",
 		Name:  "VpVmxonEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmxonEmulationTimeX64,
+		Index: VPCountersVPVmxonEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmxonEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedVmEntriesCountX64,
+		Index: VPCountersVPNestedVmEntriesCountX64,
 		Label: "",
 		Name:  "VpNestedVMEntriesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedVmEntriesTimeX64,
+		Index: VPCountersVPNestedVmEntriesTimeX64,
 		Label: "",
 		Name:  "VpNestedVMEntriesTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedSlatSoftPageFaultsCountX64,
+		Index: VPCountersVPNestedSlatSoftPageFaultsCountX64,
 		Label: "",
 		Name:  "VpNestedSLATSoftPageFaultsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedSlatSoftPageFaultsTimeX64,
+		Index: VPCountersVPNestedSlatSoftPageFaultsTimeX64,
 		Label: "",
 		Name:  "VpNestedSLATSoftPageFaultsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedSlatHardPageFaultsCountX64,
+		Index: VPCountersVPNestedSlatHardPageFaultsCountX64,
 		Label: "",
 		Name:  "VpNestedSLATHardPageFaultsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedSlatHardPageFaultsTimeX64,
+		Index: VPCountersVPNestedSlatHardPageFaultsTimeX64,
 		Label: "",
 		Name:  "VpNestedSLATHardPageFaultsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvEptAllContextEmulationCountX64,
+		Index: VPCountersVPInvEptAllContextEmulationCountX64,
 		Label: "",
 		Name:  "VpInvEptAllContextEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvEptAllContextEmulationTimeX64,
+		Index: VPCountersVPInvEptAllContextEmulationTimeX64,
 		Label: "",
 		Name:  "VpInvEptAllContextEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvEptSingleContextEmulationCountX64,
+		Index: VPCountersVPInvEptSingleContextEmulationCountX64,
 		Label: "",
 		Name:  "VpInvEptSingleContextEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvEptSingleContextEmulationTimeX64,
+		Index: VPCountersVPInvEptSingleContextEmulationTimeX64,
 		Label: "",
 		Name:  "VpInvEptSingleContextEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidAllContextEmulationCountX64,
+		Index: VPCountersVPInvVpidAllContextEmulationCountX64,
 		Label: "",
 		Name:  "VpInvVpidAllContextEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidAllContextEmulationTimeX64,
+		Index: VPCountersVPInvVpidAllContextEmulationTimeX64,
 		Label: "",
 		Name:  "VpInvVpidAllContextEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidSingleContextEmulationCountX64,
+		Index: VPCountersVPInvVpidSingleContextEmulationCountX64,
 		Label: "",
 		Name:  "VpInvVpidSingleContextEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidSingleContextEmulationTimeX64,
+		Index: VPCountersVPInvVpidSingleContextEmulationTimeX64,
 		Label: "",
 		Name:  "VpInvVpidSingleContextEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidSingleAddressEmulationCountX64,
+		Index: VPCountersVPInvVpidSingleAddressEmulationCountX64,
 		Label: "",
 		Name:  "VpInvVpidSingleAddressEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPInvVpidSingleAddressEmulationTimeX64,
+		Index: VPCountersVPInvVpidSingleAddressEmulationTimeX64,
 		Label: "",
 		Name:  "VpInvVpidSingleAddressEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedTLBPageTableReclamationsX64,
+		Index: VPCountersVPNestedTLBPageTableReclamationsX64,
 		Label: "",
 		Name:  "VpNestedTlbPageTableReclamations",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPNestedTLBPageTableEvictionsX64,
+		Index: VPCountersVPNestedTLBPageTableEvictionsX64,
 		Label: "",
 		Name:  "VpNestedTlbPageTableEvictions",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64,
+		Index: VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsX64,
 		Label: "",
 		Name:  "VpFlushGuestPhysicalAddressSpaceHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPFlushGuestPhysicalAddressListHypercallsX64,
+		Index: VPCountersVPFlushGuestPhysicalAddressListHypercallsX64,
 		Label: "",
 		Name:  "VpFlushGuestPhysicalAddressListHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPostedInterruptNotificationsX64,
+		Index: VPCountersVPPostedInterruptNotificationsX64,
 		Label: "",
 		Name:  "VpPostedInterruptNotifications",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPostedInterruptScansX64,
+		Index: VPCountersVPPostedInterruptScansX64,
 		Label: "",
 		Name:  "VpPostedInterruptScans",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPTotalCoreRunTimeX64,
+		Index: VPCountersVPTotalCoreRunTimeX64,
 		Label: "",
 		Name:  "VpTotalCoreRunTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPMaximumRunTimeX64,
+		Index: VPCountersVPMaximumRunTimeX64,
 		Label: "",
 		Name:  "VpMaximumRunTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHwpRequestContextSwitchesX64,
+		Index: VPCountersVPHwpRequestContextSwitchesX64,
 		Label: "",
 		Name:  "VpHwpRequestContextSwitches",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket0X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket0X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket0",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket1X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket1X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket1",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket2X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket2X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket2",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket3X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket3X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket3",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket4X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket4X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket4",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket5X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket5X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket5",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket6X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket6X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket6",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmloadEmulationCountX64,
+		Index: VPCountersVPVmloadEmulationCountX64,
 		Label: "",
 		Name:  "VpVmloadEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmloadEmulationTimeX64,
+		Index: VPCountersVPVmloadEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmloadEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmsaveEmulationCountX64,
+		Index: VPCountersVPVmsaveEmulationCountX64,
 		Label: "",
 		Name:  "VpVmsaveEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVmsaveEmulationTimeX64,
+		Index: VPCountersVPVmsaveEmulationTimeX64,
 		Label: "",
 		Name:  "VpVmsaveEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGifInstructionEmulationCountX64,
+		Index: VPCountersVPGifInstructionEmulationCountX64,
 		Label: "",
 		Name:  "VpGifInstructionEmulationCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPGifInstructionEmulationTimeX64,
+		Index: VPCountersVPGifInstructionEmulationTimeX64,
 		Label: "",
 		Name:  "VpGifInstructionEmulationTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEmulatedErrataSVMInstructionsX64,
+		Index: VPCountersVPEmulatedErrataSVMInstructionsX64,
 		Label: "",
 		Name:  "VpEmulatedErrataSvmInstructions",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder1X64,
+		Index: VPCountersVPPlaceholder1X64,
 		Label: "",
 		Name:  "VpPlaceholder1",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder2X64,
+		Index: VPCountersVPPlaceholder2X64,
 		Label: "",
 		Name:  "VpPlaceholder2",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder3X64,
+		Index: VPCountersVPPlaceholder3X64,
 		Label: "",
 		Name:  "VpPlaceholder3",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder4X64,
+		Index: VPCountersVPPlaceholder4X64,
 		Label: "",
 		Name:  "VpPlaceholder4",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder5X64,
+		Index: VPCountersVPPlaceholder5X64,
 		Label: "",
 		Name:  "VpPlaceholder5",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder6X64,
+		Index: VPCountersVPPlaceholder6X64,
 		Label: "",
 		Name:  "VpPlaceholder6",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder7X64,
+		Index: VPCountersVPPlaceholder7X64,
 		Label: "",
 		Name:  "VpPlaceholder7",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPlaceholder8X64,
+		Index: VPCountersVPPlaceholder8X64,
 		Label: "",
 		Name:  "VpPlaceholder8",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPContentionTimeX64,
+		Index: VPCountersVPContentionTimeX64,
 		Label: "",
 		Name:  "VpContentionTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWakeUpTimeX64,
+		Index: VPCountersVPWakeUpTimeX64,
 		Label: "",
 		Name:  "VpWakeUpTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPSchedulingPriorityX64,
+		Index: VPCountersVPSchedulingPriorityX64,
 		Label: "",
 		Name:  "VpSchedulingPriority",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPRdpmcInstructionsCountX64,
+		Index: VPCountersVPRdpmcInstructionsCountX64,
 		Label: "",
 		Name:  "VpRdpmcInstructionsCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPRdpmcInstructionsTimeX64,
+		Index: VPCountersVPRdpmcInstructionsTimeX64,
 		Label: "",
 		Name:  "VpRdpmcInstructionsTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPerfmonPmuMSRAccessesCountX64,
+		Index: VPCountersVPPerfmonPmuMSRAccessesCountX64,
 		Label: "",
 		Name:  "VpPerfmonPmuMsrAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPerfmonLbrMSRAccessesCountX64,
+		Index: VPCountersVPPerfmonLbrMSRAccessesCountX64,
 		Label: "",
 		Name:  "VpPerfmonLbrMsrAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPerfmonIptMSRAccessesCountX64,
+		Index: VPCountersVPPerfmonIptMSRAccessesCountX64,
 		Label: "",
 		Name:  "VpPerfmonIptMsrAccessesCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPPerfmonInterruptCountX64,
+		Index: VPCountersVPPerfmonInterruptCountX64,
 		Label: "",
 		Name:  "VpPerfmonInterruptCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl1DispatchCountX64,
+		Index: VPCountersVPVtl1DispatchCountX64,
 		Label: "",
 		Name:  "VpVtl1DispatchCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchCountX64,
+		Index: VPCountersVPVtl2DispatchCountX64,
 		Label: "",
 		Name:  "VpVtl2DispatchCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket0X64,
+		Index: VPCountersVPVtl2DispatchBucket0X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket0",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket1X64,
+		Index: VPCountersVPVtl2DispatchBucket1X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket1",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket2X64,
+		Index: VPCountersVPVtl2DispatchBucket2X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket2",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket3X64,
+		Index: VPCountersVPVtl2DispatchBucket3X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket3",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket4X64,
+		Index: VPCountersVPVtl2DispatchBucket4X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket4",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket5X64,
+		Index: VPCountersVPVtl2DispatchBucket5X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket5",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2DispatchBucket6X64,
+		Index: VPCountersVPVtl2DispatchBucket6X64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket6",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl1RunTimeX64,
+		Index: VPCountersVPVtl1RunTimeX64,
 		Label: "",
 		Name:  "VpVtl1RunTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVtl2RunTimeX64,
+		Index: VPCountersVPVtl2RunTimeX64,
 		Label: "",
 		Name:  "VpVtl2RunTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIommuHypercallsX64,
+		Index: VPCountersVPIommuHypercallsX64,
 		Label: "",
 		Name:  "VpIommuHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPCPUGroupHypercallsX64,
+		Index: VPCountersVPCPUGroupHypercallsX64,
 		Label: "",
 		Name:  "VpCpuGroupHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPVsmHypercallsX64,
+		Index: VPCountersVPVsmHypercallsX64,
 		Label: "",
 		Name:  "VpVsmHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPEventLogHypercallsX64,
+		Index: VPCountersVPEventLogHypercallsX64,
 		Label: "",
 		Name:  "VpEventLogHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDeviceDomainHypercallsX64,
+		Index: VPCountersVPDeviceDomainHypercallsX64,
 		Label: "",
 		Name:  "VpDeviceDomainHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPDepositHypercallsX64,
+		Index: VPCountersVPDepositHypercallsX64,
 		Label: "",
 		Name:  "VpDepositHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPSVMHypercallsX64,
+		Index: VPCountersVPSVMHypercallsX64,
 		Label: "",
 		Name:  "VpSvmHypercalls",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPBusLockAcquisitionCountX64,
+		Index: VPCountersVPBusLockAcquisitionCountX64,
 		Label: "",
 		Name:  "VpBusLockAcquisitionCount",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPLoadAvgX64,
+		Index: VPCountersVPLoadAvgX64,
 		Label: "",
 		Name:  "VpLoadAvg",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPRootDispatchThreadBlockedX64,
+		Index: VPCountersVPRootDispatchThreadBlockedX64,
 		Label: "",
 		Name:  "VpRootDispatchThreadBlocked",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPIdleCPUTimeX64,
+		Index: VPCountersVPIdleCPUTimeX64,
 		Label: "",
 		Name:  "VpIdleCpuTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket7X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket7X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket7",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket8X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket8X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket8",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket9X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket9X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket9",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket10X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket10X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket10",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket11X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket11X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket11",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket12X64,
+		Index: VPCountersVPWaitingForCPUTimeBucket12X64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket12",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPHierarchicalSuspendTimeX64,
+		Index: VPCountersVPHierarchicalSuspendTimeX64,
 		Label: "",
 		Name:  "VpHierarchicalSuspendTime",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExpressSchedulingAttemptsX64,
+		Index: VPCountersVPExpressSchedulingAttemptsX64,
 		Label: "",
 		Name:  "VpExpressSchedulingAttempts",
 	}, {
 		Arch:  "x64",
-		Index: HvVPCountersVPExpressSchedulingCountX64,
+		Index: VPCountersVPExpressSchedulingCountX64,
 		Label: "",
 		Name:  "VpExpressSchedulingCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSysRegAccessesCountArm64,
+		Index: VPCountersVPSysRegAccessesCountArm64,
 		Label: "",
 		Name:  "VpSysRegAccessesCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSysRegAccessesTimeArm64,
+		Index: VPCountersVPSysRegAccessesTimeArm64,
 		Label: "",
 		Name:  "VpSysRegAccessesTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSmcInstructionsCountArm64,
+		Index: VPCountersVPSmcInstructionsCountArm64,
 		Label: "",
 		Name:  "VpSmcInstructionsCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSmcInstructionsTimeArm64,
+		Index: VPCountersVPSmcInstructionsTimeArm64,
 		Label: "",
 		Name:  "VpSmcInstructionsTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPOtherInterceptsCountArm64,
+		Index: VPCountersVPOtherInterceptsCountArm64,
 		Label: "",
 		Name:  "VpOtherInterceptsCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPOtherInterceptsTimeArm64,
+		Index: VPCountersVPOtherInterceptsTimeArm64,
 		Label: "",
 		Name:  "VpOtherInterceptsTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExternalInterruptsCountArm64,
+		Index: VPCountersVPExternalInterruptsCountArm64,
 		Label: "",
 		Name:  "VpExternalInterruptsCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExternalInterruptsTimeArm64,
+		Index: VPCountersVPExternalInterruptsTimeArm64,
 		Label: "",
 		Name:  "VpExternalInterruptsTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPendingInterruptsCountArm64,
+		Index: VPCountersVPPendingInterruptsCountArm64,
 		Label: "",
 		Name:  "VpPendingInterruptsCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPendingInterruptsTimeArm64,
+		Index: VPCountersVPPendingInterruptsTimeArm64,
 		Label: "",
 		Name:  "VpPendingInterruptsTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPGuestPageTableMapsArm64,
+		Index: VPCountersVPGuestPageTableMapsArm64,
 		Label: "",
 		Name:  "VpGuestPageTableMaps",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLargePageTLBFillsArm64,
+		Index: VPCountersVPLargePageTLBFillsArm64,
 		Label: "",
 		Name:  "VpLargePageTlbFills",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSmallPageTLBFillsArm64,
+		Index: VPCountersVPSmallPageTLBFillsArm64,
 		Label: "",
 		Name:  "VpSmallPageTlbFills",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPReflectedGuestPageFaultsArm64,
+		Index: VPCountersVPReflectedGuestPageFaultsArm64,
 		Label: "",
 		Name:  "VpReflectedGuestPageFaults",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPMemoryInterceptMessagesArm64,
+		Index: VPCountersVPMemoryInterceptMessagesArm64,
 		Label: "",
 		Name:  "VpMemoryInterceptMessages",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPOtherMessagesArm64,
+		Index: VPCountersVPOtherMessagesArm64,
 		Label: "",
 		Name:  "VpOtherMessages",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLogicalProcessorMigrationsArm64,
+		Index: VPCountersVPLogicalProcessorMigrationsArm64,
 		Label: "",
 		Name:  "VpLogicalProcessorMigrations",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPAddressDomainFlushesArm64,
+		Index: VPCountersVPAddressDomainFlushesArm64,
 		Label: "",
 		Name:  "VpAddressDomainFlushes",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPAddressSpaceFlushesArm64,
+		Index: VPCountersVPAddressSpaceFlushesArm64,
 		Label: "",
 		Name:  "VpAddressSpaceFlushes",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSyntheticInterruptsArm64,
+		Index: VPCountersVPSyntheticInterruptsArm64,
 		Label: "",
 		Name:  "VpSyntheticInterrupts",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVirtualInterruptsArm64,
+		Index: VPCountersVPVirtualInterruptsArm64,
 		Label: "",
 		Name:  "VpVirtualInterrupts",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPAPICSelfIpisSentArm64,
+		Index: VPCountersVPAPICSelfIpisSentArm64,
 		Label: "",
 		Name:  "VpApicSelfIpisSent",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPGPASpaceHypercallsArm64,
+		Index: VPCountersVPGPASpaceHypercallsArm64,
 		Label: "",
 		Name:  "VpGpaSpaceHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLogicalProcessorHypercallsArm64,
+		Index: VPCountersVPLogicalProcessorHypercallsArm64,
 		Label: "",
 		Name:  "VpLogicalProcessorHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLongSpinWaitHypercallsArm64,
+		Index: VPCountersVPLongSpinWaitHypercallsArm64,
 		Label: "",
 		Name:  "VpLongSpinWaitHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPOtherHypercallsArm64,
+		Index: VPCountersVPOtherHypercallsArm64,
 		Label: "",
 		Name:  "VpOtherHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSyntheticInterruptHypercallsArm64,
+		Index: VPCountersVPSyntheticInterruptHypercallsArm64,
 		Label: "",
 		Name:  "VpSyntheticInterruptHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVirtualInterruptHypercallsArm64,
+		Index: VPCountersVPVirtualInterruptHypercallsArm64,
 		Label: "",
 		Name:  "VpVirtualInterruptHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVirtualMmuHypercallsArm64,
+		Index: VPCountersVPVirtualMmuHypercallsArm64,
 		Label: "",
 		Name:  "VpVirtualMmuHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVirtualProcessorHypercallsArm64,
+		Index: VPCountersVPVirtualProcessorHypercallsArm64,
 		Label: "",
 		Name:  "VpVirtualProcessorHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPHardwareInterruptsArm64,
+		Index: VPCountersVPHardwareInterruptsArm64,
 		Label: "",
 		Name:  "VpHardwareInterrupts",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPNestedPageFaultInterceptsCountArm64,
+		Index: VPCountersVPNestedPageFaultInterceptsCountArm64,
 		Label: "",
 		Name:  "VpNestedPageFaultInterceptsCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPNestedPageFaultInterceptsTimeArm64,
+		Index: VPCountersVPNestedPageFaultInterceptsTimeArm64,
 		Label: "",
 		Name:  "VpNestedPageFaultInterceptsTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLogicalProcessorDispatchesArm64,
+		Index: VPCountersVPLogicalProcessorDispatchesArm64,
 		Label: "",
 		Name:  "VpLogicalProcessorDispatches",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeArm64,
+		Index: VPCountersVPWaitingForCPUTimeArm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExtendedHypercallsArm64,
+		Index: VPCountersVPExtendedHypercallsArm64,
 		Label: "",
 		Name:  "VpExtendedHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExtendedHypercallInterceptMessagesArm64,
+		Index: VPCountersVPExtendedHypercallInterceptMessagesArm64,
 		Label: "",
 		Name:  "VpExtendedHypercallInterceptMessages",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPMbecNestedPageTableSwitchesArm64,
+		Index: VPCountersVPMbecNestedPageTableSwitchesArm64,
 		Label: "",
 		Name:  "VpMbecNestedPageTableSwitches",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPOtherReflectedGuestExceptionsArm64,
+		Index: VPCountersVPOtherReflectedGuestExceptionsArm64,
 		Label: "",
 		Name:  "VpOtherReflectedGuestExceptions",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPGlobalIOTLBFlushesArm64,
+		Index: VPCountersVPGlobalIOTLBFlushesArm64,
 		Label: "",
 		Name:  "VpGlobalIoTlbFlushes",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPGlobalIOTLBFlushCostArm64,
+		Index: VPCountersVPGlobalIOTLBFlushCostArm64,
 		Label: "",
 		Name:  "VpGlobalIoTlbFlushCost",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLocalIOTLBFlushesArm64,
+		Index: VPCountersVPLocalIOTLBFlushesArm64,
 		Label: "",
 		Name:  "VpLocalIoTlbFlushes",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLocalIOTLBFlushCostArm64,
+		Index: VPCountersVPLocalIOTLBFlushCostArm64,
 		Label: "",
 		Name:  "VpLocalIoTlbFlushCost",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64,
+		Index: VPCountersVPFlushGuestPhysicalAddressSpaceHypercallsArm64,
 		Label: "",
 		Name:  "VpFlushGuestPhysicalAddressSpaceHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPFlushGuestPhysicalAddressListHypercallsArm64,
+		Index: VPCountersVPFlushGuestPhysicalAddressListHypercallsArm64,
 		Label: "",
 		Name:  "VpFlushGuestPhysicalAddressListHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPostedInterruptNotificationsArm64,
+		Index: VPCountersVPPostedInterruptNotificationsArm64,
 		Label: "",
 		Name:  "VpPostedInterruptNotifications",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPostedInterruptScansArm64,
+		Index: VPCountersVPPostedInterruptScansArm64,
 		Label: "",
 		Name:  "VpPostedInterruptScans",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPTotalCoreRunTimeArm64,
+		Index: VPCountersVPTotalCoreRunTimeArm64,
 		Label: "",
 		Name:  "VpTotalCoreRunTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPMaximumRunTimeArm64,
+		Index: VPCountersVPMaximumRunTimeArm64,
 		Label: "",
 		Name:  "VpMaximumRunTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket0Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket0Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket0",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket1Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket1Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket1",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket2Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket2Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket2",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket3Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket3Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket3",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket4Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket4Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket4",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket5Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket5Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket5",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket6Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket6Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket6",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPHwpRequestContextSwitchesArm64,
+		Index: VPCountersVPHwpRequestContextSwitchesArm64,
 		Label: "",
 		Name:  "VpHwpRequestContextSwitches",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder2Arm64,
+		Index: VPCountersVPPlaceholder2Arm64,
 		Label: "",
 		Name:  "VpPlaceholder2",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder3Arm64,
+		Index: VPCountersVPPlaceholder3Arm64,
 		Label: "",
 		Name:  "VpPlaceholder3",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder4Arm64,
+		Index: VPCountersVPPlaceholder4Arm64,
 		Label: "",
 		Name:  "VpPlaceholder4",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder5Arm64,
+		Index: VPCountersVPPlaceholder5Arm64,
 		Label: "",
 		Name:  "VpPlaceholder5",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder6Arm64,
+		Index: VPCountersVPPlaceholder6Arm64,
 		Label: "",
 		Name:  "VpPlaceholder6",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder7Arm64,
+		Index: VPCountersVPPlaceholder7Arm64,
 		Label: "",
 		Name:  "VpPlaceholder7",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPPlaceholder8Arm64,
+		Index: VPCountersVPPlaceholder8Arm64,
 		Label: "",
 		Name:  "VpPlaceholder8",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPContentionTimeArm64,
+		Index: VPCountersVPContentionTimeArm64,
 		Label: "",
 		Name:  "VpContentionTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWakeUpTimeArm64,
+		Index: VPCountersVPWakeUpTimeArm64,
 		Label: "",
 		Name:  "VpWakeUpTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSchedulingPriorityArm64,
+		Index: VPCountersVPSchedulingPriorityArm64,
 		Label: "",
 		Name:  "VpSchedulingPriority",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl1DispatchCountArm64,
+		Index: VPCountersVPVtl1DispatchCountArm64,
 		Label: "",
 		Name:  "VpVtl1DispatchCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchCountArm64,
+		Index: VPCountersVPVtl2DispatchCountArm64,
 		Label: "",
 		Name:  "VpVtl2DispatchCount",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket0Arm64,
+		Index: VPCountersVPVtl2DispatchBucket0Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket0",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket1Arm64,
+		Index: VPCountersVPVtl2DispatchBucket1Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket1",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket2Arm64,
+		Index: VPCountersVPVtl2DispatchBucket2Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket2",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket3Arm64,
+		Index: VPCountersVPVtl2DispatchBucket3Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket3",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket4Arm64,
+		Index: VPCountersVPVtl2DispatchBucket4Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket4",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket5Arm64,
+		Index: VPCountersVPVtl2DispatchBucket5Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket5",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2DispatchBucket6Arm64,
+		Index: VPCountersVPVtl2DispatchBucket6Arm64,
 		Label: "",
 		Name:  "VpVtl2DispatchBucket6",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl1RunTimeArm64,
+		Index: VPCountersVPVtl1RunTimeArm64,
 		Label: "",
 		Name:  "VpVtl1RunTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVtl2RunTimeArm64,
+		Index: VPCountersVPVtl2RunTimeArm64,
 		Label: "",
 		Name:  "VpVtl2RunTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPIommuHypercallsArm64,
+		Index: VPCountersVPIommuHypercallsArm64,
 		Label: "",
 		Name:  "VpIommuHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPCPUGroupHypercallsArm64,
+		Index: VPCountersVPCPUGroupHypercallsArm64,
 		Label: "",
 		Name:  "VpCpuGroupHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPVsmHypercallsArm64,
+		Index: VPCountersVPVsmHypercallsArm64,
 		Label: "",
 		Name:  "VpVsmHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPEventLogHypercallsArm64,
+		Index: VPCountersVPEventLogHypercallsArm64,
 		Label: "",
 		Name:  "VpEventLogHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPDeviceDomainHypercallsArm64,
+		Index: VPCountersVPDeviceDomainHypercallsArm64,
 		Label: "",
 		Name:  "VpDeviceDomainHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPDepositHypercallsArm64,
+		Index: VPCountersVPDepositHypercallsArm64,
 		Label: "",
 		Name:  "VpDepositHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPSVMHypercallsArm64,
+		Index: VPCountersVPSVMHypercallsArm64,
 		Label: "",
 		Name:  "VpSvmHypercalls",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPLoadAvgArm64,
+		Index: VPCountersVPLoadAvgArm64,
 		Label: "",
 		Name:  "VpLoadAvg",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPRootDispatchThreadBlockedArm64,
+		Index: VPCountersVPRootDispatchThreadBlockedArm64,
 		Label: "",
 		Name:  "VpRootDispatchThreadBlocked",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPIdleCPUTimeArm64,
+		Index: VPCountersVPIdleCPUTimeArm64,
 		Label: "",
 		Name:  "VpIdleCpuTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket7Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket7Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket7",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket8Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket8Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket8",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket9Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket9Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket9",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket10Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket10Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket10",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket11Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket11Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket11",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPWaitingForCPUTimeBucket12Arm64,
+		Index: VPCountersVPWaitingForCPUTimeBucket12Arm64,
 		Label: "",
 		Name:  "VpWaitingForCpuTimeBucket12",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPHierarchicalSuspendTimeArm64,
+		Index: VPCountersVPHierarchicalSuspendTimeArm64,
 		Label: "",
 		Name:  "VpHierarchicalSuspendTime",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExpressSchedulingAttemptsArm64,
+		Index: VPCountersVPExpressSchedulingAttemptsArm64,
 		Label: "",
 		Name:  "VpExpressSchedulingAttempts",
 	}, {
 		Arch:  "arm64",
-		Index: HvVPCountersVPExpressSchedulingCountArm64,
+		Index: VPCountersVPExpressSchedulingCountArm64,
 		Label: "",
 		Name:  "VpExpressSchedulingCount",
 	}},

@@ -43,7 +43,7 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 			if size&7 != 0 || uint(size-EntryHeaderSize) > uint(end-off-EntryHeaderSize) {
 				break
 			}
-			if !yield(Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:], Offset: off}, nil) {
+			if !yield(Entry{Header: hdr, Payload: payload(hdr, size), Offset: off}, nil) {
 				return
 			}
 			off += size
@@ -88,11 +88,21 @@ func (it *Entries) Next() (e Entry, ok bool) {
 		hdr := (*hv.EventlogEntryHeader)(unsafe.Add(it.base, off))
 		if size := int(hdr.Size); size&7 == 0 && uint(size-EntryHeaderSize) <= uint(it.end-off-EntryHeaderSize) {
 			it.off = off + size
-			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:], Offset: off}, true
+			return Entry{Header: hdr, Payload: payload(hdr, size), Offset: off}, true
 		}
 	}
 	it.end = off // stop here (at the end, a no-op); Err says why if off < limit
 	return Entry{}, false
+}
+
+// payload is the bytes of an entry of size bytes (at least the header) after
+// its header. It slices the whole entry rather than adding the header size
+// to the pointer: an entry without payload that ends the buffer would give a
+// pointer one past the allocation, which Go does not allow (the race
+// detector's pointer checks stop on it); slicing leaves the pointer in place
+// when nothing remains.
+func payload(hdr *hv.EventlogEntryHeader, size int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:]
 }
 
 // Err is the corruption that stopped the iteration, or nil at the end and

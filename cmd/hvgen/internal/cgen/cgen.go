@@ -54,6 +54,7 @@ type Member struct {
 	Indent            string
 	Name, Type, Array string
 	Keyword           string   // inline aggregate: struct or union
+	Packed            bool     // inline aggregate: __attribute__((packed))
 	Members           []Member // inline aggregate
 	Bits              []Bit    // inline bitfield
 }
@@ -65,8 +66,9 @@ type Bit struct {
 	Width      int
 }
 
-// Define is a #define.
-type Define struct{ Name, Value string }
+// Define is a #define; If is the preprocessor condition of a constant one
+// architecture defines its own way ("" for all).
+type Define struct{ Name, Value, If string }
 
 // Assert is one _Static_assert.
 type Assert struct {
@@ -97,15 +99,19 @@ func Generate(r *spec.Registry, res layout.Results, version, command string) ([]
 		if c.Value == nil {
 			continue
 		}
-		f.Constants = append(f.Constants, Define{c.Name, typed(c.Type, *c.Value)})
+		d := Define{Name: c.Name, Value: typed(c.Type, *c.Value)}
+		if len(c.Arch) == 1 {
+			d.If = archIf[c.Arch[0]]
+		}
+		f.Constants = append(f.Constants, d)
 	}
 	for _, s := range r.Statuses {
 		if s.Value != nil {
-			f.Constants = append(f.Constants, Define{s.Name, typed("HV_STATUS", *s.Value)})
+			f.Constants = append(f.Constants, Define{Name: s.Name, Value: typed("HV_STATUS", *s.Value)})
 		}
 	}
 	for _, h := range r.Hypercalls {
-		f.Constants = append(f.Constants, Define{h.Name, typed("HV_CALL_CODE", h.Code)})
+		f.Constants = append(f.Constants, Define{Name: h.Name, Value: typed("HV_CALL_CODE", h.Code)})
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, f); err != nil {
@@ -123,10 +129,14 @@ func typed(typ string, v uint64) string {
 
 // cPrimitives are the C spellings of the registry's built-in integer types:
 // <stdint.h> types, so that the header declares no UINT8 or UINT64 of its
-// own (a program's or <windows.h>'s would collide with it).
+// own (a program's or <windows.h>'s would collide with it). BOOLEAN and
+// UINT128 have no <stdint.h> spelling of their own: the header declares them
+// under prefixed names (templates/c_header.tmpl), which also lets
+// "hvgen import" read them back as the registry's BOOLEAN and UINT128 rather
+// than as a UINT8 and a struct.
 var cPrimitives = map[string]string{
 	"UINT8": "uint8_t", "UINT16": "uint16_t", "UINT32": "uint32_t", "UINT64": "uint64_t", "UINT128": "HV_UINT128",
-	"INT8": "int8_t", "INT16": "int16_t", "INT32": "int32_t", "INT64": "int64_t", "BOOLEAN": "uint8_t",
+	"INT8": "int8_t", "INT16": "int16_t", "INT32": "int32_t", "INT64": "int64_t", "BOOLEAN": "HVGEN_BOOLEAN",
 }
 
 // CName is the name the C header gives a registry type: its own name, or
@@ -292,7 +302,7 @@ func (b *builder) members(r *spec.Registry, fields []*spec.Field, depth int, uni
 			case spec.KindBitfield:
 				m.Bits = bits(f.Nested, CName(r.Integer(f.Nested.Base).Name), depth+1)
 			default:
-				m.Keyword = string(f.Nested.Kind)
+				m.Keyword, m.Packed = string(f.Nested.Kind), f.Nested.Packed
 				m.Members = b.members(r, f.Nested.Fields, depth+1, f.Nested.Kind == spec.KindUnion)
 			}
 		}

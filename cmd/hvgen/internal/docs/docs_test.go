@@ -266,6 +266,14 @@ func TestSearchIndex(t *testing.T) {
 // TestVersionsPage: undescribed differences apart, doc changes with text.
 func TestVersionsPage(t *testing.T) {
 	s := fullSite(t)
+	var pairs []string
+	for _, d := range s.Diffs {
+		pairs = append(pairs, d.From+" -> "+d.To)
+	}
+	// Each version against the one before it, every older one against the newest.
+	if want := "wdk-2013 -> tlfs, tlfs -> linux-7.0, wdk-2013 -> linux-7.0"; strings.Join(pairs, ", ") != want {
+		t.Errorf("diffs %v, want %s", pairs, want)
+	}
 	d := s.Diffs[0]
 	if d.Summary.Undescribed == 0 || len(d.Undescribed) != d.Summary.Undescribed {
 		t.Errorf("undescribed: summary %d, listed %d", d.Summary.Undescribed, len(d.Undescribed))
@@ -317,7 +325,7 @@ func TestStatsRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := string(files["stats.md"])
-	for _, want := range []string{" (arm64 only) | ", " | VpTotalRunTime | `HvVPCountersVPTotalRunTime` | "} {
+	for _, want := range []string{" (arm64 only) | ", " | VpTotalRunTime | `VPCountersVPTotalRunTime` | "} {
 		if !strings.Contains(md, want) {
 			t.Errorf("stats.md lacks %q", want)
 		}

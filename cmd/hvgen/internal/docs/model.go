@@ -141,7 +141,8 @@ func counterRows(g *spec.StatsGroup) []CounterRow {
 	return rows
 }
 
-// VersionDiff is what one version changes relative to the previous one.
+// VersionDiff is what one version changes relative to an older one (the one
+// before it, or for the newest version each older one).
 type VersionDiff struct {
 	From, To    string
 	Summary     diff.Summary
@@ -288,8 +289,17 @@ func Build(r *spec.Registry) (*Site, error) {
 		s.Areas = append(s.Areas, a)
 	}
 	slices.Sort(s.Areas)
+	// Each version against the one before it, and every older one against
+	// the newest (the committed reports in generated/ too).
+	var pairs [][2]string
 	for i := 1; i < len(s.Versions); i++ {
-		from, to := s.Versions[i-1], s.Versions[i]
+		pairs = append(pairs, [2]string{s.Versions[i-1], s.Versions[i]})
+	}
+	for i := 0; i+2 < len(s.Versions); i++ {
+		pairs = append(pairs, [2]string{s.Versions[i], s.Versions[len(s.Versions)-1]})
+	}
+	for _, p := range pairs {
+		from, to := p[0], p[1]
 		o, err := diff.NewSide(from, r.View(from))
 		if err != nil {
 			return nil, err

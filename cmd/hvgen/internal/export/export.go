@@ -88,7 +88,7 @@ type Type struct {
 // bit_offset and bit_width within their container.
 type Field struct {
 	Name      string  `json:"name"`
-	GoName    string  `json:"go_name,omitempty"` // Go field or accessor name; empty for padding and anonymous members
+	GoName    string  `json:"go_name,omitempty"` // Go field or accessor name; empty for padding and anonymous structs and unions
 	Type      string  `json:"type"`              // a type name, or "struct"/"union"/"bitfield" for an inline one
 	Offset    int64   `json:"offset"`
 	Size      int64   `json:"size"`
@@ -98,6 +98,7 @@ type Field struct {
 	BitWidth  *int    `json:"bit_width,omitempty"`
 	Reserved  bool    `json:"reserved,omitempty"`
 	Padding   bool    `json:"padding,omitempty"`
+	Packed    bool    `json:"packed,omitempty"` // an inline struct or union that is packed
 	Doc       string  `json:"doc,omitempty"`
 	Fields    []Field `json:"fields,omitempty"` // inline struct, union or bitfield
 }
@@ -119,8 +120,9 @@ type Status struct {
 // Constant is an exported constant; value is null when no reference gives one.
 type Constant struct {
 	Common
-	Value *Word  `json:"value"`
-	Type  string `json:"type,omitempty"`
+	Value *Word    `json:"value"`
+	Type  string   `json:"type,omitempty"`
+	Arch  []string `json:"arch,omitempty"` // set when the constant is defined per architecture
 }
 
 // EventGroup is an exported event-log group.
@@ -262,7 +264,7 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		x := Type{Common: common(&t.Item), GoName: naming.Go(t.Name), Arch: t.Arch, Kind: string(t.Kind), Base: t.Base, Size: l.Size, Align: l.Align, Packed: t.Packed}
 		switch t.Kind {
 		case spec.KindStruct, spec.KindUnion:
-			x.Fields = fields(l)
+			x.Fields = fields(l, 0)
 		case spec.KindBitfield:
 			x.Fields = bitFields(t, l.Size)
 		}
@@ -280,7 +282,7 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		doc.Statuses = append(doc.Statuses, Status{Common: common(&s.Item), Value: s.Value})
 	}
 	for _, c := range src.Constants {
-		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: wordPtr(c.Value), Type: c.Type})
+		doc.Constants = append(doc.Constants, Constant{Common: common(&c.Item), Value: wordPtr(c.Value), Type: c.Type, Arch: c.Arch})
 	}
 	for _, g := range src.EventGroups {
 		x := EventGroup{Common: common(&g.Item), Mask: Word(g.Mask), Entries: []EventEntry{}}
@@ -334,21 +336,30 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func fields(l *layout.Type) []Field {
+// fields exports the members of a layout; base is its offset in the
+// outermost Go type that holds its members (anonymous members are flattened
+// into it), which names an anonymous inline bitfield's Go field.
+func fields(l *layout.Type, base int64) []Field {
 	var out []Field
 	for _, f := range l.Fields {
 		sf := f.Spec
 		x := Field{Name: sf.Name, Type: sf.Type, Offset: f.Offset, Size: f.Size, Count: sf.Count,
 			Flexible: sf.Flexible, Reserved: sf.Reserved, Padding: sf.Padding, Doc: sf.Doc}
-		if sf.Name != "" && !sf.Padding {
+		switch {
+		case sf.Name != "" && !sf.Padding:
 			x.GoName = naming.Field(sf.Name)
+		case sf.Name == "" && sf.Nested != nil && sf.Nested.Kind == spec.KindBitfield:
+			x.GoName = fmt.Sprintf("Bits%X", base+f.Offset) // as gogen names it
 		}
 		if sf.Nested != nil {
-			x.Type = string(sf.Nested.Kind)
-			if sf.Nested.Kind == spec.KindBitfield {
+			x.Type, x.Packed = string(sf.Nested.Kind), sf.Nested.Packed
+			switch {
+			case sf.Nested.Kind == spec.KindBitfield:
 				x.Fields = bitFields(sf.Nested, f.Elem.Size)
-			} else {
-				x.Fields = fields(f.Elem)
+			case sf.Name == "":
+				x.Fields = fields(f.Elem, base+f.Offset)
+			default:
+				x.Fields = fields(f.Elem, 0)
 			}
 		}
 		out = append(out, x)

@@ -245,7 +245,7 @@ func (g *gen) wrapper(i int, h *spec.Hypercall, name string) jen.Code {
 	if h.Input != "" {
 		params = append(params, jen.Id("in").Op("*").Add(g.goType(h.Input)))
 		inArg = bytes("in")
-		if t := g.tail(h.Input); t != nil {
+		if t := g.tail(h.Input); t != nil && !h.Rep { // a rep call's trailing array is its rep list (elems)
 			params = append(params, jen.Id("inList").Index().Add(t))
 			inTail = slice("inList")
 		}

@@ -36,7 +36,7 @@ const abiPath = "github.com/hvgen/hvgen/runtime/abi"
 // the layout assertions of every type whose layout differs between the
 // architectures to zlayout_<goarch>.go; everything else is shared.
 func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]byte, error) {
-	g := &gen{r: r, all: res, res: res["x64"], opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}}
+	g := &gen{r: r, all: res, res: res["x64"], opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}, constGo: map[string]string{}}
 	g.assignNames()
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
@@ -48,7 +48,10 @@ func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]b
 		}
 	}
 	g.typeFiles(add)
-	add("zconst.go", g.constFile())
+	add("zconst.go", g.constFile(""))
+	for _, a := range layout.Arches {
+		add("zconst_"+goArch[a.Name]+".go", g.constFile(a.Name))
+	}
 	add("zstatus.go", g.statusFile())
 	add("zcalls.go", g.callsFile())
 	add("zeventlog.go", g.eventlogFile())
@@ -189,6 +192,7 @@ type gen struct {
 	names   map[string]declared // Go identifier -> what claimed it
 	goNames map[string]string   // ABI type name -> Go name
 	valueGo map[string]string   // ABI enum value name -> Go name
+	constGo map[string]string   // ABI constant name -> Go name
 	asserts []assertion         // filled while emitting types
 }
 
@@ -239,8 +243,15 @@ func (g *gen) assignNames() {
 			g.declare(gn+"ReservedMask", t.Name+" reserved bits", t.Pos)
 		}
 	}
+	// A constant that would take a type's name (the kernel's HV_ISOLATION_TYPE
+	// mask and its enum hv_isolation_type) gets Const after it.
 	for _, c := range g.r.Constants {
-		g.declare(naming.Go(c.Name), c.Name, c.Pos)
+		gn := naming.Go(c.Name)
+		if d, ok := g.names[gn]; ok && g.isType(d.abi) {
+			gn += "Const"
+		}
+		g.constGo[c.Name] = gn
+		g.declare(gn, c.Name, c.Pos)
 	}
 	for _, s := range g.r.Statuses {
 		g.declare(naming.Go(s.Name), s.Name, s.Pos)

@@ -10,21 +10,32 @@ import (
 	"github.com/hvgen/hvgen/spec"
 )
 
-// constFile emits the registry's constants. A constant the reference names
-// without a value is listed in a comment, never given a made-up number.
-func (g *gen) constFile() *jen.File {
-	if len(g.r.Constants) == 0 {
+// constFile emits the registry's constants: those of every architecture
+// (arch ""), or those one architecture defines its own way (a per-architecture
+// file). A constant the reference names without a value is listed in a
+// comment, never given a made-up number.
+func (g *gen) constFile(arch string) *jen.File {
+	var consts []*specConstant
+	for _, c := range g.r.Constants {
+		if arch == "" && len(c.Arch) == 0 || arch != "" && len(c.Arch) > 0 && c.OnArch(arch) {
+			consts = append(consts, c)
+		}
+	}
+	if len(consts) == 0 {
 		return nil
 	}
 	f := g.newFile()
+	if arch != "" {
+		f = g.newArchFile(goArch[arch])
+	}
 	var defs []jen.Code
 	var unknown []string
-	for _, c := range g.r.Constants {
+	for _, c := range consts {
 		if c.Value == nil {
 			unknown = append(unknown, c.Name)
 			continue
 		}
-		d := comment(docLine(naming.Go(c.Name), c.Name, c.Doc)).Id(naming.Go(c.Name))
+		d := comment(docLine(g.constGo[c.Name], c.Name, c.Doc)).Id(g.constGo[c.Name])
 		if c.Type != "" {
 			d = d.Add(g.goType(c.Type))
 		}

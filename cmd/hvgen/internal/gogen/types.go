@@ -125,6 +125,32 @@ func (g *gen) scalarAssert(goName string, lt *layout.Type) {
 
 // goAlign is the alignment to assert: Go aligns nothing beyond 8 bytes, so a
 // 16-byte ABI alignment (UINT128) is not asserted (0).
+// goAlignBound is the most a member's Go type can be aligned: its members'
+// natural alignment, packing ignored (Go has none), at most 8.
+func goAlignBound(lt *layout.Type) int64 {
+	if len(lt.Fields) == 0 {
+		return min(lt.Align, 8)
+	}
+	var a int64 = 1
+	for _, f := range lt.Fields {
+		if f.Elem != nil {
+			a = max(a, goAlignBound(f.Elem))
+		}
+	}
+	return a
+}
+
+// holdsPacked reports whether a layout has a packed aggregate among its
+// members, at any depth: its C alignment is then below what Go gives it.
+func holdsPacked(lt *layout.Type) bool {
+	for _, f := range lt.Fields {
+		if f.Elem != nil && (f.Elem.Spec != nil && f.Elem.Spec.Packed || holdsPacked(f.Elem)) {
+			return true
+		}
+	}
+	return false
+}
+
 func goAlign(a int64) int64 {
 	if a > 8 {
 		return 0
@@ -284,11 +310,12 @@ type structPlan struct {
 	methods []jen.Code
 	later   []func() // nested types, emitted after the struct
 	members map[string]bool
+	size    int64 // the struct's size
 }
 
 func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spec.Type, lt *layout.Type) {
-	p := &structPlan{goName: goName, members: map[string]bool{}}
-	g.flatten(f, p, lt, 0, t.Packed)
+	p := &structPlan{goName: goName, members: map[string]bool{}, size: lt.Size}
+	g.flatten(f, p, lt, 0)
 	body := []jen.Code{jen.Id("_").Qual("structs", "HostLayout")}
 	var have int64 = 1
 	for _, fl := range p.fields {
@@ -300,8 +327,8 @@ func (g *gen) emitStruct(f *jen.File, decl *jen.Statement, goName string, t *spe
 		body = append(body, jen.Id("_").Index(jen.Lit(0)).Id(uintFor(int(min(lt.Align, 8)*8))))
 	}
 	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)}
-	if t.Packed {
-		a.align = 0
+	if t.Packed || holdsPacked(lt) {
+		a.align = 0 // Go aligns the struct to its fields; C packing does not
 	}
 	for _, fl := range p.fields {
 		if fl.typ == nil { // a flexible array: documented, not laid out
@@ -337,7 +364,7 @@ func (p *structPlan) member(g *gen, name string, pos spec.Pos) {
 // flatten adds the members of lt at offset base to p: anonymous structs are
 // flattened into their parent, anonymous unions become one storage field plus
 // accessor methods, named inline aggregates become types of their own.
-func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, packed bool) {
+func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64) {
 	for _, lf := range lt.Fields {
 		sf := lf.Spec
 		off := base + lf.Offset
@@ -355,20 +382,33 @@ func (g *gen) flatten(f *jen.File, p *structPlan, lt *layout.Type, base int64, p
 			p.fields = append(p.fields, goField{doc: fmt.Sprintf(
 				"%s: a variable-length array of %s follows at offset %#x (not part of the struct).", sf.Name, g.elemName(lf), off)})
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindStruct:
-			g.flatten(f, p, lf.Elem, off, packed)
+			g.flatten(f, p, lf.Elem, off)
 		case sf.Nested != nil && sf.Name == "" && sf.Nested.Kind == spec.KindUnion:
 			g.anonymousUnion(f, p, lf, off)
 		default:
-			name := naming.Field(sf.Name)
+			name := memberName(sf, off)
 			p.member(g, name, sf.Pos)
-			typ, align := g.memberType(f, p, lf), lf.Elem.Align
-			if packed && lf.Elem.Align > 1 && off%lf.Elem.Align != 0 {
+			typ, align := g.memberType(f, p, lf, name), lf.Elem.Align
+			if ga := goAlignBound(lf.Elem); ga > 1 && (off%ga != 0 || p.size%ga != 0) {
+				// Unaligned for Go (a packed struct, or a member of packed
+				// type, whose Go type aligns to its fields), or in a struct
+				// whose size is no multiple of it (Go would round it up).
 				typ, align = jen.Index(jen.Lit(int(lf.Size))).Byte(), 1
 				doc += fmt.Sprintf(" (holds a %s at an unaligned offset: copy it in and out)", g.elemName(lf))
 			}
 			p.fields = append(p.fields, goField{name: name, typ: typ, off: off, size: lf.Size, align: align, doc: doc})
 		}
 	}
+}
+
+// memberName is the Go name of a member. An anonymous inline bitfield (a
+// C struct of bit-fields with no member name) has no ABI name; its Go field
+// is named after its offset in the outermost type (Bits0, Bits8).
+func memberName(sf *spec.Field, off int64) string {
+	if sf.Name == "" && sf.Nested != nil && sf.Nested.Kind == spec.KindBitfield {
+		return fmt.Sprintf("Bits%X", off)
+	}
+	return naming.Field(sf.Name)
 }
 
 // elemName names a member's element type for comments.
@@ -381,11 +421,11 @@ func (g *gen) elemName(lf *layout.Field) string {
 
 // memberType returns the Go type of a named member, emitting a type for a
 // named inline aggregate or bitfield.
-func (g *gen) memberType(f *jen.File, p *structPlan, lf *layout.Field) *jen.Statement {
+func (g *gen) memberType(f *jen.File, p *structPlan, lf *layout.Field, goName string) *jen.Statement {
 	sf := lf.Spec
 	var elem *jen.Statement
 	if sf.Nested != nil {
-		nested := p.goName + naming.Field(sf.Name)
+		nested := p.goName + goName
 		lt := lf.Elem
 		p.later = append(p.later, func() {
 			g.emitType(f, nested, sf.Nested, lt, fmt.Sprintf("%s is the type of member %s of %s.", nested, sf.Name, p.goName))
@@ -421,7 +461,7 @@ func (g *gen) anonymousUnion(f *jen.File, p *structPlan, lf *layout.Field, off i
 		if first.Spec.Doc != "" {
 			doc += ": " + first.Spec.Doc
 		}
-		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first), off: off, size: first.Size, align: first.Elem.Align, doc: doc})
+		p.fields = append(p.fields, goField{name: name, typ: g.memberType(f, p, first, name), off: off, size: first.Size, align: first.Elem.Align, doc: doc})
 		rest = members[1:]
 	} else {
 		p.fields = append(p.fields, goField{name: "_", typ: storage(lf.Elem.Size, lf.Elem.Align), off: off, size: lf.Elem.Size, align: lf.Elem.Align,
@@ -442,9 +482,9 @@ func (g *gen) accessors(f *jen.File, p *structPlan, members []*layout.Field, bas
 		if sf.Padding || sf.Flexible {
 			continue
 		}
-		name := naming.Field(sf.Name)
+		name := memberName(sf, base+m.Offset)
 		p.member(g, name, sf.Pos)
-		typ := g.memberType(f, p, m)
+		typ := g.memberType(f, p, m, name)
 		ptr := jen.Qual("unsafe", "Pointer").Call(jen.Id("x"))
 		if off := base + m.Offset; off != 0 {
 			ptr = jen.Qual("unsafe", "Add").Call(ptr, jen.Lit(int(off)))
@@ -470,7 +510,11 @@ func (g *gen) emitUnion(f *jen.File, decl *jen.Statement, goName string, lt *lay
 	for _, m := range p.methods {
 		f.Add(m)
 	}
-	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)})
+	a := assertion{goName: goName, zero: jen.Id(goName).Values(), size: lt.Size, align: goAlign(lt.Align)}
+	if lt.Spec != nil && lt.Spec.Packed || holdsPacked(lt) {
+		a.align = 0 // Go aligns the union's storage; C packing does not
+	}
+	g.asserts = append(g.asserts, a)
 	for _, l := range p.later {
 		l()
 	}

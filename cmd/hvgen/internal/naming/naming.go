@@ -2,10 +2,12 @@
 // Go, so a name is spelled the same way in every output.
 //
 // The rule:
-//   - drop the HV_ / Hv prefix the package name already says
-//     (HV_PARTITION_ID -> PartitionID, HvCallMapStatsPage -> CallMapStatsPage);
+//   - drop the HV_ / Hv / hv_ prefix the package name already says
+//     (HV_PARTITION_ID -> PartitionID, HvCallMapStatsPage -> CallMapStatsPage,
+//     hv_partition_id -> PartitionID; the kernel's HVCALL_MAP_STATS_PAGE ->
+//     CallMapStatsPage);
 //   - hypercall parameter blocks put their role last
-//     (HV_INPUT_MAP_STATS_PAGE -> MapStatsPageInput, HV_OUTPUT_X -> XOutput);
+//     (HV_INPUT_MAP_STATS_PAGE, hv_input_map_stats_page -> MapStatsPageInput);
 //   - split the rest into words (at underscores, or at case changes for
 //     CamelCase names), write each word capitalised, and write the words in
 //     Initialisms in capitals (Vp -> VP, Gpa -> GPA, Id -> ID).
@@ -30,11 +32,13 @@ func Go(abi string) string {
 	s := abi
 	suffix := ""
 	switch {
-	case strings.HasPrefix(s, "HV_INPUT_"):
-		s, suffix = strings.TrimPrefix(s, "HV_INPUT_"), "Input"
-	case strings.HasPrefix(s, "HV_OUTPUT_"):
-		s, suffix = strings.TrimPrefix(s, "HV_OUTPUT_"), "Output"
-	case strings.HasPrefix(s, "HV_"):
+	case strings.HasPrefix(s, "HV_INPUT_"), strings.HasPrefix(s, "hv_input_"):
+		s, suffix = s[len("HV_INPUT_"):], "Input"
+	case strings.HasPrefix(s, "HV_OUTPUT_"), strings.HasPrefix(s, "hv_output_"):
+		s, suffix = s[len("HV_OUTPUT_"):], "Output"
+	case strings.HasPrefix(s, "HVCALL_"):
+		s = "CALL_" + s[len("HVCALL_"):] // the kernel's HVCALL_X is the documents' HvCallX
+	case strings.HasPrefix(s, "HV_"), strings.HasPrefix(s, "hv_"):
 		s = s[3:]
 	case strings.HasPrefix(s, "Hv") && len(s) > 2 && unicode.IsUpper(rune(s[2])):
 		s = s[2:]

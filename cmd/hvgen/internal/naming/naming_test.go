@@ -20,6 +20,11 @@ func TestGo(t *testing.T) {
 		{"HV_CALL_CODE", "CallCode"},
 		{"HvStatsObjectVp", "StatsObjectVP"},
 		{"HV_PAGE_SIZE", "PageSize"},
+		{"hv_input_map_stats_page", "MapStatsPageInput"},
+		{"hv_output_get_vp_registers", "GetVPRegistersOutput"},
+		{"hv_partition_id", "PartitionID"},
+		{"HVCALL_MAP_STATS_PAGE", "CallMapStatsPage"},
+		{"hv_x64_segment_register", "X64SegmentRegister"},
 	} {
 		if got := Go(tc.in); got != tc.want {
 			t.Errorf("Go(%q) = %q, want %q", tc.in, got, tc.want)

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/cimport"
+	"github.com/hvgen/hvgen/spec"
+)
+
+func runImport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import", "import -version V [-root dir] [-commit rev] [-prelude c|linux|file] [-arch list] [-I dir] [-D name[=value]] [-o file | -out dir] header...", stderr)
+	version := fs.String("version", "", "ABI `version` the imported items belong to (required)")
+	root := fs.String("root", ".", "`dir`ectory the header paths are relative to; refs cite them relative to it")
+	var commits specDirs
+	fs.Var(&commits, "commit", "source `revision` cited in every ref (file:line @ revision); header=revision for one header's own; repeatable")
+	prelude := fs.String("prelude", "c", "built-in prelude (c: plain C such as hvgen's own header; linux: kernel C) or a prelude `file`")
+	arches := fs.String("arch", "x64,arm64", "comma-separated `architectures` to import for; types that differ become per-architecture items")
+	out := fs.String("o", "-", "output `file` holding every item (- for standard output)")
+	outDir := fs.String("out", "", "output `dir`ectory: one registry file per header, named <prefix><header>.yaml (instead of -o)")
+	prefix := fs.String("prefix", "", "with -out: `prefix` of the file and area names")
+	area := fs.String("area", "import", "with -o: the file's `area`")
+	conventions := fs.String("conventions", "", "comma-separated document `versions` (newest first, e.g. tlfs,wdk-2013) whose calling conventions to take over for the call codes the registry's aliases of -version pair with their calls (reads the registry: -spec)")
+	aliasesOf := fs.String("aliases", "", "with -conventions: the `version` whose aliases pair call codes and types with the documents' (default -version; a newer kernel can use linux-7.0's)")
+	var rf registryFlags
+	rf.register(fs)
+	var incs, defs specDirs
+	fs.Var(&incs, "I", "include `dir`ectory relative to -root; repeatable")
+	fs.Var(&defs, "D", "define a macro (`name[=value]`) before the prelude's; repeatable")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return exitError(2)
+	}
+	files := fs.Args()
+	switch {
+	case *version == "":
+		return usageError{"-version is required"}
+	case len(files) == 0:
+		return usageError{"name at least one header"}
+	}
+	pre, ok := cimport.Preludes[*prelude]
+	if !ok {
+		data, err := os.ReadFile(*prelude)
+		if err != nil {
+			return usageError{fmt.Sprintf("-prelude %q: not a built-in prelude (c, linux) nor a readable file", *prelude)}
+		}
+		pre = cimport.Prelude{Text: string(data)}
+	}
+	commit, perFileRev := "", map[string]string{}
+	for _, c := range commits {
+		if h, rev, ok := strings.Cut(c, "="); ok {
+			perFileRev[path.Clean(filepath.ToSlash(h))] = rev
+		} else {
+			commit = c
+		}
+	}
+	var convs map[string]*cimport.Convention
+	if *conventions != "" {
+		r, err := rf.load(stderr)
+		if err != nil {
+			return err
+		}
+		av := *aliasesOf
+		if av == "" {
+			av = *version
+		}
+		if convs, err = callConventions(r, av, list(*conventions)); err != nil {
+			return err
+		}
+	}
+	byArch := map[string]*cimport.Result{}
+	for _, a := range list(*arches) {
+		if !slices.Contains(spec.Arches, a) {
+			return usageError{fmt.Sprintf("-arch: unknown architecture %q (x64, arm64)", a)}
+		}
+		res, err := cimport.Parse(&cimport.Config{Arch: a, Root: *root, Files: files, Include: incs, Prelude: pre.Text,
+			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Commits: perFileRev, Conventions: convs})
+		if err != nil {
+			return err
+		}
+		byArch[a] = res
+	}
+	if len(byArch) == 0 {
+		return usageError{"-arch is empty"}
+	}
+	res := cimport.Merge(byArch)
+	for _, p := range res.Skipped {
+		fmt.Fprintf(stderr, "skipped: %s\n", p)
+	}
+	if errs := cimport.Check(res, *version); len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(stderr, e)
+		}
+		return fmt.Errorf("%d layout disagreement(s) between the C front end and the registry's layout engine", len(errs))
+	}
+	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes; skipped %d\n",
+		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Skipped))
+	if *outDir == "" {
+		f := &cimport.File{Area: *area, Types: res.Types, Constants: res.Constants, Statuses: res.Statuses,
+			Hypercalls: res.Hypercalls,
+			Doc:        fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
+		var buf bytes.Buffer
+		if err := cimport.WriteYAML(&buf, f); err != nil {
+			return err
+		}
+		if *out == "-" {
+			_, err := stdout.Write(buf.Bytes())
+			return err
+		}
+		return os.WriteFile(*out, buf.Bytes(), 0o644)
+	}
+	// One file per header, in the order the headers were named.
+	perFile := map[string]*cimport.File{}
+	for _, h := range files {
+		base := strings.TrimSuffix(path.Base(filepath.ToSlash(h)), path.Ext(h))
+		name := areaName(*prefix + base)
+		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: name,
+			Doc: fmt.Sprintf("Imported by hvgen import from %s.", filepath.ToSlash(h))}
+	}
+	fileOf := func(it *spec.Item) *cimport.File { return perFile[it.Pos.File] }
+	for _, t := range res.Types {
+		f := fileOf(&t.Item)
+		f.Types = append(f.Types, t)
+	}
+	for _, c := range res.Constants {
+		f := fileOf(&c.Item)
+		f.Constants = append(f.Constants, c)
+	}
+	for _, s := range res.Statuses {
+		f := fileOf(&s.Item)
+		f.Statuses = append(f.Statuses, s)
+	}
+	for _, h := range res.Hypercalls {
+		f := fileOf(&h.Item)
+		f.Hypercalls = append(f.Hypercalls, h)
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range perFile {
+		if len(f.Types)+len(f.Constants)+len(f.Statuses)+len(f.Hypercalls) == 0 {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := cimport.WriteYAML(&buf, f); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*outDir, f.Area+".yaml"), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callConventions collects, for each call code the registry's aliases of
+// version pair with a documented call, that call's convention as the first
+// of docs that has it describes it, and the types the aliases pair with its
+// parameter blocks.
+func callConventions(r *spec.Registry, version string, docs []string) (map[string]*cimport.Convention, error) {
+	for _, d := range docs {
+		if _, err := view(r, d); err != nil {
+			return nil, err
+		}
+	}
+	typeAliases := map[string][]string{} // documented type -> header types
+	for _, a := range r.Aliases {
+		if a.In(version) {
+			typeAliases[a.Of] = append(typeAliases[a.Of], a.Name)
+		}
+	}
+	out := map[string]*cimport.Convention{}
+	for _, a := range r.Aliases {
+		if !a.In(version) {
+			continue
+		}
+		for _, d := range docs {
+			i := slices.IndexFunc(r.View(d).Hypercalls, func(h *spec.Hypercall) bool { return h.Name == a.Of })
+			if i < 0 {
+				continue
+			}
+			h := r.View(d).Hypercalls[i]
+			out[a.Name] = &cimport.Convention{DocCall: h.Name, DocVersion: d, Rep: h.Rep, Fast: h.Fast, VariableHeader: h.VariableHeader,
+				Input: h.Input != "", Output: h.Output != "", InputRep: h.InputRep != "", OutputRep: h.OutputRep != "", Inputs: typeAliases[h.Input], Outputs: typeAliases[h.Output]}
+			break
+		}
+	}
+	return out, nil
+}
+
+// areaName makes an area identifier of a file name.
+func areaName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}

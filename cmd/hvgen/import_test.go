@@ -1,0 +1,295 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/export"
+	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
+	"github.com/hvgen/hvgen/spec"
+)
+
+// TestImportRoundTrip writes each version's C header (gen -lang c), imports
+// it back (hvgen import, every architecture the version describes) and
+// checks that the result has the registry's types, members, offsets, sizes,
+// alignments, enum and bit values, constants, statuses and call codes. The
+// header carries no docs, no reserved/padding marks and no enum/flags
+// distinction, so those are not compared; everything it does carry is.
+// Opaque types have no C declaration, so they are not expected back.
+func TestImportRoundTrip(t *testing.T) {
+	r := loadSpec(t, "../../spec")
+	for _, ver := range r.Versions {
+		t.Run(ver.Name, func(t *testing.T) {
+			dir := t.TempDir()
+			hdr, err := generateC(r, ver.Name, "hv", spec.Selection{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "hv.h"), hdr, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var arches []string
+			for _, a := range spec.Arches {
+				if ver.Covers(a) {
+					arches = append(arches, a)
+				}
+			}
+			out := filepath.Join(dir, "out")
+			if err := os.Mkdir(out, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errs := runCLI("import", "-version", ver.Name, "-root", dir, "-arch", strings.Join(arches, ","),
+				"-o", filepath.Join(out, "imported.yaml"), "hv.h")
+			if code != 0 {
+				t.Fatalf("import exited %d:\n%s", code, errs)
+			}
+			if strings.Contains(errs, "skipped:") {
+				t.Errorf("import skipped parts of hvgen's own header:\n%s", errs)
+			}
+			vdecl := fmt.Sprintf("area: versions\nversions:\n  - {name: %s, doc: imported, ref: hv.h, arch: [%s]}\n", ver.Name, strings.Join(arches, ", "))
+			if err := os.WriteFile(filepath.Join(out, "versions.yaml"), []byte(vdecl), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := spec.LoadDir(out)
+			if err != nil {
+				t.Fatalf("the imported registry does not load: %v", err)
+			}
+			if errs := layout.Check(got); len(errs) > 0 {
+				t.Fatalf("the imported registry does not lay out: %v", errs)
+			}
+			for _, a := range arches {
+				want, err := export.Build(r, ver.Name, a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				have, err := export.Build(got, ver.Name, a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range roundTripDrift(want, have) {
+					t.Errorf("%s: %s", a, d)
+				}
+			}
+		})
+	}
+}
+
+// roundTripDrift lists every fact the header carries that the import lost
+// or changed.
+func roundTripDrift(want, have *export.Document) []string {
+	var out []string
+	types := map[string]export.Type{}
+	for _, ty := range have.Types {
+		types[ty.Name] = ty
+	}
+	for _, w := range want.Types {
+		h, ok := types[w.Name]
+		if w.Kind == string(spec.KindOpaque) {
+			// Named only, by design without a C declaration (cgen leaves it
+			// out): nothing to read back, and the header must not declare it.
+			if ok {
+				out = append(out, fmt.Sprintf("type %s: opaque in the registry, imported as a %s", w.Name, h.Kind))
+				delete(types, w.Name)
+			}
+			continue
+		}
+		if !ok {
+			out = append(out, "type "+w.Name+": missing")
+			continue
+		}
+		delete(types, w.Name)
+		kind := func(k string) string {
+			if k == "flags" {
+				return "enum"
+			}
+			return k
+		}
+		if kind(w.Kind) != kind(h.Kind) || w.Base != h.Base || w.Size != h.Size || w.Align != h.Align || w.Packed != h.Packed {
+			out = append(out, fmt.Sprintf("type %s: %s base %q size %d align %d packed %v, imported %s base %q size %d align %d packed %v",
+				w.Name, w.Kind, w.Base, w.Size, w.Align, w.Packed, h.Kind, h.Base, h.Size, h.Align, h.Packed))
+		}
+		out = append(out, fieldDrift(w.Name, w.Fields, h.Fields)...)
+		if len(w.Values) != len(h.Values) {
+			out = append(out, fmt.Sprintf("type %s: %d values, imported %d", w.Name, len(w.Values), len(h.Values)))
+		} else {
+			for i, v := range w.Values {
+				if hv := h.Values[i]; v.Name != hv.Name || v.Value != hv.Value || v.Alias != hv.Alias {
+					out = append(out, fmt.Sprintf("type %s value %d: %s=%#x alias %v, imported %s=%#x alias %v", w.Name, i, v.Name, v.Value, v.Alias, hv.Name, hv.Value, hv.Alias))
+				}
+			}
+		}
+	}
+	for n := range types {
+		out = append(out, "type "+n+": imported but not in the registry")
+	}
+	values := func(kind string, want, have map[string]*uint64) {
+		for n, v := range want {
+			if v == nil {
+				continue // no value: the header cannot carry it
+			}
+			hv, ok := have[n]
+			switch {
+			case !ok:
+				out = append(out, kind+" "+n+": missing")
+			case hv == nil || *hv != *v:
+				out = append(out, fmt.Sprintf("%s %s: %#x, imported %v", kind, n, *v, hv))
+			}
+			delete(have, n)
+		}
+		for n := range have {
+			out = append(out, kind+" "+n+": imported but not in the registry")
+		}
+	}
+	wc, hc := map[string]*uint64{}, map[string]*uint64{}
+	for _, c := range want.Constants {
+		wc[c.Name] = (*uint64)(c.Value)
+	}
+	for _, c := range have.Constants {
+		hc[c.Name] = (*uint64)(c.Value)
+	}
+	values("constant", wc, hc)
+	ws, hs := map[string]*uint64{}, map[string]*uint64{}
+	for _, s := range want.Statuses {
+		ws[s.Name] = s.Value
+	}
+	for _, s := range have.Statuses {
+		hs[s.Name] = s.Value
+	}
+	values("status", ws, hs)
+	wh, hh := map[string]*uint64{}, map[string]*uint64{}
+	for _, h := range want.Hypercalls {
+		c := h.Code
+		wh[h.Name] = &c
+	}
+	for _, h := range have.Hypercalls {
+		c := h.Code
+		hh[h.Name] = &c
+	}
+	values("call code", wh, hh)
+	// Parameter blocks: the header does not link them to calls; the import
+	// links HvCallX to HV_INPUT_X / HV_OUTPUT_X by name. Every link it makes
+	// must be the registry's (a few registry links break the naming rule,
+	// HvCallNotifyLongSpinWait's HV_INPUT_NOTIFY_LONG_SPINWAIT: those the
+	// import leaves unlinked).
+	links := map[string][2]string{}
+	for _, h := range have.Hypercalls {
+		links[h.Name] = [2]string{h.Input, h.Output}
+	}
+	for _, h := range want.Hypercalls {
+		l := links[h.Name]
+		if l[0] != "" && l[0] != h.Input || l[1] != "" && l[1] != h.Output {
+			out = append(out, fmt.Sprintf("call %s: input/output %s %s, imported %s", h.Name, h.Input, h.Output, l))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func fieldDrift(path string, want, have []export.Field) []string {
+	var out []string
+	// Padding members: the registry names the ones its references list, the
+	// import names the gaps C leaves; both must cover the same bytes.
+	strip := func(fs []export.Field) []export.Field {
+		var k []export.Field
+		for _, f := range fs {
+			if !f.Padding {
+				k = append(k, f)
+			}
+		}
+		return k
+	}
+	want, have = strip(want), strip(have)
+	if len(want) != len(have) {
+		var wn, hn []string
+		for _, f := range want {
+			wn = append(wn, f.Name)
+		}
+		for _, f := range have {
+			hn = append(hn, f.Name)
+		}
+		return []string{fmt.Sprintf("%s: members %v, imported %v", path, wn, hn)}
+	}
+	for i, w := range want {
+		h := have[i]
+		p := path + "." + w.Name
+		if w.Name == "" {
+			p = path + ".(anonymous)"
+		}
+		bits := func(f export.Field) string {
+			if f.BitOffset == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%d:%d", *f.BitOffset, *f.BitWidth)
+		}
+		typ := func(f export.Field) string {
+			if f.BitOffset != nil {
+				return "" // a bit range's enum type is the registry's, not C's
+			}
+			return f.Type
+		}
+		if w.Name != h.Name || typ(w) != typ(h) || w.Offset != h.Offset || w.Size != h.Size || w.Count != h.Count ||
+			w.Flexible != h.Flexible || bits(w) != bits(h) {
+			out = append(out, fmt.Sprintf("%s: %s %s off %d size %d count %d flex %v bits %s, imported %s %s off %d size %d count %d flex %v bits %s",
+				p, w.Name, w.Type, w.Offset, w.Size, w.Count, w.Flexible, bits(w), h.Name, h.Type, h.Offset, h.Size, h.Count, h.Flexible, bits(h)))
+			continue
+		}
+		out = append(out, fieldDrift(p, w.Fields, h.Fields)...)
+	}
+	return out
+}
+
+// TestImportUsage: bad invocations are usage errors (exit 2) naming the
+// problem; a broken header is exit 1 with its file:line.
+func TestImportUsage(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.h"), []byte("struct x { int a b; };\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", "x.h"}, 2, "-version is required"},
+		{[]string{"import", "-version", "v"}, 2, "name at least one header"},
+		{[]string{"import", "-version", "v", "-arch", "mips", "x.h"}, 2, `unknown architecture "mips"`},
+		{[]string{"import", "-version", "v", "-prelude", filepath.Join(dir, "none.h"), "x.h"}, 2, "not a built-in prelude"},
+		{[]string{"import", "-version", "v", "-root", dir, "bad.h"}, 1, "bad.h:1:"},
+		{[]string{"import", "-version", "v", "-root", dir, "missing.h"}, 1, "missing.h: no such header"},
+	} {
+		code, _, errs := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d with %q", tc.args, code, errs, tc.code, tc.want)
+		}
+	}
+}
+
+// TestCallConventions: the conventions the import takes over come from the
+// documented call the registry's aliases pair with the call code.
+func TestCallConventions(t *testing.T) {
+	r := loadSpec(t, "../../spec")
+	convs, err := callConventions(r, "linux-7.0", []string{"tlfs", "wdk-2013"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := convs["HVCALL_GET_VP_REGISTERS"]
+	if c == nil || c.DocCall != "HvCallGetVpRegisters" || c.DocVersion != "tlfs" || !c.Rep || !c.InputRep || !c.OutputRep || !c.Input {
+		t.Errorf("HVCALL_GET_VP_REGISTERS: %+v", c)
+	}
+	if c := convs["HVCALL_SEND_IPI"]; c == nil || !slices.Contains(c.Inputs, "hv_send_ipi") {
+		t.Errorf("HVCALL_SEND_IPI: %+v (want hv_send_ipi paired with its input)", c)
+	}
+	if c := convs["HVCALL_CLEAR_VIRTUAL_INTERRUPT"]; c == nil || c.DocVersion != "wdk-2013" {
+		t.Errorf("HVCALL_CLEAR_VIRTUAL_INTERRUPT: %+v (only wdk-2013 documents it)", c)
+	}
+	if convs["HVCALL_SCRUB_PARTITION"] != nil {
+		t.Error("HVCALL_SCRUB_PARTITION has no alias, so no convention")
+	}
+	if _, err := callConventions(r, "linux-7.0", []string{"nope"}); err == nil {
+		t.Error("an unknown document version is accepted")
+	}
+}
