@@ -1,7 +1,7 @@
 // Command hvgen reads the Hyper-V hypervisor ABI registry (spec/) and checks it,
-// generates Go bindings and C headers from it, exports it as JSON, renders and
-// diffs it, and runs the simulated hypervisor whose recordings and statistics
-// pages it decodes and exports.
+// generates Go bindings and C headers from it, imports C headers into it,
+// exports it as JSON, renders and diffs it, and runs the simulated hypervisor
+// whose recordings and statistics pages it decodes and exports.
 //
 // Usage:
 //
