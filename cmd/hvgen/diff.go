@@ -19,7 +19,7 @@ import (
 const exitChanges = 3
 
 func runDiff(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("diff", "diff (-from V1 -to V2 | -against DIR|REV -version V) [-format text|json|markdown] [-only classes] [-summary] [-fail-on classes] [-o file] [-spec dir]", stderr)
+	fs := newFlags("diff", "diff (-from V1 -to V2 [-aliases] | -against DIR|REV -version V) [-format text|json|markdown] [-only classes] [-summary] [-fail-on classes] [-o file] [-spec dir]", stderr)
 	var rf registryFlags
 	rf.register(fs)
 	from := fs.String("from", "", "old ABI `version` in the registry")
