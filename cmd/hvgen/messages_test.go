@@ -75,3 +75,15 @@ func TestExporterOtherBackendFlags(t *testing.T) {
 		}
 	}
 }
+
+// "hvgen help CMD" shows that command's help, as "hvgen CMD -h" does.
+func TestHelpCommand(t *testing.T) {
+	_, _, want := runCLI("gen", "-h")
+	code, _, got := runCLI("help", "gen")
+	if code != 0 || got != want {
+		t.Errorf("hvgen help gen: exit %d:\n%s", code, got)
+	}
+	if code, _, _ := runCLI("help", "nope"); code != 2 {
+		t.Errorf("hvgen help nope: exit %d", code)
+	}
+}
