@@ -48,6 +48,15 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	case len(files) == 0:
 		return usageError{"name at least one header"}
 	}
+	both := 0
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "o" || f.Name == "out" {
+			both++
+		}
+	})
+	if both == 2 {
+		return usageError{"give -o (one file) or -out (a directory), not both"}
+	}
 	pre, ok := cimport.Preludes[*prelude]
 	if !ok {
 		data, err := os.ReadFile(*prelude)
@@ -117,7 +126,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			_, err := stdout.Write(buf.Bytes())
 			return err
 		}
-		return os.WriteFile(*out, buf.Bytes(), 0o644)
+		return writeOutput(*out, buf.Bytes())
 	}
 	// One file per header, in the order the headers were named.
 	perFile := map[string]*cimport.File{}
@@ -155,7 +164,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		if err := cimport.WriteYAML(&buf, f); err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(*outDir, f.Area+".yaml"), buf.Bytes(), 0o644); err != nil {
+		if err := writeOutput(filepath.Join(*outDir, f.Area+".yaml"), buf.Bytes()); err != nil {
 			return err
 		}
 	}

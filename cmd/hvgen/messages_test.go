@@ -87,3 +87,25 @@ func TestHelpCommand(t *testing.T) {
 		t.Errorf("hvgen help nope: exit %d", code)
 	}
 }
+
+// hvgen import writes one file (-o) or a directory (-out), and refuses both
+// rather than ignoring -o.
+func TestImportOutOrDir(t *testing.T) {
+	dir := t.TempDir()
+	h := dir + "/my.h"
+	if err := os.WriteFile(h, []byte("#define HVCALL_FOO 0x10\nstruct t { unsigned long long a; };\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI("import", "-version", "v", "-root", dir, "-o", dir+"/one.yaml", "-out", dir+"/d", "my.h")
+	if code != 2 || !strings.Contains(errs, "not both") {
+		t.Errorf("-o and -out: exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCLI("import", "-version", "v", "-root", dir, "-o", dir+"/one.yaml", "my.h"); code != 0 {
+		t.Fatalf("-o: exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(dir + "/one.yaml")
+	if err != nil || !strings.Contains(string(data), "HVCALL_FOO") {
+		t.Errorf("-o wrote %q (%v)", data, err)
+	}
+	assertNoTemp(t, dir)
+}
