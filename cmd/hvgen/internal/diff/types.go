@@ -241,6 +241,9 @@ func (d *differ) members(typ string, la, lb *layout.Type, spelled bool) {
 	for _, path := range names(o, n) {
 		x, y := o[path], n[path]
 		switch {
+		case x != nil && y != nil && spelled && x.reserved && y.reserved:
+			// padding between the two sources' members: it moves with them,
+			// and whatever moved is reported under its own name
 		case x != nil && y != nil:
 			if x.offset != y.offset {
 				d.add(Incompatible, "field.offset", typ, path, hex(uint64(x.offset)), hex(uint64(y.offset)))
