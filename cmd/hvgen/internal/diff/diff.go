@@ -63,10 +63,10 @@ type Side struct {
 	Name string // for reports: "wdk-2013", "main:spec (tlfs)"
 	Reg  *spec.Registry
 	Lay  layout.Results
-	// Aliased names the items that carry another version's name through the
-	// registry's aliases (NewAliasedSide); inside them members and values are
-	// matched across spellings (see spelling.go).
-	Aliased map[string]bool
+	// Aliased maps the items that carry another version's name through the
+	// registry's aliases (NewAliasedSide) to their own name; inside them
+	// members and values are matched across spellings (see spelling.go).
+	Aliased map[string]string
 }
 
 // version is the ABI version the side views (nil for a view of several).
@@ -95,10 +95,22 @@ func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
 	for _, n := range itemNames(view) {
 		before[n] = true
 	}
-	aliased := map[string]bool{}
+	aliased := map[string]string{}
+	for _, a := range view.Aliases {
+		aliased[a.Of] = a.Name
+	}
 	for _, n := range itemNames(av) {
-		if !before[n] {
-			aliased[n] = true
+		if before[n] {
+			delete(aliased, n) // not renamed: the view already had the name
+		}
+	}
+	after := map[string]bool{}
+	for _, n := range itemNames(av) {
+		after[n] = true
+	}
+	for of := range aliased {
+		if !after[of] {
+			delete(aliased, of) // its own name is not in this view
 		}
 	}
 	s, err := NewSide(name, av)
@@ -211,7 +223,7 @@ type differ struct {
 // spelled reports whether an item was paired through an alias, so that its
 // members are matched across the two sources' spellings.
 func (d *differ) spelled(item string) bool {
-	return d.oldSide.Aliased[item] || d.newSide.Aliased[item]
+	return d.oldSide.Aliased[item] != "" || d.newSide.Aliased[item] != ""
 }
 
 // gone reports an item of the old side that the new side lacks: removed when
@@ -231,7 +243,7 @@ func (d *differ) gone(what, item, old string) {
 // memberGone reports a member of a type that the new side's declaration
 // lacks: undescribed when the new source lists the type's members in part.
 func (d *differ) memberGone(what, typ, path, old string) {
-	if d.cross && !d.newV.Lists(typ) {
+	if d.cross && (!d.newV.Lists(typ) || d.newSide.Aliased[typ] != "" && !d.newV.Lists(d.newSide.Aliased[typ])) {
 		d.add(Undescribed, what+".undescribed", typ, path, old, "")
 		return
 	}
