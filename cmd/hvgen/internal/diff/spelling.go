@@ -108,9 +108,23 @@ func foldPaths(o, n map[string]*member) map[string]*member {
 
 // sameSpelling reports whether two member type names are the same type in two
 // spellings: equal, or both the same primitive under typedefs (alias types),
-// or an enum over it (the kernel's u32 for the documents' HV_REGISTER_NAME).
+// or an enum over it (the kernel's u32 for the documents' HV_REGISTER_NAME),
+// BOOLEAN being UINT8.
 func sameSpelling(oldReg, newReg *spec.Registry, a, b string) bool {
-	return a == b || primitiveOf(oldReg, a) != "" && primitiveOf(oldReg, a) == primitiveOf(newReg, b)
+	pa, pb := primitiveOf(oldReg, a), primitiveOf(newReg, b)
+	return a == b || pa != "" && samePrimitive(pa, pb)
+}
+
+// samePrimitive: the documents' BOOLEAN is the headers' u8 (UINT8 once
+// imported); every other primitive is spelled alike by both.
+func samePrimitive(a, b string) bool {
+	byte := func(p string) string {
+		if p == "BOOLEAN" {
+			return "UINT8"
+		}
+		return p
+	}
+	return byte(a) == byte(b)
 }
 
 // primitiveOf follows alias types and enum bases down to a primitive ("" when the type is not

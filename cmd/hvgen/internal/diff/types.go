@@ -22,7 +22,7 @@ func (d *differ) types() {
 		case b == nil:
 			d.gone("type", name, string(a.Kind))
 			continue
-		case a.Kind != b.Kind:
+		case a.Kind != b.Kind && !wrapped(d.spelled(name), a, b):
 			d.add(Incompatible, "type.kind", name, "", string(a.Kind), string(b.Kind))
 			continue
 		}
@@ -44,6 +44,13 @@ func (d *differ) types() {
 			}
 			d.add(c, "type.align", name, "", fmt.Sprint(la.Align), fmt.Sprint(lb.Align))
 		}
+		if a.Kind != b.Kind { // wrapped: the same bytes, the members compared below
+			c := Compatible
+			if la.Size != lb.Size {
+				c = Incompatible
+			}
+			d.add(c, "type.kind", name, "", string(a.Kind), string(b.Kind))
+		}
 		if a.Base != b.Base && la.Size == lb.Size {
 			d.add(Doc, "type.base", name, "", a.Base, b.Base)
 		}
@@ -58,6 +65,15 @@ func (d *differ) types() {
 		}
 		d.docChange("type", name, a.Doc, b.Doc, a.Refs, b.Refs)
 	}
+}
+
+// wrapped reports whether, in an aliased item, one source declares a struct
+// that the other wraps in a union (the kernel's union { u64 as_uint64[2];
+// struct { ... }; }): the members are compared as for any aggregate, and the
+// kind change is compatible where the sizes agree.
+func wrapped(spelled bool, a, b *spec.Type) bool {
+	agg := func(k spec.Kind) bool { return k == spec.KindStruct || k == spec.KindUnion }
+	return spelled && agg(a.Kind) && agg(b.Kind)
 }
 
 func (d *differ) values(typ string, a, b *spec.Type, spelled bool) {
