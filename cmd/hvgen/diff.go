@@ -71,7 +71,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		}
 		oldName, newName = *from, *to
 		if !flagSet(fs, "aliases") {
-			*aliases = sourceKind(ov) != sourceKind(nv) // documents against headers: two spellings
+			*aliases = diff.TwoSpellings(ov, nv)
 		}
 		newSide := diff.NewSide
 		if *aliases {
@@ -125,14 +125,6 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		return exitError(exitChanges)
 	}
 	return nil
-}
-
-// sourceKind is what a version view was written from ("" when it does not say).
-func sourceKind(view *spec.Registry) string {
-	if len(view.Versions) == 1 && view.Versions[0].Source != nil {
-		return view.Versions[0].Source.Kind
-	}
-	return ""
 }
 
 // flagSet reports whether the command line gave the flag.

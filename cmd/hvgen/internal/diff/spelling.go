@@ -19,6 +19,20 @@ import (
 // through the usual rename detection (same bytes, same number) and is
 // reported as it is between any two versions. No similarity scores.
 
+// TwoSpellings reports whether two version views are written from sources
+// of different kinds (documents against headers): there the diff names items
+// by the aliases by default.
+func TwoSpellings(a, b *spec.Registry) bool {
+	kind := func(view *spec.Registry) string {
+		if len(view.Versions) == 1 && view.Versions[0].Source != nil {
+			return view.Versions[0].Source.Kind
+		}
+		return ""
+	}
+	ka, kb := kind(a), kind(b)
+	return ka != "" && kb != "" && ka != kb
+}
+
 // fold is a name with underscores removed, in lower case: the spelling the
 // two conventions share.
 func fold(name string) string {
