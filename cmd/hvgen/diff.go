@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,7 +29,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	version := fs.String("version", "", "with -against: the `version` to compare in both registries")
 	format := fs.String("format", "text", "report `format`: text, json or markdown")
 	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
-	aliases := fs.Bool("aliases", false, "with -from/-to: name items by the registry's aliases first (the kernel's HVCALL_MAP_STATS_PAGE compared as HvCallMapStatsPage); members and enum values keep their own names")
+	aliases := fs.Bool("aliases", false, "with -from/-to: name items by the registry's aliases first (the kernel's HVCALL_MAP_STATS_PAGE compared as HvCallMapStatsPage), and match the members and enum values of those items across the two spellings (partition_id as PartitionId); on by default when one version is written from documents and the other from headers, -aliases=false turns it off")
 	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of these `classes` is found (comma-separated): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none")
 	only := fs.String("only", "", "list only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
 	summary := fs.Bool("summary", false, "write a short report that fits a pull-request comment: counts by class and kind, and the items with incompatible changes")
@@ -69,13 +70,17 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		oldName, newName = *from, *to
-		if *aliases {
-			ov, nv = ov.WithAliases(), nv.WithAliases() // pair the kernel's names with the documents'
+		if !flagSet(fs, "aliases") {
+			*aliases = diff.TwoSpellings(ov, nv)
 		}
-		if old, err = diff.NewSide(*from, ov); err != nil {
+		newSide := diff.NewSide
+		if *aliases {
+			newSide = diff.NewAliasedSide // pair the kernel's names with the documents'
+		}
+		if old, err = newSide(*from, ov); err != nil {
 			return err
 		}
-		if new, err = diff.NewSide(*to, nv); err != nil {
+		if new, err = newSide(*to, nv); err != nil {
 			return err
 		}
 	case *against != "" && *version != "" && *from == "" && *to == "":
@@ -120,6 +125,13 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		return exitError(exitChanges)
 	}
 	return nil
+}
+
+// flagSet reports whether the command line gave the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // dir is the registry directory the flags name (for -against REV).

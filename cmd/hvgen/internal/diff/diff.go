@@ -63,6 +63,10 @@ type Side struct {
 	Name string // for reports: "wdk-2013", "main:spec (tlfs)"
 	Reg  *spec.Registry
 	Lay  layout.Results
+	// Aliased maps the items that carry another version's name through the
+	// registry's aliases (NewAliasedSide) to their own name; inside them
+	// members and values are matched across spellings (see spelling.go).
+	Aliased map[string]string
 }
 
 // version is the ABI version the side views (nil for a view of several).
@@ -80,6 +84,58 @@ func NewSide(name string, view *spec.Registry) (*Side, error) {
 		return nil, errs
 	}
 	return &Side{Name: name, Reg: view, Lay: res}, nil
+}
+
+// NewAliasedSide lays out a version view after naming its items by the
+// registry's aliases (spec.Registry.WithAliases), and records which items the
+// aliases renamed.
+func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
+	av := view.WithAliases()
+	before := map[string]bool{}
+	for _, n := range itemNames(view) {
+		before[n] = true
+	}
+	aliased := map[string]string{}
+	for _, a := range view.Aliases {
+		aliased[a.Of] = a.Name
+	}
+	for _, n := range itemNames(av) {
+		if before[n] {
+			delete(aliased, n) // not renamed: the view already had the name
+		}
+	}
+	after := map[string]bool{}
+	for _, n := range itemNames(av) {
+		after[n] = true
+	}
+	for of := range aliased {
+		if !after[of] {
+			delete(aliased, of) // its own name is not in this view
+		}
+	}
+	s, err := NewSide(name, av)
+	if err != nil {
+		return nil, err
+	}
+	s.Aliased = aliased
+	return s, nil
+}
+
+func itemNames(r *spec.Registry) []string {
+	var out []string
+	for _, x := range r.Hypercalls {
+		out = append(out, x.Name)
+	}
+	for _, x := range r.Types {
+		out = append(out, x.Name)
+	}
+	for _, x := range r.Statuses {
+		out = append(out, x.Name)
+	}
+	for _, x := range r.Constants {
+		out = append(out, x.Name)
+	}
+	return out
 }
 
 // covers reports whether the side's version describes architecture a.
@@ -124,7 +180,7 @@ func Compare(old, new *Side) []Change {
 	// one, so there every missing item is removed.
 	cross := ov != nil && nv != nil && ov.Name != nv.Name
 	for _, a := range arches {
-		d := &differ{old: old.on(a), new: new.on(a), newAll: new.Reg, cross: cross, oldV: ov, newV: nv}
+		d := &differ{old: old.on(a), new: new.on(a), newAll: new.Reg, cross: cross, oldV: ov, newV: nv, oldSide: old, newSide: new}
 		d.hypercalls()
 		d.types()
 		d.statuses()
@@ -159,7 +215,15 @@ type differ struct {
 	newAll     *spec.Registry // the new side on every architecture
 	cross      bool           // the sides are two versions (two sources)
 	oldV, newV *spec.Version
-	out        []Change
+	// the sides as given (for the items their aliases renamed)
+	oldSide, newSide *Side
+	out              []Change
+}
+
+// spelled reports whether an item was paired through an alias, so that its
+// members are matched across the two sources' spellings.
+func (d *differ) spelled(item string) bool {
+	return d.oldSide.Aliased[item] != "" || d.newSide.Aliased[item] != ""
 }
 
 // gone reports an item of the old side that the new side lacks: removed when
@@ -179,7 +243,7 @@ func (d *differ) gone(what, item, old string) {
 // memberGone reports a member of a type that the new side's declaration
 // lacks: undescribed when the new source lists the type's members in part.
 func (d *differ) memberGone(what, typ, path, old string) {
-	if d.cross && !d.newV.Lists(typ) {
+	if d.cross && (!d.newV.Lists(typ) || d.newSide.Aliased[typ] != "" && !d.newV.Lists(d.newSide.Aliased[typ])) {
 		d.add(Undescribed, what+".undescribed", typ, path, old, "")
 		return
 	}
@@ -204,6 +268,11 @@ func (d *differ) docChange(what, item string, oldDoc, newDoc string, oldRefs, ne
 
 func (d *differ) add(c Class, kind, item, path, old, new string) {
 	d.out = append(d.out, Change{Class: c, Kind: kind, Item: item, Path: path, Old: old, New: new})
+}
+
+// headers reports whether a version is written from C headers.
+func headers(v *spec.Version) bool {
+	return v != nil && v.Source != nil && v.Source.Kind == "headers"
 }
 
 func hex(v uint64) string { return fmt.Sprintf("%#x", v) }
@@ -297,9 +366,16 @@ func accessText(a *spec.Access) string {
 // reported once under the type and attributed to the hypercall.)
 func (d *differ) params(call, what, a, b string) {
 	la, lb := d.old.Lay.Types[a], d.new.Lay.Types[b]
+	spelled := d.spelled(call)
 	switch {
 	case a == b:
 		return
+	case spelled && sameSpelling(d.old.Reg, d.new.Reg, a, b):
+		return // HV_GPA_PAGE_NUMBER and UINT64: one type in two spellings
+	case a == "" && spelled && headers(d.oldV), b == "" && spelled && headers(d.newV):
+		// The headers pair a call with its parameter blocks only where they
+		// name them after it (hv_input_*): no block is no statement.
+		d.add(Undescribed, "hypercall."+what+".undescribed", call, "", a, b)
 	case a == "":
 		d.add(Incompatible, "hypercall."+what+".added", call, "", "", b)
 	case b == "":

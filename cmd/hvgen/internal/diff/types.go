@@ -22,7 +22,7 @@ func (d *differ) types() {
 		case b == nil:
 			d.gone("type", name, string(a.Kind))
 			continue
-		case a.Kind != b.Kind:
+		case a.Kind != b.Kind && !wrapped(d.spelled(name), a, b):
 			d.add(Incompatible, "type.kind", name, "", string(a.Kind), string(b.Kind))
 			continue
 		}
@@ -34,26 +34,54 @@ func (d *differ) types() {
 			d.add(Incompatible, "type.size", name, "", fmt.Sprint(la.Size), fmt.Sprint(lb.Size))
 		}
 		if la.Align != lb.Align {
-			d.add(Incompatible, "type.align", name, "", fmt.Sprint(la.Align), fmt.Sprint(lb.Align))
+			c := Incompatible
+			if d.spelled(name) && la.Size == lb.Size && a.Packed != b.Packed {
+				// One source declares the type packed, the other lays it out
+				// naturally, and the bytes agree: only where the type may sit
+				// differs, and a member that moves in a type containing it is
+				// reported on that type.
+				c = Compatible
+			}
+			d.add(c, "type.align", name, "", fmt.Sprint(la.Align), fmt.Sprint(lb.Align))
+		}
+		if a.Kind != b.Kind { // wrapped: the same bytes, the members compared below
+			c := Compatible
+			if la.Size != lb.Size {
+				c = Incompatible
+			}
+			d.add(c, "type.kind", name, "", string(a.Kind), string(b.Kind))
 		}
 		if a.Base != b.Base && la.Size == lb.Size {
 			d.add(Doc, "type.base", name, "", a.Base, b.Base)
 		}
+		spelled := d.spelled(name)
 		switch a.Kind {
 		case spec.KindEnum, spec.KindFlags:
-			d.values(name, a, b)
+			d.values(name, a, b, spelled)
 		case spec.KindBitfield:
-			d.bits(name, "", a.Bits, b.Bits)
+			d.bits(name, "", a.Bits, b.Bits, spelled)
 		case spec.KindStruct, spec.KindUnion:
-			d.members(name, la, lb)
+			d.members(name, la, lb, spelled)
 		}
 		d.docChange("type", name, a.Doc, b.Doc, a.Refs, b.Refs)
 	}
 }
 
-func (d *differ) values(typ string, a, b *spec.Type) {
+// wrapped reports whether, in an aliased item, one source declares a struct
+// that the other wraps in a union (the kernel's union { u64 as_uint64[2];
+// struct { ... }; }): the members are compared as for any aggregate, and the
+// kind change is compatible where the sizes agree.
+func wrapped(spelled bool, a, b *spec.Type) bool {
+	agg := func(k spec.Kind) bool { return k == spec.KindStruct || k == spec.KindUnion }
+	return spelled && agg(a.Kind) && agg(b.Kind)
+}
+
+func (d *differ) values(typ string, a, b *spec.Type, spelled bool) {
 	vn := func(v *spec.Value) string { return v.Name }
 	o, n := byName(a.Values, vn), byName(b.Values, vn)
+	if spelled {
+		n = respell(o, n, func(v *spec.Value, name string) *spec.Value { c := *v; c.Name = name; return &c })
+	}
 	// A value gone under one name and new under another with the same number
 	// is renamed (when that number names one gone and one new value only).
 	var gone, added []*spec.Value
@@ -120,9 +148,12 @@ func bitRange(b *spec.Bit) string {
 
 // bits compares bit ranges by name; a range that was reserved and now has a
 // name is a compatible change.
-func (d *differ) bits(typ, prefix string, a, b []*spec.Bit) {
+func (d *differ) bits(typ, prefix string, a, b []*spec.Bit, spelled bool) {
 	bn := func(x *spec.Bit) string { return x.Name }
 	o, n := byName(a, bn), byName(b, bn)
+	if spelled {
+		n = respell(o, n, func(x *spec.Bit, name string) *spec.Bit { c := *x; c.Name = name; return &c })
+	}
 	reservedIn := func(bits []*spec.Bit, x *spec.Bit) bool {
 		for _, r := range bits {
 			if r.Reserved && r.Bit <= x.Bit && x.Bit+x.Width <= r.Bit+r.Width {
@@ -202,10 +233,13 @@ func flatten(l *layout.Type, prefix string, base int64, out map[string]*member) 
 	}
 }
 
-func (d *differ) members(typ string, la, lb *layout.Type) {
+func (d *differ) members(typ string, la, lb *layout.Type, spelled bool) {
 	o, n := map[string]*member{}, map[string]*member{}
 	flatten(la, "", 0, o)
 	flatten(lb, "", 0, n)
+	if spelled {
+		n = foldPaths(o, n)
+	}
 	// Renames first: a member gone from o whose bytes a member new in n took.
 	renames, renamed := map[string]*member{}, map[string]bool{}
 	for _, path := range slices.Sorted(maps.Keys(o)) {
@@ -219,17 +253,20 @@ func (d *differ) members(typ string, la, lb *layout.Type) {
 	for _, path := range names(o, n) {
 		x, y := o[path], n[path]
 		switch {
+		case x != nil && y != nil && spelled && x.reserved && y.reserved:
+			// padding between the two sources' members: it moves with them,
+			// and whatever moved is reported under its own name
 		case x != nil && y != nil:
 			if x.offset != y.offset {
 				d.add(Incompatible, "field.offset", typ, path, hex(uint64(x.offset)), hex(uint64(y.offset)))
 			}
 			if x.size != y.size {
 				d.add(Incompatible, "field.size", typ, path, fmt.Sprint(x.size), fmt.Sprint(y.size))
-			} else if x.typ != y.typ {
+			} else if x.typ != y.typ && !(spelled && sameSpelling(d.old.Reg, d.new.Reg, x.typ, y.typ)) {
 				d.add(Compatible, "field.type", typ, path, x.typ, y.typ) // same bytes, another type name
 			}
 			if x.bits != nil || y.bits != nil {
-				d.bits(typ, path+".", x.bits, y.bits)
+				d.bits(typ, path+".", x.bits, y.bits, spelled)
 			}
 		case x != nil: // gone: renamed (same bytes under another name) or removed
 			if y2 := renames[path]; y2 != nil {

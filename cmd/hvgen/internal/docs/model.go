@@ -300,11 +300,15 @@ func Build(r *spec.Registry) (*Site, error) {
 	}
 	for _, p := range pairs {
 		from, to := p[0], p[1]
-		o, err := diff.NewSide(from, r.View(from))
+		newSide := diff.NewSide
+		if diff.TwoSpellings(r.View(from), r.View(to)) {
+			newSide = diff.NewAliasedSide // as hvgen diff does by default
+		}
+		o, err := newSide(from, r.View(from))
 		if err != nil {
 			return nil, err
 		}
-		n, err := diff.NewSide(to, r.View(to))
+		n, err := newSide(to, r.View(to))
 		if err != nil {
 			return nil, err
 		}
