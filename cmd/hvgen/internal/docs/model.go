@@ -186,7 +186,7 @@ func Build(r *spec.Registry) (*Site, error) {
 	// Hypercalls.
 	for _, h := range r.Hypercalls {
 		areas[h.Area] = true
-		c := &Call{Hypercall: h, GoName: naming.Go(h.Name), GoMethod: clientMethod(h.Name), CName: h.Name, Slug: slug(h.Name, h.Versions, r.Hypercalls, func(x *spec.Hypercall) *spec.Item { return &x.Item }),
+		c := &Call{Hypercall: h, GoName: naming.Go(h.Name), GoMethod: naming.Method(h.Name), CName: h.Name, Slug: slug(h.Name, h.Versions, r.Hypercalls, func(x *spec.Hypercall) *spec.Item { return &x.Item }),
 			Code: fmt.Sprintf("0x%04X", h.Code), Kind: "simple", Versions: strings.Join(h.Versions, ", ")}
 		if h.Rep {
 			c.Kind = "rep"
@@ -332,21 +332,6 @@ func slug[T any](name string, versions []string, all []T, item func(T) *spec.Ite
 		return "hypercalls/" + name + "-" + versions[0]
 	}
 	return "hypercalls/" + name
-}
-
-// clientMethod is the generated Client method of a hypercall: its Go name
-// without the Call prefix, as gogen names it (HvCallMapStatsPage ->
-// MapStatsPage, HvExtCallQueryCapabilities -> ExtQueryCapabilities); a test
-// checks the names against the generated packages.
-func clientMethod(abi string) string {
-	n := naming.Go(abi)
-	switch {
-	case strings.HasPrefix(n, "ExtCall"):
-		return "Ext" + strings.TrimPrefix(n, "ExtCall")
-	case strings.HasPrefix(n, "Call") && len(n) > 4:
-		return strings.TrimPrefix(n, "Call")
-	}
-	return n
 }
 
 // valueGoName is the generated Go constant of an enum value: its own Go

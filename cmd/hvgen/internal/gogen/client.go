@@ -124,7 +124,7 @@ func (g *gen) clientFile() *jen.File {
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Qual(hvcallPath, "NewCaller").Call(jen.Id("b"), jen.Op("&").Id("Encoding"))))))
 	methods := map[string]bool{}
 	for i, h := range g.r.Hypercalls {
-		name := methodName(h.Name)
+		name := naming.Method(h.Name)
 		if methods[name] {
 			g.errs.Add(h.Pos, "%s: two hypercalls become the Client method %s", h.Name, name)
 			continue
@@ -171,19 +171,6 @@ func (g *gen) setNested(in map[string]*spec.Bit) jen.Code {
 		return jen.Id("x").Dot("Set" + naming.Field(b.Name)).Call(jen.Id("c").Dot("Nested"))
 	}
 	return jen.Null()
-}
-
-// methodName drops the Call prefix: HvCallMapStatsPage -> MapStatsPage,
-// HvExtCallQueryCapabilities -> ExtQueryCapabilities.
-func methodName(abi string) string {
-	n := naming.Go(abi)
-	switch {
-	case strings.HasPrefix(n, "ExtCall"):
-		return "Ext" + strings.TrimPrefix(n, "ExtCall")
-	case strings.HasPrefix(n, "Call") && len(n) > 4:
-		return strings.TrimPrefix(n, "Call")
-	}
-	return n
 }
 
 // tail returns the Go element type of a struct's trailing flexible array.

@@ -129,3 +129,18 @@ func Qualified(enum, value string) string {
 	}
 	return enum + strings.Join(vw[i:], "")
 }
+
+// Method is the name of the generated Client method of a hypercall: its Go
+// name without the Call prefix (HvCallMapStatsPage -> MapStatsPage,
+// HvExtCallQueryCapabilities -> ExtQueryCapabilities). The generator and
+// the docs both take it from here.
+func Method(abi string) string {
+	n := Go(abi)
+	switch {
+	case strings.HasPrefix(n, "ExtCall"):
+		return "Ext" + strings.TrimPrefix(n, "ExtCall")
+	case strings.HasPrefix(n, "Call") && len(n) > 4:
+		return strings.TrimPrefix(n, "Call")
+	}
+	return n
+}

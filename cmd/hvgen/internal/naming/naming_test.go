@@ -60,3 +60,15 @@ func TestQualified(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestMethod(t *testing.T) {
+	for abi, want := range map[string]string{
+		"HvCallMapStatsPage":         "MapStatsPage",
+		"HvExtCallQueryCapabilities": "ExtQueryCapabilities",
+		"HVCALL_MAP_STATS_PAGE":      "MapStatsPage",
+	} {
+		if got := Method(abi); got != want {
+			t.Errorf("Method(%q) = %q, want %q", abi, got, want)
+		}
+	}
+}
