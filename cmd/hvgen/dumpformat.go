@@ -230,8 +230,13 @@ func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payloa
 // put copies a padded fragment to b[p:] in 32-byte blocks and returns the
 // end of its bytes; b must have room(s) bytes from p.
 func put(b []byte, p int, s []byte) int {
+	le := binary.LittleEndian // four words: an inline copy, where an array assignment calls memmove
 	for i := 0; i < len(s); i += 32 {
-		*(*[32]byte)(b[p+i : p+i+32]) = *(*[32]byte)(s[i : i+32])
+		d, w := b[p+i:p+i+32], s[i:i+32]
+		le.PutUint64(d, le.Uint64(w))
+		le.PutUint64(d[8:], le.Uint64(w[8:]))
+		le.PutUint64(d[16:], le.Uint64(w[16:]))
+		le.PutUint64(d[24:], le.Uint64(w[24:]))
 	}
 	return p + len(s)
 }
@@ -239,34 +244,50 @@ func put(b []byte, p int, s []byte) int {
 // pow10 are the powers of ten that fit in 64 bits.
 var pow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
-// decimalPairs are the two-digit numbers 00 to 99.
-const decimalPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
-	"8081828384858687888990919293949596979899"
-
 // putUint writes v in decimal (strconv.AppendUint's digits) at b[p:], which
-// has room for 20 bytes, and returns the end.
+// has room for 24 bytes, and returns the end. Below 10^16 it works eight
+// digits at a time (digits8).
 func putUint(b []byte, p int, v uint64) int {
+	le := binary.LittleEndian
+	if v < 1e8 {
+		n := decimalLen(v)
+		le.PutUint64(b[p:p+8], digits8(v)>>(8*(8-n)))
+		return p + n
+	}
+	if v < 1e16 {
+		hi, lo := v/1e8, v%1e8
+		n := decimalLen(hi)
+		le.PutUint64(b[p:p+8], digits8(hi)>>(8*(8-n)))
+		le.PutUint64(b[p+n:p+n+8], digits8(lo))
+		return p + n + 8
+	}
+	hi, lo := v/1e16, v%1e16 // hi below 1845: four digits at most
+	n := decimalLen(hi)
+	le.PutUint64(b[p:p+8], digits8(hi)>>(8*(8-n)))
+	le.PutUint64(b[p+n:p+n+8], digits8(lo/1e8))
+	le.PutUint64(b[p+n+8:p+n+16], digits8(lo%1e8))
+	return p + n + 16
+}
+
+// decimalLen is how many decimal digits v has (1 for 0).
+func decimalLen(v uint64) int {
 	n := bits.Len64(v) * 1233 >> 12 // log10 from log2, too small by at most one
 	if v >= pow10[n] {
 		n++
 	}
-	n = max(n, 1)
-	end := p + n
-	i := end
-	for v >= 100 {
-		q := v / 100
-		r := 2 * (v - 100*q)
-		i -= 2
-		b[i], b[i+1] = decimalPairs[r], decimalPairs[r+1]
-		v = q
-	}
-	if v >= 10 {
-		b[i-2], b[i-1] = decimalPairs[2*v], decimalPairs[2*v+1]
-	} else {
-		b[i-1] = byte('0' + v)
-	}
-	return end
+	return max(n, 1)
+}
+
+// digits8 is x (below 10^8) as eight decimal digits with leading zeros,
+// the first in the lowest byte: the halves, quarters and digits are split
+// in lanes of one word, dividing by 100 and by 10 with multiplications that
+// are exact in that range.
+func digits8(x uint64) uint64 {
+	y := x/10000 | x%10000<<32                    // abcd, efgh in 32-bit lanes
+	z := y * 10486 >> 20 & 0x0000007f0000007f     // ab, ef
+	y = z | (y-z*100)<<16                         // ab, cd, ef, gh in 16-bit lanes
+	z = y * 103 >> 10 & 0x000f000f000f000f        // a, c, e, g
+	return (z | (y-z*10)<<8) + 0x3030303030303030 // a, b, c, ... h in bytes
 }
 
 // putHex writes v in lower-case hex without leading zeros, but at least
@@ -311,16 +332,11 @@ func putSeconds(b []byte, p int, t time.Duration) int {
 	p += pad
 	p = putUint(b, p, sec)
 	b[p] = '.'
-	p++
 	q := frac / 10
-	b[p+8] = byte('0' + frac - 10*q)
-	for i := 6; i >= 0; i -= 2 {
-		r := 2 * (q % 100)
-		q /= 100
-		b[p+i], b[p+i+1] = decimalPairs[r], decimalPairs[r+1]
-	}
-	b[p+9] = 's'
-	return p + 10
+	binary.LittleEndian.PutUint64(b[p+1:p+9], digits8(q))
+	b[p+9] = byte('0' + frac - 10*q)
+	b[p+10] = 's'
+	return p + 11
 }
 
 // appendSeconds writes t as seconds with nine decimals, right-aligned in 16
