@@ -356,6 +356,13 @@ func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
 		}
 		return nil
 	}
+	if len(j.out) > d.w.Available() && d.w.Buffered() > 0 {
+		// Empty the buffer first: bufio then hands the lines to the writer
+		// as they are, instead of copying most of them through its buffer.
+		if err := d.flush(); err != nil {
+			return err
+		}
+	}
 	if _, err := d.w.Write(j.out); err != nil {
 		return err
 	}
