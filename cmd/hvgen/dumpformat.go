@@ -168,7 +168,10 @@ func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payloa
 		f.counts[id]++
 		return b
 	}
-	n := f.name(id)
+	n := f.names[uint8(id)] // the usual case, inline
+	if id >= 256 || n == nil {
+		n = f.name(id)
+	}
 	params := len(n.textParams) > 0 && len(payload) >= n.payload
 	need := n.room + room(f.bufPrefix) + room(f.lpPrefix)
 	if cap(b)-len(b) < need {
@@ -253,6 +256,17 @@ func putUint(b []byte, p int, v uint64) int {
 		n := decimalLen(v)
 		le.PutUint64(b[p:p+8], digits8(v)>>(8*(8-n)))
 		return p + n
+	}
+	if v < 1e10 { // two digits, then eight (32-bit values are below 4.3e9)
+		hi, lo := v/1e8, v%1e8
+		if hi < 10 {
+			b[p] = byte('0' + hi)
+			le.PutUint64(b[p+1:p+9], digits8(lo))
+			return p + 9
+		}
+		b[p], b[p+1] = byte('0'+hi/10), byte('0'+hi%10)
+		le.PutUint64(b[p+2:p+10], digits8(lo))
+		return p + 10
 	}
 	if v < 1e16 {
 		hi, lo := v/1e8, v%1e8
