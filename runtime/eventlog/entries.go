@@ -43,7 +43,7 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 			if size&7 != 0 || uint(size-EntryHeaderSize) > uint(end-off-EntryHeaderSize) {
 				break
 			}
-			if !yield(Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, nil) {
+			if !yield(Entry{Header: hdr, Payload: payload(hdr, size), Offset: off}, nil) {
 				return
 			}
 			off += size
@@ -53,6 +53,16 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 			yield(Entry{}, b.corrupt(off, end, size))
 		}
 	}
+}
+
+// payload is the bytes after the header of a checked entry of that size.
+// An entry without payload gets nil: the address after its header may be
+// past the end of the buffer's memory, which Go pointers must not be.
+func payload(hdr *hv.EventlogEntryHeader, size int) []byte {
+	if size == EntryHeaderSize {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize)
 }
 
 // Entries is the pull form of All, for code that cannot use a range loop
@@ -88,7 +98,7 @@ func (it *Entries) Next() (e Entry, ok bool) {
 		hdr := (*hv.EventlogEntryHeader)(unsafe.Add(it.base, off))
 		if size := int(hdr.Size); size&7 == 0 && uint(size-EntryHeaderSize) <= uint(it.end-off-EntryHeaderSize) {
 			it.off = off + size
-			return Entry{Header: hdr, Payload: unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize), Offset: off}, true
+			return Entry{Header: hdr, Payload: payload(hdr, size), Offset: off}, true
 		}
 	}
 	it.end = off // stop here (at the end, a no-op); Err says why if off < limit
