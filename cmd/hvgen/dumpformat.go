@@ -211,7 +211,8 @@ func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payloa
 	} else {
 		b = appendSeconds(b[:p], t)
 		p = len(b)
-		b = slices.Grow(b, need)[:cap(b)]
+		b = slices.Grow(b, need)
+		b = b[:cap(b)]
 	}
 	p = put(b, p, f.bufPrefix)
 	p = putHex(b, p, uint64(off), 3)

@@ -44,7 +44,11 @@ func referenceLine(asJSON bool, buf uint32, lp uint8, off int, hdr *hv.EventlogE
 		b.WriteString("}\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%16s  buf %-3d +0x%03x  lp %-2d %-32s", fmt.Sprintf("%d.%09ds", t/time.Second, t%time.Second), buf, off, lp, name)
+	secs := fmt.Sprintf("%d.%09ds", t/time.Second, t%time.Second)
+	if t < 0 { // what dump has always written for these
+		secs = string(appendSeconds(nil, t))
+	}
+	fmt.Fprintf(&b, "%16s  buf %-3d +0x%03x  lp %-2d %-32s", secs, buf, off, lp, name)
 	for i, p := range params {
 		fmt.Fprintf(&b, " %s=0x%x", p, binary.LittleEndian.Uint64(payload[8*i:]))
 	}
@@ -76,13 +80,9 @@ func TestFormatterMatchesFmt(t *testing.T) {
 		return rng.Uint64()
 	}
 	for _, asJSON := range []bool{false, true} {
-		// JSON shows times below zero (TSC times past 2^63 ns, let through
-		// by a negative -since) as fmt does; text leaves them to
-		// appendSeconds, so here they are filtered out.
-		f := &formatter{json: asJSON}
-		if asJSON {
-			f.since = math.MinInt64
-		}
+		// Times below zero (TSC times past 2^63 ns) are let through, as a
+		// negative -since does.
+		f := &formatter{json: asJSON, since: math.MinInt64}
 		var out []byte
 		var want strings.Builder
 		var buf uint32
@@ -108,9 +108,6 @@ func TestFormatterMatchesFmt(t *testing.T) {
 				clock = eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1 + u64()%4e9}
 			}
 			out = f.entry(out, off, hdr, payload, clock)
-			if tm := clock.Duration(hdr.TimeStamp); tm < f.since {
-				continue
-			}
 			want.WriteString(referenceLine(asJSON, buf, lp, off, hdr, payload, clock.Duration(hdr.TimeStamp)))
 		}
 		if got := string(out); got != want.String() {
