@@ -21,8 +21,8 @@ import (
 // sure is there first: fixed parts are copied 32 bytes at a time from
 // fragments prepared per type and per buffer (padded to 32 bytes), numbers
 // are written in place. That keeps the per-entry work free of calls into
-// strconv and of memmove for short copies; strconv remains the reference the
-// tests compare with.
+// strconv and of memmove for short copies; TestFormatterMatchesFmt checks
+// the lines against ones made with fmt.
 type formatter struct {
 	json         bool
 	want         []bool // by entry type; nil: every type (shared, read only)
