@@ -224,14 +224,14 @@ func (d *decoder) entries() int64 {
 	return n
 }
 
-// job is one chunk on its way through the decoder: read, formatted by a
-// worker, then written.
+// job is one chunk on its way through the decoder: read, checked and
+// formatted by a worker, then written.
 type job struct {
 	c       chunk
 	words   []uint64 // the chunk's memory, 8-byte aligned
 	end     int64    // stream offset after the chunk
 	warn    string   // printed before the chunk's lines
-	readErr error    // a damaged chunk: reported, nothing decoded
+	readErr error    // a damaged chunk (set by the worker): reported, nothing decoded
 	out     []byte   // the chunk's lines
 	decErr  error    // the *eventlog.CorruptError that ended the buffer's entries
 	ready   chan struct{}
@@ -258,7 +258,9 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 		go func() {
 			defer workers.Done()
 			for j := range work {
-				j.out, j.decErr = f.buffer(j.c, j.out[:0])
+				if j.readErr = j.c.verify(); j.readErr == nil {
+					j.out, j.decErr = f.buffer(j.c, j.out[:0])
+				}
 				j.ready <- struct{}{}
 			}
 		}()
@@ -333,24 +335,18 @@ func (d *decoder) summary(buffers int) error {
 // clean end) or the writer stops (nil).
 func (d *decoder) readJobs(rr *recordingReader, free <-chan *job, order, work chan<- *job, stop *atomic.Bool) error {
 	var seq uint64
-	var se *streamError // outside the loop: errors.As makes it escape
 	for !stop.Load() {
 		j := <-free
 		j.warn, j.readErr, j.decErr = "", nil, nil
 		rr.words = j.words // read into the job's memory
 		c, err := rr.next()
 		j.words, j.c, j.end = rr.words, c, rr.off
-		switch {
-		case err == nil:
-		case errors.As(err, &se) && se.kind == badPayload:
-			seq = c.hdr.Sequence // its header is sound: the chunk is not missing, it is damaged
-			j.readErr = err
-			order <- j
-			j.ready <- struct{}{}
-			continue
-		default:
+		if err != nil {
 			return err
 		}
+		// A chunk whose payload the worker finds damaged still counts here:
+		// its header is sound, so it is not missing (writeJob drops the
+		// warning then).
 		if c.hdr.Sequence != 0 && c.hdr.Sequence != seq+1 {
 			j.warn = fmt.Sprintf("hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing", c.off, c.hdr.Sequence, seq)
 		}
@@ -379,7 +375,7 @@ func (d *decoder) writeJobs(order <-chan *job, free chan<- *job, mode eventlog.O
 }
 
 func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
-	if j.warn != "" {
+	if j.warn != "" && j.readErr == nil {
 		d.flush()
 		d.progress.end()
 		fmt.Fprintln(d.stderr, j.warn)
@@ -389,6 +385,13 @@ func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
 			return exitError(1)
 		}
 		return nil
+	}
+	if len(j.out) > d.w.Available() && d.w.Buffered() > 0 {
+		// Empty the buffer first: bufio then hands the lines to the writer
+		// as they are, instead of copying most of them through its buffer.
+		if err := d.flush(); err != nil {
+			return err
+		}
 	}
 	if _, err := d.w.Write(j.out); err != nil {
 		return err

@@ -19,7 +19,8 @@ import (
 // must give errors naming an offset inside the input, never a panic, and
 // every line written must be valid JSON. With fix set, the checksums of the
 // chunks the input starts with are made right first, so that the fuzzer
-// reaches the buffer and entry checks behind them.
+// reaches the buffer and entry checks behind them. The text output must
+// have as many lines as the JSON output.
 func FuzzDump(f *testing.F) {
 	rec := recordEvents(f, func(h *sim.Hypervisor) {
 		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 1<<63)
@@ -51,6 +52,15 @@ func FuzzDump(f *testing.F) {
 			if !json.Valid(line) {
 				t.Fatalf("invalid JSON line %q", line)
 			}
+		}
+		// The text formatter writes a line for every entry JSON does.
+		var text bytes.Buffer
+		tw := bufio.NewWriter(&text)
+		td := newDecoder(tw, false, nil, 0, 0, io.Discard)
+		terr := td.recording(newRecordingReader(bytes.NewReader(data), 4096), eventlog.Skip, false)
+		tw.Flush()
+		if (terr == nil) != (err == nil) || bytes.Count(text.Bytes(), []byte("\n")) != bytes.Count(out.Bytes(), []byte("\n")) {
+			t.Errorf("text: %d lines (%v), JSON: %d lines (%v)", bytes.Count(text.Bytes(), []byte("\n")), terr, bytes.Count(out.Bytes(), []byte("\n")), err)
 		}
 	})
 }

@@ -32,9 +32,24 @@ type recordingReader struct {
 
 // chunk is one buffer of a recording; mem is valid until the next call.
 type chunk struct {
-	off int64 // stream offset of the chunk (its header, or for format 1 the buffer)
-	hdr sim.ChunkHeader
-	mem []byte
+	off      int64 // stream offset of the chunk (its header, or for format 1 the buffer)
+	hdr      sim.ChunkHeader
+	mem      []byte
+	checksum bool // a format-2 chunk: verify checks mem against hdr.Checksum
+}
+
+// verify checks a chunk's payload against the checksum in its header
+// (format 1 has none): a mismatch is a badPayload *streamError. The reader
+// leaves this to the decoder's workers, so that checksums are computed in
+// parallel and not in the goroutine that reads the stream.
+func (c chunk) verify() error {
+	if !c.checksum {
+		return nil
+	}
+	if err := c.hdr.Verify(c.mem); err != nil {
+		return &streamError{c.off, badPayload, "chunk " + err.Error()}
+	}
+	return nil
 }
 
 // streamError is a problem with the recording's framing at a stream offset.
@@ -61,6 +76,7 @@ func newRecordingReader(r io.Reader, bufSize int) *recordingReader {
 }
 
 // next returns the next chunk, io.EOF at a clean end, or a *streamError.
+// It checks a chunk's header, not its payload: see chunk.verify.
 func (rr *recordingReader) next() (chunk, error) {
 	for {
 		if rr.v1.left > 0 {
@@ -90,11 +106,7 @@ func (rr *recordingReader) next() (chunk, error) {
 				return chunk{}, &streamError{start, badFraming, err.Error()}
 			}
 			c, err := rr.payload(start, h, "chunk")
-			if err == nil {
-				if verr := h.Verify(c.mem); verr != nil {
-					return c, &streamError{start, badPayload, "chunk " + verr.Error()}
-				}
-			}
+			c.checksum = err == nil
 			return c, err
 		case sim.DumpMagic:
 			if err := rr.readV1Header(start); err != nil {

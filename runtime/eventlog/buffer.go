@@ -45,6 +45,19 @@ func NewBuffer(mem []byte, index uint32, typ hv.EventlogType, size int) (*Buffer
 	return b, nil
 }
 
+// Reset makes b a view of another buffer, with the checks of NewBuffer, so
+// that a reader going through many buffers can keep one Buffer value and
+// allocate nothing per buffer. After an error b views no buffer (its
+// methods must not be called until a Reset succeeds).
+func (b *Buffer) Reset(mem []byte, index uint32, typ hv.EventlogType, size int) error {
+	*b = Buffer{mem: mem, index: index}
+	if err := b.check(typ, size); err != nil {
+		*b = Buffer{index: index}
+		return err
+	}
+	return nil
+}
+
 func (b *Buffer) check(typ hv.EventlogType, size int) error {
 	bad := func(format string, args ...any) error {
 		return &CorruptError{Buffer: b.index, Offset: -1, Reason: fmt.Sprintf(format, args...)}

@@ -5,7 +5,8 @@
 //
 // Buffer.All (range-over-func) is the fast way through a buffer: its loop
 // state lives in locals, so the compiler inlines the walk into the caller's
-// range loop. Entries/Next/Err is the same walk as a pull iterator. For a
+// range loop. Entries/Next/Err is the same walk as a pull iterator. A
+// reader of many buffers can keep one Buffer and Reset it for each. For a
 // typed payload, switch on Entry.Type and use the generated As... view.
 //
 // Every read is bounds-checked against the buffer and against its
