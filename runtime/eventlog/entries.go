@@ -55,16 +55,6 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 	}
 }
 
-// payload is the bytes after the header of a checked entry of that size.
-// An entry without payload gets nil: the address after its header may be
-// past the end of the buffer's memory, which Go pointers must not be.
-func payload(hdr *hv.EventlogEntryHeader, size int) []byte {
-	if size == EntryHeaderSize {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hdr), EntryHeaderSize)), size-EntryHeaderSize)
-}
-
 // Entries is the pull form of All, for code that cannot use a range loop
 // (Tail uses it): Next until false, then Err.
 //
