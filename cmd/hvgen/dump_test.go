@@ -380,8 +380,9 @@ func TestDumpFormatting(t *testing.T) {
 		t    time.Duration
 		want string
 	}{{0, "    0.000000000s"}, {12*time.Second + 123400, "   12.000123400s"}, {time.Duration(math.MaxInt64), "9223372036.854775807s"}} {
-		if got := string(appendSeconds(nil, tc.t)); got != tc.want {
-			t.Errorf("appendSeconds(%d) = %q, want %q", tc.t, got, tc.want)
+		b := make([]byte, 32)
+		if got := string(b[:putSeconds(b, 0, tc.t)]); got != tc.want {
+			t.Errorf("putSeconds(%d) = %q, want %q", tc.t, got, tc.want)
 		}
 	}
 	for _, v := range []uint64{0, 1, 0xf, 0x10, 0xabc, 8658327979019022802, math.MaxUint64} {
@@ -458,5 +459,43 @@ func TestDumpMissingChunk(t *testing.T) {
 	code, _, errs := runCLI("dump", ev)
 	if want := fmt.Sprintf("byte %d: chunk 3 follows chunk 1 of the recording: chunks are missing", ends[1]); code != 0 || !strings.Contains(errs, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errs, want)
+	}
+}
+
+// A TSC time past 2^63 ns is dumped at the largest time, not dropped by the
+// default -since 0.
+func TestDumpTSCPastMaxDuration(t *testing.T) {
+	data := recordEvents(t, func(h *sim.Hypervisor) {
+		h.Advance(1e10)
+		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 3)
+	})
+	// The sim records in reference time: make every chunk say TSC at 1 Hz,
+	// so the entry's stamp 1e10 is 1e10 s, past 2^63 ns.
+	var tsc []byte
+	for off := 0; off < len(data); {
+		ch, err := sim.ParseChunkHeader(data[off:])
+		if err != nil {
+			t.Fatalf("chunk at %d: %v", off, err)
+		}
+		ch.TimeBasis, ch.TSCHz = hv.EventLogEntryTimeTSC, 1
+		tsc = sim.AppendChunkHeader(tsc, ch)
+		tsc = append(tsc, data[off+sim.ChunkHeaderSize:off+sim.ChunkHeaderSize+ch.Length]...)
+		off += sim.ChunkHeaderSize + ch.Length
+	}
+	ev := filepath.Join(t.TempDir(), "ev")
+	if err := os.WriteFile(ev, tsc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("dump", ev)
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "9223372036.854775807s ") {
+		t.Errorf("dump: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = runCLI("dump", "-json", ev)
+	if code != 0 || !strings.Contains(out, `"time_ns":"9223372036854775807"`) {
+		t.Errorf("dump -json: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = runCLI("dump", "-summary", "-json", ev)
+	if code != 0 || !strings.Contains(out, `"type":"HV_TR_HC_HYPERCALL","id":`) || !strings.Contains(out, `"entries":1}`) {
+		t.Errorf("dump -summary: exit %d %q %s", code, out, errs)
 	}
 }
