@@ -103,15 +103,15 @@ func TestGolden(t *testing.T) {
 	}
 	sources := Compare(a, b)
 	for file, write := range map[string]func(*bytes.Buffer) error{
-		"golden.txt":          func(b *bytes.Buffer) error { return WriteText(b, "old", "new", changes) },
-		"golden.json":         func(b *bytes.Buffer) error { return WriteJSON(b, "old", "new", changes) },
-		"golden.md":           func(b *bytes.Buffer) error { return WriteMarkdown(b, "old", "new", changes) },
-		"golden-summary.md":   func(b *bytes.Buffer) error { return WriteSummary(b, "markdown", "old", "new", changes) },
-		"golden-summary.txt":  func(b *bytes.Buffer) error { return WriteSummary(b, "text", "old", "new", changes) },
-		"golden-summary.json": func(b *bytes.Buffer) error { return WriteSummary(b, "json", "old", "new", changes) },
-		"golden-sources.txt":  func(b *bytes.Buffer) error { return WriteText(b, "a", "b", sources) },
-		"golden-sources.json": func(b *bytes.Buffer) error { return WriteJSON(b, "a", "b", sources) },
-		"golden-sources.md":   func(b *bytes.Buffer) error { return WriteMarkdown(b, "a", "b", sources) },
+		"golden.txt":          func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "text", false) },
+		"golden.json":         func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "json", false) },
+		"golden.md":           func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "markdown", false) },
+		"golden-summary.md":   func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "markdown", true) },
+		"golden-summary.txt":  func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "text", true) },
+		"golden-summary.json": func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "json", true) },
+		"golden-sources.txt":  func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "text", false) },
+		"golden-sources.json": func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "json", false) },
+		"golden-sources.md":   func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "markdown", false) },
 	} {
 		var b bytes.Buffer
 		if err := write(&b); err != nil {
