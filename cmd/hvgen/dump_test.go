@@ -386,13 +386,15 @@ func TestDumpFormatting(t *testing.T) {
 		}
 	}
 	for _, v := range []uint64{0, 1, 0xf, 0x10, 0xabc, 8658327979019022802, math.MaxUint64} {
-		if got, want := string(appendHex([]byte("x"), v)), "x"+strconv.FormatUint(v, 16); got != want {
-			t.Errorf("appendHex(%#x) = %q, want %q", v, got, want)
+		b := append(make([]byte, 0, 32), 'x')
+		if got, want := string(b[:putHex(b[:cap(b)], len(b), v, 1)]), "x"+strconv.FormatUint(v, 16); got != want {
+			t.Errorf("putHex(%#x) = %q, want %q", v, got, want)
 		}
 	}
 	for _, v := range []int{0, 0x48, 0xabc, 0x1ffff} {
-		if got, want := string(appendHex3(nil, v)), fmt.Sprintf("%03x", v); got != want {
-			t.Errorf("appendHex3(%#x) = %q, want %q", v, got, want)
+		b := make([]byte, 32)
+		if got, want := string(b[:putHex(b, 0, uint64(v), 3)]), fmt.Sprintf("%03x", v); got != want {
+			t.Errorf("putHex(%#x, 3 digits) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -340,15 +340,3 @@ func putSeconds(b []byte, p int, t time.Duration) int {
 	b[p+10] = 's'
 	return p + 11
 }
-
-// appendHex writes v in lower-case hex without leading zeros.
-func appendHex(b []byte, v uint64) []byte {
-	b = slices.Grow(b, 16)
-	return b[:putHex(b[:cap(b)], len(b), v, 1)]
-}
-
-// appendHex3 writes v in hex with at least three digits.
-func appendHex3(b []byte, v int) []byte {
-	b = slices.Grow(b, 16)
-	return b[:putHex(b[:cap(b)], len(b), uint64(v), 3)]
-}
