@@ -57,6 +57,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if both == 2 {
 		return usageError{"give -o (one file) or -out (a directory), not both"}
 	}
+	if *outDir != "" {
+		// One file per header, named by its base name: two headers of the
+		// same name would write the same file, the second over the first.
+		byArea := map[string]string{}
+		for _, h := range files {
+			h = path.Clean(filepath.ToSlash(h))
+			name := areaName(*prefix + strings.TrimSuffix(path.Base(h), path.Ext(h)))
+			if other, ok := byArea[name]; ok && other != h {
+				return usageError{fmt.Sprintf("-out: %s and %s would both be written to %s.yaml (rename one, or import them separately)", other, h, name)}
+			}
+			byArea[name] = h
+		}
+	}
 	pre, ok := cimport.Preludes[*prelude]
 	if !ok {
 		data, err := os.ReadFile(*prelude)
@@ -128,7 +141,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 		return writeOutput(*out, buf.Bytes())
 	}
-	// One file per header, in the order the headers were named.
+	// One file per header (their names were checked to differ above).
 	perFile := map[string]*cimport.File{}
 	for _, h := range files {
 		base := strings.TrimSuffix(path.Base(filepath.ToSlash(h)), path.Ext(h))
