@@ -63,7 +63,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		byArea := map[string]string{}
 		for _, h := range files {
 			h = path.Clean(filepath.ToSlash(h))
-			name := areaName(*prefix + strings.TrimSuffix(path.Base(h), path.Ext(h)))
+			name := headerArea(*prefix, h)
 			if other, ok := byArea[name]; ok && other != h {
 				return usageError{fmt.Sprintf("-out: %s and %s would both be written to %s.yaml (rename one, or import them separately)", other, h, name)}
 			}
@@ -144,9 +144,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	// One file per header (their names were checked to differ above).
 	perFile := map[string]*cimport.File{}
 	for _, h := range files {
-		base := strings.TrimSuffix(path.Base(filepath.ToSlash(h)), path.Ext(h))
-		name := areaName(*prefix + base)
-		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: name,
+		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: headerArea(*prefix, h),
 			Doc: fmt.Sprintf("Imported by hvgen import from %s.", filepath.ToSlash(h))}
 	}
 	fileOf := func(it *spec.Item) *cimport.File { return perFile[it.Pos.File] }
@@ -217,6 +215,13 @@ func callConventions(r *spec.Registry, version string, docs []string) (map[strin
 		}
 	}
 	return out, nil
+}
+
+// headerArea is the area, and -out file name, of a header's items: the
+// prefix and the header's base name without its extension.
+func headerArea(prefix, header string) string {
+	h := filepath.ToSlash(header)
+	return areaName(prefix + strings.TrimSuffix(path.Base(h), path.Ext(h)))
 }
 
 // areaName makes an area identifier of a file name.
