@@ -501,3 +501,22 @@ func TestDumpTSCPastMaxDuration(t *testing.T) {
 		t.Errorf("dump -summary: exit %d %q %s", code, out, errs)
 	}
 }
+
+// A -since/-until window no entry can fall in, or a negative time, is a
+// usage error (exit 2) naming the problem, before the input is opened.
+func TestDumpTimeWindowUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-since", "-1s"}, "-since and -until are times since the hypervisor started: not negative"},
+		{[]string{"-until", "-1ns"}, "not negative"},
+		{[]string{"-since", "2ms", "-until", "1ms"}, "-until 1ms is not after -since 2ms: no entry could match"},
+		{[]string{"-since", "1ms", "-until", "1ms"}, "-until 1ms is not after -since 1ms"},
+	} {
+		code, out, errs := runCLI(append(append([]string{"dump"}, tc.args...), "no-such-file")...)
+		if code != 2 || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("dump %v: exit %d, stdout %q, stderr %q; want exit 2 with %q", tc.args, code, out, errs, tc.want)
+		}
+	}
+}
