@@ -2,6 +2,7 @@ package spec
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -106,5 +107,33 @@ types:
 	}
 	if !strings.Contains(err.Error(), "duplicate value 0x1") {
 		t.Errorf("the duplicate enum value of good.yaml is not reported:\n%v", err)
+	}
+}
+
+// The member shapes the decoder refuses, each at its own line: packed on a
+// plain or bit-field member, an anonymous plain member, an anonymous inline
+// bitfield in a union.
+func TestMemberShapeErrors(t *testing.T) {
+	head := "area: a\ntypes:\n  - name: HV_A\n    kind: %s\n    versions: [v1]\n    doc: d\n    ref: r\n    fields:\n"
+	for _, tc := range []struct{ name, kind, member, want string }{
+		{"packed plain member", "struct", "      - {name: A, type: UINT32, packed: true}\n", "HV_A.A: packed applies to an inline struct or union"},
+		{"packed bitfield", "struct", "      - {name: A, type: UINT32, packed: true, bits: [{name: B, bit: 0}]}\n", "HV_A.A: packed applies to an inline struct or union"},
+		{"anonymous plain member", "struct", "      - {type: UINT32}\n", "HV_A member: only an inline struct, union or bitfield may be anonymous"},
+		{"anonymous bitfield in a union", "union", "      - {type: UINT32, bits: [{name: B, bit: 0}]}\n", "HV_A member: an anonymous inline bitfield belongs in a struct"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := fmt.Sprintf(head, tc.kind) + tc.member
+			errs := Parse(&Registry{}, "f.yaml", []byte(text))
+			line := strings.Count(text, "\n")
+			found := false
+			for _, e := range errs {
+				if strings.Contains(e.Msg, tc.want) && e.Pos.Line == line {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("errors %v, want %q at f.yaml:%d", errs, tc.want, line)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -72,18 +73,10 @@ func (d *decoder) origin(n *yaml.Node, version string) *Origin {
 	s.Unstated = d.strs(m["unstated"], what+" unstated")
 	for _, a := range s.Unstated {
 		if _, ok := OriginAttributes[a]; !ok {
-			d.errorf(m["unstated"], "%s: unknown attribute %q (known: %s)", what, a, strings.Join(sortedKeys(boolSet(OriginAttributes)), ", "))
+			d.errorf(m["unstated"], "%s: unknown attribute %q (known: %s)", what, a, strings.Join(slices.Sorted(maps.Keys(OriginAttributes)), ", "))
 		}
 	}
 	return s
-}
-
-func boolSet[V any](m map[string]V) map[string]bool {
-	out := map[string]bool{}
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // checkOrigin checks a version's source declaration against its view: a

@@ -46,7 +46,7 @@ func TestGenPerArchitecture(t *testing.T) {
 			t.Errorf("%s not generated: %v", f, err)
 		}
 	}
-	arm, _ := os.ReadFile(filepath.Join(out, "zlayout_arm64.go"))
+	arm := readTestFile(t, filepath.Join(out, "zlayout_arm64.go"))
 	if !strings.Contains(string(arm), "unsafe.Sizeof(StartInput{})-24") {
 		t.Errorf("zlayout_arm64.go does not assert the 24-byte ARM64 size of StartInput:\n%s", arm)
 	}

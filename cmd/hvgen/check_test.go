@@ -83,32 +83,38 @@ func TestCheckRejects(t *testing.T) {
 		{"bad number", "code: 0x0043", "code: forty-three", "code: forty-three", `expected a non-negative integer, found "forty-three"`},
 		{"invalid YAML", "    doc: A test enum.\n", "    doc: [A test enum.\n", "", "invalid YAML"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			text := miniText(t)
-			if n := strings.Count(text, tc.old); n != 1 {
-				t.Fatalf("mutation source occurs %d times", n)
-			}
-			text = strings.Replace(text, tc.old, tc.new, 1)
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "mini.yaml"), []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			code, _, errs := runCLI("check", "-spec", dir)
-			if code != 1 {
-				t.Fatalf("exit status %d, want 1; stderr:\n%s", code, errs)
-			}
-			want := filepath.ToSlash(filepath.Join(dir, "mini.yaml")) + ":"
-			if tc.at != "" {
-				want += fmt.Sprint(lineOf(t, text, tc.at)) + ":"
-			}
-			for _, line := range strings.Split(errs, "\n") {
-				if strings.HasPrefix(line, want) && strings.Contains(line, tc.msg) {
-					return
-				}
-			}
-			t.Errorf("no error %q at %s; stderr:\n%s", tc.msg, want, errs)
-		})
+		t.Run(tc.name, func(t *testing.T) { checkMutation(t, tc.old, tc.new, tc.at, tc.msg) })
 	}
+}
+
+// checkMutation replaces old (which must occur once) by new in the mini
+// registry and expects hvgen check to fail with msg at the line holding at
+// (at "": any line of the file).
+func checkMutation(t *testing.T, old, new, at, msg string) {
+	t.Helper()
+	text := miniText(t)
+	if n := strings.Count(text, old); n != 1 {
+		t.Fatalf("mutation source occurs %d times", n)
+	}
+	text = strings.Replace(text, old, new, 1)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "mini.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI("check", "-spec", dir)
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr:\n%s", code, errs)
+	}
+	want := filepath.ToSlash(filepath.Join(dir, "mini.yaml")) + ":"
+	if at != "" {
+		want += fmt.Sprint(lineOf(t, text, at)) + ":"
+	}
+	for _, line := range strings.Split(errs, "\n") {
+		if strings.HasPrefix(line, want) && strings.Contains(line, msg) {
+			return
+		}
+	}
+	t.Errorf("no error %q at %s; stderr:\n%s", msg, want, errs)
 }
 
 func TestCheckReportsAllErrors(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/hvgen/hvgen/spec"
 )
 
-// exitIncompatible is the exit status when changes of the failing class are found.
+// exitChanges is the exit status when changes of the failing class are found.
 const exitChanges = 3
 
 func runDiff(args []string, stdout, stderr io.Writer) error {

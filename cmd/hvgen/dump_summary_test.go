@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,13 +16,13 @@ func TestDumpSummaryDamagedEnd(t *testing.T) {
 	dir := t.TempDir()
 	ev := filepath.Join(dir, "ev")
 	simulateTo(t, ev, "-for", "30ms", "-pages", "1")
-	data, _ := os.ReadFile(ev)
+	data := readTestFile(t, ev)
 	ends := chunkEnds(t, data)
 	if len(ends) < 4 {
 		t.Fatalf("%d chunks", len(ends))
 	}
 	whole := ends[len(ends)-3]
-	os.WriteFile(ev, data[:whole], 0o644)
+	writeTestFile(t, ev, data[:whole])
 	_, want, _ := runCLI("dump", "-summary", ev)
 	if !strings.Contains(want, "total ") {
 		t.Fatalf("no summary of the complete chunks: %q", want)
@@ -33,13 +32,13 @@ func TestDumpSummaryDamagedEnd(t *testing.T) {
 		"garbage":   append(append([]byte(nil), data[:whole]...), "garbage"...),
 	}
 	for name, b := range damaged {
-		os.WriteFile(ev, b, 0o644)
+		writeTestFile(t, ev, b)
 		code, out, errs := runCLI("dump", "-summary", ev)
 		if code != 1 || out != want {
 			t.Errorf("%s: exit %d, summary %q, want %q (stderr %q)", name, code, out, want, errs)
 		}
 	}
-	os.WriteFile(ev, damaged["truncated"], 0o644)
+	writeTestFile(t, ev, damaged["truncated"])
 	code, out, errs := runCLI("dump", "-summary", "-allow-truncated", ev)
 	if code != 0 || out != want || !strings.Contains(errs, "hvgen dump: "+ev+": truncated recording: ") {
 		t.Errorf("-allow-truncated: exit %d, summary %q, stderr %q", code, out, errs)

@@ -121,10 +121,10 @@ func TestDumpConcatenated(t *testing.T) {
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	na, _, _ := simulateTo(t, a, "-for", "20ms", "-seed", "1")
 	nb, _, _ := simulateTo(t, b, "-for", "30ms", "-seed", "2", "-pages", "2")
-	da, _ := os.ReadFile(a)
-	db, _ := os.ReadFile(b)
+	da := readTestFile(t, a)
+	db := readTestFile(t, b)
 	both := filepath.Join(dir, "both")
-	os.WriteFile(both, append(da, db...), 0o644)
+	writeTestFile(t, both, append(da, db...))
 	code, out, errs := runCLI("dump", both)
 	if code != 0 || strings.Count(out, "\n") != na+nb || errs != "" {
 		t.Fatalf("exit %d, %d lines for %d+%d events: %s", code, strings.Count(out, "\n"), na, nb, errs)
@@ -151,13 +151,13 @@ func TestDumpTruncated(t *testing.T) {
 	dir := t.TempDir()
 	ev := filepath.Join(dir, "ev")
 	simulateTo(t, ev, "-for", "30ms", "-pages", "1")
-	data, _ := os.ReadFile(ev)
+	data := readTestFile(t, ev)
 	ends := chunkEnds(t, data)
 	if len(ends) < 4 {
 		t.Fatalf("%d chunks", len(ends))
 	}
 	whole := ends[len(ends)-3] // the last complete chunk kept
-	os.WriteFile(ev, data[:whole], 0o644)
+	writeTestFile(t, ev, data[:whole])
 	_, want, _ := runCLI("dump", ev)
 	if want == "" {
 		t.Fatal("nothing decoded from the complete chunks")
@@ -170,7 +170,7 @@ func TestDumpTruncated(t *testing.T) {
 		{whole + 20, fmt.Sprintf("byte %d: the stream ends inside a chunk header: 20 of 48 bytes", whole)},
 		{whole + sim.ChunkHeaderSize + 100, fmt.Sprintf("byte %d: the stream ends inside a chunk: 100 of its 4096 payload bytes", whole)},
 	} {
-		os.WriteFile(ev, data[:tc.cut], 0o644)
+		writeTestFile(t, ev, data[:tc.cut])
 		code, out, errs := runCLI("dump", ev)
 		if code != 1 || out != want || !strings.Contains(errs, "truncated recording: "+tc.msg) ||
 			!strings.Contains(errs, fmt.Sprintf("the %d complete buffers before it were decoded", len(ends)-2)) {
@@ -189,9 +189,9 @@ func TestDumpTrailingGarbage(t *testing.T) {
 	dir := t.TempDir()
 	ev := filepath.Join(dir, "ev")
 	logged, _, _ := simulateTo(t, ev, "-for", "20ms")
-	data, _ := os.ReadFile(ev)
+	data := readTestFile(t, ev)
 	for _, tail := range []string{"garbage after the recording", "xy", "\x00"} {
-		os.WriteFile(ev, append(append([]byte(nil), data...), tail...), 0o644)
+		writeTestFile(t, ev, append(append([]byte(nil), data...), tail...))
 		code, out, errs := runCLI("dump", ev)
 		if code != 1 || strings.Count(out, "\n") != logged ||
 			!strings.Contains(errs, fmt.Sprintf("byte %d: ", len(data))) || !strings.Contains(errs, "is not the start of a chunk") {
@@ -213,7 +213,7 @@ func TestDumpCorrupt(t *testing.T) {
 	first := binary.LittleEndian.Uint32(data[sim.ChunkHeaderSize+4:]) // BufferIndex of the first chunk
 	entry := sim.ChunkHeaderSize + 72 + 4                             // Size of its first entry
 	binary.LittleEndian.PutUint16(data[entry:], 12)
-	os.WriteFile(ev, data, 0o644)
+	writeTestFile(t, ev, data)
 	code, out, errs := runCLI("dump", ev)
 	if code != 1 || !strings.Contains(errs, "byte 0: chunk payload checksum") || strings.Contains(errs, "missing") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
@@ -225,7 +225,7 @@ func TestDumpCorrupt(t *testing.T) {
 	h, _ := sim.ParseChunkHeader(data)
 	h.Checksum = crc32.Checksum(data[sim.ChunkHeaderSize:sim.ChunkHeaderSize+h.Length], crc32.MakeTable(crc32.Castagnoli))
 	copy(data, sim.AppendChunkHeader(nil, h))
-	os.WriteFile(ev, data, 0o644)
+	writeTestFile(t, ev, data)
 	code, out, errs = runCLI("dump", ev)
 	if msg := fmt.Sprintf("byte 0: eventlog: buffer %d at byte 0x48: entry size 12 below the 16-byte entry header", first); code != 1 || !strings.Contains(errs, msg) {
 		t.Fatalf("exit %d, stderr %q, want %q", code, errs, msg)
@@ -237,11 +237,11 @@ func TestDumpCorrupt(t *testing.T) {
 		t.Errorf("-stop: exit %d, %d bytes of output", code, len(out))
 	}
 	data[sim.ChunkHeaderSize/2] ^= 1 // the header checksum no longer matches: nothing after it can be trusted
-	os.WriteFile(ev, data, 0o644)
+	writeTestFile(t, ev, data)
 	if code, out, errs := runCLI("dump", ev); code != 1 || out != "" || !strings.Contains(errs, "byte 0: chunk header: checksum") {
 		t.Errorf("bad header: exit %d, stderr %q", code, errs)
 	}
-	os.WriteFile(ev, []byte("not a dump"), 0o644)
+	writeTestFile(t, ev, []byte("not a dump"))
 	if code, _, errs := runCLI("dump", ev); code != 1 || !strings.Contains(errs, "byte 0") {
 		t.Errorf("garbage: exit %d %s", code, errs)
 	}
@@ -276,7 +276,7 @@ func TestDumpJSONLossless(t *testing.T) {
 		h.Log(hv.EventLogTypeLocalDiagnostics, 1, hv.TrHcHypercall, 0xffffffff, rip, math.MaxUint64)
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
-	os.WriteFile(ev, data, 0o644)
+	writeTestFile(t, ev, data)
 	code, out, errs := runCLI("dump", "-json", ev)
 	if code != 0 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
@@ -327,7 +327,7 @@ func TestDumpFormat1(t *testing.T) {
 		}
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
-	os.WriteFile(ev, append(old.Bytes(), rec...), 0o644)
+	writeTestFile(t, ev, append(old.Bytes(), rec...))
 	code, out, errs := runCLI("dump", ev)
 	if code != 0 || strings.Count(out, "\n") != 210 {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
@@ -345,8 +345,8 @@ func TestDumpStats(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"slot":1,"value":"300000","version":"1.0"`) {
 		t.Fatalf("exit %d: %s", code, out)
 	}
-	data, _ := os.ReadFile(st)
-	os.WriteFile(st, append(data, 0), 0o644)
+	data := readTestFile(t, st)
+	writeTestFile(t, st, append(data, 0))
 	if code, _, errs := runCLI("dump", st); code != 1 || !strings.Contains(errs, "byte 4112: trailing bytes") {
 		t.Errorf("trailing byte: exit %d %s", code, errs)
 	}
@@ -363,9 +363,9 @@ func TestDumpOutputFile(t *testing.T) {
 	if data, _ := os.ReadFile(txt); bytes.Count(data, []byte("\n")) != logged {
 		t.Fatalf("%d lines in -o file", bytes.Count(data, []byte("\n")))
 	}
-	data, _ := os.ReadFile(ev)
-	os.WriteFile(ev, data[:len(data)-1], 0o644)
-	os.WriteFile(txt, []byte("previous\n"), 0o644)
+	data := readTestFile(t, ev)
+	writeTestFile(t, ev, data[:len(data)-1])
+	writeTestFile(t, txt, []byte("previous\n"))
 	if code, _, errs := runCLI("dump", "-o", txt, ev); code != 1 || !strings.Contains(errs, "truncated") {
 		t.Fatalf("truncated input: exit %d %s", code, errs)
 	}
@@ -380,18 +380,21 @@ func TestDumpFormatting(t *testing.T) {
 		t    time.Duration
 		want string
 	}{{0, "    0.000000000s"}, {12*time.Second + 123400, "   12.000123400s"}, {time.Duration(math.MaxInt64), "9223372036.854775807s"}} {
-		if got := string(appendSeconds(nil, tc.t)); got != tc.want {
-			t.Errorf("appendSeconds(%d) = %q, want %q", tc.t, got, tc.want)
+		b := make([]byte, 32)
+		if got := string(b[:putSeconds(b, 0, tc.t)]); got != tc.want {
+			t.Errorf("putSeconds(%d) = %q, want %q", tc.t, got, tc.want)
 		}
 	}
 	for _, v := range []uint64{0, 1, 0xf, 0x10, 0xabc, 8658327979019022802, math.MaxUint64} {
-		if got, want := string(appendHex([]byte("x"), v)), "x"+strconv.FormatUint(v, 16); got != want {
-			t.Errorf("appendHex(%#x) = %q, want %q", v, got, want)
+		b := append(make([]byte, 0, 32), 'x')
+		if got, want := string(b[:putHex(b[:cap(b)], len(b), v, 1)]), "x"+strconv.FormatUint(v, 16); got != want {
+			t.Errorf("putHex(%#x) = %q, want %q", v, got, want)
 		}
 	}
 	for _, v := range []int{0, 0x48, 0xabc, 0x1ffff} {
-		if got, want := string(appendHex3(nil, v)), fmt.Sprintf("%03x", v); got != want {
-			t.Errorf("appendHex3(%#x) = %q, want %q", v, got, want)
+		b := make([]byte, 32)
+		if got, want := string(b[:putHex(b, 0, uint64(v), 3)]), fmt.Sprintf("%03x", v); got != want {
+			t.Errorf("putHex(%#x, 3 digits) = %q, want %q", v, got, want)
 		}
 	}
 }
@@ -452,11 +455,68 @@ func TestProgressLine(t *testing.T) {
 func TestDumpMissingChunk(t *testing.T) {
 	ev := filepath.Join(t.TempDir(), "ev")
 	simulateTo(t, ev, "-for", "20ms", "-pages", "1")
-	data, _ := os.ReadFile(ev)
+	data := readTestFile(t, ev)
 	ends := chunkEnds(t, data)
-	os.WriteFile(ev, append(data[:ends[1]:ends[1]], data[ends[2]:]...), 0o644) // drop chunk 2
+	writeTestFile(t, ev, append(data[:ends[1]:ends[1]], data[ends[2]:]...)) // drop chunk 2
 	code, _, errs := runCLI("dump", ev)
 	if want := fmt.Sprintf("byte %d: chunk 3 follows chunk 1 of the recording: chunks are missing", ends[1]); code != 0 || !strings.Contains(errs, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errs, want)
+	}
+}
+
+// A TSC time past 2^63 ns is dumped at the largest time, not dropped by the
+// default -since 0.
+func TestDumpTSCPastMaxDuration(t *testing.T) {
+	data := recordEvents(t, func(h *sim.Hypervisor) {
+		h.Advance(1e10)
+		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 3)
+	})
+	// The sim records in reference time: make every chunk say TSC at 1 Hz,
+	// so the entry's stamp 1e10 is 1e10 s, past 2^63 ns.
+	var tsc []byte
+	for off := 0; off < len(data); {
+		ch, err := sim.ParseChunkHeader(data[off:])
+		if err != nil {
+			t.Fatalf("chunk at %d: %v", off, err)
+		}
+		ch.TimeBasis, ch.TSCHz = hv.EventLogEntryTimeTSC, 1
+		tsc = sim.AppendChunkHeader(tsc, ch)
+		tsc = append(tsc, data[off+sim.ChunkHeaderSize:off+sim.ChunkHeaderSize+ch.Length]...)
+		off += sim.ChunkHeaderSize + ch.Length
+	}
+	ev := filepath.Join(t.TempDir(), "ev")
+	if err := os.WriteFile(ev, tsc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("dump", ev)
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "9223372036.854775807s ") {
+		t.Errorf("dump: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = runCLI("dump", "-json", ev)
+	if code != 0 || !strings.Contains(out, `"time_ns":"9223372036854775807"`) {
+		t.Errorf("dump -json: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = runCLI("dump", "-summary", "-json", ev)
+	if code != 0 || !strings.Contains(out, `"type":"HV_TR_HC_HYPERCALL","id":`) || !strings.Contains(out, `"entries":1}`) {
+		t.Errorf("dump -summary: exit %d %q %s", code, out, errs)
+	}
+}
+
+// A -since/-until window no entry can fall in, or a negative time, is a
+// usage error (exit 2) naming the problem, before the input is opened.
+func TestDumpTimeWindowUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-since", "-1s"}, "-since and -until are times since the hypervisor started: not negative"},
+		{[]string{"-until", "-1ns"}, "not negative"},
+		{[]string{"-since", "2ms", "-until", "1ms"}, "-until 1ms is not after -since 2ms: no entry could match"},
+		{[]string{"-since", "1ms", "-until", "1ms"}, "-until 1ms is not after -since 1ms"},
+	} {
+		code, out, errs := runCLI(append(append([]string{"dump"}, tc.args...), "no-such-file")...)
+		if code != 2 || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("dump %v: exit %d, stdout %q, stderr %q; want exit 2 with %q", tc.args, code, out, errs, tc.want)
+		}
 	}
 }

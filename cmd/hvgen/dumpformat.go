@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"strconv"
 	"time"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
@@ -116,10 +115,9 @@ func (f *formatter) buffer(c chunk, out []byte) ([]byte, error) {
 	h := b.Header()
 	f.lost += uint64(h.EventsLost)
 	clock := eventlog.Clock{Basis: c.hdr.TimeBasis, TSCHz: c.hdr.TSCHz}
-	if f.counts != nil && f.want == nil && f.since == 0 && f.until == 0 && clock.Basis != hv.EventLogEntryTimeTSC {
-		// -summary of every entry: no filter, and no time to convert (a
-		// reference time is never below zero; a TSC time can be, and
-		// -since 0 leaves those out).
+	if f.counts != nil && f.want == nil && f.since == 0 && f.until == 0 {
+		// -summary of every entry: no filter, and no time to convert
+		// (Clock.Duration is never below zero).
 		for e, err := range b.All() {
 			if err != nil {
 				return out, err
@@ -185,12 +183,7 @@ func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payloa
 		p = put(b, p, f.bufPrefix)
 		p = putUint(b, p, uint64(off))
 		p = put(b, p, f.lpPrefix)
-		if t < 0 { // a -since below zero lets these through
-			b[p] = '-'
-			p = putUint(b, p+1, uint64(-t))
-		} else {
-			p = putUint(b, p, uint64(t))
-		}
+		p = putUint(b, p, uint64(t))
 		p = put(b, p, n.jsonType)
 		p = putUint(b, p, uint64(hdr.Context))
 		if params {
@@ -206,14 +199,7 @@ func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payloa
 		}
 		return append(b[:p], "}\n"...)
 	}
-	if t >= 0 {
-		p = putSeconds(b, p, t)
-	} else {
-		b = appendSeconds(b[:p], t)
-		p = len(b)
-		b = slices.Grow(b, need)
-		b = b[:cap(b)]
-	}
+	p = putSeconds(b, p, t) // Clock.Duration is never below zero
 	p = put(b, p, f.bufPrefix)
 	p = putHex(b, p, uint64(off), 3)
 	p = put(b, p, f.lpPrefix)
@@ -328,8 +314,9 @@ func hex8(x uint32) uint64 {
 	return v + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
-// putSeconds is appendSeconds for t >= 0, at b[p:], which has room for 32
-// bytes.
+// putSeconds writes t (not below zero) as seconds with nine decimals,
+// right-aligned in 16 columns ("    12.000123400s"), at b[p:], which has room
+// for 32 bytes.
 func putSeconds(b []byte, p int, t time.Duration) int {
 	sec, frac := uint64(t/time.Second), uint64(t%time.Second)
 	pad := 0 // to 16 columns: 4 spaces for one digit of seconds, none for five
@@ -352,34 +339,4 @@ func putSeconds(b []byte, p int, t time.Duration) int {
 	b[p+9] = byte('0' + frac - 10*q)
 	b[p+10] = 's'
 	return p + 11
-}
-
-// appendSeconds writes t as seconds with nine decimals, right-aligned in 16
-// columns ("    12.000123400s").
-func appendSeconds(b []byte, t time.Duration) []byte {
-	sec, frac := int64(t/time.Second), uint64(t%time.Second)
-	width := 12 // one digit, the point, nine decimals and the unit
-	for v := sec; v >= 10; v /= 10 {
-		width++
-	}
-	if width < 16 {
-		b = append(b, "    "[:16-width]...)
-	}
-	b = strconv.AppendInt(b, sec, 10)
-	point := len(b)
-	b = strconv.AppendUint(b, frac+1_000_000_000, 10) // ten digits, the first a 1
-	b[point] = '.'
-	return append(b, 's')
-}
-
-// appendHex writes v in lower-case hex without leading zeros.
-func appendHex(b []byte, v uint64) []byte {
-	b = slices.Grow(b, 16)
-	return b[:putHex(b[:cap(b)], len(b), v, 1)]
-}
-
-// appendHex3 writes v in hex with at least three digits.
-func appendHex3(b []byte, v int) []byte {
-	b = slices.Grow(b, 16)
-	return b[:putHex(b[:cap(b)], len(b), uint64(v), 3)]
 }

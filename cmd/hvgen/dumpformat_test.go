@@ -45,9 +45,6 @@ func referenceLine(asJSON bool, buf uint32, lp uint8, off int, hdr *hv.EventlogE
 		return b.String()
 	}
 	secs := fmt.Sprintf("%d.%09ds", t/time.Second, t%time.Second)
-	if t < 0 { // what dump has always written for these
-		secs = string(appendSeconds(nil, t))
-	}
 	fmt.Fprintf(&b, "%16s  buf %-3d +0x%03x  lp %-2d %-32s", secs, buf, off, lp, name)
 	for i, p := range params {
 		fmt.Fprintf(&b, " %s=0x%x", p, binary.LittleEndian.Uint64(payload[8*i:]))
@@ -80,9 +77,9 @@ func TestFormatterMatchesFmt(t *testing.T) {
 		return rng.Uint64()
 	}
 	for _, asJSON := range []bool{false, true} {
-		// Times below zero (TSC times past 2^63 ns) are let through, as a
-		// negative -since does.
-		f := &formatter{json: asJSON, since: math.MinInt64}
+		// No -since or -until: every entry has its line, TSC times past
+		// 2^63 ns too (at the largest Duration).
+		f := &formatter{json: asJSON}
 		var out []byte
 		var want strings.Builder
 		var buf uint32

@@ -57,6 +57,9 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *backend != "sim" && *backend != "mshv" {
+		return usageError{fmt.Sprintf("unknown backend %q (sim or mshv)", *backend)}
+	}
 	if *lps < 1 || *parts < 0 || *vps < 1 || *churn < 0 {
 		return usageError{"-sim-lps and -sim-vps must be positive, -sim-partitions and -sim-churn not negative"}
 	}
@@ -97,8 +100,6 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-	default:
-		return usageError{fmt.Sprintf("unknown backend %q (sim or mshv)", *backend)}
 	}
 	defer src.Close()
 	h, err := exporter.Handler(exporter.NewCollector(src, table, logger), logger)

@@ -172,14 +172,18 @@ func TestExporterUsage(t *testing.T) {
 	if code := run([]string{"exporter", "-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "Examples:") {
 		t.Errorf("-h: exit %d, %s", code, stderr.String())
 	}
-	for _, args := range [][]string{
-		{"exporter", "-backend", "qemu"},
-		{"exporter", "-sim-vps", "0"},
-		{"exporter", "-version", "nope"},
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"exporter", "-backend", "qemu"}, `unknown backend "qemu" (sim or mshv)`},
+		{[]string{"exporter", "-sim-vps", "0"}, "-sim-lps and -sim-vps must be positive"},
+		{[]string{"exporter", "-version", "nope"}, `unknown version "nope"`},
 	} {
+		args := tc.args
 		stderr.Reset()
-		if code := run(append(args[:1:1], append([]string{"-spec", "../../spec", "-listen", "127.0.0.1:0"}, args[1:]...)...), io.Discard, &stderr); code != 2 {
-			t.Errorf("%v: exit %d, want 2: %s", args, code, firstLine(stderr.String()))
+		if code := run(append(args[:1:1], append([]string{"-spec", "../../spec", "-listen", "127.0.0.1:0"}, args[1:]...)...), io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q: %s", args, code, tc.want, firstLine(stderr.String()))
 		}
 	}
 	stderr.Reset()

@@ -72,7 +72,7 @@ func TestDiffExampleUpToDate(t *testing.T) {
 			"-fail-on", "none", "-o", out); code != 0 {
 			t.Fatalf("%s: exit %d: %s", name, code, errs)
 		}
-		got, _ := os.ReadFile(out)
+		got := readTestFile(t, out)
 		want, err := os.ReadFile("../../generated/" + name)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("generated/%s is stale (%v); run go generate ./generated", name, err)

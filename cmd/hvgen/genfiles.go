@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 )
 
 // gen owns a file when its first line is the generated-code line gen writes
@@ -38,13 +39,8 @@ func writeGenerated(dir, lang string, files map[string][]byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var write []string
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(dir, n)
 		cur, err := readRegular(p)
 		switch {

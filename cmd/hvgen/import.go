@@ -57,6 +57,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if both == 2 {
 		return usageError{"give -o (one file) or -out (a directory), not both"}
 	}
+	if *outDir != "" {
+		// One file per header, named by its base name: two headers of the
+		// same name would write the same file, the second over the first.
+		byArea := map[string]string{}
+		for _, h := range files {
+			h = path.Clean(filepath.ToSlash(h))
+			name := headerArea(*prefix, h)
+			if other, ok := byArea[name]; ok && other != h {
+				return usageError{fmt.Sprintf("-out: %s and %s would both be written to %s.yaml (rename one, or import them separately)", other, h, name)}
+			}
+			byArea[name] = h
+		}
+	}
 	pre, ok := cimport.Preludes[*prelude]
 	if !ok {
 		data, err := os.ReadFile(*prelude)
@@ -128,12 +141,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 		return writeOutput(*out, buf.Bytes())
 	}
-	// One file per header, in the order the headers were named.
+	// One file per header (their names were checked to differ above).
 	perFile := map[string]*cimport.File{}
 	for _, h := range files {
-		base := strings.TrimSuffix(path.Base(filepath.ToSlash(h)), path.Ext(h))
-		name := areaName(*prefix + base)
-		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: name,
+		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: headerArea(*prefix, h),
 			Doc: fmt.Sprintf("Imported by hvgen import from %s.", filepath.ToSlash(h))}
 	}
 	fileOf := func(it *spec.Item) *cimport.File { return perFile[it.Pos.File] }
@@ -204,6 +215,13 @@ func callConventions(r *spec.Registry, version string, docs []string) (map[strin
 		}
 	}
 	return out, nil
+}
+
+// headerArea is the area, and -out file name, of a header's items: the
+// prefix and the header's base name without its extension.
+func headerArea(prefix, header string) string {
+	h := filepath.ToSlash(header)
+	return areaName(prefix + strings.TrimSuffix(path.Base(h), path.Ext(h)))
 }
 
 // areaName makes an area identifier of a file name.

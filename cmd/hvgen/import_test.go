@@ -260,6 +260,7 @@ func TestImportUsage(t *testing.T) {
 		{[]string{"import", "-version", "v", "-prelude", filepath.Join(dir, "none.h"), "x.h"}, 2, "not a built-in prelude"},
 		{[]string{"import", "-version", "v", "-root", dir, "bad.h"}, 1, "bad.h:1:"},
 		{[]string{"import", "-version", "v", "-root", dir, "missing.h"}, 1, "missing.h: no such header"},
+		{[]string{"import", "-version", "v", "-root", dir, "-out", filepath.Join(dir, "out"), "a/x.h", "b/x.h"}, 2, "-out: a/x.h and b/x.h would both be written to x.yaml"},
 	} {
 		code, _, errs := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.want) {

@@ -167,15 +167,13 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
 		return nil, err
 	}
-	size := pages * hvPage
+	size := pages * hv.PageSize
 	words := make([]uint64, size/8)
 	rr.scratch = unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), size)
 	rr.group = eventlog.Group{Type: lt, BufferSize: size, MaxBuffers: buffers, Memory: rr.memory}
 	rr.rec = sim.NewRecorder(w, lt, hv.EventLogEntryTimeReference, h.TSCFrequency())
 	return rr, nil
 }
-
-const hvPage = 4096
 
 // memory is the buffer's pages, gathered from the GPAs they were mapped at.
 func (rr *rootReader) memory(index uint32) []byte {
@@ -184,10 +182,10 @@ func (rr *rootReader) memory(index uint32) []byte {
 	}
 	for i, gpa := range rr.gpas[index] {
 		page := rr.root.Memory(uint64(gpa))
-		if len(page) != hvPage {
+		if len(page) != hv.PageSize {
 			return nil
 		}
-		copy(rr.scratch[i*hvPage:], page)
+		copy(rr.scratch[i*hv.PageSize:], page)
 	}
 	return rr.scratch
 }

@@ -47,7 +47,7 @@ func TestSimulateRange(t *testing.T) {
 func TestSimulateValidatesBeforeWriting(t *testing.T) {
 	dir := t.TempDir()
 	ev := filepath.Join(dir, "events.dump")
-	os.WriteFile(ev, []byte("previous recording"), 0o644)
+	writeTestFile(t, ev, []byte("previous recording"))
 	code, _, errs := runCLI("simulate", "-o", ev, "-stats", filepath.Join(dir, "nonexistent", "x"), "-for", "5ms")
 	if code != 1 || !strings.Contains(errs, "nonexistent") {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -71,7 +71,7 @@ func TestSimulatePipe(t *testing.T) {
 		t.Fatalf("exit %d, %d bytes on stdout, stderr %q", code, len(rec), errs)
 	}
 	in := filepath.Join(t.TempDir(), "in")
-	os.WriteFile(in, []byte(rec), 0o644)
+	writeTestFile(t, in, []byte(rec))
 	f, err := os.Open(in)
 	if err != nil {
 		t.Fatal(err)

@@ -149,6 +149,15 @@ func TestClock(t *testing.T) {
 	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1}).Duration(1 << 62); d != time.Duration(1<<63-1) {
 		t.Errorf("overflow: %v", d)
 	}
+	// The quotient fits 64 bits but not a Duration (2^63 ns and more).
+	for _, ts := range []uint64{1 << 63, 1e10 * 1e9, 1<<64 - 1} {
+		if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1_000_000_000}).Duration(ts); d != time.Duration(1<<63-1) {
+			t.Errorf("TSC %d at 1 GHz: %v, want the largest Duration", ts, d)
+		}
+	}
+	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1_000_000_000}).Duration(1<<63 - 1); d != time.Duration(1<<63-1) {
+		t.Errorf("TSC 2^63-1 at 1 GHz: %v", d)
+	}
 }
 
 func TestNoAllocationsPerEntry(t *testing.T) {

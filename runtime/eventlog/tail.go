@@ -61,7 +61,8 @@ type Clock struct {
 }
 
 // Duration is a time stamp as time since the hypervisor started (reference
-// time: 100 ns units) or since the TSC was zero (TSC basis).
+// time: 100 ns units) or since the TSC was zero (TSC basis). It is never
+// negative: times from 2^63 ns on saturate to the largest Duration.
 func (c Clock) Duration(ts uint64) time.Duration {
 	if c.Basis == hv.EventLogEntryTimeTSC && c.TSCHz > 0 {
 		// ts * 1e9 / hz without overflowing 64 bits.
@@ -70,6 +71,9 @@ func (c Clock) Duration(ts uint64) time.Duration {
 			return time.Duration(1<<63 - 1)
 		}
 		q, _ := bits.Div64(hi, lo, c.TSCHz)
+		if q > 1<<63-1 {
+			return time.Duration(1<<63 - 1)
+		}
 		return time.Duration(q)
 	}
 	if ts > uint64(1<<63-1)/100 {

@@ -55,12 +55,10 @@ func validFlags(f hv.MapGPAFlags) bool {
 // mapTarget runs the header checks of the map calls in the order of their
 // status tables.
 func (h *Hypervisor) mapTarget(r *request, id hv.PartitionID, flags hv.MapGPAFlags) (*Partition, hv.Status) {
-	t := h.partitions[id]
+	t, st := h.target(r, id, r.p.isRoot()) // the parent, or the root naming itself
 	switch {
 	case t == nil:
-		return nil, hv.StatusInvalidPartitionID
-	case t.Parent != r.p.ID && !(r.p.isRoot() && t == r.p):
-		return nil, hv.StatusAccessDenied
+		return nil, st
 	case !validFlags(flags):
 		return nil, hv.StatusInvalidParameter
 	case !t.active:

@@ -30,7 +30,7 @@ func (p *Partition) GiveRAM(n int) []uint64 {
 	return out
 }
 
-// RepBudget makes rep calls return success after at most this many reps
+// SetRepBudget makes rep calls return success after at most this many reps
 // each time (0: no limit), as the hypervisor may to bound its time in a call;
 // the caller then continues from the first rep not done.
 func (h *Hypervisor) SetRepBudget(n int) {

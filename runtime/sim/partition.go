@@ -282,7 +282,7 @@ func (h *Hypervisor) reserveTotal(except *Partition, extraVPs int) int {
 
 func (h *Hypervisor) getPartitionProperty(r *request) hv.Status {
 	in := input[hv.GetPartitionPropertyInput](r)
-	t, st := h.propertyTarget(r, in.PartitionID)
+	t, st := h.target(r, in.PartitionID, r.p.isRoot()) // the parent, or the root naming itself
 	switch {
 	case t == nil:
 		return st
@@ -299,18 +299,6 @@ func (h *Hypervisor) getPartitionProperty(r *request) hv.Status {
 	return hv.StatusSuccess
 }
 
-// propertyTarget: the parent, or the root naming itself.
-func (h *Hypervisor) propertyTarget(r *request, id hv.PartitionID) (*Partition, hv.Status) {
-	t := h.partitions[id]
-	switch {
-	case t == nil:
-		return nil, hv.StatusInvalidPartitionID
-	case t.Parent != r.p.ID && !(r.p.isRoot() && t == r.p):
-		return nil, hv.StatusAccessDenied
-	}
-	return t, hv.StatusSuccess
-}
-
 // hypercallPrivileges are the HV_PARTITION_PRIVILEGE_MASK bits that grant
 // hypercalls (32 to 47); the sim treats them as the static privileges a
 // partition property cannot change, the access bits below as dynamic.
@@ -318,7 +306,7 @@ const hypercallPrivileges = 0xffff << 32
 
 func (h *Hypervisor) setPartitionProperty(r *request) hv.Status {
 	in := input[hv.SetPartitionPropertyInput](r)
-	t, st := h.propertyTarget(r, in.PartitionID)
+	t, st := h.target(r, in.PartitionID, r.p.isRoot()) // the parent, or the root naming itself
 	if t == nil {
 		return st
 	}

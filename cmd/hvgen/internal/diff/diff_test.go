@@ -22,6 +22,23 @@ func side(t testing.TB, dir string) *Side {
 	return s
 }
 
+// sourceSides are versions a and b of testdata/sources, written from a
+// document and from headers that leave things unstated.
+func sourceSides(t testing.TB) (a, b *Side) {
+	t.Helper()
+	r, err := spec.LoadDir("testdata/sources")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = NewSide("a", r.View("a")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = NewSide("b", r.View("b")); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
 // TestClassification checks, change kind by change kind, the class the
 // README's rules give, on a registry pair built to contain each kind.
 func TestClassification(t *testing.T) {
@@ -89,29 +106,18 @@ func TestClassification(t *testing.T) {
 // HVGEN_UPDATE_GOLDEN=1 rewrites them.
 func TestGolden(t *testing.T) {
 	changes := Compare(side(t, "testdata/old"), side(t, "testdata/new"))
-	r, err := spec.LoadDir("testdata/sources")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewSide("a", r.View("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NewSide("b", r.View("b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := sourceSides(t)
 	sources := Compare(a, b)
 	for file, write := range map[string]func(*bytes.Buffer) error{
-		"golden.txt":          func(b *bytes.Buffer) error { return WriteText(b, "old", "new", changes) },
-		"golden.json":         func(b *bytes.Buffer) error { return WriteJSON(b, "old", "new", changes) },
-		"golden.md":           func(b *bytes.Buffer) error { return WriteMarkdown(b, "old", "new", changes) },
-		"golden-summary.md":   func(b *bytes.Buffer) error { return WriteSummary(b, "markdown", "old", "new", changes) },
-		"golden-summary.txt":  func(b *bytes.Buffer) error { return WriteSummary(b, "text", "old", "new", changes) },
-		"golden-summary.json": func(b *bytes.Buffer) error { return WriteSummary(b, "json", "old", "new", changes) },
-		"golden-sources.txt":  func(b *bytes.Buffer) error { return WriteText(b, "a", "b", sources) },
-		"golden-sources.json": func(b *bytes.Buffer) error { return WriteJSON(b, "a", "b", sources) },
-		"golden-sources.md":   func(b *bytes.Buffer) error { return WriteMarkdown(b, "a", "b", sources) },
+		"golden.txt":          func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "text", false) },
+		"golden.json":         func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "json", false) },
+		"golden.md":           func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "markdown", false) },
+		"golden-summary.md":   func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "markdown", true) },
+		"golden-summary.txt":  func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "text", true) },
+		"golden-summary.json": func(b *bytes.Buffer) error { return NewReport("old", "new", changes).Write(b, "json", true) },
+		"golden-sources.txt":  func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "text", false) },
+		"golden-sources.json": func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "json", false) },
+		"golden-sources.md":   func(b *bytes.Buffer) error { return NewReport("a", "b", sources).Write(b, "markdown", false) },
 	} {
 		var b bytes.Buffer
 		if err := write(&b); err != nil {
@@ -145,18 +151,7 @@ func TestNoChanges(t *testing.T) {
 // new source does not describe is undescribed, what it says is gone or lists
 // differently stays incompatible.
 func TestUndescribed(t *testing.T) {
-	r, err := spec.LoadDir("testdata/sources")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewSide("a", r.View("a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NewSide("b", r.View("b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := sourceSides(t)
 	got := map[string]Class{}
 	for _, c := range Compare(a, b) {
 		got[c.Item+" "+c.Kind+" "+c.Path] = c.Class

@@ -100,7 +100,7 @@ func (r *Report) listed() string {
 }
 
 // Write renders the report in a format: text, json or markdown; summary
-// selects the short form (see WriteSummary).
+// selects the short form (see writeSummary).
 func (r *Report) Write(w io.Writer, format string, summary bool) error {
 	switch {
 	case summary:
@@ -148,12 +148,8 @@ func (s Summary) mdLine() string {
 	return fmt.Sprintf("**%d incompatible**, %d compatible, %d documentation-only; %d undescribed (one source does not describe the item)", s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
 }
 
-// WriteText writes the report for people: grouped by item, old -> new; the
+// writeText writes the report for people: grouped by item, old -> new; the
 // undescribed differences follow in a section of their own.
-func WriteText(w io.Writer, from, to string, changes []Change) error {
-	return NewReport(from, to, changes).writeText(w)
-}
-
 func (r *Report) writeText(w io.Writer) error {
 	fmt.Fprintf(w, "%s -> %s: %s%s\n", r.From, r.To, r.Summary.line(), r.listed())
 	real, undescribed := split(r.Changes)
@@ -205,11 +201,7 @@ type jsonChange struct {
 	Change
 }
 
-// WriteJSON writes the report for tools; the schema is in the README.
-func WriteJSON(w io.Writer, from, to string, changes []Change) error {
-	return NewReport(from, to, changes).writeJSON(w)
-}
-
+// writeJSON writes the report for tools; the schema is in the README.
 func (r *Report) writeJSON(w io.Writer) error {
 	out := struct {
 		Schema  int          `json:"schema"`
@@ -230,12 +222,8 @@ func (r *Report) writeJSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
-// WriteMarkdown writes the report as a pull-request comment; the undescribed
+// writeMarkdown writes the report as a pull-request comment; the undescribed
 // differences follow in a table of their own.
-func WriteMarkdown(w io.Writer, from, to string, changes []Change) error {
-	return NewReport(from, to, changes).writeMarkdown(w)
-}
-
 func (r *Report) writeMarkdown(w io.Writer) error {
 	fmt.Fprintf(w, "### ABI changes: `%s` → `%s`\n\n%s%s.\n", r.From, r.To, r.Summary.mdLine(), r.listed())
 	real, undescribed := split(r.Changes)

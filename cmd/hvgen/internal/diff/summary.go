@@ -75,13 +75,9 @@ func classOrder(name string) int {
 	return slices.Index([]string{"incompatible", "compatible", "documentation", "undescribed"}, name)
 }
 
-// WriteSummary writes the short form of a report (-summary): the counts by
+// writeSummary writes the short form of a report (-summary): the counts by
 // class and kind, and the items with incompatible changes (the first
 // summaryItems of them by name). format is text, json or markdown.
-func WriteSummary(w io.Writer, format, from, to string, changes []Change) error {
-	return NewReport(from, to, changes).writeSummary(w, format)
-}
-
 func (rep *Report) writeSummary(w io.Writer, format string) error {
 	r := rep.summarize()
 	from, to := rep.From, rep.To

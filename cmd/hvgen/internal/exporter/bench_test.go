@@ -13,7 +13,10 @@ import (
 func vpPage(t testing.TB) ([]byte, *Table) {
 	s, clk, tab := newTestSim(t, 1, 1)
 	clk.Add(1e9)
-	objs, _ := s.Objects(nil)
+	objs, err := s.Objects(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range objs {
 		if k, _ := kindOf(o.Type); k == kindVP {
 			p, err := s.Page(o)
@@ -50,7 +53,9 @@ func BenchmarkWalk(b *testing.B) {
 	b.SetBytes(int64(8 * len(out)))
 	b.ReportAllocs()
 	for b.Loop() {
-		walk(page, tab.slots[kindVP], tab.scales[kindVP], out)
+		if err := walk(page, tab.slots[kindVP], tab.scales[kindVP], out); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -362,7 +362,7 @@ func (g *gen) underlying(name string) string {
 	return ""
 }
 
-// docLines writes a doc comment: first line "<Go> is <ABI>[: first sentence]",
+// docComment writes a doc comment: first line "<Go> is <ABI>[: first sentence]",
 // then the reference page.
 func docComment(goName, abi, doc string, refs []string) string {
 	var b strings.Builder

@@ -123,8 +123,6 @@ func (g *gen) scalarAssert(goName string, lt *layout.Type) {
 	g.asserts = append(g.asserts, assertion{goName: goName, zero: jen.Id(goName).Call(jen.Lit(0)), size: lt.Size, align: goAlign(lt.Align)})
 }
 
-// goAlign is the alignment to assert: Go aligns nothing beyond 8 bytes, so a
-// 16-byte ABI alignment (UINT128) is not asserted (0).
 // goAlignBound is the most a member's Go type can be aligned: its members'
 // natural alignment, packing ignored (Go has none), at most 8.
 func goAlignBound(lt *layout.Type) int64 {
@@ -151,6 +149,8 @@ func holdsPacked(lt *layout.Type) bool {
 	return false
 }
 
+// goAlign is the alignment to assert: Go aligns nothing beyond 8 bytes, so a
+// 16-byte ABI alignment (UINT128) is not asserted (0).
 func goAlign(a int64) int64 {
 	if a > 8 {
 		return 0
