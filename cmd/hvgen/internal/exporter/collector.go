@@ -126,8 +126,11 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- &batch[i]
 		}
 	}
+	// An object the listing left out is gone, and its page is released; but
+	// a listing that failed may have left out live objects, so their
+	// mappings are kept until a listing succeeds without them.
 	for o, st := range c.state {
-		if st.gen != c.gen {
+		if st.gen != c.gen && err == nil {
 			c.src.Release(o)
 			delete(c.state, o)
 		}

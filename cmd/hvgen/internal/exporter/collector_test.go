@@ -48,8 +48,14 @@ func (c *clock) Add(d time.Duration) {
 // hooked is a Source that lets a test change what a wrapped source reports.
 type hooked struct {
 	Source
-	objects func(buf []Object) ([]Object, error) // after the wrapped listing
-	page    func(o Object) ([]byte, error, bool) // true: use this answer
+	objects  func(buf []Object) ([]Object, error) // after the wrapped listing
+	page     func(o Object) ([]byte, error, bool) // true: use this answer
+	released int                                  // Release calls
+}
+
+func (h *hooked) Release(o Object) {
+	h.released++
+	h.Source.Release(o)
 }
 
 func (h *hooked) Objects(buf []Object) ([]Object, error) {
@@ -354,3 +360,39 @@ func TestSimChurn(t *testing.T) {
 }
 
 var _ = sim.FlatGauge
+
+// A listing that fails keeps the pages mapped: the objects it could not
+// list may still exist, so only a successful listing releases a page.
+func TestCollectorListFailureKeepsPages(t *testing.T) {
+	s, _, tab := newTestSim(t, 1, 2)
+	fail := false
+	src := &hooked{Source: s}
+	wrapped := &listing{Source: src, fail: &fail}
+	c := NewCollector(wrapped, tab, slog.New(slog.DiscardHandler))
+	gather(t, c)
+	fail = true
+	mfs := gather(t, c)
+	if n, _ := value(mfs, "hyperv_stats_page_errors_total", "object", "all", "reason", ReasonList); n != 1 {
+		t.Errorf("list errors %v, want 1", n)
+	}
+	if src.released != 0 {
+		t.Errorf("a failed listing released %d pages", src.released)
+	}
+	fail = false
+	if _, ok := value(gather(t, c), runTime, "vp", "0"); !ok || src.released != 0 {
+		t.Errorf("after the listing recovered: VP 0 exported %v, %d pages released", ok, src.released)
+	}
+}
+
+// listing fails with an empty list while *fail is set.
+type listing struct {
+	Source
+	fail *bool
+}
+
+func (l *listing) Objects(buf []Object) ([]Object, error) {
+	if *l.fail {
+		return buf[:0], errors.New("driver gone")
+	}
+	return l.Source.Objects(buf)
+}
