@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/rand/v2"
 	"sort"
 	"sync/atomic"
 	"unsafe"
@@ -62,7 +63,7 @@ func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.Partition
 				p.src[src] = append(p.src[src], int32(off))
 				continue // the sim's state moves it
 			}
-			r := mix(h.cfg.Seed ^ uint64(obj)<<40 ^ uint64(partition)<<24 ^ uint64(index)<<12 ^ uint64(c.Index))
+			r := rand.NewPCG(h.cfg.Seed, uint64(obj)<<40^uint64(partition)<<24^uint64(index)<<12^uint64(c.Index)).Uint64()
 			fs := flatSlot{off: off, kind: c.Kind}
 			switch c.Kind {
 			case FlatTime:
@@ -99,14 +100,6 @@ func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.Partition
 		off += 8 * (n + 1)
 	}
 	return p // the rest of the page is zero: the end-of-list header
-}
-
-// mix is SplitMix64's finaliser: a well-spread hash of x.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
 }
 
 func (p *statsPage) word(off int) *uint64 { return (*uint64)(unsafe.Pointer(&p.mem[off])) }

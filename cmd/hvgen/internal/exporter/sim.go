@@ -3,6 +3,7 @@ package exporter
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -137,7 +138,7 @@ func (s *Sim) createPartition(vps int) error {
 	mask.SetAccessPartitionID(true) // the hypercall its work issues
 	p.SetPrivileges(uint64(mask))
 	s.children = append(s.children, &child{id: id, p: p, client: hv.NewClient(p.Backend()), vps: vps, born: s.simNow,
-		rate: 1 + mix(s.cfg.Seed^uint64(id)<<32)%200})
+		rate: 1 + rand.NewPCG(s.cfg.Seed, uint64(id)).Uint64()%200})
 	return nil
 }
 
@@ -218,7 +219,7 @@ func (s *Sim) work() {
 
 // churn may delete a child and may create one, as a seeded draw says.
 func (s *Sim) churn() {
-	r := mix(s.cfg.Seed ^ s.step*0x9e3779b97f4a7c15)
+	r := rand.NewPCG(s.cfg.Seed, s.step).Uint64()
 	if r&1 != 0 && len(s.children) > 1 {
 		if err := s.deletePartition(s.children[int(r>>8)%len(s.children)].id); err != nil {
 			s.failed = errors.Join(s.failed, err)
@@ -229,14 +230,6 @@ func (s *Sim) churn() {
 			s.failed = errors.Join(s.failed, err)
 		}
 	}
-}
-
-// mix is SplitMix64's finaliser.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
 }
 
 // Objects implements Source; it first moves simulated time to the clock.
