@@ -31,7 +31,7 @@ func TestSiteInBrowser(t *testing.T) {
 		}
 	}
 	if browser == "" {
-		t.Fatal("headless Chromium is required (apt-get install chromium; .ci/run installs it)")
+		t.Fatal("headless Chromium is required (apt-get install chromium; ./test.sh installs it)")
 	}
 	site := filepath.Join(t.TempDir(), "site")
 	hvgen(t, "docs", "-spec", "../spec", "-out", site)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine with Go and gcc: installs what the
+# tests need where it is missing (headless Chromium for the docs site, a
+# Prometheus server and promtool for the exporter), then runs the static
+# checks and `go test -race ./...`. .ci/run calls exactly this script.
+#
+#   ./test.sh              everything
+#   ./test.sh ./runtime/...  go test -race on the packages given (the
+#                            static checks still run first)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# What the tests run besides Go, as Debian packages: command -> package.
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have gcc || need+=(gcc)
+have g++ || need+=(g++)
+{ have chromium || have chromium-browser || have google-chrome; } || need+=(chromium)
+{ have prometheus && have promtool; } || need+=(prometheus)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} (apt-get)" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  # policy-rc.d keeps the Prometheus package from starting a system service:
+  # the tests start their own server on a free port.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod +x /usr/sbin/policy-rc.d
+    trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+go version
+go mod download
+go vet ./...
+unformatted=$(gofmt -l . | grep -v '/testdata/' || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt -l lists files:"; echo "$unformatted"; exit 1
+fi
+# staticcheck (from the module proxy) on everything, generated code included.
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+if [ $# -eq 0 ]; then
+  set -- ./...
+fi
+go test -race "$@"
