@@ -2,9 +2,12 @@ package verify
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -71,17 +74,31 @@ func TestSiteInBrowser(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
+	// Every value is read by one JavaScript evaluation that also checks the
+	// page is the one expected and fully loaded (waitFor), never through DOM
+	// node ids, which a late document update invalidates ("No node with given
+	// id found").
+	waitFor := func(what, expr string) string {
+		t.Helper()
+		v, err := waitJS(ctx, expr)
+		step(what, err)
+		return v
+	}
 	step("open the index", chromedp.Do(ctx,
 		chromedp.Navigate("file://"+filepath.Join(site, "index.html")),
 		chromedp.WaitVisible("#q"),
 		chromedp.SendKeys("#q", "0x6c"),
-		chromedp.WaitVisible("#results a"),
 	))
-	first, err := chromedp.Run(ctx, chromedp.Text("#results li:first-child a"))
-	step("read the first result", err)
-	step("follow it", chromedp.Do(ctx, chromedp.Click("#results li:first-child a"), chromedp.WaitVisible("dl.facts")))
-	title, err := chromedp.Run(ctx, chromedp.Text("h1"))
-	step("read the title", err)
+	first := waitFor("read the first result", `(function () {
+		var a = document.querySelector('#results li:first-child a');
+		return a && location.search === '?q=0x6c' ? a.innerText : '';
+	})()`)
+	href := waitFor("read the first result's link", `document.querySelector('#results li:first-child a').href`)
+	step("follow it", chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#results li:first-child a').click()`)))
+	title := waitFor("read the title", `(function () {
+		var h = document.querySelector('h1');
+		return location.href === `+strconv.Quote(href)+` && document.readyState === 'complete' && document.querySelector('dl.facts') && h ? h.innerText : '';
+	})()`)
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
 	step("screenshot", err)
 	// The documents call it HvCallMapStatsPage, the kernel headers (linux-7.0)
@@ -115,12 +132,17 @@ func TestSiteInBrowser(t *testing.T) {
 	} {
 		step("search "+q.query, chromedp.Do(ctx,
 			chromedp.Navigate(index), chromedp.WaitVisible("#q"),
-			chromedp.SendKeys("#q", q.query), chromedp.WaitVisible("#results a"),
+			chromedp.SendKeys("#q", q.query),
 		))
-		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#results li a')).map(a => a.firstChild.textContent + ' ' + a.getAttribute('href'))`))
-		step("read the results", err)
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		step("read the location", err)
+		// The results of the whole query, once the URL holds it.
+		list := waitFor("read the results of "+q.query, `(function () {
+			if (new URLSearchParams(location.search).get('q') !== `+strconv.Quote(q.query)+`) { return ''; }
+			var a = Array.from(document.querySelectorAll('#results li a'));
+			return a.length ? JSON.stringify(a.map(function (x) { return x.firstChild.textContent + ' ' + x.getAttribute('href'); })) : '';
+		})()`)
+		var got []string
+		step("decode the results", json.Unmarshal([]byte(list), &got))
+		loc := waitFor("read the location", `location.href`)
 		if len(got) == 0 || !strings.HasPrefix(got[0], q.first+" ") {
 			t.Errorf("search %q: results %v, want %s first", q.query, got[:min(len(got), 5)], q.first)
 		}
@@ -135,21 +157,19 @@ func TestSiteInBrowser(t *testing.T) {
 			t.Errorf("search %q: the URL %s does not hold the query", q.query, loc)
 		}
 	}
-	step("open a search URL", chromedp.Do(ctx,
-		chromedp.Navigate(index+"?q=0x6c"), chromedp.WaitVisible("#results a"),
-	))
-	first, err = chromedp.Run(ctx, chromedp.Text("#results li:first-child a"))
-	step("read the first result", err)
-	value, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('q').value`))
-	step("read the search box", err)
+	step("open a search URL", chromedp.Do(ctx, chromedp.Navigate(index+"?q=0x6c")))
+	first = waitFor("read the first result", `(function () {
+		var a = document.querySelector('#results li:first-child a');
+		return a && document.readyState === 'complete' ? a.innerText : '';
+	})()`)
+	value := waitFor("read the search box", `document.getElementById('q').value`)
 	if !strings.HasPrefix(first, "HvCallMapStatsPage") || value != "0x6c" {
 		t.Errorf("index.html?q=0x6c: box %q, first result %q", value, first)
 	}
 
 	// The versions page: the change tables fit a normal-width page.
-	step("open the versions page", chromedp.Do(ctx,
-		chromedp.Navigate("file://"+filepath.Join(site, "versions.html")), chromedp.WaitVisible("table.changes"),
-	))
+	step("open the versions page", chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.Join(site, "versions.html"))))
+	waitFor("wait for the change tables", `document.readyState === 'complete' && document.querySelector('table.changes') ? 'yes' : ''`)
 	fit, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(function () {
 		var bad = [];
 		var w = document.documentElement.clientWidth;
@@ -173,5 +193,29 @@ func TestSiteInBrowser(t *testing.T) {
 	defer mu.Unlock()
 	if len(problems) > 0 {
 		t.Errorf("browser reported: %v", problems)
+	}
+}
+
+// waitJS evaluates expr, a JavaScript expression giving a string, until it
+// gives a non-empty one, and returns that. An evaluation that fails because
+// the page is navigating is tried again; the context's deadline ends it.
+func waitJS(ctx context.Context, expr string) (string, error) {
+	var last error
+	for {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err == nil && v != "" {
+			return v, nil
+		}
+		if err != nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			if last != nil {
+				return "", fmt.Errorf("%w (last error: %v)", ctx.Err(), last)
+			}
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
