@@ -19,8 +19,8 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range r.VersionNames() {
-		w := r.View(v)
+	for _, ver := range r.Versions() {
+		v, w := ver.Name, ver.Registry
 		types := fmt.Sprintf("%d types", len(w.Types))
 		if w.ArchSpecific() {
 			// Per-architecture variants share a name: count each architecture's view.

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 	"github.com/hvgen/hvgen/templates"
 )
 
@@ -76,9 +76,10 @@ type Assert struct {
 	Want       int64
 }
 
-// Generate returns the header for a version view and its layout on every
-// architecture.
-func Generate(r *spec.Registry, res layout.Results, version, command string) ([]byte, error) {
+// Generate returns the header for a resolved version (or a selection of
+// one: layout.Version.Subset).
+func Generate(v *layout.Version, command string) ([]byte, error) {
+	r, res, version := v.Registry, v.Layout, v.Name
 	tmpl, err := template.ParseFS(templates.FS, "c_header.tmpl")
 	if err != nil {
 		return nil, err

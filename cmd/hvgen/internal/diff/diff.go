@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Class is how a change affects existing callers.
@@ -77,20 +77,21 @@ func (s *Side) version() *spec.Version {
 	return nil
 }
 
-// NewSide lays out a version view.
-func NewSide(name string, view *spec.Registry) (*Side, error) {
-	res, errs := layout.ComputeAll(view)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return &Side{Name: name, Reg: view, Lay: res}, nil
+// NewSide is one resolved version as a side of a comparison.
+func NewSide(name string, v *layout.Version) (*Side, error) {
+	return &Side{Name: name, Reg: v.Registry, Lay: v.Layout}, nil
 }
 
-// NewAliasedSide lays out a version view after naming its items by the
-// registry's aliases (spec.Registry.WithAliases), and records which items the
+// NewAliasedSide is a resolved version with its items named by the
+// registry's aliases (layout.Version.WithAliases), recording which items the
 // aliases renamed.
-func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
-	av := view.WithAliases()
+func NewAliasedSide(name string, v *layout.Version) (*Side, error) {
+	view := v.Registry
+	alv, err := v.WithAliases()
+	if err != nil {
+		return nil, err
+	}
+	av := alv.Registry
 	before := map[string]bool{}
 	for _, n := range itemNames(view) {
 		before[n] = true
@@ -113,12 +114,7 @@ func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
 			delete(aliased, of) // its own name is not in this view
 		}
 	}
-	s, err := NewSide(name, av)
-	if err != nil {
-		return nil, err
-	}
-	s.Aliased = aliased
-	return s, nil
+	return &Side{Name: name, Reg: av, Lay: alv.Layout, Aliased: aliased}, nil
 }
 
 func itemNames(r *spec.Registry) []string {

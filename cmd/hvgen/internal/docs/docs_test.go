@@ -16,11 +16,12 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func site(t *testing.T) *Site {
 	t.Helper()
-	r, err := spec.LoadDir("../../../../spec/testdata/mini")
+	r, err := layout.LoadDir("../../../../spec/testdata/mini")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ var full struct {
 func fullSite(t *testing.T) *Site {
 	t.Helper()
 	full.once.Do(func() {
-		r, err := spec.LoadDir("../../../../spec")
+		r, err := layout.LoadDir("../../../../spec")
 		if err != nil {
 			full.err = err
 			return

@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Site is everything the templates render.
@@ -150,16 +150,13 @@ type VersionDiff struct {
 	Undescribed []diff.Change // what one version's source does not describe
 }
 
-// Build prepares the site from the registry, laying out each version.
-func Build(r *spec.Registry) (*Site, error) {
+// Build prepares the site from the resolved registry.
+func Build(a *layout.ABI) (*Site, error) {
+	r := a.Registry
 	s := &Site{Versions: r.VersionNames()}
 	lay := map[string]layout.Results{} // by version, then architecture
-	for _, v := range s.Versions {
-		res, errs := layout.ComputeAll(r.View(v))
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		lay[v] = res
+	for _, v := range a.Versions() {
+		lay[v.Name] = v.Layout
 	}
 	// A type is shown in the first of its versions, on x64 unless it is
 	// declared for other architectures only.
@@ -304,11 +301,11 @@ func Build(r *spec.Registry) (*Site, error) {
 		if diff.TwoSpellings(r.View(from), r.View(to)) {
 			newSide = diff.NewAliasedSide // as hvgen diff does by default
 		}
-		o, err := newSide(from, r.View(from))
+		o, err := newSide(from, a.Version(from))
 		if err != nil {
 			return nil, err
 		}
-		n, err := newSide(to, r.View(to))
+		n, err := newSide(to, a.Version(to))
 		if err != nil {
 			return nil, err
 		}

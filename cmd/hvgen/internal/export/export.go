@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Document is the exported ABI.
@@ -171,24 +171,19 @@ type Counter struct {
 	Doc       string   `json:"doc,omitempty"`
 }
 
-// Build exports the registry on one architecture (a spec.Arches name): one
+// Build exports the resolved registry on one architecture (a spec.Arches name): one
 // version's view when version is not empty, else every item with the versions
 // that have it. Types declared per architecture appear in arch's variant, and
 // layouts are arch's; an item in several versions is laid out in the first of
 // them.
-func Build(r *spec.Registry, version, arch string) (*Document, error) {
-	la, ok := layout.ArchNamed(arch)
-	if !ok {
+func Build(a *layout.ABI, version, arch string) (*Document, error) {
+	if _, ok := layout.ArchNamed(arch); !ok {
 		return nil, fmt.Errorf("unknown architecture %q", arch)
 	}
-	r = r.ForArch(arch)
+	r := a.Registry.ForArch(arch)
 	layouts := map[string]*layout.Result{}
-	for _, v := range r.VersionNames() {
-		res, errs := layout.Compute(r.View(v), la)
-		if len(errs) > 0 {
-			return nil, errs.Sort()
-		}
-		layouts[v] = res
+	for _, v := range a.Versions() {
+		layouts[v.Name] = v.Layout[arch]
 	}
 	src := r
 	if version != "" {
