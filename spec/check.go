@@ -634,7 +634,7 @@ func linkDriver(r *Registry, errs *ErrorList, partial bool) {
 				case x.Fds != nil && !slices.Equal(x.Fds, d.Fds):
 					errs.Add(d.Pos, "%s: ioctl %s (at %s) states other fds, %s [%s]", what, x.Name, x.Pos, strings.Join(x.Fds, ", "), v)
 				default:
-					x.Fds = d.Fds
+					x.Fds, x.FdRefs = d.Fds, d.Refs
 				}
 			}
 			for _, h := range view.Hypercalls {

@@ -176,6 +176,7 @@ type Ioctl struct {
 	Nr      uint64   // the macro's number argument (8 bits)
 	Arg     string   // the argument type; empty for dir none
 	Fds     []string // FdKinds that accept the request (stated, or from the version's driver entry)
+	FdRefs  []string // where the driver entry found the fds (file:line @ commit)
 	Request *uint64  // the stated request number, if any
 	Arch    []string // the architectures that define it so; empty: all
 }
