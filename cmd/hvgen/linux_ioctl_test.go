@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hvgen/hvgen/generated/linux70"
+	"github.com/hvgen/hvgen/runtime/abi"
 )
 
 // linuxIoctls are the requests of include/uapi/linux/mshv.h @ 3ab7ae8e07f8
@@ -116,5 +119,40 @@ func TestLinuxIoctls(t *testing.T) {
 				t.Errorf("%s: %s passes through on %v, want %v", arch, name, got, fds)
 			}
 		}
+	}
+}
+
+// TestLinux70Descriptors: the generated linux70 package's ioctl and
+// hypercall tables carry the same requests and contract as the export, so a
+// runtime reads them without the registry.
+func TestLinux70Descriptors(t *testing.T) {
+	if len(linux70.Ioctls) != len(linuxIoctls) {
+		t.Fatalf("linux70.Ioctls has %d entries, want %d", len(linux70.Ioctls), len(linuxIoctls))
+	}
+	fdOf := map[string]abi.FdSet{"system": abi.FdSystem, "partition": abi.FdPartition, "vp": abi.FdVP}
+	for i, w := range linuxIoctls {
+		x := linux70.Ioctls[i]
+		var fds abi.FdSet
+		for _, f := range w.fds {
+			fds |= fdOf[f]
+		}
+		if x.Name != w.name || x.Request != w.request || int(x.Nr) != w.nr || x.Type != 0xb8 || int(x.ArgSize) != w.size || x.Fds != fds {
+			t.Errorf("linux70.Ioctls[%d] = %+v, want %+v", i, x, w)
+		}
+		for _, f := range w.fds {
+			if got, ok := linux70.LookupIoctl(fdOf[f], w.request); !ok || got.Name != w.name {
+				t.Errorf("LookupIoctl(%s, %#x) = %v, %v; want %s", f, w.request, got, ok, w.name)
+			}
+		}
+	}
+	if _, ok := linux70.LookupIoctl(abi.FdSystem, linux70.IoctlMshvRunVP); ok {
+		t.Error("MSHV_RUN_VP found on /dev/mshv, which does not accept it")
+	}
+	d, ok := linux70.LookupHypercall(linux70.CallSetPartitionProperty)
+	if !ok || d.Passthrough != abi.FdPartition || !d.Async {
+		t.Errorf("HVCALL_SET_PARTITION_PROPERTY: %+v, want pass-through from partition fds, async", d)
+	}
+	if d, _ := linux70.LookupHypercall(linux70.CallMapGPAPages); d.Passthrough != 0 {
+		t.Errorf("HVCALL_MAP_GPA_PAGES passes through on %v; the driver refuses it", d.Passthrough)
 	}
 }

@@ -58,6 +58,10 @@ func Generate(v *layout.Version, opt Options) (map[string][]byte, error) {
 	add("zeventlog.go", g.eventlogFile())
 	add("zstats.go", g.statsFile())
 	add("zclient.go", g.clientFile())
+	add("zioctl.go", g.ioctlFile(""))
+	for _, a := range layout.Arches {
+		add("zioctl_"+goArch[a.Name]+".go", g.ioctlFile(a.Name))
+	}
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
 	}
@@ -211,7 +215,7 @@ func (g *gen) declare(goName, abi string, pos spec.Pos) {
 
 // Identifiers the generated code declares itself.
 var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups", "Uint128",
-	"Encoding", "Client", "NewClient", "Payload", "payloadViews"}
+	"Encoding", "Client", "NewClient", "Payload", "payloadViews", "Ioctls", "LookupIoctl"}
 
 func (g *gen) assignNames() {
 	for _, n := range ownNames {
@@ -259,6 +263,9 @@ func (g *gen) assignNames() {
 	}
 	for _, h := range g.r.Hypercalls {
 		g.declare(naming.Go(h.Name), h.Name, h.Pos)
+	}
+	for _, x := range g.r.Ioctls {
+		g.declare(ioctlGo(x.Name), x.Name, x.Pos)
 	}
 	for _, eg := range g.r.EventGroups {
 		for _, e := range eg.Entries {
