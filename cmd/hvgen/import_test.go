@@ -79,6 +79,26 @@ func TestImportRoundTrip(t *testing.T) {
 // or changed.
 func roundTripDrift(want, have *export.Document) []string {
 	var out []string
+	// Ioctl requests: the header's _IO* macros read back with the same
+	// direction, type, number, argument and request number.
+	ioctls := map[string]export.Ioctl{}
+	for _, x := range have.Ioctls {
+		ioctls[x.Name] = x
+	}
+	for _, w := range want.Ioctls {
+		h, ok := ioctls[w.Name]
+		if !ok {
+			out = append(out, "ioctl "+w.Name+": missing")
+			continue
+		}
+		delete(ioctls, w.Name)
+		if w.Dir != h.Dir || w.Type != h.Type || w.Nr != h.Nr || w.Arg != h.Arg || w.Request != h.Request {
+			out = append(out, fmt.Sprintf("ioctl %s: %+v, imported %+v", w.Name, w, h))
+		}
+	}
+	for n := range ioctls {
+		out = append(out, "ioctl "+n+": imported but not in the registry")
+	}
 	types := map[string]export.Type{}
 	for _, ty := range have.Types {
 		types[ty.Name] = ty
