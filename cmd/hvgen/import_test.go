@@ -311,3 +311,28 @@ func TestCallConventions(t *testing.T) {
 		t.Error("an unknown document version is accepted")
 	}
 }
+
+// TestImportAbsolutePath: a header given by its absolute path is read (its
+// directory is the root the refs cite it from), one outside -root is a
+// usage error, and a C syntax error names the user's file and line.
+func TestImportAbsolutePath(t *testing.T) {
+	hdr, err := filepath.Abs("internal/cimport/testdata/uapi.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("import", "-prelude", "linux", "-version", "t", hdr)
+	if code != 0 || !strings.Contains(out, "ref: 'uapi.h:32'") || !strings.Contains(out, "name: TESTDEV_OPEN") {
+		t.Errorf("absolute path: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCLI("import", "-version", "t", "-root", t.TempDir(), hdr); code != 2 || !strings.Contains(errs, "is not under the root") {
+		t.Errorf("outside -root: exit %d, %s", code, errs)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.h")
+	if err := os.WriteFile(bad, []byte("struct a {\n\tint x;\n\tint y z;\n};\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI("import", "-version", "t", bad); code != 1 || !strings.Contains(errs, bad+":3:") {
+		t.Errorf("syntax error: exit %d, %s (want it at %s:3)", code, errs, bad)
+	}
+}
