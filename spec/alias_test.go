@@ -29,7 +29,7 @@ aliases:
 		{"  - {name: HvStatusOk, versions: [b], doc: d, ref: r}\n", "of"},
 	} {
 		r := &Registry{}
-		errs := Parse(r, "x.yaml", []byte(base+tc.alias))
+		errs := parse(r, "x.yaml", []byte(base+tc.alias))
 		if len(errs) == 0 {
 			Check(r, &errs)
 		}
@@ -39,7 +39,7 @@ aliases:
 		}
 	}
 	r := &Registry{}
-	Parse(r, "x.yaml", []byte(base+"  - {name: HvStatusOk, of: HV_STATUS_OK, versions: [b], doc: d, ref: r}\n"))
+	parse(r, "x.yaml", []byte(base+"  - {name: HvStatusOk, of: HV_STATUS_OK, versions: [b], doc: d, ref: r}\n"))
 	if got := r.AliasOf("b", "HvStatusOk"); got != "HV_STATUS_OK" {
 		t.Errorf("AliasOf = %q", got)
 	}
@@ -60,7 +60,7 @@ aliases:
   - {name: hv_thing, of: HV_THING, versions: [b], doc: d, ref: r}
 `
 	r := &Registry{}
-	if errs := Parse(r, "x.yaml", []byte(src)); len(errs) > 0 {
+	if errs := parse(r, "x.yaml", []byte(src)); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	Check(r, &ErrorList{})

@@ -40,6 +40,7 @@ func check(r *Registry, errs *ErrorList, partial bool) {
 			errs.Add(it.Pos, "%s: ref is empty", it.Name)
 		}
 	})
+	linkDriver(r, errs, partial)
 	for _, v := range r.VersionNames() {
 		checkVersion(r.View(v), v, errs, partial)
 	}
@@ -63,6 +64,9 @@ func check(r *Registry, errs *ErrorList, partial bool) {
 	}
 	for _, k := range r.Constants {
 		archOK(&k.Item, k.Arch)
+	}
+	for _, x := range r.Ioctls {
+		archOK(&x.Item, x.Arch)
 	}
 }
 
@@ -95,6 +99,12 @@ func eachItem(r *Registry, f func(*Item)) {
 		f(&x.Item)
 	}
 	for _, x := range r.Aliases {
+		f(&x.Item)
+	}
+	for _, x := range r.Ioctls {
+		f(&x.Item)
+	}
+	for _, x := range r.Driver {
 		f(&x.Item)
 	}
 }
@@ -176,6 +186,9 @@ func checkVersion(r *Registry, v string, errs *ErrorList, partial bool) {
 	for _, h := range r.Hypercalls {
 		names.claim(c, h.Name, h.Pos, "duplicate name %s", h.Name)
 	}
+	for _, x := range r.Ioctls {
+		claim(x.Arch, x.Name, x.Pos) // per-architecture variants share a name
+	}
 	groups, entries, entryIDs := unique{}, unique{}, unique{}
 	for _, g := range r.EventGroups {
 		groups.claim(c, g.Name, g.Pos, "duplicate eventlog group %s", g.Name)
@@ -199,6 +212,7 @@ func checkVersion(r *Registry, v string, errs *ErrorList, partial bool) {
 	c.checkConstants()
 	c.checkStatuses()
 	c.checkHypercalls()
+	c.checkIoctls()
 	c.checkEventGroups()
 	c.checkStatsGroups()
 }
@@ -412,6 +426,14 @@ func (c *versionChecker) checkHypercalls() {
 		if h.Access != nil {
 			c.privileges(h, what)
 		}
+		if p := h.Passthrough; p != nil {
+			if p.Async && !slices.Contains(p.Fds, "partition") {
+				c.add(p.Pos, "%s: an asynchronous pass-through call is completed on a partition's fd, which its fd list lacks", what)
+			}
+			if len(p.Refs) == 0 {
+				c.add(p.Pos, "%s: passthrough: ref is empty", what)
+			}
+		}
 		seen := unique{}
 		for _, s := range h.Statuses {
 			if c.status(s.Status) == nil {
@@ -558,6 +580,76 @@ func (c *versionChecker) checkFlatGroup(g *StatsGroup, what string) {
 		for _, a := range k.Arch {
 			if len(arches) > 0 && !slices.Contains(arches, a) {
 				c.add(k.Pos, "%s: counter %s is declared for %s, which version %s does not describe", what, k.Name, a, c.v)
+			}
+		}
+	}
+}
+
+// checkIoctls: the argument is a declared type, and on each file descriptor
+// kind and architecture no two requests share a type and number.
+func (c *versionChecker) checkIoctls() {
+	nums := map[string]unique{}
+	for _, x := range c.r.Ioctls {
+		what := "ioctl " + x.Name
+		if x.Arg != "" {
+			if t := c.ref(x.Pos, what+" arg", x.Arg); t != nil && t.Kind == KindOpaque {
+				c.add(x.Pos, "%s: arg %s is opaque (no layout, so no size for the request)", what, x.Arg)
+			}
+		}
+		for _, a := range Arches {
+			if !x.OnArch(a) {
+				continue
+			}
+			for _, fd := range x.Fds {
+				k := a + " " + fd
+				if nums[k] == nil {
+					nums[k] = unique{}
+				}
+				nums[k].claim(c, fmt.Sprintf("%#x/%#x", x.Magic, x.Nr), x.Pos, "%s: type %#x number %#x is another request's on a %s fd (%s)", what, x.Magic, x.Nr, fd, a)
+			}
+		}
+	}
+}
+
+// linkDriver attaches each driver entry to the ioctl (its Fds) or hypercall
+// (its Passthrough) of the same name in each of the entry's versions. Linking
+// again (Check run twice) changes nothing.
+func linkDriver(r *Registry, errs *ErrorList, partial bool) {
+	for _, d := range r.Driver {
+		what := "driver entry " + d.Name
+		if d.Async && !slices.Contains(d.Fds, "partition") {
+			errs.Add(d.Pos, "%s: an asynchronous call is completed on a partition's fd, which its fd list lacks", what)
+		}
+		for _, v := range d.Versions {
+			view := r.View(v)
+			found := false
+			for _, x := range view.Ioctls {
+				if x.Name != d.Name {
+					continue
+				}
+				found = true
+				switch {
+				case d.Async:
+					errs.Add(d.Pos, "%s: async applies to a pass-through hypercall, not to an ioctl [%s]", what, v)
+				case x.Fds != nil && !slices.Equal(x.Fds, d.Fds):
+					errs.Add(d.Pos, "%s: ioctl %s (at %s) states other fds, %s [%s]", what, x.Name, x.Pos, strings.Join(x.Fds, ", "), v)
+				default:
+					x.Fds, x.FdRefs = d.Fds, d.Refs
+				}
+			}
+			for _, h := range view.Hypercalls {
+				if h.Name != d.Name {
+					continue
+				}
+				found = true
+				if h.Passthrough != nil && h.Passthrough != d {
+					errs.Add(d.Pos, "%s: hypercall %s has a second driver entry (first at %s) [%s]", what, h.Name, h.Passthrough.Pos, v)
+					continue
+				}
+				h.Passthrough = d
+			}
+			if !found && !partial {
+				errs.Add(d.Pos, "%s: no ioctl or hypercall of that name in version %s", what, v)
 			}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -20,25 +19,16 @@ var embedded embed.FS
 // checkout (go install, go run from another module).
 func Embedded() fs.FS { return embedded }
 
-// LoadDir loads and checks the registry in a directory.
-func LoadDir(dir string) (*Registry, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s: not a directory", dir)
-	}
-	return Load(os.DirFS(dir), dir)
-}
-
 // Source is one directory of registry files; Prefix is how positions name it.
 type Source struct {
 	FS     fs.FS
 	Prefix string
 }
 
-// Load loads and checks the *.yaml files at the top of fsys. Positions in errors
+// Load decodes the *.yaml files at the top of fsys and makes the checks that
+// need no layout (Check). It is the first stage of package layout's Load,
+// which also lays the registry out: use that (layout.Load, layout.LoadDir)
+// for a registry checked as hvgen check checks it. Positions in errors
 // are reported as prefix/file:line:col. The error, if any, is an ErrorList with
 // every problem found, in every file; the registry is returned with it when
 // the files decode but fail the cross-item checks, so that later stages can
@@ -87,14 +77,6 @@ func LoadSources(srcs ...Source) (*Registry, error) {
 	return r, nil
 }
 
-// Parse decodes one registry file into r without the cross-file checks; it is
-// what Load does for each file (exported for tests and fuzzing).
-func Parse(r *Registry, file string, data []byte) ErrorList {
-	var errs ErrorList
-	parseFile(r, file, data, &errs)
-	return errs
-}
-
 func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	if line, col, b, bad := invalidUTF8(data); bad {
 		errs.Add(Pos{File: file, Line: line, Col: col}, "invalid UTF-8 (byte %#02x): registry files are UTF-8 text", b)
@@ -113,7 +95,7 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	d := &decoder{file: file, errs: errs}
 	root := doc.Content[0]
 	m := d.mapping(root, "file", "area!", "doc", "versions", "types", "constants", "statuses",
-		"hypercalls", "eventlog_groups", "stats_groups", "aliases")
+		"hypercalls", "eventlog_groups", "stats_groups", "aliases", "ioctls", "driver")
 	if m == nil {
 		return
 	}
@@ -157,6 +139,16 @@ func parseFile(r *Registry, file string, data []byte, errs *ErrorList) {
 	for _, n := range d.seq(m["aliases"], "aliases") {
 		if a := d.alias(n, area); a != nil {
 			r.Aliases = append(r.Aliases, a)
+		}
+	}
+	for _, n := range d.seq(m["ioctls"], "ioctls") {
+		if x := d.ioctl(n, area); x != nil {
+			r.Ioctls = append(r.Ioctls, x)
+		}
+	}
+	for _, n := range d.seq(m["driver"], "driver") {
+		if x := d.driver(n, area); x != nil {
+			r.Driver = append(r.Driver, x)
 		}
 	}
 }
@@ -574,4 +566,75 @@ func (d *decoder) statsGroup(n *yaml.Node, area string) *StatsGroup {
 		g.Counters = append(g.Counters, c)
 	}
 	return g
+}
+
+// fds decodes a list of file descriptor kinds (FdKinds), not empty.
+func (d *decoder) fds(n *yaml.Node, what string) []string {
+	out := d.strs(n, what+" fd")
+	if n != nil && len(out) == 0 {
+		d.errorf(n, "%s: fd is empty", what)
+	}
+	for _, f := range out {
+		if !slices.Contains(FdKinds, f) {
+			d.errorf(n, "%s: unknown fd kind %q (%s)", what, f, strings.Join(FdKinds, ", "))
+		}
+	}
+	return out
+}
+
+func (d *decoder) ioctl(n *yaml.Node, area string) *Ioctl {
+	m := d.mapping(n, "ioctl", keys("dir!", "magic!", "nr!", "arg", "fd", "request", "arch")...)
+	if m == nil {
+		return nil
+	}
+	x := &Ioctl{Item: d.item(n, m, "ioctl", area)}
+	what := "ioctl " + x.Name
+	x.Dir = d.str(m["dir"], what+" dir")
+	if m["dir"] != nil && !slices.Contains(IoctlDirs, x.Dir) {
+		d.errorf(m["dir"], "%s: dir must be one of %s, not %q", what, strings.Join(IoctlDirs, ", "), x.Dir)
+	}
+	x.Magic, _ = d.uint(m["magic"], what+" magic")
+	x.Nr, _ = d.uint(m["nr"], what+" nr")
+	for _, k := range []struct {
+		key string
+		v   uint64
+	}{{"magic", x.Magic}, {"nr", x.Nr}} {
+		if k.v > 0xff {
+			d.errorf(m[k.key], "%s: %s %#x does not fit the request's 8 bits", what, k.key, k.v)
+		}
+	}
+	x.Arg = d.name(m["arg"], what+" arg")
+	switch {
+	case x.Dir == "none" && m["arg"] != nil:
+		d.errorf(m["arg"], "%s: a request without direction (_IO) has no argument type", what)
+	case x.Dir != "none" && x.Dir != "" && m["arg"] == nil:
+		d.errorf(n, "%s: a %s request needs arg (the type its macro names)", what, x.Dir)
+	}
+	x.Fds = d.fds(m["fd"], what)
+	if m["request"] != nil {
+		if v, ok := d.uint(m["request"], what+" request"); ok {
+			x.Request = &v
+		}
+	}
+	x.Arch = d.arches(m["arch"], what)
+	return x
+}
+
+func (d *decoder) driver(n *yaml.Node, area string) *Driver {
+	m := d.mapping(n, "driver entry", keys("fd!", "async")...)
+	if m == nil {
+		return nil
+	}
+	x := &Driver{Item: d.item(n, m, "driver entry", area)}
+	x.Fds = d.fds(m["fd"], "driver entry "+x.Name)
+	x.Async = d.bool(m["async"], "driver entry "+x.Name+" async")
+	return x
+}
+
+// parse decodes one registry file into r without the cross-file checks: what
+// Load does for each file.
+func parse(r *Registry, file string, data []byte) ErrorList {
+	var errs ErrorList
+	parseFile(r, file, data, &errs)
+	return errs
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestLoadMini(t *testing.T) {
-	r, err := LoadDir("testdata/mini")
+	r, err := Load(os.DirFS("testdata/mini"), "testdata/mini")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("area: x\ntypes:\n  - {name: A, kind: struct, versions: [v], doc: d, ref: r, fields: [{name: B, type: A}]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := &Registry{}
-		errs := Parse(r, "fuzz.yaml", data)
+		errs := parse(r, "fuzz.yaml", data)
 		if len(errs) == 0 {
 			var more ErrorList
 			Check(r, &more)

@@ -34,7 +34,7 @@ func TestYAMLErrorLine(t *testing.T) {
 		{"tab", head + "    fields:\n\t- {name: A}\n", "\t-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := Parse(&Registry{}, "f.yaml", []byte(tc.text))
+			errs := parse(&Registry{}, "f.yaml", []byte(tc.text))
 			want := lineOf(t, tc.text, tc.marker)
 			if len(errs) != 1 || errs[0].Pos.Line != want || !strings.HasPrefix(errs[0].Msg, "invalid YAML") {
 				t.Errorf("errors %v, want one invalid YAML at f.yaml:%d", errs, want)
@@ -46,7 +46,7 @@ func TestYAMLErrorLine(t *testing.T) {
 // Invalid UTF-8 is reported at the line and column of the first bad byte.
 func TestInvalidUTF8Position(t *testing.T) {
 	text := "area: a\ndoc: >-\n  caf\u00e9 au lait,\n  na\xefve\n"
-	errs := Parse(&Registry{}, "f.yaml", []byte(text))
+	errs := parse(&Registry{}, "f.yaml", []byte(text))
 	if len(errs) != 1 || errs[0].Pos != (Pos{File: "f.yaml", Line: 4, Col: 5}) || !strings.Contains(errs[0].Msg, "UTF-8") || !strings.Contains(errs[0].Msg, "0xef") {
 		t.Errorf("errors %v, want f.yaml:4:5 invalid UTF-8 (byte 0xef)", errs)
 	}
@@ -123,7 +123,7 @@ func TestMemberShapeErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text := fmt.Sprintf(head, tc.kind) + tc.member
-			errs := Parse(&Registry{}, "f.yaml", []byte(text))
+			errs := parse(&Registry{}, "f.yaml", []byte(text))
 			line := strings.Count(text, "\n")
 			found := false
 			for _, e := range errs {

@@ -134,7 +134,55 @@ type Hypercall struct {
 	Access         *Access
 	Statuses       []*CallStatus
 	Incomplete     string // what is not transcribed yet; generators emit no wrapper
+	// Passthrough is what a driver that forwards hypercalls for its users
+	// (the Linux mshv driver's MSHV_ROOT_HVCALL) does with the call, from the
+	// version's driver entry for it (Driver); nil when there is none.
+	Passthrough *Driver
 }
+
+// Driver is what a driver does with one of its ioctls or one hypercall it
+// forwards for its users (a driver entry, written by hand from the driver's
+// source): the file descriptor kinds (FdKinds) that accept the ioctl or pass
+// the hypercall through, and for a hypercall whether the driver treats it as
+// asynchronous (it completes a call the hypervisor answers as pending
+// itself). Load links each entry to the ioctl or hypercall of the same name
+// in its versions (Ioctl.Fds, Hypercall.Passthrough).
+type Driver struct {
+	Item
+	Fds   []string
+	Async bool
+}
+
+// FdKinds are the kinds of file descriptor a driver's ioctls and
+// pass-through hypercalls are issued on: the device itself (system, the
+// Linux mshv driver's /dev/mshv), a partition, and a virtual processor.
+var FdKinds = []string{"system", "partition", "vp"}
+
+// Ioctl directions, as Linux's _IO, _IOR, _IOW and _IOWR macros give them:
+// read is the driver writing the argument for the caller, write the caller
+// handing it to the driver.
+var IoctlDirs = []string{"none", "read", "write", "readwrite"}
+
+// Ioctl is one request of a driver's ioctl interface, defined by one of
+// Linux's _IO/_IOR/_IOW/_IOWR macros: its direction, type (the driver's
+// magic number), number, argument type and the file descriptor kinds that
+// accept it. The request number itself is computed from these and the
+// argument's size on each architecture (package layout); Request is the
+// number the source states, when it gives one, checked against that.
+type Ioctl struct {
+	Item
+	Dir     string   // one of IoctlDirs
+	Magic   uint64   // the macro's type argument (8 bits)
+	Nr      uint64   // the macro's number argument (8 bits)
+	Arg     string   // the argument type; empty for dir none
+	Fds     []string // FdKinds that accept the request (stated, or from the version's driver entry)
+	FdRefs  []string // where the driver entry found the fds (file:line @ commit)
+	Request *uint64  // the stated request number, if any
+	Arch    []string // the architectures that define it so; empty: all
+}
+
+// OnArch reports whether the ioctl holds on architecture a.
+func (x *Ioctl) OnArch(a string) bool { return len(x.Arch) == 0 || slices.Contains(x.Arch, a) }
 
 // Access says who may make a hypercall.
 type Access struct {
@@ -254,6 +302,8 @@ type Registry struct {
 	EventGroups []*EventGroup
 	StatsGroups []*StatsGroup
 	Aliases     []*Alias
+	Ioctls      []*Ioctl
+	Driver      []*Driver
 }
 
 // VersionNames returns the declared version names in order.
@@ -277,6 +327,8 @@ func (r *Registry) View(v string) *Registry {
 		EventGroups: filter(r.EventGroups, func(x *EventGroup) bool { return x.In(v) }),
 		StatsGroups: filter(r.StatsGroups, func(x *StatsGroup) bool { return x.In(v) }),
 		Aliases:     filter(r.Aliases, func(x *Alias) bool { return x.In(v) }),
+		Ioctls:      filter(r.Ioctls, func(x *Ioctl) bool { return x.In(v) }),
+		Driver:      filter(r.Driver, func(x *Driver) bool { return x.In(v) }),
 	}
 }
 
@@ -286,6 +338,7 @@ func (r *Registry) ForArch(a string) *Registry {
 	out := *r
 	out.Types = filter(r.Types, func(t *Type) bool { return t.OnArch(a) })
 	out.Constants = filter(r.Constants, func(c *Constant) bool { return c.OnArch(a) })
+	out.Ioctls = filter(r.Ioctls, func(x *Ioctl) bool { return x.OnArch(a) })
 	return &out
 }
 

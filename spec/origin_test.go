@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -34,7 +35,7 @@ constants:
 			t.Errorf("source %s: error %v, want %q with its position", src, err, want)
 		}
 	}
-	r, err := LoadDir(".")
+	r, err := Load(os.DirFS("."), ".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,6 +103,12 @@ func (r *Registry) Subset(sel Selection) (*Registry, error) {
 			}
 		}
 	}
+	for _, x := range r.Ioctls {
+		if areas[x.Area] {
+			out.Ioctls = append(out.Ioctls, x)
+			want(x.Arg)
+		}
+	}
 	for _, t := range r.Types {
 		if areas[t.Area] {
 			want(t.Name)

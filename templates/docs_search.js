@@ -9,7 +9,7 @@
   var list = document.getElementById('results');
   if (!input || !list || !window.HVGEN_INDEX) { return; }
   var root = document.body.getAttribute('data-root') || '';
-  var kinds = ['hypercall', 'type', 'status', 'constant', 'value', 'event', 'member'];
+  var kinds = ['hypercall', 'type', 'ioctl', 'status', 'constant', 'value', 'event', 'member'];
   function number(s) {
     s = s.trim().toLowerCase();
     if (/^0x[0-9a-f]+$/.test(s)) { return parseInt(s, 16); }
@@ -66,6 +66,7 @@
       var what = e.k + (e.v !== null && e.v !== undefined ? ' 0x' + e.v.toString(16) : '');
       if (e.g) { what += ' · Go ' + e.g; }
       if (e.c) { what += ' · C ' + e.c; }
+      if (e.r) { what += ' · in ' + e.r; }
       small.textContent = what;
       a.appendChild(small);
       li.appendChild(a);

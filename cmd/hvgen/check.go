@@ -19,8 +19,8 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range r.VersionNames() {
-		w := r.View(v)
+	for _, ver := range r.Versions() {
+		v, w := ver.Name, ver.Registry
 		types := fmt.Sprintf("%d types", len(w.Types))
 		if w.ArchSpecific() {
 			// Per-architecture variants share a name: count each architecture's view.
@@ -30,8 +30,18 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 			}
 			types += " (" + strings.Join(per, ", ") + ")"
 		}
-		fmt.Fprintf(stdout, "%s: %s, %d hypercalls, %d statuses, %d constants, %d eventlog groups, %d stats groups\n",
-			v, types, len(w.Hypercalls), len(w.Statuses), len(w.Constants), len(w.EventGroups), len(w.StatsGroups))
+		driver := ""
+		if len(w.Ioctls) > 0 || len(w.Driver) > 0 {
+			pass := 0
+			for _, h := range w.Hypercalls {
+				if h.Passthrough != nil {
+					pass++
+				}
+			}
+			driver = fmt.Sprintf(", %d ioctls, %d pass-through hypercalls", len(w.Ioctls), pass)
+		}
+		fmt.Fprintf(stdout, "%s: %s, %d hypercalls, %d statuses, %d constants, %d eventlog groups, %d stats groups%s\n",
+			v, types, len(w.Hypercalls), len(w.Statuses), len(w.Constants), len(w.EventGroups), len(w.StatsGroups), driver)
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

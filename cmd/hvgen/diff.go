@@ -14,6 +14,7 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // exitChanges is the exit status when changes of the failing class are found.
@@ -71,7 +72,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 		}
 		oldName, newName = *from, *to
 		if !flagSet(fs, "aliases") {
-			*aliases = diff.TwoSpellings(ov, nv)
+			*aliases = diff.TwoSpellings(ov.Registry, nv.Registry)
 		}
 		newSide := diff.NewSide
 		if *aliases {
@@ -142,11 +143,11 @@ func (rf *registryFlags) dir() string {
 	return "spec"
 }
 
-// loadAgainst loads the old registry: a directory, or the registry directory
-// at a git revision.
-func loadAgainst(ref, specDir string) (*spec.Registry, string, error) {
+// loadAgainst loads the old registry, checked and laid out as hvgen check
+// does: a directory, or the registry directory at a git revision.
+func loadAgainst(ref, specDir string) (*layout.ABI, string, error) {
 	if st, err := os.Stat(ref); err == nil && st.IsDir() {
-		r, err := spec.LoadDir(ref)
+		r, err := layout.LoadDir(ref)
 		return r, ref, err
 	}
 	prefix, err := git(specDir, "rev-parse", "--show-prefix")
@@ -184,7 +185,7 @@ func loadAgainst(ref, specDir string) (*spec.Registry, string, error) {
 			return nil, "", err
 		}
 	}
-	r, err := spec.Load(os.DirFS(tmp), ref+":"+strings.TrimSuffix(prefix, "/"))
+	r, err := layout.Load(spec.Source{FS: os.DirFS(tmp), Prefix: ref + ":" + strings.TrimSuffix(prefix, "/")})
 	return r, ref, err
 }
 

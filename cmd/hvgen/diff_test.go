@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
-	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 const diffData = "internal/diff/testdata"
@@ -86,10 +86,16 @@ func TestDiffAgainstGitRevision(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	oldR, _ := spec.LoadDir(diffData + "/old")
-	newR, _ := spec.LoadDir(diffData + "/new")
-	o, _ := diff.NewSide("o", oldR.View("v"))
-	n, _ := diff.NewSide("n", newR.View("v"))
+	oldR, err := layout.LoadDir(diffData + "/old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newR, err := layout.LoadDir(diffData + "/new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := diff.NewSide("o", oldR.Version("v"))
+	n, _ := diff.NewSide("n", newR.Version("v"))
 	if want := diff.Compare(o, n); len(rep.Changes) != len(want) {
 		t.Errorf("against HEAD: %d changes, against the directory: %d", len(rep.Changes), len(want))
 	}
@@ -101,16 +107,16 @@ func TestDiffAgainstGitRevision(t *testing.T) {
 // BenchmarkDiff diffs the two versions of the whole registry (layouts
 // included), the work of "hvgen diff -from wdk-2013 -to tlfs".
 func BenchmarkDiff(b *testing.B) {
-	r, err := spec.LoadDir("../../spec")
+	r, err := layout.LoadDir("../../spec")
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		o, err := diff.NewSide("wdk-2013", r.View("wdk-2013"))
+		o, err := diff.NewSide("wdk-2013", r.Version("wdk-2013"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := diff.NewSide("tlfs", r.View("tlfs"))
+		n, err := diff.NewSide("tlfs", r.Version("tlfs"))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -116,7 +116,7 @@ func readManifest(dir string) ([]string, error) {
 		case derr != nil:
 			return nil, derr
 		case len(entries) > 0:
-			return nil, fmt.Errorf("docs: %s is not empty and holds no %s manifest, so it was not written by hvgen docs; give -out an empty or new directory (hvgen docs removes what it wrote before, and only that)", dir, docsManifest)
+			return nil, fmt.Errorf("%s is not empty and holds no %s manifest, so it was not written by hvgen docs; give -out an empty or new directory (hvgen docs removes what it wrote before, and only that)", dir, docsManifest)
 		}
 		return nil, nil
 	}

@@ -58,6 +58,9 @@ func TestDocsCleanDirectory(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "not written by hvgen docs") {
 		t.Errorf("non-empty directory: exit %d, %s", code, errs)
 	}
+	if want := "hvgen docs: " + other + " is not empty"; !strings.HasPrefix(errs, want) {
+		t.Errorf("the message repeats its prefix or does not lead with the directory: %q, want it to start %q", errs, want)
+	}
 	if entries, _ := os.ReadDir(other); len(entries) != 1 {
 		t.Errorf("the refused directory was written into: %d entries", len(entries))
 	}

@@ -82,7 +82,7 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	table, err := exporter.NewTable(v, *version, *arch)
+	table, err := exporter.NewTable(v.Registry, *version, *arch)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,11 @@ import (
 	"os"
 	"testing"
 
+	"testing/fstest"
+
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/export"
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // FuzzPipeline runs every stage on an arbitrary registry file: decode, check,
@@ -17,17 +19,11 @@ func FuzzPipeline(f *testing.F) {
 	}
 	f.Add([]byte(archSpec)) // types declared per architecture
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &spec.Registry{}
-		if errs := spec.Parse(r, "fuzz.yaml", data); len(errs) > 0 {
+		r, err := layout.Load(spec.Source{FS: fstest.MapFS{"fuzz.yaml": {Data: data}}, Prefix: ""})
+		if err != nil {
 			return
 		}
-		var errs spec.ErrorList
-		spec.Check(r, &errs)
-		errs = append(errs, layout.Check(r)...)
-		if len(errs) > 0 {
-			return
-		}
-		for _, v := range r.VersionNames() {
+		for _, v := range r.Registry.VersionNames() {
 			if _, err := generate(r, v, "p", spec.Selection{}); err != nil {
 				continue
 			}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/cgen"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/gogen"
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func runGen(args []string, stdout, stderr io.Writer) error {
@@ -68,14 +68,14 @@ func list(s string) []string {
 }
 
 // selectView returns the selected part of one version, or a usage error.
-func selectView(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, error) {
-	v, err := view(r, version)
+func selectView(a *layout.ABI, version string, sel spec.Selection) (*layout.Version, error) {
+	v, err := view(a, version)
 	if err != nil {
 		return nil, err
 	}
 	sub, err := v.Subset(sel)
 	if err != nil {
-		if _, inAll := r.Subset(sel); inAll == nil {
+		if _, inAll := a.Registry.Subset(sel); inAll == nil {
 			// Every name exists, in other versions: say so, not "not in the registry".
 			return nil, usageError{fmt.Sprintf("not in version %s: %s", version, strings.TrimPrefix(err.Error(), "not in the registry: "))}
 		}
@@ -104,40 +104,27 @@ func commandLine(lang, version, pkg string, sel spec.Selection) string {
 	return b.String()
 }
 
-// generate runs the pipeline for one version: view, selection, layout, emit.
-func generate(r *spec.Registry, version, pkg string, sel spec.Selection) (map[string][]byte, error) {
-	v, res, err := laidOut(r, version, sel)
+// generate runs the pipeline for one version of the resolved registry:
+// selection, emit.
+func generate(a *layout.ABI, version, pkg string, sel spec.Selection) (map[string][]byte, error) {
+	v, err := selectView(a, version, sel)
 	if err != nil {
 		return nil, err
 	}
-	return gogen.Generate(v, res, gogen.Options{
+	return gogen.Generate(v, gogen.Options{
 		Package: pkg,
 		Version: version,
 		Command: commandLine("go", version, pkg, sel),
 	})
 }
 
-// laidOut is the shared front of the pipeline: the selected view of one
-// version and its layout on every architecture.
-func laidOut(r *spec.Registry, version string, sel spec.Selection) (*spec.Registry, layout.Results, error) {
-	v, err := selectView(r, version, sel)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, errs := layout.ComputeAll(v)
-	if len(errs) > 0 {
-		return nil, nil, errs
-	}
-	return v, res, nil
-}
-
 // generateC runs the pipeline for a C header.
-func generateC(r *spec.Registry, version, name string, sel spec.Selection) ([]byte, error) {
-	v, res, err := laidOut(r, version, sel)
+func generateC(a *layout.ABI, version, name string, sel spec.Selection) ([]byte, error) {
+	v, err := selectView(a, version, sel)
 	if err != nil {
 		return nil, err
 	}
-	return cgen.Generate(v, res, version, commandLine("c", version, name, sel))
+	return cgen.Generate(v, commandLine("c", version, name, sel))
 }
 
 // packageName turns a version name into a package name: wdk-2013 -> wdk2013.

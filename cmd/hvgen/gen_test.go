@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // The committed packages and the flags their go:generate lines use.
@@ -21,9 +22,9 @@ var committed = []struct{ version, pkg string }{
 	{"linux-7.0", "linux70"},
 }
 
-func loadSpec(t testing.TB, dir string) *spec.Registry {
+func loadSpec(t testing.TB, dir string) *layout.ABI {
 	t.Helper()
-	r, err := spec.LoadDir(dir)
+	r, err := layout.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/cimport"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func runImport(args []string, stdout, stderr io.Writer) error {
@@ -47,6 +48,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return usageError{"-version is required"}
 	case len(files) == 0:
 		return usageError{"name at least one header"}
+	}
+	files, err := headerPaths(files, root, flagSet(fs, "root"))
+	if err != nil {
+		return err
 	}
 	both := 0
 	fs.Visit(func(f *flag.Flag) {
@@ -125,12 +130,12 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%d layout disagreement(s) between the C front end and the registry's layout engine", len(errs))
 	}
-	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes; skipped %d\n",
-		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Skipped))
+	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes, %d ioctls; skipped %d\n",
+		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Ioctls), len(res.Skipped))
 	if *outDir == "" {
 		f := &cimport.File{Area: *area, Types: res.Types, Constants: res.Constants, Statuses: res.Statuses,
-			Hypercalls: res.Hypercalls,
-			Doc:        fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
+			Hypercalls: res.Hypercalls, Ioctls: res.Ioctls,
+			Doc: fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
 		var buf bytes.Buffer
 		if err := cimport.WriteYAML(&buf, f); err != nil {
 			return err
@@ -164,11 +169,15 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		f := fileOf(&h.Item)
 		f.Hypercalls = append(f.Hypercalls, h)
 	}
+	for _, x := range res.Ioctls {
+		f := fileOf(&x.Item)
+		f.Ioctls = append(f.Ioctls, x)
+	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		return err
 	}
 	for _, f := range perFile {
-		if len(f.Types)+len(f.Constants)+len(f.Statuses)+len(f.Hypercalls) == 0 {
+		if len(f.Types)+len(f.Constants)+len(f.Statuses)+len(f.Hypercalls)+len(f.Ioctls) == 0 {
 			continue
 		}
 		var buf bytes.Buffer
@@ -186,12 +195,13 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 // version pair with a documented call, that call's convention as the first
 // of docs that has it describes it, and the types the aliases pair with its
 // parameter blocks.
-func callConventions(r *spec.Registry, version string, docs []string) (map[string]*cimport.Convention, error) {
+func callConventions(a *layout.ABI, version string, docs []string) (map[string]*cimport.Convention, error) {
 	for _, d := range docs {
-		if _, err := view(r, d); err != nil {
+		if _, err := view(a, d); err != nil {
 			return nil, err
 		}
 	}
+	r := a.Registry
 	typeAliases := map[string][]string{} // documented type -> header types
 	for _, a := range r.Aliases {
 		if a.In(version) {
@@ -213,6 +223,32 @@ func callConventions(r *spec.Registry, version string, docs []string) (map[strin
 				Input: h.Input != "", Output: h.Output != "", InputRep: h.InputRep != "", OutputRep: h.OutputRep != "", Inputs: typeAliases[h.Input], Outputs: typeAliases[h.Output]}
 			break
 		}
+	}
+	return out, nil
+}
+
+// headerPaths makes the header paths relative to the root the refs cite them
+// from. An absolute path is taken relative to -root; without -root, when every
+// header is absolute, the first one's directory becomes the root.
+func headerPaths(files []string, root *string, rootSet bool) ([]string, error) {
+	allAbs := !slices.ContainsFunc(files, func(f string) bool { return !filepath.IsAbs(f) })
+	if !rootSet && allAbs {
+		*root = filepath.Dir(files[0])
+	}
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(files)
+	for i, f := range files {
+		if !filepath.IsAbs(f) {
+			continue
+		}
+		rel, err := filepath.Rel(absRoot, f)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, usageError{fmt.Sprintf("%s is not under the root %s (-root names the directory the refs cite header paths from)", f, *root)}
+		}
+		out[i] = rel
 	}
 	return out, nil
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/export"
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // TestImportRoundTrip writes each version's C header (gen -lang c), imports
@@ -22,7 +22,7 @@ import (
 // Opaque types have no C declaration, so they are not expected back.
 func TestImportRoundTrip(t *testing.T) {
 	r := loadSpec(t, "../../spec")
-	for _, ver := range r.Versions {
+	for _, ver := range r.Registry.Versions {
 		t.Run(ver.Name, func(t *testing.T) {
 			dir := t.TempDir()
 			hdr, err := generateC(r, ver.Name, "hv", spec.Selection{})
@@ -54,12 +54,9 @@ func TestImportRoundTrip(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(out, "versions.yaml"), []byte(vdecl), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := spec.LoadDir(out)
+			got, err := layout.LoadDir(out)
 			if err != nil {
-				t.Fatalf("the imported registry does not load: %v", err)
-			}
-			if errs := layout.Check(got); len(errs) > 0 {
-				t.Fatalf("the imported registry does not lay out: %v", errs)
+				t.Fatalf("the imported registry does not load and lay out: %v", err)
 			}
 			for _, a := range arches {
 				want, err := export.Build(r, ver.Name, a)
@@ -82,6 +79,26 @@ func TestImportRoundTrip(t *testing.T) {
 // or changed.
 func roundTripDrift(want, have *export.Document) []string {
 	var out []string
+	// Ioctl requests: the header's _IO* macros read back with the same
+	// direction, type, number, argument and request number.
+	ioctls := map[string]export.Ioctl{}
+	for _, x := range have.Ioctls {
+		ioctls[x.Name] = x
+	}
+	for _, w := range want.Ioctls {
+		h, ok := ioctls[w.Name]
+		if !ok {
+			out = append(out, "ioctl "+w.Name+": missing")
+			continue
+		}
+		delete(ioctls, w.Name)
+		if w.Dir != h.Dir || w.Type != h.Type || w.Nr != h.Nr || w.Arg != h.Arg || w.Request != h.Request {
+			out = append(out, fmt.Sprintf("ioctl %s: %+v, imported %+v", w.Name, w, h))
+		}
+	}
+	for n := range ioctls {
+		out = append(out, "ioctl "+n+": imported but not in the registry")
+	}
 	types := map[string]export.Type{}
 	for _, ty := range have.Types {
 		types[ty.Name] = ty
@@ -292,5 +309,30 @@ func TestCallConventions(t *testing.T) {
 	}
 	if _, err := callConventions(r, "linux-7.0", []string{"nope"}); err == nil {
 		t.Error("an unknown document version is accepted")
+	}
+}
+
+// TestImportAbsolutePath: a header given by its absolute path is read (its
+// directory is the root the refs cite it from), one outside -root is a
+// usage error, and a C syntax error names the user's file and line.
+func TestImportAbsolutePath(t *testing.T) {
+	hdr, err := filepath.Abs("internal/cimport/testdata/uapi.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("import", "-prelude", "linux", "-version", "t", hdr)
+	if code != 0 || !strings.Contains(out, "ref: 'uapi.h:32'") || !strings.Contains(out, "name: TESTDEV_OPEN") {
+		t.Errorf("absolute path: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCLI("import", "-version", "t", "-root", t.TempDir(), hdr); code != 2 || !strings.Contains(errs, "is not under the root") {
+		t.Errorf("outside -root: exit %d, %s", code, errs)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.h")
+	if err := os.WriteFile(bad, []byte("struct a {\n\tint x;\n\tint y z;\n};\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI("import", "-version", "t", bad); code != 1 || !strings.Contains(errs, bad+":3:") {
+		t.Errorf("syntax error: exit %d, %s (want it at %s:3)", code, errs, bad)
 	}
 }

@@ -39,6 +39,8 @@ var (
 		{"HVCALL_SET_VP_STATE", 0xe4}, {"HVCALL_GET_VP_CPUID_VALUES", 0xf4}, {"HVCALL_GET_PARTITION_PROPERTY_EX", 0x101},
 		{"HVCALL_MMIO_READ", 0x106}, {"HVCALL_MMIO_WRITE", 0x107}, {"HVCALL_DISABLE_HYP_EX", 0x10f},
 		{"HVCALL_MAP_STATS_PAGE2", 0x131},
+		// hvgdk_ext.h's extended hypercalls.
+		{"HV_EXT_CALL_QUERY_CAPABILITIES", 0x8001}, {"HV_EXT_CALL_MEMORY_HEAT_HINT", 0x8003},
 	}
 	linuxHeaderTypes = []string{
 		"hv_logical_device_id", "hv_pci_rid", "hv_pci_segment", // the typedefs
@@ -92,6 +94,10 @@ var (
 		"hv_x64_interrupt_state_register", "hv_x64_memory_access_info", "hv_x64_memory_intercept_message", "hv_x64_msr_hypercall_contents",
 		"hv_x64_pending_interruption_register", "hv_x64_segment_register", "hv_x64_table_register", "hv_x64_vp_execution_state",
 		"hv_x64_xsave_xfem_register", "ms_hyperv_tsc_page",
+		// include/uapi/linux/mshv.h, the mshv driver's argument structs.
+		"mshv_create_partition", "mshv_create_vp", "mshv_user_mem_region", "mshv_user_irqfd", "mshv_user_ioeventfd",
+		"mshv_user_irq_entry", "mshv_user_irq_table", "mshv_gpap_access_bitmap", "mshv_root_hvcall", "mshv_run_vp",
+		"mshv_get_set_vp_state",
 	}
 	// Defined by the headers but left out, each with its reason in
 	// spec/linux_import.txt.

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // specDirs is the repeatable -spec flag: a registry directory, then overlays.
@@ -33,9 +32,10 @@ func (rf *registryFlags) register(fs *flag.FlagSet) {
 	fs.Var(&rf.overlays, "overlay", "`dir`ectory of extra registry files (a downstream module's own types and hypercalls) loaded on top of the registry; repeatable")
 }
 
-// load reads and checks the registry, layouts included. Registry errors are
-// printed to stderr, one per line, and turned into exit status 1.
-func (rf *registryFlags) load(stderr io.Writer) (*spec.Registry, error) {
+// load reads, checks and lays out the registry (layout.Load: what hvgen
+// check does). Registry errors are printed to stderr, one per line, and
+// turned into exit status 1.
+func (rf *registryFlags) load(stderr io.Writer) (*layout.ABI, error) {
 	var srcs []spec.Source
 	dirs := rf.dirs
 	if len(dirs) == 0 {
@@ -55,14 +55,10 @@ func (rf *registryFlags) load(stderr io.Writer) (*spec.Registry, error) {
 		}
 		srcs = append(srcs, spec.Source{FS: os.DirFS(d), Prefix: d})
 	}
-	r, err := spec.LoadSources(srcs...)
+	a, err := layout.Load(srcs...)
 	var list spec.ErrorList
 	if err != nil && !errors.As(err, &list) {
 		return nil, err
-	}
-	if r != nil {
-		list = append(list, layout.Check(r)...)
-		list = list.Sort()
 	}
 	if len(list) > 0 {
 		for _, e := range list {
@@ -71,13 +67,14 @@ func (rf *registryFlags) load(stderr io.Writer) (*spec.Registry, error) {
 		fmt.Fprintf(stderr, "%d error(s)\n", len(list))
 		return nil, exitError(1)
 	}
-	return r, nil
+	return a, nil
 }
 
-// view returns one version's view, or a usage error naming the versions.
-func view(r *spec.Registry, v string) (*spec.Registry, error) {
-	if !slices.Contains(r.VersionNames(), v) {
-		return nil, usageError{fmt.Sprintf("unknown version %q (the registry has %s)", v, strings.Join(r.VersionNames(), ", "))}
+// view returns one version, or a usage error naming the versions.
+func view(a *layout.ABI, v string) (*layout.Version, error) {
+	if ver := a.Version(v); ver != nil {
+		return ver, nil
 	}
-	return r.View(v), nil
+	names := a.Registry.VersionNames()
+	return nil, usageError{fmt.Sprintf("unknown version %q (the registry has %s)", v, strings.Join(names, ", "))}
 }

@@ -27,7 +27,7 @@ func TestSubsetKeepsClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sels := []spec.Selection{{Hypercalls: []string{v.Hypercalls[len(v.Hypercalls)-1].Name}}}
+		sels := []spec.Selection{{Hypercalls: []string{v.Registry.Hypercalls[len(v.Registry.Hypercalls)-1].Name}}}
 		if version == "wdk-2013" {
 			sels = append(sels, spec.Selection{Hypercalls: []string{"HvCallMapStatsPage"}, Areas: []string{"eventlog"}},
 				spec.Selection{Hypercalls: []string{"HvCallMapStatsPage"}})

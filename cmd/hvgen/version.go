@@ -22,7 +22,7 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, v := range r.Versions {
+	for _, v := range r.Versions() {
 		fmt.Fprintf(stdout, "registry version %s\n", v.Name)
 	}
 	return nil

@@ -10,6 +10,11 @@ import (
 )
 
 const (
+	// ExtCallQueryCapabilities is HV_EXT_CALL_QUERY_CAPABILITIES (simple): Hypercall extended query
+	// capabilities.
+	ExtCallQueryCapabilities CallCode = 0x8001
+	// ExtCallMemoryHeatHint is HV_EXT_CALL_MEMORY_HEAT_HINT (simple): Hypercall extended memory heat hint.
+	ExtCallMemoryHeatHint CallCode = 0x8003
 	// CallFlushVirtualAddressSpace is HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE (simple): Hypercall flush virtual
 	// address space.
 	CallFlushVirtualAddressSpace CallCode = 0x0002
@@ -253,6 +258,10 @@ const (
 // String returns the call code's HV_CALL_CODE name, or HV_CALL_CODE(n) for an unknown code.
 func (c CallCode) String() string {
 	switch c {
+	case ExtCallQueryCapabilities:
+		return "HV_EXT_CALL_QUERY_CAPABILITIES"
+	case ExtCallMemoryHeatHint:
+		return "HV_EXT_CALL_MEMORY_HEAT_HINT"
 	case CallFlushVirtualAddressSpace:
 		return "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE"
 	case CallFlushVirtualAddressList:
@@ -399,6 +408,14 @@ func (c CallCode) String() string {
 
 // Hypercalls describes every hypercall of this ABI version, in registry order.
 var Hypercalls = [...]abi.Hypercall{{
+	Code:       uint16(ExtCallQueryCapabilities),
+	Incomplete: true,
+	Name:       "HV_EXT_CALL_QUERY_CAPABILITIES",
+}, {
+	Code:       uint16(ExtCallMemoryHeatHint),
+	Incomplete: true,
+	Name:       "HV_EXT_CALL_MEMORY_HEAT_HINT",
+}, {
 	Code:       uint16(CallFlushVirtualAddressSpace),
 	Incomplete: true,
 	Name:       "HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE",
@@ -454,14 +471,17 @@ var Hypercalls = [...]abi.Hypercall{{
 	InputSize: 8,
 	Name:      "HVCALL_DELETE_PARTITION",
 }, {
-	Code:       uint16(CallGetPartitionProperty),
-	InputSize:  16,
-	Name:       "HVCALL_GET_PARTITION_PROPERTY",
-	OutputSize: 8,
+	Code:        uint16(CallGetPartitionProperty),
+	InputSize:   16,
+	Name:        "HVCALL_GET_PARTITION_PROPERTY",
+	OutputSize:  8,
+	Passthrough: abi.FdSystem | abi.FdPartition | abi.FdVP,
 }, {
-	Code:      uint16(CallSetPartitionProperty),
-	InputSize: 24,
-	Name:      "HVCALL_SET_PARTITION_PROPERTY",
+	Async:       true,
+	Code:        uint16(CallSetPartitionProperty),
+	InputSize:   24,
+	Name:        "HVCALL_SET_PARTITION_PROPERTY",
+	Passthrough: abi.FdPartition,
 }, {
 	Code:       uint16(CallGetPartitionID),
 	Name:       "HVCALL_GET_PARTITION_ID",
@@ -490,9 +510,10 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:      "HVCALL_UNMAP_GPA_PAGES",
 	Rep:       true,
 }, {
-	Code:       uint16(CallInstallIntercept),
-	Incomplete: true,
-	Name:       "HVCALL_INSTALL_INTERCEPT",
+	Code:        uint16(CallInstallIntercept),
+	Incomplete:  true,
+	Name:        "HVCALL_INSTALL_INTERCEPT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
 	Code:      uint16(CallCreateVP),
 	InputSize: 40,
@@ -507,22 +528,26 @@ var Hypercalls = [...]abi.Hypercall{{
 	InputSize:      16,
 	Name:           "HVCALL_GET_VP_REGISTERS",
 	OutputElemSize: 16,
+	Passthrough:    abi.FdPartition | abi.FdVP,
 	Rep:            true,
 }, {
 	Code:          uint16(CallSetVPRegisters),
 	InputElemSize: 32,
 	InputSize:     16,
 	Name:          "HVCALL_SET_VP_REGISTERS",
+	Passthrough:   abi.FdPartition | abi.FdVP,
 	Rep:           true,
 }, {
-	Code:       uint16(CallTranslateVirtualAddress),
-	Incomplete: true,
-	Name:       "HVCALL_TRANSLATE_VIRTUAL_ADDRESS",
+	Code:        uint16(CallTranslateVirtualAddress),
+	Incomplete:  true,
+	Name:        "HVCALL_TRANSLATE_VIRTUAL_ADDRESS",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
-	Code:       uint16(CallClearVirtualInterrupt),
-	Fast:       true,
-	Incomplete: true,
-	Name:       "HVCALL_CLEAR_VIRTUAL_INTERRUPT",
+	Code:        uint16(CallClearVirtualInterrupt),
+	Fast:        true,
+	Incomplete:  true,
+	Name:        "HVCALL_CLEAR_VIRTUAL_INTERRUPT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
 	Code:      uint16(CallDeletePort),
 	InputSize: 16,
@@ -601,17 +626,20 @@ var Hypercalls = [...]abi.Hypercall{{
 	InputSize: 8,
 	Name:      "HVCALL_NOTIFY_PORT_RING_EMPTY",
 }, {
-	Code:       uint16(CallScrubPartition),
-	Incomplete: true,
-	Name:       "HVCALL_SCRUB_PARTITION",
+	Code:        uint16(CallScrubPartition),
+	Incomplete:  true,
+	Name:        "HVCALL_SCRUB_PARTITION",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
-	Code:       uint16(CallRegisterInterceptResult),
-	Incomplete: true,
-	Name:       "HVCALL_REGISTER_INTERCEPT_RESULT",
+	Code:        uint16(CallRegisterInterceptResult),
+	Incomplete:  true,
+	Name:        "HVCALL_REGISTER_INTERCEPT_RESULT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
-	Code:      uint16(CallAssertVirtualInterrupt),
-	InputSize: 32,
-	Name:      "HVCALL_ASSERT_VIRTUAL_INTERRUPT",
+	Code:        uint16(CallAssertVirtualInterrupt),
+	InputSize:   32,
+	Name:        "HVCALL_ASSERT_VIRTUAL_INTERRUPT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
 	Code:      uint16(CallCreatePort),
 	InputSize: 56,
@@ -639,22 +667,25 @@ var Hypercalls = [...]abi.Hypercall{{
 	Name:       "HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST",
 	Rep:        true,
 }, {
-	Code:       uint16(CallSignalEventDirect),
-	Incomplete: true,
-	Name:       "HVCALL_SIGNAL_EVENT_DIRECT",
+	Code:        uint16(CallSignalEventDirect),
+	Incomplete:  true,
+	Name:        "HVCALL_SIGNAL_EVENT_DIRECT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
-	Code:       uint16(CallPostMessageDirect),
-	Incomplete: true,
-	Name:       "HVCALL_POST_MESSAGE_DIRECT",
+	Code:        uint16(CallPostMessageDirect),
+	Incomplete:  true,
+	Name:        "HVCALL_POST_MESSAGE_DIRECT",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
 	Code:       uint16(CallDispatchVP),
 	InputSize:  32,
 	Name:       "HVCALL_DISPATCH_VP",
 	OutputSize: 8,
 }, {
-	Code:       uint16(CallGetGPAPagesAccessStates),
-	Incomplete: true,
-	Name:       "HVCALL_GET_GPA_PAGES_ACCESS_STATES",
+	Code:        uint16(CallGetGPAPagesAccessStates),
+	Incomplete:  true,
+	Name:        "HVCALL_GET_GPA_PAGES_ACCESS_STATES",
+	Passthrough: abi.FdPartition | abi.FdVP,
 }, {
 	Code:       uint16(CallAcquireSparseSPAPageHostAccess),
 	Incomplete: true,
@@ -685,15 +716,17 @@ var Hypercalls = [...]abi.Hypercall{{
 	Incomplete: true,
 	Name:       "HVCALL_SET_VP_STATE",
 }, {
-	Code:       uint16(CallGetVPCPUIDValues),
-	Incomplete: true,
-	Name:       "HVCALL_GET_VP_CPUID_VALUES",
-	Rep:        true,
+	Code:        uint16(CallGetVPCPUIDValues),
+	Incomplete:  true,
+	Name:        "HVCALL_GET_VP_CPUID_VALUES",
+	Passthrough: abi.FdPartition | abi.FdVP,
+	Rep:         true,
 }, {
-	Code:       uint16(CallGetPartitionPropertyEx),
-	InputSize:  24,
-	Name:       "HVCALL_GET_PARTITION_PROPERTY_EX",
-	OutputSize: 4072,
+	Code:        uint16(CallGetPartitionPropertyEx),
+	InputSize:   24,
+	Name:        "HVCALL_GET_PARTITION_PROPERTY_EX",
+	OutputSize:  4072,
+	Passthrough: abi.FdSystem | abi.FdPartition | abi.FdVP,
 }, {
 	Code:       uint16(CallMmioRead),
 	Incomplete: true,
@@ -715,146 +748,150 @@ var Hypercalls = [...]abi.Hypercall{{
 // LookupHypercall returns the descriptor of a call code.
 func LookupHypercall(c CallCode) (*abi.Hypercall, bool) {
 	switch c {
-	case CallFlushVirtualAddressSpace:
+	case ExtCallQueryCapabilities:
 		return &Hypercalls[0], true
-	case CallFlushVirtualAddressList:
+	case ExtCallMemoryHeatHint:
 		return &Hypercalls[1], true
-	case CallNotifyLongSpinWait:
+	case CallFlushVirtualAddressSpace:
 		return &Hypercalls[2], true
-	case CallSendIPI:
+	case CallFlushVirtualAddressList:
 		return &Hypercalls[3], true
-	case CallEnableVPVTL:
+	case CallNotifyLongSpinWait:
 		return &Hypercalls[4], true
-	case CallFlushVirtualAddressSpaceEx:
+	case CallSendIPI:
 		return &Hypercalls[5], true
-	case CallFlushVirtualAddressListEx:
+	case CallEnableVPVTL:
 		return &Hypercalls[6], true
-	case CallSendIPIEx:
+	case CallFlushVirtualAddressSpaceEx:
 		return &Hypercalls[7], true
-	case CallCreatePartition:
+	case CallFlushVirtualAddressListEx:
 		return &Hypercalls[8], true
-	case CallInitializePartition:
+	case CallSendIPIEx:
 		return &Hypercalls[9], true
-	case CallFinalizePartition:
+	case CallCreatePartition:
 		return &Hypercalls[10], true
-	case CallDeletePartition:
+	case CallInitializePartition:
 		return &Hypercalls[11], true
-	case CallGetPartitionProperty:
+	case CallFinalizePartition:
 		return &Hypercalls[12], true
-	case CallSetPartitionProperty:
+	case CallDeletePartition:
 		return &Hypercalls[13], true
-	case CallGetPartitionID:
+	case CallGetPartitionProperty:
 		return &Hypercalls[14], true
-	case CallDepositMemory:
+	case CallSetPartitionProperty:
 		return &Hypercalls[15], true
-	case CallWithdrawMemory:
+	case CallGetPartitionID:
 		return &Hypercalls[16], true
-	case CallMapGPAPages:
+	case CallDepositMemory:
 		return &Hypercalls[17], true
-	case CallUnmapGPAPages:
+	case CallWithdrawMemory:
 		return &Hypercalls[18], true
-	case CallInstallIntercept:
+	case CallMapGPAPages:
 		return &Hypercalls[19], true
-	case CallCreateVP:
+	case CallUnmapGPAPages:
 		return &Hypercalls[20], true
-	case CallDeleteVP:
+	case CallInstallIntercept:
 		return &Hypercalls[21], true
-	case CallGetVPRegisters:
+	case CallCreateVP:
 		return &Hypercalls[22], true
-	case CallSetVPRegisters:
+	case CallDeleteVP:
 		return &Hypercalls[23], true
-	case CallTranslateVirtualAddress:
+	case CallGetVPRegisters:
 		return &Hypercalls[24], true
-	case CallClearVirtualInterrupt:
+	case CallSetVPRegisters:
 		return &Hypercalls[25], true
-	case CallDeletePort:
+	case CallTranslateVirtualAddress:
 		return &Hypercalls[26], true
-	case CallDisconnectPort:
+	case CallClearVirtualInterrupt:
 		return &Hypercalls[27], true
-	case CallPostMessage:
+	case CallDeletePort:
 		return &Hypercalls[28], true
-	case CallSignalEvent:
+	case CallDisconnectPort:
 		return &Hypercalls[29], true
-	case CallPostDebugData:
+	case CallPostMessage:
 		return &Hypercalls[30], true
-	case CallRetrieveDebugData:
+	case CallSignalEvent:
 		return &Hypercalls[31], true
-	case CallResetDebugSession:
+	case CallPostDebugData:
 		return &Hypercalls[32], true
-	case CallMapStatsPage:
+	case CallRetrieveDebugData:
 		return &Hypercalls[33], true
-	case CallUnmapStatsPage:
+	case CallResetDebugSession:
 		return &Hypercalls[34], true
-	case CallSetSystemProperty:
+	case CallMapStatsPage:
 		return &Hypercalls[35], true
-	case CallAddLogicalProcessor:
+	case CallUnmapStatsPage:
 		return &Hypercalls[36], true
-	case CallGetSystemProperty:
+	case CallSetSystemProperty:
 		return &Hypercalls[37], true
-	case CallMapDeviceInterrupt:
+	case CallAddLogicalProcessor:
 		return &Hypercalls[38], true
-	case CallUnmapDeviceInterrupt:
+	case CallGetSystemProperty:
 		return &Hypercalls[39], true
-	case CallRetargetInterrupt:
+	case CallMapDeviceInterrupt:
 		return &Hypercalls[40], true
-	case CallNotifyPartitionEvent:
+	case CallUnmapDeviceInterrupt:
 		return &Hypercalls[41], true
-	case CallEnterSleepState:
+	case CallRetargetInterrupt:
 		return &Hypercalls[42], true
-	case CallNotifyPortRingEmpty:
+	case CallNotifyPartitionEvent:
 		return &Hypercalls[43], true
-	case CallScrubPartition:
+	case CallEnterSleepState:
 		return &Hypercalls[44], true
-	case CallRegisterInterceptResult:
+	case CallNotifyPortRingEmpty:
 		return &Hypercalls[45], true
-	case CallAssertVirtualInterrupt:
+	case CallScrubPartition:
 		return &Hypercalls[46], true
-	case CallCreatePort:
+	case CallRegisterInterceptResult:
 		return &Hypercalls[47], true
-	case CallConnectPort:
+	case CallAssertVirtualInterrupt:
 		return &Hypercalls[48], true
-	case CallStartVP:
+	case CallCreatePort:
 		return &Hypercalls[49], true
-	case CallGetVPIndexFromAPICID:
+	case CallConnectPort:
 		return &Hypercalls[50], true
-	case CallFlushGuestPhysicalAddressSpace:
+	case CallStartVP:
 		return &Hypercalls[51], true
-	case CallFlushGuestPhysicalAddressList:
+	case CallGetVPIndexFromAPICID:
 		return &Hypercalls[52], true
-	case CallSignalEventDirect:
+	case CallFlushGuestPhysicalAddressSpace:
 		return &Hypercalls[53], true
-	case CallPostMessageDirect:
+	case CallFlushGuestPhysicalAddressList:
 		return &Hypercalls[54], true
-	case CallDispatchVP:
+	case CallSignalEventDirect:
 		return &Hypercalls[55], true
-	case CallGetGPAPagesAccessStates:
+	case CallPostMessageDirect:
 		return &Hypercalls[56], true
-	case CallAcquireSparseSPAPageHostAccess:
+	case CallDispatchVP:
 		return &Hypercalls[57], true
-	case CallReleaseSparseSPAPageHostAccess:
+	case CallGetGPAPagesAccessStates:
 		return &Hypercalls[58], true
-	case CallModifySparseGPAPageHostVisibility:
+	case CallAcquireSparseSPAPageHostAccess:
 		return &Hypercalls[59], true
-	case CallMapVPStatePage:
+	case CallReleaseSparseSPAPageHostAccess:
 		return &Hypercalls[60], true
-	case CallUnmapVPStatePage:
+	case CallModifySparseGPAPageHostVisibility:
 		return &Hypercalls[61], true
-	case CallGetVPState:
+	case CallMapVPStatePage:
 		return &Hypercalls[62], true
-	case CallSetVPState:
+	case CallUnmapVPStatePage:
 		return &Hypercalls[63], true
-	case CallGetVPCPUIDValues:
+	case CallGetVPState:
 		return &Hypercalls[64], true
-	case CallGetPartitionPropertyEx:
+	case CallSetVPState:
 		return &Hypercalls[65], true
-	case CallMmioRead:
+	case CallGetVPCPUIDValues:
 		return &Hypercalls[66], true
-	case CallMmioWrite:
+	case CallGetPartitionPropertyEx:
 		return &Hypercalls[67], true
-	case CallDisableHypEx:
+	case CallMmioRead:
 		return &Hypercalls[68], true
-	case CallMapStatsPage2:
+	case CallMmioWrite:
 		return &Hypercalls[69], true
+	case CallDisableHypEx:
+		return &Hypercalls[70], true
+	case CallMapStatsPage2:
+		return &Hypercalls[71], true
 	}
 	return nil, false
 }

@@ -62,6 +62,26 @@ func NewClient(b hvcall.Backend) *Client {
 	return &Client{hvcall.NewCaller(b, &Encoding)}
 }
 
+// ExtQueryCapabilities issues HV_EXT_CALL_QUERY_CAPABILITIES (call code 0x8001, simple): Hypercall
+// extended query capabilities.
+//
+// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
+// Why: The headers give the call code only: no parameter block is named after it, and its calling
+// convention (simple or rep, fast) is not stated.
+func (c *Client) ExtQueryCapabilities(input, output []byte) error {
+	return c.Call(&Hypercalls[0], input, output)
+}
+
+// ExtMemoryHeatHint issues HV_EXT_CALL_MEMORY_HEAT_HINT (call code 0x8003, simple): Hypercall extended
+// memory heat hint.
+//
+// The registry has no parameter layout for this call, so input and output are raw parameter blocks.
+// Why: The headers give the call code only: no parameter block is named after it, and its calling
+// convention (simple or rep, fast) is not stated.
+func (c *Client) ExtMemoryHeatHint(input, output []byte) error {
+	return c.Call(&Hypercalls[1], input, output)
+}
+
 // FlushVirtualAddressSpace issues HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE (call code 0x0002, simple):
 // Hypercall flush virtual address space.
 //
@@ -69,7 +89,7 @@ func NewClient(b hvcall.Backend) *Client {
 // Why: As tlfs documents HvCallFlushVirtualAddressSpace, it has an input block; the headers declare
 // none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) FlushVirtualAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[0], input, output)
+	return c.Call(&Hypercalls[2], input, output)
 }
 
 // FlushVirtualAddressList issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST (call code 0x0003, rep): Hypercall
@@ -79,7 +99,7 @@ func (c *Client) FlushVirtualAddressSpace(input, output []byte) error {
 //
 // It returns the number of rep elements completed.
 func (c *Client) FlushVirtualAddressList(in *TLBFlush, elems []uint64) (int, error) {
-	return c.CallRep(&Hypercalls[1], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
+	return c.CallRep(&Hypercalls[3], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // NotifyLongSpinWait issues HVCALL_NOTIFY_LONG_SPIN_WAIT (call code 0x0008, simple): Hypercall notify
@@ -89,14 +109,14 @@ func (c *Client) FlushVirtualAddressList(in *TLBFlush, elems []uint64) (int, err
 // Why: As tlfs documents HvCallNotifyLongSpinWait, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) NotifyLongSpinWait(input, output []byte) error {
-	return c.Call(&Hypercalls[2], input, output)
+	return c.Call(&Hypercalls[4], input, output)
 }
 
 // SendIPI issues HVCALL_SEND_IPI (call code 0x000b, simple): Hypercall send ipi. The headers state no
 // calling convention: a simple call (not fast), as tlfs documents HvCallSendSyntheticClusterIpi (the
 // registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) SendIPI(in *SendIPI) error {
-	return c.CallParts(&Hypercalls[3], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[5], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // EnableVPVTL issues HVCALL_ENABLE_VP_VTL (call code 0x000f, simple): Hypercall enable vp vtl.
@@ -105,7 +125,7 @@ func (c *Client) SendIPI(in *SendIPI) error {
 // Why: As tlfs documents HvCallEnableVpVtl, it has an input block; the headers declare none under the
 // call's name, and the aliases pair none with the documented block.
 func (c *Client) EnableVPVTL(input, output []byte) error {
-	return c.Call(&Hypercalls[4], input, output)
+	return c.Call(&Hypercalls[6], input, output)
 }
 
 // FlushVirtualAddressSpaceEx issues HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX (call code 0x0013, simple):
@@ -115,7 +135,7 @@ func (c *Client) EnableVPVTL(input, output []byte) error {
 // Why: As tlfs documents HvCallFlushVirtualAddressSpaceEx, it takes a variable-size input header,
 // which the headers' blocks do not delimit.
 func (c *Client) FlushVirtualAddressSpaceEx(input, output []byte) error {
-	return c.Call(&Hypercalls[5], input, output)
+	return c.Call(&Hypercalls[7], input, output)
 }
 
 // FlushVirtualAddressListEx issues HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX (call code 0x0014, rep):
@@ -135,14 +155,14 @@ func (c *Client) FlushVirtualAddressListEx(input, output []byte) error {
 // Why: As tlfs documents HvCallSendSyntheticClusterIpiEx, it takes a variable-size input header, which
 // the headers' blocks do not delimit.
 func (c *Client) SendIPIEx(input, output []byte) error {
-	return c.Call(&Hypercalls[7], input, output)
+	return c.Call(&Hypercalls[9], input, output)
 }
 
 // CreatePartition issues HVCALL_CREATE_PARTITION (call code 0x0040, simple): Hypercall create
 // partition. The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallCreatePartition (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionOutput) error {
-	return c.CallParts(&Hypercalls[8], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[10], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // InitializePartition issues HVCALL_INITIALIZE_PARTITION (call code 0x0041, simple): Hypercall
@@ -150,7 +170,7 @@ func (c *Client) CreatePartition(in *CreatePartitionInput, out *CreatePartitionO
 // documents HvCallInitializePartition (the registry's aliases pair the two); the parameter blocks are
 // the header's.
 func (c *Client) InitializePartition(in *InitializePartitionInput) error {
-	return c.CallParts(&Hypercalls[9], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[11], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // FinalizePartition issues HVCALL_FINALIZE_PARTITION (call code 0x0042, simple): Hypercall finalize
@@ -158,14 +178,14 @@ func (c *Client) InitializePartition(in *InitializePartitionInput) error {
 // HvCallFinalizePartition (the registry's aliases pair the two); the parameter blocks are the
 // header's.
 func (c *Client) FinalizePartition(in *FinalizePartitionInput) error {
-	return c.CallParts(&Hypercalls[10], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[12], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeletePartition issues HVCALL_DELETE_PARTITION (call code 0x0043, simple): Hypercall delete
 // partition. The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallDeletePartition (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeletePartition(in *DeletePartitionInput) error {
-	return c.CallParts(&Hypercalls[11], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[13], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionProperty issues HVCALL_GET_PARTITION_PROPERTY (call code 0x0044, simple): Hypercall get
@@ -173,7 +193,7 @@ func (c *Client) DeletePartition(in *DeletePartitionInput) error {
 // documents HvCallGetPartitionProperty (the registry's aliases pair the two); the parameter blocks are
 // the header's.
 func (c *Client) GetPartitionProperty(in *GetPartitionPropertyInput, out *GetPartitionPropertyOutput) error {
-	return c.CallParts(&Hypercalls[12], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[14], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // SetPartitionProperty issues HVCALL_SET_PARTITION_PROPERTY (call code 0x0045, simple): Hypercall set
@@ -181,14 +201,14 @@ func (c *Client) GetPartitionProperty(in *GetPartitionPropertyInput, out *GetPar
 // documents HvCallSetPartitionProperty (the registry's aliases pair the two); the parameter blocks are
 // the header's.
 func (c *Client) SetPartitionProperty(in *SetPartitionPropertyInput) error {
-	return c.CallParts(&Hypercalls[13], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[15], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetPartitionID issues HVCALL_GET_PARTITION_ID (call code 0x0046, simple): Hypercall get partition
 // id. The headers state no calling convention: a simple call (not fast), as wdk-2013 documents
 // HvCallGetPartitionId (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) GetPartitionID(out *GetPartitionIDOutput) error {
-	return c.CallParts(&Hypercalls[14], nil, nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[16], nil, nil, hvcall.Bytes(out), nil)
 }
 
 // DepositMemory issues HVCALL_DEPOSIT_MEMORY (call code 0x0048, rep): Hypercall deposit memory. The
@@ -197,7 +217,7 @@ func (c *Client) GetPartitionID(out *GetPartitionIDOutput) error {
 //
 // It returns the number of rep elements completed.
 func (c *Client) DepositMemory(in *DepositMemory, elems []uint64) (int, error) {
-	return c.CallRep(&Hypercalls[15], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
+	return c.CallRep(&Hypercalls[17], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // WithdrawMemory issues HVCALL_WITHDRAW_MEMORY (call code 0x0049, rep): Hypercall withdraw memory. The
@@ -206,7 +226,7 @@ func (c *Client) DepositMemory(in *DepositMemory, elems []uint64) (int, error) {
 //
 // It returns the number of rep elements completed.
 func (c *Client) WithdrawMemory(in *WithdrawMemoryInput, results []uint64) (int, error) {
-	return c.CallRep(&Hypercalls[16], hvcall.Bytes(in), nil, nil, hvcall.SliceBytes(results), len(results))
+	return c.CallRep(&Hypercalls[18], hvcall.Bytes(in), nil, nil, hvcall.SliceBytes(results), len(results))
 }
 
 // MapGPAPages issues HVCALL_MAP_GPA_PAGES (call code 0x004b, rep): Hypercall map gpa pages. The
@@ -215,7 +235,7 @@ func (c *Client) WithdrawMemory(in *WithdrawMemoryInput, results []uint64) (int,
 //
 // It returns the number of rep elements completed.
 func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []uint64) (int, error) {
-	return c.CallRep(&Hypercalls[17], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
+	return c.CallRep(&Hypercalls[19], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // UnmapGPAPages issues HVCALL_UNMAP_GPA_PAGES (call code 0x004c, rep): Hypercall unmap gpa pages. The
@@ -226,7 +246,7 @@ func (c *Client) MapGPAPages(in *MapGPAPagesInput, elems []uint64) (int, error) 
 //
 // It returns the number of rep elements completed.
 func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput, reps int) (int, error) {
-	return c.CallRep(&Hypercalls[18], hvcall.Bytes(in), nil, nil, nil, reps)
+	return c.CallRep(&Hypercalls[20], hvcall.Bytes(in), nil, nil, nil, reps)
 }
 
 // InstallIntercept issues HVCALL_INSTALL_INTERCEPT (call code 0x004d, simple): Hypercall install
@@ -236,21 +256,21 @@ func (c *Client) UnmapGPAPages(in *UnmapGPAPagesInput, reps int) (int, error) {
 // Why: As tlfs documents HvCallInstallIntercept, it has an input block; the headers declare none under
 // the call's name, and the aliases pair none with the documented block.
 func (c *Client) InstallIntercept(input, output []byte) error {
-	return c.Call(&Hypercalls[19], input, output)
+	return c.Call(&Hypercalls[21], input, output)
 }
 
 // CreateVP issues HVCALL_CREATE_VP (call code 0x004e, simple): Hypercall create vp. The headers state
 // no calling convention: a simple call (not fast), as tlfs documents HvCallCreateVp (the registry's
 // aliases pair the two); the parameter blocks are the header's.
 func (c *Client) CreateVP(in *CreateVP) error {
-	return c.CallParts(&Hypercalls[20], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[22], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DeleteVP issues HVCALL_DELETE_VP (call code 0x004f, simple): Hypercall delete vp. The headers state
 // no calling convention: a simple call (not fast), as tlfs documents HvCallDeleteVp (the registry's
 // aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeleteVP(in *DeleteVPInput) error {
-	return c.CallParts(&Hypercalls[21], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[23], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetVPRegisters issues HVCALL_GET_VP_REGISTERS (call code 0x0050, rep): Hypercall get vp registers.
@@ -259,7 +279,7 @@ func (c *Client) DeleteVP(in *DeleteVPInput) error {
 //
 // It returns the number of rep elements completed. results must be as long as elems.
 func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []uint32, results []RegisterValue) (int, error) {
-	return c.CallRep(&Hypercalls[22], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
+	return c.CallRep(&Hypercalls[24], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, hvcall.SliceBytes(results), len(elems))
 }
 
 // SetVPRegisters issues HVCALL_SET_VP_REGISTERS (call code 0x0051, rep): Hypercall set vp registers.
@@ -268,7 +288,7 @@ func (c *Client) GetVPRegisters(in *GetVPRegistersInput, elems []uint32, results
 //
 // It returns the number of rep elements completed.
 func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []RegisterAssoc) (int, error) {
-	return c.CallRep(&Hypercalls[23], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
+	return c.CallRep(&Hypercalls[25], hvcall.Bytes(in), hvcall.SliceBytes(elems), nil, nil, len(elems))
 }
 
 // TranslateVirtualAddress issues HVCALL_TRANSLATE_VIRTUAL_ADDRESS (call code 0x0052, simple):
@@ -278,7 +298,7 @@ func (c *Client) SetVPRegisters(in *SetVPRegistersInput, elems []RegisterAssoc) 
 // Why: As tlfs documents HvCallTranslateVirtualAddress, it has an input block; the headers declare
 // none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) TranslateVirtualAddress(input, output []byte) error {
-	return c.Call(&Hypercalls[24], input, output)
+	return c.Call(&Hypercalls[26], input, output)
 }
 
 // ClearVirtualInterrupt issues HVCALL_CLEAR_VIRTUAL_INTERRUPT (call code 0x0056, simple,
@@ -288,21 +308,21 @@ func (c *Client) TranslateVirtualAddress(input, output []byte) error {
 // Why: As wdk-2013 documents HvCallClearVirtualInterrupt, it has an input block; the headers declare
 // none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) ClearVirtualInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[25], input, output)
+	return c.Call(&Hypercalls[27], input, output)
 }
 
 // DeletePort issues HVCALL_DELETE_PORT (call code 0x0058, simple): Hypercall delete port. The headers
 // state no calling convention: a simple call (not fast), as tlfs documents HvCallDeletePort (the
 // registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DeletePort(in *DeletePortInput) error {
-	return c.CallParts(&Hypercalls[26], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[28], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // DisconnectPort issues HVCALL_DISCONNECT_PORT (call code 0x005b, simple): Hypercall disconnect port.
 // The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallDisconnectPort (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
-	return c.CallParts(&Hypercalls[27], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[29], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // PostMessage issues HVCALL_POST_MESSAGE (call code 0x005c, simple): Hypercall post message.
@@ -311,7 +331,7 @@ func (c *Client) DisconnectPort(in *DisconnectPortInput) error {
 // Why: As tlfs documents HvCallPostMessage, it has an input block; the headers declare none under the
 // call's name, and the aliases pair none with the documented block.
 func (c *Client) PostMessage(input, output []byte) error {
-	return c.Call(&Hypercalls[28], input, output)
+	return c.Call(&Hypercalls[30], input, output)
 }
 
 // SignalEvent issues HVCALL_SIGNAL_EVENT (call code 0x005d, simple): Hypercall signal event.
@@ -320,7 +340,7 @@ func (c *Client) PostMessage(input, output []byte) error {
 // Why: As tlfs documents HvCallSignalEvent, it has an input block; the headers declare none under the
 // call's name, and the aliases pair none with the documented block.
 func (c *Client) SignalEvent(input, output []byte) error {
-	return c.Call(&Hypercalls[29], input, output)
+	return c.Call(&Hypercalls[31], input, output)
 }
 
 // PostDebugData issues HVCALL_POST_DEBUG_DATA (call code 0x0069, simple): Hypercall post debug data.
@@ -329,7 +349,7 @@ func (c *Client) SignalEvent(input, output []byte) error {
 // Why: As wdk-2013 documents HvCallPostDebugData, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) PostDebugData(input, output []byte) error {
-	return c.Call(&Hypercalls[30], input, output)
+	return c.Call(&Hypercalls[32], input, output)
 }
 
 // RetrieveDebugData issues HVCALL_RETRIEVE_DEBUG_DATA (call code 0x006a, simple): Hypercall retrieve
@@ -339,7 +359,7 @@ func (c *Client) PostDebugData(input, output []byte) error {
 // Why: As wdk-2013 documents HvCallRetrieveDebugData, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RetrieveDebugData(input, output []byte) error {
-	return c.Call(&Hypercalls[31], input, output)
+	return c.Call(&Hypercalls[33], input, output)
 }
 
 // ResetDebugSession issues HVCALL_RESET_DEBUG_SESSION (call code 0x006b, simple, fast-capable):
@@ -349,21 +369,21 @@ func (c *Client) RetrieveDebugData(input, output []byte) error {
 // Why: As wdk-2013 documents HvCallResetDebugSession, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) ResetDebugSession(input, output []byte) error {
-	return c.Call(&Hypercalls[32], input, output)
+	return c.Call(&Hypercalls[34], input, output)
 }
 
 // MapStatsPage issues HVCALL_MAP_STATS_PAGE (call code 0x006c, simple): Hypercall map stats page. The
 // headers state no calling convention: a simple call (not fast), as wdk-2013 documents
 // HvCallMapStatsPage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapStatsPage(in *MapStatsPageInput, out *MapStatsPageOutput) error {
-	return c.CallParts(&Hypercalls[33], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[35], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapStatsPage issues HVCALL_UNMAP_STATS_PAGE (call code 0x006d, simple): Hypercall unmap stats
 // page. The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallUnmapStatsPage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) UnmapStatsPage(in *UnmapStatsPageInput) error {
-	return c.CallParts(&Hypercalls[34], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[36], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // SetSystemProperty issues HVCALL_SET_SYSTEM_PROPERTY (call code 0x006f, simple): Hypercall set system
@@ -371,7 +391,7 @@ func (c *Client) UnmapStatsPage(in *UnmapStatsPageInput) error {
 // HvCallSetSystemProperty (the registry's aliases pair the two); the parameter blocks are the
 // header's.
 func (c *Client) SetSystemProperty(in *SetSystemPropertyInput) error {
-	return c.CallParts(&Hypercalls[35], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[37], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // AddLogicalProcessor issues HVCALL_ADD_LOGICAL_PROCESSOR (call code 0x0076, simple): Hypercall add
@@ -379,7 +399,7 @@ func (c *Client) SetSystemProperty(in *SetSystemPropertyInput) error {
 // is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
 // fast).
 func (c *Client) AddLogicalProcessor(in *AddLogicalProcessorInput, out *AddLogicalProcessorOutput) error {
-	return c.CallParts(&Hypercalls[36], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[38], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // GetSystemProperty issues HVCALL_GET_SYSTEM_PROPERTY (call code 0x007b, simple): Hypercall get system
@@ -387,7 +407,7 @@ func (c *Client) AddLogicalProcessor(in *AddLogicalProcessorInput, out *AddLogic
 // recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
 // fast).
 func (c *Client) GetSystemProperty(in *GetSystemPropertyInput, out *GetSystemPropertyOutput) error {
-	return c.CallParts(&Hypercalls[37], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[39], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // MapDeviceInterrupt issues HVCALL_MAP_DEVICE_INTERRUPT (call code 0x007c, simple): Hypercall map
@@ -395,7 +415,7 @@ func (c *Client) GetSystemProperty(in *GetSystemPropertyInput, out *GetSystemPro
 // is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as not
 // fast).
 func (c *Client) MapDeviceInterrupt(in *MapDeviceInterruptInput, out *MapDeviceInterruptOutput) error {
-	return c.CallParts(&Hypercalls[38], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[40], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapDeviceInterrupt issues HVCALL_UNMAP_DEVICE_INTERRUPT (call code 0x007d, simple): Hypercall
@@ -403,7 +423,7 @@ func (c *Client) MapDeviceInterrupt(in *MapDeviceInterruptInput, out *MapDeviceI
 // so it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as
 // not fast).
 func (c *Client) UnmapDeviceInterrupt(in *UnmapDeviceInterruptInput) error {
-	return c.CallParts(&Hypercalls[39], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[41], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // RetargetInterrupt issues HVCALL_RETARGET_INTERRUPT (call code 0x007e, simple): Hypercall retarget
@@ -413,7 +433,7 @@ func (c *Client) UnmapDeviceInterrupt(in *UnmapDeviceInterruptInput) error {
 // Why: As tlfs documents HvCallRetargetDeviceInterrupt, it has an input block; the headers declare
 // none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RetargetInterrupt(input, output []byte) error {
-	return c.Call(&Hypercalls[40], input, output)
+	return c.Call(&Hypercalls[42], input, output)
 }
 
 // NotifyPartitionEvent issues HVCALL_NOTIFY_PARTITION_EVENT (call code 0x0087, simple): Hypercall
@@ -421,14 +441,14 @@ func (c *Client) RetargetInterrupt(input, output []byte) error {
 // so it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as
 // not fast).
 func (c *Client) NotifyPartitionEvent(in *NotifyPartitionEventInput) error {
-	return c.CallParts(&Hypercalls[41], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[43], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // EnterSleepState issues HVCALL_ENTER_SLEEP_STATE (call code 0x0084, simple): Hypercall enter sleep
 // state. The headers state no calling convention; its parameter blocks hold no list, so it is recorded
 // as a simple call, and whether the fast form is allowed is not stated (recorded as not fast).
 func (c *Client) EnterSleepState(in *EnterSleepStateInput) error {
-	return c.CallParts(&Hypercalls[42], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[44], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // NotifyPortRingEmpty issues HVCALL_NOTIFY_PORT_RING_EMPTY (call code 0x008b, simple): Hypercall
@@ -436,7 +456,7 @@ func (c *Client) EnterSleepState(in *EnterSleepStateInput) error {
 // so it is recorded as a simple call, and whether the fast form is allowed is not stated (recorded as
 // not fast).
 func (c *Client) NotifyPortRingEmpty(in *NotifyPortRingEmptyInput) error {
-	return c.CallParts(&Hypercalls[43], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[45], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ScrubPartition issues HVCALL_SCRUB_PARTITION (call code 0x008d, simple): Hypercall scrub partition.
@@ -445,7 +465,7 @@ func (c *Client) NotifyPortRingEmpty(in *NotifyPortRingEmptyInput) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) ScrubPartition(input, output []byte) error {
-	return c.Call(&Hypercalls[44], input, output)
+	return c.Call(&Hypercalls[46], input, output)
 }
 
 // RegisterInterceptResult issues HVCALL_REGISTER_INTERCEPT_RESULT (call code 0x0091, simple):
@@ -455,7 +475,7 @@ func (c *Client) ScrubPartition(input, output []byte) error {
 // Why: As tlfs documents HvCallRegisterInterceptResult, it has an input block; the headers declare
 // none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) RegisterInterceptResult(input, output []byte) error {
-	return c.Call(&Hypercalls[45], input, output)
+	return c.Call(&Hypercalls[47], input, output)
 }
 
 // AssertVirtualInterrupt issues HVCALL_ASSERT_VIRTUAL_INTERRUPT (call code 0x0094, simple): Hypercall
@@ -463,21 +483,21 @@ func (c *Client) RegisterInterceptResult(input, output []byte) error {
 // documents HvCallAssertVirtualInterrupt (the registry's aliases pair the two); the parameter blocks
 // are the header's.
 func (c *Client) AssertVirtualInterrupt(in *AssertVirtualInterruptInput) error {
-	return c.CallParts(&Hypercalls[46], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[48], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // CreatePort issues HVCALL_CREATE_PORT (call code 0x0095, simple): Hypercall create port. The headers
 // state no calling convention: a simple call (not fast), as tlfs documents HvCallCreatePort (the
 // registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) CreatePort(in *CreatePortInput) error {
-	return c.CallParts(&Hypercalls[47], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[49], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // ConnectPort issues HVCALL_CONNECT_PORT (call code 0x0096, simple): Hypercall connect port. The
 // headers state no calling convention: a simple call (not fast), as tlfs documents HvCallConnectPort
 // (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) ConnectPort(in *ConnectPortInput) error {
-	return c.CallParts(&Hypercalls[48], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[50], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // StartVP issues HVCALL_START_VP (call code 0x0099, simple): Hypercall start vp.
@@ -486,7 +506,7 @@ func (c *Client) ConnectPort(in *ConnectPortInput) error {
 // Why: As tlfs documents HvCallStartVirtualProcessor, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) StartVP(input, output []byte) error {
-	return c.Call(&Hypercalls[49], input, output)
+	return c.Call(&Hypercalls[51], input, output)
 }
 
 // GetVPIndexFromAPICID issues HVCALL_GET_VP_INDEX_FROM_APIC_ID (call code 0x009a, rep): Hypercall get
@@ -507,7 +527,7 @@ func (c *Client) GetVPIndexFromAPICID(input, output []byte) error {
 // Why: As tlfs documents HvCallFlushGuestPhysicalAddressSpace, it has an input block; the headers
 // declare none under the call's name, and the aliases pair none with the documented block.
 func (c *Client) FlushGuestPhysicalAddressSpace(input, output []byte) error {
-	return c.Call(&Hypercalls[51], input, output)
+	return c.Call(&Hypercalls[53], input, output)
 }
 
 // FlushGuestPhysicalAddressList issues HVCALL_FLUSH_GUEST_PHYSICAL_ADDRESS_LIST (call code 0x00b0,
@@ -528,7 +548,7 @@ func (c *Client) FlushGuestPhysicalAddressList(input, output []byte) error {
 // Why: As tlfs documents HvCallSignalEventDirect, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) SignalEventDirect(input, output []byte) error {
-	return c.Call(&Hypercalls[53], input, output)
+	return c.Call(&Hypercalls[55], input, output)
 }
 
 // PostMessageDirect issues HVCALL_POST_MESSAGE_DIRECT (call code 0x00c1, simple): Hypercall post
@@ -538,14 +558,14 @@ func (c *Client) SignalEventDirect(input, output []byte) error {
 // Why: As tlfs documents HvCallPostMessageDirect, it has an input block; the headers declare none
 // under the call's name, and the aliases pair none with the documented block.
 func (c *Client) PostMessageDirect(input, output []byte) error {
-	return c.Call(&Hypercalls[54], input, output)
+	return c.Call(&Hypercalls[56], input, output)
 }
 
 // DispatchVP issues HVCALL_DISPATCH_VP (call code 0x00c2, simple): Hypercall dispatch vp. The headers
 // state no calling convention; its parameter blocks hold no list, so it is recorded as a simple call,
 // and whether the fast form is allowed is not stated (recorded as not fast).
 func (c *Client) DispatchVP(in *DispatchVPInput, out *DispatchVPOutput) error {
-	return c.CallParts(&Hypercalls[55], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[57], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // GetGPAPagesAccessStates issues HVCALL_GET_GPA_PAGES_ACCESS_STATES (call code 0x00c9, simple):
@@ -555,7 +575,7 @@ func (c *Client) DispatchVP(in *DispatchVPInput, out *DispatchVPOutput) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) GetGPAPagesAccessStates(input, output []byte) error {
-	return c.Call(&Hypercalls[56], input, output)
+	return c.Call(&Hypercalls[58], input, output)
 }
 
 // AcquireSparseSPAPageHostAccess issues HVCALL_ACQUIRE_SPARSE_SPA_PAGE_HOST_ACCESS (call code 0x00d7,
@@ -565,7 +585,7 @@ func (c *Client) GetGPAPagesAccessStates(input, output []byte) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) AcquireSparseSPAPageHostAccess(input, output []byte) error {
-	return c.Call(&Hypercalls[57], input, output)
+	return c.Call(&Hypercalls[59], input, output)
 }
 
 // ReleaseSparseSPAPageHostAccess issues HVCALL_RELEASE_SPARSE_SPA_PAGE_HOST_ACCESS (call code 0x00d8,
@@ -575,7 +595,7 @@ func (c *Client) AcquireSparseSPAPageHostAccess(input, output []byte) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) ReleaseSparseSPAPageHostAccess(input, output []byte) error {
-	return c.Call(&Hypercalls[58], input, output)
+	return c.Call(&Hypercalls[60], input, output)
 }
 
 // ModifySparseGPAPageHostVisibility issues HVCALL_MODIFY_SPARSE_GPA_PAGE_HOST_VISIBILITY (call code
@@ -585,21 +605,21 @@ func (c *Client) ReleaseSparseSPAPageHostAccess(input, output []byte) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) ModifySparseGPAPageHostVisibility(input, output []byte) error {
-	return c.Call(&Hypercalls[59], input, output)
+	return c.Call(&Hypercalls[61], input, output)
 }
 
 // MapVPStatePage issues HVCALL_MAP_VP_STATE_PAGE (call code 0x00e1, simple): Hypercall map vp state
 // page. The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallMapVpStatePage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapVPStatePage(in *MapVPStatePageInput, out *MapVPStatePageOutput) error {
-	return c.CallParts(&Hypercalls[60], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[62], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // UnmapVPStatePage issues HVCALL_UNMAP_VP_STATE_PAGE (call code 0x00e2, simple): Hypercall unmap vp
 // state page. The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallUnmapVpStatePage (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) UnmapVPStatePage(in *UnmapVPStatePageInput) error {
-	return c.CallParts(&Hypercalls[61], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[63], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // GetVPState issues HVCALL_GET_VP_STATE (call code 0x00e3, simple): Hypercall get vp state.
@@ -609,7 +629,7 @@ func (c *Client) UnmapVPStatePage(in *UnmapVPStatePageInput) error {
 // its calling convention, and hv_input_get_vp_state ends in a variable-length list that may be a rep
 // list or a variable-size header.
 func (c *Client) GetVPState(input, output []byte) error {
-	return c.Call(&Hypercalls[62], input, output)
+	return c.Call(&Hypercalls[64], input, output)
 }
 
 // SetVPState issues HVCALL_SET_VP_STATE (call code 0x00e4, simple): Hypercall set vp state.
@@ -619,7 +639,7 @@ func (c *Client) GetVPState(input, output []byte) error {
 // and hv_input_set_vp_state ends in a variable-length list that may be a rep list or a variable-size
 // header.
 func (c *Client) SetVPState(input, output []byte) error {
-	return c.Call(&Hypercalls[63], input, output)
+	return c.Call(&Hypercalls[65], input, output)
 }
 
 // GetVPCPUIDValues issues HVCALL_GET_VP_CPUID_VALUES (call code 0x00f4, rep): Hypercall get vp cpuid
@@ -638,7 +658,7 @@ func (c *Client) GetVPCPUIDValues(input, output []byte) error {
 // list, so it is recorded as a simple call, and whether the fast form is allowed is not stated
 // (recorded as not fast).
 func (c *Client) GetPartitionPropertyEx(in *GetPartitionPropertyExInput, out *GetPartitionPropertyExOutput) error {
-	return c.CallParts(&Hypercalls[65], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
+	return c.CallParts(&Hypercalls[67], hvcall.Bytes(in), nil, hvcall.Bytes(out), nil)
 }
 
 // MmioRead issues HVCALL_MMIO_READ (call code 0x0106, simple): Hypercall mmio read.
@@ -647,7 +667,7 @@ func (c *Client) GetPartitionPropertyEx(in *GetPartitionPropertyExInput, out *Ge
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) MmioRead(input, output []byte) error {
-	return c.Call(&Hypercalls[66], input, output)
+	return c.Call(&Hypercalls[68], input, output)
 }
 
 // MmioWrite issues HVCALL_MMIO_WRITE (call code 0x0107, simple): Hypercall mmio write.
@@ -656,19 +676,19 @@ func (c *Client) MmioRead(input, output []byte) error {
 // Why: The headers give the call code only: no parameter block is named after it, and its calling
 // convention (simple or rep, fast) is not stated.
 func (c *Client) MmioWrite(input, output []byte) error {
-	return c.Call(&Hypercalls[67], input, output)
+	return c.Call(&Hypercalls[69], input, output)
 }
 
 // DisableHypEx issues HVCALL_DISABLE_HYP_EX (call code 0x010f, simple): Hypercall disable hyp ex. The
 // headers state no calling convention; its parameter blocks hold no list, so it is recorded as a
 // simple call, and whether the fast form is allowed is not stated (recorded as not fast).
 func (c *Client) DisableHypEx(in *DisableHypExInput) error {
-	return c.CallParts(&Hypercalls[68], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[70], hvcall.Bytes(in), nil, nil, nil)
 }
 
 // MapStatsPage2 issues HVCALL_MAP_STATS_PAGE2 (call code 0x0131, simple): Hypercall map stats page2.
 // The headers state no calling convention: a simple call (not fast), as tlfs documents
 // HvCallMapStatsPage2 (the registry's aliases pair the two); the parameter blocks are the header's.
 func (c *Client) MapStatsPage2(in *MapStatsPage2Input) error {
-	return c.CallParts(&Hypercalls[69], hvcall.Bytes(in), nil, nil, nil)
+	return c.CallParts(&Hypercalls[71], hvcall.Bytes(in), nil, nil, nil)
 }

@@ -89,10 +89,6 @@ const (
 	// ExtmemHeatHintMax is HV_EXTMEM_HEAT_HINT_MAX: Constant extmem heat hint max (a value of an unnamed C
 	// enumeration).
 	ExtmemHeatHintMax = 0x3
-	// ExtCallQueryCapabilities is HV_EXT_CALL_QUERY_CAPABILITIES: Constant ext call query capabilities.
-	ExtCallQueryCapabilities = 0x8001
-	// ExtCallMemoryHeatHint is HV_EXT_CALL_MEMORY_HEAT_HINT: Constant ext call memory heat hint.
-	ExtCallMemoryHeatHint = 0x8003
 	// ExtCapabilityMemoryColdDiscardHint is HV_EXT_CAPABILITY_MEMORY_COLD_DISCARD_HINT: Constant ext
 	// capability memory cold discard hint.
 	ExtCapabilityMemoryColdDiscardHint = 0x100
@@ -512,4 +508,120 @@ const (
 	// SourceShadowBridgeBusRange is HV_SOURCE_SHADOW_BRIDGE_BUS_RANGE: Constant source shadow bridge bus
 	// range.
 	SourceShadowBridgeBusRange = 0x1
+	// MshvPtBitLapic is MSHV_PT_BIT_LAPIC: Bit number of the mshv pt flag lapic: the flag is 1 << 0 (a
+	// value of an unnamed C enumeration of bit numbers).
+	MshvPtBitLapic = 0x0
+	// MshvPtBitX2apic is MSHV_PT_BIT_X2APIC: Bit number of the mshv pt flag x2apic: the flag is 1 << 1 (a
+	// value of an unnamed C enumeration of bit numbers).
+	MshvPtBitX2apic = 0x1
+	// MshvPtBitGPASuperPages is MSHV_PT_BIT_GPA_SUPER_PAGES: Bit number of the mshv pt flag gpa super
+	// pages: the flag is 1 << 2 (a value of an unnamed C enumeration of bit numbers).
+	MshvPtBitGPASuperPages = 0x2
+	// MshvPtBitCount is MSHV_PT_BIT_COUNT: The number of mshv pt flag bits (3); the bits above them are
+	// reserved (a value of an unnamed C enumeration of bit numbers).
+	MshvPtBitCount = 0x3
+	// MshvPtIsolationNone is MSHV_PT_ISOLATION_NONE: Constant mshv pt isolation none (a value of an
+	// unnamed C enumeration).
+	MshvPtIsolationNone = 0x0
+	// MshvPtIsolationCount is MSHV_PT_ISOLATION_COUNT: Constant mshv pt isolation count (a value of an
+	// unnamed C enumeration).
+	MshvPtIsolationCount = 0x1
+	// MshvSetMemBitWritable is MSHV_SET_MEM_BIT_WRITABLE: Bit number of the mshv set mem flag writable:
+	// the flag is 1 << 0 (a value of an unnamed C enumeration of bit numbers).
+	MshvSetMemBitWritable = 0x0
+	// MshvSetMemBitExecutable is MSHV_SET_MEM_BIT_EXECUTABLE: Bit number of the mshv set mem flag
+	// executable: the flag is 1 << 1 (a value of an unnamed C enumeration of bit numbers).
+	MshvSetMemBitExecutable = 0x1
+	// MshvSetMemBitUnmap is MSHV_SET_MEM_BIT_UNMAP: Bit number of the mshv set mem flag unmap: the flag is
+	// 1 << 2 (a value of an unnamed C enumeration of bit numbers).
+	MshvSetMemBitUnmap = 0x2
+	// MshvSetMemBitCount is MSHV_SET_MEM_BIT_COUNT: The number of mshv set mem flag bits (3); the bits
+	// above them are reserved (a value of an unnamed C enumeration of bit numbers).
+	MshvSetMemBitCount = 0x3
+	// MshvIrqfdBitDeassign is MSHV_IRQFD_BIT_DEASSIGN: Bit number of the mshv irqfd flag deassign: the
+	// flag is 1 << 0 (a value of an unnamed C enumeration of bit numbers).
+	MshvIrqfdBitDeassign = 0x0
+	// MshvIrqfdBitResample is MSHV_IRQFD_BIT_RESAMPLE: Bit number of the mshv irqfd flag resample: the
+	// flag is 1 << 1 (a value of an unnamed C enumeration of bit numbers).
+	MshvIrqfdBitResample = 0x1
+	// MshvIrqfdBitCount is MSHV_IRQFD_BIT_COUNT: The number of mshv irqfd flag bits (2); the bits above
+	// them are reserved (a value of an unnamed C enumeration of bit numbers).
+	MshvIrqfdBitCount = 0x2
+	// MshvIoeventfdBitDatamatch is MSHV_IOEVENTFD_BIT_DATAMATCH: Bit number of the mshv ioeventfd flag
+	// datamatch: the flag is 1 << 0 (a value of an unnamed C enumeration of bit numbers).
+	MshvIoeventfdBitDatamatch = 0x0
+	// MshvIoeventfdBitPio is MSHV_IOEVENTFD_BIT_PIO: Bit number of the mshv ioeventfd flag pio: the flag
+	// is 1 << 1 (a value of an unnamed C enumeration of bit numbers).
+	MshvIoeventfdBitPio = 0x1
+	// MshvIoeventfdBitDeassign is MSHV_IOEVENTFD_BIT_DEASSIGN: Bit number of the mshv ioeventfd flag
+	// deassign: the flag is 1 << 2 (a value of an unnamed C enumeration of bit numbers).
+	MshvIoeventfdBitDeassign = 0x2
+	// MshvIoeventfdBitCount is MSHV_IOEVENTFD_BIT_COUNT: The number of mshv ioeventfd flag bits (3); the
+	// bits above them are reserved (a value of an unnamed C enumeration of bit numbers).
+	MshvIoeventfdBitCount = 0x3
+	// MshvGpapAccessTypeAccessed is MSHV_GPAP_ACCESS_TYPE_ACCESSED: Constant mshv gpap access type
+	// accessed (a value of an unnamed C enumeration).
+	MshvGpapAccessTypeAccessed = 0x0
+	// MshvGpapAccessTypeDirty is MSHV_GPAP_ACCESS_TYPE_DIRTY: Constant mshv gpap access type dirty (a
+	// value of an unnamed C enumeration).
+	MshvGpapAccessTypeDirty = 0x1
+	// MshvGpapAccessTypeCount is MSHV_GPAP_ACCESS_TYPE_COUNT: Constant mshv gpap access type count (a
+	// value of an unnamed C enumeration).
+	MshvGpapAccessTypeCount = 0x2
+	// MshvGpapAccessOpNoop is MSHV_GPAP_ACCESS_OP_NOOP: Constant mshv gpap access op noop (a value of an
+	// unnamed C enumeration).
+	MshvGpapAccessOpNoop = 0x0
+	// MshvGpapAccessOpClear is MSHV_GPAP_ACCESS_OP_CLEAR: Constant mshv gpap access op clear (a value of
+	// an unnamed C enumeration).
+	MshvGpapAccessOpClear = 0x1
+	// MshvGpapAccessOpSet is MSHV_GPAP_ACCESS_OP_SET: Constant mshv gpap access op set (a value of an
+	// unnamed C enumeration).
+	MshvGpapAccessOpSet = 0x2
+	// MshvGpapAccessOpCount is MSHV_GPAP_ACCESS_OP_COUNT: Constant mshv gpap access op count (a value of
+	// an unnamed C enumeration).
+	MshvGpapAccessOpCount = 0x3
+	// MshvVPMmapOffsetRegisters is MSHV_VP_MMAP_OFFSET_REGISTERS: Constant mshv vp mmap offset registers
+	// (a value of an unnamed C enumeration).
+	MshvVPMmapOffsetRegisters = 0x0
+	// MshvVPMmapOffsetInterceptMessage is MSHV_VP_MMAP_OFFSET_INTERCEPT_MESSAGE: Constant mshv vp mmap
+	// offset intercept message (a value of an unnamed C enumeration).
+	MshvVPMmapOffsetInterceptMessage = 0x1
+	// MshvVPMmapOffsetGhcb is MSHV_VP_MMAP_OFFSET_GHCB: Constant mshv vp mmap offset ghcb (a value of an
+	// unnamed C enumeration).
+	MshvVPMmapOffsetGhcb = 0x2
+	// MshvVPMmapOffsetCount is MSHV_VP_MMAP_OFFSET_COUNT: Constant mshv vp mmap offset count (a value of
+	// an unnamed C enumeration).
+	MshvVPMmapOffsetCount = 0x3
+	// MshvVPStateLapic is MSHV_VP_STATE_LAPIC: Constant mshv vp state lapic (a value of an unnamed C
+	// enumeration).
+	MshvVPStateLapic = 0x0
+	// MshvVPStateXsave is MSHV_VP_STATE_XSAVE: Constant mshv vp state xsave (a value of an unnamed C
+	// enumeration).
+	MshvVPStateXsave = 0x1
+	// MshvVPStateSimp is MSHV_VP_STATE_SIMP: Constant mshv vp state simp (a value of an unnamed C
+	// enumeration).
+	MshvVPStateSimp = 0x2
+	// MshvVPStateSiefp is MSHV_VP_STATE_SIEFP: Constant mshv vp state siefp (a value of an unnamed C
+	// enumeration).
+	MshvVPStateSiefp = 0x3
+	// MshvVPStateSyntheticTimers is MSHV_VP_STATE_SYNTHETIC_TIMERS: Constant mshv vp state synthetic
+	// timers (a value of an unnamed C enumeration).
+	MshvVPStateSyntheticTimers = 0x4
+	// MshvVPStateCount is MSHV_VP_STATE_COUNT: Constant mshv vp state count (a value of an unnamed C
+	// enumeration).
+	MshvVPStateCount = 0x5
+	// MshvIoctl is MSHV_IOCTL: Constant mshv ioctl.
+	MshvIoctl = 0xb8
+	// MshvPtFlagsMask is MSHV_PT_FLAGS_MASK: Constant mshv pt flags mask.
+	MshvPtFlagsMask = 0x7
+	// MshvSetMemFlagsMask is MSHV_SET_MEM_FLAGS_MASK: Constant mshv set mem flags mask.
+	MshvSetMemFlagsMask = 0x7
+	// MshvHvPageSize is MSHV_HV_PAGE_SIZE: Constant mshv hv page size.
+	MshvHvPageSize = 0x1000
+	// MshvIrqfdFlagsMask is MSHV_IRQFD_FLAGS_MASK: Constant mshv irqfd flags mask.
+	MshvIrqfdFlagsMask = 0x3
+	// MshvIoeventfdFlagsMask is MSHV_IOEVENTFD_FLAGS_MASK: Constant mshv ioeventfd flags mask.
+	MshvIoeventfdFlagsMask = 0x7
+	// MshvRunVPBufSz is MSHV_RUN_VP_BUF_SZ: Constant mshv run vp buf sz.
+	MshvRunVPBufSz = 0x100
 )

@@ -2545,3 +2545,166 @@ func _() {
 	_ = x[unsafe.Sizeof(DeviceIDACPIBits4(0))-4]
 	_ = x[unsafe.Alignof(DeviceIDACPIBits4(0))-4]
 }
+
+// MshvCreatePartition
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvCreatePartition{})-16]
+	_ = x[unsafe.Alignof(MshvCreatePartition{})-8]
+	_ = x[unsafe.Offsetof(MshvCreatePartition{}.PtFlags)-0]
+	_ = x[unsafe.Sizeof(MshvCreatePartition{}.PtFlags)-8]
+	_ = x[unsafe.Offsetof(MshvCreatePartition{}.PtIsolation)-8]
+	_ = x[unsafe.Sizeof(MshvCreatePartition{}.PtIsolation)-8]
+}
+
+// MshvCreateVP
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvCreateVP{})-4]
+	_ = x[unsafe.Alignof(MshvCreateVP{})-4]
+	_ = x[unsafe.Offsetof(MshvCreateVP{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(MshvCreateVP{}.VPIndex)-4]
+}
+
+// MshvUserMemRegion
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{})-32]
+	_ = x[unsafe.Alignof(MshvUserMemRegion{})-8]
+	_ = x[unsafe.Offsetof(MshvUserMemRegion{}.Size)-0]
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{}.Size)-8]
+	_ = x[unsafe.Offsetof(MshvUserMemRegion{}.GuestPfn)-8]
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{}.GuestPfn)-8]
+	_ = x[unsafe.Offsetof(MshvUserMemRegion{}.UserspaceAddr)-16]
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{}.UserspaceAddr)-8]
+	_ = x[unsafe.Offsetof(MshvUserMemRegion{}.Flags)-24]
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{}.Flags)-1]
+	_ = x[unsafe.Offsetof(MshvUserMemRegion{}.Rsvd)-25]
+	_ = x[unsafe.Sizeof(MshvUserMemRegion{}.Rsvd)-7]
+}
+
+// MshvUserIrqfd
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvUserIrqfd{})-16]
+	_ = x[unsafe.Alignof(MshvUserIrqfd{})-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqfd{}.Fd)-0]
+	_ = x[unsafe.Sizeof(MshvUserIrqfd{}.Fd)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqfd{}.Resamplefd)-4]
+	_ = x[unsafe.Sizeof(MshvUserIrqfd{}.Resamplefd)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqfd{}.Gsi)-8]
+	_ = x[unsafe.Sizeof(MshvUserIrqfd{}.Gsi)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqfd{}.Flags)-12]
+	_ = x[unsafe.Sizeof(MshvUserIrqfd{}.Flags)-4]
+}
+
+// MshvUserIoeventfd
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{})-32]
+	_ = x[unsafe.Alignof(MshvUserIoeventfd{})-8]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Datamatch)-0]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Datamatch)-8]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Addr)-8]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Addr)-8]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Len)-16]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Len)-4]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Fd)-20]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Fd)-4]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Flags)-24]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Flags)-4]
+	_ = x[unsafe.Offsetof(MshvUserIoeventfd{}.Rsvd)-28]
+	_ = x[unsafe.Sizeof(MshvUserIoeventfd{}.Rsvd)-4]
+}
+
+// MshvUserIrqEntry
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvUserIrqEntry{})-16]
+	_ = x[unsafe.Alignof(MshvUserIrqEntry{})-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqEntry{}.Gsi)-0]
+	_ = x[unsafe.Sizeof(MshvUserIrqEntry{}.Gsi)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqEntry{}.AddressLo)-4]
+	_ = x[unsafe.Sizeof(MshvUserIrqEntry{}.AddressLo)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqEntry{}.AddressHi)-8]
+	_ = x[unsafe.Sizeof(MshvUserIrqEntry{}.AddressHi)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqEntry{}.Data)-12]
+	_ = x[unsafe.Sizeof(MshvUserIrqEntry{}.Data)-4]
+}
+
+// MshvUserIrqTable
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvUserIrqTable{})-8]
+	_ = x[unsafe.Alignof(MshvUserIrqTable{})-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqTable{}.Nr)-0]
+	_ = x[unsafe.Sizeof(MshvUserIrqTable{}.Nr)-4]
+	_ = x[unsafe.Offsetof(MshvUserIrqTable{}.Rsvd)-4]
+	_ = x[unsafe.Sizeof(MshvUserIrqTable{}.Rsvd)-4]
+}
+
+// MshvGpapAccessBitmap
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{})-32]
+	_ = x[unsafe.Alignof(MshvGpapAccessBitmap{})-8]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.AccessType)-0]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.AccessType)-1]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.AccessOp)-1]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.AccessOp)-1]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.Rsvd)-2]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.Rsvd)-6]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.PageCount)-8]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.PageCount)-8]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.GpapBase)-16]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.GpapBase)-8]
+	_ = x[unsafe.Offsetof(MshvGpapAccessBitmap{}.BitmapPtr)-24]
+	_ = x[unsafe.Sizeof(MshvGpapAccessBitmap{}.BitmapPtr)-8]
+}
+
+// MshvRootHvcall
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvRootHvcall{})-32]
+	_ = x[unsafe.Alignof(MshvRootHvcall{})-8]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.Code)-0]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.Code)-2]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.Reps)-2]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.Reps)-2]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.InSz)-4]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.InSz)-2]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.OutSz)-6]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.OutSz)-2]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.Status)-8]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.Status)-2]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.Rsvd)-10]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.Rsvd)-6]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.InPtr)-16]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.InPtr)-8]
+	_ = x[unsafe.Offsetof(MshvRootHvcall{}.OutPtr)-24]
+	_ = x[unsafe.Sizeof(MshvRootHvcall{}.OutPtr)-8]
+}
+
+// MshvRunVP
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvRunVP{})-256]
+	_ = x[unsafe.Alignof(MshvRunVP{})-1]
+	_ = x[unsafe.Offsetof(MshvRunVP{}.MsgBuf)-0]
+	_ = x[unsafe.Sizeof(MshvRunVP{}.MsgBuf)-256]
+}
+
+// MshvGetSetVPState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(MshvGetSetVPState{})-16]
+	_ = x[unsafe.Alignof(MshvGetSetVPState{})-8]
+	_ = x[unsafe.Offsetof(MshvGetSetVPState{}.Type)-0]
+	_ = x[unsafe.Sizeof(MshvGetSetVPState{}.Type)-1]
+	_ = x[unsafe.Offsetof(MshvGetSetVPState{}.Rsvd)-1]
+	_ = x[unsafe.Sizeof(MshvGetSetVPState{}.Rsvd)-3]
+	_ = x[unsafe.Offsetof(MshvGetSetVPState{}.BufSz)-4]
+	_ = x[unsafe.Sizeof(MshvGetSetVPState{}.BufSz)-4]
+	_ = x[unsafe.Offsetof(MshvGetSetVPState{}.BufPtr)-8]
+	_ = x[unsafe.Sizeof(MshvGetSetVPState{}.BufPtr)-8]
+}

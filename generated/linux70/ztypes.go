@@ -1807,6 +1807,9 @@ type GetVPFromAPICIDIn struct {
 // Reference: include/hyperv/hvgdk_mini.h:895 @ cf82dd5ea958.
 type RegisterVsmPartitionConfig uint64
 
+// RegisterVsmPartitionConfigReservedMask has the bits the reference reserves; they must stay zero.
+const RegisterVsmPartitionConfigReservedMask RegisterVsmPartitionConfig = 0xffffffffffffe000
+
 // EnableVTLProtection reports enable_vtl_protection (bit 0).
 func (x RegisterVsmPartitionConfig) EnableVTLProtection() bool {
 	return x&(1<<0) != 0
@@ -1942,16 +1945,6 @@ func (x *RegisterVsmPartitionConfig) SetInterceptPage(v bool) {
 	} else {
 		*x &^= 1 << 12
 	}
-}
-
-// Mbz returns mbz (bits 13..63).
-func (x RegisterVsmPartitionConfig) Mbz() uint64 {
-	return uint64(x >> 13 & 0x7ffffffffffff)
-}
-
-// SetMbz stores v in mbz; bits of v beyond its 51-bit width are dropped.
-func (x *RegisterVsmPartitionConfig) SetMbz(v uint64) {
-	*x = *x&^(0x7ffffffffffff<<13) | (RegisterVsmPartitionConfig(v)&0x7ffffffffffff)<<13
 }
 
 // RegisterVsmCapabilities is hv_register_vsm_capabilities.
@@ -7301,4 +7294,147 @@ func (x DeviceIDACPIBits4) DeviceType() uint8 {
 // SetDeviceType stores v in device_type; bits of v beyond its 2-bit width are dropped.
 func (x *DeviceIDACPIBits4) SetDeviceType(v uint8) {
 	*x = *x&^(0x3<<30) | (DeviceIDACPIBits4(v)&0x3)<<30
+}
+
+// MshvCreatePartition is mshv_create_partition.
+//
+// C struct mshv_create_partition: mshv create partition.
+//
+// Reference: include/uapi/linux/mshv.h:50 @ 3ab7ae8e07f8.
+type MshvCreatePartition struct {
+	_           structs.HostLayout
+	PtFlags     uint64 // pt_flags, offset 0x0
+	PtIsolation uint64 // pt_isolation, offset 0x8
+}
+
+// MshvCreateVP is mshv_create_vp.
+//
+// C struct mshv_create_vp: mshv create vp.
+//
+// Reference: include/uapi/linux/mshv.h:64 @ 3ab7ae8e07f8.
+type MshvCreateVP struct {
+	_       structs.HostLayout
+	VPIndex uint32 // vp_index, offset 0x0
+}
+
+// MshvUserMemRegion is mshv_user_mem_region.
+//
+// C struct mshv_user_mem_region: mshv user mem region.
+//
+// Reference: include/uapi/linux/mshv.h:95 @ 3ab7ae8e07f8.
+type MshvUserMemRegion struct {
+	_             structs.HostLayout
+	Size          uint64   // size, offset 0x0
+	GuestPfn      uint64   // guest_pfn, offset 0x8
+	UserspaceAddr uint64   // userspace_addr, offset 0x10
+	Flags         uint8    // flags, offset 0x18
+	Rsvd          [7]uint8 // rsvd, offset 0x19
+}
+
+// MshvUserIrqfd is mshv_user_irqfd.
+//
+// C struct mshv_user_irqfd: mshv user irqfd.
+//
+// Reference: include/uapi/linux/mshv.h:111 @ 3ab7ae8e07f8.
+type MshvUserIrqfd struct {
+	_          structs.HostLayout
+	Fd         int32  // fd, offset 0x0
+	Resamplefd int32  // resamplefd, offset 0x4
+	Gsi        uint32 // gsi, offset 0x8
+	Flags      uint32 // flags, offset 0xc
+}
+
+// MshvUserIoeventfd is mshv_user_ioeventfd.
+//
+// C struct mshv_user_ioeventfd: mshv user ioeventfd.
+//
+// Reference: include/uapi/linux/mshv.h:127 @ 3ab7ae8e07f8.
+type MshvUserIoeventfd struct {
+	_         structs.HostLayout
+	Datamatch uint64   // datamatch, offset 0x0
+	Addr      uint64   // addr, offset 0x8
+	Len       uint32   // len, offset 0x10
+	Fd        int32    // fd, offset 0x14
+	Flags     uint32   // flags, offset 0x18
+	Rsvd      [4]uint8 // rsvd, offset 0x1c
+}
+
+// MshvUserIrqEntry is mshv_user_irq_entry.
+//
+// C struct mshv_user_irq_entry: mshv user irq entry.
+//
+// Reference: include/uapi/linux/mshv.h:136 @ 3ab7ae8e07f8.
+type MshvUserIrqEntry struct {
+	_         structs.HostLayout
+	Gsi       uint32 // gsi, offset 0x0
+	AddressLo uint32 // address_lo, offset 0x4
+	AddressHi uint32 // address_hi, offset 0x8
+	Data      uint32 // data, offset 0xc
+}
+
+// MshvUserIrqTable is mshv_user_irq_table.
+//
+// C struct mshv_user_irq_table: mshv user irq table.
+//
+// Reference: include/uapi/linux/mshv.h:143 @ 3ab7ae8e07f8.
+type MshvUserIrqTable struct {
+	_    structs.HostLayout
+	Nr   uint32 // nr, offset 0x0
+	Rsvd uint32 // rsvd, offset 0x4
+	// entries: a variable-length array of mshv_user_irq_entry follows at offset 0x8 (not part of the struct).
+}
+
+// MshvGpapAccessBitmap is mshv_gpap_access_bitmap.
+//
+// C struct mshv_gpap_access_bitmap: mshv gpap access bitmap.
+//
+// Reference: include/uapi/linux/mshv.h:177 @ 3ab7ae8e07f8.
+type MshvGpapAccessBitmap struct {
+	_          structs.HostLayout
+	AccessType uint8    // access_type, offset 0x0
+	AccessOp   uint8    // access_op, offset 0x1
+	Rsvd       [6]uint8 // rsvd, offset 0x2
+	PageCount  uint64   // page_count, offset 0x8
+	GpapBase   uint64   // gpap_base, offset 0x10
+	BitmapPtr  uint64   // bitmap_ptr, offset 0x18
+}
+
+// MshvRootHvcall is mshv_root_hvcall.
+//
+// C struct mshv_root_hvcall: mshv root hvcall.
+//
+// Reference: include/uapi/linux/mshv.h:200 @ 3ab7ae8e07f8.
+type MshvRootHvcall struct {
+	_      structs.HostLayout
+	Code   uint16   // code, offset 0x0
+	Reps   uint16   // reps, offset 0x2
+	InSz   uint16   // in_sz, offset 0x4
+	OutSz  uint16   // out_sz, offset 0x6
+	Status uint16   // status, offset 0x8
+	Rsvd   [6]uint8 // rsvd, offset 0xa
+	InPtr  uint64   // in_ptr, offset 0x10
+	OutPtr uint64   // out_ptr, offset 0x18
+}
+
+// MshvRunVP is mshv_run_vp.
+//
+// C struct mshv_run_vp: mshv run vp.
+//
+// Reference: include/uapi/linux/mshv.h:252 @ 3ab7ae8e07f8.
+type MshvRunVP struct {
+	_      structs.HostLayout
+	MsgBuf [256]uint8 // msg_buf, offset 0x0
+}
+
+// MshvGetSetVPState is mshv_get_set_vp_state.
+//
+// C struct mshv_get_set_vp_state: mshv get set vp state.
+//
+// Reference: include/uapi/linux/mshv.h:274 @ 3ab7ae8e07f8.
+type MshvGetSetVPState struct {
+	_      structs.HostLayout
+	Type   uint8    // type, offset 0x0
+	Rsvd   [3]uint8 // rsvd, offset 0x1
+	BufSz  uint32   // buf_sz, offset 0x4
+	BufPtr uint64   // buf_ptr, offset 0x8
 }

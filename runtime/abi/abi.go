@@ -19,6 +19,71 @@ type Hypercall struct {
 	// Incomplete is set when the registry does not yet hold the call's
 	// parameter layouts; the sizes above are then unknown (zero).
 	Incomplete bool
+	// Passthrough is the set of file descriptor kinds from which the
+	// version's driver (linux-7.0: the Linux mshv driver's MSHV_ROOT_HVCALL)
+	// passes the call through to the hypervisor; zero when it refuses the
+	// call. A backend over that driver refuses the others before any ioctl.
+	Passthrough FdSet
+	// Async is set when the driver treats the call as asynchronous: it
+	// waits for the hypervisor to complete a pending call itself, and only
+	// from a partition's fd.
+	Async bool
+}
+
+// FdSet is a set of the kinds of file descriptor a driver's interface hands
+// out: the device itself, a partition, a virtual processor.
+type FdSet uint8
+
+// The file descriptor kinds.
+const (
+	FdSystem    FdSet = 1 << iota // the device (/dev/mshv)
+	FdPartition                   // a partition's fd (MSHV_CREATE_PARTITION returns it)
+	FdVP                          // a virtual processor's fd (MSHV_CREATE_VP returns it)
+)
+
+// Has reports whether the set holds every kind of k.
+func (s FdSet) Has(k FdSet) bool { return s&k == k && k != 0 }
+
+// String names the kinds in the set: "partition|vp", or "none".
+func (s FdSet) String() string {
+	var out string
+	for i, n := range [...]string{"system", "partition", "vp"} {
+		if s&(1<<i) != 0 {
+			if out != "" {
+				out += "|"
+			}
+			out += n
+		}
+	}
+	if out == "" {
+		return "none"
+	}
+	return out
+}
+
+// IoctlDir is the direction of an ioctl's argument, as Linux encodes it in
+// the request number's top two bits.
+type IoctlDir uint8
+
+// The directions: none (_IO), write (_IOW: the caller hands the argument to
+// the driver), read (_IOR: the driver fills it in), and both (_IOWR).
+const (
+	IoctlNone      IoctlDir = 0
+	IoctlWrite     IoctlDir = 1
+	IoctlRead      IoctlDir = 2
+	IoctlReadWrite IoctlDir = 3
+)
+
+// Ioctl describes one ioctl request of a driver's interface.
+type Ioctl struct {
+	Name    string // the header's name, e.g. "MSHV_CREATE_PARTITION"
+	Request uint32 // the request number on this architecture
+	Dir     IoctlDir
+	Type    uint8  // the request's type (the driver's magic number)
+	Nr      uint8  // the request's number within its type
+	Arg     string // the argument type's ABI name; "" for none
+	ArgSize uint32 // its size on this architecture
+	Fds     FdSet  // the file descriptor kinds that accept the request
 }
 
 // EventEntry describes one event-log entry type.

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"encoding/binary"
 	"errors"
+	"os"
 	"testing"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
@@ -16,7 +17,7 @@ import (
 // privilege but one of them is denied, naming itself where the call names a
 // partition first. The bits come from the registry's privilege mask type.
 func TestRegistryPrivileges(t *testing.T) {
-	reg, err := spec.LoadDir("../../spec")
+	reg, err := spec.Load(os.DirFS("../../spec"), "spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"os"
 	"testing"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
@@ -42,7 +43,7 @@ func TestRegistryStatuses(t *testing.T) {
 	for name, f := range statusTests {
 		t.Run(name, f)
 	}
-	reg, err := spec.LoadDir("../../spec")
+	reg, err := spec.Load(os.DirFS("../../spec"), "spec")
 	if err != nil {
 		t.Fatal(err)
 	}

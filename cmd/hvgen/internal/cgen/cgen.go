@@ -12,8 +12,8 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 	"github.com/hvgen/hvgen/templates"
 )
 
@@ -22,6 +22,13 @@ type File struct {
 	Command, Version, Guard string
 	Types                   []Type
 	Constants               []Define
+	Ioctls                  []Ioctl
+}
+
+// Ioctl is one ioctl request: its macro (_IOW(type, nr, arg) ...) and the
+// request number the registry computes, which the header asserts.
+type Ioctl struct {
+	Name, Doc, Macro, Request, If string
 }
 
 // Type is one typedef.
@@ -76,9 +83,10 @@ type Assert struct {
 	Want       int64
 }
 
-// Generate returns the header for a version view and its layout on every
-// architecture.
-func Generate(r *spec.Registry, res layout.Results, version, command string) ([]byte, error) {
+// Generate returns the header for a resolved version (or a selection of
+// one: layout.Version.Subset).
+func Generate(v *layout.Version, command string) ([]byte, error) {
+	r, res, version := v.Registry, v.Layout, v.Name
 	tmpl, err := template.ParseFS(templates.FS, "c_header.tmpl")
 	if err != nil {
 		return nil, err
@@ -112,6 +120,34 @@ func Generate(r *spec.Registry, res layout.Results, version, command string) ([]
 	}
 	for _, h := range r.Hypercalls {
 		f.Constants = append(f.Constants, Define{Name: h.Name, Value: typed("HV_CALL_CODE", h.Code)})
+	}
+	for _, x := range r.Ioctls {
+		for i, a := range spec.Arches {
+			l := res[a].Ioctls[x.Name]
+			if l == nil {
+				continue
+			}
+			io := Ioctl{Name: x.Name, Doc: x.Doc, Request: fmt.Sprintf("%#08x", l.Request)}
+			macro := map[string]string{"none": "_IO", "read": "_IOR", "write": "_IOW", "readwrite": "_IOWR"}[x.Dir]
+			io.Macro = fmt.Sprintf("%s(%#x, %#x)", macro, x.Magic, x.Nr)
+			if x.Arg != "" {
+				io.Macro = fmt.Sprintf("%s(%#x, %#x, %s)", macro, x.Magic, x.Nr, CName(x.Arg))
+			}
+			same := true
+			for _, b := range spec.Arches {
+				if lb := res[b].Ioctls[x.Name]; lb == nil || lb.Request != l.Request {
+					same = false
+				}
+			}
+			if same {
+				if i == 0 {
+					f.Ioctls = append(f.Ioctls, io)
+				}
+				continue
+			}
+			io.If = archIf[a]
+			f.Ioctls = append(f.Ioctls, io)
+		}
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, f); err != nil {

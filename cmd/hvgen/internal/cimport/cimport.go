@@ -1,6 +1,7 @@
 // Package cimport reads C headers and turns the ABI facts they declare into
 // registry items (spec's data model): integer #defines (call codes, status
-// values, other constants), enums, structs, unions, bitfields and typedefs.
+// values, other constants), Linux ioctl request macros, enums, structs,
+// unions, bitfields and typedefs.
 //
 // Layouts come from a C front end (modernc.org/cc/v4 with the target's ABI
 // layout rules, bit-fields and packed attributes included), never from our
@@ -68,6 +69,7 @@ type Result struct {
 	Constants  []*spec.Constant
 	Statuses   []*spec.Status
 	Hypercalls []*spec.Hypercall
+	Ioctls     []*spec.Ioctl
 	Skipped    []Problem
 	// Layout is the C front end's layout of each imported struct and union
 	// on each architecture, to check the registry's engine against.

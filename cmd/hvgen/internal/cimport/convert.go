@@ -33,8 +33,9 @@ var primitiveNames = map[string]string{
 	"ulong": "UINT64", // the kernel's unsigned long: 64 bits on both LP64 targets
 }
 
-// reservedName matches the member names that mean "reserved" in the headers.
-var reservedName = regexp.MustCompile(`(?i)^(reserved|rsvd|rsvdz|rsvd_z|rsvdp)[_0-9a-z]*$`)
+// reservedName matches the member names that mean "reserved" in the headers,
+// must-be-zero (MBZ) members included.
+var reservedName = regexp.MustCompile(`(?i)^(reserved|rsvd|rsvdz|rsvd_z|rsvdp|mbz)[_0-9a-z]*$`)
 
 // paddingName matches the member names that only fill an alignment gap.
 var paddingName = regexp.MustCompile(`(?i)^padding[0-9]*$`)
@@ -324,6 +325,7 @@ func (v *converter) enum(name, file string, line int, t cc.Type) {
 	}
 	var vals []*spec.Value
 	seen := map[uint64]bool{}
+	bitNumbers := name == "" && isBitNumbers(et)
 	for _, e := range et.Enumerators() {
 		eline := e.Position().Line
 		val, ok := unsignedValue(e.Value())
@@ -342,7 +344,11 @@ func (v *converter) enum(name, file string, line int, t cc.Type) {
 			continue
 		}
 		if name == "" {
-			c := &spec.Constant{Item: v.item(e.Token.SrcStr(), file, eline, strings.TrimSpace("Constant "+words(e.Token.SrcStr())+" (a value of an unnamed C enumeration). "+doc)), Value: &val}
+			what := "Constant " + words(e.Token.SrcStr()) + " (a value of an unnamed C enumeration)."
+			if bitNumbers {
+				what = bitNumberDoc(e.Token.SrcStr(), val)
+			}
+			c := &spec.Constant{Item: v.item(e.Token.SrcStr(), file, eline, strings.TrimSpace(what+" "+doc)), Value: &val}
 			v.res.Constants = append(v.res.Constants, c)
 			continue
 		}
@@ -362,6 +368,32 @@ func (v *converter) enum(name, file string, line int, t cc.Type) {
 		base = "UINT64"
 	}
 	v.addType(&spec.Type{Item: v.item(name, file, line, "Enumeration "+words(name)+" (C enum)."), Kind: spec.KindEnum, Base: base, Values: vals})
+}
+
+// isBitNumbers recognises an unnamed enumeration of flag bit numbers, as
+// Linux's uapi headers write them: every name has _BIT_ in it, the values
+// count up from 0, and the last is the count (NAME_BIT_COUNT).
+func isBitNumbers(et *cc.EnumType) bool {
+	es := et.Enumerators()
+	if len(es) < 2 || !strings.HasSuffix(es[len(es)-1].Token.SrcStr(), "_BIT_COUNT") {
+		return false
+	}
+	for i, e := range es {
+		n, ok := unsignedValue(e.Value())
+		if !ok || n != uint64(i) || !strings.Contains(e.Token.SrcStr(), "_BIT_") {
+			return false
+		}
+	}
+	return true
+}
+
+// bitNumberDoc describes one value of an enumeration of bit numbers.
+func bitNumberDoc(name string, n uint64) string {
+	prefix, flag, _ := strings.Cut(name, "_BIT_")
+	if flag == "COUNT" {
+		return fmt.Sprintf("The number of %s flag bits (%d); the bits above them are reserved (a value of an unnamed C enumeration of bit numbers).", words(prefix), n)
+	}
+	return fmt.Sprintf("Bit number of the %s flag %s: the flag is 1 << %d (a value of an unnamed C enumeration of bit numbers).", words(prefix), words(flag), n)
 }
 
 func unsignedValue(x cc.Value) (uint64, bool) {

@@ -102,7 +102,7 @@ func translate(c *Config) (*cc.AST, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		ast, err := translateSafely(cfg, srcs, c.Arch)
+		ast, err := translateSafely(cfg, srcs, c.Root, c.Arch)
 		done <- result{ast, err}
 	}()
 	select {
@@ -122,7 +122,7 @@ const DefaultTimeout = 30 * time.Second
 
 // translateSafely runs the front end, turning a panic inside it (a bug of
 // the front end on some input) into an error instead of a crash.
-func translateSafely(cfg *cc.Config, srcs []cc.Source, arch string) (ast *cc.AST, err error) {
+func translateSafely(cfg *cc.Config, srcs []cc.Source, root, arch string) (ast *cc.AST, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ast, err = nil, fmt.Errorf("%s: the C front end failed on this input: %v", arch, r)
@@ -130,9 +130,24 @@ func translateSafely(cfg *cc.Config, srcs []cc.Source, arch string) (ast *cc.AST
 	}()
 	ast, err = cc.Translate(cfg, srcs)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", arch, err)
+		return nil, frontError(err, root, arch)
 	}
 	return ast, nil
+}
+
+// frontError turns the C front end's error into one naming the user's files:
+// each "file:line:col: message" line of it with the header path joined to
+// the root the headers were read from (the path the user gave), and the
+// architecture at the end.
+func frontError(err error, root, arch string) error {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i, l := range lines {
+		file, rest, ok := strings.Cut(l, ":")
+		if ok && file != "" && !strings.HasPrefix(file, "<") && !strings.HasPrefix(file, stubDir) && !filepath.IsAbs(file) {
+			lines[i] = filepath.Join(root, filepath.FromSlash(file)) + ":" + rest
+		}
+	}
+	return fmt.Errorf("%s (%s)", strings.Join(lines, "\n"), arch)
 }
 
 // headerFS is what the front end reads: the files under Root (read when

@@ -73,6 +73,12 @@ func (v *converter) macros() {
 		if len(m.m.ReplacementList()) == 0 {
 			continue // an include guard or a feature switch
 		}
+		if x, handled := v.ioctl(m); handled {
+			if x != nil {
+				v.res.Ioctls = append(v.res.Ioctls, x)
+			}
+			continue
+		}
 		val, ok := unsignedValue(m.m.Value())
 		cast := castTo(m.m)
 		if !ok {
@@ -96,7 +102,7 @@ func (v *converter) macros() {
 				alias = alias || x.Value == val
 			}
 			t.Values = append(t.Values, &spec.Value{Name: m.name, Value: val, Alias: alias, Pos: spec.Pos{File: m.file, Line: m.line}})
-		case cast == "HV_CALL_CODE" || strings.HasPrefix(m.name, "HVCALL_"):
+		case cast == "HV_CALL_CODE" || strings.HasPrefix(m.name, "HVCALL_") || strings.HasPrefix(m.name, "HV_EXT_CALL_"):
 			v.res.Hypercalls = append(v.res.Hypercalls, &spec.Hypercall{
 				Item: v.item(m.name, m.file, m.line, "Hypercall "+callWords(m.name)+"."), Code: val})
 		case cast == "HV_STATUS" || strings.HasPrefix(m.name, "HV_STATUS_"):
@@ -160,8 +166,12 @@ func describeValue(x cc.Value) string {
 }
 
 // callWords describes a call code by its name: HVCALL_MAP_STATS_PAGE and
-// HvCallMapStatsPage are both "map stats page".
+// HvCallMapStatsPage are both "map stats page"; HV_EXT_CALL_QUERY_CAPABILITIES
+// (an extended hypercall) is "extended query capabilities".
 func callWords(name string) string {
+	if rest, ok := strings.CutPrefix(name, "HV_EXT_CALL_"); ok {
+		return "extended " + callWords(rest)
+	}
 	s := strings.TrimPrefix(strings.TrimPrefix(name, "HVCALL_"), "HvCall")
 	var w []string
 	for _, x := range naming.Words(s) {

@@ -60,6 +60,7 @@ func Merge(byArch map[string]*Result) *Result {
 	out.Constants = mergeConstants(arches, byArch)
 	out.Statuses = mergeItems(arches, byArch, func(r *Result) []*spec.Status { return r.Statuses },
 		func(s *spec.Status) *spec.Item { return &s.Item }, func(s *spec.Status) string { return valueKey(s.Value) }, &out.Skipped)
+	out.Ioctls = mergeIoctls(arches, byArch)
 	out.Hypercalls = mergeItems(arches, byArch, func(r *Result) []*spec.Hypercall { return r.Hypercalls },
 		func(h *spec.Hypercall) *spec.Item { return &h.Item }, func(h *spec.Hypercall) string { return fmt.Sprint(h.Code, h.Input, h.Output) }, &out.Skipped)
 	out.SortSkipped()
@@ -91,6 +92,40 @@ func mergeConstants(arches []string, byArch map[string]*Result) []*spec.Constant
 				x := *c
 				x.Arch = []string{a}
 				out = append(out, &x)
+			}
+		}
+	}
+	return out
+}
+
+// mergeIoctls gives an ioctl one item per architecture where the
+// architectures define it differently (another argument size, so another
+// request number) or not at all.
+func mergeIoctls(arches []string, byArch map[string]*Result) []*spec.Ioctl {
+	var order []string
+	per := map[string]map[string]*spec.Ioctl{}
+	for _, a := range arches {
+		for _, x := range byArch[a].Ioctls {
+			if per[x.Name] == nil {
+				per[x.Name] = map[string]*spec.Ioctl{}
+				order = append(order, x.Name)
+			}
+			per[x.Name][a] = x
+		}
+	}
+	var out []*spec.Ioctl
+	for _, n := range order {
+		if x, ok := same(per[n], arches, func(x *spec.Ioctl) []byte {
+			return []byte(fmt.Sprint(x.Dir, x.Magic, x.Nr, x.Arg, valueKey(x.Request)))
+		}); ok {
+			out = append(out, x)
+			continue
+		}
+		for _, a := range arches {
+			if x := per[n][a]; x != nil {
+				c := *x
+				c.Arch = []string{a}
+				out = append(out, &c)
 			}
 		}
 	}

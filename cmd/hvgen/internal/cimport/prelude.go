@@ -20,8 +20,8 @@ type Prelude struct {
 
 // Preludes are the built-in preludes by name.
 var Preludes = map[string]Prelude{
-	"linux": {preludeLinux, stubs("linux/types.h", "linux/bits.h", "linux/build_bug.h")},
-	"c":     {preludeC, stubs("stddef.h", "stdint.h", "stdbool.h")},
+	"linux": {preludeLinux, stubs("linux/types.h", "linux/bits.h", "linux/build_bug.h", "linux/ioctl.h", "asm/ioctl.h")},
+	"c":     {preludeC, stubs("stddef.h", "stdint.h", "stdbool.h", "linux/ioctl.h")},
 }
 
 func stubs(names ...string) map[string]string {

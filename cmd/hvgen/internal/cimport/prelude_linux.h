@@ -65,3 +65,18 @@ typedef unsigned long ulong;
 #define CONFIG_ARM64 1
 #define __hvgen_enabled_CONFIG_ARM64 1
 #endif
+
+/*
+ * Linux's ioctl request numbers (the asm-generic encoding x86-64 and arm64
+ * use): the number in bits 0-7, the type in 8-15, the argument's size in
+ * 16-29 and the direction in 30-31 (none 0, write 1, read 2). The importer
+ * reads a request's macro and arguments itself; these give it the value too,
+ * to compare with the registry's computation.
+ */
+#define _IOC(dir, type, nr, size) \
+	((((unsigned int)(dir)) << 30) | (((unsigned int)(size)) << 16) | \
+	 (((unsigned int)(type)) << 8) | ((unsigned int)(nr)))
+#define _IO(type, nr) _IOC(0U, type, nr, 0U)
+#define _IOR(type, nr, arg) _IOC(2U, type, nr, sizeof(arg))
+#define _IOW(type, nr, arg) _IOC(1U, type, nr, sizeof(arg))
+#define _IOWR(type, nr, arg) _IOC(3U, type, nr, sizeof(arg))

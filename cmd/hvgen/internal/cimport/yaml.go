@@ -18,6 +18,7 @@ type File struct {
 	Constants  []*spec.Constant
 	Statuses   []*spec.Status
 	Hypercalls []*spec.Hypercall
+	Ioctls     []*spec.Ioctl
 }
 
 // WriteYAML writes a registry file in spec/'s format.
@@ -94,6 +95,29 @@ func WriteYAML(w io.Writer, f *File) error {
 			seq.Content = append(seq.Content, m)
 		}
 		add(root, "hypercalls", seq)
+	}
+	if len(f.Ioctls) > 0 {
+		seq := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, x := range f.Ioctls {
+			m := itemNode(&x.Item, true)
+			if len(x.Arch) > 0 {
+				insertAfterName(m, "arch", strs(x.Arch))
+			}
+			if x.Request != nil {
+				insertAfterName(m, "request", hex(*x.Request))
+			}
+			if len(x.Fds) > 0 {
+				insertAfterName(m, "fd", strs(x.Fds))
+			}
+			if x.Arg != "" {
+				insertAfterName(m, "arg", str(x.Arg))
+			}
+			insertAfterName(m, "nr", hex(x.Nr))
+			insertAfterName(m, "magic", hex(x.Magic))
+			insertAfterName(m, "dir", str(x.Dir))
+			seq.Content = append(seq.Content, m)
+		}
+		add(root, "ioctls", seq)
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

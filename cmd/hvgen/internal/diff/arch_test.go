@@ -5,6 +5,7 @@ import (
 	"testing/fstest"
 
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // archPair is a registry whose v2 declares HV_CTX per architecture and
@@ -20,13 +21,13 @@ types:
   - {name: HV_CTX, kind: struct, arch: [x64], versions: [v2], doc: Old., ref: r, fields: [{name: A, type: UINT64}]}
   - {name: HV_CTX, kind: struct, arch: [arm64], versions: [v2], doc: Old., ref: r, fields: [{name: A, type: UINT64}, {name: B, type: UINT64}]}
 `)}}
-	r, err := spec.Load(fsys, "")
+	r, err := layout.Load(spec.Source{FS: fsys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var sides []*Side
 	for _, v := range []string{"v1", "v2"} {
-		s, err := NewSide(v, r.View(v))
+		s, err := NewSide(v, r.Version(v))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Class is how a change affects existing callers.
@@ -77,20 +77,21 @@ func (s *Side) version() *spec.Version {
 	return nil
 }
 
-// NewSide lays out a version view.
-func NewSide(name string, view *spec.Registry) (*Side, error) {
-	res, errs := layout.ComputeAll(view)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return &Side{Name: name, Reg: view, Lay: res}, nil
+// NewSide is one resolved version as a side of a comparison.
+func NewSide(name string, v *layout.Version) (*Side, error) {
+	return &Side{Name: name, Reg: v.Registry, Lay: v.Layout}, nil
 }
 
-// NewAliasedSide lays out a version view after naming its items by the
-// registry's aliases (spec.Registry.WithAliases), and records which items the
+// NewAliasedSide is a resolved version with its items named by the
+// registry's aliases (layout.Version.WithAliases), recording which items the
 // aliases renamed.
-func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
-	av := view.WithAliases()
+func NewAliasedSide(name string, v *layout.Version) (*Side, error) {
+	view := v.Registry
+	alv, err := v.WithAliases()
+	if err != nil {
+		return nil, err
+	}
+	av := alv.Registry
 	before := map[string]bool{}
 	for _, n := range itemNames(view) {
 		before[n] = true
@@ -113,12 +114,7 @@ func NewAliasedSide(name string, view *spec.Registry) (*Side, error) {
 			delete(aliased, of) // its own name is not in this view
 		}
 	}
-	s, err := NewSide(name, av)
-	if err != nil {
-		return nil, err
-	}
-	s.Aliased = aliased
-	return s, nil
+	return &Side{Name: name, Reg: av, Lay: alv.Layout, Aliased: aliased}, nil
 }
 
 func itemNames(r *spec.Registry) []string {
@@ -185,6 +181,8 @@ func Compare(old, new *Side) []Change {
 		d.types()
 		d.statuses()
 		d.constants()
+		d.ioctls()
+		d.passthrough()
 		d.attribute()
 		for _, c := range d.out {
 			k := c.key()
@@ -453,6 +451,83 @@ func (d *differ) constants() {
 			d.add(c, "constant.value", name, "", optHex(a.Value), optHex(b.Value))
 		default:
 			d.docChange("constant", name, a.Doc, b.Doc, a.Refs, b.Refs)
+		}
+	}
+}
+
+// ioctls compares the driver requests: a new request is compatible; a
+// request whose number, direction, argument type or file descriptor kinds
+// changed, or that is gone, breaks its callers.
+func (d *differ) ioctls() {
+	in := func(x *spec.Ioctl) string { return x.Name }
+	o, n := byName(d.old.Reg.Ioctls, in), byName(d.new.Reg.Ioctls, in)
+	req := func(l *layout.Result, name string) string {
+		if x := l.Ioctls[name]; x != nil {
+			return fmt.Sprintf("%#08x", x.Request)
+		}
+		return "(none)"
+	}
+	for _, name := range names(o, n) {
+		a, b := o[name], n[name]
+		switch {
+		case a == nil:
+			d.add(Compatible, "ioctl.added", name, "", "", req(d.new.Lay, name))
+		case b == nil:
+			d.gone("ioctl", name, req(d.old.Lay, name))
+		default:
+			changed := false
+			for _, c := range []struct{ kind, old, new string }{
+				{"ioctl.request", req(d.old.Lay, name), req(d.new.Lay, name)},
+				{"ioctl.dir", a.Dir, b.Dir},
+				{"ioctl.arg", a.Arg, b.Arg},
+				{"ioctl.fd", strings.Join(a.Fds, ","), strings.Join(b.Fds, ",")},
+			} {
+				if c.old != c.new {
+					d.add(Incompatible, c.kind, name, "", c.old, c.new)
+					changed = true
+				}
+			}
+			if !changed {
+				d.docChange("ioctl", name, a.Doc, b.Doc, a.Refs, b.Refs)
+			}
+		}
+	}
+}
+
+// passthrough compares what a driver does with each hypercall, where both
+// sides describe a driver: a call it no longer passes from some fd, or whose
+// asynchronous handling changed, breaks callers that relied on it; a call
+// newly passed is compatible.
+func (d *differ) passthrough() {
+	if len(d.old.Reg.Driver) == 0 || len(d.new.Reg.Driver) == 0 {
+		return
+	}
+	for _, b := range d.new.Reg.Hypercalls {
+		var a *spec.Hypercall
+		for _, x := range d.old.Reg.Hypercalls {
+			if x.Name == b.Name {
+				a = x
+			}
+		}
+		if a == nil {
+			continue
+		}
+		fds := func(p *spec.Driver) []string {
+			if p == nil {
+				return nil
+			}
+			return p.Fds
+		}
+		of, nf := fds(a.Passthrough), fds(b.Passthrough)
+		switch {
+		case slices.Equal(of, nf):
+		case !slices.ContainsFunc(of, func(f string) bool { return !slices.Contains(nf, f) }):
+			d.add(Compatible, "hypercall.passthrough", b.Name, "", strings.Join(of, ","), strings.Join(nf, ","))
+		default:
+			d.add(Incompatible, "hypercall.passthrough", b.Name, "", strings.Join(of, ","), strings.Join(nf, ","))
+		}
+		if a.Passthrough != nil && b.Passthrough != nil && a.Passthrough.Async != b.Passthrough.Async {
+			d.add(Incompatible, "hypercall.async", b.Name, "", fmt.Sprint(a.Passthrough.Async), fmt.Sprint(b.Passthrough.Async))
 		}
 	}
 }

@@ -6,16 +6,16 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func side(t testing.TB, dir string) *Side {
 	t.Helper()
-	r, err := spec.LoadDir(dir)
+	r, err := layout.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSide(dir, r.View("v"))
+	s, err := NewSide(dir, r.Version("v"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,14 +26,14 @@ func side(t testing.TB, dir string) *Side {
 // document and from headers that leave things unstated.
 func sourceSides(t testing.TB) (a, b *Side) {
 	t.Helper()
-	r, err := spec.LoadDir("testdata/sources")
+	r, err := layout.LoadDir("testdata/sources")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, err = NewSide("a", r.View("a")); err != nil {
+	if a, err = NewSide("a", r.Version("a")); err != nil {
 		t.Fatal(err)
 	}
-	if b, err = NewSide("b", r.View("b")); err != nil {
+	if b, err = NewSide("b", r.Version("b")); err != nil {
 		t.Fatal(err)
 	}
 	return a, b

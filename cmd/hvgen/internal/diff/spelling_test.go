@@ -3,14 +3,14 @@ package diff
 import (
 	"testing"
 
-	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // spellingSides loads testdata/spelling: version doc written from documents,
 // hdr from headers, with aliases pairing hdr's names with doc's.
 func spellingSides(t *testing.T, aliased bool) (*Side, *Side) {
 	t.Helper()
-	r, err := spec.LoadDir("testdata/spelling")
+	r, err := layout.LoadDir("testdata/spelling")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,11 +18,11 @@ func spellingSides(t *testing.T, aliased bool) (*Side, *Side) {
 	if aliased {
 		newSide = NewAliasedSide
 	}
-	a, err := newSide("doc", r.View("doc"))
+	a, err := newSide("doc", r.Version("doc"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := newSide("hdr", r.View("hdr"))
+	b, err := newSide("hdr", r.Version("hdr"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func (d *differ) types() {

@@ -16,11 +16,12 @@ import (
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 func site(t *testing.T) *Site {
 	t.Helper()
-	r, err := spec.LoadDir("../../../../spec/testdata/mini")
+	r, err := layout.LoadDir("../../../../spec/testdata/mini")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ var full struct {
 func fullSite(t *testing.T) *Site {
 	t.Helper()
 	full.once.Do(func() {
-		r, err := spec.LoadDir("../../../../spec")
+		r, err := layout.LoadDir("../../../../spec")
 		if err != nil {
 			full.err = err
 			return
@@ -328,6 +329,39 @@ func TestStatsRows(t *testing.T) {
 	for _, want := range []string{" (arm64 only) | ", " | VpTotalRunTime | `VPCountersVPTotalRunTime` | "} {
 		if !strings.Contains(md, want) {
 			t.Errorf("stats.md lacks %q", want)
+		}
+	}
+}
+
+// TestIoctlsAndReferences: the site lists the mshv ioctls on their own page,
+// shows the driver's pass-through on a call's page, links kernel and TLFS
+// references to their sources, and the search index says which versions
+// an item belongs to.
+func TestIoctlsAndReferences(t *testing.T) {
+	s := fullSite(t)
+	files, err := HTML(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(files["ioctls.html"])
+	for _, w := range []string{`<tr id="MSHV_RUN_VP">`, "0x8100b800", `href="https://github.com/torvalds/linux/blob/3ab7ae8e07f8/include/uapi/linux/mshv.h#L282"`,
+		`href="https://github.com/torvalds/linux/blob/d4eb7b2da66c/drivers/hv/mshv_root_main.c#L82"`} {
+		if !strings.Contains(page, w) {
+			t.Errorf("ioctls.html lacks %s", w)
+		}
+	}
+	call := string(files["hypercalls/HVCALL_SET_PARTITION_PROPERTY.html"])
+	if !strings.Contains(call, "passed through from partition fds; asynchronous") {
+		t.Error("HVCALL_SET_PARTITION_PROPERTY's page does not show the driver's contract")
+	}
+	tlfs := string(files["hypercalls/HvCallMapStatsPage2.html"])
+	if !strings.Contains(tlfs, `href="`+tlfsSource+`tlfs/hypercalls/HvCallMapStatsPage2.md"`) {
+		t.Error("the TLFS page of HvCallMapStatsPage2 is not linked")
+	}
+	idx := string(files["search-index.js"])
+	for _, w := range []string{`"n":"MSHV_RUN_VP","g":"IoctlMshvRunVP","k":"ioctl"`, `"n":"HvCallMapStatsPage2"`, `"r":"tlfs"`, `"r":"linux-7.0"`} {
+		if !strings.Contains(idx, w) {
+			t.Errorf("search index lacks %s", w)
 		}
 	}
 }

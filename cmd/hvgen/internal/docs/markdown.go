@@ -32,6 +32,14 @@ func Markdown(s *Site) (map[string][]byte, error) {
 		"cell":    func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ") },
 		"indent":  func(d int) string { return strings.Repeat("&nbsp;&nbsp;", d) },
 		"svgfile": svgName,
+		"refs":    splitRefs,
+		// ref shows a reference, linked to its public source where it has one.
+		"ref": func(r string) string {
+			if u := refURL(r); u != "" {
+				return "[`" + r + "`](" + u + ")"
+			}
+			return "`" + r + "`"
+		},
 		"goName":  naming.Go,
 		"goField": naming.Field,
 		"link": func(item string) string {
@@ -70,6 +78,11 @@ func Markdown(s *Site) (map[string][]byte, error) {
 	}
 	if err := render("constants.md", "rows", &Page{Title: "Constants", Rows: s.Constants}); err != nil {
 		return nil, err
+	}
+	if len(s.Ioctls) > 0 {
+		if err := render("ioctls.md", "ioctls", &Page{}); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range s.Hypercalls {
 		if err := render(c.Slug+".md", "call", &Page{Call: c}); err != nil {

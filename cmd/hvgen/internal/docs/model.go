@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/diff"
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Site is everything the templates render.
@@ -28,6 +28,18 @@ type Site struct {
 	Stats      []*StatsGroup
 	Areas      []string
 	Diffs      []*VersionDiff
+	Ioctls     []*Ioctl
+}
+
+// Ioctl is one ioctl request of a driver's interface as the pages show it.
+type Ioctl struct {
+	*spec.Ioctl
+	GoName   string // the generated request constant
+	ArgSlug  string // the argument type's page
+	Requests string // the request number, per architecture where they differ
+	Fd       string // the file descriptor kinds that accept it
+	Versions string
+	AllRefs  []string // the header, then where the driver accepts it
 }
 
 // Row is one line of a simple table (statuses, constants, enum values).
@@ -49,6 +61,9 @@ type Call struct {
 	Callers  string
 	Params   []Param // input, output, rep elements, with their layouts
 	Statuses []CallStatus
+	// Passthrough says what the version's driver does with the call ("" when
+	// the registry has no driver entry for it).
+	Passthrough string
 }
 
 // Param is a parameter block of a call.
@@ -150,16 +165,13 @@ type VersionDiff struct {
 	Undescribed []diff.Change // what one version's source does not describe
 }
 
-// Build prepares the site from the registry, laying out each version.
-func Build(r *spec.Registry) (*Site, error) {
+// Build prepares the site from the resolved registry.
+func Build(a *layout.ABI) (*Site, error) {
+	r := a.Registry
 	s := &Site{Versions: r.VersionNames()}
 	lay := map[string]layout.Results{} // by version, then architecture
-	for _, v := range s.Versions {
-		res, errs := layout.ComputeAll(r.View(v))
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		lay[v] = res
+	for _, v := range a.Versions() {
+		lay[v.Name] = v.Layout
 	}
 	// A type is shown in the first of its versions, on x64 unless it is
 	// declared for other architectures only.
@@ -217,6 +229,12 @@ func Build(r *spec.Registry) (*Site, error) {
 					prm.Rows = rows(l, typeSlugs, 0, 0)
 				}
 				c.Params = append(c.Params, prm)
+			}
+		}
+		if p := h.Passthrough; p != nil {
+			c.Passthrough = "passed through from " + strings.Join(p.Fds, ", ") + " fds"
+			if p.Async {
+				c.Passthrough += "; asynchronous (the driver completes a pending call itself)"
 			}
 		}
 		view := r.View(h.Versions[0])
@@ -282,6 +300,26 @@ func Build(r *spec.Registry) (*Site, error) {
 	for _, g := range r.EventGroups {
 		s.Events = append(s.Events, &EventGroup{EventGroup: g, Mask: fmt.Sprintf("%#018x", g.Mask), Versions: strings.Join(g.Versions, ", ")})
 	}
+	for _, x := range r.Ioctls {
+		io := &Ioctl{Ioctl: x, GoName: "Ioctl" + naming.Go(x.Name), ArgSlug: typeSlugs[x.Arg], Fd: strings.Join(x.Fds, ", "),
+			Versions: strings.Join(x.Versions, ", "), AllRefs: append(slices.Clone(x.Refs), x.FdRefs...)}
+		var reqs []string
+		same := true
+		for _, a := range spec.Arches {
+			if l := lay[x.Versions[0]][a].Ioctls[x.Name]; l != nil {
+				reqs = append(reqs, fmt.Sprintf("%s %#08x", a, l.Request))
+				if l.Request != lay[x.Versions[0]][spec.Arches[0]].Ioctls[x.Name].Request {
+					same = false
+				}
+			}
+		}
+		if same && len(reqs) > 0 {
+			_, io.Requests, _ = strings.Cut(reqs[0], " ")
+		} else {
+			io.Requests = strings.Join(reqs, ", ")
+		}
+		s.Ioctls = append(s.Ioctls, io)
+	}
 	for _, g := range r.StatsGroups {
 		s.Stats = append(s.Stats, &StatsGroup{StatsGroup: g, Versions: strings.Join(g.Versions, ", "), Counters: counterRows(g)})
 	}
@@ -304,11 +342,11 @@ func Build(r *spec.Registry) (*Site, error) {
 		if diff.TwoSpellings(r.View(from), r.View(to)) {
 			newSide = diff.NewAliasedSide // as hvgen diff does by default
 		}
-		o, err := newSide(from, r.View(from))
+		o, err := newSide(from, a.Version(from))
 		if err != nil {
 			return nil, err
 		}
-		n, err := newSide(to, r.View(to))
+		n, err := newSide(to, a.Version(to))
 		if err != nil {
 			return nil, err
 		}

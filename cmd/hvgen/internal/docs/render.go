@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
@@ -41,6 +42,15 @@ func HTML(s *Site) (map[string][]byte, error) {
 		},
 		"goName":  naming.Go,
 		"goField": naming.Field,
+		"refs":    splitRefs,
+		// ref shows a reference, linked to its public source where it has one.
+		"ref": func(r string) template.HTML {
+			code := "<code>" + template.HTMLEscapeString(r) + "</code>"
+			if u := refURL(r); u != "" {
+				return template.HTML(`<a class="ref" href="` + template.HTMLEscapeString(u) + `">` + code + `</a>`)
+			}
+			return template.HTML(code)
+		},
 		"link": func(item string) template.HTML {
 			if p, ok := pages[item]; ok {
 				return template.HTML(fmt.Sprintf(`<a href="%s">%s</a>`, template.HTMLEscapeString(p), template.HTMLEscapeString(item)))
@@ -79,6 +89,11 @@ func HTML(s *Site) (map[string][]byte, error) {
 	if err := render("constants.html", "rows", &Page{Title: "Constants", Rows: s.Constants}); err != nil {
 		return nil, err
 	}
+	if len(s.Ioctls) > 0 {
+		if err := render("ioctls.html", "ioctls", &Page{Title: "Ioctl requests"}); err != nil {
+			return nil, err
+		}
+	}
 	for _, c := range s.Hypercalls {
 		if err := render(c.Slug+".html", "call", &Page{Title: c.Name, Call: c}); err != nil {
 			return nil, err
@@ -113,6 +128,7 @@ type indexEntry struct {
 	K string  `json:"k"`
 	V *uint64 `json:"v"`
 	U string  `json:"u"`
+	R string  `json:"r,omitempty"` // the versions that have the item
 }
 
 // searchIndex is a script defining window.HVGEN_INDEX (a script, not JSON
@@ -145,10 +161,17 @@ func searchIndex(s *Site) ([]byte, error) {
 		if strings.Contains(c.Slug, c.Name+"-") {
 			k += " (" + c.Versions + ")" // one page per variant
 		}
-		add(indexEntry{N: c.Name, G: c.GoName, C: c.CName, K: k, V: num(c.Hypercall.Code), U: c.Slug + ".html"})
+		add(indexEntry{N: c.Name, G: c.GoName, C: c.CName, K: k, V: num(c.Hypercall.Code), U: c.Slug + ".html", R: c.Versions})
 	}
 	for _, t := range s.Types {
-		add(indexEntry{N: t.Name, G: t.Variants[0].GoName, C: t.Variants[0].CName, K: "type (" + string(t.Variants[0].Kind) + ")", U: t.Slug + ".html"})
+		add(indexEntry{N: t.Name, G: t.Variants[0].GoName, C: t.Variants[0].CName, K: "type (" + string(t.Variants[0].Kind) + ")", U: t.Slug + ".html", R: typeVersions(t)})
+	}
+	for _, x := range s.Ioctls {
+		var req *uint64
+		if v := hexNum(x.Requests); v != nil {
+			req = v
+		}
+		add(indexEntry{N: x.Name, G: x.GoName, K: "ioctl", V: req, U: "ioctls.html#" + x.Name, R: x.Versions})
 	}
 	for _, t := range s.Types {
 		for _, v := range t.Variants {
@@ -158,23 +181,23 @@ func searchIndex(s *Site) ([]byte, error) {
 					if f.GoName != "" {
 						g = v.GoName + "." + f.GoName
 					}
-					add(indexEntry{N: t.Name + "." + f.Name, G: g, K: "member of " + t.Name, U: t.Slug + ".html"})
+					add(indexEntry{N: t.Name + "." + f.Name, G: g, K: "member of " + t.Name, U: t.Slug + ".html", R: v.Versions})
 				}
 			}
 			for _, val := range v.Values {
-				add(indexEntry{N: val.Name, G: val.GoName, C: val.CName, K: "value of " + t.Name, V: hexNum(val.Value), U: t.Slug + ".html#" + val.Name})
+				add(indexEntry{N: val.Name, G: val.GoName, C: val.CName, K: "value of " + t.Name, V: hexNum(val.Value), U: t.Slug + ".html#" + val.Name, R: v.Versions})
 			}
 		}
 	}
 	for _, r := range s.Statuses {
-		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "status", V: hexNum(r.Value), U: "statuses.html#" + r.Name})
+		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "status", V: hexNum(r.Value), U: "statuses.html#" + r.Name, R: r.Versions})
 	}
 	for _, r := range s.Constants {
-		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "constant", V: hexNum(r.Value), U: "constants.html#" + r.Name})
+		add(indexEntry{N: r.Name, G: r.GoName, C: r.CName, K: "constant", V: hexNum(r.Value), U: "constants.html#" + r.Name, R: r.Versions})
 	}
 	for _, g := range s.Events {
 		for _, e := range g.Entries {
-			add(indexEntry{N: e.Name, G: naming.Go(e.Name), K: "event-log entry", V: num(e.ID), U: "eventlog.html#" + e.Name})
+			add(indexEntry{N: e.Name, G: naming.Go(e.Name), K: "event-log entry", V: num(e.ID), U: "eventlog.html#" + e.Name, R: g.Versions})
 		}
 	}
 	data, err := json.Marshal(es)
@@ -182,4 +205,17 @@ func searchIndex(s *Site) ([]byte, error) {
 		return nil, err
 	}
 	return append(append([]byte("window.HVGEN_INDEX = "), data...), ";\n"...), nil
+}
+
+// typeVersions lists the versions of every variant of a type, in order.
+func typeVersions(t *TypePage) string {
+	var vs []string
+	for _, v := range t.Variants {
+		for _, x := range v.Type.Versions {
+			if !slices.Contains(vs, x) {
+				vs = append(vs, x)
+			}
+		}
+	}
+	return strings.Join(vs, ", ")
 }

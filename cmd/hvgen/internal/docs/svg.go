@@ -5,8 +5,8 @@ import (
 	"html"
 	"strings"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Diagram geometry.

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Document is the exported ABI.
@@ -24,6 +24,31 @@ type Document struct {
 	Constants  []Constant   `json:"constants"`
 	EventLog   []EventGroup `json:"eventlog_groups"`
 	Stats      []StatsGroup `json:"stats_groups"`
+	Ioctls     []Ioctl      `json:"ioctls"`
+}
+
+// Ioctl is an exported ioctl request of a driver's interface.
+type Ioctl struct {
+	Common
+	Dir      string            `json:"dir"`              // none, read, write, readwrite
+	Type     uint64            `json:"type"`             // the request's type (the driver's magic number)
+	Nr       uint64            `json:"nr"`               // the request's number
+	Arg      string            `json:"arg,omitempty"`    // the argument type
+	ArgSize  int64             `json:"arg_size"`         // its size on the exported architecture
+	Request  uint32            `json:"request"`          // the request number on the exported architecture
+	Requests map[string]uint32 `json:"requests"`         // the request number on every architecture the version describes
+	Fds      []string          `json:"fd"`               // the file descriptor kinds that accept it: system, partition, vp
+	FdRef    []string          `json:"fd_ref,omitempty"` // where the driver says so
+	Arch     []string          `json:"arch,omitempty"`
+}
+
+// Passthrough is what a driver does with a hypercall it forwards for its
+// users: the file descriptor kinds that pass it, and whether it completes
+// the call itself when the hypervisor answers it is pending.
+type Passthrough struct {
+	Fds   []string `json:"fd"`
+	Async bool     `json:"async"`
+	Ref   []string `json:"ref"`
 }
 
 // Common is what every item has.
@@ -53,6 +78,7 @@ type Hypercall struct {
 	Access         *Access      `json:"access,omitempty"`
 	Statuses       []CallStatus `json:"statuses"`
 	Incomplete     string       `json:"incomplete,omitempty"`
+	Passthrough    *Passthrough `json:"passthrough,omitempty"` // set when a driver passes the call through (linux-7.0: the mshv driver's MSHV_ROOT_HVCALL)
 }
 
 // Access says who may call.
@@ -171,24 +197,19 @@ type Counter struct {
 	Doc       string   `json:"doc,omitempty"`
 }
 
-// Build exports the registry on one architecture (a spec.Arches name): one
+// Build exports the resolved registry on one architecture (a spec.Arches name): one
 // version's view when version is not empty, else every item with the versions
 // that have it. Types declared per architecture appear in arch's variant, and
 // layouts are arch's; an item in several versions is laid out in the first of
 // them.
-func Build(r *spec.Registry, version, arch string) (*Document, error) {
-	la, ok := layout.ArchNamed(arch)
-	if !ok {
+func Build(a *layout.ABI, version, arch string) (*Document, error) {
+	if _, ok := layout.ArchNamed(arch); !ok {
 		return nil, fmt.Errorf("unknown architecture %q", arch)
 	}
-	r = r.ForArch(arch)
+	r := a.Registry.ForArch(arch)
 	layouts := map[string]*layout.Result{}
-	for _, v := range r.VersionNames() {
-		res, errs := layout.Compute(r.View(v), la)
-		if len(errs) > 0 {
-			return nil, errs.Sort()
-		}
-		layouts[v] = res
+	for _, v := range a.Versions() {
+		layouts[v.Name] = v.Layout[arch]
 	}
 	src := r
 	if version != "" {
@@ -205,7 +226,7 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 	}
 	doc := &Document{Schema: 2, Version: version, Arch: arch, Versions: r.VersionNames(),
 		Hypercalls: []Hypercall{}, Types: []Type{}, Statuses: []Status{}, Constants: []Constant{},
-		EventLog: []EventGroup{}, Stats: []StatsGroup{}}
+		EventLog: []EventGroup{}, Stats: []StatsGroup{}, Ioctls: []Ioctl{}}
 	statusValue := func(it *spec.Item, name string) *uint64 {
 		view := src
 		if version == "" {
@@ -249,6 +270,9 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 		}
 		for _, s := range h.Statuses {
 			x.Statuses = append(x.Statuses, CallStatus{Name: s.Status, Value: statusValue(&h.Item, s.Status), When: nonNil(s.When)})
+		}
+		if p := h.Passthrough; p != nil {
+			x.Passthrough = &Passthrough{Fds: nonNil(p.Fds), Async: p.Async, Ref: nonNil(p.Refs)}
 		}
 		doc.Hypercalls = append(doc.Hypercalls, x)
 	}
@@ -297,6 +321,27 @@ func Build(r *spec.Registry, version, arch string) (*Document, error) {
 			x.Entries = append(x.Entries, ee)
 		}
 		doc.EventLog = append(doc.EventLog, x)
+	}
+	for _, io := range src.Ioctls {
+		v := version
+		if v == "" {
+			v = io.Versions[0]
+		}
+		ver := a.Version(v)
+		l := ver.Layout[arch].Ioctls[io.Name]
+		if l == nil {
+			return nil, fmt.Errorf("%s: ioctl %s has no request number", io.Pos, io.Name)
+		}
+		x := Ioctl{Common: common(&io.Item), Dir: io.Dir, Type: io.Magic, Nr: io.Nr, Arg: io.Arg, ArgSize: l.Size,
+			Request: l.Request, Requests: map[string]uint32{}, Fds: nonNil(io.Fds), FdRef: io.FdRefs, Arch: io.Arch}
+		for _, vs := range ver.Registry.Versions {
+			for _, an := range spec.Arches {
+				if la := ver.Layout[an].Ioctls[io.Name]; la != nil && vs.Covers(an) {
+					x.Requests[an] = la.Request
+				}
+			}
+		}
+		doc.Ioctls = append(doc.Ioctls, x)
 	}
 	for _, g := range src.StatsGroups {
 		x := StatsGroup{Common: common(&g.Item), Object: g.Object, Class: g.Class, CounterEnum: g.CounterEnum, Counters: []Counter{}}

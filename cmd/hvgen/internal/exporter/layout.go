@@ -3,9 +3,10 @@ package exporter
 import (
 	"errors"
 	"fmt"
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"sync/atomic"
 	"unsafe"
+
+	hv "github.com/hvgen/hvgen/generated/wdk2013"
 
 	"github.com/hvgen/hvgen/runtime/stats"
 )

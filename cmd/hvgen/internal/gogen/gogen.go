@@ -11,9 +11,9 @@ import (
 
 	"github.com/dave/jennifer/jen"
 
-	"github.com/hvgen/hvgen/cmd/hvgen/internal/layout"
 	"github.com/hvgen/hvgen/cmd/hvgen/internal/naming"
 	"github.com/hvgen/hvgen/spec"
+	"github.com/hvgen/hvgen/spec/layout"
 )
 
 // Options say what to generate.
@@ -29,13 +29,14 @@ const buildConstraint = "//go:build amd64 || arm64"
 
 const abiPath = "github.com/hvgen/hvgen/runtime/abi"
 
-// Generate returns the generated files, by file name. r must be a single
-// version's view and res its layout on every architecture.
+// Generate returns the generated files, by file name, for a resolved version
+// (or a selection of one: layout.Version.Subset).
 //
 // Types the registry declares per architecture go to ztypes_<goarch>.go, and
 // the layout assertions of every type whose layout differs between the
 // architectures to zlayout_<goarch>.go; everything else is shared.
-func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]byte, error) {
+func Generate(v *layout.Version, opt Options) (map[string][]byte, error) {
+	r, res := v.Registry, v.Layout
 	g := &gen{r: r, all: res, res: res["x64"], opt: opt, names: map[string]declared{}, goNames: map[string]string{}, valueGo: map[string]string{}, constGo: map[string]string{}}
 	g.assignNames()
 	if len(g.errs) > 0 {
@@ -57,6 +58,10 @@ func Generate(r *spec.Registry, res layout.Results, opt Options) (map[string][]b
 	add("zeventlog.go", g.eventlogFile())
 	add("zstats.go", g.statsFile())
 	add("zclient.go", g.clientFile())
+	add("zioctl.go", g.ioctlFile(""))
+	for _, a := range layout.Arches {
+		add("zioctl_"+goArch[a.Name]+".go", g.ioctlFile(a.Name))
+	}
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
 	}
@@ -210,7 +215,7 @@ func (g *gen) declare(goName, abi string, pos spec.Pos) {
 
 // Identifiers the generated code declares itself.
 var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups", "Uint128",
-	"Encoding", "Client", "NewClient", "Payload", "payloadViews"}
+	"Encoding", "Client", "NewClient", "Payload", "payloadViews", "Ioctls", "LookupIoctl"}
 
 func (g *gen) assignNames() {
 	for _, n := range ownNames {
@@ -258,6 +263,9 @@ func (g *gen) assignNames() {
 	}
 	for _, h := range g.r.Hypercalls {
 		g.declare(naming.Go(h.Name), h.Name, h.Pos)
+	}
+	for _, x := range g.r.Ioctls {
+		g.declare(ioctlGo(x.Name), x.Name, x.Pos)
 	}
 	for _, eg := range g.r.EventGroups {
 		for _, e := range eg.Entries {

@@ -166,6 +166,10 @@ func (g *gen) callsFile() *jen.File {
 		if len(sts) > 0 {
 			d[jen.Id("Statuses")] = jen.Index().Uint16().Values(sts...)
 		}
+		if p := h.Passthrough; p != nil {
+			d[jen.Id("Passthrough")] = fdSet(p.Fds)
+			flag("Async", p.Async)
+		}
 		table = append(table, jen.Values(d))
 		lookup = append(lookup, jen.Case(jen.Id(n)).Block(jen.Return(jen.Op("&").Id("Hypercalls").Index(jen.Lit(i)), jen.True())))
 	}

@@ -1,7 +1,11 @@
-// Package layout computes the size, alignment and member offsets of every
-// registry type for an architecture, and reports where the registry's stated
-// offsets and sizes disagree with them. It is the only place layout facts are
-// computed: every emitter reads them from here.
+// Package layout is the registry's resolve stage: Load (or LoadDir, or
+// Resolve for a registry assembled in memory) reads, checks and lays out the
+// registry exactly as hvgen check does, and returns an ABI: every version's
+// items with the size, alignment and member offsets of every type on every
+// architecture, where the registry's stated offsets and sizes were checked
+// against them. It is the only place layout facts are computed: every
+// emitter (Go, C, JSON, docs, diff) and the importer's check read them from
+// an ABI.
 package layout
 
 import (
@@ -58,22 +62,55 @@ type Field struct {
 
 // Result is the layout of one version's registry on one architecture.
 type Result struct {
-	Arch  Arch
-	Types map[string]*Type
+	Arch   Arch
+	Types  map[string]*Type
+	Ioctls map[string]*Ioctl
 }
 
-// Compute lays out every type of a version view on arch (taking arch's variant
-// of a type declared per architecture). Types that cannot be laid out
-// (undefined, recursive) are missing from the result and reported in the
-// error list; opaque types are missing too, and only a use of one is an error.
-func Compute(r *spec.Registry, arch Arch) (*Result, spec.ErrorList) {
-	return compute(r, arch, true)
+// Ioctl is an ioctl request resolved on an architecture: the size of its
+// argument and the request number, encoded as Linux's asm-generic ioctl.h
+// does on x64 and arm64 (IoctlRequest).
+type Ioctl struct {
+	Spec    *spec.Ioctl
+	Size    int64 // the argument's size; 0 without one
+	Request uint32
 }
 
+// The request encoding of include/uapi/asm-generic/ioctl.h:23-69 @
+// 088fecfbb2c8, which x86-64 and arm64 use unchanged: number in bits 0-7,
+// type in 8-15, argument size in 16-29, direction in 30-31.
+const (
+	iocSizeBits  = 14
+	iocTypeShift = 8
+	iocSizeShift = 16
+	iocDirShift  = 30
+)
+
+// iocDir is the direction field of each spec.IoctlDirs entry (_IOC_NONE 0,
+// _IOC_WRITE 1, _IOC_READ 2).
+var iocDir = map[string]uint32{"none": 0, "write": 1, "read": 2, "readwrite": 3}
+
+// IoctlRequest encodes a request number from its direction (a
+// spec.IoctlDirs entry), type, number and argument size; ok is false when a
+// field does not fit its bits.
+func IoctlRequest(dir string, magic, nr uint64, size int64) (req uint32, ok bool) {
+	d, known := iocDir[dir]
+	if !known || magic > 0xff || nr > 0xff || size < 0 || size >= 1<<iocSizeBits {
+		return 0, false
+	}
+	return d<<iocDirShift | uint32(size)<<iocSizeShift | uint32(magic)<<iocTypeShift | uint32(nr), true
+}
+
+// compute lays out every type of a version view on arch (taking arch's
+// variant of a type declared per architecture). Types that cannot be laid
+// out (undefined, recursive) are missing from the result and reported in the
+// error list, undefined ones only with reportUndefined (spec.Check reports
+// them otherwise); opaque types are missing too, and only a use of one is an
+// error.
 func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.ErrorList) {
 	all := r
 	r = r.ForArch(arch.Name) // a type declared per architecture: this one's variant
-	e := &engine{r: r, all: all, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}}, state: map[string]int{},
+	e := &engine{r: r, all: all, arch: arch, res: &Result{Arch: arch, Types: map[string]*Type{}, Ioctls: map[string]*Ioctl{}}, state: map[string]int{},
 		reportUndefined: reportUndefined}
 	for _, t := range r.Types {
 		if t.Kind != spec.KindOpaque { // named only: nothing to lay out
@@ -81,23 +118,12 @@ func compute(r *spec.Registry, arch Arch, reportUndefined bool) (*Result, spec.E
 		}
 	}
 	e.hypercalls()
+	e.ioctls()
 	return e.res, e.errs
 }
 
 // Results is one version's layout on each architecture, by spec.Arches name.
 type Results map[string]*Result
-
-// ComputeAll lays out a version view on every architecture.
-func ComputeAll(r *spec.Registry) (Results, spec.ErrorList) {
-	out := Results{}
-	var all spec.ErrorList
-	for _, a := range Arches {
-		res, errs := Compute(r, a)
-		out[a.Name] = res
-		all = append(all, errs...)
-	}
-	return out, all.Sort()
-}
 
 // Same reports whether a type lays out alike on every architecture of rs:
 // same size, alignment and member offsets and sizes, all the way down.
@@ -144,19 +170,6 @@ func sameType(a, b *Type) bool {
 		}
 	}
 	return true
-}
-
-// Check lays out every version on every architecture and returns every
-// problem, except undefined types, which spec.Check already reports.
-func Check(r *spec.Registry) spec.ErrorList {
-	var all spec.ErrorList
-	for _, v := range r.VersionNames() {
-		for _, a := range Arches {
-			_, errs := compute(r.View(v), a, false)
-			all = append(all, errs...)
-		}
-	}
-	return all.Sort()
 }
 
 type engine struct {
@@ -403,6 +416,30 @@ func (e *engine) hypercalls() {
 				e.errs.Add(h.Pos, "hypercall %s: %s is %d bytes, larger than a %d-byte page", h.Name, side.what, size, PageSize)
 			}
 		}
+	}
+}
+
+// ioctls computes each request number from its argument's size, and checks
+// it against the number the registry states.
+func (e *engine) ioctls() {
+	for _, x := range e.r.Ioctls {
+		var size int64
+		if x.Arg != "" {
+			l := e.named(x.Arg, x.Pos)
+			if l == nil {
+				continue
+			}
+			size = l.Size
+		}
+		req, ok := IoctlRequest(x.Dir, x.Magic, x.Nr, size)
+		if !ok {
+			e.errs.Add(x.Pos, "ioctl %s: argument %s is %d bytes on %s, more than a request's %d-bit size field holds", x.Name, x.Arg, size, e.arch.Name, iocSizeBits)
+			continue
+		}
+		if x.Request != nil && uint64(req) != *x.Request {
+			e.errs.Add(x.Pos, "ioctl %s: stated request %#x, computed %#x on %s (direction %s, type %#x, number %#x, %d-byte argument)", x.Name, *x.Request, req, e.arch.Name, x.Dir, x.Magic, x.Nr, size)
+		}
+		e.res.Ioctls[x.Name] = &Ioctl{Spec: x, Size: size, Request: req}
 	}
 }
 

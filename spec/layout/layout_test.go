@@ -1,13 +1,14 @@
 package layout
 
 import (
+	"os"
 	"testing"
 
 	"github.com/hvgen/hvgen/spec"
 )
 
 func TestMini(t *testing.T) {
-	r, err := spec.LoadDir("../../../../spec/testdata/mini")
+	r, err := spec.Load(os.DirFS("../testdata/mini"), "mini")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func TestMini(t *testing.T) {
 		{"v1", "HV_VALUE", 16, 16, map[string]int64{"Reg64": 0, "Flags": 0}},
 	} {
 		for _, a := range Arches {
-			res, errs := Compute(r.View(tc.version), a)
+			res, errs := compute(r.View(tc.version), a, true)
 			if len(errs) > 0 {
 				t.Fatal(errs)
 			}
