@@ -4,7 +4,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -59,31 +61,58 @@ func BenchmarkWalk(b *testing.B) {
 	}
 }
 
-// host64 is a simulated host with 64 VPs (4 partitions of 16) and 8 LPs.
-func host64(b *testing.B) *Collector {
+// host64 is a simulated host with 64 VPs (4 partitions of 16) on 8 LPs,
+// after 10 s of simulated time.
+func host64(b *testing.B) (*Sim, *Table) {
 	tab := testTable(b)
-	s, err := NewSim(tab, SimConfig{Seed: 1, LPs: 8, Partitions: 4, VPs: 16})
+	clk := &clock{now: time.Unix(0, 0)}
+	s, err := NewSim(tab, SimConfig{Seed: 1, LPs: 8, Partitions: 4, VPs: 16, Now: clk.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := NewCollector(s, tab, slog.New(slog.DiscardHandler))
-	gather(b, c) // map every page first
-	return c
+	clk.Add(10 * time.Second)
+	return s, tab
 }
 
-// BenchmarkScrape is one scrape of a 64-VP host: Gather reads every page and
-// builds the metric families.
-// The baseline is the same scrape with prometheus.NewConstMetric series.
+// scrapeSources are the two ways to read the same host: its pages mapped
+// through the sim's hypercalls, and the kernel's debugfs tree it writes
+// (with the root partition and its VP besides).
+func scrapeSources(b *testing.B) []struct {
+	name string
+	src  Source
+} {
+	s, _ := host64(b)
+	dir := b.TempDir()
+	if err := s.WriteDebugfs(dir); err != nil {
+		b.Fatal(err)
+	}
+	return []struct {
+		name string
+		src  Source
+	}{{"pages", s}, {"debugfs", NewDebugfs(os.DirFS(dir), dir)}}
+}
+
+// BenchmarkScrape is one scrape of a 64-VP host: Gather lists the objects,
+// reads every page or file and builds the metric families; from the pages
+// and from the debugfs tree of the same host, in the same run. The
+// baseline of the samples is the same scrape of the pages with
+// prometheus.NewConstMetric series (constmetric).
 func BenchmarkScrape(b *testing.B) {
+	tab := testTable(b)
+	srcs := scrapeSources(b)
 	for _, v := range []struct {
 		name     string
+		src      Source
 		constant bool
-	}{{"samples", false}, {"constmetric", true}} {
+	}{{"pages", srcs[0].src, false}, {"debugfs", srcs[1].src, false}, {"pages-constmetric", srcs[0].src, true}} {
 		b.Run(v.name, func(b *testing.B) {
-			c := host64(b)
+			c := NewCollector(v.src, tab, slog.New(slog.DiscardHandler))
 			c.constMetrics = v.constant
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(c)
+			if _, err := reg.Gather(); err != nil { // map every page first
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := reg.Gather(); err != nil {
@@ -96,20 +125,24 @@ func BenchmarkScrape(b *testing.B) {
 
 // BenchmarkScrapeHTTP adds the text exposition of /metrics.
 func BenchmarkScrapeHTTP(b *testing.B) {
-	c := host64(b)
-	h, err := Handler(c, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req := httptest.NewRequest("GET", "/metrics", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatal(rec.Code)
-		}
-		b.SetBytes(int64(rec.Body.Len()))
-		io.Discard.Write(rec.Body.Bytes())
+	tab := testTable(b)
+	for _, v := range scrapeSources(b) {
+		b.Run(v.name, func(b *testing.B) {
+			h, err := Handler(NewCollector(v.src, tab, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+				b.SetBytes(int64(rec.Body.Len()))
+				io.Discard.Write(rec.Body.Bytes())
+			}
+		})
 	}
 }

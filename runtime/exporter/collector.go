@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"errors"
 	"log/slog"
 	"math"
 	"slices"
@@ -202,7 +201,10 @@ func (c *Collector) emit(ch chan<- prometheus.Metric, k kind, st *objState) {
 			}
 		}
 	} else {
-		batch := make([]sample, len(ms)) // one allocation per object: the registry holds the samples until it has written them
+		// Two allocations per object, one per value type: the registry holds
+		// the samples until it has written them.
+		n := c.table.counters[k]
+		counters, gauges := make([]counterSample, n), make([]gaugeSample, len(ms)-n)
 		for i := range ms {
 			v := st.values[i]
 			if math.IsNaN(v) {
@@ -212,8 +214,16 @@ func (c *Collector) emit(ch chan<- prometheus.Metric, k kind, st *objState) {
 			if st.famPairs[i] != nil {
 				pairs = st.famPairs[i]
 			}
-			batch[i] = sample{desc: ms[i].desc, labels: pairs, value: v, vt: ms[i].vt}
-			ch <- &batch[i]
+			s := sampleHead{desc: ms[i].desc, labels: pairs, value: v}
+			if ms[i].vt == prometheus.CounterValue {
+				counters[0] = counterSample{sampleHead: s}
+				ch <- &counters[0]
+				counters = counters[1:]
+			} else {
+				gauges[0] = gaugeSample{sampleHead: s}
+				ch <- &gauges[0]
+				gauges = gauges[1:]
+			}
 		}
 	}
 	for _, u := range st.unknown {
@@ -226,7 +236,7 @@ func (c *Collector) emit(ch chan<- prometheus.Metric, k kind, st *objState) {
 			pairs = sortedPairs(append([]*dto.LabelPair{pair("counter", u.name)}, st.pairs...))
 			st.unkPairs[u.name] = pairs
 		}
-		ch <- &sample{desc: c.table.unknown[k], labels: pairs, value: u.value, vt: prometheus.UntypedValue}
+		ch <- &untypedSample{sampleHead: sampleHead{desc: c.table.unknown[k], labels: pairs, value: u.value}}
 	}
 }
 
@@ -263,37 +273,48 @@ func sortedPairs(p []*dto.LabelPair) []*dto.LabelPair {
 	return p
 }
 
-// sample is one counter's value at a scrape: a prometheus.Metric that
-// shares its object's label pairs instead of building them per series, as
-// prometheus.NewConstMetric would.
-type sample struct {
+// sampleHead is one counter's value at a scrape; counterSample,
+// gaugeSample and untypedSample are it as a prometheus.Metric of each value
+// type, which shares its object's label pairs instead of building them per
+// series, as prometheus.NewConstMetric would.
+type sampleHead struct {
 	desc   *prometheus.Desc
 	labels []*dto.LabelPair
 	value  float64
-	vt     prometheus.ValueType
-	c      dto.Counter
-	g      dto.Gauge
-	u      dto.Untyped
 }
 
 // Desc implements prometheus.Metric.
-func (s *sample) Desc() *prometheus.Desc { return s.desc }
+func (s *sampleHead) Desc() *prometheus.Desc { return s.desc }
+
+type counterSample struct {
+	sampleHead
+	c dto.Counter
+}
 
 // Write implements prometheus.Metric.
-func (s *sample) Write(m *dto.Metric) error {
-	m.Label = s.labels
-	switch s.vt {
-	case prometheus.CounterValue:
-		s.c.Value = &s.value
-		m.Counter = &s.c
-	case prometheus.GaugeValue:
-		s.g.Value = &s.value
-		m.Gauge = &s.g
-	case prometheus.UntypedValue:
-		s.u.Value = &s.value
-		m.Untyped = &s.u
-	default:
-		return errors.New("sample of an unknown value type")
-	}
+func (s *counterSample) Write(m *dto.Metric) error {
+	m.Label, s.c.Value, m.Counter = s.labels, &s.value, &s.c
+	return nil
+}
+
+type gaugeSample struct {
+	sampleHead
+	g dto.Gauge
+}
+
+// Write implements prometheus.Metric.
+func (s *gaugeSample) Write(m *dto.Metric) error {
+	m.Label, s.g.Value, m.Gauge = s.labels, &s.value, &s.g
+	return nil
+}
+
+type untypedSample struct {
+	sampleHead
+	u dto.Untyped
+}
+
+// Write implements prometheus.Metric.
+func (s *untypedSample) Write(m *dto.Metric) error {
+	m.Label, s.u.Value, m.Untyped = s.labels, &s.value, &s.u
 	return nil
 }

@@ -400,3 +400,29 @@ func (l *listing) Objects(buf []Object) ([]Object, error) {
 	}
 	return l.Source.Objects(buf)
 }
+
+// /metrics speaks OpenMetrics to a scraper that asks for it (as Prometheus
+// does) and the text format otherwise; both carry the same families.
+func TestOpenMetrics(t *testing.T) {
+	s, _, tab := newTestSim(t, 1, 1)
+	h, err := Handler(NewCollector(s, tab, slog.New(slog.DiscardHandler)), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ accept, ctype, end string }{
+		{"application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5", "application/openmetrics-text; version=1.0.0", "# EOF\n"},
+		{"", "text/plain; version=0.0.4", "\n"},
+	} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if c.accept != "" {
+			req.Header.Set("Accept", c.accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), c.ctype) || !strings.HasSuffix(body, c.end) ||
+			!strings.Contains(body, "# TYPE hyperv_vp_run_time_seconds") || !strings.Contains(body, `hyperv_exporter_read_errors_total{object="vp",reason="map"} 0`) {
+			t.Errorf("Accept %q: %d %q, %d bytes", c.accept, rec.Code, rec.Header().Get("Content-Type"), len(body))
+		}
+	}
+}

@@ -38,7 +38,7 @@ func TestDebugfsFixture(t *testing.T) {
 		want   float64
 	}{
 		{"hyperv_hypervisor_logical_processors", nil, 2},
-		{"hyperv_hypervisor_total_bytes", nil, 25600 * 4096},
+		{"hyperv_hypervisor_memory_bytes", nil, 25600 * 4096},
 		{"hyperv_hypervisor_startup_cost", nil, 123456},
 		{"hyperv_lp_run_time_seconds_total", []string{"lp", "0"}, 8},
 		{"hyperv_lp_hypervisor_run_time_seconds_total", []string{"lp", "1"}, 0.1},

@@ -24,7 +24,8 @@ import (
 //     (the word pages dropped, _bytes appended);
 //   - counters end in _total;
 //   - counters that differ only in a number, a state or a page size are one
-//     metric with a label that tells them apart (families).
+//     metric with a label that tells them apart (families);
+//   - a name the rules would make misleading is renamed (renamed).
 
 // family makes one metric of several counters that differ only in a part of
 // their name, which becomes the value of a label.
@@ -101,6 +102,11 @@ func familyOf(counter string) (*family, string) {
 	return nil, ""
 }
 
+// renamed are the counters whose name by the rules would mislead: a gauge
+// of the hypervisor's memory that would read hyperv_hypervisor_total_bytes,
+// "total" being the suffix of counters.
+var renamed = map[string]string{"HvTotalPages": "memory", "TotalPages": "memory"}
+
 // typeWords are the metric type names promtool refuses in a metric name.
 var typeWords = []string{"counter", "gauge", "histogram", "summary"}
 
@@ -117,6 +123,9 @@ var unitWords = []string{"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "t
 func MetricName(object string, c abi.Counter) string {
 	if f, _ := familyOf(c.Name); f != nil {
 		return Namespace + "_" + object + "_" + f.name + unitSuffix(c.Kind, c.Unit)
+	}
+	if n, ok := renamed[c.Name]; ok {
+		return Namespace + "_" + object + "_" + n + unitSuffix(c.Kind, c.Unit)
 	}
 	name := c.Name
 	if len(name) > 2 && name[2] >= 'A' && name[2] <= 'Z' && slices.Contains([]string{"Hv", "Lp", "Pt", "Vp"}, name[:2]) {

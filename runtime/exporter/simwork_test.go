@@ -263,3 +263,52 @@ func TestCollectorGroupedCorrupt(t *testing.T) {
 		t.Errorf("without the VPV group: hypercalls %v %v, run time %v", calls, ok, run)
 	}
 }
+
+// The simulated host is plausible: the VPs, scheduled on the LPs, never
+// ran more than the LPs did, which never ran more than the time passed; the
+// LPs' hypervisor time holds the VPs'; some VPs waited for a busy LP; each
+// partition's guest memory is the pages mapped into it, all of 4 KiB.
+func TestSimPlausible(t *testing.T) {
+	tab := testTable(t)
+	clk := &clock{now: time.Unix(1000, 0)}
+	s, err := NewSim(tab, SimConfig{Seed: 3, LPs: 8, Partitions: 4, VPs: 16, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(s, tab, slog.New(slog.DiscardHandler))
+	gather(t, c)
+	const elapsed = 30
+	clk.Add(elapsed * time.Second)
+	mfs := gather(t, c)
+	sum := func(name string) float64 {
+		n := 0.0
+		for _, m := range mfs[name].GetMetric() {
+			n += metricValue(m)
+		}
+		return n
+	}
+	vpRun, vpHyp := sum(runTime), sum("hyperv_vp_hypervisor_run_time_seconds_total")
+	lpRun, lpHyp := sum("hyperv_lp_run_time_seconds_total"), sum("hyperv_lp_hypervisor_run_time_seconds_total")
+	wait := sum("hyperv_vp_waiting_for_cpu_time_seconds_total")
+	t.Logf("30 s on 8 LPs: VPs ran %.1f s (%.1f in the hypervisor) and waited %.1f s; LPs ran %.1f s (%.1f)", vpRun, vpHyp, wait, lpRun, lpHyp)
+	if vpRun <= 0 || vpRun > lpRun || lpRun > 8*elapsed || vpHyp > lpHyp || lpHyp > lpRun || wait <= 0 {
+		t.Errorf("VPs ran %v (%v in the hypervisor), waited %v; LPs ran %v (%v) in 8 x %d s", vpRun, vpHyp, wait, lpRun, lpHyp, elapsed)
+	}
+	for _, m := range mfs["hyperv_lp_run_time_seconds_total"].GetMetric() {
+		if v := metricValue(m); v > elapsed+1000.0/1e7 {
+			t.Errorf("LP %v ran %v s in %d s", m.GetLabel(), v, elapsed)
+		}
+	}
+	if n := len(mfs[runTime].GetMetric()); n != 64 {
+		t.Errorf("%d VPs", n)
+	}
+	for _, ch := range s.children {
+		id := fmt.Sprint(ch.id)
+		gpa, _ := value(mfs, "hyperv_partition_gpa_bytes", "partition", id)
+		small, _ := value(mfs, "hyperv_partition_gpa_mapped_bytes", "partition", id, "page_size", "4KiB")
+		large, _ := value(mfs, "hyperv_partition_gpa_mapped_bytes", "partition", id, "page_size", "2MiB")
+		if want := float64(len(ch.ram) * PageSize); gpa != want || small != want || large != 0 {
+			t.Errorf("partition %s: guest memory %v, in 4 KiB pages %v, in 2 MiB pages %v; want %v mapped", id, gpa, small, large, want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Object names one statistics object.
@@ -247,13 +246,4 @@ func partitionLabel(id uint64) string {
 type unknownValue struct {
 	name  string
 	value float64
-}
-
-// objectNames lists the object types by name, for messages.
-func objectNames() string {
-	var s []string
-	for _, k := range kinds {
-		s = append(s, k.name)
-	}
-	return strings.Join(s, ", ")
 }

@@ -83,6 +83,8 @@ type Table struct {
 	// slots and scales are the metrics' page slots and factors, for walk.
 	slots  [numKinds][]int32
 	scales [numKinds][]float64
+	// counters are how many of each object type's metrics are counters.
+	counters [numKinds]int
 	// descs are each object type's metric families, once each, and names
 	// their names.
 	descs [numKinds][]*prometheus.Desc
@@ -167,6 +169,9 @@ func NewTable(groups []abi.StatsGroup, arch string) (*Table, error) {
 				return nil, fmt.Errorf("stats group %s: counter %s gives metric %s, as counter %s does", g.Name, c.Name, m.Name, first)
 			}
 			byMetric[m.Name+"\x00"+m.value] = c.Name
+			if m.vt == prometheus.CounterValue {
+				t.counters[k]++
+			}
 			t.byName[k][c.Name] = int32(len(t.metrics[k]))
 			t.metrics[k] = append(t.metrics[k], m)
 			t.slots[k] = append(t.slots[k], m.slot)

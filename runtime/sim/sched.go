@@ -19,7 +19,7 @@ import (
 // hypervisor run time (a tenth of each VP's run time, the sim's choice).
 
 // loadUnit is the scale of a load: loadUnit is all of one logical processor.
-const loadUnit = 1 << 10
+const loadUnit = 1 << 32
 
 // sched is the scheduler's state.
 type sched struct {
@@ -70,7 +70,7 @@ func (p *Partition) SetLoad(vpIndex uint32, share float64) bool {
 	}
 	s := p.h.vpSchedOf(v)
 	now := p.h.now.Load()
-	s.base += (now - s.since) * s.load / loadUnit
+	s.base += mulDiv(now-s.since, s.load, loadUnit)
 	s.since = now
 	s.load = uint64(min(max(share, 0), 1) * loadUnit)
 	return true
@@ -113,7 +113,7 @@ func (h *Hypervisor) tickVPs(d uint64) {
 			h.sched.vps[v] = s
 		}
 		s.gen = h.sched.gen
-		total := s.base + (now-s.since)*s.load/loadUnit
+		total := s.base + mulDiv(now-s.since, s.load, loadUnit)
 		w := min(total-s.wanted, d)
 		s.wanted = total
 		want = append(want, w)
@@ -132,8 +132,7 @@ func (h *Hypervisor) tickVPs(d uint64) {
 		lp := i % nLP
 		runs[i] = want[i]
 		if lpWant[lp] > d {
-			hi, lo := bits.Mul64(want[i], d)
-			runs[i], _ = bits.Div64(hi, lo, lpWant[lp])
+			runs[i] = mulDiv(want[i], d, lpWant[lp])
 		}
 		left[lp] -= runs[i]
 	}
@@ -159,6 +158,13 @@ func (h *Hypervisor) tickVPs(d uint64) {
 	if nLP > 0 {
 		h.lpRun, h.lpHypervisor = h.sched.lps[0].run, h.sched.lps[0].hypervisor
 	}
+}
+
+// mulDiv is a*b/c, rounded down, for a*b/c that fits in 64 bits.
+func mulDiv(a, b, c uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	q, _ := bits.Div64(hi, lo, c)
+	return q
 }
 
 // LPTimes are a logical processor's times, in 100 ns units.
