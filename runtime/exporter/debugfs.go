@@ -85,8 +85,10 @@ var (
 // error wrapping ErrNoDebugfs (with how to mount it), ErrNoMshvTree (the
 // driver is not loaded, or has no debugfs statistics) or ErrPermission (the
 // files are root's, mode 0400).
-func ProbeDebugfs(root string) error {
-	st, err := os.Stat(root)
+func ProbeDebugfs(root string) error { return probeDebugfs(root, os.Stat, os.ReadDir) }
+
+func probeDebugfs(root string, stat func(string) (fs.FileInfo, error), readDir func(string) ([]fs.DirEntry, error)) error {
+	st, err := stat(root)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%s: %w: the mshv debugfs files are root's (mode 0400); run as root or with CAP_DAC_READ_SEARCH", root, ErrPermission)
@@ -101,7 +103,7 @@ func ProbeDebugfs(root string) error {
 	case !st.IsDir():
 		return fmt.Errorf("%s: not a directory", root)
 	}
-	entries, err := os.ReadDir(root)
+	entries, err := readDir(root)
 	if errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("%s: %w: the mshv debugfs files are root's (mode 0400); run as root or with CAP_DAC_READ_SEARCH", root, ErrPermission)
 	} else if err != nil {

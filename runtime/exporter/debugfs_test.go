@@ -433,6 +433,18 @@ func TestProbeDebugfs(t *testing.T) {
 	if _, err := OpenDebugfs(filepath.Join(dir, "mshv")); err == nil {
 		t.Error("OpenDebugfs of nothing")
 	}
+	// EACCES, which the tests cannot meet as root: on the directory (a user
+	// who may not search /sys/kernel/debug) and on listing it.
+	denied := func(string) (fs.FileInfo, error) { return nil, &fs.PathError{Op: "stat", Path: "x", Err: syscall.EACCES} }
+	tree := filepath.Join(dir, "tree")
+	for _, err := range []error{
+		probeDebugfs(tree, denied, os.ReadDir),
+		probeDebugfs(tree, os.Stat, func(string) ([]fs.DirEntry, error) { return nil, syscall.EACCES }),
+	} {
+		if !errors.Is(err, ErrPermission) || !strings.Contains(err.Error(), tree+": permission denied: the mshv debugfs files are root's (mode 0400); run as root or with CAP_DAC_READ_SEARCH") {
+			t.Errorf("EACCES: %v", err)
+		}
+	}
 }
 
 // Text keeps every good line whatever else the data holds.
