@@ -435,7 +435,9 @@ func TestProbeDebugfs(t *testing.T) {
 	}
 	// EACCES, which the tests cannot meet as root: on the directory (a user
 	// who may not search /sys/kernel/debug) and on listing it.
-	denied := func(string) (fs.FileInfo, error) { return nil, &fs.PathError{Op: "stat", Path: "x", Err: syscall.EACCES} }
+	denied := func(string) (fs.FileInfo, error) {
+		return nil, &fs.PathError{Op: "stat", Path: "x", Err: syscall.EACCES}
+	}
 	tree := filepath.Join(dir, "tree")
 	for _, err := range []error{
 		probeDebugfs(tree, denied, os.ReadDir),
