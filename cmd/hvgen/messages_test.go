@@ -59,23 +59,6 @@ func TestDumpEmptyWindow(t *testing.T) {
 	}
 }
 
-// A flag of the other exporter backend is refused, not silently ignored.
-func TestExporterOtherBackendFlags(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"-backend", "mshv", "-sim-vps", "3", "-seed", "2"}, "-seed, -sim-vps: not a flag of -backend mshv"},
-		{[]string{"-sim-churn", "0"}, "-sim-churn: not a flag of -backend mshv"}, // mshv is the default
-		{[]string{"-backend", "sim", "-mshv-partition", "1:2"}, "-mshv-partition: not a flag of -backend sim"},
-	} {
-		code, _, errs := runCLI(append([]string{"exporter", "-spec", "../../spec", "-listen", "127.0.0.1:0"}, tc.args...)...)
-		if code != 2 || !strings.Contains(errs, tc.want) {
-			t.Errorf("%q: exit %d, stderr %q", tc.args, code, errs)
-		}
-	}
-}
-
 // "hvgen help CMD" shows that command's help, as "hvgen CMD -h" does.
 func TestHelpCommand(t *testing.T) {
 	_, _, want := runCLI("gen", "-h")

@@ -18,7 +18,7 @@ import (
 // and releases it, appending it to a recording (sim.Recorder's format) as it
 // goes; optionally it also writes a VP statistics page dump.
 func runSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]\n       hvgen simulate -calls [-all] [-version V]", stderr)
+	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]\n       hvgen simulate -debugfs dir [-for d] [-seed n]\n       hvgen simulate -calls [-all] [-version V]", stderr)
 	out := fs.String("o", "events.dump", "event-log recording `file` to write (- for standard output)")
 	statsOut := fs.String("stats", "", "also write a VP statistics page dump to this `file`")
 	dur := fs.Duration("for", 200*time.Millisecond, "how much simulated time to log events for (runs as fast as the CPU allows)")
@@ -26,12 +26,16 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	buffers := fs.Int("buffers", 16, "buffers in the group (1-512)")
 	pages := fs.Int("pages", 4, "pages per buffer (1-512)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	debugfs := fs.String("debugfs", "", "instead, write the statistics of a simulated host after -for as the kernel's mshv debugfs tree into this `dir`ectory (docs/exporter.md)")
 	calls := addCallsFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if done, err := calls.run(stdout); done {
 		return err
+	}
+	if *debugfs != "" {
+		return simulateDebugfs(fs, *debugfs, *dur, *seed, stdout)
 	}
 	switch {
 	case *buffers < 1 || *buffers > 512 || *pages < 1 || *pages > 512:

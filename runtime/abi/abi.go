@@ -119,10 +119,38 @@ type StatsGroup struct {
 }
 
 // Counter describes one 64-bit counter: its slot in the group (slot 0 is the
-// group header).
+// group header), what kind of value it holds and in which unit.
 type Counter struct {
 	Index int
 	Name  string
 	Label string
 	Arch  string // the architectures with the counter at Index ("x64", "arm64", comma-separated); empty: all
+	Kind  CounterKind
+	Unit  CounterUnit
+	// Reserved marks a placeholder slot the source names but gives no
+	// meaning.
+	Reserved bool
+	Doc      string // what the counter counts, in the registry's words
 }
+
+// CounterKind says how a counter's value moves; empty when the registry
+// does not say.
+type CounterKind string
+
+// The counter kinds of the registry (spec/README.md, stats groups).
+const (
+	KindCounter CounterKind = "counter" // only grows while the object exists
+	KindGauge   CounterKind = "gauge"   // a level that may go up and down, or an id
+)
+
+// CounterUnit is the unit of a counter's value; empty when the registry
+// does not say.
+type CounterUnit string
+
+// The counter units of the registry (spec/README.md, stats groups).
+const (
+	Unit100ns CounterUnit = "100ns" // time in units of 100 nanoseconds
+	UnitOne   CounterUnit = "1"     // a number of events or things
+	UnitPages CounterUnit = "pages" // a number of hypervisor pages (4 KiB)
+	UnitRaw   CounterUnit = "raw"   // the source gives no unit
+)

@@ -361,4 +361,5 @@ func (t *Partition) gpaChanged() {
 	t.gpaMods++
 	t.stats.put(srcPtGpaModifications, t.gpaMods)
 	t.stats.put(srcPtGpaPages, uint64(len(t.gmap)))
+	t.stats.put(srcPtGpaPages4K, uint64(len(t.gmap)))
 }

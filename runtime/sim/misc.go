@@ -14,8 +14,8 @@ func (h *Hypervisor) getLogicalProcessorRunTime(r *request) hv.Status {
 		return hv.StatusAccessDenied
 	}
 	out := (*hv.GetLogicalProcessorRunTimeOutput)(outPtr(r))
-	// Every simulated logical processor runs all the time, a tenth of it in
-	// the hypervisor (as the LP statistics pages count).
+	// The times of logical processor 0, where the sim runs the caller, as
+	// the scheduler counts them (sched.go) and its statistics page shows.
 	out.GlobalTime = hv.Nano100Time(h.now.Load())
 	out.LocalRunTime = hv.Nano100Time(h.lpRun)
 	out.HypervisorTime = hv.Nano100Time(h.lpHypervisor)

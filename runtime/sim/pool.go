@@ -67,17 +67,6 @@ func (h *Hypervisor) getMemoryBalance(r *request) hv.Status {
 // outPtr is the output page of a memory-based call.
 func outPtr(r *request) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(r.out)) }
 
-// tickVPs moves every VP's run time with the reference time.
-func (h *Hypervisor) tickVPs(d uint64) {
-	h.lpRun += d
-	h.lpHypervisor += d / 10
-	for _, p := range h.partitions {
-		for _, v := range p.vp {
-			v.runTime.Add(d)
-		}
-	}
-}
-
 // PoolBalance returns the partition's pool: pages free and pages the
 // hypervisor uses for the partition's objects.
 func (p *Partition) PoolBalance() (available, inUse int) {

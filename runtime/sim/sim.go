@@ -59,6 +59,7 @@ type Hypervisor struct {
 	hvStats    *statsPage
 	repBudget  int
 	ver        *version
+	sched      sched // VPs on logical processors (sched.go)
 	hvExt
 }
 

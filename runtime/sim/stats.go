@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"sort"
 	"sync/atomic"
@@ -30,8 +31,12 @@ type FlatKind uint8
 // intercepts, VPs, pages) whatever their kind.
 const (
 	FlatEvents FlatKind = iota // counts events: grows at 1 to 20000 per second
-	FlatTime                   // counts 100 ns units: grows by 1/1024 to all of the time passed
+	FlatTime                   // counts 100 ns units: grows by 1/65536 to 1/1024 of the time passed
 	FlatGauge                  // a level: a value below 1000, unless the sim knows the real one
+	// FlatZero is a level the sim does not model and that a random value
+	// would make implausible (pages mapped with large pages, device pages):
+	// zero, unless the sim knows the real one.
+	FlatZero
 )
 
 // statsPage is an object's statistics page: in the documented 2013 format,
@@ -67,9 +72,11 @@ func (h *Hypervisor) newStatsPage(obj hv.StatsObjectType, partition hv.Partition
 			fs := flatSlot{off: off, kind: c.Kind}
 			switch c.Kind {
 			case FlatTime:
-				fs.rate = 1 + r%1024
+				fs.rate = 1 + r%64
 			case FlatEvents:
 				fs.rate = 1 + r%20000
+			case FlatZero:
+				continue
 			default:
 				fs.rate = r % 1000
 				p.store(off, fs.rate)
@@ -119,7 +126,7 @@ func (p *statsPage) moveFlat(now uint64) {
 	for _, s := range p.flat {
 		switch s.kind {
 		case FlatTime:
-			p.store(s.off, elapsed/1024*s.rate+elapsed%1024*s.rate/1024)
+			p.store(s.off, elapsed/65536*s.rate+elapsed%65536*s.rate/65536)
 		case FlatEvents:
 			p.store(s.off, elapsed/10_000_000*s.rate+elapsed%10_000_000*s.rate/10_000_000)
 		}
@@ -127,8 +134,8 @@ func (p *statsPage) moveFlat(now uint64) {
 }
 
 // tickStats brings every page up to the reference time: the flat-page
-// counters that move with time, the run times (moved by tickVPs) and the
-// levels.
+// counters that move with time, the run and wait times (moved by tickVPs)
+// and the levels.
 func (h *Hypervisor) tickStats() {
 	now := h.now.Load()
 	for _, p := range h.partitions {
@@ -139,13 +146,20 @@ func (h *Hypervisor) tickStats() {
 			run := v.runTime.Load()
 			v.stats.put(srcVPRunTime, run)
 			v.stats.put(srcVPHypervisorRunTime, run/10)
+			if s := h.sched.vps[v]; s != nil {
+				v.stats.put(srcVPWaitTime, s.wait)
+			}
 		}
 	}
-	for _, lp := range h.lpStats {
+	for i, lp := range h.lpStats {
 		lp.moveFlat(now)
 		lp.put(srcLPGlobalTime, now)
-		lp.put(srcLPRunTime, h.lpRun)
-		lp.put(srcLPHypervisorRunTime, h.lpHypervisor)
+		if i < len(h.sched.lps) {
+			t := h.sched.lps[i]
+			lp.put(srcLPRunTime, t.run)
+			lp.put(srcLPHypervisorRunTime, t.hypervisor)
+			lp.put(srcLPIdleTime, now-min(now, t.run))
+		}
 	}
 	h.hvStats.moveFlat(now)
 	h.syncLevels(nil)
@@ -185,6 +199,40 @@ func (h *Hypervisor) StatsObjects(buf []StatsObject) []StatsObject {
 		}
 	}
 	return buf
+}
+
+// ReadStatsPage copies the statistics page of an object into dst (4096
+// bytes), as the hypervisor shows it to whoever maps it, and reports
+// whether the object exists. It reads any object's page, the root
+// partition's included, without mapping it.
+func (h *Hypervisor) ReadStatsPage(o StatsObject, dst []byte) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var p *statsPage
+	switch o.Type {
+	case hv.StatsObjectHypervisor:
+		p = h.hvStats
+	case hv.StatsObjectLogicalProcessor:
+		if int(o.Index) < len(h.lpStats) {
+			p = h.lpStats[o.Index]
+		}
+	case hv.StatsObjectPartition, hv.StatsObjectVP:
+		t := h.partitions[o.Partition]
+		switch {
+		case t == nil:
+		case o.Type == hv.StatsObjectPartition:
+			p = t.stats
+		case o.Index < maxVPs && t.vp[hv.VPIndex(o.Index)] != nil:
+			p = t.vp[hv.VPIndex(o.Index)].stats
+		}
+	}
+	if p == nil || len(dst) < hvPageSize {
+		return false
+	}
+	for off := 0; off < hvPageSize; off += 8 {
+		binary.LittleEndian.PutUint64(dst[off:], atomic.LoadUint64(p.word(off)))
+	}
+	return true
 }
 
 // statsKey names a statistics object.

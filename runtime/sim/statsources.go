@@ -20,16 +20,19 @@ const (
 	srcLPGlobalTime // the reference time
 	srcLPRunTime
 	srcLPHypervisorRunTime
+	srcLPIdleTime // time no VP ran (the sim's logical processors idle in C1)
 	// partition
 	srcPtVPs
 	srcPtID
 	srcPtDepositedPages // pages in the pool, free or in use
 	srcPtGpaPages       // GPA pages its parent mapped into it
+	srcPtGpaPages4K     // the same: the sim maps 4 KiB pages only
 	srcPtTlbPages       // the virtual TLB pages the property took from the pool
 	srcPtGpaModifications
 	// virtual processor
 	srcVPRunTime
 	srcVPHypervisorRunTime
+	srcVPWaitTime // time it wanted to run and its logical processor was busy
 	srcVPHypercalls
 	srcVPIoIntercepts
 	srcVPMsrIntercepts
@@ -59,16 +62,19 @@ var statSources = []struct {
 	{hv.StatsObjectLogicalProcessor, srcLPGlobalTime, "GlobalTime", "LpGlobalTime"},
 	{hv.StatsObjectLogicalProcessor, srcLPRunTime, "TotalRunTime", "LpTotalRunTime"},
 	{hv.StatsObjectLogicalProcessor, srcLPHypervisorRunTime, "HypervisorRunTime", "LpHypervisorRunTime"},
+	{hv.StatsObjectLogicalProcessor, srcLPIdleTime, "", "LpC1RunTime"},
 
 	{hv.StatsObjectPartition, srcPtVPs, "VirtualProcessors", "PtVirtualProcessors"},
 	{hv.StatsObjectPartition, srcPtID, "", "PtPartitionId"},
 	{hv.StatsObjectPartition, srcPtDepositedPages, "DepositedPages", "PtDepositedPages"},
 	{hv.StatsObjectPartition, srcPtGpaPages, "GpaPages", "PtGpaPages"},
+	{hv.StatsObjectPartition, srcPtGpaPages4K, "", "PtGpaPages4K"},
 	{hv.StatsObjectPartition, srcPtTlbPages, "VirtualTlbPages", "PtTlbSize"},
 	{hv.StatsObjectPartition, srcPtGpaModifications, "GpaSpaceModificationsPerSec", "PtGpaSpaceModifications"},
 
 	{hv.StatsObjectVP, srcVPRunTime, "TotalRunTime", "VpTotalRunTime"},
 	{hv.StatsObjectVP, srcVPHypervisorRunTime, "HypervisorRunTime", "VpHypervisorRunTime"},
+	{hv.StatsObjectVP, srcVPWaitTime, "", "VpWaitingForCpuTime"},
 	{hv.StatsObjectVP, srcVPHypercalls, "HypercallsPerSec", "VpHypercallsCount"},
 	{hv.StatsObjectVP, srcVPIoIntercepts, "IoInstructionsPerSec", "VpIoInstructionsCount"},
 	{hv.StatsObjectVP, srcVPMsrIntercepts, "MsrAccessesPerSec", "VpMsrAccessesCount"},
@@ -116,6 +122,7 @@ func (h *Hypervisor) syncLevels(p *Partition) {
 		s.put(srcPtID, uint64(p.ID))
 		s.put(srcPtDepositedPages, uint64(p.held))
 		s.put(srcPtGpaPages, uint64(len(p.gmap)))
+		s.put(srcPtGpaPages4K, uint64(len(p.gmap)))
 		s.put(srcPtTlbPages, p.props[hv.PartitionPropertyVirtualTLBPageCount])
 	}
 	vps, pages := 0, 0

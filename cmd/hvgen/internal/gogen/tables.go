@@ -343,6 +343,23 @@ func (g *gen) statsFile() *jen.File {
 				cd[jen.Id("Arch")] = jen.Lit(strings.Join(c.Arch, ","))
 				where = " on " + strings.Join(c.Arch, ", ")
 			}
+			// Kind: abi.KindCounter, Unit: abi.Unit100ns, Reserved: true, Doc: "..."
+			if k, ok := counterKinds[c.Kind]; ok {
+				cd[jen.Id("Kind")] = jen.Qual(abiPath, k)
+			} else if c.Kind != "" {
+				g.errs.Add(c.Pos, "counter %s: kind %q has no runtime/abi constant", c.Name, c.Kind)
+			}
+			if u, ok := counterUnits[c.Unit]; ok {
+				cd[jen.Id("Unit")] = jen.Qual(abiPath, u)
+			} else if c.Unit != "" {
+				g.errs.Add(c.Pos, "counter %s: unit %q has no runtime/abi constant", c.Name, c.Unit)
+			}
+			if c.Reserved {
+				cd[jen.Id("Reserved")] = jen.True()
+			}
+			if c.Doc != "" {
+				cd[jen.Id("Doc")] = jen.Lit(c.Doc)
+			}
 			defs = append(defs, comment(fmt.Sprintf("%s is the slot of counter %q of %s%s.", n, label, sg.Name, where)).
 				Id(n).Op("=").Lit(int(c.Index)))
 			counters = append(counters, jen.Values(cd))
@@ -373,6 +390,14 @@ func (g *gen) statsFile() *jen.File {
 	f.Add(comment("StatsGroups describes every statistics counter group of this ABI version.").Var().Id("StatsGroups").Op("=").Index(jen.Op("...")).Qual(abiPath, "StatsGroup").Values(table...))
 	return f
 }
+
+// counterKinds and counterUnits name the runtime/abi constant of each
+// counter kind and unit the registry allows (spec.CounterKinds,
+// spec.CounterUnits).
+var (
+	counterKinds = map[string]string{"counter": "KindCounter", "gauge": "KindGauge"}
+	counterUnits = map[string]string{"100ns": "Unit100ns", "1": "UnitOne", "pages": "UnitPages", "raw": "UnitRaw"}
+)
 
 func (g *gen) constByName(name string) *specConstant {
 	for _, c := range g.r.Constants {
