@@ -479,14 +479,14 @@ func (d *decoder) statsPage(sd *recording.StatsDump) error {
 		var counters []string
 		if g.Desc != nil {
 			name = g.Desc.Name
-			counters = make([]string, g.Counters+1)
+			counters = make([]string, g.NumCounters+1)
 			for _, c := range g.Desc.Counters {
-				if c.Index <= g.Counters {
+				if c.Index <= g.NumCounters {
 					counters[c.Index] = c.Label
 				}
 			}
 		}
-		for slot := 1; slot <= g.Counters; slot++ {
+		for slot := 1; slot <= g.NumCounters; slot++ {
 			v, _ := p.Counter(g.Type, slot)
 			label := ""
 			if counters != nil {
