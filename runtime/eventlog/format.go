@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"strconv"
 	"structs"
 	"unsafe"
 )
@@ -30,6 +31,24 @@ const (
 	StateComplete BufferState = 3 // full or flushed, waiting on the completed list
 	StateReady    BufferState = 4 // reported to the root partition, which reads it
 )
+
+// String names the state as the reference does, without its prefix
+// ("Ready" for HvEventLogBufferStateReady), or gives the number.
+func (s BufferState) String() string {
+	switch s {
+	case StateStandby:
+		return "Standby"
+	case StateFree:
+		return "Free"
+	case StateInUse:
+		return "InUse"
+	case StateComplete:
+		return "Complete"
+	case StateReady:
+		return "Ready"
+	}
+	return "BufferState(" + strconv.FormatUint(uint64(s), 10) + ")"
+}
 
 // IndexNone is the buffer index that ends a ready list
 // (HV_EVENTLOG_BUFFER_INDEX_NONE).
