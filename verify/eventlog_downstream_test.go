@@ -276,3 +276,24 @@ func downstreamStatsDump(t *testing.T) ([]byte, uint64) {
 	}
 	return out.Bytes(), 5_000_000
 }
+
+// TestRuntimeDependsOnNoVersion: the runtime a generated package drives
+// (eventlog, stats, hvcall, recording, abi) depends on no generated
+// package, directly or through another.
+func TestRuntimeDependsOnNoVersion(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "list", "-deps", "./runtime/eventlog", "./runtime/stats", "./runtime/hvcall", "./runtime/recording", "./runtime/abi")
+	cmd.Dir, cmd.Env = root, append(os.Environ(), "GOWORK=off")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/hvgen/hvgen/generated/") {
+			t.Errorf("the runtime depends on %s", p)
+		}
+	}
+}
