@@ -154,7 +154,7 @@ func (r *Reader) readChunk(c *Chunk) error {
 			r.v1.left--
 			r.v1.index++
 			c.Format, c.Sequence, c.Group = 1, uint64(r.v1.index-1), r.v1.group
-			return r.payload(c, r.off, r.v1.size, "format-1 buffer")
+			return r.payload(c, r.off, r.v1.size, "a format-1 buffer")
 		}
 		start := r.off
 		head, err := r.r.Peek(8)
@@ -173,7 +173,7 @@ func (r *Reader) readChunk(c *Chunk) error {
 		}
 		switch string(head) {
 		case chunkMagic:
-			if err := r.read(r.hdr[:], start, "chunk header"); err != nil {
+			if err := r.read(r.hdr[:], start, "a chunk header"); err != nil {
 				return err
 			}
 			h, err := parseChunkHeader(r.hdr[:], start)
@@ -181,7 +181,7 @@ func (r *Reader) readChunk(c *Chunk) error {
 				return err
 			}
 			c.Format, c.Sequence, c.Group, c.checksum = 2, h.sequence, h.group, h.checksum
-			if err := r.payload(c, start, h.length, "chunk"); err != nil {
+			if err := r.payload(c, start, h.length, "a chunk"); err != nil {
 				return err
 			}
 			return r.sequence(c)
@@ -215,7 +215,7 @@ func (r *Reader) sequence(c *Chunk) error {
 
 // end reads an end record.
 func (r *Reader) end(start int64) error {
-	if err := r.read(r.hdr[:], start, "end record"); err != nil {
+	if err := r.read(r.hdr[:], start, "an end record"); err != nil {
 		return err
 	}
 	if err := checkHeader(r.hdr[:], start, "end record"); err != nil {
@@ -245,7 +245,7 @@ func (r *Reader) read(p []byte, start int64, what string) error {
 	n, err := io.ReadFull(r.r, p)
 	r.off += int64(n)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return errorAt(start, ErrTruncated, "the stream ends inside a %s: %d of %d bytes", what, n, len(p))
+		return errorAt(start, ErrTruncated, "the stream ends inside %s: %d of %d bytes", what, n, len(p))
 	}
 	return err
 }
@@ -256,7 +256,7 @@ func (r *Reader) payload(c *Chunk, start int64, n int, what string) error {
 	c.Offset = start
 	if err := r.read(mem, start, what); err != nil {
 		var e *Error
-		if errors.As(err, &e) && what == "chunk" {
+		if errors.As(err, &e) && what == "a chunk" {
 			e.Detail = "the stream ends inside a chunk: " + itoa(r.off-start-ChunkHeaderSize) + " of its " + itoa(int64(n)) + " payload bytes"
 		}
 		return err
@@ -270,7 +270,7 @@ func (r *Reader) payload(c *Chunk, start int64, n int, what string) error {
 // buffer size, buffer count, time basis, zero, then the TSC Hz.
 func (r *Reader) snapshot(start int64) error {
 	var b [snapshotSize]byte
-	if err := r.read(b[:], start, "format-1 header"); err != nil {
+	if err := r.read(b[:], start, "a format-1 header"); err != nil {
 		return err
 	}
 	u32 := func(off int) uint32 { return binary.LittleEndian.Uint32(b[off:]) }

@@ -202,6 +202,8 @@ func TestDamage(t *testing.T) {
 		{"gap", append(bytes.Clone(data[:chunk]), data[2*chunk:3*chunk]...), recording.ErrGap, int64(chunk), "chunk 2 follows chunk 0 of the recording", []int{0, 2}},
 		{"missing start", data[chunk:], recording.ErrGap, 0, "chunk 1 starts the recording: chunks 0 to 0 are missing", []int{1, 2}},
 		{"end record counts more", append(bytes.Clone(data[:2*chunk]), data[3*chunk:]...), recording.ErrGap, int64(2 * chunk), "the end record counts 3 chunks, the recording ends after chunk 1", []int{0, 1}},
+		{"truncated end record", data[:len(data)-1], recording.ErrTruncated, int64(3 * chunk), "the stream ends inside an end record: 47 of 48 bytes", []int{0, 1, 2}},
+		{"end record checksum", corrupt(data, 3*chunk+30), recording.ErrChecksum, int64(3 * chunk), "end record checksum", []int{0, 1, 2}},
 		{"version", func() []byte { d := bytes.Clone(data); d[chunk+8] = 3; return d }(), recording.ErrVersion, int64(chunk), "chunk header of format version 3", []int{0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
