@@ -128,12 +128,12 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 			return d.entries(), cerr
 		}
 	}
-	var re *recording.Error
+	var ee exitError
 	switch {
-	case errors.As(err, &re):
-		return d.entries(), fmt.Errorf("%s: %w", name, err)
+	case errors.As(err, &ee):
+		return d.entries(), err // reported already
 	case err != nil:
-		return d.entries(), err
+		return d.entries(), fmt.Errorf("%s: %w", name, err)
 	case d.corrupt > 0:
 		return d.entries(), exitError(1)
 	}
