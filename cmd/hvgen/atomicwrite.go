@@ -42,7 +42,7 @@ func writeOutput(path string, data []byte) error {
 // Discard drops it. Either may be called after the other; the second is a
 // no-op (so `defer f.Discard()` after a Commit is fine).
 type atomicFile struct {
-	*os.File
+	f      *os.File
 	path   string // the target
 	direct bool   // writing the target itself (not a regular file)
 	done   bool
@@ -58,7 +58,7 @@ func createAtomic(path string) (*atomicFile, error) {
 			if err != nil {
 				return nil, err
 			}
-			return &atomicFile{File: f, path: path, direct: true}, nil
+			return &atomicFile{f: f, path: path, direct: true}, nil
 		}
 		mode = st.Mode().Perm() // keep the permissions of the file replaced
 		if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -69,14 +69,38 @@ func createAtomic(path string) (*atomicFile, error) {
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return nil, err
+		return nil, targetError("open", path, err)
 	}
 	if err := f.Chmod(mode); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, err
+		return nil, targetError("chmod", path, err)
 	}
-	return &atomicFile{File: f, path: path}, nil
+	return &atomicFile{f: f, path: path}, nil
+}
+
+// targetError is err about the temporary file said of the target: the
+// operation, the target's path and the underlying error (an errno stays
+// reachable with errors.Is).
+func targetError(op, path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &fs.PathError{Op: op, Path: path, Err: err}
+}
+
+// Write writes to the file; an error names the target.
+func (f *atomicFile) Write(p []byte) (int, error) {
+	n, err := f.f.Write(p)
+	if err != nil && !f.direct {
+		err = targetError("write", f.path, err)
+	}
+	return n, err
 }
 
 // Commit closes the file and renames it to the target.
@@ -85,15 +109,17 @@ func (f *atomicFile) Commit() error {
 		return nil
 	}
 	f.done = true
-	err := f.Close()
+	err := f.f.Close()
 	if f.direct {
 		return err
 	}
-	if err == nil {
-		err = os.Rename(f.Name(), f.path)
+	if err != nil {
+		err = targetError("write", f.path, err)
+	} else if err = os.Rename(f.f.Name(), f.path); err != nil {
+		err = targetError("rename", f.path, err)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(f.f.Name())
 	}
 	return err
 }
@@ -104,8 +130,8 @@ func (f *atomicFile) Discard() {
 		return
 	}
 	f.done = true
-	f.Close()
+	f.f.Close()
 	if !f.direct {
-		os.Remove(f.Name())
+		os.Remove(f.f.Name())
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -15,17 +14,16 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
-	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/recording"
 	"github.com/hvgen/hvgen/runtime/stats"
 )
 
 // runDump decodes an event-log recording or a statistics page dump (the
-// formats runtime/sim writes) to text or JSON lines. A recording is read as
-// a stream, one buffer at a time, so its size does not matter.
+// formats of runtime/recording) to text or JSON lines. A recording is read
+// as a stream, one buffer at a time, so its size does not matter.
 func runDump(args []string, stdout, stderr io.Writer) error {
 	_, err := runDumpCounted(args, stdout, stderr)
 	return err
@@ -42,7 +40,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	stop := fs.Bool("stop", false, "stop at the first corrupt buffer instead of skipping it")
 	allowTrunc := fs.Bool("allow-truncated", false, "exit 0 when the recording ends inside a chunk (the truncation is still reported)")
 	summary := fs.Bool("summary", false, "write only how many entries of each type there are (after -type, -since, -until)")
-	out := fs.String("o", "-", "write to this `file` (- for standard output); a file is replaced only when the run succeeds")
+	out := fs.String("o", "-", "write to this `file` (- for standard output); it is replaced when the input is read, damaged or not, with every entry decoded, and left as it was when writing fails")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, err
@@ -98,35 +96,55 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	if isTerminal(stderr) && size > 64<<20 {
 		d.progress = &progressLine{w: stderr, size: size}
 	}
-	rr := newRecordingReader(in, 1<<20)
-	head, _ := rr.r.Peek(8)
-	if string(head) == sim.StatsDumpMagic {
-		data, err := io.ReadAll(io.LimitReader(rr.r, 16+stats.PageSize+1))
+	br := bufio.NewReaderSize(in, 1<<20)
+	if head, _ := br.Peek(8); recording.IsStatsDump(head) {
+		sd, err := recording.ReadStatsDump(br)
 		if err == nil {
-			err = d.statsPage(data)
+			err = d.statsPage(sd)
 		}
 		if err != nil {
 			return d.entries(), fmt.Errorf("%s: %w", name, err)
 		}
-	} else if err := d.recording(rr, mode, *allowTrunc); err != nil {
-		d.flush() // what was decoded before the problem
-		var se *streamError
-		if errors.As(err, &se) {
-			return d.entries(), fmt.Errorf("%s: %w", name, err)
+		if err := d.flush(); err != nil {
+			return 0, err
 		}
-		return 0, err
+		if outFile != nil {
+			return d.entries(), outFile.Commit()
+		}
+		return d.entries(), nil
 	}
-	if err := d.flush(); err != nil {
-		return 0, err
+	rr := recording.NewReader(br)
+	err = d.recording(rr, mode, *allowTrunc)
+	var oe outputError
+	if errors.As(err, &oe) {
+		return d.entries(), oe.err // the output is incomplete: a file is left as it was
 	}
-	if d.corrupt > 0 {
-		return d.entries(), exitError(1)
+	if ferr := d.flush(); ferr != nil {
+		return d.entries(), ferr
 	}
 	if outFile != nil {
-		return d.entries(), outFile.Commit()
+		// Every entry decoded is kept, also when the recording is damaged.
+		if cerr := outFile.Commit(); cerr != nil {
+			return d.entries(), cerr
+		}
+	}
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		return d.entries(), err // reported already
+	case err != nil:
+		return d.entries(), fmt.Errorf("%s: %w", name, err)
+	case d.corrupt > 0:
+		return d.entries(), exitError(1)
 	}
 	return d.entries(), nil
 }
+
+// outputError is a failure to write the output.
+type outputError struct{ err error }
+
+func (e outputError) Error() string { return e.err.Error() }
+func (e outputError) Unwrap() error { return e.err }
 
 // progressLine shows on a terminal, at most a few times a second, how far
 // into a file of that size the decoder is.
@@ -227,13 +245,12 @@ func (d *decoder) entries() int64 {
 // job is one chunk on its way through the decoder: read, checked and
 // formatted by a worker, then written.
 type job struct {
-	c       chunk
-	words   []uint64 // the chunk's memory, 8-byte aligned
-	end     int64    // stream offset after the chunk
-	warn    string   // printed before the chunk's lines
-	readErr error    // a damaged chunk (set by the worker): reported, nothing decoded
-	out     []byte   // the chunk's lines
-	decErr  error    // the *eventlog.CorruptError that ended the buffer's entries
+	c       recording.Chunk // the chunk and its memory; no Payload: a job that only carries warn
+	end     int64           // stream offset after the chunk
+	warn    string          // printed before the chunk's lines
+	readErr error           // a damaged chunk (set by the worker): reported, nothing decoded
+	out     []byte          // the chunk's lines
+	decErr  error           // what ended the buffer's entries
 	ready   chan struct{}
 }
 
@@ -245,7 +262,7 @@ type job struct {
 // The chunks are read in this goroutine, formatted by one worker per
 // formatter, and written in stream order by another goroutine; a fixed set
 // of jobs circulates between them, so memory stays that of a few buffers.
-func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowTrunc bool) error {
+func (d *decoder) recording(rr *recording.Reader, mode eventlog.OnCorrupt, allowTrunc bool) error {
 	defer d.progress.end()
 	n := 2*len(d.fmts) + 2
 	free, order, work := make(chan *job, n), make(chan *job, n), make(chan *job, n)
@@ -258,8 +275,10 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 		go func() {
 			defer workers.Done()
 			for j := range work {
-				if j.readErr = j.c.verify(); j.readErr == nil {
-					j.out, j.decErr = f.buffer(j.c, j.out[:0])
+				if j.c.Payload != nil {
+					if j.readErr = j.c.Verify(); j.readErr == nil {
+						j.out, j.decErr = f.buffer(&j.c, j.out[:0])
+					}
 				}
 				j.ready <- struct{}{}
 			}
@@ -273,48 +292,49 @@ func (d *decoder) recording(rr *recordingReader, mode eventlog.OnCorrupt, allowT
 	close(order)
 	werr := <-written
 	workers.Wait()
-	var se *streamError
 	switch {
 	case werr != nil:
 		return werr
 	case err == io.EOF:
-		d.progress.update(rr.off)
+		d.progress.update(rr.Offset())
 		d.progress.end()
-		if rr.off == 0 {
+		if rr.Offset() == 0 {
 			fmt.Fprintln(d.stderr, "hvgen dump: the input is empty: a recording with no buffers")
 		}
-		if lost := d.lost(); lost > 0 {
-			fmt.Fprintf(d.stderr, "hvgen dump: the buffers report %d events lost\n", lost)
+		if lost := d.lost(rr); lost > 0 {
+			fmt.Fprintf(d.stderr, "hvgen dump: the recording reports %d events lost\n", lost)
 		}
-		return d.summary(rr.chunks)
-	case errors.As(err, &se) && se.kind == truncated:
+		return d.summary(rr)
+	case errors.Is(err, recording.ErrTruncated):
 		// The complete buffers before the cut were decoded: -summary
 		// counts them as the text and JSON forms show them.
-		if err := d.summary(rr.chunks); err != nil {
+		if err := d.summary(rr); err != nil {
 			return err
 		}
 		if err := d.flush(); err != nil {
-			return err
+			return outputError{err}
 		}
 		d.progress.end()
 		if !allowTrunc {
-			return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.chunks)
+			return fmt.Errorf("truncated recording: %w (the %d complete buffers before it were decoded)", err, rr.Chunks())
 		}
-		fmt.Fprintf(d.stderr, "hvgen dump: %s: truncated recording: %v (the %d complete buffers before it were decoded)\n", d.name, err, rr.chunks)
+		fmt.Fprintf(d.stderr, "hvgen dump: %s: truncated recording: %v (the %d complete buffers before it were decoded)\n", d.name, err, rr.Chunks())
 		return nil
-	case errors.As(err, &se):
-		// Bytes that are not a chunk end the stream; what came before
-		// them was decoded, and -summary counts it too.
-		if werr := d.summary(rr.chunks); werr != nil {
+	default:
+		// Bytes that are not a chunk, a damaged header or a read error
+		// end the stream; what came before was decoded, and -summary
+		// counts it too.
+		if werr := d.summary(rr); werr != nil {
 			return werr
 		}
 	}
 	return err
 }
 
-// lost is the events lost the buffers decoded so far report.
-func (d *decoder) lost() uint64 {
-	var lost uint64
+// lost is the events lost that the buffers decoded so far and the
+// recording's end records report.
+func (d *decoder) lost(rr *recording.Reader) uint64 {
+	lost := rr.UnreportedLost()
 	for _, f := range d.fmts {
 		lost += f.lost
 	}
@@ -323,34 +343,33 @@ func (d *decoder) lost() uint64 {
 
 // summary writes the -summary table of the buffers decoded so far, when
 // -summary is set.
-func (d *decoder) summary(buffers int) error {
+func (d *decoder) summary(rr *recording.Reader) error {
 	if d.fmts[0].counts == nil {
 		return nil
 	}
-	return d.writeSummary(buffers, d.lost())
+	if err := d.writeSummary(rr.Chunks(), d.lost(rr)); err != nil {
+		return outputError{err}
+	}
+	return nil
 }
 
 // readJobs reads chunks into free jobs and hands them to the workers and,
 // in order, to the writer, until the stream ends (its error, io.EOF at a
 // clean end) or the writer stops (nil).
-func (d *decoder) readJobs(rr *recordingReader, free <-chan *job, order, work chan<- *job, stop *atomic.Bool) error {
-	var seq uint64
+func (d *decoder) readJobs(rr *recording.Reader, free <-chan *job, order, work chan<- *job, stop *atomic.Bool) error {
 	for !stop.Load() {
 		j := <-free
-		j.warn, j.readErr, j.decErr = "", nil, nil
-		rr.words = j.words // read into the job's memory
-		c, err := rr.next()
-		j.words, j.c, j.end = rr.words, c, rr.off
-		if err != nil {
+		j.warn, j.readErr, j.decErr, j.out = "", nil, nil, j.out[:0]
+		err := rr.ReadChunk(&j.c)
+		j.end = rr.Offset()
+		switch {
+		case errors.Is(err, recording.ErrGap):
+			// Chunks are missing: reported in stream order, and the
+			// chunk after the gap (if the gap came with one) decoded.
+			j.warn = fmt.Sprintf("hvgen dump: %s: %v", d.name, err)
+		case err != nil:
 			return err
 		}
-		// A chunk whose payload the worker finds damaged still counts here:
-		// its header is sound, so it is not missing (writeJob drops the
-		// warning then).
-		if c.hdr.Sequence != 0 && c.hdr.Sequence != seq+1 {
-			j.warn = fmt.Sprintf("hvgen dump: byte %d: chunk %d follows chunk %d of the recording: chunks are missing", c.off, c.hdr.Sequence, seq)
-		}
-		seq = c.hdr.Sequence
 		order <- j
 		work <- j
 	}
@@ -375,10 +394,15 @@ func (d *decoder) writeJobs(order <-chan *job, free chan<- *job, mode eventlog.O
 }
 
 func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
-	if j.warn != "" && j.readErr == nil {
-		d.flush()
+	if j.warn != "" {
+		if err := d.flush(); err != nil {
+			return outputError{err}
+		}
 		d.progress.end()
 		fmt.Fprintln(d.stderr, j.warn)
+	}
+	if j.c.Payload == nil {
+		return nil
 	}
 	if j.readErr != nil {
 		if d.report(j.readErr, mode) {
@@ -390,13 +414,13 @@ func (d *decoder) writeJob(j *job, mode eventlog.OnCorrupt) error {
 		// Empty the buffer first: bufio then hands the lines to the writer
 		// as they are, instead of copying most of them through its buffer.
 		if err := d.flush(); err != nil {
-			return err
+			return outputError{err}
 		}
 	}
 	if _, err := d.w.Write(j.out); err != nil {
-		return err
+		return outputError{err}
 	}
-	if j.decErr != nil && d.report(fmt.Errorf("byte %d: %w", j.c.off, j.decErr), mode) {
+	if j.decErr != nil && d.report(j.decErr, mode) {
 		return exitError(1)
 	}
 	if d.written++; d.written%256 == 0 {
@@ -431,30 +455,22 @@ func (d *decoder) writeSummary(buffers int, lost uint64) error {
 	return err
 }
 
-// report prints a corruption and says whether the walk stops.
+// report prints a corruption, naming the input, and says whether the walk
+// stops.
 func (d *decoder) report(err error, mode eventlog.OnCorrupt) bool {
 	d.corrupt++
 	d.flush()
 	d.progress.end()
-	fmt.Fprintln(d.stderr, "hvgen dump:", err)
+	fmt.Fprintf(d.stderr, "hvgen dump: %s: %v\n", d.name, err)
 	return mode == eventlog.Stop
 }
 
 // flush writes everything decoded so far.
 func (d *decoder) flush() error { return d.w.Flush() }
 
-func (d *decoder) statsPage(data []byte) error {
-	switch {
-	case len(data) < 16+stats.PageSize:
-		return fmt.Errorf("a statistics dump is %d bytes, this one %d", 16+stats.PageSize, len(data))
-	case len(data) > 16+stats.PageSize:
-		return fmt.Errorf("byte %d: trailing bytes after the statistics page", 16+stats.PageSize)
-	}
-	object := binary.LittleEndian.Uint32(data[12:])
-	page := make([]uint64, stats.PageSize/8) // an aligned copy
-	mem := unsafe.Slice((*byte)(unsafe.Pointer(&page[0])), stats.PageSize)
-	copy(mem, data[16:])
-	p, err := stats.Parse(mem, hv.StatsObjectType(object), hv.StatsGroups[:])
+func (d *decoder) statsPage(sd *recording.StatsDump) error {
+	object := sd.Object
+	p, err := stats.Parse(sd.Page, hv.StatsObjectType(object), hv.StatsGroups[:])
 	if err != nil {
 		return err
 	}
@@ -463,14 +479,14 @@ func (d *decoder) statsPage(data []byte) error {
 		var counters []string
 		if g.Desc != nil {
 			name = g.Desc.Name
-			counters = make([]string, g.Counters+1)
+			counters = make([]string, g.NumCounters+1)
 			for _, c := range g.Desc.Counters {
-				if c.Index <= g.Counters {
+				if c.Index <= g.NumCounters {
 					counters[c.Index] = c.Label
 				}
 			}
 		}
-		for slot := 1; slot <= g.Counters; slot++ {
+		for slot := 1; slot <= g.NumCounters; slot++ {
 			v, _ := p.Counter(g.Type, slot)
 			label := ""
 			if counters != nil {

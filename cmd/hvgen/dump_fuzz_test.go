@@ -12,6 +12,7 @@ import (
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/recording"
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
@@ -30,7 +31,7 @@ func FuzzDump(f *testing.F) {
 	f.Add(rec[:len(rec)-5], false)
 	f.Add(append(rec[:len(rec):len(rec)], "tail"...), false)
 	f.Add(rec, true)
-	f.Add([]byte(sim.DumpMagic+"\x01\x00\x00\x00\x01\x00\x00\x00\x48\x00\x00\x00\x01\x00\x00\x00"), false) // a format-1 header
+	f.Add([]byte("HVGENEL1\x01\x00\x00\x00\x01\x00\x00\x00\x48\x00\x00\x00\x01\x00\x00\x00"), false) // a format-1 header
 	f.Fuzz(func(t *testing.T, data []byte, fix bool) {
 		if fix {
 			data = fixChecksums(data)
@@ -38,15 +39,15 @@ func FuzzDump(f *testing.F) {
 		var out bytes.Buffer
 		w := bufio.NewWriter(&out)
 		d := newDecoder(w, true, nil, 0, 0, io.Discard)
-		rr := newRecordingReader(bytes.NewReader(data), 4096)
+		rr := recording.NewReader(bufio.NewReaderSize(bytes.NewReader(data), 4096))
 		err := d.recording(rr, eventlog.Skip, false)
 		d.flush()
-		var se *streamError
-		if errors.As(err, &se) && (se.off < 0 || se.off > int64(len(data))) {
-			t.Errorf("error at byte %d of a %d-byte input: %v", se.off, len(data), err)
+		var re *recording.Error
+		if errors.As(err, &re) && (re.Offset < 0 || re.Offset > int64(len(data))) {
+			t.Errorf("error at byte %d of a %d-byte input: %v", re.Offset, len(data), err)
 		}
-		if rr.off > int64(len(data)) {
-			t.Errorf("read %d bytes of %d", rr.off, len(data))
+		if rr.Offset() > int64(len(data)) {
+			t.Errorf("read %d bytes of %d", rr.Offset(), len(data))
 		}
 		for line := range bytes.Lines(out.Bytes()) {
 			if !json.Valid(line) {
@@ -57,7 +58,7 @@ func FuzzDump(f *testing.F) {
 		var text bytes.Buffer
 		tw := bufio.NewWriter(&text)
 		td := newDecoder(tw, false, nil, 0, 0, io.Discard)
-		terr := td.recording(newRecordingReader(bytes.NewReader(data), 4096), eventlog.Skip, false)
+		terr := td.recording(recording.NewReader(bufio.NewReaderSize(bytes.NewReader(data), 4096)), eventlog.Skip, false)
 		tw.Flush()
 		if (terr == nil) != (err == nil) || bytes.Count(text.Bytes(), []byte("\n")) != bytes.Count(out.Bytes(), []byte("\n")) {
 			t.Errorf("text: %d lines (%v), JSON: %d lines (%v)", bytes.Count(text.Bytes(), []byte("\n")), terr, bytes.Count(out.Bytes(), []byte("\n")), err)
@@ -65,19 +66,22 @@ func FuzzDump(f *testing.F) {
 	})
 }
 
-// fixChecksums sets the checksums of the chunks at the start of data.
+// fixChecksums sets the checksums of the chunks at the start of data (the
+// chunk layout runtime/recording documents: magic "HVGENELC", payload
+// length at 20, CRC-32C of the payload at 40 and of the header at 44).
 func fixChecksums(data []byte) []byte {
 	data = append([]byte(nil), data...)
 	table := crc32.MakeTable(crc32.Castagnoli)
-	for off := 0; off+sim.ChunkHeaderSize <= len(data) && string(data[off:off+8]) == sim.ChunkMagic; {
-		h := data[off : off+sim.ChunkHeaderSize]
+	const size = recording.ChunkHeaderSize
+	for off := 0; off+size <= len(data) && string(data[off:off+8]) == "HVGENELC"; {
+		h := data[off : off+size]
 		n := int(binary.LittleEndian.Uint32(h[20:]))
-		if n > len(data)-off-sim.ChunkHeaderSize {
+		if n > len(data)-off-size {
 			break
 		}
-		binary.LittleEndian.PutUint32(h[40:], crc32.Checksum(data[off+sim.ChunkHeaderSize:off+sim.ChunkHeaderSize+n], table))
+		binary.LittleEndian.PutUint32(h[40:], crc32.Checksum(data[off+size:off+size+n], table))
 		binary.LittleEndian.PutUint32(h[44:], crc32.Checksum(h[:44], table))
-		off += sim.ChunkHeaderSize + n
+		off += size + n
 	}
 	return data
 }

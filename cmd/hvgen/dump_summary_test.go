@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/recording"
 )
 
 // -summary counts what the text form decodes: on a truncated recording and
@@ -28,7 +28,7 @@ func TestDumpSummaryDamagedEnd(t *testing.T) {
 		t.Fatalf("no summary of the complete chunks: %q", want)
 	}
 	damaged := map[string][]byte{
-		"truncated": data[:whole+sim.ChunkHeaderSize+100],
+		"truncated": data[:whole+recording.ChunkHeaderSize+100],
 		"garbage":   append(append([]byte(nil), data[:whole]...), "garbage"...),
 	}
 	for name, b := range damaged {

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,6 +16,8 @@ import (
 	"time"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/recording"
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
@@ -131,18 +133,51 @@ func TestDumpConcatenated(t *testing.T) {
 	}
 }
 
-// chunkEnds returns the offset after each chunk of a recording.
+// chunkEnds returns the offset after each chunk of a recording (its end
+// record is not a chunk).
 func chunkEnds(t *testing.T, data []byte) []int {
+	t.Helper()
 	var ends []int
-	for off := 0; off < len(data); {
-		h, err := sim.ParseChunkHeader(data[off:])
-		if err != nil {
-			t.Fatalf("byte %d: %v", off, err)
+	r := recording.NewReader(bytes.NewReader(data))
+	var c recording.Chunk
+	for {
+		err := r.ReadChunk(&c)
+		if err == io.EOF {
+			return ends
 		}
-		off += sim.ChunkHeaderSize + h.Length
-		ends = append(ends, off)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, int(c.Offset)+recording.ChunkHeaderSize+len(c.Payload))
 	}
-	return ends
+}
+
+// rewrite reads the chunks of a recording, lets edit change each, and
+// writes them again as a recording (with new checksums).
+func rewrite(t *testing.T, data []byte, edit func(c *recording.Chunk)) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w := recording.NewWriter(&out)
+	r := recording.NewReader(bytes.NewReader(data))
+	var c recording.Chunk
+	for {
+		err := r.ReadChunk(&c)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(&c)
+		if err := w.WriteBuffer(c.Group, c.Payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.AddUnreportedLost(r.UnreportedLost())
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 // A recording cut short is decoded up to its last complete buffer, and the
@@ -168,7 +203,7 @@ func TestDumpTruncated(t *testing.T) {
 	}{
 		{whole + 3, fmt.Sprintf("byte %d: the stream ends 3 bytes into a chunk header", whole)},
 		{whole + 20, fmt.Sprintf("byte %d: the stream ends inside a chunk header: 20 of 48 bytes", whole)},
-		{whole + sim.ChunkHeaderSize + 100, fmt.Sprintf("byte %d: the stream ends inside a chunk: 100 of its 4096 payload bytes", whole)},
+		{whole + recording.ChunkHeaderSize + 100, fmt.Sprintf("byte %d: the stream ends inside a chunk: 100 of its 4096 payload bytes", whole)},
 	} {
 		writeTestFile(t, ev, data[:tc.cut])
 		code, out, errs := runCLI("dump", ev)
@@ -210,24 +245,27 @@ func TestDumpCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := binary.LittleEndian.Uint32(data[sim.ChunkHeaderSize+4:]) // BufferIndex of the first chunk
-	entry := sim.ChunkHeaderSize + 72 + 4                             // Size of its first entry
+	orig := bytes.Clone(data)
+	first := binary.LittleEndian.Uint32(data[recording.ChunkHeaderSize+4:]) // BufferIndex of the first chunk
+	entry := recording.ChunkHeaderSize + 72 + 4                             // Size of its first entry
 	binary.LittleEndian.PutUint16(data[entry:], 12)
 	writeTestFile(t, ev, data)
 	code, out, errs := runCLI("dump", ev)
-	if code != 1 || !strings.Contains(errs, "byte 0: chunk payload checksum") || strings.Contains(errs, "missing") {
+	if code != 1 || !strings.Contains(errs, "hvgen dump: "+ev+": byte 0: chunk 0: payload checksum") || strings.Contains(errs, "missing") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	if n := strings.Count(out, "\n"); n == 0 || n >= logged {
 		t.Errorf("%d entries decoded around the corrupt chunk (of %d)", n, logged)
 	}
 
-	h, _ := sim.ParseChunkHeader(data)
-	h.Checksum = crc32.Checksum(data[sim.ChunkHeaderSize:sim.ChunkHeaderSize+h.Length], crc32.MakeTable(crc32.Castagnoli))
-	copy(data, sim.AppendChunkHeader(nil, h))
+	data = rewrite(t, orig, func(c *recording.Chunk) {
+		if c.Sequence == 0 {
+			binary.LittleEndian.PutUint16(c.Payload[72+4:], 12)
+		}
+	})
 	writeTestFile(t, ev, data)
 	code, out, errs = runCLI("dump", ev)
-	if msg := fmt.Sprintf("byte 0: eventlog: buffer %d at byte 0x48: entry size 12 below the 16-byte entry header", first); code != 1 || !strings.Contains(errs, msg) {
+	if msg := fmt.Sprintf("byte 0: chunk 0: eventlog: buffer %d at byte 0x48: entry size 12 below the 16-byte entry header", first); code != 1 || !strings.Contains(errs, msg) {
 		t.Fatalf("exit %d, stderr %q, want %q", code, errs, msg)
 	}
 	if n := strings.Count(out, "\n"); n == 0 || n >= logged {
@@ -236,9 +274,9 @@ func TestDumpCorrupt(t *testing.T) {
 	if code, out, _ = runCLI("dump", "-stop", ev); code != 1 || out != "" {
 		t.Errorf("-stop: exit %d, %d bytes of output", code, len(out))
 	}
-	data[sim.ChunkHeaderSize/2] ^= 1 // the header checksum no longer matches: nothing after it can be trusted
+	data[recording.ChunkHeaderSize/2] ^= 1 // the header checksum no longer matches: nothing after it can be trusted
 	writeTestFile(t, ev, data)
-	if code, out, errs := runCLI("dump", ev); code != 1 || out != "" || !strings.Contains(errs, "byte 0: chunk header: checksum") {
+	if code, out, errs := runCLI("dump", ev); code != 1 || out != "" || !strings.Contains(errs, "byte 0: chunk header checksum") {
 		t.Errorf("bad header: exit %d, stderr %q", code, errs)
 	}
 	writeTestFile(t, ev, []byte("not a dump"))
@@ -309,27 +347,18 @@ func TestDumpJSONLossless(t *testing.T) {
 // Format-1 dumps (whole-group snapshots from earlier hvgen versions) still
 // decode, and may be followed by a recording.
 func TestDumpFormat1(t *testing.T) {
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(8, 1)})
-	if _, err := startRecording(h, nil, 8, 1); err != nil {
-		t.Fatal(err)
-	}
-	src := h.NewSource(hv.EventLogTypeLocalDiagnostics, 100000, 3)
-	for range 200 {
-		src.Next()
-	}
-	var old bytes.Buffer
-	if err := h.WriteDump(&old, hv.EventLogTypeLocalDiagnostics); err != nil || src.Dropped != 0 {
-		t.Fatal(err, src.Dropped)
-	}
+	// A snapshot the simulator wrote before the recording package: 300
+	// entries in four buffers.
+	old := readTestFile(t, "../../runtime/recording/testdata/format1.rec")
 	rec := recordEvents(t, func(h *sim.Hypervisor) {
 		for range 10 {
 			h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrImHltInstruction, 1, 2)
 		}
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
-	writeTestFile(t, ev, append(old.Bytes(), rec...))
+	writeTestFile(t, ev, append(old, rec...))
 	code, out, errs := runCLI("dump", ev)
-	if code != 0 || strings.Count(out, "\n") != 210 {
+	if code != 0 || strings.Count(out, "\n") != 310 {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), errs)
 	}
 }
@@ -347,12 +376,13 @@ func TestDumpStats(t *testing.T) {
 	}
 	data := readTestFile(t, st)
 	writeTestFile(t, st, append(data, 0))
-	if code, _, errs := runCLI("dump", st); code != 1 || !strings.Contains(errs, "byte 4112: trailing bytes") {
+	if code, _, errs := runCLI("dump", st); code != 1 || !strings.Contains(errs, st+": byte 4120: trailing bytes") {
 		t.Errorf("trailing byte: exit %d %s", code, errs)
 	}
 }
 
-// dump -o replaces its output only when the run succeeds.
+// dump -o writes its output through a temporary file: a good recording's
+// lines, and those decoded from a damaged one too (exit 1).
 func TestDumpOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	ev, txt := filepath.Join(dir, "ev"), filepath.Join(dir, "ev.txt")
@@ -364,13 +394,13 @@ func TestDumpOutputFile(t *testing.T) {
 		t.Fatalf("%d lines in -o file", bytes.Count(data, []byte("\n")))
 	}
 	data := readTestFile(t, ev)
-	writeTestFile(t, ev, data[:len(data)-1])
+	writeTestFile(t, ev, data[:len(data)-1]) // the end record cut short: every buffer is there
 	writeTestFile(t, txt, []byte("previous\n"))
 	if code, _, errs := runCLI("dump", "-o", txt, ev); code != 1 || !strings.Contains(errs, "truncated") {
 		t.Fatalf("truncated input: exit %d %s", code, errs)
 	}
-	if data, _ := os.ReadFile(txt); string(data) != "previous\n" {
-		t.Errorf("a failed dump replaced its output file with %d bytes", len(data))
+	if data, _ := os.ReadFile(txt); bytes.Count(data, []byte("\n")) != logged {
+		t.Errorf("the -o file of a recording cut inside its end record has %d lines, want %d", bytes.Count(data, []byte("\n")), logged)
 	}
 	assertNoTemp(t, dir)
 }
@@ -473,17 +503,7 @@ func TestDumpTSCPastMaxDuration(t *testing.T) {
 	})
 	// The sim records in reference time: make every chunk say TSC at 1 Hz,
 	// so the entry's stamp 1e10 is 1e10 s, past 2^63 ns.
-	var tsc []byte
-	for off := 0; off < len(data); {
-		ch, err := sim.ParseChunkHeader(data[off:])
-		if err != nil {
-			t.Fatalf("chunk at %d: %v", off, err)
-		}
-		ch.TimeBasis, ch.TSCHz = hv.EventLogEntryTimeTSC, 1
-		tsc = sim.AppendChunkHeader(tsc, ch)
-		tsc = append(tsc, data[off+sim.ChunkHeaderSize:off+sim.ChunkHeaderSize+ch.Length]...)
-		off += sim.ChunkHeaderSize + ch.Length
-	}
+	tsc := rewrite(t, data, func(c *recording.Chunk) { c.Group.TimeBasis, c.Group.TSCHz = eventlog.TimeTSC, 1 })
 	ev := filepath.Join(t.TempDir(), "ev")
 	if err := os.WriteFile(ev, tsc, 0o644); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/recording"
 )
 
 // formatter turns the entries of a buffer into text or JSON lines (or, with
@@ -100,27 +101,30 @@ func (f *formatter) name(id uint16) *entryName {
 	return n
 }
 
-// buffer appends the lines of one buffer's entries to out; the error is
-// the *eventlog.CorruptError that ended them, if any. It is the one place
+// buffer appends the lines of one buffer's entries to out; the error says
+// what ended them (the chunk named), if anything did. It is the one place
 // that uses the eventlog reader API.
-func (f *formatter) buffer(c chunk, out []byte) ([]byte, error) {
-	idx := binary.LittleEndian.Uint32(c.mem[4:]) // the header's BufferIndex
+func (f *formatter) buffer(c *recording.Chunk, out []byte) ([]byte, error) {
 	b := &f.buf
-	if err := b.Reset(c.mem, idx, c.hdr.Type, c.hdr.Length); err != nil {
+	if err := c.Buffer(b); err != nil {
 		return out, err
 	}
-	if st := b.State(); st == hv.EventLogBufferStateStandby || st == hv.EventLogBufferStateFree {
+	if st := b.State(); st == eventlog.StateStandby || st == eventlog.StateFree {
 		return out, nil // nothing to read (format-1 snapshots hold every buffer)
 	}
 	h := b.Header()
+	idx := h.BufferIndex
 	f.lost += uint64(h.EventsLost)
-	clock := eventlog.Clock{Basis: c.hdr.TimeBasis, TSCHz: c.hdr.TSCHz}
+	clock := c.Group.Clock()
+	corrupt := func(err error) error {
+		return &recording.Error{Offset: c.Offset, Err: err, Detail: fmt.Sprintf("chunk %d: %v", c.Sequence, err)}
+	}
 	if f.counts != nil && f.want == nil && f.since == 0 && f.until == 0 {
 		// -summary of every entry: no filter, and no time to convert
 		// (Clock.Duration is never below zero).
 		for e, err := range b.All() {
 			if err != nil {
-				return out, err
+				return out, corrupt(err)
 			}
 			f.counts[e.Header.Type]++
 			f.entries++
@@ -130,7 +134,7 @@ func (f *formatter) buffer(c chunk, out []byte) ([]byte, error) {
 	f.setPrefixes(idx, h.LogicalProcessor)
 	for e, err := range b.All() {
 		if err != nil {
-			return out, err
+			return out, corrupt(err)
 		}
 		out = f.entry(out, e.Offset, e.Header, e.Payload, clock)
 	}
@@ -152,8 +156,8 @@ func (f *formatter) setPrefixes(buf uint32, lp uint8) {
 }
 
 // entry appends one entry as a text or JSON line.
-func (f *formatter) entry(b []byte, off int, hdr *hv.EventlogEntryHeader, payload []byte, clock eventlog.Clock) []byte {
-	id := hdr.Type
+func (f *formatter) entry(b []byte, off int, hdr *eventlog.EntryHeader, payload []byte, clock eventlog.Clock) []byte {
+	id := uint16(hdr.Type)
 	if f.want != nil && !f.want[id] {
 		return b
 	}

@@ -15,10 +15,10 @@ import (
 
 // referenceLine is an entry's line made with fmt, the plain way: the fast
 // formatter must write exactly this.
-func referenceLine(asJSON bool, buf uint32, lp uint8, off int, hdr *hv.EventlogEntryHeader, payload []byte, t time.Duration) string {
+func referenceLine(asJSON bool, buf uint32, lp uint8, off int, hdr *eventlog.EntryHeader, payload []byte, t time.Duration) string {
 	name, params := fmt.Sprintf("type %#x", hdr.Type), []string(nil)
 	for _, e := range hv.EventEntries {
-		if e.ID == hdr.Type {
+		if e.ID == uint16(hdr.Type) {
 			name, params = e.Name, e.Params
 		}
 	}
@@ -89,7 +89,7 @@ func TestFormatterMatchesFmt(t *testing.T) {
 				buf, lp = uint32(u64()), uint8(rng.Uint32())
 				f.setPrefixes(buf, lp)
 			}
-			hdr := &hv.EventlogEntryHeader{Type: ids[rng.IntN(len(ids))], Context: uint32(u64()), TimeStamp: u64()}
+			hdr := &eventlog.EntryHeader{Type: eventlog.EntryType(ids[rng.IntN(len(ids))]), Context: uint32(u64()), TimeStamp: u64()}
 			payload := make([]byte, 8*rng.IntN(5))
 			for k := range payload {
 				payload[k] = byte(rng.Uint32())
@@ -100,9 +100,9 @@ func TestFormatterMatchesFmt(t *testing.T) {
 				}
 			}
 			off := int(u64() % (1 << 22))
-			clock := eventlog.Clock{Basis: hv.EventLogEntryTimeReference}
+			clock := eventlog.Clock{Basis: eventlog.TimeReference}
 			if rng.IntN(2) == 0 {
-				clock = eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1 + u64()%4e9}
+				clock = eventlog.Clock{Basis: eventlog.TimeTSC, TSCHz: 1 + u64()%4e9}
 			}
 			out = f.entry(out, off, hdr, payload, clock)
 			want.WriteString(referenceLine(asJSON, buf, lp, off, hdr, payload, clock.Duration(hdr.TimeStamp)))

@@ -9,14 +9,18 @@ import (
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
+	"github.com/hvgen/hvgen/runtime/recording"
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 // runSimulate runs the simulated hypervisor: it sets up an event-log group,
 // logs events of the documented types for a span of simulated time and, as
 // the root partition does, reads each buffer the hypervisor reports complete
-// and releases it, appending it to a recording (sim.Recorder's format) as it
-// goes; optionally it also writes a VP statistics page dump.
+// and releases it, appending it to a recording (runtime/recording) as it
+// goes; optionally it also writes a VP statistics page dump. The events
+// lost after a logical processor's last buffer, which no buffer header
+// reports, go into the recording's end record, so that the recording holds
+// every loss the simulator counted.
 func runSimulate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]\n       hvgen simulate -debugfs dir [-for d] [-seed n]\n       hvgen simulate -calls [-all] [-version V]", stderr)
 	out := fs.String("o", "events.dump", "event-log recording `file` to write (- for standard output)")
@@ -94,6 +98,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	if err := rr.drain(); err != nil {
 		return err
 	}
+	if err := rr.end(); err != nil {
+		return err
+	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
@@ -140,7 +147,8 @@ type rootReader struct {
 	gpas    [][]hv.GPAPageNumber // by buffer index
 	group   eventlog.Group
 	scratch []byte // one buffer, 8-byte aligned, as the root sees it mapped
-	rec     *sim.Recorder
+	rec     *recording.Writer
+	chunk   recording.Group // what each chunk says of the group
 	chunks  int
 	bytes   int64
 }
@@ -174,8 +182,9 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 	size := pages * hv.PageSize
 	words := make([]uint64, size/8)
 	rr.scratch = unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), size)
-	rr.group = eventlog.Group{Type: lt, BufferSize: size, MaxBuffers: buffers, Memory: rr.memory}
-	rr.rec = sim.NewRecorder(w, lt, hv.EventLogEntryTimeReference, h.TSCFrequency())
+	rr.group = eventlog.Group{Type: eventlog.Type(lt), BufferSize: size, MaxBuffers: buffers, Memory: rr.memory}
+	rr.chunk = recording.Group{Type: eventlog.Type(lt), TimeBasis: eventlog.TimeReference, TSCHz: h.TSCFrequency()}
+	rr.rec = recording.NewWriter(w)
 	return rr, nil
 }
 
@@ -202,18 +211,30 @@ func (rr *rootReader) drain() error {
 		if !ok {
 			return nil
 		}
-		for b, err := range rr.group.Ready(m.BufferIndex) {
+		for b, err := range rr.group.Ready(uint32(m.BufferIndex)) {
 			if err != nil {
 				return err
 			}
-			if err := rr.rec.WriteBuffer(b.Bytes()); err != nil {
+			if err := rr.rec.WriteBuffer(rr.chunk, b.Bytes()); err != nil {
 				return err
 			}
 			rr.chunks++
-			rr.bytes += int64(sim.ChunkHeaderSize + len(b.Bytes()))
+			rr.bytes += int64(recording.ChunkHeaderSize + len(b.Bytes()))
 			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
 				return fmt.Errorf("release buffer %d: %w", b.Index(), err)
 			}
 		}
 	}
+}
+
+// end closes the recording: its end record carries the events lost that no
+// buffer header reports (those lost after a logical processor's last
+// buffer), so the recording counts every event the simulator lost.
+func (rr *rootReader) end() error {
+	rr.rec.AddUnreportedLost(rr.h.PendingLost(rr.typ))
+	if err := rr.rec.Close(); err != nil {
+		return err
+	}
+	rr.bytes += recording.ChunkHeaderSize
+	return nil
 }

@@ -52,12 +52,14 @@ var Encoding = hvcall.Encoding{
 }
 
 // Client issues this version's hypercalls, one method each, through the embedded hvcall.Caller. Like
-// the caller, it is not safe for concurrent use.
+// the caller, it is not safe for concurrent use. The zero Client has no backend: its calls return
+// hvcall.ErrNoBackend.
 type Client struct {
 	*hvcall.Caller
 }
 
-// NewClient returns a client that issues hypercalls through b with its own parameter pages.
+// NewClient returns a client that issues hypercalls through b with its own parameter pages, in
+// registers where the call allows it and b carries the convention (hvcall.Backend.Conventions).
 func NewClient(b hvcall.Backend) *Client {
 	return &Client{hvcall.NewCaller(b, &Encoding)}
 }

@@ -32,7 +32,7 @@ func benchSetup() ([]byte, []*eventlog.Buffer) {
 		sim.FillBuffers(mem, benchBuffers, benchBufferSize, lt, 1)
 		benchData.mem = mem
 		for i := range benchBuffers {
-			bb, err := eventlog.NewBuffer(mem[i*benchBufferSize:(i+1)*benchBufferSize], uint32(i), lt, benchBufferSize)
+			bb, err := eventlog.NewBuffer(mem[i*benchBufferSize:(i+1)*benchBufferSize], uint32(i), elt, benchBufferSize)
 			if err != nil {
 				panic(err)
 			}
@@ -64,7 +64,7 @@ func BenchmarkReader(b *testing.B) {
 						b.Fatal(err)
 					}
 					s += e.Header.TimeStamp + uint64(e.Header.Context)
-					switch e.Type() {
+					switch hv.EntryType(e.Type()) {
 					case hv.TrHcHypercall:
 						if p := hv.AsTrHcHypercall(e.Payload); p != nil {
 							s += p.GuestRIP + p.InputValue
@@ -95,7 +95,7 @@ func BenchmarkReader(b *testing.B) {
 						break
 					}
 					s += e.Header.TimeStamp + uint64(e.Header.Context)
-					switch e.Type() {
+					switch hv.EntryType(e.Type()) {
 					case hv.TrHcHypercall:
 						if p := hv.AsTrHcHypercall(e.Payload); p != nil {
 							s += p.GuestRIP + p.InputValue
@@ -128,7 +128,7 @@ func BenchmarkReader(b *testing.B) {
 						b.Fatal(err)
 					}
 					s += e.Header.TimeStamp + uint64(e.Header.Context)
-					switch p := hv.Payload(e.Type(), e.Payload).(type) {
+					switch p := hv.Payload(hv.EntryType(e.Type()), e.Payload).(type) {
 					case *hv.TrHcHypercallPayload:
 						s += p.GuestRIP + p.InputValue
 					case *hv.TrImMSRReadPayload:

@@ -4,28 +4,37 @@ import (
 	"fmt"
 	"iter"
 	"unsafe"
-
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
 
 // Entry is one event-log entry, pointing into the buffer.
 type Entry struct {
-	Header  *hv.EventlogEntryHeader
+	Header  *EntryHeader
 	Payload []byte // the bytes after the entry header, padding included
 	Offset  int    // byte offset of the entry in its buffer
 }
 
-// Type is the entry's type. The pointer receiver keeps a switch on it from
-// copying the Entry in a hot loop.
-func (e *Entry) Type() hv.EntryType { return hv.EntryType(e.Header.Type) }
+// Type is the entry's type (0 for the Entry yielded with an error). Switch
+// on it with a generated package's constants: hv.EntryType(e.Type()). The
+// pointer receiver keeps a switch on it from copying the Entry in a hot
+// loop.
+func (e *Entry) Type() EntryType {
+	if e.Header == nil {
+		return 0
+	}
+	return e.Header.Type
+}
 
 // All iterates the complete entries of a buffer (those below the
 // NextBufferOffset loaded when the loop starts), then yields (Entry{}, err)
-// once if it stopped at corrupt bytes. This is the fast form: the walk keeps
-// its state in locals, so the compiler can inline it into the range loop,
-// and nothing is allocated.
+// once if it stopped at corrupt bytes (or ErrNoBuffer when b views no
+// buffer). This is the fast form: the walk keeps its state in locals, so the
+// compiler can inline it into the range loop, and nothing is allocated.
 func (b *Buffer) All() iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		if b.Header() == nil {
+			yield(Entry{}, ErrNoBuffer)
+			return
+		}
 		base, end := unsafe.Pointer(unsafe.SliceData(b.mem)), b.Next()
 		if end < HeaderSize || end > len(b.mem) {
 			yield(Entry{}, b.badNext(end))
@@ -36,7 +45,7 @@ func (b *Buffer) All() iter.Seq2[Entry, error] {
 		// before it is yielded.
 		off, size := HeaderSize, -1 // size: the last size read, -1 before one is
 		for off+EntryHeaderSize <= end {
-			hdr := (*hv.EventlogEntryHeader)(unsafe.Add(base, off))
+			hdr := (*EntryHeader)(unsafe.Add(base, off))
 			size = int(hdr.Size)
 			// size a multiple of 8, at least the header, inside end: the
 			// unsigned compare covers both bounds.
@@ -69,8 +78,12 @@ type Entries struct {
 }
 
 // Entries returns a pull iterator over the complete entries. It is a value:
-// keep it in a local variable and the loop allocates nothing.
+// keep it in a local variable and the loop allocates nothing. When b views
+// no buffer, Next returns false at once and Err is ErrNoBuffer.
 func (b *Buffer) Entries() Entries {
+	if b.Header() == nil {
+		return Entries{b: b, off: HeaderSize, end: HeaderSize, limit: HeaderSize, err: ErrNoBuffer}
+	}
 	end := b.Next()
 	it := Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: end, limit: end}
 	if end < HeaderSize || end > len(b.mem) {
@@ -85,7 +98,7 @@ func (b *Buffer) Entries() Entries {
 func (it *Entries) Next() (e Entry, ok bool) {
 	off := it.off
 	if off+EntryHeaderSize <= it.end {
-		hdr := (*hv.EventlogEntryHeader)(unsafe.Add(it.base, off))
+		hdr := (*EntryHeader)(unsafe.Add(it.base, off))
 		if size := int(hdr.Size); size&7 == 0 && uint(size-EntryHeaderSize) <= uint(it.end-off-EntryHeaderSize) {
 			it.off = off + size
 			return Entry{Header: hdr, Payload: payload(hdr, size), Offset: off}, true
@@ -101,7 +114,7 @@ func (it *Entries) Next() (e Entry, ok bool) {
 // pointer one past the allocation, which Go does not allow (the race
 // detector's pointer checks stop on it); slicing leaves the pointer in place
 // when nothing remains.
-func payload(hdr *hv.EventlogEntryHeader, size int) []byte {
+func payload(hdr *EntryHeader, size int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(hdr)), size)[EntryHeaderSize:]
 }
 

@@ -12,7 +12,11 @@ import (
 	"github.com/hvgen/hvgen/runtime/eventlog"
 )
 
-const lt = hv.EventLogTypeLocalDiagnostics
+// lt is the log type of the test buffers, elt the same as the reader's type.
+const (
+	lt  = hv.EventLogTypeLocalDiagnostics
+	elt = eventlog.Type(lt)
+)
 
 // build makes an 8-byte-aligned buffer with entries of the given payload
 // sizes (in 8-byte words), as the hypervisor lays them out.
@@ -37,7 +41,7 @@ func build(index uint32, size int, words ...int) []byte {
 }
 
 func group(bufs map[uint32][]byte, size int) *eventlog.Group {
-	return &eventlog.Group{Type: lt, BufferSize: size, MaxBuffers: 8, Memory: func(i uint32) []byte { return bufs[i] }}
+	return &eventlog.Group{Type: elt, BufferSize: size, MaxBuffers: 8, Memory: func(i uint32) []byte { return bufs[i] }}
 }
 
 func TestReadyListAndEntries(t *testing.T) {
@@ -93,7 +97,7 @@ func TestCorruption(t *testing.T) {
 			tc.mutate(bufs)
 			var last error
 			n := 0
-			for _, err := range group(bufs, 4096).Events(hv.EventlogBufferIndex(tc.start), eventlog.Stop) {
+			for _, err := range group(bufs, 4096).Events(tc.start, eventlog.Stop) {
 				if err != nil {
 					last = err
 				}
@@ -140,28 +144,28 @@ func TestSkip(t *testing.T) {
 }
 
 func TestClock(t *testing.T) {
-	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeReference}).Duration(25); d != 2500*time.Nanosecond {
+	if d := (eventlog.Clock{Basis: eventlog.TimeReference}).Duration(25); d != 2500*time.Nanosecond {
 		t.Errorf("reference: %v", d)
 	}
-	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 2_000_000_000}).Duration(3_000_000_000); d != 1500*time.Millisecond {
+	if d := (eventlog.Clock{Basis: eventlog.TimeTSC, TSCHz: 2_000_000_000}).Duration(3_000_000_000); d != 1500*time.Millisecond {
 		t.Errorf("TSC: %v", d)
 	}
-	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1}).Duration(1 << 62); d != time.Duration(1<<63-1) {
+	if d := (eventlog.Clock{Basis: eventlog.TimeTSC, TSCHz: 1}).Duration(1 << 62); d != time.Duration(1<<63-1) {
 		t.Errorf("overflow: %v", d)
 	}
 	// The quotient fits 64 bits but not a Duration (2^63 ns and more).
 	for _, ts := range []uint64{1 << 63, 1e10 * 1e9, 1<<64 - 1} {
-		if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1_000_000_000}).Duration(ts); d != time.Duration(1<<63-1) {
+		if d := (eventlog.Clock{Basis: eventlog.TimeTSC, TSCHz: 1_000_000_000}).Duration(ts); d != time.Duration(1<<63-1) {
 			t.Errorf("TSC %d at 1 GHz: %v, want the largest Duration", ts, d)
 		}
 	}
-	if d := (eventlog.Clock{Basis: hv.EventLogEntryTimeTSC, TSCHz: 1_000_000_000}).Duration(1<<63 - 1); d != time.Duration(1<<63-1) {
+	if d := (eventlog.Clock{Basis: eventlog.TimeTSC, TSCHz: 1_000_000_000}).Duration(1<<63 - 1); d != time.Duration(1<<63-1) {
 		t.Errorf("TSC 2^63-1 at 1 GHz: %v", d)
 	}
 }
 
 func TestNoAllocationsPerEntry(t *testing.T) {
-	b, err := eventlog.NewBuffer(build(0, 65536, make([]int, 2000)...), 0, lt, 65536)
+	b, err := eventlog.NewBuffer(build(0, 65536, make([]int, 2000)...), 0, elt, 65536)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +202,7 @@ func TestPullForm(t *testing.T) {
 		if tc.off > 0 {
 			binary.LittleEndian.PutUint16(b[tc.off+4:], tc.size)
 		}
-		buf, err := eventlog.NewBuffer(b, 0, lt, 4096)
+		buf, err := eventlog.NewBuffer(b, 0, elt, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +262,7 @@ func TestPullStopsAtBadBytes(t *testing.T) {
 	b := build(0, 4096, 1, 1, 1)
 	off := eventlog.HeaderSize + 24
 	binary.LittleEndian.PutUint16(b[off+4:], 12)
-	buf, err := eventlog.NewBuffer(b, 0, lt, 4096)
+	buf, err := eventlog.NewBuffer(b, 0, elt, 4096)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +294,7 @@ func TestEmptyPayloadAtTheEnd(t *testing.T) {
 	const size = 4096
 	words := (size - eventlog.HeaderSize - 2*16) / 8
 	b := build(0, size, words, 0)
-	buf, err := eventlog.NewBuffer(b, 0, lt, size)
+	buf, err := eventlog.NewBuffer(b, 0, elt, size)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 // view the payload with the generated As... function.
 func ExampleBuffer_All() {
 	mem := build(3, 4096, 2, 0) // a hypercall entry with its two parameters, then one without
-	buf, err := eventlog.NewBuffer(mem, 3, lt, 4096)
+	buf, err := eventlog.NewBuffer(mem, 3, elt, 4096)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -21,14 +21,14 @@ func ExampleBuffer_All() {
 			fmt.Println(err)
 			return
 		}
-		switch e.Type() {
+		switch hv.EntryType(e.Type()) {
 		case hv.TrHcHypercall:
 			if p := hv.AsTrHcHypercall(e.Payload); p != nil {
-				fmt.Printf("%v at %#x: input %#x\n", e.Type(), e.Offset, p.InputValue)
+				fmt.Printf("%v at %#x: input %#x\n", hv.EntryType(e.Type()), e.Offset, p.InputValue)
 				continue
 			}
 		}
-		fmt.Printf("%v at %#x: %d payload bytes\n", e.Type(), e.Offset, len(e.Payload))
+		fmt.Printf("%v at %#x: %d payload bytes\n", hv.EntryType(e.Type()), e.Offset, len(e.Payload))
 	}
 	// Output:
 	// HV_TR_HC_HYPERCALL at 0x48: input 0x1

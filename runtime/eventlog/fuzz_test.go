@@ -6,7 +6,6 @@ import (
 	"testing"
 	"unsafe"
 
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 )
 
@@ -23,7 +22,7 @@ func aligned(data []byte) []byte {
 func FuzzEntries(f *testing.F) {
 	f.Add(build(0, 512, 1, 2, 0))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := eventlog.NewBuffer(aligned(data), 0, lt, 0)
+		b, err := eventlog.NewBuffer(aligned(data), 0, elt, 0)
 		if err != nil {
 			return
 		}
@@ -87,9 +86,9 @@ func FuzzWalk(f *testing.F) {
 				bufs[i] = aligned(data[i*512 : (i+1)*512])
 			}
 		}
-		g := &eventlog.Group{Type: lt, BufferSize: 512, MaxBuffers: 4, Memory: func(i uint32) []byte { return bufs[i] }}
+		g := &eventlog.Group{Type: elt, BufferSize: 512, MaxBuffers: 4, Memory: func(i uint32) []byte { return bufs[i] }}
 		n := 0
-		for range g.Events(hv.EventlogBufferIndex(data[0]%4), eventlog.Skip) {
+		for range g.Events(uint32(data[0]%4), eventlog.Skip) {
 			if n++; n > 4*512 {
 				t.Fatal("walk does not end")
 			}

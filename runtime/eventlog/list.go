@@ -1,17 +1,17 @@
 package eventlog
 
 import (
+	"errors"
 	"fmt"
 	"iter"
-
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
 
 // Group is what a reader knows of an event-log buffer group: its type, its
 // buffers' size, and how to get a buffer's memory by index (nil when there
-// is no such buffer).
+// is no such buffer). A group without Memory has no buffers: its walks
+// yield ErrNoMemory.
 type Group struct {
-	Type       hv.EventlogType
+	Type       Type
 	BufferSize int
 	MaxBuffers int
 	Memory     func(index uint32) []byte
@@ -25,17 +25,25 @@ const (
 	Skip                  // report the error and go on with the next buffer
 )
 
-// Ready walks a completed-buffer list from a buffers-ready message: the first
-// buffer, then NextBufferIndex until HV_EVENTLOG_BUFFER_INDEX_NONE. It yields
+// ErrNoMemory is what the walks of a Group without Memory yield.
+var ErrNoMemory = errors.New("eventlog: the Group has no Memory function to find its buffers")
+
+// Ready walks a completed-buffer list from a buffers-ready message (whose
+// BufferIndex is first): the first buffer, then NextBufferIndex until
+// IndexNone. It yields
 // each buffer, or an error for a buffer that cannot be read: an index out of
 // range or not mapped, a header that disagrees with the group, or a cycle in
 // the list. A cycle or a missing buffer always ends the walk (there is no
 // next index to trust).
-func (g *Group) Ready(first hv.EventlogBufferIndex) iter.Seq2[*Buffer, error] {
+func (g *Group) Ready(first uint32) iter.Seq2[*Buffer, error] {
 	return func(yield func(*Buffer, error) bool) {
 		seen := make(map[uint32]bool)
-		idx := uint32(first)
-		for idx != uint32(hv.EventlogBufferIndexNone) {
+		idx := first
+		if g.Memory == nil && idx != IndexNone {
+			yield(nil, ErrNoMemory)
+			return
+		}
+		for idx != IndexNone {
 			if seen[idx] {
 				yield(nil, &CorruptError{Buffer: idx, Offset: -1, Reason: "the ready list returns to this buffer (a cycle in NextBufferIndex)"})
 				return
@@ -55,7 +63,7 @@ func (g *Group) Ready(first hv.EventlogBufferIndex) iter.Seq2[*Buffer, error] {
 				yield(nil, err)
 				return
 			}
-			next := uint32(b.Header().NextBufferIndex)
+			next := b.Header().NextBufferIndex
 			if !yield(b, nil) {
 				return
 			}
@@ -67,7 +75,7 @@ func (g *Group) Ready(first hv.EventlogBufferIndex) iter.Seq2[*Buffer, error] {
 // Events walks a ready list and every entry of each buffer, in list order.
 // With Skip, a corrupt buffer's error is yielded and the walk goes on with
 // the next buffer; with Stop it ends there.
-func (g *Group) Events(first hv.EventlogBufferIndex, mode OnCorrupt) iter.Seq2[Entry, error] {
+func (g *Group) Events(first uint32, mode OnCorrupt) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		for b, err := range g.Ready(first) {
 			if err != nil {

@@ -12,10 +12,10 @@ func TestReset(t *testing.T) {
 	bufs := [][]byte{build(0, 4096, 1, 2), build(1, 4096, 0, 3, 1)}
 	var b eventlog.Buffer
 	for i, mem := range bufs {
-		if err := b.Reset(mem, uint32(i), lt, 4096); err != nil {
+		if err := b.Reset(mem, uint32(i), elt, 4096); err != nil {
 			t.Fatal(err)
 		}
-		nb, err := eventlog.NewBuffer(mem, uint32(i), lt, 4096)
+		nb, err := eventlog.NewBuffer(mem, uint32(i), elt, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,8 +35,8 @@ func TestReset(t *testing.T) {
 	}
 	// A buffer in the wrong slot: the same error as NewBuffer's, and b no
 	// longer views the last good buffer.
-	_, want := eventlog.NewBuffer(bufs[0], 5, lt, 4096)
-	err := b.Reset(bufs[0], 5, lt, 4096)
+	_, want := eventlog.NewBuffer(bufs[0], 5, elt, 4096)
+	err := b.Reset(bufs[0], 5, elt, 4096)
 	if err == nil || want == nil || err.Error() != want.Error() {
 		t.Errorf("Reset: %v, NewBuffer: %v", err, want)
 	}
@@ -45,7 +45,7 @@ func TestReset(t *testing.T) {
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		for i, mem := range bufs {
-			if b.Reset(mem, uint32(i), lt, 4096) != nil {
+			if b.Reset(mem, uint32(i), elt, 4096) != nil {
 				t.Fatal("Reset failed")
 			}
 		}

@@ -36,7 +36,7 @@ func simGroup(t *testing.T, h *sim.Hypervisor, buffers, threshold uint32) *event
 		t.Fatal(err)
 	}
 	root := h.Root()
-	return &eventlog.Group{Type: lt, BufferSize: 4096, MaxBuffers: int(buffers), Memory: func(i uint32) []byte {
+	return &eventlog.Group{Type: elt, BufferSize: 4096, MaxBuffers: int(buffers), Memory: func(i uint32) []byte {
 		if int(i) >= len(gpas) {
 			return nil
 		}
@@ -72,7 +72,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 	var lost uint64
 	read := func(first hv.EventlogBufferIndex) {
 		var release []hv.EventlogBufferIndex
-		for b, err := range g.Ready(first) {
+		for b, err := range g.Ready(uint32(first)) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func TestTailLive(t *testing.T) {
 	var b *eventlog.Buffer
 	for b == nil {
 		if mem := g.Memory(0); mem != nil {
-			if bb, err := eventlog.NewBuffer(mem, 0, lt, 4096); err == nil && bb.State() != hv.EventLogBufferStateFree {
+			if bb, err := eventlog.NewBuffer(mem, 0, elt, 4096); err == nil && bb.State() != eventlog.StateFree {
 				b = bb
 			}
 		}
@@ -152,7 +152,7 @@ func TestTailLive(t *testing.T) {
 		n++
 	}
 	stop()
-	if n == 0 || b.State() == hv.EventLogBufferStateInUse {
+	if n == 0 || b.State() == eventlog.StateInUse {
 		t.Fatalf("tailed %d entries; state %v", n, b.State())
 	}
 	// Everything the tail saw is what the completed buffer holds.

@@ -7,21 +7,24 @@ import (
 	"math/bits"
 	"time"
 	"unsafe"
-
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
 )
 
 // Tail follows a buffer the hypervisor is still filling: it yields each entry
 // once it is complete (below NextBufferOffset, loaded atomically every poll),
 // until the buffer has left the in-use state and every entry is read, or ctx
-// ends (then ctx's error is yielded).
+// ends (then ctx's error is yielded). When b views no buffer it yields
+// ErrNoBuffer.
 func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
+		if b.Header() == nil {
+			yield(Entry{}, ErrNoBuffer)
+			return
+		}
 		it := &Entries{base: unsafe.Pointer(unsafe.SliceData(b.mem)), b: b, off: HeaderSize, end: HeaderSize, limit: HeaderSize}
 		for {
 			// Load the state before the offset: if the buffer was no longer
 			// in use, the offset loaded after it is final.
-			done := b.State() != hv.EventLogBufferStateInUse
+			done := b.State() != StateInUse
 			end := b.Next()
 			if end < it.off || end > len(b.mem) {
 				yield(Entry{}, &CorruptError{Buffer: b.index, Offset: it.off, Reason: fmt.Sprintf("NextBufferOffset moved to %#x", end)})
@@ -56,15 +59,15 @@ func (b *Buffer) Tail(ctx context.Context, poll time.Duration) iter.Seq2[Entry, 
 
 // Clock converts entry and buffer time stamps, given the group's time basis.
 type Clock struct {
-	Basis hv.EventlogEntryTimeBasis
-	TSCHz uint64 // TSC frequency, for HvEventLogEntryTimeTsc
+	Basis TimeBasis
+	TSCHz uint64 // TSC frequency, for TimeTSC
 }
 
 // Duration is a time stamp as time since the hypervisor started (reference
 // time: 100 ns units) or since the TSC was zero (TSC basis). It is never
 // negative: times from 2^63 ns on saturate to the largest Duration.
 func (c Clock) Duration(ts uint64) time.Duration {
-	if c.Basis == hv.EventLogEntryTimeTSC && c.TSCHz > 0 {
+	if c.Basis == TimeTSC && c.TSCHz > 0 {
 		// ts * 1e9 / hz without overflowing 64 bits.
 		hi, lo := bits.Mul64(ts, uint64(time.Second))
 		if hi >= c.TSCHz {

@@ -64,7 +64,7 @@ func (l *groupLayout) locate(page []byte, t *Table, k kind) error {
 	slots := make([]int32, len(t.metrics[k]))
 	for i := range slots {
 		for _, g := range p.Groups {
-			if g.Type == t.metrics[k][i].group && int(t.slots[k][i]) <= g.Counters {
+			if g.Type == t.metrics[k][i].group && int(t.slots[k][i]) <= g.NumCounters {
 				slots[i] = int32(g.Offset/8) + t.slots[k][i]
 			}
 		}

@@ -61,8 +61,7 @@ func OpenMshv(parts []MshvPartition) (Source, error) {
 }
 
 func newMshv(b *mshv.Backend, parts []MshvPartition, lps int, pfn func([]byte) (uint64, error)) *Mshv {
-	c := hvcall.NewCaller(b, &tlfs.Encoding)
-	c.NoFast = true // the driver passes parameters in memory only
+	c := hvcall.NewCaller(b, &tlfs.Encoding) // memory-only: the backend says so
 	return &Mshv{caller: c, driver: b, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
 }
 

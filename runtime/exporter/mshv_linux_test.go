@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/hvgen/hvgen/generated/tlfs"
+	"github.com/hvgen/hvgen/internal/mshvioctl"
 	"github.com/hvgen/hvgen/runtime/mshv"
 )
 
@@ -35,7 +36,7 @@ func (d *fakeDriver) pfn(page []byte) (uint64, error) {
 	return frame, nil
 }
 
-func (d *fakeDriver) ioctl(req uint32, a *mshv.RootHvcallArgs) syscall.Errno {
+func (d *fakeDriver) ioctl(req uint32, a *mshvioctl.Args) syscall.Errno {
 	in := bytes.Clone(unsafe.Slice(*(**byte)(unsafe.Pointer(&a.InPtr)), a.InSz))
 	d.calls = append(d.calls, fakeCall{req: req, code: a.Code, input: in})
 	if d.errno != 0 {
@@ -58,7 +59,7 @@ func TestMshvSource(t *testing.T) {
 	d := &fakeDriver{frames: map[uint64][]byte{}, deny: 7}
 	tab := testTable(t)
 	// The LPs are 2 here; the real source takes runtime.NumCPU().
-	src := newMshv(mshv.WithIoctl(&tlfs.Encoding, d.ioctl), []MshvPartition{{ID: 5, VPs: 2}, {ID: 7, VPs: 1}}, 2, d.pfn)
+	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl).(*mshv.Backend), []MshvPartition{{ID: 5, VPs: 2}, {ID: 7, VPs: 1}}, 2, d.pfn)
 	var log bytes.Buffer
 	c := NewCollector(src, tab, logTo(&log))
 	mfs := gather(t, c)
@@ -135,7 +136,7 @@ func TestPagemapPFN(t *testing.T) {
 // says the driver refused, not a hypervisor status.
 func TestMshvDriverRefuses(t *testing.T) {
 	d := &fakeDriver{frames: map[uint64][]byte{}, errno: syscall.EINVAL}
-	src := newMshv(mshv.WithIoctl(&tlfs.Encoding, d.ioctl), nil, 1, d.pfn)
+	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl).(*mshv.Backend), nil, 1, d.pfn)
 	var log bytes.Buffer
 	mfs := gather(t, NewCollector(src, testTable(t), logTo(&log)))
 	for _, o := range []string{"hypervisor", "lp"} {

@@ -6,15 +6,36 @@ package hvcall
 // at the next 16-byte boundary.
 type FastBlock [112]byte
 
-// Backend issues one hypercall. control is the hypercall input value. A
-// memory-based call passes the caller's input and output pages and a nil
-// block; a fast call passes nil pages and the register block, whose output
-// part the backend fills. sizes tells how much of the pages is in use, for
-// backends that copy parameters rather than pass pages (the Linux driver).
-// The result is the hypercall output value.
+// Backend issues hypercalls: the simulated hypervisor (runtime/sim), the
+// Linux mshv driver (runtime/mshv), or a test's fake.
 type Backend interface {
-	Hypercall(control uint64, in, out *Page, regs *FastBlock, sizes Sizes) (result uint64)
+	// Hypercall issues one call. control is the hypercall input value. A
+	// memory-based call passes the caller's input and output pages and a
+	// nil block; a fast call passes nil pages and the register block,
+	// whose output part the backend fills. sizes tells how much of the
+	// pages is in use, for backends that copy parameters rather than pass
+	// pages (the Linux driver). result is the hypercall output value,
+	// holding the hypervisor's status. err is the backend's own failure,
+	// the request never reaching the hypervisor or its answer lost (a
+	// driver's ioctl failed): never a status made up for it; result is
+	// meaningful only when err is nil.
+	Hypercall(control uint64, in, out *Page, regs *FastBlock, sizes Sizes) (result uint64, err error)
+	// Conventions says which register conventions the backend can carry,
+	// beyond the memory convention every backend carries. A Caller uses no
+	// other.
+	Conventions() Conventions
 }
+
+// Conventions is a set of register calling conventions.
+type Conventions uint8
+
+// The register conventions. A backend that carries none passes every call
+// in memory (the Linux mshv driver).
+const (
+	MemoryOnly Conventions = 0      // no register convention: every call in the parameter pages
+	Fast       Conventions = 1 << 0 // the register form: input in RDX and R8, no output
+	XMMFast    Conventions = 1 << 1 // the XMM form: input and output in the 112-byte block
+)
 
 // Sizes describes the parameters of one call: the input header and the
 // input and output rep elements, all in bytes, and the rep elements in this
@@ -37,15 +58,4 @@ func (s Sizes) OutLen() int {
 		return s.OutHeader
 	}
 	return alignUp(s.OutHeader, 8) + s.Reps*s.OutElem
-}
-
-// ErrorBackend is a Backend that can fail without a hypervisor status: the
-// request never reached the hypervisor (a driver's ioctl failed, or the
-// driver cannot express it). A Caller whose backend has HypercallErr uses it
-// and returns the error, wrapped with the call's name, so errors.Is reaches
-// the backend's own error (a syscall.Errno, say). result is meaningful only
-// when err is nil.
-type ErrorBackend interface {
-	Backend
-	HypercallErr(control uint64, in, out *Page, regs *FastBlock, sizes Sizes) (result uint64, err error)
 }

@@ -2,43 +2,59 @@ package hvcall
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/hvgen/hvgen/runtime/abi"
 )
 
 // Caller issues hypercalls through a backend with its own parameter pages.
+// It chooses each call's convention from what the descriptor allows, what
+// the parameters need and what the backend carries (Backend.Conventions).
+// The zero Caller has no backend: its calls return ErrNoBackend.
 type Caller struct {
 	backend Backend
-	errb    ErrorBackend // backend, when it can fail without a status
+	conv    Conventions // what the backend carries, asked once
 	enc     *Encoding
 	in, out *Page
 	regs    FastBlock
-
-	// XMM enables the XMM fast convention, for partitions whose feature
-	// discovery reports it; the encoding must define it too.
-	XMM bool
-	// NoFast forces the memory-based convention for every call.
-	NoFast bool
 }
+
+// ErrNoBackend is returned by the calls of a Caller that has no backend or
+// encoding: the zero Caller (or a generated Client's), or one made with a
+// nil one.
+var ErrNoBackend = errors.New("hvcall: the Caller has no backend or encoding (make it with NewCaller, or a generated NewClient)")
 
 // NewCaller returns a caller with a fresh pair of page-aligned pages.
 func NewCaller(b Backend, enc *Encoding) *Caller {
 	p := newPages(2)
-	eb, _ := b.(ErrorBackend)
-	return &Caller{backend: b, errb: eb, enc: enc, in: p[0], out: p[1]}
+	c := &Caller{backend: b, enc: enc, in: p[0], out: p[1]}
+	if b != nil {
+		c.conv = b.Conventions()
+	}
+	return c
+}
+
+// ready returns ErrNoBackend, named for the call, when c cannot call.
+func (c *Caller) ready(d *abi.Hypercall) error {
+	if c == nil || c.backend == nil || c.enc == nil || c.in == nil {
+		if d == nil {
+			return ErrNoBackend
+		}
+		return fmt.Errorf("%s: %w", d.Name, ErrNoBackend)
+	}
+	if d == nil {
+		return errors.New("hvcall: no hypercall descriptor")
+	}
+	return nil
 }
 
 // issue makes one hypercall through the backend and decodes the output
 // value. err is the backend's own failure, wrapped with the call's name.
 func (c *Caller) issue(d *abi.Hypercall, ctl Control, in, out *Page, regs *FastBlock, sizes Sizes) (status uint16, reps int, err error) {
-	var res uint64
-	if c.errb != nil {
-		if res, err = c.errb.HypercallErr(c.enc.Input(ctl), in, out, regs, sizes); err != nil {
-			return 0, 0, fmt.Errorf("%s: %w", d.Name, err)
-		}
-	} else {
-		res = c.backend.Hypercall(c.enc.Input(ctl), in, out, regs, sizes)
+	res, err := c.backend.Hypercall(c.enc.Input(ctl), in, out, regs, sizes)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", d.Name, err)
 	}
 	status, reps = c.enc.Output(res)
 	return status, reps, nil
@@ -83,6 +99,9 @@ func (c *Caller) CallParts(d *abi.Hypercall, in, inTail, out, outTail []byte) er
 // cannot be told from the fill; no GPA page number is. A list call always
 // uses the memory convention.
 func (c *Caller) CallList(d *abi.Hypercall, in, inTail, out, outList []byte, elemSize int) error {
+	if err := c.ready(d); err != nil {
+		return err
+	}
 	if elemSize < 1 {
 		return fmt.Errorf("%s: hvcall: CallList with element size %d", d.Name, elemSize)
 	}
@@ -99,6 +118,9 @@ var fill = func() *Page {
 }()
 
 func (c *Caller) callParts(d *abi.Hypercall, in, inTail, out, outTail []byte, listElem int) error {
+	if err := c.ready(d); err != nil {
+		return err
+	}
 	if d.Rep {
 		_, err := c.CallRep(d, in, nil, out, nil, 0)
 		return err
@@ -165,16 +187,17 @@ func (c *Caller) callParts(d *abi.Hypercall, in, inTail, out, outTail []byte, li
 }
 
 // fast reports whether a simple call goes in registers: the descriptor must
-// allow it and the parameters must fit, either the plain form (input only,
-// RDX and R8) or the XMM form (input, then output after a 16-byte boundary).
+// allow it, the backend carry the form, and the parameters fit it: the
+// plain form (input only, RDX and R8) or the XMM form (input, then output
+// after a 16-byte boundary), which the encoding must define too.
 func (c *Caller) fast(d *abi.Hypercall, nIn, nOut int) bool {
-	if !d.Fast || c.NoFast {
+	if !d.Fast {
 		return false
 	}
-	if nOut == 0 && nIn <= c.enc.FastInputBytes {
+	if c.conv&Fast != 0 && nOut == 0 && nIn <= c.enc.FastInputBytes {
 		return true
 	}
-	return c.XMM && c.enc.XMMInputBytes > 0 && nIn <= c.enc.XMMInputBytes &&
+	return c.conv&XMMFast != 0 && c.enc.XMMInputBytes > 0 && nIn <= c.enc.XMMInputBytes &&
 		(nOut == 0 || alignUp(nIn, 16)+nOut <= c.enc.XMMOutputBytes)
 }
 
@@ -187,6 +210,9 @@ func (c *Caller) fast(d *abi.Hypercall, nIn, nOut int) bool {
 // failure the error is an *Error naming the rep that failed. With n == 0
 // there is nothing to do and no call is made.
 func (c *Caller) CallRep(d *abi.Hypercall, header, inElems, outHeader, outElems []byte, n int) (int, error) {
+	if err := c.ready(d); err != nil {
+		return 0, err
+	}
 	if !d.Rep {
 		if n != 0 || len(inElems) != 0 || len(outElems) != 0 {
 			return 0, fmt.Errorf("%s: %w", d.Name, ErrNotRep)

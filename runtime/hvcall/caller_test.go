@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -13,9 +14,24 @@ import (
 )
 
 // recorder is a backend that records every call and answers from a script.
+// It carries the register convention, and the XMM one with xmm set; none
+// with memoryOnly set.
 type recorder struct {
-	calls  []call
-	answer func(n int, ctl hv.X64HypercallInput, in, out *hvcall.Page, regs *hvcall.FastBlock) (status uint16, completed int)
+	calls      []call
+	answer     func(n int, ctl hv.X64HypercallInput, in, out *hvcall.Page, regs *hvcall.FastBlock) (status uint16, completed int)
+	memoryOnly bool
+	xmm        bool
+	err        error // returned for every call, after recording it
+}
+
+func (r *recorder) Conventions() hvcall.Conventions {
+	switch {
+	case r.memoryOnly:
+		return hvcall.MemoryOnly
+	case r.xmm:
+		return hvcall.Fast | hvcall.XMMFast
+	}
+	return hvcall.Fast
 }
 
 type call struct {
@@ -25,7 +41,7 @@ type call struct {
 	inAligned    bool
 }
 
-func (r *recorder) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) uint64 {
+func (r *recorder) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) (uint64, error) {
 	c := call{ctl: hv.X64HypercallInput(control), memory: in != nil, fast: regs != nil}
 	if in != nil {
 		c.in = bytes.Clone(in[:])
@@ -38,10 +54,13 @@ func (r *recorder) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.
 	if r.answer != nil {
 		status, completed = r.answer(len(r.calls)-1, c.ctl, in, out, regs)
 	}
+	if r.err != nil {
+		return 0, r.err
+	}
 	var res hv.X64HypercallOutput
 	res.SetCallStatus(hv.Status(status))
 	res.SetElementsProcessed(uint16(completed))
-	return uint64(res)
+	return uint64(res), nil
 }
 
 func TestSimpleMemoryCall(t *testing.T) {
@@ -81,26 +100,27 @@ func TestFastCall(t *testing.T) {
 	if binary.LittleEndian.Uint32(got.in[0:]) != 1 || binary.LittleEndian.Uint64(got.in[8:]) != 0x400 {
 		t.Errorf("registers % x", got.in[:16])
 	}
-	c.NoFast = true
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{}); err != nil || !r.calls[1].memory {
-		t.Errorf("NoFast: %v, memory %v", err, r.calls[1].memory)
+	// A backend that carries no register convention never gets a fast call.
+	m := &recorder{memoryOnly: true}
+	if err := hv.NewClient(m).SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{}); err != nil || !m.calls[0].memory || m.calls[0].ctl.IsFast() {
+		t.Errorf("memory-only backend: %v, memory %v, fast bit %v", err, m.calls[0].memory, m.calls[0].ctl.IsFast())
 	}
 }
 
-// A fast-capable call with output uses the XMM form when enabled: output
-// follows the input rounded to 16 bytes.
+// A fast-capable call with output uses the XMM form when the backend carries
+// it: output follows the input rounded to 16 bytes.
 func TestXMMFastOutput(t *testing.T) {
 	enc := hv.Encoding
 	enc.XMMOutputBytes = 112
 	d := &abi.Hypercall{Name: "HvCallTest", Code: 0x99, Fast: true, InputSize: 8, OutputSize: 8}
-	r := &recorder{answer: func(_ int, _ hv.X64HypercallInput, _, _ *hvcall.Page, regs *hvcall.FastBlock) (uint16, int) {
+	answer := func(_ int, _ hv.X64HypercallInput, _, _ *hvcall.Page, regs *hvcall.FastBlock) (uint16, int) {
 		if regs != nil {
 			binary.LittleEndian.PutUint64(regs[16:], 0xfeed)
 		}
 		return 0, 0
-	}}
+	}
+	r := &recorder{answer: answer, xmm: true}
 	c := hvcall.NewCaller(r, &enc)
-	c.XMM = true
 	out := make([]byte, 8)
 	if err := c.Call(d, []byte{1, 2, 3, 4, 5, 6, 7, 8}, out); err != nil {
 		t.Fatal(err)
@@ -108,8 +128,8 @@ func TestXMMFastOutput(t *testing.T) {
 	if !r.calls[0].fast || binary.LittleEndian.Uint64(out) != 0xfeed {
 		t.Errorf("fast %v, output % x", r.calls[0].fast, out)
 	}
-	c.XMM = false
-	if err := c.Call(d, make([]byte, 8), out); err != nil || !r.calls[1].memory {
+	r = &recorder{answer: answer}
+	if err := hvcall.NewCaller(r, &enc).Call(d, make([]byte, 8), out); err != nil || !r.calls[0].memory {
 		t.Errorf("without XMM the call must go through memory: %v", err)
 	}
 }
@@ -264,6 +284,36 @@ func TestSimpleCallAllocatesNothing(t *testing.T) {
 
 type nopBackend struct{}
 
-func (nopBackend) Hypercall(uint64, *hvcall.Page, *hvcall.Page, *hvcall.FastBlock, hvcall.Sizes) uint64 {
-	return 0
+func (nopBackend) Hypercall(uint64, *hvcall.Page, *hvcall.Page, *hvcall.FastBlock, hvcall.Sizes) (uint64, error) {
+	return 0, nil
+}
+
+func (nopBackend) Conventions() hvcall.Conventions { return hvcall.Fast }
+
+// TestZeroCaller: the zero Caller, a nil one, one made without a backend,
+// and the zero generated Client return ErrNoBackend from every call, named
+// for the call, and never panic.
+func TestZeroCaller(t *testing.T) {
+	d, _ := hv.LookupHypercall(hv.CallMapStatsPage)
+	for name, c := range map[string]*hvcall.Caller{"zero": {}, "nil": nil, "nil backend": hvcall.NewCaller(nil, &hv.Encoding)} {
+		check := func(what string, err error) {
+			t.Helper()
+			if !errors.Is(err, hvcall.ErrNoBackend) {
+				t.Errorf("%s: %s: %v, want ErrNoBackend", name, what, err)
+			}
+		}
+		check("Call", c.Call(d, make([]byte, 32), nil))
+		check("CallParts", c.CallParts(d, make([]byte, 32), nil, nil, nil))
+		check("CallList", c.CallList(d, make([]byte, 32), nil, nil, make([]byte, 8), 8))
+		_, err := c.CallRep(repCall, make([]byte, 16), nil, nil, nil, 0)
+		check("CallRep", err)
+	}
+	var client hv.Client
+	err := client.MapStatsPage(&hv.MapStatsPageInput{})
+	if !errors.Is(err, hvcall.ErrNoBackend) || !strings.HasPrefix(err.Error(), "HvCallMapStatsPage: ") {
+		t.Errorf("zero Client: %v", err)
+	}
+	if _, err := client.DepositMemory(&hv.DepositMemoryInput{}, make([]hv.GPAPageNumber, 2)); !errors.Is(err, hvcall.ErrNoBackend) {
+		t.Errorf("zero Client, rep call: %v", err)
+	}
 }

@@ -87,26 +87,19 @@ func TestNilAndShortBlocks(t *testing.T) {
 	}
 }
 
-// errBackend fails every call without a status.
-type errBackend struct{ recorder }
-
-func (b *errBackend) HypercallErr(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) (uint64, error) {
-	b.Hypercall(control, in, out, regs, sizes)
-	return 0, syscall.EPERM
-}
-
 // A backend's own failure reaches the caller, wrapped with the call's name,
-// for simple, fast and rep calls.
+// for simple, fast and rep calls, and is never taken for a status.
 func TestBackendError(t *testing.T) {
-	b := &errBackend{}
+	b := &recorder{err: syscall.EPERM}
 	c := hv.NewClient(b)
 	for what, err := range map[string]error{
 		"memory": c.MapStatsPage(&hv.MapStatsPageInput{}),
 		"fast":   c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{}),
 		"list":   c.MapEventLogBuffer(&hv.MapEventLogBufferInput{}, &hv.MapEventLogBufferOutput{}, make([]hv.GPAPageNumber, 1)),
 	} {
-		if !errors.Is(err, syscall.EPERM) {
-			t.Errorf("%s: err = %v, want EPERM", what, err)
+		var he *hvcall.Error
+		if !errors.Is(err, syscall.EPERM) || errors.As(err, &he) {
+			t.Errorf("%s: err = %v, want EPERM and no status", what, err)
 		}
 	}
 	in, out := repData(3)

@@ -7,10 +7,14 @@
 // (built from its own input/output value accessors) and descriptors
 // (runtime/abi.Hypercall) and wraps each hypercall in a typed method; a
 // Backend issues the raw call (the simulated hypervisor in runtime/sim, the
-// Linux mshv driver in runtime/mshv). A backend that can fail without a
-// hypervisor status (a driver's ioctl) implements ErrorBackend, and the
-// Caller returns its error.
+// Linux mshv driver in runtime/mshv) and says which register conventions it
+// can carry (Backend.Conventions): the Caller passes a call in registers
+// only where the descriptor, the parameters and the backend allow it, so a
+// memory-only backend never sees a fast call. A backend's own failure (a
+// driver's ioctl) is its error, wrapped with the call's name; a hypervisor
+// status is an *Error.
 //
 // A Caller owns one input and one output page and is not safe for concurrent
-// use: give each goroutine or virtual processor its own.
+// use: give each goroutine or virtual processor its own. The zero Caller has
+// no backend: its calls return ErrNoBackend.
 package hvcall

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
+	"github.com/hvgen/hvgen/runtime/hvcall"
 )
 
 func statsIn() *hv.MapStatsPageInput {
@@ -28,7 +29,6 @@ func TestErrnoWrapped(t *testing.T) {
 	b := FromFile(f, &hv.Encoding)
 	b.ioctl = func(uintptr, *rootHvcall) syscall.Errno { return syscall.EPERM }
 	c := hv.NewClient(b)
-	c.NoFast = true
 	err = c.MapStatsPage(statsIn())
 	if !errors.Is(err, syscall.EPERM) || !errors.Is(err, os.ErrPermission) || !strings.HasPrefix(err.Error(), "HvCallMapStatsPage: ") {
 		t.Errorf("err = %v, want HvCallMapStatsPage: ... EPERM", err)
@@ -45,10 +45,25 @@ func TestErrnoWrapped(t *testing.T) {
 	if err := c.MapStatsPage(statsIn()); !errors.Is(err, hv.StatusAccessDenied) || errors.Is(err, syscall.EIO) {
 		t.Errorf("err = %v, want HV_STATUS_ACCESS_DENIED", err)
 	}
-	// A request the driver cannot carry is an error too.
-	c.NoFast = false
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{}); !errors.Is(err, ErrFastCall) {
+	// The backend is memory-only: a fast-capable call goes through memory.
+	var sent []uint16
+	b.ioctl = func(_ uintptr, a *rootHvcall) syscall.Errno {
+		sent = append(sent, a.InSz)
+		return 0
+	}
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{}); err != nil || len(sent) != 1 || sent[0] != 16 {
+		t.Errorf("fast-capable call: err = %v, sent %v, want one 16-byte memory request", err, sent)
+	}
+	// A fast call made without a Caller is an error, not a status.
+	var regs hvcall.FastBlock
+	var x hv.X64HypercallInput
+	x.SetCallCode(hv.CallSetEventLogGroupSources)
+	x.SetIsFast(true)
+	if _, err := b.Hypercall(uint64(x), nil, nil, &regs, hvcall.Sizes{InHeader: 16}); !errors.Is(err, ErrFastCall) {
 		t.Errorf("fast call: err = %v, want ErrFastCall", err)
+	}
+	if _, err := new(Backend).Hypercall(uint64(x), nil, nil, &regs, hvcall.Sizes{}); !errors.Is(err, ErrNotOpen) {
+		t.Errorf("zero Backend: err = %v, want ErrNotOpen", err)
 	}
 }
 
@@ -61,7 +76,6 @@ func TestIoctlOnWrongFile(t *testing.T) {
 	}
 	defer f.Close()
 	c := hv.NewClient(FromFile(f, &hv.Encoding))
-	c.NoFast = true
 	if err := c.MapStatsPage(statsIn()); !errors.Is(err, syscall.ENOTTY) {
 		t.Errorf("err = %v, want ENOTTY", err)
 	}
@@ -87,7 +101,6 @@ func TestConcurrentCallers(t *testing.T) {
 	for i := range errs {
 		wg.Go(func() {
 			c := hv.NewClient(b)
-			c.NoFast = true
 			for range 100 {
 				if err := c.MapStatsPage(statsIn()); !errors.Is(err, syscall.EPERM) {
 					errs[i] = err

@@ -7,7 +7,12 @@
 //
 // The driver builds the hypercall input value and loops over rep
 // continuations itself; the backend turns the runtime's request into the
-// driver's argument and the driver's answer back into an output value.
+// driver's argument and the driver's answer back into an output value. The
+// driver takes parameters in memory only, and the backend says so
+// (Conventions is hvcall.MemoryOnly): a Caller never sends it a fast call.
+// An ioctl that fails without a hypervisor status is an error carrying the
+// errno (errors.Is(err, syscall.EPERM) works), never a status made up for
+// it.
 package mshv
 
 import (
@@ -15,20 +20,12 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/internal/mshvioctl"
 	"github.com/hvgen/hvgen/runtime/hvcall"
 )
 
 // rootHvcall is struct mshv_root_hvcall.
-type rootHvcall struct {
-	Code   uint16
-	Reps   uint16 // in: rep count; out: reps completed
-	InSz   uint16 // input size including rep data, at most a page
-	OutSz  uint16 // output size, at most a page; zero when there is no output
-	Status uint16 // in: must be zero; out: the HV_STATUS
-	Rsvd   [6]uint8
-	InPtr  uint64
-	OutPtr uint64
-}
+type rootHvcall = mshvioctl.Args
 
 // The ioctl request numbers, built as Linux's _IOWR does on x86-64 and arm64:
 // direction (read|write = 3) in bits 30-31, argument size in bits 16-29,
@@ -47,9 +44,11 @@ const DevicePath = "/dev/mshv"
 // is not the root partition of a Microsoft hypervisor with the mshv driver.
 var ErrNoDevice = errors.New("mshv: " + DevicePath + " is absent: this is not a Linux root partition with the mshv driver loaded")
 
-// ErrFastCall is returned for a request the driver cannot carry: it passes
-// parameters in memory only.
-var ErrFastCall = errors.New("mshv: the driver passes parameters in memory; disable fast calls (Caller.NoFast)")
+// ErrFastCall is returned for a fast call, which the driver cannot carry:
+// it passes parameters in memory only. An hvcall.Caller never makes one
+// (the backend declares hvcall.MemoryOnly); another caller of Hypercall
+// may.
+var ErrFastCall = errors.New("mshv: the driver passes parameters in memory only, not in registers")
 
 // encode builds the driver's argument for one request. The driver restarts
 // rep calls itself, so a request that starts past rep 0 (a continuation the

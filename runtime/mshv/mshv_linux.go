@@ -19,7 +19,8 @@ import (
 type Backend struct {
 	f   *os.File
 	enc *hvcall.Encoding
-	// ioctl issues MSHV_ROOT_HVCALL; tests replace it.
+	// ioctl issues MSHV_ROOT_HVCALL; the module's tests replace it
+	// (mshvioctl.With).
 	ioctl func(fd uintptr, arg *rootHvcall) syscall.Errno
 }
 
@@ -41,6 +42,10 @@ func FromFile(f *os.File, enc *hvcall.Encoding) *Backend {
 	return &Backend{f: f, enc: enc, ioctl: rootHvcallIoctl}
 }
 
+// ErrNotOpen is returned by a Backend that Open or FromFile did not make
+// (the zero Backend).
+var ErrNotOpen = errors.New("mshv: the Backend is not open (make it with Open or FromFile)")
+
 // Close closes the device.
 func (b *Backend) Close() error {
 	if b.f == nil {
@@ -54,21 +59,25 @@ func rootHvcallIoctl(fd uintptr, a *rootHvcall) syscall.Errno {
 	return errno
 }
 
-// statusInvalidParameter is HV_STATUS_INVALID_PARAMETER, the same in every
-// version of the reference.
-const statusInvalidParameter = 0x0005
-
-// HypercallErr implements hvcall.ErrorBackend: a request the driver cannot
-// express, or an ioctl that fails without a hypervisor status, is an error
-// (the errno wrapped: errors.Is(err, syscall.EPERM) works); a hypervisor
-// status comes back in the output value.
-func (b *Backend) HypercallErr(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) (uint64, error) {
+// Hypercall implements hvcall.Backend: a request the driver cannot express
+// (a fast call, a variable header), or an ioctl that fails without a
+// hypervisor status, is an error (the errno wrapped: errors.Is(err,
+// syscall.EPERM) works); a hypervisor status comes back in the output
+// value.
+func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) (uint64, error) {
+	if b == nil || b.enc == nil || b.ioctl == nil {
+		return 0, ErrNotOpen
+	}
 	ctl := b.enc.Decode(control)
 	a, skip, err := encode(ctl, in, out, sizes)
 	if err != nil {
 		return 0, err
 	}
-	errno := b.ioctl(b.f.Fd(), &a)
+	var fd uintptr
+	if b.f != nil {
+		fd = b.f.Fd()
+	}
+	errno := b.ioctl(fd, &a)
 	runtime.KeepAlive(in)
 	runtime.KeepAlive(out)
 	if errno != 0 && a.Status == 0 {
@@ -77,15 +86,8 @@ func (b *Backend) HypercallErr(control uint64, in, out *hvcall.Page, regs *hvcal
 	return b.enc.Result(a.Status, skip+int(a.Reps)), nil
 }
 
-// Hypercall implements hvcall.Backend for callers other than hvcall.Caller
-// (which uses HypercallErr): a failure without a hypervisor status becomes
-// HV_STATUS_INVALID_PARAMETER, as the error has nowhere else to go.
-func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, sizes hvcall.Sizes) uint64 {
-	res, err := b.HypercallErr(control, in, out, regs, sizes)
-	if err != nil {
-		return b.enc.Result(statusInvalidParameter, 0)
-	}
-	return res
-}
+// Conventions implements hvcall.Backend: the driver passes parameters in
+// memory only.
+func (b *Backend) Conventions() hvcall.Conventions { return hvcall.MemoryOnly }
 
-var _ hvcall.ErrorBackend = (*Backend)(nil)
+var _ hvcall.Backend = (*Backend)(nil)

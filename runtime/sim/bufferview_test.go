@@ -40,7 +40,7 @@ func TestMultiPageBufferView(t *testing.T) {
 	if len(mem) != 3*4096 {
 		t.Fatalf("view of %d bytes", len(mem))
 	}
-	b, err := eventlog.NewBuffer(mem, 0, lt, len(mem))
+	b, err := eventlog.NewBuffer(mem, 0, eventlog.Type(lt), len(mem))
 	if err != nil {
 		t.Fatal(err)
 	}

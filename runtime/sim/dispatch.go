@@ -40,11 +40,17 @@ type handler func(h *Hypervisor, r *request) hv.Status
 // escapes; a pool keeps the simple path free of allocations.
 var requests = sync.Pool{New: func() any { return new(request) }}
 
-func (b backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) uint64 {
+// Hypercall implements hvcall.Backend: every answer is the simulated
+// hypervisor's status; the sim itself never fails.
+func (b backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, _ hvcall.Sizes) (uint64, error) {
 	h := b.p.h
 	status, done := h.dispatch(b.p, control, in, out, regs)
-	return h.ver.enc.Result(uint16(status), done)
+	return h.ver.enc.Result(uint16(status), done), nil
 }
+
+// Conventions implements hvcall.Backend: the memory convention and the
+// register one (input in RDX and R8); the sim models no XMM fast calls.
+func (backend) Conventions() hvcall.Conventions { return hvcall.Fast }
 
 func (h *Hypervisor) dispatch(p *Partition, ctl uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) (hv.Status, int) {
 	r := requests.Get().(*request)

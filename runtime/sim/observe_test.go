@@ -27,14 +27,19 @@ type observed struct {
 	version string
 }
 
-func (o observed) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, s hvcall.Sizes) uint64 {
-	res := o.b.Hypercall(control, in, out, regs, s)
+func (o observed) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.FastBlock, s hvcall.Sizes) (uint64, error) {
+	res, err := o.b.Hypercall(control, in, out, regs, s)
+	if err != nil {
+		return res, err
+	}
 	status, _ := o.enc.Output(res)
 	seen.Lock()
 	seen.m[answer{o.version, o.enc.Decode(control).Code, status}] = true
 	seen.Unlock()
-	return res
+	return res, nil
 }
+
+func (o observed) Conventions() hvcall.Conventions { return o.b.Conventions() }
 
 // observe records the answers of a wdk-2013 backend.
 func observe(b hvcall.Backend) hvcall.Backend { return observed{b, &hv.Encoding, "wdk-2013"} }

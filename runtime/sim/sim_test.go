@@ -418,9 +418,9 @@ func TestHypercallInputChecks(t *testing.T) {
 		var x hv.X64HypercallInput
 		x.SetCallCode(hv.CallInitializeEventLogBufferGroup)
 		tc.ctl(&x)
-		res := hv.X64HypercallOutput(b.Hypercall(uint64(x), in, out, nil, hvcall.Sizes{InHeader: 24}))
-		if res.CallStatus() != hv.StatusInvalidHypercallInput {
-			t.Errorf("%s: %v", tc.name, res.CallStatus())
+		r, err := b.Hypercall(uint64(x), in, out, nil, hvcall.Sizes{InHeader: 24})
+		if res := hv.X64HypercallOutput(r); err != nil || res.CallStatus() != hv.StatusInvalidHypercallInput {
+			t.Errorf("%s: %v, %v", tc.name, res.CallStatus(), err)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
-func TestStreamAndDump(t *testing.T) {
+func TestStream(t *testing.T) {
 	e := newEnv(t, 4096)
 	e.init(t, 8, 2, 2)
 	for i := range uint32(8) {
@@ -29,20 +28,14 @@ func TestStreamAndDump(t *testing.T) {
 	if logged == 0 {
 		t.Fatalf("logged %d, dropped %d", logged, dropped)
 	}
-	var buf bytes.Buffer
-	if err := e.h.WriteDump(&buf, lt); err != nil {
-		t.Fatal(err)
-	}
-	d := buf.Bytes()
-	if string(d[:8]) != sim.DumpMagic || binary.LittleEndian.Uint32(d[12:]) != uint32(lt) ||
-		binary.LittleEndian.Uint32(d[16:]) != 8192 || binary.LittleEndian.Uint32(d[20:]) != 8 || len(d) != 40+8*8192 {
-		t.Fatalf("dump header % x, %d bytes", d[:40], len(d))
-	}
-	// Count the entries in the dump: every logged event is in a buffer
+	// Count the entries in the buffers: every logged event is in a buffer
 	// unless a buffer was reused after release (none was released here).
 	entries := 0
 	for i := range 8 {
-		b := d[40+i*8192 : 40+(i+1)*8192]
+		b := e.h.Buffer(lt, hv.EventlogBufferIndex(i))
+		if len(b) != 8192 {
+			t.Fatalf("buffer %d is %d bytes", i, len(b))
+		}
 		end := int(binary.LittleEndian.Uint32(b[48:])) // NextBufferOffset
 		for off := 72; off < end; {
 			size := int(binary.LittleEndian.Uint16(b[off+4:]))
@@ -113,52 +106,5 @@ func TestSourceSimulatedTime(t *testing.T) {
 	}
 	if !bytes.Equal(b1, b2) {
 		t.Error("the same seed logged different events")
-	}
-}
-
-// A chunk header round-trips, and every damage to it is named.
-func TestChunkHeader(t *testing.T) {
-	var out bytes.Buffer
-	rec := sim.NewRecorder(&out, lt, hv.EventLogEntryTimeTSC, 2_000_000_000)
-	buf := make([]byte, 4096)
-	binary.LittleEndian.PutUint32(buf[4:], 3)
-	for range 2 {
-		if err := rec.WriteBuffer(buf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := rec.WriteBuffer(buf[:20]); err == nil {
-		t.Error("a 20-byte buffer was recorded")
-	}
-	data := out.Bytes()
-	if len(data) != 2*(sim.ChunkHeaderSize+4096) {
-		t.Fatalf("%d bytes", len(data))
-	}
-	second := data[sim.ChunkHeaderSize+4096:]
-	h, err := sim.ParseChunkHeader(second)
-	want := sim.ChunkHeader{Type: lt, TimeBasis: hv.EventLogEntryTimeTSC, Length: 4096, TSCHz: 2_000_000_000, Sequence: 1, Checksum: h.Checksum}
-	if err != nil || h != want || h.Verify(second[sim.ChunkHeaderSize:]) != nil {
-		t.Fatalf("%+v %v", h, err)
-	}
-	second[sim.ChunkHeaderSize+100] ^= 1
-	if err := h.Verify(second[sim.ChunkHeaderSize:]); err == nil {
-		t.Error("a flipped payload bit passed the checksum")
-	}
-	for _, tc := range []struct {
-		off int
-		msg string
-	}{{0, "magic"}, {8, "format version 259"}, {20, "checksum"}, {47, "checksum"}} {
-		b := append([]byte(nil), data[:sim.ChunkHeaderSize]...)
-		b[tc.off]++
-		if tc.off == 8 {
-			b[9]++
-		}
-		if _, err := sim.ParseChunkHeader(b); err == nil || !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("byte %d changed: %v", tc.off, err)
-		}
-	}
-	bad := sim.AppendChunkHeader(nil, sim.ChunkHeader{Length: 4100})
-	if _, err := sim.ParseChunkHeader(bad); err == nil || !strings.Contains(err.Error(), "payload length 4100") {
-		t.Errorf("length 4100: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/generated/linux70"
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
 	"github.com/hvgen/hvgen/runtime/stats"
@@ -30,7 +31,7 @@ func TestSimPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Groups) != 2 || p.Groups[0].Desc == nil || p.Groups[0].Desc.Name != "HV_STATISTICS_TYPE_VPA" || p.Groups[1].Counters != 63 {
+	if len(p.Groups) != 2 || p.Groups[0].Desc == nil || p.Groups[0].Desc.Name != "HV_STATISTICS_TYPE_VPA" || p.Groups[1].NumCounters != 63 {
 		t.Fatalf("groups %+v", p.Groups)
 	}
 	// The generated group-id constants are the reader's group type.
@@ -85,7 +86,7 @@ func TestCorruptPages(t *testing.T) {
 			}
 			return b
 		}(), 4096, "no end-of-list"},
-		{"short page", make([]byte, 4), 0, "not an 8-byte-aligned page"},
+		{"short page", make([]byte, 4), 0, "4 bytes, shorter than a group header"},
 	} {
 		_, err := stats.Parse(tc.page, obj, hv.StatsGroups[:])
 		var ce *stats.CorruptError
@@ -112,28 +113,50 @@ func contains(s, sub string) bool {
 
 func FuzzParse(f *testing.F) {
 	f.Add(page([4]uint16{2, 0, 1, 16}, [4]uint16{3, 0, 1, 8})[:64])
-	f.Fuzz(func(t *testing.T, data []byte) {
-		mem := make([]uint64, (len(data)+7)/8+1)
-		b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), len(data))
-		copy(b, data)
-		p, err := stats.Parse(b, hv.StatsObjectVP, hv.StatsGroups[:])
-		if err != nil {
-			return
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, data, false) })
+}
+
+// FuzzParseFlat is FuzzParse with the linux-7.0 descriptors, which lay a VP
+// page out flat.
+func FuzzParseFlat(f *testing.F) {
+	f.Add(make([]byte, 4096))
+	f.Add(make([]byte, 100))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, data, true) })
+}
+
+// fuzzParse parses any bytes as a VP page: an error, or groups whose
+// counters read the same through Counter and through Counters, each slot
+// inside the group and nothing outside it.
+func fuzzParse(t *testing.T, data []byte, flat bool) {
+	mem := make([]uint64, (len(data)+7)/8+1)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), len(data))
+	copy(b, data)
+	var p *stats.Page
+	var err error
+	if flat {
+		p, err = stats.Parse(b, linux70.StatsObjectVP, linux70.StatsGroups[:])
+	} else {
+		p, err = stats.Parse(b, hv.StatsObjectVP, hv.StatsGroups[:])
+	}
+	if err != nil {
+		return
+	}
+	if p.Flat() != flat {
+		t.Fatalf("flat %v, want %v", p.Flat(), flat)
+	}
+	for _, g := range p.Groups {
+		c, ok := p.Counters(g.Type)
+		if !ok || c.Len() != g.NumCounters {
+			t.Fatalf("group %d: Counters gives %d counters, ok %v; the page %d", g.Type, c.Len(), ok, g.NumCounters)
 		}
-		for _, g := range p.Groups {
-			c, ok := p.Group(g.Type)
-			if !ok || c.Len() != g.Counters {
-				t.Fatalf("group %d: Group gives %d counters, ok %v; the page %d", g.Type, c.Len(), ok, g.Counters)
-			}
-			for s := 0; s <= g.Counters+1; s++ {
-				v, ok := p.Counter(g.Type, s)
-				w, ok2 := c.Load(s)
-				if ok != (s >= 1 && s <= g.Counters) || ok2 != ok || v != w {
-					t.Fatalf("group %d slot %d: Counter %d %v, Load %d %v", g.Type, s, v, ok, w, ok2)
-				}
+		for s := 0; s <= g.NumCounters+1; s++ {
+			v, ok := p.Counter(g.Type, s)
+			w, ok2 := c.Load(s)
+			if ok != (s >= 1 && s <= g.NumCounters) || ok2 != ok || v != w {
+				t.Fatalf("group %d slot %d: Counter %d %v, Load %d %v", g.Type, s, v, ok, w, ok2)
 			}
 		}
-	})
+	}
 }
 
 // TestObjectSelectsDescriptors: the same group type means different groups
@@ -174,7 +197,7 @@ func TestCounterAllocations(t *testing.T) {
 			w, _ := snap.Counter(hv.StatisticsGroupVpaID, slot)
 			s += v + w
 		}
-		c, _ := p.Group(hv.StatisticsGroupVpvID)
+		c, _ := p.Counters(hv.StatisticsGroupVpvID)
 		for slot := range c.Len() + 2 {
 			v, _ := c.Load(slot)
 			s += v
@@ -203,7 +226,7 @@ func BenchmarkCounter(b *testing.B) {
 	}
 	n := 0
 	for _, g := range p.Groups {
-		n += g.Counters
+		n += g.NumCounters
 	}
 	b.Run("counter", func(b *testing.B) {
 		b.SetBytes(int64(8 * n))
@@ -211,7 +234,7 @@ func BenchmarkCounter(b *testing.B) {
 		for b.Loop() {
 			var s uint64
 			for _, g := range p.Groups {
-				for slot := 1; slot <= g.Counters; slot++ {
+				for slot := 1; slot <= g.NumCounters; slot++ {
 					v, _ := p.Counter(g.Type, slot)
 					s += v
 				}
@@ -225,7 +248,7 @@ func BenchmarkCounter(b *testing.B) {
 		for b.Loop() {
 			var s uint64
 			for _, g := range p.Groups {
-				c, _ := p.Group(g.Type)
+				c, _ := p.Counters(g.Type)
 				for slot := 1; slot <= c.Len(); slot++ {
 					v, _ := c.Load(slot)
 					s += v
@@ -242,11 +265,132 @@ func BenchmarkCounter(b *testing.B) {
 			var s uint64
 			for _, g := range p.Groups {
 				base := g.Offset / 8
-				for slot := 1; slot <= g.Counters; slot++ {
+				for slot := 1; slot <= g.NumCounters; slot++ {
 					s += words[base+slot]
 				}
 			}
 			sink += s
 		}
 	})
+}
+
+// flatVPPage maps a VP statistics page of a sim laid out flat with
+// linux-7.0's VP counters, and returns the sim and the page.
+func flatVPPage(t *testing.T) (*sim.Hypervisor, []byte) {
+	t.Helper()
+	var flat []sim.FlatCounter
+	for _, g := range linux70.StatsGroups {
+		if g.Flat && g.Object == uint32(linux70.StatsObjectVP) {
+			for _, c := range g.Counters {
+				if c.Arch == "" || c.Arch == "x64" {
+					flat = append(flat, sim.FlatCounter{Object: uint32(hv.StatsObjectVP), Index: c.Index, Name: c.Name, Kind: sim.FlatEvents})
+				}
+			}
+		}
+	}
+	h := sim.New(sim.Config{FlatStats: flat, Seed: 3})
+	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
+	in.ObjectIdentity.VP().PartitionID = child.ID
+	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
+		t.Fatal(err)
+	}
+	return h, h.Root().Memory(0x7000)
+}
+
+// TestFlatPage: a page the linux-7.0 descriptors lay out flat is one group
+// of type FlatGroup over the whole page, its counters read in place by
+// their generated slots, as the sim moves them.
+func TestFlatPage(t *testing.T) {
+	h, mem := flatVPPage(t)
+	p, err := stats.Parse(mem, linux70.StatsObjectVP, linux70.StatsGroups[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Flat() || len(p.Groups) != 1 {
+		t.Fatalf("flat %v, groups %+v", p.Flat(), p.Groups)
+	}
+	g := p.Groups[0]
+	if g.Type != stats.FlatGroup || g.Offset != 0 || g.NumCounters != 511 || g.Desc == nil || g.Desc.Name != "hv_vp_counters" {
+		t.Fatalf("group %+v", g)
+	}
+	before, _ := p.Counter(stats.FlatGroup, linux70.VPCountersVPTotalRunTime)
+	h.Advance(10_000_000)
+	after, ok := p.Counter(stats.FlatGroup, linux70.VPCountersVPTotalRunTime)
+	if word := binary.LittleEndian.Uint64(mem[8*linux70.VPCountersVPTotalRunTime:]); !ok || after == before || after != word {
+		t.Errorf("VpTotalRunTime %d then %d (%v); the page's word says %d", before, after, ok, word)
+	}
+	c, ok := p.Counters(stats.FlatGroup)
+	if v, _ := c.Load(linux70.VPCountersVPTotalRunTime); !ok || c.Len() != 511 || v != after {
+		t.Errorf("Counters: %d counters, slot %d = %d", c.Len(), linux70.VPCountersVPTotalRunTime, v)
+	}
+	if _, ok := p.Counter(stats.FlatGroup, 512); ok {
+		t.Error("slot 512 of a 4096-byte page read as present")
+	}
+	// The same page under the 2013 descriptors is walked as groups: its
+	// counters are no group headers, so it is rejected or read otherwise,
+	// never as the flat group.
+	if q, err := stats.Parse(mem, hv.StatsObjectVP, hv.StatsGroups[:]); err == nil && q.Flat() {
+		t.Error("the 2013 descriptors read the page flat")
+	}
+	// A flat page too short for the descriptor's counters is corrupt.
+	if _, err := stats.Parse(mem[:64], linux70.StatsObjectVP, linux70.StatsGroups[:]); err == nil {
+		t.Error("a 64-byte flat page was accepted")
+	}
+}
+
+// TestZeroPage: the zero Page and a nil one have no groups: every read says
+// the counter is missing, and nothing panics.
+func TestZeroPage(t *testing.T) {
+	for name, p := range map[string]*stats.Page{"zero": {}, "nil": nil} {
+		if v, ok := p.Counter(hv.StatisticsGroupVpaID, 1); ok || v != 0 {
+			t.Errorf("%s: Counter %d %v", name, v, ok)
+		}
+		if c, ok := p.Counters(stats.FlatGroup); ok || c.Len() != 0 {
+			t.Errorf("%s: Counters %d %v", name, c.Len(), ok)
+		}
+		if p.Flat() {
+			t.Errorf("%s: flat", name)
+		}
+		s := p.Snapshot(time.Unix(1, 0))
+		if _, ok := s.Rate(s, hv.StatisticsGroupVpaID, 1); ok {
+			t.Errorf("%s: a rate from a snapshot of nothing", name)
+		}
+	}
+	var s stats.Snapshot
+	if _, ok := s.Counter(hv.StatisticsGroupVpaID, 1); ok {
+		t.Error("zero Snapshot has a counter")
+	}
+}
+
+// TestMisalignedPage: page memory at an odd address (bytes read from a
+// file at any offset) is copied and parsed.
+func TestMisalignedPage(t *testing.T) {
+	_, mem := vpPage(t)
+	odd := make([]byte, len(mem)+1)[1:]
+	copy(odd, mem)
+	p, err := stats.Parse(odd, hv.StatsObjectVP, hv.StatsGroups[:])
+	if err != nil || len(p.Groups) != 2 {
+		t.Fatalf("%v", err)
+	}
+}
+
+// TestDeprecatedNames: the names of the last release still work for one
+// more: Page.Group is Page.Counters, Group.Counters is Group.NumCounters.
+func TestDeprecatedNames(t *testing.T) {
+	_, mem := vpPage(t)
+	p, err := stats.Parse(mem, hv.StatsObjectVP, hv.StatsGroups[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range p.Groups {
+		old, ok := p.Group(g.Type)
+		n := g.Counters
+		c, _ := p.Counters(g.Type)
+		a, _ := old.Load(1)
+		b, _ := c.Load(1)
+		if !ok || old.Len() != c.Len() || a != b || n != g.NumCounters {
+			t.Errorf("group %d: Group %v, Counters field %d, NumCounters %d", g.Type, ok, n, g.NumCounters)
+		}
+	}
 }

@@ -36,7 +36,7 @@ func TestSameResult(t *testing.T) {
 	var a, b uint64
 	for i := range 4 {
 		buf := mem[i*bufferSize : (i+1)*bufferSize]
-		eb, err := eventlog.NewBuffer(buf, uint32(i), lt, bufferSize)
+		eb, err := eventlog.NewBuffer(buf, uint32(i), eventlog.Type(lt), bufferSize)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func BenchmarkReader(b *testing.B) {
 	bufs := make([]*eventlog.Buffer, buffers)
 	for i := range bufs {
 		var err error
-		if bufs[i], err = eventlog.NewBuffer(mem[i*bufferSize:(i+1)*bufferSize], uint32(i), lt, bufferSize); err != nil {
+		if bufs[i], err = eventlog.NewBuffer(mem[i*bufferSize:(i+1)*bufferSize], uint32(i), eventlog.Type(lt), bufferSize); err != nil {
 			b.Fatal(err)
 		}
 	}

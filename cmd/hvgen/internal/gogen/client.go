@@ -117,9 +117,11 @@ func (g *gen) clientFile() *jen.File {
 		"and decodes the output value (%s), and the limits of its fast conventions.", inT.Name, outT.Name)).
 		Var().Id("Encoding").Op("=").Qual(hvcallPath, "Encoding").Values(dict(enc)))
 	f.Add(comment("Client issues this version's hypercalls, one method each, through the embedded\n" +
-		"hvcall.Caller. Like the caller, it is not safe for concurrent use.").
+		"hvcall.Caller. Like the caller, it is not safe for concurrent use. The zero Client has no backend:\n" +
+		"its calls return hvcall.ErrNoBackend.").
 		Type().Id("Client").Struct(jen.Op("*").Qual(hvcallPath, "Caller")))
-	f.Add(comment("NewClient returns a client that issues hypercalls through b with its own parameter pages.").
+	f.Add(comment("NewClient returns a client that issues hypercalls through b with its own parameter pages,\n" +
+		"in registers where the call allows it and b carries the convention (hvcall.Backend.Conventions).").
 		Func().Id("NewClient").Params(jen.Id("b").Qual(hvcallPath, "Backend")).Op("*").Id("Client").Block(
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Qual(hvcallPath, "NewCaller").Call(jen.Id("b"), jen.Op("&").Id("Encoding"))))))
 	methods := map[string]bool{}
