@@ -177,20 +177,15 @@ func Select(r *Result, names []string) (*Selection, error) {
 // typeRefs lists the type names a type's declaration uses: its base, its
 // members' types (through inline aggregates) and its bit ranges' types.
 func typeRefs(t *spec.Type) []string {
-	var out []string
-	out = append(out, t.Base)
+	out := []string{t.Base}
 	for _, b := range t.Bits {
 		out = append(out, b.Type)
 	}
-	var fields func([]*spec.Field)
-	fields = func(fs []*spec.Field) {
-		for _, f := range fs {
-			out = append(out, f.Type)
-			if f.Nested != nil {
-				out = append(out, typeRefs(f.Nested)...)
-			}
+	for _, f := range t.Fields {
+		out = append(out, f.Type)
+		if f.Nested != nil {
+			out = append(out, typeRefs(f.Nested)...)
 		}
 	}
-	fields(t.Fields)
 	return out
 }
