@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,7 +19,7 @@ import (
 )
 
 func runImport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", "import -version V [-root dir] [-commit rev] [-prelude c|linux|file] [-arch list] [-I dir] [-D name[=value]] [-o file | -out dir] header...", stderr)
+	fs := newFlags("import", "import -version V [-root dir] [-commit rev] [-repo owner/name] [-prelude c|linux|file] [-arch list] [-I dir] [-D [arch:]name[=value]] [-only names] [-o file | -out dir] header...", stderr)
 	version := fs.String("version", "", "ABI `version` the imported items belong to (required)")
 	root := fs.String("root", ".", "`dir`ectory the header paths are relative to; refs cite them relative to it")
 	var commits specDirs
@@ -35,7 +36,10 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	rf.register(fs)
 	var incs, defs specDirs
 	fs.Var(&incs, "I", "include `dir`ectory relative to -root; repeatable")
-	fs.Var(&defs, "D", "define a macro (`name[=value]`) before the prelude's; repeatable")
+	fs.Var(&defs, "D", "define a macro (`name[=value]`, or arch:name[=value] for one architecture's run) before the prelude's; repeatable")
+	var only specDirs
+	fs.Var(&only, "only", "comma-separated `names` of the items to write (types, constants, statuses, call codes, ioctls); the rest of the headers is read, checked where the named items use it, and left out; repeatable")
+	repo := fs.String("repo", "", "`owner/name` of the repository the headers come from, for headers that are not the Linux kernel's: every ref starts with it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -111,7 +115,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("-arch: unknown architecture %q (x64, arm64)", a)}
 		}
 		res, err := cimport.Parse(&cimport.Config{Arch: a, Root: *root, Files: files, Include: incs, Prelude: pre.Text,
-			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Commits: perFileRev, Conventions: convs})
+			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Repo: *repo, Commits: perFileRev, Conventions: convs})
 		if err != nil {
 			return err
 		}
@@ -121,21 +125,45 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return usageError{"-arch is empty"}
 	}
 	res := cimport.Merge(byArch)
+	checked := res
+	var selected string
+	if len(only) > 0 {
+		var names []string
+		for _, o := range only {
+			names = append(names, list(o)...)
+		}
+		slices.Sort(names)
+		names = slices.Compact(names)
+		all := len(res.Types) + len(res.Constants) + len(res.Statuses) + len(res.Hypercalls) + len(res.Ioctls)
+		sel, err := cimport.Select(res, names)
+		if err != nil {
+			return err
+		}
+		res, checked = sel.Result, sel.Closure
+		selected = fmt.Sprintf(" (-only: %d of the %d items the headers define)", len(names), all)
+		for _, typ := range slices.Sorted(maps.Keys(sel.Uses)) {
+			fmt.Fprintf(stderr, "uses: %s (not selected; the registry must declare it), by %s\n", typ, strings.Join(sel.Uses[typ], ", "))
+		}
+	}
 	for _, p := range res.Skipped {
 		fmt.Fprintf(stderr, "skipped: %s\n", p)
 	}
-	if errs := cimport.Check(res, *version); len(errs) > 0 {
+	if errs := cimport.Check(checked, *version); len(errs) > 0 {
 		for _, e := range errs {
 			fmt.Fprintln(stderr, e)
 		}
 		return fmt.Errorf("%d layout disagreement(s) between the C front end and the registry's layout engine", len(errs))
 	}
-	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes, %d ioctls; skipped %d\n",
-		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Ioctls), len(res.Skipped))
+	fmt.Fprintf(stderr, "imported %d types, %d constants, %d statuses, %d call codes, %d ioctls; skipped %d%s\n",
+		len(res.Types), len(res.Constants), len(res.Statuses), len(res.Hypercalls), len(res.Ioctls), len(res.Skipped), selected)
+	from := strings.Join(files, ", ")
+	if *repo != "" {
+		from = *repo + " " + from
+	}
 	if *outDir == "" {
 		f := &cimport.File{Area: *area, Types: res.Types, Constants: res.Constants, Statuses: res.Statuses,
 			Hypercalls: res.Hypercalls, Ioctls: res.Ioctls,
-			Doc: fmt.Sprintf("Imported by hvgen import from %s.", strings.Join(files, ", "))}
+			Doc: fmt.Sprintf("Imported by hvgen import from %s.", from)}
 		var buf bytes.Buffer
 		if err := cimport.WriteYAML(&buf, f); err != nil {
 			return err
@@ -150,7 +178,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	perFile := map[string]*cimport.File{}
 	for _, h := range files {
 		perFile[path.Clean(filepath.ToSlash(h))] = &cimport.File{Area: headerArea(*prefix, h),
-			Doc: fmt.Sprintf("Imported by hvgen import from %s.", filepath.ToSlash(h))}
+			Doc: fmt.Sprintf("Imported by hvgen import from %s.", strings.TrimSpace(*repo+" "+filepath.ToSlash(h)))}
 	}
 	fileOf := func(it *spec.Item) *cimport.File { return perFile[it.Pos.File] }
 	for _, t := range res.Types {

@@ -336,3 +336,50 @@ func TestImportAbsolutePath(t *testing.T) {
 		t.Errorf("syntax error: exit %d, %s (want it at %s:3)", code, errs, bad)
 	}
 }
+
+// TestImportOnly: -only writes the named items of headers from another
+// repository (-repo in every ref), reports the types they use that the
+// registry must declare, checks them against the C front end's layout, and
+// names a selected item the headers lack; arch:NAME defines a macro for one
+// architecture.
+func TestImportOnly(t *testing.T) {
+	root := "internal/cimport/testdata/select"
+	out := filepath.Join(t.TempDir(), "sel.yaml")
+	code, _, errs := runCLI("import", "-prelude", "linux", "-version", "t", "-root", root, "-repo", "example/hv-headers",
+		"-commit", "abc1234", "-D", "arm64:__TEST_ARM64__", "-only", "hv_test_port_message,hv_test_port_info", "-only", "hv_test_halt_message",
+		"-area", "sel", "-o", out, "base.h", "msgs.h")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(data)
+	for _, w := range []string{"doc: Imported by hvgen import from example/hv-headers base.h, msgs.h.", "name: hv_test_port_message",
+		"name: hv_test_port_info", "name: hv_test_halt_message", "ref: example/hv-headers msgs.h:", "type: hv_test_header"} {
+		if !strings.Contains(y, w) {
+			t.Errorf("output lacks %q:\n%s", w, y)
+		}
+	}
+	for _, n := range []string{"name: hv_test_header", "name: hv_test_seg", "name: hv_test_unwanted", "HV_TEST_PORT_MAX"} {
+		if strings.Contains(y, n) {
+			t.Errorf("output has the unselected %q", n)
+		}
+	}
+	for _, w := range []string{"uses: hv_test_header (not selected; the registry must declare it), by hv_test_halt_message, hv_test_port_message",
+		"uses: hv_test_seg (not selected; the registry must declare it), by hv_test_port_message",
+		"imported 3 types, 0 constants, 0 statuses, 0 call codes, 0 ioctls; skipped 0 (-only: 3 of the"} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	if strings.Contains(errs, "HV_TEST_BAD_MACRO") {
+		t.Errorf("stderr reports a problem of an unselected item:\n%s", errs)
+	}
+	code, _, errs = runCLI("import", "-prelude", "linux", "-version", "t", "-root", root, "-D", "arm64:__TEST_ARM64__",
+		"-only", "hv_test_halt_message,hv_test_missing", "-o", out, "base.h", "msgs.h")
+	if code != 1 || !strings.Contains(errs, "hv_test_missing (the headers do not define it)") {
+		t.Errorf("unknown -only name: exit %d, %s", code, errs)
+	}
+}

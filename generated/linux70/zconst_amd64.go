@@ -311,4 +311,19 @@ const (
 	MSRStimer0Config = 0x400000b0
 	// MSRStimer0Count is HV_MSR_STIMER0_COUNT: Constant msr stimer0 count.
 	MSRStimer0Count = 0x400000b1
+	// HypercallInterceptMaxXMMRegisters is HV_HYPERCALL_INTERCEPT_MAX_XMM_REGISTERS: Constant hypercall
+	// intercept max xmm registers.
+	HypercallInterceptMaxXMMRegisters = 0x6
+	// UnsupportedFeatureIntercept is HV_UNSUPPORTED_FEATURE_INTERCEPT: Constant unsupported feature
+	// intercept.
+	UnsupportedFeatureIntercept = 0x1
+	// UnsupportedFeatureTaskSwitchTss is HV_UNSUPPORTED_FEATURE_TASK_SWITCH_TSS: Constant unsupported
+	// feature task switch tss.
+	UnsupportedFeatureTaskSwitchTss = 0x2
+	// X64PendingInterrupt is HV_X64_PENDING_INTERRUPT: Constant x64 pending interrupt.
+	X64PendingInterrupt = 0x0
+	// X64PendingNMI is HV_X64_PENDING_NMI: Constant x64 pending nmi.
+	X64PendingNMI = 0x2
+	// X64PendingException is HV_X64_PENDING_EXCEPTION: Constant x64 pending exception.
+	X64PendingException = 0x3
 )

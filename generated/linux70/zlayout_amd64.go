@@ -230,3 +230,313 @@ func _() {
 	_ = x[unsafe.Offsetof(UnmapDeviceInterruptInput{}.Flags)-32]
 	_ = x[unsafe.Sizeof(UnmapDeviceInterruptInput{}.Flags)-4]
 }
+
+// LocalInterruptControllerState
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{})-176]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICID)-0]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICID)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICVersion)-4]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICVersion)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLdr)-8]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLdr)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICDfr)-12]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICDfr)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICSpurious)-16]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICSpurious)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICIsr)-20]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICIsr)-32]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICTmr)-52]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICTmr)-32]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICIrr)-84]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICIrr)-32]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICEsr)-116]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICEsr)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICIcrHigh)-120]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICIcrHigh)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICIcrLow)-124]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICIcrLow)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtTimer)-128]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtTimer)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtThermal)-132]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtThermal)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtPerfmon)-136]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtPerfmon)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtLint0)-140]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtLint0)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtLint1)-144]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtLint1)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtError)-148]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtError)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICLvtCmci)-152]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICLvtCmci)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICErrorStatus)-156]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICErrorStatus)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICInitialCount)-160]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICInitialCount)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICCounterValue)-164]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICCounterValue)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICDivideConfiguration)-168]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICDivideConfiguration)-4]
+	_ = x[unsafe.Offsetof(LocalInterruptControllerState{}.APICRemoteRead)-172]
+	_ = x[unsafe.Sizeof(LocalInterruptControllerState{}.APICRemoteRead)-4]
+}
+
+// X64HypercallInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{})-196]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rax)-40]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rbx)-48]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rcx)-56]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rdx)-64]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.R8)-72]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.R8)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rsi)-80]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rdi)-88]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rdi)-8]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Xmmregisters)-96]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Xmmregisters)-96]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.BitsC0)-192]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.BitsC0)-4]
+}
+
+// X64HypercallInterceptMessageBitsC0
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessageBitsC0(0))-4]
+	_ = x[unsafe.Alignof(X64HypercallInterceptMessageBitsC0(0))-4]
+}
+
+// X64IOPortAccessInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPortAccessInfo(0))-1]
+	_ = x[unsafe.Alignof(X64IOPortAccessInfo(0))-1]
+}
+
+// X64ExceptionInfo
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64ExceptionInfo(0))-1]
+	_ = x[unsafe.Alignof(X64ExceptionInfo(0))-1]
+}
+
+// X64CPUIDInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{})-104]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rax)-40]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rcx)-48]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rdx)-56]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.Rbx)-64]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRax)-72]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRax)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRcx)-80]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRcx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRdx)-88]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRdx)-8]
+	_ = x[unsafe.Offsetof(X64CPUIDInterceptMessage{}.DefaultResultRbx)-96]
+	_ = x[unsafe.Sizeof(X64CPUIDInterceptMessage{}.DefaultResultRbx)-8]
+}
+
+// X64MSRInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{})-64]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.MSRNumber)-40]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.MSRNumber)-4]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Reserved)-44]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Rdx)-48]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64MSRInterceptMessage{}.Rax)-56]
+	_ = x[unsafe.Sizeof(X64MSRInterceptMessage{}.Rax)-8]
+}
+
+// X64IOPortInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{})-128]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.PortNumber)-40]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.PortNumber)-2]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.AccessInfo)-42]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.AccessInfo)-1]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.InstructionByteCount)-43]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Reserved)-44]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Reserved)-4]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rax)-48]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.InstructionBytes)-56]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.InstructionBytes)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.DsSegment)-72]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.DsSegment)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.EsSegment)-88]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.EsSegment)-16]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rcx)-104]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rsi)-112]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64IOPortInterceptMessage{}.Rdi)-120]
+	_ = x[unsafe.Sizeof(X64IOPortInterceptMessage{}.Rdi)-8]
+}
+
+// X64ExceptionInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{})-240]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionVector)-40]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionVector)-2]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionInfo)-42]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionInfo)-1]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.InstructionByteCount)-43]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.InstructionByteCount)-1]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ErrorCode)-44]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ErrorCode)-4]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.ExceptionParameter)-48]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.ExceptionParameter)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Reserved)-56]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Reserved)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.InstructionBytes)-64]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.InstructionBytes)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.DsSegment)-80]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.DsSegment)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.SsSegment)-96]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.SsSegment)-16]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rax)-112]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rax)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rcx)-120]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rcx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rdx)-128]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rdx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rbx)-136]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rbx)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rsp)-144]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rsp)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rbp)-152]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rbp)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rsi)-160]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rsi)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.Rdi)-168]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.Rdi)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R8)-176]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R8)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R9)-184]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R9)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R10)-192]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R10)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R11)-200]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R11)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R12)-208]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R12)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R13)-216]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R13)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R14)-224]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R14)-8]
+	_ = x[unsafe.Offsetof(X64ExceptionInterceptMessage{}.R15)-232]
+	_ = x[unsafe.Sizeof(X64ExceptionInterceptMessage{}.R15)-8]
+}
+
+// X64InvalidVPRegisterMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{})-8]
+	_ = x[unsafe.Offsetof(X64InvalidVPRegisterMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64InvalidVPRegisterMessage{}.Reserved)-4]
+	_ = x[unsafe.Sizeof(X64InvalidVPRegisterMessage{}.Reserved)-4]
+}
+
+// X64UnrecoverableExceptionMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64UnrecoverableExceptionMessage{})-40]
+	_ = x[unsafe.Offsetof(X64UnrecoverableExceptionMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64UnrecoverableExceptionMessage{}.Header)-40]
+}
+
+// X64UnsupportedFeatureMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{})-16]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.VPIndex)-0]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.VPIndex)-4]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.FeatureCode)-4]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.FeatureCode)-4]
+	_ = x[unsafe.Offsetof(X64UnsupportedFeatureMessage{}.FeatureParameter)-8]
+	_ = x[unsafe.Sizeof(X64UnsupportedFeatureMessage{}.FeatureParameter)-8]
+}
+
+// X64HaltMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64HaltMessage{})-40]
+	_ = x[unsafe.Offsetof(X64HaltMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64HaltMessage{}.Header)-40]
+}
+
+// X64InterruptionDeliverableMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64InterruptionDeliverableMessage{})-48]
+	_ = x[unsafe.Offsetof(X64InterruptionDeliverableMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64InterruptionDeliverableMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64InterruptionDeliverableMessage{}.DeliverableType)-40]
+	_ = x[unsafe.Sizeof(X64InterruptionDeliverableMessage{}.DeliverableType)-4]
+	_ = x[unsafe.Offsetof(X64InterruptionDeliverableMessage{}.Rsvd)-44]
+	_ = x[unsafe.Sizeof(X64InterruptionDeliverableMessage{}.Rsvd)-4]
+}
+
+// X64SINTDeliverableMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SINTDeliverableMessage{})-48]
+	_ = x[unsafe.Offsetof(X64SINTDeliverableMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64SINTDeliverableMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64SINTDeliverableMessage{}.DeliverableSints)-40]
+	_ = x[unsafe.Sizeof(X64SINTDeliverableMessage{}.DeliverableSints)-2]
+	_ = x[unsafe.Offsetof(X64SINTDeliverableMessage{}.Rsvd1)-42]
+	_ = x[unsafe.Sizeof(X64SINTDeliverableMessage{}.Rsvd1)-2]
+	_ = x[unsafe.Offsetof(X64SINTDeliverableMessage{}.Rsvd2)-44]
+	_ = x[unsafe.Sizeof(X64SINTDeliverableMessage{}.Rsvd2)-4]
+}
+
+// X64SipiInterceptMessage
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(X64SipiInterceptMessage{})-48]
+	_ = x[unsafe.Offsetof(X64SipiInterceptMessage{}.Header)-0]
+	_ = x[unsafe.Sizeof(X64SipiInterceptMessage{}.Header)-40]
+	_ = x[unsafe.Offsetof(X64SipiInterceptMessage{}.TargetVPIndex)-40]
+	_ = x[unsafe.Sizeof(X64SipiInterceptMessage{}.TargetVPIndex)-4]
+	_ = x[unsafe.Offsetof(X64SipiInterceptMessage{}.InterruptVector)-44]
+	_ = x[unsafe.Sizeof(X64SipiInterceptMessage{}.InterruptVector)-4]
+}
+
+// CacheType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CacheType(0))-4]
+	_ = x[unsafe.Alignof(CacheType(0))-4]
+}

@@ -215,3 +215,10 @@ func _() {
 	_ = x[unsafe.Offsetof(UnmapDeviceInterruptInput{}.Flags)-40]
 	_ = x[unsafe.Sizeof(UnmapDeviceInterruptInput{}.Flags)-4]
 }
+
+// CacheType
+func _() {
+	var x [1]struct{}
+	_ = x[unsafe.Sizeof(CacheType(0))-4]
+	_ = x[unsafe.Alignof(CacheType(0))-4]
+}

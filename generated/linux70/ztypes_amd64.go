@@ -1337,3 +1337,361 @@ type UnmapDeviceInterruptInput struct {
 	InterruptEntry [16]byte // interrupt_entry, offset 0x10 (holds a hv_interrupt_entry at an unaligned offset: copy it in and out)
 	Flags          uint32   // flags, offset 0x20
 }
+
+// LocalInterruptControllerState is hv_local_interrupt_controller_state.
+//
+// C struct hv_local_interrupt_controller_state: local interrupt controller state.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1249 @ dfb0e4721532.
+type LocalInterruptControllerState struct {
+	_                       structs.HostLayout
+	APICID                  uint32    // apic_id, offset 0x0
+	APICVersion             uint32    // apic_version, offset 0x4
+	APICLdr                 uint32    // apic_ldr, offset 0x8
+	APICDfr                 uint32    // apic_dfr, offset 0xc
+	APICSpurious            uint32    // apic_spurious, offset 0x10
+	APICIsr                 [8]uint32 // apic_isr, offset 0x14
+	APICTmr                 [8]uint32 // apic_tmr, offset 0x34
+	APICIrr                 [8]uint32 // apic_irr, offset 0x54
+	APICEsr                 uint32    // apic_esr, offset 0x74
+	APICIcrHigh             uint32    // apic_icr_high, offset 0x78
+	APICIcrLow              uint32    // apic_icr_low, offset 0x7c
+	APICLvtTimer            uint32    // apic_lvt_timer, offset 0x80
+	APICLvtThermal          uint32    // apic_lvt_thermal, offset 0x84
+	APICLvtPerfmon          uint32    // apic_lvt_perfmon, offset 0x88
+	APICLvtLint0            uint32    // apic_lvt_lint0, offset 0x8c
+	APICLvtLint1            uint32    // apic_lvt_lint1, offset 0x90
+	APICLvtError            uint32    // apic_lvt_error, offset 0x94
+	APICLvtCmci             uint32    // apic_lvt_cmci, offset 0x98
+	APICErrorStatus         uint32    // apic_error_status, offset 0x9c
+	APICInitialCount        uint32    // apic_initial_count, offset 0xa0
+	APICCounterValue        uint32    // apic_counter_value, offset 0xa4
+	APICDivideConfiguration uint32    // apic_divide_configuration, offset 0xa8
+	APICRemoteRead          uint32    // apic_remote_read, offset 0xac
+}
+
+// X64HypercallInterceptMessage is hv_x64_hypercall_intercept_message.
+//
+// C struct hv_x64_hypercall_intercept_message: x64 hypercall intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1337 @ dfb0e4721532.
+type X64HypercallInterceptMessage struct {
+	_            structs.HostLayout
+	Header       [40]byte                           // header, offset 0x0 (holds a hv_x64_intercept_message_header at an unaligned offset: copy it in and out)
+	Rax          [8]byte                            // rax, offset 0x28 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Rbx          [8]byte                            // rbx, offset 0x30 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Rcx          [8]byte                            // rcx, offset 0x38 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Rdx          [8]byte                            // rdx, offset 0x40 (holds a UINT64 at an unaligned offset: copy it in and out)
+	R8           [8]byte                            // r8, offset 0x48 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Rsi          [8]byte                            // rsi, offset 0x50 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Rdi          [8]byte                            // rdi, offset 0x58 (holds a UINT64 at an unaligned offset: copy it in and out)
+	Xmmregisters [96]byte                           // xmmregisters, offset 0x60 (holds a hv_u128 at an unaligned offset: copy it in and out)
+	BitsC0       X64HypercallInterceptMessageBitsC0 // offset 0xc0
+}
+
+// X64HypercallInterceptMessageBitsC0 is the type of member  of X64HypercallInterceptMessage.
+type X64HypercallInterceptMessageBitsC0 uint32
+
+// X64HypercallInterceptMessageBitsC0ReservedMask has the bits the reference reserves; they must stay
+// zero.
+const X64HypercallInterceptMessageBitsC0ReservedMask X64HypercallInterceptMessageBitsC0 = 0xfffffffe
+
+// Isolated reports isolated (bit 0).
+func (x X64HypercallInterceptMessageBitsC0) Isolated() bool {
+	return x&(1<<0) != 0
+}
+
+// SetIsolated sets or clears isolated.
+func (x *X64HypercallInterceptMessageBitsC0) SetIsolated(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// X64IOPortAccessInfo is hv_x64_io_port_access_info.
+//
+// Bit-field value x64 io port access info (C union of an integer and its bit-fields).
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1383 @ dfb0e4721532.
+type X64IOPortAccessInfo uint8
+
+// X64IOPortAccessInfoReservedMask has the bits the reference reserves; they must stay zero.
+const X64IOPortAccessInfoReservedMask X64IOPortAccessInfo = 0xe0
+
+// AccessSize returns access_size (bits 0..2).
+func (x X64IOPortAccessInfo) AccessSize() uint8 {
+	return uint8(x >> 0 & 0x7)
+}
+
+// SetAccessSize stores v in access_size; bits of v beyond its 3-bit width are dropped.
+func (x *X64IOPortAccessInfo) SetAccessSize(v uint8) {
+	*x = *x&^(0x7<<0) | (X64IOPortAccessInfo(v)&0x7)<<0
+}
+
+// StringOp reports string_op (bit 3).
+func (x X64IOPortAccessInfo) StringOp() bool {
+	return x&(1<<3) != 0
+}
+
+// SetStringOp sets or clears string_op.
+func (x *X64IOPortAccessInfo) SetStringOp(v bool) {
+	if v {
+		*x |= 1 << 3
+	} else {
+		*x &^= 1 << 3
+	}
+}
+
+// RepPrefix reports rep_prefix (bit 4).
+func (x X64IOPortAccessInfo) RepPrefix() bool {
+	return x&(1<<4) != 0
+}
+
+// SetRepPrefix sets or clears rep_prefix.
+func (x *X64IOPortAccessInfo) SetRepPrefix(v bool) {
+	if v {
+		*x |= 1 << 4
+	} else {
+		*x &^= 1 << 4
+	}
+}
+
+// X64ExceptionInfo is hv_x64_exception_info.
+//
+// Bit-field value x64 exception info (C union of an integer and its bit-fields).
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1393 @ dfb0e4721532.
+type X64ExceptionInfo uint8
+
+// X64ExceptionInfoReservedMask has the bits the reference reserves; they must stay zero.
+const X64ExceptionInfoReservedMask X64ExceptionInfo = 0xfc
+
+// ErrorCodeValid reports error_code_valid (bit 0).
+func (x X64ExceptionInfo) ErrorCodeValid() bool {
+	return x&(1<<0) != 0
+}
+
+// SetErrorCodeValid sets or clears error_code_valid.
+func (x *X64ExceptionInfo) SetErrorCodeValid(v bool) {
+	if v {
+		*x |= 1 << 0
+	} else {
+		*x &^= 1 << 0
+	}
+}
+
+// SoftwareException reports software_exception (bit 1).
+func (x X64ExceptionInfo) SoftwareException() bool {
+	return x&(1<<1) != 0
+}
+
+// SetSoftwareException sets or clears software_exception.
+func (x *X64ExceptionInfo) SetSoftwareException(v bool) {
+	if v {
+		*x |= 1 << 1
+	} else {
+		*x &^= 1 << 1
+	}
+}
+
+// X64CPUIDInterceptMessage is hv_x64_cpuid_intercept_message.
+//
+// C struct hv_x64_cpuid_intercept_message: x64 cpuid intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1414 @ dfb0e4721532.
+type X64CPUIDInterceptMessage struct {
+	_                structs.HostLayout
+	Header           X64InterceptMessageHeader // header, offset 0x0
+	Rax              uint64                    // rax, offset 0x28
+	Rcx              uint64                    // rcx, offset 0x30
+	Rdx              uint64                    // rdx, offset 0x38
+	Rbx              uint64                    // rbx, offset 0x40
+	DefaultResultRax uint64                    // default_result_rax, offset 0x48
+	DefaultResultRcx uint64                    // default_result_rcx, offset 0x50
+	DefaultResultRdx uint64                    // default_result_rdx, offset 0x58
+	DefaultResultRbx uint64                    // default_result_rbx, offset 0x60
+}
+
+// X64MSRInterceptMessage is hv_x64_msr_intercept_message.
+//
+// C struct hv_x64_msr_intercept_message: x64 msr intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1426 @ dfb0e4721532.
+type X64MSRInterceptMessage struct {
+	_         structs.HostLayout
+	Header    X64InterceptMessageHeader // header, offset 0x0
+	MSRNumber uint32                    // msr_number, offset 0x28
+	Reserved  uint32                    // reserved, offset 0x2c
+	Rdx       uint64                    // rdx, offset 0x30
+	Rax       uint64                    // rax, offset 0x38
+}
+
+// X64IOPortInterceptMessage is hv_x64_io_port_intercept_message.
+//
+// C struct hv_x64_io_port_intercept_message: x64 io port intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1434 @ dfb0e4721532.
+type X64IOPortInterceptMessage struct {
+	_                    structs.HostLayout
+	Header               X64InterceptMessageHeader // header, offset 0x0
+	PortNumber           uint16                    // port_number, offset 0x28
+	AccessInfo           X64IOPortAccessInfo       // access_info, offset 0x2a
+	InstructionByteCount uint8                     // instruction_byte_count, offset 0x2b
+	Reserved             uint32                    // reserved, offset 0x2c
+	Rax                  uint64                    // rax, offset 0x30
+	InstructionBytes     [16]uint8                 // instruction_bytes, offset 0x38
+	DsSegment            X64SegmentRegister        // ds_segment, offset 0x48
+	EsSegment            X64SegmentRegister        // es_segment, offset 0x58
+	Rcx                  uint64                    // rcx, offset 0x68
+	Rsi                  uint64                    // rsi, offset 0x70
+	Rdi                  uint64                    // rdi, offset 0x78
+}
+
+// X64ExceptionInterceptMessage is hv_x64_exception_intercept_message.
+//
+// C struct hv_x64_exception_intercept_message: x64 exception intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1449 @ dfb0e4721532.
+type X64ExceptionInterceptMessage struct {
+	_                    structs.HostLayout
+	Header               X64InterceptMessageHeader // header, offset 0x0
+	ExceptionVector      uint16                    // exception_vector, offset 0x28
+	ExceptionInfo        X64ExceptionInfo          // exception_info, offset 0x2a
+	InstructionByteCount uint8                     // instruction_byte_count, offset 0x2b
+	ErrorCode            uint32                    // error_code, offset 0x2c
+	ExceptionParameter   uint64                    // exception_parameter, offset 0x30
+	Reserved             uint64                    // reserved, offset 0x38
+	InstructionBytes     [16]uint8                 // instruction_bytes, offset 0x40
+	DsSegment            X64SegmentRegister        // ds_segment, offset 0x50
+	SsSegment            X64SegmentRegister        // ss_segment, offset 0x60
+	Rax                  uint64                    // rax, offset 0x70
+	Rcx                  uint64                    // rcx, offset 0x78
+	Rdx                  uint64                    // rdx, offset 0x80
+	Rbx                  uint64                    // rbx, offset 0x88
+	Rsp                  uint64                    // rsp, offset 0x90
+	Rbp                  uint64                    // rbp, offset 0x98
+	Rsi                  uint64                    // rsi, offset 0xa0
+	Rdi                  uint64                    // rdi, offset 0xa8
+	R8                   uint64                    // r8, offset 0xb0
+	R9                   uint64                    // r9, offset 0xb8
+	R10                  uint64                    // r10, offset 0xc0
+	R11                  uint64                    // r11, offset 0xc8
+	R12                  uint64                    // r12, offset 0xd0
+	R13                  uint64                    // r13, offset 0xd8
+	R14                  uint64                    // r14, offset 0xe0
+	R15                  uint64                    // r15, offset 0xe8
+}
+
+// X64InvalidVPRegisterMessage is hv_x64_invalid_vp_register_message.
+//
+// C struct hv_x64_invalid_vp_register_message: x64 invalid vp register message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1478 @ dfb0e4721532.
+type X64InvalidVPRegisterMessage struct {
+	_        structs.HostLayout
+	VPIndex  uint32 // vp_index, offset 0x0
+	Reserved uint32 // reserved, offset 0x4
+}
+
+// X64UnrecoverableExceptionMessage is hv_x64_unrecoverable_exception_message.
+//
+// C struct hv_x64_unrecoverable_exception_message: x64 unrecoverable exception message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1483 @ dfb0e4721532.
+type X64UnrecoverableExceptionMessage struct {
+	_      structs.HostLayout
+	Header X64InterceptMessageHeader // header, offset 0x0
+}
+
+// X64UnsupportedFeatureMessage is hv_x64_unsupported_feature_message.
+//
+// C struct hv_x64_unsupported_feature_message: x64 unsupported feature message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1490 @ dfb0e4721532.
+type X64UnsupportedFeatureMessage struct {
+	_                structs.HostLayout
+	VPIndex          uint32 // vp_index, offset 0x0
+	FeatureCode      uint32 // feature_code, offset 0x4
+	FeatureParameter uint64 // feature_parameter, offset 0x8
+}
+
+// X64HaltMessage is hv_x64_halt_message.
+//
+// C struct hv_x64_halt_message: x64 halt message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1496 @ dfb0e4721532.
+type X64HaltMessage struct {
+	_      structs.HostLayout
+	Header X64InterceptMessageHeader // header, offset 0x0
+}
+
+// X64InterruptionDeliverableMessage is hv_x64_interruption_deliverable_message.
+//
+// C struct hv_x64_interruption_deliverable_message: x64 interruption deliverable message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1504 @ dfb0e4721532.
+type X64InterruptionDeliverableMessage struct {
+	_               structs.HostLayout
+	Header          X64InterceptMessageHeader // header, offset 0x0
+	DeliverableType uint32                    // deliverable_type, offset 0x28
+	Rsvd            uint32                    // rsvd, offset 0x2c
+}
+
+// X64SINTDeliverableMessage is hv_x64_sint_deliverable_message.
+//
+// C struct hv_x64_sint_deliverable_message: x64 sint deliverable message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1510 @ dfb0e4721532.
+type X64SINTDeliverableMessage struct {
+	_                structs.HostLayout
+	Header           X64InterceptMessageHeader // header, offset 0x0
+	DeliverableSints uint16                    // deliverable_sints, offset 0x28
+	Rsvd1            uint16                    // rsvd1, offset 0x2a
+	Rsvd2            uint32                    // rsvd2, offset 0x2c
+}
+
+// X64SipiInterceptMessage is hv_x64_sipi_intercept_message.
+//
+// C struct hv_x64_sipi_intercept_message: x64 sipi intercept message.
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1517 @ dfb0e4721532.
+type X64SipiInterceptMessage struct {
+	_               structs.HostLayout
+	Header          X64InterceptMessageHeader // header, offset 0x0
+	TargetVPIndex   uint32                    // target_vp_index, offset 0x28
+	InterruptVector uint32                    // interrupt_vector, offset 0x2c
+}
+
+// CacheType is hv_cache_type.
+//
+// Enumeration cache type (C enum).
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1576 @ dfb0e4721532.
+type CacheType uint32
+
+const (
+	CacheTypeUncached       CacheType = 0x0
+	CacheTypeWriteCombining CacheType = 0x1
+	CacheTypeWriteThrough   CacheType = 0x4
+	CacheTypeWriteProtected CacheType = 0x5
+	CacheTypeWriteBack      CacheType = 0x6
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CacheType) String() string {
+	switch x {
+	case CacheTypeUncached:
+		return "HV_CACHE_TYPE_UNCACHED"
+	case CacheTypeWriteCombining:
+		return "HV_CACHE_TYPE_WRITE_COMBINING"
+	case CacheTypeWriteThrough:
+		return "HV_CACHE_TYPE_WRITE_THROUGH"
+	case CacheTypeWriteProtected:
+		return "HV_CACHE_TYPE_WRITE_PROTECTED"
+	case CacheTypeWriteBack:
+		return "HV_CACHE_TYPE_WRITE_BACK"
+	}
+	return "hv_cache_type(" + strconv.FormatUint(uint64(x), 10) + ")"
+}

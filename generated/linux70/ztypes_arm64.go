@@ -825,3 +825,32 @@ type UnmapDeviceInterruptInput struct {
 	InterruptEntry [24]byte // interrupt_entry, offset 0x10 (holds a hv_interrupt_entry at an unaligned offset: copy it in and out)
 	Flags          uint32   // flags, offset 0x28
 }
+
+// CacheType is hv_cache_type.
+//
+// Enumeration cache type (C enum).
+//
+// Reference: lantianyu/linux include/uapi/hyperv/hvhdk.h:1576 @ dfb0e4721532.
+type CacheType uint32
+
+const (
+	CacheTypeUncached       CacheType = 0x0
+	CacheTypeWriteCombining CacheType = 0x1
+	CacheTypeWriteThrough   CacheType = 0x4
+	CacheTypeWriteBack      CacheType = 0x6
+)
+
+// String returns the ABI name of the value, or the number for an unknown one.
+func (x CacheType) String() string {
+	switch x {
+	case CacheTypeUncached:
+		return "HV_CACHE_TYPE_UNCACHED"
+	case CacheTypeWriteCombining:
+		return "HV_CACHE_TYPE_WRITE_COMBINING"
+	case CacheTypeWriteThrough:
+		return "HV_CACHE_TYPE_WRITE_THROUGH"
+	case CacheTypeWriteBack:
+		return "HV_CACHE_TYPE_WRITE_BACK"
+	}
+	return "hv_cache_type(" + strconv.FormatUint(uint64(x), 10) + ")"
+}

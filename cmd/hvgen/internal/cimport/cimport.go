@@ -30,9 +30,16 @@ type Config struct {
 	Include []string          // extra include directories, relative to Root ("" is Root itself)
 	Prelude string            // C text read before the headers: kernel-C macros and types
 	Stubs   map[string]string // system headers (<linux/types.h>) and their stand-in text
-	Defines []string          // extra NAME or NAME=VALUE macros
-	Version string            // the ABI version the items belong to
-	Commit  string            // source revision named in every ref ("include/x.h:12 @ Commit")
+	// Defines are extra NAME or NAME=VALUE macros; ARCH:NAME[=VALUE] (a
+	// spec.Arches name, "arm64:__ARM64__") defines one for that
+	// architecture's run only.
+	Defines []string
+	Version string // the ABI version the items belong to
+	Commit  string // source revision named in every ref ("include/x.h:12 @ Commit")
+	// Repo names the repository the headers come from ("owner/name"), for
+	// headers that are not the Linux kernel's: every ref then starts with it
+	// ("owner/name include/x.h:12 @ Commit").
+	Repo string
 	// Commits gives a header its own revision (headers taken from different
 	// commits), by the path as in Files; the others cite Commit.
 	Commits map[string]string
@@ -59,6 +66,7 @@ type Problem struct {
 	File string
 	Line int
 	Msg  string
+	Name string // the item the problem is about, when it names one (the C name)
 }
 
 func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg) }
@@ -98,6 +106,9 @@ func (r *Result) SortSkipped() {
 // ref is an item's citation: file:line @ commit.
 func (c *Config) ref(file string, line int) string {
 	s := fmt.Sprintf("%s:%d", file, line)
+	if c.Repo != "" {
+		s = c.Repo + " " + s
+	}
 	if rev := c.Commits[file]; rev != "" {
 		s += " @ " + rev
 	} else if c.Commit != "" {

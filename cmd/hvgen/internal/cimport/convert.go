@@ -92,7 +92,24 @@ func (v *converter) inFiles(file string) (string, bool) {
 }
 
 func (v *converter) skip(file string, line int, format string, args ...any) {
-	v.res.Skipped = append(v.res.Skipped, Problem{file, line, fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	v.res.Skipped = append(v.res.Skipped, Problem{File: file, Line: line, Msg: msg, Name: subject(msg)})
+}
+
+// subject is the C name a problem's message is about: the last word before
+// its first colon ("struct hv_x: ...", "#define HV_Y: ...", "HV_Z: ...").
+// A message that names nothing ("not a declaration", "unnamed enum ...")
+// has none.
+func subject(msg string) string {
+	head, _, ok := strings.Cut(msg, ": ")
+	if !ok || strings.HasPrefix(head, "unnamed ") {
+		return ""
+	}
+	f := strings.Fields(head)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
 
 func (v *converter) item(name, file string, line int, doc string) spec.Item {

@@ -6,11 +6,14 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing/fstest"
 	"time"
 
 	"modernc.org/cc/v4"
+
+	"github.com/hvgen/hvgen/spec"
 )
 
 // stubDir is where the FS given to the C front end holds the stand-ins for
@@ -77,6 +80,12 @@ func translate(c *Config) (*cc.AST, error) {
 	defs.WriteString(predefined)
 	defs.WriteString(tgt.macros)
 	for _, d := range c.Defines {
+		if a, rest, ok := strings.Cut(d, ":"); ok && slices.Contains(spec.Arches, a) {
+			if a != c.Arch {
+				continue // a definition for another architecture's run
+			}
+			d = rest
+		}
 		name, val, ok := strings.Cut(d, "=")
 		if !ok {
 			val = "1"

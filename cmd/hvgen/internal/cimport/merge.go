@@ -197,7 +197,8 @@ func mergeItems[T any](arches []string, byArch map[string]*Result, list func(*Re
 		}
 		it := item(first)
 		if len(keys) > 1 {
-			*skipped = append(*skipped, Problem{it.Pos.File, it.Pos.Line, fmt.Sprintf("%s: differs between architectures (%v); the registry has no per-architecture constants", n, have)})
+			*skipped = append(*skipped, Problem{File: it.Pos.File, Line: it.Pos.Line, Name: n,
+				Msg: fmt.Sprintf("%s: differs between architectures (%v); the registry has no per-architecture constants", n, have)})
 			continue
 		}
 		if len(have) < len(arches) {
