@@ -2,11 +2,12 @@
 # The whole test suite, on a fresh machine with Go and gcc: installs what the
 # tests need where it is missing (headless Chromium for the docs site, a
 # Prometheus server and promtool for the exporter), then runs the static
-# checks and `go test -race ./...`. .ci/run calls exactly this script.
+# checks and `go test -race ./...` in each of the repository's modules (the
+# root and verify/). .ci/run calls exactly this script.
 #
-#   ./test.sh              everything
-#   ./test.sh ./runtime/...  go test -race on the packages given (the
-#                            static checks still run first)
+#   ./test.sh                everything
+#   ./test.sh ./runtime/...  go test -race on the root module's packages
+#                            given (the static checks still run first)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -32,17 +33,25 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The modules: hvgen itself, and verify (its checks by other tools, a module
+# of its own so that their requirements, chromedp and x/tools, stay out of the
+# module graph of hvgen's users).
+modules=(. verify)
+
 go version
-go mod download
-go vet ./...
 unformatted=$(gofmt -l . | grep -v '/testdata/' || true)
 if [ -n "$unformatted" ]; then
   echo "gofmt -l lists files:"; echo "$unformatted"; exit 1
 fi
-# staticcheck (from the module proxy) on everything, generated code included.
-go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+for m in "${modules[@]}"; do
+  (cd "$m" && go mod download && go vet ./... &&
+    # staticcheck (from the module proxy) on everything, generated code included.
+    go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...)
+done
 
-if [ $# -eq 0 ]; then
-  set -- ./...
+if [ $# -gt 0 ]; then
+  exec go test -race "$@"
 fi
-go test -race "$@"
+for m in "${modules[@]}"; do
+  (cd "$m" && go test -race ./...)
+done

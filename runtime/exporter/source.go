@@ -85,7 +85,8 @@ func reasonsOf(err error, buf []string) []string {
 		return buf
 	}
 	r := ReasonRead
-	if re, ok := errors.AsType[*ReadError](err); ok {
+	var re *ReadError
+	if errors.As(err, &re) {
 		r = re.Reason
 	}
 	if !slices.Contains(buf, r) {
