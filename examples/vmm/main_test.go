@@ -38,7 +38,7 @@ type cpuDevice struct {
 	cs             linux70.X64SegmentRegister
 	rip, rflags    uint64
 	rax, rdx       uint64
-	regsSet, faked bool
+	regsSet        bool
 }
 
 func newCPU(t *testing.T) *cpuDevice {
