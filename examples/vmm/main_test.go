@@ -33,12 +33,12 @@ type cpuDevice struct {
 	open  map[int]bool
 	log   []string
 
-	mem            []byte // guest memory, from MSHV_SET_GUEST_MEMORY
-	gpa            uint64
-	cs             linux70.X64SegmentRegister
-	rip, rflags    uint64
-	rax, rdx       uint64
-	regsSet        bool
+	mem         []byte // guest memory, from MSHV_SET_GUEST_MEMORY
+	gpa         uint64
+	cs          linux70.X64SegmentRegister
+	rip, rflags uint64
+	rax, rdx    uint64
+	regsSet     bool
 }
 
 func newCPU(t *testing.T) *cpuDevice {
