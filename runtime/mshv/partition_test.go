@@ -259,6 +259,23 @@ func TestPartition(t *testing.T) {
 	refused(t, func() error { _, err := vp.GetState(9, buf); return err }(), syscall.EINVAL, "unknown kind of state 9")
 	d.calls()
 
+	for k := StateLAPIC; k <= StateSyntheticTimers; k++ {
+		data := make([]byte, 4096)
+		data[7] = byte(k) + 1
+		if k == StateXSAVE {
+			data = make([]byte, 3*4096)
+			data[3*4096-1] = 9
+		}
+		if err := vp.SetState(k, data); err != nil {
+			t.Fatalf("SetState(%v): %v", k, err)
+		}
+		back := make([]byte, len(data))
+		if n, err := vp.GetState(k, back); err != nil || n != len(data) || string(back) != string(data) {
+			t.Errorf("%v: set and got back %d bytes, %v", k, n, err)
+		}
+	}
+	d.calls()
+
 	// Errors wrap the errno with the request's name and the fd kind.
 	d.errno["MSHV_RUN_VP"] = syscall.EBADFD
 	_, err = vp.Run()
@@ -382,6 +399,57 @@ func TestVPsOnGoroutines(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestCloseDuringRun: a partition closes while one of its VPs is inside
+// MSHV_RUN_VP (the guest running): Close returns at once, the VP's file
+// descriptor closes only when the Run returns (so its number is never
+// reused under it), and the VP's next Run says ErrClosed.
+func TestCloseDuringRun(t *testing.T) {
+	d := newFake(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	d.run = func(f *fakeFile, m *Message) syscall.Errno {
+		close(entered)
+		<-release
+		*m = Message{}
+		m.Header.MessageType = uint32(linux70.HvmsgX64Halt)
+		m.Header.PayloadSize = 40
+		return 0
+	}
+	p, _ := d.open().CreatePartition()
+	vp, _ := p.CreateVP(0)
+	if _, err := vp.RegisterPage(); err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error)
+	go func() {
+		_, err := vp.Run()
+		ran <- err
+	}()
+	<-entered
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	d.mu.Lock()
+	vpOpen := !d.files[vp.h.fd].closed
+	partOpen := !d.files[p.h.fd].closed
+	d.mu.Unlock()
+	if !vpOpen || partOpen {
+		t.Errorf("during the Run: VP fd open %v (want true), partition fd open %v (want false)", vpOpen, partOpen)
+	}
+	close(release)
+	if err := <-ran; err != nil {
+		t.Errorf("the Run in progress: %v", err)
+	}
+	d.mu.Lock()
+	vpOpen = !d.files[vp.h.fd].closed
+	d.mu.Unlock()
+	if vpOpen {
+		t.Error("the VP fd is still open after the Run returned")
+	}
+	if _, err := vp.Run(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Run after Close: %v", err)
 	}
 }
 

@@ -21,13 +21,15 @@ type VP struct {
 	index uint32
 	h     *handle
 
-	mu       sync.Mutex
-	msg      Message // MSHV_RUN_VP's buffer: the message Run returns
+	mu       sync.Mutex // serializes the requests below, as the driver does
+	msg      Message    // MSHV_RUN_VP's buffer: the message Run returns
 	client   *linux70.Client
 	state    []byte // page-aligned buffer of GetState and SetState
 	stateArg linux70.MshvGetSetVPState
-	regPage  []byte // mapped on first use
-	msgPage  []byte
+
+	pageMu  sync.Mutex // not mu: Close takes it while a Run may hold mu
+	regPage []byte     // mapped on first use
+	msgPage []byte
 }
 
 // Index returns the VP's index in its partition.
@@ -62,8 +64,8 @@ func (v *VP) Close() error {
 		return err
 	}
 	v.p.forget(v)
-	v.mu.Lock() // a Run in progress holds it: the pages are not Run's
-	defer v.mu.Unlock()
+	v.pageMu.Lock()
+	defer v.pageMu.Unlock()
 	for _, pg := range []*[]byte{&v.regPage, &v.msgPage} {
 		if *pg != nil {
 			if e := v.h.dev.Unmap(*pg); e != nil && err == nil {
@@ -262,8 +264,8 @@ func (v *VP) InterceptMessagePage() (*Message, error) {
 // pages, include/uapi/linux/mshv.h:231-233 @ 3ab7ae8e07f8) into *slot on
 // first use.
 func (v *VP) mapPage(slot *[]byte, off int) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.pageMu.Lock()
+	defer v.pageMu.Unlock()
 	fd, ok := v.h.acquire()
 	if !ok {
 		return nil, &Error{Op: "mmap", Fd: abi.FdVP, Err: ErrClosed}
