@@ -1,3 +1,5 @@
+//go:build amd64
+
 package main
 
 // The guest on the kernel's driver: 16-bit real-mode x86 code, assembled

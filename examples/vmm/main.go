@@ -1,3 +1,5 @@
+//go:build amd64
+
 // Command vmm is a small VMM on Linux's mshv driver, through runtime/mshv:
 // it creates a partition, maps guest memory, creates a VP, sets its
 // registers, runs it and services its intercepts. The guest writes

@@ -170,7 +170,7 @@ func (d *fakeDriver) Ioctl(fd int, req uint32, arg unsafe.Pointer) (int, syscall
 		}
 		*m = Message{}
 		m.Header.MessageType = uint32(linux70.HvmsgX64Halt)
-		m.Header.PayloadSize = uint8(unsafe.Sizeof(linux70.X64HaltMessage{}))
+		m.Header.PayloadSize = 40 // hv_x64_halt_message
 		return 0, 0
 	}
 	d.mu.Unlock()

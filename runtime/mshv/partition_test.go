@@ -228,7 +228,7 @@ func TestPartition(t *testing.T) {
 	if mp.Type() != linux70.HvmsgX64Halt {
 		t.Errorf("the intercept message page reads %v", mp.Type())
 	}
-	*rp.Rax() = 5
+	rp.Dirty = 5
 
 	// State.
 	d.state[uint8(StateXSAVE)] = make([]byte, 3*4096)
@@ -277,11 +277,11 @@ func TestPartition(t *testing.T) {
 	d.calls()
 
 	// Errors wrap the errno with the request's name and the fd kind.
-	d.errno["MSHV_RUN_VP"] = syscall.EBADFD
+	d.errno["MSHV_RUN_VP"] = syscall.EIO
 	_, err = vp.Run()
 	var e *Error
-	if !errors.Is(err, syscall.EBADFD) || !errors.As(err, &e) || e.Op != "MSHV_RUN_VP" || e.Fd != abi.FdVP || e.Reason != "" ||
-		err.Error() != "mshv: MSHV_RUN_VP on a vp fd: "+syscall.EBADFD.Error() {
+	if !errors.Is(err, syscall.EIO) || !errors.As(err, &e) || e.Op != "MSHV_RUN_VP" || e.Fd != abi.FdVP || e.Reason != "" ||
+		err.Error() != "mshv: MSHV_RUN_VP on a vp fd: "+syscall.EIO.Error() {
 		t.Errorf("Run with the driver failing: %v", err)
 	}
 	d.errno["MSHV_RUN_VP"] = 0
@@ -296,7 +296,7 @@ func TestPartition(t *testing.T) {
 			t.Errorf("fd %d (%v) left open", fd, f.kind)
 		}
 	}
-	if *rp.Rax() != 0 || mp.Type() != linux70.HvmsgNone {
+	if rp.Dirty != 0 || mp.Type() != linux70.HvmsgNone {
 		t.Error("the pages of a closed VP still read the driver's")
 	}
 	for name, err := range map[string]error{
@@ -308,7 +308,7 @@ func TestPartition(t *testing.T) {
 			_, err := vp.RegisterPage()
 			return err
 		}(),
-		"GetRegisters": vp.GetRegisters([]linux70.RegisterName{linux70.X64RegisterRIP}, make([]linux70.RegisterValue, 1)),
+		"GetRegisters": vp.GetRegisters([]linux70.RegisterName{linux70.RegisterVPIndex}, make([]linux70.RegisterValue, 1)),
 		"GetState":     func() error { _, err := vp.GetState(StateLAPIC, buf); return err }(),
 		"Close":        p.Close(),
 		"VP.Close":     vp.Close(),
@@ -375,12 +375,12 @@ func TestVPsOnGoroutines(t *testing.T) {
 					}
 					return
 				}
-				h, ok := m.InterceptHeader()
-				if !ok || h.VPIndex != i || h.RIP != uint64(k) {
+				pl := m.Payload() // the intercept header: the VP index at 0, RIP at 0x18
+				if len(pl) != 40 || binary.LittleEndian.Uint32(pl) != i || binary.LittleEndian.Uint64(pl[0x18:]) != uint64(k) {
 					errs <- errors.New("a VP got another's message")
 					return
 				}
-				_ = vp.GetRegisters([]linux70.RegisterName{linux70.X64RegisterRIP}, make([]linux70.RegisterValue, 1))
+				_ = vp.GetRegisters([]linux70.RegisterName{linux70.RegisterVPIndex}, make([]linux70.RegisterValue, 1))
 			}
 		})
 	}
