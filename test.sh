@@ -16,6 +16,7 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have gcc || need+=(gcc)
 have g++ || need+=(g++)
+have objdump || need+=(binutils) # examples/vmm disassembles its guest
 { have chromium || have chromium-browser || have google-chrome; } || need+=(chromium)
 { have prometheus && have promtool; } || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then

@@ -38,7 +38,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&incs, "I", "include `dir`ectory relative to -root; repeatable")
 	fs.Var(&defs, "D", "define a macro (`name[=value]`, or arch:name[=value] for one architecture's run) before the prelude's; repeatable")
 	var only specDirs
-	fs.Var(&only, "only", "comma-separated `names` of the items to write (types, constants, statuses, call codes, ioctls); the rest of the headers is read, checked where the named items use it, and left out; repeatable")
+	fs.Var(&only, "only", "comma-separated `names` of the items to write (types, constants, statuses, call codes, ioctls; TYPE.VALUE writes one value of an enumeration as a constant of that type); the rest of the headers is read, checked where the named items use it, and left out; repeatable")
 	repo := fs.String("repo", "", "`owner/name` of the repository the headers come from, for headers that are not the Linux kernel's: every ref starts with it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

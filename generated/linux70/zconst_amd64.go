@@ -326,4 +326,243 @@ const (
 	X64PendingNMI = 0x2
 	// X64PendingException is HV_X64_PENDING_EXCEPTION: Constant x64 pending exception.
 	X64PendingException = 0x3
+	// RegisterInterruptState is HV_REGISTER_INTERRUPT_STATE: Value HV_REGISTER_INTERRUPT_STATE of
+	// enumeration register name (C enum), imported alone as a constant of that type.
+	RegisterInterruptState RegisterName = 0x10003
+	// RegisterPendingInterruption is HV_REGISTER_PENDING_INTERRUPTION: Value
+	// HV_REGISTER_PENDING_INTERRUPTION of enumeration register name (C enum), imported alone as a constant
+	// of that type.
+	RegisterPendingInterruption RegisterName = 0x10002
+	// X64RegisterAPICBase is HV_X64_REGISTER_APIC_BASE: Value HV_X64_REGISTER_APIC_BASE of enumeration
+	// register name (C enum), imported alone as a constant of that type.
+	X64RegisterAPICBase RegisterName = 0x80003
+	// X64RegisterCr0 is HV_X64_REGISTER_CR0: Value HV_X64_REGISTER_CR0 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterCr0 RegisterName = 0x40000
+	// X64RegisterCr2 is HV_X64_REGISTER_CR2: Value HV_X64_REGISTER_CR2 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterCr2 RegisterName = 0x40001
+	// X64RegisterCr3 is HV_X64_REGISTER_CR3: Value HV_X64_REGISTER_CR3 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterCr3 RegisterName = 0x40002
+	// X64RegisterCr4 is HV_X64_REGISTER_CR4: Value HV_X64_REGISTER_CR4 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterCr4 RegisterName = 0x40003
+	// X64RegisterCr8 is HV_X64_REGISTER_CR8: Value HV_X64_REGISTER_CR8 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterCr8 RegisterName = 0x40004
+	// X64RegisterCs is HV_X64_REGISTER_CS: Value HV_X64_REGISTER_CS of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterCs RegisterName = 0x60001
+	// X64RegisterCstar is HV_X64_REGISTER_CSTAR: Value HV_X64_REGISTER_CSTAR of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterCstar RegisterName = 0x8000a
+	// X64RegisterDeliverabilityNotifications is HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS: Value
+	// HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS of enumeration register name (C enum), imported alone
+	// as a constant of that type.
+	X64RegisterDeliverabilityNotifications RegisterName = 0x10006
+	// X64RegisterDs is HV_X64_REGISTER_DS: Value HV_X64_REGISTER_DS of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterDs RegisterName = 0x60003
+	// X64RegisterEfer is HV_X64_REGISTER_EFER: Value HV_X64_REGISTER_EFER of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterEfer RegisterName = 0x80001
+	// X64RegisterEs is HV_X64_REGISTER_ES: Value HV_X64_REGISTER_ES of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterEs RegisterName = 0x60000
+	// X64RegisterFPControlStatus is HV_X64_REGISTER_FP_CONTROL_STATUS: Value
+	// HV_X64_REGISTER_FP_CONTROL_STATUS of enumeration register name (C enum), imported alone as a
+	// constant of that type.
+	X64RegisterFPControlStatus RegisterName = 0x30018
+	// X64RegisterFPMmx0 is HV_X64_REGISTER_FP_MMX0: Value HV_X64_REGISTER_FP_MMX0 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx0 RegisterName = 0x30010
+	// X64RegisterFPMmx1 is HV_X64_REGISTER_FP_MMX1: Value HV_X64_REGISTER_FP_MMX1 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx1 RegisterName = 0x30011
+	// X64RegisterFPMmx2 is HV_X64_REGISTER_FP_MMX2: Value HV_X64_REGISTER_FP_MMX2 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx2 RegisterName = 0x30012
+	// X64RegisterFPMmx3 is HV_X64_REGISTER_FP_MMX3: Value HV_X64_REGISTER_FP_MMX3 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx3 RegisterName = 0x30013
+	// X64RegisterFPMmx4 is HV_X64_REGISTER_FP_MMX4: Value HV_X64_REGISTER_FP_MMX4 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx4 RegisterName = 0x30014
+	// X64RegisterFPMmx5 is HV_X64_REGISTER_FP_MMX5: Value HV_X64_REGISTER_FP_MMX5 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx5 RegisterName = 0x30015
+	// X64RegisterFPMmx6 is HV_X64_REGISTER_FP_MMX6: Value HV_X64_REGISTER_FP_MMX6 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx6 RegisterName = 0x30016
+	// X64RegisterFPMmx7 is HV_X64_REGISTER_FP_MMX7: Value HV_X64_REGISTER_FP_MMX7 of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterFPMmx7 RegisterName = 0x30017
+	// X64RegisterFs is HV_X64_REGISTER_FS: Value HV_X64_REGISTER_FS of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterFs RegisterName = 0x60004
+	// X64RegisterGdtr is HV_X64_REGISTER_GDTR: Value HV_X64_REGISTER_GDTR of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterGdtr RegisterName = 0x70001
+	// X64RegisterGs is HV_X64_REGISTER_GS: Value HV_X64_REGISTER_GS of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterGs RegisterName = 0x60005
+	// X64RegisterIdtr is HV_X64_REGISTER_IDTR: Value HV_X64_REGISTER_IDTR of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterIdtr RegisterName = 0x70000
+	// X64RegisterInitialAPICID is HV_X64_REGISTER_INITIAL_APIC_ID: Value HV_X64_REGISTER_INITIAL_APIC_ID
+	// of enumeration register name (C enum), imported alone as a constant of that type.
+	X64RegisterInitialAPICID RegisterName = 0x8000c
+	// X64RegisterKernelGsBase is HV_X64_REGISTER_KERNEL_GS_BASE: Value HV_X64_REGISTER_KERNEL_GS_BASE of
+	// enumeration register name (C enum), imported alone as a constant of that type.
+	X64RegisterKernelGsBase RegisterName = 0x80002
+	// X64RegisterLdtr is HV_X64_REGISTER_LDTR: Value HV_X64_REGISTER_LDTR of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterLdtr RegisterName = 0x60006
+	// X64RegisterLstar is HV_X64_REGISTER_LSTAR: Value HV_X64_REGISTER_LSTAR of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterLstar RegisterName = 0x80009
+	// X64RegisterPat is HV_X64_REGISTER_PAT: Value HV_X64_REGISTER_PAT of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterPat RegisterName = 0x80004
+	// X64RegisterPendingDebugException is HV_X64_REGISTER_PENDING_DEBUG_EXCEPTION: Value
+	// HV_X64_REGISTER_PENDING_DEBUG_EXCEPTION of enumeration register name (C enum), imported alone as a
+	// constant of that type.
+	X64RegisterPendingDebugException RegisterName = 0x10007
+	// X64RegisterR10 is HV_X64_REGISTER_R10: Value HV_X64_REGISTER_R10 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR10 RegisterName = 0x2000a
+	// X64RegisterR11 is HV_X64_REGISTER_R11: Value HV_X64_REGISTER_R11 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR11 RegisterName = 0x2000b
+	// X64RegisterR12 is HV_X64_REGISTER_R12: Value HV_X64_REGISTER_R12 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR12 RegisterName = 0x2000c
+	// X64RegisterR13 is HV_X64_REGISTER_R13: Value HV_X64_REGISTER_R13 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR13 RegisterName = 0x2000d
+	// X64RegisterR14 is HV_X64_REGISTER_R14: Value HV_X64_REGISTER_R14 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR14 RegisterName = 0x2000e
+	// X64RegisterR15 is HV_X64_REGISTER_R15: Value HV_X64_REGISTER_R15 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterR15 RegisterName = 0x2000f
+	// X64RegisterR8 is HV_X64_REGISTER_R8: Value HV_X64_REGISTER_R8 of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterR8 RegisterName = 0x20008
+	// X64RegisterR9 is HV_X64_REGISTER_R9: Value HV_X64_REGISTER_R9 of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterR9 RegisterName = 0x20009
+	// X64RegisterRax is HV_X64_REGISTER_RAX: Value HV_X64_REGISTER_RAX of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRax RegisterName = 0x20000
+	// X64RegisterRbp is HV_X64_REGISTER_RBP: Value HV_X64_REGISTER_RBP of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRbp RegisterName = 0x20005
+	// X64RegisterRbx is HV_X64_REGISTER_RBX: Value HV_X64_REGISTER_RBX of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRbx RegisterName = 0x20003
+	// X64RegisterRcx is HV_X64_REGISTER_RCX: Value HV_X64_REGISTER_RCX of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRcx RegisterName = 0x20001
+	// X64RegisterRdi is HV_X64_REGISTER_RDI: Value HV_X64_REGISTER_RDI of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRdi RegisterName = 0x20007
+	// X64RegisterRdx is HV_X64_REGISTER_RDX: Value HV_X64_REGISTER_RDX of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRdx RegisterName = 0x20002
+	// X64RegisterRflags is HV_X64_REGISTER_RFLAGS: Value HV_X64_REGISTER_RFLAGS of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterRflags RegisterName = 0x20011
+	// X64RegisterRIP is HV_X64_REGISTER_RIP: Value HV_X64_REGISTER_RIP of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRIP RegisterName = 0x20010
+	// X64RegisterRsi is HV_X64_REGISTER_RSI: Value HV_X64_REGISTER_RSI of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRsi RegisterName = 0x20006
+	// X64RegisterRsp is HV_X64_REGISTER_RSP: Value HV_X64_REGISTER_RSP of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterRsp RegisterName = 0x20004
+	// X64RegisterSfmask is HV_X64_REGISTER_SFMASK: Value HV_X64_REGISTER_SFMASK of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterSfmask RegisterName = 0x8000b
+	// X64RegisterSs is HV_X64_REGISTER_SS: Value HV_X64_REGISTER_SS of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterSs RegisterName = 0x60002
+	// X64RegisterStar is HV_X64_REGISTER_STAR: Value HV_X64_REGISTER_STAR of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterStar RegisterName = 0x80008
+	// X64RegisterSysenterCs is HV_X64_REGISTER_SYSENTER_CS: Value HV_X64_REGISTER_SYSENTER_CS of
+	// enumeration register name (C enum), imported alone as a constant of that type.
+	X64RegisterSysenterCs RegisterName = 0x80005
+	// X64RegisterSysenterEip is HV_X64_REGISTER_SYSENTER_EIP: Value HV_X64_REGISTER_SYSENTER_EIP of
+	// enumeration register name (C enum), imported alone as a constant of that type.
+	X64RegisterSysenterEip RegisterName = 0x80006
+	// X64RegisterSysenterEsp is HV_X64_REGISTER_SYSENTER_ESP: Value HV_X64_REGISTER_SYSENTER_ESP of
+	// enumeration register name (C enum), imported alone as a constant of that type.
+	X64RegisterSysenterEsp RegisterName = 0x80007
+	// X64RegisterTr is HV_X64_REGISTER_TR: Value HV_X64_REGISTER_TR of enumeration register name (C enum),
+	// imported alone as a constant of that type.
+	X64RegisterTr RegisterName = 0x60007
+	// X64RegisterTSC is HV_X64_REGISTER_TSC: Value HV_X64_REGISTER_TSC of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterTSC RegisterName = 0x80000
+	// X64RegisterTSCAux is HV_X64_REGISTER_TSC_AUX: Value HV_X64_REGISTER_TSC_AUX of enumeration register
+	// name (C enum), imported alone as a constant of that type.
+	X64RegisterTSCAux RegisterName = 0x8007b
+	// X64RegisterXfem is HV_X64_REGISTER_XFEM: Value HV_X64_REGISTER_XFEM of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXfem RegisterName = 0x40005
+	// X64RegisterXmm0 is HV_X64_REGISTER_XMM0: Value HV_X64_REGISTER_XMM0 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm0 RegisterName = 0x30000
+	// X64RegisterXmm1 is HV_X64_REGISTER_XMM1: Value HV_X64_REGISTER_XMM1 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm1 RegisterName = 0x30001
+	// X64RegisterXmm10 is HV_X64_REGISTER_XMM10: Value HV_X64_REGISTER_XMM10 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm10 RegisterName = 0x3000a
+	// X64RegisterXmm11 is HV_X64_REGISTER_XMM11: Value HV_X64_REGISTER_XMM11 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm11 RegisterName = 0x3000b
+	// X64RegisterXmm12 is HV_X64_REGISTER_XMM12: Value HV_X64_REGISTER_XMM12 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm12 RegisterName = 0x3000c
+	// X64RegisterXmm13 is HV_X64_REGISTER_XMM13: Value HV_X64_REGISTER_XMM13 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm13 RegisterName = 0x3000d
+	// X64RegisterXmm14 is HV_X64_REGISTER_XMM14: Value HV_X64_REGISTER_XMM14 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm14 RegisterName = 0x3000e
+	// X64RegisterXmm15 is HV_X64_REGISTER_XMM15: Value HV_X64_REGISTER_XMM15 of enumeration register name
+	// (C enum), imported alone as a constant of that type.
+	X64RegisterXmm15 RegisterName = 0x3000f
+	// X64RegisterXmm2 is HV_X64_REGISTER_XMM2: Value HV_X64_REGISTER_XMM2 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm2 RegisterName = 0x30002
+	// X64RegisterXmm3 is HV_X64_REGISTER_XMM3: Value HV_X64_REGISTER_XMM3 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm3 RegisterName = 0x30003
+	// X64RegisterXmm4 is HV_X64_REGISTER_XMM4: Value HV_X64_REGISTER_XMM4 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm4 RegisterName = 0x30004
+	// X64RegisterXmm5 is HV_X64_REGISTER_XMM5: Value HV_X64_REGISTER_XMM5 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm5 RegisterName = 0x30005
+	// X64RegisterXmm6 is HV_X64_REGISTER_XMM6: Value HV_X64_REGISTER_XMM6 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm6 RegisterName = 0x30006
+	// X64RegisterXmm7 is HV_X64_REGISTER_XMM7: Value HV_X64_REGISTER_XMM7 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm7 RegisterName = 0x30007
+	// X64RegisterXmm8 is HV_X64_REGISTER_XMM8: Value HV_X64_REGISTER_XMM8 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm8 RegisterName = 0x30008
+	// X64RegisterXmm9 is HV_X64_REGISTER_XMM9: Value HV_X64_REGISTER_XMM9 of enumeration register name (C
+	// enum), imported alone as a constant of that type.
+	X64RegisterXmm9 RegisterName = 0x30009
+	// X64RegisterXMMControlStatus is HV_X64_REGISTER_XMM_CONTROL_STATUS: Value
+	// HV_X64_REGISTER_XMM_CONTROL_STATUS of enumeration register name (C enum), imported alone as a
+	// constant of that type.
+	X64RegisterXMMControlStatus RegisterName = 0x30019
 )

@@ -34,7 +34,7 @@ import (
 type Mshv struct {
 	mu     sync.Mutex
 	caller *hvcall.Caller
-	driver *mshv.Backend
+	close  func() error // closes the driver's device
 	parts  []MshvPartition
 	lps    int
 	pfn    func(page []byte) (uint64, error)
@@ -53,16 +53,18 @@ var (
 // OpenMshv opens /dev/mshv. The logical processors exported are those Linux
 // sees (runtime.NumCPU).
 func OpenMshv(parts []MshvPartition) (Source, error) {
-	b, err := mshv.Open(&tlfs.Encoding)
+	sys, err := mshv.Open()
 	if err != nil {
 		return nil, err
 	}
-	return newMshv(b, parts, runtime.NumCPU(), pagemapPFN), nil
+	// Unchecked: the calls are on no upstream driver's list; a driver that
+	// passes them (a downstream kernel's) is what this source is for.
+	return newMshv(sys.Hypercalls().Unchecked(), sys.Close, parts, runtime.NumCPU(), pagemapPFN), nil
 }
 
-func newMshv(b *mshv.Backend, parts []MshvPartition, lps int, pfn func([]byte) (uint64, error)) *Mshv {
+func newMshv(b hvcall.Backend, closeDriver func() error, parts []MshvPartition, lps int, pfn func([]byte) (uint64, error)) *Mshv {
 	c := hvcall.NewCaller(b, &tlfs.Encoding) // memory-only: the backend says so
-	return &Mshv{caller: c, driver: b, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
+	return &Mshv{caller: c, close: closeDriver, parts: parts, lps: lps, pfn: pfn, pages: map[Object][]byte{}}
 }
 
 // Objects implements Source.
@@ -145,7 +147,7 @@ func (m *Mshv) Close() error {
 	for o := range m.pages {
 		m.release(o)
 	}
-	return m.driver.Close()
+	return m.close()
 }
 
 // pagemapPFN is the page frame behind a page of this process.

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/generated/linux70"
 	"github.com/hvgen/hvgen/generated/tlfs"
 	"github.com/hvgen/hvgen/internal/mshvioctl"
-	"github.com/hvgen/hvgen/runtime/mshv"
 )
+
+func noClose() error { return nil }
 
 // fakeDriver stands in for /dev/mshv and the hypervisor behind it: it
 // records each MSHV_ROOT_HVCALL request and, for a map call, writes counters
@@ -59,7 +61,7 @@ func TestMshvSource(t *testing.T) {
 	d := &fakeDriver{frames: map[uint64][]byte{}, deny: 7}
 	tab := testTable(t)
 	// The LPs are 2 here; the real source takes runtime.NumCPU().
-	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl).(*mshv.Backend), []MshvPartition{{ID: 5, VPs: 2}, {ID: 7, VPs: 1}}, 2, d.pfn)
+	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl), noClose, []MshvPartition{{ID: 5, VPs: 2}, {ID: 7, VPs: 1}}, 2, d.pfn)
 	var log bytes.Buffer
 	c := NewCollector(src, tab, logTo(&log))
 	mfs := gather(t, c)
@@ -74,7 +76,7 @@ func TestMshvSource(t *testing.T) {
 	binary.LittleEndian.PutUint64(want[8:], 5)
 	binary.LittleEndian.PutUint32(want[16:], 1)
 	binary.LittleEndian.PutUint64(want[24:], 0x4005)
-	if vp.req != mshv.RootHvcall || vp.code != 0x0131 || !bytes.Equal(vp.input, want) {
+	if vp.req != linux70.IoctlMshvRootHvcall || vp.code != 0x0131 || !bytes.Equal(vp.input, want) {
 		t.Errorf("VP map request %#x code %#x input % x, want % x", vp.req, vp.code, vp.input, want)
 	}
 	lp := d.calls[2]
@@ -136,7 +138,7 @@ func TestPagemapPFN(t *testing.T) {
 // says the driver refused, not a hypervisor status.
 func TestMshvDriverRefuses(t *testing.T) {
 	d := &fakeDriver{frames: map[uint64][]byte{}, errno: syscall.EINVAL}
-	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl).(*mshv.Backend), nil, 1, d.pfn)
+	src := newMshv(mshvioctl.With(&tlfs.Encoding, d.ioctl), noClose, nil, 1, d.pfn)
 	var log bytes.Buffer
 	mfs := gather(t, NewCollector(src, testTable(t), logTo(&log)))
 	for _, o := range []string{"hypervisor", "lp"} {

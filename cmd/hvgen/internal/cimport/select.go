@@ -28,11 +28,19 @@ type Selection struct {
 }
 
 // Select keeps the items named in names (types, constants, statuses, call
-// codes and ioctls). A name the headers do not define is an error; so is a
-// name the import left out, and the error says why.
+// codes and ioctls). A name of the form TYPE.VALUE keeps one value of the C
+// enumeration TYPE, written as a constant of that type: the way to take a
+// few enumerators from headers whose enumeration the registry already
+// declares, shorter, from another source. A name the headers do not define
+// is an error; so is a name the import left out, and the error says why.
 func Select(r *Result, names []string) (*Selection, error) {
 	want := map[string]bool{}
+	var values []string
 	for _, n := range names {
+		if strings.Contains(n, ".") {
+			values = append(values, n)
+			continue
+		}
 		want[n] = true
 	}
 	found := map[string]bool{}
@@ -75,8 +83,20 @@ func Select(r *Result, names []string) (*Selection, error) {
 		}
 	}
 	var missing []string
+	for _, n := range values {
+		cs, why := enumValue(r.Types, n)
+		if why != "" {
+			missing = append(missing, fmt.Sprintf("%s (%s)", n, why))
+			continue
+		}
+		sel.Constants = append(sel.Constants, cs...)
+		found[n] = true
+		for _, c := range cs {
+			want[c.Name] = true // a user of its type, as a selected item is
+		}
+	}
 	for _, n := range names {
-		if found[n] || slices.Contains(missing, n) {
+		if found[n] || slices.Contains(missing, n) || strings.Contains(n, ".") {
 			continue
 		}
 		why := "the headers do not define it"
@@ -154,10 +174,23 @@ func Select(r *Result, names []string) (*Selection, error) {
 	}
 	closure := &Result{Constants: sel.Constants, Statuses: sel.Statuses, Hypercalls: sel.Hypercalls, Ioctls: sel.Ioctls,
 		Layout: map[string]map[string]*CLayout{}}
+	taken := map[string]bool{} // enumerators selected alone, as constants
+	for _, n := range values {
+		_, val, _ := strings.Cut(n, ".")
+		taken[val] = true
+	}
 	for _, t := range r.Types {
-		if inClosure[t.Name] {
-			closure.Types = append(closure.Types, t)
+		if !inClosure[t.Name] {
+			continue
 		}
+		if t.Kind == spec.KindEnum && slices.ContainsFunc(t.Values, func(v *spec.Value) bool { return taken[v.Name] }) {
+			// The enumeration is checked without the values written as
+			// constants, which would otherwise be declared twice.
+			c := *t
+			c.Values = slices.DeleteFunc(slices.Clone(t.Values), func(v *spec.Value) bool { return taken[v.Name] })
+			t = &c
+		}
+		closure.Types = append(closure.Types, t)
 	}
 	for a, byType := range r.Layout {
 		sel.Layout[a] = map[string]*CLayout{}
@@ -186,6 +219,70 @@ func typeRefs(t *spec.Type) []string {
 		if f.Nested != nil {
 			out = append(out, typeRefs(f.Nested)...)
 		}
+	}
+	return out
+}
+
+// enumValue turns the enumerator VALUE of the enumeration TYPE (name is
+// TYPE.VALUE) into a constant of that type, one per architecture where the
+// enumeration differs and gives it a different number; why says what is
+// missing when there is none.
+func enumValue(types []*spec.Type, name string) (cs []*spec.Constant, why string) {
+	typ, val, _ := strings.Cut(name, ".")
+	var enums []*spec.Type
+	for _, t := range types {
+		if t.Name == typ {
+			if t.Kind != spec.KindEnum {
+				return nil, fmt.Sprintf("%s is a %s, not an enumeration", typ, t.Kind)
+			}
+			enums = append(enums, t)
+		}
+	}
+	if len(enums) == 0 {
+		return nil, "the headers define no enumeration " + typ
+	}
+	for _, t := range enums {
+		i := slices.IndexFunc(t.Values, func(v *spec.Value) bool { return v.Name == val })
+		if i < 0 {
+			continue
+		}
+		v := t.Values[i]
+		if j := slices.IndexFunc(cs, func(c *spec.Constant) bool { return *c.Value == v.Value }); j >= 0 {
+			cs[j].Arch = append(cs[j].Arch, t.Arch...) // the same number on another architecture
+			continue
+		}
+		n := v.Value
+		ref := ""
+		if len(t.Refs) > 0 {
+			ref = refAt(t.Refs[0], v.Pos.Line)
+		}
+		cs = append(cs, &spec.Constant{Item: spec.Item{Name: val, Versions: t.Versions, Refs: []string{ref}, Pos: v.Pos,
+			Doc: fmt.Sprintf("Value %s of enumeration %s (C enum), imported alone as a constant of that type.", val, words(typ))},
+			Value: &n, Type: typ, Arch: slices.Clone(t.Arch)})
+	}
+	if len(cs) == 0 {
+		return nil, fmt.Sprintf("enumeration %s has no value %s", typ, val)
+	}
+	for _, c := range cs {
+		slices.Sort(c.Arch)
+		if len(c.Arch) == len(spec.Arches) {
+			c.Arch = nil // every architecture: no restriction
+		}
+	}
+	return cs, ""
+}
+
+// refAt is a type's citation (file:line @ commit, possibly after a
+// repository) moved to another line of the same file.
+func refAt(ref string, line int) string {
+	head, rev, hasRev := strings.Cut(ref, " @ ")
+	i := strings.LastIndex(head, ":")
+	if i < 0 || line <= 0 {
+		return ref
+	}
+	out := fmt.Sprintf("%s:%d", head[:i], line)
+	if hasRev {
+		out += " @ " + rev
 	}
 	return out
 }

@@ -104,6 +104,58 @@ func TestSelectErrors(t *testing.T) {
 	}
 }
 
+// TestSelectEnumValues: TYPE.VALUE keeps one enumerator as a constant of
+// the enumeration's type, cited at its own line, for the architectures
+// whose enumeration has it (one constant per number where they differ).
+func TestSelectEnumValues(t *testing.T) {
+	res := importSelectHeaders(t, "arm64:__TEST_ARM64__")
+	sel, err := Select(res, []string{"hv_test_reg.HV_TEST_REG_COMMON", "hv_test_reg.HV_TEST_REG_X64_ONLY", "hv_test_reg.HV_TEST_REG_SPLIT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type c struct {
+		name  string
+		value uint64
+		arch  string
+		line  string
+	}
+	var got []c
+	for _, k := range sel.Result.Constants {
+		got = append(got, c{k.Name, *k.Value, strings.Join(k.Arch, ","), k.Refs[0]})
+		if k.Type != "hv_test_reg" {
+			t.Errorf("%s: type %q, want hv_test_reg", k.Name, k.Type)
+		}
+	}
+	want := []c{
+		{"HV_TEST_REG_COMMON", 0x1, "", "example/hv-headers msgs.h:40 @ abc1234"},
+		{"HV_TEST_REG_X64_ONLY", 0x20000, "x64", "example/hv-headers msgs.h:42 @ abc1234"},
+		{"HV_TEST_REG_SPLIT", 0x2, "x64", "example/hv-headers msgs.h:43 @ abc1234"},
+		{"HV_TEST_REG_SPLIT", 0x3, "arm64", "example/hv-headers msgs.h:45 @ abc1234"},
+	}
+	slices.SortFunc(got, func(a, b c) int { return strings.Compare(a.line, b.line) })
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("constants\n%+v\nwant\n%+v", got, want)
+	}
+	if errs := Check(sel.Closure, "test"); len(errs) > 0 {
+		t.Errorf("the selection does not check (its enumeration must leave out the values written as constants): %v", errs)
+	}
+	if len(sel.Result.Types) != 0 || sel.Uses["hv_test_reg"] == nil {
+		t.Errorf("types %v, uses %v: want no type written and hv_test_reg reported as used", typeNames(sel.Result.Types), sel.Uses)
+	}
+	for _, c := range []struct{ name, want string }{
+		{"hv_test_reg.HV_TEST_NOPE", "enumeration hv_test_reg has no value HV_TEST_NOPE"},
+		{"hv_test_nope.HV_TEST_REG_COMMON", "the headers define no enumeration hv_test_nope"},
+		{"hv_test_seg.base", "hv_test_seg is a struct, not an enumeration"},
+	} {
+		if _, err := Select(res, []string{c.name}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	if r := refAt("a/b.h:12 @ x", 40); r != "a/b.h:40 @ x" {
+		t.Errorf("refAt: %s", r)
+	}
+}
+
 // TestArchDefine: "arch:NAME" defines NAME in that architecture's run only.
 // The test header's union has members on arm64 only when the build defines
 // its own arm64 macro; defining it for x64 instead leaves the arm64 union

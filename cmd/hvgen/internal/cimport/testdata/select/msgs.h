@@ -35,4 +35,15 @@ struct hv_test_unwanted {
 	union hv_test_entry entry;
 } __packed;
 
+/* An enumeration whose values an import takes one by one (TYPE.VALUE). */
+enum hv_test_reg {
+	HV_TEST_REG_COMMON	= 0x1,
+#if defined(__x86_64__)
+	HV_TEST_REG_X64_ONLY	= 0x20000,
+	HV_TEST_REG_SPLIT	= 0x2,
+#elif defined(__TEST_ARM64__)
+	HV_TEST_REG_SPLIT	= 0x3,
+#endif
+};
+
 #endif
