@@ -82,11 +82,11 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	groups, ok := statsVersions[*version]
 	switch {
 	case !slices.Contains(exporterBackends, *backend):
-		return usageError{fmt.Sprintf("unknown backend %q (%s)", *backend, strings.Join(exporterBackends, ", "))}
+		return usageError{fmt.Sprintf("-backend %q: want %s", *backend, strings.Join(exporterBackends, ", "))}
 	case !ok:
-		return usageError{fmt.Sprintf("unknown version %q: the versions with statistics counters are linux-7.0 and wdk-2013", *version)}
+		return usageError{fmt.Sprintf("-version %q: want linux-7.0 or wdk-2013, the versions with statistics counters", *version)}
 	case *arch != "x64" && *arch != "arm64":
-		return usageError{fmt.Sprintf("unknown architecture %q (x64 or arm64)", *arch)}
+		return usageError{fmt.Sprintf("-arch %q: want x64 or arm64", *arch)}
 	case *lps < 1 || *parts < 0 || *vps < 1 || *churn < 0:
 		return usageError{"-sim-lps and -sim-vps must be positive, -sim-partitions and -sim-churn not negative"}
 	case *debugfsRoot == "":
