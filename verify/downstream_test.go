@@ -199,9 +199,9 @@ func (d *downstream) steps(block string) []string {
 }
 
 // TestDownstreamBootstrap runs the "Use from another module" section of
-// docs/generated-go.md in a fresh module: its commands in order and its
-// go:generate file as hv/gen.go, which generates only the hypercalls the
-// module uses plus its own private hypercall from an overlay directory. A
+// docs/generated-go.md in a fresh module: its commands in order, and its
+// file with the go:generate line as hv/gen.go, which generates only the
+// hypercalls the module uses plus its own private hypercall from an overlay directory. A
 // replace directive pointing at the checkout stands in for the module proxy
 // (hvgen is not published yet). The result must build and vet, the program
 // must run a call through the generated Client, a second go generate must
