@@ -99,6 +99,11 @@ func TestListFlags(t *testing.T) {
 	if !slices.Equal(a.items, []string{"P", "Q", "R"}) || !slices.Equal(b.items, []string{"arm64"}) || !slices.Equal(c.items, []string{"x64", "arm64"}) {
 		t.Errorf("a %q, b %q, c %q", a.items, b.items, c.items)
 	}
+	var parts partitionList
+	fs.Var(&parts, "p", "")
+	if err := fs.Parse([]string{"-p", "1:2, 3:4", "-p", "5:6"}); err != nil || parts.String() != "1:2,3:4,5:6" {
+		t.Errorf("-mshv-partition: %v %q", err, parts.String())
+	}
 
 	// gen -calls given twice selects what the comma list selects.
 	one, two := t.TempDir(), t.TempDir()
