@@ -1,5 +1,11 @@
-// Package spec loads the hvgen registry (the YAML files in this directory) into a
-// plain data model and checks it. The format is described in README.md.
+// Package spec loads the hvgen registry into a plain data model and checks it.
+//
+// The registry is a directory of YAML files, one per area of the ABI. Each file
+// lists items (types, constants, statuses, hypercalls, event-log groups,
+// statistics groups, ioctls, aliases); each item has its ABI name, the versions
+// that have it, a description and the reference it comes from (ref). Every
+// problem is reported with its file:line. The full format is defined in
+// spec/README.md in hvgen's repository.
 //
 // The model is produced once by Load and never modified afterwards: every later
 // stage (layout, emitters, export, diff) reads it.
@@ -257,7 +263,10 @@ const (
 	LayoutFlat    = "flat"    // linux-7.0 hv_stats_page: the page is one array of counters, slot i counter i
 )
 
-// Counter kinds and units (see README.md).
+// Counter kinds and units: a counter only grows while its object exists, a
+// gauge may go up and down (or is an id); a unit is 100ns (time in 100 ns
+// units), 1 (a number of events or things), pages, or raw (the source gives
+// none).
 var (
 	CounterKinds = []string{"counter", "gauge"}
 	CounterUnits = []string{"100ns", "1", "pages", "raw"}

@@ -11,7 +11,8 @@ import (
 // Origin says what a version was written from and what that source leaves
 // unsaid, so that a diff between versions can tell a change from a gap: an
 // item of another version that this version's source does not describe is
-// "undescribed" there, not removed. See README.md ("source").
+// "undescribed" there, not removed. A version's source key in the registry
+// sets it; a version without one states everything.
 type Origin struct {
 	Kind string // documents (reference pages) or headers (C header files)
 	// Removed names items of other versions that the source states are gone;

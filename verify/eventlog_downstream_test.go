@@ -17,8 +17,8 @@ import (
 
 // TestDownstreamEventLog: a module of its own generates hvgen's Go package
 // with hvgen gen, whole and as the event-log subset (-areas eventlog), and
-// runs the README's event-log loop (section "Reading event logs and
-// statistics") over the buffers of a recording the simulator made: the
+// runs the event-log loop of docs/recording.md (section "Reading event-log
+// buffers") over the buffers of a recording the simulator made: the
 // runtime (eventlog, recording, stats) takes its entry types, payload views
 // and statistics descriptors from a package it has never seen, with one
 // conversion and no unsafe. The hypercall entries it decodes are the ones
@@ -29,13 +29,13 @@ func TestDownstreamEventLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var loop string
-	for _, b := range readmeSection(t, root, "Reading event logs and statistics") {
+	for _, b := range docSection(t, root, "docs/recording.md", "Reading event-log buffers") {
 		if b.lang == "go" && strings.HasPrefix(b.text, "for e, err := range buf.All() {") {
 			loop = b.text
 		}
 	}
 	if loop == "" || !strings.Contains(loop, "hv.EntryType(e.Type())") || strings.Count(loop, "hv.EntryType(") != 1 {
-		t.Fatalf("README has no event-log loop converting the entry type once:\n%s", loop)
+		t.Fatalf("docs/recording.md has no event-log loop converting the entry type once:\n%s", loop)
 	}
 	dir := t.TempDir()
 	rec, want := downstreamRecording(t)
@@ -106,7 +106,7 @@ func TestDownstreamEventLog(t *testing.T) {
 }
 
 // downstreamProgram is a program over the generated package of dir pkg:
-// the README's loop in walk, reading every buffer of the recording named
+// the guide's loop in walk, reading every buffer of the recording named
 // first; with the whole package, also the VP run time of the statistics
 // dump named second.
 func downstreamProgram(pkg, loop string) string {
@@ -147,7 +147,7 @@ import (
 
 func use(rip, input uint64) { fmt.Printf("hypercall at %#x, input %#x\n", rip, input) }
 
-// walk is the README's loop.
+// walk is the loop of docs/recording.md.
 func walk(buf *eventlog.Buffer) error {
 ` + indent(loop) + `	return nil
 }

@@ -31,25 +31,23 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "text", "report `format`: text, json or markdown")
 	outFile := fs.String("o", "-", "write the report to this `file` (- for standard output)")
 	aliases := fs.Bool("aliases", false, "with -from/-to: name items by the registry's aliases first (the kernel's HVCALL_MAP_STATS_PAGE compared as HvCallMapStatsPage), and match the members and enum values of those items across the two spellings (partition_id as PartitionId); on by default when one version is written from documents and the other from headers, -aliases=false turns it off")
-	failOn := fs.String("fail-on", "incompatible", "exit with status 3 when a change of these `classes` is found (comma-separated): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none")
-	only := fs.String("only", "", "list only the changes of these `classes` (comma-separated: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
+	failOn := newList(fs, "fail-on", "exit with status 3 when a change of these `classes` is found (comma-separated; repeatable): incompatible, compatible or doc (each: that class or a worse one), undescribed (only when named), or none", "incompatible")
+	only := newList(fs, "only", "list only the changes of these `classes` (comma-separated; repeatable: incompatible, compatible, doc, undescribed); the counts and -fail-on still cover every change")
 	summary := fs.Bool("summary", false, "write a short report that fits a pull-request comment: counts by class and kind, and the items with incompatible changes")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fail, err := diff.ParseFailOn(*failOn)
+	fail, err := diff.ParseFailOn(failOn.String())
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	var onlyClasses []diff.Class
-	if *only != "" {
-		for _, name := range strings.Split(*only, ",") {
-			c, ok := diff.ParseClass(strings.TrimSpace(name))
-			if !ok {
-				return usageError{fmt.Sprintf("-only %q: want a comma-separated list of incompatible, compatible, doc and undescribed", *only)}
-			}
-			onlyClasses = append(onlyClasses, c)
+	for _, name := range only.items {
+		c, ok := diff.ParseClass(name)
+		if !ok {
+			return usageError{fmt.Sprintf("-only %q: want a comma-separated list of incompatible, compatible, doc and undescribed", name)}
 		}
+		onlyClasses = append(onlyClasses, c)
 	}
 	if !slices.Contains([]string{"text", "json", "markdown"}, *format) {
 		return usageError{fmt.Sprintf("-format %q: want text, json or markdown", *format)}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,14 +31,22 @@ func runDump(args []string, stdout, stderr io.Writer) error {
 // runDumpCounted is runDump that also returns how many entries it wrote or
 // counted, for benchmarks.
 func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err error) {
-	fs := newFlags("dump", "dump [-json] [-summary] [-type list] [-since d] [-until d] [-stop] [-allow-truncated] [-o file] file|-", stderr)
-	asJSON := fs.Bool("json", false, "write JSON lines instead of text (64-bit values as strings, see README)")
-	types := fs.String("type", "", "only these entry types (comma-separated HV_TR_* names or numbers)")
+	fs := newFlags("dump", "dump [-format text|json] [-summary] [-types list] [-since d] [-until d] [-stop] [-allow-truncated] [-o file] file|-", stderr)
+	format := fs.String("format", "text", "output `format`: text, or json (JSON lines; a 64-bit value is a string, a number only where it fits in 53 bits)")
+	types := newList(fs, "types", "only these entry types (comma-separated HV_TR_* `names` or numbers; repeatable)")
+	deprecated(fs, "json", "-format json", "", func(v string) error {
+		if on, err := strconv.ParseBool(v); err != nil || on {
+			*format = "json"
+			return err
+		}
+		return nil
+	})
+	deprecated(fs, "type", "-types", "list", types.Set)
 	since := fs.Duration("since", 0, "only entries at or after this time since the hypervisor started")
 	until := fs.Duration("until", 0, "only entries before this time since the hypervisor started (0: no limit)")
 	stop := fs.Bool("stop", false, "stop at the first corrupt buffer instead of skipping it")
 	allowTrunc := fs.Bool("allow-truncated", false, "exit 0 when the recording ends inside a chunk (the truncation is still reported)")
-	summary := fs.Bool("summary", false, "write only how many entries of each type there are (after -type, -since, -until)")
+	summary := fs.Bool("summary", false, "write only how many entries of each type there are (after -types, -since, -until)")
 	out := fs.String("o", "-", "write to this `file` (- for standard output); it is replaced when the input is read, damaged or not, with every entry decoded, and left as it was when writing fails")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,7 +57,10 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 	if fs.NArg() != 1 {
 		return 0, usageError{"want one dump file (- for standard input)"}
 	}
-	want, err := entryFilter(*types)
+	if *format != "text" && *format != "json" {
+		return 0, usageError{fmt.Sprintf("-format %q: want text or json", *format)}
+	}
+	want, err := entryFilter(types.items)
 	if err != nil {
 		return 0, usageError{err.Error()}
 	}
@@ -84,7 +94,7 @@ func runDumpCounted(args []string, stdout, stderr io.Writer) (entries int64, err
 		dst = outFile
 	}
 	w := bufio.NewWriterSize(dst, 64<<10)
-	d := newDecoder(w, *asJSON, want, *since, *until, stderr)
+	d := newDecoder(w, *format == "json", want, *since, *until, stderr)
 	d.name = name
 	if *summary {
 		d.summarize()
@@ -174,13 +184,14 @@ func (p *progressLine) end() {
 	}
 }
 
-func entryFilter(list string) (map[uint16]bool, error) {
-	if list == "" {
+// entryFilter returns the entry type ids -types names (HV_TR_* names or
+// numbers), or nil for every type.
+func entryFilter(names []string) (map[uint16]bool, error) {
+	if len(names) == 0 {
 		return nil, nil
 	}
 	want := map[uint16]bool{}
-	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
+	for _, name := range names {
 		found := false
 		for _, e := range hv.EventEntries {
 			if e.Name == name {
@@ -190,7 +201,7 @@ func entryFilter(list string) (map[uint16]bool, error) {
 		if !found {
 			n, err := strconv.ParseUint(name, 0, 16)
 			if err != nil {
-				return nil, fmt.Errorf("-type: %q is neither an entry type name nor a number", name)
+				return nil, fmt.Errorf("-types: %q is neither an entry type name nor a number", name)
 			}
 			want[uint16(n)] = true
 		}

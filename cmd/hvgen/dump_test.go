@@ -76,7 +76,7 @@ func TestDumpEventLog(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != logged || errs != "" {
 		t.Fatalf("dump: exit %d, %d lines for %d events; %s", code, strings.Count(out, "\n"), logged, errs)
 	}
-	code, out, _ = runCLI("dump", "-json", "-type", "HV_TR_HC_HYPERCALL,0x25", ev)
+	code, out, _ = runCLI("dump", "-format", "json", "-types", "HV_TR_HC_HYPERCALL,0x25", ev)
 	if code != 0 {
 		t.Fatal(code)
 	}
@@ -315,7 +315,7 @@ func TestDumpJSONLossless(t *testing.T) {
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
 	writeTestFile(t, ev, data)
-	code, out, errs := runCLI("dump", "-json", ev)
+	code, out, errs := runCLI("dump", "-format", "json", ev)
 	if code != 0 || strings.Count(out, "\n") != 1 {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
@@ -370,7 +370,7 @@ func TestDumpStats(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "HV_STATISTICS_TYPE_VPA     1  Total run time") {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
-	code, out, _ = runCLI("dump", "-json", st)
+	code, out, _ = runCLI("dump", "-format", "json", st)
 	if code != 0 || !strings.Contains(out, `"slot":1,"value":"300000","version":"1.0"`) {
 		t.Fatalf("exit %d: %s", code, out)
 	}
@@ -433,7 +433,7 @@ func TestDumpFormatting(t *testing.T) {
 func TestDumpSummary(t *testing.T) {
 	dir, logged := simulate(t)
 	ev := filepath.Join(dir, "ev.dump")
-	code, out, errs := runCLI("dump", "-summary", "-json", ev)
+	code, out, errs := runCLI("dump", "-summary", "-format", "json", ev)
 	if code != 0 {
 		t.Fatal(code, errs)
 	}
@@ -448,9 +448,9 @@ func TestDumpSummary(t *testing.T) {
 		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Entries == 0 || e.Type == "" {
 			t.Fatalf("%q: %v", l, err)
 		}
-		_, typed, _ := runCLI("dump", "-type", e.Type, ev)
+		_, typed, _ := runCLI("dump", "-types", e.Type, ev)
 		if n := strings.Count(typed, "\n"); n != e.Entries {
-			t.Errorf("%s: summary %d, dump -type %d", e.Type, e.Entries, n)
+			t.Errorf("%s: summary %d, dump -types %d", e.Type, e.Entries, n)
 		}
 		total += e.Entries
 	}
@@ -512,11 +512,11 @@ func TestDumpTSCPastMaxDuration(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "9223372036.854775807s ") {
 		t.Errorf("dump: exit %d %q %s", code, out, errs)
 	}
-	code, out, errs = runCLI("dump", "-json", ev)
+	code, out, errs = runCLI("dump", "-format", "json", ev)
 	if code != 0 || !strings.Contains(out, `"time_ns":"9223372036854775807"`) {
-		t.Errorf("dump -json: exit %d %q %s", code, out, errs)
+		t.Errorf("dump -format json: exit %d %q %s", code, out, errs)
 	}
-	code, out, errs = runCLI("dump", "-summary", "-json", ev)
+	code, out, errs = runCLI("dump", "-summary", "-format", "json", ev)
 	if code != 0 || !strings.Contains(out, `"type":"HV_TR_HC_HYPERCALL","id":`) || !strings.Contains(out, `"entries":1}`) {
 		t.Errorf("dump -summary: exit %d %q %s", code, out, errs)
 	}

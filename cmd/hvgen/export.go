@@ -30,7 +30,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if !slices.Contains(spec.Arches, *arch) {
-		return usageError{fmt.Sprintf("unknown architecture %q (x64, arm64)", *arch)}
+		return usageError{fmt.Sprintf("-arch %q: want x64 or arm64", *arch)}
 	}
 	doc, err := export.Build(r, *version, *arch)
 	if err != nil {

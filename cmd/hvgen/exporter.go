@@ -72,7 +72,7 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	vps := fs.Int("sim-vps", 4, "sim: VPs per child partition")
 	churn := fs.Duration("sim-churn", 15*time.Second, "sim: every this much time a seeded draw may delete a child partition and create one (0: never)")
 	var mshvParts partitionList
-	fs.Var(&mshvParts, "mshv-partition", "mshv, auto: a partition `id:vps` to export besides the hypervisor and the logical processors; repeatable")
+	fs.Var(&mshvParts, "mshv-partition", "mshv, auto: the partitions to export besides the hypervisor and the logical processors, as comma-separated `id:vps` items (repeatable)")
 	var oldSpec specDirs
 	fs.Var(&oldSpec, "spec", "deprecated and ignored: the counters are compiled in (`dir`)")
 	fs.Var(&oldSpec, "overlay", "deprecated and ignored: the counters are compiled in (`dir`)")
@@ -82,11 +82,11 @@ func runExporter(args []string, stdout, stderr io.Writer) error {
 	groups, ok := statsVersions[*version]
 	switch {
 	case !slices.Contains(exporterBackends, *backend):
-		return usageError{fmt.Sprintf("unknown backend %q (%s)", *backend, strings.Join(exporterBackends, ", "))}
+		return usageError{fmt.Sprintf("-backend %q: want %s", *backend, strings.Join(exporterBackends, ", "))}
 	case !ok:
-		return usageError{fmt.Sprintf("unknown version %q: the versions with statistics counters are linux-7.0 and wdk-2013", *version)}
+		return usageError{fmt.Sprintf("-version %q: want linux-7.0 or wdk-2013, the versions with statistics counters", *version)}
 	case *arch != "x64" && *arch != "arm64":
-		return usageError{fmt.Sprintf("unknown architecture %q (x64 or arm64)", *arch)}
+		return usageError{fmt.Sprintf("-arch %q: want x64 or arm64", *arch)}
 	case *lps < 1 || *parts < 0 || *vps < 1 || *churn < 0:
 		return usageError{"-sim-lps and -sim-vps must be positive, -sim-partitions and -sim-churn not negative"}
 	case *debugfsRoot == "":
@@ -199,7 +199,8 @@ func archOf(goarch string) string {
 	return "x64"
 }
 
-// partitionList is the repeatable -mshv-partition flag.
+// partitionList is the -mshv-partition list flag: id:vps items,
+// comma-separated, and the flag may be repeated.
 type partitionList []exporter.MshvPartition
 
 func (p *partitionList) String() string {
@@ -211,12 +212,14 @@ func (p *partitionList) String() string {
 }
 
 func (p *partitionList) Set(v string) error {
-	id, vps, ok := strings.Cut(v, ":")
-	pid, err1 := strconv.ParseUint(id, 0, 64)
-	n, err2 := strconv.ParseUint(vps, 10, 32)
-	if !ok || err1 != nil || err2 != nil {
-		return fmt.Errorf("want id:vps, such as 1:8")
+	for _, item := range list(v) {
+		id, vps, ok := strings.Cut(item, ":")
+		pid, err1 := strconv.ParseUint(id, 0, 64)
+		n, err2 := strconv.ParseUint(vps, 10, 32)
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("want id:vps, such as 1:8")
+		}
+		*p = append(*p, exporter.MshvPartition{ID: pid, VPs: uint32(n)})
 	}
-	*p = append(*p, exporter.MshvPartition{ID: pid, VPs: uint32(n)})
 	return nil
 }

@@ -225,10 +225,10 @@ func TestExporterUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-backend", "qemu"}, `unknown backend "qemu" (auto, debugfs, mshv, sim)`},
-		{[]string{"-arch", "mips"}, `unknown architecture "mips" (x64 or arm64)`},
-		{[]string{"-version", "nope"}, `unknown version "nope"`},
-		{[]string{"-version", "tlfs"}, `unknown version "tlfs": the versions with statistics counters are linux-7.0 and wdk-2013`},
+		{[]string{"-backend", "qemu"}, `-backend "qemu": want auto, debugfs, mshv, sim`},
+		{[]string{"-arch", "mips"}, `-arch "mips": want x64 or arm64`},
+		{[]string{"-version", "nope"}, `-version "nope": want linux-7.0 or wdk-2013`},
+		{[]string{"-version", "tlfs"}, `-version "tlfs": want linux-7.0 or wdk-2013, the versions with statistics counters`},
 		{[]string{"-backend", "sim", "-sim-vps", "0"}, "-sim-lps and -sim-vps must be positive"},
 		{[]string{"-backend", "sim", "-sim-churn", "-1s"}, "-sim-partitions and -sim-churn not negative"},
 		{[]string{"-debugfs-root", ""}, "-debugfs-root: want a directory"},

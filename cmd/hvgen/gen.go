@@ -20,9 +20,9 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", ".", "output `dir`ectory")
 	pkg := fs.String("pkg", "", "Go package `name` (default: the version without punctuation, e.g. wdk2013); for C, the header's file name without .h")
 	lang := fs.String("lang", "go", "output `language`: go (a package of z*.go files) or c (one header, <pkg>.h)")
-	calls := fs.String("calls", "", "generate only these hypercalls (comma-separated names, e.g. HvCallMapStatsPage,HvCallPostMessage) and what they use")
-	typs := fs.String("types", "", "generate only these types (comma-separated ABI names) and what they use")
-	areas := fs.String("areas", "", "generate only these registry areas (comma-separated, e.g. eventlog,stats)")
+	calls := newList(fs, "calls", "generate only these hypercalls (comma-separated `names`, e.g. HvCallMapStatsPage,HvCallPostMessage; repeatable) and what they use")
+	typs := newList(fs, "types", "generate only these types (comma-separated ABI `names`; repeatable) and what they use")
+	areas := newList(fs, "areas", "generate only these registry areas (comma-separated `names`, e.g. eventlog,stats; repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runGen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sel := spec.Selection{Hypercalls: list(*calls), Types: list(*typs), Areas: list(*areas)}
+	sel := spec.Selection{Hypercalls: calls.items, Types: typs.items, Areas: areas.items}
 	if *lang == "c" {
 		data, err := generateC(r, *version, *pkg, sel)
 		if err != nil {

@@ -25,20 +25,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	var commits specDirs
 	fs.Var(&commits, "commit", "source `revision` cited in every ref (file:line @ revision); header=revision for one header's own; repeatable")
 	prelude := fs.String("prelude", "c", "built-in prelude (c: plain C such as hvgen's own header; linux: kernel C) or a prelude `file`")
-	arches := fs.String("arch", "x64,arm64", "comma-separated `architectures` to import for; types that differ become per-architecture items")
+	arches := newList(fs, "arch", "comma-separated `architectures` to import for (repeatable); types that differ become per-architecture items", "x64", "arm64")
 	out := fs.String("o", "-", "output `file` holding every item (- for standard output)")
 	outDir := fs.String("out", "", "output `dir`ectory: one registry file per header, named <prefix><header>.yaml (instead of -o)")
 	prefix := fs.String("prefix", "", "with -out: `prefix` of the file and area names")
 	area := fs.String("area", "import", "with -o: the file's `area`")
-	conventions := fs.String("conventions", "", "comma-separated document `versions` (newest first, e.g. tlfs,wdk-2013) whose calling conventions to take over for the call codes the registry's aliases of -version pair with their calls (reads the registry: -spec)")
+	conventions := newList(fs, "conventions", "comma-separated document `versions` (newest first, e.g. tlfs,wdk-2013; repeatable) whose calling conventions to take over for the call codes the registry's aliases of -version pair with their calls (reads the registry: -spec)")
 	aliasesOf := fs.String("aliases", "", "with -conventions: the `version` whose aliases pair call codes and types with the documents' (default -version; a newer kernel can use linux-7.0's)")
 	var rf registryFlags
 	rf.register(fs)
 	var incs, defs specDirs
 	fs.Var(&incs, "I", "include `dir`ectory relative to -root; repeatable")
 	fs.Var(&defs, "D", "define a macro (`name[=value]`, or arch:name[=value] for one architecture's run) before the prelude's; repeatable")
-	var only specDirs
-	fs.Var(&only, "only", "comma-separated `names` of the items to write (types, constants, statuses, call codes, ioctls; TYPE.VALUE writes one value of an enumeration as a constant of that type); the rest of the headers is read, checked where the named items use it, and left out; repeatable")
+	only := newList(fs, "only", "comma-separated `names` of the items to write (types, constants, statuses, call codes, ioctls; TYPE.VALUE writes one value of an enumeration as a constant of that type; repeatable); the rest of the headers is read, checked where the named items use it, and left out")
 	repo := fs.String("repo", "", "`owner/name` of the repository the headers come from, for headers that are not the Linux kernel's: every ref starts with it")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -52,6 +51,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		return usageError{"-version is required"}
 	case len(files) == 0:
 		return usageError{"name at least one header"}
+	case only.given && len(only.items) == 0:
+		return usageError{"-only names no item"}
 	}
 	files, err := headerPaths(files, root, flagSet(fs, "root"))
 	if err != nil {
@@ -96,7 +97,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	var convs map[string]*cimport.Convention
-	if *conventions != "" {
+	if len(conventions.items) > 0 {
 		r, err := rf.load(stderr)
 		if err != nil {
 			return err
@@ -105,14 +106,14 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		if av == "" {
 			av = *version
 		}
-		if convs, err = callConventions(r, av, list(*conventions)); err != nil {
+		if convs, err = callConventions(r, av, conventions.items); err != nil {
 			return err
 		}
 	}
 	byArch := map[string]*cimport.Result{}
-	for _, a := range list(*arches) {
+	for _, a := range arches.items {
 		if !slices.Contains(spec.Arches, a) {
-			return usageError{fmt.Sprintf("-arch: unknown architecture %q (x64, arm64)", a)}
+			return usageError{fmt.Sprintf("-arch %q: want x64 or arm64", a)}
 		}
 		res, err := cimport.Parse(&cimport.Config{Arch: a, Root: *root, Files: files, Include: incs, Prelude: pre.Text,
 			Stubs: pre.Stubs, Defines: defs, Version: *version, Commit: commit, Repo: *repo, Commits: perFileRev, Conventions: convs})
@@ -127,11 +128,8 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	res := cimport.Merge(byArch)
 	checked := res
 	var selected string
-	if len(only) > 0 {
-		var names []string
-		for _, o := range only {
-			names = append(names, list(o)...)
-		}
+	if only.given {
+		names := slices.Clone(only.items)
 		slices.Sort(names)
 		names = slices.Compact(names)
 		all := len(res.Types) + len(res.Constants) + len(res.Statuses) + len(res.Hypercalls) + len(res.Ioctls)

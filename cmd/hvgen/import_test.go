@@ -273,7 +273,7 @@ func TestImportUsage(t *testing.T) {
 	}{
 		{[]string{"import", "x.h"}, 2, "-version is required"},
 		{[]string{"import", "-version", "v"}, 2, "name at least one header"},
-		{[]string{"import", "-version", "v", "-arch", "mips", "x.h"}, 2, `unknown architecture "mips"`},
+		{[]string{"import", "-version", "v", "-arch", "mips", "x.h"}, 2, `-arch "mips": want x64 or arm64`},
 		{[]string{"import", "-version", "v", "-prelude", filepath.Join(dir, "none.h"), "x.h"}, 2, "not a built-in prelude"},
 		{[]string{"import", "-version", "v", "-root", dir, "bad.h"}, 1, "bad.h:1:"},
 		{[]string{"import", "-version", "v", "-root", dir, "missing.h"}, 1, "missing.h: no such header"},

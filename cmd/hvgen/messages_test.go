@@ -30,12 +30,12 @@ func TestDiffAgainstMissing(t *testing.T) {
 	}
 }
 
-// simulate -version only chooses what -calls lists; without -calls it is
+// simulate -version only chooses what -list-calls lists; without it it is
 // refused (and nothing is written) rather than silently ignored.
-func TestSimulateVersionNeedsCalls(t *testing.T) {
+func TestSimulateVersionNeedsListCalls(t *testing.T) {
 	out := t.TempDir() + "/ev.dump"
 	code, _, errs := runCLI("simulate", "-version", "tlfs", "-o", out)
-	if code != 2 || !strings.Contains(errs, "-version needs -calls") {
+	if code != 2 || !strings.Contains(errs, "-version needs -list-calls") {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 	if _, err := os.Stat(out); err == nil {

@@ -46,6 +46,10 @@ func (rf *registryFlags) load(stderr io.Writer) (*layout.ABI, error) {
 		}
 	}
 	for _, d := range append(dirs, rf.overlays...) {
+		if d == "" {
+			// An empty value (an unset variable in a script) names nothing.
+			return nil, usageError{"-spec and -overlay: want a directory, not an empty name"}
+		}
 		st, serr := os.Stat(d)
 		if serr != nil {
 			return nil, serr

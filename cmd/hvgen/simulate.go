@@ -22,7 +22,7 @@ import (
 // reports, go into the recording's end record, so that the recording holds
 // every loss the simulator counted.
 func runSimulate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]\n       hvgen simulate -debugfs dir [-for d] [-seed n]\n       hvgen simulate -calls [-all] [-version V]", stderr)
+	fs := newFlags("simulate", "simulate [-o file] [-stats file] [-for d] [-rate n] [-buffers n] [-pages n] [-seed n]\n       hvgen simulate -debugfs dir [-for d] [-seed n]\n       hvgen simulate -list-calls [-all] [-version V]", stderr)
 	out := fs.String("o", "events.dump", "event-log recording `file` to write (- for standard output)")
 	statsOut := fs.String("stats", "", "also write a VP statistics page dump to this `file`")
 	dur := fs.Duration("for", 200*time.Millisecond, "how much simulated time to log events for (runs as fast as the CPU allows)")

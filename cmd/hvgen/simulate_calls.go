@@ -18,26 +18,29 @@ type callsFlags struct {
 }
 
 func addCallsFlags(fs *flag.FlagSet) callsFlags {
-	return callsFlags{
+	f := callsFlags{
 		fs:      fs,
-		calls:   fs.Bool("calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
-		all:     fs.Bool("all", false, "with -calls, also print each call the sim does not model, as NAME: not modelled: reason"),
-		version: fs.String("version", "wdk-2013", "with -calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
+		calls:   fs.Bool("list-calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
+		all:     fs.Bool("all", false, "with -list-calls, also print each call the sim does not model, as NAME: not modelled: reason"),
+		version: fs.String("version", "wdk-2013", "with -list-calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
 	}
+	// -calls was this mode's name; gen -calls is a list of hypercalls.
+	deprecated(fs, "calls", "-list-calls", "", func(v string) error { return fs.Set("list-calls", v) })
+	return f
 }
 
-// run prints the list when -calls is set and reports whether it did.
+// run prints the list when -list-calls is set and reports whether it did.
 func (f callsFlags) run(stdout io.Writer) (bool, error) {
 	if !*f.calls {
 		if *f.all {
-			return true, usageError{"-all needs -calls"}
+			return true, usageError{"-all needs -list-calls"}
 		}
 		versionSet := false
 		f.fs.Visit(func(fl *flag.Flag) { versionSet = versionSet || fl.Name == "version" })
 		if versionSet {
 			// A recording is always of the 2013 event log; say so rather
 			// than ignore the flag.
-			return true, usageError{"-version needs -calls (the simulated event log is the wdk-2013 one)"}
+			return true, usageError{"-version needs -list-calls (the simulated event log is the wdk-2013 one)"}
 		}
 		return false, nil
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/hvgen/hvgen/runtime/abi"
 )
 
-// TestSimulateCalls: -calls prints names only, every one a call of the
+// TestSimulateCalls: -list-calls prints names only, every one a call of the
 // version; -all adds every other call of the version with a reason, so the
 // two together cover the version's table exactly once.
 func TestSimulateCalls(t *testing.T) {
@@ -21,7 +21,7 @@ func TestSimulateCalls(t *testing.T) {
 		{"wdk-2013", hv.Hypercalls[:], 45},
 		{"tlfs", tlfs.Hypercalls[:], 20},
 	} {
-		code, out, errs := runCLI("simulate", "-calls", "-version", tc.version)
+		code, out, errs := runCLI("simulate", "-list-calls", "-version", tc.version)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", tc.version, code, errs)
 		}
@@ -38,7 +38,7 @@ func TestSimulateCalls(t *testing.T) {
 		if len(lines) < tc.min {
 			t.Errorf("%s: %d modelled calls, want at least %d", tc.version, len(lines), tc.min)
 		}
-		code, out, _ = runCLI("simulate", "-calls", "-all", "-version", tc.version)
+		code, out, _ = runCLI("simulate", "-list-calls", "-all", "-version", tc.version)
 		all := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		if code != 0 || len(all) != len(tc.table) {
 			t.Fatalf("%s -all: exit %d, %d lines for %d calls", tc.version, code, len(all), len(tc.table))
@@ -55,10 +55,10 @@ func TestSimulateCalls(t *testing.T) {
 			seen[name] = true
 		}
 	}
-	if code, _, _ := runCLI("simulate", "-calls", "-version", "v9"); code == 0 {
+	if code, _, _ := runCLI("simulate", "-list-calls", "-version", "v9"); code == 0 {
 		t.Error("unknown version accepted")
 	}
 	if code, _, _ := runCLI("simulate", "-all"); code == 0 {
-		t.Error("-all without -calls accepted")
+		t.Error("-all without -list-calls accepted")
 	}
 }

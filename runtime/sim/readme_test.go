@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-// TestReadmeExample: the README's program is Example_vmm's body, so the
-// program the README shows is the one that runs (under -race with the rest).
+// TestReadmeExample: the program docs/hypercalls.md shows (the README links
+// to it) is Example_vmm's body, so the program the guide shows is the one
+// that runs (under -race with the rest).
 func TestReadmeExample(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/hypercalls.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +28,6 @@ func TestReadmeExample(t *testing.T) {
 		body.WriteString(strings.TrimPrefix(l, "\t") + "\n")
 	}
 	if !strings.Contains(string(readme), "```go\n"+body.String()+"```\n") {
-		t.Errorf("README.md does not show Example_vmm's body as a go block:\n%s", body.String())
+		t.Errorf("docs/hypercalls.md does not show Example_vmm's body as a go block:\n%s", body.String())
 	}
 }

@@ -1,6 +1,10 @@
 // Package diff compares two views of the ABI (two versions of one registry,
 // or the same version in two registries) and classifies every change by what
-// it does to existing callers. The rules are in README.md ("ABI diff").
+// it does to existing callers: incompatible (a caller built against the old
+// ABI breaks), compatible (an addition or rename that leaves old callers
+// working), documentation (descriptions, references, access notes), or
+// undescribed (one side's source does not describe the item: not a change).
+// docs/diff-and-import.md in hvgen's repository gives the rules with examples.
 package diff
 
 import (

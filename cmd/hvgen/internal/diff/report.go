@@ -201,7 +201,8 @@ type jsonChange struct {
 	Change
 }
 
-// writeJSON writes the report for tools; the schema is in the README.
+// writeJSON writes the report for tools: {schema, from, to, summary,
+// changes}, every old and new value a string (docs/diff-and-import.md).
 func (r *Report) writeJSON(w io.Writer) error {
 	out := struct {
 		Schema  int          `json:"schema"`

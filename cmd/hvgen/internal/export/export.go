@@ -1,5 +1,10 @@
 // Package export turns the registry and its layouts into the JSON document
-// that `hvgen export` writes (schema: README.md, "JSON export").
+// that `hvgen export` writes: one object (schema 2) with the versions, and the
+// hypercalls, types (with their laid-out fields), statuses, constants, ioctls,
+// event-log groups and statistics groups of the chosen version and
+// architecture. A value that can need 64 bits is a "0x..." string; a JSON
+// number appears only where every value fits in 53 bits. docs/registry.md in
+// hvgen's repository lists every key.
 package export
 
 import (
