@@ -194,7 +194,7 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 	}
 	gpas := make([]uint64, 4)
 	for i := range 4 {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		out := make([]hv.GPAPageNumber, 1)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			t.Fatal(err)
@@ -204,7 +204,7 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 		}
 		gpas[i] = uint64(out[0])
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	var want strings.Builder

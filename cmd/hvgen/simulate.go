@@ -143,7 +143,7 @@ type rootReader struct {
 	h       *sim.Hypervisor
 	client  *hv.Client
 	root    *sim.Partition
-	typ     hv.EventlogType
+	typ     hv.EventLogType
 	gpas    [][]hv.GPAPageNumber // by buffer index
 	group   eventlog.Group
 	scratch []byte // one buffer, 8-byte aligned, as the root sees it mapped
@@ -167,7 +167,7 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 		return nil, err
 	}
 	for i := range buffers {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			return nil, fmt.Errorf("buffer %d: %w", i, err)
 		}
@@ -176,7 +176,7 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 			return nil, fmt.Errorf("buffer %d: %w", i, err)
 		}
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		return nil, err
 	}
 	size := pages * hv.PageSize
@@ -220,7 +220,7 @@ func (rr *rootReader) drain() error {
 			}
 			rr.chunks++
 			rr.bytes += int64(recording.ChunkHeaderSize + len(b.Bytes()))
-			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
+			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventLogBufferIndex(b.Index())}); err != nil {
 				return fmt.Errorf("release buffer %d: %w", b.Index(), err)
 			}
 		}

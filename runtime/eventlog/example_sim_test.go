@@ -22,7 +22,7 @@ func rootReader(h *sim.Hypervisor, buffers int) (*eventlog.Group, []uint64, *hv.
 	}
 	gpas := make([]uint64, buffers)
 	for i := range buffers {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		out := make([]hv.GPAPageNumber, 1)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			return nil, nil, nil, err
@@ -32,7 +32,7 @@ func rootReader(h *sim.Hypervisor, buffers int) (*eventlog.Group, []uint64, *hv.
 		}
 		gpas[i] = uint64(out[0])
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		return nil, nil, nil, err
 	}
 	g := &eventlog.Group{Type: eventlog.Type(lt), BufferSize: 4096, MaxBuffers: buffers, Memory: func(i uint32) []byte {
@@ -109,7 +109,7 @@ func ExampleGroup_Ready() {
 				n++
 			}
 			fmt.Printf("buffer %d: %v, %d entries, %d lost before it\n", b.Index(), b.State(), n, b.Header().EventsLost)
-			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
+			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(b.Index())}); err != nil {
 				fmt.Println(err)
 				return
 			}

@@ -23,11 +23,11 @@ func simGroup(t *testing.T, h *sim.Hypervisor, buffers, threshold uint32) *event
 	}
 	gpas := make([]uint64, buffers)
 	for i := range buffers {
-		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)}); err != nil {
+		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(i)}); err != nil {
 			t.Fatal(err)
 		}
 		out := make([]hv.GPAPageNumber, 1)
-		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)}, &hv.MapEventLogBufferOutput{}, out); err != nil {
+		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(i)}, &hv.MapEventLogBufferOutput{}, out); err != nil {
 			t.Fatal(err)
 		}
 		gpas[i] = uint64(out[0])
@@ -70,8 +70,8 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 	}
 	seen := map[uint64]int{}
 	var lost uint64
-	read := func(first hv.EventlogBufferIndex) {
-		var release []hv.EventlogBufferIndex
+	read := func(first hv.EventLogBufferIndex) {
+		var release []hv.EventLogBufferIndex
 		for b, err := range g.Ready(uint32(first)) {
 			if err != nil {
 				t.Fatal(err)
@@ -83,7 +83,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 				}
 				seen[hv.AsTrHcHypercall(e.Payload).GuestRIP]++
 			}
-			release = append(release, hv.EventlogBufferIndex(b.Index()))
+			release = append(release, hv.EventLogBufferIndex(b.Index()))
 		}
 		for _, i := range release {
 			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: i}); err != nil {

@@ -27,7 +27,7 @@ var group = recording.Group{Type: lt, TimeBasis: eventlog.TimeTSC, TSCHz: 2_000_
 func filled(n, size int, seed uint64) [][]byte {
 	words := make([]uint64, n*size/8)
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n*size)
-	sim.FillBuffers(mem, n, size, hv.EventlogType(lt), seed)
+	sim.FillBuffers(mem, n, size, hv.EventLogType(lt), seed)
 	var bufs [][]byte
 	for i := range n {
 		bufs = append(bufs, mem[i*size:(i+1)*size])

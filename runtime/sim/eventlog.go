@@ -21,17 +21,17 @@ const (
 	mapPoolPages = 1
 )
 
-var bufferHeaderSize = int(unsafe.Sizeof(hv.EventlogBufferHeader{}))
+var bufferHeaderSize = int(unsafe.Sizeof(hv.EventLogBufferHeader{}))
 
 // group is an initialized event-log buffer group.
 type group struct {
-	typ        hv.EventlogType
+	typ        hv.EventLogType
 	maxBuffers int
 	pages      int
 	threshold  int
-	timeBasis  hv.EventlogEntryTimeBasis
+	timeBasis  hv.EventLogEntryTimeBasis
 	sources    uint64
-	buffers    map[hv.EventlogBufferIndex]*buffer
+	buffers    map[hv.EventLogBufferIndex]*buffer
 	inUse      map[int]*buffer   // per logical processor; key 0 for the global class
 	pending    map[int][]*buffer // completed, not yet reported
 	lost       map[int]uint32    // events lost since the last completion
@@ -40,27 +40,27 @@ type group struct {
 
 // buffer is one event-log buffer; mem starts with HV_EVENTLOG_BUFFER_HEADER.
 type buffer struct {
-	index  hv.EventlogBufferIndex
+	index  hv.EventLogBufferIndex
 	mem    []byte
 	mapped bool
 	gpas   []uint64
 }
 
-func (b *buffer) header() *hv.EventlogBufferHeader {
-	return (*hv.EventlogBufferHeader)(unsafe.Pointer(unsafe.SliceData(b.mem)))
+func (b *buffer) header() *hv.EventLogBufferHeader {
+	return (*hv.EventLogBufferHeader)(unsafe.Pointer(unsafe.SliceData(b.mem)))
 }
 
 // state and setState access BufferState atomically: readers poll it while the
 // hypervisor runs.
-func (b *buffer) state() hv.EventlogBufferState {
-	return hv.EventlogBufferState(atomic.LoadUint32((*uint32)(unsafe.Pointer(&b.header().BufferState))))
+func (b *buffer) state() hv.EventLogBufferState {
+	return hv.EventLogBufferState(atomic.LoadUint32((*uint32)(unsafe.Pointer(&b.header().BufferState))))
 }
 
-func (b *buffer) setState(s hv.EventlogBufferState) {
+func (b *buffer) setState(s hv.EventLogBufferState) {
 	atomic.StoreUint32((*uint32)(unsafe.Pointer(&b.header().BufferState)), uint32(s))
 }
 
-func (h *Hypervisor) group(t hv.EventlogType) *group {
+func (h *Hypervisor) group(t hv.EventLogType) *group {
 	if int(t) < len(h.groups) {
 		return h.groups[t]
 	}
@@ -68,7 +68,7 @@ func (h *Hypervisor) group(t hv.EventlogType) *group {
 }
 
 // validType: HV_EVENTLOG_TYPE has GlobalSystemEvents and LocalDiagnostics.
-func validType(t hv.EventlogType) bool {
+func validType(t hv.EventLogType) bool {
 	return t == hv.EventLogTypeGlobalSystemEvents || t == hv.EventLogTypeLocalDiagnostics
 }
 
@@ -77,7 +77,7 @@ func (p *Partition) isRoot() bool { return p.Parent == 0 }
 // initialized runs the checks most event-log calls start with, in the order
 // their pages list them: the caller is the root, the type is valid, its group
 // is initialized. It returns the group, or nil and the status to fail with.
-func (h *Hypervisor) initialized(r *request, t hv.EventlogType) (*group, hv.Status) {
+func (h *Hypervisor) initialized(r *request, t hv.EventLogType) (*group, hv.Status) {
 	switch {
 	case !r.p.isRoot():
 		return nil, hv.StatusAccessDenied
@@ -109,7 +109,7 @@ func (h *Hypervisor) initializeGroup(r *request) hv.Status {
 	}
 	r.p.pool -= groupPoolPages
 	h.groups[in.Type] = &group{typ: in.Type, maxBuffers: int(in.MaximumBufferCount), pages: int(in.BufferPages),
-		threshold: int(in.Threshold), timeBasis: in.TimeBasis, buffers: map[hv.EventlogBufferIndex]*buffer{},
+		threshold: int(in.Threshold), timeBasis: in.TimeBasis, buffers: map[hv.EventLogBufferIndex]*buffer{},
 		inUse: map[int]*buffer{}, pending: map[int][]*buffer{}, lost: map[int]uint32{},
 		local: in.Type == hv.EventLogTypeLocalDiagnostics}
 	return hv.StatusSuccess
@@ -156,7 +156,7 @@ func (h *Hypervisor) createBuffer(r *request) hv.Status {
 	hd.BufferSize = uint32(len(b.mem))
 	hd.BufferIndex = in.BufferIndex
 	hd.Type = in.Type
-	hd.NextBufferIndex = hv.EventlogBufferIndexNone
+	hd.NextBufferIndex = hv.EventLogBufferIndexNone
 	b.setState(hv.EventLogBufferStateStandby)
 	g.buffers[in.BufferIndex] = b
 	return hv.StatusSuccess
@@ -258,7 +258,7 @@ func (h *Hypervisor) releaseBuffer(r *request) hv.Status {
 	if b == nil || b.state() != hv.EventLogBufferStateReady {
 		return hv.StatusOperationDenied
 	}
-	b.header().NextBufferIndex = hv.EventlogBufferIndexNone
+	b.header().NextBufferIndex = hv.EventLogBufferIndexNone
 	b.setState(hv.EventLogBufferStateFree)
 	return hv.StatusSuccess
 }
@@ -301,14 +301,14 @@ func (h *Hypervisor) report(g *group, lp int) {
 	}
 	delete(g.pending, lp)
 	for i, b := range list {
-		next := hv.EventlogBufferIndexNone
+		next := hv.EventLogBufferIndexNone
 		if i+1 < len(list) {
 			next = list[i+1].index
 		}
 		b.header().NextBufferIndex = next
 		b.setState(hv.EventLogBufferStateReady)
 	}
-	h.messages = append(h.messages, hv.EventlogMessagePayload{EventLogType: g.typ, BufferIndex: list[0].index})
+	h.messages = append(h.messages, hv.EventLogMessagePayload{EventLogType: g.typ, BufferIndex: list[0].index})
 	h.msgReady.Broadcast()
 }
 
@@ -317,7 +317,7 @@ func (h *Hypervisor) report(g *group, lp int) {
 // event is not recorded: logging of the type is off (no group or no source
 // enabled), the entry is larger than a buffer, or no buffer is free (then it
 // is counted in the next buffer's EventsLost).
-func (h *Hypervisor) Log(t hv.EventlogType, lp int, entry hv.EntryType, context uint32, params ...uint64) bool {
+func (h *Hypervisor) Log(t hv.EventLogType, lp int, entry hv.EntryType, context uint32, params ...uint64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	g := h.group(t)
@@ -345,14 +345,14 @@ func (h *Hypervisor) Log(t hv.EventlogType, lp int, entry hv.EntryType, context 
 		hd.EventsLost, g.lost[lp] = g.lost[lp], 0
 		hd.TimeStamp = h.now.Load()
 		hd.LogicalProcessor = uint8(lp)
-		hd.NextBufferIndex = hv.EventlogBufferIndexNone
+		hd.NextBufferIndex = hv.EventLogBufferIndexNone
 		atomic.StoreUint32(&hd.NextBufferOffset, uint32(bufferHeaderSize))
 		b.setState(hv.EventLogBufferStateInUse)
 		g.inUse[lp] = b
 	}
 	hd := b.header()
 	off := int(hd.NextBufferOffset)
-	e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&b.mem[off]))
+	e := (*hv.EventLogEntryHeader)(unsafe.Pointer(&b.mem[off]))
 	e.Context, e.Size, e.Type = context, uint16(size), uint16(entry)
 	e.TimeStamp = h.timestamp(g)
 	for i, v := range params {
@@ -385,7 +385,7 @@ func (g *group) takeFree() *buffer {
 }
 
 // Buffer returns a copy of an event-log buffer's memory, for tests and dumps.
-func (h *Hypervisor) Buffer(t hv.EventlogType, index hv.EventlogBufferIndex) []byte {
+func (h *Hypervisor) Buffer(t hv.EventLogType, index hv.EventLogBufferIndex) []byte {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if g := h.group(t); g != nil && g.buffers[index] != nil {
@@ -396,7 +396,7 @@ func (h *Hypervisor) Buffer(t hv.EventlogType, index hv.EventlogBufferIndex) []b
 
 // PendingLost returns the events lost that no buffer header reports yet
 // (they go into the EventsLost of the next buffer to become in use).
-func (h *Hypervisor) PendingLost(t hv.EventlogType) uint64 {
+func (h *Hypervisor) PendingLost(t hv.EventLogType) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var n uint64

@@ -104,7 +104,7 @@ func TestProcessorCalls(t *testing.T) {
 			var out hv.GetLogicalProcessorRunTimeOutput
 			return w.barec.GetLogicalProcessorRunTime(&out)
 		}},
-		{hv.StatusSuccess, "spin wait", nil, func(t *testing.T, w *world) error { return w.barec.NotifyLongSpinWait(&hv.NotifyLongSpinwaitInput{}) }},
+		{hv.StatusSuccess, "spin wait", nil, func(t *testing.T, w *world) error { return w.barec.NotifyLongSpinWait(&hv.NotifyLongSpinWaitInput{}) }},
 		{hv.StatusSuccess, "park", nil, func(t *testing.T, w *world) error {
 			return w.root.ParkLogicalProcessors(&hv.ParkLogicalProcessorsInput{ProcessorMask: 2})
 		}},

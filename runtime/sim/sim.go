@@ -51,7 +51,7 @@ type Hypervisor struct {
 	partitions map[hv.PartitionID]*Partition
 	nextID     hv.PartitionID
 	groups     [2]*group // by HV_EVENTLOG_TYPE
-	messages   []hv.EventlogMessagePayload
+	messages   []hv.EventLogMessagePayload
 	msgReady   *sync.Cond
 	now        atomic.Uint64 // reference time, 100 ns units
 	nextGPA    uint64
@@ -186,12 +186,12 @@ func (h *Hypervisor) Advance(d uint64) {
 
 // NextMessage waits for the next buffers-ready message posted to the root
 // partition, or returns false when none is pending and wait is false.
-func (h *Hypervisor) NextMessage(wait bool) (hv.EventlogMessagePayload, bool) {
+func (h *Hypervisor) NextMessage(wait bool) (hv.EventLogMessagePayload, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for len(h.messages) == 0 {
 		if !wait {
-			return hv.EventlogMessagePayload{}, false
+			return hv.EventLogMessagePayload{}, false
 		}
 		h.msgReady.Wait()
 	}

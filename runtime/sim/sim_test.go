@@ -37,7 +37,7 @@ func (e *env) init(t *testing.T, buffers, pages, threshold uint32) {
 
 func (e *env) create(t *testing.T, idx uint32) {
 	t.Helper()
-	if err := e.root.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(idx)}); err != nil {
+	if err := e.root.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(idx)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -45,7 +45,7 @@ func (e *env) create(t *testing.T, idx uint32) {
 func (e *env) mapBuf(t *testing.T, idx uint32, pages int) []hv.GPAPageNumber {
 	t.Helper()
 	gpas := make([]hv.GPAPageNumber, pages)
-	if err := e.root.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(idx)}, &hv.MapEventLogBufferOutput{}, gpas); err != nil {
+	if err := e.root.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(idx)}, &hv.MapEventLogBufferOutput{}, gpas); err != nil {
 		t.Fatal(err)
 	}
 	return gpas
@@ -108,7 +108,7 @@ func run(t *testing.T, cases []statusCase) {
 	}
 }
 
-func initIn(typ hv.EventlogType, buffers, pages, threshold uint32, basis hv.EventlogEntryTimeBasis) *hv.InitializeEventLogBufferGroupInput {
+func initIn(typ hv.EventLogType, buffers, pages, threshold uint32, basis hv.EventLogEntryTimeBasis) *hv.InitializeEventLogBufferGroupInput {
 	return &hv.InitializeEventLogBufferGroupInput{Type: typ, MaximumBufferCount: buffers, BufferPages: pages, Threshold: threshold, TimeBasis: basis}
 }
 
@@ -160,7 +160,7 @@ func TestFinalizeEventLogBufferGroup(t *testing.T) {
 func TestCreateEventLogBuffer(t *testing.T) {
 	create := func(idx uint32) func(*env) error {
 		return func(e *env) error {
-			return e.root.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(idx)})
+			return e.root.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(idx)})
 		}
 	}
 	initd := func(t *testing.T, e *env) { e.init(t, 2, 1, 1) }
@@ -233,7 +233,7 @@ func TestUnmapEventLogBuffer(t *testing.T) {
 
 func TestSetEventLogGroupSources(t *testing.T) {
 	set := func(e *env) error {
-		return e.root.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin})
+		return e.root.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin})
 	}
 	run(t, []statusCase{
 		{"success", func(t *testing.T, e *env) { e.init(t, 1, 1, 1) }, set, hv.StatusSuccess},

@@ -13,8 +13,8 @@ import (
 	"github.com/hvgen/hvgen/runtime/sim"
 )
 
-func header(mem []byte) *hv.EventlogBufferHeader {
-	return (*hv.EventlogBufferHeader)(unsafe.Pointer(&mem[0]))
+func header(mem []byte) *hv.EventLogBufferHeader {
+	return (*hv.EventLogBufferHeader)(unsafe.Pointer(&mem[0]))
 }
 
 // TestBufferLifecycle walks the documented states: standby after create, free
@@ -26,7 +26,7 @@ func TestBufferLifecycle(t *testing.T) {
 	var gpas [][]hv.GPAPageNumber
 	for i := range uint32(3) {
 		e.create(t, i)
-		if st := header(e.h.Buffer(lt, hv.EventlogBufferIndex(i))).BufferState; st != hv.EventLogBufferStateStandby {
+		if st := header(e.h.Buffer(lt, hv.EventLogBufferIndex(i))).BufferState; st != hv.EventLogBufferStateStandby {
 			t.Fatalf("created buffer in state %v", st)
 		}
 		gpas = append(gpas, e.mapBuf(t, i, 1))
@@ -51,7 +51,7 @@ func TestBufferLifecycle(t *testing.T) {
 	}
 	b0, b1 := header(e.h.Root().Memory(uint64(gpas[0][0]))), header(e.h.Root().Memory(uint64(gpas[1][0])))
 	if b0.BufferState != hv.EventLogBufferStateReady || b1.BufferState != hv.EventLogBufferStateReady ||
-		b0.NextBufferIndex != 1 || b1.NextBufferIndex != hv.EventlogBufferIndexNone {
+		b0.NextBufferIndex != 1 || b1.NextBufferIndex != hv.EventLogBufferIndexNone {
 		t.Fatalf("ready list: %v->%d, %v->%d", b0.BufferState, b0.NextBufferIndex, b1.BufferState, b1.NextBufferIndex)
 	}
 	if int(b0.NextBufferOffset) != 72+32*perBuffer {
@@ -61,7 +61,7 @@ func TestBufferLifecycle(t *testing.T) {
 		t.Errorf("third buffer %v", b2.BufferState)
 	}
 	// The first entry of buffer 0 is event 0.
-	entry := (*hv.EventlogEntryHeader)(unsafe.Pointer(&e.h.Root().Memory(uint64(gpas[0][0]))[72]))
+	entry := (*hv.EventLogEntryHeader)(unsafe.Pointer(&e.h.Root().Memory(uint64(gpas[0][0]))[72]))
 	if entry.Type != uint16(hv.TrHcHypercall) || entry.Size != 32 {
 		t.Errorf("entry %+v", *entry)
 	}
@@ -144,7 +144,7 @@ func TestConcurrentCallersAndLogging(t *testing.T) {
 			}
 			if m, ok := e.h.NextMessage(false); ok {
 				idx := m.BufferIndex
-				for idx != hv.EventlogBufferIndexNone {
+				for idx != hv.EventLogBufferIndexNone {
 					mem := e.h.Buffer(lt, idx)
 					next := header(mem).NextBufferIndex
 					_ = c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: idx})

@@ -18,7 +18,7 @@ import (
 // spread over the logical processors, until ctx is done. It advances the
 // reference time with the events and returns how many were logged and how
 // many were not (logging off, or no free buffer).
-func (h *Hypervisor) Stream(ctx context.Context, t hv.EventlogType, perSecond int, seed uint64) (logged, dropped int) {
+func (h *Hypervisor) Stream(ctx context.Context, t hv.EventLogType, perSecond int, seed uint64) (logged, dropped int) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const batch = 64
 	interval := time.Duration(float64(time.Second) * batch / float64(max(perSecond, 1)))
@@ -54,7 +54,7 @@ func (h *Hypervisor) Stream(ctx context.Context, t hv.EventlogType, perSecond in
 // the same seed gives the same events.
 type Source struct {
 	h         *Hypervisor
-	t         hv.EventlogType
+	t         hv.EventLogType
 	rng       *rand.Rand
 	perSecond uint64
 	frac      uint64 // remainder of the reference-time steps, in 1/perSecond units
@@ -65,7 +65,7 @@ type Source struct {
 }
 
 // NewSource starts a source of perSecond events per simulated second.
-func (h *Hypervisor) NewSource(t hv.EventlogType, perSecond int, seed uint64) *Source {
+func (h *Hypervisor) NewSource(t hv.EventLogType, perSecond int, seed uint64) *Source {
 	n := 0
 	for _, e := range hv.EventEntries {
 		n = max(n, len(e.Params))
@@ -118,13 +118,13 @@ func (p *Partition) WriteStatsDump(w io.Writer, object hv.StatsObjectType, gpaPa
 // 8-byte-aligned memory block, with entries of the documented types in equal
 // proportion, each with its documented parameters, as the hypervisor lays
 // them out: for benchmarks and tests of readers.
-func FillBuffers(mem []byte, n, bufferSize int, t hv.EventlogType, seed uint64) {
+func FillBuffers(mem []byte, n, bufferSize int, t hv.EventLogType, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed+1))
 	for i := range n {
 		buf := mem[i*bufferSize : (i+1)*bufferSize]
-		h := (*hv.EventlogBufferHeader)(unsafe.Pointer(&buf[0]))
-		h.BufferSize, h.BufferIndex, h.Type, h.BufferState = uint32(bufferSize), hv.EventlogBufferIndex(i), t, hv.EventLogBufferStateReady
-		h.NextBufferIndex = hv.EventlogBufferIndexNone
+		h := (*hv.EventLogBufferHeader)(unsafe.Pointer(&buf[0]))
+		h.BufferSize, h.BufferIndex, h.Type, h.BufferState = uint32(bufferSize), hv.EventLogBufferIndex(i), t, hv.EventLogBufferStateReady
+		h.NextBufferIndex = hv.EventLogBufferIndexNone
 		off := bufferHeaderSize
 		for {
 			d := hv.EventEntries[rng.IntN(len(hv.EventEntries))]
@@ -132,7 +132,7 @@ func FillBuffers(mem []byte, n, bufferSize int, t hv.EventlogType, seed uint64) 
 			if off+size > bufferSize {
 				break
 			}
-			e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&buf[off]))
+			e := (*hv.EventLogEntryHeader)(unsafe.Pointer(&buf[off]))
 			e.Size, e.Type, e.TimeStamp, e.Context = uint16(size), d.ID, rng.Uint64(), rng.Uint32()
 			for k := 16; k < size; k += 8 {
 				binary.LittleEndian.PutUint64(buf[off+k:], rng.Uint64())

@@ -32,7 +32,7 @@ func TestStream(t *testing.T) {
 	// unless a buffer was reused after release (none was released here).
 	entries := 0
 	for i := range 8 {
-		b := e.h.Buffer(lt, hv.EventlogBufferIndex(i))
+		b := e.h.Buffer(lt, hv.EventLogBufferIndex(i))
 		if len(b) != 8192 {
 			t.Fatalf("buffer %d is %d bytes", i, len(b))
 		}
@@ -62,7 +62,7 @@ func TestEventLogPoolPages(t *testing.T) {
 			var err error
 			for i := range bp[0] {
 				e.create(t, i)
-				err = e.root.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)},
+				err = e.root.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(i)},
 					&hv.MapEventLogBufferOutput{}, make([]hv.GPAPageNumber, bp[1]))
 				if err != nil {
 					break

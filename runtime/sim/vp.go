@@ -134,7 +134,7 @@ func (h *Hypervisor) repEnd(r *request) int {
 // time, reference counter and SynIC version registers read-only.
 var readOnlyRegisters = map[hv.RegisterName]bool{
 	hv.X64RegisterVPIndex:      true,
-	hv.X64RegisterVPRuntime:    true,
+	hv.X64RegisterVPRunTime:    true,
 	hv.X64RegisterTimeRefCount: true,
 	hv.X64RegisterSversion:     true,
 }
@@ -162,7 +162,7 @@ func (h *Hypervisor) getVPRegisters(r *request) hv.Status {
 		switch name {
 		case hv.X64RegisterVPIndex:
 			*val.Reg64() = uint64(v.index)
-		case hv.X64RegisterVPRuntime:
+		case hv.X64RegisterVPRunTime:
 			*val.Reg64() = v.runTime.Load()
 		case hv.X64RegisterTimeRefCount:
 			*val.Reg64() = h.now.Load()
