@@ -265,7 +265,7 @@ func (g *gen) assignNames() {
 func (g *gen) plan(rule naming.Rule) *names {
 	n := &names{goNames: map[string]string{}, valueGo: map[string]string{}, constGo: map[string]string{}}
 	taken := map[string]string{} // Go name -> ABI type name, for the types
-	var arch []string // of the item being named
+	var arch []string            // of the item being named
 	add := func(kind declKind, key, name, abi string, pos spec.Pos) {
 		n.decls = append(n.decls, decl{key: key, kind: kind, name: name, abi: abi, pos: pos, arch: arch})
 	}

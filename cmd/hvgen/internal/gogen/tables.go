@@ -410,7 +410,9 @@ func (g *gen) constByName(name string) *specConstant {
 
 // counterGo is a counter slot's Go name: the group's and the counter's, and
 // the architectures for a counter the builds place at different slots.
-func counterGo(sg *spec.StatsGroup, c *spec.Counter) string { return counterName(naming.Current, sg, c) }
+func counterGo(sg *spec.StatsGroup, c *spec.Counter) string {
+	return counterName(naming.Current, sg, c)
+}
 
 func counterName(rule naming.Rule, sg *spec.StatsGroup, c *spec.Counter) string {
 	n := rule.Go(sg.Name) + rule.Field(c.Name)
