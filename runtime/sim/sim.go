@@ -33,7 +33,11 @@
 // plain values: partitions, VPs, pools, GPA spaces, ports, intercepts,
 // interrupts, statistics pages and event logs, each a type of its own that
 // the engine's Hypervisor composes, with the engine's lock (and the event
-// log its own, so that logging never waits for a hypercall). Its handlers
+// log its own, so that logging never waits for a hypercall). It is one
+// hypervisor whatever ABI version a caller speaks: its register names and
+// partition property codes are those any version of the registry names,
+// and its statuses carry the hypervisor's numbers (the same in every
+// version that names them). Its handlers
 // read the 2013 parameter layouts; a version whose layout differs has an
 // adapt step per call that checks that version's own reserved and
 // must-be-zero fields first, then rewrites its input into the 2013 layout

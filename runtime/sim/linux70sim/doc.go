@@ -1,10 +1,12 @@
 // Package linux70sim is the simulated hypervisor (runtime/sim) answering with
 // the ABI of the Linux kernel's include/hyperv headers, the registry's
 // linux-7.0 version: generated/linux70's call codes, hypercall input and
-// output values (spec/linux_hvcall.yaml), statuses and parameter blocks,
-// register names and partition property codes. The headers declare no
-// types for partition ids, VP indexes, GPA page numbers or privilege masks:
-// those are plain integers here, as in the headers.
+// output values (spec/linux_hvcall.yaml), statuses and parameter blocks. The
+// headers declare no types for partition ids, VP indexes, GPA page numbers
+// or privilege masks: those are plain integers here, as in the headers.
+// Register names and partition property codes are the hypervisor's, which
+// the headers' enums list only in part (hv_register_name has no RIP): a
+// name any version of the registry gives is accepted.
 //
 // It models what the mshv driver (drivers/hv/mshv_root_main.c,
 // mshv_root_hv_call.c) issues for a VMM, as far as the registry gives the
@@ -36,7 +38,10 @@
 //   - VP.Register and VP.SetRegister read and write registers with the
 //     checks and effects of the register calls (SynIC pages, end of
 //     message); VP.Intercept says whether an installed intercept covers an
-//     access and counts it.
+//     access and counts it. Intercepts cannot be installed through
+//     linux-7.0's calls until the registry gives HVCALL_INSTALL_INTERCEPT's
+//     block: the engine's handler (engine/interrupt.go) then serves it with
+//     one line in engine/linux70.go.
 //   - Partition.Memory shows the overlay pages (SynIC message page, where an
 //     intercept message would be delivered), and the GPA map the calls
 //     build decides what a guest access reaches.

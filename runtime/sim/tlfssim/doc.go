@@ -2,9 +2,9 @@
 // the current TLFS's ABI: generated/tlfs's call codes (a call that moved,
 // as HvCallAssertVirtualInterrupt did from 0x0055 to 0x0094, answers
 // HV_STATUS_INVALID_HYPERCALL_CODE at its old code), hypercall input and
-// output values, statuses, parameter blocks, register names and partition
-// property codes, and its types in this package's API (tlfs.PartitionID,
-// tlfs.VPIndex, tlfs.GPAPageNumber, tlfs.PartitionPrivilegeMask).
+// output values, statuses and parameter blocks, and its types in this
+// package's API (tlfs.PartitionID, tlfs.VPIndex, tlfs.GPAPageNumber,
+// tlfs.PartitionPrivilegeMask).
 //
 // It models what both references describe, in VTL 0: a TLFS field naming
 // another VTL, and any field the sim does not model (creation properties,

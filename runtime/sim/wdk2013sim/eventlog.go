@@ -73,7 +73,8 @@ func (s *Source) Next() bool { return s.s.Next() }
 // Elapsed is the simulated time since the source started.
 func (s *Source) Elapsed() time.Duration { return s.s.Elapsed() }
 
-// Logged and Dropped count the events Next recorded and did not (see
-// EventLog.Log).
-func (s *Source) Logged() int  { return s.s.Logged }
+// Logged counts the events Next recorded.
+func (s *Source) Logged() int { return s.s.Logged }
+
+// Dropped counts the events Next did not record (see EventLog.Log).
 func (s *Source) Dropped() int { return s.s.Dropped }

@@ -38,6 +38,9 @@ type extras struct {
 	// largePages makes each rep of a GPA map or unmap call a 2 MB page
 	// (linux-7.0's HV_MAP_GPA_LARGE_PAGE, HV_UNMAP_GPA_LARGE_PAGE).
 	largePages bool
+	// noAccess maps GPA pages with no access and no page behind them (the
+	// source list is not read: linux-7.0's HV_MAP_GPA_NO_ACCESS).
+	noAccess bool
 	// access replaces the map call's flags when accessSet (linux-7.0's
 	// HV_MAP_GPA_* bits, translated).
 	access    hv.MapGPAFlags
@@ -92,7 +95,7 @@ func (h *Hypervisor) dispatch(p *Partition, ctl uint64, in, out *hvcall.Page, re
 // hypervisor does before it looks at the call itself.
 func (h *Hypervisor) decode(r *request, p *Partition, raw uint64, in, out *hvcall.Page, regs *hvcall.FastBlock) hv.Status {
 	ctl := h.ver.enc.Decode(raw)
-	c := h.ver.calls[ctl.Code]
+	c := h.ver.call(ctl.Code)
 	if c == nil {
 		return hv.StatusInvalidHypercallCode // never a silent success for calls the sim does not model
 	}

@@ -30,6 +30,9 @@ const (
 	regionPages = sim.RegionPages
 	// largePage is how many 4 KiB pages a 2 MB page covers.
 	largePage = 512
+	// noFrame is the system page of a GPA page mapped with no access and
+	// no page behind it (linux-7.0's HV_MAP_GPA_NO_ACCESS).
+	noFrame = ^uint64(0)
 )
 
 // guestMemory is GPA mapping and access: the system pages behind mapped GPA
@@ -120,6 +123,9 @@ func (g *guestMemory) mapOne(r *request, t *Partition, tgt, src uint64, flags hv
 		return hv.StatusInvalidParameter
 	}
 	spa, ok := g.source(r.p, src)
+	if r.ext.noAccess {
+		spa, ok = noFrame, true // the source is not read: every access intercepts
+	}
 	if !ok {
 		return hv.StatusOperationDenied
 	}
@@ -138,7 +144,9 @@ func (g *guestMemory) mapOne(r *request, t *Partition, tgt, src uint64, flags hv
 	}
 	t.regions[tgt/regionPages]++
 	t.gmap[tgt] = gpaMapping{spa: spa, flags: flags}
-	g.shared[spa]++
+	if spa != noFrame {
+		g.shared[spa]++
+	}
 	t.gpaChanged()
 	return hv.StatusSuccess
 }
@@ -150,8 +158,10 @@ func (g *guestMemory) unmapPage(t *Partition, gpa uint64) {
 	}
 	delete(t.gmap, gpa)
 	t.gpaChanged()
-	if g.shared[m.spa]--; g.shared[m.spa] == 0 {
-		delete(g.shared, m.spa)
+	if m.spa != noFrame {
+		if g.shared[m.spa]--; g.shared[m.spa] == 0 {
+			delete(g.shared, m.spa)
+		}
 	}
 	reg := gpa / regionPages
 	if t.regions[reg]--; t.regions[reg] == 0 {

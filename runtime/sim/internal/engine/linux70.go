@@ -34,9 +34,7 @@ const linuxCreationFlags = linux70.PartitionCreationFlagGPASuperPagesEnabled | l
 	linux70.PartitionCreationFlagX2apicCapable
 
 func linuxVersion() *Version {
-	return buildVersion("linux-7.0", &linux70.Encoding, uint64(linux70.HypercallInputReservedMask), linux70.Hypercalls[:], linuxModel(), linuxUnmodelled,
-		func(n uint32) bool { return known(linux70.RegisterName(n).String()) },
-		func(n uint32) bool { return known(linux70.PartitionPropertyCode(n).String()) })
+	return buildVersion("linux-7.0", &linux70.Encoding, uint64(linux70.HypercallInputReservedMask), linux70.Hypercalls[:], linuxModel(), linuxUnmodelled)
 }
 
 // linuxModel is the calls the linux-7.0 version models: the 2013 handler of
@@ -144,7 +142,7 @@ func linuxMapGPAPages(r *request) hv.Status {
 	if f&^linuxMapFlags != 0 || f&linux70.MapGPANoAccess != 0 && f&linux70.MapGPAPermissionsMask != 0 {
 		return hv.StatusInvalidParameter
 	}
-	r.ext.largePages = f&linux70.MapGPALargePage != 0
+	r.ext.largePages, r.ext.noAccess = f&linux70.MapGPALargePage != 0, f&linux70.MapGPANoAccess != 0
 	r.ext.access, r.ext.accessSet = access, true // the rep list stays where it is: the handler takes the flags from here
 	return hv.StatusSuccess
 }
@@ -182,11 +180,17 @@ func linuxConnectPort(r *request) hv.Status {
 func linuxStatsPage(size int, locate bool) func(r *request) hv.Status {
 	return func(r *request) hv.Status {
 		rewrite(r, 0, 0, size)
-		area := (*[128]byte)(unsafe.Pointer(&r.conv))[8+15]
+		conv := (*[128]byte)(unsafe.Pointer(&r.conv))
+		id, area := conv[8:24], conv[8+15]
 		if area >= uint8(linux70.StatsAreaCount) {
 			return hv.StatusInvalidParameter
 		}
-		(*[128]byte)(unsafe.Pointer(&r.conv))[8+15] = 0
+		// A partition's identity reserves bytes 8 to 14 (the 2013 layout
+		// has its flags at 12).
+		if linux70.StatsObjectType(binary.LittleEndian.Uint32(conv[:])) == linux70.StatsObjectPartition && binary.LittleEndian.Uint64(id[8:16])&^(0xff<<56) != 0 {
+			return hv.StatusInvalidParameter
+		}
+		conv[8+15] = 0
 		r.ext.statsArea, r.ext.outputLocation = area, locate
 		return hv.StatusSuccess
 	}

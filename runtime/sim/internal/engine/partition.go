@@ -353,7 +353,7 @@ func (l *lifecycle) getPartitionProperty(r *request) hv.Status {
 	switch {
 	case t == nil:
 		return st
-	case !l.h.ver.propertyKnown(uint32(in.PropertyCode)):
+	case !propertyKnown(uint32(in.PropertyCode)):
 		return hv.StatusUnknownProperty
 	case !t.active:
 		return hv.StatusInvalidPartitionState
@@ -379,7 +379,7 @@ func (l *lifecycle) setPartitionProperty(r *request) hv.Status {
 		return st
 	}
 	code, v := in.PropertyCode, uint64(in.PropertyValue)
-	if !h.ver.propertyKnown(uint32(code)) {
+	if !propertyKnown(uint32(code)) {
 		return hv.StatusUnknownProperty
 	}
 	key := uint32(code)

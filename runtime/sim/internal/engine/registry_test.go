@@ -33,6 +33,10 @@ var statusTests = map[string]func(*testing.T){
 	"TestPortCalls":                     TestPortCalls,
 	"TestProcessorCalls":                TestProcessorCalls,
 	"TestTLFSCalls":                     TestTLFSCalls,
+	"TestLinuxPartitionCalls":           TestLinuxPartitionCalls,
+	"TestLinuxMemoryCalls":              TestLinuxMemoryCalls,
+	"TestLinuxVPCalls":                  TestLinuxVPCalls,
+	"TestLinuxPortsAndStats":            TestLinuxPortsAndStats,
 }
 
 // TestRegistryStatuses runs the status tests and then checks, for every
@@ -69,11 +73,13 @@ func TestRegistryStatuses(t *testing.T) {
 			if !is[c.Name] {
 				continue
 			}
-			for _, s := range c.Statuses {
+			for _, s := range documentedStatuses(reg, version, c) {
 				v, ok := values[s.Status]
 				if !ok {
-					t.Errorf("%s %s: status %s has no value in the registry", version, c.Name, s.Status)
-					continue
+					if len(c.Statuses) > 0 {
+						t.Errorf("%s %s: status %s has no value in the registry", version, c.Name, s.Status)
+					}
+					continue // a document's status the version has no number for
 				}
 				checked++
 				seen.Lock()
@@ -138,4 +144,35 @@ func TestProcessorCalls(t *testing.T) {
 			return err
 		}},
 	})
+}
+
+// documentedStatuses are the statuses the registry lists for a call of a
+// version; for a call whose version lists none (the linux-7.0 headers give
+// no statuses per call), those the documents list for the call the
+// registry's aliases pair it with (HVCALL_CREATE_PARTITION,
+// HvCallCreatePartition), in every document version that has it.
+func documentedStatuses(reg *spec.Registry, version string, c *spec.Hypercall) []*spec.CallStatus {
+	if len(c.Statuses) > 0 {
+		return c.Statuses
+	}
+	doc := reg.AliasOf(version, c.Name)
+	if doc == "" {
+		return nil
+	}
+	var out []*spec.CallStatus
+	have := map[string]bool{}
+	for _, v := range []string{"wdk-2013", "tlfs"} {
+		for _, d := range reg.View(v).Hypercalls {
+			if d.Name != doc {
+				continue
+			}
+			for _, s := range d.Statuses {
+				if !have[s.Status] {
+					have[s.Status] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }

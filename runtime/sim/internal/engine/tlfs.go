@@ -17,8 +17,7 @@ import (
 // not model (creation properties, unmap flags, subnodes), must be zero, or
 // the call fails with HV_STATUS_INVALID_PARAMETER before the 2013 checks.
 // The HV_PARTITION_PRIVILEGE_MASK bits the handlers test sit at the same
-// positions in both references (TestPrivilegeBitsAgree). Register names and
-// partition property codes are the TLFS's.
+// positions in both references (TestPrivilegeBitsAgree).
 
 // sameBytes are the TLFS calls whose input is byte for byte the 2013 one.
 var sameBytes = []string{
@@ -31,9 +30,7 @@ var sameBytes = []string{
 }
 
 func tlfsVersion() *Version {
-	return buildVersion("tlfs", &tlfs.Encoding, uint64(tlfs.HypercallInputReservedMask), tlfs.Hypercalls[:], tlfsModel(), tlfsUnmodelled,
-		func(n uint32) bool { return known(tlfs.RegisterName(n).String()) },
-		func(n uint32) bool { return known(tlfs.PartitionPropertyCode(n).String()) })
+	return buildVersion("tlfs", &tlfs.Encoding, uint64(tlfs.HypercallInputReservedMask), tlfs.Hypercalls[:], tlfsModel(), tlfsUnmodelled)
 }
 
 func tlfsModel() map[string]model {

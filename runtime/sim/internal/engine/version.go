@@ -4,27 +4,39 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hvgen/hvgen/generated/linux70"
+	"github.com/hvgen/hvgen/generated/tlfs"
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/abi"
 	"github.com/hvgen/hvgen/runtime/hvcall"
 )
 
 // Version is what the engine answers for one ABI version: that version's
-// encoding of the input and output values, its call codes with the handler
-// and adapt step of each call it models, and the register names and
-// partition property codes it defines.
+// encoding of the input and output values, and its call codes with the
+// handler and adapt step of each call it models.
 type Version struct {
 	name     string
 	enc      *hvcall.Encoding
 	reserved uint64 // reserved bits of the hypercall input value
-	calls    map[uint16]*callEntry
-	table    []abi.Hypercall // the version's descriptors, registry order
+	// calls are the modelled calls by code: the codes below lowCodes in an
+	// array (every call but the extended ones; a map lookup was a sixth of
+	// a simple call), the others in a map.
+	calls     [lowCodes]*callEntry
+	highCalls map[uint16]*callEntry
+	table     []abi.Hypercall // the version's descriptors, registry order
 	// unmodelled gives, for each call of the version the sim does not
 	// implement, the reason.
 	unmodelled map[string]string
-	// registerKnown and propertyKnown say whether the version names a
-	// register (HV_REGISTER_NAME) and a partition property code.
-	registerKnown, propertyKnown func(uint32) bool
+}
+
+const lowCodes = 0x200
+
+// call returns the modelled call of a code, or nil.
+func (v *Version) call(code uint16) *callEntry {
+	if code < lowCodes {
+		return v.calls[code]
+	}
+	return v.highCalls[code]
 }
 
 type callEntry struct {
@@ -132,27 +144,42 @@ func wdkModel() map[string]model {
 var versions = map[string]*Version{}
 
 func init() {
-	wdkKnown := func(s func(uint32) string) func(uint32) bool { return func(n uint32) bool { return known(s(n)) } }
-	versions["wdk-2013"] = buildVersion("wdk-2013", &hv.Encoding, uint64(hv.X64HypercallInputReservedMask), hv.Hypercalls[:], wdkModel(), wdkUnmodelled,
-		wdkKnown(func(n uint32) string { return hv.RegisterName(n).String() }),
-		wdkKnown(func(n uint32) string { return hv.PartitionPropertyCode(n).String() }))
+	versions["wdk-2013"] = buildVersion("wdk-2013", &hv.Encoding, uint64(hv.X64HypercallInputReservedMask), hv.Hypercalls[:], wdkModel(), wdkUnmodelled)
 	versions["tlfs"] = tlfsVersion()
 	versions["linux-7.0"] = linuxVersion()
+}
+
+// registerKnown says whether the hypervisor has a register: one the
+// registry names in any version. It is one hypervisor whatever ABI
+// version a caller speaks, and no version names every register (the Linux
+// headers' hv_register_name lists only what the kernel uses: no RIP).
+func registerKnown(n uint32) bool {
+	return known(hv.RegisterName(n).String()) || known(tlfs.RegisterName(n).String()) || known(linux70.RegisterName(n).String())
+}
+
+// propertyKnown says whether the hypervisor has a partition property code,
+// as registerKnown does.
+func propertyKnown(n uint32) bool {
+	return known(hv.PartitionPropertyCode(n).String()) || known(tlfs.PartitionPropertyCode(n).String()) ||
+		known(linux70.PartitionPropertyCode(n).String())
 }
 
 // buildVersion joins a version's descriptors with the handlers. A call the
 // engine models must be one of the version's; every other call gets a
 // reason.
-func buildVersion(name string, enc *hvcall.Encoding, reserved uint64, table []abi.Hypercall, models map[string]model, why map[string]string,
-	registerKnown, propertyKnown func(uint32) bool) *Version {
-	v := &Version{name: name, enc: enc, reserved: reserved, calls: map[uint16]*callEntry{}, table: table, unmodelled: map[string]string{},
-		registerKnown: registerKnown, propertyKnown: propertyKnown}
+func buildVersion(name string, enc *hvcall.Encoding, reserved uint64, table []abi.Hypercall, models map[string]model, why map[string]string) *Version {
+	v := &Version{name: name, enc: enc, reserved: reserved, highCalls: map[uint16]*callEntry{}, table: table, unmodelled: map[string]string{}}
 	for i := range table {
 		d := &table[i]
 		m, ok := models[d.Name]
 		switch {
 		case ok && !d.Incomplete:
-			v.calls[d.Code] = &callEntry{d: d, h: m.h, adapt: m.adapt}
+			e := &callEntry{d: d, h: m.h, adapt: m.adapt}
+			if d.Code < lowCodes {
+				v.calls[d.Code] = e
+			} else {
+				v.highCalls[d.Code] = e
+			}
 		case why[d.Name] != "":
 			v.unmodelled[d.Name] = why[d.Name]
 		case d.Incomplete:
@@ -191,7 +218,7 @@ func (v *Version) Name() string { return v.name }
 // model the reason.
 func (v *Version) Calls() (modelled []string, unmodelled map[string]string) {
 	for _, d := range v.table {
-		if c := v.calls[d.Code]; c != nil && c.d.Name == d.Name {
+		if c := v.call(d.Code); c != nil && c.d.Name == d.Name {
 			modelled = append(modelled, d.Name)
 		}
 	}

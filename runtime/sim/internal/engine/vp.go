@@ -167,7 +167,7 @@ func (c *processors) getVPRegisters(r *request) hv.Status {
 	end := h.repEnd(r)
 	for i := r.start; i < end; i++ {
 		name := hv.RegisterName(binary.LittleEndian.Uint32(r.in[16+4*i:]))
-		if !h.ver.registerKnown(uint32(name)) {
+		if !registerKnown(uint32(name)) {
 			r.done = i
 			return hv.StatusInvalidParameter
 		}
@@ -195,7 +195,7 @@ func reservedBits(name hv.RegisterName) uint64 {
 // setRegister writes a register as a set call does, or reports that the
 // value is invalid for it.
 func (v *vp) setRegister(name hv.RegisterName, val hv.RegisterValue) bool {
-	if !v.p.h.ver.registerKnown(uint32(name)) || readOnlyRegisters[name] || *val.Reg64()&reservedBits(name) != 0 {
+	if !registerKnown(uint32(name)) || readOnlyRegisters[name] || *val.Reg64()&reservedBits(name) != 0 {
 		return false
 	}
 	v.regs[name] = val
@@ -267,12 +267,15 @@ type Interrupt struct {
 	Type, Vector uint32
 }
 
-// VP is a handle on a VP of a partition, by index: it refers to whatever VP
-// has that index when a method is called, and its methods report false (or
-// nothing) while there is none.
+// VP is a handle on a VP of a partition. A handle Partition.VP made for a
+// VP that existed refers to that VP, and its methods report false (or
+// nothing) once it is gone, even if another VP takes its index; one made
+// for an index without a VP refers to whatever VP has the index when a
+// method is called.
 type VP struct {
 	p     *Partition
 	index hv.VPIndex
+	v     *vp // the VP it was made for, or nil
 
 	facade     sync.Once
 	facadeSelf any
@@ -290,7 +293,7 @@ func (p *Partition) VP(index uint32) *VP {
 	if v == nil {
 		return &VP{p: p, index: hv.VPIndex(index)}
 	}
-	v.handleOnce.Do(func() { v.handle = &VP{p: p, index: v.index} })
+	v.handleOnce.Do(func() { v.handle = &VP{p: p, index: v.index, v: v} })
 	return v.handle
 }
 
@@ -343,7 +346,7 @@ func (x *VP) with(f func(v *vp)) bool {
 	x.p.h.mu.Lock()
 	defer x.p.h.mu.Unlock()
 	v := x.p.vp[x.index]
-	if v == nil || x.p.h.partitions[x.p.id] != x.p {
+	if v == nil || x.v != nil && v != x.v || x.p.h.partitions[x.p.id] != x.p {
 		return false
 	}
 	f(v)
@@ -375,7 +378,7 @@ func (x *VP) Register(name uint32) ([16]byte, bool) {
 	var out [16]byte
 	ok := false
 	x.with(func(v *vp) {
-		if ok = v.p.h.ver.registerKnown(name); ok {
+		if ok = registerKnown(name); ok {
 			val := v.register(hv.RegisterName(name))
 			out = *(*[16]byte)(unsafe.Pointer(&val))
 		}
