@@ -392,13 +392,14 @@ import (
 
 	"example.com/vmm/hv"
 	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
 )
 
 func main() {
 	var in hv.ContosoPingInput
 	in.Target = 1
 	d, _ := hv.LookupHypercall(hv.CallContosoPing)
-	c := hv.NewClient(sim.New(sim.Config{}).Root().Backend())
+	c := hv.NewClient(wdk2013sim.New(sim.Config{}).Root().Backend())
 	err := c.MapStatsPage(&hv.MapStatsPageInput{StatsType: hv.StatsObjectHypervisor})
 	fmt.Println(d.Name, d.InputSize, hv.CallMapStatsPage, hv.EventLogBufferStateReady, err)
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/recording"
@@ -187,14 +189,14 @@ func indent(s string) string {
 func downstreamRecording(t *testing.T) ([]byte, string) {
 	t.Helper()
 	const lt = hv.EventLogTypeLocalDiagnostics
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
 	c := hv.NewClient(h.Root().Backend())
 	if err := c.InitializeEventLogBufferGroup(&hv.InitializeEventLogBufferGroupInput{Type: lt, MaximumBufferCount: 4, BufferPages: 1, Threshold: 1}); err != nil {
 		t.Fatal(err)
 	}
-	gpas := make([]uint64, 4)
+	gpas := make([]hv.GPAPageNumber, 4)
 	for i := range 4 {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		out := make([]hv.GPAPageNumber, 1)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			t.Fatal(err)
@@ -202,9 +204,9 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: idx}, &hv.MapEventLogBufferOutput{}, out); err != nil {
 			t.Fatal(err)
 		}
-		gpas[i] = uint64(out[0])
+		gpas[i] = out[0]
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	var want strings.Builder
@@ -212,10 +214,10 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 		ok := true
 		if i%3 == 0 {
 			rip, input := 0xfffff800_00001000+16*i, i<<16|0x8c
-			ok = h.Log(lt, 0, hv.TrHcHypercall, uint32(i), rip, input)
+			ok = h.EventLog().Log(lt, 0, hv.TrHcHypercall, uint32(i), rip, input)
 			fmt.Fprintf(&want, "hypercall at %#x, input %#x\n", rip, input)
 		} else {
-			ok = h.Log(lt, 0, hv.TrImHltInstruction, uint32(i), i)
+			ok = h.EventLog().Log(lt, 0, hv.TrImHltInstruction, uint32(i), i)
 		}
 		if !ok {
 			t.Fatalf("event %d not logged", i)
@@ -237,7 +239,7 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 	// one by one (threshold 1), hold them in the order they were logged.
 	chunks := 0
 	for {
-		m, ok := h.NextMessage(false)
+		m, ok := h.EventLog().NextMessage(false)
 		if !ok {
 			break
 		}
@@ -262,10 +264,10 @@ func downstreamRecording(t *testing.T) ([]byte, string) {
 // total run time on it.
 func downstreamStatsDump(t *testing.T) ([]byte, uint64) {
 	t.Helper()
-	h := sim.New(sim.Config{})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	h := wdk2013sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,11 @@ import (
 	"io"
 	"testing"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/recording"
-	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 // FuzzDump decodes arbitrary bytes as a recording, in JSON lines: bad input
@@ -23,9 +24,9 @@ import (
 // reaches the buffer and entry checks behind them. The text output must
 // have as many lines as the JSON output.
 func FuzzDump(f *testing.F) {
-	rec := recordEvents(f, func(h *sim.Hypervisor) {
-		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 1<<63)
-		h.Log(hv.EventLogTypeLocalDiagnostics, 0, 0x7777, 0, 5) // an undocumented type
+	rec := recordEvents(f, func(h *wdk2013sim.Hypervisor) {
+		h.EventLog().Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 1<<63)
+		h.EventLog().Log(hv.EventLogTypeLocalDiagnostics, 0, 0x7777, 0, 5) // an undocumented type
 	})
 	f.Add(rec, false)
 	f.Add(rec[:len(rec)-5], false)

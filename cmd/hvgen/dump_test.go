@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/recording"
@@ -287,10 +289,10 @@ func TestDumpCorrupt(t *testing.T) {
 
 // recordEvents sets up a sim as simulate does and returns a recording of
 // events logged by log, drained and released as the root does.
-func recordEvents(t testing.TB, log func(h *sim.Hypervisor)) []byte {
+func recordEvents(t testing.TB, log func(h *wdk2013sim.Hypervisor)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
 	rr, err := startRecording(h, &buf, 4, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -309,9 +311,9 @@ func recordEvents(t testing.TB, log func(h *sim.Hypervisor)) []byte {
 // JavaScript): they are strings, and every number is below 2^53.
 func TestDumpJSONLossless(t *testing.T) {
 	const rip = 8658327979019022802 // float64 reads it as 8658327979019022336
-	data := recordEvents(t, func(h *sim.Hypervisor) {
+	data := recordEvents(t, func(h *wdk2013sim.Hypervisor) {
 		h.Advance(math.MaxInt64 / 100) // a time in ns beyond 2^53
-		h.Log(hv.EventLogTypeLocalDiagnostics, 1, hv.TrHcHypercall, 0xffffffff, rip, math.MaxUint64)
+		h.EventLog().Log(hv.EventLogTypeLocalDiagnostics, 1, hv.TrHcHypercall, 0xffffffff, rip, math.MaxUint64)
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
 	writeTestFile(t, ev, data)
@@ -350,9 +352,9 @@ func TestDumpFormat1(t *testing.T) {
 	// A snapshot the simulator wrote before the recording package: 300
 	// entries in four buffers.
 	old := readTestFile(t, "../../runtime/recording/testdata/format1.rec")
-	rec := recordEvents(t, func(h *sim.Hypervisor) {
+	rec := recordEvents(t, func(h *wdk2013sim.Hypervisor) {
 		for range 10 {
-			h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrImHltInstruction, 1, 2)
+			h.EventLog().Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrImHltInstruction, 1, 2)
 		}
 	})
 	ev := filepath.Join(t.TempDir(), "ev")
@@ -497,9 +499,9 @@ func TestDumpMissingChunk(t *testing.T) {
 // A TSC time past 2^63 ns is dumped at the largest time, not dropped by the
 // default -since 0.
 func TestDumpTSCPastMaxDuration(t *testing.T) {
-	data := recordEvents(t, func(h *sim.Hypervisor) {
+	data := recordEvents(t, func(h *wdk2013sim.Hypervisor) {
 		h.Advance(1e10)
-		h.Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 3)
+		h.EventLog().Log(hv.EventLogTypeLocalDiagnostics, 0, hv.TrHcHypercall, 1, 2, 3)
 	})
 	// The sim records in reference time: make every chunk say TSC at 1 Hz,
 	// so the entry's stamp 1e10 is 1e10 s, past 2^63 ns.

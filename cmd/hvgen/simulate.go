@@ -11,6 +11,7 @@ import (
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/recording"
 	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
 )
 
 // runSimulate runs the simulated hypervisor: it sets up an event-log group,
@@ -79,13 +80,13 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 		statsFile = f
 	}
 
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(*buffers, *pages) + sim.StatsPagePoolPages})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(*buffers, *pages) + sim.StatsPagePoolPages})
 	bw := bufio.NewWriterSize(events, 1<<20)
 	rr, err := startRecording(h, bw, *buffers, *pages)
 	if err != nil {
 		return err
 	}
-	src := h.NewSource(rr.typ, *rate, *seed)
+	src := h.EventLog().NewSource(rr.typ, *rate, *seed)
 	for src.Elapsed() < *dur {
 		src.Next()
 		if err := rr.drain(); err != nil {
@@ -110,7 +111,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	if statsFile != nil {
 		child := h.CreateChild(h.Root(), 0, 8, 1)
 		in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x8000}
-		in.ObjectIdentity.VP().PartitionID = child.ID
+		in.ObjectIdentity.VP().PartitionID = child.ID()
 		if err := rr.client.MapStatsPage(in); err != nil {
 			return err
 		}
@@ -121,7 +122,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 		if err := statsFile.Commit(); err != nil {
 			return err
 		}
-		statsLine = fmt.Sprintf("%s: statistics page of VP 0 of partition %d\n", *statsOut, child.ID)
+		statsLine = fmt.Sprintf("%s: statistics page of VP 0 of partition %d\n", *statsOut, child.ID())
 	}
 	if evFile != nil {
 		if err := evFile.Commit(); err != nil {
@@ -131,7 +132,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 	// Every event not logged found no free buffer (the group is on and
 	// every entry fits); the buffer headers' EventsLost count them too.
 	fmt.Fprintf(summary, "%s: %d events logged, %d lost (no free buffer); %d buffers, %d bytes, %s simulated\n",
-		*out, src.Logged, src.Dropped, rr.chunks, rr.bytes, simulated)
+		*out, src.Logged(), src.Dropped(), rr.chunks, rr.bytes, simulated)
 	fmt.Fprint(summary, statsLine)
 	return nil
 }
@@ -140,10 +141,10 @@ func runSimulate(args []string, stdout, stderr io.Writer) error {
 // set up, the GPAs of each mapped buffer, and the recording it appends the
 // buffers it reads to.
 type rootReader struct {
-	h       *sim.Hypervisor
+	h       *wdk2013sim.Hypervisor
 	client  *hv.Client
-	root    *sim.Partition
-	typ     hv.EventlogType
+	root    *wdk2013sim.Partition
+	typ     hv.EventLogType
 	gpas    [][]hv.GPAPageNumber // by buffer index
 	group   eventlog.Group
 	scratch []byte // one buffer, 8-byte aligned, as the root sees it mapped
@@ -156,7 +157,7 @@ type rootReader struct {
 // startRecording initializes a group of local-diagnostics buffers that are
 // reported as soon as each completes (threshold 1), creates and maps every
 // buffer and enables the sources.
-func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootReader, error) {
+func startRecording(h *wdk2013sim.Hypervisor, w io.Writer, buffers, pages int) (*rootReader, error) {
 	root := h.Root()
 	rr := &rootReader{h: h, client: hv.NewClient(root.Backend()), root: root, typ: hv.EventLogTypeLocalDiagnostics,
 		gpas: make([][]hv.GPAPageNumber, buffers)}
@@ -167,7 +168,7 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 		return nil, err
 	}
 	for i := range buffers {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			return nil, fmt.Errorf("buffer %d: %w", i, err)
 		}
@@ -176,7 +177,7 @@ func startRecording(h *sim.Hypervisor, w io.Writer, buffers, pages int) (*rootRe
 			return nil, fmt.Errorf("buffer %d: %w", i, err)
 		}
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		return nil, err
 	}
 	size := pages * hv.PageSize
@@ -194,7 +195,7 @@ func (rr *rootReader) memory(index uint32) []byte {
 		return nil
 	}
 	for i, gpa := range rr.gpas[index] {
-		page := rr.root.Memory(uint64(gpa))
+		page := rr.root.Memory(gpa)
 		if len(page) != hv.PageSize {
 			return nil
 		}
@@ -207,7 +208,7 @@ func (rr *rootReader) memory(index uint32) []byte {
 // records each buffer and releases it back to the hypervisor.
 func (rr *rootReader) drain() error {
 	for {
-		m, ok := rr.h.NextMessage(false)
+		m, ok := rr.h.EventLog().NextMessage(false)
 		if !ok {
 			return nil
 		}
@@ -220,7 +221,7 @@ func (rr *rootReader) drain() error {
 			}
 			rr.chunks++
 			rr.bytes += int64(recording.ChunkHeaderSize + len(b.Bytes()))
-			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
+			if err := rr.client.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: rr.typ, BufferIndex: hv.EventLogBufferIndex(b.Index())}); err != nil {
 				return fmt.Errorf("release buffer %d: %w", b.Index(), err)
 			}
 		}
@@ -231,7 +232,7 @@ func (rr *rootReader) drain() error {
 // buffer header reports (those lost after a logical processor's last
 // buffer), so the recording counts every event the simulator lost.
 func (rr *rootReader) end() error {
-	rr.rec.AddUnreportedLost(rr.h.PendingLost(rr.typ))
+	rr.rec.AddUnreportedLost(rr.h.EventLog().PendingLost(rr.typ))
 	if err := rr.rec.Close(); err != nil {
 		return err
 	}

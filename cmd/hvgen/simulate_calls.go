@@ -5,9 +5,20 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
-	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/sim/linux70sim"
+	"github.com/hvgen/hvgen/runtime/sim/tlfssim"
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
 )
+
+// simVersions are the simulated hypervisor's packages, by the version they
+// serve: what -calls lists.
+var simVersions = map[string]func() (modelled []string, unmodelled map[string]string){
+	wdk2013sim.Version: wdk2013sim.Calls,
+	tlfssim.Version:    tlfssim.Calls,
+	linux70sim.Version: linux70sim.Calls,
+}
 
 // callsFlags are the simulate flags that list what the sim models instead of
 // running it.
@@ -22,7 +33,7 @@ func addCallsFlags(fs *flag.FlagSet) callsFlags {
 		fs:      fs,
 		calls:   fs.Bool("list-calls", false, "print the hypercalls the sim models for -version, one name a line, and exit"),
 		all:     fs.Bool("all", false, "with -list-calls, also print each call the sim does not model, as NAME: not modelled: reason"),
-		version: fs.String("version", "wdk-2013", "with -list-calls, the ABI `version` whose calls to list (wdk-2013 or tlfs)"),
+		version: fs.String("version", "wdk-2013", "with -list-calls, the ABI `version` whose calls to list (wdk-2013, tlfs or linux-7.0)"),
 	}
 	// -calls was this mode's name; gen -calls is a list of hypercalls.
 	deprecated(fs, "calls", "-list-calls", "", func(v string) error { return fs.Set("list-calls", v) })
@@ -44,10 +55,16 @@ func (f callsFlags) run(stdout io.Writer) (bool, error) {
 		}
 		return false, nil
 	}
-	modelled, unmodelled, err := sim.Calls(*f.version)
-	if err != nil {
-		return true, usageError{err.Error()}
+	calls := simVersions[*f.version]
+	if calls == nil {
+		var have []string
+		for v := range simVersions {
+			have = append(have, v)
+		}
+		sort.Strings(have)
+		return true, usageError{fmt.Sprintf("-version: the simulator has no version %q (have %s)", *f.version, strings.Join(have, ", "))}
 	}
+	modelled, unmodelled := calls()
 	for _, n := range modelled {
 		fmt.Fprintln(stdout, n)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hvgen/hvgen/generated/linux70"
 	"github.com/hvgen/hvgen/generated/tlfs"
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/abi"
@@ -20,6 +21,7 @@ func TestSimulateCalls(t *testing.T) {
 	}{
 		{"wdk-2013", hv.Hypercalls[:], 45},
 		{"tlfs", tlfs.Hypercalls[:], 20},
+		{"linux-7.0", linux70.Hypercalls[:], 20},
 	} {
 		code, out, errs := runCLI("simulate", "-list-calls", "-version", tc.version)
 		if code != 0 {

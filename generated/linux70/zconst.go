@@ -54,10 +54,10 @@ const (
 	// VMXEnlightenedCleanFieldHostGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_GRP1: Constant vmx
 	// enlightened clean field host grp1.
 	VMXEnlightenedCleanFieldHostGrp1 = 0x4000
-	// VMXEnlightenedCleanFieldEnlightenmentscontrol is
+	// VMXEnlightenedCleanFieldEnlightenmentsControl is
 	// HV_VMX_ENLIGHTENED_CLEAN_FIELD_ENLIGHTENMENTSCONTROL: Constant vmx enlightened clean field
 	// enlightenmentscontrol.
-	VMXEnlightenedCleanFieldEnlightenmentscontrol = 0x8000
+	VMXEnlightenedCleanFieldEnlightenmentsControl = 0x8000
 	// VMXEnlightenedCleanFieldAll is HV_VMX_ENLIGHTENED_CLEAN_FIELD_ALL: Constant vmx enlightened clean
 	// field all.
 	VMXEnlightenedCleanFieldAll = 0xffff
@@ -71,12 +71,12 @@ const (
 	// SVMEnlExitcodeTrapAfterFlush is HV_SVM_ENL_EXITCODE_TRAP_AFTER_FLUSH: Constant svm enl exitcode trap
 	// after flush.
 	SVMEnlExitcodeTrapAfterFlush = 0x1
-	// ExtcallQueryCapabilities is HV_EXTCALL_QUERY_CAPABILITIES: Constant extcall query capabilities (a
+	// ExtCallQueryCapabilitiesConst is HV_EXTCALL_QUERY_CAPABILITIES: Constant extcall query capabilities
+	// (a value of an unnamed C enumeration).
+	ExtCallQueryCapabilitiesConst = 0x8001
+	// ExtCallMemoryHeatHintConst is HV_EXTCALL_MEMORY_HEAT_HINT: Constant extcall memory heat hint (a
 	// value of an unnamed C enumeration).
-	ExtcallQueryCapabilities = 0x8001
-	// ExtcallMemoryHeatHint is HV_EXTCALL_MEMORY_HEAT_HINT: Constant extcall memory heat hint (a value of
-	// an unnamed C enumeration).
-	ExtcallMemoryHeatHint = 0x8003
+	ExtCallMemoryHeatHintConst = 0x8003
 	// ExtmemHeatHintCold is HV_EXTMEM_HEAT_HINT_COLD: Constant extmem heat hint cold (a value of an
 	// unnamed C enumeration).
 	ExtmemHeatHintCold = 0x0
@@ -160,8 +160,8 @@ const (
 	HypervCPUIDMin = 0x40000005
 	// HypervCPUIDMax is HYPERV_CPUID_MAX: Constant hyperv cpuid max.
 	HypervCPUIDMax = 0x4000ffff
-	// MSRVPRuntimeAvailable is HV_MSR_VP_RUNTIME_AVAILABLE: Constant msr vp runtime available.
-	MSRVPRuntimeAvailable = 0x1
+	// MSRVPRunTimeAvailable is HV_MSR_VP_RUNTIME_AVAILABLE: Constant msr vp runtime available.
+	MSRVPRunTimeAvailable = 0x1
 	// MSRTimeRefCountAvailable is HV_MSR_TIME_REF_COUNT_AVAILABLE: Constant msr time ref count available.
 	MSRTimeRefCountAvailable = 0x2
 	// MSRSynicAvailable is HV_MSR_SYNIC_AVAILABLE: Constant msr synic available.

@@ -4,16 +4,16 @@
 package linux70
 
 const (
-	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: Constant x64 msr guest os id.
-	X64MSRGuestOsID = 0x40000000
+	// X64MSRGuestOSID is HV_X64_MSR_GUEST_OS_ID: Constant x64 msr guest os id.
+	X64MSRGuestOSID = 0x40000000
 	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: Constant x64 msr hypercall.
 	X64MSRHypercall = 0x40000001
 	// X64MSRVPIndex is HV_X64_MSR_VP_INDEX: Constant x64 msr vp index.
 	X64MSRVPIndex = 0x40000002
 	// X64MSRReset is HV_X64_MSR_RESET: Constant x64 msr reset.
 	X64MSRReset = 0x40000003
-	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: Constant x64 msr vp runtime.
-	X64MSRVPRuntime = 0x40000010
+	// X64MSRVPRunTime is HV_X64_MSR_VP_RUNTIME: Constant x64 msr vp runtime.
+	X64MSRVPRunTime = 0x40000010
 	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: Constant x64 msr time ref count.
 	X64MSRTimeRefCount = 0x40000020
 	// X64MSRReferenceTSC is HV_X64_MSR_REFERENCE_TSC: Constant x64 msr reference tsc.
@@ -231,8 +231,8 @@ const (
 	X64PerformanceCounterSync = 0x4
 	// X64ReservedIdentityBit is HV_X64_RESERVED_IDENTITY_BIT: Constant x64 reserved identity bit.
 	X64ReservedIdentityBit = 0x80000000
-	// X64NoNonarchCoresharing is HV_X64_NO_NONARCH_CORESHARING: Constant x64 no nonarch coresharing.
-	X64NoNonarchCoresharing = 0x40000
+	// X64NoNonarchCoreSharing is HV_X64_NO_NONARCH_CORESHARING: Constant x64 no nonarch coresharing.
+	X64NoNonarchCoreSharing = 0x40000
 	// X64NestedDirectFlush is HV_X64_NESTED_DIRECT_FLUSH: Constant x64 nested direct flush.
 	X64NestedDirectFlush = 0x20000
 	// X64NestedGuestMappingFlush is HV_X64_NESTED_GUEST_MAPPING_FLUSH: Constant x64 nested guest mapping

@@ -77,8 +77,8 @@ func _() {
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostRIP)-8]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.HostIa32SysenterCs)-88]
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.HostIa32SysenterCs)-4]
-	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PinBasedVmExecControl)-92]
-	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PinBasedVmExecControl)-4]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.PinbasedVmExecControl)-92]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.PinbasedVmExecControl)-4]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VmExitControls)-96]
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VmExitControls)-4]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.SecondaryVmExecControl)-100]
@@ -195,8 +195,8 @@ func _() {
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VirtualAPICPageAddr)-8]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.VMCSLinkPointer)-416]
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.VMCSLinkPointer)-8]
-	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Debugctl)-424]
-	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32Debugctl)-8]
+	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32DebugCtl)-424]
+	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32DebugCtl)-8]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Pat)-432]
 	_ = x[unsafe.Sizeof(EnlightenedVMCS{}.GuestIa32Pat)-8]
 	_ = x[unsafe.Offsetof(EnlightenedVMCS{}.GuestIa32Efer)-440]
@@ -462,14 +462,14 @@ func _() {
 	_ = x[unsafe.Alignof(ReferenceTSCMSR(0))-8]
 }
 
-// Vpset
+// VPSet
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(Vpset{})-16]
-	_ = x[unsafe.Offsetof(Vpset{}.Format)-0]
-	_ = x[unsafe.Sizeof(Vpset{}.Format)-8]
-	_ = x[unsafe.Offsetof(Vpset{}.ValidBankMask)-8]
-	_ = x[unsafe.Sizeof(Vpset{}.ValidBankMask)-8]
+	_ = x[unsafe.Sizeof(VPSet{})-16]
+	_ = x[unsafe.Offsetof(VPSet{}.Format)-0]
+	_ = x[unsafe.Sizeof(VPSet{}.Format)-8]
+	_ = x[unsafe.Offsetof(VPSet{}.ValidBankMask)-8]
+	_ = x[unsafe.Sizeof(VPSet{}.ValidBankMask)-8]
 }
 
 // HypervisorVersionInfo
@@ -883,14 +883,14 @@ func _() {
 	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLEntryReason)-4]
 	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLReserved)-12]
 	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLReserved)-4]
-	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64rax)-16]
-	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64rax)-8]
-	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64rcx)-24]
-	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64rcx)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64Rax)-16]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64Rax)-8]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.VTLRetX64Rcx)-24]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.VTLRetX64Rcx)-8]
 	_ = x[unsafe.Offsetof(VPAssistPage{}.NestedControl)-32]
 	_ = x[unsafe.Sizeof(VPAssistPage{}.NestedControl)-8]
-	_ = x[unsafe.Offsetof(VPAssistPage{}.EnlightenVmentry)-40]
-	_ = x[unsafe.Sizeof(VPAssistPage{}.EnlightenVmentry)-1]
+	_ = x[unsafe.Offsetof(VPAssistPage{}.EnlightenVmEntry)-40]
+	_ = x[unsafe.Sizeof(VPAssistPage{}.EnlightenVmEntry)-1]
 	_ = x[unsafe.Offsetof(VPAssistPage{}.Reserved2)-41]
 	_ = x[unsafe.Sizeof(VPAssistPage{}.Reserved2)-7]
 	_ = x[unsafe.Offsetof(VPAssistPage{}.CurrentNestedVMCS)-48]
@@ -1422,8 +1422,8 @@ func _() {
 	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetSINT)-4]
 	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.TargetVP)-4]
 	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.TargetVP)-4]
-	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.Rsvdz)-8]
-	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Offsetof(PortInfoMessagePortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoMessagePortInfo{}.RsvdZ)-8]
 }
 
 // PortInfoEventPortInfo
@@ -1439,8 +1439,8 @@ func _() {
 	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.BaseFlagNumber)-2]
 	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.FlagCount)-10]
 	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.FlagCount)-2]
-	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.Rsvdz)-12]
-	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.Rsvdz)-4]
+	_ = x[unsafe.Offsetof(PortInfoEventPortInfo{}.RsvdZ)-12]
+	_ = x[unsafe.Sizeof(PortInfoEventPortInfo{}.RsvdZ)-4]
 }
 
 // PortInfoMonitorPortInfo
@@ -1450,8 +1450,8 @@ func _() {
 	_ = x[unsafe.Alignof(PortInfoMonitorPortInfo{})-8]
 	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.MonitorAddress)-0]
 	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.MonitorAddress)-8]
-	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.Rsvdz)-8]
-	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Offsetof(PortInfoMonitorPortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoMonitorPortInfo{}.RsvdZ)-8]
 }
 
 // PortInfoDoorbellPortInfo
@@ -1463,8 +1463,8 @@ func _() {
 	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetSINT)-4]
 	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
 	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.TargetVP)-4]
-	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.Rsvdz)-8]
-	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Offsetof(PortInfoDoorbellPortInfo{}.RsvdZ)-8]
+	_ = x[unsafe.Sizeof(PortInfoDoorbellPortInfo{}.RsvdZ)-8]
 }
 
 // ConnectionInfo
@@ -1480,8 +1480,8 @@ func _() {
 	var x [1]struct{}
 	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{})-8]
 	_ = x[unsafe.Alignof(ConnectionInfoMessageConnectionInfo{})-8]
-	_ = x[unsafe.Offsetof(ConnectionInfoMessageConnectionInfo{}.Rsvdz)-0]
-	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoMessageConnectionInfo{}.RsvdZ)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoMessageConnectionInfo{}.RsvdZ)-8]
 }
 
 // ConnectionInfoEventConnectionInfo
@@ -1489,8 +1489,8 @@ func _() {
 	var x [1]struct{}
 	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{})-8]
 	_ = x[unsafe.Alignof(ConnectionInfoEventConnectionInfo{})-8]
-	_ = x[unsafe.Offsetof(ConnectionInfoEventConnectionInfo{}.Rsvdz)-0]
-	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{}.Rsvdz)-8]
+	_ = x[unsafe.Offsetof(ConnectionInfoEventConnectionInfo{}.RsvdZ)-0]
+	_ = x[unsafe.Sizeof(ConnectionInfoEventConnectionInfo{}.RsvdZ)-8]
 }
 
 // ConnectionInfoMonitorConnectionInfo
@@ -1643,8 +1643,8 @@ func _() {
 	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.Vector)-4]
 	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.TargetVTL)-28]
 	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.TargetVTL)-1]
-	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RsvdZ0)-29]
-	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RsvdZ0)-1]
+	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.Rsvdz0)-29]
+	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.Rsvdz0)-1]
 	_ = x[unsafe.Offsetof(AssertVirtualInterruptInput{}.RsvdZ1)-30]
 	_ = x[unsafe.Sizeof(AssertVirtualInterruptInput{}.RsvdZ1)-2]
 }
@@ -1687,8 +1687,8 @@ func _() {
 	_ = x[unsafe.Sizeof(ConnectPortInput{}.ConnectionVTL)-1]
 	_ = x[unsafe.Offsetof(ConnectPortInput{}.Rsvdz0)-13]
 	_ = x[unsafe.Sizeof(ConnectPortInput{}.Rsvdz0)-1]
-	_ = x[unsafe.Offsetof(ConnectPortInput{}.Rsvdz1)-14]
-	_ = x[unsafe.Sizeof(ConnectPortInput{}.Rsvdz1)-2]
+	_ = x[unsafe.Offsetof(ConnectPortInput{}.RsvdZ1)-14]
+	_ = x[unsafe.Sizeof(ConnectPortInput{}.RsvdZ1)-2]
 	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortPartitionID)-16]
 	_ = x[unsafe.Sizeof(ConnectPortInput{}.PortPartitionID)-8]
 	_ = x[unsafe.Offsetof(ConnectPortInput{}.PortID)-24]
@@ -2513,10 +2513,10 @@ func _() {
 	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.IoapicID)-1]
 	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz0)-1]
 	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz0)-1]
-	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz1)-2]
-	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz1)-2]
-	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Rsvdz2)-4]
-	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Rsvdz2)-2]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.RsvdZ1)-2]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.RsvdZ1)-2]
+	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.RsvdZ2)-4]
+	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.RsvdZ2)-2]
 	_ = x[unsafe.Offsetof(DeviceIDIoapic{}.Bits6)-6]
 	_ = x[unsafe.Sizeof(DeviceIDIoapic{}.Bits6)-2]
 }

@@ -60,8 +60,8 @@ func _() {
 	_ = x[unsafe.Sizeof(VPRegisterPage{}.Version)-2]
 	_ = x[unsafe.Offsetof(VPRegisterPage{}.Isvalid)-2]
 	_ = x[unsafe.Sizeof(VPRegisterPage{}.Isvalid)-1]
-	_ = x[unsafe.Offsetof(VPRegisterPage{}.Rsvdz)-3]
-	_ = x[unsafe.Sizeof(VPRegisterPage{}.Rsvdz)-1]
+	_ = x[unsafe.Offsetof(VPRegisterPage{}.RsvdZ)-3]
+	_ = x[unsafe.Sizeof(VPRegisterPage{}.RsvdZ)-1]
 	_ = x[unsafe.Offsetof(VPRegisterPage{}.Dirty)-4]
 	_ = x[unsafe.Sizeof(VPRegisterPage{}.Dirty)-4]
 }

@@ -312,9 +312,9 @@ const (
 	// PartitionCountersPtHypervisorStateTransferGenerationX64 is the slot of counter
 	// "PtHypervisorStateTransferGeneration" of hv_partition_counters on x64.
 	PartitionCountersPtHypervisorStateTransferGenerationX64 = 45
-	// PartitionCountersPtNumberofActiveChildPartitionsX64 is the slot of counter
+	// PartitionCountersPtNumberOfActiveChildPartitionsX64 is the slot of counter
 	// "PtNumberofActiveChildPartitions" of hv_partition_counters on x64.
-	PartitionCountersPtNumberofActiveChildPartitionsX64 = 46
+	PartitionCountersPtNumberOfActiveChildPartitionsX64 = 46
 	// PartitionCountersPtHwpRequestValueArm64 is the slot of counter "PtHwpRequestValue" of
 	// hv_partition_counters on arm64.
 	PartitionCountersPtHwpRequestValueArm64 = 27
@@ -354,9 +354,9 @@ const (
 	// PartitionCountersPtHypervisorStateTransferGenerationArm64 is the slot of counter
 	// "PtHypervisorStateTransferGeneration" of hv_partition_counters on arm64.
 	PartitionCountersPtHypervisorStateTransferGenerationArm64 = 39
-	// PartitionCountersPtNumberofActiveChildPartitionsArm64 is the slot of counter
+	// PartitionCountersPtNumberOfActiveChildPartitionsArm64 is the slot of counter
 	// "PtNumberofActiveChildPartitions" of hv_partition_counters on arm64.
-	PartitionCountersPtNumberofActiveChildPartitionsArm64 = 40
+	PartitionCountersPtNumberOfActiveChildPartitionsArm64 = 40
 	// VPCountersVPTotalRunTime is the slot of counter "VpTotalRunTime" of hv_vp_counters.
 	VPCountersVPTotalRunTime = 1
 	// VPCountersVPHypervisorRunTime is the slot of counter "VpHypervisorRunTime" of hv_vp_counters.
@@ -2187,7 +2187,7 @@ var StatsGroups = [...]abi.StatsGroup{{
 	}, {
 		Arch:  "x64",
 		Doc:   "Child partitions of this partition that are active.",
-		Index: PartitionCountersPtNumberofActiveChildPartitionsX64,
+		Index: PartitionCountersPtNumberOfActiveChildPartitionsX64,
 		Kind:  abi.KindGauge,
 		Label: "",
 		Name:  "PtNumberofActiveChildPartitions",
@@ -2307,7 +2307,7 @@ var StatsGroups = [...]abi.StatsGroup{{
 	}, {
 		Arch:  "arm64",
 		Doc:   "Child partitions of this partition that are active.",
-		Index: PartitionCountersPtNumberofActiveChildPartitionsArm64,
+		Index: PartitionCountersPtNumberOfActiveChildPartitionsArm64,
 		Kind:  abi.KindGauge,
 		Label: "",
 		Name:  "PtNumberofActiveChildPartitions",

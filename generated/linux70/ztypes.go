@@ -177,7 +177,7 @@ type EnlightenedVMCS struct {
 	HostIa32SysenterEip       uint64                                 // host_ia32_sysenter_eip, offset 0x48
 	HostRIP                   uint64                                 // host_rip, offset 0x50
 	HostIa32SysenterCs        uint32                                 // host_ia32_sysenter_cs, offset 0x58
-	PinBasedVmExecControl     uint32                                 // pin_based_vm_exec_control, offset 0x5c
+	PinbasedVmExecControl     uint32                                 // pin_based_vm_exec_control, offset 0x5c
 	VmExitControls            uint32                                 // vm_exit_controls, offset 0x60
 	SecondaryVmExecControl    uint32                                 // secondary_vm_exec_control, offset 0x64
 	IOBitmapA                 uint64                                 // io_bitmap_a, offset 0x68
@@ -236,7 +236,7 @@ type EnlightenedVMCS struct {
 	TSCOffset                 uint64                                 // tsc_offset, offset 0x190
 	VirtualAPICPageAddr       uint64                                 // virtual_apic_page_addr, offset 0x198
 	VMCSLinkPointer           uint64                                 // vmcs_link_pointer, offset 0x1a0
-	GuestIa32Debugctl         uint64                                 // guest_ia32_debugctl, offset 0x1a8
+	GuestIa32DebugCtl         uint64                                 // guest_ia32_debugctl, offset 0x1a8
 	GuestIa32Pat              uint64                                 // guest_ia32_pat, offset 0x1b0
 	GuestIa32Efer             uint64                                 // guest_ia32_efer, offset 0x1b8
 	GuestPdptr0               uint64                                 // guest_pdptr0, offset 0x1c0
@@ -559,12 +559,12 @@ func (x *ReferenceTSCMSR) SetPfn(v uint64) {
 	*x = *x&^(0xfffffffffffff<<12) | (ReferenceTSCMSR(v)&0xfffffffffffff)<<12
 }
 
-// Vpset is hv_vpset.
+// VPSet is hv_vpset.
 //
 // C struct hv_vpset: vpset.
 //
 // Reference: include/hyperv/hvgdk_mini.h:217 @ cf82dd5ea958.
-type Vpset struct {
+type VPSet struct {
 	_             structs.HostLayout
 	Format        uint64 // format, offset 0x0
 	ValidBankMask uint64 // valid_bank_mask, offset 0x8
@@ -775,13 +775,13 @@ func (x *GPAPageRangePage) SetAdditionalPages(v uint16) {
 	*x = *x&^(0x7ff<<0) | (GPAPageRangePage(v)&0x7ff)<<0
 }
 
-// Largepage reports largepage (bit 11).
-func (x GPAPageRangePage) Largepage() bool {
+// LargePage reports largepage (bit 11).
+func (x GPAPageRangePage) LargePage() bool {
 	return x&(1<<11) != 0
 }
 
-// SetLargepage sets or clears largepage.
-func (x *GPAPageRangePage) SetLargepage(v bool) {
+// SetLargePage sets or clears largepage.
+func (x *GPAPageRangePage) SetLargePage(v bool) {
 	if v {
 		*x |= 1 << 11
 	} else {
@@ -789,13 +789,13 @@ func (x *GPAPageRangePage) SetLargepage(v bool) {
 	}
 }
 
-// Basepfn returns basepfn (bits 12..63).
-func (x GPAPageRangePage) Basepfn() uint64 {
+// BasePfn returns basepfn (bits 12..63).
+func (x GPAPageRangePage) BasePfn() uint64 {
 	return uint64(x >> 12 & 0xfffffffffffff)
 }
 
-// SetBasepfn stores v in basepfn; bits of v beyond its 52-bit width are dropped.
-func (x *GPAPageRangePage) SetBasepfn(v uint64) {
+// SetBasePfn stores v in basepfn; bits of v beyond its 52-bit width are dropped.
+func (x *GPAPageRangePage) SetBasePfn(v uint64) {
 	*x = *x&^(0xfffffffffffff<<12) | (GPAPageRangePage(v)&0xfffffffffffff)<<12
 }
 
@@ -833,7 +833,7 @@ type TLBFlushEx struct {
 	_            structs.HostLayout
 	AddressSpace uint64 // address_space, offset 0x0
 	Flags        uint64 // flags, offset 0x8
-	HvVPSet      Vpset  // hv_vp_set, offset 0x10 (anonymous union; other members through methods)
+	HvVPSet      VPSet  // hv_vp_set, offset 0x10 (anonymous union; other members through methods)
 }
 
 // OffsetToBankContents returns a pointer to member __offset_to_bank_contents (offset 0x10) of x.
@@ -863,15 +863,15 @@ type InterruptType uint32
 
 const (
 	X64InterruptTypeFixed          InterruptType = 0x0
-	X64InterruptTypeLowestpriority InterruptType = 0x1
+	X64InterruptTypeLowestPriority InterruptType = 0x1
 	X64InterruptTypeSmi            InterruptType = 0x2
-	X64InterruptTypeRemoteread     InterruptType = 0x3
+	X64InterruptTypeRemoteRead     InterruptType = 0x3
 	X64InterruptTypeNMI            InterruptType = 0x4
 	X64InterruptTypeInit           InterruptType = 0x5
 	X64InterruptTypeSipi           InterruptType = 0x6
-	X64InterruptTypeExtint         InterruptType = 0x7
-	X64InterruptTypeLocalint0      InterruptType = 0x8
-	X64InterruptTypeLocalint1      InterruptType = 0x9
+	X64InterruptTypeExtInt         InterruptType = 0x7
+	X64InterruptTypeLocalInt0      InterruptType = 0x8
+	X64InterruptTypeLocalInt1      InterruptType = 0x9
 	X64InterruptTypeMaximum        InterruptType = 0xa
 )
 
@@ -880,11 +880,11 @@ func (x InterruptType) String() string {
 	switch x {
 	case X64InterruptTypeFixed:
 		return "HV_X64_INTERRUPT_TYPE_FIXED"
-	case X64InterruptTypeLowestpriority:
+	case X64InterruptTypeLowestPriority:
 		return "HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY"
 	case X64InterruptTypeSmi:
 		return "HV_X64_INTERRUPT_TYPE_SMI"
-	case X64InterruptTypeRemoteread:
+	case X64InterruptTypeRemoteRead:
 		return "HV_X64_INTERRUPT_TYPE_REMOTEREAD"
 	case X64InterruptTypeNMI:
 		return "HV_X64_INTERRUPT_TYPE_NMI"
@@ -892,11 +892,11 @@ func (x InterruptType) String() string {
 		return "HV_X64_INTERRUPT_TYPE_INIT"
 	case X64InterruptTypeSipi:
 		return "HV_X64_INTERRUPT_TYPE_SIPI"
-	case X64InterruptTypeExtint:
+	case X64InterruptTypeExtInt:
 		return "HV_X64_INTERRUPT_TYPE_EXTINT"
-	case X64InterruptTypeLocalint0:
+	case X64InterruptTypeLocalInt0:
 		return "HV_X64_INTERRUPT_TYPE_LOCALINT0"
-	case X64InterruptTypeLocalint1:
+	case X64InterruptTypeLocalInt1:
 		return "HV_X64_INTERRUPT_TYPE_LOCALINT1"
 	case X64InterruptTypeMaximum:
 		return "HV_X64_INTERRUPT_TYPE_MAXIMUM"
@@ -1297,13 +1297,13 @@ func (x *StimerConfig) SetDirectMode(v bool) {
 	}
 }
 
-// Sintx returns sintx (bits 16..19).
-func (x StimerConfig) Sintx() uint8 {
+// SinTx returns sintx (bits 16..19).
+func (x StimerConfig) SinTx() uint8 {
 	return uint8(x >> 16 & 0xf)
 }
 
-// SetSintx stores v in sintx; bits of v beyond its 4-bit width are dropped.
-func (x *StimerConfig) SetSintx(v uint8) {
+// SetSinTx stores v in sintx; bits of v beyond its 4-bit width are dropped.
+func (x *StimerConfig) SetSinTx(v uint8) {
 	*x = *x&^(0xf<<16) | (StimerConfig(v)&0xf)<<16
 }
 
@@ -1359,7 +1359,7 @@ const (
 	HvmsgUnrecoverableException     MessageType = 0x80000021
 	HvmsgUnsupportedFeature         MessageType = 0x80000022
 	HvmsgOpaqueIntercept            MessageType = 0x8000003f
-	HvmsgEventlogBuffercomplete     MessageType = 0x80000040
+	HvmsgEventLogBufferComplete     MessageType = 0x80000040
 	HvmsgHypercallIntercept         MessageType = 0x80000050
 	HvmsgSynicEventIntercept        MessageType = 0x80000060
 	HvmsgSynicSINTIntercept         MessageType = 0x80000061
@@ -1398,7 +1398,7 @@ func (x MessageType) String() string {
 		return "HVMSG_UNSUPPORTED_FEATURE"
 	case HvmsgOpaqueIntercept:
 		return "HVMSG_OPAQUE_INTERCEPT"
-	case HvmsgEventlogBuffercomplete:
+	case HvmsgEventLogBufferComplete:
 		return "HVMSG_EVENTLOG_BUFFERCOMPLETE"
 	case HvmsgHypercallIntercept:
 		return "HVMSG_HYPERCALL_INTERCEPT"
@@ -2126,13 +2126,13 @@ type NestedEnlightenmentsControlFeatures uint32
 // zero.
 const NestedEnlightenmentsControlFeaturesReservedMask NestedEnlightenmentsControlFeatures = 0xfffffffe
 
-// Directhypercall reports directhypercall (bit 0).
-func (x NestedEnlightenmentsControlFeatures) Directhypercall() bool {
+// DirectHypercall reports directhypercall (bit 0).
+func (x NestedEnlightenmentsControlFeatures) DirectHypercall() bool {
 	return x&(1<<0) != 0
 }
 
-// SetDirecthypercall sets or clears directhypercall.
-func (x *NestedEnlightenmentsControlFeatures) SetDirecthypercall(v bool) {
+// SetDirectHypercall sets or clears directhypercall.
+func (x *NestedEnlightenmentsControlFeatures) SetDirectHypercall(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -2173,10 +2173,10 @@ type VPAssistPage struct {
 	Reserved1                         uint32                      // reserved1, offset 0x4
 	VTLEntryReason                    uint32                      // vtl_entry_reason, offset 0x8
 	VTLReserved                       uint32                      // vtl_reserved, offset 0xc
-	VTLRetX64rax                      uint64                      // vtl_ret_x64rax, offset 0x10
-	VTLRetX64rcx                      uint64                      // vtl_ret_x64rcx, offset 0x18
+	VTLRetX64Rax                      uint64                      // vtl_ret_x64rax, offset 0x10
+	VTLRetX64Rcx                      uint64                      // vtl_ret_x64rcx, offset 0x18
 	NestedControl                     NestedEnlightenmentsControl // nested_control, offset 0x20
-	EnlightenVmentry                  uint8                       // enlighten_vmentry, offset 0x28
+	EnlightenVmEntry                  uint8                       // enlighten_vmentry, offset 0x28
 	Reserved2                         [7]uint8                    // reserved2, offset 0x29
 	CurrentNestedVMCS                 uint64                      // current_nested_vmcs, offset 0x30
 	SyntheticTimeUnhaltedTimerExpired uint8                       // synthetic_time_unhalted_timer_expired, offset 0x38
@@ -2865,8 +2865,8 @@ func (x *DeviceInterruptTarget) VPMask() *uint64 {
 }
 
 // VPSet returns a pointer to member vp_set (offset 0x8) of x.
-func (x *DeviceInterruptTarget) VPSet() *Vpset {
-	return (*Vpset)(unsafe.Add(unsafe.Pointer(x), 8))
+func (x *DeviceInterruptTarget) VPSet() *VPSet {
+	return (*VPSet)(unsafe.Add(unsafe.Pointer(x), 8))
 }
 
 // MmioReadInput is hv_mmio_read_input.
@@ -3153,13 +3153,13 @@ func (x *PartitionProcessorFeaturesBits0) SetMMXExtSupport(v bool) {
 	}
 }
 
-// Amd3dnowSupport reports amd3dnow_support (bit 13).
-func (x PartitionProcessorFeaturesBits0) Amd3dnowSupport() bool {
+// Amd3DNowSupport reports amd3dnow_support (bit 13).
+func (x PartitionProcessorFeaturesBits0) Amd3DNowSupport() bool {
 	return x&(1<<13) != 0
 }
 
-// SetAmd3dnowSupport sets or clears amd3dnow_support.
-func (x *PartitionProcessorFeaturesBits0) SetAmd3dnowSupport(v bool) {
+// SetAmd3DNowSupport sets or clears amd3dnow_support.
+func (x *PartitionProcessorFeaturesBits0) SetAmd3DNowSupport(v bool) {
 	if v {
 		*x |= 1 << 13
 	} else {
@@ -3167,13 +3167,13 @@ func (x *PartitionProcessorFeaturesBits0) SetAmd3dnowSupport(v bool) {
 	}
 }
 
-// ExtendedAmd3dnowSupport reports extended_amd3dnow_support (bit 14).
-func (x PartitionProcessorFeaturesBits0) ExtendedAmd3dnowSupport() bool {
+// ExtendedAmd3DNowSupport reports extended_amd3dnow_support (bit 14).
+func (x PartitionProcessorFeaturesBits0) ExtendedAmd3DNowSupport() bool {
 	return x&(1<<14) != 0
 }
 
-// SetExtendedAmd3dnowSupport sets or clears extended_amd3dnow_support.
-func (x *PartitionProcessorFeaturesBits0) SetExtendedAmd3dnowSupport(v bool) {
+// SetExtendedAmd3DNowSupport sets or clears extended_amd3dnow_support.
+func (x *PartitionProcessorFeaturesBits0) SetExtendedAmd3DNowSupport(v bool) {
 	if v {
 		*x |= 1 << 14
 	} else {
@@ -3181,13 +3181,13 @@ func (x *PartitionProcessorFeaturesBits0) SetExtendedAmd3dnowSupport(v bool) {
 	}
 }
 
-// Page1gbSupport reports page_1gb_support (bit 15).
-func (x PartitionProcessorFeaturesBits0) Page1gbSupport() bool {
+// Page1GbSupport reports page_1gb_support (bit 15).
+func (x PartitionProcessorFeaturesBits0) Page1GbSupport() bool {
 	return x&(1<<15) != 0
 }
 
-// SetPage1gbSupport sets or clears page_1gb_support.
-func (x *PartitionProcessorFeaturesBits0) SetPage1gbSupport(v bool) {
+// SetPage1GbSupport sets or clears page_1gb_support.
+func (x *PartitionProcessorFeaturesBits0) SetPage1GbSupport(v bool) {
 	if v {
 		*x |= 1 << 15
 	} else {
@@ -3251,13 +3251,13 @@ func (x *PartitionProcessorFeaturesBits0) SetFma4Support(v bool) {
 	}
 }
 
-// F16cSupport reports f16c_support (bit 20).
-func (x PartitionProcessorFeaturesBits0) F16cSupport() bool {
+// F16CSupport reports f16c_support (bit 20).
+func (x PartitionProcessorFeaturesBits0) F16CSupport() bool {
 	return x&(1<<20) != 0
 }
 
-// SetF16cSupport sets or clears f16c_support.
-func (x *PartitionProcessorFeaturesBits0) SetF16cSupport(v bool) {
+// SetF16CSupport sets or clears f16c_support.
+func (x *PartitionProcessorFeaturesBits0) SetF16CSupport(v bool) {
 	if v {
 		*x |= 1 << 20
 	} else {
@@ -3860,13 +3860,13 @@ type PartitionProcessorFeaturesBits8 uint64
 // zero.
 const PartitionProcessorFeaturesBits8ReservedMask PartitionProcessorFeaturesBits8 = 0xffffffffffc00000
 
-// AcountMcountSupport reports acount_mcount_support (bit 0).
-func (x PartitionProcessorFeaturesBits8) AcountMcountSupport() bool {
+// ACountMCountSupport reports acount_mcount_support (bit 0).
+func (x PartitionProcessorFeaturesBits8) ACountMCountSupport() bool {
 	return x&(1<<0) != 0
 }
 
-// SetAcountMcountSupport sets or clears acount_mcount_support.
-func (x *PartitionProcessorFeaturesBits8) SetAcountMcountSupport(v bool) {
+// SetACountMCountSupport sets or clears acount_mcount_support.
+func (x *PartitionProcessorFeaturesBits8) SetACountMCountSupport(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -4126,13 +4126,13 @@ func (x *PartitionProcessorFeaturesBits8) SetTSCAdjustSupport(v bool) {
 	}
 }
 
-// FzlrepMovsb reports fzlrep_movsb (bit 19).
-func (x PartitionProcessorFeaturesBits8) FzlrepMovsb() bool {
+// FzlRepMovsb reports fzlrep_movsb (bit 19).
+func (x PartitionProcessorFeaturesBits8) FzlRepMovsb() bool {
 	return x&(1<<19) != 0
 }
 
-// SetFzlrepMovsb sets or clears fzlrep_movsb.
-func (x *PartitionProcessorFeaturesBits8) SetFzlrepMovsb(v bool) {
+// SetFzlRepMovsb sets or clears fzlrep_movsb.
+func (x *PartitionProcessorFeaturesBits8) SetFzlRepMovsb(v bool) {
 	if v {
 		*x |= 1 << 19
 	} else {
@@ -4140,13 +4140,13 @@ func (x *PartitionProcessorFeaturesBits8) SetFzlrepMovsb(v bool) {
 	}
 }
 
-// FsrepStosb reports fsrep_stosb (bit 20).
-func (x PartitionProcessorFeaturesBits8) FsrepStosb() bool {
+// FsRepStosb reports fsrep_stosb (bit 20).
+func (x PartitionProcessorFeaturesBits8) FsRepStosb() bool {
 	return x&(1<<20) != 0
 }
 
-// SetFsrepStosb sets or clears fsrep_stosb.
-func (x *PartitionProcessorFeaturesBits8) SetFsrepStosb(v bool) {
+// SetFsRepStosb sets or clears fsrep_stosb.
+func (x *PartitionProcessorFeaturesBits8) SetFsRepStosb(v bool) {
 	if v {
 		*x |= 1 << 20
 	} else {
@@ -4154,13 +4154,13 @@ func (x *PartitionProcessorFeaturesBits8) SetFsrepStosb(v bool) {
 	}
 }
 
-// FsrepCmpsb reports fsrep_cmpsb (bit 21).
-func (x PartitionProcessorFeaturesBits8) FsrepCmpsb() bool {
+// FsRepCmpsb reports fsrep_cmpsb (bit 21).
+func (x PartitionProcessorFeaturesBits8) FsRepCmpsb() bool {
 	return x&(1<<21) != 0
 }
 
-// SetFsrepCmpsb sets or clears fsrep_cmpsb.
-func (x *PartitionProcessorFeaturesBits8) SetFsrepCmpsb(v bool) {
+// SetFsRepCmpsb sets or clears fsrep_cmpsb.
+func (x *PartitionProcessorFeaturesBits8) SetFsRepCmpsb(v bool) {
 	if v {
 		*x |= 1 << 21
 	} else {
@@ -4997,7 +4997,7 @@ type PortInfoMessagePortInfo struct {
 	_          structs.HostLayout
 	TargetSINT uint32 // target_sint, offset 0x0
 	TargetVP   uint32 // target_vp, offset 0x4
-	Rsvdz      uint64 // rsvdz, offset 0x8
+	RsvdZ      uint64 // rsvdz, offset 0x8
 }
 
 // PortInfoEventPortInfo is the type of member event_port_info of PortInfo.
@@ -5007,14 +5007,14 @@ type PortInfoEventPortInfo struct {
 	TargetVP       uint32 // target_vp, offset 0x4
 	BaseFlagNumber uint16 // base_flag_number, offset 0x8
 	FlagCount      uint16 // flag_count, offset 0xa
-	Rsvdz          uint32 // rsvdz, offset 0xc
+	RsvdZ          uint32 // rsvdz, offset 0xc
 }
 
 // PortInfoMonitorPortInfo is the type of member monitor_port_info of PortInfo.
 type PortInfoMonitorPortInfo struct {
 	_              structs.HostLayout
 	MonitorAddress uint64 // monitor_address, offset 0x0
-	Rsvdz          uint64 // rsvdz, offset 0x8
+	RsvdZ          uint64 // rsvdz, offset 0x8
 }
 
 // PortInfoDoorbellPortInfo is the type of member doorbell_port_info of PortInfo.
@@ -5022,7 +5022,7 @@ type PortInfoDoorbellPortInfo struct {
 	_          structs.HostLayout
 	TargetSINT uint32 // target_sint, offset 0x0
 	TargetVP   uint32 // target_vp, offset 0x4
-	Rsvdz      uint64 // rsvdz, offset 0x8
+	RsvdZ      uint64 // rsvdz, offset 0x8
 }
 
 // ConnectionInfo is hv_connection_info.
@@ -5060,13 +5060,13 @@ func (x *ConnectionInfo) DoorbellConnectionInfo() *ConnectionInfoDoorbellConnect
 // ConnectionInfoMessageConnectionInfo is the type of member message_connection_info of ConnectionInfo.
 type ConnectionInfoMessageConnectionInfo struct {
 	_     structs.HostLayout
-	Rsvdz uint64 // rsvdz, offset 0x0
+	RsvdZ uint64 // rsvdz, offset 0x0
 }
 
 // ConnectionInfoEventConnectionInfo is the type of member event_connection_info of ConnectionInfo.
 type ConnectionInfoEventConnectionInfo struct {
 	_     structs.HostLayout
-	Rsvdz uint64 // rsvdz, offset 0x0
+	RsvdZ uint64 // rsvdz, offset 0x0
 }
 
 // ConnectionInfoMonitorConnectionInfo is the type of member monitor_connection_info of ConnectionInfo.
@@ -5349,7 +5349,7 @@ type AssertVirtualInterruptInput struct {
 	DestAddr    uint64           // dest_addr, offset 0x10
 	Vector      uint32           // vector, offset 0x18
 	TargetVTL   uint8            // target_vtl, offset 0x1c
-	RsvdZ0      uint8            // rsvd_z0, offset 0x1d
+	Rsvdz0      uint8            // rsvd_z0, offset 0x1d
 	RsvdZ1      uint16           // rsvd_z1, offset 0x1e
 }
 
@@ -5411,7 +5411,7 @@ type ConnectPortInput struct {
 	ConnectionID          ConnectionID        // connection_id, offset 0x8
 	ConnectionVTL         uint8               // connection_vtl, offset 0xc
 	Rsvdz0                uint8               // rsvdz0, offset 0xd
-	Rsvdz1                uint16              // rsvdz1, offset 0xe
+	RsvdZ1                uint16              // rsvdz1, offset 0xe
 	PortPartitionID       uint64              // port_partition_id, offset 0x10
 	PortID                PortID              // port_id, offset 0x18
 	Reserved2             uint32              // reserved2, offset 0x1c
@@ -5955,8 +5955,8 @@ type VPSignalBitsetSchedulerMessageVPBitset struct {
 }
 
 // Bitset returns a pointer to member bitset (offset 0x0) of x.
-func (x *VPSignalBitsetSchedulerMessageVPBitset) Bitset() *Vpset {
-	return (*Vpset)(unsafe.Pointer(x))
+func (x *VPSignalBitsetSchedulerMessageVPBitset) Bitset() *VPSet {
+	return (*VPSet)(unsafe.Pointer(x))
 }
 
 // BitsetBuffer returns a pointer to member bitset_buffer (offset 0x0) of x.
@@ -6319,7 +6319,7 @@ const (
 	SystemPropertySleepState                      SystemProperty = 0x3
 	SystemPropertySchedulerType                   SystemProperty = 0xf
 	SystemPropertyDynamicProcessorFeatureProperty SystemProperty = 0x15
-	SystemPropertyCrashdumparea                   SystemProperty = 0x2f
+	SystemPropertyCrashdumpArea                   SystemProperty = 0x2f
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
@@ -6331,7 +6331,7 @@ func (x SystemProperty) String() string {
 		return "HV_SYSTEM_PROPERTY_SCHEDULER_TYPE"
 	case SystemPropertyDynamicProcessorFeatureProperty:
 		return "HV_DYNAMIC_PROCESSOR_FEATURE_PROPERTY"
-	case SystemPropertyCrashdumparea:
+	case SystemPropertyCrashdumpArea:
 		return "HV_SYSTEM_PROPERTY_CRASHDUMPAREA"
 	}
 	return "hv_system_property(" + strconv.FormatUint(uint64(x), 10) + ")"
@@ -6987,7 +6987,7 @@ type SendIPIEx struct {
 	_        structs.HostLayout
 	Vector   uint32 // vector, offset 0x0
 	Reserved uint32 // reserved, offset 0x4
-	VPSet    Vpset  // vp_set, offset 0x8
+	VPSet    VPSet  // vp_set, offset 0x8
 }
 
 // PciRid is hv_pci_rid.
@@ -7247,8 +7247,8 @@ type DeviceIDIoapic struct {
 	_        structs.HostLayout
 	IoapicID uint8               // ioapic_id, offset 0x0
 	Rsvdz0   uint8               // rsvdz0, offset 0x1
-	Rsvdz1   uint16              // rsvdz1, offset 0x2
-	Rsvdz2   uint16              // rsvdz2, offset 0x4
+	RsvdZ1   uint16              // rsvdz1, offset 0x2
+	RsvdZ2   uint16              // rsvdz2, offset 0x4
 	Bits6    DeviceIDIoapicBits6 // offset 0x6
 }
 

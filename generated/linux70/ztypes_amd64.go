@@ -63,13 +63,13 @@ type TSCEmulationStatus uint64
 // TSCEmulationStatusReservedMask has the bits the reference reserves; they must stay zero.
 const TSCEmulationStatusReservedMask TSCEmulationStatus = 0xfffffffffffffffe
 
-// Inprogress reports inprogress (bit 0).
-func (x TSCEmulationStatus) Inprogress() bool {
+// InProgress reports inprogress (bit 0).
+func (x TSCEmulationStatus) InProgress() bool {
 	return x&(1<<0) != 0
 }
 
-// SetInprogress sets or clears inprogress.
-func (x *TSCEmulationStatus) SetInprogress(v bool) {
+// SetInProgress sets or clears inprogress.
+func (x *TSCEmulationStatus) SetInProgress(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -192,8 +192,8 @@ const (
 	RegisterGuestCrashP3              RegisterName = 0x213
 	RegisterGuestCrashP4              RegisterName = 0x214
 	RegisterGuestCrashCtl             RegisterName = 0x215
-	RegisterVPRuntime                 RegisterName = 0x90000
-	RegisterGuestOsID                 RegisterName = 0x90002
+	RegisterVPRunTime                 RegisterName = 0x90000
+	RegisterGuestOSID                 RegisterName = 0x90002
 	RegisterVPIndex                   RegisterName = 0x90003
 	RegisterTimeRefCount              RegisterName = 0x90004
 	RegisterCPUManagementVersion      RegisterName = 0x90007
@@ -268,12 +268,12 @@ const (
 	X64RegisterMSRMtrrPhysBase7       RegisterName = 0x80017
 	X64RegisterMSRMtrrPhysBase8       RegisterName = 0x80018
 	X64RegisterMSRMtrrPhysBase9       RegisterName = 0x80019
-	X64RegisterMSRMtrrPhysBasea       RegisterName = 0x8001a
-	X64RegisterMSRMtrrPhysBaseb       RegisterName = 0x8001b
-	X64RegisterMSRMtrrPhysBasec       RegisterName = 0x8001c
-	X64RegisterMSRMtrrPhysBased       RegisterName = 0x8001d
-	X64RegisterMSRMtrrPhysBasee       RegisterName = 0x8001e
-	X64RegisterMSRMtrrPhysBasef       RegisterName = 0x8001f
+	X64RegisterMSRMtrrPhysBaseA       RegisterName = 0x8001a
+	X64RegisterMSRMtrrPhysBaseB       RegisterName = 0x8001b
+	X64RegisterMSRMtrrPhysBaseC       RegisterName = 0x8001c
+	X64RegisterMSRMtrrPhysBaseD       RegisterName = 0x8001d
+	X64RegisterMSRMtrrPhysBaseE       RegisterName = 0x8001e
+	X64RegisterMSRMtrrPhysBaseF       RegisterName = 0x8001f
 	X64RegisterMSRMtrrPhysMask0       RegisterName = 0x80040
 	X64RegisterMSRMtrrPhysMask1       RegisterName = 0x80041
 	X64RegisterMSRMtrrPhysMask2       RegisterName = 0x80042
@@ -284,23 +284,23 @@ const (
 	X64RegisterMSRMtrrPhysMask7       RegisterName = 0x80047
 	X64RegisterMSRMtrrPhysMask8       RegisterName = 0x80048
 	X64RegisterMSRMtrrPhysMask9       RegisterName = 0x80049
-	X64RegisterMSRMtrrPhysMaska       RegisterName = 0x8004a
-	X64RegisterMSRMtrrPhysMaskb       RegisterName = 0x8004b
-	X64RegisterMSRMtrrPhysMaskc       RegisterName = 0x8004c
-	X64RegisterMSRMtrrPhysMaskd       RegisterName = 0x8004d
-	X64RegisterMSRMtrrPhysMaske       RegisterName = 0x8004e
-	X64RegisterMSRMtrrPhysMaskf       RegisterName = 0x8004f
+	X64RegisterMSRMtrrPhysMaskA       RegisterName = 0x8004a
+	X64RegisterMSRMtrrPhysMaskB       RegisterName = 0x8004b
+	X64RegisterMSRMtrrPhysMaskC       RegisterName = 0x8004c
+	X64RegisterMSRMtrrPhysMaskD       RegisterName = 0x8004d
+	X64RegisterMSRMtrrPhysMaskE       RegisterName = 0x8004e
+	X64RegisterMSRMtrrPhysMaskF       RegisterName = 0x8004f
 	X64RegisterMSRMtrrFix64k00000     RegisterName = 0x80070
 	X64RegisterMSRMtrrFix16k80000     RegisterName = 0x80071
-	X64RegisterMSRMtrrFix16ka0000     RegisterName = 0x80072
-	X64RegisterMSRMtrrFix4kc0000      RegisterName = 0x80073
-	X64RegisterMSRMtrrFix4kc8000      RegisterName = 0x80074
-	X64RegisterMSRMtrrFix4kd0000      RegisterName = 0x80075
-	X64RegisterMSRMtrrFix4kd8000      RegisterName = 0x80076
-	X64RegisterMSRMtrrFix4ke0000      RegisterName = 0x80077
-	X64RegisterMSRMtrrFix4ke8000      RegisterName = 0x80078
-	X64RegisterMSRMtrrFix4kf0000      RegisterName = 0x80079
-	X64RegisterMSRMtrrFix4kf8000      RegisterName = 0x8007a
+	X64RegisterMSRMtrrFix16kA0000     RegisterName = 0x80072
+	X64RegisterMSRMtrrFix4kC0000      RegisterName = 0x80073
+	X64RegisterMSRMtrrFix4kC8000      RegisterName = 0x80074
+	X64RegisterMSRMtrrFix4kD0000      RegisterName = 0x80075
+	X64RegisterMSRMtrrFix4kD8000      RegisterName = 0x80076
+	X64RegisterMSRMtrrFix4kE0000      RegisterName = 0x80077
+	X64RegisterMSRMtrrFix4kE8000      RegisterName = 0x80078
+	X64RegisterMSRMtrrFix4kF0000      RegisterName = 0x80079
+	X64RegisterMSRMtrrFix4kF8000      RegisterName = 0x8007a
 	X64RegisterRegPage                RegisterName = 0x9001c
 )
 
@@ -345,9 +345,9 @@ func (x RegisterName) String() string {
 		return "HV_REGISTER_GUEST_CRASH_P4"
 	case RegisterGuestCrashCtl:
 		return "HV_REGISTER_GUEST_CRASH_CTL"
-	case RegisterVPRuntime:
+	case RegisterVPRunTime:
 		return "HV_REGISTER_VP_RUNTIME"
-	case RegisterGuestOsID:
+	case RegisterGuestOSID:
 		return "HV_REGISTER_GUEST_OS_ID"
 	case RegisterVPIndex:
 		return "HV_REGISTER_VP_INDEX"
@@ -497,17 +497,17 @@ func (x RegisterName) String() string {
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASE8"
 	case X64RegisterMSRMtrrPhysBase9:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASE9"
-	case X64RegisterMSRMtrrPhysBasea:
+	case X64RegisterMSRMtrrPhysBaseA:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASEA"
-	case X64RegisterMSRMtrrPhysBaseb:
+	case X64RegisterMSRMtrrPhysBaseB:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASEB"
-	case X64RegisterMSRMtrrPhysBasec:
+	case X64RegisterMSRMtrrPhysBaseC:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASEC"
-	case X64RegisterMSRMtrrPhysBased:
+	case X64RegisterMSRMtrrPhysBaseD:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASED"
-	case X64RegisterMSRMtrrPhysBasee:
+	case X64RegisterMSRMtrrPhysBaseE:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASEE"
-	case X64RegisterMSRMtrrPhysBasef:
+	case X64RegisterMSRMtrrPhysBaseF:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_BASEF"
 	case X64RegisterMSRMtrrPhysMask0:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASK0"
@@ -529,39 +529,39 @@ func (x RegisterName) String() string {
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASK8"
 	case X64RegisterMSRMtrrPhysMask9:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASK9"
-	case X64RegisterMSRMtrrPhysMaska:
+	case X64RegisterMSRMtrrPhysMaskA:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKA"
-	case X64RegisterMSRMtrrPhysMaskb:
+	case X64RegisterMSRMtrrPhysMaskB:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKB"
-	case X64RegisterMSRMtrrPhysMaskc:
+	case X64RegisterMSRMtrrPhysMaskC:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKC"
-	case X64RegisterMSRMtrrPhysMaskd:
+	case X64RegisterMSRMtrrPhysMaskD:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKD"
-	case X64RegisterMSRMtrrPhysMaske:
+	case X64RegisterMSRMtrrPhysMaskE:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKE"
-	case X64RegisterMSRMtrrPhysMaskf:
+	case X64RegisterMSRMtrrPhysMaskF:
 		return "HV_X64_REGISTER_MSR_MTRR_PHYS_MASKF"
 	case X64RegisterMSRMtrrFix64k00000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX64K00000"
 	case X64RegisterMSRMtrrFix16k80000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX16K80000"
-	case X64RegisterMSRMtrrFix16ka0000:
+	case X64RegisterMSRMtrrFix16kA0000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX16KA0000"
-	case X64RegisterMSRMtrrFix4kc0000:
+	case X64RegisterMSRMtrrFix4kC0000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KC0000"
-	case X64RegisterMSRMtrrFix4kc8000:
+	case X64RegisterMSRMtrrFix4kC8000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KC8000"
-	case X64RegisterMSRMtrrFix4kd0000:
+	case X64RegisterMSRMtrrFix4kD0000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KD0000"
-	case X64RegisterMSRMtrrFix4kd8000:
+	case X64RegisterMSRMtrrFix4kD8000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KD8000"
-	case X64RegisterMSRMtrrFix4ke0000:
+	case X64RegisterMSRMtrrFix4kE0000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KE0000"
-	case X64RegisterMSRMtrrFix4ke8000:
+	case X64RegisterMSRMtrrFix4kE8000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KE8000"
-	case X64RegisterMSRMtrrFix4kf0000:
+	case X64RegisterMSRMtrrFix4kF0000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KF0000"
-	case X64RegisterMSRMtrrFix4kf8000:
+	case X64RegisterMSRMtrrFix4kF8000:
 		return "HV_X64_REGISTER_MSR_MTRR_FIX4KF8000"
 	case X64RegisterRegPage:
 		return "HV_X64_REGISTER_REG_PAGE"
@@ -914,7 +914,7 @@ type VPRegisterPage struct {
 	_                         structs.HostLayout
 	Version                   uint16                         // version, offset 0x0
 	Isvalid                   uint8                          // isvalid, offset 0x2
-	Rsvdz                     uint8                          // rsvdz, offset 0x3
+	RsvdZ                     uint8                          // rsvdz, offset 0x3
 	Dirty                     uint32                         // dirty, offset 0x4
 	_                         [18]uint64                     // offset 0x8: anonymous union, members through methods
 	_                         [96]uint8                      // offset 0x98: anonymous union, members through methods

@@ -36,8 +36,8 @@ const (
 	RegisterGuestCrashP3              RegisterName = 0x213
 	RegisterGuestCrashP4              RegisterName = 0x214
 	RegisterGuestCrashCtl             RegisterName = 0x215
-	RegisterVPRuntime                 RegisterName = 0x90000
-	RegisterGuestOsID                 RegisterName = 0x90002
+	RegisterVPRunTime                 RegisterName = 0x90000
+	RegisterGuestOSID                 RegisterName = 0x90002
 	RegisterVPIndex                   RegisterName = 0x90003
 	RegisterTimeRefCount              RegisterName = 0x90004
 	RegisterCPUManagementVersion      RegisterName = 0x90007
@@ -137,9 +137,9 @@ func (x RegisterName) String() string {
 		return "HV_REGISTER_GUEST_CRASH_P4"
 	case RegisterGuestCrashCtl:
 		return "HV_REGISTER_GUEST_CRASH_CTL"
-	case RegisterVPRuntime:
+	case RegisterVPRunTime:
 		return "HV_REGISTER_VP_RUNTIME"
-	case RegisterGuestOsID:
+	case RegisterGuestOSID:
 		return "HV_REGISTER_GUEST_OS_ID"
 	case RegisterVPIndex:
 		return "HV_REGISTER_VP_INDEX"
@@ -439,7 +439,7 @@ type VPRegisterPage struct {
 	_       structs.HostLayout
 	Version uint16 // version, offset 0x0
 	Isvalid uint8  // isvalid, offset 0x2
-	Rsvdz   uint8  // rsvdz, offset 0x3
+	RsvdZ   uint8  // rsvdz, offset 0x3
 	Dirty   uint32 // dirty, offset 0x4
 }
 

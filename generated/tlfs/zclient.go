@@ -517,7 +517,7 @@ func (c *Client) MapStatsPage2(in *MapStatsPage2Input) error {
 // the calling virtual processor is spinning on a resource possibly held by another VP of the same
 // partition; it returns no error status. The page does not say the fast convention may be used (the
 // 2013 page marks it fast).
-func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinwaitInput) error {
+func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinWaitInput) error {
 	return c.CallParts(&Hypercalls[49], hvcall.Bytes(in), nil, nil, nil)
 }
 

@@ -223,9 +223,9 @@ const (
 	// CPUIDHvVendorMicrosoftEdx is HV_CPUID_HV_VENDOR_MICROSOFT_EDX: EDX of leaf 0x40000000 on a Microsoft
 	// hypervisor ("t Hv").
 	CPUIDHvVendorMicrosoftEdx = 0x76482074
-	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
+	// X64MSRGuestOSID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
 	// (HV_X64_MSR_GUEST_OS_ID_CONTENTS); must be nonzero before the hypercall page can be enabled.
-	X64MSRGuestOsID = 0x40000000
+	X64MSRGuestOSID = 0x40000000
 	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: MSR index: partition-wide hypercall page location and
 	// enable bit (HV_X64_MSR_HYPERCALL_CONTENTS).
 	X64MSRHypercall = 0x40000001
@@ -235,9 +235,9 @@ const (
 	// the hypervisor reboot the partition. The TLFS names it (VSM shared MSRs) without a number or format;
 	// the 2013 number is used.
 	X64MSRReset = 0x40000003
-	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
+	// X64MSRVPRunTime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
 	// names it without a number; the 2013 number is used.
-	X64MSRVPRuntime = 0x40000010
+	X64MSRVPRunTime = 0x40000010
 	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: MSR index: read-only partition-wide reference
 	// counter (100 ns units).
 	X64MSRTimeRefCount = 0x40000020
@@ -493,10 +493,10 @@ const (
 	// VMXEnlightenedCleanFieldHostGrp1 is HV_VMX_ENLIGHTENED_CLEAN_FIELD_HOST_GRP1: CleanFields bit 14:
 	// host selectors, control registers and MSRs.
 	VMXEnlightenedCleanFieldHostGrp1 = 0x4000
-	// VMXEnlightenedCleanFieldEnlightenmentscontrol is
+	// VMXEnlightenedCleanFieldEnlightenmentsControl is
 	// HV_VMX_ENLIGHTENED_CLEAN_FIELD_ENLIGHTENMENTSCONTROL: CleanFields bit 15: the EnlightenmentsControl
 	// group.
-	VMXEnlightenedCleanFieldEnlightenmentscontrol = 0x8000
+	VMXEnlightenedCleanFieldEnlightenmentsControl = 0x8000
 	// VMXSyntheticExitReasonTrapAfterFlush is HV_VMX_SYNTHETIC_EXIT_REASON_TRAP_AFTER_FLUSH: Intel:
 	// synthetic VM-exit reason L1 receives after L0 handled a direct virtual flush while TlbLockCount was
 	// nonzero.

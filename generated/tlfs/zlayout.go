@@ -717,8 +717,8 @@ func _() {
 	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.TargetPartitionID)-8]
 	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.MapFlags)-8]
 	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.MapFlags)-4]
-	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.Rsvdz)-12]
-	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.Rsvdz)-4]
+	_ = x[unsafe.Offsetof(ModifySparseGPAPagesInput{}.RsvdZ)-12]
+	_ = x[unsafe.Sizeof(ModifySparseGPAPagesInput{}.RsvdZ)-4]
 }
 
 // ExtQueryCapabilitiesOutput
@@ -1493,39 +1493,39 @@ func _() {
 	_ = x[unsafe.Sizeof(X64TableRegister{}.Base)-8]
 }
 
-// X64MSRGuestOsIDContents
+// X64MSRGuestOSIDContents
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(X64MSRGuestOsIDContents(0))-8]
-	_ = x[unsafe.Alignof(X64MSRGuestOsIDContents(0))-8]
+	_ = x[unsafe.Sizeof(X64MSRGuestOSIDContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOSIDContents(0))-8]
 }
 
-// X64MSRGuestOsIDOpenSourceContents
+// X64MSRGuestOSIDOpenSourceContents
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(X64MSRGuestOsIDOpenSourceContents(0))-8]
-	_ = x[unsafe.Alignof(X64MSRGuestOsIDOpenSourceContents(0))-8]
+	_ = x[unsafe.Sizeof(X64MSRGuestOSIDOpenSourceContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOSIDOpenSourceContents(0))-8]
 }
 
-// GuestOsOpenSourceType
+// GuestOSOpenSourceType
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GuestOsOpenSourceType(0))-4]
-	_ = x[unsafe.Alignof(GuestOsOpenSourceType(0))-4]
+	_ = x[unsafe.Sizeof(GuestOSOpenSourceType(0))-4]
+	_ = x[unsafe.Alignof(GuestOSOpenSourceType(0))-4]
 }
 
-// GuestOsVendor
+// GuestOSVendor
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GuestOsVendor(0))-4]
-	_ = x[unsafe.Alignof(GuestOsVendor(0))-4]
+	_ = x[unsafe.Sizeof(GuestOSVendor(0))-4]
+	_ = x[unsafe.Alignof(GuestOSVendor(0))-4]
 }
 
-// GuestOsMicrosoftIds
+// GuestOSMicrosoftIds
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GuestOsMicrosoftIds(0))-4]
-	_ = x[unsafe.Alignof(GuestOsMicrosoftIds(0))-4]
+	_ = x[unsafe.Sizeof(GuestOSMicrosoftIds(0))-4]
+	_ = x[unsafe.Alignof(GuestOSMicrosoftIds(0))-4]
 }
 
 // X64MSRHypercallContents
@@ -1542,67 +1542,67 @@ func _() {
 	_ = x[unsafe.Alignof(CPUIDFunction(0))-4]
 }
 
-// CPUIDMsHvFeaturesEcx
+// CPUIDMshvFeaturesEcx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEcx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvFeaturesEcx(0))-4]
 }
 
-// CPUIDMsHvFeaturesEdx
+// CPUIDMshvFeaturesEdx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEdx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvFeaturesEdx(0))-4]
 }
 
-// CPUIDMsHvEnlightenmentInformationEax
+// CPUIDMshvEnlightenmentInformationEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvEnlightenmentInformationEax(0))-4]
 }
 
-// CPUIDMsHvEnlightenmentInformationEcx
+// CPUIDMshvEnlightenmentInformationEcx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEcx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEcx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvEnlightenmentInformationEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvEnlightenmentInformationEcx(0))-4]
 }
 
-// CPUIDMsHvHardwareFeaturesEax
+// CPUIDMshvHardwareFeaturesEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvHardwareFeaturesEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvHardwareFeaturesEax(0))-4]
 }
 
-// CPUIDMsHvNestedHypervisorFeaturesEax
+// CPUIDMshvNestedHypervisorFeaturesEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvNestedHypervisorFeaturesEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvNestedHypervisorFeaturesEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvNestedHypervisorFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvNestedHypervisorFeaturesEax(0))-4]
 }
 
-// CPUIDMsHvNestedHypervisorFeaturesEdx
+// CPUIDMshvNestedHypervisorFeaturesEdx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvNestedHypervisorFeaturesEdx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvNestedHypervisorFeaturesEdx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvNestedHypervisorFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvNestedHypervisorFeaturesEdx(0))-4]
 }
 
-// CPUIDMsHvNestedVirtFeaturesEax
+// CPUIDMshvNestedVirtFeaturesEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvNestedVirtFeaturesEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvNestedVirtFeaturesEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvNestedVirtFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvNestedVirtFeaturesEax(0))-4]
 }
 
-// CPUIDMsHvNestedVirtFeaturesEbx
+// CPUIDMshvNestedVirtFeaturesEbx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvNestedVirtFeaturesEbx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvNestedVirtFeaturesEbx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvNestedVirtFeaturesEbx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvNestedVirtFeaturesEbx(0))-4]
 }
 
 // Arm64PrivilegesAndFeaturesInfo
@@ -1749,15 +1749,15 @@ func _() {
 	_ = x[unsafe.Sizeof(MapStatsPage2Input{}.MapLocation)-8]
 }
 
-// NotifyLongSpinwaitInput
+// NotifyLongSpinWaitInput
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{})-8]
-	_ = x[unsafe.Alignof(NotifyLongSpinwaitInput{})-4]
-	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.SpinCount)-0]
-	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.SpinCount)-4]
-	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.RsvdZ)-4]
-	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.RsvdZ)-4]
+	_ = x[unsafe.Sizeof(NotifyLongSpinWaitInput{})-8]
+	_ = x[unsafe.Alignof(NotifyLongSpinWaitInput{})-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinWaitInput{}.SpinCount)-0]
+	_ = x[unsafe.Sizeof(NotifyLongSpinWaitInput{}.SpinCount)-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinWaitInput{}.RsvdZ)-4]
+	_ = x[unsafe.Sizeof(NotifyLongSpinWaitInput{}.RsvdZ)-4]
 }
 
 // CreateVPInput

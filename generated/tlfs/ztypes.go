@@ -233,23 +233,23 @@ type CrashCtlRegContents uint64
 // CrashCtlRegContentsReservedMask has the bits the reference reserves; they must stay zero.
 const CrashCtlRegContentsReservedMask CrashCtlRegContents = 0x3ffffffffffffff
 
-// PreOsID returns PreOSId (bits 58..60: Set when the crash happened in a pre-OS environment.).
-func (x CrashCtlRegContents) PreOsID() uint8 {
+// PreOSID returns PreOSId (bits 58..60: Set when the crash happened in a pre-OS environment.).
+func (x CrashCtlRegContents) PreOSID() uint8 {
 	return uint8(x >> 58 & 0x7)
 }
 
-// SetPreOsID stores v in PreOSId; bits of v beyond its 3-bit width are dropped.
-func (x *CrashCtlRegContents) SetPreOsID(v uint8) {
+// SetPreOSID stores v in PreOSId; bits of v beyond its 3-bit width are dropped.
+func (x *CrashCtlRegContents) SetPreOSID(v uint8) {
 	*x = *x&^(0x7<<58) | (CrashCtlRegContents(v)&0x7)<<58
 }
 
-// NoCrashDump reports NoCrashDump (bit 61: No crash dump will be taken.).
-func (x CrashCtlRegContents) NoCrashDump() bool {
+// NoCrashdump reports NoCrashDump (bit 61: No crash dump will be taken.).
+func (x CrashCtlRegContents) NoCrashdump() bool {
 	return x&(1<<61) != 0
 }
 
-// SetNoCrashDump sets or clears NoCrashDump.
-func (x *CrashCtlRegContents) SetNoCrashDump(v bool) {
+// SetNoCrashdump sets or clears NoCrashDump.
+func (x *CrashCtlRegContents) SetNoCrashdump(v bool) {
 	if v {
 		*x |= 1 << 61
 	} else {
@@ -1622,7 +1622,7 @@ type ModifySparseGPAPagesInput struct {
 	_                 structs.HostLayout
 	TargetPartitionID PartitionID // TargetPartitionId, offset 0x0: Partition whose mappings change.
 	MapFlags          MapGPAFlags // MapFlags, offset 0x8: New attributes; only some of them may be changed.
-	Rsvdz             uint32      // Rsvdz, offset 0xc: Must be zero.
+	RsvdZ             uint32      // Rsvdz, offset 0xc: Must be zero.
 }
 
 // ExtQueryCapabilitiesOutput is HV_OUTPUT_EXT_QUERY_CAPABILITIES.
@@ -3323,8 +3323,8 @@ const (
 	// PartitionPropertyProcessorFeatures1 is HvPartitionPropertyProcessorFeatures1: Compatibility:
 	// processor features, bank 1.
 	PartitionPropertyProcessorFeatures1 PartitionPropertyCode = 0x6000b
-	// PartitionPropertyGuestOsID is HvPartitionPropertyGuestOsId: Guest software: guest OS id.
-	PartitionPropertyGuestOsID PartitionPropertyCode = 0x70000
+	// PartitionPropertyGuestOSID is HvPartitionPropertyGuestOsId: Guest software: guest OS id.
+	PartitionPropertyGuestOSID PartitionPropertyCode = 0x70000
 	// PartitionPropertyProcessorVirtualizationFeatures is
 	// HvPartitionPropertyProcessorVirtualizationFeatures: Nested virtualization: processor virtualization
 	// features.
@@ -3420,7 +3420,7 @@ func (x PartitionPropertyCode) String() string {
 		return "HvPartitionPropertyProcessorFeatures0"
 	case PartitionPropertyProcessorFeatures1:
 		return "HvPartitionPropertyProcessorFeatures1"
-	case PartitionPropertyGuestOsID:
+	case PartitionPropertyGuestOSID:
 		return "HvPartitionPropertyGuestOsId"
 	case PartitionPropertyProcessorVirtualizationFeatures:
 		return "HvPartitionPropertyProcessorVirtualizationFeatures"
@@ -3957,7 +3957,7 @@ type X64TableRegister struct {
 	Base  uint64    // Base, offset 0x8
 }
 
-// X64MSRGuestOsIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
+// X64MSRGuestOSIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
 //
 // Recommended guest OS identity encoding for proprietary operating systems (HV_X64_MSR_GUEST_OS_ID, or
 // HvRegisterGuestOsId on ARM64). The TLFS gives only a bit table; the 2013 type and field names are
@@ -3966,76 +3966,76 @@ type X64TableRegister struct {
 // instead.
 //
 // Reference: tlfs/hypercall-interface.md.
-type X64MSRGuestOsIDContents uint64
+type X64MSRGuestOSIDContents uint64
 
 // BuildNumber returns BuildNumber (bits 0..15).
-func (x X64MSRGuestOsIDContents) BuildNumber() uint16 {
+func (x X64MSRGuestOSIDContents) BuildNumber() uint16 {
 	return uint16(x >> 0 & 0xffff)
 }
 
 // SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetBuildNumber(v uint16) {
-	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDContents(v)&0xffff)<<0
+func (x *X64MSRGuestOSIDContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOSIDContents(v)&0xffff)<<0
 }
 
 // ServiceVersion returns ServiceVersion (bits 16..23: For example the service pack number.).
-func (x X64MSRGuestOsIDContents) ServiceVersion() uint8 {
+func (x X64MSRGuestOSIDContents) ServiceVersion() uint8 {
 	return uint8(x >> 16 & 0xff)
 }
 
 // SetServiceVersion stores v in ServiceVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetServiceVersion(v uint8) {
-	*x = *x&^(0xff<<16) | (X64MSRGuestOsIDContents(v)&0xff)<<16
+func (x *X64MSRGuestOSIDContents) SetServiceVersion(v uint8) {
+	*x = *x&^(0xff<<16) | (X64MSRGuestOSIDContents(v)&0xff)<<16
 }
 
 // MinorVersion returns MinorVersion (bits 24..31).
-func (x X64MSRGuestOsIDContents) MinorVersion() uint8 {
+func (x X64MSRGuestOSIDContents) MinorVersion() uint8 {
 	return uint8(x >> 24 & 0xff)
 }
 
 // SetMinorVersion stores v in MinorVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetMinorVersion(v uint8) {
-	*x = *x&^(0xff<<24) | (X64MSRGuestOsIDContents(v)&0xff)<<24
+func (x *X64MSRGuestOSIDContents) SetMinorVersion(v uint8) {
+	*x = *x&^(0xff<<24) | (X64MSRGuestOSIDContents(v)&0xff)<<24
 }
 
 // MajorVersion returns MajorVersion (bits 32..39).
-func (x X64MSRGuestOsIDContents) MajorVersion() uint8 {
+func (x X64MSRGuestOSIDContents) MajorVersion() uint8 {
 	return uint8(x >> 32 & 0xff)
 }
 
 // SetMajorVersion stores v in MajorVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetMajorVersion(v uint8) {
-	*x = *x&^(0xff<<32) | (X64MSRGuestOsIDContents(v)&0xff)<<32
+func (x *X64MSRGuestOSIDContents) SetMajorVersion(v uint8) {
+	*x = *x&^(0xff<<32) | (X64MSRGuestOSIDContents(v)&0xff)<<32
 }
 
-// OsID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
+// OSID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
 // HV_GUEST_OS_MICROSOFT_IDS value.).
-func (x X64MSRGuestOsIDContents) OsID() uint8 {
+func (x X64MSRGuestOSIDContents) OSID() uint8 {
 	return uint8(x >> 40 & 0xff)
 }
 
-// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetOsID(v uint8) {
-	*x = *x&^(0xff<<40) | (X64MSRGuestOsIDContents(v)&0xff)<<40
+// SetOSID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOSIDContents) SetOSID(v uint8) {
+	*x = *x&^(0xff<<40) | (X64MSRGuestOSIDContents(v)&0xff)<<40
 }
 
 // VendorID returns VendorId (bits 48..62: OS vendor; zero is reserved.).
-func (x X64MSRGuestOsIDContents) VendorID() GuestOsVendor {
-	return GuestOsVendor(x >> 48 & 0x7fff)
+func (x X64MSRGuestOSIDContents) VendorID() GuestOSVendor {
+	return GuestOSVendor(x >> 48 & 0x7fff)
 }
 
 // SetVendorID stores v in VendorId; bits of v beyond its 15-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetVendorID(v GuestOsVendor) {
-	*x = *x&^(0x7fff<<48) | (X64MSRGuestOsIDContents(v)&0x7fff)<<48
+func (x *X64MSRGuestOSIDContents) SetVendorID(v GuestOSVendor) {
+	*x = *x&^(0x7fff<<48) | (X64MSRGuestOSIDContents(v)&0x7fff)<<48
 }
 
-// OsType reports OsType (bit 63: 0 for a proprietary OS (1 selects the open source encoding).).
-func (x X64MSRGuestOsIDContents) OsType() bool {
+// OSType reports OsType (bit 63: 0 for a proprietary OS (1 selects the open source encoding).).
+func (x X64MSRGuestOSIDContents) OSType() bool {
 	return x&(1<<63) != 0
 }
 
-// SetOsType sets or clears OsType.
-func (x *X64MSRGuestOsIDContents) SetOsType(v bool) {
+// SetOSType sets or clears OsType.
+func (x *X64MSRGuestOSIDContents) SetOSType(v bool) {
 	if v {
 		*x |= 1 << 63
 	} else {
@@ -4043,61 +4043,61 @@ func (x *X64MSRGuestOsIDContents) SetOsType(v bool) {
 	}
 }
 
-// X64MSRGuestOsIDOpenSourceContents is HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_CONTENTS.
+// X64MSRGuestOSIDOpenSourceContents is HV_X64_MSR_GUEST_OS_ID_OPEN_SOURCE_CONTENTS.
 //
 // Suggested guest OS identity encoding for open source operating systems. The TLFS gives only a bit
 // table; the type name is ours and the field names come from the table.
 //
 // Reference: tlfs/hypercall-interface.md.
-type X64MSRGuestOsIDOpenSourceContents uint64
+type X64MSRGuestOSIDOpenSourceContents uint64
 
 // BuildNumber returns BuildNumber (bits 0..15: Distribution-specific data such as a build number.).
-func (x X64MSRGuestOsIDOpenSourceContents) BuildNumber() uint16 {
+func (x X64MSRGuestOSIDOpenSourceContents) BuildNumber() uint16 {
 	return uint16(x >> 0 & 0xffff)
 }
 
 // SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
-func (x *X64MSRGuestOsIDOpenSourceContents) SetBuildNumber(v uint16) {
-	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDOpenSourceContents(v)&0xffff)<<0
+func (x *X64MSRGuestOSIDOpenSourceContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOSIDOpenSourceContents(v)&0xffff)<<0
 }
 
 // Version returns Version (bits 16..47: Upstream kernel version.).
-func (x X64MSRGuestOsIDOpenSourceContents) Version() uint32 {
+func (x X64MSRGuestOSIDOpenSourceContents) Version() uint32 {
 	return uint32(x >> 16 & 0xffffffff)
 }
 
 // SetVersion stores v in Version; bits of v beyond its 32-bit width are dropped.
-func (x *X64MSRGuestOsIDOpenSourceContents) SetVersion(v uint32) {
-	*x = *x&^(0xffffffff<<16) | (X64MSRGuestOsIDOpenSourceContents(v)&0xffffffff)<<16
+func (x *X64MSRGuestOSIDOpenSourceContents) SetVersion(v uint32) {
+	*x = *x&^(0xffffffff<<16) | (X64MSRGuestOSIDOpenSourceContents(v)&0xffffffff)<<16
 }
 
-// OsID returns OsId (bits 48..55: Extra vendor data.).
-func (x X64MSRGuestOsIDOpenSourceContents) OsID() uint8 {
+// OSID returns OsId (bits 48..55: Extra vendor data.).
+func (x X64MSRGuestOSIDOpenSourceContents) OSID() uint8 {
 	return uint8(x >> 48 & 0xff)
 }
 
-// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDOpenSourceContents) SetOsID(v uint8) {
-	*x = *x&^(0xff<<48) | (X64MSRGuestOsIDOpenSourceContents(v)&0xff)<<48
+// SetOSID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOSIDOpenSourceContents) SetOSID(v uint8) {
+	*x = *x&^(0xff<<48) | (X64MSRGuestOSIDOpenSourceContents(v)&0xff)<<48
 }
 
-// OsType returns OsType (bits 56..62: Kind of OS.).
-func (x X64MSRGuestOsIDOpenSourceContents) OsType() GuestOsOpenSourceType {
-	return GuestOsOpenSourceType(x >> 56 & 0x7f)
+// OSType returns OsType (bits 56..62: Kind of OS.).
+func (x X64MSRGuestOSIDOpenSourceContents) OSType() GuestOSOpenSourceType {
+	return GuestOSOpenSourceType(x >> 56 & 0x7f)
 }
 
-// SetOsType stores v in OsType; bits of v beyond its 7-bit width are dropped.
-func (x *X64MSRGuestOsIDOpenSourceContents) SetOsType(v GuestOsOpenSourceType) {
-	*x = *x&^(0x7f<<56) | (X64MSRGuestOsIDOpenSourceContents(v)&0x7f)<<56
+// SetOSType stores v in OsType; bits of v beyond its 7-bit width are dropped.
+func (x *X64MSRGuestOSIDOpenSourceContents) SetOSType(v GuestOSOpenSourceType) {
+	*x = *x&^(0x7f<<56) | (X64MSRGuestOSIDOpenSourceContents(v)&0x7f)<<56
 }
 
 // OpenSource reports OpenSource (bit 63: 1 for an open source OS.).
-func (x X64MSRGuestOsIDOpenSourceContents) OpenSource() bool {
+func (x X64MSRGuestOSIDOpenSourceContents) OpenSource() bool {
 	return x&(1<<63) != 0
 }
 
 // SetOpenSource sets or clears OpenSource.
-func (x *X64MSRGuestOsIDOpenSourceContents) SetOpenSource(v bool) {
+func (x *X64MSRGuestOSIDOpenSourceContents) SetOpenSource(v bool) {
 	if v {
 		*x |= 1 << 63
 	} else {
@@ -4105,67 +4105,67 @@ func (x *X64MSRGuestOsIDOpenSourceContents) SetOpenSource(v bool) {
 	}
 }
 
-// GuestOsOpenSourceType is HV_GUEST_OS_OPEN_SOURCE_TYPE.
+// GuestOSOpenSourceType is HV_GUEST_OS_OPEN_SOURCE_TYPE.
 //
 // OS Type values of the open source guest OS identity encoding, allocated by Microsoft. The TLFS gives
 // a table of names and values only; the type and value names are ours.
 //
 // Reference: tlfs/hypercall-interface.md.
-type GuestOsOpenSourceType uint32
+type GuestOSOpenSourceType uint32
 
 const (
-	GuestOsOpenSourceTypeLinux   GuestOsOpenSourceType = 0x1
-	GuestOsOpenSourceTypeFreeBsd GuestOsOpenSourceType = 0x2
-	GuestOsOpenSourceTypeXen     GuestOsOpenSourceType = 0x3
-	GuestOsOpenSourceTypeIllumos GuestOsOpenSourceType = 0x4
+	GuestOSOpenSourceTypeLinux   GuestOSOpenSourceType = 0x1
+	GuestOSOpenSourceTypeFreeBsd GuestOSOpenSourceType = 0x2
+	GuestOSOpenSourceTypeXen     GuestOSOpenSourceType = 0x3
+	GuestOSOpenSourceTypeIllumos GuestOSOpenSourceType = 0x4
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x GuestOsOpenSourceType) String() string {
+func (x GuestOSOpenSourceType) String() string {
 	switch x {
-	case GuestOsOpenSourceTypeLinux:
+	case GuestOSOpenSourceTypeLinux:
 		return "HvGuestOsOpenSourceTypeLinux"
-	case GuestOsOpenSourceTypeFreeBsd:
+	case GuestOSOpenSourceTypeFreeBsd:
 		return "HvGuestOsOpenSourceTypeFreeBSD"
-	case GuestOsOpenSourceTypeXen:
+	case GuestOSOpenSourceTypeXen:
 		return "HvGuestOsOpenSourceTypeXen"
-	case GuestOsOpenSourceTypeIllumos:
+	case GuestOSOpenSourceTypeIllumos:
 		return "HvGuestOsOpenSourceTypeIllumos"
 	}
 	return "HV_GUEST_OS_OPEN_SOURCE_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// GuestOsVendor is HV_GUEST_OS_VENDOR.
+// GuestOSVendor is HV_GUEST_OS_VENDOR.
 //
 // Guest OS vendor codes, allocated by Microsoft. The TLFS gives a table of vendors and values; the
 // 2013 type and Microsoft value names are kept and the other value names are ours in the same pattern.
 //
 // Reference: tlfs/hypercall-interface.md.
-type GuestOsVendor uint32
+type GuestOSVendor uint32
 
 const (
-	GuestOsVendorMicrosoft  GuestOsVendor = 0x1
-	GuestOsVendorHpe        GuestOsVendor = 0x2
-	GuestOsVendorBlackBerry GuestOsVendor = 0x3
-	GuestOsVendorLancom     GuestOsVendor = 0x200
+	GuestOSVendorMicrosoft  GuestOSVendor = 0x1
+	GuestOSVendorHpe        GuestOSVendor = 0x2
+	GuestOSVendorBlackBerry GuestOSVendor = 0x3
+	GuestOSVendorLancom     GuestOSVendor = 0x200
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x GuestOsVendor) String() string {
+func (x GuestOSVendor) String() string {
 	switch x {
-	case GuestOsVendorMicrosoft:
+	case GuestOSVendorMicrosoft:
 		return "HvGuestOsVendorMicrosoft"
-	case GuestOsVendorHpe:
+	case GuestOSVendorHpe:
 		return "HvGuestOsVendorHPE"
-	case GuestOsVendorBlackBerry:
+	case GuestOSVendorBlackBerry:
 		return "HvGuestOsVendorBlackBerry"
-	case GuestOsVendorLancom:
+	case GuestOSVendorLancom:
 		return "HvGuestOsVendorLANCOM"
 	}
 	return "HV_GUEST_OS_VENDOR(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// GuestOsMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
+// GuestOSMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
 //
 // OsId values of the guest OS identity when the vendor is Microsoft. The TLFS lists the same six
 // values in prose without names; the 2013 names apply.
@@ -4173,32 +4173,32 @@ func (x GuestOsVendor) String() string {
 // Reference: wdk-2013/HV_GUEST_OS_MICROSOFT_IDS.txt,
 // wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt,
 // tlfs/hypercall-interface.md.
-type GuestOsMicrosoftIds uint32
+type GuestOSMicrosoftIds uint32
 
 const (
-	GuestOsMicrosoftUndefined GuestOsMicrosoftIds = 0x0
-	GuestOsMicrosoftMsdos     GuestOsMicrosoftIds = 0x1
-	GuestOsMicrosoftWindows3x GuestOsMicrosoftIds = 0x2
-	GuestOsMicrosoftWindows9x GuestOsMicrosoftIds = 0x3
-	// GuestOsMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
-	GuestOsMicrosoftWindowsNt GuestOsMicrosoftIds = 0x4
-	GuestOsMicrosoftWindowsCe GuestOsMicrosoftIds = 0x5
+	GuestOSMicrosoftUndefined GuestOSMicrosoftIds = 0x0
+	GuestOSMicrosoftMsdos     GuestOSMicrosoftIds = 0x1
+	GuestOSMicrosoftWindows3x GuestOSMicrosoftIds = 0x2
+	GuestOSMicrosoftWindows9x GuestOSMicrosoftIds = 0x3
+	// GuestOSMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
+	GuestOSMicrosoftWindowsNt GuestOSMicrosoftIds = 0x4
+	GuestOSMicrosoftWindowsCe GuestOSMicrosoftIds = 0x5
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x GuestOsMicrosoftIds) String() string {
+func (x GuestOSMicrosoftIds) String() string {
 	switch x {
-	case GuestOsMicrosoftUndefined:
+	case GuestOSMicrosoftUndefined:
 		return "HvGuestOsMicrosoftUndefined"
-	case GuestOsMicrosoftMsdos:
+	case GuestOSMicrosoftMsdos:
 		return "HvGuestOsMicrosoftMSDOS"
-	case GuestOsMicrosoftWindows3x:
+	case GuestOSMicrosoftWindows3x:
 		return "HvGuestOsMicrosoftWindows3x"
-	case GuestOsMicrosoftWindows9x:
+	case GuestOSMicrosoftWindows9x:
 		return "HvGuestOsMicrosoftWindows9x"
-	case GuestOsMicrosoftWindowsNt:
+	case GuestOSMicrosoftWindowsNt:
 		return "HvGuestOsMicrosoftWindowsNT"
-	case GuestOsMicrosoftWindowsCe:
+	case GuestOSMicrosoftWindowsCe:
 		return "HvGuestOsMicrosoftWindowsCE"
 	}
 	return "HV_GUEST_OS_MICROSOFT_IDS(" + strconv.FormatUint(uint64(x), 10) + ")"
@@ -4277,38 +4277,38 @@ const (
 	CPUIDFunctionHvVendorAndMaxFunction CPUIDFunction = 0x40000000
 	// CPUIDFunctionHvInterface is HvCpuIdFunctionHvInterface: Interface signature in EAX ("Hv#1").
 	CPUIDFunctionHvInterface CPUIDFunction = 0x40000001
-	// CPUIDFunctionMsHvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor system identity (build, major and
+	// CPUIDFunctionMshvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor system identity (build, major and
 	// minor version, service data).
-	CPUIDFunctionMsHvVersion CPUIDFunction = 0x40000002
-	// CPUIDFunctionMsHvFeatures is HvCpuIdFunctionMsHvFeatures: Feature identification:
+	CPUIDFunctionMshvVersion CPUIDFunction = 0x40000002
+	// CPUIDFunctionMshvFeatures is HvCpuIdFunctionMsHvFeatures: Feature identification:
 	// HV_PARTITION_PRIVILEGE_MASK bits 31:0 in EAX and 63:32 in EBX, then HV_CPUID_MS_HV_FEATURES_ECX and
 	// HV_CPUID_MS_HV_FEATURES_EDX.
-	CPUIDFunctionMsHvFeatures CPUIDFunction = 0x40000003
-	// CPUIDFunctionMsHvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
+	CPUIDFunctionMshvFeatures CPUIDFunction = 0x40000003
+	// CPUIDFunctionMshvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
 	// Implementation recommendations: HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX, spin-wait retry count
 	// in EBX, HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_ECX.
-	CPUIDFunctionMsHvEnlightenmentInformation CPUIDFunction = 0x40000004
-	// CPUIDFunctionMsHvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX),
+	CPUIDFunctionMshvEnlightenmentInformation CPUIDFunction = 0x40000004
+	// CPUIDFunctionMshvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX),
 	// logical processors (EBX) and interrupt-remapping vectors (ECX); zero means not reported.
-	CPUIDFunctionMsHvImplementationLimits CPUIDFunction = 0x40000005
-	// CPUIDFunctionMsHvHardwareFeatures is HvCpuIdFunctionMsHvHardwareFeatures: Hardware features detected
+	CPUIDFunctionMshvImplementationLimits CPUIDFunction = 0x40000005
+	// CPUIDFunctionMshvHardwareFeatures is HvCpuIdFunctionMsHvHardwareFeatures: Hardware features detected
 	// and in use (HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX). Name ours.
-	CPUIDFunctionMsHvHardwareFeatures CPUIDFunction = 0x40000006
-	// CPUIDFunctionMsHvCPUManagementFeatures is HvCpuIdFunctionMsHvCpuManagementFeatures: CPU management
+	CPUIDFunctionMshvHardwareFeatures CPUIDFunction = 0x40000006
+	// CPUIDFunctionMshvCPUManagementFeatures is HvCpuIdFunctionMsHvCpuManagementFeatures: CPU management
 	// features (named after HvRegisterCpuManagementFeaturesInfo). Name ours.
-	CPUIDFunctionMsHvCPUManagementFeatures CPUIDFunction = 0x40000007
-	// CPUIDFunctionMsHvPasidFeatures is HvCpuIdFunctionMsHvPasidFeatures: PASID features (named after
+	CPUIDFunctionMshvCPUManagementFeatures CPUIDFunction = 0x40000007
+	// CPUIDFunctionMshvPasidFeatures is HvCpuIdFunctionMsHvPasidFeatures: PASID features (named after
 	// HvRegisterPasidFeaturesInfo). Name ours.
-	CPUIDFunctionMsHvPasidFeatures CPUIDFunction = 0x40000008
-	// CPUIDFunctionMsHvNestedHypervisorFeatures is HvCpuIdFunctionMsHvNestedHypervisorFeatures: Features
+	CPUIDFunctionMshvPasidFeatures CPUIDFunction = 0x40000008
+	// CPUIDFunctionMshvNestedHypervisorFeatures is HvCpuIdFunctionMsHvNestedHypervisorFeatures: Features
 	// exposed to a nested hypervisor (HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EAX and _EDX). Name ours.
-	CPUIDFunctionMsHvNestedHypervisorFeatures CPUIDFunction = 0x40000009
-	// CPUIDFunctionMsHvNestedVirtFeatures is HvCpuIdFunctionMsHvNestedVirtFeatures: Nested virtualization
+	CPUIDFunctionMshvNestedHypervisorFeatures CPUIDFunction = 0x40000009
+	// CPUIDFunctionMshvNestedVirtFeatures is HvCpuIdFunctionMsHvNestedVirtFeatures: Nested virtualization
 	// optimizations (HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EAX and _EBX). Name ours.
-	CPUIDFunctionMsHvNestedVirtFeatures CPUIDFunction = 0x4000000a
-	// CPUIDFunctionMsHvIptFeatures is HvCpuIdFunctionMsHvIptFeatures: Intel processor trace features
+	CPUIDFunctionMshvNestedVirtFeatures CPUIDFunction = 0x4000000a
+	// CPUIDFunctionMshvIptFeatures is HvCpuIdFunctionMsHvIptFeatures: Intel processor trace features
 	// (named after HvRegisterIptFeaturesInfo). Name ours.
-	CPUIDFunctionMsHvIptFeatures CPUIDFunction = 0x4000000b
+	CPUIDFunctionMshvIptFeatures CPUIDFunction = 0x4000000b
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
@@ -4320,48 +4320,48 @@ func (x CPUIDFunction) String() string {
 		return "HvCpuIdFunctionHvVendorAndMaxFunction"
 	case CPUIDFunctionHvInterface:
 		return "HvCpuIdFunctionHvInterface"
-	case CPUIDFunctionMsHvVersion:
+	case CPUIDFunctionMshvVersion:
 		return "HvCpuIdFunctionMsHvVersion"
-	case CPUIDFunctionMsHvFeatures:
+	case CPUIDFunctionMshvFeatures:
 		return "HvCpuIdFunctionMsHvFeatures"
-	case CPUIDFunctionMsHvEnlightenmentInformation:
+	case CPUIDFunctionMshvEnlightenmentInformation:
 		return "HvCpuIdFunctionMsHvEnlightenmentInformation"
-	case CPUIDFunctionMsHvImplementationLimits:
+	case CPUIDFunctionMshvImplementationLimits:
 		return "HvCpuIdFunctionMsHvImplementationLimits"
-	case CPUIDFunctionMsHvHardwareFeatures:
+	case CPUIDFunctionMshvHardwareFeatures:
 		return "HvCpuIdFunctionMsHvHardwareFeatures"
-	case CPUIDFunctionMsHvCPUManagementFeatures:
+	case CPUIDFunctionMshvCPUManagementFeatures:
 		return "HvCpuIdFunctionMsHvCpuManagementFeatures"
-	case CPUIDFunctionMsHvPasidFeatures:
+	case CPUIDFunctionMshvPasidFeatures:
 		return "HvCpuIdFunctionMsHvPasidFeatures"
-	case CPUIDFunctionMsHvNestedHypervisorFeatures:
+	case CPUIDFunctionMshvNestedHypervisorFeatures:
 		return "HvCpuIdFunctionMsHvNestedHypervisorFeatures"
-	case CPUIDFunctionMsHvNestedVirtFeatures:
+	case CPUIDFunctionMshvNestedVirtFeatures:
 		return "HvCpuIdFunctionMsHvNestedVirtFeatures"
-	case CPUIDFunctionMsHvIptFeatures:
+	case CPUIDFunctionMshvIptFeatures:
 		return "HvCpuIdFunctionMsHvIptFeatures"
 	}
 	return "HV_CPUID_FUNCTION(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// CPUIDMsHvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
+// CPUIDMshvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
 //
 // ECX of CPUID leaf 0x40000003. The TLFS replaces the 2013 power-state field with feature flags; it
 // gives descriptions only, so the type and field names are ours.
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvFeaturesEcx uint32
+type CPUIDMshvFeaturesEcx uint32
 
-// CPUIDMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvFeaturesEcxReservedMask CPUIDMsHvFeaturesEcx = 0xfffffe1f
+// CPUIDMshvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvFeaturesEcxReservedMask CPUIDMshvFeaturesEcx = 0xfffffe1f
 
 // InvariantMperfAvailable reports InvariantMperfAvailable (bit 5).
-func (x CPUIDMsHvFeaturesEcx) InvariantMperfAvailable() bool {
+func (x CPUIDMshvFeaturesEcx) InvariantMperfAvailable() bool {
 	return x&(1<<5) != 0
 }
 
 // SetInvariantMperfAvailable sets or clears InvariantMperfAvailable.
-func (x *CPUIDMsHvFeaturesEcx) SetInvariantMperfAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEcx) SetInvariantMperfAvailable(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -4370,12 +4370,12 @@ func (x *CPUIDMsHvFeaturesEcx) SetInvariantMperfAvailable(v bool) {
 }
 
 // SupervisorShadowStackAvailable reports SupervisorShadowStackAvailable (bit 6).
-func (x CPUIDMsHvFeaturesEcx) SupervisorShadowStackAvailable() bool {
+func (x CPUIDMshvFeaturesEcx) SupervisorShadowStackAvailable() bool {
 	return x&(1<<6) != 0
 }
 
 // SetSupervisorShadowStackAvailable sets or clears SupervisorShadowStackAvailable.
-func (x *CPUIDMsHvFeaturesEcx) SetSupervisorShadowStackAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEcx) SetSupervisorShadowStackAvailable(v bool) {
 	if v {
 		*x |= 1 << 6
 	} else {
@@ -4384,12 +4384,12 @@ func (x *CPUIDMsHvFeaturesEcx) SetSupervisorShadowStackAvailable(v bool) {
 }
 
 // ArchitecturalPmuAvailable reports ArchitecturalPmuAvailable (bit 7).
-func (x CPUIDMsHvFeaturesEcx) ArchitecturalPmuAvailable() bool {
+func (x CPUIDMshvFeaturesEcx) ArchitecturalPmuAvailable() bool {
 	return x&(1<<7) != 0
 }
 
 // SetArchitecturalPmuAvailable sets or clears ArchitecturalPmuAvailable.
-func (x *CPUIDMsHvFeaturesEcx) SetArchitecturalPmuAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEcx) SetArchitecturalPmuAvailable(v bool) {
 	if v {
 		*x |= 1 << 7
 	} else {
@@ -4398,12 +4398,12 @@ func (x *CPUIDMsHvFeaturesEcx) SetArchitecturalPmuAvailable(v bool) {
 }
 
 // ExceptionTrapInterceptAvailable reports ExceptionTrapInterceptAvailable (bit 8).
-func (x CPUIDMsHvFeaturesEcx) ExceptionTrapInterceptAvailable() bool {
+func (x CPUIDMshvFeaturesEcx) ExceptionTrapInterceptAvailable() bool {
 	return x&(1<<8) != 0
 }
 
 // SetExceptionTrapInterceptAvailable sets or clears ExceptionTrapInterceptAvailable.
-func (x *CPUIDMsHvFeaturesEcx) SetExceptionTrapInterceptAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEcx) SetExceptionTrapInterceptAvailable(v bool) {
 	if v {
 		*x |= 1 << 8
 	} else {
@@ -4411,7 +4411,7 @@ func (x *CPUIDMsHvFeaturesEcx) SetExceptionTrapInterceptAvailable(v bool) {
 	}
 }
 
-// CPUIDMsHvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
+// CPUIDMshvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
 //
 // EDX of CPUID leaf 0x40000003. Type name ours. Field names: the 2013 ones for bits 0-5, the TLFS's
 // own where its table or other pages give one (DisableHypervisorAvailable,
@@ -4422,18 +4422,18 @@ func (x *CPUIDMsHvFeaturesEcx) SetExceptionTrapInterceptAvailable(v bool) {
 //
 // Reference: tlfs/feature-discovery.md, tlfs/hypercall-interface.md, tlfs/partition-properties.md,
 // tlfs/timers.md.
-type CPUIDMsHvFeaturesEdx uint32
+type CPUIDMshvFeaturesEdx uint32
 
-// CPUIDMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvFeaturesEdxReservedMask CPUIDMsHvFeaturesEdx = 0xfb410000
+// CPUIDMshvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvFeaturesEdxReservedMask CPUIDMshvFeaturesEdx = 0xfb410000
 
 // MwaitAvailable reports MwaitAvailable (bit 0: Deprecated; formerly reported MWAIT availability.).
-func (x CPUIDMsHvFeaturesEdx) MwaitAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) MwaitAvailable() bool {
 	return x&(1<<0) != 0
 }
 
 // SetMwaitAvailable sets or clears MwaitAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetMwaitAvailable(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -4442,12 +4442,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
 }
 
 // GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1).
-func (x CPUIDMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) GuestDebuggingAvailable() bool {
 	return x&(1<<1) != 0
 }
 
 // SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -4456,12 +4456,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 }
 
 // PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2).
-func (x CPUIDMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) PerformanceMonitorsAvailable() bool {
 	return x&(1<<2) != 0
 }
 
 // SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -4471,12 +4471,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 
 // CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: Physical CPU dynamic
 // partitioning events are supported.).
-func (x CPUIDMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
 	return x&(1<<3) != 0
 }
 
 // SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -4486,12 +4486,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
 
 // XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: Fast
 // hypercall input may be passed in XMM registers.).
-func (x CPUIDMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
 	return x&(1<<4) != 0
 }
 
 // SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -4500,12 +4500,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) 
 }
 
 // GuestIdleAvailable reports GuestIdleAvailable (bit 5: The virtual guest idle state is supported.).
-func (x CPUIDMsHvFeaturesEdx) GuestIdleAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) GuestIdleAvailable() bool {
 	return x&(1<<5) != 0
 }
 
 // SetGuestIdleAvailable sets or clears GuestIdleAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -4514,12 +4514,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 }
 
 // HypervisorSleepStateAvailable reports HypervisorSleepStateAvailable (bit 6).
-func (x CPUIDMsHvFeaturesEdx) HypervisorSleepStateAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) HypervisorSleepStateAvailable() bool {
 	return x&(1<<6) != 0
 }
 
 // SetHypervisorSleepStateAvailable sets or clears HypervisorSleepStateAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetHypervisorSleepStateAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetHypervisorSleepStateAvailable(v bool) {
 	if v {
 		*x |= 1 << 6
 	} else {
@@ -4528,12 +4528,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetHypervisorSleepStateAvailable(v bool) {
 }
 
 // NUMADistanceQueryAvailable reports NumaDistanceQueryAvailable (bit 7).
-func (x CPUIDMsHvFeaturesEdx) NUMADistanceQueryAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) NUMADistanceQueryAvailable() bool {
 	return x&(1<<7) != 0
 }
 
 // SetNUMADistanceQueryAvailable sets or clears NumaDistanceQueryAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetNUMADistanceQueryAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetNUMADistanceQueryAvailable(v bool) {
 	if v {
 		*x |= 1 << 7
 	} else {
@@ -4543,12 +4543,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetNUMADistanceQueryAvailable(v bool) {
 
 // TimerFrequenciesAvailable reports TimerFrequenciesAvailable (bit 8: Timer frequencies can be
 // determined.).
-func (x CPUIDMsHvFeaturesEdx) TimerFrequenciesAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) TimerFrequenciesAvailable() bool {
 	return x&(1<<8) != 0
 }
 
 // SetTimerFrequenciesAvailable sets or clears TimerFrequenciesAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetTimerFrequenciesAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetTimerFrequenciesAvailable(v bool) {
 	if v {
 		*x |= 1 << 8
 	} else {
@@ -4558,12 +4558,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetTimerFrequenciesAvailable(v bool) {
 
 // SyntheticMachineCheckAvailable reports SyntheticMachineCheckAvailable (bit 9: Synthetic machine
 // checks can be injected.).
-func (x CPUIDMsHvFeaturesEdx) SyntheticMachineCheckAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) SyntheticMachineCheckAvailable() bool {
 	return x&(1<<9) != 0
 }
 
 // SetSyntheticMachineCheckAvailable sets or clears SyntheticMachineCheckAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetSyntheticMachineCheckAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetSyntheticMachineCheckAvailable(v bool) {
 	if v {
 		*x |= 1 << 9
 	} else {
@@ -4572,12 +4572,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetSyntheticMachineCheckAvailable(v bool) {
 }
 
 // GuestCrashMsrsAvailable reports GuestCrashMsrsAvailable (bit 10).
-func (x CPUIDMsHvFeaturesEdx) GuestCrashMsrsAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) GuestCrashMsrsAvailable() bool {
 	return x&(1<<10) != 0
 }
 
 // SetGuestCrashMsrsAvailable sets or clears GuestCrashMsrsAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetGuestCrashMsrsAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetGuestCrashMsrsAvailable(v bool) {
 	if v {
 		*x |= 1 << 10
 	} else {
@@ -4586,12 +4586,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetGuestCrashMsrsAvailable(v bool) {
 }
 
 // DebugMsrsAvailable reports DebugMsrsAvailable (bit 11).
-func (x CPUIDMsHvFeaturesEdx) DebugMsrsAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) DebugMsrsAvailable() bool {
 	return x&(1<<11) != 0
 }
 
 // SetDebugMsrsAvailable sets or clears DebugMsrsAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetDebugMsrsAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetDebugMsrsAvailable(v bool) {
 	if v {
 		*x |= 1 << 11
 	} else {
@@ -4600,12 +4600,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetDebugMsrsAvailable(v bool) {
 }
 
 // NpiepAvailable reports NpiepAvailable (bit 12).
-func (x CPUIDMsHvFeaturesEdx) NpiepAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) NpiepAvailable() bool {
 	return x&(1<<12) != 0
 }
 
 // SetNpiepAvailable sets or clears NpiepAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetNpiepAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetNpiepAvailable(v bool) {
 	if v {
 		*x |= 1 << 12
 	} else {
@@ -4614,12 +4614,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetNpiepAvailable(v bool) {
 }
 
 // DisableHypervisorAvailable reports DisableHypervisorAvailable (bit 13).
-func (x CPUIDMsHvFeaturesEdx) DisableHypervisorAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) DisableHypervisorAvailable() bool {
 	return x&(1<<13) != 0
 }
 
 // SetDisableHypervisorAvailable sets or clears DisableHypervisorAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetDisableHypervisorAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetDisableHypervisorAvailable(v bool) {
 	if v {
 		*x |= 1 << 13
 	} else {
@@ -4629,13 +4629,13 @@ func (x *CPUIDMsHvFeaturesEdx) SetDisableHypervisorAvailable(v bool) {
 
 // ExtendedGVARangesForFlushVirtualAddressListAvailable reports
 // ExtendedGvaRangesForFlushVirtualAddressListAvailable (bit 14).
-func (x CPUIDMsHvFeaturesEdx) ExtendedGVARangesForFlushVirtualAddressListAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) ExtendedGVARangesForFlushVirtualAddressListAvailable() bool {
 	return x&(1<<14) != 0
 }
 
 // SetExtendedGVARangesForFlushVirtualAddressListAvailable sets or clears
 // ExtendedGvaRangesForFlushVirtualAddressListAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetExtendedGVARangesForFlushVirtualAddressListAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetExtendedGVARangesForFlushVirtualAddressListAvailable(v bool) {
 	if v {
 		*x |= 1 << 14
 	} else {
@@ -4645,12 +4645,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetExtendedGVARangesForFlushVirtualAddressListAva
 
 // FastHypercallOutputAvailable reports FastHypercallOutputAvailable (bit 15: Hypercall output may be
 // returned in XMM registers.).
-func (x CPUIDMsHvFeaturesEdx) FastHypercallOutputAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) FastHypercallOutputAvailable() bool {
 	return x&(1<<15) != 0
 }
 
 // SetFastHypercallOutputAvailable sets or clears FastHypercallOutputAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
 	if v {
 		*x |= 1 << 15
 	} else {
@@ -4659,12 +4659,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
 }
 
 // SINTPollingModeAvailable reports SintPollingModeAvailable (bit 17).
-func (x CPUIDMsHvFeaturesEdx) SINTPollingModeAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) SINTPollingModeAvailable() bool {
 	return x&(1<<17) != 0
 }
 
 // SetSINTPollingModeAvailable sets or clears SintPollingModeAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
 	if v {
 		*x |= 1 << 17
 	} else {
@@ -4673,12 +4673,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
 }
 
 // HypercallMSRLockAvailable reports HypercallMsrLockAvailable (bit 18).
-func (x CPUIDMsHvFeaturesEdx) HypercallMSRLockAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) HypercallMSRLockAvailable() bool {
 	return x&(1<<18) != 0
 }
 
 // SetHypercallMSRLockAvailable sets or clears HypercallMsrLockAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetHypercallMSRLockAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetHypercallMSRLockAvailable(v bool) {
 	if v {
 		*x |= 1 << 18
 	} else {
@@ -4688,12 +4688,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetHypercallMSRLockAvailable(v bool) {
 
 // DirectSyntheticTimers reports DirectSyntheticTimers (bit 19: Direct synthetic timers are to be
 // used.).
-func (x CPUIDMsHvFeaturesEdx) DirectSyntheticTimers() bool {
+func (x CPUIDMshvFeaturesEdx) DirectSyntheticTimers() bool {
 	return x&(1<<19) != 0
 }
 
 // SetDirectSyntheticTimers sets or clears DirectSyntheticTimers.
-func (x *CPUIDMsHvFeaturesEdx) SetDirectSyntheticTimers(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetDirectSyntheticTimers(v bool) {
 	if v {
 		*x |= 1 << 19
 	} else {
@@ -4702,12 +4702,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetDirectSyntheticTimers(v bool) {
 }
 
 // RegisterPatAvailable reports RegisterPatAvailable (bit 20: The PAT register is available for VSM.).
-func (x CPUIDMsHvFeaturesEdx) RegisterPatAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) RegisterPatAvailable() bool {
 	return x&(1<<20) != 0
 }
 
 // SetRegisterPatAvailable sets or clears RegisterPatAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetRegisterPatAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetRegisterPatAvailable(v bool) {
 	if v {
 		*x |= 1 << 20
 	} else {
@@ -4717,12 +4717,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetRegisterPatAvailable(v bool) {
 
 // RegisterBndcfgsAvailable reports RegisterBndcfgsAvailable (bit 21: The BNDCFGS register is available
 // for VSM.).
-func (x CPUIDMsHvFeaturesEdx) RegisterBndcfgsAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) RegisterBndcfgsAvailable() bool {
 	return x&(1<<21) != 0
 }
 
 // SetRegisterBndcfgsAvailable sets or clears RegisterBndcfgsAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetRegisterBndcfgsAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetRegisterBndcfgsAvailable(v bool) {
 	if v {
 		*x |= 1 << 21
 	} else {
@@ -4731,12 +4731,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetRegisterBndcfgsAvailable(v bool) {
 }
 
 // SyntheticTimeUnhaltedTimerAvailable reports SyntheticTimeUnhaltedTimerAvailable (bit 23).
-func (x CPUIDMsHvFeaturesEdx) SyntheticTimeUnhaltedTimerAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) SyntheticTimeUnhaltedTimerAvailable() bool {
 	return x&(1<<23) != 0
 }
 
 // SetSyntheticTimeUnhaltedTimerAvailable sets or clears SyntheticTimeUnhaltedTimerAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetSyntheticTimeUnhaltedTimerAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetSyntheticTimeUnhaltedTimerAvailable(v bool) {
 	if v {
 		*x |= 1 << 23
 	} else {
@@ -4745,12 +4745,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetSyntheticTimeUnhaltedTimerAvailable(v bool) {
 }
 
 // LbrAvailable reports LbrAvailable (bit 26: Intel last branch record support.).
-func (x CPUIDMsHvFeaturesEdx) LbrAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) LbrAvailable() bool {
 	return x&(1<<26) != 0
 }
 
 // SetLbrAvailable sets or clears LbrAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetLbrAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetLbrAvailable(v bool) {
 	if v {
 		*x |= 1 << 26
 	} else {
@@ -4758,7 +4758,7 @@ func (x *CPUIDMsHvFeaturesEdx) SetLbrAvailable(v bool) {
 	}
 }
 
-// CPUIDMsHvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
+// CPUIDMshvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
 //
 // EAX of CPUID leaf 0x40000004. Type name ours. Bits 0-5 keep the 2013 names; UseExProcessorMasks,
 // UseSyncedTimeline, UseDirectLocalFlushEntire and NoNonArchitecturalCoreSharing are TLFS names; the
@@ -4766,20 +4766,20 @@ func (x *CPUIDMsHvFeaturesEdx) SetLbrAvailable(v bool) {
 // MSRs; the HTML table is followed.
 //
 // Reference: tlfs/feature-discovery.md, tlfs/hypercalls/HvCallFlushVirtualAddressListEx.md.
-type CPUIDMsHvEnlightenmentInformationEax uint32
+type CPUIDMshvEnlightenmentInformationEax uint32
 
-// CPUIDMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
+// CPUIDMshvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
 // zero.
-const CPUIDMsHvEnlightenmentInformationEaxReservedMask CPUIDMsHvEnlightenmentInformationEax = 0xfff90100
+const CPUIDMshvEnlightenmentInformationEaxReservedMask CPUIDMshvEnlightenmentInformationEax = 0xfff90100
 
 // UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
 // spaces by hypercall rather than MOV to CR3.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
 	return x&(1<<0) != 0
 }
 
 // SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -4789,12 +4789,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwi
 
 // UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
 // rather than INVLPG or MOV to CR3.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
 	return x&(1<<1) != 0
 }
 
 // SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -4804,12 +4804,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bo
 
 // UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
 // rather than IPIs.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
 	return x&(1<<2) != 0
 }
 
 // SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -4819,12 +4819,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v b
 
 // UseAPICMsrs reports UseApicMsrs (bit 3: Use the EOI, ICR and TPR MSRs rather than the memory-mapped
 // APIC.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseAPICMsrs() bool {
 	return x&(1<<3) != 0
 }
 
 // SetUseAPICMsrs sets or clears UseApicMsrs.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -4833,12 +4833,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 }
 
 // UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through the hypervisor's reset MSR.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseMSRForReset() bool {
 	return x&(1<<4) != 0
 }
 
 // SetUseMSRForReset sets or clears UseMsrForReset.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -4848,12 +4848,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 
 // UseRelaxedTiming reports UseRelaxedTiming (bit 5: Watchdogs that depend on timely interrupts should
 // be disabled.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseRelaxedTiming() bool {
 	return x&(1<<5) != 0
 }
 
 // SetUseRelaxedTiming sets or clears UseRelaxedTiming.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -4862,12 +4862,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
 }
 
 // UseDmaRemapping reports UseDmaRemapping (bit 6).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseDmaRemapping() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseDmaRemapping() bool {
 	return x&(1<<6) != 0
 }
 
 // SetUseDmaRemapping sets or clears UseDmaRemapping.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDmaRemapping(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseDmaRemapping(v bool) {
 	if v {
 		*x |= 1 << 6
 	} else {
@@ -4876,12 +4876,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDmaRemapping(v bool) {
 }
 
 // UseInterruptRemapping reports UseInterruptRemapping (bit 7).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseInterruptRemapping() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseInterruptRemapping() bool {
 	return x&(1<<7) != 0
 }
 
 // SetUseInterruptRemapping sets or clears UseInterruptRemapping.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseInterruptRemapping(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseInterruptRemapping(v bool) {
 	if v {
 		*x |= 1 << 7
 	} else {
@@ -4890,12 +4890,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseInterruptRemapping(v bool) 
 }
 
 // DeprecateAutoEOI reports DeprecateAutoEoi (bit 9).
-func (x CPUIDMsHvEnlightenmentInformationEax) DeprecateAutoEOI() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) DeprecateAutoEOI() bool {
 	return x&(1<<9) != 0
 }
 
 // SetDeprecateAutoEOI sets or clears DeprecateAutoEoi.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetDeprecateAutoEOI(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetDeprecateAutoEOI(v bool) {
 	if v {
 		*x |= 1 << 9
 	} else {
@@ -4904,12 +4904,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetDeprecateAutoEOI(v bool) {
 }
 
 // UseSyntheticClusterIPI reports UseSyntheticClusterIpi (bit 10).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseSyntheticClusterIPI() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseSyntheticClusterIPI() bool {
 	return x&(1<<10) != 0
 }
 
 // SetUseSyntheticClusterIPI sets or clears UseSyntheticClusterIpi.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyntheticClusterIPI(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseSyntheticClusterIPI(v bool) {
 	if v {
 		*x |= 1 << 10
 	} else {
@@ -4918,12 +4918,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyntheticClusterIPI(v bool)
 }
 
 // UseExProcessorMasks reports UseExProcessorMasks (bit 11).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseExProcessorMasks() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseExProcessorMasks() bool {
 	return x&(1<<11) != 0
 }
 
 // SetUseExProcessorMasks sets or clears UseExProcessorMasks.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseExProcessorMasks(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseExProcessorMasks(v bool) {
 	if v {
 		*x |= 1 << 11
 	} else {
@@ -4932,12 +4932,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseExProcessorMasks(v bool) {
 }
 
 // Nested reports Nested (bit 12: The hypervisor runs nested inside a Hyper-V partition.).
-func (x CPUIDMsHvEnlightenmentInformationEax) Nested() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) Nested() bool {
 	return x&(1<<12) != 0
 }
 
 // SetNested sets or clears Nested.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetNested(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetNested(v bool) {
 	if v {
 		*x |= 1 << 12
 	} else {
@@ -4946,12 +4946,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetNested(v bool) {
 }
 
 // UseIntForMbecSystemCalls reports UseIntForMbecSystemCalls (bit 13).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseIntForMbecSystemCalls() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseIntForMbecSystemCalls() bool {
 	return x&(1<<13) != 0
 }
 
 // SetUseIntForMbecSystemCalls sets or clears UseIntForMbecSystemCalls.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseIntForMbecSystemCalls(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseIntForMbecSystemCalls(v bool) {
 	if v {
 		*x |= 1 << 13
 	} else {
@@ -4961,12 +4961,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseIntForMbecSystemCalls(v boo
 
 // UseVMCSEnlightenments reports UseVmcsEnlightenments (bit 14: A nested hypervisor should use the
 // enlightened VMCS; more nested enlightenments may be listed in leaf 0x4000000A.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseVMCSEnlightenments() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseVMCSEnlightenments() bool {
 	return x&(1<<14) != 0
 }
 
 // SetUseVMCSEnlightenments sets or clears UseVmcsEnlightenments.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseVMCSEnlightenments(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseVMCSEnlightenments(v bool) {
 	if v {
 		*x |= 1 << 14
 	} else {
@@ -4976,12 +4976,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseVMCSEnlightenments(v bool) 
 
 // UseSyncedTimeline reports UseSyncedTimeline (bit 15: Use the QueryPerformanceCounter bias the root
 // partition provides.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseSyncedTimeline() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseSyncedTimeline() bool {
 	return x&(1<<15) != 0
 }
 
 // SetUseSyncedTimeline sets or clears UseSyncedTimeline.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyncedTimeline(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseSyncedTimeline(v bool) {
 	if v {
 		*x |= 1 << 15
 	} else {
@@ -4991,12 +4991,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseSyncedTimeline(v bool) {
 
 // UseDirectLocalFlushEntire reports UseDirectLocalFlushEntire (bit 17: Flush the whole local TLB by
 // toggling CR4.PGE rather than by hypercall.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseDirectLocalFlushEntire() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseDirectLocalFlushEntire() bool {
 	return x&(1<<17) != 0
 }
 
 // SetUseDirectLocalFlushEntire sets or clears UseDirectLocalFlushEntire.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDirectLocalFlushEntire(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseDirectLocalFlushEntire(v bool) {
 	if v {
 		*x |= 1 << 17
 	} else {
@@ -5006,12 +5006,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseDirectLocalFlushEntire(v bo
 
 // NoNonArchitecturalCoreSharing reports NoNonArchitecturalCoreSharing (bit 18: A VP never shares a
 // physical core except with its reported SMT siblings.).
-func (x CPUIDMsHvEnlightenmentInformationEax) NoNonArchitecturalCoreSharing() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) NoNonArchitecturalCoreSharing() bool {
 	return x&(1<<18) != 0
 }
 
 // SetNoNonArchitecturalCoreSharing sets or clears NoNonArchitecturalCoreSharing.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetNoNonArchitecturalCoreSharing(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetNoNonArchitecturalCoreSharing(v bool) {
 	if v {
 		*x |= 1 << 18
 	} else {
@@ -5019,48 +5019,48 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetNoNonArchitecturalCoreSharing(
 	}
 }
 
-// CPUIDMsHvEnlightenmentInformationEcx is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_ECX.
+// CPUIDMshvEnlightenmentInformationEcx is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_ECX.
 //
 // ECX of CPUID leaf 0x40000004 (reserved in 2013). Type name ours; ImplementedPhysicalAddressBits is
 // the TLFS's name.
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvEnlightenmentInformationEcx uint32
+type CPUIDMshvEnlightenmentInformationEcx uint32
 
-// CPUIDMsHvEnlightenmentInformationEcxReservedMask has the bits the reference reserves; they must stay
+// CPUIDMshvEnlightenmentInformationEcxReservedMask has the bits the reference reserves; they must stay
 // zero.
-const CPUIDMsHvEnlightenmentInformationEcxReservedMask CPUIDMsHvEnlightenmentInformationEcx = 0xffffff80
+const CPUIDMshvEnlightenmentInformationEcxReservedMask CPUIDMshvEnlightenmentInformationEcx = 0xffffff80
 
 // ImplementedPhysicalAddressBits returns ImplementedPhysicalAddressBits (bits 0..6: Physical address
 // width (MAXPHYADDR) of the host processors as a bit count; zero means not reported.).
-func (x CPUIDMsHvEnlightenmentInformationEcx) ImplementedPhysicalAddressBits() uint8 {
+func (x CPUIDMshvEnlightenmentInformationEcx) ImplementedPhysicalAddressBits() uint8 {
 	return uint8(x >> 0 & 0x7f)
 }
 
 // SetImplementedPhysicalAddressBits stores v in ImplementedPhysicalAddressBits; bits of v beyond its
 // 7-bit width are dropped.
-func (x *CPUIDMsHvEnlightenmentInformationEcx) SetImplementedPhysicalAddressBits(v uint8) {
-	*x = *x&^(0x7f<<0) | (CPUIDMsHvEnlightenmentInformationEcx(v)&0x7f)<<0
+func (x *CPUIDMshvEnlightenmentInformationEcx) SetImplementedPhysicalAddressBits(v uint8) {
+	*x = *x&^(0x7f<<0) | (CPUIDMshvEnlightenmentInformationEcx(v)&0x7f)<<0
 }
 
-// CPUIDMsHvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
+// CPUIDMshvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
 //
 // EAX of CPUID leaf 0x40000006: hardware features the hypervisor detected and uses. The TLFS gives
 // descriptions only; type and field names are ours (bits 0-3 as for 2013).
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvHardwareFeaturesEax uint32
+type CPUIDMshvHardwareFeaturesEax uint32
 
-// CPUIDMsHvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvHardwareFeaturesEaxReservedMask CPUIDMsHvHardwareFeaturesEax = 0xfe000000
+// CPUIDMshvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvHardwareFeaturesEaxReservedMask CPUIDMshvHardwareFeaturesEax = 0xfe000000
 
 // APICOverlayAssistInUse reports ApicOverlayAssistInUse (bit 0).
-func (x CPUIDMsHvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
 	return x&(1<<0) != 0
 }
 
 // SetAPICOverlayAssistInUse sets or clears ApicOverlayAssistInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -5069,12 +5069,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
 }
 
 // MSRBitmapsInUse reports MsrBitmapsInUse (bit 1).
-func (x CPUIDMsHvHardwareFeaturesEax) MSRBitmapsInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) MSRBitmapsInUse() bool {
 	return x&(1<<1) != 0
 }
 
 // SetMSRBitmapsInUse sets or clears MsrBitmapsInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -5083,12 +5083,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
 }
 
 // ArchitecturalPerformanceCountersInUse reports ArchitecturalPerformanceCountersInUse (bit 2).
-func (x CPUIDMsHvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
 	return x&(1<<2) != 0
 }
 
 // SetArchitecturalPerformanceCountersInUse sets or clears ArchitecturalPerformanceCountersInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -5097,12 +5097,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(
 }
 
 // SecondLevelAddressTranslationInUse reports SecondLevelAddressTranslationInUse (bit 3).
-func (x CPUIDMsHvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
 	return x&(1<<3) != 0
 }
 
 // SetSecondLevelAddressTranslationInUse sets or clears SecondLevelAddressTranslationInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -5111,12 +5111,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v b
 }
 
 // DmaRemappingInUse reports DmaRemappingInUse (bit 4).
-func (x CPUIDMsHvHardwareFeaturesEax) DmaRemappingInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) DmaRemappingInUse() bool {
 	return x&(1<<4) != 0
 }
 
 // SetDmaRemappingInUse sets or clears DmaRemappingInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaRemappingInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetDmaRemappingInUse(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -5125,12 +5125,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaRemappingInUse(v bool) {
 }
 
 // InterruptRemappingInUse reports InterruptRemappingInUse (bit 5).
-func (x CPUIDMsHvHardwareFeaturesEax) InterruptRemappingInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) InterruptRemappingInUse() bool {
 	return x&(1<<5) != 0
 }
 
 // SetInterruptRemappingInUse sets or clears InterruptRemappingInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetInterruptRemappingInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetInterruptRemappingInUse(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -5139,12 +5139,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetInterruptRemappingInUse(v bool) {
 }
 
 // MemoryPatrolScrubberPresent reports MemoryPatrolScrubberPresent (bit 6).
-func (x CPUIDMsHvHardwareFeaturesEax) MemoryPatrolScrubberPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) MemoryPatrolScrubberPresent() bool {
 	return x&(1<<6) != 0
 }
 
 // SetMemoryPatrolScrubberPresent sets or clears MemoryPatrolScrubberPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetMemoryPatrolScrubberPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetMemoryPatrolScrubberPresent(v bool) {
 	if v {
 		*x |= 1 << 6
 	} else {
@@ -5153,12 +5153,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetMemoryPatrolScrubberPresent(v bool) {
 }
 
 // DmaProtectionInUse reports DmaProtectionInUse (bit 7).
-func (x CPUIDMsHvHardwareFeaturesEax) DmaProtectionInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) DmaProtectionInUse() bool {
 	return x&(1<<7) != 0
 }
 
 // SetDmaProtectionInUse sets or clears DmaProtectionInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaProtectionInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetDmaProtectionInUse(v bool) {
 	if v {
 		*x |= 1 << 7
 	} else {
@@ -5167,12 +5167,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetDmaProtectionInUse(v bool) {
 }
 
 // HpetRequested reports HpetRequested (bit 8).
-func (x CPUIDMsHvHardwareFeaturesEax) HpetRequested() bool {
+func (x CPUIDMshvHardwareFeaturesEax) HpetRequested() bool {
 	return x&(1<<8) != 0
 }
 
 // SetHpetRequested sets or clears HpetRequested.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetHpetRequested(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetHpetRequested(v bool) {
 	if v {
 		*x |= 1 << 8
 	} else {
@@ -5181,12 +5181,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetHpetRequested(v bool) {
 }
 
 // SyntheticTimersVolatile reports SyntheticTimersVolatile (bit 9).
-func (x CPUIDMsHvHardwareFeaturesEax) SyntheticTimersVolatile() bool {
+func (x CPUIDMshvHardwareFeaturesEax) SyntheticTimersVolatile() bool {
 	return x&(1<<9) != 0
 }
 
 // SetSyntheticTimersVolatile sets or clears SyntheticTimersVolatile.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetSyntheticTimersVolatile(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetSyntheticTimersVolatile(v bool) {
 	if v {
 		*x |= 1 << 9
 	} else {
@@ -5196,22 +5196,22 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetSyntheticTimersVolatile(v bool) {
 
 // HypervisorLevel returns HypervisorLevel (bits 10..13: Nesting level of the current guest; 0 when not
 // nested.).
-func (x CPUIDMsHvHardwareFeaturesEax) HypervisorLevel() uint8 {
+func (x CPUIDMshvHardwareFeaturesEax) HypervisorLevel() uint8 {
 	return uint8(x >> 10 & 0xf)
 }
 
 // SetHypervisorLevel stores v in HypervisorLevel; bits of v beyond its 4-bit width are dropped.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetHypervisorLevel(v uint8) {
-	*x = *x&^(0xf<<10) | (CPUIDMsHvHardwareFeaturesEax(v)&0xf)<<10
+func (x *CPUIDMshvHardwareFeaturesEax) SetHypervisorLevel(v uint8) {
+	*x = *x&^(0xf<<10) | (CPUIDMshvHardwareFeaturesEax(v)&0xf)<<10
 }
 
 // PhysicalDestinationModeRequired reports PhysicalDestinationModeRequired (bit 14).
-func (x CPUIDMsHvHardwareFeaturesEax) PhysicalDestinationModeRequired() bool {
+func (x CPUIDMshvHardwareFeaturesEax) PhysicalDestinationModeRequired() bool {
 	return x&(1<<14) != 0
 }
 
 // SetPhysicalDestinationModeRequired sets or clears PhysicalDestinationModeRequired.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetPhysicalDestinationModeRequired(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetPhysicalDestinationModeRequired(v bool) {
 	if v {
 		*x |= 1 << 14
 	} else {
@@ -5220,12 +5220,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetPhysicalDestinationModeRequired(v bool
 }
 
 // UseVmfuncForAliasMapSwitch reports UseVmfuncForAliasMapSwitch (bit 15).
-func (x CPUIDMsHvHardwareFeaturesEax) UseVmfuncForAliasMapSwitch() bool {
+func (x CPUIDMshvHardwareFeaturesEax) UseVmfuncForAliasMapSwitch() bool {
 	return x&(1<<15) != 0
 }
 
 // SetUseVmfuncForAliasMapSwitch sets or clears UseVmfuncForAliasMapSwitch.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetUseVmfuncForAliasMapSwitch(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetUseVmfuncForAliasMapSwitch(v bool) {
 	if v {
 		*x |= 1 << 15
 	} else {
@@ -5234,12 +5234,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetUseVmfuncForAliasMapSwitch(v bool) {
 }
 
 // HardwareMemoryZeroingPresent reports HardwareMemoryZeroingPresent (bit 16).
-func (x CPUIDMsHvHardwareFeaturesEax) HardwareMemoryZeroingPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) HardwareMemoryZeroingPresent() bool {
 	return x&(1<<16) != 0
 }
 
 // SetHardwareMemoryZeroingPresent sets or clears HardwareMemoryZeroingPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetHardwareMemoryZeroingPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetHardwareMemoryZeroingPresent(v bool) {
 	if v {
 		*x |= 1 << 16
 	} else {
@@ -5248,12 +5248,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetHardwareMemoryZeroingPresent(v bool) {
 }
 
 // UnrestrictedGuestPresent reports UnrestrictedGuestPresent (bit 17).
-func (x CPUIDMsHvHardwareFeaturesEax) UnrestrictedGuestPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) UnrestrictedGuestPresent() bool {
 	return x&(1<<17) != 0
 }
 
 // SetUnrestrictedGuestPresent sets or clears UnrestrictedGuestPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetUnrestrictedGuestPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetUnrestrictedGuestPresent(v bool) {
 	if v {
 		*x |= 1 << 17
 	} else {
@@ -5262,12 +5262,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetUnrestrictedGuestPresent(v bool) {
 }
 
 // ResourceAllocationPresent reports ResourceAllocationPresent (bit 18: RDT-A / PQOS-A.).
-func (x CPUIDMsHvHardwareFeaturesEax) ResourceAllocationPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) ResourceAllocationPresent() bool {
 	return x&(1<<18) != 0
 }
 
 // SetResourceAllocationPresent sets or clears ResourceAllocationPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceAllocationPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetResourceAllocationPresent(v bool) {
 	if v {
 		*x |= 1 << 18
 	} else {
@@ -5276,12 +5276,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceAllocationPresent(v bool) {
 }
 
 // ResourceMonitoringPresent reports ResourceMonitoringPresent (bit 19: RDT-M / PQOS-M.).
-func (x CPUIDMsHvHardwareFeaturesEax) ResourceMonitoringPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) ResourceMonitoringPresent() bool {
 	return x&(1<<19) != 0
 }
 
 // SetResourceMonitoringPresent sets or clears ResourceMonitoringPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceMonitoringPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetResourceMonitoringPresent(v bool) {
 	if v {
 		*x |= 1 << 19
 	} else {
@@ -5290,12 +5290,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetResourceMonitoringPresent(v bool) {
 }
 
 // GuestVirtualPmuPresent reports GuestVirtualPmuPresent (bit 20).
-func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualPmuPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) GuestVirtualPmuPresent() bool {
 	return x&(1<<20) != 0
 }
 
 // SetGuestVirtualPmuPresent sets or clears GuestVirtualPmuPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualPmuPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetGuestVirtualPmuPresent(v bool) {
 	if v {
 		*x |= 1 << 20
 	} else {
@@ -5304,12 +5304,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualPmuPresent(v bool) {
 }
 
 // GuestVirtualLbrPresent reports GuestVirtualLbrPresent (bit 21).
-func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualLbrPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) GuestVirtualLbrPresent() bool {
 	return x&(1<<21) != 0
 }
 
 // SetGuestVirtualLbrPresent sets or clears GuestVirtualLbrPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualLbrPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetGuestVirtualLbrPresent(v bool) {
 	if v {
 		*x |= 1 << 21
 	} else {
@@ -5318,12 +5318,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualLbrPresent(v bool) {
 }
 
 // GuestVirtualIptPresent reports GuestVirtualIptPresent (bit 22).
-func (x CPUIDMsHvHardwareFeaturesEax) GuestVirtualIptPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) GuestVirtualIptPresent() bool {
 	return x&(1<<22) != 0
 }
 
 // SetGuestVirtualIptPresent sets or clears GuestVirtualIptPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualIptPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetGuestVirtualIptPresent(v bool) {
 	if v {
 		*x |= 1 << 22
 	} else {
@@ -5332,12 +5332,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetGuestVirtualIptPresent(v bool) {
 }
 
 // APICEmulationPresent reports ApicEmulationPresent (bit 23).
-func (x CPUIDMsHvHardwareFeaturesEax) APICEmulationPresent() bool {
+func (x CPUIDMshvHardwareFeaturesEax) APICEmulationPresent() bool {
 	return x&(1<<23) != 0
 }
 
 // SetAPICEmulationPresent sets or clears ApicEmulationPresent.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICEmulationPresent(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetAPICEmulationPresent(v bool) {
 	if v {
 		*x |= 1 << 23
 	} else {
@@ -5346,12 +5346,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICEmulationPresent(v bool) {
 }
 
 // ACPIWdatInUse reports AcpiWdatInUse (bit 24: The hypervisor uses the ACPI WDAT table.).
-func (x CPUIDMsHvHardwareFeaturesEax) ACPIWdatInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) ACPIWdatInUse() bool {
 	return x&(1<<24) != 0
 }
 
 // SetACPIWdatInUse sets or clears AcpiWdatInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetACPIWdatInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetACPIWdatInUse(v bool) {
 	if v {
 		*x |= 1 << 24
 	} else {
@@ -5359,25 +5359,25 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetACPIWdatInUse(v bool) {
 	}
 }
 
-// CPUIDMsHvNestedHypervisorFeaturesEax is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EAX.
+// CPUIDMshvNestedHypervisorFeaturesEax is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EAX.
 //
 // EAX of CPUID leaf 0x40000009: virtual MSR access the hypervisor grants when running nested. Type
 // name ours; field names from the TLFS table.
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvNestedHypervisorFeaturesEax uint32
+type CPUIDMshvNestedHypervisorFeaturesEax uint32
 
-// CPUIDMsHvNestedHypervisorFeaturesEaxReservedMask has the bits the reference reserves; they must stay
+// CPUIDMshvNestedHypervisorFeaturesEaxReservedMask has the bits the reference reserves; they must stay
 // zero.
-const CPUIDMsHvNestedHypervisorFeaturesEaxReservedMask CPUIDMsHvNestedHypervisorFeaturesEax = 0xffffef8b
+const CPUIDMshvNestedHypervisorFeaturesEaxReservedMask CPUIDMshvNestedHypervisorFeaturesEax = 0xffffef8b
 
 // AccessSynicRegs reports AccessSynicRegs (bit 2).
-func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessSynicRegs() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEax) AccessSynicRegs() bool {
 	return x&(1<<2) != 0
 }
 
 // SetAccessSynicRegs sets or clears AccessSynicRegs.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessSynicRegs(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEax) SetAccessSynicRegs(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -5386,12 +5386,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessSynicRegs(v bool) {
 }
 
 // AccessIntrCtrlRegs reports AccessIntrCtrlRegs (bit 4).
-func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessIntrCtrlRegs() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEax) AccessIntrCtrlRegs() bool {
 	return x&(1<<4) != 0
 }
 
 // SetAccessIntrCtrlRegs sets or clears AccessIntrCtrlRegs.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessIntrCtrlRegs(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEax) SetAccessIntrCtrlRegs(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -5400,12 +5400,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessIntrCtrlRegs(v bool) {
 }
 
 // AccessHypercallMsrs reports AccessHypercallMsrs (bit 5).
-func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessHypercallMsrs() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEax) AccessHypercallMsrs() bool {
 	return x&(1<<5) != 0
 }
 
 // SetAccessHypercallMsrs sets or clears AccessHypercallMsrs.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessHypercallMsrs(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEax) SetAccessHypercallMsrs(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -5414,12 +5414,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessHypercallMsrs(v bool) {
 }
 
 // AccessVPIndex reports AccessVpIndex (bit 6).
-func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessVPIndex() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEax) AccessVPIndex() bool {
 	return x&(1<<6) != 0
 }
 
 // SetAccessVPIndex sets or clears AccessVpIndex.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessVPIndex(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEax) SetAccessVPIndex(v bool) {
 	if v {
 		*x |= 1 << 6
 	} else {
@@ -5428,12 +5428,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessVPIndex(v bool) {
 }
 
 // AccessReenlightenmentControls reports AccessReenlightenmentControls (bit 12).
-func (x CPUIDMsHvNestedHypervisorFeaturesEax) AccessReenlightenmentControls() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEax) AccessReenlightenmentControls() bool {
 	return x&(1<<12) != 0
 }
 
 // SetAccessReenlightenmentControls sets or clears AccessReenlightenmentControls.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessReenlightenmentControls(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEax) SetAccessReenlightenmentControls(v bool) {
 	if v {
 		*x |= 1 << 12
 	} else {
@@ -5441,25 +5441,25 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEax) SetAccessReenlightenmentControls(
 	}
 }
 
-// CPUIDMsHvNestedHypervisorFeaturesEdx is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EDX.
+// CPUIDMshvNestedHypervisorFeaturesEdx is HV_CPUID_MS_HV_NESTED_HYPERVISOR_FEATURES_EDX.
 //
 // EDX of CPUID leaf 0x40000009: hypercall features the hypervisor grants when running nested. Type
 // name ours; field names from the TLFS table.
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvNestedHypervisorFeaturesEdx uint32
+type CPUIDMshvNestedHypervisorFeaturesEdx uint32
 
-// CPUIDMsHvNestedHypervisorFeaturesEdxReservedMask has the bits the reference reserves; they must stay
+// CPUIDMshvNestedHypervisorFeaturesEdxReservedMask has the bits the reference reserves; they must stay
 // zero.
-const CPUIDMsHvNestedHypervisorFeaturesEdxReservedMask CPUIDMsHvNestedHypervisorFeaturesEdx = 0xfffd7fef
+const CPUIDMshvNestedHypervisorFeaturesEdxReservedMask CPUIDMshvNestedHypervisorFeaturesEdx = 0xfffd7fef
 
 // XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4).
-func (x CPUIDMsHvNestedHypervisorFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
 	return x&(1<<4) != 0
 }
 
 // SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -5468,12 +5468,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetXMMRegistersForFastHypercallAv
 }
 
 // FastHypercallOutputAvailable reports FastHypercallOutputAvailable (bit 15).
-func (x CPUIDMsHvNestedHypervisorFeaturesEdx) FastHypercallOutputAvailable() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEdx) FastHypercallOutputAvailable() bool {
 	return x&(1<<15) != 0
 }
 
 // SetFastHypercallOutputAvailable sets or clears FastHypercallOutputAvailable.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEdx) SetFastHypercallOutputAvailable(v bool) {
 	if v {
 		*x |= 1 << 15
 	} else {
@@ -5482,12 +5482,12 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetFastHypercallOutputAvailable(v
 }
 
 // SINTPollingModeAvailable reports SintPollingModeAvailable (bit 17).
-func (x CPUIDMsHvNestedHypervisorFeaturesEdx) SINTPollingModeAvailable() bool {
+func (x CPUIDMshvNestedHypervisorFeaturesEdx) SINTPollingModeAvailable() bool {
 	return x&(1<<17) != 0
 }
 
 // SetSINTPollingModeAvailable sets or clears SintPollingModeAvailable.
-func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
+func (x *CPUIDMshvNestedHypervisorFeaturesEdx) SetSINTPollingModeAvailable(v bool) {
 	if v {
 		*x |= 1 << 17
 	} else {
@@ -5495,47 +5495,47 @@ func (x *CPUIDMsHvNestedHypervisorFeaturesEdx) SetSINTPollingModeAvailable(v boo
 	}
 }
 
-// CPUIDMsHvNestedVirtFeaturesEax is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EAX.
+// CPUIDMshvNestedVirtFeaturesEax is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EAX.
 //
 // EAX of CPUID leaf 0x4000000A: nested virtualization optimizations available to a nested hypervisor.
 // Type and field names ours. The HTML table lists bits 21 and 22 but then calls 31-21 reserved; the
 // commented-out table's 31-23 is used.
 //
 // Reference: tlfs/feature-discovery.md, tlfs/nested-virtualization.md.
-type CPUIDMsHvNestedVirtFeaturesEax uint32
+type CPUIDMshvNestedVirtFeaturesEax uint32
 
-// CPUIDMsHvNestedVirtFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvNestedVirtFeaturesEaxReservedMask CPUIDMsHvNestedVirtFeaturesEax = 0xff810000
+// CPUIDMshvNestedVirtFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvNestedVirtFeaturesEaxReservedMask CPUIDMshvNestedVirtFeaturesEax = 0xff810000
 
 // EnlightenedVMCSVersionLow returns EnlightenedVmcsVersionLow (bits 0..7).
-func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedVMCSVersionLow() uint8 {
+func (x CPUIDMshvNestedVirtFeaturesEax) EnlightenedVMCSVersionLow() uint8 {
 	return uint8(x >> 0 & 0xff)
 }
 
 // SetEnlightenedVMCSVersionLow stores v in EnlightenedVmcsVersionLow; bits of v beyond its 8-bit width
 // are dropped.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionLow(v uint8) {
-	*x = *x&^(0xff<<0) | (CPUIDMsHvNestedVirtFeaturesEax(v)&0xff)<<0
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionLow(v uint8) {
+	*x = *x&^(0xff<<0) | (CPUIDMshvNestedVirtFeaturesEax(v)&0xff)<<0
 }
 
 // EnlightenedVMCSVersionHigh returns EnlightenedVmcsVersionHigh (bits 8..15).
-func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedVMCSVersionHigh() uint8 {
+func (x CPUIDMshvNestedVirtFeaturesEax) EnlightenedVMCSVersionHigh() uint8 {
 	return uint8(x >> 8 & 0xff)
 }
 
 // SetEnlightenedVMCSVersionHigh stores v in EnlightenedVmcsVersionHigh; bits of v beyond its 8-bit
 // width are dropped.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionHigh(v uint8) {
-	*x = *x&^(0xff<<8) | (CPUIDMsHvNestedVirtFeaturesEax(v)&0xff)<<8
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetEnlightenedVMCSVersionHigh(v uint8) {
+	*x = *x&^(0xff<<8) | (CPUIDMshvNestedVirtFeaturesEax(v)&0xff)<<8
 }
 
 // DirectVirtualFlushSupported reports DirectVirtualFlushSupported (bit 17).
-func (x CPUIDMsHvNestedVirtFeaturesEax) DirectVirtualFlushSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) DirectVirtualFlushSupported() bool {
 	return x&(1<<17) != 0
 }
 
 // SetDirectVirtualFlushSupported sets or clears DirectVirtualFlushSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDirectVirtualFlushSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetDirectVirtualFlushSupported(v bool) {
 	if v {
 		*x |= 1 << 17
 	} else {
@@ -5545,12 +5545,12 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDirectVirtualFlushSupported(v bool) 
 
 // FlushGuestPhysicalHypercallSupported reports FlushGuestPhysicalHypercallSupported (bit 18:
 // HvCallFlushGuestPhysicalAddressSpace and HvCallFlushGuestPhysicalAddressList are available (x64).).
-func (x CPUIDMsHvNestedVirtFeaturesEax) FlushGuestPhysicalHypercallSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) FlushGuestPhysicalHypercallSupported() bool {
 	return x&(1<<18) != 0
 }
 
 // SetFlushGuestPhysicalHypercallSupported sets or clears FlushGuestPhysicalHypercallSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetFlushGuestPhysicalHypercallSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetFlushGuestPhysicalHypercallSupported(v bool) {
 	if v {
 		*x |= 1 << 18
 	} else {
@@ -5559,12 +5559,12 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetFlushGuestPhysicalHypercallSupported
 }
 
 // EnlightenedMSRBitmapSupported reports EnlightenedMsrBitmapSupported (bit 19).
-func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedMSRBitmapSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) EnlightenedMSRBitmapSupported() bool {
 	return x&(1<<19) != 0
 }
 
 // SetEnlightenedMSRBitmapSupported sets or clears EnlightenedMsrBitmapSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedMSRBitmapSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetEnlightenedMSRBitmapSupported(v bool) {
 	if v {
 		*x |= 1 << 19
 	} else {
@@ -5574,12 +5574,12 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedMSRBitmapSupported(v bool
 
 // CombineVirtualizationExceptionsSupported reports CombineVirtualizationExceptionsSupported (bit 20:
 // Virtualization exceptions can be combined into the page fault exception class.).
-func (x CPUIDMsHvNestedVirtFeaturesEax) CombineVirtualizationExceptionsSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) CombineVirtualizationExceptionsSupported() bool {
 	return x&(1<<20) != 0
 }
 
 // SetCombineVirtualizationExceptionsSupported sets or clears CombineVirtualizationExceptionsSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetCombineVirtualizationExceptionsSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetCombineVirtualizationExceptionsSupported(v bool) {
 	if v {
 		*x |= 1 << 20
 	} else {
@@ -5589,12 +5589,12 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetCombineVirtualizationExceptionsSuppo
 
 // DebugCtlSupported reports DebugCtlSupported (bit 21: A nonzero GuestIa32DebugCtl (VMCS field
 // 0x00002802) is supported.).
-func (x CPUIDMsHvNestedVirtFeaturesEax) DebugCtlSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) DebugCtlSupported() bool {
 	return x&(1<<21) != 0
 }
 
 // SetDebugCtlSupported sets or clears DebugCtlSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDebugCtlSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetDebugCtlSupported(v bool) {
 	if v {
 		*x |= 1 << 21
 	} else {
@@ -5605,12 +5605,12 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetDebugCtlSupported(v bool) {
 // EnlightenedNptTLBSupported reports EnlightenedNptTlbSupported (bit 22: AMD enlightened TLB: ASID
 // flushes leave NPT-derived entries, which hypercalls must flush; also implies the guest-physical
 // flush hypercalls.).
-func (x CPUIDMsHvNestedVirtFeaturesEax) EnlightenedNptTLBSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEax) EnlightenedNptTLBSupported() bool {
 	return x&(1<<22) != 0
 }
 
 // SetEnlightenedNptTLBSupported sets or clears EnlightenedNptTlbSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedNptTLBSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEax) SetEnlightenedNptTLBSupported(v bool) {
 	if v {
 		*x |= 1 << 22
 	} else {
@@ -5618,24 +5618,24 @@ func (x *CPUIDMsHvNestedVirtFeaturesEax) SetEnlightenedNptTLBSupported(v bool) {
 	}
 }
 
-// CPUIDMsHvNestedVirtFeaturesEbx is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EBX.
+// CPUIDMshvNestedVirtFeaturesEbx is HV_CPUID_MS_HV_NESTED_VIRT_FEATURES_EBX.
 //
 // EBX of CPUID leaf 0x4000000A. Type and field names ours.
 //
 // Reference: tlfs/feature-discovery.md.
-type CPUIDMsHvNestedVirtFeaturesEbx uint32
+type CPUIDMshvNestedVirtFeaturesEbx uint32
 
-// CPUIDMsHvNestedVirtFeaturesEbxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvNestedVirtFeaturesEbxReservedMask CPUIDMsHvNestedVirtFeaturesEbx = 0xfffffffe
+// CPUIDMshvNestedVirtFeaturesEbxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvNestedVirtFeaturesEbxReservedMask CPUIDMshvNestedVirtFeaturesEbx = 0xfffffffe
 
 // PerfGlobalCtrlSupported reports PerfGlobalCtrlSupported (bit 0: The enlightened VMCS has
 // GuestPerfGlobalCtrl and HostPerfGlobalCtrl.).
-func (x CPUIDMsHvNestedVirtFeaturesEbx) PerfGlobalCtrlSupported() bool {
+func (x CPUIDMshvNestedVirtFeaturesEbx) PerfGlobalCtrlSupported() bool {
 	return x&(1<<0) != 0
 }
 
 // SetPerfGlobalCtrlSupported sets or clears PerfGlobalCtrlSupported.
-func (x *CPUIDMsHvNestedVirtFeaturesEbx) SetPerfGlobalCtrlSupported(v bool) {
+func (x *CPUIDMshvNestedVirtFeaturesEbx) SetPerfGlobalCtrlSupported(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -6242,14 +6242,14 @@ type MapStatsPage2Input struct {
 	MapLocation    GPAPageNumber       // MapLocation, offset 0x18: Caller GPA page where the stats page appears.
 }
 
-// NotifyLongSpinwaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
+// NotifyLongSpinWaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
 //
 // Input of HvCallNotifyLongSpinWait per the TLFS table. Same shape as the 2013 input, but the member
 // is called SpinCount and the upper 4 bytes are reserved-zero rather than padding. The TLFS names no
 // type; the 2013 name is reused (the C interface passes a UINT64 SpinCount, the table 4 bytes).
 //
 // Reference: tlfs/hypercalls/HvCallNotifyLongSpinWait.md.
-type NotifyLongSpinwaitInput struct {
+type NotifyLongSpinWaitInput struct {
 	_         structs.HostLayout
 	SpinCount uint32 // SpinCount, offset 0x0: How many times the guest has spun on the lock so far.
 	RsvdZ     uint32 // RsvdZ, offset 0x4

@@ -1599,10 +1599,10 @@ const (
 	RegisterPendingEvent2 RegisterName = 0x10008
 	// RegisterPendingEvent3 is HvRegisterPendingEvent3: Pending event slot 3.
 	RegisterPendingEvent3 RegisterName = 0x10009
-	// RegisterVPRuntime is HvRegisterVpRuntime: VP runtime (time units).
-	RegisterVPRuntime RegisterName = 0x90000
-	// RegisterGuestOsID is HvRegisterGuestOsId: Guest OS identification.
-	RegisterGuestOsID RegisterName = 0x90002
+	// RegisterVPRunTime is HvRegisterVpRuntime: VP runtime (time units).
+	RegisterVPRunTime RegisterName = 0x90000
+	// RegisterGuestOSID is HvRegisterGuestOsId: Guest OS identification.
+	RegisterGuestOSID RegisterName = 0x90002
 	// RegisterVPIndex is HvRegisterVpIndex: VP index (read-only).
 	RegisterVPIndex RegisterName = 0x90003
 	// RegisterTimeRefCount is HvRegisterTimeRefCount: Time reference counter.
@@ -2332,9 +2332,9 @@ func (x RegisterName) String() string {
 		return "HvRegisterPendingEvent2"
 	case RegisterPendingEvent3:
 		return "HvRegisterPendingEvent3"
-	case RegisterVPRuntime:
+	case RegisterVPRunTime:
 		return "HvRegisterVpRuntime"
-	case RegisterGuestOsID:
+	case RegisterGuestOSID:
 		return "HvRegisterGuestOsId"
 	case RegisterVPIndex:
 		return "HvRegisterVpIndex"

@@ -780,13 +780,13 @@ func (x *PartitionProcessorFeaturesBank0) SetDic(v bool) {
 	}
 }
 
-// TlbiOs reports TlbiOs (bit 58).
-func (x PartitionProcessorFeaturesBank0) TlbiOs() bool {
+// TlbiOS reports TlbiOs (bit 58).
+func (x PartitionProcessorFeaturesBank0) TlbiOS() bool {
 	return x&(1<<58) != 0
 }
 
-// SetTlbiOs sets or clears TlbiOs.
-func (x *PartitionProcessorFeaturesBank0) SetTlbiOs(v bool) {
+// SetTlbiOS sets or clears TlbiOs.
+func (x *PartitionProcessorFeaturesBank0) SetTlbiOS(v bool) {
 	if v {
 		*x |= 1 << 58
 	} else {
@@ -794,13 +794,13 @@ func (x *PartitionProcessorFeaturesBank0) SetTlbiOs(v bool) {
 	}
 }
 
-// TlbiOsRange reports TlbiOsRange (bit 59).
-func (x PartitionProcessorFeaturesBank0) TlbiOsRange() bool {
+// TlbiOSRange reports TlbiOsRange (bit 59).
+func (x PartitionProcessorFeaturesBank0) TlbiOSRange() bool {
 	return x&(1<<59) != 0
 }
 
-// SetTlbiOsRange sets or clears TlbiOsRange.
-func (x *PartitionProcessorFeaturesBank0) SetTlbiOsRange(v bool) {
+// SetTlbiOSRange sets or clears TlbiOsRange.
+func (x *PartitionProcessorFeaturesBank0) SetTlbiOSRange(v bool) {
 	if v {
 		*x |= 1 << 59
 	} else {
@@ -1352,10 +1352,10 @@ const (
 	RegisterPendingEvent2 RegisterName = 0x10008
 	// RegisterPendingEvent3 is HvRegisterPendingEvent3: Pending event slot 3.
 	RegisterPendingEvent3 RegisterName = 0x10009
-	// RegisterVPRuntime is HvRegisterVpRuntime: VP runtime (time units).
-	RegisterVPRuntime RegisterName = 0x90000
-	// RegisterGuestOsID is HvRegisterGuestOsId: Guest OS identification.
-	RegisterGuestOsID RegisterName = 0x90002
+	// RegisterVPRunTime is HvRegisterVpRuntime: VP runtime (time units).
+	RegisterVPRunTime RegisterName = 0x90000
+	// RegisterGuestOSID is HvRegisterGuestOsId: Guest OS identification.
+	RegisterGuestOSID RegisterName = 0x90002
 	// RegisterVPIndex is HvRegisterVpIndex: VP index (read-only).
 	RegisterVPIndex RegisterName = 0x90003
 	// RegisterTimeRefCount is HvRegisterTimeRefCount: Time reference counter.
@@ -2424,9 +2424,9 @@ func (x RegisterName) String() string {
 		return "HvRegisterPendingEvent2"
 	case RegisterPendingEvent3:
 		return "HvRegisterPendingEvent3"
-	case RegisterVPRuntime:
+	case RegisterVPRunTime:
 		return "HvRegisterVpRuntime"
-	case RegisterGuestOsID:
+	case RegisterGuestOSID:
 		return "HvRegisterGuestOsId"
 	case RegisterVPIndex:
 		return "HvRegisterVpIndex"

@@ -786,7 +786,7 @@ func (c *Client) GetLogicalProcessorRunTime(out *GetLogicalProcessorRunTimeOutpu
 // Advisory scheduling hint that the calling virtual processor has spun a long time on a lock another
 // VP of its partition may hold; it only ever succeeds. The TLFS page does not mention the fast
 // convention, so it has its own item.
-func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinwaitInput) error {
+func (c *Client) NotifyLongSpinWait(in *NotifyLongSpinWaitInput) error {
 	return c.CallParts(&Hypercalls[50], hvcall.Bytes(in), nil, nil, nil)
 }
 

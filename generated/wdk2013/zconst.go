@@ -103,21 +103,21 @@ const (
 	DefaultCrashdumpSPAPages = 0x5
 	// CodeChunkSize is CODE_CHUNK_SIZE: Bytes of code saved in HV_CRASHDUMP_AREA.CodeChunk.
 	CodeChunkSize = 0x200
-	// EventlogBufferIndexNone is HV_EVENTLOG_BUFFER_INDEX_NONE: Marks the end of a ready-buffer list in
+	// EventLogBufferIndexNone is HV_EVENTLOG_BUFFER_INDEX_NONE: Marks the end of a ready-buffer list in
 	// NextBufferIndex.
-	EventlogBufferIndexNone EventlogBufferIndex = 0xffffffff
-	// EventlogEnableDiagAdmin is HV_EVENTLOG_ENABLE_DIAG_ADMIN: Source-enable bit for administrative
+	EventLogBufferIndexNone EventLogBufferIndex = 0xffffffff
+	// EventLogEnableDiagAdmin is HV_EVENTLOG_ENABLE_DIAG_ADMIN: Source-enable bit for administrative
 	// diagnostics in an HvEventLogTypeLocalDiagnostics log.
-	EventlogEnableDiagAdmin uint64 = 0x1
-	// EventlogEnableDiagPerfGeneral is HV_EVENTLOG_ENABLE_DIAG_PERF_GENERAL: Source-enable bit for general
+	EventLogEnableDiagAdmin uint64 = 0x1
+	// EventLogEnableDiagPerfGeneral is HV_EVENTLOG_ENABLE_DIAG_PERF_GENERAL: Source-enable bit for general
 	// performance diagnostics in an HvEventLogTypeLocalDiagnostics log.
-	EventlogEnableDiagPerfGeneral uint64 = 0x100000000
-	// EventlogEnableSystemSuccess is HV_EVENTLOG_ENABLE_SYSTEM_SUCCESS: Source-enable bit for success
+	EventLogEnableDiagPerfGeneral uint64 = 0x100000000
+	// EventLogEnableSystemSuccess is HV_EVENTLOG_ENABLE_SYSTEM_SUCCESS: Source-enable bit for success
 	// events in an HvEventLogTypeGlobalSystemEvents log.
-	EventlogEnableSystemSuccess uint64 = 0x1
-	// EventlogEnableSystemFailure is HV_EVENTLOG_ENABLE_SYSTEM_FAILURE: Source-enable bit for failure
+	EventLogEnableSystemSuccess uint64 = 0x1
+	// EventLogEnableSystemFailure is HV_EVENTLOG_ENABLE_SYSTEM_FAILURE: Source-enable bit for failure
 	// events in an HvEventLogTypeGlobalSystemEvents log.
-	EventlogEnableSystemFailure uint64 = 0x2
+	EventLogEnableSystemFailure uint64 = 0x2
 	// HypercallParameterAlignmentBytes is HV_HYPERCALL_PARAMETER_ALIGNMENT_BYTES: Input and output
 	// parameter blocks start on this boundary and are padded to a multiple of it. The name is ours.
 	HypercallParameterAlignmentBytes = 0x8
@@ -177,17 +177,17 @@ const (
 	// HV_PARTITION_PROCESSOR_XSAVE_FEATURES_AMD_COMPATIBILITY_MODE: XSAVE features of the AMD
 	// compatibility mode: none (the page's initializer is all zeros).
 	PartitionProcessorXsaveFeaturesAmdCompatibilityMode PartitionProcessorXsaveFeatures = 0x0
-	// PartitionProcessorClFlushsizeIntelCompatibilityMode is
+	// PartitionProcessorClFlushSizeIntelCompatibilityMode is
 	// HV_PARTITION_PROCESSOR_CL_FLUSHSIZE_INTEL_COMPATIBILITY_MODE: Cache line flush size used in Intel
 	// compatibility mode.
-	PartitionProcessorClFlushsizeIntelCompatibilityMode = 0x8
-	// PartitionProcessorClFlushsizeAmdCompatibilityMode is
+	PartitionProcessorClFlushSizeIntelCompatibilityMode = 0x8
+	// PartitionProcessorClFlushSizeAmdCompatibilityMode is
 	// HV_PARTITION_PROCESSOR_CL_FLUSHSIZE_AMD_COMPATIBILITY_MODE: Cache line flush size used in AMD
 	// compatibility mode.
-	PartitionProcessorClFlushsizeAmdCompatibilityMode = 0x8
-	// X64FxsaveAreaSize is HV_X64_FXSAVE_AREA_SIZE: Size in bytes of the FXSAVE area in
+	PartitionProcessorClFlushSizeAmdCompatibilityMode = 0x8
+	// X64FxSaveAreaSize is HV_X64_FXSAVE_AREA_SIZE: Size in bytes of the FXSAVE area in
 	// HV_X64_FX_REGISTERS and HV_X64_X_REGISTERS.
-	X64FxsaveAreaSize = 0x200
+	X64FxSaveAreaSize = 0x200
 	// X64XsaveAreaSize is HV_X64_XSAVE_AREA_SIZE: Size in bytes of the XSAVE area in HV_X64_X_REGISTERS:
 	// the FXSAVE area plus header plus AVX state. The page prints 932, which disagrees with its own
 	// structure (512 + 64 + 256 = 832); 832 is used.
@@ -202,9 +202,9 @@ const (
 	// CPUIDHvVendorMicrosoftEdx is HV_CPUID_HV_VENDOR_MICROSOFT_EDX: EDX of leaf 0x40000000 on a Microsoft
 	// hypervisor ("t Hv").
 	CPUIDHvVendorMicrosoftEdx = 0x76482074
-	// X64MSRGuestOsID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
+	// X64MSRGuestOSID is HV_X64_MSR_GUEST_OS_ID: MSR index: partition-wide guest OS identity
 	// (HV_X64_MSR_GUEST_OS_ID_CONTENTS); must be nonzero before the hypercall page can be enabled.
-	X64MSRGuestOsID = 0x40000000
+	X64MSRGuestOSID = 0x40000000
 	// X64MSRHypercall is HV_X64_MSR_HYPERCALL: MSR index: partition-wide hypercall page location and
 	// enable bit (HV_X64_MSR_HYPERCALL_CONTENTS).
 	X64MSRHypercall = 0x40000001
@@ -214,9 +214,9 @@ const (
 	// the hypervisor reboot the partition. The TLFS names it (VSM shared MSRs) without a number or format;
 	// the 2013 number is used.
 	X64MSRReset = 0x40000003
-	// X64MSRVPRuntime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
+	// X64MSRVPRunTime is HV_X64_MSR_VP_RUNTIME: MSR index: read-only VP run time in 100 ns units. The TLFS
 	// names it without a number; the 2013 number is used.
-	X64MSRVPRuntime = 0x40000010
+	X64MSRVPRunTime = 0x40000010
 	// X64MSRTimeRefCount is HV_X64_MSR_TIME_REF_COUNT: MSR index: read-only partition-wide reference
 	// counter (100 ns units).
 	X64MSRTimeRefCount = 0x40000020

@@ -269,8 +269,8 @@ func _() {
 	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Count)-4]
 	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.Options)-4]
 	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Options)-4]
-	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.Timeout)-8]
-	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.Timeout)-8]
+	_ = x[unsafe.Offsetof(RetrieveDebugDataInput{}.TimeOut)-8]
+	_ = x[unsafe.Sizeof(RetrieveDebugDataInput{}.TimeOut)-8]
 }
 
 // RetrieveDebugDataOutput
@@ -429,97 +429,97 @@ func _() {
 	_ = x[unsafe.Sizeof(CrashdumpProcessorState{}.PlatformStateOffset)-4]
 }
 
-// EventlogType
+// EventLogType
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogType(0))-4]
-	_ = x[unsafe.Alignof(EventlogType(0))-4]
+	_ = x[unsafe.Sizeof(EventLogType(0))-4]
+	_ = x[unsafe.Alignof(EventLogType(0))-4]
 }
 
-// EventlogBufferState
+// EventLogBufferState
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogBufferState(0))-4]
-	_ = x[unsafe.Alignof(EventlogBufferState(0))-4]
+	_ = x[unsafe.Sizeof(EventLogBufferState(0))-4]
+	_ = x[unsafe.Alignof(EventLogBufferState(0))-4]
 }
 
-// EventlogEntryTimeBasis
+// EventLogEntryTimeBasis
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogEntryTimeBasis(0))-4]
-	_ = x[unsafe.Alignof(EventlogEntryTimeBasis(0))-4]
+	_ = x[unsafe.Sizeof(EventLogEntryTimeBasis(0))-4]
+	_ = x[unsafe.Alignof(EventLogEntryTimeBasis(0))-4]
 }
 
-// EventlogBufferIndex
+// EventLogBufferIndex
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogBufferIndex(0))-4]
-	_ = x[unsafe.Alignof(EventlogBufferIndex(0))-4]
+	_ = x[unsafe.Sizeof(EventLogBufferIndex(0))-4]
+	_ = x[unsafe.Alignof(EventLogBufferIndex(0))-4]
 }
 
-// EventlogBufferHeader
+// EventLogBufferHeader
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{})-72]
-	_ = x[unsafe.Alignof(EventlogBufferHeader{})-8]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.BufferSize)-0]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.BufferSize)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.BufferIndex)-4]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.BufferIndex)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.EventsLost)-8]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.EventsLost)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.ReferenceCounter)-12]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.ReferenceCounter)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.TimeStamp)-16]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.TimeStamp)-8]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Reserved1)-24]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Reserved1)-8]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Reserved2)-32]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Reserved2)-8]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.LogicalProcessor)-40]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.LogicalProcessor)-1]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Alignment)-41]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Alignment)-1]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.LoggerID)-42]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.LoggerID)-2]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.BufferState)-44]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.BufferState)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.NextBufferOffset)-48]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.NextBufferOffset)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Type)-52]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Type)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.NextBufferIndex)-56]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.NextBufferIndex)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Reserved3)-60]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Reserved3)-4]
-	_ = x[unsafe.Offsetof(EventlogBufferHeader{}.Reserved4)-64]
-	_ = x[unsafe.Sizeof(EventlogBufferHeader{}.Reserved4)-8]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{})-72]
+	_ = x[unsafe.Alignof(EventLogBufferHeader{})-8]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.BufferSize)-0]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.BufferSize)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.BufferIndex)-4]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.BufferIndex)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.EventsLost)-8]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.EventsLost)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.ReferenceCounter)-12]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.ReferenceCounter)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.TimeStamp)-16]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.TimeStamp)-8]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Reserved1)-24]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Reserved1)-8]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Reserved2)-32]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Reserved2)-8]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.LogicalProcessor)-40]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.LogicalProcessor)-1]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Alignment)-41]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Alignment)-1]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.LoggerID)-42]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.LoggerID)-2]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.BufferState)-44]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.BufferState)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.NextBufferOffset)-48]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.NextBufferOffset)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Type)-52]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Type)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.NextBufferIndex)-56]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.NextBufferIndex)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Reserved3)-60]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Reserved3)-4]
+	_ = x[unsafe.Offsetof(EventLogBufferHeader{}.Reserved4)-64]
+	_ = x[unsafe.Sizeof(EventLogBufferHeader{}.Reserved4)-8]
 }
 
-// EventlogEntryHeader
+// EventLogEntryHeader
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogEntryHeader{})-16]
-	_ = x[unsafe.Alignof(EventlogEntryHeader{})-8]
-	_ = x[unsafe.Offsetof(EventlogEntryHeader{}.Context)-0]
-	_ = x[unsafe.Sizeof(EventlogEntryHeader{}.Context)-4]
-	_ = x[unsafe.Offsetof(EventlogEntryHeader{}.Size)-4]
-	_ = x[unsafe.Sizeof(EventlogEntryHeader{}.Size)-2]
-	_ = x[unsafe.Offsetof(EventlogEntryHeader{}.Type)-6]
-	_ = x[unsafe.Sizeof(EventlogEntryHeader{}.Type)-2]
-	_ = x[unsafe.Offsetof(EventlogEntryHeader{}.TimeStamp)-8]
-	_ = x[unsafe.Sizeof(EventlogEntryHeader{}.TimeStamp)-8]
+	_ = x[unsafe.Sizeof(EventLogEntryHeader{})-16]
+	_ = x[unsafe.Alignof(EventLogEntryHeader{})-8]
+	_ = x[unsafe.Offsetof(EventLogEntryHeader{}.Context)-0]
+	_ = x[unsafe.Sizeof(EventLogEntryHeader{}.Context)-4]
+	_ = x[unsafe.Offsetof(EventLogEntryHeader{}.Size)-4]
+	_ = x[unsafe.Sizeof(EventLogEntryHeader{}.Size)-2]
+	_ = x[unsafe.Offsetof(EventLogEntryHeader{}.Type)-6]
+	_ = x[unsafe.Sizeof(EventLogEntryHeader{}.Type)-2]
+	_ = x[unsafe.Offsetof(EventLogEntryHeader{}.TimeStamp)-8]
+	_ = x[unsafe.Sizeof(EventLogEntryHeader{}.TimeStamp)-8]
 }
 
-// EventlogMessagePayload
+// EventLogMessagePayload
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(EventlogMessagePayload{})-8]
-	_ = x[unsafe.Alignof(EventlogMessagePayload{})-4]
-	_ = x[unsafe.Offsetof(EventlogMessagePayload{}.EventLogType)-0]
-	_ = x[unsafe.Sizeof(EventlogMessagePayload{}.EventLogType)-4]
-	_ = x[unsafe.Offsetof(EventlogMessagePayload{}.BufferIndex)-4]
-	_ = x[unsafe.Sizeof(EventlogMessagePayload{}.BufferIndex)-4]
+	_ = x[unsafe.Sizeof(EventLogMessagePayload{})-8]
+	_ = x[unsafe.Alignof(EventLogMessagePayload{})-4]
+	_ = x[unsafe.Offsetof(EventLogMessagePayload{}.EventLogType)-0]
+	_ = x[unsafe.Sizeof(EventLogMessagePayload{}.EventLogType)-4]
+	_ = x[unsafe.Offsetof(EventLogMessagePayload{}.BufferIndex)-4]
+	_ = x[unsafe.Sizeof(EventLogMessagePayload{}.BufferIndex)-4]
 }
 
 // InitializeEventLogBufferGroupInput
@@ -2359,25 +2359,25 @@ func _() {
 	_ = x[unsafe.Sizeof(X64Context{}.LocalAPICBaseMSR)-8]
 }
 
-// X64MSRGuestOsIDContents
+// X64MSRGuestOSIDContents
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(X64MSRGuestOsIDContents(0))-8]
-	_ = x[unsafe.Alignof(X64MSRGuestOsIDContents(0))-8]
+	_ = x[unsafe.Sizeof(X64MSRGuestOSIDContents(0))-8]
+	_ = x[unsafe.Alignof(X64MSRGuestOSIDContents(0))-8]
 }
 
-// GuestOsVendor
+// GuestOSVendor
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GuestOsVendor(0))-4]
-	_ = x[unsafe.Alignof(GuestOsVendor(0))-4]
+	_ = x[unsafe.Sizeof(GuestOSVendor(0))-4]
+	_ = x[unsafe.Alignof(GuestOSVendor(0))-4]
 }
 
-// GuestOsMicrosoftIds
+// GuestOSMicrosoftIds
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(GuestOsMicrosoftIds(0))-4]
-	_ = x[unsafe.Alignof(GuestOsMicrosoftIds(0))-4]
+	_ = x[unsafe.Sizeof(GuestOSMicrosoftIds(0))-4]
+	_ = x[unsafe.Alignof(GuestOSMicrosoftIds(0))-4]
 }
 
 // X64MSRHypercallContents
@@ -2457,32 +2457,32 @@ func _() {
 	_ = x[unsafe.Alignof(CPUIDFunction(0))-4]
 }
 
-// CPUIDMsHvFeaturesEcx
+// CPUIDMshvFeaturesEcx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEcx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvFeaturesEcx(0))-4]
 }
 
-// CPUIDMsHvFeaturesEdx
+// CPUIDMshvFeaturesEdx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvFeaturesEdx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvFeaturesEdx(0))-4]
 }
 
-// CPUIDMsHvEnlightenmentInformationEax
+// CPUIDMshvEnlightenmentInformationEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvEnlightenmentInformationEax(0))-4]
 }
 
-// CPUIDMsHvHardwareFeaturesEax
+// CPUIDMshvHardwareFeaturesEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDMsHvHardwareFeaturesEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDMsHvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDMshvHardwareFeaturesEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDMshvHardwareFeaturesEax(0))-4]
 }
 
 // StatsObjectType
@@ -2706,13 +2706,13 @@ func _() {
 	_ = x[unsafe.Sizeof(ParkLogicalProcessorsInput{}.ProcessorMask)-4]
 }
 
-// NotifyLongSpinwaitInput
+// NotifyLongSpinWaitInput
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{})-8]
-	_ = x[unsafe.Alignof(NotifyLongSpinwaitInput{})-4]
-	_ = x[unsafe.Offsetof(NotifyLongSpinwaitInput{}.SpinWaitInfo)-0]
-	_ = x[unsafe.Sizeof(NotifyLongSpinwaitInput{}.SpinWaitInfo)-4]
+	_ = x[unsafe.Sizeof(NotifyLongSpinWaitInput{})-8]
+	_ = x[unsafe.Alignof(NotifyLongSpinWaitInput{})-4]
+	_ = x[unsafe.Offsetof(NotifyLongSpinWaitInput{}.SpinWaitInfo)-0]
+	_ = x[unsafe.Sizeof(NotifyLongSpinWaitInput{}.SpinWaitInfo)-4]
 }
 
 // CreateVPInput
@@ -2863,66 +2863,66 @@ func _() {
 	_ = x[unsafe.Sizeof(CPUIDResultHvInterface{}.ReservedEdx)-4]
 }
 
-// CPUIDResultMsHvFeatures
+// CPUIDResultMshvFeatures
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{})-16]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvFeatures{})-8]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.PartitionPrivileges)-0]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.PartitionPrivileges)-8]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.Ecx)-8]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.Ecx)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvFeatures{}.Edx)-12]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeatures{}.Edx)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeatures{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMshvFeatures{})-8]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvFeatures{}.PartitionPrivileges)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeatures{}.PartitionPrivileges)-8]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvFeatures{}.Ecx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeatures{}.Ecx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvFeatures{}.Edx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeatures{}.Edx)-4]
 }
 
-// CPUIDResultMsHvFeaturesEcx
+// CPUIDResultMshvFeaturesEcx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeaturesEcx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvFeaturesEcx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeaturesEcx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMshvFeaturesEcx(0))-4]
 }
 
-// CPUIDResultMsHvFeaturesEdx
+// CPUIDResultMshvFeaturesEdx
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvFeaturesEdx(0))-4]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvFeaturesEdx(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvFeaturesEdx(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMshvFeaturesEdx(0))-4]
 }
 
-// CPUIDResultMsHvEnlightenmentInformation
+// CPUIDResultMshvEnlightenmentInformation
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{})-16]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvEnlightenmentInformation{})-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.Eax)-0]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.Eax)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.LongSpinWaitCount)-4]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.LongSpinWaitCount)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEcx)-8]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEcx)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEdx)-12]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformation{}.ReservedEdx)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformation{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMshvEnlightenmentInformation{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvEnlightenmentInformation{}.Eax)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformation{}.Eax)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvEnlightenmentInformation{}.LongSpinWaitCount)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformation{}.LongSpinWaitCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvEnlightenmentInformation{}.ReservedEcx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformation{}.ReservedEcx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvEnlightenmentInformation{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformation{}.ReservedEdx)-4]
 }
 
-// CPUIDResultMsHvEnlightenmentInformationEax
+// CPUIDResultMshvEnlightenmentInformationEax
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvEnlightenmentInformationEax(0))-4]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvEnlightenmentInformationEax(0))-4]
+	_ = x[unsafe.Alignof(CPUIDResultMshvEnlightenmentInformationEax(0))-4]
 }
 
-// CPUIDResultMsHvImplementationLimits
+// CPUIDResultMshvImplementationLimits
 func _() {
 	var x [1]struct{}
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{})-16]
-	_ = x[unsafe.Alignof(CPUIDResultMsHvImplementationLimits{})-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.MaxVirtualProcessorCount)-0]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.MaxVirtualProcessorCount)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.MaxLogicalProcessorCount)-4]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.MaxLogicalProcessorCount)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.ReservedEcx)-8]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.ReservedEcx)-4]
-	_ = x[unsafe.Offsetof(CPUIDResultMsHvImplementationLimits{}.ReservedEdx)-12]
-	_ = x[unsafe.Sizeof(CPUIDResultMsHvImplementationLimits{}.ReservedEdx)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvImplementationLimits{})-16]
+	_ = x[unsafe.Alignof(CPUIDResultMshvImplementationLimits{})-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvImplementationLimits{}.MaxVirtualProcessorCount)-0]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvImplementationLimits{}.MaxVirtualProcessorCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvImplementationLimits{}.MaxLogicalProcessorCount)-4]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvImplementationLimits{}.MaxLogicalProcessorCount)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvImplementationLimits{}.ReservedEcx)-8]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvImplementationLimits{}.ReservedEcx)-4]
+	_ = x[unsafe.Offsetof(CPUIDResultMshvImplementationLimits{}.ReservedEdx)-12]
+	_ = x[unsafe.Sizeof(CPUIDResultMshvImplementationLimits{}.ReservedEdx)-4]
 }

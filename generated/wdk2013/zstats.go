@@ -41,9 +41,9 @@ const (
 	// StatisticsTypeLpaTimerInterruptsPerSec is the slot of counter "Timer interrupts/sec" of
 	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaTimerInterruptsPerSec = 8
-	// StatisticsTypeLpaInterprocessorInterruptsSentPerSec is the slot of counter "Interprocessor
+	// StatisticsTypeLpaInterProcessorInterruptsSentPerSec is the slot of counter "Interprocessor
 	// interrupts sent/sec" of HV_STATISTICS_TYPE_LPA.
-	StatisticsTypeLpaInterprocessorInterruptsSentPerSec = 9
+	StatisticsTypeLpaInterProcessorInterruptsSentPerSec = 9
 	// StatisticsTypeLpaProcessorHaltsPerSec is the slot of counter "Processor halts/sec" of
 	// HV_STATISTICS_TYPE_LPA.
 	StatisticsTypeLpaProcessorHaltsPerSec = 10
@@ -385,7 +385,7 @@ var StatsGroups = [...]abi.StatsGroup{{
 		Unit:  abi.UnitOne,
 	}, {
 		Doc:   "Rate of hypervisor IPIs sent.",
-		Index: StatisticsTypeLpaInterprocessorInterruptsSentPerSec,
+		Index: StatisticsTypeLpaInterProcessorInterruptsSentPerSec,
 		Kind:  abi.KindCounter,
 		Label: "Interprocessor interrupts sent/sec",
 		Name:  "InterprocessorInterruptsSentPerSec",

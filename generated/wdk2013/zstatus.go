@@ -85,9 +85,9 @@ const (
 	// StatusProcessorFeatureSse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE3_NOT_SUPPORTED: the
 	// processor lacks SSE3 support
 	StatusProcessorFeatureSse3NotSupported Status = 0x0020
-	// StatusProcessorFeatureLahfsahfNotSupported is HV_STATUS_PROCESSOR_FEATURE_LAHFSAHF_NOT_SUPPORTED:
+	// StatusProcessorFeatureLahfSahfNotSupported is HV_STATUS_PROCESSOR_FEATURE_LAHFSAHF_NOT_SUPPORTED:
 	// the processor lacks LAHF/SAHF support
-	StatusProcessorFeatureLahfsahfNotSupported Status = 0x0021
+	StatusProcessorFeatureLahfSahfNotSupported Status = 0x0021
 	// StatusProcessorFeatureSsse3NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSSE3_NOT_SUPPORTED: the
 	// processor lacks SSSE3 support
 	StatusProcessorFeatureSsse3NotSupported Status = 0x0022
@@ -103,9 +103,9 @@ const (
 	// StatusProcessorFeatureSse5NotSupported is HV_STATUS_PROCESSOR_FEATURE_SSE5_NOT_SUPPORTED: the
 	// processor lacks SSE5 support
 	StatusProcessorFeatureSse5NotSupported Status = 0x0026
-	// StatusProcessorFeaturePopcntNotSupported is HV_STATUS_PROCESSOR_FEATURE_POPCNT_NOT_SUPPORTED: the
+	// StatusProcessorFeaturePopCntNotSupported is HV_STATUS_PROCESSOR_FEATURE_POPCNT_NOT_SUPPORTED: the
 	// processor lacks POPCNT support
-	StatusProcessorFeaturePopcntNotSupported Status = 0x0027
+	StatusProcessorFeaturePopCntNotSupported Status = 0x0027
 	// StatusProcessorFeatureCmpxchg16bNotSupported is
 	// HV_STATUS_PROCESSOR_FEATURE_CMPXCHG16B_NOT_SUPPORTED: the processor lacks CMPXCHG16B support
 	StatusProcessorFeatureCmpxchg16bNotSupported Status = 0x0028
@@ -121,15 +121,15 @@ const (
 	// StatusProcessorFeatureMMXExtNotSupported is HV_STATUS_PROCESSOR_FEATURE_MMX_EXT_NOT_SUPPORTED: the
 	// processor lacks MMX extensions support
 	StatusProcessorFeatureMMXExtNotSupported Status = 0x002c
-	// StatusProcessorFeature3dnowNotSupported is HV_STATUS_PROCESSOR_FEATURE_3DNOW_NOT_SUPPORTED: the
+	// StatusProcessorFeature3DNowNotSupported is HV_STATUS_PROCESSOR_FEATURE_3DNOW_NOT_SUPPORTED: the
 	// processor lacks 3DNow support
-	StatusProcessorFeature3dnowNotSupported Status = 0x002d
-	// StatusProcessorFeatureExtended3dnowNotSupported is
+	StatusProcessorFeature3DNowNotSupported Status = 0x002d
+	// StatusProcessorFeatureExtended3DNowNotSupported is
 	// HV_STATUS_PROCESSOR_FEATURE_EXTENDED_3DNOW_NOT_SUPPORTED: the processor lacks extended 3DNow support
-	StatusProcessorFeatureExtended3dnowNotSupported Status = 0x002e
-	// StatusProcessorFeaturePage1gbNotSupported is HV_STATUS_PROCESSOR_FEATURE_PAGE_1GB_NOT_SUPPORTED: the
+	StatusProcessorFeatureExtended3DNowNotSupported Status = 0x002e
+	// StatusProcessorFeaturePage1GbNotSupported is HV_STATUS_PROCESSOR_FEATURE_PAGE_1GB_NOT_SUPPORTED: the
 	// processor lacks 1 GB page support
-	StatusProcessorFeaturePage1gbNotSupported Status = 0x002f
+	StatusProcessorFeaturePage1GbNotSupported Status = 0x002f
 	// StatusProcessorCacheLineFlushSizeIncompatible is
 	// HV_STATUS_PROCESSOR_CACHE_LINE_FLUSH_SIZE_INCOMPATIBLE: the processor cache line flush size is not
 	// supported
@@ -220,7 +220,7 @@ func (s Status) String() string {
 		return "HV_STATUS_PARTIAL_PACKET"
 	case StatusProcessorFeatureSse3NotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_SSE3_NOT_SUPPORTED"
-	case StatusProcessorFeatureLahfsahfNotSupported:
+	case StatusProcessorFeatureLahfSahfNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_LAHFSAHF_NOT_SUPPORTED"
 	case StatusProcessorFeatureSsse3NotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_SSSE3_NOT_SUPPORTED"
@@ -232,7 +232,7 @@ func (s Status) String() string {
 		return "HV_STATUS_PROCESSOR_FEATURE_SSE4A_NOT_SUPPORTED"
 	case StatusProcessorFeatureSse5NotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_SSE5_NOT_SUPPORTED"
-	case StatusProcessorFeaturePopcntNotSupported:
+	case StatusProcessorFeaturePopCntNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_POPCNT_NOT_SUPPORTED"
 	case StatusProcessorFeatureCmpxchg16bNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_CMPXCHG16B_NOT_SUPPORTED"
@@ -244,11 +244,11 @@ func (s Status) String() string {
 		return "HV_STATUS_PROCESSOR_FEATURE_MISALIGNED_SSE_NOT_SUPPORTED"
 	case StatusProcessorFeatureMMXExtNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_MMX_EXT_NOT_SUPPORTED"
-	case StatusProcessorFeature3dnowNotSupported:
+	case StatusProcessorFeature3DNowNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_3DNOW_NOT_SUPPORTED"
-	case StatusProcessorFeatureExtended3dnowNotSupported:
+	case StatusProcessorFeatureExtended3DNowNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_EXTENDED_3DNOW_NOT_SUPPORTED"
-	case StatusProcessorFeaturePage1gbNotSupported:
+	case StatusProcessorFeaturePage1GbNotSupported:
 		return "HV_STATUS_PROCESSOR_FEATURE_PAGE_1GB_NOT_SUPPORTED"
 	case StatusProcessorCacheLineFlushSizeIncompatible:
 		return "HV_STATUS_PROCESSOR_CACHE_LINE_FLUSH_SIZE_INCOMPATIBLE"
@@ -331,7 +331,7 @@ func (s Status) Text() string {
 		return "an I/O error left only part of the debug packet"
 	case StatusProcessorFeatureSse3NotSupported:
 		return "the processor lacks SSE3 support"
-	case StatusProcessorFeatureLahfsahfNotSupported:
+	case StatusProcessorFeatureLahfSahfNotSupported:
 		return "the processor lacks LAHF/SAHF support"
 	case StatusProcessorFeatureSsse3NotSupported:
 		return "the processor lacks SSSE3 support"
@@ -343,7 +343,7 @@ func (s Status) Text() string {
 		return "the processor lacks SSE4a support"
 	case StatusProcessorFeatureSse5NotSupported:
 		return "the processor lacks SSE5 support"
-	case StatusProcessorFeaturePopcntNotSupported:
+	case StatusProcessorFeaturePopCntNotSupported:
 		return "the processor lacks POPCNT support"
 	case StatusProcessorFeatureCmpxchg16bNotSupported:
 		return "the processor lacks CMPXCHG16B support"
@@ -355,11 +355,11 @@ func (s Status) Text() string {
 		return "the processor lacks misaligned SSE support"
 	case StatusProcessorFeatureMMXExtNotSupported:
 		return "the processor lacks MMX extensions support"
-	case StatusProcessorFeature3dnowNotSupported:
+	case StatusProcessorFeature3DNowNotSupported:
 		return "the processor lacks 3DNow support"
-	case StatusProcessorFeatureExtended3dnowNotSupported:
+	case StatusProcessorFeatureExtended3DNowNotSupported:
 		return "the processor lacks extended 3DNow support"
-	case StatusProcessorFeaturePage1gbNotSupported:
+	case StatusProcessorFeaturePage1GbNotSupported:
 		return "the processor lacks 1 GB page support"
 	case StatusProcessorCacheLineFlushSizeIncompatible:
 		return "the processor cache line flush size is not supported"

@@ -290,7 +290,7 @@ const (
 	ProfileResyncBySnoop                                     ProfileSource = 0x47
 	ProfileBuffer2Full                                       ProfileSource = 0x48
 	ProfileLockedOperation                                   ProfileSource = 0x49
-	ProfileRetiredClflush                                    ProfileSource = 0x4a
+	ProfileRetiredClFlush                                    ProfileSource = 0x4a
 	ProfileRetiredCPUID                                      ProfileSource = 0x4b
 	ProfileLsDispatch                                        ProfileSource = 0x4c
 	ProfileCancelledStoreToLoadFwdOperations                 ProfileSource = 0x4d
@@ -461,7 +461,7 @@ func (x ProfileSource) String() string {
 		return "HvProfileBuffer2Full"
 	case ProfileLockedOperation:
 		return "HvProfileLockedOperation"
-	case ProfileRetiredClflush:
+	case ProfileRetiredClFlush:
 		return "HvProfileRetiredCLFLUSH"
 	case ProfileRetiredCPUID:
 		return "HvProfileRetiredCPUID"
@@ -828,7 +828,7 @@ type RetrieveDebugDataInput struct {
 	_       structs.HostLayout
 	Count   uint32       // Count, offset 0x0: Most bytes to fetch, 0 to HV_DEBUG_MAXIMUM_DATA_SIZE; zero only tests whether data is waiting.
 	Options DebugOptions // Options, offset 0x4: HV_DEBUG_RETRIEVE_LOOP and/or HV_DEBUG_RETRIEVE_TEST_ACTIVITY.
-	Timeout Nano100Time  // Timeout, offset 0x8: Longest time the VP may be suspended waiting for data (with HV_DEBUG_RETRIEVE_LOOP).
+	TimeOut Nano100Time  // Timeout, offset 0x8: Longest time the VP may be suspended waiting for data (with HV_DEBUG_RETRIEVE_LOOP).
 }
 
 // RetrieveDebugDataOutput is HV_OUTPUT_RETRIEVE_DEBUG_DATA.
@@ -994,28 +994,28 @@ type CrashdumpProcessorState struct {
 	PlatformStateOffset uint32 // PlatformStateOffset, offset 0x1c: Where the platform-specific state starts.
 }
 
-// EventlogType is HV_EVENTLOG_TYPE.
+// EventLogType is HV_EVENTLOG_TYPE.
 //
 // Selects an event log type, and with it the buffer group and buffer class (global or local) it uses.
 // Declared as a C enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_TYPE.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
-type EventlogType uint32
+type EventLogType uint32
 
 const (
 	// EventLogTypeGlobalSystemEvents is HvEventLogTypeGlobalSystemEvents: Global-class log for system
 	// events such as auditing, history, hardware failures and reconfiguration.
-	EventLogTypeGlobalSystemEvents EventlogType = 0x0
+	EventLogTypeGlobalSystemEvents EventLogType = 0x0
 	// EventLogTypeLocalDiagnostics is HvEventLogTypeLocalDiagnostics: Per-processor (local-class) log of
 	// internal events for debugging and performance work.
-	EventLogTypeLocalDiagnostics EventlogType = 0x1
+	EventLogTypeLocalDiagnostics EventLogType = 0x1
 	// EventLogTypeMaximum is HvEventLogTypeMaximum: Highest type value currently defined (same number as
 	// HvEventLogTypeLocalDiagnostics).
-	EventLogTypeMaximum EventlogType = 0x1
+	EventLogTypeMaximum EventLogType = 0x1
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x EventlogType) String() string {
+func (x EventLogType) String() string {
 	switch x {
 	case EventLogTypeGlobalSystemEvents:
 		return "HvEventLogTypeGlobalSystemEvents"
@@ -1025,34 +1025,34 @@ func (x EventlogType) String() string {
 	return "HV_EVENTLOG_TYPE(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// EventlogBufferState is HV_EVENTLOG_BUFFER_STATE.
+// EventLogBufferState is HV_EVENTLOG_BUFFER_STATE.
 //
 // Life-cycle state of one event log buffer, kept in the BufferState member of its header. Declared as
 // a C enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_BUFFER_STATE.txt, wdk-2013/concept-Event-Log-Buffer-States.txt.
-type EventlogBufferState uint32
+type EventLogBufferState uint32
 
 const (
 	// EventLogBufferStateStandby is HvEventLogBufferStateStandby: Created but not mapped; the hypervisor
 	// does not use it and the guest cannot see it.
-	EventLogBufferStateStandby EventlogBufferState = 0x0
+	EventLogBufferStateStandby EventLogBufferState = 0x0
 	// EventLogBufferStateFree is HvEventLogBufferStateFree: Mapped and available for the hypervisor to
 	// pick as an active buffer.
-	EventLogBufferStateFree EventlogBufferState = 0x1
+	EventLogBufferStateFree EventLogBufferState = 0x1
 	// EventLogBufferStateInUse is HvEventLogBufferStateInUse: The active buffer the hypervisor is
 	// currently appending entries to.
-	EventLogBufferStateInUse EventlogBufferState = 0x2
+	EventLogBufferStateInUse EventLogBufferState = 0x2
 	// EventLogBufferStateComplete is HvEventLogBufferStateComplete: Full or flushed; no longer written and
 	// waiting on the pending list for notification.
-	EventLogBufferStateComplete EventlogBufferState = 0x3
+	EventLogBufferStateComplete EventLogBufferState = 0x3
 	// EventLogBufferStateReady is HvEventLogBufferStateReady: Reported to the guest in a buffers-ready
 	// message; owned by the guest until released or unmapped.
-	EventLogBufferStateReady EventlogBufferState = 0x4
+	EventLogBufferStateReady EventLogBufferState = 0x4
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x EventlogBufferState) String() string {
+func (x EventLogBufferState) String() string {
 	switch x {
 	case EventLogBufferStateStandby:
 		return "HvEventLogBufferStateStandby"
@@ -1068,25 +1068,25 @@ func (x EventlogBufferState) String() string {
 	return "HV_EVENTLOG_BUFFER_STATE(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// EventlogEntryTimeBasis is HV_EVENTLOG_ENTRY_TIME_BASIS.
+// EventLogEntryTimeBasis is HV_EVENTLOG_ENTRY_TIME_BASIS.
 //
 // Chooses the clock used for entry time stamps when a buffer group is initialized. Declared as a C
 // enum, hence 32 bits.
 //
 // Reference: wdk-2013/HV_EVENTLOG_ENTRY_TIME_BASIS.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
-type EventlogEntryTimeBasis uint32
+type EventLogEntryTimeBasis uint32
 
 const (
 	// EventLogEntryTimeReference is HvEventLogEntryTimeReference: Hypervisor reference time (time since
 	// the hypervisor started).
-	EventLogEntryTimeReference EventlogEntryTimeBasis = 0x0
+	EventLogEntryTimeReference EventLogEntryTimeBasis = 0x0
 	// EventLogEntryTimeTSC is HvEventLogEntryTimeTsc: Time stamp counter of the logical processor that
 	// writes the entry.
-	EventLogEntryTimeTSC EventlogEntryTimeBasis = 0x1
+	EventLogEntryTimeTSC EventLogEntryTimeBasis = 0x1
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x EventlogEntryTimeBasis) String() string {
+func (x EventLogEntryTimeBasis) String() string {
 	switch x {
 	case EventLogEntryTimeReference:
 		return "HvEventLogEntryTimeReference"
@@ -1096,16 +1096,16 @@ func (x EventlogEntryTimeBasis) String() string {
 	return "HV_EVENTLOG_ENTRY_TIME_BASIS(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// EventlogBufferIndex is HV_EVENTLOG_BUFFER_INDEX.
+// EventLogBufferIndex is HV_EVENTLOG_BUFFER_INDEX.
 //
 // Caller-chosen number of a buffer within its event log type, from 0 to the group's maximum buffer
 // count minus one.
 //
 // Reference: wdk-2013/concept-Event-Logging-Data-Types.txt,
 // wdk-2013/concept-Event-Log-Buffer-Indices.txt.
-type EventlogBufferIndex uint32
+type EventLogBufferIndex uint32
 
-// EventlogBufferHeader is HV_EVENTLOG_BUFFER_HEADER.
+// EventLogBufferHeader is HV_EVENTLOG_BUFFER_HEADER.
 //
 // Header at the start of every event log buffer; entries follow it directly. The page gives no offsets
 // or size: 72 bytes is derived from the member widths under natural alignment (no gaps arise). The
@@ -1115,10 +1115,10 @@ type EventlogBufferIndex uint32
 // say the caller assigns it.
 //
 // Reference: wdk-2013/HV_EVENTLOG_BUFFER_HEADER.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
-type EventlogBufferHeader struct {
+type EventLogBufferHeader struct {
 	_                structs.HostLayout
 	BufferSize       uint32              // BufferSize, offset 0x0: Size of the whole buffer in bytes.
-	BufferIndex      EventlogBufferIndex // BufferIndex, offset 0x4: Index of this buffer within its event log type.
+	BufferIndex      EventLogBufferIndex // BufferIndex, offset 0x4: Index of this buffer within its event log type.
 	EventsLost       uint32              // EventsLost, offset 0x8: Events dropped for lack of a free buffer since the previous buffer completed (per processor for local buffers).
 	ReferenceCounter uint32              // ReferenceCounter, offset 0xc: Reference count of the buffer header (volatile in C).
 	TimeStamp        uint64              // TimeStamp, offset 0x10 (anonymous union; other members through methods): When the buffer became in use, in 100 ns units since the hypervisor started.
@@ -1127,28 +1127,28 @@ type EventlogBufferHeader struct {
 	LogicalProcessor uint8               // LogicalProcessor, offset 0x28: Logical processor owning the buffer; meaningful only for local buffers that are not free.
 	Alignment        uint8               // Alignment, offset 0x29: Alignment of the buffer.
 	LoggerID         uint16              // LoggerId, offset 0x2a: Identifies the log the buffer belongs to.
-	BufferState      EventlogBufferState // BufferState, offset 0x2c: Current state of the buffer (volatile in C).
+	BufferState      EventLogBufferState // BufferState, offset 0x2c: Current state of the buffer (volatile in C).
 	NextBufferOffset uint32              // NextBufferOffset, offset 0x30: Byte offset where the next entry goes; everything before it is complete. Undefined while the buffer is free.
-	Type             EventlogType        // Type, offset 0x34: Event log type the buffer belongs to.
-	NextBufferIndex  EventlogBufferIndex // NextBufferIndex, offset 0x38: Next buffer in the ready list, or HV_EVENTLOG_BUFFER_INDEX_NONE at its end; valid only in the ready state.
+	Type             EventLogType        // Type, offset 0x34: Event log type the buffer belongs to.
+	NextBufferIndex  EventLogBufferIndex // NextBufferIndex, offset 0x38: Next buffer in the ready list, or HV_EVENTLOG_BUFFER_INDEX_NONE at its end; valid only in the ready state.
 	Reserved3        uint32              // Reserved3, offset 0x3c
 	Reserved4        [2]uint32           // Reserved4, offset 0x40
 }
 
 // ReferenceTime returns a pointer to member ReferenceTime (offset 0x10) of x. The same time stamp
 // viewed as a reference time.
-func (x *EventlogBufferHeader) ReferenceTime() *Nano100Time {
+func (x *EventLogBufferHeader) ReferenceTime() *Nano100Time {
 	return (*Nano100Time)(unsafe.Add(unsafe.Pointer(x), 16))
 }
 
-// EventlogEntryHeader is HV_EVENTLOG_ENTRY_HEADER.
+// EventLogEntryHeader is HV_EVENTLOG_ENTRY_HEADER.
 //
 // Header of one event log entry; entry-specific data follows, and header plus data are padded to a
 // multiple of 8 bytes. The page gives no offsets or size: 16 bytes is derived from the member widths
 // under natural alignment.
 //
 // Reference: wdk-2013/HV_EVENTLOG_ENTRY_HEADER.txt, wdk-2013/concept-Event-Logging-Data-Types.txt.
-type EventlogEntryHeader struct {
+type EventLogEntryHeader struct {
 	_         structs.HostLayout
 	Context   uint32 // Context, offset 0x0: Implementation-defined value for the log type.
 	Size      uint16 // Size, offset 0x4: Entry size in bytes including this header and trailing padding.
@@ -1158,11 +1158,11 @@ type EventlogEntryHeader struct {
 
 // ReferenceTime returns a pointer to member ReferenceTime (offset 0x8) of x. The same time stamp
 // viewed as a reference time.
-func (x *EventlogEntryHeader) ReferenceTime() *Nano100Time {
+func (x *EventLogEntryHeader) ReferenceTime() *Nano100Time {
 	return (*Nano100Time)(unsafe.Add(unsafe.Pointer(x), 8))
 }
 
-// EventlogMessagePayload is HV_EVENTLOG_MESSAGE_PAYLOAD.
+// EventLogMessagePayload is HV_EVENTLOG_MESSAGE_PAYLOAD.
 //
 // Payload of the event-log buffers-ready message (the TracePayload member of HV_MESSAGE, message type
 // HvMessageTypeEventLogBufferComplete), posted to SINT0 of a root virtual processor. The message table
@@ -1170,10 +1170,10 @@ func (x *EventlogEntryHeader) ReferenceTime() *Nano100Time {
 //
 // Reference: wdk-2013/HV_EVENTLOG_MESSAGE_PAYLOAD.txt,
 // wdk-2013/concept-Event-Log-Buffers-Ready-Message.txt.
-type EventlogMessagePayload struct {
+type EventLogMessagePayload struct {
 	_            structs.HostLayout
-	EventLogType EventlogType        // EventLogType, offset 0x0: Log type whose buffers are ready.
-	BufferIndex  EventlogBufferIndex // BufferIndex, offset 0x4: First buffer of the ready list; follow NextBufferIndex in each header.
+	EventLogType EventLogType        // EventLogType, offset 0x0: Log type whose buffers are ready.
+	BufferIndex  EventLogBufferIndex // BufferIndex, offset 0x4: First buffer of the ready list; follow NextBufferIndex in each header.
 }
 
 // InitializeEventLogBufferGroupInput is HV_INPUT_INITIALIZE_EVENT_LOG_BUFFER_GROUP.
@@ -1185,11 +1185,11 @@ type EventlogMessagePayload struct {
 // Reference: wdk-2013/HvInitializeEventLogBufferGroup.txt.
 type InitializeEventLogBufferGroupInput struct {
 	_                  structs.HostLayout
-	Type               EventlogType           // Type, offset 0x0: Log type whose group is set up.
+	Type               EventLogType           // Type, offset 0x0: Log type whose group is set up.
 	MaximumBufferCount uint32                 // MaximumBufferCount, offset 0x4: Most buffers the group may hold (1 to 512); valid indices are 0 to this minus one.
 	BufferPages        uint32                 // BufferPages, offset 0x8: Pages per buffer (1 to 512).
 	Threshold          uint32                 // Threshold, offset 0xc: Completed buffers needed before a buffers-ready message is posted.
-	TimeBasis          EventlogEntryTimeBasis // TimeBasis, offset 0x10: Clock for entry time stamps.
+	TimeBasis          EventLogEntryTimeBasis // TimeBasis, offset 0x10: Clock for entry time stamps.
 	_                  [4]byte                // Padding, offset 0x14
 }
 
@@ -1200,7 +1200,7 @@ type InitializeEventLogBufferGroupInput struct {
 // Reference: wdk-2013/HvFinalizeEventLogBufferGroup.txt.
 type FinalizeEventLogBufferGroupInput struct {
 	_    structs.HostLayout
-	Type EventlogType // Type, offset 0x0: Log type whose group is destroyed.
+	Type EventLogType // Type, offset 0x0: Log type whose group is destroyed.
 	_    [4]byte      // Padding, offset 0x4
 }
 
@@ -1211,8 +1211,8 @@ type FinalizeEventLogBufferGroupInput struct {
 // Reference: wdk-2013/HvCreateEventLogBuffer.txt.
 type CreateEventLogBufferInput struct {
 	_             structs.HostLayout
-	Type          EventlogType        // Type, offset 0x0: Log type whose group gets the buffer.
-	BufferIndex   EventlogBufferIndex // BufferIndex, offset 0x4: Index the caller assigns to the new buffer.
+	Type          EventLogType        // Type, offset 0x0: Log type whose group gets the buffer.
+	BufferIndex   EventLogBufferIndex // BufferIndex, offset 0x4: Index the caller assigns to the new buffer.
 	ProximityInfo ProximityDomainInfo // ProximityInfo, offset 0x8: NUMA domain to take the pages from; required for local-class logs, optional for global ones.
 }
 
@@ -1223,8 +1223,8 @@ type CreateEventLogBufferInput struct {
 // Reference: wdk-2013/HvDeleteEventLogBuffer.txt.
 type DeleteEventLogBufferInput struct {
 	_           structs.HostLayout
-	Type        EventlogType        // Type, offset 0x0: Log type of the buffer.
-	BufferIndex EventlogBufferIndex // BufferIndex, offset 0x4: Buffer to free.
+	Type        EventLogType        // Type, offset 0x0: Log type of the buffer.
+	BufferIndex EventLogBufferIndex // BufferIndex, offset 0x4: Buffer to free.
 }
 
 // MapEventLogBufferInput is HV_INPUT_MAP_EVENT_LOG_BUFFER.
@@ -1236,8 +1236,8 @@ type DeleteEventLogBufferInput struct {
 // Reference: wdk-2013/HvMapEventLogBuffer.txt.
 type MapEventLogBufferInput struct {
 	_           structs.HostLayout
-	Type        EventlogType        // Type, offset 0x0: Log type of the buffer.
-	BufferIndex EventlogBufferIndex // BufferIndex, offset 0x4: Buffer to map.
+	Type        EventLogType        // Type, offset 0x0: Log type of the buffer.
+	BufferIndex EventLogBufferIndex // BufferIndex, offset 0x4: Buffer to map.
 }
 
 // MapEventLogBufferOutput is HV_OUTPUT_MAP_EVENT_LOG_BUFFER.
@@ -1259,8 +1259,8 @@ type MapEventLogBufferOutput struct {
 // Reference: wdk-2013/HvUnmapEventLogBuffer.txt.
 type UnmapEventLogBufferInput struct {
 	_           structs.HostLayout
-	Type        EventlogType        // Type, offset 0x0: Log type of the buffer.
-	BufferIndex EventlogBufferIndex // BufferIndex, offset 0x4: Buffer to unmap.
+	Type        EventLogType        // Type, offset 0x0: Log type of the buffer.
+	BufferIndex EventLogBufferIndex // BufferIndex, offset 0x4: Buffer to unmap.
 }
 
 // SetEventLogGroupSourcesInput is HV_INPUT_SET_EVENT_LOG_GROUP_SOURCES.
@@ -1270,7 +1270,7 @@ type UnmapEventLogBufferInput struct {
 // Reference: wdk-2013/HvSetEventLogGroupSources.txt.
 type SetEventLogGroupSourcesInput struct {
 	_           structs.HostLayout
-	Type        EventlogType // Type, offset 0x0: Log type whose sources change.
+	Type        EventLogType // Type, offset 0x0: Log type whose sources change.
 	_           [4]byte      // Padding, offset 0x4
 	EnableFlags uint64       // EnableFlags, offset 0x8: Mask of sources to enable (meaning depends on the log type); zero disables logging.
 }
@@ -1282,8 +1282,8 @@ type SetEventLogGroupSourcesInput struct {
 // Reference: wdk-2013/HvReleaseEventLogBuffer.txt.
 type ReleaseEventLogBufferInput struct {
 	_           structs.HostLayout
-	Type        EventlogType        // Type, offset 0x0: Log type of the buffer.
-	BufferIndex EventlogBufferIndex // BufferIndex, offset 0x4: Buffer handed back.
+	Type        EventLogType        // Type, offset 0x0: Log type of the buffer.
+	BufferIndex EventLogBufferIndex // BufferIndex, offset 0x4: Buffer handed back.
 }
 
 // FlushEventLogBufferInput is HV_INPUT_FLUSH_EVENT_LOG_BUFFER.
@@ -1293,8 +1293,8 @@ type ReleaseEventLogBufferInput struct {
 // Reference: wdk-2013/HvFlushEventLogBuffer.txt.
 type FlushEventLogBufferInput struct {
 	_           structs.HostLayout
-	Type        EventlogType        // Type, offset 0x0: Log type whose active buffers are flushed.
-	BufferIndex EventlogBufferIndex // BufferIndex, offset 0x4: Index of a buffer of that type.
+	Type        EventLogType        // Type, offset 0x0: Log type whose active buffers are flushed.
+	BufferIndex EventLogBufferIndex // BufferIndex, offset 0x4: Index of a buffer of that type.
 }
 
 // X64HypercallInput is HV_X64_HYPERCALL_INPUT.
@@ -3268,8 +3268,8 @@ func (x *Message) TimerPayload() *TimerMessagePayload {
 
 // TracePayload returns a pointer to member TracePayload (offset 0x10) of x. Payload of
 // HvMessageTypeEventLogBufferComplete.
-func (x *Message) TracePayload() *EventlogMessagePayload {
-	return (*EventlogMessagePayload)(unsafe.Add(unsafe.Pointer(x), 16))
+func (x *Message) TracePayload() *EventLogMessagePayload {
+	return (*EventLogMessagePayload)(unsafe.Add(unsafe.Pointer(x), 16))
 }
 
 // MessagePage is HV_MESSAGE_PAGE.
@@ -4851,9 +4851,9 @@ const (
 	// StateProcessorFeatureSse5Mismatch is HvStateProcessorFeatureSse5Mismatch: Not described; by name,
 	// SSE5 support differs.
 	StateProcessorFeatureSse5Mismatch SaveRestoreStateResult = 0x12
-	// StateProcessorFeaturePopcntMismatch is HvStateProcessorFeaturePopcntMismatch: Not described; by
+	// StateProcessorFeaturePopCntMismatch is HvStateProcessorFeaturePopcntMismatch: Not described; by
 	// name, POPCNT support differs.
-	StateProcessorFeaturePopcntMismatch SaveRestoreStateResult = 0x13
+	StateProcessorFeaturePopCntMismatch SaveRestoreStateResult = 0x13
 	// StateProcessorFeatureCmpxchg16bMismatch is HvStateProcessorFeatureCmpxchg16bMismatch: Not described;
 	// by name, CMPXCHG16B support differs.
 	StateProcessorFeatureCmpxchg16bMismatch SaveRestoreStateResult = 0x14
@@ -4943,7 +4943,7 @@ func (x SaveRestoreStateResult) String() string {
 		return "HvStateProcessorFeatureSse4aMismatch"
 	case StateProcessorFeatureSse5Mismatch:
 		return "HvStateProcessorFeatureSse5Mismatch"
-	case StateProcessorFeaturePopcntMismatch:
+	case StateProcessorFeaturePopCntMismatch:
 		return "HvStateProcessorFeaturePopcntMismatch"
 	case StateProcessorFeatureCmpxchg16bMismatch:
 		return "HvStateProcessorFeatureCmpxchg16bMismatch"
@@ -5406,15 +5406,15 @@ const (
 	// X64RegisterMSRMtrrFix4kF8000 is HvX64RegisterMsrMtrrFix4kF8000: MTRR fixed range register (4K ranges
 	// from 0xF8000).
 	X64RegisterMSRMtrrFix4kF8000 RegisterName = 0x8007a
-	// X64RegisterVPRuntime is HvX64RegisterVpRuntime: Synthetic register: VP run time in 100 ns units
+	// X64RegisterVPRunTime is HvX64RegisterVpRuntime: Synthetic register: VP run time in 100 ns units
 	// (HV_X64_MSR_VP_RUNTIME).
-	X64RegisterVPRuntime RegisterName = 0x90000
+	X64RegisterVPRunTime RegisterName = 0x90000
 	// X64RegisterHypercall is HvX64RegisterHypercall: Synthetic register: hypercall page MSR
 	// (HV_X64_MSR_HYPERCALL).
 	X64RegisterHypercall RegisterName = 0x90001
-	// X64RegisterGuestOsID is HvX64RegisterGuestOsId: Synthetic register: guest OS identity MSR
+	// X64RegisterGuestOSID is HvX64RegisterGuestOsId: Synthetic register: guest OS identity MSR
 	// (HV_X64_MSR_GUEST_OS_ID).
-	X64RegisterGuestOsID RegisterName = 0x90002
+	X64RegisterGuestOSID RegisterName = 0x90002
 	// X64RegisterVPIndex is HvX64RegisterVpIndex: Synthetic register: VP index MSR (HV_X64_MSR_VP_INDEX).
 	X64RegisterVPIndex RegisterName = 0x90003
 	// X64RegisterTimeRefCount is HvX64RegisterTimeRefCount: Synthetic register: partition reference
@@ -5824,11 +5824,11 @@ func (x RegisterName) String() string {
 		return "HvX64RegisterMsrMtrrFix4kF0000"
 	case X64RegisterMSRMtrrFix4kF8000:
 		return "HvX64RegisterMsrMtrrFix4kF8000"
-	case X64RegisterVPRuntime:
+	case X64RegisterVPRunTime:
 		return "HvX64RegisterVpRuntime"
 	case X64RegisterHypercall:
 		return "HvX64RegisterHypercall"
-	case X64RegisterGuestOsID:
+	case X64RegisterGuestOSID:
 		return "HvX64RegisterGuestOsId"
 	case X64RegisterVPIndex:
 		return "HvX64RegisterVpIndex"
@@ -6678,7 +6678,7 @@ func (x *X64Context) XRegisters() *X64XRegisters {
 	return (*X64XRegisters)(unsafe.Add(unsafe.Pointer(x), 848))
 }
 
-// X64MSRGuestOsIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
+// X64MSRGuestOSIDContents is HV_X64_MSR_GUEST_OS_ID_CONTENTS.
 //
 // Recommended encoding of the guest OS identity MSR (HV_X64_MSR_GUEST_OS_ID). The hypervisor ignores
 // the value apart from requiring it to be nonzero before the hypercall page is enabled. The TLFS
@@ -6686,91 +6686,91 @@ func (x *X64Context) XRegisters() *X64XRegisters {
 //
 // Reference: wdk-2013/HV_X64_MSR_GUEST_OS_ID_CONTENTS.txt,
 // wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt.
-type X64MSRGuestOsIDContents uint64
+type X64MSRGuestOSIDContents uint64
 
 // BuildNumber returns BuildNumber (bits 0..15).
-func (x X64MSRGuestOsIDContents) BuildNumber() uint16 {
+func (x X64MSRGuestOSIDContents) BuildNumber() uint16 {
 	return uint16(x >> 0 & 0xffff)
 }
 
 // SetBuildNumber stores v in BuildNumber; bits of v beyond its 16-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetBuildNumber(v uint16) {
-	*x = *x&^(0xffff<<0) | (X64MSRGuestOsIDContents(v)&0xffff)<<0
+func (x *X64MSRGuestOSIDContents) SetBuildNumber(v uint16) {
+	*x = *x&^(0xffff<<0) | (X64MSRGuestOSIDContents(v)&0xffff)<<0
 }
 
 // ServiceVersion returns ServiceVersion (bits 16..23: For example the service pack number.).
-func (x X64MSRGuestOsIDContents) ServiceVersion() uint8 {
+func (x X64MSRGuestOSIDContents) ServiceVersion() uint8 {
 	return uint8(x >> 16 & 0xff)
 }
 
 // SetServiceVersion stores v in ServiceVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetServiceVersion(v uint8) {
-	*x = *x&^(0xff<<16) | (X64MSRGuestOsIDContents(v)&0xff)<<16
+func (x *X64MSRGuestOSIDContents) SetServiceVersion(v uint8) {
+	*x = *x&^(0xff<<16) | (X64MSRGuestOSIDContents(v)&0xff)<<16
 }
 
 // MinorVersion returns MinorVersion (bits 24..31).
-func (x X64MSRGuestOsIDContents) MinorVersion() uint8 {
+func (x X64MSRGuestOSIDContents) MinorVersion() uint8 {
 	return uint8(x >> 24 & 0xff)
 }
 
 // SetMinorVersion stores v in MinorVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetMinorVersion(v uint8) {
-	*x = *x&^(0xff<<24) | (X64MSRGuestOsIDContents(v)&0xff)<<24
+func (x *X64MSRGuestOSIDContents) SetMinorVersion(v uint8) {
+	*x = *x&^(0xff<<24) | (X64MSRGuestOSIDContents(v)&0xff)<<24
 }
 
 // MajorVersion returns MajorVersion (bits 32..39).
-func (x X64MSRGuestOsIDContents) MajorVersion() uint8 {
+func (x X64MSRGuestOSIDContents) MajorVersion() uint8 {
 	return uint8(x >> 32 & 0xff)
 }
 
 // SetMajorVersion stores v in MajorVersion; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetMajorVersion(v uint8) {
-	*x = *x&^(0xff<<32) | (X64MSRGuestOsIDContents(v)&0xff)<<32
+func (x *X64MSRGuestOSIDContents) SetMajorVersion(v uint8) {
+	*x = *x&^(0xff<<32) | (X64MSRGuestOSIDContents(v)&0xff)<<32
 }
 
-// OsID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
+// OSID returns OsId (bits 40..47: OS variant, vendor-specific; for Microsoft an
 // HV_GUEST_OS_MICROSOFT_IDS value.).
-func (x X64MSRGuestOsIDContents) OsID() uint8 {
+func (x X64MSRGuestOSIDContents) OSID() uint8 {
 	return uint8(x >> 40 & 0xff)
 }
 
-// SetOsID stores v in OsId; bits of v beyond its 8-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetOsID(v uint8) {
-	*x = *x&^(0xff<<40) | (X64MSRGuestOsIDContents(v)&0xff)<<40
+// SetOSID stores v in OsId; bits of v beyond its 8-bit width are dropped.
+func (x *X64MSRGuestOSIDContents) SetOSID(v uint8) {
+	*x = *x&^(0xff<<40) | (X64MSRGuestOSIDContents(v)&0xff)<<40
 }
 
 // VendorID returns VendorId (bits 48..63: OS vendor; zero is reserved.).
-func (x X64MSRGuestOsIDContents) VendorID() GuestOsVendor {
-	return GuestOsVendor(x >> 48 & 0xffff)
+func (x X64MSRGuestOSIDContents) VendorID() GuestOSVendor {
+	return GuestOSVendor(x >> 48 & 0xffff)
 }
 
 // SetVendorID stores v in VendorId; bits of v beyond its 16-bit width are dropped.
-func (x *X64MSRGuestOsIDContents) SetVendorID(v GuestOsVendor) {
-	*x = *x&^(0xffff<<48) | (X64MSRGuestOsIDContents(v)&0xffff)<<48
+func (x *X64MSRGuestOSIDContents) SetVendorID(v GuestOSVendor) {
+	*x = *x&^(0xffff<<48) | (X64MSRGuestOSIDContents(v)&0xffff)<<48
 }
 
-// GuestOsVendor is HV_GUEST_OS_VENDOR.
+// GuestOSVendor is HV_GUEST_OS_VENDOR.
 //
 // Guest OS vendor codes for the VendorId field of HV_X64_MSR_GUEST_OS_ID_CONTENTS; zero is reserved.
 //
 // Reference: wdk-2013/HV_GUEST_OS_VENDOR.txt,
 // wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt.
-type GuestOsVendor uint32
+type GuestOSVendor uint32
 
 const (
-	GuestOsVendorMicrosoft GuestOsVendor = 0x1
+	GuestOSVendorMicrosoft GuestOSVendor = 0x1
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x GuestOsVendor) String() string {
+func (x GuestOSVendor) String() string {
 	switch x {
-	case GuestOsVendorMicrosoft:
+	case GuestOSVendorMicrosoft:
 		return "HvGuestOsVendorMicrosoft"
 	}
 	return "HV_GUEST_OS_VENDOR(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// GuestOsMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
+// GuestOSMicrosoftIds is HV_GUEST_OS_MICROSOFT_IDS.
 //
 // OsId values of the guest OS identity when the vendor is Microsoft. The TLFS lists the same six
 // values in prose without names; the 2013 names apply.
@@ -6778,32 +6778,32 @@ func (x GuestOsVendor) String() string {
 // Reference: wdk-2013/HV_GUEST_OS_MICROSOFT_IDS.txt,
 // wdk-2013/concept-Reporting-the-Identity-of-a-Guest-Operating-System.txt,
 // tlfs/hypercall-interface.md.
-type GuestOsMicrosoftIds uint32
+type GuestOSMicrosoftIds uint32
 
 const (
-	GuestOsMicrosoftUndefined GuestOsMicrosoftIds = 0x0
-	GuestOsMicrosoftMsdos     GuestOsMicrosoftIds = 0x1
-	GuestOsMicrosoftWindows3x GuestOsMicrosoftIds = 0x2
-	GuestOsMicrosoftWindows9x GuestOsMicrosoftIds = 0x3
-	// GuestOsMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
-	GuestOsMicrosoftWindowsNt GuestOsMicrosoftIds = 0x4
-	GuestOsMicrosoftWindowsCe GuestOsMicrosoftIds = 0x5
+	GuestOSMicrosoftUndefined GuestOSMicrosoftIds = 0x0
+	GuestOSMicrosoftMsdos     GuestOSMicrosoftIds = 0x1
+	GuestOSMicrosoftWindows3x GuestOSMicrosoftIds = 0x2
+	GuestOSMicrosoftWindows9x GuestOSMicrosoftIds = 0x3
+	// GuestOSMicrosoftWindowsNt is HvGuestOsMicrosoftWindowsNT: Windows NT and its derivatives.
+	GuestOSMicrosoftWindowsNt GuestOSMicrosoftIds = 0x4
+	GuestOSMicrosoftWindowsCe GuestOSMicrosoftIds = 0x5
 )
 
 // String returns the ABI name of the value, or the number for an unknown one.
-func (x GuestOsMicrosoftIds) String() string {
+func (x GuestOSMicrosoftIds) String() string {
 	switch x {
-	case GuestOsMicrosoftUndefined:
+	case GuestOSMicrosoftUndefined:
 		return "HvGuestOsMicrosoftUndefined"
-	case GuestOsMicrosoftMsdos:
+	case GuestOSMicrosoftMsdos:
 		return "HvGuestOsMicrosoftMSDOS"
-	case GuestOsMicrosoftWindows3x:
+	case GuestOSMicrosoftWindows3x:
 		return "HvGuestOsMicrosoftWindows3x"
-	case GuestOsMicrosoftWindows9x:
+	case GuestOSMicrosoftWindows9x:
 		return "HvGuestOsMicrosoftWindows9x"
-	case GuestOsMicrosoftWindowsNt:
+	case GuestOSMicrosoftWindowsNt:
 		return "HvGuestOsMicrosoftWindowsNT"
-	case GuestOsMicrosoftWindowsCe:
+	case GuestOSMicrosoftWindowsCe:
 		return "HvGuestOsMicrosoftWindowsCE"
 	}
 	return "HV_GUEST_OS_MICROSOFT_IDS(" + strconv.FormatUint(uint64(x), 10) + ")"
@@ -7201,20 +7201,20 @@ const (
 	// CPUIDFunctionHvInterface is HvCpuIdFunctionHvInterface: Interface signature in EAX ("Hv#1" for the
 	// Microsoft interface).
 	CPUIDFunctionHvInterface CPUIDFunction = 0x40000001
-	// CPUIDFunctionMsHvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor version
+	// CPUIDFunctionMshvVersion is HvCpuIdFunctionMsHvVersion: Hypervisor version
 	// (HV_HYPERVISOR_VERSION_INFO); zero until the guest OS identity is set.
-	CPUIDFunctionMsHvVersion CPUIDFunction = 0x40000002
-	// CPUIDFunctionMsHvFeatures is HvCpuIdFunctionMsHvFeatures: Features: privileges in EAX/EBX
+	CPUIDFunctionMshvVersion CPUIDFunction = 0x40000002
+	// CPUIDFunctionMshvFeatures is HvCpuIdFunctionMsHvFeatures: Features: privileges in EAX/EBX
 	// (HV_PARTITION_PRIVILEGE_MASK), power management in ECX (HV_CPUID_MS_HV_FEATURES_ECX), other features
 	// in EDX (HV_CPUID_MS_HV_FEATURES_EDX).
-	CPUIDFunctionMsHvFeatures CPUIDFunction = 0x40000003
-	// CPUIDFunctionMsHvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
+	CPUIDFunctionMshvFeatures CPUIDFunction = 0x40000003
+	// CPUIDFunctionMshvEnlightenmentInformation is HvCpuIdFunctionMsHvEnlightenmentInformation:
 	// Recommendations in EAX (HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX); spin-wait retry count in EBX
 	// (0xFFFFFFFF means never notify).
-	CPUIDFunctionMsHvEnlightenmentInformation CPUIDFunction = 0x40000004
-	// CPUIDFunctionMsHvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX)
+	CPUIDFunctionMshvEnlightenmentInformation CPUIDFunction = 0x40000004
+	// CPUIDFunctionMshvImplementationLimits is HvCpuIdFunctionMsHvImplementationLimits: Maximum VPs (EAX)
 	// and logical processors (EBX) supported; zero means not reported.
-	CPUIDFunctionMsHvImplementationLimits CPUIDFunction = 0x40000005
+	CPUIDFunctionMshvImplementationLimits CPUIDFunction = 0x40000005
 	// CPUIDFunctionMaxReserved is HvCpuIdFunctionMaxReserved: Highest value of the enumeration.
 	CPUIDFunctionMaxReserved CPUIDFunction = 0x40000005
 )
@@ -7228,58 +7228,58 @@ func (x CPUIDFunction) String() string {
 		return "HvCpuIdFunctionHvVendorAndMaxFunction"
 	case CPUIDFunctionHvInterface:
 		return "HvCpuIdFunctionHvInterface"
-	case CPUIDFunctionMsHvVersion:
+	case CPUIDFunctionMshvVersion:
 		return "HvCpuIdFunctionMsHvVersion"
-	case CPUIDFunctionMsHvFeatures:
+	case CPUIDFunctionMshvFeatures:
 		return "HvCpuIdFunctionMsHvFeatures"
-	case CPUIDFunctionMsHvEnlightenmentInformation:
+	case CPUIDFunctionMshvEnlightenmentInformation:
 		return "HvCpuIdFunctionMsHvEnlightenmentInformation"
-	case CPUIDFunctionMsHvImplementationLimits:
+	case CPUIDFunctionMshvImplementationLimits:
 		return "HvCpuIdFunctionMsHvImplementationLimits"
 	}
 	return "HV_CPUID_FUNCTION(" + strconv.FormatUint(uint64(x), 10) + ")"
 }
 
-// CPUIDMsHvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
+// CPUIDMshvFeaturesEcx is HV_CPUID_MS_HV_FEATURES_ECX.
 //
 // ECX of CPUID leaf 0x40000003: power management information. Type name ours; field names from the
 // MsHvFeatures member of HV_CPUID_RESULT.
 //
 // Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
-type CPUIDMsHvFeaturesEcx uint32
+type CPUIDMshvFeaturesEcx uint32
 
-// CPUIDMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvFeaturesEcxReservedMask CPUIDMsHvFeaturesEcx = 0xfffffff0
+// CPUIDMshvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvFeaturesEcxReservedMask CPUIDMshvFeaturesEcx = 0xfffffff0
 
 // MaxSupportedCState returns MaxSupportedCState (bits 0..3: Deepest processor power state supported: 0
 // is C0 up to 3 for C3.).
-func (x CPUIDMsHvFeaturesEcx) MaxSupportedCState() uint8 {
+func (x CPUIDMshvFeaturesEcx) MaxSupportedCState() uint8 {
 	return uint8(x >> 0 & 0xf)
 }
 
 // SetMaxSupportedCState stores v in MaxSupportedCState; bits of v beyond its 4-bit width are dropped.
-func (x *CPUIDMsHvFeaturesEcx) SetMaxSupportedCState(v uint8) {
-	*x = *x&^(0xf<<0) | (CPUIDMsHvFeaturesEcx(v)&0xf)<<0
+func (x *CPUIDMshvFeaturesEcx) SetMaxSupportedCState(v uint8) {
+	*x = *x&^(0xf<<0) | (CPUIDMshvFeaturesEcx(v)&0xf)<<0
 }
 
-// CPUIDMsHvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
+// CPUIDMshvFeaturesEdx is HV_CPUID_MS_HV_FEATURES_EDX.
 //
 // EDX of CPUID leaf 0x40000003: miscellaneous features available to the partition. Type name ours;
 // field names from the MsHvFeatures member of HV_CPUID_RESULT.
 //
 // Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
-type CPUIDMsHvFeaturesEdx uint32
+type CPUIDMshvFeaturesEdx uint32
 
-// CPUIDMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvFeaturesEdxReservedMask CPUIDMsHvFeaturesEdx = 0xffffffc0
+// CPUIDMshvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvFeaturesEdxReservedMask CPUIDMshvFeaturesEdx = 0xffffffc0
 
 // MwaitAvailable reports MwaitAvailable (bit 0).
-func (x CPUIDMsHvFeaturesEdx) MwaitAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) MwaitAvailable() bool {
 	return x&(1<<0) != 0
 }
 
 // SetMwaitAvailable sets or clears MwaitAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetMwaitAvailable(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -7288,12 +7288,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
 }
 
 // GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1).
-func (x CPUIDMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) GuestDebuggingAvailable() bool {
 	return x&(1<<1) != 0
 }
 
 // SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -7302,12 +7302,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 }
 
 // PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2).
-func (x CPUIDMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) PerformanceMonitorsAvailable() bool {
 	return x&(1<<2) != 0
 }
 
 // SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -7317,12 +7317,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 
 // CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: CPU dynamic
 // partitioning events are supported.).
-func (x CPUIDMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
 	return x&(1<<3) != 0
 }
 
 // SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -7332,12 +7332,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
 
 // XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: Fast
 // hypercall input may be passed in XMM registers.).
-func (x CPUIDMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
 	return x&(1<<4) != 0
 }
 
 // SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -7347,12 +7347,12 @@ func (x *CPUIDMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) 
 
 // GuestIdleAvailable reports GuestIdleAvailable (bit 5: The virtual guest idle state
 // (HV_X64_MSR_GUEST_IDLE) is supported.).
-func (x CPUIDMsHvFeaturesEdx) GuestIdleAvailable() bool {
+func (x CPUIDMshvFeaturesEdx) GuestIdleAvailable() bool {
 	return x&(1<<5) != 0
 }
 
 // SetGuestIdleAvailable sets or clears GuestIdleAvailable.
-func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+func (x *CPUIDMshvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -7360,26 +7360,26 @@ func (x *CPUIDMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 	}
 }
 
-// CPUIDMsHvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
+// CPUIDMshvEnlightenmentInformationEax is HV_CPUID_MS_HV_ENLIGHTENMENT_INFORMATION_EAX.
 //
 // EAX of CPUID leaf 0x40000004: behaviours the hypervisor recommends for best performance. Type name
 // ours; field names from the MsHvEnlightenmentInformation member of HV_CPUID_RESULT.
 //
 // Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt, wdk-2013/HV_CPUID_RESULT.txt.
-type CPUIDMsHvEnlightenmentInformationEax uint32
+type CPUIDMshvEnlightenmentInformationEax uint32
 
-// CPUIDMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
+// CPUIDMshvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they must stay
 // zero.
-const CPUIDMsHvEnlightenmentInformationEaxReservedMask CPUIDMsHvEnlightenmentInformationEax = 0xffffffc0
+const CPUIDMshvEnlightenmentInformationEaxReservedMask CPUIDMshvEnlightenmentInformationEax = 0xffffffc0
 
 // UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
 // spaces by hypercall rather than MOV to CR3.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
 	return x&(1<<0) != 0
 }
 
 // SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -7389,12 +7389,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwi
 
 // UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
 // rather than INVLPG or MOV to CR3.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
 	return x&(1<<1) != 0
 }
 
 // SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -7404,12 +7404,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bo
 
 // UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
 // rather than IPIs.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
 	return x&(1<<2) != 0
 }
 
 // SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -7419,12 +7419,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v b
 
 // UseAPICMsrs reports UseApicMsrs (bit 3: Use the EOI, ICR and TPR MSRs rather than the memory-mapped
 // APIC.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseAPICMsrs() bool {
 	return x&(1<<3) != 0
 }
 
 // SetUseAPICMsrs sets or clears UseApicMsrs.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -7433,12 +7433,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 }
 
 // UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through HV_X64_MSR_RESET.).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseMSRForReset() bool {
 	return x&(1<<4) != 0
 }
 
 // SetUseMSRForReset sets or clears UseMsrForReset.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -7447,12 +7447,12 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 }
 
 // UseRelaxedTiming reports UseRelaxedTiming (bit 5).
-func (x CPUIDMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+func (x CPUIDMshvEnlightenmentInformationEax) UseRelaxedTiming() bool {
 	return x&(1<<5) != 0
 }
 
 // SetUseRelaxedTiming sets or clears UseRelaxedTiming.
-func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+func (x *CPUIDMshvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -7460,24 +7460,24 @@ func (x *CPUIDMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
 	}
 }
 
-// CPUIDMsHvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
+// CPUIDMshvHardwareFeaturesEax is HV_CPUID_MS_HV_HARDWARE_FEATURES_EAX.
 //
 // EAX of CPUID leaf 0x40000006: hardware features the hypervisor detected and uses. The page gives
 // descriptions only; type and field names are ours. EDX is reserved for future AMD features.
 //
 // Reference: wdk-2013/concept-Microsoft-Hypervisor-CPUID-Leaves.txt.
-type CPUIDMsHvHardwareFeaturesEax uint32
+type CPUIDMshvHardwareFeaturesEax uint32
 
-// CPUIDMsHvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDMsHvHardwareFeaturesEaxReservedMask CPUIDMsHvHardwareFeaturesEax = 0xfffffff0
+// CPUIDMshvHardwareFeaturesEaxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDMshvHardwareFeaturesEaxReservedMask CPUIDMshvHardwareFeaturesEax = 0xfffffff0
 
 // APICOverlayAssistInUse reports ApicOverlayAssistInUse (bit 0).
-func (x CPUIDMsHvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) APICOverlayAssistInUse() bool {
 	return x&(1<<0) != 0
 }
 
 // SetAPICOverlayAssistInUse sets or clears ApicOverlayAssistInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -7486,12 +7486,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetAPICOverlayAssistInUse(v bool) {
 }
 
 // MSRBitmapsInUse reports MsrBitmapsInUse (bit 1).
-func (x CPUIDMsHvHardwareFeaturesEax) MSRBitmapsInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) MSRBitmapsInUse() bool {
 	return x&(1<<1) != 0
 }
 
 // SetMSRBitmapsInUse sets or clears MsrBitmapsInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -7500,12 +7500,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetMSRBitmapsInUse(v bool) {
 }
 
 // ArchitecturalPerformanceCountersInUse reports ArchitecturalPerformanceCountersInUse (bit 2).
-func (x CPUIDMsHvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) ArchitecturalPerformanceCountersInUse() bool {
 	return x&(1<<2) != 0
 }
 
 // SetArchitecturalPerformanceCountersInUse sets or clears ArchitecturalPerformanceCountersInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -7514,12 +7514,12 @@ func (x *CPUIDMsHvHardwareFeaturesEax) SetArchitecturalPerformanceCountersInUse(
 }
 
 // SecondLevelAddressTranslationInUse reports SecondLevelAddressTranslationInUse (bit 3).
-func (x CPUIDMsHvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
+func (x CPUIDMshvHardwareFeaturesEax) SecondLevelAddressTranslationInUse() bool {
 	return x&(1<<3) != 0
 }
 
 // SetSecondLevelAddressTranslationInUse sets or clears SecondLevelAddressTranslationInUse.
-func (x *CPUIDMsHvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
+func (x *CPUIDMshvHardwareFeaturesEax) SetSecondLevelAddressTranslationInUse(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -8312,7 +8312,7 @@ type ParkLogicalProcessorsInput struct {
 	_             [4]byte // Padding, offset 0x4
 }
 
-// NotifyLongSpinwaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
+// NotifyLongSpinWaitInput is HV_INPUT_NOTIFY_LONG_SPINWAIT.
 //
 // Input of HvCallNotifyLongSpinWait (in a register when the fast convention is used). The name is the
 // one the 2013 page gives the parameter type (SPINWAIT, not SPIN_WAIT). Its text calls the type a
@@ -8320,7 +8320,7 @@ type ParkLogicalProcessorsInput struct {
 // table is followed (the TLFS table agrees on 4 bytes).
 //
 // Reference: wdk-2013/HvNotifyLongSpinWait.txt.
-type NotifyLongSpinwaitInput struct {
+type NotifyLongSpinWaitInput struct {
 	_            structs.HostLayout
 	SpinWaitInfo uint32  // SpinWaitInfo, offset 0x0: Accumulated spin count of the caller.
 	_            [4]byte // Padding, offset 0x4
@@ -8501,27 +8501,27 @@ func (x *CPUIDResult) HvInterface() *CPUIDResultHvInterface {
 	return (*CPUIDResultHvInterface)(unsafe.Pointer(x))
 }
 
-// MsHvVersion returns a pointer to member MsHvVersion (offset 0x0) of x. View of leaf 0x40000002
+// MshvVersion returns a pointer to member MsHvVersion (offset 0x0) of x. View of leaf 0x40000002
 // (hypervisor version).
-func (x *CPUIDResult) MsHvVersion() *HypervisorVersionInfo {
+func (x *CPUIDResult) MshvVersion() *HypervisorVersionInfo {
 	return (*HypervisorVersionInfo)(unsafe.Pointer(x))
 }
 
-// MsHvFeatures returns a pointer to member MsHvFeatures (offset 0x0) of x. View of leaf 0x40000003.
-func (x *CPUIDResult) MsHvFeatures() *CPUIDResultMsHvFeatures {
-	return (*CPUIDResultMsHvFeatures)(unsafe.Pointer(x))
+// MshvFeatures returns a pointer to member MsHvFeatures (offset 0x0) of x. View of leaf 0x40000003.
+func (x *CPUIDResult) MshvFeatures() *CPUIDResultMshvFeatures {
+	return (*CPUIDResultMshvFeatures)(unsafe.Pointer(x))
 }
 
-// MsHvEnlightenmentInformation returns a pointer to member MsHvEnlightenmentInformation (offset 0x0)
+// MshvEnlightenmentInformation returns a pointer to member MsHvEnlightenmentInformation (offset 0x0)
 // of x. View of leaf 0x40000004 (recommendations to the guest).
-func (x *CPUIDResult) MsHvEnlightenmentInformation() *CPUIDResultMsHvEnlightenmentInformation {
-	return (*CPUIDResultMsHvEnlightenmentInformation)(unsafe.Pointer(x))
+func (x *CPUIDResult) MshvEnlightenmentInformation() *CPUIDResultMshvEnlightenmentInformation {
+	return (*CPUIDResultMshvEnlightenmentInformation)(unsafe.Pointer(x))
 }
 
-// MsHvImplementationLimits returns a pointer to member MsHvImplementationLimits (offset 0x0) of x.
+// MshvImplementationLimits returns a pointer to member MsHvImplementationLimits (offset 0x0) of x.
 // View of leaf 0x40000005.
-func (x *CPUIDResult) MsHvImplementationLimits() *CPUIDResultMsHvImplementationLimits {
-	return (*CPUIDResultMsHvImplementationLimits)(unsafe.Pointer(x))
+func (x *CPUIDResult) MshvImplementationLimits() *CPUIDResultMshvImplementationLimits {
+	return (*CPUIDResultMshvImplementationLimits)(unsafe.Pointer(x))
 }
 
 // CPUIDResultVersionAndFeatures is the type of member VersionAndFeatures of CPUIDResult.
@@ -8587,43 +8587,43 @@ type CPUIDResultHvInterface struct {
 	ReservedEdx uint32 // ReservedEdx, offset 0xc
 }
 
-// CPUIDResultMsHvFeatures is the type of member MsHvFeatures of CPUIDResult.
-type CPUIDResultMsHvFeatures struct {
+// CPUIDResultMshvFeatures is the type of member MsHvFeatures of CPUIDResult.
+type CPUIDResultMshvFeatures struct {
 	_                   structs.HostLayout
 	PartitionPrivileges PartitionPrivilegeMask     // PartitionPrivileges, offset 0x0: Privileges of the partition (EAX and EBX).
-	Ecx                 CPUIDResultMsHvFeaturesEcx // Ecx, offset 0x8
-	Edx                 CPUIDResultMsHvFeaturesEdx // Edx, offset 0xc
+	Ecx                 CPUIDResultMshvFeaturesEcx // Ecx, offset 0x8
+	Edx                 CPUIDResultMshvFeaturesEdx // Edx, offset 0xc
 }
 
-// CPUIDResultMsHvFeaturesEcx is the type of member Ecx of CPUIDResultMsHvFeatures.
-type CPUIDResultMsHvFeaturesEcx uint32
+// CPUIDResultMshvFeaturesEcx is the type of member Ecx of CPUIDResultMshvFeatures.
+type CPUIDResultMshvFeaturesEcx uint32
 
-// CPUIDResultMsHvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDResultMsHvFeaturesEcxReservedMask CPUIDResultMsHvFeaturesEcx = 0xfffffff0
+// CPUIDResultMshvFeaturesEcxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDResultMshvFeaturesEcxReservedMask CPUIDResultMshvFeaturesEcx = 0xfffffff0
 
 // MaxSupportedCState returns MaxSupportedCState (bits 0..3: Deepest processor power state supported.).
-func (x CPUIDResultMsHvFeaturesEcx) MaxSupportedCState() uint8 {
+func (x CPUIDResultMshvFeaturesEcx) MaxSupportedCState() uint8 {
 	return uint8(x >> 0 & 0xf)
 }
 
 // SetMaxSupportedCState stores v in MaxSupportedCState; bits of v beyond its 4-bit width are dropped.
-func (x *CPUIDResultMsHvFeaturesEcx) SetMaxSupportedCState(v uint8) {
-	*x = *x&^(0xf<<0) | (CPUIDResultMsHvFeaturesEcx(v)&0xf)<<0
+func (x *CPUIDResultMshvFeaturesEcx) SetMaxSupportedCState(v uint8) {
+	*x = *x&^(0xf<<0) | (CPUIDResultMshvFeaturesEcx(v)&0xf)<<0
 }
 
-// CPUIDResultMsHvFeaturesEdx is the type of member Edx of CPUIDResultMsHvFeatures.
-type CPUIDResultMsHvFeaturesEdx uint32
+// CPUIDResultMshvFeaturesEdx is the type of member Edx of CPUIDResultMshvFeatures.
+type CPUIDResultMshvFeaturesEdx uint32
 
-// CPUIDResultMsHvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
-const CPUIDResultMsHvFeaturesEdxReservedMask CPUIDResultMsHvFeaturesEdx = 0xffffffc0
+// CPUIDResultMshvFeaturesEdxReservedMask has the bits the reference reserves; they must stay zero.
+const CPUIDResultMshvFeaturesEdxReservedMask CPUIDResultMshvFeaturesEdx = 0xffffffc0
 
 // MwaitAvailable reports MwaitAvailable (bit 0: MWAIT is available.).
-func (x CPUIDResultMsHvFeaturesEdx) MwaitAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) MwaitAvailable() bool {
 	return x&(1<<0) != 0
 }
 
 // SetMwaitAvailable sets or clears MwaitAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetMwaitAvailable(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -8633,12 +8633,12 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetMwaitAvailable(v bool) {
 
 // GuestDebuggingAvailable reports GuestDebuggingAvailable (bit 1: Guest debugging support is
 // available.).
-func (x CPUIDResultMsHvFeaturesEdx) GuestDebuggingAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) GuestDebuggingAvailable() bool {
 	return x&(1<<1) != 0
 }
 
 // SetGuestDebuggingAvailable sets or clears GuestDebuggingAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -8648,12 +8648,12 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetGuestDebuggingAvailable(v bool) {
 
 // PerformanceMonitorsAvailable reports PerformanceMonitorsAvailable (bit 2: Performance monitor
 // support is available.).
-func (x CPUIDResultMsHvFeaturesEdx) PerformanceMonitorsAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) PerformanceMonitorsAvailable() bool {
 	return x&(1<<2) != 0
 }
 
 // SetPerformanceMonitorsAvailable sets or clears PerformanceMonitorsAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -8663,12 +8663,12 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetPerformanceMonitorsAvailable(v bool) {
 
 // CPUDynamicPartitioningAvailable reports CpuDynamicPartitioningAvailable (bit 3: CPU dynamic
 // partitioning is available.).
-func (x CPUIDResultMsHvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) CPUDynamicPartitioningAvailable() bool {
 	return x&(1<<3) != 0
 }
 
 // SetCPUDynamicPartitioningAvailable sets or clears CpuDynamicPartitioningAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -8678,12 +8678,12 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetCPUDynamicPartitioningAvailable(v bool) 
 
 // XMMRegistersForFastHypercallAvailable reports XmmRegistersForFastHypercallAvailable (bit 4: XMM
 // registers may carry fast hypercall input.).
-func (x CPUIDResultMsHvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) XMMRegistersForFastHypercallAvailable() bool {
 	return x&(1<<4) != 0
 }
 
 // SetXMMRegistersForFastHypercallAvailable sets or clears XmmRegistersForFastHypercallAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -8692,12 +8692,12 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetXMMRegistersForFastHypercallAvailable(v 
 }
 
 // GuestIdleAvailable reports GuestIdleAvailable (bit 5: The guest idle power state is available.).
-func (x CPUIDResultMsHvFeaturesEdx) GuestIdleAvailable() bool {
+func (x CPUIDResultMshvFeaturesEdx) GuestIdleAvailable() bool {
 	return x&(1<<5) != 0
 }
 
 // SetGuestIdleAvailable sets or clears GuestIdleAvailable.
-func (x *CPUIDResultMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
+func (x *CPUIDResultMshvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -8705,32 +8705,32 @@ func (x *CPUIDResultMsHvFeaturesEdx) SetGuestIdleAvailable(v bool) {
 	}
 }
 
-// CPUIDResultMsHvEnlightenmentInformation is the type of member MsHvEnlightenmentInformation of
+// CPUIDResultMshvEnlightenmentInformation is the type of member MsHvEnlightenmentInformation of
 // CPUIDResult.
-type CPUIDResultMsHvEnlightenmentInformation struct {
+type CPUIDResultMshvEnlightenmentInformation struct {
 	_                 structs.HostLayout
-	Eax               CPUIDResultMsHvEnlightenmentInformationEax // Eax, offset 0x0
+	Eax               CPUIDResultMshvEnlightenmentInformationEax // Eax, offset 0x0
 	LongSpinWaitCount uint32                                     // LongSpinWaitCount, offset 0x4: Spin attempts before notifying the hypervisor with HvCallNotifyLongSpinWait.
 	ReservedEcx       uint32                                     // ReservedEcx, offset 0x8
 	ReservedEdx       uint32                                     // ReservedEdx, offset 0xc
 }
 
-// CPUIDResultMsHvEnlightenmentInformationEax is the type of member Eax of
-// CPUIDResultMsHvEnlightenmentInformation.
-type CPUIDResultMsHvEnlightenmentInformationEax uint32
+// CPUIDResultMshvEnlightenmentInformationEax is the type of member Eax of
+// CPUIDResultMshvEnlightenmentInformation.
+type CPUIDResultMshvEnlightenmentInformationEax uint32
 
-// CPUIDResultMsHvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they
+// CPUIDResultMshvEnlightenmentInformationEaxReservedMask has the bits the reference reserves; they
 // must stay zero.
-const CPUIDResultMsHvEnlightenmentInformationEaxReservedMask CPUIDResultMsHvEnlightenmentInformationEax = 0xffffffc0
+const CPUIDResultMshvEnlightenmentInformationEaxReservedMask CPUIDResultMshvEnlightenmentInformationEax = 0xffffffc0
 
 // UseHypercallForAddressSpaceSwitch reports UseHypercallForAddressSpaceSwitch (bit 0: Switch address
 // spaces by hypercall rather than MOV CR3.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseHypercallForAddressSpaceSwitch() bool {
 	return x&(1<<0) != 0
 }
 
 // SetUseHypercallForAddressSpaceSwitch sets or clears UseHypercallForAddressSpaceSwitch.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseHypercallForAddressSpaceSwitch(v bool) {
 	if v {
 		*x |= 1 << 0
 	} else {
@@ -8740,12 +8740,12 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForAddressSp
 
 // UseHypercallForLocalFlush reports UseHypercallForLocalFlush (bit 1: Flush the local TLB by hypercall
 // rather than INVLPG or MOV CR3.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseHypercallForLocalFlush() bool {
 	return x&(1<<1) != 0
 }
 
 // SetUseHypercallForLocalFlush sets or clears UseHypercallForLocalFlush.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseHypercallForLocalFlush(v bool) {
 	if v {
 		*x |= 1 << 1
 	} else {
@@ -8755,12 +8755,12 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForLocalFlus
 
 // UseHypercallForRemoteFlush reports UseHypercallForRemoteFlush (bit 2: Flush remote TLBs by hypercall
 // rather than IPIs.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseHypercallForRemoteFlush() bool {
 	return x&(1<<2) != 0
 }
 
 // SetUseHypercallForRemoteFlush sets or clears UseHypercallForRemoteFlush.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseHypercallForRemoteFlush(v bool) {
 	if v {
 		*x |= 1 << 2
 	} else {
@@ -8770,12 +8770,12 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseHypercallForRemoteFlu
 
 // UseAPICMsrs reports UseApicMsrs (bit 3: Use the MSRs for EOI, ICR and TPR instead of the
 // memory-mapped APIC.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseAPICMsrs() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseAPICMsrs() bool {
 	return x&(1<<3) != 0
 }
 
 // SetUseAPICMsrs sets or clears UseApicMsrs.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 	if v {
 		*x |= 1 << 3
 	} else {
@@ -8784,12 +8784,12 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseAPICMsrs(v bool) {
 }
 
 // UseMSRForReset reports UseMsrForReset (bit 4: Reset the system through the hypervisor reset MSR.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseMSRForReset() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseMSRForReset() bool {
 	return x&(1<<4) != 0
 }
 
 // SetUseMSRForReset sets or clears UseMsrForReset.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 	if v {
 		*x |= 1 << 4
 	} else {
@@ -8798,12 +8798,12 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseMSRForReset(v bool) {
 }
 
 // UseRelaxedTiming reports UseRelaxedTiming (bit 5: Use relaxed timing in this partition.).
-func (x CPUIDResultMsHvEnlightenmentInformationEax) UseRelaxedTiming() bool {
+func (x CPUIDResultMshvEnlightenmentInformationEax) UseRelaxedTiming() bool {
 	return x&(1<<5) != 0
 }
 
 // SetUseRelaxedTiming sets or clears UseRelaxedTiming.
-func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
+func (x *CPUIDResultMshvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool) {
 	if v {
 		*x |= 1 << 5
 	} else {
@@ -8811,8 +8811,8 @@ func (x *CPUIDResultMsHvEnlightenmentInformationEax) SetUseRelaxedTiming(v bool)
 	}
 }
 
-// CPUIDResultMsHvImplementationLimits is the type of member MsHvImplementationLimits of CPUIDResult.
-type CPUIDResultMsHvImplementationLimits struct {
+// CPUIDResultMshvImplementationLimits is the type of member MsHvImplementationLimits of CPUIDResult.
+type CPUIDResultMshvImplementationLimits struct {
 	_                        structs.HostLayout
 	MaxVirtualProcessorCount uint32 // MaxVirtualProcessorCount, offset 0x0: Most VPs the hypervisor supports.
 	MaxLogicalProcessorCount uint32 // MaxLogicalProcessorCount, offset 0x4: Most logical processors the hypervisor supports.

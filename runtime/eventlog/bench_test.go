@@ -7,9 +7,10 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/internal/eventlogtest"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
-	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 const (
@@ -29,7 +30,7 @@ func benchSetup() ([]byte, []*eventlog.Buffer) {
 	benchData.once.Do(func() {
 		words := make([]uint64, benchBuffers*benchBufferSize/8)
 		mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
-		sim.FillBuffers(mem, benchBuffers, benchBufferSize, lt, 1)
+		eventlogtest.FillBuffers(mem, benchBuffers, benchBufferSize, lt, 1)
 		benchData.mem = mem
 		for i := range benchBuffers {
 			bb, err := eventlog.NewBuffer(mem[i*benchBufferSize:(i+1)*benchBufferSize], uint32(i), elt, benchBufferSize)

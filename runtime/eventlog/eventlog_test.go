@@ -23,13 +23,13 @@ const (
 func build(index uint32, size int, words ...int) []byte {
 	mem := make([]uint64, size/8)
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&mem[0])), size)
-	h := (*hv.EventlogBufferHeader)(unsafe.Pointer(&b[0]))
-	h.BufferSize, h.BufferIndex, h.Type = uint32(size), hv.EventlogBufferIndex(index), lt
+	h := (*hv.EventLogBufferHeader)(unsafe.Pointer(&b[0]))
+	h.BufferSize, h.BufferIndex, h.Type = uint32(size), hv.EventLogBufferIndex(index), lt
 	h.BufferState = hv.EventLogBufferStateReady
-	h.NextBufferIndex = hv.EventlogBufferIndexNone
+	h.NextBufferIndex = hv.EventLogBufferIndexNone
 	off := eventlog.HeaderSize
 	for i, w := range words {
-		e := (*hv.EventlogEntryHeader)(unsafe.Pointer(&b[off]))
+		e := (*hv.EventLogEntryHeader)(unsafe.Pointer(&b[off]))
 		e.Size, e.Type, e.TimeStamp = uint16(16+8*w), uint16(hv.TrHcHypercall), uint64(i)
 		for k := range w {
 			binary.LittleEndian.PutUint64(b[off+16+8*k:], uint64(100*i+k))
@@ -46,7 +46,7 @@ func group(bufs map[uint32][]byte, size int) *eventlog.Group {
 
 func TestReadyListAndEntries(t *testing.T) {
 	bufs := map[uint32][]byte{2: build(2, 4096, 2, 2), 5: build(5, 4096, 2, 0, 3)}
-	(*hv.EventlogBufferHeader)(unsafe.Pointer(&bufs[2][0])).NextBufferIndex = 5
+	(*hv.EventLogBufferHeader)(unsafe.Pointer(&bufs[2][0])).NextBufferIndex = 5
 	var got []int
 	var payload uint64
 	for e, err := range group(bufs, 4096).Events(2, eventlog.Stop) {
@@ -69,7 +69,7 @@ func TestReadyListAndEntries(t *testing.T) {
 // TestCorruption: each kind of bad input gives a CorruptError with the
 // buffer index and byte offset, and never a panic.
 func TestCorruption(t *testing.T) {
-	hdr := func(b []byte) *hv.EventlogBufferHeader { return (*hv.EventlogBufferHeader)(unsafe.Pointer(&b[0])) }
+	hdr := func(b []byte) *hv.EventLogBufferHeader { return (*hv.EventLogBufferHeader)(unsafe.Pointer(&b[0])) }
 	size16 := func(b []byte, off int, v uint16) { binary.LittleEndian.PutUint16(b[off+4:], v) }
 	first := eventlog.HeaderSize
 	for _, tc := range []struct {
@@ -127,7 +127,7 @@ func contains(s, sub string) bool {
 func TestSkip(t *testing.T) {
 	bufs := map[uint32][]byte{0: build(0, 4096, 1), 1: build(1, 4096, 1, 1), 2: build(2, 4096, 1)}
 	for i, next := range map[uint32]uint32{0: 1, 1: 2} {
-		(*hv.EventlogBufferHeader)(unsafe.Pointer(&bufs[i][0])).NextBufferIndex = hv.EventlogBufferIndex(next)
+		(*hv.EventLogBufferHeader)(unsafe.Pointer(&bufs[i][0])).NextBufferIndex = hv.EventLogBufferIndex(next)
 	}
 	binary.LittleEndian.PutUint16(bufs[1][eventlog.HeaderSize+24+4:], 3) // second entry of buffer 1
 	var entries, errs int

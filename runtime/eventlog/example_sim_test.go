@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/sim"
@@ -14,15 +16,15 @@ import (
 // of one-page buffers on the simulator, each reported as soon as it
 // completes, and returns the reader's view of the group, the buffers' GPA
 // pages and the client that set it up.
-func rootReader(h *sim.Hypervisor, buffers int) (*eventlog.Group, []uint64, *hv.Client, error) {
+func rootReader(h *wdk2013sim.Hypervisor, buffers int) (*eventlog.Group, []hv.GPAPageNumber, *hv.Client, error) {
 	c := hv.NewClient(h.Root().Backend())
 	if err := c.InitializeEventLogBufferGroup(&hv.InitializeEventLogBufferGroupInput{Type: lt,
 		MaximumBufferCount: uint32(buffers), BufferPages: 1, Threshold: 1}); err != nil {
 		return nil, nil, nil, err
 	}
-	gpas := make([]uint64, buffers)
+	gpas := make([]hv.GPAPageNumber, buffers)
 	for i := range buffers {
-		idx := hv.EventlogBufferIndex(i)
+		idx := hv.EventLogBufferIndex(i)
 		out := make([]hv.GPAPageNumber, 1)
 		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: idx}); err != nil {
 			return nil, nil, nil, err
@@ -30,9 +32,9 @@ func rootReader(h *sim.Hypervisor, buffers int) (*eventlog.Group, []uint64, *hv.
 		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: idx}, &hv.MapEventLogBufferOutput{}, out); err != nil {
 			return nil, nil, nil, err
 		}
-		gpas[i] = uint64(out[0])
+		gpas[i] = out[0]
 	}
-	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventlogEnableDiagAdmin}); err != nil {
+	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: hv.EventLogEnableDiagAdmin}); err != nil {
 		return nil, nil, nil, err
 	}
 	g := &eventlog.Group{Type: eventlog.Type(lt), BufferSize: 4096, MaxBuffers: buffers, Memory: func(i uint32) []byte {
@@ -48,20 +50,20 @@ func rootReader(h *sim.Hypervisor, buffers int) (*eventlog.Group, []uint64, *hv.
 // the list and every entry of each buffer, and the generated As... view
 // reads a payload.
 func ExampleGroup_Events() {
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
 	g, _, c, err := rootReader(h, 4)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for i := range uint64(3) {
-		h.Log(lt, 0, hv.TrHcHypercall, 0, 0x1000*(i+1), 0x8c)
+		h.EventLog().Log(lt, 0, hv.TrHcHypercall, 0, 0x1000*(i+1), 0x8c)
 	}
 	if err := c.FlushEventLogBuffer(&hv.FlushEventLogBufferInput{Type: lt}); err != nil {
 		fmt.Println(err)
 		return
 	}
-	m, _ := h.NextMessage(false)
+	m, _ := h.EventLog().NextMessage(false)
 	for e, err := range g.Events(uint32(m.BufferIndex), eventlog.Stop) {
 		if err != nil {
 			fmt.Println(err)
@@ -81,21 +83,21 @@ func ExampleGroup_Events() {
 // it to the hypervisor. Here 200 entries of 32 bytes fill one-page buffers
 // one after the other, each reported as it completes.
 func ExampleGroup_Ready() {
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(4, 1)})
 	g, _, c, err := rootReader(h, 4)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for i := range uint64(200) {
-		h.Log(lt, 0, hv.TrHcHypercall, uint32(i), i, 0)
+		h.EventLog().Log(lt, 0, hv.TrHcHypercall, uint32(i), i, 0)
 	}
 	if err := c.FlushEventLogBuffer(&hv.FlushEventLogBufferInput{Type: lt}); err != nil {
 		fmt.Println(err)
 		return
 	}
 	for {
-		m, ok := h.NextMessage(false)
+		m, ok := h.EventLog().NextMessage(false)
 		if !ok {
 			break
 		}
@@ -109,7 +111,7 @@ func ExampleGroup_Ready() {
 				n++
 			}
 			fmt.Printf("buffer %d: %v, %d entries, %d lost before it\n", b.Index(), b.State(), n, b.Header().EventsLost)
-			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(b.Index())}); err != nil {
+			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(b.Index())}); err != nil {
 				fmt.Println(err)
 				return
 			}
@@ -123,13 +125,13 @@ func ExampleGroup_Ready() {
 // Tail follows a buffer the hypervisor is still filling, entry by entry,
 // until it leaves the in-use state (here when the root flushes it).
 func ExampleBuffer_Tail() {
-	h := sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(1, 1)})
+	h := wdk2013sim.New(sim.Config{RootPoolPages: sim.EventLogPoolPages(1, 1)})
 	_, gpas, c, err := rootReader(h, 1)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	h.Log(lt, 0, hv.TrHcHypercall, 0, 0x1000, 0x8c) // the buffer is now in use
+	h.EventLog().Log(lt, 0, hv.TrHcHypercall, 0, 0x1000, 0x8c) // the buffer is now in use
 	buf, err := eventlog.NewBuffer(h.Root().Memory(gpas[0]), 0, eventlog.Type(lt), 4096)
 	if err != nil {
 		fmt.Println(err)
@@ -138,7 +140,7 @@ func ExampleBuffer_Tail() {
 	go func() { // the hypervisor logs more, then the root flushes the buffer
 		for i := range uint64(4) {
 			time.Sleep(time.Millisecond)
-			h.Log(lt, 0, hv.TrHcHypercall, 0, 0x2000+i, 0x8c)
+			h.EventLog().Log(lt, 0, hv.TrHcHypercall, 0, 0x2000+i, 0x8c)
 		}
 		c.FlushEventLogBuffer(&hv.FlushEventLogBufferInput{Type: lt})
 	}()

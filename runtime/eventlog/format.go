@@ -11,13 +11,13 @@ import (
 // HV_EVENTLOG_BUFFER_STATE.txt, HV_EVENTLOG_ENTRY_TIME_BASIS.txt,
 // concept-Event-Logging-Data-Types.txt). Every ABI version that logs events
 // uses this one format, so the reader owns it: a generated package's types
-// (EventlogType, EventlogBufferState, EntryType, ...) convert to these with
+// (EventLogType, EventLogBufferState, EntryType, ...) convert to these with
 // one conversion, and its As... functions view the payloads that follow an
 // EntryHeader. A test checks these layouts and values against the generated
 // wdk2013 package.
 
 // Type is an event-log type (HV_EVENTLOG_TYPE): the buffer group a buffer
-// belongs to. A generated EventlogType converts to it.
+// belongs to. A generated EventLogType converts to it.
 type Type uint32
 
 // BufferState is the state of a buffer (HV_EVENTLOG_BUFFER_STATE).

@@ -33,8 +33,8 @@ func TestFormatMatchesGenerated(t *testing.T) {
 			}
 		}
 	}
-	same(eventlog.Header{}, hv.EventlogBufferHeader{})
-	same(eventlog.EntryHeader{}, hv.EventlogEntryHeader{})
+	same(eventlog.Header{}, hv.EventLogBufferHeader{})
+	same(eventlog.EntryHeader{}, hv.EventLogEntryHeader{})
 	for _, c := range []struct {
 		name      string
 		ours, gen uint64
@@ -44,7 +44,7 @@ func TestFormatMatchesGenerated(t *testing.T) {
 		{"StateInUse", uint64(eventlog.StateInUse), uint64(hv.EventLogBufferStateInUse)},
 		{"StateComplete", uint64(eventlog.StateComplete), uint64(hv.EventLogBufferStateComplete)},
 		{"StateReady", uint64(eventlog.StateReady), uint64(hv.EventLogBufferStateReady)},
-		{"IndexNone", uint64(eventlog.IndexNone), uint64(hv.EventlogBufferIndexNone)},
+		{"IndexNone", uint64(eventlog.IndexNone), uint64(hv.EventLogBufferIndexNone)},
 		{"TimeReference", uint64(eventlog.TimeReference), uint64(hv.EventLogEntryTimeReference)},
 		{"TimeTSC", uint64(eventlog.TimeTSC), uint64(hv.EventLogEntryTimeTSC)},
 	} {

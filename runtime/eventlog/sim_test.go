@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/sim"
@@ -14,23 +16,23 @@ import (
 
 // simGroup sets up a local-diagnostics group of one-page buffers in the sim
 // and returns a reader's view of it.
-func simGroup(t *testing.T, h *sim.Hypervisor, buffers, threshold uint32) *eventlog.Group {
+func simGroup(t *testing.T, h *wdk2013sim.Hypervisor, buffers, threshold uint32) *eventlog.Group {
 	t.Helper()
 	c := hv.NewClient(h.Root().Backend())
 	if err := c.InitializeEventLogBufferGroup(&hv.InitializeEventLogBufferGroupInput{Type: lt, MaximumBufferCount: buffers,
 		BufferPages: 1, Threshold: threshold}); err != nil {
 		t.Fatal(err)
 	}
-	gpas := make([]uint64, buffers)
+	gpas := make([]hv.GPAPageNumber, buffers)
 	for i := range buffers {
-		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)}); err != nil {
+		if err := c.CreateEventLogBuffer(&hv.CreateEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(i)}); err != nil {
 			t.Fatal(err)
 		}
 		out := make([]hv.GPAPageNumber, 1)
-		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventlogBufferIndex(i)}, &hv.MapEventLogBufferOutput{}, out); err != nil {
+		if err := c.MapEventLogBuffer(&hv.MapEventLogBufferInput{Type: lt, BufferIndex: hv.EventLogBufferIndex(i)}, &hv.MapEventLogBufferOutput{}, out); err != nil {
 			t.Fatal(err)
 		}
-		gpas[i] = uint64(out[0])
+		gpas[i] = out[0]
 	}
 	if err := c.SetEventLogGroupSources(&hv.SetEventLogGroupSourcesInput{Type: lt, EnableFlags: 1}); err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func simGroup(t *testing.T, h *sim.Hypervisor, buffers, threshold uint32) *event
 // Every logged event is read exactly once; every event not logged is in an
 // EventsLost count (or still pending for the next buffer); nothing else.
 func TestEveryEntryOnceOrLost(t *testing.T) {
-	h := sim.New(sim.Config{LogicalProcessors: 4})
+	h := wdk2013sim.New(sim.Config{LogicalProcessors: 4})
 	g := simGroup(t, h, 16, 2)
 	c := hv.NewClient(h.Root().Backend())
 	const writers, perWriter = 4, 5000
@@ -60,7 +62,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range perWriter {
-				if h.Log(lt, w, hv.TrHcHypercall, 0, seq.Add(1), 0) {
+				if h.EventLog().Log(lt, w, hv.TrHcHypercall, 0, seq.Add(1), 0) {
 					logged.Add(1)
 				} else {
 					dropped.Add(1)
@@ -70,8 +72,8 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 	}
 	seen := map[uint64]int{}
 	var lost uint64
-	read := func(first hv.EventlogBufferIndex) {
-		var release []hv.EventlogBufferIndex
+	read := func(first hv.EventLogBufferIndex) {
+		var release []hv.EventLogBufferIndex
 		for b, err := range g.Ready(uint32(first)) {
 			if err != nil {
 				t.Fatal(err)
@@ -83,7 +85,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 				}
 				seen[hv.AsTrHcHypercall(e.Payload).GuestRIP]++
 			}
-			release = append(release, hv.EventlogBufferIndex(b.Index()))
+			release = append(release, hv.EventLogBufferIndex(b.Index()))
 		}
 		for _, i := range release {
 			if err := c.ReleaseEventLogBuffer(&hv.ReleaseEventLogBufferInput{Type: lt, BufferIndex: i}); err != nil {
@@ -99,7 +101,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 			running = false
 		default:
 		}
-		if m, ok := h.NextMessage(false); ok {
+		if m, ok := h.EventLog().NextMessage(false); ok {
 			read(m.BufferIndex)
 		}
 	}
@@ -107,7 +109,7 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		m, ok := h.NextMessage(false)
+		m, ok := h.EventLog().NextMessage(false)
 		if !ok {
 			break
 		}
@@ -121,20 +123,20 @@ func TestEveryEntryOnceOrLost(t *testing.T) {
 	if uint64(len(seen)) != logged.Load() {
 		t.Errorf("read %d distinct events, %d were logged", len(seen), logged.Load())
 	}
-	if lost+h.PendingLost(lt) != dropped.Load() {
-		t.Errorf("EventsLost %d + pending %d, but %d were dropped", lost, h.PendingLost(lt), dropped.Load())
+	if lost+h.EventLog().PendingLost(lt) != dropped.Load() {
+		t.Errorf("EventsLost %d + pending %d, but %d were dropped", lost, h.EventLog().PendingLost(lt), dropped.Load())
 	}
 	t.Logf("%d logged, %d lost", logged.Load(), dropped.Load())
 }
 
 // TestTailLive follows the in-use buffer while the sim streams into it.
 func TestTailLive(t *testing.T) {
-	h := sim.New(sim.Config{LogicalProcessors: 1})
+	h := wdk2013sim.New(sim.Config{LogicalProcessors: 1})
 	g := simGroup(t, h, 2, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	streamCtx, stop := context.WithCancel(ctx)
-	go h.Stream(streamCtx, lt, 100000, 7)
+	go h.EventLog().Stream(streamCtx, lt, 100000, 7)
 	// Wait for buffer 0 to be in use.
 	var b *eventlog.Buffer
 	for b == nil {

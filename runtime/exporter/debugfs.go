@@ -319,7 +319,7 @@ func (s *Sim) WriteDebugfs(dir string) error {
 	s.mu.Unlock()
 	page := make([]byte, PageSize)
 	keep := map[string]bool{}
-	for _, o := range s.H.StatsObjects(nil) {
+	for _, o := range s.H.Stats().Objects(nil) {
 		var rel string
 		switch uint32(o.Type) {
 		case ObjectHypervisor:
@@ -332,7 +332,7 @@ func (s *Sim) WriteDebugfs(dir string) error {
 		case ObjectVP:
 			rel = fmt.Sprintf("partition/%d/vp/%d/stats", o.Partition, o.Index)
 		}
-		if !s.H.ReadStatsPage(o, page) {
+		if !s.H.Stats().ReadPage(o, page) {
 			continue // gone since the listing
 		}
 		if err := writeFile(filepath.Join(dir, filepath.FromSlash(rel)), func(w io.Writer) error {

@@ -10,6 +10,7 @@ import (
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
 )
 
 // SimConfig sets up a simulated host.
@@ -37,7 +38,7 @@ type SimConfig struct {
 // hypercalls; each child VP wants a seeded share of a logical processor,
 // and the sim's scheduler runs the VPs on the logical processors.
 type Sim struct {
-	H *sim.Hypervisor
+	H *wdk2013sim.Hypervisor
 
 	mu       sync.Mutex
 	cfg      SimConfig
@@ -47,17 +48,17 @@ type Sim struct {
 	simNow   uint64 // simulated time passed, 100 ns units
 	step     uint64 // churn steps done
 	children []*child
-	spare    []hv.GPAPageNumber // root RAM pages withdrawn from deleted children, for the next pools
-	guestRAM []hv.GPAPageNumber // root RAM pages mapped into no child, for the next children's memory
-	mapped   map[Object]uint64  // object -> GPA page of the root where its page is mapped
-	nextGPA  uint64
+	spare    []hv.GPAPageNumber          // root RAM pages withdrawn from deleted children, for the next pools
+	guestRAM []hv.GPAPageNumber          // root RAM pages mapped into no child, for the next children's memory
+	mapped   map[Object]hv.GPAPageNumber // object -> GPA page of the root where its page is mapped
+	nextGPA  hv.GPAPageNumber
 	failed   error // a churn step that failed, for the next listing to report
 }
 
 // child is a child partition the Sim created and the work it does.
 type child struct {
 	id     hv.PartitionID
-	p      *sim.Partition
+	p      *wdk2013sim.Partition
 	client *hv.Client // issues hypercalls as the child
 	vps    int
 	ram    []hv.GPAPageNumber // the root's RAM pages mapped as its guest memory
@@ -105,10 +106,10 @@ func NewSim(table *Table, cfg SimConfig) (*Sim, error) {
 			}
 		}
 	}
-	h := sim.New(sim.Config{LogicalProcessors: cfg.LPs, FlatStats: flat, Seed: cfg.Seed, RootPoolPages: 1 << 16})
+	h := wdk2013sim.New(sim.Config{LogicalProcessors: cfg.LPs, FlatStats: flat, Seed: cfg.Seed, RootPoolPages: 1 << 16})
 	root := h.Root()
-	root.SetLoad(0, rootLoad)
-	s := &Sim{H: h, cfg: cfg, table: table, client: hv.NewClient(root.Backend()), start: cfg.Now(), mapped: map[Object]uint64{}, nextGPA: 0x10_0000_0000 >> 12}
+	root.VP(0).SetLoad(rootLoad)
+	s := &Sim{H: h, cfg: cfg, table: table, client: hv.NewClient(root.Backend()), start: cfg.Now(), mapped: map[Object]hv.GPAPageNumber{}, nextGPA: 0x10_0000_0000 >> 12}
 	for range cfg.Partitions {
 		if err := s.createPartition(cfg.VPs); err != nil {
 			return nil, fmt.Errorf("simulated host: %w", err)
@@ -132,9 +133,7 @@ func (s *Sim) createPartition(vps int) error {
 	n := childSparePages + 1 + vps + (guest+regionPages-1)/regionPages // initialize takes a page, each VP one, each 2 MB region of memory one (runtime/sim)
 	pages := s.spare[max(0, len(s.spare)-n):]
 	s.spare = s.spare[:len(s.spare)-len(pages)]
-	for _, g := range s.H.Root().GiveRAM(n - len(pages)) {
-		pages = append(pages, hv.GPAPageNumber(g))
-	}
+	pages = append(pages, s.H.Root().GiveRAM(n-len(pages))...)
 	if _, err := s.client.DepositMemory(&hv.DepositMemoryInput{PartitionID: id}, pages); err != nil {
 		return fmt.Errorf("deposit into partition %d: %w", id, err)
 	}
@@ -148,9 +147,7 @@ func (s *Sim) createPartition(vps int) error {
 	}
 	ram := s.guestRAM[max(0, len(s.guestRAM)-guest):]
 	s.guestRAM = s.guestRAM[:len(s.guestRAM)-len(ram)]
-	for _, g := range s.H.Root().GiveRAM(guest - len(ram)) {
-		ram = append(ram, hv.GPAPageNumber(g))
-	}
+	ram = append(ram, s.H.Root().GiveRAM(guest-len(ram))...)
 	for done := 0; done < len(ram); {
 		in := &hv.MapGPAPagesInput{TargetPartitionID: id, TargetGPABase: hv.GPAPageNumber(done), MapFlags: hv.MapGPAReadable | hv.MapGPAWritable | hv.MapGPAExecutable}
 		k, err := s.client.MapGPAPages(in, ram[done:min(len(ram), done+mapChunk)])
@@ -167,9 +164,9 @@ func (s *Sim) createPartition(vps int) error {
 	p := s.H.Partition(id)
 	var mask hv.PartitionPrivilegeMask
 	mask.SetAccessPartitionID(true) // the hypercall its work issues
-	p.SetPrivileges(uint64(mask))
-	for vp := range uint32(vps) {
-		p.SetLoad(vp, 0.05+0.9*r.Float64())
+	p.SetPrivileges(mask)
+	for vp := range hv.VPIndex(vps) {
+		p.VP(vp).SetLoad(0.05 + 0.9*r.Float64())
 	}
 	s.children = append(s.children, &child{id: id, p: p, client: hv.NewClient(p.Backend()), vps: vps, ram: ram, pool: n, born: s.simNow,
 		rate: 1 + r.Uint64()%200})
@@ -245,8 +242,8 @@ func (s *Sim) work() {
 		due += (s.simNow - c.born) % 10_000_000 * c.rate / 10_000_000
 		for ; c.done < due; c.done++ {
 			_ = c.client.GetPartitionID(&out) // the child has the privilege
-			for vp := range uint32(c.vps) {
-				c.p.Intercept(vp, hv.InterceptTypeX64CPUID, workLeaf, uint32(hv.InterceptAccessMaskExecute))
+			for vp := range hv.VPIndex(c.vps) {
+				c.p.VP(vp).Intercept(hv.InterceptTypeX64CPUID, workLeaf, hv.InterceptAccessMaskExecute)
 			}
 		}
 	}
@@ -276,8 +273,8 @@ func (s *Sim) Objects(buf []Object) ([]Object, error) {
 	s.advance()
 	err := s.failed
 	s.failed = nil
-	root := s.H.Root().ID
-	for _, o := range s.H.StatsObjects(nil) {
+	root := s.H.Root().ID()
+	for _, o := range s.H.Stats().Objects(nil) {
 		if o.Partition == root {
 			continue
 		}
@@ -307,7 +304,7 @@ func (s *Sim) Page(o Object) ([]byte, error) {
 	gpa, ok := s.mapped[o]
 	if !ok {
 		gpa = s.nextGPA
-		in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectType(o.Type), TargetGPAPage: hv.GPAPageNumber(gpa)}
+		in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectType(o.Type), TargetGPAPage: gpa}
 		setIdentity(&in.ObjectIdentity, o)
 		if err := s.client.MapStatsPage(in); err != nil {
 			return nil, &ReadError{Reason: ReasonMap, Err: fmt.Errorf("%s: %w", o, err)}

@@ -64,7 +64,7 @@ func hypercallBuffer(index uint32, rip uint64) []byte {
 	le.PutUint32(mem[44:], uint32(hv.EventLogBufferStateReady))     // BufferState
 	le.PutUint32(mem[48:], 72+32)                                   // NextBufferOffset
 	le.PutUint32(mem[52:], uint32(hv.EventLogTypeLocalDiagnostics)) // Type
-	le.PutUint32(mem[56:], uint32(hv.EventlogBufferIndexNone))      // NextBufferIndex
+	le.PutUint32(mem[56:], uint32(hv.EventLogBufferIndexNone))      // NextBufferIndex
 	le.PutUint16(mem[72+4:], 32)                                    // the entry's Size
 	le.PutUint16(mem[72+6:], uint16(hv.TrHcHypercall))              // its Type
 	le.PutUint64(mem[72+8:], 250)                                   // its TimeStamp: 250 * 100 ns

@@ -12,10 +12,11 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/internal/eventlogtest"
+
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
 	"github.com/hvgen/hvgen/runtime/recording"
-	"github.com/hvgen/hvgen/runtime/sim"
 )
 
 const lt = eventlog.Type(hv.EventLogTypeLocalDiagnostics)
@@ -27,7 +28,7 @@ var group = recording.Group{Type: lt, TimeBasis: eventlog.TimeTSC, TSCHz: 2_000_
 func filled(n, size int, seed uint64) [][]byte {
 	words := make([]uint64, n*size/8)
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n*size)
-	sim.FillBuffers(mem, n, size, hv.EventlogType(lt), seed)
+	eventlogtest.FillBuffers(mem, n, size, hv.EventLogType(lt), seed)
 	var bufs [][]byte
 	for i := range n {
 		bufs = append(bufs, mem[i*size:(i+1)*size])

@@ -1,38 +1,74 @@
-// Package sim is an in-process simulated hypervisor, a hvcall.Backend that
-// answers with the encoding and call codes of one ABI version (wdk-2013 or
-// tlfs) and implements its calls faithfully: the checks on the caller, its
-// privileges, the memory pools, the parameters and reserved fields, in the
-// order the pages list them. It models the event-log buffer state machine
-// with its completed-buffer lists and buffers-ready messages, statistics
-// pages whose counters move (in the documented group format, or flat as
-// linux-7.0 lays them out with Config.FlatStats), the partition
-// life cycle, VPs and their registers, GPA mapping and translation,
-// intercepts, virtual interrupts, ports, connections, messages and events
-// (Calls lists them). Every other call code gets
-// HV_STATUS_INVALID_HYPERCALL_CODE.
+// Package sim is an in-process simulated Microsoft hypervisor: a
+// hvcall.Backend per partition that answers with the encoding, call codes,
+// statuses and parameter layouts of one ABI version, and implements the calls
+// it models faithfully (the checks on the caller, its privileges, the memory
+// pools, the parameters and reserved fields, in the order the reference
+// pages list them). Every other call code gets
+// HV_STATUS_INVALID_HYPERCALL_CODE, never a silent success.
 //
-// Where the reference leaves a choice open (how many pool pages a group's
-// bookkeeping takes, what an "unsuitable" threshold is), the sim's choice is
-// stated next to the code that makes it.
+// # One package per version
 //
-// A Hypervisor is safe for concurrent use: each partition's backend may be
-// called from many goroutines (each with its own hvcall.Caller), while
-// Log writes events.
+// Each ABI version is served by its own package, whose API uses that
+// version's generated types and nothing else:
+//
+//   - wdk2013sim: the 2013 WDK reference (generated/wdk2013), with the
+//     event log (buffer groups, buffers-ready messages, lost-event counting)
+//     and the 2013 statistics pages;
+//   - tlfssim: the current TLFS (generated/tlfs);
+//   - linux70sim: the Linux kernel's headers (generated/linux70), the calls
+//     the mshv driver issues for a VMM, in linux-7.0's layouts (creation
+//     flags and isolation properties, GPA map flags, 2 MB pages, statistics
+//     pages the hypervisor places).
+//
+// Each has New(Config), a Hypervisor, its Partitions and their VPs, and
+// Calls, which lists the calls the package models and, for the others,
+// why not (hvgen simulate -calls -version V prints the same). Identifiers
+// are the version's types where the version has them (a partition is a
+// wdk2013.PartitionID in wdk2013sim, a plain uint64 in linux70sim, whose
+// headers declare no type for it).
+//
+// # Design
+//
+// One engine (runtime/sim/internal/engine, not importable) does the work on
+// plain values: partitions, VPs, pools, GPA spaces, ports, intercepts,
+// interrupts, statistics pages and event logs, each a type of its own that
+// the engine's Hypervisor composes, with the engine's lock (and the event
+// log its own, so that logging never waits for a hypercall). It is one
+// hypervisor whatever ABI version a caller speaks: its register names and
+// partition property codes are those any version of the registry names,
+// and its statuses carry the hypervisor's numbers (the same in every
+// version that names them). Its handlers
+// read the 2013 parameter layouts; a version whose layout differs has an
+// adapt step per call that checks that version's own reserved and
+// must-be-zero fields first, then rewrites its input into the 2013 layout
+// and passes on what the 2013 layout cannot carry (linux-7.0's creation
+// flags, say). So each call's behaviour is written once, and each version's
+// differences sit in one table of adapt steps (engine/tlfs.go,
+// engine/linux70.go) that a reviewer can hold against its registry.
+//
+// The per-version packages are thin typed facades over the engine,
+// generated from one template (runtime/sim/internal/facadegen: go generate
+// ./runtime/sim) so that they cannot drift apart, plus a hand-written file
+// each for what only that version has (wdk2013sim.EventLog; linux70sim's
+// creation flags and VP extension). A generator was chosen over generic
+// types because a generic facade would show users type parameters and
+// aliases instead of a greppable, documented method set per version.
+//
+// This package holds what every version shares: Config, the counters the
+// simulated machine keeps (VPCounters, PartitionCounters, LPTimes), the
+// flat statistics-page description (FlatCounter), and the engine's choices
+// that callers size pools with (EventLogPoolPages, StatsPagePoolPages).
+//
+// A simulated Hypervisor is safe for concurrent use: each partition's
+// backend may be called from many goroutines (each with its own
+// hvcall.Caller), while events are logged and time advances.
 package sim
-
-import (
-	"sync"
-	"sync/atomic"
-
-	hv "github.com/hvgen/hvgen/generated/wdk2013"
-	"github.com/hvgen/hvgen/runtime/hvcall"
-)
 
 // Config sets up a simulated machine.
 type Config struct {
 	LogicalProcessors int    // default 4
 	RootPoolPages     int    // pages in the root partition's memory pool; default 4096
-	TimeBasisTSCHz    uint64 // TSC frequency used for HvEventLogEntryTimeTsc; default 1 GHz
+	TimeBasisTSCHz    uint64 // TSC frequency of the event log's TSC time basis; default 1 GHz
 	// Limit is the implementation limit past which calls fail with
 	// HV_STATUS_NO_RESOURCES: on partitions, active partitions and VPs
 	// (counted system-wide), and on the ports and the connections of one
@@ -44,158 +80,86 @@ type Config struct {
 	Seed      uint64 // picks how fast each flat-page counter moves
 }
 
-// Hypervisor is the simulated hypervisor.
-type Hypervisor struct {
-	mu         sync.Mutex
-	cfg        Config
-	partitions map[hv.PartitionID]*Partition
-	nextID     hv.PartitionID
-	groups     [2]*group // by HV_EVENTLOG_TYPE
-	messages   []hv.EventlogMessagePayload
-	msgReady   *sync.Cond
-	now        atomic.Uint64 // reference time, 100 ns units
-	nextGPA    uint64
-	lpStats    []*statsPage
-	hvStats    *statsPage
-	repBudget  int
-	ver        *version
-	sched      sched // VPs on logical processors (sched.go)
-	hvExt
+// FlatCounter is one counter of a flat statistics page. A flat page is the
+// layout of the linux-7.0 hv_stats_page: one array of 64-bit counters where
+// counter i is slot i, with no group headers. With Config.FlatStats every
+// page is laid out that way, whatever version the calls are.
+type FlatCounter struct {
+	Object uint32 // the HV_STATS_OBJECT_TYPE value whose pages have it
+	Index  int    // its slot, 1 to 511
+	Name   string
+	Kind   FlatKind
 }
 
-// Partition is a simulated partition.
-type Partition struct {
-	h          *Hypervisor
-	ID         hv.PartitionID
-	Parent     hv.PartitionID // 0 for the root
-	Privileges uint64         // HV_PARTITION_PRIVILEGE_MASK bits the sim checks (AccessStats)
-	active     bool
-	pool       int // free pages in the memory pool
-	stats      *statsPage
-	mapped     map[statsKey]uint64 // stats pages this partition mapped: object -> GPA page
-	gpa        map[uint64][]byte   // GPA page -> memory the partition sees there (overlays)
-	ram        map[uint64]bool     // GPA pages of the partition's own RAM
-	partExt
+// FlatKind says how a flat-page counter moves.
+type FlatKind uint8
+
+// How flat-page counters move. Every value is a function of the seed, the
+// object and the reference time since the object was created, so two runs
+// that advance time alike see the same numbers; except the counters that
+// show the simulated machine's state (run time, hypercalls, intercepts,
+// VPs, pages), which show it whatever their kind.
+const (
+	FlatEvents FlatKind = iota // counts events: grows at 1 to 20000 per second
+	FlatTime                   // counts 100 ns units: grows by 1/65536 to 1/1024 of the time passed
+	FlatGauge                  // a level: a value below 1000, unless the sim knows the real one
+	// FlatZero is a level the sim does not model and that a random value
+	// would make implausible (pages mapped with large pages, device pages):
+	// zero, unless the sim knows the real one.
+	FlatZero
+)
+
+// VPCounters are what the sim counted for a VP: its run time (100 ns
+// units, moved by Advance), the hypercalls its partition issued through it
+// and the intercepts it took. They feed the VP statistics pages.
+type VPCounters struct {
+	RunTime, Hypercalls, Intercepts uint64
 }
 
-// PrivilegeAccessStats is the AccessStats bit of HV_PARTITION_PRIVILEGE_MASK,
-// bit 40 (wdk-2013/HV_PARTITION_PRIVILEGE_MASK.txt, counting the members after
-// the stray AsUINT64 line the page's C block starts with), which the
-// statistics calls require.
-const PrivilegeAccessStats uint64 = 1 << 40
-
-// New starts a simulated hypervisor with a root partition that answers with
-// the 2013 reference's encoding and call codes (wdk-2013).
-func New(cfg Config) *Hypervisor {
-	h, _ := NewVersion("wdk-2013", cfg) // a known version: never fails
-	return h
+// PartitionCounters are what the sim counted for a partition: the hooks the
+// statistics pages read (a partition's pages count its VPs, its GPA pages
+// and its pool; a VP's, see VPCounters).
+type PartitionCounters struct {
+	Hypercalls    uint64 // hypercalls the partition issued
+	VPs           int
+	MappedPages   int // GPA pages a parent mapped into it
+	PoolAvailable int
+	PoolInUse     int
 }
 
-// NewVersion starts a simulated hypervisor that answers with the encoding and
-// call codes of an ABI version (see Versions).
-func NewVersion(versionName string, cfg Config) (*Hypervisor, error) {
-	v := versions[versionName]
-	if v == nil {
-		_, _, err := Calls(versionName)
-		return nil, err
-	}
-	if cfg.LogicalProcessors <= 0 {
-		cfg.LogicalProcessors = 4
-	}
-	if cfg.RootPoolPages <= 0 {
-		cfg.RootPoolPages = 4096
-	}
-	if cfg.TimeBasisTSCHz == 0 {
-		cfg.TimeBasisTSCHz = 1_000_000_000
-	}
-	if cfg.Limit <= 0 {
-		cfg.Limit = 1024
-	}
-	h := &Hypervisor{cfg: cfg, partitions: map[hv.PartitionID]*Partition{}, nextID: 1, nextGPA: 0x100000, ver: v}
-	h.initExt()
-	h.msgReady = sync.NewCond(&h.mu)
-	h.hvStats = h.newStatsPage(hv.StatsObjectHypervisor, 0, 0)
-	for i := range cfg.LogicalProcessors {
-		h.lpStats = append(h.lpStats, h.newStatsPage(hv.StatsObjectLogicalProcessor, 0, uint32(i)))
-	}
-	root := h.newPartition(0, ^uint64(0), cfg.RootPoolPages, 1)
-	_ = root
-	return h, nil
+// LPTimes are a logical processor's times, in 100 ns units.
+type LPTimes struct {
+	Run        uint64 // running VPs (their hypervisor time included)
+	Hypervisor uint64 // in the hypervisor on the VPs' behalf
 }
 
-func (h *Hypervisor) newPartition(parent hv.PartitionID, privileges uint64, pool, vps int) *Partition {
-	p := &Partition{h: h, ID: h.nextID, Parent: parent, Privileges: privileges, active: true, pool: pool,
-		mapped: map[statsKey]uint64{}, gpa: map[uint64][]byte{}, ram: map[uint64]bool{},
-		stats: h.newStatsPage(hv.StatsObjectPartition, h.nextID, 0)}
-	h.nextID++
-	h.partitions[p.ID] = p
-	p.initExt(vps)
-	h.syncLevels(p)
-	return p
-}
+// The simulated hypervisor's choices of what objects take from a memory
+// pool, where the reference says only that they take pages.
+const (
+	// GroupPoolPages is what initializing an event-log buffer group takes
+	// from the root's pool for its bookkeeping.
+	GroupPoolPages = 1
+	// BufferMapPoolPages is what mapping an event-log buffer takes.
+	BufferMapPoolPages = 1
+	// StatsPagePoolPages is what mapping one statistics page takes from the
+	// caller's pool.
+	StatsPagePoolPages = 1
+	// PartitionPoolPages is what creating a partition takes from its
+	// creator's pool, InitializePoolPages what initializing it takes from
+	// its own, VPPoolPages what a VP takes from its partition's.
+	PartitionPoolPages  = 1
+	InitializePoolPages = 1
+	VPPoolPages         = 1
+	// RegionPages is how many GPA pages share one page-table page, which
+	// mapping takes from the target's pool while any page of the region is
+	// mapped.
+	RegionPages = 512
+)
 
-// Root returns the root partition.
-func (h *Hypervisor) Root() *Partition {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.partitions[1]
-}
-
-// CreateChild creates a child partition of parent with the given privileges,
-// memory pool and number of virtual processors.
-func (h *Hypervisor) CreateChild(parent *Partition, privileges uint64, poolPages, vps int) *Partition {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.newPartition(parent.ID, privileges, poolPages, vps)
-}
-
-// SetActive changes whether a partition is in the active state.
-func (p *Partition) SetActive(active bool) {
-	p.h.mu.Lock()
-	defer p.h.mu.Unlock()
-	p.active = active
-}
-
-// PoolPages returns the free pages of the partition's memory pool.
-func (p *Partition) PoolPages() int {
-	p.h.mu.Lock()
-	defer p.h.mu.Unlock()
-	return p.pool
-}
-
-// Memory returns what the partition sees at a GPA page it had the hypervisor
-// map (an event-log buffer page or a statistics page), or nil.
-func (p *Partition) Memory(gpaPage uint64) []byte {
-	p.h.mu.Lock()
-	defer p.h.mu.Unlock()
-	return p.gpa[gpaPage]
-}
-
-// Backend returns a backend that issues hypercalls as this partition.
-func (p *Partition) Backend() hvcall.Backend { return backend{p} }
-
-// Advance moves the reference time forward (in 100 ns units) and the
-// counters that count time or events with it.
-func (h *Hypervisor) Advance(d uint64) {
-	h.now.Add(d)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.tickVPs(d)
-	h.tickStats()
-}
-
-// NextMessage waits for the next buffers-ready message posted to the root
-// partition, or returns false when none is pending and wait is false.
-func (h *Hypervisor) NextMessage(wait bool) (hv.EventlogMessagePayload, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for len(h.messages) == 0 {
-		if !wait {
-			return hv.EventlogMessagePayload{}, false
-		}
-		h.msgReady.Wait()
-	}
-	m := h.messages[0]
-	h.messages = h.messages[1:]
-	return m, true
+// EventLogPoolPages is how many pages of the root's memory pool an event-log
+// group of that many buffers, each of that many pages, takes once every
+// buffer is created and mapped: the group's bookkeeping, the buffers'
+// pages, and each mapping's bookkeeping.
+func EventLogPoolPages(buffers, pages int) int {
+	return GroupPoolPages + buffers*(pages+BufferMapPoolPages)
 }

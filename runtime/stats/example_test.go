@@ -3,6 +3,8 @@ package stats_test
 import (
 	"fmt"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	"github.com/hvgen/hvgen/generated/linux70"
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
@@ -13,10 +15,10 @@ import (
 // generated constants, the page's HV_STATS_OBJECT_TYPE, then a group's
 // HV_STATISTICS_GROUP_*_ID and a counter's slot.
 func ExamplePage_Counter() {
-	h := sim.New(sim.Config{})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	h := wdk2013sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		fmt.Println(err)
 		return
@@ -39,13 +41,13 @@ func ExamplePage_Counter() {
 // slots are the generated counter constants.
 func ExamplePage_Counter_flat() {
 	// A sim whose VP pages hold two linux-7.0 counters, flat.
-	h := sim.New(sim.Config{FlatStats: []sim.FlatCounter{
+	h := wdk2013sim.New(sim.Config{FlatStats: []sim.FlatCounter{
 		{Object: uint32(hv.StatsObjectVP), Index: linux70.VPCountersVPTotalRunTime, Name: "VpTotalRunTime", Kind: sim.FlatTime},
 		{Object: uint32(hv.StatsObjectVP), Index: linux70.VPCountersVPHypervisorRunTime, Name: "VpHypervisorRunTime", Kind: sim.FlatTime},
 	}})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		fmt.Println(err)
 		return

@@ -7,18 +7,20 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/hvgen/hvgen/runtime/sim/wdk2013sim"
+
 	"github.com/hvgen/hvgen/generated/linux70"
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/sim"
 	"github.com/hvgen/hvgen/runtime/stats"
 )
 
-func vpPage(t *testing.T) (*sim.Hypervisor, []byte) {
+func vpPage(t *testing.T) (*wdk2013sim.Hypervisor, []byte) {
 	t.Helper()
-	h := sim.New(sim.Config{})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	h := wdk2013sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		t.Fatal(err)
 	}
@@ -212,10 +214,10 @@ var sink uint64
 // BenchmarkCounter reads every counter of a VP page by group type and slot,
 // next to a plain load of the same words (the ceiling), in one run.
 func BenchmarkCounter(b *testing.B) {
-	h := sim.New(sim.Config{})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	h := wdk2013sim.New(sim.Config{})
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		b.Fatal(err)
 	}
@@ -276,7 +278,7 @@ func BenchmarkCounter(b *testing.B) {
 
 // flatVPPage maps a VP statistics page of a sim laid out flat with
 // linux-7.0's VP counters, and returns the sim and the page.
-func flatVPPage(t *testing.T) (*sim.Hypervisor, []byte) {
+func flatVPPage(t *testing.T) (*wdk2013sim.Hypervisor, []byte) {
 	t.Helper()
 	var flat []sim.FlatCounter
 	for _, g := range linux70.StatsGroups {
@@ -288,10 +290,10 @@ func flatVPPage(t *testing.T) (*sim.Hypervisor, []byte) {
 			}
 		}
 	}
-	h := sim.New(sim.Config{FlatStats: flat, Seed: 3})
-	child := h.CreateChild(h.Root(), sim.PrivilegeAccessStats, 8, 1)
+	h := wdk2013sim.New(sim.Config{FlatStats: flat, Seed: 3})
+	child := h.CreateChild(h.Root(), wdk2013sim.PrivilegeAccessStats, 8, 1)
 	in := &hv.MapStatsPageInput{StatsType: hv.StatsObjectVP, TargetGPAPage: 0x7000}
-	in.ObjectIdentity.VP().PartitionID = child.ID
+	in.ObjectIdentity.VP().PartitionID = child.ID()
 	if err := hv.NewClient(h.Root().Backend()).MapStatsPage(in); err != nil {
 		t.Fatal(err)
 	}

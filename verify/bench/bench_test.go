@@ -5,12 +5,12 @@
 package bench
 
 import (
+	"github.com/hvgen/hvgen/internal/eventlogtest"
 	"testing"
 	"unsafe"
 
 	hv "github.com/hvgen/hvgen/generated/wdk2013"
 	"github.com/hvgen/hvgen/runtime/eventlog"
-	"github.com/hvgen/hvgen/runtime/sim"
 	"github.com/hvgen/hvgen/verify/bench/ksy"
 	"github.com/kaitai-io/kaitai_struct_go_runtime/kaitai"
 )
@@ -24,7 +24,7 @@ const (
 func data() []byte {
 	words := make([]uint64, buffers*bufferSize/8)
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
-	sim.FillBuffers(mem, buffers, bufferSize, lt, 1)
+	eventlogtest.FillBuffers(mem, buffers, bufferSize, lt, 1)
 	return mem
 }
 

@@ -62,6 +62,10 @@ func Generate(v *layout.Version, opt Options) (map[string][]byte, error) {
 	for _, a := range layout.Arches {
 		add("zioctl_"+goArch[a.Name]+".go", g.ioctlFile(a.Name))
 	}
+	add("zdeprecated.go", g.deprecatedFile(""))
+	for _, a := range layout.Arches {
+		add("zdeprecated_"+goArch[a.Name]+".go", g.deprecatedFile(goArch[a.Name]))
+	}
 	if len(g.errs) > 0 {
 		return nil, g.errs.Sort()
 	}
@@ -198,6 +202,7 @@ type gen struct {
 	goNames map[string]string   // ABI type name -> Go name
 	valueGo map[string]string   // ABI enum value name -> Go name
 	constGo map[string]string   // ABI constant name -> Go name
+	decls   []decl              // the package-level names, in declaration order
 	asserts []assertion         // filled while emitting types
 }
 
@@ -217,89 +222,145 @@ func (g *gen) declare(goName, abi string, pos spec.Pos) {
 var ownNames = []string{"Hypercalls", "LookupHypercall", "EventEntries", "EntryType", "StatsGroups", "Uint128",
 	"Encoding", "Client", "NewClient", "Payload", "payloadViews", "Ioctls", "LookupIoctl"}
 
+// declKind is what a package-level name declares.
+type declKind uint8
+
+const (
+	declType declKind = iota
+	declConst
+	declFunc // an event-log payload accessor: func(payload []byte) *<Entry>Payload
+)
+
+// decl is one package-level name the registry gives the package.
+type decl struct {
+	key  string // the item named, the same under every naming rule
+	kind declKind
+	name string
+	abi  string   // for messages
+	pos  spec.Pos //
+	arch []string // the architectures that declare it (see spec.Arches); empty: all
+}
+
+// naming is what a naming rule makes of the registry's package-level names.
+type names struct {
+	decls   []decl
+	goNames map[string]string // ABI type name -> Go name
+	valueGo map[string]string // ABI enum value name -> Go name
+	constGo map[string]string // ABI constant name -> Go name
+}
+
 func (g *gen) assignNames() {
 	for _, n := range ownNames {
 		g.declare(n, "(hvgen's own "+n+")", spec.Pos{})
 	}
+	cur := g.plan(naming.Current)
+	g.goNames, g.valueGo, g.constGo, g.decls = cur.goNames, cur.valueGo, cur.constGo, cur.decls
+	for _, d := range cur.decls {
+		g.declare(d.name, d.abi, d.pos)
+	}
+}
+
+// plan names the registry's package-level items under a naming rule, in
+// declaration order.
+func (g *gen) plan(rule naming.Rule) *names {
+	n := &names{goNames: map[string]string{}, valueGo: map[string]string{}, constGo: map[string]string{}}
+	taken := map[string]string{} // Go name -> ABI type name, for the types
+	var arch []string            // of the item being named
+	add := func(kind declKind, key, name, abi string, pos spec.Pos) {
+		n.decls = append(n.decls, decl{key: key, kind: kind, name: name, abi: abi, pos: pos, arch: arch})
+	}
 	for _, t := range g.r.Types {
-		gn := naming.Go(t.Name)
-		g.goNames[t.Name] = gn
-		g.declare(gn, t.Name, t.Pos)
+		gn := rule.Go(t.Name)
+		arch = t.Arch
+		n.goNames[t.Name] = gn
+		taken[gn] = t.Name
+		add(declType, "type "+t.Name, gn, t.Name, t.Pos)
 	}
 	// Enum values after every type: a value that would take a type's name
 	// (HvRegisterVsmVpStatus and HV_REGISTER_VSM_VP_STATUS) is qualified by
 	// its enum instead (naming.Qualified: RegisterNameVsmVpStatus).
 	for _, t := range g.r.Types {
+		arch = t.Arch
 		for _, v := range t.Values {
-			gn := naming.Go(v.Name)
-			if d, ok := g.names[gn]; ok && g.isType(d.abi) {
-				gn = naming.Qualified(g.goNames[t.Name], gn)
+			gn := rule.Go(v.Name)
+			if _, ok := taken[gn]; ok {
+				gn = naming.Qualified(n.goNames[t.Name], gn)
 			}
-			g.valueGo[v.Name] = gn
-			g.declare(gn, v.Name, v.Pos)
+			n.valueGo[v.Name] = gn
+			add(declConst, "value "+t.Name+"."+v.Name, gn, v.Name, v.Pos)
 		}
 	}
 	for _, t := range g.r.Types {
-		gn := g.goNames[t.Name]
+		gn := n.goNames[t.Name]
+		arch = t.Arch
 		if t.Kind == spec.KindStruct || t.Kind == spec.KindUnion {
-			g.nestedNames(gn, t.Fields)
+			nestedNames(rule, "type "+t.Name, gn, t.Fields, add)
 		}
 		if t.Kind == spec.KindBitfield && reservedMask(t) != 0 {
-			g.declare(gn+"ReservedMask", t.Name+" reserved bits", t.Pos)
+			add(declConst, "mask "+t.Name, gn+"ReservedMask", t.Name+" reserved bits", t.Pos)
 		}
 	}
-	// A constant that would take a type's name (the kernel's HV_ISOLATION_TYPE
-	// mask and its enum hv_isolation_type) gets Const after it.
+	// A constant that would take a type's or a hypercall's name (the
+	// kernel's HV_ISOLATION_TYPE mask and its enum hv_isolation_type, its
+	// HV_EXTCALL_QUERY_CAPABILITIES and the call HV_EXT_CALL_QUERY_CAPABILITIES)
+	// gets Const after it.
+	for _, h := range g.r.Hypercalls {
+		taken[rule.Go(h.Name)] = h.Name
+	}
 	for _, c := range g.r.Constants {
-		gn := naming.Go(c.Name)
-		if d, ok := g.names[gn]; ok && g.isType(d.abi) {
+		gn := rule.Go(c.Name)
+		arch = c.Arch
+		if _, ok := taken[gn]; ok {
 			gn += "Const"
 		}
-		g.constGo[c.Name] = gn
-		g.declare(gn, c.Name, c.Pos)
+		n.constGo[c.Name] = gn
+		add(declConst, "const "+c.Name, gn, c.Name, c.Pos)
 	}
+	arch = nil
 	for _, s := range g.r.Statuses {
-		g.declare(naming.Go(s.Name), s.Name, s.Pos)
+		add(declConst, "status "+s.Name, rule.Go(s.Name), s.Name, s.Pos)
 	}
 	for _, h := range g.r.Hypercalls {
-		g.declare(naming.Go(h.Name), h.Name, h.Pos)
+		add(declConst, "call "+h.Name, rule.Go(h.Name), h.Name, h.Pos)
 	}
 	for _, x := range g.r.Ioctls {
-		g.declare(ioctlGo(x.Name), x.Name, x.Pos)
+		arch = x.Arch
+		add(declConst, "ioctl "+x.Name, "Ioctl"+rule.Go(x.Name), x.Name, x.Pos)
 	}
+	arch = nil
 	for _, eg := range g.r.EventGroups {
 		for _, e := range eg.Entries {
-			g.declare(naming.Go(e.Name), e.Name, e.Pos)
+			gn := rule.Go(e.Name)
+			add(declConst, "entry "+e.Name, gn, e.Name, e.Pos)
 			if len(e.Params) > 0 {
-				g.declare(naming.Go(e.Name)+"Payload", e.Name+" payload", e.Pos)
-				g.declare("As"+naming.Go(e.Name), e.Name+" payload accessor", e.Pos)
+				add(declType, "payload "+e.Name, gn+"Payload", e.Name+" payload", e.Pos)
+				add(declFunc, "accessor "+e.Name, "As"+gn, e.Name+" payload accessor", e.Pos)
 			}
 		}
 	}
 	for _, sg := range g.r.StatsGroups {
 		for _, c := range sg.Counters {
-			g.declare(counterGo(sg, c), sg.Name+" counter "+c.Name, c.Pos)
+			add(declConst, "counter "+sg.Name+"."+c.Name+"."+strings.Join(c.Arch, ","), counterName(rule, sg, c), sg.Name+" counter "+c.Name, c.Pos)
 		}
 	}
+	return n
 }
 
-func (g *gen) isType(abi string) bool { return g.r.Type(abi) != nil && g.goNames[abi] != "" }
-
-// nestedNames claims the names of the types synthesised for named inline
-// aggregates: the parent's Go name followed by the member's.
-func (g *gen) nestedNames(parent string, fields []*spec.Field) {
+// nestedNames names the types synthesised for named inline aggregates: the
+// parent's Go name followed by the member's.
+func nestedNames(rule naming.Rule, key, parent string, fields []*spec.Field, add func(declKind, string, string, string, spec.Pos)) {
 	for _, f := range fields {
 		if f.Nested == nil {
 			continue
 		}
 		if f.Name == "" {
-			g.nestedNames(parent, f.Nested.Fields)
+			nestedNames(rule, key, parent, f.Nested.Fields, add)
 			continue
 		}
-		n := parent + naming.Field(f.Name)
-		g.declare(n, "inline member "+f.Name+" of "+parent, f.Pos)
+		n, k := parent+rule.Field(f.Name), key+"."+f.Name
+		add(declType, k, n, "inline member "+f.Name+" of "+parent, f.Pos)
 		if f.Nested.Kind != spec.KindBitfield {
-			g.nestedNames(n, f.Nested.Fields)
+			nestedNames(rule, k, n, f.Nested.Fields, add)
 		}
 	}
 }

@@ -411,9 +411,13 @@ func (g *gen) constByName(name string) *specConstant {
 // counterGo is a counter slot's Go name: the group's and the counter's, and
 // the architectures for a counter the builds place at different slots.
 func counterGo(sg *spec.StatsGroup, c *spec.Counter) string {
-	n := naming.Go(sg.Name) + naming.Field(c.Name)
+	return counterName(naming.Current, sg, c)
+}
+
+func counterName(rule naming.Rule, sg *spec.StatsGroup, c *spec.Counter) string {
+	n := rule.Go(sg.Name) + rule.Field(c.Name)
 	for _, a := range c.Arch {
-		n += naming.Go(a)
+		n += rule.Go(a)
 	}
 	return n
 }

@@ -25,6 +25,15 @@ func TestGo(t *testing.T) {
 		{"hv_partition_id", "PartitionID"},
 		{"HVCALL_MAP_STATS_PAGE", "CallMapStatsPage"},
 		{"hv_x64_segment_register", "X64SegmentRegister"},
+		// One spelling per concept (the vocabulary of spec/).
+		{"HV_EVENTLOG_BUFFER_STATE", "EventLogBufferState"},
+		{"HvEventLogBufferStateStandby", "EventLogBufferStateStandby"},
+		{"HV_INPUT_NOTIFY_LONG_SPINWAIT", "NotifyLongSpinWaitInput"},
+		{"HvCallNotifyLongSpinWait", "CallNotifyLongSpinWait"},
+		{"HV_X64_MSR_GUEST_OS_ID", "X64MSRGuestOSID"},
+		{"HV_X64_INTERRUPT_TYPE_LOWESTPRIORITY", "X64InterruptTypeLowestPriority"},
+		{"HvX64InterruptTypeLowestPriority", "X64InterruptTypeLowestPriority"},
+		{"HvX64RegisterSCet", "X64RegisterSCet"}, // S CET: a run with a one-letter word is kept
 	} {
 		if got := Go(tc.in); got != tc.want {
 			t.Errorf("Go(%q) = %q, want %q", tc.in, got, tc.want)
@@ -49,6 +58,60 @@ func TestField(t *testing.T) {
 		if got := Field(tc.in); got != tc.want {
 			t.Errorf("Field(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestPrevious: the previous rule gives the names of the last release, the
+// ones the deprecated aliases keep.
+func TestPrevious(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"HV_EVENTLOG_BUFFER_STATE", "EventlogBufferState"},
+		{"HvEventLogBufferStateStandby", "EventLogBufferStateStandby"},
+		{"HV_INPUT_NOTIFY_LONG_SPINWAIT", "NotifyLongSpinwaitInput"},
+		{"HV_X64_MSR_GUEST_OS_ID", "X64MSRGuestOsID"},
+	} {
+		if got := Previous.Go(tc.in); got != tc.want {
+			t.Errorf("Previous.Go(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestVocabularyRule: the spelling most names use wins, a tie goes to more
+// words, runs with a one-letter word keep theirs, and letters two members
+// of one struct use stay apart.
+func TestVocabularyRule(t *testing.T) {
+	one := func(names ...string) [][]string {
+		var out [][]string
+		for _, n := range names {
+			out = append(out, GoWords(n))
+		}
+		return out
+	}
+	scopes := func(names ...string) [][][]string {
+		var out [][][]string
+		for _, n := range one(names...) {
+			out = append(out, [][]string{n})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		scopes [][][]string
+		key    string
+		want   string // "" for no entry
+	}{
+		{scopes("HV_EVENTLOG_TYPE", "HvEventLogTypeA", "HvEventLogTypeB"), "eventlog", "event log"},
+		{scopes("HV_EVENTLOG_TYPE", "HV_EVENTLOG_STATE", "HvEventLogTypeB"), "eventlog", "eventlog"},
+		{scopes("HV_TIMEOUT", "HvTimeOut"), "timeout", "time out"},
+		{scopes("HV_CPUID", "HvCpuId"), "cpuid", ""}, // both CPUID in Go
+		{append(scopes("HV_VPID_X"), one("VpId", "Vpid")), "vpid", ""},
+	} {
+		v := Vocabulary(tc.scopes)
+		if got := v[tc.key]; got != tc.want {
+			t.Errorf("%v: vocabulary[%q] = %q, want %q", tc.scopes, tc.key, got, tc.want)
+		}
+	}
+	if got := respell([]string{"Register", "S", "Cet"}, map[string]string{"registers": "registers"}); len(got) != 3 {
+		t.Errorf("a run with a one-letter word was respelled: %v", got)
 	}
 }
 

@@ -1,0 +1,3 @@
+package sim
+
+//go:generate go run ./internal/facadegen
