@@ -303,8 +303,8 @@ func _() {
 	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rsi)-8]
 	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Rdi)-88]
 	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Rdi)-8]
-	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.Xmmregisters)-96]
-	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.Xmmregisters)-96]
+	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.XMMRegisters)-96]
+	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.XMMRegisters)-96]
 	_ = x[unsafe.Offsetof(X64HypercallInterceptMessage{}.BitsC0)-192]
 	_ = x[unsafe.Sizeof(X64HypercallInterceptMessage{}.BitsC0)-4]
 }

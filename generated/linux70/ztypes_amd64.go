@@ -1385,7 +1385,7 @@ type X64HypercallInterceptMessage struct {
 	R8           [8]byte                            // r8, offset 0x48 (holds a UINT64 at an unaligned offset: copy it in and out)
 	Rsi          [8]byte                            // rsi, offset 0x50 (holds a UINT64 at an unaligned offset: copy it in and out)
 	Rdi          [8]byte                            // rdi, offset 0x58 (holds a UINT64 at an unaligned offset: copy it in and out)
-	Xmmregisters [96]byte                           // xmmregisters, offset 0x60 (holds a hv_u128 at an unaligned offset: copy it in and out)
+	XMMRegisters [96]byte                           // xmmregisters, offset 0x60 (holds a hv_u128 at an unaligned offset: copy it in and out)
 	BitsC0       X64HypercallInterceptMessageBitsC0 // offset 0xc0
 }
 

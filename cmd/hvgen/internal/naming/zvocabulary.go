@@ -121,6 +121,7 @@ var vocabulary = map[string]string{
 	"vpset":                    "vp set",
 	"x64rax":                   "x64 rax",
 	"x64rcx":                   "x64 rcx",
+	"xmmregisters":             "xmm registers",
 	"xsave":                    "xsave",
 	"xsavearea":                "xsave area",
 }
