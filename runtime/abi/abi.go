@@ -137,7 +137,7 @@ type Counter struct {
 // does not say.
 type CounterKind string
 
-// The counter kinds of the registry (spec/README.md, stats groups).
+// The counter kinds a statistics group of the registry gives its counters.
 const (
 	KindCounter CounterKind = "counter" // only grows while the object exists
 	KindGauge   CounterKind = "gauge"   // a level that may go up and down, or an id
@@ -147,7 +147,7 @@ const (
 // does not say.
 type CounterUnit string
 
-// The counter units of the registry (spec/README.md, stats groups).
+// The counter units a statistics group of the registry gives its counters.
 const (
 	Unit100ns CounterUnit = "100ns" // time in units of 100 nanoseconds
 	UnitOne   CounterUnit = "1"     // a number of events or things
