@@ -115,25 +115,37 @@ func (g *Guest) check() error {
 	return nil
 }
 
+// The instruction bytes of the operations, by access size.
+var (
+	outCode   = [...][]byte{1: {0xee}, 2: {0x66, 0xef}, 4: {0xef}}
+	inCode    = [...][]byte{1: {0xec}, 2: {0x66, 0xed}, 4: {0xed}}
+	readCode  = [...][]byte{1: {0x8a, 0x03}, 2: {0x66, 0x8b, 0x03}, 4: {0x8b, 0x03}, 8: {0x48, 0x8b, 0x03}} // mov r, [rbx]
+	writeCode = [...][]byte{1: {0x88, 0x03}, 2: {0x66, 0x89, 0x03}, 4: {0x89, 0x03}, 8: {0x48, 0x89, 0x03}} // mov [rbx], r
+	cpuidCode = []byte{0x0f, 0xa2}
+	rdmsrCode = []byte{0x0f, 0x32}
+	wrmsrCode = []byte{0x0f, 0x30}
+	hltCode   = []byte{0xf4}
+)
+
 // encoding returns the instruction bytes an operation stands for.
 func (op *Op) encoding() []byte {
 	switch op.Kind {
 	case Out:
-		return [...][]byte{1: {0xee}, 2: {0x66, 0xef}, 4: {0xef}}[op.Size]
+		return outCode[op.Size]
 	case In:
-		return [...][]byte{1: {0xec}, 2: {0x66, 0xed}, 4: {0xed}}[op.Size]
-	case MMIORead: // mov r, [rbx]
-		return [...][]byte{1: {0x8a, 0x03}, 2: {0x66, 0x8b, 0x03}, 4: {0x8b, 0x03}, 8: {0x48, 0x8b, 0x03}}[op.Size]
-	case MMIOWrite: // mov [rbx], r
-		return [...][]byte{1: {0x88, 0x03}, 2: {0x66, 0x89, 0x03}, 4: {0x89, 0x03}, 8: {0x48, 0x89, 0x03}}[op.Size]
+		return inCode[op.Size]
+	case MMIORead:
+		return readCode[op.Size]
+	case MMIOWrite:
+		return writeCode[op.Size]
 	case CPUID:
-		return []byte{0x0f, 0xa2}
+		return cpuidCode
 	case RDMSR:
-		return []byte{0x0f, 0x32}
+		return rdmsrCode
 	case WRMSR:
-		return []byte{0x0f, 0x30}
+		return wrmsrCode
 	}
-	return []byte{0xf4} // HLT
+	return hltCode
 }
 
 // Load puts a scripted guest on vp, a VP of this driver: from its next Run
@@ -214,8 +226,8 @@ func (r *runner) init(v *vp) {
 }
 
 func (r *runner) load(g Guest) {
-	r.ops = append([]Op(nil), g.Ops...)
-	r.code, r.addrs, r.results, r.pending = nil, nil, nil, -1
+	r.ops = append(r.ops[:0], g.Ops...)
+	r.code, r.addrs, r.results, r.pending = r.code[:0], r.addrs[:0], r.results[:0], -1 // Results hands out copies
 	rip := g.Entry
 	for i := range r.ops {
 		c := r.ops[i].encoding()
