@@ -70,6 +70,9 @@
 // the flags the driver at d4eb7b2da66c takes beyond the registry's
 // include/uapi/linux/mshv.h (nested virtualization, SMT, processor
 // features) are refused with EINVAL. Signalled irqfds assert no interrupt.
+// A run follows the kernel's path for the hypervisor's scheduler
+// (HVCALL_SET_VP_REGISTERS to resume the VP), not the root scheduler's
+// HVCALL_DISPATCH_VP, which the sim does not model.
 //
 // # The scripted guest
 //
