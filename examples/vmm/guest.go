@@ -2,6 +2,8 @@
 
 package main
 
+import "github.com/hvgen/hvgen/runtime/mshvsim"
+
 // The guest on the kernel's driver: 16-bit real-mode x86 code, assembled
 // by hand (guest_test.go disassembles it with objdump and with a decoder
 // of its own), that writes msg to COM1 a byte at a time and halts:
@@ -23,4 +25,17 @@ func guestCode(msg string) []byte {
 		code = append(code, opMovALImm8, msg[i], opOutDXAL)
 	}
 	return append(code, opHlt)
+}
+
+// guestScript is the guest on the simulated driver, which runs no x86
+// code: a scripted guest (runtime/mshvsim) of the operations guestCode
+// performs, from entry: an OUT of each byte of msg to COM1 (the MOVs
+// before it only load DX and AL, which the scripted OUT loads itself),
+// then HLT.
+func guestScript(entry uint64, msg string) mshvsim.Guest {
+	ops := make([]mshvsim.Op, 0, len(msg)+1)
+	for i := range len(msg) {
+		ops = append(ops, mshvsim.Op{Kind: mshvsim.Out, Port: com1, Size: 1, Value: uint64(msg[i])})
+	}
+	return mshvsim.Guest{Entry: entry, Ops: append(ops, mshvsim.Op{Kind: mshvsim.HLT})}
 }

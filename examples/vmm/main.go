@@ -16,7 +16,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +23,9 @@ import (
 
 	"github.com/hvgen/hvgen/generated/linux70"
 	"github.com/hvgen/hvgen/runtime/mshv"
+	"github.com/hvgen/hvgen/runtime/mshvsim"
+	"github.com/hvgen/hvgen/runtime/sim"
+	"github.com/hvgen/hvgen/runtime/sim/linux70sim"
 )
 
 // The guest's memory: 16 KiB at guest physical address 0x1000 (page 1),
@@ -91,11 +93,20 @@ func loadCode(_ *mshv.Partition, mem []byte, _ *mshv.VP) (uint64, error) {
 	return guestBase, nil
 }
 
-// simulated is the simulated driver over runtime/sim, with the guest as a
-// script of the operations the x86 code performs. It is the one function
-// the simulated driver plugs in at.
+// simulated is the simulated driver (runtime/mshvsim) over a simulated
+// hypervisor, with the guest as a scripted guest: the operations the x86
+// code performs (an OUT of each byte to COM1, then HLT), at the same
+// addresses.
 func simulated() (platform, error) {
-	return platform{}, errors.New("the simulated mshv driver is not built yet; run on the kernel's driver with -device " + mshv.DevicePath)
+	d := mshvsim.New(linux70sim.New(sim.Config{}))
+	sys, err := d.Open()
+	if err != nil {
+		return platform{}, err
+	}
+	load := func(_ *mshv.Partition, _ []byte, vp *mshv.VP) (uint64, error) {
+		return guestBase, d.Load(vp, guestScript(guestBase, message))
+	}
+	return platform{sys: sys, load: load}, nil
 }
 
 // run creates the VM, runs the guest and writes what it sends to COM1 to

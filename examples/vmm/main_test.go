@@ -295,3 +295,20 @@ func TestUnexpectedMessage(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestSimulatedPath runs the program's default path: the same VMM code on
+// the simulated driver, whose guest is a script of the OUTs and the HLT.
+func TestSimulatedPath(t *testing.T) {
+	pl, err := simulated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.sys.Close()
+	var out bytes.Buffer
+	if err := run(pl, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != message {
+		t.Errorf("the guest wrote %q, want %q", out.String(), message)
+	}
+}

@@ -48,7 +48,9 @@
 // Open reaches the kernel's driver. The same *System can come from another
 // driver of this module, which implements the device interface of
 // internal/mshvioctl (open, ioctl, mmap, close) and hands its users a
-// *System from a constructor of its own (mshvioctl.NewSystem). The tests of
-// this package and of examples/vmm stand in for the kernel's driver that
-// way, with a fake device that checks each request number and argument.
+// *System from a constructor of its own (mshvioctl.NewSystem):
+// runtime/mshvsim is the simulated driver (over the simulated hypervisor,
+// its VPs running a scripted guest), and the tests of this package and of
+// examples/vmm stand in for the kernel's driver that way too, with a fake
+// device that checks each request number and argument.
 package mshv

@@ -153,3 +153,43 @@ func (h *handle) ioctlRetry(r *request, arg unsafe.Pointer) (int, error) {
 		return n, &Error{Op: r.name, Fd: h.kind, Err: errno}
 	}
 }
+
+// number returns the descriptor, or -1 once the handle is closed.
+func (h *handle) number() int {
+	if h == nil {
+		return -1
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return -1
+	}
+	return h.fd
+}
+
+// Fd returns the file descriptor of /dev/mshv (rust-vmm's AsRawFd), or -1
+// once the System is closed.
+func (s *System) Fd() int {
+	if s == nil {
+		return -1
+	}
+	return s.h.number()
+}
+
+// Fd returns the partition's file descriptor, or -1 once it is closed: for
+// poll, or for a driver of this module to know the partition by (the
+// simulated driver loads a scripted guest onto a VP by its descriptor).
+func (p *Partition) Fd() int {
+	if p == nil {
+		return -1
+	}
+	return p.h.number()
+}
+
+// Fd returns the VP's file descriptor, or -1 once it is closed.
+func (v *VP) Fd() int {
+	if v == nil {
+		return -1
+	}
+	return v.h.number()
+}

@@ -3,6 +3,7 @@ package mshv
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -97,7 +98,9 @@ func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.F
 			return 0, err
 		}
 	}
-	a, skip, err := encode(ctl, in, out, sizes)
+	a := args.Get().(*rootHvcall)
+	defer args.Put(a)
+	skip, err := encode(a, ctl, in, out, sizes)
 	if err != nil {
 		return 0, err
 	}
@@ -123,16 +126,16 @@ func (b *Backend) Hypercall(control uint64, in, out *hvcall.Page, regs *hvcall.F
 // off a partition fd (:200-203). The lists are the registry's
 // (spec/linux_mshv_driver.yaml), read through the generated descriptors.
 func admit(fd abi.FdSet, ctl hvcall.Control, sizes hvcall.Sizes) error {
-	name := fmt.Sprintf("call code %#04x", ctl.Code)
 	d, known := linux70.LookupHypercall(linux70.CallCode(ctl.Code))
-	if known {
-		name = d.Name
-	}
 	inLen, outLen := sizes.InLen(), sizes.OutLen()
 	if ctl.RepStart > 0 && sizes.InElem > 0 {
 		inLen -= ctl.RepStart * sizes.InElem
 	}
 	einval := func(format string, args ...any) error {
+		name := fmt.Sprintf("call code %#04x", ctl.Code) // named only on the way out: no allocation for a call admitted
+		if known {
+			name = d.Name
+		}
 		return refuse(reqRootHvcall.name, fd, syscall.EINVAL, name+": "+format, args...)
 	}
 	switch {
@@ -154,24 +157,28 @@ func admit(fd abi.FdSet, ctl hvcall.Control, sizes hvcall.Sizes) error {
 	return nil
 }
 
-// encode builds the driver's argument for one request. The driver restarts
+// args holds the arguments of requests in flight: one passed to the device
+// (an interface) escapes, and a pool keeps the call free of allocations.
+var args = sync.Pool{New: func() any { return new(rootHvcall) }}
+
+// encode builds the driver's argument for one request in a. The driver restarts
 // rep calls itself, so a request that starts past rep 0 (a continuation the
 // driver would never return for) is sent as the remaining reps only, and the
 // reps completed are counted from the list start again by the caller.
-func encode(ctl hvcall.Control, in, out *hvcall.Page, sizes hvcall.Sizes) (*rootHvcall, int, error) {
+func encode(a *rootHvcall, ctl hvcall.Control, in, out *hvcall.Page, sizes hvcall.Sizes) (int, error) {
 	if ctl.Fast || in == nil {
-		return nil, 0, ErrFastCall
+		return 0, ErrFastCall
 	}
 	if ctl.VariableHeaderLen != 0 || ctl.Nested {
-		return nil, 0, fmt.Errorf("mshv: the driver has no field for a variable header or a nested call")
+		return 0, fmt.Errorf("mshv: the driver has no field for a variable header or a nested call")
 	}
-	a := &rootHvcall{Code: ctl.Code, Reps: uint16(ctl.RepCount)}
+	*a = rootHvcall{Code: ctl.Code, Reps: uint16(ctl.RepCount)}
 	inPtr := unsafe.Pointer(in)
 	inLen := sizes.InLen()
 	skip := 0
 	if ctl.RepStart > 0 {
 		if sizes.InElem == 0 {
-			return nil, 0, fmt.Errorf("mshv: cannot restart a rep call without knowing its element size")
+			return 0, fmt.Errorf("mshv: cannot restart a rep call without knowing its element size")
 		}
 		// Move the header up against the remaining elements, in the page itself.
 		skip = ctl.RepStart
@@ -183,13 +190,13 @@ func encode(ctl hvcall.Control, in, out *hvcall.Page, sizes hvcall.Sizes) (*root
 		a.Reps -= uint16(skip)
 	}
 	if inLen > hvcall.PageSize || sizes.OutLen() > hvcall.PageSize {
-		return nil, 0, hvcall.ErrInputTooLarge
+		return 0, hvcall.ErrInputTooLarge
 	}
 	a.InSz, a.InPtr = uint16(inLen), uint64(uintptr(inPtr))
 	if out != nil && sizes.OutLen() > 0 {
 		a.OutSz, a.OutPtr = uint16(sizes.OutLen()), uint64(uintptr(unsafe.Pointer(out)))
 	}
-	return a, skip, nil
+	return skip, nil
 }
 
 func init() {

@@ -157,14 +157,15 @@ func TestAdmission(t *testing.T) {
 
 func TestEncodeSimple(t *testing.T) {
 	in, out := hvcall.NewPagePair()
-	a, skip, err := encode(hvcall.Control{Code: 0x6d}, in, out, hvcall.Sizes{InHeader: 24})
+	a := new(rootHvcall)
+	skip, err := encode(a, hvcall.Control{Code: 0x6d}, in, out, hvcall.Sizes{InHeader: 24})
 	if err != nil || skip != 0 {
 		t.Fatal(err)
 	}
 	if a.Code != 0x6d || a.Reps != 0 || a.InSz != 24 || a.OutSz != 0 || a.OutPtr != 0 || a.InPtr != uint64(uintptr(unsafe.Pointer(in))) {
 		t.Errorf("%+v", a)
 	}
-	if _, _, err := encode(hvcall.Control{Code: 1, Fast: true}, nil, nil, hvcall.Sizes{}); !errors.Is(err, ErrFastCall) {
+	if _, err := encode(a, hvcall.Control{Code: 1, Fast: true}, nil, nil, hvcall.Sizes{}); !errors.Is(err, ErrFastCall) {
 		t.Errorf("fast call: %v", err)
 	}
 }
@@ -180,7 +181,8 @@ func TestEncodeRepRestart(t *testing.T) {
 		in[16+8*i] = byte(i)
 	}
 	sizes := hvcall.Sizes{InHeader: 16, InElem: 8, OutElem: 8, Reps: 10}
-	a, skip, err := encode(hvcall.Control{Code: 0x48, RepCount: 10, RepStart: 3}, in, out, sizes)
+	a := new(rootHvcall)
+	skip, err := encode(a, hvcall.Control{Code: 0x48, RepCount: 10, RepStart: 3}, in, out, sizes)
 	if err != nil || skip != 3 || a.Reps != 7 || a.InSz != 16+7*8 || a.OutSz != 80 {
 		t.Fatalf("%+v skip %d err %v", a, skip, err)
 	}

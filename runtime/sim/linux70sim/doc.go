@@ -28,9 +28,10 @@
 //
 // # Extending it
 //
-// The sim has no CPU; running a VP (a scripted guest raising intercept
-// messages, a DISPATCH_VP-style run loop, the mshv driver's ioctls) is to be
-// built on this package. The points to build on:
+// The sim has no CPU. runtime/mshvsim builds the mshv driver's ioctls and a
+// scripted guest raising intercept messages on this package (VP.Registers
+// and VP.SetRegisters read and write a step's registers under one lock); a
+// DISPATCH_VP-style run loop would build on it too. The points to build on:
 //
 //   - VP is one handle per VP while the VP lives; a new file of this package
 //     can add methods to it (VP.Run, say) and keep per-VP state with

@@ -394,3 +394,45 @@ func (x *VP) SetRegister(name uint32, value [16]byte) bool {
 	x.with(func(v *vp) { ok = v.setRegister(hv.RegisterName(name), *(*hv.RegisterValue)(unsafe.Pointer(&value))) })
 	return ok
 }
+
+// assocSize is the size of an hv_register_assoc element (every version's:
+// the 4-byte name at 0, the 16-byte value at 16).
+const assocSize = 32
+
+// ReadRegisters reads registers given as hv_register_assoc elements (elems
+// holds them back to back) into their values, under one lock: false when
+// the VP does not exist or a name is unknown (the values before it are
+// read).
+func (x *VP) ReadRegisters(elems []byte) bool {
+	ok := false
+	x.with(func(v *vp) {
+		for i := 0; i+assocSize <= len(elems); i += assocSize {
+			name := binary.LittleEndian.Uint32(elems[i:])
+			if !registerKnown(name) {
+				return
+			}
+			val := v.register(hv.RegisterName(name))
+			copy(elems[i+16:i+assocSize], (*[16]byte)(unsafe.Pointer(&val))[:])
+		}
+		ok = true
+	})
+	return ok
+}
+
+// WriteRegisters writes registers given as hv_register_assoc elements as
+// HvCallSetVpRegisters does (the same checks and effects), under one lock:
+// false when the VP does not exist or the call would refuse a value (the
+// elements before it are written).
+func (x *VP) WriteRegisters(elems []byte) bool {
+	ok := false
+	x.with(func(v *vp) {
+		for i := 0; i+assocSize <= len(elems); i += assocSize {
+			name := binary.LittleEndian.Uint32(elems[i:])
+			if !v.setRegister(hv.RegisterName(name), *(*hv.RegisterValue)(unsafe.Pointer(&elems[i+16]))) {
+				return
+			}
+		}
+		ok = true
+	})
+	return ok
+}
