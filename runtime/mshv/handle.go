@@ -135,7 +135,7 @@ func (h *handle) ioctl(r *request, arg unsafe.Pointer) (int, error) {
 // ioctlRetry is ioctl that issues r again while the driver answers EINTR:
 // the driver gives up a wait that a signal interrupts (Go's runtime sends
 // signals to preempt goroutines) with nothing for the caller
-// (drivers/hv/mshv_root_main.c:394 and :866 @ d4eb7b2da66c).
+// (drivers/hv/mshv_root_main.c:393 and :866 @ d4eb7b2da66c).
 func (h *handle) ioctlRetry(r *request, arg unsafe.Pointer) (int, error) {
 	fd, ok := h.acquire()
 	if !ok {

@@ -43,8 +43,8 @@ type region struct {
 //
 // The runtime refuses, before the ioctl and with the errno the driver
 // would answer: empty, unaligned or odd-sized memory and unknown flags
-// (EINVAL; drivers/hv/mshv_root_main.c:1400-1405 @ d4eb7b2da66c), a guest
-// range that overlaps a mapped one (EEXIST; :1180-1187), and a guest range
+// (EINVAL; drivers/hv/mshv_root_main.c:1399-1404 @ d4eb7b2da66c), a guest
+// range that overlaps a mapped one (EEXIST; :1179-1186), and a guest range
 // whose end overflows (EINVAL). It also refuses, with
 // EINVAL, host memory that overlaps a mapped region's, which the header
 // forbids (include/uapi/linux/mshv.h:92 @ 3ab7ae8e07f8) but the driver does
@@ -84,7 +84,7 @@ func (p *Partition) MapMemory(guestPFN uint64, mem []byte, flags MemoryFlags) er
 // MSHV_SET_MEM_BIT_UNMAP): guestPFN and mem must be the mapping's. The
 // runtime refuses, before the ioctl, a guest page no mapping holds
 // (ENOENT) and a mapping that differs (EINVAL), as the driver would
-// (drivers/hv/mshv_root_main.c:1368-1379 @ d4eb7b2da66c).
+// (drivers/hv/mshv_root_main.c:1367-1378 @ d4eb7b2da66c).
 func (p *Partition) UnmapMemory(guestPFN uint64, mem []byte) error {
 	if err := p.h.check(reqSetGuestMemory.name); err != nil {
 		return err
@@ -118,7 +118,7 @@ func (p *Partition) UnmapMemory(guestPFN uint64, mem []byte) error {
 }
 
 // checkRegion refuses what the driver's MSHV_SET_GUEST_MEMORY argument
-// checks refuse (drivers/hv/mshv_root_main.c:1400-1405 @ d4eb7b2da66c): no
+// checks refuse (drivers/hv/mshv_root_main.c:1399-1404 @ d4eb7b2da66c): no
 // memory, memory or a size not page-aligned.
 func checkRegion(guestPFN uint64, mem []byte) (region, error) {
 	einval := func(format string, args ...any) (region, error) {

@@ -89,7 +89,7 @@ func (p *Partition) clientLocked() *linux70.Client {
 
 // CreateVP creates VP index (MSHV_CREATE_VP). The driver refuses an index
 // of MaxVPs or more with EINVAL and one it created before, even one whose
-// VP was closed, with EEXIST (drivers/hv/mshv_root_main.c:1037-1041 @
+// VP was closed, with EEXIST (drivers/hv/mshv_root_main.c:1036-1040 @
 // d4eb7b2da66c); the runtime refuses both before the ioctl.
 func (p *Partition) CreateVP(index uint32) (*VP, error) {
 	if err := p.h.check(reqCreateVP.name); err != nil {
@@ -200,7 +200,7 @@ func (p *Partition) ioeventfd(x IOEventFD, deassign bool) error {
 // (MSHV_SET_MSI_ROUTING): each entry routes a GSI to the MSI address and
 // data it holds. An empty table removes every route. The driver refuses
 // more than MaxGuestIRQs entries with EINVAL
-// (drivers/hv/mshv_root_main.c:1532 @ d4eb7b2da66c); so does the runtime,
+// (drivers/hv/mshv_root_main.c:1531 @ d4eb7b2da66c); so does the runtime,
 // before the ioctl.
 func (p *Partition) SetMSIRouting(entries []linux70.MshvUserIrqEntry) error {
 	if err := p.h.check(reqSetMSIRouting.name); err != nil {
@@ -247,7 +247,7 @@ const (
 // from page basePFN into bitmap, one bit per page from bit 0 of byte 0,
 // then clears or sets them (MSHV_GET_GPAP_ACCESS_BITMAP). bitmap holds at
 // least (count+7)/8 bytes. The driver refuses a zero count and out-of-range
-// types and operations with EINVAL (drivers/hv/mshv_root_main.c:1452-1456
+// types and operations with EINVAL (drivers/hv/mshv_root_main.c:1451-1455
 // @ d4eb7b2da66c); so does the runtime, and a bitmap too short for count,
 // which the driver cannot see, before the ioctl.
 func (p *Partition) GPAAccessBitmap(typ AccessType, op AccessOp, basePFN, count uint64, bitmap []byte) error {

@@ -29,7 +29,7 @@ func TestRegisters(t *testing.T) {
 		t.Errorf("requests %+v", calls)
 	}
 	// The VP index is the caller's to set: the driver writes only the
-	// partition id (drivers/hv/mshv_root_main.c:231 @ d4eb7b2da66c).
+	// partition id (drivers/hv/mshv_root_main.c:230 @ d4eb7b2da66c).
 	if _, ok := d.regs[[2]uint64{uint64(p.h.fd) + 0x1000, 3<<32 | uint64(linux70.X64RegisterRIP)}]; !ok {
 		t.Errorf("the register went elsewhere: %v", d.regs)
 	}

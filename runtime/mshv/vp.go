@@ -159,7 +159,7 @@ func (k VPState) String() string {
 // (MSHV_GET_VP_STATE). The driver wants a page-aligned buffer of whole
 // pages; the runtime passes one of its own, larger when the driver says the
 // state is (it writes the size back before refusing a short buffer with
-// EINVAL: drivers/hv/mshv_root_main.c:818-822 @ d4eb7b2da66c), and copies
+// EINVAL: drivers/hv/mshv_root_main.c:817-821 @ d4eb7b2da66c), and copies
 // the state into buf. A buf shorter than the state gets its first bytes
 // and an error wrapping io.ErrShortBuffer. hvcall.Bytes views a generated
 // struct as buf:
@@ -196,7 +196,7 @@ func (v *VP) SetState(kind VPState, data []byte) error {
 // VP's state buffer; data is what a set writes.
 func (v *VP) stateLocked(r *request, kind VPState, data []byte) (int, error) {
 	if kind >= linux70.MshvVPStateCount {
-		// drivers/hv/mshv_root_main.c:765 @ d4eb7b2da66c
+		// drivers/hv/mshv_root_main.c:764 @ d4eb7b2da66c
 		return 0, refuse(r.name, abi.FdVP, syscall.EINVAL, "unknown kind of state %d", kind)
 	}
 	if err := v.h.check(r.name); err != nil {

@@ -128,7 +128,7 @@ func (v device) Open(path string) (int, error) {
 // Ioctl dispatches a request as the kernel's ioctl functions do: by file
 // kind (mshv_dev_ioctl :2038, mshv_partition_ioctl :1579, mshv_vp_ioctl
 // :860 of drivers/hv/mshv_root_main.c @ d4eb7b2da66c), ENOTTY for a request
-// the kind does not take (:2052, :1615, :862), EBADF for a closed or
+// the kind does not take (:2052, :1615, :863), EBADF for a closed or
 // unknown descriptor (the kernel's file table).
 func (v device) Ioctl(fd int, req uint32, arg unsafe.Pointer) (int, syscall.Errno) {
 	d := v.d

@@ -65,7 +65,7 @@ func (d *Driver) createPartition(arg *linux70.MshvCreatePartition) (int, syscall
 	if arg.PtFlags&^(1<<linux70.MshvPtBitCount-1) != 0 || arg.PtIsolation >= linux70.MshvPtIsolationCount {
 		return 0, syscall.EINVAL
 	}
-	// :1943-1954: the driver makes only EXO partitions with an intercept
+	// :1940-1952: the driver makes only EXO partitions with an intercept
 	// message page, and adds what the flags ask for.
 	flags := uint64(linux70.PartitionCreationFlagExoPartition | linux70.PartitionCreationFlagInterceptMessagePageEnabled)
 	if arg.PtFlags&(1<<linux70.MshvPtBitLapic) != 0 {
@@ -182,7 +182,7 @@ func (p *partition) setMemory(m *linux70.MshvUserMemRegion) syscall.Errno {
 	return p.mapMemory(m)
 }
 
-// mapMemory is mshv_map_user_memory (:1291-1354) for a pinned region (the
+// mapMemory is mshv_map_user_memory (:1291-1353) for a pinned region (the
 // simulated driver's regions are all pinned: mshv_prepare_pinned_region,
 // :1223): reject an overlapping region (EEXIST,
 // mshv_partition_create_region :1179-1186), then map its pages with
@@ -329,7 +329,7 @@ func (p *partition) createVP(arg *linux70.MshvCreateVP) (int, syscall.Errno) {
 	}
 	v := newVP(p, arg.VPIndex)
 	p.refMu.Lock()
-	p.refs++ // :1090 mshv_partition_get: the VP holds the partition
+	p.refs++ // :1079 mshv_partition_get: the VP holds the partition
 	p.refMu.Unlock()
 	p.vps[arg.VPIndex] = v
 	return p.d.newFile(&file{kind: abi.FdVP, p: p, v: v}), 0
@@ -539,9 +539,9 @@ func (p *partition) release() {
 	}
 }
 
-// destroy is destroy_partition (:1724-1808): an initialized partition is
+// destroy is destroy_partition (:1724-1807): an initialized partition is
 // finalized (:1788), which the hypervisor's teardown of VPs and GPA
-// mappings comes with; the regions go (:1796-1800), every page deposited is
+// mappings comes with; the regions go (:1795-1799), every page deposited is
 // withdrawn and the partition deleted (:1802-1803). As for initialize, the
 // kernel's fast HVCALL_FINALIZE_PARTITION and HVCALL_DELETE_PARTITION are
 // passed in memory.

@@ -39,7 +39,7 @@ func (d *Driver) passthrough(p *partition, pg *hvPages, c *linux70.Client, kind 
 	if desc.Async && kind != abi.FdPartition {
 		return syscall.EINVAL
 	}
-	// :185: the fd's partition, or HV_PARTITION_ID_SELF on /dev/mshv. The
+	// :184: the fd's partition, or HV_PARTITION_ID_SELF on /dev/mshv. The
 	// sim resolves no HV_PARTITION_ID_SELF: the simulated driver names the
 	// root there.
 	id := d.root.ID()
@@ -56,7 +56,7 @@ func (d *Driver) passthrough(p *partition, pg *hvPages, c *linux70.Client, kind 
 	var status uint16
 	done := 0
 	var ret syscall.Errno
-	for { // :232-258
+	for { // :232-259
 		d.traced(linux70.CallCode(a.Code))
 		raw, _ := backend.Hypercall(enc.Input(hvcall.Control{Code: a.Code, RepCount: reps, RepStart: done}), in, out, nil, hvcall.Sizes{})
 		var completed int

@@ -167,7 +167,7 @@ func TestRefusals(t *testing.T) {
 
 		// requests a file does not take
 		{"MSHV_RUN_VP on a partition fd", ":1615", r.pt, linux70.IoctlMshvRunVP, unsafe.Pointer(new(mshv.Message)), syscall.ENOTTY},
-		{"MSHV_CREATE_VP on a VP fd", ":862", r.vpFd, linux70.IoctlMshvCreateVP, unsafe.Pointer(&linux70.MshvCreateVP{VPIndex: 1}), syscall.ENOTTY},
+		{"MSHV_CREATE_VP on a VP fd", ":863", r.vpFd, linux70.IoctlMshvCreateVP, unsafe.Pointer(&linux70.MshvCreateVP{VPIndex: 1}), syscall.ENOTTY},
 		{"MSHV_CREATE_VP on /dev/mshv", ":2052", r.sys, linux70.IoctlMshvCreateVP, unsafe.Pointer(&linux70.MshvCreateVP{VPIndex: 1}), syscall.ENOTTY},
 	}
 	for _, c := range cases {
@@ -213,7 +213,7 @@ func TestStateSizeWrittenBack(t *testing.T) {
 
 // TestClosedDescriptors: a request on a closed descriptor is EBADF (the
 // kernel's file table); a VP fd keeps its partition (mshv_vp_release :940
-// drops the reference the VP took at :1090), so a VP runs after its
+// drops the reference the VP took at :1079), so a VP runs after its
 // partition's fd is closed, and the partition is torn down with the last
 // fd (destroy_partition :1724: finalize, withdraw, delete).
 func TestClosedDescriptors(t *testing.T) {

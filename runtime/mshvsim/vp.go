@@ -56,7 +56,7 @@ func page() []byte {
 
 func pageSize() int { return max(os.Getpagesize(), hvcall.PageSize) }
 
-// ioctl is mshv_vp_ioctl (drivers/hv/mshv_root_main.c:860-888 @
+// ioctl is mshv_vp_ioctl (drivers/hv/mshv_root_main.c:860-889 @
 // d4eb7b2da66c), under vp_mutex.
 func (v *vp) ioctl(req uint32, arg unsafe.Pointer) (int, syscall.Errno) {
 	v.mu.Lock()
@@ -73,11 +73,11 @@ func (v *vp) ioctl(req uint32, arg unsafe.Pointer) (int, syscall.Errno) {
 		// an asynchronous call is refused here.
 		return 0, v.p.d.passthrough(v.p, &v.hc, v.c, abi.FdVP, (*linux70.MshvRootHvcall)(arg))
 	}
-	return 0, syscall.ENOTTY // :862
+	return 0, syscall.ENOTTY // :863
 }
 
 // runVP is mshv_vp_ioctl_run_vp (:672-691) with the hypervisor's scheduler
-// (mshv_run_vp_with_hyp_scheduler, :361-405): HVCALL_SET_VP_REGISTERS
+// (mshv_run_vp_with_hyp_scheduler, :361-406): HVCALL_SET_VP_REGISTERS
 // clears HV_REGISTER_INTERCEPT_SUSPEND and HV_REGISTER_EXPLICIT_SUSPEND, in
 // that order, to let the VP go (:371-372); the VP runs until the hypervisor
 // suspends it with a message in its intercept message page (here: the
@@ -150,6 +150,6 @@ func (v *vp) getSetState(a *linux70.MshvGetSetVPState, set bool) syscall.Errno {
 	return 0
 }
 
-// release is mshv_vp_release (:940-946): the VP fd drops its reference to
+// release is mshv_vp_release (:940-947): the VP fd drops its reference to
 // the partition; the VP itself stays until the partition goes.
 func (v *vp) release() { v.p.release() }
