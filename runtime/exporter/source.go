@@ -17,7 +17,7 @@ type Object struct {
 // SelfPartition is the partition id of a partition that knows itself only
 // as itself: HV_PARTITION_ID_SELF (all ones; linux-7.0's
 // include/hyperv/hvgdk_mini.h, in the registry). The kernel's debugfs tree
-// names an L1VH host's own partition "self" (drivers/hv/mshv_debugfs.c:411
+// names an L1VH host's own partition "self" (drivers/hv/mshv_debugfs.c:411-412
 // @ d4eb7b2da66c), and its metrics carry partition="self".
 const SelfPartition = ^uint64(0)
 

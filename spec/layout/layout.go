@@ -76,7 +76,7 @@ type Ioctl struct {
 	Request uint32
 }
 
-// The request encoding of include/uapi/asm-generic/ioctl.h:23-69 @
+// The request encoding of include/uapi/asm-generic/ioctl.h:23-73 @
 // 088fecfbb2c8, which x86-64 and arm64 use unchanged: number in bits 0-7,
 // type in 8-15, argument size in 16-29, direction in 30-31.
 const (
