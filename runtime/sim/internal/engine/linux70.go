@@ -169,7 +169,7 @@ func linuxConnectPort(r *request) hv.Status {
 }
 
 // linuxStatsPage adapts the statistics page calls, whose inputs are the
-// 2013 layouts of that many bytes (hvhdk_mini.h:235-252 @ 41362886881f)
+// 2013 layouts of that many bytes (hvhdk_mini.h:235-256 @ 41362886881f)
 // except that the last byte of hv_stats_object_identity says which area of
 // the object's statistics the call means (hv_stats_area_type: the
 // partition's own, its parent's, or internal; the mshv driver maps a VP's
