@@ -80,7 +80,6 @@ const (
 	guestUnits      = 16
 	rootLoad        = 0.1
 	mapChunk        = 256 // rep elements per map call
-	regionPages     = 512 // GPA pages per page-table page the sim takes from the pool (runtime/sim)
 )
 
 // NewSim starts a simulated host whose pages hold table's counters.
@@ -130,7 +129,9 @@ func (s *Sim) createPartition(vps int) error {
 	id := out.NewPartitionID
 	r := rand.New(rand.NewPCG(s.cfg.Seed, uint64(id)))
 	guest := guestUnit * (1 + r.IntN(guestUnits))
-	n := childSparePages + 1 + vps + (guest+regionPages-1)/regionPages // initialize takes a page, each VP one, each 2 MB region of memory one (runtime/sim)
+	// What initializing the child, its VPs and the page-table pages of its
+	// memory take from its pool (runtime/sim's choices), and the spare.
+	n := childSparePages + sim.InitializePoolPages + vps*sim.VPPoolPages + (guest+sim.RegionPages-1)/sim.RegionPages
 	pages := s.spare[max(0, len(s.spare)-n):]
 	s.spare = s.spare[:len(s.spare)-len(pages)]
 	pages = append(pages, s.H.Root().GiveRAM(n-len(pages))...)
