@@ -12,7 +12,7 @@
 // implements Device and hands its users the same *mshv.System the kernel's
 // driver gives, from a constructor of its own package:
 //
-//	func Open(h *sim.Hypervisor) (*mshv.System, error) {
+//	func Open(h *linux70sim.Hypervisor) (*mshv.System, error) {
 //		s, err := mshvioctl.NewSystem(&driver{h: h}, mshv.DevicePath)
 //		if err != nil {
 //			return nil, err

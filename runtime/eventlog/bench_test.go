@@ -25,7 +25,7 @@ var benchData struct {
 }
 
 // benchSetup builds 64 MiB of complete buffers holding the documented entry
-// types in equal proportion (sim.FillBuffers).
+// types in equal proportion (eventlogtest.FillBuffers).
 func benchSetup() ([]byte, []*eventlog.Buffer) {
 	benchData.once.Do(func() {
 		words := make([]uint64, benchBuffers*benchBufferSize/8)

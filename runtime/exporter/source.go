@@ -73,6 +73,8 @@ type ReadError struct {
 }
 
 func (e *ReadError) Error() string { return e.Reason + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
 func (e *ReadError) Unwrap() error { return e.Err }
 
 // reasonsOf are the reasons of the read errors in err (joined or not), each

@@ -24,7 +24,7 @@ const lt = eventlog.Type(hv.EventLogTypeLocalDiagnostics)
 var group = recording.Group{Type: lt, TimeBasis: eventlog.TimeTSC, TSCHz: 2_000_000_000}
 
 // filled returns n complete buffers of size bytes with entries of every
-// documented type (sim.FillBuffers), one slice each.
+// documented type (eventlogtest.FillBuffers), one slice each.
 func filled(n, size int, seed uint64) [][]byte {
 	words := make([]uint64, n*size/8)
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n*size)

@@ -126,7 +126,7 @@ func Only(changes []Change, classes ...Class) []Change {
 	return out
 }
 
-// counts is the summary line both text and Markdown reports start with.
+// line is the summary line both text and Markdown reports start with.
 func (s Summary) line() string {
 	return fmt.Sprintf("%d incompatible, %d compatible, %d documentation-only changes; %d undescribed (not in one side's source)", s.Incompatible, s.Compatible, s.Doc, s.Undescribed)
 }

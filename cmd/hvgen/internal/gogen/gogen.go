@@ -241,7 +241,7 @@ type decl struct {
 	arch []string // the architectures that declare it (see spec.Arches); empty: all
 }
 
-// naming is what a naming rule makes of the registry's package-level names.
+// names is what a naming rule makes of the registry's package-level names.
 type names struct {
 	decls   []decl
 	goNames map[string]string // ABI type name -> Go name

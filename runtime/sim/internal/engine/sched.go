@@ -88,7 +88,7 @@ func (x *VP) WaitTime() (uint64, bool) {
 	return w, ok
 }
 
-// tickVPs runs the VPs for d units of reference time (h.now is already the
+// tick runs the VPs for d units of reference time (h.now is already the
 // end of it).
 func (c *scheduler) tick(d uint64) {
 	h := c.h

@@ -130,9 +130,9 @@ func (p *statsPage) moveFlat(now uint64) {
 	}
 }
 
-// tickStats brings every page up to the reference time: the flat-page
-// counters that move with time, the run and wait times (moved by tickVPs)
-// and the levels.
+// tick brings every page up to the reference time: the flat-page
+// counters that move with time, the run and wait times (moved by the
+// scheduler's tick) and the levels.
 func (s *Statistics) tick() {
 	h := s.h
 	now := h.now.Load()
@@ -172,7 +172,7 @@ type StatsObject struct {
 	Index     uint32
 }
 
-// StatsObjects appends to buf the objects that have statistics pages now:
+// Objects appends to buf the objects that have statistics pages now:
 // the hypervisor, each logical processor, then each active partition by id,
 // each followed by its VPs.
 func (s *Statistics) Objects(buf []StatsObject) []StatsObject {
@@ -202,7 +202,7 @@ func (s *Statistics) Objects(buf []StatsObject) []StatsObject {
 	return buf
 }
 
-// ReadStatsPage copies the statistics page of an object into dst (4096
+// ReadPage copies the statistics page of an object into dst (4096
 // bytes), as the hypervisor shows it to whoever maps it, and reports
 // whether the object exists. It reads any object's page, the root
 // partition's included, without mapping it.
@@ -245,7 +245,7 @@ type statsKey struct {
 	area      uint8  // linux-7.0's hv_stats_area_type; 0 for the other versions
 }
 
-// statsObject runs the checks both statistics calls share, in the order that
+// object runs the checks both statistics calls share, in the order that
 // reveals least to a caller without rights, and returns the object's page.
 func (s *Statistics) object(r *request, typ hv.StatsObjectType, id *hv.StatsObjectIdentity) (statsKey, *statsPage, *Partition, hv.Status) {
 	h, p := s.h, r.p
@@ -351,7 +351,7 @@ func (s *Statistics) unmapStatsPage(r *request) hv.Status {
 	return hv.StatusSuccess
 }
 
-// dropStatsMappings unmaps the statistics pages of a partition's objects
+// dropMappings unmaps the statistics pages of a partition's objects
 // that are gone (its VP vpIndex, or with all every object of it) from the
 // parent that mapped them (the only partition the calls let map them); each
 // mapping's pool page goes back to the parent's pool.
