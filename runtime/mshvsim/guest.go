@@ -282,7 +282,8 @@ func (r *runner) step() syscall.Errno {
 		}
 		k := r.find(rip)
 		if k < 0 {
-			return r.stop(linux70.HvmsgUnrecoverableException, 0, accessExec, nil)
+			r.stop()
+			return 0
 		}
 		op := &r.ops[k]
 		loads := r.loads(op)
@@ -306,9 +307,11 @@ func (r *runner) step() syscall.Errno {
 		}
 		r.readBack(loads)
 		r.pending = k
-		return r.intercept(k)
+		r.intercept(k)
+		return 0
 	}
-	return r.stop(linux70.HvmsgUnrecoverableException, 0, accessExec, nil)
+	r.stop()
+	return 0
 }
 
 // loads fills r.set with the registers op loads before its instruction
@@ -421,15 +424,15 @@ func payload[T any](m *mshv.Message) *T {
 	return (*T)(unsafe.Add(unsafe.Pointer(m), unsafe.Sizeof(m.Header)))
 }
 
-// stop leaves a message that has only the intercept header.
-func (r *runner) stop(t linux70.MessageType, length int, access uint8, _ []byte) syscall.Errno {
-	m := r.message(t, unsafe.Sizeof(linux70.X64UnrecoverableExceptionMessage{}))
-	r.header(payload[linux70.X64InterceptMessageHeader](m), length, access)
-	return 0
+// stop leaves the message of a VP whose RIP is at no operation: an
+// unrecoverable exception, which has only the intercept header.
+func (r *runner) stop() {
+	m := r.message(linux70.HvmsgUnrecoverableException, unsafe.Sizeof(linux70.X64UnrecoverableExceptionMessage{}))
+	r.header(payload[linux70.X64InterceptMessageHeader](m), 0, accessExec)
 }
 
 // intercept leaves the message operation k raises.
-func (r *runner) intercept(k int) syscall.Errno {
+func (r *runner) intercept(k int) {
 	op, code := &r.ops[k], r.code[k]
 	switch op.Kind {
 	case Out, In:
@@ -474,5 +477,4 @@ func (r *runner) intercept(k int) syscall.Errno {
 		m := r.message(linux70.HvmsgX64Halt, unsafe.Sizeof(linux70.X64HaltMessage{}))
 		r.header(payload[linux70.X64InterceptMessageHeader](m), len(code), accessExec)
 	}
-	return 0
 }
