@@ -260,6 +260,26 @@ func (d *Driver) deposit(c *linux70.Client, id uint64, n int) syscall.Errno {
 	return 0
 }
 
+// depositing issues a call (call, traced as code) as the driver's hv_call_*
+// helpers do: while the hypervisor finds the pool short
+// (HV_STATUS_INSUFFICIENT_MEMORY), one page is deposited into partition id's
+// pool through c and the call issued again. Another failure is its errno.
+func (d *Driver) depositing(c *linux70.Client, id uint64, code linux70.CallCode, call func() error) syscall.Errno {
+	for {
+		d.traced(code)
+		st := statusOf(call())
+		switch {
+		case st == linux70.StatusSuccess:
+			return 0
+		case st != linux70.StatusInsufficientMemory:
+			return errno(st)
+		}
+		if e := d.deposit(c, id, 1); e != 0 {
+			return e
+		}
+	}
+}
+
 // withdrawAll takes every page of partition id's pool back
 // (hv_call_withdraw_memory with a count of U64_MAX,
 // drivers/hv/mshv_root_hv_call.c @ 19c515c27cee): the hypervisor's

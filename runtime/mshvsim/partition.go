@@ -84,18 +84,10 @@ func (d *Driver) createPartition(arg *linux70.MshvCreatePartition) (int, syscall
 	// deposited into the root's own pool and the call again.
 	in := linux70.CreatePartitionInput{Flags: flags, CompatibilityVersion: linux70.Compatibility21H2}
 	var out linux70.CreatePartitionOutput
-	for {
-		d.traced(linux70.CallCreatePartition)
-		st := statusOf(d.client.CreatePartition(&in, &out))
-		if st == linux70.StatusSuccess {
-			break
-		}
-		if st != linux70.StatusInsufficientMemory {
-			return 0, errno(st)
-		}
-		if e := d.deposit(d.client, d.root.ID(), 1); e != 0 {
-			return 0, e
-		}
+	if e := d.depositing(d.client, d.root.ID(), linux70.CallCreatePartition, func() error {
+		return d.client.CreatePartition(&in, &out)
+	}); e != 0 {
+		return 0, e
 	}
 	p := &partition{d: d, id: out.PartitionID, sim: d.h.Partition(out.PartitionID), refs: 1,
 		c: linux70.NewClient(d.root.Backend()), access: map[uint64]uint8{}}
@@ -146,22 +138,11 @@ func (p *partition) initialize() syscall.Errno {
 	if e := p.d.deposit(p.c, p.id, initDeposit); e != 0 {
 		return e
 	}
-	for {
-		p.d.traced(linux70.CallInitializePartition)
-		st := statusOf(p.c.InitializePartition(&linux70.InitializePartitionInput{PartitionID: p.id}))
-		if st == linux70.StatusSuccess {
-			break
-		}
-		var e syscall.Errno
-		if st == linux70.StatusInsufficientMemory {
-			e = p.d.deposit(p.c, p.id, 1)
-		} else {
-			e = errno(st)
-		}
-		if e != 0 {
-			p.d.withdrawAll(p.c, p.id) // :1573
-			return e
-		}
+	if e := p.d.depositing(p.c, p.id, linux70.CallInitializePartition, func() error {
+		return p.c.InitializePartition(&linux70.InitializePartitionInput{PartitionID: p.id})
+	}); e != 0 {
+		p.d.withdrawAll(p.c, p.id) // :1573
+		return e
 	}
 	p.initialized = true
 	return 0
@@ -314,18 +295,10 @@ func (p *partition) createVP(arg *linux70.MshvCreateVP) (int, syscall.Errno) {
 	if p.vps[arg.VPIndex] != nil {
 		return 0, syscall.EEXIST
 	}
-	for {
-		p.d.traced(linux70.CallCreateVP)
-		st := statusOf(p.c.CreateVP(&linux70.CreateVP{PartitionID: p.id, VPIndex: arg.VPIndex}))
-		if st == linux70.StatusSuccess {
-			break
-		}
-		if st != linux70.StatusInsufficientMemory {
-			return 0, errno(st)
-		}
-		if e := p.d.deposit(p.c, p.id, 1); e != 0 {
-			return 0, e
-		}
+	if e := p.d.depositing(p.c, p.id, linux70.CallCreateVP, func() error {
+		return p.c.CreateVP(&linux70.CreateVP{PartitionID: p.id, VPIndex: arg.VPIndex})
+	}); e != 0 {
+		return 0, e
 	}
 	v := newVP(p, arg.VPIndex)
 	p.refMu.Lock()
