@@ -426,8 +426,10 @@ func (p *partition) setMSIRouting(t *linux70.MshvUserIrqTable) syscall.Errno {
 	if t.Nr > mshv.MaxGuestIRQs || t.Rsvd != 0 {
 		return syscall.EINVAL
 	}
-	entries := unsafe.Slice((*linux70.MshvUserIrqEntry)(unsafe.Add(unsafe.Pointer(t), unsafe.Sizeof(*t))), t.Nr)
-	p.routes = append(p.routes[:0], entries...)
+	p.routes = p.routes[:0]
+	if t.Nr > 0 { // the entries follow the header; an empty table is the header alone
+		p.routes = append(p.routes, unsafe.Slice((*linux70.MshvUserIrqEntry)(unsafe.Add(unsafe.Pointer(t), unsafe.Sizeof(*t))), t.Nr)...)
+	}
 	return 0
 }
 
