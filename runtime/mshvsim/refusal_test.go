@@ -282,3 +282,77 @@ func TestMmap(t *testing.T) {
 		}
 	}
 }
+
+// TestHypervisorStatus: a pass-through call the hypervisor fails comes back
+// with the hypervisor's status in the argument (:261-262) and the errno
+// hv_result_to_errno gives it (drivers/hv/hv_common.c, hv_status_infos):
+// EIO for HV_STATUS_UNKNOWN_PROPERTY.
+func TestHypervisorStatus(t *testing.T) {
+	r := newRig(t)
+	a := hvcallArg(linux70.CallGetPartitionProperty, true) // property code 0: no property
+	if _, e := r.dev.Ioctl(r.pt, linux70.IoctlMshvRootHvcall, unsafe.Pointer(a)); e != syscall.EIO {
+		t.Errorf("HVCALL_GET_PARTITION_PROPERTY of property 0: errno %v, want EIO", e)
+	}
+	if st := linux70.Status(a.Status); st != linux70.StatusUnknownProperty {
+		t.Errorf("status written back %v, want %v", st, linux70.StatusUnknownProperty)
+	}
+}
+
+// TestEventfdState: the irqfd, ioeventfd and MSI routing state the driver
+// keeps (drivers/hv/mshv_eventfd.c @ db5302ae571b, mshv_irq.c): an eventfd
+// assigned twice is EBUSY until it is deassigned; a resample eventfd needs
+// a level-triggered route for its GSI, which a new routing table replaces;
+// an ioeventfd assigned twice at one address collides (EEXIST), and a range
+// that wraps is EINVAL.
+func TestEventfdState(t *testing.T) {
+	r := newRig(t)
+	ioctl := func(req uint32, arg unsafe.Pointer) syscall.Errno {
+		_, e := r.dev.Ioctl(r.pt, req, arg)
+		return e
+	}
+	routes := func(entries ...linux70.MshvUserIrqEntry) unsafe.Pointer {
+		words := make([]uint64, 1+2*len(entries))
+		*(*linux70.MshvUserIrqTable)(unsafe.Pointer(&words[0])) = linux70.MshvUserIrqTable{Nr: uint32(len(entries))}
+		for i, e := range entries {
+			*(*linux70.MshvUserIrqEntry)(unsafe.Pointer(&words[1+2*i])) = e
+		}
+		return unsafe.Pointer(&words[0])
+	}
+	irqfd := func(fd, resample int32, gsi uint32, flags uint32) unsafe.Pointer {
+		return unsafe.Pointer(&linux70.MshvUserIrqfd{Fd: fd, Resamplefd: resample, Gsi: gsi, Flags: flags})
+	}
+	ioeventfd := func(addr uint64, flags uint32) unsafe.Pointer {
+		return unsafe.Pointer(&linux70.MshvUserIoeventfd{Addr: addr, Len: 4, Fd: 5, Flags: flags})
+	}
+	const (
+		resample = 1 << linux70.MshvIrqfdBitResample
+		deassign = 1 << linux70.MshvIrqfdBitDeassign
+		level    = 1 << 15 // the MSI data's trigger mode
+	)
+	for _, c := range []struct {
+		name string
+		req  uint32
+		arg  unsafe.Pointer
+		want syscall.Errno
+	}{
+		{"a level-triggered route for GSI 5", linux70.IoctlMshvSetMSIRouting, routes(linux70.MshvUserIrqEntry{Gsi: 5, Data: level}), 0},
+		{"irqfd 3 on GSI 4", linux70.IoctlMshvIrqfd, irqfd(3, 0, 4, 0), 0},
+		{"irqfd 3 again", linux70.IoctlMshvIrqfd, irqfd(3, 0, 6, 0), syscall.EBUSY},
+		{"irqfd 3 deassigned", linux70.IoctlMshvIrqfd, irqfd(3, 0, 4, deassign), 0},
+		{"irqfd 3 after its deassign", linux70.IoctlMshvIrqfd, irqfd(3, 0, 6, 0), 0},
+		{"irqfd -1", linux70.IoctlMshvIrqfd, irqfd(-1, 0, 4, 0), syscall.EBADF},
+		{"resample fd -1", linux70.IoctlMshvIrqfd, irqfd(7, -1, 5, resample), syscall.EBADF},
+		{"resample on the level-triggered GSI 5", linux70.IoctlMshvIrqfd, irqfd(7, 8, 5, resample), 0},
+		{"a table without GSI 5", linux70.IoctlMshvSetMSIRouting, routes(), 0},
+		{"resample on GSI 5, routed no more", linux70.IoctlMshvIrqfd, irqfd(9, 8, 5, resample), syscall.EINVAL},
+		{"ioeventfd at 0xd000", linux70.IoctlMshvIoeventfd, ioeventfd(0xd000, 0), 0},
+		{"ioeventfd at 0xd000 again", linux70.IoctlMshvIoeventfd, ioeventfd(0xd000, 0), syscall.EEXIST},
+		{"ioeventfd at 0xd000 deassigned", linux70.IoctlMshvIoeventfd, ioeventfd(0xd000, 1<<linux70.MshvIoeventfdBitDeassign), 0},
+		{"ioeventfd at 0xd000 after its deassign", linux70.IoctlMshvIoeventfd, ioeventfd(0xd000, 0), 0},
+		{"ioeventfd whose range wraps", linux70.IoctlMshvIoeventfd, ioeventfd(^uint64(0)-1, 0), syscall.EINVAL},
+	} {
+		if got := ioctl(c.req, c.arg); got != c.want {
+			t.Errorf("%s: errno %v, want %v", c.name, got, c.want)
+		}
+	}
+}
