@@ -2,6 +2,8 @@ package exporter
 
 import (
 	"bufio"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -196,15 +198,7 @@ func numbered(names []string) []numberedName {
 			out = append(out, numberedName{s, n})
 		}
 	}
-	slices.SortFunc(out, func(a, b numberedName) int {
-		switch {
-		case a.n < b.n:
-			return -1
-		case a.n > b.n:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b numberedName) int { return cmp.Compare(a.n, b.n) })
 	return out
 }
 
@@ -298,11 +292,7 @@ func (t *Table) WriteStats(w io.Writer, typ uint32, page []byte) error {
 	}
 	bw := bufio.NewWriter(w)
 	for _, c := range t.flat[k] {
-		v := uint64(0)
-		for i := range 8 {
-			v |= uint64(page[8*c.Index+i]) << (8 * i)
-		}
-		fmt.Fprintf(bw, "%-*s: %d\n", kinds[k].width, c.Name, v)
+		fmt.Fprintf(bw, "%-*s: %d\n", kinds[k].width, c.Name, binary.LittleEndian.Uint64(page[8*c.Index:]))
 	}
 	return bw.Flush()
 }
