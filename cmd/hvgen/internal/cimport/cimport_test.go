@@ -9,12 +9,15 @@ import (
 	"github.com/hvgen/hvgen/spec"
 )
 
-func importKernel(t *testing.T) *Result {
+// importHeader imports a header of testdata (written for these tests) on
+// both architectures with the linux prelude, checked against the
+// registry's stage.
+func importHeader(t *testing.T, file string) *Result {
 	t.Helper()
 	by := map[string]*Result{}
 	for _, a := range spec.Arches {
 		p := Preludes["linux"]
-		r, err := Parse(&Config{Arch: a, Root: "testdata", Files: []string{"kernel.h"}, Prelude: p.Text, Stubs: p.Stubs,
+		r, err := Parse(&Config{Arch: a, Root: "testdata", Files: []string{file}, Prelude: p.Text, Stubs: p.Stubs,
 			Version: "test", Commit: "abc"})
 		if err != nil {
 			t.Fatal(err)
@@ -23,7 +26,7 @@ func importKernel(t *testing.T) *Result {
 	}
 	res := Merge(by)
 	if errs := Check(res, "test"); len(errs) > 0 {
-		t.Fatalf("layout disagreements: %v", errs)
+		t.Fatalf("%s: layout disagreements: %v", file, errs)
 	}
 	return res
 }
@@ -44,7 +47,7 @@ func typeNamed(t *testing.T, r *Result, name, arch string) *spec.Type {
 // from expressions, IS_ENABLED branches, anonymous members, call codes,
 // statuses and the skips.
 func TestKernelC(t *testing.T) {
-	r := importKernel(t)
+	r := importHeader(t, "kernel.h")
 
 	in := typeNamed(t, r, "hv_input_test_first", "")
 	if !in.Packed || *in.Size != 16 {
@@ -173,7 +176,7 @@ func TestKernelC(t *testing.T) {
 // TestCheckNamesDisagreement: where the C layout and the registry's engine
 // disagree, Check names the type and the member.
 func TestCheckNamesDisagreement(t *testing.T) {
-	r := importKernel(t)
+	r := importHeader(t, "kernel.h")
 	lay := r.Layout["x64"]["hv_output_test_first"]
 	lay.Offsets["value"] = 8 // as if C had aligned it
 	lay.Size = 16

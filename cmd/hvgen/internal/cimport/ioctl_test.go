@@ -5,36 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hvgen/hvgen/spec"
 	"github.com/hvgen/hvgen/spec/layout"
 )
-
-// importUAPI imports testdata/uapi.h (a driver interface written for these
-// tests) on both architectures, checked against the registry's stage.
-func importUAPI(t *testing.T) *Result {
-	t.Helper()
-	by := map[string]*Result{}
-	for _, a := range spec.Arches {
-		p := Preludes["linux"]
-		r, err := Parse(&Config{Arch: a, Root: "testdata", Files: []string{"uapi.h"}, Prelude: p.Text, Stubs: p.Stubs,
-			Version: "test", Commit: "abc"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		by[a] = r
-	}
-	res := Merge(by)
-	if errs := Check(res, "test"); len(errs) > 0 {
-		t.Fatalf("check: %v", errs)
-	}
-	return res
-}
 
 // TestIoctls: each request macro becomes an ioctl item with its direction,
 // type, number and argument, and the number the C front end computes (from
 // the prelude's encoding) equals the registry's own computation.
 func TestIoctls(t *testing.T) {
-	r := importUAPI(t)
+	r := importHeader(t, "uapi.h")
 	want := map[string]struct {
 		dir     string
 		nr      uint64
@@ -84,7 +62,7 @@ func TestIoctls(t *testing.T) {
 // TestBitNumbersAndMBZ: an unnamed enumeration of bit numbers gives
 // constants that say so; members named rsvd or mbz are reserved.
 func TestBitNumbersAndMBZ(t *testing.T) {
-	r := importUAPI(t)
+	r := importHeader(t, "uapi.h")
 	for _, c := range r.Constants {
 		if !strings.Contains(c.Name, "_BIT_") {
 			continue
