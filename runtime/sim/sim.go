@@ -22,7 +22,7 @@
 //
 // Each has New(Config), a Hypervisor, its Partitions and their VPs, and
 // Calls, which lists the calls the package models and, for the others,
-// why not (hvgen simulate -calls -version V prints the same). Identifiers
+// why not (hvgen simulate -list-calls -version V prints the same). Identifiers
 // are the version's types where the version has them (a partition is a
 // wdk2013.PartitionID in wdk2013sim, a plain uint64 in linux70sim, whose
 // headers declare no type for it).
