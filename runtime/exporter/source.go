@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -162,11 +163,8 @@ func (v *Values) Text(file string, data []byte) error {
 	st.unknown = st.unknown[:0]
 	var malformed, truncated error
 	for line := 1; len(data) > 0; line++ {
-		nl := 0
-		for nl < len(data) && data[nl] != '\n' {
-			nl++
-		}
-		if nl == len(data) {
+		nl := bytes.IndexByte(data, '\n')
+		if nl < 0 {
 			truncated = &ReadError{Reason: ReasonTruncated, Err: fmt.Errorf("%s:%d: the file ends in the middle of a line (%q)", file, line, clip(data))}
 			break
 		}
