@@ -39,10 +39,10 @@ func (v *Version) call(code uint16) *callEntry {
 	return v.highCalls[code]
 }
 
+// callEntry is a modelled call of a version: its descriptor and its model.
 type callEntry struct {
-	d     *abi.Hypercall
-	h     handler
-	adapt func(r *request) hv.Status
+	d *abi.Hypercall
+	model
 }
 
 // model is one call the engine implements for a version: its handler, and
@@ -174,7 +174,7 @@ func buildVersion(name string, enc *hvcall.Encoding, reserved uint64, table []ab
 		m, ok := models[d.Name]
 		switch {
 		case ok && !d.Incomplete:
-			e := &callEntry{d: d, h: m.h, adapt: m.adapt}
+			e := &callEntry{d: d, model: m}
 			if d.Code < lowCodes {
 				v.calls[d.Code] = e
 			} else {
