@@ -31,10 +31,11 @@
 # 41362886881f6af28fdf416be662c02968c37d81, df40f32c87be64c96ee974573968592e147a4ded,
 # 3ab7ae8e07f888f223027f0ef84d33e43919ad55). The x64 intercept message
 # payloads these headers lack are imported from another tree by
-# spec/import-linux-intercepts.sh.
+# spec/import-linux-intercepts.sh, and the x64 register names by
+# spec/import-linux-registers.sh.
 set -eu
 if [ $# -lt 3 ]; then
-	sed -n '2,34p' "$0" >&2
+	sed -n '2,35p' "$0" >&2
 	exit 2
 fi
 root=$1

@@ -221,16 +221,16 @@ func statusOf(err error) linux70.Status {
 }
 
 // errno converts a hypervisor status as hv_result_to_errno does
-// (drivers/hv/hv_common.c, its table hv_status_infos): EINVAL for the
-// statuses that name a bad argument, ENOMEM for a short memory pool, EIO for
-// every other failure.
+// (drivers/hv/hv_common.c @ 04df7ac39943, its table hv_status_infos, whose
+// first entry for a status wins): EINVAL for the statuses that name a bad
+// argument, ENOMEM for a short memory pool, EIO for every other failure.
 func errno(st linux70.Status) syscall.Errno {
 	switch st {
 	case linux70.StatusSuccess:
 		return 0
 	case linux70.StatusInvalidHypercallCode, linux70.StatusInvalidHypercallInput, linux70.StatusInvalidParameter,
 		linux70.StatusInvalidPartitionID, linux70.StatusInvalidVPIndex, linux70.StatusInvalidPortID,
-		linux70.StatusInvalidConnectionID:
+		linux70.StatusInvalidConnectionID, linux70.StatusInvalidLPIndex, linux70.StatusInvalidRegisterValue:
 		return syscall.EINVAL
 	case linux70.StatusInsufficientMemory:
 		return syscall.ENOMEM
