@@ -99,3 +99,13 @@ type Func func(req uint32, arg *Args) syscall.Errno
 // of the device; enc decodes the hypercall input value. runtime/mshv sets
 // it when it is linked in.
 var With func(enc *hvcall.Encoding, f Func) hvcall.Backend
+
+// Aligned returns n zeroed bytes of the Go heap starting on an align-byte
+// boundary (align a power of two): the page-aligned memory the driver's
+// state buffers and VP pages want, for the runtime and a simulated driver
+// alike.
+func Aligned(n, align int) []byte {
+	b := make([]byte, n+align)
+	off := (align - int(uintptr(unsafe.Pointer(&b[0]))%uintptr(align))) % align
+	return b[off : off+n : off+n]
+}

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/hvgen/hvgen/generated/linux70"
+	"github.com/hvgen/hvgen/internal/mshvioctl"
 	"github.com/hvgen/hvgen/runtime/abi"
 )
 
@@ -158,8 +159,4 @@ func NewMemory(size int) ([]byte, error) {
 func FreeMemory(mem []byte) error { return freeMemory(mem) }
 
 // alignedHeap returns n bytes of the Go heap starting on a page boundary.
-func alignedHeap(n int) []byte {
-	b := make([]byte, n+pageSize)
-	off := (pageSize - int(uintptr(unsafe.Pointer(&b[0]))%uintptr(pageSize))) % pageSize
-	return b[off : off+n : off+n]
-}
+func alignedHeap(n int) []byte { return mshvioctl.Aligned(n, pageSize) }

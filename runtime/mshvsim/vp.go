@@ -47,12 +47,7 @@ func newVP(p *partition, index uint32) *vp {
 
 // page returns a zeroed page of the Go heap on a page boundary (what the
 // kernel's VP pages are mapped from).
-func page() []byte {
-	n := pageSize()
-	b := make([]byte, 2*n)
-	off := (n - int(uintptr(unsafe.Pointer(&b[0]))%uintptr(n))) % n
-	return b[off : off+n : off+n]
-}
+func page() []byte { return mshvioctl.Aligned(pageSize(), pageSize()) }
 
 func pageSize() int { return max(os.Getpagesize(), hvcall.PageSize) }
 
